@@ -1,0 +1,1 @@
+"""Adapters: thin translators between chat platforms and the core."""

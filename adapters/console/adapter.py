@@ -1,0 +1,177 @@
+"""The console chat: several people played from one terminal or one script.
+
+It is a real adapter, not a test double: the same core handles it as Telegram or Matrix,
+and a script (``quorum console < meeting.txt``) replays a whole meeting and prints its
+transcript, which is how scenarios are tested end to end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import sys
+from collections.abc import Iterable
+from typing import TextIO
+
+from adapters.console.notation import Advance, Said, Unreadable, read_line
+from bot.clock import Clock
+from bot.config import Config
+from bot.core import Quorum
+from bot.durations import parse_duration
+from bot.effects import (
+    AnswerPress,
+    CloseNativePoll,
+    Delivered,
+    Edit,
+    Effect,
+    Keyboard,
+    Send,
+    SendNativePoll,
+    SendPrivate,
+)
+from bot.events import Actor, Message, Room
+from bot.markup import plain
+from bot.transport import Transports
+
+PLATFORM = "console"
+
+
+def _buttons(keyboard: Keyboard) -> str:
+    labels = []
+    for row in keyboard:
+        for button in row:
+            labels.append(f"[{button.label}]")
+    return "  " + " ".join(labels) if labels else ""
+
+
+class ConsoleTransport:
+    platform = PLATFORM
+    prefixes = ("/", "!")
+    bot_username = None
+    edit_interval = 0.0
+
+    def __init__(self, config: Config, out: TextIO, show_edits: bool = False) -> None:
+        self._organisers = {f"{PLATFORM}:{n}" for n in config.console_organisers}
+        self._out = out
+        self._ids = itertools.count(1)
+        self.show_edits = show_edits
+        self.shared_room = f"{PLATFORM}:{config.console_room}"
+        self.transcript: list[str] = []
+
+    def _print(self, where: str, text: str, keyboard: Keyboard = ()) -> None:
+        body = plain(text).rstrip("\n").replace("\n", "\n    ")
+        line = f"  [{where}] bot: {body}"
+        if keyboard:
+            line += "\n  " + _buttons(keyboard)
+        self.transcript.append(line)
+        print(line, file=self._out, flush=True)
+
+    def _where(self, room: str) -> str:
+        name = room.split(":", 1)[1]
+        return f"{name[1:]} (private)" if name.startswith("@") else f"#{name}"
+
+    async def deliver(self, effect: Effect) -> Delivered | None:
+        match effect:
+            case Send(room=room, text=text, buttons=buttons):
+                self._print(self._where(room), text, buttons)
+            case SendPrivate(actor=actor, text=text, buttons=buttons):
+                self._print(f"{actor.split(':', 1)[1]} (private)", text, buttons)
+            case SendNativePoll(room=room, text=text, options=options):
+                self._print(self._where(room), text or " | ".join(options))
+            case Edit(room=room, text=text):
+                if self.show_edits:
+                    self._print(self._where(room) + " edited", text)
+                return Delivered()
+            case CloseNativePoll():
+                return Delivered()
+            case AnswerPress(press=press, text=text):
+                self._print(f"{press.actor.label} (private)", text)
+                return Delivered()
+        n = next(self._ids)
+        return Delivered(ref=str(n), native_ref=f"native-{n}" if isinstance(effect, SendNativePoll) else None)
+
+    async def is_admin(self, actor_id: str, room_id: str) -> bool:
+        return actor_id in self._organisers
+
+    async def is_member(self, actor_id: str, room_id: str) -> bool:
+        return True
+
+
+class ConsoleSession:
+    """Reads lines, plays them as messages, and prints what the bot answers."""
+
+    def __init__(self, core: Quorum, transport: ConsoleTransport, out: TextIO, echo: bool) -> None:
+        self.core = core
+        self.transport = transport
+        self.out = out
+        self.echo = echo
+
+    async def play(self, line: str) -> None:
+        item = read_line(line)
+        if item is None:
+            return
+        if self.echo:
+            print(line.rstrip("\n"), file=self.out, flush=True)
+        match item:
+            case Unreadable(line=text):
+                print(f"  (console) cannot read {text!r}: write NAME: MESSAGE, NAME (private): MESSAGE, "
+                      "or :advance 30m", file=self.out, flush=True)
+            case Advance(duration=d):
+                delta = parse_duration(d)
+                if delta is None:
+                    print(f"  (console) :advance needs a duration such as 30m, not {d!r}", file=self.out, flush=True)
+                    return
+                self.core.clock.advance(delta)
+                await self.core.polls.close_due()
+            case Said(who=who, room=room, text=text):
+                actor = Actor(f"{PLATFORM}:{who}", who)
+                if room == "":
+                    where = Room(f"{PLATFORM}:@{who}", private=True)
+                elif room is None:
+                    where = Room(self.transport.shared_room)
+                else:
+                    where = Room(f"{PLATFORM}:{room}")
+                await self.core.handle(Message(actor, where, text))
+        await asyncio.sleep(0)  # let follow-up tasks (tally refreshes) run in order
+
+    async def play_all(self, lines: Iterable[str]) -> None:
+        for line in lines:
+            await self.play(line)
+
+
+async def run_console(
+    config: Config,
+    stdin: TextIO | None = None,
+    out: TextIO | None = None,
+    clock: Clock | None = None,
+    interactive: bool | None = None,
+) -> None:
+    stdin = stdin or sys.stdin
+    out = out or sys.stdout
+    if interactive is None:
+        interactive = stdin.isatty()
+    transport = ConsoleTransport(config, out)
+    core = Quorum(config, clock or Clock(), Transports(transport))
+    await core.start()
+    session = ConsoleSession(core, transport, out, echo=not interactive)
+    try:
+        if interactive:
+            organisers = ", ".join(config.console_organisers)
+            print(
+                f"Quorum console — room #{config.console_room}, organisers: {organisers}.\n"
+                "Type NAME: MESSAGE to speak in the room, NAME (private): MESSAGE to write to the bot,\n"
+                f"e.g.  {config.console_organisers[0]}: /poll Lunch? | Pizza | Soup --closes 10m\n"
+                "Ctrl-D quits.",
+                file=out,
+                flush=True,
+            )
+            while True:
+                line = await asyncio.to_thread(stdin.readline)
+                if not line:
+                    break
+                await session.play(line)
+        else:
+            for line in stdin:
+                await session.play(line)
+    finally:
+        await core.stop()

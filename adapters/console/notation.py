@@ -1,0 +1,49 @@
+"""The console's line notation: one input line is one chat message.
+
+    ann: /poll Lunch? | Pizza | Soup     ann speaks in the shared room
+    ann #finance: /polls                 ann speaks in another room, #finance
+    ann (private): /vote 1 Pizza         ann writes to the bot privately
+    :advance 31m                         time passes (deadlines fall due)
+    # a comment                          ignored, as are blank lines
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_LINE = re.compile(r"^\s*([A-Za-z][\w.-]{0,31})\s*(\(private\)|#[\w-]{1,32})?\s*:\s?(.*)$")
+
+
+@dataclass(frozen=True)
+class Said:
+    who: str
+    room: str | None  # None: the shared room; "" : private to the bot
+    text: str
+
+
+@dataclass(frozen=True)
+class Advance:
+    duration: str
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    line: str
+
+
+Line = Said | Advance | Unreadable | None
+
+
+def read_line(line: str) -> Line:
+    stripped = line.strip()
+    if not stripped or stripped.startswith("#"):
+        return None
+    if stripped.startswith(":advance"):
+        return Advance(stripped[len(":advance"):].strip())
+    m = _LINE.match(line.rstrip("\n"))
+    if not m:
+        return Unreadable(stripped)
+    where = m.group(2)
+    room = None if where is None else ("" if where == "(private)" else where[1:])
+    return Said(m.group(1), room, m.group(3).strip())

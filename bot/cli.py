@@ -1,0 +1,146 @@
+"""The ``quorum`` command: run the bot, the console, migrations, the roll and the counting tools."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import logging
+import sys
+from pathlib import Path
+
+from bot import __version__
+from bot.clock import Clock
+from bot.config import Config, load_config
+from bot.errors import ConfigError
+
+log = logging.getLogger("quorum")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="quorum", description="Decisions for membership organisations, in chat.")
+    p.add_argument("--version", action="version", version=f"quorum {__version__}")
+    p.add_argument("--config", type=Path, help="the TOML configuration file (default: ./quorum.toml if present)")
+    p.add_argument("-v", "--verbose", action="store_true", help="log more")
+    sub = p.add_subparsers(dest="command")
+    sub.add_parser("run", help="run the bot on the configured platforms (the default)")
+    sub.add_parser("console", help="a local chat in this terminal; reads a script from stdin if piped")
+    sub.add_parser("migrate", help="bring the database up to date and exit")
+    members = sub.add_parser("members", help="the membership roll")
+    msub = members.add_subparsers(dest="members_command", required=True)
+    imp = msub.add_parser("import", help="import a roll from CSV (columns: name, number, branch, weight)")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--codes", type=Path, help="write the join codes to this CSV file instead of stdout")
+    imp.add_argument("--replace", action="store_true", help="mark members missing from the file inactive")
+    sub.add_parser("count", help="count an election file (BLT, PrefLib); see quorum count --help", add_help=False)
+    sub.add_parser("sortition", help="verifiable sortition tools; see quorum sortition --help", add_help=False)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # Counting and sortition take their own arguments; hand them over untouched.
+    for i, word in enumerate(argv):
+        if word in ("count", "sortition") and all(a.startswith("-") for a in argv[:i]):
+            if word == "count":
+                from bot.counting.cli import main as count_main
+
+                return count_main(argv[i + 1 :])
+            from bot.sortition.cli import main as sortition_main
+
+            return sortition_main(argv[i + 1 :])
+        if not word.startswith("-") or word == "--config":
+            break
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        config = load_config(args.config)
+    except ConfigError as e:
+        print(f"quorum: configuration error: {e}", file=sys.stderr)
+        return 2
+    command = args.command or "run"
+    try:
+        if command == "migrate":
+            from bot.database import migrate
+
+            applied = asyncio.run(migrate(config.database))
+            print(f"applied: {', '.join(applied)}" if applied else "the database is up to date")
+            return 0
+        if command == "members":
+            return _import_members(config, args.file, args.codes, args.replace)
+        if command == "console" or (config.telegram is None and config.matrix is None):
+            from adapters.console import run_console
+
+            asyncio.run(run_console(config))
+            return 0
+        return asyncio.run(_run_platforms(config))
+    except KeyboardInterrupt:
+        return 130
+
+
+def _import_members(config: Config, file: Path, codes: Path | None, replace: bool) -> int:
+    from bot.roll import RollError, parse_roll_csv
+
+    try:
+        entries = parse_roll_csv(file.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        print(f"quorum: {file} not found", file=sys.stderr)
+        return 2
+    except RollError as e:
+        print(f"quorum: {file}: {e}", file=sys.stderr)
+        return 2
+    rows = asyncio.run(_store_roll(config, entries, replace))
+    out = codes.open("w", newline="", encoding="utf-8") if codes else sys.stdout
+    try:
+        writer = csv.writer(out)
+        writer.writerow(["number", "name", "branch", "join_code"])
+        writer.writerows(rows)
+    finally:
+        if codes:
+            out.close()
+    print(f"imported {len(rows)} members", file=sys.stderr)
+    return 0
+
+
+async def _store_roll(config: Config, entries: list, replace: bool) -> list:
+    from bot.database import connect
+    from bot.poll import iso
+    from bot.roll import import_roll
+
+    conn = await connect(config.database)
+    try:
+        return await import_roll(conn, entries, iso(Clock().now()), replace)
+    finally:
+        await conn.close()
+
+
+async def _run_platforms(config: Config) -> int:
+    """Run every configured platform adapter on one core until interrupted."""
+    from bot.core import Quorum
+    from bot.transport import Transports
+
+    core = Quorum(config, Clock(), Transports())
+    runners = []
+    if config.telegram is not None:
+        from adapters.telegram import TelegramAdapter
+
+        runners.append(TelegramAdapter(config.telegram, core))
+    if config.matrix is not None:
+        from adapters.matrix import MatrixAdapter
+
+        runners.append(MatrixAdapter(config.matrix, core))
+    for r in runners:
+        core.transports.add(r.transport)
+    await core.start()
+    try:
+        await asyncio.gather(*(r.run() for r in runners))
+    finally:
+        await core.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,3 @@
+"""Chat commands. Importing this package registers every command with the registry."""
+
+from bot.commands import help, members, polls  # noqa: F401

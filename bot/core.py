@@ -1,0 +1,182 @@
+"""The core: turns inbound events into decisions and effects, for every platform alike."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections import OrderedDict
+from pathlib import Path
+
+import aiosqlite
+
+from bot import commands as _commands  # noqa: F401  (registers the commands)
+from bot.clock import Clock
+from bot.commands.grammar import split_command
+from bot.commands.registry import COMMANDS
+from bot.config import Config
+from bot.context import Context
+from bot.database import connect
+from bot.effects import AnswerPress, Delivered, Effect, Send
+from bot.errors import UserError
+from bot.events import ButtonPress, Event, Message, NativePollAnswer, Room
+from bot.poll import iso
+from bot.poll_service import PollService
+from bot.secrecy import new_secret
+from bot.transport import Transports
+from bot.writer import Duplicate, Writer
+
+log = logging.getLogger(__name__)
+
+_RECENT = 4096  # update ids remembered in memory to drop a redelivery without a query
+
+
+class Quorum:
+    def __init__(self, config: Config, clock: Clock, transports: Transports | None = None) -> None:
+        self.config = config
+        self.clock = clock
+        self.transports = transports or Transports()
+        self.db: aiosqlite.Connection | None = None  # reads: sees only committed state
+        self._wconn: aiosqlite.Connection | None = None
+        self.writer: Writer | None = None
+        self.secret = ""
+        self.polls = PollService(self)
+        self._recent: OrderedDict[str, None] = OrderedDict()
+        self._members: dict[str, int | None] = {}
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        path = self.config.database
+        self._wconn = await connect(path)
+        self.db = self._wconn if str(path) == ":memory:" else await connect(path)
+        self.writer = Writer(self._wconn, lambda: iso(self.clock.now()))
+        self.writer.start()
+        self.secret = self.config.secret or self._load_or_make_secret(path)
+        await self.polls.start()
+
+    async def stop(self) -> None:
+        await self.polls.stop()
+        if self.writer:
+            await self.writer.stop()
+        if self.db is not None and self.db is not self._wconn:
+            await self.db.close()
+        if self._wconn is not None:
+            await self._wconn.close()
+        self.db = self._wconn = None
+
+    @staticmethod
+    def _load_or_make_secret(path: Path) -> str:
+        """The key for secret-ballot hashes, kept beside the database (never inside it, so a
+        copy of the database alone links nobody to a vote)."""
+        if str(path) == ":memory:":
+            return new_secret()
+        key = Path(f"{path}.key")
+        if key.exists():
+            return key.read_text().strip()
+        secret = new_secret()
+        fd = os.open(key, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secret + "\n")
+        return secret
+
+    # -- sending -----------------------------------------------------------------------------
+
+    async def deliver(self, effect: Effect) -> Delivered | None:
+        try:
+            return await self.transports.deliver(effect)
+        except Exception:
+            log.exception("delivering %s failed", type(effect).__name__)
+            return None
+
+    # -- roles and members -------------------------------------------------------------------
+
+    async def is_organiser(self, actor_id: str, room_id: str) -> bool:
+        if actor_id in self.config.organisers.get(room_id, ()):
+            return True
+        transport = self.transports.get(room_id)
+        if transport is None:
+            return False
+        try:
+            return await transport.is_admin(actor_id, room_id)
+        except Exception:
+            log.exception("could not check the admins of %s", room_id)
+            return False
+
+    async def member_of(self, identity: str) -> int | None:
+        if identity not in self._members:
+            assert self.db is not None
+            async with self.db.execute(
+                "SELECT member_id FROM identities WHERE identity = ?", (identity,)
+            ) as cur:
+                row = await cur.fetchone()
+            self._members[identity] = row[0] if row else None
+        return self._members[identity]
+
+    def forget_identity(self, identity: str) -> None:
+        self._members.pop(identity, None)
+
+    # -- events ------------------------------------------------------------------------------
+
+    def _is_repeat(self, event_id: str | None) -> bool:
+        if event_id is None:
+            return False
+        if event_id in self._recent:
+            return True
+        self._recent[event_id] = None
+        if len(self._recent) > _RECENT:
+            self._recent.popitem(last=False)
+        return False
+
+    async def handle(self, event: Event) -> None:
+        """Act on one inbound event. Never raises: a failure is logged and, where possible,
+        the member is told that nothing was recorded."""
+        if self._is_repeat(event.event_id):
+            return
+        try:
+            match event:
+                case Message():
+                    await self._on_message(event)
+                case ButtonPress():
+                    await self._on_press(event)
+                case NativePollAnswer():
+                    await self.polls.on_native_answer(event)
+        except Duplicate:
+            pass
+        except Exception:
+            log.exception("failed to handle %s", type(event).__name__)
+            if isinstance(event, Message):
+                await self.deliver(
+                    Send(event.room.id, "Sorry, something went wrong; nothing was recorded. Please try again.")
+                )
+
+    async def _on_message(self, event: Message) -> None:
+        transport = self.transports.get(event.room.id)
+        prefixes = transport.prefixes if transport else ("/",)
+        cmd = split_command(event.text, prefixes)
+        ctx = Context(self, event.actor, event.room, event)
+        if cmd is None:
+            if event.room.private:
+                await ctx.reply("I understand commands: send /help for the list.")
+            return
+        if cmd.bot and transport and transport.bot_username and cmd.bot.lower() != transport.bot_username.lower():
+            return  # addressed to another bot in the group
+        definition = COMMANDS.get(cmd.name)
+        if definition is None:
+            await ctx.reply(f"Unknown command /{cmd.name}. Send /help for the list of commands.")
+            return
+        try:
+            await definition.handler(ctx, cmd.args)
+        except UserError as e:
+            await ctx.reply(e.message)
+
+    async def _on_press(self, event: ButtonPress) -> None:
+        ctx = Context(self, event.actor, event.room, event)
+        try:
+            text = await self.polls.on_press(ctx, event.data)
+        except UserError as e:
+            text = e.message
+        if text is not None:
+            await self.deliver(AnswerPress(event, text))
+
+    def room_of(self, room_id: str) -> Room:
+        return Room(room_id)

@@ -1,0 +1,88 @@
+"""The stage table: what a returning officer publishes, stage by stage.
+
+Every value is an exact Decimal (made from integers scaled to the rule's decimal places), so the
+table can be rendered, compared and summed without any binary rounding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+
+def scaled(value: int, places: int) -> Decimal:
+    """An integer count of 10**-places units as an exact Decimal with that many places."""
+    digits = tuple(int(d) for d in str(abs(value)))
+    return Decimal((1 if value < 0 else 0, digits, -places))
+
+
+@dataclass(frozen=True)
+class Tie:
+    """Two or more candidates equal where a rule needed one of them, and how it was settled."""
+
+    candidates: tuple[str, ...]
+    purpose: str
+    """'exclusion', 'surplus order' or 'election order'."""
+    chosen: str
+    method: str
+    """'stage N' (the most recent preceding stage where they differed) or 'lot'."""
+    rule: str
+    seed: int | None = None
+
+
+@dataclass(frozen=True)
+class Event:
+    """A candidate elected or excluded, with the reason in the words of the rule."""
+
+    candidate: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class TransferValue:
+    """Papers of one value when received, and the value they carried on (surplus transfers)."""
+
+    value_received: Decimal
+    transfer_value: Decimal
+    papers: int
+
+
+@dataclass(frozen=True)
+class Stage:
+    number: int
+    action: str
+    """'first preferences', 'surplus', 'exclusion' (or 'iteration' for Meek)."""
+    candidate: str | None
+    votes: dict[str, Decimal]
+    """Every candidate's votes at the end of the stage."""
+    changes: dict[str, Decimal]
+    """What each candidate gained (or lost) at this stage."""
+    non_transferable: Decimal
+    """Value of non-transferable papers, cumulative to the end of this stage."""
+    non_transferable_stage: Decimal
+    loss: Decimal
+    """Value lost to truncation of transfer values, cumulative (Scottish and Meek rounding)."""
+    loss_stage: Decimal
+    elected: tuple[Event, ...] = ()
+    excluded: tuple[Event, ...] = ()
+    ties: tuple[Tie, ...] = ()
+    transfer_values: tuple[TransferValue, ...] = ()
+    threshold: Decimal | None = None
+    """The quota (STV) or the majority needed (IRV) at this stage."""
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class CountResult:
+    method: str
+    seats: int
+    candidates: tuple[str, ...]
+    quota: Decimal | None
+    valid: Decimal
+    elected: tuple[str, ...]
+    stages: tuple[Stage, ...]
+    seed: int
+    places: int
+    title: str | None = None
+    withdrawn: tuple[str, ...] = ()
+    notes: tuple[str, ...] = field(default=())

@@ -1,0 +1,98 @@
+"""Opening the SQLite database and applying the numbered migrations in ``migrations/``.
+
+Migrations are forward only: each file runs once, in order, inside a transaction together
+with the row that records it, so a crash mid-migration leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiosqlite
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+def migration_files(directory: Path = MIGRATIONS_DIR) -> list[tuple[int, Path]]:
+    found: dict[int, Path] = {}
+    for path in sorted(directory.glob("*.sql")):
+        m = _NAME.match(path.name)
+        if not m:
+            raise RuntimeError(f"migration file name {path.name} is not NNNN_name.sql")
+        version = int(m.group(1))
+        if version in found:
+            raise RuntimeError(f"two migrations numbered {version}: {found[version].name}, {path.name}")
+        found[version] = path
+    return sorted(found.items())
+
+
+async def _apply(conn: aiosqlite.Connection, directory: Path) -> list[str]:
+    await conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+    await conn.commit()
+    async with conn.execute("SELECT version FROM schema_migrations") as cur:
+        done = {row[0] for row in await cur.fetchall()}
+    applied = []
+    for version, path in migration_files(directory):
+        if version in done:
+            continue
+        script = path.read_text(encoding="utf-8")
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        # executescript would commit on its own; run statements one by one in one transaction.
+        await conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _statements(script):
+                await conn.execute(statement)
+            await conn.execute(
+                "INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)",
+                (version, path.name, now),
+            )
+            await conn.commit()
+        except BaseException:
+            await conn.rollback()
+            raise
+        applied.append(path.name)
+    return applied
+
+
+def _statements(script: str) -> list[str]:
+    """Split a script into complete statements (sqlite3 knows where one ends)."""
+    out: list[str] = []
+    current = ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            if current.strip():
+                out.append(current.strip())
+            current = ""
+    if current.strip() and not current.strip().startswith("--"):
+        raise RuntimeError(f"incomplete SQL statement at the end of a migration: {current[:60]!r}")
+    return out
+
+
+async def connect(path: Path | str, directory: Path = MIGRATIONS_DIR) -> aiosqlite.Connection:
+    """Open the database in WAL mode, migrated to the newest version."""
+    conn = await aiosqlite.connect(str(path), isolation_level=None)
+    conn.row_factory = aiosqlite.Row
+    await conn.execute("PRAGMA journal_mode=WAL")
+    # FULL: a vote is acknowledged only after its commit is on disk.
+    await conn.execute("PRAGMA synchronous=FULL")
+    await conn.execute("PRAGMA foreign_keys=ON")
+    await conn.execute("PRAGMA busy_timeout=5000")
+    await _apply(conn, directory)
+    return conn
+
+
+async def migrate(path: Path | str, directory: Path = MIGRATIONS_DIR) -> list[str]:
+    conn = await aiosqlite.connect(str(path), isolation_level=None)
+    try:
+        await conn.execute("PRAGMA journal_mode=WAL")
+        return await _apply(conn, directory)
+    finally:
+        await conn.close()

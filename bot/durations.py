@@ -1,0 +1,63 @@
+"""Deadlines as people type them: ``30m``, ``2h``, ``1d12h``, ``18:00``, ``2026-06-03 18:00``."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+_PART = re.compile(r"(\d+)([dhms])")
+_UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
+MAX_AHEAD = timedelta(days=366)
+MIN_AHEAD = timedelta(seconds=10)
+
+
+class DeadlineError(ValueError):
+    pass
+
+
+def parse_duration(text: str) -> timedelta | None:
+    """``1h30m`` -> 90 minutes; None if TEXT is not a duration."""
+    t = text.strip().lower()
+    if not t or _PART.sub("", t) != "":
+        return None
+    seconds = sum(int(n) * _UNITS[u] for n, u in _PART.findall(t))
+    return timedelta(seconds=seconds)
+
+
+def parse_deadline(text: str, now: datetime, tz: ZoneInfo) -> datetime:
+    """An absolute UTC-aware deadline for TEXT, relative to NOW, local times read in TZ."""
+    t = text.strip()
+    delta = parse_duration(t)
+    if delta is not None:
+        when = now + delta
+    else:
+        when = _absolute(t, now, tz)
+    if when - now < MIN_AHEAD:
+        raise DeadlineError(f"the deadline {t} is in the past or too close; give e.g. 30m or 2h")
+    if when - now > MAX_AHEAD:
+        raise DeadlineError(f"the deadline {t} is more than a year away")
+    return when
+
+
+def _absolute(t: str, now: datetime, tz: ZoneInfo) -> datetime:
+    m = re.fullmatch(r"(\d{1,2}):(\d{2})", t)
+    if m:
+        hh, mm = int(m.group(1)), int(m.group(2))
+        if hh > 23 or mm > 59:
+            raise DeadlineError(f"{t} is not a time of day; use HH:MM such as 18:00")
+        local_now = now.astimezone(tz)
+        when = datetime.combine(local_now.date(), time(hh, mm), tzinfo=tz)
+        if when <= local_now:
+            when += timedelta(days=1)
+        return when.astimezone(now.tzinfo)
+    try:
+        parsed = datetime.fromisoformat(t.replace(" ", "T", 1))
+    except ValueError:
+        raise DeadlineError(
+            f"cannot read the deadline {t!r}; use a duration (30m, 2h, 1d) "
+            "or a date-time (2026-06-03T18:00)"
+        ) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=tz)
+    return parsed.astimezone(now.tzinfo)

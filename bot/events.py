@@ -1,0 +1,76 @@
+"""Inbound events: what adapters turn platform updates into.
+
+Every identity is platform-qualified (``tg:123``, ``mx:@ann:example.org``, ``console:ann``)
+so that one core can serve several platforms at once without ids colliding.
+``event_id`` is the platform's own unique id for the update; the core records it with the
+change it causes, so a redelivered update is recognised and never counts twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+def platform_of(qualified_id: str) -> str:
+    """The platform prefix of a qualified id (``tg`` for ``tg:123``)."""
+    return qualified_id.split(":", 1)[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    id: str
+    name: str = ""
+
+    @property
+    def platform(self) -> str:
+        return platform_of(self.id)
+
+    @property
+    def label(self) -> str:
+        return self.name or self.id.split(":", 1)[-1]
+
+
+@dataclass(frozen=True, slots=True)
+class Room:
+    """A place messages are exchanged: a group, a Matrix room or a private chat with the bot."""
+
+    id: str
+    private: bool = False
+    title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    actor: Actor
+    room: Room
+    text: str
+    event_id: str | None = None
+    ref: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ButtonPress:
+    """A press on a button the bot attached; ``data`` is what the core put on the button."""
+
+    actor: Actor
+    room: Room
+    data: str
+    event_id: str | None = None
+    message_ref: str | None = None
+    press_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NativePollAnswer:
+    """An answer to a poll rendered natively by the platform (Telegram poll, MSC3381 poll).
+
+    ``native_ref`` is the platform's id of the poll; an empty ``options`` retracts the vote.
+    """
+
+    actor: Actor
+    native_ref: str
+    options: tuple[int, ...]
+    event_id: str | None = None
+
+
+Event = Message | ButtonPress | NativePollAnswer

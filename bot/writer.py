@@ -1,0 +1,236 @@
+"""The single writer: every change to the database goes through here, in order.
+
+Votes arrive far faster than a disk can commit them one by one, and a vote may only be
+acknowledged once it is on disk. So the writer takes everything queued while the previous
+commit was in flight and commits it as one transaction (group commit): each vote still waits
+for its own commit, but thousands share one fsync. Because it is the only writer, ordering
+rules (a vote queued before a close is counted, one queued after is refused) hold without locks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+DUPLICATE = "duplicate"
+"""The outcome of a write whose platform event was already applied."""
+
+
+class Duplicate(Exception):
+    """Raised by ``Writer.run`` when the event was already applied (a redelivery)."""
+
+
+@dataclass(slots=True)
+class VoteWrite:
+    poll_id: int
+    voter: str
+    choice: str | None  # None withdraws the vote
+    weight: int
+    cast_at: str | None
+    event_id: str | None
+    check: Callable[[], str | None]  # re-checked at commit time; a message refuses the vote
+    identity: tuple[str, str] | None = None  # (identity, display name) to remember
+    receipt: str | None = None  # a secret ballot's receipt code
+    future: asyncio.Future[str | None] = field(default=None)  # type: ignore[assignment]
+
+
+@dataclass(slots=True)
+class _Op:
+    fn: Callable[[aiosqlite.Connection], Awaitable[Any]]
+    event_id: str | None
+    future: asyncio.Future[Any]
+
+
+_CHUNK = 500
+
+
+class Writer:
+    def __init__(self, conn: aiosqlite.Connection, now: Callable[[], str], max_batch: int = 5000):
+        self._conn = conn
+        self._now = now
+        self._max_batch = max_batch
+        self._queue: asyncio.Queue[VoteWrite | _Op] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+        self.batches = 0
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._loop(), name="quorum-writer")
+
+    async def stop(self) -> None:
+        if self._task is None:
+            return
+        await self._queue.join()
+        self._task.cancel()
+        try:
+            await self._task
+        except asyncio.CancelledError:
+            pass
+        self._task = None
+
+    async def vote(self, item: VoteWrite) -> str | None:
+        """Queue a vote; returns None once committed, DUPLICATE, or the refusal message."""
+        item.future = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait(item)
+        return await item.future
+
+    async def run(
+        self, fn: Callable[[aiosqlite.Connection], Awaitable[T]], event_id: str | None = None
+    ) -> T:
+        """Run FN inside the writer's transaction; its changes are committed when this returns.
+
+        If FN raises, its changes are rolled back (a savepoint) and the exception propagates;
+        the rest of the batch is unaffected.
+        """
+        fut: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait(_Op(fn, event_id, fut))
+        return await fut
+
+    async def _loop(self) -> None:
+        while True:
+            first = await self._queue.get()
+            batch = [first]
+            while len(batch) < self._max_batch and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            try:
+                await self._commit(batch)
+            except Exception:  # the database itself failed: nobody in the batch is acknowledged
+                log.exception("commit failed")
+            finally:
+                for _ in batch:
+                    self._queue.task_done()
+
+    async def _commit(self, batch: list[VoteWrite | _Op]) -> None:
+        conn = self._conn
+        results: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
+        seen_in_batch: set[str] = set()
+        await conn.execute("BEGIN IMMEDIATE")
+        try:
+            run: list[VoteWrite] = []
+            for item in batch:
+                if isinstance(item, VoteWrite):
+                    run.append(item)
+                    continue
+                if run:
+                    await self._flush_votes(run, seen_in_batch, results)
+                    run = []
+                await self._run_op(item, seen_in_batch, results)
+            if run:
+                await self._flush_votes(run, seen_in_batch, results)
+            await conn.execute("COMMIT")
+        except BaseException as e:
+            try:
+                await conn.execute("ROLLBACK")
+            except Exception:
+                log.exception("rollback failed")
+            for item in batch:
+                if not item.future.done():
+                    item.future.set_exception(RuntimeError(f"could not save: {e}"))
+            raise
+        self.batches += 1
+        for fut, value, exc in results:
+            if fut.done():
+                continue
+            if exc is not None:
+                fut.set_exception(exc)
+            else:
+                fut.set_result(value)
+
+    async def _already_seen(self, ids: list[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            async with self._conn.execute(
+                f"SELECT event_id FROM seen_events WHERE event_id IN ({marks})", chunk
+            ) as cur:
+                found.update(row[0] for row in await cur.fetchall())
+        return found
+
+    async def _run_op(self, op: _Op, seen_in_batch: set[str], results: list) -> None:
+        conn = self._conn
+        if op.event_id is not None:
+            if op.event_id in seen_in_batch or await self._already_seen([op.event_id]):
+                results.append((op.future, None, Duplicate()))
+                return
+        await conn.execute("SAVEPOINT op")
+        try:
+            value = await op.fn(conn)
+            if op.event_id is not None:
+                await conn.execute(
+                    "INSERT INTO seen_events(event_id, seen_at) VALUES (?, ?)",
+                    (op.event_id, self._now()),
+                )
+                seen_in_batch.add(op.event_id)
+        except Exception as e:
+            await conn.execute("ROLLBACK TO op")
+            await conn.execute("RELEASE op")
+            results.append((op.future, None, e))
+            return
+        await conn.execute("RELEASE op")
+        results.append((op.future, value, None))
+
+    async def _flush_votes(self, run: list[VoteWrite], seen_in_batch: set[str], results: list) -> None:
+        ids = [v.event_id for v in run if v.event_id is not None]
+        seen = await self._already_seen(ids) if ids else set()
+        accepted: dict[tuple[int, str], VoteWrite] = {}
+        events: list[tuple[str, str]] = []
+        names: dict[str, str] = {}
+        receipts: list[tuple[int, str]] = []
+        now = self._now()
+        for v in run:
+            if v.event_id is not None and (v.event_id in seen or v.event_id in seen_in_batch):
+                results.append((v.future, DUPLICATE, None))
+                continue
+            refusal = v.check()
+            if refusal is not None:
+                results.append((v.future, refusal, None))
+                continue
+            accepted[(v.poll_id, v.voter)] = v  # a later vote in the batch replaces an earlier
+            if v.event_id is not None:
+                seen_in_batch.add(v.event_id)
+                events.append((v.event_id, now))
+            if v.identity is not None:
+                names[v.identity[0]] = v.identity[1]
+            if v.receipt is not None and v.choice is not None:
+                receipts.append((v.poll_id, v.receipt))
+            results.append((v.future, None, None))
+        upserts = [
+            (v.poll_id, v.voter, v.choice, v.weight, v.cast_at)
+            for v in accepted.values()
+            if v.choice is not None
+        ]
+        deletes = [(v.poll_id, v.voter) for v in accepted.values() if v.choice is None]
+        conn = self._conn
+        if upserts:
+            await conn.executemany(
+                "INSERT INTO votes(poll_id, voter, choice, weight, cast_at) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT(poll_id, voter) DO UPDATE SET choice = excluded.choice,"
+                " weight = excluded.weight, cast_at = excluded.cast_at",
+                upserts,
+            )
+        if deletes:
+            await conn.executemany("DELETE FROM votes WHERE poll_id = ? AND voter = ?", deletes)
+        if events:
+            await conn.executemany(
+                "INSERT OR IGNORE INTO seen_events(event_id, seen_at) VALUES (?, ?)", events
+            )
+        if receipts:
+            await conn.executemany(
+                "INSERT OR IGNORE INTO receipts(poll_id, code) VALUES (?, ?)", receipts
+            )
+        if names:
+            await conn.executemany(
+                "INSERT INTO identities(identity, display_name) VALUES (?, ?)"
+                " ON CONFLICT(identity) DO UPDATE SET display_name = excluded.display_name"
+                " WHERE display_name != excluded.display_name",
+                list(names.items()),
+            )

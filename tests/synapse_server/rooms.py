@@ -1,0 +1,161 @@
+"""Room chores a test performs as a user: create, invite, join, power levels, direct rooms.
+
+Each helper raises with the homeserver's error instead of returning it, so a broken setup step
+fails at the line that caused it rather than as a puzzling assertion later.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import quote
+
+from nio import (
+    ErrorResponse,
+    RoomCreateResponse,
+    RoomGetStateEventResponse,
+    RoomPreset,
+    RoomPutStateResponse,
+    RoomSendResponse,
+)
+
+from .users import MatrixUser
+
+
+def _fail(action: str, user: MatrixUser, response: object) -> AssertionError:
+    return AssertionError(f"{user.user_id} could not {action}: {response}")
+
+
+async def create_room(
+    user: MatrixUser,
+    *,
+    name: str | None = None,
+    invite: Iterable[MatrixUser | str] = (),
+    power_levels: dict[str, int] | None = None,
+    is_direct: bool = False,
+    preset: RoomPreset = RoomPreset.private_chat,
+    room_version: str | None = None,
+) -> str:
+    """Create a room as ``user`` and return its id.
+
+    ``power_levels`` maps user ids to levels applied at creation, so a test can make an
+    organiser without an extra state event. The creator is listed at 100 for room versions
+    before 12; from version 12 on, Synapse drops creators from the ``users`` map because
+    creators outrank every power level there.
+    """
+    override = None
+    if power_levels:
+        version = room_version or await default_room_version(user)
+        creator = {} if creators_outrank_power_levels(version) else {user.user_id: 100}
+        override = {"users": {**creator, **power_levels}}
+    response = await user.client.room_create(
+        name=name,
+        invite=[_user_id(who) for who in invite],
+        is_direct=is_direct,
+        preset=preset,
+        power_level_override=override,
+        room_version=room_version,
+    )
+    if not isinstance(response, RoomCreateResponse):
+        raise _fail("create a room", user, response)
+    return str(response.room_id)
+
+
+def creators_outrank_power_levels(room_version: str) -> bool:
+    """Whether the room version gives creators unlimited power (MSC4289, version 12 on)."""
+    if room_version.startswith("org.matrix.hydra."):
+        return True
+    return room_version.isdigit() and int(room_version) >= 12
+
+
+async def default_room_version(user: MatrixUser) -> str:
+    """The version the homeserver gives new rooms, from its advertised capabilities."""
+    headers = {"Authorization": f"Bearer {user.access_token}"}
+    async with await user.client.send(
+        "GET", "/_matrix/client/v3/capabilities", headers=headers
+    ) as response:
+        body = await response.json()
+    return str(body["capabilities"]["m.room_versions"]["default"])
+
+
+async def invite(user: MatrixUser, room_id: str, invitee: MatrixUser | str) -> None:
+    response = await user.client.room_invite(room_id, _user_id(invitee))
+    if isinstance(response, ErrorResponse):
+        raise _fail(f"invite {_user_id(invitee)} to {room_id}", user, response)
+
+
+async def join(user: MatrixUser, room_id: str, *, wait_for_invite: bool = True) -> None:
+    """Join a room, first waiting (by syncing) for the invite as a real client would."""
+    if wait_for_invite:
+        await user.wait_for_invite(room_id)
+    response = await user.client.join(room_id)
+    if isinstance(response, ErrorResponse):
+        raise _fail(f"join {room_id}", user, response)
+    user.invited_rooms.discard(room_id)
+
+
+async def get_power_levels(user: MatrixUser, room_id: str) -> dict[str, Any]:
+    """The room's ``m.room.power_levels`` content as the homeserver holds it."""
+    response = await user.client.room_get_state_event(room_id, "m.room.power_levels")
+    if not isinstance(response, RoomGetStateEventResponse):
+        raise _fail(f"read power levels of {room_id}", user, response)
+    return dict(response.content)
+
+
+async def set_power_level(
+    user: MatrixUser, room_id: str, target: MatrixUser | str, level: int
+) -> None:
+    """Give ``target`` the power ``level`` in the room (``user`` must be allowed to)."""
+    content = await get_power_levels(user, room_id)
+    content["users"] = {**content.get("users", {}), _user_id(target): level}
+    response = await user.client.room_put_state(room_id, "m.room.power_levels", content)
+    if not isinstance(response, RoomPutStateResponse):
+        raise _fail(f"set power levels in {room_id}", user, response)
+
+
+async def send_text(user: MatrixUser, room_id: str, body: str) -> str:
+    """Send an ``m.text`` message (how a member types a command); return its event id."""
+    return await send_event(user, room_id, "m.room.message", {"msgtype": "m.text", "body": body})
+
+
+async def send_event(
+    user: MatrixUser, room_id: str, event_type: str, content: dict[str, Any]
+) -> str:
+    """Send any message event; return its event id."""
+    response = await user.client.room_send(room_id, event_type, content)
+    if not isinstance(response, RoomSendResponse):
+        raise _fail(f"send {event_type} to {room_id}", user, response)
+    return str(response.event_id)
+
+
+async def open_direct_room(user: MatrixUser, other: MatrixUser | str) -> str:
+    """Open a direct-message room with ``other`` the way Element does; return its id.
+
+    Besides ``is_direct`` on the invite, Element records the room in the creator's ``m.direct``
+    account data; a bot that tells direct rooms apart may look at either.
+    """
+    other_id = _user_id(other)
+    room_id = await create_room(
+        user, invite=[other_id], is_direct=True, preset=RoomPreset.trusted_private_chat
+    )
+    await _add_to_m_direct(user, other_id, room_id)
+    return room_id
+
+
+async def _add_to_m_direct(user: MatrixUser, other_id: str, room_id: str) -> None:
+    # nio can read m.direct but not write it, so this one request is made by hand.
+    path = f"/_matrix/client/v3/user/{quote(user.user_id, safe='')}/account_data/m.direct"
+    headers = {"Authorization": f"Bearer {user.access_token}"}
+    async with await user.client.send("GET", path, headers=headers) as response:
+        current: dict[str, list[str]] = await response.json() if response.status == 200 else {}
+    current[other_id] = [*current.get(other_id, []), room_id]
+    body = json.dumps(current)
+    headers["Content-Type"] = "application/json"
+    async with await user.client.send("PUT", path, body, headers=headers) as response:
+        if response.status != 200:
+            raise _fail("record the direct room", user, await response.text())
+
+
+def _user_id(who: MatrixUser | str) -> str:
+    return who if isinstance(who, str) else who.user_id

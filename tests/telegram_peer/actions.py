@@ -1,0 +1,240 @@
+"""Test-facing user actions, each producing the update Telegram would send the bot."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import PeerUsageError
+from .models import Chat, Message, Poll, User
+from .text import command_entities, leading_command
+from .updates import PendingUpdate
+from .world import CallbackQuery, World
+
+
+class Actions:
+    """What simulated people do; mixed into :class:`TelegramPeer`."""
+
+    world: World
+
+    def send_message(
+        self,
+        user: User,
+        text: str,
+        chat: Chat | None = None,
+        *,
+        reply_to: Message | None = None,
+    ) -> Message:
+        """``user`` writes ``text`` in ``chat`` (their private chat with the bot by default).
+
+        Returns the user's message; ``message.update`` tells whether the bot was sent an
+        update (a privacy-mode bot sees in groups only commands, replies to itself and
+        mentions). Commands get ``bot_command`` entities as on Telegram.
+        """
+        world = self.world
+        if not text:
+            raise PeerUsageError("Telegram clients do not send empty messages")
+        if chat is None:
+            chat = world.private_chat(user)
+        self._check_can_write(user, chat)
+        if chat.private_user is not None:
+            user.started_bot = True
+        entities = command_entities(text)
+        message = world.add_message(chat, user, text=text, entities=entities, reply_to=reply_to)
+        if self._visible_to_bot(chat, message):
+            message.update = world.queue.push("message", message.to_json())
+        return message
+
+    def send_command(
+        self,
+        user: User,
+        command: str,
+        args: str = "",
+        chat: Chat | None = None,
+        *,
+        addressed: bool | None = None,
+    ) -> Message:
+        """``/command args``; in groups addressed as ``/command@BotName`` unless told otherwise."""
+        if chat is None:
+            chat = self.world.private_chat(user)
+        if addressed is None:
+            addressed = chat.is_group
+        head = f"/{command.removeprefix('/')}"
+        if addressed:
+            head += f"@{self.world.bot.username}"
+        return self.send_message(user, f"{head} {args}".strip(), chat)
+
+    def open_deep_link(self, user: User, payload: str) -> Message:
+        """The user follows ``t.me/<bot>?start=<payload>``: their client sends ``/start payload``.
+
+        Telegram allows up to 64 characters of ``[A-Za-z0-9_-]`` in a payload; anything else
+        is a broken link that no client would follow, so the peer refuses it.
+        """
+        if not 1 <= len(payload) <= 64 or not all(c.isalnum() or c in "_-" for c in payload):
+            raise PeerUsageError(f"invalid deep-link payload {payload!r}")
+        if not payload.isascii():
+            raise PeerUsageError(f"invalid deep-link payload {payload!r}")
+        return self.send_message(user, f"/start {payload}")
+
+    def deep_link(self, payload: str) -> str:
+        """The ``https://t.me/<bot>?start=<payload>`` URL for a payload."""
+        return f"https://t.me/{self.world.bot.username}?start={payload}"
+
+    def edit_user_message(self, message: Message, text: str) -> PendingUpdate | None:
+        """The author edits their message; the bot gets ``edited_message`` if it saw it."""
+        world = self.world
+        if message.from_bot:
+            raise PeerUsageError("users cannot edit the bot's messages")
+        message.edits.append(message.version())
+        message.text = text
+        message.entities = command_entities(text)
+        message.edit_date = world.now()
+        if message.update is None:
+            return None
+        return world.queue.push("edited_message", message.to_json())
+
+    def press_button(
+        self,
+        user: User,
+        message: Message,
+        data: str | None = None,
+        *,
+        text: str | None = None,
+    ) -> CallbackQuery:
+        """``user`` taps the inline button carrying ``data`` (or labelled ``text``).
+
+        Fails the test if the message has no such button now, is deleted, or is in a chat the
+        user cannot see, because a real client would not let them tap it.
+        """
+        world = self.world
+        current = message.chat.message(message.message_id)
+        if current is None:
+            raise PeerUsageError("the message was deleted; there is nothing to press")
+        self._check_can_read(user, message.chat)
+        for button in current.buttons:
+            if "callback_data" not in button:
+                continue
+            if (data is not None and button["callback_data"] == data) or (
+                data is None and text is not None and button["text"] == text
+            ):
+                chosen = button["callback_data"]
+                break
+        else:
+            wanted = data if data is not None else text
+            raise PeerUsageError(
+                f"no callback button {wanted!r} on message {message.message_id}; "
+                f"buttons are {[b.get('callback_data', b['text']) for b in current.buttons]}"
+            )
+        query = CallbackQuery(
+            id=str(4_000_000_000_000_000_000 + world.fresh_id()),
+            user=user,
+            message=current,
+            data=chosen,
+        )
+        world.callback_queries[query.id] = query
+        query.update = world.queue.push(
+            "callback_query",
+            {
+                "id": query.id,
+                "from": user.to_json(),
+                "message": current.to_json(),
+                "chat_instance": str(abs(message.chat.id) * 7 + 1_000_003),
+                "data": chosen,
+            },
+        )
+        return query
+
+    def answer_poll(
+        self, user: User, poll: Poll | Message, option_ids: list[int] | tuple[int, ...]
+    ) -> PendingUpdate | None:
+        """``user`` votes in a native poll; an empty ``option_ids`` retracts the vote.
+
+        Returns the ``poll_answer`` update, or None for an anonymous poll, where Telegram
+        tells the bot only the new totals (a ``poll`` update).
+        """
+        world = self.world
+        if isinstance(poll, Message):
+            if poll.poll is None:
+                raise PeerUsageError("that message has no poll")
+            poll = poll.poll
+        if poll.is_closed:
+            raise PeerUsageError("the poll is closed; clients no longer offer to vote")
+        if poll.message is not None:
+            self._check_can_read(user, poll.message.chat)
+        choice = tuple(sorted(set(option_ids)))
+        if any(not 0 <= index < len(poll.options) for index in choice):
+            raise PeerUsageError(f"no option {choice} in a poll of {len(poll.options)} options")
+        if len(choice) > 1 and not poll.allows_multiple_answers:
+            raise PeerUsageError("this poll allows one answer only")
+        previous = poll.answers.get(user.id)
+        if previous is not None and not poll.allows_revoting:
+            raise PeerUsageError("this poll does not allow changing or retracting a vote")
+        if previous is None and not choice:
+            raise PeerUsageError("there is no vote to retract")
+        for index in previous or ():
+            poll.options[index].voters.discard(user.id)
+        for index in choice:
+            poll.options[index].voters.add(user.id)
+        if choice:
+            poll.answers[user.id] = choice
+        else:
+            poll.answers.pop(user.id, None)
+        world.changed.notify()
+        answer: PendingUpdate | None = None
+        if not poll.is_anonymous:
+            answer = world.queue.push(
+                "poll_answer",
+                {
+                    "poll_id": poll.id,
+                    "user": user.to_json(),
+                    "option_ids": list(choice),
+                    "option_persistent_ids": [poll.options[i].persistent_id for i in choice],
+                },
+            )
+        if self.poll_state_updates:
+            world.queue.push("poll", poll.to_json())
+        return answer
+
+    poll_state_updates: bool = True
+    """Whether each vote also yields a ``poll`` update with new totals, as Telegram sends
+    for polls the bot itself sent. Crowd benchmarks may turn it off."""
+
+    def redeliver(self, update: PendingUpdate, *, keep_update_id: bool = False) -> PendingUpdate:
+        """Hand the bot an update it has already seen, to test that it does not count twice.
+
+        With ``keep_update_id`` the very same update (same ``update_id``) is handed out on the
+        next ``getUpdates`` even though the bot already confirmed it, as happens when a bot
+        crashes after processing but before confirming. Otherwise the payload is queued under
+        a new ``update_id``, as a duplicate sent by Telegram's servers would be.
+        """
+        return self.world.queue.push_again(update, keep_update_id)
+
+    def _check_can_write(self, user: User, chat: Chat) -> None:
+        if chat.private_user is not None and chat.private_user.id != user.id:
+            raise PeerUsageError("a private chat belongs to one user")
+        status = chat.members.get(user.id)
+        if chat.is_group and status not in ("creator", "administrator", "member"):
+            raise PeerUsageError(f"{user.first_name} is not a member of {chat.title!r}")
+
+    def _check_can_read(self, user: User, chat: Chat) -> None:
+        self._check_can_write(user, chat)
+
+    def _visible_to_bot(self, chat: Chat, message: Message) -> bool:
+        world = self.world
+        if chat.private_user is not None:
+            return not chat.private_user.blocked_bot
+        if chat.members.get(world.bot.id) not in ("member", "administrator", "creator"):
+            return False
+        if not world.privacy_mode or chat.members.get(world.bot.id) == "administrator":
+            return True
+        text = message.text or ""
+        command = leading_command(text)
+        if command is not None:
+            addressee = command[1]
+            return addressee is None or addressee.lower() == (world.bot.username or "").lower()
+        if message.reply_to is not None and message.reply_to.from_bot:
+            return True
+        return f"@{world.bot.username}".lower() in text.lower()
+
+    def updates_of(self, kind: str) -> list[dict[str, Any]]:
+        """Every update of one kind ever queued for the bot, oldest first."""
+        return [u.payload for u in self.world.queue.history if u.kind == kind]
