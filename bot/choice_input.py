@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.commands.grammar import is_number
 from bot.counting.choice import ABSTAIN_WORDS, NO_WORDS, YES_WORDS, proposal_roles
 
 
@@ -22,7 +23,7 @@ def _listing(options: Sequence[str]) -> str:
 
 def _one(token: str, options: Sequence[str]) -> int:
     t = token.strip().casefold()
-    if t.isdigit():
+    if is_number(t):
         n = int(t)
         if 1 <= n <= len(options):
             return n - 1

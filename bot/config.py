@@ -127,7 +127,7 @@ def _telegram(sec: Section) -> TelegramConfig | None:
     base_url = sec.str("base_url")
     sec.check_unknown()
     if not token:
-        if sec.data:
+        if set(sec.data) - {"token"}:
             raise ConfigError("telegram.token is missing (or set QUORUM_TELEGRAM_TOKEN)")
         return None
     return TelegramConfig(token, webhook_url, listen, port, base_url)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import aiosqlite
@@ -19,6 +20,7 @@ from bot.database import connect
 from bot.effects import AnswerPress, Delivered, Effect, Send
 from bot.errors import UserError
 from bot.events import ButtonPress, Event, Message, NativePollAnswer, Room
+from bot.installers import INSTALLERS, Stopper
 from bot.poll import iso
 from bot.poll_service import PollService
 from bot.secrecy import new_secret
@@ -42,6 +44,10 @@ class Quorum:
         self.polls = PollService(self)
         self._recent: OrderedDict[str, None] = OrderedDict()
         self._members: dict[str, int | None] = {}
+        # Private messages that are not commands are offered to these in turn (multi-step
+        # conversations such as a sign-up form); the first to return True has consumed it.
+        self.conversations: list[Callable[[Context, str], Awaitable[bool]]] = []
+        self._stoppers: list[Stopper] = []
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -50,11 +56,20 @@ class Quorum:
         self._wconn = await connect(path)
         self.db = self._wconn if str(path) == ":memory:" else await connect(path)
         self.writer = Writer(self._wconn, lambda: iso(self.clock.now()))
+        await self.writer.load()
         self.writer.start()
         self.secret = self.config.secret or self._load_or_make_secret(path)
+        async with self.db.execute("SELECT identity, member_id FROM identities WHERE member_id IS NOT NULL") as cur:
+            self._members = {row[0]: row[1] for row in await cur.fetchall()}
+        for install in INSTALLERS:
+            stopper = await install(self)
+            if stopper is not None:
+                self._stoppers.append(stopper)
         await self.polls.start()
 
     async def stop(self) -> None:
+        while self._stoppers:
+            await self._stoppers.pop()()
         await self.polls.stop()
         if self.writer:
             await self.writer.stop()
@@ -103,17 +118,12 @@ class Quorum:
             return False
 
     async def member_of(self, identity: str) -> int | None:
-        if identity not in self._members:
-            assert self.db is not None
-            async with self.db.execute(
-                "SELECT member_id FROM identities WHERE identity = ?", (identity,)
-            ) as cur:
-                row = await cur.fetchone()
-            self._members[identity] = row[0] if row else None
-        return self._members[identity]
+        """The roll member IDENTITY is linked to. Held in memory: links are only made through
+        this process's writer (/join), so the map loaded at start and kept up to date is whole."""
+        return self._members.get(identity)
 
-    def forget_identity(self, identity: str) -> None:
-        self._members.pop(identity, None)
+    def linked(self, identity: str, member_id: int) -> None:
+        self._members[identity] = member_id
 
     # -- events ------------------------------------------------------------------------------
 
@@ -156,6 +166,13 @@ class Quorum:
         ctx = Context(self, event.actor, event.room, event)
         if cmd is None:
             if event.room.private:
+                try:
+                    for conversation in self.conversations:
+                        if await conversation(ctx, event.text):
+                            return
+                except UserError as e:
+                    await ctx.reply(e.message)
+                    return
                 await ctx.reply("I understand commands: send /help for the list.")
             return
         if cmd.bot and transport and transport.bot_username and cmd.bot.lower() != transport.bot_username.lower():

@@ -6,7 +6,7 @@ import re
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-_PART = re.compile(r"(\d+)([dhms])")
+_PART = re.compile(r"(\d{1,6})([dhms])", re.ASCII)
 _UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 MAX_AHEAD = timedelta(days=366)
 MIN_AHEAD = timedelta(seconds=10)

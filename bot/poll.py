@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -64,6 +65,12 @@ class Poll:
         if self.closes_at is not None and now >= self.closes_at:
             return f"Poll {self.id} closed at its deadline; late votes are not counted."
         return None
+
+    def refusal_at(self, now: Callable[[], datetime]) -> str | None:
+        """As refusal, reading the clock only when a deadline makes it matter (a hot path)."""
+        if self.closed_at is None and self.closes_at is None:
+            return None
+        return self.refusal(now())
 
     @classmethod
     def from_row(cls, row: Any) -> Poll:

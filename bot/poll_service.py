@@ -11,19 +11,21 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import aiosqlite
 
 from bot.choice_input import ChoiceError, parse_choice
+from bot.commands.grammar import is_number
 from bot.context import Context
 from bot.counting.choice import abstain_index, decide, tally
 from bot.deadlines import DeadlineLoop
 from bot.effects import Button, CloseNativePoll, Edit, Send, SendNativePoll, SendPrivate
 from bot.errors import UserError
 from bot.events import Actor, NativePollAnswer, Room
-from bot.markup import b, esc
+from bot.markup import esc
 from bot.poll import Poll, iso
 from bot.poll_render import ballot_buttons, ballot_text, results_text, when
 from bot.poll_spec import PollSpec
@@ -45,9 +47,13 @@ class PollService:
         self._messages: dict[int, list[tuple[str, str, str | None]]] = {}
         self._native: dict[str, int] = {}
         self._refreshing: set[int] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
         self._drafts: dict[tuple[str, int], list[int]] = {}
         self._close_lock = asyncio.Lock()
         self._deadlines: DeadlineLoop | None = None
+        # Called with each poll once it has closed and its result is announced (e.g. to apply a
+        # carried amendment). A failing listener is logged; it never undoes the close.
+        self.close_listeners: list[Callable[[Poll], Awaitable[None]]] = []
 
     @property
     def db(self) -> aiosqlite.Connection:
@@ -76,6 +82,9 @@ class PollService:
     async def stop(self) -> None:
         if self._deadlines:
             await self._deadlines.stop()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def _load_electorate(self, poll_id: int) -> dict[int, int]:
         async with self.db.execute(
@@ -111,13 +120,15 @@ class PollService:
         digits = head.lstrip("#")
         if not digits:
             raise UserError(f"Say which poll. Usage: {usage}")
-        if not digits.isdigit() or len(digits) > 9:
+        if not is_number(digits):
             raise UserError(f"{head!r} is not a poll number. Usage: {usage}")
         return int(digits), rest.strip()
 
     # -- opening -----------------------------------------------------------------------------
 
-    async def open_poll(self, ctx: Context, spec: PollSpec) -> Poll:
+    async def open_poll(self, room: str, creator: str, spec: PollSpec, event_id: str | None = None) -> Poll:
+        """Open a poll in ROOM and post its ballot. Used by /poll and by features that open
+        ballots themselves (amendments, fired triggers); EVENT_ID makes a redelivery harmless."""
         now = self.core.clock.now()
         electorate: dict[int, int] | None = None
         if spec.electorate in ("roll", "branch"):
@@ -142,7 +153,7 @@ class PollService:
                 " electorate_size, electorate_weight, opened_at, closes_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    ctx.room.id, ctx.actor.id, spec.question, json.dumps(list(spec.options)),
+                    room, creator, spec.question, json.dumps(list(spec.options)),
                     spec.kind, spec.max_choices, spec.seats, int(spec.secret), int(spec.hidden),
                     int(spec.card), int(spec.native), str(spec.quorum) if spec.quorum else None,
                     spec.majority.value if spec.majority else None, spec.electorate, spec.branch,
@@ -159,9 +170,9 @@ class PollService:
             return poll_id
 
         assert self.core.writer is not None
-        poll_id = await self.core.writer.run(insert, ctx.event_id)
+        poll_id = await self.core.writer.run(insert, event_id)
         poll = Poll(
-            id=poll_id, room=ctx.room.id, creator=ctx.actor.id, question=spec.question,
+            id=poll_id, room=room, creator=creator, question=spec.question,
             options=spec.options, kind=spec.kind, max_choices=spec.max_choices, seats=spec.seats,
             secret=spec.secret, hidden=spec.hidden, card=spec.card, native=spec.native,
             quorum=spec.quorum, majority=spec.majority, electorate_kind=spec.electorate,
@@ -244,7 +255,8 @@ class PollService:
         """Record a vote (an empty CHOSEN withdraws it) once committed; return the confirmation."""
         core = self.core
         room = room or ctx.room
-        refusal = poll.refusal(core.clock.now())
+        clock = core.clock
+        refusal = poll.refusal_at(clock.now)
         if refusal:
             raise UserError(refusal)
         if poll.private_voting and not room.private:
@@ -262,9 +274,9 @@ class PollService:
                 voter=key,
                 choice=",".join(map(str, chosen)) if chosen else None,
                 weight=weight,
-                cast_at=None if poll.secret else iso(core.clock.now()),
+                cast_at=None if poll.secret else iso(clock.now()),
                 event_id=ctx.event_id,
-                check=lambda: poll.refusal(core.clock.now()),
+                check=lambda: poll.refusal_at(clock.now),
                 identity=(ctx.actor.id, ctx.actor.name) if ctx.actor.name else None,
                 receipt=receipt(core.secret, poll.id, voter) if poll.secret else None,
             )
@@ -315,14 +327,14 @@ class PollService:
     async def on_press(self, ctx: Context, data: str) -> str | None:
         kind, _, rest = data.partition(":")
         parts = rest.split(":")
-        if kind not in ("v", "r") or len(parts) != 2 or not parts[0].isdigit():
+        if kind not in ("v", "r") or len(parts) != 2 or not is_number(parts[0]):
             return "This button is no longer valid."
         poll = await self.get(int(parts[0]))
-        refusal = poll.refusal(self.core.clock.now())
+        refusal = poll.refusal_at(self.core.clock.now)
         if refusal:
             return refusal
         if kind == "v":
-            if not parts[1].isdigit() or int(parts[1]) >= len(poll.options) or poll.ranked:
+            if not is_number(parts[1]) or int(parts[1]) >= len(poll.options) or poll.ranked:
                 return "This button is no longer valid."
             idx = int(parts[1])
             chosen: tuple[int, ...] = (idx,)
@@ -352,7 +364,7 @@ class PollService:
             self._drafts.pop(key, None)
             await self._show_draft(ctx, poll, [], done=answer)
             return answer
-        elif what.isdigit() and int(what) < len(poll.options):
+        elif is_number(what) and int(what) < len(poll.options):
             if int(what) not in draft:
                 draft.append(int(what))
         else:
@@ -414,7 +426,9 @@ class PollService:
         if poll.id in self._refreshing or self._live(poll, None) is None or not self._messages.get(poll.id):
             return
         self._refreshing.add(poll.id)
-        asyncio.get_running_loop().create_task(self._refresh(poll))
+        task = asyncio.get_running_loop().create_task(self._refresh(poll))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _refresh(self, poll: Poll) -> None:
         transport = self.core.transports.get(poll.room)
@@ -498,6 +512,11 @@ class PollService:
         if self._deadlines:
             self._deadlines.poke()
         await self._announce(poll, by)
+        for listener in self.close_listeners:
+            try:
+                await listener(poll)
+            except Exception:
+                log.exception("a close listener failed for poll %s", poll.id)
         return poll
 
     async def close_due(self) -> None:
@@ -568,9 +587,3 @@ class PollService:
             "SELECT 1 FROM receipts WHERE poll_id = ? AND code = ?", (poll.id, code)
         ) as cur:
             return await cur.fetchone() is not None
-
-    def created_text(self, poll: Poll) -> str:
-        text = f"Poll {b(poll.id)} is open."
-        if poll.native:
-            text += " Note: a native poll shows every voter's choice to the whole group."
-        return text

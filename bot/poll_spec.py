@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.commands.grammar import GrammarError, split_options
+from bot.commands.grammar import GrammarError, is_number, split_options
 from bot.counting.choice import Majority, QuorumRule, abstain_index, proposal_roles
 from bot.durations import DeadlineError, parse_deadline
 
@@ -71,7 +71,7 @@ def parse_poll(args: str, now: datetime, tz: ZoneInfo, default_electorate: str =
     for o in options:
         if len(o) > MAX_OPTION:
             raise SpecError(f"option {o[:20]!r}… is {len(o)} characters; keep options to {MAX_OPTION}")
-        if o.isdigit():
+        if is_number(o):
             raise SpecError(
                 f"option {o!r} is a bare number, which /vote reads as a position; add a word, e.g. '{o} days'"
             )
@@ -87,7 +87,7 @@ def parse_poll(args: str, now: datetime, tz: ZoneInfo, default_electorate: str =
     max_choices = 1
     if "multi" in opts.values:
         raw = opts.values["multi"]
-        if not raw.isdigit() or int(raw) < 2:
+        if not is_number(raw) or int(raw) < 2:
             raise SpecError("--multi takes a number of at least 2: the most options a member may choose")
         max_choices = int(raw)
         if kind != "choice":
@@ -101,7 +101,7 @@ def parse_poll(args: str, now: datetime, tz: ZoneInfo, default_electorate: str =
         raw = opts.values["seats"]
         if not ranked:
             raise SpecError("--seats is for ranked elections: add --ranked")
-        if not raw.isdigit() or int(raw) < 1:
+        if not is_number(raw) or int(raw) < 1:
             raise SpecError("--seats takes a whole number of at least 1")
         seats = int(raw)
         if seats >= len(options):

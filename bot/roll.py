@@ -87,7 +87,7 @@ def parse_roll_csv(text: str) -> list[RollEntry]:
         weight_text = cell("weight")
         weight = 1
         if weight_text is not None:
-            if not weight_text.isdigit() or int(weight_text) < 1:
+            if not (weight_text.isascii() and weight_text.isdigit()) or int(weight_text) < 1:
                 raise RollError(f"line {line_no}: weight {weight_text!r} must be a whole number of at least 1")
             weight = int(weight_text)
         entries.append(RollEntry(name, number, cell("branch"), weight))

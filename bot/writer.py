@@ -49,9 +49,6 @@ class _Op:
     future: asyncio.Future[Any]
 
 
-_CHUNK = 500
-
-
 class Writer:
     def __init__(self, conn: aiosqlite.Connection, now: Callable[[], str], max_batch: int = 5000):
         self._conn = conn
@@ -60,6 +57,16 @@ class Writer:
         self._queue: asyncio.Queue[VoteWrite | _Op] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
         self.batches = 0
+        # Every applied event id, so a redelivery is recognised without a query per vote. The
+        # table seen_events is the durable copy; as the only writer, this process sees them all.
+        self._seen: set[str] = set()
+        self._names: dict[str, str] = {}
+
+    async def load(self) -> None:
+        async with self._conn.execute("SELECT event_id FROM seen_events") as cur:
+            self._seen = {row[0] for row in await cur.fetchall()}
+        async with self._conn.execute("SELECT identity, display_name FROM identities") as cur:
+            self._names = {row[0]: row[1] for row in await cur.fetchall()}
 
     def start(self) -> None:
         if self._task is None:
@@ -112,6 +119,7 @@ class Writer:
         conn = self._conn
         results: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
         seen_in_batch: set[str] = set()
+        names_in_batch: dict[str, str] = {}
         await conn.execute("BEGIN IMMEDIATE")
         try:
             run: list[VoteWrite] = []
@@ -120,11 +128,11 @@ class Writer:
                     run.append(item)
                     continue
                 if run:
-                    await self._flush_votes(run, seen_in_batch, results)
+                    await self._flush_votes(run, seen_in_batch, names_in_batch, results)
                     run = []
                 await self._run_op(item, seen_in_batch, results)
             if run:
-                await self._flush_votes(run, seen_in_batch, results)
+                await self._flush_votes(run, seen_in_batch, names_in_batch, results)
             await conn.execute("COMMIT")
         except BaseException as e:
             try:
@@ -136,6 +144,8 @@ class Writer:
                     item.future.set_exception(RuntimeError(f"could not save: {e}"))
             raise
         self.batches += 1
+        self._seen |= seen_in_batch
+        self._names.update(names_in_batch)
         for fut, value, exc in results:
             if fut.done():
                 continue
@@ -144,21 +154,10 @@ class Writer:
             else:
                 fut.set_result(value)
 
-    async def _already_seen(self, ids: list[str]) -> set[str]:
-        found: set[str] = set()
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start : start + _CHUNK]
-            marks = ",".join("?" * len(chunk))
-            async with self._conn.execute(
-                f"SELECT event_id FROM seen_events WHERE event_id IN ({marks})", chunk
-            ) as cur:
-                found.update(row[0] for row in await cur.fetchall())
-        return found
-
     async def _run_op(self, op: _Op, seen_in_batch: set[str], results: list) -> None:
         conn = self._conn
         if op.event_id is not None:
-            if op.event_id in seen_in_batch or await self._already_seen([op.event_id]):
+            if op.event_id in seen_in_batch or op.event_id in self._seen:
                 results.append((op.future, None, Duplicate()))
                 return
         await conn.execute("SAVEPOINT op")
@@ -178,9 +177,10 @@ class Writer:
         await conn.execute("RELEASE op")
         results.append((op.future, value, None))
 
-    async def _flush_votes(self, run: list[VoteWrite], seen_in_batch: set[str], results: list) -> None:
-        ids = [v.event_id for v in run if v.event_id is not None]
-        seen = await self._already_seen(ids) if ids else set()
+    async def _flush_votes(
+        self, run: list[VoteWrite], seen_in_batch: set[str], names_in_batch: dict[str, str], results: list
+    ) -> None:
+        seen = self._seen
         accepted: dict[tuple[int, str], VoteWrite] = {}
         events: list[tuple[str, str]] = []
         names: dict[str, str] = {}
@@ -199,7 +199,10 @@ class Writer:
                 seen_in_batch.add(v.event_id)
                 events.append((v.event_id, now))
             if v.identity is not None:
-                names[v.identity[0]] = v.identity[1]
+                who, name = v.identity
+                if self._names.get(who) != name and names_in_batch.get(who) != name:
+                    names[who] = name
+                    names_in_batch[who] = name
             if v.receipt is not None and v.choice is not None:
                 receipts.append((v.poll_id, v.receipt))
             results.append((v.future, None, None))

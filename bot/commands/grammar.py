@@ -28,6 +28,12 @@ def split_command(text: str, prefixes: tuple[str, ...] = ("/",)) -> CommandText 
     return CommandText(m.group(2).lower(), (m.group(4) or "").strip(), m.group(3))
 
 
+def is_number(text: str) -> bool:
+    """A plain whole number as people type it: ASCII digits only (``'¹'.isdigit()`` is true,
+    but it is no number), and short enough that no one means more than a billion."""
+    return text.isascii() and text.isdigit() and len(text) <= 9
+
+
 class GrammarError(ValueError):
     pass
 

@@ -29,7 +29,7 @@ async def join(ctx: Context, args: str) -> None:
     identity = ctx.actor.id
     platform = platform_of(identity)
 
-    async def link(conn: aiosqlite.Connection) -> str:
+    async def link(conn: aiosqlite.Connection) -> tuple[str, int]:
         cur = await conn.execute("SELECT id, name, active FROM members WHERE join_code = ?", (code,))
         member = await cur.fetchone()
         if member is None or not member[2]:
@@ -53,11 +53,11 @@ async def join(ctx: Context, args: str) -> None:
             (identity, ctx.actor.name, member_id, iso(core.clock.now())),
         )
         await _move_open_votes(ctx, conn, identity, f"m:{member_id}")
-        return name
+        return name, member_id
 
     assert core.writer is not None
-    name = await core.writer.run(link, ctx.event_id)
-    core.forget_identity(identity)
+    name, member_id = await core.writer.run(link, ctx.event_id)
+    core.linked(identity, member_id)
     note = "" if ctx.room.private else " (Next time send your code privately.)"
     await ctx.reply(f"Welcome, {name}: this account is now linked to your membership.{note}")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.commands.grammar import is_number
 from bot.commands.registry import command
 from bot.context import Context
 from bot.errors import UserError
@@ -57,8 +58,12 @@ async def poll_command(ctx: Context, args: str) -> None:
         spec = parse_poll(args, core.clock.now(), core.config.tz, core.config.default_electorate)
     except SpecError as e:
         raise UserError(f"{str(e)[:1].upper()}{str(e)[1:]}.") from None
-    poll = await core.polls.open_poll(ctx, spec)
-    await ctx.reply(core.polls.created_text(poll))
+    poll = await core.polls.open_poll(ctx.room.id, ctx.actor.id, spec, ctx.event_id)
+    if poll.native:
+        await ctx.private(
+            f"Poll {poll.id} is a native poll: the platform shows every voter's choice to the whole group. "
+            "Use --secret for a secret ballot."
+        )
 
 
 @command("vote", summary="vote in a poll", usage="/vote POLL OPTION [OPTION …]",
@@ -169,7 +174,7 @@ async def start_command(ctx: Context, args: str) -> None:
     if not payload:
         await ctx.reply("Hello! I run polls and elections for your organisation. Send /help for the commands.")
         return
-    if not payload.startswith("vote-") or not payload[5:].isdigit():
+    if not payload.startswith("vote-") or not is_number(payload[5:]):
         raise UserError("That link is not valid any more. Send /polls to see the open polls.")
     if not ctx.room.private:
         raise UserError("Open ballots privately: tap the bot's 'Vote privately' button.")

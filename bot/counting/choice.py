@@ -41,7 +41,7 @@ class QuorumRule:
         t = text.strip()
         percent = t.endswith("%")
         digits = t[:-1] if percent else t
-        if not digits.isdigit():
+        if not (digits.isascii() and digits.isdigit()) or len(digits) > 9:
             raise ValueError(f"quorum {t!r} is not a number; write e.g. 40% or 25")
         value = int(digits)
         if percent and not 1 <= value <= 100:
@@ -178,14 +178,10 @@ def decide(
         elif rule is Majority.ABSOLUTE:
             assert electorate
             passed = yes * 2 > electorate
-            reasons.append(
-                f"{'more' if passed else 'not more'} than half of the electorate ({electorate}) for"
-            )
+            reasons.append(f"{'more' if passed else 'not more'} than half of the electorate ({electorate}) for")
         elif rule is Majority.TWO_THIRDS:
             passed = counted > 0 and yes * 3 >= counted * 2
-            reasons.append(
-                f"{'at least' if passed else 'less than'} two-thirds of votes cast for"
-            )
+            reasons.append(f"{'at least' if passed else 'less than'} two-thirds of votes cast for")
         else:
             assert electorate
             turnout_ok = turnout_n * 2 >= electorate

@@ -1,7 +1,7 @@
 """A real Synapse homeserver for end-to-end tests, and helpers to act as Matrix users.
 
 The pytest fixtures live in :mod:`.fixtures` and are loaded as a plugin
-(``pytest_plugins = ["synapse_server.fixtures"]``), not re-exported here: importing a fixture
+(``pytest_plugins = ["tests.synapse_server.fixtures"]``), not re-exported here: importing a fixture
 into a module defines it a second time there, and a second session fixture is a second server.
 
 Typical use in a test::
@@ -46,7 +46,7 @@ from .rooms import (
     set_power_level,
 )
 from .server import SynapseServer, SynapseStartError
-from .users import EventNotReceived, MatrixUser, event_type, of_type, with_event_id
+from .users import EventNotReceived, MatrixUser, event_type, notice_from, of_type, with_event_id
 
 __all__ = [
     "Credentials",
@@ -65,6 +65,7 @@ __all__ = [
     "is_poll_start",
     "join",
     "limit_messages",
+    "notice_from",
     "of_type",
     "open_direct_room",
     "poll_end_content",

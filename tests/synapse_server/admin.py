@@ -17,9 +17,7 @@ def _path(user_id: str) -> str:
     return f"/_synapse/admin/v1/users/{quote(user_id, safe='')}/override_ratelimit"
 
 
-async def limit_messages(
-    admin: MatrixUser, user_id: str, *, per_second: int, burst_count: int
-) -> None:
+async def limit_messages(admin: MatrixUser, user_id: str, *, per_second: int, burst_count: int) -> None:
     """Make ``user_id`` subject to this message rate (``admin`` must be a server admin).
 
     Synapse takes whole numbers only, and 0 means unlimited, so the strictest limit is one

@@ -41,13 +41,9 @@ def _rate_limits() -> dict[str, Any]:
         "rc_third_party_invite",
     ]
     limits: dict[str, Any] = {name: dict(_UNLIMITED) for name in single}
-    limits["rc_login"] = {
-        part: dict(_UNLIMITED) for part in ("address", "account", "failed_attempts")
-    }
+    limits["rc_login"] = {part: dict(_UNLIMITED) for part in ("address", "account", "failed_attempts")}
     limits["rc_joins"] = {part: dict(_UNLIMITED) for part in ("local", "remote")}
-    limits["rc_invites"] = {
-        part: dict(_UNLIMITED) for part in ("per_room", "per_user", "per_issuer")
-    }
+    limits["rc_invites"] = {part: dict(_UNLIMITED) for part in ("per_room", "per_user", "per_issuer")}
     limits["rc_presence"] = {"per_user": dict(_UNLIMITED)}
     limits["rc_federation"] = {
         "window_size": 1000,

@@ -35,9 +35,7 @@ def unique_localpart(prefix: str = "user") -> str:
     return f"{safe}-{next(_counter)}-{secrets.token_hex(3)}"
 
 
-def registration_mac(
-    shared_secret: str, nonce: str, username: str, password: str, *, admin: bool
-) -> str:
+def registration_mac(shared_secret: str, nonce: str, username: str, password: str, *, admin: bool) -> str:
     """The HMAC-SHA1 Synapse expects over nonce, username, password and the admin flag."""
     flag = "admin" if admin else "notadmin"
     message = "\x00".join((nonce, username, password, flag)).encode()
@@ -67,9 +65,7 @@ async def register_user(
             "username": username,
             "password": password,
             "admin": admin,
-            "mac": registration_mac(
-                shared_secret, nonce_body["nonce"], username, password, admin=admin
-            ),
+            "mac": registration_mac(shared_secret, nonce_body["nonce"], username, password, admin=admin),
         }
         if displayname is not None:
             body["displayname"] = displayname

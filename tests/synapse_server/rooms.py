@@ -41,8 +41,8 @@ async def create_room(
 
     ``power_levels`` maps user ids to levels applied at creation, so a test can make an
     organiser without an extra state event. The creator is listed at 100 for room versions
-    before 12; from version 12 on, Synapse drops creators from the ``users`` map because
-    creators outrank every power level there.
+    before 12; from version 12 on (Synapse's default) creators outrank every level and Synapse
+    refuses to list them, so their power shows only in the ``m.room.create`` event.
     """
     override = None
     if power_levels:
@@ -72,9 +72,7 @@ def creators_outrank_power_levels(room_version: str) -> bool:
 async def default_room_version(user: MatrixUser) -> str:
     """The version the homeserver gives new rooms, from its advertised capabilities."""
     headers = {"Authorization": f"Bearer {user.access_token}"}
-    async with await user.client.send(
-        "GET", "/_matrix/client/v3/capabilities", headers=headers
-    ) as response:
+    async with await user.client.send("GET", "/_matrix/client/v3/capabilities", headers=headers) as response:
         body = await response.json()
     return str(body["capabilities"]["m.room_versions"]["default"])
 
@@ -103,9 +101,7 @@ async def get_power_levels(user: MatrixUser, room_id: str) -> dict[str, Any]:
     return dict(response.content)
 
 
-async def set_power_level(
-    user: MatrixUser, room_id: str, target: MatrixUser | str, level: int
-) -> None:
+async def set_power_level(user: MatrixUser, room_id: str, target: MatrixUser | str, level: int) -> None:
     """Give ``target`` the power ``level`` in the room (``user`` must be allowed to)."""
     content = await get_power_levels(user, room_id)
     content["users"] = {**content.get("users", {}), _user_id(target): level}
@@ -119,9 +115,7 @@ async def send_text(user: MatrixUser, room_id: str, body: str) -> str:
     return await send_event(user, room_id, "m.room.message", {"msgtype": "m.text", "body": body})
 
 
-async def send_event(
-    user: MatrixUser, room_id: str, event_type: str, content: dict[str, Any]
-) -> str:
+async def send_event(user: MatrixUser, room_id: str, event_type: str, content: dict[str, Any]) -> str:
     """Send any message event; return its event id."""
     response = await user.client.room_send(room_id, event_type, content)
     if not isinstance(response, RoomSendResponse):
@@ -133,12 +127,11 @@ async def open_direct_room(user: MatrixUser, other: MatrixUser | str) -> str:
     """Open a direct-message room with ``other`` the way Element does; return its id.
 
     Besides ``is_direct`` on the invite, Element records the room in the creator's ``m.direct``
-    account data; a bot that tells direct rooms apart may look at either.
+    account data; a bot that tells direct rooms apart may look at either. In room version 12
+    the trusted private chat preset makes the invitee an additional creator as well.
     """
     other_id = _user_id(other)
-    room_id = await create_room(
-        user, invite=[other_id], is_direct=True, preset=RoomPreset.trusted_private_chat
-    )
+    room_id = await create_room(user, invite=[other_id], is_direct=True, preset=RoomPreset.trusted_private_chat)
     await _add_to_m_direct(user, other_id, room_id)
     return room_id
 

@@ -54,6 +54,21 @@ def with_event_id(event_id: str) -> EventPredicate:
     return lambda event: bool(event.source.get("event_id") == event_id)
 
 
+def notice_from(sender: str, containing: str = "") -> EventPredicate:
+    """A predicate for ``wait_for_event``: an ``m.notice`` (how bots answer) from ``sender``."""
+
+    def matches(event: Event) -> bool:
+        content = event.source.get("content", {})
+        return (
+            event_type(event) == "m.room.message"
+            and event.source.get("sender") == sender
+            and content.get("msgtype") == "m.notice"
+            and containing in str(content.get("body", ""))
+        )
+
+    return matches
+
+
 @dataclass
 class MatrixUser:
     """A registered account with a logged-in client; close it when done (the fixture does)."""
@@ -66,9 +81,7 @@ class MatrixUser:
     @classmethod
     def from_credentials(cls, base_url: str, credentials: Credentials) -> MatrixUser:
         """Wrap the registration's access token in a client without a second login."""
-        client = AsyncClient(
-            base_url, credentials.user_id, device_id=credentials.device_id, config=client_config()
-        )
+        client = AsyncClient(base_url, credentials.user_id, device_id=credentials.device_id, config=client_config())
         client.restore_login(credentials.user_id, credentials.device_id, credentials.access_token)
         return cls(credentials=credentials, client=client)
 
@@ -85,9 +98,7 @@ class MatrixUser:
 
     async def sync(self, timeout_ms: int = 0) -> SyncResponse:
         """One sync; ``timeout_ms`` > 0 long-polls until something happens or it elapses."""
-        response = await self.client.sync(
-            timeout=timeout_ms, sync_filter=SYNC_FILTER, full_state=False
-        )
+        response = await self.client.sync(timeout=timeout_ms, sync_filter=SYNC_FILTER, full_state=False)
         if isinstance(response, SyncError):
             raise AssertionError(f"sync for {self.user_id} failed: {response}")
         self._record(response)

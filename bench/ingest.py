@@ -1,0 +1,181 @@
+"""Vote ingestion through the core, against the raw limit of SQLite on the same machine.
+
+Pushes button-press votes from many voters into many polls through ``Quorum.handle`` on a
+file-backed database, where each vote is acknowledged only after its commit is on disk
+(synchronous=FULL), then measures latency at a fixed offered rate. The reference is plain
+batched ``executemany`` inserts of the same rows with the same durability settings.
+
+    python bench/ingest.py [--votes 200000] [--voters 20000] [--polls 20] [--rate 5000]
+
+Prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bot.clock import Clock  # noqa: E402
+from bot.config import parse_config  # noqa: E402
+from bot.core import Quorum  # noqa: E402
+from bot.effects import Delivered, Effect  # noqa: E402
+from bot.events import Actor, ButtonPress, Message, Room  # noqa: E402
+from bot.transport import Transports  # noqa: E402
+
+
+class NullTransport:
+    """Accepts every effect at once, so the figures are the core's and the disk's."""
+
+    platform = "bench"
+    prefixes = ("/",)
+    bot_username = None
+    edit_interval = 3600.0  # live-tally edits are throttled by the adapter; not measured here
+
+    def __init__(self) -> None:
+        self.n = 0
+
+    async def deliver(self, effect: Effect) -> Delivered | None:
+        self.n += 1
+        return Delivered(ref=str(self.n))
+
+    async def is_admin(self, actor_id: str, room_id: str) -> bool:
+        return actor_id == "bench:chair"
+
+    async def is_member(self, actor_id: str, room_id: str) -> bool:
+        return True
+
+
+def make_votes(n: int, voters: int, polls: int, seed: int = 7) -> list[tuple[int, int, int]]:
+    rng = random.Random(seed)
+    return [(rng.randrange(voters), 1 + rng.randrange(polls), rng.randrange(3)) for _ in range(n)]
+
+
+async def run_core(
+    db: Path, votes: list[tuple[int, int, int]], polls: int, rate: int, paced: int, in_flight: int = 4000
+) -> dict:
+    config = replace(parse_config({}), database=db, secret="bench")
+    core = Quorum(config, Clock(), Transports(NullTransport()))
+    await core.start()
+    room = Room("bench:room")
+    chair = Actor("bench:chair", "chair")
+    for p in range(polls):
+        await core.handle(Message(chair, room, f"/poll Question {p}? | Alpha | Beta | Gamma"))
+    actors: dict[int, Actor] = {}
+
+    def press(i: int, v: tuple[int, int, int]) -> ButtonPress:
+        voter, poll, option = v
+        actor = actors.get(voter) or actors.setdefault(voter, Actor(f"bench:{voter}", f"voter {voter}"))
+        return ButtonPress(actor, room, f"v:{poll}:{option}", event_id=f"bench:{i}")
+
+    # Throughput: a burst, as at a conference, with a bounded number of votes in flight
+    # (workers rather than a semaphore: asyncio.Semaphore wakes waiters in O(n)).
+    bulk = votes[: len(votes) - paced]
+    pending = iter(enumerate(bulk))
+
+    async def worker() -> None:
+        for i, v in pending:
+            await core.handle(press(i, v))
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(in_flight)))
+    elapsed = time.perf_counter() - t0
+
+    # Latency at a fixed offered rate: each vote from arrival to acknowledgement.
+    latencies: list[float] = []
+
+    async def timed(i: int, v: tuple[int, int, int]) -> None:
+        s = time.perf_counter()
+        await core.handle(press(i, v))
+        latencies.append((time.perf_counter() - s) * 1000)
+
+    tasks = []
+    start = time.perf_counter()
+    for k, v in enumerate(votes[len(bulk):]):
+        due = start + k / rate
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(timed(len(bulk) + k, v)))
+    await asyncio.gather(*tasks)
+    assert core.db is not None
+    async with core.db.execute("SELECT count(*) FROM seen_events") as cur:
+        row = await cur.fetchone()
+    recorded = row[0] if row else 0
+    batches = core.writer.batches if core.writer else 0
+    await core.stop()
+    latencies.sort()
+    return {
+        "votes_per_s": round(len(bulk) / elapsed),
+        "p50_ms": round(statistics.median(latencies), 2),
+        "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1], 2),
+        "acknowledged_and_recorded": recorded,
+        "commits": batches,
+    }
+
+
+def run_raw(db: Path, votes: list[tuple[int, int, int]], batch: int = 1000) -> float:
+    """Plain SQLite: the same rows, the same table shape and durability, batched."""
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute(
+        "CREATE TABLE votes (poll_id INTEGER, voter TEXT, choice TEXT, weight INTEGER, cast_at TEXT,"
+        " PRIMARY KEY (poll_id, voter)) WITHOUT ROWID"
+    )
+    conn.execute("CREATE TABLE seen_events (event_id TEXT PRIMARY KEY, seen_at TEXT) WITHOUT ROWID")
+    rows = [(p, f"bench:{v}", str(o), 1, "2026-01-01T00:00:00+00:00") for v, p, o in votes]
+    t0 = time.perf_counter()
+    for s in range(0, len(rows), batch):
+        chunk = rows[s : s + batch]
+        conn.execute("BEGIN")
+        conn.executemany(
+            "INSERT INTO votes VALUES (?, ?, ?, ?, ?) ON CONFLICT(poll_id, voter) DO UPDATE SET"
+            " choice = excluded.choice, cast_at = excluded.cast_at",
+            chunk,
+        )
+        conn.executemany(
+            "INSERT INTO seen_events VALUES (?, ?)", [(f"raw:{s + k}", r[4]) for k, r in enumerate(chunk)]
+        )
+        conn.execute("COMMIT")
+    elapsed = time.perf_counter() - t0
+    conn.close()
+    return len(rows) / elapsed
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--votes", type=int, default=200_000)
+    p.add_argument("--voters", type=int, default=20_000)
+    p.add_argument("--polls", type=int, default=20)
+    p.add_argument("--rate", type=int, default=5000, help="offered votes per second for the latency run")
+    p.add_argument("--paced", type=int, default=25_000, help="how many of the votes are sent at --rate")
+    args = p.parse_args()
+    votes = make_votes(args.votes, args.voters, args.polls)
+    with tempfile.TemporaryDirectory() as tmp:
+        core = asyncio.run(run_core(Path(tmp) / "core.db", votes, args.polls, args.rate, args.paced))
+        raw = run_raw(Path(tmp) / "raw.db", votes)
+    print(json.dumps({
+        "votes": args.votes,
+        "votes_per_s": core["votes_per_s"],
+        "p50_ms": core["p50_ms"],
+        "p99_ms": core["p99_ms"],
+        "at_rate_per_s": args.rate,
+        "raw_sqlite_rows_per_s": round(raw),
+        "acknowledged_and_recorded": core["acknowledged_and_recorded"],
+        "commits": core["commits"],
+    }))
+
+
+if __name__ == "__main__":
+    main()

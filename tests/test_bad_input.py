@@ -1,0 +1,158 @@
+"""Bad input gets one clear answer and changes nothing — checked command by command, and with
+random text from hypothesis."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.helpers import Chat
+
+SETUP = [
+    "chair: /poll Lunch? | Pizza | Soup --closes 1h",
+    "chair: /poll Secret? --secret",
+    "chair: /poll Days? | Mon | Tue | Wed --multi 2",
+    "chair: /poll Done?",
+    "ann: /vote 1 Pizza",
+    "chair: /close 4",
+]
+
+# Each line must be refused with one message containing the fragment, and change nothing.
+BAD = [
+    ("chair: /poll", "needs a question"),
+    ("chair: /poll Lunch? | Pizza", "at least two options"),
+    ("chair: /poll Lunch? | Pizza | | Soup", "option is empty"),
+    ("chair: /poll Lunch? | Pizza | pizza", "same name"),
+    ("chair: /poll Q? | 1 | 2", "bare number"),
+    ("chair: /poll Q? --closes soon", "cannot read the deadline"),
+    ("chair: /poll Q? --closes 0m", "in the past or too close"),
+    ("chair: /poll Q? --closes 2020-01-01T10:00", "in the past"),
+    ("chair: /poll Q? --closes 400d", "more than a year"),
+    ("chair: /poll Q? --closes", "needs a value"),
+    ("chair: /poll Q? --multi 1", "--multi takes a number of at least 2"),
+    ("chair: /poll Q? | A | B --multi 3", "more than the 2 options"),
+    ("chair: /poll Q? --multi 2", "not for proposals"),
+    ("chair: /poll Q? --quorum 40%", "needs a known electorate"),
+    ("chair: /poll Q? --quorum lots", "not a number"),
+    ("chair: /poll Q? --quorum 0%", "between 1% and 100%"),
+    ("chair: /poll Q? --majority huge", "unknown; choose one of"),
+    ("chair: /poll Q? --majority absolute", "needs a known electorate"),
+    ("chair: /poll Q? --secret --secret", "given twice"),
+    ("chair: /poll Q? --colour red", "unknown option --colour"),
+    ("chair: /poll Q? --card", "card vote weighs each member by the roll"),
+    ("chair: /poll Q? --roll", "roll is empty"),
+    ("chair: /poll Q? --secret --native", "cannot be secret"),
+    ("chair: /poll Q? | A | B --seats 2", "--seats is for ranked"),
+    ("chair (private): /poll Q?", "not in a private chat"),
+    ("ann: /poll Q?", "Only organisers"),
+    ("ann: /vote", "Say which poll"),
+    ("ann: /vote x Pizza", "not a poll number"),
+    ("ann: /vote 99 Pizza", "There is no poll 99"),
+    ("ann: /vote 1", "say which option"),
+    ("ann: /vote 1 Pasta", "no option is called 'Pasta'"),
+    ("ann: /vote 1 7", "there is no option 7"),
+    ("ann: /vote 1 0", "there is no option 0"),
+    ("ann: /vote 1 1 2", "choose one option only"),
+    ("ann: /vote 1 Pizza, Pizza", "named twice"),
+    ("ann: /vote 3 Mon Tue Wed", "at most 2"),
+    ("ann: /vote 4 yes", "closed"),
+    ("ann: /vote 2 yes", "secret ballot"),
+    ("ann: /rank 1 1 2", "not ranked"),
+    ("ann: /results", "Say which poll"),
+    ("ann: /results 1 extra", "Unexpected"),
+    ("ann: /results 2 --names", "never shown"),
+    ("ann #other: /vote 1 Pizza", "belongs to another room"),
+    ("ann: /close 1", "Only an organiser"),
+    ("chair: /close 4", "already closed"),
+    ("chair: /close 1 now", "Usage: /close POLL"),
+    ("ann: /join", "Usage: /join CODE"),
+    ("ann: /join NOPE-NOPE", "not on the roll"),
+    ("ann: /whoami please", "no arguments"),
+    ("ann: /polls all", "no arguments"),
+    ("ann: /receipt 2", "private chat"),
+    ("ann (private): /receipt 1", "open ballot"),
+    ("ann: /help frobnicate", "no command /frobnicate"),
+    ("ann: /frobnicate", "Unknown command /frobnicate"),
+    ("ann (private): /start vote-x", "not valid"),
+    ("ann (private): /start vote-4", "closed"),
+]
+
+
+@pytest.fixture
+async def seeded(chat: Chat) -> Chat:
+    await chat.say(*SETUP)
+    return chat
+
+
+@pytest.mark.parametrize(("line", "fragment"), BAD, ids=[b[0] for b in BAD])
+async def test_bad_input_one_clear_answer_and_no_change(seeded: Chat, line: str, fragment: str) -> None:
+    before = await seeded.snapshot()
+    out = await seeded.say(line)
+    replies = [ln for ln in out.splitlines() if " bot: " in ln]
+    assert len(replies) == 1, out
+    assert fragment.lower() in out.lower(), out
+    assert "went wrong" not in out
+    assert await seeded.snapshot() == before
+
+
+SUCCESS = ("Your vote in poll", "Poll ", "Welcome", "Result", "is closed", "Your ranking")
+
+commands = st.sampled_from(["/poll", "/vote", "/rank", "/results", "/close", "/polls", "/join", "/help",
+                            "/receipt", "/start", "/whoami", "/"])
+junk = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r"), max_size=60)
+speakers = st.sampled_from(["chair: ", "ann: ", "bob (private): ", "ann #x: "])
+
+
+def test_random_text_never_crashes_and_errors_change_nothing() -> None:
+    loop = asyncio.new_event_loop()
+    with tempfile.TemporaryDirectory() as tmp:
+        chat = loop.run_until_complete(Chat.start(Path(tmp)))
+        loop.run_until_complete(chat.say(*SETUP))
+
+        @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+        @given(speaker=speakers, cmd=commands, args=junk)
+        def check(speaker: str, cmd: str, args: str) -> None:
+            before = loop.run_until_complete(chat.snapshot())
+            out = loop.run_until_complete(chat.say(f"{speaker}{cmd} {args}"))
+            assert "went wrong" not in out
+            after = loop.run_until_complete(chat.snapshot())
+            if after != before:
+                assert any(s in out for s in SUCCESS), out
+
+        try:
+            check()
+        finally:
+            loop.run_until_complete(chat.stop())
+            loop.close()
+
+
+@given(st.text(max_size=200))
+def test_parsers_are_total(text: str) -> None:
+    """The pure parsers answer every input with a value or their own error type."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from bot.choice_input import ChoiceError, parse_choice
+    from bot.commands.grammar import split_command
+    from bot.durations import DeadlineError, parse_deadline
+    from bot.poll_spec import SpecError, parse_poll
+
+    now = datetime(2026, 6, 1, 12, tzinfo=UTC)
+    split_command(text, ("/", "!"))
+    try:
+        parse_poll(text, now, ZoneInfo("Europe/London"))
+    except SpecError:
+        pass
+    try:
+        parse_choice(text, ("Pizza", "Soup", "Abstain"), 2)
+    except ChoiceError:
+        pass
+    try:
+        parse_deadline(text, now, ZoneInfo("UTC"))
+    except DeadlineError:
+        pass

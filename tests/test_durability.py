@@ -1,0 +1,95 @@
+"""Nothing lost, nothing counted twice: acknowledgement after commit, redelivery, ordering."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+from bot.events import Actor, ButtonPress, Message, Room
+from tests.helpers import Chat
+
+
+async def test_acknowledged_votes_are_on_disk(chat: Chat, tmp_path: Path) -> None:
+    await chat.say("chair: /poll Lunch? | Pizza | Soup")
+    room = Room("console:main")
+    acked: list[str] = []
+    orig = chat.transport.deliver
+
+    async def spy(effect):  # type: ignore[no-untyped-def]
+        # At the moment a confirmation is sent, the vote must already be readable by another
+        # connection (i.e. committed), not just sitting in a transaction.
+        text = getattr(effect, "text", "")
+        if "Your vote" in text:
+            with sqlite3.connect(tmp_path / "quorum.db") as other:
+                n = other.execute("SELECT count(*) FROM votes").fetchone()[0]
+            acked.append(f"{n}")
+        return await orig(effect)
+
+    chat.transport.deliver = spy  # type: ignore[method-assign]
+    await asyncio.gather(*(
+        chat.core.handle(Message(Actor(f"console:v{i}", f"v{i}"), room, f"/vote 1 {1 + i % 2}"))
+        for i in range(300)
+    ))
+    assert len(acked) == 300
+    assert all(int(n) >= 1 for n in acked)
+    assert chat.core.writer is not None and chat.core.writer.batches < 300  # group commit happened
+    with sqlite3.connect(tmp_path / "quorum.db") as other:
+        assert other.execute("SELECT count(*) FROM votes").fetchone()[0] == 300
+
+
+async def test_redelivered_updates_never_count_twice(chat: Chat) -> None:
+    await chat.say("chair: /poll Lunch? | Pizza | Soup")
+    room = Room("console:main")
+    ann = Actor("console:ann", "ann")
+    first = ButtonPress(ann, room, "v:1:0", event_id="u1")
+    second = ButtonPress(ann, room, "v:1:1", event_id="u2")
+    await chat.core.handle(first)
+    await chat.core.handle(second)
+    chat.core._recent.clear()  # as after a restart: only the database remembers
+    await chat.core.handle(first)  # the older update redelivered must not undo the newer vote
+    assert await chat.query("SELECT choice FROM votes") == [("1",)]
+    # Concurrent duplicates of a new update: applied once.
+    chat.core._recent.clear()
+    dup = ButtonPress(ann, room, "v:1:0", event_id="u3")
+    await asyncio.gather(chat.core.handle(dup), chat.core.handle(dup))
+    assert await chat.query("SELECT choice FROM votes") == [("0",)]
+    # A redelivered /poll does not open a second poll.
+    msg = Message(Actor("console:chair", "chair"), room, "/poll Again?", event_id="u4")
+    await chat.core.handle(msg)
+    chat.core._recent.clear()
+    await chat.core.handle(msg)
+    assert await chat.query("SELECT count(*) FROM polls") == [(2,)]
+
+
+async def test_votes_queued_before_close_count_and_after_are_refused(chat: Chat) -> None:
+    await chat.say("chair: /poll Lunch? | Pizza | Soup")
+    room = Room("console:main")
+    before = [chat.core.handle(Message(Actor(f"console:b{i}", f"b{i}"), room, "/vote 1 Pizza")) for i in range(50)]
+    close = chat.core.handle(Message(Actor("console:chair", "chair"), room, "/close 1"))
+    after = [chat.core.handle(Message(Actor(f"console:a{i}", f"a{i}"), room, "/vote 1 Soup")) for i in range(50)]
+    await asyncio.gather(*before, close, *after)
+    rows = await chat.query("SELECT result FROM polls WHERE id = 1")
+    import json
+
+    result = json.loads(rows[0][0])
+    counted = await chat.query("SELECT count(*) FROM votes WHERE poll_id = 1")
+    # The frozen result equals the votes stored: nothing slipped in after the close.
+    assert result["ballots"] == counted[0][0]
+    assert result["counts"][1] == 0 or result["ballots"] == sum(result["counts"])
+
+
+async def test_restart_closes_overdue_polls_and_keeps_votes(tmp_path: Path) -> None:
+    chat = await Chat.start(tmp_path)
+    await chat.say("chair: /poll Lunch? | Pizza | Soup --closes 30m", "ann: /vote 1 Soup")
+    now = chat.core.clock.now()
+    await chat.stop()
+    # The bot is down across the deadline.
+    from datetime import timedelta
+
+    from bot.clock import ManualClock
+
+    chat = await Chat.start(tmp_path, clock=ManualClock(now + timedelta(hours=2)))
+    out = await chat.wait_for("WINNER")  # the deadline loop finds the overdue poll at start
+    assert "WINNER: Soup" in out and "comes late" in out
+    await chat.stop()
