@@ -6,7 +6,7 @@ from bot.commands.grammar import is_number
 from bot.commands.registry import command
 from bot.context import Context
 from bot.errors import UserError
-from bot.markup import b, esc
+from bot.markup import b, esc, pre
 from bot.poll import Poll
 from bot.poll_render import when
 from bot.poll_spec import SpecError, parse_poll
@@ -166,6 +166,24 @@ async def receipt_command(ctx: Context, args: str) -> None:
     if not counted:
         state = "missing: tell the returning officer"
     await ctx.reply(f"Your receipt for poll {poll_id}: {b(code)} — your ballot is {state}.")
+
+
+@command("ballots", summary="the ballots of a closed election as a BLT file", usage="/ballots POLL",
+         details="BLT is the file every STV counting program reads; it holds rankings only, never names.")
+async def ballots_command(ctx: Context, args: str) -> None:
+    core = ctx.core
+    poll_id, rest = core.polls.parse_id(args, "/ballots POLL")
+    if rest:
+        raise UserError("Usage: /ballots POLL (just the poll number).")
+    poll = await core.polls.get(poll_id)
+    await _may_see(ctx, poll)
+    if not poll.ranked:
+        raise UserError(f"Poll {poll_id} is not a ranked election; /results {poll_id} shows its result.")
+    if poll.is_open or poll.result is None:
+        raise UserError(f"Election {poll_id} is still open; its ballots are published when it closes.")
+    if not poll.result.get("blt"):
+        raise UserError(f"Election {poll_id} had no ballots.")
+    await ctx.reply(pre(poll.result["blt"]))
 
 
 @command("start", summary="open a ballot privately (from a link)", usage="/start [vote-POLL]", hidden=True)
