@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -113,6 +114,8 @@ class Config:
     telegram: TelegramConfig | None = None
     matrix: MatrixConfig | None = None
     source: Path | None = None
+    reminder_offsets: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=1))
+    group_warning: timedelta | None = timedelta(hours=1)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -153,6 +156,15 @@ def _matrix(sec: Section) -> MatrixConfig | None:
     return MatrixConfig(homeserver, user_id, password, token, device_id, level, inviters)
 
 
+def _duration(sec: Section, key: str, text: str) -> timedelta:
+    from bot.durations import parse_duration
+
+    value = parse_duration(text)
+    if not value:
+        raise ConfigError(f"{sec.name}.{key}: {text!r} is not a duration like \"24h\" or \"30m\"")
+    return value
+
+
 def parse_config(data: dict[str, Any], source: Path | None = None) -> Config:
     top = Section("", data)
     botsec = top.section("bot")
@@ -177,6 +189,12 @@ def parse_config(data: dict[str, Any], source: Path | None = None) -> Config:
     orgsec = top.section("organisers")
     organisers = {room: tuple(orgsec.list(room)) for room in list(orgsec.data)}
 
+    rem = top.section("reminders")
+    offsets = tuple(_duration(rem, "offsets", v) for v in (rem.list("offsets") or ["24h", "1h"]))
+    warning_text = rem.str("group_warning", "1h")
+    group_warning = _duration(rem, "group_warning", warning_text) if warning_text else None
+    rem.check_unknown()
+
     telegram = _telegram(top.section("telegram"))
     matrix = _matrix(top.section("matrix"))
     top.check_unknown()
@@ -196,6 +214,8 @@ def parse_config(data: dict[str, Any], source: Path | None = None) -> Config:
         telegram=telegram,
         matrix=matrix,
         source=source,
+        reminder_offsets=tuple(sorted(set(offsets), reverse=True)),
+        group_warning=group_warning,
     )
 
 

@@ -21,8 +21,11 @@ from bot.effects import AnswerPress, Delivered, Effect, Send
 from bot.errors import UserError
 from bot.events import ButtonPress, Event, Message, NativePollAnswer, Room
 from bot.installers import INSTALLERS, Stopper
+from bot.outbox import Outbox
 from bot.poll import iso
 from bot.poll_service import PollService
+from bot.reminders import Reminders
+from bot.scheduler import Scheduler
 from bot.secrecy import new_secret
 from bot.transport import Transports
 from bot.writer import Duplicate, Writer
@@ -41,7 +44,10 @@ class Quorum:
         self._wconn: aiosqlite.Connection | None = None
         self.writer: Writer | None = None
         self.secret = ""
+        self.scheduler = Scheduler(clock)
         self.polls = PollService(self)
+        self.outbox = Outbox(self)
+        self.reminders = Reminders(self, self.outbox)
         self._recent: OrderedDict[str, None] = OrderedDict()
         self._members: dict[str, int | None] = {}
         # Private messages that are not commands are offered to these in turn (multi-step
@@ -66,8 +72,13 @@ class Quorum:
             if stopper is not None:
                 self._stoppers.append(stopper)
         await self.polls.start()
+        await self.reminders.start()
+        self.outbox.start()
+        self.scheduler.start()
 
     async def stop(self) -> None:
+        self.scheduler.shutdown()
+        await self.outbox.stop()
         while self._stoppers:
             await self._stoppers.pop()()
         await self.polls.stop()

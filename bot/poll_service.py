@@ -12,7 +12,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import aiosqlite
@@ -21,7 +21,6 @@ from bot.choice_input import ChoiceError, parse_choice
 from bot.commands.grammar import is_number
 from bot.context import Context
 from bot.counting.choice import abstain_index, decide, tally
-from bot.deadlines import DeadlineLoop
 from bot.effects import Button, CloseNativePoll, Edit, Send, SendNativePoll, SendPrivate
 from bot.errors import UserError
 from bot.events import Actor, NativePollAnswer, Room
@@ -50,7 +49,6 @@ class PollService:
         self._tasks: set[asyncio.Task[None]] = set()
         self._drafts: dict[tuple[str, int], list[int]] = {}
         self._close_lock = asyncio.Lock()
-        self._deadlines: DeadlineLoop | None = None
         # Called with each poll once it has closed and its result is announced (e.g. to apply a
         # carried amendment). A failing listener is logged; it never undoes the close.
         self.close_listeners: list[Callable[[Poll], Awaitable[None]]] = []
@@ -76,12 +74,9 @@ class PollService:
         ) as cur:
             for poll_id, room, ref, native_ref in await cur.fetchall():
                 self._remember_message(poll_id, room, ref, native_ref)
-        self._deadlines = DeadlineLoop(self.core.clock, self._next_deadline, self.close_due)
-        self._deadlines.start()
+        self.core.scheduler.add("poll deadlines", self.next_deadline, self.close_due)
 
     async def stop(self) -> None:
-        if self._deadlines:
-            await self._deadlines.stop()
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -97,7 +92,7 @@ class PollService:
         if native_ref:
             self._native[native_ref] = poll_id
 
-    def _next_deadline(self):  # type: ignore[no-untyped-def]
+    def next_deadline(self) -> datetime | None:
         deadlines = [p.closes_at for p in self.open.values() if p.closes_at is not None]
         return min(deadlines) if deadlines else None
 
@@ -180,8 +175,7 @@ class PollService:
             opened_at=now, closes_at=spec.closes_at, electorate=electorate,
         )
         self.open[poll_id] = poll
-        if self._deadlines:
-            self._deadlines.poke()
+        self.core.scheduler.poke()
         await self._post(poll)
         return poll
 
@@ -274,7 +268,7 @@ class PollService:
                 voter=key,
                 choice=",".join(map(str, chosen)) if chosen else None,
                 weight=weight,
-                cast_at=None if poll.secret else iso(clock.now()),
+                timed=not poll.secret,
                 event_id=ctx.event_id,
                 check=lambda: poll.refusal_at(clock.now),
                 identity=(ctx.actor.id, ctx.actor.name) if ctx.actor.name else None,
@@ -481,6 +475,7 @@ class PollService:
     async def close(self, poll_id: int, by: str, event_id: str | None = None) -> Poll:
         poll = await self.get(poll_id)
         if not poll.is_open:
+            self.open.pop(poll_id, None)
             raise UserError(f"Poll {poll_id} is already closed. Send /results {poll_id} to see the result.")
         core = self.core
 
@@ -507,10 +502,10 @@ class PollService:
             poll.closed_at, poll.result = None, None
             raise
         if result is None:
+            self.open.pop(poll.id, None)
             raise UserError(f"Poll {poll_id} is already closed.")
         self.open.pop(poll.id, None)
-        if self._deadlines:
-            self._deadlines.poke()
+        self.core.scheduler.poke()
         await self._announce(poll, by)
         for listener in self.close_listeners:
             try:

@@ -16,6 +16,10 @@ from bot.events import platform_of
 log = logging.getLogger(__name__)
 
 
+class DeliveryRefused(Exception):
+    """The platform will never accept this message (blocked bot, unknown chat): do not retry."""
+
+
 class Transport(Protocol):
     platform: str
     prefixes: tuple[str, ...]

@@ -34,7 +34,7 @@ class VoteWrite:
     voter: str
     choice: str | None  # None withdraws the vote
     weight: int
-    cast_at: str | None
+    timed: bool  # record when it was committed (never for a secret ballot)
     event_id: str | None
     check: Callable[[], str | None]  # re-checked at commit time; a message refuses the vote
     identity: tuple[str, str] | None = None  # (identity, display name) to remember
@@ -207,7 +207,7 @@ class Writer:
                 receipts.append((v.poll_id, v.receipt))
             results.append((v.future, None, None))
         upserts = [
-            (v.poll_id, v.voter, v.choice, v.weight, v.cast_at)
+            (v.poll_id, v.voter, v.choice, v.weight, now if v.timed else None)
             for v in accepted.values()
             if v.choice is not None
         ]

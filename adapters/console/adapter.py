@@ -122,7 +122,7 @@ class ConsoleSession:
                     print(f"  (console) :advance needs a duration such as 30m, not {d!r}", file=self.out, flush=True)
                     return
                 self.core.clock.advance(delta)
-                await self.core.polls.close_due()
+                await self.core.scheduler.run_due()
             case Said(who=who, room=room, text=text):
                 actor = Actor(f"{PLATFORM}:{who}", who)
                 if room == "":
