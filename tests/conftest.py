@@ -10,7 +10,8 @@ import pytest
 from tests.helpers import Chat
 
 # The real Synapse homeserver for the Matrix tests: started once per session, on first use.
-pytest_plugins = ["tests.synapse_server.fixtures"]
+# The local Telegram Bot API server for the Telegram tests: one per test, started in milliseconds.
+pytest_plugins = ["tests.synapse_server.fixtures", "tests.telegram_peer.fixtures"]
 
 
 @pytest.fixture
