@@ -167,7 +167,7 @@ class Quorum:
             log.exception("failed to handle %s", type(event).__name__)
             if isinstance(event, Message):
                 await self.deliver(
-                    Send(event.room.id, "Sorry, something went wrong; nothing was recorded. Please try again.")
+                    Send(event.room.id, "Sorry, something went wrong on my side. Please try again in a moment.")
                 )
 
     async def _on_message(self, event: Message) -> None:
