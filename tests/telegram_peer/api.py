@@ -183,9 +183,7 @@ def _poll_options(world: World, raw: Any) -> list[str]:
         if not text:
             raise bad_request("poll options must be non-empty")
         if len(text) > world.limits.max_poll_option_length:
-            raise bad_request(
-                f"poll options length must not exceed {world.limits.max_poll_option_length}"
-            )
+            raise bad_request(f"poll options length must not exceed {world.limits.max_poll_option_length}")
         texts.append(text)
     if len(texts) < world.limits.min_poll_options:
         raise bad_request(f"poll must have at least {world.limits.min_poll_options} option")
@@ -200,9 +198,7 @@ async def send_poll(world: World, params: Params) -> Result:
     if not question:
         raise bad_request("poll question must be non-empty")
     if len(question) > world.limits.max_poll_question_length:
-        raise bad_request(
-            f"poll question length must not exceed {world.limits.max_poll_question_length}"
-        )
+        raise bad_request(f"poll question length must not exceed {world.limits.max_poll_question_length}")
     texts = _poll_options(world, params.json("options"))
     poll_type = params.str("type") or "regular"
     if poll_type not in ("regular", "quiz"):
@@ -361,6 +357,7 @@ class GetUpdates:
         self.generation += 1
         mine = self.generation
         queue = world.queue
+        queue.signal.notify()  # wakes an older long poll so it can end with 409
         queue.set_allowed(params.json("allowed_updates"))
         offset = params.int("offset")
         if offset:
@@ -373,8 +370,7 @@ class GetUpdates:
             if mine != self.generation:
                 raise ApiError(
                     409,
-                    "Conflict: terminated by other getUpdates request; make sure that only one "
-                    "bot instance is running",
+                    "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
                 )
             batch = queue.take(limit)
             if batch:
@@ -384,10 +380,6 @@ class GetUpdates:
             if remaining <= 0:
                 return []
             await queue.signal.wait(remaining)
-
-    def end_waiting(self) -> None:
-        """Make waiting long polls return 409, as when another instance starts polling."""
-        self.generation += 1
 
 
 async def _true(world: World, params: Params) -> Result:

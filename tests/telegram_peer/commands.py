@@ -24,9 +24,7 @@ def validate_commands(commands: Any, limits: Limits) -> list[dict[str, str]]:
             raise bad_request("can't parse BotCommand JSON object")
         command = str(entry.get("command", "")).strip().removeprefix("/")
         description = str(entry.get("description", "")).strip()
-        if not (
-            1 <= len(command) <= limits.max_command_length and _COMMAND_NAME.fullmatch(command)
-        ):
+        if not (1 <= len(command) <= limits.max_command_length and _COMMAND_NAME.fullmatch(command)):
             raise bad_request("BOT_COMMAND_INVALID")
         if not 1 <= len(description) <= limits.max_command_description_length:
             raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")

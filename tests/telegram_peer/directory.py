@@ -115,11 +115,7 @@ class Directory:
             service = world.add_message(
                 chat,
                 by,
-                service={
-                    "new_chat_members": [bot.to_json()],
-                    "new_chat_member": bot.to_json(),
-                    "new_chat_participant": bot.to_json(),
-                },
+                service={"new_chat_members": [bot.to_json()]},
             )
             world.queue.push("message", service.to_json())
         return update
@@ -140,6 +136,33 @@ class Directory:
                 "new_chat_member": member_json(bot, "kicked"),
             },
         )
+
+    def upgrade_to_supergroup(self, chat: Chat) -> Chat:
+        """An admin upgrades a basic group: it gets a new ``-100…`` id and the old one answers
+        400 with ``migrate_to_chat_id`` (PTB raises ``ChatMigrated``), as on Telegram.
+
+        The bot is told by two service messages, ``migrate_to_chat_id`` in the old group and
+        ``migrate_from_chat_id`` in the new one.
+        """
+        if chat.type != "group":
+            raise PeerUsageError("only a basic group can be upgraded")
+        world = self.world
+        number = world.fresh_id()
+        upgraded = Chat(
+            id=_FIRST_SUPERGROUP_ID - number,
+            type="supergroup",
+            title=chat.title,
+            members=dict(chat.members),
+        )
+        world.chats[upgraded.id] = upgraded
+        creator = next((world.users[u] for u, s in chat.members.items() if s == "creator"), world.bot)
+        old_notice = world.add_message(chat, creator, service={"migrate_to_chat_id": upgraded.id})
+        new_notice = world.add_message(upgraded, creator, service={"migrate_from_chat_id": chat.id})
+        chat.migrated_to = upgraded.id
+        if chat.members.get(world.bot.id) in ("member", "administrator"):
+            world.queue.push("message", old_notice.to_json())
+            world.queue.push("message", new_notice.to_json())
+        return upgraded
 
     def private_chat(self, user: User) -> Chat:
         """The user's private chat with the bot (id equal to the user id)."""

@@ -74,9 +74,7 @@ class _Parser:
                 self.emit(char)
                 self.pos += 1
         if self.stack:
-            raise _cannot_parse(
-                f'Can\'t find end tag corresponding to start tag "{self.stack[-1].name}"'
-            )
+            raise _cannot_parse(f'Can\'t find end tag corresponding to start tag "{self.stack[-1].name}"')
         self.entities.sort(key=lambda e: (e["offset"], -e["length"]))
         return "".join(self.out), self.entities
 
@@ -111,9 +109,7 @@ class _Parser:
             raise _cannot_parse(f"Unclosed start tag at byte offset {self.byte_offset(begin)}")
         name = source[begin + 1 : cursor].lower()
         if name not in _ALLOWED:
-            raise _cannot_parse(
-                f'Unsupported start tag "{name}" at byte offset {self.byte_offset(begin)}'
-            )
+            raise _cannot_parse(f'Unsupported start tag "{name}" at byte offset {self.byte_offset(begin)}')
         attributes, cursor = self.attributes(cursor, begin)
         self.pos = cursor
         self.stack.append(self.opened(name, attributes, begin))
@@ -139,9 +135,7 @@ class _Parser:
                     quote = source[cursor]
                     close = source.find(quote, cursor + 1)
                     if close == -1:
-                        raise _cannot_parse(
-                            f"Unclosed start tag at byte offset {self.byte_offset(begin)}"
-                        )
+                        raise _cannot_parse(f"Unclosed start tag at byte offset {self.byte_offset(begin)}")
                     value = source[cursor + 1 : close]
                     cursor = close + 1
                 else:
@@ -158,17 +152,13 @@ class _Parser:
             return _Open(name, start, "text_link" if href else None, {"url": href})
         if name == "span":
             if attributes.get("class") != "tg-spoiler":
-                raise _cannot_parse(
-                    'Tag "span" must have class "tg-spoiler" at byte offset '
-                    f"{self.byte_offset(begin)}"
-                )
+                raise _cannot_parse(f'Tag "span" must have class "tg-spoiler" at byte offset {self.byte_offset(begin)}')
             return _Open(name, start, "spoiler")
         if name == "tg-emoji":
             emoji_id = attributes.get("emoji-id", "")
             if not emoji_id.isdigit():
                 raise _cannot_parse(
-                    f"Invalid custom emoji identifier specified at byte offset "
-                    f"{self.byte_offset(begin)}"
+                    f"Invalid custom emoji identifier specified at byte offset {self.byte_offset(begin)}"
                 )
             return _Open(name, start, "custom_emoji", {"custom_emoji_id": emoji_id})
         if name == "blockquote" and "expandable" in attributes:
@@ -198,10 +188,7 @@ class _Parser:
         self.pos = close + 1
         length = self.out_len - opened.start
         if opened.entity_type is not None and length > 0:
-            self.entities.append(
-                {"type": opened.entity_type, "offset": opened.start, "length": length}
-                | opened.extra
-            )
+            self.entities.append({"type": opened.entity_type, "offset": opened.start, "length": length} | opened.extra)
 
 
 def _unescape(value: str) -> str:

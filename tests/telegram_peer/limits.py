@@ -13,6 +13,11 @@ Sources of the default values:
 * python-telegram-bot's ``telegram.constants`` (``MessageLimit``, ``PollLimit``,
   ``FloodLimit``, ...), which mirrors the same documents and which the tests compare against.
 
+The FAQ gives no burst size for a single chat; the peer allows 5 messages at once refilling at
+one a second (``per_private_chat``), a judgement that keeps "one a second" on average while
+tolerating the short bursts the FAQ mentions. Edits count towards the same budgets
+(``edits_count_towards_flood``), since Telegram throttles edits too.
+
 The Bot API 10.0 reference lowered the minimum number of poll options to 1; the peer keeps 2
 as its default because a one-option poll is never a ballot and Quorum must not send one.
 """
@@ -69,6 +74,8 @@ class Limits:
 
         ``Limits().scaled(0.01)`` lets 20 messages into a group per 0.6 s instead of per
         minute, so a burst test runs in a second while keeping Telegram's proportions.
+        ``retry_after`` stays a whole number of seconds, at least 1, as Telegram sends it, so
+        a client that obeys it waits at least a second whatever the scale.
         """
         if time_scale <= 0:
             raise ValueError("time_scale must be positive")
@@ -76,9 +83,7 @@ class Limits:
             self,
             overall=Bucket(self.overall.capacity, self.overall.period * time_scale),
             per_group=Bucket(self.per_group.capacity, self.per_group.period * time_scale),
-            per_private_chat=Bucket(
-                self.per_private_chat.capacity, self.per_private_chat.period * time_scale
-            ),
+            per_private_chat=Bucket(self.per_private_chat.capacity, self.per_private_chat.period * time_scale),
         )
 
     def with_changes(self, **changes: object) -> Limits:

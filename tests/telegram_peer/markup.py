@@ -64,9 +64,7 @@ def _validate_button(button: Any, limits: Limits) -> None:
     if "callback_data" in button:
         data = button["callback_data"]
         if not isinstance(data, str):
-            raise bad_request(
-                'can\'t parse inline keyboard button: Field "callback_data" must be a String'
-            )
+            raise bad_request('can\'t parse inline keyboard button: Field "callback_data" must be a String')
         size = len(data.encode("utf-8"))
         if size < 1 or size > limits.max_callback_data_bytes:
             raise bad_request("BUTTON_DATA_INVALID")

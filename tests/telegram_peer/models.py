@@ -52,6 +52,8 @@ class Chat:
     members: dict[int, str] = field(default_factory=dict)
     messages: list[Message] = field(default_factory=list)
     next_message_id: int = 1
+    migrated_to: int | None = None
+    """For a basic group upgraded to a supergroup: the supergroup's id."""
 
     @property
     def is_group(self) -> bool:

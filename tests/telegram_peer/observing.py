@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Callable
 from typing import TypeVar
 
+from .commands import scope_key
 from .models import Chat, Message, Poll
 from .updates import PendingUpdate
 from .world import ApiCall, CallbackQuery, World
@@ -34,6 +35,28 @@ class Observing:
         """The current text of each bot message in the chat (polls excluded)."""
         return [m.text for m in self.bot_messages(chat) if m.text is not None]
 
+    def bot_output(self) -> list[str]:
+        """Every piece of text the bot ever showed anyone: messages in every chat with all their
+        earlier versions, button labels, poll questions and options, and callback answers.
+
+        For secrecy checks: assert that no item links a voter to a choice.
+        """
+        output: list[str] = []
+        for chat in self.world.chats.values():
+            for message in chat.messages:
+                if not message.from_bot:
+                    continue
+                for version in [*message.edits, message.version()]:
+                    if version.text is not None:
+                        output.append(version.text)
+                    if version.reply_markup and "inline_keyboard" in version.reply_markup:
+                        output += [b["text"] for row in version.reply_markup["inline_keyboard"] for b in row]
+                if message.poll is not None:
+                    output.append(message.poll.question)
+                    output += [option.text for option in message.poll.options]
+        output += [q.answer_text for q in self.world.callback_queries.values() if q.answer_text]
+        return output
+
     def calls(self, method: str | None = None) -> list[ApiCall]:
         """Bot API calls received, oldest first; ``method`` matches case-insensitively."""
         if method is None:
@@ -55,12 +78,13 @@ class Observing:
         """How many 429 answers flood control has given."""
         return self.world.flood.total_refusals
 
-    def commands(
-        self, scope: dict[str, object] | None = None, language_code: str = ""
-    ) -> list[dict[str, str]]:
-        """The command menu the bot registered for a scope (default scope if None)."""
-        from .commands import scope_key
+    @property
+    def too_many_requests_by_kind(self) -> dict[str, int]:
+        """429s by the budget that ran out: ``overall``, ``group`` or ``private``."""
+        return dict(self.world.flood.refusals)
 
+    def commands(self, scope: dict[str, object] | None = None, language_code: str = "") -> list[dict[str, str]]:
+        """The command menu the bot registered for a scope (default scope if None)."""
         return list(self.world.commands.get(scope_key(scope, language_code), []))
 
     def poll(self, poll_id: str) -> Poll:
@@ -75,9 +99,7 @@ class Observing:
         """How many times this update id was handed to the bot."""
         return self.world.queue.deliveries[update.update_id]
 
-    async def wait_for(
-        self, predicate: Callable[[], T], within: float = 5.0, what: str = "condition"
-    ) -> T:
+    async def wait_for(self, predicate: Callable[[], T], within: float = 5.0, what: str = "condition") -> T:
         """Return the first truthy value of ``predicate()``, re-checked whenever state changes.
 
         Raises:
@@ -118,6 +140,15 @@ class Observing:
 
         return await self.wait_for(find, within, f"a bot message in {chat.id} ({containing!r})")
 
+    async def wait_for_calls(self, method: str, count: int = 1, within: float = 5.0) -> list[ApiCall]:
+        """Wait until the bot has made ``count`` successful calls of ``method``; returns them."""
+
+        def successful() -> list[ApiCall]:
+            done = [c for c in self.calls(method) if c.ok]
+            return done if len(done) >= count else []
+
+        return await self.wait_for(successful, within, f"{count} successful {method} call(s)")
+
     async def wait_for_answer(self, query: CallbackQuery, within: float = 5.0) -> CallbackQuery:
         """Wait until the bot has called ``answerCallbackQuery`` for this press."""
         await self.wait_for(lambda: query.answered, within, f"an answer to query {query.id}")
@@ -133,6 +164,4 @@ class Observing:
 
     async def wait_until_confirmed(self, within: float = 5.0) -> None:
         """Wait until the bot has confirmed every queued update through its offset."""
-        await self.wait_for(
-            lambda: not self.world.queue.pending, within, "all updates to be confirmed"
-        )
+        await self.wait_for(lambda: not self.world.queue.pending, within, "all updates to be confirmed")

@@ -29,14 +29,6 @@ class Params:
             return default
         return value if isinstance(value, str) else json.dumps(value)
 
-    def require_str(self, name: str) -> str:
-        value = self.str(name)
-        if value is None:
-            raise bad_request(
-                f"{name} is empty" if name == "text" else f"parameter {name} is required"
-            )
-        return value
-
     def int(self, name: str, default: int | None = None) -> int | None:
         value = self.raw.get(name)
         if value is None or value == "":

@@ -7,6 +7,7 @@ from types import TracebackType
 from .actions import Actions
 from .clock import Clock, SystemClock
 from .directory import Directory
+from .flood import FloodControl
 from .limits import Limits
 from .models import User
 from .observing import Observing
@@ -49,9 +50,7 @@ class TelegramPeer(Directory, Actions, Observing):
         chosen = limits or Limits()
         if time_scale is not None:
             chosen = chosen.scaled(time_scale)
-        bot = User(
-            id=int(token.split(":", 1)[0]), first_name=bot_name, username=bot_username, is_bot=True
-        )
+        bot = User(id=int(token.split(":", 1)[0]), first_name=bot_name, username=bot_username, is_bot=True)
         self.world = World(
             bot=bot,
             token=token,
@@ -73,6 +72,11 @@ class TelegramPeer(Directory, Actions, Observing):
     @property
     def limits(self) -> Limits:
         return self.world.limits
+
+    def set_limits(self, limits: Limits) -> None:
+        """Enforce other limits from now on, with fresh flood-control budgets."""
+        self.world.limits = limits
+        self.world.flood = FloodControl(limits, self.world.clock)
 
     @property
     def port(self) -> int:

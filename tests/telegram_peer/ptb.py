@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -52,6 +53,41 @@ async def polling(
         poll_interval=0.0,
         timeout=long_poll_seconds,
         allowed_updates=allowed_updates if allowed_updates is not None else Update.ALL_TYPES,
+    )
+    await application.start()
+    try:
+        yield application
+    finally:
+        await application.updater.stop()
+        await application.stop()
+        await application.shutdown()
+
+
+def free_port() -> int:
+    """A loopback port nobody is listening on, for the bot's own webhook server."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@asynccontextmanager
+async def webhook(
+    application: Application[Any, Any, Any, Any, Any, Any],
+    *,
+    secret_token: str = "peer-secret",
+) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
+    """Run ``application`` in webhook mode: PTB's own server on loopback, which the peer
+    pushes updates to once PTB has called ``setWebhook``."""
+    port = free_port()
+    await application.initialize()
+    assert application.updater is not None
+    await application.updater.start_webhook(
+        listen="127.0.0.1",
+        port=port,
+        url_path="telegram",
+        webhook_url=f"http://127.0.0.1:{port}/telegram",
+        secret_token=secret_token,
+        allowed_updates=Update.ALL_TYPES,
     )
     await application.start()
     try:

@@ -104,6 +104,8 @@ class PeerServer:
             raw = await _read_params(request)
         except (ValueError, json.JSONDecodeError):
             raw = {}
+        except ConnectionResetError:
+            return web.Response(status=400)
         implementation = self.methods.get(method.lower())
         if implementation is None:
             world.unknown_methods[method] += 1
@@ -129,17 +131,18 @@ class PeerServer:
             while True:
                 queue = world.queue
                 pending = [u for u in queue.pending if u.kind in queue.allowed]
-                if not world.webhook.url or not pending:
-                    await queue.signal.wait(0.05)
+                if not world.webhook.url:
+                    await world.changed.wait(1.0)
+                    continue
+                if not pending:
+                    await queue.signal.wait(1.0)
                     continue
                 update = pending[0]
                 headers = {}
                 if world.webhook.secret_token:
                     headers["X-Telegram-Bot-Api-Secret-Token"] = world.webhook.secret_token
                 try:
-                    async with session.post(
-                        world.webhook.url, json=update.to_json(), headers=headers
-                    ) as response:
+                    async with session.post(world.webhook.url, json=update.to_json(), headers=headers) as response:
                         delivered = 200 <= response.status < 300
                         error = f"Wrong response from the webhook: {response.status}"
                 except (ClientError, TimeoutError) as exc:

@@ -24,7 +24,8 @@ class Signal:
             self._event = asyncio.Event()
         event = self._event
         try:
-            await asyncio.wait_for(event.wait(), seconds)
+            async with asyncio.timeout(seconds):
+                await event.wait()
         except TimeoutError:
             return False
         return True

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .clock import Clock
-from .errors import bad_request, forbidden
+from .errors import ApiError, bad_request, forbidden
 from .flood import FloodControl
 from .limits import Limits
 from .models import Chat, Message, Poll, User
@@ -93,6 +93,9 @@ class World:
         chat: Chat | None = None
         if isinstance(chat_id, int):
             chat = self.chats.get(chat_id)
+            user = self.users.get(chat_id)
+            if chat is None and user is not None and not user.is_bot:
+                chat = self.private_chat(user)
         else:
             name = chat_id.removeprefix("@").lower()
             chat = next(
@@ -101,6 +104,12 @@ class World:
             )
         if chat is None:
             raise bad_request("chat not found")
+        if chat.migrated_to is not None:
+            raise ApiError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                migrate_to_chat_id=chat.migrated_to,
+            )
         if chat.private_user is not None:
             user = chat.private_user
             if user.blocked_bot:
@@ -116,9 +125,7 @@ class World:
         return chat
 
     def add_message(self, chat: Chat, sender: User, **fields: Any) -> Message:
-        message = Message(
-            chat=chat, message_id=chat.next_message_id, sender=sender, date=self.now(), **fields
-        )
+        message = Message(chat=chat, message_id=chat.next_message_id, sender=sender, date=self.now(), **fields)
         chat.next_message_id += 1
         chat.messages.append(message)
         self.changed.notify()
