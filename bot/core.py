@@ -24,6 +24,7 @@ from bot.installers import INSTALLERS, Stopper
 from bot.outbox import Outbox
 from bot.poll import iso
 from bot.poll_service import PollService
+from bot.pools import PoolService
 from bot.reminders import Reminders
 from bot.scheduler import Scheduler
 from bot.secrecy import new_secret
@@ -53,6 +54,7 @@ class Quorum:
         # Private messages that are not commands are offered to these in turn (multi-step
         # conversations such as a sign-up form); the first to return True has consumed it.
         self.conversations: list[Callable[[Context, str], Awaitable[bool]]] = []
+        self.pools = PoolService(self)
         self._stoppers: list[Stopper] = []
 
     # -- lifecycle ---------------------------------------------------------------------------

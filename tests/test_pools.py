@@ -1,0 +1,113 @@
+"""Sortition through the chat: registration with consent, quotas, freeze (commit), draw
+(reveal), decline and replacement — and the published file verifies on its own."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from bot.sortition.cli import main as sortition_main
+from tests.helpers import Chat
+
+PEOPLE = [("f", "north"), ("f", "south"), ("m", "north"), ("m", "south")] * 3
+
+
+async def _register(chat: Chat, n: int = len(PEOPLE)) -> None:
+    for i, (gender, area) in enumerate(PEOPLE[:n]):
+        out = await chat.say(f"p{i} (private): /pool 1 join")
+        assert "Gender?" in out
+        await chat.say(f"p{i} (private): {gender}", f"p{i} (private): {area}", f"p{i} (private): Person {i}")
+        out = await chat.say(f"p{i} (private): yes")
+        assert "You are registered in pool 1" in out
+
+
+async def test_sortition_end_to_end(chat: Chat, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    out = await chat.say("chair: /pool new Citizens' assembly | gender: f, m | area: north, south")
+    assert "Pool 1 is open" in out
+    out = await chat.say("ann: /pool 1 join")
+    assert "Register privately" in out
+    # Nothing is kept before consent.
+    await chat.say("zed (private): /pool 1 join", "zed (private): f", "zed (private): cancel")
+    assert await chat.query("SELECT count(*) FROM pool_volunteers") == [(0,)]
+    await _register(chat)
+    await chat.say("chair: /pool 1 size 4", "chair: /pool 1 quota gender=f 2-2", "chair: /pool 1 quota area=north 2-2")
+    out = await chat.say("ann: /pool 1 freeze")
+    assert "Only an organiser" in out
+    out = await chat.say("chair: /pool 1 freeze")
+    assert "Pool 1 is frozen" in out and "Commitment (SHA-256)" in out
+    await chat.core.outbox.drain()
+    tickets = "\n".join(chat.transport.transcript)
+    assert "Your ticket is 1" in tickets and "chance of selection is 33.3%" in tickets
+    out = await chat.say("p0 (private): /pool 1 join")
+    assert "registration has closed" in out
+    out = await chat.say("chair: /pool 1 draw 17 4 29 8 51")
+    assert "Panel drawn" in out
+    panel = json.loads((await chat.query("SELECT panel FROM pools"))[0][0])
+    assert len(panel) == 4
+    # The published document names nobody.
+    document = (await chat.query("SELECT document FROM pools"))[0][0]
+    assert "Person" not in document and "console:" not in document
+    # Quotas met.
+    rows = await chat.query("SELECT ticket, answers FROM pool_volunteers")
+    answers = {t: json.loads(a) for t, a in rows}
+    assert sum(answers[t]["gender"] == "f" for t in panel) == 2
+    assert sum(answers[t]["area"] == "north" for t in panel) == 2
+    # Anyone can re-derive the panel from the published file and the announced randomness.
+    path = tmp_path / "draw.json"
+    path.write_text(document)
+    capsys.readouterr()
+    assert sortition_main(["verify", str(path), "--randomness", "17 4 29 8 51"]) == 0
+    printed = capsys.readouterr().out
+    assert all(str(t) in printed for t in panel)
+    # A selected volunteer declines; the seat is refilled verifiably, quotas still met.
+    ident = (await chat.query("SELECT identity FROM pool_volunteers WHERE ticket = ?", panel[0]))[0][0]
+    name = ident.split(":", 1)[1]
+    out = await chat.say(f"{name} (private): /pool 1 decline")
+    assert "will be offered to someone else" in out
+    out = await chat.say("chair: /pool 1 replace 99 3 12")
+    assert "Replacement round 1" in out
+    new_panel = json.loads((await chat.query("SELECT panel FROM pools"))[0][0])
+    assert panel[0] not in new_panel and len(new_panel) == 4
+    assert sum(answers[t]["gender"] == "f" for t in new_panel) == 2
+    assert sum(answers[t]["area"] == "north" for t in new_panel) == 2
+    # The replacement round re-derives from the file too.
+    assert sortition_main(["verify", str(path), "--randomness", "17 4 29 8 51",
+                           "--round", str(panel[0]), "99 3 12"]) == 0
+    printed = capsys.readouterr().out
+    assert all(str(t) in printed for t in new_panel)
+    out = await chat.say("chair: /pool 1 panel")
+    assert "ticket,name,gender,area,declined" in out
+
+
+async def test_infeasible_quotas_are_explained(chat: Chat) -> None:
+    await chat.say("chair: /pool new Assembly | gender: f, m | area: north, south")
+    await _register(chat, 4)
+    await chat.say("chair: /pool 1 size 3", "chair: /pool 1 quota gender=f 3-3")
+    out = await chat.say("chair: /pool 1 freeze")
+    assert "No panel can meet these quotas" in out and "lower the minimum by 1" in out
+    assert await chat.query("SELECT status FROM pools") == [("open",)]
+
+
+async def test_pool_bad_input(chat: Chat) -> None:
+    await chat.say("chair: /pool new Assembly | gender: f, m")
+    before = await chat.snapshot()
+    for line, fragment in [
+        ("chair: /pool new", "title"),
+        ("chair: /pool new X | gender", "NAME: OPTION"),
+        ("chair: /pool new X | gender: f, f", "twice"),
+        ("ann: /pool new X | a: b, c", "Only organisers"),
+        ("chair: /pool 9 status", "no pool 9"),
+        ("chair: /pool 1 quota age=old 1-2", "no question 'age'"),
+        ("chair: /pool 1 quota gender=x 1-2", "no answer 'x'"),
+        ("chair: /pool 1 quota gender=f 3-2", "above the maximum"),
+        ("chair: /pool 1 size zero", "Usage"),
+        ("chair: /pool 1 draw 1 2 3", "Freeze pool 1 first"),
+        ("chair: /pool 1 freeze", "Set the panel size first"),
+        ("ann: /pool 1 size 3", "Only an organiser"),
+        ("ann (private): /pool 1 leave", "not registered"),
+        ("ann (private): /pool 1 decline", "not been drawn"),
+        ("chair: /pool 1 fly", "Unknown or malformed"),
+    ]:
+        out = await chat.say(line)
+        assert fragment.lower() in out.lower(), (line, out)
+        assert await chat.snapshot() == before, line
