@@ -143,7 +143,7 @@ class Quorum:
     def _is_repeat(self, event_id: str | None) -> bool:
         if event_id is None:
             return False
-        if event_id in self._recent:
+        if event_id in self._recent or (self.writer is not None and self.writer.has_seen(event_id)):
             return True
         self._recent[event_id] = None
         if len(self._recent) > _RECENT:

@@ -68,6 +68,10 @@ class Writer:
         async with self._conn.execute("SELECT identity, display_name FROM identities") as cur:
             self._names = {row[0]: row[1] for row in await cur.fetchall()}
 
+    def has_seen(self, event_id: str) -> bool:
+        """Whether a change caused by EVENT_ID is committed (so a redelivery can be dropped)."""
+        return event_id in self._seen
+
     def start(self) -> None:
         if self._task is None:
             self._task = asyncio.create_task(self._loop(), name="quorum-writer")

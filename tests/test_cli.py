@@ -47,3 +47,18 @@ def test_default_is_the_console_with_a_database_here(tmp_path: Path) -> None:
     assert proc.returncode == 0 and "Poll 1" in proc.stdout
     assert (tmp_path / "quorum.db").exists() and (tmp_path / "quorum.db.key").exists()
     assert oct((tmp_path / "quorum.db.key").stat().st_mode & 0o777) == "0o600"
+
+
+def test_count_subcommand(tmp_path: Path) -> None:
+    import json
+
+    blt = tmp_path / "e.blt"
+    blt.write_text('3 1\n4 1 2 0\n3 2 0\n2 3 1 0\n0\n"Ann"\n"Bob"\n"Cat"\n"Chair"\n')
+    proc = quorum("count", str(blt), "--format", "json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    assert result["elected"] == ["Ann"] and result["method"] and result["stages"][0]["action"] == "first preferences"
+    bad = tmp_path / "bad.blt"
+    bad.write_text("3, 1\n")
+    proc = quorum("count", str(bad), cwd=tmp_path)
+    assert proc.returncode == 1 and "line 1" in proc.stderr

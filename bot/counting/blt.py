@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.counting.errors import BallotFileError
-from bot.counting.profile import END, Profile, build_profile
+from bot.counting.profile import END, MAX_CANDIDATES, Profile, build_profile
 
 _INT = re.compile(r"[+-]?\d+")
 _ALT = re.compile(r"#\s*ALTERNATIVE NAME\s+(\d+)\s*:\s?(.*)$")
@@ -94,37 +94,45 @@ def _ballot_line(line: str, source: str, number: int, n_cand: int) -> tuple[int,
     return weight, prefs
 
 
-def _ballots_fast(block: list[str], n_cand: int) -> tuple[np.ndarray, np.ndarray] | None:
-    """All ballot lines at once with numpy; None when anything is odd (then go line by line)."""
-    if not block:
+def _ballots_fast(block: str, n_lines: int, n_cand: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """All ballot lines at once with numpy; None when anything is odd (then go line by line).
+
+    Every ballot line ends with the only 0 on it (weights and preferences are positive), so the
+    zeros in the flat list of numbers mark where the lines end.
+    """
+    if n_lines == 0:
         return np.zeros((0, 0), dtype=np.int16), np.zeros(0, dtype=np.int64)
-    lens = np.fromiter((len(b.split()) for b in block), dtype=np.int64, count=len(block))
+    if "=" in block:
+        return None
     try:
-        nums = np.array(" ".join(block).split(), dtype=np.int64)
+        nums = np.array(block.split(), dtype=np.int64)
     except ValueError:
         return None
+    ends = np.flatnonzero(nums == 0)
+    if ends.size != n_lines or ends[-1] != nums.size - 1 or (nums < 0).any():
+        return None
+    starts = np.concatenate([[0], ends[:-1] + 1])
+    lens = ends - starts + 1
     if (lens < 2).any():
         return None
-    ends = np.cumsum(lens) - 1
-    starts = ends - lens + 1
-    if (nums[ends] != 0).any() or (nums == 0).sum() != len(block) or (nums[starts] <= 0).any():
-        return None
-    row = np.repeat(np.arange(len(block)), lens)
+    row = np.repeat(np.arange(n_lines), lens)
     col = np.arange(nums.size) - np.repeat(starts, lens) - 1
     pref = (col >= 0) & (col < np.repeat(lens - 2, lens))
     values = nums[pref]
-    if ((values < 1) | (values > n_cand)).any():
+    if (values > n_cand).any():
         return None
-    arr = np.full((len(block), int(lens.max()) - 2), END, dtype=np.int16)
+    arr = np.full((n_lines, int(lens.max()) - 2), END, dtype=np.int16)
     arr[row[pref], col[pref]] = values - 1
     return arr, nums[starts]
 
 
-def _names(
-    tail: list[tuple[int, str]], n_cand: int, source: str
-) -> tuple[list[str], list[str], str | None]:
+_TERMINATOR = re.compile(r"^[ \t]*0[ \t]*$", re.M)
+_BLANK = re.compile(r"^[ \t]*\n", re.M)
+
+
+def _names(tail: list[tuple[int, str]], n_cand: int, source: str) -> tuple[list[str], list[str], str | None]:
     """Candidate names, descriptions and the title from the lines after the ballots."""
-    alt = {}
+    alt: dict[int, str] = {}
     rest: list[tuple[int, str]] = []
     for number, line in tail:
         if m := _ALT.match(line):
@@ -139,7 +147,11 @@ def _names(
         if title_line is not None and title_line.startswith('"'):
             title_line = " ".join(_quoted_names(title_line, source, rest[0][0]))
         return [alt[i] for i in range(1, n_cand + 1)], [""] * n_cand, title_line
-    if len(rest) in (n_cand, n_cand + 1):
+    flat: list[str] = []
+    for number, line in rest:
+        flat.extend(_quoted_names(line, source, number) if line.startswith('"') else [line])
+    if len(flat) not in (n_cand, n_cand + 1) and len(rest) in (n_cand, n_cand + 1):
+        # One candidate per line, each line a name and then a description (a party).
         names: list[str] = []
         descriptions: list[str] = []
         for number, line in rest:
@@ -154,71 +166,82 @@ def _names(
         if len(names) > n_cand and descriptions[n_cand]:
             title = f"{title} {descriptions[n_cand]}"
         return names[:n_cand], descriptions[:n_cand], title
-    flat: list[str] = []
-    for number, line in rest:
-        flat.extend(_quoted_names(line, source, number) if line.startswith('"') else [line])
     if len(flat) < n_cand:
         raise BallotFileError(
             source, None, f"the header promises {n_cand} candidates but only {len(flat)} names follow"
         )
     if len(flat) > n_cand + 1:
-        raise BallotFileError(
-            source, None, f"{len(flat)} names follow the ballots; expected {n_cand} and a title"
-        )
+        raise BallotFileError(source, None, f"{len(flat)} names follow the ballots; expected {n_cand} and a title")
     return flat[:n_cand], [""] * n_cand, (flat[n_cand] if len(flat) > n_cand else None)
 
 
 def read_blt(text: str, source: str = "<blt>") -> Profile:
     """Parse BLT text; any damage raises BallotFileError naming the line."""
-    lines = text.splitlines()
-    i, total = 0, len(lines)
-    while i < total and (not lines[i].strip() or lines[i].lstrip().startswith("#")):
-        i += 1
-    if i == total:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    pos, number = 0, 0
+
+    def next_line() -> str | None:
+        nonlocal pos, number
+        if pos >= len(text):
+            return None
+        end = text.find("\n", pos)
+        end = len(text) if end < 0 else end
+        line = text[pos:end]
+        pos, number = end + 1, number + 1
+        return line
+
+    line = next_line()
+    while line is not None and (not line.strip() or line.lstrip().startswith("#")):
+        line = next_line()
+    if line is None:
         raise BallotFileError(source, None, "the file is empty")
-    head = _ints(lines[i], source, i + 1, "the first line must be 'CANDIDATES SEATS'")
+    head = _ints(line, source, number, "the first line must be 'CANDIDATES SEATS'")
     if len(head) != 2 or head[0] < 1 or head[1] < 1:
-        raise BallotFileError(
-            source, i + 1, "the first line must be two positive numbers: CANDIDATES SEATS"
-        )
+        raise BallotFileError(source, number, "the first line must be two positive numbers: CANDIDATES SEATS")
     n_cand, seats = head
-    i += 1
+    if n_cand > MAX_CANDIDATES:
+        raise BallotFileError(source, number, f"{n_cand} candidates is more than can be counted")
     withdrawn: list[int] = []
-    block: list[str] = []
-    numbers: list[int] = []
-    ended = False
-    while i < total:
-        line = lines[i].strip()
-        i += 1
-        if not line:
-            continue
-        if line == "0":
-            ended = True
+    while True:
+        mark, mark_number = pos, number
+        line = next_line()
+        if line is None or line.strip():
             break
-        if line.startswith("-") and not block and not withdrawn:
-            for v in _ints(line, source, i, "withdrawn candidates"):
-                if v >= 0 or -v > n_cand:
-                    raise BallotFileError(source, i, f"withdrawn candidate {v} is not -1..-{n_cand}")
-                withdrawn.append(-v - 1)
-            continue
-        block.append(line)
-        numbers.append(i)
-    if not ended:
+    if line is not None and line.strip().startswith("-"):
+        for v in _ints(line, source, number, "withdrawn candidates"):
+            if v >= 0 or -v > n_cand:
+                raise BallotFileError(source, number, f"withdrawn candidate {v} is not -1..-{n_cand}")
+            withdrawn.append(-v - 1)
+    else:
+        pos, number = mark, mark_number
+    m = _TERMINATOR.search(text, pos)
+    if m is None:
         raise BallotFileError(source, None, "the ballots are not closed by a line '0'")
-    fast = _ballots_fast(block, n_cand)
+    block = text[pos : m.start()]
+    first_number = number + 1
+    newlines = block.count("\n")
+    n_lines = newlines - len(_BLANK.findall(block))
+    fast = _ballots_fast(block, n_lines, n_cand)
     if fast is not None:
         arr, weights = fast
     else:
-        parsed = [_ballot_line(b, source, n, n_cand) for b, n in zip(block, numbers, strict=True)]
+        numbered = [(first_number + k, ln.strip()) for k, ln in enumerate(block.split("\n")) if ln.strip()]
+        parsed = [_ballot_line(b, source, n, n_cand) for n, b in numbered]
         width = max((len(p) for _, p in parsed), default=0)
         arr = np.full((len(parsed), width), END, dtype=np.int16)
         for r, (_, prefs) in enumerate(parsed):
             arr[r, : len(prefs)] = prefs
         weights = np.array([w for w, _ in parsed], dtype=np.int64)
-    tail = [(n + 1, ln.strip()) for n, ln in enumerate(lines[i:], start=i) if ln.strip()]
+    tail_start = first_number + newlines  # the line holding the closing 0
+    tail = [(tail_start + k, ln.strip()) for k, ln in enumerate(text[m.end() :].split("\n")[1:], start=1) if ln.strip()]
     names, descriptions, title = _names(tail, n_cand, source)
     return build_profile(
-        names, arr, weights, withdrawn=withdrawn, seats=seats, title=title,
+        names,
+        arr,
+        weights,
+        withdrawn=withdrawn,
+        seats=seats,
+        title=title,
         descriptions=descriptions,
     )
 

@@ -7,6 +7,7 @@ Exit status: 0 counted, 1 the file could not be read or counted, 2 bad arguments
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from typing import TextIO
 
@@ -26,14 +27,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("file", metavar="FILE", help="the ballot file")
     p.add_argument(
-        "--method", choices=METHODS, default=None,
+        "--method",
+        choices=METHODS,
+        default=None,
         help="counting rules (default: irv for one seat, scottish otherwise)",
     )
-    p.add_argument("--seats", type=int, default=None,
-                   help="seats to fill (default: as the file says, else 1)")
+    p.add_argument("--seats", type=int, default=None, help="seats to fill (default: as the file says, else 1)")
     p.add_argument("--format", choices=tuple(_RENDER), default="text", help="output format")
-    p.add_argument("--seed", type=int, default=0,
-                   help="seed for any tie settled by lot (announce it before the count)")
+    p.add_argument("--seed", type=int, default=0, help="seed for any tie settled by lot (announce it before the count)")
     return p
 
 
@@ -42,7 +43,8 @@ def main(argv: list[str], out: TextIO | None = None, err: TextIO | None = None) 
     stderr = err if err is not None else sys.stderr
     parser = _parser()
     try:
-        args = parser.parse_args(argv)
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            args = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
     if args.seats is not None and args.seats < 1:

@@ -1,4 +1,4 @@
-"""Choosing a reader for a ballot file by what it looks like."""
+"""Choosing a reader for a ballot file by its name, or else by what it looks like."""
 
 from __future__ import annotations
 
@@ -10,19 +10,27 @@ from bot.counting.preflib import read_preflib
 from bot.counting.profile import Profile
 from bot.counting.votecount import read_votecount
 
+_PREFLIB = ("soi", "toi", "soc", "toc")
+
 
 def read_ballots(text: str, source: str = "<ballots>", suffix: str = "") -> Profile:
-    """Parse ballot text in any supported format: PrefLib by suffix or header, Vote::Count by its
-    `:CHOICES:` line, otherwise BLT."""
-    suffix = suffix.lower().lstrip(".")
-    if suffix in ("soi", "toi", "soc", "toc") or "# ALTERNATIVE NAME" in text[:20000]:
-        return read_preflib(text, source, suffix if suffix in ("soi", "toi", "soc", "toc") else None)
-    if ":CHOICES:" in text[:200000]:
+    """Parse ballot text: `.blt` is BLT, PrefLib suffixes are PrefLib; otherwise a file with a
+    `:CHOICES:` line is Vote::Count, one opening with `#` comments is PrefLib, the rest BLT."""
+    kind = suffix.lower().lstrip(".")
+    if kind == "blt":
+        return read_blt(text, source)
+    if kind in _PREFLIB:
+        return read_preflib(text, source, kind)
+    head = text.lstrip()[:200]
+    if ":CHOICES:" in text[:100_000] and (head.startswith("#") or head.startswith(":")):
         return read_votecount(text, source)
+    if head.startswith("#"):
+        return read_preflib(text, source)
     return read_blt(text, source)
 
 
 def load_ballots(path: str | Path) -> Profile:
+    """Read a ballot file; undecodable text is reported like any other damage."""
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8-sig")

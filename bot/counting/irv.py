@@ -25,6 +25,8 @@ from bot.counting.tiebreak import break_tie
 
 def count_irv(profile: Profile, seed: int = 0) -> CountResult:
     """Count one seat by instant-runoff; every round is a stage of the table."""
+    if profile.papers == 0:
+        raise ValueError("there are no valid ballots to count")
     names = profile.candidates
     n = len(names)
     rng = random.Random(seed)
@@ -33,8 +35,10 @@ def count_irv(profile: Profile, seed: int = 0) -> CountResult:
     hold = Holdings(profile.rankings, profile.multiplicity, n)
     rank = profile.rankings
     counts = hold.deal(
-        np.arange(rank.shape[0]), np.zeros(rank.shape[0], dtype=np.int64),
-        rank[:, 0].astype(np.int64), 1,
+        np.arange(rank.shape[0]),
+        np.zeros(rank.shape[0], dtype=np.int64),
+        rank[:, 0].astype(np.int64),
+        1,
     )
     votes = [int(counts[c]) if c in continuing else 0 for c in range(n)]
     nt = 0
@@ -60,12 +64,19 @@ def count_irv(profile: Profile, seed: int = 0) -> CountResult:
             elected_now.append(Event(names[top], "the only continuing candidate"))
         stages.append(
             Stage(
-                number=len(stages) + 1, action=action, candidate=who,
+                number=len(stages) + 1,
+                action=action,
+                candidate=who,
                 votes={names[c]: Decimal(votes[c]) for c in standing},
                 changes={names[c]: Decimal(votes[c] - before[c]) for c in standing},
-                non_transferable=Decimal(nt), non_transferable_stage=Decimal(nt_stage),
-                loss=Decimal(0), loss_stage=Decimal(0),
-                elected=tuple(elected_now), excluded=tuple(excluded_now), ties=tuple(ties),
+                non_transferable=Decimal(nt),
+                non_transferable_stage=Decimal(nt_stage),
+                loss=Decimal(0),
+                loss_stage=Decimal(0),
+                non_transferable_papers=Decimal(nt),
+                elected=tuple(elected_now),
+                excluded=tuple(excluded_now),
+                ties=tuple(ties),
                 threshold=Decimal(need),
             )
         )
@@ -77,8 +88,16 @@ def count_irv(profile: Profile, seed: int = 0) -> CountResult:
         ties = []
         if len(tied) > 1:
             x, how = break_tie(tied, history, lowest=True, rng=rng)
-            ties.append(Tie(tuple(names[c] for c in tied), "exclusion", names[x], how,
-                            "fewest votes", seed if how == "lot" else None))
+            ties.append(
+                Tie(
+                    tuple(names[c] for c in tied),
+                    "exclusion",
+                    names[x],
+                    how,
+                    "fewest votes",
+                    seed if how == "lot" else None,
+                )
+            )
         before = list(votes)
         continuing.discard(x)
         stops = np.ones(n + 1, dtype=bool)
@@ -96,8 +115,19 @@ def count_irv(profile: Profile, seed: int = 0) -> CountResult:
         excluded_now = [Event(names[x], "fewest votes")]
     final_need = stages[-1].threshold
     return CountResult(
-        method="irv", seats=1, candidates=names, quota=final_need, valid=Decimal(valid),
-        elected=() if winner is None else (names[winner],), stages=tuple(stages), seed=seed,
-        places=0, title=profile.title,
+        method="irv",
+        seats=1,
+        candidates=names,
+        quota=final_need,
+        valid=Decimal(valid),
+        elected=() if winner is None else (names[winner],),
+        stages=tuple(stages),
+        seed=seed,
+        places=0,
+        title=profile.title,
         withdrawn=tuple(names[c] for c in sorted(profile.withdrawn)),
+        notes=(
+            "quota: more than half of the votes on continuing papers at the final stage; "
+            "exhausted papers leave the count",
+        ),
     )

@@ -70,6 +70,8 @@ def count_meek(profile: Profile, seats: int | None = None, seed: int = 0) -> Cou
     n_seats = seats if seats is not None else profile.seats
     if not n_seats or n_seats < 1:
         raise ValueError("the number of seats must be a positive whole number")
+    if profile.papers == 0:
+        raise ValueError("there are no valid ballots to count")
     names = profile.candidates
     n = len(names)
     rng = random.Random(seed)
@@ -126,19 +128,33 @@ def count_meek(profile: Profile, seats: int | None = None, seed: int = 0) -> Cou
                 exclude = tied[0]
                 if len(tied) > 1:
                     exclude, how = break_tie(tied, history + [votes], lowest=True, rng=rng)
-                    ties.append(Tie(tuple(names[c] for c in sorted(tied)), "exclusion",
-                                    names[exclude], how, "lowest votes", seed if how == "lot" else None))
+                    ties.append(
+                        Tie(
+                            tuple(names[c] for c in sorted(tied)),
+                            "exclusion",
+                            names[exclude],
+                            how,
+                            "lowest votes",
+                            seed if how == "lot" else None,
+                        )
+                    )
         if event_stage or exclude is not None:
             history.append(votes)
             stages.append(
                 Stage(
-                    number=len(stages) + 1, action=action, candidate=who,
+                    number=len(stages) + 1,
+                    action=action,
+                    candidate=who,
                     votes={names[c]: scaled(votes[c], PLACES) for c in standing},
                     changes={names[c]: scaled(votes[c] - before[c], PLACES) for c in standing},
                     non_transferable=scaled(nt, PLACES),
                     non_transferable_stage=scaled(nt - prev_nt, PLACES),
-                    loss=scaled(0, PLACES), loss_stage=scaled(0, PLACES),
-                    elected=tuple(elected_now), excluded=tuple(excluded_now), ties=tuple(ties),
+                    loss=scaled(0, PLACES),
+                    loss_stage=scaled(0, PLACES),
+                    non_transferable_papers=scaled(nt, PLACES),
+                    elected=tuple(elected_now),
+                    excluded=tuple(excluded_now),
+                    ties=tuple(ties),
                     threshold=scaled(quota, PLACES),
                     note=f"{iterations} iteration(s); keep values: "
                     + ", ".join(f"{names[c]} {scaled(int(keep[c]), PLACES)}" for c in elected),
@@ -159,9 +175,15 @@ def count_meek(profile: Profile, seats: int | None = None, seed: int = 0) -> Cou
                 kv = -((-int(keep[c]) * quota) // votes[c])
                 keep[c] = min(kv, UNIT)
     return CountResult(
-        method="meek", seats=n_seats, candidates=names,
-        quota=stages[-1].threshold, valid=scaled(valid * UNIT, PLACES),
-        elected=tuple(names[c] for c in elected), stages=tuple(stages), seed=seed,
-        places=PLACES, title=profile.title,
+        method="meek",
+        seats=n_seats,
+        candidates=names,
+        quota=stages[-1].threshold,
+        valid=scaled(valid * UNIT, PLACES),
+        elected=tuple(names[c] for c in elected),
+        stages=tuple(stages),
+        seed=seed,
+        places=PLACES,
+        title=profile.title,
         withdrawn=tuple(names[c] for c in sorted(profile.withdrawn)),
     )

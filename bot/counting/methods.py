@@ -21,8 +21,7 @@ def default_method(seats: int) -> str:
     return "irv" if seats == 1 else "scottish"
 
 
-def count(profile: Profile, method: str | None = None, seats: int | None = None,
-          seed: int = 0) -> CountResult:
+def count(profile: Profile, method: str | None = None, seats: int | None = None, seed: int = 0) -> CountResult:
     """Count with the named method; seats default to the file's, else one."""
     n_seats = seats if seats is not None else (profile.seats or 1)
     if n_seats < 1:

@@ -43,7 +43,8 @@ class Holdings:
 
     def deal(self, rows: np.ndarray, pos: np.ndarray, holder: np.ndarray, value: int) -> np.ndarray:
         """Give each paper to its holder at `value`; papers per holder, index n = exhausted."""
-        order = np.argsort(holder, kind="stable")
+        small = holder.astype(np.int16) if self.n < 32000 else holder
+        order = np.argsort(small, kind="stable")  # radix sort for 16-bit keys
         h_sorted = holder[order]
         rows, pos = rows[order], pos[order]
         papers = np.concatenate([[0], np.cumsum(self.multiplicity[rows])])

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.counting.errors import BallotFileError
-from bot.counting.profile import END, Profile, build_profile
+from bot.counting.profile import END, MAX_CANDIDATES, Profile, build_profile
 
 _NAME = re.compile(r"#\s*ALTERNATIVE NAME\s+(\d+)\s*:\s?(.*)$")
 _COUNT = re.compile(r"#\s*NUMBER ALTERNATIVES\s*:\s*(\d+)\s*$")
@@ -102,6 +102,8 @@ def read_preflib(text: str, source: str = "<preflib>", kind: str | None = None) 
         declared = max(names, default=0)
     if not declared:
         raise BallotFileError(source, None, "no '# ALTERNATIVE NAME' or '# NUMBER ALTERNATIVES' header")
+    if declared > MAX_CANDIDATES:
+        raise BallotFileError(source, None, f"{declared} candidates is more than can be counted")
     candidates = [names.get(i, f"Candidate {i}") for i in range(1, declared + 1)]
     width = max((len(r) for r in rows), default=0)
     arr = np.full((len(rows), width), END, dtype=np.int16)

@@ -19,6 +19,9 @@ import numpy as np
 END = -1
 """Padding after the last preference of a paper."""
 
+MAX_CANDIDATES = 10_000
+"""Far beyond any real ballot; keeps candidate numbers inside 16-bit rankings."""
+
 _WITHDRAWN = -2
 """Internal marker for a preference that is skipped (withdrawn candidate)."""
 
@@ -30,6 +33,9 @@ class Profile:
     candidates: tuple[str, ...]
     rankings: np.ndarray
     multiplicity: np.ndarray
+    """Votes each distinct ranking carries: the sum of its papers' weights (what every count uses)."""
+    counts: np.ndarray
+    """Physical ballots behind each distinct ranking (a card vote of any weight is one)."""
     withdrawn: frozenset[int] = frozenset()
     seats: int | None = None
     title: str | None = None
@@ -43,6 +49,11 @@ class Profile:
     def papers(self) -> int:
         """Total valid papers (card weights included)."""
         return int(self.multiplicity.sum())
+
+    @property
+    def ballots_cast(self) -> int:
+        """Valid ballots as cast, each card vote counted once whatever its weight."""
+        return int(self.counts.sum())
 
     @property
     def standing(self) -> tuple[int, ...]:
@@ -59,31 +70,39 @@ class Profile:
 
 def _cut_after_end(arr: np.ndarray) -> None:
     """Blank every position after the first END: a paper stops where its preferences stop."""
-    ended = np.cumsum(arr == END, axis=1) > 0
-    arr[ended] = END
+    first_end = np.argmax(arr == END, axis=1)
+    arr[np.arange(arr.shape[1])[None, :] > first_end[:, None]] = END
 
 
 def _cut_repeats(arr: np.ndarray, n_candidates: int) -> None:
-    """A preference repeating an earlier one ends the paper there (it gives no new order)."""
-    rows, width = arr.shape
-    if n_candidates <= 62:
-        seen = np.zeros(rows, dtype=np.int64)
-        stopped = np.zeros(rows, dtype=bool)
-        for k in range(width):
-            col = arr[:, k]
-            live = (col >= 0) & ~stopped
-            bit = np.left_shift(np.int64(1), np.where(live, col, 0).astype(np.int64))
-            dup = live & ((seen & bit) != 0)
-            stopped |= dup
-            arr[stopped, k] = END
-            seen = np.where(live & ~dup, seen | bit, seen)
+    """A preference repeating an earlier one ends the paper there (it gives no new order).
+
+    Rows are screened in bulk (a bit per candidate: a row repeats someone exactly when it has
+    fewer distinct bits than preferences); only the rare offending rows are walked one by one.
+    """
+    if arr.size == 0:
         return
-    for k in range(1, width):
-        col = arr[:, k]
-        dup = np.zeros(rows, dtype=bool)
-        for j in range(k):
-            dup |= (arr[:, j] == col) & (col >= 0)
-        arr[dup, k:] = END
+    live = arr >= 0
+    if n_candidates <= 62 and hasattr(np, "bitwise_count"):
+        dtype = np.int32 if n_candidates <= 30 else np.int64
+        bits = np.where(live, np.left_shift(dtype(1), np.where(live, arr, 0).astype(dtype)), 0)
+        seen = np.bitwise_or.reduce(bits, axis=1)
+        suspects = np.flatnonzero(np.bitwise_count(seen) != live.sum(axis=1))
+    else:
+        ordered = np.sort(arr, axis=1)
+        clash = (ordered[:, 1:] == ordered[:, :-1]) & (ordered[:, 1:] >= 0)
+        suspects = np.flatnonzero(clash.any(axis=1))
+    for r in suspects.tolist():
+        row = arr[r]
+        met: set[int] = set()
+        for k in range(row.shape[0]):
+            c = int(row[k])
+            if c < 0:
+                continue
+            if c in met:
+                row[k:] = END
+                break
+            met.add(c)
 
 
 def _compact(arr: np.ndarray) -> np.ndarray:
@@ -97,24 +116,24 @@ def _compact(arr: np.ndarray) -> np.ndarray:
 
 
 def _group(arr: np.ndarray, weights: np.ndarray, n_candidates: int) -> tuple[np.ndarray, np.ndarray]:
-    """Fold identical rows, summing their weights exactly (integer arithmetic)."""
+    """Fold identical rows (entries -1..n-1), summing their weights exactly, with one sort.
+
+    `weights` has one row per ranking and may have several columns (weight, ballot count).
+    """
     rows, width = arr.shape
-    if rows == 0:
+    if rows == 0 or width == 0:
         return arr, weights
     base = n_candidates + 1
     if width * np.log2(base) < 62:
-        key = np.zeros(rows, dtype=np.int64)
-        for k in range(width):
-            key = key * base + (arr[:, k].astype(np.int64) + 1)
-        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        powers = base ** np.arange(width - 1, -1, -1, dtype=np.int64)
+        key = (arr.astype(np.int64) + 1) @ powers
     else:
-        view = np.ascontiguousarray(arr).view(np.dtype((np.void, arr.dtype.itemsize * width)))
-        _, first, inverse = np.unique(view.ravel(), return_index=True, return_inverse=True)
-    inverse = inverse.ravel()
-    order = np.argsort(inverse, kind="stable")
-    starts = np.searchsorted(inverse[order], np.arange(len(first)))
-    sums = np.add.reduceat(weights[order], starts)
-    return arr[first], sums.astype(np.int64)
+        key = np.ascontiguousarray(arr).view(np.dtype((np.void, arr.dtype.itemsize * width))).ravel()
+    order = np.argsort(key)
+    sorted_key = key[order]
+    starts = np.concatenate([[0], np.flatnonzero(sorted_key[1:] != sorted_key[:-1]) + 1])
+    sums = np.add.reduceat(weights[order], starts, axis=0)
+    return arr[order[starts]], sums.astype(np.int64)
 
 
 def build_profile(
@@ -135,6 +154,8 @@ def build_profile(
     are blank and not valid. Weights must be positive integers.
     """
     n = len(candidates)
+    if n > MAX_CANDIDATES:
+        raise ValueError(f"at most {MAX_CANDIDATES} candidates can be counted")
     if isinstance(rankings, np.ndarray):
         arr = np.array(rankings, dtype=np.int16, copy=True)
         if arr.ndim != 2:
@@ -153,8 +174,11 @@ def build_profile(
             raise ValueError("one weight per ballot is needed")
         if (w <= 0).any():
             raise ValueError("ballot weights must be positive whole numbers")
-    if arr.size and ((arr >= n) | (arr < END)).any():
+    if arr.size and (int(arr.max()) >= n or int(arr.min()) < END):
         raise ValueError("a ranking names a candidate that does not exist")
+    # Fold identical raw rows first: a million papers have far fewer distinct markings, and all
+    # the cleaning below then works on those. Cleaning can make distinct rows equal, so fold again.
+    arr, wc = _group(arr, np.stack([w, np.ones_like(w)], axis=1), n)
     arr = np.concatenate([arr, np.full((arr.shape[0], 1), END, dtype=np.int16)], axis=1)
     _cut_after_end(arr)
     _cut_repeats(arr, n)
@@ -163,15 +187,16 @@ def build_profile(
         arr[arr == c] = _WITHDRAWN
     arr = _compact(arr)
     non_blank = arr[:, 0] >= 0
-    blank = int(w[~non_blank].sum())
-    arr, w = arr[non_blank], w[non_blank]
+    blank = int(wc[~non_blank, 0].sum())
+    arr, wc = arr[non_blank], wc[non_blank]
     used = int((arr >= 0).sum(axis=1).max()) if arr.shape[0] else 0
     arr = np.ascontiguousarray(arr[:, : used + 1])
-    arr, w = _group(arr, w, n)
+    arr, wc = _group(arr, wc, n)
     return Profile(
         candidates=tuple(candidates),
         rankings=arr,
-        multiplicity=w,
+        multiplicity=np.ascontiguousarray(wc[:, 0]),
+        counts=np.ascontiguousarray(wc[:, 1]),
         withdrawn=gone,
         seats=seats,
         title=title,

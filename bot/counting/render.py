@@ -3,7 +3,10 @@
 The JSON shape is an interface others script against: method, seats, quota, valid, elected (in
 order of election) and stages, each with action, candidate, votes and non_transferable, values
 as decimal strings and names exactly as in the ballot file. Further keys may be added, never
-removed.
+removed. `non_transferable` is what official stage tables show: votes with no candidate any more,
+cumulative - the value of papers with no next available preference (`non_transferable_papers`)
+plus what truncating transfer values left of surpluses (`loss_by_truncation`); so at every stage
+the candidates' votes plus `non_transferable` equal `valid` exactly.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ def _stage_json(stage: Stage) -> dict[str, Any]:
         "changes": {k: _s(v) for k, v in stage.changes.items()},
         "non_transferable": _s(stage.non_transferable),
         "non_transferable_this_stage": _s(stage.non_transferable_stage),
+        "non_transferable_papers": _s(stage.non_transferable_papers),
         "loss_by_truncation": _s(stage.loss),
         "loss_by_truncation_this_stage": _s(stage.loss_stage),
         "threshold": _s(stage.threshold),
@@ -91,14 +95,31 @@ def to_csv(result: CountResult) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(
-        ["stage", "action", "candidate", *names, "non_transferable", "loss_by_truncation",
-         "threshold", "elected", "excluded", "ties"]
+        [
+            "stage",
+            "action",
+            "candidate",
+            *names,
+            "non_transferable",
+            "non_transferable_papers",
+            "loss_by_truncation",
+            "threshold",
+            "elected",
+            "excluded",
+            "ties",
+        ]
     )
     for s in result.stages:
         w.writerow(
             [
-                s.number, s.action, s.candidate or "", *(_s(s.votes[n]) for n in names),
-                _s(s.non_transferable), _s(s.loss), _s(s.threshold) or "",
+                s.number,
+                s.action,
+                s.candidate or "",
+                *(_s(s.votes[n]) for n in names),
+                _s(s.non_transferable),
+                _s(s.non_transferable_papers),
+                _s(s.loss),
+                _s(s.threshold) or "",
                 "; ".join(e.candidate for e in s.elected),
                 "; ".join(e.candidate for e in s.excluded),
                 "; ".join(f"{t.purpose}: {t.chosen} by {t.method}" for t in s.ties),
@@ -118,7 +139,6 @@ def _short(value: Decimal, places: int) -> str:
 def to_text(result: CountResult) -> str:
     """A compact table (candidates down, stages across) followed by one line per stage."""
     names = [c for c in result.candidates if c not in result.withdrawn]
-    width = min(max((len(n) for n in names), default=4), 28)
     head = _METHOD_NAMES.get(result.method, result.method)
     lines = []
     if result.title:
@@ -132,7 +152,8 @@ def to_text(result: CountResult) -> str:
         "Non-transferable": [_short(s.non_transferable, result.places) for s in result.stages],
     }
     if any(s.loss for s in result.stages):
-        extra["Truncation loss"] = [_short(s.loss, result.places) for s in result.stages]
+        extra[" of which truncation"] = [_short(s.loss, result.places) for s in result.stages]
+    width = min(max(len(n) for n in [*names, *extra]), 28)
     col = max([len(c) for row in cells + list(extra.values()) for c in row] + [3])
     header = " " * width + "".join(f" {('S' + str(s.number)):>{col}}" for s in result.stages)
     lines.append(header)
@@ -145,9 +166,11 @@ def to_text(result: CountResult) -> str:
         parts = [f"S{s.number} {what}"]
         if s.transfer_values:
             parts.append(
-                "transfer value "
-                + ", ".join(_short(tv.transfer_value, result.places) for tv in s.transfer_values)
+                "transfer value " + ", ".join(_short(tv.transfer_value, result.places) for tv in s.transfer_values)
             )
+        later = [e.candidate for e in s.excluded if e.candidate != s.candidate]
+        if later:
+            parts.append("then excluded " + ", ".join(later) + " without transfer (rule 52)")
         if s.elected:
             parts.append("elected " + ", ".join(e.candidate for e in s.elected))
         for t in s.ties:

@@ -14,19 +14,22 @@ All arithmetic is in integers counting units of 0.00001 of a vote, the precision
   transferred - one surplus per stage. All the candidate's papers are examined (weighted
   inclusive Gregory): each paper goes to its next available preference for a continuing
   candidate at transfer value floor(surplus x value-when-received / candidate's total, to 5
-  places). Papers with no next available preference are non-transferable; their value (papers x
-  the same transfer value) is reported as non-transferable. Truncation leaves a small remainder
-  of the surplus that goes to no one; it is reported separately as `loss`, so that at every
-  stage: continuing + elected + non-transferable + loss = valid poll, exactly. The elected
-  candidate keeps exactly the quota. Equal surpluses: rule 49(2) (most recent preceding stage
-  with unequal votes, highest first), then lot (49(3)).
+  places). Papers with no next available preference are non-transferable (value: papers x the
+  same transfer value). Truncation leaves a small remainder of the surplus that goes to no one.
+  As in the official stage tables, `non_transferable` is both together, so that at every stage
+  continuing + elected + non-transferable = valid poll, exactly; the two parts are also reported
+  separately (`non_transferable_papers`, `loss`). The elected candidate keeps exactly the quota.
+  Equal surpluses: rule 49(2) (most recent preceding stage with unequal votes, highest first),
+  then lot (49(3)).
 - Rule 50: when no surplus remains to transfer and vacancies remain, the continuing candidate
   with the fewest votes is excluded - one candidate per stage - and all their papers go on at the
   value at which they were received (first preferences at 1). Ties: rule 51 (most recent
   preceding stage with unequal votes, lowest excluded), then lot.
 - Rule 52: when the continuing candidates are no more than the vacancies left, they are all deemed
   elected and no further transfer is made (this is checked before any pending surplus, as rule 48
-  is "subject to rule 52").
+  is "subject to rule 52"). An exclusion that itself leaves as many continuing candidates as
+  vacancies is made without transferring the papers (52(2); rule 50 is "subject to rule 52"), so it
+  adds no stage: it is recorded on the last stage, as the published stage tables end.
 """
 
 from __future__ import annotations
@@ -47,6 +50,8 @@ _CONTINUING, _ELECTED, _EXCLUDED = 0, 1, 2
 
 
 class _Count:
+    """One count in progress: votes in units of 0.00001, papers held, and the stage table."""
+
     def __init__(self, profile: Profile, seats: int, seed: int) -> None:
         self.p = profile
         self.seats = seats
@@ -77,9 +82,6 @@ class _Count:
     def continuing(self) -> list[int]:
         return [c for c in self.standing if self.status[c] == _CONTINUING]
 
-    def dec(self, v: int) -> object:
-        return scaled(v, PLACES)
-
     def record(
         self,
         action: str,
@@ -99,13 +101,12 @@ class _Count:
                 action=action,
                 candidate=None if who is None else self.names[who],
                 votes={self.names[c]: scaled(self.votes[c], PLACES) for c in self.standing},
-                changes={
-                    self.names[c]: scaled(self.votes[c] - before[c], PLACES) for c in self.standing
-                },
-                non_transferable=scaled(self.nt, PLACES),
-                non_transferable_stage=scaled(nt_stage, PLACES),
+                changes={self.names[c]: scaled(self.votes[c] - before[c], PLACES) for c in self.standing},
+                non_transferable=scaled(self.nt + self.loss, PLACES),
+                non_transferable_stage=scaled(nt_stage + loss_stage, PLACES),
                 loss=scaled(self.loss, PLACES),
                 loss_stage=scaled(loss_stage, PLACES),
+                non_transferable_papers=scaled(self.nt, PLACES),
                 elected=tuple(elected_now),
                 excluded=tuple(excluded),
                 ties=tuple(ties),
@@ -126,8 +127,14 @@ class _Count:
             else:
                 pick, how = break_tie(tied, self.history, lowest=False, rng=self.rng)
                 ties.append(
-                    Tie(tuple(self.names[c] for c in sorted(tied)), purpose, self.names[pick], how,
-                        rule, self.seed if how == "lot" else None)
+                    Tie(
+                        tuple(self.names[c] for c in sorted(tied)),
+                        purpose,
+                        self.names[pick],
+                        how,
+                        rule,
+                        self.seed if how == "lot" else None,
+                    )
                 )
             out.append(pick)
             rest.remove(pick)
@@ -194,30 +201,38 @@ class _Count:
         self.nt += nt_stage
         self.record("exclusion", x, before, nt_stage, 0, ties, [Event(self.names[x], reason)], [])
 
+    def fill_last_vacancies(self, cont: list[int], ties: list[Tie], excluded: Event | None) -> None:
+        """Rule 52: the continuing candidates fill the last vacancies; recorded on the last stage."""
+        last = self.stages[-1]
+        all_ties = [*last.ties, *ties]
+        events = []
+        for c in self.ordered(cont, all_ties, "election order", "rule 52"):
+            self.status[c] = _ELECTED
+            self.elected.append(c)
+            events.append(Event(self.names[c], "continuing candidates equal the vacancies (rule 52)"))
+        note = None
+        if excluded is not None:
+            note = f"{excluded.candidate} excluded after this stage; rule 52 then filled the last vacancies"
+        self.stages[-1] = Stage(
+            **{
+                **last.__dict__,
+                "elected": last.elected + tuple(events),
+                "excluded": last.excluded + ((excluded,) if excluded else ()),
+                "ties": tuple(all_ties),
+                "note": note,
+            }
+        )
+
     def run(self) -> CountResult:
         self.first_stage()
         while len(self.elected) < self.seats:
             cont = self.continuing()
             vacancies = self.seats - len(self.elected)
             if len(cont) <= vacancies:
-                last = self.stages[-1]
-                ties: list[Tie] = list(last.ties)
-                order = self.ordered(cont, ties, "election order", "rule 52")
-                events = []
-                for c in order:
-                    self.status[c] = _ELECTED
-                    self.elected.append(c)
-                    events.append(
-                        Event(self.names[c], "continuing candidates equal the vacancies (rule 52)")
-                    )
-                self.stages[-1] = Stage(
-                    **{**last.__dict__, "elected": last.elected + tuple(events), "ties": tuple(ties)}
-                )
+                self.fill_last_vacancies(cont, [], None)
                 break
             ties = []
-            pending = [
-                c for c in self.elected if c not in self.transferred and self.votes[c] > self.q
-            ]
+            pending = [c for c in self.elected if c not in self.transferred and self.votes[c] > self.q]
             if pending:
                 top = max(self.votes[c] for c in pending)
                 tied = [c for c in pending if self.votes[c] == top]
@@ -225,8 +240,14 @@ class _Count:
                 if len(tied) > 1:
                     e, how = break_tie(tied, self.history, lowest=False, rng=self.rng)
                     ties.append(
-                        Tie(tuple(self.names[c] for c in sorted(tied)), "surplus order",
-                            self.names[e], how, "rule 49", self.seed if how == "lot" else None)
+                        Tie(
+                            tuple(self.names[c] for c in sorted(tied)),
+                            "surplus order",
+                            self.names[e],
+                            how,
+                            "rule 49",
+                            self.seed if how == "lot" else None,
+                        )
                     )
                 self.transfer_surplus(e, ties)
                 continue
@@ -236,9 +257,22 @@ class _Count:
             if len(tied) > 1:
                 x, how = break_tie(tied, self.history, lowest=True, rng=self.rng)
                 ties.append(
-                    Tie(tuple(self.names[c] for c in sorted(tied)), "exclusion", self.names[x], how,
-                        "rule 51", self.seed if how == "lot" else None)
+                    Tie(
+                        tuple(self.names[c] for c in sorted(tied)),
+                        "exclusion",
+                        self.names[x],
+                        how,
+                        "rule 51",
+                        self.seed if how == "lot" else None,
+                    )
                 )
+            if len(cont) - 1 <= vacancies:
+                # Rule 52(2): excluding x leaves as many continuing candidates as vacancies, so
+                # they are elected and x's papers are not transferred - no further stage.
+                self.status[x] = _EXCLUDED
+                excluded = Event(self.names[x], "fewest votes (rule 50); not transferred (rule 52(2))")
+                self.fill_last_vacancies([c for c in cont if c != x], ties, excluded)
+                break
             self.exclude(x, ties, "fewest votes (rule 50)")
         notes = []
         if len(self.elected) < self.seats:
@@ -264,4 +298,6 @@ def count_scottish(profile: Profile, seats: int | None = None, seed: int = 0) ->
     n_seats = seats if seats is not None else profile.seats
     if not n_seats or n_seats < 1:
         raise ValueError("the number of seats must be a positive whole number")
+    if profile.papers == 0:
+        raise ValueError("there are no valid ballots to count")
     return _Count(profile, n_seats, seed).run()

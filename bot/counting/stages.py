@@ -58,11 +58,16 @@ class Stage:
     changes: dict[str, Decimal]
     """What each candidate gained (or lost) at this stage."""
     non_transferable: Decimal
-    """Value of non-transferable papers, cumulative to the end of this stage."""
+    """Votes no longer with any candidate, cumulative: the value of non-transferable papers plus
+    what truncating transfer values left of surpluses - the figure official stage tables show,
+    so that candidates' votes + non_transferable = valid, exactly, at every stage."""
     non_transferable_stage: Decimal
     loss: Decimal
-    """Value lost to truncation of transfer values, cumulative (Scottish and Meek rounding)."""
+    """The truncation part of `non_transferable` (cumulative); zero except in Scottish STV."""
     loss_stage: Decimal
+    non_transferable_papers: Decimal
+    """The papers part of `non_transferable` (cumulative): value of papers with no next
+    available preference."""
     elected: tuple[Event, ...] = ()
     excluded: tuple[Event, ...] = ()
     ties: tuple[Tie, ...] = ()

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.counting.errors import BallotFileError
-from bot.counting.profile import END, Profile, build_profile
+from bot.counting.profile import END, MAX_CANDIDATES, Profile, build_profile
 
 _SEATS = re.compile(r"#\s*Seats\s*:\s*(\d+)\s*$", re.IGNORECASE)
 _TITLE = re.compile(r"#\s*(?:Constituency|Title)\s*:\s*(.*?)\s*$", re.IGNORECASE)
@@ -39,6 +39,8 @@ def read_votecount(text: str, source: str = "<vote-count>") -> Profile:
         if line.startswith(":CHOICES:"):
             choices = [c for c in line[len(":CHOICES:") :].split(":") if c]
             index = {c: i for i, c in enumerate(choices)}
+            if len(choices) > MAX_CANDIDATES:
+                raise BallotFileError(source, number, "more choices than can be counted")
             if len(index) != len(choices):
                 raise BallotFileError(source, number, "a choice is listed twice in :CHOICES:")
             continue

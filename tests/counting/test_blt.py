@@ -1,0 +1,85 @@
+"""BLT reading (real-world variants), writing, and clear errors for damaged files."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.counting.blt import read_blt, write_blt
+from bot.counting.errors import BallotFileError
+
+BASIC = """4 2
+-3
+3 1 2 0
+2 2 1 4 0
+1 3 1 0
+1 4=1 2 0
+5 2 0
+0
+"Ann ""Red"" SMITH"
+Bob JONES
+"Cy"
+"Di" "Green Party"
+"Test election"
+"""
+
+
+def test_reads_quotes_doubled_quotes_unquoted_withdrawn_title_and_weights() -> None:
+    p = read_blt(BASIC)
+    assert p.candidates == ('Ann "Red" SMITH', "Bob JONES", "Cy", "Di")
+    assert p.descriptions[3] == "Green Party"
+    assert p.title == "Test election" and p.seats == 2
+    assert p.withdrawn == frozenset({2})
+    got = dict(p.ballots())
+    # "3 1 0" loses the withdrawn candidate 3 and becomes blank; "4=1 2" is an overvote at rank 1.
+    assert got == {(0, 1): 3, (1, 0, 3): 2, (0,): 1, (1,): 5}
+    assert p.papers == 11 and p.blank == 1
+
+
+def test_names_on_one_line_and_alternative_name_comments() -> None:
+    p = read_blt('2 1\n1 1 2 0\n0\n"A" "B"\n"T"\n')
+    assert p.candidates == ("A", "B") and p.title == "T"
+    q = read_blt("2 1\n1 2 0\n0\n# ALTERNATIVE NAME 1: Ann\n# ALTERNATIVE NAME 2: Bo\nWard\n")
+    assert q.candidates == ("Ann", "Bo") and q.title == "Ward"
+
+
+def test_writer_round_trips() -> None:
+    p = read_blt(BASIC)
+    again = read_blt(write_blt(p))
+    assert again.candidates == p.candidates
+    assert again.descriptions == p.descriptions
+    assert again.withdrawn == p.withdrawn and again.title == p.title
+    assert dict(again.ballots()) == dict(p.ballots())
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        ("3 1,\n1 1 0\n0\nA\nB\nC\n", 1, "stray comma"),
+        ("3 1\n1 1 0,\n0\nA\nB\nC\n", 2, "end with 0"),
+        ("3 1\n1 1 5 0\n0\nA\nB\nC\n", 2, "not a candidate 1..3"),
+        ("3 1\nx 1 0\n0\nA\nB\nC\n", 2, "weight"),
+        ("3 1\n1 1 0\n2 2 a 0\n0\nA\nB\nC\n", 3, "'a'"),
+        ("3 1\n-7\n1 1 0\n0\nA\nB\nC\n", 2, "withdrawn"),
+        ("3\n1 1 0\n0\nA\nB\nC\n", 1, "CANDIDATES SEATS"),
+        ('2 1\n1 1 0\n0\n"A\nB\n', 4, "closing quote"),
+    ],
+)
+def test_damaged_files_name_the_line(text: str, line: int, words: str) -> None:
+    with pytest.raises(BallotFileError) as err:
+        read_blt(text, "f.blt")
+    assert err.value.line == line
+    assert words in str(err.value)
+    assert str(err.value).startswith(f"f.blt: line {line}: ")
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("", "empty"),
+        ("2 1\n1 1 0\nA\nB\n", "not closed"),
+        ("3 1\n1 1 0\n0\nA\n", "promises 3 candidates"),
+    ],
+)
+def test_damaged_files_without_a_single_line(text: str, words: str) -> None:
+    with pytest.raises(BallotFileError, match=words):
+        read_blt(text)
