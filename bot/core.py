@@ -130,10 +130,13 @@ class Quorum:
             log.exception("could not check the admins of %s", room_id)
             return False
 
-    async def member_of(self, identity: str) -> int | None:
+    def member(self, identity: str) -> int | None:
         """The roll member IDENTITY is linked to. Held in memory: links are only made through
         this process's writer (/join), so the map loaded at start and kept up to date is whole."""
         return self._members.get(identity)
+
+    async def member_of(self, identity: str) -> int | None:
+        return self.member(identity)
 
     def linked(self, identity: str, member_id: int) -> None:
         self._members[identity] = member_id

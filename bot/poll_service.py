@@ -217,7 +217,7 @@ class PollService:
 
     async def eligibility(self, actor: Actor, room: Room, poll: Poll) -> tuple[str, int]:
         """The key under which ACTOR votes in POLL, and the weight of their vote."""
-        member = await self.core.member_of(actor.id)
+        member = self.core.member(actor.id)
         if poll.electorate_kind != "room":
             if member is None:
                 raise UserError(
@@ -259,7 +259,11 @@ class PollService:
                 f"Poll {poll.id} is a secret ballot: your vote was not counted here. "
                 f"Message me privately: {how}"
             )
-        voter, weight = await self.eligibility(ctx.actor, room, poll)
+        if poll.electorate_kind == "room" and room.id == poll.room:  # the common case, without a coroutine
+            member = core.member(ctx.actor.id)
+            voter, weight = (f"m:{member}" if member is not None else ctx.actor.id), 1
+        else:
+            voter, weight = await self.eligibility(ctx.actor, room, poll)
         key = voter_hash(core.secret, poll.id, voter) if poll.secret else voter
         assert core.writer is not None
         outcome = await core.writer.vote(
@@ -323,7 +327,7 @@ class PollService:
         parts = rest.split(":")
         if kind not in ("v", "r") or len(parts) != 2 or not is_number(parts[0]):
             return "This button is no longer valid."
-        poll = await self.get(int(parts[0]))
+        poll = self.open.get(int(parts[0])) or await self.get(int(parts[0]))
         refusal = poll.refusal_at(self.core.clock.now)
         if refusal:
             return refusal
