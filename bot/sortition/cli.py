@@ -117,9 +117,7 @@ def _verify(args: argparse.Namespace) -> int:
     try:
         document = json.loads(args.file.read_text(encoding="utf-8"))
     except json.JSONDecodeError as error:
-        raise SortitionError(
-            f"{args.file} is not valid JSON ({error.msg}, line {error.lineno})."
-        ) from None
+        raise SortitionError(f"{args.file} is not valid JSON ({error.msg}, line {error.lineno}).") from None
     draw = open_document(document, args.commitment)
     print(f"Commitment {draw.commitment} matches the file.")
     panel = draw_panel(draw, args.randomness)
@@ -141,9 +139,7 @@ def _parse_tickets(text: str) -> list[int]:
     try:
         return [int(part) for part in text.split(",") if part.strip()]
     except ValueError:
-        raise SortitionError(
-            f"Declined tickets must be comma-separated numbers, like 17,23 - not {text!r}."
-        ) from None
+        raise SortitionError(f"Declined tickets must be comma-separated numbers, like 17,23 - not {text!r}.") from None
 
 
 def _tickets(panel: list[int]) -> str:

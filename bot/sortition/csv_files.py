@@ -25,9 +25,7 @@ def read_pool(text: str) -> list[Volunteer]:
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):
-            raise SortitionError(
-                f"Pool CSV line {line} has {len(row)} columns, the header has {len(header)}."
-            )
+            raise SortitionError(f"Pool CSV line {line} has {len(row)} columns, the header has {len(header)}.")
         cells = [c.strip() for c in row]
         pool.append(Volunteer(cells[0], dict(zip(header[1:], cells[1:], strict=True))))
     return pool
@@ -47,8 +45,7 @@ def read_quotas(text: str) -> list[QuotaBound]:
             low, high = int(values[2]), int(values[3])
         except ValueError:
             raise SortitionError(
-                f"Quotas CSV line {line}: min and max must be whole numbers, "
-                f"not {values[2]!r} and {values[3]!r}."
+                f"Quotas CSV line {line}: min and max must be whole numbers, not {values[2]!r} and {values[3]!r}."
             ) from None
         bounds.append(QuotaBound(values[0], values[1], low, high))
     return bounds

@@ -19,7 +19,7 @@ from bot.sortition.panel_ip import Profile
 from bot.sortition.rounding import as_decimal, round_to_total
 
 FORMAT = "quorum-sortition/1"
-DIGITS = 12  # panel probabilities are exact multiples of 10**-12
+DIGITS = 15  # exact multiples of 10**-15; 10**15 < 2**53, so any JSON reader keeps them exact
 
 Document = dict[str, Any]
 
@@ -54,10 +54,7 @@ def build_body(
         "panel_size": quotas.panel_size,
         "pool_size": sum(g.size for g in groups),
         "features": list(features),
-        "quotas": [
-            {"feature": b.feature, "value": b.value, "min": b.min, "max": b.max}
-            for b in quotas.bounds
-        ],
+        "quotas": [{"feature": b.feature, "value": b.value, "min": b.min, "max": b.max} for b in quotas.bounds],
         "groups": [
             {
                 "group": number,

@@ -87,8 +87,7 @@ def _reasons(groups: Sequence[Group], quotas: Quotas) -> list[str]:
         if most < k:
             extra = f" (and {others} volunteers with other answers)" if others else ""
             reasons.append(
-                f"At most {most - others} seats can go to the answers for {feature}{extra}, "
-                f"fewer than {k} seats."
+                f"At most {most - others} seats can go to the answers for {feature}{extra}, fewer than {k} seats."
             )
     for i, bound in enumerate(quotas.bounds):
         if available[i] < bound.min:

@@ -43,7 +43,4 @@ def group_pool(pool: Sequence[Volunteer], quotas: Quotas) -> list[Group]:
 def quota_rows(groups: Sequence[Group], quotas: Quotas) -> list[list[int]]:
     """For each bound (in `quotas.bounds` order), the indices of the groups it counts."""
     index = {f: i for i, f in enumerate(quotas.features)}
-    return [
-        [g for g, group in enumerate(groups) if group.values[index[b.feature]] == b.value]
-        for b in quotas.bounds
-    ]
+    return [[g for g, group in enumerate(groups) if group.values[index[b.feature]] == b.value] for b in quotas.bounds]

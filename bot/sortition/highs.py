@@ -22,9 +22,7 @@ def new_solver() -> highspy.Highs:
     return h
 
 
-def add_columns(
-    h: highspy.Highs, lower: Sequence[float], upper: Sequence[float], integer: bool
-) -> None:
+def add_columns(h: highspy.Highs, lower: Sequence[float], upper: Sequence[float], integer: bool) -> None:
     n = len(lower)
     h.addVars(n, np.asarray(lower, dtype=np.float64), np.asarray(upper, dtype=np.float64))
     if integer:

@@ -23,7 +23,8 @@ class Volunteer:
     """One person in the pool: an opaque id and their answers (feature -> value)."""
 
     id: str
-    features: Mapping[str, str] = field(default_factory=dict)
+    # Excluded from hashing (a read-only mapping is unhashable); equality still compares it.
+    features: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
         # A read-only copy: a pool must not change under a draw once frozen.
@@ -90,6 +91,4 @@ def validate(pool: Sequence[Volunteer], quotas: Quotas) -> None:
     for feature in quotas.features:
         for volunteer in pool:
             if feature not in volunteer.features:
-                raise SortitionError(
-                    f"Volunteer {volunteer.id!r} has no answer for {feature!r}, which has quotas."
-                )
+                raise SortitionError(f"Volunteer {volunteer.id!r} has no answer for {feature!r}, which has quotas.")

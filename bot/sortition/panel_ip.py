@@ -30,6 +30,8 @@ class PanelFinder:
         h.setOptionValue("mip_rel_gap", 0.0)
         h.setOptionValue("mip_abs_gap", 1e-10)
         h.setOptionValue("presolve", "off")
+        # Panels met on the way to the optimum are often also worth adding as columns.
+        h.setOptionValue("mip_improving_solution_save", True)
         add_columns(h, [0.0] * len(groups), [float(g.size) for g in groups], integer=True)
         every = list(range(len(groups)))
         add_row(h, quotas.panel_size, quotas.panel_size, every, [1.0] * len(groups))
@@ -50,6 +52,10 @@ class PanelFinder:
         values = np.asarray(h.getSolution().col_value)
         profile = tuple(int(v) for v in np.rint(values))
         return profile, float(np.dot(profile, np.asarray(weights, dtype=np.float64)))
+
+    def also_found(self) -> list[Profile]:
+        """Other panels the last `best` call passed through (improving incumbents)."""
+        return [tuple(int(v) for v in np.rint(np.asarray(s.col_value))) for s in self._h.getSavedMipSolutions()]
 
     def completable(self, at_least: Sequence[int]) -> bool:
         """Whether some feasible profile has at least `at_least[g]` members of each group."""

@@ -30,9 +30,7 @@ class PreparedDraw:
         return str(self.document["commitment"])
 
 
-def prepare(
-    pool: Sequence[Volunteer], quotas: Quotas, method: str = "leximin", title: str = ""
-) -> PreparedDraw:
+def prepare(pool: Sequence[Volunteer], quotas: Quotas, method: str = "leximin", title: str = "") -> PreparedDraw:
     """Check the quotas, compute the lottery (leximin) and seal the document.
 
     Raises `InfeasibleQuotas` (saying which quota to relax) before anything is computed.

@@ -70,10 +70,7 @@ def _parse(body: Document, commitment: str) -> PublishedDraw:
     if body["format"] != FORMAT:
         raise TamperedDocument(f"Unknown document format {body['format']!r}; expected {FORMAT}.")
     features = tuple(body["features"])
-    bounds = [
-        QuotaBound(str(q["feature"]), str(q["value"]), int(q["min"]), int(q["max"]))
-        for q in body["quotas"]
-    ]
+    bounds = [QuotaBound(str(q["feature"]), str(q["value"]), int(q["min"]), int(q["max"])) for q in body["quotas"]]
     quotas = Quotas.of(int(body["panel_size"]), bounds)
     if quotas.features != features or list(quotas.bounds) != bounds:
         raise TamperedDocument("The quota list is not in canonical order.")
@@ -97,14 +94,10 @@ def _parse(body: Document, commitment: str) -> PublishedDraw:
         profiles, weights, total = _parse_lottery(body, groups, quotas)
     elif method != "simple":
         raise TamperedDocument(f"Unknown draw method {method!r}.")
-    return PublishedDraw(
-        commitment, method, str(body["title"]), quotas, groups, profiles, weights, total
-    )
+    return PublishedDraw(commitment, method, str(body["title"]), quotas, groups, profiles, weights, total)
 
 
-def _parse_lottery(
-    body: Document, groups: list[Group], quotas: Quotas
-) -> tuple[list[Profile], list[int], int]:
+def _parse_lottery(body: Document, groups: list[Group], quotas: Quotas) -> tuple[list[Profile], list[int], int]:
     lottery = body["lottery"]
     total = lottery["total_weight"]
     if total != 10**DIGITS:
@@ -130,9 +123,7 @@ def _parse_lottery(
         for bound, row in zip(quotas.bounds, rows, strict=True):
             seats = sum(counts[g] for g in row)
             if not bound.min <= seats <= bound.max:
-                raise TamperedDocument(
-                    f"Panel {number} breaks the quota {bound.feature}={bound.value}."
-                )
+                raise TamperedDocument(f"Panel {number} breaks the quota {bound.feature}={bound.value}.")
         profiles.append(tuple(counts))
         weights.append(weight)
     if profiles != sorted(profiles) or len(set(profiles)) != len(profiles):

@@ -93,8 +93,7 @@ def _quota_keeping(draw: PublishedDraw, current: set[int], refused: set[int]) ->
     for g, group in enumerate(draw.groups):
         counts[g] += 1
         fits = all(
-            b.min <= sum(counts[i] for i in row) <= b.max
-            for b, row in zip(draw.quotas.bounds, rows, strict=True)
+            b.min <= sum(counts[i] for i in row) <= b.max for b, row in zip(draw.quotas.bounds, rows, strict=True)
         )
         counts[g] -= 1
         if fits:

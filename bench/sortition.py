@@ -1,0 +1,152 @@
+"""Benchmark: leximin selection against sortition-algorithms' maximin, in the same run.
+
+Prints one JSON object per line:
+{"pool": n, "panel": k, "impl": "quorum" | "sortition-algorithms", "seconds": ...,
+ "peak_mb": ..., "min_probability": ..., "status": "ok" | "timeout" | "error" | "unavailable"}
+
+Pools are synthetic but shaped like real recruitment: four questions with skewed population
+shares, and volunteering that is more likely for older, more educated people in some areas, so
+the pool does not mirror the population. Quotas are the population shares of the panel with a
+slack of +/-15% (at least one seat). Everything is seeded. Each measurement runs in its own
+process so peak memory (maximum resident set size) and time limits are per run; a peer that
+exceeds --peer-timeout is reported as a timeout, not left out.
+
+    python bench/sortition.py                      # 500/1000/2000 x 30/100, both impls
+    python bench/sortition.py --pools 500 --panels 30 --peer-timeout 120   # a quick run
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+POPULATION: dict[str, dict[str, float]] = {
+    "gender": {"female": 0.51, "male": 0.48, "non-binary": 0.01},
+    "age": {"16-24": 0.13, "25-39": 0.25, "40-54": 0.25, "55-69": 0.22, "70+": 0.15},
+    "region": {"north": 0.24, "midlands": 0.17, "east": 0.1, "london": 0.15, "south": 0.22, "wales": 0.12},
+    "education": {"none": 0.18, "school": 0.5, "degree": 0.32},
+}
+PROPENSITY: dict[str, dict[str, float]] = {
+    "gender": {"female": 1.0, "male": 1.1, "non-binary": 1.3},
+    "age": {"16-24": 0.5, "25-39": 0.8, "40-54": 1.0, "55-69": 1.5, "70+": 1.2},
+    "region": {"north": 0.8, "midlands": 0.9, "east": 1.0, "london": 1.4, "south": 1.2, "wales": 0.7},
+    "education": {"none": 0.4, "school": 0.9, "degree": 2.0},
+}
+SLACK = 0.15
+
+
+def make_pool(n: int, seed: int) -> list[dict[str, str]]:
+    rng = random.Random(seed * 1_000_003 + n)
+    top = math.prod(max(p.values()) for p in PROPENSITY.values())
+    pool: list[dict[str, str]] = []
+    while len(pool) < n:
+        person = {f: rng.choices(list(shares), weights=list(shares.values()))[0] for f, shares in POPULATION.items()}
+        chance = math.prod(PROPENSITY[f][v] for f, v in person.items()) / top
+        if rng.random() < chance:
+            pool.append(person)
+    return pool
+
+
+def make_quotas(k: int, pool: list[dict[str, str]]) -> list[tuple[str, str, int, int]]:
+    rows = []
+    for feature, shares in POPULATION.items():
+        for value, share in shares.items():
+            target = k * share
+            low = max(0, math.floor(target * (1 - SLACK)))
+            high = max(low + 1, math.ceil(target * (1 + SLACK)))
+            available = sum(1 for p in pool if p[feature] == value)
+            rows.append((feature, value, min(low, available), high))
+    return rows
+
+
+def run_quorum(pool: list[dict[str, str]], rows: list, k: int) -> float:
+    sys.path.insert(0, str(ROOT))
+    from bot.sortition import QuotaBound, Quotas, Volunteer, prepare
+
+    volunteers = [Volunteer(f"p{i}", answers) for i, answers in enumerate(pool)]
+    quotas = Quotas.of(k, [QuotaBound(*row) for row in rows])
+    prepared = prepare(volunteers, quotas, "leximin")
+    return float(min(prepared.chances.values()))
+
+
+def run_peer(pool: list[dict[str, str]], rows: list, k: int) -> float:
+    from sortition_algorithms.committee_generation import find_distribution_maximin
+    from sortition_algorithms.features import read_in_features
+    from sortition_algorithms.people import People
+
+    head = ["feature", "value", "min", "max"]
+    body = [{"feature": f, "value": v, "min": str(lo), "max": str(hi)} for f, v, lo, hi in rows]
+    features, _, _ = read_in_features(head, body, k)
+    people = People([])
+    for i, answers in enumerate(pool):
+        people.add(f"p{i}", dict(answers), features, i + 2)
+    committees, probabilities, _ = find_distribution_maximin(features, people, k, [])
+    chance = dict.fromkeys(people, 0.0)
+    for committee, probability in zip(committees, probabilities, strict=True):
+        for person in committee:
+            chance[person] += probability
+    return min(chance.values())
+
+
+def worker(impl: str, n: int, k: int, seed: int) -> None:
+    pool = make_pool(n, seed)
+    rows = make_quotas(k, pool)
+    start = time.perf_counter()
+    low = run_quorum(pool, rows, k) if impl == "quorum" else run_peer(pool, rows, k)
+    seconds = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, "min_probability": low}))
+
+
+def measure(impl: str, n: int, k: int, seed: int, timeout: float) -> dict:
+    record: dict = {"pool": n, "panel": k, "impl": impl}
+    command = [sys.executable, __file__, "--worker", impl, str(n), str(k), str(seed)]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {
+            **record,
+            "seconds": None,
+            "peak_mb": None,
+            "min_probability": None,
+            "status": "timeout",
+            "timeout_seconds": timeout,
+        }
+    if done.returncode != 0:
+        tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        status = "unavailable" if "ModuleNotFoundError" in done.stderr else "error"
+        return {**record, "seconds": None, "peak_mb": None, "min_probability": None, "status": status, "detail": tail}
+    return {**record, **json.loads(done.stdout.strip().splitlines()[-1]), "status": "ok"}
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["--worker"]:
+        worker(argv[1], int(argv[2]), int(argv[3]), int(argv[4]))
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--pools", default="500,1000,2000")
+    parser.add_argument("--panels", default="30,100")
+    parser.add_argument("--impls", default="quorum,sortition-algorithms")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--timeout", type=float, default=600, help="limit for quorum (s)")
+    parser.add_argument("--peer-timeout", type=float, default=600, help="limit for the peer (s)")
+    args = parser.parse_args(argv)
+    for n in (int(x) for x in args.pools.split(",")):
+        for k in (int(x) for x in args.panels.split(",")):
+            for impl in args.impls.split(","):
+                limit = args.timeout if impl == "quorum" else args.peer_timeout
+                print(json.dumps(measure(impl, n, k, args.seed, limit)), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
