@@ -1,0 +1,313 @@
+"""The Matrix adapter: logs in, follows the sync stream, and hands what people send to the core.
+
+The loop survives the homeserver going away (it retries with backoff) and the bot going away
+(the sync token is saved after each sync is handled, so a restart resumes where it stopped;
+events of a sync that was handled but not yet saved come again and the core, which knows each
+event id it applied, ignores them).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from nio import (
+    AsyncClient,
+    AsyncClientConfig,
+    ErrorResponse,
+    JoinResponse,
+    LoginResponse,
+    MessageDirection,
+    RoomMessagesResponse,
+    SyncError,
+    SyncResponse,
+    WhoamiResponse,
+)
+
+from adapters.matrix.batching import steps
+from adapters.matrix.direct import DirectRooms
+from adapters.matrix.inbound import after_own_join, to_core_event
+from adapters.matrix.invites import invite_of, may_invite
+from adapters.matrix.rooms import Rooms
+from adapters.matrix.sending import NETWORK_ERRORS, Backoff, GaveUp, MatrixSendError, Sender
+from adapters.matrix.state import MatrixState
+from adapters.matrix.transport import MatrixTransport
+from bot.config import MatrixConfig
+from bot.core import Quorum
+from bot.events import Event
+
+log = logging.getLogger(__name__)
+
+DEVICE_NAME = "Quorum bot"
+STOP_GRACE = 15.0  # seconds stop() lets the sync being handled finish
+
+
+def _stripped(event: Any) -> dict[str, Any]:
+    """An invite-state event as a plain dict (nio moves its content out of ``source``)."""
+    source = dict(getattr(event, "source", None) or {})
+    content = getattr(event, "content", None)
+    if isinstance(content, dict):
+        source["content"] = content
+    elif hasattr(event, "membership"):
+        source["content"] = {"membership": event.membership}
+    return source
+
+
+class LoginFailed(RuntimeError):
+    """The homeserver refused the configured credentials: retrying will not help."""
+
+
+class MatrixAdapter:
+    def __init__(
+        self,
+        config: MatrixConfig,
+        core: Quorum,
+        *,
+        timeline_limit: int = 100,
+        long_poll_ms: int = 30_000,
+        max_backoff: float = 30.0,
+    ) -> None:
+        self.config = config
+        self.core = core
+        self.timeline_limit = timeline_limit
+        self.long_poll_ms = long_poll_ms
+        self.max_backoff = max_backoff
+        self.client = AsyncClient(
+            config.homeserver.rstrip("/"),
+            config.user_id,
+            device_id=config.device_id,
+            # Retries are ours (with one transaction id per event), not nio's.
+            config=AsyncClientConfig(max_limit_exceeded=0, max_timeouts=0, request_timeout=60),
+        )
+        self.state = MatrixState(core, config.user_id)
+        self.sender = Sender(self.client, max_backoff=max_backoff)
+        self.rooms = Rooms(self.client, config.user_id, config.organiser_power_level)
+        self.direct = DirectRooms(self.client, self.sender, self.rooms, self.state)
+        self.transport = MatrixTransport(config.user_id, self.sender, self.rooms, self.direct)
+        self.since: str | None = None
+        self.synced = asyncio.Event()  # set once the first sync has been handled
+        self._stopping = False
+        self._sync_task: asyncio.Task[Any] | None = None
+        self._running: asyncio.Task[Any] | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Log in, then sync and handle events until stop() (reconnecting with backoff)."""
+        self._running = asyncio.current_task()
+        try:
+            saved = await self.state.load()
+            self.since = saved.next_batch
+            self.direct.load(saved.direct_rooms)
+            await self._retrying(lambda: self._login(saved.device_id), "log in")
+            await self._sync_loop()
+        finally:
+            self._running = None
+            await self.client.close()
+
+    async def stop(self) -> None:
+        """Stop after the sync being handled (if any) is finished and its token saved."""
+        self._stopping = True
+        if self._sync_task is not None:
+            self._sync_task.cancel()
+        running = self._running
+        if running is not None and running is not asyncio.current_task():
+            done, _ = await asyncio.wait({running}, timeout=STOP_GRACE)
+            if not done:  # stuck retrying against an unreachable homeserver: give up on it
+                running.cancel()
+            results = await asyncio.gather(running, return_exceptions=True)
+            if isinstance(results[0], Exception):
+                log.warning("the Matrix loop ended with an error: %r", results[0])
+        await self.client.close()
+
+    async def _retrying(self, step: Callable[[], Awaitable[Any]], what: str) -> Any:
+        """Run STEP until it gets through to the homeserver (or the adapter is stopped)."""
+        backoff = Backoff(cap=self.max_backoff)
+        while not self._stopping:
+            try:
+                return await step()
+            except NETWORK_ERRORS as e:
+                wait = backoff.next()
+                log.warning("could not %s (%s); retrying in %.1fs", what, type(e).__name__, wait)
+                await asyncio.sleep(wait)
+        return None
+
+    async def _login(self, saved_device: str | None) -> None:
+        config = self.config
+        device = config.device_id or saved_device
+        if config.access_token:
+            self.client.restore_login(config.user_id, device or "", config.access_token)
+            try:
+                who = await self.sender.call(self.client.whoami, "check matrix.access_token")
+            except GaveUp as e:
+                raise TimeoutError(str(e)) from None  # unreachable: the caller tries again
+            except MatrixSendError as e:
+                raise LoginFailed(f"matrix.access_token was refused: {e}") from None
+            if not isinstance(who, WhoamiResponse):
+                raise LoginFailed(f"matrix.access_token was refused: {who}")
+            if who.user_id != config.user_id:
+                raise LoginFailed(f"matrix.access_token belongs to {who.user_id}, not {config.user_id}")
+            if who.device_id and who.device_id != self.client.device_id:
+                self.client.device_id = who.device_id
+        else:
+            assert config.password is not None
+            if device:
+                self.client.device_id = device
+            password = config.password
+            try:
+                response = await self.sender.call(
+                    lambda: self.client.login(password, device_name=DEVICE_NAME), f"log in as {config.user_id}"
+                )
+            except GaveUp as e:
+                raise TimeoutError(str(e)) from None
+            except MatrixSendError as e:
+                raise LoginFailed(f"matrix.password was refused for {config.user_id}: {e}") from None
+            if not isinstance(response, LoginResponse):
+                raise LoginFailed(f"matrix.password was refused for {config.user_id}: {response}")
+        if self.client.device_id and self.client.device_id != saved_device:
+            await self.state.save_device(self.client.device_id)
+
+    # -- syncing -----------------------------------------------------------------------------
+
+    def _filter(self) -> dict[str, Any]:
+        return {
+            "room": {"timeline": {"limit": self.timeline_limit}, "ephemeral": {"not_types": ["*"]}},
+            "presence": {"not_types": ["*"]},
+        }
+
+    async def _sync_loop(self) -> None:
+        backoff = Backoff(cap=self.max_backoff)
+        full_state = self.since is not None  # after a restart: learn every room's state again
+        while not self._stopping:
+            timeout = 0 if not self.synced.is_set() else self.long_poll_ms
+            self._sync_task = asyncio.ensure_future(
+                self.client.sync(timeout=timeout, sync_filter=self._filter(), since=self.since, full_state=full_state)
+            )
+            try:
+                response = await self._sync_task
+            except asyncio.CancelledError:
+                if self._stopping:
+                    return
+                raise
+            except NETWORK_ERRORS as e:
+                wait = backoff.next()
+                log.warning("Matrix sync failed (%s); retrying in %.1fs", type(e).__name__, wait)
+                await asyncio.sleep(wait)
+                continue
+            finally:
+                self._sync_task = None
+            if isinstance(response, SyncError) or not isinstance(response, SyncResponse):
+                if isinstance(response, ErrorResponse) and response.status_code == "M_UNKNOWN_TOKEN":
+                    if not self.config.password:
+                        raise LoginFailed(f"the homeserver no longer accepts matrix.access_token: {response}")
+                    await self._retrying(lambda: self._login(self.client.device_id), "log in again")
+                    continue
+                wait = max(backoff.next(), (getattr(response, "retry_after_ms", None) or 0) / 1000)
+                log.warning("Matrix sync failed (%s); retrying in %.1fs", response, wait)
+                await asyncio.sleep(wait)
+                continue
+            backoff.reset()
+            try:
+                await self._handle_sync(response, self.since)
+            except (MatrixSendError, *NETWORK_ERRORS) as e:
+                # Not saved, so this sync is fetched and handled again; what was already
+                # applied is recognised by its event id.
+                wait = backoff.next()
+                log.warning("handling a Matrix sync failed (%s); retrying in %.1fs", e, wait)
+                await asyncio.sleep(wait)
+                continue
+            full_state = False
+            if response.next_batch != self.since:
+                self.since = response.next_batch
+                await self.state.save_token(response.next_batch)
+            self.synced.set()
+
+    async def _handle_sync(self, response: SyncResponse, since: str | None) -> None:
+        for event in response.account_data_events:
+            event_type = getattr(event, "type", None)
+            if event_type == "m.direct":
+                self.direct.note_account_data(event_type, getattr(event, "content", {}) or {})
+        for room_id, info in response.rooms.invite.items():
+            await self._on_invite(room_id, [_stripped(e) for e in info.invite_state])
+        for room_id in response.rooms.leave:
+            # nio keeps rooms the bot has left; forget them, or their stale members would
+            # make a lost direct room look usable and a left room look joined.
+            self.client.rooms.pop(room_id, None)
+        for room_id, info in response.rooms.join.items():
+            for event in info.state:
+                self.rooms.note_event(room_id, getattr(event, "source", {}))
+            events = list(info.timeline.events)
+            if since is None:
+                # The very first sync: everything in it is history, to be learnt from only.
+                for event in events:
+                    self.rooms.note_event(room_id, event.source)
+                continue
+            if info.timeline.limited and info.timeline.prev_batch:
+                events = await self._missed(room_id, info.timeline.prev_batch, since) + events
+            for event in events:
+                self.rooms.note_event(room_id, event.source)
+            inbound = [self._to_core(room_id, event.source) for event in after_own_join(events, self.config.user_id)]
+            for step in steps([e for e in inbound if e is not None]):
+                await asyncio.gather(*(self._handle_lane(lane) for lane in step))
+
+    async def _handle_lane(self, lane: list[Event]) -> None:
+        for event in lane:
+            await self.core.handle(event)
+
+    async def _missed(self, room_id: str, prev_batch: str, since: str) -> list[Any]:
+        """The events a limited timeline left out, back to where the last sync ended."""
+        older: list[Any] = []
+        start = prev_batch
+        while True:
+            page = await self.sender.call(
+                lambda start=start: self.client.room_messages(
+                    room_id, start=start, end=since, direction=MessageDirection.back, limit=100
+                ),
+                f"read missed events of {room_id}",
+            )
+            if not isinstance(page, RoomMessagesResponse) or not page.chunk:
+                break
+            older.extend(page.chunk)
+            if not page.end or page.end == start:
+                break
+            start = page.end
+        older.reverse()
+        log.info("fetched %d events of %s that the sync left out", len(older), room_id)
+        return older
+
+    def _to_core(self, room_id: str, source: dict[str, Any]) -> Event | None:
+        sender = source.get("sender")
+        if not isinstance(sender, str) or sender == self.config.user_id:
+            return None
+        room = self.rooms.room(room_id)
+        bot_names = [self.config.user_id, self.config.user_id[1:].split(":", 1)[0]]
+        if room is not None:
+            bot_names.append(room.user_name(self.config.user_id) or "")
+        return to_core_event(
+            source,
+            room_id,
+            bot_user_id=self.config.user_id,
+            bot_names=sorted(bot_names, key=len, reverse=True),
+            private=self.rooms.is_private(room_id, sender),
+            room_title=self.rooms.title(room_id),
+            sender_name=self.rooms.name_of(room_id, sender),
+        )
+
+    async def _on_invite(self, room_id: str, invite_state: list[dict[str, Any]]) -> None:
+        invite = invite_of(invite_state, self.config.user_id)
+        if invite is None:
+            return
+        inviter, is_direct = invite
+        try:
+            if not may_invite(inviter, self.config.allowed_inviters):
+                log.info("declined the invite of %s to %s", inviter, room_id)
+                await self.sender.call(lambda: self.client.room_leave(room_id), f"decline {room_id}")
+                return
+            response = await self.sender.call(lambda: self.client.join(room_id), f"join {room_id}")
+        except MatrixSendError as e:
+            log.warning("%s", e)
+            return
+        if isinstance(response, JoinResponse) and is_direct:
+            await self.direct.remember(inviter, room_id, just_joined=True)

@@ -1,0 +1,190 @@
+"""Event contents the bot sends on Matrix, built from the core's markup (pure functions).
+
+The core writes a small HTML subset with newlines for line breaks (Telegram's convention);
+Matrix clients render ``formatted_body`` as HTML, where a newline is just a space, so line
+breaks become ``<br>`` outside ``<pre>``. ``body`` is the plain text for clients without HTML.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+from bot.effects import Keyboard
+from bot.markup import code, esc, plain
+
+HTML_FORMAT = "org.matrix.custom.html"
+MAX_TEXT = 30_000
+"""Longer texts are split (at line ends) into several messages."""
+MAX_CONTENT_BYTES = 40_000
+"""A homeserver refuses events over 64 KiB, envelope and signatures included; the HTML and
+plain bodies both count, and JSON may spell one character in six bytes (as a \\u escape)."""
+
+POLL_START = "org.matrix.msc3381.poll.start"
+POLL_RESPONSE = "org.matrix.msc3381.poll.response"
+POLL_END = "org.matrix.msc3381.poll.end"
+STABLE_POLL_RESPONSE = "m.poll.response"
+TEXT = "org.matrix.msc1767.text"
+
+_PRE = re.compile(r"(<pre>.*?</pre>)", re.S)
+
+
+def to_html(markup: str) -> str:
+    """The core's markup as Matrix HTML: newlines become <br> except inside <pre>."""
+    parts = _PRE.split(markup)
+    return "".join(p if p.startswith("<pre>") else p.replace("\n", "<br>") for p in parts)
+
+
+def with_buttons(markup: str, keyboard: Keyboard, bot_user_id: str) -> str:
+    """Matrix has no buttons. Data buttons need nothing (the text already says how to vote
+    with a command); a deep-link button becomes a line telling the member what to send the
+    bot privately, which is what the link would have done on Telegram."""
+    lines = []
+    for row in keyboard:
+        for button in row:
+            if button.start is not None:
+                lines.append(
+                    f"{esc(button.label)}: message me privately ({esc(bot_user_id)}) with "
+                    f"{code('/start ' + button.start)}"
+                )
+    if not lines:
+        return markup
+    return markup + "\n" + "\n".join(lines)
+
+
+def split_markup(markup: str, limit: int = MAX_TEXT) -> list[str]:
+    """Cut a text too long for one event at line ends, closing and reopening a <pre> block
+    that straddles a cut so each part renders on its own."""
+    if len(markup) <= limit:
+        return [markup]
+    budget = limit - len("<pre></pre>")
+    pieces: list[str] = []
+    for line in markup.split("\n"):
+        while len(line) > budget:  # one enormous line: cut it where it must be cut
+            pieces.append(line[:budget])
+            line = line[budget:]
+        pieces.append(line)
+    parts: list[str] = []
+    current: str | None = None
+    in_pre = False
+    for piece in pieces:
+        if current is not None and len(current) + 1 + len(piece) > budget:
+            parts.append(current + ("</pre>" if in_pre else ""))
+            current = None
+        current = ("<pre>" if in_pre else "") + piece if current is None else f"{current}\n{piece}"
+        in_pre = _pre_open_after(piece, in_pre)
+    if current is not None:
+        parts.append(current)
+    return parts
+
+
+def message_parts(
+    markup: str, limit: int = MAX_TEXT, build: Callable[[str], dict[str, Any]] | None = None
+) -> list[str]:
+    """The texts of the messages MARKUP is sent as: each short enough to read and small
+    enough, once BUILD makes it an event content (a notice by default), for any homeserver."""
+    build = build or notice
+    parts: list[str] = []
+    for part in split_markup(markup, limit):
+        if len(json.dumps(build(part)).encode()) > MAX_CONTENT_BYTES and limit > 500:
+            parts.extend(message_parts(part, limit // 2, build))
+        else:
+            parts.append(part)
+    return parts
+
+
+def _pre_open_after(line: str, in_pre: bool) -> bool:
+    for tag in re.findall(r"</?pre>", line):
+        in_pre = tag == "<pre>"
+    return in_pre
+
+
+def notice(markup: str, reply_to: str | None = None) -> dict[str, Any]:
+    """A bot's message: m.notice, so other bots do not answer it and clients may style it."""
+    content: dict[str, Any] = {
+        "msgtype": "m.notice",
+        "body": plain(markup),
+        "format": HTML_FORMAT,
+        "formatted_body": to_html(markup),
+        "m.mentions": {},  # never ping anyone by accident
+    }
+    if reply_to:
+        content["m.relates_to"] = {"m.in_reply_to": {"event_id": reply_to}}
+    return content
+
+
+def edit(markup: str, event_id: str) -> dict[str, Any]:
+    """An edit of the bot's own message; clients show the new content in place."""
+    new = notice(markup)
+    return {
+        "msgtype": "m.notice",
+        "body": "* " + new["body"],
+        "format": HTML_FORMAT,
+        "formatted_body": "* " + new["formatted_body"],
+        "m.new_content": new,
+        "m.mentions": {},
+        "m.relates_to": {"rel_type": "m.replace", "event_id": event_id},
+    }
+
+
+def answer_id(index: int) -> str:
+    """The MSC3381 answer id of option INDEX (0-based). Derived, not stored, so the bot can
+    read votes on its polls after any restart."""
+    return str(index + 1)
+
+
+def answer_index(answer: object, options: int | None = None) -> int:
+    """The option index of an answer id; -1 for an id the bot never issued (the core refuses
+    the vote and tells the member)."""
+    if isinstance(answer, str) and answer.isascii() and answer.isdigit() and 0 < len(answer) <= 4:
+        index = int(answer) - 1
+        if options is None or index < options:
+            return index
+    return -1
+
+
+def poll_start(question: str, options: tuple[str, ...], max_choices: int, fallback: str) -> dict[str, Any]:
+    """An MSC3381 poll as Element sends it: disclosed (results visible while open)."""
+    return {
+        POLL_START: {
+            "question": {TEXT: question},
+            "kind": "org.matrix.msc3381.poll.disclosed",
+            "max_selections": max_choices,
+            "answers": [{"id": answer_id(n), TEXT: option} for n, option in enumerate(options)],
+        },
+        TEXT: fallback,
+        "body": fallback,
+    }
+
+
+def poll_fallback(question: str, options: tuple[str, ...]) -> str:
+    return "\n".join([question, *(f"{n}. {o}" for n, o in enumerate(options, 1))])
+
+
+def poll_end(start_event_id: str, text: str) -> dict[str, Any]:
+    """The end of a poll the bot started, carrying the closing text."""
+    return {
+        POLL_END: {},
+        TEXT: text,
+        "body": text,
+        "m.relates_to": {"rel_type": "m.reference", "event_id": start_event_id},
+    }
+
+
+def selections(event_type: str, content: dict[str, Any]) -> list[object] | None:
+    """The answer ids of a poll response in either namespace; None if it is not a response."""
+    if event_type == POLL_RESPONSE:
+        block = content.get(POLL_RESPONSE)
+        if isinstance(block, dict) and isinstance(block.get("answers"), list):
+            return list(block["answers"])
+        return None
+    if event_type == STABLE_POLL_RESPONSE:
+        chosen = content.get("m.selections")
+        if isinstance(chosen, list):
+            return list(chosen)
+        block = content.get("m.poll.response")  # an early draft of the stable form
+        if isinstance(block, dict) and isinstance(block.get("answers"), list):
+            return list(block["answers"])
+    return None

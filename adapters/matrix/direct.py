@@ -1,0 +1,81 @@
+"""Direct-message rooms: where the bot writes to one person (secret ballots, private notes).
+
+The bot reuses the room it last used with a person (kept in the database), or one the person
+opened with it (the ``is_direct`` invite, or the bot's ``m.direct`` account data), as long as
+nobody else is in it; otherwise it opens a new direct room and invites the person.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from nio import AsyncClient, RoomCreateResponse, RoomPreset
+
+from adapters.matrix.rooms import Rooms
+from adapters.matrix.sending import MatrixSendError, Sender
+from adapters.matrix.state import MatrixState
+
+log = logging.getLogger(__name__)
+
+
+class DirectRooms:
+    def __init__(self, client: AsyncClient, sender: Sender, rooms: Rooms, state: MatrixState) -> None:
+        self.client = client
+        self.sender = sender
+        self.rooms = rooms
+        self.state = state
+        self.known: dict[str, str] = {}
+        self._m_direct: dict[str, list[str]] = {}
+        self._fresh: set[str] = set()  # created by us, not yet seen in a sync
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    def load(self, saved: dict[str, str]) -> None:
+        self.known.update(saved)
+
+    def note_account_data(self, event_type: str, content: dict[str, Any]) -> None:
+        if event_type == "m.direct":
+            self._m_direct = {
+                user: [r for r in rooms if isinstance(r, str)]
+                for user, rooms in content.items()
+                if isinstance(rooms, list)
+            }
+
+    async def remember(self, user_id: str, room_id: str, *, just_joined: bool = False) -> None:
+        """A person opened a direct room with the bot: use it for them from now on (even before
+        the sync that shows the bot in it, if it JUST_JOINED)."""
+        if just_joined:
+            self._fresh.add(room_id)
+        if self.known.get(user_id) != room_id:
+            self.known[user_id] = room_id
+            await self.state.save_direct_room(user_id, room_id)
+
+    def _usable(self, room_id: str, user_id: str) -> bool:
+        members = self.rooms.members(room_id)
+        if members is None:
+            return room_id in self._fresh
+        self._fresh.discard(room_id)
+        return user_id in members and members <= {self.rooms.bot_user_id, user_id}
+
+    async def room_for(self, user_id: str) -> str:
+        lock = self._locks.setdefault(user_id, asyncio.Lock())
+        async with lock:
+            candidates = [self.known.get(user_id), *reversed(self._m_direct.get(user_id, []))]
+            for room_id in candidates:
+                if room_id and self._usable(room_id, user_id):
+                    await self.remember(user_id, room_id)
+                    return room_id
+            response = await self.sender.call(
+                lambda: self.client.room_create(
+                    is_direct=True, invite=[user_id], preset=RoomPreset.trusted_private_chat
+                ),
+                f"open a direct room with {user_id}",
+            )
+            if not isinstance(response, RoomCreateResponse):
+                raise MatrixSendError(f"could not open a direct room with {user_id}: {response}")
+            room_id = str(response.room_id)
+            self._fresh.add(room_id)
+            await self.remember(user_id, room_id)
+            log.info("opened direct room %s with %s", room_id, user_id)
+            return room_id

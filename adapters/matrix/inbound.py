@@ -1,0 +1,109 @@
+"""Turning Matrix timeline events into the core's events.
+
+Only what a person deliberately sends becomes a core event: text messages (commands, or
+answers in a private chat) and poll responses. Edits, notices (other bots), the bot's own
+events and anything else are dropped here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from adapters.matrix.content import answer_index, selections
+from bot.events import Actor, Event, Message, NativePollAnswer, Room
+
+PLATFORM = "mx"
+
+
+def qualified(matrix_id: str) -> str:
+    return f"{PLATFORM}:{matrix_id}"
+
+
+def unqualified(qualified_id: str) -> str | None:
+    prefix = f"{PLATFORM}:"
+    return qualified_id[len(prefix):] if qualified_id.startswith(prefix) else None
+
+
+def native_ref(room_id: str, start_event_id: str) -> str:
+    """The core's handle on a native poll. It names the room too, so that a response sent
+    in another room (relations are not checked across rooms by the homeserver) matches no poll."""
+    return f"{room_id}|{start_event_id}"
+
+
+def strip_reply_fallback(body: str) -> str:
+    """A reply's body may begin with the quoted message (``> <@a:hs> text`` lines, then a
+    blank line); the command is what follows."""
+    if not body.startswith("> "):
+        return body
+    lines = body.split("\n")
+    n = 0
+    while n < len(lines) and lines[n].startswith(">"):
+        n += 1
+    return "\n".join(lines[n:]).lstrip("\n")
+
+
+def strip_mention(body: str, names: Iterable[str]) -> str:
+    """``Quorum: /vote 1 yes`` (a client's mention pill) reads as ``/vote 1 yes``."""
+    for name in names:
+        if name and body.lower().startswith(name.lower()):
+            rest = body[len(name):]
+            if rest[:1] in (":", ","):
+                return rest[1:].lstrip()
+    return body
+
+
+def after_own_join(events: list[Any], bot_user_id: str) -> list[Any]:
+    """The events after the bot's latest join in this list: what came before was history."""
+    for n in range(len(events) - 1, -1, -1):
+        source = events[n].source
+        if (
+            source.get("type") == "m.room.member"
+            and source.get("state_key") == bot_user_id
+            and (source.get("content") or {}).get("membership") == "join"
+            and ((source.get("unsigned") or {}).get("prev_content") or {}).get("membership") != "join"
+        ):
+            return events[n + 1 :]
+    return events
+
+
+def to_core_event(
+    source: dict[str, Any],
+    room_id: str,
+    *,
+    bot_user_id: str,
+    bot_names: Iterable[str],
+    private: bool,
+    room_title: str,
+    sender_name: str,
+) -> Event | None:
+    sender = source.get("sender")
+    event_id = source.get("event_id")
+    event_type = source.get("type")
+    content = source.get("content")
+    if not isinstance(sender, str) or sender == bot_user_id or not isinstance(event_id, str):
+        return None
+    if not isinstance(content, dict) or not isinstance(event_type, str):
+        return None
+    actor = Actor(qualified(sender), sender_name)
+    relation = content.get("m.relates_to")
+    relation = relation if isinstance(relation, dict) else {}
+    if event_type == "m.room.message":
+        body = content.get("body")
+        if content.get("msgtype") != "m.text" or not isinstance(body, str) or relation.get("rel_type") == "m.replace":
+            return None
+        text = strip_mention(strip_reply_fallback(body).strip(), bot_names)
+        room = Room(qualified(room_id), private=private, title=room_title)
+        return Message(actor, room, text, event_id=event_id, ref=event_id)
+    chosen = selections(event_type, content)
+    if chosen is None:
+        return None
+    start = relation.get("event_id")
+    if relation.get("rel_type") != "m.reference" or not isinstance(start, str):
+        return None
+    options: list[int] = []
+    for answer in chosen:
+        index = answer_index(answer)
+        if index not in options:
+            options.append(index)
+    return NativePollAnswer(actor, native_ref(room_id, start), tuple(options), event_id=event_id)

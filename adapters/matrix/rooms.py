@@ -1,0 +1,87 @@
+"""What the bot knows about its rooms: who is an organiser, who is in them, which are private.
+
+Room state comes from sync (nio keeps members and power levels up to date; after a restart the
+first sync asks for the full state), so role and membership checks cost no request.
+
+Since room version 12, creators outrank every power level and are not listed in
+``m.room.power_levels`` at all (nio then reports them at the default level): they are taken
+from the ``m.room.create`` event, its sender plus ``additional_creators``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nio import AsyncClient, MatrixRoom
+
+
+def creators_outrank_power_levels(room_version: str) -> bool:
+    if room_version.startswith("org.matrix.hydra."):
+        return True
+    return room_version.isdigit() and int(room_version) >= 12
+
+
+def creators_of(create_event: dict[str, Any]) -> set[str]:
+    """The users with creator power in a room, from its m.room.create event ({} before v12)."""
+    content = create_event.get("content") or {}
+    version = str(content.get("room_version", "1"))
+    if not creators_outrank_power_levels(version):
+        return set()
+    found = {str(create_event.get("sender", ""))}
+    extra = content.get("additional_creators")
+    if isinstance(extra, list):
+        found |= {str(u) for u in extra if isinstance(u, str)}
+    found.discard("")
+    return found
+
+
+class Rooms:
+    def __init__(self, client: AsyncClient, bot_user_id: str, organiser_level: int) -> None:
+        self.client = client
+        self.bot_user_id = bot_user_id
+        self.organiser_level = organiser_level
+        self._creators: dict[str, set[str]] = {}
+
+    def note_event(self, room_id: str, source: dict[str, Any]) -> None:
+        """Learn from a state or timeline event what nio does not track (creators)."""
+        if source.get("type") == "m.room.create" and source.get("state_key", "") == "":
+            self._creators[room_id] = creators_of(source)
+
+    def room(self, room_id: str) -> MatrixRoom | None:
+        return self.client.rooms.get(room_id)
+
+    def members(self, room_id: str) -> set[str] | None:
+        """Joined and invited users (None if the bot is not in the room)."""
+        room = self.room(room_id)
+        return None if room is None else set(room.users)
+
+    def is_joined(self, room_id: str, user_id: str) -> bool:
+        room = self.room(room_id)
+        if room is None:
+            return False
+        user = room.users.get(user_id)
+        return user is not None and not user.invited
+
+    def is_private(self, room_id: str, sender: str) -> bool:
+        """A room is a private chat with SENDER when nobody else but the bot is in it or
+        invited to it: a secret ballot is cast there, so a third reader must make it public,
+        whatever the room was flagged as when it was made."""
+        members = self.members(room_id)
+        return members is not None and members <= {self.bot_user_id, sender} and sender in members
+
+    def is_organiser(self, room_id: str, user_id: str) -> bool:
+        room = self.room(room_id)
+        if room is None:
+            return False
+        if user_id in self._creators.get(room_id, set()):
+            return True
+        return room.power_levels.get_user_level(user_id) >= self.organiser_level
+
+    def title(self, room_id: str) -> str:
+        room = self.room(room_id)
+        return room.display_name if room is not None else ""
+
+    def name_of(self, room_id: str, user_id: str) -> str:
+        room = self.room(room_id)
+        name = room.user_name(user_id) if room is not None else None
+        return name or ""

@@ -1,0 +1,99 @@
+"""Sending events reliably: retried on rate limiting and on lost connections, never twice.
+
+Each event gets one transaction id, reused on every retry: if the homeserver stored the event
+but the answer was lost, the retry returns the same event instead of posting a duplicate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import aiohttp
+from nio import AsyncClient, ErrorResponse, RoomSendResponse
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+NETWORK_ERRORS: tuple[type[BaseException], ...] = (aiohttp.ClientError, TimeoutError, OSError)
+
+
+class MatrixSendError(RuntimeError):
+    """The homeserver refused an event for good (not a rate limit, not an outage)."""
+
+
+class GaveUp(MatrixSendError):
+    """Retried for too long: the homeserver is unreachable or keeps failing."""
+
+
+class Backoff:
+    """Exponential waits with jitter, capped; reset after a success."""
+
+    def __init__(self, first: float = 0.5, cap: float = 30.0) -> None:
+        self.first = first
+        self.cap = cap
+        self.failures = 0
+
+    def next(self) -> float:
+        self.failures += 1
+        wait = min(self.cap, self.first * 2 ** (self.failures - 1))
+        return wait * random.uniform(0.8, 1.0)
+
+    def reset(self) -> None:
+        self.failures = 0
+
+
+def retry_after(response: ErrorResponse) -> float | None:
+    """Seconds to wait before retrying RESPONSE, or None if retrying cannot help."""
+    status = getattr(response.transport_response, "status", None)
+    if response.status_code == "M_LIMIT_EXCEEDED" or status == 429:
+        return (response.retry_after_ms or 1000) / 1000
+    if status is not None and status >= 500:
+        return 0.0  # the caller's backoff decides
+    return None
+
+
+class Sender:
+    def __init__(self, client: AsyncClient, give_up_after: float = 600.0, max_backoff: float = 30.0) -> None:
+        self.client = client
+        self.give_up_after = give_up_after
+        self.max_backoff = max_backoff
+
+    async def send(self, room_id: str, event_type: str, content: dict[str, Any]) -> str:
+        """Send one event and return its event id once the homeserver has it."""
+        tx_id = uuid.uuid4().hex
+
+        async def attempt() -> RoomSendResponse | ErrorResponse:
+            return await self.client.room_send(room_id, event_type, content, tx_id=tx_id)
+
+        response = await self.call(attempt, f"send {event_type} to {room_id}")
+        assert isinstance(response, RoomSendResponse)
+        return str(response.event_id)
+
+    async def call(self, request: Callable[[], Awaitable[T]], what: str) -> T:
+        """Run REQUEST until it succeeds, waiting out rate limits and outages; raise
+        MatrixSendError on a refusal that retrying cannot cure, or when it takes too long."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.give_up_after
+        backoff = Backoff(cap=self.max_backoff)
+        while True:
+            try:
+                response = await request()
+            except NETWORK_ERRORS as e:
+                wait = backoff.next()
+                log.warning("could not %s (%s); retrying in %.1fs", what, type(e).__name__, wait)
+            else:
+                if not isinstance(response, ErrorResponse):
+                    return response
+                wait_for = retry_after(response)
+                if wait_for is None:
+                    raise MatrixSendError(f"could not {what}: {response}")
+                wait = wait_for or backoff.next()
+                log.warning("could not %s (%s); retrying in %.1fs", what, response, wait)
+            if loop.time() + wait > deadline:
+                raise GaveUp(f"gave up trying to {what}")
+            await asyncio.sleep(wait)

@@ -1,0 +1,97 @@
+"""The core's effects carried out on Matrix (the Transport the core delivers through)."""
+
+from __future__ import annotations
+
+import logging
+
+from adapters.matrix import content
+from adapters.matrix.direct import DirectRooms
+from adapters.matrix.inbound import PLATFORM, native_ref, qualified, unqualified
+from adapters.matrix.rooms import Rooms
+from adapters.matrix.sending import Sender
+from bot.effects import (
+    AnswerPress,
+    CloseNativePoll,
+    Delivered,
+    Edit,
+    Effect,
+    Keyboard,
+    Send,
+    SendNativePoll,
+    SendPrivate,
+)
+from bot.markup import plain
+
+log = logging.getLogger(__name__)
+
+MESSAGE = "m.room.message"
+
+
+class MatrixTransport:
+    platform = PLATFORM
+    prefixes = ("/", "!")
+    bot_username: str | None = None  # no "/cmd@bot" form on Matrix
+    edit_interval = 5.0  # every edit is an event in the room's history: few of them
+
+    def __init__(self, bot_user_id: str, sender: Sender, rooms: Rooms, direct: DirectRooms) -> None:
+        self.bot_user_id = bot_user_id
+        self.sender = sender
+        self.rooms = rooms
+        self.direct = direct
+
+    async def deliver(self, effect: Effect) -> Delivered | None:
+        match effect:
+            case Send(room=room, text=text, buttons=buttons, reply_to=reply_to):
+                room_id = self._room(room)
+                return Delivered(ref=await self._message(room_id, text, buttons, reply_to))
+            case SendPrivate(actor=actor, text=text, buttons=buttons):
+                user_id = unqualified(actor)
+                if user_id is None:
+                    raise ValueError(f"not a Matrix user: {actor}")
+                room_id = await self.direct.room_for(user_id)
+                ref = await self._message(room_id, text, buttons, None)
+                return Delivered(ref=ref, extra={"room": qualified(room_id)})
+            case Edit(room=room, ref=ref, text=text, buttons=buttons):
+                markup = content.with_buttons(text, buttons, self.bot_user_id)
+                # A message sent in parts is edited in its first part only.
+                markup = content.message_parts(markup, build=lambda m: content.edit(m, ref))[0]
+                await self.sender.send(self._room(room), MESSAGE, content.edit(markup, ref))
+                return Delivered(ref=ref)
+            case SendNativePoll(room=room, question=question, options=options, max_choices=most, text=text):
+                room_id = self._room(room)
+                fallback = plain(text) if text else content.poll_fallback(question, options)
+                poll = content.poll_start(question, options, most, fallback)
+                event_id = await self.sender.send(room_id, content.POLL_START, poll)
+                return Delivered(ref=event_id, native_ref=native_ref(room_id, event_id))
+            case CloseNativePoll(room=room, ref=ref, text=text):
+                room_id = self._room(room)
+                end = content.poll_end(ref, plain(text) if text else "The poll has ended.")
+                return Delivered(ref=await self.sender.send(room_id, content.POLL_END, end))
+            case AnswerPress():
+                return None  # Matrix has no buttons, so no presses to answer
+        raise TypeError(f"unknown effect {effect!r}")
+
+    async def _message(self, room_id: str, text: str, buttons: Keyboard, reply_to: str | None) -> str:
+        parts = content.message_parts(content.with_buttons(text, buttons, self.bot_user_id))
+        first: str | None = None
+        for part in parts:
+            body = content.notice(part, reply_to if first is None else None)
+            event_id = await self.sender.send(room_id, MESSAGE, body)
+            first = first or event_id
+        assert first is not None
+        return first
+
+    @staticmethod
+    def _room(qualified_room: str) -> str:
+        room_id = unqualified(qualified_room)
+        if room_id is None:
+            raise ValueError(f"not a Matrix room: {qualified_room}")
+        return room_id
+
+    async def is_admin(self, actor_id: str, room_id: str) -> bool:
+        user, room = unqualified(actor_id), unqualified(room_id)
+        return user is not None and room is not None and self.rooms.is_organiser(room, user)
+
+    async def is_member(self, actor_id: str, room_id: str) -> bool:
+        user, room = unqualified(actor_id), unqualified(room_id)
+        return user is not None and room is not None and self.rooms.is_joined(room, user)

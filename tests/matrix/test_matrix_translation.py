@@ -1,0 +1,226 @@
+"""The Matrix adapter's pure translations, both ways, without a homeserver."""
+
+from __future__ import annotations
+
+import json
+import re
+from types import SimpleNamespace
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+from nio import RoomSendError
+
+from adapters.matrix import content
+from adapters.matrix.batching import steps
+from adapters.matrix.inbound import after_own_join, native_ref, strip_reply_fallback, to_core_event
+from adapters.matrix.invites import invite_of, may_invite
+from adapters.matrix.rooms import creators_of
+from adapters.matrix.sending import Backoff, retry_after
+from bot.effects import Button
+from bot.events import Actor, Message, NativePollAnswer, Room
+from bot.markup import plain
+
+BOT = "@quorum:example.org"
+ROOM = "!abcDEF123"
+
+
+def inbound(source: dict[str, Any], private: bool = False) -> Any:
+    return to_core_event(
+        source, ROOM, bot_user_id=BOT, bot_names=[BOT, "Quorum"], private=private, room_title="Branch",
+        sender_name="Ann",
+    )
+
+
+def message(body: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "type": "m.room.message", "sender": "@ann:example.org", "event_id": "$m1",
+        "content": {"msgtype": "m.text", "body": body, **extra},
+    }
+
+
+def test_line_breaks_become_br_except_in_preformatted_blocks() -> None:
+    assert content.to_html("<b>Poll 1</b>\n1. Yes\n<pre>a  1\nb  2</pre>\nend") == (
+        "<b>Poll 1</b><br>1. Yes<br><pre>a  1\nb  2</pre><br>end"
+    )
+
+
+def test_a_notice_carries_html_plain_text_and_the_reply_relation() -> None:
+    sent = content.notice("<b>Poll 1</b> &amp; more\nline", reply_to="$cmd")
+    assert sent["msgtype"] == "m.notice"
+    assert sent["body"] == "Poll 1 & more\nline"
+    assert sent["format"] == "org.matrix.custom.html"
+    assert sent["formatted_body"] == "<b>Poll 1</b> &amp; more<br>line"
+    assert sent["m.relates_to"] == {"m.in_reply_to": {"event_id": "$cmd"}}
+    assert "m.relates_to" not in content.notice("x")
+
+
+def test_an_edit_replaces_the_bots_message() -> None:
+    sent = content.edit("new <i>text</i>", "$orig")
+    assert sent["m.relates_to"] == {"rel_type": "m.replace", "event_id": "$orig"}
+    assert sent["m.new_content"]["body"] == "new text" and sent["body"] == "* new text"
+
+
+def test_deep_link_buttons_become_an_instruction_and_vote_buttons_disappear() -> None:
+    keyboard = ((Button("Vote privately", start="vote-3"),), (Button("Yes", data="v:3:0"),))
+    text = plain(content.with_buttons("Poll 3", keyboard, BOT))
+    assert text == f"Poll 3\nVote privately: message me privately ({BOT}) with /start vote-3"
+    assert content.with_buttons("Poll 3", ((Button("Yes", data="v:3:0"),),), BOT) == "Poll 3"
+
+
+@given(st.lists(st.text(alphabet="ab <>/pre\u00e9", max_size=40), min_size=1, max_size=60), st.booleans())
+def test_long_texts_split_into_parts_that_fit_and_lose_nothing(lines: list[str], fenced: bool) -> None:
+    markup = "\n".join(lines)
+    if fenced:
+        markup = f"head\n<pre>{markup}</pre>\ntail"
+    parts = content.split_markup(markup, limit=60)
+    assert all(len(p) <= 60 for p in parts)
+    rejoined = re.sub(r"</?pre>", "", "\n".join(parts))
+    original = re.sub(r"</?pre>", "", markup)
+    assert rejoined.replace("\n", "") == original.replace("\n", "")
+
+
+def test_a_short_text_is_one_part() -> None:
+    assert content.split_markup("short") == ["short"]
+
+
+def test_the_poll_start_is_what_element_renders() -> None:
+    start = content.poll_start("Lunch?", ("Pizza", "Soup"), 1, "Lunch?\n1. Pizza\n2. Soup")
+    poll = start["org.matrix.msc3381.poll.start"]
+    assert poll["question"] == {"org.matrix.msc1767.text": "Lunch?"}
+    assert poll["kind"] == "org.matrix.msc3381.poll.disclosed"
+    assert poll["answers"] == [
+        {"id": "1", "org.matrix.msc1767.text": "Pizza"},
+        {"id": "2", "org.matrix.msc1767.text": "Soup"},
+    ]
+    assert start["org.matrix.msc1767.text"].startswith("Lunch?")
+    end = content.poll_end("$start", "Closed.")
+    assert end["m.relates_to"] == {"rel_type": "m.reference", "event_id": "$start"}
+    assert "org.matrix.msc3381.poll.end" in end
+
+
+def test_answer_ids_map_back_to_options_and_strangers_are_marked_invalid() -> None:
+    assert [content.answer_index(content.answer_id(n)) for n in range(12)] == list(range(12))
+    for bad in ("0", "x", "", None, 3, "１", "99999"):
+        assert content.answer_index(bad) == -1
+    assert content.answer_index("3", options=2) == -1
+
+
+def test_a_text_command_becomes_a_message_replying_to_its_event() -> None:
+    event = inbound(message("/vote 1 yes"), private=True)
+    assert isinstance(event, Message)
+    assert event.text == "/vote 1 yes" and event.event_id == "$m1" and event.ref == "$m1"
+    assert event.actor.id == "mx:@ann:example.org" and event.actor.name == "Ann"
+    assert event.room.id == f"mx:{ROOM}" and event.room.private
+
+
+def test_reply_quotes_and_mentions_of_the_bot_are_not_part_of_the_command() -> None:
+    assert strip_reply_fallback("> <@quorum:example.org> Poll 1\n> 1. Yes\n\n!vote 1 yes") == "!vote 1 yes"
+    assert inbound(message("Quorum: !polls")).text == "!polls"
+    assert inbound(message(f"{BOT}, !polls")).text == "!polls"
+
+
+def test_edits_notices_and_the_bots_own_events_are_ignored() -> None:
+    edit = message("* /vote 1 no", **{"m.relates_to": {"rel_type": "m.replace", "event_id": "$m0"}})
+    assert inbound(edit) is None
+    assert inbound({**message("/polls"), "content": {"msgtype": "m.notice", "body": "/polls"}}) is None
+    assert inbound({**message("/polls"), "sender": BOT}) is None
+    assert inbound({**message("/polls"), "type": "m.reaction"}) is None
+
+
+def test_poll_responses_in_both_namespaces_become_native_answers_tied_to_the_room() -> None:
+    relation = {"m.relates_to": {"rel_type": "m.reference", "event_id": "$start"}}
+    unstable = {
+        "type": "org.matrix.msc3381.poll.response", "sender": "@ann:example.org", "event_id": "$r1",
+        "content": {"org.matrix.msc3381.poll.response": {"answers": ["2"]}, **relation},
+    }
+    stable = {
+        "type": "m.poll.response", "sender": "@ann:example.org", "event_id": "$r2",
+        "content": {"m.selections": ["1", "1", "zz"], **relation},
+    }
+    first, second = inbound(unstable), inbound(stable)
+    assert isinstance(first, NativePollAnswer) and isinstance(second, NativePollAnswer)
+    assert first.native_ref == native_ref(ROOM, "$start") and first.options == (1,) and first.event_id == "$r1"
+    assert second.options == (0, -1)  # the unknown id makes the core refuse it, and say so
+    assert native_ref("!other", "$start") != first.native_ref
+    retract = {**unstable, "content": {"org.matrix.msc3381.poll.response": {"answers": []}, **relation}}
+    assert inbound(retract).options == ()
+    assert inbound({**unstable, "content": {"org.matrix.msc3381.poll.response": {}, **relation}}) is None
+    assert inbound({**unstable, "type": "m.poll.start"}) is None
+
+
+def test_events_before_the_bots_own_join_are_history() -> None:
+    def ev(**source: Any) -> Any:
+        return SimpleNamespace(source=source)
+
+    before = ev(type="m.room.message", sender="@ann:example.org")
+    join = ev(type="m.room.member", state_key=BOT, content={"membership": "join"})
+    profile = ev(
+        type="m.room.member", state_key=BOT, content={"membership": "join"},
+        unsigned={"prev_content": {"membership": "join"}},
+    )
+    after = ev(type="m.room.message", sender="@ben:example.org")
+    assert after_own_join([before, join, after, profile], BOT) == [after, profile]
+    assert after_own_join([before, after], BOT) == [before, after]
+
+
+def test_invites_are_accepted_from_listed_users_and_servers() -> None:
+    assert may_invite("@ann:example.org", [])
+    assert may_invite("@ann:example.org", [":Example.org"])
+    assert may_invite("@ann:example.org", ["@ann:example.org"])
+    assert not may_invite("@ann:example.org", ["@ben:example.org", ":other.org"])
+    assert not may_invite("@ann:evil.example.org", [":example.org"])
+    state = [
+        {"type": "m.room.member", "state_key": "@ann:example.org", "sender": "@ann:example.org",
+         "content": {"membership": "join"}},
+        {"type": "m.room.member", "state_key": BOT, "sender": "@ann:example.org",
+         "content": {"membership": "invite", "is_direct": True}},
+    ]
+    assert invite_of(state, BOT) == ("@ann:example.org", True)
+    assert invite_of(state[:1], BOT) is None
+
+
+def test_creators_have_power_only_from_room_version_12() -> None:
+    create = {
+        "type": "m.room.create", "sender": "@ann:example.org", "state_key": "",
+        "content": {"room_version": "12", "additional_creators": ["@ben:example.org"]},
+    }
+    assert creators_of(create) == {"@ann:example.org", "@ben:example.org"}
+    assert creators_of({**create, "content": {"room_version": "10"}}) == set()
+
+
+def test_only_rate_limits_and_server_failures_are_worth_retrying() -> None:
+    limited = RoomSendError("Too Many Requests", "M_LIMIT_EXCEEDED", retry_after_ms=1500)
+    assert retry_after(limited) == 1.5
+    assert retry_after(RoomSendError("You are not in this room", "M_FORBIDDEN")) is None
+    backoff = Backoff(first=0.5, cap=4.0)
+    waits = [backoff.next() for _ in range(6)]
+    assert all(0.4 <= w <= 4.0 for w in waits) and waits[-1] >= 3.2
+    backoff.reset()
+    assert backoff.next() <= 0.5
+
+
+def test_every_part_of_a_huge_message_fits_in_an_event() -> None:
+    bars = "\n".join(f"{n} " + "█" * 700 for n in range(100))  # JSON spells each bar in 6 bytes
+    markup = f"<b>Result</b>\n<pre>{bars}</pre>"
+    parts = content.message_parts(markup)
+    assert len(parts) > 2
+    assert all(len(json.dumps(content.notice(p)).encode()) <= content.MAX_CONTENT_BYTES for p in parts)
+    assert all(len(json.dumps(content.edit(p, "$e")).encode()) <= content.MAX_CONTENT_BYTES
+               for p in content.message_parts(markup, build=lambda m: content.edit(m, "$e")))
+    assert "\n".join(plain(p) for p in parts) == plain(markup)
+
+
+def test_poll_answers_between_commands_are_handled_together_one_lane_per_voter() -> None:
+    ann, ben = Actor("mx:@ann:hs"), Actor("mx:@ben:hs")
+    room = Room("mx:!r")
+
+    def vote(who: Actor, n: int) -> NativePollAnswer:
+        return NativePollAnswer(who, "ref", (n,), event_id=f"${who.id}{n}")
+
+    opening, closing = Message(ann, room, "!poll …", "$open"), Message(ann, room, "!close 1", "$close")
+    a1, b1, a2 = vote(ann, 0), vote(ben, 1), vote(ann, 1)
+    assert steps([opening, a1, b1, a2, closing, b1]) == [
+        [[opening]], [[a1, a2], [b1]], [[closing]], [[b1]],
+    ]
+    assert steps([]) == []
