@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import csv
 import logging
+import signal
 import sys
 from pathlib import Path
 
@@ -135,8 +136,23 @@ async def _run_platforms(config: Config) -> int:
     for r in runners:
         core.transports.add(r.transport)
     await core.start()
+    # SIGTERM (a service manager stopping the bot) and Ctrl-C stop the adapters, then the core,
+    # so the database is closed cleanly; nothing would be lost either way.
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stopping.set)
+    tasks = [asyncio.create_task(r.run()) for r in runners]
     try:
-        await asyncio.gather(*(r.run() for r in runners))
+        waiter = asyncio.create_task(stopping.wait())
+        done, _ = await asyncio.wait([*tasks, waiter], return_when=asyncio.FIRST_COMPLETED)
+        waiter.cancel()
+        for task in tasks:
+            task.cancel()
+        results = await asyncio.gather(*tasks, return_exceptions=True)
+        for result in results:
+            if isinstance(result, Exception):
+                log.error("an adapter stopped: %r", result)
     finally:
         await core.stop()
     return 0

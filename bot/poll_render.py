@@ -73,7 +73,7 @@ def ballot_text(p: Poll, tz: ZoneInfo, now: datetime, tally: tuple[list[int], in
         elif p.secret:
             lines.append(f"Secret ballot: vote privately — message me /vote {p.id} OPTION.")
         else:
-            lines.append(f"Vote with the buttons or /vote {p.id} OPTION.")
+            lines.append(f"To vote: /vote {p.id} OPTION (number or name).")
     return "\n".join(lines)
 
 

@@ -391,7 +391,8 @@ class PollService:
             text += "\n\nYour ranking so far: " + ", ".join(
                 f"{n}. {esc(poll.options[c])}" for n, c in enumerate(draft, 1)
             )
-        text += "\nPick candidates in order of preference, then Confirm."
+        text += (f"\nPick candidates in order of preference, then Confirm — or send /rank {poll.id} "
+                 "followed by option numbers in order.")
         rows = [
             (Button(o, data=f"r:{poll.id}:{n}"),) for n, o in enumerate(poll.options) if n not in draft
         ]
