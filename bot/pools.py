@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import aiosqlite
 
+from bot import dialogue
 from bot.context import Context
 from bot.effects import Send
 from bot.errors import UserError
@@ -33,6 +34,7 @@ from bot.sortition.reveal import draw_panel, replace
 if TYPE_CHECKING:
     from bot.core import Quorum
 
+DIALOGUE = "pool registration"
 YES = frozenset({"yes", "y", "i agree", "agree", "i consent", "consent"})
 
 
@@ -171,6 +173,7 @@ class PoolService:
                 raise UserError(f"You are registered in pool {pool.id} already; /pool {pool.id} leave withdraws you.")
         draft = Draft(pool)
         self.drafts[ctx.actor.id] = draft
+        dialogue.begin(self.core, ctx.actor.id, DIALOGUE)
         await ctx.reply(f"Registering for {b(pool.title)} (pool {pool.id}). " + self._ask(draft)
                         + "\nSend 'cancel' to stop; nothing is kept until you consent at the end.")
 
@@ -187,11 +190,12 @@ class PoolService:
 
     async def _conversation(self, ctx: Context, text: str) -> bool:
         draft = self.drafts.get(ctx.actor.id)
-        if draft is None:
+        if draft is None or dialogue.owner(self.core, ctx.actor.id) != DIALOGUE:
             return False
         t = text.strip()
         if t.lower() == "cancel":
             self.drafts.pop(ctx.actor.id, None)
+            dialogue.end(self.core, ctx.actor.id, DIALOGUE)
             await ctx.reply("Registration cancelled; nothing was kept.")
             return True
         q = draft.next_question()
@@ -208,6 +212,7 @@ class PoolService:
             if t.lower() not in YES:
                 raise UserError("Reply yes to consent and register, or cancel to stop (nothing is kept).")
             self.drafts.pop(ctx.actor.id, None)
+            dialogue.end(self.core, ctx.actor.id, DIALOGUE)
             await self._store(ctx, draft)
             return True
         await ctx.reply(self._ask(draft))

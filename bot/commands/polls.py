@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.commands.grammar import is_number
 from bot.commands.registry import command
+from bot.commands.start import PAYLOADS
 from bot.context import Context
 from bot.errors import UserError
 from bot.markup import b, esc, pre
@@ -186,20 +187,19 @@ async def ballots_command(ctx: Context, args: str) -> None:
     await ctx.reply(pre(poll.result["blt"]))
 
 
-@command("start", summary="open a ballot privately (from a link)", usage="/start [vote-POLL]", hidden=True)
-async def start_command(ctx: Context, args: str) -> None:
-    payload = args.strip()
-    if not payload:
-        await ctx.reply("Hello! I run polls and elections for your organisation. Send /help for the commands.")
-        return
-    if not payload.startswith("vote-") or not is_number(payload[5:]):
+async def open_private_ballot(ctx: Context, rest: str) -> None:
+    """/start vote-POLL: the ballot, privately, with its buttons."""
+    if not is_number(rest):
         raise UserError("That link is not valid any more. Send /polls to see the open polls.")
     if not ctx.room.private:
         raise UserError("Open ballots privately: tap the bot's 'Vote privately' button.")
-    poll = await ctx.core.polls.get(int(payload[5:]))
+    poll = await ctx.core.polls.get(int(rest))
     refusal = poll.refusal(ctx.core.clock.now())
     if refusal:
         raise UserError(refusal)
     await ctx.core.polls.eligibility(ctx.actor, ctx.room, poll)
     text, buttons = ctx.core.polls.private_ballot(poll)
     await ctx.reply(text, buttons)
+
+
+PAYLOADS["vote-"] = open_private_ballot

@@ -1,0 +1,1 @@
+"""Model-motion campaigns: a motion published for branches to pass and supporters to sign."""

@@ -1,0 +1,1 @@
+"""Motions: drafting in the movement's shape, amendments decided by ballot, and export."""

@@ -1,0 +1,106 @@
+"""Story 5: a supporter signs up with consent; organisers export; the supporter withdraws and
+erases, and the erased details are gone from the database file itself."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from tests.helpers import Chat
+
+NAME = "Zebedee Quixotic-Marchbanks"
+AREA = "Upper Snodsbury"
+CONTACT = "zq.privacy-check@example.org"
+
+
+def _csv(out: str) -> list[list[str]]:
+    block = out.split("\n  [")[0].split(":\n", 1)[1]
+    return list(csv.reader(io.StringIO(block.replace("\n    ", "\n").strip())))
+
+
+def _raw(chat: Chat) -> bytes:
+    path = chat.core.config.database
+    data = path.read_bytes()
+    wal = path.with_name(path.name + "-wal")
+    if wal.exists():
+        data += wal.read_bytes()
+    return data
+
+
+async def test_signup_consent_export_withdraw_and_erase(chat: Chat) -> None:
+    out = await chat.say("chair: /signup open People's assembly for Riverside")
+    assert "/signup S1" in out and "[Sign up]" in out
+    out = await chat.say("zed (private): /start signup-S1")
+    assert "What name should we use" in out
+    out = await chat.say(f"zed (private): {NAME}", f"zed (private): {AREA}", f"zed (private): {CONTACT}")
+    assert "Do you consent" in out and NAME in out
+    before = await chat.snapshot()
+    assert before["signups"] == []  # nothing is stored before consent
+    out = await chat.say("zed (private): yes")
+    assert "you are signed up for S1" in out
+    out = await chat.say("amy (private): /signup S1", "amy (private): Amy Jones", "amy (private): Lowtown",
+                         "amy (private): skip", "amy (private): maybe")
+    assert "Please reply yes" in out
+    await chat.say("amy (private): yes")
+    # Declining consent keeps nothing.
+    await chat.say("bo (private): /signup S1", "bo (private): Bo", "bo (private): Hill", "bo (private): skip")
+    out = await chat.say("bo (private): no")
+    assert "nothing about you was kept" in out
+    rows = _csv(await chat.say("chair: /signup S1 export"))
+    assert rows[0] == ["name", "area", "contact", "signed_at", "consent"]
+    assert sorted(r[0] for r in rows[1:]) == ["Amy Jones", NAME]
+    assert [r for r in rows if r[0] == NAME][0][1:3] == [AREA, CONTACT]
+    # Not for members who are not organisers.
+    before = await chat.snapshot()
+    out = await chat.say("amy: /signup S1 export")
+    assert "Only an organiser" in out
+    assert await chat.snapshot() == before
+    # Signing up twice is refused.
+    out = await chat.say("amy (private): /signup S1")
+    assert "signed up for S1 already" in out
+    # Withdrawal.
+    out = await chat.say("amy (private): /mydata withdraw S1")
+    assert "withdrawn" in out
+    rows = _csv(await chat.say("chair: /signup S1 export"))
+    assert [r[0] for r in rows[1:]] == [NAME]
+    # Seeing and erasing one's own data.
+    out = await chat.say("zed (private): /mydata")
+    assert NAME in out and AREA in out and CONTACT in out
+    assert NAME.encode() in _raw(chat)
+    out = await chat.say("zed (private): /mydata erase")
+    assert "Erased: 1 sign-ups" in out
+    out = await chat.say("zed (private): /mydata")
+    assert "I keep no sign-ups" in out
+    assert await chat.query("SELECT count(*) FROM signups") == [(0,)]
+    raw = _raw(chat)
+    for secret in (NAME, AREA, CONTACT):
+        assert secret.encode() not in raw, secret
+
+    async def secure_delete(conn) -> int:  # type: ignore[no-untyped-def]
+        async with conn.execute("PRAGMA secure_delete") as cur:
+            return (await cur.fetchone())[0]
+
+    # Set explicitly, not left to how the SQLite library happened to be built.
+    assert chat.core.writer is not None
+    assert await chat.core.writer.run(secure_delete) == 1
+    # Erasing again: a clear answer, nothing changes.
+    before = await chat.snapshot()
+    out = await chat.say("zed (private): /mydata erase")
+    assert "nothing to erase" in out
+    assert await chat.snapshot() == before
+
+
+async def test_erased_data_stays_gone_after_restart(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    chat = await Chat.start(tmp_path)
+    try:
+        await chat.say("chair: /signup open Assembly")
+        await chat.say("zed (private): /signup S1", f"zed (private): {NAME}", f"zed (private): {AREA}",
+                       f"zed (private): {CONTACT}", "zed (private): yes")
+        # Later writes move pages around; the erased row must not survive in any copy.
+        await chat.say("chair: /signup open Second assembly")
+        await chat.say("zed (private): /mydata erase")
+    finally:
+        await chat.stop()
+    raw = _raw(chat)
+    for secret in (NAME, AREA, CONTACT):
+        assert secret.encode() not in raw, secret
