@@ -11,8 +11,6 @@ and answers to the quota questions only — never names or chat ids.
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
 import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -425,14 +423,14 @@ class PoolService:
             f"Panel now: {', '.join(map(str, panel))}. The selected are told privately.",
         ))
 
-    async def panel_csv(self, pool: Pool) -> str:
+    async def panel_rows(self, pool: Pool) -> tuple[list[str], list[list[object]]]:
+        """The panel (and who declined) for the organisers' export: header and rows."""
         if pool.status != "drawn":
             raise UserError(f"Pool {pool.id} has not been drawn yet.")
-        out = io.StringIO()
-        w = csv.writer(out)
         names = [q["name"] for q in pool.questions]
-        w.writerow(["ticket", "name", *names, "declined"])
-        for _identity, name, answers, ticket, declined in await self.volunteers(pool):
-            if ticket in pool.panel or declined:
-                w.writerow([ticket, name, *(answers.get(n, "") for n in names), "yes" if declined else ""])
-        return out.getvalue()
+        rows: list[list[object]] = [
+            [ticket, name, *(answers.get(n, "") for n in names), "yes" if declined else ""]
+            for _identity, name, answers, ticket, declined in await self.volunteers(pool)
+            if ticket in pool.panel or declined
+        ]
+        return ["ticket", "name", *names, "declined"], rows

@@ -5,7 +5,6 @@ from __future__ import annotations
 import aiosqlite
 
 from bot.campaigns import signatures as _signatures  # noqa: F401  (registers M ids as signable)
-from bot.campaigns.csv_export import csv_parts
 from bot.campaigns.dates import DateError, parse_day
 from bot.campaigns.progress import Progress, progress_text
 from bot.campaigns.signing import USAGE as SIGN_USAGE
@@ -15,10 +14,11 @@ from bot.commands.grammar import GrammarError, split_options
 from bot.commands.registry import command
 from bot.commands.start import PAYLOADS
 from bot.context import Context
+from bot.csv_export import send_privately
 from bot.durations import DeadlineError, parse_deadline
-from bot.effects import Button, SendPrivate
+from bot.effects import Button
 from bot.errors import UserError
-from bot.markup import b, esc, pre
+from bot.markup import b, esc
 from bot.motions.access import require_organiser
 from bot.motions.ids import split_ref
 from bot.motions.pages import pages
@@ -214,13 +214,8 @@ async def _export(ctx: Context, motion_id: int, args: str) -> None:
         (motion_id,),
     ) as cur:
         rows = [tuple(r) for r in await cur.fetchall()]
-    parts = csv_parts(("name", "kind", "branch", "signed_at", "consent"), [(*r[:4], "yes" if r[4] else "no")
-                                                                         for r in rows])
-    for n, part in enumerate(parts, 1):
-        label = f"M{motion_id} signatures ({len(rows)})" + (f", part {n} of {len(parts)}" if len(parts) > 1 else "")
-        await core.deliver(SendPrivate(ctx.actor.id, f"{esc(label)}:\n{pre(part)}"))
-    if not ctx.room.private:
-        await ctx.reply("I sent you the list of signatures privately.")
+    await send_privately(ctx, f"M{motion_id} signatures", ("name", "kind", "branch", "signed_at", "consent"),
+                         [(*r[:4], "yes" if r[4] else "no") for r in rows], "the list of signatures")
 
 
 async def _close(ctx: Context, motion_id: int, args: str) -> None:

@@ -7,6 +7,7 @@ import re
 from bot.commands.grammar import is_number
 from bot.commands.registry import command
 from bot.context import Context
+from bot.csv_export import send_privately
 from bot.errors import UserError
 from bot.markup import esc, pre
 from bot.pools import Pool, parse_questions
@@ -102,8 +103,7 @@ async def pool_command(ctx: Context, args: str) -> None:
         await (service.draw if verb == "draw" else service.replace)(ctx, pool, arg)
     elif verb == "panel" and not arg:
         await _organiser(ctx, pool)
-        await ctx.private(pre(await service.panel_csv(pool)))
-        if not ctx.room.private:
-            await ctx.reply("The panel list is sent to you privately.")
+        header, rows = await service.panel_rows(pool)
+        await send_privately(ctx, f"Pool {pool.id} panel", header, rows, "the panel list")
     else:
         raise UserError(f"Unknown or malformed pool command. Usage: {USAGE}")

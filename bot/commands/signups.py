@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import aiosqlite
 
-from bot.campaigns.csv_export import csv_parts
 from bot.campaigns.signing import unsign
 from bot.commands.registry import command
 from bot.commands.start import PAYLOADS
 from bot.context import Context
-from bot.effects import Button, SendPrivate
+from bot.csv_export import send_privately
+from bot.effects import Button
 from bot.errors import UserError
-from bot.markup import b, esc, pre
+from bot.markup import b, esc
 from bot.motions.access import require_organiser
 from bot.motions.ids import parse_ref, split_ref
 from bot.motions.pages import pages
@@ -66,13 +66,8 @@ async def _export(ctx: Context, form_id: int) -> None:
         (form_id,),
     ) as cur:
         rows = [tuple(r) for r in await cur.fetchall()]
-    parts = csv_parts(("name", "area", "contact", "signed_at", "consent"),
-                      [(*r[:4], "yes" if r[4] else "no") for r in rows])
-    for n, part in enumerate(parts, 1):
-        label = f"S{form_id} sign-ups ({len(rows)})" + (f", part {n} of {len(parts)}" if len(parts) > 1 else "")
-        await core.deliver(SendPrivate(ctx.actor.id, f"{esc(label)}:\n{pre(part)}"))
-    if not ctx.room.private:
-        await ctx.reply("I sent you the sign-up list privately.")
+    await send_privately(ctx, f"S{form_id} sign-ups", ("name", "area", "contact", "signed_at", "consent"),
+                         [(*r[:4], "yes" if r[4] else "no") for r in rows], "the sign-up list")
 
 
 async def _close(ctx: Context, form_id: int) -> None:

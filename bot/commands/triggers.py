@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import aiosqlite
 
-from bot.campaigns.csv_export import csv_parts
 from bot.campaigns.dates import days_left
 from bot.commands.registry import command
 from bot.context import Context
-from bot.effects import Button, SendPrivate
+from bot.csv_export import send_privately
+from bot.effects import Button
 from bot.errors import UserError
-from bot.markup import b, esc, pre
+from bot.markup import b, esc
 from bot.motions.access import in_room, require_organiser
 from bot.motions.ids import split_ref
 from bot.motions.pages import pages
@@ -130,12 +130,8 @@ async def _export(ctx: Context, trigger_id: int) -> None:
         (trigger_id,),
     ) as cur:
         rows = [tuple(r) for r in await cur.fetchall()]
-    parts = csv_parts(("name", "member_number", "branch", "signed_at"), rows)
-    for n, part in enumerate(parts, 1):
-        label = f"{t.ref} signatures ({len(rows)})" + (f", part {n} of {len(parts)}" if len(parts) > 1 else "")
-        await core.deliver(SendPrivate(ctx.actor.id, f"{esc(label)}:\n{pre(part)}"))
-    if not ctx.room.private:
-        await ctx.reply("I sent you the list of signatures privately.")
+    await send_privately(ctx, f"{t.ref} signatures", ("name", "member_number", "branch", "signed_at"), rows,
+                         "the list of signatures")
 
 
 async def _cancel(ctx: Context, trigger_id: int) -> None:

@@ -2,21 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
-
 from tests.helpers import Chat
-
-
-@pytest.fixture
-async def chat(tmp_path: Path) -> AsyncIterator[Chat]:
-    c = await Chat.start(tmp_path)
-    try:
-        yield c
-    finally:
-        await c.stop()
 
 
 async def add_members(chat: Chat, members: list[tuple[str, str | None]]) -> None:

@@ -9,6 +9,12 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+from bot.markup import esc, pre
+
+if TYPE_CHECKING:
+    from bot.context import Context
 
 PART = 3500
 
@@ -36,3 +42,16 @@ def csv_parts(header: Sequence[str], rows: Iterable[Sequence[object]], limit: in
         current += line
     parts.append(current)
     return parts
+
+
+async def send_privately(
+    ctx: Context, label: str, header: Sequence[str], rows: Sequence[Sequence[object]], what: str
+) -> None:
+    """Send an organiser a list as CSV in their private chat (in parts if long): personal data
+    never goes to the group."""
+    parts = csv_parts(header, rows)
+    for n, part in enumerate(parts, 1):
+        suffix = f", part {n} of {len(parts)}" if len(parts) > 1 else ""
+        await ctx.private(f"{esc(label)} ({len(rows)}){suffix}:\n{pre(part)}")
+    if not ctx.room.private:
+        await ctx.reply(f"I sent you {what} privately.")
