@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from collections import OrderedDict
@@ -16,7 +17,7 @@ from bot.commands.grammar import split_command
 from bot.commands.registry import COMMANDS
 from bot.config import Config
 from bot.context import Context
-from bot.database import connect
+from bot.database import checkpoints, connect
 from bot.effects import AnswerPress, Delivered, Effect, Send
 from bot.errors import UserError
 from bot.events import ButtonPress, Event, Message, NativePollAnswer, Room
@@ -56,13 +57,16 @@ class Quorum:
         self.conversations: list[Callable[[Context, str], Awaitable[bool]]] = []
         self.pools = PoolService(self)
         self._stoppers: list[Stopper] = []
+        self._checkpoints: asyncio.Task[None] | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
 
     async def start(self) -> None:
         path = self.config.database
-        self._wconn = await connect(path)
+        self._wconn = await connect(path, writer=True)
         self.db = self._wconn if str(path) == ":memory:" else await connect(path)
+        if self.db is not self._wconn:
+            self._checkpoints = asyncio.create_task(checkpoints(self.db), name="quorum-checkpoints")
         self.writer = Writer(self._wconn, lambda: iso(self.clock.now()))
         await self.writer.load()
         self.writer.start()
@@ -79,6 +83,10 @@ class Quorum:
         self.scheduler.start()
 
     async def stop(self) -> None:
+        if self._checkpoints is not None:
+            self._checkpoints.cancel()
+            await asyncio.gather(self._checkpoints, return_exceptions=True)
+            self._checkpoints = None
         self.scheduler.shutdown()
         await self.outbox.stop()
         while self._stoppers:

@@ -6,6 +6,8 @@ with the row that records it, so a crash mid-migration leaves the database as it
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
 import sqlite3
 from datetime import UTC, datetime
@@ -13,6 +15,7 @@ from pathlib import Path
 
 import aiosqlite
 
+log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
@@ -76,8 +79,12 @@ def _statements(script: str) -> list[str]:
     return out
 
 
-async def connect(path: Path | str, directory: Path = MIGRATIONS_DIR) -> aiosqlite.Connection:
-    """Open the database in WAL mode, migrated to the newest version."""
+async def connect(path: Path | str, directory: Path = MIGRATIONS_DIR, writer: bool = False) -> aiosqlite.Connection:
+    """Open the database in WAL mode, migrated to the newest version.
+
+    The WRITER connection does not checkpoint the log itself: a checkpoint inside a commit
+    stalls every vote waiting for that commit. ``checkpoints`` does it on a reader instead.
+    """
     conn = await aiosqlite.connect(str(path), isolation_level=None)
     conn.row_factory = aiosqlite.Row
     await conn.execute("PRAGMA journal_mode=WAL")
@@ -86,7 +93,20 @@ async def connect(path: Path | str, directory: Path = MIGRATIONS_DIR) -> aiosqli
     await conn.execute("PRAGMA foreign_keys=ON")
     await conn.execute("PRAGMA busy_timeout=5000")
     await _apply(conn, directory)
+    if writer:
+        await conn.execute("PRAGMA wal_autocheckpoint=0")
     return conn
+
+
+async def checkpoints(conn: aiosqlite.Connection, every_s: float = 1.0) -> None:
+    """Copy the write-ahead log into the database file now and then, beside the writer (a
+    PASSIVE checkpoint never blocks it), so the log stays small without stalling commits."""
+    while True:
+        await asyncio.sleep(every_s)
+        try:
+            await conn.execute_fetchall("PRAGMA wal_checkpoint(PASSIVE)")
+        except sqlite3.OperationalError as e:  # a read on this connection is mid-way: next time
+            log.debug("checkpoint skipped: %s", e)
 
 
 async def migrate(path: Path | str, directory: Path = MIGRATIONS_DIR) -> list[str]:

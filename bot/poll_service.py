@@ -445,8 +445,9 @@ class PollService:
     # -- counting and closing ----------------------------------------------------------------
 
     async def compute(self, conn: aiosqlite.Connection, poll: Poll) -> dict[str, Any]:
-        async with conn.execute("SELECT choice, weight FROM votes WHERE poll_id = ?", (poll.id,)) as cur:
-            rows = await cur.fetchall()
+        # One call for the whole read: a cursor left open between awaits would hold the
+        # connection's snapshot for whoever reads next.
+        rows = await conn.execute_fetchall("SELECT choice, weight FROM votes WHERE poll_id = ?", (poll.id,))
         ballots = [(tuple(int(c) for c in choice.split(",")), weight) for choice, weight in rows]
         electorate = poll.electorate_weight if poll.card else poll.electorate_size
         if poll.ranked:

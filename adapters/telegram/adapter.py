@@ -1,0 +1,150 @@
+"""Running the bot on Telegram: python-telegram-bot's Application wired to the core.
+
+Updates arrive by long polling, or by webhook when ``webhook_url`` is configured, and are
+handled concurrently (one person's in order, see ``ordering``) so that many votes share one
+commit. Everything sent goes through one rate limiter (see ``limiter``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from typing import Any
+from urllib.parse import urlsplit
+
+from telegram import Update
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.request import HTTPXRequest
+
+from adapters.telegram.inbound import event_of
+from adapters.telegram.limiter import SendLimiter
+from adapters.telegram.menu import menu
+from adapters.telegram.ordering import PerSenderOrder
+from adapters.telegram.tolerant_bot import TolerantBot
+from adapters.telegram.transport import TelegramTransport
+from bot.config import TelegramConfig
+from bot.core import Quorum
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.POLL_ANSWER]
+CONCURRENT_UPDATES = 32
+CONNECTIONS = 8
+
+
+def _file_url(base_url: str) -> str:
+    """The file URL beside a Bot API base URL (``…/bot`` → ``…/file/bot``)."""
+    root = base_url.rstrip("/")
+    return root[: -len("/bot")] + "/file/bot" if root.endswith("/bot") else root + "/file/bot"
+
+
+def webhook_secret(token: str) -> str:
+    """The secret Telegram sends with each webhook call, derived from the token so that only
+    Telegram (which knows the token) can post updates to the bot's endpoint."""
+    return hashlib.sha256(f"quorum-webhook:{token}".encode()).hexdigest()
+
+
+class TelegramAdapter:
+    """``TelegramAdapter(config, core)``: add ``.transport`` to the core, then await ``run()``.
+
+    ``time_scale`` shrinks every flood-control period and the edit interval alike, for a test
+    Bot API server whose clock runs fast; ``poll_timeout`` is the long-polling wait.
+    """
+
+    def __init__(
+        self,
+        config: TelegramConfig,
+        core: Quorum,
+        *,
+        time_scale: float = 1.0,
+        poll_timeout: float = 10.0,
+    ) -> None:
+        self.config = config
+        self.core = core
+        self.poll_timeout = poll_timeout
+        base_url = config.base_url or "https://api.telegram.org/bot"
+        bot = TolerantBot(
+            config.token,
+            base_url=base_url,
+            base_file_url=_file_url(base_url),
+            request=HTTPXRequest(
+                connection_pool_size=CONNECTIONS,
+                connect_timeout=5.0,
+                read_timeout=15.0,
+                write_timeout=15.0,
+                pool_timeout=30.0,
+            ),
+            get_updates_request=HTTPXRequest(connection_pool_size=2, connect_timeout=5.0, pool_timeout=5.0),
+            rate_limiter=SendLimiter(time_scale=time_scale),
+        )
+        self.application: Application[Any, Any, Any, Any, Any, Any] = (
+            ApplicationBuilder()
+            .bot(bot)
+            .concurrent_updates(PerSenderOrder(CONCURRENT_UPDATES))
+            .job_queue(None)
+            .build()
+        )
+        self.application.add_handler(TypeHandler(Update, self._on_update))
+        self.application.add_error_handler(self._on_error)
+        self.transport = TelegramTransport(bot, time_scale=time_scale)
+
+    async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        event = event_of(update)
+        press = update.callback_query.id if update.callback_query is not None else None
+        if press is not None:
+            self.transport.press_received(press)
+        try:
+            if event is None:
+                log.debug("update %s ignored", update.update_id)
+            else:
+                await self.core.handle(event)
+        finally:
+            if press is not None:
+                await self.transport.settle_press(press)
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("update %r could not be handled", getattr(update, "update_id", update), exc_info=context.error)
+
+    async def _register_commands(self) -> None:
+        try:
+            await self.application.bot.set_my_commands(menu())
+        except Exception:
+            log.exception("the command menu could not be registered")
+
+    async def run(self) -> None:
+        """Receive updates until cancelled."""
+        app = self.application
+        await app.initialize()
+        try:
+            self.transport.bot_username = app.bot.username
+            self.transport.ready.set()
+            await self._register_commands()
+            assert app.updater is not None
+            if self.config.webhook_url:
+                await app.updater.start_webhook(
+                    listen=self.config.webhook_listen,
+                    port=self.config.webhook_port,
+                    url_path=urlsplit(self.config.webhook_url).path.lstrip("/"),
+                    webhook_url=self.config.webhook_url,
+                    secret_token=webhook_secret(self.config.token),
+                    allowed_updates=ALLOWED_UPDATES,
+                    bootstrap_retries=-1,
+                )
+            else:
+                await app.updater.start_polling(
+                    timeout=int(self.poll_timeout),
+                    allowed_updates=ALLOWED_UPDATES,
+                    bootstrap_retries=-1,
+                )
+            await app.start()
+            try:
+                await asyncio.Event().wait()
+            finally:
+                if app.updater.running:
+                    await app.updater.stop()
+                if app.running:
+                    await app.stop()
+        finally:
+            self.transport.ready.clear()
+            await app.shutdown()

@@ -1,0 +1,132 @@
+"""One queue for everything the bot sends, paced to Telegram's flood limits.
+
+PTB's ``AIORateLimiter`` paces requests to 30 per second overall and 20 per minute into one
+group. Added here: only calls that post into a chat spend that budget (Telegram does not count
+``getChatAdministrators`` or ``answerCallbackQuery`` as messages, and they must not wait behind a
+10,000-message broadcast); a private chat gets its own budget (about one message a second,
+short bursts tolerated) so that a member ranking candidates by button never draws a 429; and a
+``RetryAfter`` (429) holds every request back for as long as Telegram asked (see
+``process_request``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from functools import partial
+from typing import Any
+
+from aiolimiter import AsyncLimiter
+from telegram.error import RetryAfter
+from telegram.ext import AIORateLimiter
+
+log = logging.getLogger(__name__)
+
+MESSAGES_PER_SECOND = 30
+GROUP_MESSAGES_PER_MINUTE = 20
+PRIVATE_MESSAGES_PER_SECOND = 1
+# Bursts are kept below Telegram's so that the platform's budget is never the one that runs
+# out: its bucket refills only once a request reaches it, so network delay shifts its timing
+# against ours, and the spare budget absorbs that. The sustained rates are Telegram's.
+OVERALL_BURST = 5
+GROUP_BURST = 15
+PRIVATE_BURST = 4
+MAX_RETRIES = 8
+
+COUNTED = frozenset(
+    {
+        "sendMessage",
+        "editMessageText",
+        "editMessageReplyMarkup",
+        "editMessageCaption",
+        "sendPoll",
+        "stopPoll",
+        "sendPhoto",
+        "sendDocument",
+        "forwardMessage",
+        "copyMessage",
+    }
+)
+"""Methods that put something into a chat and so spend flood budget."""
+
+
+class SendLimiter(AIORateLimiter):
+    """Telegram's limits; ``time_scale`` shrinks every period alike (a test peer running fast)."""
+
+    def __init__(self, *, time_scale: float = 1.0, max_retries: int = MAX_RETRIES) -> None:
+        super().__init__(
+            overall_max_rate=OVERALL_BURST,
+            overall_time_period=OVERALL_BURST / MESSAGES_PER_SECOND * time_scale,
+            group_max_rate=GROUP_BURST,
+            group_time_period=GROUP_BURST / GROUP_MESSAGES_PER_MINUTE * 60.0 * time_scale,
+            max_retries=max_retries,
+        )
+        self._private_period = PRIVATE_BURST / PRIVATE_MESSAGES_PER_SECOND * time_scale
+        self._private: dict[int, AsyncLimiter] = {}
+        self._resume_at = 0.0  # loop time until which a RetryAfter holds every request back
+
+    def _private_limiter(self, chat_id: int) -> AsyncLimiter:
+        if len(self._private) > 4096:  # forget chats whose budget is full again
+            for key, limiter in list(self._private.items()):
+                if key != chat_id and limiter.has_capacity(limiter.max_rate):
+                    del self._private[key]
+        limiter = self._private.get(chat_id)
+        if limiter is None:
+            limiter = self._private[chat_id] = AsyncLimiter(PRIVATE_BURST, self._private_period)
+        return limiter
+
+    async def _wait_out_pause(self) -> None:
+        loop = asyncio.get_running_loop()
+        # A loop, not an Event: another 429 during the wait may move the end of the pause.
+        while (left := self._resume_at - loop.time()) > 0:  # noqa: ASYNC110
+            await asyncio.sleep(left)
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        """Like AIORateLimiter's, but a RetryAfter pauses every request until it has passed,
+        and a request waits out a pause before it takes budget. (AIORateLimiter ends the pause
+        as soon as any other request completes, and lets requests paced during it fire together
+        afterwards: each 429 then draws the next.)"""
+        max_retries = rate_limit_args or self._max_retries
+        counted = endpoint in COUNTED
+        for attempt in range(max_retries + 1):
+            await self._wait_out_pause()
+            try:
+                if not counted:  # no chat budget: not a message
+                    return await callback(*args, **kwargs)
+                return await self._within_budget(callback, args, kwargs, data)
+            except RetryAfter as exc:
+                if attempt == max_retries:
+                    log.error("still refused with 429 after %d retries", max_retries)
+                    raise
+                wait = exc._retry_after.total_seconds() + 0.1
+                loop = asyncio.get_running_loop()
+                self._resume_at = max(self._resume_at, loop.time() + wait)
+                log.info("flood control: pausing all sends for %.1f s", wait)
+        raise AssertionError("unreachable")
+
+    async def _within_budget(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        data: dict[str, Any],
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        try:
+            chat_id = int(data.get("chat_id"))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            chat_id = 0
+        group: int | bool = chat_id if chat_id < 0 else False
+        run = partial(self._run_request, True, group, False, callback, args, kwargs)
+        if chat_id > 0:
+            async with self._private_limiter(chat_id):
+                return await run()
+        return await run()

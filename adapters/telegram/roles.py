@@ -1,0 +1,67 @@
+"""Who may organise and who belongs: group administrators and members, asked of Telegram.
+
+Telegram bots cannot list a group's members, but they can ask about one person
+(``getChatMember``) and list the administrators (``getChatAdministrators``). Both answers are
+cached for a few minutes, because a busy poll would otherwise ask once per vote; concurrent
+questions about the same chat share one request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+
+from telegram import ChatMember, ChatMemberRestricted
+
+CACHE_SECONDS = 300.0
+
+ADMIN_STATUSES = frozenset({ChatMember.OWNER, ChatMember.ADMINISTRATOR})
+MEMBER_STATUSES = frozenset({ChatMember.OWNER, ChatMember.ADMINISTRATOR, ChatMember.MEMBER})
+
+
+def belongs(member: ChatMember) -> bool:
+    if member.status in MEMBER_STATUSES:
+        return True
+    return isinstance(member, ChatMemberRestricted) and member.is_member
+
+
+class Roles:
+    def __init__(
+        self,
+        admins: Callable[[int], Awaitable[frozenset[int]]],
+        member: Callable[[int, int], Awaitable[bool]],
+        ttl: float = CACHE_SECONDS,
+    ) -> None:
+        self._fetch_admins = admins
+        self._fetch_member = member
+        self._ttl = ttl
+        self._admins: dict[int, tuple[float, asyncio.Future[frozenset[int]]]] = {}
+        self._members: dict[tuple[int, int], float] = {}
+
+    async def is_admin(self, user_id: int, chat_id: int) -> bool:
+        if chat_id > 0:
+            return False  # a private chat has no administrators
+        now = time.monotonic()
+        cached = self._admins.get(chat_id)
+        if cached is None or cached[0] < now or (cached[1].done() and cached[1].exception() is not None):
+            future: asyncio.Future[frozenset[int]] = asyncio.ensure_future(self._fetch_admins(chat_id))
+            self._admins[chat_id] = (now + self._ttl, future)
+            cached = self._admins[chat_id]
+        return user_id in await asyncio.shield(cached[1])
+
+    async def is_member(self, user_id: int, chat_id: int) -> bool:
+        if chat_id > 0:
+            return chat_id == user_id
+        now = time.monotonic()
+        if self._members.get((chat_id, user_id), 0.0) > now:
+            return True
+        if await self._fetch_member(chat_id, user_id):
+            if len(self._members) > 100_000:
+                self._members = {k: t for k, t in self._members.items() if t > now}
+            self._members[(chat_id, user_id)] = now + self._ttl
+            return True
+        return False
+
+    def forget(self, chat_id: int) -> None:
+        self._admins.pop(chat_id, None)

@@ -1,0 +1,49 @@
+"""A bot that skips a malformed update instead of stalling on it.
+
+When PTB cannot parse one update of a ``getUpdates`` batch it drops the whole batch without
+confirming it, and so fetches the same batch again forever: one bad update would stop the bot.
+Here the batch is parsed update by update; an unreadable one is logged and replaced by an
+empty update with the same ``update_id``, which the handlers ignore and the offset confirms.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.ext import ExtBot
+
+log = logging.getLogger(__name__)
+
+
+class TolerantBot(ExtBot[Any]):
+    _last_batch: list[Any] | None = None
+
+    async def _post(self, endpoint: str, *args: Any, **kwargs: Any) -> Any:
+        result = await super()._post(endpoint, *args, **kwargs)
+        if endpoint == "getUpdates":
+            self._last_batch = result if isinstance(result, list) else None
+        return result
+
+    async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
+        try:
+            return await super().get_updates(*args, **kwargs)
+        except Exception:
+            batch = self._last_batch
+            if batch is None:
+                raise
+        updates: list[Update] = []
+        for raw in batch:
+            try:
+                update = Update.de_json(raw, self)
+                assert update is not None
+            except Exception:
+                update_id = raw.get("update_id") if isinstance(raw, dict) else None
+                if not isinstance(update_id, int):
+                    log.error("skipped an update without an id: %r", raw)
+                    continue
+                log.error("skipped malformed update %s: %r", update_id, raw, exc_info=True)
+                update = Update(update_id)
+            updates.append(update)
+        return tuple(updates)
