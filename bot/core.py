@@ -17,7 +17,7 @@ from bot.commands.grammar import split_command
 from bot.commands.registry import COMMANDS
 from bot.config import Config
 from bot.context import Context
-from bot.database import checkpoints, connect
+from bot.database import Reader, checkpoints, connect
 from bot.effects import AnswerPress, Delivered, Effect, Send
 from bot.errors import UserError
 from bot.events import ButtonPress, Event, Message, NativePollAnswer, Room
@@ -42,7 +42,7 @@ class Quorum:
         self.config = config
         self.clock = clock
         self.transports = transports or Transports()
-        self.db: aiosqlite.Connection | None = None  # reads: sees only committed state
+        self.db: Reader | None = None  # reads: sees only committed state
         self._wconn: aiosqlite.Connection | None = None
         self.writer: Writer | None = None
         self.secret = ""
@@ -64,9 +64,11 @@ class Quorum:
     async def start(self) -> None:
         path = self.config.database
         self._wconn = await connect(path, writer=True)
-        self.db = self._wconn if str(path) == ":memory:" else await connect(path)
-        if self.db is not self._wconn:
-            self._checkpoints = asyncio.create_task(checkpoints(self.db), name="quorum-checkpoints")
+        if str(path) == ":memory:":  # one connection: a second would be another database
+            self.db = Reader(self._wconn)
+        else:
+            self.db = Reader(await connect(path))
+            self._checkpoints = asyncio.create_task(checkpoints(self.db.connection), name="quorum-checkpoints")
         self.writer = Writer(self._wconn, lambda: iso(self.clock.now()))
         await self.writer.load()
         self.writer.start()
@@ -94,7 +96,7 @@ class Quorum:
         await self.polls.stop()
         if self.writer:
             await self.writer.stop()
-        if self.db is not None and self.db is not self._wconn:
+        if self.db is not None and self.db.connection is not self._wconn:
             await self.db.close()
         if self._wconn is not None:
             await self._wconn.close()

@@ -12,6 +12,7 @@ import re
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
@@ -116,3 +117,69 @@ async def migrate(path: Path | str, directory: Path = MIGRATIONS_DIR) -> list[st
         return await _apply(conn, directory)
     finally:
         await conn.close()
+
+
+class Rows:
+    """The complete answer of one read, usable as aiosqlite's cursor is (``async with``,
+    ``await``, ``fetchone``, ``fetchall``)."""
+
+    def __init__(self, rows: list[Any]) -> None:
+        self._rows = rows
+        self._next = 0
+
+    async def fetchone(self) -> Any:
+        if self._next >= len(self._rows):
+            return None
+        self._next += 1
+        return self._rows[self._next - 1]
+
+    async def fetchall(self) -> list[Any]:
+        rest, self._next = self._rows[self._next :], len(self._rows)
+        return rest
+
+    def __aiter__(self) -> Rows:
+        return self
+
+    async def __anext__(self) -> Any:
+        row = await self.fetchone()
+        if row is None:
+            raise StopAsyncIteration
+        return row
+
+
+class _Read:
+    def __init__(self, conn: aiosqlite.Connection, sql: str, params: Any) -> None:
+        self._conn, self._sql, self._params = conn, sql, params
+
+    async def _run(self) -> Rows:
+        return Rows(list(await self._conn.execute_fetchall(self._sql, self._params)))
+
+    def __await__(self):  # type: ignore[no-untyped-def]
+        return self._run().__await__()
+
+    async def __aenter__(self) -> Rows:
+        return await self._run()
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
+class Reader:
+    """The read side of the database, for everything but the writer.
+
+    Each read runs to its last row in one call on the connection's thread. With a cursor kept
+    open across an await instead, any read that ran meanwhile on the same connection would
+    share that cursor's (older) snapshot, and a tally could lag behind committed votes.
+    """
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.connection = conn
+
+    def execute(self, sql: str, params: Any = ()) -> _Read:
+        return _Read(self.connection, sql, params)
+
+    async def execute_fetchall(self, sql: str, params: Any = ()) -> list[Any]:
+        return list(await self.connection.execute_fetchall(sql, params))
+
+    async def close(self) -> None:
+        await self.connection.close()

@@ -21,6 +21,7 @@ from bot.choice_input import ChoiceError, parse_choice
 from bot.commands.grammar import is_number
 from bot.context import Context
 from bot.counting.choice import abstain_index, decide, tally
+from bot.database import Reader
 from bot.effects import Button, CloseNativePoll, Edit, Send, SendNativePoll, SendPrivate
 from bot.errors import UserError
 from bot.events import Actor, NativePollAnswer, Room
@@ -54,7 +55,7 @@ class PollService:
         self.close_listeners: list[Callable[[Poll], Awaitable[None]]] = []
 
     @property
-    def db(self) -> aiosqlite.Connection:
+    def db(self) -> Reader:
         assert self.core.db is not None
         return self.core.db
 

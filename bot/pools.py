@@ -19,6 +19,7 @@ import aiosqlite
 
 from bot import dialogue
 from bot.context import Context
+from bot.database import Reader
 from bot.effects import Send
 from bot.errors import UserError
 from bot.markup import b, code, esc
@@ -111,7 +112,7 @@ class PoolService:
         core.conversations.append(self._conversation)
 
     @property
-    def db(self) -> aiosqlite.Connection:
+    def db(self) -> Reader:
         assert self.core.db is not None
         return self.core.db
 

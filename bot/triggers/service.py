@@ -18,6 +18,7 @@ import aiosqlite
 
 from bot.campaigns.signing import SIGNABLE, Signable
 from bot.context import Context
+from bot.database import Reader
 from bot.effects import Send, SendPrivate
 from bot.errors import UserError
 from bot.installers import INSTALLERS, Stopper
@@ -54,7 +55,7 @@ class TriggerService:
         self.unfinished: list[int] = []  # fired before a stop, ballot not yet opened
 
     @property
-    def db(self) -> aiosqlite.Connection:
+    def db(self) -> Reader:
         assert self.core.db is not None
         return self.core.db
 
