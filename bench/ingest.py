@@ -31,6 +31,7 @@ from bot.config import parse_config  # noqa: E402
 from bot.core import Quorum  # noqa: E402
 from bot.effects import Delivered, Effect  # noqa: E402
 from bot.events import Actor, ButtonPress, Message, Room  # noqa: E402
+from bot.runtime import tune_for_serving  # noqa: E402
 from bot.transport import Transports  # noqa: E402
 
 
@@ -67,6 +68,7 @@ async def run_core(
     config = replace(parse_config({}), database=db, secret="bench")
     core = Quorum(config, Clock(), Transports(NullTransport()))
     await core.start()
+    tune_for_serving()  # as `quorum run` does once the bot is up
     room = Room("bench:room")
     chair = Actor("bench:chair", "chair")
     for p in range(polls):

@@ -14,6 +14,7 @@ from bot import __version__
 from bot.clock import Clock
 from bot.config import Config, load_config
 from bot.errors import ConfigError
+from bot.runtime import tune_for_serving
 
 log = logging.getLogger("quorum")
 
@@ -136,6 +137,7 @@ async def _run_platforms(config: Config) -> int:
     for r in runners:
         core.transports.add(r.transport)
     await core.start()
+    tune_for_serving()
     # SIGTERM (a service manager stopping the bot) and Ctrl-C stop the adapters, then the core,
     # so the database is closed cleanly; nothing would be lost either way.
     stopping = asyncio.Event()
