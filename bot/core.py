@@ -7,6 +7,7 @@ import logging
 import os
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from pathlib import Path
 
 import aiosqlite
@@ -34,6 +35,8 @@ from bot.writer import Duplicate, Writer
 
 log = logging.getLogger(__name__)
 
+REMEMBER_UPDATES = timedelta(days=14)  # far longer than any platform redelivers
+FORGET_EVERY = timedelta(days=1)
 _RECENT = 4096  # update ids remembered in memory to drop a redelivery without a query
 
 
@@ -81,8 +84,15 @@ class Quorum:
                 self._stoppers.append(stopper)
         await self.polls.start()
         await self.reminders.start()
+        self._forgotten_at = self.clock.now()
+        self.scheduler.add("forget old updates", lambda: self._forgotten_at + FORGET_EVERY, self._forget_old_updates)
         self.outbox.start()
         self.scheduler.start()
+
+    async def _forget_old_updates(self) -> None:
+        assert self.writer is not None
+        self._forgotten_at = now = self.clock.now()
+        await self.writer.forget_before(iso(now - REMEMBER_UPDATES))
 
     async def stop(self) -> None:
         if self._checkpoints is not None:

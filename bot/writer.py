@@ -68,6 +68,18 @@ class Writer:
         async with self._conn.execute("SELECT identity, display_name FROM identities") as cur:
             self._names = {row[0]: row[1] for row in await cur.fetchall()}
 
+    async def forget_before(self, cutoff: str) -> int:
+        """Drop the record of updates applied before CUTOFF (an ISO time). Platforms redeliver
+        only recent updates (Telegram keeps them a day), so the record need not grow forever."""
+
+        async def op(conn: aiosqlite.Connection) -> int:
+            cur = await conn.execute("DELETE FROM seen_events WHERE seen_at < ?", (cutoff,))
+            # Rebuilt inside the writer's own transaction, so no id committed meanwhile is missed.
+            self._seen = {row[0] for row in await conn.execute_fetchall("SELECT event_id FROM seen_events")}
+            return cur.rowcount
+
+        return await self.run(op)
+
     def has_seen(self, event_id: str) -> bool:
         """Whether a change caused by EVENT_ID is committed (so a redelivery can be dropped)."""
         return event_id in self._seen

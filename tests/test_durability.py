@@ -93,3 +93,18 @@ async def test_restart_closes_overdue_polls_and_keeps_votes(tmp_path: Path) -> N
     out = await chat.wait_for("WINNER")  # the deadline loop finds the overdue poll at start
     assert "WINNER: Soup" in out and "comes late" in out
     await chat.stop()
+
+
+async def test_old_update_ids_are_forgotten_new_ones_kept(chat: Chat) -> None:
+    from datetime import timedelta
+
+    await chat.say("chair: /poll Lunch? | Pizza | Soup")
+    room = Room("console:main")
+    ann = Actor("console:ann", "ann")
+    await chat.core.handle(ButtonPress(ann, room, "v:1:0", event_id="old"))
+    chat.tick(timedelta(days=15))
+    await chat.core.handle(ButtonPress(ann, room, "v:1:1", event_id="new"))
+    await chat.core.scheduler.run_due()
+    assert await chat.query("SELECT event_id FROM seen_events") == [("new",)]
+    assert chat.core.writer is not None
+    assert chat.core.writer.has_seen("new") and not chat.core.writer.has_seen("old")
