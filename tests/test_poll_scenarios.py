@@ -81,9 +81,15 @@ async def test_secret_poll_is_cast_privately_and_never_links_voter_to_choice(cha
     out = await chat.say("cat: /results 1 --names")
     assert "never shown" in out
     out = await chat.say("ann (private): /receipt 1")
-    assert re.search(r"receipt for poll 1: [0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}", out)
+    code = re.search(r"receipt for poll 1: ([0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4})", out)
+    assert code
+    out = await chat.say("cat: /receipts 1")
+    assert "still open" in out
     out = await chat.say("chair: /close 1")
     assert re.search(r"No\s+\S+\s+2\s+100\.0%", out)
+    # After the close the receipts are published (privately to whoever asks): one per ballot.
+    out = await chat.say("cat: /receipts 1")
+    assert code.group(1) in out and "Poll 1 receipts (2)" in out and "#main] bot: I sent you the receipts" in out
     # Nothing stored names a voter: the votes table holds keyed hashes and no times.
     rows = await chat.query("SELECT voter, cast_at FROM votes")
     assert all(v.startswith("h:") and t is None for v, t in rows)

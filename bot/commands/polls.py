@@ -6,6 +6,7 @@ from bot.commands.grammar import is_number
 from bot.commands.registry import command
 from bot.commands.start import PAYLOADS
 from bot.context import Context
+from bot.csv_export import send_privately
 from bot.errors import UserError
 from bot.markup import b, esc, pre
 from bot.poll import Poll
@@ -167,6 +168,25 @@ async def receipt_command(ctx: Context, args: str) -> None:
     if not counted:
         state = "missing: tell the returning officer"
     await ctx.reply(f"Your receipt for poll {poll_id}: {b(code)} — your ballot is {state}.")
+
+
+@command("receipts", summary="all receipt codes of a closed secret ballot (privately)", usage="/receipts POLL",
+         details="Every counted ballot's receipt code, in code order and without choices, so that each voter "
+         "and any auditor can check the count: the number of codes equals the votes counted.")
+async def receipts_command(ctx: Context, args: str) -> None:
+    core = ctx.core
+    poll_id, rest = core.polls.parse_id(args, "/receipts POLL")
+    if rest:
+        raise UserError("Usage: /receipts POLL (just the poll number).")
+    poll = await core.polls.get(poll_id)
+    await _may_see(ctx, poll)
+    if not poll.secret:
+        raise UserError(f"Poll {poll_id} is an open ballot: /results {poll_id} --names shows the votes.")
+    if poll.is_open:
+        raise UserError(f"Poll {poll_id} is still open; its receipts are published when it closes.")
+    assert core.db is not None
+    rows = await core.db.execute_fetchall("SELECT code FROM receipts WHERE poll_id = ? ORDER BY code", (poll_id,))
+    await send_privately(ctx, f"Poll {poll_id} receipts", ("receipt",), [tuple(r) for r in rows], "the receipts")
 
 
 @command("ballots", summary="the ballots of a closed election as a BLT file", usage="/ballots POLL",
