@@ -13,7 +13,7 @@ import sys
 from collections.abc import Iterable
 from typing import TextIO
 
-from adapters.console.notation import Advance, Said, Unreadable, read_line
+from adapters.console.notation import Advance, Press, Said, Unreadable, read_line
 from bot.clock import Clock
 from bot.config import Config
 from bot.core import Quorum
@@ -29,7 +29,7 @@ from bot.effects import (
     SendNativePoll,
     SendPrivate,
 )
-from bot.events import Actor, Message, Room
+from bot.events import Actor, ButtonPress, Message, Room
 from bot.markup import plain
 from bot.transport import Transports
 
@@ -57,6 +57,7 @@ class ConsoleTransport:
         self.show_edits = show_edits
         self.shared_room = f"{PLATFORM}:{config.console_room}"
         self.transcript: list[str] = []
+        self.keyboards: dict[str, tuple[str, Keyboard]] = {}  # room -> latest (message ref, buttons)
 
     def _print(self, where: str, text: str, keyboard: Keyboard = ()) -> None:
         body = plain(text).rstrip("\n").replace("\n", "\n    ")
@@ -78,7 +79,9 @@ class ConsoleTransport:
                 self._print(f"{actor.split(':', 1)[1]} (private)", text, buttons)
             case SendNativePoll(room=room, text=text, options=options):
                 self._print(self._where(room), text or " | ".join(options))
-            case Edit(room=room, text=text):
+            case Edit(room=room, ref=ref, text=text, buttons=buttons):
+                if room in self.keyboards and self.keyboards[room][0] == ref:
+                    self.keyboards[room] = (ref, buttons)
                 if self.show_edits:
                     self._print(self._where(room) + " edited", text)
                 return Delivered()
@@ -88,6 +91,11 @@ class ConsoleTransport:
                 self._print(f"{press.actor.label} (private)", text)
                 return Delivered()
         n = next(self._ids)
+        match effect:
+            case Send(room=room, buttons=buttons) if buttons:
+                self.keyboards[room] = (str(n), buttons)
+            case SendPrivate(actor=actor, buttons=buttons) if buttons:
+                self.keyboards[f"{PLATFORM}:@{actor.split(':', 1)[1]}"] = (str(n), buttons)
         return Delivered(ref=str(n), native_ref=f"native-{n}" if isinstance(effect, SendNativePoll) else None)
 
     async def is_admin(self, actor_id: str, room_id: str) -> bool:
@@ -124,15 +132,30 @@ class ConsoleSession:
                 self.core.clock.advance(delta)
                 await self.core.scheduler.run_due()
             case Said(who=who, room=room, text=text):
-                actor = Actor(f"{PLATFORM}:{who}", who)
-                if room == "":
-                    where = Room(f"{PLATFORM}:@{who}", private=True)
-                elif room is None:
-                    where = Room(self.transport.shared_room)
-                else:
-                    where = Room(f"{PLATFORM}:{room}")
-                await self.core.handle(Message(actor, where, text))
+                await self.core.handle(Message(Actor(f"{PLATFORM}:{who}", who), self._room(who, room), text))
+            case Press(who=who, room=room, label=label):
+                await self._press(who, self._room(who, room), label)
         await asyncio.sleep(0)  # let follow-up tasks (tally refreshes) run in order
+
+    def _room(self, who: str, room: str | None) -> Room:
+        if room == "":
+            return Room(f"{PLATFORM}:@{who}", private=True)
+        return Room(self.transport.shared_room if room is None else f"{PLATFORM}:{room}")
+
+    async def _press(self, who: str, room: Room, label: str) -> None:
+        """A press on the latest message in ROOM with a button so labelled; a deep-link button
+        opens the private chat with its payload, as a Telegram client would."""
+        actor = Actor(f"{PLATFORM}:{who}", who)
+        ref, keyboard = self.transport.keyboards.get(room.id, ("", ()))
+        button = next((b for row in keyboard for b in row if b.label.casefold() == label.casefold()), None)
+        if button is None:
+            shown = " ".join(f"[{b.label}]" for row in keyboard for b in row) or "none"
+            print(f"  (console) no button [{label}] here; the buttons are: {shown}", file=self.out, flush=True)
+            return
+        if button.start is not None:
+            await self.core.handle(Message(actor, Room(f"{PLATFORM}:@{who}", private=True), f"/start {button.start}"))
+        elif button.data is not None:
+            await self.core.handle(ButtonPress(actor, room, button.data, message_ref=ref))
 
     async def play_all(self, lines: Iterable[str]) -> None:
         for line in lines:

@@ -3,6 +3,9 @@
     ann: /poll Lunch? | Pizza | Soup     ann speaks in the shared room
     ann #finance: /polls                 ann speaks in another room, #finance
     ann (private): /vote 1 Pizza         ann writes to the bot privately
+    ann [Pizza]                          ann presses the button "Pizza" on the bot's latest
+                                         message that has one (ann (private) [Confirm] in her
+                                         private chat)
     :advance 31m                         time passes (deadlines fall due)
     # a comment                          ignored, as are blank lines
 """
@@ -12,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+_PRESS = re.compile(r"^\s*([A-Za-z][\w.-]{0,31})\s*(\(private\)|#[\w-]{1,32})?\s*\[(.+)\]\s*$")
 _LINE = re.compile(r"^\s*([A-Za-z][\w.-]{0,31})\s*(\(private\)|#[\w-]{1,32})?\s*:\s?(.*)$")
 
 
@@ -20,6 +24,13 @@ class Said:
     who: str
     room: str | None  # None: the shared room; "" : private to the bot
     text: str
+
+
+@dataclass(frozen=True)
+class Press:
+    who: str
+    room: str | None
+    label: str
 
 
 @dataclass(frozen=True)
@@ -32,7 +43,7 @@ class Unreadable:
     line: str
 
 
-Line = Said | Advance | Unreadable | None
+Line = Said | Press | Advance | Unreadable | None
 
 
 def read_line(line: str) -> Line:
@@ -41,9 +52,13 @@ def read_line(line: str) -> Line:
         return None
     if stripped.startswith(":advance"):
         return Advance(stripped[len(":advance"):].strip())
+    if p := _PRESS.match(line.rstrip("\n")):
+        return Press(p.group(1), _room(p.group(2)), p.group(3).strip())
     m = _LINE.match(line.rstrip("\n"))
     if not m:
         return Unreadable(stripped)
-    where = m.group(2)
-    room = None if where is None else ("" if where == "(private)" else where[1:])
-    return Said(m.group(1), room, m.group(3).strip())
+    return Said(m.group(1), _room(m.group(2)), m.group(3).strip())
+
+
+def _room(where: str | None) -> str | None:
+    return None if where is None else ("" if where == "(private)" else where[1:])
