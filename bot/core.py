@@ -21,7 +21,7 @@ from bot.context import Context
 from bot.database import Reader, checkpoints, connect
 from bot.effects import AnswerPress, Delivered, Effect, Send
 from bot.errors import UserError
-from bot.events import ButtonPress, Event, Message, NativePollAnswer, Room
+from bot.events import ButtonPress, Event, Message, NativePollAnswer
 from bot.installers import INSTALLERS, Stopper
 from bot.outbox import Outbox
 from bot.poll import iso
@@ -230,6 +230,3 @@ class Quorum:
             text = e.message
         if text is not None:
             await self.deliver(AnswerPress(event, text))
-
-    def room_of(self, room_id: str) -> Room:
-        return Room(room_id)
