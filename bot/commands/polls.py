@@ -33,6 +33,14 @@ async def _poll_for_organiser(ctx: Context, args: str, usage: str) -> tuple[Poll
     return poll, rest
 
 
+async def _just_a_poll(ctx: Context, args: str, name: str) -> Poll:
+    """The poll named by ARGS, for commands that take nothing but a poll number."""
+    poll_id, rest = ctx.core.polls.parse_id(args, f"/{name} POLL")
+    if rest:
+        raise UserError(f"Usage: /{name} POLL (just the poll number).")
+    return await ctx.core.polls.get(poll_id)
+
+
 async def _may_see(ctx: Context, poll: Poll) -> None:
     if ctx.room.id == poll.room:
         return
@@ -145,12 +153,10 @@ async def close_command(ctx: Context, args: str) -> None:
          details="The receipt code lets you check that your ballot is among those counted.")
 async def receipt_command(ctx: Context, args: str) -> None:
     core = ctx.core
-    poll_id, rest = core.polls.parse_id(args, "/receipt POLL")
-    if rest:
-        raise UserError("Usage: /receipt POLL (just the poll number).")
+    poll = await _just_a_poll(ctx, args, "receipt")
+    poll_id = poll.id
     if not ctx.room.private:
         raise UserError("Ask for your receipt in a private chat with me.")
-    poll = await core.polls.get(poll_id)
     if not poll.secret:
         raise UserError(f"Poll {poll_id} is an open ballot: /results {poll_id} --names shows the votes.")
     voter, _ = await core.polls.eligibility(ctx.actor, ctx.room, poll)
@@ -175,10 +181,8 @@ async def receipt_command(ctx: Context, args: str) -> None:
          "and any auditor can check the count: the number of codes equals the votes counted.")
 async def receipts_command(ctx: Context, args: str) -> None:
     core = ctx.core
-    poll_id, rest = core.polls.parse_id(args, "/receipts POLL")
-    if rest:
-        raise UserError("Usage: /receipts POLL (just the poll number).")
-    poll = await core.polls.get(poll_id)
+    poll = await _just_a_poll(ctx, args, "receipts")
+    poll_id = poll.id
     await _may_see(ctx, poll)
     if not poll.secret:
         raise UserError(f"Poll {poll_id} is an open ballot: /results {poll_id} --names shows the votes.")
@@ -192,11 +196,8 @@ async def receipts_command(ctx: Context, args: str) -> None:
 @command("ballots", summary="the ballots of a closed election as a BLT file", usage="/ballots POLL",
          details="BLT is the file every STV counting program reads; it holds rankings only, never names.")
 async def ballots_command(ctx: Context, args: str) -> None:
-    core = ctx.core
-    poll_id, rest = core.polls.parse_id(args, "/ballots POLL")
-    if rest:
-        raise UserError("Usage: /ballots POLL (just the poll number).")
-    poll = await core.polls.get(poll_id)
+    poll = await _just_a_poll(ctx, args, "ballots")
+    poll_id = poll.id
     await _may_see(ctx, poll)
     if not poll.ranked:
         raise UserError(f"Poll {poll_id} is not a ranked election; /results {poll_id} shows its result.")
