@@ -31,10 +31,10 @@ sys.path.insert(0, str(ROOT))
 
 from adapters.telegram import TelegramAdapter  # noqa: E402
 from adapters.telegram.limiter import MESSAGES_PER_SECOND  # noqa: E402
-from bot.clock import Clock  # noqa: E402
-from bot.config import TelegramConfig, parse_config  # noqa: E402
 from bot.core import Quorum  # noqa: E402
-from bot.outbox import enqueue  # noqa: E402
+from bot.kernel.clock import Clock  # noqa: E402
+from bot.kernel.config import TelegramConfig, parse_config  # noqa: E402
+from bot.storage.outbox import enqueue  # noqa: E402
 from bot.transport import Transports  # noqa: E402
 
 

@@ -77,9 +77,9 @@ def _rows(ballots: np.ndarray) -> list[tuple[int, ...]]:
 
 
 def run_quorum(ballots: np.ndarray, seats: int) -> list[str]:
-    from bot.counting.irv import count_irv
-    from bot.counting.profile import build_profile
-    from bot.counting.scottish import count_scottish
+    from bot.engines.counting.irv import count_irv
+    from bot.engines.counting.profile import build_profile
+    from bot.engines.counting.scottish import count_scottish
 
     profile = build_profile(NAMES, ballots)
     result = count_irv(profile) if seats == 1 else count_scottish(profile, seats)
@@ -87,16 +87,16 @@ def run_quorum(ballots: np.ndarray, seats: int) -> list[str]:
 
 
 def prepare_quorum_blt(ballots: np.ndarray, seats: int) -> str:
-    from bot.counting.blt import write_blt
-    from bot.counting.profile import build_profile
+    from bot.engines.counting.blt import write_blt
+    from bot.engines.counting.profile import build_profile
 
     return write_blt(build_profile(NAMES, ballots), seats)
 
 
 def run_quorum_blt(text: str, seats: int) -> list[str]:
-    from bot.counting.blt import read_blt
-    from bot.counting.irv import count_irv
-    from bot.counting.scottish import count_scottish
+    from bot.engines.counting.blt import read_blt
+    from bot.engines.counting.irv import count_irv
+    from bot.engines.counting.scottish import count_scottish
 
     profile = read_blt(text)
     result = count_irv(profile) if seats == 1 else count_scottish(profile, seats)
@@ -156,8 +156,8 @@ def _rss_mb() -> float | None:
 
 
 MODULES = {
-    "quorum": ["bot.counting.profile", "bot.counting.irv", "bot.counting.scottish"],
-    "quorum-blt": ["bot.counting.blt", "bot.counting.irv", "bot.counting.scottish"],
+    "quorum": ["bot.engines.counting.profile", "bot.engines.counting.irv", "bot.engines.counting.scottish"],
+    "quorum-blt": ["bot.engines.counting.blt", "bot.engines.counting.irv", "bot.engines.counting.scottish"],
     "pyrankvote": ["pyrankvote"],
     "pyrcv": ["pyrcv"],
     "stvpoll": ["stvpoll.irv", "stvpoll.scottish_stv"],

@@ -26,12 +26,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.clock import Clock  # noqa: E402
-from bot.config import parse_config  # noqa: E402
+from bot.app.runtime import tune_for_serving  # noqa: E402
 from bot.core import Quorum  # noqa: E402
-from bot.effects import Delivered, Effect  # noqa: E402
-from bot.events import Actor, ButtonPress, Message, Room  # noqa: E402
-from bot.runtime import tune_for_serving  # noqa: E402
+from bot.kernel.clock import Clock  # noqa: E402
+from bot.kernel.config import parse_config  # noqa: E402
+from bot.kernel.effects import Delivered, Effect  # noqa: E402
+from bot.kernel.events import Actor, ButtonPress, Message, Room  # noqa: E402
 from bot.transport import Transports  # noqa: E402
 
 

@@ -70,7 +70,7 @@ def make_quotas(k: int, pool: list[dict[str, str]]) -> list[tuple[str, str, int,
 
 def run_quorum(pool: list[dict[str, str]], rows: list, k: int) -> float:
     sys.path.insert(0, str(ROOT))
-    from bot.sortition import QuotaBound, Quotas, Volunteer, prepare
+    from bot.engines.sortition import QuotaBound, Quotas, Volunteer, prepare
 
     volunteers = [Volunteer(f"p{i}", answers) for i, answers in enumerate(pool)]
     quotas = Quotas.of(k, [QuotaBound(*row) for row in rows])

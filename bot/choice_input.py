@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.commands.grammar import is_number
-from bot.counting.choice import ABSTAIN_WORDS, NO_WORDS, YES_WORDS, proposal_roles
+from bot.engines.counting.choice import ABSTAIN_WORDS, NO_WORDS, YES_WORDS, proposal_roles
+from bot.kernel.grammar import is_number
 
 
 class ChoiceError(ValueError):

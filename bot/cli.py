@@ -11,10 +11,10 @@ import sys
 from pathlib import Path
 
 from bot import __version__
-from bot.clock import Clock
-from bot.config import Config, load_config
-from bot.errors import ConfigError
-from bot.runtime import tune_for_serving
+from bot.app.runtime import tune_for_serving
+from bot.kernel.clock import Clock
+from bot.kernel.config import Config, load_config
+from bot.kernel.errors import ConfigError
 
 log = logging.getLogger("quorum")
 
@@ -45,10 +45,10 @@ def main(argv: list[str] | None = None) -> int:
     for i, word in enumerate(argv):
         if word in ("count", "sortition") and all(a.startswith("-") for a in argv[:i]):
             if word == "count":
-                from bot.counting.cli import main as count_main
+                from bot.engines.counting.cli import main as count_main
 
                 return count_main(argv[i + 1 :])
-            from bot.sortition.cli import main as sortition_main
+            from bot.engines.sortition.cli import main as sortition_main
 
             return sortition_main(argv[i + 1 :])
         if not word.startswith("-") or word == "--config":
@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     command = args.command or "run"
     try:
         if command == "migrate":
-            from bot.database import migrate
+            from bot.storage.database import migrate
 
             applied = asyncio.run(migrate(config.database))
             print(f"applied: {', '.join(applied)}" if applied else "the database is up to date")
@@ -108,9 +108,9 @@ def _import_members(config: Config, file: Path, codes: Path | None, replace: boo
 
 
 async def _store_roll(config: Config, entries: list, replace: bool) -> list:
-    from bot.database import connect
     from bot.poll import iso
     from bot.roll import import_roll
+    from bot.storage.database import connect
 
     conn = await connect(config.database)
     try:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.effects import Delivered, Keyboard, Send, SendPrivate
-from bot.events import Actor, ButtonPress, Message, NativePollAnswer, Room
+from bot.kernel.effects import Delivered, Keyboard, Send, SendPrivate
+from bot.kernel.events import Actor, ButtonPress, Message, NativePollAnswer, Room
 
 if TYPE_CHECKING:
     from bot.core import Quorum

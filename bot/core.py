@@ -13,25 +13,25 @@ from pathlib import Path
 import aiosqlite
 
 from bot import commands as _commands  # noqa: F401  (registers the commands)
-from bot.clock import Clock
-from bot.commands.grammar import split_command
 from bot.commands.registry import COMMANDS
-from bot.config import Config
 from bot.context import Context
-from bot.database import Reader, checkpoints, connect
-from bot.effects import AnswerPress, Delivered, Effect, Send
-from bot.errors import UserError
-from bot.events import ButtonPress, Event, Message, NativePollAnswer
 from bot.installers import INSTALLERS, Stopper
-from bot.outbox import Outbox
+from bot.kernel.clock import Clock
+from bot.kernel.config import Config
+from bot.kernel.effects import AnswerPress, Delivered, Effect, Send
+from bot.kernel.errors import UserError
+from bot.kernel.events import ButtonPress, Event, Message, NativePollAnswer
+from bot.kernel.grammar import split_command
+from bot.kernel.secrecy import new_secret
 from bot.poll import iso
 from bot.poll_service import PollService
 from bot.pools import PoolService
 from bot.reminders import Reminders
-from bot.scheduler import Scheduler
-from bot.secrecy import new_secret
+from bot.storage.database import Reader, checkpoints, connect
+from bot.storage.outbox import Outbox
+from bot.storage.scheduler import Scheduler
+from bot.storage.writer import Duplicate, Writer
 from bot.transport import Transports
-from bot.writer import Duplicate, Writer
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from bot.markup import esc, pre
+from bot.kernel.markup import esc, pre
 
 if TYPE_CHECKING:
     from bot.context import Context

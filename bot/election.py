@@ -11,11 +11,11 @@ import hashlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from bot.counting.blt import write_blt
-from bot.counting.methods import count
-from bot.counting.profile import build_profile
-from bot.counting.render import to_dict, to_text
-from bot.markup import b, esc, pre
+from bot.engines.counting.blt import write_blt
+from bot.engines.counting.methods import count
+from bot.engines.counting.profile import build_profile
+from bot.engines.counting.render import to_dict, to_text
+from bot.kernel.markup import b, esc, pre
 
 if TYPE_CHECKING:
     from bot.poll import Poll

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.counting.choice import Majority, QuorumRule
+from bot.engines.counting.choice import Majority, QuorumRule
 
 
 def iso(t: datetime) -> str:

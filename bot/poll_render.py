@@ -1,4 +1,4 @@
-"""How polls and results read in a chat: one text for every platform (see bot.markup)."""
+"""How polls and results read in a chat: one text for every platform (see bot.kernel.markup)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.effects import Button, Keyboard
-from bot.markup import b, esc, i, pre
+from bot.kernel.effects import Button, Keyboard
+from bot.kernel.markup import b, esc, i, pre
 from bot.poll import Poll
 
 BAR = 10

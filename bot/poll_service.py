@@ -18,19 +18,19 @@ from typing import TYPE_CHECKING, Any
 import aiosqlite
 
 from bot.choice_input import ChoiceError, parse_choice
-from bot.commands.grammar import is_number
 from bot.context import Context
-from bot.counting.choice import abstain_index, decide, tally
-from bot.database import Reader
-from bot.effects import Button, CloseNativePoll, Edit, Send, SendNativePoll, SendPrivate
-from bot.errors import UserError
-from bot.events import Actor, NativePollAnswer, Room
-from bot.markup import esc
+from bot.engines.counting.choice import abstain_index, decide, tally
+from bot.kernel.effects import Button, CloseNativePoll, Edit, Send, SendNativePoll, SendPrivate
+from bot.kernel.errors import UserError
+from bot.kernel.events import Actor, NativePollAnswer, Room
+from bot.kernel.grammar import is_number
+from bot.kernel.markup import esc
+from bot.kernel.secrecy import receipt, voter_hash
 from bot.poll import Poll, iso
 from bot.poll_render import ballot_buttons, ballot_text, results_text, when
 from bot.poll_spec import PollSpec
-from bot.secrecy import receipt, voter_hash
-from bot.writer import DUPLICATE, Duplicate, VoteWrite
+from bot.storage.database import Reader
+from bot.storage.writer import DUPLICATE, Duplicate, VoteWrite
 
 if TYPE_CHECKING:
     from bot.core import Quorum

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.commands.grammar import GrammarError, is_number, split_options
-from bot.counting.choice import Majority, QuorumRule, abstain_index, proposal_roles
-from bot.durations import DeadlineError, parse_deadline
+from bot.engines.counting.choice import Majority, QuorumRule, abstain_index, proposal_roles
+from bot.kernel.durations import DeadlineError, parse_deadline
+from bot.kernel.grammar import GrammarError, is_number, split_options
 
 USAGE = "/poll QUESTION | OPTION | OPTION … [--closes 30m] [--secret] [--multi N] [--hidden]"
 FLAGS = frozenset({"secret", "hidden", "card", "native", "roll", "ranked"})

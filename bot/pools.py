@@ -1,6 +1,6 @@
 """Sortition in chat: volunteers register privately, organisers set quotas and freeze the pool,
 the draw is committed before the randomness exists and revealed with it (see
-bot/sortition/PROTOCOL.md), selected volunteers are told privately, and a seat that is declined
+bot/engines/sortition/PROTOCOL.md), selected volunteers are told privately, and a seat that is declined
 is refilled by the same verifiable procedure.
 
 A registration is stored only once the volunteer has consented; until then their answers live
@@ -19,16 +19,16 @@ import aiosqlite
 
 from bot import dialogue
 from bot.context import Context
-from bot.database import Reader
-from bot.effects import Send
-from bot.errors import UserError
-from bot.markup import b, code, esc
-from bot.outbox import enqueue
+from bot.engines.sortition.model import QuotaBound, Quotas, SortitionError, Volunteer
+from bot.engines.sortition.prepare import prepare
+from bot.engines.sortition.published import open_document
+from bot.engines.sortition.reveal import draw_panel, replace
+from bot.kernel.effects import Send
+from bot.kernel.errors import UserError
+from bot.kernel.markup import b, code, esc
 from bot.poll import iso
-from bot.sortition.model import QuotaBound, Quotas, SortitionError, Volunteer
-from bot.sortition.prepare import prepare
-from bot.sortition.published import open_document
-from bot.sortition.reveal import draw_panel, replace
+from bot.storage.database import Reader
+from bot.storage.outbox import enqueue
 
 if TYPE_CHECKING:
     from bot.core import Quorum

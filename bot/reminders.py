@@ -3,7 +3,7 @@ the group. Members are never named in the group unless an organiser asks (/remin
 
 Only roll (and branch) polls have a known electorate, so only they get private reminders: a
 Telegram bot cannot list a group's members, and "anyone in the room" names nobody in advance.
-Each round is queued once, in one transaction with its messages (see bot/outbox.py), so a
+Each round is queued once, in one transaction with its messages (see bot/storage/outbox.py), so a
 restart neither repeats nor loses one. When the bot was down across several rounds of one poll,
 only the latest is sent.
 """
@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING
 
 import aiosqlite
 
-from bot.errors import UserError
-from bot.events import platform_of
-from bot.markup import b, esc
-from bot.outbox import Outbox, enqueue
+from bot.kernel.errors import UserError
+from bot.kernel.events import platform_of
+from bot.kernel.markup import b, esc
+from bot.kernel.secrecy import voter_hash
 from bot.poll import Poll, iso
 from bot.poll_render import when
-from bot.secrecy import voter_hash
+from bot.storage.outbox import Outbox, enqueue
 
 if TYPE_CHECKING:
     from bot.core import Quorum

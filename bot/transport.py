@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 from typing import Protocol
 
-from bot.effects import AnswerPress, CloseNativePoll, Delivered, Edit, Effect, Send, SendNativePoll, SendPrivate
-from bot.events import platform_of
+from bot.kernel.effects import AnswerPress, CloseNativePoll, Delivered, Edit, Effect, Send, SendNativePoll, SendPrivate
+from bot.kernel.events import platform_of
 
 log = logging.getLogger(__name__)
 

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from adapters.console.adapter import ConsoleSession, ConsoleTransport
-from bot.clock import ManualClock
-from bot.config import Config, parse_config
 from bot.core import Quorum
-from bot.durations import parse_duration
+from bot.kernel.clock import ManualClock
+from bot.kernel.config import Config, parse_config
+from bot.kernel.durations import parse_duration
 from bot.transport import Transports
 
 

@@ -138,8 +138,8 @@ def test_parsers_are_total(text: str) -> None:
     from zoneinfo import ZoneInfo
 
     from bot.choice_input import ChoiceError, parse_choice
-    from bot.commands.grammar import split_command
-    from bot.durations import DeadlineError, parse_deadline
+    from bot.kernel.durations import DeadlineError, parse_deadline
+    from bot.kernel.grammar import split_command
     from bot.poll_spec import SpecError, parse_poll
 
     now = datetime(2026, 6, 1, 12, tzinfo=UTC)

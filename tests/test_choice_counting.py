@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.counting.choice import Majority, Outcome, QuorumRule, decide, proposal_roles, tally
+from bot.engines.counting.choice import Majority, Outcome, QuorumRule, decide, proposal_roles, tally
 
 YNA = ("Yes", "No", "Abstain")
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import load_config, parse_config
-from bot.errors import ConfigError
+from bot.kernel.config import load_config, parse_config
+from bot.kernel.errors import ConfigError
 
 
 @pytest.mark.parametrize(

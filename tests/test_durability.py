@@ -6,7 +6,7 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
-from bot.events import Actor, ButtonPress, Message, Room
+from bot.kernel.events import Actor, ButtonPress, Message, Room
 from tests.helpers import Chat
 
 
@@ -87,7 +87,7 @@ async def test_restart_closes_overdue_polls_and_keeps_votes(tmp_path: Path) -> N
     # The bot is down across the deadline.
     from datetime import timedelta
 
-    from bot.clock import ManualClock
+    from bot.kernel.clock import ManualClock
 
     chat = await Chat.start(tmp_path, clock=ManualClock(now + timedelta(hours=2)))
     out = await chat.wait_for("WINNER")  # the deadline loop finds the overdue poll at start

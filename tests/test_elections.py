@@ -36,7 +36,7 @@ async def test_stv_three_seats(chat: Chat) -> None:
 
 
 async def test_ranked_buttons_in_private_chat(chat: Chat) -> None:
-    from bot.events import Actor, ButtonPress, Room
+    from bot.kernel.events import Actor, ButtonPress, Room
 
     await chat.say("chair: /poll Secretary | Ann | Bob | Cat --ranked")
     out = await chat.say("ann (private): /start vote-1")

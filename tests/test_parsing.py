@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.choice_input import ChoiceError, parse_choice
-from bot.commands.grammar import split_command
-from bot.counting.choice import Majority, QuorumRule
-from bot.durations import DeadlineError, parse_deadline, parse_duration
+from bot.engines.counting.choice import Majority, QuorumRule
+from bot.kernel.durations import DeadlineError, parse_deadline, parse_duration
+from bot.kernel.grammar import split_command
 from bot.poll_spec import SpecError, parse_poll
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bot.sortition.cli import main as sortition_main
+from bot.engines.sortition.cli import main as sortition_main
 from tests.helpers import Chat
 
 PEOPLE = [("f", "north"), ("f", "south"), ("m", "north"), ("m", "south")] * 3

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from bot.clock import ManualClock
+from bot.kernel.clock import ManualClock
 from bot.poll import Poll
 from bot.reminders import rounds_for
 from tests.helpers import Chat

@@ -64,7 +64,7 @@ async def test_one_member_two_platforms_one_vote(chat: Chat) -> None:
     await chat.say("chair: /poll Join the march? --roll")
     await chat.say(f"ann (private): /join {codes['ann']}", "ann: /vote 1 yes")
     # The same member from another platform: the core sees another identity, same membership.
-    from bot.events import Actor, Message, Room
+    from bot.kernel.events import Actor, Message, Room
 
     await chat.core.handle(Message(Actor("mx:@ann:example.org", "Ann"), Room("mx:!dm:example.org", private=True),
                                    f"/join {codes['ann']}"))

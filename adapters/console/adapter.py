@@ -14,11 +14,11 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from adapters.console.notation import Advance, Press, Said, Unreadable, read_line
-from bot.clock import Clock
-from bot.config import Config
 from bot.core import Quorum
-from bot.durations import parse_duration
-from bot.effects import (
+from bot.kernel.clock import Clock
+from bot.kernel.config import Config
+from bot.kernel.durations import parse_duration
+from bot.kernel.effects import (
     AnswerPress,
     CloseNativePoll,
     Delivered,
@@ -29,8 +29,8 @@ from bot.effects import (
     SendNativePoll,
     SendPrivate,
 )
-from bot.events import Actor, ButtonPress, Message, Room
-from bot.markup import plain
+from bot.kernel.events import Actor, ButtonPress, Message, Room
+from bot.kernel.markup import plain
 from bot.transport import Transports
 
 PLATFORM = "console"

@@ -34,9 +34,9 @@ from adapters.matrix.rooms import Rooms
 from adapters.matrix.sending import NETWORK_ERRORS, Backoff, GaveUp, MatrixSendError, Sender
 from adapters.matrix.state import MatrixState
 from adapters.matrix.transport import MatrixTransport
-from bot.config import MatrixConfig
 from bot.core import Quorum
-from bot.events import Event
+from bot.kernel.config import MatrixConfig
+from bot.kernel.events import Event
 
 log = logging.getLogger(__name__)
 

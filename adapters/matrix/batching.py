@@ -8,7 +8,7 @@ in one go. Anything else (a command may open or close a poll) is a barrier handl
 
 from __future__ import annotations
 
-from bot.events import Event, NativePollAnswer
+from bot.kernel.events import Event, NativePollAnswer
 
 Step = list[list[Event]]
 """Lanes handled at the same time; the events of one lane one after another."""

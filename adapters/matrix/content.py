@@ -12,8 +12,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from bot.effects import Keyboard
-from bot.markup import code, esc, plain
+from bot.kernel.effects import Keyboard
+from bot.kernel.markup import code, esc, plain
 
 HTML_FORMAT = "org.matrix.custom.html"
 MAX_TEXT = 30_000

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from adapters.matrix.content import answer_index, selections
-from bot.events import Actor, Event, Message, NativePollAnswer, Room
+from bot.kernel.events import Actor, Event, Message, NativePollAnswer, Room
 
 PLATFORM = "mx"
 

@@ -9,7 +9,7 @@ from adapters.matrix.direct import DirectRooms
 from adapters.matrix.inbound import PLATFORM, native_ref, qualified, unqualified
 from adapters.matrix.rooms import Rooms
 from adapters.matrix.sending import Sender
-from bot.effects import (
+from bot.kernel.effects import (
     AnswerPress,
     CloseNativePoll,
     Delivered,
@@ -20,7 +20,7 @@ from bot.effects import (
     SendNativePoll,
     SendPrivate,
 )
-from bot.markup import plain
+from bot.kernel.markup import plain
 
 log = logging.getLogger(__name__)
 

@@ -23,8 +23,8 @@ from adapters.telegram.menu import menu
 from adapters.telegram.ordering import PerSenderOrder
 from adapters.telegram.tolerant_bot import TolerantBot
 from adapters.telegram.transport import TelegramTransport
-from bot.config import TelegramConfig
 from bot.core import Quorum
+from bot.kernel.config import TelegramConfig
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from telegram import Chat, Update, User
 
 from adapters.telegram.ids import qualified
-from bot.events import Actor, ButtonPress, Event, Message, NativePollAnswer, Room
+from bot.kernel.events import Actor, ButtonPress, Event, Message, NativePollAnswer, Room
 
 
 def actor_of(user: User) -> Actor:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.effects import Keyboard
+from bot.kernel.effects import Keyboard
 
 MAX_CALLBACK_DATA = 64  # bytes, Telegram's limit for callback_data
 

@@ -18,7 +18,7 @@ from adapters.telegram.ids import PLATFORM, telegram_id
 from adapters.telegram.keyboards import inline_keyboard
 from adapters.telegram.roles import Roles, belongs
 from adapters.telegram.split import split_html, truncate_html
-from bot.effects import (
+from bot.kernel.effects import (
     AnswerPress,
     CloseNativePoll,
     Delivered,
@@ -29,7 +29,7 @@ from bot.effects import (
     SendNativePoll,
     SendPrivate,
 )
-from bot.markup import plain
+from bot.kernel.markup import plain
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.campaigns.dates import days_left
-from bot.markup import b, esc
+from bot.kernel.markup import b, esc
 
 
 @dataclass(frozen=True)

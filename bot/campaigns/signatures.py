@@ -7,8 +7,8 @@ import aiosqlite
 from bot.campaigns.signing import SIGNABLE, Signable
 from bot.campaigns.store import load_campaign, reach_goal
 from bot.context import Context
-from bot.errors import UserError
-from bot.markup import b, esc
+from bot.kernel.errors import UserError
+from bot.kernel.markup import b, esc
 from bot.motions.store import load_motion
 from bot.poll import iso
 

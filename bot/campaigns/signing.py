@@ -16,9 +16,9 @@ from weakref import WeakKeyDictionary
 
 from bot import dialogue
 from bot.context import Context
-from bot.errors import UserError
 from bot.installers import INSTALLERS, Stopper
-from bot.motions.ids import ref_kind
+from bot.kernel.errors import UserError
+from bot.kernel.ids import ref_kind
 
 if TYPE_CHECKING:
     from bot.core import Quorum

@@ -13,10 +13,10 @@ from typing import Any
 import aiosqlite
 
 from bot.campaigns.progress import goal_met
-from bot.errors import UserError
-from bot.markup import b, esc
-from bot.outbox import enqueue
+from bot.kernel.errors import UserError
+from bot.kernel.markup import b, esc
 from bot.poll import iso, parse_iso
+from bot.storage.outbox import enqueue
 
 
 @dataclass

@@ -7,12 +7,12 @@ import aiosqlite
 
 from bot.commands.registry import command
 from bot.context import Context
-from bot.errors import UserError
-from bot.markup import b, esc
+from bot.kernel.errors import UserError
+from bot.kernel.ids import split_ref
+from bot.kernel.markup import b, esc
 from bot.motions.access import require_organiser
 from bot.motions.amendments import USAGE as AMEND_USAGE
 from bot.motions.amendments import AmendmentError, apply, parse_amendment
-from bot.motions.ids import split_ref
 from bot.motions.store import AMENDABLE, AmendmentRow, Motion, load_amendment, load_motion, record
 from bot.motions.workflow import amendment_line, ballot_spec, motion_here, now_iso, run
 

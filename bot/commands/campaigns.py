@@ -10,18 +10,18 @@ from bot.campaigns.progress import Progress, progress_text
 from bot.campaigns.signing import USAGE as SIGN_USAGE
 from bot.campaigns.signing import begin, sign_command, unsign
 from bot.campaigns.store import counts, load_campaign, reach_goal
-from bot.commands.grammar import GrammarError, split_options
 from bot.commands.registry import command
 from bot.commands.start import PAYLOADS
 from bot.context import Context
 from bot.csv_export import send_privately
-from bot.durations import DeadlineError, parse_deadline
-from bot.effects import Button
-from bot.errors import UserError
-from bot.markup import b, esc
+from bot.kernel.durations import DeadlineError, parse_deadline
+from bot.kernel.effects import Button
+from bot.kernel.errors import UserError
+from bot.kernel.grammar import GrammarError, split_options
+from bot.kernel.ids import split_ref
+from bot.kernel.markup import b, esc
+from bot.kernel.pages import pages
 from bot.motions.access import require_organiser
-from bot.motions.ids import split_ref
-from bot.motions.pages import pages
 from bot.motions.store import load_motion
 from bot.motions.text import chat
 from bot.poll import iso

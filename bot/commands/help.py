@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot.commands.registry import COMMANDS, command
 from bot.context import Context
-from bot.errors import UserError
-from bot.markup import b, code, esc
+from bot.kernel.errors import UserError
+from bot.kernel.markup import b, code, esc
 
 
 @command("help", summary="list the commands, or explain one", usage="/help [COMMAND]")

@@ -6,11 +6,11 @@ import aiosqlite
 
 from bot.commands.registry import command
 from bot.context import Context
-from bot.errors import UserError
-from bot.events import platform_of
+from bot.kernel.errors import UserError
+from bot.kernel.events import platform_of
+from bot.kernel.secrecy import receipt, voter_hash
 from bot.poll import iso
 from bot.roll import normalise_code
-from bot.secrecy import receipt, voter_hash
 
 
 @command(

@@ -8,16 +8,16 @@ from collections.abc import Awaitable, Callable
 import aiosqlite
 
 from bot.commands import amendments as _amendment_commands  # noqa: F401  (/amend, /amendment)
-from bot.commands.grammar import GrammarError, split_options
 from bot.commands.registry import command
 from bot.context import Context
-from bot.durations import DeadlineError, parse_deadline
-from bot.errors import UserError
-from bot.markup import b, esc, pre
+from bot.kernel.durations import DeadlineError, parse_deadline
+from bot.kernel.errors import UserError
+from bot.kernel.grammar import GrammarError, split_options
+from bot.kernel.ids import ref_kind, split_ref
+from bot.kernel.markup import b, esc, pre
+from bot.kernel.pages import pages
 from bot.motions import decisions  # noqa: F401  (installs the ballot close listener)
 from bot.motions.access import in_room, require_organiser
-from bot.motions.ids import ref_kind, split_ref
-from bot.motions.pages import pages
 from bot.motions.store import (
     AMENDABLE,
     EDITABLE,

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from bot.commands.grammar import is_number
 from bot.commands.registry import command
 from bot.commands.start import PAYLOADS
 from bot.context import Context
 from bot.csv_export import send_privately
-from bot.errors import UserError
-from bot.markup import b, esc, pre
+from bot.kernel.errors import UserError
+from bot.kernel.grammar import is_number
+from bot.kernel.markup import b, esc, pre
+from bot.kernel.secrecy import receipt, voter_hash
 from bot.poll import Poll
 from bot.poll_render import when
 from bot.poll_spec import SpecError, parse_poll
-from bot.secrecy import receipt, voter_hash
 
 POLL_DETAILS = (
     "Options: --closes 30m|2h|18:00|2026-06-03T18:00 (deadline), --secret (vote privately, "

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
-from bot.commands.grammar import is_number
 from bot.commands.registry import command
 from bot.context import Context
 from bot.csv_export import send_privately
-from bot.errors import UserError
-from bot.markup import esc, pre
+from bot.kernel.errors import UserError
+from bot.kernel.grammar import is_number
+from bot.kernel.markup import esc, pre
 from bot.pools import Pool, parse_questions
 
 USAGE = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.commands.registry import command
 from bot.context import Context
-from bot.errors import UserError
+from bot.kernel.errors import UserError
 from bot.reminders import check_remind_args
 
 

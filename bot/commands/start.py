@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 
 from bot.commands.registry import command
 from bot.context import Context
-from bot.errors import UserError
+from bot.kernel.errors import UserError
 
 Handler = Callable[[Context, str], Awaitable[None]]
 PAYLOADS: dict[str, Handler] = {}  # prefix -> handler of the rest of the payload

@@ -9,12 +9,12 @@ from bot.campaigns.dates import days_left
 from bot.commands.registry import command
 from bot.context import Context
 from bot.csv_export import send_privately
-from bot.effects import Button
-from bot.errors import UserError
-from bot.markup import b, esc
+from bot.kernel.effects import Button
+from bot.kernel.errors import UserError
+from bot.kernel.ids import split_ref
+from bot.kernel.markup import b, esc
+from bot.kernel.pages import pages
 from bot.motions.access import in_room, require_organiser
-from bot.motions.ids import split_ref
-from bot.motions.pages import pages
 from bot.poll import iso
 from bot.poll_render import when
 from bot.triggers.service import service, standing_text

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from bot.context import Context
-from bot.errors import UserError
+from bot.kernel.errors import UserError
 from bot.motions.store import Motion
 
 log = logging.getLogger(__name__)

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 
 import aiosqlite
 
-from bot.effects import Send
 from bot.installers import INSTALLERS, Stopper
-from bot.markup import b, esc
+from bot.kernel.effects import Send
+from bot.kernel.markup import b, esc
 from bot.motions.amendments import AmendmentError, apply
 from bot.motions.store import load_amendment, load_motion, record, save_text
 from bot.poll import Poll, iso

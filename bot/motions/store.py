@@ -12,7 +12,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.errors import UserError
+from bot.kernel.errors import UserError
 from bot.motions.amendments import Amendment
 from bot.motions.text import MotionInfo, MotionText
 from bot.poll import parse_iso

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from bot.markup import b, esc, i
+from bot.kernel.markup import b, esc, i
 
 SECTIONS = ("notes", "believes", "resolves")
 MAX_POINT = 1500

@@ -8,11 +8,11 @@ from collections.abc import Awaitable, Callable
 
 import aiosqlite
 
-from bot.commands.grammar import GrammarError, split_options
 from bot.context import Context
-from bot.durations import DeadlineError, parse_deadline
-from bot.errors import UserError
-from bot.markup import b, esc
+from bot.kernel.durations import DeadlineError, parse_deadline
+from bot.kernel.errors import UserError
+from bot.kernel.grammar import GrammarError, split_options
+from bot.kernel.markup import b, esc
 from bot.motions.access import require_room
 from bot.motions.store import PENDING, AmendmentRow, Motion, amendments_of, load_motion
 from bot.poll import iso

@@ -10,8 +10,8 @@ import aiosqlite
 
 from bot import dialogue
 from bot.context import Context
-from bot.errors import UserError
 from bot.installers import INSTALLERS, Stopper
+from bot.kernel.errors import UserError
 from bot.poll import iso
 from bot.signups.form import Answer, Draft, answer, first_question
 from bot.signups.store import load_form, signed_up

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import aiosqlite
 
-from bot.errors import UserError
+from bot.kernel.errors import UserError
 
 if TYPE_CHECKING:
     from bot.core import Quorum

@@ -18,18 +18,18 @@ import aiosqlite
 
 from bot.campaigns.signing import SIGNABLE, Signable
 from bot.context import Context
-from bot.database import Reader
-from bot.effects import Send, SendPrivate
-from bot.errors import UserError
 from bot.installers import INSTALLERS, Stopper
-from bot.markup import b, esc
-from bot.outbox import enqueue
+from bot.kernel.effects import Send, SendPrivate
+from bot.kernel.errors import UserError
+from bot.kernel.markup import b, esc
 from bot.poll import iso
 from bot.poll_render import when
 from bot.poll_spec import PollSpec
+from bot.storage.database import Reader
+from bot.storage.outbox import enqueue
+from bot.storage.writer import Duplicate
 from bot.triggers.store import Trigger, current, load_trigger
 from bot.triggers.thresholds import Standing
-from bot.writer import Duplicate
 
 if TYPE_CHECKING:
     from bot.core import Quorum

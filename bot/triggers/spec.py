@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.commands.grammar import GrammarError, split_options
-from bot.durations import DeadlineError, parse_deadline, parse_duration
+from bot.kernel.durations import DeadlineError, parse_deadline, parse_duration
+from bot.kernel.grammar import GrammarError, split_options
 from bot.triggers.thresholds import Threshold, ThresholdError, parse_count, parse_share
 
 USAGE = ("/trigger open open-selection|recall|no-confidence OFFICE (--signatures 50 | --electorate 20% | "

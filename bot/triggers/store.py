@@ -8,7 +8,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.errors import UserError
+from bot.kernel.errors import UserError
 from bot.poll import parse_iso
 from bot.triggers.spec import Ballot
 from bot.triggers.thresholds import Standing, Threshold, standing

@@ -6,7 +6,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.counting.profile import Profile, build_profile
+from bot.engines.counting.profile import Profile, build_profile
 
 
 def elections_dir() -> Path:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.counting.blt import read_blt, write_blt
-from bot.counting.errors import BallotFileError
+from bot.engines.counting.blt import read_blt, write_blt
+from bot.engines.counting.errors import BallotFileError
 
 BASIC = """4 2
 -3

@@ -7,7 +7,7 @@ import io
 import json
 from pathlib import Path
 
-from bot.counting.cli import main
+from bot.engines.counting.cli import main
 
 BLT = """3 2
 4 1 2 0

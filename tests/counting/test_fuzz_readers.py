@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.counting.errors import BallotFileError
-from bot.counting.files import read_ballots
+from bot.engines.counting.errors import BallotFileError
+from bot.engines.counting.files import read_ballots
 
 LINE = st.text(alphabet='0123456789 -=,"{}:#ABC\t', max_size=14)
 TEXT = st.lists(LINE, max_size=10).map("\n".join)

@@ -6,7 +6,7 @@ from decimal import Decimal as D
 
 from counting_helpers import make
 
-from bot.counting.irv import count_irv
+from bot.engines.counting.irv import count_irv
 
 
 def test_exhausted_papers_leave_the_majority() -> None:
@@ -33,7 +33,7 @@ def test_last_continuing_candidate_is_elected() -> None:
 def test_no_valid_ballots_is_refused() -> None:
     import pytest
 
-    from bot.counting.profile import build_profile
+    from bot.engines.counting.profile import build_profile
 
     empty = build_profile(["A", "B"], [[-1]], [3])
     assert empty.papers == 0 and empty.blank == 3

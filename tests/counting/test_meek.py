@@ -6,7 +6,7 @@ from decimal import Decimal as D
 
 from counting_helpers import make
 
-from bot.counting.meek import count_meek
+from bot.engines.counting.meek import count_meek
 
 
 def test_quota_and_keep_value_from_the_regulations() -> None:

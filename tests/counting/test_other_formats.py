@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.counting.errors import BallotFileError
-from bot.counting.files import read_ballots
-from bot.counting.preflib import read_preflib
-from bot.counting.votecount import read_votecount
+from bot.engines.counting.errors import BallotFileError
+from bot.engines.counting.files import read_ballots
+from bot.engines.counting.preflib import read_preflib
+from bot.engines.counting.votecount import read_votecount
 
 TOI = """# TITLE: Mayor
 # DATA TYPE: toi

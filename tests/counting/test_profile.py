@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from bot.counting.profile import build_profile
-from bot.counting.render import to_dict
-from bot.counting.scottish import count_scottish
+from bot.engines.counting.profile import build_profile
+from bot.engines.counting.render import to_dict
+from bot.engines.counting.scottish import count_scottish
 
 
 def test_card_vote_is_one_ballot_carrying_its_weight() -> None:

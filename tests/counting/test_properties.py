@@ -6,12 +6,12 @@ import numpy as np
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from bot.counting.irv import count_irv
-from bot.counting.meek import count_meek
-from bot.counting.profile import build_profile
-from bot.counting.render import to_dict
-from bot.counting.scottish import count_scottish
-from bot.counting.stages import CountResult
+from bot.engines.counting.irv import count_irv
+from bot.engines.counting.meek import count_meek
+from bot.engines.counting.profile import build_profile
+from bot.engines.counting.render import to_dict
+from bot.engines.counting.scottish import count_scottish
+from bot.engines.counting.stages import CountResult
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.counting.errors import BallotFileError
-from bot.counting.files import load_ballots
-from bot.counting.irv import count_irv
-from bot.counting.meek import count_meek
-from bot.counting.scottish import count_scottish
+from bot.engines.counting.errors import BallotFileError
+from bot.engines.counting.files import load_ballots
+from bot.engines.counting.irv import count_irv
+from bot.engines.counting.meek import count_meek
+from bot.engines.counting.scottish import count_scottish
 
 MALFORMED = {"perth_kinross_2016_by_election_ward9.blt"}
 
@@ -101,8 +101,8 @@ def test_vote_count_files(elections: Path, name: str, elected: set[str] | None) 
 
 
 def test_blt_writer_round_trips_real_wards(elections: Path) -> None:
-    from bot.counting.blt import read_blt, write_blt
-    from bot.counting.render import to_dict
+    from bot.engines.counting.blt import read_blt, write_blt
+    from bot.engines.counting.render import to_dict
 
     files = sorted((elections / "scotland").glob("*.blt"))[::40]
     for path in files:

@@ -6,7 +6,7 @@ from decimal import Decimal as D
 
 from counting_helpers import make
 
-from bot.counting.scottish import count_scottish
+from bot.engines.counting.scottish import count_scottish
 
 
 def votes(stage: object) -> dict[str, str]:
@@ -154,7 +154,7 @@ def test_conservation_exact_at_every_stage() -> None:
 
 
 def test_withdrawn_candidate_is_skipped() -> None:
-    from bot.counting.profile import build_profile
+    from bot.engines.counting.profile import build_profile
 
     p = build_profile(["A", "B", "C"], [[1, 0], [1, 2], [2]], [3, 2, 4], withdrawn=[1])
     r = count_scottish(p, seats=1)

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from bot.commands.registry import COMMANDS
 from bot.context import Context
-from bot.errors import UserError
-from bot.events import Actor, Message, Room
+from bot.kernel.errors import UserError
+from bot.kernel.events import Actor, Message, Room
 from tests.features.conftest import add_members
 from tests.helpers import Chat
 

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from bot.campaigns.dates import DateError, parse_day
 from bot.csv_export import csv_parts
+from bot.kernel.pages import pages
 from bot.motions.amendments import AmendmentError, apply, parse_amendment
-from bot.motions.pages import pages
 from bot.triggers.thresholds import Threshold, needed, parse_share, standing
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from bot.events import Actor, Message, Room
+from bot.kernel.events import Actor, Message, Room
 from tests.features.conftest import add_members, transcript_after_outbox
 from tests.helpers import Chat
 

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from adapters.matrix import MatrixAdapter
-from bot.clock import Clock
-from bot.config import MatrixConfig, parse_config
 from bot.core import Quorum
+from bot.kernel.clock import Clock
+from bot.kernel.config import MatrixConfig, parse_config
 from bot.transport import Transports
 from tests.synapse_server import Credentials, SynapseServer
 

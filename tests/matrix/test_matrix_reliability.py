@@ -8,8 +8,8 @@ import logging
 import pytest
 
 from adapters.matrix.content import message_parts
-from bot.effects import Send
-from bot.markup import plain
+from bot.kernel.effects import Send
+from bot.kernel.markup import plain
 from tests.matrix.running_bot import RunningBot, StartBot
 from tests.matrix.scenes import Branch, body, bot_poll_start, branch_room, command, count_line, joined, replies_to
 from tests.synapse_server import (

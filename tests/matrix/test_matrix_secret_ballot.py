@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.effects import SendPrivate
+from bot.kernel.effects import SendPrivate
 from tests.matrix.running_bot import StartBot
 from tests.matrix.scenes import body, branch_room, command, count_line, joined
 from tests.synapse_server import MatrixUser, UserFactory, join, notice_from, open_direct_room

@@ -17,9 +17,9 @@ from adapters.matrix.inbound import after_own_join, native_ref, strip_reply_fall
 from adapters.matrix.invites import invite_of, may_invite
 from adapters.matrix.rooms import creators_of
 from adapters.matrix.sending import Backoff, retry_after
-from bot.effects import Button
-from bot.events import Actor, Message, NativePollAnswer, Room
-from bot.markup import plain
+from bot.kernel.effects import Button
+from bot.kernel.events import Actor, Message, NativePollAnswer, Room
+from bot.kernel.markup import plain
 
 BOT = "@quorum:example.org"
 ROOM = "!abcDEF123"

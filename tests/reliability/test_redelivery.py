@@ -8,7 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 from adapters.console.notation import Said, read_line
-from bot.events import Actor, Message, Room
+from bot.kernel.events import Actor, Message, Room
 from tests.features.conftest import add_members
 from tests.helpers import Chat
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import highspy
 import numpy as np
 
-from bot.sortition.model import QuotaBound, Quotas, Volunteer
+from bot.engines.sortition.model import QuotaBound, Quotas, Volunteer
 
 
 def make_pool(rows: Sequence[dict[str, str]]) -> list[Volunteer]:

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from sortition_helpers import bounds, make_pool
 
-from bot.sortition import SortitionError, prepare
-from bot.sortition.cli import main
-from bot.sortition.csv_files import read_pool, read_quotas
+from bot.engines.sortition import SortitionError, prepare
+from bot.engines.sortition.cli import main
+from bot.engines.sortition.csv_files import read_pool, read_quotas
 
 
 def test_pool_csv_follows_row_order_and_ignores_blank_lines() -> None:

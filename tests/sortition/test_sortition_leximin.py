@@ -16,8 +16,8 @@ from sortition_helpers import (
     random_pool,
 )
 
-from bot.sortition.feasibility import InfeasibleQuotas, check
-from bot.sortition.leximin import leximin
+from bot.engines.sortition.feasibility import InfeasibleQuotas, check
+from bot.engines.sortition.leximin import leximin
 
 
 def _per_person(pool, quotas) -> list[float]:

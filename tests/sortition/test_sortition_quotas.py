@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sortition_helpers import bounds, make_pool, meets
 
-from bot.sortition import InfeasibleQuotas, QuotaBound, Quotas, SortitionError, check, prepare
-from bot.sortition.groups import group_pool
-from bot.sortition.published import open_document
-from bot.sortition.reveal import draw_panel
+from bot.engines.sortition import InfeasibleQuotas, QuotaBound, Quotas, SortitionError, check, prepare
+from bot.engines.sortition.groups import group_pool
+from bot.engines.sortition.published import open_document
+from bot.engines.sortition.reveal import draw_panel
 
 FEATURES = {"gender": ["f", "m", "x"], "age": ["young", "old"]}
 

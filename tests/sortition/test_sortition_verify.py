@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sortition_helpers import meets, random_pool
 
-from bot.sortition import (
+from bot.engines.sortition import (
     QuotaBound,
     Quotas,
     SortitionError,
@@ -20,12 +20,12 @@ from bot.sortition import (
     Volunteer,
     prepare,
 )
-from bot.sortition.cli import main
-from bot.sortition.document import DIGITS
-from bot.sortition.published import open_document
-from bot.sortition.randomness import RandomStream, normalise
-from bot.sortition.reveal import draw_panel, replace
-from bot.sortition.rounding import as_decimal, round_to_total
+from bot.engines.sortition.cli import main
+from bot.engines.sortition.document import DIGITS
+from bot.engines.sortition.published import open_document
+from bot.engines.sortition.randomness import RandomStream, normalise
+from bot.engines.sortition.reveal import draw_panel, replace
+from bot.engines.sortition.rounding import as_decimal, round_to_total
 
 ROOT = Path(__file__).resolve().parents[2]
 FEATURES = {"gender": ["f", "m", "x"], "age": ["16-29", "30-59", "60+"], "area": ["n", "s"]}
@@ -123,7 +123,7 @@ def test_tampering_is_detected_with_a_clear_message(published, tmp_path: Path, c
         assert "changed after it was sealed" in capsys.readouterr().err
         # Re-sealing the altered body hides nothing from someone holding the published hash.
         resealed = {k: v for k, v in changed.items() if k != "commitment"}
-        from bot.sortition.document import seal
+        from bot.engines.sortition.document import seal
 
         path.write_text(json.dumps(seal(resealed)), encoding="utf-8")
         code = main(["verify", str(path), "--randomness", "1 2 3", "--commitment", published["commitment"]])
@@ -132,7 +132,7 @@ def test_tampering_is_detected_with_a_clear_message(published, tmp_path: Path, c
 
 
 def test_a_resealed_document_with_an_invalid_lottery_is_refused(published) -> None:
-    from bot.sortition.document import seal
+    from bot.engines.sortition.document import seal
 
     body = {k: v for k, v in published.items() if k != "commitment"}
     body = json.loads(json.dumps(body))
@@ -226,7 +226,7 @@ def test_verify_replays_replacement_rounds(published, tmp_path: Path, capsys) ->
 
 SCRIPT = """
 import json, random, sys
-from bot.sortition import Quotas, QuotaBound, Volunteer, prepare, open_document, draw_panel
+from bot.engines.sortition import Quotas, QuotaBound, Volunteer, prepare, open_document, draw_panel
 rng = random.Random(11)
 feats = {"gender": ["f", "m", "x"], "age": ["a", "b", "c"], "area": ["n", "s"]}
 pool = []

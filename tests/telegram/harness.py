@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from adapters.telegram import TelegramAdapter
-from bot.clock import ManualClock
-from bot.config import TelegramConfig, parse_config
 from bot.core import Quorum
+from bot.kernel.clock import ManualClock
+from bot.kernel.config import TelegramConfig, parse_config
 from bot.transport import Transports
 from tests.telegram_peer import Chat, TelegramPeer, User
 

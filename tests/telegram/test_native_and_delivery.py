@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.effects import Send, SendPrivate
-from bot.markup import pre
+from bot.kernel.effects import Send, SendPrivate
+from bot.kernel.markup import pre
 from bot.transport import DeliveryRefused
 from tests.telegram.harness import TelegramBot, group_with_bot, started
 from tests.telegram_peer import TelegramPeer
@@ -189,7 +189,7 @@ async def test_the_quorum_command_runs_the_bot_on_telegram(tmp_path: Path, teleg
     from dataclasses import replace
 
     from bot.cli import _run_platforms
-    from bot.config import TelegramConfig, parse_config
+    from bot.kernel.config import TelegramConfig, parse_config
 
     peer = telegram_peer
     config = replace(

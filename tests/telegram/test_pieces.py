@@ -13,9 +13,9 @@ from adapters.telegram.inbound import event_of
 from adapters.telegram.keyboards import inline_keyboard
 from adapters.telegram.menu import menu
 from adapters.telegram.split import split_html, utf16_len
-from bot.effects import Button
-from bot.events import ButtonPress, Message, NativePollAnswer
-from bot.markup import b, esc, plain, pre
+from bot.kernel.effects import Button
+from bot.kernel.events import ButtonPress, Message, NativePollAnswer
+from bot.kernel.markup import b, esc, plain, pre
 
 _TAG = re.compile(r"<(/?)(\w+)[^>]*>")
 

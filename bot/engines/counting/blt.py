@@ -1,0 +1,271 @@
+"""Reading and writing BLT, the ballot file every STV counting program shares.
+
+Layout: a line `CANDIDATES SEATS`; optionally a line of negative numbers naming withdrawn
+candidates; one line per ballot `WEIGHT PREF PREF ... 0`; a line `0`; one line per candidate
+name; a title line. Real files differ, and all of these are read:
+- names quoted, CSV-style doubled quotes inside quotes (`"Ann ""Independent"" SMITH"`), or no
+  quotes at all;
+- a name line holding a second quoted string (`"Ann SMITH" "Green Party"`): the first is the name,
+  the rest the candidate's description;
+- several quoted names on one line, all names on one line;
+- names given as PrefLib-style `# ALTERNATIVE NAME i: name` lines after the ballots;
+- a missing title.
+An equal ranking written `2=3` is read like PrefLib's `{2,3}`: the paper counts for the
+preferences before it and is exhausted from that rank on (an overvote at that rank).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+
+from bot.engines.counting.errors import BallotFileError
+from bot.engines.counting.profile import END, MAX_CANDIDATES, Profile, build_profile
+
+_INT = re.compile(r"[+-]?\d+")
+_ALT = re.compile(r"#\s*ALTERNATIVE NAME\s+(\d+)\s*:\s?(.*)$")
+
+
+def _ints(line: str, source: str, number: int, what: str) -> list[int]:
+    fields = line.split()
+    for f in fields:
+        if not _INT.fullmatch(f):
+            hint = " (a stray comma? BLT separates numbers by spaces)" if "," in f else ""
+            raise BallotFileError(source, number, f"{what}: {f!r} is not a whole number{hint}")
+    return [int(f) for f in fields]
+
+
+def _quoted_names(line: str, source: str, number: int) -> list[str]:
+    """Every `"..."` on the line, with `""` inside a name standing for one quote."""
+    names: list[str] = []
+    i, n = 0, len(line)
+    while i < n:
+        if line[i].isspace():
+            i += 1
+            continue
+        if line[i] != '"':
+            raise BallotFileError(source, number, f"unexpected text {line[i:]!r} after a quoted name")
+        i += 1
+        buf: list[str] = []
+        while True:
+            if i >= n:
+                raise BallotFileError(source, number, "a quoted name has no closing quote")
+            if line[i] == '"':
+                if i + 1 < n and line[i + 1] == '"':
+                    buf.append('"')
+                    i += 2
+                    continue
+                i += 1
+                break
+            buf.append(line[i])
+            i += 1
+        names.append("".join(buf))
+    return names
+
+
+def _ballot_line(line: str, source: str, number: int, n_cand: int) -> tuple[int, list[int]]:
+    """One ballot line, checked field by field so the error names what is wrong."""
+    fields = line.split()
+    if not _INT.fullmatch(fields[0]):
+        raise BallotFileError(source, number, f"ballot weight {fields[0]!r} is not a whole number")
+    weight = int(fields[0])
+    if weight <= 0:
+        raise BallotFileError(source, number, f"ballot weight {weight} must be positive")
+    if fields[-1] != "0" or len(fields) < 2:
+        raise BallotFileError(source, number, "a ballot line must end with 0")
+    prefs: list[int] = []
+    tied = False
+    for f in fields[1:-1]:
+        if "=" in f:
+            parts = f.split("=")
+            if not all(_INT.fullmatch(x) for x in parts):
+                raise BallotFileError(source, number, f"preference {f!r} is not a candidate number")
+            tied = True
+            continue
+        if not _INT.fullmatch(f):
+            raise BallotFileError(source, number, f"preference {f!r} is not a candidate number")
+        c = int(f)
+        if c < 1 or c > n_cand:
+            raise BallotFileError(source, number, f"preference {c} is not a candidate 1..{n_cand}")
+        if not tied:
+            prefs.append(c - 1)
+    return weight, prefs
+
+
+def _ballots_fast(block: str, n_lines: int, n_cand: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """All ballot lines at once with numpy; None when anything is odd (then go line by line).
+
+    Every ballot line ends with the only 0 on it (weights and preferences are positive), so the
+    zeros in the flat list of numbers mark where the lines end.
+    """
+    if n_lines == 0:
+        return np.zeros((0, 0), dtype=np.int16), np.zeros(0, dtype=np.int64)
+    if "=" in block:
+        return None
+    try:
+        nums = np.array(block.split(), dtype=np.int64)
+    except ValueError:
+        return None
+    ends = np.flatnonzero(nums == 0)
+    if ends.size != n_lines or ends[-1] != nums.size - 1 or (nums < 0).any():
+        return None
+    starts = np.concatenate([[0], ends[:-1] + 1])
+    lens = ends - starts + 1
+    if (lens < 2).any():
+        return None
+    row = np.repeat(np.arange(n_lines), lens)
+    col = np.arange(nums.size) - np.repeat(starts, lens) - 1
+    pref = (col >= 0) & (col < np.repeat(lens - 2, lens))
+    values = nums[pref]
+    if (values > n_cand).any():
+        return None
+    arr = np.full((n_lines, int(lens.max()) - 2), END, dtype=np.int16)
+    arr[row[pref], col[pref]] = values - 1
+    return arr, nums[starts]
+
+
+_TERMINATOR = re.compile(r"^[ \t]*0[ \t]*$", re.M)
+_BLANK = re.compile(r"^[ \t]*\n", re.M)
+
+
+def _names(tail: list[tuple[int, str]], n_cand: int, source: str) -> tuple[list[str], list[str], str | None]:
+    """Candidate names, descriptions and the title from the lines after the ballots."""
+    alt: dict[int, str] = {}
+    rest: list[tuple[int, str]] = []
+    for number, line in tail:
+        if m := _ALT.match(line):
+            alt[int(m.group(1))] = m.group(2).rstrip()
+        elif not line.startswith("#"):
+            rest.append((number, line))
+    if alt:
+        missing = [i for i in range(1, n_cand + 1) if i not in alt]
+        if missing:
+            raise BallotFileError(source, None, f"no name is given for candidate {missing[0]}")
+        title_line = rest[0][1] if rest else None
+        if title_line is not None and title_line.startswith('"'):
+            title_line = " ".join(_quoted_names(title_line, source, rest[0][0]))
+        return [alt[i] for i in range(1, n_cand + 1)], [""] * n_cand, title_line
+    flat: list[str] = []
+    for number, line in rest:
+        flat.extend(_quoted_names(line, source, number) if line.startswith('"') else [line])
+    if len(flat) not in (n_cand, n_cand + 1) and len(rest) in (n_cand, n_cand + 1):
+        # One candidate per line, each line a name and then a description (a party).
+        names: list[str] = []
+        descriptions: list[str] = []
+        for number, line in rest:
+            if line.startswith('"'):
+                tokens = _quoted_names(line, source, number)
+                names.append(tokens[0] if tokens else "")
+                descriptions.append(" ".join(tokens[1:]))
+            else:
+                names.append(line)
+                descriptions.append("")
+        title = names[n_cand] if len(names) > n_cand else None
+        if len(names) > n_cand and descriptions[n_cand]:
+            title = f"{title} {descriptions[n_cand]}"
+        return names[:n_cand], descriptions[:n_cand], title
+    if len(flat) < n_cand:
+        raise BallotFileError(
+            source, None, f"the header promises {n_cand} candidates but only {len(flat)} names follow"
+        )
+    if len(flat) > n_cand + 1:
+        raise BallotFileError(source, None, f"{len(flat)} names follow the ballots; expected {n_cand} and a title")
+    return flat[:n_cand], [""] * n_cand, (flat[n_cand] if len(flat) > n_cand else None)
+
+
+def read_blt(text: str, source: str = "<blt>") -> Profile:
+    """Parse BLT text; any damage raises BallotFileError naming the line."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    pos, number = 0, 0
+
+    def next_line() -> str | None:
+        nonlocal pos, number
+        if pos >= len(text):
+            return None
+        end = text.find("\n", pos)
+        end = len(text) if end < 0 else end
+        line = text[pos:end]
+        pos, number = end + 1, number + 1
+        return line
+
+    line = next_line()
+    while line is not None and (not line.strip() or line.lstrip().startswith("#")):
+        line = next_line()
+    if line is None:
+        raise BallotFileError(source, None, "the file is empty")
+    head = _ints(line, source, number, "the first line must be 'CANDIDATES SEATS'")
+    if len(head) != 2 or head[0] < 1 or head[1] < 1:
+        raise BallotFileError(source, number, "the first line must be two positive numbers: CANDIDATES SEATS")
+    n_cand, seats = head
+    if n_cand > MAX_CANDIDATES:
+        raise BallotFileError(source, number, f"{n_cand} candidates is more than can be counted")
+    withdrawn: list[int] = []
+    while True:
+        mark, mark_number = pos, number
+        line = next_line()
+        if line is None or line.strip():
+            break
+    if line is not None and line.strip().startswith("-"):
+        for v in _ints(line, source, number, "withdrawn candidates"):
+            if v >= 0 or -v > n_cand:
+                raise BallotFileError(source, number, f"withdrawn candidate {v} is not -1..-{n_cand}")
+            withdrawn.append(-v - 1)
+    else:
+        pos, number = mark, mark_number
+    m = _TERMINATOR.search(text, pos)
+    if m is None:
+        raise BallotFileError(source, None, "the ballots are not closed by a line '0'")
+    block = text[pos : m.start()]
+    first_number = number + 1
+    newlines = block.count("\n")
+    n_lines = newlines - len(_BLANK.findall(block))
+    fast = _ballots_fast(block, n_lines, n_cand)
+    if fast is not None:
+        arr, weights = fast
+    else:
+        numbered = [(first_number + k, ln.strip()) for k, ln in enumerate(block.split("\n")) if ln.strip()]
+        parsed = [_ballot_line(b, source, n, n_cand) for n, b in numbered]
+        width = max((len(p) for _, p in parsed), default=0)
+        arr = np.full((len(parsed), width), END, dtype=np.int16)
+        for r, (_, prefs) in enumerate(parsed):
+            arr[r, : len(prefs)] = prefs
+        weights = np.array([w for w, _ in parsed], dtype=np.int64)
+    tail_start = first_number + newlines  # the line holding the closing 0
+    tail = [(tail_start + k, ln.strip()) for k, ln in enumerate(text[m.end() :].split("\n")[1:], start=1) if ln.strip()]
+    names, descriptions, title = _names(tail, n_cand, source)
+    return build_profile(
+        names,
+        arr,
+        weights,
+        withdrawn=withdrawn,
+        seats=seats,
+        title=title,
+        descriptions=descriptions,
+    )
+
+
+def load_blt(path: str | Path) -> Profile:
+    p = Path(path)
+    return read_blt(p.read_text(encoding="utf-8-sig"), str(p.name))
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def write_blt(profile: Profile, seats: int | None = None) -> str:
+    """BLT text for a profile: names always quoted, withdrawn candidates kept as negatives."""
+    n_seats = seats if seats is not None else (profile.seats or 1)
+    out = [f"{len(profile.candidates)} {n_seats}"]
+    if profile.withdrawn:
+        out.append(" ".join(str(-(c + 1)) for c in sorted(profile.withdrawn)))
+    for ranking, weight in profile.ballots():
+        out.append(" ".join([str(weight), *(str(c + 1) for c in ranking), "0"]))
+    out.append("0")
+    for k, name in enumerate(profile.candidates):
+        desc = profile.descriptions[k] if k < len(profile.descriptions) else ""
+        out.append(_quote(name) + (" " + _quote(desc) if desc else ""))
+    out.append(_quote(profile.title or ""))
+    return "\n".join(out) + "\n"

@@ -1,0 +1,189 @@
+"""Meek STV as New Zealand counts it (Local Electoral Regulations 2001, Schedule 1A), an option.
+
+Arithmetic is in integers counting units of 10**-9, the regulations' nine decimal places.
+
+- Keep values: hopeful candidates keep 1, excluded 0, successful candidates a keep value that is
+  recomputed each iteration as kv x quota / votes, rounded up at the ninth place.
+- Distribution (clause 10): each paper gives each candidate in turn the keep value's share of what
+  is left of it, the share rounded up at the ninth place as the regulations require. We pass on
+  the exact remainder (not a separately rounded-up product), so a paper never counts for more than
+  one vote; what reaches no one is non-transferable.
+- Quota (clause 5): (valid - non-transferable) / (vacancies + 1), truncated to nine places, plus
+  0.000000001; recomputed every iteration.
+- A hopeful candidate whose votes reach the quota becomes successful. When no one new is
+  successful and either the total surplus is below 0.0001 or the lowest hopeful's votes plus the
+  total surplus are below the next lowest's (clause 13), the lowest hopeful is excluded.
+- Counting ends when the seats are filled or the successful and hopeful candidates together are
+  no more than the seats (they are all elected).
+
+Departure, stated openly: equal lowest votes are settled by the most recent earlier stage at which
+the candidates differed and then by a lot from the recorded seed, not by the regulations' own
+pseudo-random number method. The stage table records one stage per election or exclusion, with the
+number of iterations it took.
+"""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+
+from bot.engines.counting.profile import Profile
+from bot.engines.counting.stages import CountResult, Event, Stage, Tie, scaled
+from bot.engines.counting.tiebreak import break_tie
+
+PLACES = 9
+UNIT = 10**PLACES
+_SURPLUS_LIMIT = 10**5  # 0.0001
+_MAX_ITERATIONS = 100_000
+
+
+def _tally(rankings: np.ndarray, mult: np.ndarray, keep: np.ndarray, n: int) -> np.ndarray:
+    """Votes per candidate for the given keep values (index n: non-transferable)."""
+    left = np.full(rankings.shape[0], UNIT, dtype=np.int64)
+    totals = np.zeros(n + 1, dtype=object)
+    for k in range(rankings.shape[1]):
+        cand = rankings[:, k].astype(np.int64)
+        live = (cand >= 0) & (left > 0)
+        if not live.any():
+            break
+        idx = np.flatnonzero(live)
+        c = cand[idx]
+        kv = keep[c]
+        share = -((-left[idx] * kv) // UNIT)  # rounded up
+        share = np.minimum(share, left[idx])
+        left[idx] -= share
+        contrib = share * mult[idx]
+        sums = np.zeros(n, dtype=object)
+        order = np.argsort(c, kind="stable")
+        cs = np.concatenate([[0], np.cumsum(contrib[order])])
+        bounds = np.searchsorted(c[order], np.arange(n + 1))
+        for j in range(n):
+            if bounds[j + 1] > bounds[j]:
+                sums[j] = int(cs[bounds[j + 1]] - cs[bounds[j]])
+        totals[:n] += sums
+    totals[n] = int((left * mult).sum())
+    return totals
+
+
+def count_meek(profile: Profile, seats: int | None = None, seed: int = 0) -> CountResult:
+    n_seats = seats if seats is not None else profile.seats
+    if not n_seats or n_seats < 1:
+        raise ValueError("the number of seats must be a positive whole number")
+    if profile.papers == 0:
+        raise ValueError("there are no valid ballots to count")
+    names = profile.candidates
+    n = len(names)
+    rng = random.Random(seed)
+    standing = list(profile.standing)
+    hopeful = set(standing)
+    elected: list[int] = []
+    keep = np.zeros(n, dtype=np.int64)
+    keep[standing] = UNIT
+    valid = profile.papers
+    rank, mult = profile.rankings, profile.multiplicity
+    history: list[list[int]] = []
+    stages: list[Stage] = []
+    before = [0] * n
+    action, who = "first preferences", None
+    excluded_now: list[Event] = []
+    ties: list[Tie] = []
+    iterations = 0
+    prev_nt = 0
+    while True:
+        iterations += 1
+        totals = _tally(rank, mult, keep, n)
+        votes = [int(totals[c]) for c in range(n)]
+        nt = int(totals[n])
+        quota = (valid * UNIT - nt) // (n_seats + 1) + 1
+        new = sorted((c for c in hopeful if votes[c] >= quota), key=lambda c: (-votes[c], c))
+        new = new[: n_seats - len(elected)]
+        surplus = sum(max(votes[c] - quota, 0) for c in elected)
+        done = False
+        event_stage = bool(new) or not stages
+        elected_now = []
+        for c in new:
+            hopeful.discard(c)
+            elected.append(c)
+            elected_now.append(Event(names[c], "reached the quota"))
+        if len(elected) < n_seats and len(elected) + len(hopeful) <= n_seats:
+            for c in sorted(hopeful, key=lambda c: (-votes[c], c)):
+                elected.append(c)
+                elected_now.append(Event(names[c], "hopeful candidates equal the vacancies"))
+            hopeful.clear()
+            event_stage = done = True
+        if len(elected) >= n_seats:
+            event_stage = done = True
+        exclude: int | None = None
+        if not done and not new and hopeful:
+            ordered = sorted(hopeful, key=lambda c: votes[c])
+            low = votes[ordered[0]]
+            second = votes[ordered[1]] if len(ordered) > 1 else None
+            if (
+                surplus < _SURPLUS_LIMIT
+                or (second is not None and low + surplus < second)
+                or iterations >= _MAX_ITERATIONS
+            ):
+                tied = [c for c in hopeful if votes[c] == low]
+                exclude = tied[0]
+                if len(tied) > 1:
+                    exclude, how = break_tie(tied, history + [votes], lowest=True, rng=rng)
+                    ties.append(
+                        Tie(
+                            tuple(names[c] for c in sorted(tied)),
+                            "exclusion",
+                            names[exclude],
+                            how,
+                            "lowest votes",
+                            seed if how == "lot" else None,
+                        )
+                    )
+        if event_stage or exclude is not None:
+            history.append(votes)
+            stages.append(
+                Stage(
+                    number=len(stages) + 1,
+                    action=action,
+                    candidate=who,
+                    votes={names[c]: scaled(votes[c], PLACES) for c in standing},
+                    changes={names[c]: scaled(votes[c] - before[c], PLACES) for c in standing},
+                    non_transferable=scaled(nt, PLACES),
+                    non_transferable_stage=scaled(nt - prev_nt, PLACES),
+                    loss=scaled(0, PLACES),
+                    loss_stage=scaled(0, PLACES),
+                    non_transferable_papers=scaled(nt, PLACES),
+                    elected=tuple(elected_now),
+                    excluded=tuple(excluded_now),
+                    ties=tuple(ties),
+                    threshold=scaled(quota, PLACES),
+                    note=f"{iterations} iteration(s); keep values: "
+                    + ", ".join(f"{names[c]} {scaled(int(keep[c]), PLACES)}" for c in elected),
+                )
+            )
+            before, prev_nt, iterations = votes, nt, 0
+            action, who, excluded_now, ties = "iteration", None, [], []
+        if done:
+            break
+        if exclude is not None:
+            hopeful.discard(exclude)
+            keep[exclude] = 0
+            action, who = "exclusion", names[exclude]
+            excluded_now = [Event(names[exclude], "lowest votes (clause 13)")]
+            continue
+        for c in elected:
+            if votes[c] > 0:
+                kv = -((-int(keep[c]) * quota) // votes[c])
+                keep[c] = min(kv, UNIT)
+    return CountResult(
+        method="meek",
+        seats=n_seats,
+        candidates=names,
+        quota=stages[-1].threshold,
+        valid=scaled(valid * UNIT, PLACES),
+        elected=tuple(names[c] for c in elected),
+        stages=tuple(stages),
+        seed=seed,
+        places=PLACES,
+        title=profile.title,
+        withdrawn=tuple(names[c] for c in sorted(profile.withdrawn)),
+    )

@@ -1,0 +1,74 @@
+"""Reading the plain-text ballot format of Vote::Count.
+
+`# Seats: N` and other `#` comments, a line `:CHOICES:A:B:...` naming the candidates, then one
+line per ballot `COUNT:A:B:...` (a line without a leading count is one paper).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+
+from bot.engines.counting.errors import BallotFileError
+from bot.engines.counting.profile import END, MAX_CANDIDATES, Profile, build_profile
+
+_SEATS = re.compile(r"#\s*Seats\s*:\s*(\d+)\s*$", re.IGNORECASE)
+_TITLE = re.compile(r"#\s*(?:Constituency|Title)\s*:\s*(.*?)\s*$", re.IGNORECASE)
+
+
+def read_votecount(text: str, source: str = "<vote-count>") -> Profile:
+    """Parse Vote::Count text; an unknown choice or a bad count names its line."""
+    seats: int | None = None
+    title: str | None = None
+    choices: list[str] | None = None
+    index: dict[str, int] = {}
+    rows: list[list[int]] = []
+    weights: list[int] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        if line.startswith("#"):
+            if m := _SEATS.match(line):
+                seats = int(m.group(1))
+            elif m := _TITLE.match(line):
+                title = m.group(1) or None
+            continue
+        if line.startswith(":CHOICES:"):
+            choices = [c for c in line[len(":CHOICES:") :].split(":") if c]
+            index = {c: i for i, c in enumerate(choices)}
+            if len(choices) > MAX_CANDIDATES:
+                raise BallotFileError(source, number, "more choices than can be counted")
+            if len(index) != len(choices):
+                raise BallotFileError(source, number, "a choice is listed twice in :CHOICES:")
+            continue
+        if choices is None:
+            raise BallotFileError(source, number, "ballots come before the ':CHOICES:' line")
+        fields = line.split(":")
+        weight = 1
+        if fields[0].strip().isdigit():
+            weight = int(fields[0])
+            fields = fields[1:]
+            if weight <= 0:
+                raise BallotFileError(source, number, "the count must be positive")
+        prefs: list[int] = []
+        for f in fields:
+            if f not in index:
+                raise BallotFileError(source, number, f"{f!r} is not one of the :CHOICES:")
+            prefs.append(index[f])
+        rows.append(prefs)
+        weights.append(weight)
+    if choices is None:
+        raise BallotFileError(source, None, "no ':CHOICES:' line names the candidates")
+    width = max((len(r) for r in rows), default=0)
+    arr = np.full((len(rows), width), END, dtype=np.int16)
+    for i, r in enumerate(rows):
+        arr[i, : len(r)] = r
+    return build_profile(choices, arr, np.array(weights, dtype=np.int64), seats=seats, title=title)
+
+
+def load_votecount(path: str | Path) -> Profile:
+    p = Path(path)
+    return read_votecount(p.read_text(encoding="utf-8-sig"), p.name)

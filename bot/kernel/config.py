@@ -1,0 +1,236 @@
+"""Configuration from TOML, with secrets optionally from the environment.
+
+Every problem names the key at fault (``telegram.token``), because the person reading the
+message is a volunteer editing a file, not a developer reading a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.kernel.errors import ConfigError
+
+
+class Section:
+    """Typed access to one TOML table that remembers which keys were read, so unknown
+    (usually misspelt) keys can be reported instead of silently ignored."""
+
+    def __init__(self, name: str, data: Any) -> None:
+        if not isinstance(data, dict):
+            raise ConfigError(f"{name} must be a table, like [{name}]")
+        self.name = name
+        self.data: dict[str, Any] = data
+        self._read: set[str] = set()
+
+    def _key(self, key: str) -> str:
+        return f"{self.name}.{key}" if self.name else key
+
+    def _get(self, key: str, env: str | None) -> Any:
+        self._read.add(key)
+        if env and os.environ.get(env):
+            return os.environ[env]
+        return self.data.get(key)
+
+    def str(self, key: str, default: str | None = None, *, env: str | None = None) -> str | None:
+        value = self._get(key, env)
+        if value is None:
+            return default
+        if not isinstance(value, str):
+            raise ConfigError(f"{self._key(key)} must be a string (in quotes)")
+        return value
+
+    def int(self, key: str, default: int, *, minimum: int | None = None) -> int:
+        value = self._get(key, None)
+        if value is None:
+            return default
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ConfigError(f"{self._key(key)} must be a whole number")
+        if minimum is not None and value < minimum:
+            raise ConfigError(f"{self._key(key)} must be at least {minimum}")
+        return value
+
+    def bool(self, key: str, default: bool) -> bool:
+        value = self._get(key, None)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            raise ConfigError(f"{self._key(key)} must be true or false")
+        return value
+
+    def list(self, key: str) -> list[str]:
+        value = self._get(key, None)
+        if value is None:
+            return []
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{self._key(key)} must be a list of strings, like [\"a\", \"b\"]")
+        return list(value)
+
+    def section(self, key: str) -> Section:
+        self._read.add(key)
+        return Section(self._key(key), self.data.get(key, {}))
+
+    def check_unknown(self) -> None:
+        unknown = sorted(set(self.data) - self._read)
+        if unknown:
+            raise ConfigError(f"unknown key {self._key(unknown[0])} (check its spelling)")
+
+
+@dataclass(frozen=True)
+class TelegramConfig:
+    token: str
+    webhook_url: str | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+    base_url: str | None = None
+
+
+@dataclass(frozen=True)
+class MatrixConfig:
+    homeserver: str
+    user_id: str
+    password: str | None = None
+    access_token: str | None = None
+    device_id: str | None = None
+    organiser_power_level: int = 50
+    allowed_inviters: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Config:
+    database: Path = Path("quorum.db")
+    secret: str | None = None
+    timezone: str = "UTC"
+    default_electorate: str = "room"
+    members_may_poll: bool = False
+    console_room: str = "main"
+    console_organisers: tuple[str, ...] = ("chair",)
+    organisers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    telegram: TelegramConfig | None = None
+    matrix: MatrixConfig | None = None
+    source: Path | None = None
+    reminder_offsets: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=1))
+    group_warning: timedelta | None = timedelta(hours=1)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def _telegram(sec: Section) -> TelegramConfig | None:
+    token = sec.str("token", env="QUORUM_TELEGRAM_TOKEN")
+    webhook_url = sec.str("webhook_url")
+    listen = sec.str("webhook_listen", "127.0.0.1") or "127.0.0.1"
+    port = sec.int("webhook_port", 8443, minimum=1)
+    base_url = sec.str("base_url")
+    sec.check_unknown()
+    if not token:
+        if set(sec.data) - {"token"}:
+            raise ConfigError("telegram.token is missing (or set QUORUM_TELEGRAM_TOKEN)")
+        return None
+    return TelegramConfig(token, webhook_url, listen, port, base_url)
+
+
+def _matrix(sec: Section) -> MatrixConfig | None:
+    homeserver = sec.str("homeserver", env="QUORUM_MATRIX_HOMESERVER")
+    user_id = sec.str("user_id", env="QUORUM_MATRIX_USER_ID")
+    password = sec.str("password", env="QUORUM_MATRIX_PASSWORD")
+    token = sec.str("access_token", env="QUORUM_MATRIX_ACCESS_TOKEN")
+    device_id = sec.str("device_id")
+    level = sec.int("organiser_power_level", 50, minimum=0)
+    inviters = tuple(sec.list("allowed_inviters"))
+    sec.check_unknown()
+    if not (homeserver or user_id or password or token):
+        return None
+    if not homeserver:
+        raise ConfigError("matrix.homeserver is missing (e.g. \"https://matrix.example.org\")")
+    if not user_id:
+        raise ConfigError("matrix.user_id is missing (e.g. \"@quorum:example.org\")")
+    if not (password or token):
+        raise ConfigError("matrix.password or matrix.access_token is missing")
+    return MatrixConfig(homeserver, user_id, password, token, device_id, level, inviters)
+
+
+def _duration(sec: Section, key: str, text: str) -> timedelta:
+    from bot.kernel.durations import parse_duration
+
+    value = parse_duration(text)
+    if not value:
+        raise ConfigError(f"{sec.name}.{key}: {text!r} is not a duration like \"24h\" or \"30m\"")
+    return value
+
+
+def parse_config(data: dict[str, Any], source: Path | None = None) -> Config:
+    top = Section("", data)
+    botsec = top.section("bot")
+    database = botsec.str("database", "quorum.db", env="QUORUM_DATABASE") or "quorum.db"
+    secret = botsec.str("secret", env="QUORUM_SECRET")
+    timezone = botsec.str("timezone", "UTC") or "UTC"
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"bot.timezone: unknown time zone {timezone!r} (e.g. \"Europe/London\")") from None
+    electorate = botsec.str("default_electorate", "room") or "room"
+    if electorate not in ("room", "roll"):
+        raise ConfigError("bot.default_electorate must be \"room\" or \"roll\"")
+    members_may_poll = botsec.bool("members_may_poll", False)
+    botsec.check_unknown()
+
+    con = top.section("console")
+    console_room = con.str("room", "main") or "main"
+    console_organisers = tuple(con.list("organisers") or ["chair"])
+    con.check_unknown()
+
+    orgsec = top.section("organisers")
+    organisers = {room: tuple(orgsec.list(room)) for room in list(orgsec.data)}
+
+    rem = top.section("reminders")
+    offsets = tuple(_duration(rem, "offsets", v) for v in (rem.list("offsets") or ["24h", "1h"]))
+    warning_text = rem.str("group_warning", "1h")
+    group_warning = _duration(rem, "group_warning", warning_text) if warning_text else None
+    rem.check_unknown()
+
+    telegram = _telegram(top.section("telegram"))
+    matrix = _matrix(top.section("matrix"))
+    top.check_unknown()
+    base = source.parent if source else Path.cwd()
+    db_path = Path(database)
+    if not db_path.is_absolute():
+        db_path = base / db_path
+    return Config(
+        database=db_path,
+        secret=secret,
+        timezone=timezone,
+        default_electorate=electorate,
+        members_may_poll=members_may_poll,
+        console_room=console_room,
+        console_organisers=console_organisers,
+        organisers=organisers,
+        telegram=telegram,
+        matrix=matrix,
+        source=source,
+        reminder_offsets=tuple(sorted(set(offsets), reverse=True)),
+        group_warning=group_warning,
+    )
+
+
+def load_config(path: Path | None) -> Config:
+    """Load PATH, or ``quorum.toml`` in the working directory if it exists, else defaults."""
+    if path is None:
+        default = Path("quorum.toml")
+        if not default.exists():
+            return parse_config({})
+        path = default
+    try:
+        with path.open("rb") as f:
+            data = tomllib.load(f)
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} not found") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path}: not valid TOML: {e}") from None
+    return parse_config(data, path)

@@ -1,0 +1,90 @@
+"""Outbound effects: what the core asks an adapter to do.
+
+Text is a small HTML subset (see ``bot.kernel.markup``) that Telegram and Matrix render natively and
+the console strips, so the core writes each message once for every platform.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.kernel.events import ButtonPress
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A button: ``data`` comes back as a ButtonPress; ``start`` opens a private chat with
+    the bot carrying that payload (a Telegram deep link), for ballots that must be secret."""
+
+    label: str
+    data: str | None = None
+    start: str | None = None
+
+
+Keyboard = tuple[tuple[Button, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Send:
+    """A message into a room (a group or a private chat)."""
+
+    room: str
+    text: str
+    buttons: Keyboard = ()
+    reply_to: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SendPrivate:
+    """A message to one person in their private chat with the bot."""
+
+    actor: str
+    text: str
+    buttons: Keyboard = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    room: str
+    ref: str
+    text: str
+    buttons: Keyboard = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerPress:
+    """The short confirmation a button press gets (Telegram's answerCallbackQuery)."""
+
+    press: ButtonPress
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class SendNativePoll:
+    """A poll the platform renders itself; its answers come back as NativePollAnswer."""
+
+    room: str
+    question: str
+    options: tuple[str, ...]
+    max_choices: int = 1
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CloseNativePoll:
+    room: str
+    ref: str
+    native_ref: str | None = None
+    text: str = ""
+
+
+Effect = Send | SendPrivate | Edit | AnswerPress | SendNativePoll | CloseNativePoll
+
+
+@dataclass(frozen=True, slots=True)
+class Delivered:
+    """What an adapter reports back: the platform's reference to the message it sent."""
+
+    ref: str | None = None
+    native_ref: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)

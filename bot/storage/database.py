@@ -1,0 +1,185 @@
+"""Opening the SQLite database and applying the numbered migrations in ``migrations/``.
+
+Migrations are forward only: each file runs once, in order, inside a transaction together
+with the row that records it, so a crash mid-migration leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+def migration_files(directory: Path = MIGRATIONS_DIR) -> list[tuple[int, Path]]:
+    found: dict[int, Path] = {}
+    for path in sorted(directory.glob("*.sql")):
+        m = _NAME.match(path.name)
+        if not m:
+            raise RuntimeError(f"migration file name {path.name} is not NNNN_name.sql")
+        version = int(m.group(1))
+        if version in found:
+            raise RuntimeError(f"two migrations numbered {version}: {found[version].name}, {path.name}")
+        found[version] = path
+    return sorted(found.items())
+
+
+async def _apply(conn: aiosqlite.Connection, directory: Path) -> list[str]:
+    await conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+    await conn.commit()
+    async with conn.execute("SELECT version FROM schema_migrations") as cur:
+        done = {row[0] for row in await cur.fetchall()}
+    applied = []
+    for version, path in migration_files(directory):
+        if version in done:
+            continue
+        script = path.read_text(encoding="utf-8")
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        # executescript would commit on its own; run statements one by one in one transaction.
+        await conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _statements(script):
+                await conn.execute(statement)
+            await conn.execute(
+                "INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)",
+                (version, path.name, now),
+            )
+            await conn.commit()
+        except BaseException:
+            await conn.rollback()
+            raise
+        applied.append(path.name)
+    return applied
+
+
+def _statements(script: str) -> list[str]:
+    """Split a script into complete statements (sqlite3 knows where one ends)."""
+    out: list[str] = []
+    current = ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            if current.strip():
+                out.append(current.strip())
+            current = ""
+    if current.strip() and not current.strip().startswith("--"):
+        raise RuntimeError(f"incomplete SQL statement at the end of a migration: {current[:60]!r}")
+    return out
+
+
+async def connect(path: Path | str, directory: Path = MIGRATIONS_DIR, writer: bool = False) -> aiosqlite.Connection:
+    """Open the database in WAL mode, migrated to the newest version.
+
+    The WRITER connection does not checkpoint the log itself: a checkpoint inside a commit
+    stalls every vote waiting for that commit. ``checkpoints`` does it on a reader instead.
+    """
+    conn = await aiosqlite.connect(str(path), isolation_level=None)
+    conn.row_factory = aiosqlite.Row
+    await conn.execute("PRAGMA journal_mode=WAL")
+    # FULL: a vote is acknowledged only after its commit is on disk.
+    await conn.execute("PRAGMA synchronous=FULL")
+    await conn.execute("PRAGMA foreign_keys=ON")
+    await conn.execute("PRAGMA busy_timeout=5000")
+    await _apply(conn, directory)
+    if writer:
+        await conn.execute("PRAGMA wal_autocheckpoint=0")
+    return conn
+
+
+async def checkpoints(conn: aiosqlite.Connection, every_s: float = 1.0) -> None:
+    """Copy the write-ahead log into the database file now and then, beside the writer (a
+    PASSIVE checkpoint never blocks it), so the log stays small without stalling commits."""
+    while True:
+        await asyncio.sleep(every_s)
+        try:
+            await conn.execute_fetchall("PRAGMA wal_checkpoint(PASSIVE)")
+        except sqlite3.OperationalError as e:  # a read on this connection is mid-way: next time
+            log.debug("checkpoint skipped: %s", e)
+
+
+async def migrate(path: Path | str, directory: Path = MIGRATIONS_DIR) -> list[str]:
+    conn = await aiosqlite.connect(str(path), isolation_level=None)
+    try:
+        await conn.execute("PRAGMA journal_mode=WAL")
+        return await _apply(conn, directory)
+    finally:
+        await conn.close()
+
+
+class Rows:
+    """The complete answer of one read, usable as aiosqlite's cursor is (``async with``,
+    ``await``, ``fetchone``, ``fetchall``)."""
+
+    def __init__(self, rows: list[Any]) -> None:
+        self._rows = rows
+        self._next = 0
+
+    async def fetchone(self) -> Any:
+        if self._next >= len(self._rows):
+            return None
+        self._next += 1
+        return self._rows[self._next - 1]
+
+    async def fetchall(self) -> list[Any]:
+        rest, self._next = self._rows[self._next :], len(self._rows)
+        return rest
+
+    def __aiter__(self) -> Rows:
+        return self
+
+    async def __anext__(self) -> Any:
+        row = await self.fetchone()
+        if row is None:
+            raise StopAsyncIteration
+        return row
+
+
+class _Read:
+    def __init__(self, conn: aiosqlite.Connection, sql: str, params: Any) -> None:
+        self._conn, self._sql, self._params = conn, sql, params
+
+    async def _run(self) -> Rows:
+        return Rows(list(await self._conn.execute_fetchall(self._sql, self._params)))
+
+    def __await__(self):  # type: ignore[no-untyped-def]
+        return self._run().__await__()
+
+    async def __aenter__(self) -> Rows:
+        return await self._run()
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
+class Reader:
+    """The read side of the database, for everything but the writer.
+
+    Each read runs to its last row in one call on the connection's thread. With a cursor kept
+    open across an await instead, any read that ran meanwhile on the same connection would
+    share that cursor's (older) snapshot, and a tally could lag behind committed votes.
+    """
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.connection = conn
+
+    def execute(self, sql: str, params: Any = ()) -> _Read:
+        return _Read(self.connection, sql, params)
+
+    async def execute_fetchall(self, sql: str, params: Any = ()) -> list[Any]:
+        return list(await self.connection.execute_fetchall(sql, params))
+
+    async def close(self) -> None:
+        await self.connection.close()

@@ -1,0 +1,139 @@
+"""The outbox: broadcasts (reminders, announcements) that must survive a crash.
+
+Messages are first written to the ``outbox`` table, in the same transaction as the decision to
+send them, and only then delivered by the adapters' rate-limited senders. Each is marked sent
+as soon as its platform accepted it; after a crash the drainer resumes with what is unmarked, so
+a 10,000-message reminder is neither lost nor restarted from the top. (A message the platform
+accepted in the instant before a crash, not yet marked, is sent again: at most the few that were
+in flight.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+import aiosqlite
+
+from bot.kernel.effects import Send, SendPrivate
+from bot.poll import iso
+from bot.transport import DeliveryRefused
+
+if TYPE_CHECKING:
+    from bot.core import Quorum
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+IN_FLIGHT = 64  # enough to keep a rate-limited sender busy; the limiter itself paces them
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(600, 5 * 2 ** (attempts - 1)))
+
+
+async def enqueue(
+    conn: aiosqlite.Connection, *, dedupe: str, target: str, private: bool, text: str, now: datetime
+) -> None:
+    """Queue a message inside the caller's writer transaction; a repeated DEDUPE is ignored."""
+    await conn.execute(
+        "INSERT OR IGNORE INTO outbox(dedupe, target, private, text, created_at, not_before)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (dedupe, target, int(private), text, iso(now), iso(now)),
+    )
+
+
+class Outbox:
+    def __init__(self, core: Quorum) -> None:
+        self.core = core
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._lock = asyncio.Lock()  # one drain at a time, or two would send the same rows
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._loop(), name="quorum-outbox")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None
+
+    def poke(self) -> None:
+        self._wake.set()
+
+    async def _loop(self) -> None:
+        while True:
+            self._wake.clear()
+            try:
+                sent = await self.drain()
+            except Exception:
+                log.exception("draining the outbox failed")
+                sent = 0
+            if sent == 0:
+                try:
+                    await asyncio.wait_for(self._wake.wait(), 5)
+                except TimeoutError:
+                    pass
+
+    async def drain(self) -> int:
+        """Deliver every message that is due; returns how many were attempted."""
+        async with self._lock:
+            return await self._drain()
+
+    async def _drain(self) -> int:
+        core = self.core
+        assert core.db is not None and core.writer is not None
+        now = core.clock.now()
+        async with core.db.execute(
+            "SELECT id, target, private, text, attempts FROM outbox"
+            " WHERE sent_at IS NULL AND failed IS NULL AND not_before <= ? ORDER BY id LIMIT 2000",
+            (iso(now),),
+        ) as cur:
+            rows = list(await cur.fetchall())
+        if not rows:
+            return 0
+        pending = iter(rows)
+
+        async def worker() -> None:
+            for row in pending:
+                await self._deliver_one(*row)
+
+        await asyncio.gather(*(worker() for _ in range(min(IN_FLIGHT, len(rows)))))
+        return len(rows)
+
+    async def _deliver_one(self, msg_id: int, target: str, private: int, text: str, attempts: int) -> None:
+        core = self.core
+        effect = SendPrivate(target, text) if private else Send(target, text)
+        error: str | None = None
+        permanent = False
+        try:
+            await core.transports.deliver(effect)
+        except DeliveryRefused as e:
+            error, permanent = str(e) or "refused", True
+        except Exception as e:  # network trouble, rate limits beyond the sender's retries
+            error = f"{type(e).__name__}: {e}"
+        now = core.clock.now()
+
+        async def mark(conn: aiosqlite.Connection) -> None:
+            if error is None:
+                await conn.execute("UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE id = ?",
+                                   (iso(now), msg_id))
+            elif permanent or attempts + 1 >= MAX_ATTEMPTS:
+                await conn.execute("UPDATE outbox SET failed = ?, attempts = attempts + 1 WHERE id = ?",
+                                   (error, msg_id))
+            else:
+                await conn.execute(
+                    "UPDATE outbox SET attempts = attempts + 1, not_before = ? WHERE id = ?",
+                    (iso(now + backoff(attempts + 1)), msg_id),
+                )
+
+        assert core.writer is not None
+        await core.writer.run(mark)
+        if error is not None:
+            log.warning("outbox message %s not delivered (%s)", msg_id, error)

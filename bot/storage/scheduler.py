@@ -1,0 +1,105 @@
+"""Timed work: closing polls, reminders, campaign deadlines.
+
+The database is the source of truth: each duty (a poll service, the reminder service, a
+campaign service) can say from its own tables when it next has something to do, and do
+everything that is due when asked. APScheduler only decides when to wake up: one job at the
+earliest due time of all duties, plus a slow safety tick. Nothing about a deadline is kept in
+APScheduler, so a restart, a missed wake-up or a wall-clock jump loses nothing: whenever the
+scheduler runs, every duty does whatever is due by the injected clock. Tests advance a manual
+clock and call ``run_due`` — nothing sleeps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+
+from bot.kernel.clock import Clock
+
+log = logging.getLogger(__name__)
+
+SAFETY_TICK = timedelta(seconds=30)
+"""However the wall clock jumps, due work is found within this long."""
+
+NextDue = Callable[[], datetime | None]
+Fire = Callable[[], Awaitable[None]]
+
+
+@dataclass
+class Duty:
+    name: str
+    next_due: NextDue
+    fire: Fire
+
+
+class Scheduler:
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self._duties: list[Duty] = []
+        self._aps: AsyncIOScheduler | None = None
+        self._lock = asyncio.Lock()
+
+    def add(self, name: str, next_due: NextDue, fire: Fire) -> Duty:
+        duty = Duty(name, next_due, fire)
+        self._duties.append(duty)
+        self.poke()
+        return duty
+
+    def start(self) -> None:
+        """Start waking up; overdue work (from while the bot was down) runs at once."""
+        self._aps = AsyncIOScheduler(timezone="UTC")
+        self._aps.add_job(
+            self.run_due, "interval", seconds=SAFETY_TICK.total_seconds(), id="safety-tick",
+            coalesce=True, max_instances=1, misfire_grace_time=None,
+        )
+        self._aps.start()
+        self._schedule(datetime.now(self.clock.now().tzinfo))
+
+    def shutdown(self) -> None:
+        if self._aps is not None:
+            self._aps.shutdown(wait=False)
+            self._aps = None
+
+    def poke(self) -> None:
+        """Something's deadline changed: wake up in time for the earliest one."""
+        if self._aps is None:
+            return
+        due = self.next_due()
+        if due is None:
+            return
+        # APScheduler counts in wall-clock time; the duties count in the injected clock.
+        delay = max(timedelta(0), due - self.clock.now())
+        self._schedule(datetime.now(due.tzinfo) + delay)
+
+    def _schedule(self, when: datetime) -> None:
+        assert self._aps is not None
+        self._aps.add_job(
+            self.run_due, DateTrigger(run_date=when), id="next-due", replace_existing=True,
+            misfire_grace_time=None, coalesce=True, max_instances=1,
+        )
+
+    def next_due(self) -> datetime | None:
+        dues = [d for d in (duty.next_due() for duty in self._duties) if d is not None]
+        return min(dues) if dues else None
+
+    async def run_due(self) -> None:
+        """Do everything that is due now, by the injected clock; then wait for the next."""
+        async with self._lock:
+            for _ in range(1000):  # a duty that keeps reporting itself due must not spin forever
+                now = self.clock.now()
+                due = [d for d in self._duties if (t := d.next_due()) is not None and t <= now]
+                if not due:
+                    break
+                for duty in due:
+                    try:
+                        await duty.fire()
+                    except Exception:
+                        log.exception("scheduled work %s failed; it will be retried", duty.name)
+                        return
+        self.poke()
