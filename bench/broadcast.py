@@ -31,11 +31,10 @@ sys.path.insert(0, str(ROOT))
 
 from adapters.telegram import TelegramAdapter  # noqa: E402
 from adapters.telegram.limiter import MESSAGES_PER_SECOND  # noqa: E402
-from bot.core import Quorum  # noqa: E402
+from bot.app import Transports, bootstrap  # noqa: E402
 from bot.kernel.clock import Clock  # noqa: E402
 from bot.kernel.config import TelegramConfig, parse_config  # noqa: E402
 from bot.storage.outbox import enqueue  # noqa: E402
-from bot.transport import Transports  # noqa: E402
 
 
 async def serve_peer(members: int, time_scale: float) -> None:
@@ -77,7 +76,7 @@ async def broadcast(messages: int, time_scale: float) -> dict[str, object]:
                 telegram=TelegramConfig(token=hello["token"], base_url=hello["base_url"]),
             )
             assert config.telegram is not None
-            core = Quorum(config, Clock(), Transports())
+            core = await bootstrap(config, Clock(), Transports())
             adapter = TelegramAdapter(config.telegram, core, time_scale=time_scale, poll_timeout=1)
             core.transports.add(adapter.transport)
             await core.start()
@@ -91,14 +90,12 @@ async def broadcast(messages: int, time_scale: float) -> dict[str, object]:
                     await enqueue(conn, dedupe=f"bench:{n}", target=f"tg:{user_id}", private=True,
                                   text=f"Reminder: poll {n % 7 + 1} closes in one hour. Vote with /vote.", now=now)
 
-            assert core.writer is not None
             await core.writer.run(queue)
             start = time.perf_counter()
             while await core.outbox.drain():
                 pass
             seconds = time.perf_counter() - start
-            assert core.db is not None
-            async with core.db.execute("SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL") as cur:
+            async with core.reader.execute("SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL") as cur:
                 row = await cur.fetchone()
             marked = int(row[0]) if row else 0
             runner.cancel()

@@ -1,6 +1,6 @@
 """Vote ingestion through the core, against the raw limit of SQLite on the same machine.
 
-Pushes button-press votes from many voters into many polls through ``Quorum.handle`` on a
+Pushes button-press votes from many voters into many polls through ``App.handle`` on a
 file-backed database, where each vote is acknowledged only after its commit is on disk
 (synchronous=FULL), then measures latency at a fixed offered rate. The reference is plain
 batched ``executemany`` inserts of the same rows with the same durability settings.
@@ -26,13 +26,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bot.app import Transports, bootstrap  # noqa: E402
 from bot.app.runtime import tune_for_serving  # noqa: E402
-from bot.core import Quorum  # noqa: E402
 from bot.kernel.clock import Clock  # noqa: E402
 from bot.kernel.config import parse_config  # noqa: E402
 from bot.kernel.effects import Delivered, Effect  # noqa: E402
 from bot.kernel.events import Actor, ButtonPress, Message, Room  # noqa: E402
-from bot.transport import Transports  # noqa: E402
 
 
 class NullTransport:
@@ -66,7 +65,7 @@ async def run_core(
     db: Path, votes: list[tuple[int, int, int]], polls: int, rate: int, paced: int, in_flight: int = 4000
 ) -> dict:
     config = replace(parse_config({}), database=db, secret="bench")
-    core = Quorum(config, Clock(), Transports(NullTransport()))
+    core = await bootstrap(config, Clock(), Transports(NullTransport()))
     await core.start()
     tune_for_serving()  # as `quorum run` does once the bot is up
     room = Room("bench:room")
@@ -110,11 +109,10 @@ async def run_core(
             await asyncio.sleep(delay)
         tasks.append(asyncio.create_task(timed(len(bulk) + k, v)))
     await asyncio.gather(*tasks)
-    assert core.db is not None
-    async with core.db.execute("SELECT count(*) FROM seen_events") as cur:
+    async with core.reader.execute("SELECT count(*) FROM seen_events") as cur:
         row = await cur.fetchone()
     recorded = row[0] if row else 0
-    batches = core.writer.batches if core.writer else 0
+    batches = core.writer.batches  # type: ignore[attr-defined]
     await core.stop()
     latencies.sort()
     return {

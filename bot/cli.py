@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _import_members(config: Config, file: Path, codes: Path | None, replace: bool) -> int:
-    from bot.roll import RollError, parse_roll_csv
+    from bot.features.roll.parse import RollError, parse_roll_csv
 
     try:
         entries = parse_roll_csv(file.read_text(encoding="utf-8-sig"))
@@ -94,7 +94,9 @@ def _import_members(config: Config, file: Path, codes: Path | None, replace: boo
     except RollError as e:
         print(f"quorum: {file}: {e}", file=sys.stderr)
         return 2
-    rows = asyncio.run(_store_roll(config, entries, replace))
+    from bot.app.bootstrap import import_roll
+
+    rows = asyncio.run(import_roll(config, entries, replace))
     out = codes.open("w", newline="", encoding="utf-8") if codes else sys.stdout
     try:
         writer = csv.writer(out)
@@ -107,24 +109,11 @@ def _import_members(config: Config, file: Path, codes: Path | None, replace: boo
     return 0
 
 
-async def _store_roll(config: Config, entries: list, replace: bool) -> list:
-    from bot.poll import iso
-    from bot.roll import import_roll
-    from bot.storage.database import connect
-
-    conn = await connect(config.database)
-    try:
-        return await import_roll(conn, entries, iso(Clock().now()), replace)
-    finally:
-        await conn.close()
-
-
 async def _run_platforms(config: Config) -> int:
     """Run every configured platform adapter on one core until interrupted."""
-    from bot.core import Quorum
-    from bot.transport import Transports
+    from bot.app.bootstrap import bootstrap
 
-    core = Quorum(config, Clock(), Transports())
+    core = await bootstrap(config, Clock())
     runners = []
     if config.telegram is not None:
         from adapters.telegram import TelegramAdapter

@@ -1,4 +1,5 @@
-"""A chat harness: the real core, a file database, a manual clock and the console adapter.
+"""A chat harness: the real bot (built by bootstrap), a file database, a manual clock and the
+console adapter.
 
 Scenario tests speak through the console notation (``ann: /vote 1 Pizza``) and read back what
 the bot answered, exactly as a person at the terminal would.
@@ -13,19 +14,18 @@ from pathlib import Path
 from typing import Any
 
 from adapters.console.adapter import ConsoleSession, ConsoleTransport
-from bot.core import Quorum
+from bot.app import App, Transports, bootstrap
 from bot.kernel.clock import ManualClock
 from bot.kernel.config import Config, parse_config
 from bot.kernel.durations import parse_duration
-from bot.transport import Transports
 
 
 class Chat:
-    def __init__(self, core: Quorum, transport: ConsoleTransport, out: io.StringIO) -> None:
-        self.core = core
+    def __init__(self, app: App, transport: ConsoleTransport, out: io.StringIO) -> None:
+        self.app = app
         self.transport = transport
         self.out = out
-        self.session = ConsoleSession(core, transport, out, echo=False)
+        self.session = ConsoleSession(app, transport, out, echo=False)
 
     @classmethod
     async def start(
@@ -35,9 +35,9 @@ class Chat:
         config = replace(config, database=tmp_path / "quorum.db", secret="test-secret", **overrides)
         out = io.StringIO()
         transport = ConsoleTransport(config, out)
-        core = Quorum(config, clock or ManualClock(), Transports(transport))
-        await core.start()
-        return cls(core, transport, out)
+        app = await bootstrap(config, clock or ManualClock(), Transports(transport))
+        await app.start()
+        return cls(app, transport, out)
 
     async def say(self, *lines: str) -> str:
         """Play LINES; return everything the bot printed in answer, as plain text."""
@@ -70,19 +70,19 @@ class Chat:
         return await self.say(f":advance {duration}") if delta else ""
 
     def tick(self, delta: timedelta) -> None:
-        self.core.clock.advance(delta)
+        self.app.clock.advance(delta)
 
     async def query(self, sql: str, *args: Any) -> list[tuple[Any, ...]]:
-        assert self.core.db is not None
-        async with self.core.db.execute(sql, args) as cur:
+        async with self.app.reader.execute(sql, args) as cur:
             return [tuple(r) for r in await cur.fetchall()]
 
     async def snapshot(self) -> dict[str, list[tuple[Any, ...]]]:
-        """Every table's rows (but the log of seen events), to show an error changed nothing."""
+        """Every table's rows, to show an error changed nothing: but the log of seen events, and
+        the record of when each migration ran (wall-clock time when the database was created)."""
         tables = [r[0] for r in await self.query(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('seen_events')"
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('seen_events', 'schema_migrations')"
         )]
         return {t: sorted(await self.query(f"SELECT * FROM {t}"), key=repr) for t in tables}
 
     async def stop(self) -> None:
-        await self.core.stop()
+        await self.app.stop()

@@ -137,10 +137,9 @@ def test_parsers_are_total(text: str) -> None:
     from datetime import UTC, datetime
     from zoneinfo import ZoneInfo
 
-    from bot.choice_input import ChoiceError, parse_choice
+    from bot.features.polls.parse import ChoiceError, SpecError, parse_choice, parse_poll
     from bot.kernel.durations import DeadlineError, parse_deadline
     from bot.kernel.grammar import split_command
-    from bot.poll_spec import SpecError, parse_poll
 
     now = datetime(2026, 6, 1, 12, tzinfo=UTC)
     split_command(text, ("/", "!"))

@@ -28,12 +28,12 @@ async def test_acknowledged_votes_are_on_disk(chat: Chat, tmp_path: Path) -> Non
 
     chat.transport.deliver = spy  # type: ignore[method-assign]
     await asyncio.gather(*(
-        chat.core.handle(Message(Actor(f"console:v{i}", f"v{i}"), room, f"/vote 1 {1 + i % 2}"))
+        chat.app.handle(Message(Actor(f"console:v{i}", f"v{i}"), room, f"/vote 1 {1 + i % 2}"))
         for i in range(300)
     ))
     assert len(acked) == 300
     assert all(int(n) >= 1 for n in acked)
-    assert chat.core.writer is not None and chat.core.writer.batches < 300  # group commit happened
+    assert chat.app.writer is not None and chat.app.writer.batches < 300  # group commit happened
     with sqlite3.connect(tmp_path / "quorum.db") as other:
         assert other.execute("SELECT count(*) FROM votes").fetchone()[0] == 300
 
@@ -44,30 +44,30 @@ async def test_redelivered_updates_never_count_twice(chat: Chat) -> None:
     ann = Actor("console:ann", "ann")
     first = ButtonPress(ann, room, "v:1:0", event_id="u1")
     second = ButtonPress(ann, room, "v:1:1", event_id="u2")
-    await chat.core.handle(first)
-    await chat.core.handle(second)
-    chat.core._recent.clear()  # as after a restart: only the database remembers
-    await chat.core.handle(first)  # the older update redelivered must not undo the newer vote
+    await chat.app.handle(first)
+    await chat.app.handle(second)
+    chat.app.dispatcher._recent.clear()  # as after a restart: only the database remembers
+    await chat.app.handle(first)  # the older update redelivered must not undo the newer vote
     assert await chat.query("SELECT choice FROM votes") == [("1",)]
     # Concurrent duplicates of a new update: applied once.
-    chat.core._recent.clear()
+    chat.app.dispatcher._recent.clear()
     dup = ButtonPress(ann, room, "v:1:0", event_id="u3")
-    await asyncio.gather(chat.core.handle(dup), chat.core.handle(dup))
+    await asyncio.gather(chat.app.handle(dup), chat.app.handle(dup))
     assert await chat.query("SELECT choice FROM votes") == [("0",)]
     # A redelivered /poll does not open a second poll.
     msg = Message(Actor("console:chair", "chair"), room, "/poll Again?", event_id="u4")
-    await chat.core.handle(msg)
-    chat.core._recent.clear()
-    await chat.core.handle(msg)
+    await chat.app.handle(msg)
+    chat.app.dispatcher._recent.clear()
+    await chat.app.handle(msg)
     assert await chat.query("SELECT count(*) FROM polls") == [(2,)]
 
 
 async def test_votes_queued_before_close_count_and_after_are_refused(chat: Chat) -> None:
     await chat.say("chair: /poll Lunch? | Pizza | Soup")
     room = Room("console:main")
-    before = [chat.core.handle(Message(Actor(f"console:b{i}", f"b{i}"), room, "/vote 1 Pizza")) for i in range(50)]
-    close = chat.core.handle(Message(Actor("console:chair", "chair"), room, "/close 1"))
-    after = [chat.core.handle(Message(Actor(f"console:a{i}", f"a{i}"), room, "/vote 1 Soup")) for i in range(50)]
+    before = [chat.app.handle(Message(Actor(f"console:b{i}", f"b{i}"), room, "/vote 1 Pizza")) for i in range(50)]
+    close = chat.app.handle(Message(Actor("console:chair", "chair"), room, "/close 1"))
+    after = [chat.app.handle(Message(Actor(f"console:a{i}", f"a{i}"), room, "/vote 1 Soup")) for i in range(50)]
     await asyncio.gather(*before, close, *after)
     rows = await chat.query("SELECT result FROM polls WHERE id = 1")
     import json
@@ -82,7 +82,7 @@ async def test_votes_queued_before_close_count_and_after_are_refused(chat: Chat)
 async def test_restart_closes_overdue_polls_and_keeps_votes(tmp_path: Path) -> None:
     chat = await Chat.start(tmp_path)
     await chat.say("chair: /poll Lunch? | Pizza | Soup --closes 30m", "ann: /vote 1 Soup")
-    now = chat.core.clock.now()
+    now = chat.app.clock.now()
     await chat.stop()
     # The bot is down across the deadline.
     from datetime import timedelta
@@ -101,10 +101,10 @@ async def test_old_update_ids_are_forgotten_new_ones_kept(chat: Chat) -> None:
     await chat.say("chair: /poll Lunch? | Pizza | Soup")
     room = Room("console:main")
     ann = Actor("console:ann", "ann")
-    await chat.core.handle(ButtonPress(ann, room, "v:1:0", event_id="old"))
+    await chat.app.handle(ButtonPress(ann, room, "v:1:0", event_id="old"))
     chat.tick(timedelta(days=15))
-    await chat.core.handle(ButtonPress(ann, room, "v:1:1", event_id="new"))
-    await chat.core.scheduler.run_due()
+    await chat.app.handle(ButtonPress(ann, room, "v:1:1", event_id="new"))
+    await chat.app.scheduler.run_due()
     assert await chat.query("SELECT event_id FROM seen_events") == [("new",)]
-    assert chat.core.writer is not None
-    assert chat.core.writer.has_seen("new") and not chat.core.writer.has_seen("old")
+    assert chat.app.writer is not None
+    assert chat.app.writer.has_seen("new") and not chat.app.writer.has_seen("old")

@@ -44,7 +44,7 @@ async def test_ranked_buttons_in_private_chat(chat: Chat) -> None:
     ann = Actor("console:ann", "ann")
     dm = Room("console:@ann", private=True)
     for data in ("r:1:2", "r:1:0", "r:1:ok"):
-        await chat.core.handle(ButtonPress(ann, dm, data))
+        await chat.app.handle(ButtonPress(ann, dm, data))
     out = "\n".join(chat.transport.transcript)
     assert "Your ranking in poll 1: 1. Cat, 2. Ann" in out
     assert await chat.query("SELECT count(*) FROM votes") == [(1,)]

@@ -7,11 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.choice_input import ChoiceError, parse_choice
 from bot.engines.counting.choice import Majority, QuorumRule
+from bot.features.polls.parse import ChoiceError, SpecError, parse_choice, parse_poll
 from bot.kernel.durations import DeadlineError, parse_deadline, parse_duration
 from bot.kernel.grammar import split_command
-from bot.poll_spec import SpecError, parse_poll
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 LONDON = ZoneInfo("Europe/London")

@@ -35,7 +35,7 @@ async def test_sortition_end_to_end(chat: Chat, tmp_path: Path, capsys) -> None:
     assert "Only an organiser" in out
     out = await chat.say("chair: /pool 1 freeze")
     assert "Pool 1 is frozen" in out and "Commitment (SHA-256)" in out
-    await chat.core.outbox.drain()
+    await chat.app.outbox.drain()
     tickets = "\n".join(chat.transport.transcript)
     assert "Your ticket is 1" in tickets and "chance of selection is 33.3%" in tickets
     out = await chat.say("p0 (private): /pool 1 join")

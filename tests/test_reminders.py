@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from bot.features.polls.model import Poll
+from bot.features.reminders.model import rounds_for
 from bot.kernel.clock import ManualClock
-from bot.poll import Poll
-from bot.reminders import rounds_for
 from tests.helpers import Chat
 from tests.test_roll_and_members import _import
 
@@ -22,7 +22,7 @@ async def _setup(chat: Chat) -> None:
 async def _tick(chat: Chat, duration: str) -> str:
     start = len(chat.transport.transcript)
     await chat.advance(duration)
-    await chat.core.outbox.drain()
+    await chat.app.outbox.drain()
     return "\n".join(chat.transport.transcript[start:])
 
 
@@ -59,15 +59,15 @@ async def test_restart_repeats_no_reminder_and_sends_only_the_latest(tmp_path: P
     await chat.stop()
     # Restart: nothing new is due, nothing is sent again.
     chat = await Chat.start(tmp_path, clock=clock)
-    await chat.core.scheduler.run_due()
-    await chat.core.outbox.drain()
+    await chat.app.scheduler.run_due()
+    await chat.app.outbox.drain()
     assert await chat.query("SELECT count(*) FROM outbox") == [(2,)]
     await chat.stop()
     # Down across the 1h round and the group warning; back 30 minutes before the close.
     clock.advance(timedelta(hours=23, minutes=30))
     chat = await Chat.start(tmp_path, clock=clock)
-    await chat.core.scheduler.run_due()
-    await chat.core.outbox.drain()
+    await chat.app.scheduler.run_due()
+    await chat.app.outbox.drain()
     out = "\n".join(chat.transport.transcript)
     assert len(private_lines(out, "bob")) == 1 and len(private_lines(out, "cat")) == 1
     assert out.count("[#main]") == 1
@@ -80,7 +80,7 @@ async def test_organiser_reminds_now_and_may_name_non_voters(chat: Chat) -> None
     assert "Only an organiser" in out
     out = await chat.say("chair: /remind 1 --names")
     assert "2 members" in out
-    await chat.core.outbox.drain()
+    await chat.app.outbox.drain()
     out = "\n".join(chat.transport.transcript)
     assert "Not yet voted: Bob Jones, Cat Lee" in out
     out = await chat.say("chair: /remind")

@@ -7,16 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.poll import iso
-from bot.roll import RollError, import_roll, parse_roll_csv
+from bot.features.roll.parse import RollError, parse_roll_csv
 from tests.helpers import Chat
 
 ROLL = "name,number,branch,weight\nAnn Smith,1001,North,120\nBob Jones,1002,North,80\nCat Lee,1003,South,300\n"
 
 
 async def _import(chat: Chat, text: str = ROLL) -> dict[str, str]:
-    assert chat.core._wconn is not None
-    rows = await import_roll(chat.core._wconn, parse_roll_csv(text), iso(chat.core.clock.now()))
+    rows = await chat.app.services.roll.import_entries(parse_roll_csv(text))
     return {name.split()[0].lower(): code for _, name, _, code in rows}
 
 
@@ -48,7 +46,6 @@ async def test_roll_poll_turnout_and_linked_accounts_vote_once(chat: Chat) -> No
     out = await chat.say(f"ann (private): /join {codes['ann'].lower()}")
     assert "Welcome, Ann Smith" in out
     # Ann links a second account (another platform in real life) with the same code.
-    assert chat.core._wconn is not None
     await chat.say("ann: /vote 1 yes")
     # A second identity of Ann on the same platform is refused.
     out = await chat.say(f"ann2 (private): /join {codes['ann']}")
@@ -66,9 +63,9 @@ async def test_one_member_two_platforms_one_vote(chat: Chat) -> None:
     # The same member from another platform: the core sees another identity, same membership.
     from bot.kernel.events import Actor, Message, Room
 
-    await chat.core.handle(Message(Actor("mx:@ann:example.org", "Ann"), Room("mx:!dm:example.org", private=True),
+    await chat.app.handle(Message(Actor("mx:@ann:example.org", "Ann"), Room("mx:!dm:example.org", private=True),
                                    f"/join {codes['ann']}"))
-    await chat.core.handle(Message(Actor("mx:@ann:example.org", "Ann"), Room("mx:!dm:example.org", private=True),
+    await chat.app.handle(Message(Actor("mx:@ann:example.org", "Ann"), Room("mx:!dm:example.org", private=True),
                                    "/vote 1 no"))
     rows = await chat.query("SELECT voter, choice FROM votes WHERE poll_id = 1")
     assert len(rows) == 1 and rows[0][1] == "1"  # one vote, the latest (No)

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from adapters.console.notation import Advance, Press, Said, Unreadable, read_line
-from bot.core import Quorum
+from bot.app import App, Transports, bootstrap
 from bot.kernel.clock import Clock
 from bot.kernel.config import Config
 from bot.kernel.durations import parse_duration
@@ -31,7 +31,6 @@ from bot.kernel.effects import (
 )
 from bot.kernel.events import Actor, ButtonPress, Message, Room
 from bot.kernel.markup import plain
-from bot.transport import Transports
 
 PLATFORM = "console"
 
@@ -108,7 +107,7 @@ class ConsoleTransport:
 class ConsoleSession:
     """Reads lines, plays them as messages, and prints what the bot answers."""
 
-    def __init__(self, core: Quorum, transport: ConsoleTransport, out: TextIO, echo: bool) -> None:
+    def __init__(self, core: App, transport: ConsoleTransport, out: TextIO, echo: bool) -> None:
         self.core = core
         self.transport = transport
         self.out = out
@@ -129,8 +128,7 @@ class ConsoleSession:
                 if delta is None:
                     print(f"  (console) :advance needs a duration such as 30m, not {d!r}", file=self.out, flush=True)
                     return
-                self.core.clock.advance(delta)
-                await self.core.scheduler.run_due()
+                await self.core.advance(delta)
             case Said(who=who, room=room, text=text):
                 await self.core.handle(Message(Actor(f"{PLATFORM}:{who}", who), self._room(who, room), text))
             case Press(who=who, room=room, label=label):
@@ -174,7 +172,7 @@ async def run_console(
     if interactive is None:
         interactive = stdin.isatty()
     transport = ConsoleTransport(config, out)
-    core = Quorum(config, clock or Clock(), Transports(transport))
+    core = await bootstrap(config, clock or Clock(), Transports(transport))
     await core.start()
     session = ConsoleSession(core, transport, out, echo=not interactive)
     try:

@@ -32,11 +32,10 @@ from adapters.matrix.inbound import after_own_join, to_core_event
 from adapters.matrix.invites import invite_of, may_invite
 from adapters.matrix.rooms import Rooms
 from adapters.matrix.sending import NETWORK_ERRORS, Backoff, GaveUp, MatrixSendError, Sender
-from adapters.matrix.state import MatrixState
 from adapters.matrix.transport import MatrixTransport
-from bot.core import Quorum
 from bot.kernel.config import MatrixConfig
 from bot.kernel.events import Event
+from bot.kernel.ports import Core
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +62,7 @@ class MatrixAdapter:
     def __init__(
         self,
         config: MatrixConfig,
-        core: Quorum,
+        core: Core,
         *,
         timeline_limit: int = 100,
         long_poll_ms: int = 30_000,
@@ -81,7 +80,7 @@ class MatrixAdapter:
             # Retries are ours (with one transaction id per event), not nio's.
             config=AsyncClientConfig(max_limit_exceeded=0, max_timeouts=0, request_timeout=60),
         )
-        self.state = MatrixState(core, config.user_id)
+        self.state = core.matrix_store(config.user_id)
         self.sender = Sender(self.client, max_backoff=max_backoff)
         self.rooms = Rooms(self.client, config.user_id, config.organiser_power_level)
         self.direct = DirectRooms(self.client, self.sender, self.rooms, self.state)

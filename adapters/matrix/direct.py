@@ -15,13 +15,13 @@ from nio import AsyncClient, RoomCreateResponse, RoomPreset
 
 from adapters.matrix.rooms import Rooms
 from adapters.matrix.sending import MatrixSendError, Sender
-from adapters.matrix.state import MatrixState
+from bot.kernel.ports import MatrixStore
 
 log = logging.getLogger(__name__)
 
 
 class DirectRooms:
-    def __init__(self, client: AsyncClient, sender: Sender, rooms: Rooms, state: MatrixState) -> None:
+    def __init__(self, client: AsyncClient, sender: Sender, rooms: Rooms, state: MatrixStore) -> None:
         self.client = client
         self.sender = sender
         self.rooms = rooms

@@ -23,8 +23,8 @@ from adapters.telegram.menu import menu
 from adapters.telegram.ordering import PerSenderOrder
 from adapters.telegram.tolerant_bot import TolerantBot
 from adapters.telegram.transport import TelegramTransport
-from bot.core import Quorum
 from bot.kernel.config import TelegramConfig
+from bot.kernel.ports import Core
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ class TelegramAdapter:
     def __init__(
         self,
         config: TelegramConfig,
-        core: Quorum,
+        core: Core,
         *,
         time_scale: float = 1.0,
         poll_timeout: float = 10.0,
@@ -108,7 +108,7 @@ class TelegramAdapter:
 
     async def _register_commands(self) -> None:
         try:
-            await self.application.bot.set_my_commands(menu())
+            await self.application.bot.set_my_commands(menu(self.core.menu()))
         except Exception:
             log.exception("the command menu could not be registered")
 

@@ -19,7 +19,7 @@ from typing import TypeVar
 import httpx
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.transport import DeliveryRefused
+from bot.kernel.ports import DeliveryRefused
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -1,4 +1,4 @@
-"""The command menu Telegram clients show (``setMyCommands``), from the core's registry."""
+"""The command menu Telegram clients show (``setMyCommands``), from the core's list of commands."""
 
 from __future__ import annotations
 
@@ -6,22 +6,18 @@ import re
 
 from telegram import BotCommand
 
-from bot.commands.registry import COMMANDS
-
 MAX_COMMANDS = 100
 MAX_DESCRIPTION = 256
 _NAME = re.compile(r"[a-z0-9_]{1,32}")
 
 
-def menu() -> list[BotCommand]:
-    """Every listed command once (aliases and hidden ones left out), within Telegram's limits."""
-    seen: set[str] = set()
+def menu(listed: list[tuple[str, str]]) -> list[BotCommand]:
+    """The core's listed commands (name, summary), within Telegram's limits."""
     commands: list[BotCommand] = []
-    for name, definition in COMMANDS.items():
-        if definition.hidden or name != definition.name or name in seen or not _NAME.fullmatch(name):
+    for name, summary in listed:
+        if not _NAME.fullmatch(name):
             continue
-        seen.add(name)
-        summary = " ".join(definition.summary.split()) or name
+        summary = " ".join(summary.split()) or name
         if len(summary) > MAX_DESCRIPTION:
             summary = summary[: MAX_DESCRIPTION - 1] + "…"
         commands.append(BotCommand(name, summary))

@@ -6,13 +6,15 @@ import re
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.kernel.errors import ParseError
+
 _PART = re.compile(r"(\d{1,6})([dhms])", re.ASCII)
 _UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 MAX_AHEAD = timedelta(days=366)
 MIN_AHEAD = timedelta(seconds=10)
 
 
-class DeadlineError(ValueError):
+class DeadlineError(ParseError):
     pass
 
 

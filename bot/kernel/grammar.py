@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bot.kernel.errors import ParseError
+
 _COMMAND = re.compile(r"^([/!])([A-Za-z][A-Za-z0-9_]{0,31})(?:@(\w+))?(?:\s+(.*))?$", re.S)
 
 
@@ -34,7 +36,7 @@ def is_number(text: str) -> bool:
     return text.isascii() and text.isdigit() and len(text) <= 9
 
 
-class GrammarError(ValueError):
+class GrammarError(ParseError):
     pass
 
 

@@ -96,6 +96,9 @@ async def connect(path: Path | str, directory: Path = MIGRATIONS_DIR, writer: bo
     await _apply(conn, directory)
     if writer:
         await conn.execute("PRAGMA wal_autocheckpoint=0")
+        # Erasure deletes rows; with secure_delete SQLite also overwrites the space they held,
+        # here and wherever an earlier update or page split left an old copy of a row.
+        await conn.execute("PRAGMA secure_delete=ON")
     return conn
 
 
@@ -183,3 +186,49 @@ class Reader:
 
     async def close(self) -> None:
         await self.connection.close()
+
+
+class Database:
+    """The connections of a running bot: the writer's, and one for reads (the same one for an
+    in-memory database, where a second connection would be another database), with the WAL
+    checkpoints running beside the writer."""
+
+    def __init__(self, path: Path | str, wconn: aiosqlite.Connection, reader: Reader) -> None:
+        self.path = path
+        self.wconn = wconn
+        self.reader = reader
+        self._checkpoints: asyncio.Task[None] | None = None
+
+    @classmethod
+    async def open(cls, path: Path | str) -> Database:
+        wconn = await connect(path, writer=True)
+        if str(path) == ":memory:":
+            return cls(path, wconn, Reader(wconn))
+        return cls(path, wconn, Reader(await connect(path)))
+
+    def start(self) -> None:
+        if self.reader.connection is not self.wconn:
+            self._checkpoints = asyncio.create_task(checkpoints(self.reader.connection), name="quorum-checkpoints")
+
+    async def truncate_log(self) -> None:
+        """Checkpoint the write-ahead log into the database file and cut it to zero bytes, so
+        erased rows do not linger in older page copies there."""
+        if str(self.path) == ":memory:":
+            return
+        try:
+            async with aiosqlite.connect(str(self.path)) as conn:
+                await conn.execute("PRAGMA busy_timeout=5000")
+                rows = await conn.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+            if rows and next(iter(rows))[0]:
+                log.warning("the log could not be truncated after an erasure (busy); it will be at the next one")
+        except Exception:
+            log.exception("checkpoint after erasure failed")
+
+    async def close(self) -> None:
+        if self._checkpoints is not None:
+            self._checkpoints.cancel()
+            await asyncio.gather(self._checkpoints, return_exceptions=True)
+            self._checkpoints = None
+        if self.reader.connection is not self.wconn:
+            await self.reader.close()
+        await self.wconn.close()

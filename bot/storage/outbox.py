@@ -12,17 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
-import aiosqlite
-
-from bot.kernel.effects import Send, SendPrivate
-from bot.poll import iso
-from bot.transport import DeliveryRefused
-
-if TYPE_CHECKING:
-    from bot.core import Quorum
+from bot.kernel.clock import Clock
+from bot.kernel.effects import Delivered, Effect, Send, SendPrivate
+from bot.kernel.ports import Conn, DeliveryRefused, Reader, Writer
+from bot.kernel.times import iso
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +31,7 @@ def backoff(attempts: int) -> timedelta:
 
 
 async def enqueue(
-    conn: aiosqlite.Connection, *, dedupe: str, target: str, private: bool, text: str, now: datetime
+    conn: Conn, *, dedupe: str, target: str, private: bool, text: str, now: datetime
 ) -> None:
     """Queue a message inside the caller's writer transaction; a repeated DEDUPE is ignored."""
     await conn.execute(
@@ -46,8 +42,15 @@ async def enqueue(
 
 
 class Outbox:
-    def __init__(self, core: Quorum) -> None:
-        self.core = core
+    """Drains the table through DELIVER (which raises when a platform refuses or fails)."""
+
+    def __init__(
+        self, reader: Reader, writer: Writer, deliver: Callable[[Effect], Awaitable[Delivered | None]], clock: Clock
+    ) -> None:
+        self._reader = reader
+        self._writer = writer
+        self._deliver = deliver
+        self._clock = clock
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()  # one drain at a time, or two would send the same rows
@@ -87,10 +90,8 @@ class Outbox:
             return await self._drain()
 
     async def _drain(self) -> int:
-        core = self.core
-        assert core.db is not None and core.writer is not None
-        now = core.clock.now()
-        async with core.db.execute(
+        now = self._clock.now()
+        async with self._reader.execute(
             "SELECT id, target, private, text, attempts FROM outbox"
             " WHERE sent_at IS NULL AND failed IS NULL AND not_before <= ? ORDER BY id LIMIT 2000",
             (iso(now),),
@@ -108,19 +109,18 @@ class Outbox:
         return len(rows)
 
     async def _deliver_one(self, msg_id: int, target: str, private: int, text: str, attempts: int) -> None:
-        core = self.core
         effect = SendPrivate(target, text) if private else Send(target, text)
         error: str | None = None
         permanent = False
         try:
-            await core.transports.deliver(effect)
+            await self._deliver(effect)
         except DeliveryRefused as e:
             error, permanent = str(e) or "refused", True
         except Exception as e:  # network trouble, rate limits beyond the sender's retries
             error = f"{type(e).__name__}: {e}"
-        now = core.clock.now()
+        now = self._clock.now()
 
-        async def mark(conn: aiosqlite.Connection) -> None:
+        async def mark(conn: Conn) -> None:
             if error is None:
                 await conn.execute("UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE id = ?",
                                    (iso(now), msg_id))
@@ -133,7 +133,6 @@ class Outbox:
                     (iso(now + backoff(attempts + 1)), msg_id),
                 )
 
-        assert core.writer is not None
-        await core.writer.run(mark)
+        await self._writer.run(mark)
         if error is not None:
             log.warning("outbox message %s not delivered (%s)", msg_id, error)

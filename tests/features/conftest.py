@@ -8,7 +8,7 @@ from tests.helpers import Chat
 async def add_members(chat: Chat, members: list[tuple[str, str | None]]) -> None:
     """Put MEMBERS (name, branch) on the roll and link each to the console account of that name,
     as /join would; quicker than playing a /join per member in the big scenarios."""
-    core = chat.core
+    app = chat.app
 
     links: list[tuple[str, int]] = []
 
@@ -26,14 +26,14 @@ async def add_members(chat: Chat, members: list[tuple[str, str | None]]) -> None
             )
             links.append((f"console:{name}", cur.lastrowid))
 
-    assert core.writer is not None
-    await core.writer.run(op)
+    assert app.writer is not None
+    await app.writer.run(op)
     for identity, member_id in links:
-        core.linked(identity, member_id)
+        app.services.roll.linked(identity, member_id)
 
 
 async def transcript_after_outbox(chat: Chat) -> str:
     """The whole transcript once the outbox (announcements queued with a decision) is sent."""
-    await chat.core.outbox.drain()
+    await chat.app.outbox.drain()
     await chat.settle()
     return "\n".join(chat.transport.transcript)

@@ -11,9 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.commands.registry import COMMANDS
-from bot.context import Context
-from bot.kernel.errors import UserError
+from bot.kernel.errors import ParseError, UserError, sentence
 from bot.kernel.events import Actor, Message, Room
 from tests.features.conftest import add_members
 from tests.helpers import Chat
@@ -168,17 +166,20 @@ def test_random_text_never_crashes_and_errors_change_nothing() -> None:
         async def once(name: str, who: str, private: bool, args: str) -> None:
             room = Room(f"console:@{who}", private=True) if private else Room("console:main")
             message = Message(Actor(f"console:{who}", who), room, f"/{name} {args}")
-            ctx = Context(chat.core, message.actor, room, message)
-            await chat.core.outbox.drain()  # nothing queued is marked sent while we compare
+            ctx = chat.app.dispatcher.context(message)
+            handler = chat.app.routes.command(name)
+            assert handler is not None
+            await chat.app.outbox.drain()  # nothing queued is marked sent while we compare
             before = await chat.snapshot()
             try:
-                await COMMANDS[name].handler(ctx, args)
-            except UserError as e:
-                assert e.message and "\n" not in e.message
+                await handler(ctx, args)
+            except (UserError, ParseError) as e:
+                reply = e.message if isinstance(e, UserError) else sentence(e)
+                assert reply and "\n" not in reply
                 await chat.settle()
                 assert await chat.snapshot() == before, (name, args)
             # A plain private message goes through the conversations and never crashes.
-            await chat.core.handle(Message(message.actor, Room(f"console:@{who}", private=True), args))
+            await chat.app.handle(Message(message.actor, Room(f"console:@{who}", private=True), args))
             assert "went wrong" not in "\n".join(chat.transport.transcript[-5:])
 
         @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -199,9 +200,10 @@ def test_feature_parsers_are_total(text: str) -> None:
     from datetime import UTC, date, datetime
     from zoneinfo import ZoneInfo
 
-    from bot.campaigns.dates import DateError, parse_day
-    from bot.motions.amendments import AmendmentError, parse_amendment
-    from bot.triggers.spec import TriggerSpecError, parse_trigger
+    from bot.features.campaigns.parse import DateError, parse_day
+    from bot.features.motions.model import AmendmentError
+    from bot.features.motions.parse import parse_amendment
+    from bot.features.triggers.parse import TriggerSpecError, parse_trigger
 
     for fn, err in ((parse_amendment, AmendmentError),
                     (lambda t: parse_trigger(t, datetime(2026, 6, 1, tzinfo=UTC), ZoneInfo("UTC")), TriggerSpecError),

@@ -12,11 +12,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.campaigns.dates import DateError, parse_day
-from bot.csv_export import csv_parts
+from bot.features.campaigns.parse import DateError, parse_day
+from bot.features.motions.model import AmendmentError, apply
+from bot.features.motions.parse import parse_amendment
+from bot.features.triggers.model import Threshold, needed, standing
+from bot.features.triggers.parse import parse_share
+from bot.kernel.csv_export import csv_parts
 from bot.kernel.pages import pages
-from bot.motions.amendments import AmendmentError, apply, parse_amendment
-from bot.triggers.thresholds import Threshold, needed, parse_share, standing
 
 
 def test_shares_are_exact() -> None:

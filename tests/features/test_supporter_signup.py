@@ -19,7 +19,7 @@ def _csv(out: str) -> list[list[str]]:
 
 
 def _raw(chat: Chat) -> bytes:
-    path = chat.core.config.database
+    path = chat.app.config.database
     data = path.read_bytes()
     wal = path.with_name(path.name + "-wal")
     if wal.exists():
@@ -81,8 +81,8 @@ async def test_signup_consent_export_withdraw_and_erase(chat: Chat) -> None:
             return (await cur.fetchone())[0]
 
     # Set explicitly, not left to how the SQLite library happened to be built.
-    assert chat.core.writer is not None
-    assert await chat.core.writer.run(secure_delete) == 1
+    assert chat.app.writer is not None
+    assert await chat.app.writer.run(secure_delete) == 1
     # Erasing again: a clear answer, nothing changes.
     before = await chat.snapshot()
     out = await chat.say("zed (private): /mydata erase")

@@ -98,7 +98,7 @@ async def test_two_hundred_concurrent_signatures_fire_once(chat: Chat) -> None:
     await chat.say("chair: /trigger open recall the leader --signatures 150 --closes 14d")
     messages = [_private(f"m{i}", "/sign T1 yes", event_id=f"upd-{i}") for i in range(200)]
     redelivered = [_private(f"m{i}", "/sign T1 yes", event_id=f"upd-{i}") for i in range(140, 160)]
-    await asyncio.gather(*(chat.core.handle(m) for m in messages + redelivered))
+    await asyncio.gather(*(chat.app.handle(m) for m in messages + redelivered))
     await chat.settle()
     assert await chat.query("SELECT count(*) FROM trigger_signatures") == [(150,)]
     assert await chat.query("SELECT status FROM triggers") == [("fired",)]
@@ -109,9 +109,9 @@ async def test_two_hundred_concurrent_signatures_fire_once(chat: Chat) -> None:
     assert transcript.count("your signature crossed the threshold") == 1
     assert transcript.count("already fired") == 50
     # A redelivery after a restart (the in-memory memory of updates is gone) is still dropped.
-    chat.core._recent.clear()
-    await chat.core.handle(_private("m10", "/sign T1 yes", event_id="upd-10"))
-    await chat.core.handle(_private("m220", "/sign T1 yes", event_id="upd-220"))
+    chat.app.dispatcher._recent.clear()
+    await chat.app.handle(_private("m10", "/sign T1 yes", event_id="upd-10"))
+    await chat.app.handle(_private("m220", "/sign T1 yes", event_id="upd-220"))
     assert await chat.query("SELECT count(*) FROM trigger_signatures") == [(150,)]
     assert await _polls(chat) == 1
 
@@ -120,10 +120,10 @@ async def test_concurrent_signatures_just_short_never_fire(chat: Chat) -> None:
     await add_members(chat, [(f"m{i}", None) for i in range(200)])
     await chat.say("chair: /trigger open recall the leader --signatures 200 --closes 14d")
     messages = [_private(f"m{i}", "/sign T1 yes", event_id=f"u{i}") for i in range(199)]
-    await asyncio.gather(*(chat.core.handle(m) for m in messages + messages[:50]))
+    await asyncio.gather(*(chat.app.handle(m) for m in messages + messages[:50]))
     assert await chat.query("SELECT count(*), (SELECT status FROM triggers) FROM trigger_signatures") == \
         [(199, "open")]
-    await chat.core.handle(_private("m199", "/sign T1 yes", event_id="u199"))
+    await chat.app.handle(_private("m199", "/sign T1 yes", event_id="u199"))
     assert await chat.query("SELECT status FROM triggers") == [("fired",)]
     assert await _polls(chat) == 1
 
@@ -169,8 +169,8 @@ async def test_fired_trigger_ballot_is_opened_after_a_restart(tmp_path: Path) ->
             await conn.execute("INSERT INTO trigger_signatures VALUES (1, 1, 'console:m0', NULL, 1, 'x')")
             await conn.execute("UPDATE triggers SET status = 'fired', fired_at = '2026-06-01T12:00:00+00:00'")
 
-        assert chat.core.writer is not None
-        await chat.core.writer.run(fire_without_ballot)
+        assert chat.app.writer is not None
+        await chat.app.writer.run(fire_without_ballot)
     finally:
         await chat.stop()
     chat = await Chat.start(tmp_path)

@@ -30,5 +30,5 @@ async def start_bot(synapse: SynapseServer, bot_account: Credentials, tmp_path: 
 
     yield start
     for bot in running:
-        if not bot.task.done() or bot.core.db is not None:
+        if not bot.task.done() or not bot.stopped:
             await bot.stop()

@@ -1,6 +1,6 @@
 """The whole bot, in the test's event loop, logged in to the test homeserver as a real account.
 
-It is built exactly as ``quorum run`` builds it (a core on a file database, the Matrix adapter's
+It is built exactly as ``quorum run`` builds it (the app on a file database, the Matrix adapter's
 transport added to it, then ``run()``), so the tests exercise the shipped wiring.
 """
 
@@ -13,18 +13,18 @@ from pathlib import Path
 from typing import Any
 
 from adapters.matrix import MatrixAdapter
-from bot.core import Quorum
+from bot.app import App, Transports, bootstrap
 from bot.kernel.clock import Clock
 from bot.kernel.config import MatrixConfig, parse_config
-from bot.transport import Transports
 from tests.synapse_server import Credentials, SynapseServer
 
 
 @dataclass
 class RunningBot:
-    core: Quorum
+    app: App
     adapter: MatrixAdapter
     task: asyncio.Task[None]
+    stopped: bool = False
 
     @property
     def user_id(self) -> str:
@@ -50,21 +50,21 @@ class RunningBot:
             allowed_inviters=allowed_inviters,
         )
         config = replace(parse_config({}), database=database, secret="test-secret", matrix=matrix)
-        core = Quorum(config, Clock(), Transports())
-        adapter = MatrixAdapter(matrix, core, max_backoff=1.0, long_poll_ms=5_000, **adapter_options)
-        core.transports.add(adapter.transport)
-        await core.start()
+        app = await bootstrap(config, Clock(), Transports())
+        adapter = MatrixAdapter(matrix, app, max_backoff=1.0, long_poll_ms=5_000, **adapter_options)
+        app.transports.add(adapter.transport)
+        await app.start()
         task = asyncio.create_task(adapter.run(), name="matrix-adapter")
         synced = asyncio.create_task(adapter.synced.wait())
         done, _ = await asyncio.wait({task, synced}, timeout=60, return_when=asyncio.FIRST_COMPLETED)
         if synced not in done:
             synced.cancel()
             await adapter.stop()
-            await core.stop()
+            await app.stop()
             if task.done():
                 task.result()  # the adapter's own error says most
             raise AssertionError("the bot did not finish its first sync within 60s")
-        return cls(core, adapter, task)
+        return cls(app, adapter, task)
 
     async def stop(self) -> None:
         await self.adapter.stop()
@@ -74,11 +74,11 @@ class RunningBot:
             await self.task
         except asyncio.CancelledError:
             pass
-        await self.core.stop()
+        await self.app.stop()
+        self.stopped = True
 
     async def query(self, sql: str, *args: Any) -> list[tuple[Any, ...]]:
-        assert self.core.db is not None
-        async with self.core.db.execute(sql, args) as cur:
+        async with self.app.reader.execute(sql, args) as cur:
             return [tuple(row) for row in await cur.fetchall()]
 
     async def wait_until(self, sql: str, expected: Any, *args: Any, within: float = 30.0) -> None:

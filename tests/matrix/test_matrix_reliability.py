@@ -102,7 +102,7 @@ async def test_the_homeserver_restarted_mid_poll_counts_every_vote_once(
     logger = logging.getLogger("adapters.matrix.sending")
     logger.addHandler(failed)
     try:
-        sending = asyncio.create_task(bot.core.deliver(Send(f"mx:{room}", "Poll 1 closes soon.")))
+        sending = asyncio.create_task(bot.app.transports.send(Send(f"mx:{room}", "Poll 1 closes soon.")))
         await asyncio.wait_for(failed.seen.wait(), 30)
     finally:
         logger.removeHandler(failed)
@@ -151,7 +151,7 @@ async def test_a_text_too_long_for_one_event_arrives_whole_in_parts(
     bars = "\n".join(f"{n} " + "█" * 700 for n in range(100))
     text = f"<b>Round-by-round transfers</b>\n<pre>{bars}</pre>"
 
-    delivered = await bot.core.deliver(Send(f"mx:{room}", text))
+    delivered = await bot.app.transports.send(Send(f"mx:{room}", text))
 
     assert delivered is not None and delivered.ref
     expected = len(message_parts(text))

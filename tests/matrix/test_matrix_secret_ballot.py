@@ -70,13 +70,13 @@ async def test_a_member_who_left_their_direct_room_is_invited_to_a_new_one(
     branch = await branch_room(matrix_users, bot.user_id, members=1)
     (ann,) = branch.members
     old_dm = await direct_room(ann, bot.user_id)
-    await bot.core.deliver(SendPrivate(f"mx:{ann.user_id}", "First note"))
+    await bot.app.transports.send(SendPrivate(f"mx:{ann.user_id}", "First note"))
     await ann.wait_for_event(old_dm, notice_from(bot.user_id, containing="First note"))
 
     await ann.client.room_leave(old_dm)
     # Anything the bot answers after the leave was synced after it, so it knows she left.
     await command(ann, branch.room_id, "!polls", bot.user_id, "No open polls")
-    await bot.core.deliver(SendPrivate(f"mx:{ann.user_id}", "Second note"))
+    await bot.app.transports.send(SendPrivate(f"mx:{ann.user_id}", "Second note"))
 
     new_dm = await ann.wait_for_invite()
     assert new_dm != old_dm

@@ -54,10 +54,10 @@ def _event(n: int, line: str) -> Message:
 async def _play(chat: Chat, lines: list[str], twice: bool) -> list[str]:
     for n, line in enumerate(lines):
         event = _event(n, line)
-        await chat.core.handle(event)
+        await chat.app.handle(event)
         if twice:
-            chat.core._recent.clear()  # as after a crash: only the database remembers
-            await chat.core.handle(event)
+            chat.app.dispatcher._recent.clear()  # as after a crash: only the database remembers
+            await chat.app.handle(event)
         await chat.settle()
     return list(chat.transport.transcript)
 

@@ -62,11 +62,11 @@ async def vote_in_crowd(tmp_path: Path, peer: TelegramPeer, members: int, within
         seconds = time.perf_counter() - start
         assert last.answered
         # The count that decides: taken at the close, inside the writer's transaction.
-        poll = await bot.core.polls.close(1, f"tg:{organiser.id}")
+        poll = await bot.app.services.polls.close(1, f"tg:{organiser.id}")
         assert poll.result is not None
         counts = {str(n): count for n, count in enumerate(poll.result["counts"]) if count}
         expected = {str(k): sum(1 for n in range(members) if n % 3 == k) for k in range(3)}
-        with closing(sqlite3.connect(bot.core.config.database)) as fresh:
+        with closing(sqlite3.connect(bot.app.config.database)) as fresh:
             on_disk = fresh.execute("SELECT count(*) FROM votes WHERE poll_id = 1").fetchone()[0]
         seen_by_reads = await bot.votes(1)  # the core's read connection, for comparison
         return CrowdResult(

@@ -1,4 +1,4 @@
-"""The whole bot on Telegram for a test: the real core on a file database, the real adapter
+"""The whole bot on Telegram for a test: the real bot on a file database, the real adapter
 (python-telegram-bot over HTTP) and the local Bot API peer acting as Telegram and its users."""
 
 from __future__ import annotations
@@ -10,16 +10,15 @@ from pathlib import Path
 from typing import Any
 
 from adapters.telegram import TelegramAdapter
-from bot.core import Quorum
+from bot.app import App, Transports, bootstrap
 from bot.kernel.clock import ManualClock
 from bot.kernel.config import TelegramConfig, parse_config
-from bot.transport import Transports
 from tests.telegram_peer import Chat, TelegramPeer, User
 
 
 class TelegramBot:
-    def __init__(self, core: Quorum, adapter: TelegramAdapter, task: asyncio.Task[None], peer: TelegramPeer) -> None:
-        self.core = core
+    def __init__(self, app: App, adapter: TelegramAdapter, task: asyncio.Task[None], peer: TelegramPeer) -> None:
+        self.app = app
         self.adapter = adapter
         self.task = task
         self.peer = peer
@@ -38,12 +37,12 @@ class TelegramBot:
             telegram=TelegramConfig(token=peer.token, base_url=peer.base_url, **telegram),
         )
         assert config.telegram is not None
-        core = Quorum(config, ManualClock(), Transports())
-        adapter = TelegramAdapter(config.telegram, core, time_scale=time_scale, poll_timeout=1)
-        core.transports.add(adapter.transport)
-        await core.start()
+        app = await bootstrap(config, ManualClock(), Transports())
+        adapter = TelegramAdapter(config.telegram, app, time_scale=time_scale, poll_timeout=1)
+        app.transports.add(adapter.transport)
+        await app.start()
         task = asyncio.create_task(adapter.run())
-        bot = cls(core, adapter, task, peer)
+        bot = cls(app, adapter, task, peer)
         await peer.wait_for_calls("setMyCommands")
         return bot
 
@@ -51,11 +50,10 @@ class TelegramBot:
         self.task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self.task
-        await self.core.stop()
+        await self.app.stop()
 
     async def query(self, sql: str, *args: Any) -> list[tuple[Any, ...]]:
-        assert self.core.db is not None
-        async with self.core.db.execute(sql, args) as cur:
+        async with self.app.reader.execute(sql, args) as cur:
             return [tuple(r) for r in await cur.fetchall()]
 
     async def votes(self, poll_id: int) -> int:

@@ -90,7 +90,7 @@ async def test_a_press_is_answered_once_even_when_handling_it_fails(
         async def broken(ctx: object, data: str) -> str:
             raise RuntimeError("the database went away")
 
-        bot.core.polls.on_press = broken  # type: ignore[method-assign]
+        bot.app.services.polls.on_press = broken  # type: ignore[method-assign]
         press = await peer.wait_for_answer(peer.press_button(member, ballot, "v:1:0"))
         assert press.answer_text is None  # the spinner stops; nothing was claimed
         assert await bot.votes(1) == 0

@@ -10,7 +10,7 @@ import pytest
 
 from bot.kernel.effects import Send, SendPrivate
 from bot.kernel.markup import pre
-from bot.transport import DeliveryRefused
+from bot.kernel.ports import DeliveryRefused
 from tests.telegram.harness import TelegramBot, group_with_bot, started
 from tests.telegram_peer import TelegramPeer
 from tests.telegram_peer.ptb import free_port
@@ -95,7 +95,7 @@ async def test_a_burst_past_the_limits_draws_429s_and_still_delivers_each_messag
     bot = await TelegramBot.start(tmp_path, peer, time_scale=0.001)
     try:
         texts = [f"notice {n}" for n in range(60)]
-        delivered = await asyncio.gather(*(bot.core.transports.deliver(Send(f"tg:{group.id}", t)) for t in texts))
+        delivered = await asyncio.gather(*(bot.app.transports.deliver(Send(f"tg:{group.id}", t)) for t in texts))
         assert all(d is not None and d.ref for d in delivered)
         assert peer.too_many_requests_sent > 0
         shown = peer.bot_texts(group)
@@ -114,14 +114,14 @@ async def test_long_messages_are_split_and_refusals_are_permanent(
     try:
         rows = "\n".join(f"round {n:4}: transfer {n * 7:6} votes" for n in range(400))
         long_text = "<b>Count</b>\n" + pre(rows) + "\nThe end."
-        await bot.core.transports.deliver(Send(f"tg:{group.id}", long_text))
+        await bot.app.transports.deliver(Send(f"tg:{group.id}", long_text))
         parts = peer.bot_messages(group)
         assert len(parts) >= 3 and not peer.failed_calls()
         assert all(len(m.text or "") <= 4096 for m in parts)
         assert "".join(m.text or "" for m in parts).count("round") == 400
 
         with pytest.raises(DeliveryRefused):  # Stan never opened a chat with the bot
-            await bot.core.transports.deliver(SendPrivate(f"tg:{stranger.id}", "Reminder"))
+            await bot.app.transports.deliver(SendPrivate(f"tg:{stranger.id}", "Reminder"))
     finally:
         await bot.stop()
 
@@ -171,11 +171,11 @@ async def test_sends_survive_an_outage_and_follow_a_group_upgrade(
     bot = await TelegramBot.start(tmp_path, peer)
     try:
         upgraded = peer.upgrade_to_supergroup(basic)
-        await bot.core.transports.deliver(Send(f"tg:{basic.id}", "after the upgrade"))
+        await bot.app.transports.deliver(Send(f"tg:{basic.id}", "after the upgrade"))
         assert peer.bot_texts(upgraded) == ["after the upgrade"]
 
         await peer.stop()  # Telegram unreachable: the send is retried until it is back
-        sending = asyncio.create_task(bot.core.transports.deliver(Send(f"tg:{upgraded.id}", "after the outage")))
+        sending = asyncio.create_task(bot.app.transports.deliver(Send(f"tg:{upgraded.id}", "after the outage")))
         await asyncio.sleep(0.3)
         assert not sending.done()
         await peer.start()

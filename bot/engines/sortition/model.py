@@ -11,11 +11,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from bot.kernel.errors import UserError
 
+class SortitionError(ValueError):
+    """A pool, quota set or published draw that cannot be used, with the reason in words (a
+    sentence fit to show the organiser as it is; the chat layer passes it on)."""
 
-class SortitionError(UserError):
-    """A pool, quota set or published draw that cannot be used, with the reason in words."""
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 @dataclass(frozen=True)

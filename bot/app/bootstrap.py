@@ -1,0 +1,205 @@
+"""The composition root: the one place that builds the bot and wires it together.
+
+It opens the storage, builds the writer, the clock, the outbox and the scheduler, builds every
+feature's service passing each what it needs through its constructor, includes the features'
+routers in order (their handlers get the services they name), subscribes the domain-event
+handlers to the bus and the timers to the scheduler. Nothing else constructs a service; a test
+builds the same app with a manual clock, or with a writer of its own.
+
+The order of ROUTERS is the order things happen in: start-up work runs in it (the roll's links
+before anything votes; motions settle ballots missed while the bot was down; open polls load
+before reminders are computed), private conversations are offered a message in it, and timers
+are checked in it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.app.bus import Bus
+from bot.app.core import Dispatcher
+from bot.app.router import Routes, menu
+from bot.app.transports import RoomDirectory, Transports
+from bot.features.campaigns import commands as campaigns_commands
+from bot.features.campaigns.service import CampaignService
+from bot.features.meta import commands as meta_commands
+from bot.features.motions import commands as motions_commands
+from bot.features.motions.service import MotionService
+from bot.features.polls import commands as polls_commands
+from bot.features.polls.service import PollService
+from bot.features.pools import commands as pools_commands
+from bot.features.pools.service import PoolService
+from bot.features.reminders import commands as reminders_commands
+from bot.features.reminders.service import Reminders
+from bot.features.roll import commands as roll_commands
+from bot.features.roll.model import RollEntry
+from bot.features.roll.service import RollService
+from bot.features.signing import commands as signing_commands
+from bot.features.signing.service import SigningService
+from bot.features.signups import commands as signups_commands
+from bot.features.signups.service import SignupService
+from bot.features.triggers import commands as triggers_commands
+from bot.features.triggers.service import TriggerService
+from bot.kernel.clock import Clock
+from bot.kernel.config import Config
+from bot.kernel.dialogue import Dialogues
+from bot.kernel.events import Event
+from bot.kernel.ports import Reader, Writer
+from bot.kernel.routing import Router
+from bot.kernel.times import iso
+from bot.storage.database import Database
+from bot.storage.keyfile import load_or_make_key
+from bot.storage.matrix_state import MatrixState
+from bot.storage.outbox import Outbox
+from bot.storage.scheduler import Scheduler
+from bot.storage.writer import Writer as GroupCommitWriter
+
+ROUTERS: tuple[Router, ...] = (
+    meta_commands.router,
+    roll_commands.router,
+    pools_commands.router,
+    signing_commands.router,
+    motions_commands.router,
+    campaigns_commands.router,
+    signups_commands.router,
+    triggers_commands.router,
+    polls_commands.router,
+    reminders_commands.router,
+)
+
+
+@dataclass(frozen=True)
+class Services:
+    roll: RollService
+    polls: PollService
+    reminders: Reminders
+    motions: MotionService
+    campaigns: CampaignService
+    signing: SigningService
+    signups: SignupService
+    triggers: TriggerService
+    pools: PoolService
+
+
+class App:
+    """The bot, built: what the command line, the adapters and the tests hold."""
+
+    def __init__(
+        self, *, config: Config, clock: Clock, transports: Transports, database: Database, writer: Writer,
+        own_writer: GroupCommitWriter | None, outbox: Outbox, scheduler: Scheduler, routes: Routes,
+        dispatcher: Dispatcher, services: Services,
+    ) -> None:
+        self.config = config
+        self.clock = clock
+        self.transports = transports
+        self.database = database
+        self.writer = writer
+        self._own_writer = own_writer
+        self.outbox = outbox
+        self.scheduler = scheduler
+        self.routes = routes
+        self.dispatcher = dispatcher
+        self.services = services
+
+    @property
+    def reader(self) -> Reader:
+        return self.database.reader
+
+    async def start(self) -> None:
+        """Load what the features keep in memory and start the writer, the outbox and the
+        scheduler (overdue work from while the bot was down runs at once)."""
+        if self._own_writer is not None:
+            await self._own_writer.load()
+            self._own_writer.start()
+        for startup in self.routes.startups:
+            await startup()
+        self.database.start()
+        self.outbox.start()
+        self.scheduler.start()
+
+    async def stop(self) -> None:
+        self.scheduler.shutdown()
+        await self.outbox.stop()
+        for shutdown in reversed(self.routes.shutdowns):
+            await shutdown()
+        if self._own_writer is not None:
+            await self._own_writer.stop()
+        await self.database.close()
+
+    async def handle(self, event: Event) -> None:
+        await self.dispatcher.handle(event)
+
+    async def advance(self, delta: timedelta) -> None:
+        """Move the clock on (a rehearsal, a test) and do whatever fell due."""
+        self.clock.advance(delta)
+        await self.scheduler.run_due()
+
+    def menu(self) -> list[tuple[str, str]]:
+        """The commands a platform's menu lists: (name, summary)."""
+        return menu(ROUTERS)
+
+    def matrix_store(self, account: str) -> MatrixState:
+        return MatrixState(self.database.reader, self.writer, self.clock, account)
+
+
+async def bootstrap(
+    config: Config, clock: Clock | None = None, transports: Transports | None = None, *, writer: Writer | None = None
+) -> App:
+    """Open the database and build the bot; ``await app.start()`` then sets it going."""
+    clock = clock or Clock()
+    transports = transports or Transports()
+    database = await Database.open(config.database)
+    own_writer = None
+    if writer is None:
+        writer = own_writer = GroupCommitWriter(database.wconn, lambda: iso(clock.now()))
+    reader = database.reader
+    secret = config.secret or load_or_make_key(config.database)
+    send = transports.send
+    directory = RoomDirectory(config.organisers, transports)
+    scheduler = Scheduler(clock)
+    outbox = Outbox(reader, writer, transports.deliver, clock)
+    bus = Bus()
+    dialogues = Dialogues()
+
+    roll = RollService(reader, writer, clock)
+    polls = PollService(reader, writer, clock, config.tz, send, directory, roll, secret, scheduler, bus.publish)
+    reminders = Reminders(reader, writer, clock, config, polls, roll, outbox)
+    motions = MotionService(reader, writer, clock, config.tz, send, polls)
+    campaigns = CampaignService(reader, writer, clock, config.tz, outbox, roll, motions)
+    triggers = TriggerService(reader, writer, clock, config.tz, send, outbox, roll, config.organisers, bus.publish,
+                              scheduler)
+    signing = SigningService(dialogues, {"M": campaigns, "T": triggers})
+    signups = SignupService(reader, writer, clock, dialogues, roll, [campaigns, triggers], database.truncate_log)
+    pools = PoolService(reader, writer, clock, send, outbox, dialogues)
+    services = Services(roll, polls, reminders, motions, campaigns, signing, signups, triggers, pools)
+
+    deps: dict[str, object] = {"config": config, "clock": clock, **vars(services)}
+    routes = Routes(deps)
+    deps["commands"] = routes
+    routes.include(*ROUTERS)
+    for event_type, handler in routes.subscribers:
+        bus.subscribe(event_type, handler)
+    dispatcher = Dispatcher(routes, transports, directory, writer, clock)
+    for name, duty in [*routes.timers, ("forget old updates", dispatcher.forgetting())]:
+        scheduler.add(name, duty.next_due, duty.fire)
+    return App(config=config, clock=clock, transports=transports, database=database, writer=writer,
+               own_writer=own_writer, outbox=outbox, scheduler=scheduler, routes=routes, dispatcher=dispatcher,
+               services=services)
+
+
+async def import_roll(
+    config: Config, entries: list[RollEntry], replace: bool
+) -> list[tuple[str | None, str, str | None, str]]:
+    """``quorum members import``: add a roll file's members through the roll's own service,
+    without starting the rest of the bot."""
+    clock = Clock()
+    database = await Database.open(config.database)
+    writer = GroupCommitWriter(database.wconn, lambda: iso(clock.now()))
+    await writer.load()
+    writer.start()
+    try:
+        return await RollService(database.reader, writer, clock).import_entries(entries, replace)
+    finally:
+        await writer.stop()
+        await database.close()

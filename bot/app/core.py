@@ -1,0 +1,128 @@
+"""The dispatcher: one inbound event in, the right handler run once, every refusal answered.
+
+It drops a redelivered update (its id was applied before: remembered here for the recent ones,
+and by the writer for all), reads a message as a command, finds the handler in the root router
+and runs it with a Context. A UserError (or a ParseError from a pure parser) becomes one short
+reply and nothing changed; anything else is logged and the member is told nothing was recorded.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from datetime import timedelta
+
+from bot.app.router import Routes
+from bot.app.transports import RoomDirectory, Transports
+from bot.kernel.clock import Clock
+from bot.kernel.context import Context
+from bot.kernel.effects import AnswerPress, Send
+from bot.kernel.errors import ParseError, UserError, sentence
+from bot.kernel.events import ButtonPress, Event, Message, NativePollAnswer
+from bot.kernel.grammar import split_command
+from bot.kernel.ports import Writer
+from bot.kernel.routing import Duty
+from bot.kernel.times import iso
+from bot.storage.writer import Duplicate
+
+log = logging.getLogger(__name__)
+
+REMEMBER_UPDATES = timedelta(days=14)  # far longer than any platform redelivers
+FORGET_EVERY = timedelta(days=1)
+_RECENT = 4096  # update ids remembered in memory to drop a redelivery without a query
+
+
+class Dispatcher:
+    def __init__(
+        self, routes: Routes, transports: Transports, directory: RoomDirectory, writer: Writer, clock: Clock
+    ) -> None:
+        self._routes = routes
+        self._transports = transports
+        self._send = transports.send
+        self._directory = directory
+        self._writer = writer
+        self._clock = clock
+        self._recent: OrderedDict[str, None] = OrderedDict()
+        self._forgotten_at = clock.now()
+
+    def _is_repeat(self, event_id: str | None) -> bool:
+        if event_id is None:
+            return False
+        if event_id in self._recent or self._writer.has_seen(event_id):
+            return True
+        self._recent[event_id] = None
+        if len(self._recent) > _RECENT:
+            self._recent.popitem(last=False)
+        return False
+
+    async def handle(self, event: Event) -> None:
+        """Act on one inbound event. Never raises: a failure is logged and, where possible,
+        the member is told that nothing was recorded."""
+        if self._is_repeat(event.event_id):
+            return
+        try:
+            match event:
+                case Message():
+                    await self._on_message(event)
+                case ButtonPress():
+                    await self._on_press(event)
+                case NativePollAnswer():
+                    if self._routes.native_answer is not None:
+                        await self._routes.native_answer(event)
+        except Duplicate:
+            pass
+        except Exception:
+            log.exception("failed to handle %s", type(event).__name__)
+            if isinstance(event, Message):
+                await self._send(
+                    Send(event.room.id, "Sorry, something went wrong on my side. Please try again in a moment.")
+                )
+
+    def context(self, event: Message | ButtonPress) -> Context:
+        """What a handler of EVENT is given."""
+        return Context(event.actor, event.room, event, self._send, self._directory)
+
+    async def _on_message(self, event: Message) -> None:
+        transport = self._transports.get(event.room.id)
+        prefixes = transport.prefixes if transport else ("/",)
+        cmd = split_command(event.text, prefixes)
+        ctx = self.context(event)
+        try:
+            if cmd is None:
+                if event.room.private:
+                    for conversation in self._routes.conversations:
+                        if await conversation(ctx, event.text):
+                            return
+                    await ctx.reply("I understand commands: send /help for the list.")
+                return
+            if cmd.bot and transport and transport.bot_username and cmd.bot.lower() != transport.bot_username.lower():
+                return  # addressed to another bot in the group
+            handler = self._routes.command(cmd.name)
+            if handler is None:
+                await ctx.reply(f"Unknown command /{cmd.name}. Send /help for the list of commands.")
+                return
+            await handler(ctx, cmd.args)
+        except UserError as e:
+            await ctx.reply(e.message)
+        except ParseError as e:
+            await ctx.reply(sentence(e))
+
+    async def _on_press(self, event: ButtonPress) -> None:
+        ctx = self.context(event)
+        handler = self._routes.press(event.data.partition(":")[0])
+        try:
+            text = "This button is no longer valid." if handler is None else await handler(ctx, event.data)
+        except UserError as e:
+            text = e.message
+        if text is not None:
+            await self._send(AnswerPress(event, text))
+
+    # -- the record of applied updates -------------------------------------------------------
+
+    def forgetting(self) -> Duty:
+        """Forget update ids applied long ago, daily: platforms redeliver only recent ones."""
+        return Duty(lambda: self._forgotten_at + FORGET_EVERY, self._forget_old_updates)
+
+    async def _forget_old_updates(self) -> None:
+        self._forgotten_at = now = self._clock.now()
+        await self._writer.forget_before(iso(now - REMEMBER_UPDATES))

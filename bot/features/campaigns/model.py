@@ -1,0 +1,52 @@
+"""A model-motion campaign as the core holds it: its goal, its deadline, and whether it still
+takes signatures and branch reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass
+class Campaign:
+    motion_id: int
+    room: str
+    opened_by: str
+    goal_branches: int | None
+    goal_signatures: int | None
+    deadline: datetime | None
+    closed_at: datetime | None
+    goal_reached_at: datetime | None
+
+    @property
+    def ref(self) -> str:
+        return f"M{self.motion_id}"
+
+    def refusal(self, now: datetime) -> str | None:
+        if self.closed_at is not None:
+            return f"The campaign for {self.ref} is closed; it takes no more signatures or reports."
+        if self.deadline is not None and now >= self.deadline:
+            return f"The campaign for {self.ref} ended at its deadline; it takes no more signatures or reports."
+        return None
+
+
+@dataclass(frozen=True)
+class Progress:
+    ref: str
+    title: str
+    signatures: int
+    branches: int
+    goal_signatures: int | None
+    goal_branches: int | None
+    deadline: datetime | None
+    closed: bool
+    goal_reached: bool
+
+
+def goal_met(signatures: int, branches: int, goal_signatures: int | None, goal_branches: int | None) -> bool:
+    """Every goal the campaign set is met (a campaign sets at least one)."""
+    if goal_signatures is None and goal_branches is None:
+        return False
+    return (goal_signatures is None or signatures >= goal_signatures) and (
+        goal_branches is None or branches >= goal_branches
+    )

@@ -1,0 +1,71 @@
+"""Reading what campaigns are told: dates as branch secretaries write them ("3 June",
+"3 Jun 2026", "2026-06-03", "today"), goals, and branch reports ("North branch on 3 June")."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from bot.kernel.errors import ParseError, UserError
+
+MAX_BRANCH = 100
+
+_MONTHS = {m: n for n, names in enumerate(
+    [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
+     ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
+     ("oct", "october"), ("nov", "november"), ("dec", "december")], 1) for m in names}
+
+
+class DateError(ParseError):
+    pass
+
+
+def parse_day(text: str, today: date) -> date:
+    """The date TEXT names; a day and month without a year is the most recent such day."""
+    t = text.strip().lower().rstrip(".")
+    if t == "today":
+        return today
+    if t == "yesterday":
+        return today - timedelta(days=1)
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", t)
+    if m:
+        return _make(int(m.group(1)), int(m.group(2)), int(m.group(3)), text)
+    m = re.fullmatch(r"(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)(?:\s+(\d{4}))?", t)
+    if m and m.group(2) in _MONTHS:
+        day, month = int(m.group(1)), _MONTHS[m.group(2)]
+        if m.group(3):
+            return _make(int(m.group(3)), month, day, text)
+        found = _make(today.year, month, day, text)
+        return found if found <= today else _make(today.year - 1, month, day, text)
+    raise DateError(f"cannot read the date {text.strip()[:30]!r}; write e.g. 3 June, 2026-06-03 or today")
+
+
+def _make(year: int, month: int, day: int, text: str) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise DateError(f"{text.strip()[:30]!r} is not a real date") from None
+
+
+def goal(value: str | None, what: str) -> int | None:
+    if value is None:
+        return None
+    if not value.isdigit() or not 0 < int(value) <= 1_000_000:
+        raise ParseError(f"--{what} takes a whole number of at least 1")
+    return int(value)
+
+
+def branch_report(args: str, usage: str) -> tuple[str, str | None]:
+    """'North branch on 3 June' -> ('North branch', '3 June'): the last "on" starts the date."""
+    words = args.split()
+    on = None
+    lowered = [w.lower() for w in words]
+    if "on" in lowered:
+        at = len(lowered) - 1 - lowered[::-1].index("on")
+        on, words = " ".join(words[at + 1:]), words[:at]
+    branch = " ".join(words)
+    if not branch:
+        raise UserError(f"Name the branch. Usage: {usage}")
+    if len(branch) > MAX_BRANCH:
+        raise UserError(f"That branch name is too long; keep it under {MAX_BRANCH} characters.")
+    return branch, on

@@ -1,0 +1,233 @@
+"""Model-motion campaigns: publishing one, branch reports, signatures, and reaching the goal.
+
+The goal is checked inside the same writer transaction as the signature or report that may
+complete it, and its announcement queued in that transaction (the outbox delivers it even across
+a crash), so the goal is announced exactly once however many arrive together.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from bot.features.campaigns import store
+from bot.features.campaigns.model import Campaign, Progress, goal_met
+from bot.features.campaigns.render import goal_reached
+from bot.features.motions.model import Motion, refuse_motion
+from bot.features.motions.service import MotionService
+from bot.features.roll.service import RollService
+from bot.features.signing.model import already_signed
+from bot.kernel.clock import Clock
+from bot.kernel.context import Context
+from bot.kernel.durations import parse_deadline
+from bot.kernel.errors import UserError
+from bot.kernel.markup import b, esc
+from bot.kernel.ports import Conn, Reader, Writer
+from bot.kernel.times import iso
+from bot.storage.outbox import Outbox, enqueue
+
+
+class CampaignService:
+    def __init__(
+        self, reader: Reader, writer: Writer, clock: Clock, tz: ZoneInfo, outbox: Outbox, roll: RollService,
+        motions: MotionService,
+    ) -> None:
+        self._reader = reader
+        self._writer = writer
+        self._clock = clock
+        self._tz = tz
+        self._outbox = outbox
+        self._roll = roll
+        self._motions = motions
+
+    async def _campaign(self, conn: Conn, motion_id: int) -> Campaign:
+        campaign = await store.load_campaign(conn, motion_id)
+        if campaign is None:
+            raise UserError(f"M{motion_id} is not a model-motion campaign (an organiser publishes one with "
+                            f"/campaign M{motion_id} open --branches 100).")
+        return campaign
+
+    async def get(self, motion_id: int) -> Campaign:
+        return await self._campaign(self._reader, motion_id)
+
+    async def _title(self, motion_id: int) -> str:
+        """The campaign's motion's title (for the goal's announcement), once it is known to exist."""
+        await self.get(motion_id)
+        return (await self._motions.get(motion_id)).text.title
+
+    async def motion(self, motion_id: int) -> Motion:
+        return await self._motions.get(motion_id)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return self._tz
+
+    def now(self) -> datetime:
+        return self._clock.now()
+
+    def today(self) -> date:
+        return self._clock.now().astimezone(self._tz).date()
+
+    def deadline(self, text: str) -> datetime:
+        return parse_deadline(text, self._clock.now(), self._tz)
+
+    # -- the campaign ------------------------------------------------------------------------
+
+    async def open(
+        self, ctx: Context, motion_id: int, goal_branches: int | None, goal_signatures: int | None,
+        deadline: datetime | None,
+    ) -> None:
+        motion = await self._motions.get(motion_id)
+        refusal = refuse_motion(motion.ref, motion.status, "publish")
+        if refusal:
+            raise UserError(refusal)
+        now = iso(self._clock.now())
+
+        async def op(conn: Conn) -> None:
+            if await store.load_campaign(conn, motion_id) is not None:
+                raise UserError(f"M{motion_id} is already a campaign: /campaign M{motion_id} shows its progress.")
+            await store.insert_campaign(conn, motion_id, ctx.room.id, ctx.actor.id, goal_branches, goal_signatures,
+                                        iso(deadline) if deadline else None, now)
+
+        await self._writer.run(op, ctx.event_id)
+
+    async def progress(self, motion_id: int) -> Progress:
+        campaign = await self.get(motion_id)
+        motion = await self._motions.get(motion_id)
+        signatures, branches = await store.counts(self._reader, motion_id)
+        return Progress(f"M{motion_id}", motion.text.title, signatures, branches, campaign.goal_signatures,
+                        campaign.goal_branches, campaign.deadline, campaign.closed_at is not None,
+                        campaign.goal_reached_at is not None)
+
+    async def close(self, ctx: Context, motion_id: int) -> None:
+        now = iso(self._clock.now())
+
+        async def op(conn: Conn) -> None:
+            if not await store.close_campaign(conn, motion_id, now):
+                raise UserError(f"The campaign for M{motion_id} is already closed.")
+
+        await self._writer.run(op, ctx.event_id)
+
+    async def _reach_goal(self, conn: Conn, campaign: Campaign, now: datetime, title: str) -> bool:
+        """Mark the goal reached if it just was, and queue its announcement; True only for the
+        change that reached it."""
+        if campaign.goal_reached_at is not None:
+            return False
+        signatures, branches = await store.counts(conn, campaign.motion_id)
+        if not goal_met(signatures, branches, campaign.goal_signatures, campaign.goal_branches):
+            return False
+        if not await store.mark_goal_reached(conn, campaign.motion_id, iso(now)):
+            return False
+        await enqueue(conn, dedupe=f"campaign:{campaign.ref}:goal", target=campaign.room, private=False, now=now,
+                      text=goal_reached(campaign.ref, title, signatures, branches))
+        return True
+
+    # -- branch reports ----------------------------------------------------------------------
+
+    async def report_adoption(self, ctx: Context, motion_id: int, branch: str, day: date) -> int:
+        """Record that BRANCH passed the motion on DAY; how many branches have."""
+        now = self._clock.now()
+        title = await self._title(motion_id)
+
+        async def op(conn: Conn) -> tuple[int, bool]:
+            campaign = await self._campaign(conn, motion_id)
+            refusal = campaign.refusal(now)
+            if refusal:
+                raise UserError(refusal)
+            found = await store.adoption(conn, motion_id, branch.casefold())
+            if found is not None:
+                raise UserError(f"{found[0]} branch was already reported (passed on {found[1]}, by {found[2]}); "
+                                "nothing changed.")
+            await store.insert_adoption(conn, motion_id, branch, day.isoformat(), ctx.actor.id, ctx.actor.label,
+                                        iso(now))
+            _, branches = await store.counts(conn, motion_id)
+            return branches, await self._reach_goal(conn, campaign, now, title)
+
+        branches, reached = await self._writer.run(op, ctx.event_id)
+        if reached:
+            self._outbox.poke()
+        return branches
+
+    async def retract(self, ctx: Context, motion_id: int, branch: str, organiser: bool) -> None:
+        async def op(conn: Conn) -> None:
+            found = await store.adoption(conn, motion_id, branch.casefold())
+            if found is None:
+                raise UserError(f"No report from {branch} branch for M{motion_id}; nothing to remove.")
+            if found[3] != ctx.actor.id and not organiser:
+                raise UserError("Only the person who reported it or an organiser can remove a branch report.")
+            await store.delete_adoption(conn, motion_id, branch.casefold())
+
+        await self._writer.run(op, ctx.event_id)
+
+    async def adoptions(self, motion_id: int) -> list[tuple[str, str]]:
+        await self.get(motion_id)
+        return await store.adoptions(self._reader, motion_id)
+
+    async def signatures(self, motion_id: int) -> list[tuple[str, str, str | None, str, str]]:
+        return await store.signature_list(self._reader, motion_id)
+
+    # -- signing (a Signable under the letter M) ---------------------------------------------
+
+    async def _who(self, ctx: Context) -> tuple[str, int | None, str, str | None]:
+        """(signer key, member id, name, roll branch): a member signs once across linked accounts."""
+        member_id = self._roll.member(ctx.actor.id)
+        if member_id is None:
+            return ctx.actor.id, None, ctx.actor.label, None
+        member = await self._roll.info(member_id)
+        return f"m:{member_id}", member_id, (member.name if member else ctx.actor.label), (
+            member.branch if member else None)
+
+    async def describe(self, ctx: Context, n: int) -> str:
+        campaign = await self.get(n)
+        refusal = campaign.refusal(self._clock.now())
+        if refusal:
+            raise UserError(refusal)
+        motion = await self._motions.get(n)
+        _, member, name, branch = await self._who(ctx)
+        as_whom = f"member {esc(name)}" + (f" of {esc(branch)} branch" if branch else "") if member else esc(name)
+        return (f"You are signing the model motion {b(f'M{n}')}: {esc(motion.text.title)}, as {as_whom}.\n"
+                "We keep your name, your branch if you give it, and the time you signed. The campaign's organisers "
+                f"see them and may export the list. You can withdraw at any time: /unsign M{n}.")
+
+    async def sign(self, ctx: Context, n: int, branch: str | None) -> str:
+        signer, member, name, roll_branch = await self._who(ctx)
+        branch = branch or roll_branch
+        now = self._clock.now()
+        title = await self._title(n)
+
+        async def op(conn: Conn) -> tuple[int, bool]:
+            campaign = await self._campaign(conn, n)
+            refusal = campaign.refusal(now)
+            if refusal:
+                raise UserError(refusal)
+            at = await store.signed_at(conn, n, signer)
+            if at is not None:
+                raise UserError(already_signed(f"M{n}", at))
+            await store.insert_signature(conn, n, signer, ctx.actor.id, name, member, branch, iso(now))
+            signatures, _ = await store.counts(conn, n)
+            return signatures, await self._reach_goal(conn, campaign, now, title)
+
+        total, reached = await self._writer.run(op, ctx.event_id)
+        if reached:
+            self._outbox.poke()
+        return f"Thank you: you signed M{n}. It has {total} signature{'s' if total != 1 else ''} now."
+
+    async def unsign(self, ctx: Context, n: int) -> bool:
+        signer, *_ = await self._who(ctx)
+
+        async def op(conn: Conn) -> bool:
+            campaign = await self._campaign(conn, n)
+            if campaign.closed_at is not None:
+                raise UserError(f"The campaign for M{n} is closed; its list of signatures is final.")
+            return await store.delete_signature(conn, n, signer)
+
+        return await self._writer.run(op, ctx.event_id)
+
+    # -- personal data (a DataHolder) --------------------------------------------------------
+
+    async def personal_data(self, identity: str, member: int | None) -> list[str]:
+        return [f"• signature on M{motion_id}: {esc(name)}" + (f", {esc(branch)}" if branch else "") + f"; {at[:10]}"
+                for motion_id, name, branch, at in await store.signatures_of(self._reader, identity, f"m:{member}")]
+
+    async def erase(self, conn: Conn, identity: str, member: int | None) -> tuple[str, int]:
+        return "model-motion signatures", await store.erase_signatures(conn, identity, f"m:{member}")

@@ -1,0 +1,144 @@
+"""Model-motion campaigns in the database: the campaign, its signatures and branch reports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.features.campaigns.model import Campaign
+from bot.kernel.ports import Conn
+from bot.kernel.times import parse_iso
+
+
+def _campaign(row: Any) -> Campaign:
+    return Campaign(
+        motion_id=row["motion_id"],
+        room=row["room"],
+        opened_by=row["opened_by"],
+        goal_branches=row["goal_branches"],
+        goal_signatures=row["goal_signatures"],
+        deadline=parse_iso(row["deadline"]),
+        closed_at=parse_iso(row["closed_at"]),
+        goal_reached_at=parse_iso(row["goal_reached_at"]),
+    )
+
+
+async def load_campaign(conn: Conn, motion_id: int) -> Campaign | None:
+    rows = await conn.execute_fetchall("SELECT * FROM campaigns WHERE motion_id = ?", (motion_id,))
+    return _campaign(rows[0]) if rows else None
+
+
+async def insert_campaign(
+    conn: Conn, motion_id: int, room: str, opened_by: str, goal_branches: int | None, goal_signatures: int | None,
+    deadline: str | None, at: str,
+) -> None:
+    await conn.execute(
+        "INSERT INTO campaigns(motion_id, room, opened_by, goal_branches, goal_signatures, deadline, opened_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (motion_id, room, opened_by, goal_branches, goal_signatures, deadline, at),
+    )
+
+
+async def close_campaign(conn: Conn, motion_id: int, at: str) -> bool:
+    """Close it; False if it was closed already."""
+    cur = await conn.execute(
+        "UPDATE campaigns SET closed_at = ? WHERE motion_id = ? AND closed_at IS NULL", (at, motion_id)
+    )
+    return bool(cur.rowcount)
+
+
+async def mark_goal_reached(conn: Conn, motion_id: int, at: str) -> bool:
+    cur = await conn.execute(
+        "UPDATE campaigns SET goal_reached_at = ? WHERE motion_id = ? AND goal_reached_at IS NULL", (at, motion_id)
+    )
+    return cur.rowcount == 1
+
+
+async def counts(conn: Conn, motion_id: int) -> tuple[int, int]:
+    """(signatures, branches adopted)."""
+    sig = await conn.execute_fetchall("SELECT count(*) FROM campaign_signatures WHERE motion_id = ?", (motion_id,))
+    br = await conn.execute_fetchall("SELECT count(*) FROM campaign_adoptions WHERE motion_id = ?", (motion_id,))
+    return int(sig[0][0]), int(br[0][0])
+
+
+# -- signatures --------------------------------------------------------------------------------
+
+
+async def signed_at(conn: Conn, motion_id: int, signer: str) -> str | None:
+    rows = await conn.execute_fetchall(
+        "SELECT signed_at FROM campaign_signatures WHERE motion_id = ? AND signer = ?", (motion_id, signer)
+    )
+    return rows[0][0] if rows else None
+
+
+async def insert_signature(
+    conn: Conn, motion_id: int, signer: str, identity: str, name: str, member: int | None, branch: str | None, at: str
+) -> None:
+    await conn.execute(
+        "INSERT INTO campaign_signatures(motion_id, signer, identity, name, member_id, branch, consent, signed_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, 1, ?)",
+        (motion_id, signer, identity, name, member, branch, at),
+    )
+
+
+async def delete_signature(conn: Conn, motion_id: int, signer: str) -> bool:
+    cur = await conn.execute("DELETE FROM campaign_signatures WHERE motion_id = ? AND signer = ?", (motion_id, signer))
+    return bool(cur.rowcount)
+
+
+async def signature_list(conn: Conn, motion_id: int) -> list[tuple[str, str, str | None, str, str]]:
+    """(name, member or supporter, branch, signed at, consent) of every signature, for export."""
+    rows = await conn.execute_fetchall(
+        "SELECT name, CASE WHEN member_id IS NULL THEN 'supporter' ELSE 'member' END, branch, signed_at, consent"
+        " FROM campaign_signatures WHERE motion_id = ? ORDER BY signed_at, name",
+        (motion_id,),
+    )
+    return [(r[0], r[1], r[2], r[3], "yes" if r[4] else "no") for r in rows]
+
+
+async def signatures_of(conn: Conn, identity: str, signer: str) -> list[tuple[int, str, str | None, str]]:
+    """(motion, name, branch, signed at) of every signature a person made."""
+    rows = await conn.execute_fetchall(
+        "SELECT motion_id, name, branch, signed_at FROM campaign_signatures WHERE identity = ? OR signer = ?"
+        " ORDER BY motion_id", (identity, signer),
+    )
+    return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+
+async def erase_signatures(conn: Conn, identity: str, signer: str) -> int:
+    cur = await conn.execute("DELETE FROM campaign_signatures WHERE identity = ? OR signer = ?", (identity, signer))
+    return int(cur.rowcount)
+
+
+# -- branch reports ----------------------------------------------------------------------------
+
+
+async def adoption(conn: Conn, motion_id: int, key: str) -> tuple[str, str, str, str] | None:
+    """(branch, passed on, reporter's name, reporter's identity) of one branch's report."""
+    rows = await conn.execute_fetchall(
+        "SELECT branch, passed_on, reporter, reported_by FROM campaign_adoptions"
+        " WHERE motion_id = ? AND branch_key = ?",
+        (motion_id, key),
+    )
+    return (rows[0][0], rows[0][1], rows[0][2], rows[0][3]) if rows else None
+
+
+async def insert_adoption(
+    conn: Conn, motion_id: int, branch: str, passed_on: str, reported_by: str, reporter: str, at: str
+) -> None:
+    await conn.execute(
+        "INSERT INTO campaign_adoptions(motion_id, branch_key, branch, passed_on, reported_by, reporter,"
+        " reported_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (motion_id, branch.casefold(), branch, passed_on, reported_by, reporter, at),
+    )
+
+
+async def delete_adoption(conn: Conn, motion_id: int, key: str) -> None:
+    await conn.execute("DELETE FROM campaign_adoptions WHERE motion_id = ? AND branch_key = ?", (motion_id, key))
+
+
+async def adoptions(conn: Conn, motion_id: int) -> list[tuple[str, str]]:
+    rows = await conn.execute_fetchall(
+        "SELECT branch, passed_on FROM campaign_adoptions WHERE motion_id = ? ORDER BY passed_on, branch_key",
+        (motion_id,),
+    )
+    return [(r[0], r[1]) for r in rows]

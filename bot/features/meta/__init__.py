@@ -1,0 +1,1 @@
+"""The bot about itself: /help, and /start (the entry point of deep links)."""

@@ -1,0 +1,49 @@
+"""/help lists the commands and explains each; /start opens what a deep link carries.
+
+A button in the group opens a private chat carrying a payload (``t.me/<bot>?start=PAYLOAD``);
+each feature's router declares the payload prefix it owns (``vote-`` ballots, ``sign-``
+campaigns, ``signup-`` forms), and /start hands the rest of the payload to it.
+"""
+
+from __future__ import annotations
+
+from bot.kernel.context import Context
+from bot.kernel.errors import UserError
+from bot.kernel.markup import b, code, esc
+from bot.kernel.routing import Commands, Router
+
+router = Router("meta")
+
+
+@router.command("help", summary="list the commands, or explain one", usage="/help [COMMAND]")
+async def help_command(ctx: Context, args: str, commands: Commands) -> None:
+    name = args.strip().lstrip("/!").lower()
+    if not name:
+        lines = [b("Quorum commands") + " (organiser-only ones marked ★):"]
+        for d in sorted(commands.listed(), key=lambda d: d.name):
+            star = " ★" if d.organiser else ""
+            lines.append(f"{code('/' + d.name)} — {esc(d.summary)}{star}")
+        lines.append("Send /help COMMAND for details, e.g. /help poll.")
+        await ctx.reply("\n".join(lines))
+        return
+    d = commands.find(name) if " " not in name else None
+    if d is None:
+        raise UserError(f"There is no command /{name}. Send /help for the list.")
+    text = f"{b('/' + d.name)} — {esc(d.summary)}\nUsage: {code(d.usage)}"
+    if d.details:
+        text += "\n" + esc(d.details)
+    await ctx.reply(text)
+
+
+@router.command("start", summary="open a ballot or form privately (from a link)", usage="/start [PAYLOAD]", hidden=True)
+async def start_command(ctx: Context, args: str, commands: Commands) -> None:
+    payload = args.strip()
+    if not payload:
+        await ctx.reply("Hello! I run polls, elections and campaigns for your organisation. "
+                        "Send /help for the commands.")
+        return
+    found = commands.payload(payload)
+    if found is None:
+        raise UserError("That link is not valid any more. Send /polls to see the open polls.")
+    handler, rest = found
+    await handler(ctx, rest)

@@ -1,0 +1,454 @@
+"""Motions and amendments: drafting, submitting, amending and deciding them.
+
+Every change to a motion takes one path (``_change``): inside the writer's transaction the
+motion is loaded, the status table of model.py is asked whether the action is allowed, the
+change is made, the motion saved and the change recorded in its history, so the text, its
+status and its record never disagree. Amendments and motions go to the vote as ordinary polls;
+when the poll closes (PollClosed on the bus) the result is applied the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.features.motions import store
+from bot.features.motions.model import (
+    CARRIED,
+    COMPOSITED,
+    DEBATED,
+    LOST,
+    PENDING,
+    SECONDED,
+    SUBMITTED,
+    VOID,
+    VOTING,
+    WITHDRAWN,
+    Amendment,
+    AmendmentError,
+    AmendmentRow,
+    Motion,
+    MotionText,
+    apply,
+    carried,
+    composite,
+    refuse_amendment,
+    refuse_motion,
+    why_lost,
+)
+from bot.features.motions.parse import ballot_spec
+from bot.features.polls.model import Poll, PollSpec
+from bot.features.polls.service import PollService
+from bot.kernel.clock import Clock
+from bot.kernel.context import Context
+from bot.kernel.durations import parse_deadline
+from bot.kernel.effects import Send
+from bot.kernel.errors import UserError
+from bot.kernel.markup import b, esc
+from bot.kernel.ports import Conn, Reader, Sender, Writer
+from bot.kernel.times import iso
+from bot.kernel.wording import when
+
+log = logging.getLogger(__name__)
+BALLOT = ("ballot", "ballot")  # who records what a ballot decided, in the history
+
+
+def _no_such_motion(motion_id: int) -> UserError:
+    return UserError(f"There is no motion M{motion_id}. Send /motion list to see the motions.")
+
+
+async def _motion(conn: Conn, motion_id: int) -> Motion:
+    motion = await store.load_motion(conn, motion_id)
+    if motion is None:
+        raise _no_such_motion(motion_id)
+    return motion
+
+
+async def _amendment(conn: Conn, amendment_id: int) -> AmendmentRow:
+    row = await store.load_amendment(conn, amendment_id)
+    if row is None:
+        raise UserError(f"There is no amendment A{amendment_id}. Send /motion M… amendments to list them.")
+    return row
+
+
+def _refuse(refusal: str | None) -> None:
+    if refusal is not None:
+        raise UserError(refusal)
+
+
+async def _no_pending(conn: Conn, motion: Motion) -> None:
+    """Amendments are decided before the motion itself."""
+    pending = [a for a in await store.amendments_of(conn, motion.id) if a.status in PENDING]
+    if pending:
+        listed = ", ".join(f"{a.ref} ({a.status})" for a in pending)
+        raise UserError(
+            f"Amendments to {motion.ref} are decided before the motion itself: {listed} still pending. "
+            f"Vote on them (/amendment A… vote) or withdraw them (/amendment A… withdraw) first."
+        )
+
+
+class MotionService:
+    def __init__(
+        self, reader: Reader, writer: Writer, clock: Clock, tz: ZoneInfo, send: Sender, polls: PollService
+    ) -> None:
+        self._reader = reader
+        self._writer = writer
+        self._clock = clock
+        self._tz = tz
+        self._send = send
+        self._polls = polls
+
+    def _now(self) -> str:
+        return iso(self._clock.now())
+
+    def deadline(self, text: str) -> datetime:
+        """A deadline as an organiser types it (14d, 2026-06-10T17:00), read in the local zone."""
+        return parse_deadline(text, self._clock.now(), self._tz)
+
+    def when(self, t: datetime) -> str:
+        return when(t, self._tz)
+
+    def ballot(self, args: str, usage: str, question: str) -> PollSpec:
+        """The Yes / No / Abstain ballot ARGS ask for (--closes, --secret, --roll)."""
+        return ballot_spec(args, usage, question, self._clock.now(), self._tz)
+
+    # -- reading -----------------------------------------------------------------------------
+
+    async def get(self, motion_id: int) -> Motion:
+        return await _motion(self._reader, motion_id)
+
+    async def here(self, ctx: Context, motion_id: int) -> Motion:
+        """The motion, if the speaker may work on it from where they are."""
+        motion = await self.get(motion_id)
+        if not await ctx.in_room(motion.room):
+            raise UserError(f"Motion {motion.ref} belongs to another room; work on it there (or privately with me).")
+        return motion
+
+    async def visible(self, ctx: Context) -> list[Motion]:
+        """The latest motions of the rooms the speaker is in, newest first."""
+        shown: dict[str, bool] = {}
+        out = []
+        for m in await store.recent_motions(self._reader):
+            if m.room not in shown:
+                shown[m.room] = await ctx.in_room(m.room)
+            if shown[m.room]:
+                out.append(m)
+        return out
+
+    async def history(self, motion_id: int) -> list[tuple[str, str, str]]:
+        return await store.history(self._reader, motion_id)
+
+    async def amendments(self, motion_id: int) -> list[AmendmentRow]:
+        return await store.amendments_of(self._reader, motion_id)
+
+    async def amendment(self, amendment_id: int) -> AmendmentRow:
+        return await _amendment(self._reader, amendment_id)
+
+    # -- drafting ----------------------------------------------------------------------------
+
+    async def create(self, ctx: Context, text: MotionText, emergency: bool, deadline: datetime | None) -> int:
+        now = self._now()
+
+        async def op(conn: Conn) -> int:
+            motion_id = await store.insert_motion(
+                conn, ctx.room.id, text, emergency=emergency, deadline=iso(deadline) if deadline else None,
+                created_by=ctx.actor.id, at=now,
+            )
+            await store.record(conn, motion_id, ctx.actor.id, ctx.actor.label, now, f"created: {text.title}")
+            return motion_id
+
+        return await self._writer.run(op, ctx.event_id)
+
+    async def change(
+        self, ctx: Context, motion_id: int, action: str, edit: Callable[[Motion], str], *, what: str = "",
+        check: Callable[[Motion], None] | None = None, pending_first: bool = False,
+    ) -> Motion:
+        """The one way a motion changes: load it, ask the status table whether ACTION is allowed,
+        run CHECK, refuse while amendments are pending if PENDING_FIRST, let EDIT change it
+        (returning the line for its history, or raising UserError), save it and record the
+        change, all in one transaction. Returns the motion as changed."""
+        now = self._now()
+
+        async def op(conn: Conn) -> Motion:
+            motion = await _motion(conn, motion_id)
+            _refuse(refuse_motion(motion.ref, motion.status, action, what=what))
+            if check is not None:
+                check(motion)
+            if pending_first:
+                await _no_pending(conn, motion)
+            line = edit(motion)
+            await store.save_motion(conn, motion)
+            await store.record(conn, motion.id, ctx.actor.id, ctx.actor.label, now, line)
+            return motion
+
+        return await self._writer.run(op, ctx.event_id)
+
+    async def submit(self, ctx: Context, motion_id: int) -> None:
+        now_t = self._clock.now()
+
+        def edit(m: Motion) -> str:
+            if not m.text.sections["resolves"]:
+                raise UserError(f"Motion {m.ref} resolves nothing yet: add /motion {m.ref} resolves TEXT first.")
+            if not m.mover or not m.seconder:
+                raise UserError(f"Name the mover and seconder first: /motion {m.ref} mover NAME, "
+                                f"/motion {m.ref} seconder NAME.")
+            if m.deadline and now_t > m.deadline and not m.emergency:
+                raise UserError(
+                    f"The deadline for {m.ref} passed at {when(m.deadline, self._tz)}; only an emergency "
+                    f"motion can be submitted now (an organiser can mark it: /motion {m.ref} emergency)."
+                )
+            m.status, m.submitted_at = SUBMITTED, iso(now_t)
+            return "submitted"
+
+        await self.change(ctx, motion_id, "submit", edit)
+
+    async def record_outcome(self, ctx: Context, motion: Motion, status: str) -> None:
+        """An organiser records how a motion ended (or its mover withdraws it)."""
+        if motion.vote_poll_id is not None and motion.vote_poll_id in self._polls.open:
+            raise UserError(
+                f"Motion {motion.ref} is being voted on (poll {motion.vote_poll_id}); the ballot decides it."
+            )
+
+        def check(m: Motion) -> None:
+            if m.status == status:
+                raise UserError(f"Motion {m.ref} is already {status}; nothing changed.")
+
+        def edit(m: Motion) -> str:
+            m.status = status
+            return f"status: {status}"
+
+        await self.change(ctx, motion.id, "record", edit, check=check, pending_first=status != WITHDRAWN)
+
+    async def composite(self, ctx: Context, ids: list[int], title: str) -> int:
+        """One draft from several motions of this room, which are marked composited."""
+        now = self._now()
+        refs = ", ".join(f"M{i}" for i in ids)
+
+        async def op(conn: Conn) -> int:
+            motions = [await _motion(conn, i) for i in ids]
+            for m in motions:
+                if m.room != ctx.room.id:
+                    raise UserError(f"Motion {m.ref} belongs to another room; composite motions of one room.")
+                _refuse(refuse_motion(m.ref, m.status, "composite"))
+                await _no_pending(conn, m)
+            text = composite(title, [m.text for m in motions])
+            new_id = await store.insert_motion(
+                conn, ctx.room.id, text, emergency=any(m.emergency for m in motions), deadline=None,
+                created_by=ctx.actor.id, at=now, proposer=f"Composite of {refs}", composite_of=refs.replace(" ", ""),
+            )
+            await store.record(conn, new_id, ctx.actor.id, ctx.actor.label, now, f"composited from {refs}: {title}")
+            for m in motions:
+                m.status = COMPOSITED
+                await store.save_motion(conn, m)
+                await store.record(conn, m.id, ctx.actor.id, ctx.actor.label, now, f"composited into M{new_id}")
+            return new_id
+
+        return await self._writer.run(op, ctx.event_id)
+
+    # -- amendments --------------------------------------------------------------------------
+
+    async def propose(self, ctx: Context, motion_id: int, amendment: Amendment) -> int:
+        now = self._now()
+
+        async def op(conn: Conn) -> int:
+            motion = await _motion(conn, motion_id)
+            _refuse(refuse_motion(motion.ref, motion.status, "amend"))
+            try:
+                apply(motion.text.sections, amendment)
+            except AmendmentError as e:
+                raise UserError(f"That amendment does not fit M{motion_id}: {e}.") from None
+            amendment_id = await store.insert_amendment(conn, motion_id, amendment, ctx.actor.id, ctx.actor.label, now)
+            await store.record(conn, motion_id, ctx.actor.id, ctx.actor.label, now,
+                               f"proposed amendment A{amendment_id}: {amendment.summary}")
+            return amendment_id
+
+        return await self._writer.run(op, ctx.event_id)
+
+    async def _amend(self, ctx: Context, amendment_id: int, action: str, edit: Callable[[AmendmentRow], str],
+                     decided: bool = False) -> None:
+        """The one way an amendment changes by someone's hand (as ``change`` for motions)."""
+        now = self._now()
+
+        async def op(conn: Conn) -> None:
+            a = await _amendment(conn, amendment_id)
+            _refuse(refuse_amendment(a.ref, a.status, action))
+            line = edit(a)
+            await store.save_amendment(conn, a, now if decided else None)
+            await store.record(conn, a.motion_id, ctx.actor.id, ctx.actor.label, now, line)
+
+        await self._writer.run(op, ctx.event_id)
+
+    async def second(self, ctx: Context, amendment_id: int) -> None:
+        def edit(a: AmendmentRow) -> str:
+            if a.mover == ctx.actor.id:
+                raise UserError(f"You moved {a.ref}: someone else must second it.")
+            a.status, a.seconder = SECONDED, ctx.actor.label
+            return f"seconded amendment {a.ref}"
+
+        await self._amend(ctx, amendment_id, "second", edit)
+
+    async def withdraw(self, ctx: Context, amendment_id: int) -> None:
+        def edit(a: AmendmentRow) -> str:
+            a.status = WITHDRAWN
+            return f"withdrew amendment {a.ref}"
+
+        await self._amend(ctx, amendment_id, "withdraw", edit, decided=True)
+
+    # -- ballots -----------------------------------------------------------------------------
+
+    async def _ballot(
+        self, ctx: Context, room: str, spec: PollSpec, reserve: Callable[[Conn], Awaitable[int]],
+        undo: Callable[[Conn], Awaitable[None]], link: Callable[[Conn, int], Awaitable[None]],
+    ) -> Poll:
+        """Reserve the motion or amendment for its ballot (a history entry), open the ballot,
+        and link the two; if the ballot cannot be opened, the reservation is undone."""
+        entry = await self._writer.run(reserve, ctx.event_id)
+        try:
+            poll = await self._polls.open_poll(room, ctx.actor.id, spec)
+        except BaseException:
+            async def unreserve(conn: Conn) -> None:
+                await undo(conn)
+                await store.forget_entry(conn, entry)
+
+            await self._writer.run(unreserve)
+            raise
+
+        async def linked(conn: Conn) -> None:
+            await link(conn, poll.id)
+
+        await self._writer.run(linked)
+        return poll
+
+    async def put_to_vote(self, ctx: Context, motion: Motion, spec: PollSpec) -> Poll:
+        now = self._now()
+        previous = motion.status
+
+        async def reserve(conn: Conn) -> int:
+            m = await _motion(conn, motion.id)
+            _refuse(refuse_motion(m.ref, m.status, "vote", vote_poll_id=m.vote_poll_id))
+            await _no_pending(conn, m)
+            m.status = DEBATED
+            await store.save_motion(conn, m)
+            return await store.record(conn, m.id, ctx.actor.id, ctx.actor.label, now, "put to the vote")
+
+        async def undo(conn: Conn) -> None:
+            m = await _motion(conn, motion.id)
+            m.status = previous
+            await store.save_motion(conn, m)
+
+        async def link(conn: Conn, poll_id: int) -> None:
+            m = await _motion(conn, motion.id)
+            m.vote_poll_id = poll_id
+            await store.save_motion(conn, m)
+
+        return await self._ballot(ctx, motion.room, spec, reserve, undo, link)
+
+    async def amendment_to_vote(self, ctx: Context, row: AmendmentRow, motion: Motion, spec: PollSpec) -> Poll:
+        now = self._now()
+
+        async def reserve(conn: Conn) -> int:
+            a = await _amendment(conn, row.id)
+            _refuse(refuse_amendment(a.ref, a.status, "vote"))
+            m = await _motion(conn, a.motion_id)
+            _refuse(refuse_motion(m.ref, m.status, "vote on amendment"))
+            try:
+                apply(m.text.sections, a.amendment)
+            except AmendmentError as e:
+                raise UserError(f"Amendment {a.ref} no longer fits the text of {m.ref}: {e}. Withdraw it "
+                                f"(/amendment {a.ref} withdraw) and propose it again.") from None
+            a.status = VOTING
+            await store.save_amendment(conn, a)
+            line = f"put amendment {a.ref} to the vote"
+            return await store.record(conn, m.id, ctx.actor.id, ctx.actor.label, now, line)
+
+        async def undo(conn: Conn) -> None:
+            a = await _amendment(conn, row.id)
+            if refuse_amendment(a.ref, a.status, "reopen") is None:
+                a.status = SECONDED
+                await store.save_amendment(conn, a)
+
+        async def link(conn: Conn, poll_id: int) -> None:
+            a = await _amendment(conn, row.id)
+            a.poll_id = poll_id
+            await store.save_amendment(conn, a)
+
+        return await self._ballot(ctx, motion.room, spec, reserve, undo, link)
+
+    # -- what a ballot decided ---------------------------------------------------------------
+
+    async def settle(self, poll: Poll) -> None:
+        """Apply what the closed ballot POLL decided, and say so in its room."""
+        amendment_id, motion_id = await store.decided_by(self._reader, poll.id)
+        text = None
+        if amendment_id is not None:
+            text = await self._settle_amendment(amendment_id, poll.result)
+        elif motion_id is not None:
+            text = await self._settle_motion(motion_id, poll.result)
+        if text:
+            await self._send(Send(poll.room, text))
+
+    async def settle_missed(self) -> None:
+        """Ballots that closed while the bot was down, before what they decided was applied."""
+        for poll_id in await store.awaited_ballots(self._reader):
+            try:
+                poll = await self._polls.get(poll_id)
+                if not poll.is_open:
+                    await self.settle(poll)
+            except Exception:
+                log.exception("settling the ballot of poll %s failed", poll_id)
+
+    async def _settle_amendment(self, amendment_id: int, result: dict | None) -> str | None:
+        """A carried amendment is applied to the motion's text in the same transaction as its
+        new status and a history entry."""
+        now = self._now()
+
+        async def op(conn: Conn) -> str | None:
+            row = await _amendment(conn, amendment_id)
+            if refuse_amendment(row.ref, row.status, "settle") is not None:
+                return None
+            motion = await _motion(conn, row.motion_id)
+            summary = esc(row.amendment.summary)
+            if not carried(result):
+                row.status = LOST
+                await store.save_amendment(conn, row, now)
+                await store.record(conn, motion.id, *BALLOT, now, f"amendment {row.ref} lost ({why_lost(result)})")
+                return f"Amendment {b(row.ref)} to {b(motion.ref)} is lost on {why_lost(result)}: {summary}"
+            try:
+                sections = apply(motion.text.sections, row.amendment)
+            except AmendmentError as e:
+                row.status, row.note = VOID, str(e)
+                await store.save_amendment(conn, row, now)
+                await store.record(conn, motion.id, *BALLOT, now,
+                                   f"amendment {row.ref} carried but could not be applied: {e}")
+                return (f"Amendment {b(row.ref)} to {b(motion.ref)} was carried but no longer fits the text "
+                        f"({esc(str(e))}); the text is unchanged. Propose it again against the current text.")
+            motion.text.sections = sections
+            await store.save_motion(conn, motion)
+            row.status = CARRIED
+            await store.save_amendment(conn, row, now)
+            await store.record(conn, motion.id, *BALLOT, now,
+                               f"amendment {row.ref} carried and applied: {row.amendment.summary}")
+            return (f"Amendment {b(row.ref)} to {b(motion.ref)} is carried and applied: {summary}\n"
+                    f"Send /motion {motion.ref} show for the text as amended.")
+
+        return await self._writer.run(op)
+
+    async def _settle_motion(self, motion_id: int, result: dict | None) -> str | None:
+        now = self._now()
+        status = CARRIED if carried(result) else LOST
+
+        async def op(conn: Conn) -> str | None:
+            motion = await _motion(conn, motion_id)
+            if refuse_motion(motion.ref, motion.status, "settle") is not None:
+                return None
+            motion.status = status
+            await store.save_motion(conn, motion)
+            await store.record(conn, motion.id, *BALLOT, now, f"status: {status} by ballot")
+            if status == CARRIED:
+                return f"Motion {b(motion.ref)} ({esc(motion.text.title)}) is carried."
+            return f"Motion {b(motion.ref)} ({esc(motion.text.title)}) is lost on {why_lost(result)}."
+
+        return await self._writer.run(op)
+

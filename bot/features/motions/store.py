@@ -1,0 +1,148 @@
+"""Motions, their history and their amendments in the database.
+
+Functions take the connection they work on: the writer's inside ``writer.run`` (so a check and
+the change it guards commit together), or the reader for showing things.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.features.motions.model import Amendment, AmendmentRow, Motion, MotionText
+from bot.kernel.ports import Conn
+from bot.kernel.times import iso, parse_iso
+
+
+def _motion(row: Any) -> Motion:
+    return Motion(
+        id=row["id"],
+        room=row["room"],
+        text=MotionText(row["title"], row["voice"], MotionText.sections_from_json(row["sections"])),
+        proposer=row["proposer"],
+        mover=row["mover"],
+        seconder=row["seconder"],
+        status=row["status"],
+        emergency=bool(row["emergency"]),
+        deadline=parse_iso(row["deadline"]),
+        vote_poll_id=row["vote_poll_id"],
+        created_by=row["created_by"],
+        submitted_at=row["submitted_at"],
+    )
+
+
+def _amendment(row: Any) -> AmendmentRow:
+    return AmendmentRow(
+        id=row["id"],
+        motion_id=row["motion_id"],
+        amendment=Amendment.from_json(row["spec"]),
+        mover=row["mover"],
+        mover_name=row["mover_name"],
+        seconder=row["seconder"],
+        status=row["status"],
+        poll_id=row["poll_id"],
+        note=row["note"],
+    )
+
+
+async def load_motion(conn: Conn, motion_id: int) -> Motion | None:
+    rows = await conn.execute_fetchall("SELECT * FROM motions WHERE id = ?", (motion_id,))
+    return _motion(rows[0]) if rows else None
+
+
+async def recent_motions(conn: Conn, limit: int = 200) -> list[Motion]:
+    rows = await conn.execute_fetchall("SELECT * FROM motions ORDER BY id DESC LIMIT ?", (limit,))
+    return [_motion(r) for r in rows]
+
+
+async def insert_motion(
+    conn: Conn, room: str, text: MotionText, *, emergency: bool, deadline: str | None, created_by: str, at: str,
+    proposer: str | None = None, composite_of: str | None = None,
+) -> int:
+    cur = await conn.execute(
+        "INSERT INTO motions(room, title, voice, sections, proposer, emergency, deadline, composite_of, created_by,"
+        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (room, text.title, text.voice, text.to_json(), proposer, int(emergency), deadline, composite_of,
+         created_by, at),
+    )
+    assert cur.lastrowid is not None
+    return int(cur.lastrowid)
+
+
+async def save_motion(conn: Conn, m: Motion) -> None:
+    """Write back everything about M that changes after it is created."""
+    await conn.execute(
+        "UPDATE motions SET title = ?, voice = ?, sections = ?, proposer = ?, mover = ?, seconder = ?, status = ?,"
+        " emergency = ?, deadline = ?, vote_poll_id = ?, submitted_at = ? WHERE id = ?",
+        (m.text.title, m.text.voice, m.text.to_json(), m.proposer, m.mover, m.seconder, m.status, int(m.emergency),
+         iso(m.deadline) if m.deadline else None, m.vote_poll_id, m.submitted_at, m.id),
+    )
+
+
+async def record(conn: Conn, motion_id: int, actor: str, name: str, at: str, change: str) -> int:
+    """Add a history entry; its id (so a step undone because its ballot failed to open leaves
+    no trace)."""
+    cur = await conn.execute(
+        "INSERT INTO motion_history(motion_id, actor, actor_name, at, change) VALUES (?, ?, ?, ?, ?)",
+        (motion_id, actor, name, at, change),
+    )
+    assert cur.lastrowid is not None
+    return int(cur.lastrowid)
+
+
+async def forget_entry(conn: Conn, entry: int) -> None:
+    await conn.execute("DELETE FROM motion_history WHERE id = ?", (entry,))
+
+
+async def history(conn: Conn, motion_id: int) -> list[tuple[str, str, str]]:
+    rows = await conn.execute_fetchall(
+        "SELECT at, actor_name, change FROM motion_history WHERE motion_id = ? ORDER BY id", (motion_id,)
+    )
+    return [(r[0], r[1], r[2]) for r in rows]
+
+
+async def load_amendment(conn: Conn, amendment_id: int) -> AmendmentRow | None:
+    rows = await conn.execute_fetchall("SELECT * FROM amendments WHERE id = ?", (amendment_id,))
+    return _amendment(rows[0]) if rows else None
+
+
+async def amendments_of(conn: Conn, motion_id: int) -> list[AmendmentRow]:
+    rows = await conn.execute_fetchall("SELECT * FROM amendments WHERE motion_id = ? ORDER BY id", (motion_id,))
+    return [_amendment(r) for r in rows]
+
+
+async def insert_amendment(conn: Conn, motion_id: int, a: Amendment, mover: str, mover_name: str, at: str) -> int:
+    cur = await conn.execute(
+        "INSERT INTO amendments(motion_id, spec, summary, mover, mover_name, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        (motion_id, a.to_json(), a.summary, mover, mover_name, at),
+    )
+    assert cur.lastrowid is not None
+    return int(cur.lastrowid)
+
+
+async def save_amendment(conn: Conn, a: AmendmentRow, decided_at: str | None = None) -> None:
+    """Write back where A stands (and, once decided, when)."""
+    await conn.execute(
+        "UPDATE amendments SET status = ?, seconder = ?, poll_id = ?, note = ?,"
+        " decided_at = coalesce(?, decided_at) WHERE id = ?",
+        (a.status, a.seconder, a.poll_id, a.note, decided_at, a.id),
+    )
+
+
+async def decided_by(conn: Conn, poll_id: int) -> tuple[int | None, int | None]:
+    """(amendment, motion) still waiting for the ballot POLL_ID."""
+    amendment = await conn.execute_fetchall(
+        "SELECT id FROM amendments WHERE poll_id = ? AND status = 'voting'", (poll_id,)
+    )
+    motion = await conn.execute_fetchall(
+        "SELECT id FROM motions WHERE vote_poll_id = ? AND status = 'debated'", (poll_id,)
+    )
+    return (amendment[0][0] if amendment else None), (motion[0][0] if motion else None)
+
+
+async def awaited_ballots(conn: Conn) -> list[int]:
+    """The ballots an amendment or a motion is waiting for (to settle, once each has closed)."""
+    rows = await conn.execute_fetchall(
+        "SELECT poll_id FROM amendments WHERE status = 'voting' AND poll_id IS NOT NULL"
+        " UNION SELECT vote_poll_id FROM motions WHERE status = 'debated' AND vote_poll_id IS NOT NULL"
+    )
+    return sorted(r[0] for r in rows)

@@ -1,0 +1,1 @@
+"""Polls, proposals and ranked elections: opening them, votes, closing and results."""

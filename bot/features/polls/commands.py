@@ -1,0 +1,222 @@
+"""Poll commands: /poll, /vote, /rank, /polls, /results, /close, /receipt, /receipts, /ballots;
+the ballot buttons, the private ballot's deep link, and answers to the platforms' own polls."""
+
+from __future__ import annotations
+
+from bot.features.polls.model import Poll
+from bot.features.polls.parse import USAGE as POLL_USAGE
+from bot.features.polls.parse import parse_poll, parse_poll_id
+from bot.features.polls.render import listing_line
+from bot.features.polls.service import PollService
+from bot.kernel.clock import Clock
+from bot.kernel.config import Config
+from bot.kernel.context import Context
+from bot.kernel.csv_export import send_privately
+from bot.kernel.errors import UserError
+from bot.kernel.events import NativePollAnswer
+from bot.kernel.grammar import is_number
+from bot.kernel.markup import b, pre
+from bot.kernel.routing import Duty, Router
+
+router = Router("polls")
+
+POLL_DETAILS = (
+    "Options: --closes 30m|2h|18:00|2026-06-03T18:00 (deadline), --secret (vote privately, "
+    "nobody sees who voted what), --hidden (results only at close), --multi N (choose up to N), "
+    "--quorum 40% or --quorum 25 (minimum turnout), --majority simple|absolute|two-thirds|"
+    "industrial|industrial-40, --roll (electorate: the membership roll), --branch NAME, "
+    "--card (card vote weighted by the roll), --native (the platform's own poll), "
+    "--ranked [--seats N] (a preferential election). "
+    "Without options the poll is a Yes / No / Abstain proposal."
+)
+
+
+async def _poll_for_organiser(ctx: Context, polls: PollService, args: str, usage: str) -> tuple[Poll, str]:
+    poll_id, rest = parse_poll_id(args, usage)
+    poll = await polls.get(poll_id)
+    if poll.creator != ctx.actor.id and not await ctx.is_organiser(poll.room):
+        raise UserError(f"Only an organiser of the room or the poll's creator can do that with poll {poll_id}.")
+    return poll, rest
+
+
+async def _just_a_poll(polls: PollService, args: str, name: str) -> Poll:
+    """The poll named by ARGS, for commands that take nothing but a poll number."""
+    poll_id, rest = parse_poll_id(args, f"/{name} POLL")
+    if rest:
+        raise UserError(f"Usage: /{name} POLL (just the poll number).")
+    return await polls.get(poll_id)
+
+
+async def _may_see(ctx: Context, polls: PollService, poll: Poll) -> None:
+    """Results and receipts are read in the poll's room, or privately by organisers and voters."""
+    if ctx.room.id == poll.room:
+        return
+    if ctx.room.private:
+        if await ctx.is_organiser(poll.room):
+            return
+        try:
+            await polls.eligibility(ctx.actor, ctx.room, poll)
+            return
+        except UserError:
+            pass
+    raise UserError(f"Poll {poll.id} belongs to another room; ask there.")
+
+
+@router.command("poll", summary="start a poll or proposal", organiser=True, usage=POLL_USAGE, details=POLL_DETAILS)
+async def poll_command(ctx: Context, args: str, polls: PollService, config: Config, clock: Clock) -> None:
+    if ctx.room.private:
+        raise UserError("Start a poll in the group where members will vote, not in a private chat.")
+    if not config.members_may_poll and not await ctx.is_organiser():
+        raise UserError("Only organisers of this room can start a poll.")
+    spec = parse_poll(args, clock.now(), config.tz, config.default_electorate)
+    poll = await polls.open_poll(ctx.room.id, ctx.actor.id, spec, ctx.event_id)
+    if poll.native:
+        await ctx.private(
+            f"Poll {poll.id} is a native poll: the platform shows every voter's choice to the whole group. "
+            "Use --secret for a secret ballot."
+        )
+
+
+@router.command("vote", summary="vote in a poll", usage="/vote POLL OPTION [OPTION …]",
+                details="OPTION is the option's number or name; separate several with spaces or commas. "
+                "Voting again replaces your earlier vote until the poll closes.")
+async def vote_command(ctx: Context, args: str, polls: PollService) -> None:
+    poll_id, rest = parse_poll_id(args, "/vote POLL OPTION, e.g. /vote 3 2 or /vote 3 Pizza")
+    await ctx.reply(await polls.vote_text(ctx, poll_id, rest, ranked=False))
+
+
+@router.command("rank", summary="rank the candidates of an election (privately)", usage="/rank POLL FIRST SECOND …",
+                details="List option numbers in order of preference, e.g. /rank 4 3 1 2. You need not rank all.")
+async def rank_command(ctx: Context, args: str, polls: PollService) -> None:
+    poll_id, rest = parse_poll_id(args, "/rank POLL FIRST SECOND …, e.g. /rank 4 3 1 2")
+    await ctx.reply(await polls.vote_text(ctx, poll_id, rest, ranked=True))
+
+
+@router.command("polls", summary="list the open polls", usage="/polls")
+async def polls_command(ctx: Context, args: str, polls: PollService, config: Config, clock: Clock) -> None:
+    if args.strip():
+        raise UserError("Usage: /polls (no arguments).")
+    now = clock.now()
+    lines = []
+    for poll in polls.open_polls():
+        if poll.room != ctx.room.id:
+            if not ctx.room.private:
+                continue
+            try:
+                await polls.eligibility(ctx.actor, ctx.room, poll)
+            except UserError:
+                continue
+        lines.append(listing_line(poll, config.tz, now))
+    if not lines:
+        await ctx.reply("No open polls here.")
+        return
+    await ctx.reply("Open polls:\n" + "\n".join(lines))
+
+
+@router.command("results", summary="show a poll's result (or the tally so far)", usage="/results POLL [--names]",
+                details="--names lists who voted for what, for open (not secret) ballots.")
+async def results_command(ctx: Context, args: str, polls: PollService) -> None:
+    usage = "/results POLL [--names]"
+    poll_id, rest = parse_poll_id(args, usage)
+    if rest not in ("", "--names"):
+        raise UserError(f"Unexpected {rest!r}. Usage: {usage}")
+    poll = await polls.get(poll_id)
+    await _may_see(ctx, polls, poll)
+    names = await polls.voter_names(poll) if rest == "--names" else None
+    if poll.is_open:
+        if not poll.live_tally:
+            n = await polls.count_votes(poll)
+            await ctx.reply(f"Poll {poll.id} is open; its results are shown when it closes. {n} voted so far.")
+            return
+        await ctx.reply(polls.result_text(poll, final=False, result=await polls.tally(poll), names=names))
+        return
+    await ctx.reply(polls.result_text(poll, final=True, names=names))
+
+
+@router.command("close", summary="close a poll now and announce the result", organiser=True, usage="/close POLL")
+async def close_command(ctx: Context, args: str, polls: PollService) -> None:
+    poll, rest = await _poll_for_organiser(ctx, polls, args, "/close POLL")
+    if rest:
+        raise UserError("Usage: /close POLL (just the poll number).")
+    await polls.close(poll.id, ctx.actor.id, ctx.event_id)
+    if ctx.room.id != poll.room:
+        await ctx.reply(f"Poll {poll.id} is closed; the result was announced in its room.")
+
+
+@router.command("receipt", summary="your receipt for a secret ballot (privately)", usage="/receipt POLL",
+                details="The receipt code lets you check that your ballot is among those counted.")
+async def receipt_command(ctx: Context, args: str, polls: PollService) -> None:
+    poll = await _just_a_poll(polls, args, "receipt")
+    if not ctx.room.private:
+        raise UserError("Ask for your receipt in a private chat with me.")
+    if not poll.secret:
+        raise UserError(f"Poll {poll.id} is an open ballot: /results {poll.id} --names shows the votes.")
+    code, voted, counted = await polls.receipt(ctx, poll)
+    if not voted:
+        await ctx.reply(f"You have not voted in poll {poll.id}.")
+        return
+    state = "counted" if not poll.is_open else "recorded and will be counted at the close"
+    if not counted:
+        state = "missing: tell the returning officer"
+    await ctx.reply(f"Your receipt for poll {poll.id}: {b(code)} — your ballot is {state}.")
+
+
+@router.command("receipts", summary="all receipt codes of a closed secret ballot (privately)", usage="/receipts POLL",
+                details="Every counted ballot's receipt code, in code order and without choices, so that each voter "
+                "and any auditor can check the count: the number of codes equals the votes counted.")
+async def receipts_command(ctx: Context, args: str, polls: PollService) -> None:
+    poll = await _just_a_poll(polls, args, "receipts")
+    await _may_see(ctx, polls, poll)
+    if not poll.secret:
+        raise UserError(f"Poll {poll.id} is an open ballot: /results {poll.id} --names shows the votes.")
+    if poll.is_open:
+        raise UserError(f"Poll {poll.id} is still open; its receipts are published when it closes.")
+    codes = await polls.receipts(poll)
+    await send_privately(ctx, f"Poll {poll.id} receipts", ("receipt",), [(c,) for c in codes], "the receipts")
+
+
+@router.command("ballots", summary="the ballots of a closed election as a BLT file", usage="/ballots POLL",
+                details="BLT is the file every STV counting program reads; it holds rankings only, never names.")
+async def ballots_command(ctx: Context, args: str, polls: PollService) -> None:
+    poll = await _just_a_poll(polls, args, "ballots")
+    await _may_see(ctx, polls, poll)
+    if not poll.ranked:
+        raise UserError(f"Poll {poll.id} is not a ranked election; /results {poll.id} shows its result.")
+    if poll.is_open or poll.result is None:
+        raise UserError(f"Election {poll.id} is still open; its ballots are published when it closes.")
+    if not poll.result.get("blt"):
+        raise UserError(f"Election {poll.id} had no ballots.")
+    await ctx.reply(pre(poll.result["blt"]))
+
+
+@router.payload("vote-")
+async def open_private_ballot(ctx: Context, rest: str, polls: PollService) -> None:
+    """/start vote-POLL: the ballot, privately, with its buttons."""
+    if not is_number(rest):
+        raise UserError("That link is not valid any more. Send /polls to see the open polls.")
+    await polls.open_private_ballot(ctx, int(rest))
+
+
+@router.press("v", "r")
+async def ballot_button(ctx: Context, data: str, polls: PollService) -> str | None:
+    return await polls.on_press(ctx, data)
+
+
+@router.native_answer
+async def native_answer(event: NativePollAnswer, polls: PollService) -> None:
+    await polls.on_native_answer(event)
+
+
+@router.timer("poll deadlines")
+def deadlines(polls: PollService) -> Duty:
+    return Duty(polls.next_deadline, polls.close_due)
+
+
+@router.startup
+async def load_open_polls(polls: PollService) -> None:
+    await polls.start()
+
+
+@router.shutdown
+async def stop_refreshing(polls: PollService) -> None:
+    await polls.stop()

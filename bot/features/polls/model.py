@@ -1,0 +1,177 @@
+"""A poll as the core holds it while deciding whether a vote counts, and its result.
+
+Every rule of DOMAIN.md about a single ballot that needs no database lives here: a late vote is
+refused, secret and ranked ballots are cast privately, a vote is one member's (a linked member
+votes under the member's key), and the result is computed from the ballots by the counting
+engine, exactly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from bot.engines.counting.choice import Majority, QuorumRule, abstain_index, decide, tally
+
+
+@dataclass(frozen=True)
+class PollSpec:
+    """A poll as asked for, checked, before it exists."""
+
+    question: str
+    options: tuple[str, ...]
+    kind: str  # proposal | choice | ranked
+    max_choices: int = 1
+    seats: int = 1
+    secret: bool = False
+    hidden: bool = False
+    card: bool = False
+    native: bool = False
+    quorum: QuorumRule | None = None
+    majority: Majority | None = None
+    closes_at: datetime | None = None
+    electorate: str = "room"  # room | roll | branch
+    branch: str | None = None
+
+
+@dataclass
+class Poll:
+    id: int
+    room: str
+    creator: str
+    question: str
+    options: tuple[str, ...]
+    kind: str
+    max_choices: int
+    seats: int
+    secret: bool
+    hidden: bool
+    card: bool
+    native: bool
+    quorum: QuorumRule | None
+    majority: Majority | None
+    electorate_kind: str
+    branch: str | None
+    electorate_size: int | None
+    electorate_weight: int | None
+    opened_at: datetime
+    closes_at: datetime | None
+    closed_at: datetime | None = None
+    result: dict[str, Any] | None = None
+    # member id -> weight, for roll and branch electorates of open polls
+    electorate: dict[int, int] | None = field(default=None, repr=False)
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+    @property
+    def ranked(self) -> bool:
+        return self.kind == "ranked"
+
+    @property
+    def private_voting(self) -> bool:
+        """Secret and ranked ballots are cast in a private chat, never in the group."""
+        return self.secret or self.ranked
+
+    @property
+    def live_tally(self) -> bool:
+        """Whether the ballot message shows the tally while open: never for hidden or secret polls."""
+        return not (self.hidden or self.private_voting)
+
+    def refusal(self, now: datetime) -> str | None:
+        if self.closed_at is not None:
+            return f"Poll {self.id} is closed; late votes are not counted."
+        if self.closes_at is not None and now >= self.closes_at:
+            return f"Poll {self.id} closed at its deadline; late votes are not counted."
+        return None
+
+    def refusal_at(self, now: Callable[[], datetime]) -> str | None:
+        """As refusal, reading the clock only when a deadline makes it matter (a hot path)."""
+        if self.closed_at is None and self.closes_at is None:
+            return None
+        return self.refusal(now())
+
+
+@dataclass(frozen=True)
+class PollClosed:
+    """Published once a poll has closed and its result is announced (e.g. to settle a motion)."""
+
+    poll: Poll
+
+
+def voter_key(member: int | None, identity: str) -> str:
+    """Whose vote it is: a member linked to the roll votes once, from whichever account."""
+    return f"m:{member}" if member is not None else identity
+
+
+def result_of(poll: Poll, ballots: Sequence[tuple[tuple[int, ...], int]]) -> dict[str, Any]:
+    """The result record of POLL from its BALLOTS (choices, weight), as stored at the close."""
+    electorate = poll.electorate_weight if poll.card else poll.electorate_size
+    if poll.ranked:
+        return count_ranked(poll, ballots, electorate)
+    t = tally(poll.options, ballots)
+    d = decide(
+        t,
+        proposal=poll.kind == "proposal",
+        majority=poll.majority,
+        quorum=poll.quorum,
+        electorate=electorate,
+        max_choices=poll.max_choices,
+    )
+    return {
+        "kind": poll.kind,
+        "counts": list(t.counts),
+        "ballots": t.ballots,
+        "weight": t.weight,
+        "counted": d.counted,
+        "abstain": abstain_index(poll.options),
+        "electorate": electorate,
+        "outcome": d.outcome.value,
+        "winners": list(d.winners),
+        "turnout": str(d.turnout) if d.turnout is not None else None,
+        "quorum_met": d.quorum_met,
+        "reasons": list(d.reasons),
+    }
+
+
+def count_ranked(poll: Poll, ballots: Sequence[tuple[tuple[int, ...], int]], electorate: int | None) -> dict[str, Any]:
+    """A ranked election counted by the STV/IRV engine.
+
+    The seed for any tie that only lot can break is derived from the ballots themselves (a hash
+    of the BLT file), so it is fixed before anyone could know it matters, nobody can choose it,
+    and anyone holding the published BLT can re-run the count and get the same result.
+    """
+    # The counting engine is imported here: only elections need it, and it is not light.
+    from bot.engines.counting.blt import write_blt
+    from bot.engines.counting.methods import count
+    from bot.engines.counting.profile import build_profile
+    from bot.engines.counting.render import to_dict, to_text
+
+    weight = sum(w for _, w in ballots)
+    base: dict[str, Any] = {
+        "kind": "ranked",
+        "ballots": len(ballots),
+        "weight": weight,
+        "electorate": electorate,
+        "seats": poll.seats,
+    }
+    if not ballots:
+        return {**base, "outcome": "no votes", "elected": [], "text": "", "blt": ""}
+    profile = build_profile(
+        poll.options, [list(r) for r, _ in ballots], [w for _, w in ballots], seats=poll.seats, title=poll.question
+    )
+    blt = write_blt(profile, poll.seats)
+    seed = int.from_bytes(hashlib.sha256(blt.encode()).digest()[:8], "big")
+    result = count(profile, None, poll.seats, seed=seed)
+    return {
+        **base,
+        "outcome": "elected",
+        "elected": list(result.elected),
+        "count": to_dict(result),
+        "text": to_text(result),
+        "blt": blt,
+    }

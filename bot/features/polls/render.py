@@ -1,0 +1,203 @@
+"""How polls and results read in a chat: one text for every platform (see bot.kernel.markup)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.features.polls.model import Poll
+from bot.kernel.effects import Button, Keyboard
+from bot.kernel.markup import b, esc, i, pre
+from bot.kernel.wording import percent, when
+
+BAR = 10
+
+
+def describe_rules(p: Poll) -> str:
+    bits = []
+    if p.ranked:
+        bits.append("ranked" + (f", {p.seats} seats" if p.seats > 1 else ""))
+    if p.secret and not p.ranked:
+        bits.append("secret")
+    if p.hidden:
+        bits.append("results at close")
+    if p.max_choices > 1:
+        bits.append(f"choose up to {p.max_choices}")
+    if p.card:
+        bits.append("card vote")
+    if p.quorum:
+        bits.append(f"quorum {p.quorum}")
+    if p.majority:
+        bits.append(f"{p.majority.value} majority")
+    if p.electorate_kind == "roll":
+        bits.append(f"electorate: the roll ({p.electorate_size})")
+    elif p.electorate_kind == "branch":
+        bits.append(f"electorate: {p.branch} branch ({p.electorate_size})")
+    return " · ".join(bits)
+
+
+def ballot_text(p: Poll, tz: ZoneInfo, now: datetime, tally: tuple[list[int], int] | None) -> str:
+    """The poll's message in the room. TALLY is (counts, ballots) when it may be shown."""
+    lines = [f"🗳 {b(f'Poll {p.id}')}: {esc(p.question)}"]
+    rules = describe_rules(p)
+    if rules:
+        lines.append(i(rules))
+    for n, option in enumerate(p.options, 1):
+        count = f" — {tally[0][n - 1]}" if tally is not None else ""
+        lines.append(f"{n}. {esc(option)}{count}")
+    if tally is not None or p.private_voting or p.hidden:
+        if tally is not None:
+            lines.append(f"{tally[1]} voted so far")
+    if not p.is_open:
+        lines.append(b("Closed."))
+    else:
+        if p.closes_at:
+            lines.append(f"Closes {when(p.closes_at, tz, now)} ({tz.key}).")
+        if p.ranked:
+            lines.append(f"Rank privately: message me /rank {p.id} followed by option numbers in order.")
+        elif p.secret:
+            lines.append(f"Secret ballot: vote privately — message me /vote {p.id} OPTION.")
+        else:
+            lines.append(f"To vote: /vote {p.id} OPTION (number or name).")
+    return "\n".join(lines)
+
+
+def ballot_buttons(p: Poll, private_chat: bool = False) -> Keyboard:
+    if not p.is_open:
+        return ()
+    if p.private_voting and not private_chat:
+        return ((Button("Vote privately", start=f"vote-{p.id}"),),)
+    if p.ranked:
+        return tuple((Button(f"{n}. {o}", data=f"r:{p.id}:{n - 1}"),) for n, o in enumerate(p.options, 1))
+    return tuple((Button(o, data=f"v:{p.id}:{n}"),) for n, o in enumerate(p.options))
+
+
+def _bar(part: int, whole: int) -> str:
+    if not whole:
+        return "░" * BAR
+    filled = (part * BAR * 2 + whole) // (whole * 2)  # rounded half up, exactly
+    return "█" * filled + "░" * (BAR - filled)
+
+
+OUTCOME_TEXT = {
+    "passed": "CARRIED",
+    "failed": "NOT CARRIED",
+    "tie": "TIE — not decided",
+    "winner": "WINNER",
+    "no majority": "NO MAJORITY",
+    "not quorate": "NOT QUORATE — no decision",
+    "no votes": "NO VOTES CAST",
+}
+
+
+def results_text(p: Poll, r: dict[str, Any], final: bool, names: dict[int, list[str]] | None = None) -> str:
+    """Results of a choice poll or proposal from its result record (see model.result_of)."""
+    head = "Result" if final else "Results so far"
+    lines = [f"📊 {b(f'{head} — poll {p.id}')}: {esc(p.question)}"]
+    counts: list[int] = r["counts"]
+    counted: int = r["counted"]
+    abst = r.get("abstain")
+    width = max(len(o) for o in p.options)
+    rows = []
+    for n, option in enumerate(p.options):
+        c = counts[n]
+        if n == abst and p.max_choices == 1:
+            rows.append(f"{option.ljust(width)}  {'':{BAR}}  {c:>5}")
+        else:
+            rows.append(f"{option.ljust(width)}  {_bar(c, counted)}  {c:>5}  {percent(c, counted)}")
+    lines.append(pre("\n".join(rows)))
+    unit = " (card vote, weighted)" if p.card else ""
+    electorate = r.get("electorate")
+    if electorate:
+        lines.append(f"Turnout: {r['weight']} of {electorate} ({percent(r['weight'], electorate)}){unit}")
+    else:
+        lines.append(f"Votes cast: {r['ballots']}{unit}")
+    if final or r["outcome"] == "not quorate":
+        outcome = OUTCOME_TEXT[r["outcome"]]
+        if r["outcome"] in ("winner", "no majority") and r["winners"]:
+            outcome += f": {esc(p.options[r['winners'][0]])}"
+        if r["outcome"] == "tie" and r["winners"]:
+            outcome += " between " + ", ".join(esc(p.options[w]) for w in r["winners"])
+        if final:
+            lines.append(f"{b(outcome)}" + (f" — {esc('; '.join(r['reasons']))}" if r["reasons"] else ""))
+    if names:
+        for n, option in enumerate(p.options):
+            who = names.get(n)
+            if who:
+                lines.append(f"{esc(option)}: {esc(', '.join(sorted(who)))}")
+    return "\n".join(lines)
+
+
+def election_text(poll: Poll, r: dict[str, Any], final: bool) -> str:
+    head = "Result" if final else "Count so far"
+    lines = [f"📊 {b(f'{head} — election {poll.id}')}: {esc(poll.question)}"]
+    electorate = r.get("electorate")
+    turnout = f"Ballots: {r['ballots']}"
+    if electorate:
+        turnout += f" of {electorate}"
+    lines.append(turnout)
+    if r["outcome"] == "no votes":
+        lines.append(b("NO VOTES CAST"))
+        return "\n".join(lines)
+    lines.append(pre(r["text"]))
+    if final:
+        lines.append(f"The ballots (no names) as a BLT file: /ballots {poll.id}")
+    return "\n".join(lines)
+
+
+def result_text(p: Poll, r: dict[str, Any], final: bool, names: dict[int, list[str]] | None = None) -> str:
+    """The result of any poll: an election's stage table, or a choice poll's bars."""
+    if p.ranked:
+        return election_text(p, r, final)
+    return results_text(p, r, final, names)
+
+
+def late_note(p: Poll, tz: ZoneInfo) -> str:
+    """Said under a result announced after a deadline the bot slept through."""
+    assert p.closes_at is not None
+    return (
+        f"\n(The deadline was {when(p.closes_at, tz)}; the bot was offline then, "
+        "so this result comes late. No vote after the deadline was accepted.)"
+    )
+
+
+def confirmation(p: Poll, chosen: tuple[int, ...], until: str) -> str:
+    """What a voter is told once their vote is committed."""
+    if not chosen:
+        return f"Your vote in poll {p.id} is withdrawn."
+    if p.ranked:
+        ranking = ", ".join(f"{n}. {p.options[c]}" for n, c in enumerate(chosen, 1))
+        return f"Your ranking in poll {p.id}: {ranking}{until}."
+    return f"Your vote in poll {p.id}: {', '.join(p.options[c] for c in chosen)}{until}."
+
+
+def changeable_until(p: Poll, tz: ZoneInfo, now: datetime) -> str:
+    if p.closes_at:
+        return f" — you can change it until {when(p.closes_at, tz, now)}"
+    return " — you can change it until the poll closes"
+
+
+def private_ballot(
+    p: Poll, tz: ZoneInfo, now: datetime, draft: list[int] | None = None, done: str | None = None
+) -> tuple[str, Keyboard]:
+    """The ballot in a voter's private chat: buttons to vote, or to rank one press at a time."""
+    text = ballot_text(p, tz, now, None)
+    if not p.ranked:
+        return text, ballot_buttons(p, private_chat=True)
+    draft = draft or []
+    if done:
+        return text + "\n\n" + esc(done), ()
+    if draft:
+        text += "\n\nYour ranking so far: " + ", ".join(f"{n}. {esc(p.options[c])}" for n, c in enumerate(draft, 1))
+    text += (f"\nPick candidates in order of preference, then Confirm — or send /rank {p.id} "
+             "followed by option numbers in order.")
+    rows = [(Button(o, data=f"r:{p.id}:{n}"),) for n, o in enumerate(p.options) if n not in draft]
+    rows.append((Button("Confirm", data=f"r:{p.id}:ok"), Button("Start again", data=f"r:{p.id}:reset")))
+    return text, tuple(rows)
+
+
+def listing_line(p: Poll, tz: ZoneInfo, now: datetime) -> str:
+    """One open poll in /polls."""
+    closes = f" — closes {when(p.closes_at, tz, now)}" if p.closes_at else ""
+    return f"{b(p.id)}: {esc(p.question)}{closes}"

@@ -1,0 +1,490 @@
+"""Polls: opening them, taking votes, closing them and announcing results.
+
+Every rule of DOMAIN.md about a single ballot lives here or in the pure modules it calls:
+the electorate is fixed at opening; one member, one vote (linked identities share a key);
+a later vote replaces an earlier one until the close; late votes are refused; secret ballots
+are stored under keyed hashes and their choices are never shown per voter.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.features.polls import store
+from bot.features.polls.model import Poll, PollClosed, PollSpec, result_of, voter_key
+from bot.features.polls.parse import ChoiceError, parse_choice
+from bot.features.polls.render import (
+    ballot_buttons,
+    ballot_text,
+    changeable_until,
+    confirmation,
+    late_note,
+    private_ballot,
+    result_text,
+)
+from bot.features.roll.service import RollService
+from bot.kernel.clock import Clock
+from bot.kernel.context import Context
+from bot.kernel.effects import CloseNativePoll, Edit, Keyboard, Send, SendNativePoll, SendPrivate
+from bot.kernel.errors import UserError
+from bot.kernel.events import Actor, NativePollAnswer, Room
+from bot.kernel.grammar import is_number
+from bot.kernel.ports import Conn, Directory, Publish, Reader, Sender, Writer
+from bot.kernel.secrecy import receipt, voter_hash
+from bot.storage.scheduler import Scheduler
+from bot.storage.writer import DUPLICATE, Duplicate, VoteWrite
+
+log = logging.getLogger(__name__)
+
+LATE_NOTE_AFTER = timedelta(minutes=2)
+
+
+class PollService:
+    def __init__(
+        self,
+        reader: Reader,
+        writer: Writer,
+        clock: Clock,
+        tz: ZoneInfo,
+        send: Sender,
+        directory: Directory,
+        roll: RollService,
+        secret: str,
+        scheduler: Scheduler,
+        publish: Publish,
+    ) -> None:
+        self._reader = reader
+        self._writer = writer
+        self._clock = clock
+        self._tz = tz
+        self._send = send
+        self._directory = directory
+        self._roll = roll
+        self._secret = secret
+        self._scheduler = scheduler
+        self._publish = publish
+        self.open: dict[int, Poll] = {}
+        self._messages: dict[int, list[tuple[str, str, str | None]]] = {}
+        self._native: dict[str, int] = {}
+        self._refreshing: set[int] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._drafts: dict[tuple[str, int], list[int]] = {}
+        self._close_lock = asyncio.Lock()
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        for poll in await store.open_polls(self._reader):
+            self.open[poll.id] = poll
+        for poll_id, room, ref, native_ref in await store.open_messages(self._reader):
+            self._remember_message(poll_id, room, ref, native_ref)
+
+    async def stop(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def _remember_message(self, poll_id: int, room: str, ref: str, native_ref: str | None) -> None:
+        self._messages.setdefault(poll_id, []).append((room, ref, native_ref))
+        if native_ref:
+            self._native[native_ref] = poll_id
+
+    def next_deadline(self) -> datetime | None:
+        deadlines = [p.closes_at for p in self.open.values() if p.closes_at is not None]
+        return min(deadlines) if deadlines else None
+
+    # -- lookups -----------------------------------------------------------------------------
+
+    async def get(self, poll_id: int) -> Poll:
+        poll = self.open.get(poll_id)
+        if poll is not None:
+            return poll
+        poll = await store.load_poll(self._reader, poll_id)
+        if poll is None:
+            raise UserError(f"There is no poll {poll_id}. Send /polls to see the open polls.")
+        return poll
+
+    def open_polls(self) -> list[Poll]:
+        return sorted(self.open.values(), key=lambda p: p.id)
+
+    async def find_opened(self, room: str, question: str, since: datetime) -> int | None:
+        return await store.latest_opened(self._reader, room, question, since)
+
+    # -- opening -----------------------------------------------------------------------------
+
+    async def open_poll(self, room: str, creator: str, spec: PollSpec, event_id: str | None = None) -> Poll:
+        """Open a poll in ROOM and post its ballot. Used by /poll and by features that open
+        ballots themselves (amendments, fired triggers); EVENT_ID makes a redelivery harmless."""
+        now = self._clock.now()
+        electorate: dict[int, int] | None = None
+        if spec.electorate in ("roll", "branch"):
+            electorate = await self._roll.electorate(spec.branch if spec.electorate == "branch" else None)
+            if not electorate:
+                if spec.electorate == "roll":
+                    raise UserError("The membership roll is empty: import it first (quorum members import FILE).")
+                raise UserError(f"No member on the roll is in branch {spec.branch!r}; check the name.")
+
+        async def insert(conn: Conn) -> int:
+            return await store.insert_poll(conn, room, creator, spec, now, electorate)
+
+        poll_id = await self._writer.run(insert, event_id)
+        poll = Poll(
+            id=poll_id, room=room, creator=creator, question=spec.question,
+            options=spec.options, kind=spec.kind, max_choices=spec.max_choices, seats=spec.seats,
+            secret=spec.secret, hidden=spec.hidden, card=spec.card, native=spec.native,
+            quorum=spec.quorum, majority=spec.majority, electorate_kind=spec.electorate,
+            branch=spec.branch, electorate_size=len(electorate) if electorate is not None else None,
+            electorate_weight=sum(electorate.values()) if electorate is not None else None,
+            opened_at=now, closes_at=spec.closes_at, electorate=electorate,
+        )
+        self.open[poll_id] = poll
+        self._scheduler.poke()
+        await self._post(poll)
+        return poll
+
+    async def _post(self, poll: Poll) -> None:
+        now = self._clock.now()
+        if poll.native:
+            delivered = await self._send(
+                SendNativePoll(poll.room, poll.question, poll.options, poll.max_choices,
+                               text=ballot_text(poll, self._tz, now, None))
+            )
+        else:
+            delivered = await self._send(
+                Send(poll.room, ballot_text(poll, self._tz, now, self._live(poll, None)), ballot_buttons(poll))
+            )
+        if delivered is not None and delivered.ref is not None:
+            ref, native_ref = delivered.ref, delivered.native_ref
+
+            async def remember(conn: Conn) -> None:
+                await store.remember_message(conn, poll.id, poll.room, ref, native_ref)
+
+            await self._writer.run(remember)
+            self._remember_message(poll.id, poll.room, ref, native_ref)
+
+    @staticmethod
+    def _live(poll: Poll, result: dict[str, Any] | None) -> tuple[list[int], int] | None:
+        """The tally shown on the ballot message while open: never for hidden or secret polls."""
+        if not poll.live_tally:
+            return None
+        if result is None:
+            return ([0] * len(poll.options), 0)
+        return (result["counts"], result["ballots"])
+
+    # -- voting ------------------------------------------------------------------------------
+
+    async def eligibility(self, actor: Actor, room: Room, poll: Poll) -> tuple[str, int]:
+        """The key under which ACTOR votes in POLL, and the weight of their vote."""
+        member = self._roll.member(actor.id)
+        if poll.electorate_kind != "room":
+            if member is None:
+                raise UserError(
+                    f"Poll {poll.id} is for members on the roll. Link your account first: "
+                    "send me /join CODE privately (your organiser has your code)."
+                )
+            assert poll.electorate is not None
+            weight = poll.electorate.get(member)
+            if weight is None:
+                raise UserError(f"You are not in the electorate of poll {poll.id} (it was fixed when the poll opened).")
+            return f"m:{member}", (weight if poll.card else 1)
+        if room.id != poll.room:
+            if not room.private:
+                raise UserError(f"Poll {poll.id} belongs to another room: vote there, or privately with me.")
+            if not await self._directory.is_member(actor.id, poll.room):
+                raise UserError(f"Only people in the room where poll {poll.id} was started can vote in it.")
+        return voter_key(member, actor.id), 1
+
+    def _key(self, poll: Poll, voter: str) -> str:
+        """The row a voter's ballot is stored under: for a secret ballot, a keyed hash."""
+        return voter_hash(self._secret, poll.id, voter) if poll.secret else voter
+
+    async def cast(self, ctx: Context, poll: Poll, chosen: tuple[int, ...], *, room: Room | None = None) -> str:
+        """Record a vote (an empty CHOSEN withdraws it) once committed; return the confirmation."""
+        room = room or ctx.room
+        clock = self._clock
+        refusal = poll.refusal_at(clock.now)
+        if refusal:
+            raise UserError(refusal)
+        if poll.private_voting and not room.private:
+            how = f"/rank {poll.id} …" if poll.ranked else f"/vote {poll.id} …"
+            raise UserError(
+                f"Poll {poll.id} is a secret ballot: your vote was not counted here. Message me privately: {how}"
+            )
+        if poll.electorate_kind == "room" and room.id == poll.room:  # the common case, without a coroutine
+            voter, weight = voter_key(self._roll.member(ctx.actor.id), ctx.actor.id), 1
+        else:
+            voter, weight = await self.eligibility(ctx.actor, room, poll)
+        outcome = await self._writer.vote(
+            VoteWrite(
+                poll_id=poll.id,
+                voter=self._key(poll, voter),
+                choice=",".join(map(str, chosen)) if chosen else None,
+                weight=weight,
+                timed=not poll.secret,
+                event_id=ctx.event_id,
+                check=lambda: poll.refusal_at(clock.now),
+                identity=(ctx.actor.id, ctx.actor.name) if ctx.actor.name else None,
+                receipt=receipt(self._secret, poll.id, voter) if poll.secret else None,
+            )
+        )
+        if outcome == DUPLICATE:
+            raise Duplicate()
+        if outcome is not None:
+            raise UserError(outcome)
+        self.schedule_refresh(poll)
+        return confirmation(poll, chosen, changeable_until(poll, self._tz, clock.now()))
+
+    async def current_choice(self, poll: Poll, actor: Actor, room: Room) -> tuple[int, ...]:
+        voter, _ = await self.eligibility(actor, room, poll)
+        return await store.choice_of(self._reader, poll.id, self._key(poll, voter)) or ()
+
+    async def vote_text(self, ctx: Context, poll_id: int, text: str, *, ranked: bool) -> str:
+        """A vote typed as /vote or /rank: checked, recorded, and the confirmation."""
+        poll = await self.get(poll_id)
+        if poll.ranked and not ranked:
+            raise UserError(
+                f"Poll {poll_id} is a ranked election: use /rank {poll_id} followed by option numbers in order."
+            )
+        if ranked and not poll.ranked:
+            raise UserError(f"Poll {poll_id} is not ranked: use /vote {poll_id} OPTION.")
+        refusal = poll.refusal(self._clock.now())
+        if refusal:
+            raise UserError(refusal)
+        try:
+            chosen = parse_choice(text, poll.options, poll.max_choices, ranked=poll.ranked)
+        except ChoiceError as e:
+            raise UserError(f"Poll {poll_id}: {e}.") from None
+        return await self.cast(ctx, poll, chosen)
+
+    async def on_press(self, ctx: Context, data: str) -> str | None:
+        """A ballot button: ``v:POLL:OPTION`` votes (toggles, in a multi-choice poll),
+        ``r:POLL:…`` builds a ranking one press at a time."""
+        kind, _, rest = data.partition(":")
+        parts = rest.split(":")
+        if kind not in ("v", "r") or len(parts) != 2 or not is_number(parts[0]):
+            return "This button is no longer valid."
+        poll = self.open.get(int(parts[0])) or await self.get(int(parts[0]))
+        refusal = poll.refusal_at(self._clock.now)
+        if refusal:
+            return refusal
+        if kind == "r":
+            return await self._rank_press(ctx, poll, parts[1])
+        if not is_number(parts[1]) or int(parts[1]) >= len(poll.options) or poll.ranked:
+            return "This button is no longer valid."
+        idx = int(parts[1])
+        chosen: tuple[int, ...] = (idx,)
+        if poll.max_choices > 1:
+            current = await self.current_choice(poll, ctx.actor, ctx.room)
+            if idx in current:
+                chosen = tuple(c for c in current if c != idx)
+            elif len(current) >= poll.max_choices:
+                return f"You have chosen {poll.max_choices} already: tap one again to remove it first."
+            else:
+                chosen = (*current, idx)
+        return await self.cast(ctx, poll, chosen)
+
+    async def _rank_press(self, ctx: Context, poll: Poll, what: str) -> str | None:
+        """Build a ranking one press at a time; only the confirmed ranking is recorded."""
+        if not poll.ranked or not ctx.room.private:
+            return "This button is no longer valid."
+        key = (ctx.actor.id, poll.id)
+        draft = self._drafts.setdefault(key, [])
+        if what == "reset":
+            draft.clear()
+        elif what == "ok":
+            if not draft:
+                return "Pick at least one candidate first."
+            answer = await self.cast(ctx, poll, tuple(draft))
+            self._drafts.pop(key, None)
+            await self._show_draft(ctx, poll, [], done=answer)
+            return answer
+        elif is_number(what) and int(what) < len(poll.options):
+            if int(what) not in draft:
+                draft.append(int(what))
+        else:
+            return "This button is no longer valid."
+        await self._show_draft(ctx, poll, draft)
+        return f"Ranked {len(draft)} so far." if draft else "Start again: pick your first choice."
+
+    async def _show_draft(self, ctx: Context, poll: Poll, draft: list[int], done: str | None = None) -> None:
+        ref = getattr(ctx.event, "message_ref", None)
+        text, buttons = self.private_ballot(poll, draft, done)
+        if ref:
+            await self._send(Edit(ctx.room.id, ref, text, buttons))
+        else:
+            await ctx.reply(text, buttons)
+
+    def private_ballot(
+        self, poll: Poll, draft: list[int] | None = None, done: str | None = None
+    ) -> tuple[str, Keyboard]:
+        return private_ballot(poll, self._tz, self._clock.now(), draft, done)
+
+    async def open_private_ballot(self, ctx: Context, poll_id: int) -> None:
+        """The ballot, privately, with its buttons (a deep link from the group's ballot)."""
+        if not ctx.room.private:
+            raise UserError("Open ballots privately: tap the bot's 'Vote privately' button.")
+        poll = await self.get(poll_id)
+        refusal = poll.refusal(self._clock.now())
+        if refusal:
+            raise UserError(refusal)
+        await self.eligibility(ctx.actor, ctx.room, poll)
+        text, buttons = self.private_ballot(poll)
+        await ctx.reply(text, buttons)
+
+    async def on_native_answer(self, event: NativePollAnswer) -> None:
+        poll_id = self._native.get(event.native_ref)
+        if poll_id is None:
+            poll_id = await store.poll_of_native(self._reader, event.native_ref)
+            if poll_id is None:
+                log.info("answer to an unknown native poll %s ignored", event.native_ref)
+                return
+        poll = await self.get(poll_id)
+        ctx = Context(event.actor, Room(poll.room), event, self._send, self._directory)
+        try:
+            if len(event.options) > poll.max_choices or any(not 0 <= o < len(poll.options) for o in event.options):
+                raise UserError(f"Poll {poll.id}: choose at most {poll.max_choices} option(s).")
+            await self.cast(ctx, poll, tuple(event.options))
+        except UserError as e:
+            await self._send(SendPrivate(event.actor.id, f"Your answer was not counted. {e.message}"))
+
+    # -- live tally --------------------------------------------------------------------------
+
+    def schedule_refresh(self, poll: Poll) -> None:
+        if poll.id in self._refreshing or not poll.live_tally or not self._messages.get(poll.id):
+            return
+        self._refreshing.add(poll.id)
+        task = asyncio.get_running_loop().create_task(self._refresh(poll))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _refresh(self, poll: Poll) -> None:
+        try:
+            await asyncio.sleep(self._directory.edit_interval(poll.room))
+        finally:
+            self._refreshing.discard(poll.id)
+        if not poll.is_open or poll.native:
+            return
+        result = await self.tally(poll)
+        text = ballot_text(poll, self._tz, self._clock.now(), self._live(poll, result))
+        for room, ref, _ in self._messages.get(poll.id, []):
+            await self._send(Edit(room, ref, text, ballot_buttons(poll)))
+
+    # -- counting and closing ----------------------------------------------------------------
+
+    async def tally(self, poll: Poll, conn: Conn | None = None) -> dict[str, Any]:
+        """POLL's result as its committed ballots stand (or as CONN, the writer's, sees them)."""
+        return result_of(poll, await store.ballots(conn or self._reader, poll.id))
+
+    async def close(self, poll_id: int, by: str, event_id: str | None = None) -> Poll:
+        poll = await self.get(poll_id)
+        if not poll.is_open:
+            self.open.pop(poll_id, None)
+            raise UserError(f"Poll {poll_id} is already closed. Send /results {poll_id} to see the result.")
+
+        async def op(conn: Conn) -> dict[str, Any] | None:
+            if poll.closed_at is not None:
+                return None
+            result = await self.tally(poll, conn)
+            now = self._clock.now()
+            await store.close_poll(conn, poll.id, now, by, result)
+            # Set inside the writer, so any vote queued behind this close is refused.
+            poll.closed_at = now
+            poll.result = result
+            return result
+
+        try:
+            result = await self._writer.run(op, event_id)
+        except Duplicate:
+            raise
+        except Exception:
+            poll.closed_at, poll.result = None, None
+            raise
+        self.open.pop(poll.id, None)
+        if result is None:
+            raise UserError(f"Poll {poll_id} is already closed.")
+        self._scheduler.poke()
+        await self._announce(poll, by)
+        await self._publish(PollClosed(poll))
+        return poll
+
+    async def close_due(self) -> None:
+        """Close every poll whose deadline has passed (also those missed while the bot was down)."""
+        async with self._close_lock:
+            now = self._clock.now()
+            due = sorted(
+                (p for p in self.open.values() if p.closes_at is not None and p.closes_at <= now),
+                key=lambda p: (p.closes_at, p.id),
+            )
+            for poll in due:
+                try:
+                    await self.close(poll.id, "deadline")
+                except UserError:
+                    pass
+
+    async def _announce(self, poll: Poll, by: str) -> None:
+        assert poll.result is not None and poll.closed_at is not None
+        text = self.result_text(poll, final=True)
+        if by == "deadline" and poll.closes_at and poll.closed_at - poll.closes_at > LATE_NOTE_AFTER:
+            text += late_note(poll, self._tz)
+        await self._send(Send(poll.room, text))
+        closed_text = ballot_text(poll, self._tz, self._clock.now(), self._live(poll, poll.result))
+        for room, ref, native_ref in self._messages.pop(poll.id, []):
+            if native_ref:
+                self._native.pop(native_ref, None)
+                await self._send(CloseNativePoll(room, ref, native_ref, text=closed_text))
+            else:
+                await self._send(Edit(room, ref, closed_text))
+
+    def result_text(self, poll: Poll, final: bool, result: dict[str, Any] | None = None,
+                    names: dict[int, list[str]] | None = None) -> str:
+        r = result if result is not None else poll.result
+        assert r is not None
+        return result_text(poll, r, final, names)
+
+    # -- what the other commands read --------------------------------------------------------
+
+    async def voter_names(self, poll: Poll) -> dict[int, list[str]]:
+        """Who chose what, for open (non-secret) ballots only."""
+        if poll.secret:
+            raise UserError(f"Poll {poll.id} is a secret ballot: who voted what is never shown.")
+        names: dict[int, list[str]] = {}
+        for choice, name in await store.choices_by_name(self._reader, poll.id):
+            for c in choice.split(","):
+                names.setdefault(int(c), []).append(name)
+        return names
+
+    async def count_votes(self, poll: Poll) -> int:
+        return await store.vote_count(self._reader, poll.id)
+
+    async def voters(self, poll: Poll) -> set[str]:
+        return await store.voters(self._reader, poll.id)
+
+    def stored_key(self, poll: Poll, member: int) -> str:
+        """The key MEMBER's vote in POLL is stored under (to see whether they have voted)."""
+        return self._key(poll, f"m:{member}")
+
+    async def receipt(self, ctx: Context, poll: Poll) -> tuple[str, bool, bool]:
+        """A secret ballot's receipt for the speaker: (code, whether they voted, whether it is
+        among the receipts)."""
+        voter, _ = await self.eligibility(ctx.actor, ctx.room, poll)
+        code = receipt(self._secret, poll.id, voter)
+        voted = await store.choice_of(self._reader, poll.id, self._key(poll, voter)) is not None
+        return code, voted, voted and await store.has_receipt(self._reader, poll.id, code)
+
+    async def receipts(self, poll: Poll) -> list[str]:
+        return await store.receipt_codes(self._reader, poll.id)
+
+    async def move_votes(self, conn: Conn, old: str, new: str) -> None:
+        """Inside a link's transaction: votes ACCOUNT key OLD cast in open polls now count as
+        the member's (key NEW), once."""
+        for poll in self.open.values():
+            if poll.electorate_kind != "room":
+                continue
+            receipts = None
+            if poll.secret:
+                receipts = (receipt(self._secret, poll.id, old), receipt(self._secret, poll.id, new))
+            await store.move_vote(conn, poll.id, self._key(poll, old), self._key(poll, new), receipts)

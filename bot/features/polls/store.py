@@ -1,0 +1,195 @@
+"""Polls in the database: the poll, its fixed electorate, its ballot messages, votes and receipts.
+
+Votes themselves are written by the single writer's vote path (bot/storage/writer.py), which
+commits thousands in one transaction; everything else about a poll is read and written here.
+Functions take the connection they work on: the writer's inside ``writer.run`` (so a check and
+the change it guards commit together), or the reader for showing things.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from bot.engines.counting.choice import Majority, QuorumRule
+from bot.features.polls.model import Poll, PollSpec
+from bot.kernel.ports import Conn
+from bot.kernel.times import iso, parse_iso
+
+
+def _poll(row: Any) -> Poll:
+    return Poll(
+        id=row["id"],
+        room=row["room"],
+        creator=row["creator"],
+        question=row["question"],
+        options=tuple(json.loads(row["options"])),
+        kind=row["kind"],
+        max_choices=row["max_choices"],
+        seats=row["seats"],
+        secret=bool(row["secret"]),
+        hidden=bool(row["hidden"]),
+        card=bool(row["card"]),
+        native=bool(row["native"]),
+        quorum=QuorumRule.parse(row["quorum"]) if row["quorum"] else None,
+        majority=Majority(row["majority"]) if row["majority"] else None,
+        electorate_kind=row["electorate_kind"],
+        branch=row["electorate_branch"],
+        electorate_size=row["electorate_size"],
+        electorate_weight=row["electorate_weight"],
+        opened_at=datetime.fromisoformat(row["opened_at"]),
+        closes_at=parse_iso(row["closes_at"]),
+        closed_at=parse_iso(row["closed_at"]),
+        result=json.loads(row["result"]) if row["result"] else None,
+    )
+
+
+async def load_poll(conn: Conn, poll_id: int) -> Poll | None:
+    rows = await conn.execute_fetchall("SELECT * FROM polls WHERE id = ?", (poll_id,))
+    return _poll(rows[0]) if rows else None
+
+
+async def open_polls(conn: Conn) -> list[Poll]:
+    """Every open poll, with the electorate of those that have one."""
+    polls = [_poll(r) for r in await conn.execute_fetchall("SELECT * FROM polls WHERE closed_at IS NULL")]
+    for poll in polls:
+        if poll.electorate_kind != "room":
+            poll.electorate = await electorate_of(conn, poll.id)
+    return polls
+
+
+async def electorate_of(conn: Conn, poll_id: int) -> dict[int, int]:
+    rows = await conn.execute_fetchall("SELECT member_id, weight FROM poll_electorate WHERE poll_id = ?", (poll_id,))
+    return {m: w for m, w in rows}
+
+
+async def insert_poll(
+    conn: Conn, room: str, creator: str, spec: PollSpec, opened_at: datetime, electorate: dict[int, int] | None
+) -> int:
+    size = len(electorate) if electorate is not None else None
+    weight = sum(electorate.values()) if electorate is not None else None
+    cur = await conn.execute(
+        "INSERT INTO polls(room, creator, question, options, kind, max_choices, seats, secret,"
+        " hidden, card, native, quorum, majority, electorate_kind, electorate_branch,"
+        " electorate_size, electorate_weight, opened_at, closes_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            room, creator, spec.question, json.dumps(list(spec.options)),
+            spec.kind, spec.max_choices, spec.seats, int(spec.secret), int(spec.hidden),
+            int(spec.card), int(spec.native), str(spec.quorum) if spec.quorum else None,
+            spec.majority.value if spec.majority else None, spec.electorate, spec.branch,
+            size, weight, iso(opened_at), iso(spec.closes_at) if spec.closes_at else None,
+        ),
+    )
+    poll_id = cur.lastrowid
+    assert poll_id is not None
+    if electorate:
+        await conn.executemany(
+            "INSERT INTO poll_electorate(poll_id, member_id, weight) VALUES (?, ?, ?)",
+            [(poll_id, m, w) for m, w in electorate.items()],
+        )
+    return int(poll_id)
+
+
+async def latest_opened(conn: Conn, room: str, question: str, since: datetime) -> int | None:
+    """The newest poll in ROOM asking QUESTION opened at or after SINCE."""
+    rows = await conn.execute_fetchall(
+        "SELECT id FROM polls WHERE room = ? AND question = ? AND opened_at >= ? ORDER BY id DESC LIMIT 1",
+        (room, question, iso(since)),
+    )
+    return rows[0][0] if rows else None
+
+
+async def close_poll(conn: Conn, poll_id: int, closed_at: datetime, by: str, result: dict[str, Any]) -> None:
+    await conn.execute(
+        "UPDATE polls SET closed_at = ?, closed_by = ?, result = ? WHERE id = ? AND closed_at IS NULL",
+        (iso(closed_at), by, json.dumps(result), poll_id),
+    )
+
+
+# -- ballot messages ---------------------------------------------------------------------------
+
+
+async def open_messages(conn: Conn) -> list[tuple[int, str, str, str | None]]:
+    """(poll, room, message ref, native poll ref) of every message showing an open poll."""
+    rows = await conn.execute_fetchall(
+        "SELECT m.poll_id, m.room, m.ref, m.native_ref FROM poll_messages m"
+        " JOIN polls p ON p.id = m.poll_id WHERE p.closed_at IS NULL"
+    )
+    return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+
+async def remember_message(conn: Conn, poll_id: int, room: str, ref: str, native_ref: str | None) -> None:
+    await conn.execute(
+        "INSERT OR IGNORE INTO poll_messages(poll_id, room, ref, native_ref) VALUES (?, ?, ?, ?)",
+        (poll_id, room, ref, native_ref),
+    )
+
+
+async def poll_of_native(conn: Conn, native_ref: str) -> int | None:
+    rows = await conn.execute_fetchall("SELECT poll_id FROM poll_messages WHERE native_ref = ?", (native_ref,))
+    return rows[0][0] if rows else None
+
+
+# -- votes and receipts ------------------------------------------------------------------------
+
+
+async def ballots(conn: Conn, poll_id: int) -> list[tuple[tuple[int, ...], int]]:
+    """Every ballot of POLL_ID as (chosen option indexes, weight)."""
+    # One call for the whole read: a cursor left open between awaits would hold the
+    # connection's snapshot for whoever reads next.
+    rows = await conn.execute_fetchall("SELECT choice, weight FROM votes WHERE poll_id = ?", (poll_id,))
+    return [(tuple(int(c) for c in choice.split(",")), weight) for choice, weight in rows]
+
+
+async def choice_of(conn: Conn, poll_id: int, voter: str) -> tuple[int, ...] | None:
+    rows = await conn.execute_fetchall("SELECT choice FROM votes WHERE poll_id = ? AND voter = ?", (poll_id, voter))
+    return tuple(int(c) for c in rows[0][0].split(",")) if rows else None
+
+
+async def vote_count(conn: Conn, poll_id: int) -> int:
+    rows = await conn.execute_fetchall("SELECT count(*) FROM votes WHERE poll_id = ?", (poll_id,))
+    return int(rows[0][0]) if rows else 0
+
+
+async def voters(conn: Conn, poll_id: int) -> set[str]:
+    """The keys that have voted in POLL_ID (member keys, identities, or a secret ballot's hashes)."""
+    return {row[0] for row in await conn.execute_fetchall("SELECT voter FROM votes WHERE poll_id = ?", (poll_id,))}
+
+
+async def choices_by_name(conn: Conn, poll_id: int) -> list[tuple[str, str]]:
+    """(choice, voter's name) of every vote: for open (non-secret) ballots only."""
+    rows = await conn.execute_fetchall(
+        "SELECT v.choice, coalesce(nullif(i.display_name, ''), m.name, v.voter)"
+        " FROM votes v LEFT JOIN identities i ON i.identity = v.voter"
+        " LEFT JOIN members m ON v.voter = 'm:' || m.id WHERE v.poll_id = ?",
+        (poll_id,),
+    )
+    return [(r[0], r[1]) for r in rows]
+
+
+async def has_receipt(conn: Conn, poll_id: int, code: str) -> bool:
+    rows = await conn.execute_fetchall("SELECT 1 FROM receipts WHERE poll_id = ? AND code = ?", (poll_id, code))
+    return bool(rows)
+
+
+async def receipt_codes(conn: Conn, poll_id: int) -> list[str]:
+    rows = await conn.execute_fetchall("SELECT code FROM receipts WHERE poll_id = ? ORDER BY code", (poll_id,))
+    return [r[0] for r in rows]
+
+
+async def move_vote(conn: Conn, poll_id: int, src: str, dst: str, receipts: tuple[str, str] | None) -> None:
+    """The vote cast under key SRC now counts under DST, once: if DST has voted already (from
+    another linked account), that vote stays and SRC's goes. RECEIPTS (old, new) re-keys a secret
+    ballot's receipt along with it."""
+    if not await conn.execute_fetchall("SELECT 1 FROM votes WHERE poll_id = ? AND voter = ?", (poll_id, src)):
+        return
+    await conn.execute("DELETE FROM votes WHERE poll_id = ? AND voter = ? AND EXISTS"
+                       " (SELECT 1 FROM votes WHERE poll_id = ? AND voter = ?)", (poll_id, src, poll_id, dst))
+    await conn.execute("UPDATE votes SET voter = ? WHERE poll_id = ? AND voter = ?", (dst, poll_id, src))
+    if receipts is not None:
+        old, new = receipts
+        await conn.execute(
+            "UPDATE OR IGNORE receipts SET code = ? WHERE poll_id = ? AND code = ?", (new, poll_id, old)
+        )

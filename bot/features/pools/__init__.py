@@ -1,0 +1,1 @@
+"""Sortition in chat: volunteer pools, quotas, and draws anyone can verify."""

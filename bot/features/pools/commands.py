@@ -1,0 +1,95 @@
+"""/pool: sortition pools — registration, quotas, the committed draw and its reveal."""
+
+from __future__ import annotations
+
+import json
+
+from bot.features.pools.model import Pool
+from bot.features.pools.parse import USAGE, parse_questions, parse_quota
+from bot.features.pools.render import status
+from bot.features.pools.service import PoolService
+from bot.kernel.context import Context
+from bot.kernel.csv_export import send_privately
+from bot.kernel.errors import UserError
+from bot.kernel.grammar import is_number
+from bot.kernel.markup import esc, pre
+from bot.kernel.routing import Router
+
+router = Router("pools")
+
+
+async def _organiser(ctx: Context, pool: Pool) -> None:
+    if not await ctx.is_organiser(pool.room):
+        raise UserError(f"Only an organiser of pool {pool.id}'s room can do that.")
+
+
+async def _new(ctx: Context, rest: str, pools: PoolService) -> None:
+    if ctx.room.private:
+        raise UserError("Open a pool in the group whose assembly it is, not in a private chat.")
+    if not await ctx.is_organiser():
+        raise UserError("Only organisers of this room can open a pool.")
+    parts = rest.split("|")
+    title = parts[0].strip()
+    if not title or len(title) > 200:
+        raise UserError(f"Give the pool a title (up to 200 characters). Usage: {USAGE}")
+    questions = parse_questions(parts[1:])
+    pool_id = await pools.create(ctx, title, questions)
+    names = ", ".join(q["name"] for q in questions)
+    await ctx.reply(f"Pool {pool_id} is open: {esc(title)} (questions: {esc(names)}). Volunteers, message me "
+                    f"privately: /pool {pool_id} join")
+
+
+@router.command("pool", summary="sortition: volunteer pools and verifiable draws", usage=USAGE,
+                details="Volunteers register privately (/pool P join) with their answers and consent. Organisers set "
+                "the panel size and quotas, freeze the pool (this publishes a commitment to the fair LEXIMIN "
+                "lottery), then draw with randomness announced in advance. See the README's sortition section.")
+async def pool_command(ctx: Context, args: str, pools: PoolService) -> None:
+    head, _, rest = args.strip().partition(" ")
+    if head.lower() == "new":
+        await _new(ctx, rest, pools)
+        return
+    digits = head.lstrip("Pp#")
+    if not is_number(digits):
+        raise UserError(f"Say which pool, e.g. /pool 1 join. Usage: {USAGE}")
+    pool = await pools.get(int(digits))
+    verb, _, arg = rest.strip().partition(" ")
+    verb, arg = verb.lower(), arg.strip()
+    if verb == "join" and not arg:
+        await pools.begin(ctx, pool)
+    elif verb == "leave" and not arg:
+        await pools.leave(ctx, pool)
+    elif verb == "decline" and not arg:
+        await pools.decline(ctx, pool)
+    elif verb == "status" and not arg:
+        await ctx.reply(status(pool, len(await pools.volunteers(pool)), await pools.quota_list(pool)))
+    elif verb == "document" and not arg:
+        if pool.document is None:
+            raise UserError(f"Pool {pool.id} is not frozen yet; its document is published at the freeze.")
+        await ctx.reply(pre(json.dumps(pool.document, sort_keys=True, indent=1)))
+    elif verb == "size":
+        await _organiser(ctx, pool)
+        if not is_number(arg) or int(arg) < 1:
+            raise UserError(f"Usage: /pool {pool.id} size N (a whole number of at least 1).")
+        await pools.set_size(ctx, pool, int(arg))
+    elif verb == "quota":
+        await _organiser(ctx, pool)
+        await pools.set_quota(ctx, pool, *parse_quota(pool.id, arg))
+    elif verb == "freeze" and arg in ("", "--simple"):
+        await _organiser(ctx, pool)
+        await pools.freeze(ctx, pool, "simple" if arg else "leximin")
+    elif verb in ("draw", "replace"):
+        await _organiser(ctx, pool)
+        if not arg:
+            raise UserError(f"Give the randomness announced in advance: /pool {pool.id} {verb} 17 4 29 8 …")
+        await (pools.draw if verb == "draw" else pools.replace)(ctx, pool, arg)
+    elif verb == "panel" and not arg:
+        await _organiser(ctx, pool)
+        header, rows = await pools.panel_rows(pool)
+        await send_privately(ctx, f"Pool {pool.id} panel", header, rows, "the panel list")
+    else:
+        raise UserError(f"Unknown or malformed pool command. Usage: {USAGE}")
+
+
+@router.conversation
+async def registration(ctx: Context, text: str, pools: PoolService) -> bool:
+    return await pools.converse(ctx, text)

@@ -1,0 +1,289 @@
+"""Sortition in chat: volunteers register privately, organisers set quotas and freeze the pool,
+the draw is committed before the randomness exists and revealed with it (see
+bot/engines/sortition/PROTOCOL.md), selected volunteers are told privately, and a seat that is
+declined is refilled by the same verifiable procedure.
+
+Ticket numbers follow registration order. The published document holds tickets and answers to
+the quota questions only — never names or chat ids.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from bot.engines.sortition.model import QuotaBound, Quotas, SortitionError, Volunteer
+from bot.engines.sortition.prepare import prepare
+from bot.engines.sortition.published import open_document
+from bot.engines.sortition.reveal import draw_panel, replace
+from bot.features.pools import store
+from bot.features.pools.model import Draft, Pool, Registration, refuse_pool
+from bot.features.pools.parse import YES, pick
+from bot.features.pools.render import ask, frozen, seated, selected_note, ticket_note
+from bot.kernel.clock import Clock
+from bot.kernel.context import Context
+from bot.kernel.dialogue import Dialogues
+from bot.kernel.effects import Send
+from bot.kernel.errors import UserError
+from bot.kernel.markup import b
+from bot.kernel.ports import Conn, Reader, Sender, Writer
+from bot.kernel.times import iso
+from bot.storage.outbox import Outbox, enqueue
+
+DIALOGUE = "pool registration"
+T = TypeVar("T")
+
+
+def _engine(fn: Callable[..., T], *args: Any) -> T:
+    """Run a sortition engine step; its refusal (a sentence for the organiser) becomes the reply."""
+    try:
+        return fn(*args)
+    except SortitionError as e:
+        raise UserError(e.message) from None
+
+
+def _refuse(pool: Pool, action: str) -> None:
+    refusal = refuse_pool(pool.id, pool.status, action)
+    if refusal:
+        raise UserError(refusal)
+
+
+class PoolService:
+    def __init__(
+        self, reader: Reader, writer: Writer, clock: Clock, send: Sender, outbox: Outbox, dialogues: Dialogues
+    ) -> None:
+        self._reader = reader
+        self._writer = writer
+        self._clock = clock
+        self._send = send
+        self._outbox = outbox
+        self._dialogues = dialogues
+        self._drafts: dict[str, Draft] = {}
+
+    async def get(self, pool_id: int) -> Pool:
+        pool = await store.load_pool(self._reader, pool_id)
+        if pool is None:
+            raise UserError(f"There is no pool {pool_id}.")
+        return pool
+
+    async def volunteers(self, pool: Pool) -> list[Registration]:
+        return await store.registrations(self._reader, pool.id)
+
+    async def quota_list(self, pool: Pool) -> list[tuple[str, str, int, int]]:
+        return await store.quotas(self._reader, pool.id)
+
+    async def _quotas(self, pool: Pool) -> Quotas:
+        bounds = [QuotaBound(*row) for row in await store.quotas(self._reader, pool.id)]
+        if pool.panel_size is None:
+            raise UserError(f"Set the panel size first: /pool {pool.id} size N.")
+        return Quotas.of(pool.panel_size, bounds)
+
+    # -- opening and registering -------------------------------------------------------------
+
+    async def create(self, ctx: Context, title: str, questions: list[dict[str, Any]]) -> int:
+        now = iso(self._clock.now())
+
+        async def op(conn: Conn) -> int:
+            return await store.insert_pool(conn, ctx.room.id, title, questions, ctx.actor.id, now)
+
+        return await self._writer.run(op, ctx.event_id)
+
+    async def begin(self, ctx: Context, pool: Pool) -> None:
+        if not ctx.room.private:
+            raise UserError(f"Register privately, so your answers stay between you and the organisers: "
+                            f"message me /pool {pool.id} join")
+        _refuse(pool, "join")
+        if await store.registration(self._reader, pool.id, ctx.actor.id) is not None:
+            raise UserError(f"You are registered in pool {pool.id} already; /pool {pool.id} leave withdraws you.")
+        draft = Draft(pool)
+        self._drafts[ctx.actor.id] = draft
+        self._dialogues.begin(ctx.actor.id, DIALOGUE)
+        await ctx.reply(f"Registering for {b(pool.title)} (pool {pool.id}). " + ask(draft)
+                        + "\nSend 'cancel' to stop; nothing is kept until you consent at the end.")
+
+    def _end(self, actor: str) -> None:
+        self._drafts.pop(actor, None)
+        self._dialogues.end(actor, DIALOGUE)
+
+    async def converse(self, ctx: Context, text: str) -> bool:
+        draft = self._drafts.get(ctx.actor.id)
+        if draft is None or self._dialogues.owner(ctx.actor.id) != DIALOGUE:
+            return False
+        t = text.strip()
+        if t.lower() == "cancel":
+            self._end(ctx.actor.id)
+            await ctx.reply("Registration cancelled; nothing was kept.")
+            return True
+        q = draft.next_question()
+        if q is not None:
+            choice = pick(t, q["options"])
+            if choice is None:
+                raise UserError(f"Please answer with a number or one of the options. {ask(draft)}")
+            draft.answers[q["name"]] = choice
+        elif draft.name is None:
+            if not t or len(t) > 100:
+                raise UserError("Please send your name (up to 100 characters).")
+            draft.name = t
+        else:
+            if t.lower() not in YES:
+                raise UserError("Reply yes to consent and register, or cancel to stop (nothing is kept).")
+            self._end(ctx.actor.id)
+            await self._store(ctx, draft)
+            return True
+        await ctx.reply(ask(draft))
+        return True
+
+    async def _store(self, ctx: Context, draft: Draft) -> None:
+        now = iso(self._clock.now())
+        pool_id = draft.pool.id
+        assert draft.name is not None
+
+        async def op(conn: Conn) -> None:
+            pool = await store.load_pool(conn, pool_id)
+            if pool is None or refuse_pool(pool_id, pool.status, "join"):
+                raise UserError(f"Pool {pool_id} was frozen while you were registering; registration has closed.")
+            if await store.registration(conn, pool_id, ctx.actor.id) is not None:
+                raise UserError(f"You are registered in pool {pool_id} already.")
+            await store.register(conn, pool_id, ctx.actor.id, draft.name or "", draft.answers, now)
+
+        await self._writer.run(op, ctx.event_id)
+        await ctx.reply(f"You are registered in pool {pool_id}. You will get a ticket number when the pool is "
+                        f"frozen. /pool {pool_id} leave withdraws you and erases your answers.")
+
+    async def leave(self, ctx: Context, pool: Pool) -> None:
+        _refuse(pool, "leave")
+
+        async def op(conn: Conn) -> bool:
+            return await store.unregister(conn, pool.id, ctx.actor.id)
+
+        if not await self._writer.run(op, ctx.event_id):
+            raise UserError(f"You are not registered in pool {pool.id}.")
+        await ctx.reply(f"You have left pool {pool.id}; your answers are erased.")
+
+    # -- quotas ------------------------------------------------------------------------------
+
+    async def set_size(self, ctx: Context, pool: Pool, size: int) -> None:
+        _refuse(pool, "configure")
+
+        async def op(conn: Conn) -> None:
+            await store.set_panel_size(conn, pool.id, size)
+
+        await self._writer.run(op, ctx.event_id)
+        await ctx.reply(f"Pool {pool.id}: the panel will have {size} members.")
+
+    async def set_quota(self, ctx: Context, pool: Pool, feature: str, value: str, low: int, high: int) -> None:
+        _refuse(pool, "configure")
+        question = next((q for q in pool.questions if q["name"] == feature.lower()), None)
+        if question is None:
+            names = ", ".join(q["name"] for q in pool.questions)
+            raise UserError(f"Pool {pool.id} asks no question {feature!r}; its questions are {names}.")
+        option = pick(value, question["options"])
+        if option is None:
+            raise UserError(f"{feature} has no answer {value!r}; the answers are {', '.join(question['options'])}.")
+
+        async def op(conn: Conn) -> None:
+            await store.set_quota(conn, pool.id, question["name"], option, low, high)
+
+        await self._writer.run(op, ctx.event_id)
+        await ctx.reply(f"Pool {pool.id}: between {low} and {high} panel members with {question['name']} = {option}.")
+
+    # -- freeze and commit -------------------------------------------------------------------
+
+    async def freeze(self, ctx: Context, pool: Pool, method: str) -> None:
+        _refuse(pool, "freeze")
+        quotas = await self._quotas(pool)
+        people = await self.volunteers(pool)
+        pool_in = [Volunteer(p.identity, p.answers) for p in people]
+        try:
+            prepared = await asyncio.to_thread(prepare, pool_in, quotas, method, pool.title)
+        except SortitionError as e:
+            raise UserError(e.message) from None
+        document = json.dumps(prepared.document, sort_keys=True)
+        now = self._clock.now()
+
+        async def op(conn: Conn) -> None:
+            if await store.volunteer_count(conn, pool.id) != len(people):
+                raise UserError(
+                    f"Someone registered or left pool {pool.id} meanwhile; send /pool {pool.id} freeze again."
+                )
+            tickets = {p.identity: prepared.tickets[p.identity] for p in people}
+            if not await store.commit(conn, pool.id, document, prepared.commitment, tickets):
+                raise UserError(f"Pool {pool.id} is frozen already.")
+            for p in people:
+                await enqueue(conn, dedupe=f"pool:{pool.id}:ticket:{p.identity}", target=p.identity, private=True,
+                              text=ticket_note(pool, tickets[p.identity], prepared.chances.get(p.identity)), now=now)
+
+        await self._writer.run(op, ctx.event_id)
+        self._outbox.poke()
+        lowest = min(prepared.chances.values()) if prepared.chances else None
+        await self._send(Send(pool.room, frozen(pool, len(people), quotas.panel_size, prepared.commitment, lowest)))
+
+    # -- draw, decline, replace --------------------------------------------------------------
+
+    async def draw(self, ctx: Context, pool: Pool, randomness: str) -> None:
+        _refuse(pool, "draw")
+        assert pool.document is not None
+        published = _engine(open_document, pool.document, pool.commitment)
+        panel = _engine(draw_panel, published, randomness)
+        await self._seat(ctx, pool, panel, randomness, new=panel, round_number=0)
+
+    async def decline(self, ctx: Context, pool: Pool) -> None:
+        _refuse(pool, "decline")
+        me = await store.registration(self._reader, pool.id, ctx.actor.id)
+        if me is None or me.ticket not in pool.panel:
+            raise UserError(f"You are not on the panel of pool {pool.id}.")
+        if me.declined:
+            raise UserError(f"You have declined your seat in pool {pool.id} already.")
+
+        async def op(conn: Conn) -> None:
+            await store.decline(conn, pool.id, ctx.actor.id)
+
+        await self._writer.run(op, ctx.event_id)
+        await ctx.reply(f"Thank you for letting us know: your seat (ticket {me.ticket}) will be offered to "
+                        "someone else.")
+        await self._send(Send(pool.room, f"Ticket {me.ticket} declined a seat on panel {pool.id}. An organiser "
+                                         f"refills it with fresh announced randomness: /pool {pool.id} replace "
+                                         "RANDOMNESS"))
+
+    async def replace(self, ctx: Context, pool: Pool, randomness: str) -> None:
+        _refuse(pool, "replace")
+        declined = await store.declined_tickets(self._reader, pool.id)
+        now_declined = sorted(t for t in declined if t in pool.panel)
+        if not now_declined:
+            raise UserError(f"Nobody on panel {pool.id} has declined; there is no seat to refill.")
+        assert pool.document is not None
+        published = _engine(open_document, pool.document, pool.commitment)
+        before = declined - set(now_declined)
+        panel, made = _engine(replace, published, pool.panel, now_declined, randomness, pool.rounds + 1, before)
+        await self._seat(ctx, pool, panel, randomness, new=[m.replacement for m in made], round_number=pool.rounds + 1)
+
+    async def _seat(self, ctx: Context, pool: Pool, panel: list[int], randomness: str, new: list[int],
+                    round_number: int) -> None:
+        now = self._clock.now()
+        people = {p.ticket: p.identity for p in await self.volunteers(pool)}
+
+        async def op(conn: Conn) -> None:
+            status, rounds = await store.status_and_rounds(conn, pool.id)
+            if rounds != pool.rounds or (round_number == 0 and refuse_pool(pool.id, status, "draw")):
+                raise UserError(f"Pool {pool.id} changed meanwhile; look with /pool {pool.id} status.")
+            await store.seat(conn, pool.id, panel, round_number, randomness)
+            for ticket in new:
+                await enqueue(conn, dedupe=f"pool:{pool.id}:seat:{round_number}:{ticket}", target=people[ticket],
+                              private=True, now=now, text=selected_note(pool, ticket))
+
+        await self._writer.run(op, ctx.event_id)
+        self._outbox.poke()
+        await self._send(Send(pool.room, seated(pool, randomness, new, panel, round_number)))
+
+    async def panel_rows(self, pool: Pool) -> tuple[list[str], list[list[object]]]:
+        """The panel (and who declined) for the organisers' export: header and rows."""
+        _refuse(pool, "panel")
+        names = [q["name"] for q in pool.questions]
+        rows: list[list[object]] = [
+            [p.ticket, p.name, *(p.answers.get(n, "") for n in names), "yes" if p.declined else ""]
+            for p in await self.volunteers(pool)
+            if p.ticket in pool.panel or p.declined
+        ]
+        return ["ticket", "name", *names, "declined"], rows

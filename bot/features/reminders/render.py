@@ -1,0 +1,46 @@
+"""How reminders read: privately to an elector, and as a warning in the group."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.features.polls.model import Poll
+from bot.kernel.markup import b, esc
+from bot.kernel.wording import when
+
+
+def in_words(delta: timedelta) -> str:
+    minutes = round(delta.total_seconds() / 60)
+    if minutes >= 1440 and minutes % 1440 == 0:
+        n = minutes // 1440
+        return f"{n} day{'s' if n > 1 else ''}"
+    if minutes >= 60 and minutes % 60 == 0:
+        n = minutes // 60
+        return f"{n} hour{'s' if n > 1 else ''}"
+    return f"{minutes} minutes"
+
+
+def _deadline(poll: Poll, tz: ZoneInfo, now: datetime) -> str:
+    if not poll.closes_at:
+        return ""
+    return f" closes at {when(poll.closes_at, tz, now)} (in {in_words(poll.closes_at - now)})"
+
+
+def private_reminder(poll: Poll, tz: ZoneInfo, now: datetime) -> str:
+    deadline = _deadline(poll, tz, now)
+    how = f"/rank {poll.id} …" if poll.ranked else f"/vote {poll.id} OPTION"
+    where = "privately, here" if poll.private_voting else "in the group or here"
+    return (
+        f"⏰ {b('Reminder')}: poll {poll.id}, {esc(poll.question)},{esc(deadline) or ' is open'}. "
+        f"You have not voted yet. Vote {where}: {esc(how)}  (Send /remind off to stop reminders.)"
+    )
+
+
+def group_warning(poll: Poll, tz: ZoneInfo, now: datetime, voted: int, not_voted: list[str] | None) -> str:
+    deadline = _deadline(poll, tz, now)
+    turnout = f"{voted} of {poll.electorate_size} have voted" if poll.electorate_size else f"{voted} have voted"
+    text = f"⏰ Poll {poll.id}, {esc(poll.question)},{esc(deadline) or ' is open'}. {turnout}."
+    if not_voted:
+        text += " Not yet voted: " + esc(", ".join(sorted(not_voted))) + "."
+    return text

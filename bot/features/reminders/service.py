@@ -1,0 +1,129 @@
+"""Reminders before a poll closes: privately to electors who have not voted, and a warning in
+the group. Members are never named in the group unless an organiser asks (/remind POLL --names).
+
+Each round is queued once, in one transaction with its messages (see bot/storage/outbox.py), so
+a restart neither repeats nor loses one. When the bot was down across several rounds of one
+poll, only the latest is sent.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from bot.features.polls.model import Poll
+from bot.features.polls.service import PollService
+from bot.features.reminders import store
+from bot.features.reminders.model import rounds_for
+from bot.features.reminders.render import group_warning, private_reminder
+from bot.features.roll.service import RollService
+from bot.kernel.clock import Clock
+from bot.kernel.config import Config
+from bot.kernel.events import platform_of
+from bot.kernel.ports import Conn, Reader, Writer
+from bot.kernel.times import iso
+from bot.storage.outbox import Outbox, enqueue
+
+log = logging.getLogger(__name__)
+
+
+class Reminders:
+    def __init__(
+        self, reader: Reader, writer: Writer, clock: Clock, config: Config, polls: PollService, roll: RollService,
+        outbox: Outbox,
+    ) -> None:
+        self._reader = reader
+        self._writer = writer
+        self._clock = clock
+        self._config = config
+        self._polls = polls
+        self._roll = roll
+        self._outbox = outbox
+        self._done: dict[int, set[str]] = {}
+
+    async def start(self) -> None:
+        for poll_id, name in await store.rounds_of_open_polls(self._reader):
+            self._done.setdefault(poll_id, set()).add(name)
+
+    def _pending(self, poll: Poll) -> list[tuple[str, datetime]]:
+        cfg = self._config
+        done = self._done.get(poll.id, set())
+        return [(n, t) for n, t in rounds_for(poll, cfg.reminder_offsets, cfg.group_warning) if n not in done]
+
+    def next_due(self) -> datetime | None:
+        times = [t for poll in self._polls.open_polls() for _, t in self._pending(poll)]
+        return min(times) if times else None
+
+    async def fire_due(self) -> None:
+        now = self._clock.now()
+        for poll in self._polls.open_polls():
+            due = [(n, t) for n, t in self._pending(poll) if t <= now]
+            if not due or (poll.closes_at is not None and poll.closes_at <= now):
+                if due:  # the poll is closing now: reminders would be too late
+                    self._done.setdefault(poll.id, set()).update(n for n, _ in due)
+                continue
+            private = [n for n, _ in due if not n.startswith("group-")]
+            group = [n for n, _ in due if n.startswith("group-")]
+            await self._queue_round(poll, due_names=[n for n, _ in due], private=bool(private), group=bool(group))
+
+    async def remind_now(self, poll: Poll, names_in_group: bool) -> int:
+        """An organiser's reminder: privately to non-voters now, and a note in the group."""
+        n = sum(1 for r in self._done.get(poll.id, set()) if r.startswith("manual-")) + 1
+        return await self._queue_round(poll, due_names=[f"manual-{n}"], private=True, group=True,
+                                       names_in_group=names_in_group)
+
+    async def _queue_round(self, poll: Poll, *, due_names: list[str], private: bool, group: bool,
+                           names_in_group: bool = False) -> int:
+        now = self._clock.now()
+        tz = self._config.tz
+        key = due_names[-1]
+        non_voters = await self._non_voters(poll) if poll.electorate_kind != "room" else []
+        voted = await self._polls.count_votes(poll)
+        private_text = private_reminder(poll, tz, now)
+        named = [name for _, name in non_voters] if names_in_group else None
+        group_text = group_warning(poll, tz, now, voted, named)
+
+        async def op(conn: Conn) -> int:
+            queued = 0
+            for name in due_names:
+                await store.record_round(conn, poll.id, name, iso(now))
+            if private:
+                for identity, _ in non_voters:
+                    await enqueue(conn, dedupe=f"remind:{poll.id}:{key}:{identity}", target=identity,
+                                  private=True, text=private_text, now=now)
+                    queued += 1
+            if group:
+                await enqueue(conn, dedupe=f"warn:{poll.id}:{key}", target=poll.room, private=False,
+                              text=group_text, now=now)
+            return queued
+
+        queued = await self._writer.run(op)
+        self._done.setdefault(poll.id, set()).update(due_names)
+        self._outbox.poke()
+        log.info("poll %s: reminder round %s queued for %d members", poll.id, key, queued)
+        return queued
+
+    async def _non_voters(self, poll: Poll) -> list[tuple[str, str]]:
+        """(identity to write to, member name) for each elector who has not voted and has not
+        opted out. One identity per member: on the poll's platform if they have one there."""
+        assert poll.electorate is not None
+        voted = await self._polls.voters(poll)
+        opted_out_identities = await store.opted_out(self._reader)
+        contacts = await self._roll.contacts()
+        opted_out = {member for identity, member, _ in contacts if identity in opted_out_identities}
+        platform = platform_of(poll.room)
+        chosen: dict[int, tuple[str, str]] = {}
+        for identity, member_id, name in contacts:
+            if member_id not in poll.electorate or member_id in opted_out:
+                continue
+            if self._polls.stored_key(poll, member_id) in voted:
+                continue
+            if member_id not in chosen or platform_of(identity) == platform:
+                chosen[member_id] = (identity, name)
+        return sorted(chosen.values())
+
+    async def set_opt_out(self, identity: str, off: bool) -> None:
+        async def op(conn: Conn) -> None:
+            await store.set_opt_out(conn, identity, off)
+
+        await self._writer.run(op)

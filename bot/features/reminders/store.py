@@ -1,0 +1,29 @@
+"""Reminder rounds already queued, and who asked for no reminders."""
+
+from __future__ import annotations
+
+from bot.kernel.ports import Conn
+
+
+async def rounds_of_open_polls(conn: Conn) -> list[tuple[int, str]]:
+    rows = await conn.execute_fetchall(
+        "SELECT r.poll_id, r.round FROM reminder_rounds r JOIN polls p ON p.id = r.poll_id WHERE p.closed_at IS NULL"
+    )
+    return [(r[0], r[1]) for r in rows]
+
+
+async def record_round(conn: Conn, poll_id: int, name: str, at: str) -> None:
+    await conn.execute(
+        "INSERT OR IGNORE INTO reminder_rounds(poll_id, round, queued_at) VALUES (?, ?, ?)", (poll_id, name, at)
+    )
+
+
+async def opted_out(conn: Conn) -> set[str]:
+    return {row[0] for row in await conn.execute_fetchall("SELECT identity FROM reminder_optout")}
+
+
+async def set_opt_out(conn: Conn, identity: str, off: bool) -> None:
+    if off:
+        await conn.execute("INSERT OR IGNORE INTO reminder_optout(identity) VALUES (?)", (identity,))
+    else:
+        await conn.execute("DELETE FROM reminder_optout WHERE identity = ?", (identity,))

@@ -1,0 +1,98 @@
+"""The roll's use cases: who is a member (for every ballot), linking accounts, importing a roll.
+
+Which member an identity belongs to is held in memory: links are only made through this
+process's writer (/join), so the map loaded at start and kept up to date is whole, and the vote
+path asks it without a query.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.features.roll import store
+from bot.features.roll.model import Member, RollEntry, normalise_code
+from bot.kernel.clock import Clock
+from bot.kernel.errors import UserError
+from bot.kernel.events import Actor, platform_of
+from bot.kernel.ports import Conn, Reader, Writer
+from bot.kernel.times import iso
+
+
+class VoteMover(Protocol):
+    """What linking needs of the polls: to move an account's votes in open polls to its member,
+    inside the link's own transaction (so a member never counts twice)."""
+
+    async def move_votes(self, conn: Conn, old: str, new: str) -> None: ...
+
+
+class RollService:
+    def __init__(self, reader: Reader, writer: Writer, clock: Clock) -> None:
+        self._reader = reader
+        self._writer = writer
+        self._clock = clock
+        self._members: dict[str, int] = {}
+
+    async def start(self) -> None:
+        self._members = await store.links(self._reader)
+
+    def member(self, identity: str) -> int | None:
+        """The roll member IDENTITY is linked to."""
+        return self._members.get(identity)
+
+    async def info(self, member_id: int) -> Member | None:
+        return await store.member(self._reader, member_id)
+
+    async def electorate(self, branch: str | None = None) -> dict[int, int]:
+        """Member -> weight, for everyone active on the roll (or in BRANCH): a ballot's electorate."""
+        return {m: w for m, w, _ in await store.active_members(self._reader, branch)}
+
+    async def branches(self, branch: str | None = None) -> list[tuple[int, str | None]]:
+        """(member, branch) for everyone active on the roll (or in BRANCH)."""
+        return [(m, b) for m, _, b in await store.active_members(self._reader, branch)]
+
+    async def contacts(self) -> list[tuple[str, int, str]]:
+        """(identity, member, name) of every linked account, in identity order."""
+        return await store.contacts(self._reader)
+
+    async def join(self, actor: Actor, text: str, event_id: str | None, polls: VoteMover) -> str:
+        """Link ACTOR's account to the member whose join code TEXT is; the member's name."""
+        code = normalise_code(text)
+        identity = actor.id
+        now = iso(self._clock.now())
+
+        async def link(conn: Conn) -> tuple[str, int]:
+            member = await store.member_by_code(conn, code)
+            if member is None or not member.active:
+                raise UserError(f"The code {text} is not on the roll. Check it with your organiser.")
+            linked = await store.linked_member(conn, identity)
+            if linked is not None:
+                if linked == member.id:
+                    raise UserError(f"This account is already linked to {member.name}.")
+                raise UserError("This account is already linked to another membership; ask an organiser.")
+            if await store.has_link_on(conn, member.id, platform_of(identity)):
+                raise UserError(
+                    "That membership is already linked to another account on this platform; ask an organiser."
+                )
+            await store.link(conn, identity, actor.name, member.id, now)
+            await polls.move_votes(conn, identity, f"m:{member.id}")
+            return member.name, member.id
+
+        name, member_id = await self._writer.run(link, event_id)
+        self._members[identity] = member_id
+        return name
+
+    def linked(self, identity: str, member_id: int) -> None:
+        """Remember a link made outside /join (a test's roll, written directly)."""
+        self._members[identity] = member_id
+
+    async def import_entries(
+        self, entries: list[RollEntry], replace: bool = False
+    ) -> list[tuple[str | None, str, str | None, str]]:
+        """Add or update members from a roll file; (number, name, branch, join code) of each."""
+        now = iso(self._clock.now())
+
+        async def op(conn: Conn) -> list[tuple[str | None, str, str | None, str]]:
+            rows, _ = await store.import_roll(conn, entries, now, replace)
+            return rows
+
+        return await self._writer.run(op)

@@ -1,0 +1,108 @@
+"""The roll in the database: members, their join codes, and the chat identities linked to them."""
+
+from __future__ import annotations
+
+from bot.features.roll.model import Member, RollEntry, new_join_code
+from bot.kernel.ports import Conn
+
+
+async def links(conn: Conn) -> dict[str, int]:
+    """Every identity linked to a member."""
+    rows = await conn.execute_fetchall("SELECT identity, member_id FROM identities WHERE member_id IS NOT NULL")
+    return {row[0]: row[1] for row in rows}
+
+
+async def member(conn: Conn, member_id: int) -> Member | None:
+    rows = await conn.execute_fetchall("SELECT id, name, branch, active FROM members WHERE id = ?", (member_id,))
+    return Member(rows[0][0], rows[0][1], rows[0][2], bool(rows[0][3])) if rows else None
+
+
+async def member_by_code(conn: Conn, code: str) -> Member | None:
+    rows = await conn.execute_fetchall("SELECT id, name, branch, active FROM members WHERE join_code = ?", (code,))
+    return Member(rows[0][0], rows[0][1], rows[0][2], bool(rows[0][3])) if rows else None
+
+
+async def active_members(conn: Conn, branch: str | None = None) -> list[tuple[int, int, str | None]]:
+    """(member, weight, branch) of every active member, or of those in BRANCH (any case)."""
+    if branch is None:
+        rows = await conn.execute_fetchall("SELECT id, weight, branch FROM members WHERE active = 1")
+    else:
+        rows = await conn.execute_fetchall(
+            "SELECT id, weight, branch FROM members WHERE active = 1 AND lower(branch) = lower(?)", (branch,)
+        )
+    return [(r[0], r[1], r[2]) for r in rows]
+
+
+async def contacts(conn: Conn) -> list[tuple[str, int, str]]:
+    """(identity, member, member's name) of every linked identity, in identity order."""
+    rows = await conn.execute_fetchall(
+        "SELECT i.identity, i.member_id, m.name FROM identities i JOIN members m ON m.id = i.member_id"
+        " ORDER BY i.identity"
+    )
+    return [(r[0], r[1], r[2]) for r in rows]
+
+
+async def linked_member(conn: Conn, identity: str) -> int | None:
+    rows = await conn.execute_fetchall("SELECT member_id FROM identities WHERE identity = ?", (identity,))
+    return rows[0][0] if rows else None
+
+
+async def has_link_on(conn: Conn, member_id: int, platform: str) -> bool:
+    """Whether MEMBER_ID has an identity linked on PLATFORM already."""
+    rows = await conn.execute_fetchall(
+        "SELECT identity FROM identities WHERE member_id = ? AND identity LIKE ?", (member_id, platform + ":%")
+    )
+    return bool(rows)
+
+
+async def link(conn: Conn, identity: str, name: str, member_id: int, at: str) -> None:
+    await conn.execute(
+        "INSERT INTO identities(identity, display_name, member_id, linked_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT(identity) DO UPDATE SET member_id = excluded.member_id, linked_at = excluded.linked_at",
+        (identity, name, member_id, at),
+    )
+
+
+async def import_roll(
+    conn: Conn, entries: list[RollEntry], now: str, replace: bool = False
+) -> tuple[list[tuple[str | None, str, str | None, str]], int]:
+    """Add or update members, inside the caller's transaction; returns (number, name, branch,
+    join code) for every entry, and how many members were made inactive.
+
+    Members are matched by number, or by name and branch when there is no number. With
+    REPLACE, members missing from the file are marked inactive (they keep their history).
+    """
+    out = []
+    keep: set[int] = set()
+    for e in entries:
+        if e.number is not None:
+            rows = await conn.execute_fetchall("SELECT id, join_code FROM members WHERE number = ?", (e.number,))
+        else:
+            rows = await conn.execute_fetchall(
+                "SELECT id, join_code FROM members WHERE number IS NULL AND name = ? AND branch IS ?",
+                (e.name, e.branch),
+            )
+        if not rows:
+            code = new_join_code()
+            cur = await conn.execute(
+                "INSERT INTO members(number, name, branch, weight, join_code, active, created_at)"
+                " VALUES (?, ?, ?, ?, ?, 1, ?)",
+                (e.number, e.name, e.branch, e.weight, code, now),
+            )
+            member_id = cur.lastrowid
+        else:
+            member_id, code = rows[0][0], rows[0][1]
+            await conn.execute(
+                "UPDATE members SET name = ?, branch = ?, weight = ?, active = 1 WHERE id = ?",
+                (e.name, e.branch, e.weight, member_id),
+            )
+        assert member_id is not None
+        keep.add(member_id)
+        out.append((e.number, e.name, e.branch, code))
+    dropped = 0
+    if replace:
+        for (mid,) in await conn.execute_fetchall("SELECT id FROM members WHERE active = 1"):
+            if mid not in keep:
+                await conn.execute("UPDATE members SET active = 0 WHERE id = ?", (mid,))
+                dropped += 1
+    return out, dropped

@@ -1,0 +1,1 @@
+"""Signing by message, the same for model motions (M12) and trigger campaigns (T2)."""

@@ -1,0 +1,46 @@
+"""What can be signed, and what holds a person's data.
+
+Signing is one procedure for everything people put their name to by message: the bot says what
+is kept and who sees it, and records the signature only when the person answers yes (the consent
+stored with it). A Signable is one kind of thing to sign, under its id letter (M: a model-motion
+campaign, T: a trigger campaign); bootstrap hands the signing service the ones there are.
+
+A DataHolder is a feature that keeps personal data of supporters or members: it can list what it
+keeps about a person (/mydata) and erase it (/mydata erase), inside one transaction with the
+others, so an erasure is whole or nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from bot.kernel.context import Context
+
+
+class Signable(Protocol):
+    async def describe(self, ctx: Context, n: int) -> str:
+        """What signing N means and what is kept; UserError if it takes no signatures now."""
+        ...
+
+    async def sign(self, ctx: Context, n: int, branch: str | None) -> str:
+        """Record the speaker's signature on N; the confirmation."""
+        ...
+
+    async def unsign(self, ctx: Context, n: int) -> bool:
+        """Delete the speaker's signature on N; False if there was none (UserError if it can no
+        longer be withdrawn)."""
+        ...
+
+
+class DataHolder(Protocol):
+    async def personal_data(self, identity: str, member: int | None) -> list[str]:
+        """Lines for /mydata: what this feature keeps about the person (markup, escaped)."""
+        ...
+
+    async def erase(self, conn: Any, identity: str, member: int | None) -> tuple[str, int]:
+        """Inside the erasure's transaction: delete what is kept about the person; (what, how many)."""
+        ...
+
+
+def already_signed(ref: str, signed_at: str) -> str:
+    return f"You signed {ref} already (at {signed_at.replace('T', ' ')[:16]} UTC); nothing changed."

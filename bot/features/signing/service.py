@@ -1,0 +1,86 @@
+"""Signing by message: ``/sign M12``, typing ``sign M12``, or a deep-link button (``/start
+sign-M12``), all privately. The bot first says what is kept and who sees it (the Signable's
+description); the signature is recorded only when the person answers yes. ``/sign M12 yes``
+does both at once. Withdrawing a signature is the same for every kind of thing signed.
+"""
+
+from __future__ import annotations
+
+from bot.features.signing.model import Signable
+from bot.features.signing.parse import ANSWER, TYPED, USAGE, branch, target
+from bot.kernel.context import Context
+from bot.kernel.dialogue import Dialogues
+from bot.kernel.errors import UserError
+
+DIALOGUE = "sign"
+
+
+class SigningService:
+    def __init__(self, dialogues: Dialogues, signables: dict[str, Signable]) -> None:
+        self._dialogues = dialogues
+        self._signables = signables
+        self._pending: dict[str, tuple[str, int]] = {}
+
+    def _target(self, text: str) -> tuple[str, int]:
+        return target(text, set(self._signables))
+
+    @staticmethod
+    def _private(ctx: Context, ref: str) -> None:
+        if not ctx.room.private:
+            raise UserError(f"Sign privately, so the group does not see who signed: message me sign {ref}")
+
+    async def begin(self, ctx: Context, ref: str) -> None:
+        letter, n = self._target(ref)
+        self._private(ctx, f"{letter}{n}")
+        prompt = await self._signables[letter].describe(ctx, n)
+        self._pending[ctx.actor.id] = (letter, n)
+        self._dialogues.begin(ctx.actor.id, DIALOGUE)
+        await ctx.reply(f"{prompt}\nReply yes to sign (or yes BRANCH NAME to add your branch), or no to cancel.")
+
+    async def confirm(self, ctx: Context, letter: str, n: int, branch_name: str | None) -> None:
+        self._private(ctx, f"{letter}{n}")
+        text = await self._signables[letter].sign(ctx, n, branch_name)
+        self._forget(ctx)
+        await ctx.reply(text)
+
+    async def sign_now(self, ctx: Context, ref: str, answer: str) -> None:
+        """``/sign M12 yes [BRANCH]``: consent given with the command."""
+        m = ANSWER.match(answer)
+        if not m or m.group(1).lower() not in ("yes", "y"):
+            raise UserError(f"Usage: {USAGE}")
+        letter, n = self._target(ref)
+        await self.confirm(ctx, letter, n, branch(m.group(2)))
+
+    async def unsign(self, ctx: Context, ref: str) -> None:
+        """Withdraw the speaker's signature, whatever it was on."""
+        letter, n = self._target(ref)
+        self._private(ctx, f"{letter}{n}")
+        if not await self._signables[letter].unsign(ctx, n):
+            raise UserError(f"You have not signed {letter}{n}; nothing to withdraw.")
+        await ctx.reply(f"Your signature on {letter}{n} is withdrawn and deleted.")
+
+    def _forget(self, ctx: Context) -> None:
+        self._pending.pop(ctx.actor.id, None)
+        self._dialogues.end(ctx.actor.id, DIALOGUE)
+
+    async def converse(self, ctx: Context, text: str) -> bool:
+        """A private message: ``sign M12`` / ``unsign M12`` typed, or the answer to the question."""
+        typed = TYPED.match(text)
+        if typed:
+            if typed.group(1).lower() == "sign":
+                await self.begin(ctx, typed.group(2))
+            else:
+                await self.unsign(ctx, typed.group(2))
+            return True
+        waiting = self._pending.get(ctx.actor.id)
+        if waiting is None or self._dialogues.owner(ctx.actor.id) != DIALOGUE:
+            return False
+        m = ANSWER.match(text)
+        if not m:
+            raise UserError(f"Reply yes to sign {waiting[0]}{waiting[1]} (or yes BRANCH NAME), or no to cancel.")
+        if m.group(1).lower() in ("no", "n"):
+            self._forget(ctx)
+            await ctx.reply(f"Not signed: nothing about you was kept for {waiting[0]}{waiting[1]}.")
+            return True
+        await self.confirm(ctx, waiting[0], waiting[1], branch(m.group(2)))
+        return True

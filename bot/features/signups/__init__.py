@@ -1,0 +1,2 @@
+"""Supporter sign-ups: a short private form with explicit consent, exportable by organisers, and
+erasable by the supporter (/mydata)."""

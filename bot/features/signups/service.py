@@ -1,0 +1,165 @@
+"""Sign-up forms, the private conversation that fills one in, and a supporter's own data.
+
+The draft a supporter is filling in is kept only in memory (nothing personal is stored before
+consent). /mydata shows, withdraws and erases what every feature keeps about a person: sign-ups
+here, and the signatures of the other features that hold personal data (their DataHolders).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from bot.features.roll.service import RollService
+from bot.features.signing.model import DataHolder
+from bot.features.signups import store
+from bot.features.signups.model import Answer, Draft, Form
+from bot.features.signups.parse import answer
+from bot.features.signups.render import first_question
+from bot.kernel.clock import Clock
+from bot.kernel.context import Context
+from bot.kernel.dialogue import Dialogues
+from bot.kernel.errors import UserError
+from bot.kernel.markup import esc
+from bot.kernel.ports import Conn, Reader, Writer
+from bot.kernel.times import iso
+
+DIALOGUE = "signup"
+
+
+class SignupService:
+    def __init__(
+        self, reader: Reader, writer: Writer, clock: Clock, dialogues: Dialogues, roll: RollService,
+        holders: list[DataHolder], truncate_log: Callable[[], Awaitable[None]],
+    ) -> None:
+        self._reader = reader
+        self._writer = writer
+        self._clock = clock
+        self._dialogues = dialogues
+        self._roll = roll
+        self._holders = holders
+        self._truncate_log = truncate_log
+        self._drafts: dict[str, Draft] = {}
+
+    async def _form(self, conn: Conn, form_id: int) -> Form:
+        form = await store.load_form(conn, form_id)
+        if form is None:
+            raise UserError(f"There is no sign-up form S{form_id}. Ask the organisers for the right link.")
+        return form
+
+    async def get(self, form_id: int) -> Form:
+        return await self._form(self._reader, form_id)
+
+    # -- forms -------------------------------------------------------------------------------
+
+    async def open(self, ctx: Context, title: str) -> int:
+        now = iso(self._clock.now())
+
+        async def op(conn: Conn) -> int:
+            return await store.insert_form(conn, ctx.room.id, title, ctx.actor.id, now)
+
+        return await self._writer.run(op, ctx.event_id)
+
+    async def close(self, ctx: Context, form_id: int) -> None:
+        now = iso(self._clock.now())
+
+        async def op(conn: Conn) -> None:
+            if not await store.close_form(conn, form_id, now):
+                raise UserError(f"Sign-up S{form_id} is already closed.")
+
+        await self._writer.run(op, ctx.event_id)
+
+    async def signups(self, form_id: int) -> list[tuple[str, str, str | None, str, str]]:
+        return await store.signup_list(self._reader, form_id)
+
+    # -- the conversation --------------------------------------------------------------------
+
+    async def begin(self, ctx: Context, form_id: int) -> None:
+        if not ctx.room.private:
+            raise UserError(f"Sign up privately, so your details stay between you and the organisers: "
+                            f"message me /signup S{form_id}")
+        form = await self.get(form_id)
+        if form.closed:
+            raise UserError(f"Sign-up S{form_id} ({form.title}) is closed.")
+        if await store.signed_up(self._reader, form_id, ctx.actor.id):
+            raise UserError(f"You have signed up for S{form_id} already; /mydata shows what we keep about you.")
+        draft = Draft(form_id, form.title)
+        self._drafts[ctx.actor.id] = draft
+        self._dialogues.begin(ctx.actor.id, DIALOGUE)
+        await ctx.reply(first_question(draft))
+
+    def cancel(self, actor: str) -> bool:
+        had = self._drafts.pop(actor, None) is not None
+        self._dialogues.end(actor, DIALOGUE)
+        return had
+
+    async def converse(self, ctx: Context, text: str) -> bool:
+        draft = self._drafts.get(ctx.actor.id)
+        if draft is None or self._dialogues.owner(ctx.actor.id) != DIALOGUE:
+            return False
+        outcome, new, say = answer(draft, text)
+        if outcome == Answer.ASK:
+            self._drafts[ctx.actor.id] = new
+            await ctx.reply(say)
+            return True
+        self.cancel(ctx.actor.id)
+        if outcome == Answer.CANCELLED:
+            await ctx.reply(say)
+            return True
+        now = iso(self._clock.now())
+
+        async def op(conn: Conn) -> None:
+            form = await self._form(conn, new.form_id)
+            if form.closed:
+                raise UserError(f"Sign-up S{form.id} closed while you were answering; nothing was kept.")
+            if await store.signed_up(conn, form.id, ctx.actor.id):
+                raise UserError(f"You have signed up for S{form.id} already; nothing changed.")
+            await store.insert_signup(conn, form.id, ctx.actor.id, new.name, new.area, new.contact, now)
+
+        await self._writer.run(op, ctx.event_id)
+        await ctx.reply(f"Thank you, {new.name}: you are signed up for S{new.form_id} ({new.title}). "
+                        "Send /mydata to see, withdraw or erase your details.")
+        return True
+
+    # -- a supporter's own data --------------------------------------------------------------
+
+    async def personal_data(self, identity: str, member: int | None) -> list[str]:
+        return [f"• sign-up S{form_id} ({esc(title)}): name {esc(name)}; area {esc(area)}; "
+                f"contact {esc(contact or '(none)')}; since {at[:10]}"
+                for form_id, title, name, area, contact, at in await store.signups_of(self._reader, identity)]
+
+    async def erase(self, conn: Conn, identity: str, member: int | None) -> tuple[str, int]:
+        return "sign-ups", await store.erase_signups(conn, identity)
+
+    async def whats_kept(self, identity: str) -> list[str]:
+        """Everything the bot keeps about IDENTITY (and the member it is linked to), for /mydata."""
+        member = self._roll.member(identity)
+        lines: list[str] = []
+        for holder in [self, *self._holders]:
+            lines += await holder.personal_data(identity, member)
+        return lines
+
+    async def withdraw(self, ctx: Context, form_id: int) -> None:
+        async def op(conn: Conn) -> None:
+            await self._form(conn, form_id)
+            if not await store.delete_signup(conn, form_id, ctx.actor.id):
+                raise UserError(f"You have not signed up for S{form_id}; nothing to withdraw.")
+
+        await self._writer.run(op, ctx.event_id)
+        await self._truncate_log()
+
+    async def erase_everything(self, ctx: Context) -> list[tuple[str, int]]:
+        """Delete every personal record the speaker left (but the signatures of triggers that
+        already fired: they are the record of why a ballot was held); how many, per kind."""
+        identity = ctx.actor.id
+        member = self._roll.member(identity)
+        self.cancel(identity)
+
+        async def op(conn: Conn) -> list[tuple[str, int]]:
+            gone = [await holder.erase(conn, identity, member) for holder in [self, *self._holders]]
+            if not any(n for _, n in gone):
+                raise UserError("I keep no sign-ups or signatures of yours; nothing to erase.")
+            return gone
+
+        gone = await self._writer.run(op, ctx.event_id)
+        await self._truncate_log()
+        return gone

@@ -1,0 +1,218 @@
+"""Trigger campaigns as the core holds them: the threshold, the standing, and every rule of
+their status.
+
+The three kinds of trigger threshold, in exact arithmetic:
+
+* ``signatures``: at least N members sign.
+* ``electorate``: at least a share P of the electorate (fixed when the campaign opened) signs.
+* ``branches``: at least a share B of the branches count, where a branch counts once its own
+  signatures reach its own threshold (a number, or a share of that branch's members).
+
+Shares are Fractions ("33.3%" is 333/1000, "1/3" is one third); "at least" is the rule, so a
+threshold of one third of 9 branches is crossed at 3. Pure functions of the counts.
+
+A campaign is open until it fires (a signature crosses the threshold), expires (its deadline
+passes first) or is cancelled by an organiser; those three are final. The status rules are here,
+in one table, as h11 keeps its state machine in one file.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from fractions import Fraction
+from math import ceil
+
+from bot.kernel.errors import ParseError
+from bot.kernel.wording import percent
+
+OPEN, FIRED, EXPIRED, CANCELLED = "open", "fired", "expired", "cancelled"
+
+# action -> (the statuses that allow it, the status it leads to; None: unchanged)
+TRIGGER_TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
+    "sign": (frozenset({OPEN}), None),  # the signature that crosses the threshold leads to FIRED
+    "fire": (frozenset({OPEN}), FIRED),
+    "unsign": (frozenset({OPEN}), None),
+    "expire": (frozenset({OPEN}), EXPIRED),
+    "cancel": (frozenset({OPEN}), CANCELLED),
+}
+
+
+def allows(status: str, action: str) -> bool:
+    return status in TRIGGER_TRANSITIONS[action][0]
+
+
+class ThresholdError(ParseError):
+    pass
+
+
+def needed(share: Fraction, size: int) -> int:
+    """The fewest of SIZE that make at least SHARE (at least 1)."""
+    return max(1, ceil(share * size))
+
+
+def _show(share: Fraction) -> str:
+    return percent(share.numerator, share.denominator)
+
+
+@dataclass(frozen=True)
+class Threshold:
+    kind: str  # signatures | electorate | branches
+    count: int | None = None  # signatures: N
+    share: Fraction | None = None  # electorate: P; branches: B
+    branch_count: int | None = None  # branches: each branch needs this many …
+    branch_share: Fraction | None = None  # … or this share of its members
+
+    def to_json(self) -> str:
+        def frac(f: Fraction | None) -> str | None:
+            return None if f is None else f"{f.numerator}/{f.denominator}"
+
+        return json.dumps({"kind": self.kind, "count": self.count, "share": frac(self.share),
+                           "branch_count": self.branch_count, "branch_share": frac(self.branch_share)})
+
+    @classmethod
+    def from_json(cls, raw: str) -> Threshold:
+        d = json.loads(raw)
+
+        def frac(s: str | None) -> Fraction | None:
+            return None if s is None else Fraction(s)
+
+        return cls(d["kind"], d["count"], frac(d["share"]), d["branch_count"], frac(d["branch_share"]))
+
+    def branch_needs(self, size: int) -> int:
+        if self.branch_count is not None:
+            return self.branch_count
+        assert self.branch_share is not None
+        return needed(self.branch_share, size)
+
+    def describe(self) -> str:
+        if self.kind == "signatures":
+            return f"{self.count} signatures"
+        assert self.share is not None
+        if self.kind == "electorate":
+            return f"{_show(self.share)} of the electorate"
+        per = f"{self.branch_count} signatures" if self.branch_count is not None else \
+            f"{_show(self.branch_share or Fraction(0))} of its members"
+        return f"{_show(self.share)} of branches (a branch counts at {per})"
+
+
+@dataclass(frozen=True)
+class Standing:
+    crossed: bool
+    have: int  # signatures, or branches that count
+    need: int
+    counted_branches: tuple[str, ...] = ()
+
+
+def standing(t: Threshold, electorate: int, branch_sizes: dict[str, int], signatures: int,
+             by_branch: dict[str, int]) -> Standing:
+    """Whether T is crossed by these counts, and how far it has got."""
+    if t.kind == "signatures":
+        assert t.count is not None
+        return Standing(signatures >= t.count, signatures, t.count)
+    assert t.share is not None
+    if t.kind == "electorate":
+        need = needed(t.share, electorate)
+        return Standing(signatures >= need, signatures, need)
+    counted = tuple(sorted(b for b, size in branch_sizes.items() if by_branch.get(b, 0) >= t.branch_needs(size)))
+    need = needed(t.share, len(branch_sizes))
+    return Standing(len(counted) >= need, len(counted), need, counted)
+
+
+def check_reachable(t: Threshold, electorate: int, branch_sizes: dict[str, int]) -> None:
+    """Refuse a threshold that no number of signatures from this electorate could cross."""
+    if t.kind == "signatures" and (t.count or 0) > electorate:
+        raise ThresholdError(f"{t.count} signatures are more than the {electorate} members of the electorate")
+    if t.kind == "branches":
+        if not branch_sizes:
+            raise ThresholdError("nobody in the electorate has a branch on the roll, so no branch can count")
+        assert t.share is not None
+        reachable = [b for b, size in branch_sizes.items() if t.branch_needs(size) <= size]
+        if len(reachable) < needed(t.share, len(branch_sizes)):
+            raise ThresholdError("too few branches have enough members to reach the per-branch threshold")
+
+
+@dataclass(frozen=True)
+class Ballot:
+    """The follow-up ballot, opened automatically when the trigger fires."""
+
+    question: str
+    secret: bool
+    seconds: int
+
+    def to_json(self) -> str:
+        return json.dumps({"question": self.question, "secret": self.secret, "seconds": self.seconds})
+
+    @classmethod
+    def from_json(cls, raw: str) -> Ballot:
+        d = json.loads(raw)
+        return cls(d["question"], d["secret"], d["seconds"])
+
+
+@dataclass(frozen=True)
+class TriggerSpec:
+    kind: str
+    office: str
+    threshold: Threshold
+    closes_at: datetime
+    branch: str | None
+    ballot: Ballot
+
+
+LABELS = {"open-selection": "open selection", "recall": "recall", "no-confidence": "no confidence"}
+
+
+@dataclass
+class Trigger:
+    id: int
+    room: str
+    kind: str
+    office: str
+    threshold: Threshold
+    branch: str | None
+    ballot: Ballot
+    opened_by: str
+    closes_at: datetime
+    status: str
+    fired_at: datetime | None
+    ballot_poll_id: int | None
+
+    @property
+    def ref(self) -> str:
+        return f"T{self.id}"
+
+    @property
+    def title(self) -> str:
+        return f"{LABELS[self.kind]}: {self.office}"
+
+    def refusal(self, now: datetime) -> str | None:
+        """Why it takes no signatures now, if it does not."""
+        if self.status == "fired":
+            poll = f" (poll {self.ballot_poll_id})" if self.ballot_poll_id else ""
+            return f"Trigger {self.ref} has already fired; its ballot is open{poll}. No more signatures are needed."
+        if self.status == "cancelled":
+            return f"Trigger {self.ref} was cancelled by an organiser."
+        if self.status == "expired" or now >= self.closes_at:
+            return f"Trigger {self.ref} closed at its deadline; it takes no more signatures."
+        return None
+
+    def unsign_refusal(self, now: datetime) -> str | None:
+        """Why a signature can no longer be withdrawn, if it cannot."""
+        if self.status == FIRED:
+            return f"Trigger {self.ref} has fired; signatures can no longer be withdrawn."
+        if not allows(self.status, "unsign") or now >= self.closes_at:
+            return f"Trigger {self.ref} is closed; its list is final."
+        return None
+
+    def cancel_refusal(self) -> str | None:
+        if allows(self.status, "cancel"):
+            return None
+        return f"Trigger {self.ref} is {self.status}; only an open campaign can be cancelled."
+
+
+@dataclass(frozen=True)
+class TriggerFired:
+    """Published once a campaign has fired (and again at start-up if its ballot never opened)."""
+
+    trigger_id: int

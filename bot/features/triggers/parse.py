@@ -1,0 +1,112 @@
+"""Reading ``/trigger open KIND OFFICE --signatures N | --electorate P% | --branches B%
+--per-branch X --closes 14d …`` into a checked TriggerSpec. Pure: every mistake is found here."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from fractions import Fraction
+from zoneinfo import ZoneInfo
+
+from bot.features.triggers.model import Ballot, Threshold, ThresholdError, TriggerSpec
+from bot.kernel.durations import DeadlineError, parse_deadline, parse_duration
+from bot.kernel.errors import ParseError
+from bot.kernel.grammar import GrammarError, split_options
+
+USAGE = ("/trigger open open-selection|recall|no-confidence OFFICE (--signatures 50 | --electorate 20% | "
+         "--branches 1/3 --per-branch 10%) --closes 14d [--branch NAME] [--ballot-closes 7d] [--roll-call]")
+KINDS = ("open-selection", "recall", "no-confidence")
+FLAGS = frozenset({"roll-call"})
+VALUED = frozenset({"signatures", "electorate", "branches", "per-branch", "closes", "branch", "ballot-closes"})
+MAX_OFFICE = 150
+DEFAULT_BALLOT = timedelta(days=7)
+
+
+
+class TriggerSpecError(ParseError):
+    pass
+
+
+def parse_share(text: str) -> Fraction:
+    """'20%', '33.3%' or '1/3' -> a Fraction in (0, 1]."""
+    t = text.strip()
+    try:
+        if t.endswith("%"):
+            value = Fraction(t[:-1].strip()) / 100
+        elif "/" in t:
+            value = Fraction(t)
+        else:
+            raise ValueError
+    except (ValueError, ZeroDivisionError):
+        raise ThresholdError(
+            f"{t[:20]!r} is not a share: write a percentage such as 20% or a fraction such as 1/3") from None
+    if not 0 < value <= 1:
+        raise ThresholdError(f"{t[:20]} must be more than 0% and at most 100%")
+    return value
+
+
+def parse_count(text: str, what: str) -> int:
+    if not text.isdigit() or not 0 < int(text) <= 10_000_000:
+        raise ThresholdError(f"{what} takes a whole number of at least 1")
+    return int(text)
+
+
+def question_for(kind: str, office: str) -> str:
+    if kind == "open-selection":
+        return f"Hold an open selection for {office}?"
+    if kind == "recall":
+        return f"Recall {office}?"
+    return f"No confidence in {office}: do you support the motion?"
+
+
+def parse_trigger(args: str, now: datetime, tz: ZoneInfo) -> TriggerSpec:
+    try:
+        text, opts = split_options(args, FLAGS, VALUED, USAGE)
+    except GrammarError as e:
+        raise TriggerSpecError(str(e)) from None
+    kind, _, office = text.partition(" ")
+    kind, office = kind.lower(), office.strip()
+    if kind not in KINDS:
+        raise TriggerSpecError(f"say which kind of trigger first: {', '.join(KINDS)}. Usage: {USAGE}")
+    if not office:
+        raise TriggerSpecError(f"name the office, e.g. /trigger open {kind} the MP for Riverside --signatures 50 …")
+    if len(office) > MAX_OFFICE:
+        raise TriggerSpecError(f"the office is {len(office)} characters; keep it under {MAX_OFFICE}")
+    v = opts.values
+    kinds = [k for k in ("signatures", "electorate", "branches") if k in v]
+    if len(kinds) != 1:
+        raise TriggerSpecError("give exactly one threshold: --signatures N, --electorate P% or --branches B% "
+                               "(with --per-branch)")
+    try:
+        if "signatures" in v:
+            threshold = Threshold("signatures", count=parse_count(v["signatures"], "--signatures"))
+        elif "electorate" in v:
+            threshold = Threshold("electorate", share=parse_share(v["electorate"]))
+        else:
+            per = v.get("per-branch")
+            if per is None:
+                raise TriggerSpecError("--branches needs --per-branch: when a branch counts, e.g. --per-branch 10 "
+                                       "(signatures) or --per-branch 20% (of its members)")
+            share = parse_share(v["branches"])
+            if per.endswith("%") or "/" in per:
+                threshold = Threshold("branches", share=share, branch_share=parse_share(per))
+            else:
+                threshold = Threshold("branches", share=share, branch_count=parse_count(per, "--per-branch"))
+        if "per-branch" in v and threshold.kind != "branches":
+            raise TriggerSpecError("--per-branch goes with --branches")
+    except ThresholdError as e:
+        raise TriggerSpecError(str(e)) from None
+    if "closes" not in v:
+        raise TriggerSpecError("a trigger campaign needs a deadline: add --closes 14d (or a date-time)")
+    try:
+        closes_at = parse_deadline(v["closes"], now, tz)
+    except DeadlineError as e:
+        raise TriggerSpecError(f"--closes: {e}") from None
+    seconds = int(DEFAULT_BALLOT.total_seconds())
+    if "ballot-closes" in v:
+        d = parse_duration(v["ballot-closes"])
+        if d is None or d < timedelta(minutes=1) or d > timedelta(days=90):
+            raise TriggerSpecError("--ballot-closes takes how long the ballot stays open, from 1m to 90d, e.g. 7d")
+        seconds = int(d.total_seconds())
+    question = question_for(kind, office)
+    return TriggerSpec(kind, office, threshold, closes_at, v.get("branch"),
+                       Ballot(question, "roll-call" not in opts.flags, seconds))

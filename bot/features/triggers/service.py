@@ -1,0 +1,280 @@
+"""Signing a trigger campaign, firing it exactly once, opening its ballot, and closing it at its
+deadline.
+
+The firing is decided inside the writer transaction that records the crossing signature: the
+writer applies changes one after another, so exactly one signature finds the threshold newly
+crossed and sets the status to 'fired' (only if it is still 'open', a second guard), however many
+arrive at once. A redelivered message carries the same event id and is dropped by the writer.
+The deadline is checked in the same transaction, so nothing fires after it. The ballot opens on
+TriggerFired, published on the bus (and again at start-up, if the bot stopped in between).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.features.polls.model import PollSpec
+from bot.features.polls.service import PollService
+from bot.features.roll.service import RollService
+from bot.features.signing.model import already_signed
+from bot.features.triggers import store
+from bot.features.triggers.model import (
+    CANCELLED,
+    EXPIRED,
+    FIRED,
+    Standing,
+    ThresholdError,
+    Trigger,
+    TriggerFired,
+    TriggerSpec,
+    allows,
+    check_reachable,
+)
+from bot.features.triggers.render import (
+    describe_signing,
+    expired,
+    fired_in_room,
+    fired_privately,
+    standing_text,
+)
+from bot.kernel.clock import Clock
+from bot.kernel.context import Context
+from bot.kernel.effects import Send, SendPrivate
+from bot.kernel.errors import UserError
+from bot.kernel.markup import esc
+from bot.kernel.ports import Conn, Publish, Reader, Sender, Writer
+from bot.kernel.times import iso
+from bot.storage.outbox import Outbox, enqueue
+from bot.storage.scheduler import Scheduler
+from bot.storage.writer import Duplicate
+
+log = logging.getLogger(__name__)
+
+
+class TriggerService:
+    def __init__(
+        self, reader: Reader, writer: Writer, clock: Clock, tz: ZoneInfo, send: Sender, outbox: Outbox,
+        roll: RollService, organisers: dict[str, tuple[str, ...]], publish: Publish, scheduler: Scheduler,
+    ) -> None:
+        self._reader = reader
+        self._writer = writer
+        self._clock = clock
+        self._tz = tz
+        self._send = send
+        self._outbox = outbox
+        self._roll = roll
+        self._organisers = organisers
+        self._publish = publish
+        self._scheduler = scheduler
+        self.deadlines: dict[int, datetime] = {}  # open campaigns: id -> deadline
+        self._unfinished: list[int] = []  # fired before a stop, ballot not yet opened
+
+    async def _trigger(self, conn: Conn, trigger_id: int) -> Trigger:
+        t = await store.load_trigger(conn, trigger_id)
+        if t is None:
+            raise UserError(f"There is no trigger campaign T{trigger_id}. Send /trigger list to see them.")
+        return t
+
+    async def get(self, trigger_id: int) -> Trigger:
+        return await self._trigger(self._reader, trigger_id)
+
+    async def standing(self, t: Trigger) -> Standing:
+        return await store.current(self._reader, t)
+
+    def now(self) -> datetime:
+        return self._clock.now()
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        for t in await store.live_triggers(self._reader):
+            if allows(t.status, "fire"):
+                self.deadlines[t.id] = t.closes_at
+            elif t.ballot_poll_id is None:  # fired, but the bot stopped before the ballot opened
+                self._unfinished.append(t.id)
+
+    def next_due(self) -> datetime | None:
+        if self._unfinished:
+            return self._clock.now()
+        return min(self.deadlines.values()) if self.deadlines else None
+
+    async def run_due(self) -> None:
+        while self._unfinished:
+            await self._publish(TriggerFired(self._unfinished.pop(0)))
+        await self.expire_due()
+
+    # -- opening -----------------------------------------------------------------------------
+
+    async def open(self, ctx: Context, spec: TriggerSpec) -> tuple[Trigger, int]:
+        """Open a campaign with its electorate fixed now; (the campaign, the electorate's size)."""
+        electorate = await self._roll.branches(spec.branch)
+        if not electorate:
+            if spec.branch:
+                raise UserError(f"No member on the roll is in branch {spec.branch!r}; check the name.")
+            raise UserError("The membership roll is empty: import it first (quorum members import FILE).")
+        branch_sizes: dict[str, int] = {}
+        for _, branch in electorate:
+            if branch is not None:
+                branch_sizes[branch] = branch_sizes.get(branch, 0) + 1
+        try:
+            check_reachable(spec.threshold, len(electorate), branch_sizes)
+        except ThresholdError as e:
+            raise UserError(f"That threshold can never be reached: {e}.") from None
+        now = iso(self._clock.now())
+
+        async def op(conn: Conn) -> int:
+            return await store.insert_trigger(conn, ctx.room.id, spec, ctx.actor.id, now, iso(spec.closes_at),
+                                              electorate)
+
+        trigger_id = await self._writer.run(op, ctx.event_id)
+        self.deadlines[trigger_id] = spec.closes_at
+        self._scheduler.poke()
+        return await self.get(trigger_id), len(electorate)
+
+    async def cancel(self, ctx: Context, trigger_id: int) -> None:
+        now = iso(self._clock.now())
+
+        async def op(conn: Conn) -> None:
+            if not await store.set_status(conn, trigger_id, CANCELLED, now):
+                fresh = await self._trigger(conn, trigger_id)
+                raise UserError(fresh.cancel_refusal() or f"Trigger {fresh.ref} is {fresh.status}.")
+
+        await self._writer.run(op, ctx.event_id)
+        self.deadlines.pop(trigger_id, None)
+
+    async def recent(self, ctx: Context) -> list[Trigger]:
+        """The latest campaigns of the rooms the speaker is in, newest first."""
+        shown: dict[str, bool] = {}
+        out = []
+        for t in await store.recent_triggers(self._reader):
+            if t.room not in shown:
+                shown[t.room] = await ctx.in_room(t.room)
+            if shown[t.room]:
+                out.append(t)
+        return out
+
+    async def signatures(self, trigger_id: int) -> list[tuple[str, str | None, str | None, str]]:
+        return await store.signature_list(self._reader, trigger_id)
+
+    # -- signing (a Signable under the letter T) ---------------------------------------------
+
+    def _member(self, ctx: Context, trigger_id: int) -> int:
+        member = self._roll.member(ctx.actor.id)
+        if member is None:
+            raise UserError(f"Only members on the roll can sign T{trigger_id}. Link your account first: "
+                            "send me /join CODE (your organiser has your code).")
+        return member
+
+    async def describe(self, ctx: Context, n: int) -> str:
+        t = await self.get(n)
+        refusal = t.refusal(self._clock.now())
+        if refusal:
+            raise UserError(refusal)
+        self._member(ctx, n)
+        return describe_signing(t, await self.standing(t), self._tz)
+
+    async def sign(self, ctx: Context, n: int, branch: str | None) -> str:
+        del branch  # a member's branch is the one on the roll when the campaign opened
+        member = self._member(ctx, n)
+
+        async def op(conn: Conn) -> tuple[Standing, bool]:
+            now = self._clock.now()
+            t = await self._trigger(conn, n)
+            refusal = t.refusal(now)
+            if refusal:
+                raise UserError(refusal)
+            eligible, member_branch = await store.electorate_branch(conn, n, member)
+            if not eligible:
+                raise UserError(f"You are not in the electorate of T{n} (fixed when it opened).")
+            at = await store.signed_at(conn, n, member)
+            if at is not None:
+                raise UserError(already_signed(f"T{n}", at))
+            await store.insert_signature(conn, n, member, ctx.actor.id, member_branch, iso(now))
+            s = await store.current(conn, t)
+            if not s.crossed or not await store.set_status(conn, n, FIRED, iso(now)):
+                return s, False
+            # The organisers are told through the outbox, queued with the firing itself, so the
+            # message survives a crash and is sent once.
+            for organiser in self.organisers(t):
+                await enqueue(conn, dedupe=f"trigger:{t.ref}:fired:{organiser}", target=organiser, private=True,
+                              now=now, text=fired_privately(t, s, now, self._tz))
+            return s, True
+
+        s, fired = await self._writer.run(op, ctx.event_id)
+        if fired:
+            self.deadlines.pop(n, None)
+            self._outbox.poke()
+            await self._publish(TriggerFired(n))
+            return f"Thank you: you signed T{n}, and your signature crossed the threshold: it has fired."
+        t = await self.get(n)
+        return f"Thank you: you signed T{n}. {standing_text(t, s).capitalize()}."
+
+    async def unsign(self, ctx: Context, n: int) -> bool:
+        member = self._member(ctx, n)
+
+        async def op(conn: Conn) -> bool:
+            t = await self._trigger(conn, n)
+            refusal = t.unsign_refusal(self._clock.now())
+            if refusal:
+                raise UserError(refusal)
+            return await store.delete_signature(conn, n, member)
+
+        return await self._writer.run(op, ctx.event_id)
+
+    # -- firing and expiry -------------------------------------------------------------------
+
+    def organisers(self, t: Trigger) -> list[str]:
+        return [t.opened_by] + [o for o in self._organisers.get(t.room, ()) if o != t.opened_by]
+
+    async def open_ballot(self, trigger_id: int, polls: PollService) -> None:
+        """Announce a fired trigger, open its ballot and link it (once)."""
+        t = await self.get(trigger_id)
+        if t.status != FIRED or t.ballot_poll_id is not None:
+            return
+        s = await self.standing(t)
+        fired_at = t.fired_at or self._clock.now()
+        await self._send(Send(t.room, fired_in_room(t, s)))
+        spec = PollSpec(
+            question=f"{t.ref}: {t.ballot.question}"[:300], options=("Yes", "No", "Abstain"), kind="proposal",
+            closes_at=self._clock.now() + timedelta(seconds=t.ballot.seconds), secret=t.ballot.secret,
+            electorate="branch" if t.branch else "roll", branch=t.branch,
+        )
+        poll_id: int | None = None
+        try:
+            poll_id = (await polls.open_poll(t.room, t.opened_by, spec, f"trigger-ballot:{t.ref}")).id
+        except Duplicate:  # opened before a restart, not yet linked
+            poll_id = await polls.find_opened(t.room, spec.question, fired_at)
+        except UserError as e:
+            note = f"The ballot of {t.ref} could not be opened: {e.message} Open it by hand with /poll."
+            await self._send(Send(t.room, esc(note)))
+            for organiser in self.organisers(t):
+                await self._send(SendPrivate(organiser, esc(note)))
+        if poll_id is not None:
+            async def link(conn: Conn) -> None:
+                await store.link_ballot(conn, t.id, poll_id)
+
+            await self._writer.run(link)
+
+    async def expire_due(self) -> None:
+        now = self._clock.now()
+        for trigger_id in [i for i, d in self.deadlines.items() if d <= now]:
+            async def op(conn: Conn, trigger_id: int = trigger_id) -> bool:
+                return await store.set_status(conn, trigger_id, EXPIRED, iso(now), closing_by=iso(now))
+
+            ended = await self._writer.run(op)
+            self.deadlines.pop(trigger_id, None)
+            if ended:
+                t = await self.get(trigger_id)
+                await self._send(Send(t.room, expired(t, await self.standing(t))))
+
+    # -- personal data (a DataHolder) --------------------------------------------------------
+
+    async def personal_data(self, identity: str, member: int | None) -> list[str]:
+        return [f"• signature on T{trigger_id}; {at[:10]}"
+                for trigger_id, at in await store.signatures_of(self._reader, identity, member)]
+
+    async def erase(self, conn: Conn, identity: str, member: int | None) -> tuple[str, int]:
+        return "trigger signatures", await store.erase_signatures(conn, identity, member)
+

@@ -1,0 +1,148 @@
+"""Trigger campaigns in the database: the campaign, its fixed electorate, and its signatures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.features.triggers.model import Ballot, Standing, Threshold, Trigger, TriggerSpec, standing
+from bot.kernel.ports import Conn
+from bot.kernel.times import parse_iso
+
+
+def _trigger(row: Any) -> Trigger:
+    closes_at = parse_iso(row["closes_at"])
+    assert closes_at is not None
+    return Trigger(
+        id=row["id"], room=row["room"], kind=row["kind"], office=row["office"],
+        threshold=Threshold.from_json(row["threshold"]), branch=row["branch"],
+        ballot=Ballot.from_json(row["ballot"]), opened_by=row["opened_by"], closes_at=closes_at,
+        status=row["status"], fired_at=parse_iso(row["fired_at"]), ballot_poll_id=row["ballot_poll_id"],
+    )
+
+
+async def load_trigger(conn: Conn, trigger_id: int) -> Trigger | None:
+    rows = await conn.execute_fetchall("SELECT * FROM triggers WHERE id = ?", (trigger_id,))
+    return _trigger(rows[0]) if rows else None
+
+
+async def live_triggers(conn: Conn) -> list[Trigger]:
+    """Campaigns still open, or fired (whose ballot may not have opened yet)."""
+    rows = await conn.execute_fetchall("SELECT * FROM triggers WHERE status IN ('open', 'fired')")
+    return [_trigger(r) for r in rows]
+
+
+async def recent_triggers(conn: Conn, limit: int = 50) -> list[Trigger]:
+    return [_trigger(r) for r in await conn.execute_fetchall("SELECT * FROM triggers ORDER BY id DESC LIMIT ?",
+                                                             (limit,))]
+
+
+async def insert_trigger(
+    conn: Conn, room: str, spec: TriggerSpec, opened_by: str, at: str, closes_at: str,
+    electorate: list[tuple[int, str | None]],
+) -> int:
+    cur = await conn.execute(
+        "INSERT INTO triggers(room, kind, office, threshold, branch, ballot, opened_by, opened_at, closes_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (room, spec.kind, spec.office, spec.threshold.to_json(), spec.branch, spec.ballot.to_json(),
+         opened_by, at, closes_at),
+    )
+    trigger_id = cur.lastrowid
+    assert trigger_id is not None
+    await conn.executemany(
+        "INSERT INTO trigger_electorate(trigger_id, member_id, branch) VALUES (?, ?, ?)",
+        [(trigger_id, m, br) for m, br in electorate],
+    )
+    return int(trigger_id)
+
+
+async def set_status(conn: Conn, trigger_id: int, status: str, at: str, *, closing_by: str | None = None) -> bool:
+    """Move an open campaign to STATUS (fired, expired or cancelled) at AT; False if it was not
+    open any more (or, with CLOSING_BY, if its deadline is after that time)."""
+    column = "fired_at" if status == "fired" else "ended_at"
+    sql = f"UPDATE triggers SET status = ?, {column} = ? WHERE id = ? AND status = 'open'"
+    params: tuple[Any, ...] = (status, at, trigger_id)
+    if closing_by is not None:
+        sql += " AND closes_at <= ?"
+        params += (closing_by,)
+    cur = await conn.execute(sql, params)
+    return cur.rowcount == 1
+
+
+async def link_ballot(conn: Conn, trigger_id: int, poll_id: int) -> None:
+    await conn.execute("UPDATE triggers SET ballot_poll_id = ? WHERE id = ?", (poll_id, trigger_id))
+
+
+async def electorate_branch(conn: Conn, trigger_id: int, member: int) -> tuple[bool, str | None]:
+    """(whether MEMBER is in the campaign's electorate, their branch as fixed at the opening)."""
+    rows = await conn.execute_fetchall(
+        "SELECT branch FROM trigger_electorate WHERE trigger_id = ? AND member_id = ?", (trigger_id, member)
+    )
+    return (True, rows[0][0]) if rows else (False, None)
+
+
+async def current(conn: Conn, t: Trigger) -> Standing:
+    """Where T stands: its electorate (fixed when it opened) against its signatures, by branch."""
+    sizes = await conn.execute_fetchall(
+        "SELECT branch, count(*) FROM trigger_electorate WHERE trigger_id = ? GROUP BY branch", (t.id,)
+    )
+    signed = await conn.execute_fetchall(
+        "SELECT branch, count(*) FROM trigger_signatures WHERE trigger_id = ? GROUP BY branch", (t.id,)
+    )
+    return standing(
+        t.threshold,
+        sum(r[1] for r in sizes), {r[0]: r[1] for r in sizes if r[0] is not None},
+        sum(r[1] for r in signed), {r[0]: r[1] for r in signed if r[0] is not None},
+    )
+
+
+async def signed_at(conn: Conn, trigger_id: int, member: int) -> str | None:
+    rows = await conn.execute_fetchall(
+        "SELECT signed_at FROM trigger_signatures WHERE trigger_id = ? AND member_id = ?", (trigger_id, member)
+    )
+    return rows[0][0] if rows else None
+
+
+async def insert_signature(
+    conn: Conn, trigger_id: int, member: int, identity: str, branch: str | None, at: str
+) -> None:
+    await conn.execute(
+        "INSERT INTO trigger_signatures(trigger_id, member_id, identity, branch, consent, signed_at)"
+        " VALUES (?, ?, ?, ?, 1, ?)",
+        (trigger_id, member, identity, branch, at),
+    )
+
+
+async def delete_signature(conn: Conn, trigger_id: int, member: int) -> bool:
+    cur = await conn.execute(
+        "DELETE FROM trigger_signatures WHERE trigger_id = ? AND member_id = ?", (trigger_id, member)
+    )
+    return bool(cur.rowcount)
+
+
+async def signature_list(conn: Conn, trigger_id: int) -> list[tuple[str, str | None, str | None, str]]:
+    """(member's name, member number, branch, signed at) of every signature, for export."""
+    rows = await conn.execute_fetchall(
+        "SELECT m.name, m.number, s.branch, s.signed_at FROM trigger_signatures s JOIN members m"
+        " ON m.id = s.member_id WHERE s.trigger_id = ? ORDER BY s.signed_at, m.name",
+        (trigger_id,),
+    )
+    return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+
+async def signatures_of(conn: Conn, identity: str, member: int | None) -> list[tuple[int, str]]:
+    rows = await conn.execute_fetchall(
+        "SELECT trigger_id, signed_at FROM trigger_signatures WHERE identity = ? OR member_id IS ?"
+        " ORDER BY trigger_id", (identity, member),
+    )
+    return [(r[0], r[1]) for r in rows]
+
+
+async def erase_signatures(conn: Conn, identity: str, member: int | None) -> int:
+    """A person's signatures on campaigns still open (those of a trigger that fired are the
+    record of why a ballot was held, and stay)."""
+    cur = await conn.execute(
+        "DELETE FROM trigger_signatures WHERE (identity = ? OR member_id IS ?) AND trigger_id IN"
+        " (SELECT id FROM triggers WHERE status = 'open')",
+        (identity, member),
+    )
+    return int(cur.rowcount)

@@ -1,0 +1,49 @@
+"""What a handler gets: who spoke, where, the event, and the ports it may use to answer.
+
+A Context carries no state of the bot: only the person, the room, the event itself, a way to
+send (``send``) and a way to ask who is who (``directory``). Everything else a handler needs
+is passed to it by name when the app's root includes its router.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.kernel.effects import Delivered, Keyboard, Send, SendPrivate
+from bot.kernel.errors import UserError
+from bot.kernel.events import Actor, ButtonPress, Message, NativePollAnswer, Room
+from bot.kernel.ports import Directory, Sender
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    actor: Actor
+    room: Room
+    event: Message | ButtonPress | NativePollAnswer
+    send: Sender
+    directory: Directory
+
+    @property
+    def event_id(self) -> str | None:
+        return self.event.event_id
+
+    async def reply(self, text: str, buttons: Keyboard = ()) -> Delivered | None:
+        ref = self.event.ref if isinstance(self.event, Message) else None
+        return await self.send(Send(self.room.id, text, buttons, reply_to=ref))
+
+    async def private(self, text: str, buttons: Keyboard = ()) -> Delivered | None:
+        return await self.send(SendPrivate(self.actor.id, text, buttons))
+
+    async def is_organiser(self, room_id: str | None = None) -> bool:
+        return await self.directory.is_organiser(self.actor.id, room_id or self.room.id)
+
+    async def require_organiser(self, room_id: str, what: str) -> None:
+        if not await self.is_organiser(room_id):
+            raise UserError(f"Only an organiser of the room can {what}.")
+
+    async def in_room(self, room_id: str) -> bool:
+        """Whether the speaker may work on something of ROOM_ID from here: in that room, or
+        privately by someone who is in it."""
+        if self.room.id == room_id:
+            return True
+        return self.room.private and await self.directory.is_member(self.actor.id, room_id)

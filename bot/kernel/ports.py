@@ -1,0 +1,114 @@
+"""The ports: what a layer may ask of the world around it, as protocols.
+
+Services are given these in their constructors (never the whole bot), so a test can build any
+service with fakes, and the core never names a chat library or a database driver:
+
+* ``Sender``: hand an effect to the platforms; it never raises (a failure is logged).
+* ``Directory``: who organises a room, who is in it, how often a message there may be edited.
+* ``Publish``: announce a domain event (a poll closed, a trigger fired) to whoever subscribed.
+* ``Conn``, ``Reader``, ``Writer``: the database, read as committed and changed through the
+  single writer (see bot/storage/writer.py).
+* ``Transport``: what each platform adapter provides; ``Core``: what an adapter sees of the bot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
+
+from bot.kernel.effects import Delivered, Effect
+from bot.kernel.events import Event
+
+T = TypeVar("T")
+
+Sender = Callable[[Effect], Awaitable[Delivered | None]]
+Publish = Callable[[object], Awaitable[None]]
+
+
+class DeliveryRefused(Exception):
+    """The platform will never accept this message (blocked bot, unknown chat): do not retry."""
+
+
+class Transport(Protocol):
+    """One chat platform, as its adapter presents it to the core."""
+
+    platform: str
+    prefixes: tuple[str, ...]
+    bot_username: str | None
+    edit_interval: float  # seconds to wait between edits of one message (rate limits)
+
+    async def deliver(self, effect: Effect) -> Delivered | None: ...
+
+    async def is_admin(self, actor_id: str, room_id: str) -> bool: ...
+
+    async def is_member(self, actor_id: str, room_id: str) -> bool: ...
+
+
+class Directory(Protocol):
+    """Who is who in the rooms the bot serves."""
+
+    async def is_organiser(self, actor_id: str, room_id: str) -> bool: ...
+
+    async def is_member(self, actor_id: str, room_id: str) -> bool: ...
+
+    def edit_interval(self, room_id: str) -> float: ...
+
+
+class Conn(Protocol):
+    """A database connection as the stores use it: the reader, or the writer's inside a change."""
+
+    def execute(self, sql: str, parameters: Any = ...) -> Any: ...
+
+    async def execute_fetchall(self, sql: str, parameters: Any = ...) -> Sequence[Any]: ...
+
+    async def executemany(self, sql: str, parameters: Any) -> Any: ...
+
+
+Reader = Conn
+"""The read side: sees only committed state."""
+
+Op = Callable[[Any], Awaitable[T]]
+"""A change: run by the writer inside its transaction, with the writer's connection."""
+
+
+class Writer(Protocol):
+    """The one way to change the database (bot/storage/writer.py)."""
+
+    async def run(self, fn: Callable[[Any], Awaitable[T]], event_id: str | None = None) -> T: ...
+
+    async def vote(self, item: Any) -> str | None: ...
+
+    def has_seen(self, event_id: str) -> bool: ...
+
+    async def forget_before(self, cutoff: str) -> int: ...
+
+
+@dataclass
+class MatrixSaved:
+    """What the Matrix adapter keeps across restarts."""
+
+    next_batch: str | None = None
+    device_id: str | None = None
+    direct_rooms: dict[str, str] = field(default_factory=dict)
+
+
+class MatrixStore(Protocol):
+    async def load(self) -> MatrixSaved: ...
+
+    async def save_token(self, next_batch: str) -> None: ...
+
+    async def save_device(self, device_id: str) -> None: ...
+
+    async def save_direct_room(self, user_id: str, room_id: str) -> None: ...
+
+
+class Core(Protocol):
+    """What a platform adapter sees of the bot: where to hand events, the command menu, and
+    the store for its own state."""
+
+    async def handle(self, event: Event) -> None: ...
+
+    def menu(self) -> list[tuple[str, str]]: ...
+
+    def matrix_store(self, account: str) -> MatrixStore: ...
