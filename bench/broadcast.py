@@ -40,7 +40,7 @@ from bot.storage.outbox import enqueue  # noqa: E402
 async def serve_peer(members: int, time_scale: float) -> None:
     """The peer's process: print where it listens and who the members are, then, on any line
     from stdin, print what each member received and how many 429s were sent."""
-    from tests.telegram_peer import TelegramPeer
+    from tests.peers.telegram import TelegramPeer
 
     peer = await TelegramPeer(time_scale=time_scale).start()
     users = peer.create_users(members)

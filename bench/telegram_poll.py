@@ -28,9 +28,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from telegram import Update  # noqa: E402
 from telegram.ext import ContextTypes, TypeHandler  # noqa: E402
 
-from tests.telegram.crowd import all_answered, vote_in_crowd  # noqa: E402
-from tests.telegram_peer import TelegramPeer  # noqa: E402
-from tests.telegram_peer.ptb import application_builder, polling  # noqa: E402
+from tests.adapters.telegram.crowd import all_answered, vote_in_crowd  # noqa: E402
+from tests.peers.telegram import TelegramPeer  # noqa: E402
+from tests.peers.telegram.ptb import application_builder, polling  # noqa: E402
 
 TIME_SCALE = 0.01
 

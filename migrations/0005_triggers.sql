@@ -6,7 +6,7 @@ CREATE TABLE triggers (
     room            TEXT NOT NULL,
     kind            TEXT NOT NULL CHECK (kind IN ('open-selection', 'recall', 'no-confidence')),
     office          TEXT NOT NULL,
-    threshold       TEXT NOT NULL,           -- JSON of the threshold (see bot.triggers.thresholds)
+    threshold       TEXT NOT NULL,           -- JSON of the threshold (see bot/features/triggers/model.py)
     branch          TEXT,                    -- electorate: one branch; NULL for the whole roll
     ballot          TEXT NOT NULL,           -- JSON: the follow-up ballot to open when it fires
     opened_by       TEXT NOT NULL,

@@ -11,7 +11,7 @@ from tests.helpers import Chat
 
 # The real Synapse homeserver for the Matrix tests: started once per session, on first use.
 # The local Telegram Bot API server for the Telegram tests: one per test, started in milliseconds.
-pytest_plugins = ["tests.synapse_server.fixtures", "tests.telegram_peer.fixtures"]
+pytest_plugins = ["tests.peers.synapse.fixtures", "tests.peers.telegram.fixtures"]
 
 
 @pytest.fixture

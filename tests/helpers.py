@@ -15,6 +15,7 @@ from typing import Any
 
 from adapters.console.adapter import ConsoleSession, ConsoleTransport
 from bot.app import App, Transports, bootstrap
+from bot.features.roll.parse import parse_roll_csv
 from bot.kernel.clock import ManualClock
 from bot.kernel.config import Config, parse_config
 from bot.kernel.durations import parse_duration
@@ -86,3 +87,46 @@ class Chat:
 
     async def stop(self) -> None:
         await self.app.stop()
+
+
+async def add_members(chat: Chat, members: list[tuple[str, str | None]]) -> None:
+    """Put MEMBERS (name, branch) on the roll and link each to the console account of that name,
+    as /join would; quicker than playing a /join per member in the big scenarios."""
+    app = chat.app
+
+    links: list[tuple[str, int]] = []
+
+    async def op(conn) -> None:  # type: ignore[no-untyped-def]
+        links.clear()
+        for n, (name, branch) in enumerate(members):
+            cur = await conn.execute(
+                "INSERT INTO members(name, branch, join_code, created_at) VALUES (?, ?, ?, '2026-01-01T00:00:00')",
+                (name, branch, f"CODE-{name}-{n}"),
+            )
+            await conn.execute(
+                "INSERT INTO identities(identity, display_name, member_id, linked_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT(identity) DO UPDATE SET member_id = excluded.member_id",
+                (f"console:{name}", name, cur.lastrowid, "2026-01-01T00:00:00"),
+            )
+            links.append((f"console:{name}", cur.lastrowid))
+
+    assert app.writer is not None
+    await app.writer.run(op)
+    for identity, member_id in links:
+        app.services.roll.linked(identity, member_id)
+
+
+async def transcript_after_outbox(chat: Chat) -> str:
+    """The whole transcript once the outbox (announcements queued with a decision) is sent."""
+    await chat.app.outbox.drain()
+    await chat.settle()
+    return "\n".join(chat.transport.transcript)
+
+
+ROLL = "name,number,branch,weight\nAnn Smith,1001,North,120\nBob Jones,1002,North,80\nCat Lee,1003,South,300\n"
+
+
+async def import_roll(chat: Chat, text: str = ROLL) -> dict[str, str]:
+    """Put ROLL (Ann, Bob, Cat) on the roll; the join codes by first name, lower case."""
+    rows = await chat.app.services.roll.import_entries(parse_roll_csv(text))
+    return {name.split()[0].lower(): code for _, name, _, code in rows}

@@ -7,12 +7,16 @@ is passed to it by name when the app's root includes its router.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from bot.kernel.effects import Delivered, Keyboard, Send, SendPrivate
 from bot.kernel.errors import UserError
 from bot.kernel.events import Actor, ButtonPress, Message, NativePollAnswer, Room
 from bot.kernel.ports import Directory, Sender
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,3 +51,15 @@ class Context:
         if self.room.id == room_id:
             return True
         return self.room.private and await self.directory.is_member(self.actor.id, room_id)
+
+    async def visible(self, items: Iterable[T], room: Callable[[T], str]) -> list[T]:
+        """The ITEMS of rooms the speaker may work on from here (each room asked about once)."""
+        shown: dict[str, bool] = {}
+        out = []
+        for item in items:
+            where = room(item)
+            if where not in shown:
+                shown[where] = await self.in_room(where)
+            if shown[where]:
+                out.append(item)
+        return out

@@ -17,6 +17,9 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
+from bot.kernel.errors import UserError
+from bot.kernel.ports import Writer as Writes
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
@@ -26,6 +29,20 @@ DUPLICATE = "duplicate"
 
 class Duplicate(Exception):
     """Raised by ``Writer.run`` when the event was already applied (a redelivery)."""
+
+
+async def change_once(
+    writer: Writes, change: Callable[[Any], Awaitable[bool]], refusal: str, event_id: str | None = None
+) -> None:
+    """Run CHANGE (closing, cancelling, withdrawing something) in the writer; if it changed
+    nothing (it returns False: already closed, never signed), refuse with REFUSAL and keep
+    nothing, not even the update id, so the person can send it again."""
+
+    async def op(conn: Any) -> None:
+        if not await change(conn):
+            raise UserError(refusal)
+
+    await writer.run(op, event_id)
 
 
 @dataclass(slots=True)

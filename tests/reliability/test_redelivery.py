@@ -9,8 +9,7 @@ from pathlib import Path
 
 from adapters.console.notation import Said, read_line
 from bot.kernel.events import Actor, Message, Room
-from tests.features.conftest import add_members
-from tests.helpers import Chat
+from tests.helpers import Chat, add_members
 
 REFUSAL = "has already fired"
 MEMBERS = [("ann", "North"), ("bob", "South"), ("cat", "North")]

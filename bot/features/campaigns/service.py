@@ -16,7 +16,7 @@ from bot.features.campaigns.render import goal_reached
 from bot.features.motions.model import Motion, refuse_motion
 from bot.features.motions.service import MotionService
 from bot.features.roll.service import RollService
-from bot.features.signing.model import already_signed
+from bot.features.signing.model import already_signed, not_signed
 from bot.kernel.clock import Clock
 from bot.kernel.context import Context
 from bot.kernel.durations import parse_deadline
@@ -25,6 +25,7 @@ from bot.kernel.markup import b, esc
 from bot.kernel.ports import Conn, Reader, Writer
 from bot.kernel.times import iso
 from bot.storage.outbox import Outbox, enqueue
+from bot.storage.writer import change_once
 
 
 class CampaignService:
@@ -101,12 +102,8 @@ class CampaignService:
 
     async def close(self, ctx: Context, motion_id: int) -> None:
         now = iso(self._clock.now())
-
-        async def op(conn: Conn) -> None:
-            if not await store.close_campaign(conn, motion_id, now):
-                raise UserError(f"The campaign for M{motion_id} is already closed.")
-
-        await self._writer.run(op, ctx.event_id)
+        await change_once(self._writer, lambda conn: store.close_campaign(conn, motion_id, now),
+                          f"The campaign for M{motion_id} is already closed.", ctx.event_id)
 
     async def _reach_goal(self, conn: Conn, campaign: Campaign, now: datetime, title: str) -> bool:
         """Mark the goal reached if it just was, and queue its announcement; True only for the
@@ -212,16 +209,16 @@ class CampaignService:
             self._outbox.poke()
         return f"Thank you: you signed M{n}. It has {total} signature{'s' if total != 1 else ''} now."
 
-    async def unsign(self, ctx: Context, n: int) -> bool:
+    async def unsign(self, ctx: Context, n: int) -> None:
         signer, *_ = await self._who(ctx)
 
-        async def op(conn: Conn) -> bool:
+        async def withdraw(conn: Conn) -> bool:
             campaign = await self._campaign(conn, n)
             if campaign.closed_at is not None:
                 raise UserError(f"The campaign for M{n} is closed; its list of signatures is final.")
             return await store.delete_signature(conn, n, signer)
 
-        return await self._writer.run(op, ctx.event_id)
+        await change_once(self._writer, withdraw, not_signed(f"M{n}"), ctx.event_id)
 
     # -- personal data (a DataHolder) --------------------------------------------------------
 

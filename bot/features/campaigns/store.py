@@ -7,19 +7,12 @@ from typing import Any
 from bot.features.campaigns.model import Campaign
 from bot.kernel.ports import Conn
 from bot.kernel.times import parse_iso
+from bot.storage.rows import from_row
 
 
 def _campaign(row: Any) -> Campaign:
-    return Campaign(
-        motion_id=row["motion_id"],
-        room=row["room"],
-        opened_by=row["opened_by"],
-        goal_branches=row["goal_branches"],
-        goal_signatures=row["goal_signatures"],
-        deadline=parse_iso(row["deadline"]),
-        closed_at=parse_iso(row["closed_at"]),
-        goal_reached_at=parse_iso(row["goal_reached_at"]),
-    )
+    return from_row(Campaign, row, deadline=parse_iso(row["deadline"]), closed_at=parse_iso(row["closed_at"]),
+                  goal_reached_at=parse_iso(row["goal_reached_at"]))
 
 
 async def load_campaign(conn: Conn, motion_id: int) -> Campaign | None:

@@ -9,12 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from bot.features.motions.model import MAX_NAME, MAX_POINT, MAX_TITLE, SECTIONS, Amendment, AmendmentError
-from bot.features.polls.model import PollSpec
-from bot.kernel.durations import DeadlineError, parse_deadline
 from bot.kernel.errors import UserError
 from bot.kernel.grammar import split_options
 from bot.kernel.ids import ref_kind
@@ -28,7 +24,6 @@ USAGE = (
 _QUOTE = re.compile(r'\s*["“”„]([^"“”„]*)["“”„]\s*')
 
 
-BALLOT = ("Yes", "No", "Abstain")
 
 
 def _section(word: str) -> str:
@@ -187,20 +182,3 @@ def parse_composite(args: str) -> tuple[list[int], str]:
     if not text or len(text) > MAX_TITLE:
         raise UserError(f"Give the composite a title of 1 to {MAX_TITLE} characters. Usage: {usage}")
     return ids, text
-
-
-def ballot_spec(args: str, usage: str, question: str, now: datetime, tz: ZoneInfo) -> PollSpec:
-    """The Yes / No / Abstain ballot a motion or amendment is put to."""
-    rest, opts = split_options(args, frozenset({"secret", "roll"}), frozenset({"closes"}), usage)
-    if rest:
-        raise UserError(f"Unexpected {rest[:30]!r}. Usage: {usage}")
-    closes_at = None
-    if "closes" in opts.values:
-        try:
-            closes_at = parse_deadline(opts.values["closes"], now, tz)
-        except DeadlineError as e:
-            raise UserError(f"--closes: {e}.") from None
-    if len(question) > 300:
-        question = question[:297] + "…"
-    return PollSpec(question=question, options=BALLOT, kind="proposal", closes_at=closes_at,
-                    secret="secret" in opts.flags, electorate="roll" if "roll" in opts.flags else "room")

@@ -3,6 +3,9 @@ that list amendments. One layout serves all three."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from bot.features.motions.model import SECTIONS, AmendmentRow, MotionInfo, MotionText
 from bot.kernel.markup import b, esc, i
 
@@ -11,38 +14,50 @@ def _header(voice: str, section: str) -> str:
     return f"{voice} {section}:"
 
 
-def markdown(text: MotionText, info: MotionInfo) -> str:
-    lines = [f"# {text.title}", ""]
+@dataclass(frozen=True)
+class _Layout:
+    """How a document for submission sets out a motion's parts."""
+
+    title: Callable[[str], str]
+    emergency: str
+    proposer: str  # with {name}
+    header: str  # with {header}
+    header_gap: bool  # a blank line under each section's header
+    point: str  # with {n} and {text}
+    bullet: str  # before the mover and seconder
+
+
+MARKDOWN = _Layout(lambda t: f"# {t}", "**Emergency motion**", "*Proposed by {name}*", "**{header}**", True,
+                   "{n}. {text}", "- ")
+PLAIN = _Layout(str.upper, "EMERGENCY MOTION", "Proposed by {name}", "{header}", False, "  {n}. {text}", "")
+
+
+def document(text: MotionText, info: MotionInfo, layout: _Layout) -> str:
+    """The motion as a document for submission (Markdown or plain text; not chat markup)."""
+    lines = [layout.title(text.title), ""]
     if info.emergency:
-        lines += ["**Emergency motion**", ""]
+        lines += [layout.emergency, ""]
     if info.proposer:
-        lines += [f"*Proposed by {info.proposer}*", ""]
+        lines += [layout.proposer.format(name=info.proposer), ""]
     for s in SECTIONS:
         points = text.sections[s]
         if not points:
             continue
-        lines += [f"**{_header(text.voice, s)}**", ""]
-        lines += [f"{n}. {p}" for n, p in enumerate(points, 1)]
+        lines.append(layout.header.format(header=_header(text.voice, s)))
+        if layout.header_gap:
+            lines.append("")
+        lines += [layout.point.format(n=n, text=p) for n, p in enumerate(points, 1)]
         lines.append("")
-    lines += _people(info, "- ")
+    lines += _people(info, layout.bullet)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def markdown(text: MotionText, info: MotionInfo) -> str:
+    return document(text, info, MARKDOWN)
 
 
 def plain_text(text: MotionText, info: MotionInfo) -> str:
-    lines = [text.title.upper(), ""]
-    if info.emergency:
-        lines += ["EMERGENCY MOTION", ""]
-    if info.proposer:
-        lines += [f"Proposed by {info.proposer}", ""]
-    for s in SECTIONS:
-        points = text.sections[s]
-        if not points:
-            continue
-        lines.append(_header(text.voice, s))
-        lines += [f"  {n}. {p}" for n, p in enumerate(points, 1)]
-        lines.append("")
-    lines += _people(info, "")
-    return "\n".join(lines).rstrip() + "\n"
+    return document(text, info, PLAIN)
 
 
 def _people(info: MotionInfo, bullet: str) -> list[str]:

@@ -38,8 +38,8 @@ from bot.features.motions.model import (
     refuse_motion,
     why_lost,
 )
-from bot.features.motions.parse import ballot_spec
 from bot.features.polls.model import Poll, PollSpec
+from bot.features.polls.parse import parse_ballot
 from bot.features.polls.service import PollService
 from bot.kernel.clock import Clock
 from bot.kernel.context import Context
@@ -112,7 +112,7 @@ class MotionService:
 
     def ballot(self, args: str, usage: str, question: str) -> PollSpec:
         """The Yes / No / Abstain ballot ARGS ask for (--closes, --secret, --roll)."""
-        return ballot_spec(args, usage, question, self._clock.now(), self._tz)
+        return parse_ballot(args, usage, question, self._clock.now(), self._tz)
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -128,14 +128,7 @@ class MotionService:
 
     async def visible(self, ctx: Context) -> list[Motion]:
         """The latest motions of the rooms the speaker is in, newest first."""
-        shown: dict[str, bool] = {}
-        out = []
-        for m in await store.recent_motions(self._reader):
-            if m.room not in shown:
-                shown[m.room] = await ctx.in_room(m.room)
-            if shown[m.room]:
-                out.append(m)
-        return out
+        return await ctx.visible(await store.recent_motions(self._reader), lambda m: m.room)
 
     async def history(self, motion_id: int) -> list[tuple[str, str, str]]:
         return await store.history(self._reader, motion_id)

@@ -11,37 +11,16 @@ from typing import Any
 from bot.features.motions.model import Amendment, AmendmentRow, Motion, MotionText
 from bot.kernel.ports import Conn
 from bot.kernel.times import iso, parse_iso
+from bot.storage.rows import from_row
 
 
 def _motion(row: Any) -> Motion:
-    return Motion(
-        id=row["id"],
-        room=row["room"],
-        text=MotionText(row["title"], row["voice"], MotionText.sections_from_json(row["sections"])),
-        proposer=row["proposer"],
-        mover=row["mover"],
-        seconder=row["seconder"],
-        status=row["status"],
-        emergency=bool(row["emergency"]),
-        deadline=parse_iso(row["deadline"]),
-        vote_poll_id=row["vote_poll_id"],
-        created_by=row["created_by"],
-        submitted_at=row["submitted_at"],
-    )
+    text = MotionText(row["title"], row["voice"], MotionText.sections_from_json(row["sections"]))
+    return from_row(Motion, row, text=text, emergency=bool(row["emergency"]), deadline=parse_iso(row["deadline"]))
 
 
 def _amendment(row: Any) -> AmendmentRow:
-    return AmendmentRow(
-        id=row["id"],
-        motion_id=row["motion_id"],
-        amendment=Amendment.from_json(row["spec"]),
-        mover=row["mover"],
-        mover_name=row["mover_name"],
-        seconder=row["seconder"],
-        status=row["status"],
-        poll_id=row["poll_id"],
-        note=row["note"],
-    )
+    return from_row(AmendmentRow, row, amendment=Amendment.from_json(row["spec"]))
 
 
 async def load_motion(conn: Conn, motion_id: int) -> Motion | None:

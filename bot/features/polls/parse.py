@@ -141,12 +141,7 @@ def parse_poll(args: str, now: datetime, tz: ZoneInfo, default_electorate: str =
         if majority.needs_electorate and electorate == "room":
             raise SpecError(f"a {majority.value} majority needs a known electorate: add --roll")
 
-    closes_at = None
-    if "closes" in opts.values:
-        try:
-            closes_at = parse_deadline(opts.values["closes"], now, tz)
-        except DeadlineError as e:
-            raise SpecError(f"--closes: {e}") from None
+    closes_at = _closes(opts.values.get("closes"), now, tz)
 
     secret = "secret" in opts.flags
     native = "native" in opts.flags
@@ -173,6 +168,34 @@ def parse_poll(args: str, now: datetime, tz: ZoneInfo, default_electorate: str =
         electorate=electorate,
         branch=branch,
     )
+
+
+def _closes(text: str | None, now: datetime, tz: ZoneInfo) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return parse_deadline(text, now, tz)
+    except DeadlineError as e:
+        raise SpecError(f"--closes: {e}") from None
+
+
+BALLOT = ("Yes", "No", "Abstain")
+
+
+def parse_ballot(args: str, usage: str, question: str, now: datetime, tz: ZoneInfo) -> PollSpec:
+    """The Yes / No / Abstain ballot another feature puts QUESTION to (a motion, an amendment),
+    with the options such a ballot takes: --closes, --secret, --roll."""
+    try:
+        rest, opts = split_options(args, frozenset({"secret", "roll"}), frozenset({"closes"}), usage)
+    except GrammarError as e:
+        raise SpecError(str(e)) from None
+    if rest:
+        raise UserError(f"Unexpected {rest[:30]!r}. Usage: {usage}")
+    if len(question) > MAX_QUESTION:
+        question = question[: MAX_QUESTION - 3] + "…"
+    return PollSpec(question=question, options=BALLOT, kind="proposal",
+                    closes_at=_closes(opts.values.get("closes"), now, tz), secret="secret" in opts.flags,
+                    electorate="roll" if "roll" in opts.flags else "room")
 
 
 class ChoiceError(ParseError):

@@ -16,28 +16,17 @@ from bot.engines.counting.choice import Majority, QuorumRule
 from bot.features.polls.model import Poll, PollSpec
 from bot.kernel.ports import Conn
 from bot.kernel.times import iso, parse_iso
+from bot.storage.rows import from_row
 
 
 def _poll(row: Any) -> Poll:
-    return Poll(
-        id=row["id"],
-        room=row["room"],
-        creator=row["creator"],
-        question=row["question"],
+    return from_row(
+        Poll, row,
         options=tuple(json.loads(row["options"])),
-        kind=row["kind"],
-        max_choices=row["max_choices"],
-        seats=row["seats"],
-        secret=bool(row["secret"]),
-        hidden=bool(row["hidden"]),
-        card=bool(row["card"]),
-        native=bool(row["native"]),
+        secret=bool(row["secret"]), hidden=bool(row["hidden"]), card=bool(row["card"]), native=bool(row["native"]),
         quorum=QuorumRule.parse(row["quorum"]) if row["quorum"] else None,
         majority=Majority(row["majority"]) if row["majority"] else None,
-        electorate_kind=row["electorate_kind"],
         branch=row["electorate_branch"],
-        electorate_size=row["electorate_size"],
-        electorate_weight=row["electorate_weight"],
         opened_at=datetime.fromisoformat(row["opened_at"]),
         closes_at=parse_iso(row["closes_at"]),
         closed_at=parse_iso(row["closed_at"]),

@@ -31,6 +31,7 @@ from bot.kernel.markup import b
 from bot.kernel.ports import Conn, Reader, Sender, Writer
 from bot.kernel.times import iso
 from bot.storage.outbox import Outbox, enqueue
+from bot.storage.writer import change_once
 
 DIALOGUE = "pool registration"
 T = TypeVar("T")
@@ -155,11 +156,8 @@ class PoolService:
     async def leave(self, ctx: Context, pool: Pool) -> None:
         _refuse(pool, "leave")
 
-        async def op(conn: Conn) -> bool:
-            return await store.unregister(conn, pool.id, ctx.actor.id)
-
-        if not await self._writer.run(op, ctx.event_id):
-            raise UserError(f"You are not registered in pool {pool.id}.")
+        await change_once(self._writer, lambda conn: store.unregister(conn, pool.id, ctx.actor.id),
+                          f"You are not registered in pool {pool.id}.", ctx.event_id)
         await ctx.reply(f"You have left pool {pool.id}; your answers are erased.")
 
     # -- quotas ------------------------------------------------------------------------------

@@ -7,14 +7,13 @@ from typing import Any
 
 from bot.features.pools.model import Pool, Registration
 from bot.kernel.ports import Conn
+from bot.storage.rows import from_row
 
 
 def _pool(row: Any) -> Pool:
-    return Pool(
-        row["id"], row["room"], row["title"], json.loads(row["questions"]), row["panel_size"], row["status"],
-        json.loads(row["document"]) if row["document"] else None, row["commitment"],
-        json.loads(row["panel"]) if row["panel"] else [], row["rounds"],
-    )
+    return from_row(Pool, row, questions=json.loads(row["questions"]),
+                  document=json.loads(row["document"]) if row["document"] else None,
+                  panel=json.loads(row["panel"]) if row["panel"] else [])
 
 
 async def load_pool(conn: Conn, pool_id: int) -> Pool | None:

@@ -26,9 +26,9 @@ class Signable(Protocol):
         """Record the speaker's signature on N; the confirmation."""
         ...
 
-    async def unsign(self, ctx: Context, n: int) -> bool:
-        """Delete the speaker's signature on N; False if there was none (UserError if it can no
-        longer be withdrawn)."""
+    async def unsign(self, ctx: Context, n: int) -> None:
+        """Delete the speaker's signature on N; UserError if there is none (``not_signed``) or
+        it can no longer be withdrawn, and then nothing changes."""
         ...
 
 
@@ -40,6 +40,10 @@ class DataHolder(Protocol):
     async def erase(self, conn: Any, identity: str, member: int | None) -> tuple[str, int]:
         """Inside the erasure's transaction: delete what is kept about the person; (what, how many)."""
         ...
+
+
+def not_signed(ref: str) -> str:
+    return f"You have not signed {ref}; nothing to withdraw."
 
 
 def already_signed(ref: str, signed_at: str) -> str:

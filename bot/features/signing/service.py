@@ -55,8 +55,7 @@ class SigningService:
         """Withdraw the speaker's signature, whatever it was on."""
         letter, n = self._target(ref)
         self._private(ctx, f"{letter}{n}")
-        if not await self._signables[letter].unsign(ctx, n):
-            raise UserError(f"You have not signed {letter}{n}; nothing to withdraw.")
+        await self._signables[letter].unsign(ctx, n)
         await ctx.reply(f"Your signature on {letter}{n} is withdrawn and deleted.")
 
     def _forget(self, ctx: Context) -> None:

@@ -22,6 +22,7 @@ from bot.kernel.errors import UserError
 from bot.kernel.markup import esc
 from bot.kernel.ports import Conn, Reader, Writer
 from bot.kernel.times import iso
+from bot.storage.writer import change_once
 
 DIALOGUE = "signup"
 
@@ -61,12 +62,8 @@ class SignupService:
 
     async def close(self, ctx: Context, form_id: int) -> None:
         now = iso(self._clock.now())
-
-        async def op(conn: Conn) -> None:
-            if not await store.close_form(conn, form_id, now):
-                raise UserError(f"Sign-up S{form_id} is already closed.")
-
-        await self._writer.run(op, ctx.event_id)
+        await change_once(self._writer, lambda conn: store.close_form(conn, form_id, now),
+                          f"Sign-up S{form_id} is already closed.", ctx.event_id)
 
     async def signups(self, form_id: int) -> list[tuple[str, str, str | None, str, str]]:
         return await store.signup_list(self._reader, form_id)
@@ -139,12 +136,12 @@ class SignupService:
         return lines
 
     async def withdraw(self, ctx: Context, form_id: int) -> None:
-        async def op(conn: Conn) -> None:
+        async def withdraw(conn: Conn) -> bool:
             await self._form(conn, form_id)
-            if not await store.delete_signup(conn, form_id, ctx.actor.id):
-                raise UserError(f"You have not signed up for S{form_id}; nothing to withdraw.")
+            return await store.delete_signup(conn, form_id, ctx.actor.id)
 
-        await self._writer.run(op, ctx.event_id)
+        await change_once(self._writer, withdraw, f"You have not signed up for S{form_id}; nothing to withdraw.",
+                          ctx.event_id)
         await self._truncate_log()
 
     async def erase_everything(self, ctx: Context) -> list[tuple[str, int]]:

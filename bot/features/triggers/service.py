@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from bot.features.polls.model import PollSpec
 from bot.features.polls.service import PollService
 from bot.features.roll.service import RollService
-from bot.features.signing.model import already_signed
+from bot.features.signing.model import already_signed, not_signed
 from bot.features.triggers import store
 from bot.features.triggers.model import (
     CANCELLED,
@@ -48,7 +48,7 @@ from bot.kernel.ports import Conn, Publish, Reader, Sender, Writer
 from bot.kernel.times import iso
 from bot.storage.outbox import Outbox, enqueue
 from bot.storage.scheduler import Scheduler
-from bot.storage.writer import Duplicate
+from bot.storage.writer import Duplicate, change_once
 
 log = logging.getLogger(__name__)
 
@@ -146,14 +146,7 @@ class TriggerService:
 
     async def recent(self, ctx: Context) -> list[Trigger]:
         """The latest campaigns of the rooms the speaker is in, newest first."""
-        shown: dict[str, bool] = {}
-        out = []
-        for t in await store.recent_triggers(self._reader):
-            if t.room not in shown:
-                shown[t.room] = await ctx.in_room(t.room)
-            if shown[t.room]:
-                out.append(t)
-        return out
+        return await ctx.visible(await store.recent_triggers(self._reader), lambda t: t.room)
 
     async def signatures(self, trigger_id: int) -> list[tuple[str, str | None, str | None, str]]:
         return await store.signature_list(self._reader, trigger_id)
@@ -211,17 +204,17 @@ class TriggerService:
         t = await self.get(n)
         return f"Thank you: you signed T{n}. {standing_text(t, s).capitalize()}."
 
-    async def unsign(self, ctx: Context, n: int) -> bool:
+    async def unsign(self, ctx: Context, n: int) -> None:
         member = self._member(ctx, n)
 
-        async def op(conn: Conn) -> bool:
+        async def withdraw(conn: Conn) -> bool:
             t = await self._trigger(conn, n)
             refusal = t.unsign_refusal(self._clock.now())
             if refusal:
                 raise UserError(refusal)
             return await store.delete_signature(conn, n, member)
 
-        return await self._writer.run(op, ctx.event_id)
+        await change_once(self._writer, withdraw, not_signed(f"T{n}"), ctx.event_id)
 
     # -- firing and expiry -------------------------------------------------------------------
 

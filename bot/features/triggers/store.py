@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from bot.features.triggers.model import Ballot, Standing, Threshold, Trigger, TriggerSpec, standing
 from bot.kernel.ports import Conn
 from bot.kernel.times import parse_iso
+from bot.storage.rows import from_row
 
 
 def _trigger(row: Any) -> Trigger:
-    closes_at = parse_iso(row["closes_at"])
-    assert closes_at is not None
-    return Trigger(
-        id=row["id"], room=row["room"], kind=row["kind"], office=row["office"],
-        threshold=Threshold.from_json(row["threshold"]), branch=row["branch"],
-        ballot=Ballot.from_json(row["ballot"]), opened_by=row["opened_by"], closes_at=closes_at,
-        status=row["status"], fired_at=parse_iso(row["fired_at"]), ballot_poll_id=row["ballot_poll_id"],
-    )
+    return from_row(Trigger, row, threshold=Threshold.from_json(row["threshold"]),
+                    ballot=Ballot.from_json(row["ballot"]), closes_at=datetime.fromisoformat(row["closes_at"]),
+                    fired_at=parse_iso(row["fired_at"]))
 
 
 async def load_trigger(conn: Conn, trigger_id: int) -> Trigger | None:

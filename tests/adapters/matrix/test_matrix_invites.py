@@ -1,0 +1,58 @@
+"""Which invites the bot accepts, and logging in with an access token instead of a password."""
+
+from __future__ import annotations
+
+from tests.adapters.matrix.running_bot import StartBot
+from tests.adapters.matrix.scenes import joined, replies_to
+from tests.peers.synapse import (
+    Credentials,
+    MatrixUser,
+    SynapseServer,
+    UserFactory,
+    create_room,
+    event_type,
+    join,
+    send_text,
+)
+
+
+def left(user_id: str):  # type: ignore[no-untyped-def]
+    return lambda e: (
+        event_type(e) == "m.room.member"
+        and e.source.get("state_key") == user_id
+        and e.source["content"].get("membership") == "leave"
+    )
+
+
+async def test_only_allowed_inviters_bring_the_bot_into_a_room(
+    start_bot: StartBot, matrix_users: UserFactory
+) -> None:
+    trusted = await matrix_users("trusted")
+    stranger = await matrix_users("stranger")
+    bot = await start_bot(access_token=True, allowed_inviters=(trusted.user_id, ":elsewhere.example"))
+    assert await bot.query("SELECT count(*) FROM matrix_accounts WHERE device_id IS NOT NULL") == [(1,)]
+
+    declined = await create_room(stranger, invite=[bot.user_id])
+    await stranger.wait_for_event(declined, left(bot.user_id))
+    accepted = await create_room(trusted, invite=[bot.user_id])
+    await trusted.wait_for_event(accepted, joined(bot.user_id))
+    assert not stranger.find_events(declined, joined(bot.user_id))
+
+
+async def test_on_its_first_start_the_bot_does_not_act_on_history(
+    synapse: SynapseServer, start_bot: StartBot, matrix_users: UserFactory, bot_account: Credentials
+) -> None:
+    founder = await matrix_users("founder")
+    room = await create_room(founder, invite=[bot_account.user_id])
+    # The account joined the room before the bot ever ran (say, by hand in a client).
+    by_hand = MatrixUser.from_credentials(synapse.base_url, bot_account)
+    try:
+        await join(by_hand, room)
+    finally:
+        await by_hand.close()
+    old = await send_text(founder, room, "!polls")
+
+    bot = await start_bot()
+    new = await send_text(founder, room, "!polls")
+    await founder.wait_for_event(room, replies_to(bot.user_id, new))
+    assert not founder.find_events(room, replies_to(bot.user_id, old))

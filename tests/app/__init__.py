@@ -1,0 +1,1 @@
+"""Tests of the application as a whole: its wiring, its architecture, its command line."""

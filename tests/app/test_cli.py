@@ -1,0 +1,64 @@
+"""The quorum command line."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def quorum(*args: str, cwd: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], input=stdin, capture_output=True, text=True,
+                          cwd=cwd, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+def test_version(tmp_path: Path) -> None:
+    from bot import __version__
+
+    proc = quorum("--version", cwd=tmp_path)
+    assert proc.returncode == 0 and proc.stdout.strip() == f"quorum {__version__}"
+
+
+def test_migrate_is_idempotent(tmp_path: Path) -> None:
+    first = quorum("migrate", cwd=tmp_path)
+    assert first.returncode == 0 and "0001_core.sql" in first.stdout
+    second = quorum("migrate", cwd=tmp_path)
+    assert second.returncode == 0 and "up to date" in second.stdout
+    with sqlite3.connect(tmp_path / "quorum.db") as db:
+        versions = [v for (v,) in db.execute("SELECT version FROM schema_migrations ORDER BY version")]
+        assert versions[0] == 1 and versions == sorted(set(versions))
+        assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+def test_config_errors_name_the_key(tmp_path: Path) -> None:
+    (tmp_path / "quorum.toml").write_text('[bot]\ntimezon = "UTC"\n')
+    proc = quorum("console", cwd=tmp_path)
+    assert proc.returncode == 2 and "bot.timezon" in proc.stderr
+    proc = quorum("--config", str(tmp_path / "nope.toml"), cwd=tmp_path)
+    assert proc.returncode == 2 and "not found" in proc.stderr
+
+
+def test_default_is_the_console_with_a_database_here(tmp_path: Path) -> None:
+    proc = quorum(cwd=tmp_path, stdin="chair: /poll Tea? | Yes | No\n")
+    assert proc.returncode == 0 and "Poll 1" in proc.stdout
+    assert (tmp_path / "quorum.db").exists() and (tmp_path / "quorum.db.key").exists()
+    assert oct((tmp_path / "quorum.db.key").stat().st_mode & 0o777) == "0o600"
+
+
+def test_count_subcommand(tmp_path: Path) -> None:
+    import json
+
+    blt = tmp_path / "e.blt"
+    blt.write_text('3 1\n4 1 2 0\n3 2 0\n2 3 1 0\n0\n"Ann"\n"Bob"\n"Cat"\n"Chair"\n')
+    proc = quorum("count", str(blt), "--format", "json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    assert result["elected"] == ["Ann"] and result["method"] and result["stages"][0]["action"] == "first preferences"
+    bad = tmp_path / "bad.blt"
+    bad.write_text("3, 1\n")
+    proc = quorum("count", str(bad), cwd=tmp_path)
+    assert proc.returncode == 1 and "line 1" in proc.stderr

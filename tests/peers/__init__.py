@@ -1,0 +1,1 @@
+"""The real peers the adapters are tested against, and their own tests."""

@@ -1,0 +1,97 @@
+"""Story 4: a model motion published as a campaign, signed by message, adopted by branches."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from tests.helpers import Chat, add_members, transcript_after_outbox
+
+
+async def _model_motion(chat: Chat) -> None:
+    await chat.say(
+        "chair: /motion new Fund our schools",
+        "chair: /motion M1 resolves To support the national campaign for school funding.",
+    )
+
+
+async def test_campaign_reaches_its_goal(chat: Chat) -> None:
+    await add_members(chat, [("dee", "Riverside")])
+    await _model_motion(chat)
+    out = await chat.say("chair: /campaign M1 open --branches 2 --signatures 3 --deadline 30d")
+    assert "Model motion campaign M1" in out and "[Sign M1]" in out
+    # Three ways to sign: the deep link, typing "sign M1", and the command.
+    out = await chat.say("ann (private): /start sign-M1")
+    assert "You are signing the model motion M1" in out and "Reply yes" in out
+    out = await chat.say("ann (private): yes Hillside")
+    assert "you signed M1. It has 1 signature" in out
+    out = await chat.say("bob (private): sign M1", "bob (private): yes")
+    assert "It has 2 signatures" in out
+    out = await chat.say("dee (private): /sign M1 yes")
+    assert "It has 3 signatures" in out
+    assert "reached its goal" not in await transcript_after_outbox(chat)  # signatures met, branches not yet
+    out = await chat.say("eve: /campaign M1 adopted Hillside on 29 May")
+    assert "Hillside branch passed M1 on 29 May 2026" in out
+    await chat.say("fay: /campaign M1 adopted Riverside on 2026-05-28")
+    assert (await transcript_after_outbox(chat)).count("has reached its goal") == 1
+    out = await chat.say("chair: /campaign M1")
+    assert "3 signatures of 3" in out and "2 branches adopted (goal 2)" in out
+    assert "30 days left" in out and "The goal is reached" in out
+    # Later reports still count, but the goal is announced only once.
+    out = await chat.say("gus: /campaign M1 adopted Lakeside")
+    assert "3 branches so far" in out
+    assert (await transcript_after_outbox(chat)).count("has reached its goal") == 1
+    before = await chat.snapshot()
+    out = await chat.say("bob: /campaign M1 retract Lakeside")
+    assert "Only the person who reported it" in out
+    assert await chat.snapshot() == before
+    out = await chat.say("gus: /campaign M1 retract lakeside")
+    assert "removed" in out
+    out = await chat.say("bob: /campaign M1 branches")
+    assert "(2)" in out and "Lakeside" not in out
+    out = await chat.say("chair: /campaign M1 export")
+    assert "I sent you the list of signatures privately" in out
+    exported = out.split("\n  [")[0].split(":\n", 1)[1]
+    rows = list(csv.reader(io.StringIO(exported.replace("\n    ", "\n").strip())))
+    assert rows[0] == ["name", "kind", "branch", "signed_at", "consent"]
+    assert sorted(r[0] for r in rows[1:]) == ["ann", "bob", "dee"]
+    assert any(r[:3] == ["dee", "member", "Riverside"] for r in rows)
+    assert any(r[:3] == ["ann", "supporter", "Hillside"] for r in rows)
+
+
+async def test_bad_campaign_input_changes_nothing(chat: Chat) -> None:
+    await _model_motion(chat)
+    await chat.say("chair: /campaign M1 open --signatures 2 --deadline 2d")
+    await chat.say("ann (private): /sign M1 yes")
+    before = await chat.snapshot()
+    cases = {
+        "ann (private): /sign M1 yes": "signed M1 already",
+        "ann (private): sign M1": None,  # the prompt; signing twice is refused on yes
+        "ann (private): yes": "signed M1 already",
+        "bob (private): /sign M9 yes": "M9 is not a model-motion campaign",
+        "bob (private): /sign X1": "not something to sign",
+        "bob: /sign M1 yes": "Sign privately",
+        "bob: /campaign M1 open --branches 3": "Only an organiser",
+        "chair: /campaign M1 open --branches 3": "already a campaign",
+        "bob: /campaign M1 adopted Hillside on 31 February": "not a real date",
+        "bob: /campaign M1 adopted": "Name the branch",
+        "bob: /campaign M1 export": "Only an organiser",
+        "bob: /campaign M2": "M2 is not a model-motion campaign",
+        "bob: /campaign M1 frobnicate": "There is no /campaign M1 frobnicate",
+        "bob (private): /unsign M1": "have not signed",
+        "bob: /campaign M1 retract Nowhere": "nothing to remove",
+    }
+    for line, expected in cases.items():
+        out = await chat.say(line)
+        if expected is not None:
+            assert expected.lower() in out.lower(), (line, out)
+        assert await chat.snapshot() == before, line
+    await chat.say("bob (private): no")
+    # Withdrawal, then signing a campaign past its deadline is refused.
+    out = await chat.say("ann (private): /unsign M1")
+    assert "withdrawn" in out
+    await chat.advance("3d")
+    before = await chat.snapshot()
+    out = await chat.say("bob (private): /sign M1 yes")
+    assert "ended at its deadline" in out
+    assert await chat.snapshot() == before

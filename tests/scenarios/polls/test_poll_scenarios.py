@@ -1,0 +1,150 @@
+"""Whole meetings played through the console adapter, checked against DOMAIN.md's rules."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.helpers import Chat
+
+
+async def test_instant_poll_with_vote_changes_and_deadline(chat: Chat) -> None:
+    out = await chat.say("chair: /poll Lunch? | Pizza | Soup | Salad --closes 30m")
+    assert "Poll 1" in out and "Closes" in out
+    out = await chat.say("ann: /vote 1 Pizza", "bob: /vote 1 2", "cat: /vote 1 soup", "dan: /vote 1 sal")
+    assert "Your vote in poll 1: Pizza" in out
+    assert out.count("Your vote in poll 1: Soup") == 2
+    assert "Your vote in poll 1: Salad" in out
+    # Ann changes her mind; the later vote replaces the earlier one.
+    out = await chat.say("ann: /vote 1 Soup", "ann: /results 1")
+    assert re.search(r"Soup\s+\S+\s+3\s+75\.0%", out), out
+    assert re.search(r"Pizza\s+\S+\s+0\s+0\.0%", out), out
+    assert "Votes cast: 4" in out
+    out = await chat.advance("30m")
+    assert "Result — poll 1" in out and "WINNER: Soup" in out
+    # Late votes are refused and change nothing.
+    out = await chat.say("eve: /vote 1 Pizza")
+    assert "closed" in out and "late votes are not counted" in out
+    assert await chat.query("SELECT count(*) FROM votes WHERE poll_id = 1") == [(4,)]
+    # The result stays fixed.
+    out = await chat.say("ann: /results 1")
+    assert "WINNER: Soup" in out
+
+
+async def test_proposal_abstentions_count_for_turnout_not_majority(chat: Chat) -> None:
+    await chat.say("chair: /poll Back the motion on free movement?")
+    await chat.say("a: /vote 1 yes", "b: /vote 1 yes", "c: /vote 1 no", "d: /vote 1 abstain", "e: /vote 1 abstain")
+    out = await chat.say("chair: /close 1")
+    assert "Votes cast: 5" in out
+    assert re.search(r"Yes\s+\S+\s+2\s+66\.7%", out), out
+    assert "CARRIED" in out and "NOT CARRIED" not in out
+
+
+async def test_tie_is_reported_never_broken(chat: Chat) -> None:
+    await chat.say("chair: /poll Adopt?", "a: /vote 1 yes", "b: /vote 1 no")
+    out = await chat.say("chair: /close 1")
+    assert "TIE" in out and "CARRIED" not in out
+
+
+async def test_two_thirds_fails_at_66_percent(chat: Chat) -> None:
+    await chat.say("chair: /poll Change rule 4? --majority two-thirds")
+    for n in range(66):
+        await chat.say(f"y{n}: /vote 1 yes")
+    for n in range(34):
+        await chat.say(f"n{n}: /vote 1 no")
+    out = await chat.say("chair: /close 1")
+    assert "66.0%" in out
+    assert "NOT CARRIED" in out and "less than two-thirds" in out
+    # One more vote for makes exactly 67 of 101: still short of two-thirds (67.33 needed).
+    await chat.say("chair: /poll Change rule 5? --majority two-thirds")
+    for n in range(68):
+        await chat.say(f"y{n}: /vote 2 yes")
+    for n in range(34):
+        await chat.say(f"n{n}: /vote 2 no")
+    out = await chat.say("chair: /close 2")
+    assert "CARRIED" in out and "NOT CARRIED" not in out  # 68 of 102 is exactly two-thirds
+
+
+async def test_secret_poll_is_cast_privately_and_never_links_voter_to_choice(chat: Chat) -> None:
+    out = await chat.say("chair: /poll Strike ballot? --secret")
+    assert "Vote privately" in out
+    out = await chat.say("ann: /vote 1 yes")
+    assert "secret ballot" in out and "not counted" in out
+    assert await chat.query("SELECT count(*) FROM votes") == [(0,)]
+    out = await chat.say("ann (private): /vote 1 yes", "bob (private): /vote 1 no", "ann (private): /vote 1 no")
+    assert "ann (private)] bot: Your vote in poll 1: No" in out
+    out = await chat.say("cat: /results 1")
+    assert "shown when it closes" in out and "2 voted" in out
+    out = await chat.say("cat: /results 1 --names")
+    assert "never shown" in out
+    out = await chat.say("ann (private): /receipt 1")
+    code = re.search(r"receipt for poll 1: ([0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4})", out)
+    assert code
+    out = await chat.say("cat: /receipts 1")
+    assert "still open" in out
+    out = await chat.say("chair: /close 1")
+    assert re.search(r"No\s+\S+\s+2\s+100\.0%", out)
+    # After the close the receipts are published (privately to whoever asks): one per ballot.
+    out = await chat.say("cat: /receipts 1")
+    assert code.group(1) in out and "Poll 1 receipts (2)" in out and "#main] bot: I sent you the receipts" in out
+    # Nothing stored names a voter: the votes table holds keyed hashes and no times.
+    rows = await chat.query("SELECT voter, cast_at FROM votes")
+    assert all(v.startswith("h:") and t is None for v, t in rows)
+    dump = "\n".join(map(str, (await chat.snapshot())["votes"]))
+    assert "ann" not in dump and "bob" not in dump
+    # ...and no output of the bot pairs a name with a choice.
+    transcript = "\n".join(chat.transport.transcript)
+    for line in transcript.splitlines():
+        if "#main" in line:
+            assert "ann" not in line and "bob" not in line
+
+
+async def test_hidden_poll_shows_results_only_at_close(chat: Chat) -> None:
+    await chat.say("chair: /poll Venue? | Hall | Pub --hidden")
+    await chat.say("ann: /vote 1 Hall")
+    out = await chat.say("ann: /results 1")
+    assert "shown when it closes" in out and "Hall" not in out
+    out = await chat.say("chair: /close 1")
+    assert "WINNER: Hall" in out
+
+
+async def test_quorum_failure(chat: Chat) -> None:
+    await chat.say("chair: /poll Dissolve the branch? --quorum 5")
+    await chat.say("a: /vote 1 yes", "b: /vote 1 yes", "c: /vote 1 no")
+    out = await chat.say("chair: /close 1")
+    assert "NOT QUORATE" in out and "quorum 5 not met" in out
+
+
+async def test_multi_choice_up_to_n(chat: Chat) -> None:
+    await chat.say("chair: /poll Which days? | Mon | Tue | Wed | Thu --multi 2")
+    out = await chat.say("ann: /vote 1 Mon, Wed", "bob: /vote 1 1 2", "cat: /vote 1 Mon Tue Wed")
+    assert "Mon, Wed" in out and "Mon, Tue" in out and "choose at most 2" in out
+    out = await chat.say("chair: /close 1")
+    assert re.search(r"Mon\s+\S+\s+2", out) and "WINNER: Mon" in out
+
+
+async def test_only_organisers_open_and_close(chat: Chat) -> None:
+    out = await chat.say("ann: /poll Hack the vote?")
+    assert "Only organisers" in out
+    await chat.say("chair: /poll Real?")
+    before = await chat.snapshot()
+    out = await chat.say("ann: /close 1")
+    assert "Only an organiser" in out
+    assert await chat.snapshot() == before
+
+
+def test_console_script_end_to_end(tmp_path: Path) -> None:
+    """`quorum console < meeting.txt` plays a script and prints the transcript."""
+    script = "chair: /poll Lunch? | Pizza | Soup\nann: /vote 1 Pizza\nchair: /close 1\n"
+    root = Path(__file__).resolve().parents[3]
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "console"], input=script, capture_output=True, text=True,
+        cwd=tmp_path, timeout=60, env={**os.environ, "PYTHONPATH": str(root)},
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "ann: /vote 1 Pizza" in proc.stdout  # the transcript echoes the script
+    assert "WINNER: Pizza" in proc.stdout
+    assert (tmp_path / "quorum.db").exists()

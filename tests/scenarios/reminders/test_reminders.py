@@ -1,0 +1,107 @@
+"""Reminders and the scheduler, on a manual clock: nothing sleeps."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from bot.features.polls.model import Poll
+from bot.features.reminders.model import rounds_for
+from bot.kernel.clock import ManualClock
+from tests.helpers import Chat, import_roll
+
+
+async def _setup(chat: Chat) -> None:
+    codes = await import_roll(chat)
+    for who in ("ann", "bob", "cat"):
+        await chat.say(f"{who} (private): /join {codes[who]}")
+    await chat.say("chair: /poll Strike? --roll --closes 48h --secret", "ann (private): /vote 1 yes")
+
+
+async def _tick(chat: Chat, duration: str) -> str:
+    start = len(chat.transport.transcript)
+    await chat.advance(duration)
+    await chat.app.outbox.drain()
+    return "\n".join(chat.transport.transcript[start:])
+
+
+def private_lines(out: str, who: str) -> list[str]:
+    return [ln for ln in out.splitlines() if ln.startswith(f"  [{who} (private)]") and "Reminder" in ln]
+
+
+async def test_reminders_go_privately_to_non_voters_once(chat: Chat) -> None:
+    await _setup(chat)
+    out = await _tick(chat, "23h")
+    assert "Reminder" not in out
+    out = await _tick(chat, "1h")  # 24h before the close
+    assert private_lines(out, "bob") and private_lines(out, "cat") and not private_lines(out, "ann")
+    assert "#main" not in out  # the group warning comes only an hour before
+    out = await _tick(chat, "1m")
+    assert "Reminder" not in out  # once per round
+    await chat.say("cat (private): /remind off")
+    out = await _tick(chat, "23h")  # 1h before the close
+    assert private_lines(out, "bob") and not private_lines(out, "cat")
+    group = [ln for ln in out.splitlines() if "[#main]" in ln]
+    assert len(group) == 1 and "1 of 3 have voted" in group[0]
+    assert "bob" not in group[0].lower() and "Bob" not in group[0]  # nobody is named in the group
+    out = await _tick(chat, "1h")
+    assert "Result" in out and "Reminder" not in out
+
+
+async def test_restart_repeats_no_reminder_and_sends_only_the_latest(tmp_path: Path) -> None:
+    clock = ManualClock()
+    chat = await Chat.start(tmp_path, clock=clock)
+    await _setup(chat)
+    await _tick(chat, "24h")
+    sent = await chat.query("SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL")
+    assert sent == [(2,)]
+    await chat.stop()
+    # Restart: nothing new is due, nothing is sent again.
+    chat = await Chat.start(tmp_path, clock=clock)
+    await chat.app.scheduler.run_due()
+    await chat.app.outbox.drain()
+    assert await chat.query("SELECT count(*) FROM outbox") == [(2,)]
+    await chat.stop()
+    # Down across the 1h round and the group warning; back 30 minutes before the close.
+    clock.advance(timedelta(hours=23, minutes=30))
+    chat = await Chat.start(tmp_path, clock=clock)
+    await chat.app.scheduler.run_due()
+    await chat.app.outbox.drain()
+    out = "\n".join(chat.transport.transcript)
+    assert len(private_lines(out, "bob")) == 1 and len(private_lines(out, "cat")) == 1
+    assert out.count("[#main]") == 1
+    await chat.stop()
+
+
+async def test_organiser_reminds_now_and_may_name_non_voters(chat: Chat) -> None:
+    await _setup(chat)
+    out = await chat.say("ann: /remind 1")
+    assert "Only an organiser" in out
+    out = await chat.say("chair: /remind 1 --names")
+    assert "2 members" in out
+    await chat.app.outbox.drain()
+    out = "\n".join(chat.transport.transcript)
+    assert "Not yet voted: Bob Jones, Cat Lee" in out
+    out = await chat.say("chair: /remind")
+    assert "Usage: /remind" in out
+
+
+async def test_room_polls_get_a_group_warning_only(chat: Chat) -> None:
+    await chat.say("chair: /poll Picnic? --closes 3h")
+    out = await _tick(chat, "2h")
+    assert "[#main]" in out and "closes at" in out and "(private)" not in out
+
+
+def test_rounds_rule() -> None:
+    from datetime import UTC, datetime
+
+    opened = datetime(2026, 6, 1, 12, tzinfo=UTC)
+    poll = Poll(1, "r", "c", "Q", ("Yes", "No"), "proposal", 1, 1, False, False, False, False, None, None,
+                "roll", None, 3, 3, opened, opened + timedelta(minutes=90))
+    offs = (timedelta(hours=24), timedelta(hours=1))
+    # A 90-minute poll gets the 1h reminder and warning, not the 24h one.
+    assert [n for n, _ in rounds_for(poll, offs, timedelta(hours=1))] == ["1h", "group-1h"]
+    poll.electorate_kind = "room"
+    assert [n for n, _ in rounds_for(poll, offs, timedelta(hours=1))] == ["group-1h"]
+    poll.closes_at = None
+    assert rounds_for(poll, offs, timedelta(hours=1)) == []

@@ -1,0 +1,213 @@
+"""Bad input to motions, campaigns, sign-ups and triggers gets one clear answer and changes
+nothing — line by line, and with random text from hypothesis."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.kernel.errors import ParseError, UserError, sentence
+from bot.kernel.events import Actor, Message, Room
+from tests.helpers import Chat, add_members
+
+SETUP = [
+    "chair: /motion new Save our library --deadline 1d",
+    "ann: /motion M1 notes The council plans to close the library.",
+    "ann: /motion M1 resolves To campaign against the closure.",
+    "ann: /motion M1 mover Ann",
+    "ann: /motion M1 seconder Bob",
+    "chair: /motion new Fund our schools",
+    "chair: /motion M2 resolves To support the campaign.",
+    'bob: /amend M1 resolves 1 replace "campaign" with "fight"',
+    "chair: /campaign M2 open --branches 2 --deadline 10d",
+    "ann (private): /sign M2 yes",
+    "chair: /signup open Assembly",
+    "chair: /trigger open recall Cllr Smith --signatures 3 --closes 5d",
+    "m0 (private): /sign T1 yes",
+]
+
+BAD = [
+    ("ann: /motion", "Say which motion"),
+    ("ann: /motion new", "Give the motion a title"),
+    ("ann (private): /motion new Title", "not in a private chat"),
+    ("ann: /motion new Title --emergency", "Only an organiser"),
+    ("ann: /motion new Title --colour red", "unknown option --colour"),
+    ("ann: /motion M9", "There is no motion M9"),
+    ("ann: /motion X9 show", "not a motion id"),
+    ("ann: /motion M1 frobnicate", "There is no /motion M1 frobnicate"),
+    ("ann: /motion M1 resolves", "Say the text"),
+    ("ann: /motion M1 edit resolves 5 New text", "no point resolves 5"),
+    ("ann: /motion M1 edit believes 1 New text", "no point believes 1"),
+    ("ann: /motion M1 edit wishes 1 New text", "not a section"),
+    ("ann: /motion M1 remove resolves x", "point's number"),
+    ("ann: /motion M1 export pdf", "export md|text"),
+    ("ann: /motion M1 status carried", "Only an organiser"),
+    ("chair: /motion M1 status won", "Usage"),
+    ("chair: /motion M1 vote", "still a draft"),
+    ("ann: /motion M1 emergency", "Only an organiser"),
+    ("ann: /motion M2 submit", "Name the mover and seconder"),
+    ("ann #other: /motion M1 show", "belongs to another room"),
+    ('ann: /amend M1 resolves 4 replace "a" with "b"', "no point resolves 4"),
+    ('ann: /amend M1 resolves 1 replace "zebra" with "b"', 'does not contain "zebra"'),
+    ("ann: /amend M1 resolves 1 replace campaign with fight", "double quotes"),
+    ('ann: /amend M1 resolves 1 insert "x" beside "campaign"', "expected after or before or at"),
+    ("ann: /amend M1 add wishes To win", "not a section"),
+    ("ann: /amend M9 add resolves To win", "There is no motion M9"),
+    ("ann: /amend", "Say which motion"),
+    ("bob: /amendment A1 second", "someone else must second"),
+    ("ann: /amendment A9 second", "There is no amendment A9"),
+    ("chair: /amendment A1 vote", "no seconder yet"),
+    ("ann: /amendment A1 vote", "Only an organiser"),
+    ("ann: /amendment A1 withdraw", "Only an organiser"),
+    ("ann: /amendment A1 dance", "There is no /amendment A1 dance"),
+    ("ann: /campaign M1", "not a model-motion campaign"),
+    ("ann: /campaign M2 open --branches 3", "Only an organiser"),
+    ("chair: /campaign M1 open", "Set a goal"),
+    ("chair: /campaign M1 open --branches lots", "whole number"),
+    ("ann: /campaign M2 adopted Hillside on 40 June", "not a real date"),
+    ("ann: /campaign M2 adopted Hillside on 1 January 2027", "in the future"),
+    ("ann (private): /sign M2 yes", "signed M2 already"),
+    ("ann: /sign M2 yes", "Sign privately"),
+    ("bob (private): /sign M1 yes", "M1 is not a model-motion campaign"),
+    ("bob (private): /sign M2 maybe", "Usage"),
+    ("bob (private): /unsign M2", "have not signed"),
+    ("bob (private): /sign", "Say what to sign"),
+    ("ann: /signup open Other", "Only an organiser"),
+    ("ann: /signup S1", "Sign up privately"),
+    ("ann (private): /signup S9", "no sign-up form S9"),
+    ("ann (private): /signup cancel", "not filling in"),
+    ("ann: /signup S1 export", "Only an organiser"),
+    ("ann: /mydata", "private chat"),
+    ("bob (private): /mydata erase", "nothing to erase"),
+    ("bob (private): /mydata withdraw S1", "have not signed up"),
+    ("bob (private): /mydata burn", "Usage"),
+    ("m0: /trigger open recall Cllr Jones --signatures 2 --closes 5d", "Only an organiser"),
+    ("chair: /trigger open recall Cllr Jones --closes 5d", "exactly one threshold"),
+    ("chair: /trigger open recall Cllr Jones --signatures 2", "needs a deadline"),
+    ("chair: /trigger open impeach Cllr Jones --signatures 2 --closes 5d", "say which kind"),
+    ("chair: /trigger open recall --signatures 2 --closes 5d", "name the office"),
+    ("chair: /trigger open recall X --signatures 99 --closes 5d", "can never be reached"),
+    ("chair: /trigger open recall X --electorate 120% --closes 5d", "at most 100%"),
+    ("chair: /trigger open recall X --branches 1/3 --closes 5d", "needs --per-branch"),
+    ("chair: /trigger open recall X --branches 1/3 --per-branch 2 --closes 5d", "no branch can count"),
+    ("chair: /trigger open recall X --signatures 2 --electorate 5% --closes 5d", "exactly one threshold"),
+    ("chair: /trigger open recall X --signatures 2 --closes 5d --branch Nowhere", "No member on the roll"),
+    ("m0 (private): /sign T1 yes", "signed T1 already"),
+    ("zed (private): /sign T1 yes", "Only members on the roll"),
+    ("m1 (private): /sign T9 yes", "no trigger campaign T9"),
+    ("m1 (private): /unsign T1", "have not signed"),
+    ("m1: /trigger T1 cancel", "Only an organiser"),
+    ("m1: /trigger T1 explode", "There is no /trigger T1 explode"),
+]
+
+
+async def _seed(chat: Chat) -> None:
+    await add_members(chat, [(f"m{i}", None) for i in range(3)])
+    await chat.say(*SETUP)
+
+
+@pytest.fixture
+async def seeded(chat: Chat) -> Chat:
+    await _seed(chat)
+    return chat
+
+
+@pytest.mark.parametrize(("line", "fragment"), BAD, ids=[b[0] for b in BAD])
+async def test_bad_input_one_clear_answer_and_no_change(seeded: Chat, line: str, fragment: str) -> None:
+    before = await seeded.snapshot()
+    out = await seeded.say(line)
+    replies = [ln for ln in out.splitlines() if " bot: " in ln]
+    assert len(replies) == 1, out
+    assert fragment.lower() in out.lower(), out
+    assert "went wrong" not in out
+    assert await seeded.snapshot() == before
+
+
+async def test_emergency_motion_skips_the_deadline(seeded: Chat) -> None:
+    chat = seeded
+    await chat.advance("2d")
+    before = await chat.snapshot()
+    out = await chat.say("ann: /motion M1 submit")
+    assert "deadline for M1 passed" in out
+    assert await chat.snapshot() == before
+    out = await chat.say("chair: /motion M1 emergency")
+    assert "now an emergency motion" in out
+    out = await chat.say("ann: /motion M1 submit")
+    assert "M1 is submitted" in out
+    out = await chat.say("ann: /motion M1 resolves More text")
+    assert "changes only by amendment" in out
+
+
+COMMANDS_UNDER_TEST = ["motion", "amend", "amendment", "campaign", "sign", "unsign", "signup", "mydata",
+                       "trigger", "start"]
+WORDS = ["M1", "M2", "M9", "A1", "A2", "T1", "S1", "new", "show", "resolves", "notes", "believes", "edit",
+         "remove", "1", "2", "0", "99", "replace", '"campaign"', '"x"', "with", "insert", "after", "before",
+         "at", "end", "delete", "add", "second", "vote", "withdraw", "--closes", "10m", "open", "adopted", "on",
+         "3 June", "export", "md", "text", "yes", "no", "erase", "cancel", "--branches", "--signatures",
+         "--electorate", "20%", "1/3", "--per-branch", "recall", "sign-M2", "signup-S1", "status", "carried",
+         "mover", "history", "list", "close", "“", "”", '"', "--", "—"]
+grammar_args = st.lists(st.sampled_from(WORDS), max_size=8).map(" ".join)
+junk = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r"), max_size=60)
+people = st.sampled_from(["chair", "ann", "bob", "m0", "m1", "zed"])
+
+
+def test_random_text_never_crashes_and_errors_change_nothing() -> None:
+    loop = asyncio.new_event_loop()
+    with tempfile.TemporaryDirectory() as tmp:
+        chat = loop.run_until_complete(Chat.start(Path(tmp)))
+        loop.run_until_complete(_seed(chat))
+
+        async def once(name: str, who: str, private: bool, args: str) -> None:
+            room = Room(f"console:@{who}", private=True) if private else Room("console:main")
+            message = Message(Actor(f"console:{who}", who), room, f"/{name} {args}")
+            ctx = chat.app.dispatcher.context(message)
+            handler = chat.app.routes.command(name)
+            assert handler is not None
+            await chat.app.outbox.drain()  # nothing queued is marked sent while we compare
+            before = await chat.snapshot()
+            try:
+                await handler(ctx, args)
+            except (UserError, ParseError) as e:
+                reply = e.message if isinstance(e, UserError) else sentence(e)
+                assert reply and "\n" not in reply
+                await chat.settle()
+                assert await chat.snapshot() == before, (name, args)
+            # A plain private message goes through the conversations and never crashes.
+            await chat.app.handle(Message(message.actor, Room(f"console:@{who}", private=True), args))
+            assert "went wrong" not in "\n".join(chat.transport.transcript[-5:])
+
+        @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+        @given(name=st.sampled_from(COMMANDS_UNDER_TEST), who=people, private=st.booleans(),
+               args=st.one_of(grammar_args, junk))
+        def check(name: str, who: str, private: bool, args: str) -> None:
+            loop.run_until_complete(once(name, who, private, args))
+
+        try:
+            check()
+        finally:
+            loop.run_until_complete(chat.stop())
+            loop.close()
+
+
+@given(st.text(max_size=200))
+def test_feature_parsers_are_total(text: str) -> None:
+    from datetime import UTC, date, datetime
+    from zoneinfo import ZoneInfo
+
+    from bot.features.campaigns.parse import DateError, parse_day
+    from bot.features.motions.model import AmendmentError
+    from bot.features.motions.parse import parse_amendment
+    from bot.features.triggers.parse import TriggerSpecError, parse_trigger
+
+    for fn, err in ((parse_amendment, AmendmentError),
+                    (lambda t: parse_trigger(t, datetime(2026, 6, 1, tzinfo=UTC), ZoneInfo("UTC")), TriggerSpecError),
+                    (lambda t: parse_day(t, date(2026, 6, 1)), DateError)):
+        try:
+            fn(text)
+        except err:
+            pass

@@ -1,0 +1,184 @@
+"""Story 6: trigger campaigns of each threshold kind fire exactly once — also under 200
+concurrent signatures and redelivered messages — and never after their deadline."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from bot.kernel.events import Actor, Message, Room
+from tests.helpers import Chat, add_members, transcript_after_outbox
+
+
+def _private(name: str, text: str, event_id: str | None = None) -> Message:
+    return Message(Actor(f"console:{name}", name), Room(f"console:@{name}", private=True), text, event_id=event_id)
+
+
+async def _polls(chat: Chat) -> int:
+    return (await chat.query("SELECT count(*) FROM polls"))[0][0]
+
+
+async def test_signatures_threshold_fires_once(chat: Chat) -> None:
+    await add_members(chat, [(f"m{i}", "Riverside") for i in range(5)])
+    before = await chat.snapshot()
+    out = await chat.say("m0: /trigger open recall Cllr Smith --signatures 3 --closes 14d")
+    assert "Only an organiser" in out
+    assert await chat.snapshot() == before
+    out = await chat.say("chair: /trigger open recall Cllr Smith --signatures 3 --closes 14d --roll-call")
+    assert "Trigger campaign T1: recall: Cllr Smith" in out and "[Sign T1]" in out
+    out = await chat.say("m0 (private): sign T1")
+    assert "You are signing trigger campaign T1" in out
+    out = await chat.say("m0 (private): yes")
+    assert "1 of 3 signatures needed" in out
+    await chat.say("m1 (private): /sign T1 yes")
+    out = await chat.say("m1 (private): /unsign T1")
+    assert "withdrawn" in out
+    await chat.say("m1 (private): /start sign-T1", "m1 (private): yes")
+    out = await chat.say("m2 (private): /sign T1 yes")
+    assert out.count("has fired") == 2  # the announcement and the signer's thanks
+    assert "Trigger T1 has fired: recall: Cllr Smith — 3 of 3 signatures needed" in out
+    assert "Poll 1: T1: Recall Cllr Smith?" in out
+    assert "[chair (private)] bot: Trigger T1 (recall: Cllr Smith) fired" in await transcript_after_outbox(chat)
+    assert await _polls(chat) == 1
+    before = await chat.snapshot()
+    out = await chat.say("m3 (private): /sign T1 yes")
+    assert "already fired" in out
+    out = await chat.say("m0 (private): /unsign T1")
+    assert "can no longer be withdrawn" in out
+    assert await chat.snapshot() == before
+    out = await chat.say("chair: /trigger T1")
+    assert "It fired at" in out and "poll 1" in out
+    out = await chat.say("m3: /vote 1 Yes")
+    assert "Your vote in poll 1: Yes" in out
+
+
+async def test_electorate_share_fires_once(chat: Chat) -> None:
+    await add_members(chat, [(f"m{i}", None) for i in range(10)])
+    out = await chat.say("chair: /trigger open open-selection the MP for Riverside --electorate 25% --closes 7d")
+    assert "25.0% of the electorate — 0 of 3 signatures needed" in out
+    for i in range(2):
+        out = await chat.say(f"m{i} (private): /sign T1 yes")
+        assert "has fired" not in out
+    out = await chat.say("m2 (private): /sign T1 yes")
+    assert "Trigger T1 has fired" in out and "3 of 3 signatures needed" in out
+    assert "Secret ballot" in out  # the follow-up ballot is secret by default
+    assert await _polls(chat) == 1
+    out = await chat.say("m3 (private): /sign T1 yes")
+    assert "already fired" in out
+    assert await _polls(chat) == 1
+
+
+async def test_branch_share_fires_when_enough_branches_count(chat: Chat) -> None:
+    members = [(f"a{i}", "Avon") for i in range(4)] + [(f"b{i}", "Brent") for i in range(4)] + \
+        [(f"c{i}", "Cray") for i in range(2)]
+    await add_members(chat, members)
+    out = await chat.say(
+        "chair: /trigger open no-confidence the chair --branches 1/2 --per-branch 50% --closes 10d")
+    assert "50.0% of branches (a branch counts at 50.0% of its members)" in out
+    assert "0 of the 2 branches needed count" in out
+    # Many signatures in one branch make only one branch count.
+    for name in ("a0", "a1", "a2", "a3"):
+        out = await chat.say(f"{name} (private): /sign T1 yes")
+        assert "has fired" not in out
+    out = await chat.say("chair: /trigger T1")
+    assert "1 of the 2 branches needed count" in out and "Branches that count: Avon" in out
+    out = await chat.say("b0 (private): /sign T1 yes")
+    assert "has fired" not in out
+    out = await chat.say("c0 (private): /sign T1 yes")  # Cray: 1 of 2 members is 50%
+    assert "Trigger T1 has fired" in out
+    assert await _polls(chat) == 1
+    out = await chat.say("b1 (private): /sign T1 yes")
+    assert "already fired" in out
+    assert await _polls(chat) == 1
+
+
+async def test_two_hundred_concurrent_signatures_fire_once(chat: Chat) -> None:
+    await add_members(chat, [(f"m{i}", f"B{i % 4}") for i in range(250)])
+    await chat.say("chair: /trigger open recall the leader --signatures 150 --closes 14d")
+    messages = [_private(f"m{i}", "/sign T1 yes", event_id=f"upd-{i}") for i in range(200)]
+    redelivered = [_private(f"m{i}", "/sign T1 yes", event_id=f"upd-{i}") for i in range(140, 160)]
+    await asyncio.gather(*(chat.app.handle(m) for m in messages + redelivered))
+    await chat.settle()
+    assert await chat.query("SELECT count(*) FROM trigger_signatures") == [(150,)]
+    assert await chat.query("SELECT status FROM triggers") == [("fired",)]
+    assert await _polls(chat) == 1
+    transcript = await transcript_after_outbox(chat)
+    assert transcript.count("Trigger T1 has fired") == 1
+    assert transcript.count("[chair (private)] bot: Trigger T1") == 1
+    assert transcript.count("your signature crossed the threshold") == 1
+    assert transcript.count("already fired") == 50
+    # A redelivery after a restart (the in-memory memory of updates is gone) is still dropped.
+    chat.app.dispatcher._recent.clear()
+    await chat.app.handle(_private("m10", "/sign T1 yes", event_id="upd-10"))
+    await chat.app.handle(_private("m220", "/sign T1 yes", event_id="upd-220"))
+    assert await chat.query("SELECT count(*) FROM trigger_signatures") == [(150,)]
+    assert await _polls(chat) == 1
+
+
+async def test_concurrent_signatures_just_short_never_fire(chat: Chat) -> None:
+    await add_members(chat, [(f"m{i}", None) for i in range(200)])
+    await chat.say("chair: /trigger open recall the leader --signatures 200 --closes 14d")
+    messages = [_private(f"m{i}", "/sign T1 yes", event_id=f"u{i}") for i in range(199)]
+    await asyncio.gather(*(chat.app.handle(m) for m in messages + messages[:50]))
+    assert await chat.query("SELECT count(*), (SELECT status FROM triggers) FROM trigger_signatures") == \
+        [(199, "open")]
+    await chat.app.handle(_private("m199", "/sign T1 yes", event_id="u199"))
+    assert await chat.query("SELECT status FROM triggers") == [("fired",)]
+    assert await _polls(chat) == 1
+
+
+async def test_trigger_expires_unfired(chat: Chat) -> None:
+    await add_members(chat, [(f"m{i}", None) for i in range(5)])
+    await chat.say("chair: /trigger open recall Cllr Jones --signatures 3 --closes 2d")
+    await chat.say("m0 (private): /sign T1 yes", "m1 (private): /sign T1 yes")
+    await chat.advance("2d")
+    for _ in range(200):  # the expiry runs on the trigger timer; wait for its announcement
+        if "closed at its deadline without firing" in "\n".join(chat.transport.transcript):
+            break
+        await asyncio.sleep(0.01)
+    transcript = "\n".join(chat.transport.transcript)
+    assert "Trigger T1 (recall: Cllr Jones) closed at its deadline without firing: 2 of 3" in transcript
+    before = await chat.snapshot()
+    out = await chat.say("m2 (private): /sign T1 yes")
+    assert "closed at its deadline" in out
+    out = await chat.say("m0 (private): /unsign T1")
+    assert "closed" in out
+    assert await chat.snapshot() == before
+    assert await _polls(chat) == 0
+    assert await chat.query("SELECT status FROM triggers") == [("expired",)]
+
+
+async def test_signature_at_the_deadline_is_refused_even_before_the_timer_runs(chat: Chat) -> None:
+    await add_members(chat, [(f"m{i}", None) for i in range(3)])
+    await chat.say("chair: /trigger open recall Cllr Jones --signatures 1 --closes 1h")
+    chat.tick(__import__("datetime").timedelta(hours=1))  # the clock passes the deadline, no timer yet
+    out = await chat.say("m0 (private): /sign T1 yes")
+    assert "closed at its deadline" in out
+    assert await _polls(chat) == 0
+
+
+async def test_fired_trigger_ballot_is_opened_after_a_restart(tmp_path: Path) -> None:
+    chat = await Chat.start(tmp_path)
+    try:
+        await add_members(chat, [("m0", None), ("m1", None)])
+        await chat.say("chair: /trigger open recall Cllr Jones --signatures 1 --closes 1d")
+
+        async def fire_without_ballot(conn) -> None:  # type: ignore[no-untyped-def]
+            # As if the bot stopped right after committing the firing signature.
+            await conn.execute("INSERT INTO trigger_signatures VALUES (1, 1, 'console:m0', NULL, 1, 'x')")
+            await conn.execute("UPDATE triggers SET status = 'fired', fired_at = '2026-06-01T12:00:00+00:00'")
+
+        assert chat.app.writer is not None
+        await chat.app.writer.run(fire_without_ballot)
+    finally:
+        await chat.stop()
+    chat = await Chat.start(tmp_path)
+    try:
+        for _ in range(200):
+            if (await chat.query("SELECT ballot_poll_id FROM triggers"))[0][0] is not None:
+                break
+            await asyncio.sleep(0.01)
+        assert await chat.query("SELECT ballot_poll_id FROM triggers") == [(1,)]
+        assert "Trigger T1 has fired" in "\n".join(chat.transport.transcript)
+    finally:
+        await chat.stop()

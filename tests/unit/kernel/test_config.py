@@ -1,0 +1,56 @@
+"""Configuration errors name the key at fault."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.kernel.config import load_config, parse_config
+from bot.kernel.errors import ConfigError
+
+
+@pytest.mark.parametrize(
+    ("data", "fragment"),
+    [
+        ({"bot": {"databse": "x.db"}}, "unknown key bot.databse"),
+        ({"bot": {"timezone": "Mars/Olympus"}}, "bot.timezone"),
+        ({"bot": {"timezone": 5}}, "bot.timezone must be a string"),
+        ({"bot": {"default_electorate": "all"}}, "bot.default_electorate"),
+        ({"console": {"organisers": "chair"}}, "console.organisers must be a list"),
+        ({"telegram": {"webhook_url": "https://x"}}, "telegram.token is missing"),
+        ({"matrix": {"homeserver": "https://m"}}, "matrix.user_id is missing"),
+        ({"matrix": {"homeserver": "https://m", "user_id": "@q:m"}}, "matrix.password or matrix.access_token"),
+        ({"telegram": {"token": "t", "webhook_port": 0}}, "telegram.webhook_port must be at least 1"),
+        ({"colour": "red"}, "unknown key colour"),
+        ({"bot": 3}, "bot must be a table"),
+    ],
+)
+def test_config_errors_name_the_key(data: dict, fragment: str) -> None:
+    with pytest.raises(ConfigError, match=fragment.replace(".", r"\.")):
+        parse_config(data)
+
+
+def test_secrets_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QUORUM_TELEGRAM_TOKEN", "123:abc")
+    monkeypatch.setenv("QUORUM_SECRET", "s3cret")
+    config = parse_config({})
+    assert config.telegram is not None and config.telegram.token == "123:abc"
+    assert config.secret == "s3cret"
+
+
+def test_example_config_is_valid(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("QUORUM_TELEGRAM_TOKEN", "QUORUM_MATRIX_PASSWORD", "QUORUM_MATRIX_ACCESS_TOKEN"):
+        monkeypatch.delenv(var, raising=False)
+    config = load_config(Path(__file__).resolve().parents[3] / "config.example.toml")
+    assert config.telegram is None and config.matrix is None  # tokens are left empty
+    assert config.timezone == "Europe/London"
+
+
+def test_bad_toml_and_missing_file(tmp_path: Path) -> None:
+    bad = tmp_path / "q.toml"
+    bad.write_text("[bot\n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(bad)
+    with pytest.raises(ConfigError, match="not found"):
+        load_config(tmp_path / "missing.toml")

@@ -1,0 +1,38 @@
+"""The command grammar and deadlines as people type them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.kernel.durations import DeadlineError, parse_deadline, parse_duration
+from bot.kernel.grammar import split_command
+
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+LONDON = ZoneInfo("Europe/London")
+
+
+def test_split_command() -> None:
+    c = split_command("/poll@QuorumBot Lunch? | A | B")
+    assert c is not None and c.name == "poll" and c.bot == "QuorumBot" and c.args == "Lunch? | A | B"
+    assert split_command("!vote 1 2") is None
+    bang = split_command("!vote 1 2", ("/", "!"))
+    assert bang is not None and bang.name == "vote"
+    assert split_command("hello /poll") is None
+
+
+def test_durations_and_deadlines() -> None:
+    assert parse_duration("1h30m") == timedelta(minutes=90)
+    assert parse_duration("2x") is None
+    assert parse_deadline("30m", NOW, LONDON) == NOW + timedelta(minutes=30)
+    # 18:00 in London on 1 June is 17:00 UTC (summer time).
+    assert parse_deadline("18:00", NOW, LONDON) == datetime(2026, 6, 1, 17, 0, tzinfo=UTC)
+    # A time already past today means tomorrow.
+    assert parse_deadline("09:00", NOW, LONDON) == datetime(2026, 6, 2, 8, 0, tzinfo=UTC)
+    assert parse_deadline("2026-06-03T18:00", NOW, LONDON) == datetime(2026, 6, 3, 17, 0, tzinfo=UTC)
+    assert parse_deadline("2026-06-03 18:00+00:00", NOW, LONDON) == datetime(2026, 6, 3, 18, 0, tzinfo=UTC)
+    for bad in ("0m", "5s", "yesterday", "25:00", "2026-05-01T10:00", "400d"):
+        with pytest.raises(DeadlineError):
+            parse_deadline(bad, NOW, LONDON)

@@ -1,0 +1,36 @@
+"""Long texts cut into message pages, and lists cut into CSV parts: nothing lost."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.kernel.csv_export import csv_parts
+from bot.kernel.pages import pages
+
+
+@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r"),
+                        max_size=5000), max_size=30))
+def test_pages_fit_a_message_and_lose_nothing(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    parts = pages(text)
+    assert all(len(p) <= 3500 for p in parts)
+    assert "".join(parts).replace("\n", "") == text.replace("\n", "")
+
+_cell = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=300)
+
+@given(st.lists(st.tuples(_cell, _cell), max_size=60))
+def test_csv_parts_are_whole_files(rows: list[tuple[str, str]]) -> None:
+    parts = csv_parts(("name", "area"), rows, limit=1000)
+    back: list[list[str]] = []
+    for part in parts:
+        read = list(csv.reader(io.StringIO(part)))
+        assert read[0] == ["name", "area"]
+        back += read[1:]
+    assert len(back) == len(rows)
+    for (name, area), got in zip(rows, back, strict=True):
+        for value, cell in ((name, got[0]), (area, got[1])):
+            assert cell == ("'" + value if value[:1] in "=+-@" and value else value)
