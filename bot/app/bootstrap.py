@@ -14,6 +14,7 @@ are checked in it.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -101,6 +102,8 @@ class App:
         self.routes = routes
         self.dispatcher = dispatcher
         self.services = services
+        # Every inbound event, straight to the dispatcher (no extra frame on the vote path).
+        self.handle: Callable[[Event], Awaitable[None]] = dispatcher.handle
 
     @property
     def reader(self) -> Reader:
@@ -126,9 +129,6 @@ class App:
         if self._own_writer is not None:
             await self._own_writer.stop()
         await self.database.close()
-
-    async def handle(self, event: Event) -> None:
-        await self.dispatcher.handle(event)
 
     async def advance(self, delta: timedelta) -> None:
         """Move the clock on (a rehearsal, a test) and do whatever fell due."""

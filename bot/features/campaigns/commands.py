@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bot.features.campaigns.parse import DateError, branch_report, goal, parse_day
-from bot.features.campaigns.render import progress_text
+from bot.features.campaigns.render import opened, progress_text
 from bot.features.campaigns.service import CampaignService
 from bot.features.motions.render import chat
 from bot.kernel.context import Context
@@ -15,7 +15,7 @@ from bot.kernel.effects import Button
 from bot.kernel.errors import UserError, sentence
 from bot.kernel.grammar import split_options
 from bot.kernel.ids import split_ref
-from bot.kernel.markup import b, esc
+from bot.kernel.markup import esc
 from bot.kernel.pages import pages
 from bot.kernel.routing import Router
 
@@ -52,16 +52,7 @@ async def _open(ctx: Context, motion_id: int, args: str, campaigns: CampaignServ
             raise UserError(f"--deadline: {e}.") from None
     await campaigns.open(ctx, motion_id, goal_branches, goal_signatures, deadline)
     motion = await campaigns.motion(motion_id)
-    goals = []
-    if goal_branches:
-        goals.append(f"{goal_branches} branches")
-    if goal_signatures:
-        goals.append(f"{goal_signatures} signatures")
-    until = f" by {deadline.astimezone(campaigns.tz).strftime('%a %d %b %Y %H:%M')}" if deadline else ""
-    text = (f"📣 Model motion campaign {b(f'M{motion_id}')} — goal: {' and '.join(goals)}{until}.\n"
-            f"{chat(motion.text, motion.info)}\n"
-            f"Sign privately: tap the button or send me sign M{motion_id}. Branch secretaries: report a vote with "
-            f"/campaign M{motion_id} adopted BRANCH on DATE.")
+    text = opened(motion_id, goal_branches, goal_signatures, deadline, campaigns.tz, chat(motion.text, motion.info))
     parts = pages(text)
     for part in parts[:-1]:
         await ctx.reply(part)

@@ -39,3 +39,18 @@ def progress_text(p: Progress, now: datetime, tz: ZoneInfo) -> str:
 def goal_reached(ref: str, title: str, signatures: int, branches: int) -> str:
     return (f"🎉 The model motion {b(ref)} ({esc(title)}) has reached its goal: {signatures} signatures, "
             f"{branches} branches. Send /campaign {ref} for the figures.")
+
+
+def opened(motion_id: int, goal_branches: int | None, goal_signatures: int | None, deadline: datetime | None,
+           tz: ZoneInfo, motion_text: str) -> str:
+    """The announcement of a new campaign, with the motion's text (MOTION_TEXT, markup)."""
+    goals = []
+    if goal_branches:
+        goals.append(f"{goal_branches} branches")
+    if goal_signatures:
+        goals.append(f"{goal_signatures} signatures")
+    until = f" by {deadline.astimezone(tz).strftime('%a %d %b %Y %H:%M')}" if deadline else ""
+    return (f"📣 Model motion campaign {b(f'M{motion_id}')} — goal: {' and '.join(goals)}{until}.\n"
+            f"{motion_text}\n"
+            f"Sign privately: tap the button or send me sign M{motion_id}. Branch secretaries: report a vote with "
+            f"/campaign M{motion_id} adopted BRANCH on DATE.")

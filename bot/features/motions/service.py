@@ -293,23 +293,24 @@ class MotionService:
 
     async def _ballot(
         self, ctx: Context, room: str, spec: PollSpec, reserve: Callable[[Conn], Awaitable[int]],
-        undo: Callable[[Conn], Awaitable[None]], link: Callable[[Conn, int], Awaitable[None]],
+        mark: Callable[[Conn, int | None], Awaitable[None]],
     ) -> Poll:
-        """Reserve the motion or amendment for its ballot (a history entry), open the ballot,
-        and link the two; if the ballot cannot be opened, the reservation is undone."""
+        """Reserve the motion or amendment for its ballot (RESERVE returns its history entry),
+        open the ballot, and MARK it with the ballot's poll; if the ballot cannot be opened, MARK
+        it with None, which undoes the reservation, and its history entry goes."""
         entry = await self._writer.run(reserve, ctx.event_id)
         try:
             poll = await self._polls.open_poll(room, ctx.actor.id, spec)
         except BaseException:
             async def unreserve(conn: Conn) -> None:
-                await undo(conn)
+                await mark(conn, None)
                 await store.forget_entry(conn, entry)
 
             await self._writer.run(unreserve)
             raise
 
         async def linked(conn: Conn) -> None:
-            await link(conn, poll.id)
+            await mark(conn, poll.id)
 
         await self._writer.run(linked)
         return poll
@@ -326,17 +327,14 @@ class MotionService:
             await store.save_motion(conn, m)
             return await store.record(conn, m.id, ctx.actor.id, ctx.actor.label, now, "put to the vote")
 
-        async def undo(conn: Conn) -> None:
+        async def mark(conn: Conn, poll_id: int | None) -> None:
             m = await _motion(conn, motion.id)
-            m.status = previous
-            await store.save_motion(conn, m)
-
-        async def link(conn: Conn, poll_id: int) -> None:
-            m = await _motion(conn, motion.id)
+            if poll_id is None:
+                m.status = previous
             m.vote_poll_id = poll_id
             await store.save_motion(conn, m)
 
-        return await self._ballot(ctx, motion.room, spec, reserve, undo, link)
+        return await self._ballot(ctx, motion.room, spec, reserve, mark)
 
     async def amendment_to_vote(self, ctx: Context, row: AmendmentRow, motion: Motion, spec: PollSpec) -> Poll:
         now = self._now()
@@ -356,18 +354,14 @@ class MotionService:
             line = f"put amendment {a.ref} to the vote"
             return await store.record(conn, m.id, ctx.actor.id, ctx.actor.label, now, line)
 
-        async def undo(conn: Conn) -> None:
+        async def mark(conn: Conn, poll_id: int | None) -> None:
             a = await _amendment(conn, row.id)
-            if refuse_amendment(a.ref, a.status, "reopen") is None:
+            if poll_id is None and refuse_amendment(a.ref, a.status, "reopen") is None:
                 a.status = SECONDED
-                await store.save_amendment(conn, a)
-
-        async def link(conn: Conn, poll_id: int) -> None:
-            a = await _amendment(conn, row.id)
             a.poll_id = poll_id
             await store.save_amendment(conn, a)
 
-        return await self._ballot(ctx, motion.room, spec, reserve, undo, link)
+        return await self._ballot(ctx, motion.room, spec, reserve, mark)
 
     # -- what a ballot decided ---------------------------------------------------------------
 
