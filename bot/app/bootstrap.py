@@ -150,11 +150,11 @@ async def bootstrap(
     clock = clock or Clock()
     transports = transports or Transports()
     database = await Database.open(config.database)
+    secret = config.secret or load_or_make_key(config.database)
     own_writer = None
     if writer is None:
-        writer = own_writer = GroupCommitWriter(database.wconn, lambda: iso(clock.now()))
+        writer = own_writer = GroupCommitWriter(database.wconn, lambda: iso(clock.now()), secret)
     reader = database.reader
-    secret = config.secret or load_or_make_key(config.database)
     send = transports.send
     directory = RoomDirectory(config.organisers, transports)
     scheduler = Scheduler(clock)
@@ -195,7 +195,8 @@ async def import_roll(
     without starting the rest of the bot."""
     clock = Clock()
     database = await Database.open(config.database)
-    writer = GroupCommitWriter(database.wconn, lambda: iso(clock.now()))
+    key = config.secret or load_or_make_key(config.database)
+    writer = GroupCommitWriter(database.wconn, lambda: iso(clock.now()), key)
     await writer.load()
     writer.start()
     try:

@@ -75,7 +75,9 @@ Op = Callable[[Any], Awaitable[T]]
 class Writer(Protocol):
     """The one way to change the database (bot/storage/writer.py)."""
 
-    async def run(self, fn: Callable[[Any], Awaitable[T]], event_id: str | None = None) -> T: ...
+    async def run(
+        self, fn: Callable[[Any], Awaitable[T]], event_id: str | None = None, *, secret: bool = False
+    ) -> T: ...
 
     async def vote(self, item: Any) -> str | None: ...
 

@@ -5,14 +5,24 @@ acknowledged once it is on disk. So the writer takes everything queued while the
 commit was in flight and commits it as one transaction (group commit): each vote still waits
 for its own commit, but thousands share one fsync. Because it is the only writer, ordering
 rules (a vote queued before a close is counted, one queued after is refused) hold without locks.
+
+Secret ballots are kept unlinkable on disk, in the database and in its write-ahead log: a batch
+is committed as consecutive transactions, each holding only secret changes (secret ballots,
+their receipts, the keyed update ids) or only the rest, in queue order. So no commit that
+writes a secret ballot writes anything that names a person, and the update ids it records are
+keyed hashes: the platforms' ids (a Telegram private chat's id is its person's id) are never
+stored. Without the key file nothing on disk links a voter to a choice.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from itertools import groupby
 from typing import Any, TypeVar
 
 import aiosqlite
@@ -48,10 +58,10 @@ async def change_once(
 @dataclass(slots=True)
 class VoteWrite:
     poll_id: int
-    voter: str
+    voter: str  # for a secret ballot, already a keyed hash (bot/kernel/secrecy.py)
     choice: str | None  # None withdraws the vote
     weight: int
-    timed: bool  # record when it was committed (never for a secret ballot)
+    secret: bool  # a secret ballot: stored apart, never timed, committed with nothing that names anyone
     event_id: str | None
     check: Callable[[], str | None]  # re-checked at commit time; a message refuses the vote
     identity: tuple[str, str] | None = None  # (identity, display name) to remember
@@ -64,12 +74,25 @@ class _Op:
     fn: Callable[[aiosqlite.Connection], Awaitable[Any]]
     event_id: str | None
     future: asyncio.Future[Any]
+    secret: bool = False
+
+
+KEYED = "k:"
+"""The prefix of an update id stored as a keyed hash."""
+
+
+def _parts(batch: list[VoteWrite | _Op]) -> list[list[VoteWrite | _Op]]:
+    """BATCH cut into runs of secret and of other changes, in queue order: one transaction each."""
+    return [list(run) for _, run in groupby(batch, key=lambda item: item.secret)]
 
 
 class Writer:
-    def __init__(self, conn: aiosqlite.Connection, now: Callable[[], str], max_batch: int = 5000):
+    def __init__(
+        self, conn: aiosqlite.Connection, now: Callable[[], str], key: str, max_batch: int = 5000
+    ) -> None:
         self._conn = conn
         self._now = now
+        self._key = key.encode()
         self._max_batch = max_batch
         self._queue: asyncio.Queue[VoteWrite | _Op] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
@@ -79,11 +102,26 @@ class Writer:
         self._seen: set[str] = set()
         self._names: dict[str, str] = {}
 
+    def token(self, event_id: str) -> str:
+        """How update EVENT_ID is recorded: a keyed hash, which names no chat and no person."""
+        message = b"update\x00" + event_id.encode("utf-8", "surrogatepass")
+        return KEYED + hmac.new(self._key, message, hashlib.sha256).hexdigest()[:32]
+
     async def load(self) -> None:
-        async with self._conn.execute("SELECT event_id FROM seen_events") as cur:
-            self._seen = {row[0] for row in await cur.fetchall()}
-        async with self._conn.execute("SELECT identity, display_name FROM identities") as cur:
-            self._names = {row[0]: row[1] for row in await cur.fetchall()}
+        conn = self._conn
+        # Update ids recorded as they came (before they were keyed) are keyed now, once.
+        plain = [row[0] for row in await conn.execute_fetchall(
+            "SELECT event_id FROM seen_events WHERE event_id NOT LIKE 'k:%'")]
+        if plain:
+            await conn.execute("BEGIN IMMEDIATE")
+            await conn.executemany(
+                "UPDATE OR REPLACE seen_events SET event_id = ? WHERE event_id = ?",
+                [(self.token(e), e) for e in plain],
+            )
+            await conn.execute("COMMIT")
+        self._seen = {row[0] for row in await conn.execute_fetchall("SELECT event_id FROM seen_events")}
+        rows = await conn.execute_fetchall("SELECT identity, display_name FROM identities")
+        self._names = {row[0]: row[1] for row in rows}
 
     async def forget_before(self, cutoff: str) -> int:
         """Drop the record of updates applied before CUTOFF (an ISO time). Platforms redeliver
@@ -99,7 +137,7 @@ class Writer:
 
     def has_seen(self, event_id: str) -> bool:
         """Whether a change caused by EVENT_ID is committed (so a redelivery can be dropped)."""
-        return event_id in self._seen
+        return self.token(event_id) in self._seen
 
     def start(self) -> None:
         if self._task is None:
@@ -123,15 +161,17 @@ class Writer:
         return await item.future
 
     async def run(
-        self, fn: Callable[[aiosqlite.Connection], Awaitable[T]], event_id: str | None = None
+        self, fn: Callable[[aiosqlite.Connection], Awaitable[T]], event_id: str | None = None, *,
+        secret: bool = False,
     ) -> T:
         """Run FN inside the writer's transaction; its changes are committed when this returns.
 
         If FN raises, its changes are rolled back (a savepoint) and the exception propagates;
-        the rest of the batch is unaffected.
+        the rest of the batch is unaffected. A SECRET change (one that writes secret ballots)
+        is committed with other secret changes only, and must write nothing that names anyone.
         """
         fut: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait(_Op(fn, event_id, fut))
+        self._queue.put_nowait(_Op(fn, event_id, fut, secret))
         return await fut
 
     async def _loop(self) -> None:
@@ -141,9 +181,11 @@ class Writer:
             while len(batch) < self._max_batch and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
             try:
-                await self._commit(batch)
-            except Exception:  # the database itself failed: nobody in the batch is acknowledged
-                log.exception("commit failed")
+                for part in _parts(batch):
+                    try:
+                        await self._commit(part)
+                    except Exception:  # the database itself failed: nobody in it is acknowledged
+                        log.exception("commit failed")
             finally:
                 for _ in batch:
                     self._queue.task_done()
@@ -189,19 +231,18 @@ class Writer:
 
     async def _run_op(self, op: _Op, seen_in_batch: set[str], results: list) -> None:
         conn = self._conn
-        if op.event_id is not None:
-            if op.event_id in seen_in_batch or op.event_id in self._seen:
-                results.append((op.future, None, Duplicate()))
-                return
+        token = self.token(op.event_id) if op.event_id is not None else None
+        if token is not None and (token in seen_in_batch or token in self._seen):
+            results.append((op.future, None, Duplicate()))
+            return
         await conn.execute("SAVEPOINT op")
         try:
             value = await op.fn(conn)
-            if op.event_id is not None:
+            if token is not None:
                 await conn.execute(
-                    "INSERT INTO seen_events(event_id, seen_at) VALUES (?, ?)",
-                    (op.event_id, self._now()),
+                    "INSERT INTO seen_events(event_id, seen_at) VALUES (?, ?)", (token, self._now())
                 )
-                seen_in_batch.add(op.event_id)
+                seen_in_batch.add(token)
         except Exception as e:
             await conn.execute("ROLLBACK TO op")
             await conn.execute("RELEASE op")
@@ -220,7 +261,8 @@ class Writer:
         receipts: list[tuple[int, str]] = []
         now = self._now()
         for v in run:
-            if v.event_id is not None and (v.event_id in seen or v.event_id in seen_in_batch):
+            token = self.token(v.event_id) if v.event_id is not None else None
+            if token is not None and (token in seen or token in seen_in_batch):
                 results.append((v.future, DUPLICATE, None))
                 continue
             refusal = v.check()
@@ -228,10 +270,10 @@ class Writer:
                 results.append((v.future, refusal, None))
                 continue
             accepted[(v.poll_id, v.voter)] = v  # a later vote in the batch replaces an earlier
-            if v.event_id is not None:
-                seen_in_batch.add(v.event_id)
-                events.append((v.event_id, now))
-            if v.identity is not None:
+            if token is not None:
+                seen_in_batch.add(token)
+                events.append((token, now))
+            if v.identity is not None and not v.secret:  # a secret ballot names nobody
                 who, name = v.identity
                 if self._names.get(who) != name and names_in_batch.get(who) != name:
                     names[who] = name
@@ -239,22 +281,35 @@ class Writer:
             if v.receipt is not None and v.choice is not None:
                 receipts.append((v.poll_id, v.receipt))
             results.append((v.future, None, None))
-        upserts = [
-            (v.poll_id, v.voter, v.choice, v.weight, now if v.timed else None)
-            for v in accepted.values()
-            if v.choice is not None
-        ]
+        secret = run[0].secret  # a run is all secret or all not (see _parts)
         deletes = [(v.poll_id, v.voter) for v in accepted.values() if v.choice is None]
         conn = self._conn
-        if upserts:
-            await conn.executemany(
-                "INSERT INTO votes(poll_id, voter, choice, weight, cast_at) VALUES (?, ?, ?, ?, ?)"
-                " ON CONFLICT(poll_id, voter) DO UPDATE SET choice = excluded.choice,"
-                " weight = excluded.weight, cast_at = excluded.cast_at",
-                upserts,
-            )
-        if deletes:
-            await conn.executemany("DELETE FROM votes WHERE poll_id = ? AND voter = ?", deletes)
+        if secret:
+            upserts: list[tuple[Any, ...]] = [
+                (v.poll_id, v.voter, v.choice, v.weight) for v in accepted.values() if v.choice is not None
+            ]
+            if upserts:
+                await conn.executemany(
+                    "INSERT INTO secret_ballots(poll_id, voter, choice, weight) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT(poll_id, voter) DO UPDATE SET choice = excluded.choice,"
+                    " weight = excluded.weight",
+                    upserts,
+                )
+            if deletes:
+                await conn.executemany("DELETE FROM secret_ballots WHERE poll_id = ? AND voter = ?", deletes)
+        else:
+            upserts = [
+                (v.poll_id, v.voter, v.choice, v.weight, now) for v in accepted.values() if v.choice is not None
+            ]
+            if upserts:
+                await conn.executemany(
+                    "INSERT INTO votes(poll_id, voter, choice, weight, cast_at) VALUES (?, ?, ?, ?, ?)"
+                    " ON CONFLICT(poll_id, voter) DO UPDATE SET choice = excluded.choice,"
+                    " weight = excluded.weight, cast_at = excluded.cast_at",
+                    upserts,
+                )
+            if deletes:
+                await conn.executemany("DELETE FROM votes WHERE poll_id = ? AND voter = ?", deletes)
         if events:
             await conn.executemany(
                 "INSERT OR IGNORE INTO seen_events(event_id, seen_at) VALUES (?, ?)", events

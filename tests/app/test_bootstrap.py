@@ -38,7 +38,8 @@ class ListingWriter:
         self._seen: set[str] = set()
         self.changes: list[str] = []
 
-    async def run(self, fn: Callable[[Any], Awaitable[Any]], event_id: str | None = None) -> Any:
+    async def run(self, fn: Callable[[Any], Awaitable[Any]], event_id: str | None = None, *,
+                  secret: bool = False) -> Any:
         if self._conn is None:
             self._conn = await connect(self._path)
         if event_id is not None and event_id in self._seen:

@@ -82,6 +82,7 @@ class PollService:
             self.open[poll.id] = poll
         for poll_id, room, ref, native_ref in await store.open_messages(self._reader):
             self._remember_message(poll_id, room, ref, native_ref)
+        await self._finish_moves()
 
     async def stop(self) -> None:
         for task in list(self._tasks):
@@ -224,10 +225,10 @@ class PollService:
                 voter=self._key(poll, voter),
                 choice=",".join(map(str, chosen)) if chosen else None,
                 weight=weight,
-                timed=not poll.secret,
+                secret=poll.secret,
                 event_id=ctx.event_id,
                 check=lambda: poll.refusal_at(clock.now),
-                identity=(ctx.actor.id, ctx.actor.name) if ctx.actor.name else None,
+                identity=(ctx.actor.id, ctx.actor.name) if ctx.actor.name and not poll.secret else None,
                 receipt=receipt(self._secret, poll.id, voter) if poll.secret else None,
             )
         )
@@ -240,7 +241,7 @@ class PollService:
 
     async def current_choice(self, poll: Poll, actor: Actor, room: Room) -> tuple[int, ...]:
         voter, _ = await self.eligibility(actor, room, poll)
-        return await store.choice_of(self._reader, poll.id, self._key(poll, voter)) or ()
+        return await store.choice_of(self._reader, poll, self._key(poll, voter)) or ()
 
     async def vote_text(self, ctx: Context, poll_id: int, text: str, *, ranked: bool) -> str:
         """A vote typed as /vote or /rank: checked, recorded, and the confirmation."""
@@ -377,7 +378,7 @@ class PollService:
 
     async def tally(self, poll: Poll, conn: Conn | None = None) -> dict[str, Any]:
         """POLL's result as its committed ballots stand (or as CONN, the writer's, sees them)."""
-        return result_of(poll, await store.ballots(conn or self._reader, poll.id))
+        return result_of(poll, await store.ballots(conn or self._reader, poll))
 
     async def close(self, poll_id: int, by: str, event_id: str | None = None) -> Poll:
         poll = await self.get(poll_id)
@@ -458,10 +459,10 @@ class PollService:
         return names
 
     async def count_votes(self, poll: Poll) -> int:
-        return await store.vote_count(self._reader, poll.id)
+        return await store.vote_count(self._reader, poll)
 
     async def voters(self, poll: Poll) -> set[str]:
-        return await store.voters(self._reader, poll.id)
+        return await store.voters(self._reader, poll)
 
     def stored_key(self, poll: Poll, member: int) -> str:
         """The key MEMBER's vote in POLL is stored under (to see whether they have voted)."""
@@ -472,19 +473,38 @@ class PollService:
         among the receipts)."""
         voter, _ = await self.eligibility(ctx.actor, ctx.room, poll)
         code = receipt(self._secret, poll.id, voter)
-        voted = await store.choice_of(self._reader, poll.id, self._key(poll, voter)) is not None
+        voted = await store.choice_of(self._reader, poll, self._key(poll, voter)) is not None
         return code, voted, voted and await store.has_receipt(self._reader, poll.id, code)
 
     async def receipts(self, poll: Poll) -> list[str]:
         return await store.receipt_codes(self._reader, poll.id)
 
     async def move_votes(self, conn: Conn, old: str, new: str) -> None:
-        """Inside a link's transaction: votes ACCOUNT key OLD cast in open polls now count as
-        the member's (key NEW), once."""
+        """Inside a link's transaction: the votes account key OLD cast in open polls (not secret
+        ones: see move_secret_votes) now count as the member's (key NEW), once."""
         for poll in self.open.values():
-            if poll.electorate_kind != "room":
-                continue
-            receipts = None
-            if poll.secret:
-                receipts = (receipt(self._secret, poll.id, old), receipt(self._secret, poll.id, new))
-            await store.move_vote(conn, poll.id, self._key(poll, old), self._key(poll, new), receipts)
+            if poll.electorate_kind == "room" and not poll.secret:
+                await store.move_vote(conn, poll, old, new, None)
+
+    async def move_secret_votes(self, moves: list[tuple[str, str]]) -> None:
+        """After a link has committed: the secret ballots accounts cast before linking now count
+        as their members', in a secret transaction of their own (the link names the person, so
+        the two never share a commit). Should the bot stop in between, ``start`` finishes it."""
+        polls = [p for p in self.open.values() if p.electorate_kind == "room" and p.secret]
+        if not polls or not moves:
+            return
+
+        async def op(conn: Conn) -> None:
+            for poll in polls:
+                for old, new in moves:
+                    receipts = receipt(self._secret, poll.id, old), receipt(self._secret, poll.id, new)
+                    await store.move_vote(conn, poll, self._key(poll, old), self._key(poll, new), receipts)
+
+        await self._writer.run(op, secret=True)
+
+    async def _finish_moves(self) -> None:
+        """Secret ballots cast before a link made while their poll was open, not yet moved (the
+        bot stopped between the link and the move)."""
+        for poll in [p for p in self.open.values() if p.electorate_kind == "room" and p.secret]:
+            linked = await self._roll.linked_since(poll.opened_at)
+            await self.move_secret_votes([(identity, f"m:{member}") for identity, member in linked])

@@ -2,6 +2,8 @@
 
 Votes themselves are written by the single writer's vote path (bot/storage/writer.py), which
 commits thousands in one transaction; everything else about a poll is read and written here.
+Open ballots are in ``votes``, secret ballots (keyed hashes, no times) in ``secret_ballots``,
+whose pages never hold a row that names anyone.
 Functions take the connection they work on: the writer's inside ``writer.run`` (so a check and
 the change it guards commit together), or the reader for showing things.
 """
@@ -124,27 +126,34 @@ async def poll_of_native(conn: Conn, native_ref: str) -> int | None:
 # -- votes and receipts ------------------------------------------------------------------------
 
 
-async def ballots(conn: Conn, poll_id: int) -> list[tuple[tuple[int, ...], int]]:
-    """Every ballot of POLL_ID as (chosen option indexes, weight)."""
+def _table(secret: bool) -> str:
+    return "secret_ballots" if secret else "votes"
+
+
+async def ballots(conn: Conn, poll: Poll) -> list[tuple[tuple[int, ...], int]]:
+    """Every ballot of POLL as (chosen option indexes, weight)."""
     # One call for the whole read: a cursor left open between awaits would hold the
     # connection's snapshot for whoever reads next.
-    rows = await conn.execute_fetchall("SELECT choice, weight FROM votes WHERE poll_id = ?", (poll_id,))
+    rows = await conn.execute_fetchall(f"SELECT choice, weight FROM {_table(poll.secret)} WHERE poll_id = ?",
+                                       (poll.id,))
     return [(tuple(int(c) for c in choice.split(",")), weight) for choice, weight in rows]
 
 
-async def choice_of(conn: Conn, poll_id: int, voter: str) -> tuple[int, ...] | None:
-    rows = await conn.execute_fetchall("SELECT choice FROM votes WHERE poll_id = ? AND voter = ?", (poll_id, voter))
+async def choice_of(conn: Conn, poll: Poll, voter: str) -> tuple[int, ...] | None:
+    rows = await conn.execute_fetchall(f"SELECT choice FROM {_table(poll.secret)} WHERE poll_id = ? AND voter = ?",
+                                       (poll.id, voter))
     return tuple(int(c) for c in rows[0][0].split(",")) if rows else None
 
 
-async def vote_count(conn: Conn, poll_id: int) -> int:
-    rows = await conn.execute_fetchall("SELECT count(*) FROM votes WHERE poll_id = ?", (poll_id,))
+async def vote_count(conn: Conn, poll: Poll) -> int:
+    rows = await conn.execute_fetchall(f"SELECT count(*) FROM {_table(poll.secret)} WHERE poll_id = ?", (poll.id,))
     return int(rows[0][0]) if rows else 0
 
 
-async def voters(conn: Conn, poll_id: int) -> set[str]:
-    """The keys that have voted in POLL_ID (member keys, identities, or a secret ballot's hashes)."""
-    return {row[0] for row in await conn.execute_fetchall("SELECT voter FROM votes WHERE poll_id = ?", (poll_id,))}
+async def voters(conn: Conn, poll: Poll) -> set[str]:
+    """The keys that have voted in POLL (member keys, identities, or a secret ballot's hashes)."""
+    rows = await conn.execute_fetchall(f"SELECT voter FROM {_table(poll.secret)} WHERE poll_id = ?", (poll.id,))
+    return {row[0] for row in rows}
 
 
 async def choices_by_name(conn: Conn, poll_id: int) -> list[tuple[str, str]]:
@@ -168,17 +177,19 @@ async def receipt_codes(conn: Conn, poll_id: int) -> list[str]:
     return [r[0] for r in rows]
 
 
-async def move_vote(conn: Conn, poll_id: int, src: str, dst: str, receipts: tuple[str, str] | None) -> None:
+async def move_vote(conn: Conn, poll: Poll, src: str, dst: str, receipts: tuple[str, str] | None) -> bool:
     """The vote cast under key SRC now counts under DST, once: if DST has voted already (from
     another linked account), that vote stays and SRC's goes. RECEIPTS (old, new) re-keys a secret
-    ballot's receipt along with it."""
-    if not await conn.execute_fetchall("SELECT 1 FROM votes WHERE poll_id = ? AND voter = ?", (poll_id, src)):
-        return
-    await conn.execute("DELETE FROM votes WHERE poll_id = ? AND voter = ? AND EXISTS"
-                       " (SELECT 1 FROM votes WHERE poll_id = ? AND voter = ?)", (poll_id, src, poll_id, dst))
-    await conn.execute("UPDATE votes SET voter = ? WHERE poll_id = ? AND voter = ?", (dst, poll_id, src))
+    ballot's receipt along with it. False if there was no vote under SRC."""
+    table = _table(poll.secret)
+    if not await conn.execute_fetchall(f"SELECT 1 FROM {table} WHERE poll_id = ? AND voter = ?", (poll.id, src)):
+        return False
+    await conn.execute(f"DELETE FROM {table} WHERE poll_id = ? AND voter = ? AND EXISTS"
+                       f" (SELECT 1 FROM {table} WHERE poll_id = ? AND voter = ?)", (poll.id, src, poll.id, dst))
+    await conn.execute(f"UPDATE {table} SET voter = ? WHERE poll_id = ? AND voter = ?", (dst, poll.id, src))
     if receipts is not None:
         old, new = receipts
         await conn.execute(
-            "UPDATE OR IGNORE receipts SET code = ? WHERE poll_id = ? AND code = ?", (new, poll_id, old)
+            "UPDATE OR IGNORE receipts SET code = ? WHERE poll_id = ? AND code = ?", (new, poll.id, old)
         )
+    return True

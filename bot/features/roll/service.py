@@ -7,6 +7,7 @@ path asks it without a query.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 
 from bot.features.roll import store
@@ -19,10 +20,13 @@ from bot.kernel.times import iso
 
 
 class VoteMover(Protocol):
-    """What linking needs of the polls: to move an account's votes in open polls to its member,
-    inside the link's own transaction (so a member never counts twice)."""
+    """What linking needs of the polls: to move an account's votes in open polls to its member
+    (so a member never counts twice): open ballots inside the link's own transaction, secret
+    ballots right after it, in a transaction that names nobody."""
 
     async def move_votes(self, conn: Conn, old: str, new: str) -> None: ...
+
+    async def move_secret_votes(self, moves: list[tuple[str, str]]) -> None: ...
 
 
 class RollService:
@@ -79,7 +83,12 @@ class RollService:
 
         name, member_id = await self._writer.run(link, event_id)
         self._members[identity] = member_id
+        await polls.move_secret_votes([(identity, f"m:{member_id}")])
         return name
+
+    async def linked_since(self, t: datetime) -> list[tuple[str, int]]:
+        """(identity, member) of every account linked at T or later."""
+        return await store.linked_since(self._reader, iso(t))
 
     def linked(self, identity: str, member_id: int) -> None:
         """Remember a link made outside /join (a test's roll, written directly)."""

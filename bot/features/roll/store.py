@@ -42,6 +42,13 @@ async def contacts(conn: Conn) -> list[tuple[str, int, str]]:
     return [(r[0], r[1], r[2]) for r in rows]
 
 
+async def linked_since(conn: Conn, at: str) -> list[tuple[str, int]]:
+    rows = await conn.execute_fetchall(
+        "SELECT identity, member_id FROM identities WHERE member_id IS NOT NULL AND linked_at >= ?", (at,)
+    )
+    return [(r[0], r[1]) for r in rows]
+
+
 async def linked_member(conn: Conn, identity: str) -> int | None:
     rows = await conn.execute_fetchall("SELECT member_id FROM identities WHERE identity = ?", (identity,))
     return rows[0][0] if rows else None

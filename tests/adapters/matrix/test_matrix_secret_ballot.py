@@ -55,7 +55,7 @@ async def test_a_secret_ballot_is_cast_in_direct_rooms_and_shows_totals_only(
     for person in (ann, ben):
         name = person.user_id[1:].split("-")[0]
         assert all(person.user_id not in body(n) and name not in body(n) for n in notices)
-    voters = await bot.query("SELECT voter FROM votes WHERE poll_id = 1")
+    voters = await bot.query("SELECT voter FROM secret_ballots WHERE poll_id = 1")
     assert len(voters) == 2 and not any(v.startswith("mx:") for (v,) in voters)
     # The direct rooms are remembered for later private messages.
     assert sorted(await bot.query("SELECT user_id, room_id FROM matrix_direct_rooms")) == sorted(

@@ -57,7 +57,10 @@ class TelegramBot:
             return [tuple(r) for r in await cur.fetchall()]
 
     async def votes(self, poll_id: int) -> int:
-        return (await self.query("SELECT count(*) FROM votes WHERE poll_id = ?", poll_id))[0][0]
+        """Ballots cast in POLL_ID, open or secret."""
+        rows = await self.query("SELECT (SELECT count(*) FROM votes WHERE poll_id = ?)"
+                                " + (SELECT count(*) FROM secret_ballots WHERE poll_id = ?)", poll_id, poll_id)
+        return rows[0][0]
 
     async def wait_for_rows(self, sql: str, expected: list[tuple[Any, ...]], within: float = 10.0) -> None:
         """Wait until SQL returns EXPECTED: updates are handled after the peer hands them out."""

@@ -47,4 +47,4 @@ async def test_ranked_buttons_in_private_chat(chat: Chat) -> None:
         await chat.app.handle(ButtonPress(ann, dm, data))
     out = "\n".join(chat.transport.transcript)
     assert "Your ranking in poll 1: 1. Cat, 2. Ann" in out
-    assert await chat.query("SELECT count(*) FROM votes") == [(1,)]
+    assert await chat.query("SELECT count(*) FROM secret_ballots") == [(1,)]  # a ranked ballot is secret

@@ -73,7 +73,7 @@ async def test_secret_poll_is_cast_privately_and_never_links_voter_to_choice(cha
     assert "Vote privately" in out
     out = await chat.say("ann: /vote 1 yes")
     assert "secret ballot" in out and "not counted" in out
-    assert await chat.query("SELECT count(*) FROM votes") == [(0,)]
+    assert await chat.query("SELECT count(*) FROM secret_ballots") == [(0,)]
     out = await chat.say("ann (private): /vote 1 yes", "bob (private): /vote 1 no", "ann (private): /vote 1 no")
     assert "ann (private)] bot: Your vote in poll 1: No" in out
     out = await chat.say("cat: /results 1")
@@ -90,10 +90,11 @@ async def test_secret_poll_is_cast_privately_and_never_links_voter_to_choice(cha
     # After the close the receipts are published (privately to whoever asks): one per ballot.
     out = await chat.say("cat: /receipts 1")
     assert code.group(1) in out and "Poll 1 receipts (2)" in out and "#main] bot: I sent you the receipts" in out
-    # Nothing stored names a voter: the votes table holds keyed hashes and no times.
-    rows = await chat.query("SELECT voter, cast_at FROM votes")
-    assert all(v.startswith("h:") and t is None for v, t in rows)
-    dump = "\n".join(map(str, (await chat.snapshot())["votes"]))
+    # Nothing stored names a voter: secret ballots are keyed hashes, in a table with no times.
+    rows = await chat.query("SELECT voter FROM secret_ballots")
+    assert len(rows) == 2 and all(v.startswith("h:") for (v,) in rows)
+    assert await chat.query("SELECT count(*) FROM votes") == [(0,)]
+    dump = "\n".join(map(str, (await chat.snapshot())["secret_ballots"]))
     assert "ann" not in dump and "bob" not in dump
     # ...and no output of the bot pairs a name with a choice.
     transcript = "\n".join(chat.transport.transcript)

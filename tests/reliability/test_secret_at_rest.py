@@ -1,0 +1,164 @@
+"""A secret ballot cannot be linked to its voter from the database or its write-ahead log.
+
+The bot runs on a file database while members vote; after every vote the ``-wal`` file is read
+as a backup taken at that moment would hold it, its frames are grouped into the transactions
+they were committed in, and no transaction that writes a secret ballot may hold anything that
+identifies the person who cast it: their platform id, the id of their private chat, their name,
+or the update id of their message. Only the key file (kept apart) would link them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import struct
+from pathlib import Path
+
+from bot.kernel.effects import Delivered, Effect
+from bot.kernel.events import Actor, Message, Room
+from bot.kernel.markup import plain
+from bot.kernel.secrecy import voter_hash
+from tests.helpers import Chat, add_members, import_roll
+
+SECRET = "test-secret"  # the key Chat.start gives the bot
+
+
+def transactions(wal: bytes) -> list[bytes]:
+    """The pages of each committed transaction in a WAL image (frames of the current salt only)."""
+    if len(wal) < 32:
+        return []
+    page_size = struct.unpack(">I", wal[8:12])[0]
+    salt = wal[16:24]
+    out: list[bytes] = []
+    pages: list[bytes] = []
+    at = 32
+    while at + 24 + page_size <= len(wal):
+        header = wal[at:at + 24]
+        if header[8:16] != salt:
+            break  # frames left over from before the log restarted
+        pages.append(wal[at + 24:at + 24 + page_size])
+        if struct.unpack(">I", header[4:8])[0]:  # the frame that commits a transaction
+            out.append(b"".join(pages))
+            pages = []
+        at += 24 + page_size
+    return out
+
+
+class Platform:
+    """Another platform's members writing to the same bot (its replies are only kept)."""
+
+    prefixes = ("/", "!")
+    bot_username = None
+    edit_interval = 0.0
+
+    def __init__(self, platform: str) -> None:
+        self.platform = platform
+        self.said: list[str] = []
+
+    async def deliver(self, effect: Effect) -> Delivered | None:
+        self.said.append(plain(getattr(effect, "text", "")))
+        return Delivered(ref=str(len(self.said)))
+
+    async def is_admin(self, actor_id: str, room_id: str) -> bool:
+        return False
+
+    async def is_member(self, actor_id: str, room_id: str) -> bool:
+        return True
+
+
+class Voter:
+    def __init__(self, identity: str, name: str, private_room: str, update_prefix: str) -> None:
+        self.actor = Actor(identity, name)
+        self.room = Room(private_room, private=True)
+        self.update_prefix = update_prefix
+        self.sent = 0
+
+    def message(self, text: str) -> Message:
+        self.sent += 1
+        return Message(self.actor, self.room, text, event_id=f"{self.update_prefix}{self.sent}")
+
+    def identifiers(self) -> list[bytes]:
+        words = {self.actor.id, self.actor.name, self.room.id, self.update_prefix,
+                 self.actor.id.split(":", 1)[1]}
+        return [w.encode() for w in words]
+
+
+async def test_no_commit_that_writes_a_secret_ballot_identifies_its_voter(tmp_path: Path) -> None:
+    chat = await Chat.start(tmp_path)
+    wal = tmp_path / "quorum.db-wal"
+    voters = [
+        Voter("tg:739182645", "Olga Petrova", "tg:739182645", "tg:m739182645:"),
+        Voter("tg:604417293", "Rhodri Evans", "tg:604417293", "tg:m604417293:"),
+        Voter("console:annabelle", "annabelle", "console:@annabelle", "console:annabelle:"),
+        Voter("mx:@wiktoria:example.org", "Wiktoria Nowak", "mx:!dmwiktoria:example.org", "$wiktoria-event-"),
+        Voter("tg:811223344", "Seán Murphy", "tg:811223344", "tg:m811223344:"),  # first seen at this vote
+    ]
+    known = voters[:-1]
+    await add_members(chat, [("annabelle", "North")])  # one of them is on the roll, linked
+    platforms = {name: Platform(name) for name in ("tg", "mx")}
+    for platform in platforms.values():
+        chat.app.transports.add(platform)
+    try:
+        # Most are known to the bot first: an open poll records their names and choices.
+        await chat.say("chair: /poll Lunch? | Pizza | Soup", "chair: /poll Strike? --secret")
+        for v in known:
+            await chat.app.handle(Message(v.actor, Room("console:main"), "/vote 1 Pizza", event_id=f"o-{v.actor.id}"))
+        checked = 0
+        for round_ in range(3):  # a first vote, a changed one, and one beside an open vote of theirs
+            for v in voters:
+                secret_vote = v.message(f"/vote 2 {'yes' if round_ % 2 == 0 else 'no'}")
+                if round_ < 2:
+                    await chat.app.handle(secret_vote)
+                else:  # both in one batch of the writer: still never in one commit
+                    open_vote = Message(v.actor, Room("console:main"), "/vote 1 Soup", event_id=f"s-{v.actor.id}")
+                    await asyncio.gather(chat.app.handle(open_vote), chat.app.handle(secret_vote))
+                platform = platforms.get(v.actor.platform)
+                last = platform.said[-1] if platform else chat.transport.transcript[-1]
+                assert "Your vote in poll 2" in last
+                member = chat.app.services.roll.member(v.actor.id)
+                ballot = voter_hash(SECRET, 2, f"m:{member}" if member is not None else v.actor.id).encode()
+                commits = [t for t in transactions(wal.read_bytes()) if ballot in t]
+                assert commits, "the ballot's commit was not found in the log"
+                for commit in commits:
+                    for identifier in v.identifiers():
+                        assert identifier not in commit, (v.actor.id, identifier)
+                checked += len(commits)
+        assert checked >= len(voters) * 3
+        # One who voted before linking their account: their ballot moves to their membership
+        # in a commit of its own, apart from the link that names them.
+        codes = await import_roll(chat)
+        ffion = Voter("tg:555666777", "Ffion Jones", "tg:555666777", "tg:m555666777:")
+        await chat.app.handle(ffion.message("/vote 2 yes"))
+        await chat.app.handle(ffion.message(f"/join {codes['cat']}"))
+        assert "Welcome, Cat Lee" in platforms["tg"].said[-1]
+        member = chat.app.services.roll.member(ffion.actor.id)
+        ballot = voter_hash(SECRET, 2, f"m:{member}").encode()
+        commits = [t for t in transactions(wal.read_bytes()) if ballot in t]
+        assert commits
+        for commit in commits:
+            for identifier in ffion.identifiers():
+                assert identifier not in commit, identifier
+        rows = await chat.query("SELECT count(*) FROM secret_ballots WHERE poll_id = 2")
+        assert rows == [(len(voters) + 1,)]  # and Ffion's, once
+    finally:
+        await chat.stop()
+
+
+async def test_a_link_cut_off_before_its_secret_ballot_moved_is_finished_at_start(tmp_path: Path) -> None:
+    chat = await Chat.start(tmp_path)
+    codes = await import_roll(chat)
+    await chat.say("chair: /poll Strike? --secret", "dai (private): /vote 1 yes")
+
+    async def cut_off(moves: list[tuple[str, str]]) -> None:  # the bot stops between the two commits
+        return None
+
+    chat.app.services.polls.move_secret_votes = cut_off  # type: ignore[method-assign]
+    assert "Welcome, Ann Smith" in await chat.say(f"dai (private): /join {codes['ann']}")
+    assert await chat.query("SELECT voter FROM secret_ballots") == [(voter_hash(SECRET, 1, "console:dai"),)]
+    await chat.stop()
+    chat = await Chat.start(tmp_path)
+    try:
+        assert await chat.query("SELECT voter FROM secret_ballots") == [(voter_hash(SECRET, 1, "m:1"),)]
+        await chat.say("dai (private): /vote 1 no")  # a member votes once, from whichever account
+        assert await chat.query("SELECT count(*) FROM secret_ballots") == [(1,)]
+    finally:
+        await chat.stop()
