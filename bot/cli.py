@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from bot import __version__
-from bot.app.runtime import tune_for_serving
+from bot.app.runtime import configure_logging, tune_for_serving
 from bot.kernel.clock import Clock
 from bot.kernel.config import Config, load_config
 from bot.kernel.errors import ConfigError
@@ -54,10 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         if not word.startswith("-") or word == "--config":
             break
     args = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(args.verbose)
     try:
         config = load_config(args.config)
     except ConfigError as e:

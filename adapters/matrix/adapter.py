@@ -301,7 +301,7 @@ class MatrixAdapter:
         inviter, is_direct = invite
         try:
             if not may_invite(inviter, self.config.allowed_inviters):
-                log.info("declined the invite of %s to %s", inviter, room_id)
+                log.info("declined an invite from someone not in matrix.allowed_inviters")
                 await self.sender.call(lambda: self.client.room_leave(room_id), f"decline {room_id}")
                 return
             response = await self.sender.call(lambda: self.client.join(room_id), f"join {room_id}")

@@ -18,7 +18,7 @@ from bot.kernel.clock import Clock
 from bot.kernel.context import Context
 from bot.kernel.effects import AnswerPress, Send
 from bot.kernel.errors import ParseError, UserError, sentence
-from bot.kernel.events import ButtonPress, Event, Message, NativePollAnswer
+from bot.kernel.events import ButtonPress, Event, Message, NativePollAnswer, scrubbed
 from bot.kernel.grammar import split_command
 from bot.kernel.ports import Writer
 from bot.kernel.routing import Duty
@@ -60,6 +60,7 @@ class Dispatcher:
         the member is told that nothing was recorded."""
         if self._is_repeat(event.event_id):
             return
+        event = scrubbed(event)
         try:
             match event:
                 case Message():

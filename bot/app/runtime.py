@@ -1,4 +1,12 @@
-"""Process settings for a running bot.
+"""Process settings for a running bot: what it logs, and how often it collects garbage.
+
+Logs never carry ballot content or personal data, at any level. The platform and storage
+libraries log what they send and receive at DEBUG and INFO (python-telegram-bot every Bot API
+call with its parameters, so "Your vote in poll 3: Soup" to the voter's chat id; httpx the URLs
+with the bot's token; matrix-nio whole events; aiosqlite the rows it returns). Their loggers are
+held at WARNING whatever ``-v`` asks, and a filter on the bot's own handlers drops anything below
+WARNING from them should another part of the program lower those levels again.
+
 
 Every vote allocates a few short-lived objects (an event, a context, a future), so with
 CPython's default collector thresholds a busy bot runs a collection every few hundred votes
@@ -11,6 +19,9 @@ are still collected; only the cadence changes.
 from __future__ import annotations
 
 import gc
+import logging
+import sys
+from typing import TextIO
 
 GEN0_THRESHOLD = 50_000
 
@@ -19,3 +30,26 @@ def tune_for_serving() -> None:
     gc.freeze()
     _, gen1, gen2 = gc.get_threshold()
     gc.set_threshold(GEN0_THRESHOLD, gen1, gen2)
+
+
+LIBRARIES = ("telegram", "httpx", "httpcore", "nio", "aiohttp", "aiosqlite", "apscheduler", "hpack", "asyncio")
+"""Loggers that may carry message content, people's ids or secrets below WARNING."""
+
+
+class QuietLibraries(logging.Filter):
+    """Passes the libraries' warnings and errors only; everything of the bot's own."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING or not record.name.startswith(LIBRARIES)
+
+
+def configure_logging(verbose: bool, stream: TextIO | None = None) -> None:
+    """Log the bot's own events (``-v``: its debug lines too) and the libraries' warnings."""
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(QuietLibraries())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    for name in LIBRARIES:
+        logging.getLogger(name).setLevel(logging.WARNING)

@@ -8,7 +8,8 @@ change it causes, so a redelivered update is recognised and never counts twice.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
 
 def platform_of(qualified_id: str) -> str:
@@ -74,3 +75,29 @@ class NativePollAnswer:
 
 
 Event = Message | ButtonPress | NativePollAnswer
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def scrub(text: str) -> str:
+    """TEXT with any lone UTF-16 surrogate (which a platform's JSON may carry, and no UTF-8
+    database or API can take) replaced by U+FFFD, the character for "unreadable"."""
+    return text if text.isascii() else _SURROGATE.sub("\ufffd", text)
+
+
+def scrubbed(event: Event) -> Event:
+    """EVENT with every piece of text people typed (message, name, room title) scrubbed."""
+    actor = event.actor
+    clean_actor = actor if scrub(actor.name) == actor.name else replace(actor, name=scrub(actor.name))
+    match event:
+        case Message(room=room, text=text):
+            clean_room = room if scrub(room.title) == room.title else replace(room, title=scrub(room.title))
+            if clean_actor is actor and clean_room is room and scrub(text) == text:
+                return event
+            return replace(event, actor=clean_actor, room=clean_room, text=scrub(text))
+        case ButtonPress(data=data):
+            if clean_actor is actor and scrub(data) == data:
+                return event
+            return replace(event, actor=clean_actor, data=scrub(data))
+    return event if clean_actor is actor else replace(event, actor=clean_actor)

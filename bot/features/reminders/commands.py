@@ -27,7 +27,7 @@ def _remind_args(args: str) -> tuple[str, bool]:
     summary="reminders: /remind off|on for yourself; /remind POLL to remind non-voters now",
     usage="/remind off | /remind on | /remind POLL [--names]",
     details="Reminders go privately to members on the roll who have not voted. --names also lists "
-    "them in the group (organisers only, on purpose).",
+    "them in the group (organisers only, on purpose; never for a secret ballot, where who voted is secret too).",
 )
 async def remind_command(ctx: Context, args: str, reminders: Reminders, polls: PollService) -> None:
     what, names = _remind_args(args)
@@ -45,6 +45,9 @@ async def remind_command(ctx: Context, args: str, reminders: Reminders, polls: P
         raise UserError(f"Poll {poll_id} is closed; there is nothing to remind anyone of.")
     if poll.electorate_kind == "room" and names:
         raise UserError(f"Poll {poll_id} is open to anyone in the room, so nobody can be named as not voted.")
+    if poll.secret and names:
+        raise UserError(f"Poll {poll_id} is a secret ballot: who has voted is secret too, so nobody is named. "
+                        f"/remind {poll_id} reminds them privately.")
     queued = await reminders.remind_now(poll, names)
     if poll.electorate_kind == "room":
         await ctx.reply(f"A reminder for poll {poll_id} is posted in its room (anyone in the room may vote, "

@@ -100,11 +100,29 @@ async def test_bad_input_one_clear_answer_and_no_change(seeded: Chat, line: str,
     assert await seeded.snapshot() == before
 
 
+@pytest.mark.parametrize("line", [
+    "chair: /poll on\xa018:00\xa0\ud800",
+    "chair: /poll Lunch \ud800? | A\udfff | B",
+    "ann: /vote 1 \ud800",
+    "ann (private): hello \udc00",
+    "chair: /motion new Title \ud800",
+    "ann (private): /join \ud800\ud800",
+], ids=["question", "options", "vote", "conversation", "motion", "join"])
+async def test_a_lone_surrogate_is_read_as_an_unreadable_character(seeded: Chat, line: str) -> None:
+    """A platform's JSON may carry a lone UTF-16 surrogate, which no UTF-8 database or API takes:
+    it is read as U+FFFD, and the command is answered as any other."""
+    out = await seeded.say(line)
+    assert "went wrong" not in out and len([ln for ln in out.splitlines() if " bot: " in ln]) >= 1
+
+
 SUCCESS = ("Your vote in poll", "Poll ", "Welcome", "Result", "is closed", "Your ranking")
 
 commands = st.sampled_from(["/poll", "/vote", "/rank", "/results", "/close", "/polls", "/join", "/help",
                             "/receipt", "/start", "/whoami", "/"])
-junk = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r"), max_size=60)
+# Any text, with lone UTF-16 surrogates (a platform's JSON may carry them), markup characters and
+# right-to-left marks drawn often.
+junk = st.text(alphabet=st.one_of(st.characters(blacklist_categories=(), blacklist_characters="\n\r"),
+                                  st.sampled_from(["\ud800", "\udfff", "<", "&", "\u202e"])), max_size=60)
 speakers = st.sampled_from(["chair: ", "ann: ", "bob (private): ", "ann #x: "])
 
 

@@ -77,7 +77,13 @@ async def test_organiser_reminds_now_and_may_name_non_voters(chat: Chat) -> None
     await _setup(chat)
     out = await chat.say("ann: /remind 1")
     assert "Only an organiser" in out
+    # In a secret ballot even who has voted is secret: nobody is named, and nothing is sent.
+    before = await chat.snapshot()
     out = await chat.say("chair: /remind 1 --names")
+    assert "secret ballot" in out and "/remind 1" in out
+    assert await chat.snapshot() == before
+    await chat.say("chair: /poll Affiliate? --roll --closes 48h", "ann: /vote 2 yes")
+    out = await chat.say("chair: /remind 2 --names")
     assert "2 members" in out
     await chat.app.outbox.drain()
     out = "\n".join(chat.transport.transcript)
