@@ -186,13 +186,10 @@ async def run_console(
                 file=out,
                 flush=True,
             )
-            while True:
-                line = await asyncio.to_thread(stdin.readline)
-                if not line:
-                    break
-                await session.play(line)
-        else:
-            for line in stdin:
-                await session.play(line)
+        # Lines are read beside the event loop, so what the bot does on its own (a reminder
+        # round, a deadline) goes on while it waits for the next one.
+        while line := await asyncio.to_thread(stdin.readline):
+            await session.play(line)
+        await core.outbox.drain()  # what was queued before the end of the input is delivered
     finally:
         await core.stop()
