@@ -8,6 +8,7 @@ the bot answered, exactly as a person at the terminal would.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -130,3 +131,13 @@ async def import_roll(chat: Chat, text: str = ROLL) -> dict[str, str]:
     """Put ROLL (Ann, Bob, Cat) on the roll; the join codes by first name, lower case."""
     rows = await chat.app.services.roll.import_entries(parse_roll_csv(text))
     return {name.split()[0].lower(): code for _, name, _, code in rows}
+
+
+async def invite_drafters(chat: Chat, drafter: str, ref: str, *people: str) -> None:
+    """DRAFTER invites PEOPLE to draft motion REF, with the code the bot sends them privately."""
+    out = await chat.say(f"{drafter}: /motion {ref} invite")
+    found = re.search(rf"/motion {ref} draft (\S+)", out)
+    assert found is not None, out
+    for person in people:
+        said = await chat.say(f"{person}: /motion {ref} draft {found.group(1)}")
+        assert "drafter of" in said, said

@@ -165,7 +165,7 @@ async def bootstrap(
     roll = RollService(reader, writer, clock)
     polls = PollService(reader, writer, clock, config.tz, send, directory, roll, secret, scheduler, bus.publish)
     reminders = Reminders(reader, writer, clock, config, polls, roll, outbox)
-    motions = MotionService(reader, writer, clock, config.tz, send, polls)
+    motions = MotionService(reader, writer, clock, config.tz, send, polls, secret)
     campaigns = CampaignService(reader, writer, clock, config.tz, outbox, roll, motions)
     triggers = TriggerService(reader, writer, clock, config.tz, send, outbox, roll, config.organisers, bus.publish,
                               scheduler)

@@ -12,6 +12,29 @@ import hashlib
 import hmac
 import secrets
 
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read aloud and retyped
+
+
+def format_code(raw: str) -> str:
+    """Eight code characters as people write them: ABCD-EF23."""
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+def normalise_code(text: str) -> str:
+    """A code as typed (any case, with or without the dash or spaces) in its written form."""
+    raw = "".join(ch for ch in text.upper() if ch.isalnum())
+    return format_code(raw) if len(raw) == 8 else raw
+
+
+def keyed_code(secret: str, purpose: str) -> str:
+    """A short code only the key holder can make, for PURPOSE (e.g. drafting one motion)."""
+    digest = hmac.new(secret.encode(), f"code\x00{purpose}".encode(), hashlib.sha256).digest()
+    return format_code("".join(CODE_ALPHABET[b % len(CODE_ALPHABET)] for b in digest[:8]))
+
+
+def same_code(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode(), b.encode())
+
 
 def new_secret() -> str:
     return secrets.token_hex(32)

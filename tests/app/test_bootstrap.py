@@ -82,11 +82,12 @@ async def test_a_service_runs_on_a_writer_and_clock_of_the_tests_own(tmp_path: P
     try:
         said = await chat.say(
             "chair: /motion new Fund the strike --deadline 2d",
-            "ann: /motion M1 resolves To give £500 to the strike fund.",
+            "chair: /motion M1 resolves To give £500 to the strike fund.",
         )
         assert "Motion M1 created" in said and "Added to M1 as resolves 1" in said
         clock.advance(timedelta(days=3))
-        said = await chat.say("ann: /motion M1 mover Ann", "ann: /motion M1 seconder Bob", "ann: /motion M1 submit")
+        said = await chat.say("chair: /motion M1 mover Ann", "chair: /motion M1 seconder Bob",
+                              "chair: /motion M1 submit")
         assert "The deadline for M1 passed" in said  # the service read the test's clock
         assert [c.split(".")[-1] for c in writer.changes] == ["op"] * 4  # created, a point, mover, seconder
         assert await chat.query("SELECT count(*) FROM motion_history") == [(4,)]

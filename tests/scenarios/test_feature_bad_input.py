@@ -13,10 +13,9 @@ from hypothesis import strategies as st
 
 from bot.kernel.errors import ParseError, UserError, sentence
 from bot.kernel.events import Actor, Message, Room
-from tests.helpers import Chat, add_members
+from tests.helpers import Chat, add_members, invite_drafters
 
 SETUP = [
-    "chair: /motion new Save our library --deadline 1d",
     "ann: /motion M1 notes The council plans to close the library.",
     "ann: /motion M1 resolves To campaign against the closure.",
     "ann: /motion M1 mover Ann",
@@ -50,7 +49,8 @@ BAD = [
     ("chair: /motion M1 status won", "Usage"),
     ("chair: /motion M1 vote", "still a draft"),
     ("ann: /motion M1 emergency", "Only an organiser"),
-    ("ann: /motion M2 submit", "Name the mover and seconder"),
+    ("chair: /motion M2 submit", "Name the mover and seconder"),
+    ("ann: /motion M2 submit", "Only the drafters of M2"),
     ("ann #other: /motion M1 show", "belongs to another room"),
     ('ann: /amend M1 resolves 4 replace "a" with "b"', "no point resolves 4"),
     ('ann: /amend M1 resolves 1 replace "zebra" with "b"', 'does not contain "zebra"'),
@@ -102,12 +102,19 @@ BAD = [
     ("m1 (private): /sign T9 yes", "no trigger campaign T9"),
     ("m1 (private): /unsign T1", "have not signed"),
     ("m1: /trigger T1 cancel", "Only an organiser"),
+    ("m1 #elsewhere: /trigger T1", "belongs to another room"),
+    ("bob: /motion M1 title A better title", "Only the drafters of M1"),
+    ("bob: /motion M1 resolves To do more.", "Only the drafters of M1"),
+    ("bob: /motion M1 draft ABCD-EFGH", "not the drafting code of M1"),
+    ("bob: /campaign M2 adopted Hillside", "Only a member of Hillside branch"),
     ("m1: /trigger T1 explode", "There is no /trigger T1 explode"),
 ]
 
 
 async def _seed(chat: Chat) -> None:
     await add_members(chat, [(f"m{i}", None) for i in range(3)])
+    await chat.say("chair: /motion new Save our library --deadline 1d")
+    await invite_drafters(chat, "chair", "M1", "ann")
     await chat.say(*SETUP)
 
 

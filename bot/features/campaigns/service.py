@@ -121,8 +121,20 @@ class CampaignService:
 
     # -- branch reports ----------------------------------------------------------------------
 
+    async def may_report(self, ctx: Context, campaign: Campaign, branch: str) -> None:
+        """A branch's vote is reported by a member of that branch (as the roll has them) or by an
+        organiser of the campaign: anyone else could inflate the count."""
+        member_id = self._roll.member(ctx.actor.id)
+        member = await self._roll.info(member_id) if member_id is not None else None
+        if member is not None and member.branch is not None and member.branch.casefold() == branch.casefold():
+            return
+        if not await ctx.is_organiser(campaign.room):
+            raise UserError(f"Only a member of {branch} branch (as on the membership roll) or an organiser can "
+                            f"report its vote on {campaign.ref}.")
+
     async def report_adoption(self, ctx: Context, motion_id: int, branch: str, day: date) -> int:
         """Record that BRANCH passed the motion on DAY; how many branches have."""
+        await self.may_report(ctx, await self.get(motion_id), branch)
         now = self._clock.now()
         title = await self._title(motion_id)
 

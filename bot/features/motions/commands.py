@@ -35,13 +35,15 @@ USAGE = (
     "/motion M12 remove resolves 2 | /motion M12 mover|seconder|proposer NAME | /motion M12 submit | "
     "/motion M12 vote [--closes 10m] | /motion M12 status carried|lost|remitted|withdrawn | "
     "/motion M12 history | /motion M12 amendments | /motion M12 export md|text | /motion list | "
-    "/motion composite M3 M4 TITLE"
+    "/motion composite M3 M4 TITLE | /motion M12 invite | /motion M12 draft CODE"
 )
 DETAILS = (
-    "A motion has a title and numbered points under notes, believes and resolves. Anyone in the "
-    "room drafts it; every change is kept (/motion M12 history). Once submitted, the text changes "
-    "only by amendment (/amend). Amendments are voted before the motion itself. Emergency motions "
-    "(marked by an organiser) may be submitted after the deadline."
+    "A motion has a title and numbered points under notes, believes and resolves. Whoever starts it "
+    "drafts it, with those they invite (/motion M12 invite sends them a code for /motion M12 draft "
+    "CODE) and the room's organisers; every change is kept (/motion M12 history). Once submitted, the "
+    "text changes only by amendment (/amend), which anyone in the room may propose. Amendments are "
+    "voted before the motion itself. Emergency motions (marked by an organiser) may be submitted after "
+    "the deadline."
 )
 AMENDMENT_USAGE = "/amendment A3 [show] | /amendment A3 second | /amendment A3 withdraw | " \
                   "/amendment A3 vote [--closes 10m] [--secret] [--roll]"
@@ -91,7 +93,7 @@ async def _list(ctx: Context, args: str, motions: MotionService) -> None:
 async def _composite(ctx: Context, args: str, motions: MotionService) -> None:
     if ctx.room.private:
         raise UserError("Composite motions in their group, not in a private chat.")
-    await ctx.require_organiser(ctx.room.id, "composite motions")
+    await motions.require(ctx, "composite")
     ids, new_title = parse_composite(args)
     new_id = await motions.composite(ctx, ids, new_title)
     refs = ", ".join(f"M{i}" for i in ids)
@@ -106,7 +108,7 @@ async def _composite(ctx: Context, args: str, motions: MotionService) -> None:
 def _add_point(section: str) -> Sub:
     async def add(ctx: Context, motion_id: int, args: str, motions: MotionService) -> None:
         text = point_text(args, f"/motion M{motion_id} {section} TEXT")
-        await motions.here(ctx, motion_id)
+        await motions.require(ctx, "edit", await motions.here(ctx, motion_id))
 
         def edit(m: Motion) -> str:
             m.text.sections[section].append(text)
@@ -129,7 +131,7 @@ async def _edit(ctx: Context, motion_id: int, args: str, motions: MotionService)
     usage = f"/motion M{motion_id} edit SECTION N TEXT"
     section, n, rest = point_ref(args, usage)
     text = point_text(rest, usage)
-    await motions.here(ctx, motion_id)
+    await motions.require(ctx, "edit", await motions.here(ctx, motion_id))
 
     def edit(m: Motion) -> str:
         _check_point(m, section, n)
@@ -148,7 +150,7 @@ async def _remove(ctx: Context, motion_id: int, args: str, motions: MotionServic
     section, n, rest = point_ref(args, usage)
     if rest:
         raise UserError(f"Unexpected {rest[:30]!r}. Usage: {usage}")
-    await motions.here(ctx, motion_id)
+    await motions.require(ctx, "edit", await motions.here(ctx, motion_id))
 
     def edit(m: Motion) -> str:
         _check_point(m, section, n)
@@ -160,7 +162,7 @@ async def _remove(ctx: Context, motion_id: int, args: str, motions: MotionServic
 
 async def _title(ctx: Context, motion_id: int, args: str, motions: MotionService) -> None:
     new_title = title(args, f"/motion M{motion_id} title TEXT")
-    await motions.here(ctx, motion_id)
+    await motions.require(ctx, "edit", await motions.here(ctx, motion_id))
 
     def edit(m: Motion) -> str:
         old, m.text.title = m.text.title, new_title
@@ -173,7 +175,7 @@ async def _title(ctx: Context, motion_id: int, args: str, motions: MotionService
 def _person(field: str) -> Sub:
     async def set_person(ctx: Context, motion_id: int, args: str, motions: MotionService) -> None:
         name = person(args, f"/motion M{motion_id} {field} NAME")
-        await motions.here(ctx, motion_id)
+        await motions.require(ctx, "name", await motions.here(ctx, motion_id))
 
         def edit(m: Motion) -> str:
             if getattr(m, field) == name:
@@ -192,7 +194,7 @@ async def _emergency(ctx: Context, motion_id: int, args: str, motions: MotionSer
         raise UserError(f"Usage: /motion M{motion_id} emergency [on|off]")
     on = args.lower() != "off"
     motion = await motions.here(ctx, motion_id)
-    await ctx.require_organiser(motion.room, "mark a motion as an emergency motion")
+    await motions.require(ctx, "emergency", motion)
 
     def edit(m: Motion) -> str:
         if m.emergency == on:
@@ -206,7 +208,7 @@ async def _emergency(ctx: Context, motion_id: int, args: str, motions: MotionSer
 
 async def _deadline(ctx: Context, motion_id: int, args: str, motions: MotionService) -> None:
     motion = await motions.here(ctx, motion_id)
-    await ctx.require_organiser(motion.room, "set a motion's deadline")
+    await motions.require(ctx, "deadline", motion)
     try:
         deadline = motions.deadline(args)
     except DeadlineError as e:
@@ -223,7 +225,7 @@ async def _deadline(ctx: Context, motion_id: int, args: str, motions: MotionServ
 async def _submit(ctx: Context, motion_id: int, args: str, motions: MotionService) -> None:
     if args:
         raise UserError(f"Usage: /motion M{motion_id} submit")
-    await motions.here(ctx, motion_id)
+    await motions.require(ctx, "submit", await motions.here(ctx, motion_id))
     await motions.submit(ctx, motion_id)
     await ctx.reply(f"Motion M{motion_id} is submitted. Its text now changes only by amendment "
                     f"(/amend M{motion_id} …); export it with /motion M{motion_id} export md.")
@@ -235,19 +237,40 @@ async def _status(ctx: Context, motion_id: int, args: str, motions: MotionServic
         raise UserError(f"Usage: /motion M{motion_id} status {'|'.join(RECORDABLE)}")
     motion = await motions.here(ctx, motion_id)
     if not (status == WITHDRAWN and ctx.actor.id == motion.created_by):
-        await ctx.require_organiser(motion.room, "record a motion's outcome")
+        await motions.require(ctx, "record", motion)
     await motions.record_outcome(ctx, motion, status)
     await ctx.reply(f"Motion M{motion_id} is now {status}.")
 
 
 async def _vote(ctx: Context, motion_id: int, args: str, motions: MotionService) -> None:
     motion = await motions.here(ctx, motion_id)
-    await ctx.require_organiser(motion.room, "open the vote on a motion")
+    await motions.require(ctx, "vote", motion)
     spec = motions.ballot(args, f"/motion M{motion_id} vote [--closes 10m] [--secret] [--roll]",
                           f"Motion {motion.ref}: {motion.text.title} — carry the motion?")
     poll = await motions.put_to_vote(ctx, motion, spec)
     if ctx.room.id != motion.room:
         await ctx.reply(f"The vote on M{motion_id} is open as poll {poll.id} in its room.")
+
+
+async def _invite(ctx: Context, motion_id: int, args: str, motions: MotionService) -> None:
+    if args:
+        raise UserError(f"Usage: /motion M{motion_id} invite")
+    motion = await motions.here(ctx, motion_id)
+    await motions.require(ctx, "invite", motion)
+    await ctx.private(f"To draft {motion.ref} ({esc(motion.text.title)}) with you, someone in its room sends: "
+                      f"/motion {motion.ref} draft {motions.drafting_code(motion)}")
+    if not ctx.room.private:
+        await ctx.reply(f"I sent you the drafting code of {motion.ref} privately: pass it on to whom you invite.")
+
+
+async def _draft(ctx: Context, motion_id: int, args: str, motions: MotionService) -> None:
+    if not args or " " in args:
+        raise UserError(f"Usage: /motion M{motion_id} draft CODE (a drafter of M{motion_id} gives you the code).")
+    motion = await motions.here(ctx, motion_id)
+    if await motions.join_drafting(ctx, motion, args):
+        await ctx.reply(f"You are now a drafter of {motion.ref}.")
+    else:
+        await ctx.reply(f"You are a drafter of {motion.ref} already.")
 
 
 # -- reading -----------------------------------------------------------------------------------
@@ -306,6 +329,8 @@ SUBS: dict[str, Sub] = {
     "emergency": _emergency,
     "deadline": _deadline,
     "submit": _submit,
+    "invite": _invite,
+    "draft": _draft,
     "status": _status,
     "vote": _vote,
     "history": _history,
@@ -369,11 +394,11 @@ async def amendment_command(ctx: Context, args: str, motions: MotionService) -> 
         if rest:
             raise UserError(f"Usage: /amendment A{amendment_id} withdraw")
         if row.mover != ctx.actor.id:
-            await ctx.require_organiser(motion.room, "withdraw someone else's amendment")
+            await motions.require(ctx, "withdraw amendment", motion)
         await motions.withdraw(ctx, amendment_id)
         await ctx.reply(f"Amendment A{amendment_id} is withdrawn.")
     elif sub == "vote":
-        await ctx.require_organiser(motion.room, "put an amendment to the vote")
+        await motions.require(ctx, "vote on amendment", motion)
         question = f"Amendment {row.ref} to {motion.ref} ({motion.text.title}): {row.amendment.summary} — agree?"
         spec = motions.ballot(rest, f"/amendment {row.ref} vote [--closes 10m] [--secret] [--roll]", question)
         poll = await motions.amendment_to_vote(ctx, row, motion, spec)

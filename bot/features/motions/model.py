@@ -50,6 +50,30 @@ MOTION_ALLOWS: dict[str, frozenset[str]] = {
 }
 
 
+# Who may do what: anyone in the motion's room (proposing and seconding amendments), its drafters
+# (whoever started it and the members they invited; the room's organisers count as drafters), or
+# the room's organisers only, and how a refusal names the action.
+DRAFTERS, ORGANISERS = "drafters", "organisers"
+MOTION_WHO: dict[str, tuple[str, str]] = {
+    "edit": (DRAFTERS, "change its text"),
+    "name": (DRAFTERS, "name its mover, seconder or proposer"),
+    "submit": (DRAFTERS, "submit it"),
+    "invite": (DRAFTERS, "invite drafters"),
+    "emergency": (ORGANISERS, "mark a motion as an emergency motion"),
+    "deadline": (ORGANISERS, "set a motion's deadline"),
+    "vote": (ORGANISERS, "open the vote on a motion"),
+    "record": (ORGANISERS, "record a motion's outcome"),  # but its creator may withdraw it
+    "composite": (ORGANISERS, "composite motions"),
+    "vote on amendment": (ORGANISERS, "put an amendment to the vote"),
+    "withdraw amendment": (ORGANISERS, "withdraw someone else's amendment"),  # its mover may
+}
+
+
+def not_a_drafter(ref: str) -> str:
+    return (f"Only the drafters of {ref} (whoever started it, and whom they invited) or an organiser can do that. "
+            f"A drafter invites you with /motion {ref} invite.")
+
+
 def refuse_motion(ref: str, status: str, action: str, *, what: str = "", vote_poll_id: int | None = None) -> str | None:
     """Why motion REF, being STATUS, may not undergo ACTION (None: it may). WHAT names the
     field for "name"; VOTE_POLL_ID is the ballot already open on it, for "vote"."""

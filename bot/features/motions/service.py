@@ -19,7 +19,9 @@ from bot.features.motions.model import (
     CARRIED,
     COMPOSITED,
     DEBATED,
+    DRAFTERS,
     LOST,
+    MOTION_WHO,
     PENDING,
     SECONDED,
     SUBMITTED,
@@ -34,6 +36,7 @@ from bot.features.motions.model import (
     apply,
     carried,
     composite,
+    not_a_drafter,
     refuse_amendment,
     refuse_motion,
     why_lost,
@@ -48,6 +51,7 @@ from bot.kernel.effects import Send
 from bot.kernel.errors import UserError
 from bot.kernel.markup import b, esc
 from bot.kernel.ports import Conn, Reader, Sender, Writer
+from bot.kernel.secrecy import keyed_code, normalise_code, same_code
 from bot.kernel.times import iso
 from bot.kernel.wording import when
 
@@ -91,8 +95,10 @@ async def _no_pending(conn: Conn, motion: Motion) -> None:
 
 class MotionService:
     def __init__(
-        self, reader: Reader, writer: Writer, clock: Clock, tz: ZoneInfo, send: Sender, polls: PollService
+        self, reader: Reader, writer: Writer, clock: Clock, tz: ZoneInfo, send: Sender, polls: PollService,
+        secret: str,
     ) -> None:
+        self._secret = secret
         self._reader = reader
         self._writer = writer
         self._clock = clock
@@ -129,6 +135,41 @@ class MotionService:
     async def visible(self, ctx: Context) -> list[Motion]:
         """The latest motions of the rooms the speaker is in, newest first."""
         return await ctx.visible(await store.recent_motions(self._reader), lambda m: m.room)
+
+    # -- who drafts ---------------------------------------------------------------------------
+
+    async def require(self, ctx: Context, action: str, motion: Motion | None = None) -> None:
+        """Refuse ACTION on MOTION (or, with none, on motions of the speaker's room) unless the
+        speaker is among those model.MOTION_WHO lets take it."""
+        who, what = MOTION_WHO[action]
+        if motion is None:
+            await ctx.require_organiser(ctx.room.id, what)
+            return
+        if who == DRAFTERS and (ctx.actor.id == motion.created_by
+                                or await store.is_drafter(self._reader, motion.id, ctx.actor.id)):
+            return
+        if not await ctx.is_organiser(motion.room):
+            raise UserError(not_a_drafter(motion.ref) if who == DRAFTERS else
+                            f"Only an organiser of the room can {what}.")
+
+    def drafting_code(self, motion: Motion) -> str:
+        """The code a drafter gives whom they invite: the key's, so nobody can make one up."""
+        return keyed_code(self._secret, f"draft {motion.id}")
+
+    async def join_drafting(self, ctx: Context, motion: Motion, code: str) -> bool:
+        """Make the speaker a drafter with the motion's code; False if they were one already."""
+        if not same_code(normalise_code(code), self.drafting_code(motion)):
+            raise UserError(f"That is not the drafting code of {motion.ref}; ask one of its drafters for "
+                            f"/motion {motion.ref} invite.")
+        now = self._now()
+
+        async def op(conn: Conn) -> bool:
+            added = await store.add_drafter(conn, motion.id, ctx.actor.id, now)
+            if added:
+                await store.record(conn, motion.id, ctx.actor.id, ctx.actor.label, now, "joined the drafters")
+            return added
+
+        return await self._writer.run(op, ctx.event_id)
 
     async def history(self, motion_id: int) -> list[tuple[str, str, str]]:
         return await store.history(self._reader, motion_id)

@@ -57,6 +57,22 @@ async def save_motion(conn: Conn, m: Motion) -> None:
     )
 
 
+async def is_drafter(conn: Conn, motion_id: int, identity: str) -> bool:
+    rows = await conn.execute_fetchall(
+        "SELECT 1 FROM motion_drafters WHERE motion_id = ? AND identity = ?", (motion_id, identity)
+    )
+    return bool(rows)
+
+
+async def add_drafter(conn: Conn, motion_id: int, identity: str, at: str) -> bool:
+    """Make IDENTITY a drafter; False if they were one already."""
+    cur = await conn.execute(
+        "INSERT OR IGNORE INTO motion_drafters(motion_id, identity, added_at) VALUES (?, ?, ?)",
+        (motion_id, identity, at),
+    )
+    return bool(cur.rowcount)
+
+
 async def record(conn: Conn, motion_id: int, actor: str, name: str, at: str, change: str) -> int:
     """Add a history entry; its id (so a step undone because its ballot failed to open leaves
     no trace)."""

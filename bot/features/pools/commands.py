@@ -60,6 +60,8 @@ async def pool_command(ctx: Context, args: str, pools: PoolService) -> None:
         await pools.leave(ctx, pool)
     elif verb == "decline" and not arg:
         await pools.decline(ctx, pool)
+    elif verb in ("status", "document") and not arg and not await ctx.in_room(pool.room):
+        raise UserError(f"Pool {pool.id} belongs to another room: ask there, or privately as a member of it.")
     elif verb == "status" and not arg:
         await ctx.reply(status(pool, len(await pools.volunteers(pool)), await pools.quota_list(pool)))
     elif verb == "document" and not arg:

@@ -10,17 +10,11 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read aloud and retyped
+from bot.kernel.secrecy import CODE_ALPHABET, format_code
 
 
 def new_join_code() -> str:
-    raw = "".join(secrets.choice(_ALPHABET) for _ in range(8))
-    return f"{raw[:4]}-{raw[4:]}"
-
-
-def normalise_code(text: str) -> str:
-    raw = "".join(ch for ch in text.upper() if ch.isalnum())
-    return f"{raw[:4]}-{raw[4:]}" if len(raw) == 8 else raw
+    return format_code("".join(secrets.choice(CODE_ALPHABET) for _ in range(8)))
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,12 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.features.roll import store
-from bot.features.roll.model import Member, RollEntry, normalise_code
+from bot.features.roll.model import Member, RollEntry
 from bot.kernel.clock import Clock
 from bot.kernel.errors import UserError
 from bot.kernel.events import Actor, platform_of
 from bot.kernel.ports import Conn, Reader, Writer
+from bot.kernel.secrecy import normalise_code
 from bot.kernel.times import iso
 
 

@@ -65,6 +65,8 @@ async def trigger_command(ctx: Context, args: str, triggers: TriggerService, con
     sub = rest.lower()
     if sub == "":
         t = await triggers.get(trigger_id)
+        if not await ctx.in_room(t.room):
+            raise UserError(f"Trigger {t.ref} belongs to another room: ask there, or privately as a member of it.")
         await ctx.reply(progress(t, await triggers.standing(t), triggers.now(), config.tz))
     elif sub == "export":
         t = await triggers.get(trigger_id)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from tests.helpers import Chat
+from tests.helpers import Chat, invite_drafters
 
 
 async def test_three_authors_amend_by_vote_and_export(chat: Chat) -> None:
     out = await chat.say("ann: /motion new Save our library")
     assert "Motion M1 created" in out
+    await invite_drafters(chat, "ann", "M1", "bob", "cat")
     out = await chat.say(
         "ann: /motion M1 notes The council plans to close the central library.",
         "bob: /motion M1 believes Libraries are a public good.",

@@ -97,6 +97,8 @@ async def test_pool_bad_input(chat: Chat) -> None:
         ("chair: /pool new X | gender: f, f", "twice"),
         ("ann: /pool new X | a: b, c", "Only organisers"),
         ("chair: /pool 9 status", "no pool 9"),
+        ("ann #elsewhere: /pool 1 status", "belongs to another room"),
+        ("ann #elsewhere: /pool 1 document", "belongs to another room"),
         ("chair: /pool 1 quota age=old 1-2", "no question 'age'"),
         ("chair: /pool 1 quota gender=x 1-2", "no answer 'x'"),
         ("chair: /pool 1 quota gender=f 3-2", "above the maximum"),
