@@ -34,6 +34,9 @@ class Chat:
         cls, tmp_path: Path, config: Config | None = None, clock: ManualClock | None = None, **overrides: Any
     ) -> Chat:
         config = config or parse_config({})
+        # Scripts play a whole meeting in an instant from a few speakers: fair-use limits are
+        # tested on their own (tests/scenarios/test_fair_use.py), not in every scenario.
+        overrides = {"commands_burst": 1_000_000, "commands_per_minute": 1_000_000, **overrides}
         config = replace(config, database=tmp_path / "quorum.db", secret="test-secret", **overrides)
         out = io.StringIO()
         transport = ConsoleTransport(config, out)

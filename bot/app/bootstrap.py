@@ -46,6 +46,7 @@ from bot.kernel.clock import Clock
 from bot.kernel.config import Config
 from bot.kernel.dialogue import Dialogues
 from bot.kernel.events import Event
+from bot.kernel.limits import TokenBucket
 from bot.kernel.ports import Reader, Writer
 from bot.kernel.routing import Router
 from bot.kernel.times import iso
@@ -180,7 +181,8 @@ async def bootstrap(
     routes.include(*ROUTERS)
     for event_type, handler in routes.subscribers:
         bus.subscribe(event_type, handler)
-    dispatcher = Dispatcher(routes, transports, directory, writer, clock)
+    limits = TokenBucket(config.commands_burst, config.commands_per_minute / 60, clock.now)
+    dispatcher = Dispatcher(routes, transports, directory, writer, clock, limits)
     for name, duty in [*routes.timers, ("forget old updates", dispatcher.forgetting())]:
         scheduler.add(name, duty.next_due, duty.fire)
     return App(config=config, clock=clock, transports=transports, database=database, writer=writer,

@@ -1,9 +1,11 @@
 """The dispatcher: one inbound event in, the right handler run once, every refusal answered.
 
-It drops a redelivered update (its id was applied before: remembered here for the recent ones,
-and by the writer for all), reads a message as a command, finds the handler in the root router
-and runs it with a Context. A UserError (or a ParseError from a pure parser) becomes one short
-reply and nothing changed; anything else is logged and the member is told nothing was recorded.
+It holds back a person who sends too much (fair use: a burst, then a steady rate, and one "slow
+down" a minute, so one member's flood costs the others nothing), drops a redelivered update (its
+id was applied before: remembered here for the recent ones, and by the writer for all), reads a
+message as a command, finds the handler in the root router and runs it with a Context. A
+UserError (or a ParseError from a pure parser) becomes one short reply and nothing changed;
+anything else is logged and the member is told nothing was recorded.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ from bot.app.router import Routes
 from bot.app.transports import RoomDirectory, Transports
 from bot.kernel.clock import Clock
 from bot.kernel.context import Context
-from bot.kernel.effects import AnswerPress, Send
+from bot.kernel.effects import AnswerPress, Send, SendPrivate
 from bot.kernel.errors import ParseError, UserError, sentence
 from bot.kernel.events import ButtonPress, Event, Message, NativePollAnswer, scrubbed
 from bot.kernel.grammar import split_command
+from bot.kernel.limits import TokenBucket
 from bot.kernel.ports import Writer
 from bot.kernel.routing import Duty
 from bot.kernel.times import iso
@@ -30,12 +33,17 @@ log = logging.getLogger(__name__)
 REMEMBER_UPDATES = timedelta(days=14)  # far longer than any platform redelivers
 FORGET_EVERY = timedelta(days=1)
 _RECENT = 4096  # update ids remembered in memory to drop a redelivery without a query
+SLOW_DOWN_EVERY = timedelta(minutes=1)
+SLOW_DOWN = ("You are sending me messages faster than I take them: I read none of these. "
+             "Wait a minute, then send again.")
 
 
 class Dispatcher:
     def __init__(
-        self, routes: Routes, transports: Transports, directory: RoomDirectory, writer: Writer, clock: Clock
+        self, routes: Routes, transports: Transports, directory: RoomDirectory, writer: Writer, clock: Clock,
+        limits: TokenBucket,
     ) -> None:
+        self._limits = limits
         self._routes = routes
         self._transports = transports
         self._send = transports.send
@@ -58,6 +66,9 @@ class Dispatcher:
     async def handle(self, event: Event) -> None:
         """Act on one inbound event. Never raises: a failure is logged and, where possible,
         the member is told that nothing was recorded."""
+        if not self._limits.take(event.actor.id):
+            await self._slow_down(event)
+            return
         if self._is_repeat(event.event_id):
             return
         event = scrubbed(event)
@@ -117,6 +128,18 @@ class Dispatcher:
             text = e.message
         if text is not None:
             await self._send(AnswerPress(event, text))
+
+    async def _slow_down(self, event: Event) -> None:
+        """Tell a person held back by the fair-use limit, once a minute; the rest is dropped unread."""
+        if not self._limits.warn(event.actor.id, SLOW_DOWN_EVERY):
+            return
+        match event:
+            case Message(room=room, ref=ref):
+                await self._send(Send(room.id, SLOW_DOWN, reply_to=ref))
+            case ButtonPress():
+                await self._send(AnswerPress(event, SLOW_DOWN))
+            case NativePollAnswer(actor=actor):
+                await self._send(SendPrivate(actor.id, SLOW_DOWN))
 
     # -- the record of applied updates -------------------------------------------------------
 

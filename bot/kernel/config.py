@@ -116,6 +116,8 @@ class Config:
     source: Path | None = None
     reminder_offsets: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=1))
     group_warning: timedelta | None = timedelta(hours=1)
+    commands_burst: int = 20  # what one person may send at once …
+    commands_per_minute: int = 120  # … and then at most this often (more is answered "slow down")
 
     @property
     def tz(self) -> ZoneInfo:
@@ -195,6 +197,11 @@ def parse_config(data: dict[str, Any], source: Path | None = None) -> Config:
     group_warning = _duration(rem, "group_warning", warning_text) if warning_text else None
     rem.check_unknown()
 
+    lim = top.section("limits")
+    commands_burst = lim.int("commands_burst", 20, minimum=1)
+    commands_per_minute = lim.int("commands_per_minute", 120, minimum=1)
+    lim.check_unknown()
+
     telegram = _telegram(top.section("telegram"))
     matrix = _matrix(top.section("matrix"))
     top.check_unknown()
@@ -216,6 +223,8 @@ def parse_config(data: dict[str, Any], source: Path | None = None) -> Config:
         source=source,
         reminder_offsets=tuple(sorted(set(offsets), reverse=True)),
         group_warning=group_warning,
+        commands_burst=commands_burst,
+        commands_per_minute=commands_per_minute,
     )
 
 

@@ -49,6 +49,7 @@ from bot.kernel.context import Context
 from bot.kernel.durations import parse_deadline
 from bot.kernel.effects import Send
 from bot.kernel.errors import UserError
+from bot.kernel.limits import code_attempts
 from bot.kernel.markup import b, esc
 from bot.kernel.ports import Conn, Reader, Sender, Writer
 from bot.kernel.secrecy import keyed_code, normalise_code, same_code
@@ -99,6 +100,7 @@ class MotionService:
         secret: str,
     ) -> None:
         self._secret = secret
+        self._wrong_codes = code_attempts(clock.now)
         self._reader = reader
         self._writer = writer
         self._clock = clock
@@ -158,7 +160,9 @@ class MotionService:
 
     async def join_drafting(self, ctx: Context, motion: Motion, code: str) -> bool:
         """Make the speaker a drafter with the motion's code; False if they were one already."""
+        self._wrong_codes.check(ctx.actor.id, "drafting codes")
         if not same_code(normalise_code(code), self.drafting_code(motion)):
+            self._wrong_codes.failed(ctx.actor.id)
             raise UserError(f"That is not the drafting code of {motion.ref}; ask one of its drafters for "
                             f"/motion {motion.ref} invite.")
         now = self._now()

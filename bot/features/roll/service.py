@@ -15,6 +15,7 @@ from bot.features.roll.model import Member, RollEntry
 from bot.kernel.clock import Clock
 from bot.kernel.errors import UserError
 from bot.kernel.events import Actor, platform_of
+from bot.kernel.limits import code_attempts
 from bot.kernel.ports import Conn, Reader, Writer
 from bot.kernel.secrecy import normalise_code
 from bot.kernel.times import iso
@@ -30,12 +31,17 @@ class VoteMover(Protocol):
     async def move_secret_votes(self, moves: list[tuple[str, str]]) -> None: ...
 
 
+class WrongCode(UserError):
+    """A join code that is not on the roll (counted against the account that sent it)."""
+
+
 class RollService:
     def __init__(self, reader: Reader, writer: Writer, clock: Clock) -> None:
         self._reader = reader
         self._writer = writer
         self._clock = clock
         self._members: dict[str, int] = {}
+        self._wrong_codes = code_attempts(clock.now)
 
     async def start(self) -> None:
         self._members = await store.links(self._reader)
@@ -63,12 +69,13 @@ class RollService:
         """Link ACTOR's account to the member whose join code TEXT is; the member's name."""
         code = normalise_code(text)
         identity = actor.id
+        self._wrong_codes.check(identity, "join codes")
         now = iso(self._clock.now())
 
         async def link(conn: Conn) -> tuple[str, int]:
             member = await store.member_by_code(conn, code)
             if member is None or not member.active:
-                raise UserError(f"The code {text} is not on the roll. Check it with your organiser.")
+                raise WrongCode(f"The code {text} is not on the roll. Check it with your organiser.")
             linked = await store.linked_member(conn, identity)
             if linked is not None:
                 if linked == member.id:
@@ -82,7 +89,11 @@ class RollService:
             await polls.move_votes(conn, identity, f"m:{member.id}")
             return member.name, member.id
 
-        name, member_id = await self._writer.run(link, event_id)
+        try:
+            name, member_id = await self._writer.run(link, event_id)
+        except WrongCode:
+            self._wrong_codes.failed(identity)
+            raise
         self._members[identity] = member_id
         await polls.move_secret_votes([(identity, f"m:{member_id}")])
         return name
