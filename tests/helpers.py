@@ -21,6 +21,17 @@ from bot.kernel.clock import ManualClock
 from bot.kernel.config import Config, parse_config
 from bot.kernel.durations import parse_duration
 
+MARKUP_SHOWN = re.compile(r"</?(?:b|i|code|pre)>|&(?:lt|gt|amp|quot);")
+"""What a console reader must never see unless somebody typed it: the core's own tags, or text
+escaped twice (the console shows what a Telegram or Matrix member would read)."""
+
+
+def assert_rendered_once(shown: str, typed: str) -> None:
+    """Every tag and entity in SHOWN came from TYPED: none leaked from the core's markup, and
+    nothing a member wrote was escaped into visible entities."""
+    leaked = sorted({m for m in MARKUP_SHOWN.findall(shown) if m not in typed})
+    assert not leaked, f"markup shown as text: {leaked}\n{shown}"
+
 
 class Chat:
     def __init__(self, app: App, transport: ConsoleTransport, out: io.StringIO) -> None:
@@ -28,6 +39,7 @@ class Chat:
         self.transport = transport
         self.out = out
         self.session = ConsoleSession(app, transport, out, echo=False)
+        self.typed: list[str] = []
 
     @classmethod
     async def start(
@@ -47,10 +59,13 @@ class Chat:
     async def say(self, *lines: str) -> str:
         """Play LINES; return everything the bot printed in answer, as plain text."""
         start = len(self.transport.transcript)
+        self.typed.extend(lines)
         for line in lines:
             await self.session.play(line)
         await self.settle()
-        return "\n".join(self.transport.transcript[start:])
+        said = "\n".join(self.transport.transcript[start:])
+        assert_rendered_once(said, "\n".join(self.typed))
+        return said
 
     async def settle(self) -> None:
         import asyncio
@@ -91,6 +106,7 @@ class Chat:
 
     async def stop(self) -> None:
         await self.app.stop()
+        assert_rendered_once("\n".join(self.transport.transcript), "\n".join(self.typed))
 
 
 async def add_members(chat: Chat, members: list[tuple[str, str | None]]) -> None:

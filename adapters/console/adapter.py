@@ -30,7 +30,7 @@ from bot.kernel.effects import (
     SendPrivate,
 )
 from bot.kernel.events import Actor, ButtonPress, Message, Room
-from bot.kernel.markup import plain
+from bot.kernel.markup import to_plain
 
 PLATFORM = "console"
 
@@ -59,7 +59,7 @@ class ConsoleTransport:
         self.keyboards: dict[str, tuple[str, Keyboard]] = {}  # room -> latest (message ref, buttons)
 
     def _print(self, where: str, text: str, keyboard: Keyboard = ()) -> None:
-        body = plain(text).rstrip("\n").replace("\n", "\n    ")
+        body = to_plain(text).rstrip("\n").replace("\n", "\n    ")
         line = f"  [{where}] bot: {body}"
         if keyboard:
             line += "\n  " + _buttons(keyboard)

@@ -1,4 +1,5 @@
-"""Event contents the bot sends on Matrix, built from the core's markup (pure functions).
+"""Event contents the bot sends on Matrix, built from the HTML of the core's messages (pure
+functions; the transport makes that HTML with ``to_html``, the one escaping seam).
 
 The core writes a small HTML subset with newlines for line breaks (Telegram's convention);
 Matrix clients render ``formatted_body`` as HTML, where a newline is just a space, so line
@@ -13,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.kernel.effects import Keyboard
-from bot.kernel.markup import code, esc, plain
+from bot.kernel.markup import code, html_text, markup
 
 HTML_FORMAT = "org.matrix.custom.html"
 MAX_TEXT = 30_000
@@ -31,13 +32,13 @@ TEXT = "org.matrix.msc1767.text"
 _PRE = re.compile(r"(<pre>.*?</pre>)", re.S)
 
 
-def to_html(markup: str) -> str:
-    """The core's markup as Matrix HTML: newlines become <br> except inside <pre>."""
-    parts = _PRE.split(markup)
+def formatted(html: str) -> str:
+    """The core's HTML as Matrix HTML: newlines become <br> except inside <pre>."""
+    parts = _PRE.split(html)
     return "".join(p if p.startswith("<pre>") else p.replace("\n", "<br>") for p in parts)
 
 
-def with_buttons(markup: str, keyboard: Keyboard, bot_user_id: str) -> str:
+def with_buttons(html: str, keyboard: Keyboard, bot_user_id: str) -> str:
     """Matrix has no buttons. Data buttons need nothing (the text already says how to vote
     with a command); a deep-link button becomes a line telling the member what to send the
     bot privately, which is what the link would have done on Telegram."""
@@ -45,23 +46,21 @@ def with_buttons(markup: str, keyboard: Keyboard, bot_user_id: str) -> str:
     for row in keyboard:
         for button in row:
             if button.start is not None:
-                lines.append(
-                    f"{esc(button.label)}: message me privately ({esc(bot_user_id)}) with "
-                    f"{code('/start ' + button.start)}"
-                )
+                lines.append(markup("{}: message me privately ({}) with {}",
+                                    button.label, bot_user_id, code("/start " + button.start)))
     if not lines:
-        return markup
-    return markup + "\n" + "\n".join(lines)
+        return html
+    return html + "\n" + "\n".join(lines)
 
 
-def split_markup(markup: str, limit: int = MAX_TEXT) -> list[str]:
+def split_html(html: str, limit: int = MAX_TEXT) -> list[str]:
     """Cut a text too long for one event at line ends, closing and reopening a <pre> block
     that straddles a cut so each part renders on its own."""
-    if len(markup) <= limit:
-        return [markup]
+    if len(html) <= limit:
+        return [html]
     budget = limit - len("<pre></pre>")
     pieces: list[str] = []
-    for line in markup.split("\n"):
+    for line in html.split("\n"):
         while len(line) > budget:  # one enormous line: cut it where it must be cut
             pieces.append(line[:budget])
             line = line[budget:]
@@ -81,13 +80,13 @@ def split_markup(markup: str, limit: int = MAX_TEXT) -> list[str]:
 
 
 def message_parts(
-    markup: str, limit: int = MAX_TEXT, build: Callable[[str], dict[str, Any]] | None = None
+    html: str, limit: int = MAX_TEXT, build: Callable[[str], dict[str, Any]] | None = None
 ) -> list[str]:
-    """The texts of the messages MARKUP is sent as: each short enough to read and small
+    """The HTML of the messages HTML is sent as: each short enough to read and small
     enough, once BUILD makes it an event content (a notice by default), for any homeserver."""
     build = build or notice
     parts: list[str] = []
-    for part in split_markup(markup, limit):
+    for part in split_html(html, limit):
         if len(json.dumps(build(part)).encode()) > MAX_CONTENT_BYTES and limit > 500:
             parts.extend(message_parts(part, limit // 2, build))
         else:
@@ -101,13 +100,13 @@ def _pre_open_after(line: str, in_pre: bool) -> bool:
     return in_pre
 
 
-def notice(markup: str, reply_to: str | None = None) -> dict[str, Any]:
+def notice(html: str, reply_to: str | None = None) -> dict[str, Any]:
     """A bot's message: m.notice, so other bots do not answer it and clients may style it."""
     content: dict[str, Any] = {
         "msgtype": "m.notice",
-        "body": plain(markup),
+        "body": html_text(html),
         "format": HTML_FORMAT,
-        "formatted_body": to_html(markup),
+        "formatted_body": formatted(html),
         "m.mentions": {},  # never ping anyone by accident
     }
     if reply_to:
@@ -115,9 +114,9 @@ def notice(markup: str, reply_to: str | None = None) -> dict[str, Any]:
     return content
 
 
-def edit(markup: str, event_id: str) -> dict[str, Any]:
+def edit(html: str, event_id: str) -> dict[str, Any]:
     """An edit of the bot's own message; clients show the new content in place."""
-    new = notice(markup)
+    new = notice(html)
     return {
         "msgtype": "m.notice",
         "body": "* " + new["body"],

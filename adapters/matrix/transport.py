@@ -20,7 +20,7 @@ from bot.kernel.effects import (
     SendNativePoll,
     SendPrivate,
 )
-from bot.kernel.markup import plain
+from bot.kernel.markup import to_html, to_plain
 
 log = logging.getLogger(__name__)
 
@@ -52,27 +52,27 @@ class MatrixTransport:
                 ref = await self._message(room_id, text, buttons, None)
                 return Delivered(ref=ref, extra={"room": qualified(room_id)})
             case Edit(room=room, ref=ref, text=text, buttons=buttons):
-                markup = content.with_buttons(text, buttons, self.bot_user_id)
+                html = content.with_buttons(to_html(text), buttons, self.bot_user_id)
                 # A message sent in parts is edited in its first part only.
-                markup = content.message_parts(markup, build=lambda m: content.edit(m, ref))[0]
-                await self.sender.send(self._room(room), MESSAGE, content.edit(markup, ref))
+                html = content.message_parts(html, build=lambda m: content.edit(m, ref))[0]
+                await self.sender.send(self._room(room), MESSAGE, content.edit(html, ref))
                 return Delivered(ref=ref)
             case SendNativePoll(room=room, question=question, options=options, max_choices=most, text=text):
                 room_id = self._room(room)
-                fallback = plain(text) if text else content.poll_fallback(question, options)
+                fallback = to_plain(text) if text else content.poll_fallback(question, options)
                 poll = content.poll_start(question, options, most, fallback)
                 event_id = await self.sender.send(room_id, content.POLL_START, poll)
                 return Delivered(ref=event_id, native_ref=native_ref(room_id, event_id))
             case CloseNativePoll(room=room, ref=ref, text=text):
                 room_id = self._room(room)
-                end = content.poll_end(ref, plain(text) if text else "The poll has ended.")
+                end = content.poll_end(ref, to_plain(text) if text else "The poll has ended.")
                 return Delivered(ref=await self.sender.send(room_id, content.POLL_END, end))
             case AnswerPress():
                 return None  # Matrix has no buttons, so no presses to answer
         raise TypeError(f"unknown effect {effect!r}")
 
     async def _message(self, room_id: str, text: str, buttons: Keyboard, reply_to: str | None) -> str:
-        parts = content.message_parts(content.with_buttons(text, buttons, self.bot_user_id))
+        parts = content.message_parts(content.with_buttons(to_html(text), buttons, self.bot_user_id))
         first: str | None = None
         for part in parts:
             body = content.notice(part, reply_to if first is None else None)

@@ -29,7 +29,7 @@ from bot.kernel.effects import (
     SendNativePoll,
     SendPrivate,
 )
-from bot.kernel.markup import plain
+from bot.kernel.markup import html_text, to_html, to_plain
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +102,7 @@ class TelegramTransport:
         self._answered[press_id] = None
         if len(self._answered) > 10_000:
             self._answered.popitem(last=False)
-        shown = text[:MAX_ANSWER] if text else None
+        shown = to_plain(text)[:MAX_ANSWER] if text else None  # a toast shows text, not HTML
         try:
             await call("answerCallbackQuery", lambda: self.bot.answer_callback_query(press_id, text=shown))
         except BadRequest as e:  # too old (over 15 s on Telegram): nothing more can be done
@@ -116,7 +116,7 @@ class TelegramTransport:
 
     async def _send(self, chat_id: int, text: str, buttons: Keyboard, reply_to: str | None) -> Delivered:
         markup = inline_keyboard(buttons, self.bot_username)
-        chunks = split_html(text)
+        chunks = split_html(to_html(text))
         last: TgMessage | None = None
         for n, chunk in enumerate(chunks):
             final = n == len(chunks) - 1
@@ -125,11 +125,12 @@ class TelegramTransport:
         assert last is not None
         return Delivered(ref=str(last.message_id))
 
-    async def _send_chunk(self, chat_id: int, text: str, markup: Any, reply_to: int | None) -> TgMessage:
+    async def _send_chunk(self, chat_id: int, chunk: str, markup: Any, reply_to: int | None) -> TgMessage:
+        """Send one piece of HTML (``to_html`` made it; ``split_html`` cut it)."""
         reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
         html = True
         while True:
-            body, mode = (text, ParseMode.HTML) if html else (plain(text), None)
+            body, mode = (chunk, ParseMode.HTML) if html else (html_text(chunk), None)
             send = partial(
                 self.bot.send_message,
                 chat_id,
@@ -161,7 +162,7 @@ class TelegramTransport:
             await call(
                 "editMessageText",
                 lambda: self.bot.edit_message_text(
-                    truncate_html(text),
+                    truncate_html(to_html(text)),
                     chat_id=chat_id,
                     message_id=message_id,
                     parse_mode=ParseMode.HTML,

@@ -11,7 +11,7 @@ import io
 from collections.abc import Iterable, Sequence
 
 from bot.kernel.context import Context
-from bot.kernel.markup import esc, pre
+from bot.kernel.markup import markup, pre
 
 PART = 3500
 
@@ -49,6 +49,6 @@ async def send_privately(
     parts = csv_parts(header, rows)
     for n, part in enumerate(parts, 1):
         suffix = f", part {n} of {len(parts)}" if len(parts) > 1 else ""
-        await ctx.private(f"{esc(label)} ({len(rows)}){suffix}:\n{pre(part)}")
+        await ctx.private(markup("{} ({}){}:\n{}", label, len(rows), suffix, pre(part)))
     if not ctx.room.private:
         await ctx.reply(f"I sent you {what} privately.")

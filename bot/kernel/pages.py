@@ -1,12 +1,16 @@
 """Long texts cut into pieces that fit one chat message (Telegram allows 4096 characters;
-markup and a page marker need some room), breaking between lines where possible."""
+markup and a page marker need some room), breaking between lines where possible. Markup stays
+markup (the core's tags never span lines, but for ``pre``, which is cut before it is wrapped)."""
 
 from __future__ import annotations
+
+from bot.kernel.markup import Markup
 
 PAGE = 3500
 
 
 def pages(text: str, limit: int = PAGE) -> list[str]:
+    kind = Markup if isinstance(text, Markup) else str
     out: list[str] = []
     current = ""
     for line in text.split("\n"):
@@ -14,8 +18,9 @@ def pages(text: str, limit: int = PAGE) -> list[str]:
             if current:
                 out.append(current)
                 current = ""
-            out.append(line[:limit])
-            line = line[limit:]
+            cut = _cut(line, limit) if kind is Markup else limit
+            out.append(line[:cut])
+            line = line[cut:]
         candidate = f"{current}\n{line}" if current else line
         if len(candidate) > limit:
             out.append(current)
@@ -24,4 +29,15 @@ def pages(text: str, limit: int = PAGE) -> list[str]:
             current = candidate
     if current or not out:
         out.append(current)
-    return out
+    return [kind(page) for page in out]
+
+
+def _cut(line: str, limit: int) -> int:
+    """Where to cut a long line of markup: at LIMIT, or before an entity or tag it would split."""
+    head = line[:limit]
+    cut = limit
+    for start, end in (("&", ";"), ("<", ">")):
+        opened = head.rfind(start)
+        if opened > head.rfind(end):
+            cut = min(cut, opened)
+    return cut or limit

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from bot.kernel.clock import Clock
 from bot.kernel.effects import Delivered, Effect, Send, SendPrivate
+from bot.kernel.markup import Markup, to_html
 from bot.kernel.ports import Conn, DeliveryRefused, Reader, Writer
 from bot.kernel.times import iso
 
@@ -34,11 +35,12 @@ def backoff(attempts: int) -> timedelta:
 async def enqueue(
     conn: Conn, *, dedupe: str, target: str, private: bool, text: str, now: datetime
 ) -> None:
-    """Queue a message inside the caller's writer transaction; a repeated DEDUPE is ignored."""
+    """Queue a message inside the caller's writer transaction; a repeated DEDUPE is ignored. The
+    text is stored as the HTML it will be sent as (plain text escaped here, see bot/kernel/markup.py)."""
     await conn.execute(
         "INSERT OR IGNORE INTO outbox(dedupe, target, private, text, created_at, not_before)"
         " VALUES (?, ?, ?, ?, ?, ?)",
-        (dedupe, target, int(private), text, iso(now), iso(now)),
+        (dedupe, target, int(private), to_html(text), iso(now), iso(now)),
     )
 
 
@@ -110,7 +112,8 @@ class Outbox:
         return len(rows)
 
     async def _deliver_one(self, msg_id: int, target: str, private: int, text: str, attempts: int) -> None:
-        effect = SendPrivate(target, text) if private else Send(target, text)
+        html = Markup(text)  # stored as markup by enqueue
+        effect = SendPrivate(target, html) if private else Send(target, html)
         error: str | None = None
         permanent = False
         try:

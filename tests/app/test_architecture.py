@@ -78,6 +78,20 @@ def test_sql_lives_only_in_stores_and_the_storage_layer() -> None:
     assert any(SQL.search(p.read_text(encoding="utf-8")) for p in allowed)  # the pattern does find SQL
 
 
+def test_text_is_escaped_at_one_seam() -> None:
+    """Only bot/kernel/markup.py escapes, or vouches that a string is markup; the one other
+    vouching is the outbox, reading back what ``to_html`` stored."""
+    seam, outbox = ROOT / "bot/kernel/markup.py", ROOT / "bot/storage/outbox.py"
+    offenders = [
+        f"{p.relative_to(ROOT)}:{n}"
+        for p in _python_files("bot", "adapters") if p != seam
+        for n, text in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+        if re.search(r"\bimport html\b|from html\b|\bescape\(", text)
+        or (re.search(r"(?<!\w)Markup\(", text) and not (p == outbox and "stored as markup" in text))
+    ]
+    assert offenders == []
+
+
 def test_the_kernel_imports_only_the_standard_library() -> None:
     outside = set()
     for path in _python_files("bot/kernel"):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bot.kernel.effects import Delivered, Effect
 from bot.kernel.events import Actor, Message, Room
-from bot.kernel.markup import plain
+from bot.kernel.markup import to_plain
 from bot.kernel.secrecy import voter_hash
 from tests.helpers import Chat, add_members, import_roll
 
@@ -55,7 +55,7 @@ class Platform:
         self.said: list[str] = []
 
     async def deliver(self, effect: Effect) -> Delivered | None:
-        self.said.append(plain(getattr(effect, "text", "")))
+        self.said.append(to_plain(getattr(effect, "text", "")))
         return Delivered(ref=str(len(self.said)))
 
     async def is_admin(self, actor_id: str, room_id: str) -> bool:

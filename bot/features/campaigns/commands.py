@@ -15,7 +15,6 @@ from bot.kernel.effects import Button
 from bot.kernel.errors import UserError, sentence
 from bot.kernel.grammar import split_options
 from bot.kernel.ids import split_ref
-from bot.kernel.markup import esc
 from bot.kernel.pages import pages
 from bot.kernel.routing import Router
 
@@ -76,7 +75,7 @@ async def _adopted(ctx: Context, motion_id: int, args: str, campaigns: CampaignS
     if day > today:
         raise UserError(f"{day.isoformat()} is in the future; report a meeting once it has passed.")
     branches = await campaigns.report_adoption(ctx, motion_id, branch, day)
-    await ctx.reply(f"Recorded: {esc(branch)} branch passed M{motion_id} on {day.strftime('%d %B %Y')}. "
+    await ctx.reply(f"Recorded: {branch} branch passed M{motion_id} on {day.strftime('%d %B %Y')}. "
                     f"{branches} branch{'es' if branches != 1 else ''} so far.")
 
 
@@ -87,8 +86,8 @@ async def _branches(ctx: Context, motion_id: int, args: str, campaigns: Campaign
     if not rows:
         await ctx.reply(f"No branch has reported passing M{motion_id} yet.")
         return
-    lines = [f"Branches that passed M{motion_id} ({len(rows)}):"] + [f"{esc(br)} — {on}" for br, on in rows]
-    for page in pages("\n".join(lines)):
+    listed = [f"Branches that passed M{motion_id} ({len(rows)}):"] + [f"{br} — {on}" for br, on in rows]
+    for page in pages("\n".join(listed)):
         await ctx.reply(page)
 
 
@@ -116,7 +115,7 @@ async def _retract(ctx: Context, motion_id: int, args: str, campaigns: CampaignS
         raise UserError(f"Name the branch whose report to remove: /campaign M{motion_id} retract BRANCH NAME")
     campaign = await campaigns.get(motion_id)
     await campaigns.retract(ctx, motion_id, branch, await ctx.is_organiser(campaign.room))
-    await ctx.reply(f"The report from {esc(branch)} branch on M{motion_id} is removed.")
+    await ctx.reply(f"The report from {branch} branch on M{motion_id} is removed.")
 
 
 SUBS: dict[str, Sub] = {"open": _open, "adopted": _adopted, "retract": _retract, "branches": _branches,

@@ -21,7 +21,7 @@ from bot.kernel.clock import Clock
 from bot.kernel.context import Context
 from bot.kernel.durations import parse_deadline
 from bot.kernel.errors import UserError
-from bot.kernel.markup import b, esc
+from bot.kernel.markup import b, markup
 from bot.kernel.ports import Conn, Reader, Writer
 from bot.kernel.times import iso
 from bot.storage.outbox import Outbox, enqueue
@@ -193,10 +193,11 @@ class CampaignService:
             raise UserError(refusal)
         motion = await self._motions.get(n)
         _, member, name, branch = await self._who(ctx)
-        as_whom = f"member {esc(name)}" + (f" of {esc(branch)} branch" if branch else "") if member else esc(name)
-        return (f"You are signing the model motion {b(f'M{n}')}: {esc(motion.text.title)}, as {as_whom}.\n"
-                "We keep your name, your branch if you give it, and the time you signed. The campaign's organisers "
-                f"see them and may export the list. You can withdraw at any time: /unsign M{n}.")
+        as_whom = f"member {name}" + (f" of {branch} branch" if branch else "") if member else name
+        return markup("You are signing the model motion {}: {}, as {}.\n"
+                      "We keep your name, your branch if you give it, and the time you signed. The campaign's "
+                      "organisers see them and may export the list. You can withdraw at any time: /unsign M{}.",
+                      b(f"M{n}"), motion.text.title, as_whom, n)
 
     async def sign(self, ctx: Context, n: int, branch: str | None) -> str:
         signer, member, name, roll_branch = await self._who(ctx)
@@ -235,7 +236,7 @@ class CampaignService:
     # -- personal data (a DataHolder) --------------------------------------------------------
 
     async def personal_data(self, identity: str, member: int | None) -> list[str]:
-        return [f"• signature on M{motion_id}: {esc(name)}" + (f", {esc(branch)}" if branch else "") + f"; {at[:10]}"
+        return [f"• signature on M{motion_id}: {name}" + (f", {branch}" if branch else "") + f"; {at[:10]}"
                 for motion_id, name, branch, at in await store.signatures_of(self._reader, identity, f"m:{member}")]
 
     async def erase(self, conn: Conn, identity: str, member: int | None) -> tuple[str, int]:

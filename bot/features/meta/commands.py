@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bot.kernel.context import Context
 from bot.kernel.errors import UserError
-from bot.kernel.markup import b, code, esc
+from bot.kernel.markup import b, code, lines, markup
 from bot.kernel.routing import Commands, Router
 
 router = Router("meta")
@@ -17,21 +17,21 @@ router = Router("meta")
 
 @router.command("help", summary="list the commands, or explain one", usage="/help [COMMAND]")
 async def help_command(ctx: Context, args: str, commands: Commands) -> None:
-    name = args.strip().lstrip("/!").lower()
+    typed = args.strip().lstrip("/!")
+    name = typed.lower()
     if not name:
-        lines = [b("Quorum commands") + " (organiser-only ones marked ★):"]
+        out: list[str] = [b("Quorum commands") + " (organiser-only ones marked ★):"]
         for d in sorted(commands.listed(), key=lambda d: d.name):
-            star = " ★" if d.organiser else ""
-            lines.append(f"{code('/' + d.name)} — {esc(d.summary)}{star}")
-        lines.append("Send /help COMMAND for details, e.g. /help poll.")
-        await ctx.reply("\n".join(lines))
+            out.append(markup("{} — {}{}", code("/" + d.name), d.summary, " ★" if d.organiser else ""))
+        out.append("Send /help COMMAND for details, e.g. /help poll.")
+        await ctx.reply(lines(*out))
         return
     d = commands.find(name) if " " not in name else None
     if d is None:
-        raise UserError(f"There is no command /{name}. Send /help for the list.")
-    text = f"{b('/' + d.name)} — {esc(d.summary)}\nUsage: {code(d.usage)}"
+        raise UserError(f"There is no command /{typed}. Send /help for the list.")
+    text = markup("{} — {}\nUsage: {}", b("/" + d.name), d.summary, code(d.usage))
     if d.details:
-        text += "\n" + esc(d.details)
+        text += "\n" + d.details
     await ctx.reply(text)
 
 

@@ -23,7 +23,7 @@ from bot.kernel.context import Context
 from bot.kernel.durations import DeadlineError
 from bot.kernel.errors import UserError
 from bot.kernel.ids import split_ref
-from bot.kernel.markup import b, esc, pre
+from bot.kernel.markup import b, lines, markup, pre
 from bot.kernel.pages import pages
 from bot.kernel.routing import Router
 
@@ -51,9 +51,9 @@ AMENDMENT_USAGE = "/amendment A3 [show] | /amendment A3 second | /amendment A3 w
 Sub = Callable[[Context, int, str, MotionService], Awaitable[None]]
 
 
-async def _reply_pages(ctx: Context, text: str, wrap: Callable[[str], str] = str) -> None:
+async def _reply_pages(ctx: Context, text: str, wrap: Callable[[str], str] | None = None) -> None:
     for page in pages(text):
-        await ctx.reply(wrap(page))
+        await ctx.reply(wrap(page) if wrap else page)
 
 
 # -- /motion new, list, composite --------------------------------------------------------------
@@ -74,20 +74,20 @@ async def _new(ctx: Context, args: str, motions: MotionService) -> None:
     motion_id = await motions.create(ctx, MotionText(new.title, new.voice), new.emergency, deadline)
     extra = f" Submission deadline: {motions.when(deadline)}." if deadline else ""
     await ctx.reply(
-        f"Motion {b(f'M{motion_id}')} created: {esc(new.title)}.{extra}\n"
-        f"Add points with /motion M{motion_id} notes TEXT, believes TEXT, resolves TEXT."
+        markup("Motion {} created: {}.{}\nAdd points with /motion M{} notes TEXT, believes TEXT, resolves TEXT.",
+               b(f"M{motion_id}"), new.title, extra, motion_id)
     )
 
 
 async def _list(ctx: Context, args: str, motions: MotionService) -> None:
     if args:
         raise UserError("Usage: /motion list (no arguments).")
-    lines = [f"{b(m.ref)}: {esc(m.text.title)} ({m.status}{', emergency' if m.emergency else ''})"
-             for m in await motions.visible(ctx)]
-    if not lines:
+    listed = [markup("{}: {} ({}{})", b(m.ref), m.text.title, m.status, ", emergency" if m.emergency else "")
+              for m in await motions.visible(ctx)]
+    if not listed:
         await ctx.reply("No motions here yet. Start one with /motion new TITLE.")
         return
-    await _reply_pages(ctx, "Motions:\n" + "\n".join(reversed(lines[:50])))
+    await _reply_pages(ctx, lines("Motions:", *reversed(listed[:50])))
 
 
 async def _composite(ctx: Context, args: str, motions: MotionService) -> None:
@@ -97,9 +97,9 @@ async def _composite(ctx: Context, args: str, motions: MotionService) -> None:
     ids, new_title = parse_composite(args)
     new_id = await motions.composite(ctx, ids, new_title)
     refs = ", ".join(f"M{i}" for i in ids)
-    await ctx.reply(f"Composite motion {b(f'M{new_id}')} ({esc(new_title)}) is drafted from {refs}, which are now "
-                    f"composited. Edit it into one text (/motion M{new_id} show, edit, remove), name its mover and "
-                    f"seconder, and submit it.")
+    await ctx.reply(markup("Composite motion {} ({}) is drafted from {}, which are now composited. Edit it into "
+                           "one text (/motion M{} show, edit, remove), name its mover and seconder, and submit it.",
+                           b(f"M{new_id}"), new_title, refs, new_id))
 
 
 # -- drafting ----------------------------------------------------------------------------------
@@ -142,7 +142,7 @@ async def _edit(ctx: Context, motion_id: int, args: str, motions: MotionService)
         return f"edited {section} {n}: {old!r} → {text!r}"
 
     await motions.change(ctx, motion_id, "edit", edit)
-    await ctx.reply(f"M{motion_id} {section} {n} now reads: {esc(text)}")
+    await ctx.reply(f"M{motion_id} {section} {n} now reads: {text}")
 
 
 async def _remove(ctx: Context, motion_id: int, args: str, motions: MotionService) -> None:
@@ -169,7 +169,7 @@ async def _title(ctx: Context, motion_id: int, args: str, motions: MotionService
         return f"title: {old!r} → {new_title!r}"
 
     await motions.change(ctx, motion_id, "edit", edit)
-    await ctx.reply(f"M{motion_id} is now titled: {esc(new_title)}")
+    await ctx.reply(f"M{motion_id} is now titled: {new_title}")
 
 
 def _person(field: str) -> Sub:
@@ -184,7 +184,7 @@ def _person(field: str) -> Sub:
             return f"{field}: {name}"
 
         await motions.change(ctx, motion_id, "name", edit, what=field)
-        await ctx.reply(f"The {field} of M{motion_id} is {esc(name)}.")
+        await ctx.reply(f"The {field} of M{motion_id} is {name}.")
 
     return set_person
 
@@ -257,7 +257,7 @@ async def _invite(ctx: Context, motion_id: int, args: str, motions: MotionServic
         raise UserError(f"Usage: /motion M{motion_id} invite")
     motion = await motions.here(ctx, motion_id)
     await motions.require(ctx, "invite", motion)
-    await ctx.private(f"To draft {motion.ref} ({esc(motion.text.title)}) with you, someone in its room sends: "
+    await ctx.private(f"To draft {motion.ref} ({motion.text.title}) with you, someone in its room sends: "
                       f"/motion {motion.ref} draft {motions.drafting_code(motion)}")
     if not ctx.room.private:
         await ctx.reply(f"I sent you the drafting code of {motion.ref} privately: pass it on to whom you invite.")
@@ -290,9 +290,8 @@ async def _history(ctx: Context, motion_id: int, args: str, motions: MotionServi
     if args:
         raise UserError(f"Usage: /motion M{motion_id} history")
     await motions.here(ctx, motion_id)
-    lines = [f"History of M{motion_id}:"]
-    lines += [f"{at.replace('T', ' ')[:16]} {name}: {change}" for at, name, change in await motions.history(motion_id)]
-    await _reply_pages(ctx, "\n".join(lines), esc)
+    entries = [f"{at.replace('T', ' ')[:16]} {name}: {change}" for at, name, change in await motions.history(motion_id)]
+    await _reply_pages(ctx, "\n".join([f"History of M{motion_id}:", *entries]))
 
 
 async def _amendments(ctx: Context, motion_id: int, args: str, motions: MotionService) -> None:
@@ -303,7 +302,7 @@ async def _amendments(ctx: Context, motion_id: int, args: str, motions: MotionSe
     if not rows:
         await ctx.reply(f"No amendments to M{motion_id}. Propose one with /amend M{motion_id} …")
         return
-    await _reply_pages(ctx, "\n".join([f"Amendments to M{motion_id}:"] + [amendment_line(a) for a in rows]))
+    await _reply_pages(ctx, lines(f"Amendments to M{motion_id}:", *(amendment_line(a) for a in rows)))
 
 
 async def _export(ctx: Context, motion_id: int, args: str, motions: MotionService) -> None:
@@ -368,8 +367,8 @@ async def amend_command(ctx: Context, args: str, motions: MotionService) -> None
     await motions.here(ctx, motion_id)
     amendment_id = await motions.propose(ctx, motion_id, amendment)
     await ctx.reply(
-        f"Amendment {b(f'A{amendment_id}')} to M{motion_id} by {esc(ctx.actor.label)}: {esc(amendment.summary)}\n"
-        f"It needs a seconder: /amendment A{amendment_id} second"
+        markup("Amendment {} to M{} by {}: {}\nIt needs a seconder: /amendment A{} second",
+               b(f"A{amendment_id}"), motion_id, ctx.actor.label, amendment.summary, amendment_id)
     )
 
 
@@ -383,12 +382,12 @@ async def amendment_command(ctx: Context, args: str, motions: MotionService) -> 
     if sub == "show":
         if rest:
             raise UserError(f"Usage: {AMENDMENT_USAGE}")
-        await ctx.reply(amendment_line(row) + f"\nMotion: {motion.ref} {esc(motion.text.title)}")
+        await ctx.reply(amendment_line(row) + f"\nMotion: {motion.ref} {motion.text.title}")
     elif sub == "second":
         if rest:
             raise UserError(f"Usage: /amendment A{amendment_id} second")
         await motions.second(ctx, amendment_id)
-        await ctx.reply(f"Amendment A{amendment_id} is seconded by {esc(ctx.actor.label)}. "
+        await ctx.reply(f"Amendment A{amendment_id} is seconded by {ctx.actor.label}. "
                         f"An organiser puts it to the vote: /amendment A{amendment_id} vote --closes 10m")
     elif sub == "withdraw":
         if rest:

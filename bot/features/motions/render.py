@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.features.motions.model import SECTIONS, AmendmentRow, MotionInfo, MotionText
-from bot.kernel.markup import b, esc, i
+from bot.kernel.markup import Markup, b, i, lines, markup
 
 
 def _header(voice: str, section: str) -> str:
@@ -34,22 +34,22 @@ PLAIN = _Layout(str.upper, "EMERGENCY MOTION", "Proposed by {name}", "{header}",
 
 def document(text: MotionText, info: MotionInfo, layout: _Layout) -> str:
     """The motion as a document for submission (Markdown or plain text; not chat markup)."""
-    lines = [layout.title(text.title), ""]
+    out = [layout.title(text.title), ""]
     if info.emergency:
-        lines += [layout.emergency, ""]
+        out += [layout.emergency, ""]
     if info.proposer:
-        lines += [layout.proposer.format(name=info.proposer), ""]
+        out += [layout.proposer.format(name=info.proposer), ""]
     for s in SECTIONS:
         points = text.sections[s]
         if not points:
             continue
-        lines.append(layout.header.format(header=_header(text.voice, s)))
+        out.append(layout.header.format(header=_header(text.voice, s)))
         if layout.header_gap:
-            lines.append("")
-        lines += [layout.point.format(n=n, text=p) for n, p in enumerate(points, 1)]
-        lines.append("")
-    lines += _people(info, layout.bullet)
-    return "\n".join(lines).rstrip() + "\n"
+            out.append("")
+        out += [layout.point.format(n=n, text=p) for n, p in enumerate(points, 1)]
+        out.append("")
+    out += _people(info, layout.bullet)
+    return "\n".join(out).rstrip() + "\n"
 
 
 def markdown(text: MotionText, info: MotionInfo) -> str:
@@ -69,31 +69,31 @@ def _people(info: MotionInfo, bullet: str) -> list[str]:
     return out
 
 
-def chat(text: MotionText, info: MotionInfo) -> str:
+def chat(text: MotionText, info: MotionInfo) -> Markup:
     """The motion as a chat message (markup), with its id and status."""
     flags = [info.status]
     if info.emergency:
         flags.append("emergency")
-    lines = [f"📜 {b(info.ref)}: {b(text.title)} ({esc(', '.join(flags))})"]
+    out: list[str] = [markup("📜 {}: {} ({})", b(info.ref), b(text.title), ", ".join(flags))]
     if info.proposer:
-        lines.append(i(f"Proposed by {info.proposer}"))
+        out.append(i(f"Proposed by {info.proposer}"))
     empty = True
     for s in SECTIONS:
         points = text.sections[s]
         if not points:
             continue
         empty = False
-        lines.append(b(_header(text.voice, s)))
-        lines += [f"{n}. {esc(p)}" for n, p in enumerate(points, 1)]
+        out.append(b(_header(text.voice, s)))
+        out += [f"{n}. {p}" for n, p in enumerate(points, 1)]
     if empty:
-        lines.append(i(f"No text yet: add points with /motion {info.ref} notes|believes|resolves TEXT."))
+        out.append(i(f"No text yet: add points with /motion {info.ref} notes|believes|resolves TEXT."))
     people = _people(info, "")
     if people:
-        lines.append(esc(" · ".join(people)))
-    return "\n".join(lines)
+        out.append(" · ".join(people))
+    return lines(*out)
 
 
-def amendment_line(a: AmendmentRow) -> str:
+def amendment_line(a: AmendmentRow) -> Markup:
     poll = f", poll {a.poll_id}" if a.poll_id else ""
-    second = f", seconded by {esc(a.seconder)}" if a.seconder else ""
-    return f"{b(a.ref)} ({a.status}{poll}) by {esc(a.mover_name)}{second}: {esc(a.amendment.summary)}"
+    second = f", seconded by {a.seconder}" if a.seconder else ""
+    return markup("{} ({}{}) by {}{}: {}", b(a.ref), a.status, poll, a.mover_name, second, a.amendment.summary)

@@ -50,7 +50,7 @@ from bot.kernel.durations import parse_deadline
 from bot.kernel.effects import Send
 from bot.kernel.errors import UserError
 from bot.kernel.limits import code_attempts
-from bot.kernel.markup import b, esc
+from bot.kernel.markup import b, markup
 from bot.kernel.ports import Conn, Reader, Sender, Writer
 from bot.kernel.secrecy import keyed_code, normalise_code, same_code
 from bot.kernel.times import iso
@@ -441,12 +441,13 @@ class MotionService:
             if refuse_amendment(row.ref, row.status, "settle") is not None:
                 return None
             motion = await _motion(conn, row.motion_id)
-            summary = esc(row.amendment.summary)
+            summary = row.amendment.summary
             if not carried(result):
                 row.status = LOST
                 await store.save_amendment(conn, row, now)
                 await store.record(conn, motion.id, *BALLOT, now, f"amendment {row.ref} lost ({why_lost(result)})")
-                return f"Amendment {b(row.ref)} to {b(motion.ref)} is lost on {why_lost(result)}: {summary}"
+                return markup("Amendment {} to {} is lost on {}: {}", b(row.ref), b(motion.ref), why_lost(result),
+                              summary)
             try:
                 sections = apply(motion.text.sections, row.amendment)
             except AmendmentError as e:
@@ -454,16 +455,16 @@ class MotionService:
                 await store.save_amendment(conn, row, now)
                 await store.record(conn, motion.id, *BALLOT, now,
                                    f"amendment {row.ref} carried but could not be applied: {e}")
-                return (f"Amendment {b(row.ref)} to {b(motion.ref)} was carried but no longer fits the text "
-                        f"({esc(str(e))}); the text is unchanged. Propose it again against the current text.")
+                return markup("Amendment {} to {} was carried but no longer fits the text ({}); the text is "
+                              "unchanged. Propose it again against the current text.", b(row.ref), b(motion.ref), e)
             motion.text.sections = sections
             await store.save_motion(conn, motion)
             row.status = CARRIED
             await store.save_amendment(conn, row, now)
             await store.record(conn, motion.id, *BALLOT, now,
                                f"amendment {row.ref} carried and applied: {row.amendment.summary}")
-            return (f"Amendment {b(row.ref)} to {b(motion.ref)} is carried and applied: {summary}\n"
-                    f"Send /motion {motion.ref} show for the text as amended.")
+            return markup("Amendment {} to {} is carried and applied: {}\nSend /motion {} show for the text as "
+                          "amended.", b(row.ref), b(motion.ref), summary, motion.ref)
 
         return await self._writer.run(op)
 
@@ -479,8 +480,8 @@ class MotionService:
             await store.save_motion(conn, motion)
             await store.record(conn, motion.id, *BALLOT, now, f"status: {status} by ballot")
             if status == CARRIED:
-                return f"Motion {b(motion.ref)} ({esc(motion.text.title)}) is carried."
-            return f"Motion {b(motion.ref)} ({esc(motion.text.title)}) is lost on {why_lost(result)}."
+                return markup("Motion {} ({}) is carried.", b(motion.ref), motion.text.title)
+            return markup("Motion {} ({}) is lost on {}.", b(motion.ref), motion.text.title, why_lost(result))
 
         return await self._writer.run(op)
 

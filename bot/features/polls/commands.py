@@ -15,7 +15,7 @@ from bot.kernel.csv_export import send_privately
 from bot.kernel.errors import UserError
 from bot.kernel.events import NativePollAnswer
 from bot.kernel.grammar import is_number
-from bot.kernel.markup import b, pre
+from bot.kernel.markup import b, lines, markup, pre
 from bot.kernel.routing import Duty, Router
 
 router = Router("polls")
@@ -97,7 +97,7 @@ async def polls_command(ctx: Context, args: str, polls: PollService, config: Con
     if args.strip():
         raise UserError("Usage: /polls (no arguments).")
     now = clock.now()
-    lines = []
+    listed = []
     for poll in polls.open_polls():
         if poll.room != ctx.room.id:
             if not ctx.room.private:
@@ -106,11 +106,11 @@ async def polls_command(ctx: Context, args: str, polls: PollService, config: Con
                 await polls.eligibility(ctx.actor, ctx.room, poll)
             except UserError:
                 continue
-        lines.append(listing_line(poll, config.tz, now))
-    if not lines:
+        listed.append(listing_line(poll, config.tz, now))
+    if not listed:
         await ctx.reply("No open polls here.")
         return
-    await ctx.reply("Open polls:\n" + "\n".join(lines))
+    await ctx.reply(lines("Open polls:", *listed))
 
 
 @router.command("results", summary="show a poll's result (or the tally so far)", usage="/results POLL [--names]",
@@ -158,7 +158,7 @@ async def receipt_command(ctx: Context, args: str, polls: PollService) -> None:
     state = "counted" if not poll.is_open else "recorded and will be counted at the close"
     if not counted:
         state = "missing: tell the returning officer"
-    await ctx.reply(f"Your receipt for poll {poll.id}: {b(code)} — your ballot is {state}.")
+    await ctx.reply(markup("Your receipt for poll {}: {} — your ballot is {}.", poll.id, b(code), state))
 
 
 @router.command("receipts", summary="all receipt codes of a closed secret ballot (privately)", usage="/receipts POLL",

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.features.polls.model import Poll
 from bot.kernel.effects import Button, Keyboard
-from bot.kernel.markup import b, esc, i, pre
+from bot.kernel.markup import Markup, b, i, lines, markup, pre
 from bot.kernel.wording import percent, when
 
 BAR = 10
@@ -37,30 +37,28 @@ def describe_rules(p: Poll) -> str:
     return " · ".join(bits)
 
 
-def ballot_text(p: Poll, tz: ZoneInfo, now: datetime, tally: tuple[list[int], int] | None) -> str:
+def ballot_text(p: Poll, tz: ZoneInfo, now: datetime, tally: tuple[list[int], int] | None) -> Markup:
     """The poll's message in the room. TALLY is (counts, ballots) when it may be shown."""
-    lines = [f"🗳 {b(f'Poll {p.id}')}: {esc(p.question)}"]
+    out: list[str] = [markup("🗳 {}: {}", b(f"Poll {p.id}"), p.question)]
     rules = describe_rules(p)
     if rules:
-        lines.append(i(rules))
+        out.append(i(rules))
     for n, option in enumerate(p.options, 1):
-        count = f" — {tally[0][n - 1]}" if tally is not None else ""
-        lines.append(f"{n}. {esc(option)}{count}")
-    if tally is not None or p.private_voting or p.hidden:
-        if tally is not None:
-            lines.append(f"{tally[1]} voted so far")
+        out.append(f"{n}. {option}" + (f" — {tally[0][n - 1]}" if tally is not None else ""))
+    if tally is not None:
+        out.append(f"{tally[1]} voted so far")
     if not p.is_open:
-        lines.append(b("Closed."))
+        out.append(b("Closed."))
     else:
         if p.closes_at:
-            lines.append(f"Closes {when(p.closes_at, tz, now)} ({tz.key}).")
+            out.append(f"Closes {when(p.closes_at, tz, now)} ({tz.key}).")
         if p.ranked:
-            lines.append(f"Rank privately: message me /rank {p.id} followed by option numbers in order.")
+            out.append(f"Rank privately: message me /rank {p.id} followed by option numbers in order.")
         elif p.secret:
-            lines.append(f"Secret ballot: vote privately — message me /vote {p.id} OPTION.")
+            out.append(f"Secret ballot: vote privately — message me /vote {p.id} OPTION.")
         else:
-            lines.append(f"To vote: /vote {p.id} OPTION (number or name).")
-    return "\n".join(lines)
+            out.append(f"To vote: /vote {p.id} OPTION (number or name).")
+    return lines(*out)
 
 
 def ballot_buttons(p: Poll, private_chat: bool = False) -> Keyboard:
@@ -91,10 +89,10 @@ OUTCOME_TEXT = {
 }
 
 
-def results_text(p: Poll, r: dict[str, Any], final: bool, names: dict[int, list[str]] | None = None) -> str:
+def results_text(p: Poll, r: dict[str, Any], final: bool, names: dict[int, list[str]] | None = None) -> Markup:
     """Results of a choice poll or proposal from its result record (see model.result_of)."""
     head = "Result" if final else "Results so far"
-    lines = [f"📊 {b(f'{head} — poll {p.id}')}: {esc(p.question)}"]
+    out: list[str] = [markup("📊 {}: {}", b(f"{head} — poll {p.id}"), p.question)]
     counts: list[int] = r["counts"]
     counted: int = r["counted"]
     abst = r.get("abstain")
@@ -106,47 +104,46 @@ def results_text(p: Poll, r: dict[str, Any], final: bool, names: dict[int, list[
             rows.append(f"{option.ljust(width)}  {'':{BAR}}  {c:>5}")
         else:
             rows.append(f"{option.ljust(width)}  {_bar(c, counted)}  {c:>5}  {percent(c, counted)}")
-    lines.append(pre("\n".join(rows)))
+    out.append(pre("\n".join(rows)))
     unit = " (card vote, weighted)" if p.card else ""
     electorate = r.get("electorate")
     if electorate:
-        lines.append(f"Turnout: {r['weight']} of {electorate} ({percent(r['weight'], electorate)}){unit}")
+        out.append(f"Turnout: {r['weight']} of {electorate} ({percent(r['weight'], electorate)}){unit}")
     else:
-        lines.append(f"Votes cast: {r['ballots']}{unit}")
-    if final or r["outcome"] == "not quorate":
+        out.append(f"Votes cast: {r['ballots']}{unit}")
+    if final:
         outcome = OUTCOME_TEXT[r["outcome"]]
         if r["outcome"] in ("winner", "no majority") and r["winners"]:
-            outcome += f": {esc(p.options[r['winners'][0]])}"
+            outcome += f": {p.options[r['winners'][0]]}"
         if r["outcome"] == "tie" and r["winners"]:
-            outcome += " between " + ", ".join(esc(p.options[w]) for w in r["winners"])
-        if final:
-            lines.append(f"{b(outcome)}" + (f" — {esc('; '.join(r['reasons']))}" if r["reasons"] else ""))
+            outcome += " between " + ", ".join(p.options[w] for w in r["winners"])
+        out.append(b(outcome) + (f" — {'; '.join(r['reasons'])}" if r["reasons"] else ""))
     if names:
         for n, option in enumerate(p.options):
             who = names.get(n)
             if who:
-                lines.append(f"{esc(option)}: {esc(', '.join(sorted(who)))}")
-    return "\n".join(lines)
+                out.append(f"{option}: {', '.join(sorted(who))}")
+    return lines(*out)
 
 
-def election_text(poll: Poll, r: dict[str, Any], final: bool) -> str:
+def election_text(poll: Poll, r: dict[str, Any], final: bool) -> Markup:
     head = "Result" if final else "Count so far"
-    lines = [f"📊 {b(f'{head} — election {poll.id}')}: {esc(poll.question)}"]
+    out: list[str] = [markup("📊 {}: {}", b(f"{head} — election {poll.id}"), poll.question)]
     electorate = r.get("electorate")
     turnout = f"Ballots: {r['ballots']}"
     if electorate:
         turnout += f" of {electorate}"
-    lines.append(turnout)
+    out.append(turnout)
     if r["outcome"] == "no votes":
-        lines.append(b("NO VOTES CAST"))
-        return "\n".join(lines)
-    lines.append(pre(r["text"]))
+        out.append(b("NO VOTES CAST"))
+        return lines(*out)
+    out.append(pre(r["text"]))
     if final:
-        lines.append(f"The ballots (no names) as a BLT file: /ballots {poll.id}")
-    return "\n".join(lines)
+        out.append(f"The ballots (no names) as a BLT file: /ballots {poll.id}")
+    return lines(*out)
 
 
-def result_text(p: Poll, r: dict[str, Any], final: bool, names: dict[int, list[str]] | None = None) -> str:
+def result_text(p: Poll, r: dict[str, Any], final: bool, names: dict[int, list[str]] | None = None) -> Markup:
     """The result of any poll: an election's stage table, or a choice poll's bars."""
     if p.ranked:
         return election_text(p, r, final)
@@ -180,16 +177,16 @@ def changeable_until(p: Poll, tz: ZoneInfo, now: datetime) -> str:
 
 def private_ballot(
     p: Poll, tz: ZoneInfo, now: datetime, draft: list[int] | None = None, done: str | None = None
-) -> tuple[str, Keyboard]:
+) -> tuple[Markup, Keyboard]:
     """The ballot in a voter's private chat: buttons to vote, or to rank one press at a time."""
     text = ballot_text(p, tz, now, None)
     if not p.ranked:
         return text, ballot_buttons(p, private_chat=True)
     draft = draft or []
     if done:
-        return text + "\n\n" + esc(done), ()
+        return lines(text, "", done), ()
     if draft:
-        text += "\n\nYour ranking so far: " + ", ".join(f"{n}. {esc(p.options[c])}" for n, c in enumerate(draft, 1))
+        text += "\n\nYour ranking so far: " + ", ".join(f"{n}. {p.options[c]}" for n, c in enumerate(draft, 1))
     text += (f"\nPick candidates in order of preference, then Confirm — or send /rank {p.id} "
              "followed by option numbers in order.")
     rows = [(Button(o, data=f"r:{p.id}:{n}"),) for n, o in enumerate(p.options) if n not in draft]
@@ -197,7 +194,7 @@ def private_ballot(
     return text, tuple(rows)
 
 
-def listing_line(p: Poll, tz: ZoneInfo, now: datetime) -> str:
+def listing_line(p: Poll, tz: ZoneInfo, now: datetime) -> Markup:
     """One open poll in /polls."""
     closes = f" — closes {when(p.closes_at, tz, now)}" if p.closes_at else ""
-    return f"{b(p.id)}: {esc(p.question)}{closes}"
+    return markup("{}: {}{}", b(p.id), p.question, closes)

@@ -12,7 +12,7 @@ from bot.kernel.context import Context
 from bot.kernel.csv_export import send_privately
 from bot.kernel.errors import UserError
 from bot.kernel.grammar import is_number
-from bot.kernel.markup import esc, pre
+from bot.kernel.markup import pre
 from bot.kernel.routing import Router
 
 router = Router("pools")
@@ -35,7 +35,7 @@ async def _new(ctx: Context, rest: str, pools: PoolService) -> None:
     questions = parse_questions(parts[1:])
     pool_id = await pools.create(ctx, title, questions)
     names = ", ".join(q["name"] for q in questions)
-    await ctx.reply(f"Pool {pool_id} is open: {esc(title)} (questions: {esc(names)}). Volunteers, message me "
+    await ctx.reply(f"Pool {pool_id} is open: {title} (questions: {names}). Volunteers, message me "
                     f"privately: /pool {pool_id} join")
 
 

@@ -27,7 +27,7 @@ from bot.kernel.context import Context
 from bot.kernel.dialogue import Dialogues
 from bot.kernel.effects import Send
 from bot.kernel.errors import UserError
-from bot.kernel.markup import b
+from bot.kernel.markup import b, markup
 from bot.kernel.ports import Conn, Reader, Sender, Writer
 from bot.kernel.times import iso
 from bot.storage.outbox import Outbox, enqueue
@@ -101,8 +101,8 @@ class PoolService:
         draft = Draft(pool)
         self._drafts[ctx.actor.id] = draft
         self._dialogues.begin(ctx.actor.id, DIALOGUE)
-        await ctx.reply(f"Registering for {b(pool.title)} (pool {pool.id}). " + ask(draft)
-                        + "\nSend 'cancel' to stop; nothing is kept until you consent at the end.")
+        await ctx.reply(markup("Registering for {} (pool {}). {}\nSend 'cancel' to stop; nothing is kept until you "
+                               "consent at the end.", b(pool.title), pool.id, ask(draft)))
 
     def _end(self, actor: str) -> None:
         self._drafts.pop(actor, None)
@@ -121,7 +121,7 @@ class PoolService:
         if q is not None:
             choice = pick(t, q["options"])
             if choice is None:
-                raise UserError(f"Please answer with a number or one of the options. {ask(draft)}")
+                raise UserError(markup("Please answer with a number or one of the options. {}", ask(draft)))
             draft.answers[q["name"]] = choice
         elif draft.name is None:
             if not t or len(t) > 100:

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.features.polls.model import Poll
-from bot.kernel.markup import b, esc
+from bot.kernel.markup import Markup, b, markup
 from bot.kernel.wording import when
 
 
@@ -27,20 +27,19 @@ def _deadline(poll: Poll, tz: ZoneInfo, now: datetime) -> str:
     return f" closes at {when(poll.closes_at, tz, now)} (in {in_words(poll.closes_at - now)})"
 
 
-def private_reminder(poll: Poll, tz: ZoneInfo, now: datetime) -> str:
-    deadline = _deadline(poll, tz, now)
+def private_reminder(poll: Poll, tz: ZoneInfo, now: datetime) -> Markup:
+    deadline = _deadline(poll, tz, now) or " is open"
     how = f"/rank {poll.id} …" if poll.ranked else f"/vote {poll.id} OPTION"
     where = "privately, here" if poll.private_voting else "in the group or here"
-    return (
-        f"⏰ {b('Reminder')}: poll {poll.id}, {esc(poll.question)},{esc(deadline) or ' is open'}. "
-        f"You have not voted yet. Vote {where}: {esc(how)}  (Send /remind off to stop reminders.)"
-    )
+    return markup("⏰ {}: poll {}, {},{}. You have not voted yet. Vote {}: {}  (Send /remind off to stop reminders.)",
+                  b("Reminder"), poll.id, poll.question, deadline, where, how)
 
 
 def group_warning(poll: Poll, tz: ZoneInfo, now: datetime, voted: int, not_voted: list[str] | None) -> str:
-    deadline = _deadline(poll, tz, now)
+    """Plain text: nothing in it is emphasised, so the seam escapes all of it."""
+    deadline = _deadline(poll, tz, now) or " is open"
     turnout = f"{voted} of {poll.electorate_size} have voted" if poll.electorate_size else f"{voted} have voted"
-    text = f"⏰ Poll {poll.id}, {esc(poll.question)},{esc(deadline) or ' is open'}. {turnout}."
+    text = f"⏰ Poll {poll.id}, {poll.question},{deadline}. {turnout}."
     if not_voted:
-        text += " Not yet voted: " + esc(", ".join(sorted(not_voted))) + "."
+        text += " Not yet voted: " + ", ".join(sorted(not_voted)) + "."
     return text

@@ -34,7 +34,7 @@ class Signable(Protocol):
 
 class DataHolder(Protocol):
     async def personal_data(self, identity: str, member: int | None) -> list[str]:
-        """Lines for /mydata: what this feature keeps about the person (markup, escaped)."""
+        """Lines for /mydata: what this feature keeps about the person, as plain text."""
         ...
 
     async def erase(self, conn: Any, identity: str, member: int | None) -> tuple[str, int]:

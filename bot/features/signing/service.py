@@ -11,6 +11,7 @@ from bot.features.signing.parse import ANSWER, TYPED, USAGE, branch, target
 from bot.kernel.context import Context
 from bot.kernel.dialogue import Dialogues
 from bot.kernel.errors import UserError
+from bot.kernel.markup import markup
 
 DIALOGUE = "sign"
 
@@ -35,7 +36,8 @@ class SigningService:
         prompt = await self._signables[letter].describe(ctx, n)
         self._pending[ctx.actor.id] = (letter, n)
         self._dialogues.begin(ctx.actor.id, DIALOGUE)
-        await ctx.reply(f"{prompt}\nReply yes to sign (or yes BRANCH NAME to add your branch), or no to cancel.")
+        await ctx.reply(markup("{}\nReply yes to sign (or yes BRANCH NAME to add your branch), or no to cancel.",
+                               prompt))
 
     async def confirm(self, ctx: Context, letter: str, n: int, branch_name: str | None) -> None:
         self._private(ctx, f"{letter}{n}")

@@ -10,7 +10,7 @@ from bot.kernel.csv_export import send_privately
 from bot.kernel.effects import Button
 from bot.kernel.errors import UserError
 from bot.kernel.ids import parse_ref, split_ref
-from bot.kernel.markup import b, esc
+from bot.kernel.markup import b, markup
 from bot.kernel.pages import pages
 from bot.kernel.routing import Router
 
@@ -63,8 +63,8 @@ async def _open(ctx: Context, title: str, signups: SignupService) -> None:
         raise UserError(f"Give the form a title of 1 to {MAX_NAME * 2} characters: /signup open TITLE")
     form_id = await signups.open(ctx, title)
     await ctx.reply(
-        f"✋ {b(title)}\nShow your support: tap the button or message me /signup S{form_id}. We ask your name, "
-        "area and (if you like) how to contact you, and keep them only with your consent.",
+        markup("✋ {}\nShow your support: tap the button or message me /signup S{}. We ask your name, area and (if "
+               "you like) how to contact you, and keep them only with your consent.", b(title), form_id),
         ((Button("Sign up", start=f"signup-S{form_id}"),),),
     )
 
@@ -85,13 +85,13 @@ async def mydata_command(ctx: Context, args: str, signups: SignupService, signin
         raise UserError("Ask about your data in a private chat with me: /mydata")
     words = args.split()
     if not words:
-        lines = await signups.whats_kept(ctx.actor.id)
-        if not lines:
+        kept = await signups.whats_kept(ctx.actor.id)
+        if not kept:
             await ctx.reply("I keep no sign-ups or signatures of yours.")
             return
-        lines = [f"What I keep about you ({esc(ctx.actor.id)}):", *lines,
-                 "Withdraw one with /mydata withdraw S1 (or M12, T2); erase everything with /mydata erase."]
-        for page in pages("\n".join(lines)):
+        for page in pages("\n".join([f"What I keep about you ({ctx.actor.id}):", *kept,
+                                      "Withdraw one with /mydata withdraw S1 (or M12, T2); erase everything with "
+                                      "/mydata erase."])):
             await ctx.reply(page)
     elif words == ["erase"]:
         gone = await signups.erase_everything(ctx)

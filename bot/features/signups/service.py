@@ -19,7 +19,6 @@ from bot.kernel.clock import Clock
 from bot.kernel.context import Context
 from bot.kernel.dialogue import Dialogues
 from bot.kernel.errors import UserError
-from bot.kernel.markup import esc
 from bot.kernel.ports import Conn, Reader, Writer
 from bot.kernel.times import iso
 from bot.storage.writer import change_once
@@ -120,8 +119,8 @@ class SignupService:
     # -- a supporter's own data --------------------------------------------------------------
 
     async def personal_data(self, identity: str, member: int | None) -> list[str]:
-        return [f"• sign-up S{form_id} ({esc(title)}): name {esc(name)}; area {esc(area)}; "
-                f"contact {esc(contact or '(none)')}; since {at[:10]}"
+        return [f"• sign-up S{form_id} ({title}): name {name}; area {area}; "
+                f"contact {contact or '(none)'}; since {at[:10]}"
                 for form_id, title, name, area, contact, at in await store.signups_of(self._reader, identity)]
 
     async def erase(self, conn: Conn, identity: str, member: int | None) -> tuple[str, int]:

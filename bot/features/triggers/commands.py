@@ -15,6 +15,7 @@ from bot.kernel.csv_export import send_privately
 from bot.kernel.effects import Button
 from bot.kernel.errors import UserError
 from bot.kernel.ids import split_ref
+from bot.kernel.markup import lines
 from bot.kernel.pages import pages
 from bot.kernel.routing import Duty, Router
 
@@ -41,11 +42,11 @@ async def _open(ctx: Context, args: str, triggers: TriggerService, config: Confi
 
 
 async def _list(ctx: Context, triggers: TriggerService) -> None:
-    lines = [listing_line(t) for t in await triggers.recent(ctx)]
-    if not lines:
+    listed = [listing_line(t) for t in await triggers.recent(ctx)]
+    if not listed:
         await ctx.reply("No trigger campaigns here.")
         return
-    for page in pages("Trigger campaigns:\n" + "\n".join(reversed(lines))):
+    for page in pages(lines("Trigger campaigns:", *reversed(listed))):
         await ctx.reply(page)
 
 

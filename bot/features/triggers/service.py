@@ -43,7 +43,7 @@ from bot.kernel.clock import Clock
 from bot.kernel.context import Context
 from bot.kernel.effects import Send, SendPrivate
 from bot.kernel.errors import UserError
-from bot.kernel.markup import esc
+from bot.kernel.markup import markup
 from bot.kernel.ports import Conn, Publish, Reader, Sender, Writer
 from bot.kernel.times import iso
 from bot.storage.outbox import Outbox, enqueue
@@ -240,10 +240,10 @@ class TriggerService:
         except Duplicate:  # opened before a restart, not yet linked
             poll_id = await polls.find_opened(t.room, spec.question, fired_at)
         except UserError as e:
-            note = f"The ballot of {t.ref} could not be opened: {e.message} Open it by hand with /poll."
-            await self._send(Send(t.room, esc(note)))
+            note = markup("The ballot of {} could not be opened: {} Open it by hand with /poll.", t.ref, e.message)
+            await self._send(Send(t.room, note))
             for organiser in self.organisers(t):
-                await self._send(SendPrivate(organiser, esc(note)))
+                await self._send(SendPrivate(organiser, note))
         if poll_id is not None:
             async def link(conn: Conn) -> None:
                 await store.link_ballot(conn, t.id, poll_id)

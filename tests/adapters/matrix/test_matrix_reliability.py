@@ -9,7 +9,7 @@ import pytest
 
 from adapters.matrix.content import message_parts
 from bot.kernel.effects import Send
-from bot.kernel.markup import plain
+from bot.kernel.markup import b, lines, pre, to_html, to_plain
 from tests.adapters.matrix.running_bot import RunningBot, StartBot
 from tests.adapters.matrix.scenes import (
     Branch,
@@ -158,14 +158,14 @@ async def test_a_text_too_long_for_one_event_arrives_whole_in_parts(
     room = await create_room(founder, invite=[bot.user_id])
     await founder.wait_for_event(room, joined(bot.user_id))
     bars = "\n".join(f"{n} " + "█" * 700 for n in range(100))
-    text = f"<b>Round-by-round transfers</b>\n<pre>{bars}</pre>"
+    text = lines(b("Round-by-round transfers"), pre(bars))
 
     delivered = await bot.app.transports.send(Send(f"mx:{room}", text))
 
     assert delivered is not None and delivered.ref
-    expected = len(message_parts(text))
+    expected = len(message_parts(to_html(text)))
     assert expected > 2
     parts = await founder.wait_for_events(room, notice_from(bot.user_id), expected)
     assert len(founder.find_events(room, notice_from(bot.user_id))) == expected
     assert parts[0].source["event_id"] == delivered.ref
-    assert "\n".join(body(p) for p in parts) == plain(text)
+    assert "\n".join(body(p) for p in parts) == to_plain(text)

@@ -19,7 +19,7 @@ from adapters.matrix.rooms import creators_of
 from adapters.matrix.sending import Backoff, retry_after
 from bot.kernel.effects import Button
 from bot.kernel.events import Actor, Message, NativePollAnswer, Room
-from bot.kernel.markup import plain
+from bot.kernel.markup import html_text
 
 BOT = "@quorum:example.org"
 ROOM = "!abcDEF123"
@@ -40,7 +40,7 @@ def message(body: str, **extra: Any) -> dict[str, Any]:
 
 
 def test_line_breaks_become_br_except_in_preformatted_blocks() -> None:
-    assert content.to_html("<b>Poll 1</b>\n1. Yes\n<pre>a  1\nb  2</pre>\nend") == (
+    assert content.formatted("<b>Poll 1</b>\n1. Yes\n<pre>a  1\nb  2</pre>\nend") == (
         "<b>Poll 1</b><br>1. Yes<br><pre>a  1\nb  2</pre><br>end"
     )
 
@@ -63,7 +63,7 @@ def test_an_edit_replaces_the_bots_message() -> None:
 
 def test_deep_link_buttons_become_an_instruction_and_vote_buttons_disappear() -> None:
     keyboard = ((Button("Vote privately", start="vote-3"),), (Button("Yes", data="v:3:0"),))
-    text = plain(content.with_buttons("Poll 3", keyboard, BOT))
+    text = html_text(content.with_buttons("Poll 3", keyboard, BOT))
     assert text == f"Poll 3\nVote privately: message me privately ({BOT}) with /start vote-3"
     assert content.with_buttons("Poll 3", ((Button("Yes", data="v:3:0"),),), BOT) == "Poll 3"
 
@@ -73,7 +73,7 @@ def test_long_texts_split_into_parts_that_fit_and_lose_nothing(lines: list[str],
     markup = "\n".join(lines)
     if fenced:
         markup = f"head\n<pre>{markup}</pre>\ntail"
-    parts = content.split_markup(markup, limit=60)
+    parts = content.split_html(markup, limit=60)
     assert all(len(p) <= 60 for p in parts)
     rejoined = re.sub(r"</?pre>", "", "\n".join(parts))
     original = re.sub(r"</?pre>", "", markup)
@@ -81,7 +81,7 @@ def test_long_texts_split_into_parts_that_fit_and_lose_nothing(lines: list[str],
 
 
 def test_a_short_text_is_one_part() -> None:
-    assert content.split_markup("short") == ["short"]
+    assert content.split_html("short") == ["short"]
 
 
 def test_the_poll_start_is_what_element_renders() -> None:
@@ -208,7 +208,7 @@ def test_every_part_of_a_huge_message_fits_in_an_event() -> None:
     assert all(len(json.dumps(content.notice(p)).encode()) <= content.MAX_CONTENT_BYTES for p in parts)
     assert all(len(json.dumps(content.edit(p, "$e")).encode()) <= content.MAX_CONTENT_BYTES
                for p in content.message_parts(markup, build=lambda m: content.edit(m, "$e")))
-    assert "\n".join(plain(p) for p in parts) == plain(markup)
+    assert "\n".join(html_text(p) for p in parts) == html_text(markup)
 
 
 def test_poll_answers_between_commands_are_handled_together_one_lane_per_voter() -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.kernel.effects import Send, SendPrivate
-from bot.kernel.markup import pre
+from bot.kernel.markup import b, lines, pre
 from bot.kernel.ports import DeliveryRefused
 from tests.adapters.telegram.harness import TelegramBot, group_with_bot, started
 from tests.peers.telegram import TelegramPeer
@@ -113,12 +113,13 @@ async def test_long_messages_are_split_and_refusals_are_permanent(
     bot = await TelegramBot.start(tmp_path, peer)
     try:
         rows = "\n".join(f"round {n:4}: transfer {n * 7:6} votes" for n in range(400))
-        long_text = "<b>Count</b>\n" + pre(rows) + "\nThe end."
+        long_text = lines(b("Count"), pre(rows), "The end.")
         await bot.app.transports.deliver(Send(f"tg:{group.id}", long_text))
         parts = peer.bot_messages(group)
         assert len(parts) >= 3 and not peer.failed_calls()
         assert all(len(m.text or "") <= 4096 for m in parts)
         assert "".join(m.text or "" for m in parts).count("round") == 400
+        assert parts[0].text.startswith("Count\n") and "<b>" not in "".join(m.text or "" for m in parts)
 
         with pytest.raises(DeliveryRefused):  # Stan never opened a chat with the bot
             await bot.app.transports.deliver(SendPrivate(f"tg:{stranger.id}", "Reminder"))

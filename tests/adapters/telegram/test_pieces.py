@@ -17,7 +17,7 @@ from bot.app.bootstrap import ROUTERS
 from bot.app.router import menu as command_menu
 from bot.kernel.effects import Button
 from bot.kernel.events import ButtonPress, Message, NativePollAnswer
-from bot.kernel.markup import b, esc, plain, pre
+from bot.kernel.markup import b, esc, html_text, pre
 
 _TAG = re.compile(r"<(/?)(\w+)[^>]*>")
 
@@ -47,7 +47,7 @@ def test_every_chunk_fits_is_balanced_and_nothing_is_lost(head: list[str], body:
     assert all(utf16_len(c) <= limit for c in chunks)
     assert all(balanced(c) for c in chunks)
     squeeze = re.compile(r"\s+")
-    assert squeeze.sub("", "".join(plain(c) for c in chunks)) == squeeze.sub("", plain(text))
+    assert squeeze.sub("", "".join(html_text(c) for c in chunks)) == squeeze.sub("", html_text(text))
 
 
 def test_a_short_message_is_left_alone() -> None:

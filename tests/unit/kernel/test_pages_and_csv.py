@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.kernel.csv_export import csv_parts
+from bot.kernel.markup import Markup, b
 from bot.kernel.pages import pages
+
+WHOLE = re.compile(r"</?b>|&(?:amp|lt|gt);")
 
 
 @given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r"),
@@ -34,3 +38,13 @@ def test_csv_parts_are_whole_files(rows: list[tuple[str, str]]) -> None:
     for (name, area), got in zip(rows, back, strict=True):
         for value, cell in ((name, got[0]), (area, got[1])):
             assert cell == ("'" + value if value[:1] in "=+-@" and value else value)
+
+
+@given(st.lists(st.text(alphabet=st.sampled_from("ab<&>;\n"), max_size=40), max_size=30), st.integers(5, 60))
+def test_markup_pages_never_cut_an_entity_or_a_tag(words: list[str], limit: int) -> None:
+    text = Markup(" ").join(b(w) if n % 3 == 0 else w for n, w in enumerate(words))
+    parts = pages(text, limit)
+    assert all(isinstance(p, Markup) and len(p) <= limit for p in parts)
+    assert "".join(parts).replace("\n", "") == text.replace("\n", "")
+    for part in parts:  # every piece reads on its own: no entity or tag cut in two
+        assert not set(WHOLE.sub("", part)) & set("<>&"), part

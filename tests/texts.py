@@ -1,0 +1,38 @@
+"""What members type, as hypothesis strategies: text a renderer must carry through untouched.
+
+Words of markup characters (``<b>``, ``&amp;``, quotes), Markdown marks, right-to-left and
+zero-width controls, combining marks, emoji and lone UTF-16 surrogates (a platform's JSON may
+carry them; the core reads each as U+FFFD). No whitespace inside a word, so a phrase reads the
+same after any trimming, and never the ``|`` that separates a poll's options.
+"""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+HOSTILE = (
+    "<", ">", "&", '"', "'", "<b>", "</b>", "<i>", "</pre>", "<a", "href='https://x.example'>", "</a>", "&amp;",
+    "&lt;", "&#60;", "<tg-spoiler>", "*", "_", "`", "~", "[x](y)", "\\", "#", "@", "/", ":",
+    "\u202e", "\u200f", "\u061c", "\u200d", "\u0301", "ש", "ا", "中", "🗳", "👍🏽", "\ud800", "\udfff",
+)
+
+word = st.lists(
+    st.one_of(st.sampled_from(HOSTILE), st.text(st.characters(codec="utf-8", categories=["L", "N", "P", "S"]),
+                                                min_size=1, max_size=3)),
+    min_size=1, max_size=4,
+).map("".join).filter(lambda w: "|" not in w)
+
+phrase = st.lists(word, min_size=1, max_size=4).map(" ".join)
+"""A few words of what a member might type as a question, an option or a title."""
+
+
+def as_read(text: str) -> str:
+    """TEXT as the core reads it from a platform's JSON, which spells text in UTF-16: a high and
+    a low surrogate side by side are one character, and each lone one becomes U+FFFD."""
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+option = phrase.filter(lambda o: "," not in o)
+"""An option's name: /vote separates choices with commas, so a poll refuses an option with one."""
+
+mistake = word.filter(lambda w: "," not in w)
+"""One word typed where the bot expects a choice, which it quotes back in its refusal."""
