@@ -1,18 +1,10 @@
 """Bad input to motions, campaigns, sign-ups and triggers gets one clear answer and changes
-nothing — line by line, and with random text from hypothesis."""
+nothing, line by line (random commands of every feature: test_fuzz.py)."""
 
 from __future__ import annotations
 
-import asyncio
-import tempfile
-from pathlib import Path
-
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
-from bot.kernel.errors import ParseError, UserError, sentence
-from bot.kernel.events import Actor, Message, Room
 from tests.helpers import Chat, add_members, invite_drafters
 
 SETUP = [
@@ -111,7 +103,7 @@ BAD = [
 ]
 
 
-async def _seed(chat: Chat) -> None:
+async def seed(chat: Chat) -> None:
     await add_members(chat, [(f"m{i}", None) for i in range(3)])
     await chat.say("chair: /motion new Save our library --deadline 1d")
     await invite_drafters(chat, "chair", "M1", "ann")
@@ -120,7 +112,7 @@ async def _seed(chat: Chat) -> None:
 
 @pytest.fixture
 async def seeded(chat: Chat) -> Chat:
-    await _seed(chat)
+    await seed(chat)
     return chat
 
 
@@ -148,73 +140,3 @@ async def test_emergency_motion_skips_the_deadline(seeded: Chat) -> None:
     assert "M1 is submitted" in out
     out = await chat.say("ann: /motion M1 resolves More text")
     assert "changes only by amendment" in out
-
-
-COMMANDS_UNDER_TEST = ["motion", "amend", "amendment", "campaign", "sign", "unsign", "signup", "mydata",
-                       "trigger", "start"]
-WORDS = ["M1", "M2", "M9", "A1", "A2", "T1", "S1", "new", "show", "resolves", "notes", "believes", "edit",
-         "remove", "1", "2", "0", "99", "replace", '"campaign"', '"x"', "with", "insert", "after", "before",
-         "at", "end", "delete", "add", "second", "vote", "withdraw", "--closes", "10m", "open", "adopted", "on",
-         "3 June", "export", "md", "text", "yes", "no", "erase", "cancel", "--branches", "--signatures",
-         "--electorate", "20%", "1/3", "--per-branch", "recall", "sign-M2", "signup-S1", "status", "carried",
-         "mover", "history", "list", "close", "“", "”", '"', "--", "—"]
-grammar_args = st.lists(st.sampled_from(WORDS), max_size=8).map(" ".join)
-junk = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r"), max_size=60)
-people = st.sampled_from(["chair", "ann", "bob", "m0", "m1", "zed"])
-
-
-def test_random_text_never_crashes_and_errors_change_nothing() -> None:
-    loop = asyncio.new_event_loop()
-    with tempfile.TemporaryDirectory() as tmp:
-        chat = loop.run_until_complete(Chat.start(Path(tmp)))
-        loop.run_until_complete(_seed(chat))
-
-        async def once(name: str, who: str, private: bool, args: str) -> None:
-            room = Room(f"console:@{who}", private=True) if private else Room("console:main")
-            message = Message(Actor(f"console:{who}", who), room, f"/{name} {args}")
-            ctx = chat.app.dispatcher.context(message)
-            handler = chat.app.routes.command(name)
-            assert handler is not None
-            await chat.app.outbox.drain()  # nothing queued is marked sent while we compare
-            before = await chat.snapshot()
-            try:
-                await handler(ctx, args)
-            except (UserError, ParseError) as e:
-                reply = e.message if isinstance(e, UserError) else sentence(e)
-                assert reply and "\n" not in reply
-                await chat.settle()
-                assert await chat.snapshot() == before, (name, args)
-            # A plain private message goes through the conversations and never crashes.
-            await chat.app.handle(Message(message.actor, Room(f"console:@{who}", private=True), args))
-            assert "went wrong" not in "\n".join(chat.transport.transcript[-5:])
-
-        @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-        @given(name=st.sampled_from(COMMANDS_UNDER_TEST), who=people, private=st.booleans(),
-               args=st.one_of(grammar_args, junk))
-        def check(name: str, who: str, private: bool, args: str) -> None:
-            loop.run_until_complete(once(name, who, private, args))
-
-        try:
-            check()
-        finally:
-            loop.run_until_complete(chat.stop())
-            loop.close()
-
-
-@given(st.text(max_size=200))
-def test_feature_parsers_are_total(text: str) -> None:
-    from datetime import UTC, date, datetime
-    from zoneinfo import ZoneInfo
-
-    from bot.features.campaigns.parse import DateError, parse_day
-    from bot.features.motions.model import AmendmentError
-    from bot.features.motions.parse import parse_amendment
-    from bot.features.triggers.parse import TriggerSpecError, parse_trigger
-
-    for fn, err in ((parse_amendment, AmendmentError),
-                    (lambda t: parse_trigger(t, datetime(2026, 6, 1, tzinfo=UTC), ZoneInfo("UTC")), TriggerSpecError),
-                    (lambda t: parse_day(t, date(2026, 6, 1)), DateError)):
-        try:
-            fn(text)
-        except err:
-            pass

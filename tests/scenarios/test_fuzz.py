@@ -1,0 +1,123 @@
+"""10,000 fuzzed commands, seeded: every command of every feature, from organisers, members and
+strangers, in the group, in another room and privately, with words the grammar knows and with
+any text at all. Each is answered or refused; none raises anything else; no refusal changes the
+database (not one commit); and a plain private message never breaks a conversation."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.app.bootstrap import ROUTERS
+from bot.kernel.errors import ParseError, UserError
+from bot.kernel.events import Actor, Message, Room, scrub
+from tests.helpers import Chat
+from tests.scenarios.polls.test_bad_input import SETUP as POLLS
+from tests.scenarios.test_feature_bad_input import seed
+
+PER_EXAMPLE = 50
+EXAMPLES = 200
+"""PER_EXAMPLE × EXAMPLES = 10,000 commands."""
+
+WORDS = ["M1", "M2", "M9", "A1", "A2", "T1", "S1", "new", "show", "resolves", "notes", "believes", "edit",
+         "remove", "1", "2", "0", "99", "replace", '"campaign"', '"x"', "with", "insert", "after", "before",
+         "at", "end", "delete", "add", "second", "vote", "withdraw", "--closes", "10m", "open", "adopted", "on",
+         "3 June", "export", "md", "text", "yes", "no", "erase", "cancel", "--branches", "--signatures",
+         "--electorate", "20%", "1/3", "--per-branch", "recall", "sign-M2", "signup-S1", "status", "carried",
+         "mover", "history", "list", "close", "“", "”", '"', "--", "—"]
+"""Words the grammars of motions, amendments, campaigns, sign-ups and triggers read."""
+COMMANDS = {d.name: d for r in ROUTERS for d in r.commands}
+REFS = {"M": ["M1", "M2", "M9"], "A": ["A1", "A2", "A9"], "T": ["T1", "T9"], "S": ["S1", "S9"]}
+NUMBERS = ["1", "2", "3", "4", "5", "99", "0"]
+ODD = ["<b>", "&amp;", "\u202e", "\ud800", "|", ",", "“", "”", '"', "--", "—", "10m", "1h", "3 June"]
+
+
+def _words(text: str) -> list[str]:
+    words = {w.strip(".,;:") for w in re.split(r"[\s|·()\[\]…]+", text)}
+    return sorted(w for w in words if w and w.lower() == w and not w.startswith("/"))
+
+
+def grammar(name: str) -> tuple[list[str], list[str], list[str]]:
+    """The ids a command takes, the words of its usage (subcommands, flags) and of its help."""
+    d = COMMANDS[name]
+    refs = [r for letter, rs in REFS.items() if re.search(rf"\b{letter}\d+\b", d.usage) for r in rs]
+    if re.search(r"\b(POLL|P|N)\b", d.usage):
+        refs += NUMBERS
+    return refs or NUMBERS, _words(d.usage), _words(d.details or "")
+
+
+def arguments(name: str) -> st.SearchStrategy[str]:
+    """Arguments for NAME: mostly an id, a word of its usage and a tail, or any text at all."""
+    refs, verbs, helps = grammar(name)
+    known = st.tuples(st.sampled_from(["", *refs, *refs]), st.sampled_from(["", *verbs]),
+                      st.lists(st.sampled_from(verbs + helps + WORDS + ODD), max_size=4))
+    return st.one_of(known.map(lambda t: " ".join([t[0], t[1], *t[2]]).strip()), anything)
+
+
+anything = st.text(alphabet=st.one_of(st.characters(blacklist_characters="\n\r"),
+                                      st.sampled_from(["\ud800", "\udfff", "<", "&", "\u202e", "|", ","])),
+                   max_size=60)
+command = st.sampled_from(sorted(COMMANDS)).flatmap(lambda name: st.tuples(
+    st.just(name),
+    st.sampled_from(["chair", "ann", "bob", "m0", "m1", "zed"]),
+    st.sampled_from(["console:main", "console:elsewhere", "private"]),
+    arguments(name),
+    st.booleans(),  # then also sent as a plain private message, for the conversations
+))
+
+
+def test_ten_thousand_fuzzed_commands_are_answered_and_refusals_change_nothing() -> None:
+    loop = asyncio.new_event_loop()
+    with tempfile.TemporaryDirectory() as tmp:
+        chat = loop.run_until_complete(Chat.start(Path(tmp)))
+        loop.run_until_complete(seed(chat))
+        loop.run_until_complete(chat.say(*POLLS, "chair: /pool new Assembly | gender: f, m | area: north, south"))
+        played = refused = committed = 0
+
+        async def commits() -> int:
+            """Bumped by every commit of the writer (SQLite's data_version, seen from the reader)."""
+            return (await chat.query("PRAGMA data_version"))[0][0]
+
+        async def once(name: str, who: str, where: str, args: str, converse: bool) -> None:
+            nonlocal played, refused, committed
+            room = Room(f"console:@{who}", private=True) if where == "private" else Room(where)
+            text = scrub(args)  # as the dispatcher hands it on
+            chat.typed.append(text)
+            message = Message(Actor(f"console:{who}", who), room, f"/{name} {text}")
+            handler = chat.app.routes.command(name)
+            assert handler is not None
+            await chat.app.outbox.drain()  # nothing queued is marked sent while we compare
+            before = await commits()
+            try:
+                await handler(chat.app.dispatcher.context(message), text)
+            except (UserError, ParseError):
+                refused += 1
+                await chat.settle()
+                assert await commits() == before, (name, who, where, args)
+            else:
+                await chat.settle()
+                committed += await commits() != before
+            played += 1
+            if converse:
+                await chat.app.handle(Message(message.actor, Room(f"console:@{who}", private=True), args))
+                assert "went wrong" not in "\n".join(chat.transport.transcript[-3:]), args
+
+        @settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
+                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+        @given(st.lists(command, min_size=PER_EXAMPLE, max_size=PER_EXAMPLE))
+        def check(commands: list[tuple[str, str, str, str, bool]]) -> None:
+            for c in commands:
+                loop.run_until_complete(once(*c))
+
+        try:
+            check()
+        finally:
+            loop.run_until_complete(chat.stop())
+            loop.close()
+        assert played >= EXAMPLES * PER_EXAMPLE and refused > played // 2, (played, refused)
+        assert committed > 0  # the measure does see the commits of what was accepted
