@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
-import logging
 import signal
 import sys
 from pathlib import Path
@@ -14,23 +13,33 @@ from bot import __version__
 from bot.app.runtime import configure_logging, tune_for_serving
 from bot.kernel.clock import Clock
 from bot.kernel.config import Config, load_config
-from bot.kernel.errors import ConfigError
+from bot.kernel.errors import ConfigError, StartError
 
-log = logging.getLogger("quorum")
+
+def _common(defaults: bool) -> argparse.ArgumentParser:
+    """--config and -v, taken before or after the command (``quorum --config q.toml run`` and
+    ``quorum run --config q.toml`` both work); after it they override only if given."""
+    p = argparse.ArgumentParser(add_help=False)
+    unset = {} if defaults else {"default": argparse.SUPPRESS}
+    p.add_argument("--config", type=Path, help="the TOML configuration file (default: ./quorum.toml if present)",
+                   **unset)
+    p.add_argument("-v", "--verbose", action="store_true", help="log more", **unset)
+    return p
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="quorum", description="Decisions for membership organisations, in chat.")
+    p = argparse.ArgumentParser(prog="quorum", description="Decisions for membership organisations, in chat.",
+                                parents=[_common(defaults=True)])
     p.add_argument("--version", action="version", version=f"quorum {__version__}")
-    p.add_argument("--config", type=Path, help="the TOML configuration file (default: ./quorum.toml if present)")
-    p.add_argument("-v", "--verbose", action="store_true", help="log more")
     sub = p.add_subparsers(dest="command")
-    sub.add_parser("run", help="run the bot on the configured platforms (the default)")
-    sub.add_parser("console", help="a local chat in this terminal; reads a script from stdin if piped")
-    sub.add_parser("migrate", help="bring the database up to date and exit")
-    members = sub.add_parser("members", help="the membership roll")
+    after = [_common(defaults=False)]
+    sub.add_parser("run", parents=after, help="run the bot on the configured platforms (the default)")
+    sub.add_parser("console", parents=after, help="a local chat in this terminal; reads a script from stdin if piped")
+    sub.add_parser("migrate", parents=after, help="bring the database up to date and exit")
+    members = sub.add_parser("members", parents=after, help="the membership roll")
     msub = members.add_subparsers(dest="members_command", required=True)
-    imp = msub.add_parser("import", help="import a roll from CSV (columns: name, number, branch, weight)")
+    imp = msub.add_parser("import", parents=after,
+                          help="import a roll from CSV (columns: name, number, branch, weight)")
     imp.add_argument("file", type=Path)
     imp.add_argument("--codes", type=Path, help="write the join codes to this CSV file instead of stdout")
     imp.add_argument("--replace", action="store_true", help="mark members missing from the file inactive")
@@ -39,11 +48,19 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _quiet_pipe() -> None:
+    """Stop quietly when the reader of our output goes away (``quorum count f | head``), as
+    other command-line tools do, instead of with a BrokenPipeError traceback."""
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     # Counting and sortition take their own arguments; hand them over untouched.
     for i, word in enumerate(argv):
         if word in ("count", "sortition") and all(a.startswith("-") for a in argv[:i]):
+            _quiet_pipe()
             if word == "count":
                 from bot.engines.counting.cli import main as count_main
 
@@ -69,15 +86,32 @@ def main(argv: list[str] | None = None) -> int:
             print(f"applied: {', '.join(applied)}" if applied else "the database is up to date")
             return 0
         if command == "members":
+            _quiet_pipe()
             return _import_members(config, args.file, args.codes, args.replace)
         if command == "console" or (config.telegram is None and config.matrix is None):
-            from adapters.console import run_console
-
-            asyncio.run(run_console(config))
-            return 0
+            return _console(config, asked=command == "console")
         return asyncio.run(_run_platforms(config))
+    except StartError as e:
+        print(f"quorum: {e}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _console(config: Config, asked: bool) -> int:
+    """The console chat. Fed nothing from a pipe or a file, it says so: run by a service manager
+    with no platform configured (a token left unset, say), ``quorum`` must not look like a
+    bot that started and stopped well."""
+    from adapters.console import run_console
+
+    lines = asyncio.run(run_console(config))
+    if lines or sys.stdin.isatty():
+        return 0
+    if asked:
+        print("quorum: the console read nothing from its input, so it had nothing to do.", file=sys.stderr)
+        return 0
+    raise StartError("No platform is configured (set [telegram] or [matrix] in quorum.toml, or their "
+                     "QUORUM_… variables) and the console read nothing from its input, so there was nothing to run.")
 
 
 def _import_members(config: Config, file: Path, codes: Path | None, replace: bool) -> int:
@@ -138,12 +172,18 @@ async def _run_platforms(config: Config) -> int:
         for task in tasks:
             task.cancel()
         results = await asyncio.gather(*tasks, return_exceptions=True)
-        for result in results:
-            if isinstance(result, Exception):
-                log.error("an adapter stopped: %r", result)
     finally:
         await core.stop()
-    return 0
+    if stopping.is_set():
+        return 0
+    # An adapter ended on its own: the bot is not serving that platform, so say why and exit
+    # non-zero (a supervisor restarts it, or shows the sentence to whoever runs it).
+    for runner, result in zip(runners, results, strict=True):
+        if isinstance(result, StartError):
+            raise result
+        if isinstance(result, BaseException) and not isinstance(result, asyncio.CancelledError):
+            raise StartError(f"The {type(runner).__name__.removesuffix('Adapter')} adapter stopped: {result!r}")
+    raise StartError("The platform adapters stopped on their own; see the log above.")
 
 
 if __name__ == "__main__":

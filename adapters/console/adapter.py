@@ -166,7 +166,8 @@ async def run_console(
     out: TextIO | None = None,
     clock: Clock | None = None,
     interactive: bool | None = None,
-) -> None:
+) -> int:
+    """Play what is typed (or piped) until the input ends; returns how many lines were read."""
     stdin = stdin or sys.stdin
     out = out or sys.stdout
     if interactive is None:
@@ -175,11 +176,13 @@ async def run_console(
     core = await bootstrap(config, clock or Clock(), Transports(transport))
     await core.start()
     session = ConsoleSession(core, transport, out, echo=not interactive)
+    read = 0
     try:
         if interactive:
             organisers = ", ".join(config.console_organisers)
             print(
-                f"Quorum console — room #{config.console_room}, organisers: {organisers}.\n"
+                f"Quorum console — room #{config.console_room}, organisers: {organisers}, times in {config.timezone}"
+                f"{'' if config.source else ' (the default: set bot.timezone in quorum.toml)'}.\n"
                 "Type NAME: MESSAGE to speak in the room, NAME (private): MESSAGE to write to the bot,\n"
                 f"e.g.  {config.console_organisers[0]}: /poll Lunch? | Pizza | Soup --closes 10m\n"
                 "Ctrl-D quits.",
@@ -189,7 +192,9 @@ async def run_console(
         # Lines are read beside the event loop, so what the bot does on its own (a reminder
         # round, a deadline) goes on while it waits for the next one.
         while line := await asyncio.to_thread(stdin.readline):
+            read += 1
             await session.play(line)
         await core.outbox.drain()  # what was queued before the end of the input is delivered
     finally:
         await core.stop()
+    return read

@@ -31,9 +31,10 @@ from adapters.matrix.direct import DirectRooms
 from adapters.matrix.inbound import after_own_join, to_core_event
 from adapters.matrix.invites import invite_of, may_invite
 from adapters.matrix.rooms import Rooms
-from adapters.matrix.sending import NETWORK_ERRORS, Backoff, GaveUp, MatrixSendError, Sender
+from adapters.matrix.sending import NETWORK_ERRORS, Backoff, GaveUp, MatrixSendError, Sender, reason_of
 from adapters.matrix.transport import MatrixTransport
 from bot.kernel.config import MatrixConfig
+from bot.kernel.errors import StartError
 from bot.kernel.events import Event
 from bot.kernel.ports import Core
 
@@ -54,7 +55,7 @@ def _stripped(event: Any) -> dict[str, Any]:
     return source
 
 
-class LoginFailed(RuntimeError):
+class LoginFailed(StartError):
     """The homeserver refused the configured credentials: retrying will not help."""
 
 
@@ -143,11 +144,14 @@ class MatrixAdapter:
             except GaveUp as e:
                 raise TimeoutError(str(e)) from None  # unreachable: the caller tries again
             except MatrixSendError as e:
-                raise LoginFailed(f"matrix.access_token was refused: {e}") from None
+                raise LoginFailed(f"The homeserver refused matrix.access_token ({e.reason}): check matrix.access_token "
+                                  "(or QUORUM_MATRIX_ACCESS_TOKEN).") from None
             if not isinstance(who, WhoamiResponse):
-                raise LoginFailed(f"matrix.access_token was refused: {who}")
+                raise LoginFailed("The homeserver refused matrix.access_token: check matrix.access_token "
+                                  "(or QUORUM_MATRIX_ACCESS_TOKEN).")
             if who.user_id != config.user_id:
-                raise LoginFailed(f"matrix.access_token belongs to {who.user_id}, not {config.user_id}")
+                raise LoginFailed(f"matrix.access_token belongs to {who.user_id}, not to {config.user_id}: set "
+                                  "matrix.user_id to the token's account, or use that account's token.")
             if who.device_id and who.device_id != self.client.device_id:
                 self.client.device_id = who.device_id
         else:
@@ -162,9 +166,11 @@ class MatrixAdapter:
             except GaveUp as e:
                 raise TimeoutError(str(e)) from None
             except MatrixSendError as e:
-                raise LoginFailed(f"matrix.password was refused for {config.user_id}: {e}") from None
+                raise LoginFailed(f"The homeserver refused matrix.password for {config.user_id} ({e.reason}): check "
+                                  "matrix.password (or QUORUM_MATRIX_PASSWORD) and matrix.user_id.") from None
             if not isinstance(response, LoginResponse):
-                raise LoginFailed(f"matrix.password was refused for {config.user_id}: {response}")
+                raise LoginFailed(f"The homeserver refused matrix.password for {config.user_id}: check "
+                                  "matrix.password (or QUORUM_MATRIX_PASSWORD) and matrix.user_id.")
         if self.client.device_id and self.client.device_id != saved_device:
             await self.state.save_device(self.client.device_id)
 
@@ -200,7 +206,8 @@ class MatrixAdapter:
             if isinstance(response, SyncError) or not isinstance(response, SyncResponse):
                 if isinstance(response, ErrorResponse) and response.status_code == "M_UNKNOWN_TOKEN":
                     if not self.config.password:
-                        raise LoginFailed(f"the homeserver no longer accepts matrix.access_token: {response}")
+                        raise LoginFailed(f"The homeserver no longer accepts matrix.access_token "
+                                          f"({reason_of(response)}): set a new one and start the bot again.")
                     await self._retrying(lambda: self._login(self.client.device_id), "log in again")
                     continue
                 wait = max(backoff.next(), (getattr(response, "retry_after_ms", None) or 0) / 1000)

@@ -23,7 +23,17 @@ NETWORK_ERRORS: tuple[type[BaseException], ...] = (aiohttp.ClientError, TimeoutE
 
 
 class MatrixSendError(RuntimeError):
-    """The homeserver refused an event for good (not a rate limit, not an outage)."""
+    """The homeserver refused an event for good (not a rate limit, not an outage). ``reason``
+    is what the homeserver said, in its words ("Invalid username or password")."""
+
+    def __init__(self, message: str, reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason or message
+
+
+def reason_of(response: ErrorResponse) -> str:
+    """What a refusal says, without the class name and error code around it."""
+    return str(getattr(response, "message", "") or response.status_code or response)
 
 
 class GaveUp(MatrixSendError):
@@ -91,7 +101,7 @@ class Sender:
                     return response
                 wait_for = retry_after(response)
                 if wait_for is None:
-                    raise MatrixSendError(f"could not {what}: {response}")
+                    raise MatrixSendError(f"could not {what}: {response}", reason_of(response))
                 wait = wait_for or backoff.next()
                 log.warning("could not %s (%s); retrying in %.1fs", what, response, wait)
             if loop.time() + wait > deadline:

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import Update
+from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.request import HTTPXRequest
 
@@ -24,6 +25,7 @@ from adapters.telegram.ordering import PerSenderOrder
 from adapters.telegram.tolerant_bot import TolerantBot
 from adapters.telegram.transport import TelegramTransport
 from bot.kernel.config import TelegramConfig
+from bot.kernel.errors import StartError
 from bot.kernel.ports import Core
 
 log = logging.getLogger(__name__)
@@ -112,10 +114,24 @@ class TelegramAdapter:
         except Exception:
             log.exception("the command menu could not be registered")
 
+    async def _initialize(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        """Meet Telegram (``getMe``); a refused token or an unreachable Bot API stops the start
+        with one sentence, so that ``quorum run`` exits non-zero and its supervisor sees why."""
+        try:
+            await app.initialize()
+        except InvalidToken:
+            raise StartError("Telegram refused the bot token: check telegram.token (or QUORUM_TELEGRAM_TOKEN) "
+                             "against the one BotFather gave you.") from None
+        except NetworkError as e:
+            log.info("getMe failed: %s", e.message)  # the detail, for quorum -v
+            where = self.config.base_url or "https://api.telegram.org"
+            raise StartError(f"Telegram's Bot API ({where}) could not be reached: check the network or "
+                             "telegram.base_url, then start the bot again.") from None
+
     async def run(self) -> None:
         """Receive updates until cancelled."""
         app = self.application
-        await app.initialize()
+        await self._initialize(app)
         try:
             self.transport.bot_username = app.bot.username
             self.transport.ready.set()

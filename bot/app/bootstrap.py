@@ -123,7 +123,7 @@ class App:
         self.scheduler.start()
 
     async def stop(self) -> None:
-        self.scheduler.shutdown()
+        await self.scheduler.shutdown()
         await self.outbox.stop()
         for shutdown in reversed(self.routes.shutdowns):
             await shutdown()

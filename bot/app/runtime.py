@@ -53,3 +53,6 @@ def configure_logging(verbose: bool, stream: TextIO | None = None) -> None:
     root.setLevel(logging.DEBUG if verbose else logging.WARNING)
     for name in LIBRARIES:
         logging.getLogger(name).setLevel(logging.WARNING)
+    # matrix-nio warns of every error response it cannot validate against its schema (a refused
+    # login lacks 'user_id'); the bot reports the refusal itself, in words.
+    logging.getLogger("nio.responses").setLevel(logging.ERROR)

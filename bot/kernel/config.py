@@ -7,6 +7,7 @@ message is a volunteer editing a file, not a developer reading a traceback.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -124,6 +125,11 @@ class Config:
         return ZoneInfo(self.timezone)
 
 
+BOT_TOKEN = re.compile(r"[0-9]{1,20}:[A-Za-z0-9_-]{30,64}")
+"""A Telegram bot token as BotFather gives it: the bot's numeric id, a colon, then the secret
+(35 characters of letters, digits, ``-`` and ``_`` today)."""
+
+
 def _telegram(sec: Section) -> TelegramConfig | None:
     token = sec.str("token", env="QUORUM_TELEGRAM_TOKEN")
     webhook_url = sec.str("webhook_url")
@@ -135,6 +141,9 @@ def _telegram(sec: Section) -> TelegramConfig | None:
         if set(sec.data) - {"token"}:
             raise ConfigError("telegram.token is missing (or set QUORUM_TELEGRAM_TOKEN)")
         return None
+    if not BOT_TOKEN.fullmatch(token.strip()):
+        raise ConfigError("telegram.token (or QUORUM_TELEGRAM_TOKEN) is not a bot token: copy the whole token "
+                          "BotFather gave you, such as 123456789:AAH… (digits, a colon, then about 35 characters)")
     return TelegramConfig(token, webhook_url, listen, port, base_url)
 
 

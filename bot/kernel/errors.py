@@ -26,3 +26,8 @@ def sentence(clause: object) -> str:
 
 class ConfigError(Exception):
     """A configuration problem, always naming the key at fault."""
+
+
+class StartError(Exception):
+    """The bot cannot start (or go on): its message is one plain sentence saying why and what
+    to do, which ``quorum`` prints before it exits non-zero so that a supervisor sees it."""

@@ -10,11 +10,14 @@ import asyncio
 import logging
 import re
 import sqlite3
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
+
+from bot.kernel.errors import StartError
 
 log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
@@ -80,15 +83,39 @@ def _statements(script: str) -> list[str]:
     return out
 
 
+def _check_opens(path: Path | str) -> None:
+    """Open PATH once with the standard library, or raise a StartError that says in one
+    sentence why it cannot be opened and what to do. (Done before aiosqlite opens it: a
+    connection aiosqlite fails to open leaves its thread to report after the loop has gone.)"""
+    folder = Path(path).absolute().parent
+    if not folder.is_dir():
+        raise StartError(f"The database's folder {folder} does not exist: create it, or set "
+                         "bot.database (or QUORUM_DATABASE) to a file in a folder that does.")
+    try:
+        with closing(sqlite3.connect(str(path))) as conn:
+            conn.execute("PRAGMA journal_mode=WAL")
+    except sqlite3.Error as e:
+        raise StartError(f"The database {path} cannot be opened ({e}): check that it is a Quorum "
+                         "database and that this user may read and write it and its folder.") from None
+
+
+async def _open(path: Path | str) -> aiosqlite.Connection:
+    """A connection to PATH in WAL mode, or a StartError saying why there is none."""
+    if str(path) != ":memory:":
+        await asyncio.to_thread(_check_opens, path)
+    conn = await aiosqlite.connect(str(path), isolation_level=None)
+    await conn.execute("PRAGMA journal_mode=WAL")
+    return conn
+
+
 async def connect(path: Path | str, directory: Path = MIGRATIONS_DIR, writer: bool = False) -> aiosqlite.Connection:
     """Open the database in WAL mode, migrated to the newest version.
 
     The WRITER connection does not checkpoint the log itself: a checkpoint inside a commit
     stalls every vote waiting for that commit. ``checkpoints`` does it on a reader instead.
     """
-    conn = await aiosqlite.connect(str(path), isolation_level=None)
+    conn = await _open(path)
     conn.row_factory = aiosqlite.Row
-    await conn.execute("PRAGMA journal_mode=WAL")
     # FULL: a vote is acknowledged only after its commit is on disk.
     await conn.execute("PRAGMA synchronous=FULL")
     await conn.execute("PRAGMA foreign_keys=ON")
@@ -114,9 +141,8 @@ async def checkpoints(conn: aiosqlite.Connection, every_s: float = 1.0) -> None:
 
 
 async def migrate(path: Path | str, directory: Path = MIGRATIONS_DIR) -> list[str]:
-    conn = await aiosqlite.connect(str(path), isolation_level=None)
+    conn = await _open(path)
     try:
-        await conn.execute("PRAGMA journal_mode=WAL")
         return await _apply(conn, directory)
     finally:
         await conn.close()

@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 SAFETY_TICK = timedelta(seconds=30)
 """However the wall clock jumps, due work is found within this long."""
 
+STOP_GRACE = 10.0
+"""Seconds a stop waits for scheduled work under way."""
+
 NextDue = Callable[[], datetime | None]
 Fire = Callable[[], Awaitable[None]]
 
@@ -44,6 +47,7 @@ class Scheduler:
         self._duties: list[Duty] = []
         self._aps: AsyncIOScheduler | None = None
         self._lock = asyncio.Lock()
+        self._stopping = False
 
     def add(self, name: str, next_due: NextDue, fire: Fire) -> Duty:
         duty = Duty(name, next_due, fire)
@@ -61,9 +65,20 @@ class Scheduler:
         self._aps.start()
         self._schedule(datetime.now(self.clock.now().tzinfo))
 
-    def shutdown(self) -> None:
+    async def shutdown(self, grace: float = STOP_GRACE) -> None:
+        """Stop waking up, then let a pass that is under way finish: its work (closing a poll,
+        announcing the result) holds the writer, which is stopped next."""
+        self._stopping = True  # a pass not yet begun does nothing
         if self._aps is not None:
-            self._aps.shutdown(wait=False)
+            self._aps.pause()
+        try:
+            async with asyncio.timeout(grace):
+                async with self._lock:
+                    pass
+        except TimeoutError:
+            log.warning("scheduled work still running after %ss is cut off; it runs again at the next start", grace)
+        if self._aps is not None:
+            self._aps.shutdown(wait=False)  # cancels whatever APScheduler still runs
             self._aps = None
 
     def poke(self) -> None:
@@ -91,7 +106,8 @@ class Scheduler:
     async def run_due(self) -> None:
         """Do everything that is due now, by the injected clock; then wait for the next."""
         async with self._lock:
-            for _ in range(1000):  # a duty that keeps reporting itself due must not spin forever
+            # A duty that keeps reporting itself due must not spin forever; a stop runs nothing new.
+            for _ in range(0 if self._stopping else 1000):
                 now = self.clock.now()
                 due = [d for d in self._duties if (t := d.next_due()) is not None and t <= now]
                 if not due:

@@ -7,12 +7,16 @@ when a wording is found wrong, add the row that would have caught it to its grou
 
 from __future__ import annotations
 
+import io
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
+from adapters.console import run_console
+from bot.kernel.clock import ManualClock
+from bot.kernel.config import parse_config
 from bot.kernel.wording import a_or_an, count_of
 from tests.helpers import Chat
 
@@ -82,7 +86,17 @@ ORGANISING: list[Row] = []
 
 # -- start-up, configuration and the console ----------------------------------------------------
 
-RUNNING: list[Row] = []
+async def _console_banner(tmp_path: Path) -> str:
+    out = io.StringIO()
+    config = parse_config({"bot": {"database": str(tmp_path / "q.db")}})
+    await run_console(config, stdin=io.StringIO(""), out=out, clock=ManualClock(), interactive=True)
+    return out.getvalue()
+
+
+RUNNING: list[Row] = [
+    Row("the console names its time zone and where it is set", _console_banner,
+        says=("times in UTC (the default: set bot.timezone in quorum.toml)",)),
+]
 
 
 ROWS = KERNEL + POLLS + COUNTING + POOLS + ORGANISING + RUNNING

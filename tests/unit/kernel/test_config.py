@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -24,18 +25,23 @@ from bot.kernel.errors import ConfigError
         ({"telegram": {"token": "t", "webhook_port": 0}}, "telegram.webhook_port must be at least 1"),
         ({"colour": "red"}, "unknown key colour"),
         ({"bot": 3}, "bot must be a table"),
+        ({"telegram": {"token": "not-a-token"}}, "telegram.token (or QUORUM_TELEGRAM_TOKEN) is not a bot token"),
+        ({"telegram": {"token": "123456789:short"}}, "is not a bot token"),
+        ({"telegram": {"token": "AAH" + "x" * 35}}, "is not a bot token"),
+        ({"telegram": {"token": "123456789:" + "A" * 34 + "/"}}, "is not a bot token"),
     ],
 )
 def test_config_errors_name_the_key(data: dict, fragment: str) -> None:
-    with pytest.raises(ConfigError, match=fragment.replace(".", r"\.")):
+    with pytest.raises(ConfigError, match=re.escape(fragment)):
         parse_config(data)
 
 
 def test_secrets_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("QUORUM_TELEGRAM_TOKEN", "123:abc")
+    token = "123456789:AAH" + "x" * 32
+    monkeypatch.setenv("QUORUM_TELEGRAM_TOKEN", token)
     monkeypatch.setenv("QUORUM_SECRET", "s3cret")
     config = parse_config({})
-    assert config.telegram is not None and config.telegram.token == "123:abc"
+    assert config.telegram is not None and config.telegram.token == token
     assert config.secret == "s3cret"
 
 
