@@ -38,7 +38,7 @@ async def test_a_head_count_quorum_met_by_people_carries_on_weight(chat: Chat) -
     await chat.say("chair: /poll Affiliate? --roll --card --quorum 3",
                    "bob: /vote 1 yes", "cat: /vote 1 yes", "ann: /vote 1 no")
     out = await chat.say("chair: /close 1")
-    # Three people voted (quorum met); Ann's 100 against outweighs 100 for? It ties on weight.
+    # Three people voted, so the quorum is met; on weight it is 100 for and 100 against: a tie.
     assert "quorum 3 met: 3 voted" in out and "NOT QUORATE" not in out, out
     assert re.search(r"Yes\s+\S+\s+100", out) and re.search(r"No\s+\S+\s+100", out), out
     assert "TIE — 100 for, 100 against: the question is not decided" in out, out
