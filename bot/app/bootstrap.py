@@ -164,7 +164,8 @@ async def bootstrap(
     dialogues = Dialogues()
 
     roll = RollService(reader, writer, clock)
-    polls = PollService(reader, writer, clock, config.tz, send, directory, roll, secret, scheduler, bus.publish)
+    polls = PollService(reader, writer, clock, config.tz, send, directory, roll, secret, scheduler, bus.publish,
+                        outbox)
     reminders = Reminders(reader, writer, clock, config, polls, roll, outbox)
     motions = MotionService(reader, writer, clock, config.tz, send, polls, secret)
     campaigns = CampaignService(reader, writer, clock, config.tz, outbox, roll, motions)

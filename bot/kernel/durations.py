@@ -1,14 +1,15 @@
-"""Deadlines as people type them: ``30m``, ``2h``, ``1d12h``, ``18:00``, ``2026-06-03 18:00``."""
+"""Deadlines as people type them: ``30m``, ``1.5h``, ``1d12h``, ``18:00``, ``2026-06-03 18:00``."""
 
 from __future__ import annotations
 
 import re
 from datetime import datetime, time, timedelta
+from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from bot.kernel.errors import ParseError
 
-_PART = re.compile(r"(\d{1,6})([dhms])", re.ASCII)
+_PART = re.compile(r"(\d{1,6}(?:\.\d{1,6})?)([dhms])", re.ASCII)
 _UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 MAX_AHEAD = timedelta(days=366)
 MIN_AHEAD = timedelta(seconds=10)
@@ -19,12 +20,13 @@ class DeadlineError(ParseError):
 
 
 def parse_duration(text: str) -> timedelta | None:
-    """``1h30m`` -> 90 minutes; None if TEXT is not a duration."""
+    """``1h30m`` and ``1.5h`` -> 90 minutes; None if TEXT is not a duration. Decimals are read
+    exactly (never as floats): six places of a second's unit are whole microseconds."""
     t = text.strip().lower()
     if not t or _PART.sub("", t) != "":
         return None
-    seconds = sum(int(n) * _UNITS[u] for n, u in _PART.findall(t))
-    return timedelta(seconds=seconds)
+    seconds = sum(Fraction(n) * _UNITS[u] for n, u in _PART.findall(t))
+    return timedelta(microseconds=int(seconds * 1_000_000))
 
 
 def parse_deadline(text: str, now: datetime, tz: ZoneInfo) -> datetime:

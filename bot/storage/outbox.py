@@ -32,15 +32,24 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(600, 5 * 2 ** (attempts - 1)))
 
 
+HOLD = timedelta(minutes=5)
+"""How long a message queued with ``hold`` waits for its sender to deliver it with ``send_now``
+before the drainer sends it instead (the sender failed, or the bot stopped first)."""
+
+
 async def enqueue(
-    conn: Conn, *, dedupe: str, target: str, private: bool, text: str, now: datetime
+    conn: Conn, *, dedupe: str, target: str, private: bool, text: str, now: datetime, hold: bool = False
 ) -> None:
     """Queue a message inside the caller's writer transaction; a repeated DEDUPE is ignored. The
-    text is stored as the HTML it will be sent as (plain text escaped here, see bot/kernel/markup.py)."""
+    text is stored as the HTML it will be sent as (plain text escaped here, see bot/kernel/markup.py).
+
+    HOLD queues a message its caller will deliver at once with ``Outbox.send_now`` once the
+    transaction has committed (an answer someone is waiting for): the drainer leaves it alone
+    for HOLD, so it is sent once, and sent even if the caller never gets that far."""
     await conn.execute(
         "INSERT OR IGNORE INTO outbox(dedupe, target, private, text, created_at, not_before)"
         " VALUES (?, ?, ?, ?, ?, ?)",
-        (dedupe, target, int(private), to_html(text), iso(now), iso(now)),
+        (dedupe, target, int(private), to_html(text), iso(now), iso(now + HOLD if hold else now)),
     )
 
 
@@ -86,6 +95,17 @@ class Outbox:
                     await asyncio.wait_for(self._wake.wait(), 5)
                 except TimeoutError:
                     pass
+
+    async def send_now(self, dedupe: str) -> None:
+        """Deliver the message queued as DEDUPE (with ``hold``) now, unless it has been sent; a
+        failure leaves it to the drainer's retries."""
+        rows = await self._reader.execute_fetchall(
+            "SELECT id, target, private, text, attempts FROM outbox"
+            " WHERE dedupe = ? AND sent_at IS NULL AND failed IS NULL",
+            (dedupe,),
+        )
+        for row in rows:
+            await self._deliver_one(*row)
 
     async def drain(self) -> int:
         """Deliver every message that is due; returns how many were attempted."""

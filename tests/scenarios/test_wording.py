@@ -66,7 +66,84 @@ KERNEL = [
 
 # -- polls and elections ----------------------------------------------------------------------
 
-POLLS: list[Row] = []
+async def _five_members(chat: Chat) -> None:
+    from tests.helpers import add_members
+
+    await add_members(chat, [(name, None) for name in ("ann", "bob", "cat", "dan", "eve")])
+
+
+async def _ten_members(chat: Chat) -> None:
+    from tests.helpers import add_members
+
+    await add_members(chat, [(f"m{n}", None) for n in range(10)])
+
+
+def _then_outbox(*lines: str, setup: Callable[[Chat], Awaitable[object]] | None = None) -> Render:
+    """The bot's answers to LINES and what they queued (reminders, announcements), once sent."""
+
+    async def render(tmp_path: Path) -> str:
+        from tests.helpers import transcript_after_outbox
+
+        chat = await Chat.start(tmp_path)
+        try:
+            if setup is not None:
+                await setup(chat)
+            await chat.say(*lines)
+            return await transcript_after_outbox(chat)
+        finally:
+            await chat.stop()
+
+    return render
+
+
+POLLS: list[Row] = [
+    Row("polls: an em dash in a question is text",
+        script("chair: /poll Approve the budget — yes or no?"),
+        says=("Poll 1: Approve the budget — yes or no?",), never=("Unknown option", "--.")),
+    Row("polls: a double hyphen in a question is text",
+        script("chair: /poll Approve the budget -- yes or no? | Yes -- now | No"),
+        says=("Poll 1: Approve the budget -- yes or no?", "1. Yes -- now"), never=("Unknown option",)),
+    Row("polls: a decimal quorum is a number",
+        script("chair: /poll Rule change? --roll --quorum 40.5%", setup=_five_members),
+        says=("quorum 40.5%",), never=("not a number",)),
+    Row("polls: a decimal deadline is a number",
+        script("chair: /poll Lunch? | Pizza | Soup --closes 1.5h"),
+        says=("Closes 13:30",), never=("cannot read",)),
+    Row("polls: an industrial majority takes 'an'",
+        script("chair: /poll Strike? --majority industrial"),
+        says=("An industrial majority needs a known electorate",), never=("A industrial", "a industrial")),
+    Row("polls: an industrial-40 failure leads with why it failed",
+        script("chair: /poll Strike? --roll --majority industrial-40", "m0: /vote 1 yes", "m1: /vote 1 yes",
+               "m2: /vote 1 yes", "m3: /vote 1 no", "m4: /vote 1 no", "chair: /close 1", setup=_ten_members),
+        says=("NOT CARRIED — less than 40% of the electorate for (3 of 10, 4 needed). Met: turnout at least 50%",),
+        never=("NOT CARRIED — turnout",)),
+    Row("polls: a proposal tie reads as a chair says it",
+        script("chair: /poll Adopt?", "ann: /vote 1 yes", "bob: /vote 1 no", "chair: /close 1"),
+        says=("TIE — 1 for, 1 against: the question is not decided",), never=("between Yes, No", "tie:")),
+    Row("polls: a tie between options names them in words",
+        script("chair: /poll Lunch? | Pizza | Soup", "ann: /vote 1 1", "bob: /vote 1 2", "chair: /close 1"),
+        says=("TIE — Pizza and Soup have 1 vote each: no winner",), never=("1 votes", "not decided between")),
+    Row("polls: a closed election gives its title once",
+        script("chair: /poll Chair of the branch | Ann | Bob --ranked", "ann (private): /rank 1 1 2",
+               "chair: /close 1"),
+        says=("Result — election 1: Chair of the branch",), never=("\n    Chair of the branch\n",)),
+    Row("polls: one option left to choose from",
+        script("chair: /poll Lunch? | Pizza | Abstain --multi 2"),
+        says=("more than the 1 option to choose from",), never=("1 options",)),
+    Row("polls: a card vote gives head count and weight",
+        script("chair: /poll Affiliate? --roll --card", "ann: /vote 1 yes", "chair: /close 1", setup=_five_members),
+        says=("Turnout (card vote): 1 of 5 members voted (20.0%), casting 1 of 5 votes (20.0%)",),
+        never=("1 of 5 members voted (20.0%), casting 1 of 5 votes (20.0%) (card",)),
+    Row("polls: a reminder to one member",
+        _then_outbox("chair: /poll Strike? --roll --closes 1m", "ann: /vote 1 yes", "bob: /vote 1 yes",
+                     "cat: /vote 1 no", "dan: /vote 1 no", "chair: /remind 1", setup=_five_members),
+        says=("on their way to 1 member who has not voted", "4 of 5 have voted", "(in 1 minute)"),
+        never=("1 members", "1 minutes")),
+    Row("polls: reminders to several members, an hour ahead",
+        _then_outbox("chair: /poll Strike? --roll --closes 1h", "ann: /vote 1 yes", "chair: /remind 1",
+                     setup=_five_members),
+        says=("on their way to 4 members who have not voted", "(in 1 hour)"), never=("1 hours",)),
+]
 
 
 # -- counting (the engines and `quorum count`) --------------------------------------------------

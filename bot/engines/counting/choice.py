@@ -1,15 +1,21 @@
 """Counting single-choice polls, multiple-choice (approval) polls and yes/no proposals.
 
 The rules are the ones the movement's standing orders use: abstentions count towards turnout
-but not towards the majority; a quorum is measured on turnout; ties are reported as ties and
-never broken silently. Everything is integer or Fraction arithmetic, so "two-thirds" means
-exactly two-thirds: 66 for and 34 against is not enough.
+but not towards the majority; a quorum is measured on turnout, in people (also in a card vote,
+whose weights decide the question but not whether enough members took part); ties are reported
+as ties and never broken silently. Everything is integer or Fraction arithmetic, so "two-thirds"
+means exactly two-thirds (66 for and 34 against is not enough), and a quorum of 33.3% means
+exactly that. A result gives the rules it was measured against with their figures, the failed
+ones first, so a chair can say why a question fell.
 """
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import Enum
 from fractions import Fraction
 
@@ -26,26 +32,62 @@ class Majority(Enum):
         return self in (Majority.ABSOLUTE, Majority.INDUSTRIAL, Majority.INDUSTRIAL_40)
 
 
+NUMBER = re.compile(r"\d{1,9}(?:\.\d{1,6})?", re.ASCII)
+"""A number as people type it in an option: digits, and a decimal point if they want one."""
+
+
+def exact(text: str) -> Fraction | None:
+    """TEXT as an exact number (``40.5`` is 81/2), or None if it is not a plain decimal number.
+    Never a float: a quorum of 33.3% must mean exactly that, not 33.29999…"""
+    t = text.strip()
+    return Fraction(t) if NUMBER.fullmatch(t) else None
+
+
+def decimal_text(value: Fraction) -> str:
+    """VALUE written back as the decimal it was typed as: 81/2 is ``40.5``, 40 is ``40``."""
+    if value.denominator == 1:
+        return str(value.numerator)
+    d = Decimal(value.numerator) / Decimal(value.denominator)
+    return format(d.normalize(), "f")
+
+
 @dataclass(frozen=True)
 class QuorumRule:
-    """A minimum turnout: a percentage of the electorate or a head count."""
+    """A minimum turnout: a percentage of the electorate or a head count.
 
-    value: int
+    A quorum is a count of people, as standing orders measure attendance: a head count is that
+    many members voting, and a percentage is a share of the members entitled to vote, also in a
+    card vote, where the weight of each vote decides the question but not whether enough people
+    took part (see ``decide``).
+    """
+
+    value: Fraction
     percent: bool
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "value", Fraction(self.value))
+
     def __str__(self) -> str:
-        return f"{self.value}%" if self.percent else str(self.value)
+        return f"{decimal_text(self.value)}{'%' if self.percent else ''}"
+
+    def needed(self, members: int) -> int:
+        """The fewest voters that meet this quorum when MEMBERS are entitled to vote."""
+        if not self.percent:
+            return int(self.value)
+        return math.ceil(self.value * members / 100)
 
     @classmethod
     def parse(cls, text: str) -> QuorumRule:
         t = text.strip()
         percent = t.endswith("%")
-        digits = t[:-1] if percent else t
-        if not (digits.isascii() and digits.isdigit()) or len(digits) > 9:
-            raise ValueError(f"quorum {t!r} is not a number; write e.g. 40% or 25")
-        value = int(digits)
+        value = exact(t[:-1] if percent else t)
+        if value is None:
+            raise ValueError(f"quorum {t!r} is not a number; write e.g. 40%, 33.3% or 25")
         if percent and not 1 <= value <= 100:
             raise ValueError("a quorum percentage is between 1% and 100%")
+        if not percent and value.denominator != 1:
+            raise ValueError(f"a quorum head count is a whole number of people, not {t}; "
+                             "for a share of the electorate write e.g. 40%")
         if not percent and value < 1:
             raise ValueError("a quorum head count is at least 1")
         return cls(value, percent)
@@ -122,11 +164,37 @@ class Decision:
     turnout: Fraction | None  # share of the electorate that voted, when it is known
     quorum_met: bool | None
     counted: int  # the votes the majority is measured on (abstentions excluded)
-    reasons: tuple[str, ...]
+    reasons: tuple[str, ...]  # the conditions that decided it: those that failed first
+    met: tuple[str, ...] = ()  # the conditions met, when the question failed on another
 
 
 def _share(part: int, whole: int) -> Fraction | None:
     return Fraction(part, whole) if whole else None
+
+
+class _Conditions:
+    """The rules a result was measured against, each met or not, with its figures; a failure
+    is explained by what failed first, then by what was met."""
+
+    def __init__(self) -> None:
+        self.failed: list[str] = []
+        self.met: list[str] = []
+
+    def check(self, ok: bool, met: str, failed: str) -> bool:
+        (self.met if ok else self.failed).append(met if ok else failed)
+        return ok
+
+    def decision(
+        self, outcome: Outcome, winners: tuple[int, ...], turnout: Fraction | None, quorum_met: bool | None,
+        counted: int,
+    ) -> Decision:
+        if self.failed:
+            return Decision(outcome, winners, turnout, quorum_met, counted, tuple(self.failed), tuple(self.met))
+        return Decision(outcome, winners, turnout, quorum_met, counted, tuple(self.met))
+
+
+def _for_against(yes: int, no: int) -> str:
+    return f"{yes} for, {no} against"
 
 
 def decide(
@@ -136,25 +204,47 @@ def decide(
     majority: Majority | None = None,
     quorum: QuorumRule | None = None,
     electorate: int | None = None,
+    members: int | None = None,
     max_choices: int = 1,
 ) -> Decision:
-    """Apply the poll's rules to its tally. ELECTORATE is the headcount (or, for a card vote,
-    the total weight) of those entitled to vote, when it is known."""
-    turnout_n = t.weight
-    turnout = _share(turnout_n, electorate) if electorate else None
-    reasons: list[str] = []
+    """Apply the poll's rules to its tally.
+
+    ELECTORATE is the size of the electorate in the unit votes are counted in, when it is known:
+    the number of people entitled to vote, or, in a card vote, their total weight. A card vote
+    also gives MEMBERS, the number of people: a quorum counts people (a head count is that many
+    voters, a percentage a share of MEMBERS), while the majorities weigh each vote by its card.
+    The statutory industrial-action thresholds count members one by one, so they refuse a card
+    vote.
+    """
+    card = members is not None
+    heads = members if card else electorate
+    if not card and t.weight != t.ballots and quorum is not None and quorum.percent:
+        raise ValueError("a weighted (card) vote needs MEMBERS to measure a percentage quorum")
+    turnout = _share(t.weight, electorate) if electorate else None
+    rules = _Conditions()
     quorum_met: bool | None = None
     if quorum is not None:
+        unit = " (a quorum counts people, not card votes)" if card else ""
         if quorum.percent:
-            if not electorate:
+            if not heads:
                 raise ValueError("a percentage quorum needs a known electorate")
-            quorum_met = turnout_n * 100 >= quorum.value * electorate
+            need = quorum.needed(heads)
+            quorum_met = rules.check(
+                t.ballots >= need,
+                f"quorum {quorum} met: {t.ballots} of {heads} voted{unit}",
+                f"quorum {quorum} not met: {t.ballots} of {heads} voted, {need} needed{unit}",
+            )
         else:
-            quorum_met = turnout_n >= quorum.value
-        reasons.append(f"quorum {quorum} {'met' if quorum_met else 'not met'}")
+            quorum_met = rules.check(
+                t.ballots >= quorum.needed(0),
+                f"quorum {quorum} met: {t.ballots} voted{unit}",
+                f"quorum {quorum} not met: {t.ballots} voted{unit}",
+            )
 
     if majority is not None and majority.needs_electorate and not electorate:
-        raise ValueError(f"a {majority.value} majority needs a known electorate")
+        raise ValueError(f"the {majority.value} rule needs a known electorate")
+    if card and majority in (Majority.INDUSTRIAL, Majority.INDUSTRIAL_40):
+        raise ValueError("the industrial-action thresholds count members one by one, never a card vote")
 
     if proposal:
         roles = proposal_roles(t.options)
@@ -164,64 +254,83 @@ def decide(
         yes, no = t.counts[yes_i], t.counts[no_i]
         counted = yes + no
         if t.ballots == 0:
-            return Decision(Outcome.NO_VOTES, (), turnout, quorum_met, 0, tuple(reasons))
+            return rules.decision(Outcome.NO_VOTES, (), turnout, quorum_met, 0)
         if quorum_met is False:
-            return Decision(Outcome.NOT_QUORATE, (), turnout, False, counted, tuple(reasons))
+            return rules.decision(Outcome.NOT_QUORATE, (), turnout, False, counted)
         rule = majority or Majority.SIMPLE
-        passed: bool
         if rule is Majority.SIMPLE:
-            if yes == no:
-                reasons.append(f"tie: {yes} for, {no} against")
-                return Decision(Outcome.TIE, (yes_i, no_i), turnout, quorum_met, counted, tuple(reasons))
-            passed = yes > no
-            reasons.append("more for than against" if passed else "not more for than against")
+            if yes == no:  # reported as a tie (the figures are in the tally), never broken
+                return rules.decision(Outcome.TIE, (yes_i, no_i), turnout, quorum_met, counted)
+            passed = rules.check(yes > no, f"more for than against ({_for_against(yes, no)})",
+                                 f"more against than for ({_for_against(yes, no)})")
         elif rule is Majority.ABSOLUTE:
             assert electorate
-            passed = yes * 2 > electorate
-            reasons.append(f"{'more' if passed else 'not more'} than half of the electorate ({electorate}) for")
+            passed = rules.check(
+                yes * 2 > electorate,
+                f"more than half of the electorate for ({yes} of {electorate})",
+                f"not more than half of the electorate for ({yes} of {electorate}, {electorate // 2 + 1} needed)",
+            )
         elif rule is Majority.TWO_THIRDS:
-            passed = counted > 0 and yes * 3 >= counted * 2
-            reasons.append(f"{'at least' if passed else 'less than'} two-thirds of votes cast for")
+            need = math.ceil(Fraction(counted * 2, 3))
+            passed = rules.check(
+                counted > 0 and yes * 3 >= counted * 2,
+                f"at least two-thirds of the votes cast for ({yes} of {counted})",
+                f"less than two-thirds of the votes cast for ({yes} of {counted}, {need} needed)",
+            )
         else:
             assert electorate
-            turnout_ok = turnout_n * 2 >= electorate
-            reasons.append(f"turnout {'at least' if turnout_ok else 'below'} 50% of the electorate")
-            passed = turnout_ok and yes > no
-            if turnout_ok:
-                reasons.append("more for than against" if yes > no else "not more for than against")
+            half = math.ceil(Fraction(electorate, 2))
+            turnout_ok = rules.check(
+                t.ballots * 2 >= electorate,
+                f"turnout at least 50% of the electorate ({t.ballots} of {electorate})",
+                f"turnout below 50% of the electorate ({t.ballots} of {electorate}, {half} needed)",
+            )
+            more = rules.check(yes > no, f"more for than against ({_for_against(yes, no)})",
+                               f"not more for than against ({_for_against(yes, no)})")
+            passed = turnout_ok and more
             if rule is Majority.INDUSTRIAL_40:
-                forty = yes * 10 >= electorate * 4
-                reasons.append(f"{'at least' if forty else 'less than'} 40% of the electorate for")
-                passed = passed and forty
+                forty = math.ceil(Fraction(electorate * 4, 10))
+                passed = rules.check(
+                    yes * 10 >= electorate * 4,
+                    f"at least 40% of the electorate for ({yes} of {electorate})",
+                    f"less than 40% of the electorate for ({yes} of {electorate}, {forty} needed)",
+                ) and passed
         outcome = Outcome.PASSED if passed else Outcome.FAILED
-        return Decision(outcome, (yes_i,) if passed else (), turnout, quorum_met, counted, tuple(reasons))
+        return rules.decision(outcome, (yes_i,) if passed else (), turnout, quorum_met, counted)
 
     abst = abstain_index(t.options)
     counted = t.weight - (t.counts[abst] if abst is not None and max_choices == 1 else 0)
     candidates = [i for i in range(len(t.options)) if i != abst]
     if t.ballots == 0:
-        return Decision(Outcome.NO_VOTES, (), turnout, quorum_met, 0, tuple(reasons))
+        return rules.decision(Outcome.NO_VOTES, (), turnout, quorum_met, 0)
     if quorum_met is False:
-        return Decision(Outcome.NOT_QUORATE, (), turnout, False, counted, tuple(reasons))
+        return rules.decision(Outcome.NOT_QUORATE, (), turnout, False, counted)
     top = max(t.counts[i] for i in candidates)
     leaders = tuple(i for i in candidates if t.counts[i] == top)
     if top == 0:
-        return Decision(Outcome.NO_VOTES, (), turnout, quorum_met, counted, tuple(reasons))
+        return rules.decision(Outcome.NO_VOTES, (), turnout, quorum_met, counted)
     if len(leaders) > 1:
-        reasons.append("tie for first place")
-        return Decision(Outcome.TIE, leaders, turnout, quorum_met, counted, tuple(reasons))
+        return rules.decision(Outcome.TIE, leaders, turnout, quorum_met, counted)
     if majority is None:
-        return Decision(Outcome.WINNER, leaders, turnout, quorum_met, counted, tuple(reasons))
+        return rules.decision(Outcome.WINNER, leaders, turnout, quorum_met, counted)
     if majority is Majority.SIMPLE:
-        ok = top * 2 > counted
-        reasons.append("more than half of the votes cast" if ok else "not more than half of the votes cast")
+        ok = rules.check(
+            top * 2 > counted,
+            f"more than half of the votes cast ({top} of {counted})",
+            f"not more than half of the votes cast ({top} of {counted}, {counted // 2 + 1} needed)",
+        )
     elif majority is Majority.TWO_THIRDS:
-        ok = top * 3 >= counted * 2
-        reasons.append("at least two-thirds of the votes cast" if ok else "less than two-thirds of the votes cast")
+        ok = rules.check(
+            top * 3 >= counted * 2,
+            f"at least two-thirds of the votes cast ({top} of {counted})",
+            f"less than two-thirds of the votes cast ({top} of {counted}, "
+            f"{math.ceil(Fraction(counted * 2, 3))} needed)",
+        )
     else:
         assert electorate
-        ok = top * 2 > electorate
-        reasons.append("more than half of the electorate" if ok else "not more than half of the electorate")
-    return Decision(
-        Outcome.WINNER if ok else Outcome.NO_MAJORITY, leaders, turnout, quorum_met, counted, tuple(reasons)
-    )
+        ok = rules.check(
+            top * 2 > electorate,
+            f"more than half of the electorate ({top} of {electorate})",
+            f"not more than half of the electorate ({top} of {electorate}, {electorate // 2 + 1} needed)",
+        )
+    return rules.decision(Outcome.WINNER if ok else Outcome.NO_MAJORITY, leaders, turnout, quorum_met, counted)

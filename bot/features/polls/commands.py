@@ -21,9 +21,10 @@ from bot.kernel.routing import Duty, Router
 router = Router("polls")
 
 POLL_DETAILS = (
-    "Options: --closes 30m|2h|18:00|2026-06-03T18:00 (deadline), --secret (vote privately, "
-    "nobody sees who voted what), --hidden (results only at close), --multi N (choose up to N), "
-    "--quorum 40% or --quorum 25 (minimum turnout), --majority simple|absolute|two-thirds|"
+    "Options go at the end, after the question and the choices: --closes 30m|1.5h|18:00|2026-06-03T18:00 "
+    "(deadline), --secret (vote privately, nobody sees who voted what), --hidden (results only at close), "
+    "--multi N (choose up to N), --quorum 40% or 33.3% (a share of the members entitled to vote) or "
+    "--quorum 25 (members voting): a quorum counts people, also in a card vote, --majority simple|absolute|two-thirds|"
     "industrial|industrial-40, --roll (electorate: the membership roll), --branch NAME, "
     "--card (card vote weighted by the roll), --native (the platform's own poll), "
     "--ranked [--seats N] (a preferential election). "
@@ -40,11 +41,11 @@ async def _poll_for_organiser(ctx: Context, polls: PollService, args: str, usage
 
 
 async def _just_a_poll(polls: PollService, args: str, name: str) -> Poll:
-    """The poll named by ARGS, for commands that take nothing but a poll number."""
+    """The poll named by ARGS as it stands now, for commands that take nothing but a poll number."""
     poll_id, rest = parse_poll_id(args, f"/{name} POLL")
     if rest:
         raise UserError(f"Usage: /{name} POLL (just the poll number).")
-    return await polls.get(poll_id)
+    return await polls.current(poll_id)
 
 
 async def _may_see(ctx: Context, polls: PollService, poll: Poll) -> None:
@@ -77,9 +78,10 @@ async def poll_command(ctx: Context, args: str, polls: PollService, config: Conf
         )
 
 
-@router.command("vote", summary="vote in a poll", usage="/vote POLL OPTION [OPTION …]",
+@router.command("vote", summary="vote in a poll", usage="/vote POLL OPTION [OPTION …] | /vote POLL withdraw",
                 details="OPTION is the option's number or name; separate several with spaces or commas. "
-                "Voting again replaces your earlier vote until the poll closes.")
+                "Voting again replaces your earlier vote until the poll closes; /vote POLL withdraw takes it back "
+                "(unless an option is called that, when it votes for that option).")
 async def vote_command(ctx: Context, args: str, polls: PollService) -> None:
     poll_id, rest = parse_poll_id(args, "/vote POLL OPTION, e.g. /vote 3 2 or /vote 3 Pizza")
     await ctx.reply(await polls.vote_text(ctx, poll_id, rest, ranked=False))
@@ -120,7 +122,7 @@ async def results_command(ctx: Context, args: str, polls: PollService) -> None:
     poll_id, rest = parse_poll_id(args, usage)
     if rest not in ("", "--names"):
         raise UserError(f"Unexpected {rest!r}. Usage: {usage}")
-    poll = await polls.get(poll_id)
+    poll = await polls.current(poll_id)
     await _may_see(ctx, polls, poll)
     names = await polls.voter_names(poll) if rest == "--names" else None
     if poll.is_open:

@@ -114,12 +114,15 @@ def result_of(poll: Poll, ballots: Sequence[tuple[tuple[int, ...], int]]) -> dic
     if poll.ranked:
         return count_ranked(poll, ballots, electorate)
     t = tally(poll.options, ballots)
+    # A card vote is weighed by weight, but its quorum and its turnout count people too.
+    members = poll.electorate_size if poll.card else None
     d = decide(
         t,
         proposal=poll.kind == "proposal",
         majority=poll.majority,
         quorum=poll.quorum,
         electorate=electorate,
+        members=members,
         max_choices=poll.max_choices,
     )
     return {
@@ -130,11 +133,13 @@ def result_of(poll: Poll, ballots: Sequence[tuple[tuple[int, ...], int]]) -> dic
         "counted": d.counted,
         "abstain": abstain_index(poll.options),
         "electorate": electorate,
+        "members": members,
         "outcome": d.outcome.value,
         "winners": list(d.winners),
         "turnout": str(d.turnout) if d.turnout is not None else None,
         "quorum_met": d.quorum_met,
         "reasons": list(d.reasons),
+        "met": list(d.met),
     }
 
 

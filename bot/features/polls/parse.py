@@ -12,6 +12,7 @@ case-insensitively; a unique prefix of at least three letters also matches.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -23,12 +24,14 @@ from bot.engines.counting.choice import (
     Majority,
     QuorumRule,
     abstain_index,
+    exact,
     proposal_roles,
 )
 from bot.features.polls.model import PollSpec
 from bot.kernel.durations import DeadlineError, parse_deadline
 from bot.kernel.errors import ParseError, UserError
-from bot.kernel.grammar import GrammarError, is_number, split_options
+from bot.kernel.grammar import GrammarError, Options, is_number, split_options
+from bot.kernel.wording import a_or_an, count_of
 
 USAGE = "/poll QUESTION | OPTION | OPTION … [--closes 30m] [--secret] [--multi N] [--hidden]"
 FLAGS = frozenset({"secret", "hidden", "card", "native", "roll", "ranked"})
@@ -43,9 +46,65 @@ class SpecError(ParseError):
     pass
 
 
+_OPTION = re.compile(r"(--|[\u2013\u2014])([A-Za-z][A-Za-z0-9-]*)(=.*)?", re.S)
+"""An option as typed: ``--name`` (or ``--name=value``); phones turn ``--`` into an en or em
+dash, so ``—name`` is one too when NAME is an option of the command."""
+
+
+def _option_name(word: str, known: frozenset[str]) -> str | None:
+    """The option WORD names, or None if WORD is text: a dash alone, a dash inside a word, or a
+    long dash before a word that is no option (``—yes``) are what people write in questions."""
+    m = _OPTION.fullmatch(word)
+    if m is None:
+        return None
+    name = m.group(2).lower()
+    return name if m.group(1) == "--" or name in known else None
+
+
+def split_trailing_options(args: str, flags: frozenset[str], valued: frozenset[str], usage: str) -> tuple[str, Options]:
+    """Separate the ``--options`` at the end of ARGS from the text before them.
+
+    Options come last, after the question and the choices: they are the longest run of words at
+    the end that are each an option or the value of the option before it. Everything before is
+    text, dashes and all (``Approve the budget — yes or no?``, ``2--3 people``, ``a - b``). A
+    ``--word`` written earlier is refused rather than read as text, so a misplaced or misspelt
+    ``--secret`` never quietly opens an open ballot.
+    """
+    known = flags | valued
+    words = args.split()
+    names = [_option_name(w, known) for w in words]
+    start = len(words)
+    i = len(words) - 1
+    while i >= 0:
+        if names[i] is not None:
+            start = i
+        elif i > 0 and names[i - 1] is not None and "=" not in words[i - 1]:
+            start = i - 1  # the value of the option before it (refused below if it takes none)
+            i -= 1
+        else:
+            break
+        i -= 1
+    for w, name in zip(words[:start], names[:start], strict=True):
+        if name is None or not w.startswith("--"):
+            continue
+        if name not in known:
+            raise GrammarError(f"unknown option --{name}. Options are: {', '.join(f'--{n}' for n in sorted(known))}")
+        raise GrammarError(
+            f"{w} is an option: put options at the end, after the question and the choices, "
+            f"e.g. /poll Lunch? | Pizza | Soup --{name}{' …' if name in valued else ''}"
+        )
+    zone = ["--" + w.lstrip("-\u2013\u2014") if name is not None else w
+            for w, name in zip(words[start:], names[start:], strict=True)]
+    rest, opts = split_options(" ".join(zone), flags, valued, usage)
+    if rest:  # a word after an option that takes none, e.g. "--secret yes"
+        raise GrammarError(f"unexpected {rest!r} after the options; only {', '.join(f'--{n}' for n in sorted(valued))} "
+                           f"take a value. Usage: {usage}")
+    return " ".join(words[:start]), opts
+
+
 def parse_poll(args: str, now: datetime, tz: ZoneInfo, default_electorate: str = "room") -> PollSpec:
     try:
-        text, opts = split_options(args, FLAGS, VALUED, USAGE)
+        text, opts = split_trailing_options(args, FLAGS, VALUED, USAGE)
     except GrammarError as e:
         raise SpecError(str(e)) from None
     parts = [p.strip() for p in text.split("|")]
@@ -86,13 +145,14 @@ def parse_poll(args: str, now: datetime, tz: ZoneInfo, default_electorate: str =
     if "multi" in opts.values:
         raw = opts.values["multi"]
         if not is_number(raw) or int(raw) < 2:
-            raise SpecError("--multi takes a number of at least 2: the most options a member may choose")
+            what = "a whole number" if exact(raw) is not None and not is_number(raw) else "a number"
+            raise SpecError(f"--multi takes {what} of at least 2: the most options a member may choose")
         max_choices = int(raw)
         if kind != "choice":
             raise SpecError("--multi is for polls with options, not for proposals or ranked elections")
         choosable = len(options) - (1 if abstain_index(options) is not None else 0)
         if max_choices > choosable:
-            raise SpecError(f"--multi {max_choices} is more than the {choosable} options to choose from")
+            raise SpecError(f"--multi {max_choices} is more than the {count_of(choosable, 'option')} to choose from")
 
     seats = 1
     if "seats" in opts.values:
@@ -103,7 +163,8 @@ def parse_poll(args: str, now: datetime, tz: ZoneInfo, default_electorate: str =
             raise SpecError("--seats takes a whole number of at least 1")
         seats = int(raw)
         if seats >= len(options):
-            raise SpecError(f"{seats} seats need more than {seats} candidates; there are {len(options)}")
+            raise SpecError(f"{count_of(seats, 'seat')} need more than {count_of(seats, 'candidate')}; "
+                            f"there are {len(options)}")
 
     electorate = default_electorate
     branch = opts.values.get("branch")
@@ -139,7 +200,10 @@ def parse_poll(args: str, now: datetime, tz: ZoneInfo, default_electorate: str =
         if majority in (Majority.INDUSTRIAL, Majority.INDUSTRIAL_40) and kind != "proposal":
             raise SpecError("the industrial-action rule applies to Yes / No proposals")
         if majority.needs_electorate and electorate == "room":
-            raise SpecError(f"a {majority.value} majority needs a known electorate: add --roll")
+            raise SpecError(f"{a_or_an(majority.value + ' majority')} needs a known electorate: add --roll")
+        if card and majority in (Majority.INDUSTRIAL, Majority.INDUSTRIAL_40):
+            raise SpecError("the industrial-action thresholds count members one by one: "
+                            "drop --card, or choose another --majority")
 
     closes_at = _closes(opts.values.get("closes"), now, tz)
 
@@ -232,19 +296,39 @@ def _one(token: str, options: Sequence[str]) -> int:
     raise ChoiceError(f"no option is called {token.strip()!r}; options are {_listing(options)}")
 
 
+WITHDRAW = "withdraw"
+"""``/vote POLL withdraw`` takes a vote back (unless an option of the poll is called that)."""
+
+
+def is_withdrawal(text: str, options: Sequence[str]) -> bool:
+    """Whether TEXT asks to take a vote back: the word ``withdraw``, when it names no option
+    (an option called "Withdraw the motion" is voted for, as its name says)."""
+    if text.strip().casefold() != WITHDRAW:
+        return False
+    try:
+        _one(text, options)
+    except ChoiceError:
+        return True
+    return False
+
+
 def parse_choice(text: str, options: Sequence[str], max_choices: int, ranked: bool = False) -> tuple[int, ...]:
-    """Option indexes chosen by TEXT, in the order given (the order matters when ranked)."""
+    """Option indexes chosen by TEXT, in the order given (the order matters when ranked).
+
+    Text that names no option (nothing, or only separators such as ``,``) is refused: a vote is
+    taken back only by asking for it in words (see ``is_withdrawal``), never by a stray comma."""
     t = text.strip()
-    if not t:
-        how = "in order of preference, e.g. 2 1 3" if ranked else "e.g. 1, or the option's name"
-        raise ChoiceError(f"say which option: {how}; options are {_listing(options)}")
     folded = [o.casefold() for o in options]
-    if t.casefold() in folded:
+    if t and t.casefold() in folded:
         chosen: list[int] = [folded.index(t.casefold())]
     elif "," in t:
         chosen = [_one(p, options) for p in t.split(",") if p.strip()]
     else:
         chosen = [_one(p, options) for p in t.split()]
+    if not chosen:
+        how = "in order of preference, e.g. 2 1 3" if ranked else "e.g. 1, or the option's name"
+        said = f"{t!r} names no option; " if t else ""
+        raise ChoiceError(f"{said}say which option: {how}; options are {_listing(options)}")
     if len(set(chosen)) != len(chosen):
         raise ChoiceError("the same option is named twice; name each option once")
     limit = len(options) if ranked else max_choices

@@ -6,10 +6,11 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.engines.counting.choice import proposal_roles
 from bot.features.polls.model import Poll
 from bot.kernel.effects import Button, Keyboard
 from bot.kernel.markup import Markup, b, i, lines, markup, pre
-from bot.kernel.wording import percent, when
+from bot.kernel.wording import count_of, percent, when
 
 BAR = 10
 
@@ -81,12 +82,60 @@ def _bar(part: int, whole: int) -> str:
 OUTCOME_TEXT = {
     "passed": "CARRIED",
     "failed": "NOT CARRIED",
-    "tie": "TIE — not decided",
+    "tie": "TIE",
     "winner": "WINNER",
     "no majority": "NO MAJORITY",
     "not quorate": "NOT QUORATE — no decision",
     "no votes": "NO VOTES CAST",
 }
+
+
+def _listed(items: list[str]) -> str:
+    """"Pizza", "Pizza and Soup", "Pizza, Soup and Salad"."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def turnout_line(p: Poll, r: dict[str, Any]) -> str:
+    """Who took part: against the electorate when it is known. A card vote gives the head
+    count and the weight the members carried, since its quorum counts the one and its
+    majorities the other."""
+    electorate = r.get("electorate")
+    if p.card and electorate and r.get("members"):
+        members = r["members"]
+        return (f"Turnout (card vote): {r['ballots']} of {count_of(members, 'member')} voted "
+                f"({percent(r['ballots'], members)}), casting {r['weight']} of {count_of(electorate, 'vote')} "
+                f"({percent(r['weight'], electorate)})")
+    if electorate:
+        unit = " (card vote, weighted)" if p.card else ""
+        return f"Turnout: {r['weight']} of {electorate} ({percent(r['weight'], electorate)}){unit}"
+    return f"Votes cast: {r['ballots']}"
+
+
+def outcome_line(p: Poll, r: dict[str, Any]) -> Markup:
+    """The decision as a chair announces it: what was decided, then why; a question that
+    failed leads with the rule it failed, then the rules it met."""
+    outcome = r["outcome"]
+    label = OUTCOME_TEXT[outcome]
+    reasons: list[str] = list(r["reasons"])
+    met: list[str] = list(r.get("met", []))
+    winners: list[int] = r["winners"]
+    said = ""
+    if outcome == "tie":
+        roles = proposal_roles(p.options) if p.kind == "proposal" else None
+        if roles is not None:
+            said = f"{r['counts'][roles[0]]} for, {r['counts'][roles[1]]} against: the question is not decided"
+        elif winners:
+            votes = count_of(r["counts"][winners[0]], "vote")
+            said = f"{_listed([p.options[w] for w in winners])} have {votes} each: no winner"
+    elif outcome == "winner" and winners:
+        label += f": {p.options[winners[0]]}"
+    elif outcome == "no majority" and winners:
+        said = f"{p.options[winners[0]]} leads"
+    text = "; ".join(part for part in (said, *reasons) if part)
+    line = b(label) + (f" — {text}" if text else "")
+    if met:
+        line += f". Met: {'; '.join(met)}"
+    return line
 
 
 def results_text(p: Poll, r: dict[str, Any], final: bool, names: dict[int, list[str]] | None = None) -> Markup:
@@ -105,25 +154,22 @@ def results_text(p: Poll, r: dict[str, Any], final: bool, names: dict[int, list[
         else:
             rows.append(f"{option.ljust(width)}  {_bar(c, counted)}  {c:>5}  {percent(c, counted)}")
     out.append(pre("\n".join(rows)))
-    unit = " (card vote, weighted)" if p.card else ""
-    electorate = r.get("electorate")
-    if electorate:
-        out.append(f"Turnout: {r['weight']} of {electorate} ({percent(r['weight'], electorate)}){unit}")
-    else:
-        out.append(f"Votes cast: {r['ballots']}{unit}")
+    out.append(turnout_line(p, r))
     if final:
-        outcome = OUTCOME_TEXT[r["outcome"]]
-        if r["outcome"] in ("winner", "no majority") and r["winners"]:
-            outcome += f": {p.options[r['winners'][0]]}"
-        if r["outcome"] == "tie" and r["winners"]:
-            outcome += " between " + ", ".join(p.options[w] for w in r["winners"])
-        out.append(b(outcome) + (f" — {'; '.join(r['reasons'])}" if r["reasons"] else ""))
+        out.append(outcome_line(p, r))
     if names:
         for n, option in enumerate(p.options):
             who = names.get(n)
             if who:
                 out.append(f"{option}: {', '.join(sorted(who))}")
     return lines(*out)
+
+
+def _without_title(report: str, title: str) -> str:
+    """The count's report opens with the election's title, which the message's heading has
+    already given: said once is enough."""
+    first, sep, rest = report.partition("\n")
+    return rest if sep and first.strip() == title.strip() else report
 
 
 def election_text(poll: Poll, r: dict[str, Any], final: bool) -> Markup:
@@ -137,7 +183,7 @@ def election_text(poll: Poll, r: dict[str, Any], final: bool) -> Markup:
     if r["outcome"] == "no votes":
         out.append(b("NO VOTES CAST"))
         return lines(*out)
-    out.append(pre(r["text"]))
+    out.append(pre(_without_title(r["text"], poll.question)))
     if final:
         out.append(f"The ballots (no names) as a BLT file: /ballots {poll.id}")
     return lines(*out)
@@ -161,12 +207,19 @@ def late_note(p: Poll, tz: ZoneInfo) -> str:
 
 def confirmation(p: Poll, chosen: tuple[int, ...], until: str) -> str:
     """What a voter is told once their vote is committed."""
-    if not chosen:
-        return f"Your vote in poll {p.id} is withdrawn."
     if p.ranked:
         ranking = ", ".join(f"{n}. {p.options[c]}" for n, c in enumerate(chosen, 1))
         return f"Your ranking in poll {p.id}: {ranking}{until}."
     return f"Your vote in poll {p.id}: {', '.join(p.options[c] for c in chosen)}{until}."
+
+
+def withdrawn(p: Poll, had_vote: bool, tz: ZoneInfo, now: datetime) -> str:
+    """The answer to ``/vote POLL withdraw``: whether there was a vote to take back."""
+    what = "ranking" if p.ranked else "vote"
+    if not had_vote:
+        return f"You have no {what} in poll {p.id} to withdraw; nothing changed."
+    until = when(p.closes_at, tz, now) if p.closes_at else "the poll closes"
+    return f"Your {what} in poll {p.id} is withdrawn: it will not be counted. You can vote again until {until}."
 
 
 def changeable_until(p: Poll, tz: ZoneInfo, now: datetime) -> str:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Coroutine
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.features.polls import store
 from bot.features.polls.model import Poll, PollClosed, PollSpec, result_of, voter_key
-from bot.features.polls.parse import ChoiceError, parse_choice
+from bot.features.polls.parse import ChoiceError, is_withdrawal, parse_choice
 from bot.features.polls.render import (
     ballot_buttons,
     ballot_text,
@@ -25,6 +26,7 @@ from bot.features.polls.render import (
     late_note,
     private_ballot,
     result_text,
+    withdrawn,
 )
 from bot.features.roll.service import RollService
 from bot.kernel.clock import Clock
@@ -35,12 +37,19 @@ from bot.kernel.events import Actor, NativePollAnswer, Room
 from bot.kernel.grammar import is_number
 from bot.kernel.ports import Conn, Directory, Publish, Reader, Sender, Writer
 from bot.kernel.secrecy import receipt, voter_hash
+from bot.kernel.wording import count_of
+from bot.storage.outbox import Outbox, enqueue
 from bot.storage.scheduler import Scheduler
 from bot.storage.writer import DUPLICATE, Duplicate, VoteWrite
 
 log = logging.getLogger(__name__)
 
 LATE_NOTE_AFTER = timedelta(minutes=2)
+
+
+def _announcement(poll: Poll) -> str:
+    """The outbox key of POLL's result announcement: queued once, with the close."""
+    return f"poll:{poll.id}:result"
 
 
 class PollService:
@@ -56,6 +65,7 @@ class PollService:
         secret: str,
         scheduler: Scheduler,
         publish: Publish,
+        outbox: Outbox,
     ) -> None:
         self._reader = reader
         self._writer = writer
@@ -67,6 +77,7 @@ class PollService:
         self._secret = secret
         self._scheduler = scheduler
         self._publish = publish
+        self._outbox = outbox
         self.open: dict[int, Poll] = {}
         self._messages: dict[int, list[tuple[str, str, str | None]]] = {}
         self._native: dict[str, int] = {}
@@ -78,11 +89,41 @@ class PollService:
     # -- lifecycle ---------------------------------------------------------------------------
 
     async def start(self) -> None:
+        """Load the open polls, and close those whose deadline passed while the bot was down,
+        before anyone can read or vote in them as if they were open.
+
+        Their results are queued in the outbox in the same transaction as each close (so each
+        is announced once, also after another crash); the outbox delivers them once the
+        platforms are up. The rest of a close (closing the ballot messages, telling the other
+        features) runs in the background, since a platform may not answer before start-up ends.
+        """
         for poll in await store.open_polls(self._reader):
             self.open[poll.id] = poll
         for poll_id, room, ref, native_ref in await store.open_messages(self._reader):
             self._remember_message(poll_id, room, ref, native_ref)
         await self._finish_moves()
+        closed = []
+        for poll in self._due():
+            try:
+                await self._close(poll, "deadline", None, hold=False)
+            except Exception:  # left open: the deadline timer tries again
+                log.exception("closing poll %s at start failed", poll.id)
+            else:
+                closed.append(poll)
+        if closed:
+            self._spawn(self._after_closes(closed))
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _after_closes(self, polls: list[Poll]) -> None:
+        for poll in polls:
+            try:
+                await self._after_close(poll)
+            except Exception:
+                log.exception("finishing the close of poll %s failed", poll.id)
 
     async def stop(self) -> None:
         for task in list(self._tasks):
@@ -203,22 +244,28 @@ class PollService:
         """The row a voter's ballot is stored under: for a secret ballot, a keyed hash."""
         return voter_hash(self._secret, poll.id, voter) if poll.secret else voter
 
-    async def cast(self, ctx: Context, poll: Poll, chosen: tuple[int, ...], *, room: Room | None = None) -> str:
-        """Record a vote (an empty CHOSEN withdraws it) once committed; return the confirmation."""
-        room = room or ctx.room
-        clock = self._clock
-        refusal = poll.refusal_at(clock.now)
+    async def _voter(self, ctx: Context, poll: Poll, room: Room, refused: str) -> tuple[str, int]:
+        """Who is voting and with what weight, once the poll takes votes from ROOM."""
+        refusal = poll.refusal_at(self._clock.now)
         if refusal:
             raise UserError(refusal)
         if poll.private_voting and not room.private:
             how = f"/rank {poll.id} …" if poll.ranked else f"/vote {poll.id} …"
             raise UserError(
-                f"Poll {poll.id} is a secret ballot: your vote was not counted here. Message me privately: {how}"
+                f"Poll {poll.id} is a secret ballot: {refused}. Message me privately: {how}"
             )
         if poll.electorate_kind == "room" and room.id == poll.room:  # the common case, without a coroutine
-            voter, weight = voter_key(self._roll.member(ctx.actor.id), ctx.actor.id), 1
-        else:
-            voter, weight = await self.eligibility(ctx.actor, room, poll)
+            return voter_key(self._roll.member(ctx.actor.id), ctx.actor.id), 1
+        return await self.eligibility(ctx.actor, room, poll)
+
+    async def cast(self, ctx: Context, poll: Poll, chosen: tuple[int, ...], *, room: Room | None = None) -> str:
+        """Record a vote once committed; return the confirmation. An empty CHOSEN (a button
+        pressed again, an answer retracted on the platform) withdraws the vote."""
+        room = room or ctx.room
+        if not chosen:
+            return await self.withdraw(ctx, poll, room=room)
+        clock = self._clock
+        voter, weight = await self._voter(ctx, poll, room, "your vote was not counted here")
         outcome = await self._writer.vote(
             VoteWrite(
                 poll_id=poll.id,
@@ -239,6 +286,26 @@ class PollService:
         self.schedule_refresh(poll)
         return confirmation(poll, chosen, changeable_until(poll, self._tz, clock.now()))
 
+    async def withdraw(self, ctx: Context, poll: Poll, *, room: Room | None = None) -> str:
+        """Take the speaker's vote back, with a secret ballot's receipt; say whether there was
+        one. With none, nothing is stored (not even the update), and the answer says so."""
+        room = room or ctx.room
+        voter, _ = await self._voter(ctx, poll, room, "nothing was changed here")
+        clock = self._clock
+        key = self._key(poll, voter)
+        code = receipt(self._secret, poll.id, voter) if poll.secret else None
+
+        async def op(conn: Conn) -> None:
+            refusal = poll.refusal_at(clock.now)  # checked again in order with the close
+            if refusal:
+                raise UserError(refusal)
+            if not await store.withdraw_vote(conn, poll, key, code):
+                raise UserError(withdrawn(poll, False, self._tz, clock.now()))
+
+        await self._writer.run(op, ctx.event_id, secret=poll.secret)
+        self.schedule_refresh(poll)
+        return withdrawn(poll, True, self._tz, clock.now())
+
     async def current_choice(self, poll: Poll, actor: Actor, room: Room) -> tuple[int, ...]:
         voter, _ = await self.eligibility(actor, room, poll)
         return await store.choice_of(self._reader, poll, self._key(poll, voter)) or ()
@@ -255,6 +322,8 @@ class PollService:
         refusal = poll.refusal(self._clock.now())
         if refusal:
             raise UserError(refusal)
+        if is_withdrawal(text, poll.options):
+            return await self.withdraw(ctx, poll)
         try:
             chosen = parse_choice(text, poll.options, poll.max_choices, ranked=poll.ranked)
         except ChoiceError as e:
@@ -347,7 +416,7 @@ class PollService:
         ctx = Context(event.actor, Room(poll.room), event, self._send, self._directory)
         try:
             if len(event.options) > poll.max_choices or any(not 0 <= o < len(poll.options) for o in event.options):
-                raise UserError(f"Poll {poll.id}: choose at most {poll.max_choices} option(s).")
+                raise UserError(f"Poll {poll.id}: choose at most {count_of(poll.max_choices, 'option')}.")
             await self.cast(ctx, poll, tuple(event.options))
         except UserError as e:
             await self._send(SendPrivate(event.actor.id, f"Your answer was not counted. {e.message}"))
@@ -358,9 +427,7 @@ class PollService:
         if poll.id in self._refreshing or not poll.live_tally or not self._messages.get(poll.id):
             return
         self._refreshing.add(poll.id)
-        task = asyncio.get_running_loop().create_task(self._refresh(poll))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._spawn(self._refresh(poll))
 
     async def _refresh(self, poll: Poll) -> None:
         try:
@@ -381,10 +448,19 @@ class PollService:
         return result_of(poll, await store.ballots(conn or self._reader, poll))
 
     async def close(self, poll_id: int, by: str, event_id: str | None = None) -> Poll:
+        """Close POLL_ID now and announce its result (BY: who closed it, or "deadline")."""
         poll = await self.get(poll_id)
         if not poll.is_open:
             self.open.pop(poll_id, None)
             raise UserError(f"Poll {poll_id} is already closed. Send /results {poll_id} to see the result.")
+        await self._close(poll, by, event_id, hold=True)
+        await self._outbox.send_now(_announcement(poll))
+        await self._after_close(poll)
+        return poll
+
+    async def _close(self, poll: Poll, by: str, event_id: str | None, *, hold: bool) -> None:
+        """Freeze POLL's result and queue its announcement, in one transaction: a closed poll
+        is always announced, and once. HOLD: the caller sends it at once (``send_now``)."""
 
         async def op(conn: Conn) -> dict[str, Any] | None:
             if poll.closed_at is not None:
@@ -395,6 +471,11 @@ class PollService:
             # Set inside the writer, so any vote queued behind this close is refused.
             poll.closed_at = now
             poll.result = result
+            text = self.result_text(poll, final=True)
+            if by == "deadline" and poll.closes_at and now - poll.closes_at > LATE_NOTE_AFTER:
+                text += late_note(poll, self._tz)
+            await enqueue(conn, dedupe=_announcement(poll), target=poll.room, private=False, text=text, now=now,
+                          hold=hold)
             return result
 
         try:
@@ -406,32 +487,39 @@ class PollService:
             raise
         self.open.pop(poll.id, None)
         if result is None:
-            raise UserError(f"Poll {poll_id} is already closed.")
+            raise UserError(f"Poll {poll.id} is already closed.")
         self._scheduler.poke()
-        await self._announce(poll, by)
-        await self._publish(PollClosed(poll))
-        return poll
+
+    def _due(self) -> list[Poll]:
+        """The open polls whose deadline has passed, in the order they fell due."""
+        now = self._clock.now()
+        return sorted(
+            (p for p in self.open.values() if p.closes_at is not None and p.closes_at <= now),
+            key=lambda p: (p.closes_at, p.id),
+        )
 
     async def close_due(self) -> None:
-        """Close every poll whose deadline has passed (also those missed while the bot was down)."""
+        """Close every poll whose deadline has passed."""
         async with self._close_lock:
-            now = self._clock.now()
-            due = sorted(
-                (p for p in self.open.values() if p.closes_at is not None and p.closes_at <= now),
-                key=lambda p: (p.closes_at, p.id),
-            )
-            for poll in due:
+            for poll in self._due():
                 try:
                     await self.close(poll.id, "deadline")
                 except UserError:
                     pass
 
-    async def _announce(self, poll: Poll, by: str) -> None:
-        assert poll.result is not None and poll.closed_at is not None
-        text = self.result_text(poll, final=True)
-        if by == "deadline" and poll.closes_at and poll.closed_at - poll.closes_at > LATE_NOTE_AFTER:
-            text += late_note(poll, self._tz)
-        await self._send(Send(poll.room, text))
+    async def current(self, poll_id: int) -> Poll:
+        """POLL_ID as it stands now: a poll whose deadline has passed is closed first (the
+        deadline's timer may not have fired yet), so nobody reads it as open."""
+        poll = await self.get(poll_id)
+        if poll.is_open and poll.refusal_at(self._clock.now) is not None:
+            await self.close_due()
+            poll = await self.get(poll_id)
+        return poll
+
+    async def _after_close(self, poll: Poll) -> None:
+        """What follows a close once its result is announced: the ballot messages show it is
+        closed, and the features waiting on it (a motion's vote) hear of it."""
+        assert poll.result is not None
         closed_text = ballot_text(poll, self._tz, self._clock.now(), self._live(poll, poll.result))
         for room, ref, native_ref in self._messages.pop(poll.id, []):
             if native_ref:
@@ -439,6 +527,7 @@ class PollService:
                 await self._send(CloseNativePoll(room, ref, native_ref, text=closed_text))
             else:
                 await self._send(Edit(room, ref, closed_text))
+        await self._publish(PollClosed(poll))
 
     def result_text(self, poll: Poll, final: bool, result: dict[str, Any] | None = None,
                     names: dict[int, list[str]] | None = None) -> str:

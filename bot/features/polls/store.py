@@ -37,8 +37,15 @@ def _poll(row: Any) -> Poll:
 
 
 async def load_poll(conn: Conn, poll_id: int) -> Poll | None:
+    """Poll POLL_ID, open or closed, with its electorate if it has one: who may read a closed
+    poll's result and receipts is decided by it as much as who could vote."""
     rows = await conn.execute_fetchall("SELECT * FROM polls WHERE id = ?", (poll_id,))
-    return _poll(rows[0]) if rows else None
+    if not rows:
+        return None
+    poll = _poll(rows[0])
+    if poll.electorate_kind != "room":
+        poll.electorate = await electorate_of(conn, poll.id)
+    return poll
 
 
 async def open_polls(conn: Conn) -> list[Poll]:
@@ -165,6 +172,15 @@ async def choices_by_name(conn: Conn, poll_id: int) -> list[tuple[str, str]]:
         (poll_id,),
     )
     return [(r[0], r[1]) for r in rows]
+
+
+async def withdraw_vote(conn: Conn, poll: Poll, voter: str, receipt: str | None) -> bool:
+    """Take back the vote stored under key VOTER in POLL, with a secret ballot's RECEIPT, so the
+    published receipts stay one per ballot counted. False if there was no vote to take back."""
+    cur = await conn.execute(f"DELETE FROM {_table(poll.secret)} WHERE poll_id = ? AND voter = ?", (poll.id, voter))
+    if receipt is not None:
+        await conn.execute("DELETE FROM receipts WHERE poll_id = ? AND code = ?", (poll.id, receipt))
+    return cur.rowcount > 0
 
 
 async def has_receipt(conn: Conn, poll_id: int, code: str) -> bool:

@@ -8,6 +8,7 @@ from bot.features.reminders.service import Reminders
 from bot.kernel.context import Context
 from bot.kernel.errors import UserError
 from bot.kernel.routing import Duty, Router
+from bot.kernel.wording import count_of
 
 router = Router("reminders")
 USAGE = "Usage: /remind POLL [--names] (organisers), or /remind off | on."
@@ -38,7 +39,7 @@ async def remind_command(ctx: Context, args: str, reminders: Reminders, polls: P
         await ctx.reply("You will get no more reminders." if what.lower() == "off" else "Reminders are on again.")
         return
     poll_id, _ = parse_poll_id(what, "/remind POLL [--names]")
-    poll = await polls.get(poll_id)
+    poll = await polls.current(poll_id)
     if not await ctx.is_organiser(poll.room):
         raise UserError(f"Only an organiser of poll {poll_id}'s room can send reminders.")
     if not poll.is_open:
@@ -53,7 +54,8 @@ async def remind_command(ctx: Context, args: str, reminders: Reminders, polls: P
         await ctx.reply(f"A reminder for poll {poll_id} is posted in its room (anyone in the room may vote, "
                         "so there is no list of people to remind privately).")
     else:
-        await ctx.reply(f"Reminders for poll {poll_id} are on their way to {queued} members who have not voted.")
+        await ctx.reply(f"Reminders for poll {poll_id} are on their way to {count_of(queued, 'member')} "
+                        f"who {'has' if queued == 1 else 'have'} not voted.")
 
 
 @router.timer("reminders")

@@ -7,18 +7,16 @@ from zoneinfo import ZoneInfo
 
 from bot.features.polls.model import Poll
 from bot.kernel.markup import Markup, b, markup
-from bot.kernel.wording import when
+from bot.kernel.wording import count_of, when
 
 
 def in_words(delta: timedelta) -> str:
     minutes = round(delta.total_seconds() / 60)
     if minutes >= 1440 and minutes % 1440 == 0:
-        n = minutes // 1440
-        return f"{n} day{'s' if n > 1 else ''}"
+        return count_of(minutes // 1440, "day")
     if minutes >= 60 and minutes % 60 == 0:
-        n = minutes // 60
-        return f"{n} hour{'s' if n > 1 else ''}"
-    return f"{minutes} minutes"
+        return count_of(minutes // 60, "hour")
+    return count_of(minutes, "minute")
 
 
 def _deadline(poll: Poll, tz: ZoneInfo, now: datetime) -> str:

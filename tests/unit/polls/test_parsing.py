@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.engines.counting.choice import Majority, QuorumRule
-from bot.features.polls.parse import ChoiceError, SpecError, parse_choice, parse_poll
+from bot.features.polls.parse import ChoiceError, SpecError, is_withdrawal, parse_choice, parse_poll
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 LONDON = ZoneInfo("Europe/London")
@@ -50,3 +51,89 @@ def test_choice_input() -> None:
     assert parse_choice("for", ("Yes", "No", "Abstain"), 1) == (0,)
     with pytest.raises(ChoiceError, match="Abstain cannot be combined"):
         parse_choice("A, Abstain", ("A", "B", "Abstain"), 2)
+
+
+# -- options come last; dashes in a question are text ------------------------------------------
+
+
+@pytest.mark.parametrize("question", [
+    "Approve the budget — yes or no?",  # em dash
+    "Approve the budget – yes or no?",  # en dash
+    "Approve the budget - yes or no?",  # hyphen
+    "Approve the budget -- yes or no?",  # a double hyphen on its own
+    "Seats for 2--3 people, first-come—first-served?",  # dashes inside words
+    "A —yes or —no answer?",  # a long dash before a word that is no option
+    "Ends with a dash —",
+])
+def test_dashes_in_a_question_are_text(question: str) -> None:
+    spec = parse_poll(question, NOW, LONDON)
+    assert spec.question == question and spec.kind == "proposal"
+    spec = parse_poll(f"{question} | Red — warm | Blue-green --secret —hidden", NOW, LONDON)
+    assert spec.question == question and spec.options == ("Red — warm", "Blue-green")
+    assert spec.secret and spec.hidden
+
+
+@pytest.mark.parametrize("dash", ["--", "—", "–"])
+def test_options_at_the_end_take_any_dash_phones_type(dash: str) -> None:
+    spec = parse_poll(f"Days? | Mon — am | Tue {dash}multi 2 {dash}closes 1h", NOW, LONDON)
+    assert spec.options == ("Mon — am", "Tue") and spec.max_choices == 2
+    assert spec.closes_at == NOW + timedelta(hours=1)
+    spec = parse_poll(f"Rule change? {dash}quorum=40% {dash}roll", NOW, LONDON)
+    assert spec.quorum == QuorumRule(40, True) and spec.electorate == "roll"
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("Lunch? --secret | Pizza | Soup", "put options at the end"),
+    ("Lunch? | Pizza --closes 1h | Soup", "put options at the end"),
+    ("Lunch --secrte | Pizza | Soup", "unknown option --secrte"),
+    ("Lunch? | Pizza | Soup --colour red", "unknown option --colour"),
+    ("Lunch? | Pizza | Soup --secret yes", "unexpected 'yes' after the options"),
+    ("Lunch? | Pizza | Soup --closes", "needs a value"),
+])
+def test_misplaced_or_unknown_options_are_refused(text: str, says: str) -> None:
+    with pytest.raises(SpecError, match=says):
+        parse_poll(text, NOW, LONDON)
+
+
+# -- numbers: decimals are numbers, exactly ----------------------------------------------------
+
+
+def test_a_decimal_quorum_is_read_exactly() -> None:
+    spec = parse_poll("Rule change? --roll --quorum 40.5%", NOW, LONDON)
+    assert spec.quorum is not None and spec.quorum.value == Fraction(81, 2) and str(spec.quorum) == "40.5%"
+
+
+def test_a_decimal_deadline_is_read_exactly() -> None:
+    assert parse_poll("Q? --closes 1.5h", NOW, LONDON).closes_at == NOW + timedelta(minutes=90)
+    assert parse_poll("Q? --closes 0.25d", NOW, LONDON).closes_at == NOW + timedelta(hours=6)
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("Q? | A | B | C --multi 2.5", "--multi takes a whole number"),
+    ("Chair | A | B | C --ranked --seats 1.5", "--seats takes a whole number"),
+    ("Q? --quorum 2.5", "whole number of people"),
+])
+def test_a_decimal_where_a_whole_number_is_needed_says_so(text: str, says: str) -> None:
+    with pytest.raises(SpecError, match=says):
+        parse_poll(text, NOW, LONDON)
+
+
+def test_industrial_thresholds_are_not_for_card_votes() -> None:
+    with pytest.raises(SpecError, match="count members one by one"):
+        parse_poll("Strike? --roll --card --majority industrial-40", NOW, LONDON)
+
+
+# -- a vote names an option, or asks to be withdrawn -------------------------------------------
+
+
+@pytest.mark.parametrize("text", [",", " , ", ",,", ", ,"])
+def test_separators_alone_name_no_option(text: str) -> None:
+    with pytest.raises(ChoiceError, match="names no option"):
+        parse_choice(text, ("Pizza", "Soup"), 2)
+    assert not is_withdrawal(text, ("Pizza", "Soup"))
+
+
+def test_withdraw_is_a_word_unless_an_option_is_called_that() -> None:
+    assert is_withdrawal("withdraw", ("Pizza", "Soup")) and is_withdrawal(" Withdraw ", ("Yes", "No"))
+    assert not is_withdrawal("withdraw", ("Support", "Withdraw the motion"))
+    assert not is_withdrawal("withdrawn", ("Pizza", "Soup"))

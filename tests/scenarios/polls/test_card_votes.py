@@ -1,0 +1,74 @@
+"""Card votes: a delegate's vote is weighed by the membership they carry, but a quorum counts
+the people who voted (DOMAIN.md: quorum is a minimum turnout of members; card votes weigh the
+decision). The result gives both the head count and the weight."""
+
+from __future__ import annotations
+
+import re
+
+from tests.helpers import Chat, import_roll
+
+# Four delegates: Ann carries 100 members' votes, the others 50 each (250 in all).
+DELEGATES = (
+    "name,number,branch,weight\nAnn Smith,1,North,100\nBob Jones,2,North,50\n"
+    "Cat Lee,3,South,50\nDan Roe,4,South,50\n"
+)
+
+
+async def _delegates(chat: Chat) -> None:
+    codes = await import_roll(chat, DELEGATES)
+    for who, code in codes.items():
+        await chat.say(f"{who} (private): /join {code}")
+
+
+async def test_a_head_count_quorum_counts_people_not_card_weight(chat: Chat) -> None:
+    await _delegates(chat)
+    await chat.say("chair: /poll Affiliate to the campaign? --roll --card --quorum 3", "ann: /vote 1 yes")
+    out = await chat.say("chair: /close 1")
+    # One delegate voted, however many members she carries: three are needed.
+    assert "NOT QUORATE" in out and "CARRIED" not in out, out
+    assert "quorum 3 not met: 1 voted" in out, out
+    assert "counts people, not card votes" in out, out
+    # Both measures of turnout: the people and the weight they carried.
+    assert "Turnout (card vote): 1 of 4 members voted (25.0%), casting 100 of 250 votes (40.0%)" in out, out
+
+
+async def test_a_head_count_quorum_met_by_people_carries_on_weight(chat: Chat) -> None:
+    await _delegates(chat)
+    await chat.say("chair: /poll Affiliate? --roll --card --quorum 3",
+                   "bob: /vote 1 yes", "cat: /vote 1 yes", "ann: /vote 1 no")
+    out = await chat.say("chair: /close 1")
+    # Three people voted, so the quorum is met; on weight it is 100 for and 100 against: a tie.
+    assert "quorum 3 met: 3 voted" in out and "NOT QUORATE" not in out, out
+    assert re.search(r"Yes\s+\S+\s+100", out) and re.search(r"No\s+\S+\s+100", out), out
+    assert "TIE — 100 for, 100 against: the question is not decided" in out, out
+
+
+async def test_a_percentage_quorum_on_a_card_vote_is_a_share_of_the_members(chat: Chat) -> None:
+    await _delegates(chat)
+    # Ann alone carries 40% of the weight but is 1 of 4 people (25%): not quorate.
+    await chat.say("chair: /poll First? --roll --card --quorum 50%", "ann: /vote 1 yes")
+    out = await chat.say("chair: /close 1")
+    assert "NOT QUORATE" in out and "quorum 50% not met: 1 of 4 voted, 2 needed" in out, out
+    # Bob and Cat carry 40% of the weight too, but are 2 of 4 people (50%): quorate.
+    await chat.say("chair: /poll Second? --roll --card --quorum 50%", "bob: /vote 2 yes", "cat: /vote 2 no",
+                   "dan: /vote 2 abstain")
+    out = await chat.say("chair: /close 2")
+    assert "quorum 50% met: 3 of 4 voted" in out and "NOT QUORATE" not in out, out
+    assert "Turnout (card vote): 3 of 4 members voted (75.0%), casting 150 of 250 votes (60.0%)" in out, out
+
+
+async def test_results_so_far_of_a_card_vote_give_both_turnouts(chat: Chat) -> None:
+    await _delegates(chat)
+    await chat.say("chair: /poll Third? --roll --card", "ann: /vote 1 yes", "bob: /vote 1 no")
+    out = await chat.say("chair: /results 1")
+    assert "Results so far" in out
+    assert "Turnout (card vote): 2 of 4 members voted (50.0%), casting 150 of 250 votes (60.0%)" in out, out
+
+
+async def test_the_industrial_thresholds_refuse_a_card_vote(chat: Chat) -> None:
+    await _delegates(chat)
+    before = await chat.snapshot()
+    out = await chat.say("chair: /poll Strike? --roll --card --majority industrial")
+    assert "count members one by one" in out and "drop --card" in out, out
+    assert await chat.snapshot() == before
