@@ -28,9 +28,10 @@ MAX_CANDIDATES = 10_000
 """Far beyond any real ballot; keeps candidate numbers inside 16-bit rankings."""
 
 MAX_DIGITS = 1000
-"""The longest whole number a ballot may carry as its weight (so up to 10**1000 - 1). No real
-election comes near it; the bound keeps every figure of a count printable, since Python refuses
-to turn integers of more than 4300 digits into text."""
+"""The most digits the ballots' weights may add up to (a total below 10**1000), and so the longest
+number a ballot file may hold. No real election comes near it; the bound keeps every figure of a
+count printable (Python refuses to turn integers of more than 4300 digits into text), and a
+profile written out as BLT (folded weights included) reads back."""
 
 INT64_MAX = int(np.iinfo(np.int64).max)
 
@@ -131,8 +132,8 @@ def _weights(weights: np.ndarray | Sequence[int] | None, rows: int) -> np.ndarra
         raise ValueError("one weight per ballot is needed")
     if rows and (w <= 0).any():
         raise ValueError("ballot weights must be positive whole numbers")
-    if w.dtype == object and max(w.tolist()) >= 10**MAX_DIGITS:
-        raise ValueError(f"a ballot weight can have at most {MAX_DIGITS} digits")
+    if w.dtype == object and sum(w.tolist()) >= 10**MAX_DIGITS:
+        raise ValueError(f"the ballots' weights add up to more than {MAX_DIGITS} digits, the most that can be counted")
     return _exact_weights(w)
 
 
@@ -220,8 +221,8 @@ def build_profile(
 
     Preferences for withdrawn candidates are skipped (later ones move up, as a returning officer
     skips a withdrawn name); a repeated candidate ends the paper; papers left with no preference
-    are blank and not valid. Weights must be positive whole numbers of at most MAX_DIGITS digits;
-    any size below that is counted exactly.
+    are blank and not valid. Weights must be positive whole numbers adding up to at most
+    MAX_DIGITS digits; any size below that is counted exactly.
     """
     n = len(candidates)
     if n > MAX_CANDIDATES:

@@ -18,7 +18,7 @@ from counting_helpers import make
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.engines.counting.blt import read_blt
+from bot.engines.counting.blt import read_blt, write_blt
 from bot.engines.counting.cli import main
 from bot.engines.counting.errors import BallotFileError
 from bot.engines.counting.irv import count_irv
@@ -221,8 +221,8 @@ def test_a_weight_beyond_the_limit_is_refused_in_one_line(text: str) -> None:
             read_blt(text.format(w="9" * digits))
         assert err.value.line == line
         assert err.value.reason == f"the ballot weight has {digits} digits; at most {MAX_DIGITS} can be counted"
-    p = read_blt(text.format(w="9" * MAX_DIGITS))
-    assert 10**MAX_DIGITS - 1 in p.multiplicity.tolist()
+    p = read_blt(f"2 1\n{'9' * MAX_DIGITS} 1 0\n0\nA\nB\n")
+    assert p.papers == 10**MAX_DIGITS - 1
 
 
 def test_other_readers_refuse_a_weight_beyond_the_limit_in_one_line() -> None:
@@ -231,8 +231,21 @@ def test_other_readers_refuse_a_weight_beyond_the_limit_in_one_line() -> None:
         read_preflib(f"# ALTERNATIVE NAME 1: A\n{w}: 1\n")
     with pytest.raises(BallotFileError, match=r"line 2: the count has 5000 digits; at most 1000 can be counted"):
         read_votecount(f":CHOICES:A\n{w}:A\n")
-    with pytest.raises(ValueError, match="at most 1000 digits"):
+    with pytest.raises(ValueError, match="add up to more than 1000 digits"):
         build_profile(["A"], [[0]], [10**MAX_DIGITS])
+
+
+def test_weights_adding_up_past_the_limit_are_refused_and_the_largest_total_reads_back() -> None:
+    # Each weight is within the limit, but folded together they would be written out as a
+    # weight no reader accepts; the total is what is bounded.
+    top = 10**MAX_DIGITS - 1
+    with pytest.raises(ValueError, match="add up to more than 1000 digits"):
+        build_profile(["A", "B"], [[0], [0]], [top, 1])
+    p = build_profile(["A", "B"], [[0], [0], [1]], [top - 10, 4, 6])
+    assert p.papers == top
+    again = read_blt(write_blt(p, 1))
+    assert dict(again.ballots()) == {(0,): top - 6, (1,): 6}
+    assert count_scottish(again, 1).stages == count_scottish(p, 1).stages
 
 
 def test_quorum_count_prints_a_count_past_int64(tmp_path: Path) -> None:
