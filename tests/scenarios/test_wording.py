@@ -148,7 +148,62 @@ POLLS: list[Row] = [
 
 # -- counting (the engines and `quorum count`) --------------------------------------------------
 
-COUNTING: list[Row] = []
+
+def counted(blt: str, method: str | None = None) -> Render:
+    """The stage table of a count of BLT text, as `quorum count` prints it."""
+
+    async def render(tmp_path: Path) -> str:
+        from bot.engines.counting.blt import read_blt
+        from bot.engines.counting.methods import count
+        from bot.engines.counting.render import to_text
+
+        return to_text(count(read_blt(blt), method))
+
+    return render
+
+
+def refused(blt: str) -> Render:
+    """What `quorum count` says of a ballot file it cannot read."""
+
+    async def render(tmp_path: Path) -> str:
+        from bot.engines.counting.blt import read_blt
+        from bot.engines.counting.errors import BallotFileError
+
+        try:
+            read_blt(blt)
+        except BallotFileError as exc:
+            return str(exc)
+        return "read without complaint"
+
+    return render
+
+
+def ranked(seats: int) -> Render:
+    """A ranked election of SEATS seats through the bot, closed: its published count."""
+    rankings = ["1 2", "1 2", "1 3", "2 1", "2 3", "3 2", "3"]
+    return script(
+        f"chair: /poll Committee | Ann | Bob | Cat --ranked --seats {seats}",
+        *(f"m{n} (private): /rank 1 {r}" for n, r in enumerate(rankings)),
+        "chair: /close 1",
+    )
+
+
+COUNTING: list[Row] = [
+    Row("an election's two seats", ranked(2), says=("2 seats,",), never=("seat(s)",)),
+    Row("an election's one seat", ranked(1), says=("1 seat,",), never=("seat(s)", "1 seats")),
+    Row(
+        "meek's iterations",
+        counted("3 2\n12 1 2 0\n5 3 0\n3 2 0\n0\nA\nB\nC\n", "meek"),
+        says=("1 iteration",),
+        never=("iteration(s)", "1 iterations"),
+    ),
+    Row(
+        "a file one name short",
+        refused("2 1\n1 1 0\n0\nAnn\n"),
+        says=("promises 2 candidates but only 1 name follows",),
+        never=("1 names",),
+    ),
+]
 
 
 # -- sortition pools ----------------------------------------------------------------------------

@@ -21,8 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.engines.counting.errors import BallotFileError
+from bot.engines.counting.errors import BallotFileError, whole_number
 from bot.engines.counting.profile import END, MAX_CANDIDATES, Profile, build_profile
+from bot.engines.counting.stages import count_of
 
 _INT = re.compile(r"[+-]?\d+")
 _ALT = re.compile(r"#\s*ALTERNATIVE NAME\s+(\d+)\s*:\s?(.*)$")
@@ -34,7 +35,7 @@ def _ints(line: str, source: str, number: int, what: str) -> list[int]:
         if not _INT.fullmatch(f):
             hint = " (a stray comma? BLT separates numbers by spaces)" if "," in f else ""
             raise BallotFileError(source, number, f"{what}: {f!r} is not a whole number{hint}")
-    return [int(f) for f in fields]
+    return [whole_number(f, source, number, "a number") for f in fields]
 
 
 def _quoted_names(line: str, source: str, number: int) -> list[str]:
@@ -70,7 +71,7 @@ def _ballot_line(line: str, source: str, number: int, n_cand: int) -> tuple[int,
     fields = line.split()
     if not _INT.fullmatch(fields[0]):
         raise BallotFileError(source, number, f"ballot weight {fields[0]!r} is not a whole number")
-    weight = int(fields[0])
+    weight = whole_number(fields[0], source, number, "the ballot weight")
     if weight <= 0:
         raise BallotFileError(source, number, f"ballot weight {weight} must be positive")
     if fields[-1] != "0" or len(fields) < 2:
@@ -86,7 +87,7 @@ def _ballot_line(line: str, source: str, number: int, n_cand: int) -> tuple[int,
             continue
         if not _INT.fullmatch(f):
             raise BallotFileError(source, number, f"preference {f!r} is not a candidate number")
-        c = int(f)
+        c = whole_number(f, source, number, "a preference")
         if c < 1 or c > n_cand:
             raise BallotFileError(source, number, f"preference {c} is not a candidate 1..{n_cand}")
         if not tied:
@@ -98,7 +99,8 @@ def _ballots_fast(block: str, n_lines: int, n_cand: int) -> tuple[np.ndarray, np
     """All ballot lines at once with numpy; None when anything is odd (then go line by line).
 
     Every ballot line ends with the only 0 on it (weights and preferences are positive), so the
-    zeros in the flat list of numbers mark where the lines end.
+    zeros in the flat list of numbers mark where the lines end. A number too large for int64 (a
+    weight of 2**63 or more) sends the block to the line-by-line reader, which keeps it exact.
     """
     if n_lines == 0:
         return np.zeros((0, 0), dtype=np.int16), np.zeros(0, dtype=np.int64)
@@ -106,7 +108,7 @@ def _ballots_fast(block: str, n_lines: int, n_cand: int) -> tuple[np.ndarray, np
         return None
     try:
         nums = np.array(block.split(), dtype=np.int64)
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
     ends = np.flatnonzero(nums == 0)
     if ends.size != n_lines or ends[-1] != nums.size - 1 or (nums < 0).any():
@@ -136,7 +138,7 @@ def _names(tail: list[tuple[int, str]], n_cand: int, source: str) -> tuple[list[
     rest: list[tuple[int, str]] = []
     for number, line in tail:
         if m := _ALT.match(line):
-            alt[int(m.group(1))] = m.group(2).rstrip()
+            alt[whole_number(m.group(1), source, number, "a candidate number")] = m.group(2).rstrip()
         elif not line.startswith("#"):
             rest.append((number, line))
     if alt:
@@ -168,7 +170,10 @@ def _names(tail: list[tuple[int, str]], n_cand: int, source: str) -> tuple[list[
         return names[:n_cand], descriptions[:n_cand], title
     if len(flat) < n_cand:
         raise BallotFileError(
-            source, None, f"the header promises {n_cand} candidates but only {len(flat)} names follow"
+            source,
+            None,
+            f"the header promises {count_of(n_cand, 'candidate')} but only {count_of(len(flat), 'name')} "
+            + ("follows" if len(flat) == 1 else "follow"),
         )
     if len(flat) > n_cand + 1:
         raise BallotFileError(source, None, f"{len(flat)} names follow the ballots; expected {n_cand} and a title")
@@ -231,7 +236,7 @@ def read_blt(text: str, source: str = "<blt>") -> Profile:
         arr = np.full((len(parsed), width), END, dtype=np.int16)
         for r, (_, prefs) in enumerate(parsed):
             arr[r, : len(prefs)] = prefs
-        weights = np.array([w for w, _ in parsed], dtype=np.int64)
+        weights = [w for w, _ in parsed]  # Python integers: build_profile keeps large ones exact
     tail_start = first_number + newlines  # the line holding the closing 0
     tail = [(tail_start + k, ln.strip()) for k, ln in enumerate(text[m.end() :].split("\n")[1:], start=1) if ln.strip()]
     names, descriptions, title = _names(tail, n_cand, source)

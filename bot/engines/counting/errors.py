@@ -5,6 +5,8 @@ tell the organiser which line to fix, so every parse failure carries its line nu
 reason instead of a traceback from deep inside the parser.
 """
 
+from bot.engines.counting.profile import MAX_DIGITS
+
 
 class BallotFileError(ValueError):
     """A ballot file that cannot be read, with the 1-based line at fault (None: whole file)."""
@@ -15,3 +17,16 @@ class BallotFileError(ValueError):
         self.source = source
         self.line = line
         self.reason = reason
+
+
+def whole_number(text: str, source: str, line: int | None, what: str) -> int:
+    """TEXT, already known to be digits with an optional sign, as an int.
+
+    Python refuses to read integers of more than 4300 digits with an error that names neither
+    the line nor the limit; a number longer than the counting limit is refused here instead, in
+    one line that says both.
+    """
+    digits = len(text.lstrip("+-"))
+    if digits > MAX_DIGITS:
+        raise BallotFileError(source, line, f"{what} has {digits} digits; at most {MAX_DIGITS} can be counted")
+    return int(text)

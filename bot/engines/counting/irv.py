@@ -127,7 +127,8 @@ def count_irv(profile: Profile, seed: int = 0) -> CountResult:
         title=profile.title,
         withdrawn=tuple(names[c] for c in sorted(profile.withdrawn)),
         notes=(
-            "quota: more than half of the votes on continuing papers at the final stage; "
-            "exhausted papers leave the count",
+            "majority: more than half of the votes on continuing papers, stage by stage; exhausted "
+            "papers leave the count, so it falls as they do",
         ),
+        descriptions=profile.descriptions,
     )

@@ -1,6 +1,9 @@
 """Meek STV as New Zealand counts it (Local Electoral Regulations 2001, Schedule 1A), an option.
 
-Arithmetic is in integers counting units of 10**-9, the regulations' nine decimal places.
+Arithmetic is in integers counting units of 10**-9, the regulations' nine decimal places. Votes in
+those units are 10**9 times the papers, so numpy's int64 holds them only up to about 9.2 x 10**9
+valid votes: the tally runs in int64 when the profile's total provably fits that bound, and in
+Python integers (exact at any size) otherwise.
 
 - Keep values: hopeful candidates keep 1, excluded 0, successful candidates a keep value that is
   recomputed each iteration as kv x quota / votes, rounded up at the ninth place.
@@ -12,7 +15,10 @@ Arithmetic is in integers counting units of 10**-9, the regulations' nine decima
   0.000000001; recomputed every iteration.
 - A hopeful candidate whose votes reach the quota becomes successful. When no one new is
   successful and either the total surplus is below 0.0001 or the lowest hopeful's votes plus the
-  total surplus are below the next lowest's (clause 13), the lowest hopeful is excluded.
+  total surplus are below the next lowest's (clause 13), the lowest hopeful is excluded. So is
+  the lowest when an iteration leaves every keep value as it was: each later iteration would give
+  the same tally again (with many votes, nine places cannot bring the surplus below 0.0001), so
+  the count has gone as far as it can - and after 100,000 iterations in any case.
 - Counting ends when the seats are filled or the successful and hopeful candidates together are
   no more than the seats (they are all elected).
 
@@ -28,18 +34,25 @@ import random
 
 import numpy as np
 
-from bot.engines.counting.profile import Profile
-from bot.engines.counting.stages import CountResult, Event, Stage, Tie, scaled
+from bot.engines.counting.profile import INT64_MAX, Profile
+from bot.engines.counting.stages import CountResult, Event, Stage, Tie, count_of, scaled
 from bot.engines.counting.tiebreak import break_tie
 
 PLACES = 9
 UNIT = 10**PLACES
 _SURPLUS_LIMIT = 10**5  # 0.0001
 _MAX_ITERATIONS = 100_000
+_FAST_LIMIT = INT64_MAX // UNIT
+"""Most valid votes whose tally in units of 10**-9 provably fits in int64."""
 
 
 def _tally(rankings: np.ndarray, mult: np.ndarray, keep: np.ndarray, n: int) -> np.ndarray:
-    """Votes per candidate for the given keep values (index n: non-transferable)."""
+    """Votes per candidate for the given keep values (index n: non-transferable).
+
+    What is left of a paper and each share stay within 10**9, so their product with a keep value
+    (at most 10**9) fits in int64; only the products with `mult` grow with the election, and
+    they are int64 only when the caller has proved the total fits (see `_FAST_LIMIT`).
+    """
     left = np.full(rankings.shape[0], UNIT, dtype=np.int64)
     totals = np.zeros(n + 1, dtype=object)
     for k in range(rankings.shape[1]):
@@ -82,6 +95,8 @@ def count_meek(profile: Profile, seats: int | None = None, seed: int = 0) -> Cou
     keep[standing] = UNIT
     valid = profile.papers
     rank, mult = profile.rankings, profile.multiplicity
+    if valid > _FAST_LIMIT and mult.dtype != object:
+        mult = np.array(mult.tolist(), dtype=object)  # the exact path: Python integers
     history: list[list[int]] = []
     stages: list[Stage] = []
     before = [0] * n
@@ -90,6 +105,7 @@ def count_meek(profile: Profile, seats: int | None = None, seed: int = 0) -> Cou
     ties: list[Tie] = []
     iterations = 0
     prev_nt = 0
+    stalled = False
     while True:
         iterations += 1
         totals = _tally(rank, mult, keep, n)
@@ -123,6 +139,7 @@ def count_meek(profile: Profile, seats: int | None = None, seed: int = 0) -> Cou
                 surplus < _SURPLUS_LIMIT
                 or (second is not None and low + surplus < second)
                 or iterations >= _MAX_ITERATIONS
+                or stalled
             ):
                 tied = [c for c in hopeful if votes[c] == low]
                 exclude = tied[0]
@@ -156,7 +173,7 @@ def count_meek(profile: Profile, seats: int | None = None, seed: int = 0) -> Cou
                     excluded=tuple(excluded_now),
                     ties=tuple(ties),
                     threshold=scaled(quota, PLACES),
-                    note=f"{iterations} iteration(s); keep values: "
+                    note=f"{count_of(iterations, 'iteration')}; keep values: "
                     + ", ".join(f"{names[c]} {scaled(int(keep[c]), PLACES)}" for c in elected),
                 )
             )
@@ -170,10 +187,14 @@ def count_meek(profile: Profile, seats: int | None = None, seed: int = 0) -> Cou
             action, who = "exclusion", names[exclude]
             excluded_now = [Event(names[exclude], "lowest votes (clause 13)")]
             continue
+        before_keep = keep.copy()
         for c in elected:
             if votes[c] > 0:
                 kv = -((-int(keep[c]) * quota) // votes[c])
                 keep[c] = min(kv, UNIT)
+        # Unchanged keep values give the same tally again, for ever: the count has converged as
+        # far as nine places allow (large elections get here before the surplus is below 0.0001).
+        stalled = bool(np.array_equal(before_keep, keep))
     return CountResult(
         method="meek",
         seats=n_seats,
@@ -186,4 +207,5 @@ def count_meek(profile: Profile, seats: int | None = None, seed: int = 0) -> Cou
         places=PLACES,
         title=profile.title,
         withdrawn=tuple(names[c] for c in sorted(profile.withdrawn)),
+        descriptions=profile.descriptions,
     )

@@ -4,6 +4,9 @@ A parcel is a set of distinct rankings (row indices into the profile) together w
 of the preference that put each paper where it is. All papers in a parcel carry one value, the
 value at which they were received - exactly what the rules need to compute transfer values
 paper by paper.
+
+Papers are counted in the profile's own dtype: int64 when the profile has proved its total fits
+(every partial sum here is at most that total), Python integers otherwise - never wrapped round.
 """
 
 from __future__ import annotations
@@ -49,7 +52,7 @@ class Holdings:
         rows, pos = rows[order], pos[order]
         papers = np.concatenate([[0], np.cumsum(self.multiplicity[rows])])
         bounds = np.searchsorted(h_sorted, np.arange(-1, self.n + 1))
-        counts = np.zeros(self.n + 1, dtype=np.int64)
+        counts = np.zeros(self.n + 1, dtype=self.multiplicity.dtype)
         for c in range(-1, self.n):
             lo, hi = bounds[c + 1], bounds[c + 2]
             if lo == hi:

@@ -13,13 +13,14 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.engines.counting.errors import BallotFileError
+from bot.engines.counting.errors import BallotFileError, whole_number
 from bot.engines.counting.profile import END, MAX_CANDIDATES, Profile, build_profile
 
 _NAME = re.compile(r"#\s*ALTERNATIVE NAME\s+(\d+)\s*:\s?(.*)$")
 _COUNT = re.compile(r"#\s*NUMBER ALTERNATIVES\s*:\s*(\d+)\s*$")
 _TITLE = re.compile(r"#\s*TITLE\s*:\s?(.*)$")
 _TYPE = re.compile(r"#\s*DATA TYPE\s*:\s*(\w+)\s*$")
+_WHOLE = re.compile(r"[+-]?\d+")
 
 
 def _ranks(body: str) -> list[str | list[str]]:
@@ -59,9 +60,9 @@ def read_preflib(text: str, source: str = "<preflib>", kind: str | None = None) 
             continue
         if line.startswith("#"):
             if m := _NAME.match(line):
-                names[int(m.group(1))] = m.group(2).rstrip()
+                names[whole_number(m.group(1), source, number, "the candidate number")] = m.group(2).rstrip()
             elif m := _COUNT.match(line):
-                declared = int(m.group(1))
+                declared = whole_number(m.group(1), source, number, "the number of alternatives")
             elif m := _TITLE.match(line):
                 title = m.group(1).strip() or None
             elif (m := _TYPE.match(line)) and data_kind is None:
@@ -70,10 +71,9 @@ def read_preflib(text: str, source: str = "<preflib>", kind: str | None = None) 
         head, sep, body = line.partition(":")
         if not sep:
             raise BallotFileError(source, number, "a data line must look like 'COUNT: a,b,c'")
-        try:
-            weight = int(head.strip())
-        except ValueError:
-            raise BallotFileError(source, number, f"count {head.strip()!r} is not a whole number") from None
+        if not _WHOLE.fullmatch(head.strip()):
+            raise BallotFileError(source, number, f"count {head.strip()!r} is not a whole number")
+        weight = whole_number(head.strip(), source, number, "the count")
         if weight <= 0:
             raise BallotFileError(source, number, f"count {weight} must be positive")
         try:
@@ -89,10 +89,9 @@ def read_preflib(text: str, source: str = "<preflib>", kind: str | None = None) 
                     rank = rank[0]
                 else:
                     break  # equal ranking: overvote, the paper stops here
-            try:
-                c = int(rank)
-            except ValueError:
-                raise BallotFileError(source, number, f"{rank!r} is not a candidate number") from None
+            if not _WHOLE.fullmatch(rank):
+                raise BallotFileError(source, number, f"{rank!r} is not a candidate number")
+            c = whole_number(rank, source, number, "a candidate number")
             if c not in names and (declared is None or not 1 <= c <= declared):
                 raise BallotFileError(source, number, f"candidate {c} is not declared in the header")
             prefs.append(c)
@@ -109,7 +108,8 @@ def read_preflib(text: str, source: str = "<preflib>", kind: str | None = None) 
     arr = np.full((len(rows), width), END, dtype=np.int16)
     for i, r in enumerate(rows):
         arr[i, : len(r)] = [c - 1 for c in r]
-    return build_profile(candidates, arr, np.array(weights, dtype=np.int64), title=title)
+    # Weights stay Python integers: build_profile keeps any that do not fit 64 bits exact.
+    return build_profile(candidates, arr, weights, title=title)
 
 
 def load_preflib(path: str | Path) -> Profile:

@@ -7,12 +7,17 @@ what the statutory rules say a weighted paper must mean.
 
 Rankings are candidate indices, padded on the right with -1 and always ending with at least one
 -1 column, so a reader can walk a paper forward without bounds checks.
+
+Counts are exact at any size. Multiplicities are held as int64 - the fast path, with numpy doing
+the sums - only when the valid total provably fits in 64 bits; otherwise as Python integers in an
+object array, on which the same numpy code sums exactly (just more slowly). No count is ever
+wrapped round or turned into a float.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -21,6 +26,14 @@ END = -1
 
 MAX_CANDIDATES = 10_000
 """Far beyond any real ballot; keeps candidate numbers inside 16-bit rankings."""
+
+MAX_DIGITS = 1000
+"""The most digits the ballots' weights may add up to (a total below 10**1000), and so the longest
+number a ballot file may hold. No real election comes near it; the bound keeps every figure of a
+count printable (Python refuses to turn integers of more than 4300 digits into text), and a
+profile written out as BLT (folded weights included) reads back."""
+
+INT64_MAX = int(np.iinfo(np.int64).max)
 
 _WITHDRAWN = -2
 """Internal marker for a preference that is skipped (withdrawn candidate)."""
@@ -33,7 +46,8 @@ class Profile:
     candidates: tuple[str, ...]
     rankings: np.ndarray
     multiplicity: np.ndarray
-    """Votes each distinct ranking carries: the sum of its papers' weights (what every count uses)."""
+    """Votes each distinct ranking carries: the sum of its papers' weights (what every count uses).
+    int64 when the total provably fits in 64 bits, else Python integers (an object array)."""
     counts: np.ndarray
     """Physical ballots behind each distinct ranking (a card vote of any weight is one)."""
     withdrawn: frozenset[int] = frozenset()
@@ -44,6 +58,11 @@ class Profile:
     notes: tuple[str, ...] = field(default=())
     descriptions: tuple[str, ...] = field(default=())
     """Per-candidate text that some files carry after the name (a party), or empty."""
+
+    def __post_init__(self) -> None:
+        # However the profile was made, a multiplicity whose total might not fit in int64 is
+        # widened to Python integers here, so no count can wrap round.
+        object.__setattr__(self, "multiplicity", _exact_weights(self.multiplicity))
 
     @property
     def papers(self) -> int:
@@ -66,6 +85,56 @@ class Profile:
         for row, m in zip(self.rankings.tolist(), self.multiplicity.tolist(), strict=True):
             out.append((tuple(c for c in row if c >= 0), int(m)))
         return out
+
+
+def _exact_weights(w: np.ndarray) -> np.ndarray:
+    """W as int64 when its sum provably fits in 64 bits, else as Python integers.
+
+    The proof is cheap in the normal case (largest weight x number of rows fits); only when that
+    fails is the exact total computed.
+    """
+    if w.dtype == object:
+        return w
+    if w.dtype.kind not in "iu":
+        raise ValueError("ballot weights must be positive whole numbers")
+    if w.size and (w.dtype.kind == "u" or int(w.max()) > INT64_MAX // w.size):
+        values = w.tolist()
+        if max(values) > INT64_MAX or sum(values) > INT64_MAX:
+            return np.array(values, dtype=object)
+    return w.astype(np.int64, copy=False)
+
+
+def exact(profile: Profile) -> Profile:
+    """The same profile on the exact path: multiplicities as Python integers, whatever their size.
+
+    Profiles too large for 64 bits take this path on their own; tests force it on small ones to
+    check that both paths count alike.
+    """
+    return replace(profile, multiplicity=np.array(profile.multiplicity.tolist(), dtype=object))
+
+
+def _weights(weights: np.ndarray | Sequence[int] | None, rows: int) -> np.ndarray:
+    """One positive whole weight per ballot, as int64 or (when large) Python integers."""
+    if weights is None:
+        return np.ones(rows, dtype=np.int64)
+    if isinstance(weights, np.ndarray) and weights.dtype.kind in "iu":
+        w = weights
+    else:
+        values = weights.tolist() if isinstance(weights, np.ndarray) else list(weights)
+        if not all(isinstance(v, int | np.integer) and not isinstance(v, bool) for v in values):
+            raise ValueError("ballot weights must be positive whole numbers")
+        values = [int(v) for v in values]
+        try:
+            w = np.array(values, dtype=np.int64)
+        except OverflowError:
+            w = np.array(values, dtype=object)
+    if w.shape != (rows,):
+        raise ValueError("one weight per ballot is needed")
+    if rows and (w <= 0).any():
+        raise ValueError("ballot weights must be positive whole numbers")
+    if w.dtype == object and sum(w.tolist()) >= 10**MAX_DIGITS:
+        raise ValueError(f"the ballots' weights add up to more than {MAX_DIGITS} digits, the most that can be counted")
+    return _exact_weights(w)
 
 
 def _cut_after_end(arr: np.ndarray) -> None:
@@ -118,7 +187,8 @@ def _compact(arr: np.ndarray) -> np.ndarray:
 def _group(arr: np.ndarray, weights: np.ndarray, n_candidates: int) -> tuple[np.ndarray, np.ndarray]:
     """Fold identical rows (entries -1..n-1), summing their weights exactly, with one sort.
 
-    `weights` has one row per ranking and may have several columns (weight, ballot count).
+    `weights` has one row per ranking and may have several columns (weight, ballot count); the
+    sums keep its dtype (int64 only when the caller has proved the totals fit).
     """
     rows, width = arr.shape
     if rows == 0 or width == 0:
@@ -133,7 +203,7 @@ def _group(arr: np.ndarray, weights: np.ndarray, n_candidates: int) -> tuple[np.
     sorted_key = key[order]
     starts = np.concatenate([[0], np.flatnonzero(sorted_key[1:] != sorted_key[:-1]) + 1])
     sums = np.add.reduceat(weights[order], starts, axis=0)
-    return arr[order[starts]], sums.astype(np.int64)
+    return arr[order[starts]], sums
 
 
 def build_profile(
@@ -151,31 +221,35 @@ def build_profile(
 
     Preferences for withdrawn candidates are skipped (later ones move up, as a returning officer
     skips a withdrawn name); a repeated candidate ends the paper; papers left with no preference
-    are blank and not valid. Weights must be positive integers.
+    are blank and not valid. Weights must be positive whole numbers adding up to at most
+    MAX_DIGITS digits; any size below that is counted exactly.
     """
     n = len(candidates)
     if n > MAX_CANDIDATES:
         raise ValueError(f"at most {MAX_CANDIDATES} candidates can be counted")
+    unknown = ValueError("a ranking names a candidate that does not exist")
     if isinstance(rankings, np.ndarray):
-        arr = np.array(rankings, dtype=np.int16, copy=True)
-        if arr.ndim != 2:
+        if rankings.ndim != 2:
             raise ValueError("rankings must be a two-dimensional array")
+        if rankings.dtype.kind not in "iu":
+            raise unknown
+        # Checked before narrowing to 16 bits, so that no out-of-range number can wrap round
+        # into a real candidate's.
+        if rankings.size and (int(rankings.max()) >= n or int(rankings.min()) < END):
+            raise unknown
+        arr = np.array(rankings, dtype=np.int16, copy=True)
     else:
         rows = [list(r) for r in rankings]
         width = max((len(r) for r in rows), default=0)
         arr = np.full((len(rows), width), END, dtype=np.int16)
-        for i, r in enumerate(rows):
-            arr[i, : len(r)] = r
-    if weights is None:
-        w = np.ones(arr.shape[0], dtype=np.int64)
-    else:
-        w = np.asarray(weights, dtype=np.int64)
-        if w.shape != (arr.shape[0],):
-            raise ValueError("one weight per ballot is needed")
-        if (w <= 0).any():
-            raise ValueError("ballot weights must be positive whole numbers")
-    if arr.size and (int(arr.max()) >= n or int(arr.min()) < END):
-        raise ValueError("a ranking names a candidate that does not exist")
+        try:
+            for i, r in enumerate(rows):
+                arr[i, : len(r)] = r
+        except (OverflowError, TypeError, ValueError):
+            raise unknown from None
+        if arr.size and (int(arr.max()) >= n or int(arr.min()) < END):
+            raise unknown
+    w = _weights(weights, arr.shape[0])
     # Fold identical raw rows first: a million papers have far fewer distinct markings, and all
     # the cleaning below then works on those. Cleaning can make distinct rows equal, so fold again.
     arr, wc = _group(arr, np.stack([w, np.ones_like(w)], axis=1), n)
@@ -192,11 +266,14 @@ def build_profile(
     used = int((arr >= 0).sum(axis=1).max()) if arr.shape[0] else 0
     arr = np.ascontiguousarray(arr[:, : used + 1])
     arr, wc = _group(arr, wc, n)
+    multiplicity = np.ascontiguousarray(wc[:, 0])
+    if multiplicity.dtype == object and sum(multiplicity.tolist()) <= INT64_MAX:
+        multiplicity = multiplicity.astype(np.int64)  # the blank papers were what did not fit
     return Profile(
         candidates=tuple(candidates),
         rankings=arr,
-        multiplicity=np.ascontiguousarray(wc[:, 0]),
-        counts=np.ascontiguousarray(wc[:, 1]),
+        multiplicity=multiplicity,
+        counts=np.ascontiguousarray(wc[:, 1]).astype(np.int64),
         withdrawn=gone,
         seats=seats,
         title=title,

@@ -3,10 +3,14 @@
 The JSON shape is an interface others script against: method, seats, quota, valid, elected (in
 order of election) and stages, each with action, candidate, votes and non_transferable, values
 as decimal strings and names exactly as in the ballot file. Further keys may be added, never
-removed. `non_transferable` is what official stage tables show: votes with no candidate any more,
-cumulative - the value of papers with no next available preference (`non_transferable_papers`)
-plus what truncating transfer values left of surpluses (`loss_by_truncation`); so at every stage
-the candidates' votes plus `non_transferable` equal `valid` exactly.
+removed. `descriptions` gives, in the order of `candidates`, what the file said after each name
+(a party), or "". `quota` is the final stage's where it changes from stage to stage (Meek's
+recomputed quota, IRV's majority of continuing votes); each stage carries its own as
+`threshold`, and the text table then shows it stage by stage. `non_transferable` is what official
+stage tables show: votes with no candidate any more, cumulative - the value of papers with no
+next available preference (`non_transferable_papers`) plus what truncating transfer values left
+of surpluses (`loss_by_truncation`); so at every stage the candidates' votes plus
+`non_transferable` equal `valid` exactly.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from bot.engines.counting.stages import CountResult, Stage
+from bot.engines.counting.stages import CountResult, Stage, count_of
 
 _METHOD_NAMES = {
     "scottish": "Scottish STV (SSI 2007/42)",
@@ -76,6 +80,9 @@ def to_dict(result: CountResult) -> dict[str, Any]:
         "quota": _s(result.quota),
         "valid": _s(result.valid),
         "candidates": list(result.candidates),
+        "descriptions": [
+            result.descriptions[k] if k < len(result.descriptions) else "" for k in range(len(result.candidates))
+        ],
         "withdrawn": list(result.withdrawn),
         "elected": list(result.elected),
         "seed": result.seed,
@@ -143,16 +150,23 @@ def to_text(result: CountResult) -> str:
     lines = []
     if result.title:
         lines.append(result.title)
-    lines.append(
-        f"{head}: {result.seats} seat(s), valid {_short(result.valid, result.places)}, "
-        f"quota {_short(result.quota, result.places) if result.quota is not None else '-'}"
-    )
+    # One threshold for the whole count (Scottish STV) goes in the heading; one that changes from
+    # stage to stage (Meek's recomputed quota, IRV's majority of continuing votes) gets a row.
+    label = "majority" if result.method == "irv" else "quota"
+    thresholds = [s.threshold for s in result.stages]
+    fixed = len(set(thresholds)) == 1 and thresholds[0] is not None
+    heading = f"{head}: {count_of(result.seats, 'seat')}, valid {_short(result.valid, result.places)}"
+    if fixed:
+        heading += f", {label} {_short(thresholds[0], result.places)}"
+    lines.append(heading)
     cells = [[_short(s.votes[n], result.places) for s in result.stages] for n in names]
     extra = {
         "Non-transferable": [_short(s.non_transferable, result.places) for s in result.stages],
     }
     if any(s.loss for s in result.stages):
         extra[" of which truncation"] = [_short(s.loss, result.places) for s in result.stages]
+    if not fixed:
+        extra[label.capitalize()] = ["-" if t is None else _short(t, result.places) for t in thresholds]
     width = min(max(len(n) for n in [*names, *extra]), 28)
     col = max([len(c) for row in cells + list(extra.values()) for c in row] + [3])
     header = " " * width + "".join(f" {('S' + str(s.number)):>{col}}" for s in result.stages)

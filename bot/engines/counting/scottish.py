@@ -40,7 +40,7 @@ import numpy as np
 
 from bot.engines.counting.papers import Holdings, advance
 from bot.engines.counting.profile import Profile
-from bot.engines.counting.stages import CountResult, Event, Stage, Tie, TransferValue, scaled
+from bot.engines.counting.stages import CountResult, Event, Stage, Tie, TransferValue, count_of, scaled
 from bot.engines.counting.tiebreak import break_tie
 
 PLACES = 5
@@ -276,7 +276,7 @@ class _Count:
             self.exclude(x, ties, "fewest votes (rule 50)")
         notes = []
         if len(self.elected) < self.seats:
-            notes.append(f"only {len(self.elected)} of {self.seats} seats could be filled")
+            notes.append(f"only {len(self.elected)} of {count_of(self.seats, 'seat')} could be filled")
         return CountResult(
             method="scottish",
             seats=self.seats,
@@ -290,6 +290,7 @@ class _Count:
             title=self.p.title,
             withdrawn=tuple(self.names[c] for c in sorted(self.p.withdrawn)),
             notes=tuple(notes),
+            descriptions=self.p.descriptions,
         )
 
 

@@ -10,6 +10,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 
+def count_of(n: int, noun: str) -> str:
+    """N and its noun in agreement ("1 seat", "3 seats"): the rule of bot.kernel.wording.count_of,
+    which the engines may not import (they import nothing of the bot)."""
+    return f"{n} {noun if n == 1 else noun + 's'}"
+
+
 def scaled(value: int, places: int) -> Decimal:
     """An integer count of 10**-places units as an exact Decimal with that many places."""
     digits = tuple(int(d) for d in str(abs(value)))
@@ -73,7 +79,8 @@ class Stage:
     ties: tuple[Tie, ...] = ()
     transfer_values: tuple[TransferValue, ...] = ()
     threshold: Decimal | None = None
-    """The quota (STV) or the majority needed (IRV) at this stage."""
+    """The quota (STV) or the majority needed (IRV) at this stage: fixed in Scottish STV,
+    recomputed every iteration in Meek, falling in IRV as papers exhaust."""
     note: str | None = None
 
 
@@ -83,6 +90,8 @@ class CountResult:
     seats: int
     candidates: tuple[str, ...]
     quota: Decimal | None
+    """The quota; where it changes from stage to stage (Meek, IRV), the final stage's - each
+    stage carries its own as `threshold`."""
     valid: Decimal
     elected: tuple[str, ...]
     stages: tuple[Stage, ...]
@@ -91,3 +100,6 @@ class CountResult:
     title: str | None = None
     withdrawn: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    descriptions: tuple[str, ...] = field(default=())
+    """Per candidate, in the order of `candidates`, the text the file gave after the name (a
+    party), or empty."""

@@ -11,11 +11,12 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.engines.counting.errors import BallotFileError
+from bot.engines.counting.errors import BallotFileError, whole_number
 from bot.engines.counting.profile import END, MAX_CANDIDATES, Profile, build_profile
 
 _SEATS = re.compile(r"#\s*Seats\s*:\s*(\d+)\s*$", re.IGNORECASE)
 _TITLE = re.compile(r"#\s*(?:Constituency|Title)\s*:\s*(.*?)\s*$", re.IGNORECASE)
+_COUNT = re.compile(r"\d+")
 
 
 def read_votecount(text: str, source: str = "<vote-count>") -> Profile:
@@ -32,7 +33,7 @@ def read_votecount(text: str, source: str = "<vote-count>") -> Profile:
             continue
         if line.startswith("#"):
             if m := _SEATS.match(line):
-                seats = int(m.group(1))
+                seats = whole_number(m.group(1), source, number, "the number of seats")
             elif m := _TITLE.match(line):
                 title = m.group(1) or None
             continue
@@ -48,8 +49,8 @@ def read_votecount(text: str, source: str = "<vote-count>") -> Profile:
             raise BallotFileError(source, number, "ballots come before the ':CHOICES:' line")
         fields = line.split(":")
         weight = 1
-        if fields[0].strip().isdigit():
-            weight = int(fields[0])
+        if _COUNT.fullmatch(fields[0].strip()):
+            weight = whole_number(fields[0].strip(), source, number, "the count")
             fields = fields[1:]
             if weight <= 0:
                 raise BallotFileError(source, number, "the count must be positive")
@@ -66,7 +67,8 @@ def read_votecount(text: str, source: str = "<vote-count>") -> Profile:
     arr = np.full((len(rows), width), END, dtype=np.int16)
     for i, r in enumerate(rows):
         arr[i, : len(r)] = r
-    return build_profile(choices, arr, np.array(weights, dtype=np.int64), seats=seats, title=title)
+    # Weights stay Python integers: build_profile keeps any that do not fit 64 bits exact.
+    return build_profile(choices, arr, weights, seats=seats, title=title)
 
 
 def load_votecount(path: str | Path) -> Profile:

@@ -15,7 +15,7 @@ def elections_dir() -> Path:
     env = os.environ.get("QUORUM_ELECTIONS_DIR")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "elections"
+    return (Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "elections").resolve()
 
 
 def make(candidates: str, ballots: Sequence[tuple[int, str]], seats: int | None = None) -> Profile:

@@ -90,3 +90,42 @@ def test_bad_input_gets_one_clear_message(tmp_path: Path) -> None:
     assert code == 2
     code, _, err = run([write(tmp_path, BLT), "--method", "borda"])
     assert code == 2 and "invalid choice" in err
+
+
+def test_json_keeps_each_candidates_description(tmp_path: Path) -> None:
+    # A name line may carry a second quoted string, the candidate's party: it used to be read and
+    # then dropped from the JSON.
+    blt = '3 2\n4 1 2 0\n3 3 0\n2 2 0\n0\n"Ann SMITH" "Green Party"\n"Bob JONES"\n"Cy" "Labour"\n"T"\n'
+    code, out, err = run([write(tmp_path, blt), "--format", "json"])
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["candidates"] == ["Ann SMITH", "Bob JONES", "Cy"]
+    assert data["descriptions"] == ["Green Party", "", "Labour"]
+    code, out, _ = run([write(tmp_path, BLT), "--format", "json"])
+    assert json.loads(out)["descriptions"] == ["", "", ""]
+
+
+def test_irv_text_shows_each_stages_majority(tmp_path: Path) -> None:
+    # C's papers exhaust when C is excluded, so the majority of continuing votes falls from 5 of 9
+    # to 4 of 7. The heading used to show the last stage's figure as "quota" for the whole count.
+    blt = "3 1\n4 1 0\n3 2 0\n2 3 0\n0\nA\nB\nC\n"
+    code, out, _ = run([write(tmp_path, blt)])
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "Instant-runoff: 1 seat, valid 9"
+    assert lines[1].split() == ["S1", "S2"]
+    assert "Majority           5   4" in lines
+    assert "quota" not in out
+    code, out, _ = run([write(tmp_path, blt), "--format", "json"])
+    data = json.loads(out)
+    assert [s["threshold"] for s in data["stages"]] == ["5", "4"]
+
+
+def test_meek_text_shows_each_stages_quota(tmp_path: Path) -> None:
+    # Meek recomputes the quota as A's surplus exhausts: 8.666666667 at first, then 7.629629631.
+    blt = "3 2\n12 1 2 0\n6 1 0\n5 3 0\n3 2 0\n0\nA\nB\nC\n"
+    code, out, _ = run([write(tmp_path, blt), "--method", "meek"])
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "Meek STV (NZ rules): 2 seats, valid 26"
+    assert lines[6].split() == ["Quota", "8.666666667", "7.629629631"]

@@ -7,6 +7,7 @@ from decimal import Decimal as D
 from counting_helpers import make
 
 from bot.engines.counting.meek import count_meek
+from bot.engines.counting.profile import build_profile
 
 
 def test_quota_and_keep_value_from_the_regulations() -> None:
@@ -27,3 +28,21 @@ def test_surplus_only_reaches_later_preferences_through_keep_values() -> None:
     assert len(r.elected) == 2
     a_final = r.stages[-1].votes["A"]
     assert abs(a_final - r.stages[-1].threshold) < D("0.001")
+
+
+def test_a_count_that_stops_changing_moves_on_at_once() -> None:
+    # D and A are elected; B and C, without a vote between them, are hopeful for the last seat,
+    # so the surplus cannot shrink below 0.0001. The keep values fall until nine places can take
+    # them no lower, and from then on every iteration repeats the last: the lowest is excluded
+    # there and then, with the very figures 100,000 identical iterations used to end on.
+    p = build_profile(list("ABCD"), [[0, 3], [3], [3, 0]], [32819643, 25405448, 81890548])
+    r = count_meek(p, seats=3)
+    assert r.elected == ("D", "A", "B")
+    stalled = r.stages[2]
+    assert stalled.votes == {"A": D("0.114710191"), "B": 0, "C": 0, "D": D("0.140115639")}
+    assert stalled.non_transferable == D("140115638.745174170")
+    assert stalled.threshold == D("0.063706458")
+    assert int(stalled.note.split()[0]) < 100  # iterations: it took 100,000
+    assert [e.candidate for e in r.stages[3].excluded] == ["C"]
+    for s in r.stages:
+        assert sum(s.votes.values()) + s.non_transferable == r.valid

@@ -60,3 +60,10 @@ def test_format_is_chosen_by_suffix_then_content() -> None:
     blt = "2 1\n1 2 0\n0\n# ALTERNATIVE NAME 1: Ann\n# ALTERNATIVE NAME 2: Bo\nWard\n"
     assert read_ballots(blt, suffix=".blt").candidates == ("Ann", "Bo")
     assert read_ballots(TOI, suffix=".toi").blank == 3
+
+
+def test_vote_count_superscript_is_not_a_count() -> None:
+    # "²" passes str.isdigit() but is no number: it used to reach int() and fail with Python's
+    # own error. It is a choice name like any other, and not one of the :CHOICES: here.
+    with pytest.raises(BallotFileError, match="line 2: '²' is not one of the :CHOICES:"):
+        read_votecount(":CHOICES:A\n²:A\n")

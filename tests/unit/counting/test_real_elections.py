@@ -171,3 +171,12 @@ def test_cumbernauld_south_matches_the_published_stages(elections: Path) -> None
         got = [*stage.votes.values(), stage.non_transferable]
         assert [v.quantize(cent, ROUND_HALF_UP) for v in got] == [Decimal(x).quantize(cent) for x in expected]
     assert result.elected == ("William_GOLDIE_SNP", "Allan_GRAHAM_Lab", "Stephanie_MUIR_Lab", "Paddy_HOGG_SNP")
+
+
+def test_the_shipped_elections_are_the_published_files_unchanged(elections: Path) -> None:
+    shipped = Path(__file__).resolve().parents[2] / "data" / "elections"
+    for copy in sorted(shipped.iterdir()):
+        if copy.name == "README.md":
+            continue
+        folder = "scotland" if copy.suffix == ".blt" else "other"
+        assert copy.read_bytes() == (elections / folder / copy.name).read_bytes(), copy.name
