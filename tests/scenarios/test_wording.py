@@ -72,7 +72,28 @@ COUNTING: list[Row] = []
 
 # -- sortition pools ----------------------------------------------------------------------------
 
-POOLS: list[Row] = []
+def _pool(volunteers: int, size: int) -> tuple[str, ...]:
+    """A pool with VOLUNTEERS registered (all answering f) and a panel of SIZE."""
+    lines = ["chair: /pool new Assembly | gender: f, m"]
+    for n in range(volunteers):
+        person = f"p{n} (private): "
+        lines += [f"{person}/pool 1 join", f"{person}f", f"{person}P {n}", f"{person}yes"]
+    return (*lines, f"chair: /pool 1 size {size}")
+
+
+POOLS: list[Row] = [
+    Row("a panel of one member", script(*_pool(0, 1)), says=("the panel will have 1 member.",), never=("1 members",)),
+    Row("exactly one panel member", script(*_pool(0, 2), "chair: /pool 1 quota gender=f 1-1"),
+        says=("exactly 1 panel member with gender = f",), never=("1 panel members", "between 1 and 1")),
+    Row("a frozen pool of one volunteer", script(*_pool(1, 1), "chair: /pool 1 freeze", "chair: /pool 1 status"),
+        says=("Pool 1 is frozen: 1 volunteer, a panel of 1", "committed, 1 volunteer,"), never=("1 volunteers",)),
+    Row("one more volunteer needed", script(*_pool(1, 2), "chair: /pool 1 freeze"),
+        says=("The pool has 1 volunteer but the panel needs 2: find 1 more volunteer or shrink",),
+        never=("1 volunteers",)),
+    Row("only one volunteer gave that answer", script(*_pool(1, 1), "chair: /pool 1 quota gender=f 2-2",
+                                                      "chair: /pool 1 size 1", "chair: /pool 1 freeze"),
+        says=("but only 1 volunteer gave that answer",), never=("1 volunteers", "1 seats")),
+]
 
 
 # -- motions, amendments, campaigns, sign-ups, triggers, the roll -------------------------------
