@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from bot.kernel.errors import ParseError
+from bot.kernel.wording import count_of
 
 SECTIONS = ("notes", "believes", "resolves")
 MAX_POINT = 1500
@@ -278,7 +279,7 @@ def apply(sections: dict[str, list[str]], a: Amendment) -> dict[str, list[str]]:
     assert a.point is not None
     label = f"{a.section} {a.point}"
     if not 1 <= a.point <= len(points):
-        have = f"it has {len(points)} point(s)" if points else "it has no points yet"
+        have = f"it has {count_of(len(points), 'point')}" if points else "it has no points yet"
         raise AmendmentError(f"there is no point {label}: {have}")
     current = points[a.point - 1]
     idx = a.point - 1
