@@ -91,7 +91,7 @@ def refilled(pool: Pool, round_number: int, randomness: str, replaced: list[tupl
     return lines(
         markup("🎲 {} with randomness {}.", b(f"Replacement round {round_number} — pool {pool.id}"), code(randomness)),
         *(f"Ticket {old}'s seat goes to ticket {new}." for old, new in replaced),
-        f"Panel now: {_filled(pool, seated)}. The new members are told privately.",
+        f"Panel now: {_filled(pool, seated)}. Whoever is newly seated is told privately.",
         _check(pool, steps),
     )
 
