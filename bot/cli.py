@@ -126,17 +126,18 @@ def _import_members(config: Config, file: Path, codes: Path | None, replace: boo
         print(f"quorum: {file}: {e}", file=sys.stderr)
         return 2
     from bot.app.bootstrap import import_roll
+    from bot.features.roll.render import import_summary
 
-    rows = asyncio.run(import_roll(config, entries, replace))
+    result = asyncio.run(import_roll(config, entries, replace))
     out = codes.open("w", newline="", encoding="utf-8") if codes else sys.stdout
     try:
         writer = csv.writer(out)
         writer.writerow(["number", "name", "branch", "join_code"])
-        writer.writerows(rows)
+        writer.writerows(result.rows)
     finally:
         if codes:
             out.close()
-    print(f"imported {len(rows)} members", file=sys.stderr)
+    print(import_summary(result), file=sys.stderr)
     return 0
 
 

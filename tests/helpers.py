@@ -148,8 +148,8 @@ ROLL = "name,number,branch,weight\nAnn Smith,1001,North,120\nBob Jones,1002,Nort
 
 async def import_roll(chat: Chat, text: str = ROLL) -> dict[str, str]:
     """Put ROLL (Ann, Bob, Cat) on the roll; the join codes by first name, lower case."""
-    rows = await chat.app.services.roll.import_entries(parse_roll_csv(text))
-    return {name.split()[0].lower(): code for _, name, _, code in rows}
+    imported = await chat.app.services.roll.import_entries(parse_roll_csv(text))
+    return {name.split()[0].lower(): code for _, name, _, code in imported.rows}
 
 
 async def invite_drafters(chat: Chat, drafter: str, ref: str, *people: str) -> None:

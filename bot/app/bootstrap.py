@@ -34,7 +34,7 @@ from bot.features.pools.service import PoolService
 from bot.features.reminders import commands as reminders_commands
 from bot.features.reminders.service import Reminders
 from bot.features.roll import commands as roll_commands
-from bot.features.roll.model import RollEntry
+from bot.features.roll.model import RollEntry, RollImport
 from bot.features.roll.service import RollService
 from bot.features.signing import commands as signing_commands
 from bot.features.signing.service import SigningService
@@ -191,9 +191,7 @@ async def bootstrap(
                services=services)
 
 
-async def import_roll(
-    config: Config, entries: list[RollEntry], replace: bool
-) -> list[tuple[str | None, str, str | None, str]]:
+async def import_roll(config: Config, entries: list[RollEntry], replace: bool) -> RollImport:
     """``quorum members import``: add a roll file's members through the roll's own service,
     without starting the rest of the bot."""
     clock = Clock()

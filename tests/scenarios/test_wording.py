@@ -208,12 +208,106 @@ COUNTING: list[Row] = [
 
 # -- sortition pools ----------------------------------------------------------------------------
 
-POOLS: list[Row] = []
+def _pool(volunteers: int, size: int) -> tuple[str, ...]:
+    """A pool with VOLUNTEERS registered (all answering f) and a panel of SIZE."""
+    lines = ["chair: /pool new Assembly | gender: f, m"]
+    for n in range(volunteers):
+        person = f"p{n} (private): "
+        lines += [f"{person}/pool 1 join", f"{person}f", f"{person}P {n}", f"{person}yes"]
+    return (*lines, f"chair: /pool 1 size {size}")
+
+
+POOLS: list[Row] = [
+    Row("a panel of one member", script(*_pool(0, 1)), says=("the panel will have 1 member.",), never=("1 members",)),
+    Row("exactly one panel member", script(*_pool(0, 2), "chair: /pool 1 quota gender=f 1-1"),
+        says=("exactly 1 panel member with gender = f",), never=("1 panel members", "between 1 and 1")),
+    Row("a frozen pool of one volunteer", script(*_pool(1, 1), "chair: /pool 1 freeze", "chair: /pool 1 status"),
+        says=("Pool 1 is frozen: 1 volunteer, a panel of 1", "committed, 1 volunteer,"), never=("1 volunteers",)),
+    Row("one more volunteer needed", script(*_pool(1, 2), "chair: /pool 1 freeze"),
+        says=("The pool has 1 volunteer but the panel needs 2: find 1 more volunteer or shrink",),
+        never=("1 volunteers",)),
+    Row("only one volunteer gave that answer", script(*_pool(1, 1), "chair: /pool 1 quota gender=f 2-2",
+                                                      "chair: /pool 1 size 1", "chair: /pool 1 freeze"),
+        says=("but only 1 volunteer gave that answer",), never=("1 volunteers", "1 seats")),
+]
 
 
 # -- motions, amendments, campaigns, sign-ups, triggers, the roll -------------------------------
 
-ORGANISING: list[Row] = []
+def _members(*people: tuple[str, str | None]) -> Callable[[Chat], Awaitable[object]]:
+    """A setup putting PEOPLE (name, branch) on the roll, linked to their console accounts."""
+
+    async def setup(chat: Chat) -> None:
+        from tests.helpers import add_members
+
+        await add_members(chat, list(people))
+
+    return setup
+
+
+def _imported(rows: int, inactive: list[tuple[str | None, str]], replace: bool) -> Render:
+    """What `quorum members import` says of an import of ROWS members that made INACTIVE inactive."""
+
+    async def render(tmp_path: Path) -> str:
+        from bot.features.roll.model import RollImport
+        from bot.features.roll.render import import_summary
+
+        members = [(None, f"Member {n}", None, "CODE") for n in range(rows)]
+        return import_summary(RollImport(members, inactive, replace))
+
+    return render
+
+
+_MOTION = ("chair: /motion new Fund our schools", "chair: /motion M1 resolves To support the campaign.")
+
+ORGANISING: list[Row] = [
+    Row("erased one sign-up", script("chair: /signup open Assembly", "zed (private): /signup S1",
+                                     "zed (private): Zed", "zed (private): North", "zed (private): skip",
+                                     "zed (private): yes", "zed (private): /mydata erase"),
+        says=("Erased: 1 sign-up.",), never=("1 sign-ups",)),
+    Row("imported one member", _imported(1, [], False), says=("Imported 1 member.",), never=("1 members",)),
+    Row("replace names who was made inactive", _imported(2, [("1002", "Bob Jones"), (None, "Cat Lee")], True),
+        says=("Imported 2 members.", "Made inactive (missing from the file): Bob Jones (1002), Cat Lee.")),
+    Row("replace that made nobody inactive", _imported(2, [], True),
+        says=("No member was made inactive",)),
+    Row("whoami in North branch", script("ann: /whoami", setup=_members(("ann", "North branch"))),
+        says=("linked to member ann, North branch.",), never=("branch branch",)),
+    Row("a branch named North branch reports", script(*_MOTION, "chair: /campaign M1 open --branches 1",
+                                                       "chair: /campaign M1 adopted North branch on 1 May 2026"),
+        says=("Recorded: North branch passed M1", "1 branch so far."), never=("branch branch", "1 branches")),
+    Row("a campaign of one branch and one signature",
+        script(*_MOTION, "chair: /campaign M1 open --branches 1 --signatures 1", "ann (private): /sign M1 yes",
+               "chair: /campaign M1"),
+        says=("goal: 1 branch and 1 signature", "It has 1 signature now.", "1 signature of 1 · 0 branches adopted"),
+        never=("1 branches", "1 signatures")),
+    Row("one signature of the three needed",
+        script("chair: /trigger open recall Cllr Smith --signatures 3 --closes 14d", "m0 (private): /sign T1 yes",
+               setup=_members(*((f"m{n}", None) for n in range(3)))),
+        says=("Threshold: 3 signatures — 0 signatures of the 3 needed", "1 signature of the 3 needed",
+              "(3 members)"),
+        never=("1 of 3 signatures needed", "of 3 signatures needed")),
+    Row("one branch of the two needed",
+        script("chair: /trigger open recall Cllr Smith --branches 100% --per-branch 1 --closes 1d",
+               "m0 (private): /sign T1 yes", "chair: /trigger T1",
+               setup=_members(("m0", "Avon"), ("m1", "Brent"), ("m2", "Avon"))),
+        says=("a branch counts at 1 signature", "1 branch of the 2 needed", "(1 day left)"),
+        never=("1 signatures", "1 days", "branches needed count")),
+    Row("an open (roll-call) trigger ballot",
+        script("chair: /trigger open recall Cllr Smith --signatures 1 --closes 14d --roll-call",
+               setup=_members(("m0", None))),
+        says=("When it fires, an open (roll-call) ballot opens here", "Threshold: 1 signature —", "(1 member)"),
+        never=("a open", "1 members", "1 signatures")),
+    Row("a secret trigger ballot", script("chair: /trigger open recall Cllr Smith --signatures 1 --closes 14d",
+                                          setup=_members(("m0", None))),
+        says=("When it fires, a secret ballot opens here",)),
+    Row("a threshold beyond the electorate", script("chair: /trigger open recall X --signatures 2 --closes 5d",
+                                                    setup=_members(("m0", None))),
+        says=("it needs 2 signatures but the electorate has only 1 member",), never=("1 members",)),
+    Row("a motion with one point", script(*_MOTION, "chair: /motion M1 edit resolves 3 New text"),
+        says=("(it has 1 point)",), never=("point(s)",)),
+    Row("an amendment to a missing point", script(*_MOTION, 'ann: /amend M1 resolves 2 replace "a" with "b"'),
+        says=("it has 1 point",), never=("point(s)",)),
+]
 
 
 # -- start-up, configuration and the console ----------------------------------------------------

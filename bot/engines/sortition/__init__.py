@@ -9,7 +9,7 @@ from bot.engines.sortition.feasibility import InfeasibleQuotas, Relaxation, chec
 from bot.engines.sortition.model import QuotaBound, Quotas, SortitionError, Volunteer
 from bot.engines.sortition.prepare import PreparedDraw, prepare
 from bot.engines.sortition.published import PublishedDraw, TamperedDocument, open_document
-from bot.engines.sortition.reveal import Replacement, draw_panel, replace
+from bot.engines.sortition.reveal import Replacement, SeatUnfillable, draw_panel, replace
 
 __all__ = [
     "InfeasibleQuotas",
@@ -19,6 +19,7 @@ __all__ = [
     "Quotas",
     "Relaxation",
     "Replacement",
+    "SeatUnfillable",
     "SortitionError",
     "TamperedDocument",
     "Volunteer",

@@ -4,23 +4,28 @@
     quorum sortition draw POOL.csv --quotas QUOTAS.csv --panel N [--method leximin|simple]
                           [--title TEXT] [--output DRAW.json]
     quorum sortition verify DRAW.json --randomness TEXT [--commitment HEX]
-                          [--round TICKETS TEXT ...]
+                          [--round TICKETS TEXT] [--relax FEATURE=VALUE MIN-MAX] [--empty TICKETS] ...
 
-`verify` needs nothing but the published file and the announced randomness; `--round 17,23
-"fresh randomness"` replays one replacement round (tickets that declined, and the randomness
-announced for that round), and may be repeated in order. Exit status: 0 on success, 1 when the
-file fails verification or the quotas cannot be met, 2 for a usage error.
+`verify` needs nothing but the published file, the announced randomness and what the organisers
+announced after the draw, in the order they announced it: `--round 17,23 "fresh randomness"`
+replays one replacement round (tickets that declined, and the randomness announced for that
+round), `--relax gender=female 1-3` loosens a quota line for the rounds after it, and `--empty 17`
+records a declined seat the organisers left empty. Exit status: 0 on success, 1 when the file
+fails verification or the quotas cannot be met, 2 for a usage error.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from bot.engines.sortition.csv_files import read_pool, read_quotas
-from bot.engines.sortition.model import Quotas, SortitionError
+from bot.engines.sortition.model import QuotaBound, Quotas, SortitionError, counted
 from bot.engines.sortition.prepare import METHODS, prepare
 from bot.engines.sortition.published import PublishedDraw, open_document
 from bot.engines.sortition.reveal import draw_panel, replace
@@ -67,13 +72,28 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument(
         "--round",
         nargs=2,
-        action="append",
-        default=[],
+        action=_Step,
         metavar=("TICKETS", "RANDOMNESS"),
         help="a replacement round: comma-separated declined tickets and that round's randomness",
     )
-    verify.set_defaults(run=_verify)
+    verify.add_argument(
+        "--relax",
+        nargs=2,
+        action=_Step,
+        metavar=("FEATURE=VALUE", "MIN-MAX"),
+        help="a quota line the organisers loosened for the rounds that follow",
+    )
+    verify.add_argument("--empty", action=_Step, metavar="TICKETS", help="declined seats the organisers left empty")
+    verify.set_defaults(run=_verify, steps=[])
     return parser
+
+
+class _Step(argparse.Action):
+    """Keeps --round, --relax and --empty in the order given: each one changes what the next sees."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        namespace.steps = [*namespace.steps, (self.dest, values)]
 
 
 def _pool_arguments(parser: argparse.ArgumentParser) -> None:
@@ -93,7 +113,7 @@ def _check(args: argparse.Namespace) -> int:
 
     pool, quotas = _load(args)
     groups = check(pool, quotas)
-    print(f"The quotas can be met: {len(pool)} volunteers in {len(groups)} groups.")
+    print(f"The quotas can be met: {counted(len(pool), 'volunteer')} in {counted(len(groups), 'group')}.")
     return 0
 
 
@@ -121,18 +141,53 @@ def _verify(args: argparse.Namespace) -> int:
     draw = open_document(document, args.commitment)
     print(f"Commitment {draw.commitment} matches the file.")
     panel = draw_panel(draw, args.randomness)
-    print(f"Panel ({len(panel)} seats, method {draw.method}): {_tickets(panel)}")
-    declined: list[int] = []
-    for number, (tickets, randomness) in enumerate(args.round, start=1):
-        leaving = _parse_tickets(tickets)
-        panel, made = replace(draw, panel, leaving, randomness, number, declined)
-        declined += leaving
-        for r in made:
-            how = "same group" if r.same_group else "another group that keeps the quotas"
-            print(f"Round {number}: ticket {r.declined} -> ticket {r.replacement} ({how}).")
-        print(f"Panel after round {number}: {_tickets(panel)}")
-    _print_members(draw, panel)
+    print(f"Panel ({counted(len(panel), 'seat')}, method {draw.method}): {_tickets(panel)}")
+    quotas, declined, empty, rounds = draw.quotas, [], [], 0
+    for kind, values in args.steps:
+        if kind == "round":
+            rounds += 1
+            leaving = _parse_tickets(values[0])
+            if set(leaving) & set(empty):
+                raise SortitionError(f"Round {rounds} refills a seat left empty before it; an empty seat stays empty.")
+            panel, made = replace(draw, panel, leaving, values[1], rounds, declined, quotas)
+            declined += leaving
+            for r in made:
+                how = "same group" if r.same_group else "another group that keeps the quotas"
+                print(f"Round {rounds}: ticket {r.declined} -> ticket {r.replacement} ({how}).")
+            print(f"Panel after round {rounds}: {_tickets(_seated(panel, empty))}")
+        elif kind == "relax":
+            bound = _parse_bound(*values)
+            quotas = quotas.relaxed(bound)
+            print(f"Relaxed for the rounds after it: {bound.feature}={bound.value} {bound.min}-{bound.max}.")
+        else:
+            for ticket in _parse_tickets(values):
+                if ticket not in panel or ticket in empty:
+                    raise SortitionError(f"Ticket {ticket} holds no seat that could be left empty.")
+                empty.append(ticket)
+                declined.append(ticket)
+                print(f"Ticket {ticket}'s seat is left empty.")
+    seated = _seated(panel, empty)
+    if empty:
+        print(f"Panel ({len(seated)} of {counted(len(panel), 'seat')} filled): {_tickets(seated)}")
+    _print_members(draw, seated)
     return 0
+
+
+def _seated(panel: Sequence[int], empty: Sequence[int]) -> list[int]:
+    """The panel's members: a seat left empty still counts for the quotas, but seats nobody."""
+    return [t for t in panel if t not in empty]
+
+
+_BOUND = re.compile(r"^([^=\s]+)=(.+)$")
+_RANGE = re.compile(r"^(\d{1,6})-(\d{1,6})$")
+
+
+def _parse_bound(line: str, bounds: str) -> QuotaBound:
+    line_match, range_match = _BOUND.match(line.strip()), _RANGE.match(bounds.strip())
+    if not line_match or not range_match:
+        raise SortitionError(f"Write a relaxed quota as FEATURE=VALUE MIN-MAX, like gender=female 1-3 - not "
+                             f"{line!r} {bounds!r}.")
+    return QuotaBound(line_match.group(1), line_match.group(2), int(range_match.group(1)), int(range_match.group(2)))
 
 
 def _parse_tickets(text: str) -> list[int]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 
-from bot.engines.sortition.model import QuotaBound, SortitionError, Volunteer
+from bot.engines.sortition.model import QuotaBound, SortitionError, Volunteer, counted
 
 
 def read_pool(text: str) -> list[Volunteer]:
@@ -25,7 +25,9 @@ def read_pool(text: str) -> list[Volunteer]:
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):
-            raise SortitionError(f"Pool CSV line {line} has {len(row)} columns, the header has {len(header)}.")
+            raise SortitionError(
+                f"Pool CSV line {line} has {counted(len(row), 'column')}, the header has {len(header)}."
+            )
         cells = [c.strip() for c in row]
         pool.append(Volunteer(cells[0], dict(zip(header[1:], cells[1:], strict=True))))
     return pool

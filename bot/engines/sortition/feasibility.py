@@ -15,7 +15,7 @@ import numpy as np
 
 from bot.engines.sortition.groups import Group, group_pool, quota_rows
 from bot.engines.sortition.highs import add_columns, add_row, is_optimal, new_solver, set_costs
-from bot.engines.sortition.model import QuotaBound, Quotas, SortitionError, Volunteer, validate
+from bot.engines.sortition.model import QuotaBound, Quotas, SortitionError, Volunteer, counted, validate
 
 
 @dataclass(frozen=True)
@@ -32,16 +32,16 @@ class Relaxation:
         name = f"{b.feature}={b.value}"
         if self.lower_min_by:
             if self.available < b.min:
-                why = f"only {self.available} volunteers gave that answer"
+                why = f"only {counted(self.available, 'volunteer')} gave that answer"
             else:
-                why = f"that cannot be met together with the other quotas and {panel_size} seats"
+                why = f"that cannot be met together with the other quotas and {counted(panel_size, 'seat')}"
             return (
                 f"{name}: minimum {b.min} but {why} - lower the minimum by "
                 f"{self.lower_min_by} (to {b.min - self.lower_min_by})."
             )
         return (
-            f"{name}: maximum {b.max} cannot be kept with the other quotas and {panel_size} "
-            f"seats - raise the maximum by {self.raise_max_by} (to {b.max + self.raise_max_by})."
+            f"{name}: maximum {b.max} cannot be kept with the other quotas and {counted(panel_size, 'seat')} "
+            f"- raise the maximum by {self.raise_max_by} (to {b.max + self.raise_max_by})."
         )
 
 
@@ -79,21 +79,22 @@ def _reasons(groups: Sequence[Group], quotas: Quotas) -> list[str]:
         idx = [i for i, b in enumerate(quotas.bounds) if b.feature == feature]
         mins = sum(quotas.bounds[i].min for i in idx)
         if mins > k:
-            reasons.append(f"The minimums for {feature} add up to {mins}, more than {k} seats.")
+            reasons.append(f"The minimums for {feature} add up to {mins}, more than {counted(k, 'seat')}.")
         bounded = {quotas.bounds[i].value for i in idx}
         position = quotas.features.index(feature)
         others = sum(g.size for g in groups if g.values[position] not in bounded)
         most = sum(min(quotas.bounds[i].max, available[i]) for i in idx) + others
         if most < k:
-            extra = f" (and {others} volunteers with other answers)" if others else ""
+            extra = f" (and {counted(others, 'volunteer')} with other answers)" if others else ""
             reasons.append(
-                f"At most {most - others} seats can go to the answers for {feature}{extra}, fewer than {k} seats."
+                f"At most {counted(most - others, 'seat')} can go to the answers for {feature}{extra}, fewer than "
+                f"{counted(k, 'seat')}."
             )
     for i, bound in enumerate(quotas.bounds):
         if available[i] < bound.min:
             reasons.append(
                 f"{bound.feature}={bound.value} needs at least {bound.min} but only "
-                f"{available[i]} volunteers gave that answer."
+                f"{counted(available[i], 'volunteer')} gave that answer."
             )
     return reasons
 

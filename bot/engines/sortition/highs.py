@@ -8,15 +8,29 @@ import highspy
 import numpy as np
 
 
+class _QuietHighs(highspy.Highs):
+    """highspy's solver with its output switched off before it can print anything.
+
+    highspy's constructor registers its callbacks (``enableCallbacks``), and HiGHS prints its
+    banner ("Running HiGHS …, Copyright …") to the process's standard output the first time that
+    happens with output on: straight into the console chat's transcript and into the JSON that
+    ``quorum sortition draw`` writes to stdout. Switching the output off here, before the
+    callbacks are registered, silences it at the source.
+    """
+
+    def enableCallbacks(self) -> None:
+        self.setOptionValue("output_flag", False)
+        self.setOptionValue("log_to_console", False)
+        super().enableCallbacks()
+
+
 def new_solver() -> highspy.Highs:
-    """A quiet, single-threaded, deterministic HiGHS instance.
+    """A silent, single-threaded, deterministic HiGHS instance.
 
     One thread keeps results identical from run to run; the models here are small enough that
     parallelism would not help anyway.
     """
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("log_to_console", False)
+    h = _QuietHighs()
     h.setOptionValue("threads", 1)
     h.setOptionValue("random_seed", 0)
     return h

@@ -12,6 +12,13 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 
+def counted(n: int, noun: str) -> str:
+    """N and NOUN in agreement ("1 volunteer", "3 seats"). The bot's messages use
+    bot.kernel.wording.count_of; the engines import nothing of the bot, so they keep this copy of
+    the same rule (tests/unit/sortition checks that the two agree)."""
+    return f"{n} {noun if n == 1 else noun + 's'}"
+
+
 class SortitionError(ValueError):
     """A pool, quota set or published draw that cannot be used, with the reason in words (a
     sentence fit to show the organiser as it is; the chat layer passes it on)."""
@@ -59,6 +66,29 @@ class Quotas:
     def features(self) -> tuple[str, ...]:
         return tuple(sorted({b.feature for b in self.bounds}))
 
+    def relaxed(self, bound: QuotaBound) -> Quotas:
+        """These quotas with one of their lines loosened to BOUND: a lower minimum, a higher
+        maximum, or both. Replacement rounds after the draw may need it when nobody left keeps
+        a quota; only loosening is allowed, so a relaxation can never be used to steer who
+        replaces whom by adding a constraint the published draw did not have."""
+        same = [b for b in self.bounds if (b.feature, b.value) == (bound.feature, bound.value)]
+        if not same:
+            lines = ", ".join(f"{b.feature}={b.value}" for b in self.bounds) or "none"
+            raise SortitionError(
+                f"There is no quota line {bound.feature}={bound.value} to relax; the quota lines are: {lines}."
+            )
+        now = same[0]
+        if bound.min > bound.max:
+            raise SortitionError(f"The minimum {bound.min} is above the maximum {bound.max}.")
+        if bound.min > now.min or bound.max < now.max:
+            raise SortitionError(
+                f"{now.feature}={now.value} is {now.min}-{now.max}: relaxing it can only lower the minimum "
+                f"or raise the maximum, not make it {bound.min}-{bound.max}."
+            )
+        if bound == now:
+            raise SortitionError(f"{now.feature}={now.value} is {now.min}-{now.max} already; nothing to relax.")
+        return Quotas.of(self.panel_size, [bound if b == now else b for b in self.bounds])
+
 
 def validate(pool: Sequence[Volunteer], quotas: Quotas) -> None:
     """Refuse malformed input with one message naming what is wrong and how to fix it.
@@ -70,8 +100,8 @@ def validate(pool: Sequence[Volunteer], quotas: Quotas) -> None:
         raise SortitionError(f"The panel size must be at least 1, not {quotas.panel_size}.")
     if len(pool) < quotas.panel_size:
         raise SortitionError(
-            f"The pool has {len(pool)} volunteers but the panel needs {quotas.panel_size}: "
-            f"find {quotas.panel_size - len(pool)} more volunteers or shrink the panel."
+            f"The pool has {counted(len(pool), 'volunteer')} but the panel needs {quotas.panel_size}: "
+            f"find {counted(quotas.panel_size - len(pool), 'more volunteer')} or shrink the panel."
         )
     seen_ids: set[str] = set()
     for volunteer in pool:

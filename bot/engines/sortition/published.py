@@ -17,7 +17,7 @@ from bot.engines.sortition.document import (
     exact_chances,
 )
 from bot.engines.sortition.groups import Group, quota_rows
-from bot.engines.sortition.model import QuotaBound, Quotas, SortitionError
+from bot.engines.sortition.model import QuotaBound, Quotas, SortitionError, counted
 from bot.engines.sortition.panel_ip import Profile
 from bot.engines.sortition.rounding import as_decimal
 
@@ -119,7 +119,7 @@ def _parse_lottery(body: Document, groups: list[Group], quotas: Quotas) -> tuple
                 raise TamperedDocument(f"Panel {number} takes more from group {group} than exist.")
             counts[group - 1] = count
         if sum(counts) != quotas.panel_size:
-            raise TamperedDocument(f"Panel {number} does not have {quotas.panel_size} seats.")
+            raise TamperedDocument(f"Panel {number} does not have {counted(quotas.panel_size, 'seat')}.")
         for bound, row in zip(quotas.bounds, rows, strict=True):
             seats = sum(counts[g] for g in row)
             if not bound.min <= seats <= bound.max:

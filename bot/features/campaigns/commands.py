@@ -8,6 +8,7 @@ from bot.features.campaigns.parse import DateError, branch_report, goal, parse_d
 from bot.features.campaigns.render import opened, progress_text
 from bot.features.campaigns.service import CampaignService
 from bot.features.motions.render import chat
+from bot.features.roll.model import branch_name
 from bot.kernel.context import Context
 from bot.kernel.csv_export import send_privately
 from bot.kernel.durations import DeadlineError
@@ -17,6 +18,7 @@ from bot.kernel.grammar import split_options
 from bot.kernel.ids import split_ref
 from bot.kernel.pages import pages
 from bot.kernel.routing import Router
+from bot.kernel.wording import count_of
 
 router = Router("campaigns")
 
@@ -75,8 +77,8 @@ async def _adopted(ctx: Context, motion_id: int, args: str, campaigns: CampaignS
     if day > today:
         raise UserError(f"{day.isoformat()} is in the future; report a meeting once it has passed.")
     branches = await campaigns.report_adoption(ctx, motion_id, branch, day)
-    await ctx.reply(f"Recorded: {branch} branch passed M{motion_id} on {day.strftime('%d %B %Y')}. "
-                    f"{branches} branch{'es' if branches != 1 else ''} so far.")
+    await ctx.reply(f"Recorded: {branch_name(branch)} passed M{motion_id} on {day.strftime('%d %B %Y')}. "
+                    f"{count_of(branches, 'branch', 'branches')} so far.")
 
 
 async def _branches(ctx: Context, motion_id: int, args: str, campaigns: CampaignService) -> None:
@@ -115,7 +117,7 @@ async def _retract(ctx: Context, motion_id: int, args: str, campaigns: CampaignS
         raise UserError(f"Name the branch whose report to remove: /campaign M{motion_id} retract BRANCH NAME")
     campaign = await campaigns.get(motion_id)
     await campaigns.retract(ctx, motion_id, branch, await ctx.is_organiser(campaign.room))
-    await ctx.reply(f"The report from {branch} branch on M{motion_id} is removed.")
+    await ctx.reply(f"The report from {branch_name(branch)} on M{motion_id} is removed.")
 
 
 SUBS: dict[str, Sub] = {"open": _open, "adopted": _adopted, "retract": _retract, "branches": _branches,

@@ -7,14 +7,14 @@ from zoneinfo import ZoneInfo
 
 from bot.features.campaigns.model import Progress
 from bot.kernel.markup import Markup, b, lines, markup
-from bot.kernel.wording import days_left
+from bot.kernel.wording import count_of, days_left
 
 
 def progress_text(p: Progress, now: datetime, tz: ZoneInfo) -> Markup:
-    sig = f"{p.signatures} signature{'s' if p.signatures != 1 else ''}"
+    sig = count_of(p.signatures, "signature")
     if p.goal_signatures is not None:
         sig += f" of {p.goal_signatures}"
-    br = f"{p.branches} branch{'es' if p.branches != 1 else ''} adopted"
+    br = f"{count_of(p.branches, 'branch', 'branches')} adopted"
     if p.goal_branches is not None:
         br += f" (goal {p.goal_branches})"
     out: list[str] = [markup("📣 {}: {}", b(p.ref), p.title), f"{sig} · {br}"]
@@ -30,15 +30,16 @@ def progress_text(p: Progress, now: datetime, tz: ZoneInfo) -> Markup:
         elif left == 0:
             out.append(f"Deadline today, {day}.")
         else:
-            out.append(f"{left} day{'s' if left != 1 else ''} left (deadline {day}).")
+            out.append(f"{count_of(left, 'day')} left (deadline {day}).")
     if not p.closed:
         out.append(f"Sign privately: send me sign {p.ref}")
     return lines(*out)
 
 
 def goal_reached(ref: str, title: str, signatures: int, branches: int) -> Markup:
-    return markup("🎉 The model motion {} ({}) has reached its goal: {} signatures, {} branches. "
-                  "Send /campaign {} for the figures.", b(ref), title, signatures, branches, ref)
+    return markup("🎉 The model motion {} ({}) has reached its goal: {}, {}. "
+                  "Send /campaign {} for the figures.", b(ref), title, count_of(signatures, "signature"),
+                  count_of(branches, "branch", "branches"), ref)
 
 
 def opened(motion_id: int, goal_branches: int | None, goal_signatures: int | None, deadline: datetime | None,
@@ -46,9 +47,9 @@ def opened(motion_id: int, goal_branches: int | None, goal_signatures: int | Non
     """The announcement of a new campaign, with the motion's text (MOTION_TEXT, markup)."""
     goals = []
     if goal_branches:
-        goals.append(f"{goal_branches} branches")
+        goals.append(count_of(goal_branches, "branch", "branches"))
     if goal_signatures:
-        goals.append(f"{goal_signatures} signatures")
+        goals.append(count_of(goal_signatures, "signature"))
     until = f" by {deadline.astimezone(tz).strftime('%a %d %b %Y %H:%M')}" if deadline else ""
     return markup("📣 Model motion campaign {} — goal: {}{}.\n{}\n"
                   "Sign privately: tap the button or send me sign M{}. Branch secretaries: report a vote with "

@@ -15,6 +15,7 @@ from bot.features.campaigns.model import Campaign, Progress, goal_met
 from bot.features.campaigns.render import goal_reached
 from bot.features.motions.model import Motion, refuse_motion
 from bot.features.motions.service import MotionService
+from bot.features.roll.model import branch_name
 from bot.features.roll.service import RollService
 from bot.features.signing.model import already_signed, not_signed
 from bot.kernel.clock import Clock
@@ -24,6 +25,7 @@ from bot.kernel.errors import UserError
 from bot.kernel.markup import b, markup
 from bot.kernel.ports import Conn, Reader, Writer
 from bot.kernel.times import iso
+from bot.kernel.wording import count_of
 from bot.storage.outbox import Outbox, enqueue
 from bot.storage.writer import change_once
 
@@ -129,7 +131,7 @@ class CampaignService:
         if member is not None and member.branch is not None and member.branch.casefold() == branch.casefold():
             return
         if not await ctx.is_organiser(campaign.room):
-            raise UserError(f"Only a member of {branch} branch (as on the membership roll) or an organiser can "
+            raise UserError(f"Only a member of {branch_name(branch)} (as on the membership roll) or an organiser can "
                             f"report its vote on {campaign.ref}.")
 
     async def report_adoption(self, ctx: Context, motion_id: int, branch: str, day: date) -> int:
@@ -145,7 +147,7 @@ class CampaignService:
                 raise UserError(refusal)
             found = await store.adoption(conn, motion_id, branch.casefold())
             if found is not None:
-                raise UserError(f"{found[0]} branch was already reported (passed on {found[1]}, by {found[2]}); "
+                raise UserError(f"{branch_name(found[0])} was already reported (passed on {found[1]}, by {found[2]}); "
                                 "nothing changed.")
             await store.insert_adoption(conn, motion_id, branch, day.isoformat(), ctx.actor.id, ctx.actor.label,
                                         iso(now))
@@ -161,7 +163,7 @@ class CampaignService:
         async def op(conn: Conn) -> None:
             found = await store.adoption(conn, motion_id, branch.casefold())
             if found is None:
-                raise UserError(f"No report from {branch} branch for M{motion_id}; nothing to remove.")
+                raise UserError(f"No report from {branch_name(branch)} for M{motion_id}; nothing to remove.")
             if found[3] != ctx.actor.id and not organiser:
                 raise UserError("Only the person who reported it or an organiser can remove a branch report.")
             await store.delete_adoption(conn, motion_id, branch.casefold())
@@ -193,7 +195,7 @@ class CampaignService:
             raise UserError(refusal)
         motion = await self._motions.get(n)
         _, member, name, branch = await self._who(ctx)
-        as_whom = f"member {name}" + (f" of {branch} branch" if branch else "") if member else name
+        as_whom = f"member {name}" + (f" of {branch_name(branch)}" if branch else "") if member else name
         return markup("You are signing the model motion {}: {}, as {}.\n"
                       "We keep your name, your branch if you give it, and the time you signed. The campaign's "
                       "organisers see them and may export the list. You can withdraw at any time: /unsign M{}.",
@@ -220,7 +222,7 @@ class CampaignService:
         total, reached = await self._writer.run(op, ctx.event_id)
         if reached:
             self._outbox.poke()
-        return f"Thank you: you signed M{n}. It has {total} signature{'s' if total != 1 else ''} now."
+        return f"Thank you: you signed M{n}. It has {count_of(total, 'signature')} now."
 
     async def unsign(self, ctx: Context, n: int) -> None:
         signer, *_ = await self._who(ctx)
@@ -240,4 +242,4 @@ class CampaignService:
                 for motion_id, name, branch, at in await store.signatures_of(self._reader, identity, f"m:{member}")]
 
     async def erase(self, conn: Conn, identity: str, member: int | None) -> tuple[str, int]:
-        return "model-motion signatures", await store.erase_signatures(conn, identity, f"m:{member}")
+        return "model-motion signature", await store.erase_signatures(conn, identity, f"m:{member}")

@@ -26,6 +26,7 @@ from bot.kernel.ids import split_ref
 from bot.kernel.markup import b, lines, markup, pre
 from bot.kernel.pages import pages
 from bot.kernel.routing import Router
+from bot.kernel.wording import count_of
 
 router = Router("motions")
 
@@ -123,7 +124,7 @@ def _add_point(section: str) -> Sub:
 def _check_point(m: Motion, section: str, n: int) -> None:
     points = m.text.sections[section]
     if not 1 <= n <= len(points):
-        have = f"it has {len(points)}" if points else "it has none yet"
+        have = f"it has {count_of(len(points), 'point')}" if points else "it has none yet"
         raise UserError(f"Motion {m.ref} has no point {section} {n} ({have}).")
 
 

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from bot.kernel.errors import ParseError
+from bot.kernel.wording import count_of
 
 SECTIONS = ("notes", "believes", "resolves")
 MAX_POINT = 1500
@@ -35,12 +36,19 @@ RECORDABLE = (DEBATED, CARRIED, LOST, REMITTED, WITHDRAWN)
 # action -> the statuses that allow it. Each action's result: "submit" leads to submitted,
 # "vote" to debated, "settle" (the ballot) to carried or lost, "record" to the outcome given,
 # "composite" to composited; the others leave the status as it is.
+#
+# Amendments are proposed (and voted on) while a motion is drafted as well as once it is
+# submitted, on purpose: members draft together, and those who are not its drafters change a
+# draft the way the movement does, by amendment put to the room, before the final text is
+# exported for submission; after submission the text changes only by amendment. An amendment
+# whose words a drafter's later edit removes no longer fits: it is refused when put to the vote
+# (or void if carried), never applied to words that are not there.
 MOTION_ALLOWS: dict[str, frozenset[str]] = {
     "edit": frozenset({DRAFT}),  # the text: add, edit, remove points, retitle
     "name": frozenset({DRAFT, SUBMITTED}),  # mover, seconder, proposer
     "mark": frozenset({DRAFT}),  # emergency, deadline
     "submit": frozenset({DRAFT}),
-    "amend": frozenset({DRAFT, SUBMITTED}),  # propose an amendment
+    "amend": frozenset({DRAFT, SUBMITTED}),  # propose an amendment (to a draft too: see above)
     "vote on amendment": frozenset({DRAFT, SUBMITTED}),
     "composite": frozenset({DRAFT, SUBMITTED}),
     "vote": frozenset({SUBMITTED, DEBATED}),  # DEBATED only while no ballot is open on it
@@ -125,6 +133,25 @@ AMENDMENT_ALLOWS: dict[str, frozenset[str]] = {
     "settle": frozenset({VOTING}),
     "reopen": frozenset({VOTING}),
 }
+
+
+DUPLICATE_OF = PENDING | {CARRIED}
+"""An amendment word for word the same as one of these on the same motion is refused: a pending
+one is seconded and voted where it stands, a carried one is in the text already. One that was
+lost, withdrawn or void may be proposed again."""
+
+
+def refuse_duplicate(amendment: Amendment, existing: list[AmendmentRow]) -> str | None:
+    """Why AMENDMENT may not be proposed beside the motion's EXISTING amendments (None: it may)."""
+    same = next((a for a in existing if a.amendment == amendment and a.status in DUPLICATE_OF), None)
+    if same is None:
+        return None
+    if same.status == CARRIED:
+        return f"That amendment is {same.ref}, which was carried already: its words are in the text; nothing changed."
+    if same.status == PROPOSED:
+        return (f"That amendment is proposed already as {same.ref} (by {same.mover_name}); nothing changed. "
+                f"Support it by seconding it: /amendment {same.ref} second")
+    return f"That amendment is proposed already as {same.ref} ({same.status}); nothing changed."
 
 
 def refuse_amendment(ref: str, status: str, action: str) -> str | None:
@@ -278,7 +305,7 @@ def apply(sections: dict[str, list[str]], a: Amendment) -> dict[str, list[str]]:
     assert a.point is not None
     label = f"{a.section} {a.point}"
     if not 1 <= a.point <= len(points):
-        have = f"it has {len(points)} point(s)" if points else "it has no points yet"
+        have = f"it has {count_of(len(points), 'point')}" if points else "it has no points yet"
         raise AmendmentError(f"there is no point {label}: {have}")
     current = points[a.point - 1]
     idx = a.point - 1

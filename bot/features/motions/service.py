@@ -38,6 +38,7 @@ from bot.features.motions.model import (
     composite,
     not_a_drafter,
     refuse_amendment,
+    refuse_duplicate,
     refuse_motion,
     why_lost,
 )
@@ -293,6 +294,7 @@ class MotionService:
         async def op(conn: Conn) -> int:
             motion = await _motion(conn, motion_id)
             _refuse(refuse_motion(motion.ref, motion.status, "amend"))
+            _refuse(refuse_duplicate(amendment, await store.amendments_of(conn, motion_id)))
             try:
                 apply(motion.text.sections, amendment)
             except AmendmentError as e:

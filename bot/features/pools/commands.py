@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from bot.features.pools.model import Pool
-from bot.features.pools.parse import USAGE, parse_questions, parse_quota
+from bot.features.pools.parse import USAGE, parse_questions, parse_quota, parse_ticket
 from bot.features.pools.render import status
 from bot.features.pools.service import PoolService
 from bot.kernel.context import Context
@@ -42,7 +42,9 @@ async def _new(ctx: Context, rest: str, pools: PoolService) -> None:
 @router.command("pool", summary="sortition: volunteer pools and verifiable draws", usage=USAGE,
                 details="Volunteers register privately (/pool P join) with their answers and consent. Organisers set "
                 "the panel size and quotas, freeze the pool (this publishes a commitment to the fair LEXIMIN "
-                "lottery), then draw with randomness announced in advance. See the README's sortition section.")
+                "lottery), then draw with randomness announced in advance. A declined seat is refilled with "
+                "replace; when nobody left keeps the quotas, leave it empty (empty TICKET) or relax a quota for "
+                "replacements (relax QUESTION=ANSWER MIN-MAX). See the README's sortition section.")
 async def pool_command(ctx: Context, args: str, pools: PoolService) -> None:
     head, _, rest = args.strip().partition(" ")
     if head.lower() == "new":
@@ -63,7 +65,9 @@ async def pool_command(ctx: Context, args: str, pools: PoolService) -> None:
     elif verb in ("status", "document") and not arg and not await ctx.in_room(pool.room):
         raise UserError(f"Pool {pool.id} belongs to another room: ask there, or privately as a member of it.")
     elif verb == "status" and not arg:
-        await ctx.reply(status(pool, len(await pools.volunteers(pool)), await pools.quota_list(pool)))
+        state, steps, in_force = await pools.after_draw(pool) if pool.panel else (None, [], None)
+        await ctx.reply(status(pool, len(await pools.volunteers(pool)), await pools.quota_list(pool), in_force,
+                               state, steps))
     elif verb == "document" and not arg:
         if pool.document is None:
             raise UserError(f"Pool {pool.id} is not frozen yet; its document is published at the freeze.")
@@ -84,6 +88,12 @@ async def pool_command(ctx: Context, args: str, pools: PoolService) -> None:
         if not arg:
             raise UserError(f"Give the randomness announced in advance: /pool {pool.id} {verb} 17 4 29 8 …")
         await (pools.draw if verb == "draw" else pools.replace)(ctx, pool, arg)
+    elif verb == "relax":
+        await _organiser(ctx, pool)
+        await pools.relax(ctx, pool, *parse_quota(pool.id, arg, "relax"))
+    elif verb == "empty":
+        await _organiser(ctx, pool)
+        await pools.leave_empty(ctx, pool, parse_ticket(pool.id, arg))
     elif verb == "panel" and not arg:
         await _organiser(ctx, pool)
         header, rows = await pools.panel_rows(pool)

@@ -5,12 +5,22 @@ freeze commits to the lottery (the pool is then "committed": its tickets and the
 file can no longer change); the draw with announced randomness makes it "drawn", after which a
 declined seat is refilled by a replacement round. A registration is stored only once the
 volunteer has consented; until then their answers live only in memory (a Draft).
+
+Once drawn, every seat is in one of four states (``seats``): held by a volunteer who took it;
+open (its holder declined and no round has refilled it); left empty (its holder declined and the
+organisers decided not to refill it, usually because nobody left keeps the quotas); or refilled
+(its holder declined and a round seated someone else). A replacement round refills every open
+seat, or none: when one cannot be filled the organisers decide, with ``empty`` (leave it empty)
+or ``relax`` (loosen a quota line for the rounds that follow), and the next round goes on
+without it. Both are published steps (``Step``), replayed by ``quorum sortition verify``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+
+from bot.engines.sortition.model import QuotaBound, Quotas
 
 OPEN, COMMITTED, DRAWN = "open", "committed", "drawn"
 
@@ -22,7 +32,9 @@ POOL_ALLOWS: dict[str, frozenset[str]] = {
     "freeze": frozenset({OPEN}),  # leads to COMMITTED
     "draw": frozenset({COMMITTED}),  # leads to DRAWN
     "decline": frozenset({DRAWN}),
-    "replace": frozenset({DRAWN}),
+    "replace": frozenset({DRAWN}),  # refills every open seat
+    "empty": frozenset({DRAWN}),  # an open seat stays empty
+    "relax": frozenset({DRAWN}),  # a quota line is loosened for the rounds that follow
     "panel": frozenset({DRAWN}),
 }
 
@@ -44,6 +56,12 @@ def refuse_pool(pool_id: int, status: str, action: str) -> str | None:
         case "draw":
             return (f"Pool {pool_id} has been drawn already; declined seats are refilled with /pool {pool_id} "
                     "replace RANDOMNESS.")
+        case "relax" if status == OPEN:
+            return (f"Pool {pool_id} is not frozen yet: set its quotas with /pool {pool_id} quota QUESTION=ANSWER "
+                    "MIN-MAX.")
+        case "relax":
+            return (f"Pool {pool_id} has not been drawn yet; a quota is relaxed only to refill declined seats after "
+                    "the draw.")
     return f"Pool {pool_id} has not been drawn yet."
 
 
@@ -57,8 +75,55 @@ class Pool:
     status: str
     document: dict[str, Any] | None
     commitment: str | None
-    panel: list[int]
+    panel: list[int]  # every ticket holding a seat, declined ones whose seats are open or empty too
     rounds: int
+    randomness: str | None = None  # the randomness the panel was drawn with
+
+
+ROUND, RELAX, EMPTY = "round", "relax", "empty"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One thing the organisers did to a drawn panel, as published (see migrations' pool_steps)."""
+
+    kind: str  # ROUND, RELAX or EMPTY
+    detail: dict[str, Any]
+
+    def bound(self) -> QuotaBound:
+        d = self.detail
+        return QuotaBound(d["feature"], d["value"], d["min"], d["max"])
+
+
+@dataclass(frozen=True)
+class Seats:
+    """Where the seats of a drawn panel stand (tickets ascending in each list)."""
+
+    seated: list[int]  # volunteers who hold their seat
+    open: list[int]  # declined, waiting for a replacement round
+    empty: list[int]  # declined, left empty by the organisers
+    refilled: list[int]  # declined, someone else seated by a round
+
+
+def seats(panel: list[int], declined: set[int], steps: list[Step]) -> Seats:
+    """The state of every seat, from the tickets holding seats (POOL.panel), who declined, and the
+    published steps."""
+    empty = sorted(s.detail["ticket"] for s in steps if s.kind == EMPTY)
+    return Seats(
+        seated=[t for t in sorted(panel) if t not in declined],
+        open=[t for t in sorted(panel) if t in declined and t not in empty],
+        empty=empty,
+        refilled=sorted(t for t in declined if t not in panel),
+    )
+
+
+def quotas_in_force(published: Quotas, steps: list[Step]) -> Quotas:
+    """The quotas replacement rounds keep now: the published ones, with every relaxation since."""
+    quotas = published
+    for step in steps:
+        if step.kind == RELAX:
+            quotas = quotas.relaxed(step.bound())
+    return quotas
 
 
 @dataclass(frozen=True)

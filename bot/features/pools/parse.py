@@ -11,7 +11,7 @@ from bot.kernel.errors import UserError
 USAGE = (
     "/pool new TITLE | QUESTION: OPTION, OPTION … | …  ·  /pool P join · leave · status · document · decline  ·  "
     "organisers: /pool P size N · quota QUESTION=ANSWER MIN-MAX · freeze [--simple] · draw RANDOMNESS · "
-    "replace RANDOMNESS · panel"
+    "replace RANDOMNESS · empty TICKET · relax QUESTION=ANSWER MIN-MAX · panel"
 )
 YES = frozenset({"yes", "y", "i agree", "agree", "i consent", "consent"})
 _QUOTA = re.compile(r"^([^=\s]+)\s*=\s*(.+?)\s+(\d{1,6})\s*-\s*(\d{1,6})$")
@@ -38,11 +38,11 @@ def parse_questions(parts: list[str]) -> list[dict[str, Any]]:
     return questions
 
 
-def parse_quota(pool_id: int, text: str) -> tuple[str, str, int, int]:
-    """'gender=female 14-16' -> ('gender', 'female', 14, 16)."""
+def parse_quota(pool_id: int, text: str, verb: str = "quota") -> tuple[str, str, int, int]:
+    """'gender=female 14-16' -> ('gender', 'female', 14, 16), for /pool P quota or relax."""
     m = _QUOTA.match(text)
     if not m:
-        raise UserError(f"Usage: /pool {pool_id} quota QUESTION=ANSWER MIN-MAX, e.g. quota gender=female 14-16.")
+        raise UserError(f"Usage: /pool {pool_id} {verb} QUESTION=ANSWER MIN-MAX, e.g. {verb} gender=female 14-16.")
     low, high = int(m.group(3)), int(m.group(4))
     if low > high:
         raise UserError(f"The minimum {low} is above the maximum {high}.")
@@ -57,3 +57,12 @@ def pick(text: str, options: list[str]) -> str | None:
         if o.lower() == t.lower():
             return o
     return None
+
+
+def parse_ticket(pool_id: int, text: str) -> int:
+    """'17' -> 17: the ticket whose declined seat /pool P empty leaves empty."""
+    t = text.strip().lstrip("#")
+    if not (t.isascii() and t.isdigit()) or len(t) > 9:
+        raise UserError(f"Usage: /pool {pool_id} empty TICKET, e.g. /pool {pool_id} empty 17 (the declined ticket "
+                        "whose seat stays empty).")
+    return int(t)

@@ -1,7 +1,9 @@
 """Sortition in chat: volunteers register privately, organisers set quotas and freeze the pool,
 the draw is committed before the randomness exists and revealed with it (see
 bot/engines/sortition/PROTOCOL.md), selected volunteers are told privately, and a seat that is
-declined is refilled by the same verifiable procedure.
+declined is refilled by the same verifiable procedure. When nobody left can take a seat without
+breaking a quota, the organisers decide: leave it empty, or relax a quota line for the rounds
+that follow; either is published as a step, and later replacements go on.
 
 Ticket numbers follow registration order. The published document holds tickets and answers to
 the quota questions only — never names or chat ids.
@@ -16,12 +18,35 @@ from typing import Any, TypeVar
 
 from bot.engines.sortition.model import QuotaBound, Quotas, SortitionError, Volunteer
 from bot.engines.sortition.prepare import prepare
-from bot.engines.sortition.published import open_document
-from bot.engines.sortition.reveal import draw_panel, replace
+from bot.engines.sortition.published import PublishedDraw, open_document
+from bot.engines.sortition.reveal import SeatUnfillable, draw_panel, replace
 from bot.features.pools import store
-from bot.features.pools.model import Draft, Pool, Registration, refuse_pool
+from bot.features.pools.model import (
+    EMPTY,
+    RELAX,
+    ROUND,
+    Draft,
+    Pool,
+    Registration,
+    Seats,
+    Step,
+    quotas_in_force,
+    refuse_pool,
+    seats,
+)
 from bot.features.pools.parse import YES, pick
-from bot.features.pools.render import ask, frozen, seated, selected_note, ticket_note
+from bot.features.pools.render import (
+    ask,
+    declined_in_room,
+    drawn,
+    frozen,
+    left_empty,
+    refilled,
+    relaxed,
+    selected_note,
+    ticket_note,
+    unfillable,
+)
 from bot.kernel.clock import Clock
 from bot.kernel.context import Context
 from bot.kernel.dialogue import Dialogues
@@ -30,6 +55,7 @@ from bot.kernel.errors import UserError
 from bot.kernel.markup import b, markup
 from bot.kernel.ports import Conn, Reader, Sender, Writer
 from bot.kernel.times import iso
+from bot.kernel.wording import count_of
 from bot.storage.outbox import Outbox, enqueue
 from bot.storage.writer import change_once
 
@@ -169,10 +195,11 @@ class PoolService:
             await store.set_panel_size(conn, pool.id, size)
 
         await self._writer.run(op, ctx.event_id)
-        await ctx.reply(f"Pool {pool.id}: the panel will have {size} members.")
+        await ctx.reply(f"Pool {pool.id}: the panel will have {count_of(size, 'member')}.")
 
-    async def set_quota(self, ctx: Context, pool: Pool, feature: str, value: str, low: int, high: int) -> None:
-        _refuse(pool, "configure")
+    @staticmethod
+    def _answer(pool: Pool, feature: str, value: str) -> tuple[str, str]:
+        """(question, answer) as the pool spells them, for what an organiser typed."""
         question = next((q for q in pool.questions if q["name"] == feature.lower()), None)
         if question is None:
             names = ", ".join(q["name"] for q in pool.questions)
@@ -180,12 +207,18 @@ class PoolService:
         option = pick(value, question["options"])
         if option is None:
             raise UserError(f"{feature} has no answer {value!r}; the answers are {', '.join(question['options'])}.")
+        return question["name"], option
+
+    async def set_quota(self, ctx: Context, pool: Pool, feature: str, value: str, low: int, high: int) -> None:
+        _refuse(pool, "configure")
+        question, option = self._answer(pool, feature, value)
 
         async def op(conn: Conn) -> None:
-            await store.set_quota(conn, pool.id, question["name"], option, low, high)
+            await store.set_quota(conn, pool.id, question, option, low, high)
 
         await self._writer.run(op, ctx.event_id)
-        await ctx.reply(f"Pool {pool.id}: between {low} and {high} panel members with {question['name']} = {option}.")
+        seats = f"exactly {count_of(low, 'panel member')}" if low == high else f"between {low} and {high} panel members"
+        await ctx.reply(f"Pool {pool.id}: {seats} with {question} = {option}.")
 
     # -- freeze and commit -------------------------------------------------------------------
 
@@ -218,14 +251,25 @@ class PoolService:
         lowest = min(prepared.chances.values()) if prepared.chances else None
         await self._send(Send(pool.room, frozen(pool, len(people), quotas.panel_size, prepared.commitment, lowest)))
 
-    # -- draw, decline, replace --------------------------------------------------------------
+    # -- draw, decline, replace, and what organisers decide after the draw ---------------------
+
+    async def after_draw(self, pool: Pool) -> tuple[Seats, list[Step], Quotas]:
+        """Where the seats stand, the published steps since the draw, and the quotas in force."""
+        steps = await store.steps(self._reader, pool.id)
+        state = seats(pool.panel, await store.declined_tickets(self._reader, pool.id), steps)
+        return state, steps, _engine(quotas_in_force, self._published(pool).quotas, steps)
+
+    @staticmethod
+    def _published(pool: Pool) -> PublishedDraw:
+        assert pool.document is not None
+        return _engine(open_document, pool.document, pool.commitment)
 
     async def draw(self, ctx: Context, pool: Pool, randomness: str) -> None:
         _refuse(pool, "draw")
-        assert pool.document is not None
-        published = _engine(open_document, pool.document, pool.commitment)
-        panel = _engine(draw_panel, published, randomness)
-        await self._seat(ctx, pool, panel, randomness, new=panel, round_number=0)
+        panel = _engine(draw_panel, self._published(pool), randomness)
+        await self._seat(ctx, pool, panel, randomness, new=panel, round_number=0, steps=[])
+        pool.randomness = randomness
+        await self._send(Send(pool.room, drawn(pool, randomness, panel, [])))
 
     async def decline(self, ctx: Context, pool: Pool) -> None:
         _refuse(pool, "decline")
@@ -241,24 +285,74 @@ class PoolService:
         await self._writer.run(op, ctx.event_id)
         await ctx.reply(f"Thank you for letting us know: your seat (ticket {me.ticket}) will be offered to "
                         "someone else.")
-        await self._send(Send(pool.room, f"Ticket {me.ticket} declined a seat on panel {pool.id}. An organiser "
-                                         f"refills it with fresh announced randomness: /pool {pool.id} replace "
-                                         "RANDOMNESS"))
+        await self._send(Send(pool.room, declined_in_room(pool, me.ticket)))
 
     async def replace(self, ctx: Context, pool: Pool, randomness: str) -> None:
+        """One replacement round: every open seat refilled, or (when one cannot be) none."""
         _refuse(pool, "replace")
-        declined = await store.declined_tickets(self._reader, pool.id)
-        now_declined = sorted(t for t in declined if t in pool.panel)
-        if not now_declined:
-            raise UserError(f"Nobody on panel {pool.id} has declined; there is no seat to refill.")
-        assert pool.document is not None
-        published = _engine(open_document, pool.document, pool.commitment)
-        before = declined - set(now_declined)
-        panel, made = _engine(replace, published, pool.panel, now_declined, randomness, pool.rounds + 1, before)
-        await self._seat(ctx, pool, panel, randomness, new=[m.replacement for m in made], round_number=pool.rounds + 1)
+        state, steps, quotas = await self.after_draw(pool)
+        if not state.open:
+            raise UserError(f"No seat on panel {pool.id} is open: nobody has declined since the last round, and a "
+                            "seat left empty stays empty.")
+        declined = state.refilled + state.empty
+        try:
+            panel, made = replace(self._published(pool), pool.panel, state.open, randomness, pool.rounds + 1,
+                                  declined, quotas)
+        except SeatUnfillable as e:
+            raise UserError(unfillable(pool, e.ticket, e.relax)) from None
+        except SortitionError as e:
+            raise UserError(e.message) from None
+        pairs = [(m.declined, m.replacement) for m in made]
+        step = Step(ROUND, {"tickets": state.open, "randomness": randomness, "replaced": pairs})
+        round_number = pool.rounds + 1
+        await self._seat(ctx, pool, panel, randomness, new=[m.replacement for m in made], round_number=round_number,
+                         steps=steps, step=step)
+        seated = seats(panel, {*declined, *state.open}, [*steps, step]).seated
+        await self._send(Send(pool.room, refilled(pool, round_number, randomness, pairs, seated, [*steps, step])))
+
+    async def relax(self, ctx: Context, pool: Pool, feature: str, value: str, low: int, high: int) -> None:
+        """Loosen a quota line for the replacement rounds that follow (published, never tighter)."""
+        _refuse(pool, "relax")
+        question, option = self._answer(pool, feature, value)
+        _, steps, quotas = await self.after_draw(pool)
+        bound = QuotaBound(question, option, low, high)
+        _engine(quotas.relaxed, bound)  # refuses a line the pool has no quota on, or a tighter one
+        was = next(q for q in quotas.bounds if (q.feature, q.value) == (question, option))
+        step = Step(RELAX, {"feature": question, "value": option, "min": low, "max": high})
+        await self._add_step(ctx, pool, steps, step)
+        await self._send(Send(pool.room, relaxed(pool, bound, was, [*steps, step])))
+
+    async def leave_empty(self, ctx: Context, pool: Pool, ticket: int) -> None:
+        """Leave a declined seat empty, as the organisers decided; rounds go on without it."""
+        _refuse(pool, "empty")
+        state, steps, _ = await self.after_draw(pool)
+        if ticket not in state.open:
+            if ticket in state.empty:
+                raise UserError(f"Ticket {ticket}'s seat on panel {pool.id} is left empty already.")
+            if ticket in state.refilled:
+                raise UserError(f"Ticket {ticket}'s seat on panel {pool.id} was refilled already; nothing to leave "
+                                "empty.")
+            raise UserError(f"Ticket {ticket} has not declined a seat on panel {pool.id}; only a declined seat can be "
+                            f"left empty. Open seats: {', '.join(map(str, state.open)) or 'none'}.")
+        step = Step(EMPTY, {"ticket": ticket})
+        await self._add_step(ctx, pool, steps, step)
+        await self._send(Send(pool.room, left_empty(pool, ticket, state.seated, [*steps, step])))
+
+    async def _add_step(self, ctx: Context, pool: Pool, steps: list[Step], step: Step) -> None:
+        now = iso(self._clock.now())
+
+        async def op(conn: Conn) -> None:
+            status, rounds = await store.status_and_rounds(conn, pool.id)
+            if rounds != pool.rounds or await store.step_count(conn, pool.id) != len(steps):
+                raise UserError(f"Pool {pool.id} changed meanwhile; look with /pool {pool.id} status.")
+            if step.kind == EMPTY and step.detail["ticket"] not in await store.declined_tickets(conn, pool.id):
+                raise UserError(f"Pool {pool.id} changed meanwhile; look with /pool {pool.id} status.")
+            await store.add_step(conn, pool.id, step, now)
+
+        await self._writer.run(op, ctx.event_id)
 
     async def _seat(self, ctx: Context, pool: Pool, panel: list[int], randomness: str, new: list[int],
-                    round_number: int) -> None:
+                    round_number: int, steps: list[Step], step: Step | None = None) -> None:
         now = self._clock.now()
         people = {p.ticket: p.identity for p in await self.volunteers(pool)}
 
@@ -266,22 +360,28 @@ class PoolService:
             status, rounds = await store.status_and_rounds(conn, pool.id)
             if rounds != pool.rounds or (round_number == 0 and refuse_pool(pool.id, status, "draw")):
                 raise UserError(f"Pool {pool.id} changed meanwhile; look with /pool {pool.id} status.")
+            if await store.step_count(conn, pool.id) != len(steps):
+                raise UserError(f"Pool {pool.id} changed meanwhile; look with /pool {pool.id} status.")
             await store.seat(conn, pool.id, panel, round_number, randomness)
+            if step is not None:
+                await store.add_step(conn, pool.id, step, iso(now))
             for ticket in new:
                 await enqueue(conn, dedupe=f"pool:{pool.id}:seat:{round_number}:{ticket}", target=people[ticket],
                               private=True, now=now, text=selected_note(pool, ticket))
 
         await self._writer.run(op, ctx.event_id)
         self._outbox.poke()
-        await self._send(Send(pool.room, seated(pool, randomness, new, panel, round_number)))
 
     async def panel_rows(self, pool: Pool) -> tuple[list[str], list[list[object]]]:
         """The panel (and who declined) for the organisers' export: header and rows."""
         _refuse(pool, "panel")
         names = [q["name"] for q in pool.questions]
+        state, _, _ = await self.after_draw(pool)
+        seat = {t: "seated" for t in state.seated} | {t: "open" for t in state.open}
+        seat |= {t: "left empty" for t in state.empty} | {t: "refilled" for t in state.refilled}
         rows: list[list[object]] = [
-            [p.ticket, p.name, *(p.answers.get(n, "") for n in names), "yes" if p.declined else ""]
+            [p.ticket, p.name, *(p.answers.get(n, "") for n in names), "yes" if p.declined else "", seat[p.ticket]]
             for p in await self.volunteers(pool)
-            if p.ticket in pool.panel or p.declined
+            if p.ticket in seat
         ]
-        return ["ticket", "name", *names, "declined"], rows
+        return ["ticket", "name", *names, "declined", "seat"], rows

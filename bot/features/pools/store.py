@@ -1,11 +1,12 @@
-"""Pools in the database: the pool, its quotas, and the volunteers who consented."""
+"""Pools in the database: the pool, its quotas, the volunteers who consented, and the steps the
+organisers took after the draw."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from bot.features.pools.model import Pool, Registration
+from bot.features.pools.model import Pool, Registration, Step
 from bot.kernel.ports import Conn
 from bot.storage.rows import from_row
 
@@ -126,3 +127,26 @@ async def declined_tickets(conn: Conn, pool_id: int) -> set[int]:
     rows = await conn.execute_fetchall("SELECT ticket FROM pool_volunteers WHERE pool_id = ? AND declined = 1",
                                        (pool_id,))
     return {r[0] for r in rows}
+
+
+# -- after the draw ----------------------------------------------------------------------------
+
+
+async def steps(conn: Conn, pool_id: int) -> list[Step]:
+    """The published steps since the draw, in the order they were taken."""
+    rows = await conn.execute_fetchall("SELECT kind, detail FROM pool_steps WHERE pool_id = ? ORDER BY seq",
+                                       (pool_id,))
+    return [Step(r[0], json.loads(r[1])) for r in rows]
+
+
+async def step_count(conn: Conn, pool_id: int) -> int:
+    rows = await conn.execute_fetchall("SELECT count(*) FROM pool_steps WHERE pool_id = ?", (pool_id,))
+    return int(rows[0][0])
+
+
+async def add_step(conn: Conn, pool_id: int, step: Step, at: str) -> None:
+    await conn.execute(
+        "INSERT INTO pool_steps(pool_id, seq, kind, detail, at)"
+        " VALUES (?, (SELECT coalesce(max(seq), 0) + 1 FROM pool_steps WHERE pool_id = ?), ?, ?, ?)",
+        (pool_id, pool_id, step.kind, json.dumps(step.detail, sort_keys=True), at),
+    )

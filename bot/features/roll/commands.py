@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.features.roll.model import branch_name
 from bot.features.roll.service import RollService, VoteMover
 from bot.kernel.context import Context
 from bot.kernel.errors import UserError
@@ -35,7 +36,7 @@ async def whoami(ctx: Context, args: str, roll: RollService) -> None:
         await ctx.reply(f"You are {ctx.actor.id}, not linked to the membership roll. Link with /join CODE.")
         return
     member = await roll.info(member_id)
-    branch = f", {member.branch} branch" if member and member.branch else ""
+    branch = f", {branch_name(member.branch)}" if member and member.branch else ""
     await ctx.reply(f"You are {ctx.actor.id}, linked to member {member.name if member else member_id}{branch}.")
 
 

@@ -17,12 +17,28 @@ def new_join_code() -> str:
     return format_code("".join(secrets.choice(CODE_ALPHABET) for _ in range(8)))
 
 
+def branch_name(branch: str) -> str:
+    """How a branch is named in a sentence: "North" as "North branch", and a name that already
+    says it ("North branch", "Riverside Branch") as it is, never "North branch branch"."""
+    return branch if branch.split()[-1:] and branch.split()[-1].casefold() == "branch" else f"{branch} branch"
+
+
 @dataclass(frozen=True)
 class RollEntry:
     name: str
     number: str | None
     branch: str | None
     weight: int
+
+
+@dataclass(frozen=True)
+class RollImport:
+    """What a roll import did: (number, name, branch, join code) of every member in the file, and
+    (number, name) of every member it made inactive (with --replace: those missing from it)."""
+
+    rows: list[tuple[str | None, str, str | None, str]]
+    made_inactive: list[tuple[str | None, str]]
+    replace: bool
 
 
 @dataclass(frozen=True)

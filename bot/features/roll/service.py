@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.features.roll import store
-from bot.features.roll.model import Member, RollEntry
+from bot.features.roll.model import Member, RollEntry, RollImport
 from bot.kernel.clock import Clock
 from bot.kernel.errors import UserError
 from bot.kernel.events import Actor, platform_of
@@ -106,14 +106,13 @@ class RollService:
         """Remember a link made outside /join (a test's roll, written directly)."""
         self._members[identity] = member_id
 
-    async def import_entries(
-        self, entries: list[RollEntry], replace: bool = False
-    ) -> list[tuple[str | None, str, str | None, str]]:
-        """Add or update members from a roll file; (number, name, branch, join code) of each."""
+    async def import_entries(self, entries: list[RollEntry], replace: bool = False) -> RollImport:
+        """Add or update members from a roll file (with REPLACE, make those missing from it
+        inactive): every member's join code, and who was made inactive."""
         now = iso(self._clock.now())
 
-        async def op(conn: Conn) -> list[tuple[str | None, str, str | None, str]]:
-            rows, _ = await store.import_roll(conn, entries, now, replace)
-            return rows
+        async def op(conn: Conn) -> RollImport:
+            rows, dropped = await store.import_roll(conn, entries, now, replace)
+            return RollImport(rows, dropped, replace)
 
         return await self._writer.run(op)

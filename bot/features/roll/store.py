@@ -72,9 +72,9 @@ async def link(conn: Conn, identity: str, name: str, member_id: int, at: str) ->
 
 async def import_roll(
     conn: Conn, entries: list[RollEntry], now: str, replace: bool = False
-) -> tuple[list[tuple[str | None, str, str | None, str]], int]:
+) -> tuple[list[tuple[str | None, str, str | None, str]], list[tuple[str | None, str]]]:
     """Add or update members, inside the caller's transaction; returns (number, name, branch,
-    join code) for every entry, and how many members were made inactive.
+    join code) for every entry, and (number, name) of every member made inactive.
 
     Members are matched by number, or by name and branch when there is no number. With
     REPLACE, members missing from the file are marked inactive (they keep their history).
@@ -106,10 +106,12 @@ async def import_roll(
         assert member_id is not None
         keep.add(member_id)
         out.append((e.number, e.name, e.branch, code))
-    dropped = 0
+    dropped: list[tuple[str | None, str]] = []
     if replace:
-        for (mid,) in await conn.execute_fetchall("SELECT id FROM members WHERE active = 1"):
+        for mid, number, name in await conn.execute_fetchall(
+            "SELECT id, number, name FROM members WHERE active = 1 ORDER BY name, number, id"
+        ):
             if mid not in keep:
                 await conn.execute("UPDATE members SET active = 0 WHERE id = ?", (mid,))
-                dropped += 1
+                dropped.append((number, name))
     return out, dropped

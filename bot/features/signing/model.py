@@ -38,7 +38,8 @@ class DataHolder(Protocol):
         ...
 
     async def erase(self, conn: Any, identity: str, member: int | None) -> tuple[str, int]:
-        """Inside the erasure's transaction: delete what is kept about the person; (what, how many)."""
+        """Inside the erasure's transaction: delete what is kept about the person; (what, how
+        many), WHAT naming one of them ("sign-up"), so the count reads right (count_of)."""
         ...
 
 

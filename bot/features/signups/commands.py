@@ -13,6 +13,7 @@ from bot.kernel.ids import parse_ref, split_ref
 from bot.kernel.markup import b, markup
 from bot.kernel.pages import pages
 from bot.kernel.routing import Router
+from bot.kernel.wording import count_of
 
 router = Router("signups")
 
@@ -95,7 +96,7 @@ async def mydata_command(ctx: Context, args: str, signups: SignupService, signin
             await ctx.reply(page)
     elif words == ["erase"]:
         gone = await signups.erase_everything(ctx)
-        listed = ", ".join(f"{n} {what}" for what, n in gone if n)
+        listed = ", ".join(count_of(n, what) for what, n in gone if n)
         await ctx.reply(f"Erased: {listed}. Nothing of it remains in my records. (Signatures on trigger campaigns "
                         "that already fired are kept: they are the record of why a ballot was held.)")
     elif len(words) == 2 and words[0].lower() == "withdraw":

@@ -124,7 +124,7 @@ class SignupService:
                 for form_id, title, name, area, contact, at in await store.signups_of(self._reader, identity)]
 
     async def erase(self, conn: Conn, identity: str, member: int | None) -> tuple[str, int]:
-        return "sign-ups", await store.erase_signups(conn, identity)
+        return "sign-up", await store.erase_signups(conn, identity)
 
     async def whats_kept(self, identity: str) -> list[str]:
         """Everything the bot keeps about IDENTITY (and the member it is linked to), for /mydata."""
@@ -145,7 +145,8 @@ class SignupService:
 
     async def erase_everything(self, ctx: Context) -> list[tuple[str, int]]:
         """Delete every personal record the speaker left (but the signatures of triggers that
-        already fired: they are the record of why a ballot was held); how many, per kind."""
+        already fired: they are the record of why a ballot was held); how many, per kind (the
+        kind named in the singular, as DataHolder.erase names it)."""
         identity = ctx.actor.id
         member = self._roll.member(identity)
         self.cancel(identity)

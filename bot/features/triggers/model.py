@@ -25,7 +25,7 @@ from fractions import Fraction
 from math import ceil
 
 from bot.kernel.errors import ParseError
-from bot.kernel.wording import percent
+from bot.kernel.wording import count_of, percent
 
 OPEN, FIRED, EXPIRED, CANCELLED = "open", "fired", "expired", "cancelled"
 
@@ -88,11 +88,11 @@ class Threshold:
 
     def describe(self) -> str:
         if self.kind == "signatures":
-            return f"{self.count} signatures"
+            return count_of(self.count or 0, "signature")
         assert self.share is not None
         if self.kind == "electorate":
             return f"{_show(self.share)} of the electorate"
-        per = f"{self.branch_count} signatures" if self.branch_count is not None else \
+        per = count_of(self.branch_count, "signature") if self.branch_count is not None else \
             f"{_show(self.branch_share or Fraction(0))} of its members"
         return f"{_show(self.share)} of branches (a branch counts at {per})"
 
@@ -123,7 +123,8 @@ def standing(t: Threshold, electorate: int, branch_sizes: dict[str, int], signat
 def check_reachable(t: Threshold, electorate: int, branch_sizes: dict[str, int]) -> None:
     """Refuse a threshold that no number of signatures from this electorate could cross."""
     if t.kind == "signatures" and (t.count or 0) > electorate:
-        raise ThresholdError(f"{t.count} signatures are more than the {electorate} members of the electorate")
+        raise ThresholdError(f"it needs {count_of(t.count or 0, 'signature')} but the electorate has only "
+                             f"{count_of(electorate, 'member')}")
     if t.kind == "branches":
         if not branch_sizes:
             raise ThresholdError("nobody in the electorate has a branch on the roll, so no branch can count")

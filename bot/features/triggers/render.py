@@ -6,26 +6,28 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.features.roll.model import branch_name
 from bot.features.triggers.model import CANCELLED, EXPIRED, FIRED, Standing, Trigger, TriggerSpec
 from bot.kernel.markup import Markup, b, lines, markup
-from bot.kernel.wording import days_left, when
+from bot.kernel.wording import a_or_an, count_of, days_left, when
 
 
 def standing_text(t: Trigger, s: Standing) -> str:
+    """How far a campaign has got, as a campaigner says it: "1 signature of the 3 needed"."""
     if t.threshold.kind == "branches":
-        return f"{s.have} of the {s.need} branches needed count"
-    return f"{s.have} of {s.need} signatures needed"
+        return f"{count_of(s.have, 'branch', 'branches')} of the {s.need} needed"
+    return f"{count_of(s.have, 'signature')} of the {s.need} needed"
 
 
 def opened(t: Trigger, s: Standing, spec: TriggerSpec, electorate: int, tz: ZoneInfo) -> Markup:
-    where = f"{spec.branch} branch" if spec.branch else "the membership roll"
-    ballot = "secret" if spec.ballot.secret else "open (roll-call)"
+    where = branch_name(spec.branch) if spec.branch else "the membership roll"
+    ballot = a_or_an("secret ballot" if spec.ballot.secret else "open (roll-call) ballot")
     return markup(
         "🗳 Trigger campaign {}: {}\n"
-        "Threshold: {} — {}. Electorate: {} ({} members). Closes {}.\n"
-        "When it fires, a {} ballot opens here: {}\n"
+        "Threshold: {} — {}. Electorate: {} ({}). Closes {}.\n"
+        "When it fires, {} opens here: {}\n"
         "Members sign privately: tap the button or send me sign {}.",
-        b(t.ref), t.title, spec.threshold.describe(), standing_text(t, s), where, electorate,
+        b(t.ref), t.title, spec.threshold.describe(), standing_text(t, s), where, count_of(electorate, "member"),
         when(spec.closes_at, tz), ballot, spec.ballot.question, t.ref,
     )
 
@@ -44,7 +46,7 @@ def progress(t: Trigger, s: Standing, now: datetime, tz: ZoneInfo) -> Markup:
         out.append("It was cancelled.")
     else:
         left = days_left(t.closes_at, now, tz)
-        out.append(f"Closes {when(t.closes_at, tz, now)} ({left} day{'s' if left != 1 else ''} left). "
+        out.append(f"Closes {when(t.closes_at, tz, now)} ({count_of(left, 'day')} left). "
                    f"Sign privately: send me sign {t.ref}")
     return lines(*out)
 

@@ -269,5 +269,5 @@ class TriggerService:
                 for trigger_id, at in await store.signatures_of(self._reader, identity, member)]
 
     async def erase(self, conn: Conn, identity: str, member: int | None) -> tuple[str, int]:
-        return "trigger signatures", await store.erase_signatures(conn, identity, member)
+        return "trigger signature", await store.erase_signatures(conn, identity, member)
 

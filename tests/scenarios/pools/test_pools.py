@@ -113,3 +113,24 @@ async def test_pool_bad_input(chat: Chat) -> None:
         out = await chat.say(line)
         assert fragment.lower() in out.lower(), (line, out)
         assert await chat.snapshot() == before, line
+
+
+def test_the_solver_prints_nothing_into_the_chat_transcript(tmp_path: Path) -> None:
+    """The console chat prints its transcript on stdout; the solver that freezes a pool must not
+    print its banner into it (a fresh process, since the banner comes once per process)."""
+    import os
+    import subprocess
+    import sys
+
+    lines = ["chair: /pool new Assembly | gender: f, m"]
+    for n, gender in enumerate("fmf", 1):
+        lines += [f"p{n} (private): /pool 1 join", f"p{n} (private): {gender}", f"p{n} (private): P {n}",
+                  f"p{n} (private): yes"]
+    lines += ["chair: /pool 1 size 2", "chair: /pool 1 quota gender=f 1-1", "chair: /pool 1 freeze"]
+    root = Path(__file__).resolve().parents[3]
+    proc = subprocess.run([sys.executable, "-m", "bot.cli", "console"], input="\n".join(lines) + "\n",
+                          capture_output=True, text=True, cwd=tmp_path, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(root)})
+    assert proc.returncode == 0, proc.stderr
+    assert "Pool 1 is frozen" in proc.stdout
+    assert "HiGHS" not in proc.stdout and "HiGHS" not in proc.stderr

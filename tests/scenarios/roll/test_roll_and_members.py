@@ -112,3 +112,29 @@ def test_members_import_cli(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "bot.cli", "members", "import", str(bad)],
                           capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)
     assert proc.returncode == 2 and "unknown column 'email'" in proc.stderr
+
+
+def test_members_import_replace_names_who_was_made_inactive(tmp_path: Path) -> None:
+    """--replace makes members missing from the file inactive: the organiser is told who, by name
+    and number, so a member dropped by a typo is seen before the next ballot."""
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[3]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+
+    def members_import(text: str, *options: str) -> subprocess.CompletedProcess[str]:
+        roll = tmp_path / "roll.csv"
+        roll.write_text(text)
+        return subprocess.run([sys.executable, "-m", "bot.cli", "members", "import", str(roll), *options],
+                              capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)
+
+    proc = members_import(ROLL)
+    assert proc.returncode == 0 and "Imported 3 members." in proc.stderr, proc.stderr
+    proc = members_import("name,number,branch\nAnn Smith,1001,North\n", "--replace")
+    assert proc.returncode == 0, proc.stderr
+    assert "Imported 1 member." in proc.stderr
+    assert "Made inactive (missing from the file): Bob Jones (1002), Cat Lee (1003)." in proc.stderr
+    proc = members_import("name,number,branch\nAnn Smith,1001,North\n", "--replace")
+    assert "No member was made inactive" in proc.stderr and "Made inactive" not in proc.stderr

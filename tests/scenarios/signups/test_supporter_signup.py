@@ -68,7 +68,7 @@ async def test_signup_consent_export_withdraw_and_erase(chat: Chat) -> None:
     assert NAME in out and AREA in out and CONTACT in out
     assert NAME.encode() in _raw(chat)
     out = await chat.say("zed (private): /mydata erase")
-    assert "Erased: 1 sign-ups" in out
+    assert "Erased: 1 sign-up. " in out
     out = await chat.say("zed (private): /mydata")
     assert "I keep no sign-ups" in out
     assert await chat.query("SELECT count(*) FROM signups") == [(0,)]

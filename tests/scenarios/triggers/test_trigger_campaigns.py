@@ -29,14 +29,14 @@ async def test_signatures_threshold_fires_once(chat: Chat) -> None:
     out = await chat.say("m0 (private): sign T1")
     assert "You are signing trigger campaign T1" in out
     out = await chat.say("m0 (private): yes")
-    assert "1 of 3 signatures needed" in out
+    assert "1 signature of the 3 needed" in out
     await chat.say("m1 (private): /sign T1 yes")
     out = await chat.say("m1 (private): /unsign T1")
     assert "withdrawn" in out
     await chat.say("m1 (private): /start sign-T1", "m1 (private): yes")
     out = await chat.say("m2 (private): /sign T1 yes")
     assert out.count("has fired") == 2  # the announcement and the signer's thanks
-    assert "Trigger T1 has fired: recall: Cllr Smith — 3 of 3 signatures needed" in out
+    assert "Trigger T1 has fired: recall: Cllr Smith — 3 signatures of the 3 needed" in out
     assert "Poll 1: T1: Recall Cllr Smith?" in out
     assert "[chair (private)] bot: Trigger T1 (recall: Cllr Smith) fired" in await transcript_after_outbox(chat)
     assert await _polls(chat) == 1
@@ -55,12 +55,12 @@ async def test_signatures_threshold_fires_once(chat: Chat) -> None:
 async def test_electorate_share_fires_once(chat: Chat) -> None:
     await add_members(chat, [(f"m{i}", None) for i in range(10)])
     out = await chat.say("chair: /trigger open open-selection the MP for Riverside --electorate 25% --closes 7d")
-    assert "25.0% of the electorate — 0 of 3 signatures needed" in out
+    assert "25.0% of the electorate — 0 signatures of the 3 needed" in out
     for i in range(2):
         out = await chat.say(f"m{i} (private): /sign T1 yes")
         assert "has fired" not in out
     out = await chat.say("m2 (private): /sign T1 yes")
-    assert "Trigger T1 has fired" in out and "3 of 3 signatures needed" in out
+    assert "Trigger T1 has fired" in out and "3 signatures of the 3 needed" in out
     assert "Secret ballot" in out  # the follow-up ballot is secret by default
     assert await _polls(chat) == 1
     out = await chat.say("m3 (private): /sign T1 yes")
@@ -75,13 +75,13 @@ async def test_branch_share_fires_when_enough_branches_count(chat: Chat) -> None
     out = await chat.say(
         "chair: /trigger open no-confidence the chair --branches 1/2 --per-branch 50% --closes 10d")
     assert "50.0% of branches (a branch counts at 50.0% of its members)" in out
-    assert "0 of the 2 branches needed count" in out
+    assert "0 branches of the 2 needed" in out
     # Many signatures in one branch make only one branch count.
     for name in ("a0", "a1", "a2", "a3"):
         out = await chat.say(f"{name} (private): /sign T1 yes")
         assert "has fired" not in out
     out = await chat.say("chair: /trigger T1")
-    assert "1 of the 2 branches needed count" in out and "Branches that count: Avon" in out
+    assert "1 branch of the 2 needed" in out and "Branches that count: Avon" in out
     out = await chat.say("b0 (private): /sign T1 yes")
     assert "has fired" not in out
     out = await chat.say("c0 (private): /sign T1 yes")  # Cray: 1 of 2 members is 50%
@@ -137,7 +137,8 @@ async def test_trigger_expires_unfired(chat: Chat) -> None:
             break
         await asyncio.sleep(0.01)
     transcript = "\n".join(chat.transport.transcript)
-    assert "Trigger T1 (recall: Cllr Jones) closed at its deadline without firing: 2 of 3" in transcript
+    assert ("Trigger T1 (recall: Cllr Jones) closed at its deadline without firing: 2 signatures of the 3 needed"
+            in transcript)
     before = await chat.snapshot()
     out = await chat.say("m2 (private): /sign T1 yes")
     assert "closed at its deadline" in out

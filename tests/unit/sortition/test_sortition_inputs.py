@@ -70,3 +70,13 @@ def test_published_chances_are_exact_and_add_up_to_the_panel_size() -> None:
 def test_unknown_method_is_refused() -> None:
     with pytest.raises(SortitionError, match="Unknown method"):
         prepare(make_pool([{"g": "a"}] * 3), bounds(1, []), "lottery")
+
+
+def test_the_engine_counts_nouns_as_the_bot_does() -> None:
+    """The engines import nothing of the bot, so sortition keeps its own copy of count_of."""
+    from bot.engines.sortition.model import counted
+    from bot.kernel.wording import count_of
+
+    for n in (0, 1, 2, 11):
+        for noun in ("volunteer", "seat", "group", "column", "more volunteer"):
+            assert counted(n, noun) == count_of(n, noun)

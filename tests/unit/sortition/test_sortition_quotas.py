@@ -106,7 +106,7 @@ def test_quotas_conflicting_with_the_panel_size_are_explained() -> None:
 @pytest.mark.parametrize(
     ("pool", "quotas", "needle"),
     [
-        (make_pool([{"g": "a"}] * 3), bounds(4, []), "find 1 more volunteers"),
+        (make_pool([{"g": "a"}] * 3), bounds(4, []), "find 1 more volunteer or shrink"),
         (make_pool([{"g": "a"}] * 3), bounds(0, []), "at least 1"),
         (make_pool([{"g": "a"}] * 3), bounds(2, [("g", "a", 2, 1)]), "above the maximum"),
         (make_pool([{"g": "a"}] * 3), bounds(2, [("g", "a", -1, 1)]), "negative"),

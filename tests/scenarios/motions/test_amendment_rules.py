@@ -1,0 +1,64 @@
+"""When an amendment may be proposed: to a motion being drafted and to a submitted one (members
+who are not its drafters change a draft by amendment put to the room), never once the motion is
+decided; and never twice word for word while the first still stands."""
+
+from __future__ import annotations
+
+from tests.helpers import Chat
+
+
+async def _motion(chat: Chat, submit: bool = False) -> None:
+    await chat.say("ann: /motion new Save our library", "ann: /motion M1 resolves To campaign against the closure.",
+                   "ann: /motion M1 mover Ann", "ann: /motion M1 seconder Bob")
+    if submit:
+        assert "is submitted" in await chat.say("ann: /motion M1 submit")
+
+
+async def test_a_draft_is_amended_by_the_room_and_a_decided_motion_is_not(chat: Chat) -> None:
+    await _motion(chat)
+    # Bob is not a drafter: he cannot edit the draft, but he can move an amendment to it.
+    assert "Only the drafters of M1" in await chat.say("bob: /motion M1 resolves To write to the council.")
+    out = await chat.say('bob: /amend M1 resolves 1 replace "campaign" with "fight"')
+    assert "Amendment A1 to M1" in out
+    await chat.say("cat: /amendment A1 second", "chair: /amendment A1 vote --closes 10m", "ann: /vote 1 Yes")
+    assert "A1 to M1 is carried and applied" in await chat.advance("10m")
+    assert "To fight against the closure." in await chat.say("ann: /motion M1 show")
+    # Submitted: its text now changes only by amendment, which is still open to the room.
+    assert "is submitted" in await chat.say("ann: /motion M1 submit")
+    assert "changes only by amendment" in await chat.say("ann: /motion M1 resolves More.")
+    assert "Amendment A2 to M1" in await chat.say('cat: /amend M1 resolves 1 insert "together" after "fight"')
+    await chat.say("cat: /amendment A2 withdraw", "chair: /motion M1 status carried")
+    before = await chat.snapshot()
+    out = await chat.say('cat: /amend M1 resolves 1 insert "together" after "fight"')
+    assert "M1 is carried; it can no longer be amended" in out
+    assert await chat.snapshot() == before
+
+
+async def test_an_identical_amendment_is_refused_and_named(chat: Chat) -> None:
+    await _motion(chat, submit=True)
+    await chat.say('bob: /amend M1 resolves 1 replace "campaign" with "fight"')
+    for speaker in ("cat", "bob"):
+        before = await chat.snapshot()
+        out = await chat.say(f'{speaker}: /amend M1 resolves 1 replace "campaign" with "fight"')
+        assert "That amendment is proposed already as A1 (by bob)" in out and "/amendment A1 second" in out
+        assert await chat.snapshot() == before
+    # Seconded or being voted on, it is still the one to act on.
+    await chat.say("cat: /amendment A1 second")
+    out = await chat.say('dan: /amend M1 resolves 1 replace "campaign" with "fight"')
+    assert "proposed already as A1 (seconded)" in out
+    # A different amendment to the same words is a different question, and is taken.
+    assert "Amendment A2 to M1" in await chat.say('dan: /amend M1 resolves 1 replace "campaign" with "march"')
+    # Once withdrawn, the same words may be moved again by someone else.
+    await chat.say("chair: /amendment A1 withdraw")
+    assert "Amendment A3 to M1" in await chat.say('cat: /amend M1 resolves 1 replace "campaign" with "fight"')
+
+
+async def test_an_amendment_identical_to_a_carried_one_is_refused(chat: Chat) -> None:
+    await _motion(chat, submit=True)
+    await chat.say("bob: /amend M1 add resolves To write to every councillor.", "cat: /amendment A1 second",
+                   "chair: /amendment A1 vote --closes 10m", "ann: /vote 1 Yes")
+    assert "A1 to M1 is carried and applied" in await chat.advance("10m")
+    before = await chat.snapshot()
+    out = await chat.say("cat: /amend M1 add resolves To write to every councillor.")
+    assert "That amendment is A1, which was carried already" in out
+    assert await chat.snapshot() == before
