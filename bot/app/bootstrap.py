@@ -167,7 +167,7 @@ async def bootstrap(
     polls = PollService(reader, writer, clock, config.tz, send, directory, roll, secret, scheduler, bus.publish,
                         outbox)
     reminders = Reminders(reader, writer, clock, config, polls, roll, outbox)
-    motions = MotionService(reader, writer, clock, config.tz, send, polls, secret)
+    motions = MotionService(reader, writer, clock, config.tz, polls, secret, outbox)
     campaigns = CampaignService(reader, writer, clock, config.tz, outbox, roll, motions)
     triggers = TriggerService(reader, writer, clock, config.tz, send, outbox, roll, config.organisers, bus.publish,
                               scheduler)

@@ -48,16 +48,21 @@ from bot.features.polls.service import PollService
 from bot.kernel.clock import Clock
 from bot.kernel.context import Context
 from bot.kernel.durations import parse_deadline
-from bot.kernel.effects import Send
 from bot.kernel.errors import UserError
 from bot.kernel.limits import code_attempts
 from bot.kernel.markup import b, markup
-from bot.kernel.ports import Conn, Reader, Sender, Writer
+from bot.kernel.ports import Conn, Reader, Writer
 from bot.kernel.secrecy import keyed_code, normalise_code, same_code
 from bot.kernel.times import iso
 from bot.kernel.wording import when
+from bot.storage.outbox import Outbox, enqueue
 
 log = logging.getLogger(__name__)
+
+
+def _settled(poll: Poll) -> str:
+    """The outbox key of what a motion's or an amendment's ballot POLL decided."""
+    return f"motions:settled:{poll.id}"
 BALLOT = ("ballot", "ballot")  # who records what a ballot decided, in the history
 
 
@@ -97,16 +102,16 @@ async def _no_pending(conn: Conn, motion: Motion) -> None:
 
 class MotionService:
     def __init__(
-        self, reader: Reader, writer: Writer, clock: Clock, tz: ZoneInfo, send: Sender, polls: PollService,
-        secret: str,
+        self, reader: Reader, writer: Writer, clock: Clock, tz: ZoneInfo, polls: PollService, secret: str,
+        outbox: Outbox,
     ) -> None:
+        self._outbox = outbox
         self._secret = secret
         self._wrong_codes = code_attempts(clock.now)
         self._reader = reader
         self._writer = writer
         self._clock = clock
         self._tz = tz
-        self._send = send
         self._polls = polls
 
     def _now(self) -> str:
@@ -412,16 +417,29 @@ class MotionService:
 
     # -- what a ballot decided ---------------------------------------------------------------
 
-    async def settle(self, poll: Poll) -> None:
-        """Apply what the closed ballot POLL decided, and say so in its room."""
+    async def settle(self, poll: Poll, *, at_start: bool = False) -> None:
+        """Apply what the closed ballot POLL decided, and say so in its room. What is said is
+        queued in the outbox with the change itself, so it goes out once; it is sent at once,
+        but AT_START (settling at start-up, before any platform is up to take a message), when
+        the outbox sends it as soon as the platforms are up."""
         amendment_id, motion_id = await store.decided_by(self._reader, poll.id)
-        text = None
+        hold = not at_start
+        settled = False
         if amendment_id is not None:
-            text = await self._settle_amendment(amendment_id, poll.result)
+            settled = await self._settle_amendment(amendment_id, poll, hold)
         elif motion_id is not None:
-            text = await self._settle_motion(motion_id, poll.result)
-        if text:
-            await self._send(Send(poll.room, text))
+            settled = await self._settle_motion(motion_id, poll, hold)
+        if not settled:
+            return
+        if hold:
+            await self._outbox.send_now(_settled(poll))
+        else:
+            self._outbox.poke()
+
+    async def _say_settled(self, conn: Conn, poll: Poll, text: str, hold: bool) -> bool:
+        await enqueue(conn, dedupe=_settled(poll), target=poll.room, private=False, text=text, now=self._clock.now(),
+                      hold=hold)
+        return True
 
     async def settle_missed(self) -> None:
         """Ballots that closed while the bot was down, before what they decided was applied."""
@@ -429,27 +447,28 @@ class MotionService:
             try:
                 poll = await self._polls.get(poll_id)
                 if not poll.is_open:
-                    await self.settle(poll)
+                    await self.settle(poll, at_start=True)
             except Exception:
                 log.exception("settling the ballot of poll %s failed", poll_id)
 
-    async def _settle_amendment(self, amendment_id: int, result: dict | None) -> str | None:
+    async def _settle_amendment(self, amendment_id: int, poll: Poll, hold: bool) -> bool:
         """A carried amendment is applied to the motion's text in the same transaction as its
-        new status and a history entry."""
+        new status, a history entry and the announcement."""
         now = self._now()
+        result = poll.result
 
-        async def op(conn: Conn) -> str | None:
+        async def op(conn: Conn) -> bool:
             row = await _amendment(conn, amendment_id)
             if refuse_amendment(row.ref, row.status, "settle") is not None:
-                return None
+                return False
             motion = await _motion(conn, row.motion_id)
             summary = row.amendment.summary
             if not carried(result):
                 row.status = LOST
                 await store.save_amendment(conn, row, now)
                 await store.record(conn, motion.id, *BALLOT, now, f"amendment {row.ref} lost ({why_lost(result)})")
-                return markup("Amendment {} to {} is lost on {}: {}", b(row.ref), b(motion.ref), why_lost(result),
-                              summary)
+                return await self._say_settled(conn, poll, markup(
+                    "Amendment {} to {} is lost on {}: {}", b(row.ref), b(motion.ref), why_lost(result), summary), hold)
             try:
                 sections = apply(motion.text.sections, row.amendment)
             except AmendmentError as e:
@@ -457,33 +476,38 @@ class MotionService:
                 await store.save_amendment(conn, row, now)
                 await store.record(conn, motion.id, *BALLOT, now,
                                    f"amendment {row.ref} carried but could not be applied: {e}")
-                return markup("Amendment {} to {} was carried but no longer fits the text ({}); the text is "
-                              "unchanged. Propose it again against the current text.", b(row.ref), b(motion.ref), e)
+                return await self._say_settled(conn, poll, markup(
+                    "Amendment {} to {} was carried but no longer fits the text ({}); the text is unchanged. "
+                    "Propose it again against the current text.", b(row.ref), b(motion.ref), e), hold)
             motion.text.sections = sections
             await store.save_motion(conn, motion)
             row.status = CARRIED
             await store.save_amendment(conn, row, now)
             await store.record(conn, motion.id, *BALLOT, now,
                                f"amendment {row.ref} carried and applied: {row.amendment.summary}")
-            return markup("Amendment {} to {} is carried and applied: {}\nSend /motion {} show for the text as "
-                          "amended.", b(row.ref), b(motion.ref), summary, motion.ref)
+            return await self._say_settled(conn, poll, markup(
+                "Amendment {} to {} is carried and applied: {}\nSend /motion {} show for the text as amended.",
+                b(row.ref), b(motion.ref), summary, motion.ref), hold)
 
         return await self._writer.run(op)
 
-    async def _settle_motion(self, motion_id: int, result: dict | None) -> str | None:
+    async def _settle_motion(self, motion_id: int, poll: Poll, hold: bool) -> bool:
         now = self._now()
+        result = poll.result
         status = CARRIED if carried(result) else LOST
 
-        async def op(conn: Conn) -> str | None:
+        async def op(conn: Conn) -> bool:
             motion = await _motion(conn, motion_id)
             if refuse_motion(motion.ref, motion.status, "settle") is not None:
-                return None
+                return False
             motion.status = status
             await store.save_motion(conn, motion)
             await store.record(conn, motion.id, *BALLOT, now, f"status: {status} by ballot")
             if status == CARRIED:
-                return markup("Motion {} ({}) is carried.", b(motion.ref), motion.text.title)
-            return markup("Motion {} ({}) is lost on {}.", b(motion.ref), motion.text.title, why_lost(result))
+                return await self._say_settled(conn, poll, markup("Motion {} ({}) is carried.", b(motion.ref),
+                                                                  motion.text.title), hold)
+            return await self._say_settled(conn, poll, markup("Motion {} ({}) is lost on {}.", b(motion.ref),
+                                                              motion.text.title, why_lost(result)), hold)
 
         return await self._writer.run(op)
 

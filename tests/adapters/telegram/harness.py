@@ -25,9 +25,11 @@ class TelegramBot:
 
     @classmethod
     async def start(
-        cls, tmp_path: Path, peer: TelegramPeer, *, time_scale: float | None = None, **telegram: Any
+        cls, tmp_path: Path, peer: TelegramPeer, *, time_scale: float | None = None, clock: ManualClock | None = None,
+        **telegram: Any,
     ) -> TelegramBot:
-        """TIME_SCALE defaults to the peer's own, so the adapter paces itself as the peer limits."""
+        """TIME_SCALE defaults to the peer's own, so the adapter paces itself as the peer limits.
+        CLOCK: the bot's clock (a new one by default; pass one on to restart later in time)."""
         if time_scale is None:
             time_scale = peer.limits.overall.period / 1.0
         config = replace(
@@ -37,7 +39,7 @@ class TelegramBot:
             telegram=TelegramConfig(token=peer.token, base_url=peer.base_url, **telegram),
         )
         assert config.telegram is not None
-        app = await bootstrap(config, ManualClock(), Transports())
+        app = await bootstrap(config, clock or ManualClock(), Transports())
         adapter = TelegramAdapter(config.telegram, app, time_scale=time_scale, poll_timeout=1)
         app.transports.add(adapter.transport)
         await app.start()
