@@ -46,42 +46,89 @@ class Options:
     values: dict[str, str] = field(default_factory=dict)
 
 
+_OPTION = re.compile(r"(--|[\u2013\u2014])([A-Za-z][A-Za-z0-9-]*)(=.*)?", re.S)
+"""An option as typed: ``--name`` (or ``--name=value``); phones turn ``--`` into an en or em
+dash, so ``—name`` is one too when NAME is an option of the command."""
+
+
+def _option_name(word: str, known: frozenset[str]) -> str | None:
+    """The option WORD names, or None if WORD is text: a dash alone, a dash inside a word, or a
+    long dash before a word that is no option (``—yes``) are what people write in text."""
+    m = _OPTION.fullmatch(word)
+    if m is None:
+        return None
+    name = m.group(2).lower()
+    return name if m.group(1) == "--" or name in known else None
+
+
 def split_options(
     args: str, flags: frozenset[str], valued: frozenset[str], usage: str
 ) -> tuple[str, Options]:
-    """Separate ``--options`` from the free text of ARGS.
+    """Separate the ``--options`` at the end of ARGS from the text before them.
 
-    Returns the free text (words rejoined with single spaces) and the options found.
+    Options come last, after the text (a question and its choices, a title, a name): they are
+    the longest run of words at the end that are each an option or the value of the option
+    before it. Everything before is text, dashes and all (``Approve the budget — yes or no?``,
+    ``2--3 people``, ``a - b``). A ``--word`` written earlier is refused rather than read as
+    text, so a misplaced or misspelt ``--secret`` never quietly opens an open ballot. Returns
+    the text (words rejoined with single spaces) and the options found.
     """
+    known = flags | valued
     words = args.split()
-    free: list[str] = []
+    names = [_option_name(w, known) for w in words]
+    start = len(words)
+    i = len(words) - 1
+    while i >= 0:
+        if names[i] is not None:
+            start = i
+        elif i > 0 and names[i - 1] is not None and "=" not in words[i - 1]:
+            start = i - 1  # the value of the option before it (refused below if it takes none)
+            i -= 1
+        else:
+            break
+        i -= 1
+    listed = ", ".join(f"--{n}" for n in sorted(known))
+    for w, name in zip(words[:start], names[:start], strict=True):
+        if name is None or not w.startswith("--"):
+            continue
+        if name not in known:
+            raise GrammarError(f"unknown option --{name}. Options are: {listed}")
+        raise GrammarError(f"{w} is an option: put options at the end, after the text. Usage: {usage}")
+    opts = _read_options([w if name is None else "--" + w.lstrip("-\u2013\u2014")
+                          for w, name in zip(words[start:], names[start:], strict=True)], flags, valued, usage)
+    return " ".join(words[:start]), opts
+
+
+def _read_options(words: list[str], flags: frozenset[str], valued: frozenset[str], usage: str) -> Options:
+    """The options in WORDS, which are all options and their values."""
     opts = Options()
     i = 0
     while i < len(words):
         w = words[i]
-        if w.startswith("--") or w.startswith("—"):
-            name, _, inline = w.lstrip("-—").partition("=")
-            name = name.lower()
-            if name in flags:
-                if inline:
-                    raise GrammarError(f"--{name} takes no value. Usage: {usage}")
-                if name in opts.flags:
-                    raise GrammarError(f"--{name} is given twice. Usage: {usage}")
-                opts.flags.add(name)
-            elif name in valued:
-                if name in opts.values:
-                    raise GrammarError(f"--{name} is given twice. Usage: {usage}")
-                if inline:
-                    opts.values[name] = inline
-                else:
-                    if i + 1 >= len(words) or words[i + 1].startswith("--"):
-                        raise GrammarError(f"--{name} needs a value. Usage: {usage}")
-                    i += 1
-                    opts.values[name] = words[i]
+        if not w.startswith("--"):  # a word after an option that takes none, e.g. "--secret yes"
+            takes = ", ".join(f"--{n}" for n in sorted(valued)) or "no option"
+            verb = "takes" if len(valued) <= 1 else "take"
+            raise GrammarError(f"unexpected {w!r} after the options; only {takes} {verb} a value. Usage: {usage}")
+        name, _, inline = w[2:].partition("=")
+        name = name.lower()
+        if name in flags:
+            if inline:
+                raise GrammarError(f"--{name} takes no value. Usage: {usage}")
+            if name in opts.flags:
+                raise GrammarError(f"--{name} is given twice. Usage: {usage}")
+            opts.flags.add(name)
+        elif name in valued:
+            if name in opts.values:
+                raise GrammarError(f"--{name} is given twice. Usage: {usage}")
+            if inline:
+                opts.values[name] = inline
             else:
-                known = ", ".join(f"--{n}" for n in sorted(flags | valued))
-                raise GrammarError(f"unknown option --{name}. Options are: {known}")
+                if i + 1 >= len(words) or words[i + 1].startswith("--"):
+                    raise GrammarError(f"--{name} needs a value. Usage: {usage}")
+                i += 1
+                opts.values[name] = words[i]
         else:
-            free.append(w)
+            known = ", ".join(f"--{n}" for n in sorted(flags | valued))
+            raise GrammarError(f"unknown option --{name}. Options are: {known}")
         i += 1
-    return " ".join(free), opts
+    return opts

@@ -261,6 +261,8 @@ def _imported(rows: int, inactive: list[tuple[str | None, str]], replace: bool) 
 _MOTION = ("chair: /motion new Fund our schools", "chair: /motion M1 resolves To support the campaign.")
 
 ORGANISING: list[Row] = [
+    Row("a dash in a motion's title is text", script("chair: /motion new Budget — approve or not --deadline 2d"),
+        says=("Motion M1 created: Budget — approve or not.",), never=("Unknown option",)),
     Row("erased one sign-up", script("chair: /signup open Assembly", "zed (private): /signup S1",
                                      "zed (private): Zed", "zed (private): North", "zed (private): skip",
                                      "zed (private): yes", "zed (private): /mydata erase"),

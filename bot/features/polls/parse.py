@@ -12,7 +12,6 @@ case-insensitively; a unique prefix of at least three letters also matches.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -30,7 +29,7 @@ from bot.engines.counting.choice import (
 from bot.features.polls.model import PollSpec
 from bot.kernel.durations import DeadlineError, parse_deadline
 from bot.kernel.errors import ParseError, UserError
-from bot.kernel.grammar import GrammarError, Options, is_number, split_options
+from bot.kernel.grammar import GrammarError, is_number, split_options
 from bot.kernel.wording import a_or_an, count_of
 
 USAGE = "/poll QUESTION | OPTION | OPTION … [--closes 30m] [--secret] [--multi N] [--hidden]"
@@ -46,65 +45,9 @@ class SpecError(ParseError):
     pass
 
 
-_OPTION = re.compile(r"(--|[\u2013\u2014])([A-Za-z][A-Za-z0-9-]*)(=.*)?", re.S)
-"""An option as typed: ``--name`` (or ``--name=value``); phones turn ``--`` into an en or em
-dash, so ``—name`` is one too when NAME is an option of the command."""
-
-
-def _option_name(word: str, known: frozenset[str]) -> str | None:
-    """The option WORD names, or None if WORD is text: a dash alone, a dash inside a word, or a
-    long dash before a word that is no option (``—yes``) are what people write in questions."""
-    m = _OPTION.fullmatch(word)
-    if m is None:
-        return None
-    name = m.group(2).lower()
-    return name if m.group(1) == "--" or name in known else None
-
-
-def split_trailing_options(args: str, flags: frozenset[str], valued: frozenset[str], usage: str) -> tuple[str, Options]:
-    """Separate the ``--options`` at the end of ARGS from the text before them.
-
-    Options come last, after the question and the choices: they are the longest run of words at
-    the end that are each an option or the value of the option before it. Everything before is
-    text, dashes and all (``Approve the budget — yes or no?``, ``2--3 people``, ``a - b``). A
-    ``--word`` written earlier is refused rather than read as text, so a misplaced or misspelt
-    ``--secret`` never quietly opens an open ballot.
-    """
-    known = flags | valued
-    words = args.split()
-    names = [_option_name(w, known) for w in words]
-    start = len(words)
-    i = len(words) - 1
-    while i >= 0:
-        if names[i] is not None:
-            start = i
-        elif i > 0 and names[i - 1] is not None and "=" not in words[i - 1]:
-            start = i - 1  # the value of the option before it (refused below if it takes none)
-            i -= 1
-        else:
-            break
-        i -= 1
-    for w, name in zip(words[:start], names[:start], strict=True):
-        if name is None or not w.startswith("--"):
-            continue
-        if name not in known:
-            raise GrammarError(f"unknown option --{name}. Options are: {', '.join(f'--{n}' for n in sorted(known))}")
-        raise GrammarError(
-            f"{w} is an option: put options at the end, after the question and the choices, "
-            f"e.g. /poll Lunch? | Pizza | Soup --{name}{' …' if name in valued else ''}"
-        )
-    zone = ["--" + w.lstrip("-\u2013\u2014") if name is not None else w
-            for w, name in zip(words[start:], names[start:], strict=True)]
-    rest, opts = split_options(" ".join(zone), flags, valued, usage)
-    if rest:  # a word after an option that takes none, e.g. "--secret yes"
-        raise GrammarError(f"unexpected {rest!r} after the options; only {', '.join(f'--{n}' for n in sorted(valued))} "
-                           f"take a value. Usage: {usage}")
-    return " ".join(words[:start]), opts
-
-
 def parse_poll(args: str, now: datetime, tz: ZoneInfo, default_electorate: str = "room") -> PollSpec:
     try:
-        text, opts = split_trailing_options(args, FLAGS, VALUED, USAGE)
+        text, opts = split_options(args, FLAGS, VALUED, USAGE)
     except GrammarError as e:
         raise SpecError(str(e)) from None
     parts = [p.strip() for p in text.split("|")]

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.kernel.durations import DeadlineError, parse_deadline, parse_duration
-from bot.kernel.grammar import split_command
+from bot.kernel.grammar import GrammarError, split_command, split_options
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 LONDON = ZoneInfo("Europe/London")
@@ -36,3 +39,28 @@ def test_durations_and_deadlines() -> None:
     for bad in ("0m", "5s", "yesterday", "25:00", "2026-05-01T10:00", "400d"):
         with pytest.raises(DeadlineError):
             parse_deadline(bad, NOW, LONDON)
+
+
+words = st.text(st.characters(blacklist_categories=("Cs", "Zs", "Cc", "Zl", "Zp")), min_size=1, max_size=8)
+
+
+@given(st.lists(words.filter(lambda w: not w.startswith("--")), min_size=1, max_size=8),
+       st.sampled_from(["", "--emergency", "--deadline 2d", "—deadline 2d --emergency", "--deadline=2d"]))
+def test_text_keeps_its_dashes_and_options_come_last(text: list[str], options: str) -> None:
+    """Every command's free text (a title, a question, a name) keeps any dash it holds; only
+    the run of options at the end is read as options."""
+    free, opts = split_options(" ".join([*text, options]), frozenset({"emergency"}), frozenset({"deadline"}), "U")
+    assert free == " ".join(text)
+    assert ("emergency" in opts.flags) == ("emergency" in options)
+    assert opts.values.get("deadline") == ("2d" if "deadline" in options else None)
+
+
+@pytest.mark.parametrize(("args", "fragment"), [
+    ("Title --emergency more words", "--emergency is an option: put options at the end"),
+    ("Title --urgent", "unknown option --urgent"),
+    ("Title --emergency yes", "unexpected 'yes' after the options; only --deadline takes a value"),
+    ("Title --deadline", "--deadline needs a value"),
+])
+def test_options_out_of_place_are_refused(args: str, fragment: str) -> None:
+    with pytest.raises(GrammarError, match=re.escape(fragment)):
+        split_options(args, frozenset({"emergency"}), frozenset({"deadline"}), "U")
