@@ -22,8 +22,9 @@ word = st.lists(
     min_size=1, max_size=4,
 ).map("".join).filter(lambda w: "|" not in w)
 
-phrase = st.lists(word, min_size=1, max_size=4).map(" ".join)
-"""A few words of what a member might type as a question, an option or a title."""
+phrase = st.lists(word, min_size=1, max_size=4).map(" ".join).filter(lambda p: len(p) <= 120)
+"""A few words of what a member might type as a question, an option or a title (short enough
+for any of them: a title takes 120 characters)."""
 
 
 def as_read(text: str) -> str:
@@ -31,8 +32,9 @@ def as_read(text: str) -> str:
     a low surrogate side by side are one character, and each lone one becomes U+FFFD."""
     return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
-option = phrase.filter(lambda o: "," not in o)
-"""An option's name: /vote separates choices with commas, so a poll refuses an option with one."""
+option = phrase.filter(lambda o: "," not in o and len(o) <= 90)
+"""An option's name: /vote separates choices with commas, so a poll refuses an option with one;
+and an option takes 100 characters (the tests put a word before it)."""
 
 mistake = word.filter(lambda w: "," not in w)
 """One word typed where the bot expects a choice, which it quotes back in its refusal."""

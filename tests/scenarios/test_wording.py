@@ -18,20 +18,22 @@ from adapters.console import run_console
 from bot.kernel.clock import ManualClock
 from bot.kernel.config import parse_config
 from bot.kernel.wording import a_or_an, count_of
-from tests.helpers import Chat
+from tests.helpers import Chat, transcript_after_outbox
 
 Render = Callable[[Path], Awaitable[str]]
 
 
-def script(*lines: str, setup: Callable[[Chat], Awaitable[object]] | None = None) -> Render:
-    """The bot's answers to LINES, played in the console after SETUP."""
+def script(*lines: str, setup: Callable[[Chat], Awaitable[object]] | None = None, outbox: bool = False) -> Render:
+    """The bot's answers to LINES, played in the console after SETUP (with OUTBOX, also what
+    they queued to be sent, such as a reminder round)."""
 
     async def render(tmp_path: Path) -> str:
         chat = await Chat.start(tmp_path)
         try:
             if setup is not None:
                 await setup(chat)
-            return await chat.say(*lines)
+            said = await chat.say(*lines)
+            return await transcript_after_outbox(chat) if outbox else said
         finally:
             await chat.stop()
 
@@ -97,6 +99,8 @@ def _then_outbox(*lines: str, setup: Callable[[Chat], Awaitable[object]] | None 
 
 
 POLLS: list[Row] = [
+    Row("one has voted", script("chair: /poll Lunch? | Pizza | Soup --closes 2h", "ann: /vote 1 Pizza",
+                                "chair: /remind 1", outbox=True), says=("1 has voted",), never=("1 have voted",)),
     Row("polls: an em dash in a question is text",
         script("chair: /poll Approve the budget — yes or no?"),
         says=("Poll 1: Approve the budget — yes or no?",), never=("Unknown option", "--.")),

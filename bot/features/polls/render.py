@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.engines.counting.choice import proposal_roles
 from bot.features.polls.model import Poll
+from bot.features.roll.model import branch_name
 from bot.kernel.effects import Button, Keyboard
 from bot.kernel.markup import Markup, b, i, lines, markup, pre
 from bot.kernel.wording import count_of, percent, when
@@ -34,7 +35,7 @@ def describe_rules(p: Poll) -> str:
     if p.electorate_kind == "roll":
         bits.append(f"electorate: the roll ({p.electorate_size})")
     elif p.electorate_kind == "branch":
-        bits.append(f"electorate: {p.branch} branch ({p.electorate_size})")
+        bits.append(f"electorate: {branch_name(p.branch or '')} ({p.electorate_size})")
     return " · ".join(bits)
 
 

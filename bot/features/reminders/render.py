@@ -36,7 +36,8 @@ def private_reminder(poll: Poll, tz: ZoneInfo, now: datetime) -> Markup:
 def group_warning(poll: Poll, tz: ZoneInfo, now: datetime, voted: int, not_voted: list[str] | None) -> str:
     """Plain text: nothing in it is emphasised, so the seam escapes all of it."""
     deadline = _deadline(poll, tz, now) or " is open"
-    turnout = f"{voted} of {poll.electorate_size} have voted" if poll.electorate_size else f"{voted} have voted"
+    verb = "has" if voted == 1 else "have"
+    turnout = f"{voted} of {poll.electorate_size} {verb} voted" if poll.electorate_size else f"{voted} {verb} voted"
     text = f"⏰ Poll {poll.id}, {poll.question},{deadline}. {turnout}."
     if not_voted:
         text += " Not yet voted: " + ", ".join(sorted(not_voted)) + "."

@@ -42,7 +42,7 @@ async def test_reminders_go_privately_to_non_voters_once(chat: Chat) -> None:
     out = await _tick(chat, "23h")  # 1h before the close
     assert private_lines(out, "bob") and not private_lines(out, "cat")
     group = [ln for ln in out.splitlines() if "[#main]" in ln]
-    assert len(group) == 1 and "1 of 3 have voted" in group[0]
+    assert len(group) == 1 and "1 of 3 has voted" in group[0]
     assert "bob" not in group[0].lower() and "Bob" not in group[0]  # nobody is named in the group
     out = await _tick(chat, "1h")
     assert "Result" in out and "Reminder" not in out
