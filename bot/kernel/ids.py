@@ -1,6 +1,7 @@
-"""The short ids people type: M12 (a motion and its campaign), A3 (an amendment), T2 (a
-trigger campaign), S1 (a sign-up form). Each kind has its own sequence and its own letter, so a
-mistyped id names the kind the member meant and the answer can say what was wrong."""
+"""The short ids people type: M12 (a motion and its campaign), A3 (an amendment), C1 (a
+composite of motions), T2 (a trigger campaign), S1 (a sign-up form). Each kind has its own
+sequence and its own letter, so a mistyped id names the kind the member meant and the answer can
+say what was wrong."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import re
 
 from bot.kernel.errors import UserError
 
-KINDS = {"M": "motion", "A": "amendment", "T": "trigger campaign", "S": "sign-up form"}
+KINDS = {"M": "motion", "A": "amendment", "C": "composite", "T": "trigger campaign", "S": "sign-up form"}
 _ID = re.compile(r"^([A-Za-z])(\d{1,9})$")
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bot.features.motions.model import RECORDABLE, WITHDRAWN, Motion, MotionText
-from bot.features.motions.parse import USAGE as AMEND_USAGE
 from bot.features.motions.parse import (
+    COMPOSITE_USAGE,
     parse_amendment,
     parse_composite,
     parse_new,
@@ -16,13 +16,14 @@ from bot.features.motions.parse import (
     point_text,
     title,
 )
+from bot.features.motions.parse import USAGE as AMEND_USAGE
 from bot.features.motions.render import amendment_line, chat, markdown, plain_text
 from bot.features.motions.service import MotionService
 from bot.features.polls.model import PollClosed
 from bot.kernel.context import Context
 from bot.kernel.durations import DeadlineError
 from bot.kernel.errors import UserError
-from bot.kernel.ids import split_ref
+from bot.kernel.ids import ref_kind, split_ref
 from bot.kernel.markup import b, lines, markup, pre
 from bot.kernel.pages import pages
 from bot.kernel.routing import Router
@@ -36,7 +37,7 @@ USAGE = (
     "/motion M12 remove resolves 2 | /motion M12 mover|seconder|proposer NAME | /motion M12 submit | "
     "/motion M12 vote [--closes 10m] | /motion M12 status carried|lost|remitted|withdrawn | "
     "/motion M12 history | /motion M12 amendments | /motion M12 export md|text | /motion list | "
-    "/motion composite M3 M4 TITLE | /motion M12 invite | /motion M12 draft CODE"
+    "/motion M12 invite | /motion M12 draft CODE"
 )
 DETAILS = (
     "A motion has a title and numbered points under notes, believes and resolves. Whoever starts it "
@@ -57,7 +58,7 @@ async def _reply_pages(ctx: Context, text: str, wrap: Callable[[str], str] | Non
         await ctx.reply(wrap(page) if wrap else page)
 
 
-# -- /motion new, list, composite --------------------------------------------------------------
+# -- /motion new, list ------------------------------------------------------------------------
 
 
 async def _new(ctx: Context, args: str, motions: MotionService) -> None:
@@ -91,16 +92,8 @@ async def _list(ctx: Context, args: str, motions: MotionService) -> None:
     await _reply_pages(ctx, lines("Motions:", *reversed(listed[:50])))
 
 
-async def _composite(ctx: Context, args: str, motions: MotionService) -> None:
-    if ctx.room.private:
-        raise UserError("Composite motions in their group, not in a private chat.")
-    await motions.require(ctx, "composite")
-    ids, new_title = parse_composite(args)
-    new_id = await motions.composite(ctx, ids, new_title)
-    refs = ", ".join(f"M{i}" for i in ids)
-    await ctx.reply(markup("Composite motion {} ({}) is drafted from {}, which are now composited. Edit it into "
-                           "one text (/motion M{} show, edit, remove), name its mover and seconder, and submit it.",
-                           b(f"M{new_id}"), new_title, refs, new_id))
+async def _composite_moved(ctx: Context, args: str, motions: MotionService) -> None:
+    raise UserError(f"Composites have their own command: {COMPOSITE_USAGE} (send /help composite).")
 
 
 # -- drafting ----------------------------------------------------------------------------------
@@ -337,7 +330,7 @@ SUBS: dict[str, Sub] = {
     "amendments": _amendments,
     "export": _export,
 }
-TOP = {"new": _new, "list": _list, "composite": _composite}
+TOP = {"new": _new, "list": _list, "composite": _composite_moved}
 
 
 @router.command("motion", summary="draft, show, submit and export motions", usage=USAGE, details=DETAILS)
@@ -406,6 +399,62 @@ async def amendment_command(ctx: Context, args: str, motions: MotionService) -> 
             await ctx.reply(f"The vote on {row.ref} is open as poll {poll.id} in its room.")
     else:
         raise UserError(f"There is no /amendment A{amendment_id} {sub[:20]}. Usage: {AMENDMENT_USAGE}")
+
+
+COMPOSITE_HELP = f"{COMPOSITE_USAGE} | /composite C1 [show] | /composite C1 agree | /composite list"
+COMPOSITE_DETAILS = (
+    "The room's organisers (as arrangements committee) merge similar motions into one composite: a new "
+    "draft motion with every point of the originals (points word for word the same kept once), which "
+    "remembers where each point came from; the originals are marked composited. The composite is edited "
+    "as any motion (/motion M… edit, remove, mover, seconder). A drafter of each original motion agrees to "
+    "its words with /composite C1 agree; the composite can be submitted once every original has agreed "
+    "to its present words (an edit after an agreement asks for it again)."
+)
+
+
+@router.command("composite", summary="merge motions into a composite their movers agree to", usage=COMPOSITE_HELP,
+                details=COMPOSITE_DETAILS)
+async def composite_command(ctx: Context, args: str, motions: MotionService) -> None:
+    head, _, rest = args.strip().partition(" ")
+    rest = rest.strip()
+    if head.lower() == "list":
+        if rest:
+            raise UserError("Usage: /composite list (no arguments).")
+        found = await motions.composites(ctx)
+        if not found:
+            await ctx.reply(f"No composites here yet. An organiser makes one with {COMPOSITE_USAGE}")
+            return
+        await _reply_pages(ctx, lines("Composites:", *(markup("{} ({}): {}", b(c), m, t)
+                                                        for c, m, t, _ in reversed(found[:50]))))
+        return
+    kind = ref_kind(head)
+    if kind is not None and kind[0] == "C":
+        composite_id = kind[1]
+        sub = rest.lower() or "show"
+        if sub == "show":
+            await _reply_pages(ctx, await motions.composite_view(ctx, composite_id))
+        elif sub == "agree":
+            found = await motions.get_composite(composite_id)
+            await motions.here(ctx, found.motion_id)
+            after, refs, waiting = await motions.agree(ctx, composite_id)
+            agreed = " and ".join(refs)
+            tail = (f" Still waiting for {', '.join(waiting)}." if waiting else
+                    f" Every original has agreed: its drafters can submit it (/motion M{after.motion_id} submit).")
+            await ctx.reply(f"You agree to the words of composite {after.ref} (M{after.motion_id}) for {agreed}.{tail}")
+        else:
+            raise UserError(f"There is no /composite C{composite_id} {rest[:20]}. Usage: {COMPOSITE_HELP}")
+        return
+    if ctx.room.private:
+        raise UserError("Composite motions in their group, not in a private chat.")
+    await motions.require(ctx, "composite")
+    ids, new_title = parse_composite(args)
+    made = await motions.composite(ctx, ids, new_title)
+    refs = ", ".join(f"M{i}" for i in ids)
+    await ctx.reply(markup(
+        "Composite {} is motion {} ({}), drafted from {}, which are now composited. Edit it into one text "
+        "(/motion M{} show, edit, remove), name its mover and seconder; a drafter of each original agrees to "
+        "its words with /composite {} agree, and then it can be submitted.",
+        b(made.ref), b(f"M{made.motion_id}"), new_title, refs, made.motion_id, made.ref))
 
 
 @router.subscribe(PollClosed)

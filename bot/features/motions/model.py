@@ -12,6 +12,7 @@ add a point; ``apply`` returns the amended text or says why it no longer fits.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import asdict, dataclass, field
@@ -337,16 +338,84 @@ def apply(sections: dict[str, list[str]], a: Amendment) -> dict[str, list[str]]:
     return out
 
 
-def composite(title: str, texts: list[MotionText]) -> MotionText:
-    """One draft from several motions: their points in order, section by section, with points
-    that are word for word the same kept once. The drafters then edit it into one text."""
+# -- composites -------------------------------------------------------------------------------
+
+Origins = dict[str, list[list[str]]]
+"""Where each point of a composite came from: per section, per point, the points of the original
+motions it was made of ("M3 resolves 2"); one entry for a point, several where the same words
+stood in several motions."""
+
+
+def composite(title: str, originals: list[tuple[str, MotionText]]) -> tuple[MotionText, Origins]:
+    """One draft from several motions (REF, TEXT): their points in order, section by section,
+    with points that are word for word the same kept once, and where each point came from. The
+    committee then edits it into one text and each original's drafters agree to its words."""
     sections: dict[str, list[str]] = {sec: [] for sec in SECTIONS}
-    for t in texts:
+    origins: Origins = {sec: [] for sec in SECTIONS}
+    for ref, t in originals:
         for sec in SECTIONS:
-            for point in t.sections[sec]:
-                if point not in sections[sec]:
+            for n, point in enumerate(t.sections[sec], 1):
+                source = f"{ref} {sec} {n}"
+                if point in sections[sec]:
+                    origins[sec][sections[sec].index(point)].append(source)
+                else:
                     sections[sec].append(point)
-    return MotionText(title, texts[0].voice if texts else "This branch", sections)
+                    origins[sec].append([source])
+    voice = originals[0][1].voice if originals else "This branch"
+    return MotionText(title, voice, sections), origins
+
+
+def wording(text: MotionText) -> str:
+    """A fingerprint of a motion's words (title and points): what a mover agrees to. Any edit
+    changes it, so an agreement given before an edit no longer counts."""
+    body = json.dumps([text.title, text.voice, text.to_json()], ensure_ascii=False)
+    return hashlib.sha256(body.encode()).hexdigest()[:16]
+
+
+@dataclass
+class Original:
+    """One motion a composite was made from, and its drafters' agreement to the composite."""
+
+    motion_id: int
+    created_by: str
+    agreed_by: str | None = None
+    agreed_name: str | None = None
+    agreed_at: str | None = None
+    wording: str | None = None
+
+    @property
+    def ref(self) -> str:
+        return f"M{self.motion_id}"
+
+    def agrees_to(self, current: str) -> bool:
+        return self.wording == current
+
+
+@dataclass
+class Composite:
+    id: int
+    motion_id: int
+    origins: Origins
+    originals: list[Original]
+
+    @property
+    def ref(self) -> str:
+        return f"C{self.id}"
+
+    def waiting(self, current: str) -> list[Original]:
+        """The originals whose drafters have not agreed to the CURRENT wording."""
+        return [o for o in self.originals if not o.agrees_to(current)]
+
+
+def refuse_unagreed(c: Composite, motion_ref: str, current: str) -> str | None:
+    """Why the composite's motion may not be submitted yet (None: every original mover agreed
+    to its present words, as conference standing orders require of a composite)."""
+    waiting = c.waiting(current)
+    if not waiting:
+        return None
+    refs = ", ".join(o.ref for o in waiting)
+    return (f"Composite {c.ref} ({motion_ref}) is submitted once the drafters of every original motion agree to "
+            f"its words; still waiting for {refs}. A drafter of each sends /composite {c.ref} agree.")
 
 
 def carried(result: dict | None) -> bool:

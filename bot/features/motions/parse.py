@@ -168,17 +168,24 @@ def parse_new(args: str) -> NewMotion:
     return NewMotion(text, "emergency" in opts.flags, opts.values.get("deadline"), voice)
 
 
+COMPOSITE_USAGE = "/composite M3 M4 [M5 …] as TITLE"
+
+
 def parse_composite(args: str) -> tuple[list[int], str]:
-    """'M3 M4 [M5 …] TITLE' -> ([3, 4, 5], 'TITLE')."""
-    usage = "/motion composite M3 M4 [M5 …] TITLE"
+    """'M3 M4 [M5 …] as TITLE' -> ([3, 4, 5], 'TITLE'); the word "as" and quotes around the
+    title may be left out."""
     words = args.split()
     ids: list[int] = []
     while words and (found := ref_kind(words[0])) is not None and found[0] == "M":
         ids.append(found[1])
         words.pop(0)
+    if words and words[0].lower() == "as":
+        words.pop(0)
     text = " ".join(words)
+    if len(text) >= 2 and _QUOTE.fullmatch(text):
+        text = text.strip().strip('"“”„').strip()
     if len(ids) < 2 or len(set(ids)) != len(ids):
-        raise UserError(f"Name at least two different motions, then the new title. Usage: {usage}")
+        raise UserError(f"Name at least two different motions, then the new title. Usage: {COMPOSITE_USAGE}")
     if not text or len(text) > MAX_TITLE:
-        raise UserError(f"Give the composite a title of 1 to {MAX_TITLE} characters. Usage: {usage}")
+        raise UserError(f"Give the composite a title of 1 to {MAX_TITLE} characters. Usage: {COMPOSITE_USAGE}")
     return ids, text

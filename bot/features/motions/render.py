@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.features.motions.model import SECTIONS, AmendmentRow, MotionInfo, MotionText
+from bot.features.motions.model import SECTIONS, AmendmentRow, Composite, Motion, MotionInfo, MotionText
 from bot.kernel.markup import Markup, b, i, lines, markup
 
 
@@ -97,3 +97,25 @@ def amendment_line(a: AmendmentRow) -> Markup:
     poll = f", poll {a.poll_id}" if a.poll_id else ""
     second = f", seconded by {a.seconder}" if a.seconder else ""
     return markup("{} ({}{}) by {}{}: {}", b(a.ref), a.status, poll, a.mover_name, second, a.amendment.summary)
+
+
+def composite_view(c: Composite, motion: Motion, current: str, titles: dict[int, str]) -> Markup:
+    """A composite as the committee and the original movers read it: its text as it stands,
+    where each point came from when it was composited, and who has agreed to the present words
+    (CURRENT, the fingerprint of the text). TITLES are the originals' titles."""
+    out: list[str] = [chat(motion.text, motion.info),
+                      markup("{} is composite {}, made from {}.", b(motion.ref), b(c.ref),
+                             ", ".join(f"{o.ref} ({titles.get(o.motion_id, '')})" for o in c.originals))]
+    out.append(b("Where its points came from, as composited:"))
+    for s in SECTIONS:
+        out += [f"{s} {n} ← {', '.join(sources)}" for n, sources in enumerate(c.origins.get(s, []), 1)]
+    out.append(b("Agreement of the original movers to the present words:"))
+    for o in c.originals:
+        if o.agrees_to(current):
+            out.append(f"{o.ref}: agreed by {o.agreed_name} ({(o.agreed_at or '').replace('T', ' ')[:16]})")
+        elif o.wording is not None:
+            out.append(f"{o.ref}: {o.agreed_name} agreed to earlier words; a drafter of {o.ref} agrees again with "
+                       f"/composite {c.ref} agree")
+        else:
+            out.append(f"{o.ref}: not yet; a drafter of {o.ref} sends /composite {c.ref} agree")
+    return lines(*out)

@@ -19,6 +19,7 @@ from bot.features.motions.model import (
     CARRIED,
     COMPOSITED,
     DEBATED,
+    DRAFT,
     DRAFTERS,
     LOST,
     MOTION_WHO,
@@ -31,6 +32,7 @@ from bot.features.motions.model import (
     Amendment,
     AmendmentError,
     AmendmentRow,
+    Composite,
     Motion,
     MotionText,
     apply,
@@ -40,8 +42,11 @@ from bot.features.motions.model import (
     refuse_amendment,
     refuse_duplicate,
     refuse_motion,
+    refuse_unagreed,
     why_lost,
+    wording,
 )
+from bot.features.motions.render import composite_view
 from bot.features.polls.model import Poll, PollSpec
 from bot.features.polls.parse import parse_ballot
 from bot.features.polls.service import PollService
@@ -50,7 +55,7 @@ from bot.kernel.context import Context
 from bot.kernel.durations import parse_deadline
 from bot.kernel.errors import UserError
 from bot.kernel.limits import code_attempts
-from bot.kernel.markup import b, markup
+from bot.kernel.markup import Markup, b, markup
 from bot.kernel.ports import Conn, Reader, Writer
 from bot.kernel.secrecy import keyed_code, normalise_code, same_code
 from bot.kernel.times import iso
@@ -68,6 +73,10 @@ BALLOT = ("ballot", "ballot")  # who records what a ballot decided, in the histo
 
 def _no_such_motion(motion_id: int) -> UserError:
     return UserError(f"There is no motion M{motion_id}. Send /motion list to see the motions.")
+
+
+def _no_such_composite(composite_id: int) -> UserError:
+    return UserError(f"There is no composite C{composite_id}. Send /composite list to see the composites.")
 
 
 async def _motion(conn: Conn, motion_id: int) -> Motion:
@@ -208,9 +217,11 @@ class MotionService:
     async def change(
         self, ctx: Context, motion_id: int, action: str, edit: Callable[[Motion], str], *, what: str = "",
         check: Callable[[Motion], None] | None = None, pending_first: bool = False,
+        check_in: Callable[[Conn, Motion], Awaitable[None]] | None = None,
     ) -> Motion:
         """The one way a motion changes: load it, ask the status table whether ACTION is allowed,
-        run CHECK, refuse while amendments are pending if PENDING_FIRST, let EDIT change it
+        run CHECK (and CHECK_IN, which reads the database in the same transaction), refuse while
+        amendments are pending if PENDING_FIRST, let EDIT change it
         (returning the line for its history, or raising UserError), save it and record the
         change, all in one transaction. Returns the motion as changed."""
         now = self._now()
@@ -220,6 +231,8 @@ class MotionService:
             _refuse(refuse_motion(motion.ref, motion.status, action, what=what))
             if check is not None:
                 check(motion)
+            if check_in is not None:
+                await check_in(conn, motion)
             if pending_first:
                 await _no_pending(conn, motion)
             line = edit(motion)
@@ -246,7 +259,12 @@ class MotionService:
             m.status, m.submitted_at = SUBMITTED, iso(now_t)
             return "submitted"
 
-        await self.change(ctx, motion_id, "submit", edit)
+        async def agreed(conn: Conn, m: Motion) -> None:
+            found = await store.composite_of(conn, m.id)
+            if found is not None:
+                _refuse(refuse_unagreed(found, m.ref, wording(m.text)))
+
+        await self.change(ctx, motion_id, "submit", edit, check_in=agreed)
 
     async def record_outcome(self, ctx: Context, motion: Motion, status: str) -> None:
         """An organiser records how a motion ended (or its mover withdraws it)."""
@@ -265,29 +283,85 @@ class MotionService:
 
         await self.change(ctx, motion.id, "record", edit, check=check, pending_first=status != WITHDRAWN)
 
-    async def composite(self, ctx: Context, ids: list[int], title: str) -> int:
-        """One draft from several motions of this room, which are marked composited."""
+    async def composite(self, ctx: Context, ids: list[int], title: str) -> Composite:
+        """One draft from several motions of this room, which are marked composited; the draft
+        records where each point came from and waits for each original's drafters to agree."""
         now = self._now()
         refs = ", ".join(f"M{i}" for i in ids)
 
-        async def op(conn: Conn) -> int:
+        async def op(conn: Conn) -> Composite:
             motions = [await _motion(conn, i) for i in ids]
             for m in motions:
                 if m.room != ctx.room.id:
                     raise UserError(f"Motion {m.ref} belongs to another room; composite motions of one room.")
                 _refuse(refuse_motion(m.ref, m.status, "composite"))
                 await _no_pending(conn, m)
-            text = composite(title, [m.text for m in motions])
+            text, origins = composite(title, [(m.ref, m.text) for m in motions])
             new_id = await store.insert_motion(
                 conn, ctx.room.id, text, emergency=any(m.emergency for m in motions), deadline=None,
                 created_by=ctx.actor.id, at=now, proposer=f"Composite of {refs}", composite_of=refs.replace(" ", ""),
             )
-            await store.record(conn, new_id, ctx.actor.id, ctx.actor.label, now, f"composited from {refs}: {title}")
+            composite_id = await store.insert_composite(conn, new_id, origins, ids, now)
+            await store.record(conn, new_id, ctx.actor.id, ctx.actor.label, now,
+                               f"composited from {refs} as C{composite_id}: {title}")
             for m in motions:
                 m.status = COMPOSITED
                 await store.save_motion(conn, m)
-                await store.record(conn, m.id, ctx.actor.id, ctx.actor.label, now, f"composited into M{new_id}")
-            return new_id
+                await store.record(conn, m.id, ctx.actor.id, ctx.actor.label, now,
+                                   f"composited into M{new_id} (C{composite_id})")
+            found = await store.load_composite(conn, composite_id)
+            assert found is not None
+            return found
+
+        return await self._writer.run(op, ctx.event_id)
+
+    async def get_composite(self, composite_id: int) -> Composite:
+        found = await store.load_composite(self._reader, composite_id)
+        if found is None:
+            raise _no_such_composite(composite_id)
+        return found
+
+    async def composites(self, ctx: Context) -> list[tuple[str, str, str, str]]:
+        """(C ref, M ref, title, room) of the latest composites in rooms the speaker is in."""
+        return await ctx.visible(await store.recent_composites(self._reader), lambda c: c[3])
+
+    async def composite_view(self, ctx: Context, composite_id: int) -> Markup:
+        found = await self.get_composite(composite_id)
+        motion = await self.here(ctx, found.motion_id)
+        titles = {o.motion_id: (await self.get(o.motion_id)).text.title for o in found.originals}
+        return composite_view(found, motion, wording(motion.text), titles)
+
+    async def agree(self, ctx: Context, composite_id: int) -> tuple[Composite, list[str], list[str]]:
+        """The speaker agrees, for each original they draft, to the composite's present words.
+        Returns the composite, the originals agreed for, and those still waiting. Refused if they
+        draft none of the originals, or agreed already."""
+        now = self._now()
+
+        async def op(conn: Conn) -> tuple[Composite, list[str], list[str]]:
+            found = await store.load_composite(conn, composite_id)
+            if found is None:
+                raise _no_such_composite(composite_id)
+            motion = await _motion(conn, found.motion_id)
+            if motion.status != DRAFT:
+                raise UserError(f"Composite {found.ref} ({motion.ref}) is {motion.status}; agreement is asked only "
+                                f"while it is a draft.")
+            current = wording(motion.text)
+            mine = await store.drafted_by(conn, [o.motion_id for o in found.originals], ctx.actor.id)
+            if not mine:
+                refs = ", ".join(o.ref for o in found.originals)
+                raise UserError(f"Only the drafters of the original motions ({refs}) agree to composite {found.ref}; "
+                                f"the committee that composited it does not agree for them.")
+            todo = [o for o in found.originals if o.motion_id in mine and not o.agrees_to(current)]
+            if not todo:
+                raise UserError(f"You have agreed to the present words of composite {found.ref} already; "
+                                f"nothing changed.")
+            for o in todo:
+                await store.agree(conn, found.id, o.motion_id, ctx.actor.id, ctx.actor.label, now, current)
+            await store.record(conn, motion.id, ctx.actor.id, ctx.actor.label, now,
+                               f"agreed to the wording for {', '.join(o.ref for o in todo)}")
+            after = await store.load_composite(conn, composite_id)
+            assert after is not None
+            return after, [o.ref for o in todo], [o.ref for o in after.waiting(current)]
 
         return await self._writer.run(op, ctx.event_id)
 

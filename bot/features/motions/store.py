@@ -6,9 +6,10 @@ the change it guards commit together), or the reader for showing things.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from bot.features.motions.model import Amendment, AmendmentRow, Motion, MotionText
+from bot.features.motions.model import Amendment, AmendmentRow, Composite, Motion, MotionText, Original, Origins
 from bot.kernel.ports import Conn
 from bot.kernel.times import iso, parse_iso
 from bot.storage.rows import from_row
@@ -141,3 +142,71 @@ async def awaited_ballots(conn: Conn) -> list[int]:
         " UNION SELECT vote_poll_id FROM motions WHERE status = 'debated' AND vote_poll_id IS NOT NULL"
     )
     return sorted(r[0] for r in rows)
+
+
+# -- composites --------------------------------------------------------------------------------
+
+
+async def insert_composite(conn: Conn, motion_id: int, origins: Origins, originals: list[int], at: str) -> int:
+    cur = await conn.execute(
+        "INSERT INTO composites(motion_id, origins, created_at) VALUES (?, ?, ?)",
+        (motion_id, json.dumps(origins), at),
+    )
+    assert cur.lastrowid is not None
+    composite_id = int(cur.lastrowid)
+    await conn.executemany(
+        "INSERT INTO composite_originals(composite_id, motion_id) VALUES (?, ?)",
+        [(composite_id, m) for m in originals],
+    )
+    return composite_id
+
+
+async def _composite(conn: Conn, where: str, value: int) -> Composite | None:
+    rows = await conn.execute_fetchall(f"SELECT * FROM composites WHERE {where} = ?", (value,))
+    if not rows:
+        return None
+    row = rows[0]
+    originals = await conn.execute_fetchall(
+        "SELECT o.*, m.created_by FROM composite_originals o JOIN motions m ON m.id = o.motion_id"
+        " WHERE o.composite_id = ? ORDER BY o.motion_id", (row["id"],)
+    )
+    return Composite(row["id"], row["motion_id"], json.loads(row["origins"]),
+                     [from_row(Original, o) for o in originals])
+
+
+async def load_composite(conn: Conn, composite_id: int) -> Composite | None:
+    return await _composite(conn, "id", composite_id)
+
+
+async def composite_of(conn: Conn, motion_id: int) -> Composite | None:
+    """The composite whose text is motion MOTION_ID, if it is one."""
+    return await _composite(conn, "motion_id", motion_id)
+
+
+async def agree(conn: Conn, composite_id: int, motion_id: int, identity: str, name: str, at: str,
+                wording: str) -> None:
+    await conn.execute(
+        "UPDATE composite_originals SET agreed_by = ?, agreed_name = ?, agreed_at = ?, wording = ?"
+        " WHERE composite_id = ? AND motion_id = ?",
+        (identity, name, at, wording, composite_id, motion_id),
+    )
+
+
+async def drafted_by(conn: Conn, motion_ids: list[int], identity: str) -> set[int]:
+    """Which of MOTION_IDS IDENTITY drafts: started it, or joined with its drafting code."""
+    marks = ", ".join("?" * len(motion_ids))
+    rows = await conn.execute_fetchall(
+        f"SELECT id FROM motions WHERE id IN ({marks}) AND created_by = ?"
+        f" UNION SELECT motion_id FROM motion_drafters WHERE motion_id IN ({marks}) AND identity = ?",
+        (*motion_ids, identity, *motion_ids, identity),
+    )
+    return {r[0] for r in rows}
+
+
+async def recent_composites(conn: Conn, limit: int = 200) -> list[tuple[str, str, str, str]]:
+    """(C ref, M ref, title, room) of the latest composites, newest first."""
+    rows = await conn.execute_fetchall(
+        "SELECT c.id, c.motion_id, m.title, m.room FROM composites c JOIN motions m ON m.id = c.motion_id"
+        " ORDER BY c.id DESC LIMIT ?", (limit,)
+    )
+    return [(f"C{r[0]}", f"M{r[1]}", r[2], r[3]) for r in rows]

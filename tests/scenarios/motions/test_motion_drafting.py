@@ -137,18 +137,19 @@ async def test_composite_two_motions(chat: Chat) -> None:
         'bob: /amend M2 resolves 1 replace "lobby" with "petition"',
     )
     before = await chat.snapshot()
-    for line, fragment in (("ann: /motion composite M1 M2 Libraries", "Only an organiser"),
-                           ("chair: /motion composite M1 Libraries", "at least two different motions"),
-                           ("chair: /motion composite M1 M2 Libraries", "still pending")):
+    for line, fragment in (("ann: /composite M1 M2 as Libraries", "Only an organiser"),
+                           ("chair: /composite M1 as Libraries", "at least two different motions"),
+                           ("chair: /composite M1 M2 as Libraries", "still pending"),
+                           ("chair: /motion composite M1 M2 Libraries", "/composite M3 M4")):
         assert fragment in await chat.say(line)
         assert await chat.snapshot() == before
     await chat.say("bob: /amendment A1 withdraw")
-    out = await chat.say("chair: /motion composite M1 M2 Libraries for all")
-    assert "Composite motion M3 (Libraries for all) is drafted from M1, M2" in out
+    out = await chat.say('chair: /composite M1 M2 as "Libraries for all"')
+    assert "Composite C1 is motion M3 (Libraries for all), drafted from M1, M2" in out
     out = await chat.say("ann: /motion M3 show")
     assert out.count("The library is to close.") == 1  # the same point is kept once
     assert "1. To campaign for the library." in out and "2. To lobby the council." in out
     assert "Proposed by Composite of M1, M2" in out
     out = await chat.say("ann: /motion M1 resolves More")
     assert "M1 is composited; its text can no longer change" in out
-    assert "composited into M3" in await chat.say("ann: /motion M2 history")
+    assert "composited into M3 (C1)" in await chat.say("ann: /motion M2 history")
