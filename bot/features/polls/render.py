@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.engines.counting.choice import proposal_roles
+from bot.engines.charts import Bar, BarChart, StageChart
+from bot.engines.counting.choice import Majority, proposal_roles
 from bot.features.polls.model import Poll
 from bot.features.roll.model import branch_name
 from bot.kernel.effects import Button, Keyboard
-from bot.kernel.markup import Markup, b, i, lines, markup, pre
+from bot.kernel.markup import Markup, b, i, lines, markup, pre, to_plain
 from bot.kernel.wording import count_of, percent, when
 
 BAR = 10
@@ -252,3 +255,66 @@ def listing_line(p: Poll, tz: ZoneInfo, now: datetime) -> Markup:
     """One open poll in /polls."""
     closes = f" — closes {when(p.closes_at, tz, now)}" if p.closes_at else ""
     return markup("{}: {}{}", b(p.id), p.question, closes)
+
+
+# -- charts ------------------------------------------------------------------------------------
+
+_LINES = {Majority.SIMPLE: (Fraction(1, 2), "half of the votes cast"),
+          Majority.TWO_THIRDS: (Fraction(2, 3), "two-thirds of the votes cast"),
+          Majority.INDUSTRIAL: (Fraction(1, 2), "half of the votes cast"),
+          Majority.ABSOLUTE: (Fraction(1, 2), "half of the electorate"),
+          Majority.INDUSTRIAL_40: (Fraction(2, 5), "40% of the electorate")}
+
+
+def chart_of(p: Poll, r: dict[str, Any]) -> BarChart | StageChart | None:
+    """The chart of a closed poll's result (None when nothing was cast). Bars are shares of the
+    votes counted, or of the electorate when the rule that applied is measured against it
+    (an absolute majority, the 40% rule); the line is that rule's threshold. A secret ballot's
+    chart shows totals only, as its text does: it never had names to show."""
+    if r["outcome"] == "no votes":
+        return None
+    if p.ranked:
+        return _stage_chart(p, r)
+    rule = p.majority or (Majority.SIMPLE if p.kind == "proposal" else None)
+    counted, electorate = r["counted"], r.get("electorate")
+    against_electorate = rule in (Majority.ABSOLUTE, Majority.INDUSTRIAL_40) and bool(electorate)
+    scale = Fraction(electorate if against_electorate else counted or 1)
+    winners, abst = set(r["winners"]), r.get("abstain")
+    bars = tuple(
+        Bar(option, Fraction(c), f"{c}" if n == abst and p.max_choices == 1 else f"{c} ({percent(c, int(scale))})",
+            winner=n in winners, muted=n == abst and p.max_choices == 1)
+        for n, (option, c) in enumerate(zip(p.options, r["counts"], strict=True))
+    )
+    threshold, label = _LINES[rule] if rule is not None else (None, "")
+    notes = [turnout_line(p, r)]
+    if p.quorum:
+        notes.append(f"Quorum {p.quorum}: {'met' if r.get('quorum_met') else 'not met'}")
+    return BarChart(p.question, bars, scale, to_plain(outcome_line(p, r)), tuple(notes), threshold, label,
+                    r["outcome"] == "tie")
+
+
+def _stage_chart(p: Poll, r: dict[str, Any]) -> StageChart:
+    count = r["count"]
+    names = [c for c in count["candidates"] if c not in count["withdrawn"]]
+    elected: dict[int, int] = {}
+    excluded: dict[int, int] = {}
+    for stage in count["stages"]:
+        for e in stage["elected"]:
+            elected.setdefault(names.index(e["candidate"]), stage["stage"])
+        for e in stage["excluded"]:
+            excluded.setdefault(names.index(e["candidate"]), stage["stage"])
+    votes = []
+    for k, name in enumerate(names):
+        out_at = excluded.get(k)
+        votes.append(tuple(
+            None if (out_at is not None and stage["stage"] > out_at) or stage["votes"].get(name) is None
+            else Fraction(Decimal(stage["votes"][name]))
+            for stage in count["stages"]
+        ))
+    quota = Fraction(Decimal(count["quota"])) if count.get("quota") else None
+    seats = count_of(p.seats, "seat")
+    notes = (f"{r['ballots']} ballots · {seats} · {_METHOD.get(count['method'], count['method'])}",)
+    return StageChart(p.question, tuple(names), tuple(votes), quota, elected, excluded, notes)
+
+
+_METHOD = {"scottish": "Scottish STV", "meek": "Meek STV", "irv": "instant-runoff"}
