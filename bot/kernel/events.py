@@ -78,12 +78,21 @@ Event = Message | ButtonPress | NativePollAnswer
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
+"""Embeddings, overrides and isolates (LRE … RLO, LRI … PDI): invisible characters that reorder
+the text around them. In an option or a title they can make a ballot line read otherwise than it
+counts ("Yes" shown where "No" stands, a later line reversed), so they are dropped; letters keep
+their own direction (Arabic and Hebrew read right to left without them), and the marks LRM, RLM
+and ALM, which reorder nothing beyond their neighbours, stay."""
 
 
 def scrub(text: str) -> str:
     """TEXT with any lone UTF-16 surrogate (which a platform's JSON may carry, and no UTF-8
-    database or API can take) replaced by U+FFFD, the character for "unreadable"."""
-    return text if text.isascii() else _SURROGATE.sub("\ufffd", text)
+    database or API can take) replaced by U+FFFD, the character for "unreadable", and the
+    controls that reorder text (see _BIDI_CONTROL) dropped."""
+    if text.isascii():
+        return text
+    return _BIDI_CONTROL.sub("", _SURROGATE.sub("\ufffd", text))
 
 
 def scrubbed(event: Event) -> Event:

@@ -173,3 +173,11 @@ def test_parsers_are_total(text: str) -> None:
         parse_deadline(text, now, ZoneInfo("UTC"))
     except DeadlineError:
         pass
+
+
+async def test_an_override_cannot_make_a_ballot_line_read_otherwise(seeded: Chat) -> None:
+    """A right-to-left override in an option would show the rest of the line reversed; it is
+    dropped as the option is read, and the option is voted on by its visible name."""
+    out = await seeded.say("chair: /poll Strike? | Yes\u202e | No")
+    assert "\u202e" not in out and "1. Yes" in out
+    assert "Your vote in poll 2: Yes" in await seeded.say("ann (private): /vote 2 Yes")

@@ -64,3 +64,12 @@ def test_text_keeps_its_dashes_and_options_come_last(text: list[str], options: s
 def test_options_out_of_place_are_refused(args: str, fragment: str) -> None:
     with pytest.raises(GrammarError, match=re.escape(fragment)):
         split_options(args, frozenset({"emergency"}), frozenset({"deadline"}), "U")
+
+
+def test_controls_that_reorder_text_are_dropped_and_letters_keep_their_direction() -> None:
+    from bot.kernel.events import scrub
+
+    assert scrub("Yes\u202e (against)") == "Yes (against)"  # RLO would show the rest reversed
+    assert scrub("\u2067No\u2069 | Yes") == "No | Yes"
+    assert scrub("نعم \u200f| لا") == "نعم \u200f| لا"  # Arabic and the RLM mark stay as typed
+    assert scrub("a\ud800b") == "a\ufffdb"
