@@ -49,3 +49,11 @@ def receipt(secret: str, poll_id: int, voter: str) -> str:
     msg = f"receipt\x00{poll_id}\x00{voter}".encode()
     digest = hmac.new(secret.encode(), msg, hashlib.sha256).hexdigest()
     return f"{digest[:4]}-{digest[4:8]}-{digest[8:12]}".upper()
+
+
+def caster_hash(secret: str, poll_id: int, caster: str) -> str:
+    """Who cast a secret ballot (the voter, or the holder of their proxy), as a keyed hash of
+    its own kind: every ballot of a poll that takes proxies carries one, so without the key a
+    ballot cast by proxy looks like any other, and with it the count can tell how many were."""
+    msg = f"cast\x00{poll_id}\x00{caster}".encode()
+    return "c:" + hmac.new(secret.encode(), msg, hashlib.sha256).hexdigest()

@@ -66,6 +66,7 @@ class VoteWrite:
     check: Callable[[], str | None]  # re-checked at commit time; a message refuses the vote
     identity: tuple[str, str] | None = None  # (identity, display name) to remember
     receipt: str | None = None  # a secret ballot's receipt code
+    cast_by: str | None = None  # who cast it, where that is kept (polls that take proxies)
     future: asyncio.Future[str | None] = field(default=None)  # type: ignore[assignment]
 
 
@@ -286,26 +287,27 @@ class Writer:
         conn = self._conn
         if secret:
             upserts: list[tuple[Any, ...]] = [
-                (v.poll_id, v.voter, v.choice, v.weight) for v in accepted.values() if v.choice is not None
+                (v.poll_id, v.voter, v.choice, v.weight, v.cast_by) for v in accepted.values() if v.choice is not None
             ]
             if upserts:
                 await conn.executemany(
-                    "INSERT INTO secret_ballots(poll_id, voter, choice, weight) VALUES (?, ?, ?, ?)"
+                    "INSERT INTO secret_ballots(poll_id, voter, choice, weight, cast_by) VALUES (?, ?, ?, ?, ?)"
                     " ON CONFLICT(poll_id, voter) DO UPDATE SET choice = excluded.choice,"
-                    " weight = excluded.weight",
+                    " weight = excluded.weight, cast_by = excluded.cast_by",
                     upserts,
                 )
             if deletes:
                 await conn.executemany("DELETE FROM secret_ballots WHERE poll_id = ? AND voter = ?", deletes)
         else:
             upserts = [
-                (v.poll_id, v.voter, v.choice, v.weight, now) for v in accepted.values() if v.choice is not None
+                (v.poll_id, v.voter, v.choice, v.weight, now, v.cast_by) for v in accepted.values()
+                if v.choice is not None
             ]
             if upserts:
                 await conn.executemany(
-                    "INSERT INTO votes(poll_id, voter, choice, weight, cast_at) VALUES (?, ?, ?, ?, ?)"
+                    "INSERT INTO votes(poll_id, voter, choice, weight, cast_at, cast_by) VALUES (?, ?, ?, ?, ?, ?)"
                     " ON CONFLICT(poll_id, voter) DO UPDATE SET choice = excluded.choice,"
-                    " weight = excluded.weight, cast_at = excluded.cast_at",
+                    " weight = excluded.weight, cast_at = excluded.cast_at, cast_by = excluded.cast_by",
                     upserts,
                 )
             if deletes:

@@ -162,3 +162,30 @@ async def test_a_link_cut_off_before_its_secret_ballot_moved_is_finished_at_star
         assert await chat.query("SELECT count(*) FROM secret_ballots") == [(1,)]
     finally:
         await chat.stop()
+
+
+async def test_a_proxy_cast_secret_ballot_names_neither_giver_nor_holder(tmp_path: Path) -> None:
+    """A proxy's secret ballot is committed as any secret ballot: its commit holds neither the
+    giver's nor the holder's name, account or message id, and the giving of the proxy (which
+    names both, as a paper proxy does) is a commit of its own."""
+    chat = await Chat.start(tmp_path)
+    wal = tmp_path / "quorum.db-wal"
+    try:
+        codes = await import_roll(chat)
+        for who in ("ann", "bob", "cat"):
+            await chat.say(f"{who} (private): /join {codes[who]}")
+        await chat.say("chair: /poll Strike? --roll --secret --proxies 1", "ann (private): /proxy 1 Bob Jones",
+                       "chair: /poll Lunch? | Pizza | Soup")
+        bob = Voter("console:bob", "bob", "console:@bob", "console:bob:")
+        # An open vote of the holder's at the same moment, which names him, commits apart.
+        open_vote = Message(bob.actor, Room("console:main"), "/vote 2 Soup", event_id="s-bob")
+        await asyncio.gather(chat.app.handle(open_vote), chat.app.handle(bob.message("/vote 1 yes --for Ann Smith")))
+        assert any("Your proxy vote for Ann Smith in poll 1: Yes" in line for line in chat.transport.transcript[-3:])
+        ballot = voter_hash(SECRET, 1, "m:1").encode()  # Ann's ballot
+        commits = [t for t in transactions(wal.read_bytes()) if ballot in t]
+        assert commits
+        for commit in commits:
+            for identifier in (*bob.identifiers(), b"Ann Smith", b"Bob Jones", b"console:ann"):
+                assert identifier not in commit, identifier
+    finally:
+        await chat.stop()

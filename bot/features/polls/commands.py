@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.features.polls.model import Poll
 from bot.features.polls.parse import USAGE as POLL_USAGE
-from bot.features.polls.parse import parse_poll, parse_poll_id
+from bot.features.polls.parse import parse_poll, parse_poll_id, split_for
 from bot.features.polls.render import listing_line
 from bot.features.polls.service import PollService
 from bot.kernel.clock import Clock
@@ -27,7 +27,8 @@ POLL_DETAILS = (
     "--quorum 25 (members voting): a quorum counts people, also in a card vote, --majority simple|absolute|two-thirds|"
     "industrial|industrial-40, --roll (electorate: the membership roll), --branch NAME, "
     "--card (card vote weighted by the roll), --native (the platform's own poll), "
-    "--ranked [--seats N] (a preferential election). "
+    "--ranked [--seats N] (a preferential election), --proxies N (with --roll: members may give their vote "
+    "to another, who holds at most N; see /help proxy). "
     "Without options the poll is a Yes / No / Abstain proposal."
 )
 
@@ -78,20 +79,64 @@ async def poll_command(ctx: Context, args: str, polls: PollService, config: Conf
         )
 
 
-@router.command("vote", summary="vote in a poll", usage="/vote POLL OPTION [OPTION …] | /vote POLL withdraw",
+VOTE_USAGE = "/vote POLL OPTION [OPTION …] [--for NAME] | /vote POLL withdraw [--for NAME]"
+RANK_USAGE = "/rank POLL FIRST SECOND … [--for NAME]"
+
+
+@router.command("vote", summary="vote in a poll", usage=VOTE_USAGE,
                 details="OPTION is the option's number or name; separate several with spaces or commas. "
                 "Voting again replaces your earlier vote until the poll closes; /vote POLL withdraw takes it back "
-                "(unless an option is called that, when it votes for that option).")
+                "(unless an option is called that, when it votes for that option). --for NAME casts the vote of a "
+                "member whose proxy you hold (see /help proxy).")
 async def vote_command(ctx: Context, args: str, polls: PollService) -> None:
     poll_id, rest = parse_poll_id(args, "/vote POLL OPTION, e.g. /vote 3 2 or /vote 3 Pizza")
-    await ctx.reply(await polls.vote_text(ctx, poll_id, rest, ranked=False))
+    rest, proxy_for = split_for(rest, VOTE_USAGE)
+    await ctx.reply(await polls.vote_text(ctx, poll_id, rest, ranked=False, proxy_for=proxy_for))
 
 
-@router.command("rank", summary="rank the candidates of an election (privately)", usage="/rank POLL FIRST SECOND …",
-                details="List option numbers in order of preference, e.g. /rank 4 3 1 2. You need not rank all.")
+@router.command("rank", summary="rank the candidates of an election (privately)", usage=RANK_USAGE,
+                details="List option numbers in order of preference, e.g. /rank 4 3 1 2. You need not rank all. "
+                "--for NAME ranks for a member whose proxy you hold.")
 async def rank_command(ctx: Context, args: str, polls: PollService) -> None:
     poll_id, rest = parse_poll_id(args, "/rank POLL FIRST SECOND …, e.g. /rank 4 3 1 2")
-    await ctx.reply(await polls.vote_text(ctx, poll_id, rest, ranked=True))
+    rest, proxy_for = split_for(rest, RANK_USAGE)
+    await ctx.reply(await polls.vote_text(ctx, poll_id, rest, ranked=True, proxy_for=proxy_for))
+
+
+PROXY_USAGE = "/proxy POLL NAME | /proxy POLL revoke | /proxy POLL"
+PROXY_DETAILS = (
+    "In a roll poll opened with --proxies N, a member who will not vote gives their vote in that one ballot to "
+    "another member of its electorate, privately: /proxy 3 Ann Smith (the name as on the roll, or a membership "
+    "number). The holder is told, and casts it with /vote 3 OPTION --for NAME (privately for a secret ballot), "
+    "where it counts as the giver's vote, with the giver's weight in a card vote. The giver may take it back "
+    "(/proxy 3 revoke) until the holder has cast it, and may always vote themselves: their own vote replaces "
+    "the proxy's and cancels the proxy. A proxy cannot be passed on: a holder gives none, a giver holds none, "
+    "and nobody holds more than N. Who gave whom a proxy is recorded, as with paper proxies; what was voted "
+    "is a ballot like any other. /proxy 3 shows the proxy you gave and those you hold."
+)
+
+
+@router.command("proxy", summary="give your vote in one ballot to another member", usage=PROXY_USAGE,
+                details=PROXY_DETAILS)
+async def proxy_command(ctx: Context, args: str, polls: PollService) -> None:
+    poll_id, rest = parse_poll_id(args, PROXY_USAGE)
+    if not ctx.room.private:
+        raise UserError(f"Proxies are given and read privately: message me /proxy {poll_id} NAME. Nothing was changed.")
+    if not rest:
+        poll, given, held = await polls.proxies_status(ctx, poll_id)
+        out = [f"Proxies in poll {poll.id} (at most {poll.proxies} held by one member):"]
+        out.append(f"You gave your proxy to {given.holder_name}." if given else "You have given no proxy.")
+        out += [f"You hold {p.giver_name}'s proxy: {state}." for p, state in held] or ["You hold no proxies."]
+        await ctx.reply("\n".join(out))
+        return
+    if rest.lower() == "revoke":
+        holder = await polls.revoke_proxy(ctx, poll_id)
+        await ctx.reply(f"You took back your proxy in poll {poll_id} from {holder}. You can vote yourself, or give it "
+                        f"to someone else.")
+        return
+    holder = await polls.give_proxy(ctx, poll_id, rest)
+    await ctx.reply(f"You gave your proxy in poll {poll_id} to {holder}, who has been told. You can take it back "
+                    f"until they cast it (/proxy {poll_id} revoke), or vote yourself, which cancels it.")
 
 
 @router.command("polls", summary="list the open polls", usage="/polls")

@@ -35,6 +35,7 @@ class PollSpec:
     closes_at: datetime | None = None
     electorate: str = "room"  # room | roll | branch
     branch: str | None = None
+    proxies: int | None = None  # the most proxies one member may hold; None: no proxies
 
 
 @dataclass
@@ -63,6 +64,7 @@ class Poll:
     result: dict[str, Any] | None = None
     # member id -> weight, for roll and branch electorates of open polls
     electorate: dict[int, int] | None = field(default=None, repr=False)
+    proxies: int | None = None  # the most proxies one member may hold; None: the poll takes none
 
     @property
     def is_open(self) -> bool:
@@ -180,3 +182,71 @@ def count_ranked(poll: Poll, ballots: Sequence[tuple[tuple[int, ...], int]], ele
         "text": to_text(result),
         "blt": blt,
     }
+
+
+# -- proxies -----------------------------------------------------------------------------------
+#
+# A member may give another member of the poll's electorate their vote in one ballot, where the
+# poll allows it (--proxies N: the most one member may hold). Every rule is here:
+#   give    by a member of the electorate who has not voted, to another, once per poll;
+#           no chains: a holder gives none, a giver holds none (a proxy cannot be passed on);
+#           a holder holds at most the poll's cap.
+#   revoke  by the giver, until the holder has cast it.
+#   cast    by the holder, for a giver whose proxy they hold, while the giver has not voted
+#           themselves; the ballot counts as the giver's (their weight, their turnout).
+#   vote    the giver's own vote always counts: it replaces a vote the holder cast for them, and
+#           once they have voted the proxy can no longer be cast (it is cancelled).
+
+
+@dataclass(frozen=True)
+class Proxy:
+    poll_id: int
+    giver: int  # member ids
+    holder: int
+    giver_name: str
+    holder_name: str
+
+
+def refuse_give(poll: Poll, giver: int, holder: int, holder_name: str, proxies: list[Proxy],
+                giver_voted: bool) -> str | None:
+    """Why GIVER may not give HOLDER their proxy in POLL, whose proxies so far are PROXIES."""
+    assert poll.electorate is not None
+    if poll.proxies is None:
+        return (f"Poll {poll.id} takes no proxies. An organiser allows them when opening a roll poll, "
+                f"e.g. --roll --proxies 2.")
+    if giver == holder:
+        return "You cannot give your proxy to yourself: vote yourself with /vote."
+    if holder not in poll.electorate:
+        return f"{holder_name} is not in the electorate of poll {poll.id}; a proxy goes to a member who may vote in it."
+    given = next((p for p in proxies if p.giver == giver), None)
+    if given is not None:
+        return (f"You have given your proxy for poll {poll.id} to {given.holder_name} already. Take it back first: "
+                f"/proxy {poll.id} revoke")
+    if giver_voted:
+        return (f"You have voted in poll {poll.id} yourself, and your vote stands; a proxy is for a member who "
+                f"will not vote.")
+    held = [p.giver_name for p in proxies if p.holder == giver]
+    if held:
+        return (f"You hold proxies for poll {poll.id} ({', '.join(held)}); a proxy cannot be passed on, so you "
+                f"cannot give yours. Vote yourself, and cast theirs with /vote {poll.id} OPTION --for NAME.")
+    if any(p.giver == holder for p in proxies):
+        return (f"{holder_name} has given their own proxy for poll {poll.id}, so cannot hold one (a proxy cannot "
+                f"be passed on).")
+    if sum(1 for p in proxies if p.holder == holder) >= poll.proxies:
+        return (f"{holder_name} holds {poll.proxies} {'proxy' if poll.proxies == 1 else 'proxies'} for poll "
+                f"{poll.id} already, the most it allows; give yours to someone else.")
+    return None
+
+
+def refuse_cast(poll: Poll, proxy: Proxy | None, name: str, giver_voted_self: bool) -> str | None:
+    """Why the holder may not cast a vote for NAME in POLL (PROXY: the proxy NAME names, if the
+    holder holds it)."""
+    if poll.proxies is None:
+        return f"Poll {poll.id} takes no proxies: vote for yourself with /vote {poll.id} OPTION."
+    if proxy is None:
+        return (f"You hold no proxy from {name} for poll {poll.id}. Send /proxy {poll.id} to see the proxies you "
+                f"hold.")
+    if giver_voted_self:
+        return (f"{proxy.giver_name} has voted in poll {poll.id} themselves, which cancels their proxy; nothing "
+                f"was cast for them.")
+    return None

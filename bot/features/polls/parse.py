@@ -12,6 +12,7 @@ case-insensitively; a unique prefix of at least three letters also matches.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -34,7 +35,7 @@ from bot.kernel.wording import a_or_an, count_of
 
 USAGE = "/poll QUESTION | OPTION | OPTION … [--closes 30m] [--secret] [--multi N] [--hidden]"
 FLAGS = frozenset({"secret", "hidden", "card", "native", "roll", "ranked"})
-VALUED = frozenset({"closes", "multi", "quorum", "majority", "branch", "seats"})
+VALUED = frozenset({"closes", "multi", "quorum", "majority", "branch", "seats", "proxies"})
 MAX_QUESTION = 300
 MAX_OPTION = 100
 MAX_OPTIONS = 20
@@ -148,6 +149,15 @@ def parse_poll(args: str, now: datetime, tz: ZoneInfo, default_electorate: str =
             raise SpecError("the industrial-action thresholds count members one by one: "
                             "drop --card, or choose another --majority")
 
+    proxies = None
+    if "proxies" in opts.values:
+        raw = opts.values["proxies"]
+        if not is_number(raw) or int(raw) < 1:
+            raise SpecError("--proxies takes a whole number of at least 1: the most proxies one member may hold")
+        if electorate == "room":
+            raise SpecError("proxies are given between members of a fixed electorate: add --roll (or --branch NAME)")
+        proxies = int(raw)
+
     closes_at = _closes(opts.values.get("closes"), now, tz)
 
     secret = "secret" in opts.flags
@@ -174,6 +184,7 @@ def parse_poll(args: str, now: datetime, tz: ZoneInfo, default_electorate: str =
         closes_at=closes_at,
         electorate=electorate,
         branch=branch,
+        proxies=proxies,
     )
 
 
@@ -296,3 +307,18 @@ def parse_poll_id(text: str, usage: str) -> tuple[int, str]:
     if not is_number(digits):
         raise UserError(f"{head!r} is not a poll number. Usage: {usage}")
     return int(digits), rest.strip()
+
+
+_FOR = re.compile(r"(?:^|\s)(?:--|[\u2013\u2014])for(?:\s+(.*))?$", re.S | re.I)
+
+
+def split_for(text: str, usage: str) -> tuple[str, str | None]:
+    """'yes --for Ann Smith' -> ('yes', 'Ann Smith'): the vote, and whose proxy casts it (the
+    rest of the line, so a name may have several words)."""
+    m = _FOR.search(text)
+    if m is None:
+        return text, None
+    name = (m.group(1) or "").strip()
+    if not name:
+        raise UserError(f"Say whose proxy you cast after --for, e.g. --for Ann. Usage: {usage}")
+    return text[:m.start()].strip(), name

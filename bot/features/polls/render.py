@@ -13,7 +13,7 @@ from bot.engines.counting.choice import Majority, proposal_roles
 from bot.features.polls.model import Poll
 from bot.features.roll.model import branch_name
 from bot.kernel.effects import Button, Keyboard
-from bot.kernel.markup import Markup, b, i, lines, markup, pre, to_plain
+from bot.kernel.markup import Markup, b, code, i, lines, markup, pre, to_plain
 from bot.kernel.wording import count_of, percent, when
 
 BAR = 10
@@ -158,7 +158,7 @@ def results_text(p: Poll, r: dict[str, Any], final: bool, names: dict[int, list[
         else:
             rows.append(f"{option.ljust(width)}  {_bar(c, counted)}  {c:>5}  {percent(c, counted)}")
     out.append(pre("\n".join(rows)))
-    out.append(turnout_line(p, r))
+    out.append(turnout_line(p, r) + _by_proxy(r))
     if final:
         out.append(outcome_line(p, r))
     if names:
@@ -167,6 +167,12 @@ def results_text(p: Poll, r: dict[str, Any], final: bool, names: dict[int, list[
             if who:
                 out.append(f"{option}: {', '.join(sorted(who))}")
     return lines(*out)
+
+
+def _by_proxy(r: dict[str, Any]) -> str:
+    """How many of the ballots were cast by proxy, where the poll takes proxies."""
+    n = r.get("proxy_votes")
+    return "" if n is None else f"; {count_of(n, 'ballot')} cast by proxy"
 
 
 def _without_title(report: str, title: str) -> str:
@@ -183,7 +189,7 @@ def election_text(poll: Poll, r: dict[str, Any], final: bool) -> Markup:
     turnout = f"Ballots: {r['ballots']}"
     if electorate:
         turnout += f" of {electorate}"
-    out.append(turnout)
+    out.append(turnout + _by_proxy(r))
     if r["outcome"] == "no votes":
         out.append(b("NO VOTES CAST"))
         return lines(*out)
@@ -215,6 +221,22 @@ def confirmation(p: Poll, chosen: tuple[int, ...], until: str) -> str:
         ranking = ", ".join(f"{n}. {p.options[c]}" for n, c in enumerate(chosen, 1))
         return f"Your ranking in poll {p.id}: {ranking}{until}."
     return f"Your vote in poll {p.id}: {', '.join(p.options[c] for c in chosen)}{until}."
+
+
+def proxy_confirmation(p: Poll, chosen: tuple[int, ...], giver: str, until: str) -> str:
+    """What a proxy holder is told once the vote they cast for GIVER is committed."""
+    if p.ranked:
+        ranking = ", ".join(f"{n}. {p.options[c]}" for n, c in enumerate(chosen, 1))
+        return f"Your proxy ranking for {giver} in poll {p.id}: {ranking}{until}."
+    return f"Your proxy vote for {giver} in poll {p.id}: {', '.join(p.options[c] for c in chosen)}{until}."
+
+
+def proxy_given(p: Poll, giver: str) -> Markup:
+    """What the holder of a new proxy is told."""
+    how = f"/rank {p.id} FIRST SECOND … --for {giver}" if p.ranked else f"/vote {p.id} OPTION --for {giver}"
+    where = " privately, here" if p.private_voting else ""
+    return markup("{} gives you their proxy in poll {} ({}). Cast their vote{} with {}; they can still vote "
+                  "themselves, which cancels it.", giver, b(str(p.id)), p.question, where, code(how))
 
 
 def withdrawn(p: Poll, had_vote: bool, tz: ZoneInfo, now: datetime) -> str:

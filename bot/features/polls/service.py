@@ -16,7 +16,16 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.features.polls import store
-from bot.features.polls.model import Poll, PollClosed, PollSpec, result_of, voter_key
+from bot.features.polls.model import (
+    Poll,
+    PollClosed,
+    PollSpec,
+    Proxy,
+    refuse_cast,
+    refuse_give,
+    result_of,
+    voter_key,
+)
 from bot.features.polls.parse import ChoiceError, is_withdrawal, parse_choice
 from bot.features.polls.render import (
     ballot_buttons,
@@ -25,6 +34,8 @@ from bot.features.polls.render import (
     confirmation,
     late_note,
     private_ballot,
+    proxy_confirmation,
+    proxy_given,
     result_text,
     withdrawn,
 )
@@ -36,7 +47,8 @@ from bot.kernel.errors import UserError
 from bot.kernel.events import Actor, NativePollAnswer, Room
 from bot.kernel.grammar import is_number
 from bot.kernel.ports import Conn, Directory, Publish, Reader, Sender, Writer
-from bot.kernel.secrecy import receipt, voter_hash
+from bot.kernel.secrecy import caster_hash, receipt, voter_hash
+from bot.kernel.times import iso
 from bot.kernel.wording import count_of
 from bot.storage.outbox import Outbox, enqueue
 from bot.storage.scheduler import Scheduler
@@ -181,7 +193,7 @@ class PollService:
             quorum=spec.quorum, majority=spec.majority, electorate_kind=spec.electorate,
             branch=spec.branch, electorate_size=len(electorate) if electorate is not None else None,
             electorate_weight=sum(electorate.values()) if electorate is not None else None,
-            opened_at=now, closes_at=spec.closes_at, electorate=electorate,
+            opened_at=now, closes_at=spec.closes_at, electorate=electorate, proxies=spec.proxies,
         )
         self.open[poll_id] = poll
         self._scheduler.poke()
@@ -277,6 +289,7 @@ class PollService:
                 check=lambda: poll.refusal_at(clock.now),
                 identity=(ctx.actor.id, ctx.actor.name) if ctx.actor.name and not poll.secret else None,
                 receipt=receipt(self._secret, poll.id, voter) if poll.secret else None,
+                cast_by=self._cast_by(poll, voter, proxy=False),
             )
         )
         if outcome == DUPLICATE:
@@ -310,8 +323,10 @@ class PollService:
         voter, _ = await self.eligibility(actor, room, poll)
         return await store.choice_of(self._reader, poll, self._key(poll, voter)) or ()
 
-    async def vote_text(self, ctx: Context, poll_id: int, text: str, *, ranked: bool) -> str:
-        """A vote typed as /vote or /rank: checked, recorded, and the confirmation."""
+    async def vote_text(self, ctx: Context, poll_id: int, text: str, *, ranked: bool, proxy_for: str | None = None
+                        ) -> str:
+        """A vote typed as /vote or /rank: checked, recorded, and the confirmation. PROXY_FOR:
+        the name of the member whose proxy the speaker casts (``--for NAME``)."""
         poll = await self.get(poll_id)
         if poll.ranked and not ranked:
             raise UserError(
@@ -323,11 +338,15 @@ class PollService:
         if refusal:
             raise UserError(refusal)
         if is_withdrawal(text, poll.options):
+            if proxy_for is not None:
+                return await self.cast_proxy(ctx, poll, (), proxy_for)
             return await self.withdraw(ctx, poll)
         try:
             chosen = parse_choice(text, poll.options, poll.max_choices, ranked=poll.ranked)
         except ChoiceError as e:
             raise UserError(f"Poll {poll_id}: {e}.") from None
+        if proxy_for is not None:
+            return await self.cast_proxy(ctx, poll, chosen, proxy_for)
         return await self.cast(ctx, poll, chosen)
 
     async def on_press(self, ctx: Context, data: str) -> str | None:
@@ -444,8 +463,14 @@ class PollService:
     # -- counting and closing ----------------------------------------------------------------
 
     async def tally(self, poll: Poll, conn: Conn | None = None) -> dict[str, Any]:
-        """POLL's result as its committed ballots stand (or as CONN, the writer's, sees them)."""
-        return result_of(poll, await store.ballots(conn or self._reader, poll))
+        """POLL's result as its committed ballots stand (or as CONN, the writer's, sees them),
+        with how many of them were cast by proxy where the poll takes proxies."""
+        conn = conn or self._reader
+        result = result_of(poll, await store.ballots(conn, poll))
+        if poll.proxies is not None:
+            proxies = await store.proxies_of(conn, poll.id)
+            result["proxy_votes"] = sum([await self._proxy_cast(conn, poll, p) for p in proxies])
+        return result
 
     async def close(self, poll_id: int, by: str, event_id: str | None = None) -> Poll:
         """Close POLL_ID now and announce its result (BY: who closed it, or "deadline")."""
@@ -597,3 +622,169 @@ class PollService:
         for poll in [p for p in self.open.values() if p.electorate_kind == "room" and p.secret]:
             linked = await self._roll.linked_since(poll.opened_at)
             await self.move_secret_votes([(identity, f"m:{member}") for identity, member in linked])
+
+    # -- proxies (the rules: model.py) ---------------------------------------------------------
+
+    def _cast_by(self, poll: Poll, caster: str, *, proxy: bool) -> str | None:
+        """What a ballot of POLL keeps of who cast it (CASTER: their voter key): nothing unless
+        the poll takes proxies; in a secret ballot a keyed hash on every ballot, so a proxy's
+        ballot looks like any other without the key; in an open one the holder's key, and
+        nothing (NULL) for a voter's own ballot."""
+        if poll.proxies is None:
+            return None
+        if poll.secret:
+            return caster_hash(self._secret, poll.id, caster)
+        return caster if proxy else None
+
+    async def _ballot_of(self, conn: Conn, poll: Poll, member: int) -> tuple[bool, str | None]:
+        return await store.cast_by(conn, poll, self._key(poll, f"m:{member}"))
+
+    async def _voted_self(self, conn: Conn, poll: Poll, member: int) -> bool:
+        exists, by = await self._ballot_of(conn, poll, member)
+        return exists and by == self._cast_by(poll, f"m:{member}", proxy=False)
+
+    async def _proxy_cast(self, conn: Conn, poll: Poll, p: Proxy) -> bool:
+        """Whether the holder of P has cast the giver's ballot (and it still stands)."""
+        exists, by = await self._ballot_of(conn, poll, p.giver)
+        return exists and by == self._cast_by(poll, f"m:{p.holder}", proxy=True)
+
+    async def _member_voting(self, ctx: Context, poll: Poll) -> int:
+        """The speaker as a member of POLL's electorate (proxies are for roll polls only)."""
+        if poll.proxies is None:
+            raise UserError(refuse_cast(poll, None, "", False) or "")
+        key, _ = await self.eligibility(ctx.actor, ctx.room, poll)
+        return int(key.removeprefix("m:"))
+
+    async def _named_member(self, poll: Poll, name: str) -> tuple[int, str]:
+        """The member of POLL's electorate NAME names: their name on the roll, their membership
+        number, or a linked account's display name (a leading @ ignored), in any case."""
+        wanted = name.strip().removeprefix("@").strip().casefold()
+        found = {
+            (member, roll_name)
+            for member, roll_name, number, shown in await store.electorate_names(self._reader, poll.id)
+            if wanted in (roll_name.casefold(), (number or "").casefold(), shown.removeprefix("@").casefold())
+        }
+        if not found:
+            raise UserError(f"Nobody called {name.strip()[:60]} is in the electorate of poll {poll.id}. Name the "
+                            f"member as on the roll, or give their membership number.")
+        if len(found) > 1:
+            raise UserError(f"More than one member of poll {poll.id}'s electorate is called {name.strip()[:60]}; give "
+                            f"the membership number of the one you mean.")
+        return found.pop()
+
+    async def give_proxy(self, ctx: Context, poll_id: int, name: str) -> str:
+        """The speaker gives NAME their proxy in POLL_ID; the holder is told. Returns the holder's name."""
+        poll = await self.get(poll_id)
+        refusal = poll.refusal(self._clock.now())
+        if refusal:
+            raise UserError(refusal)
+        giver = await self._member_voting(ctx, poll)
+        holder, holder_name = await self._named_member(poll, name)
+        now = self._clock.now()
+
+        async def op(conn: Conn) -> None:
+            if poll.refusal_at(self._clock.now):
+                raise UserError(poll.refusal_at(self._clock.now) or "")
+            voted, _ = await self._ballot_of(conn, poll, giver)
+            proxies = await store.proxies_of(conn, poll.id)
+            refused = refuse_give(poll, giver, holder, holder_name, proxies, voted)
+            if refused:
+                raise UserError(refused)
+            await store.give_proxy(conn, poll.id, giver, holder, iso(now))
+
+        await self._writer.run(op, ctx.event_id)
+        member = await self._roll.info(giver)
+        told = proxy_given(poll, member.name if member else ctx.actor.label)
+        for account in (await self._roll.accounts(holder))[:1]:
+            try:
+                await self._send(SendPrivate(account, told))
+            except Exception:  # the proxy stands; the holder sees it with /proxy POLL
+                log.warning("telling the holder of a proxy in poll %s failed", poll.id)
+        return holder_name
+
+    async def revoke_proxy(self, ctx: Context, poll_id: int) -> str:
+        """The speaker takes back their proxy in POLL_ID, unless its holder has cast it; the holder's name."""
+        poll = await self.get(poll_id)
+        refusal = poll.refusal(self._clock.now())
+        if refusal:
+            raise UserError(refusal)
+        giver = await self._member_voting(ctx, poll)
+
+        async def op(conn: Conn) -> str:
+            mine = next((p for p in await store.proxies_of(conn, poll.id) if p.giver == giver), None)
+            if mine is None:
+                raise UserError(f"You have given no proxy in poll {poll.id}; nothing changed.")
+            if await self._proxy_cast(conn, poll, mine):
+                raise UserError(f"{mine.holder_name} has cast your proxy vote in poll {poll.id} already, so it can no "
+                                f"longer be taken back. You can still vote yourself: your own vote replaces it.")
+            await store.revoke_proxy(conn, poll.id, giver)
+            return mine.holder_name
+
+        return await self._writer.run(op, ctx.event_id)
+
+    async def proxies_status(self, ctx: Context, poll_id: int) -> tuple[Poll, Proxy | None, list[tuple[Proxy, str]]]:
+        """The proxy the speaker gave in POLL_ID, and those they hold, each with where it stands
+        ("cast", "not cast yet", or "cancelled: they voted themselves")."""
+        poll = await self.get(poll_id)
+        me = await self._member_voting(ctx, poll)
+        proxies = await store.proxies_of(self._reader, poll.id)
+        given = next((p for p in proxies if p.giver == me), None)
+        held = []
+        for p in proxies:
+            if p.holder == me:
+                state = ("cast" if await self._proxy_cast(self._reader, poll, p) else
+                         "cancelled: they voted themselves" if await self._voted_self(self._reader, poll, p.giver)
+                         else "not cast yet")
+                held.append((p, state))
+        return poll, given, held
+
+    async def cast_proxy(self, ctx: Context, poll: Poll, chosen: tuple[int, ...], name: str) -> str:
+        """The speaker casts (or, with no CHOSEN, takes back) the vote of the member NAME whose
+        proxy they hold. The ballot is the giver's: their key, weight and receipt; it is stored
+        as any ballot of the poll, and for a secret one in a transaction that names nobody."""
+        if poll.proxies is None:
+            raise UserError(refuse_cast(poll, None, name, False) or "")
+        voter, _ = await self._voter(ctx, poll, ctx.room, "your vote was not counted here")
+        holder = int(voter.removeprefix("m:"))  # a roll poll: proxies need one
+        wanted = name.strip().removeprefix("@").strip().casefold()
+        held = [p for p in await store.proxies_of(self._reader, poll.id) if p.holder == holder]
+        matching = [p for p in held if p.giver_name.casefold() == wanted]
+        if len(matching) > 1:
+            raise UserError(f"You hold proxies in poll {poll.id} from more than one member called {name.strip()[:60]}; "
+                            f"ask them to give them again under their membership numbers.")
+        proxy = matching[0] if matching else None
+        clock = self._clock
+        giver_key = f"m:{proxy.giver}" if proxy else ""
+
+        async def op(conn: Conn) -> None:
+            refused = poll.refusal_at(clock.now)
+            if refused:
+                raise UserError(refused)
+            current = None
+            if proxy is not None:
+                current = next((p for p in await store.proxies_of(conn, poll.id)
+                                if p.giver == proxy.giver and p.holder == holder), None)
+            voted_self = current is not None and await self._voted_self(conn, poll, current.giver)
+            refused = refuse_cast(poll, current, name.strip()[:60], voted_self)
+            if refused:
+                raise UserError(refused)
+            assert current is not None and poll.electorate is not None
+            key = self._key(poll, giver_key)
+            code = receipt(self._secret, poll.id, giver_key) if poll.secret else None
+            if not chosen:
+                if not await self._proxy_cast(conn, poll, current):
+                    raise UserError(f"You have cast no vote for {current.giver_name} in poll {poll.id}; "
+                                    f"nothing changed.")
+                await store.withdraw_vote(conn, poll, key, code)
+                return
+            weight = poll.electorate.get(current.giver, 1) if poll.card else 1
+            await store.put_ballot(conn, poll, key, ",".join(map(str, chosen)), weight,
+                                   self._cast_by(poll, f"m:{holder}", proxy=True), iso(clock.now()), code)
+
+        await self._writer.run(op, ctx.event_id, secret=poll.secret)
+        self.schedule_refresh(poll)
+        assert proxy is not None
+        if not chosen:
+            return (f"Your vote for {proxy.giver_name} in poll {poll.id} is withdrawn; you can cast it again while "
+                    f"the poll is open.")
+        return proxy_confirmation(poll, chosen, proxy.giver_name, changeable_until(poll, self._tz, clock.now()))

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.engines.counting.choice import Majority, QuorumRule
-from bot.features.polls.model import Poll, PollSpec
+from bot.features.polls.model import Poll, PollSpec, Proxy
 from bot.kernel.ports import Conn
 from bot.kernel.times import iso, parse_iso
 from bot.storage.rows import from_row
@@ -70,14 +70,14 @@ async def insert_poll(
     cur = await conn.execute(
         "INSERT INTO polls(room, creator, question, options, kind, max_choices, seats, secret,"
         " hidden, card, native, quorum, majority, electorate_kind, electorate_branch,"
-        " electorate_size, electorate_weight, opened_at, closes_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " electorate_size, electorate_weight, opened_at, closes_at, proxies)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             room, creator, spec.question, json.dumps(list(spec.options)),
             spec.kind, spec.max_choices, spec.seats, int(spec.secret), int(spec.hidden),
             int(spec.card), int(spec.native), str(spec.quorum) if spec.quorum else None,
             spec.majority.value if spec.majority else None, spec.electorate, spec.branch,
-            size, weight, iso(opened_at), iso(spec.closes_at) if spec.closes_at else None,
+            size, weight, iso(opened_at), iso(spec.closes_at) if spec.closes_at else None, spec.proxies,
         ),
     )
     poll_id = cur.lastrowid
@@ -209,3 +209,66 @@ async def move_vote(conn: Conn, poll: Poll, src: str, dst: str, receipts: tuple[
             "UPDATE OR IGNORE receipts SET code = ? WHERE poll_id = ? AND code = ?", (new, poll.id, old)
         )
     return True
+
+
+# -- proxies -----------------------------------------------------------------------------------
+
+
+async def proxies_of(conn: Conn, poll_id: int) -> list[Proxy]:
+    """Every proxy given in POLL_ID, with the names of giver and holder as on the roll."""
+    rows = await conn.execute_fetchall(
+        "SELECT p.poll_id, p.giver, p.holder, g.name, h.name FROM poll_proxies p"
+        " JOIN members g ON g.id = p.giver JOIN members h ON h.id = p.holder WHERE p.poll_id = ? ORDER BY p.given_at",
+        (poll_id,),
+    )
+    return [Proxy(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+
+
+async def give_proxy(conn: Conn, poll_id: int, giver: int, holder: int, at: str) -> None:
+    await conn.execute("INSERT INTO poll_proxies(poll_id, giver, holder, given_at) VALUES (?, ?, ?, ?)",
+                       (poll_id, giver, holder, at))
+
+
+async def revoke_proxy(conn: Conn, poll_id: int, giver: int) -> None:
+    await conn.execute("DELETE FROM poll_proxies WHERE poll_id = ? AND giver = ?", (poll_id, giver))
+
+
+async def cast_by(conn: Conn, poll: Poll, voter: str) -> tuple[bool, str | None]:
+    """Whether a ballot is stored under key VOTER in POLL, and who cast it (see cast_by)."""
+    rows = await conn.execute_fetchall(
+        f"SELECT cast_by FROM {_table(poll.secret)} WHERE poll_id = ? AND voter = ?", (poll.id, voter)
+    )
+    return (True, rows[0][0]) if rows else (False, None)
+
+
+async def electorate_names(conn: Conn, poll_id: int) -> list[tuple[int, str, str | None, str]]:
+    """(member, name on the roll, membership number, a linked account's display name or '') of
+    everyone in POLL_ID's electorate: whom a proxy may name."""
+    rows = await conn.execute_fetchall(
+        "SELECT m.id, m.name, m.number, coalesce(i.display_name, '') FROM poll_electorate e"
+        " JOIN members m ON m.id = e.member_id LEFT JOIN identities i ON i.member_id = m.id WHERE e.poll_id = ?",
+        (poll_id,),
+    )
+    return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+
+async def put_ballot(conn: Conn, poll: Poll, voter: str, choice: str, weight: int, cast_by: str | None, at: str,
+                     receipt: str | None) -> None:
+    """Store a ballot cast outside the writer's vote batches (a proxy's), as the vote path
+    stores any: a secret one without a time, with its receipt."""
+    if poll.secret:
+        await conn.execute(
+            "INSERT INTO secret_ballots(poll_id, voter, choice, weight, cast_by) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT(poll_id, voter) DO UPDATE SET choice = excluded.choice, weight = excluded.weight,"
+            " cast_by = excluded.cast_by",
+            (poll.id, voter, choice, weight, cast_by),
+        )
+    else:
+        await conn.execute(
+            "INSERT INTO votes(poll_id, voter, choice, weight, cast_at, cast_by) VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT(poll_id, voter) DO UPDATE SET choice = excluded.choice, weight = excluded.weight,"
+            " cast_at = excluded.cast_at, cast_by = excluded.cast_by",
+            (poll.id, voter, choice, weight, at, cast_by),
+        )
+    if receipt is not None:
+        await conn.execute("INSERT OR IGNORE INTO receipts(poll_id, code) VALUES (?, ?)", (poll.id, receipt))

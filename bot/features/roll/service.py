@@ -50,6 +50,10 @@ class RollService:
         """The roll member IDENTITY is linked to."""
         return self._members.get(identity)
 
+    async def accounts(self, member_id: int) -> list[str]:
+        """The chat accounts linked to the member, most recently linked first: where to tell them."""
+        return await store.accounts_of(self._reader, member_id)
+
     async def info(self, member_id: int) -> Member | None:
         return await store.member(self._reader, member_id)
 

@@ -115,3 +115,11 @@ async def import_roll(
                 await conn.execute("UPDATE members SET active = 0 WHERE id = ?", (mid,))
                 dropped.append((number, name))
     return out, dropped
+
+
+async def accounts_of(conn: Conn, member_id: int) -> list[str]:
+    """The chat accounts linked to MEMBER_ID, most recently linked first."""
+    rows = await conn.execute_fetchall(
+        "SELECT identity FROM identities WHERE member_id = ? ORDER BY linked_at DESC", (member_id,)
+    )
+    return [r[0] for r in rows]
