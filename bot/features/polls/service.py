@@ -283,7 +283,7 @@ class PollService:
                 poll_id=poll.id,
                 voter=self._key(poll, voter),
                 choice=",".join(map(str, chosen)) if chosen else None,
-                weight=weight,
+                weight=self._stored_weight(poll, weight),
                 secret=poll.secret,
                 event_id=ctx.event_id,
                 check=lambda: poll.refusal_at(clock.now),
@@ -466,11 +466,28 @@ class PollService:
         """POLL's result as its committed ballots stand (or as CONN, the writer's, sees them),
         with how many of them were cast by proxy where the poll takes proxies."""
         conn = conn or self._reader
-        result = result_of(poll, await store.ballots(conn, poll))
+        if poll.secret and poll.card:
+            ballots = await self._weighed(conn, poll)
+        else:
+            ballots = await store.ballots(conn, poll)
+        result = result_of(poll, ballots)
         if poll.proxies is not None:
             proxies = await store.proxies_of(conn, poll.id)
             result["proxy_votes"] = sum([await self._proxy_cast(conn, poll, p) for p in proxies])
         return result
+
+    @staticmethod
+    def _stored_weight(poll: Poll, weight: int) -> int:
+        """A secret card vote's ballot is stored without its weight: a member's weight may be
+        theirs alone, and would name them beside their choice. The count finds it again from
+        the electorate through the ballot's keyed hash (``_weighed``)."""
+        return 1 if poll.secret and poll.card else weight
+
+    async def _weighed(self, conn: Conn, poll: Poll) -> list[tuple[tuple[int, ...], int]]:
+        """A secret card vote's ballots with the weight of each voter, found with the key."""
+        assert poll.electorate is not None
+        weights = {voter_hash(self._secret, poll.id, f"m:{m}"): w for m, w in poll.electorate.items()}
+        return [(choice, weights[voter]) for voter, choice in await store.secret_choices(conn, poll)]
 
     async def close(self, poll_id: int, by: str, event_id: str | None = None) -> Poll:
         """Close POLL_ID now and announce its result (BY: who closed it, or "deadline")."""
@@ -777,7 +794,7 @@ class PollService:
                                     f"nothing changed.")
                 await store.withdraw_vote(conn, poll, key, code)
                 return
-            weight = poll.electorate.get(current.giver, 1) if poll.card else 1
+            weight = self._stored_weight(poll, poll.electorate.get(current.giver, 1) if poll.card else 1)
             await store.put_ballot(conn, poll, key, ",".join(map(str, chosen)), weight,
                                    self._cast_by(poll, f"m:{holder}", proxy=True), iso(clock.now()), code)
 

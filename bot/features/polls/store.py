@@ -146,6 +146,12 @@ async def ballots(conn: Conn, poll: Poll) -> list[tuple[tuple[int, ...], int]]:
     return [(tuple(int(c) for c in choice.split(",")), weight) for choice, weight in rows]
 
 
+async def secret_choices(conn: Conn, poll: Poll) -> list[tuple[str, tuple[int, ...]]]:
+    """Every secret ballot of POLL as (keyed voter hash, chosen option indexes)."""
+    rows = await conn.execute_fetchall("SELECT voter, choice FROM secret_ballots WHERE poll_id = ?", (poll.id,))
+    return [(voter, tuple(int(c) for c in choice.split(","))) for voter, choice in rows]
+
+
 async def choice_of(conn: Conn, poll: Poll, voter: str) -> tuple[int, ...] | None:
     rows = await conn.execute_fetchall(f"SELECT choice FROM {_table(poll.secret)} WHERE poll_id = ? AND voter = ?",
                                        (poll.id, voter))

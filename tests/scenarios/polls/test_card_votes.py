@@ -72,3 +72,18 @@ async def test_the_industrial_thresholds_refuse_a_card_vote(chat: Chat) -> None:
     out = await chat.say("chair: /poll Strike? --roll --card --majority industrial")
     assert "count members one by one" in out and "drop --card" in out, out
     assert await chat.snapshot() == before
+
+
+async def test_a_secret_card_vote_stores_no_weight_beside_a_choice(chat: Chat) -> None:
+    """A member's card weight may be theirs alone (Cat Lee's 300 here): stored beside the choice
+    it would name her. The ballots keep only the keyed hash and the choice; the count finds
+    each weight from the electorate with the key."""
+    codes = await import_roll(chat)
+    for who in ("ann", "bob", "cat"):
+        await chat.say(f"{who} (private): /join {codes[who]}")
+    await chat.say("chair: /poll Affiliate? --roll --card --secret")
+    await chat.say("ann (private): /vote 1 yes", "bob (private): /vote 1 yes", "cat (private): /vote 1 no")
+    assert await chat.query("SELECT DISTINCT weight FROM secret_ballots WHERE poll_id = 1") == [(1,)]
+    out = await chat.say("chair: /close 1")
+    assert re.search(r"Yes\s+\S+\s+200\b", out) and re.search(r"No\s+\S+\s+300\b", out), out
+    assert "casting 500 of 500 votes (100.0%)" in out
