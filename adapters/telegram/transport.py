@@ -26,16 +26,21 @@ from bot.kernel.effects import (
     Effect,
     Keyboard,
     Send,
+    SendFile,
     SendNativePoll,
     SendPrivate,
 )
 from bot.kernel.markup import html_text, to_html, to_plain
+from bot.kernel.ports import DeliveryRefused
 
 log = logging.getLogger(__name__)
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 MAX_ANSWER = 200  # characters in an answerCallbackQuery text
+MAX_CAPTION = 1024  # characters of a document's or photo's caption
+MAX_UPLOAD = 50 * 1024 * 1024  # bytes a bot may upload (sendDocument)
+MAX_PHOTO = 10 * 1024 * 1024  # bytes of a photo (sendPhoto); a larger image goes as a document
 MAX_QUESTION = 300
 MAX_OPTION = 100
 EDIT_INTERVAL = 6.0
@@ -79,6 +84,8 @@ class TelegramTransport:
                 return await self._send_poll(telegram_id(room), question, options, most, text)
             case CloseNativePoll(room=room, ref=ref, text=text):
                 return await self._close_poll(telegram_id(room), ref, text)
+            case SendFile(to=to, name=name, data=data, caption=caption):
+                return await self._send_file(telegram_id(to), name, data, caption, photo=effect.image)
         raise TypeError(f"unknown effect {effect!r}")
 
     async def is_admin(self, actor_id: str, room_id: str) -> bool:
@@ -151,6 +158,26 @@ class TelegramTransport:
                     html = False
                     continue
                 raise refused("sendMessage", e) from e
+
+    async def _send_file(self, chat_id: int, name: str, data: bytes, caption: str, *, photo: bool) -> Delivered:
+        """A document (``sendDocument``), or a picture (``sendPhoto``) for an image within the
+        photo limit. A caption longer than Telegram allows follows as a message of its own."""
+        if len(data) > MAX_UPLOAD:
+            raise DeliveryRefused(f"{name} is {len(data)} bytes, over the {MAX_UPLOAD} a bot may upload")
+        html = to_html(caption) if caption else None
+        separate = html is not None and len(html) > MAX_CAPTION
+        method, send = ("sendPhoto", self.bot.send_photo) if photo and len(data) <= MAX_PHOTO else (
+            "sendDocument", self.bot.send_document)
+        try:
+            message = await call(method, lambda: send(
+                chat_id, data, filename=name, caption=None if separate else html,
+                parse_mode=ParseMode.HTML if html and not separate else None,
+            ))
+        except BadRequest as e:
+            raise refused(method, e) from e
+        if separate:
+            await self._send(chat_id, caption, (), str(message.message_id))
+        return Delivered(ref=str(message.message_id))
 
     async def _edit(self, chat_id: int, message_id: int, text: str, buttons: Keyboard) -> None:
         # An edit that changes nothing still costs group budget (and draws "not modified").

@@ -11,7 +11,17 @@ from __future__ import annotations
 
 import logging
 
-from bot.kernel.effects import AnswerPress, CloseNativePoll, Delivered, Edit, Effect, Send, SendNativePoll, SendPrivate
+from bot.kernel.effects import (
+    AnswerPress,
+    CloseNativePoll,
+    Delivered,
+    Edit,
+    Effect,
+    Send,
+    SendFile,
+    SendNativePoll,
+    SendPrivate,
+)
 from bot.kernel.events import platform_of
 from bot.kernel.ports import Transport
 
@@ -24,6 +34,8 @@ def _target(effect: Effect) -> str:
             return actor
         case AnswerPress(press=press):
             return press.actor.id
+        case SendFile(to=to):
+            return to
         case Send(room=room) | Edit(room=room) | SendNativePoll(room=room) | CloseNativePoll(room=room):
             return room
     raise TypeError(f"unknown effect {effect!r}")
@@ -60,12 +72,31 @@ class Transports:
 
 
 class RoomDirectory:
+    """Organisers named in the configuration for a room are also organisers of the room it
+    moved to (see bot/app/rooms.py), and of its sub-rooms: a room id ``PARENT/PART`` (a forum
+    topic, ``tg:-100123/7``) is a part of room PARENT, organised by PARENT's organisers."""
+
     def __init__(self, organisers: dict[str, tuple[str, ...]], transports: Transports) -> None:
         self._organisers = organisers
         self._transports = transports
+        self._moved_from: dict[str, list[str]] = {}  # new room id -> the ids it had before
+
+    def alias(self, old: str, new: str) -> None:
+        """Room OLD is now room NEW."""
+        earlier = self._moved_from.setdefault(new, [])
+        if old not in earlier:
+            earlier.append(old)
+            earlier.extend(e for e in self._moved_from.get(old, ()) if e not in earlier)
+
+    def _configured(self, room_id: str) -> tuple[str, ...]:
+        parent = room_id.split("/", 1)[0]
+        names = list(self._organisers.get(parent, ()))
+        for old in self._moved_from.get(parent, ()):
+            names += self._organisers.get(old, ())
+        return tuple(names)
 
     async def is_organiser(self, actor_id: str, room_id: str) -> bool:
-        if actor_id in self._organisers.get(room_id, ()):
+        if actor_id in self._configured(room_id):
             return True
         transport = self._transports.get(room_id)
         if transport is None:

@@ -141,3 +141,9 @@ async def awaited_ballots(conn: Conn) -> list[int]:
         " UNION SELECT vote_poll_id FROM motions WHERE status = 'debated' AND vote_poll_id IS NOT NULL"
     )
     return sorted(r[0] for r in rows)
+
+
+async def move_room(conn: Conn, old: str, new: str) -> int:
+    """Motions of room OLD now belong to room NEW; how many moved."""
+    cur = await conn.execute("UPDATE motions SET room = ? WHERE room = ?", (new, old))
+    return int(cur.rowcount)

@@ -11,11 +11,12 @@ from bot.features.polls.service import PollService
 from bot.kernel.clock import Clock
 from bot.kernel.config import Config
 from bot.kernel.context import Context
-from bot.kernel.csv_export import send_privately
+from bot.kernel.csv_export import file_name
 from bot.kernel.errors import UserError
 from bot.kernel.events import NativePollAnswer
 from bot.kernel.grammar import is_number
 from bot.kernel.markup import b, lines, markup, pre
+from bot.kernel.pages import pages
 from bot.kernel.routing import Duty, Router
 
 router = Router("polls")
@@ -174,7 +175,13 @@ async def receipts_command(ctx: Context, args: str, polls: PollService) -> None:
     if poll.is_open:
         raise UserError(f"Poll {poll.id} is still open; its receipts are published when it closes.")
     codes = await polls.receipts(poll)
-    await send_privately(ctx, f"Poll {poll.id} receipts", ("receipt",), [(c,) for c in codes], "the receipts")
+    # Text, not a file: a voter looks for their own code in it, on a phone.
+    parts = pages("\n".join(codes) or "(none)")
+    for n, part in enumerate(parts, 1):
+        suffix = f", part {n} of {len(parts)}" if len(parts) > 1 else ""
+        await ctx.private(markup("Poll {} receipts ({}){}:\n{}", poll.id, len(codes), suffix, pre(part)))
+    if not ctx.room.private:
+        await ctx.reply("I sent you the receipts privately.")
 
 
 @router.command("ballots", summary="the ballots of a closed election as a BLT file", usage="/ballots POLL",
@@ -188,7 +195,9 @@ async def ballots_command(ctx: Context, args: str, polls: PollService) -> None:
         raise UserError(f"Election {poll.id} is still open; its ballots are published when it closes.")
     if not poll.result.get("blt"):
         raise UserError(f"Election {poll.id} had no ballots.")
-    await ctx.reply(pre(poll.result["blt"]))
+    # Rankings only, never names: the file goes where it was asked for.
+    await ctx.send_file(file_name(f"election {poll.id} ballots", ".blt"), poll.result["blt"].encode("utf-8"),
+                        f"Election {poll.id}: the ballots as a BLT file.", private=False)
 
 
 @router.payload("vote-")

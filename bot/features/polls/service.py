@@ -188,7 +188,8 @@ class PollService:
         await self._post(poll)
         return poll
 
-    async def _post(self, poll: Poll) -> None:
+    async def _post(self, poll: Poll, result: dict[str, Any] | None = None) -> None:
+        """Post POLL's ballot (with RESULT, the tally so far, when posted again)."""
         now = self._clock.now()
         if poll.native:
             delivered = await self._send(
@@ -197,7 +198,7 @@ class PollService:
             )
         else:
             delivered = await self._send(
-                Send(poll.room, ballot_text(poll, self._tz, now, self._live(poll, None)), ballot_buttons(poll))
+                Send(poll.room, ballot_text(poll, self._tz, now, self._live(poll, result)), ballot_buttons(poll))
             )
         if delivered is not None and delivered.ref is not None:
             ref, native_ref = delivered.ref, delivered.native_ref
@@ -597,3 +598,27 @@ class PollService:
         for poll in [p for p in self.open.values() if p.electorate_kind == "room" and p.secret]:
             linked = await self._roll.linked_since(poll.opened_at)
             await self.move_secret_votes([(identity, f"m:{member}") for identity, member in linked])
+
+    # -- a room that moved -------------------------------------------------------------------
+
+    async def move_room(self, conn: Conn, old: str, new: str) -> list[int]:
+        """Inside a room move's transaction (bot/app/rooms.py): the polls of room OLD now belong
+        to room NEW. Returns the open ones, whose ballots ``room_moved`` posts again."""
+        return await store.move_room(conn, old, new)
+
+    async def room_moved(self, old: str, new: str, moved: list[int]) -> None:
+        """Once the move has committed: the open polls MOVED now live in NEW, and their ballots,
+        shown by messages in OLD that can no longer be edited (nor a native poll stopped there),
+        are posted again in NEW, so members vote and the close edits or stops them there."""
+        for poll_id in moved:
+            poll = self.open.get(poll_id)
+            if poll is None:
+                continue
+            poll.room = new
+            for _, _, native_ref in self._messages.pop(poll_id, []):
+                if native_ref:
+                    self._native.pop(native_ref, None)
+            try:
+                await self._post(poll, await self.tally(poll))
+            except Exception:
+                log.exception("the ballot of poll %s was not posted again in %s", poll_id, new)

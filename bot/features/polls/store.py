@@ -209,3 +209,14 @@ async def move_vote(conn: Conn, poll: Poll, src: str, dst: str, receipts: tuple[
             "UPDATE OR IGNORE receipts SET code = ? WHERE poll_id = ? AND code = ?", (new, poll.id, old)
         )
     return True
+
+
+async def move_room(conn: Conn, old: str, new: str) -> list[int]:
+    """Polls of room OLD now belong to room NEW; the messages that showed them in OLD are
+    forgotten (the new room numbers its messages afresh, so an old reference could name another
+    message there). Returns the open polls moved, whose ballots are posted again in NEW."""
+    moved = [r[0] for r in await conn.execute_fetchall(
+        "SELECT id FROM polls WHERE room = ? AND closed_at IS NULL ORDER BY id", (old,))]
+    await conn.execute("UPDATE polls SET room = ? WHERE room = ?", (new, old))
+    await conn.execute("DELETE FROM poll_messages WHERE room = ?", (old,))
+    return moved

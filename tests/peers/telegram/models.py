@@ -122,6 +122,12 @@ class Message:
     edits: list[Version] = field(default_factory=list)
     edit_date: int | None = None
     deleted: bool = False
+    caption: str | None = None
+    caption_entities: list[Entity] = field(default_factory=list)
+    document: dict[str, Any] | None = None
+    photo: list[dict[str, Any]] | None = None
+    file_data: bytes | None = None
+    """The bytes of a document or photo the bot uploaded, for tests to read."""
     service: dict[str, Any] = field(default_factory=dict)
     """Service fields such as ``new_chat_members``, rendered as they are."""
     update: PendingUpdate | None = None
@@ -167,6 +173,14 @@ class Message:
                 data["entities"] = list(self.entities)
         if self.poll is not None:
             data["poll"] = self.poll.to_json()
+        if self.document is not None:
+            data["document"] = self.document
+        if self.photo is not None:
+            data["photo"] = self.photo
+        if self.caption is not None:
+            data["caption"] = self.caption
+            if self.caption_entities:
+                data["caption_entities"] = list(self.caption_entities)
         if self.reply_markup is not None and "inline_keyboard" in self.reply_markup:
             data["reply_markup"] = self.reply_markup
         data.update(self.service)

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from bot.engines.sortition.cli import main as sortition_main
-from tests.helpers import Chat
+from tests.helpers import Chat, exported_csv
 
 PEOPLE = [("f", "north"), ("f", "south"), ("m", "north"), ("m", "south")] * 3
 
@@ -76,7 +76,9 @@ async def test_sortition_end_to_end(chat: Chat, tmp_path: Path, capsys) -> None:
     printed = capsys.readouterr().out
     assert all(str(t) in printed for t in new_panel)
     out = await chat.say("chair: /pool 1 panel")
-    assert "ticket,name,gender,area,declined" in out
+    rows = exported_csv(out)
+    assert rows[0][:5] == ["ticket", "name", "gender", "area", "declined"]
+    assert set(new_panel) <= {int(r[0]) for r in rows[1:]}
 
 
 async def test_infeasible_quotas_are_explained(chat: Chat) -> None:
