@@ -95,6 +95,8 @@ async def get_me(world: World, params: Params) -> Result:
 
 async def send_message(world: World, params: Params) -> Result:
     chat = world.resolve_chat(params.chat_id())
+    world.check_can_send(chat, "text messages")
+    thread = world.thread_of(chat, params.int("message_thread_id"))
     text, entities, source, parse_mode = formatted_text(world, params)
     markup = validate_reply_markup(params.json("reply_markup"), world.limits)
     reply_to = _reply_target(chat, params)
@@ -108,6 +110,7 @@ async def send_message(world: World, params: Params) -> Result:
         parse_mode=parse_mode,
         reply_markup=markup,
         reply_to=reply_to,
+        message_thread_id=thread,
     )
     return message.to_json()
 
@@ -150,6 +153,8 @@ def _upload(world: World, params: Params, field: str) -> dict[str, Any]:
 
 async def _send_file(world: World, params: Params, field: str) -> Result:
     chat = world.resolve_chat(params.chat_id())
+    world.check_can_send(chat, "photos" if field == "photo" else "documents")
+    thread = world.thread_of(chat, params.int("message_thread_id"))
     upload = _upload(world, params, field)
     caption, caption_entities = _caption(world, params)
     markup = validate_reply_markup(params.json("reply_markup"), world.limits)
@@ -165,7 +170,8 @@ async def _send_file(world: World, params: Params, field: str) -> Result:
                                           "mime_type": upload.get("mime_type") or "application/octet-stream"}
     message = world.add_message(
         chat, world.bot, caption=caption, caption_entities=caption_entities, reply_markup=markup,
-        reply_to=reply_to, file_data=upload["data"], parse_mode=params.str("parse_mode") or None, **fields,
+        reply_to=reply_to, file_data=upload["data"], parse_mode=params.str("parse_mode") or None,
+        message_thread_id=thread, **fields,
     )
     return message.to_json()
 
@@ -260,6 +266,8 @@ def _poll_options(world: World, raw: Any) -> list[str]:
 
 async def send_poll(world: World, params: Params) -> Result:
     chat = world.resolve_chat(params.chat_id())
+    world.check_can_send(chat, "polls")
+    thread = world.thread_of(chat, params.int("message_thread_id"))
     question = (params.str("question") or "").strip()
     if not question:
         raise bad_request("poll question must be non-empty")
@@ -281,7 +289,7 @@ async def send_poll(world: World, params: Params) -> Result:
         allows_revoting=params.bool("allows_revoting", poll_type == "regular"),
         is_closed=params.bool("is_closed"),
     )
-    message = world.add_message(chat, world.bot, poll=poll, reply_markup=markup)
+    message = world.add_message(chat, world.bot, poll=poll, reply_markup=markup, message_thread_id=thread)
     poll.message = message
     world.polls[poll.id] = poll
     return message.to_json()
