@@ -64,4 +64,9 @@ class Roles:
         return False
 
     def forget(self, chat_id: int) -> None:
+        """Ask again who administers CHAT_ID (someone was promoted or demoted)."""
         self._admins.pop(chat_id, None)
+
+    def forget_member(self, chat_id: int, user_id: int) -> None:
+        """Ask again whether USER_ID belongs to CHAT_ID (they left, or were removed)."""
+        self._members.pop((chat_id, user_id), None)

@@ -143,9 +143,10 @@ class App:
         """Room OLD has a new id, NEW: move everything of it there (see bot/app/rooms.py)."""
         return await self.rooms.move(old, new)
 
-    def menu(self) -> list[tuple[str, str]]:
-        """The commands a platform's menu lists: (name, summary)."""
-        return menu(ROUTERS)
+    def menu(self, where: str = "any") -> list[tuple[str, str]]:
+        """The commands a platform's menu lists: (name, summary); WHERE "group": those used in
+        groups (not the ones used in a private chat with the bot)."""
+        return menu(ROUTERS, where)
 
     def matrix_store(self, account: str) -> MatrixState:
         return MatrixState(self.database.reader, self.writer, self.clock, account)

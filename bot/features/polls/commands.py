@@ -80,7 +80,7 @@ async def poll_command(ctx: Context, args: str, polls: PollService, config: Conf
 
 
 @router.command("vote", summary="vote in a poll", usage="/vote POLL OPTION [OPTION …] | /vote POLL withdraw",
-                details="OPTION is the option's number or name; separate several with spaces or commas. "
+                edits=True, details="OPTION is the option's number or name; separate several with spaces or commas. "
                 "Voting again replaces your earlier vote until the poll closes; /vote POLL withdraw takes it back "
                 "(unless an option is called that, when it votes for that option).")
 async def vote_command(ctx: Context, args: str, polls: PollService) -> None:
@@ -89,7 +89,7 @@ async def vote_command(ctx: Context, args: str, polls: PollService) -> None:
 
 
 @router.command("rank", summary="rank the candidates of an election (privately)", usage="/rank POLL FIRST SECOND …",
-                details="List option numbers in order of preference, e.g. /rank 4 3 1 2. You need not rank all.")
+                edits=True, private=True, details="List option numbers in order of preference, e.g. /rank 4 3 1 2. You need not rank all.")
 async def rank_command(ctx: Context, args: str, polls: PollService) -> None:
     poll_id, rest = parse_poll_id(args, "/rank POLL FIRST SECOND …, e.g. /rank 4 3 1 2")
     await ctx.reply(await polls.vote_text(ctx, poll_id, rest, ranked=True))
@@ -146,7 +146,7 @@ async def close_command(ctx: Context, args: str, polls: PollService) -> None:
         await ctx.reply(f"Poll {poll.id} is closed; the result was announced in its room.")
 
 
-@router.command("receipt", summary="your receipt for a secret ballot (privately)", usage="/receipt POLL",
+@router.command("receipt", summary="your receipt for a secret ballot (privately)", usage="/receipt POLL", private=True,
                 details="The receipt code lets you check that your ballot is among those counted.")
 async def receipt_command(ctx: Context, args: str, polls: PollService) -> None:
     poll = await _just_a_poll(polls, args, "receipt")
