@@ -96,7 +96,7 @@ class TelegramTransport:
             case Send(room=room, text=text, buttons=buttons, reply_to=reply_to):
                 return await self._send(*self._where(room), text, buttons, reply_to)
             case SendPrivate(actor=actor, text=text, buttons=buttons):
-                return await self._send(*self._where(actor), text, buttons, None)
+                return await self._send(*self._private(actor), text, buttons, None)
             case Edit(room=room, ref=ref, text=text, buttons=buttons):
                 await self._edit(self._where(room)[0], int(ref), text, buttons)
                 return Delivered(ref=ref)
@@ -108,8 +108,9 @@ class TelegramTransport:
                 return await self._send_poll(*self._where(room), question, options, most, text)
             case CloseNativePoll(room=room, ref=ref, text=text):
                 return await self._close_poll(*self._where(room), ref, text)
-            case SendFile(to=to, name=name, data=data, caption=caption):
-                return await self._send_file(*self._where(to), name, data, caption, photo=effect.image)
+            case SendFile(to=to, name=name, data=data, caption=caption, private=private):
+                where = self._private(to) if private else self._where(to)
+                return await self._send_file(*where, name, data, caption, photo=effect.image)
         raise TypeError(f"unknown effect {effect!r}")
 
     async def is_admin(self, actor_id: str, room_id: str) -> bool:
@@ -132,6 +133,14 @@ class TelegramTransport:
         while chat_id in self.moved:
             chat_id = self.moved[chat_id]
         return chat_id, thread
+
+    def _private(self, actor: str) -> tuple[int, None]:
+        """A person's private chat. A group acting as a person (its anonymous administrators)
+        has none: what is meant for one person never goes to the whole group."""
+        chat_id = telegram_id(actor)
+        if chat_id < 0:
+            raise DeliveryRefused("an anonymous administrator has no private chat with the bot")
+        return chat_id, None
 
     def _migrated(self, old: int, new: int) -> None:
         """Telegram said chat OLD is now NEW: calls go there, and the core moves the room."""

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from bot.kernel.context import Context
+from bot.kernel.errors import UserError
 from bot.kernel.wording import count_of
 
 
@@ -42,6 +43,8 @@ async def send_privately(
     """Send an organiser a list as a CSV file in their private chat: personal data never goes
     to the group."""
     data = csv_text(header, rows).encode("utf-8")
-    await ctx.send_file(file_name(label, ".csv"), data, f"{label}: {count_of(len(rows), 'row')}.")
+    if await ctx.send_file(file_name(label, ".csv"), data, f"{label}: {count_of(len(rows), 'row')}.") is None:
+        raise UserError(f"I could not send you {what} privately: open a private chat with me as yourself "
+                        "(send me /start there), then ask again.")
     if not ctx.room.private:
         await ctx.reply(f"I sent you {what} privately.")

@@ -89,7 +89,8 @@ async def vote_command(ctx: Context, args: str, polls: PollService) -> None:
 
 
 @router.command("rank", summary="rank the candidates of an election (privately)", usage="/rank POLL FIRST SECOND …",
-                edits=True, private=True, details="List option numbers in order of preference, e.g. /rank 4 3 1 2. You need not rank all.")
+                edits=True, private=True,
+                details="List option numbers in order of preference, e.g. /rank 4 3 1 2. You need not rank all.")
 async def rank_command(ctx: Context, args: str, polls: PollService) -> None:
     poll_id, rest = parse_poll_id(args, "/rank POLL FIRST SECOND …, e.g. /rank 4 3 1 2")
     await ctx.reply(await polls.vote_text(ctx, poll_id, rest, ranked=True))

@@ -81,6 +81,7 @@ class PollService:
         self.open: dict[int, Poll] = {}
         self._messages: dict[int, list[tuple[str, str, str | None]]] = {}
         self._native: dict[str, int] = {}
+        self._posting: set[asyncio.Future[None]] = set()  # native polls being posted
         self._refreshing: set[int] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._drafts: dict[tuple[str, int], list[int]] = {}
@@ -189,7 +190,21 @@ class PollService:
         return poll
 
     async def _post(self, poll: Poll, result: dict[str, Any] | None = None) -> None:
-        """Post POLL's ballot (with RESULT, the tally so far, when posted again)."""
+        """Post POLL's ballot (with RESULT, the tally so far, when posted again). While a native
+        poll is being posted, answers to it may arrive before its reference is remembered: they
+        wait for the post (see ``on_native_answer``) rather than be dropped."""
+        if not poll.native:
+            await self._post_ballot(poll, result)
+            return
+        posting = asyncio.get_running_loop().create_future()
+        self._posting.add(posting)
+        try:
+            await self._post_ballot(poll, result)
+        finally:
+            self._posting.discard(posting)
+            posting.set_result(None)
+
+    async def _post_ballot(self, poll: Poll, result: dict[str, Any] | None) -> None:
         now = self._clock.now()
         if poll.native:
             delivered = await self._send(
@@ -408,6 +423,9 @@ class PollService:
 
     async def on_native_answer(self, event: NativePollAnswer) -> None:
         poll_id = self._native.get(event.native_ref)
+        if poll_id is None and self._posting:  # an answer faster than the post's own bookkeeping
+            await asyncio.gather(*self._posting)
+            poll_id = self._native.get(event.native_ref)
         if poll_id is None:
             poll_id = await store.poll_of_native(self._reader, event.native_ref)
             if poll_id is None:
