@@ -48,6 +48,7 @@ def _buttons(keyboard: Keyboard) -> str:
 class ConsoleTransport:
     platform = PLATFORM
     prefixes = ("/", "!")
+    files = True  # exports go as files (SendFile)
     bot_username = None
     edit_interval = 0.0
 

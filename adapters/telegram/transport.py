@@ -68,6 +68,7 @@ messages a minute Telegram lets a bot post into one group, leaving the rest for 
 class TelegramTransport:
     platform = PLATFORM
     prefixes = ("/",)
+    files = True  # exports go as files (SendFile)
 
     def __init__(self, bot: Bot, *, time_scale: float = 1.0) -> None:
         self.bot = bot

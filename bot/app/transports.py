@@ -23,7 +23,9 @@ from bot.kernel.effects import (
     SendPrivate,
 )
 from bot.kernel.events import platform_of
-from bot.kernel.ports import Transport
+from bot.kernel.markup import markup, pre
+from bot.kernel.pages import pages
+from bot.kernel.ports import DeliveryRefused, Transport
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +62,27 @@ class Transports:
         if transport is None:
             log.warning("no adapter for %s; dropped %s", target, type(effect).__name__)
             return None
+        if isinstance(effect, SendFile) and not getattr(transport, "files", False):
+            return await self._file_as_text(transport, effect)
         return await transport.deliver(effect)
+
+    @staticmethod
+    async def _file_as_text(transport: Transport, effect: SendFile) -> Delivered | None:
+        """A platform whose adapter does not send files yet gets a text file as messages (its
+        caption, then its text in parts); anything else is refused."""
+        try:
+            text = effect.data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise DeliveryRefused(f"{transport.platform} cannot send the file {effect.name}") from None
+        last: Delivered | None = None
+        parts = pages(text)
+        for n, part in enumerate(parts, 1):
+            head = effect.caption or effect.name
+            if len(parts) > 1:
+                head = f"{head} (part {n} of {len(parts)})"
+            body = markup("{}\n{}", head, pre(part))
+            last = await transport.deliver(SendPrivate(effect.to, body) if effect.private else Send(effect.to, body))
+        return last
 
     async def send(self, effect: Effect) -> Delivered | None:
         """Deliver EFFECT, logging a failure instead of raising it."""

@@ -37,6 +37,8 @@ class Transport(Protocol):
     prefixes: tuple[str, ...]
     bot_username: str | None
     edit_interval: float  # seconds to wait between edits of one message (rate limits)
+    # An adapter that takes SendFile says so with ``files = True``; one that does not (yet) has
+    # a text file sent as messages instead (bot/app/transports.py).
 
     async def deliver(self, effect: Effect) -> Delivered | None: ...
 

@@ -93,3 +93,4 @@ async def test_configured_organisers_organise_the_room_it_moved_to_and_its_topic
     directory.alias("tg:-100", "tg:-200")  # moved again: the first id still counts
     assert await directory.is_organiser("tg:7", "tg:-200")
     assert not await directory.is_organiser("tg:8", "tg:-200")
+

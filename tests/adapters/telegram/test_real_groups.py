@@ -150,6 +150,9 @@ async def test_an_anonymous_admin_opens_and_closes_a_poll_and_a_channel_is_refus
         peer.answer_poll(max_, native, [0])
         await bot.wait_for_rows("SELECT voter, choice FROM votes ORDER BY choice",
                                 [(f"tg:{max_.id}", "0"), (f"tg:{group.id}", "1")])
+        peer.answer_poll(max_, native, [1], as_chat=channel)  # as his channel: nobody the bot can count
+        await peer.wait_for_bot_message(group, containing="An answer given as Max's channel was not counted")
+        assert await bot.votes(1) == 2
         peer.send_as_channel(max_, channel, f"/close@{BOT} 1", group)
         await peer.wait_for_bot_message(group, containing="You wrote as a channel")
         peer.send_command(olga, "signup", "open Assembly", group, anonymous=True)
