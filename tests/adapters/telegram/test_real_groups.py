@@ -10,6 +10,10 @@ import io
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
+from bot.kernel.effects import SendFile, SendPrivate
+from bot.kernel.ports import DeliveryRefused
 from tests.adapters.telegram.harness import TelegramBot, group_with_bot, started
 from tests.peers.telegram import Message, TelegramPeer
 
@@ -70,7 +74,8 @@ async def test_polls_opened_in_a_basic_group_survive_its_upgrade(
         assert new_native.poll is not None
         await peer.wait_for(lambda: new_native.poll.is_closed, what="the re-posted native poll stopped")
         assert await bot.query("SELECT count(*) FROM polls WHERE closed_by = ?", f"tg:{dana.id}") == [(3,)]
-        assert not [c for c in peer.failed_calls() if c.params.get("chat_id") == str(upgraded.id)]
+        refused = [c for c in peer.failed_calls() if c.params.get("chat_id") == str(upgraded.id)]
+        assert all("not modified" in (c.description or "") for c in refused), refused  # an edit racing the re-post
     finally:
         await bot.stop()
 
@@ -81,8 +86,8 @@ async def test_a_result_due_after_an_unnoticed_upgrade_follows_the_group(
     """The notices of the upgrade were lost: the first call to the old id is answered with the
     new one, the message goes there, and the room moves."""
     peer = fast_telegram_peer
-    olga = peer.create_user("Olga")
-    basic = peer.create_group("Branch", creator=olga, supergroup=False)
+    olga, max_ = peer.create_user("Olga"), peer.create_user("Max")
+    basic = peer.create_group("Branch", creator=olga, members=[max_], supergroup=False)
     peer.add_bot_to_group(basic, olga)
     bot = await TelegramBot.start(tmp_path, peer)
     try:
@@ -91,6 +96,10 @@ async def test_a_result_due_after_an_unnoticed_upgrade_follows_the_group(
         await peer.wait_until_confirmed()
         upgraded = peer.upgrade_to_supergroup(basic)
         peer.world.queue.drop_all()  # the bot never hears of it
+        transport = bot.adapter.transport
+        assert await transport.is_member(f"tg:{max_.id}", f"tg:{basic.id}")  # asked of the new id
+        assert await transport.is_admin(f"tg:{olga.id}", f"tg:{basic.id}")
+        assert [c.params["chat_id"] for c in peer.calls("getChatMember") if c.ok] == [str(upgraded.id)]
         await bot.app.advance(timedelta(minutes=11))
         await peer.wait_for_bot_message(upgraded, containing="Result — poll 1")
         await bot.wait_for_rows("SELECT room FROM polls", [(f"tg:{upgraded.id}",)])
@@ -289,5 +298,47 @@ async def test_exports_arrive_as_documents(tmp_path: Path, fast_telegram_peer: T
                                                                            "consent"]
         await peer.wait_for_bot_message(group, containing="I sent you")
         assert not peer.bot_files(group)[1:]  # personal data never goes to the group
+    finally:
+        await bot.stop()
+
+
+async def test_refusals_that_last_are_not_retried(tmp_path: Path, fast_telegram_peer: TelegramPeer) -> None:
+    """A bot whose right to post was taken, and a member whose account is deleted: the messages
+    are recorded as undeliverable once, not tried again and again."""
+    peer = fast_telegram_peer
+    olga, max_ = peer.create_user("Olga"), peer.create_user("Max")
+    started(peer, max_)
+    group = group_with_bot(peer, olga, [max_])
+    bot = await TelegramBot.start(tmp_path, peer)
+    try:
+        peer.send_command(olga, "poll", "Lunch? | Pizza | Soup --closes 10m", group)
+        await peer.wait_for_bot_message(group, containing="Poll 1")
+        peer.restrict_bot(group)
+        peer.deactivate_user(max_)
+        await bot.app.advance(timedelta(minutes=11))
+        await bot.wait_for_rows("SELECT failed LIKE '%not enough rights%' FROM outbox WHERE dedupe = 'poll:1:result'",
+                                [(1,)])
+        assert len(peer.failed_calls("sendMessage")) == 1
+        transport = bot.adapter.transport
+        with pytest.raises(DeliveryRefused, match="deactivated"):
+            await transport.deliver(SendPrivate(f"tg:{max_.id}", "Hello?"))
+        with pytest.raises(DeliveryRefused):  # known now: not asked again
+            await transport.deliver(SendPrivate(f"tg:{max_.id}", "Hello again?"))
+        assert len(peer.failed_calls("sendMessage")) == 2
+    finally:
+        await bot.stop()
+
+
+async def test_an_image_goes_as_a_photo(tmp_path: Path, fast_telegram_peer: TelegramPeer) -> None:
+    peer = fast_telegram_peer
+    olga = peer.create_user("Olga")
+    started(peer, olga)
+    bot = await TelegramBot.start(tmp_path, peer)
+    try:
+        picture = b"\x89PNG\r\n\x1a\n" + bytes(64)
+        await bot.adapter.transport.deliver(SendFile(f"tg:{olga.id}", "turnout.png", picture, "Turnout", private=True))
+        [photo] = peer.bot_files(peer.private_chat(olga))
+        assert photo.photo and photo.file_data == picture and photo.caption == "Turnout"
+        assert len(peer.calls("sendPhoto")) == 1 and not peer.calls("sendDocument")
     finally:
         await bot.stop()
