@@ -130,11 +130,14 @@ class TelegramAdapter:
         transport = self.transport
         message = update.message
         if message is not None:
+            moved = None
             if message.migrate_to_chat_id is not None:
-                transport._migrated(message.chat.id, message.migrate_to_chat_id)
-                return True
-            if message.migrate_from_chat_id is not None:
-                transport._migrated(message.migrate_from_chat_id, message.chat.id)
+                moved = message.chat.id, message.migrate_to_chat_id
+            elif message.migrate_from_chat_id is not None:
+                moved = message.migrate_from_chat_id, message.chat.id
+            if moved is not None:
+                if transport.note_moved(*moved):  # the first of the two notices moves the room
+                    await self._moved(*moved)
                 return True
             if message.forum_topic_reopened is not None and message.message_thread_id is not None:
                 transport.topic_reopened(message.chat.id, message.message_thread_id)

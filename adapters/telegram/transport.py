@@ -28,7 +28,7 @@ from telegram.error import BadRequest, ChatMigrated
 from adapters.telegram.calls import call, is_not_modified, refused
 from adapters.telegram.ids import PLATFORM, chat_and_thread, telegram_id
 from adapters.telegram.keyboards import inline_keyboard
-from adapters.telegram.roles import Roles, belongs
+from adapters.telegram.roles import CONFIRM_SECONDS, Roles, belongs
 from adapters.telegram.split import split_html, truncate_html
 from bot.kernel.effects import (
     AnswerPress,
@@ -75,7 +75,8 @@ class TelegramTransport:
         self.bot_username: str | None = None
         self.edit_interval = EDIT_INTERVAL * time_scale
         self.ready = asyncio.Event()  # set once getMe has told us who we are
-        self.roles = Roles(self._fetch_admins, self._fetch_member)
+        self.roles = Roles(self._fetch_admins, self._fetch_member, status=self._fetch_status,
+                           confirm_after=CONFIRM_SECONDS * time_scale)
         # Presses waiting for their one answerCallbackQuery; answered ones are remembered a
         # while so that a repeated press (redelivery) is not answered twice.
         self._unanswered: set[str] = set()
@@ -143,14 +144,19 @@ class TelegramTransport:
             raise DeliveryRefused("an anonymous administrator has no private chat with the bot")
         return chat_id, None
 
-    def _migrated(self, old: int, new: int) -> None:
-        """Telegram said chat OLD is now NEW: calls go there, and the core moves the room."""
+    def note_moved(self, old: int, new: int) -> bool:
+        """Chat OLD is now NEW: calls go there from now on. False if that was known."""
         if self.moved.get(old) == new:
-            return
+            return False
         self.moved[old] = new
         self.roles.forget(old)
         log.info("chat %s was upgraded to supergroup %s", old, new)
-        if self.on_moved is not None:  # in the background: the core may be mid-transaction
+        return True
+
+    def _migrated(self, old: int, new: int) -> None:
+        """A call was answered that chat OLD is now NEW: calls go there, and the core moves the
+        room, in the background (the core may be inside a transaction of its own)."""
+        if self.note_moved(old, new) and self.on_moved is not None:
             task = asyncio.get_running_loop().create_task(self.on_moved(old, new))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
@@ -374,6 +380,13 @@ class TelegramTransport:
     async def _fetch_admins(self, chat_id: int) -> frozenset[int]:
         admins = await self._at("getChatAdministrators", chat_id, lambda chat: self.bot.get_chat_administrators(chat))
         return frozenset(member.user.id for member in admins)
+
+    async def _fetch_status(self, chat_id: int, user_id: int) -> str | None:
+        try:
+            member = await self._at("getChatMember", chat_id, lambda chat: self.bot.get_chat_member(chat, user_id))
+        except BadRequest:
+            return None
+        return member.status
 
     async def _fetch_member(self, chat_id: int, user_id: int) -> bool:
         try:

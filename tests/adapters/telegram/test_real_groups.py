@@ -5,6 +5,7 @@ as a chat, and exports arriving as documents."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from datetime import timedelta
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from adapters.telegram.roles import CONFIRM_SECONDS
 from bot.kernel.effects import SendFile, SendPrivate
 from bot.kernel.ports import DeliveryRefused
 from tests.adapters.telegram.harness import TelegramBot, group_with_bot, started
@@ -237,6 +239,30 @@ async def test_a_demoted_admin_is_refused_at_once(tmp_path: Path, fast_telegram_
         await peer.wait_for_bot_message(group, containing="Only an organiser")
         assert (await bot.query("SELECT closed_at FROM polls"))[0][0] is None
         assert len(peer.calls("getChatAdministrators")) == 2  # asked again after the demotion
+    finally:
+        await bot.stop()
+
+
+async def test_a_demoted_admin_is_refused_also_where_the_bot_administers_nothing(
+    tmp_path: Path, fast_telegram_peer: TelegramPeer
+) -> None:
+    """Not an administrator, the bot is not told of a demotion: the cached list of
+    administrators is confirmed for the one person once it is a few seconds old."""
+    peer = fast_telegram_peer
+    olga, dana = peer.create_user("Olga"), peer.create_user("Dana")
+    group = peer.create_group("Branch", creator=olga, members=[dana], admins=[dana])
+    peer.add_bot_to_group(group, olga)
+    bot = await TelegramBot.start(tmp_path, peer)
+    try:
+        peer.send_command(olga, "poll", "Lunch? | Pizza | Soup", group)
+        await peer.wait_for_bot_message(group, containing="Poll 1")
+        assert peer.demote_admin(group, dana) is None  # no chat_member update for this bot
+        await asyncio.sleep(CONFIRM_SECONDS * peer.limits.overall.period * 2)
+        peer.send_command(dana, "close", "1", group)
+        await peer.wait_for_bot_message(group, containing="Only an organiser")
+        assert (await bot.query("SELECT closed_at FROM polls"))[0][0] is None
+        peer.send_command(olga, "close", "1", group)  # the creator still may
+        await peer.wait_for_bot_message(group, containing="Result — poll 1")
     finally:
         await bot.stop()
 
