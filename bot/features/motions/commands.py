@@ -53,9 +53,9 @@ AMENDMENT_USAGE = "/amendment A3 [show] | /amendment A3 second | /amendment A3 w
 Sub = Callable[[Context, int, str, MotionService], Awaitable[None]]
 
 
-async def _reply_pages(ctx: Context, text: str, wrap: Callable[[str], str] | None = None) -> None:
+async def _reply_pages(ctx: Context, text: str) -> None:
     for page in pages(text):
-        await ctx.reply(wrap(page) if wrap else page)
+        await ctx.reply(page)
 
 
 # -- /motion new, list, composite --------------------------------------------------------------
