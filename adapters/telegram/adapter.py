@@ -163,11 +163,15 @@ class TelegramAdapter:
             return True
         answer = update.poll_answer
         if answer is not None and answer.voter_chat is not None:
+            # Given as a chat: as its own group (anonymous administrators) it counts, as the
+            # group's one voice; as a channel it names nobody who could be counted.
             where = transport.chat_of_poll(answer.poll_id)
-            if where is not None and answer.voter_chat.id != where:
-                await self.core_send(Send(qualified(where), (
-                    f"An answer given as {answer.voter_chat.title or 'a channel'} was not counted: "
-                    "vote as yourself.")))
+            voter = answer.voter_chat
+            if voter.type == voter.CHANNEL or (where is not None and voter.id != where):
+                log.info("an answer to native poll %s given as chat %s was not counted", answer.poll_id, voter.id)
+                if where is not None:
+                    await self.core_send(Send(qualified(where), (
+                        f"An answer given as {voter.title or 'a channel'} was not counted: vote as yourself.")))
                 return True
         return False
 
