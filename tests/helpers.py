@@ -33,6 +33,24 @@ def assert_rendered_once(shown: str, typed: str) -> None:
     assert not leaked, f"markup shown as text: {leaked}\n{shown}"
 
 
+EXPORTED = re.compile(r"^\s*file: (.+)$", re.MULTILINE)
+
+
+def exported(out: str) -> list[bytes]:
+    """The contents of the files the bot sent in OUT (the console writes each into its
+    exports folder and prints its path), in order."""
+    return [Path(path).read_bytes() for path in EXPORTED.findall(out)]
+
+
+def exported_csv(out: str) -> list[list[str]]:
+    """The rows of the one CSV file the bot sent in OUT."""
+    import csv
+
+    files = exported(out)
+    assert len(files) == 1, out
+    return list(csv.reader(io.StringIO(files[0].decode("utf-8"))))
+
+
 class Chat:
     def __init__(self, app: App, transport: ConsoleTransport, out: io.StringIO) -> None:
         self.app = app

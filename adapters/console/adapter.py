@@ -11,6 +11,7 @@ import asyncio
 import itertools
 import sys
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TextIO
 
 from adapters.console.notation import Advance, Press, Said, Unreadable, read_line
@@ -26,6 +27,7 @@ from bot.kernel.effects import (
     Effect,
     Keyboard,
     Send,
+    SendFile,
     SendNativePoll,
     SendPrivate,
 )
@@ -46,6 +48,7 @@ def _buttons(keyboard: Keyboard) -> str:
 class ConsoleTransport:
     platform = PLATFORM
     prefixes = ("/", "!")
+    files = True  # exports go as files (SendFile)
     bot_username = None
     edit_interval = 0.0
 
@@ -55,6 +58,7 @@ class ConsoleTransport:
         self._ids = itertools.count(1)
         self.show_edits = show_edits
         self.shared_room = f"{PLATFORM}:{config.console_room}"
+        self.exports = config.database.parent / "exports"
         self.transcript: list[str] = []
         self.keyboards: dict[str, tuple[str, Keyboard]] = {}  # room -> latest (message ref, buttons)
 
@@ -89,6 +93,10 @@ class ConsoleTransport:
             case AnswerPress(press=press, text=text):
                 self._print(f"{press.actor.label} (private)", text)
                 return Delivered()
+            case SendFile(to=to, name=name, data=data, caption=caption, private=private):
+                path = self._write(name, data)
+                where = f"{to.split(':', 1)[1]} (private)" if private else self._where(to)
+                self._print(where, f"{caption}\nfile: {path}" if caption else f"file: {path}")
         n = next(self._ids)
         match effect:
             case Send(room=room, buttons=buttons) if buttons:
@@ -96,6 +104,14 @@ class ConsoleTransport:
             case SendPrivate(actor=actor, buttons=buttons) if buttons:
                 self.keyboards[f"{PLATFORM}:@{actor.split(':', 1)[1]}"] = (str(n), buttons)
         return Delivered(ref=str(n), native_ref=f"native-{n}" if isinstance(effect, SendNativePoll) else None)
+
+    def _write(self, name: str, data: bytes) -> Path:
+        """Write an exported file into the exports folder (beside the database); the name the
+        core gave is a plain one (see bot/kernel/csv_export.py), kept to its last part anyway."""
+        self.exports.mkdir(parents=True, exist_ok=True)
+        path = self.exports / Path(name).name
+        path.write_bytes(data)
+        return path
 
     async def is_admin(self, actor_id: str, room_id: str) -> bool:
         return actor_id in self._organisers

@@ -13,24 +13,32 @@ import logging
 from typing import Any
 from urllib.parse import urlsplit
 
-from telegram import Update
+from telegram import BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, ChatMember, Update
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.request import HTTPXRequest
 
-from adapters.telegram.inbound import event_of
+from adapters.telegram.ids import qualified
+from adapters.telegram.inbound import channel_sender, event_of
 from adapters.telegram.limiter import SendLimiter
 from adapters.telegram.menu import menu
 from adapters.telegram.ordering import PerSenderOrder
 from adapters.telegram.tolerant_bot import TolerantBot
 from adapters.telegram.transport import TelegramTransport
 from bot.kernel.config import TelegramConfig
+from bot.kernel.effects import Send, SendPrivate
 from bot.kernel.errors import StartError
 from bot.kernel.ports import Core
 
 log = logging.getLogger(__name__)
 
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.POLL_ANSWER]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.POLL_ANSWER,
+                   Update.MY_CHAT_MEMBER, Update.CHAT_MEMBER]
+"""``chat_member`` reaches the bot only where it is an administrator; elsewhere a demotion is
+seen when the cached list of administrators expires (see ``roles``)."""
+LEFT = frozenset({ChatMember.LEFT, ChatMember.BANNED})
+AS_CHANNEL = ("You wrote as a channel, and I cannot tell who that is: send the command as yourself "
+              "(choose your own name in the \"send as\" menu).")
 CONCURRENT_UPDATES = 32
 CONNECTIONS = 8
 
@@ -90,8 +98,18 @@ class TelegramAdapter:
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
         self.transport = TelegramTransport(bot, time_scale=time_scale)
+        self.transport.on_moved = self._moved
+
+    async def _moved(self, old: int, new: int) -> None:
+        """A group became a supergroup: the core moves everything of the room to the new id."""
+        try:
+            await self.core.move_room(qualified(old), qualified(new))
+        except Exception:
+            log.exception("moving room %s to %s failed", old, new)
 
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if await self._on_platform_news(update):
+            return
         event = event_of(update)
         press = update.callback_query.id if update.callback_query is not None else None
         if press is not None:
@@ -105,12 +123,77 @@ class TelegramAdapter:
             if press is not None:
                 await self.transport.settle_press(press)
 
+    async def _on_platform_news(self, update: Update) -> bool:
+        """What Telegram tells about chats rather than what people ask of the bot: a group
+        upgraded, the bot removed or added, an administrator promoted or demoted, a topic
+        reopened, a command sent as a channel. True if UPDATE was that."""
+        transport = self.transport
+        message = update.message
+        if message is not None:
+            moved = None
+            if message.migrate_to_chat_id is not None:
+                moved = message.chat.id, message.migrate_to_chat_id
+            elif message.migrate_from_chat_id is not None:
+                moved = message.migrate_from_chat_id, message.chat.id
+            if moved is not None:
+                if transport.note_moved(*moved):  # the first of the two notices moves the room
+                    await self._moved(*moved)
+                return True
+            if message.forum_topic_reopened is not None and message.message_thread_id is not None:
+                transport.topic_reopened(message.chat.id, message.message_thread_id)
+                return True
+        if (as_channel := channel_sender(update)) is not None:
+            await self.core_send(Send(qualified(as_channel.chat.id), AS_CHANNEL, reply_to=str(as_channel.message_id)))
+            return True
+        if (mine := update.my_chat_member) is not None:
+            chat = mine.chat
+            if mine.new_chat_member.status in LEFT:
+                transport.removed(chat.id)
+                if chat.type != chat.PRIVATE and mine.from_user is not None and not mine.from_user.is_bot:
+                    # Told where it can still be: privately, if this person ever wrote to the bot.
+                    await self.core_send(SendPrivate(qualified(mine.from_user.id), (
+                        f"I was removed from {chat.title or 'the group'}, so I no longer send anything there: "
+                        "results, reminders and announcements for it are not delivered. Add me again to resume.")))
+            else:
+                transport.returned(chat.id)
+            return True
+        if (member := update.chat_member) is not None:
+            transport.roles.forget(member.chat.id)  # a promotion or demotion counts at once
+            transport.roles.forget_member(member.chat.id, member.new_chat_member.user.id)
+            return True
+        answer = update.poll_answer
+        if answer is not None and answer.voter_chat is not None:
+            # Given as a chat: as its own group (anonymous administrators) it counts, as the
+            # group's one voice; as a channel it names nobody who could be counted.
+            where = transport.chat_of_poll(answer.poll_id)
+            voter = answer.voter_chat
+            if voter.type == voter.CHANNEL or (where is not None and voter.id != where):
+                log.info("an answer to native poll %s given as chat %s was not counted", answer.poll_id, voter.id)
+                if where is not None:
+                    await self.core_send(Send(qualified(where), (
+                        f"An answer given as {voter.title or 'a channel'} was not counted: vote as yourself.")))
+                return True
+        return False
+
+    async def core_send(self, effect: Send | SendPrivate) -> None:
+        """Send something the adapter itself has to say; a refusal is logged, never raised."""
+        try:
+            await self.transport.deliver(effect)
+        except Exception as e:
+            log.info("could not send %s: %s", type(effect).__name__, e)
+
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("update %r could not be handled", getattr(update, "update_id", update), exc_info=context.error)
 
     async def _register_commands(self) -> None:
+        """The command menu, per scope: groups are not offered the commands used privately."""
+        everywhere = self.core.menu()
+        self.transport.commands = frozenset(name for name, _ in everywhere)
+        bot = self.application.bot
         try:
-            await self.application.bot.set_my_commands(menu(self.core.menu()))
+            await bot.set_my_commands(menu(self.core.menu("group")), scope=BotCommandScopeAllGroupChats())
+            await bot.set_my_commands(menu(everywhere), scope=BotCommandScopeAllPrivateChats())
+            await bot.set_my_commands(menu(everywhere))
         except Exception:
             log.exception("the command menu could not be registered")
 

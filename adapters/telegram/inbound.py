@@ -1,15 +1,23 @@
 """Telegram updates as the core's events.
 
 Event ids come from what identifies the thing itself, not the delivery: a message by its chat
-and message id, a button press by its callback query id. So a repeat of the same update, under
-its old or a new ``update_id``, is recognised by the core and never counts twice. A poll answer
-has no id of its own (the same member may choose A, B, then A again), so it is keyed by
-``update_id``; applying one twice sets the same choice twice, which changes nothing.
+and message id (an edit by the time of the edit too), a button press by its callback query id.
+So a repeat of the same update, under its old or a new ``update_id``, is recognised by the core
+and never counts twice. A poll answer has no id of its own (the same member may choose A, B,
+then A again), so it is keyed by ``update_id``; applying one twice sets the same choice twice,
+which changes nothing.
+
+Who speaks: a person; an anonymous administrator, whose messages come from
+@GroupAnonymousBot with the group as ``sender_chat``, acts as the group itself (``tg:<chat>``),
+which organises its own room; a message sent on behalf of a channel (``sender_chat`` another
+chat) names nobody the bot could count or check, and is refused (``channel_sender``).
+A message in a forum topic belongs to the room ``tg:<chat>/<thread>``.
 """
 
 from __future__ import annotations
 
 from telegram import Chat, Update, User
+from telegram import Message as TgMessage
 
 from adapters.telegram.ids import qualified
 from bot.kernel.events import Actor, ButtonPress, Event, Message, NativePollAnswer, Room
@@ -19,26 +27,57 @@ def actor_of(user: User) -> Actor:
     return Actor(qualified(user.id), user.full_name)
 
 
-def room_of(chat: Chat) -> Room:
-    return Room(qualified(chat.id), private=chat.type == Chat.PRIVATE, title=chat.title or "")
+def chat_actor(chat: Chat) -> Actor:
+    """A chat acting as one voice: the group (its anonymous administrators), or a channel."""
+    return Actor(qualified(chat.id), chat.title or chat.effective_name or "")
+
+
+def room_of(chat: Chat, message: TgMessage | None = None) -> Room:
+    thread = None
+    if message is not None and chat.is_forum and message.is_topic_message:
+        thread = message.message_thread_id
+    return Room(qualified(chat.id, thread), private=chat.type == Chat.PRIVATE, title=chat.title or "")
+
+
+def _message(update: Update) -> tuple[TgMessage | None, bool]:
+    if update.message is not None:
+        return update.message, False
+    return update.edited_message, update.edited_message is not None
+
+
+def channel_sender(update: Update) -> TgMessage | None:
+    """A command sent on behalf of a channel into a group, which the bot answers with a refusal."""
+    message, _ = _message(update)
+    if message is None or message.sender_chat is None or message.sender_chat.id == message.chat.id:
+        return None
+    if message.is_automatic_forward or not (message.text or "").startswith("/"):
+        return None  # a channel's post copied into its discussion group: not meant for the bot
+    return message
 
 
 def event_of(update: Update) -> Event | None:
-    """The core event for UPDATE, or None for what the bot does not act on (edits, joins,
-    photos, messages from other bots or channels)."""
-    message = update.message
+    """The core event for UPDATE, or None for what the bot does not act on (joins, photos,
+    messages from other bots or on behalf of channels)."""
+    message, edited = _message(update)
     if message is not None:
         user = message.from_user
-        if not message.text or user is None or user.is_bot:
-            return None
         chat = message.chat
-        return Message(
-            actor_of(user),
-            room_of(chat),
-            message.text,
-            event_id=f"tg:m{chat.id}:{message.message_id}",
-            ref=str(message.message_id),
-        )
+        if not message.text or user is None:
+            return None
+        if message.sender_chat is not None:
+            if message.sender_chat.id != chat.id:
+                return None
+            actor = chat_actor(chat)  # an anonymous administrator
+        elif user.is_bot:
+            return None
+        else:
+            actor = actor_of(user)
+        event_id = f"tg:m{chat.id}:{message.message_id}"
+        if edited:
+            when = message.edit_date.timestamp() if message.edit_date is not None else update.update_id
+            event_id += f":e{int(when)}"
+        return Message(actor, room_of(chat, message), message.text, event_id=event_id,
+                       ref=str(message.message_id), edited=edited)
     query = update.callback_query
     if query is not None:
         where = query.message
@@ -46,25 +85,32 @@ def event_of(update: Update) -> Event | None:
             return None
         return ButtonPress(
             actor_of(query.from_user),
-            room_of(where.chat),
+            room_of(where.chat, where if isinstance(where, TgMessage) else None),
             query.data,
             event_id=f"tg:q{query.id}",
             message_ref=str(where.message_id),
             press_id=query.id,
         )
     answer = update.poll_answer
-    if answer is not None and answer.user is not None:
-        return NativePollAnswer(
-            actor_of(answer.user),
-            answer.poll_id,
-            tuple(answer.option_ids),
-            event_id=f"tg:u{update.update_id}",
-        )
+    if answer is not None:
+        if answer.voter_chat is not None:  # given as a chat: the group's anonymous administrators
+            voter = chat_actor(answer.voter_chat)
+        elif answer.user is not None:
+            voter = actor_of(answer.user)
+        else:
+            return None
+        return NativePollAnswer(voter, answer.poll_id, tuple(answer.option_ids), event_id=f"tg:u{update.update_id}")
     return None
 
 
 def sender_of(update: object) -> int | None:
     """Whose update this is, to keep one person's updates in order."""
-    if isinstance(update, Update) and update.effective_user is not None:
-        return update.effective_user.id
+    if isinstance(update, Update):
+        message, _ = _message(update)
+        if message is not None and message.sender_chat is not None:
+            return message.sender_chat.id
+        if update.poll_answer is not None and update.poll_answer.voter_chat is not None:
+            return update.poll_answer.voter_chat.id
+        if update.effective_user is not None:
+            return update.effective_user.id
     return None

@@ -4,6 +4,11 @@ Telegram bots cannot list a group's members, but they can ask about one person
 (``getChatMember``) and list the administrators (``getChatAdministrators``). Both answers are
 cached for a few minutes, because a busy poll would otherwise ask once per vote; concurrent
 questions about the same chat share one request.
+
+A demotion must count at once, though: an administrator the cached list names is confirmed
+with ``getChatMember`` for that one person once the list is more than CONFIRM_SECONDS old
+(organisers' commands are few, votes need no such check), and a ``chat_member`` update, which
+Telegram sends to a bot that administers the group, drops the list at once (``forget``).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from collections.abc import Awaitable, Callable
 from telegram import ChatMember, ChatMemberRestricted
 
 CACHE_SECONDS = 300.0
+CONFIRM_SECONDS = 10.0
 
 ADMIN_STATUSES = frozenset({ChatMember.OWNER, ChatMember.ADMINISTRATOR})
 MEMBER_STATUSES = frozenset({ChatMember.OWNER, ChatMember.ADMINISTRATOR, ChatMember.MEMBER})
@@ -32,9 +38,14 @@ class Roles:
         admins: Callable[[int], Awaitable[frozenset[int]]],
         member: Callable[[int, int], Awaitable[bool]],
         ttl: float = CACHE_SECONDS,
+        *,
+        status: Callable[[int, int], Awaitable[str | None]] | None = None,
+        confirm_after: float = CONFIRM_SECONDS,
     ) -> None:
         self._fetch_admins = admins
         self._fetch_member = member
+        self._fetch_status = status
+        self._confirm_after = confirm_after
         self._ttl = ttl
         self._admins: dict[int, tuple[float, asyncio.Future[frozenset[int]]]] = {}
         self._members: dict[tuple[int, int], float] = {}
@@ -48,7 +59,15 @@ class Roles:
             future: asyncio.Future[frozenset[int]] = asyncio.ensure_future(self._fetch_admins(chat_id))
             self._admins[chat_id] = (now + self._ttl, future)
             cached = self._admins[chat_id]
-        return user_id in await asyncio.shield(cached[1])
+        if user_id not in await asyncio.shield(cached[1]):
+            return False
+        fetched_at = cached[0] - self._ttl
+        if self._fetch_status is None or now - fetched_at < self._confirm_after:
+            return True
+        if await self._fetch_status(chat_id, user_id) in ADMIN_STATUSES:
+            return True
+        self.forget(chat_id)  # the list is out of date: a demotion
+        return False
 
     async def is_member(self, user_id: int, chat_id: int) -> bool:
         if chat_id > 0:
@@ -64,4 +83,9 @@ class Roles:
         return False
 
     def forget(self, chat_id: int) -> None:
+        """Ask again who administers CHAT_ID (someone was promoted or demoted)."""
         self._admins.pop(chat_id, None)
+
+    def forget_member(self, chat_id: int, user_id: int) -> None:
+        """Ask again whether USER_ID belongs to CHAT_ID (they left, or were removed)."""
+        self._members.pop((chat_id, user_id), None)

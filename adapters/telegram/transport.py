@@ -1,12 +1,24 @@
-"""The core's effects carried out on Telegram (the Transport the core delivers through)."""
+"""The core's effects carried out on Telegram (the Transport the core delivers through).
+
+Telegram as it is: a room may be a forum topic (``tg:<chat>/<thread>``: every message to it
+carries ``message_thread_id``); a basic group upgraded to a supergroup answers calls to its old
+id with ``migrate_to_chat_id`` (the call is made again on the new id, and the core is told the
+room moved, see ``on_moved``); a chat the bot was removed from, or a person who blocked it or
+deleted their account, is not called again until they come back (``gone``); a closed topic
+refuses messages, and its organisers are told once, in the group's General topic. In groups,
+commands named in a message are written ``/vote@<bot>``: a bot in privacy mode gets a bare
+``/vote`` only while it is the last bot that wrote there.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram import Bot, LinkPreviewOptions, ReplyParameters
 from telegram import Message as TgMessage
@@ -14,9 +26,9 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated
 
 from adapters.telegram.calls import call, is_not_modified, refused
-from adapters.telegram.ids import PLATFORM, telegram_id
+from adapters.telegram.ids import PLATFORM, chat_and_thread, telegram_id
 from adapters.telegram.keyboards import inline_keyboard
-from adapters.telegram.roles import Roles, belongs
+from adapters.telegram.roles import CONFIRM_SECONDS, Roles, belongs
 from adapters.telegram.split import split_html, truncate_html
 from bot.kernel.effects import (
     AnswerPress,
@@ -26,18 +38,28 @@ from bot.kernel.effects import (
     Effect,
     Keyboard,
     Send,
+    SendFile,
     SendNativePoll,
     SendPrivate,
 )
 from bot.kernel.markup import html_text, to_html, to_plain
+from bot.kernel.ports import DeliveryRefused
 
 log = logging.getLogger(__name__)
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 MAX_ANSWER = 200  # characters in an answerCallbackQuery text
+MAX_CAPTION = 1024  # characters of a document's or photo's caption
+MAX_UPLOAD = 50 * 1024 * 1024  # bytes a bot may upload (sendDocument)
+MAX_PHOTO = 10 * 1024 * 1024  # bytes of a photo (sendPhoto); a larger image goes as a document
 MAX_QUESTION = 300
 MAX_OPTION = 100
+T = TypeVar("T")
+GONE = ("kicked", "not a member", "blocked by the user", "user is deactivated", "chat not found")
+"""Refusals that mean the chat is closed to the bot until it is told otherwise."""
+CLOSED_TOPIC = "topic_closed"
+
 EDIT_INTERVAL = 6.0
 """Seconds between live-tally edits of one ballot: at most 10 a minute, half of the 20
 messages a minute Telegram lets a bot post into one group, leaving the rest for replies."""
@@ -46,18 +68,27 @@ messages a minute Telegram lets a bot post into one group, leaving the rest for 
 class TelegramTransport:
     platform = PLATFORM
     prefixes = ("/",)
+    files = True  # exports go as files (SendFile)
 
     def __init__(self, bot: Bot, *, time_scale: float = 1.0) -> None:
         self.bot = bot
         self.bot_username: str | None = None
         self.edit_interval = EDIT_INTERVAL * time_scale
         self.ready = asyncio.Event()  # set once getMe has told us who we are
-        self.roles = Roles(self._fetch_admins, self._fetch_member)
+        self.roles = Roles(self._fetch_admins, self._fetch_member, status=self._fetch_status,
+                           confirm_after=CONFIRM_SECONDS * time_scale)
         # Presses waiting for their one answerCallbackQuery; answered ones are remembered a
         # while so that a repeated press (redelivery) is not answered twice.
         self._unanswered: set[str] = set()
         self._answered: OrderedDict[str, None] = OrderedDict()
         self._shown: OrderedDict[tuple[int, int], int] = OrderedDict()  # what each edit last showed
+        self.moved: dict[int, int] = {}  # a basic group's old id -> its supergroup's id
+        self.gone: set[int] = set()  # chats the bot may not write to now (removed, blocked)
+        self.on_moved: Callable[[int, int], Awaitable[None]] | None = None  # the adapter tells the core
+        self.commands: frozenset[str] = frozenset()  # the core's command names, written /name@bot in groups
+        self._told_closed: set[tuple[int, int]] = set()  # closed topics whose organisers were told
+        self._poll_chats: OrderedDict[str, int] = OrderedDict()  # native poll id -> its chat
+        self._tasks: set[asyncio.Task[None]] = set()
 
     # -- the Transport protocol ------------------------------------------------------------
 
@@ -65,27 +96,96 @@ class TelegramTransport:
         await self.ready.wait()
         match effect:
             case Send(room=room, text=text, buttons=buttons, reply_to=reply_to):
-                return await self._send(telegram_id(room), text, buttons, reply_to)
+                return await self._send(*self._where(room), text, buttons, reply_to)
             case SendPrivate(actor=actor, text=text, buttons=buttons):
-                return await self._send(telegram_id(actor), text, buttons, None)
+                return await self._send(*self._private(actor), text, buttons, None)
             case Edit(room=room, ref=ref, text=text, buttons=buttons):
-                await self._edit(telegram_id(room), int(ref), text, buttons)
+                await self._edit(self._where(room)[0], int(ref), text, buttons)
                 return Delivered(ref=ref)
             case AnswerPress(press=press, text=text):
                 if press.press_id is not None:
                     await self.answer(press.press_id, text)
                 return None
             case SendNativePoll(room=room, question=question, options=options, max_choices=most, text=text):
-                return await self._send_poll(telegram_id(room), question, options, most, text)
+                return await self._send_poll(*self._where(room), question, options, most, text)
             case CloseNativePoll(room=room, ref=ref, text=text):
-                return await self._close_poll(telegram_id(room), ref, text)
+                return await self._close_poll(*self._where(room), ref, text)
+            case SendFile(to=to, name=name, data=data, caption=caption, private=private):
+                where = self._private(to) if private else self._where(to)
+                return await self._send_file(*where, name, data, caption, photo=effect.image)
         raise TypeError(f"unknown effect {effect!r}")
 
     async def is_admin(self, actor_id: str, room_id: str) -> bool:
-        return await self.roles.is_admin(telegram_id(actor_id), telegram_id(room_id))
+        chat_id, actor = self._where(room_id)[0], telegram_id(actor_id)
+        if actor == chat_id or self.moved.get(actor) == chat_id:
+            return True  # the group's anonymous administrators, acting as the group
+        return await self.roles.is_admin(actor, chat_id)
 
     async def is_member(self, actor_id: str, room_id: str) -> bool:
-        return await self.roles.is_member(telegram_id(actor_id), telegram_id(room_id))
+        chat_id, actor = self._where(room_id)[0], telegram_id(actor_id)
+        if actor == chat_id:
+            return True
+        return await self.roles.is_member(actor, chat_id)
+
+    # -- where a room is now -----------------------------------------------------------------
+
+    def _where(self, room: str) -> tuple[int, int | None]:
+        """(chat id, topic thread id) of a qualified room or person, following migrations."""
+        chat_id, thread = chat_and_thread(room)
+        while chat_id in self.moved:
+            chat_id = self.moved[chat_id]
+        return chat_id, thread
+
+    def _private(self, actor: str) -> tuple[int, None]:
+        """A person's private chat. A group acting as a person (its anonymous administrators)
+        has none: what is meant for one person never goes to the whole group."""
+        chat_id = telegram_id(actor)
+        if chat_id < 0:
+            raise DeliveryRefused("an anonymous administrator has no private chat with the bot")
+        return chat_id, None
+
+    def note_moved(self, old: int, new: int) -> bool:
+        """Chat OLD is now NEW: calls go there from now on. False if that was known."""
+        if self.moved.get(old) == new:
+            return False
+        self.moved[old] = new
+        self.roles.forget(old)
+        log.info("chat %s was upgraded to supergroup %s", old, new)
+        return True
+
+    def _migrated(self, old: int, new: int) -> None:
+        """A call was answered that chat OLD is now NEW: calls go there, and the core moves the
+        room, in the background (the core may be inside a transaction of its own)."""
+        if self.note_moved(old, new) and self.on_moved is not None:
+            task = asyncio.get_running_loop().create_task(self.on_moved(old, new))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    def removed(self, chat_id: int) -> None:
+        """The bot was removed from the chat (or blocked): nothing is sent there any more."""
+        self.gone.add(chat_id)
+        self.roles.forget(chat_id)
+
+    def returned(self, chat_id: int) -> None:
+        self.gone.discard(chat_id)
+        self.roles.forget(chat_id)
+
+    async def _at(self, what: str, chat_id: int, request: Callable[[int], Awaitable[T]], *, again: bool = True) -> T:
+        """REQUEST(chat_id), made again on the new id if the group was upgraded (unless not
+        AGAIN: a message id of the old group names nothing in the new one)."""
+        if chat_id in self.gone:
+            raise DeliveryRefused(f"{what}: the bot may not write to chat {chat_id} now")
+        try:
+            return await call(what, lambda: request(chat_id))
+        except ChatMigrated as e:
+            self._migrated(chat_id, e.new_chat_id)
+            if not again:
+                raise DeliveryRefused(f"{what}: chat {chat_id} is now {e.new_chat_id}") from e
+            return await self._at(what, e.new_chat_id, request, again=False)
+        except DeliveryRefused as e:
+            if any(reason in str(e).lower() for reason in GONE):
+                self.removed(chat_id)
+            raise
 
     # -- button presses --------------------------------------------------------------------
 
@@ -114,18 +214,33 @@ class TelegramTransport:
 
     # -- sending ---------------------------------------------------------------------------
 
-    async def _send(self, chat_id: int, text: str, buttons: Keyboard, reply_to: str | None) -> Delivered:
+    def _addressed(self, html: str) -> str:
+        """In a group, each of the core's commands named in HTML written ``/name@bot``."""
+        if not self.bot_username or not self.commands:
+            return html
+        return _COMMAND.sub(
+            lambda m: f"/{m.group(1)}@{self.bot_username}" if m.group(1) in self.commands else m.group(0), html
+        )
+
+    async def _send(
+        self, chat_id: int, thread: int | None, text: str, buttons: Keyboard, reply_to: str | None
+    ) -> Delivered:
         markup = inline_keyboard(buttons, self.bot_username)
-        chunks = split_html(to_html(text))
+        html = to_html(text)
+        if chat_id < 0:
+            html = self._addressed(html)
+        chunks = split_html(html)
         last: TgMessage | None = None
         for n, chunk in enumerate(chunks):
             final = n == len(chunks) - 1
             replying = int(reply_to) if reply_to and n == 0 else None
-            last = await self._send_chunk(chat_id, chunk, markup if final else None, replying)
+            last = await self._send_chunk(chat_id, thread, chunk, markup if final else None, replying)
         assert last is not None
         return Delivered(ref=str(last.message_id))
 
-    async def _send_chunk(self, chat_id: int, chunk: str, markup: Any, reply_to: int | None) -> TgMessage:
+    async def _send_chunk(
+        self, chat_id: int, thread: int | None, chunk: str, markup: Any, reply_to: int | None
+    ) -> TgMessage:
         """Send one piece of HTML (``to_html`` made it; ``split_html`` cut it)."""
         reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
         html = True
@@ -133,24 +248,59 @@ class TelegramTransport:
             body, mode = (chunk, ParseMode.HTML) if html else (html_text(chunk), None)
             send = partial(
                 self.bot.send_message,
-                chat_id,
-                body,
+                text=body,
                 parse_mode=mode,
                 reply_markup=markup,
                 reply_parameters=reply,
                 link_preview_options=NO_PREVIEW,
+                message_thread_id=thread,
             )
             try:
-                message = await call("sendMessage", send)
-                return message
-            except ChatMigrated as e:  # a group became a supergroup: same people, new id
-                chat_id = e.new_chat_id
+                return await self._at("sendMessage", chat_id, send)
             except BadRequest as e:
                 if html and "can't parse entities" in e.message.lower():
                     log.error("Telegram could not parse our HTML; sending it as plain text: %s", e.message)
                     html = False
                     continue
-                raise refused("sendMessage", e) from e
+                raise await self._refusal("sendMessage", chat_id, thread, e) from e
+
+    async def _refusal(self, what: str, chat_id: int, thread: int | None, error: BadRequest) -> DeliveryRefused:
+        """A refusal to send into a chat. A closed forum topic is said once in the group's
+        General topic, where its organisers see why the bot went quiet there."""
+        if CLOSED_TOPIC in error.message.lower() and thread is not None and (chat_id, thread) not in self._told_closed:
+            self._told_closed.add((chat_id, thread))
+            try:
+                await self._send(chat_id, None, "I cannot write in a closed topic, so messages for it are not sent "
+                                 "(results and reminders included). An administrator can reopen the topic, or make "
+                                 "me an administrator, who may write in closed topics.", (), None)
+            except Exception:
+                log.info("the closed topic %s/%s could not be reported in General", chat_id, thread)
+        return refused(what, error)
+
+    def topic_reopened(self, chat_id: int, thread: int) -> None:
+        self._told_closed.discard((chat_id, thread))
+
+    async def _send_file(
+        self, chat_id: int, thread: int | None, name: str, data: bytes, caption: str, *, photo: bool
+    ) -> Delivered:
+        """A document (``sendDocument``), or a picture (``sendPhoto``) for an image within the
+        photo limit. A caption longer than Telegram allows follows as a message of its own."""
+        if len(data) > MAX_UPLOAD:
+            raise DeliveryRefused(f"{name} is {len(data)} bytes, over the {MAX_UPLOAD} a bot may upload")
+        html = to_html(caption) if caption else None
+        separate = html is not None and len(html) > MAX_CAPTION
+        method, send = ("sendPhoto", self.bot.send_photo) if photo and len(data) <= MAX_PHOTO else (
+            "sendDocument", self.bot.send_document)
+        try:
+            message = await self._at(method, chat_id, lambda chat: send(
+                chat, data, filename=name, caption=None if separate else html,
+                parse_mode=ParseMode.HTML if html and not separate else None, message_thread_id=thread,
+            ))
+        except BadRequest as e:
+            raise await self._refusal(method, chat_id, thread, e) from e
+        if separate:
+            await self._send(chat_id, thread, caption, (), str(message.message_id))
+        return Delivered(ref=str(message.message_id))
 
     async def _edit(self, chat_id: int, message_id: int, text: str, buttons: Keyboard) -> None:
         # An edit that changes nothing still costs group budget (and draws "not modified").
@@ -158,17 +308,20 @@ class TelegramTransport:
         if self._shown.get(key) == shown:
             return
         markup = inline_keyboard(buttons, self.bot_username)
+        html = to_html(text)
         try:
-            await call(
+            await self._at(
                 "editMessageText",
-                lambda: self.bot.edit_message_text(
-                    truncate_html(to_html(text)),
-                    chat_id=chat_id,
+                chat_id,
+                lambda chat: self.bot.edit_message_text(
+                    truncate_html(self._addressed(html) if chat_id < 0 else html),
+                    chat_id=chat,
                     message_id=message_id,
                     parse_mode=ParseMode.HTML,
                     reply_markup=markup,
                     link_preview_options=NO_PREVIEW,
                 ),
+                again=False,
             )
         except BadRequest as e:
             if not is_not_modified(e):
@@ -179,49 +332,69 @@ class TelegramTransport:
             self._shown.popitem(last=False)
 
     async def _send_poll(
-        self, chat_id: int, question: str, options: tuple[str, ...], most: int, text: str
+        self, chat_id: int, thread: int | None, question: str, options: tuple[str, ...], most: int, text: str
     ) -> Delivered:
         try:
-            message = await call(
+            message = await self._at(
                 "sendPoll",
-                lambda: self.bot.send_poll(
-                    chat_id,
+                chat_id,
+                lambda chat: self.bot.send_poll(
+                    chat,
                     question[:MAX_QUESTION],
                     [option[:MAX_OPTION] for option in options],
                     is_anonymous=False,  # so that answers come back as poll_answer updates
                     allows_multiple_answers=most > 1,
+                    message_thread_id=thread,
                 ),
             )
         except BadRequest as e:
-            raise refused("sendPoll", e) from e
+            raise await self._refusal("sendPoll", chat_id, thread, e) from e
         assert message.poll is not None
+        self._poll_chats[message.poll.id] = message.chat.id
+        if len(self._poll_chats) > 10_000:
+            self._poll_chats.popitem(last=False)
         delivered = Delivered(ref=str(message.message_id), native_ref=message.poll.id)
         if text:  # the poll's number and deadline, which the native poll cannot show
             try:
-                await self._send(chat_id, text, (), str(message.message_id))
+                await self._send(message.chat.id, thread, text, (), str(message.message_id))
             except Exception:
                 log.exception("the text of native poll %s was not sent", message.poll.id)
         return delivered
 
-    async def _close_poll(self, chat_id: int, ref: str, text: str) -> Delivered:
+    def chat_of_poll(self, poll_id: str) -> int | None:
+        """The chat a native poll was sent to (if sent since the start)."""
+        return self._poll_chats.get(poll_id)
+
+    async def _close_poll(self, chat_id: int, thread: int | None, ref: str, text: str) -> Delivered:
         try:
-            await call("stopPoll", lambda: self.bot.stop_poll(chat_id, int(ref)))
+            await self._at("stopPoll", chat_id, lambda chat: self.bot.stop_poll(chat, int(ref)), again=False)
         except BadRequest as e:
             if "already been closed" not in e.message.lower():
                 raise refused("stopPoll", e) from e
         if text:
-            await self._send(chat_id, text, (), ref)
+            await self._send(chat_id, thread, text, (), ref)
         return Delivered(ref=ref)
 
     # -- roles -----------------------------------------------------------------------------
 
     async def _fetch_admins(self, chat_id: int) -> frozenset[int]:
-        admins = await call("getChatAdministrators", lambda: self.bot.get_chat_administrators(chat_id))
+        admins = await self._at("getChatAdministrators", chat_id, lambda chat: self.bot.get_chat_administrators(chat))
         return frozenset(member.user.id for member in admins)
+
+    async def _fetch_status(self, chat_id: int, user_id: int) -> str | None:
+        try:
+            member = await self._at("getChatMember", chat_id, lambda chat: self.bot.get_chat_member(chat, user_id))
+        except BadRequest:
+            return None
+        return member.status
 
     async def _fetch_member(self, chat_id: int, user_id: int) -> bool:
         try:
-            member = await call("getChatMember", lambda: self.bot.get_chat_member(chat_id, user_id))
+            member = await self._at("getChatMember", chat_id, lambda chat: self.bot.get_chat_member(chat, user_id))
         except BadRequest:
             return False
         return belongs(member)
+
+
+_COMMAND = re.compile(r"(?<![\w/@.])/([a-z0-9_]{1,32})(?![\w@])")
+"""A command named in a message's text (not inside a link or a path)."""

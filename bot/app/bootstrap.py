@@ -20,6 +20,7 @@ from datetime import timedelta
 
 from bot.app.bus import Bus
 from bot.app.core import Dispatcher
+from bot.app.rooms import RoomMover
 from bot.app.router import Routes, menu
 from bot.app.transports import RoomDirectory, Transports
 from bot.features.campaigns import commands as campaigns_commands
@@ -90,7 +91,7 @@ class App:
     def __init__(
         self, *, config: Config, clock: Clock, transports: Transports, database: Database, writer: Writer,
         own_writer: GroupCommitWriter | None, outbox: Outbox, scheduler: Scheduler, routes: Routes,
-        dispatcher: Dispatcher, services: Services,
+        dispatcher: Dispatcher, services: Services, rooms: RoomMover,
     ) -> None:
         self.config = config
         self.clock = clock
@@ -103,6 +104,7 @@ class App:
         self.routes = routes
         self.dispatcher = dispatcher
         self.services = services
+        self.rooms = rooms
         # Every inbound event, straight to the dispatcher (no extra frame on the vote path).
         self.handle: Callable[[Event], Awaitable[None]] = dispatcher.handle
 
@@ -116,6 +118,7 @@ class App:
         if self._own_writer is not None:
             await self._own_writer.load()
             self._own_writer.start()
+        await self.rooms.start()
         for startup in self.routes.startups:
             await startup()
         self.database.start()
@@ -136,9 +139,14 @@ class App:
         self.clock.advance(delta)
         await self.scheduler.run_due()
 
-    def menu(self) -> list[tuple[str, str]]:
-        """The commands a platform's menu lists: (name, summary)."""
-        return menu(ROUTERS)
+    async def move_room(self, old: str, new: str) -> bool:
+        """Room OLD has a new id, NEW: move everything of it there (see bot/app/rooms.py)."""
+        return await self.rooms.move(old, new)
+
+    def menu(self, where: str = "any") -> list[tuple[str, str]]:
+        """The commands a platform's menu lists: (name, summary); WHERE "group": those used in
+        groups (not the ones used in a private chat with the bot)."""
+        return menu(ROUTERS, where)
 
     def matrix_store(self, account: str) -> MatrixState:
         return MatrixState(self.database.reader, self.writer, self.clock, account)
@@ -186,9 +194,11 @@ async def bootstrap(
     dispatcher = Dispatcher(routes, transports, directory, writer, clock, limits)
     for name, duty in [*routes.timers, ("forget old updates", dispatcher.forgetting())]:
         scheduler.add(name, duty.next_due, duty.fire)
+    rooms = RoomMover(reader, writer, clock, directory, polls, motions, campaigns, triggers, signups, pools,
+                      scheduler.poke)
     return App(config=config, clock=clock, transports=transports, database=database, writer=writer,
                own_writer=own_writer, outbox=outbox, scheduler=scheduler, routes=routes, dispatcher=dispatcher,
-               services=services)
+               services=services, rooms=rooms)
 
 
 async def import_roll(config: Config, entries: list[RollEntry], replace: bool) -> RollImport:

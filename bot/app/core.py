@@ -101,6 +101,8 @@ class Dispatcher:
         ctx = self.context(event)
         try:
             if cmd is None:
+                if event.edited:
+                    return  # an edited answer in a conversation: the answer given stands
                 if event.room.private:
                     for conversation in self._routes.conversations:
                         if await conversation(ctx, event.text):
@@ -113,6 +115,11 @@ class Dispatcher:
             if handler is None:
                 await ctx.reply(f"Unknown command /{cmd.name}. Send /help for the list of commands.")
                 return
+            if event.edited:
+                found = self._routes.find(cmd.name)
+                if found is None or not found.edits:
+                    await ctx.reply(f"Edits are not re-read: send /{cmd.name} again as a new message.")
+                    return
             await handler(ctx, cmd.args)
         except UserError as e:
             await ctx.reply(e.message)

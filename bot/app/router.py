@@ -102,6 +102,8 @@ class Routes:
         return None
 
 
-def menu(routers: tuple[Router, ...]) -> list[tuple[str, str]]:
-    """(name, summary) of every command the routers list, in order: a platform's command menu."""
-    return [(d.name, d.summary) for r in routers for d in r.commands if not d.hidden]
+def menu(routers: tuple[Router, ...], where: str = "any") -> list[tuple[str, str]]:
+    """(name, summary) of every command the routers list, in order: a platform's command menu.
+    WHERE "group" leaves out the commands used in a private chat with the bot."""
+    return [(d.name, d.summary) for r in routers for d in r.commands
+            if not d.hidden and not (where == "group" and d.private)]

@@ -11,9 +11,21 @@ from __future__ import annotations
 
 import logging
 
-from bot.kernel.effects import AnswerPress, CloseNativePoll, Delivered, Edit, Effect, Send, SendNativePoll, SendPrivate
+from bot.kernel.effects import (
+    AnswerPress,
+    CloseNativePoll,
+    Delivered,
+    Edit,
+    Effect,
+    Send,
+    SendFile,
+    SendNativePoll,
+    SendPrivate,
+)
 from bot.kernel.events import platform_of
-from bot.kernel.ports import Transport
+from bot.kernel.markup import markup, pre
+from bot.kernel.pages import pages
+from bot.kernel.ports import DeliveryRefused, Transport
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +36,8 @@ def _target(effect: Effect) -> str:
             return actor
         case AnswerPress(press=press):
             return press.actor.id
+        case SendFile(to=to):
+            return to
         case Send(room=room) | Edit(room=room) | SendNativePoll(room=room) | CloseNativePoll(room=room):
             return room
     raise TypeError(f"unknown effect {effect!r}")
@@ -48,7 +62,27 @@ class Transports:
         if transport is None:
             log.warning("no adapter for %s; dropped %s", target, type(effect).__name__)
             return None
+        if isinstance(effect, SendFile) and not getattr(transport, "files", False):
+            return await self._file_as_text(transport, effect)
         return await transport.deliver(effect)
+
+    @staticmethod
+    async def _file_as_text(transport: Transport, effect: SendFile) -> Delivered | None:
+        """A platform whose adapter does not send files yet gets a text file as messages (its
+        caption, then its text in parts); anything else is refused."""
+        try:
+            text = effect.data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise DeliveryRefused(f"{transport.platform} cannot send the file {effect.name}") from None
+        last: Delivered | None = None
+        parts = pages(text)
+        for n, part in enumerate(parts, 1):
+            head = effect.caption or effect.name
+            if len(parts) > 1:
+                head = f"{head} (part {n} of {len(parts)})"
+            body = markup("{}\n{}", head, pre(part))
+            last = await transport.deliver(SendPrivate(effect.to, body) if effect.private else Send(effect.to, body))
+        return last
 
     async def send(self, effect: Effect) -> Delivered | None:
         """Deliver EFFECT, logging a failure instead of raising it."""
@@ -60,12 +94,31 @@ class Transports:
 
 
 class RoomDirectory:
+    """Organisers named in the configuration for a room are also organisers of the room it
+    moved to (see bot/app/rooms.py), and of its sub-rooms: a room id ``PARENT/PART`` (a forum
+    topic, ``tg:-100123/7``) is a part of room PARENT, organised by PARENT's organisers."""
+
     def __init__(self, organisers: dict[str, tuple[str, ...]], transports: Transports) -> None:
         self._organisers = organisers
         self._transports = transports
+        self._moved_from: dict[str, list[str]] = {}  # new room id -> the ids it had before
+
+    def alias(self, old: str, new: str) -> None:
+        """Room OLD is now room NEW."""
+        earlier = self._moved_from.setdefault(new, [])
+        if old not in earlier:
+            earlier.append(old)
+            earlier.extend(e for e in self._moved_from.get(old, ()) if e not in earlier)
+
+    def _configured(self, room_id: str) -> tuple[str, ...]:
+        parent = room_id.split("/", 1)[0]
+        names = list(self._organisers.get(parent, ()))
+        for old in self._moved_from.get(parent, ()):
+            names += self._organisers.get(old, ())
+        return tuple(names)
 
     async def is_organiser(self, actor_id: str, room_id: str) -> bool:
-        if actor_id in self._organisers.get(room_id, ()):
+        if actor_id in self._configured(room_id):
             return True
         transport = self._transports.get(room_id)
         if transport is None:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from bot.kernel.effects import Delivered, Keyboard, Send, SendPrivate
+from bot.kernel.effects import Delivered, Keyboard, Send, SendFile, SendPrivate
 from bot.kernel.errors import UserError
 from bot.kernel.events import Actor, ButtonPress, Message, NativePollAnswer, Room
 from bot.kernel.ports import Directory, Sender
@@ -37,6 +37,12 @@ class Context:
 
     async def private(self, text: str, buttons: Keyboard = ()) -> Delivered | None:
         return await self.send(SendPrivate(self.actor.id, text, buttons))
+
+    async def send_file(self, name: str, data: bytes, caption: str = "", *, private: bool = True) -> Delivered | None:
+        """A file to the speaker's private chat (PRIVATE, the default: exports hold personal
+        data), or into this room."""
+        to = self.actor.id if private else self.room.id
+        return await self.send(SendFile(to, name, data, caption, private=private))
 
     async def is_organiser(self, room_id: str | None = None) -> bool:
         return await self.directory.is_organiser(self.actor.id, room_id or self.room.id)

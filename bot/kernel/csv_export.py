@@ -1,25 +1,19 @@
-"""Lists for organisers as CSV, cut into message-sized parts.
+"""Lists for organisers as CSV files, sent privately.
 
-A chat message holds at most 4096 characters, so a long list is sent as several messages, each
-a complete CSV with the header row, so every part opens on its own in a spreadsheet.
+An export is one file (``SendFile``), whatever its length: a spreadsheet opens it as it is,
+where a list pasted into chat messages had to be cut into parts and copied back together.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 
 from bot.kernel.context import Context
-from bot.kernel.markup import markup, pre
-
-PART = 3500
-
-
-def _line(row: Sequence[object]) -> str:
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerow(["" if v is None else _safe(str(v)) for v in row])
-    return buf.getvalue()
+from bot.kernel.errors import UserError
+from bot.kernel.wording import count_of
 
 
 def _safe(value: str) -> str:
@@ -27,28 +21,30 @@ def _safe(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-def csv_parts(header: Sequence[str], rows: Iterable[Sequence[object]], limit: int = PART) -> list[str]:
-    head = _line(header)
-    parts: list[str] = []
-    current = head
-    for row in rows:
-        line = _line(row)
-        if len(current) + len(line) > limit and current != head:
-            parts.append(current)
-            current = head
-        current += line
-    parts.append(current)
-    return parts
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """HEADER and ROWS as CSV, every cell safe to open in a spreadsheet."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(["" if v is None else _safe(str(v)) for v in row] for row in rows)
+    return buf.getvalue()
+
+
+def file_name(label: str, suffix: str) -> str:
+    """A file name from a label ("M12 signatures" -> "M12-signatures.csv"): letters, digits and
+    dashes only, so it is valid on every platform and file system."""
+    stem = re.sub(r"[^A-Za-z0-9]+", "-", label).strip("-") or "export"
+    return f"{stem}{suffix}"
 
 
 async def send_privately(
     ctx: Context, label: str, header: Sequence[str], rows: Sequence[Sequence[object]], what: str
 ) -> None:
-    """Send an organiser a list as CSV in their private chat (in parts if long): personal data
-    never goes to the group."""
-    parts = csv_parts(header, rows)
-    for n, part in enumerate(parts, 1):
-        suffix = f", part {n} of {len(parts)}" if len(parts) > 1 else ""
-        await ctx.private(markup("{} ({}){}:\n{}", label, len(rows), suffix, pre(part)))
+    """Send an organiser a list as a CSV file in their private chat: personal data never goes
+    to the group."""
+    data = csv_text(header, rows).encode("utf-8")
+    if await ctx.send_file(file_name(label, ".csv"), data, f"{label}: {count_of(len(rows), 'row')}.") is None:
+        raise UserError(f"I could not send you {what} privately: open a private chat with me as yourself "
+                        "(send me /start there), then ask again.")
     if not ctx.room.private:
         await ctx.reply(f"I sent you {what} privately.")

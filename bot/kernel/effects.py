@@ -78,7 +78,28 @@ class CloseNativePoll:
     text: str = ""
 
 
-Effect = Send | SendPrivate | Edit | AnswerPress | SendNativePoll | CloseNativePoll
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
+
+
+@dataclass(frozen=True, slots=True)
+class SendFile:
+    """A file (an export: a CSV list, a BLT file of ballots) into a room, or with ``private``
+    to one person's private chat (``to`` is then their id). Lists that hold personal data go
+    privately. A platform shows an image (``.png``, ``.jpg``) as a picture, anything else as a
+    document to download; the console writes it to a folder and prints where."""
+
+    to: str
+    name: str
+    data: bytes
+    caption: str = ""
+    private: bool = False
+
+    @property
+    def image(self) -> bool:
+        return self.name.lower().endswith(IMAGE_SUFFIXES)
+
+
+Effect = Send | SendPrivate | Edit | AnswerPress | SendNativePoll | CloseNativePoll | SendFile
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,11 +42,16 @@ class Room:
 
 @dataclass(frozen=True, slots=True)
 class Message:
+    """A message; ``edited``: the new text of a message edited after it was sent (its
+    ``event_id`` names that version, so the edit is applied once and the original still stands
+    as applied)."""
+
     actor: Actor
     room: Room
     text: str
     event_id: str | None = None
     ref: str | None = None
+    edited: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,8 @@ class Transport(Protocol):
     prefixes: tuple[str, ...]
     bot_username: str | None
     edit_interval: float  # seconds to wait between edits of one message (rate limits)
+    # An adapter that takes SendFile says so with ``files = True``; one that does not (yet) has
+    # a text file sent as messages instead (bot/app/transports.py).
 
     async def deliver(self, effect: Effect) -> Delivered | None: ...
 
@@ -111,6 +113,11 @@ class Core(Protocol):
 
     async def handle(self, event: Event) -> None: ...
 
-    def menu(self) -> list[tuple[str, str]]: ...
+    async def move_room(self, old: str, new: str) -> bool:
+        """Room OLD now has the id NEW (a group upgraded, a room replaced): everything stored
+        of it moves there in one transaction; False if that move was made before."""
+        ...
+
+    def menu(self, where: str = "any") -> list[tuple[str, str]]: ...
 
     def matrix_store(self, account: str) -> MatrixStore: ...

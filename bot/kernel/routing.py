@@ -45,6 +45,8 @@ class CommandDef:
     organiser: bool = False  # shown as such in /help; the handler enforces it
     hidden: bool = False  # not listed in /help (e.g. /start, the deep-link entry point)
     aliases: tuple[str, ...] = ()
+    edits: bool = False  # an edited message carrying it is acted on again (see bot/app/core.py)
+    private: bool = False  # used in a private chat with the bot: not offered in groups' menus
 
 
 @dataclass(frozen=True)
@@ -78,9 +80,13 @@ class Router:
         organiser: bool = False,
         hidden: bool = False,
         aliases: tuple[str, ...] = (),
+        edits: bool = False,
+        private: bool = False,
     ) -> Callable[[H], H]:
         def declare(fn: H) -> H:
-            self.commands.append(CommandDef(name, summary, usage, details, fn, organiser, hidden, aliases))
+            self.commands.append(
+                CommandDef(name, summary, usage, details, fn, organiser, hidden, aliases, edits, private)
+            )
             return fn
 
         return declare

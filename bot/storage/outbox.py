@@ -53,6 +53,15 @@ async def enqueue(
     )
 
 
+async def move_target(conn: Conn, old: str, new: str) -> int:
+    """Messages still waiting to go to room OLD go to room NEW (a room that moved); how many."""
+    cur = await conn.execute(
+        "UPDATE outbox SET target = ? WHERE target = ? AND private = 0 AND sent_at IS NULL AND failed IS NULL",
+        (new, old),
+    )
+    return int(cur.rowcount)
+
+
 class Outbox:
     """Drains the table through DELIVER (which raises when a platform refuses or fails)."""
 

@@ -243,3 +243,8 @@ class CampaignService:
 
     async def erase(self, conn: Conn, identity: str, member: int | None) -> tuple[str, int]:
         return "model-motion signature", await store.erase_signatures(conn, identity, f"m:{member}")
+
+    async def move_room(self, conn: Conn, old: str, new: str) -> int:
+        """Inside a room move's transaction (bot/app/rooms.py): the campaigns of room OLD now
+        belong to room NEW."""
+        return await store.move_room(conn, old, new)

@@ -135,3 +135,9 @@ async def adoptions(conn: Conn, motion_id: int) -> list[tuple[str, str]]:
         (motion_id,),
     )
     return [(r[0], r[1]) for r in rows]
+
+
+async def move_room(conn: Conn, old: str, new: str) -> int:
+    """Campaigns run from room OLD now run from room NEW; how many moved."""
+    cur = await conn.execute("UPDATE campaigns SET room = ? WHERE room = ?", (new, old))
+    return int(cur.rowcount)

@@ -21,10 +21,11 @@ from bot.features.motions.render import amendment_line, chat, markdown, plain_te
 from bot.features.motions.service import MotionService
 from bot.features.polls.model import PollClosed
 from bot.kernel.context import Context
+from bot.kernel.csv_export import file_name
 from bot.kernel.durations import DeadlineError
 from bot.kernel.errors import UserError
 from bot.kernel.ids import ref_kind, split_ref
-from bot.kernel.markup import b, lines, markup, pre
+from bot.kernel.markup import b, lines, markup
 from bot.kernel.pages import pages
 from bot.kernel.routing import Router
 from bot.kernel.wording import count_of
@@ -53,9 +54,9 @@ AMENDMENT_USAGE = "/amendment A3 [show] | /amendment A3 second | /amendment A3 w
 Sub = Callable[[Context, int, str, MotionService], Awaitable[None]]
 
 
-async def _reply_pages(ctx: Context, text: str, wrap: Callable[[str], str] | None = None) -> None:
+async def _reply_pages(ctx: Context, text: str) -> None:
     for page in pages(text):
-        await ctx.reply(wrap(page) if wrap else page)
+        await ctx.reply(page)
 
 
 # -- /motion new, list ------------------------------------------------------------------------
@@ -304,8 +305,11 @@ async def _export(ctx: Context, motion_id: int, args: str, motions: MotionServic
     if fmt not in ("md", "markdown", "text", "txt"):
         raise UserError(f"Usage: /motion M{motion_id} export md|text")
     motion = await motions.here(ctx, motion_id)
-    body = markdown(motion.text, motion.info) if fmt in ("md", "markdown") else plain_text(motion.text, motion.info)
-    await _reply_pages(ctx, body, pre)
+    md = fmt in ("md", "markdown")
+    body = markdown(motion.text, motion.info) if md else plain_text(motion.text, motion.info)
+    await ctx.send_file(file_name(f"M{motion_id} {motion.text.title}", ".md" if md else ".txt"), body.encode("utf-8"),
+                        markup("M{}: {}, as {}.", motion_id, motion.text.title, "Markdown" if md else "text"),
+                        private=False)
 
 
 SUBS: dict[str, Sub] = {

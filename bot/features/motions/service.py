@@ -585,3 +585,7 @@ class MotionService:
 
         return await self._writer.run(op)
 
+    async def move_room(self, conn: Conn, old: str, new: str) -> int:
+        """Inside a room move's transaction (bot/app/rooms.py): the motions of room OLD now
+        belong to room NEW."""
+        return await store.move_room(conn, old, new)

@@ -210,3 +210,8 @@ async def recent_composites(conn: Conn, limit: int = 200) -> list[tuple[str, str
         " ORDER BY c.id DESC LIMIT ?", (limit,)
     )
     return [(f"C{r[0]}", f"M{r[1]}", r[2], r[3]) for r in rows]
+
+async def move_room(conn: Conn, old: str, new: str) -> int:
+    """Motions of room OLD now belong to room NEW; how many moved."""
+    cur = await conn.execute("UPDATE motions SET room = ? WHERE room = ?", (new, old))
+    return int(cur.rowcount)

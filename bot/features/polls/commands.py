@@ -11,11 +11,12 @@ from bot.features.polls.service import PollService
 from bot.kernel.clock import Clock
 from bot.kernel.config import Config
 from bot.kernel.context import Context
-from bot.kernel.csv_export import send_privately
+from bot.kernel.csv_export import file_name
 from bot.kernel.errors import UserError
 from bot.kernel.events import NativePollAnswer
 from bot.kernel.grammar import is_number
 from bot.kernel.markup import b, lines, markup, pre
+from bot.kernel.pages import pages
 from bot.kernel.routing import Duty, Router
 
 router = Router("polls")
@@ -83,7 +84,7 @@ VOTE_USAGE = "/vote POLL OPTION [OPTION …] [--for NAME] | /vote POLL withdraw 
 RANK_USAGE = "/rank POLL FIRST SECOND … [--for NAME]"
 
 
-@router.command("vote", summary="vote in a poll", usage=VOTE_USAGE,
+@router.command("vote", summary="vote in a poll", usage=VOTE_USAGE, edits=True,
                 details="OPTION is the option's number or name; separate several with spaces or commas. "
                 "Voting again replaces your earlier vote until the poll closes; /vote POLL withdraw takes it back "
                 "(unless an option is called that, when it votes for that option). --for NAME casts the vote of a "
@@ -95,6 +96,7 @@ async def vote_command(ctx: Context, args: str, polls: PollService) -> None:
 
 
 @router.command("rank", summary="rank the candidates of an election (privately)", usage=RANK_USAGE,
+                edits=True, private=True,
                 details="List option numbers in order of preference, e.g. /rank 4 3 1 2. You need not rank all. "
                 "--for NAME ranks for a member whose proxy you hold.")
 async def rank_command(ctx: Context, args: str, polls: PollService) -> None:
@@ -117,7 +119,7 @@ PROXY_DETAILS = (
 
 
 @router.command("proxy", summary="give your vote in one ballot to another member", usage=PROXY_USAGE,
-                details=PROXY_DETAILS)
+                private=True, details=PROXY_DETAILS)
 async def proxy_command(ctx: Context, args: str, polls: PollService) -> None:
     poll_id, rest = parse_poll_id(args, PROXY_USAGE)
     if not ctx.room.private:
@@ -190,7 +192,7 @@ async def close_command(ctx: Context, args: str, polls: PollService) -> None:
         await ctx.reply(f"Poll {poll.id} is closed; the result was announced in its room.")
 
 
-@router.command("receipt", summary="your receipt for a secret ballot (privately)", usage="/receipt POLL",
+@router.command("receipt", summary="your receipt for a secret ballot (privately)", usage="/receipt POLL", private=True,
                 details="The receipt code lets you check that your ballot is among those counted.")
 async def receipt_command(ctx: Context, args: str, polls: PollService) -> None:
     poll = await _just_a_poll(polls, args, "receipt")
@@ -219,7 +221,13 @@ async def receipts_command(ctx: Context, args: str, polls: PollService) -> None:
     if poll.is_open:
         raise UserError(f"Poll {poll.id} is still open; its receipts are published when it closes.")
     codes = await polls.receipts(poll)
-    await send_privately(ctx, f"Poll {poll.id} receipts", ("receipt",), [(c,) for c in codes], "the receipts")
+    # Text, not a file: a voter looks for their own code in it, on a phone.
+    parts = pages("\n".join(codes) or "(none)")
+    for n, part in enumerate(parts, 1):
+        suffix = f", part {n} of {len(parts)}" if len(parts) > 1 else ""
+        await ctx.private(markup("Poll {} receipts ({}){}:\n{}", poll.id, len(codes), suffix, pre(part)))
+    if not ctx.room.private:
+        await ctx.reply("I sent you the receipts privately.")
 
 
 @router.command("ballots", summary="the ballots of a closed election as a BLT file", usage="/ballots POLL",
@@ -233,7 +241,9 @@ async def ballots_command(ctx: Context, args: str, polls: PollService) -> None:
         raise UserError(f"Election {poll.id} is still open; its ballots are published when it closes.")
     if not poll.result.get("blt"):
         raise UserError(f"Election {poll.id} had no ballots.")
-    await ctx.reply(pre(poll.result["blt"]))
+    # Rankings only, never names: the file goes where it was asked for.
+    await ctx.send_file(file_name(f"election {poll.id} ballots", ".blt"), poll.result["blt"].encode("utf-8"),
+                        f"Election {poll.id}: the ballots as a BLT file.", private=False)
 
 
 @router.payload("vote-")

@@ -93,6 +93,7 @@ class PollService:
         self.open: dict[int, Poll] = {}
         self._messages: dict[int, list[tuple[str, str, str | None]]] = {}
         self._native: dict[str, int] = {}
+        self._posting: set[asyncio.Future[None]] = set()  # native polls being posted
         self._refreshing: set[int] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._drafts: dict[tuple[str, int], list[int]] = {}
@@ -200,7 +201,22 @@ class PollService:
         await self._post(poll)
         return poll
 
-    async def _post(self, poll: Poll) -> None:
+    async def _post(self, poll: Poll, result: dict[str, Any] | None = None) -> None:
+        """Post POLL's ballot (with RESULT, the tally so far, when posted again). While a native
+        poll is being posted, answers to it may arrive before its reference is remembered: they
+        wait for the post (see ``on_native_answer``) rather than be dropped."""
+        if not poll.native:
+            await self._post_ballot(poll, result)
+            return
+        posting = asyncio.get_running_loop().create_future()
+        self._posting.add(posting)
+        try:
+            await self._post_ballot(poll, result)
+        finally:
+            self._posting.discard(posting)
+            posting.set_result(None)
+
+    async def _post_ballot(self, poll: Poll, result: dict[str, Any] | None) -> None:
         now = self._clock.now()
         if poll.native:
             delivered = await self._send(
@@ -209,7 +225,7 @@ class PollService:
             )
         else:
             delivered = await self._send(
-                Send(poll.room, ballot_text(poll, self._tz, now, self._live(poll, None)), ballot_buttons(poll))
+                Send(poll.room, ballot_text(poll, self._tz, now, self._live(poll, result)), ballot_buttons(poll))
             )
         if delivered is not None and delivered.ref is not None:
             ref, native_ref = delivered.ref, delivered.native_ref
@@ -426,6 +442,9 @@ class PollService:
 
     async def on_native_answer(self, event: NativePollAnswer) -> None:
         poll_id = self._native.get(event.native_ref)
+        if poll_id is None and self._posting:  # an answer faster than the post's own bookkeeping
+            await asyncio.gather(*self._posting)
+            poll_id = self._native.get(event.native_ref)
         if poll_id is None:
             poll_id = await store.poll_of_native(self._reader, event.native_ref)
             if poll_id is None:
@@ -805,3 +824,27 @@ class PollService:
             return (f"Your vote for {proxy.giver_name} in poll {poll.id} is withdrawn; you can cast it again while "
                     f"the poll is open.")
         return proxy_confirmation(poll, chosen, proxy.giver_name, changeable_until(poll, self._tz, clock.now()))
+
+    # -- a room that moved -------------------------------------------------------------------
+
+    async def move_room(self, conn: Conn, old: str, new: str) -> list[int]:
+        """Inside a room move's transaction (bot/app/rooms.py): the polls of room OLD now belong
+        to room NEW. Returns the open ones, whose ballots ``room_moved`` posts again."""
+        return await store.move_room(conn, old, new)
+
+    async def room_moved(self, old: str, new: str, moved: list[int]) -> None:
+        """Once the move has committed: the open polls MOVED now live in NEW, and their ballots,
+        shown by messages in OLD that can no longer be edited (nor a native poll stopped there),
+        are posted again in NEW, so members vote and the close edits or stops them there."""
+        for poll_id in moved:
+            poll = self.open.get(poll_id)
+            if poll is None:
+                continue
+            poll.room = new
+            for _, _, native_ref in self._messages.pop(poll_id, []):
+                if native_ref:
+                    self._native.pop(native_ref, None)
+            try:
+                await self._post(poll, await self.tally(poll))
+            except Exception:
+                log.exception("the ballot of poll %s was not posted again in %s", poll_id, new)

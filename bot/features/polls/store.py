@@ -278,3 +278,13 @@ async def put_ballot(conn: Conn, poll: Poll, voter: str, choice: str, weight: in
         )
     if receipt is not None:
         await conn.execute("INSERT OR IGNORE INTO receipts(poll_id, code) VALUES (?, ?)", (poll.id, receipt))
+
+async def move_room(conn: Conn, old: str, new: str) -> list[int]:
+    """Polls of room OLD now belong to room NEW; the messages that showed them in OLD are
+    forgotten (the new room numbers its messages afresh, so an old reference could name another
+    message there). Returns the open polls moved, whose ballots are posted again in NEW."""
+    moved = [r[0] for r in await conn.execute_fetchall(
+        "SELECT id FROM polls WHERE room = ? AND closed_at IS NULL ORDER BY id", (old,))]
+    await conn.execute("UPDATE polls SET room = ? WHERE room = ?", (new, old))
+    await conn.execute("DELETE FROM poll_messages WHERE room = ?", (old,))
+    return moved

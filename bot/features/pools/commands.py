@@ -9,10 +9,9 @@ from bot.features.pools.parse import USAGE, parse_questions, parse_quota, parse_
 from bot.features.pools.render import status
 from bot.features.pools.service import PoolService
 from bot.kernel.context import Context
-from bot.kernel.csv_export import send_privately
+from bot.kernel.csv_export import file_name, send_privately
 from bot.kernel.errors import UserError
 from bot.kernel.grammar import is_number
-from bot.kernel.markup import pre
 from bot.kernel.routing import Router
 
 router = Router("pools")
@@ -71,7 +70,10 @@ async def pool_command(ctx: Context, args: str, pools: PoolService) -> None:
     elif verb == "document" and not arg:
         if pool.document is None:
             raise UserError(f"Pool {pool.id} is not frozen yet; its document is published at the freeze.")
-        await ctx.reply(pre(json.dumps(pool.document, sort_keys=True, indent=1)))
+        document = json.dumps(pool.document, sort_keys=True, indent=1).encode("utf-8")
+        await ctx.send_file(file_name(f"pool {pool.id} document", ".json"), document,
+                            f"Pool {pool.id}: the published draw document. Anyone can check the draw with it: "
+                            "quorum sortition verify FILE --randomness \"…\"", private=False)
     elif verb == "size":
         await _organiser(ctx, pool)
         if not is_number(arg) or int(arg) < 1:

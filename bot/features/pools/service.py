@@ -385,3 +385,8 @@ class PoolService:
             if p.ticket in seat
         ]
         return ["ticket", "name", *names, "declined", "seat"], rows
+
+    async def move_room(self, conn: Conn, old: str, new: str) -> int:
+        """Inside a room move's transaction (bot/app/rooms.py): the pools of room OLD now
+        belong to room NEW."""
+        return await store.move_room(conn, old, new)

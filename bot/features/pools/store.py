@@ -150,3 +150,9 @@ async def add_step(conn: Conn, pool_id: int, step: Step, at: str) -> None:
         " VALUES (?, (SELECT coalesce(max(seq), 0) + 1 FROM pool_steps WHERE pool_id = ?), ?, ?, ?)",
         (pool_id, pool_id, step.kind, json.dumps(step.detail, sort_keys=True), at),
     )
+
+
+async def move_room(conn: Conn, old: str, new: str) -> int:
+    """Pools of room OLD now belong to room NEW; how many moved."""
+    cur = await conn.execute("UPDATE pools SET room = ? WHERE room = ?", (new, old))
+    return int(cur.rowcount)

@@ -15,6 +15,7 @@ router = Router("roll")
     "join",
     summary="link your chat account to your membership (send it privately)",
     usage="/join CODE",
+    private=True,
     details="Your organiser gives you a join code from the membership roll. Linking lets you vote "
     "in polls for the roll; accounts on several platforms linked to one membership vote once.",
 )

@@ -80,7 +80,8 @@ async def form_reply(ctx: Context, text: str, signups: SignupService) -> bool:
     return await signups.converse(ctx, text)
 
 
-@router.command("mydata", summary="see, withdraw or erase what the bot keeps about you", usage=MYDATA_USAGE)
+@router.command("mydata", summary="see, withdraw or erase what the bot keeps about you", usage=MYDATA_USAGE,
+                private=True)
 async def mydata_command(ctx: Context, args: str, signups: SignupService, signing: SigningService) -> None:
     if not ctx.room.private:
         raise UserError("Ask about your data in a private chat with me: /mydata")

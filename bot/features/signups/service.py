@@ -160,3 +160,8 @@ class SignupService:
         gone = await self._writer.run(op, ctx.event_id)
         await self._truncate_log()
         return gone
+
+    async def move_room(self, conn: Conn, old: str, new: str) -> int:
+        """Inside a room move's transaction (bot/app/rooms.py): the sign-up forms of room OLD now
+        belong to room NEW."""
+        return await store.move_room(conn, old, new)

@@ -71,3 +71,9 @@ async def signups_of(conn: Conn, identity: str) -> list[tuple[int, str, str, str
 async def erase_signups(conn: Conn, identity: str) -> int:
     cur = await conn.execute("DELETE FROM signups WHERE identity = ?", (identity,))
     return int(cur.rowcount)
+
+
+async def move_room(conn: Conn, old: str, new: str) -> int:
+    """Sign-up forms of room OLD now belong to room NEW; how many moved."""
+    cur = await conn.execute("UPDATE signup_forms SET room = ? WHERE room = ?", (new, old))
+    return int(cur.rowcount)

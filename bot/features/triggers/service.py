@@ -271,3 +271,7 @@ class TriggerService:
     async def erase(self, conn: Conn, identity: str, member: int | None) -> tuple[str, int]:
         return "trigger signature", await store.erase_signatures(conn, identity, member)
 
+    async def move_room(self, conn: Conn, old: str, new: str) -> int:
+        """Inside a room move's transaction (bot/app/rooms.py): the trigger campaigns of room OLD now
+        belong to room NEW."""
+        return await store.move_room(conn, old, new)

@@ -143,3 +143,9 @@ async def erase_signatures(conn: Conn, identity: str, member: int | None) -> int
         (identity, member),
     )
     return int(cur.rowcount)
+
+
+async def move_room(conn: Conn, old: str, new: str) -> int:
+    """Trigger campaigns of room OLD now belong to room NEW; how many moved."""
+    cur = await conn.execute("UPDATE triggers SET room = ? WHERE room = ?", (new, old))
+    return int(cur.rowcount)

@@ -45,7 +45,7 @@ class TelegramBot:
         await app.start()
         task = asyncio.create_task(adapter.run())
         bot = cls(app, adapter, task, peer)
-        await peer.wait_for_calls("setMyCommands")
+        await peer.wait_for_calls("setMyCommands", 3)  # groups, private chats, the default
         return bot
 
     async def stop(self) -> None:

@@ -135,12 +135,13 @@ async def test_malformed_and_unexpected_updates_are_skipped(tmp_path: Path, fast
         peer.world.queue.push("message", {"message_id": 1, "text": "no chat, no date"})
         peer.world.queue.push("message_reaction", {"weird": True})
         said = peer.send_message(member, "hello")
-        peer.edit_user_message(said, "/help")  # edits are not acted on
+        peer.edit_user_message(said, "/help")  # an edited command is not re-read: it says so
         peer.send_message(member, "/start")
         await peer.wait_for_bot_message(peer.private_chat(member), containing="Hello!")
         await peer.wait_until_confirmed()
         texts = peer.bot_texts(peer.private_chat(member))
-        assert len(texts) == 2 and "I understand commands" in texts[0]
+        assert len(texts) == 3 and "I understand commands" in texts[0]
+        assert texts[1] == "Edits are not re-read: send /help again as a new message."
         assert {c["command"] for c in peer.commands()} >= {"poll", "vote", "rank", "close"}
     finally:
         await bot.stop()

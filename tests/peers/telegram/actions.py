@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import PeerUsageError
-from .models import Chat, Message, Poll, User
+from .models import Chat, Message, Poll, Topic, User
 from .text import command_entities, leading_command
 from .updates import PendingUpdate
 from .world import CallbackQuery, World
@@ -23,12 +23,18 @@ class Actions:
         chat: Chat | None = None,
         *,
         reply_to: Message | None = None,
+        topic: Topic | None = None,
+        anonymous: bool = False,
     ) -> Message:
-        """``user`` writes ``text`` in ``chat`` (their private chat with the bot by default).
+        """``user`` writes ``text`` in ``chat`` (their private chat with the bot by default),
+        in a forum ``topic`` if given (General otherwise).
 
         Returns the user's message; ``message.update`` tells whether the bot was sent an
         update (a privacy-mode bot sees in groups only commands, replies to itself and
         mentions). Commands get ``bot_command`` entities as on Telegram.
+
+        ``anonymous``: an administrator who chose to stay anonymous; the message comes ``from``
+        @GroupAnonymousBot with the group as ``sender_chat``, as Telegram shows it.
         """
         world = self.world
         if not text:
@@ -36,10 +42,23 @@ class Actions:
         if chat is None:
             chat = world.private_chat(user)
         self._check_can_write(user, chat)
+        if topic is not None:
+            if chat.topics.get(topic.thread_id) is not topic:
+                raise PeerUsageError(f"topic {topic.name!r} is not in {chat.title!r}")
+            if topic.closed and chat.members.get(user.id) not in ("creator", "administrator"):
+                raise PeerUsageError(f"topic {topic.name!r} is closed; only administrators may write in it")
+        sender, sender_chat = user, None
+        if anonymous:
+            if chat.members.get(user.id) not in ("creator", "administrator"):
+                raise PeerUsageError("only administrators can write anonymously")
+            sender, sender_chat = world.anonymous_admin, chat
         if chat.private_user is not None:
             user.started_bot = True
         entities = command_entities(text)
-        message = world.add_message(chat, user, text=text, entities=entities, reply_to=reply_to)
+        message = world.add_message(
+            chat, sender, text=text, entities=entities, reply_to=reply_to,
+            message_thread_id=topic.thread_id if topic is not None else None, sender_chat=sender_chat,
+        )
         if self._visible_to_bot(chat, message):
             message.update = world.queue.push("message", message.to_json())
         return message
@@ -52,6 +71,8 @@ class Actions:
         chat: Chat | None = None,
         *,
         addressed: bool | None = None,
+        topic: Topic | None = None,
+        anonymous: bool = False,
     ) -> Message:
         """``/command args``; in groups addressed as ``/command@BotName`` unless told otherwise."""
         if chat is None:
@@ -61,7 +82,27 @@ class Actions:
         head = f"/{command.removeprefix('/')}"
         if addressed:
             head += f"@{self.world.bot.username}"
-        return self.send_message(user, f"{head} {args}".strip(), chat)
+        return self.send_message(user, f"{head} {args}".strip(), chat, topic=topic, anonymous=anonymous)
+
+    def send_as_channel(self, user: User, channel: Chat, text: str, chat: Chat) -> Message:
+        """``user`` writes in ``chat`` on behalf of their ``channel``: the message comes ``from``
+        @Channel_Bot with the channel as ``sender_chat``."""
+        world = self.world
+        if channel.type != "channel":
+            raise PeerUsageError("only a channel can be chosen to write as")
+        self._check_can_write(user, chat)
+        message = world.add_message(chat, world.channel_bot, text=text, entities=command_entities(text),
+                                    sender_chat=channel)
+        if self._visible_to_bot(chat, message):
+            message.update = world.queue.push("message", message.to_json())
+        return message
+
+    def bot_posts(self, other_bot: User, chat: Chat, text: str) -> Message:
+        """Another bot in the group writes; a privacy-mode bot no longer gets bare commands
+        there until it writes again itself."""
+        if not other_bot.is_bot or chat.members.get(other_bot.id) not in ("member", "administrator"):
+            raise PeerUsageError(f"{other_bot.first_name} is not a bot in {chat.title!r}")
+        return self.world.add_message(chat, other_bot, text=text)
 
     def open_deep_link(self, user: User, payload: str) -> Message:
         """The user follows ``t.me/<bot>?start=<payload>``: their client sends ``/start payload``.
@@ -144,12 +185,16 @@ class Actions:
         return query
 
     def answer_poll(
-        self, user: User, poll: Poll | Message, option_ids: list[int] | tuple[int, ...]
+        self, user: User, poll: Poll | Message, option_ids: list[int] | tuple[int, ...], *, as_chat: Chat | None = None
     ) -> PendingUpdate | None:
         """``user`` votes in a native poll; an empty ``option_ids`` retracts the vote.
 
         Returns the ``poll_answer`` update, or None for an anonymous poll, where Telegram
         tells the bot only the new totals (a ``poll`` update).
+
+        ``as_chat``: the answer is given as a chat (an anonymous administrator for the group, or
+        a channel): the update carries ``voter_chat`` and, "for backward compatibility",
+        ``user`` = @Channel_Bot.
         """
         world = self.world
         if isinstance(poll, Message):
@@ -160,24 +205,27 @@ class Actions:
             raise PeerUsageError("the poll is closed; clients no longer offer to vote")
         if poll.message is not None:
             self._check_can_read(user, poll.message.chat)
+            if poll.message.chat.migrated_to is not None:
+                raise PeerUsageError("the group was upgraded to a supergroup; its old messages are read-only")
+        voter_id = user.id if as_chat is None else as_chat.id
         choice = tuple(sorted(set(option_ids)))
         if any(not 0 <= index < len(poll.options) for index in choice):
             raise PeerUsageError(f"no option {choice} in a poll of {len(poll.options)} options")
         if len(choice) > 1 and not poll.allows_multiple_answers:
             raise PeerUsageError("this poll allows one answer only")
-        previous = poll.answers.get(user.id)
+        previous = poll.answers.get(voter_id)
         if previous is not None and not poll.allows_revoting:
             raise PeerUsageError("this poll does not allow changing or retracting a vote")
         if previous is None and not choice:
             raise PeerUsageError("there is no vote to retract")
         for index in previous or ():
-            poll.options[index].voters.discard(user.id)
+            poll.options[index].voters.discard(voter_id)
         for index in choice:
-            poll.options[index].voters.add(user.id)
+            poll.options[index].voters.add(voter_id)
         if choice:
-            poll.answers[user.id] = choice
+            poll.answers[voter_id] = choice
         else:
-            poll.answers.pop(user.id, None)
+            poll.answers.pop(voter_id, None)
         world.changed.notify()
         answer: PendingUpdate | None = None
         if not poll.is_anonymous:
@@ -185,7 +233,8 @@ class Actions:
                 "poll_answer",
                 {
                     "poll_id": poll.id,
-                    "user": user.to_json(),
+                    "user": (user if as_chat is None else world.channel_bot).to_json(),
+                    **({} if as_chat is None else {"voter_chat": as_chat.to_json()}),
                     "option_ids": list(choice),
                     "option_persistent_ids": [poll.options[i].persistent_id for i in choice],
                 },
@@ -230,10 +279,24 @@ class Actions:
         command = leading_command(text)
         if command is not None:
             addressee = command[1]
-            return addressee is None or addressee.lower() == (world.bot.username or "").lower()
+            if addressee is not None:
+                return addressee.lower() == (world.bot.username or "").lower()
+            return self._bare_commands_reach_bot(chat)
         if message.reply_to is not None and message.reply_to.from_bot:
             return True
         return f"@{world.bot.username}".lower() in text.lower()
+
+    def _bare_commands_reach_bot(self, chat: Chat) -> bool:
+        """Privacy mode (core.telegram.org/bots/features#privacy-mode): a bot receives "general
+        commands from users (e.g. /start) if the bot was the last bot to send a message to the
+        group". With no other bot in the group there is nobody else a bare command could mean,
+        and Telegram delivers it; the peer models that judgement."""
+        world = self.world
+        others = [
+            uid for uid, status in chat.members.items()
+            if uid != world.bot.id and status in ("member", "administrator") and world.users[uid].is_bot
+        ]
+        return not others or chat.last_bot_id == world.bot.id
 
     def updates_of(self, kind: str) -> list[dict[str, Any]]:
         """Every update of one kind ever queued for the bot, oldest first."""

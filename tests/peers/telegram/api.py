@@ -95,6 +95,8 @@ async def get_me(world: World, params: Params) -> Result:
 
 async def send_message(world: World, params: Params) -> Result:
     chat = world.resolve_chat(params.chat_id())
+    world.check_can_send(chat, "text messages")
+    thread = world.thread_of(chat, params.int("message_thread_id"))
     text, entities, source, parse_mode = formatted_text(world, params)
     markup = validate_reply_markup(params.json("reply_markup"), world.limits)
     reply_to = _reply_target(chat, params)
@@ -108,8 +110,78 @@ async def send_message(world: World, params: Params) -> Result:
         parse_mode=parse_mode,
         reply_markup=markup,
         reply_to=reply_to,
+        message_thread_id=thread,
     )
     return message.to_json()
+
+
+def _caption(world: World, params: Params) -> tuple[str | None, list[Entity]]:
+    """A file's caption after entity parsing, or None; 0-1024 characters as on Telegram."""
+    source = params.str("caption")
+    if not source:
+        return None, []
+    parse_mode = params.str("parse_mode") or None
+    if parse_mode is None:
+        text, entities = source, list(params.json("caption_entities") or [])
+    elif parse_mode.lower() == "html":
+        text, entities = parse_html(source)
+    else:
+        raise bad_request(f"the test peer implements only parse_mode HTML, not {parse_mode}")
+    text, entities = trim_formatted(text, entities)
+    if len(text) > world.limits.max_caption_length:
+        raise bad_request("message caption is too long")
+    return text or None, entities
+
+
+def _upload(world: World, params: Params, field: str) -> dict[str, Any]:
+    """The file a send method carries as a multipart upload; Telegram's errors for a file that
+    is missing, empty or over the upload limit (50 MB, 10 MB for a photo)."""
+    upload = params.raw.get(field)
+    if upload is None or upload == "":
+        raise bad_request(f"there is no {field} in the request")
+    if not isinstance(upload, dict) or "data" not in upload:
+        raise bad_request("wrong file identifier/HTTP URL specified")
+    size = len(upload["data"])
+    if size == 0:
+        raise bad_request("file must be non-empty")
+    if size > world.limits.max_upload_bytes:
+        raise ApiError(413, "Request Entity Too Large")
+    if field == "photo" and size > world.limits.max_photo_bytes:
+        raise bad_request("PHOTO_SAVE_FILE_INVALID")
+    return upload
+
+
+async def _send_file(world: World, params: Params, field: str) -> Result:
+    chat = world.resolve_chat(params.chat_id())
+    world.check_can_send(chat, "photos" if field == "photo" else "documents")
+    thread = world.thread_of(chat, params.int("message_thread_id"))
+    upload = _upload(world, params, field)
+    caption, caption_entities = _caption(world, params)
+    markup = validate_reply_markup(params.json("reply_markup"), world.limits)
+    reply_to = _reply_target(chat, params)
+    world.flood.admit(chat.id)
+    number = world.fresh_id()
+    described = {"file_id": f"F{field[0]}{number}", "file_unique_id": f"U{number}", "file_size": len(upload["data"])}
+    fields: dict[str, Any] = {}
+    if field == "photo":  # Telegram keeps sizes of a photo, not its name
+        fields["photo"] = [described | {"width": 1, "height": 1}]
+    else:
+        fields["document"] = described | {"file_name": upload.get("file_name") or "file",
+                                          "mime_type": upload.get("mime_type") or "application/octet-stream"}
+    message = world.add_message(
+        chat, world.bot, caption=caption, caption_entities=caption_entities, reply_markup=markup,
+        reply_to=reply_to, file_data=upload["data"], parse_mode=params.str("parse_mode") or None,
+        message_thread_id=thread, **fields,
+    )
+    return message.to_json()
+
+
+async def send_document(world: World, params: Params) -> Result:
+    return await _send_file(world, params, "document")
+
+
+async def send_photo(world: World, params: Params) -> Result:
+    return await _send_file(world, params, "photo")
 
 
 async def edit_message_text(world: World, params: Params) -> Result:
@@ -194,6 +266,8 @@ def _poll_options(world: World, raw: Any) -> list[str]:
 
 async def send_poll(world: World, params: Params) -> Result:
     chat = world.resolve_chat(params.chat_id())
+    world.check_can_send(chat, "polls")
+    thread = world.thread_of(chat, params.int("message_thread_id"))
     question = (params.str("question") or "").strip()
     if not question:
         raise bad_request("poll question must be non-empty")
@@ -215,7 +289,7 @@ async def send_poll(world: World, params: Params) -> Result:
         allows_revoting=params.bool("allows_revoting", poll_type == "regular"),
         is_closed=params.bool("is_closed"),
     )
-    message = world.add_message(chat, world.bot, poll=poll, reply_markup=markup)
+    message = world.add_message(chat, world.bot, poll=poll, reply_markup=markup, message_thread_id=thread)
     poll.message = message
     world.polls[poll.id] = poll
     return message.to_json()
@@ -400,6 +474,8 @@ def method_table(get_updates: GetUpdates) -> dict[str, Method]:
         "deleteMessage": delete_message,
         "answerCallbackQuery": answer_callback_query,
         "sendPoll": send_poll,
+        "sendDocument": send_document,
+        "sendPhoto": send_photo,
         "stopPoll": stop_poll,
         "getChat": get_chat,
         "getChatAdministrators": get_chat_administrators,

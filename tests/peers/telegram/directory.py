@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .errors import PeerUsageError
-from .models import Chat, User, member_json
+from .models import Chat, Message, Topic, User, member_json
 from .updates import PendingUpdate
 from .world import World
 
@@ -49,6 +49,7 @@ class Directory:
         admins: list[User] | tuple[User, ...] = (),
         supergroup: bool = True,
         username: str | None = None,
+        forum: bool = False,
     ) -> Chat:
         """A group with a negative id (``-100…`` for supergroups, as Telegram numbers them).
 
@@ -62,6 +63,7 @@ class Directory:
             type="supergroup" if supergroup else "group",
             title=title,
             username=username,
+            is_forum=forum and supergroup,
         )
         self.world.chats[chat.id] = chat
         if creator is not None:
@@ -79,15 +81,91 @@ class Directory:
                 chat.members[user.id] = "member"
         self.world.changed.notify()
 
-    def make_admin(self, chat: Chat, user: User) -> None:
-        """Promote a member; the bot learns it only through getChatAdministrators/getChatMember."""
-        if chat.members.get(user.id) != "creator":
-            chat.members[user.id] = "administrator"
+    def make_admin(self, chat: Chat, user: User, *, by: User | None = None) -> PendingUpdate | None:
+        """Promote a member. A bot learns it through getChatAdministrators/getChatMember, or, if
+        it is an administrator itself and asked for them, a ``chat_member`` update."""
+        if chat.members.get(user.id) == "creator":
+            return None
+        return self._member_changed(chat, user, "administrator", by)
+
+    def demote_admin(self, chat: Chat, user: User, *, by: User | None = None) -> PendingUpdate | None:
+        """An administrator becomes a plain member again (``chat_member`` as for make_admin)."""
+        if chat.members.get(user.id) != "administrator":
+            raise PeerUsageError(f"{user.first_name} is not an administrator of {chat.title!r}")
+        return self._member_changed(chat, user, "member", by)
+
+    def remove_member(self, chat: Chat, user: User, *, by: User | None = None) -> PendingUpdate | None:
+        return self._member_changed(chat, user, "left" if by is None else "kicked", by)
+
+    def _member_changed(self, chat: Chat, user: User, new: str, by: User | None) -> PendingUpdate | None:
+        """Telegram sends ``chat_member`` only to a bot that administers the chat and named the
+        kind in ``allowed_updates`` (the queue drops it otherwise)."""
+        world = self.world
+        old = chat.members.get(user.id, "left")
+        chat.members[user.id] = new
+        world.changed.notify()
+        if chat.members.get(world.bot.id) != "administrator" or user.id == world.bot.id:
+            return None
+        actor = by or next((world.users[u] for u, s in chat.members.items() if s == "creator"), user)
+        return world.queue.push(
+            "chat_member",
+            {
+                "chat": chat.to_json(),
+                "from": actor.to_json(),
+                "date": world.now(),
+                "old_chat_member": member_json(user, old),
+                "new_chat_member": member_json(user, new),
+            },
+        )
+
+    def create_bot(self, username: str, first_name: str = "Other bot") -> User:
+        """Another bot account (to put beside ours in a group, for privacy-mode rules)."""
+        bot = User(id=_FIRST_USER_ID + self.world.fresh_id(), first_name=first_name, username=username,
+                   is_bot=True, language_code=None)
+        self.world.users[bot.id] = bot
+        return bot
+
+    def create_channel(self, title: str, owner: User) -> Chat:
+        """A channel its owner may write as (``sender_chat``) in groups."""
+        chat = Chat(id=_FIRST_SUPERGROUP_ID - self.world.fresh_id(), type="channel", title=title)
+        chat.members[owner.id] = "creator"
+        self.world.chats[chat.id] = chat
+        return chat
+
+    def deactivate_user(self, user: User) -> None:
+        """The account is deleted: sends to it get 403 ``user is deactivated``."""
+        user.deactivated = True
         self.world.changed.notify()
 
-    def remove_member(self, chat: Chat, user: User) -> None:
-        chat.members[user.id] = "left"
+    def restrict_bot(self, chat: Chat) -> None:
+        """An administrator takes the bot's right to post: sends get 400 ``not enough rights``."""
+        chat.bot_can_send = False
         self.world.changed.notify()
+
+    def create_topic(self, chat: Chat, name: str, by: User) -> Topic:
+        """A forum topic; its thread id is the id of the ``forum_topic_created`` service message,
+        which the bot receives (service messages reach privacy-mode bots too)."""
+        if not chat.is_forum:
+            raise PeerUsageError(f"{chat.title!r} is not a forum")
+        world = self.world
+        thread_id = chat.next_message_id
+        topic = Topic(thread_id, name)
+        chat.topics[thread_id] = topic
+        notice = world.add_message(chat, by, message_thread_id=thread_id,
+                                   service={"forum_topic_created": {"name": name, "icon_color": 7322096}})
+        self._tell_bot(chat, notice)
+        return topic
+
+    def close_topic(self, chat: Chat, topic: Topic, by: User) -> None:
+        """An administrator closes a topic: only administrators may write in it now."""
+        topic.closed = True
+        notice = self.world.add_message(chat, by, message_thread_id=topic.thread_id,
+                                        service={"forum_topic_closed": {}})
+        self._tell_bot(chat, notice)
+
+    def _tell_bot(self, chat: Chat, notice: Message) -> None:
+        if chat.members.get(self.world.bot.id) in ("member", "administrator"):
+            notice.update = self.world.queue.push("message", notice.to_json())
 
     def add_bot_to_group(self, chat: Chat, by: User, *, as_admin: bool = False) -> PendingUpdate:
         """``by`` adds the bot: a ``my_chat_member`` update, then the service message.

@@ -7,6 +7,10 @@ Sources of the default values:
   ``answerCallbackQuery`` text 0-200 characters; ``sendPoll`` question 1-300 characters and
   options 1-100 characters; ``BotCommand`` command 1-32 characters of ``[a-z0-9_]`` and
   description 1-256 characters; at most 100 commands; ``getUpdates`` limit 1-100.
+* ``sendDocument``/``sendPhoto`` (https://core.telegram.org/bots/api#sending-files): a bot
+  uploads files of up to 50 MB (Telegram answers a larger request 413 ``Request Entity Too
+  Large``), photos of up to 10 MB (a larger one is refused ``PHOTO_SAVE_FILE_INVALID``, the MTProto
+  error clients meet); a caption is 0-1024 characters after entities parsing.
 * Bots FAQ (https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this):
   about one message per second in a single chat (short bursts tolerated), about 30 messages
   per second overall, and at most 20 messages per minute into one group.
@@ -63,6 +67,9 @@ class Limits:
     max_command_length: int = 32
     max_command_description_length: int = 256
     max_updates_per_call: int = 100
+    max_caption_length: int = 1024
+    max_upload_bytes: int = 50 * 1024 * 1024
+    max_photo_bytes: int = 10 * 1024 * 1024
     overall: Bucket = Bucket(capacity=30, period=1.0)
     per_group: Bucket = Bucket(capacity=20, period=60.0)
     per_private_chat: Bucket = Bucket(capacity=5, period=5.0)

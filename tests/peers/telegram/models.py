@@ -20,6 +20,8 @@ class User:
     username: str | None = None
     is_bot: bool = False
     language_code: str | None = "en"
+    deactivated: bool = False
+    """A deleted account: Telegram answers sends to it 403 ``user is deactivated``."""
     started_bot: bool = False
     """True once the user has written to the bot in private; Telegram forbids bots from
     starting a private conversation before that."""
@@ -34,6 +36,25 @@ class User:
         if self.language_code and not self.is_bot:
             data["language_code"] = self.language_code
         return data
+
+
+GROUP_ANONYMOUS_BOT_ID = 1087968824
+"""``@GroupAnonymousBot``: the ``from`` of a message an anonymous administrator sends; its
+``sender_chat`` is the group itself (Bot API, Message.sender_chat)."""
+CHANNEL_BOT_ID = 136817688
+"""``@Channel_Bot``: the ``from`` of a message sent on behalf of a channel (``sender_chat`` is the
+channel), and the ``user`` of a poll answer given by a chat (``voter_chat``) "for backward
+compatibility" (Bot API, PollAnswer)."""
+
+
+@dataclass
+class Topic:
+    """A forum topic: messages in it carry ``message_thread_id`` = the id of the service
+    message that created it (Bot API, forum_topic_created)."""
+
+    thread_id: int
+    name: str
+    closed: bool = False
 
 
 @dataclass
@@ -54,6 +75,14 @@ class Chat:
     next_message_id: int = 1
     migrated_to: int | None = None
     """For a basic group upgraded to a supergroup: the supergroup's id."""
+    is_forum: bool = False
+    """A supergroup with topics enabled; its ``topics`` by thread id."""
+    topics: dict[int, Topic] = field(default_factory=dict)
+    general_closed: bool = False
+    last_bot_id: int | None = None
+    """The bot that wrote last in the group, for privacy mode's rule on bare commands."""
+    bot_can_send: bool = True
+    """False once an admin restricts the bot: sends are refused ``not enough rights``."""
 
     @property
     def is_group(self) -> bool:
@@ -72,6 +101,8 @@ class Chat:
             data["title"] = self.title
             if self.username:
                 data["username"] = self.username
+            if self.is_forum:
+                data["is_forum"] = True
         return data
 
     def message(self, message_id: int) -> Message | None:
@@ -122,6 +153,16 @@ class Message:
     edits: list[Version] = field(default_factory=list)
     edit_date: int | None = None
     deleted: bool = False
+    caption: str | None = None
+    caption_entities: list[Entity] = field(default_factory=list)
+    document: dict[str, Any] | None = None
+    photo: list[dict[str, Any]] | None = None
+    file_data: bytes | None = None
+    """The bytes of a document or photo the bot uploaded, for tests to read."""
+    message_thread_id: int | None = None
+    """The forum topic the message is in (None: General, or not a forum)."""
+    sender_chat: Chat | None = None
+    """For an anonymous administrator, the group; for a post on behalf of a channel, the channel."""
     service: dict[str, Any] = field(default_factory=dict)
     """Service fields such as ``new_chat_members``, rendered as they are."""
     update: PendingUpdate | None = None
@@ -159,6 +200,11 @@ class Message:
         }
         if self.edit_date is not None:
             data["edit_date"] = self.edit_date
+        if self.message_thread_id is not None:
+            data["message_thread_id"] = self.message_thread_id
+            data["is_topic_message"] = True
+        if self.sender_chat is not None:
+            data["sender_chat"] = self.sender_chat.to_json()
         if self.reply_to is not None and include_reply:
             data["reply_to_message"] = self.reply_to.to_json(include_reply=False)
         if self.text is not None:
@@ -167,6 +213,14 @@ class Message:
                 data["entities"] = list(self.entities)
         if self.poll is not None:
             data["poll"] = self.poll.to_json()
+        if self.document is not None:
+            data["document"] = self.document
+        if self.photo is not None:
+            data["photo"] = self.photo
+        if self.caption is not None:
+            data["caption"] = self.caption
+            if self.caption_entities:
+                data["caption_entities"] = list(self.caption_entities)
         if self.reply_markup is not None and "inline_keyboard" in self.reply_markup:
             data["reply_markup"] = self.reply_markup
         data.update(self.service)

@@ -27,6 +27,10 @@ class Observing:
         """What the bot sent into the chat, oldest first, with edits applied."""
         return [m for m in chat.messages if m.from_bot and (include_deleted or not m.deleted)]
 
+    def bot_files(self, chat: Chat) -> list[Message]:
+        """The documents and photos the bot sent into the chat, oldest first."""
+        return [m for m in self.bot_messages(chat) if m.file_data is not None]
+
     def last_bot_message(self, chat: Chat) -> Message | None:
         sent = self.bot_messages(chat)
         return sent[-1] if sent else None
@@ -51,6 +55,10 @@ class Observing:
                         output.append(version.text)
                     if version.reply_markup and "inline_keyboard" in version.reply_markup:
                         output += [b["text"] for row in version.reply_markup["inline_keyboard"] for b in row]
+                if message.caption is not None:
+                    output.append(message.caption)
+                if message.file_data is not None:
+                    output.append(message.file_data.decode("utf-8", "replace"))
                 if message.poll is not None:
                     output.append(message.poll.question)
                     output += [option.text for option in message.poll.options]

@@ -38,7 +38,9 @@ async def _read_params(request: web.Request) -> dict[str, Any]:
     form = await request.post()
     for name, value in form.items():
         if isinstance(value, web.FileField):
-            params[name] = {"file_name": value.filename, "size": len(value.file.read())}
+            data = value.file.read()
+            params[name] = {"file_name": value.filename, "size": len(data), "data": data,
+                            "mime_type": value.content_type}
         else:
             params[name] = value
     return params

@@ -11,7 +11,7 @@ from .clock import Clock
 from .errors import ApiError, bad_request, forbidden
 from .flood import FloodControl
 from .limits import Limits
-from .models import Chat, Message, Poll, User
+from .models import CHANNEL_BOT_ID, GROUP_ANONYMOUS_BOT_ID, Chat, Message, Poll, User
 from .signal import Signal
 from .updates import PendingUpdate, UpdateQueue
 
@@ -76,6 +76,18 @@ class World:
     def __post_init__(self) -> None:
         self.flood = FloodControl(self.limits, self.clock)
         self.users[self.bot.id] = self.bot
+        self.users[GROUP_ANONYMOUS_BOT_ID] = User(GROUP_ANONYMOUS_BOT_ID, "Group", username="GroupAnonymousBot",
+                                                  is_bot=True, language_code=None)
+        self.users[CHANNEL_BOT_ID] = User(CHANNEL_BOT_ID, "Channel", username="Channel_Bot", is_bot=True,
+                                          language_code=None)
+
+    @property
+    def anonymous_admin(self) -> User:
+        return self.users[GROUP_ANONYMOUS_BOT_ID]
+
+    @property
+    def channel_bot(self) -> User:
+        return self.users[CHANNEL_BOT_ID]
 
     def fresh_id(self) -> int:
         """A number unique within this peer, for user ids, poll ids and query ids."""
@@ -112,6 +124,8 @@ class World:
             )
         if chat.private_user is not None:
             user = chat.private_user
+            if user.deactivated:
+                raise forbidden("user is deactivated")
             if user.blocked_bot:
                 raise forbidden("bot was blocked by the user")
             if not user.started_bot:
@@ -127,9 +141,34 @@ class World:
     def add_message(self, chat: Chat, sender: User, **fields: Any) -> Message:
         message = Message(chat=chat, message_id=chat.next_message_id, sender=sender, date=self.now(), **fields)
         chat.next_message_id += 1
+        if sender.is_bot and sender.id not in (GROUP_ANONYMOUS_BOT_ID, CHANNEL_BOT_ID) and not message.service:
+            chat.last_bot_id = sender.id
         chat.messages.append(message)
         self.changed.notify()
         return message
+
+    def check_can_send(self, chat: Chat, what: str) -> None:
+        """A restricted bot may not post WHAT (``text messages``, ``documents``, ``photos``,
+        ``polls``) into the group: 400 as Telegram answers it."""
+        if chat.is_group and not chat.bot_can_send:
+            raise bad_request(f"not enough rights to send {what} to the chat")
+
+    def thread_of(self, chat: Chat, thread_id: int | None) -> int | None:
+        """The forum topic a bot's message goes to (``message_thread_id``), or Telegram's 400:
+        an unknown topic, or a closed one (only administrators may write in a closed topic)."""
+        if not chat.is_forum:
+            return None  # outside forums the parameter names no topic
+        bot_is_admin = chat.members.get(self.bot.id) in ("administrator", "creator")
+        if thread_id is None or thread_id == 1:  # General
+            if chat.general_closed and not bot_is_admin:
+                raise bad_request("TOPIC_CLOSED")
+            return None
+        topic = chat.topics.get(thread_id)
+        if topic is None:
+            raise bad_request("message thread not found")
+        if topic.closed and not bot_is_admin:
+            raise bad_request("TOPIC_CLOSED")
+        return thread_id
 
     def private_chat(self, user: User) -> Chat:
         """The private chat of a user with the bot; its id is the user's id, as on Telegram."""

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
-from tests.helpers import Chat, add_members, transcript_after_outbox
+from tests.helpers import Chat, add_members, exported_csv, transcript_after_outbox
 
 
 async def _model_motion(chat: Chat) -> None:
@@ -52,8 +49,8 @@ async def test_campaign_reaches_its_goal(chat: Chat) -> None:
     assert "(2)" in out and "Lakeside" not in out
     out = await chat.say("chair: /campaign M1 export")
     assert "I sent you the list of signatures privately" in out
-    exported = out.split("\n  [")[0].split(":\n", 1)[1]
-    rows = list(csv.reader(io.StringIO(exported.replace("\n    ", "\n").strip())))
+    assert "M1 signatures: 3 rows." in out
+    rows = exported_csv(out)
     assert rows[0] == ["name", "kind", "branch", "signed_at", "consent"]
     assert sorted(r[0] for r in rows[1:]) == ["ann", "bob", "dee"]
     assert any(r[:3] == ["dee", "member", "Riverside"] for r in rows)

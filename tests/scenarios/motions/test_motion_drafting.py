@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.helpers import Chat, invite_drafters
+from tests.helpers import Chat, exported, invite_drafters
 
 
 async def test_three_authors_amend_by_vote_and_export(chat: Chat) -> None:
@@ -43,13 +43,17 @@ async def test_three_authors_amend_by_vote_and_export(chat: Chat) -> None:
     await chat.say("ann: /vote 2 Yes", "bob: /vote 2 Abstain")
     out = await chat.advance("11m")
     assert "Motion M1 (Save our library) is carried" in out
-    md = await chat.say("ann: /motion M1 export md")
+    out = await chat.say("ann: /motion M1 export md")
+    assert "M1: Save our library, as Markdown." in out and "M1-Save-our-library.md" in out
+    (md_file,) = exported(out)
+    md = md_file.decode()
     assert "# Save our library" in md
     assert "**This branch resolves:**" in md
     assert "2. To write to every councillor." in md
     assert "*Proposed by Riverside branch*" in md
     assert "- Mover: Ann Smith" in md and "- Seconder: Bob Jones" in md
-    text = await chat.say("ann: /motion M1 export text")
+    (text_file,) = exported(await chat.say("ann: /motion M1 export text"))
+    text = text_file.decode()
     assert "SAVE OUR LIBRARY" in text and "This branch notes:" in text
     history = await chat.say("ann: /motion M1 history")
     for who in ("ann", "bob", "cat"):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.helpers import Chat
+from tests.helpers import Chat, exported
 
 
 async def test_irv_election_ranked_privately(chat: Chat) -> None:
@@ -23,7 +23,9 @@ async def test_irv_election_ranked_privately(chat: Chat) -> None:
     out = await chat.say("chair: /close 1")
     assert "Result — election 1" in out and "Elected:" in out and "Ballots: 9" in out
     out = await chat.say("ann: /ballots 1")
-    assert out.count("\n") > 5 and '"Ann"' in out
+    assert "[#main] bot: Election 1: the ballots as a BLT file." in out and "election-1-ballots.blt" in out
+    (blt,) = exported(out)
+    assert blt.decode().count("\n") > 5 and '"Ann"' in blt.decode()
 
 
 async def test_stv_three_seats(chat: Chat) -> None:

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from bot.engines.sortition.cli import main as sortition_main
-from tests.helpers import Chat
+from tests.helpers import Chat, exported, exported_csv
 
 PEOPLE = [("f", "north"), ("f", "south"), ("m", "north"), ("m", "south")] * 3
 
@@ -47,6 +47,8 @@ async def test_sortition_end_to_end(chat: Chat, tmp_path: Path, capsys) -> None:
     # The published document names nobody.
     document = (await chat.query("SELECT document FROM pools"))[0][0]
     assert "Person" not in document and "console:" not in document
+    (published,) = exported(await chat.say("p1: /pool 1 document"))
+    assert json.loads(published) == json.loads(document)
     # Quotas met.
     rows = await chat.query("SELECT ticket, answers FROM pool_volunteers")
     answers = {t: json.loads(a) for t, a in rows}
@@ -76,7 +78,9 @@ async def test_sortition_end_to_end(chat: Chat, tmp_path: Path, capsys) -> None:
     printed = capsys.readouterr().out
     assert all(str(t) in printed for t in new_panel)
     out = await chat.say("chair: /pool 1 panel")
-    assert "ticket,name,gender,area,declined" in out
+    rows = exported_csv(out)
+    assert rows[0][:5] == ["ticket", "name", "gender", "area", "declined"]
+    assert set(new_panel) <= {int(r[0]) for r in rows[1:]}
 
 
 async def test_infeasible_quotas_are_explained(chat: Chat) -> None:

@@ -3,10 +3,7 @@ erases, and the erased details are gone from the database file itself."""
 
 from __future__ import annotations
 
-import csv
-import io
-
-from tests.helpers import Chat
+from tests.helpers import Chat, exported_csv
 
 NAME = "Zebedee Quixotic-Marchbanks"
 AREA = "Upper Snodsbury"
@@ -14,8 +11,8 @@ CONTACT = "zq.privacy-check@example.org"
 
 
 def _csv(out: str) -> list[list[str]]:
-    block = out.split("\n  [")[0].split(":\n", 1)[1]
-    return list(csv.reader(io.StringIO(block.replace("\n    ", "\n").strip())))
+    assert "S1 sign-ups: " in out, out
+    return exported_csv(out)
 
 
 def _raw(chat: Chat) -> bytes:

@@ -1,4 +1,4 @@
-"""Long texts cut into message pages, and lists cut into CSV parts: nothing lost."""
+"""Long texts cut into message pages, and lists as CSV files: nothing lost."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.kernel.csv_export import csv_parts
+from bot.kernel.csv_export import csv_text, file_name
 from bot.kernel.markup import Markup, b
 from bot.kernel.pages import pages
 
@@ -27,13 +27,10 @@ def test_pages_fit_a_message_and_lose_nothing(lines: list[str]) -> None:
 _cell = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=300)
 
 @given(st.lists(st.tuples(_cell, _cell), max_size=60))
-def test_csv_parts_are_whole_files(rows: list[tuple[str, str]]) -> None:
-    parts = csv_parts(("name", "area"), rows, limit=1000)
-    back: list[list[str]] = []
-    for part in parts:
-        read = list(csv.reader(io.StringIO(part)))
-        assert read[0] == ["name", "area"]
-        back += read[1:]
+def test_csv_files_hold_every_row_safely(rows: list[tuple[str, str]]) -> None:
+    read = list(csv.reader(io.StringIO(csv_text(("name", "area"), rows))))
+    assert read[0] == ["name", "area"]
+    back = read[1:]
     assert len(back) == len(rows)
     for (name, area), got in zip(rows, back, strict=True):
         for value, cell in ((name, got[0]), (area, got[1])):
@@ -48,3 +45,10 @@ def test_markup_pages_never_cut_an_entity_or_a_tag(words: list[str], limit: int)
     assert "".join(parts).replace("\n", "") == text.replace("\n", "")
     for part in parts:  # every piece reads on its own: no entity or tag cut in two
         assert not set(WHOLE.sub("", part)) & set("<>&"), part
+
+
+def test_export_file_names_are_plain() -> None:
+    assert file_name("M12 signatures", ".csv") == "M12-signatures.csv"
+    assert file_name("Pool 3 panel", ".csv") == "Pool-3-panel.csv"
+    assert file_name("../«x»", ".csv") == "x.csv"
+    assert file_name("…", ".blt") == "export.blt"

@@ -1,0 +1,370 @@
+"""Telegram as it really is, end to end through python-telegram-bot and the peer: a group
+upgraded to a supergroup mid-ballot, forum topics, anonymous administrators and channels, edited
+votes, the bot removed, an administrator demoted, privacy mode beside another bot, answers given
+as a chat, and exports arriving as documents."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from adapters.telegram.roles import CONFIRM_SECONDS
+from bot.kernel.effects import SendFile, SendPrivate
+from bot.kernel.ports import DeliveryRefused
+from tests.adapters.telegram.harness import TelegramBot, group_with_bot, started
+from tests.peers.telegram import Message, TelegramPeer
+
+BOT = "QuorumTestBot"
+
+
+def _closed(message: Message) -> bool:
+    return "Closed." in (message.text or "") and not message.buttons
+
+
+async def test_polls_opened_in_a_basic_group_survive_its_upgrade(
+    tmp_path: Path, fast_telegram_peer: TelegramPeer
+) -> None:
+    """Open, secret and native ballots opened before the upgrade are voted in and closed in the
+    supergroup, by an administrator who is not the group's creator."""
+    peer = fast_telegram_peer
+    olga, dana = peer.create_user("Olga"), peer.create_user("Dana")
+    members = peer.create_users(3, prefix="Voter")
+    started(peer, olga, *members)
+    basic = peer.create_group("Branch", creator=olga, members=[dana, *members], supergroup=False)
+    peer.add_bot_to_group(basic, olga)
+    bot = await TelegramBot.start(tmp_path, peer)
+    try:
+        peer.send_command(olga, "poll", "Lunch? | Pizza | Soup", basic)
+        first = await peer.wait_for_bot_message(basic, containing="Poll 1")
+        peer.send_command(olga, "poll", "Strike? --secret", basic)
+        await peer.wait_for_bot_message(basic, containing="Poll 2")
+        peer.send_command(olga, "poll", "Venue? | Hall | Pub --native", basic)
+        native = await peer.wait_for_bot_message(basic, lambda m: m.poll is not None)
+        await peer.wait_for_answer(peer.press_button(members[0], first, "v:1:0"))
+        peer.answer_poll(members[0], native, [1])
+        await bot.wait_for_rows("SELECT poll_id, choice FROM votes ORDER BY poll_id", [(1, "0"), (3, "1")])
+
+        upgraded = peer.upgrade_to_supergroup(basic)
+        new_room = f"tg:{upgraded.id}"
+        await bot.wait_for_rows("SELECT DISTINCT room FROM polls", [(new_room,)])
+        ballot = await peer.wait_for_bot_message(upgraded, containing="Poll 1")
+        assert "Pizza — 1" in (ballot.text or "") and ballot.buttons  # the tally so far, votable
+        await peer.wait_for_bot_message(upgraded, containing="Poll 2")
+        new_native = await peer.wait_for_bot_message(upgraded, lambda m: m.poll is not None)
+        assert await bot.query("SELECT old_room, new_room FROM room_moves") == [(f"tg:{basic.id}", new_room)]
+
+        peer.make_admin(upgraded, dana)
+        peer.send_command(members[1], "vote", "1 Soup", upgraded)
+        await peer.wait_for_bot_message(upgraded, containing="Your vote in poll 1: Soup")
+        await peer.wait_for_answer(peer.press_button(members[2], ballot, "v:1:1"))
+        peer.send_message(members[1], "/vote 2 yes")  # privately: a member of the room it moved to
+        await peer.wait_for_bot_message(peer.private_chat(members[1]), containing="Your vote in poll 2")
+        peer.answer_poll(members[1], new_native, [0])
+        await bot.wait_for_rows("SELECT count(*) FROM votes WHERE poll_id = 3", [(2,)])
+
+        for poll in (1, 2, 3):
+            peer.send_command(dana, "close", str(poll), upgraded)
+            result = await peer.wait_for_bot_message(upgraded, containing=f"Result — poll {poll}")
+            assert "Only" not in (result.text or "")
+        assert "Soup" in (await peer.wait_for_bot_message(upgraded, containing="Result — poll 1")).text  # type: ignore[operator]
+        await peer.wait_for(lambda: _closed(ballot), what="the re-posted ballot closed")
+        assert new_native.poll is not None
+        await peer.wait_for(lambda: new_native.poll.is_closed, what="the re-posted native poll stopped")
+        assert await bot.query("SELECT count(*) FROM polls WHERE closed_by = ?", f"tg:{dana.id}") == [(3,)]
+        refused = [c for c in peer.failed_calls() if c.params.get("chat_id") == str(upgraded.id)]
+        assert all("not modified" in (c.description or "") for c in refused), refused  # an edit racing the re-post
+    finally:
+        await bot.stop()
+
+
+async def test_a_result_due_after_an_unnoticed_upgrade_follows_the_group(
+    tmp_path: Path, fast_telegram_peer: TelegramPeer
+) -> None:
+    """The notices of the upgrade were lost: the first call to the old id is answered with the
+    new one, the message goes there, and the room moves."""
+    peer = fast_telegram_peer
+    olga, max_ = peer.create_user("Olga"), peer.create_user("Max")
+    basic = peer.create_group("Branch", creator=olga, members=[max_], supergroup=False)
+    peer.add_bot_to_group(basic, olga)
+    bot = await TelegramBot.start(tmp_path, peer)
+    try:
+        peer.send_command(olga, "poll", "Lunch? | Pizza | Soup --closes 10m", basic)
+        await peer.wait_for_bot_message(basic, containing="Poll 1")
+        await peer.wait_until_confirmed()
+        upgraded = peer.upgrade_to_supergroup(basic)
+        peer.world.queue.drop_all()  # the bot never hears of it
+        transport = bot.adapter.transport
+        assert await transport.is_member(f"tg:{max_.id}", f"tg:{basic.id}")  # asked of the new id
+        assert await transport.is_admin(f"tg:{olga.id}", f"tg:{basic.id}")
+        assert [c.params["chat_id"] for c in peer.calls("getChatMember") if c.ok] == [str(upgraded.id)]
+        await bot.app.advance(timedelta(minutes=11))
+        await peer.wait_for_bot_message(upgraded, containing="Result — poll 1")
+        await bot.wait_for_rows("SELECT room FROM polls", [(f"tg:{upgraded.id}",)])
+    finally:
+        await bot.stop()
+
+
+async def test_a_topic_is_a_room_and_its_ballot_and_result_stay_in_it(
+    tmp_path: Path, fast_telegram_peer: TelegramPeer
+) -> None:
+    peer = fast_telegram_peer
+    olga, max_ = peer.create_user("Olga"), peer.create_user("Max")
+    forum = peer.create_group("Union", creator=olga, members=[max_], forum=True)
+    peer.add_bot_to_group(forum, olga)
+    topic = peer.create_topic(forum, "Ballots", olga)
+    bot = await TelegramBot.start(tmp_path, peer)
+    try:
+        peer.send_command(olga, "poll", "Lunch? | Pizza | Soup --closes 1h", forum, topic=topic)
+        ballot = await peer.wait_for_bot_message(forum, containing="Poll 1")
+        assert ballot.message_thread_id == topic.thread_id
+        assert await bot.query("SELECT room FROM polls") == [(f"tg:{forum.id}/{topic.thread_id}",)]
+        peer.send_command(max_, "vote", "1 Soup", forum, topic=topic)
+        confirmation = await peer.wait_for_bot_message(forum, containing="Your vote in poll 1")
+        assert confirmation.message_thread_id == topic.thread_id
+        peer.send_command(max_, "vote", "1 Pizza", forum)  # from General: another room
+        refusal = await peer.wait_for_bot_message(forum, containing="belongs to another room")
+        assert refusal.message_thread_id is None
+        peer.send_command(olga, "close", "1", forum, topic=topic)  # the group's admin organises its topics
+        result = await peer.wait_for_bot_message(forum, containing="Result — poll 1")
+        assert result.message_thread_id == topic.thread_id
+
+        peer.send_command(olga, "poll", "Venue? | Hall | Pub --closes 1h", forum, topic=topic)
+        await peer.wait_for_bot_message(forum, containing="Poll 2")
+        peer.close_topic(forum, topic, olga)
+        await bot.app.advance(timedelta(hours=2))
+        notice = await peer.wait_for_bot_message(forum, containing="closed topic")
+        assert notice.message_thread_id is None  # said in General, once
+        assert not [m for m in peer.bot_messages(forum) if "Result — poll 2" in (m.text or "")]
+        assert len([m for m in peer.bot_messages(forum) if "closed topic" in (m.text or "")]) == 1
+    finally:
+        await bot.stop()
+
+
+async def test_an_anonymous_admin_opens_and_closes_a_poll_and_a_channel_is_refused(
+    tmp_path: Path, fast_telegram_peer: TelegramPeer
+) -> None:
+    peer = fast_telegram_peer
+    olga, max_ = peer.create_user("Olga"), peer.create_user("Max")
+    group = group_with_bot(peer, olga, [max_])
+    channel = peer.create_channel("Max's channel", max_)
+    bot = await TelegramBot.start(tmp_path, peer)
+    try:
+        peer.send_command(olga, "poll", "Lunch? | Pizza | Soup --native", group, anonymous=True)
+        native = await peer.wait_for_bot_message(group, lambda m: m.poll is not None)
+        assert await bot.query("SELECT creator FROM polls") == [(f"tg:{group.id}",)]
+        peer.answer_poll(olga, native, [1], as_chat=group)  # voted as the group
+        peer.answer_poll(max_, native, [0])
+        await bot.wait_for_rows("SELECT voter, choice FROM votes ORDER BY choice",
+                                [(f"tg:{max_.id}", "0"), (f"tg:{group.id}", "1")])
+        peer.answer_poll(max_, native, [1], as_chat=channel)  # as his channel: nobody the bot can count
+        await peer.wait_for_bot_message(group, containing="An answer given as Max's channel was not counted")
+        assert await bot.votes(1) == 2
+        peer.send_as_channel(max_, channel, f"/close@{BOT} 1", group)
+        await peer.wait_for_bot_message(group, containing="You wrote as a channel")
+        peer.send_command(olga, "signup", "open Assembly", group, anonymous=True)
+        await peer.wait_for_bot_message(group, containing="S1")
+        peer.send_command(olga, "signup", "S1 export", group, anonymous=True)
+        await peer.wait_for_bot_message(group, containing="I could not send you")
+        assert not peer.bot_files(group)  # a list meant for one person never goes to the group
+        peer.send_command(olga, "close", "1", group, anonymous=True)
+        await peer.wait_for_bot_message(group, containing="Result — poll 1")
+        assert await bot.query("SELECT closed_by FROM polls") == [(f"tg:{group.id}",)]
+    finally:
+        await bot.stop()
+
+
+async def test_an_edited_vote_counts_and_other_edits_are_answered(
+    tmp_path: Path, fast_telegram_peer: TelegramPeer
+) -> None:
+    peer = fast_telegram_peer
+    olga, max_ = peer.create_user("Olga"), peer.create_user("Max")
+    group = group_with_bot(peer, olga, [max_])
+    bot = await TelegramBot.start(tmp_path, peer)
+    try:
+        asked = peer.send_command(olga, "poll", "Lunch? | Pizza | Soup", group)
+        await peer.wait_for_bot_message(group, containing="Poll 1")
+        typed = peer.send_command(max_, "vote", "1 Pizza", group)
+        first = await peer.wait_for_bot_message(group, containing="Your vote in poll 1: Pizza")
+        peer.edit_user_message(typed, f"/vote@{BOT} 1 Soup")
+        changed = await peer.wait_for_bot_message(group, containing="Your vote in poll 1: Soup", after=first)
+        assert changed.reply_to is not None and changed.reply_to.message_id == typed.message_id
+        await bot.wait_for_rows("SELECT choice FROM votes", [("1",)])
+        peer.edit_user_message(asked, f"/poll@{BOT} Dinner? | Curry | Stew")
+        await peer.wait_for_bot_message(group, containing="Edits are not re-read: send /poll")
+        assert await bot.query("SELECT count(*) FROM polls") == [(1,)]
+    finally:
+        await bot.stop()
+
+
+async def test_the_bot_removed_from_a_group_stops_sending_there(
+    tmp_path: Path, fast_telegram_peer: TelegramPeer
+) -> None:
+    peer = fast_telegram_peer
+    olga = peer.create_user("Olga")
+    started(peer, olga)
+    group = group_with_bot(peer, olga, [])
+    bot = await TelegramBot.start(tmp_path, peer)
+    try:
+        peer.send_command(olga, "poll", "Lunch? | Pizza | Soup --closes 10m", group)
+        await peer.wait_for_bot_message(group, containing="Poll 1")
+        peer.remove_bot_from_group(group, olga)
+        told = await peer.wait_for_bot_message(peer.private_chat(olga), containing="I was removed from Branch")
+        assert "not delivered" in (told.text or "")
+        calls_before = len(peer.calls())
+        await bot.app.advance(timedelta(minutes=11))
+        await bot.wait_for_rows("SELECT failed IS NOT NULL FROM outbox WHERE dedupe = 'poll:1:result'", [(1,)])
+        assert not [c for c in peer.calls()[calls_before:] if c.params.get("chat_id") == str(group.id)]
+    finally:
+        await bot.stop()
+
+
+async def test_a_demoted_admin_is_refused_at_once(tmp_path: Path, fast_telegram_peer: TelegramPeer) -> None:
+    peer = fast_telegram_peer
+    olga, dana = peer.create_user("Olga"), peer.create_user("Dana")
+    group = peer.create_group("Branch", creator=olga, members=[dana], admins=[dana])
+    peer.add_bot_to_group(group, olga, as_admin=True)
+    bot = await TelegramBot.start(tmp_path, peer)
+    try:
+        peer.send_command(olga, "poll", "Lunch? | Pizza | Soup", group)
+        await peer.wait_for_bot_message(group, containing="Poll 1")
+        peer.send_command(dana, "remind", "1", group)  # an organiser's command: allowed while an admin
+        await peer.wait_for_bot_message(group, lambda m: "remind" in (m.text or "").lower() and "Only" not in m.text)
+        peer.demote_admin(group, dana)
+        peer.send_command(dana, "close", "1", group)
+        await peer.wait_for_bot_message(group, containing="Only an organiser")
+        assert (await bot.query("SELECT closed_at FROM polls"))[0][0] is None
+        assert len(peer.calls("getChatAdministrators")) == 2  # asked again after the demotion
+    finally:
+        await bot.stop()
+
+
+async def test_a_demoted_admin_is_refused_also_where_the_bot_administers_nothing(
+    tmp_path: Path, fast_telegram_peer: TelegramPeer
+) -> None:
+    """Not an administrator, the bot is not told of a demotion: the cached list of
+    administrators is confirmed for the one person once it is a few seconds old."""
+    peer = fast_telegram_peer
+    olga, dana = peer.create_user("Olga"), peer.create_user("Dana")
+    group = peer.create_group("Branch", creator=olga, members=[dana], admins=[dana])
+    peer.add_bot_to_group(group, olga)
+    bot = await TelegramBot.start(tmp_path, peer)
+    try:
+        peer.send_command(olga, "poll", "Lunch? | Pizza | Soup", group)
+        await peer.wait_for_bot_message(group, containing="Poll 1")
+        assert peer.demote_admin(group, dana) is None  # no chat_member update for this bot
+        await asyncio.sleep(CONFIRM_SECONDS * peer.limits.overall.period * 2)
+        peer.send_command(dana, "close", "1", group)
+        await peer.wait_for_bot_message(group, containing="Only an organiser")
+        assert (await bot.query("SELECT closed_at FROM polls"))[0][0] is None
+        peer.send_command(olga, "close", "1", group)  # the creator still may
+        await peer.wait_for_bot_message(group, containing="Result — poll 1")
+    finally:
+        await bot.stop()
+
+
+async def test_privacy_mode_beside_another_bot(tmp_path: Path, fast_telegram_peer: TelegramPeer) -> None:
+    peer = fast_telegram_peer
+    olga, max_ = peer.create_user("Olga"), peer.create_user("Max")
+    group = group_with_bot(peer, olga, [max_])
+    other = peer.create_bot("OtherBot")
+    peer.add_member(group, other)
+    bot = await TelegramBot.start(tmp_path, peer)
+    try:
+        peer.send_command(olga, "poll", "Lunch? | Pizza | Soup", group)
+        ballot = await peer.wait_for_bot_message(group, containing="Poll 1")
+        assert f"/vote@{BOT} 1 OPTION" in (ballot.text or "")  # what members copy works in any group
+        peer.bot_posts(other, group, "Daily reminder from another bot")
+        bare = peer.send_message(max_, "/vote 1 Pizza", group)
+        assert bare.update is None  # Telegram did not hand it to this bot
+        peer.send_message(max_, f"/vote@{BOT} 1 Pizza", group)
+        await peer.wait_for_bot_message(group, containing="Your vote in poll 1: Pizza")
+        again = peer.send_message(max_, "/vote 1 Soup", group)  # this bot wrote last
+        assert again.update is not None
+        await peer.wait_for_bot_message(group, containing="Your vote in poll 1: Soup")
+        in_groups = {c["command"] for c in peer.commands({"type": "all_group_chats"})}
+        in_private = {c["command"] for c in peer.commands({"type": "all_private_chats"})}
+        assert {"poll", "vote", "close"} <= in_groups and not {"rank", "receipt", "join", "mydata"} & in_groups
+        assert {"rank", "receipt", "join", "vote"} <= in_private
+    finally:
+        await bot.stop()
+
+
+async def test_exports_arrive_as_documents(tmp_path: Path, fast_telegram_peer: TelegramPeer) -> None:
+    peer = fast_telegram_peer
+    olga, ann, ben = peer.create_user("Olga"), peer.create_user("Ann"), peer.create_user("Ben")
+    started(peer, olga, ann, ben)
+    group = group_with_bot(peer, olga, [ann, ben])
+    bot = await TelegramBot.start(tmp_path, peer)
+    try:
+        peer.send_command(olga, "poll", "Chair? | Asha | Bilal --ranked", group)
+        await peer.wait_for_bot_message(group, containing="Poll 1")
+        for voter, ranking in ((ann, "1 2"), (ben, "2 1")):
+            peer.send_message(voter, f"/rank 1 {ranking}")
+            await peer.wait_for_bot_message(peer.private_chat(voter), containing="Your ranking in poll 1")
+        peer.send_command(olga, "close", "1", group)
+        await peer.wait_for_bot_message(group, containing="Result — election 1")
+        peer.send_command(ann, "ballots", "1", group)
+        [blt] = await peer.wait_for(lambda: peer.bot_files(group), what="the BLT file")
+        assert blt.document is not None and blt.document["file_name"] == "election-1-ballots.blt"
+        assert blt.file_data is not None and '"Asha"' in blt.file_data.decode()
+
+        peer.send_command(olga, "signup", "open Assembly", group)
+        await peer.wait_for_bot_message(group, containing="S1")
+        peer.send_command(olga, "signup", "S1 export", group)
+        [sheet] = await peer.wait_for(lambda: peer.bot_files(peer.private_chat(olga)), what="the CSV file")
+        assert sheet.document is not None and sheet.document["file_name"] == "S1-sign-ups.csv"
+        assert sheet.caption == "S1 sign-ups: 0 rows."
+        assert sheet.file_data is not None
+        assert next(csv.reader(io.StringIO(sheet.file_data.decode()))) == ["name", "area", "contact", "signed_at",
+                                                                           "consent"]
+        await peer.wait_for_bot_message(group, containing="I sent you")
+        assert not peer.bot_files(group)[1:]  # personal data never goes to the group
+    finally:
+        await bot.stop()
+
+
+async def test_refusals_that_last_are_not_retried(tmp_path: Path, fast_telegram_peer: TelegramPeer) -> None:
+    """A bot whose right to post was taken, and a member whose account is deleted: the messages
+    are recorded as undeliverable once, not tried again and again."""
+    peer = fast_telegram_peer
+    olga, max_ = peer.create_user("Olga"), peer.create_user("Max")
+    started(peer, max_)
+    group = group_with_bot(peer, olga, [max_])
+    bot = await TelegramBot.start(tmp_path, peer)
+    try:
+        peer.send_command(olga, "poll", "Lunch? | Pizza | Soup --closes 10m", group)
+        await peer.wait_for_bot_message(group, containing="Poll 1")
+        peer.restrict_bot(group)
+        peer.deactivate_user(max_)
+        await bot.app.advance(timedelta(minutes=11))
+        await bot.wait_for_rows("SELECT failed LIKE '%not enough rights%' FROM outbox WHERE dedupe = 'poll:1:result'",
+                                [(1,)])
+        assert len(peer.failed_calls("sendMessage")) == 1
+        transport = bot.adapter.transport
+        with pytest.raises(DeliveryRefused, match="deactivated"):
+            await transport.deliver(SendPrivate(f"tg:{max_.id}", "Hello?"))
+        with pytest.raises(DeliveryRefused):  # known now: not asked again
+            await transport.deliver(SendPrivate(f"tg:{max_.id}", "Hello again?"))
+        assert len(peer.failed_calls("sendMessage")) == 2
+    finally:
+        await bot.stop()
+
+
+async def test_an_image_goes_as_a_photo(tmp_path: Path, fast_telegram_peer: TelegramPeer) -> None:
+    peer = fast_telegram_peer
+    olga = peer.create_user("Olga")
+    started(peer, olga)
+    bot = await TelegramBot.start(tmp_path, peer)
+    try:
+        picture = b"\x89PNG\r\n\x1a\n" + bytes(64)
+        await bot.adapter.transport.deliver(SendFile(f"tg:{olga.id}", "turnout.png", picture, "Turnout", private=True))
+        [photo] = peer.bot_files(peer.private_chat(olga))
+        assert photo.photo and photo.file_data == picture and photo.caption == "Turnout"
+        assert len(peer.calls("sendPhoto")) == 1 and not peer.calls("sendDocument")
+    finally:
+        await bot.stop()
