@@ -173,7 +173,7 @@ async def bootstrap(
 
     roll = RollService(reader, writer, clock)
     polls = PollService(reader, writer, clock, config.tz, send, directory, roll, secret, scheduler, bus.publish,
-                        outbox)
+                        outbox, charts=config.charts, chart_font=config.chart_font)
     reminders = Reminders(reader, writer, clock, config, polls, roll, outbox)
     motions = MotionService(reader, writer, clock, config.tz, polls, secret, outbox)
     campaigns = CampaignService(reader, writer, clock, config.tz, outbox, roll, motions)

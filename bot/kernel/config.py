@@ -119,6 +119,8 @@ class Config:
     group_warning: timedelta | None = timedelta(hours=1)
     commands_burst: int = 20  # what one person may send at once …
     commands_per_minute: int = 120  # … and then at most this often (more is answered "slow down")
+    charts: bool = True  # a result comes with a chart (rooms can turn it off: /charts off)
+    chart_font: str | None = None  # a .ttf file; None: DejaVu Sans where the system has it
 
     @property
     def tz(self) -> ZoneInfo:
@@ -211,6 +213,11 @@ def parse_config(data: dict[str, Any], source: Path | None = None) -> Config:
     commands_per_minute = lim.int("commands_per_minute", 120, minimum=1)
     lim.check_unknown()
 
+    cha = top.section("charts")
+    charts = cha.bool("enabled", True)
+    chart_font = cha.str("font")
+    cha.check_unknown()
+
     telegram = _telegram(top.section("telegram"))
     matrix = _matrix(top.section("matrix"))
     top.check_unknown()
@@ -234,6 +241,8 @@ def parse_config(data: dict[str, Any], source: Path | None = None) -> Config:
         group_warning=group_warning,
         commands_burst=commands_burst,
         commands_per_minute=commands_per_minute,
+        charts=charts,
+        chart_font=chart_font or None,
     )
 
 

@@ -162,16 +162,29 @@ async def polls_command(ctx: Context, args: str, polls: PollService, config: Con
     await ctx.reply(lines("Open polls:", *listed))
 
 
-@router.command("results", summary="show a poll's result (or the tally so far)", usage="/results POLL [--names]",
-                details="--names lists who voted for what, for open (not secret) ballots.")
+@router.command("results", summary="show a poll's result (or the tally so far)",
+                usage="/results POLL [--names] [--chart]",
+                details="--names lists who voted for what, for open (not secret) ballots; --chart draws a closed "
+                "poll's result as an image.")
 async def results_command(ctx: Context, args: str, polls: PollService) -> None:
-    usage = "/results POLL [--names]"
+    usage = "/results POLL [--names] [--chart]"
     poll_id, rest = parse_poll_id(args, usage)
-    if rest not in ("", "--names"):
+    words = rest.split()
+    if any(w not in ("--names", "--chart") for w in words) or len(set(words)) != len(words):
         raise UserError(f"Unexpected {rest!r}. Usage: {usage}")
     poll = await polls.current(poll_id)
     await _may_see(ctx, polls, poll)
-    names = await polls.voter_names(poll) if rest == "--names" else None
+    if "--chart" in words:
+        if poll.is_open:
+            raise UserError(f"Poll {poll.id} is open; its chart is drawn when it closes. Send /results {poll.id} for "
+                            f"the tally so far.")
+        chart = await polls.chart(poll)
+        if chart is None:
+            raise UserError(f"Poll {poll.id} has no chart: {polls.no_chart_reason(poll)}")
+        await ctx.send_file(chart[0], chart[1], markup("Poll {}: {}", poll.id, poll.question), private=False)
+        if "--names" not in words:
+            return
+    names = await polls.voter_names(poll) if "--names" in words else None
     if poll.is_open:
         if not poll.live_tally:
             n = await polls.count_votes(poll)
@@ -180,6 +193,21 @@ async def results_command(ctx: Context, args: str, polls: PollService) -> None:
         await ctx.reply(polls.result_text(poll, final=False, result=await polls.tally(poll), names=names))
         return
     await ctx.reply(polls.result_text(poll, final=True, names=names))
+
+
+@router.command("charts", summary="turn result charts on or off in this room", organiser=True,
+                usage="/charts on|off",
+                details="Results come with a chart image unless a room turns them off; /results POLL --chart "
+                "draws one on demand.")
+async def charts_command(ctx: Context, args: str, polls: PollService) -> None:
+    choice = args.strip().lower()
+    if choice not in ("on", "off"):
+        raise UserError("Usage: /charts on|off (results in this room come with a chart image, or not).")
+    if ctx.room.private:
+        raise UserError("Turn charts on or off in the group whose results they illustrate.")
+    await ctx.require_organiser(ctx.room.id, "turn result charts on or off")
+    await polls.set_charts(ctx, choice == "on")
+    await ctx.reply(f"Results in this room now come {'with' if choice == 'on' else 'without'} a chart.")
 
 
 @router.command("close", summary="close a poll now and announce the result", organiser=True, usage="/close POLL")

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.engines.charts import BarChart, ChartError, draw_bars, draw_stages, find_font
 from bot.features.polls import store
 from bot.features.polls.model import (
     Poll,
@@ -31,6 +32,7 @@ from bot.features.polls.render import (
     ballot_buttons,
     ballot_text,
     changeable_until,
+    chart_of,
     confirmation,
     late_note,
     private_ballot,
@@ -42,10 +44,11 @@ from bot.features.polls.render import (
 from bot.features.roll.service import RollService
 from bot.kernel.clock import Clock
 from bot.kernel.context import Context
-from bot.kernel.effects import CloseNativePoll, Edit, Keyboard, Send, SendNativePoll, SendPrivate
+from bot.kernel.effects import CloseNativePoll, Edit, Keyboard, Send, SendFile, SendNativePoll, SendPrivate
 from bot.kernel.errors import UserError
 from bot.kernel.events import Actor, NativePollAnswer, Room
 from bot.kernel.grammar import is_number
+from bot.kernel.markup import markup
 from bot.kernel.ports import Conn, Directory, Publish, Reader, Sender, Writer
 from bot.kernel.secrecy import caster_hash, receipt, voter_hash
 from bot.kernel.times import iso
@@ -78,7 +81,12 @@ class PollService:
         scheduler: Scheduler,
         publish: Publish,
         outbox: Outbox,
+        charts: bool = True,
+        chart_font: str | None = None,
     ) -> None:
+        self._charts = charts
+        self._chart_font = chart_font
+        self._chart_trouble: str | None = None  # why charts cannot be drawn here, once known
         self._reader = reader
         self._writer = writer
         self._clock = clock
@@ -516,6 +524,7 @@ class PollService:
             raise UserError(f"Poll {poll_id} is already closed. Send /results {poll_id} to see the result.")
         await self._close(poll, by, event_id, hold=True)
         await self._outbox.send_now(_announcement(poll))
+        await self._send_chart(poll)
         await self._after_close(poll)
         return poll
 
@@ -848,3 +857,51 @@ class PollService:
                 await self._post(poll, await self.tally(poll))
             except Exception:
                 log.exception("the ballot of poll %s was not posted again in %s", poll_id, new)
+
+    # -- charts ----------------------------------------------------------------------------------
+
+    async def chart(self, poll: Poll) -> tuple[str, bytes] | None:
+        """The chart of closed POLL's result as (file name, PNG), drawn off the event loop; None
+        when nothing was cast, or charts cannot be drawn here (no font: said once in the log)."""
+        assert poll.result is not None
+        spec = chart_of(poll, poll.result)
+        if spec is None or self._chart_trouble is not None:
+            return None
+        try:
+            font = find_font(self._chart_font)
+            draw = draw_bars if isinstance(spec, BarChart) else draw_stages
+            data = await asyncio.to_thread(draw, spec, font)  # type: ignore[arg-type]
+        except (ChartError, ImportError, OSError) as e:
+            self._chart_trouble = str(e)
+            log.warning("results are announced without charts: %s", e)
+            return None
+        return f"poll-{poll.id}-result.png", data
+
+    def no_chart_reason(self, poll: Poll) -> str:
+        """Why ``chart`` gave nothing for closed POLL."""
+        if self._chart_trouble is not None:
+            return f"charts cannot be drawn here ({self._chart_trouble})."
+        return "nothing was cast."
+
+    async def charts_on(self, room: str) -> bool:
+        """Whether results in ROOM come with a chart: the configuration's, unless the room said otherwise."""
+        setting = await store.room_setting(self._reader, room, "charts")
+        return self._charts if setting is None else setting == "on"
+
+    async def set_charts(self, ctx: Context, on: bool) -> None:
+        async def op(conn: Conn) -> None:
+            await store.set_room_setting(conn, ctx.room.id, "charts", "on" if on else "off")
+
+        await self._writer.run(op, ctx.event_id)
+
+    async def _send_chart(self, poll: Poll) -> None:
+        """A closed poll's chart, after its result: an illustration of the announced text, so a
+        chart that cannot be drawn or sent never holds up or undoes the result."""
+        try:
+            if not await self.charts_on(poll.room):
+                return
+            chart = await self.chart(poll)
+            if chart is not None:
+                await self._send(SendFile(poll.room, chart[0], chart[1], markup("Poll {}: {}", poll.id, poll.question)))
+        except Exception:
+            log.exception("sending the chart of poll %s failed", poll.id)

@@ -287,4 +287,28 @@ async def move_room(conn: Conn, old: str, new: str) -> list[int]:
         "SELECT id FROM polls WHERE room = ? AND closed_at IS NULL ORDER BY id", (old,))]
     await conn.execute("UPDATE polls SET room = ? WHERE room = ?", (new, old))
     await conn.execute("DELETE FROM poll_messages WHERE room = ?", (old,))
+    old_prefix = _setting(old, "")
+    await conn.execute(
+        "UPDATE OR REPLACE settings SET key = ? || substr(key, length(?) + 1) WHERE substr(key, 1, length(?)) = ?",
+        (_setting(new, ""), old_prefix, old_prefix, old_prefix),
+    )
     return moved
+
+
+# -- a room's own settings (charts on or off) ----------------------------------------------------
+
+
+def _setting(room: str, name: str) -> str:
+    return f"room:{room}:{name}"
+
+
+async def room_setting(conn: Conn, room: str, name: str) -> str | None:
+    rows = await conn.execute_fetchall("SELECT value FROM settings WHERE key = ?", (_setting(room, name),))
+    return rows[0][0] if rows else None
+
+
+async def set_room_setting(conn: Conn, room: str, name: str, value: str) -> None:
+    await conn.execute(
+        "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (_setting(room, name), value),
+    )
