@@ -19,7 +19,8 @@ def _file(out: str) -> Path:
 
 
 async def test_a_closed_poll_is_followed_by_its_chart(chat: Chat) -> None:
-    await chat.say("chair: /poll Lunch? | Pizza | Soup", "ann: /vote 1 Pizza", "bob: /vote 1 Soup", "cat: /vote 1 Pizza")
+    await chat.say("chair: /poll Lunch? | Pizza | Soup", "ann: /vote 1 Pizza", "bob: /vote 1 Soup",
+                   "cat: /vote 1 Pizza")
     out = await chat.say("chair: /close 1")
     assert out.index("Result — poll 1") < out.index("Poll 1: Lunch?")  # the text first, then its chart
     image = Image.open(_file(out))
