@@ -110,6 +110,7 @@ class MatrixAdapter:
         self.transport = MatrixTransport(config.user_id, self.sender, self.rooms, self.direct)
         self.transport.on_forbidden = self._forbidden
         self.responses = PollResponses()
+        self._answered: list[tuple[str, str, str]] = []  # (response, poll, sender) to save with the sync
         self.transport.responses = self.responses
         self.history = PollHistory(self.client, self.sender, self.responses, config.user_id)
         self._told_undecryptable: set[tuple[str, str, str]] = set()
@@ -271,6 +272,8 @@ class MatrixAdapter:
                 await asyncio.sleep(wait)
                 continue
             full_state = False
+            answered, self._answered = self._answered, []
+            await self.state.save_poll_responses(answered)
             if response.next_batch != self.since:
                 self.since = response.next_batch
                 await self.state.save_token(response.next_batch)
@@ -383,7 +386,7 @@ class MatrixAdapter:
             event_type = source.get("type")
             found: Event | None
             if event_type == "m.room.redaction":
-                found = self._redacted(room_id, source)
+                found = await self._redacted(room_id, source)
             elif event_type in content.POLL_ENDS:
                 found = self._poll_end(room_id, source)
             else:
@@ -400,17 +403,30 @@ class MatrixAdapter:
         if not await self.history.load(room_id, answer.native_ref):
             return answer
         response = Response(int(source.get("origin_server_ts") or 0), str(source["event_id"]), answer.options)
+        self._answered.append((response.event_id, answer.native_ref, str(source["sender"])))
         if self.responses.add(answer.native_ref, str(source["sender"]), response) is None:
             log.info("a poll response older than the one that counts was not counted")
             return None
         return answer
 
-    def _redacted(self, room_id: str, source: dict[str, Any]) -> Event | None:
+    async def _redacted(self, room_id: str, source: dict[str, Any]) -> Event | None:
         """A redacted poll response no longer counts: the member's response before it counts
         again (or none). A redacted command is simply not read: if it was redacted before the
         bot saw it, its text is gone; if after, it was handled when it came."""
         redacts = source.get("redacts") or (source.get("content") or {}).get("redacts")
-        change = self.responses.redact(redacts) if isinstance(redacts, str) else None
+        if not isinstance(redacts, str):
+            return None
+        if self.responses.seen(redacts):
+            change = self.responses.redact(redacts)
+        else:
+            # Answered before a restart: the database knows its poll (the redaction took its
+            # relation away). The poll's history, read now, no longer has it.
+            found = await self.state.poll_response(redacts)
+            if found is None:
+                return None
+            ref, member = found
+            await self.history.load(room_id, ref)
+            change = ref, member, self.responses.counting(ref, member)
         if change is None:
             return None
         ref, member, options = change

@@ -40,6 +40,9 @@ class PollResponses:
         """A poll with no responses yet (the bot just posted it, or its history is loaded)."""
         self._polls.setdefault(ref, {})
 
+    def seen(self, event_id: str) -> bool:
+        return event_id in self._events
+
     def counting(self, ref: str, member: str) -> tuple[int, ...]:
         responses = self._polls.get(ref, {}).get(member)
         return responses[-1].options if responses else ()

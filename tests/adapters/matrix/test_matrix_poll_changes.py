@@ -55,16 +55,22 @@ async def test_a_redacted_response_no_longer_counts_and_the_one_before_it_counts
     await bot.wait_until("SELECT count(*) FROM votes WHERE poll_id = 1", 1)
     assert await bot.query(VOTES) == [(f"mx:{ann.user_id}", "0")]
 
-    # After a restart the poll's history is read back from the homeserver: still one vote, and
-    # ann's change of mind (a redaction of her pizza now) leaves her without one.
+    await send_poll_response(ben, room, start_id, [pizza])
+    ben_soup = await send_poll_response(ben, room, start_id, [soup])
+    await bot.wait_until("SELECT choice FROM votes WHERE poll_id = 1 AND voter = ?", "1", f"mx:{ben.user_id}")
+
+    # After a restart: a response from before it is redacted (the bot finds its poll in its
+    # database), and the poll's history is read back from the homeserver.
     await bot.stop()
     bot = await start_bot()
+    await redact(ben, room, ben_soup)
+    await bot.wait_until("SELECT choice FROM votes WHERE poll_id = 1 AND voter = ?", "0", f"mx:{ben.user_id}")
     later_id = await send_poll_response(ann, room, start_id, [soup])
-    await bot.wait_until("SELECT choice FROM votes WHERE poll_id = 1", "1")
+    await bot.wait_until("SELECT choice FROM votes WHERE poll_id = 1 AND voter = ?", "1", f"mx:{ann.user_id}")
     await redact(ann, room, later_id)
-    await bot.wait_until("SELECT choice FROM votes WHERE poll_id = 1", "0")
+    await bot.wait_until("SELECT choice FROM votes WHERE poll_id = 1 AND voter = ?", "0", f"mx:{ann.user_id}")
     _, result = await command(branch.secretary, room, "!close 1", bot.user_id, "Result")
-    assert count_line("Pizza", 1).search(body(result)) and "Votes cast: 1" in body(result), body(result)
+    assert count_line("Pizza", 2).search(body(result)) and "Votes cast: 2" in body(result), body(result)
 
 
 async def test_a_command_redacted_before_the_bot_read_it_is_ignored(
