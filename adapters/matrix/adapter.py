@@ -195,13 +195,20 @@ class MatrixAdapter:
             if not device:
                 raise LoginFailed("The homeserver does not say which device matrix.access_token belongs to: set "
                                   "matrix.device_id to it (end-to-end encryption needs a stable device).")
+            if device == saved_device and not store_file(self.store, config.user_id, device).exists():
+                log.warning("the encryption store of device %s is missing: encrypted chats will not work until "
+                            "matrix.access_token is replaced by a token of a new login (a new device)", device)
             self.client.restore_login(config.user_id, device, config.access_token)
         else:
             assert config.password is not None
-            if device and not config.device_id and not store_file(self.store, config.user_id, device).exists():
-                # Its keys are gone: that device can no longer decrypt anything. Start a new one.
-                log.warning("the encryption store of device %s is missing; logging in as a new device", device)
-                device = None
+            if device and device == saved_device and not store_file(self.store, config.user_id, device).exists():
+                if config.device_id:
+                    log.warning("the encryption store of matrix.device_id %s is missing: encrypted chats will not "
+                                "work until matrix.device_id is removed or changed (a new device)", device)
+                else:
+                    # Its keys are gone: that device can no longer decrypt anything. Start a new one.
+                    log.warning("the encryption store of device %s is missing; logging in as a new device", device)
+                    device = None
             self.client.device_id = device
             password = config.password
             try:

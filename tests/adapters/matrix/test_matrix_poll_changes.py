@@ -7,7 +7,8 @@ import pytest
 from nio import RoomKickResponse, RoomRedactResponse
 
 from bot.kernel.effects import Send
-from bot.kernel.ports import DeliveryRefused
+from bot.kernel.ports import Conn, DeliveryRefused
+from bot.storage.outbox import enqueue
 from tests.adapters.matrix.running_bot import RunningBot, StartBot
 from tests.adapters.matrix.scenes import Branch, body, bot_poll_start, branch_room, command, count_line, replies_to
 from tests.peers.synapse import (
@@ -141,6 +142,18 @@ async def test_the_bot_kicked_out_of_a_room_tries_once_and_tells_the_organisers(
     with pytest.raises(DeliveryRefused):
         await bot.adapter.transport.deliver(Send(f"mx:{room}", "Result of poll 1"))
     assert attempts == [room]  # one attempt, no retries
+
+    # Through the outbox (how results and reminders go out): marked failed after that one attempt.
+    now = bot.app.clock.now()
+
+    async def queue(conn: Conn) -> None:
+        await enqueue(conn, dedupe="kicked-test", target=f"mx:{room}", private=False, text="Poll 2 closed", now=now)
+
+    await bot.app.writer.run(queue)
+    await bot.app.outbox.drain()
+    rows = await bot.query("SELECT attempts, failed IS NOT NULL, sent_at FROM outbox WHERE dedupe = 'kicked-test'")
+    assert rows == [(1, 1, None)]
+    assert len(attempts) <= 2  # at most that one attempt more (none once the bot knows it was kicked)
 
     # The organisers hear of it privately (the founder created the room: an organiser).
     dm = await founder.wait_for_invite()
