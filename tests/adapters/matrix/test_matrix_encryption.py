@@ -4,9 +4,10 @@ there, opens its own direct chats encrypted, and keeps its keys across a restart
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 from typing import Any
 
-from nio import Event
+from nio import AsyncClient, Event, LoginResponse
 
 from bot.kernel.effects import SendPrivate
 from tests.adapters.matrix.running_bot import StartBot
@@ -14,6 +15,7 @@ from tests.adapters.matrix.scenes import body, command, count_line, joined
 from tests.peers.synapse import (
     Credentials,
     MatrixUser,
+    SynapseServer,
     UserFactory,
     create_room,
     invite,
@@ -23,6 +25,7 @@ from tests.peers.synapse import (
     send_event,
     send_text,
 )
+from tests.peers.synapse.users import client_config
 
 
 def readable(event: Event) -> bool:
@@ -176,15 +179,42 @@ async def test_a_lost_key_store_means_a_new_device_that_members_encrypt_for(
 
     bot = await start_bot()
     assert bot.adapter.client.device_id != old_device
-    # Ann's client goes on with its room key, shared with the old device only: the bot cannot
-    # read her message and asks, once, for it again.
+    # Ann's client has not heard of the new device yet: its room key went to the old one only.
+    # The bot cannot read her message and asks, once, for it again.
     mark = ann.mark(room)
     await send_text(ann, room, "!polls")
     asked = await ann.wait_for_event(room, notice_from(bot.user_id, containing="send it again"), start=mark)
     assert readable(asked)  # the bot's own messages reach her devices from the new device
-    # Her client starts a new room key (Element shares its key with a new device by itself; nio
-    # needs telling), which reaches the new device: she is understood again.
-    ann.client.invalidate_outbound_session(room)
+    # Once her client has learnt of the new device it starts a new room key, which reaches it.
+    await ann.sync()
     await send_text(ann, room, "!polls")
     answer = await ann.wait_for_event(room, notice_from(bot.user_id, containing="open polls"), start=mark)
     assert readable(answer)
+
+
+async def test_a_members_new_device_reads_the_bots_next_message(
+    synapse: SynapseServer, start_bot: StartBot, matrix_users: UserFactory, tmp_path: Path
+) -> None:
+    bot = await start_bot()
+    founder = await matrix_users("founder", encrypted=True)
+    ann = await matrix_users("ann", encrypted=True)
+    room = await encrypted_room(founder, bot.user_id, ann)
+    await command(ann, room, "!polls", bot.user_id, "No open polls")  # a room key shared with her phone
+
+    # Ann signs in on her laptop too: a second device, with keys of its own.
+    (tmp_path / "laptop").mkdir()
+    client = AsyncClient(synapse.base_url, ann.user_id, store_path=str(tmp_path / "laptop"),
+                         config=client_config(encrypted=True))
+    assert isinstance(await client.login(ann.credentials.password, device_name="laptop"), LoginResponse)
+    laptop = MatrixUser(credentials=ann.credentials, client=client)
+    try:
+        await laptop.exchange_keys()
+        await laptop.sync()
+        mark = laptop.mark(room)
+        # The bot hears of the new device with its next sync, before it answers, and starts a new
+        # room key for its next message (nio does when a member's devices change).
+        await send_text(ann, room, "!polls")
+        answer = await laptop.wait_for_event(room, notice_from(bot.user_id, containing="No open polls"), start=mark)
+        assert readable(answer)
+    finally:
+        await laptop.close()
