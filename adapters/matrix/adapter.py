@@ -4,6 +4,9 @@ The loop survives the homeserver going away (it retries with backoff) and the bo
 (the sync token is saved after each sync is handled, so a restart resumes where it stopped;
 events of a sync that was handled but not yet saved come again and the core, which knows each
 event id it applied, ignores them).
+
+Encrypted rooms and direct chats are read and answered like any other (``crypto.py``); the bot
+always logs in as one stable device, whose keys are kept in ``matrix.store``.
 """
 
 from __future__ import annotations
@@ -26,16 +29,29 @@ from nio import (
     WhoamiResponse,
 )
 
+from adapters.matrix import content
 from adapters.matrix.batching import steps
+from adapters.matrix.crypto import (
+    exchange_keys,
+    is_encrypted,
+    is_undecryptable,
+    note_new_room,
+    prepare_store,
+    store_file,
+)
 from adapters.matrix.direct import DirectRooms
-from adapters.matrix.inbound import after_own_join, to_core_event
+from adapters.matrix.history import PollHistory
+from adapters.matrix.inbound import after_own_join, native_ref, qualified, to_core_event
 from adapters.matrix.invites import invite_of, may_invite
+from adapters.matrix.responses import PollResponses, Response
 from adapters.matrix.rooms import Rooms
 from adapters.matrix.sending import NETWORK_ERRORS, Backoff, GaveUp, MatrixSendError, Sender, reason_of
 from adapters.matrix.transport import MatrixTransport
 from bot.kernel.config import MatrixConfig
+from bot.kernel.effects import SendPrivate
 from bot.kernel.errors import StartError
-from bot.kernel.events import Event
+from bot.kernel.events import Actor, Event, NativePollAnswer
+from bot.kernel.markup import markup, to_html
 from bot.kernel.ports import Core
 
 log = logging.getLogger(__name__)
@@ -74,18 +90,32 @@ class MatrixAdapter:
         self.timeline_limit = timeline_limit
         self.long_poll_ms = long_poll_ms
         self.max_backoff = max_backoff
+        if config.store is None:
+            raise StartError("matrix.store is not set: the bot keeps its encryption keys there.")
+        self.store = config.store
         self.client = AsyncClient(
             config.homeserver.rstrip("/"),
             config.user_id,
             device_id=config.device_id,
-            # Retries are ours (with one transaction id per event), not nio's.
-            config=AsyncClientConfig(max_limit_exceeded=0, max_timeouts=0, request_timeout=60),
+            store_path=str(self.store),
+            # Retries are ours (with one transaction id per event), not nio's; the sync token
+            # is kept in the database, with the rest of what the bot has handled.
+            config=AsyncClientConfig(max_limit_exceeded=0, max_timeouts=0, request_timeout=60,
+                                     encryption_enabled=True, store_sync_tokens=False),
         )
         self.state = core.matrix_store(config.user_id)
         self.sender = Sender(self.client, max_backoff=max_backoff)
         self.rooms = Rooms(self.client, config.user_id, config.organiser_power_level)
         self.direct = DirectRooms(self.client, self.sender, self.rooms, self.state)
         self.transport = MatrixTransport(config.user_id, self.sender, self.rooms, self.direct)
+        self.transport.on_forbidden = self._forbidden
+        self.responses = PollResponses()
+        self._answered: list[tuple[str, str, str]] = []  # (response, poll, sender) to save with the sync
+        self.transport.responses = self.responses
+        self.history = PollHistory(self.client, self.sender, self.responses, config.user_id)
+        self._told_undecryptable: set[tuple[str, str, str]] = set()
+        self._told_forbidden: set[str] = set()
+        self._tasks: set[asyncio.Task[Any]] = set()
         self.since: str | None = None
         self.synced = asyncio.Event()  # set once the first sync has been handled
         self._stopping = False
@@ -101,6 +131,7 @@ class MatrixAdapter:
             saved = await self.state.load()
             self.since = saved.next_batch
             self.direct.load(saved.direct_rooms)
+            prepare_store(self.store)
             await self._retrying(lambda: self._login(saved.device_id), "log in")
             await self._sync_loop()
         finally:
@@ -110,6 +141,8 @@ class MatrixAdapter:
     async def stop(self) -> None:
         """Stop after the sync being handled (if any) is finished and its token saved."""
         self._stopping = True
+        for task in list(self._tasks):
+            task.cancel()
         if self._sync_task is not None:
             self._sync_task.cancel()
         running = self._running
@@ -135,10 +168,13 @@ class MatrixAdapter:
         return None
 
     async def _login(self, saved_device: str | None) -> None:
+        """Log in as one stable device: its keys (in matrix.store) belong to it, so a new device
+        on every start would leave members encrypting for devices the bot no longer has."""
         config = self.config
         device = config.device_id or saved_device
         if config.access_token:
-            self.client.restore_login(config.user_id, device or "", config.access_token)
+            # The token belongs to a device: ask which before loading that device's keys.
+            self.client.user_id, self.client.access_token = config.user_id, config.access_token
             try:
                 who = await self.sender.call(self.client.whoami, "check matrix.access_token")
             except GaveUp as e:
@@ -152,12 +188,28 @@ class MatrixAdapter:
             if who.user_id != config.user_id:
                 raise LoginFailed(f"matrix.access_token belongs to {who.user_id}, not to {config.user_id}: set "
                                   "matrix.user_id to the token's account, or use that account's token.")
-            if who.device_id and who.device_id != self.client.device_id:
-                self.client.device_id = who.device_id
+            if who.device_id and config.device_id and who.device_id != config.device_id:
+                raise LoginFailed(f"matrix.access_token belongs to device {who.device_id}, not to matrix.device_id "
+                                  f"{config.device_id}: remove matrix.device_id or use that device's token.")
+            device = who.device_id or device
+            if not device:
+                raise LoginFailed("The homeserver does not say which device matrix.access_token belongs to: set "
+                                  "matrix.device_id to it (end-to-end encryption needs a stable device).")
+            if device == saved_device and not store_file(self.store, config.user_id, device).exists():
+                log.warning("the encryption store of device %s is missing: encrypted chats will not work until "
+                            "matrix.access_token is replaced by a token of a new login (a new device)", device)
+            self.client.restore_login(config.user_id, device, config.access_token)
         else:
             assert config.password is not None
-            if device:
-                self.client.device_id = device
+            if device and device == saved_device and not store_file(self.store, config.user_id, device).exists():
+                if config.device_id:
+                    log.warning("the encryption store of matrix.device_id %s is missing: encrypted chats will not "
+                                "work until matrix.device_id is removed or changed (a new device)", device)
+                else:
+                    # Its keys are gone: that device can no longer decrypt anything. Start a new one.
+                    log.warning("the encryption store of device %s is missing; logging in as a new device", device)
+                    device = None
+            self.client.device_id = device
             password = config.password
             try:
                 response = await self.sender.call(
@@ -173,6 +225,7 @@ class MatrixAdapter:
                                   "matrix.password (or QUORUM_MATRIX_PASSWORD) and matrix.user_id.")
         if self.client.device_id and self.client.device_id != saved_device:
             await self.state.save_device(self.client.device_id)
+        await exchange_keys(self.client)
 
     # -- syncing -----------------------------------------------------------------------------
 
@@ -215,6 +268,7 @@ class MatrixAdapter:
                 await asyncio.sleep(wait)
                 continue
             backoff.reset()
+            await exchange_keys(self.client)
             try:
                 await self._handle_sync(response, self.since)
             except (MatrixSendError, *NETWORK_ERRORS) as e:
@@ -225,6 +279,8 @@ class MatrixAdapter:
                 await asyncio.sleep(wait)
                 continue
             full_state = False
+            answered, self._answered = self._answered, []
+            await self.state.save_poll_responses(answered)
             if response.next_batch != self.since:
                 self.since = response.next_batch
                 await self.state.save_token(response.next_batch)
@@ -239,8 +295,9 @@ class MatrixAdapter:
             await self._on_invite(room_id, [_stripped(e) for e in info.invite_state])
         for room_id in response.rooms.leave:
             # nio keeps rooms the bot has left; forget them, or their stale members would
-            # make a lost direct room look usable and a left room look joined.
-            self.client.rooms.pop(room_id, None)
+            # make a lost direct room look usable and a left room look joined. Who organised
+            # the room is kept, to tell them if something for it can no longer be posted.
+            self.rooms.forget(room_id)
         for room_id, info in response.rooms.join.items():
             for event in info.state:
                 self.rooms.note_event(room_id, getattr(event, "source", {}))
@@ -254,8 +311,11 @@ class MatrixAdapter:
                 events = await self._missed(room_id, info.timeline.prev_batch, since) + events
             for event in events:
                 self.rooms.note_event(room_id, event.source)
-            inbound = [self._to_core(room_id, event.source) for event in after_own_join(events, self.config.user_id)]
-            for step in steps([e for e in inbound if e is not None]):
+            fresh = after_own_join(events, self.config.user_id)
+            for event in fresh:
+                if is_undecryptable(event):
+                    await self._undecryptable(room_id, event.source)
+            for step in steps(await self._inbound(room_id, fresh)):
                 await asyncio.gather(*(self._handle_lane(lane) for lane in step))
 
     async def _handle_lane(self, lane: list[Event]) -> None:
@@ -282,6 +342,117 @@ class MatrixAdapter:
         older.reverse()
         log.info("fetched %d events of %s that the sync left out", len(older), room_id)
         return older
+
+    async def _undecryptable(self, room_id: str, source: dict[str, Any]) -> None:
+        """Ask the member once (per Megolm session) to send again what the bot could not read: its
+        keys never reached the bot's device (sent before the bot joined, or to an old device)."""
+        sender = source.get("sender")
+        session = str((source.get("content") or {}).get("session_id", ""))
+        if not isinstance(sender, str) or sender == self.config.user_id:
+            return
+        key = (room_id, sender, session)
+        if key in self._told_undecryptable:
+            return
+        self._told_undecryptable.add(key)
+        log.info("could not decrypt a message in %s", room_id)
+        html = to_html(markup("I could not decrypt your message: its keys did not reach me. Please send it again."))
+        try:
+            await self.sender.send(room_id, "m.room.message", content.notice(html, source.get("event_id")))
+        except MatrixSendError as e:
+            log.warning("%s", e)
+
+    def _forbidden(self, room_id: str, reason: str) -> None:
+        """The homeserver forbids the bot to post in ROOM_ID: tell its organisers, privately,
+        once per run (nothing is retried, so nothing else would tell them)."""
+        if room_id in self._told_forbidden:
+            return
+        self._told_forbidden.add(room_id)
+        task = asyncio.get_running_loop().create_task(self._tell_organisers(room_id, reason))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _tell_organisers(self, room_id: str, reason: str) -> None:
+        title = self.rooms.title(room_id) or room_id
+        text = markup("I can no longer post in {} ({}), so what I had to say there was not sent. "
+                      "Invite me again, or give me back the right to post.", title, reason)
+        for user_id in sorted(self.rooms.organisers(room_id) - {self.config.user_id}):
+            try:
+                await self.transport.deliver(SendPrivate(f"mx:{user_id}", text))
+            except Exception as e:  # best effort: the refusal is logged either way
+                log.warning("could not tell an organiser that a room refused the bot (%s)", type(e).__name__)
+
+    # -- what people did, for the core ---------------------------------------------------------
+
+    async def _inbound(self, room_id: str, events: list[Any]) -> list[Event]:
+        """The core's events for a room's new timeline events, in order."""
+        out: list[Event] = []
+        for event in events:
+            source = event.source
+            if source.get("sender") == self.config.user_id:
+                continue
+            event_type = source.get("type")
+            found: Event | None
+            if event_type == "m.room.redaction":
+                found = await self._redacted(room_id, source)
+            elif event_type in content.POLL_ENDS:
+                found = self._poll_end(room_id, source)
+            else:
+                found = self._to_core(room_id, source)
+                if isinstance(found, NativePollAnswer):
+                    found = await self._counting(room_id, source, found)
+            if found is not None:
+                out.append(found)
+        return out
+
+    async def _counting(self, room_id: str, source: dict[str, Any], answer: NativePollAnswer) -> Event | None:
+        """ANSWER if it is now the member's response that counts (their latest by the time it
+        was sent); None if a later one counts. Answers to polls that are not the bot's go on."""
+        if not await self.history.load(room_id, answer.native_ref):
+            return answer
+        response = Response(int(source.get("origin_server_ts") or 0), str(source["event_id"]), answer.options)
+        self._answered.append((response.event_id, answer.native_ref, str(source["sender"])))
+        if self.responses.add(answer.native_ref, str(source["sender"]), response) is None:
+            log.info("a poll response older than the one that counts was not counted")
+            return None
+        return answer
+
+    async def _redacted(self, room_id: str, source: dict[str, Any]) -> Event | None:
+        """A redacted poll response no longer counts: the member's response before it counts
+        again (or none). A redacted command is simply not read: if it was redacted before the
+        bot saw it, its text is gone; if after, it was handled when it came."""
+        redacts = source.get("redacts") or (source.get("content") or {}).get("redacts")
+        if not isinstance(redacts, str):
+            return None
+        if self.responses.seen(redacts):
+            change = self.responses.redact(redacts)
+        else:
+            # Answered before a restart: the database knows its poll (the redaction took its
+            # relation away). The poll's history, read now, no longer has it.
+            found = await self.state.poll_response(redacts)
+            if found is None:
+                return None
+            ref, member = found
+            await self.history.load(room_id, ref)
+            change = ref, member, self.responses.counting(ref, member)
+        if change is None:
+            return None
+        ref, member, options = change
+        actor = Actor(qualified(member), self.rooms.name_of(room_id, member))
+        return NativePollAnswer(actor, ref, options, event_id=source.get("event_id"))
+
+    def _poll_end(self, room_id: str, source: dict[str, Any]) -> Event | None:
+        """A poll ended by someone else than the bot: it closes in Quorum too if they may end
+        it (MSC3381: its sender, or whoever may redact others' events); otherwise, as clients
+        do, the end is ignored."""
+        relation = (source.get("content") or {}).get("m.relates_to") or {}
+        start, sender = relation.get("event_id"), source.get("sender")
+        if relation.get("rel_type") != "m.reference" or not isinstance(start, str) or not isinstance(sender, str):
+            return None
+        if not self.rooms.may_redact_others(room_id, sender):
+            log.info("ignored the end of a poll by someone who may not end it")
+            return None
+        actor = Actor(qualified(sender), self.rooms.name_of(room_id, sender))
+        return NativePollAnswer(actor, native_ref(room_id, start), (), event_id=source.get("event_id"), ended=True)
 
     def _to_core(self, room_id: str, source: dict[str, Any]) -> Event | None:
         sender = source.get("sender")
@@ -315,5 +486,7 @@ class MatrixAdapter:
         except MatrixSendError as e:
             log.warning("%s", e)
             return
-        if isinstance(response, JoinResponse) and is_direct:
-            await self.direct.remember(inviter, room_id, just_joined=True)
+        if isinstance(response, JoinResponse):
+            note_new_room(self.client, room_id, self.config.user_id, {inviter: False}, is_encrypted(invite_state))
+            if is_direct:
+                await self.direct.remember(inviter, room_id, just_joined=True)

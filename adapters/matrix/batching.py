@@ -3,7 +3,8 @@
 A vote is acknowledged only once committed, so handling votes one after another would cost a
 commit each. Consecutive poll answers are therefore handed over together, one lane per voter
 (a voter's own answers stay in order, so the latest counts), and the core's writer commits them
-in one go. Anything else (a command may open or close a poll) is a barrier handled on its own.
+in one go. Anything else (a command may open or close a poll, and so does the end of a poll) is
+a barrier handled on its own.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ def steps(events: list[Event]) -> list[Step]:
     out: list[Step] = []
     lanes: dict[str, list[Event]] = {}
     for event in events:
-        if isinstance(event, NativePollAnswer):
+        if isinstance(event, NativePollAnswer) and not event.ended:
             lanes.setdefault(event.actor.id, []).append(event)
             continue
         if lanes:

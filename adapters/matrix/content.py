@@ -27,6 +27,8 @@ POLL_START = "org.matrix.msc3381.poll.start"
 POLL_RESPONSE = "org.matrix.msc3381.poll.response"
 POLL_END = "org.matrix.msc3381.poll.end"
 STABLE_POLL_RESPONSE = "m.poll.response"
+POLL_ENDS = (POLL_END, "m.poll.end")
+POLL_RESPONSES = (POLL_RESPONSE, STABLE_POLL_RESPONSE)
 TEXT = "org.matrix.msc1767.text"
 
 _PRE = re.compile(r"(<pre>.*?</pre>)", re.S)

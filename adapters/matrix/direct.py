@@ -3,18 +3,25 @@
 The bot reuses the room it last used with a person (kept in the database), or one the person
 opened with it (the ``is_direct`` invite, or the bot's ``m.direct`` account data), as long as
 nobody else is in it; otherwise it opens a new direct room and invites the person.
+
+Rooms the bot opens are end-to-end encrypted from their first event, as Element's are. The bot
+lists its direct rooms in its ``m.direct`` account data, as clients do, so that after losing its
+database it finds them again instead of opening new ones.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from typing import Any
+from urllib.parse import quote
 
 from nio import AsyncClient, RoomCreateResponse, RoomPreset
 
+from adapters.matrix.crypto import ENCRYPTION_STATE, note_new_room
 from adapters.matrix.rooms import Rooms
-from adapters.matrix.sending import MatrixSendError, Sender
+from adapters.matrix.sending import NETWORK_ERRORS, MatrixSendError, Sender
 from bot.kernel.ports import MatrixStore
 
 log = logging.getLogger(__name__)
@@ -50,6 +57,27 @@ class DirectRooms:
         if self.known.get(user_id) != room_id:
             self.known[user_id] = room_id
             await self.state.save_direct_room(user_id, room_id)
+        if room_id not in self._m_direct.get(user_id, []):
+            await self._list_in_m_direct(user_id, room_id)
+
+    async def _list_in_m_direct(self, user_id: str, room_id: str) -> None:
+        """Add ROOM_ID to the bot's ``m.direct`` account data (the whole map is written, as the
+        specification asks; a failure is logged: the database still knows the room)."""
+        listed = {user: list(rooms) for user, rooms in self._m_direct.items()}
+        listed.setdefault(user_id, []).append(room_id)
+        path = f"/_matrix/client/v3/user/{quote(self.rooms.bot_user_id, safe='')}/account_data/m.direct"
+        headers = {"Authorization": f"Bearer {self.client.access_token}", "Content-Type": "application/json"}
+        try:
+            response = await self.client.send("PUT", path, json.dumps(listed), headers=headers)
+            ok = response.status == 200
+            response.release()
+        except NETWORK_ERRORS as e:
+            ok = False
+            log.warning("could not update m.direct (%s)", type(e).__name__)
+        if ok:
+            self._m_direct = listed
+        else:
+            log.warning("the homeserver did not take the bot's m.direct list")
 
     def _usable(self, room_id: str, user_id: str) -> bool:
         members = self.rooms.members(room_id)
@@ -68,7 +96,8 @@ class DirectRooms:
                     return room_id
             response = await self.sender.call(
                 lambda: self.client.room_create(
-                    is_direct=True, invite=[user_id], preset=RoomPreset.trusted_private_chat
+                    is_direct=True, invite=[user_id], preset=RoomPreset.trusted_private_chat,
+                    initial_state=[ENCRYPTION_STATE],
                 ),
                 f"open a direct room with {user_id}",
             )
@@ -76,6 +105,7 @@ class DirectRooms:
                 raise MatrixSendError(f"could not open a direct room with {user_id}: {response}")
             room_id = str(response.room_id)
             self._fresh.add(room_id)
+            note_new_room(self.client, room_id, self.rooms.bot_user_id, {user_id: True}, encrypted=True)
             await self.remember(user_id, room_id)
             log.info("opened a direct room")  # never whose: logs name nobody
             return room_id

@@ -41,11 +41,30 @@ class Rooms:
         self.bot_user_id = bot_user_id
         self.organiser_level = organiser_level
         self._creators: dict[str, set[str]] = {}
+        self._left: dict[str, tuple[str, set[str]]] = {}  # room -> (title, organisers) when the bot left
 
     def note_event(self, room_id: str, source: dict[str, Any]) -> None:
         """Learn from a state or timeline event what nio does not track (creators)."""
         if source.get("type") == "m.room.create" and source.get("state_key", "") == "":
             self._creators[room_id] = creators_of(source)
+
+    def forget(self, room_id: str) -> None:
+        """The bot has left ROOM_ID (or was kicked or banned): drop its state but keep its title
+        and organisers, to tell them why what was meant for the room is not posted."""
+        room = self.client.rooms.pop(room_id, None)
+        if room is not None:
+            self._left[room_id] = (room.display_name, self._organisers_of(room))
+
+    def organisers(self, room_id: str) -> set[str]:
+        """The organisers of ROOM_ID by power level and creation (as the bot last saw them)."""
+        room = self.room(room_id)
+        if room is None:
+            return set(self._left.get(room_id, ("", set()))[1])
+        return self._organisers_of(room)
+
+    def _organisers_of(self, room: MatrixRoom) -> set[str]:
+        found = {user for user, level in room.power_levels.users.items() if level >= self.organiser_level}
+        return found | self._creators.get(room.room_id, set())
 
     def room(self, room_id: str) -> MatrixRoom | None:
         return self.client.rooms.get(room_id)
@@ -77,9 +96,19 @@ class Rooms:
             return True
         return room.power_levels.get_user_level(user_id) >= self.organiser_level
 
+    def may_redact_others(self, room_id: str, user_id: str) -> bool:
+        """Whether USER_ID may redact other people's events in ROOM_ID: who may end someone
+        else's poll (MSC3381); a creator outranks every level from room version 12 on."""
+        room = self.room(room_id)
+        if room is None:
+            return False
+        if user_id in self._creators.get(room_id, set()):
+            return True
+        return bool(room.power_levels.can_user_redact(user_id))
+
     def title(self, room_id: str) -> str:
         room = self.room(room_id)
-        return room.display_name if room is not None else ""
+        return room.display_name if room is not None else self._left.get(room_id, ("", set()))[0]
 
     def name_of(self, room_id: str, user_id: str) -> str:
         room = self.room(room_id)

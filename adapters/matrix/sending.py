@@ -26,9 +26,16 @@ class MatrixSendError(RuntimeError):
     """The homeserver refused an event for good (not a rate limit, not an outage). ``reason``
     is what the homeserver said, in its words ("Invalid username or password")."""
 
-    def __init__(self, message: str, reason: str = "") -> None:
+    def __init__(self, message: str, reason: str = "", code: str = "") -> None:
         super().__init__(message)
         self.reason = reason or message
+        self.code = code
+
+    @property
+    def forbidden(self) -> bool:
+        """The bot may not do this here (kicked, banned, not allowed to post): asking again will
+        not change that, only an organiser can."""
+        return self.code == "M_FORBIDDEN"
 
 
 def reason_of(response: ErrorResponse) -> str:
@@ -76,9 +83,16 @@ class Sender:
     async def send(self, room_id: str, event_type: str, content: dict[str, Any]) -> str:
         """Send one event and return its event id once the homeserver has it."""
         tx_id = uuid.uuid4().hex
+        if self.client.olm is not None and room_id not in self.client.rooms:
+            # nio encrypts only for rooms it knows, and it knows every room the bot is in
+            # (those it just joined or opened too): the bot has left this one, or was removed.
+            raise MatrixSendError(f"could not send {event_type} to {room_id}: the bot is not in it",
+                                  "the bot is not in the room", "M_FORBIDDEN")
 
         async def attempt() -> RoomSendResponse | ErrorResponse:
-            return await self.client.room_send(room_id, event_type, content, tx_id=tx_id)
+            # Trust on first use: in an encrypted room every member's device gets the room key.
+            return await self.client.room_send(room_id, event_type, content, tx_id=tx_id,
+                                               ignore_unverified_devices=True)
 
         response = await self.call(attempt, f"send {event_type} to {room_id}")
         assert isinstance(response, RoomSendResponse)
@@ -101,7 +115,8 @@ class Sender:
                     return response
                 wait_for = retry_after(response)
                 if wait_for is None:
-                    raise MatrixSendError(f"could not {what}: {response}", reason_of(response))
+                    raise MatrixSendError(f"could not {what}: {response}", reason_of(response),
+                                          str(response.status_code or ""))
                 wait = wait_for or backoff.next()
                 log.warning("could not %s (%s); retrying in %.1fs", what, response, wait)
             if loop.time() + wait > deadline:

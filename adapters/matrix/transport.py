@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from adapters.matrix import content
 from adapters.matrix.direct import DirectRooms
 from adapters.matrix.inbound import PLATFORM, native_ref, qualified, unqualified
+from adapters.matrix.responses import PollResponses
 from adapters.matrix.rooms import Rooms
-from adapters.matrix.sending import Sender
+from adapters.matrix.sending import MatrixSendError, Sender
 from bot.kernel.effects import (
     AnswerPress,
     CloseNativePoll,
@@ -21,6 +23,7 @@ from bot.kernel.effects import (
     SendPrivate,
 )
 from bot.kernel.markup import to_html, to_plain
+from bot.kernel.ports import DeliveryRefused
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +41,26 @@ class MatrixTransport:
         self.sender = sender
         self.rooms = rooms
         self.direct = direct
+        self.responses: PollResponses | None = None  # told of each poll the bot posts
+        self.on_forbidden: Callable[[str, str], None] | None = None
+        """Told (room id, reason) when the homeserver forbids the bot to post in a room."""
 
     async def deliver(self, effect: Effect) -> Delivered | None:
+        """EFFECT carried out. A refusal by the homeserver that no retry can cure (the bot was
+        kicked or banned, or may not post) is DeliveryRefused, so nothing tries again, and the
+        room's organisers are told where the bot can still reach them."""
+        try:
+            return await self._deliver(effect)
+        except MatrixSendError as e:
+            if not e.forbidden:
+                raise
+            room = getattr(effect, "room", None)
+            room_id = unqualified(room) if isinstance(room, str) else None
+            if room_id is not None and self.on_forbidden is not None:
+                self.on_forbidden(room_id, e.reason)
+            raise DeliveryRefused(f"the homeserver refused: {e.reason}") from e
+
+    async def _deliver(self, effect: Effect) -> Delivered | None:
         match effect:
             case Send(room=room, text=text, buttons=buttons, reply_to=reply_to):
                 room_id = self._room(room)
@@ -62,6 +83,8 @@ class MatrixTransport:
                 fallback = to_plain(text) if text else content.poll_fallback(question, options)
                 poll = content.poll_start(question, options, most, fallback)
                 event_id = await self.sender.send(room_id, content.POLL_START, poll)
+                if self.responses is not None:
+                    self.responses.start(native_ref(room_id, event_id))
                 return Delivered(ref=event_id, native_ref=native_ref(room_id, event_id))
             case CloseNativePoll(room=room, ref=ref, text=text):
                 room_id = self._room(room)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -100,6 +100,14 @@ class MatrixConfig:
     device_id: str | None = None
     organiser_power_level: int = 50
     allowed_inviters: tuple[str, ...] = ()
+    store: Path | None = None
+    """The end-to-end encryption store (device keys, Olm and Megolm sessions): a directory
+    beside the database unless set. Losing it means new sessions (and a new device)."""
+
+
+def matrix_store_beside(database: Path) -> Path:
+    """Where the Matrix encryption store lives by default: next to the database it belongs to."""
+    return database.with_name(database.name + ".matrix-keys")
 
 
 @dataclass(frozen=True)
@@ -157,6 +165,7 @@ def _matrix(sec: Section) -> MatrixConfig | None:
     device_id = sec.str("device_id")
     level = sec.int("organiser_power_level", 50, minimum=0)
     inviters = tuple(sec.list("allowed_inviters"))
+    store = sec.str("store")
     sec.check_unknown()
     if not (homeserver or user_id or password or token):
         return None
@@ -166,7 +175,8 @@ def _matrix(sec: Section) -> MatrixConfig | None:
         raise ConfigError("matrix.user_id is missing (e.g. \"@quorum:example.org\")")
     if not (password or token):
         raise ConfigError("matrix.password or matrix.access_token is missing")
-    return MatrixConfig(homeserver, user_id, password, token, device_id, level, inviters)
+    return MatrixConfig(homeserver, user_id, password, token, device_id, level, inviters,
+                        Path(store) if store else None)
 
 
 def _duration(sec: Section, key: str, text: str) -> timedelta:
@@ -225,6 +235,9 @@ def parse_config(data: dict[str, Any], source: Path | None = None) -> Config:
     db_path = Path(database)
     if not db_path.is_absolute():
         db_path = base / db_path
+    if matrix is not None:
+        store_path = matrix.store or matrix_store_beside(db_path)
+        matrix = replace(matrix, store=store_path if store_path.is_absolute() else base / store_path)
     return Config(
         database=db_path,
         secret=secret,

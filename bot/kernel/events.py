@@ -71,12 +71,15 @@ class NativePollAnswer:
     """An answer to a poll rendered natively by the platform (Telegram poll, MSC3381 poll).
 
     ``native_ref`` is the platform's id of the poll; an empty ``options`` retracts the vote.
+    ``ended``: instead of answering, ACTOR ended the poll on the platform, and the adapter checked
+    that they may (Matrix: the poll's sender, or someone who may redact others' events).
     """
 
     actor: Actor
     native_ref: str
     options: tuple[int, ...]
     event_id: str | None = None
+    ended: bool = False
 
 
 Event = Message | ButtonPress | NativePollAnswer

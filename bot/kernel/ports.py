@@ -106,6 +106,10 @@ class MatrixStore(Protocol):
 
     async def save_direct_room(self, user_id: str, room_id: str) -> None: ...
 
+    async def save_poll_responses(self, responses: Sequence[tuple[str, str, str]]) -> None: ...
+
+    async def poll_response(self, event_id: str) -> tuple[str, str] | None: ...
+
 
 class Core(Protocol):
     """What a platform adapter sees of the bot: where to hand events, the command menu, and

@@ -7,6 +7,8 @@ carries its Matrix event id and the core applies an event id once.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.kernel.clock import Clock
 from bot.kernel.ports import Conn, MatrixSaved, Reader, Writer
 from bot.kernel.times import iso
@@ -60,3 +62,24 @@ class MatrixState:
             )
 
         await self._writer.run(write)
+
+    async def save_poll_responses(self, responses: Sequence[tuple[str, str, str]]) -> None:
+        """Remember (response event id, poll, sender) of responses to the bot's native polls."""
+        if not responses:
+            return
+
+        async def write(conn: Conn) -> None:
+            await conn.executemany(
+                "INSERT OR IGNORE INTO matrix_poll_responses(account, event_id, poll, sender) VALUES (?, ?, ?, ?)",
+                [(self.account, *r) for r in responses],
+            )
+
+        await self._writer.run(write)
+
+    async def poll_response(self, event_id: str) -> tuple[str, str] | None:
+        """(poll, sender) of the response EVENT_ID, if it answered one of the bot's polls."""
+        rows = await self._reader.execute_fetchall(
+            "SELECT poll, sender FROM matrix_poll_responses WHERE account = ? AND event_id = ?",
+            (self.account, event_id),
+        )
+        return (rows[0][0], rows[0][1]) if rows else None

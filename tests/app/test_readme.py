@@ -87,7 +87,18 @@ def test_each_variable_the_readme_exports_is_read_by_the_configuration() -> None
         assert f'"{name}"' in config_source, name
 
 
+def _npm_lines() -> list[str]:
+    return [line for line in LINES if re.match(r"\(cd tests/peers/\w+ && npm ci\)$", line)]
+
+
+@pytest.mark.parametrize("line", _npm_lines())
+def test_each_npm_line_is_one_ci_runs_in_a_directory_with_a_lock_file(line: str) -> None:
+    directory = line[len("(cd "):].split(" &&")[0]
+    assert (ROOT / directory / "package-lock.json").is_file()
+    assert f"(cd {directory} && npm ci" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
 def test_every_line_has_a_check() -> None:
-    known = re.compile(r"(python3 -m venv |export |(\.venv/bin/)?quorum\b)")
+    known = re.compile(r"(python3 -m venv |export |(\.venv/bin/)?quorum\b|\(cd tests/peers/\w+ && npm ci\)$)")
     assert [line for line in LINES if not known.match(line)] == []
     assert len(_quorum_lines()) >= 5

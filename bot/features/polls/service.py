@@ -458,6 +458,14 @@ class PollService:
             if poll_id is None:
                 log.info("answer to an unknown native poll %s ignored", event.native_ref)
                 return
+        if event.ended:
+            # Ended on the platform by someone entitled to: it closes here too, with the result,
+            # so no later answer counts where the platform shows the poll as ended.
+            try:
+                await self.close(poll_id, event.actor.id, event.event_id)
+            except UserError:
+                pass  # already closed
+            return
         poll = await self.get(poll_id)
         ctx = Context(event.actor, Room(poll.room), event, self._send, self._directory)
         try:

@@ -15,7 +15,7 @@ from typing import Any
 from adapters.matrix import MatrixAdapter
 from bot.app import App, Transports, bootstrap
 from bot.kernel.clock import Clock
-from bot.kernel.config import MatrixConfig, parse_config
+from bot.kernel.config import MatrixConfig, matrix_store_beside, parse_config
 from tests.peers.synapse import Credentials, SynapseServer
 
 
@@ -48,6 +48,7 @@ class RunningBot:
             password=None if access_token else credentials.password,
             access_token=credentials.access_token if access_token else None,
             allowed_inviters=allowed_inviters,
+            store=matrix_store_beside(database),
         )
         config = replace(parse_config({}), database=database, secret="test-secret", matrix=matrix)
         app = await bootstrap(config, Clock(), Transports())

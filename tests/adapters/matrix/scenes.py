@@ -41,9 +41,11 @@ def joined(user_id: str) -> Any:
 async def branch_room(matrix_users: UserFactory, bot_id: str, members: int = 3) -> Branch:
     """A room whose founder invites the bot, a secretary (power 50) and MEMBERS members (power 0),
     who all join; returns once the founder has seen the bot join (it accepted the invite)."""
-    founder = await matrix_users("founder")
-    secretary = await matrix_users("secretary")
-    people = [await matrix_users(f"member{n}") for n in range(1, members + 1)]
+    # Every person's client has encryption on, as Element's has: the direct chats the bot opens
+    # are encrypted.
+    founder = await matrix_users("founder", encrypted=True)
+    secretary = await matrix_users("secretary", encrypted=True)
+    people = [await matrix_users(f"member{n}", encrypted=True) for n in range(1, members + 1)]
     room_id = await create_room(founder, name="Branch", power_levels={secretary.user_id: 50})
     for who in [secretary, *people]:
         await invite(founder, room_id, who)

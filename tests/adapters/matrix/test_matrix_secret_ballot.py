@@ -22,7 +22,7 @@ async def test_a_secret_ballot_is_cast_in_direct_rooms_and_shows_totals_only(
     branch = await branch_room(matrix_users, bot.user_id, members=2)
     secretary, (ann, ben) = branch.secretary, branch.members
     room = branch.room_id
-    outsider = await matrix_users("outsider")
+    outsider = await matrix_users("outsider", encrypted=True)
     mark = secretary.mark(room)
 
     _, ballot = await command(secretary, room, "/poll Strike? --secret", bot.user_id, "Poll 1")

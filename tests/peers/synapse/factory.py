@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+
 from .registration import Credentials, register_user, unique_localpart
 from .server import SynapseServer
 from .users import MatrixUser
@@ -13,6 +16,7 @@ class UserFactory:
     def __init__(self, server: SynapseServer) -> None:
         self.server = server
         self._users: list[MatrixUser] = []
+        self._stores: list[str] = []
 
     async def register(
         self,
@@ -36,10 +40,16 @@ class UserFactory:
             displayname=name,
         )
 
-    async def __call__(self, name: str = "user", *, admin: bool = False) -> MatrixUser:
-        """Create an account and return it with a logged-in client."""
+    async def __call__(self, name: str = "user", *, admin: bool = False, encrypted: bool = False) -> MatrixUser:
+        """Create an account and return it with a logged-in client (with end-to-end encryption
+        on if ENCRYPTED, its keys uploaded, as Element's client is)."""
         credentials = await self.register(name, admin=admin)
-        user = MatrixUser.from_credentials(self.server.base_url, credentials)
+        store = None
+        if encrypted:
+            store = tempfile.mkdtemp(prefix="e2e-keys-")
+            self._stores.append(store)
+        user = MatrixUser.from_credentials(self.server.base_url, credentials, store)
+        await user.exchange_keys()
         self._users.append(user)
         return user
 
@@ -47,3 +57,6 @@ class UserFactory:
         for user in self._users:
             await user.close()
         self._users.clear()
+        for store in self._stores:
+            shutil.rmtree(store, ignore_errors=True)
+        self._stores.clear()

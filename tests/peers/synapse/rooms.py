@@ -22,6 +22,8 @@ from nio import (
 
 from .users import MatrixUser
 
+ENCRYPTION_STATE = {"type": "m.room.encryption", "state_key": "", "content": {"algorithm": "m.megolm.v1.aes-sha2"}}
+
 
 def _fail(action: str, user: MatrixUser, response: object) -> AssertionError:
     return AssertionError(f"{user.user_id} could not {action}: {response}")
@@ -36,8 +38,10 @@ async def create_room(
     is_direct: bool = False,
     preset: RoomPreset = RoomPreset.private_chat,
     room_version: str | None = None,
+    encrypted: bool = False,
 ) -> str:
-    """Create a room as ``user`` and return its id.
+    """Create a room as ``user`` and return its id (end-to-end ENCRYPTED from its first event
+    if asked, as Element makes direct chats).
 
     ``power_levels`` maps user ids to levels applied at creation, so a test can make an
     organiser without an extra state event. The creator is listed at 100 for room versions
@@ -56,6 +60,7 @@ async def create_room(
         preset=preset,
         power_level_override=override,
         room_version=room_version,
+        initial_state=[ENCRYPTION_STATE] if encrypted else [],
     )
     if not isinstance(response, RoomCreateResponse):
         raise _fail("create a room", user, response)
@@ -116,14 +121,17 @@ async def send_text(user: MatrixUser, room_id: str, body: str) -> str:
 
 
 async def send_event(user: MatrixUser, room_id: str, event_type: str, content: dict[str, Any]) -> str:
-    """Send any message event; return its event id."""
-    response = await user.client.room_send(room_id, event_type, content)
+    """Send any message event; return its event id. In an encrypted room it is encrypted for
+    every member's device, verified or not, as Element does by default."""
+    if user.encrypted and room_id not in user.client.rooms:
+        await user.sync()  # a client with encryption on sends only to rooms it has seen
+    response = await user.client.room_send(room_id, event_type, content, ignore_unverified_devices=True)
     if not isinstance(response, RoomSendResponse):
         raise _fail(f"send {event_type} to {room_id}", user, response)
     return str(response.event_id)
 
 
-async def open_direct_room(user: MatrixUser, other: MatrixUser | str) -> str:
+async def open_direct_room(user: MatrixUser, other: MatrixUser | str, *, encrypted: bool = False) -> str:
     """Open a direct-message room with ``other`` the way Element does; return its id.
 
     Besides ``is_direct`` on the invite, Element records the room in the creator's ``m.direct``
@@ -131,7 +139,8 @@ async def open_direct_room(user: MatrixUser, other: MatrixUser | str) -> str:
     the trusted private chat preset makes the invitee an additional creator as well.
     """
     other_id = _user_id(other)
-    room_id = await create_room(user, invite=[other_id], is_direct=True, preset=RoomPreset.trusted_private_chat)
+    room_id = await create_room(user, invite=[other_id], is_direct=True, preset=RoomPreset.trusted_private_chat,
+                                encrypted=encrypted)
     await _add_to_m_direct(user, other_id, room_id)
     return room_id
 

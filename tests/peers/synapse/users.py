@@ -28,9 +28,12 @@ class EventNotReceived(AssertionError):
     """The awaited event did not arrive in time; the message lists what did arrive."""
 
 
-def client_config() -> AsyncClientConfig:
-    """Fail loudly on rate limiting, and retry quickly while the homeserver is restarting."""
+def client_config(encrypted: bool = False) -> AsyncClientConfig:
+    """Fail loudly on rate limiting, and retry quickly while the homeserver is restarting.
+    ENCRYPTED: a client that reads and writes end-to-end encrypted rooms (needs a store)."""
     return AsyncClientConfig(
+        encryption_enabled=encrypted,
+        store_sync_tokens=False,
         max_limit_exceeded=0,
         max_timeouts=60,
         backoff_factor=0.1,
@@ -79,11 +82,31 @@ class MatrixUser:
     invited_rooms: set[str] = field(default_factory=set)
 
     @classmethod
-    def from_credentials(cls, base_url: str, credentials: Credentials) -> MatrixUser:
-        """Wrap the registration's access token in a client without a second login."""
-        client = AsyncClient(base_url, credentials.user_id, device_id=credentials.device_id, config=client_config())
+    def from_credentials(cls, base_url: str, credentials: Credentials, store: str | None = None) -> MatrixUser:
+        """Wrap the registration's access token in a client without a second login; with a
+        STORE directory, the client has encryption on (its keys are kept there)."""
+        client = AsyncClient(base_url, credentials.user_id, device_id=credentials.device_id,
+                             store_path=store or "", config=client_config(encrypted=store is not None))
         client.restore_login(credentials.user_id, credentials.device_id, credentials.access_token)
         return cls(credentials=credentials, client=client)
+
+    @property
+    def encrypted(self) -> bool:
+        return self.client.olm is not None
+
+    async def exchange_keys(self) -> None:
+        """What Element does between syncs: upload this device's keys, learn other devices,
+        claim one-time keys and send queued room keys."""
+        client = self.client
+        if client.olm is None:
+            return
+        if client.should_upload_keys:
+            await client.keys_upload()
+        if client.should_query_keys:
+            await client.keys_query()
+        if client.should_claim_keys:
+            await client.keys_claim(client.get_users_for_key_claiming())
+        await client.send_to_device_messages()
 
     @property
     def user_id(self) -> str:
@@ -102,6 +125,7 @@ class MatrixUser:
         if isinstance(response, SyncError):
             raise AssertionError(f"sync for {self.user_id} failed: {response}")
         self._record(response)
+        await self.exchange_keys()
         return response
 
     def _record(self, response: SyncResponse) -> None:

@@ -934,3 +934,12 @@ async def test_bot_output_collects_every_text_the_bot_showed(fast_telegram_peer:
     async with Bot(peer.token, base_url=peer.base_url) as bot:
         with pytest.raises(BadRequest, match="(?i)message is too long"):
             await bot.send_message(alice.id, "eleven char")
+
+
+def test_a_lone_surrogate_is_one_utf16_unit() -> None:
+    """A client's JSON may carry a lone surrogate as a \\ud800 escape; Telegram counts entity
+    offsets in UTF-16 code units, where it is one (and a pair of them one character, two units)."""
+    from tests.peers.telegram.text import utf16_len
+
+    assert utf16_len("a\ud800b") == 3
+    assert utf16_len("🗳") == 2

@@ -11,8 +11,9 @@ _COMMAND = re.compile(r"(?<!\S)/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{1,64})?")
 
 
 def utf16_len(text: str) -> int:
-    """Length as Telegram counts entity offsets and lengths."""
-    return len(text.encode("utf-16-le")) // 2
+    """Length as Telegram counts entity offsets and lengths: in UTF-16 code units, where a lone
+    surrogate (which a client's JSON may carry as a ``\ud800`` escape) is one unit."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def trim_formatted(text: str, entities: list[Entity]) -> tuple[str, list[Entity]]:

@@ -60,3 +60,12 @@ def test_bad_toml_and_missing_file(tmp_path: Path) -> None:
         load_config(bad)
     with pytest.raises(ConfigError, match="not found"):
         load_config(tmp_path / "missing.toml")
+
+
+def test_the_matrix_encryption_store_lives_beside_the_database_unless_set(tmp_path: Path) -> None:
+    account = {"homeserver": "https://m", "user_id": "@q:m", "password": "p"}
+    source = tmp_path / "quorum.toml"
+    config = parse_config({"bot": {"database": "data/q.db"}, "matrix": account}, source)
+    assert config.matrix is not None and config.matrix.store == tmp_path / "data" / "q.db.matrix-keys"
+    config = parse_config({"matrix": {**account, "store": "keys"}}, source)
+    assert config.matrix is not None and config.matrix.store == tmp_path / "keys"

@@ -1,0 +1,103 @@
+"""Reading a native poll's responses back from the homeserver, after a restart.
+
+The relations of a poll's start event are every response not redacted (the homeserver drops a
+redacted event from its relations), so they rebuild what ``responses.PollResponses`` knew. Read
+once per poll and run, the first time a response concerns a poll the bot has not seen since it
+started, and only for the bot's own polls.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from nio import AsyncClient, Event, MegolmEvent
+
+from adapters.matrix.content import answer_index, selections
+from adapters.matrix.responses import PollResponses, Response
+from adapters.matrix.sending import NETWORK_ERRORS, Sender
+
+log = logging.getLogger(__name__)
+
+PAGE = 100
+
+
+class PollHistory:
+    def __init__(self, client: AsyncClient, sender: Sender, responses: PollResponses, bot_user_id: str) -> None:
+        self.client = client
+        self.sender = sender
+        self.responses = responses
+        self.bot_user_id = bot_user_id
+        self._foreign: set[str] = set()  # polls someone else started: their answers are not ours to order
+
+    async def load(self, room_id: str, ref: str) -> bool:
+        """Whether REF is a poll of the bot's, its history read if need be."""
+        if self.responses.known(ref):
+            return True
+        if ref in self._foreign:
+            return False
+        start = ref.split("|", 1)[1]
+        origin = await self._get(f"/_matrix/client/v3/rooms/{quote(room_id, safe='')}/event/{quote(start, safe='')}")
+        if origin is None or origin.get("sender") != self.bot_user_id:
+            self._foreign.add(ref)
+            return False
+        count = 0
+        for source in await self._relations(room_id, start):
+            chosen = selections(str(source.get("type", "")), source.get("content") or {})
+            sender, event_id = source.get("sender"), source.get("event_id")
+            if chosen is None or not isinstance(sender, str) or not isinstance(event_id, str):
+                continue
+            options = tuple(dict.fromkeys(answer_index(a) for a in chosen))
+            self.responses.add(ref, sender, Response(int(source.get("origin_server_ts") or 0), event_id, options))
+            count += 1
+        self.responses.start(ref)
+        log.info("read %d earlier responses of a poll", count)
+        return True
+
+    async def _relations(self, room_id: str, start: str) -> list[dict[str, Any]]:
+        base = (f"/_matrix/client/v1/rooms/{quote(room_id, safe='')}/relations/"
+                f"{quote(start, safe='')}/m.reference")
+        found: list[dict[str, Any]] = []
+        token: str | None = None
+        while True:
+            query = {"limit": PAGE, **({"from": token} if token else {})}
+            page = await self._get(f"{base}?{urlencode(query)}")
+            if page is None:
+                break
+            for raw in page.get("chunk") or []:
+                source = self._readable(room_id, raw)
+                if source is not None:
+                    found.append(source)
+            token = page.get("next_batch")
+            if not token:
+                break
+        return found
+
+    def _readable(self, room_id: str, raw: dict[str, Any]) -> dict[str, Any] | None:
+        """RAW as the bot reads it: decrypted if it was encrypted (None if it cannot be)."""
+        if raw.get("type") != "m.room.encrypted":
+            return raw
+        event = Event.parse_event(raw)
+        if not isinstance(event, MegolmEvent) or self.client.olm is None:
+            return None
+        event.room_id = room_id
+        try:
+            decrypted = self.client.decrypt_event(event)
+        except Exception:  # no key for it: as if it were not there
+            return None
+        return dict(getattr(decrypted, "source", None) or {}) or None
+
+    async def _get(self, path: str) -> dict[str, Any] | None:
+        headers = {"Authorization": f"Bearer {self.client.access_token}"}
+        try:
+            response = await self.client.send("GET", path, headers=headers)
+            async with response:
+                if response.status != 200:
+                    log.warning("reading a poll's history: the homeserver answered %s", response.status)
+                    return None
+                body = await response.json()
+        except NETWORK_ERRORS as e:
+            log.warning("could not read a poll's history (%s)", type(e).__name__)
+            raise
+        return body if isinstance(body, dict) else None

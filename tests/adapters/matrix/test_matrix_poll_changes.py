@@ -1,0 +1,162 @@
+"""What happens to a native poll besides answers: responses and commands redacted, the poll
+ended by a moderator in the client, and the bot thrown out of the room."""
+
+from __future__ import annotations
+
+import pytest
+from nio import RoomKickResponse, RoomRedactResponse
+
+from bot.kernel.effects import Send
+from bot.kernel.ports import Conn, DeliveryRefused
+from bot.storage.outbox import enqueue
+from tests.adapters.matrix.running_bot import RunningBot, StartBot
+from tests.adapters.matrix.scenes import Branch, body, bot_poll_start, branch_room, command, count_line, replies_to
+from tests.peers.synapse import (
+    MatrixUser,
+    PollFormat,
+    UserFactory,
+    is_poll_end_of,
+    notice_from,
+    send_poll_end,
+    send_poll_response,
+    send_text,
+)
+
+VOTES = "SELECT voter, choice FROM votes WHERE poll_id = 1"
+
+
+async def native_poll(branch: Branch, bot: RunningBot) -> tuple[str, str, str]:
+    await send_text(branch.secretary, branch.room_id, "!poll Lunch? | Pizza | Soup --native")
+    start = await branch.secretary.wait_for_event(branch.room_id, bot_poll_start(bot.user_id))
+    pizza, soup = (a["id"] for a in start.source["content"]["org.matrix.msc3381.poll.start"]["answers"])
+    return start.source["event_id"], pizza, soup
+
+
+async def redact(user: MatrixUser, room_id: str, event_id: str) -> None:
+    response = await user.client.room_redact(room_id, event_id, reason="changed my mind")
+    assert isinstance(response, RoomRedactResponse), response
+
+
+async def test_a_redacted_response_no_longer_counts_and_the_one_before_it_counts_again(
+    start_bot: StartBot, matrix_users: UserFactory
+) -> None:
+    bot = await start_bot()
+    branch = await branch_room(matrix_users, bot.user_id, members=2)
+    ann, ben = branch.members
+    room = branch.room_id
+    start_id, pizza, soup = await native_poll(branch, bot)
+
+    await send_poll_response(ann, room, start_id, [pizza])
+    soup_id = await send_poll_response(ann, room, start_id, [soup])
+    ben_id = await send_poll_response(ben, room, start_id, [soup], poll_format=PollFormat.STABLE)
+    await bot.wait_until("SELECT count(*) FROM votes WHERE poll_id = 1 AND choice = '1'", 2)
+
+    await redact(ann, room, soup_id)  # ann's pizza counts again
+    await redact(ben, room, ben_id)  # ben has no vote left
+    await bot.wait_until("SELECT count(*) FROM votes WHERE poll_id = 1", 1)
+    assert await bot.query(VOTES) == [(f"mx:{ann.user_id}", "0")]
+
+    await send_poll_response(ben, room, start_id, [pizza])
+    ben_soup = await send_poll_response(ben, room, start_id, [soup])
+    await bot.wait_until("SELECT choice FROM votes WHERE poll_id = 1 AND voter = ?", "1", f"mx:{ben.user_id}")
+
+    # After a restart: a response from before it is redacted (the bot finds its poll in its
+    # database), and the poll's history is read back from the homeserver.
+    await bot.stop()
+    bot = await start_bot()
+    await redact(ben, room, ben_soup)
+    await bot.wait_until("SELECT choice FROM votes WHERE poll_id = 1 AND voter = ?", "0", f"mx:{ben.user_id}")
+    later_id = await send_poll_response(ann, room, start_id, [soup])
+    await bot.wait_until("SELECT choice FROM votes WHERE poll_id = 1 AND voter = ?", "1", f"mx:{ann.user_id}")
+    await redact(ann, room, later_id)
+    await bot.wait_until("SELECT choice FROM votes WHERE poll_id = 1 AND voter = ?", "0", f"mx:{ann.user_id}")
+    _, result = await command(branch.secretary, room, "!close 1", bot.user_id, "Result")
+    assert count_line("Pizza", 2).search(body(result)) and "Votes cast: 2" in body(result), body(result)
+
+
+async def test_a_command_redacted_before_the_bot_read_it_is_ignored(
+    start_bot: StartBot, matrix_users: UserFactory
+) -> None:
+    bot = await start_bot()
+    branch = await branch_room(matrix_users, bot.user_id, members=1)
+    secretary, room = branch.secretary, branch.room_id
+    await bot.stop()
+    typo = await send_text(secretary, room, "!poll Lunhc? | Pizza | Soup")
+    await redact(secretary, room, typo)
+    bot = await start_bot()
+    after, _ = await command(secretary, room, "!polls", bot.user_id, "No open polls")
+    assert secretary.find_events(room, replies_to(bot.user_id, typo)) == []
+    assert await bot.query("SELECT count(*) FROM polls") == [(0,)]
+    assert after
+
+
+async def test_a_poll_ended_in_the_client_by_a_moderator_closes_with_the_result(
+    start_bot: StartBot, matrix_users: UserFactory
+) -> None:
+    bot = await start_bot()
+    branch = await branch_room(matrix_users, bot.user_id, members=2)
+    secretary, (ann, ben) = branch.secretary, branch.members
+    room = branch.room_id
+    start_id, pizza, soup = await native_poll(branch, bot)
+    await send_poll_response(ann, room, start_id, [pizza])
+    await send_poll_response(ben, room, start_id, [soup])
+
+    # A member without the power to redact cannot end it: Element ignores that end, and so does Quorum.
+    await send_poll_end(ann, room, start_id, "The poll has ended.")
+    await command(ann, room, "!polls", bot.user_id, "Open polls")
+    assert await bot.query("SELECT closed_at FROM polls WHERE id = 1") == [(None,)]
+
+    mark = secretary.mark(room)
+    await send_poll_end(secretary, room, start_id, "Ended.", poll_format=PollFormat.STABLE)
+    result = await secretary.wait_for_event(room, notice_from(bot.user_id, containing="Result"), start=mark)
+    text = body(result)
+    assert count_line("Pizza", 1).search(text) and count_line("Soup", 1).search(text), text
+    assert await bot.query("SELECT closed_by FROM polls WHERE id = 1") == [(f"mx:{secretary.user_id}",)]
+    end = await secretary.wait_for_event(room, lambda e: is_poll_end_of(start_id)(e)
+                                         and e.source.get("sender") == bot.user_id, start=mark)
+    assert "Closed" in end.source["content"]["org.matrix.msc1767.text"]
+
+    # A response after the end is not counted.
+    await send_poll_response(ann, room, start_id, [soup])
+    await command(secretary, room, "!results 1", bot.user_id, "Result")
+    assert sorted(await bot.query(VOTES)) == sorted([(f"mx:{ann.user_id}", "0"), (f"mx:{ben.user_id}", "1")])
+
+
+async def test_the_bot_kicked_out_of_a_room_tries_once_and_tells_the_organisers(
+    start_bot: StartBot, matrix_users: UserFactory
+) -> None:
+    bot = await start_bot()
+    branch = await branch_room(matrix_users, bot.user_id, members=1)
+    founder, room = branch.founder, branch.room_id
+    kicked = await founder.client.room_kick(room, bot.user_id, reason="testing")
+    assert isinstance(kicked, RoomKickResponse), kicked
+    attempts: list[str] = []
+    room_send = bot.adapter.client.room_send
+
+    async def counted(room_id: str, *args: object, **kwargs: object) -> object:
+        if room_id == room:
+            attempts.append(room_id)
+        return await room_send(room_id, *args, **kwargs)
+
+    bot.adapter.client.room_send = counted  # type: ignore[method-assign]
+    with pytest.raises(DeliveryRefused):
+        await bot.adapter.transport.deliver(Send(f"mx:{room}", "Result of poll 1"))
+    assert attempts == [room]  # one attempt, no retries
+
+    # Through the outbox (how results and reminders go out): marked failed after that one attempt.
+    now = bot.app.clock.now()
+
+    async def queue(conn: Conn) -> None:
+        await enqueue(conn, dedupe="kicked-test", target=f"mx:{room}", private=False, text="Poll 2 closed", now=now)
+
+    await bot.app.writer.run(queue)
+    await bot.app.outbox.drain()
+    rows = await bot.query("SELECT attempts, failed IS NOT NULL, sent_at FROM outbox WHERE dedupe = 'kicked-test'")
+    assert rows == [(1, 1, None)]
+    assert len(attempts) <= 2  # at most that one attempt more (none once the bot knows it was kicked)
+
+    # The organisers hear of it privately (the founder created the room: an organiser).
+    dm = await founder.wait_for_invite()
+    await founder.client.join(dm)
+    told = await founder.wait_for_event(dm, notice_from(bot.user_id, containing="no longer post"))
+    assert "Branch" in body(told)
