@@ -36,6 +36,8 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("run", parents=after, help="run the bot on the configured platforms (the default)")
     sub.add_parser("console", parents=after, help="a local chat in this terminal; reads a script from stdin if piped")
     sub.add_parser("migrate", parents=after, help="bring the database up to date and exit")
+    backup = sub.add_parser("backup", parents=after, help="write a consistent copy of the database, also while it runs")
+    backup.add_argument("path", type=Path, help="the file to write the copy to")
     members = sub.add_parser("members", parents=after, help="the membership roll")
     msub = members.add_subparsers(dest="members_command", required=True)
     imp = msub.add_parser("import", parents=after,
@@ -85,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
             applied = asyncio.run(migrate(config.database))
             print(f"applied: {', '.join(applied)}" if applied else "the database is up to date")
             return 0
+        if command == "backup":
+            return _backup(config, args.path)
         if command == "members":
             _quiet_pipe()
             return _import_members(config, args.file, args.codes, args.replace)
@@ -112,6 +116,21 @@ def _console(config: Config, asked: bool) -> int:
         return 0
     raise StartError("No platform is configured (set [telegram] or [matrix] in quorum.toml, or their "
                      "QUORUM_… variables) and the console read nothing from its input, so there was nothing to run.")
+
+
+def _backup(config: Config, path: Path) -> int:
+    from bot.storage.backup import backup
+
+    report = backup(config.database, path)
+    print(f"backed up {config.database} to {report.path} ({report.size // 1024} KiB, integrity checked)")
+    if config.secret:
+        where = "the secret in the configuration (bot.secret or QUORUM_SECRET)"
+    else:
+        where = f"the key file {config.database}.key"
+    print(f"Not in the backup: {where}. Keep a copy of it apart from the backups (with it, a copy of the "
+          "database links secret ballots to voters); a restored bot needs it to recognise who has voted "
+          "in secret ballots still open.", file=sys.stderr)
+    return 0
 
 
 def _import_members(config: Config, file: Path, codes: Path | None, replace: bool) -> int:
