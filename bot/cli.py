@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import logging
 import signal
 import sys
 from pathlib import Path
@@ -14,6 +15,8 @@ from bot.app.runtime import configure_logging, tune_for_serving
 from bot.kernel.clock import Clock
 from bot.kernel.config import Config, load_config
 from bot.kernel.errors import ConfigError, StartError
+
+log = logging.getLogger("bot.cli")
 
 
 def _common(defaults: bool) -> argparse.ArgumentParser:
@@ -177,6 +180,18 @@ async def _run_platforms(config: Config) -> int:
     for r in runners:
         core.transports.add(r.transport)
     await core.start()
+    web = None
+    if config.web is not None:
+        from adapters.web import WebServer
+
+        web = WebServer(config.web, core)
+        try:
+            await web.start()
+        except OSError as e:
+            await core.stop()
+            raise StartError(f"The web pages cannot listen on {config.web.host}:{config.web.port} ({e.strerror}): "
+                             "set web.listen to a free address.") from None
+    log.info("quorum %s started: %s", __version__, ", ".join(type(r).__name__.removesuffix("Adapter") for r in runners))
     tune_for_serving()
     # SIGTERM (a service manager stopping the bot) and Ctrl-C stop the adapters, then the core,
     # so the database is closed cleanly; nothing would be lost either way.
@@ -193,7 +208,10 @@ async def _run_platforms(config: Config) -> int:
             task.cancel()
         results = await asyncio.gather(*tasks, return_exceptions=True)
     finally:
+        if web is not None:
+            await web.stop()
         await core.stop()
+        log.info("quorum stopped")
     if stopping.is_set():
         return 0
     # An adapter ended on its own: the bot is not serving that platform, so say why and exit

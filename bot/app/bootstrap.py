@@ -18,8 +18,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.app.audit import Audit
 from bot.app.bus import Bus
 from bot.app.core import Dispatcher
+from bot.app.monitoring import Monitoring
 from bot.app.router import Routes, menu
 from bot.app.transports import RoomDirectory, Transports
 from bot.features.campaigns import commands as campaigns_commands
@@ -50,6 +52,7 @@ from bot.kernel.limits import TokenBucket
 from bot.kernel.ports import Reader, Writer
 from bot.kernel.routing import Router
 from bot.kernel.times import iso
+from bot.kernel.weblinks import PageLinks
 from bot.storage.database import Database
 from bot.storage.keyfile import load_or_make_key
 from bot.storage.matrix_state import MatrixState
@@ -90,7 +93,7 @@ class App:
     def __init__(
         self, *, config: Config, clock: Clock, transports: Transports, database: Database, writer: Writer,
         own_writer: GroupCommitWriter | None, outbox: Outbox, scheduler: Scheduler, routes: Routes,
-        dispatcher: Dispatcher, services: Services,
+        dispatcher: Dispatcher, services: Services, audit: Audit, monitoring: Monitoring,
     ) -> None:
         self.config = config
         self.clock = clock
@@ -103,6 +106,8 @@ class App:
         self.routes = routes
         self.dispatcher = dispatcher
         self.services = services
+        self.audit = audit  # what the auditor's pages show (adapters/web)
+        self.monitoring = monitoring  # /healthz and /metrics
         # Every inbound event, straight to the dispatcher (no extra frame on the vote path).
         self.handle: Callable[[Event], Awaitable[None]] = dispatcher.handle
 
@@ -162,10 +167,11 @@ async def bootstrap(
     outbox = Outbox(reader, writer, transports.deliver, clock)
     bus = Bus()
     dialogues = Dialogues()
+    links = PageLinks(secret, config.web.public_url if config.web else None)
 
     roll = RollService(reader, writer, clock)
     polls = PollService(reader, writer, clock, config.tz, send, directory, roll, secret, scheduler, bus.publish,
-                        outbox)
+                        outbox, links)
     reminders = Reminders(reader, writer, clock, config, polls, roll, outbox)
     motions = MotionService(reader, writer, clock, config.tz, polls, secret, outbox)
     campaigns = CampaignService(reader, writer, clock, config.tz, outbox, roll, motions)
@@ -173,7 +179,7 @@ async def bootstrap(
                               scheduler)
     signing = SigningService(dialogues, {"M": campaigns, "T": triggers})
     signups = SignupService(reader, writer, clock, dialogues, roll, [campaigns, triggers], database.truncate_log)
-    pools = PoolService(reader, writer, clock, send, outbox, dialogues)
+    pools = PoolService(reader, writer, clock, send, outbox, dialogues, links)
     services = Services(roll, polls, reminders, motions, campaigns, signing, signups, triggers, pools)
 
     deps: dict[str, object] = {"config": config, "clock": clock, **vars(services)}
@@ -188,7 +194,8 @@ async def bootstrap(
         scheduler.add(name, duty.next_due, duty.fire)
     return App(config=config, clock=clock, transports=transports, database=database, writer=writer,
                own_writer=own_writer, outbox=outbox, scheduler=scheduler, routes=routes, dispatcher=dispatcher,
-               services=services)
+               services=services, audit=Audit(polls, pools, links),
+               monitoring=Monitoring(database, own_writer, outbox, scheduler, polls, transports))
 
 
 async def import_roll(config: Config, entries: list[RollEntry], replace: bool) -> RollImport:

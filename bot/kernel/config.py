@@ -103,6 +103,15 @@ class MatrixConfig:
 
 
 @dataclass(frozen=True)
+class WebConfig:
+    """The auditor's pages, /healthz and /metrics: served only when configured."""
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    public_url: str | None = None  # where people reach the pages (behind a proxy): links use it
+
+
+@dataclass(frozen=True)
 class Config:
     database: Path = Path("quorum.db")
     secret: str | None = None
@@ -114,6 +123,7 @@ class Config:
     organisers: dict[str, tuple[str, ...]] = field(default_factory=dict)
     telegram: TelegramConfig | None = None
     matrix: MatrixConfig | None = None
+    web: WebConfig | None = None
     source: Path | None = None
     reminder_offsets: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=1))
     group_warning: timedelta | None = timedelta(hours=1)
@@ -167,6 +177,23 @@ def _matrix(sec: Section) -> MatrixConfig | None:
     return MatrixConfig(homeserver, user_id, password, token, device_id, level, inviters)
 
 
+def _web(sec: Section) -> WebConfig | None:
+    listen = sec.str("listen")
+    public_url = sec.str("public_url")
+    sec.check_unknown()
+    if not listen and not public_url:
+        return None
+    host, port = "127.0.0.1", 8080
+    if listen:
+        host, sep, port_text = listen.rpartition(":")
+        if not sep or not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            raise ConfigError("web.listen must be HOST:PORT, like \"127.0.0.1:8080\"")
+        host, port = host.strip("[]") or "127.0.0.1", int(port_text)
+    if public_url is not None and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", public_url):
+        raise ConfigError("web.public_url must be the pages' address, like \"https://quorum.example.org\"")
+    return WebConfig(host, port, public_url.rstrip("/") if public_url else None)
+
+
 def _duration(sec: Section, key: str, text: str) -> timedelta:
     from bot.kernel.durations import parse_duration
 
@@ -213,6 +240,7 @@ def parse_config(data: dict[str, Any], source: Path | None = None) -> Config:
 
     telegram = _telegram(top.section("telegram"))
     matrix = _matrix(top.section("matrix"))
+    web = _web(top.section("web"))
     top.check_unknown()
     base = source.parent if source else Path.cwd()
     db_path = Path(database)
@@ -229,6 +257,7 @@ def parse_config(data: dict[str, Any], source: Path | None = None) -> Config:
         organisers=organisers,
         telegram=telegram,
         matrix=matrix,
+        web=web,
         source=source,
         reminder_offsets=tuple(sorted(set(offsets), reverse=True)),
         group_warning=group_warning,

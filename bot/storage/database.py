@@ -21,6 +21,7 @@ from bot.kernel.errors import StartError
 
 log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+PING_TIMEOUT = 2.0  # seconds a health check waits for the database to answer
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
@@ -235,6 +236,19 @@ class Database:
     def start(self) -> None:
         if self.reader.connection is not self.wconn:
             self._checkpoints = asyncio.create_task(checkpoints(self.reader.connection), name="quorum-checkpoints")
+
+    async def ping(self) -> bool:
+        """Whether the database answers a read and its file is still where it was opened (a
+        deleted or unmounted file goes on answering from the open handle, but nothing written
+        now would survive a restart)."""
+        if str(self.path) != ":memory:" and not await asyncio.to_thread(Path(self.path).exists):
+            return False
+        try:
+            async with asyncio.timeout(PING_TIMEOUT):
+                rows = await self.reader.execute_fetchall("SELECT 1")
+        except (TimeoutError, sqlite3.Error, ValueError):  # ValueError: the connection was closed
+            return False
+        return bool(rows) and rows[0][0] == 1
 
     async def truncate_log(self) -> None:
         """Checkpoint the write-ahead log into the database file and cut it to zero bytes, so

@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from bot.kernel.clock import Clock
 from bot.kernel.effects import Delivered, Effect, Send, SendPrivate
+from bot.kernel.events import platform_of
 from bot.kernel.markup import Markup, to_html
 from bot.kernel.ports import Conn, DeliveryRefused, Reader, Writer
-from bot.kernel.times import iso
+from bot.kernel.times import iso, parse_iso
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +68,22 @@ class Outbox:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()  # one drain at a time, or two would send the same rows
+        # Per platform, for /metrics: deliveries to be tried again, and of those the ones the
+        # platform refused as too many (a 429 that outlasted the adapter's own waiting).
+        self.retries: Counter[str] = Counter()
+        self.rate_limited: Counter[str] = Counter()
+
+    @property
+    def alive(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    async def backlog(self) -> tuple[int, float]:
+        """How many messages wait to be sent, and how many seconds the oldest has waited."""
+        rows = await self._reader.execute_fetchall(
+            "SELECT count(*), min(created_at) FROM outbox WHERE sent_at IS NULL AND failed IS NULL")
+        waiting, oldest = rows[0][0], parse_iso(rows[0][1])
+        age = (self._clock.now() - oldest).total_seconds() if oldest is not None else 0.0
+        return int(waiting), max(0.0, age)
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._loop(), name="quorum-outbox")
@@ -142,6 +160,9 @@ class Outbox:
             error, permanent = str(e) or "refused", True
         except Exception as e:  # network trouble, rate limits beyond the sender's retries
             error = f"{type(e).__name__}: {e}"
+            self.retries[platform_of(target)] += 1
+            if getattr(e, "retry_after", None) is not None or "RetryAfter" in type(e).__name__:
+                self.rate_limited[platform_of(target)] += 1
         now = self._clock.now()
 
         async def mark(conn: Conn) -> None:
