@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import re
+import shlex
 from pathlib import Path
 
 import aiohttp
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.ops.conftest import PUBLIC, Site
-
-LINK = re.compile(re.escape(PUBLIC) + r"/(poll|draw)/\d+-[0-9a-f]{24}/")
+from bot.engines.sortition.cli import main as sortition_main
+from tests.ops.conftest import Site
+from tests.ops.scripts import closed_election, drawn_panel, link_in
 
 
 async def _get(url: str, **kwargs: object) -> tuple[int, dict[str, str], str]:
@@ -27,12 +29,6 @@ async def _get(url: str, **kwargs: object) -> tuple[int, dict[str, str], str]:
 async def _post(url: str, data: dict[str, str]) -> tuple[int, str]:
     async with aiohttp.ClientSession() as http, http.post(url, data=data) as r:
         return r.status, await r.text()
-
-
-def link_in(said: str) -> str:
-    found = LINK.search(said)
-    assert found, f"no page link in:\n{said}"
-    return found.group(0)
 
 
 async def test_a_closed_proposal_is_linked_from_its_result_and_served_with_strict_headers(site: Site) -> None:
@@ -119,3 +115,37 @@ async def test_metrics_after_a_scripted_ballot_parse_with_prometheus_own_parser(
     names = {family.name for family in text_string_to_metric_families(text)}
     assert {"quorum_platform_retries", "quorum_platform_rate_limited"} <= names
     assert "ann" not in text and "Pizza" not in text and "Lunch" not in text
+
+
+async def test_a_ranked_election_shows_its_stage_table_and_gives_its_ballots(site: Site) -> None:
+    page = site.url(await closed_election(site.chat))
+    status, _, html = await _get(page)
+    assert status == 200 and "The count, stage by stage" in html and "<table>" in html
+    assert "Elected: " in html
+    status, headers, blt = await _get(page + "ballots.blt")
+    assert status == 200 and headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert headers["Content-Disposition"] == 'attachment; filename="poll-1.blt"'
+    assert blt.splitlines()[0] == "4 2" and '"Committee"' in blt
+
+
+async def test_a_drawn_panel_is_verified_by_the_server_and_by_the_command_it_shows(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page, seated = await drawn_panel(site.chat)
+    status, _, html = await _get(site.url(page))
+    assert status == 200 and "<h1>Citizens' &lt;assembly&gt;</h1>" in html
+    assert "Person" not in html and "console:" not in html  # tickets and answers, never names
+    status, _, answer = await _get(site.url(page) + "verify")
+    assert status == 200 and 'id="verdict">Verified:' in answer
+    assert f"Seated: <code>{' '.join(map(str, seated))}</code>" in answer
+    status, headers, document = await _get(site.url(page) + "pool-1.json")
+    assert status == 200 and headers["Content-Type"].startswith("application/json")
+    # The command line the page shows, run offline on the downloaded document, seats the same.
+    command = re.search(r"<pre>(quorum sortition verify .+?)</pre>", html).group(1)  # type: ignore[union-attr]
+    args = shlex.split(command.replace("&#x27;", "'").replace("&quot;", '"'))[3:]
+    (tmp_path / args[0]).write_text(document, encoding="utf-8")
+    args[0] = str(tmp_path / args[0])
+    capsys.readouterr()
+    assert sortition_main(["verify", *args]) == 0
+    printed = capsys.readouterr().out
+    assert all(f"ticket {t}:" in printed for t in seated)
