@@ -30,7 +30,7 @@ CSS = "\n".join([
     ".track{background:var(--line);height:1rem;border-radius:2px;overflow:hidden}",
     ".fill{display:block;height:100%;background:var(--bar)}",
     "table{border-collapse:collapse;font-variant-numeric:tabular-nums;font-size:.9rem}",
-    "th,td{border:1px solid var(--line);padding:.2rem .4rem;text-align:right}th:first-child,td.text{text-align:left}",
+    "th,td{border:1px solid var(--line);padding:.2rem .4rem;text-align:right}th.text,td.text{text-align:left}",
     ".scroll{overflow-x:auto}",
     "pre,code{font-family:ui-monospace,monospace;font-size:.85rem;overflow-wrap:anywhere}",
     "pre{white-space:pre-wrap;background:color-mix(in srgb,var(--line) 30%,transparent);padding:.5rem}",
@@ -77,8 +77,8 @@ def _stage_table(view: PollView) -> Markup:
     for s in view.stages:
         rows.append(_stage_row(s))
     return markup(
-        '<div class="scroll"><table><thead><tr><th>Stage</th><th>Action</th>{}<th>Non-transferable</th>'
-        "<th>Decided</th></tr></thead><tbody>{}</tbody></table></div>",
+        '<div class="scroll"><table><thead><tr><th>Stage</th><th class="text">Action</th>{}<th>Non-transferable</th>'
+        '<th class="text">Decided</th></tr></thead><tbody>{}</tbody></table></div>',
         head, lines(*rows),
     )
 
@@ -152,8 +152,8 @@ def draw_page(view: DrawView) -> str:
         markup('<p id="randomness">{}</p>', code(view.randomness)),
         *([markup("<h2>{}</h2>", "Since the draw"), markup("<ol>{}</ol>", lines(*steps))] if steps else []),
         markup("<h2>{}</h2>", "The panel"),
-        markup('<div class="scroll"><table id="panel"><thead><tr><th>Ticket</th><th>Answers</th></tr></thead>'
-               "<tbody>{}</tbody></table></div>", panel),
+        markup('<div class="scroll"><table id="panel"><thead><tr><th>Ticket</th><th class="text">Answers</th>'
+               "</tr></thead><tbody>{}</tbody></table></div>", panel),
         markup("<h2>{}</h2>", "Verify"),
         markup('<p><a id="verify" href="verify">{}</a> {}</p>', "Re-derive the panel now",
                "from the published document, the randomness and the steps above; or offline, with the document "

@@ -47,10 +47,10 @@ async def closed_secret_ballot(chat: Chat) -> tuple[str, str]:
 
 
 async def drawn_panel(chat: Chat) -> tuple[str, list[int]]:
-    """A citizens' assembly pool of eight, drawn, one seat declined and refilled; the page and
+    """A citizens' assembly pool of twelve, drawn, one seat declined and refilled; the page and
     the seated panel."""
     await chat.say("chair: /pool new Citizens' <assembly> | gender: f, m | area: north, south")
-    for i in range(8):
+    for i in range(12):
         await chat.say(f"p{i} (private): /pool 1 join", f"p{i} (private): {'fm'[i % 2]}",
                        f"p{i} (private): {('north', 'south')[i // 2 % 2]}", f"p{i} (private): Person {i}",
                        f"p{i} (private): yes")
@@ -59,9 +59,11 @@ async def drawn_panel(chat: Chat) -> tuple[str, list[int]]:
     page = link_in(await chat.say("chair: /pool 1 draw 17 4 29 8 51"))
     panel = json.loads((await chat.query("SELECT panel FROM pools"))[0][0])
     ident = (await chat.query("SELECT identity FROM pool_volunteers WHERE ticket = ?", panel[0]))[0][0]
-    await chat.say(f"{ident.split(':', 1)[1]} (private): /pool 1 decline", "chair: /pool 1 replace 99 3 12")
+    said = await chat.say(f"{ident.split(':', 1)[1]} (private): /pool 1 decline", "chair: /pool 1 replace 99 3 12")
+    assert "Replacement round 1" in said, said
     seated = sorted(json.loads((await chat.query("SELECT panel FROM pools"))[0][0]))
-    return page, [t for t in seated if t != panel[0]]
+    assert panel[0] not in seated and len(seated) == 4
+    return page, seated
 
 
 async def _next_poll(chat: Chat) -> int:
