@@ -27,6 +27,8 @@ def _common(defaults: bool) -> argparse.ArgumentParser:
     p.add_argument("--config", type=Path, help="the TOML configuration file (default: ./quorum.toml if present)",
                    **unset)
     p.add_argument("-v", "--verbose", action="store_true", help="log more", **unset)
+    p.add_argument("--log-format", choices=["text", "json"], help="log lines as text (the default) or JSON",
+                   **({"default": "text"} if defaults else unset))
     return p
 
 
@@ -76,13 +78,14 @@ def main(argv: list[str] | None = None) -> int:
         if not word.startswith("-") or word == "--config":
             break
     args = _parser().parse_args(argv)
-    configure_logging(args.verbose)
     try:
         config = load_config(args.config)
     except ConfigError as e:
         print(f"quorum: configuration error: {e}", file=sys.stderr)
         return 2
     command = args.command or "run"
+    serving = command == "run" and (config.telegram is not None or config.matrix is not None)
+    configure_logging(args.verbose, json_lines=args.log_format == "json", operator=serving)
     try:
         if command == "migrate":
             from bot.storage.database import migrate

@@ -156,6 +156,7 @@ async def bootstrap(
     clock = clock or Clock()
     transports = transports or Transports()
     database = await Database.open(config.database)
+    database.checkpointing = config.wal_checkpoints
     secret = config.secret or load_or_make_key(config.database)
     own_writer = None
     if writer is None:

@@ -118,6 +118,7 @@ class Config:
     timezone: str = "UTC"
     default_electorate: str = "room"
     members_may_poll: bool = False
+    wal_checkpoints: bool = True  # false when a replicator (Litestream) does the checkpoints
     console_room: str = "main"
     console_organisers: tuple[str, ...] = ("chair",)
     organisers: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -217,6 +218,7 @@ def parse_config(data: dict[str, Any], source: Path | None = None) -> Config:
     if electorate not in ("room", "roll"):
         raise ConfigError("bot.default_electorate must be \"room\" or \"roll\"")
     members_may_poll = botsec.bool("members_may_poll", False)
+    wal_checkpoints = botsec.bool("wal_checkpoints", True)
     botsec.check_unknown()
 
     con = top.section("console")
@@ -252,6 +254,7 @@ def parse_config(data: dict[str, Any], source: Path | None = None) -> Config:
         timezone=timezone,
         default_electorate=electorate,
         members_may_poll=members_may_poll,
+        wal_checkpoints=wal_checkpoints,
         console_room=console_room,
         console_organisers=console_organisers,
         organisers=organisers,

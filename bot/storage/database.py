@@ -225,6 +225,8 @@ class Database:
         self.wconn = wconn
         self.reader = reader
         self._checkpoints: asyncio.Task[None] | None = None
+        # Off when a replicator such as Litestream checkpoints the log itself (bot.wal_checkpoints).
+        self.checkpointing = True
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
@@ -234,8 +236,12 @@ class Database:
         return cls(path, wconn, Reader(await connect(path)))
 
     def start(self) -> None:
-        if self.reader.connection is not self.wconn:
+        if self.checkpointing and self.reader.connection is not self.wconn:
             self._checkpoints = asyncio.create_task(checkpoints(self.reader.connection), name="quorum-checkpoints")
+
+    @property
+    def checkpoints_running(self) -> bool:
+        return self._checkpoints is not None and not self._checkpoints.done()
 
     async def ping(self) -> bool:
         """Whether the database answers a read and its file is still where it was opened (a

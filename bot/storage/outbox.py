@@ -142,14 +142,19 @@ class Outbox:
             return 0
         pending = iter(rows)
 
+        failures = 0
+
         async def worker() -> None:
+            nonlocal failures
             for row in pending:
-                await self._deliver_one(*row)
+                failures += not await self._deliver_one(*row)
 
         await asyncio.gather(*(worker() for _ in range(min(IN_FLIGHT, len(rows)))))
+        log.info("outbox: %d of %d messages sent (the rest wait for a retry or failed)", len(rows) - failures,
+                 len(rows))
         return len(rows)
 
-    async def _deliver_one(self, msg_id: int, target: str, private: int, text: str, attempts: int) -> None:
+    async def _deliver_one(self, msg_id: int, target: str, private: int, text: str, attempts: int) -> bool:
         html = Markup(text)  # stored as markup by enqueue
         effect = SendPrivate(target, html) if private else Send(target, html)
         error: str | None = None
@@ -181,3 +186,4 @@ class Outbox:
         await self._writer.run(mark)
         if error is not None:
             log.warning("outbox message %s not delivered (%s)", msg_id, error)
+        return error is None

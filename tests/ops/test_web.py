@@ -17,6 +17,8 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.engines.sortition.cli import main as sortition_main
+from bot.kernel.config import parse_config
+from tests.helpers import Chat
 from tests.ops.conftest import Site
 from tests.ops.scripts import closed_election, drawn_panel, link_in
 
@@ -149,3 +151,16 @@ async def test_a_drawn_panel_is_verified_by_the_server_and_by_the_command_it_sho
     assert sortition_main(["verify", *args]) == 0
     printed = capsys.readouterr().out
     assert all(f"ticket {t}:" in printed for t in seated)
+
+
+
+async def test_quorum_checkpoints_can_be_left_to_a_replicator(tmp_path: Path) -> None:
+    """``bot.wal_checkpoints = false``: the bot runs no checkpoints of its own (README: Replication)."""
+    own = await Chat.start(tmp_path)
+    await asyncio.to_thread((tmp_path / "left").mkdir)
+    left = await Chat.start(tmp_path / "left", parse_config({"bot": {"wal_checkpoints": False}}))
+    try:
+        assert own.app.database.checkpoints_running and not left.app.database.checkpoints_running
+    finally:
+        await own.stop()
+        await left.stop()
