@@ -48,6 +48,7 @@ class ConsoleTransport:
     prefixes = ("/", "!")
     bot_username = None
     edit_interval = 0.0
+    connected = True  # the terminal is always there (/healthz)
 
     def __init__(self, config: Config, out: TextIO, show_edits: bool = False) -> None:
         self._organisers = {f"{PLATFORM}:{n}" for n in config.console_organisers}

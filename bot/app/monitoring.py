@@ -52,11 +52,11 @@ class Health:
     database: bool
     writer: bool
     outbox: bool
-    adapters: dict[str, bool]
+    adapters: dict[str, bool | None]  # None: the adapter does not say whether it is connected
 
     @property
     def ok(self) -> bool:
-        return self.database and self.writer and self.outbox and all(self.adapters.values())
+        return self.database and self.writer and self.outbox and False not in self.adapters.values()
 
     def as_dict(self) -> dict[str, object]:
         return {"ok": self.ok, "database": self.database, "writer": self.writer, "outbox": self.outbox,
@@ -102,7 +102,7 @@ class Monitoring:
 
     async def health(self) -> Health:
         writer_alive = self._writer is None or self._writer.alive
-        # An adapter whose transport says whether it is connected is asked; one that does not
-        # (the console) counts as connected while the bot runs.
-        adapters = {platform: bool(getattr(t, "connected", True)) for platform, t in self._transports.all().items()}
+        # A transport says whether its platform is connected with a ``connected`` attribute; one
+        # that has none is reported as not saying (null), never as connected.
+        adapters = {platform: getattr(t, "connected", None) for platform, t in self._transports.all().items()}
         return Health(await self._database.ping(), writer_alive, self._outbox.alive, adapters)

@@ -37,6 +37,8 @@ class Transport(Protocol):
     prefixes: tuple[str, ...]
     bot_username: str | None
     edit_interval: float  # seconds to wait between edits of one message (rate limits)
+    # A transport may also have ``connected: bool`` (whether its platform answers now), which
+    # /healthz reports; one without it is reported as not saying.
 
     async def deliver(self, effect: Effect) -> Delivered | None: ...
 
