@@ -229,8 +229,7 @@ class Writer:
                     item.future.set_exception(RuntimeError(f"could not save: {e}"))
             raise
         self.batches += 1
-        if self.on_commit is not None:
-            self.on_commit(time.perf_counter() - started, self._acked)
+        elapsed, acked = time.perf_counter() - started, self._acked
         self._seen |= seen_in_batch
         self._names.update(names_in_batch)
         for fut, value, exc in results:
@@ -240,6 +239,11 @@ class Writer:
                 fut.set_exception(exc)
             else:
                 fut.set_result(value)
+        if self.on_commit is not None:
+            try:  # after the acknowledgements: counting them must never hold one back
+                self.on_commit(elapsed, acked)
+            except Exception:
+                log.exception("recording a commit's metrics failed")
 
     async def _run_op(self, op: _Op, seen_in_batch: set[str], results: list) -> None:
         conn = self._conn
