@@ -18,6 +18,9 @@ from bot.kernel.errors import ConfigError, StartError
 
 log = logging.getLogger("bot.cli")
 
+STARTED_AFTER = 5.0
+"""Seconds the adapters run without failing before the log says the bot has started."""
+
 
 def _common(defaults: bool) -> argparse.ArgumentParser:
     """--config and -v, taken before or after the command (``quorum --config q.toml run`` and
@@ -194,7 +197,6 @@ async def _run_platforms(config: Config) -> int:
             await core.stop()
             raise StartError(f"The web pages cannot listen on {config.web.host}:{config.web.port} ({e.strerror}): "
                              "set web.listen to a free address.") from None
-    log.info("quorum %s started: %s", __version__, ", ".join(type(r).__name__.removesuffix("Adapter") for r in runners))
     tune_for_serving()
     # SIGTERM (a service manager stopping the bot) and Ctrl-C stop the adapters, then the core,
     # so the database is closed cleanly; nothing would be lost either way.
@@ -203,9 +205,18 @@ async def _run_platforms(config: Config) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stopping.set)
     tasks = [asyncio.create_task(r.run()) for r in runners]
+    started = False
     try:
         waiter = asyncio.create_task(stopping.wait())
-        done, _ = await asyncio.wait([*tasks, waiter], return_when=asyncio.FIRST_COMPLETED)
+        # "Started" once the adapters have run a while without failing: a start that fails (a
+        # wrong token, say) says only why, in one sentence.
+        done, _ = await asyncio.wait([*tasks, waiter], timeout=STARTED_AFTER, return_when=asyncio.FIRST_COMPLETED)
+        if not done:
+            started = True
+            platforms = ", ".join(type(r).__name__.removesuffix("Adapter") for r in runners)
+            log.info("quorum %s started: %s%s", __version__, platforms,
+                     f"; web pages on port {web.port}" if web is not None else "")
+            await asyncio.wait([*tasks, waiter], return_when=asyncio.FIRST_COMPLETED)
         waiter.cancel()
         for task in tasks:
             task.cancel()
@@ -214,7 +225,8 @@ async def _run_platforms(config: Config) -> int:
         if web is not None:
             await web.stop()
         await core.stop()
-        log.info("quorum stopped")
+        if started:
+            log.info("quorum stopped")
     if stopping.is_set():
         return 0
     # An adapter ended on its own: the bot is not serving that platform, so say why and exit

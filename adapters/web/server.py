@@ -81,7 +81,7 @@ class WebServer:
         server = getattr(site, "_server", None)
         sockets = getattr(server, "sockets", None) or []
         self.port = sockets[0].getsockname()[1] if sockets else self.config.port
-        log.info("web pages served on port %s", self.port)
+        log.debug("web pages served on port %s", self.port)
 
     async def stop(self) -> None:
         if self._runner is not None:

@@ -61,16 +61,13 @@ class JsonLines(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-OWN = ("bot", "adapters")
-
-
 def configure_logging(verbose: bool, stream: TextIO | None = None, *, json_lines: bool = False,
                       operator: bool = False) -> None:
     """Log the bot's own events (``-v``: its debug lines too) and the libraries' warnings.
 
     OPERATOR (a bot serving platforms): the bot's own INFO lines too, one per event an operator
-    needs (started, a poll closed, a broadcast sent, the web pages served), none naming anyone.
-    In the console they would interleave with the chat, so there they need ``-v``."""
+    needs (started, a poll closed, a broadcast sent, stopped), none naming anyone. In the
+    console they would interleave with the chat, so there they need ``-v``."""
     handler = logging.StreamHandler(stream or sys.stderr)
     text = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     handler.setFormatter(JsonLines() if json_lines else text)
@@ -78,8 +75,9 @@ def configure_logging(verbose: bool, stream: TextIO | None = None, *, json_lines
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.DEBUG if verbose else logging.WARNING)
-    for name in OWN:
-        logging.getLogger(name).setLevel(logging.DEBUG if verbose else logging.INFO if operator else logging.WARNING)
+    # The bot's own INFO lines are the operator's events; the adapters' are details for -v.
+    logging.getLogger("bot").setLevel(logging.DEBUG if verbose else logging.INFO if operator else logging.WARNING)
+    logging.getLogger("adapters").setLevel(logging.DEBUG if verbose else logging.WARNING)
     for name in LIBRARIES:
         logging.getLogger(name).setLevel(logging.WARNING)
     # matrix-nio warns of every error response it cannot validate against its schema (a refused

@@ -1,5 +1,5 @@
 """``quorum run`` with ``[web]``: the pages' server comes up beside the adapters, says how the bot
-is, and goes down cleanly with the bot on SIGTERM (as systemd stops it)."""
+is, and goes down cleanly with the bot on SIGTERM (as systemd stops it); the log says so."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -42,6 +43,10 @@ def test_the_web_server_runs_beside_the_bot_and_stops_with_it(tmp_path: Path) ->
     proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "--log-format", "json", "run"], cwd=tmp_path,
                             env={**env, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             text=True)
+    lines: list[str] = []
+    assert proc.stderr is not None
+    reader = threading.Thread(target=lambda: lines.extend(proc.stderr), daemon=True)  # type: ignore[arg-type]
+    reader.start()
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -56,10 +61,14 @@ def test_the_web_server_runs_beside_the_bot_and_stops_with_it(tmp_path: Path) ->
         assert health["adapters"] == {"mx": None}  # the Matrix adapter does not report its connection
         assert _get(f"http://127.0.0.1:{port}/metrics")[0] == 200
         assert _get(f"http://127.0.0.1:{port}/poll/1/")[0] == 404
+        started = f"quorum {__version__} started: Matrix; web pages on port {port}"
+        while not any(started in line for line in list(lines)):  # once the adapters have run a while
+            assert proc.poll() is None and time.monotonic() < deadline, lines
+            time.sleep(0.1)
     finally:
         proc.send_signal(signal.SIGTERM)
-        _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 0, err
-    messages = [json.loads(line)["message"] for line in err.splitlines()]
-    assert f"web pages served on port {port}" in messages
-    assert f"quorum {__version__} started: Matrix" in messages and messages[-1] == "quorum stopped"
+        proc.wait(timeout=60)
+        reader.join(timeout=10)
+    assert proc.returncode == 0, lines
+    messages = [json.loads(line)["message"] for line in lines]  # each line one JSON object
+    assert started in messages and messages[-1] == "quorum stopped"
