@@ -58,6 +58,8 @@ def backup(database: Path, target: Path) -> BackupReport:
         raise StartError(f"The backup's folder {target.parent} does not exist: create it first.")
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
+    # Readable by its owner only, as the database is: it holds the members and the ballots.
+    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     try:
         with closing(sqlite3.connect(database)) as source, closing(sqlite3.connect(partial)) as copy:
             source.execute("PRAGMA busy_timeout=5000")

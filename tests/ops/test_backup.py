@@ -44,6 +44,7 @@ def _check_and_restore(
 ) -> set[tuple[int, str]]:
     """The copy checked, then put in place by the README's procedure; the open poll's votes in it."""
     assert integrity(copy) == "ok"
+    assert copy.stat().st_mode & 0o077 == 0  # the owner's alone, as the database is
     assert not Path(f"{copy}-wal").exists()  # a database on its own, no log beside it
     with sqlite3.connect(copy) as db:
         open_votes = {(1, v) for (v,) in db.execute("SELECT voter FROM votes WHERE poll_id = 1")}
