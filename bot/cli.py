@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import logging
 import signal
 import sys
 from pathlib import Path
@@ -15,6 +16,11 @@ from bot.kernel.clock import Clock
 from bot.kernel.config import Config, load_config
 from bot.kernel.errors import ConfigError, StartError
 
+log = logging.getLogger("bot.cli")
+
+STARTED_AFTER = 5.0
+"""Seconds the adapters run without failing before the log says the bot has started."""
+
 
 def _common(defaults: bool) -> argparse.ArgumentParser:
     """--config and -v, taken before or after the command (``quorum --config q.toml run`` and
@@ -24,6 +30,8 @@ def _common(defaults: bool) -> argparse.ArgumentParser:
     p.add_argument("--config", type=Path, help="the TOML configuration file (default: ./quorum.toml if present)",
                    **unset)
     p.add_argument("-v", "--verbose", action="store_true", help="log more", **unset)
+    p.add_argument("--log-format", choices=["text", "json"], help="log lines as text (the default) or JSON",
+                   **({"default": "text"} if defaults else unset))
     return p
 
 
@@ -36,6 +44,8 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("run", parents=after, help="run the bot on the configured platforms (the default)")
     sub.add_parser("console", parents=after, help="a local chat in this terminal; reads a script from stdin if piped")
     sub.add_parser("migrate", parents=after, help="bring the database up to date and exit")
+    backup = sub.add_parser("backup", parents=after, help="write a consistent copy of the database, also while it runs")
+    backup.add_argument("path", type=Path, help="the file to write the copy to")
     members = sub.add_parser("members", parents=after, help="the membership roll")
     msub = members.add_subparsers(dest="members_command", required=True)
     imp = msub.add_parser("import", parents=after,
@@ -71,13 +81,14 @@ def main(argv: list[str] | None = None) -> int:
         if not word.startswith("-") or word == "--config":
             break
     args = _parser().parse_args(argv)
-    configure_logging(args.verbose)
     try:
         config = load_config(args.config)
     except ConfigError as e:
         print(f"quorum: configuration error: {e}", file=sys.stderr)
         return 2
     command = args.command or "run"
+    serving = command == "run" and (config.telegram is not None or config.matrix is not None)
+    configure_logging(args.verbose, json_lines=args.log_format == "json", operator=serving)
     try:
         if command == "migrate":
             from bot.storage.database import migrate
@@ -85,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
             applied = asyncio.run(migrate(config.database))
             print(f"applied: {', '.join(applied)}" if applied else "the database is up to date")
             return 0
+        if command == "backup":
+            return _backup(config, args.path)
         if command == "members":
             _quiet_pipe()
             return _import_members(config, args.file, args.codes, args.replace)
@@ -112,6 +125,21 @@ def _console(config: Config, asked: bool) -> int:
         return 0
     raise StartError("No platform is configured (set [telegram] or [matrix] in quorum.toml, or their "
                      "QUORUM_… variables) and the console read nothing from its input, so there was nothing to run.")
+
+
+def _backup(config: Config, path: Path) -> int:
+    from bot.storage.backup import backup
+
+    report = backup(config.database, path)
+    print(f"backed up {config.database} to {report.path} ({report.size // 1024} KiB, integrity checked)")
+    if config.secret:
+        where = "the secret in the configuration (bot.secret or QUORUM_SECRET)"
+    else:
+        where = f"the key file {config.database}.key"
+    print(f"Not in the backup: {where}. Keep a copy of it apart from the backups (with it, a copy of the "
+          "database links secret ballots to voters); a restored bot needs it to recognise who has voted "
+          "in secret ballots still open.", file=sys.stderr)
+    return 0
 
 
 def _import_members(config: Config, file: Path, codes: Path | None, replace: bool) -> int:
@@ -158,6 +186,17 @@ async def _run_platforms(config: Config) -> int:
     for r in runners:
         core.transports.add(r.transport)
     await core.start()
+    web = None
+    if config.web is not None:
+        from adapters.web import WebServer
+
+        web = WebServer(config.web, core)
+        try:
+            await web.start()
+        except OSError as e:
+            await core.stop()
+            raise StartError(f"The web pages cannot listen on {config.web.host}:{config.web.port} ({e.strerror}): "
+                             "set web.listen to a free address.") from None
     tune_for_serving()
     # SIGTERM (a service manager stopping the bot) and Ctrl-C stop the adapters, then the core,
     # so the database is closed cleanly; nothing would be lost either way.
@@ -166,15 +205,28 @@ async def _run_platforms(config: Config) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stopping.set)
     tasks = [asyncio.create_task(r.run()) for r in runners]
+    started = False
     try:
         waiter = asyncio.create_task(stopping.wait())
-        done, _ = await asyncio.wait([*tasks, waiter], return_when=asyncio.FIRST_COMPLETED)
+        # "Started" once the adapters have run a while without failing: a start that fails (a
+        # wrong token, say) says only why, in one sentence.
+        done, _ = await asyncio.wait([*tasks, waiter], timeout=STARTED_AFTER, return_when=asyncio.FIRST_COMPLETED)
+        if not done:
+            started = True
+            platforms = ", ".join(type(r).__name__.removesuffix("Adapter") for r in runners)
+            log.info("quorum %s started: %s%s", __version__, platforms,
+                     f"; web pages on port {web.port}" if web is not None else "")
+            await asyncio.wait([*tasks, waiter], return_when=asyncio.FIRST_COMPLETED)
         waiter.cancel()
         for task in tasks:
             task.cancel()
         results = await asyncio.gather(*tasks, return_exceptions=True)
     finally:
+        if web is not None:
+            await web.stop()
         await core.stop()
+        if started:
+            log.info("quorum stopped")
     if stopping.is_set():
         return 0
     # An adapter ended on its own: the bot is not serving that platform, so say why and exit

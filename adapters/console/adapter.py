@@ -51,6 +51,7 @@ class ConsoleTransport:
     files = True  # exports go as files (SendFile)
     bot_username = None
     edit_interval = 0.0
+    connected = True  # the terminal is always there (/healthz)
 
     def __init__(self, config: Config, out: TextIO, show_edits: bool = False) -> None:
         self._organisers = {f"{PLATFORM}:{n}" for n in config.console_organisers}
@@ -96,7 +97,7 @@ class ConsoleTransport:
             case SendFile(to=to, name=name, data=data, caption=caption, private=private):
                 path = self._write(name, data)
                 where = f"{to.split(':', 1)[1]} (private)" if private else self._where(to)
-                self._print(where, f"{caption}\nfile: {path}" if caption else f"file: {path}")
+                self._print(where, f"{to_plain(caption)}\nfile: {path}" if caption else f"file: {path}")
         n = next(self._ids)
         match effect:
             case Send(room=room, buttons=buttons) if buttons:

@@ -18,8 +18,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.app.audit import Audit
 from bot.app.bus import Bus
 from bot.app.core import Dispatcher
+from bot.app.monitoring import Monitoring
 from bot.app.rooms import RoomMover
 from bot.app.router import Routes, menu
 from bot.app.transports import RoomDirectory, Transports
@@ -51,6 +53,7 @@ from bot.kernel.limits import TokenBucket
 from bot.kernel.ports import Reader, Writer
 from bot.kernel.routing import Router
 from bot.kernel.times import iso
+from bot.kernel.weblinks import PageLinks
 from bot.storage.database import Database
 from bot.storage.keyfile import load_or_make_key
 from bot.storage.matrix_state import MatrixState
@@ -91,7 +94,7 @@ class App:
     def __init__(
         self, *, config: Config, clock: Clock, transports: Transports, database: Database, writer: Writer,
         own_writer: GroupCommitWriter | None, outbox: Outbox, scheduler: Scheduler, routes: Routes,
-        dispatcher: Dispatcher, services: Services, rooms: RoomMover,
+        dispatcher: Dispatcher, services: Services, rooms: RoomMover, audit: Audit, monitoring: Monitoring,
     ) -> None:
         self.config = config
         self.clock = clock
@@ -105,6 +108,8 @@ class App:
         self.dispatcher = dispatcher
         self.services = services
         self.rooms = rooms
+        self.audit = audit  # what the auditor's pages show (adapters/web)
+        self.monitoring = monitoring  # /healthz and /metrics
         # Every inbound event, straight to the dispatcher (no extra frame on the vote path).
         self.handle: Callable[[Event], Awaitable[None]] = dispatcher.handle
 
@@ -159,6 +164,7 @@ async def bootstrap(
     clock = clock or Clock()
     transports = transports or Transports()
     database = await Database.open(config.database)
+    database.checkpointing = config.wal_checkpoints
     secret = config.secret or load_or_make_key(config.database)
     own_writer = None
     if writer is None:
@@ -170,10 +176,11 @@ async def bootstrap(
     outbox = Outbox(reader, writer, transports.deliver, clock)
     bus = Bus()
     dialogues = Dialogues()
+    links = PageLinks(secret, config.web.public_url if config.web else None)
 
     roll = RollService(reader, writer, clock)
     polls = PollService(reader, writer, clock, config.tz, send, directory, roll, secret, scheduler, bus.publish,
-                        outbox, charts=config.charts, chart_font=config.chart_font)
+                        outbox, links, charts=config.charts, chart_font=config.chart_font)
     reminders = Reminders(reader, writer, clock, config, polls, roll, outbox)
     motions = MotionService(reader, writer, clock, config.tz, polls, secret, outbox)
     campaigns = CampaignService(reader, writer, clock, config.tz, outbox, roll, motions)
@@ -181,7 +188,7 @@ async def bootstrap(
                               scheduler)
     signing = SigningService(dialogues, {"M": campaigns, "T": triggers})
     signups = SignupService(reader, writer, clock, dialogues, roll, [campaigns, triggers], database.truncate_log)
-    pools = PoolService(reader, writer, clock, send, outbox, dialogues)
+    pools = PoolService(reader, writer, clock, send, outbox, dialogues, links)
     services = Services(roll, polls, reminders, motions, campaigns, signing, signups, triggers, pools)
 
     deps: dict[str, object] = {"config": config, "clock": clock, **vars(services)}
@@ -198,7 +205,8 @@ async def bootstrap(
                       scheduler.poke)
     return App(config=config, clock=clock, transports=transports, database=database, writer=writer,
                own_writer=own_writer, outbox=outbox, scheduler=scheduler, routes=routes, dispatcher=dispatcher,
-               services=services, rooms=rooms)
+               services=services, rooms=rooms, audit=Audit(polls, pools, links),
+               monitoring=Monitoring(database, own_writer, outbox, scheduler, polls, transports))
 
 
 async def import_roll(config: Config, entries: list[RollEntry], replace: bool) -> RollImport:

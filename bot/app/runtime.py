@@ -19,8 +19,10 @@ are still collected; only the cadence changes.
 from __future__ import annotations
 
 import gc
+import json
 import logging
 import sys
+from datetime import UTC, datetime
 from typing import TextIO
 
 GEN0_THRESHOLD = 50_000
@@ -43,14 +45,39 @@ class QuietLibraries(logging.Filter):
         return record.levelno >= logging.WARNING or not record.name.startswith(LIBRARIES)
 
 
-def configure_logging(verbose: bool, stream: TextIO | None = None) -> None:
-    """Log the bot's own events (``-v``: its debug lines too) and the libraries' warnings."""
+class JsonLines(logging.Formatter):
+    """One JSON object a line (``--log-format json``), for a log collector: time (UTC), level,
+    logger, message, and the error's traceback if there was one."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["error"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def configure_logging(verbose: bool, stream: TextIO | None = None, *, json_lines: bool = False,
+                      operator: bool = False) -> None:
+    """Log the bot's own events (``-v``: its debug lines too) and the libraries' warnings.
+
+    OPERATOR (a bot serving platforms): the bot's own INFO lines too, one per event an operator
+    needs (started, a poll closed, a broadcast sent, stopped), none naming anyone. In the
+    console they would interleave with the chat, so there they need ``-v``."""
     handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    text = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handler.setFormatter(JsonLines() if json_lines else text)
     handler.addFilter(QuietLibraries())
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    # The bot's own INFO lines are the operator's events; the adapters' are details for -v.
+    logging.getLogger("bot").setLevel(logging.DEBUG if verbose else logging.INFO if operator else logging.WARNING)
+    logging.getLogger("adapters").setLevel(logging.DEBUG if verbose else logging.WARNING)
     for name in LIBRARIES:
         logging.getLogger(name).setLevel(logging.WARNING)
     # matrix-nio warns of every error response it cannot validate against its schema (a refused

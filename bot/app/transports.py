@@ -52,6 +52,10 @@ class Transports:
     def add(self, transport: Transport) -> None:
         self._by_platform[transport.platform] = transport
 
+    def all(self) -> dict[str, Transport]:
+        """Every platform's transport, by platform."""
+        return dict(self._by_platform)
+
     def get(self, qualified_id: str) -> Transport | None:
         return self._by_platform.get(platform_of(qualified_id))
 

@@ -111,17 +111,28 @@ def matrix_store_beside(database: Path) -> Path:
 
 
 @dataclass(frozen=True)
+class WebConfig:
+    """The auditor's pages, /healthz and /metrics: served only when configured."""
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    public_url: str | None = None  # where people reach the pages (behind a proxy): links use it
+
+
+@dataclass(frozen=True)
 class Config:
     database: Path = Path("quorum.db")
     secret: str | None = None
     timezone: str = "UTC"
     default_electorate: str = "room"
     members_may_poll: bool = False
+    wal_checkpoints: bool = True  # false when a replicator (Litestream) does the checkpoints
     console_room: str = "main"
     console_organisers: tuple[str, ...] = ("chair",)
     organisers: dict[str, tuple[str, ...]] = field(default_factory=dict)
     telegram: TelegramConfig | None = None
     matrix: MatrixConfig | None = None
+    web: WebConfig | None = None
     source: Path | None = None
     reminder_offsets: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=1))
     group_warning: timedelta | None = timedelta(hours=1)
@@ -179,6 +190,23 @@ def _matrix(sec: Section) -> MatrixConfig | None:
                         Path(store) if store else None)
 
 
+def _web(sec: Section) -> WebConfig | None:
+    listen = sec.str("listen")
+    public_url = sec.str("public_url")
+    sec.check_unknown()
+    if not listen and not public_url:
+        return None
+    host, port = "127.0.0.1", 8080
+    if listen:
+        host, sep, port_text = listen.rpartition(":")
+        if not sep or not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            raise ConfigError("web.listen must be HOST:PORT, like \"127.0.0.1:8080\"")
+        host, port = host.strip("[]") or "127.0.0.1", int(port_text)
+    if public_url is not None and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", public_url):
+        raise ConfigError("web.public_url must be the pages' address, like \"https://quorum.example.org\"")
+    return WebConfig(host, port, public_url.rstrip("/") if public_url else None)
+
+
 def _duration(sec: Section, key: str, text: str) -> timedelta:
     from bot.kernel.durations import parse_duration
 
@@ -202,6 +230,7 @@ def parse_config(data: dict[str, Any], source: Path | None = None) -> Config:
     if electorate not in ("room", "roll"):
         raise ConfigError("bot.default_electorate must be \"room\" or \"roll\"")
     members_may_poll = botsec.bool("members_may_poll", False)
+    wal_checkpoints = botsec.bool("wal_checkpoints", True)
     botsec.check_unknown()
 
     con = top.section("console")
@@ -230,6 +259,7 @@ def parse_config(data: dict[str, Any], source: Path | None = None) -> Config:
 
     telegram = _telegram(top.section("telegram"))
     matrix = _matrix(top.section("matrix"))
+    web = _web(top.section("web"))
     top.check_unknown()
     base = source.parent if source else Path.cwd()
     db_path = Path(database)
@@ -244,11 +274,13 @@ def parse_config(data: dict[str, Any], source: Path | None = None) -> Config:
         timezone=timezone,
         default_electorate=electorate,
         members_may_poll=members_may_poll,
+        wal_checkpoints=wal_checkpoints,
         console_room=console_room,
         console_organisers=console_organisers,
         organisers=organisers,
         telegram=telegram,
         matrix=matrix,
+        web=web,
         source=source,
         reminder_offsets=tuple(sorted(set(offsets), reverse=True)),
         group_warning=group_warning,

@@ -39,6 +39,8 @@ class Transport(Protocol):
     edit_interval: float  # seconds to wait between edits of one message (rate limits)
     # An adapter that takes SendFile says so with ``files = True``; one that does not (yet) has
     # a text file sent as messages instead (bot/app/transports.py).
+    # A transport may also have ``connected: bool`` (whether its platform answers now), which
+    # /healthz reports; one without it is reported as not saying.
 
     async def deliver(self, effect: Effect) -> Delivered | None: ...
 

@@ -21,6 +21,7 @@ from bot.kernel.errors import StartError
 
 log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+PING_TIMEOUT = 2.0  # seconds a health check waits for the database to answer
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
@@ -224,6 +225,8 @@ class Database:
         self.wconn = wconn
         self.reader = reader
         self._checkpoints: asyncio.Task[None] | None = None
+        # Off when a replicator such as Litestream checkpoints the log itself (bot.wal_checkpoints).
+        self.checkpointing = True
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
@@ -233,8 +236,25 @@ class Database:
         return cls(path, wconn, Reader(await connect(path)))
 
     def start(self) -> None:
-        if self.reader.connection is not self.wconn:
+        if self.checkpointing and self.reader.connection is not self.wconn:
             self._checkpoints = asyncio.create_task(checkpoints(self.reader.connection), name="quorum-checkpoints")
+
+    @property
+    def checkpoints_running(self) -> bool:
+        return self._checkpoints is not None and not self._checkpoints.done()
+
+    async def ping(self) -> bool:
+        """Whether the database answers a read and its file is still where it was opened (a
+        deleted or unmounted file goes on answering from the open handle, but nothing written
+        now would survive a restart)."""
+        if str(self.path) != ":memory:" and not await asyncio.to_thread(Path(self.path).exists):
+            return False
+        try:
+            async with asyncio.timeout(PING_TIMEOUT):
+                rows = await self.reader.execute_fetchall("SELECT 1")
+        except (TimeoutError, sqlite3.Error, ValueError):  # ValueError: the connection was closed
+            return False
+        return bool(rows) and rows[0][0] == 1
 
     async def truncate_log(self) -> None:
         """Checkpoint the write-ahead log into the database file and cut it to zero bytes, so

@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from bot.kernel.clock import Clock
 from bot.kernel.effects import Delivered, Effect, Send, SendPrivate
+from bot.kernel.events import platform_of
 from bot.kernel.markup import Markup, to_html
 from bot.kernel.ports import Conn, DeliveryRefused, Reader, Writer
-from bot.kernel.times import iso
+from bot.kernel.times import iso, parse_iso
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +77,22 @@ class Outbox:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()  # one drain at a time, or two would send the same rows
+        # Per platform, for /metrics: deliveries to be tried again, and of those the ones the
+        # platform refused as too many (a 429 that outlasted the adapter's own waiting).
+        self.retries: Counter[str] = Counter()
+        self.rate_limited: Counter[str] = Counter()
+
+    @property
+    def alive(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    async def backlog(self) -> tuple[int, float]:
+        """How many messages wait to be sent, and how many seconds the oldest has waited."""
+        rows = await self._reader.execute_fetchall(
+            "SELECT count(*), min(created_at) FROM outbox WHERE sent_at IS NULL AND failed IS NULL")
+        waiting, oldest = rows[0][0], parse_iso(rows[0][1])
+        age = (self._clock.now() - oldest).total_seconds() if oldest is not None else 0.0
+        return int(waiting), max(0.0, age)
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._loop(), name="quorum-outbox")
@@ -133,14 +151,19 @@ class Outbox:
             return 0
         pending = iter(rows)
 
+        failures = 0
+
         async def worker() -> None:
+            nonlocal failures
             for row in pending:
-                await self._deliver_one(*row)
+                failures += not await self._deliver_one(*row)
 
         await asyncio.gather(*(worker() for _ in range(min(IN_FLIGHT, len(rows)))))
+        log.info("outbox: %d of %d messages sent (the rest wait for a retry or failed)", len(rows) - failures,
+                 len(rows))
         return len(rows)
 
-    async def _deliver_one(self, msg_id: int, target: str, private: int, text: str, attempts: int) -> None:
+    async def _deliver_one(self, msg_id: int, target: str, private: int, text: str, attempts: int) -> bool:
         html = Markup(text)  # stored as markup by enqueue
         effect = SendPrivate(target, html) if private else Send(target, html)
         error: str | None = None
@@ -151,6 +174,9 @@ class Outbox:
             error, permanent = str(e) or "refused", True
         except Exception as e:  # network trouble, rate limits beyond the sender's retries
             error = f"{type(e).__name__}: {e}"
+            self.retries[platform_of(target)] += 1
+            if getattr(e, "retry_after", None) is not None or "RetryAfter" in type(e).__name__:
+                self.rate_limited[platform_of(target)] += 1
         now = self._clock.now()
 
         async def mark(conn: Conn) -> None:
@@ -169,3 +195,4 @@ class Outbox:
         await self._writer.run(mark)
         if error is not None:
             log.warning("outbox message %s not delivered (%s)", msg_id, error)
+        return error is None

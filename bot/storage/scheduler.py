@@ -48,6 +48,7 @@ class Scheduler:
         self._aps: AsyncIOScheduler | None = None
         self._lock = asyncio.Lock()
         self._stopping = False
+        self.lag = 0.0  # seconds between the earliest due time and the pass that did it: /metrics
 
     def add(self, name: str, next_due: NextDue, fire: Fire) -> Duty:
         duty = Duty(name, next_due, fire)
@@ -109,9 +110,11 @@ class Scheduler:
             # A duty that keeps reporting itself due must not spin forever; a stop runs nothing new.
             for _ in range(0 if self._stopping else 1000):
                 now = self.clock.now()
-                due = [d for d in self._duties if (t := d.next_due()) is not None and t <= now]
-                if not due:
+                times = [(t, d) for d in self._duties if (t := d.next_due()) is not None and t <= now]
+                if not times:
                     break
+                self.lag = max(0.0, (now - min(t for t, _ in times)).total_seconds())
+                due = [d for _, d in times]
                 for duty in due:
                     try:
                         await duty.fire()

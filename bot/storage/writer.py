@@ -20,6 +20,7 @@ import asyncio
 import hashlib
 import hmac
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from itertools import groupby
@@ -98,6 +99,9 @@ class Writer:
         self._queue: asyncio.Queue[VoteWrite | _Op] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
         self.batches = 0
+        # Told (seconds the commit took, votes it acknowledged) after each commit: /metrics.
+        self.on_commit: Callable[[float, int], None] | None = None
+        self._acked = 0
         # Every applied event id, so a redelivery is recognised without a query per vote. The
         # table seen_events is the durable copy; as the only writer, this process sees them all.
         self._seen: set[str] = set()
@@ -143,6 +147,10 @@ class Writer:
     def start(self) -> None:
         if self._task is None:
             self._task = asyncio.create_task(self._loop(), name="quorum-writer")
+
+    @property
+    def alive(self) -> bool:
+        return self._task is not None and not self._task.done()
 
     async def stop(self) -> None:
         if self._task is None:
@@ -196,6 +204,8 @@ class Writer:
         results: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
         seen_in_batch: set[str] = set()
         names_in_batch: dict[str, str] = {}
+        started = time.perf_counter()
+        self._acked = 0
         await conn.execute("BEGIN IMMEDIATE")
         try:
             run: list[VoteWrite] = []
@@ -220,6 +230,7 @@ class Writer:
                     item.future.set_exception(RuntimeError(f"could not save: {e}"))
             raise
         self.batches += 1
+        elapsed, acked = time.perf_counter() - started, self._acked
         self._seen |= seen_in_batch
         self._names.update(names_in_batch)
         for fut, value, exc in results:
@@ -229,6 +240,11 @@ class Writer:
                 fut.set_exception(exc)
             else:
                 fut.set_result(value)
+        if self.on_commit is not None:
+            try:  # after the acknowledgements: counting them must never hold one back
+                self.on_commit(elapsed, acked)
+            except Exception:
+                log.exception("recording a commit's metrics failed")
 
     async def _run_op(self, op: _Op, seen_in_batch: set[str], results: list) -> None:
         conn = self._conn
@@ -282,6 +298,7 @@ class Writer:
             if v.receipt is not None and v.choice is not None:
                 receipts.append((v.poll_id, v.receipt))
             results.append((v.future, None, None))
+            self._acked += 1
         secret = run[0].secret  # a run is all secret or all not (see _parts)
         deletes = [(v.poll_id, v.voter) for v in accepted.values() if v.choice is None]
         conn = self._conn

@@ -48,6 +48,7 @@ BREAKS = [
     ("bot/engines/counting/irv.py", "from bot.kernel import errors", "The engines import nothing of the bot"),
     ("bot/app/core.py", "import telegram", "The core never imports a chat library"),
     ("adapters/telegram/inbound.py", "from bot.features.polls import service", "Adapters use the kernel and the app"),
+    ("adapters/web/pages.py", "from bot.storage import database", "Adapters use the kernel and the app"),
 ]
 
 

@@ -206,6 +206,11 @@ def result_text(p: Poll, r: dict[str, Any], final: bool, names: dict[int, list[s
     return results_text(p, r, final, names)
 
 
+def audit_note(url: str) -> str:
+    """Said under a result when the auditor's pages are served: where anyone can check it."""
+    return f"\nThe count, for anyone to check: {url}"
+
+
 def late_note(p: Poll, tz: ZoneInfo) -> str:
     """Said under a result announced after a deadline the bot slept through."""
     assert p.closes_at is not None

@@ -29,6 +29,7 @@ from bot.features.polls.model import (
 )
 from bot.features.polls.parse import ChoiceError, is_withdrawal, parse_choice
 from bot.features.polls.render import (
+    audit_note,
     ballot_buttons,
     ballot_text,
     changeable_until,
@@ -52,6 +53,7 @@ from bot.kernel.markup import markup
 from bot.kernel.ports import Conn, Directory, Publish, Reader, Sender, Writer
 from bot.kernel.secrecy import caster_hash, receipt, voter_hash
 from bot.kernel.times import iso
+from bot.kernel.weblinks import PageLinks
 from bot.kernel.wording import count_of
 from bot.storage.outbox import Outbox, enqueue
 from bot.storage.scheduler import Scheduler
@@ -81,6 +83,7 @@ class PollService:
         scheduler: Scheduler,
         publish: Publish,
         outbox: Outbox,
+        links: PageLinks | None = None,
         charts: bool = True,
         chart_font: str | None = None,
     ) -> None:
@@ -98,6 +101,7 @@ class PollService:
         self._scheduler = scheduler
         self._publish = publish
         self._outbox = outbox
+        self._links = links
         self.open: dict[int, Poll] = {}
         self._messages: dict[int, list[tuple[str, str, str | None]]] = {}
         self._native: dict[str, int] = {}
@@ -552,6 +556,9 @@ class PollService:
             text = self.result_text(poll, final=True)
             if by == "deadline" and poll.closes_at and now - poll.closes_at > LATE_NOTE_AFTER:
                 text += late_note(poll, self._tz)
+            page = self._links.url("poll", poll.id) if self._links else None
+            if page:
+                text += audit_note(page)
             await enqueue(conn, dedupe=_announcement(poll), target=poll.room, private=False, text=text, now=now,
                           hold=hold)
             return result
@@ -567,6 +574,7 @@ class PollService:
         if result is None:
             raise UserError(f"Poll {poll.id} is already closed.")
         self._scheduler.poke()
+        log.info("poll %s closed (%s)", poll.id, "at its deadline" if by == "deadline" else "by an organiser")
 
     def _due(self) -> list[Poll]:
         """The open polls whose deadline has passed, in the order they fell due."""

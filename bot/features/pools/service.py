@@ -55,6 +55,7 @@ from bot.kernel.errors import UserError
 from bot.kernel.markup import b, markup
 from bot.kernel.ports import Conn, Reader, Sender, Writer
 from bot.kernel.times import iso
+from bot.kernel.weblinks import PageLinks
 from bot.kernel.wording import count_of
 from bot.storage.outbox import Outbox, enqueue
 from bot.storage.writer import change_once
@@ -79,8 +80,10 @@ def _refuse(pool: Pool, action: str) -> None:
 
 class PoolService:
     def __init__(
-        self, reader: Reader, writer: Writer, clock: Clock, send: Sender, outbox: Outbox, dialogues: Dialogues
+        self, reader: Reader, writer: Writer, clock: Clock, send: Sender, outbox: Outbox, dialogues: Dialogues,
+        links: PageLinks | None = None,
     ) -> None:
+        self._links = links
         self._reader = reader
         self._writer = writer
         self._clock = clock
@@ -269,7 +272,11 @@ class PoolService:
         panel = _engine(draw_panel, self._published(pool), randomness)
         await self._seat(ctx, pool, panel, randomness, new=panel, round_number=0, steps=[])
         pool.randomness = randomness
-        await self._send(Send(pool.room, drawn(pool, randomness, panel, [])))
+        text = drawn(pool, randomness, panel, [])
+        page = self._links.url("draw", pool.id) if self._links else None
+        if page:
+            text += f"\nThe draw, its inputs and a check anyone can run: {page}"
+        await self._send(Send(pool.room, text))
 
     async def decline(self, ctx: Context, pool: Pool) -> None:
         _refuse(pool, "decline")

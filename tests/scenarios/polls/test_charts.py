@@ -63,3 +63,9 @@ async def test_a_secret_ballot_chart_and_an_election_chart(chat: Chat) -> None:
     election = _file(await chat.say("chair: /close 2"))
     assert Image.open(secret).format == "PNG" and Image.open(election).format == "PNG"
     assert secret.name == "poll-1-result.png" and election.name == "poll-2-result.png"
+
+
+async def test_a_chart_caption_shows_the_question_as_typed(chat: Chat) -> None:
+    await chat.say('chair: /poll Adopt the <b>budget</b> & "plan"?', "ann: /vote 1 yes")
+    out = await chat.say("chair: /close 1")
+    assert 'Poll 1: Adopt the <b>budget</b> & "plan"?\n    file:' in out  # the Chat harness fails on &lt;

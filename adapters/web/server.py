@@ -1,0 +1,161 @@
+"""A small read-only web server inside the bot (aiohttp): the auditor's pages, /healthz, /metrics.
+
+It is served only when ``[web] listen`` or ``public_url`` is set. It changes nothing: every page
+is read through ``App.audit`` (bot/app/audit.py) and health and metrics through
+``App.monitoring``. Every answer carries a strict Content-Security-Policy (nothing but this
+server's own style sheet; no script, no frame, forms only back to itself), ``nosniff`` and no
+referrer; pages are not cached, since a receipt check is nobody else's business. No access log
+is written: the links are the pages' keys.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+
+from aiohttp import web
+
+from adapters.web.pages import CSS, draw_page, not_found, poll_page, receipt_page, verify_page
+from bot.app import App
+from bot.app.monitoring import CONTENT_TYPE
+from bot.kernel.config import WebConfig
+
+log = logging.getLogger(__name__)
+
+CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; "
+       "frame-ancestors 'none'")
+HTML = "text/html; charset=utf-8"
+MAX_CODE = 64
+
+
+@web.middleware
+async def _headers(request: web.Request, handler):  # type: ignore[no-untyped-def]
+    try:
+        response = await handler(request)
+    except web.HTTPException as e:
+        if e.status != 404:
+            raise
+        depth = max(0, request.path.count("/") - 1)
+        response = web.Response(status=404, text=not_found(depth), content_type="text/html", charset="utf-8")
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _html(text: str) -> web.Response:
+    return web.Response(text=text, content_type="text/html", charset="utf-8")
+
+
+class WebServer:
+    def __init__(self, config: WebConfig, core: App) -> None:
+        self.config = config
+        self.core = core
+        self._runner: web.AppRunner | None = None
+        self.port: int | None = None  # the port bound (config.port, or the one chosen for port 0)
+
+    def application(self) -> web.Application:
+        app = web.Application(middlewares=[_headers], client_max_size=4096)
+        app.add_routes([
+            web.get("/healthz", self.healthz),
+            web.get("/metrics", self.metrics),
+            web.get("/quorum.css", self.css),
+            web.get("/poll/{token}", self.slash),
+            web.get("/poll/{token}/", self.poll),
+            web.get("/poll/{token}/ballots.blt", self.blt),
+            web.post("/poll/{token}/receipt", self.receipt),
+            web.get("/draw/{token}", self.slash),
+            web.get("/draw/{token}/", self.draw),
+            web.get("/draw/{token}/verify", self.verify),
+            web.get(r"/draw/{token}/pool-{number:\d+}.json", self.document),
+        ])
+        return app
+
+    async def start(self) -> None:
+        self._runner = web.AppRunner(self.application(), access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.config.host, self.config.port)
+        await site.start()
+        server = getattr(site, "_server", None)
+        sockets = getattr(server, "sockets", None) or []
+        self.port = sockets[0].getsockname()[1] if sockets else self.config.port
+        log.debug("web pages served on port %s", self.port)
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    # -- health and metrics ------------------------------------------------------------------
+
+    async def healthz(self, request: web.Request) -> web.Response:
+        health = await self.core.monitoring.health()
+        return web.Response(status=200 if health.ok else 503, text=json.dumps(health.as_dict()),
+                            content_type="application/json")
+
+    async def metrics(self, request: web.Request) -> web.Response:
+        body = await self.core.monitoring.metrics()
+        response = web.Response(body=body)
+        response.headers["Content-Type"] = CONTENT_TYPE
+        return response
+
+    async def css(self, request: web.Request) -> web.Response:
+        response = web.Response(text=CSS, content_type="text/css", charset="utf-8")
+        response.headers["Cache-Control"] = "public, max-age=3600"
+        return response
+
+    # -- the pages ---------------------------------------------------------------------------
+
+    async def slash(self, request: web.Request) -> web.Response:
+        """``/poll/TOKEN`` is ``/poll/TOKEN/``: the pages link to their parts relatively."""
+        raise web.HTTPFound(request.path + "/")
+
+    async def poll(self, request: web.Request) -> web.Response:
+        view = await self.core.audit.poll(request.match_info["token"])
+        if view is None:
+            raise web.HTTPNotFound()
+        return _html(poll_page(view))
+
+    async def blt(self, request: web.Request) -> web.Response:
+        found = await self.core.audit.blt(request.match_info["token"])
+        if found is None:
+            raise web.HTTPNotFound()
+        poll_id, text = found
+        response = web.Response(text=text, content_type="text/plain", charset="utf-8")
+        response.headers["Content-Disposition"] = f'attachment; filename="poll-{poll_id}.blt"'
+        return response
+
+    async def receipt(self, request: web.Request) -> web.Response:
+        token = request.match_info["token"]
+        form = await request.post()
+        typed = str(form.get("code", "")).strip()[:MAX_CODE]
+        counted = await self.core.audit.receipt(token, typed)
+        view = await self.core.audit.poll(token)
+        if counted is None or view is None:
+            raise web.HTTPNotFound()
+        return _html(receipt_page(view, re.sub(r"\s+", " ", typed), counted))
+
+    async def draw(self, request: web.Request) -> web.Response:
+        view = await self.core.audit.draw(request.match_info["token"])
+        if view is None:
+            raise web.HTTPNotFound()
+        return _html(draw_page(view))
+
+    async def verify(self, request: web.Request) -> web.Response:
+        token = request.match_info["token"]
+        view = await self.core.audit.draw(token)
+        check = await self.core.audit.verify(token)
+        if view is None or check is None:
+            raise web.HTTPNotFound()
+        return _html(verify_page(view, check))
+
+    async def document(self, request: web.Request) -> web.Response:
+        found = await self.core.audit.document(request.match_info["token"])
+        if found is None or str(found[0]) != request.match_info["number"]:
+            raise web.HTTPNotFound()
+        pool_id, text = found
+        response = web.Response(text=text, content_type="application/json", charset="utf-8")
+        response.headers["Content-Disposition"] = f'attachment; filename="pool-{pool_id}.json"'
+        return response

@@ -1,0 +1,136 @@
+"""``quorum backup`` during a vote flood, and the README's restore procedure performed.
+
+The bot runs here, taking a flood of votes; meanwhile the real command line copies its
+database. The copy must pass ``PRAGMA integrity_check`` and hold every vote acknowledged before
+the backup began (a vote is acknowledged only after its commit); restored as the README says, a
+bot started on it counts them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.kernel.errors import StartError
+from bot.kernel.events import Actor, Message, Room
+from bot.storage.backup import backup, integrity
+from tests.helpers import Chat
+
+ROOT = Path(__file__).resolve().parents[2]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _restore_block() -> str:
+    found = re.search(r"<!-- restore -->\n```bash\n(.*?)```", README, re.S)
+    assert found, "the README's restore procedure (a bash block after <!-- restore -->) is missing"
+    return found.group(1)
+
+
+def _config(folder: Path) -> Path:
+    path = folder / "quorum.toml"
+    path.write_text('[bot]\ndatabase = "quorum.db"\nsecret = "test-secret"\n', encoding="utf-8")
+    return path
+
+
+def _check_and_restore(
+    copy: Path, live: Path, config: Path, before: set[tuple[int, str]], env: dict[str, str]
+) -> set[tuple[int, str]]:
+    """The copy checked, then put in place by the README's procedure; the open poll's votes in it."""
+    assert integrity(copy) == "ok"
+    assert copy.stat().st_mode & 0o077 == 0  # the owner's alone, as the database is
+    assert not Path(f"{copy}-wal").exists()  # a database on its own, no log beside it
+    with sqlite3.connect(copy) as db:
+        open_votes = {(1, v) for (v,) in db.execute("SELECT voter FROM votes WHERE poll_id = 1")}
+        secret = db.execute("SELECT count(*) FROM secret_ballots WHERE poll_id = 2").fetchone()[0]
+        receipts = db.execute("SELECT count(*) FROM receipts WHERE poll_id = 2").fetchone()[0]
+    open_before = {(p, f"console:{w}") for p, w in before if p == 1}
+    assert open_before <= open_votes
+    assert secret >= sum(1 for p, _ in before if p == 2) and receipts == secret
+
+    # The README's restore procedure, performed: the bot is stopped (above); its state folder
+    # gets the copy back in place of a database that was lost.
+    (live / "quorum.db").write_bytes(b"this disk went bad")
+    script = "\n".join(line for line in _restore_block().splitlines() if not line.startswith("systemctl"))
+    bin_dir = copy.parent.parent / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "quorum").write_text(f"#!/bin/sh\nPYTHONPATH={ROOT} exec {sys.executable} -m bot.cli \"$@\"\n")
+    (bin_dir / "quorum").chmod(0o755)
+    restored = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script], capture_output=True, text=True, timeout=120,
+        env={**env, "PATH": f"{bin_dir}:{env['PATH']}", "STATE": str(live), "BACKUP": str(copy),
+             "CONFIG": str(config)},
+    )
+    assert restored.returncode == 0, restored.stdout + restored.stderr
+    assert integrity(live / "quorum.db") == "ok"
+    return open_votes
+
+
+async def test_a_backup_during_a_flood_holds_every_acknowledged_vote_and_restores(tmp_path: Path) -> None:
+    live = tmp_path / "live"
+    live.mkdir()
+    chat = await Chat.start(live)
+    config = _config(live)
+    await chat.say("chair: /poll Strike? | Yes | No", "chair: /poll Officers? | Ann | Bob | Cat --secret")
+    room = Room("console:main")
+    acked: set[tuple[int, str]] = set()
+    stop, enough = asyncio.Event(), asyncio.Event()
+
+    async def vote(poll: int, i: int) -> None:
+        who = f"v{i}"
+        text = f"/vote {poll} {1 + i % 2}"
+        where = room if poll == 1 else Room(f"console:@{who}", private=True)
+        await chat.app.handle(Message(Actor(f"console:{who}", who), where, text))
+        acked.add((poll, who))  # handle returns once the confirmation was sent: after the commit
+        if len(acked) >= 1000:
+            enough.set()
+
+    async def flood() -> None:
+        i = 0
+        while not stop.is_set() or i < 3000:
+            await asyncio.gather(*(vote(1 + (i + k) % 2, i + k) for k in range(100)))
+            i += 100
+
+    flooding = asyncio.create_task(flood())
+    await enough.wait()
+    before = set(acked)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QUORUM_")}
+    copy = tmp_path / "backups" / "quorum-copy.db"
+    copy.parent.mkdir()
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "--config", str(config), "backup", str(copy),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**env, "PYTHONPATH": str(ROOT)},
+    )
+    out, err = await proc.communicate()
+    stop.set()
+    await flooding
+    assert proc.returncode == 0, err.decode()
+    assert "integrity checked" in out.decode()
+    assert "Keep a copy of it apart" in err.decode()
+    assert len(acked) > len(before)  # the flood went on while the copy was taken
+    await chat.stop()
+
+    open_votes = await asyncio.to_thread(_check_and_restore, copy, live, config, before, env)
+    again = await Chat.start(live)
+    try:
+        said = await again.say("chair: /results 1")
+        counted = int(re.search(r"Votes cast: (\d+)", said).group(1))  # type: ignore[union-attr]
+        assert counted == len(open_votes) >= sum(1 for p, _ in before if p == 1)
+    finally:
+        await again.stop()
+
+
+def test_a_backup_refuses_in_words(tmp_path: Path) -> None:
+    with pytest.raises(StartError, match="There is no database"):
+        backup(tmp_path / "none.db", tmp_path / "copy.db")
+    sqlite3.connect(tmp_path / "q.db").close()
+    with pytest.raises(StartError, match="another file"):
+        backup(tmp_path / "q.db", tmp_path / "q.db")
+    with pytest.raises(StartError, match="does not exist"):
+        backup(tmp_path / "q.db", tmp_path / "no" / "copy.db")

@@ -1,0 +1,74 @@
+"""``quorum run`` with ``[web]``: the pages' server comes up beside the adapters, says how the bot
+is, and goes down cleanly with the bot on SIGTERM (as systemd stops it); the log says so."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+from bot import __version__
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
+def test_the_web_server_runs_beside_the_bot_and_stops_with_it(tmp_path: Path) -> None:
+    port, nowhere = _free_port(), _free_port()
+    # A Matrix homeserver that is not there: the adapter keeps retrying, the bot keeps serving.
+    (tmp_path / "quorum.toml").write_text(
+        f'[matrix]\nhomeserver = "http://127.0.0.1:{nowhere}"\nuser_id = "@quorum:example.org"\npassword = "x"\n'
+        f'[web]\nlisten = "127.0.0.1:{port}"\npublic_url = "https://quorum.example.org"\n', encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QUORUM_")}
+    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "--log-format", "json", "run"], cwd=tmp_path,
+                            env={**env, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True)
+    lines: list[str] = []
+    assert proc.stderr is not None
+    reader = threading.Thread(target=lambda: lines.extend(proc.stderr), daemon=True)  # type: ignore[arg-type]
+    reader.start()
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                status, body = _get(f"http://127.0.0.1:{port}/healthz")
+                break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, "the web server never came up"
+                time.sleep(0.1)
+        health = json.loads(body)
+        assert status == 200 and health["database"] and health["writer"] and health["outbox"]
+        assert health["adapters"] == {"mx": None}  # the Matrix adapter does not report its connection
+        assert _get(f"http://127.0.0.1:{port}/metrics")[0] == 200
+        assert _get(f"http://127.0.0.1:{port}/poll/1/")[0] == 404
+        started = f"quorum {__version__} started: Matrix; web pages on port {port}"
+        while not any(started in line for line in list(lines)):  # once the adapters have run a while
+            assert proc.poll() is None and time.monotonic() < deadline, lines
+            time.sleep(0.1)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+        reader.join(timeout=10)
+    assert proc.returncode == 0, lines
+    messages = [json.loads(line)["message"] for line in lines]  # each line one JSON object
+    assert started in messages and messages[-1] == "quorum stopped"

@@ -1,0 +1,166 @@
+"""The web server over HTTP: the auditor's pages, their headers, /healthz and /metrics.
+
+What a browser shows is checked in tests/ops/test_browser.py; here the answers themselves: the
+link in the result message, what is served and what is not, the headers, the health turning
+bad when the database goes, and the metrics as Prometheus' own parser reads them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shlex
+from pathlib import Path
+
+import aiohttp
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from bot.engines.sortition.cli import main as sortition_main
+from bot.kernel.config import parse_config
+from tests.helpers import Chat
+from tests.ops.conftest import Site
+from tests.ops.scripts import closed_election, drawn_panel, link_in
+
+
+async def _get(url: str, **kwargs: object) -> tuple[int, dict[str, str], str]:
+    async with aiohttp.ClientSession() as http, http.get(url, allow_redirects=False, **kwargs) as r:  # type: ignore[arg-type]
+        return r.status, dict(r.headers), await r.text()
+
+
+async def _post(url: str, data: dict[str, str]) -> tuple[int, str]:
+    async with aiohttp.ClientSession() as http, http.post(url, data=data) as r:
+        return r.status, await r.text()
+
+
+async def test_a_closed_proposal_is_linked_from_its_result_and_served_with_strict_headers(site: Site) -> None:
+    chat = site.chat
+    await chat.say("chair: /poll Adopt the <b>budget</b> & \"plan\"?", "ann: /vote 1 yes", "bob: /vote 1 no",
+                   "cat: /vote 1 yes")
+    said = await chat.say("chair: /close 1")
+    page = link_in(said)
+    status, headers, html = await _get(site.url(page))
+    assert status == 200
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    assert headers["Cache-Control"] == "no-store"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    csp = headers["Content-Security-Policy"]
+    assert "default-src 'none'" in csp and "script-src" not in csp and "'unsafe-inline'" not in csp
+    assert "Adopt the &lt;b&gt;budget&lt;/b&gt; &amp; \"plan\"?" in html and "<b>budget" not in html
+    assert "CARRIED" in html and "Votes cast: 3" in html
+    assert 'class="fill w67"' in html  # 2 of 3 for: a bar two thirds long
+    assert "<script" not in html and " src=" not in html and 'href="http' not in html  # nothing from elsewhere
+    status, headers, css = await _get(site.base + "/quorum.css")
+    assert status == 200 and headers["Content-Type"].startswith("text/css") and ".w67{width:67%}" in css
+
+
+async def test_nothing_is_served_for_an_open_poll_a_wrong_link_or_a_bare_id(site: Site) -> None:
+    chat = site.chat
+    await chat.say("chair: /poll Lunch? | Pizza | Soup", "ann: /vote 1 Pizza")
+    links = chat.app.audit.links
+    open_page = site.base + links.path("poll", 1)
+    status, headers, html = await _get(open_page)
+    assert status == 404 and "still open" in html and headers["Content-Security-Policy"]
+    await chat.say("chair: /close 1")
+    assert (await _get(open_page))[0] == 200
+    token = links.token("poll", 1)
+    forged = token[:-1] + ("0" if token[-1] != "0" else "1")
+    for path in (f"/poll/{forged}/", "/poll/1/", f"/poll/{links.token('draw', 1)}/", f"/poll/{token}/ballots.blt",
+                 f"/draw/{links.token('draw', 1)}/", "/admin"):
+        status, _, _ = await _get(site.base + path)
+        assert status == 404, path
+    status, headers, _ = await _get(site.base + f"/poll/{token}")
+    assert status == 302 and headers["Location"].endswith(f"/poll/{token}/")
+
+
+async def test_a_secret_ballot_shows_receipts_and_checks_a_code_but_never_a_choice(site: Site) -> None:
+    chat = site.chat
+    await chat.say("chair: /poll Officer? | Ann Zebra | Bob Quagga --secret")
+    await chat.say("ann (private): /vote 1 Ann Zebra", "bob (private): /vote 1 Bob Quagga",
+                   "cat (private): /vote 1 Ann Zebra")
+    said = await chat.say("ann (private): /receipt 1")
+    code = re.search(r"[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}", said).group(0)  # type: ignore[union-attr]
+    page = link_in(await chat.say("chair: /close 1"))
+    status, _, html = await _get(site.url(page))
+    assert status == 200 and code in html and html.count("<li>") == 3
+    status, answer = await _post(site.url(page) + "receipt", {"code": code.lower().replace("-", "")})
+    assert status == 200 and 'id="verdict">Counted<' in answer
+    assert "Zebra" not in answer.split("</title>")[1] and "Quagga" not in answer
+    status, answer = await _post(site.url(page) + "receipt", {"code": "ABCD-EF23-4567"})
+    assert status == 200 and 'id="verdict">Not found<' in answer
+
+
+async def test_health_turns_bad_when_the_database_is_gone(site: Site, tmp_path: Path) -> None:
+    status, headers, body = await _get(site.base + "/healthz")
+    assert status == 200 and headers["Content-Type"].startswith("application/json")
+    assert '"ok": true' in body and '"console": true' in body
+    for name in ("quorum.db", "quorum.db-wal", "quorum.db-shm"):
+        await asyncio.to_thread((tmp_path / name).unlink, missing_ok=True)
+    status, _, body = await _get(site.base + "/healthz")
+    assert status == 503 and '"database": false' in body and '"ok": false' in body
+
+
+async def test_metrics_after_a_scripted_ballot_parse_with_prometheus_own_parser(site: Site) -> None:
+    chat = site.chat
+    await chat.say("chair: /poll Lunch? | Pizza | Soup", "chair: /poll Tea? | Yes | No",
+                   "ann: /vote 1 Pizza", "bob: /vote 1 Soup", "cat: /vote 1 Pizza", "ann: /vote 2 Yes",
+                   "chair: /close 2")
+    status, headers, text = await _get(site.base + "/metrics")
+    assert status == 200 and headers["Content-Type"].startswith("text/plain; version=0.0.4")
+    samples = {(s.name, tuple(sorted(s.labels.items()))): s.value
+               for family in text_string_to_metric_families(text) for s in family.samples}
+    assert samples[("quorum_votes_acknowledged_total", ())] == 4
+    assert samples[("quorum_commit_seconds_count", ())] >= 4
+    assert samples[("quorum_open_polls", ())] == 1
+    assert ("quorum_outbox_backlog", ()) in samples and ("quorum_outbox_oldest_seconds", ()) in samples
+    assert ("quorum_scheduler_lag_seconds", ()) in samples
+    names = {family.name for family in text_string_to_metric_families(text)}
+    assert {"quorum_platform_retries", "quorum_platform_rate_limited"} <= names
+    assert "ann" not in text and "Pizza" not in text and "Lunch" not in text
+
+
+async def test_a_ranked_election_shows_its_stage_table_and_gives_its_ballots(site: Site) -> None:
+    page = site.url(await closed_election(site.chat))
+    status, _, html = await _get(page)
+    assert status == 200 and "The count, stage by stage" in html and "<table>" in html
+    assert "Elected: " in html
+    status, headers, blt = await _get(page + "ballots.blt")
+    assert status == 200 and headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert headers["Content-Disposition"] == 'attachment; filename="poll-1.blt"'
+    assert blt.splitlines()[0] == "4 2" and '"Committee"' in blt
+
+
+async def test_a_drawn_panel_is_verified_by_the_server_and_by_the_command_it_shows(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page, seated = await drawn_panel(site.chat)
+    status, _, html = await _get(site.url(page))
+    assert status == 200 and "<h1>Citizens' &lt;assembly&gt;</h1>" in html
+    assert "Person" not in html and "console:" not in html  # tickets and answers, never names
+    status, _, answer = await _get(site.url(page) + "verify")
+    assert status == 200 and 'id="verdict">Verified:' in answer
+    assert f"Seated: <code>{' '.join(map(str, seated))}</code>" in answer
+    status, headers, document = await _get(site.url(page) + "pool-1.json")
+    assert status == 200 and headers["Content-Type"].startswith("application/json")
+    # The command line the page shows, run offline on the downloaded document, seats the same.
+    command = re.search(r"<pre>(quorum sortition verify .+?)</pre>", html).group(1)  # type: ignore[union-attr]
+    args = shlex.split(command.replace("&#x27;", "'").replace("&quot;", '"'))[3:]
+    (tmp_path / args[0]).write_text(document, encoding="utf-8")
+    args[0] = str(tmp_path / args[0])
+    capsys.readouterr()
+    assert sortition_main(["verify", *args]) == 0
+    printed = capsys.readouterr().out
+    assert all(f"ticket {t}:" in printed for t in seated)
+
+
+
+async def test_quorum_checkpoints_can_be_left_to_a_replicator(tmp_path: Path) -> None:
+    """``bot.wal_checkpoints = false``: the bot runs no checkpoints of its own (README: Replication)."""
+    own = await Chat.start(tmp_path)
+    await asyncio.to_thread((tmp_path / "left").mkdir)
+    left = await Chat.start(tmp_path / "left", parse_config({"bot": {"wal_checkpoints": False}}))
+    try:
+        assert own.app.database.checkpoints_running and not left.app.database.checkpoints_running
+    finally:
+        await own.stop()
+        await left.stop()
