@@ -65,6 +65,7 @@ class SendLimiter(AIORateLimiter):
         self._private_period = PRIVATE_BURST / PRIVATE_MESSAGES_PER_SECOND * time_scale
         self._private: dict[int, AsyncLimiter] = {}
         self._resume_at = 0.0  # loop time until which a RetryAfter holds every request back
+        self.rate_limited = 0  # requests Telegram refused as too many (429), for /metrics
 
     def _private_limiter(self, chat_id: int) -> AsyncLimiter:
         if len(self._private) > 4096:  # forget chats whose budget is full again
@@ -104,6 +105,7 @@ class SendLimiter(AIORateLimiter):
                     return await callback(*args, **kwargs)
                 return await self._within_budget(callback, args, kwargs, data)
             except RetryAfter as exc:
+                self.rate_limited += 1
                 if attempt == max_retries:
                     log.error("still refused with 429 after %d retries", max_retries)
                     raise

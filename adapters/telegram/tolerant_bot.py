@@ -1,9 +1,14 @@
-"""A bot that skips a malformed update instead of stalling on it.
+"""A bot that skips a malformed update instead of stalling on it, and knows whether the Bot API
+answers.
 
 When PTB cannot parse one update of a ``getUpdates`` batch it drops the whole batch without
 confirming it, and so fetches the same batch again forever: one bad update would stop the bot.
 Here the batch is parsed update by update; an unreadable one is logged and replaced by an
 empty update with the same ``update_id``, which the handlers ignore and the offset confirms.
+
+Every request passes through ``_post``, long polling included, so the outcome of the latest one
+says whether Telegram can be reached now (for /healthz): any answer, a refusal too, means it can;
+a network failure means it cannot, until a request gets through again.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import logging
 from typing import Any
 
 from telegram import Update
+from telegram.error import BadRequest, NetworkError
 from telegram.ext import ExtBot
 
 log = logging.getLogger(__name__)
@@ -20,8 +26,34 @@ log = logging.getLogger(__name__)
 class TolerantBot(ExtBot[Any]):
     _last_batch: list[Any] | None = None
 
+    # PTB's objects take no new public attributes once built; these are read through the properties.
+    _reachable: bool | None = None
+    _failures = 0
+
+    @property
+    def reachable(self) -> bool | None:
+        """Whether the Bot API answered the latest request (None: no request yet)."""
+        return self._reachable
+
+    @property
+    def failures(self) -> int:
+        """Requests that failed on the network (each retried, or reported, by whoever made it)."""
+        return self._failures
+
     async def _post(self, endpoint: str, *args: Any, **kwargs: Any) -> Any:
-        result = await super()._post(endpoint, *args, **kwargs)
+        try:
+            result = await super()._post(endpoint, *args, **kwargs)
+        except BadRequest:  # an answer: Telegram is there (BadRequest is a NetworkError in PTB)
+            self._reachable = True
+            raise
+        except NetworkError:
+            self._reachable = False
+            self._failures += 1
+            raise
+        except Exception:  # any other refusal is an answer too
+            self._reachable = True
+            raise
+        self._reachable = True
         if endpoint == "getUpdates":
             self._last_batch = result if isinstance(result, list) else None
         return result

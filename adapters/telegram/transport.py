@@ -90,6 +90,23 @@ class TelegramTransport:
         self._poll_chats: OrderedDict[str, int] = OrderedDict()  # native poll id -> its chat
         self._tasks: set[asyncio.Task[None]] = set()
 
+    # -- for /healthz and /metrics ----------------------------------------------------------
+
+    @property
+    def connected(self) -> bool:
+        """Whether the bot has met Telegram and the Bot API answered its latest request."""
+        return self.ready.is_set() and getattr(self.bot, "reachable", None) is not False
+
+    @property
+    def rate_limited(self) -> int:
+        """Requests Telegram refused as too many (429), each waited out and tried again."""
+        return int(getattr(self.bot.rate_limiter, "rate_limited", 0))
+
+    @property
+    def retries(self) -> int:
+        """Requests that failed on the network, each tried again (or reported) by its caller."""
+        return int(getattr(self.bot, "failures", 0))
+
     # -- the Transport protocol ------------------------------------------------------------
 
     async def deliver(self, effect: Effect) -> Delivered | None:

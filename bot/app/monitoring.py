@@ -27,11 +27,13 @@ COMMIT_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 
 
 
 class _PlatformCounts(Collector):
-    """The outbox's per-platform counts of retries and of refusals as too many (429s), read
-    when scraped."""
+    """Per platform, retries and refusals as too many (429s), read when scraped: the outbox's
+    (deliveries it will try again) and the adapters' own (a transport may count the requests it
+    repeated, ``retries``, and the 429s it waited out, ``rate_limited``)."""
 
-    def __init__(self, outbox: Outbox) -> None:
+    def __init__(self, outbox: Outbox, transports: Transports) -> None:
         self._outbox = outbox
+        self._transports = transports
 
     def collect(self):  # type: ignore[no-untyped-def]
         retries = CounterMetricFamily("quorum_platform_retries", "Deliveries to be tried again, by platform",
@@ -39,9 +41,13 @@ class _PlatformCounts(Collector):
         limited = CounterMetricFamily("quorum_platform_rate_limited",
                                       "Deliveries a platform refused as too many requests (429), by platform",
                                       labels=["platform"])
-        for platform, n in sorted(self._outbox.retries.items()):
+        counts = {"retries": dict(self._outbox.retries), "rate_limited": dict(self._outbox.rate_limited)}
+        for platform, transport in self._transports.all().items():
+            for name, totals in counts.items():
+                totals[platform] = totals.get(platform, 0) + int(getattr(transport, name, 0))
+        for platform, n in sorted(counts["retries"].items()):
             retries.add_metric([platform], n)
-        for platform, n in sorted(self._outbox.rate_limited.items()):
+        for platform, n in sorted(counts["rate_limited"].items()):
             limited.add_metric([platform], n)
         yield retries
         yield limited
@@ -82,7 +88,7 @@ class Monitoring:
         self.open_polls = Gauge("quorum_open_polls", "Polls open now", registry=registry)
         self.lag = Gauge("quorum_scheduler_lag_seconds",
                          "How late the latest pass of timed work ran after its earliest due time", registry=registry)
-        registry.register(_PlatformCounts(outbox))
+        registry.register(_PlatformCounts(outbox, transports))
         if writer is not None:
             writer.on_commit = self._committed
 
