@@ -15,6 +15,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import quote
 
 from nio import (
     AsyncClient,
@@ -50,7 +51,7 @@ from adapters.matrix.transport import MatrixTransport
 from bot.kernel.config import MatrixConfig
 from bot.kernel.effects import SendPrivate
 from bot.kernel.errors import StartError
-from bot.kernel.events import Actor, Event, NativePollAnswer
+from bot.kernel.events import Actor, Event, Message, NativePollAnswer
 from bot.kernel.markup import markup, to_html
 from bot.kernel.ports import Core
 
@@ -69,6 +70,10 @@ def _stripped(event: Any) -> dict[str, Any]:
     elif hasattr(event, "membership"):
         source["content"] = {"membership": event.membership}
     return source
+
+
+def _is_tombstone(source: dict[str, Any]) -> bool:
+    return source.get("type") == "m.room.tombstone" and source.get("state_key") == ""
 
 
 class LoginFailed(StartError):
@@ -115,6 +120,9 @@ class MatrixAdapter:
         self.history = PollHistory(self.client, self.sender, self.responses, config.user_id)
         self._told_undecryptable: set[tuple[str, str, str]] = set()
         self._told_forbidden: set[str] = set()
+        self._moved: dict[str, str] = {}  # an upgraded room -> its replacement, once everything moved there
+        self._joining: set[str] = set()  # replacement rooms the bot has tried to join
+        self._pointed: set[tuple[str, str]] = set()  # (old room, member) told where the room went
         self._tasks: set[asyncio.Task[Any]] = set()
         self.since: str | None = None
         self.synced = asyncio.Event()  # set once the first sync has been handled
@@ -287,6 +295,11 @@ class MatrixAdapter:
             self.synced.set()
 
     async def _handle_sync(self, response: SyncResponse, since: str | None) -> None:
+        # Room state first (a tombstone, a replacement's creation), so that an upgraded room has
+        # moved before anything said in its replacement is handled.
+        for room_id, info in response.rooms.join.items():
+            for event in [*info.state, *info.timeline.events]:
+                self.rooms.note_event(room_id, getattr(event, "source", None) or {})
         for event in response.account_data_events:
             event_type = getattr(event, "type", None)
             if event_type == "m.direct":
@@ -298,15 +311,11 @@ class MatrixAdapter:
             # make a lost direct room look usable and a left room look joined. Who organised
             # the room is kept, to tell them if something for it can no longer be posted.
             self.rooms.forget(room_id)
+        await self._follow_upgrades()
         for room_id, info in response.rooms.join.items():
-            for event in info.state:
-                self.rooms.note_event(room_id, getattr(event, "source", {}))
             events = list(info.timeline.events)
             if since is None:
-                # The very first sync: everything in it is history, to be learnt from only.
-                for event in events:
-                    self.rooms.note_event(room_id, event.source)
-                continue
+                continue  # the very first sync: everything in it is history, to be learnt from only
             if info.timeline.limited and info.timeline.prev_batch:
                 events = await self._missed(room_id, info.timeline.prev_batch, since) + events
             for event in events:
@@ -317,6 +326,86 @@ class MatrixAdapter:
                     await self._undecryptable(room_id, event.source)
             for step in steps(await self._inbound(room_id, fresh)):
                 await asyncio.gather(*(self._handle_lane(lane) for lane in step))
+
+    # -- room upgrades -----------------------------------------------------------------------
+
+    async def _follow_upgrades(self) -> None:
+        """Follow each upgraded room to its replacement: join it, and once the bot is in it and
+        the replacement names the old room as its predecessor (both rooms agree, so a tombstone
+        cannot send the room's polls elsewhere on its own), move everything stored of the old
+        room there. After a restart the full state shows the same pairs again: the core knows
+        the move was made, and the old room is refused again."""
+        for old, new in self.rooms.upgrades().items():
+            if old in self._moved:
+                continue
+            if not self.rooms.is_joined(new, self.config.user_id):
+                if new not in self._joining:
+                    self._joining.add(new)
+                    await self._join_replacement(old, new)
+                continue
+            if not self.rooms.replaces(new, old):
+                if new not in self._joining:
+                    self._joining.add(new)
+                    log.warning("room %s points to %s, which does not say it replaces it: not moved", old, new)
+                continue
+            try:
+                await self.core.move_room(qualified(old), qualified(new))
+            except Exception:
+                log.exception("moving room %s to %s failed", old, new)
+                continue
+            self._moved[old] = new
+
+    async def _join_replacement(self, old: str, new: str) -> None:
+        """Join the room that replaces OLD. An invite-only replacement refuses until someone
+        invites the bot (Element's upgrade offers to invite the old room's members): the invite
+        is then accepted whoever sends it, as the replacement was named by the old room."""
+        try:
+            await self.sender.call(lambda: self.client.join(new), f"join {new}")
+        except MatrixSendError as e:
+            log.info("could not join the replacement of %s yet (%s); waiting for an invite", old, e.reason)
+            return
+        log.info("joined %s, which replaces %s", new, old)
+
+    async def _refuse_in_old_room(self, old: str, events: list[Any]) -> None:
+        """What members ask of a room that has moved is not done: each member who sends a
+        command or answers a poll there is told once where the room went."""
+        new = self._moved[old]
+        for event in events:
+            source = event.source
+            sender = source.get("sender")
+            if not isinstance(sender, str) or sender == self.config.user_id or (old, sender) in self._pointed:
+                continue
+            event_type = source.get("type")
+            if event_type in (*content.POLL_RESPONSES, *content.POLL_ENDS):
+                reply_to = None
+            elif isinstance(found := self._to_core(old, source), Message) and found.text.startswith(
+                    self.transport.prefixes):
+                reply_to = source.get("event_id")
+            else:
+                continue
+            self._pointed.add((old, sender))
+            await self._point_to(old, new, sender, reply_to)
+
+    async def _point_to(self, old: str, new: str, member: str, reply_to: str | None) -> None:
+        """Tell MEMBER where room OLD went: in OLD, or, where the upgrade left the bot no right to
+        post there (Synapse lets only moderators post in a room it upgraded), privately."""
+        server = new.split(":", 1)[-1]
+        link = f"https://matrix.to/#/{quote(new, safe='')}?via={quote(server, safe='')}"
+        title = self.rooms.title(new)
+        where = markup("{} ({})", title, link) if title else markup("{}", link)
+        text = markup("{} has been upgraded and continues in {}: its polls are there, and nothing sent to the old "
+                      "room counts any more. Please send it there.", self.rooms.title(old) or "This room", where)
+        try:
+            await self.sender.send(old, "m.room.message", content.notice(to_html(text), reply_to))
+            return
+        except MatrixSendError as e:
+            if not e.forbidden:
+                log.warning("%s", e)
+                return
+        try:
+            await self.transport.deliver(SendPrivate(qualified(member), text))
+        except Exception as e:  # best effort: what they sent is refused either way
+            log.warning("could not tell a member where an upgraded room went (%s)", type(e).__name__)
 
     async def _handle_lane(self, lane: list[Event]) -> None:
         for event in lane:
@@ -384,7 +473,15 @@ class MatrixAdapter:
     # -- what people did, for the core ---------------------------------------------------------
 
     async def _inbound(self, room_id: str, events: list[Any]) -> list[Event]:
-        """The core's events for a room's new timeline events, in order."""
+        """The core's events for a room's new timeline events, in order. In a room that has
+        moved, what came after its tombstone is refused (``_refuse_in_old_room``)."""
+        if room_id in self._moved:
+            after = len(events)
+            while after > 0 and not _is_tombstone(events[after - 1].source):
+                after -= 1
+            # No tombstone in this batch: it came before, and all of the batch is after it.
+            await self._refuse_in_old_room(room_id, events[after:])
+            events = events[:after]
         out: list[Event] = []
         for event in events:
             source = event.source
@@ -478,7 +575,7 @@ class MatrixAdapter:
             return
         inviter, is_direct = invite
         try:
-            if not may_invite(inviter, self.config.allowed_inviters):
+            if not may_invite(inviter, self.config.allowed_inviters) and not self.rooms.is_replacement(room_id):
                 log.info("declined an invite from someone not in matrix.allowed_inviters")
                 await self.sender.call(lambda: self.client.room_leave(room_id), f"decline {room_id}")
                 return

@@ -42,11 +42,37 @@ class Rooms:
         self.organiser_level = organiser_level
         self._creators: dict[str, set[str]] = {}
         self._left: dict[str, tuple[str, set[str]]] = {}  # room -> (title, organisers) when the bot left
+        self._replacement: dict[str, str] = {}  # an upgraded room -> the room that replaces it (its tombstone)
+        self._predecessor: dict[str, str] = {}  # a room made by an upgrade -> the room it replaces
 
     def note_event(self, room_id: str, source: dict[str, Any]) -> None:
         """Learn from a state or timeline event what nio does not track (creators)."""
-        if source.get("type") == "m.room.create" and source.get("state_key", "") == "":
+        if source.get("state_key", "") != "":
+            return
+        event_type, body = source.get("type"), source.get("content") or {}
+        if event_type == "m.room.create":
             self._creators[room_id] = creators_of(source)
+            predecessor = body.get("predecessor") if isinstance(body, dict) else None
+            if isinstance(predecessor, dict) and isinstance(predecessor.get("room_id"), str):
+                self._predecessor[room_id] = predecessor["room_id"]
+        elif event_type == "m.room.tombstone" and isinstance(body, dict):
+            replacement = body.get("replacement_room")
+            if isinstance(replacement, str) and replacement and replacement != room_id:
+                self._replacement[room_id] = replacement
+
+    def upgrades(self) -> dict[str, str]:
+        """The rooms the bot has seen upgraded: old room id -> replacement room id, as each old
+        room's tombstone says (only its organisers may send one)."""
+        return dict(self._replacement)
+
+    def replaces(self, new: str, old: str) -> bool:
+        """Whether room NEW says it was made to replace room OLD (its creation names OLD as its
+        predecessor): the other half of OLD's tombstone, known once the bot is in NEW."""
+        return self._predecessor.get(new) == old
+
+    def is_replacement(self, room_id: str) -> bool:
+        """Whether ROOM_ID is what an upgraded room the bot is in points to."""
+        return room_id in self._replacement.values()
 
     def forget(self, room_id: str) -> None:
         """The bot has left ROOM_ID (or was kicked or banned): drop its state but keep its title

@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from adapters.matrix import content
+from nio.crypto.attachments import encrypt_attachment
+
+from adapters.matrix import content, media
 from adapters.matrix.direct import DirectRooms
 from adapters.matrix.inbound import PLATFORM, native_ref, qualified, unqualified
 from adapters.matrix.responses import PollResponses
@@ -19,6 +21,7 @@ from bot.kernel.effects import (
     Effect,
     Keyboard,
     Send,
+    SendFile,
     SendNativePoll,
     SendPrivate,
 )
@@ -35,6 +38,7 @@ class MatrixTransport:
     prefixes = ("/", "!")
     bot_username: str | None = None  # no "/cmd@bot" form on Matrix
     edit_interval = 5.0  # every edit is an event in the room's history: few of them
+    files = True  # exports and charts go as files (SendFile), uploaded to the content repository
 
     def __init__(self, bot_user_id: str, sender: Sender, rooms: Rooms, direct: DirectRooms) -> None:
         self.bot_user_id = bot_user_id
@@ -55,6 +59,8 @@ class MatrixTransport:
             if not e.forbidden:
                 raise
             room = getattr(effect, "room", None)
+            if isinstance(effect, SendFile) and not effect.private:
+                room = effect.to
             room_id = unqualified(room) if isinstance(room, str) else None
             if room_id is not None and self.on_forbidden is not None:
                 self.on_forbidden(room_id, e.reason)
@@ -90,6 +96,18 @@ class MatrixTransport:
                 room_id = self._room(room)
                 end = content.poll_end(ref, to_plain(text) if text else "The poll has ended.")
                 return Delivered(ref=await self.sender.send(room_id, content.POLL_END, end))
+            case SendFile(to=to, name=name, data=data, caption=caption, private=private):
+                if private:
+                    user_id = unqualified(to)
+                    if user_id is None:
+                        raise ValueError(f"not a Matrix user: {to}")
+                    room_id = await self.direct.room_for(user_id)
+                else:
+                    room_id = self._room(to)
+                ref = await self._file(room_id, name, data)
+                if caption:
+                    await self._message(room_id, caption, (), None)
+                return Delivered(ref=ref, extra={"room": qualified(room_id)} if private else {})
             case AnswerPress():
                 return None  # Matrix has no buttons, so no presses to answer
         raise TypeError(f"unknown effect {effect!r}")
@@ -103,6 +121,25 @@ class MatrixTransport:
             first = first or event_id
         assert first is not None
         return first
+
+    async def _file(self, room_id: str, name: str, data: bytes) -> str:
+        """Upload DATA and post it as a file (encrypted, key in the event, in an encrypted room).
+
+        A caption, if any, follows as a notice of its own rather than as the file event's body
+        (the spec's newer caption form): a client that predates captions shows a file's body as
+        its name, so the name would be lost there, and a notice shows the caption's formatting
+        in every client."""
+        mimetype = media.mimetype_of(name, data)
+        room = self.rooms.room(room_id)
+        if room is not None and room.encrypted:
+            ciphertext, keys = encrypt_attachment(data)
+            url = await self.sender.upload(ciphertext, "application/octet-stream", name)
+            secret = {"url": url, "key": keys["key"], "iv": keys["iv"], "hashes": keys["hashes"], "v": keys["v"],
+                      "mimetype": mimetype}
+            body = media.file_message(name, data, mimetype, encrypted=secret)
+        else:
+            body = media.file_message(name, data, mimetype, url=await self.sender.upload(data, mimetype, name))
+        return await self.sender.send(room_id, MESSAGE, body)
 
     @staticmethod
     def _room(qualified_room: str) -> str:

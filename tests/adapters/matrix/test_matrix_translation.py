@@ -11,11 +11,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from nio import RoomSendError
 
-from adapters.matrix import content
+from adapters.matrix import content, media
 from adapters.matrix.batching import steps
 from adapters.matrix.inbound import after_own_join, native_ref, strip_reply_fallback, to_core_event
 from adapters.matrix.invites import invite_of, may_invite
-from adapters.matrix.rooms import creators_of
+from adapters.matrix.rooms import Rooms, creators_of
 from adapters.matrix.sending import Backoff, retry_after
 from bot.kernel.effects import Button
 from bot.kernel.events import Actor, Message, NativePollAnswer, Room
@@ -224,3 +224,38 @@ def test_poll_answers_between_commands_are_handled_together_one_lane_per_voter()
         [[opening]], [[a1, a2], [b1]], [[closing]], [[b1]],
     ]
     assert steps([]) == []
+
+
+def test_a_file_message_is_an_image_with_its_size_or_a_file_with_its_type() -> None:
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + (640).to_bytes(4, "big") + (480).to_bytes(4, "big") + b"rest"
+    image = media.file_message("chart.png", png, media.mimetype_of("chart.png", png), url="mxc://hs/a")
+    assert image["msgtype"] == "m.image" and image["url"] == "mxc://hs/a"
+    assert image["info"] == {"mimetype": "image/png", "size": len(png), "w": 640, "h": 480}
+    blt = b"3 1\n1 2 0\n0\n"
+    doc = media.file_message("e.blt", blt, media.mimetype_of("e.blt", blt), encrypted={"url": "mxc://hs/b"})
+    assert doc["msgtype"] == "m.file" and doc["body"] == doc["filename"] == "e.blt" and "url" not in doc
+    assert doc["file"] == {"url": "mxc://hs/b"} and doc["info"] == {"mimetype": "text/plain", "size": len(blt)}
+    assert media.mimetype_of("list.csv", b"a,b") == "text/csv"
+    assert media.mimetype_of("blob", b"\xff\xfe\x00") == "application/octet-stream"
+    # A picture that is not one (or is cut short) goes as a file.
+    assert media.file_message("x.png", b"not a png", "image/png", url="mxc://hs/c")["msgtype"] == "m.file"
+
+
+def test_the_size_of_a_jpeg_is_read_from_its_frame_header() -> None:
+    app0 = b"\xff\xe0" + (16).to_bytes(2, "big") + b"JFIF\x00" + bytes(9)
+    height, width = (200).to_bytes(2, "big"), (300).to_bytes(2, "big")
+    sof0 = b"\xff\xc0" + (17).to_bytes(2, "big") + b"\x08" + height + width + bytes(10)
+    assert media.image_size(b"\xff\xd8" + app0 + sof0 + b"\xff\xd9") == (300, 200)
+    assert media.image_size(b"\xff\xd8\x00garbage") is None
+
+
+def test_an_upgrade_is_known_from_both_rooms_and_only_from_state() -> None:
+    rooms = Rooms(SimpleNamespace(rooms={}), BOT, 50)  # type: ignore[arg-type]
+    rooms.note_event("!old", {"type": "m.room.tombstone", "state_key": "", "sender": "@a:hs",
+                              "content": {"replacement_room": "!new", "body": "upgraded"}})
+    rooms.note_event("!other", {"type": "m.room.tombstone", "state_key": "x", "content": {"replacement_room": "!z"}})
+    assert rooms.upgrades() == {"!old": "!new"} and rooms.is_replacement("!new")
+    assert not rooms.replaces("!new", "!old")  # until the new room's creation is seen
+    rooms.note_event("!new", {"type": "m.room.create", "state_key": "", "sender": "@a:hs",
+                              "content": {"room_version": "12", "predecessor": {"room_id": "!old"}}})
+    assert rooms.replaces("!new", "!old") and not rooms.replaces("!new", "!other")

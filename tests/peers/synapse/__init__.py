@@ -37,6 +37,7 @@ from .polls import (
 from .registration import Credentials, register_user, unique_localpart
 from .rooms import (
     create_room,
+    download,
     get_power_levels,
     invite,
     join,
@@ -44,6 +45,7 @@ from .rooms import (
     send_event,
     send_text,
     set_power_level,
+    upgrade_room,
 )
 from .server import SynapseServer, SynapseStartError
 from .users import EventNotReceived, MatrixUser, event_type, notice_from, of_type, with_event_id
@@ -57,6 +59,7 @@ __all__ = [
     "SynapseStartError",
     "UserFactory",
     "create_room",
+    "download",
     "event_type",
     "get_power_levels",
     "invite",
@@ -80,5 +83,6 @@ __all__ = [
     "set_power_level",
     "unique_localpart",
     "unlimit_messages",
+    "upgrade_room",
     "with_event_id",
 ]

@@ -161,3 +161,30 @@ async def _add_to_m_direct(user: MatrixUser, other_id: str, room_id: str) -> Non
 
 def _user_id(who: MatrixUser | str) -> str:
     return who if isinstance(who, str) else who.user_id
+
+
+async def upgrade_room(user: MatrixUser, room_id: str, new_version: str | None = None) -> str:
+    """Upgrade the room as Element's "upgrade room" does (Synapse's ``/upgrade`` endpoint: a
+    new room whose creation names the old one, and a tombstone in the old one pointing to it);
+    return the replacement's id. Nobody is moved: as Element offers, invite them afterwards."""
+    version = new_version or await default_room_version(user)
+    path = f"/_matrix/client/v3/rooms/{quote(room_id, safe='')}/upgrade"
+    headers = {"Authorization": f"Bearer {user.access_token}", "Content-Type": "application/json"}
+    async with await user.client.send("POST", path, json.dumps({"new_version": version}), headers=headers) as response:
+        body = await response.json()
+        if response.status != 200:
+            raise _fail(f"upgrade {room_id}", user, body)
+    return str(body["replacement_room"])
+
+
+async def download(user: MatrixUser, mxc: str) -> bytes:
+    """The bytes of an upload, fetched as a client does since authenticated media (the
+    ``/_matrix/client/v1/media`` path, with the user's token)."""
+    assert mxc.startswith("mxc://"), mxc
+    server, media_id = mxc[len("mxc://"):].split("/", 1)
+    path = f"/_matrix/client/v1/media/download/{quote(server, safe='')}/{quote(media_id, safe='')}"
+    headers = {"Authorization": f"Bearer {user.access_token}"}
+    async with await user.client.send("GET", path, headers=headers) as response:
+        if response.status != 200:
+            raise _fail(f"download {mxc}", user, await response.text())
+        return bytes(await response.read())

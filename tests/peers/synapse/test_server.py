@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import io
 import json
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from tests.peers.synapse import (
     SynapseStartError,
     UserFactory,
     create_room,
+    download,
     event_type,
     get_power_levels,
     invite,
@@ -44,6 +46,7 @@ from tests.peers.synapse import (
     set_power_level,
     unique_localpart,
     unlimit_messages,
+    upgrade_room,
     with_event_id,
 )
 from tests.peers.synapse.registration import registration_mac
@@ -206,6 +209,32 @@ async def test_room_version_12_creators_are_not_in_the_power_levels(
     create = await bob.wait_for_event(room_id, of_type("m.room.create"))
     assert create.source["sender"] == alice.user_id
     assert create.source["content"]["room_version"] == "12"
+
+
+async def test_an_upgraded_room_points_to_its_replacement_which_names_it(matrix_users: UserFactory) -> None:
+    # What the adapter follows on an upgrade: the old room's tombstone, the new room's creation
+    # naming its predecessor, the power levels carried over, and nobody moved or invited.
+    alice = await matrix_users("founder")
+    bob = await matrix_users("officer")
+    old = await create_room(alice, invite=[bob], power_levels={bob.user_id: 50})
+    await join(bob, old)
+    new = await upgrade_room(alice, old)
+    tombstone = await bob.wait_for_event(old, of_type("m.room.tombstone"))
+    assert tombstone.source["content"]["replacement_room"] == new
+    assert new not in bob.invited_rooms
+    await invite(alice, new, bob)
+    await join(bob, new)
+    create = await bob.wait_for_event(new, of_type("m.room.create"))
+    assert create.source["content"]["predecessor"]["room_id"] == old
+    assert (await get_power_levels(bob, new))["users"][bob.user_id] == 50
+
+
+async def test_an_upload_is_downloaded_with_the_same_bytes(matrix_users: UserFactory) -> None:
+    alice = await matrix_users("uploader")
+    data = bytes(range(256)) * 3
+    response, _ = await alice.client.upload(lambda *_: io.BytesIO(data), content_type="application/octet-stream",
+                                            filename="bytes.bin", filesize=len(data))
+    assert await download(alice, response.content_uri) == data
 
 
 async def test_direct_room_reaches_the_other_user(matrix_users: UserFactory) -> None:
