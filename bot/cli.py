@@ -9,6 +9,7 @@ import logging
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 from bot import __version__
 from bot.app.runtime import configure_logging, tune_for_serving
@@ -20,6 +21,24 @@ log = logging.getLogger("bot.cli")
 
 STARTED_AFTER = 5.0
 """Seconds the adapters run without failing before the log says the bot has started."""
+
+
+async def _watch_connections(runners: list[Any], every: float = 1.0) -> None:
+    """One line each time an adapter's platform is reached, or lost after it was (an operator's
+    event): what /healthz says, in the log."""
+    seen: dict[str, bool] = {}
+    while True:
+        for runner in runners:
+            name = type(runner).__name__.removesuffix("Adapter")
+            now = getattr(runner.transport, "connected", None)
+            if now is None or seen.get(name) == now:
+                continue
+            if now:
+                log.info("%s connected", name)
+            elif name in seen:
+                log.warning("%s cannot be reached; retrying", name)
+            seen[name] = now
+        await asyncio.sleep(every)
 
 
 def _common(defaults: bool) -> argparse.ArgumentParser:
@@ -205,6 +224,7 @@ async def _run_platforms(config: Config) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stopping.set)
     tasks = [asyncio.create_task(r.run()) for r in runners]
+    watch = asyncio.create_task(_watch_connections(runners))
     started = False
     try:
         waiter = asyncio.create_task(stopping.wait())
@@ -222,6 +242,7 @@ async def _run_platforms(config: Config) -> int:
             task.cancel()
         results = await asyncio.gather(*tasks, return_exceptions=True)
     finally:
+        watch.cancel()
         if web is not None:
             await web.stop()
         await core.stop()

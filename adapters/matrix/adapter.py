@@ -258,12 +258,14 @@ class MatrixAdapter:
                     return
                 raise
             except NETWORK_ERRORS as e:
+                self.transport.connected = False
                 wait = backoff.next()
                 log.warning("Matrix sync failed (%s); retrying in %.1fs", type(e).__name__, wait)
                 await asyncio.sleep(wait)
                 continue
             finally:
                 self._sync_task = None
+            self.transport.connected = isinstance(response, SyncResponse)
             if isinstance(response, SyncError) or not isinstance(response, SyncResponse):
                 if isinstance(response, ErrorResponse) and response.status_code == "M_UNKNOWN_TOKEN":
                     if not self.config.password:

@@ -48,6 +48,8 @@ class MatrixTransport:
         self.responses: PollResponses | None = None  # told of each poll the bot posts
         self.on_forbidden: Callable[[str, str], None] | None = None
         """Told (room id, reason) when the homeserver forbids the bot to post in a room."""
+        self.connected = False
+        """Whether the latest sync with the homeserver got through (for /healthz)."""
 
     async def deliver(self, effect: Effect) -> Delivered | None:
         """EFFECT carried out. A refusal by the homeserver that no retry can cure (the bot was

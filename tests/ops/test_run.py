@@ -57,8 +57,9 @@ def test_the_web_server_runs_beside_the_bot_and_stops_with_it(tmp_path: Path) ->
                 assert proc.poll() is None and time.monotonic() < deadline, "the web server never came up"
                 time.sleep(0.1)
         health = json.loads(body)
-        assert status == 200 and health["database"] and health["writer"] and health["outbox"]
-        assert health["adapters"] == {"mx": None}  # the Matrix adapter does not report its connection
+        assert health["database"] and health["writer"] and health["outbox"]
+        # The homeserver is not there: the bot is up, but not healthy.
+        assert status == 503 and health["adapters"] == {"mx": False} and not health["ok"]
         assert _get(f"http://127.0.0.1:{port}/metrics")[0] == 200
         assert _get(f"http://127.0.0.1:{port}/poll/1/")[0] == 404
         started = f"quorum {__version__} started: Matrix; web pages on port {port}"
@@ -72,3 +73,41 @@ def test_the_web_server_runs_beside_the_bot_and_stops_with_it(tmp_path: Path) ->
     assert proc.returncode == 0, lines
     messages = [json.loads(line)["message"] for line in lines]  # each line one JSON object
     assert started in messages and messages[-1] == "quorum stopped"
+
+
+async def test_the_log_says_when_telegram_is_connected_and_when_it_is_lost(tmp_path: Path) -> None:
+    """One operator line when the adapter reaches its platform, one when it loses it (with the
+    Bot API peer stopped), and one again when it is back."""
+    import asyncio
+
+    from tests.peers.telegram import TelegramPeer
+
+    peer = await TelegramPeer().start()
+    (tmp_path / "quorum.toml").write_text(f'[telegram]\nbase_url = "{peer.base_url}"\n', encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QUORUM_")}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "--log-format", "json", "run", cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(ROOT), "QUORUM_TELEGRAM_TOKEN": peer.token},
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+    assert proc.stderr is not None
+    messages: list[str] = []
+
+    async def until(text: str) -> None:
+        async with asyncio.timeout(60):
+            while text not in messages:
+                line = await proc.stderr.readline()  # type: ignore[union-attr]
+                assert line, messages
+                messages.append(json.loads(line)["message"])
+
+    try:
+        await until("Telegram connected")
+        await peer.server.stop()
+        await until("Telegram cannot be reached; retrying")
+        await peer.server.start()
+        messages.remove("Telegram connected")
+        await until("Telegram connected")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(proc.wait(), 60)
+        await peer.stop()
+    assert proc.returncode == 0
