@@ -216,13 +216,15 @@ def build_profile(
     title: str | None = None,
     notes: Sequence[str] = (),
     descriptions: Sequence[str] = (),
+    papers: np.ndarray | None = None,
 ) -> Profile:
     """Clean and fold ballots given as rows of 0-based candidate indices (-1 ends a paper).
 
     Preferences for withdrawn candidates are skipped (later ones move up, as a returning officer
     skips a withdrawn name); a repeated candidate ends the paper; papers left with no preference
     are blank and not valid. Weights must be positive whole numbers adding up to at most
-    MAX_DIGITS digits; any size below that is counted exactly.
+    MAX_DIGITS digits; any size below that is counted exactly. PAPERS, when the rows were
+    already folded by a reader, is the number of physical ballots behind each row (else one).
     """
     n = len(candidates)
     if n > MAX_CANDIDATES:
@@ -252,7 +254,15 @@ def build_profile(
     w = _weights(weights, arr.shape[0])
     # Fold identical raw rows first: a million papers have far fewer distinct markings, and all
     # the cleaning below then works on those. Cleaning can make distinct rows equal, so fold again.
-    arr, wc = _group(arr, np.stack([w, np.ones_like(w)], axis=1), n)
+    if papers is None:
+        ones = np.ones_like(w)
+    elif w.dtype == object:
+        ones = np.array(np.asarray(papers).tolist(), dtype=object)
+    else:
+        ones = np.asarray(papers, dtype=np.int64)
+    if ones.shape != w.shape:
+        raise ValueError("one paper count per ballot row is needed")
+    arr, wc = _group(arr, np.stack([w, ones], axis=1), n)
     arr = np.concatenate([arr, np.full((arr.shape[0], 1), END, dtype=np.int16)], axis=1)
     _cut_after_end(arr)
     _cut_repeats(arr, n)
