@@ -183,7 +183,8 @@ def _names(tail: list[tuple[int, str]], n_cand: int, source: str) -> tuple[list[
 
 def read_blt(text: str, source: str = "<blt>") -> Profile:
     """Parse BLT text; any damage raises BallotFileError naming the line."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     pos, number = 0, 0
 
     def next_line() -> str | None:

@@ -78,49 +78,51 @@ def _numbers(b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
 
 
 def _fold(keys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """Group identical key tuples: (group of each row, first row of each group).
+    """Group identical key tuples (int64 or uint64 arrays): (group of each row, a row of each group).
 
-    Open addressing done in bulk: each round hashes the rows still unplaced into a table of at
-    least twice their number, lets one row claim each slot, and places every row whose keys equal
-    its slot's claimant; rows that met a different key go to the next round with another hash.
+    Open addressing done in bulk: each round hashes the rows still unplaced into a table at least
+    as large as their number, lets one row claim each slot, and places every row whose keys all
+    equal its slot's claimant's; rows that met a different key go to the next round with another
+    hash. Equality of keys, never the hash, decides a group.
     """
     n = keys[0].size
-    h = np.zeros(n, dtype=np.uint64)
-    for i, part in enumerate(keys):
-        h = (h ^ part.astype(np.uint64)) * _MIX[i % 3]
+    h = keys[0].view(np.uint64) * _MIX[0]
+    for i, part in enumerate(keys[1:], start=1):
+        h ^= part.view(np.uint64)
+        h *= _MIX[i % 3]
     group = np.empty(n, dtype=np.int64)
     owners: list[np.ndarray] = []
-    remaining = np.arange(n)
+    rows: np.ndarray | None = None  # None: every row (the first round needs no gathers)
     offset = 0
     for round_ in range(len(_MIX) - 3):
-        if remaining.size == 0:
+        m = n if rows is None else rows.size
+        if m == 0:
             break
-        bits = max(4, (2 * remaining.size - 1).bit_length())
-        slot = ((h[remaining] * _MIX[3 + round_]) >> np.uint64(64 - bits)).astype(np.intp)
-        owner = np.full(1 << bits, -1, dtype=np.intp)
-        owner[slot] = remaining
+        bits = max(4, m.bit_length())
+        hashed = h if rows is None else h[rows]
+        slot = ((hashed * _MIX[3 + round_]) >> np.uint64(64 - bits)).view(np.int64)
+        ids = np.arange(n) if rows is None else rows
+        owner = np.empty(1 << bits, dtype=np.int64)
+        owner[slot] = ids
         claimant = owner[slot]
-        same = np.ones(remaining.size, dtype=bool)
-        for part in keys:
-            same &= part[claimant] == part[remaining]
-        group[remaining[same]] = offset + slot[same]
+        same = keys[0][claimant] == (keys[0] if rows is None else keys[0][rows])
+        for part in keys[1:]:
+            same &= part[claimant] == (part if rows is None else part[rows])
+        group[ids[same]] = offset + slot[same]
         owners.append(owner)
         offset += owner.size
-        remaining = remaining[~same]
-    if remaining.size:
+        rows = ids[~same]
+    if rows is not None and rows.size:
         # Pathological keys: settle the last few exactly by sorting.
-        stacked = np.stack([part[remaining] for part in keys], axis=1)
+        stacked = np.stack([part[rows] for part in keys], axis=1)
         _, first, inverse = np.unique(stacked, axis=0, return_index=True, return_inverse=True)
-        group[remaining] = offset + inverse.ravel()
-        tail = np.full(first.size, -1, dtype=np.intp)
-        tail[:] = remaining[first]
-        owners.append(tail)
-        offset += tail.size
-    every_owner = np.concatenate(owners) if owners else np.zeros(0, dtype=np.intp)
+        group[rows] = offset + inverse.ravel()
+        owners.append(rows[first])
+        offset += first.size
     used = np.zeros(offset, dtype=bool)
     used[group] = True
     new_id = np.cumsum(used) - 1
-    return new_id[group], every_owner[used]
+    return new_id[group], np.concatenate(owners)[used]
 
 
 def _distinct_lines(b: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -151,6 +153,19 @@ def _distinct_lines(b: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
         group, first = _fold([np.ascontiguousarray(view[:, j]) for j in range(words)])
         out.append((rows[first], np.bincount(group, minlength=first.size).astype(np.int64)))
     return out
+
+
+def _fold_texts(pieces: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """One length class's distinct texts from every chunk, folded together."""
+    if len(pieces) == 1:
+        return pieces[0]
+    texts = np.concatenate([t for t, _ in pieces])
+    papers = np.concatenate([p for _, p in pieces])
+    view = texts.view(np.uint64)
+    group, first = _fold([np.ascontiguousarray(view[:, j]) for j in range(view.shape[1])])
+    summed = np.zeros(first.size, dtype=np.int64)
+    np.add.at(summed, group, papers)
+    return texts[first], summed
 
 
 def _as_lines(rows: np.ndarray) -> tuple[np.ndarray, int]:
@@ -259,19 +274,23 @@ def _read(data: bytes, n_candidates: int, allowed: bytes, rows_of: _Rows) -> Fol
     ok[list(allowed)] = True
     ok[48:58] = True
     ok[10] = True
-    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    classes: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
     for b in _chunks(data):
         if not ok[b].all():
             return None
         for texts, papers in _distinct_lines(b):
-            buf, stride = _as_lines(texts)
-            parsed = rows_of(buf, stride, texts.shape[0], n_candidates)
-            if parsed is None:
-                return None
-            rankings, weights = parsed
-            if (weights > _INT64_MAX // papers).any():
-                return None
-            parts.append((rankings, weights * papers, papers))
+            classes.setdefault(texts.shape[1], []).append((texts, papers))
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    for pieces in classes.values():
+        texts, papers = _fold_texts(pieces)
+        buf, stride = _as_lines(texts)
+        parsed = rows_of(buf, stride, texts.shape[0], n_candidates)
+        if parsed is None:
+            return None
+        rankings, weights = parsed
+        if (weights > _INT64_MAX // papers).any():
+            return None
+        parts.append((rankings, weights * papers, papers))
     if sum(float(w.sum()) for _, w, _ in parts) >= 2.0**62:
         return None  # totals this large take the exact line-by-line path
     width = max(r.shape[1] for r, _, _ in parts) + 1

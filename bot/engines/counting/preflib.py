@@ -72,17 +72,21 @@ def _header(line: str, number: int, source: str, h: _Header) -> None:
 def _folded(text: str, source: str, h: _Header) -> Profile | None:
     """The file read in bulk when its `#` lines all come first and its data lines are plain
     (see fastread); None sends it to the line-by-line reader."""
-    pos, number = 0, 0
+    pos = 0
+    lines: list[str] = []
     while pos < len(text):
         end = text.find("\n", pos)
         end = len(text) if end < 0 else end
-        line = text[pos:end].strip()
-        if line and not line.startswith("#"):
+        line = text[pos:end]
+        if line.strip() and not line.strip().startswith("#"):
             break
-        number += 1
-        if line:
-            _header(line, number, source, h)
+        lines.append(line)
         pos = end + 1
+    if text[:pos].splitlines() != lines:
+        return None  # other line breaks (the careful reader splits on those too)
+    for number, line in enumerate(lines, start=1):
+        if line.strip():
+            _header(line.strip(), number, source, h)
     body = text[pos:]
     if "#" in body or "\r" in body:
         return None

@@ -252,8 +252,9 @@ def build_profile(
         if arr.size and (int(arr.max()) >= n or int(arr.min()) < END):
             raise unknown
     w = _weights(weights, arr.shape[0])
-    # Fold identical raw rows first: a million papers have far fewer distinct markings, and all
-    # the cleaning below then works on those. Cleaning can make distinct rows equal, so fold again.
+    # Fold identical raw rows first (a reader that passes PAPERS has done so): a million papers
+    # have far fewer distinct markings, and all the cleaning below then works on those. Cleaning
+    # can make distinct rows equal, so fold again.
     if papers is None:
         ones = np.ones_like(w)
     elif w.dtype == object:
@@ -262,7 +263,9 @@ def build_profile(
         ones = np.asarray(papers, dtype=np.int64)
     if ones.shape != w.shape:
         raise ValueError("one paper count per ballot row is needed")
-    arr, wc = _group(arr, np.stack([w, ones], axis=1), n)
+    wc = np.stack([w, ones], axis=1)
+    if papers is None:
+        arr, wc = _group(arr, wc, n)
     arr = np.concatenate([arr, np.full((arr.shape[0], 1), END, dtype=np.int16)], axis=1)
     _cut_after_end(arr)
     _cut_repeats(arr, n)
