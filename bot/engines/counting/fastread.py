@@ -29,6 +29,9 @@ _CHUNK = 1 << 22
 """Bytes of ballot lines folded at once: large enough for numpy to run at speed, small enough
 that the temporaries stay a few times this size whatever the length of the file."""
 
+_PARSE = 1 << 15
+"""Distinct lines parsed at once (a few numpy arrays of one entry per number each)."""
+
 _MAX_DIGITS = 18
 """Longest number read here; 18 digits always fits in int64."""
 
@@ -282,15 +285,17 @@ def _read(data: bytes, n_candidates: int, allowed: bytes, rows_of: _Rows) -> Fol
             classes.setdefault(texts.shape[1], []).append((texts, papers))
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for pieces in classes.values():
-        texts, papers = _fold_texts(pieces)
-        buf, stride = _as_lines(texts)
-        parsed = rows_of(buf, stride, texts.shape[0], n_candidates)
-        if parsed is None:
-            return None
-        rankings, weights = parsed
-        if (weights > _INT64_MAX // papers).any():
-            return None
-        parts.append((rankings, weights * papers, papers))
+        every_text, every_papers = _fold_texts(pieces)
+        for lo in range(0, every_text.shape[0], _PARSE):
+            texts, papers = every_text[lo : lo + _PARSE], every_papers[lo : lo + _PARSE]
+            buf, stride = _as_lines(texts)
+            parsed = rows_of(buf, stride, texts.shape[0], n_candidates)
+            if parsed is None:
+                return None
+            rankings, weights = parsed
+            if (weights > _INT64_MAX // papers).any():
+                return None
+            parts.append((rankings, weights * papers, papers))
     if sum(float(w.sum()) for _, w, _ in parts) >= 2.0**62:
         return None  # totals this large take the exact line-by-line path
     width = max(r.shape[1] for r, _, _ in parts) + 1
