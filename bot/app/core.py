@@ -53,10 +53,10 @@ class Dispatcher:
         self._recent: OrderedDict[str, None] = OrderedDict()
         self._forgotten_at = clock.now()
 
-    def _is_repeat(self, event_id: str | None) -> bool:
+    async def _is_repeat(self, event_id: str | None) -> bool:
         if event_id is None:
             return False
-        if event_id in self._recent or self._writer.has_seen(event_id):
+        if event_id in self._recent or await self._writer.has_seen(event_id):
             return True
         self._recent[event_id] = None
         if len(self._recent) > _RECENT:
@@ -69,7 +69,7 @@ class Dispatcher:
         if not self._limits.take(event.actor.id):
             await self._slow_down(event)
             return
-        if self._is_repeat(event.event_id):
+        if await self._is_repeat(event.event_id):
             return
         event = scrubbed(event)
         try:

@@ -20,12 +20,14 @@ import asyncio
 import hashlib
 import hmac
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any, TypeVar
 
 import aiosqlite
+import numpy as np
 
 from bot.kernel.errors import UserError
 from bot.kernel.ports import Writer as Writes
@@ -80,6 +82,61 @@ class _Op:
 KEYED = "k:"
 """The prefix of an update id stored as a keyed hash."""
 
+_COMPACT = 1 << 16
+"""Update ids kept as whole tokens before they are packed into the sorted array."""
+
+_NAMES = 1 << 16
+"""Display names remembered (to skip rewriting an unchanged one); the rest are looked up by SQL."""
+
+
+def _prefix(token: str) -> int:
+    """The first 64 bits of a keyed token (`k:` and 32 hex digits)."""
+    return int(token[2:18], 16)
+
+
+class _Applied:
+    """Which update tokens are committed, in bounded memory and exactly.
+
+    A bot that has run for a while has a million applied update ids on record; a Python set of
+    them costs over 100 MB and seconds to load. So tokens committed since the last packing are
+    held whole (a set), and all the others as their first 64 bits in one sorted numpy array (8
+    bytes each). A token in the set is applied; one whose 64 bits are not in the array is not;
+    one whose 64 bits are there (a redelivery, or a 1-in-10^13 coincidence) is looked up in
+    seen_events, whose primary key decides. So nothing is ever counted twice or dropped by
+    mistake, and memory grows by 8 bytes per remembered update.
+    """
+
+    def __init__(self) -> None:
+        self.recent: set[str] = set()
+        self.packed = np.zeros(0, dtype=np.uint64)
+
+    def maybe(self, token: str) -> bool | None:
+        """True: applied. False: not applied. None: ask the database."""
+        if token in self.recent:
+            return True
+        if not token.startswith(KEYED) or len(token) < 18:
+            return False
+        p = np.uint64(_prefix(token))
+        i = int(np.searchsorted(self.packed, p))
+        return None if i < self.packed.size and self.packed[i] == p else False
+
+    def add(self, tokens: set[str]) -> None:
+        self.recent |= tokens
+        if len(self.recent) >= _COMPACT:
+            fresh = np.fromiter((_prefix(t) for t in self.recent), dtype=np.uint64, count=len(self.recent))
+            self.packed = np.union1d(self.packed, fresh)
+            self.recent = set()
+
+    async def load(self, conn: aiosqlite.Connection) -> None:
+        """Every recorded token, streamed (rows come in key order, so already nearly sorted)."""
+        parts = []
+        async with conn.execute("SELECT event_id FROM seen_events") as cur:
+            cur.arraysize = 1 << 15
+            while rows := await cur.fetchmany():
+                parts.append(np.fromiter((_prefix(r[0]) for r in rows), dtype=np.uint64, count=len(rows)))
+        self.packed = np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.uint64)
+        self.recent = set()
+
 
 def _parts(batch: list[VoteWrite | _Op]) -> list[list[VoteWrite | _Op]]:
     """BATCH cut into runs of secret and of other changes, in queue order: one transaction each."""
@@ -97,10 +154,10 @@ class Writer:
         self._queue: asyncio.Queue[VoteWrite | _Op] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
         self.batches = 0
-        # Every applied event id, so a redelivery is recognised without a query per vote. The
+        # The applied update ids, so a redelivery is recognised without a query per vote. The
         # table seen_events is the durable copy; as the only writer, this process sees them all.
-        self._seen: set[str] = set()
-        self._names: dict[str, str] = {}
+        self._applied = _Applied()
+        self._names: OrderedDict[str, str] = OrderedDict()
 
     def token(self, event_id: str) -> str:
         """How update EVENT_ID is recorded: a keyed hash, which names no chat and no person."""
@@ -119,9 +176,7 @@ class Writer:
                 [(self.token(e), e) for e in plain],
             )
             await conn.execute("COMMIT")
-        self._seen = {row[0] for row in await conn.execute_fetchall("SELECT event_id FROM seen_events")}
-        rows = await conn.execute_fetchall("SELECT identity, display_name FROM identities")
-        self._names = {row[0]: row[1] for row in rows}
+        await self._applied.load(conn)
 
     async def forget_before(self, cutoff: str) -> int:
         """Drop the record of updates applied before CUTOFF (an ISO time). Platforms redeliver
@@ -130,14 +185,21 @@ class Writer:
         async def op(conn: aiosqlite.Connection) -> int:
             cur = await conn.execute("DELETE FROM seen_events WHERE seen_at < ?", (cutoff,))
             # Rebuilt inside the writer's own transaction, so no id committed meanwhile is missed.
-            self._seen = {row[0] for row in await conn.execute_fetchall("SELECT event_id FROM seen_events")}
+            await self._applied.load(conn)
             return cur.rowcount
 
         return await self.run(op)
 
-    def has_seen(self, event_id: str) -> bool:
+    async def has_seen(self, event_id: str) -> bool:
         """Whether a change caused by EVENT_ID is committed (so a redelivery can be dropped)."""
-        return self.token(event_id) in self._seen
+        return await self._known(self.token(event_id))
+
+    async def _known(self, token: str) -> bool:
+        known = self._applied.maybe(token)
+        if known is None:
+            rows = await self._conn.execute_fetchall("SELECT 1 FROM seen_events WHERE event_id = ?", (token,))
+            known = bool(rows)
+        return known
 
     def start(self) -> None:
         if self._task is None:
@@ -219,8 +281,12 @@ class Writer:
                     item.future.set_exception(RuntimeError(f"could not save: {e}"))
             raise
         self.batches += 1
-        self._seen |= seen_in_batch
-        self._names.update(names_in_batch)
+        self._applied.add(seen_in_batch)
+        for who, name in names_in_batch.items():
+            self._names[who] = name
+            self._names.move_to_end(who)
+        while len(self._names) > _NAMES:
+            self._names.popitem(last=False)
         for fut, value, exc in results:
             if fut.done():
                 continue
@@ -232,7 +298,7 @@ class Writer:
     async def _run_op(self, op: _Op, seen_in_batch: set[str], results: list) -> None:
         conn = self._conn
         token = self.token(op.event_id) if op.event_id is not None else None
-        if token is not None and (token in seen_in_batch or token in self._seen):
+        if token is not None and (token in seen_in_batch or await self._known(token)):
             results.append((op.future, None, Duplicate()))
             return
         await conn.execute("SAVEPOINT op")
@@ -254,7 +320,7 @@ class Writer:
     async def _flush_votes(
         self, run: list[VoteWrite], seen_in_batch: set[str], names_in_batch: dict[str, str], results: list
     ) -> None:
-        seen = self._seen
+        applied = self._applied
         accepted: dict[tuple[int, str], VoteWrite] = {}
         events: list[tuple[str, str]] = []
         names: dict[str, str] = {}
@@ -262,7 +328,9 @@ class Writer:
         now = self._now()
         for v in run:
             token = self.token(v.event_id) if v.event_id is not None else None
-            if token is not None and (token in seen or token in seen_in_batch):
+            if token is not None and (
+                token in seen_in_batch or (applied.maybe(token) is not False and await self._known(token))
+            ):
                 results.append((v.future, DUPLICATE, None))
                 continue
             refusal = v.check()
