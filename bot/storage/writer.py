@@ -17,7 +17,6 @@ stored. Without the key file nothing on disk links a voter to a choice.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import hmac
 import logging
 from collections import OrderedDict
@@ -114,11 +113,12 @@ class _Applied:
         """True: applied. False: not applied. None: ask the database."""
         if token in self.recent:
             return True
-        if not token.startswith(KEYED) or len(token) < 18:
+        packed = self.packed
+        if not packed.size or not token.startswith(KEYED) or len(token) < 18:
             return False
-        p = np.uint64(_prefix(token))
-        i = int(np.searchsorted(self.packed, p))
-        return None if i < self.packed.size and self.packed[i] == p else False
+        p = _prefix(token)
+        i = int(packed.searchsorted(p))
+        return None if i < packed.size and int(packed[i]) == p else False
 
     def add(self, tokens: set[str]) -> None:
         self.recent |= tokens
@@ -162,7 +162,7 @@ class Writer:
     def token(self, event_id: str) -> str:
         """How update EVENT_ID is recorded: a keyed hash, which names no chat and no person."""
         message = b"update\x00" + event_id.encode("utf-8", "surrogatepass")
-        return KEYED + hmac.new(self._key, message, hashlib.sha256).hexdigest()[:32]
+        return KEYED + hmac.digest(self._key, message, "sha256")[:16].hex()
 
     async def load(self) -> None:
         conn = self._conn
