@@ -9,7 +9,8 @@ Pools are synthetic but shaped like real recruitment: seven questions (gender, a
 education, ethnicity, housing tenure, attitude to the topic; --questions 4 keeps the first four,
 the shape earlier figures used) with skewed population shares, and volunteering that is more
 likely for older, more educated, more concerned people in some areas, so the pool does not
-mirror the population. With seven questions almost every volunteer has a profile of their own. Quotas are the population shares of the panel with a
+mirror the population. With seven questions almost every volunteer has a profile of their own.
+Quotas are the population shares of the panel with a
 slack of +/-15% (at least one seat). Everything is seeded. Each measurement runs in its own
 process so peak memory (maximum resident set size) and time limits are per run; a peer that
 exceeds --peer-timeout is reported as a timeout, not left out.
