@@ -192,14 +192,17 @@ class Writer:
 
     async def has_seen(self, event_id: str) -> bool:
         """Whether a change caused by EVENT_ID is committed (so a redelivery can be dropped)."""
-        return await self._known(self.token(event_id))
-
-    async def _known(self, token: str) -> bool:
+        token = self.token(event_id)
         known = self._applied.maybe(token)
-        if known is None:
-            rows = await self._conn.execute_fetchall("SELECT 1 FROM seen_events WHERE event_id = ?", (token,))
-            known = bool(rows)
-        return known
+        return await self._lookup(token) if known is None else known
+
+    async def _applied_before(self, token: str) -> bool:
+        known = self._applied.maybe(token)
+        return await self._lookup(token) if known is None else known
+
+    async def _lookup(self, token: str) -> bool:
+        """The database's answer, for the rare token whose first 64 bits are on record."""
+        return bool(await self._conn.execute_fetchall("SELECT 1 FROM seen_events WHERE event_id = ?", (token,)))
 
     def start(self) -> None:
         if self._task is None:
@@ -298,7 +301,7 @@ class Writer:
     async def _run_op(self, op: _Op, seen_in_batch: set[str], results: list) -> None:
         conn = self._conn
         token = self.token(op.event_id) if op.event_id is not None else None
-        if token is not None and (token in seen_in_batch or await self._known(token)):
+        if token is not None and (token in seen_in_batch or await self._applied_before(token)):
             results.append((op.future, None, Duplicate()))
             return
         await conn.execute("SAVEPOINT op")
@@ -329,7 +332,7 @@ class Writer:
         for v in run:
             token = self.token(v.event_id) if v.event_id is not None else None
             if token is not None and (
-                token in seen_in_batch or (applied.maybe(token) is not False and await self._known(token))
+                token in seen_in_batch or (applied.maybe(token) is not False and await self._applied_before(token))
             ):
                 results.append((v.future, DUPLICATE, None))
                 continue
