@@ -84,6 +84,9 @@ KEYED = "k:"
 _COMPACT = 1 << 16
 """Update ids kept as whole tokens before they are packed into the sorted array."""
 
+_TOKENS = 1 << 14
+"""Tokens of recent update ids kept, so an update is hashed once, not at each check."""
+
 _NAMES = 1 << 16
 """Display names remembered (to skip rewriting an unchanged one); the rest are looked up by SQL."""
 
@@ -158,11 +161,21 @@ class Writer:
         # table seen_events is the durable copy; as the only writer, this process sees them all.
         self._applied = _Applied()
         self._names: OrderedDict[str, str] = OrderedDict()
+        self._tokens: dict[str, str] = {}
 
     def token(self, event_id: str) -> str:
-        """How update EVENT_ID is recorded: a keyed hash, which names no chat and no person."""
-        message = b"update\x00" + event_id.encode("utf-8", "surrogatepass")
-        return KEYED + hmac.digest(self._key, message, "sha256")[:16].hex()
+        """How update EVENT_ID is recorded: a keyed hash, which names no chat and no person.
+
+        Each update's token is wanted twice (the dispatcher's check, then the commit), so the
+        latest few thousand are kept rather than hashed again."""
+        token = self._tokens.get(event_id)
+        if token is None:
+            message = b"update\x00" + event_id.encode("utf-8", "surrogatepass")
+            token = KEYED + hmac.digest(self._key, message, "sha256")[:16].hex()
+            if len(self._tokens) >= _TOKENS:
+                self._tokens.clear()
+            self._tokens[event_id] = token
+        return token
 
     async def load(self) -> None:
         conn = self._conn
