@@ -81,3 +81,32 @@ async def test_an_id_sharing_64_bits_with_an_applied_one_is_not_dropped(
         ]
     finally:
         await chat.stop()
+
+
+async def test_unusual_ids_on_record_are_kept_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page holding something other than keyed tokens is read row by row; those ids are kept
+    whole, the keyed ones packed, and both are recognised."""
+    monkeypatch.setattr(writer_module, "_PAGE", 2)
+    chat = await Chat.start(tmp_path)
+    await chat.say("chair: /poll Lunch? | Pizza | Soup")
+    await chat.app.handle(press("ann", 0, "a"))
+    await chat.app.handle(press("bob", 0, "b"))
+    await chat.app.handle(press("cat", 0, "c"))
+
+    async def odd(conn) -> None:  # type: ignore[no-untyped-def]
+        await conn.execute("INSERT INTO seen_events(event_id, seen_at) VALUES ('k:NOT-HEX', '2026-01-01')")
+
+    assert chat.app.writer is not None
+    await chat.app.writer.run(odd)
+    await chat.stop()
+    chat = await Chat.start(tmp_path)
+    try:
+        writer = chat.app.writer
+        assert isinstance(writer, Writer)
+        assert writer._applied.recent == {"k:NOT-HEX"} and writer._applied.packed.size == 3
+        assert writer._applied.maybe("k:NOT-HEX") is True
+        for event_id in "abc":
+            assert await writer.has_seen(event_id)
+        assert not await writer.has_seen("d")
+    finally:
+        await chat.stop()
