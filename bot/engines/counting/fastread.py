@@ -80,7 +80,7 @@ def _numbers(b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     return values, starts, ends
 
 
-def _fold(keys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+def fold_keys(keys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """Group identical key tuples (int64 or uint64 arrays): (group of each row, a row of each group).
 
     Open addressing done in bulk: each round hashes the rows still unplaced into a table at least
@@ -153,7 +153,7 @@ def _distinct_lines(b: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
         keep = (np.arange(w)[None, :] < np.arange(w + 1)[:, None]).astype(np.uint8) * np.uint8(255)
         view = rows.view(np.uint64)
         view &= keep.view(np.uint64)[lengths[idx]]
-        group, first = _fold([np.ascontiguousarray(view[:, j]) for j in range(words)])
+        group, first = fold_keys([np.ascontiguousarray(view[:, j]) for j in range(words)])
         out.append((rows[first], np.bincount(group, minlength=first.size).astype(np.int64)))
     return out
 
@@ -165,7 +165,7 @@ def _fold_texts(pieces: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray
     texts = np.concatenate([t for t, _ in pieces])
     papers = np.concatenate([p for _, p in pieces])
     view = texts.view(np.uint64)
-    group, first = _fold([np.ascontiguousarray(view[:, j]) for j in range(view.shape[1])])
+    group, first = fold_keys([np.ascontiguousarray(view[:, j]) for j in range(view.shape[1])])
     summed = np.zeros(first.size, dtype=np.int64)
     np.add.at(summed, group, papers)
     return texts[first], summed

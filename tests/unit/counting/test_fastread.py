@@ -128,7 +128,7 @@ def test_hash_table_groups_exactly_whatever_the_hash(monkeypatch: pytest.MonkeyP
         monkeypatch.setattr(fastread, "_MIX", (np.uint64(mix),) * len(fastread._MIX))
     keys = [np.array([5, 7, 5, 9, 7, 5, 2**40, 2**40], dtype=np.int64),
             np.array([1, 1, 1, 2, 1, 3, 0, 0], dtype=np.int64)]
-    group, first = fastread._fold(keys)
+    group, first = fastread.fold_keys(keys)
     pairs = list(zip(keys[0].tolist(), keys[1].tolist(), strict=True))
     for i in range(len(pairs)):
         for j in range(len(pairs)):
