@@ -32,6 +32,9 @@ that the temporaries stay a few times this size whatever the length of the file.
 _PARSE = 1 << 15
 """Distinct lines parsed at once (a few numpy arrays of one entry per number each)."""
 
+_MASK_TABLE = 512
+"""Longest padded line cleared with a table of masks (which takes this many bytes squared)."""
+
 _MAX_DIGITS = 18
 """Longest number read here; 18 digits always fits in int64."""
 
@@ -148,11 +151,14 @@ def _distinct_lines(b: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
         idx = np.flatnonzero(widths == words) if len(classes) > 1 else slice(None)
         w = words * 8
         rows = windows[starts[idx], :w]
-        # Clear what follows each line (its newline and the next lines) a word at a time: the
-        # mask for length L keeps L bytes.
-        keep = (np.arange(w)[None, :] < np.arange(w + 1)[:, None]).astype(np.uint8) * np.uint8(255)
+        # Clear what follows each line (its newline and the next lines): a word at a time from a
+        # table of masks (the mask for length L keeps L bytes) while the table is small.
         view = rows.view(np.uint64)
-        view &= keep.view(np.uint64)[lengths[idx]]
+        if w <= _MASK_TABLE:
+            keep = (np.arange(w)[None, :] < np.arange(w + 1)[:, None]).astype(np.uint8) * np.uint8(255)
+            view &= keep.view(np.uint64)[lengths[idx]]
+        else:
+            rows[np.arange(w)[None, :] >= lengths[idx, None]] = 0
         group, first = fold_keys([np.ascontiguousarray(view[:, j]) for j in range(words)])
         out.append((rows[first], np.bincount(group, minlength=first.size).astype(np.int64)))
     return out
@@ -180,7 +186,9 @@ def _as_lines(rows: np.ndarray) -> tuple[np.ndarray, int]:
     return buf.ravel(), w + 1
 
 
-def _line_numbers(buf: np.ndarray, stride: int, n: int):
+def _line_numbers(
+    buf: np.ndarray, stride: int, n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
     """Numbers of each fixed-stride line: values, starts, ends, line of each, first of each line;
     None when a number is too long or a line has none."""
     parsed = _numbers(buf)

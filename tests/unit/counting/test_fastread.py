@@ -140,3 +140,14 @@ def test_a_bad_line_far_down_a_large_file_is_named() -> None:
     lines = [(1, [1, 2, 3])] * 300_000 + [(1, [1, 9])]
     with pytest.raises(BallotFileError, match="line 300002: preference 9 is not a candidate 1..3"):
         read_ballots(_blt(3, lines), "f", ".blt")
+
+
+def test_long_lines_and_a_mix_of_lengths_read_alike(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lines far longer than most (a full ranking of 300 candidates) beside short ones."""
+    n = 300
+    lines = [(1, list(range(1, n + 1)))] * 3 + [(2, [5, 1])] * 4 + [(1, list(range(n, 0, -1)))]
+    text = _blt(n, lines)
+    fast = _read(text, ".blt")
+    assert isinstance(fast, Profile) and fast.papers == 12 and fast.ballots_cast == 8
+    assert blt._folded(text, text.index("\n") + 1, n) is not None
+    _same(fast, _slow(monkeypatch, text, ".blt"))
