@@ -253,7 +253,10 @@ def read_blt(text: str, source: str = "<blt>") -> Profile:
 def _folded(text: str, pos: int, n_cand: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int] | None:
     """The ballot lines from POS read and folded in bulk when they are plain (see fastread):
     rankings, weights, papers, lines read and where the closing `0` line ends; else None."""
-    end = text.find("\n0\n", pos - 1)
+    # The last `0` line, found from the end where it is (a search from the start meets " 0" at
+    # the end of every ballot line); were there an earlier one, the block would hold a line
+    # with a single number, which the bulk reader refuses.
+    end = text.rfind("\n0\n", pos - 1)
     if end < 0 or text[pos - 1] != "\n":
         return None
     block = text[pos : end + 1]
