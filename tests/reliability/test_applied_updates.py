@@ -110,3 +110,34 @@ async def test_unusual_ids_on_record_are_kept_whole(tmp_path: Path, monkeypatch:
         assert not await writer.has_seen("d")
     finally:
         await chat.stop()
+
+
+async def test_copies_arriving_while_the_database_is_asked_run_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two copies of one update arrive together while its check waits on the database (its first
+    64 bits are on record): one is acted on, the other dropped without a reply."""
+    monkeypatch.setattr(writer_module, "_COMPACT", 1)
+    real = Writer.token
+
+    def clashing(self: Writer, event_id: str) -> str:
+        return "k:" + "0" * 16 + real(self, event_id)[2:18]
+
+    monkeypatch.setattr(Writer, "token", clashing)
+    chat = await Chat.start(tmp_path)
+    try:
+        await chat.say("chair: /poll Lunch? | Pizza | Soup")
+        await chat.app.handle(press("ann", 0, "a"))  # packs the shared 64 bits
+        before = len(chat.transport.transcript)
+        copy = press("bob", 1, "b")
+        import asyncio
+
+        await asyncio.gather(chat.app.handle(copy), chat.app.handle(copy))
+        assert await chat.query("SELECT voter, choice FROM votes ORDER BY voter") == [
+            ("console:ann", "0"), ("console:bob", "1")
+        ]
+        assert [t for t in chat.transport.transcript[before:] if "Your vote" in t] == [
+            "  [bob (private)] bot: Your vote in poll 1: Soup — you can change it until the poll closes."
+        ]
+    finally:
+        await chat.stop()
