@@ -1,4 +1,4 @@
-"""A 10,000-member reminder through the outbox and the Telegram adapter, against flood control.
+"""A 100,000-member reminder through the outbox and the Telegram adapter, against flood control.
 
 The reminders are queued in the core's durable outbox and drained through the real adapter
 (python-telegram-bot with its rate limiter, over HTTP) into the local Bot API peer, which
@@ -8,9 +8,14 @@ process, as Telegram would be another machine. The reference is the rate Telegra
 periods and the adapter's pacing shrink alike, the allowed rate grows to 30 / scale, and the
 fraction is computed against that scaled rate (the JSON says so).
 
-    python bench/broadcast.py [--messages 10000] [--time-scale 0.5]
+Memory is sampled every second while the outbox drains, for the bot's process and the peer's:
+a broadcast is read from the outbox a page at a time, so the bot's resident set stays flat
+however many reminders are queued.
 
-Prints one JSON object: {"sent", "rate_fraction", "http_429", "lost", "duplicates", ...}.
+    python bench/broadcast.py [--messages 100000] [--time-scale 0.5]
+
+Prints one JSON object: {"sent", "rate_fraction", "http_429", "lost", "duplicates",
+"rss_mb": {start, max, end}, "peer_rss_mb": {...}, "cores", ...}.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import sys
 import tempfile
 import time
@@ -91,10 +97,20 @@ async def broadcast(messages: int, time_scale: float) -> dict[str, object]:
                                   text=f"Reminder: poll {n % 7 + 1} closes in one hour. Vote with /vote.", now=now)
 
             await core.writer.run(queue)
+            samples: list[tuple[float, float | None]] = []
+
+            async def sample() -> None:
+                while True:
+                    samples.append((_rss_mb("self"), _rss_mb(str(peer.pid))))
+                    await asyncio.sleep(1.0)
+
+            sampler = asyncio.create_task(sample())
             start = time.perf_counter()
             while await core.outbox.drain():
                 pass
             seconds = time.perf_counter() - start
+            sampler.cancel()
+            samples.append((_rss_mb("self"), _rss_mb(str(peer.pid))))
             async with core.reader.execute("SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL") as cur:
                 row = await cur.fetchone()
             marked = int(row[0]) if row else 0
@@ -124,10 +140,27 @@ async def broadcast(messages: int, time_scale: float) -> dict[str, object]:
         "lost": sum(1 for uid in hello["users"] if received[uid] == 0),
         "duplicates": sum(max(0, n - 1) for n in received.values()),
         "failed_calls": report["failed_calls"],
+        "rss_mb": _summary([a for a, _ in samples]),
+        "peer_rss_mb": _summary([b for _, b in samples if b is not None]),
+        "cores": os.cpu_count(),
         "time_scale": time_scale,
         "note": f"peer flood-control periods scaled by {time_scale}: the allowed rate is 30/{time_scale} "
         "messages per second and rate_fraction is measured against it",
     }
+
+
+def _rss_mb(pid: str) -> float:
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
+def _summary(values: list[float]) -> dict[str, float]:
+    if not values:
+        return {}
+    return {"start": values[0], "max": max(values), "end": values[-1]}
 
 
 def main() -> None:
@@ -135,7 +168,7 @@ def main() -> None:
         asyncio.run(serve_peer(int(sys.argv[2]), float(sys.argv[3])))
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--messages", type=int, default=10_000)
+    parser.add_argument("--messages", type=int, default=100_000)
     parser.add_argument("--time-scale", type=float, default=0.5)
     args = parser.parse_args()
     print(json.dumps(asyncio.run(broadcast(args.messages, args.time_scale))))

@@ -5,9 +5,14 @@ file-backed database, where each vote is acknowledged only after its commit is o
 (synchronous=FULL), then measures latency at a fixed offered rate. The reference is plain
 batched ``executemany`` inserts of the same rows with the same durability settings.
 
-    python bench/ingest.py [--votes 200000] [--voters 20000] [--polls 20] [--rate 5000]
+The core's run and the raw run take turns (--repeat rounds, each in a fresh database) and the
+figures are medians, so a machine busy with other work slows both alike. With --profile, one
+more core run is made under cProfile and the share of the main thread's time each function takes
+is printed (the database itself works in aiosqlite's thread, which the profile sees as waiting).
 
-Prints one JSON object.
+    python bench/ingest.py [--votes 200000] [--voters 20000] [--polls 20] [--rate 5000] [--repeat 3]
+
+Prints one JSON object (and with --profile a second one).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import sqlite3
 import statistics
@@ -160,21 +166,59 @@ def main() -> None:
     p.add_argument("--polls", type=int, default=20)
     p.add_argument("--rate", type=int, default=5000, help="offered votes per second for the latency run")
     p.add_argument("--paced", type=int, default=25_000, help="how many of the votes are sent at --rate")
+    p.add_argument("--repeat", type=int, default=3, help="rounds of core and raw runs, taking turns")
+    p.add_argument("--profile", action="store_true", help="also profile one core run")
     args = p.parse_args()
     votes = make_votes(args.votes, args.voters, args.polls)
-    with tempfile.TemporaryDirectory() as tmp:
-        core = asyncio.run(run_core(Path(tmp) / "core.db", votes, args.polls, args.rate, args.paced))
-        raw = run_raw(Path(tmp) / "raw.db", votes)
+    cores: list[dict] = []
+    raws: list[float] = []
+    for r in range(args.repeat):
+        with tempfile.TemporaryDirectory() as tmp:
+            cores.append(asyncio.run(run_core(Path(tmp) / "core.db", votes, args.polls, args.rate, args.paced)))
+            raws.append(run_raw(Path(tmp) / f"raw{r}.db", votes))
+
+    def med(key: str) -> float:
+        return statistics.median(c[key] for c in cores)
+
     print(json.dumps({
+        "bench": "ingest",
+        "cores": os.cpu_count(),
         "votes": args.votes,
-        "votes_per_s": core["votes_per_s"],
-        "p50_ms": core["p50_ms"],
-        "p99_ms": core["p99_ms"],
+        "votes_per_s": round(med("votes_per_s")),
+        "runs_votes_per_s": [c["votes_per_s"] for c in cores],
+        "p50_ms": med("p50_ms"),
+        "p99_ms": med("p99_ms"),
+        "runs_p99_ms": [c["p99_ms"] for c in cores],
         "at_rate_per_s": args.rate,
-        "raw_sqlite_rows_per_s": round(raw),
-        "acknowledged_and_recorded": core["acknowledged_and_recorded"],
-        "commits": core["commits"],
-    }))
+        "raw_sqlite_rows_per_s": round(statistics.median(raws)),
+        "runs_raw_rows_per_s": [round(x) for x in raws],
+        "fraction_of_raw": round(med("votes_per_s") / statistics.median(raws), 3),
+        "acknowledged_and_recorded": [c["acknowledged_and_recorded"] for c in cores],
+        "commits": [c["commits"] for c in cores],
+    }), flush=True)
+    if args.profile:
+        print(json.dumps(profile_core(votes, args)))
+
+
+def profile_core(votes: list[tuple[int, int, int]], args: argparse.Namespace) -> dict:
+    """Where the main thread's time goes in one core run: the top functions by own time."""
+    import cProfile
+    import pstats
+
+    prof = cProfile.Profile()
+    with tempfile.TemporaryDirectory() as tmp:
+        prof.enable()
+        asyncio.run(run_core(Path(tmp) / "core.db", votes, args.polls, args.rate, args.paced))
+        prof.disable()
+    stats = pstats.Stats(prof).stats  # type: ignore[attr-defined]
+    total = sum(v[2] for v in stats.values())
+    top = sorted(stats.items(), key=lambda kv: kv[1][2], reverse=True)[:25]
+    root = str(Path(__file__).resolve().parents[1])
+    return {"profile": [
+        {"function": f"{Path(f).name if not f.startswith(root) else f[len(root) + 1:]}:{line}({name})",
+         "own_share": round(v[2] / total, 3)}
+        for (f, line, name), v in top
+    ]}
 
 
 if __name__ == "__main__":

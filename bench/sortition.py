@@ -1,12 +1,16 @@
 """Benchmark: leximin selection against sortition-algorithms' maximin, in the same run.
 
 Prints one JSON object per line:
-{"pool": n, "panel": k, "impl": "quorum" | "sortition-algorithms", "seconds": ...,
- "peak_mb": ..., "min_probability": ..., "status": "ok" | "timeout" | "error" | "unavailable"}
+{"pool": n, "panel": k, "questions": q, "impl": "quorum" | "sortition-algorithms", "cores": c,
+ "seconds": ..., "peak_mb": ..., "min_probability": ..., "distinct_profiles": ...,
+ "status": "ok" | "timeout" | "error" | "unavailable"} (the peer's line says "method": "maximin")
 
-Pools are synthetic but shaped like real recruitment: four questions with skewed population
-shares, and volunteering that is more likely for older, more educated people in some areas, so
-the pool does not mirror the population. Quotas are the population shares of the panel with a
+Pools are synthetic but shaped like real recruitment: seven questions (gender, age, region,
+education, ethnicity, housing tenure, attitude to the topic; --questions 4 keeps the first four,
+the shape earlier figures used) with skewed population shares, and volunteering that is more
+likely for older, more educated, more concerned people in some areas, so the pool does not
+mirror the population. With seven questions almost every volunteer has a profile of their own.
+Quotas are the population shares of the panel with a
 slack of +/-15% (at least one seat). Everything is seeded. Each measurement runs in its own
 process so peak memory (maximum resident set size) and time limits are per run; a peer that
 exceeds --peer-timeout is reported as a timeout, not left out.
@@ -20,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import random
 import resource
 import subprocess
@@ -34,22 +39,29 @@ POPULATION: dict[str, dict[str, float]] = {
     "age": {"16-24": 0.13, "25-39": 0.25, "40-54": 0.25, "55-69": 0.22, "70+": 0.15},
     "region": {"north": 0.24, "midlands": 0.17, "east": 0.1, "london": 0.15, "south": 0.22, "wales": 0.12},
     "education": {"none": 0.18, "school": 0.5, "degree": 0.32},
+    "ethnicity": {"white": 0.82, "asian": 0.09, "black": 0.04, "mixed": 0.03, "other": 0.02},
+    "housing": {"owner": 0.63, "social rent": 0.17, "private rent": 0.2},
+    "attitude": {"very concerned": 0.25, "fairly concerned": 0.4, "not very": 0.25, "not at all": 0.1},
 }
 PROPENSITY: dict[str, dict[str, float]] = {
     "gender": {"female": 1.0, "male": 1.1, "non-binary": 1.3},
     "age": {"16-24": 0.5, "25-39": 0.8, "40-54": 1.0, "55-69": 1.5, "70+": 1.2},
     "region": {"north": 0.8, "midlands": 0.9, "east": 1.0, "london": 1.4, "south": 1.2, "wales": 0.7},
     "education": {"none": 0.4, "school": 0.9, "degree": 2.0},
+    "ethnicity": {"white": 1.0, "asian": 0.8, "black": 0.7, "mixed": 0.9, "other": 0.8},
+    "housing": {"owner": 1.2, "social rent": 0.6, "private rent": 0.8},
+    "attitude": {"very concerned": 1.8, "fairly concerned": 1.0, "not very": 0.6, "not at all": 0.3},
 }
 SLACK = 0.15
 
 
-def make_pool(n: int, seed: int) -> list[dict[str, str]]:
+def make_pool(n: int, seed: int, questions: int = 7) -> list[dict[str, str]]:
     rng = random.Random(seed * 1_000_003 + n)
-    top = math.prod(max(p.values()) for p in PROPENSITY.values())
+    asked = list(POPULATION)[:questions]
+    top = math.prod(max(PROPENSITY[f].values()) for f in asked)
     pool: list[dict[str, str]] = []
     while len(pool) < n:
-        person = {f: rng.choices(list(shares), weights=list(shares.values()))[0] for f, shares in POPULATION.items()}
+        person = {f: rng.choices(list(POPULATION[f]), weights=list(POPULATION[f].values()))[0] for f in asked}
         chance = math.prod(PROPENSITY[f][v] for f, v in person.items()) / top
         if rng.random() < chance:
             pool.append(person)
@@ -58,7 +70,8 @@ def make_pool(n: int, seed: int) -> list[dict[str, str]]:
 
 def make_quotas(k: int, pool: list[dict[str, str]]) -> list[tuple[str, str, int, int]]:
     rows = []
-    for feature, shares in POPULATION.items():
+    for feature in pool[0]:
+        shares = POPULATION[feature]
         for value, share in shares.items():
             target = k * share
             low = max(0, math.floor(target * (1 - SLACK)))
@@ -97,19 +110,22 @@ def run_peer(pool: list[dict[str, str]], rows: list, k: int) -> float:
     return min(chance.values())
 
 
-def worker(impl: str, n: int, k: int, seed: int) -> None:
-    pool = make_pool(n, seed)
+def worker(impl: str, n: int, k: int, seed: int, questions: int) -> None:
+    pool = make_pool(n, seed, questions)
     rows = make_quotas(k, pool)
     start = time.perf_counter()
     low = run_quorum(pool, rows, k) if impl == "quorum" else run_peer(pool, rows, k)
     seconds = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, "min_probability": low}))
+    profiles = len({tuple(p.values()) for p in pool})
+    print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, "min_probability": low, "distinct_profiles": profiles}))
 
 
-def measure(impl: str, n: int, k: int, seed: int, timeout: float) -> dict:
-    record: dict = {"pool": n, "panel": k, "impl": impl}
-    command = [sys.executable, __file__, "--worker", impl, str(n), str(k), str(seed)]
+def measure(impl: str, n: int, k: int, seed: int, timeout: float, questions: int) -> dict:
+    record: dict = {"pool": n, "panel": k, "questions": questions, "impl": impl, "cores": os.cpu_count()}
+    if impl != "quorum":
+        record["method"] = "maximin"  # the peer's true LEXIMIN needs a commercial solver
+    command = [sys.executable, __file__, "--worker", impl, str(n), str(k), str(seed), str(questions)]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -130,13 +146,15 @@ def measure(impl: str, n: int, k: int, seed: int, timeout: float) -> dict:
 
 def main(argv: list[str]) -> int:
     if argv[:1] == ["--worker"]:
-        worker(argv[1], int(argv[2]), int(argv[3]), int(argv[4]))
+        worker(argv[1], int(argv[2]), int(argv[3]), int(argv[4]), int(argv[5]))
         return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pools", default="500,1000,2000")
     parser.add_argument("--panels", default="30,100")
     parser.add_argument("--impls", default="quorum,sortition-algorithms")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--questions", type=int, default=7, choices=range(1, 8),
+                        help="quota questions asked of every volunteer (real assemblies ask six or seven)")
     parser.add_argument("--timeout", type=float, default=600, help="limit for quorum (s)")
     parser.add_argument("--peer-timeout", type=float, default=600, help="limit for the peer (s)")
     args = parser.parse_args(argv)
@@ -144,7 +162,7 @@ def main(argv: list[str]) -> int:
         for k in (int(x) for x in args.panels.split(",")):
             for impl in args.impls.split(","):
                 limit = args.timeout if impl == "quorum" else args.peer_timeout
-                print(json.dumps(measure(impl, n, k, args.seed, limit)), flush=True)
+                print(json.dumps(measure(impl, n, k, args.seed, limit, args.questions)), flush=True)
     return 0
 
 

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import csv
 import logging
 import signal
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot import __version__
-from bot.app.runtime import configure_logging, tune_for_serving
-from bot.kernel.clock import Clock
-from bot.kernel.config import Config, load_config
-from bot.kernel.errors import ConfigError, StartError
+
+if TYPE_CHECKING:
+    from bot.kernel.config import Config
+
+# The bot's own modules are imported when a bot command runs, not here: `quorum count` and
+# `quorum sortition` are tools an organiser runs on a laptop and should start in the time Python
+# and numpy take, without loading every feature of the bot.
 
 log = logging.getLogger("bot.cli")
 
@@ -26,6 +28,8 @@ STARTED_AFTER = 5.0
 async def _watch_connections(runners: list[Any], every: float = 1.0) -> None:
     """One line each time an adapter's platform is reached, or lost after it was (an operator's
     event): what /healthz says, in the log."""
+    import asyncio
+
     seen: dict[str, bool] = {}
     while True:
         for runner in runners:
@@ -100,6 +104,12 @@ def main(argv: list[str] | None = None) -> int:
         if not word.startswith("-") or word == "--config":
             break
     args = _parser().parse_args(argv)
+    import asyncio
+
+    from bot.app.runtime import configure_logging
+    from bot.kernel.config import load_config
+    from bot.kernel.errors import ConfigError, StartError
+
     try:
         config = load_config(args.config)
     except ConfigError as e:
@@ -134,7 +144,10 @@ def _console(config: Config, asked: bool) -> int:
     """The console chat. Fed nothing from a pipe or a file, it says so: run by a service manager
     with no platform configured (a token left unset, say), ``quorum`` must not look like a
     bot that started and stopped well."""
+    import asyncio
+
     from adapters.console import run_console
+    from bot.kernel.errors import StartError
 
     lines = asyncio.run(run_console(config))
     if lines or sys.stdin.isatty():
@@ -172,6 +185,8 @@ def _import_members(config: Config, file: Path, codes: Path | None, replace: boo
     except RollError as e:
         print(f"quorum: {file}: {e}", file=sys.stderr)
         return 2
+    import asyncio
+
     from bot.app.bootstrap import import_roll
     from bot.features.roll.render import import_summary
 
@@ -190,7 +205,12 @@ def _import_members(config: Config, file: Path, codes: Path | None, replace: boo
 
 async def _run_platforms(config: Config) -> int:
     """Run every configured platform adapter on one core until interrupted."""
+    import asyncio
+
     from bot.app.bootstrap import bootstrap
+    from bot.app.runtime import tune_for_serving
+    from bot.kernel.clock import Clock
+    from bot.kernel.errors import StartError
 
     core = await bootstrap(config, Clock())
     runners = []

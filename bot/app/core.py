@@ -53,15 +53,17 @@ class Dispatcher:
         self._recent: OrderedDict[str, None] = OrderedDict()
         self._forgotten_at = clock.now()
 
-    def _is_repeat(self, event_id: str | None) -> bool:
+    async def _is_repeat(self, event_id: str | None) -> bool:
         if event_id is None:
             return False
-        if event_id in self._recent or self._writer.has_seen(event_id):
+        if event_id in self._recent:
             return True
+        # Remembered before the writer is asked, which may wait on the database: a copy of the
+        # same update arriving meanwhile is then a repeat here, as it was before any wait.
         self._recent[event_id] = None
         if len(self._recent) > _RECENT:
             self._recent.popitem(last=False)
-        return False
+        return await self._writer.has_seen(event_id)
 
     async def handle(self, event: Event) -> None:
         """Act on one inbound event. Never raises: a failure is logged and, where possible,
@@ -69,7 +71,7 @@ class Dispatcher:
         if not self._limits.take(event.actor.id):
             await self._slow_down(event)
             return
-        if self._is_repeat(event.event_id):
+        if await self._is_repeat(event.event_id):
             return
         event = scrubbed(event)
         try:

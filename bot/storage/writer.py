@@ -17,16 +17,20 @@ stored. Without the key file nothing on disk links a voter to a choice.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import hmac
 import logging
+import re
 import time
+from array import array
+from bisect import bisect_left
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any, TypeVar
 
 import aiosqlite
+import numpy as np
 
 from bot.kernel.errors import UserError
 from bot.kernel.ports import Writer as Writes
@@ -82,6 +86,111 @@ class _Op:
 KEYED = "k:"
 """The prefix of an update id stored as a keyed hash."""
 
+_COMPACT = 1 << 16
+"""Update ids kept as whole tokens before they are packed into the sorted array."""
+
+_TOKENS = 1 << 14
+"""Tokens of recent update ids kept, so an update is hashed once, not at each check."""
+
+_PAGE = 1 << 17
+"""Applied update ids read at once when loading."""
+
+_NAMES = 1 << 16
+"""Display names remembered (to skip rewriting an unchanged one); the rest are looked up by SQL."""
+
+
+_KEYED_TOKEN = re.compile("k:[0-9a-f]{32}")
+
+
+def _prefix(token: str) -> int:
+    """The first 64 bits of a keyed token (`k:` and 32 hex digits)."""
+    return int(token[2:18], 16)
+
+
+class _Applied:
+    """Which update tokens are committed, in bounded memory and exactly.
+
+    A bot that has run for a while has a million applied update ids on record; a Python set of
+    them costs over 100 MB and seconds to load. So tokens committed since the last packing are
+    held whole (a set), and all the others as their first 64 bits in one sorted array of
+    unsigned 64-bit integers (8 bytes each; numpy merges it, bisect searches it, since a numpy
+    call per vote costs more than the search). A token in the set is applied; one whose 64 bits
+    are not in the array is not; one whose 64 bits are there (a redelivery, or a 1-in-10^13
+    coincidence) is looked up in seen_events, whose primary key decides. So nothing is ever counted twice or dropped by
+    mistake, and memory grows by 8 bytes per remembered update.
+    """
+
+    def __init__(self) -> None:
+        self.recent: set[str] = set()
+        self.packed = array("Q")
+
+    def maybe(self, token: str) -> bool | None:
+        """True: applied. False: not applied. None: ask the database."""
+        if token in self.recent:
+            return True
+        packed = self.packed
+        if not packed or len(token) != 34 or not token.startswith(KEYED):
+            return False  # an unusual token on record is in the set above
+        try:
+            p = _prefix(token)
+        except ValueError:
+            return False
+        i = bisect_left(packed, p)
+        return None if i < len(packed) and packed[i] == p else False
+
+    def add(self, tokens: set[str]) -> None:
+        self.recent |= tokens
+        if len(self.recent) >= _COMPACT:
+            fresh = np.fromiter((_prefix(t) for t in self.recent if _is_keyed(t)), dtype=np.uint64)
+            self.packed = _as_array(np.union1d(np.frombuffer(self.packed, dtype=np.uint64), fresh))
+            self.recent = {t for t in self.recent if not _is_keyed(t)}
+
+    async def load(self, conn: aiosqlite.Connection) -> None:
+        """Every recorded token, a page at a time in key order (so the array comes out sorted).
+
+        SQLite joins each page's 64-bit prefixes into one hex string, so a million tokens cost a
+        few dozen rows crossing into Python, not a million."""
+        parts: list[np.ndarray] = []
+        odd: set[str] = set()
+        after = ""
+        while True:
+            rows = await conn.execute_fetchall(
+                "SELECT group_concat(substr(event_id, 3, 16), ''), count(*),"
+                " sum(length(event_id) = 34 AND substr(event_id, 1, 2) = 'k:'), max(event_id)"
+                " FROM (SELECT event_id FROM seen_events WHERE event_id > ? ORDER BY event_id LIMIT ?)",
+                (after, _PAGE),
+            )
+            hexes, count, keyed, last = rows[0]
+            if not count:
+                break
+            try:
+                if keyed != count or len(hexes) != 16 * count:
+                    raise ValueError("not all keyed tokens")
+                parts.append(np.frombuffer(bytes.fromhex(hexes), dtype=">u8").astype(np.uint64))
+            except ValueError:  # something else on record: read this page row by row
+                page = await conn.execute_fetchall(
+                    "SELECT event_id FROM seen_events WHERE event_id > ? ORDER BY event_id LIMIT ?", (after, _PAGE)
+                )
+                good = [r[0] for r in page if _is_keyed(r[0])]
+                odd.update(r[0] for r in page if not _is_keyed(r[0]))
+                parts.append(np.array([_prefix(t) for t in good], dtype=np.uint64))
+            after = last
+        packed = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
+        if packed.size > 1 and not bool((packed[1:] >= packed[:-1]).all()):
+            packed.sort()
+        self.packed = _as_array(packed)
+        self.recent = odd
+
+
+def _as_array(values: np.ndarray) -> array[int]:
+    out = array("Q")
+    out.frombytes(values.astype(np.uint64).tobytes())
+    return out
+
+
+def _is_keyed(token: str) -> bool:
+    return _KEYED_TOKEN.fullmatch(token) is not None
+
 
 def _parts(batch: list[VoteWrite | _Op]) -> list[list[VoteWrite | _Op]]:
     """BATCH cut into runs of secret and of other changes, in queue order: one transaction each."""
@@ -102,15 +211,25 @@ class Writer:
         # Told (seconds the commit took, votes it acknowledged) after each commit: /metrics.
         self.on_commit: Callable[[float, int], None] | None = None
         self._acked = 0
-        # Every applied event id, so a redelivery is recognised without a query per vote. The
+        # The applied update ids, so a redelivery is recognised without a query per vote. The
         # table seen_events is the durable copy; as the only writer, this process sees them all.
-        self._seen: set[str] = set()
-        self._names: dict[str, str] = {}
+        self._applied = _Applied()
+        self._names: OrderedDict[str, str] = OrderedDict()
+        self._tokens: dict[str, str] = {}
 
     def token(self, event_id: str) -> str:
-        """How update EVENT_ID is recorded: a keyed hash, which names no chat and no person."""
-        message = b"update\x00" + event_id.encode("utf-8", "surrogatepass")
-        return KEYED + hmac.new(self._key, message, hashlib.sha256).hexdigest()[:32]
+        """How update EVENT_ID is recorded: a keyed hash, which names no chat and no person.
+
+        Each update's token is wanted twice (the dispatcher's check, then the commit), so the
+        latest few thousand are kept rather than hashed again."""
+        token = self._tokens.get(event_id)
+        if token is None:
+            message = b"update\x00" + event_id.encode("utf-8", "surrogatepass")
+            token = KEYED + hmac.digest(self._key, message, "sha256")[:16].hex()
+            if len(self._tokens) >= _TOKENS:
+                self._tokens.clear()
+            self._tokens[event_id] = token
+        return token
 
     async def load(self) -> None:
         conn = self._conn
@@ -124,9 +243,7 @@ class Writer:
                 [(self.token(e), e) for e in plain],
             )
             await conn.execute("COMMIT")
-        self._seen = {row[0] for row in await conn.execute_fetchall("SELECT event_id FROM seen_events")}
-        rows = await conn.execute_fetchall("SELECT identity, display_name FROM identities")
-        self._names = {row[0]: row[1] for row in rows}
+        await self._applied.load(conn)
 
     async def forget_before(self, cutoff: str) -> int:
         """Drop the record of updates applied before CUTOFF (an ISO time). Platforms redeliver
@@ -135,14 +252,24 @@ class Writer:
         async def op(conn: aiosqlite.Connection) -> int:
             cur = await conn.execute("DELETE FROM seen_events WHERE seen_at < ?", (cutoff,))
             # Rebuilt inside the writer's own transaction, so no id committed meanwhile is missed.
-            self._seen = {row[0] for row in await conn.execute_fetchall("SELECT event_id FROM seen_events")}
+            await self._applied.load(conn)
             return cur.rowcount
 
         return await self.run(op)
 
-    def has_seen(self, event_id: str) -> bool:
+    async def has_seen(self, event_id: str) -> bool:
         """Whether a change caused by EVENT_ID is committed (so a redelivery can be dropped)."""
-        return self.token(event_id) in self._seen
+        token = self.token(event_id)
+        known = self._applied.maybe(token)
+        return await self._lookup(token) if known is None else known
+
+    async def _applied_before(self, token: str) -> bool:
+        known = self._applied.maybe(token)
+        return await self._lookup(token) if known is None else known
+
+    async def _lookup(self, token: str) -> bool:
+        """The database's answer, for the rare token whose first 64 bits are on record."""
+        return bool(await self._conn.execute_fetchall("SELECT 1 FROM seen_events WHERE event_id = ?", (token,)))
 
     def start(self) -> None:
         if self._task is None:
@@ -231,8 +358,12 @@ class Writer:
             raise
         self.batches += 1
         elapsed, acked = time.perf_counter() - started, self._acked
-        self._seen |= seen_in_batch
-        self._names.update(names_in_batch)
+        self._applied.add(seen_in_batch)
+        for who, name in names_in_batch.items():
+            self._names[who] = name
+            self._names.move_to_end(who)
+        while len(self._names) > _NAMES:
+            self._names.popitem(last=False)
         for fut, value, exc in results:
             if fut.done():
                 continue
@@ -249,7 +380,7 @@ class Writer:
     async def _run_op(self, op: _Op, seen_in_batch: set[str], results: list) -> None:
         conn = self._conn
         token = self.token(op.event_id) if op.event_id is not None else None
-        if token is not None and (token in seen_in_batch or token in self._seen):
+        if token is not None and (token in seen_in_batch or await self._applied_before(token)):
             results.append((op.future, None, Duplicate()))
             return
         await conn.execute("SAVEPOINT op")
@@ -271,7 +402,7 @@ class Writer:
     async def _flush_votes(
         self, run: list[VoteWrite], seen_in_batch: set[str], names_in_batch: dict[str, str], results: list
     ) -> None:
-        seen = self._seen
+        applied = self._applied
         accepted: dict[tuple[int, str], VoteWrite] = {}
         events: list[tuple[str, str]] = []
         names: dict[str, str] = {}
@@ -279,7 +410,9 @@ class Writer:
         now = self._now()
         for v in run:
             token = self.token(v.event_id) if v.event_id is not None else None
-            if token is not None and (token in seen or token in seen_in_batch):
+            if token is not None and (
+                token in seen_in_batch or (applied.maybe(token) is not False and await self._applied_before(token))
+            ):
                 results.append((v.future, DUPLICATE, None))
                 continue
             refusal = v.check()

@@ -59,7 +59,7 @@ class ListingWriter:
     async def vote(self, item: Any) -> str | None:
         raise AssertionError("this test casts no votes")
 
-    def has_seen(self, event_id: str) -> bool:
+    async def has_seen(self, event_id: str) -> bool:
         return event_id in self._seen
 
     async def forget_before(self, cutoff: str) -> int:

@@ -107,4 +107,4 @@ async def test_old_update_ids_are_forgotten_new_ones_kept(chat: Chat) -> None:
     await chat.app.scheduler.run_due()
     assert await chat.query("SELECT event_id FROM seen_events") == [(chat.app.writer.token("new"),)]
     assert chat.app.writer is not None
-    assert chat.app.writer.has_seen("new") and not chat.app.writer.has_seen("old")
+    assert await chat.app.writer.has_seen("new") and not await chat.app.writer.has_seen("old")

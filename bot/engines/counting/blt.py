@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.engines.counting.errors import BallotFileError, whole_number
+from bot.engines.counting.fastread import blt_block
 from bot.engines.counting.profile import END, MAX_CANDIDATES, Profile, build_profile
 from bot.engines.counting.stages import count_of
 
@@ -182,7 +183,8 @@ def _names(tail: list[tuple[int, str]], n_cand: int, source: str) -> tuple[list[
 
 def read_blt(text: str, source: str = "<blt>") -> Profile:
     """Parse BLT text; any damage raises BallotFileError naming the line."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     pos, number = 0, 0
 
     def next_line() -> str | None:
@@ -219,26 +221,22 @@ def read_blt(text: str, source: str = "<blt>") -> Profile:
             withdrawn.append(-v - 1)
     else:
         pos, number = mark, mark_number
-    m = _TERMINATOR.search(text, pos)
-    if m is None:
-        raise BallotFileError(source, None, "the ballots are not closed by a line '0'")
-    block = text[pos : m.start()]
     first_number = number + 1
-    newlines = block.count("\n")
-    n_lines = newlines - len(_BLANK.findall(block))
-    fast = _ballots_fast(block, n_lines, n_cand)
-    if fast is not None:
-        arr, weights = fast
+    papers = None
+    folded = _folded(text, pos, n_cand)
+    if folded is not None:
+        arr, weights, papers, newlines, tail_at = folded
     else:
-        numbered = [(first_number + k, ln.strip()) for k, ln in enumerate(block.split("\n")) if ln.strip()]
-        parsed = [_ballot_line(b, source, n, n_cand) for n, b in numbered]
-        width = max((len(p) for _, p in parsed), default=0)
-        arr = np.full((len(parsed), width), END, dtype=np.int16)
-        for r, (_, prefs) in enumerate(parsed):
-            arr[r, : len(prefs)] = prefs
-        weights = [w for w, _ in parsed]  # Python integers: build_profile keeps large ones exact
+        m = _TERMINATOR.search(text, pos)
+        if m is None:
+            raise BallotFileError(source, None, "the ballots are not closed by a line '0'")
+        block = text[pos : m.start()]
+        tail_at = m.end()
+        newlines = block.count("\n")
+        n_lines = newlines - len(_BLANK.findall(block))
+        arr, weights = _ballots(block, first_number, n_lines, n_cand, source)
     tail_start = first_number + newlines  # the line holding the closing 0
-    tail = [(tail_start + k, ln.strip()) for k, ln in enumerate(text[m.end() :].split("\n")[1:], start=1) if ln.strip()]
+    tail = [(tail_start + k, ln.strip()) for k, ln in enumerate(text[tail_at:].split("\n")[1:], start=1) if ln.strip()]
     names, descriptions, title = _names(tail, n_cand, source)
     return build_profile(
         names,
@@ -248,7 +246,43 @@ def read_blt(text: str, source: str = "<blt>") -> Profile:
         seats=seats,
         title=title,
         descriptions=descriptions,
+        papers=papers,
     )
+
+
+def _folded(text: str, pos: int, n_cand: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int] | None:
+    """The ballot lines from POS read and folded in bulk when they are plain (see fastread):
+    rankings, weights, papers, lines read and where the closing `0` line ends; else None."""
+    # The last `0` line, found from the end where it is (a search from the start meets " 0" at
+    # the end of every ballot line); were there an earlier one, the block would hold a line
+    # with a single number, which the bulk reader refuses.
+    end = text.rfind("\n0\n", pos - 1)
+    if end < 0 or text[pos - 1] != "\n":
+        return None
+    block = text[pos : end + 1]
+    if not block.isascii():
+        return None
+    folded = blt_block(block.encode("ascii"), n_cand)
+    if folded is None:
+        return None
+    return folded.rankings, folded.weights, folded.papers, folded.lines, end + 2
+
+
+def _ballots(
+    block: str, first_number: int, n_lines: int, n_cand: int, source: str
+) -> tuple[np.ndarray, np.ndarray | list[int]]:
+    """The ballot lines the bulk reader declined: all at once if numpy can, else line by line,
+    naming the line at fault."""
+    fast = _ballots_fast(block, n_lines, n_cand)
+    if fast is not None:
+        return fast
+    numbered = [(first_number + k, ln.strip()) for k, ln in enumerate(block.split("\n")) if ln.strip()]
+    parsed = [_ballot_line(b, source, n, n_cand) for n, b in numbered]
+    width = max((len(p) for _, p in parsed), default=0)
+    arr = np.full((len(parsed), width), END, dtype=np.int16)
+    for r, (_, prefs) in enumerate(parsed):
+        arr[r, : len(prefs)] = prefs
+    return arr, [w for w, _ in parsed]  # Python integers: build_profile keeps large ones exact
 
 
 def load_blt(path: str | Path) -> Profile:

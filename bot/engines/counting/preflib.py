@@ -9,11 +9,13 @@ braces and is exhausted from that rank on; a paper whose first rank is tied is b
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from bot.engines.counting.errors import BallotFileError, whole_number
+from bot.engines.counting.fastread import preflib_block
 from bot.engines.counting.profile import END, MAX_CANDIDATES, Profile, build_profile
 
 _NAME = re.compile(r"#\s*ALTERNATIVE NAME\s+(\d+)\s*:\s?(.*)$")
@@ -46,27 +48,82 @@ def _ranks(body: str) -> list[str | list[str]]:
     return out
 
 
-def read_preflib(text: str, source: str = "<preflib>", kind: str | None = None) -> Profile:
-    """Parse `.soi` / `.toi` text (`kind` from the file's DATA TYPE header or the caller)."""
-    names: dict[int, str] = {}
+@dataclass
+class _Header:
+    """What the `#` lines say: candidate names, their number, the title and the data type."""
+
+    names: dict[int, str] = field(default_factory=dict)
     declared: int | None = None
     title: str | None = None
+    kind: str | None = None
+
+
+def _header(line: str, number: int, source: str, h: _Header) -> None:
+    if m := _NAME.match(line):
+        h.names[whole_number(m.group(1), source, number, "the candidate number")] = m.group(2).rstrip()
+    elif m := _COUNT.match(line):
+        h.declared = whole_number(m.group(1), source, number, "the number of alternatives")
+    elif m := _TITLE.match(line):
+        h.title = m.group(1).strip() or None
+    elif (m := _TYPE.match(line)) and h.kind is None:
+        h.kind = m.group(1).lower()
+
+
+def _folded(text: str, source: str, h: _Header) -> Profile | None:
+    """The file read in bulk when its `#` lines all come first and its data lines are plain
+    (see fastread); None sends it to the line-by-line reader."""
+    pos = 0
+    lines: list[str] = []
+    while pos < len(text):
+        end = text.find("\n", pos)
+        end = len(text) if end < 0 else end
+        line = text[pos:end]
+        if line.strip() and not line.strip().startswith("#"):
+            break
+        lines.append(line)
+        pos = end + 1
+    if text[:pos].splitlines() != lines:
+        return None  # other line breaks (the careful reader splits on those too)
+    for number, line in enumerate(lines, start=1):
+        if line.strip():
+            _header(line.strip(), number, source, h)
+    body = text[pos:]
+    if "#" in body or "\r" in body:
+        return None
+    declared = h.declared if h.declared is not None else max(h.names, default=0)
+    if not declared or declared > MAX_CANDIDATES:
+        return None
+    if h.declared is None and set(h.names) != set(range(1, declared + 1)):
+        return None  # candidates outside the names: the careful reader says which
+    if not body.isascii():
+        return None
+    folded = preflib_block(body.encode("ascii"), declared)
+    if folded is None:
+        return None
+    return _profile(h, declared, folded.rankings, folded.weights, folded.papers)
+
+
+def _profile(
+    h: _Header, declared: int, arr: np.ndarray, weights: np.ndarray | list[int], papers: np.ndarray | None
+) -> Profile:
+    candidates = [h.names.get(i, f"Candidate {i}") for i in range(1, declared + 1)]
+    return build_profile(candidates, arr, weights, title=h.title, papers=papers)
+
+
+def read_preflib(text: str, source: str = "<preflib>", kind: str | None = None) -> Profile:
+    """Parse `.soi` / `.toi` text (`kind` from the file's DATA TYPE header or the caller)."""
+    fast = _folded(text, source, _Header(kind=kind))
+    if fast is not None:
+        return fast
+    h = _Header(kind=kind)
     rows: list[list[int]] = []
     weights: list[int] = []
-    data_kind = kind
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line:
             continue
         if line.startswith("#"):
-            if m := _NAME.match(line):
-                names[whole_number(m.group(1), source, number, "the candidate number")] = m.group(2).rstrip()
-            elif m := _COUNT.match(line):
-                declared = whole_number(m.group(1), source, number, "the number of alternatives")
-            elif m := _TITLE.match(line):
-                title = m.group(1).strip() or None
-            elif (m := _TYPE.match(line)) and data_kind is None:
-                data_kind = m.group(1).lower()
+            _header(line, number, source, h)
             continue
         head, sep, body = line.partition(":")
         if not sep:
@@ -83,7 +140,7 @@ def read_preflib(text: str, source: str = "<preflib>", kind: str | None = None) 
         prefs: list[int] = []
         for rank in ranks:
             if isinstance(rank, list):
-                if data_kind == "soi":
+                if h.kind == "soi":
                     raise BallotFileError(source, number, "a strict order (.soi) cannot rank equally")
                 if len(rank) == 1:
                     rank = rank[0]
@@ -92,24 +149,22 @@ def read_preflib(text: str, source: str = "<preflib>", kind: str | None = None) 
             if not _WHOLE.fullmatch(rank):
                 raise BallotFileError(source, number, f"{rank!r} is not a candidate number")
             c = whole_number(rank, source, number, "a candidate number")
-            if c not in names and (declared is None or not 1 <= c <= declared):
+            if c not in h.names and (h.declared is None or not 1 <= c <= h.declared):
                 raise BallotFileError(source, number, f"candidate {c} is not declared in the header")
             prefs.append(c)
         rows.append(prefs)
         weights.append(weight)
-    if declared is None:
-        declared = max(names, default=0)
+    declared = h.declared if h.declared is not None else max(h.names, default=0)
     if not declared:
         raise BallotFileError(source, None, "no '# ALTERNATIVE NAME' or '# NUMBER ALTERNATIVES' header")
     if declared > MAX_CANDIDATES:
         raise BallotFileError(source, None, f"{declared} candidates is more than can be counted")
-    candidates = [names.get(i, f"Candidate {i}") for i in range(1, declared + 1)]
     width = max((len(r) for r in rows), default=0)
     arr = np.full((len(rows), width), END, dtype=np.int16)
     for i, r in enumerate(rows):
         arr[i, : len(r)] = [c - 1 for c in r]
     # Weights stay Python integers: build_profile keeps any that do not fit 64 bits exact.
-    return build_profile(candidates, arr, weights, title=title)
+    return _profile(h, declared, arr, weights, None)
 
 
 def load_preflib(path: str | Path) -> Profile:

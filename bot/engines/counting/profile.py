@@ -21,6 +21,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from bot.engines.counting.fastread import fold_keys
+
 END = -1
 """Padding after the last preference of a paper."""
 
@@ -146,17 +148,24 @@ def _cut_after_end(arr: np.ndarray) -> None:
 def _cut_repeats(arr: np.ndarray, n_candidates: int) -> None:
     """A preference repeating an earlier one ends the paper there (it gives no new order).
 
-    Rows are screened in bulk (a bit per candidate: a row repeats someone exactly when it has
-    fewer distinct bits than preferences); only the rare offending rows are walked one by one.
+    Rows are screened in bulk, a column at a time (a bit per candidate: a preference whose bit
+    is already set repeats someone), so the screen needs one word per row, not per preference;
+    only the rare offending rows are walked one by one. Expects _cut_after_end to have run.
     """
     if arr.size == 0:
         return
-    live = arr >= 0
-    if n_candidates <= 62 and hasattr(np, "bitwise_count"):
-        dtype = np.int32 if n_candidates <= 30 else np.int64
-        bits = np.where(live, np.left_shift(dtype(1), np.where(live, arr, 0).astype(dtype)), 0)
-        seen = np.bitwise_or.reduce(bits, axis=1)
-        suspects = np.flatnonzero(np.bitwise_count(seen) != live.sum(axis=1))
+    if n_candidates <= 64:
+        seen = np.zeros(arr.shape[0], dtype=np.uint64)
+        clash = np.zeros(arr.shape[0], dtype=bool)
+        for k in range(arr.shape[1]):
+            column = arr[:, k]
+            live = column >= 0
+            if not live.any():
+                break
+            bit = np.left_shift(np.uint64(1), np.where(live, column, 0).astype(np.uint64)) * live
+            clash |= (seen & bit) != 0
+            seen |= bit
+        suspects = np.flatnonzero(clash)
     else:
         ordered = np.sort(arr, axis=1)
         clash = (ordered[:, 1:] == ordered[:, :-1]) & (ordered[:, 1:] >= 0)
@@ -198,12 +207,35 @@ def _group(arr: np.ndarray, weights: np.ndarray, n_candidates: int) -> tuple[np.
         powers = base ** np.arange(width - 1, -1, -1, dtype=np.int64)
         key = (arr.astype(np.int64) + 1) @ powers
     else:
-        key = np.ascontiguousarray(arr).view(np.dtype((np.void, arr.dtype.itemsize * width))).ravel()
+        return _group_wide(arr, weights, n_candidates)
     order = np.argsort(key)
     sorted_key = key[order]
     starts = np.concatenate([[0], np.flatnonzero(sorted_key[1:] != sorted_key[:-1]) + 1])
     sums = np.add.reduceat(weights[order], starts, axis=0)
     return arr[order[starts]], sums
+
+
+def _group_wide(arr: np.ndarray, weights: np.ndarray, n_candidates: int) -> tuple[np.ndarray, np.ndarray]:
+    """_group for rows too wide for one 63-bit key: exact keys of several words, folded with the
+    bulk readers' hash table (which compares keys, never only hashes), then only the distinct
+    rows sorted, into the same order one long key would give."""
+    base = n_candidates + 1
+    per_word = 1
+    while base ** (per_word + 1) < 2**62:
+        per_word += 1
+    parts = []
+    for j in range(0, arr.shape[1], per_word):
+        key = np.zeros(arr.shape[0], dtype=np.int64)
+        for column in range(j, min(j + per_word, arr.shape[1])):
+            key = key * base + (arr[:, column].astype(np.int64) + 1)
+        parts.append(key)
+    group, first = fold_keys(parts)
+    order = np.lexsort([p[first] for p in reversed(parts)])
+    rank = np.empty(first.size, dtype=np.int64)
+    rank[order] = np.arange(first.size)
+    sums = np.zeros((first.size, *weights.shape[1:]), dtype=weights.dtype)
+    np.add.at(sums, rank[group], weights)
+    return arr[first[order]], sums
 
 
 def build_profile(
@@ -216,13 +248,15 @@ def build_profile(
     title: str | None = None,
     notes: Sequence[str] = (),
     descriptions: Sequence[str] = (),
+    papers: np.ndarray | None = None,
 ) -> Profile:
     """Clean and fold ballots given as rows of 0-based candidate indices (-1 ends a paper).
 
     Preferences for withdrawn candidates are skipped (later ones move up, as a returning officer
     skips a withdrawn name); a repeated candidate ends the paper; papers left with no preference
     are blank and not valid. Weights must be positive whole numbers adding up to at most
-    MAX_DIGITS digits; any size below that is counted exactly.
+    MAX_DIGITS digits; any size below that is counted exactly. PAPERS, when the rows were
+    already folded by a reader, is the number of physical ballots behind each row (else one).
     """
     n = len(candidates)
     if n > MAX_CANDIDATES:
@@ -250,9 +284,20 @@ def build_profile(
         if arr.size and (int(arr.max()) >= n or int(arr.min()) < END):
             raise unknown
     w = _weights(weights, arr.shape[0])
-    # Fold identical raw rows first: a million papers have far fewer distinct markings, and all
-    # the cleaning below then works on those. Cleaning can make distinct rows equal, so fold again.
-    arr, wc = _group(arr, np.stack([w, np.ones_like(w)], axis=1), n)
+    # Fold identical raw rows first (a reader that passes PAPERS has done so): a million papers
+    # have far fewer distinct markings, and all the cleaning below then works on those. Cleaning
+    # can make distinct rows equal, so fold again.
+    if papers is None:
+        ones = np.ones_like(w)
+    elif w.dtype == object:
+        ones = np.array(np.asarray(papers).tolist(), dtype=object)
+    else:
+        ones = np.asarray(papers, dtype=np.int64)
+    if ones.shape != w.shape:
+        raise ValueError("one paper count per ballot row is needed")
+    wc = np.stack([w, ones], axis=1)
+    if papers is None:
+        arr, wc = _group(arr, wc, n)
     arr = np.concatenate([arr, np.full((arr.shape[0], 1), END, dtype=np.int16)], axis=1)
     _cut_after_end(arr)
     _cut_repeats(arr, n)
