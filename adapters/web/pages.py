@@ -25,6 +25,7 @@ CSS = "\n".join([
     "h1{font-size:1.4rem;line-height:1.3;overflow-wrap:anywhere}h2{font-size:1.1rem;margin-top:1.6rem}",
     ".meta,footer{color:var(--muted);font-size:.9rem}footer{max-width:46rem;margin:2rem auto;padding:0 1rem}",
     ".outcome{font-weight:700;font-size:1.1rem}",
+    "#chart-image{max-width:100%;height:auto}",
     ".bars{display:grid;grid-template-columns:minmax(6rem,auto) 1fr auto auto;gap:.3rem .6rem;align-items:center}",
     ".label{overflow-wrap:anywhere}.n,.pc{text-align:right;font-variant-numeric:tabular-nums}",
     ".track{background:var(--line);height:1rem;border-radius:2px;overflow:hidden}",
@@ -101,6 +102,9 @@ def poll_page(view: PollView) -> str:
     ]
     if view.bars:
         body.append(markup('<div class="bars" id="chart">{}</div>', lines(*(_bar(b) for b in view.bars))))
+    if view.has_chart:
+        body.append(markup('<p><img id="chart-image" src="chart.png" alt="{}"></p>',
+                           "The result as a chart: the figures above, drawn"))
     if view.stages:
         how = f"Counted by {view.method}" + (f", quota {view.quota}" if view.quota else "") + "."
         body += [markup("<h2>{}</h2>", "The count, stage by stage"), markup("<p>{}</p>", how), _stage_table(view)]

@@ -65,6 +65,7 @@ class WebServer:
             web.get("/poll/{token}", self.slash),
             web.get("/poll/{token}/", self.poll),
             web.get("/poll/{token}/ballots.blt", self.blt),
+            web.get("/poll/{token}/chart.png", self.chart),
             web.post("/poll/{token}/receipt", self.receipt),
             web.get("/draw/{token}", self.slash),
             web.get("/draw/{token}/", self.draw),
@@ -117,6 +118,12 @@ class WebServer:
         if view is None:
             raise web.HTTPNotFound()
         return _html(poll_page(view))
+
+    async def chart(self, request: web.Request) -> web.Response:
+        data = await self.core.audit.chart(request.match_info["token"])
+        if data is None:
+            raise web.HTTPNotFound()
+        return web.Response(body=data, content_type="image/png")
 
     async def blt(self, request: web.Request) -> web.Response:
         found = await self.core.audit.blt(request.match_info["token"])

@@ -68,6 +68,7 @@ class PollView:
     quota: str = ""
     has_blt: bool = False
     receipts: list[str] = field(default_factory=list)
+    has_chart: bool = False  # the result's chart image (chart.png beside the page)
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,8 @@ class Audit:
         r = poll.result
         assert r is not None and poll.closed_at is not None
         base = dict(id=poll.id, question=poll.question, kind=poll.kind, rules=describe_rules(poll),
-                    opened=iso(poll.opened_at), closed=iso(poll.closed_at), secret=poll.secret)
+                    opened=iso(poll.opened_at), closed=iso(poll.closed_at), secret=poll.secret,
+                    has_chart=r["outcome"] != "no votes")
         receipts = await self._polls.receipts(poll) if poll.secret else []
         if poll.ranked:
             electorate = r.get("electorate")
@@ -155,6 +157,15 @@ class Audit:
                             has_blt=bool(r.get("blt")), receipts=receipts)
         return PollView(**base, turnout=turnout_line(poll, r), outcome=to_plain(outcome_line(poll, r)),
                         bars=_bars(poll, r), receipts=receipts)
+
+    async def chart(self, token: str) -> bytes | None:
+        """The chart of the closed poll TOKEN opens, as a PNG (None: no such page, or no chart),
+        the same image the chat was sent at the close."""
+        poll = await self._closed_poll(token)
+        if poll is None:
+            return None
+        drawn = await self._polls.chart(poll)
+        return drawn[1] if drawn is not None else None
 
     async def blt(self, token: str) -> tuple[int, str] | None:
         """A closed election's ballots (no names) as a BLT file: (poll id, the file)."""

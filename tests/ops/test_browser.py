@@ -53,7 +53,11 @@ async def test_a_closed_proposal_with_a_hostile_title(site: Site, browser: Brows
     assert "default-src 'none'" in csp and "style-src 'self'" in csp
     # The title is shown as typed: text in the DOM, never elements.
     assert await browser.eval("document.querySelector('h1').textContent") == HOSTILE
-    assert await browser.eval("document.querySelectorAll('script, img, b').length") == 0
+    assert await browser.eval("document.querySelectorAll('script, img:not(#chart-image), b').length") == 0
+    # The chart image the chat was sent, served beside the page and allowed by the policy.
+    assert await browser.eval("new Promise(r => { const i = document.getElementById('chart-image');"
+                              " i.complete ? r(i.naturalWidth) : (i.onload = () => r(i.naturalWidth),"
+                              " i.onerror = () => r(0)); })") == 900
     assert (await browser.eval("document.title")).startswith(HOSTILE)
     assert "CARRIED" in (await browser.eval("document.getElementById('outcome').textContent"))
     # The chart: bars drawn by the style sheet the policy allows (2 of 3 for, abstention aside).

@@ -49,7 +49,11 @@ async def test_a_closed_proposal_is_linked_from_its_result_and_served_with_stric
     assert "Adopt the &lt;b&gt;budget&lt;/b&gt; &amp; \"plan\"?" in html and "<b>budget" not in html
     assert "CARRIED" in html and "Votes cast: 3" in html
     assert 'class="fill w67"' in html  # 2 of 3 for: a bar two thirds long
-    assert "<script" not in html and " src=" not in html and 'href="http' not in html  # nothing from elsewhere
+    assert "<script" not in html and 'href="http' not in html  # nothing from elsewhere:
+    assert re.findall(r' src="([^"]*)"', html) == ["chart.png"]  # only the result's chart, beside the page
+    async with aiohttp.ClientSession() as http, http.get(site.url(page) + "chart.png") as r:
+        assert r.status == 200 and r.headers["Content-Type"] == "image/png"
+        assert (await r.read()).startswith(b"\x89PNG")
     status, headers, css = await _get(site.base + "/quorum.css")
     assert status == 200 and headers["Content-Type"].startswith("text/css") and ".w67{width:67%}" in css
 
