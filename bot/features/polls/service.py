@@ -809,7 +809,8 @@ class PollService:
         holder = int(voter.removeprefix("m:"))  # a roll poll: proxies need one
         wanted = name.strip().removeprefix("@").strip().casefold()
         held = [p for p in await store.proxies_of(self._reader, poll.id) if p.holder == holder]
-        matching = [p for p in held if p.giver_name.casefold() == wanted]
+        matching = ([p for p in held if p.giver_name.casefold() == wanted]
+                    or [p for p in held if p.giver_name.split()[:1] and p.giver_name.split()[0].casefold() == wanted])
         if len(matching) > 1:
             raise UserError(f"You hold proxies in poll {poll.id} from more than one member called {name.strip()[:60]}; "
                             f"ask them to give them again under their membership numbers.")

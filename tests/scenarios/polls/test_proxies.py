@@ -35,7 +35,8 @@ async def test_a_proxy_is_given_told_cast_and_counted(chat: Chat) -> None:
     assert "/vote 1 OPTION --for Ann Smith" in out
     out = await chat.say("bob (private): /proxy 1")
     assert "You hold Ann Smith's proxy: not cast yet." in out
-    out = await chat.say("bob: /vote 1 yes --for Ann Smith", "bob: /vote 1 no")
+    out = await chat.say("bob: /vote 1 no --for ann", "bob: /vote 1 yes --for Ann Smith", "bob: /vote 1 no")
+    assert "Your proxy vote for Ann Smith in poll 1: No" in out  # her first name is enough, among his proxies
     assert "Your proxy vote for Ann Smith in poll 1: Yes" in out
     assert "You hold Ann Smith's proxy: cast." in await chat.say("bob (private): /proxy 1")
     out = await chat.say("chair: /close 1")
