@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from collections.abc import Coroutine
 from datetime import datetime, timedelta
 from typing import Any
@@ -64,6 +65,10 @@ log = logging.getLogger(__name__)
 LATE_NOTE_AFTER = timedelta(minutes=2)
 
 
+DRAWN_KEPT = 32
+"""Charts kept once drawn: the auditor's pages ask for them again, and each takes a while to draw."""
+
+
 def _announcement(poll: Poll) -> str:
     """The outbox key of POLL's result announcement: queued once, with the close."""
     return f"poll:{poll.id}:result"
@@ -90,6 +95,7 @@ class PollService:
         self._charts = charts
         self._chart_font = chart_font
         self._chart_trouble: str | None = None  # why charts cannot be drawn here, once known
+        self._drawn: OrderedDict[int, tuple[str, bytes]] = OrderedDict()  # the latest charts drawn
         self._reader = reader
         self._writer = writer
         self._clock = clock
@@ -881,6 +887,10 @@ class PollService:
         """The chart of closed POLL's result as (file name, PNG), drawn off the event loop; None
         when nothing was cast, or charts cannot be drawn here (no font: said once in the log)."""
         assert poll.result is not None
+        drawn = self._drawn.get(poll.id)
+        if drawn is not None:  # a closed poll's result never changes, nor its chart
+            self._drawn.move_to_end(poll.id)
+            return drawn
         spec = chart_of(poll, poll.result)
         if spec is None or self._chart_trouble is not None:
             return None
@@ -892,7 +902,10 @@ class PollService:
             self._chart_trouble = str(e)
             log.warning("results are announced without charts: %s", e)
             return None
-        return f"poll-{poll.id}-result.png", data
+        self._drawn[poll.id] = drawn = (f"poll-{poll.id}-result.png", data)
+        while len(self._drawn) > DRAWN_KEPT:
+            self._drawn.popitem(last=False)
+        return drawn
 
     def no_chart_reason(self, poll: Poll) -> str:
         """Why ``chart`` gave nothing for closed POLL."""
