@@ -8,6 +8,7 @@ from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from bot.kernel.errors import ParseError
+from bot.kernel.wording import quoted
 
 _PART = re.compile(r"(\d{1,6}(?:\.\d{1,6})?)([dhms])", re.ASCII)
 _UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
@@ -59,7 +60,7 @@ def _absolute(t: str, now: datetime, tz: ZoneInfo) -> datetime:
         parsed = datetime.fromisoformat(t.replace(" ", "T", 1))
     except ValueError:
         raise DeadlineError(
-            f"cannot read the deadline {t!r}; use a duration (30m, 2h, 1d) "
+            f"cannot read the deadline {quoted(t)}; use a duration (30m, 2h, 1d) "
             "or a date-time (2026-06-03T18:00)"
         ) from None
     if parsed.tzinfo is None:

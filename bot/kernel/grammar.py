@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.kernel.errors import ParseError
+from bot.kernel.wording import quoted
 
 _COMMAND = re.compile(r"^([/!])([A-Za-z][A-Za-z0-9_]{0,31})(?:@(\w+))?(?:\s+(.*))?$", re.S)
 
@@ -108,7 +109,7 @@ def _read_options(words: list[str], flags: frozenset[str], valued: frozenset[str
         if not w.startswith("--"):  # a word after an option that takes none, e.g. "--secret yes"
             takes = ", ".join(f"--{n}" for n in sorted(valued)) or "no option"
             verb = "takes" if len(valued) <= 1 else "take"
-            raise GrammarError(f"unexpected {w!r} after the options; only {takes} {verb} a value. Usage: {usage}")
+            raise GrammarError(f"unexpected {quoted(w)} after the options; only {takes} {verb} a value. Usage: {usage}")
         name, _, inline = w[2:].partition("=")
         name = name.lower()
         if name in flags:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from bot.kernel.errors import UserError
+from bot.kernel.wording import quoted
 
 KINDS = {"M": "motion", "A": "amendment", "C": "composite", "T": "trigger campaign", "S": "sign-up form"}
 _ID = re.compile(r"^([A-Za-z])(\d{1,9})$")
@@ -20,7 +21,7 @@ def parse_ref(text: str, letter: str, usage: str) -> int:
         raise UserError(f"Say which {KINDS[letter]}, e.g. {letter}1. Usage: {usage}")
     m = _ID.match(word)
     if not m or m.group(1).upper() != letter:
-        raise UserError(f"{word[:30]!r} is not a {KINDS[letter]} id (like {letter}12). Usage: {usage}")
+        raise UserError(f"{quoted(word, 30)} is not a {KINDS[letter]} id (like {letter}12). Usage: {usage}")
     return int(m.group(2))
 
 

@@ -4,6 +4,7 @@ counts and articles that agree with their nouns ("1 volunteer", "an open ballot"
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
@@ -44,3 +45,17 @@ def a_or_an(phrase: str) -> str:
     vowel = word[:1] in "aeiou" and not word.startswith(_SOUNDS_LIKE_YOU)
     vowel = vowel or word.startswith(("8", "11", "18", "hour", "honest", "honour"))
     return f"{'an' if vowel else 'a'} {phrase}"
+
+
+_SPACES = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def quoted(text: str, limit: int = 40) -> str:
+    """What someone typed, quoted back in a message: between curly quotes, as a person reads it
+    (not Python's 'repr', with its backslashes), runs of spaces and line breaks as one space,
+    any other control character as U+FFFD, and cut to LIMIT characters with an ellipsis."""
+    shown = _CONTROL.sub("\ufffd", _SPACES.sub(" ", text.strip()))
+    if len(shown) > limit:
+        shown = shown[: limit - 1].rstrip() + "…"
+    return f"“{shown}”"

@@ -18,7 +18,7 @@ from bot.kernel.grammar import split_options
 from bot.kernel.ids import split_ref
 from bot.kernel.pages import pages
 from bot.kernel.routing import Router
-from bot.kernel.wording import count_of
+from bot.kernel.wording import count_of, quoted
 
 router = Router("campaigns")
 
@@ -40,7 +40,7 @@ async def _open(ctx: Context, motion_id: int, args: str, campaigns: CampaignServ
     await ctx.require_organiser(ctx.room.id, "publish a model-motion campaign")
     rest, opts = split_options(args, frozenset(), frozenset({"branches", "signatures", "deadline"}), usage)
     if rest:
-        raise UserError(f"Unexpected {rest[:30]!r}. Usage: {usage}")
+        raise UserError(f"Unexpected {quoted(rest, 30)}. Usage: {usage}")
     goal_branches = goal(opts.values.get("branches"), "branches")
     goal_signatures = goal(opts.values.get("signatures"), "signatures")
     if goal_branches is None and goal_signatures is None:

@@ -7,6 +7,7 @@ import re
 from datetime import date, timedelta
 
 from bot.kernel.errors import ParseError, UserError
+from bot.kernel.wording import quoted
 
 MAX_BRANCH = 100
 
@@ -37,14 +38,14 @@ def parse_day(text: str, today: date) -> date:
             return _make(int(m.group(3)), month, day, text)
         found = _make(today.year, month, day, text)
         return found if found <= today else _make(today.year - 1, month, day, text)
-    raise DateError(f"cannot read the date {text.strip()[:30]!r}; write e.g. 3 June, 2026-06-03 or today")
+    raise DateError(f"cannot read the date {quoted(text.strip(), 30)}; write e.g. 3 June, 2026-06-03 or today")
 
 
 def _make(year: int, month: int, day: int, text: str) -> date:
     try:
         return date(year, month, day)
     except ValueError:
-        raise DateError(f"{text.strip()[:30]!r} is not a real date") from None
+        raise DateError(f"{quoted(text.strip(), 30)} is not a real date") from None
 
 
 def goal(value: str | None, what: str) -> int | None:

@@ -28,7 +28,7 @@ from bot.kernel.ids import ref_kind, split_ref
 from bot.kernel.markup import b, lines, markup
 from bot.kernel.pages import pages
 from bot.kernel.routing import Router
-from bot.kernel.wording import count_of
+from bot.kernel.wording import count_of, quoted
 
 router = Router("motions")
 
@@ -134,7 +134,7 @@ async def _edit(ctx: Context, motion_id: int, args: str, motions: MotionService)
         if old == text:
             raise UserError(f"{section} {n} already reads like that; nothing changed.")
         m.text.sections[section][n - 1] = text
-        return f"edited {section} {n}: {old!r} → {text!r}"
+        return f"edited {section} {n}: {quoted(old)} → {quoted(text)}"
 
     await motions.change(ctx, motion_id, "edit", edit)
     await ctx.reply(f"M{motion_id} {section} {n} now reads: {text}")
@@ -144,7 +144,7 @@ async def _remove(ctx: Context, motion_id: int, args: str, motions: MotionServic
     usage = f"/motion M{motion_id} remove SECTION N"
     section, n, rest = point_ref(args, usage)
     if rest:
-        raise UserError(f"Unexpected {rest[:30]!r}. Usage: {usage}")
+        raise UserError(f"Unexpected {quoted(rest, 30)}. Usage: {usage}")
     await motions.require(ctx, "edit", await motions.here(ctx, motion_id))
 
     def edit(m: Motion) -> str:
@@ -161,7 +161,7 @@ async def _title(ctx: Context, motion_id: int, args: str, motions: MotionService
 
     def edit(m: Motion) -> str:
         old, m.text.title = m.text.title, new_title
-        return f"title: {old!r} → {new_title!r}"
+        return f"title: {quoted(old)} → {quoted(new_title)}"
 
     await motions.change(ctx, motion_id, "edit", edit)
     await ctx.reply(f"M{motion_id} is now titled: {new_title}")

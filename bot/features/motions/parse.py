@@ -14,6 +14,7 @@ from bot.features.motions.model import MAX_NAME, MAX_POINT, MAX_TITLE, SECTIONS,
 from bot.kernel.errors import UserError
 from bot.kernel.grammar import split_options
 from bot.kernel.ids import ref_kind
+from bot.kernel.wording import quoted
 
 USAGE = (
     '/amend M12 resolves 2 replace "old words" with "new words" | '
@@ -29,7 +30,7 @@ _QUOTE = re.compile(r'\s*["“”„]([^"“”„]*)["“”„]\s*')
 def _section(word: str) -> str:
     s = word.lower()
     if s not in SECTIONS:
-        raise AmendmentError(f"{word[:20]!r} is not a section: use notes, believes or resolves. Usage: {USAGE}")
+        raise AmendmentError(f"{quoted(word, 20)} is not a section: use notes, believes or resolves. Usage: {USAGE}")
     return s
 
 
@@ -102,7 +103,7 @@ def parse_amendment(text: str) -> Amendment:
 
 def _end(rest: str) -> None:
     if rest.strip():
-        raise AmendmentError(f"unexpected {rest.strip()[:30]!r} at the end. Usage: {USAGE}")
+        raise AmendmentError(f"unexpected {quoted(rest.strip(), 30)} at the end. Usage: {USAGE}")
 
 
 # -- a motion's text (the commands' own sentences: these name the exact command to send) ------
@@ -110,7 +111,7 @@ def _end(rest: str) -> None:
 
 def section(word: str, usage: str) -> str:
     if word.lower() not in SECTIONS:
-        raise UserError(f"{word[:20]!r} is not a section: use notes, believes or resolves. Usage: {usage}")
+        raise UserError(f"{quoted(word, 20)} is not a section: use notes, believes or resolves. Usage: {usage}")
     return word.lower()
 
 

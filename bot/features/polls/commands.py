@@ -18,6 +18,7 @@ from bot.kernel.grammar import is_number
 from bot.kernel.markup import b, lines, markup, pre
 from bot.kernel.pages import pages
 from bot.kernel.routing import Duty, Router
+from bot.kernel.wording import quoted
 
 router = Router("polls")
 
@@ -171,7 +172,7 @@ async def results_command(ctx: Context, args: str, polls: PollService) -> None:
     poll_id, rest = parse_poll_id(args, usage)
     words = rest.split()
     if any(w not in ("--names", "--chart") for w in words) or len(set(words)) != len(words):
-        raise UserError(f"Unexpected {rest!r}. Usage: {usage}")
+        raise UserError(f"Unexpected {quoted(rest)}. Usage: {usage}")
     poll = await polls.current(poll_id)
     await _may_see(ctx, polls, poll)
     if "--chart" in words:

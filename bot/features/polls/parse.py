@@ -31,7 +31,7 @@ from bot.features.polls.model import PollSpec
 from bot.kernel.durations import DeadlineError, parse_deadline
 from bot.kernel.errors import ParseError, UserError
 from bot.kernel.grammar import GrammarError, is_number, split_options
-from bot.kernel.wording import a_or_an, count_of
+from bot.kernel.wording import a_or_an, count_of, quoted
 
 USAGE = "/poll QUESTION | OPTION | OPTION … [--closes 30m] [--secret] [--multi N] [--hidden]"
 FLAGS = frozenset({"secret", "hidden", "card", "native", "roll", "ranked"})
@@ -71,13 +71,13 @@ def parse_poll(args: str, now: datetime, tz: ZoneInfo, default_electorate: str =
         raise SpecError(f"a poll can have at most {MAX_OPTIONS} options; this one has {len(options)}")
     for o in options:
         if len(o) > MAX_OPTION:
-            raise SpecError(f"option {o[:20]!r}… is {len(o)} characters; keep options to {MAX_OPTION}")
+            raise SpecError(f"option {quoted(o, 20)} is {len(o)} characters; keep options to {MAX_OPTION}")
         if is_number(o):
             raise SpecError(
-                f"option {o!r} is a bare number, which /vote reads as a position; add a word, e.g. '{o} days'"
+                f"option {quoted(o)} is a bare number, which /vote reads as a position; add a word, e.g. “{o} days”"
             )
         if "," in o:
-            raise SpecError(f"option {o!r} contains a comma, which /vote uses to separate choices")
+            raise SpecError(f"option {quoted(o)} contains a comma, which /vote uses to separate choices")
     folded = [o.casefold() for o in options]
     if len(set(folded)) != len(folded):
         raise SpecError("two options have the same name; each option must be different")
@@ -208,7 +208,7 @@ def parse_ballot(args: str, usage: str, question: str, now: datetime, tz: ZoneIn
     except GrammarError as e:
         raise SpecError(str(e)) from None
     if rest:
-        raise UserError(f"Unexpected {rest[:30]!r}. Usage: {usage}")
+        raise UserError(f"Unexpected {quoted(rest, 30)}. Usage: {usage}")
     if len(question) > MAX_QUESTION:
         question = question[: MAX_QUESTION - 3] + "…"
     return PollSpec(question=question, options=BALLOT, kind="proposal",
@@ -247,7 +247,7 @@ def _one(token: str, options: Sequence[str]) -> int:
         matches = [i for i, o in enumerate(folded) if o.startswith(t)]
         if len(matches) == 1:
             return matches[0]
-    raise ChoiceError(f"no option is called {token.strip()!r}; options are {_listing(options)}")
+    raise ChoiceError(f"no option is called {quoted(token.strip())}; options are {_listing(options)}")
 
 
 WITHDRAW = "withdraw"
@@ -281,7 +281,7 @@ def parse_choice(text: str, options: Sequence[str], max_choices: int, ranked: bo
         chosen = [_one(p, options) for p in t.split()]
     if not chosen:
         how = "in order of preference, e.g. 2 1 3" if ranked else "e.g. 1, or the option's name"
-        said = f"{t!r} names no option; " if t else ""
+        said = f"{quoted(t)} names no option; " if t else ""
         raise ChoiceError(f"{said}say which option: {how}; options are {_listing(options)}")
     if len(set(chosen)) != len(chosen):
         raise ChoiceError("the same option is named twice; name each option once")
@@ -305,7 +305,7 @@ def parse_poll_id(text: str, usage: str) -> tuple[int, str]:
     if not digits:
         raise UserError(f"Say which poll. Usage: {usage}")
     if not is_number(digits):
-        raise UserError(f"{head!r} is not a poll number. Usage: {usage}")
+        raise UserError(f"{quoted(head)} is not a poll number. Usage: {usage}")
     return int(digits), rest.strip()
 
 

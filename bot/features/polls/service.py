@@ -55,7 +55,7 @@ from bot.kernel.ports import Conn, Directory, Publish, Reader, Sender, Writer
 from bot.kernel.secrecy import caster_hash, receipt, voter_hash
 from bot.kernel.times import iso
 from bot.kernel.weblinks import PageLinks
-from bot.kernel.wording import count_of
+from bot.kernel.wording import count_of, quoted
 from bot.storage.outbox import Outbox, enqueue
 from bot.storage.scheduler import Scheduler
 from bot.storage.writer import DUPLICATE, Duplicate, VoteWrite
@@ -199,7 +199,7 @@ class PollService:
             if not electorate:
                 if spec.electorate == "roll":
                     raise UserError("The membership roll is empty: import it first (quorum members import FILE).")
-                raise UserError(f"No member on the roll is in branch {spec.branch!r}; check the name.")
+                raise UserError(f"No member on the roll is in branch {quoted(spec.branch)}; check the name.")
 
         async def insert(conn: Conn) -> int:
             return await store.insert_poll(conn, room, creator, spec, now, electorate)

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from bot.kernel.errors import UserError
+from bot.kernel.wording import quoted
 
 USAGE = (
     "/pool new TITLE | QUESTION: OPTION, OPTION … | …  ·  /pool P join · leave · status · document · decline  ·  "
@@ -26,11 +27,11 @@ def parse_questions(parts: list[str]) -> list[dict[str, Any]]:
         options = [o.strip() for o in rest.split(",") if o.strip()]
         if not sep or not name or len(options) < 2:
             raise UserError(f"Write each question as NAME: OPTION, OPTION …, e.g. 'gender: female, male, other' "
-                            f"(not {part.strip()!r}).")
+                            f"(not {quoted(part.strip())}).")
         if len({o.lower() for o in options}) != len(options):
-            raise UserError(f"Question {name!r} lists an option twice.")
+            raise UserError(f"Question {quoted(name)} lists an option twice.")
         if any(q["name"] == name for q in questions):
-            raise UserError(f"Question {name!r} is asked twice.")
+            raise UserError(f"Question {quoted(name)} is asked twice.")
         questions.append({"name": name, "options": options})
     if not questions:
         raise UserError("A pool needs at least one question, e.g. /pool new Citizens' assembly | gender: "

@@ -56,7 +56,7 @@ from bot.kernel.markup import b, markup
 from bot.kernel.ports import Conn, Reader, Sender, Writer
 from bot.kernel.times import iso
 from bot.kernel.weblinks import PageLinks
-from bot.kernel.wording import count_of
+from bot.kernel.wording import count_of, quoted
 from bot.storage.outbox import Outbox, enqueue
 from bot.storage.writer import change_once
 
@@ -206,10 +206,11 @@ class PoolService:
         question = next((q for q in pool.questions if q["name"] == feature.lower()), None)
         if question is None:
             names = ", ".join(q["name"] for q in pool.questions)
-            raise UserError(f"Pool {pool.id} asks no question {feature!r}; its questions are {names}.")
+            raise UserError(f"Pool {pool.id} asks no question {quoted(feature)}; its questions are {names}.")
         option = pick(value, question["options"])
         if option is None:
-            raise UserError(f"{feature} has no answer {value!r}; the answers are {', '.join(question['options'])}.")
+            raise UserError(f"{feature} has no answer {quoted(value)}; the answers are "
+                            f"{', '.join(question['options'])}.")
         return question["name"], option
 
     async def set_quota(self, ctx: Context, pool: Pool, feature: str, value: str, low: int, high: int) -> None:

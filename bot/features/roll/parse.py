@@ -8,6 +8,7 @@ import io
 
 from bot.features.roll.model import RollEntry
 from bot.kernel.errors import ParseError
+from bot.kernel.wording import quoted
 
 _COLUMNS = {
     "name": "name",
@@ -36,9 +37,9 @@ def parse_roll_csv(text: str) -> list[RollEntry]:
     for idx, raw in enumerate(header):
         key = raw.strip().lower().replace(" ", "_")
         if key not in _COLUMNS:
-            raise RollError(f"line 1: unknown column {raw!r}; use name, number, branch, weight")
+            raise RollError(f"line 1: unknown column {quoted(raw)}; use name, number, branch, weight")
         if _COLUMNS[key] in cols:
-            raise RollError(f"line 1: column {raw!r} appears twice")
+            raise RollError(f"line 1: column {quoted(raw)} appears twice")
         cols[_COLUMNS[key]] = idx
     if "name" not in cols:
         raise RollError("line 1: there is no 'name' column")
@@ -65,7 +66,7 @@ def parse_roll_csv(text: str) -> list[RollEntry]:
         weight = 1
         if weight_text is not None:
             if not (weight_text.isascii() and weight_text.isdigit()) or int(weight_text) < 1:
-                raise RollError(f"line {line_no}: weight {weight_text!r} must be a whole number of at least 1")
+                raise RollError(f"line {line_no}: weight {quoted(weight_text)} must be a whole number of at least 1")
             weight = int(weight_text)
         entries.append(RollEntry(name, number, cell("branch"), weight))
     return entries

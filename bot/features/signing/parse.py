@@ -7,6 +7,7 @@ import re
 
 from bot.kernel.errors import UserError
 from bot.kernel.ids import ref_kind
+from bot.kernel.wording import quoted
 
 USAGE = "/sign M12 (or T2) — then reply yes; /sign M12 yes [BRANCH] signs at once; /unsign M12 withdraws"
 MAX_BRANCH = 100
@@ -18,7 +19,7 @@ def target(text: str, letters: set[str]) -> tuple[str, int]:
     """('M', 12) for 'M12', when M is one of LETTERS (the kinds of thing that can be signed)."""
     found = ref_kind(text)
     if found is None or found[0] not in letters:
-        raise UserError(f"{text.strip()[:30]!r} is not something to sign: give a motion campaign or trigger "
+        raise UserError(f"{quoted(text.strip(), 30)} is not something to sign: give a motion campaign or trigger "
                         f"id such as M12 or T2. Usage: {USAGE}")
     return found
 

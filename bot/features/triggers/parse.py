@@ -11,6 +11,7 @@ from bot.features.triggers.model import Ballot, Threshold, ThresholdError, Trigg
 from bot.kernel.durations import DeadlineError, parse_deadline, parse_duration
 from bot.kernel.errors import ParseError
 from bot.kernel.grammar import GrammarError, split_options
+from bot.kernel.wording import quoted
 
 USAGE = ("/trigger open open-selection|recall|no-confidence OFFICE (--signatures 50 | --electorate 20% | "
          "--branches 1/3 --per-branch 10%) --closes 14d [--branch NAME] [--ballot-closes 7d] [--roll-call]")
@@ -38,7 +39,7 @@ def parse_share(text: str) -> Fraction:
             raise ValueError
     except (ValueError, ZeroDivisionError):
         raise ThresholdError(
-            f"{t[:20]!r} is not a share: write a percentage such as 20% or a fraction such as 1/3") from None
+            f"{quoted(t, 20)} is not a share: write a percentage such as 20% or a fraction such as 1/3") from None
     if not 0 < value <= 1:
         raise ThresholdError(f"{t[:20]} must be more than 0% and at most 100%")
     return value

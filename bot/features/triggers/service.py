@@ -46,6 +46,7 @@ from bot.kernel.errors import UserError
 from bot.kernel.markup import markup
 from bot.kernel.ports import Conn, Publish, Reader, Sender, Writer
 from bot.kernel.times import iso
+from bot.kernel.wording import quoted
 from bot.storage.outbox import Outbox, enqueue
 from bot.storage.scheduler import Scheduler
 from bot.storage.writer import Duplicate, change_once
@@ -112,7 +113,7 @@ class TriggerService:
         electorate = await self._roll.branches(spec.branch)
         if not electorate:
             if spec.branch:
-                raise UserError(f"No member on the roll is in branch {spec.branch!r}; check the name.")
+                raise UserError(f"No member on the roll is in branch {quoted(spec.branch)}; check the name.")
             raise UserError("The membership roll is empty: import it first (quorum members import FILE).")
         branch_sizes: dict[str, int] = {}
         for _, branch in electorate:

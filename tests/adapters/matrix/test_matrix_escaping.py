@@ -12,6 +12,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from nio import Event
 
+from bot.kernel.wording import quoted
 from tests import texts
 from tests.adapters.matrix.running_bot import RunningBot
 from tests.adapters.matrix.scenes import body, joined
@@ -101,7 +102,7 @@ def test_member_text_is_shown_as_typed_and_never_as_markup(synapse: SynapseServe
                 shown[kind] = content["body"]
             assert question in shown["poll"]
             assert f"yes {option}" in shown["poll"] and f"no {option}" in shown["poll"]
-            assert repr(mistake) in shown["refusal"]  # quoted, invisible controls spelt out
+            assert quoted(mistake) in shown["refusal"]  # quoted as typed, between curly quotes
             assert title in shown["form"]
 
         @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

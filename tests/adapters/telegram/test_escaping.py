@@ -13,6 +13,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 
+from bot.kernel.wording import quoted
 from tests import texts
 from tests.adapters.telegram.harness import TelegramBot, group_with_bot
 from tests.peers.telegram import TelegramPeer
@@ -88,8 +89,8 @@ def test_member_text_is_shown_as_typed_and_never_as_markup() -> None:
 
 
 def quotes(text: str, mistake: str) -> bool:
-    """TEXT quotes MISTAKE as typed, or as Python spells it (invisible controls spelt out)."""
-    return as_read(mistake) in text or repr(as_read(mistake)) in text
+    """TEXT quotes MISTAKE as typed: in curly quotes, or as part of a command named back."""
+    return quoted(as_read(mistake)) in text or as_read(mistake) in text
 
 
 def poll_id(message: Message) -> str:

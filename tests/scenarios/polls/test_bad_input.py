@@ -54,7 +54,7 @@ BAD = [
     ("ann: /vote x Pizza", "not a poll number"),
     ("ann: /vote 99 Pizza", "There is no poll 99"),
     ("ann: /vote 1", "say which option"),
-    ("ann: /vote 1 Pasta", "no option is called 'Pasta'"),
+    ("ann: /vote 1 Pasta", "no option is called “Pasta”"),
     ("ann: /vote 1 7", "there is no option 7"),
     ("ann: /vote 1 0", "there is no option 0"),
     ("ann: /vote 1 1 2", "choose one option only"),

@@ -47,7 +47,7 @@ async def test_chart_requests_that_cannot_be_met_say_why(chat: Chat) -> None:
     await chat.say("chair: /poll Lunch? | Pizza | Soup", "chair: /poll Nobody? | A one | B one")
     before = await chat.snapshot()
     assert "Poll 1 is open; its chart is drawn when it closes" in await chat.say("ann: /results 1 --chart")
-    assert "Unexpected '--chart --chart'" in await chat.say("ann: /results 1 --chart --chart")
+    assert "Unexpected “--chart --chart”" in await chat.say("ann: /results 1 --chart --chart")
     assert await chat.snapshot() == before
     out = await chat.say("chair: /close 2")
     assert "NO VOTES" in out and "file:" not in out

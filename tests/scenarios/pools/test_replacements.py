@@ -115,7 +115,7 @@ async def test_a_quota_relaxed_for_replacements_lets_the_round_fill_the_seat(
         ("chair: /pool 1 relax gender=f 2-2", "can only lower the minimum or raise the maximum"),
         ("chair: /pool 1 relax gender=m 0-2", "no quota line gender=m"),
         ("chair: /pool 1 relax gender=f 1-1", "nothing to relax"),
-        ("chair: /pool 1 relax age=old 0-1", "no question 'age'"),
+        ("chair: /pool 1 relax age=old 0-1", "no question “age”"),
         ("chair: /pool 1 empty 6x", "Usage: /pool 1 empty TICKET"),
         (f"chair: /pool 1 empty {panel[1]}", "has not declined"),
     ]:

@@ -12,11 +12,11 @@ from tests.helpers import ROLL, Chat, import_roll
 
 
 def test_roll_csv_errors_name_the_line() -> None:
-    with pytest.raises(RollError, match="line 1: unknown column 'email'"):
+    with pytest.raises(RollError, match="line 1: unknown column “email”"):
         parse_roll_csv("name,email\nAnn,a@x\n")
     with pytest.raises(RollError, match="line 3: member number 7 appears twice"):
         parse_roll_csv("name,number\nAnn,7\nBob,7\n")
-    with pytest.raises(RollError, match="line 2: weight 'x'"):
+    with pytest.raises(RollError, match="line 2: weight “x”"):
         parse_roll_csv("name,weight\nAnn,x\n")
     with pytest.raises(RollError, match="no 'name' column"):
         parse_roll_csv("number\n1\n")
@@ -90,7 +90,7 @@ async def test_branch_electorate(chat: Chat) -> None:
     out = await chat.say("cat: /vote 1 yes")
     assert "not in the electorate of poll 1" in out
     out = await chat.say("chair: /poll Nobody? --branch East")
-    assert "No member on the roll is in branch 'East'" in out
+    assert "No member on the roll is in branch “East”" in out
 
 
 def test_members_import_cli(tmp_path: Path) -> None:
@@ -111,7 +111,7 @@ def test_members_import_cli(tmp_path: Path) -> None:
     bad.write_text("name,email\nx,y\n")
     proc = subprocess.run([sys.executable, "-m", "bot.cli", "members", "import", str(bad)],
                           capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)
-    assert proc.returncode == 2 and "unknown column 'email'" in proc.stderr
+    assert proc.returncode == 2 and "unknown column “email”" in proc.stderr
 
 
 def test_members_import_replace_names_who_was_made_inactive(tmp_path: Path) -> None:

@@ -58,7 +58,7 @@ def test_text_keeps_its_dashes_and_options_come_last(text: list[str], options: s
 @pytest.mark.parametrize(("args", "fragment"), [
     ("Title --emergency more words", "--emergency is an option: put options at the end"),
     ("Title --urgent", "unknown option --urgent"),
-    ("Title --emergency yes", "unexpected 'yes' after the options; only --deadline takes a value"),
+    ("Title --emergency yes", "unexpected “yes” after the options; only --deadline takes a value"),
     ("Title --deadline", "--deadline needs a value"),
 ])
 def test_options_out_of_place_are_refused(args: str, fragment: str) -> None:
@@ -73,3 +73,13 @@ def test_controls_that_reorder_text_are_dropped_and_letters_keep_their_direction
     assert scrub("\u2067No\u2069 | Yes") == "No | Yes"
     assert scrub("نعم \u200f| لا") == "نعم \u200f| لا"  # Arabic and the RLM mark stay as typed
     assert scrub("a\ud800b") == "a\ufffdb"
+
+
+def test_what_someone_typed_is_quoted_as_a_person_reads_it() -> None:
+    from bot.kernel.wording import quoted
+
+    assert quoted("Pasta") == "“Pasta”"
+    assert quoted("don't") == "“don't”"  # no backslashes, no switch of quote marks
+    assert quoted("two\nlines\tand  spaces") == "“two lines and spaces”"
+    assert quoted("a\x00b") == "“a\ufffdb”"
+    assert quoted("x" * 50, 10) == "“xxxxxxxxx…”"

@@ -87,7 +87,7 @@ def test_options_at_the_end_take_any_dash_phones_type(dash: str) -> None:
     ("Lunch? | Pizza --closes 1h | Soup", "put options at the end"),
     ("Lunch --secrte | Pizza | Soup", "unknown option --secrte"),
     ("Lunch? | Pizza | Soup --colour red", "unknown option --colour"),
-    ("Lunch? | Pizza | Soup --secret yes", "unexpected 'yes' after the options"),
+    ("Lunch? | Pizza | Soup --secret yes", "unexpected “yes” after the options"),
     ("Lunch? | Pizza | Soup --closes", "needs a value"),
 ])
 def test_misplaced_or_unknown_options_are_refused(text: str, says: str) -> None:
