@@ -58,6 +58,8 @@ async def _play(chat: Chat, lines: list[str], twice: bool) -> list[str]:
             chat.app.dispatcher._recent.clear()  # as after a crash: only the database remembers
             await chat.app.handle(event)
         await chat.settle()
+    await chat.app.outbox.drain()  # announcements still on their way (a server's round trips) are sent
+    await chat.settle()
     return list(chat.transport.transcript)
 
 
