@@ -19,20 +19,21 @@ pytest_plugins = ["tests.peers.synapse.fixtures", "tests.peers.telegram.fixtures
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "sqlite_file(why): reads the SQLite file itself; left out of a PostgreSQL run, saying why")
+        "markers", "not_on_postgresql(why): left out of a PostgreSQL run (it reads the SQLite file itself, or "
+        "is not yet stable there), saying why")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """On a PostgreSQL run, leave out the tests that examine the SQLite file (named in the
-    run's header, never skipped silently); everything else runs on the server."""
+    """On a PostgreSQL run, leave out the tests marked not_on_postgresql (each named with its
+    reason in the output, never skipped silently); everything else runs on the server."""
     if not use_postgresql():
         return
-    left_out = [item for item in items if item.get_closest_marker("sqlite_file")]
+    left_out = [item for item in items if item.get_closest_marker("not_on_postgresql")]
     if left_out:
         config.hook.pytest_deselected(items=left_out)
-        items[:] = [item for item in items if not item.get_closest_marker("sqlite_file")]
+        items[:] = [item for item in items if not item.get_closest_marker("not_on_postgresql")]
         for item in left_out:
-            why = item.get_closest_marker("sqlite_file").args[0]  # type: ignore[union-attr]
+            why = item.get_closest_marker("not_on_postgresql").args[0]  # type: ignore[union-attr]
             print(f"\nnot on PostgreSQL: {item.nodeid}: {why}")
 
 

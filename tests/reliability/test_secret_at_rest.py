@@ -84,7 +84,7 @@ class Voter:
         return [w.encode() for w in words]
 
 
-WAL = pytest.mark.sqlite_file("reads SQLite's write-ahead log; on PostgreSQL the same rule is checked "
+WAL = pytest.mark.not_on_postgresql("reads SQLite's write-ahead log; on PostgreSQL the same rule is checked "
                                "through xmin in test_secret_at_rest_postgresql.py")
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from tests.helpers import Chat, exported_csv
 
-ERASED = pytest.mark.sqlite_file("checks that erased details are gone from the SQLite file and its log; "
+ERASED = pytest.mark.not_on_postgresql("checks that erased details are gone from the SQLite file and its log; "
                                    "erasure on PostgreSQL (a per-supporter key destroyed) is not built yet")
 
 NAME = "Zebedee Quixotic-Marchbanks"
