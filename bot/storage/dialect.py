@@ -43,6 +43,11 @@ def returns_rows(sql: str) -> bool:
     return _ROWS.search(sql) is not None
 
 
+def is_change(sql: str) -> bool:
+    """Whether SQL changes rows (INSERT, UPDATE, DELETE), so its row count means something."""
+    return re.match(r"\s*(INSERT|UPDATE|DELETE)\b", sql, re.IGNORECASE) is not None
+
+
 def _placeholders(sql: str) -> str:
     """``?`` to ``$1, $2, …``, leaving quoted text and quoted names alone."""
     if "?" not in sql:

@@ -88,8 +88,9 @@ class _Statement:
 async def _run(conn: asyncpg.Connection, sql: str, params: Sequence[Any]) -> Cursor:
     text = dialect.statement(sql)
     if dialect.returns_rows(text):
-        rows = await conn.fetch(text, *params)
-        return Cursor(list(rows), len(rows) if not text.lstrip()[:6].upper() == "SELECT" else -1)
+        rows = list(await conn.fetch(text, *params))
+        # As sqlite3's: a change's RETURNING rows are the rows it changed; a query has no count.
+        return Cursor(rows, len(rows) if dialect.is_change(text) else -1)
     status = await conn.execute(text, *params)
     return Cursor([], _rowcount(status))
 
