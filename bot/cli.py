@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         if command == "migrate":
             from bot.storage.database import migrate
 
-            applied = asyncio.run(migrate(config.database))
+            applied = asyncio.run(migrate(config.database_url or config.database))
             print(f"applied: {', '.join(applied)}" if applied else "the database is up to date")
             return 0
         if command == "backup":
@@ -162,6 +162,9 @@ def _console(config: Config, asked: bool) -> int:
 def _backup(config: Config, path: Path) -> int:
     from bot.storage.backup import backup
 
+    if config.database_url:
+        raise StartError("quorum backup copies a SQLite database; back up a PostgreSQL database with the "
+                         "server's own tools (pg_dump, or base backups with WAL archiving).")
     report = backup(config.database, path)
     print(f"backed up {config.database} to {report.path} ({report.size // 1024} KiB, integrity checked)")
     if config.secret:

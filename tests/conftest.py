@@ -8,10 +8,33 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import Chat
+from tests.peers.postgresql import use_postgresql
 
 # The real Synapse homeserver for the Matrix tests: started once per session, on first use.
 # The local Telegram Bot API server for the Telegram tests: one per test, started in milliseconds.
-pytest_plugins = ["tests.peers.synapse.fixtures", "tests.peers.telegram.fixtures"]
+# The PostgreSQL server: once per session, on first use (QUORUM_TEST_DATABASE=postgresql, or a
+# test that asks for it).
+pytest_plugins = ["tests.peers.synapse.fixtures", "tests.peers.telegram.fixtures", "tests.peers.postgresql.fixtures"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "not_on_postgresql(why): left out of a PostgreSQL run (it reads the SQLite file itself, or "
+        "is not yet stable there), saying why")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On a PostgreSQL run, leave out the tests marked not_on_postgresql (each named with its
+    reason in the output, never skipped silently); everything else runs on the server."""
+    if not use_postgresql():
+        return
+    left_out = [item for item in items if item.get_closest_marker("not_on_postgresql")]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = [item for item in items if not item.get_closest_marker("not_on_postgresql")]
+        for item in left_out:
+            why = item.get_closest_marker("not_on_postgresql").args[0]  # type: ignore[union-attr]
+            print(f"\nnot on PostgreSQL: {item.nodeid}: {why}")
 
 
 @pytest.fixture

@@ -20,6 +20,15 @@ from bot.features.roll.parse import parse_roll_csv
 from bot.kernel.clock import ManualClock
 from bot.kernel.config import Config, parse_config
 from bot.kernel.durations import parse_duration
+from tests.peers.postgresql import shared, use_postgresql
+
+
+def database_url_for(tmp_path: Path) -> str | None:
+    """Where a test's bot keeps its data: None for the SQLite file in TMP_PATH, or, with
+    QUORUM_TEST_DATABASE=postgresql, a database of TMP_PATH's own on the suite's PostgreSQL
+    (the same one again when the bot is restarted on TMP_PATH)."""
+    return shared().database_for(str(tmp_path)) if use_postgresql() else None
+
 
 MARKUP_SHOWN = re.compile(r"</?(?:b|i|code|pre)>|&(?:lt|gt|amp|quot);")
 """What a console reader must never see unless somebody typed it: the core's own tags, or text
@@ -67,6 +76,8 @@ class Chat:
         # Scripts play a whole meeting in an instant from a few speakers: fair-use limits are
         # tested on their own (tests/scenarios/test_fair_use.py), not in every scenario.
         overrides = {"commands_burst": 1_000_000, "commands_per_minute": 1_000_000, **overrides}
+        if "database_url" not in overrides:  # a test may name its own server
+            overrides["database_url"] = database_url_for(tmp_path)
         config = replace(config, database=tmp_path / "quorum.db", secret="test-secret", **overrides)
         out = io.StringIO()
         transport = ConsoleTransport(config, out)
@@ -117,9 +128,9 @@ class Chat:
     async def snapshot(self) -> dict[str, list[tuple[Any, ...]]]:
         """Every table's rows, to show an error changed nothing: but the log of seen events, and
         the record of when each migration ran (wall-clock time when the database was created)."""
-        tables = [r[0] for r in await self.query(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('seen_events', 'schema_migrations')"
-        )]
+        listed = ("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+                  if use_postgresql() else "SELECT name FROM sqlite_master WHERE type = 'table'")
+        tables = [r[0] for r in await self.query(listed) if r[0] not in ("seen_events", "schema_migrations")]
         return {t: sorted(await self.query(f"SELECT * FROM {t}"), key=repr) for t in tables}
 
     async def stop(self) -> None:
@@ -137,16 +148,17 @@ async def add_members(chat: Chat, members: list[tuple[str, str | None]]) -> None
     async def op(conn) -> None:  # type: ignore[no-untyped-def]
         links.clear()
         for n, (name, branch) in enumerate(members):
-            cur = await conn.execute(
-                "INSERT INTO members(name, branch, join_code, created_at) VALUES (?, ?, ?, '2026-01-01T00:00:00')",
+            inserted = await conn.execute_fetchall(
+                "INSERT INTO members(name, branch, join_code, created_at) VALUES (?, ?, ?, '2026-01-01T00:00:00')"
+                " RETURNING id",
                 (name, branch, f"CODE-{name}-{n}"),
             )
             await conn.execute(
                 "INSERT INTO identities(identity, display_name, member_id, linked_at) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT(identity) DO UPDATE SET member_id = excluded.member_id",
-                (f"console:{name}", name, cur.lastrowid, "2026-01-01T00:00:00"),
+                (f"console:{name}", name, inserted[0][0], "2026-01-01T00:00:00"),
             )
-            links.append((f"console:{name}", cur.lastrowid))
+            links.append((f"console:{name}", inserted[0][0]))
 
     assert app.writer is not None
     await app.writer.run(op)

@@ -163,7 +163,7 @@ async def bootstrap(
     """Open the database and build the bot; ``await app.start()`` then sets it going."""
     clock = clock or Clock()
     transports = transports or Transports()
-    database = await Database.open(config.database)
+    database = await Database.open(config.database_url or config.database)
     database.checkpointing = config.wal_checkpoints
     secret = config.secret or load_or_make_key(config.database)
     own_writer = None
@@ -213,7 +213,7 @@ async def import_roll(config: Config, entries: list[RollEntry], replace: bool) -
     """``quorum members import``: add a roll file's members through the roll's own service,
     without starting the rest of the bot."""
     clock = Clock()
-    database = await Database.open(config.database)
+    database = await Database.open(config.database_url or config.database)
     key = config.secret or load_or_make_key(config.database)
     writer = GroupCommitWriter(database.wconn, lambda: iso(clock.now()), key)
     await writer.load()

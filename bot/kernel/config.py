@@ -122,6 +122,9 @@ class WebConfig:
 @dataclass(frozen=True)
 class Config:
     database: Path = Path("quorum.db")
+    # A PostgreSQL server's connection string (bot.database = "postgresql://…"); None: the SQLite
+    # file DATABASE. With a server, DATABASE names where the files kept beside it go (the key).
+    database_url: str | None = None
     secret: str | None = None
     timezone: str = "UTC"
     default_electorate: str = "room"
@@ -262,7 +265,8 @@ def parse_config(data: dict[str, Any], source: Path | None = None) -> Config:
     web = _web(top.section("web"))
     top.check_unknown()
     base = source.parent if source else Path.cwd()
-    db_path = Path(database)
+    database_url = database if database.startswith(("postgresql://", "postgres://")) else None
+    db_path = Path("quorum") if database_url else Path(database)
     if not db_path.is_absolute():
         db_path = base / db_path
     if matrix is not None:
@@ -270,6 +274,7 @@ def parse_config(data: dict[str, Any], source: Path | None = None) -> Config:
         matrix = replace(matrix, store=store_path if store_path.is_absolute() else base / store_path)
     return Config(
         database=db_path,
+        database_url=database_url,
         secret=secret,
         timezone=timezone,
         default_electorate=electorate,

@@ -1,4 +1,5 @@
-"""Opening the SQLite database and applying the numbered migrations in ``migrations/``.
+"""Opening the database (a SQLite file here; a PostgreSQL server in postgres.py) and applying
+the numbered migrations in ``migrations/``.
 
 Migrations are forward only: each file runs once, in order, inside a transaction together
 with the row that records it, so a crash mid-migration leaves the database as it was.
@@ -18,6 +19,7 @@ from typing import Any
 import aiosqlite
 
 from bot.kernel.errors import StartError
+from bot.storage.dialect import is_postgresql
 
 log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
@@ -142,6 +144,10 @@ async def checkpoints(conn: aiosqlite.Connection, every_s: float = 1.0) -> None:
 
 
 async def migrate(path: Path | str, directory: Path = MIGRATIONS_DIR) -> list[str]:
+    if is_postgresql(path):
+        from bot.storage import postgres
+
+        return await postgres.migrate(str(path), migration_files(directory), _statements)
     conn = await _open(path)
     try:
         return await _apply(conn, directory)
@@ -230,6 +236,12 @@ class Database:
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
+        """The database at PATH: a SQLite file, or a ``postgresql://`` server (bot/storage/postgres.py)."""
+        if is_postgresql(path):
+            from bot.storage import postgres
+
+            return await postgres.Database.open(  # type: ignore[return-value]
+                str(path), migration_files(), _statements)
         wconn = await connect(path, writer=True)
         if str(path) == ":memory:":
             return cls(path, wconn, Reader(wconn))

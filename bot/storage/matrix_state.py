@@ -70,7 +70,8 @@ class MatrixState:
 
         async def write(conn: Conn) -> None:
             await conn.executemany(
-                "INSERT OR IGNORE INTO matrix_poll_responses(account, event_id, poll, sender) VALUES (?, ?, ?, ?)",
+                "INSERT INTO matrix_poll_responses(account, event_id, poll, sender) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
                 [(self.account, *r) for r in responses],
             )
 

@@ -49,8 +49,8 @@ async def enqueue(
     transaction has committed (an answer someone is waiting for): the drainer leaves it alone
     for HOLD, so it is sent once, and sent even if the caller never gets that far."""
     await conn.execute(
-        "INSERT OR IGNORE INTO outbox(dedupe, target, private, text, created_at, not_before)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO outbox(dedupe, target, private, text, created_at, not_before)"
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (dedupe, target, int(private), to_html(text), iso(now), iso(now + HOLD if hold else now)),
     )
 

@@ -14,6 +14,6 @@ async def moves(conn: Conn) -> dict[str, str]:
 async def record_move(conn: Conn, old: str, new: str, at: str) -> bool:
     """Record that OLD moved to NEW; False if that move was recorded before."""
     cur = await conn.execute(
-        "INSERT OR IGNORE INTO room_moves(old_room, new_room, moved_at) VALUES (?, ?, ?)", (old, new, at)
+        "INSERT INTO room_moves(old_room, new_room, moved_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", (old, new, at)
     )
     return cur.rowcount > 0

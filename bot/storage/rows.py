@@ -16,7 +16,7 @@ T = TypeVar("T")
 def from_row(cls: type[T], row: Any, **read: Any) -> T:
     """A CLS from ROW: each field from READ if given there, else from the column of its name
     (fields with defaults that the row has no column for keep their default)."""
-    columns = row.keys()
+    columns = set(row.keys())  # a set: asyncpg's keys() is an iterator, read once
     values = {
         f.name: read[f.name] if f.name in read else row[f.name]
         for f in fields(cls)  # type: ignore[arg-type]

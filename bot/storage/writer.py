@@ -474,6 +474,6 @@ class Writer:
             await conn.executemany(
                 "INSERT INTO identities(identity, display_name) VALUES (?, ?)"
                 " ON CONFLICT(identity) DO UPDATE SET display_name = excluded.display_name"
-                " WHERE display_name != excluded.display_name",
+                " WHERE identities.display_name != excluded.display_name",
                 list(names.items()),
             )

@@ -62,3 +62,20 @@ def test_count_subcommand(tmp_path: Path) -> None:
     bad.write_text("3, 1\n")
     proc = quorum("count", str(bad), cwd=tmp_path)
     assert proc.returncode == 1 and "line 1" in proc.stderr
+
+
+def test_migrate_on_postgresql_started_twice_at_once(tmp_path: Path, postgresql) -> None:  # type: ignore[no-untyped-def]
+    """Two `quorum migrate` at the same moment on one server: the advisory lock makes them take
+    turns, so each migration is applied once and both succeed."""
+    url = postgresql.database_for(str(tmp_path))
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "QUORUM_DATABASE": url}
+    procs = [subprocess.Popen([sys.executable, "-m", "bot.cli", "migrate"], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, cwd=tmp_path, env=env) for _ in range(2)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs
+    said = sorted(out for out, _ in outs)
+    assert "0001_core.sql" in said[0] and "up to date" in said[1], said
+    assert not (tmp_path / "quorum.db").exists()  # no SQLite file was made beside it
+    refused = subprocess.run([sys.executable, "-m", "bot.cli", "backup", str(tmp_path / "copy")], capture_output=True,
+                             text=True, cwd=tmp_path, env=env, timeout=120)
+    assert refused.returncode != 0 and "pg_dump" in refused.stderr

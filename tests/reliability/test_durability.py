@@ -6,8 +6,33 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
+import asyncpg
+
 from bot.kernel.events import Actor, ButtonPress, Message, Room
 from tests.helpers import Chat
+
+
+class _Other:
+    """A connection of the test's own to the bot's database: it reads only what is committed."""
+
+    def __init__(self, chat: Chat, tmp_path: Path) -> None:
+        self._url = chat.app.config.database_url
+        self._file = tmp_path / "quorum.db"
+        self._server: asyncpg.Connection | None = None
+        self._lock = asyncio.Lock()
+
+    async def votes(self) -> int:
+        if self._url is None:
+            with sqlite3.connect(self._file) as conn:
+                return int(conn.execute("SELECT count(*) FROM votes").fetchone()[0])
+        async with self._lock:  # one statement at a time on the one connection
+            if self._server is None:
+                self._server = await asyncpg.connect(self._url)
+            return int(await self._server.fetchval("SELECT count(*) FROM votes"))
+
+    async def close(self) -> None:
+        if self._server is not None:
+            await self._server.close()
 
 
 async def test_acknowledged_votes_are_on_disk(chat: Chat, tmp_path: Path) -> None:
@@ -15,15 +40,14 @@ async def test_acknowledged_votes_are_on_disk(chat: Chat, tmp_path: Path) -> Non
     room = Room("console:main")
     acked: list[str] = []
     orig = chat.transport.deliver
+    other = _Other(chat, tmp_path)
 
     async def spy(effect):  # type: ignore[no-untyped-def]
         # At the moment a confirmation is sent, the vote must already be readable by another
         # connection (i.e. committed), not just sitting in a transaction.
         text = getattr(effect, "text", "")
         if "Your vote" in text:
-            with sqlite3.connect(tmp_path / "quorum.db") as other:
-                n = other.execute("SELECT count(*) FROM votes").fetchone()[0]
-            acked.append(f"{n}")
+            acked.append(f"{await other.votes()}")
         return await orig(effect)
 
     chat.transport.deliver = spy  # type: ignore[method-assign]
@@ -34,8 +58,8 @@ async def test_acknowledged_votes_are_on_disk(chat: Chat, tmp_path: Path) -> Non
     assert len(acked) == 300
     assert all(int(n) >= 1 for n in acked)
     assert chat.app.writer is not None and chat.app.writer.batches < 300  # group commit happened
-    with sqlite3.connect(tmp_path / "quorum.db") as other:
-        assert other.execute("SELECT count(*) FROM votes").fetchone()[0] == 300
+    assert await other.votes() == 300
+    await other.close()
 
 
 async def test_redelivered_updates_never_count_twice(chat: Chat) -> None:

@@ -13,6 +13,8 @@ import asyncio
 import struct
 from pathlib import Path
 
+import pytest
+
 from bot.kernel.effects import Delivered, Effect
 from bot.kernel.events import Actor, Message, Room
 from bot.kernel.markup import to_plain
@@ -82,6 +84,11 @@ class Voter:
         return [w.encode() for w in words]
 
 
+WAL = pytest.mark.not_on_postgresql("reads SQLite's write-ahead log; on PostgreSQL the same rule is checked "
+                               "through xmin in test_secret_at_rest_postgresql.py")
+
+
+@WAL
 async def test_no_commit_that_writes_a_secret_ballot_identifies_its_voter(tmp_path: Path) -> None:
     chat = await Chat.start(tmp_path)
     wal = tmp_path / "quorum.db-wal"
@@ -164,6 +171,7 @@ async def test_a_link_cut_off_before_its_secret_ballot_moved_is_finished_at_star
         await chat.stop()
 
 
+@WAL
 async def test_a_proxy_cast_secret_ballot_names_neither_giver_nor_holder(tmp_path: Path) -> None:
     """A proxy's secret ballot is committed as any secret ballot: its commit holds neither the
     giver's nor the holder's name, account or message id, and the giving of the proxy (which

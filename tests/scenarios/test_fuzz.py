@@ -17,6 +17,7 @@ from bot.app.bootstrap import ROUTERS
 from bot.kernel.errors import ParseError, UserError
 from bot.kernel.events import Actor, Message, Room, scrub
 from tests.helpers import Chat
+from tests.peers.postgresql import use_postgresql
 from tests.scenarios.polls.test_bad_input import SETUP as POLLS
 from tests.scenarios.test_feature_bad_input import seed
 
@@ -80,7 +81,10 @@ def test_ten_thousand_fuzzed_commands_are_answered_and_refusals_change_nothing()
         played = refused = committed = 0
 
         async def commits() -> int:
-            """Bumped by every commit of the writer (SQLite's data_version, seen from the reader)."""
+            """Bumped by every commit of the writer (SQLite's data_version, seen from the reader;
+            on PostgreSQL the next transaction id, which only a transaction that writes takes)."""
+            if use_postgresql():
+                return (await chat.query("SELECT pg_snapshot_xmax(pg_current_snapshot())::text"))[0][0]
             return (await chat.query("PRAGMA data_version"))[0][0]
 
         async def once(name: str, who: str, where: str, args: str, converse: bool) -> None:

@@ -38,14 +38,13 @@ async def insert_motion(
     conn: Conn, room: str, text: MotionText, *, emergency: bool, deadline: str | None, created_by: str, at: str,
     proposer: str | None = None, composite_of: str | None = None,
 ) -> int:
-    cur = await conn.execute(
+    inserted = await conn.execute_fetchall(
         "INSERT INTO motions(room, title, voice, sections, proposer, emergency, deadline, composite_of, created_by,"
-        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (room, text.title, text.voice, text.to_json(), proposer, int(emergency), deadline, composite_of,
          created_by, at),
     )
-    assert cur.lastrowid is not None
-    return int(cur.lastrowid)
+    return int(inserted[0][0])
 
 
 async def save_motion(conn: Conn, m: Motion) -> None:
@@ -68,7 +67,7 @@ async def is_drafter(conn: Conn, motion_id: int, identity: str) -> bool:
 async def add_drafter(conn: Conn, motion_id: int, identity: str, at: str) -> bool:
     """Make IDENTITY a drafter; False if they were one already."""
     cur = await conn.execute(
-        "INSERT OR IGNORE INTO motion_drafters(motion_id, identity, added_at) VALUES (?, ?, ?)",
+        "INSERT INTO motion_drafters(motion_id, identity, added_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
         (motion_id, identity, at),
     )
     return bool(cur.rowcount)
@@ -77,12 +76,11 @@ async def add_drafter(conn: Conn, motion_id: int, identity: str, at: str) -> boo
 async def record(conn: Conn, motion_id: int, actor: str, name: str, at: str, change: str) -> int:
     """Add a history entry; its id (so a step undone because its ballot failed to open leaves
     no trace)."""
-    cur = await conn.execute(
-        "INSERT INTO motion_history(motion_id, actor, actor_name, at, change) VALUES (?, ?, ?, ?, ?)",
+    inserted = await conn.execute_fetchall(
+        "INSERT INTO motion_history(motion_id, actor, actor_name, at, change) VALUES (?, ?, ?, ?, ?) RETURNING id",
         (motion_id, actor, name, at, change),
     )
-    assert cur.lastrowid is not None
-    return int(cur.lastrowid)
+    return int(inserted[0][0])
 
 
 async def forget_entry(conn: Conn, entry: int) -> None:
@@ -107,12 +105,12 @@ async def amendments_of(conn: Conn, motion_id: int) -> list[AmendmentRow]:
 
 
 async def insert_amendment(conn: Conn, motion_id: int, a: Amendment, mover: str, mover_name: str, at: str) -> int:
-    cur = await conn.execute(
-        "INSERT INTO amendments(motion_id, spec, summary, mover, mover_name, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+    inserted = await conn.execute_fetchall(
+        "INSERT INTO amendments(motion_id, spec, summary, mover, mover_name, created_at) VALUES (?, ?, ?, ?, ?, ?)"
+        " RETURNING id",
         (motion_id, a.to_json(), a.summary, mover, mover_name, at),
     )
-    assert cur.lastrowid is not None
-    return int(cur.lastrowid)
+    return int(inserted[0][0])
 
 
 async def save_amendment(conn: Conn, a: AmendmentRow, decided_at: str | None = None) -> None:
@@ -148,12 +146,11 @@ async def awaited_ballots(conn: Conn) -> list[int]:
 
 
 async def insert_composite(conn: Conn, motion_id: int, origins: Origins, originals: list[int], at: str) -> int:
-    cur = await conn.execute(
-        "INSERT INTO composites(motion_id, origins, created_at) VALUES (?, ?, ?)",
+    inserted = await conn.execute_fetchall(
+        "INSERT INTO composites(motion_id, origins, created_at) VALUES (?, ?, ?) RETURNING id",
         (motion_id, json.dumps(origins), at),
     )
-    assert cur.lastrowid is not None
-    composite_id = int(cur.lastrowid)
+    composite_id = int(inserted[0][0])
     await conn.executemany(
         "INSERT INTO composite_originals(composite_id, motion_id) VALUES (?, ?)",
         [(composite_id, m) for m in originals],

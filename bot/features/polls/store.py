@@ -67,11 +67,11 @@ async def insert_poll(
 ) -> int:
     size = len(electorate) if electorate is not None else None
     weight = sum(electorate.values()) if electorate is not None else None
-    cur = await conn.execute(
+    inserted = await conn.execute_fetchall(
         "INSERT INTO polls(room, creator, question, options, kind, max_choices, seats, secret,"
         " hidden, card, native, quorum, majority, electorate_kind, electorate_branch,"
         " electorate_size, electorate_weight, opened_at, closes_at, proxies)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (
             room, creator, spec.question, json.dumps(list(spec.options)),
             spec.kind, spec.max_choices, spec.seats, int(spec.secret), int(spec.hidden),
@@ -80,7 +80,7 @@ async def insert_poll(
             size, weight, iso(opened_at), iso(spec.closes_at) if spec.closes_at else None, spec.proxies,
         ),
     )
-    poll_id = cur.lastrowid
+    poll_id = inserted[0][0]
     assert poll_id is not None
     if electorate:
         await conn.executemany(
@@ -120,7 +120,7 @@ async def open_messages(conn: Conn) -> list[tuple[int, str, str, str | None]]:
 
 async def remember_message(conn: Conn, poll_id: int, room: str, ref: str, native_ref: str | None) -> None:
     await conn.execute(
-        "INSERT OR IGNORE INTO poll_messages(poll_id, room, ref, native_ref) VALUES (?, ?, ?, ?)",
+        "INSERT INTO poll_messages(poll_id, room, ref, native_ref) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (poll_id, room, ref, native_ref),
     )
 
@@ -212,7 +212,9 @@ async def move_vote(conn: Conn, poll: Poll, src: str, dst: str, receipts: tuple[
     if receipts is not None:
         old, new = receipts
         await conn.execute(
-            "UPDATE OR IGNORE receipts SET code = ? WHERE poll_id = ? AND code = ?", (new, poll.id, old)
+            "UPDATE receipts SET code = ? WHERE poll_id = ? AND code = ?"
+            " AND NOT EXISTS (SELECT 1 FROM receipts WHERE poll_id = ? AND code = ?)",
+            (new, poll.id, old, poll.id, new),
         )
     return True
 
@@ -277,7 +279,9 @@ async def put_ballot(conn: Conn, poll: Poll, voter: str, choice: str, weight: in
             (poll.id, voter, choice, weight, at, cast_by),
         )
     if receipt is not None:
-        await conn.execute("INSERT OR IGNORE INTO receipts(poll_id, code) VALUES (?, ?)", (poll.id, receipt))
+        await conn.execute(
+            "INSERT INTO receipts(poll_id, code) VALUES (?, ?) ON CONFLICT DO NOTHING", (poll.id, receipt)
+        )
 
 async def move_room(conn: Conn, old: str, new: str) -> list[int]:
     """Polls of room OLD now belong to room NEW; the messages that showed them in OLD are
@@ -288,9 +292,17 @@ async def move_room(conn: Conn, old: str, new: str) -> list[int]:
     await conn.execute("UPDATE polls SET room = ? WHERE room = ?", (new, old))
     await conn.execute("DELETE FROM poll_messages WHERE room = ?", (old,))
     old_prefix = _setting(old, "")
+    new_prefix = _setting(new, "")
+    # NEW's own settings give way to OLD's (as SQLite's UPDATE OR REPLACE did), then OLD's move.
     await conn.execute(
-        "UPDATE OR REPLACE settings SET key = ? || substr(key, length(?) + 1) WHERE substr(key, 1, length(?)) = ?",
-        (_setting(new, ""), old_prefix, old_prefix, old_prefix),
+        "DELETE FROM settings WHERE key IN (SELECT CAST(? AS TEXT) || substr(key, length(CAST(? AS TEXT)) + 1)"
+        " FROM settings WHERE substr(key, 1, length(CAST(? AS TEXT))) = ?)",
+        (new_prefix, old_prefix, old_prefix, old_prefix),
+    )
+    await conn.execute(
+        "UPDATE settings SET key = CAST(? AS TEXT) || substr(key, length(CAST(? AS TEXT)) + 1)"
+        " WHERE substr(key, 1, length(CAST(? AS TEXT))) = ?",
+        (new_prefix, old_prefix, old_prefix, old_prefix),
     )
     return moved
 

@@ -23,12 +23,12 @@ async def load_pool(conn: Conn, pool_id: int) -> Pool | None:
 
 
 async def insert_pool(conn: Conn, room: str, title: str, questions: list[dict[str, Any]], by: str, at: str) -> int:
-    cur = await conn.execute(
-        "INSERT INTO pools(room, title, questions, status, created_by, created_at) VALUES (?, ?, ?, 'open', ?, ?)",
+    inserted = await conn.execute_fetchall(
+        "INSERT INTO pools(room, title, questions, status, created_by, created_at) VALUES (?, ?, ?, 'open', ?, ?)"
+        " RETURNING id",
         (room, title, json.dumps(questions), by, at),
     )
-    assert cur.lastrowid is not None
-    return int(cur.lastrowid)
+    return int(inserted[0][0])
 
 
 async def set_panel_size(conn: Conn, pool_id: int, size: int) -> None:

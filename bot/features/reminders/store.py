@@ -14,7 +14,8 @@ async def rounds_of_open_polls(conn: Conn) -> list[tuple[int, str]]:
 
 async def record_round(conn: Conn, poll_id: int, name: str, at: str) -> None:
     await conn.execute(
-        "INSERT OR IGNORE INTO reminder_rounds(poll_id, round, queued_at) VALUES (?, ?, ?)", (poll_id, name, at)
+        "INSERT INTO reminder_rounds(poll_id, round, queued_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+        (poll_id, name, at),
     )
 
 
@@ -24,6 +25,6 @@ async def opted_out(conn: Conn) -> set[str]:
 
 async def set_opt_out(conn: Conn, identity: str, off: bool) -> None:
     if off:
-        await conn.execute("INSERT OR IGNORE INTO reminder_optout(identity) VALUES (?)", (identity,))
+        await conn.execute("INSERT INTO reminder_optout(identity) VALUES (?) ON CONFLICT DO NOTHING", (identity,))
     else:
         await conn.execute("DELETE FROM reminder_optout WHERE identity = ?", (identity,))

@@ -86,17 +86,17 @@ async def import_roll(
             rows = await conn.execute_fetchall("SELECT id, join_code FROM members WHERE number = ?", (e.number,))
         else:
             rows = await conn.execute_fetchall(
-                "SELECT id, join_code FROM members WHERE number IS NULL AND name = ? AND branch IS ?",
+                "SELECT id, join_code FROM members WHERE number IS NULL AND name = ? AND branch IS NOT DISTINCT FROM ?",
                 (e.name, e.branch),
             )
         if not rows:
             code = new_join_code()
-            cur = await conn.execute(
+            inserted = await conn.execute_fetchall(
                 "INSERT INTO members(number, name, branch, weight, join_code, active, created_at)"
-                " VALUES (?, ?, ?, ?, ?, 1, ?)",
+                " VALUES (?, ?, ?, ?, ?, 1, ?) RETURNING id",
                 (e.number, e.name, e.branch, e.weight, code, now),
             )
-            member_id = cur.lastrowid
+            member_id = inserted[0][0]
         else:
             member_id, code = rows[0][0], rows[0][1]
             await conn.execute(

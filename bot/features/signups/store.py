@@ -17,11 +17,11 @@ async def load_form(conn: Conn, form_id: int) -> Form | None:
 
 
 async def insert_form(conn: Conn, room: str, title: str, opened_by: str, at: str) -> int:
-    cur = await conn.execute(
-        "INSERT INTO signup_forms(room, title, opened_by, opened_at) VALUES (?, ?, ?, ?)", (room, title, opened_by, at)
+    inserted = await conn.execute_fetchall(
+        "INSERT INTO signup_forms(room, title, opened_by, opened_at) VALUES (?, ?, ?, ?) RETURNING id",
+        (room, title, opened_by, at),
     )
-    assert cur.lastrowid is not None
-    return int(cur.lastrowid)
+    return int(inserted[0][0])
 
 
 async def close_form(conn: Conn, form_id: int, at: str) -> bool:

@@ -37,13 +37,13 @@ async def insert_trigger(
     conn: Conn, room: str, spec: TriggerSpec, opened_by: str, at: str, closes_at: str,
     electorate: list[tuple[int, str | None]],
 ) -> int:
-    cur = await conn.execute(
+    inserted = await conn.execute_fetchall(
         "INSERT INTO triggers(room, kind, office, threshold, branch, ballot, opened_by, opened_at, closes_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (room, spec.kind, spec.office, spec.threshold.to_json(), spec.branch, spec.ballot.to_json(),
          opened_by, at, closes_at),
     )
-    trigger_id = cur.lastrowid
+    trigger_id = inserted[0][0]
     assert trigger_id is not None
     await conn.executemany(
         "INSERT INTO trigger_electorate(trigger_id, member_id, branch) VALUES (?, ?, ?)",
@@ -128,7 +128,7 @@ async def signature_list(conn: Conn, trigger_id: int) -> list[tuple[str, str | N
 
 async def signatures_of(conn: Conn, identity: str, member: int | None) -> list[tuple[int, str]]:
     rows = await conn.execute_fetchall(
-        "SELECT trigger_id, signed_at FROM trigger_signatures WHERE identity = ? OR member_id IS ?"
+        "SELECT trigger_id, signed_at FROM trigger_signatures WHERE identity = ? OR member_id IS NOT DISTINCT FROM ?"
         " ORDER BY trigger_id", (identity, member),
     )
     return [(r[0], r[1]) for r in rows]
@@ -138,7 +138,7 @@ async def erase_signatures(conn: Conn, identity: str, member: int | None) -> int
     """A person's signatures on campaigns still open (those of a trigger that fired are the
     record of why a ballot was held, and stay)."""
     cur = await conn.execute(
-        "DELETE FROM trigger_signatures WHERE (identity = ? OR member_id IS ?) AND trigger_id IN"
+        "DELETE FROM trigger_signatures WHERE (identity = ? OR member_id IS NOT DISTINCT FROM ?) AND trigger_id IN"
         " (SELECT id FROM triggers WHERE status = 'open')",
         (identity, member),
     )

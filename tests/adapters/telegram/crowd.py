@@ -9,8 +9,23 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
+import asyncpg
+
 from tests.adapters.telegram.harness import TelegramBot, group_with_bot
 from tests.peers.telegram import CallbackQuery, TelegramPeer
+
+
+async def _committed_votes(bot: TelegramBot) -> int:
+    """Poll 1's votes as a fresh connection of the test's own reads them: only what is committed."""
+    url = bot.app.config.database_url
+    if url is not None:
+        fresh = await asyncpg.connect(url)
+        try:
+            return int(await fresh.fetchval("SELECT count(*) FROM votes WHERE poll_id = 1"))
+        finally:
+            await fresh.close()
+    with closing(sqlite3.connect(bot.app.config.database)) as conn:
+        return int(conn.execute("SELECT count(*) FROM votes WHERE poll_id = 1").fetchone()[0])
 
 
 def all_answered(presses: list[CallbackQuery]) -> Callable[[], bool]:
@@ -66,8 +81,7 @@ async def vote_in_crowd(tmp_path: Path, peer: TelegramPeer, members: int, within
         assert poll.result is not None
         counts = {str(n): count for n, count in enumerate(poll.result["counts"]) if count}
         expected = {str(k): sum(1 for n in range(members) if n % 3 == k) for k in range(3)}
-        with closing(sqlite3.connect(bot.app.config.database)) as fresh:
-            on_disk = fresh.execute("SELECT count(*) FROM votes WHERE poll_id = 1").fetchone()[0]
+        on_disk = await _committed_votes(bot)
         seen_by_reads = await bot.votes(1)  # the core's read connection, for comparison
         return CrowdResult(
             members=members,

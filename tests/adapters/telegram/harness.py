@@ -13,6 +13,7 @@ from adapters.telegram import TelegramAdapter
 from bot.app import App, Transports, bootstrap
 from bot.kernel.clock import ManualClock
 from bot.kernel.config import TelegramConfig, parse_config
+from tests.helpers import database_url_for
 from tests.peers.telegram import Chat, TelegramPeer, User
 
 
@@ -35,6 +36,7 @@ class TelegramBot:
         config = replace(
             parse_config({}),
             database=tmp_path / "quorum.db",
+            database_url=database_url_for(tmp_path),
             secret="test-secret",
             telegram=TelegramConfig(token=peer.token, base_url=peer.base_url, **telegram),
         )

@@ -347,8 +347,8 @@ async def test_refusals_that_last_are_not_retried(tmp_path: Path, fast_telegram_
         peer.restrict_bot(group)
         peer.deactivate_user(max_)
         await bot.app.advance(timedelta(minutes=11))
-        await bot.wait_for_rows("SELECT failed LIKE '%not enough rights%' FROM outbox WHERE dedupe = 'poll:1:result'",
-                                [(1,)])
+        await bot.wait_for_rows(
+            "SELECT lower(failed) LIKE '%not enough rights%' FROM outbox WHERE dedupe = 'poll:1:result'", [(1,)])
         assert len(peer.failed_calls("sendMessage")) == 1
         transport = bot.adapter.transport
         with pytest.raises(DeliveryRefused, match="deactivated"):

@@ -3,7 +3,12 @@ erases, and the erased details are gone from the database file itself."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.helpers import Chat, exported_csv
+
+ERASED = pytest.mark.not_on_postgresql("checks that erased details are gone from the SQLite file and its log; "
+                                   "erasure on PostgreSQL (a per-supporter key destroyed) is not built yet")
 
 NAME = "Zebedee Quixotic-Marchbanks"
 AREA = "Upper Snodsbury"
@@ -24,6 +29,7 @@ def _raw(chat: Chat) -> bytes:
     return data
 
 
+@ERASED
 async def test_signup_consent_export_withdraw_and_erase(chat: Chat) -> None:
     out = await chat.say("chair: /signup open People's assembly for Riverside")
     assert "/signup S1" in out and "[Sign up]" in out
@@ -87,6 +93,7 @@ async def test_signup_consent_export_withdraw_and_erase(chat: Chat) -> None:
     assert await chat.snapshot() == before
 
 
+@ERASED
 async def test_erased_data_stays_gone_after_restart(tmp_path) -> None:  # type: ignore[no-untyped-def]
     chat = await Chat.start(tmp_path)
     try:

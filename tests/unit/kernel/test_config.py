@@ -69,3 +69,14 @@ def test_the_matrix_encryption_store_lives_beside_the_database_unless_set(tmp_pa
     assert config.matrix is not None and config.matrix.store == tmp_path / "data" / "q.db.matrix-keys"
     config = parse_config({"matrix": {**account, "store": "keys"}}, source)
     assert config.matrix is not None and config.matrix.store == tmp_path / "keys"
+
+
+def test_a_postgresql_address_selects_the_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = tmp_path / "quorum.toml"
+    url = "postgresql://quorum:pw@db.example.org:5432/quorum"
+    config = parse_config({"bot": {"database": url}}, source)
+    assert config.database_url == url
+    assert config.database == tmp_path / "quorum"  # where the key file goes: quorum.key beside the config
+    assert parse_config({"bot": {"database": "q.db"}}, source).database_url is None
+    monkeypatch.setenv("QUORUM_DATABASE", "postgres://db/quorum")
+    assert parse_config({}, source).database_url == "postgres://db/quorum"

@@ -1,0 +1,250 @@
+"""The bot's database on a PostgreSQL server, through asyncpg.
+
+The stores and the writer see the connection interface they have on SQLite (``execute``,
+``execute_fetchall``, ``executemany``; rows by column name and by index; ``rowcount``), with the
+SQL translated by ``bot/storage/dialect.py``. The writer keeps one connection of its own and runs
+its transactions on it exactly as on SQLite (group commit, a savepoint per change, secret
+changes in transactions of their own); reads go through a small pool, each read on a connection
+that sees only what is committed.
+
+This is one process's backend: what several processes on one database need (leases, the outbox
+claimed with SKIP LOCKED, LISTEN/NOTIFY) is not here yet.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import zlib
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+from bot.kernel.errors import StartError
+from bot.storage import dialect
+
+log = logging.getLogger(__name__)
+PING_TIMEOUT = 2.0
+MIGRATION_LOCK = zlib.crc32(b"quorum migrate")
+"""The advisory lock `quorum migrate` (and every start) holds while it migrates, so two
+processes starting at once apply each migration once."""
+
+
+def _rowcount(status: str) -> int:
+    """The number of rows an ``INSERT 0 3`` / ``UPDATE 2`` / ``DELETE 1`` status names."""
+    last = status.rsplit(" ", 1)[-1]
+    return int(last) if last.isdigit() else -1
+
+
+class Cursor:
+    """The answer of one statement, as an aiosqlite cursor gives it."""
+
+    lastrowid = None  # PostgreSQL has no row ids: a store asks for ``RETURNING id``
+
+    def __init__(self, rows: list[Any], rowcount: int) -> None:
+        self._rows = rows
+        self._next = 0
+        self.rowcount = rowcount
+
+    async def fetchone(self) -> Any:
+        if self._next >= len(self._rows):
+            return None
+        self._next += 1
+        return self._rows[self._next - 1]
+
+    async def fetchall(self) -> list[Any]:
+        rest, self._next = self._rows[self._next :], len(self._rows)
+        return rest
+
+    def __aiter__(self) -> Cursor:
+        return self
+
+    async def __anext__(self) -> Any:
+        row = await self.fetchone()
+        if row is None:
+            raise StopAsyncIteration
+        return row
+
+
+class _Statement:
+    """``conn.execute(...)``: awaited, or used with ``async with``, as aiosqlite's is."""
+
+    def __init__(self, run: Any) -> None:
+        self._run = run
+
+    def __await__(self):  # type: ignore[no-untyped-def]
+        return self._run().__await__()
+
+    async def __aenter__(self) -> Cursor:
+        return await self._run()
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
+async def _run(conn: asyncpg.Connection, sql: str, params: Sequence[Any]) -> Cursor:
+    text = dialect.statement(sql)
+    if dialect.returns_rows(text):
+        rows = list(await conn.fetch(text, *params))
+        # As sqlite3's: a change's RETURNING rows are the rows it changed; a query has no count.
+        return Cursor(rows, len(rows) if dialect.is_change(text) else -1)
+    status = await conn.execute(text, *params)
+    return Cursor([], _rowcount(status))
+
+
+class Connection:
+    """One connection (the writer's), used as the stores use SQLite's. One statement at a time."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self.raw = conn
+        self._lock = asyncio.Lock()
+
+    def execute(self, sql: str, parameters: Sequence[Any] = ()) -> _Statement:
+        async def run() -> Cursor:
+            async with self._lock:
+                return await _run(self.raw, sql, tuple(parameters))
+
+        return _Statement(run)
+
+    async def execute_fetchall(self, sql: str, parameters: Sequence[Any] = ()) -> list[Any]:
+        cur = await self.execute(sql, parameters)
+        return await cur.fetchall()
+
+    async def executemany(self, sql: str, parameters: Any) -> None:
+        rows = [tuple(p) for p in parameters]
+        if not rows:
+            return
+        async with self._lock:
+            await self.raw.executemany(dialect.statement(sql), rows)
+
+    async def close(self) -> None:
+        await self.raw.close()
+
+
+class Reader:
+    """The read side: each read on a pooled connection, seeing what is committed."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+
+    def execute(self, sql: str, parameters: Sequence[Any] = ()) -> _Statement:
+        async def run() -> Cursor:
+            async with self.pool.acquire() as conn:
+                return await _run(conn, sql, tuple(parameters))
+
+        return _Statement(run)
+
+    async def execute_fetchall(self, sql: str, parameters: Sequence[Any] = ()) -> list[Any]:
+        cur = await self.execute(sql, parameters)
+        return await cur.fetchall()
+
+    async def executemany(self, sql: str, parameters: Any) -> None:
+        async with self.pool.acquire() as conn:
+            await Connection(conn).executemany(sql, parameters)
+
+    async def close(self) -> None:
+        await self.pool.close()
+
+
+async def _connect(url: str) -> asyncpg.Connection:
+    try:
+        return await asyncpg.connect(url)
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, ValueError) as e:
+        raise StartError(f"The PostgreSQL database in bot.database cannot be reached ({e}): check that the "
+                         "server runs, and the host, port, user, password and database name.") from None
+
+
+Migrations = list[tuple[int, Path]]
+"""The numbered migration files (bot/storage/database.py finds them)."""
+Split = Callable[[str], list[str]]
+"""A migration script cut into its statements."""
+
+
+async def apply_migrations(conn: asyncpg.Connection, files: Migrations, split: Split) -> list[str]:
+    """Apply the migrations not yet applied, each in a transaction with the row that records
+    it, holding the advisory lock so that processes starting together take turns. A migration
+    with a file of the same name in ``postgresql/`` beside it runs that file instead."""
+    await conn.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK)
+    try:
+        await conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        )
+        done = {row[0] for row in await conn.fetch("SELECT version FROM schema_migrations")}
+        applied = []
+        for version, path in files:
+            if version in done:
+                continue
+            own = path.parent / "postgresql" / path.name
+            if own.exists():
+                statements = split(own.read_text(encoding="utf-8"))
+            else:
+                translated = (dialect.schema(s) for s in split(path.read_text(encoding="utf-8")))
+                statements = [s for s in translated if s is not None]
+            now = datetime.now(UTC).isoformat(timespec="seconds")
+            async with conn.transaction():
+                for text in statements:
+                    await conn.execute(text)
+                await conn.execute(
+                    "INSERT INTO schema_migrations(version, name, applied_at) VALUES ($1, $2, $3)",
+                    version, path.name, now,
+                )
+            applied.append(path.name)
+        return applied
+    finally:
+        await conn.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK)
+
+
+async def migrate(url: str, files: Migrations, split: Split) -> list[str]:
+    conn = await _connect(url)
+    try:
+        return await apply_migrations(conn, files, split)
+    finally:
+        await conn.close()
+
+
+class Database:
+    """The connections of a running bot on PostgreSQL: the writer's, and a pool for reads.
+    The server keeps its own write-ahead log, so there is nothing to checkpoint here."""
+
+    checkpoints_running = False
+
+    def __init__(self, url: str, wconn: Connection, reader: Reader) -> None:
+        self.path = url
+        self.wconn = wconn
+        self.reader = reader
+        self.checkpointing = False
+
+    @classmethod
+    async def open(cls, url: str, files: Migrations, split: Split) -> Database:
+        raw = await _connect(url)
+        try:
+            await apply_migrations(raw, files, split)
+            pool = await asyncpg.create_pool(url, min_size=1, max_size=4)
+        except BaseException:
+            await raw.close()
+            raise
+        return cls(url, Connection(raw), Reader(pool))
+
+    def start(self) -> None:
+        return None
+
+    async def ping(self) -> bool:
+        try:
+            async with asyncio.timeout(PING_TIMEOUT):
+                rows = await self.reader.execute_fetchall("SELECT 1")
+        except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            return False
+        return bool(rows) and rows[0][0] == 1
+
+    async def truncate_log(self) -> None:
+        """Nothing to do: an erased row's old versions go at the server's next vacuum, and
+        what its WAL archives and backups keep is the operator's (see the README)."""
+        return None
+
+    async def close(self) -> None:
+        await self.reader.close()
+        await self.wconn.close()
