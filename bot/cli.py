@@ -160,6 +160,7 @@ def _console(config: Config, asked: bool) -> int:
 
 
 def _backup(config: Config, path: Path) -> int:
+    from bot.kernel.errors import StartError
     from bot.storage.backup import backup
 
     if config.database_url:

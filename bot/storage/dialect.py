@@ -4,7 +4,8 @@ The stores write one SQL for both: ``?`` placeholders, ``INSERT … ON CONFLICT 
 ``DO UPDATE``, ``RETURNING id`` for a new row's id. What is left over is translated here for
 PostgreSQL, statement by statement and cached: the placeholders become ``$1, $2, …``; the
 writer's ``BEGIN IMMEDIATE`` (SQLite's way of taking the write lock at once) becomes ``BEGIN``;
-``INSERT OR IGNORE`` becomes ``INSERT … ON CONFLICT DO NOTHING``. Migrations are written for
+``INSERT OR IGNORE`` becomes ``INSERT … ON CONFLICT DO NOTHING``; ``group_concat(x, sep)`` becomes
+``string_agg(x, sep)``. Migrations are written for
 SQLite and read for PostgreSQL through ``schema``: ``WITHOUT ROWID`` and PRAGMAs go, an ``id
 INTEGER PRIMARY KEY`` becomes an identity column. A migration whose schema must differ has its
 own file in ``migrations/postgresql/`` under the same number and name, which is used instead.
@@ -24,6 +25,7 @@ def is_postgresql(database: object) -> bool:
 
 
 _OR_IGNORE = re.compile(r"^\s*INSERT\s+OR\s+IGNORE\s+INTO\b", re.IGNORECASE)
+_GROUP_CONCAT = re.compile(r"\bgroup_concat\(", re.IGNORECASE)
 _ROWS = re.compile(r"^\s*(SELECT|WITH|VALUES|SHOW)\b|\bRETURNING\b", re.IGNORECASE)
 
 
@@ -35,6 +37,7 @@ def statement(sql: str) -> str:
         return "BEGIN"
     if _OR_IGNORE.match(text):
         text = _OR_IGNORE.sub("INSERT INTO", text, count=1) + " ON CONFLICT DO NOTHING"
+    text = _GROUP_CONCAT.sub("string_agg(", text)
     return _placeholders(text)
 
 

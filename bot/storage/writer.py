@@ -148,16 +148,18 @@ class _Applied:
     async def load(self, conn: aiosqlite.Connection) -> None:
         """Every recorded token, a page at a time in key order (so the array comes out sorted).
 
-        SQLite joins each page's 64-bit prefixes into one hex string, so a million tokens cost a
-        few dozen rows crossing into Python, not a million."""
+        The database joins each page's 64-bit prefixes into one hex string (``group_concat``,
+        PostgreSQL's ``string_agg``), so a million tokens cost a few dozen rows crossing into
+        Python, not a million."""
         parts: list[np.ndarray] = []
         odd: set[str] = set()
         after = ""
         while True:
             rows = await conn.execute_fetchall(
                 "SELECT group_concat(substr(event_id, 3, 16), ''), count(*),"
-                " sum(length(event_id) = 34 AND substr(event_id, 1, 2) = 'k:'), max(event_id)"
-                " FROM (SELECT event_id FROM seen_events WHERE event_id > ? ORDER BY event_id LIMIT ?)",
+                " sum(CASE WHEN length(event_id) = 34 AND substr(event_id, 1, 2) = 'k:' THEN 1 ELSE 0 END),"
+                " max(event_id)"
+                " FROM (SELECT event_id FROM seen_events WHERE event_id > ? ORDER BY event_id LIMIT ?) AS page",
                 (after, _PAGE),
             )
             hexes, count, keyed, last = rows[0]

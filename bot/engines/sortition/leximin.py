@@ -167,6 +167,16 @@ class _Master:
         h = self._h
         h.run()
         if not is_optimal(h):
+            # Warm-started primal simplex can stall on a degenerate basis at these tolerances
+            # (HiGHS then says "unknown"): solve again from scratch, then with dual simplex.
+            for strategy in (4, 1):
+                h.setOptionValue("simplex_strategy", strategy)
+                h.clearSolver()
+                h.run()
+                if is_optimal(h):
+                    break
+            h.setOptionValue("simplex_strategy", 4)
+        if not is_optimal(h):
             raise SortitionError("The fairness optimisation did not converge; please report this.")
         row_dual = np.asarray(h.getSolution().row_dual)
         duals = [0.0] * len(self.groups)

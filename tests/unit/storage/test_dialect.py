@@ -35,3 +35,8 @@ def test_migrations_lose_what_postgresql_has_no_use_for() -> None:
 def test_a_connection_string_names_a_server_and_a_path_does_not() -> None:
     assert is_postgresql("postgresql://quorum@db/quorum") and is_postgresql("postgres://db/q")
     assert not is_postgresql("quorum.db") and not is_postgresql("/var/lib/quorum/postgresql.db")
+
+
+def test_group_concat_is_string_agg() -> None:
+    assert statement("SELECT group_concat(substr(event_id, 3, 16), '') FROM t") == (
+        "SELECT string_agg(substr(event_id, 3, 16), '') FROM t")
