@@ -314,6 +314,8 @@ def chart_of(p: Poll, r: dict[str, Any]) -> BarChart | StageChart | None:
     )
     threshold, label = _LINES[rule] if rule is not None else (None, "")
     notes = [turnout_line(p, r)]
+    if against_electorate:  # the text gives shares of the votes counted; say what the bars measure
+        notes.append(f"Bars are shares of the whole electorate ({electorate}), as the rule measures them")
     if p.quorum:
         notes.append(f"Quorum {p.quorum}: {'met' if r.get('quorum_met') else 'not met'}")
     return BarChart(p.question, bars, scale, to_plain(outcome_line(p, r)), tuple(notes), threshold, label,

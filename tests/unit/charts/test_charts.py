@@ -109,6 +109,7 @@ def test_the_40_percent_rule_is_drawn_against_the_electorate() -> None:
     assert chart.scale == 20 and chart.threshold == Fraction(2, 5) and "40% of the electorate" in chart.threshold_label
     assert chart.bars[0].shown == "9 (45.0%)"
     assert any("Turnout" in n for n in chart.notes)
+    assert "Bars are shares of the whole electorate (20), as the rule measures them" in chart.notes
     _save("proposal-industrial-40", draw_bars(chart, find_font()))
 
 
