@@ -96,8 +96,11 @@ and ALM, which reorder nothing beyond their neighbours, stay."""
 
 def scrub(text: str) -> str:
     """TEXT with any lone UTF-16 surrogate (which a platform's JSON may carry, and no UTF-8
-    database or API can take) replaced by U+FFFD, the character for "unreadable", and the
-    controls that reorder text (see _BIDI_CONTROL) dropped."""
+    database or API can take) and any NUL character (which PostgreSQL's text cannot hold)
+    replaced by U+FFFD, the character for "unreadable", and the controls that reorder text (see
+    _BIDI_CONTROL) dropped."""
+    if "\x00" in text:
+        text = text.replace("\x00", "\ufffd")
     if text.isascii():
         return text
     return _BIDI_CONTROL.sub("", _SURROGATE.sub("\ufffd", text))

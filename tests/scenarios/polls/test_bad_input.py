@@ -107,7 +107,8 @@ async def test_bad_input_one_clear_answer_and_no_change(seeded: Chat, line: str,
     "ann (private): hello \udc00",
     "chair: /motion new Title \ud800",
     "ann (private): /join \ud800\ud800",
-], ids=["question", "options", "vote", "conversation", "motion", "join"])
+    "chair: /poll Lunch\x00? | A\x00 | B",
+], ids=["question", "options", "vote", "conversation", "motion", "join", "nul"])
 async def test_a_lone_surrogate_is_read_as_an_unreadable_character(seeded: Chat, line: str) -> None:
     """A platform's JSON may carry a lone UTF-16 surrogate, which no UTF-8 database or API takes:
     it is read as U+FFFD, and the command is answered as any other."""

@@ -73,6 +73,7 @@ def test_controls_that_reorder_text_are_dropped_and_letters_keep_their_direction
     assert scrub("\u2067No\u2069 | Yes") == "No | Yes"
     assert scrub("نعم \u200f| لا") == "نعم \u200f| لا"  # Arabic and the RLM mark stay as typed
     assert scrub("a\ud800b") == "a\ufffdb"
+    assert scrub("a\x00b") == "a\ufffdb"  # a NUL, which PostgreSQL's text cannot hold
 
 
 def test_what_someone_typed_is_quoted_as_a_person_reads_it() -> None:
