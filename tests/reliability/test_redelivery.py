@@ -7,8 +7,6 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-import pytest
-
 from adapters.console.notation import Said, read_line
 from bot.kernel.events import Actor, Message, Room
 from tests.helpers import Chat, add_members
@@ -63,9 +61,6 @@ async def _play(chat: Chat, lines: list[str], twice: bool) -> list[str]:
     return list(chat.transport.transcript)
 
 
-@pytest.mark.not_on_postgresql(
-    "a fired trigger's private announcement (the outbox, woken at once) and its ballot's post race on a "
-    "server's round trips, and the snapshots compare message numbers; stable once their order is fixed")
 async def test_double_delivery_equals_single_delivery(tmp_path: Path) -> None:
     (tmp_path / "once").mkdir()
     (tmp_path / "twice").mkdir()

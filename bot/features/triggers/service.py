@@ -199,8 +199,10 @@ class TriggerService:
         s, fired = await self._writer.run(op, ctx.event_id)
         if fired:
             self.deadlines.pop(n, None)
-            self._outbox.poke()
-            await self._publish(TriggerFired(n))
+            try:  # the room hears first and its ballot opens; then the organisers are told privately
+                await self._publish(TriggerFired(n))
+            finally:
+                self._outbox.poke()
             return f"Thank you: you signed T{n}, and your signature crossed the threshold: it has fired."
         t = await self.get(n)
         return f"Thank you: you signed T{n}. {standing_text(t, s).capitalize()}."
