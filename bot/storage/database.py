@@ -20,6 +20,7 @@ import aiosqlite
 
 from bot.kernel.errors import StartError
 from bot.storage.dialect import is_postgresql
+from bot.storage.rows import Pending, Rows
 
 log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
@@ -155,51 +156,6 @@ async def migrate(path: Path | str, directory: Path = MIGRATIONS_DIR) -> list[st
         await conn.close()
 
 
-class Rows:
-    """The complete answer of one read, usable as aiosqlite's cursor is (``async with``,
-    ``await``, ``fetchone``, ``fetchall``)."""
-
-    def __init__(self, rows: list[Any]) -> None:
-        self._rows = rows
-        self._next = 0
-
-    async def fetchone(self) -> Any:
-        if self._next >= len(self._rows):
-            return None
-        self._next += 1
-        return self._rows[self._next - 1]
-
-    async def fetchall(self) -> list[Any]:
-        rest, self._next = self._rows[self._next :], len(self._rows)
-        return rest
-
-    def __aiter__(self) -> Rows:
-        return self
-
-    async def __anext__(self) -> Any:
-        row = await self.fetchone()
-        if row is None:
-            raise StopAsyncIteration
-        return row
-
-
-class _Read:
-    def __init__(self, conn: aiosqlite.Connection, sql: str, params: Any) -> None:
-        self._conn, self._sql, self._params = conn, sql, params
-
-    async def _run(self) -> Rows:
-        return Rows(list(await self._conn.execute_fetchall(self._sql, self._params)))
-
-    def __await__(self):  # type: ignore[no-untyped-def]
-        return self._run().__await__()
-
-    async def __aenter__(self) -> Rows:
-        return await self._run()
-
-    async def __aexit__(self, *exc: object) -> None:
-        return None
-
-
 class Reader:
     """The read side of the database, for everything but the writer.
 
@@ -211,8 +167,11 @@ class Reader:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.connection = conn
 
-    def execute(self, sql: str, params: Any = ()) -> _Read:
-        return _Read(self.connection, sql, params)
+    def execute(self, sql: str, params: Any = ()) -> Pending:
+        async def run() -> Rows:
+            return Rows(list(await self.connection.execute_fetchall(sql, params)))
+
+        return Pending(run)
 
     async def execute_fetchall(self, sql: str, params: Any = ()) -> list[Any]:
         return list(await self.connection.execute_fetchall(sql, params))

@@ -25,6 +25,7 @@ import asyncpg
 
 from bot.kernel.errors import StartError
 from bot.storage import dialect
+from bot.storage.rows import Pending, Rows
 
 log = logging.getLogger(__name__)
 PING_TIMEOUT = 2.0
@@ -39,60 +40,14 @@ def _rowcount(status: str) -> int:
     return int(last) if last.isdigit() else -1
 
 
-class Cursor:
-    """The answer of one statement, as an aiosqlite cursor gives it."""
-
-    lastrowid = None  # PostgreSQL has no row ids: a store asks for ``RETURNING id``
-
-    def __init__(self, rows: list[Any], rowcount: int) -> None:
-        self._rows = rows
-        self._next = 0
-        self.rowcount = rowcount
-
-    async def fetchone(self) -> Any:
-        if self._next >= len(self._rows):
-            return None
-        self._next += 1
-        return self._rows[self._next - 1]
-
-    async def fetchall(self) -> list[Any]:
-        rest, self._next = self._rows[self._next :], len(self._rows)
-        return rest
-
-    def __aiter__(self) -> Cursor:
-        return self
-
-    async def __anext__(self) -> Any:
-        row = await self.fetchone()
-        if row is None:
-            raise StopAsyncIteration
-        return row
-
-
-class _Statement:
-    """``conn.execute(...)``: awaited, or used with ``async with``, as aiosqlite's is."""
-
-    def __init__(self, run: Any) -> None:
-        self._run = run
-
-    def __await__(self):  # type: ignore[no-untyped-def]
-        return self._run().__await__()
-
-    async def __aenter__(self) -> Cursor:
-        return await self._run()
-
-    async def __aexit__(self, *exc: object) -> None:
-        return None
-
-
-async def _run(conn: asyncpg.Connection, sql: str, params: Sequence[Any]) -> Cursor:
+async def _run(conn: asyncpg.Connection, sql: str, params: Sequence[Any]) -> Rows:
     text = dialect.statement(sql)
     if dialect.returns_rows(text):
         rows = list(await conn.fetch(text, *params))
         # As sqlite3's: a change's RETURNING rows are the rows it changed; a query has no count.
-        return Cursor(rows, len(rows) if dialect.is_change(text) else -1)
+        return Rows(rows, len(rows) if dialect.is_change(text) else -1)  # no row ids: stores ask RETURNING id
     status = await conn.execute(text, *params)
-    return Cursor([], _rowcount(status))
+    return Rows([], _rowcount(status))
 
 
 class Connection:
@@ -102,12 +57,12 @@ class Connection:
         self.raw = conn
         self._lock = asyncio.Lock()
 
-    def execute(self, sql: str, parameters: Sequence[Any] = ()) -> _Statement:
-        async def run() -> Cursor:
+    def execute(self, sql: str, parameters: Sequence[Any] = ()) -> Pending:
+        async def run() -> Rows:
             async with self._lock:
                 return await _run(self.raw, sql, tuple(parameters))
 
-        return _Statement(run)
+        return Pending(run)
 
     async def execute_fetchall(self, sql: str, parameters: Sequence[Any] = ()) -> list[Any]:
         cur = await self.execute(sql, parameters)
@@ -130,12 +85,12 @@ class Reader:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
 
-    def execute(self, sql: str, parameters: Sequence[Any] = ()) -> _Statement:
-        async def run() -> Cursor:
+    def execute(self, sql: str, parameters: Sequence[Any] = ()) -> Pending:
+        async def run() -> Rows:
             async with self.pool.acquire() as conn:
                 return await _run(conn, sql, tuple(parameters))
 
-        return _Statement(run)
+        return Pending(run)
 
     async def execute_fetchall(self, sql: str, parameters: Sequence[Any] = ()) -> list[Any]:
         cur = await self.execute(sql, parameters)
