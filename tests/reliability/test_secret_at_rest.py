@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import struct
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -88,47 +89,60 @@ WAL = pytest.mark.not_on_postgresql("reads SQLite's write-ahead log; on PostgreS
                                "through xmin in test_secret_at_rest_postgresql.py")
 
 
-@WAL
-async def test_no_commit_that_writes_a_secret_ballot_identifies_its_voter(tmp_path: Path) -> None:
-    chat = await Chat.start(tmp_path)
-    wal = tmp_path / "quorum.db-wal"
-    voters = [
+def five_voters() -> list[Voter]:
+    """Members on Telegram, the console and Matrix; the last is first seen at their secret vote."""
+    return [
         Voter("tg:739182645", "Olga Petrova", "tg:739182645", "tg:m739182645:"),
         Voter("tg:604417293", "Rhodri Evans", "tg:604417293", "tg:m604417293:"),
         Voter("console:annabelle", "annabelle", "console:@annabelle", "console:annabelle:"),
         Voter("mx:@wiktoria:example.org", "Wiktoria Nowak", "mx:!dmwiktoria:example.org", "$wiktoria-event-"),
-        Voter("tg:811223344", "Seán Murphy", "tg:811223344", "tg:m811223344:"),  # first seen at this vote
+        Voter("tg:811223344", "Seán Murphy", "tg:811223344", "tg:m811223344:"),
     ]
-    known = voters[:-1]
-    await add_members(chat, [("annabelle", "North")])  # one of them is on the roll, linked
-    platforms = {name: Platform(name) for name in ("tg", "mx")}
+
+
+async def secret_rounds(chat: Chat, voters: list[Voter], platforms: dict[str, Platform]
+                        ) -> AsyncIterator[tuple[Voter, str]]:
+    """Play secret ballots of VOTERS (all but the last known to the bot first, by an open vote,
+    one linked to the roll) in three rounds: a first vote, a changed one, and one in the same
+    batch of the writer as an open vote of theirs. Yields each voter with their ballot's keyed
+    hash once it is acknowledged, for the caller to look for what was written with it."""
+    await add_members(chat, [("annabelle", "North")])
     for platform in platforms.values():
         chat.app.transports.add(platform)
+    await chat.say("chair: /poll Lunch? | Pizza | Soup", "chair: /poll Strike? --secret")
+    for v in voters[:-1]:
+        await chat.app.handle(Message(v.actor, Room("console:main"), "/vote 1 Pizza", event_id=f"o-{v.actor.id}"))
+    for round_ in range(3):
+        for v in voters:
+            secret_vote = v.message(f"/vote 2 {'yes' if round_ % 2 == 0 else 'no'}")
+            if round_ < 2:
+                await chat.app.handle(secret_vote)
+            else:  # both in one batch of the writer: still never committed together
+                open_vote = Message(v.actor, Room("console:main"), "/vote 1 Soup", event_id=f"s-{v.actor.id}")
+                await asyncio.gather(chat.app.handle(open_vote), chat.app.handle(secret_vote))
+            platform = platforms.get(v.actor.platform)
+            last = platform.said[-1] if platform else chat.transport.transcript[-1]
+            assert "Your vote in poll 2" in last
+            member = chat.app.services.roll.member(v.actor.id)
+            yield v, voter_hash(SECRET, 2, f"m:{member}" if member is not None else v.actor.id)
+
+
+@WAL
+async def test_no_commit_that_writes_a_secret_ballot_identifies_its_voter(tmp_path: Path) -> None:
+    chat = await Chat.start(tmp_path)
+    wal = tmp_path / "quorum.db-wal"
+    voters = five_voters()
+    platforms = {name: Platform(name) for name in ("tg", "mx")}
     try:
-        # Most are known to the bot first: an open poll records their names and choices.
-        await chat.say("chair: /poll Lunch? | Pizza | Soup", "chair: /poll Strike? --secret")
-        for v in known:
-            await chat.app.handle(Message(v.actor, Room("console:main"), "/vote 1 Pizza", event_id=f"o-{v.actor.id}"))
         checked = 0
-        for round_ in range(3):  # a first vote, a changed one, and one beside an open vote of theirs
-            for v in voters:
-                secret_vote = v.message(f"/vote 2 {'yes' if round_ % 2 == 0 else 'no'}")
-                if round_ < 2:
-                    await chat.app.handle(secret_vote)
-                else:  # both in one batch of the writer: still never in one commit
-                    open_vote = Message(v.actor, Room("console:main"), "/vote 1 Soup", event_id=f"s-{v.actor.id}")
-                    await asyncio.gather(chat.app.handle(open_vote), chat.app.handle(secret_vote))
-                platform = platforms.get(v.actor.platform)
-                last = platform.said[-1] if platform else chat.transport.transcript[-1]
-                assert "Your vote in poll 2" in last
-                member = chat.app.services.roll.member(v.actor.id)
-                ballot = voter_hash(SECRET, 2, f"m:{member}" if member is not None else v.actor.id).encode()
-                commits = [t for t in transactions(wal.read_bytes()) if ballot in t]
-                assert commits, "the ballot's commit was not found in the log"
-                for commit in commits:
-                    for identifier in v.identifiers():
-                        assert identifier not in commit, (v.actor.id, identifier)
-                checked += len(commits)
+        async for v, ballot_hash in secret_rounds(chat, voters, platforms):
+            ballot = ballot_hash.encode()
+            commits = [t for t in transactions(wal.read_bytes()) if ballot in t]
+            assert commits, "the ballot's commit was not found in the log"
+            for commit in commits:
+                for identifier in v.identifiers():
+                    assert identifier not in commit, (v.actor.id, identifier)
+            checked += len(commits)
         assert checked >= len(voters) * 3
         # One who voted before linking their account: their ballot moves to their membership
         # in a commit of its own, apart from the link that names them.

@@ -14,12 +14,11 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from bot.kernel.events import Message, Room
 from bot.kernel.secrecy import voter_hash
 from bot.storage.writer import VoteWrite
-from tests.helpers import Chat, add_members
+from tests.helpers import Chat
 from tests.peers.postgresql import PostgresServer
-from tests.reliability.test_secret_at_rest import SECRET, Platform, Voter
+from tests.reliability.test_secret_at_rest import SECRET, Platform, five_voters, secret_rounds
 
 
 async def _written_with(chat: Chat, ballot: str) -> list[str]:
@@ -38,40 +37,16 @@ async def test_no_transaction_that_writes_a_secret_ballot_identifies_its_voter(
     tmp_path: Path, postgresql: PostgresServer
 ) -> None:
     chat = await Chat.start(tmp_path, database_url=postgresql.database_for(str(tmp_path) + "/secret"))
-    voters = [
-        Voter("tg:739182645", "Olga Petrova", "tg:739182645", "tg:m739182645:"),
-        Voter("console:annabelle", "annabelle", "console:@annabelle", "console:annabelle:"),
-        Voter("mx:@wiktoria:example.org", "Wiktoria Nowak", "mx:!dmwiktoria:example.org", "$wiktoria-event-"),
-        Voter("tg:811223344", "Seán Murphy", "tg:811223344", "tg:m811223344:"),  # first seen at this vote
-    ]
-    await add_members(chat, [("annabelle", "North")])
-    platforms = {name: Platform(name) for name in ("tg", "mx")}
-    for platform in platforms.values():
-        chat.app.transports.add(platform)
+    voters = five_voters()
     try:
-        await chat.say("chair: /poll Lunch? | Pizza | Soup", "chair: /poll Strike? --secret")
-        for v in voters[:-1]:
-            await chat.app.handle(Message(v.actor, Room("console:main"), "/vote 1 Pizza", event_id=f"o-{v.actor.id}"))
         checked = 0
-        for round_ in range(3):  # a first vote, a changed one, and one beside an open vote of theirs
-            for v in voters:
-                secret_vote = v.message(f"/vote 2 {'yes' if round_ % 2 == 0 else 'no'}")
-                if round_ < 2:
-                    await chat.app.handle(secret_vote)
-                else:  # both in one batch of the writer: still never in one transaction
-                    open_vote = Message(v.actor, Room("console:main"), "/vote 1 Soup", event_id=f"s-{v.actor.id}")
-                    await asyncio.gather(chat.app.handle(open_vote), chat.app.handle(secret_vote))
-                platform = platforms.get(v.actor.platform)
-                last = platform.said[-1] if platform else chat.transport.transcript[-1]
-                assert "Your vote in poll 2" in last
-                member = chat.app.services.roll.member(v.actor.id)
-                ballot = voter_hash(SECRET, 2, f"m:{member}" if member is not None else v.actor.id)
-                together = await _written_with(chat, ballot)
-                assert any(ballot in row for row in together)
-                for row in together:
-                    for identifier in v.identifiers():
-                        assert identifier.decode() not in row, (v.actor.id, identifier, row)
-                checked += 1
+        async for v, ballot in secret_rounds(chat, voters, {name: Platform(name) for name in ("tg", "mx")}):
+            together = await _written_with(chat, ballot)
+            assert any(ballot in row for row in together)
+            for row in together:
+                for identifier in v.identifiers():
+                    assert identifier.decode() not in row, (v.actor.id, identifier, row)
+            checked += 1
         assert checked == len(voters) * 3
         # The open votes were written too, each in a transaction of its own kind.
         assert await chat.query("SELECT count(*) FROM votes WHERE poll_id = 1") == [(len(voters),)]
