@@ -750,8 +750,9 @@ class PollService:
         now = self._clock.now()
 
         async def op(conn: Conn) -> None:
-            if poll.refusal_at(self._clock.now):
-                raise UserError(poll.refusal_at(self._clock.now) or "")
+            late = poll.refusal_at(self._clock.now)  # checked again in order with the close
+            if late:
+                raise UserError(late)
             voted, _ = await self._ballot_of(conn, poll, giver)
             proxies = await store.proxies_of(conn, poll.id)
             refused = refuse_give(poll, giver, holder, holder_name, proxies, voted)
