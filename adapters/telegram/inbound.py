@@ -24,7 +24,7 @@ from bot.kernel.events import Actor, ButtonPress, Event, Message, NativePollAnsw
 
 
 def actor_of(user: User) -> Actor:
-    return Actor(qualified(user.id), user.full_name)
+    return Actor(qualified(user.id), user.full_name, user.language_code or "")
 
 
 def chat_actor(chat: Chat) -> Actor:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 from bot.app.audit import Audit
 from bot.app.bus import Bus
@@ -25,8 +26,11 @@ from bot.app.monitoring import Monitoring
 from bot.app.rooms import RoomMover
 from bot.app.router import Routes, menu
 from bot.app.transports import RoomDirectory, Transports
+from bot.engines.language import Catalogues
 from bot.features.campaigns import commands as campaigns_commands
 from bot.features.campaigns.service import CampaignService
+from bot.features.language import commands as language_commands
+from bot.features.language.service import LanguageService
 from bot.features.meta import commands as meta_commands
 from bot.features.motions import commands as motions_commands
 from bot.features.motions.service import MotionService
@@ -48,7 +52,9 @@ from bot.features.triggers.service import TriggerService
 from bot.kernel.clock import Clock
 from bot.kernel.config import Config
 from bot.kernel.dialogue import Dialogues
+from bot.kernel.errors import ConfigError
 from bot.kernel.events import Event
+from bot.kernel.language import ENGLISH
 from bot.kernel.limits import TokenBucket
 from bot.kernel.ports import Reader, Writer
 from bot.kernel.routing import Router
@@ -61,8 +67,12 @@ from bot.storage.outbox import Outbox
 from bot.storage.scheduler import Scheduler
 from bot.storage.writer import Writer as GroupCommitWriter
 
+LOCALES = Path(__file__).resolve().parents[1] / "locales"
+"""The shipped catalogues, one per language (``pybabel update -d bot/locales -D quorum``)."""
+
 ROUTERS: tuple[Router, ...] = (
     meta_commands.router,
+    language_commands.router,
     roll_commands.router,
     pools_commands.router,
     signing_commands.router,
@@ -86,6 +96,7 @@ class Services:
     signups: SignupService
     triggers: TriggerService
     pools: PoolService
+    languages: LanguageService
 
 
 class App:
@@ -161,6 +172,10 @@ async def bootstrap(
     config: Config, clock: Clock | None = None, transports: Transports | None = None, *, writer: Writer | None = None
 ) -> App:
     """Open the database and build the bot; ``await app.start()`` then sets it going."""
+    catalogues = Catalogues(LOCALES)
+    if config.language != ENGLISH and config.language not in catalogues.codes:
+        raise ConfigError(f"bot.language: there is no {config.language!r} catalogue; the shipped languages are "
+                          f"{', '.join((ENGLISH, *catalogues.codes))}")
     clock = clock or Clock()
     transports = transports or Transports()
     database = await Database.open(config.database_url or config.database)
@@ -178,18 +193,20 @@ async def bootstrap(
     dialogues = Dialogues()
     links = PageLinks(secret, config.web.public_url if config.web else None)
 
+    languages = LanguageService(reader, writer, clock, catalogues, config.language)
     roll = RollService(reader, writer, clock)
     polls = PollService(reader, writer, clock, config.tz, send, directory, roll, secret, scheduler, bus.publish,
-                        outbox, links, charts=config.charts, chart_font=config.chart_font)
-    reminders = Reminders(reader, writer, clock, config, polls, roll, outbox)
-    motions = MotionService(reader, writer, clock, config.tz, polls, secret, outbox)
-    campaigns = CampaignService(reader, writer, clock, config.tz, outbox, roll, motions)
+                        outbox, links, charts=config.charts, chart_font=config.chart_font, languages=languages)
+    reminders = Reminders(reader, writer, clock, config, polls, roll, outbox, languages=languages)
+    motions = MotionService(reader, writer, clock, config.tz, polls, secret, outbox, languages=languages)
+    campaigns = CampaignService(reader, writer, clock, config.tz, outbox, roll, motions, languages=languages)
     triggers = TriggerService(reader, writer, clock, config.tz, send, outbox, roll, config.organisers, bus.publish,
-                              scheduler)
+                              scheduler, languages=languages)
     signing = SigningService(dialogues, {"M": campaigns, "T": triggers})
-    signups = SignupService(reader, writer, clock, dialogues, roll, [campaigns, triggers], database.truncate_log)
-    pools = PoolService(reader, writer, clock, send, outbox, dialogues, links)
-    services = Services(roll, polls, reminders, motions, campaigns, signing, signups, triggers, pools)
+    signups = SignupService(reader, writer, clock, dialogues, roll, [campaigns, triggers], database.truncate_log,
+                            languages=languages)
+    pools = PoolService(reader, writer, clock, send, outbox, dialogues, links, languages=languages)
+    services = Services(roll, polls, reminders, motions, campaigns, signing, signups, triggers, pools, languages)
 
     deps: dict[str, object] = {"config": config, "clock": clock, **vars(services)}
     routes = Routes(deps)
@@ -198,11 +215,11 @@ async def bootstrap(
     for event_type, handler in routes.subscribers:
         bus.subscribe(event_type, handler)
     limits = TokenBucket(config.commands_burst, config.commands_per_minute / 60, clock.now)
-    dispatcher = Dispatcher(routes, transports, directory, writer, clock, limits)
+    dispatcher = Dispatcher(routes, transports, directory, writer, clock, limits, languages)
     for name, duty in [*routes.timers, ("forget old updates", dispatcher.forgetting())]:
         scheduler.add(name, duty.next_due, duty.fire)
     rooms = RoomMover(reader, writer, clock, directory, polls, motions, campaigns, triggers, signups, pools,
-                      scheduler.poke)
+                      languages, scheduler.poke)
     return App(config=config, clock=clock, transports=transports, database=database, writer=writer,
                own_writer=own_writer, outbox=outbox, scheduler=scheduler, routes=routes, dispatcher=dispatcher,
                services=services, rooms=rooms, audit=Audit(polls, pools, links),

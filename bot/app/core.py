@@ -22,8 +22,9 @@ from bot.kernel.effects import AnswerPress, Send, SendPrivate
 from bot.kernel.errors import ParseError, UserError, sentence
 from bot.kernel.events import ButtonPress, Event, Message, NativePollAnswer, scrubbed
 from bot.kernel.grammar import split_command
+from bot.kernel.language import N_, _, speaking
 from bot.kernel.limits import TokenBucket
-from bot.kernel.ports import Writer
+from bot.kernel.ports import Languages, Writer
 from bot.kernel.routing import Duty
 from bot.kernel.times import iso
 from bot.storage.writer import Duplicate
@@ -34,16 +35,17 @@ REMEMBER_UPDATES = timedelta(days=14)  # far longer than any platform redelivers
 FORGET_EVERY = timedelta(days=1)
 _RECENT = 4096  # update ids remembered in memory to drop a redelivery without a query
 SLOW_DOWN_EVERY = timedelta(minutes=1)
-SLOW_DOWN = ("You are sending me messages faster than I take them: I read none of these. "
-             "Wait a minute, then send again.")
+SLOW_DOWN = N_("You are sending me messages faster than I take them: I read none of these. "
+               "Wait a minute, then send again.")
 
 
 class Dispatcher:
     def __init__(
         self, routes: Routes, transports: Transports, directory: RoomDirectory, writer: Writer, clock: Clock,
-        limits: TokenBucket,
+        limits: TokenBucket, languages: Languages,
     ) -> None:
         self._limits = limits
+        self._languages = languages
         self._routes = routes
         self._transports = transports
         self._send = transports.send
@@ -75,26 +77,30 @@ class Dispatcher:
             return
         event = scrubbed(event)
         try:
-            match event:
-                case Message():
-                    await self._on_message(event)
-                case ButtonPress():
-                    await self._on_press(event)
-                case NativePollAnswer():
-                    if self._routes.native_answer is not None:
-                        await self._routes.native_answer(event)
+            # Answers are written in the reader's language: the room's in a group, the speaker's
+            # in a private chat (bot/features/language); a handler writing to someone else sets
+            # theirs (Context.speaking_to).
+            with speaking(await self._languages.for_event(event)):
+                match event:
+                    case Message():
+                        await self._on_message(event)
+                    case ButtonPress():
+                        await self._on_press(event)
+                    case NativePollAnswer():
+                        if self._routes.native_answer is not None:
+                            await self._routes.native_answer(event)
         except Duplicate:
             pass
         except Exception:
             log.exception("failed to handle %s", type(event).__name__)
             if isinstance(event, Message):
-                await self._send(
-                    Send(event.room.id, "Sorry, something went wrong on my side. Please try again in a moment.")
-                )
+                with speaking(await self._languages.for_event(event)):
+                    sorry = _("Sorry, something went wrong on my side. Please try again in a moment.")
+                await self._send(Send(event.room.id, sorry))
 
     def context(self, event: Message | ButtonPress) -> Context:
         """What a handler of EVENT is given."""
-        return Context(event.actor, event.room, event, self._send, self._directory)
+        return Context(event.actor, event.room, event, self._send, self._directory, self._languages)
 
     async def _on_message(self, event: Message) -> None:
         transport = self._transports.get(event.room.id)
@@ -109,18 +115,20 @@ class Dispatcher:
                     for conversation in self._routes.conversations:
                         if await conversation(ctx, event.text):
                             return
-                    await ctx.reply("I understand commands: send /help for the list.")
+                    await ctx.reply(_("I understand commands: send /help for the list."))
                 return
             if cmd.bot and transport and transport.bot_username and cmd.bot.lower() != transport.bot_username.lower():
                 return  # addressed to another bot in the group
             handler = self._routes.command(cmd.name)
             if handler is None:
-                await ctx.reply(f"Unknown command /{cmd.name}. Send /help for the list of commands.")
+                unknown = _("Unknown command /{name}. Send /help for the list of commands.")
+                await ctx.reply(unknown.format(name=cmd.name))
                 return
             if event.edited:
                 found = self._routes.find(cmd.name)
                 if found is None or not found.edits:
-                    await ctx.reply(f"Edits are not re-read: send /{cmd.name} again as a new message.")
+                    again = _("Edits are not re-read: send /{name} again as a new message.")
+                    await ctx.reply(again.format(name=cmd.name))
                     return
             await handler(ctx, cmd.args)
         except UserError as e:
@@ -132,7 +140,7 @@ class Dispatcher:
         ctx = self.context(event)
         handler = self._routes.press(event.data.partition(":")[0])
         try:
-            text = "This button is no longer valid." if handler is None else await handler(ctx, event.data)
+            text = _("This button is no longer valid.") if handler is None else await handler(ctx, event.data)
         except UserError as e:
             text = e.message
         if text is not None:
@@ -142,13 +150,15 @@ class Dispatcher:
         """Tell a person held back by the fair-use limit, once a minute; the rest is dropped unread."""
         if not self._limits.warn(event.actor.id, SLOW_DOWN_EVERY):
             return
+        with speaking(await self._languages.for_event(event)):
+            slow_down = _(SLOW_DOWN)
         match event:
             case Message(room=room, ref=ref):
-                await self._send(Send(room.id, SLOW_DOWN, reply_to=ref))
+                await self._send(Send(room.id, slow_down, reply_to=ref))
             case ButtonPress():
-                await self._send(AnswerPress(event, SLOW_DOWN))
+                await self._send(AnswerPress(event, slow_down))
             case NativePollAnswer(actor=actor):
-                await self._send(SendPrivate(actor.id, SLOW_DOWN))
+                await self._send(SendPrivate(actor.id, slow_down))
 
     # -- the record of applied updates -------------------------------------------------------
 

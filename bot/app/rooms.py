@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from bot.app.transports import RoomDirectory
 from bot.features.campaigns.service import CampaignService
+from bot.features.language.service import LanguageService
 from bot.features.motions.service import MotionService
 from bot.features.polls.service import PollService
 from bot.features.pools.service import PoolService
@@ -34,14 +35,14 @@ class RoomMover:
     def __init__(
         self, reader: Reader, writer: Writer, clock: Clock, directory: RoomDirectory, polls: PollService,
         motions: MotionService, campaigns: CampaignService, triggers: TriggerService, signups: SignupService,
-        pools: PoolService, poke: Callable[[], None],
+        pools: PoolService, languages: LanguageService, poke: Callable[[], None],
     ) -> None:
         self._reader = reader
         self._writer = writer
         self._clock = clock
         self._directory = directory
         self._polls = polls
-        self._others = (motions, campaigns, triggers, signups, pools)
+        self._others = (motions, campaigns, triggers, signups, pools, languages)
         self._poke = poke  # the scheduler: deadlines now belong to the new room
 
     async def start(self) -> None:

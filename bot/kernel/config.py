@@ -127,6 +127,7 @@ class Config:
     database_url: str | None = None
     secret: str | None = None
     timezone: str = "UTC"
+    language: str = "en"  # what rooms and members read until they choose (/language)
     default_electorate: str = "room"
     members_may_poll: bool = False
     wal_checkpoints: bool = True  # false when a replicator (Litestream) does the checkpoints
@@ -229,6 +230,9 @@ def parse_config(data: dict[str, Any], source: Path | None = None) -> Config:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"bot.timezone: unknown time zone {timezone!r} (e.g. \"Europe/London\")") from None
+    language = (botsec.str("language", "en") or "en").strip().lower()
+    if not re.fullmatch(r"[a-z]{2,3}", language):
+        raise ConfigError(f"bot.language must be a language code such as \"en\", \"pl\" or \"cy\", not {language!r}")
     electorate = botsec.str("default_electorate", "room") or "room"
     if electorate not in ("room", "roll"):
         raise ConfigError("bot.default_electorate must be \"room\" or \"roll\"")
@@ -277,6 +281,7 @@ def parse_config(data: dict[str, Any], source: Path | None = None) -> Config:
         database_url=database_url,
         secret=secret,
         timezone=timezone,
+        language=language,
         default_electorate=electorate,
         members_may_poll=members_may_poll,
         wal_checkpoints=wal_checkpoints,

@@ -8,13 +8,15 @@ is passed to it by name when the app's root includes its router.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TypeVar
 
 from bot.kernel.effects import Delivered, Keyboard, Send, SendFile, SendPrivate
 from bot.kernel.errors import UserError
 from bot.kernel.events import Actor, ButtonPress, Message, NativePollAnswer, Room
-from bot.kernel.ports import Directory, Sender
+from bot.kernel.language import Speech, _, speaking
+from bot.kernel.ports import Directory, Languages, Sender
 
 T = TypeVar("T")
 
@@ -26,6 +28,7 @@ class Context:
     event: Message | ButtonPress | NativePollAnswer
     send: Sender
     directory: Directory
+    languages: Languages
 
     @property
     def event_id(self) -> str | None:
@@ -44,12 +47,19 @@ class Context:
         to = self.actor.id if private else self.room.id
         return await self.send(SendFile(to, name, data, caption, private=private))
 
+    async def speaking_to(self, target: str) -> AbstractContextManager[Speech]:
+        """Write in TARGET's language inside the block: ``with await ctx.speaking_to(member):``
+        for a private message to someone (the speaker included, when they wrote in a group),
+        whose language may not be the one this event is answered in."""
+        room = None if self.room.private else self.room.id
+        return speaking(await self.languages.speech_for(target, room))
+
     async def is_organiser(self, room_id: str | None = None) -> bool:
         return await self.directory.is_organiser(self.actor.id, room_id or self.room.id)
 
     async def require_organiser(self, room_id: str, what: str) -> None:
         if not await self.is_organiser(room_id):
-            raise UserError(f"Only an organiser of the room can {what}.")
+            raise UserError(_("Only an organiser of the room can {what}.").format(what=what))
 
     async def in_room(self, room_id: str) -> bool:
         """Whether the speaker may work on something of ROOM_ID from here: in that room, or

@@ -19,8 +19,12 @@ def platform_of(qualified_id: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Actor:
+    """Someone who wrote to the bot. ``language``: the language their app reports (Telegram's
+    ``language_code``, e.g. "pl" or "en-GB"), "" where the platform says none."""
+
     id: str
     name: str = ""
+    language: str = ""
 
     @property
     def platform(self) -> str:

@@ -5,6 +5,7 @@ service with fakes, and the core never names a chat library or a database driver
 
 * ``Sender``: hand an effect to the platforms; it never raises (a failure is logged).
 * ``Directory``: who organises a room, who is in it, how often a message there may be edited.
+* ``Languages``: which language a member or a room reads.
 * ``Publish``: announce a domain event (a poll closed, a trigger fired) to whoever subscribed.
 * ``Conn``, ``Reader``, ``Writer``: the database, read as committed and changed through the
   single writer (see bot/storage/writer.py).
@@ -19,6 +20,7 @@ from typing import Any, Protocol, TypeVar
 
 from bot.kernel.effects import Delivered, Effect
 from bot.kernel.events import Event
+from bot.kernel.language import Speech
 
 T = TypeVar("T")
 
@@ -57,6 +59,15 @@ class Directory(Protocol):
     async def is_member(self, actor_id: str, room_id: str) -> bool: ...
 
     def edit_interval(self, room_id: str) -> float: ...
+
+
+class Languages(Protocol):
+    """Which language each reader reads (bot/features/language)."""
+
+    async def speech_for(self, target: str, room: str | None = None) -> Speech:
+        """The language to write in to TARGET, a member's or a room's id; for a member with no
+        language of their own, that of ROOM (the room the message is about) if given."""
+        ...
 
 
 class Conn(Protocol):

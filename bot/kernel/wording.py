@@ -1,27 +1,48 @@
 """How numbers, times and words read in messages: percentages exact to one decimal, rounded
-half up (never a float's idea of rounding), times in the organisation's own time zone, and
-counts and articles that agree with their nouns ("1 volunteer", "an open ballot")."""
+half up (never a float's idea of rounding), times in the organisation's own time zone, each
+written as the language being written in writes them (bot/kernel/language.py)."""
 
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
+from bot.kernel.language import current
+
 
 def percent(part: int, whole: int) -> str:
+    """PART of WHOLE as a percentage with one decimal, rounded half up, written as the language
+    being written in writes it ("12.5%", "12,5%")."""
     if not whole:
         return "–"
     value = Decimal(part * 100) / Decimal(whole)
-    return f"{value.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}%"
+    return current().percent(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def number(n: int) -> str:
+    """A count as the language being written in writes it ("12,345", "12 345")."""
+    return current().number(n)
 
 
 def when(t: datetime, tz: ZoneInfo, now: datetime | None = None) -> str:
+    """A moment in the organisation's time zone: the time alone if it is today, else with its
+    day ("Mon 05 Jan 14:00"), in the language being written in."""
     local = t.astimezone(tz)
     if now is not None and local.date() == now.astimezone(tz).date():
-        return local.strftime("%H:%M")
-    return local.strftime("%a %d %b %H:%M")
+        return current().moment(local, "time")
+    return current().moment(local, "day")
+
+
+def when_in_full(t: datetime, tz: ZoneInfo) -> str:
+    """A moment with its year ("Mon 05 Jan 2026 14:00"), e.g. a campaign's deadline."""
+    return current().moment(t.astimezone(tz), "full")
+
+
+def day_of(t: datetime | date) -> str:
+    """A day ("05 January 2026"), e.g. when a branch passed a motion."""
+    return current().moment(t if isinstance(t, datetime) else datetime(t.year, t.month, t.day), "date")
 
 
 def days_left(deadline: datetime, now: datetime, tz: ZoneInfo) -> int:

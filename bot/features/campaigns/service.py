@@ -23,7 +23,7 @@ from bot.kernel.context import Context
 from bot.kernel.durations import parse_deadline
 from bot.kernel.errors import UserError
 from bot.kernel.markup import b, markup
-from bot.kernel.ports import Conn, Reader, Writer
+from bot.kernel.ports import Conn, Languages, Reader, Writer
 from bot.kernel.times import iso
 from bot.kernel.wording import count_of
 from bot.storage.outbox import Outbox, enqueue
@@ -33,8 +33,9 @@ from bot.storage.writer import change_once
 class CampaignService:
     def __init__(
         self, reader: Reader, writer: Writer, clock: Clock, tz: ZoneInfo, outbox: Outbox, roll: RollService,
-        motions: MotionService,
+        motions: MotionService, *, languages: Languages,
     ) -> None:
+        self._languages = languages
         self._reader = reader
         self._writer = writer
         self._clock = clock

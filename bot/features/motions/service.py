@@ -56,7 +56,7 @@ from bot.kernel.durations import parse_deadline
 from bot.kernel.errors import UserError
 from bot.kernel.limits import code_attempts
 from bot.kernel.markup import Markup, b, markup
-from bot.kernel.ports import Conn, Reader, Writer
+from bot.kernel.ports import Conn, Languages, Reader, Writer
 from bot.kernel.secrecy import keyed_code, normalise_code, same_code
 from bot.kernel.times import iso
 from bot.kernel.wording import when
@@ -112,8 +112,9 @@ async def _no_pending(conn: Conn, motion: Motion) -> None:
 class MotionService:
     def __init__(
         self, reader: Reader, writer: Writer, clock: Clock, tz: ZoneInfo, polls: PollService, secret: str,
-        outbox: Outbox,
+        outbox: Outbox, *, languages: Languages,
     ) -> None:
+        self._languages = languages
         self._outbox = outbox
         self._secret = secret
         self._wrong_codes = code_attempts(clock.now)

@@ -51,7 +51,7 @@ from bot.kernel.errors import UserError
 from bot.kernel.events import Actor, NativePollAnswer, Room
 from bot.kernel.grammar import is_number
 from bot.kernel.markup import markup
-from bot.kernel.ports import Conn, Directory, Publish, Reader, Sender, Writer
+from bot.kernel.ports import Conn, Directory, Languages, Publish, Reader, Sender, Writer
 from bot.kernel.secrecy import caster_hash, receipt, voter_hash
 from bot.kernel.times import iso
 from bot.kernel.weblinks import PageLinks
@@ -90,8 +90,9 @@ class PollService:
         outbox: Outbox,
         links: PageLinks | None = None,
         charts: bool = True,
-        chart_font: str | None = None,
+        chart_font: str | None = None, *, languages: Languages,
     ) -> None:
+        self._languages = languages
         self._charts = charts
         self._chart_font = chart_font
         self._chart_trouble: str | None = None  # why charts cannot be drawn here, once known

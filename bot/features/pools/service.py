@@ -53,7 +53,7 @@ from bot.kernel.dialogue import Dialogues
 from bot.kernel.effects import Send
 from bot.kernel.errors import UserError
 from bot.kernel.markup import b, markup
-from bot.kernel.ports import Conn, Reader, Sender, Writer
+from bot.kernel.ports import Conn, Languages, Reader, Sender, Writer
 from bot.kernel.times import iso
 from bot.kernel.weblinks import PageLinks
 from bot.kernel.wording import count_of, quoted
@@ -81,8 +81,9 @@ def _refuse(pool: Pool, action: str) -> None:
 class PoolService:
     def __init__(
         self, reader: Reader, writer: Writer, clock: Clock, send: Sender, outbox: Outbox, dialogues: Dialogues,
-        links: PageLinks | None = None,
+        links: PageLinks | None = None, *, languages: Languages,
     ) -> None:
+        self._languages = languages
         self._links = links
         self._reader = reader
         self._writer = writer

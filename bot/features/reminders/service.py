@@ -20,7 +20,7 @@ from bot.features.roll.service import RollService
 from bot.kernel.clock import Clock
 from bot.kernel.config import Config
 from bot.kernel.events import platform_of
-from bot.kernel.ports import Conn, Reader, Writer
+from bot.kernel.ports import Conn, Languages, Reader, Writer
 from bot.kernel.times import iso
 from bot.storage.outbox import Outbox, enqueue
 
@@ -30,8 +30,9 @@ log = logging.getLogger(__name__)
 class Reminders:
     def __init__(
         self, reader: Reader, writer: Writer, clock: Clock, config: Config, polls: PollService, roll: RollService,
-        outbox: Outbox,
+        outbox: Outbox, *, languages: Languages,
     ) -> None:
+        self._languages = languages
         self._reader = reader
         self._writer = writer
         self._clock = clock

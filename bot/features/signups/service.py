@@ -19,7 +19,7 @@ from bot.kernel.clock import Clock
 from bot.kernel.context import Context
 from bot.kernel.dialogue import Dialogues
 from bot.kernel.errors import UserError
-from bot.kernel.ports import Conn, Reader, Writer
+from bot.kernel.ports import Conn, Languages, Reader, Writer
 from bot.kernel.times import iso
 from bot.storage.writer import change_once
 
@@ -29,8 +29,9 @@ DIALOGUE = "signup"
 class SignupService:
     def __init__(
         self, reader: Reader, writer: Writer, clock: Clock, dialogues: Dialogues, roll: RollService,
-        holders: list[DataHolder], truncate_log: Callable[[], Awaitable[None]],
+        holders: list[DataHolder], truncate_log: Callable[[], Awaitable[None]], *, languages: Languages,
     ) -> None:
+        self._languages = languages
         self._reader = reader
         self._writer = writer
         self._clock = clock

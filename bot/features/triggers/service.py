@@ -44,7 +44,7 @@ from bot.kernel.context import Context
 from bot.kernel.effects import Send, SendPrivate
 from bot.kernel.errors import UserError
 from bot.kernel.markup import markup
-from bot.kernel.ports import Conn, Publish, Reader, Sender, Writer
+from bot.kernel.ports import Conn, Languages, Publish, Reader, Sender, Writer
 from bot.kernel.times import iso
 from bot.kernel.wording import quoted
 from bot.storage.outbox import Outbox, enqueue
@@ -58,7 +58,9 @@ class TriggerService:
     def __init__(
         self, reader: Reader, writer: Writer, clock: Clock, tz: ZoneInfo, send: Sender, outbox: Outbox,
         roll: RollService, organisers: dict[str, tuple[str, ...]], publish: Publish, scheduler: Scheduler,
+        *, languages: Languages,
     ) -> None:
+        self._languages = languages
         self._reader = reader
         self._writer = writer
         self._clock = clock

@@ -1,0 +1,47 @@
+"""What /language says: the languages in use here, the ones shipped, and how to choose."""
+
+from __future__ import annotations
+
+from bot.kernel.language import _
+from bot.kernel.markup import Markup, code, lines, markup
+
+
+def shipped(names: dict[str, str]) -> str:
+    """The shipped languages as "en (English), pl (polski), cy (Cymraeg)"."""
+    return ", ".join(f"{c} ({n})" for c, n in names.items())
+
+
+def overview(names: dict[str, str], yours: str, source: str, room: str | None) -> Markup:
+    """YOURS: the language of the speaker's private messages, chosen or from SOURCE ("app",
+    "default"); ROOM: this group's, or None in a private chat."""
+    out: list[object] = []
+    said = {"chosen": _("chosen by you"), "app": _("as your app is set"), "default": _("the bot's default")}[source]
+    out.append(markup(_("Your language: {name} ({how})."), name=names[yours], how=said))
+    if room is not None:
+        out.append(markup(_("This room: {name}."), name=names[room]))
+    out.append(markup(_("Available: {list}."), list=shipped(names)))
+    out.append(markup(_("Choose yours privately with {example}; an organiser sets a room's language in the room."),
+                      example=code("/language pl")))
+    return lines(*out)
+
+
+def chosen_for_you(name: str) -> str:
+    return _("From now on I write to you in {name}. Commands stay as they are (/vote, /help).").format(name=name)
+
+
+def chosen_for_room(name: str) -> str:
+    return _("From now on I write in this room in {name}. Members choose their own for private messages "
+             "with /language.").format(name=name)
+
+
+def back_to_default(name: str) -> str:
+    return _("Back to the default: {name}.").format(name=name)
+
+
+def unknown(code_typed: str, names: dict[str, str]) -> str:
+    return _("I have no {code} catalogue. Available: {list}. Send /language CODE with one of them.").format(
+        code=code_typed, list=shipped(names))
+
+
+def organisers_only() -> str:
+    return _("set this room's language (to choose yours, message me /language privately)")

@@ -1,0 +1,86 @@
+"""Members' own languages through the real bot: a member's private messages follow the language
+they chose (or their app's), a group's messages the language its organisers chose, commands stay
+English, and every wrong /language is refused in one line with nothing changed."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from bot.app import bootstrap
+from bot.kernel.config import parse_config
+from bot.kernel.errors import ConfigError
+from bot.kernel.events import Actor, Message, Room
+from tests.helpers import Chat
+
+
+async def test_a_member_chooses_their_language_privately(chat: Chat) -> None:
+    out = await chat.say("ann (private): /language pl")
+    assert "Od teraz piszę do Ciebie w języku: polski" in out
+    assert "Nieznane polecenie /frobnicate" in await chat.say("ann (private): /frobnicate")
+    # The group still reads the bot's default, and so does anyone else privately.
+    assert "Unknown command /frobnicate" in await chat.say("ann: /frobnicate")
+    assert "Unknown command /frobnicate" in await chat.say("bob (private): /frobnicate")
+    overview = await chat.say("ann (private): /language")
+    assert "Twój język: polski (wybrany przez Ciebie)" in overview and "cy (Cymraeg)" in overview
+    assert "Back to the default: English" in await chat.say("ann (private): /language default")
+    assert "Unknown command" in await chat.say("ann (private): /frobnicate")
+
+
+async def test_an_organiser_chooses_the_rooms_language(chat: Chat) -> None:
+    before = await chat.snapshot()
+    refused = await chat.say("ann: /language cy")
+    assert "Only an organiser of the room can set this room's language" in refused
+    assert await chat.snapshot() == before
+    assert "O hyn ymlaen rwy'n ysgrifennu yn yr ystafell hon yn Cymraeg" in await chat.say("chair: /language cy")
+    assert "Gorchymyn anhysbys /frobnicate" in await chat.say("ann: /frobnicate")
+    # A member's private messages keep their own language.
+    await chat.say("ann (private): /language pl")
+    assert "Nieznane polecenie" in await chat.say("ann (private): /frobnicate")
+    assert "Yr ystafell hon: Cymraeg" in await chat.say("ann: /language")
+
+
+@pytest.mark.parametrize("typed, said", [
+    ("/language xx", "I have no xx catalogue. Available: en (English), cy (Cymraeg), pl (polski)"),
+    ("/language pl cy", "Give one language code, such as /language pl."),
+])
+async def test_a_wrong_language_is_refused_and_changes_nothing(chat: Chat, typed: str, said: str) -> None:
+    before = await chat.snapshot()
+    assert said in await chat.say(f"ann (private): {typed}")
+    assert await chat.snapshot() == before
+
+
+async def test_the_language_an_app_reports_is_the_default(chat: Chat) -> None:
+    """Telegram says which language a member's app is in (``language_code``): that is what they
+    read privately until they choose; a code without a catalogue leaves the bot's default."""
+    for code, expected in [("pl-PL", "Nieznane polecenie"), ("cy", "Gorchymyn anhysbys"), ("sw", "Unknown command")]:
+        start = len(chat.transport.transcript)
+        who = f"console:m{code}"
+        await chat.app.handle(Message(Actor(who, "M", code), Room(f"console:@m{code}", private=True), "/frobnicate",
+                                      event_id=f"e-{code}"))
+        await chat.settle()
+        assert expected in "\n".join(chat.transport.transcript[start:])
+
+
+async def test_the_bots_default_language_is_configured(tmp_path: Path) -> None:
+    chat = await Chat.start(tmp_path, parse_config({"bot": {"language": "cy"}}))
+    try:
+        assert "Gorchymyn anhysbys" in await chat.say("ann: /frobnicate")
+        assert "Unknown command" in await chat.say("ann (private): /language en", "ann (private): /frobnicate")
+    finally:
+        await chat.stop()
+
+
+async def test_a_default_without_a_catalogue_stops_the_start(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="bot.language: there is no 'xx' catalogue"):
+        await bootstrap(replace(parse_config({"bot": {"language": "xx"}}), database=tmp_path / "q.db"))
+    with pytest.raises(ConfigError, match="bot.language must be a language code"):
+        parse_config({"bot": {"language": "Polish!"}})
+
+
+async def test_a_rooms_language_moves_with_the_room(chat: Chat) -> None:
+    await chat.say("chair: /language pl")
+    assert await chat.app.move_room("console:main", "console:main2")
+    assert (await chat.app.services.languages.code_for("console:main2")) == ("pl", "chosen")
