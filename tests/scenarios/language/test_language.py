@@ -84,3 +84,17 @@ async def test_a_rooms_language_moves_with_the_room(chat: Chat) -> None:
     await chat.say("chair: /language pl")
     assert await chat.app.move_room("console:main", "console:main2")
     assert (await chat.app.services.languages.code_for("console:main2")) == ("pl", "chosen")
+
+
+async def test_a_change_writes_in_the_language_of_who_asked(chat: Chat) -> None:
+    """The writer runs every change in its own task: a message written inside a change (a
+    refusal decided in the transaction) is still in the language of whoever asked."""
+    from bot.kernel.errors import UserError
+    from bot.kernel.language import _, speaking
+
+    async def op(conn: object) -> None:
+        raise UserError(_("This button is no longer valid."))
+
+    with speaking(chat.app.services.languages.speech("pl")):
+        with pytest.raises(UserError, match="Ten przycisk nie jest już aktualny"):
+            await chat.app.writer.run(op)
