@@ -6,12 +6,13 @@ import json
 
 from bot.features.pools.model import Pool
 from bot.features.pools.parse import USAGE, parse_questions, parse_quota, parse_ticket
-from bot.features.pools.render import status
+from bot.features.pools.render import panel_label, panel_sheet, status, the_panel_list
 from bot.features.pools.service import PoolService
 from bot.kernel.context import Context
 from bot.kernel.csv_export import file_name, send_privately
 from bot.kernel.errors import UserError
 from bot.kernel.grammar import is_number
+from bot.kernel.language import N_, _
 from bot.kernel.routing import Router
 
 router = Router("pools")
@@ -19,41 +20,41 @@ router = Router("pools")
 
 async def _organiser(ctx: Context, pool: Pool) -> None:
     if not await ctx.is_organiser(pool.room):
-        raise UserError(f"Only an organiser of pool {pool.id}'s room can do that.")
+        raise UserError(_("Only an organiser of pool {id}'s room can do that.").format(id=pool.id))
 
 
 async def _new(ctx: Context, rest: str, pools: PoolService) -> None:
     if ctx.room.private:
-        raise UserError("Open a pool in the group whose assembly it is, not in a private chat.")
+        raise UserError(_("Open a pool in the group whose assembly it is, not in a private chat."))
     if not await ctx.is_organiser():
-        raise UserError("Only organisers of this room can open a pool.")
+        raise UserError(_("Only organisers of this room can open a pool."))
     parts = rest.split("|")
     title = parts[0].strip()
     if not title or len(title) > 200:
-        raise UserError(f"Give the pool a title (up to 200 characters). Usage: {USAGE}")
+        raise UserError(_("Give the pool a title (up to 200 characters). Usage: {usage}").format(usage=_(USAGE)))
     questions = parse_questions(parts[1:])
     pool_id = await pools.create(ctx, title, questions)
     names = ", ".join(q["name"] for q in questions)
-    await ctx.reply(f"Pool {pool_id} is open: {title} (questions: {names}). Volunteers, message me "
-                    f"privately: /pool {pool_id} join")
+    await ctx.reply(_("Pool {id} is open: {title} (questions: {questions}). Volunteers, message me privately: "
+                      "/pool {id} join").format(id=pool_id, title=title, questions=names))
 
 
-@router.command("pool", summary="sortition: volunteer pools and verifiable draws", usage=USAGE,
-                details="Volunteers register privately (/pool P join) with their answers and consent. Organisers set "
-                "the panel size and quotas, freeze the pool (this publishes a commitment to the fair LEXIMIN "
+@router.command("pool", summary=N_("sortition: volunteer pools and verifiable draws"), usage=USAGE,
+                details=N_("Volunteers register privately (/pool P join) with their answers and consent. Organisers "
+                "set the panel size and quotas, freeze the pool (this publishes a commitment to the fair LEXIMIN "
                 "lottery), then draw with randomness announced in advance. A declined seat is refilled with "
                 "replace; when nobody left keeps the quotas, leave it empty (empty TICKET) or relax a quota for "
-                "replacements (relax QUESTION=ANSWER MIN-MAX). See the README's sortition section.")
+                "replacements (relax QUESTION=ANSWER MIN-MAX). See the README's sortition section."))
 async def pool_command(ctx: Context, args: str, pools: PoolService) -> None:
-    head, _, rest = args.strip().partition(" ")
+    head, _sep, rest = args.strip().partition(" ")
     if head.lower() == "new":
         await _new(ctx, rest, pools)
         return
     digits = head.lstrip("Pp#")
     if not is_number(digits):
-        raise UserError(f"Say which pool, e.g. /pool 1 join. Usage: {USAGE}")
+        raise UserError(_("Say which pool, e.g. /pool 1 join. Usage: {usage}").format(usage=_(USAGE)))
     pool = await pools.get(int(digits))
-    verb, _, arg = rest.strip().partition(" ")
+    verb, _sep, arg = rest.strip().partition(" ")
     verb, arg = verb.lower(), arg.strip()
     if verb == "join" and not arg:
         await pools.begin(ctx, pool)
@@ -62,22 +63,24 @@ async def pool_command(ctx: Context, args: str, pools: PoolService) -> None:
     elif verb == "decline" and not arg:
         await pools.decline(ctx, pool)
     elif verb in ("status", "document") and not arg and not await ctx.in_room(pool.room):
-        raise UserError(f"Pool {pool.id} belongs to another room: ask there, or privately as a member of it.")
+        raise UserError(_("Pool {id} belongs to another room: ask there, or privately as a member of "
+                          "it.").format(id=pool.id))
     elif verb == "status" and not arg:
         state, steps, in_force = await pools.after_draw(pool) if pool.panel else (None, [], None)
         await ctx.reply(status(pool, len(await pools.volunteers(pool)), await pools.quota_list(pool), in_force,
                                state, steps))
     elif verb == "document" and not arg:
         if pool.document is None:
-            raise UserError(f"Pool {pool.id} is not frozen yet; its document is published at the freeze.")
+            raise UserError(_("Pool {id} is not frozen yet; its document is published at the freeze.").format(
+                id=pool.id))
         document = json.dumps(pool.document, sort_keys=True, indent=1).encode("utf-8")
         await ctx.send_file(file_name(f"pool {pool.id} document", ".json"), document,
-                            f"Pool {pool.id}: the published draw document. Anyone can check the draw with it: "
-                            "quorum sortition verify FILE --randomness \"…\"", private=False)
+                            _("Pool {id}: the published draw document. Anyone can check the draw with it: quorum "
+                              "sortition verify FILE --randomness \"…\"").format(id=pool.id), private=False)
     elif verb == "size":
         await _organiser(ctx, pool)
         if not is_number(arg) or int(arg) < 1:
-            raise UserError(f"Usage: /pool {pool.id} size N (a whole number of at least 1).")
+            raise UserError(_("Usage: /pool {id} size N (a whole number of at least 1).").format(id=pool.id))
         await pools.set_size(ctx, pool, int(arg))
     elif verb == "quota":
         await _organiser(ctx, pool)
@@ -88,7 +91,8 @@ async def pool_command(ctx: Context, args: str, pools: PoolService) -> None:
     elif verb in ("draw", "replace"):
         await _organiser(ctx, pool)
         if not arg:
-            raise UserError(f"Give the randomness announced in advance: /pool {pool.id} {verb} 17 4 29 8 …")
+            raise UserError(_("Give the randomness announced in advance: /pool {id} {verb} 17 4 29 8 …").format(
+                id=pool.id, verb=verb))
         await (pools.draw if verb == "draw" else pools.replace)(ctx, pool, arg)
     elif verb == "relax":
         await _organiser(ctx, pool)
@@ -98,10 +102,14 @@ async def pool_command(ctx: Context, args: str, pools: PoolService) -> None:
         await pools.leave_empty(ctx, pool, parse_ticket(pool.id, arg))
     elif verb == "panel" and not arg:
         await _organiser(ctx, pool)
-        header, rows = await pools.panel_rows(pool)
-        await send_privately(ctx, f"Pool {pool.id} panel", header, rows, "the panel list")
+        rows = await pools.panel_rows(pool)
+        # The list goes to the organiser's private chat, in their language; a word in the room in the room's.
+        with await ctx.speaking_to(ctx.actor.id):
+            header, cells = panel_sheet(pool, rows)
+            label = panel_label(pool)
+        await send_privately(ctx, label, header, cells, the_panel_list())
     else:
-        raise UserError(f"Unknown or malformed pool command. Usage: {USAGE}")
+        raise UserError(_("Unknown or malformed pool command. Usage: {usage}").format(usage=_(USAGE)))
 
 
 @router.conversation

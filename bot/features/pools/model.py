@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.engines.sortition.model import QuotaBound, Quotas
+from bot.kernel.language import _
 
 OPEN, COMMITTED, DRAWN = "open", "committed", "drawn"
 
@@ -40,29 +41,30 @@ POOL_ALLOWS: dict[str, frozenset[str]] = {
 
 
 def refuse_pool(pool_id: int, status: str, action: str) -> str | None:
-    """Why pool POOL_ID, being STATUS, does not allow ACTION (None: it does)."""
+    """Why pool POOL_ID, being STATUS, does not allow ACTION (None: it does), in the language
+    being written in."""
     if status in POOL_ALLOWS[action]:
         return None
     match action:
         case "join":
-            return f"Pool {pool_id} is frozen: registration has closed."
+            return _("Pool {id} is frozen: registration has closed.").format(id=pool_id)
         case "leave":
-            return (f"Pool {pool_id} is frozen and its draw published; if you are selected and cannot take "
-                    f"part, send /pool {pool_id} decline.")
+            return _("Pool {id} is frozen and its draw published; if you are selected and cannot take part, send "
+                     "/pool {id} decline.").format(id=pool_id)
         case "configure" | "freeze":
-            return f"Pool {pool_id} is frozen; its quotas can no longer change."
+            return _("Pool {id} is frozen; its quotas can no longer change.").format(id=pool_id)
         case "draw" if status == OPEN:
-            return f"Freeze pool {pool_id} first: /pool {pool_id} freeze (it publishes the commitment)."
+            return _("Freeze pool {id} first: /pool {id} freeze (it publishes the commitment).").format(id=pool_id)
         case "draw":
-            return (f"Pool {pool_id} has been drawn already; declined seats are refilled with /pool {pool_id} "
-                    "replace RANDOMNESS.")
+            return _("Pool {id} has been drawn already; declined seats are refilled with /pool {id} replace "
+                     "RANDOMNESS.").format(id=pool_id)
         case "relax" if status == OPEN:
-            return (f"Pool {pool_id} is not frozen yet: set its quotas with /pool {pool_id} quota QUESTION=ANSWER "
-                    "MIN-MAX.")
+            return _("Pool {id} is not frozen yet: set its quotas with /pool {id} quota QUESTION=ANSWER "
+                     "MIN-MAX.").format(id=pool_id)
         case "relax":
-            return (f"Pool {pool_id} has not been drawn yet; a quota is relaxed only to refill declined seats after "
-                    "the draw.")
-    return f"Pool {pool_id} has not been drawn yet."
+            return _("Pool {id} has not been drawn yet; a quota is relaxed only to refill declined seats after the "
+                     "draw.").format(id=pool_id)
+    return _("Pool {id} has not been drawn yet.").format(id=pool_id)
 
 
 @dataclass

@@ -1,21 +1,28 @@
 """Reading what organisers and volunteers type to pools: the questions of a new pool, a quota,
-and an answer chosen by number or by name."""
+an answer chosen by number or by name, and a volunteer's consent (in English or in their own
+language)."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
+from bot.features.signups import parse as signup_words
 from bot.kernel.errors import UserError
+from bot.kernel.language import N_, _
 from bot.kernel.wording import quoted
 
-USAGE = (
+# TRANSLATORS: a usage line: the commands and their CAPITALISED fields stay as they are; translate the
+# words around them ("organisers:").
+USAGE = N_(
     "/pool new TITLE | QUESTION: OPTION, OPTION … | …  ·  /pool P join · leave · status · document · decline  ·  "
     "organisers: /pool P size N · quota QUESTION=ANSWER MIN-MAX · freeze [--simple] · draw RANDOMNESS · "
     "replace RANDOMNESS · empty TICKET · relax QUESTION=ANSWER MIN-MAX · panel"
 )
-YES = frozenset({"yes", "y", "i agree", "agree", "i consent", "consent"})
 _QUOTA = re.compile(r"^([^=\s]+)\s*=\s*(.+?)\s+(\d{1,6})\s*-\s*(\d{1,6})$")
+
+# A volunteer's consent and "cancel" are read as a supporter's are: in English or in their language.
+consents, cancels = signup_words.consents, signup_words.cancels
 
 
 def parse_questions(parts: list[str]) -> list[dict[str, Any]]:
@@ -26,16 +33,16 @@ def parse_questions(parts: list[str]) -> list[dict[str, Any]]:
         name = name.strip().lower()
         options = [o.strip() for o in rest.split(",") if o.strip()]
         if not sep or not name or len(options) < 2:
-            raise UserError(f"Write each question as NAME: OPTION, OPTION …, e.g. 'gender: female, male, other' "
-                            f"(not {quoted(part.strip())}).")
+            raise UserError(_("Write each question as NAME: OPTION, OPTION …, e.g. 'gender: female, male, other' "
+                              "(not {typed}).").format(typed=quoted(part.strip())))
         if len({o.lower() for o in options}) != len(options):
-            raise UserError(f"Question {quoted(name)} lists an option twice.")
+            raise UserError(_("Question {question} lists an option twice.").format(question=quoted(name)))
         if any(q["name"] == name for q in questions):
-            raise UserError(f"Question {quoted(name)} is asked twice.")
+            raise UserError(_("Question {question} is asked twice.").format(question=quoted(name)))
         questions.append({"name": name, "options": options})
     if not questions:
-        raise UserError("A pool needs at least one question, e.g. /pool new Citizens' assembly | gender: "
-                        "female, male, other | age: 16-29, 30-44, 45-64, 65+")
+        raise UserError(_("A pool needs at least one question, e.g. /pool new Citizens' assembly | gender: "
+                          "female, male, other | age: 16-29, 30-44, 45-64, 65+"))
     return questions
 
 
@@ -43,10 +50,11 @@ def parse_quota(pool_id: int, text: str, verb: str = "quota") -> tuple[str, str,
     """'gender=female 14-16' -> ('gender', 'female', 14, 16), for /pool P quota or relax."""
     m = _QUOTA.match(text)
     if not m:
-        raise UserError(f"Usage: /pool {pool_id} {verb} QUESTION=ANSWER MIN-MAX, e.g. {verb} gender=female 14-16.")
+        raise UserError(_("Usage: /pool {id} {verb} QUESTION=ANSWER MIN-MAX, e.g. {verb} gender=female "
+                          "14-16.").format(id=pool_id, verb=verb))
     low, high = int(m.group(3)), int(m.group(4))
     if low > high:
-        raise UserError(f"The minimum {low} is above the maximum {high}.")
+        raise UserError(_("The minimum {min} is above the maximum {max}.").format(min=low, max=high))
     return m.group(1), m.group(2), low, high
 
 
@@ -64,6 +72,6 @@ def parse_ticket(pool_id: int, text: str) -> int:
     """'17' -> 17: the ticket whose declined seat /pool P empty leaves empty."""
     t = text.strip().lstrip("#")
     if not (t.isascii() and t.isdigit()) or len(t) > 9:
-        raise UserError(f"Usage: /pool {pool_id} empty TICKET, e.g. /pool {pool_id} empty 17 (the declined ticket "
-                        "whose seat stays empty).")
+        raise UserError(_("Usage: /pool {id} empty TICKET, e.g. /pool {id} empty 17 (the declined ticket whose "
+                          "seat stays empty).").format(id=pool_id))
     return int(t)

@@ -34,7 +34,7 @@ from bot.features.pools.model import (
     refuse_pool,
     seats,
 )
-from bot.features.pools.parse import YES, pick
+from bot.features.pools.parse import cancels, consents, pick
 from bot.features.pools.render import (
     ask,
     declined_in_room,
@@ -42,9 +42,11 @@ from bot.features.pools.render import (
     frozen,
     left_empty,
     refilled,
+    registering,
     relaxed,
     selected_note,
     ticket_note,
+    tickets,
     unfillable,
 )
 from bot.kernel.clock import Clock
@@ -52,11 +54,12 @@ from bot.kernel.context import Context
 from bot.kernel.dialogue import Dialogues
 from bot.kernel.effects import Send
 from bot.kernel.errors import UserError
-from bot.kernel.markup import b, markup
+from bot.kernel.language import _, ngettext, speaking
+from bot.kernel.markup import Markup, markup
 from bot.kernel.ports import Conn, Languages, Reader, Sender, Writer
 from bot.kernel.times import iso
 from bot.kernel.weblinks import PageLinks
-from bot.kernel.wording import count_of, quoted
+from bot.kernel.wording import number, quoted
 from bot.storage.outbox import Outbox, enqueue
 from bot.storage.writer import change_once
 
@@ -70,6 +73,11 @@ def _engine(fn: Callable[..., T], *args: Any) -> T:
         return fn(*args)
     except SortitionError as e:
         raise UserError(e.message) from None
+
+
+def _changed(pool: Pool) -> str:
+    # Rendered before the writer's transaction, which runs in the writer's own task (and language).
+    return _("Pool {id} changed meanwhile; look with /pool {id} status.").format(id=pool.id)
 
 
 def _refuse(pool: Pool, action: str) -> None:
@@ -96,7 +104,7 @@ class PoolService:
     async def get(self, pool_id: int) -> Pool:
         pool = await store.load_pool(self._reader, pool_id)
         if pool is None:
-            raise UserError(f"There is no pool {pool_id}.")
+            raise UserError(_("There is no pool {id}.").format(id=pool_id))
         return pool
 
     async def volunteers(self, pool: Pool) -> list[Registration]:
@@ -108,8 +116,24 @@ class PoolService:
     async def _quotas(self, pool: Pool) -> Quotas:
         bounds = [QuotaBound(*row) for row in await store.quotas(self._reader, pool.id)]
         if pool.panel_size is None:
-            raise UserError(f"Set the panel size first: /pool {pool.id} size N.")
+            raise UserError(_("Set the panel size first: /pool {id} size N.").format(id=pool.id))
         return Quotas.of(pool.panel_size, bounds)
+
+    async def _announce(self, pool: Pool, render: Callable[[], Markup | str]) -> None:
+        """A message to the pool's room, written in the room's language (whoever asked for it, and
+        wherever: an organiser may draw from a private chat)."""
+        with speaking(await self._languages.speech_for(pool.room)):
+            text = render()
+        await self._send(Send(pool.room, text))
+
+    async def _notes(self, pool: Pool, identities: list[str], render: Callable[[str], Markup]) -> dict[str, Markup]:
+        """A private note for each volunteer, each in their own language (the room's if they chose
+        none), rendered before the transaction that enqueues them."""
+        notes = {}
+        for identity in identities:
+            with speaking(await self._languages.speech_for(identity, room=pool.room)):
+                notes[identity] = render(identity)
+        return notes
 
     # -- opening and registering -------------------------------------------------------------
 
@@ -123,16 +147,16 @@ class PoolService:
 
     async def begin(self, ctx: Context, pool: Pool) -> None:
         if not ctx.room.private:
-            raise UserError(f"Register privately, so your answers stay between you and the organisers: "
-                            f"message me /pool {pool.id} join")
+            raise UserError(_("Register privately, so your answers stay between you and the organisers: message "
+                              "me /pool {id} join").format(id=pool.id))
         _refuse(pool, "join")
         if await store.registration(self._reader, pool.id, ctx.actor.id) is not None:
-            raise UserError(f"You are registered in pool {pool.id} already; /pool {pool.id} leave withdraws you.")
+            raise UserError(_("You are registered in pool {id} already; /pool {id} leave withdraws you.").format(
+                id=pool.id))
         draft = Draft(pool)
         self._drafts[ctx.actor.id] = draft
         self._dialogues.begin(ctx.actor.id, DIALOGUE)
-        await ctx.reply(markup("Registering for {} (pool {}). {}\nSend 'cancel' to stop; nothing is kept until you "
-                               "consent at the end.", b(pool.title), pool.id, ask(draft)))
+        await ctx.reply(registering(pool, draft))
 
     def _end(self, actor: str) -> None:
         self._drafts.pop(actor, None)
@@ -143,23 +167,24 @@ class PoolService:
         if draft is None or self._dialogues.owner(ctx.actor.id) != DIALOGUE:
             return False
         t = text.strip()
-        if t.lower() == "cancel":
+        if cancels(t):
             self._end(ctx.actor.id)
-            await ctx.reply("Registration cancelled; nothing was kept.")
+            await ctx.reply(_("Registration cancelled; nothing was kept."))
             return True
         q = draft.next_question()
         if q is not None:
             choice = pick(t, q["options"])
             if choice is None:
-                raise UserError(markup("Please answer with a number or one of the options. {}", ask(draft)))
+                raise UserError(markup(_("Please answer with a number or one of the options. {question}"),
+                                       question=ask(draft)))
             draft.answers[q["name"]] = choice
         elif draft.name is None:
             if not t or len(t) > 100:
-                raise UserError("Please send your name (up to 100 characters).")
+                raise UserError(_("Please send your name (up to {max} characters).").format(max=100))
             draft.name = t
         else:
-            if t.lower() not in YES:
-                raise UserError("Reply yes to consent and register, or cancel to stop (nothing is kept).")
+            if not consents(t):
+                raise UserError(_("Reply yes to consent and register, or cancel to stop (nothing is kept)."))
             self._end(ctx.actor.id)
             await self._store(ctx, draft)
             return True
@@ -171,24 +196,27 @@ class PoolService:
         pool_id = draft.pool.id
         assert draft.name is not None
 
+        closed = _("Pool {id} was frozen while you were registering; registration has closed.").format(id=pool_id)
+        twice = _("You are registered in pool {id} already.").format(id=pool_id)
+
         async def op(conn: Conn) -> None:
             pool = await store.load_pool(conn, pool_id)
             if pool is None or refuse_pool(pool_id, pool.status, "join"):
-                raise UserError(f"Pool {pool_id} was frozen while you were registering; registration has closed.")
+                raise UserError(closed)
             if await store.registration(conn, pool_id, ctx.actor.id) is not None:
-                raise UserError(f"You are registered in pool {pool_id} already.")
+                raise UserError(twice)
             await store.register(conn, pool_id, ctx.actor.id, draft.name or "", draft.answers, now)
 
         await self._writer.run(op, ctx.event_id)
-        await ctx.reply(f"You are registered in pool {pool_id}. You will get a ticket number when the pool is "
-                        f"frozen. /pool {pool_id} leave withdraws you and erases your answers.")
+        await ctx.reply(_("You are registered in pool {id}. You will get a ticket number when the pool is frozen. "
+                          "/pool {id} leave withdraws you and erases your answers.").format(id=pool_id))
 
     async def leave(self, ctx: Context, pool: Pool) -> None:
         _refuse(pool, "leave")
 
         await change_once(self._writer, lambda conn: store.unregister(conn, pool.id, ctx.actor.id),
-                          f"You are not registered in pool {pool.id}.", ctx.event_id)
-        await ctx.reply(f"You have left pool {pool.id}; your answers are erased.")
+                          _("You are not registered in pool {id}.").format(id=pool.id), ctx.event_id)
+        await ctx.reply(_("You have left pool {id}; your answers are erased.").format(id=pool.id))
 
     # -- quotas ------------------------------------------------------------------------------
 
@@ -199,7 +227,9 @@ class PoolService:
             await store.set_panel_size(conn, pool.id, size)
 
         await self._writer.run(op, ctx.event_id)
-        await ctx.reply(f"Pool {pool.id}: the panel will have {count_of(size, 'member')}.")
+        await ctx.reply(ngettext("Pool {id}: the panel will have {n} member.",
+                                 "Pool {id}: the panel will have {n} members.", size).format(
+            id=pool.id, n=number(size)))
 
     @staticmethod
     def _answer(pool: Pool, feature: str, value: str) -> tuple[str, str]:
@@ -207,11 +237,12 @@ class PoolService:
         question = next((q for q in pool.questions if q["name"] == feature.lower()), None)
         if question is None:
             names = ", ".join(q["name"] for q in pool.questions)
-            raise UserError(f"Pool {pool.id} asks no question {quoted(feature)}; its questions are {names}.")
+            raise UserError(_("Pool {id} asks no question {question}; its questions are {questions}.").format(
+                id=pool.id, question=quoted(feature), questions=names))
         option = pick(value, question["options"])
         if option is None:
-            raise UserError(f"{feature} has no answer {quoted(value)}; the answers are "
-                            f"{', '.join(question['options'])}.")
+            raise UserError(_("{question} has no answer {answer}; the answers are {answers}.").format(
+                question=feature, answer=quoted(value), answers=", ".join(question["options"])))
         return question["name"], option
 
     async def set_quota(self, ctx: Context, pool: Pool, feature: str, value: str, low: int, high: int) -> None:
@@ -222,8 +253,13 @@ class PoolService:
             await store.set_quota(conn, pool.id, question, option, low, high)
 
         await self._writer.run(op, ctx.event_id)
-        seats = f"exactly {count_of(low, 'panel member')}" if low == high else f"between {low} and {high} panel members"
-        await ctx.reply(f"Pool {pool.id}: {seats} with {question} = {option}.")
+        if low == high:
+            said = ngettext("Pool {id}: exactly {n} panel member with {question} = {answer}.",
+                            "Pool {id}: exactly {n} panel members with {question} = {answer}.", low)
+        else:
+            said = _("Pool {id}: between {min} and {max} panel members with {question} = {answer}.")
+        await ctx.reply(said.format(id=pool.id, n=number(low), min=number(low), max=number(high), question=question,
+                                    answer=option))
 
     # -- freeze and commit -------------------------------------------------------------------
 
@@ -238,23 +274,26 @@ class PoolService:
             raise UserError(e.message) from None
         document = json.dumps(prepared.document, sort_keys=True)
         now = self._clock.now()
+        notes = await self._notes(pool, [p.identity for p in people], lambda who: ticket_note(
+            pool, prepared.tickets[who], prepared.chances.get(who)))
+
+        moved = _("Someone registered or left pool {id} meanwhile; send /pool {id} freeze again.").format(id=pool.id)
+        twice = _("Pool {id} is frozen already.").format(id=pool.id)
 
         async def op(conn: Conn) -> None:
             if await store.volunteer_count(conn, pool.id) != len(people):
-                raise UserError(
-                    f"Someone registered or left pool {pool.id} meanwhile; send /pool {pool.id} freeze again."
-                )
+                raise UserError(moved)
             tickets = {p.identity: prepared.tickets[p.identity] for p in people}
             if not await store.commit(conn, pool.id, document, prepared.commitment, tickets):
-                raise UserError(f"Pool {pool.id} is frozen already.")
+                raise UserError(twice)
             for p in people:
                 await enqueue(conn, dedupe=f"pool:{pool.id}:ticket:{p.identity}", target=p.identity, private=True,
-                              text=ticket_note(pool, tickets[p.identity], prepared.chances.get(p.identity)), now=now)
+                              text=notes[p.identity], now=now)
 
         await self._writer.run(op, ctx.event_id)
         self._outbox.poke()
         lowest = min(prepared.chances.values()) if prepared.chances else None
-        await self._send(Send(pool.room, frozen(pool, len(people), quotas.panel_size, prepared.commitment, lowest)))
+        await self._announce(pool, lambda: frozen(pool, len(people), quotas.panel_size, prepared.commitment, lowest))
 
     # -- draw, decline, replace, and what organisers decide after the draw ---------------------
 
@@ -274,35 +313,34 @@ class PoolService:
         panel = _engine(draw_panel, self._published(pool), randomness)
         await self._seat(ctx, pool, panel, randomness, new=panel, round_number=0, steps=[])
         pool.randomness = randomness
-        text = drawn(pool, randomness, panel, [])
         page = self._links.url("draw", pool.id) if self._links else None
-        if page:
-            text += f"\nThe draw, its inputs and a check anyone can run: {page}"
-        await self._send(Send(pool.room, text))
+        await self._announce(pool, lambda: drawn(pool, randomness, panel, [], page))
 
     async def decline(self, ctx: Context, pool: Pool) -> None:
         _refuse(pool, "decline")
         me = await store.registration(self._reader, pool.id, ctx.actor.id)
         if me is None or me.ticket not in pool.panel:
-            raise UserError(f"You are not on the panel of pool {pool.id}.")
+            raise UserError(_("You are not on the panel of pool {id}.").format(id=pool.id))
         if me.declined:
-            raise UserError(f"You have declined your seat in pool {pool.id} already.")
+            raise UserError(_("You have declined your seat in pool {id} already.").format(id=pool.id))
 
         async def op(conn: Conn) -> None:
             await store.decline(conn, pool.id, ctx.actor.id)
 
         await self._writer.run(op, ctx.event_id)
-        await ctx.reply(f"Thank you for letting us know: your seat (ticket {me.ticket}) will be offered to "
-                        "someone else.")
-        await self._send(Send(pool.room, declined_in_room(pool, me.ticket)))
+        await ctx.reply(_("Thank you for letting us know: your seat (ticket {ticket}) will be offered to someone "
+                          "else.").format(ticket=me.ticket))
+        ticket = me.ticket
+        assert ticket is not None
+        await self._announce(pool, lambda: declined_in_room(pool, ticket))
 
     async def replace(self, ctx: Context, pool: Pool, randomness: str) -> None:
         """One replacement round: every open seat refilled, or (when one cannot be) none."""
         _refuse(pool, "replace")
         state, steps, quotas = await self.after_draw(pool)
         if not state.open:
-            raise UserError(f"No seat on panel {pool.id} is open: nobody has declined since the last round, and a "
-                            "seat left empty stays empty.")
+            raise UserError(_("No seat on panel {id} is open: nobody has declined since the last round, and a seat "
+                              "left empty stays empty.").format(id=pool.id))
         declined = state.refilled + state.empty
         try:
             panel, made = replace(self._published(pool), pool.panel, state.open, randomness, pool.rounds + 1,
@@ -317,45 +355,48 @@ class PoolService:
         await self._seat(ctx, pool, panel, randomness, new=[m.replacement for m in made], round_number=round_number,
                          steps=steps, step=step)
         seated = seats(panel, {*declined, *state.open}, [*steps, step]).seated
-        await self._send(Send(pool.room, refilled(pool, round_number, randomness, pairs, seated, [*steps, step])))
+        await self._announce(pool, lambda: refilled(pool, round_number, randomness, pairs, seated, [*steps, step]))
 
     async def relax(self, ctx: Context, pool: Pool, feature: str, value: str, low: int, high: int) -> None:
         """Loosen a quota line for the replacement rounds that follow (published, never tighter)."""
         _refuse(pool, "relax")
         question, option = self._answer(pool, feature, value)
-        _, steps, quotas = await self.after_draw(pool)
+        _state, steps, quotas = await self.after_draw(pool)
         bound = QuotaBound(question, option, low, high)
         _engine(quotas.relaxed, bound)  # refuses a line the pool has no quota on, or a tighter one
         was = next(q for q in quotas.bounds if (q.feature, q.value) == (question, option))
         step = Step(RELAX, {"feature": question, "value": option, "min": low, "max": high})
         await self._add_step(ctx, pool, steps, step)
-        await self._send(Send(pool.room, relaxed(pool, bound, was, [*steps, step])))
+        await self._announce(pool, lambda: relaxed(pool, bound, was, [*steps, step]))
 
     async def leave_empty(self, ctx: Context, pool: Pool, ticket: int) -> None:
         """Leave a declined seat empty, as the organisers decided; rounds go on without it."""
         _refuse(pool, "empty")
-        state, steps, _ = await self.after_draw(pool)
+        state, steps, _quotas = await self.after_draw(pool)
         if ticket not in state.open:
             if ticket in state.empty:
-                raise UserError(f"Ticket {ticket}'s seat on panel {pool.id} is left empty already.")
+                raise UserError(_("Ticket {ticket}'s seat on panel {id} is left empty already.").format(
+                    ticket=ticket, id=pool.id))
             if ticket in state.refilled:
-                raise UserError(f"Ticket {ticket}'s seat on panel {pool.id} was refilled already; nothing to leave "
-                                "empty.")
-            raise UserError(f"Ticket {ticket} has not declined a seat on panel {pool.id}; only a declined seat can be "
-                            f"left empty. Open seats: {', '.join(map(str, state.open)) or 'none'}.")
+                raise UserError(_("Ticket {ticket}'s seat on panel {id} was refilled already; nothing to leave "
+                                  "empty.").format(ticket=ticket, id=pool.id))
+            raise UserError(_("Ticket {ticket} has not declined a seat on panel {id}; only a declined seat can be "
+                              "left empty. Open seats: {open}.").format(ticket=ticket, id=pool.id,
+                                                                        open=tickets(state.open)))
         step = Step(EMPTY, {"ticket": ticket})
         await self._add_step(ctx, pool, steps, step)
-        await self._send(Send(pool.room, left_empty(pool, ticket, state.seated, [*steps, step])))
+        await self._announce(pool, lambda: left_empty(pool, ticket, state.seated, [*steps, step]))
 
     async def _add_step(self, ctx: Context, pool: Pool, steps: list[Step], step: Step) -> None:
         now = iso(self._clock.now())
+        changed = _changed(pool)
 
         async def op(conn: Conn) -> None:
             status, rounds = await store.status_and_rounds(conn, pool.id)
             if rounds != pool.rounds or await store.step_count(conn, pool.id) != len(steps):
-                raise UserError(f"Pool {pool.id} changed meanwhile; look with /pool {pool.id} status.")
+                raise UserError(changed)
             if step.kind == EMPTY and step.detail["ticket"] not in await store.declined_tickets(conn, pool.id):
-                raise UserError(f"Pool {pool.id} changed meanwhile; look with /pool {pool.id} status.")
+                raise UserError(changed)
             await store.add_step(conn, pool.id, step, now)
 
         await self._writer.run(op, ctx.event_id)
@@ -364,36 +405,36 @@ class PoolService:
                     round_number: int, steps: list[Step], step: Step | None = None) -> None:
         now = self._clock.now()
         people = {p.ticket: p.identity for p in await self.volunteers(pool)}
+        holder = {people[t]: t for t in new}
+        notes = await self._notes(pool, list(holder), lambda who: selected_note(pool, holder[who]))
+
+        changed = _changed(pool)
 
         async def op(conn: Conn) -> None:
             status, rounds = await store.status_and_rounds(conn, pool.id)
             if rounds != pool.rounds or (round_number == 0 and refuse_pool(pool.id, status, "draw")):
-                raise UserError(f"Pool {pool.id} changed meanwhile; look with /pool {pool.id} status.")
+                raise UserError(changed)
             if await store.step_count(conn, pool.id) != len(steps):
-                raise UserError(f"Pool {pool.id} changed meanwhile; look with /pool {pool.id} status.")
+                raise UserError(changed)
             await store.seat(conn, pool.id, panel, round_number, randomness)
             if step is not None:
                 await store.add_step(conn, pool.id, step, iso(now))
             for ticket in new:
                 await enqueue(conn, dedupe=f"pool:{pool.id}:seat:{round_number}:{ticket}", target=people[ticket],
-                              private=True, now=now, text=selected_note(pool, ticket))
+                              private=True, now=now, text=notes[people[ticket]])
 
         await self._writer.run(op, ctx.event_id)
         self._outbox.poke()
 
-    async def panel_rows(self, pool: Pool) -> tuple[list[str], list[list[object]]]:
-        """The panel (and who declined) for the organisers' export: header and rows."""
+    async def panel_rows(self, pool: Pool) -> list[tuple[int, str, dict[str, str], bool, str]]:
+        """The panel (and who declined) for the organisers' export: (ticket, name, answers,
+        declined, seat) of each, the seat "seated", "open", "left empty" or "refilled"."""
         _refuse(pool, "panel")
-        names = [q["name"] for q in pool.questions]
-        state, _, _ = await self.after_draw(pool)
+        state, _steps, _quotas = await self.after_draw(pool)
         seat = {t: "seated" for t in state.seated} | {t: "open" for t in state.open}
         seat |= {t: "left empty" for t in state.empty} | {t: "refilled" for t in state.refilled}
-        rows: list[list[object]] = [
-            [p.ticket, p.name, *(p.answers.get(n, "") for n in names), "yes" if p.declined else "", seat[p.ticket]]
-            for p in await self.volunteers(pool)
-            if p.ticket in seat
-        ]
-        return ["ticket", "name", *names, "declined", "seat"], rows
+        return [(p.ticket, p.name, p.answers, p.declined, seat[p.ticket]) for p in await self.volunteers(pool)
+                if p.ticket is not None and p.ticket in seat]
 
     async def move_room(self, conn: Conn, old: str, new: str) -> int:
         """Inside a room move's transaction (bot/app/rooms.py): the pools of room OLD now

@@ -4,69 +4,82 @@ from __future__ import annotations
 
 from bot.features.signing.service import SigningService
 from bot.features.signups.model import MAX_NAME
+from bot.features.signups.render import erased_all, signups_sheet, what_is_kept
 from bot.features.signups.service import SignupService
 from bot.kernel.context import Context
 from bot.kernel.csv_export import send_privately
 from bot.kernel.effects import Button
 from bot.kernel.errors import UserError
 from bot.kernel.ids import parse_ref, split_ref
+from bot.kernel.language import N_, _, pgettext
 from bot.kernel.markup import b, markup
 from bot.kernel.pages import pages
 from bot.kernel.routing import Router
-from bot.kernel.wording import count_of
 
 router = Router("signups")
 
-USAGE = ("/signup S1 (privately: sign up) | /signup cancel | /signup open TITLE | /signup S1 export | "
-         "/signup S1 close")
-MYDATA_USAGE = "/mydata (see what we keep) | /mydata withdraw S1 | /mydata withdraw M12 | /mydata erase"
+# TRANSLATORS: usage lines: the commands stay as they are; translate the words in brackets.
+USAGE = N_("/signup S1 (privately: sign up) | /signup cancel | /signup open TITLE | /signup S1 export | "
+           "/signup S1 close")
+MYDATA_USAGE = N_("/mydata (see what we keep) | /mydata withdraw S1 | /mydata withdraw M12 | /mydata erase")
 
 
-@router.command("signup", summary="sign up as a supporter (privately), or run a sign-up form", usage=USAGE,
-                details="Supporters answer name, area and an optional contact, then consent. Organisers open forms "
-                "and export the list as CSV (sent privately).")
+@router.command("signup", summary=N_("sign up as a supporter (privately), or run a sign-up form"), usage=USAGE,
+                details=N_("Supporters answer name, area and an optional contact, then consent. Organisers open "
+                           "forms and export the list as CSV (sent privately)."))
 async def signup_command(ctx: Context, args: str, signups: SignupService) -> None:
-    head, _, rest = args.strip().partition(" ")
+    head, _sep, rest = args.strip().partition(" ")
     low = head.lower()
     if low == "open":
         await _open(ctx, rest.strip(), signups)
         return
     if low == "cancel":
         if rest.strip():
-            raise UserError("Usage: /signup cancel")
+            raise UserError(_("Usage: {usage}").format(usage="/signup cancel"))
         if not signups.cancel(ctx.actor.id):
-            raise UserError("You are not filling in a sign-up form.")
-        await ctx.reply("Cancelled: nothing about you was kept.")
+            raise UserError(_("You are not filling in a sign-up form."))
+        await ctx.reply(_("Cancelled: nothing about you was kept."))
         return
-    form_id, rest = split_ref(args, "S", USAGE)
+    form_id, rest = split_ref(args, "S", _(USAGE))
     sub = rest.lower()
     if sub == "":
         await signups.begin(ctx, form_id)
     elif sub in ("export", "close"):
         form = await signups.get(form_id)
         if sub == "export":
-            await ctx.require_organiser(form.room, "export a sign-up list")
-            await send_privately(ctx, f"S{form_id} sign-ups", ("name", "area", "contact", "signed_at", "consent"),
-                                 await signups.signups(form_id), "the sign-up list")
+            # TRANSLATORS: completes "Only an organiser of the room can …".
+            await ctx.require_organiser(form.room, _("export a sign-up list"))
+            rows = await signups.signups(form_id)
+            # The list goes to the organiser's private chat, in their language; a word in the room in the room's.
+            with await ctx.speaking_to(ctx.actor.id):
+                header, cells = signups_sheet(rows)
+                label = _("S{id} sign-ups").format(id=form_id)
+            # TRANSLATORS: completes "I sent you … privately." and "I could not send you … privately".
+            await send_privately(ctx, label, header, cells, _("the sign-up list"))
         else:
-            await ctx.require_organiser(form.room, "close a sign-up form")
+            # TRANSLATORS: completes "Only an organiser of the room can …".
+            await ctx.require_organiser(form.room, _("close a sign-up form"))
             await signups.close(ctx, form_id)
-            await ctx.reply(f"Sign-up S{form_id} is closed.")
+            await ctx.reply(_("Sign-up S{id} is closed.").format(id=form_id))
     else:
-        raise UserError(f"There is no /signup S{form_id} {rest[:20]}. Usage: {USAGE}")
+        raise UserError(_("There is no /signup S{id} {typed}. Usage: {usage}").format(id=form_id, typed=rest[:20],
+                                                                                     usage=_(USAGE)))
 
 
 async def _open(ctx: Context, title: str, signups: SignupService) -> None:
     if ctx.room.private:
-        raise UserError("Open a sign-up form in the group where it is announced, not in a private chat.")
-    await ctx.require_organiser(ctx.room.id, "open a sign-up form")
+        raise UserError(_("Open a sign-up form in the group where it is announced, not in a private chat."))
+    # TRANSLATORS: completes "Only an organiser of the room can …".
+    await ctx.require_organiser(ctx.room.id, _("open a sign-up form"))
     if not title or len(title) > MAX_NAME * 2:
-        raise UserError(f"Give the form a title of 1 to {MAX_NAME * 2} characters: /signup open TITLE")
+        raise UserError(_("Give the form a title of 1 to {max} characters: /signup open TITLE").format(
+            max=MAX_NAME * 2))
     form_id = await signups.open(ctx, title)
     await ctx.reply(
-        markup("✋ {}\nShow your support: tap the button or message me /signup S{}. We ask your name, area and (if "
-               "you like) how to contact you, and keep them only with your consent.", b(title), form_id),
-        ((Button("Sign up", start=f"signup-S{form_id}"),),),
+        markup(_("✋ {title}\nShow your support: tap the button or message me /signup S{id}. We ask your name, area "
+                 "and (if you like) how to contact you, and keep them only with your consent."), title=b(title),
+               id=form_id),
+        ((Button(pgettext("button", "Sign up"), start=f"signup-S{form_id}"),),),
     )
 
 
@@ -80,33 +93,28 @@ async def form_reply(ctx: Context, text: str, signups: SignupService) -> bool:
     return await signups.converse(ctx, text)
 
 
-@router.command("mydata", summary="see, withdraw or erase what the bot keeps about you", usage=MYDATA_USAGE,
+@router.command("mydata", summary=N_("see, withdraw or erase what the bot keeps about you"), usage=MYDATA_USAGE,
                 private=True)
 async def mydata_command(ctx: Context, args: str, signups: SignupService, signing: SigningService) -> None:
     if not ctx.room.private:
-        raise UserError("Ask about your data in a private chat with me: /mydata")
+        raise UserError(_("Ask about your data in a private chat with me: /mydata"))
     words = args.split()
     if not words:
         kept = await signups.whats_kept(ctx.actor.id)
         if not kept:
-            await ctx.reply("I keep no sign-ups or signatures of yours.")
+            await ctx.reply(_("I keep no sign-ups or signatures of yours."))
             return
-        for page in pages("\n".join([f"What I keep about you ({ctx.actor.id}):", *kept,
-                                      "Withdraw one with /mydata withdraw S1 (or M12, T2); erase everything with "
-                                      "/mydata erase."])):
+        for page in pages(what_is_kept(ctx.actor.id, kept)):
             await ctx.reply(page)
     elif words == ["erase"]:
-        gone = await signups.erase_everything(ctx)
-        listed = ", ".join(count_of(n, what) for what, n in gone if n)
-        await ctx.reply(f"Erased: {listed}. Nothing of it remains in my records. (Signatures on trigger campaigns "
-                        "that already fired are kept: they are the record of why a ballot was held.)")
+        await ctx.reply(erased_all(await signups.erase_everything(ctx)))
     elif len(words) == 2 and words[0].lower() == "withdraw":
         ref = words[1]
         if ref[:1].upper() == "S":
-            form_id = parse_ref(ref, "S", MYDATA_USAGE)
+            form_id = parse_ref(ref, "S", _(MYDATA_USAGE))
             await signups.withdraw(ctx, form_id)
-            await ctx.reply(f"Your sign-up to S{form_id} is withdrawn and its details are deleted.")
+            await ctx.reply(_("Your sign-up to S{id} is withdrawn and its details are deleted.").format(id=form_id))
         else:
             await signing.unsign(ctx, ref)
     else:
-        raise UserError(f"Usage: {MYDATA_USAGE}")
+        raise UserError(_("Usage: {usage}").format(usage=_(MYDATA_USAGE)))

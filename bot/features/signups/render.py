@@ -1,17 +1,72 @@
-"""How the sign-up form reads."""
+"""How the sign-up form and /mydata read, in the language being written in (the supporter's:
+the form is filled in privately). The form's title and the supporter's answers are their own
+words and are never translated."""
 
 from __future__ import annotations
 
 from bot.features.signups.model import Draft
+from bot.kernel.language import _, ngettext, pgettext
+from bot.kernel.wording import number
 
 
 def first_question(draft: Draft) -> str:
-    return (f"Sign-up S{draft.form_id}: {draft.title}.\nWhat name should we use for you? "
-            "(Send /signup cancel to stop; nothing is kept until you consent at the end.)")
+    return _("Sign-up S{id}: {title}.\nWhat name should we use for you? (Send /signup cancel to stop; nothing is "
+             "kept until you consent at the end.)").format(id=draft.form_id, title=draft.title)
+
+
+def _none() -> str:
+    # TRANSLATORS: an optional contact the supporter left out: "contact (none)".
+    return pgettext("contact", "(none)")
 
 
 def consent_question(d: Draft) -> str:
-    contact = d.contact or "(none)"
-    return (f"Please check: name {d.name}; area {d.area}; contact {contact}.\n"
-            f"Do you consent to the organisers of \"{d.title}\" keeping these details and contacting you about it? "
-            "You can see, withdraw or erase them at any time with /mydata. Reply yes or no.")
+    """What the supporter consents to: exactly what is kept, who keeps it, what for, and how to
+    take it back."""
+    return _("Please check: name {name}; area {area}; contact {contact}.\nDo you consent to the organisers of "
+             "\"{title}\" keeping these details and contacting you about it? You can see, withdraw or erase them "
+             "at any time with /mydata. Reply yes or no.").format(name=d.name, area=d.area,
+                                                                   contact=d.contact or _none(), title=d.title)
+
+
+def signed_up(d: Draft) -> str:
+    return _("Thank you, {name}: you are signed up for S{id} ({title}). Send /mydata to see, withdraw or erase your "
+             "details.").format(name=d.name, id=d.form_id, title=d.title)
+
+
+def kept(form_id: int, title: str, name: str, area: str, contact: str | None, at: str) -> str:
+    """One sign-up as /mydata lists it (its day as ISO 8601, 2026-01-05, read alike in every
+    language)."""
+    return _("• sign-up S{id} ({title}): name {name}; area {area}; contact {contact}; since {day}").format(
+        id=form_id, title=title, name=name, area=area, contact=contact or _none(), day=at[:10])
+
+
+def erased(what: str, n: int) -> str:
+    """N records of the kind WHAT (as DataHolder.erase names it: "sign-up", "model-motion
+    signature", "trigger signature") in the language being written in."""
+    if what == "sign-up":
+        return ngettext("{n} sign-up", "{n} sign-ups", n).format(n=number(n))
+    if what == "model-motion signature":
+        return ngettext("{n} model-motion signature", "{n} model-motion signatures", n).format(n=number(n))
+    if what == "trigger signature":
+        return ngettext("{n} trigger signature", "{n} trigger signatures", n).format(n=number(n))
+    return f"{number(n)} × {what}"
+
+
+def erased_all(gone: list[tuple[str, int]]) -> str:
+    listed = ", ".join(erased(what, n) for what, n in gone if n)
+    return _("Erased: {list}. Nothing of it remains in my records. (Signatures on trigger campaigns that already "
+             "fired are kept: they are the record of why a ballot was held.)").format(list=listed)
+
+
+def what_is_kept(identity: str, lines: list[str]) -> str:
+    return "\n".join([_("What I keep about you ({id}):").format(id=identity), *lines,
+                      _("Withdraw one with /mydata withdraw S1 (or M12, T2); erase everything with /mydata erase.")])
+
+
+def signups_sheet(rows: list[tuple[str, str, str | None, str, str]]) -> tuple[list[str], list[list[object]]]:
+    """A form's sign-ups as the organisers' export: a header and (name, area, contact, signed at,
+    consent) rows, the consent "yes" or "no" in the reader's language."""
+    header = [pgettext("csv column", "name"), pgettext("csv column", "area"), pgettext("csv column", "contact"),
+              pgettext("csv column", "signed_at"), pgettext("csv column", "consent")]
+    said = {"yes": pgettext("csv cell", "yes"), "no": pgettext("csv cell", "no")}
+    return header, [[name, area, contact, at, said.get(consent, consent)] for name, area, contact, at, consent in rows]

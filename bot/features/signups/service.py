@@ -14,11 +14,12 @@ from bot.features.signing.model import DataHolder
 from bot.features.signups import store
 from bot.features.signups.model import Answer, Draft, Form
 from bot.features.signups.parse import answer
-from bot.features.signups.render import first_question
+from bot.features.signups.render import first_question, kept, signed_up
 from bot.kernel.clock import Clock
 from bot.kernel.context import Context
 from bot.kernel.dialogue import Dialogues
 from bot.kernel.errors import UserError
+from bot.kernel.language import _
 from bot.kernel.ports import Conn, Languages, Reader, Writer
 from bot.kernel.times import iso
 from bot.storage.writer import change_once
@@ -41,14 +42,21 @@ class SignupService:
         self._truncate_log = truncate_log
         self._drafts: dict[str, Draft] = {}
 
-    async def _form(self, conn: Conn, form_id: int) -> Form:
+    @staticmethod
+    def _no_form(form_id: int) -> str:
+        return _("There is no sign-up form S{id}. Ask the organisers for the right link.").format(id=form_id)
+
+    @staticmethod
+    async def _form(conn: Conn, form_id: int, missing: str) -> Form:
+        """The form, or MISSING (rendered by the caller: a change runs in the writer's own task,
+        which writes in no one's language) as the refusal."""
         form = await store.load_form(conn, form_id)
         if form is None:
-            raise UserError(f"There is no sign-up form S{form_id}. Ask the organisers for the right link.")
+            raise UserError(missing)
         return form
 
     async def get(self, form_id: int) -> Form:
-        return await self._form(self._reader, form_id)
+        return await self._form(self._reader, form_id, self._no_form(form_id))
 
     # -- forms -------------------------------------------------------------------------------
 
@@ -63,7 +71,7 @@ class SignupService:
     async def close(self, ctx: Context, form_id: int) -> None:
         now = iso(self._clock.now())
         await change_once(self._writer, lambda conn: store.close_form(conn, form_id, now),
-                          f"Sign-up S{form_id} is already closed.", ctx.event_id)
+                          _("Sign-up S{id} is already closed.").format(id=form_id), ctx.event_id)
 
     async def signups(self, form_id: int) -> list[tuple[str, str, str | None, str, str]]:
         return await store.signup_list(self._reader, form_id)
@@ -72,13 +80,14 @@ class SignupService:
 
     async def begin(self, ctx: Context, form_id: int) -> None:
         if not ctx.room.private:
-            raise UserError(f"Sign up privately, so your details stay between you and the organisers: "
-                            f"message me /signup S{form_id}")
+            raise UserError(_("Sign up privately, so your details stay between you and the organisers: message me "
+                              "/signup S{id}").format(id=form_id))
         form = await self.get(form_id)
         if form.closed:
-            raise UserError(f"Sign-up S{form_id} ({form.title}) is closed.")
+            raise UserError(_("Sign-up S{id} ({title}) is closed.").format(id=form_id, title=form.title))
         if await store.signed_up(self._reader, form_id, ctx.actor.id):
-            raise UserError(f"You have signed up for S{form_id} already; /mydata shows what we keep about you.")
+            raise UserError(_("You have signed up for S{id} already; /mydata shows what we keep about you.").format(
+                id=form_id))
         draft = Draft(form_id, form.title)
         self._drafts[ctx.actor.id] = draft
         self._dialogues.begin(ctx.actor.id, DIALOGUE)
@@ -103,26 +112,27 @@ class SignupService:
             await ctx.reply(say)
             return True
         now = iso(self._clock.now())
+        missing = self._no_form(new.form_id)
+        closed = _("Sign-up S{id} closed while you were answering; nothing was kept.").format(id=new.form_id)
+        twice = _("You have signed up for S{id} already; nothing changed.").format(id=new.form_id)
 
         async def op(conn: Conn) -> None:
-            form = await self._form(conn, new.form_id)
+            form = await self._form(conn, new.form_id, missing)
             if form.closed:
-                raise UserError(f"Sign-up S{form.id} closed while you were answering; nothing was kept.")
+                raise UserError(closed)
             if await store.signed_up(conn, form.id, ctx.actor.id):
-                raise UserError(f"You have signed up for S{form.id} already; nothing changed.")
+                raise UserError(twice)
             await store.insert_signup(conn, form.id, ctx.actor.id, new.name, new.area, new.contact, now)
 
         await self._writer.run(op, ctx.event_id)
-        await ctx.reply(f"Thank you, {new.name}: you are signed up for S{new.form_id} ({new.title}). "
-                        "Send /mydata to see, withdraw or erase your details.")
+        await ctx.reply(signed_up(new))
         return True
 
     # -- a supporter's own data --------------------------------------------------------------
 
     async def personal_data(self, identity: str, member: int | None) -> list[str]:
-        return [f"• sign-up S{form_id} ({title}): name {name}; area {area}; "
-                f"contact {contact or '(none)'}; since {at[:10]}"
-                for form_id, title, name, area, contact, at in await store.signups_of(self._reader, identity)]
+        """Lines for /mydata, in the language being written in."""
+        return [kept(*row) for row in await store.signups_of(self._reader, identity)]
 
     async def erase(self, conn: Conn, identity: str, member: int | None) -> tuple[str, int]:
         return "sign-up", await store.erase_signups(conn, identity)
@@ -136,12 +146,14 @@ class SignupService:
         return lines
 
     async def withdraw(self, ctx: Context, form_id: int) -> None:
+        missing = self._no_form(form_id)
+
         async def withdraw(conn: Conn) -> bool:
-            await self._form(conn, form_id)
+            await self._form(conn, form_id, missing)
             return await store.delete_signup(conn, form_id, ctx.actor.id)
 
-        await change_once(self._writer, withdraw, f"You have not signed up for S{form_id}; nothing to withdraw.",
-                          ctx.event_id)
+        await change_once(self._writer, withdraw,
+                          _("You have not signed up for S{id}; nothing to withdraw.").format(id=form_id), ctx.event_id)
         await self._truncate_log()
 
     async def erase_everything(self, ctx: Context) -> list[tuple[str, int]]:
@@ -152,10 +164,12 @@ class SignupService:
         member = self._roll.member(identity)
         self.cancel(identity)
 
+        nothing = _("I keep no sign-ups or signatures of yours; nothing to erase.")
+
         async def op(conn: Conn) -> list[tuple[str, int]]:
             gone = [await holder.erase(conn, identity, member) for holder in [self, *self._holders]]
-            if not any(n for _, n in gone):
-                raise UserError("I keep no sign-ups or signatures of yours; nothing to erase.")
+            if not any(n for _what, n in gone):
+                raise UserError(nothing)
             return gone
 
         gone = await self._writer.run(op, ctx.event_id)
