@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 
-from tests.helpers import Chat, exported_csv
+from tests.helpers import Chat, exported_csv, transcript_after_outbox
 
 # Who reads which language privately: p0 Polish, p1 English, p2 Welsh, p3 nothing chosen (the
 # room's language for what the pool tells them).
@@ -137,6 +137,7 @@ async def test_a_wrong_pool_command_is_refused_in_the_readers_language(chat: Cha
     await chat.say("p5 (private): /language pl", "p5 (private): /pool 1 join", "p5 (private): b",
                    "p5 (private): de", "p5 (private): Pat")
     await chat.say("chair: /pool 1 size 2", "chair: /pool 1 freeze")
+    await transcript_after_outbox(chat)  # the tickets the freeze queued are sent before the snapshot
     before = await chat.snapshot()
     out = await chat.say("p5 (private): tak")
     assert "Pula 1 została zamrożona w trakcie Twojego zgłoszenia; zgłoszenia są zamknięte." in out
