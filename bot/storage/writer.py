@@ -33,6 +33,7 @@ import aiosqlite
 import numpy as np
 
 from bot.kernel.errors import UserError
+from bot.kernel.language import ENGLISH_SPEECH, Speech, current, speaking
 from bot.kernel.ports import Writer as Writes
 
 log = logging.getLogger(__name__)
@@ -81,6 +82,7 @@ class _Op:
     event_id: str | None
     future: asyncio.Future[Any]
     secret: bool = False
+    speech: Speech = ENGLISH_SPEECH  # the caller's language: a refusal FN raises is written in it
 
 
 KEYED = "k:"
@@ -307,9 +309,10 @@ class Writer:
         If FN raises, its changes are rolled back (a savepoint) and the exception propagates;
         the rest of the batch is unaffected. A SECRET change (one that writes secret ballots)
         is committed with other secret changes only, and must write nothing that names anyone.
+        FN runs in the caller's language (bot/kernel/language.py), though on the writer's task.
         """
         fut: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait(_Op(fn, event_id, fut, secret))
+        self._queue.put_nowait(_Op(fn, event_id, fut, secret, current()))
         return await fut
 
     async def _loop(self) -> None:
@@ -387,7 +390,8 @@ class Writer:
             return
         await conn.execute("SAVEPOINT op")
         try:
-            value = await op.fn(conn)
+            with speaking(op.speech):
+                value = await op.fn(conn)
             if token is not None:
                 await conn.execute(
                     "INSERT INTO seen_events(event_id, seen_at) VALUES (?, ?)", (token, self._now())

@@ -13,7 +13,6 @@ from bot.features.motions.model import (
     MotionText,
     entry,
     motion_status,
-    read_entry,
 )
 from bot.features.motions.parse import (
     COMPOSITE_USAGE,
@@ -351,8 +350,7 @@ async def _history(ctx: Context, motion_id: int, args: str, motions: MotionServi
     if args:
         raise UserError(_("Usage: {usage}").format(usage=f"/motion M{motion_id} history"))
     await motions.here(ctx, motion_id)
-    entries = [f"{at.replace('T', ' ')[:16]} {name}: {read_entry(change)}"
-               for at, name, change in await motions.history(motion_id)]
+    entries = [f"{at.replace('T', ' ')[:16]} {name}: {change}" for at, name, change in await motions.history(motion_id)]
     await _reply_pages(ctx, "\n".join([_("History of M{id}:").format(id=motion_id), *entries]))
 
 

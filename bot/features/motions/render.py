@@ -7,6 +7,7 @@ keywords in references ("resolves 2") stay as the commands write them."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -61,7 +62,14 @@ MARKDOWN = _Layout(lambda t: f"# {t}", lambda: "**" + _("Emergency motion") + "*
 PLAIN = _Layout(str.upper, lambda: _("Emergency motion").upper(), "{proposed}", "{header}", False, "  {n}. {text}", "")
 
 
+_COMPOSITE_OF = re.compile(r"Composite of (M\d+(?:, M\d+)+)")
+"""The proposer a composite is given when it is made (service.composite), kept in English."""
+
+
 def _proposed(name: str) -> str:
+    made = _COMPOSITE_OF.fullmatch(name)
+    if made:
+        return _("Proposed by Composite of {refs}").format(refs=made.group(1))
     return _("Proposed by {name}").format(name=name)
 
 

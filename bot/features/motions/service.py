@@ -45,6 +45,7 @@ from bot.features.motions.model import (
     motion_status_entry,
     not_a_drafter,
     organisers_only,
+    read_entry,
     refuse_amendment,
     refuse_duplicate,
     refuse_motion,
@@ -62,7 +63,7 @@ from bot.kernel.context import Context
 from bot.kernel.durations import parse_deadline
 from bot.kernel.effects import SendPrivate
 from bot.kernel.errors import UserError
-from bot.kernel.language import N_, _, speaking
+from bot.kernel.language import N_, _, pgettext, speaking
 from bot.kernel.limits import code_attempts
 from bot.kernel.markup import Markup
 from bot.kernel.ports import Conn, Languages, Reader, Writer
@@ -211,7 +212,10 @@ class MotionService:
         return await self._writer.run(op, ctx.event_id)
 
     async def history(self, motion_id: int) -> list[tuple[str, str, str]]:
-        return await store.history(self._reader, motion_id)
+        """(when, who, what) of each change, in the language being written in (the ballot that
+        decided something is named in it too)."""
+        return [(at, pgettext("history", "ballot") if actor == BALLOT[0] else name, read_entry(change))
+                for at, actor, name, change in await store.history(self._reader, motion_id)]
 
     async def amendments(self, motion_id: int) -> list[AmendmentRow]:
         return await store.amendments_of(self._reader, motion_id)
@@ -280,7 +284,7 @@ class MotionService:
                         ref=m.ref, deadline=when(m.deadline, self._tz))
                 )
             m.status, m.submitted_at = SUBMITTED, iso(now_t)
-            return motion_status_entry(SUBMITTED)
+            return entry(N_("submitted"))
 
         async def agreed(conn: Conn, m: Motion) -> None:
             found = await store.composite_of(conn, m.id)

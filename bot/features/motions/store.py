@@ -98,11 +98,12 @@ async def forget_entry(conn: Conn, entry: int) -> None:
     await conn.execute("DELETE FROM motion_history WHERE id = ?", (entry,))
 
 
-async def history(conn: Conn, motion_id: int) -> list[tuple[str, str, str]]:
+async def history(conn: Conn, motion_id: int) -> list[tuple[str, str, str, str]]:
+    """(at, actor, actor's name, change as stored) of each entry, oldest first."""
     rows = await conn.execute_fetchall(
-        "SELECT at, actor_name, change FROM motion_history WHERE motion_id = ? ORDER BY id", (motion_id,)
+        "SELECT at, actor, actor_name, change FROM motion_history WHERE motion_id = ? ORDER BY id", (motion_id,)
     )
-    return [(r[0], r[1], r[2]) for r in rows]
+    return [(r[0], r[1], r[2], r[3]) for r in rows]
 
 
 async def load_amendment(conn: Conn, amendment_id: int) -> AmendmentRow | None:
