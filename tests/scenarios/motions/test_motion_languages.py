@@ -88,7 +88,7 @@ async def test_a_motion_drafted_in_a_welsh_room_by_a_polish_member(chat: Chat) -
 
     # The motion itself: carried, said in Welsh.
     out = await chat.say("chair: /motion M1 vote --closes 10m")
-    assert "Cynnig M1: Achub y llyfrgell — pasio’r cynnig?" in out
+    assert "Cynnig M1: Achub y llyfrgell — pasio'r cynnig?" in out
     await chat.say("ann: /vote 2 Yes", "bob: /vote 2 Yes", "cat: /vote 2 No")
     assert "PASIWYD cynnig M1 (Achub y llyfrgell)." in await chat.advance("11m")
 
