@@ -551,12 +551,15 @@ def why_lost(result: dict | None) -> str:
 
 def why_lost_entry(result: dict | None) -> Entry:
     """Why a ballot did not carry, for a history entry ("amendment A1 lost (a tie)")."""
-    # TRANSLATORS: why an amendment was lost, in a motion's history: "amendment A1 lost (a tie)".
     match why_lost(result):
         case "tie":
+            # TRANSLATORS: why an amendment was lost, in a motion's history: "amendment A1 lost (a tie)".
             return entry(N_("a tie"))
         case "not quorate":
+            # TRANSLATORS: why an amendment was lost, in a motion's history: "amendment A1 lost (no quorum)".
             return entry(N_("no quorum"))
         case "no votes":
+            # TRANSLATORS: why an amendment was lost, in a motion's history: "amendment A1 lost (no votes)".
             return entry(N_("no votes"))
+    # TRANSLATORS: why an amendment was lost, in a motion's history: "amendment A1 lost (the vote)".
     return entry(N_("the vote"))

@@ -86,7 +86,7 @@ def _quoted(text: str, what: str) -> tuple[str, str]:
 def _keyword(text: str, *words: str) -> tuple[str, str]:
     head, _space, rest = text.strip().partition(" ")
     if head.lower() not in words:
-        # TRANSLATORS: {words} are the keywords of the command, in English as typed: "replace or insert or delete".
+        # TRANSLATORS: {words} are the command's keywords as typed, joined by the English "or": "replace or delete".
         raise AmendmentError(_("expected {words}. Usage: {usage}").format(words=" or ".join(words), usage=USAGE))
     return head.lower(), rest.strip()
 

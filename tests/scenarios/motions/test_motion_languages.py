@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from bot.kernel.language import speaking
+from bot.kernel.language import _, speaking
 from tests.helpers import Chat, exported
 
 
@@ -146,3 +146,17 @@ async def test_drafters_are_asked_to_agree_to_a_composite_each_in_their_language
     assert "📜 M1: Save the library (wedi'i gyfansoddi)" in out
     out = await chat.say("ann (private): /motion M4 show")
     assert "📜 M4: Libraries for all (projekt)" in out and "Zgłasza: wniosek złożony z M1, M2, M3" in out
+
+
+async def test_a_change_in_the_writer_speaks_its_callers_language(chat: Chat) -> None:
+    """What a transaction writes or refuses (a motion's refusals are raised inside one) is in the
+    language of whoever asked for the change, though the writer runs it on its own task."""
+    assert chat.app.writer is not None
+
+    async def said(conn: object) -> str:
+        return _("Motions:")
+
+    polish = chat.app.services.languages.speech("pl")
+    with speaking(polish):
+        assert await chat.app.writer.run(said) == "Wnioski:"
+    assert await chat.app.writer.run(said) == "Motions:"
