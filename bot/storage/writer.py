@@ -311,6 +311,7 @@ class Writer:
         If FN raises, its changes are rolled back (a savepoint) and the exception propagates;
         the rest of the batch is unaffected. A SECRET change (one that writes secret ballots)
         is committed with other secret changes only, and must write nothing that names anyone.
+        FN runs in the caller's language (bot/kernel/language.py), though on the writer's task.
         """
         fut: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         self._queue.put_nowait(_Op(fn, event_id, fut, secret, current()))

@@ -19,7 +19,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from bot.kernel.errors import ParseError
-from bot.kernel.wording import count_of
+from bot.kernel.language import N_, _, current, ngettext, pgettext
+from bot.kernel.wording import number
 
 SECTIONS = ("notes", "believes", "resolves")
 MAX_POINT = 1500
@@ -61,61 +62,100 @@ MOTION_ALLOWS: dict[str, frozenset[str]] = {
 
 # Who may do what: anyone in the motion's room (proposing and seconding amendments), its drafters
 # (whoever started it and the members they invited; the room's organisers count as drafters), or
-# the room's organisers only, and how a refusal names the action.
+# the room's organisers only (``organisers_only`` says so to anyone else).
 DRAFTERS, ORGANISERS = "drafters", "organisers"
-MOTION_WHO: dict[str, tuple[str, str]] = {
-    "edit": (DRAFTERS, "change its text"),
-    "name": (DRAFTERS, "name its mover, seconder or proposer"),
-    "submit": (DRAFTERS, "submit it"),
-    "invite": (DRAFTERS, "invite drafters"),
-    "emergency": (ORGANISERS, "mark a motion as an emergency motion"),
-    "deadline": (ORGANISERS, "set a motion's deadline"),
-    "vote": (ORGANISERS, "open the vote on a motion"),
-    "record": (ORGANISERS, "record a motion's outcome"),  # but its creator may withdraw it
-    "composite": (ORGANISERS, "composite motions"),
-    "vote on amendment": (ORGANISERS, "put an amendment to the vote"),
-    "withdraw amendment": (ORGANISERS, "withdraw someone else's amendment"),  # its mover may
+MOTION_WHO: dict[str, str] = {
+    "edit": DRAFTERS,  # the text
+    "name": DRAFTERS,  # mover, seconder, proposer
+    "submit": DRAFTERS,
+    "invite": DRAFTERS,
+    "emergency": ORGANISERS,
+    "deadline": ORGANISERS,
+    "vote": ORGANISERS,
+    "record": ORGANISERS,  # but its creator may withdraw it
+    "composite": ORGANISERS,
+    "vote on amendment": ORGANISERS,
+    "withdraw amendment": ORGANISERS,  # its mover may
 }
 
 
+def organisers_only(action: str) -> str:
+    """The refusal of an organisers' ACTION to anyone else."""
+    match action:
+        case "emergency":
+            return _("Only an organiser of the room can mark a motion as an emergency motion.")
+        case "deadline":
+            return _("Only an organiser of the room can set a motion's deadline.")
+        case "vote":
+            return _("Only an organiser of the room can open the vote on a motion.")
+        case "record":
+            return _("Only an organiser of the room can record a motion's outcome.")
+        case "composite":
+            return _("Only an organiser of the room can composite motions.")
+        case "vote on amendment":
+            return _("Only an organiser of the room can put an amendment to the vote.")
+    return _("Only an organiser of the room can withdraw someone else's amendment.")
+
+
 def not_a_drafter(ref: str) -> str:
-    return (f"Only the drafters of {ref} (whoever started it, and whom they invited) or an organiser can do that. "
-            f"A drafter invites you with /motion {ref} invite.")
+    return _("Only the drafters of {ref} (whoever started it, and whom they invited) or an organiser can do that. "
+             "A drafter invites you with /motion {ref} invite.").format(ref=ref)
+
+
+def motion_status(status: str) -> str:
+    """A motion's status as the reader's language names it (the commands keep the English
+    words: /motion M12 status carried)."""
+    names = {
+        DRAFT: pgettext("motion", "draft"), SUBMITTED: pgettext("motion", "submitted"),
+        DEBATED: pgettext("motion", "debated"), CARRIED: pgettext("motion", "carried"),
+        LOST: pgettext("motion", "lost"), REMITTED: pgettext("motion", "remitted"),
+        WITHDRAWN: pgettext("motion", "withdrawn"), COMPOSITED: pgettext("motion", "composited"),
+    }
+    return names.get(status, status)
 
 
 def refuse_motion(ref: str, status: str, action: str, *, what: str = "", vote_poll_id: int | None = None) -> str | None:
     """Why motion REF, being STATUS, may not undergo ACTION (None: it may). WHAT names the
     field for "name"; VOTE_POLL_ID is the ballot already open on it, for "vote"."""
+    shown = motion_status(status)
     if action == "vote" and vote_poll_id is not None and status != DRAFT:
         if status == DEBATED:
-            return f"Motion {ref} is already being voted on (poll {vote_poll_id})."
-        return f"Motion {ref} is {status}; it cannot be put to the vote now."
+            return _("Motion {ref} is already being voted on (poll {poll}).").format(ref=ref, poll=vote_poll_id)
+        return _("Motion {ref} is {status}; it cannot be put to the vote now.").format(ref=ref, status=shown)
     if status in MOTION_ALLOWS[action]:
         return None
     match action:
         case "edit" if status in FINAL:
-            return f"Motion {ref} is {status}; its text can no longer change."
+            return _("Motion {ref} is {status}; its text can no longer change.").format(ref=ref, status=shown)
         case "edit":
-            return f"Motion {ref} is {status}: its text now changes only by amendment (/amend {ref} …)."
+            return _("Motion {ref} is {status}: its text now changes only by amendment (/amend {ref} …).").format(
+                ref=ref, status=shown)
+        case "name" if what == "mover":
+            return _("Motion {ref} is {status}; its mover can no longer change.").format(ref=ref, status=shown)
+        case "name" if what == "seconder":
+            return _("Motion {ref} is {status}; its seconder can no longer change.").format(ref=ref, status=shown)
         case "name":
-            return f"Motion {ref} is {status}; its {what} can no longer change."
+            return _("Motion {ref} is {status}; its proposer can no longer change.").format(ref=ref, status=shown)
         case "mark" | "submit":
-            return f"Motion {ref} is already {status}."
+            return _("Motion {ref} is already {status}.").format(ref=ref, status=shown)
         case "amend":
-            return f"Motion {ref} is {status}; it can no longer be amended."
+            return _("Motion {ref} is {status}; it can no longer be amended.").format(ref=ref, status=shown)
         case "vote on amendment":
-            return f"Motion {ref} is {status}; its amendments can no longer be voted on."
+            return _("Motion {ref} is {status}; its amendments can no longer be voted on.").format(
+                ref=ref, status=shown)
         case "composite":
-            return f"Motion {ref} is {status}; only drafts and submitted motions can be composited."
+            return _("Motion {ref} is {status}; only drafts and submitted motions can be composited.").format(
+                ref=ref, status=shown)
         case "vote" if status == DRAFT:
-            return f"Motion {ref} is still a draft: submit it first (/motion {ref} submit)."
+            return _("Motion {ref} is still a draft: submit it first (/motion {ref} submit).").format(ref=ref)
         case "vote":
-            return f"Motion {ref} is {status}; it cannot be put to the vote now."
+            return _("Motion {ref} is {status}; it cannot be put to the vote now.").format(ref=ref, status=shown)
         case "record":
-            return f"Motion {ref} is already {status}; that is final."
+            return _("Motion {ref} is already {status}; that is final.").format(ref=ref, status=shown)
         case "publish":
-            return f"Motion {ref} is {status}; it cannot be published as a model motion."
-    return f"Motion {ref} is {status}."
+            return _("Motion {ref} is {status}; it cannot be published as a model motion.").format(
+                ref=ref, status=shown)
+    return _("Motion {ref} is {status}.").format(ref=ref, status=shown)
 
 
 # -- the amendment's status machine ----------------------------------------------------------
@@ -148,26 +188,84 @@ def refuse_duplicate(amendment: Amendment, existing: list[AmendmentRow]) -> str 
     if same is None:
         return None
     if same.status == CARRIED:
-        return f"That amendment is {same.ref}, which was carried already: its words are in the text; nothing changed."
+        return _("That amendment is {ref}, which was carried already: its words are in the text; "
+                 "nothing changed.").format(ref=same.ref)
     if same.status == PROPOSED:
-        return (f"That amendment is proposed already as {same.ref} (by {same.mover_name}); nothing changed. "
-                f"Support it by seconding it: /amendment {same.ref} second")
-    return f"That amendment is proposed already as {same.ref} ({same.status}); nothing changed."
+        return _("That amendment is proposed already as {ref} (by {mover}); nothing changed. "
+                 "Support it by seconding it: /amendment {ref} second").format(ref=same.ref, mover=same.mover_name)
+    return _("That amendment is proposed already as {ref} ({status}); nothing changed.").format(
+        ref=same.ref, status=amendment_status(same.status))
+
+
+def amendment_status(status: str) -> str:
+    """An amendment's status as the reader's language names it."""
+    names = {
+        PROPOSED: pgettext("amendment", "proposed"), SECONDED: pgettext("amendment", "seconded"),
+        VOTING: pgettext("amendment", "voting"), VOID: pgettext("amendment", "void"),
+        CARRIED: pgettext("amendment", "carried"), LOST: pgettext("amendment", "lost"),
+        WITHDRAWN: pgettext("amendment", "withdrawn"),
+    }
+    return names.get(status, status)
 
 
 def refuse_amendment(ref: str, status: str, action: str) -> str | None:
     if status in AMENDMENT_ALLOWS[action]:
         return None
+    shown = amendment_status(status)
     match action:
         case "second":
-            return f"Amendment {ref} is {status}; only a proposed amendment can be seconded."
+            return _("Amendment {ref} is {status}; only a proposed amendment can be seconded.").format(
+                ref=ref, status=shown)
         case "withdraw":
-            return f"Amendment {ref} is {status}; it can no longer be withdrawn."
+            return _("Amendment {ref} is {status}; it can no longer be withdrawn.").format(ref=ref, status=shown)
         case "vote" if status == PROPOSED:
-            return f"Amendment {ref} has no seconder yet: /amendment {ref} second"
+            return _("Amendment {ref} has no seconder yet: /amendment {ref} second").format(ref=ref)
         case "vote":
-            return f"Amendment {ref} is {status}; it cannot be put to the vote now."
-    return f"Amendment {ref} is {status}."
+            return _("Amendment {ref} is {status}; it cannot be put to the vote now.").format(ref=ref, status=shown)
+    return _("Amendment {ref} is {status}.").format(ref=ref, status=shown)
+
+
+# -- a motion's history, read in each reader's language ----------------------------------------
+
+Entry = dict[str, object]
+"""A sentence kept to be read later: {"m": its English (marked with N_ where it is written),
+"c": its pgettext context if any, "f": its fields, each a value or an Entry itself}."""
+
+
+def entry(message: str, context: str | None = None, /, **fields: object) -> Entry:
+    found: Entry = {"m": message, "f": fields}
+    if context:
+        found["c"] = context
+    return found
+
+
+def motion_status_entry(status: str) -> Entry:
+    """A motion's status, to be named in the reader's language when the entry is read."""
+    return entry(status, "motion")
+
+
+def stored(e: Entry) -> str:
+    """ENTRY as a history row keeps it."""
+    return json.dumps(e, ensure_ascii=False)
+
+
+def read_entry(e: object) -> str:
+    """An Entry (or a history row: an entry as stored, or plain text written before entries
+    were kept) in the language being written in."""
+    if isinstance(e, str):
+        if not e.startswith('{"m"'):
+            return e
+        try:
+            e = json.loads(e)
+        except ValueError:
+            return e
+    if not isinstance(e, dict):
+        return str(e)
+    speech = current()
+    message = str(e["m"])
+    said = speech.pgettext(str(e["c"]), message) if e.get("c") else speech.gettext(message)
+    fields = {k: read_entry(v) if isinstance(v, dict) else v for k, v in dict(e.get("f") or {}).items()}
+    return said.format(**fields)
 
 
 # -- what a motion is ------------------------------------------------------------------------
@@ -247,20 +345,33 @@ class Amendment:
 
     @property
     def summary(self) -> str:
-        at = f"{self.section} {self.point}"
+        """What the amendment does, in the language being written in (the section's name and
+        the point's number as the commands write them: "resolves 2")."""
+        return read_entry(self.summary_entry)
+
+    @property
+    def summary_entry(self) -> Entry:
+        """The summary as a message and its fields, to be read in each reader's language."""
+        at = {"section": self.section, "n": self.point}
         match self.op:
             case "replace":
-                return f'{at}: replace "{self.old}" with "{self.new}"'
+                return entry(N_('{section} {n}: replace "{old}" with "{new}"'), **at, old=self.old, new=self.new)
+            case "insert" if self.where == "start":
+                return entry(N_('{section} {n}: insert "{new}" at the start'), **at, new=self.new)
+            case "insert" if self.where == "end":
+                return entry(N_('{section} {n}: insert "{new}" at the end'), **at, new=self.new)
+            case "insert" if self.where == "after":
+                return entry(N_('{section} {n}: insert "{new}" after "{anchor}"'), **at, new=self.new,
+                             anchor=self.anchor)
             case "insert":
-                if self.where in ("start", "end"):
-                    return f'{at}: insert "{self.new}" at the {self.where}'
-                return f'{at}: insert "{self.new}" {self.where} "{self.anchor}"'
+                return entry(N_('{section} {n}: insert "{new}" before "{anchor}"'), **at, new=self.new,
+                             anchor=self.anchor)
             case "delete":
-                return f'{at}: delete "{self.old}"'
+                return entry(N_('{section} {n}: delete "{old}"'), **at, old=self.old)
             case "delete_point":
-                return f"{at}: delete the whole point"
+                return entry(N_("{section} {n}: delete the whole point"), **at)
             case _:
-                return f'add to {self.section}: "{self.new}"'
+                return entry(N_('add to {section}: "{new}"'), section=self.section, new=self.new)
 
 
 @dataclass
@@ -285,9 +396,12 @@ class AmendmentRow:
 def _find_once(point_text: str, words: str, label: str) -> int:
     count = point_text.count(words)
     if count == 0:
-        raise AmendmentError(f'{label} does not contain "{words}" (the match is exact, capitals included)')
+        raise AmendmentError(_('{point} does not contain "{words}" (the match is exact, capitals included)').format(
+            point=label, words=words))
     if count > 1:
-        raise AmendmentError(f'"{words}" occurs {count} times in {label}; quote more words so it is unique')
+        raise AmendmentError(ngettext('"{words}" occurs {n} time in {point}; quote more words so it is unique',
+                                      '"{words}" occurs {n} times in {point}; quote more words so it is unique',
+                                      count).format(words=words, n=number(count), point=label))
     return point_text.index(words)
 
 
@@ -306,8 +420,11 @@ def apply(sections: dict[str, list[str]], a: Amendment) -> dict[str, list[str]]:
     assert a.point is not None
     label = f"{a.section} {a.point}"
     if not 1 <= a.point <= len(points):
-        have = f"it has {count_of(len(points), 'point')}" if points else "it has no points yet"
-        raise AmendmentError(f"there is no point {label}: {have}")
+        if not points:
+            raise AmendmentError(_("there is no point {point}: it has no points yet").format(point=label))
+        raise AmendmentError(ngettext("there is no point {point}: it has {n} point",
+                                      "there is no point {point}: it has {n} points", len(points)).format(
+            point=label, n=number(len(points))))
     current = points[a.point - 1]
     idx = a.point - 1
     match a.op:
@@ -321,7 +438,8 @@ def apply(sections: dict[str, list[str]], a: Amendment) -> dict[str, list[str]]:
             at = _find_once(current, a.old or "", label)
             new = current[:at] + current[at + len(a.old or ""):]
             if not _tidy(new):
-                raise AmendmentError(f"deleting those words leaves {label} empty; delete the whole point instead")
+                raise AmendmentError(_("deleting those words leaves {point} empty; delete the whole point "
+                                       "instead").format(point=label))
         case _:  # insert
             if a.where == "start":
                 new = f"{a.new} {current}"
@@ -414,8 +532,9 @@ def refuse_unagreed(c: Composite, motion_ref: str, current: str) -> str | None:
     if not waiting:
         return None
     refs = ", ".join(o.ref for o in waiting)
-    return (f"Composite {c.ref} ({motion_ref}) is submitted once the drafters of every original motion agree to "
-            f"its words; still waiting for {refs}. A drafter of each sends /composite {c.ref} agree.")
+    return _("Composite {ref} ({motion}) is submitted once the drafters of every original motion agree to its "
+             "words; still waiting for {refs}. A drafter of each sends /composite {ref} agree.").format(
+        ref=c.ref, motion=motion_ref, refs=refs)
 
 
 def carried(result: dict | None) -> bool:
@@ -424,5 +543,23 @@ def carried(result: dict | None) -> bool:
 
 
 def why_lost(result: dict | None) -> str:
+    """Why a ballot did not carry, as its result names it: "tie", "not quorate", "no votes", or
+    "" (it was voted down); the renderer says it in a whole sentence."""
     outcome = (result or {}).get("outcome", "")
-    return {"tie": "a tie", "not quorate": "no quorum", "no votes": "no votes"}.get(outcome, "the vote")
+    return outcome if outcome in ("tie", "not quorate", "no votes") else ""
+
+
+def why_lost_entry(result: dict | None) -> Entry:
+    """Why a ballot did not carry, for a history entry ("amendment A1 lost (a tie)")."""
+    match why_lost(result):
+        case "tie":
+            # TRANSLATORS: why an amendment was lost, in a motion's history: "amendment A1 lost (a tie)".
+            return entry(N_("a tie"))
+        case "not quorate":
+            # TRANSLATORS: why an amendment was lost, in a motion's history: "amendment A1 lost (no quorum)".
+            return entry(N_("no quorum"))
+        case "no votes":
+            # TRANSLATORS: why an amendment was lost, in a motion's history: "amendment A1 lost (no votes)".
+            return entry(N_("no votes"))
+    # TRANSLATORS: why an amendment was lost, in a motion's history: "amendment A1 lost (the vote)".
+    return entry(N_("the vote"))

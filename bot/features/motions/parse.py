@@ -14,7 +14,8 @@ from bot.features.motions.model import MAX_NAME, MAX_POINT, MAX_TITLE, SECTIONS,
 from bot.kernel.errors import UserError
 from bot.kernel.grammar import split_options
 from bot.kernel.ids import ref_kind
-from bot.kernel.wording import quoted
+from bot.kernel.language import _
+from bot.kernel.wording import number, quoted
 
 USAGE = (
     '/amend M12 resolves 2 replace "old words" with "new words" | '
@@ -30,59 +31,98 @@ _QUOTE = re.compile(r'\s*["“”„]([^"“”„]*)["“”„]\s*')
 def _section(word: str) -> str:
     s = word.lower()
     if s not in SECTIONS:
-        raise AmendmentError(f"{quoted(word, 20)} is not a section: use notes, believes or resolves. Usage: {USAGE}")
+        raise AmendmentError(_("{word} is not a section: use notes, believes or resolves. Usage: {usage}").format(
+            word=quoted(word, 20), usage=USAGE))
     return s
 
 
+def _what(what: str) -> tuple[str, str, str]:
+    """The three refusals about a quoted phrase, as whole sentences for each phrase asked for."""
+    match what:
+        case "new point":
+            return (_('put the new point in double quotes, e.g. "the words". Usage: {usage}'),
+                    _("the new point in quotes is empty"),
+                    _("the new point is too long; keep it under {limit} characters"))
+        case "words to replace":
+            return (_('put the words to replace in double quotes, e.g. "the words". Usage: {usage}'),
+                    _("the words to replace in quotes are empty"),
+                    _("the words to replace are too long; keep them under {limit} characters"))
+        case "new words":
+            return (_('put the new words in double quotes, e.g. "the words". Usage: {usage}'),
+                    _("the new words in quotes are empty"),
+                    _("the new words are too long; keep them under {limit} characters"))
+        case "words to delete":
+            return (_('put the words to delete in double quotes, e.g. "the words". Usage: {usage}'),
+                    _("the words to delete in quotes are empty"),
+                    _("the words to delete are too long; keep them under {limit} characters"))
+        case "words to insert":
+            return (_('put the words to insert in double quotes, e.g. "the words". Usage: {usage}'),
+                    _("the words to insert in quotes are empty"),
+                    _("the words to insert are too long; keep them under {limit} characters"))
+        case "words to insert after":
+            return (_('put the words to insert after in double quotes, e.g. "the words". Usage: {usage}'),
+                    _("the words to insert after in quotes are empty"),
+                    _("the words to insert after are too long; keep them under {limit} characters"))
+        case _:
+            return (_('put the words to insert before in double quotes, e.g. "the words". Usage: {usage}'),
+                    _("the words to insert before in quotes are empty"),
+                    _("the words to insert before are too long; keep them under {limit} characters"))
+
+
 def _quoted(text: str, what: str) -> tuple[str, str]:
-    """The leading quoted phrase of TEXT and what follows it."""
+    """The leading quoted phrase of TEXT and what follows it; WHAT names the phrase asked for."""
+    unquoted, empty, too_long = _what(what)
     m = _QUOTE.match(text)
     if not m:
-        raise AmendmentError(f'put the {what} in double quotes, e.g. "the words". Usage: {USAGE}')
+        raise AmendmentError(unquoted.format(usage=USAGE))
     words = m.group(1).strip()
     if not words:
-        raise AmendmentError(f"the {what} in quotes is empty")
+        raise AmendmentError(empty)
     if len(words) > MAX_POINT:
-        raise AmendmentError(f"the {what} is too long; keep it under {MAX_POINT} characters")
+        raise AmendmentError(too_long.format(limit=MAX_POINT))
     return words, text[m.end():]
 
 
 def _keyword(text: str, *words: str) -> tuple[str, str]:
-    head, _, rest = text.strip().partition(" ")
+    head, _space, rest = text.strip().partition(" ")
     if head.lower() not in words:
-        raise AmendmentError(f"expected {' or '.join(words)}. Usage: {USAGE}")
+        # TRANSLATORS: {words} are the command's keywords as typed, joined by the English "or": "replace or delete".
+        raise AmendmentError(_("expected {words}. Usage: {usage}").format(words=" or ".join(words), usage=USAGE))
     return head.lower(), rest.strip()
 
 
 def parse_amendment(text: str) -> Amendment:
     words = text.strip()
     if not words:
-        raise AmendmentError(f"say what to change. Usage: {USAGE}")
-    head, _, rest = words.partition(" ")
+        raise AmendmentError(_("say what to change. Usage: {usage}").format(usage=USAGE))
+    head, _space, rest = words.partition(" ")
     if head.lower() == "add":
-        sec, _, body = rest.strip().partition(" ")
+        sec, _space, body = rest.strip().partition(" ")
         section = _section(sec)
         body = body.strip()
         if _QUOTE.fullmatch(body):
-            body, _ = _quoted(body, "new point")
+            body, _rest = _quoted(body, "new point")
         if not body:
-            raise AmendmentError(f"say the text of the new point: /amend M12 add {section} TEXT")
+            raise AmendmentError(_("say the text of the new point: /amend M12 add {section} TEXT").format(
+                section=section))
         if len(body) > MAX_POINT:
-            raise AmendmentError(f"the new point is too long; keep it under {MAX_POINT} characters")
+            raise AmendmentError(_("the new point is too long; keep it under {limit} characters").format(
+                limit=MAX_POINT))
         return Amendment("add", section, new=body)
     section = _section(head)
-    num, _, rest = rest.strip().partition(" ")
+    num, _space, rest = rest.strip().partition(" ")
     if not num.isdigit() or not 0 < int(num) < 10_000:
-        raise AmendmentError(f"after the section give the point's number, e.g. {section} 2. Usage: {USAGE}")
+        raise AmendmentError(_("after the section give the point's number, e.g. {example}. Usage: {usage}").format(
+            example=f"{section} 2", usage=USAGE))
     point = int(num)
     verb, rest = _keyword(rest, "replace", "insert", "delete")
     if verb == "replace":
         old, rest = _quoted(rest, "words to replace")
-        _, rest = _keyword(rest, "with")
+        _with, rest = _keyword(rest, "with")
         new, rest = _quoted(rest, "new words")
         _end(rest)
         if old == new:
-            raise AmendmentError("the new words are the same as the old ones")
+            raise AmendmentError(_("the new words are the same as the old ones"))
         return Amendment("replace", section, point, old=old, new=new)
     if verb == "delete":
         if not rest.strip():
@@ -103,7 +143,8 @@ def parse_amendment(text: str) -> Amendment:
 
 def _end(rest: str) -> None:
     if rest.strip():
-        raise AmendmentError(f"unexpected {quoted(rest.strip(), 30)} at the end. Usage: {USAGE}")
+        raise AmendmentError(_("unexpected {words} at the end. Usage: {usage}").format(
+            words=quoted(rest.strip(), 30), usage=USAGE))
 
 
 # -- a motion's text (the commands' own sentences: these name the exact command to send) ------
@@ -111,42 +152,45 @@ def _end(rest: str) -> None:
 
 def section(word: str, usage: str) -> str:
     if word.lower() not in SECTIONS:
-        raise UserError(f"{quoted(word, 20)} is not a section: use notes, believes or resolves. Usage: {usage}")
+        raise UserError(_("{word} is not a section: use notes, believes or resolves. Usage: {usage}").format(
+            word=quoted(word, 20), usage=usage))
     return word.lower()
 
 
 def point_text(text: str, usage: str) -> str:
     text = text.strip()
     if not text:
-        raise UserError(f"Say the text. Usage: {usage}")
+        raise UserError(_("Say the text. Usage: {usage}").format(usage=usage))
     if len(text) > MAX_POINT:
-        raise UserError(f"That point is {len(text)} characters; keep each point under {MAX_POINT}.")
+        raise UserError(_("That point is {n} characters; keep each point under {limit}.").format(
+            n=number(len(text)), limit=MAX_POINT))
     return text
 
 
 def point_ref(args: str, usage: str) -> tuple[str, int, str]:
     """'resolves 2 rest' -> ('resolves', 2, 'rest')."""
-    sec, _, rest = args.strip().partition(" ")
+    sec, _space, rest = args.strip().partition(" ")
     if not sec:
-        raise UserError(f"Say which point. Usage: {usage}")
+        raise UserError(_("Say which point. Usage: {usage}").format(usage=usage))
     name = section(sec, usage)
-    num, _, rest = rest.strip().partition(" ")
+    num, _space, rest = rest.strip().partition(" ")
     if not num.isdigit() or not 0 < int(num) < 10_000:
-        raise UserError(f"Give the point's number after the section, e.g. {name} 2. Usage: {usage}")
+        raise UserError(_("Give the point's number after the section, e.g. {example}. Usage: {usage}").format(
+            example=f"{name} 2", usage=usage))
     return name, int(num), rest.strip()
 
 
 def title(text: str, usage: str) -> str:
     text = text.strip()
     if not text or len(text) > MAX_TITLE:
-        raise UserError(f"Give a title of 1 to {MAX_TITLE} characters: {usage}")
+        raise UserError(_("Give a title of 1 to {limit} characters: {usage}").format(limit=MAX_TITLE, usage=usage))
     return text
 
 
 def person(text: str, usage: str) -> str:
     name = text.strip()
     if not name or len(name) > MAX_NAME:
-        raise UserError(f"Give a name of 1 to {MAX_NAME} characters: {usage}")
+        raise UserError(_("Give a name of 1 to {limit} characters: {usage}").format(limit=MAX_NAME, usage=usage))
     return name
 
 
@@ -162,9 +206,10 @@ def parse_new(args: str) -> NewMotion:
     usage = "/motion new TITLE [--emergency] [--deadline 14d] [--conference]"
     text, opts = split_options(args, frozenset({"emergency", "conference"}), frozenset({"deadline"}), usage)
     if not text:
-        raise UserError(f"Give the motion a title. Usage: {usage}")
+        raise UserError(_("Give the motion a title. Usage: {usage}").format(usage=usage))
     if len(text) > MAX_TITLE:
-        raise UserError(f"The title is {len(text)} characters; keep it under {MAX_TITLE}.")
+        raise UserError(_("The title is {n} characters; keep it under {limit}.").format(
+            n=number(len(text)), limit=MAX_TITLE))
     voice = "Conference" if "conference" in opts.flags else "This branch"
     return NewMotion(text, "emergency" in opts.flags, opts.values.get("deadline"), voice)
 
@@ -186,7 +231,9 @@ def parse_composite(args: str) -> tuple[list[int], str]:
     if len(text) >= 2 and _QUOTE.fullmatch(text):
         text = text.strip().strip('"“”„').strip()
     if len(ids) < 2 or len(set(ids)) != len(ids):
-        raise UserError(f"Name at least two different motions, then the new title. Usage: {COMPOSITE_USAGE}")
+        raise UserError(_("Name at least two different motions, then the new title. Usage: {usage}").format(
+            usage=COMPOSITE_USAGE))
     if not text or len(text) > MAX_TITLE:
-        raise UserError(f"Give the composite a title of 1 to {MAX_TITLE} characters. Usage: {COMPOSITE_USAGE}")
+        raise UserError(_("Give the composite a title of 1 to {limit} characters. Usage: {usage}").format(
+            limit=MAX_TITLE, usage=COMPOSITE_USAGE))
     return ids, text

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.features.motions import store
+from bot.features.motions import render, store
 from bot.features.motions.model import (
     CARRIED,
     COMPOSITED,
@@ -33,17 +33,25 @@ from bot.features.motions.model import (
     AmendmentError,
     AmendmentRow,
     Composite,
+    Entry,
     Motion,
     MotionText,
+    amendment_status,
     apply,
     carried,
     composite,
+    entry,
+    motion_status,
+    motion_status_entry,
     not_a_drafter,
+    organisers_only,
+    read_entry,
     refuse_amendment,
     refuse_duplicate,
     refuse_motion,
     refuse_unagreed,
     why_lost,
+    why_lost_entry,
     wording,
 )
 from bot.features.motions.render import composite_view
@@ -53,9 +61,11 @@ from bot.features.polls.service import PollService
 from bot.kernel.clock import Clock
 from bot.kernel.context import Context
 from bot.kernel.durations import parse_deadline
+from bot.kernel.effects import SendPrivate
 from bot.kernel.errors import UserError
+from bot.kernel.language import N_, _, pgettext, speaking
 from bot.kernel.limits import code_attempts
-from bot.kernel.markup import Markup, b, markup
+from bot.kernel.markup import Markup
 from bot.kernel.ports import Conn, Languages, Reader, Writer
 from bot.kernel.secrecy import keyed_code, normalise_code, same_code
 from bot.kernel.times import iso
@@ -65,18 +75,24 @@ from bot.storage.outbox import Outbox, enqueue
 log = logging.getLogger(__name__)
 
 
+_SETTLED = "motions:settled:"
+
+
 def _settled(poll: Poll) -> str:
     """The outbox key of what a motion's or an amendment's ballot POLL decided."""
-    return f"motions:settled:{poll.id}"
+    return _SETTLED + str(poll.id)
+
+
 BALLOT = ("ballot", "ballot")  # who records what a ballot decided, in the history
 
 
 def _no_such_motion(motion_id: int) -> UserError:
-    return UserError(f"There is no motion M{motion_id}. Send /motion list to see the motions.")
+    return UserError(_("There is no motion M{id}. Send /motion list to see the motions.").format(id=motion_id))
 
 
 def _no_such_composite(composite_id: int) -> UserError:
-    return UserError(f"There is no composite C{composite_id}. Send /composite list to see the composites.")
+    return UserError(_("There is no composite C{id}. Send /composite list to see the composites.").format(
+        id=composite_id))
 
 
 async def _motion(conn: Conn, motion_id: int) -> Motion:
@@ -89,7 +105,8 @@ async def _motion(conn: Conn, motion_id: int) -> Motion:
 async def _amendment(conn: Conn, amendment_id: int) -> AmendmentRow:
     row = await store.load_amendment(conn, amendment_id)
     if row is None:
-        raise UserError(f"There is no amendment A{amendment_id}. Send /motion M… amendments to list them.")
+        raise UserError(_("There is no amendment A{id}. Send /motion M… amendments to list them.").format(
+            id=amendment_id))
     return row
 
 
@@ -102,10 +119,11 @@ async def _no_pending(conn: Conn, motion: Motion) -> None:
     """Amendments are decided before the motion itself."""
     pending = [a for a in await store.amendments_of(conn, motion.id) if a.status in PENDING]
     if pending:
-        listed = ", ".join(f"{a.ref} ({a.status})" for a in pending)
+        listed = ", ".join(f"{a.ref} ({amendment_status(a.status)})" for a in pending)
         raise UserError(
-            f"Amendments to {motion.ref} are decided before the motion itself: {listed} still pending. "
-            f"Vote on them (/amendment A… vote) or withdraw them (/amendment A… withdraw) first."
+            _("Amendments to {ref} are decided before the motion itself: {pending} still pending. Vote on them "
+              "(/amendment A… vote) or withdraw them (/amendment A… withdraw) first.").format(
+                ref=motion.ref, pending=listed)
         )
 
 
@@ -147,7 +165,8 @@ class MotionService:
         """The motion, if the speaker may work on it from where they are."""
         motion = await self.get(motion_id)
         if not await ctx.in_room(motion.room):
-            raise UserError(f"Motion {motion.ref} belongs to another room; work on it there (or privately with me).")
+            raise UserError(_("Motion {ref} belongs to another room; work on it there (or privately with me).").format(
+                ref=motion.ref))
         return motion
 
     async def visible(self, ctx: Context) -> list[Motion]:
@@ -159,16 +178,16 @@ class MotionService:
     async def require(self, ctx: Context, action: str, motion: Motion | None = None) -> None:
         """Refuse ACTION on MOTION (or, with none, on motions of the speaker's room) unless the
         speaker is among those model.MOTION_WHO lets take it."""
-        who, what = MOTION_WHO[action]
+        who = MOTION_WHO[action]
         if motion is None:
-            await ctx.require_organiser(ctx.room.id, what)
+            if not await ctx.is_organiser(ctx.room.id):
+                raise UserError(organisers_only(action))
             return
         if who == DRAFTERS and (ctx.actor.id == motion.created_by
                                 or await store.is_drafter(self._reader, motion.id, ctx.actor.id)):
             return
         if not await ctx.is_organiser(motion.room):
-            raise UserError(not_a_drafter(motion.ref) if who == DRAFTERS else
-                            f"Only an organiser of the room can {what}.")
+            raise UserError(not_a_drafter(motion.ref) if who == DRAFTERS else organisers_only(action))
 
     def drafting_code(self, motion: Motion) -> str:
         """The code a drafter gives whom they invite: the key's, so nobody can make one up."""
@@ -179,20 +198,24 @@ class MotionService:
         self._wrong_codes.check(ctx.actor.id, "drafting codes")
         if not same_code(normalise_code(code), self.drafting_code(motion)):
             self._wrong_codes.failed(ctx.actor.id)
-            raise UserError(f"That is not the drafting code of {motion.ref}; ask one of its drafters for "
-                            f"/motion {motion.ref} invite.")
+            raise UserError(_("That is not the drafting code of {ref}; ask one of its drafters for "
+                              "/motion {ref} invite.").format(ref=motion.ref))
         now = self._now()
 
         async def op(conn: Conn) -> bool:
             added = await store.add_drafter(conn, motion.id, ctx.actor.id, now)
             if added:
-                await store.record(conn, motion.id, ctx.actor.id, ctx.actor.label, now, "joined the drafters")
+                await store.record(conn, motion.id, ctx.actor.id, ctx.actor.label, now,
+                                   entry(N_("joined the drafters")))
             return added
 
         return await self._writer.run(op, ctx.event_id)
 
     async def history(self, motion_id: int) -> list[tuple[str, str, str]]:
-        return await store.history(self._reader, motion_id)
+        """(when, who, what) of each change, in the language being written in (the ballot that
+        decided something is named in it too)."""
+        return [(at, pgettext("history", "ballot") if actor == BALLOT[0] else name, read_entry(change))
+                for at, actor, name, change in await store.history(self._reader, motion_id)]
 
     async def amendments(self, motion_id: int) -> list[AmendmentRow]:
         return await store.amendments_of(self._reader, motion_id)
@@ -210,13 +233,14 @@ class MotionService:
                 conn, ctx.room.id, text, emergency=emergency, deadline=iso(deadline) if deadline else None,
                 created_by=ctx.actor.id, at=now,
             )
-            await store.record(conn, motion_id, ctx.actor.id, ctx.actor.label, now, f"created: {text.title}")
+            await store.record(conn, motion_id, ctx.actor.id, ctx.actor.label, now,
+                               entry(N_("created: {title}"), title=text.title))
             return motion_id
 
         return await self._writer.run(op, ctx.event_id)
 
     async def change(
-        self, ctx: Context, motion_id: int, action: str, edit: Callable[[Motion], str], *, what: str = "",
+        self, ctx: Context, motion_id: int, action: str, edit: Callable[[Motion], Entry], *, what: str = "",
         check: Callable[[Motion], None] | None = None, pending_first: bool = False,
         check_in: Callable[[Conn, Motion], Awaitable[None]] | None = None,
     ) -> Motion:
@@ -246,19 +270,21 @@ class MotionService:
     async def submit(self, ctx: Context, motion_id: int) -> None:
         now_t = self._clock.now()
 
-        def edit(m: Motion) -> str:
+        def edit(m: Motion) -> Entry:
             if not m.text.sections["resolves"]:
-                raise UserError(f"Motion {m.ref} resolves nothing yet: add /motion {m.ref} resolves TEXT first.")
+                raise UserError(_("Motion {ref} resolves nothing yet: add /motion {ref} resolves TEXT first.").format(
+                    ref=m.ref))
             if not m.mover or not m.seconder:
-                raise UserError(f"Name the mover and seconder first: /motion {m.ref} mover NAME, "
-                                f"/motion {m.ref} seconder NAME.")
+                raise UserError(_("Name the mover and seconder first: /motion {ref} mover NAME, "
+                                  "/motion {ref} seconder NAME.").format(ref=m.ref))
             if m.deadline and now_t > m.deadline and not m.emergency:
                 raise UserError(
-                    f"The deadline for {m.ref} passed at {when(m.deadline, self._tz)}; only an emergency "
-                    f"motion can be submitted now (an organiser can mark it: /motion {m.ref} emergency)."
+                    _("The deadline for {ref} passed at {deadline}; only an emergency motion can be submitted now "
+                      "(an organiser can mark it: /motion {ref} emergency).").format(
+                        ref=m.ref, deadline=when(m.deadline, self._tz))
                 )
             m.status, m.submitted_at = SUBMITTED, iso(now_t)
-            return "submitted"
+            return entry(N_("submitted"))
 
         async def agreed(conn: Conn, m: Motion) -> None:
             found = await store.composite_of(conn, m.id)
@@ -271,16 +297,18 @@ class MotionService:
         """An organiser records how a motion ended (or its mover withdraws it)."""
         if motion.vote_poll_id is not None and motion.vote_poll_id in self._polls.open:
             raise UserError(
-                f"Motion {motion.ref} is being voted on (poll {motion.vote_poll_id}); the ballot decides it."
+                _("Motion {ref} is being voted on (poll {poll}); the ballot decides it.").format(
+                    ref=motion.ref, poll=motion.vote_poll_id)
             )
 
         def check(m: Motion) -> None:
             if m.status == status:
-                raise UserError(f"Motion {m.ref} is already {status}; nothing changed.")
+                raise UserError(_("Motion {ref} is already {status}; nothing changed.").format(
+                    ref=m.ref, status=motion_status(status)))
 
-        def edit(m: Motion) -> str:
+        def edit(m: Motion) -> Entry:
             m.status = status
-            return f"status: {status}"
+            return entry(N_("status: {status}"), status=motion_status_entry(status))
 
         await self.change(ctx, motion.id, "record", edit, check=check, pending_first=status != WITHDRAWN)
 
@@ -294,7 +322,8 @@ class MotionService:
             motions = [await _motion(conn, i) for i in ids]
             for m in motions:
                 if m.room != ctx.room.id:
-                    raise UserError(f"Motion {m.ref} belongs to another room; composite motions of one room.")
+                    raise UserError(_("Motion {ref} belongs to another room; composite motions of one room.").format(
+                        ref=m.ref))
                 _refuse(refuse_motion(m.ref, m.status, "composite"))
                 await _no_pending(conn, m)
             text, origins = composite(title, [(m.ref, m.text) for m in motions])
@@ -304,17 +333,32 @@ class MotionService:
             )
             composite_id = await store.insert_composite(conn, new_id, origins, ids, now)
             await store.record(conn, new_id, ctx.actor.id, ctx.actor.label, now,
-                               f"composited from {refs} as C{composite_id}: {title}")
+                               entry(N_("composited from {refs} as {composite}: {title}"), refs=refs,
+                                     composite=f"C{composite_id}", title=title))
             for m in motions:
                 m.status = COMPOSITED
                 await store.save_motion(conn, m)
                 await store.record(conn, m.id, ctx.actor.id, ctx.actor.label, now,
-                                   f"composited into M{new_id} (C{composite_id})")
+                                   entry(N_("composited into {motion} ({composite})"), motion=f"M{new_id}",
+                                         composite=f"C{composite_id}"))
             found = await store.load_composite(conn, composite_id)
             assert found is not None
             return found
 
         return await self._writer.run(op, ctx.event_id)
+
+    async def ask_agreement(self, ctx: Context, made: Composite, title: str) -> None:
+        """Ask each drafter of the original motions privately, in their own language, to agree to
+        the composite's words (all but the organiser who composited them, who reads the answer in
+        the room). A drafter of several originals is asked once for all of them."""
+        asked: dict[str, list[str]] = {}
+        for identity, motion_id in await store.drafters_of(self._reader, [o.motion_id for o in made.originals]):
+            if identity != ctx.actor.id:
+                asked.setdefault(identity, []).append(f"M{motion_id}")
+        for identity, yours in asked.items():
+            with await ctx.speaking_to(identity):
+                text = render.agreement_asked(made.ref, f"M{made.motion_id}", title, yours)
+            await ctx.send(SendPrivate(identity, text))
 
     async def get_composite(self, composite_id: int) -> Composite:
         found = await store.load_composite(self._reader, composite_id)
@@ -344,22 +388,24 @@ class MotionService:
                 raise _no_such_composite(composite_id)
             motion = await _motion(conn, found.motion_id)
             if motion.status != DRAFT:
-                raise UserError(f"Composite {found.ref} ({motion.ref}) is {motion.status}; agreement is asked only "
-                                f"while it is a draft.")
+                raise UserError(_("Composite {ref} ({motion}) is {status}; agreement is asked only while it is a "
+                                  "draft.").format(ref=found.ref, motion=motion.ref,
+                                                   status=motion_status(motion.status)))
             current = wording(motion.text)
             mine = await store.drafted_by(conn, [o.motion_id for o in found.originals], ctx.actor.id)
             if not mine:
                 refs = ", ".join(o.ref for o in found.originals)
-                raise UserError(f"Only the drafters of the original motions ({refs}) agree to composite {found.ref}; "
-                                f"the committee that composited it does not agree for them.")
+                raise UserError(_("Only the drafters of the original motions ({refs}) agree to composite {ref}; "
+                                  "the committee that composited it does not agree for them.").format(
+                    refs=refs, ref=found.ref))
             todo = [o for o in found.originals if o.motion_id in mine and not o.agrees_to(current)]
             if not todo:
-                raise UserError(f"You have agreed to the present words of composite {found.ref} already; "
-                                f"nothing changed.")
+                raise UserError(_("You have agreed to the present words of composite {ref} already; "
+                                  "nothing changed.").format(ref=found.ref))
             for o in todo:
                 await store.agree(conn, found.id, o.motion_id, ctx.actor.id, ctx.actor.label, now, current)
             await store.record(conn, motion.id, ctx.actor.id, ctx.actor.label, now,
-                               f"agreed to the wording for {', '.join(o.ref for o in todo)}")
+                               entry(N_("agreed to the wording for {refs}"), refs=", ".join(o.ref for o in todo)))
             after = await store.load_composite(conn, composite_id)
             assert after is not None
             return after, [o.ref for o in todo], [o.ref for o in after.waiting(current)]
@@ -378,15 +424,17 @@ class MotionService:
             try:
                 apply(motion.text.sections, amendment)
             except AmendmentError as e:
-                raise UserError(f"That amendment does not fit M{motion_id}: {e}.") from None
+                raise UserError(_("That amendment does not fit M{id}: {error}.").format(
+                    id=motion_id, error=e)) from None
             amendment_id = await store.insert_amendment(conn, motion_id, amendment, ctx.actor.id, ctx.actor.label, now)
             await store.record(conn, motion_id, ctx.actor.id, ctx.actor.label, now,
-                               f"proposed amendment A{amendment_id}: {amendment.summary}")
+                               entry(N_("proposed amendment {ref}: {summary}"), ref=f"A{amendment_id}",
+                                     summary=amendment.summary_entry))
             return amendment_id
 
         return await self._writer.run(op, ctx.event_id)
 
-    async def _amend(self, ctx: Context, amendment_id: int, action: str, edit: Callable[[AmendmentRow], str],
+    async def _amend(self, ctx: Context, amendment_id: int, action: str, edit: Callable[[AmendmentRow], Entry],
                      decided: bool = False) -> None:
         """The one way an amendment changes by someone's hand (as ``change`` for motions)."""
         now = self._now()
@@ -401,18 +449,18 @@ class MotionService:
         await self._writer.run(op, ctx.event_id)
 
     async def second(self, ctx: Context, amendment_id: int) -> None:
-        def edit(a: AmendmentRow) -> str:
+        def edit(a: AmendmentRow) -> Entry:
             if a.mover == ctx.actor.id:
-                raise UserError(f"You moved {a.ref}: someone else must second it.")
+                raise UserError(_("You moved {ref}: someone else must second it.").format(ref=a.ref))
             a.status, a.seconder = SECONDED, ctx.actor.label
-            return f"seconded amendment {a.ref}"
+            return entry(N_("seconded amendment {ref}"), ref=a.ref)
 
         await self._amend(ctx, amendment_id, "second", edit)
 
     async def withdraw(self, ctx: Context, amendment_id: int) -> None:
-        def edit(a: AmendmentRow) -> str:
+        def edit(a: AmendmentRow) -> Entry:
             a.status = WITHDRAWN
-            return f"withdrew amendment {a.ref}"
+            return entry(N_("withdrew amendment {ref}"), ref=a.ref)
 
         await self._amend(ctx, amendment_id, "withdraw", edit, decided=True)
 
@@ -452,7 +500,7 @@ class MotionService:
             await _no_pending(conn, m)
             m.status = DEBATED
             await store.save_motion(conn, m)
-            return await store.record(conn, m.id, ctx.actor.id, ctx.actor.label, now, "put to the vote")
+            return await store.record(conn, m.id, ctx.actor.id, ctx.actor.label, now, entry(N_("put to the vote")))
 
         async def mark(conn: Conn, poll_id: int | None) -> None:
             m = await _motion(conn, motion.id)
@@ -474,11 +522,12 @@ class MotionService:
             try:
                 apply(m.text.sections, a.amendment)
             except AmendmentError as e:
-                raise UserError(f"Amendment {a.ref} no longer fits the text of {m.ref}: {e}. Withdraw it "
-                                f"(/amendment {a.ref} withdraw) and propose it again.") from None
+                raise UserError(_("Amendment {ref} no longer fits the text of {motion}: {error}. Withdraw it "
+                                  "(/amendment {ref} withdraw) and propose it again.").format(
+                    ref=a.ref, motion=m.ref, error=e)) from None
             a.status = VOTING
             await store.save_amendment(conn, a)
-            line = f"put amendment {a.ref} to the vote"
+            line = entry(N_("put amendment {ref} to the vote"), ref=a.ref)
             return await store.record(conn, m.id, ctx.actor.id, ctx.actor.label, now, line)
 
         async def mark(conn: Conn, poll_id: int | None) -> None:
@@ -528,41 +577,45 @@ class MotionService:
 
     async def _settle_amendment(self, amendment_id: int, poll: Poll, hold: bool) -> bool:
         """A carried amendment is applied to the motion's text in the same transaction as its
-        new status, a history entry and the announcement."""
+        new status, a history entry and the announcement (in the room's language)."""
         now = self._now()
         result = poll.result
+        speech = await self._languages.speech_for(poll.room)
 
         async def op(conn: Conn) -> bool:
             row = await _amendment(conn, amendment_id)
             if refuse_amendment(row.ref, row.status, "settle") is not None:
                 return False
             motion = await _motion(conn, row.motion_id)
+            with speaking(speech):
+                return await decide(conn, row, motion)
+
+        async def decide(conn: Conn, row: AmendmentRow, motion: Motion) -> bool:
             summary = row.amendment.summary
             if not carried(result):
                 row.status = LOST
                 await store.save_amendment(conn, row, now)
-                await store.record(conn, motion.id, *BALLOT, now, f"amendment {row.ref} lost ({why_lost(result)})")
-                return await self._say_settled(conn, poll, markup(
-                    "Amendment {} to {} is lost on {}: {}", b(row.ref), b(motion.ref), why_lost(result), summary), hold)
+                await store.record(conn, motion.id, *BALLOT, now, entry(N_("amendment {ref} lost ({why})"),
+                                                                        ref=row.ref, why=why_lost_entry(result)))
+                return await self._say_settled(
+                    conn, poll, render.amendment_lost(row.ref, motion.ref, why_lost(result), summary), hold)
             try:
                 sections = apply(motion.text.sections, row.amendment)
             except AmendmentError as e:
                 row.status, row.note = VOID, str(e)
                 await store.save_amendment(conn, row, now)
                 await store.record(conn, motion.id, *BALLOT, now,
-                                   f"amendment {row.ref} carried but could not be applied: {e}")
-                return await self._say_settled(conn, poll, markup(
-                    "Amendment {} to {} was carried but no longer fits the text ({}); the text is unchanged. "
-                    "Propose it again against the current text.", b(row.ref), b(motion.ref), e), hold)
+                                   entry(N_("amendment {ref} carried but could not be applied: {error}"), ref=row.ref,
+                                         error=str(e)))
+                return await self._say_settled(conn, poll, render.amendment_void(row.ref, motion.ref, e), hold)
             motion.text.sections = sections
             await store.save_motion(conn, motion)
             row.status = CARRIED
             await store.save_amendment(conn, row, now)
             await store.record(conn, motion.id, *BALLOT, now,
-                               f"amendment {row.ref} carried and applied: {row.amendment.summary}")
-            return await self._say_settled(conn, poll, markup(
-                "Amendment {} to {} is carried and applied: {}\nSend /motion {} show for the text as amended.",
-                b(row.ref), b(motion.ref), summary, motion.ref), hold)
+                               entry(N_("amendment {ref} carried and applied: {summary}"), ref=row.ref,
+                                     summary=row.amendment.summary_entry))
+            return await self._say_settled(conn, poll, render.amendment_carried(row.ref, motion.ref, summary), hold)
 
         return await self._writer.run(op)
 
@@ -570,6 +623,7 @@ class MotionService:
         now = self._now()
         result = poll.result
         status = CARRIED if carried(result) else LOST
+        speech = await self._languages.speech_for(poll.room)
 
         async def op(conn: Conn) -> bool:
             motion = await _motion(conn, motion_id)
@@ -577,12 +631,14 @@ class MotionService:
                 return False
             motion.status = status
             await store.save_motion(conn, motion)
-            await store.record(conn, motion.id, *BALLOT, now, f"status: {status} by ballot")
-            if status == CARRIED:
-                return await self._say_settled(conn, poll, markup("Motion {} ({}) is carried.", b(motion.ref),
-                                                                  motion.text.title), hold)
-            return await self._say_settled(conn, poll, markup("Motion {} ({}) is lost on {}.", b(motion.ref),
-                                                              motion.text.title, why_lost(result)), hold)
+            await store.record(conn, motion.id, *BALLOT, now,
+                               entry(N_("status: {status} by ballot"), status=motion_status_entry(status)))
+            with speaking(speech):
+                if status == CARRIED:
+                    said = render.motion_carried(motion.ref, motion.text.title)
+                else:
+                    said = render.motion_lost(motion.ref, motion.text.title, why_lost(result))
+            return await self._say_settled(conn, poll, said, hold)
 
         return await self._writer.run(op)
 

@@ -9,7 +9,18 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.features.motions.model import Amendment, AmendmentRow, Composite, Motion, MotionText, Original, Origins
+from bot.features.motions.model import (
+    Amendment,
+    AmendmentRow,
+    Composite,
+    Entry,
+    Motion,
+    MotionText,
+    Original,
+    Origins,
+    stored,
+)
+from bot.kernel.language import ENGLISH_SPEECH, speaking
 from bot.kernel.ports import Conn
 from bot.kernel.times import iso, parse_iso
 from bot.storage.rows import from_row
@@ -73,12 +84,12 @@ async def add_drafter(conn: Conn, motion_id: int, identity: str, at: str) -> boo
     return bool(cur.rowcount)
 
 
-async def record(conn: Conn, motion_id: int, actor: str, name: str, at: str, change: str) -> int:
-    """Add a history entry; its id (so a step undone because its ballot failed to open leaves
-    no trace)."""
+async def record(conn: Conn, motion_id: int, actor: str, name: str, at: str, change: Entry) -> int:
+    """Add a history entry (kept as its message and fields, so each reader reads it in their
+    own language); its id (so a step undone because its ballot failed to open leaves no trace)."""
     inserted = await conn.execute_fetchall(
         "INSERT INTO motion_history(motion_id, actor, actor_name, at, change) VALUES (?, ?, ?, ?, ?) RETURNING id",
-        (motion_id, actor, name, at, change),
+        (motion_id, actor, name, at, stored(change)),
     )
     return int(inserted[0][0])
 
@@ -87,11 +98,12 @@ async def forget_entry(conn: Conn, entry: int) -> None:
     await conn.execute("DELETE FROM motion_history WHERE id = ?", (entry,))
 
 
-async def history(conn: Conn, motion_id: int) -> list[tuple[str, str, str]]:
+async def history(conn: Conn, motion_id: int) -> list[tuple[str, str, str, str]]:
+    """(at, actor, actor's name, change as stored) of each entry, oldest first."""
     rows = await conn.execute_fetchall(
-        "SELECT at, actor_name, change FROM motion_history WHERE motion_id = ? ORDER BY id", (motion_id,)
+        "SELECT at, actor, actor_name, change FROM motion_history WHERE motion_id = ? ORDER BY id", (motion_id,)
     )
-    return [(r[0], r[1], r[2]) for r in rows]
+    return [(r[0], r[1], r[2], r[3]) for r in rows]
 
 
 async def load_amendment(conn: Conn, amendment_id: int) -> AmendmentRow | None:
@@ -104,11 +116,18 @@ async def amendments_of(conn: Conn, motion_id: int) -> list[AmendmentRow]:
     return [_amendment(r) for r in rows]
 
 
+def _english_summary(a: Amendment) -> str:
+    """The summary column, kept in the code's own English whoever proposed it (members read the
+    summary rendered from the amendment itself, in their language)."""
+    with speaking(ENGLISH_SPEECH):
+        return a.summary
+
+
 async def insert_amendment(conn: Conn, motion_id: int, a: Amendment, mover: str, mover_name: str, at: str) -> int:
     inserted = await conn.execute_fetchall(
         "INSERT INTO amendments(motion_id, spec, summary, mover, mover_name, created_at) VALUES (?, ?, ?, ?, ?, ?)"
         " RETURNING id",
-        (motion_id, a.to_json(), a.summary, mover, mover_name, at),
+        (motion_id, a.to_json(), _english_summary(a), mover, mover_name, at),
     )
     return int(inserted[0][0])
 
@@ -198,6 +217,19 @@ async def drafted_by(conn: Conn, motion_ids: list[int], identity: str) -> set[in
         (*motion_ids, identity, *motion_ids, identity),
     )
     return {r[0] for r in rows}
+
+
+async def drafters_of(conn: Conn, motion_ids: list[int]) -> list[tuple[str, int]]:
+    """(identity, motion) of everyone who drafts each of MOTION_IDS: who started it, and who
+    joined with its drafting code."""
+    marks = ", ".join("?" * len(motion_ids))
+    rows = await conn.execute_fetchall(
+        f"SELECT created_by, id FROM motions WHERE id IN ({marks})"
+        f" UNION SELECT identity, motion_id FROM motion_drafters WHERE motion_id IN ({marks})"
+        " ORDER BY 2, 1",
+        (*motion_ids, *motion_ids),
+    )
+    return [(r[0], r[1]) for r in rows]
 
 
 async def recent_composites(conn: Conn, limit: int = 200) -> list[tuple[str, str, str, str]]:
