@@ -33,6 +33,7 @@ import aiosqlite
 import numpy as np
 
 from bot.kernel.errors import UserError
+from bot.kernel.language import ENGLISH_SPEECH, Speech, current, speaking
 from bot.kernel.ports import Writer as Writes
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,7 @@ class VoteWrite:
     receipt: str | None = None  # a secret ballot's receipt code
     cast_by: str | None = None  # who cast it, where that is kept (polls that take proxies)
     future: asyncio.Future[str | None] = field(default=None)  # type: ignore[assignment]
+    speech: Speech = ENGLISH_SPEECH  # the language of whoever queued it: its refusal is in theirs
 
 
 @dataclass(slots=True)
@@ -81,6 +83,9 @@ class _Op:
     event_id: str | None
     future: asyncio.Future[Any]
     secret: bool = False
+    # The language of whoever queued FN: what it raises (a refusal) is written in theirs, not in
+    # the writer task's.
+    speech: Speech = ENGLISH_SPEECH
 
 
 KEYED = "k:"
@@ -295,6 +300,7 @@ class Writer:
     async def vote(self, item: VoteWrite) -> str | None:
         """Queue a vote; returns None once committed, DUPLICATE, or the refusal message."""
         item.future = asyncio.get_running_loop().create_future()
+        item.speech = current()
         self._queue.put_nowait(item)
         return await item.future
 
@@ -309,7 +315,7 @@ class Writer:
         is committed with other secret changes only, and must write nothing that names anyone.
         """
         fut: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait(_Op(fn, event_id, fut, secret))
+        self._queue.put_nowait(_Op(fn, event_id, fut, secret, current()))
         return await fut
 
     async def _loop(self) -> None:
@@ -387,7 +393,8 @@ class Writer:
             return
         await conn.execute("SAVEPOINT op")
         try:
-            value = await op.fn(conn)
+            with speaking(op.speech):
+                value = await op.fn(conn)
             if token is not None:
                 await conn.execute(
                     "INSERT INTO seen_events(event_id, seen_at) VALUES (?, ?)", (token, self._now())
@@ -417,7 +424,8 @@ class Writer:
             ):
                 results.append((v.future, DUPLICATE, None))
                 continue
-            refusal = v.check()
+            with speaking(v.speech):
+                refusal = v.check()
             if refusal is not None:
                 results.append((v.future, refusal, None))
                 continue
