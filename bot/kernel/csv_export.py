@@ -49,7 +49,9 @@ async def send_privately(
     """Send an organiser a list as a CSV file in their private chat: personal data never goes
     to the group."""
     data = csv_text(header, rows).encode("utf-8")
-    caption = ngettext("{label}: {n} row.", "{label}: {n} rows.", len(rows)).format(label=label, n=number(len(rows)))
+    with await ctx.speaking_to(ctx.actor.id):  # the file goes to the speaker: their language, not the room's
+        caption = ngettext("{label}: {n} row.", "{label}: {n} rows.", len(rows)).format(label=label,
+                                                                                        n=number(len(rows)))
     if await ctx.send_file(file_name(label, ".csv"), data, caption) is None:
         # TRANSLATORS: {what} is what was exported, e.g. "the list of signatures" (translated where
         # it is named); the sentence may put it after a colon to keep it in its dictionary form.
