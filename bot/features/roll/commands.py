@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.features.roll.model import branch_name
+from bot.features.roll.model import says_branch
 from bot.features.roll.service import RollService, VoteMover
 from bot.kernel.context import Context
 from bot.kernel.errors import UserError
@@ -45,8 +45,8 @@ async def whoami(ctx: Context, args: str, roll: RollService) -> None:
     name = member.name if member else str(member_id)
     if member and member.branch:
         # TRANSLATORS: {branch} is a branch's own name, e.g. "North" or "Riverside Branch", as typed.
-        text = _("You are {account}, linked to member {name}, {branch} branch.") if branch_name(member.branch) != \
-            member.branch else _("You are {account}, linked to member {name}, {branch}.")
+        text = _("You are {account}, linked to member {name}, {branch}.") if says_branch(member.branch) else \
+            _("You are {account}, linked to member {name}, {branch} branch.")
         await ctx.reply(text.format(account=ctx.actor.id, name=name, branch=member.branch))
         return
     await ctx.reply(_("You are {account}, linked to member {name}.").format(account=ctx.actor.id, name=name))
