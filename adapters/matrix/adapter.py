@@ -48,6 +48,7 @@ from adapters.matrix.responses import PollResponses, Response
 from adapters.matrix.rooms import Rooms
 from adapters.matrix.sending import NETWORK_ERRORS, Backoff, GaveUp, MatrixSendError, Sender, reason_of
 from adapters.matrix.transport import MatrixTransport
+from bot.app import notices
 from bot.kernel.config import MatrixConfig
 from bot.kernel.effects import SendPrivate
 from bot.kernel.errors import StartError
@@ -114,6 +115,7 @@ class MatrixAdapter:
         self.direct = DirectRooms(self.client, self.sender, self.rooms, self.state)
         self.transport = MatrixTransport(config.user_id, self.sender, self.rooms, self.direct)
         self.transport.on_forbidden = self._forbidden
+        self.transport.speaking_to = core.speaking_to
         self.responses = PollResponses()
         self._answered: list[tuple[str, str, str]] = []  # (response, poll, sender) to save with the sync
         self.transport.responses = self.responses
@@ -395,8 +397,8 @@ class MatrixAdapter:
         link = f"https://matrix.to/#/{quote(new, safe='')}?via={quote(server, safe='')}"
         title = self.rooms.title(new)
         where = markup("{} ({})", title, link) if title else markup("{}", link)
-        text = markup("{} has been upgraded and continues in {}: its polls are there, and nothing sent to the old "
-                      "room counts any more. Please send it there.", self.rooms.title(old) or "This room", where)
+        with await self.core.speaking_to(qualified(member), qualified(old)):
+            text = notices.room_upgraded(self.rooms.title(old), where)
         try:
             await self.sender.send(old, "m.room.message", content.notice(to_html(text), reply_to))
             return
@@ -446,7 +448,8 @@ class MatrixAdapter:
             return
         self._told_undecryptable.add(key)
         log.info("could not decrypt a message in %s", room_id)
-        html = to_html(markup("I could not decrypt your message: its keys did not reach me. Please send it again."))
+        with await self.core.speaking_to(qualified(sender), qualified(room_id)):
+            html = to_html(notices.undecryptable())
         try:
             await self.sender.send(room_id, "m.room.message", content.notice(html, source.get("event_id")))
         except MatrixSendError as e:
@@ -464,9 +467,9 @@ class MatrixAdapter:
 
     async def _tell_organisers(self, room_id: str, reason: str) -> None:
         title = self.rooms.title(room_id) or room_id
-        text = markup("I can no longer post in {} ({}), so what I had to say there was not sent. "
-                      "Invite me again, or give me back the right to post.", title, reason)
         for user_id in sorted(self.rooms.organisers(room_id) - {self.config.user_id}):
+            with await self.core.speaking_to(f"mx:{user_id}", qualified(room_id)):
+                text = notices.cannot_post(title, reason)
             try:
                 await self.transport.deliver(SendPrivate(f"mx:{user_id}", text))
             except Exception as e:  # best effort: the refusal is logged either way

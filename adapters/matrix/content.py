@@ -13,8 +13,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from bot.app import notices
 from bot.kernel.effects import Keyboard
-from bot.kernel.markup import code, html_text, markup
+from bot.kernel.markup import html_text
 
 HTML_FORMAT = "org.matrix.custom.html"
 MAX_TEXT = 30_000
@@ -48,8 +49,7 @@ def with_buttons(html: str, keyboard: Keyboard, bot_user_id: str) -> str:
     for row in keyboard:
         for button in row:
             if button.start is not None:
-                lines.append(markup("{}: message me privately ({}) with {}",
-                                    button.label, bot_user_id, code("/start " + button.start)))
+                lines.append(notices.message_me(button.label, bot_user_id, "/start " + button.start))
     if not lines:
         return html
     return html + "\n" + "\n".join(lines)

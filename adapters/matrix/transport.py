@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager, nullcontext
 
 from nio.crypto.attachments import encrypt_attachment
 
@@ -13,6 +14,7 @@ from adapters.matrix.inbound import PLATFORM, native_ref, qualified, unqualified
 from adapters.matrix.responses import PollResponses
 from adapters.matrix.rooms import Rooms
 from adapters.matrix.sending import MatrixSendError, Sender
+from bot.app import notices
 from bot.kernel.effects import (
     AnswerPress,
     CloseNativePoll,
@@ -50,13 +52,17 @@ class MatrixTransport:
         """Told (room id, reason) when the homeserver forbids the bot to post in a room."""
         self.connected = False
         """Whether the latest sync with the homeserver got through (for /healthz)."""
+        self.speaking_to: Callable[[str], Awaitable[AbstractContextManager[object]]] | None = None
+        """The core's languages (the adapter sets it): what the transport adds itself to a
+        message (a button's line, a poll's end) reads in the language of whoever it goes to."""
 
     async def deliver(self, effect: Effect) -> Delivered | None:
         """EFFECT carried out. A refusal by the homeserver that no retry can cure (the bot was
         kicked or banned, or may not post) is DeliveryRefused, so nothing tries again, and the
         room's organisers are told where the bot can still reach them."""
         try:
-            return await self._deliver(effect)
+            with await self._speaking(effect):
+                return await self._deliver(effect)
         except MatrixSendError as e:
             if not e.forbidden:
                 raise
@@ -67,6 +73,17 @@ class MatrixTransport:
             if room_id is not None and self.on_forbidden is not None:
                 self.on_forbidden(room_id, e.reason)
             raise DeliveryRefused(f"the homeserver refused: {e.reason}") from e
+
+    async def _speaking(self, effect: Effect) -> AbstractContextManager[object]:
+        """Only for what adds text of its own: a button that opens a private chat, a poll's end
+        with no text (the rest is written by the core, in its reader's language already)."""
+        buttons = getattr(effect, "buttons", ())
+        adds = any(b.start is not None for row in buttons for b in row) or (
+            isinstance(effect, CloseNativePoll) and not effect.text)
+        target = getattr(effect, "actor", None) or getattr(effect, "room", None)
+        if self.speaking_to is None or not adds or not isinstance(target, str):
+            return nullcontext()
+        return await self.speaking_to(target)
 
     async def _deliver(self, effect: Effect) -> Delivered | None:
         match effect:
@@ -96,7 +113,7 @@ class MatrixTransport:
                 return Delivered(ref=event_id, native_ref=native_ref(room_id, event_id))
             case CloseNativePoll(room=room, ref=ref, text=text):
                 room_id = self._room(room)
-                end = content.poll_end(ref, to_plain(text) if text else "The poll has ended.")
+                end = content.poll_end(ref, to_plain(text) if text else notices.poll_ended())
                 return Delivered(ref=await self.sender.send(room_id, content.POLL_END, end))
             case SendFile(to=to, name=name, data=data, caption=caption, private=private):
                 if private:

@@ -25,6 +25,7 @@ from adapters.telegram.menu import menu
 from adapters.telegram.ordering import PerSenderOrder
 from adapters.telegram.tolerant_bot import TolerantBot
 from adapters.telegram.transport import TelegramTransport
+from bot.app import notices
 from bot.kernel.config import TelegramConfig
 from bot.kernel.effects import Send, SendPrivate
 from bot.kernel.errors import StartError
@@ -37,8 +38,6 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY,
 """``chat_member`` reaches the bot only where it is an administrator; elsewhere a demotion is
 seen when the cached list of administrators expires (see ``roles``)."""
 LEFT = frozenset({ChatMember.LEFT, ChatMember.BANNED})
-AS_CHANNEL = ("You wrote as a channel, and I cannot tell who that is: send the command as yourself "
-              "(choose your own name in the \"send as\" menu).")
 CONCURRENT_UPDATES = 32
 CONNECTIONS = 8
 
@@ -99,6 +98,7 @@ class TelegramAdapter:
         self.application.add_error_handler(self._on_error)
         self.transport = TelegramTransport(bot, time_scale=time_scale)
         self.transport.on_moved = self._moved
+        self.transport.speaking_to = core.speaking_to
 
     async def _moved(self, old: int, new: int) -> None:
         """A group became a supergroup: the core moves everything of the room to the new id."""
@@ -143,7 +143,10 @@ class TelegramAdapter:
                 transport.topic_reopened(message.chat.id, message.message_thread_id)
                 return True
         if (as_channel := channel_sender(update)) is not None:
-            await self.core_send(Send(qualified(as_channel.chat.id), AS_CHANNEL, reply_to=str(as_channel.message_id)))
+            room = qualified(as_channel.chat.id)
+            with await self.core.speaking_to(room):
+                text = notices.sent_as_channel()
+            await self.core_send(Send(room, text, reply_to=str(as_channel.message_id)))
             return True
         if (mine := update.my_chat_member) is not None:
             chat = mine.chat
@@ -151,9 +154,10 @@ class TelegramAdapter:
                 transport.removed(chat.id)
                 if chat.type != chat.PRIVATE and mine.from_user is not None and not mine.from_user.is_bot:
                     # Told where it can still be: privately, if this person ever wrote to the bot.
-                    await self.core_send(SendPrivate(qualified(mine.from_user.id), (
-                        f"I was removed from {chat.title or 'the group'}, so I no longer send anything there: "
-                        "results, reminders and announcements for it are not delivered. Add me again to resume.")))
+                    who = qualified(mine.from_user.id)
+                    with await self.core.speaking_to(who, qualified(chat.id)):
+                        text = notices.removed_from(chat.title)
+                    await self.core_send(SendPrivate(who, text))
             else:
                 transport.returned(chat.id)
             return True
@@ -170,8 +174,9 @@ class TelegramAdapter:
             if voter.type == voter.CHANNEL or (where is not None and voter.id != where):
                 log.info("an answer to native poll %s given as chat %s was not counted", answer.poll_id, voter.id)
                 if where is not None:
-                    await self.core_send(Send(qualified(where), (
-                        f"An answer given as {voter.title or 'a channel'} was not counted: vote as yourself.")))
+                    with await self.core.speaking_to(qualified(where)):
+                        text = notices.answer_as_chat_not_counted(voter.title)
+                    await self.core_send(Send(qualified(where), text))
                 return True
         return False
 
@@ -186,14 +191,19 @@ class TelegramAdapter:
         log.error("update %r could not be handled", getattr(update, "update_id", update), exc_info=context.error)
 
     async def _register_commands(self) -> None:
-        """The command menu, per scope: groups are not offered the commands used privately."""
+        """The command menu, per scope and language: groups are not offered the commands used
+        privately, and each shipped language has its own summaries (``language_code``), so a
+        Polish app shows Polish ones; an app in any other language sees the list without a
+        language, which is in the bot's default language."""
         everywhere = self.core.menu()
         self.transport.commands = frozenset(name for name, _ in everywhere)
         bot = self.application.bot
+        scopes = ((BotCommandScopeAllGroupChats(), "group"), (BotCommandScopeAllPrivateChats(), "any"), (None, "any"))
         try:
-            await bot.set_my_commands(menu(self.core.menu("group")), scope=BotCommandScopeAllGroupChats())
-            await bot.set_my_commands(menu(everywhere), scope=BotCommandScopeAllPrivateChats())
-            await bot.set_my_commands(menu(everywhere))
+            for scope, where in scopes:
+                await bot.set_my_commands(menu(self.core.menu(where)), scope=scope)
+                for code in self.core.menu_languages():
+                    await bot.set_my_commands(menu(self.core.menu(where, code)), scope=scope, language_code=code)
         except Exception:
             log.exception("the command menu could not be registered")
 

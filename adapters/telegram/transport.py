@@ -17,6 +17,7 @@ import logging
 import re
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager, nullcontext
 from functools import partial
 from typing import Any, TypeVar
 
@@ -30,6 +31,7 @@ from adapters.telegram.ids import PLATFORM, chat_and_thread, telegram_id
 from adapters.telegram.keyboards import inline_keyboard
 from adapters.telegram.roles import CONFIRM_SECONDS, Roles, belongs
 from adapters.telegram.split import split_html, truncate_html
+from bot.app import notices
 from bot.kernel.effects import (
     AnswerPress,
     CloseNativePoll,
@@ -86,6 +88,8 @@ class TelegramTransport:
         self.gone: set[int] = set()  # chats the bot may not write to now (removed, blocked)
         self.on_moved: Callable[[int, int], Awaitable[None]] | None = None  # the adapter tells the core
         self.commands: frozenset[str] = frozenset()  # the core's command names, written /name@bot in groups
+        # The core's languages, for what the transport says itself (the adapter sets it).
+        self.speaking_to: Callable[[str], Awaitable[AbstractContextManager[object]]] | None = None
         self._told_closed: set[tuple[int, int]] = set()  # closed topics whose organisers were told
         self._poll_chats: OrderedDict[str, int] = OrderedDict()  # native poll id -> its chat
         self._tasks: set[asyncio.Task[None]] = set()
@@ -281,15 +285,19 @@ class TelegramTransport:
                     continue
                 raise await self._refusal("sendMessage", chat_id, thread, e) from e
 
+    async def _speaking(self, target: str) -> AbstractContextManager[object]:
+        """Write in TARGET's language inside the block (English before the adapter set it)."""
+        return nullcontext() if self.speaking_to is None else await self.speaking_to(target)
+
     async def _refusal(self, what: str, chat_id: int, thread: int | None, error: BadRequest) -> DeliveryRefused:
         """A refusal to send into a chat. A closed forum topic is said once in the group's
         General topic, where its organisers see why the bot went quiet there."""
         if CLOSED_TOPIC in error.message.lower() and thread is not None and (chat_id, thread) not in self._told_closed:
             self._told_closed.add((chat_id, thread))
             try:
-                await self._send(chat_id, None, "I cannot write in a closed topic, so messages for it are not sent "
-                                 "(results and reminders included). An administrator can reopen the topic, or make "
-                                 "me an administrator, who may write in closed topics.", (), None)
+                with await self._speaking(f"{PLATFORM}:{chat_id}"):
+                    text = notices.closed_topic()
+                await self._send(chat_id, None, text, (), None)
             except Exception:
                 log.info("the closed topic %s/%s could not be reported in General", chat_id, thread)
         return refused(what, error)

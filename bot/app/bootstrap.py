@@ -15,6 +15,7 @@ are checked in it.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -54,7 +55,7 @@ from bot.kernel.config import Config
 from bot.kernel.dialogue import Dialogues
 from bot.kernel.errors import ConfigError
 from bot.kernel.events import Event
-from bot.kernel.language import ENGLISH
+from bot.kernel.language import ENGLISH, Speech, speaking
 from bot.kernel.limits import TokenBucket
 from bot.kernel.ports import Reader, Writer
 from bot.kernel.routing import Router
@@ -159,10 +160,22 @@ class App:
         """Room OLD has a new id, NEW: move everything of it there (see bot/app/rooms.py)."""
         return await self.rooms.move(old, new)
 
-    def menu(self, where: str = "any") -> list[tuple[str, str]]:
+    def menu(self, where: str = "any", language: str | None = None) -> list[tuple[str, str]]:
         """The commands a platform's menu lists: (name, summary); WHERE "group": those used in
-        groups (not the ones used in a private chat with the bot)."""
-        return menu(ROUTERS, where)
+        groups (not the ones used in a private chat with the bot). The summaries are in
+        LANGUAGE, a shipped code (None: the bot's default language)."""
+        languages = self.services.languages
+        with speaking(languages.speech(language or languages.default)):
+            return menu(ROUTERS, where)
+
+    def menu_languages(self) -> tuple[str, ...]:
+        """The languages a platform's menu is set in, besides its default: every shipped one."""
+        return self.services.languages.codes
+
+    async def speaking_to(self, target: str, room: str | None = None) -> AbstractContextManager[Speech]:
+        """Write in TARGET's language (a member's or a room's id) inside the block: what an
+        adapter says itself (bot/app/notices.py) reads as the core's messages do."""
+        return speaking(await self.services.languages.speech_for(target, room))
 
     def matrix_store(self, account: str) -> MatrixState:
         return MatrixState(self.database.reader, self.writer, self.clock, account)

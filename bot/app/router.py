@@ -103,7 +103,8 @@ class Routes:
 
 
 def menu(routers: tuple[Router, ...], where: str = "any") -> list[tuple[str, str]]:
-    """(name, summary) of every command the routers list, in order: a platform's command menu.
-    WHERE "group" leaves out the commands used in a private chat with the bot."""
-    return [(d.name, d.summary) for r in routers for d in r.commands
+    """(name, summary) of every command the routers list, in order: a platform's command menu,
+    its summaries in the language being written in. WHERE "group" leaves out the commands used
+    in a private chat with the bot."""
+    return [(d.name, d.said_summary()) for r in routers for d in r.commands
             if not d.hidden and not (where == "group" and d.private)]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 
+from bot.app.notices import file_part
 from bot.kernel.effects import (
     AnswerPress,
     CloseNativePoll,
@@ -83,7 +84,7 @@ class Transports:
         for n, part in enumerate(parts, 1):
             head = effect.caption or effect.name
             if len(parts) > 1:
-                head = f"{head} (part {n} of {len(parts)})"
+                head = file_part(head, n, len(parts))
             body = markup("{}\n{}", head, pre(part))
             last = await transport.deliver(SendPrivate(effect.to, body) if effect.private else Send(effect.to, body))
         return last

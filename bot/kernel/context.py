@@ -59,6 +59,8 @@ class Context:
 
     async def require_organiser(self, room_id: str, what: str) -> None:
         if not await self.is_organiser(room_id):
+            # TRANSLATORS: {what} is an action in the infinitive, e.g. "close a poll", "set this
+            # room's language" (each translated where it is named).
             raise UserError(_("Only an organiser of the room can {what}.").format(what=what))
 
     async def in_room(self, room_id: str) -> bool:

@@ -2,6 +2,11 @@
 
 An export is one file (``SendFile``), whatever its length: a spreadsheet opens it as it is,
 where a list pasted into chat messages had to be cut into parts and copied back together.
+
+The column names stay as they are in every language (``name``, ``member_number``, ``signed_at``):
+they are identifiers a spreadsheet's formulas, a mail merge or a script refer to, and the roll
+import reads the same names back; one organiser's export must match another's, whichever
+language each reads the bot in. The caption and the sentences around the file are translated.
 """
 
 from __future__ import annotations
@@ -13,7 +18,8 @@ from collections.abc import Iterable, Sequence
 
 from bot.kernel.context import Context
 from bot.kernel.errors import UserError
-from bot.kernel.wording import count_of
+from bot.kernel.language import _, ngettext
+from bot.kernel.wording import number
 
 
 def _safe(value: str) -> str:
@@ -43,8 +49,14 @@ async def send_privately(
     """Send an organiser a list as a CSV file in their private chat: personal data never goes
     to the group."""
     data = csv_text(header, rows).encode("utf-8")
-    if await ctx.send_file(file_name(label, ".csv"), data, f"{label}: {count_of(len(rows), 'row')}.") is None:
-        raise UserError(f"I could not send you {what} privately: open a private chat with me as yourself "
-                        "(send me /start there), then ask again.")
+    with await ctx.speaking_to(ctx.actor.id):  # the file goes to the speaker: their language, not the room's
+        caption = ngettext("{label}: {n} row.", "{label}: {n} rows.", len(rows)).format(label=label,
+                                                                                        n=number(len(rows)))
+    if await ctx.send_file(file_name(label, ".csv"), data, caption) is None:
+        # TRANSLATORS: {what} is what was exported, e.g. "the list of signatures" (translated where
+        # it is named); the sentence may put it after a colon to keep it in its dictionary form.
+        raise UserError(_("I could not send you {what} privately: open a private chat with me as yourself "
+                          "(send me /start there), then ask again.").format(what=what))
     if not ctx.room.private:
-        await ctx.reply(f"I sent you {what} privately.")
+        # TRANSLATORS: {what} as above, e.g. "the list of signatures".
+        await ctx.reply(_("I sent you {what} privately.").format(what=what))

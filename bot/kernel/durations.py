@@ -8,6 +8,7 @@ from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from bot.kernel.errors import ParseError
+from bot.kernel.language import _
 from bot.kernel.wording import quoted
 
 _PART = re.compile(r"(\d{1,6}(?:\.\d{1,6})?)([dhms])", re.ASCII)
@@ -39,9 +40,10 @@ def parse_deadline(text: str, now: datetime, tz: ZoneInfo) -> datetime:
     else:
         when = _absolute(t, now, tz)
     if when - now < MIN_AHEAD:
-        raise DeadlineError(f"the deadline {t} is in the past or too close; give e.g. 30m or 2h")
+        raise DeadlineError(_("the deadline {deadline} is in the past or too close; give e.g. 30m or 2h").format(
+            deadline=t))
     if when - now > MAX_AHEAD:
-        raise DeadlineError(f"the deadline {t} is more than a year away")
+        raise DeadlineError(_("the deadline {deadline} is more than a year away").format(deadline=t))
     return when
 
 
@@ -50,7 +52,7 @@ def _absolute(t: str, now: datetime, tz: ZoneInfo) -> datetime:
     if m:
         hh, mm = int(m.group(1)), int(m.group(2))
         if hh > 23 or mm > 59:
-            raise DeadlineError(f"{t} is not a time of day; use HH:MM such as 18:00")
+            raise DeadlineError(_("{time} is not a time of day; use HH:MM such as 18:00").format(time=t))
         local_now = now.astimezone(tz)
         when = datetime.combine(local_now.date(), time(hh, mm), tzinfo=tz)
         if when <= local_now:
@@ -59,10 +61,8 @@ def _absolute(t: str, now: datetime, tz: ZoneInfo) -> datetime:
     try:
         parsed = datetime.fromisoformat(t.replace(" ", "T", 1))
     except ValueError:
-        raise DeadlineError(
-            f"cannot read the deadline {quoted(t)}; use a duration (30m, 2h, 1d) "
-            "or a date-time (2026-06-03T18:00)"
-        ) from None
+        raise DeadlineError(_("cannot read the deadline {deadline}; use a duration (30m, 2h, 1d) or a date-time "
+                              "(2026-06-03T18:00)").format(deadline=quoted(t))) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=tz)
     return parsed.astimezone(now.tzinfo)

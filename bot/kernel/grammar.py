@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.kernel.errors import ParseError
+from bot.kernel.language import _, ngettext
 from bot.kernel.wording import quoted
 
 _COMMAND = re.compile(r"^([/!])([A-Za-z][A-Za-z0-9_]{0,31})(?:@(\w+))?(?:\s+(.*))?$", re.S)
@@ -93,8 +94,10 @@ def split_options(
         if name is None or not w.startswith("--"):
             continue
         if name not in known:
-            raise GrammarError(f"unknown option --{name}. Options are: {listed}")
-        raise GrammarError(f"{w} is an option: put options at the end, after the text. Usage: {usage}")
+            raise GrammarError(_("unknown option {option}. Options are: {options}").format(
+                option="--" + name, options=listed))
+        raise GrammarError(_("{option} is an option: put options at the end, after the text. Usage: {usage}").format(
+            option=w, usage=usage))
     opts = _read_options([w if name is None else "--" + w.lstrip("-\u2013\u2014")
                           for w, name in zip(words[start:], names[start:], strict=True)], flags, valued, usage)
     return " ".join(words[:start]), opts
@@ -107,29 +110,37 @@ def _read_options(words: list[str], flags: frozenset[str], valued: frozenset[str
     while i < len(words):
         w = words[i]
         if not w.startswith("--"):  # a word after an option that takes none, e.g. "--secret yes"
-            takes = ", ".join(f"--{n}" for n in sorted(valued)) or "no option"
-            verb = "takes" if len(valued) <= 1 else "take"
-            raise GrammarError(f"unexpected {quoted(w)} after the options; only {takes} {verb} a value. Usage: {usage}")
-        name, _, inline = w[2:].partition("=")
+            if not valued:
+                raise GrammarError(_("unexpected {word} after the options; no option takes a value. Usage: {usage}")
+                                   .format(word=quoted(w), usage=usage))
+            takes = ", ".join(f"--{n}" for n in sorted(valued))
+            raise GrammarError(ngettext("unexpected {word} after the options; only {options} takes a value. "
+                                        "Usage: {usage}",
+                                        "unexpected {word} after the options; only {options} take a value. "
+                                        "Usage: {usage}", len(valued)).format(word=quoted(w), options=takes,
+                                                                              usage=usage))
+        name, _eq, inline = w[2:].partition("=")
         name = name.lower()
         if name in flags:
             if inline:
-                raise GrammarError(f"--{name} takes no value. Usage: {usage}")
+                raise GrammarError(_("{option} takes no value. Usage: {usage}").format(option="--" + name, usage=usage))
             if name in opts.flags:
-                raise GrammarError(f"--{name} is given twice. Usage: {usage}")
+                raise GrammarError(_("{option} is given twice. Usage: {usage}").format(option="--" + name, usage=usage))
             opts.flags.add(name)
         elif name in valued:
             if name in opts.values:
-                raise GrammarError(f"--{name} is given twice. Usage: {usage}")
+                raise GrammarError(_("{option} is given twice. Usage: {usage}").format(option="--" + name, usage=usage))
             if inline:
                 opts.values[name] = inline
             else:
                 if i + 1 >= len(words) or words[i + 1].startswith("--"):
-                    raise GrammarError(f"--{name} needs a value. Usage: {usage}")
+                    raise GrammarError(_("{option} needs a value. Usage: {usage}").format(option="--" + name,
+                                                                                          usage=usage))
                 i += 1
                 opts.values[name] = words[i]
         else:
             known = ", ".join(f"--{n}" for n in sorted(flags | valued))
-            raise GrammarError(f"unknown option --{name}. Options are: {known}")
+            raise GrammarError(_("unknown option {option}. Options are: {options}").format(
+                option="--" + name, options=known))
         i += 1
     return opts

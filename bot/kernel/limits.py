@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.kernel.errors import UserError
+from bot.kernel.language import ngettext
+from bot.kernel.wording import number
 
 WRONG_CODES = 5
 """Wrong codes (join codes, drafting codes) one account may send in an hour: a code cannot be
@@ -96,12 +98,27 @@ class Attempts:
         return failures[0] + self.window if len(failures) >= self.limit else None
 
     def check(self, key: str, what: str) -> None:
-        """Refuse KEY, with a sentence, while it has used up its failures at WHAT."""
+        """Refuse KEY, with a sentence, while it has used up its failures at WHAT ("join codes",
+        "drafting codes": each its own whole sentence, so that it translates)."""
         until = self.blocked_until(key)
-        if until is not None:
-            minutes = max(1, -(-int((until - self._now()).total_seconds()) // 60))
-            raise UserError(f"Too many wrong {what} from this account: try again in {minutes} minutes, or ask "
-                            "an organiser.")
+        if until is None:
+            return
+        minutes = max(1, -(-int((until - self._now()).total_seconds()) // 60))
+        if what == "join codes":
+            text = ngettext("Too many wrong join codes from this account: try again in {n} minute, or ask an "
+                            "organiser.",
+                            "Too many wrong join codes from this account: try again in {n} minutes, or ask an "
+                            "organiser.", minutes)
+        elif what == "drafting codes":
+            text = ngettext("Too many wrong drafting codes from this account: try again in {n} minute, or ask an "
+                            "organiser.",
+                            "Too many wrong drafting codes from this account: try again in {n} minutes, or ask an "
+                            "organiser.", minutes)
+        else:
+            text = ngettext("Too many wrong codes from this account: try again in {n} minute, or ask an organiser.",
+                            "Too many wrong codes from this account: try again in {n} minutes, or ask an organiser.",
+                            minutes)
+        raise UserError(text.format(n=number(minutes)))
 
     def failed(self, key: str) -> None:
         failures = self._failures.setdefault(key, deque())

@@ -15,6 +15,7 @@ service with fakes, and the core never names a chat library or a database driver
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
@@ -135,6 +136,12 @@ class Core(Protocol):
         of it moves there in one transaction; False if that move was made before."""
         ...
 
-    def menu(self, where: str = "any") -> list[tuple[str, str]]: ...
+    def menu(self, where: str = "any", language: str | None = None) -> list[tuple[str, str]]: ...
+
+    def menu_languages(self) -> tuple[str, ...]: ...
+
+    async def speaking_to(self, target: str, room: str | None = None) -> AbstractContextManager[Speech]:
+        """Write in TARGET's language (a member's or a room's id) inside the block."""
+        ...
 
     def matrix_store(self, account: str) -> MatrixStore: ...

@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from bot.kernel.language import current
+
 Handler = Callable[..., Awaitable[Any]]
 H = Callable[..., Any]
 
@@ -47,6 +49,16 @@ class CommandDef:
     aliases: tuple[str, ...] = ()
     edits: bool = False  # an edited message carrying it is acted on again (see bot/app/core.py)
     private: bool = False  # used in a private chat with the bot: not offered in groups' menus
+
+    # Summaries and details are marked with N_ where a feature declares them, and read out in
+    # the language being written in where they are shown (/help, the platforms' menus).
+    def said_summary(self) -> str:
+        """The summary in the language being written in."""
+        return current().gettext(self.summary) if self.summary else ""
+
+    def said_details(self) -> str:
+        """The details in the language being written in ("" where there are none)."""
+        return current().gettext(self.details) if self.details else ""
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,7 @@ class VoteWrite:
     receipt: str | None = None  # a secret ballot's receipt code
     cast_by: str | None = None  # who cast it, where that is kept (polls that take proxies)
     future: asyncio.Future[str | None] = field(default=None)  # type: ignore[assignment]
+    speech: Speech = ENGLISH_SPEECH  # the language of whoever queued it: its refusal is in theirs
 
 
 @dataclass(slots=True)
@@ -299,6 +300,7 @@ class Writer:
     async def vote(self, item: VoteWrite) -> str | None:
         """Queue a vote; returns None once committed, DUPLICATE, or the refusal message."""
         item.future = asyncio.get_running_loop().create_future()
+        item.speech = current()
         self._queue.put_nowait(item)
         return await item.future
 
@@ -423,7 +425,8 @@ class Writer:
             ):
                 results.append((v.future, DUPLICATE, None))
                 continue
-            refusal = v.check()
+            with speaking(v.speech):
+                refusal = v.check()
             if refusal is not None:
                 results.append((v.future, refusal, None))
                 continue

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -98,7 +99,37 @@ def test_each_npm_line_is_one_ci_runs_in_a_directory_with_a_lock_file(line: str)
     assert f"(cd {directory} && npm ci" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
 
 
+def _pybabel_lines() -> list[str]:
+    return [line for line in LINES if re.match(r"(\.venv/bin/)?pybabel\b", line)]
+
+
+def test_the_pybabel_lines_extract_update_and_add_a_language(tmp_path: Path) -> None:
+    """Run as written on a copy of the code: extraction and update leave every shipped catalogue
+    with the messages it has now (they are in step with the code), and init starts a new one."""
+    from babel.messages.pofile import read_po
+
+    lines = _pybabel_lines()
+    assert [shlex.split(line)[1] for line in lines] == ["extract", "update", "init"]
+    shutil.copytree(ROOT / "bot", tmp_path / "bot", ignore=shutil.ignore_patterns("__pycache__"))
+    pybabel = Path(sys.executable).parent / "pybabel"
+    for line in lines:
+        proc = subprocess.run([str(pybabel), *shlex.split(line)[1:]], cwd=tmp_path, capture_output=True, text=True,
+                              timeout=300)
+        assert proc.returncode == 0, f"{line}\n{proc.stderr}"
+
+    def messages(root: Path, code: str) -> dict[object, object]:
+        with (root / "bot" / "locales" / code / "LC_MESSAGES" / "quorum.po").open("rb") as f:
+            return {(m.context, m.id): m.string for m in read_po(f) if m.id}
+
+    for code in ("pl", "cy"):
+        assert messages(tmp_path, code) == messages(ROOT, code), code
+    started = messages(tmp_path, "pt")
+    assert started.keys() == messages(ROOT, "pl").keys()
+    assert not any(any(v) if isinstance(v, tuple) else v for v in started.values())  # all to translate
+
+
 def test_every_line_has_a_check() -> None:
-    known = re.compile(r"(python3 -m venv |export |(\.venv/bin/)?quorum\b|\(cd tests/peers/\w+ && npm ci\)$)")
+    known = re.compile(r"(python3 -m venv |export |(\.venv/bin/)?(quorum|pybabel)\b|"
+                       r"\(cd tests/peers/\w+ && npm ci\)$)")
     assert [line for line in LINES if not known.match(line)] == []
     assert len(_quorum_lines()) >= 5

@@ -140,3 +140,30 @@ async def test_emergency_motion_skips_the_deadline(seeded: Chat) -> None:
     assert "M1 is submitted" in out
     out = await chat.say("ann: /motion M1 resolves More text")
     assert "changes only by amendment" in out
+
+
+TRANSLATED = [
+    # The room's organiser chose Welsh: refusals in the group are Welsh.
+    ("ann: /motion", "Dywedwch pa gynnig, e.e. M1. Defnydd: /motion"),
+    ("chair: /trigger open recall X --signatures 2 --signatures 3 --closes 5d", "Rhoddwyd --signatures ddwywaith."),
+    ("chair: /trigger open recall X --signatures --closes 5d", "Mae angen gwerth ar --signatures."),
+    ("chair: /trigger open recall X --signatures 2 --closes 25:00", "nid yw 25:00 yn amser o'r dydd"),
+    ("ann: /help nothing", "Nid oes gorchymyn /nothing. Anfonwch /help am y rhestr."),
+    # Ann chose Polish: refusals to her privately are Polish.
+    ("ann (private): /motion X9 show", "“X9” to nie numer wniosku (taki jak M12). Użycie: /motion"),
+    ("ann (private): /amend A1", "“A1” to nie numer wniosku (taki jak M12)."),
+    ("ann (private): /start bogus-1", "Ten link jest już nieaktualny."),
+    ("ann (private): /whoami now", "Użycie: /whoami (bez argumentów)."),
+    ("ann (private): /language -", "Nie mam katalogu -."),
+]
+
+
+@pytest.mark.parametrize(("line", "fragment"), TRANSLATED, ids=[b[0] for b in TRANSLATED])
+async def test_bad_input_is_refused_in_the_readers_language(seeded: Chat, line: str, fragment: str) -> None:
+    await seeded.say("chair: /language cy", "ann (private): /language pl")
+    before = await seeded.snapshot()
+    out = await seeded.say(line)
+    replies = [ln for ln in out.splitlines() if " bot: " in ln]
+    assert len(replies) == 1, out
+    assert fragment in out, out
+    assert await seeded.snapshot() == before

@@ -125,3 +125,55 @@ def test_ten_thousand_fuzzed_commands_are_answered_and_refusals_change_nothing()
             loop.close()
         assert played >= EXAMPLES * PER_EXAMPLE and refused > played // 2, (played, refused)
         assert committed > 0  # the measure does see the commits of what was accepted
+
+
+LANGUAGE_WORDS = ["pl", "cy", "en", "PL", "pl-PL", "cy_GB", "EN-gb", "default", "reset", "AUTO", "xx", "de",
+                  "pt-BR", "pl cy", "polski", "Cymraeg", "--secret", "—", "<b>", "\u202e", "-", "_"]
+
+
+def test_any_language_argument_gets_one_reply_and_changes_nothing_unless_shipped() -> None:
+    """/language with anything after it, from a member privately, an organiser in the group and
+    a member in the group: one reply each time, and the database unchanged unless the argument
+    is one shipped code (or "default") and the speaker may choose there."""
+    from bot.features.language.parse import DEFAULT_WORDS
+    from bot.kernel.language import primary
+
+    loop = asyncio.new_event_loop()
+    with tempfile.TemporaryDirectory() as tmp:
+        chat = loop.run_until_complete(Chat.start(Path(tmp)))
+        shipped = set(chat.app.services.languages.codes)
+        changed = 0
+
+        async def once(who: str, where: str, args: str) -> None:
+            nonlocal changed
+            room = Room(f"console:@{who}", private=True) if where == "private" else Room(where)
+            before = await chat.snapshot()
+            start = len(chat.transport.transcript)
+            chat.typed.append(args)
+            await chat.app.handle(Message(Actor(f"console:{who}", who), room, f"/language {args}"))
+            await chat.settle()
+            replies = chat.transport.transcript[start:]
+            assert len(replies) == 1, (who, where, args, replies)
+            assert "went wrong" not in replies[0], args
+            words = scrub(args).split()
+            may = room.private or who == "chair"
+            chosen = len(words) == 1 and (primary(words[0]) in shipped or words[0].lower() in DEFAULT_WORDS)
+            if not (may and chosen):
+                assert await chat.snapshot() == before, (who, where, args, replies)
+            else:
+                changed += await chat.snapshot() != before
+
+        @settings(max_examples=300, derandomize=True, deadline=None, database=None,
+                  suppress_health_check=[HealthCheck.too_slow])
+        @given(st.sampled_from(["ann", "chair"]), st.sampled_from(["private", "console:main"]),
+               st.one_of(anything, st.sampled_from(LANGUAGE_WORDS),
+                         st.lists(st.sampled_from(LANGUAGE_WORDS), max_size=3).map(" ".join)))
+        def check(who: str, where: str, args: str) -> None:
+            loop.run_until_complete(once(who, where, args))
+
+        try:
+            check()
+        finally:
+            loop.run_until_complete(chat.stop())
+            loop.close()
+        assert changed > 0  # the shipped codes were chosen, and the measure sees it

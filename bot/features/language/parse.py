@@ -26,4 +26,6 @@ def asked(args: str) -> Asked:
         raise ParseError(_("give one language code, such as /language pl"))
     if words[0].lower() in DEFAULT_WORDS:
         return Asked("")
-    return Asked(primary(words[0]))
+    # A word with no language in it ("-", "_") is asked for as typed, and refused as unknown:
+    # its empty primary subtag must not read as "default".
+    return Asked(primary(words[0]) or words[0])

@@ -478,7 +478,7 @@ class PollService:
                 pass  # already closed
             return
         poll = await self.get(poll_id)
-        ctx = Context(event.actor, Room(poll.room), event, self._send, self._directory)
+        ctx = Context(event.actor, Room(poll.room), event, self._send, self._directory, self._languages)
         try:
             if len(event.options) > poll.max_choices or any(not 0 <= o < len(poll.options) for o in event.options):
                 raise UserError(f"Poll {poll.id}: choose at most {count_of(poll.max_choices, 'option')}.")

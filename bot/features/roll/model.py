@@ -17,10 +17,17 @@ def new_join_code() -> str:
     return format_code("".join(secrets.choice(CODE_ALPHABET) for _ in range(8)))
 
 
+def says_branch(branch: str) -> bool:
+    """Whether a branch's name already says it is one ("North branch", "Riverside Branch"): a
+    sentence then names it as it is, else as "North branch" (each its own translated sentence,
+    e.g. "oddział {branch}" / "cangen {branch}"), never "North branch branch"."""
+    return bool(branch.split()[-1:]) and branch.split()[-1].casefold() == "branch"
+
+
 def branch_name(branch: str) -> str:
-    """How a branch is named in a sentence: "North" as "North branch", and a name that already
-    says it ("North branch", "Riverside Branch") as it is, never "North branch branch"."""
-    return branch if branch.split()[-1:] and branch.split()[-1].casefold() == "branch" else f"{branch} branch"
+    """How a branch is named in an English sentence: "North" as "North branch", and a name that
+    already says it as it is (see ``says_branch``)."""
+    return branch if says_branch(branch) else f"{branch} branch"
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from bot.features.roll.model import Member, RollEntry, RollImport
 from bot.kernel.clock import Clock
 from bot.kernel.errors import UserError
 from bot.kernel.events import Actor, platform_of
+from bot.kernel.language import _
 from bot.kernel.limits import code_attempts
 from bot.kernel.ports import Conn, Reader, Writer
 from bot.kernel.secrecy import normalise_code
@@ -79,16 +80,16 @@ class RollService:
         async def link(conn: Conn) -> tuple[str, int]:
             member = await store.member_by_code(conn, code)
             if member is None or not member.active:
-                raise WrongCode(f"The code {text} is not on the roll. Check it with your organiser.")
+                raise WrongCode(_("The code {code} is not on the roll. Check it with your organiser.").format(
+                    code=text))
             linked = await store.linked_member(conn, identity)
             if linked is not None:
                 if linked == member.id:
-                    raise UserError(f"This account is already linked to {member.name}.")
-                raise UserError("This account is already linked to another membership; ask an organiser.")
+                    raise UserError(_("This account is already linked to {name}.").format(name=member.name))
+                raise UserError(_("This account is already linked to another membership; ask an organiser."))
             if await store.has_link_on(conn, member.id, platform_of(identity)):
-                raise UserError(
-                    "That membership is already linked to another account on this platform; ask an organiser."
-                )
+                raise UserError(_("That membership is already linked to another account on this platform; ask an "
+                                  "organiser."))
             await store.link(conn, identity, actor.name, member.id, now)
             await polls.move_votes(conn, identity, f"m:{member.id}")
             return member.name, member.id

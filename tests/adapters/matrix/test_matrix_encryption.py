@@ -9,6 +9,7 @@ from typing import Any
 
 from nio import AsyncClient, Event, LoginResponse
 
+from bot.features.language import store as language_store
 from bot.kernel.effects import SendPrivate
 from tests.adapters.matrix.running_bot import StartBot
 from tests.adapters.matrix.scenes import body, command, count_line, joined
@@ -151,6 +152,30 @@ async def test_a_message_the_bot_cannot_decrypt_gets_one_request_to_send_it_agai
     await send_text(founder, room, "!polls")  # answered after both were handled
     await founder.wait_for_event(room, notice_from(bot.user_id, containing="No open polls"), start=mark)
     assert len(founder.find_events(room, notice_from(bot.user_id, containing="send it again"), start=mark)) == 1
+
+
+async def test_the_request_to_send_again_is_in_the_members_own_language(
+    start_bot: StartBot, matrix_users: UserFactory
+) -> None:
+    """Ann chose Polish; the room reads the default (English): the request is written to her."""
+    bot = await start_bot()
+    founder = await matrix_users("founder", encrypted=True)
+    ann = await matrix_users("ann")
+    room = await encrypted_room(founder, bot.user_id, ann)
+
+    async def polish(conn: Any) -> None:
+        await language_store.choose(conn, f"mx:{ann.user_id}", "pl", "2026-01-01T00:00:00+00:00")
+
+    await bot.app.writer.run(polish)
+    mark = founder.mark(room)
+    lost = {"algorithm": "m.megolm.v1.aes-sha2", "sender_key": "Lost1key0000000000000000000000000000000000",
+            "session_id": "lost-session-2", "device_id": "LOSTDEVICE", "ciphertext": "AwgAEhAAAAAA"}
+    await send_event(ann, room, "m.room.encrypted", lost)
+    asked = await founder.wait_for_event(room, notice_from(bot.user_id, containing="Wyślij ją jeszcze raz"),
+                                         start=mark)
+    assert "Nie mogłem odszyfrować Twojej wiadomości" in body(asked)
+    await send_text(founder, room, "!polls")  # the room itself still reads English
+    await founder.wait_for_event(room, notice_from(bot.user_id, containing="No open polls"), start=mark)
 
 
 async def test_logged_in_with_an_access_token_the_bot_uses_the_tokens_device_for_encryption(

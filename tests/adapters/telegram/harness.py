@@ -47,7 +47,8 @@ class TelegramBot:
         await app.start()
         task = asyncio.create_task(adapter.run())
         bot = cls(app, adapter, task, peer)
-        await peer.wait_for_calls("setMyCommands", 3)  # groups, private chats, the default
+        # Groups, private chats and the default scope, each for any language and for each shipped one.
+        await peer.wait_for_calls("setMyCommands", 3 * (1 + len(app.menu_languages())))
         return bot
 
     async def stop(self) -> None:

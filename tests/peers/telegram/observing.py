@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from .commands import scope_key
-from .models import Chat, Message, Poll
+from .models import Chat, Message, Poll, User
 from .updates import PendingUpdate
 from .world import ApiCall, CallbackQuery, World
 
@@ -94,6 +94,31 @@ class Observing:
     def commands(self, scope: dict[str, object] | None = None, language_code: str = "") -> list[dict[str, str]]:
         """The command menu the bot registered for a scope (default scope if None)."""
         return list(self.world.commands.get(scope_key(scope, language_code), []))
+
+    def menu_shown(self, chat: Chat, user: User, *, administrator: bool = False) -> list[dict[str, str]]:
+        """The command menu USER sees in CHAT, as Telegram picks it ("Determining list of
+        commands" in the Bot API): the first list that is set, from the narrowest scope to the
+        default, each scope first in the user's language (the primary subtag of their
+        ``language_code``, e.g. "pl" for "pl-PL") and then for any language. An empty list
+        counts as not set (``setMyCommands`` with no commands is ``deleteMyCommands``)."""
+        if chat.type == "private":
+            scopes: list[dict[str, object]] = [{"type": "chat", "chat_id": chat.id}, {"type": "all_private_chats"}]
+        else:
+            scopes = [{"type": "chat_member", "chat_id": chat.id, "user_id": user.id}]
+            if administrator:
+                scopes.append({"type": "chat_administrators", "chat_id": chat.id})
+            scopes.append({"type": "chat", "chat_id": chat.id})
+            if administrator:
+                scopes.append({"type": "all_chat_administrators"})
+            scopes.append({"type": "all_group_chats"})
+        scopes.append({"type": "default"})
+        language = (user.language_code or "").replace("_", "-").split("-")[0].lower()
+        for scope in scopes:
+            for code in (language, "") if language else ("",):
+                found = self.world.commands.get(scope_key(scope, code))
+                if found:
+                    return list(found)
+        return []
 
     def poll(self, poll_id: str) -> Poll:
         return self.world.polls[poll_id]

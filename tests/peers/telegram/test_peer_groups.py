@@ -249,3 +249,39 @@ async def test_command_menus_are_kept_per_scope(fast_telegram_peer: TelegramPeer
         assert [c.command for c in groups] == ["poll"]
     assert [c["command"] for c in peer.commands({"type": "all_private_chats"})] == ["rank"]
     assert peer.commands() == []
+
+
+async def test_the_menu_shown_falls_back_as_telegram_documents(fast_telegram_peer: TelegramPeer) -> None:
+    """"Determining list of commands": the narrowest scope set wins, each scope first in the
+    user's language, then for every language; a language with no list of its own gets the list
+    set without one."""
+    peer = fast_telegram_peer
+    polish, german = peer.create_user("Ola", language_code="pl-PL"), peer.create_user("Udo", language_code="de")
+    group = peer.create_group("Branch", creator=polish, members=[german])
+    async with _bot(peer) as bot:
+        await bot.set_my_commands([BotCommand("help", "default")])
+        await bot.set_my_commands([BotCommand("help", "domyślne")], language_code="pl")
+        await bot.set_my_commands([BotCommand("join", "private")], scope=BotCommandScopeAllPrivateChats())
+        await bot.set_my_commands([BotCommand("poll", "groups")], scope=BotCommandScopeAllGroupChats())
+        await bot.set_my_commands([BotCommand("poll", "grupy")], scope=BotCommandScopeAllGroupChats(),
+                                  language_code="pl")
+        polish_groups = await bot.get_my_commands(scope=BotCommandScopeAllGroupChats(), language_code="pl")
+        assert [c.description for c in polish_groups] == ["grupy"]
+        # getMyCommands reads one (scope, language) as set: no fallback there.
+        assert await bot.get_my_commands(scope=BotCommandScopeAllPrivateChats(), language_code="pl") == ()
+
+    def shown(chat: Any, user: Any) -> list[str]:
+        return [c["description"] for c in peer.menu_shown(chat, user)]
+
+    assert shown(group, polish) == ["grupy"] and shown(group, german) == ["groups"]
+    # Private chats have a list for every language only: Polish users see it too, before the
+    # default scope's Polish one.
+    assert shown(peer.private_chat(polish), polish) == ["private"]
+    assert shown(peer.private_chat(german), german) == ["private"]
+    peer.world.commands.clear()
+    async with _bot(peer) as bot:
+        await bot.set_my_commands([BotCommand("help", "default")])
+        await bot.set_my_commands([BotCommand("help", "domyślne")], language_code="pl")
+    assert shown(peer.private_chat(polish), polish) == ["domyślne"]
+    assert shown(peer.private_chat(german), german) == ["default"]
+    assert shown(group, polish) == ["domyślne"]

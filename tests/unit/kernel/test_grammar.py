@@ -84,3 +84,47 @@ def test_what_someone_typed_is_quoted_as_a_person_reads_it() -> None:
     assert quoted("two\nlines\tand  spaces") == "“two lines and spaces”"
     assert quoted("a\x00b") == "“a\ufffdb”"
     assert quoted("x" * 50, 10) == "“xxxxxxxxx…”"
+
+
+def test_parse_errors_are_written_in_the_language_being_written_in() -> None:
+    """The kernel's refusals read from the catalogue of the language being written in: the same
+    fields, the plural form the number takes, English outside any language."""
+    from bot.app.bootstrap import LOCALES
+    from bot.engines.language import Catalogues
+    from bot.kernel.errors import UserError
+    from bot.kernel.ids import parse_ref
+    from bot.kernel.language import speaking
+    from bot.kernel.limits import Attempts
+
+    catalogues = Catalogues(LOCALES)
+    flags, one, two = frozenset({"secret"}), frozenset({"closes"}), frozenset({"closes", "multi"})
+    with speaking(catalogues.get("pl")):  # type: ignore[arg-type]
+        with pytest.raises(GrammarError, match="nieznana opcja --bogus. Dostępne opcje: --secret"):
+            split_options("Tea? --bogus", flags, frozenset(), "/poll")
+        with pytest.raises(GrammarError, match="wartość przyjmuje tylko --closes. Użycie: /poll"):
+            split_options("Tea? --secret yes", flags, one, "/poll")
+        with pytest.raises(GrammarError, match="wartość przyjmują tylko --closes, --multi."):
+            split_options("Tea? --secret yes", flags, two, "/poll")
+        with pytest.raises(UserError, match="“X9” to nie numer poprawki"):
+            parse_ref("X9", "A", "/amend")
+    with speaking(catalogues.get("cy")):  # type: ignore[arg-type]
+        with pytest.raises(DeadlineError, match="nid yw 25:00 yn amser o'r dydd"):
+            parse_deadline("25:00", NOW, LONDON)
+        with pytest.raises(UserError, match="Dywedwch pa welliant, e.e. A1. Defnydd: /amend"):
+            parse_ref("", "A", "/amend")
+    with pytest.raises(GrammarError, match="only --closes takes a value"):
+        split_options("Tea? --secret yes", flags, one, "/poll")
+    with pytest.raises(GrammarError, match="only --closes, --multi take a value"):
+        split_options("Tea? --secret yes", flags, two, "/poll")
+
+    clock = [NOW]
+    attempts = Attempts(1, timedelta(minutes=1), lambda: clock[0])
+    attempts.failed("ann")
+    with speaking(catalogues.get("pl")), pytest.raises(UserError, match="spróbuj ponownie za 1 minutę"):  # type: ignore[arg-type]
+        attempts.check("ann", "join codes")
+    attempts = Attempts(1, timedelta(minutes=3), lambda: clock[0])
+    attempts.failed("ann")
+    with speaking(catalogues.get("pl")), pytest.raises(UserError, match="za 3 minuty albo"):  # type: ignore[arg-type]
+        attempts.check("ann", "drafting codes")
+    with pytest.raises(UserError, match="try again in 3 minutes"):
+        attempts.check("ann", "join codes")
