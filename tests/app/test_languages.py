@@ -55,7 +55,7 @@ async def test_an_export_caption_is_in_its_readers_language(chat: Chat) -> None:
     await chat.say("chair (private): /language pl", "chair: /language cy", "chair: /signup open Assembly")
     out = await chat.say("chair: /signup S1 export")
     assert exported(out)
-    assert "[chair (private)] bot: S1 sign-ups: 0 wierszy." in out  # zero takes the "many" form
+    assert "[chair (private)] bot: S1 zapisy: 0 wierszy." in out  # zero takes the "many" form
     assert "[#main] bot: Anfonais hyn atoch yn breifat:" in out
 
 
