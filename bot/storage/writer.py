@@ -33,6 +33,7 @@ import aiosqlite
 import numpy as np
 
 from bot.kernel.errors import UserError
+from bot.kernel.language import Speech, current, speaking
 from bot.kernel.ports import Writer as Writes
 
 log = logging.getLogger(__name__)
@@ -81,6 +82,7 @@ class _Op:
     event_id: str | None
     future: asyncio.Future[Any]
     secret: bool = False
+    speech: Speech | None = None  # the caller's language: a refusal raised inside reads in it
 
 
 KEYED = "k:"
@@ -309,7 +311,7 @@ class Writer:
         is committed with other secret changes only, and must write nothing that names anyone.
         """
         fut: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait(_Op(fn, event_id, fut, secret))
+        self._queue.put_nowait(_Op(fn, event_id, fut, secret, current()))
         return await fut
 
     async def _loop(self) -> None:
@@ -387,7 +389,11 @@ class Writer:
             return
         await conn.execute("SAVEPOINT op")
         try:
-            value = await op.fn(conn)
+            if op.speech is None:
+                value = await op.fn(conn)
+            else:  # the writer's task has no language of its own: the op writes in its caller's
+                with speaking(op.speech):
+                    value = await op.fn(conn)
             if token is not None:
                 await conn.execute(
                     "INSERT INTO seen_events(event_id, seen_at) VALUES (?, ?)", (token, self._now())
