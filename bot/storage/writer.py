@@ -33,7 +33,7 @@ import aiosqlite
 import numpy as np
 
 from bot.kernel.errors import UserError
-from bot.kernel.language import Speech, current, speaking
+from bot.kernel.language import ENGLISH_SPEECH, Speech, current, speaking
 from bot.kernel.ports import Writer as Writes
 
 log = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ class _Op:
     event_id: str | None
     future: asyncio.Future[Any]
     secret: bool = False
-    speech: Speech | None = None  # the caller's language: a refusal raised inside reads in it
+    speech: Speech = ENGLISH_SPEECH  # the caller's language: a refusal raised inside reads in it
 
 
 KEYED = "k:"
@@ -389,11 +389,8 @@ class Writer:
             return
         await conn.execute("SAVEPOINT op")
         try:
-            if op.speech is None:
+            with speaking(op.speech):  # the writer's task has none of its own: the op writes in its caller's
                 value = await op.fn(conn)
-            else:  # the writer's task has no language of its own: the op writes in its caller's
-                with speaking(op.speech):
-                    value = await op.fn(conn)
             if token is not None:
                 await conn.execute(
                     "INSERT INTO seen_events(event_id, seen_at) VALUES (?, ?)", (token, self._now())
