@@ -17,7 +17,7 @@ MAX_BRANCH = 100
 TYPED = re.compile(r"^\s*(sign|unsign)\s+([A-Za-z]\d{1,9})\s*$", re.I)
 _ENGLISH_YES = ("yes", "y")
 _ENGLISH_NO = ("no", "n")
-_FIRST_WORD = re.compile(r"^\s*(\S+)\s*(.*)$", re.S)
+_FIRST_WORD = re.compile(r"^\s*([^\W\d_]+)\W*(.*)$", re.S)  # "tak, North" -> "tak", "North"
 
 
 def _words(listed: str) -> set[str]:

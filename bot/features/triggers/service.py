@@ -246,24 +246,25 @@ class TriggerService:
             return
         s = await self.standing(t)
         fired_at = t.fired_at or self._clock.now()
+        poll_id: int | None = None
+        # Everything here is said in the room (the ballot's own announcement too), in its language,
+        # whoever's signature fired it; the organisers' notes in each one's own.
         with speaking(await self._languages.speech_for(t.room)):
             await self._send(Send(t.room, fired_in_room(t, s)))
-        spec = PollSpec(
-            question=f"{t.ref}: {t.ballot.question}"[:300], options=BALLOT, kind="proposal",
-            closes_at=self._clock.now() + timedelta(seconds=t.ballot.seconds), secret=t.ballot.secret,
-            electorate="branch" if t.branch else "roll", branch=t.branch,
-        )
-        poll_id: int | None = None
-        try:
-            poll_id = (await polls.open_poll(t.room, t.opened_by, spec, f"trigger-ballot:{t.ref}")).id
-        except Duplicate:  # opened before a restart, not yet linked
-            poll_id = await polls.find_opened(t.room, spec.question, fired_at)
-        except UserError as e:
-            with speaking(await self._languages.speech_for(t.room)):
+            spec = PollSpec(
+                question=f"{t.ref}: {t.ballot.question}"[:300], options=BALLOT, kind="proposal",
+                closes_at=self._clock.now() + timedelta(seconds=t.ballot.seconds), secret=t.ballot.secret,
+                electorate="branch" if t.branch else "roll", branch=t.branch,
+            )
+            try:
+                poll_id = (await polls.open_poll(t.room, t.opened_by, spec, f"trigger-ballot:{t.ref}")).id
+            except Duplicate:  # opened before a restart, not yet linked
+                poll_id = await polls.find_opened(t.room, spec.question, fired_at)
+            except UserError as e:
                 await self._send(Send(t.room, ballot_failed(t, e.message)))
-            for organiser, speech in (await self._organisers_speech(t)).items():
-                with speaking(speech):
-                    await self._send(SendPrivate(organiser, ballot_failed(t, e.message)))
+                for organiser, speech in (await self._organisers_speech(t)).items():
+                    with speaking(speech):
+                        await self._send(SendPrivate(organiser, ballot_failed(t, e.message)))
         if poll_id is not None:
             async def link(conn: Conn) -> None:
                 await store.link_ballot(conn, t.id, poll_id)

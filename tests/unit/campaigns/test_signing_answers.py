@@ -18,6 +18,7 @@ CATALOGUES = Catalogues(LOCALES)
     ("pl", "yes Hillside", (True, "Hillside")), ("pl", "n", (False, "")), ("pl", "ie", None),
     ("cy", "ie", (True, "")), ("cy", "Do Glan-y-môr", (True, "Glan-y-môr")), ("cy", "na", (False, "")),
     ("cy", "nac ydw", (False, "ydw")), ("cy", "no", (False, "")), ("cy", "tak", None),
+    ("pl", "Tak, Hillside", (True, "Hillside")), ("en", "yes!", (True, "")), ("en", "yesterday", None),
     ("en", "yes", (True, "")), ("en", "Y North", (True, "North")), ("en", "tak", None), ("en", "nope", None),
 ])
 def test_yes_and_no_in_the_readers_language(code: str, typed: str, expected: tuple[bool, str] | None) -> None:
