@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bot.features.campaigns.parse import DateError, branch_report, goal, parse_day
-from bot.features.campaigns.render import opened, progress_text
+from bot.features.campaigns.render import (
+    adoptions,
+    export_header,
+    export_row,
+    opened,
+    progress_text,
+    recorded,
+    sign_button,
+)
 from bot.features.campaigns.service import CampaignService
 from bot.features.motions.render import chat
 from bot.features.roll.model import branch_name
@@ -16,9 +24,10 @@ from bot.kernel.effects import Button
 from bot.kernel.errors import UserError, sentence
 from bot.kernel.grammar import split_options
 from bot.kernel.ids import split_ref
+from bot.kernel.language import N_, _
 from bot.kernel.pages import pages
 from bot.kernel.routing import Router
-from bot.kernel.wording import count_of, quoted
+from bot.kernel.wording import quoted
 
 router = Router("campaigns")
 
@@ -33,36 +42,42 @@ USAGE = (
 Sub = Callable[[Context, int, str, CampaignService], Awaitable[None]]
 
 
+def _usage(usage: str) -> str:
+    return _("Usage: {usage}").format(usage=usage)
+
+
 async def _open(ctx: Context, motion_id: int, args: str, campaigns: CampaignService) -> None:
     usage = "/campaign M12 open --branches 100 [--signatures 500] [--deadline 2026-07-01T17:00]"
     if ctx.room.private:
-        raise UserError("Open a campaign in the group where it is announced, not in a private chat.")
-    await ctx.require_organiser(ctx.room.id, "publish a model-motion campaign")
+        raise UserError(_("Open a campaign in the group where it is announced, not in a private chat."))
+    # TRANSLATORS: completes "Only an organiser of the room can …".
+    await ctx.require_organiser(ctx.room.id, _("publish a model-motion campaign"))
     rest, opts = split_options(args, frozenset(), frozenset({"branches", "signatures", "deadline"}), usage)
     if rest:
-        raise UserError(f"Unexpected {quoted(rest, 30)}. Usage: {usage}")
+        raise UserError(_("Unexpected {typed}. Usage: {usage}").format(typed=quoted(rest, 30), usage=usage))
     goal_branches = goal(opts.values.get("branches"), "branches")
     goal_signatures = goal(opts.values.get("signatures"), "signatures")
     if goal_branches is None and goal_signatures is None:
-        raise UserError(f"Set a goal: --branches N and/or --signatures N. Usage: {usage}")
+        raise UserError(_("Set a goal: --branches N and/or --signatures N. Usage: {usage}").format(usage=usage))
     deadline = None
     if "deadline" in opts.values:
         try:
             deadline = campaigns.deadline(opts.values["deadline"])
         except DeadlineError as e:
-            raise UserError(f"--deadline: {e}.") from None
+            # TRANSLATORS: an option and what is wrong with its value ("--deadline: the deadline … is in the past").
+            raise UserError(_("{option}: {error}").format(option="--deadline", error=e) + ".") from None
     await campaigns.open(ctx, motion_id, goal_branches, goal_signatures, deadline)
     motion = await campaigns.motion(motion_id)
     text = opened(motion_id, goal_branches, goal_signatures, deadline, campaigns.tz, chat(motion.text, motion.info))
     parts = pages(text)
     for part in parts[:-1]:
         await ctx.reply(part)
-    await ctx.reply(parts[-1], ((Button(f"Sign M{motion_id}", start=f"sign-M{motion_id}"),),))
+    await ctx.reply(parts[-1], ((Button(sign_button(f"M{motion_id}"), start=f"sign-M{motion_id}"),),))
 
 
 async def _progress(ctx: Context, motion_id: int, args: str, campaigns: CampaignService) -> None:
     if args:
-        raise UserError(f"Usage: /campaign M{motion_id}")
+        raise UserError(_usage(f"/campaign M{motion_id}"))
     await ctx.reply(progress_text(await campaigns.progress(motion_id), campaigns.now(), campaigns.tz))
 
 
@@ -73,64 +88,70 @@ async def _adopted(ctx: Context, motion_id: int, args: str, campaigns: CampaignS
     try:
         day = parse_day(on, today) if on else today
     except DateError as e:
-        raise UserError(f"{sentence(e)} Usage: {usage}") from None
+        raise UserError(_("{problem} Usage: {usage}").format(problem=sentence(e), usage=usage)) from None
     if day > today:
-        raise UserError(f"{day.isoformat()} is in the future; report a meeting once it has passed.")
+        raise UserError(_("{day} is in the future; report a meeting once it has passed.").format(
+            day=day.isoformat()))
     branches = await campaigns.report_adoption(ctx, motion_id, branch, day)
-    await ctx.reply(f"Recorded: {branch_name(branch)} passed M{motion_id} on {day.strftime('%d %B %Y')}. "
-                    f"{count_of(branches, 'branch', 'branches')} so far.")
+    await ctx.reply(recorded(branch_name(branch), f"M{motion_id}", day, branches))
 
 
 async def _branches(ctx: Context, motion_id: int, args: str, campaigns: CampaignService) -> None:
     if args:
-        raise UserError(f"Usage: /campaign M{motion_id} branches")
-    rows = await campaigns.adoptions(motion_id)
-    if not rows:
-        await ctx.reply(f"No branch has reported passing M{motion_id} yet.")
-        return
-    listed = [f"Branches that passed M{motion_id} ({len(rows)}):"] + [f"{br} — {on}" for br, on in rows]
-    for page in pages("\n".join(listed)):
+        raise UserError(_usage(f"/campaign M{motion_id} branches"))
+    for page in pages(adoptions(f"M{motion_id}", await campaigns.adoptions(motion_id))):
         await ctx.reply(page)
 
 
 async def _export(ctx: Context, motion_id: int, args: str, campaigns: CampaignService) -> None:
     if args:
-        raise UserError(f"Usage: /campaign M{motion_id} export")
+        raise UserError(_usage(f"/campaign M{motion_id} export"))
     campaign = await campaigns.get(motion_id)
-    await ctx.require_organiser(campaign.room, "export a campaign's signatures")
-    await send_privately(ctx, f"M{motion_id} signatures", ("name", "kind", "branch", "signed_at", "consent"),
-                         await campaigns.signatures(motion_id), "the list of signatures")
+    # TRANSLATORS: completes "Only an organiser of the room can …".
+    await ctx.require_organiser(campaign.room, _("export a campaign's signatures"))
+    signatures = await campaigns.signatures(motion_id)
+    with await ctx.speaking_to(ctx.actor.id):  # the file is read privately, in the organiser's language
+        label = _("{ref} signatures").format(ref=f"M{motion_id}")
+        header, rows = export_header(), [export_row(r) for r in signatures]
+    # TRANSLATORS: completes "I sent you … privately."
+    await send_privately(ctx, label, header, rows, _("the list of signatures"))
 
 
 async def _close(ctx: Context, motion_id: int, args: str, campaigns: CampaignService) -> None:
     if args:
-        raise UserError(f"Usage: /campaign M{motion_id} close")
+        raise UserError(_usage(f"/campaign M{motion_id} close"))
     campaign = await campaigns.get(motion_id)
-    await ctx.require_organiser(campaign.room, "close a campaign")
+    # TRANSLATORS: completes "Only an organiser of the room can …".
+    await ctx.require_organiser(campaign.room, _("close a campaign"))
     await campaigns.close(ctx, motion_id)
-    await ctx.reply(f"The campaign for M{motion_id} is closed; its figures are final.")
+    await ctx.reply(_("The campaign for {ref} is closed; its figures are final.").format(ref=f"M{motion_id}"))
 
 
 async def _retract(ctx: Context, motion_id: int, args: str, campaigns: CampaignService) -> None:
     branch = " ".join(args.split())
     if not branch:
-        raise UserError(f"Name the branch whose report to remove: /campaign M{motion_id} retract BRANCH NAME")
+        raise UserError(_("Name the branch whose report to remove: {usage}").format(
+            usage=f"/campaign M{motion_id} retract BRANCH NAME"))
     campaign = await campaigns.get(motion_id)
     await campaigns.retract(ctx, motion_id, branch, await ctx.is_organiser(campaign.room))
-    await ctx.reply(f"The report from {branch_name(branch)} on M{motion_id} is removed.")
+    await ctx.reply(_("The report from {branch} on {ref} is removed.").format(branch=branch_name(branch),
+                                                                              ref=f"M{motion_id}"))
 
 
 SUBS: dict[str, Sub] = {"open": _open, "adopted": _adopted, "retract": _retract, "branches": _branches,
                         "export": _export, "close": _close}
 
 
-@router.command("campaign", summary="model-motion campaigns: progress, branch reports, export", usage=USAGE,
-                details="Organisers publish a motion as a model motion with a goal (/campaign M12 open --branches 100 "
-                "--deadline 2026-07-01T17:00). Branch secretaries report adoption; supporters sign privately.")
+@router.command("campaign", summary=N_("model-motion campaigns: progress, branch reports, export"), usage=USAGE,
+                details=N_("Organisers publish a motion as a model motion with a goal (/campaign M12 open --branches "
+                           "100 --deadline 2026-07-01T17:00). Branch secretaries report adoption; supporters sign "
+                           "privately."))
 async def campaign_command(ctx: Context, args: str, campaigns: CampaignService) -> None:
-    motion_id, rest = split_ref(args, "M", "/campaign M12 … (send /help campaign for more)")
-    sub, _, rest = rest.partition(" ")
+    motion_id, rest = split_ref(args, "M", _("{usage} (send {help} for more)").format(
+        usage="/campaign M12 …", help="/help campaign"))
+    sub, _sep, rest = rest.partition(" ")
     handler = SUBS.get(sub.lower()) if sub else _progress
     if handler is None:
-        raise UserError(f"There is no /campaign M{motion_id} {sub[:20]}. Send /help campaign for the commands.")
+        raise UserError(_("There is no {command}. Send {help} for the commands.").format(
+            command=f"/campaign M{motion_id} {sub[:20]}", help="/help campaign"))
     await handler(ctx, motion_id, rest.strip(), campaigns)

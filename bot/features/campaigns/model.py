@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.kernel.language import _
+
 
 @dataclass
 class Campaign:
@@ -24,9 +26,10 @@ class Campaign:
 
     def refusal(self, now: datetime) -> str | None:
         if self.closed_at is not None:
-            return f"The campaign for {self.ref} is closed; it takes no more signatures or reports."
+            return _("The campaign for {ref} is closed; it takes no more signatures or reports.").format(ref=self.ref)
         if self.deadline is not None and now >= self.deadline:
-            return f"The campaign for {self.ref} ended at its deadline; it takes no more signatures or reports."
+            return _("The campaign for {ref} ended at its deadline; it takes no more signatures or reports.").format(
+                ref=self.ref)
         return None
 
 

@@ -7,6 +7,7 @@ import re
 from datetime import date, timedelta
 
 from bot.kernel.errors import ParseError, UserError
+from bot.kernel.language import _
 from bot.kernel.wording import quoted
 
 MAX_BRANCH = 100
@@ -38,21 +39,22 @@ def parse_day(text: str, today: date) -> date:
             return _make(int(m.group(3)), month, day, text)
         found = _make(today.year, month, day, text)
         return found if found <= today else _make(today.year - 1, month, day, text)
-    raise DateError(f"cannot read the date {quoted(text.strip(), 30)}; write e.g. 3 June, 2026-06-03 or today")
+    raise DateError(_("cannot read the date {typed}; write e.g. 3 June, 2026-06-03 or today").format(
+        typed=quoted(text.strip(), 30)))
 
 
 def _make(year: int, month: int, day: int, text: str) -> date:
     try:
         return date(year, month, day)
     except ValueError:
-        raise DateError(f"{quoted(text.strip(), 30)} is not a real date") from None
+        raise DateError(_("{typed} is not a real date").format(typed=quoted(text.strip(), 30))) from None
 
 
 def goal(value: str | None, what: str) -> int | None:
     if value is None:
         return None
     if not value.isdigit() or not 0 < int(value) <= 1_000_000:
-        raise ParseError(f"--{what} takes a whole number of at least 1")
+        raise ParseError(_("{option} takes a whole number of at least 1").format(option=f"--{what}"))
     return int(value)
 
 
@@ -66,7 +68,8 @@ def branch_report(args: str, usage: str) -> tuple[str, str | None]:
         on, words = " ".join(words[at + 1:]), words[:at]
     branch = " ".join(words)
     if not branch:
-        raise UserError(f"Name the branch. Usage: {usage}")
+        raise UserError(_("Name the branch. Usage: {usage}").format(usage=usage))
     if len(branch) > MAX_BRANCH:
-        raise UserError(f"That branch name is too long; keep it under {MAX_BRANCH} characters.")
+        raise UserError(_("That branch name is too long; keep it under {limit} characters.").format(
+            limit=MAX_BRANCH))
     return branch, on

@@ -22,10 +22,11 @@ from bot.kernel.clock import Clock
 from bot.kernel.context import Context
 from bot.kernel.durations import parse_deadline
 from bot.kernel.errors import UserError
-from bot.kernel.markup import b, markup
+from bot.kernel.language import Speech, _, ngettext, speaking
+from bot.kernel.markup import b, lines, markup
 from bot.kernel.ports import Conn, Languages, Reader, Writer
 from bot.kernel.times import iso
-from bot.kernel.wording import count_of
+from bot.kernel.wording import number
 from bot.storage.outbox import Outbox, enqueue
 from bot.storage.writer import change_once
 
@@ -47,17 +48,18 @@ class CampaignService:
     async def _campaign(self, conn: Conn, motion_id: int) -> Campaign:
         campaign = await store.load_campaign(conn, motion_id)
         if campaign is None:
-            raise UserError(f"M{motion_id} is not a model-motion campaign (an organiser publishes one with "
-                            f"/campaign M{motion_id} open --branches 100).")
+            raise UserError(_("{ref} is not a model-motion campaign (an organiser publishes one with {example}).")
+                            .format(ref=f"M{motion_id}", example=f"/campaign M{motion_id} open --branches 100"))
         return campaign
 
     async def get(self, motion_id: int) -> Campaign:
         return await self._campaign(self._reader, motion_id)
 
-    async def _title(self, motion_id: int) -> str:
-        """The campaign's motion's title (for the goal's announcement), once it is known to exist."""
-        await self.get(motion_id)
-        return (await self._motions.get(motion_id)).text.title
+    async def _announcing(self, motion_id: int) -> tuple[str, Speech]:
+        """The campaign's motion's title and its room's language, for the goal's announcement
+        (queued inside the change that reaches it), once the campaign is known to exist."""
+        campaign = await self.get(motion_id)
+        return (await self._motions.get(motion_id)).text.title, await self._languages.speech_for(campaign.room)
 
     async def motion(self, motion_id: int) -> Motion:
         return await self._motions.get(motion_id)
@@ -89,7 +91,8 @@ class CampaignService:
 
         async def op(conn: Conn) -> None:
             if await store.load_campaign(conn, motion_id) is not None:
-                raise UserError(f"M{motion_id} is already a campaign: /campaign M{motion_id} shows its progress.")
+                raise UserError(_("{ref} is already a campaign: {command} shows its progress.").format(
+                    ref=f"M{motion_id}", command=f"/campaign M{motion_id}"))
             await store.insert_campaign(conn, motion_id, ctx.room.id, ctx.actor.id, goal_branches, goal_signatures,
                                         iso(deadline) if deadline else None, now)
 
@@ -106,11 +109,11 @@ class CampaignService:
     async def close(self, ctx: Context, motion_id: int) -> None:
         now = iso(self._clock.now())
         await change_once(self._writer, lambda conn: store.close_campaign(conn, motion_id, now),
-                          f"The campaign for M{motion_id} is already closed.", ctx.event_id)
+                          _("The campaign for {ref} is already closed.").format(ref=f"M{motion_id}"), ctx.event_id)
 
-    async def _reach_goal(self, conn: Conn, campaign: Campaign, now: datetime, title: str) -> bool:
-        """Mark the goal reached if it just was, and queue its announcement; True only for the
-        change that reached it."""
+    async def _reach_goal(self, conn: Conn, campaign: Campaign, now: datetime, title: str, room: Speech) -> bool:
+        """Mark the goal reached if it just was, and queue its announcement (in ROOM, the
+        language of the campaign's room); True only for the change that reached it."""
         if campaign.goal_reached_at is not None:
             return False
         signatures, branches = await store.counts(conn, campaign.motion_id)
@@ -118,8 +121,10 @@ class CampaignService:
             return False
         if not await store.mark_goal_reached(conn, campaign.motion_id, iso(now)):
             return False
+        with speaking(room):
+            text = goal_reached(campaign.ref, title, signatures, branches)
         await enqueue(conn, dedupe=f"campaign:{campaign.ref}:goal", target=campaign.room, private=False, now=now,
-                      text=goal_reached(campaign.ref, title, signatures, branches))
+                      text=text)
         return True
 
     # -- branch reports ----------------------------------------------------------------------
@@ -132,14 +137,14 @@ class CampaignService:
         if member is not None and member.branch is not None and member.branch.casefold() == branch.casefold():
             return
         if not await ctx.is_organiser(campaign.room):
-            raise UserError(f"Only a member of {branch_name(branch)} (as on the membership roll) or an organiser can "
-                            f"report its vote on {campaign.ref}.")
+            raise UserError(_("Only a member of {branch} (as on the membership roll) or an organiser can report its "
+                              "vote on {ref}.").format(branch=branch_name(branch), ref=campaign.ref))
 
     async def report_adoption(self, ctx: Context, motion_id: int, branch: str, day: date) -> int:
         """Record that BRANCH passed the motion on DAY; how many branches have."""
         await self.may_report(ctx, await self.get(motion_id), branch)
         now = self._clock.now()
-        title = await self._title(motion_id)
+        title, room = await self._announcing(motion_id)
 
         async def op(conn: Conn) -> tuple[int, bool]:
             campaign = await self._campaign(conn, motion_id)
@@ -148,12 +153,12 @@ class CampaignService:
                 raise UserError(refusal)
             found = await store.adoption(conn, motion_id, branch.casefold())
             if found is not None:
-                raise UserError(f"{branch_name(found[0])} was already reported (passed on {found[1]}, by {found[2]}); "
-                                "nothing changed.")
+                raise UserError(_("{branch} was already reported (passed on {day}, by {name}); nothing changed.")
+                                .format(branch=branch_name(found[0]), day=found[1], name=found[2]))
             await store.insert_adoption(conn, motion_id, branch, day.isoformat(), ctx.actor.id, ctx.actor.label,
                                         iso(now))
-            _, branches = await store.counts(conn, motion_id)
-            return branches, await self._reach_goal(conn, campaign, now, title)
+            _signatures, branches = await store.counts(conn, motion_id)
+            return branches, await self._reach_goal(conn, campaign, now, title, room)
 
         branches, reached = await self._writer.run(op, ctx.event_id)
         if reached:
@@ -164,9 +169,10 @@ class CampaignService:
         async def op(conn: Conn) -> None:
             found = await store.adoption(conn, motion_id, branch.casefold())
             if found is None:
-                raise UserError(f"No report from {branch_name(branch)} for M{motion_id}; nothing to remove.")
+                raise UserError(_("No report from {branch} for {ref}; nothing to remove.").format(
+                    branch=branch_name(branch), ref=f"M{motion_id}"))
             if found[3] != ctx.actor.id and not organiser:
-                raise UserError("Only the person who reported it or an organiser can remove a branch report.")
+                raise UserError(_("Only the person who reported it or an organiser can remove a branch report."))
             await store.delete_adoption(conn, motion_id, branch.casefold())
 
         await self._writer.run(op, ctx.event_id)
@@ -195,18 +201,26 @@ class CampaignService:
         if refusal:
             raise UserError(refusal)
         motion = await self._motions.get(n)
-        _, member, name, branch = await self._who(ctx)
-        as_whom = f"member {name}" + (f" of {branch_name(branch)}" if branch else "") if member else name
-        return markup("You are signing the model motion {}: {}, as {}.\n"
-                      "We keep your name, your branch if you give it, and the time you signed. The campaign's "
-                      "organisers see them and may export the list. You can withdraw at any time: /unsign M{}.",
-                      b(f"M{n}"), motion.text.title, as_whom, n)
+        _signer, member, name, branch = await self._who(ctx)
+        fields = {"ref": b(f"M{n}"), "title": motion.text.title, "name": name}
+        if member and branch:
+            signing = markup(_("You are signing the model motion {ref}: {title}, as member {name} of {branch}."),
+                             branch=branch_name(branch), **fields)
+        elif member:
+            signing = markup(_("You are signing the model motion {ref}: {title}, as member {name}."), **fields)
+        else:
+            signing = markup(_("You are signing the model motion {ref}: {title}, as {name}."), **fields)
+        # What is kept and who sees it: the consent the signature is given with, to be translated whole.
+        kept = _("We keep your name, your branch if you give it, and the time you signed. The campaign's organisers "
+                 "see them and may export the list. You can withdraw at any time: {unsign}.").format(
+            unsign=f"/unsign M{n}")
+        return lines(signing, kept)
 
     async def sign(self, ctx: Context, n: int, branch: str | None) -> str:
         signer, member, name, roll_branch = await self._who(ctx)
         branch = branch or roll_branch
         now = self._clock.now()
-        title = await self._title(n)
+        title, room = await self._announcing(n)
 
         async def op(conn: Conn) -> tuple[int, bool]:
             campaign = await self._campaign(conn, n)
@@ -217,13 +231,15 @@ class CampaignService:
             if at is not None:
                 raise UserError(already_signed(f"M{n}", at))
             await store.insert_signature(conn, n, signer, ctx.actor.id, name, member, branch, iso(now))
-            signatures, _ = await store.counts(conn, n)
-            return signatures, await self._reach_goal(conn, campaign, now, title)
+            signatures, _branches = await store.counts(conn, n)
+            return signatures, await self._reach_goal(conn, campaign, now, title, room)
 
         total, reached = await self._writer.run(op, ctx.event_id)
         if reached:
             self._outbox.poke()
-        return f"Thank you: you signed M{n}. It has {count_of(total, 'signature')} now."
+        return ngettext("Thank you: you signed {ref}. It has {n} signature now.",
+                        "Thank you: you signed {ref}. It has {n} signatures now.", total).format(
+            ref=f"M{n}", n=number(total))
 
     async def unsign(self, ctx: Context, n: int) -> None:
         signer, *_ = await self._who(ctx)
@@ -231,7 +247,8 @@ class CampaignService:
         async def withdraw(conn: Conn) -> bool:
             campaign = await self._campaign(conn, n)
             if campaign.closed_at is not None:
-                raise UserError(f"The campaign for M{n} is closed; its list of signatures is final.")
+                raise UserError(_("The campaign for {ref} is closed; its list of signatures is final.").format(
+                    ref=f"M{n}"))
             return await store.delete_signature(conn, n, signer)
 
         await change_once(self._writer, withdraw, not_signed(f"M{n}"), ctx.event_id)
@@ -239,7 +256,9 @@ class CampaignService:
     # -- personal data (a DataHolder) --------------------------------------------------------
 
     async def personal_data(self, identity: str, member: int | None) -> list[str]:
-        return [f"• signature on M{motion_id}: {name}" + (f", {branch}" if branch else "") + f"; {at[:10]}"
+        return [(_("• signature on {ref}: {name}, {branch}; {day}") if branch else
+                 _("• signature on {ref}: {name}; {day}")).format(ref=f"M{motion_id}", name=name, branch=branch,
+                                                                 day=at[:10])
                 for motion_id, name, branch, at in await store.signatures_of(self._reader, identity, f"m:{member}")]
 
     async def erase(self, conn: Conn, identity: str, member: int | None) -> tuple[str, int]:

@@ -15,6 +15,8 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from bot.kernel.context import Context
+from bot.kernel.language import _, ngettext
+from bot.kernel.wording import number
 
 
 class Signable(Protocol):
@@ -39,13 +41,28 @@ class DataHolder(Protocol):
 
     async def erase(self, conn: Any, identity: str, member: int | None) -> tuple[str, int]:
         """Inside the erasure's transaction: delete what is kept about the person; (what, how
-        many), WHAT naming one of them ("sign-up"), so the count reads right (count_of)."""
+        many), WHAT naming one of them in English ("sign-up", a key of ERASED), which ``erased``
+        writes with its count in the reader's language."""
         ...
 
 
+def erased(what: str, n: int) -> str:
+    """N records of the kind WHAT (as DataHolder.erase names it) in the language being written
+    in: "2 model-motion signatures"."""
+    if what == "model-motion signature":
+        return ngettext("{n} model-motion signature", "{n} model-motion signatures", n).format(n=number(n))
+    if what == "trigger signature":
+        return ngettext("{n} trigger signature", "{n} trigger signatures", n).format(
+            n=number(n))
+    if what == "sign-up":
+        return ngettext("{n} sign-up", "{n} sign-ups", n).format(n=number(n))
+    return f"{number(n)} × {what}"
+
+
 def not_signed(ref: str) -> str:
-    return f"You have not signed {ref}; nothing to withdraw."
+    return _("You have not signed {ref}; nothing to withdraw.").format(ref=ref)
 
 
 def already_signed(ref: str, signed_at: str) -> str:
-    return f"You signed {ref} already (at {signed_at.replace('T', ' ')[:16]} UTC); nothing changed."
+    return _("You signed {ref} already (at {time} UTC); nothing changed.").format(
+        ref=ref, time=signed_at.replace("T", " ")[:16])

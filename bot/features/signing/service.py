@@ -1,16 +1,18 @@
 """Signing by message: ``/sign M12``, typing ``sign M12``, or a deep-link button (``/start
 sign-M12``), all privately. The bot first says what is kept and who sees it (the Signable's
-description); the signature is recorded only when the person answers yes. ``/sign M12 yes``
-does both at once. Withdrawing a signature is the same for every kind of thing signed.
+description); the signature is recorded only when the person answers yes (in English or in
+their own language). ``/sign M12 yes`` does both at once. Withdrawing a signature is the same
+for every kind of thing signed.
 """
 
 from __future__ import annotations
 
 from bot.features.signing.model import Signable
-from bot.features.signing.parse import ANSWER, TYPED, USAGE, branch, target
+from bot.features.signing.parse import TYPED, USAGE, answer, branch, target
 from bot.kernel.context import Context
 from bot.kernel.dialogue import Dialogues
 from bot.kernel.errors import UserError
+from bot.kernel.language import _
 from bot.kernel.markup import markup
 
 DIALOGUE = "sign"
@@ -28,7 +30,8 @@ class SigningService:
     @staticmethod
     def _private(ctx: Context, ref: str) -> None:
         if not ctx.room.private:
-            raise UserError(f"Sign privately, so the group does not see who signed: message me sign {ref}")
+            raise UserError(_("Sign privately, so the group does not see who signed: message me sign {ref}").format(
+                ref=ref))
 
     async def begin(self, ctx: Context, ref: str) -> None:
         letter, n = self._target(ref)
@@ -36,8 +39,8 @@ class SigningService:
         prompt = await self._signables[letter].describe(ctx, n)
         self._pending[ctx.actor.id] = (letter, n)
         self._dialogues.begin(ctx.actor.id, DIALOGUE)
-        await ctx.reply(markup("{}\nReply yes to sign (or yes BRANCH NAME to add your branch), or no to cancel.",
-                               prompt))
+        await ctx.reply(markup(_("{prompt}\nReply yes to sign (or yes BRANCH NAME to add your branch), or no to "
+                                 "cancel."), prompt=prompt))
 
     async def confirm(self, ctx: Context, letter: str, n: int, branch_name: str | None) -> None:
         self._private(ctx, f"{letter}{n}")
@@ -45,20 +48,20 @@ class SigningService:
         self._forget(ctx)
         await ctx.reply(text)
 
-    async def sign_now(self, ctx: Context, ref: str, answer: str) -> None:
+    async def sign_now(self, ctx: Context, ref: str, said: str) -> None:
         """``/sign M12 yes [BRANCH]``: consent given with the command."""
-        m = ANSWER.match(answer)
-        if not m or m.group(1).lower() not in ("yes", "y"):
-            raise UserError(f"Usage: {USAGE}")
+        found = answer(said)
+        if found is None or not found[0]:
+            raise UserError(_("Usage: {usage}").format(usage=_(USAGE)))
         letter, n = self._target(ref)
-        await self.confirm(ctx, letter, n, branch(m.group(2)))
+        await self.confirm(ctx, letter, n, branch(found[1]))
 
     async def unsign(self, ctx: Context, ref: str) -> None:
         """Withdraw the speaker's signature, whatever it was on."""
         letter, n = self._target(ref)
         self._private(ctx, f"{letter}{n}")
         await self._signables[letter].unsign(ctx, n)
-        await ctx.reply(f"Your signature on {letter}{n} is withdrawn and deleted.")
+        await ctx.reply(_("Your signature on {ref} is withdrawn and deleted.").format(ref=f"{letter}{n}"))
 
     def _forget(self, ctx: Context) -> None:
         self._pending.pop(ctx.actor.id, None)
@@ -76,12 +79,13 @@ class SigningService:
         waiting = self._pending.get(ctx.actor.id)
         if waiting is None or self._dialogues.owner(ctx.actor.id) != DIALOGUE:
             return False
-        m = ANSWER.match(text)
-        if not m:
-            raise UserError(f"Reply yes to sign {waiting[0]}{waiting[1]} (or yes BRANCH NAME), or no to cancel.")
-        if m.group(1).lower() in ("no", "n"):
+        ref = f"{waiting[0]}{waiting[1]}"
+        found = answer(text)
+        if found is None:
+            raise UserError(_("Reply yes to sign {ref} (or yes BRANCH NAME), or no to cancel.").format(ref=ref))
+        if not found[0]:
             self._forget(ctx)
-            await ctx.reply(f"Not signed: nothing about you was kept for {waiting[0]}{waiting[1]}.")
+            await ctx.reply(_("Not signed: nothing about you was kept for {ref}.").format(ref=ref))
             return True
-        await self.confirm(ctx, waiting[0], waiting[1], branch(m.group(2)))
+        await self.confirm(ctx, waiting[0], waiting[1], branch(found[1]))
         return True

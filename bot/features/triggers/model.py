@@ -25,7 +25,8 @@ from fractions import Fraction
 from math import ceil
 
 from bot.kernel.errors import ParseError
-from bot.kernel.wording import count_of, percent
+from bot.kernel.language import _, ngettext, pgettext
+from bot.kernel.wording import number, percent
 
 OPEN, FIRED, EXPIRED, CANCELLED = "open", "fired", "expired", "cancelled"
 
@@ -87,14 +88,20 @@ class Threshold:
         return needed(self.branch_share, size)
 
     def describe(self) -> str:
+        """The threshold as a phrase ("3 signatures", "25.0% of the electorate"), in the language
+        being written in."""
         if self.kind == "signatures":
-            return count_of(self.count or 0, "signature")
+            n = self.count or 0
+            return ngettext("{n} signature", "{n} signatures", n).format(n=number(n))
         assert self.share is not None
         if self.kind == "electorate":
-            return f"{_show(self.share)} of the electorate"
-        per = count_of(self.branch_count, "signature") if self.branch_count is not None else \
-            f"{_show(self.branch_share or Fraction(0))} of its members"
-        return f"{_show(self.share)} of branches (a branch counts at {per})"
+            return _("{share} of the electorate").format(share=_show(self.share))
+        if self.branch_count is not None:
+            return ngettext("{share} of branches (a branch counts at {n} signature)",
+                            "{share} of branches (a branch counts at {n} signatures)", self.branch_count).format(
+                share=_show(self.share), n=number(self.branch_count))
+        return _("{share} of branches (a branch counts at {per} of its members)").format(
+            share=_show(self.share), per=_show(self.branch_share or Fraction(0)))
 
 
 @dataclass(frozen=True)
@@ -123,15 +130,20 @@ def standing(t: Threshold, electorate: int, branch_sizes: dict[str, int], signat
 def check_reachable(t: Threshold, electorate: int, branch_sizes: dict[str, int]) -> None:
     """Refuse a threshold that no number of signatures from this electorate could cross."""
     if t.kind == "signatures" and (t.count or 0) > electorate:
-        raise ThresholdError(f"it needs {count_of(t.count or 0, 'signature')} but the electorate has only "
-                             f"{count_of(electorate, 'member')}")
+        n = t.count or 0
+        # TRANSLATORS: completes "That threshold can never be reached: …".
+        raise ThresholdError(_("it needs {signatures} but the electorate has only {members}").format(
+            signatures=ngettext("{n} signature", "{n} signatures", n).format(n=number(n)),
+            members=ngettext("{n} member", "{n} members", electorate).format(n=number(electorate))))
     if t.kind == "branches":
         if not branch_sizes:
-            raise ThresholdError("nobody in the electorate has a branch on the roll, so no branch can count")
+            # TRANSLATORS: completes "That threshold can never be reached: …".
+            raise ThresholdError(_("nobody in the electorate has a branch on the roll, so no branch can count"))
         assert t.share is not None
         reachable = [b for b, size in branch_sizes.items() if t.branch_needs(size) <= size]
         if len(reachable) < needed(t.share, len(branch_sizes)):
-            raise ThresholdError("too few branches have enough members to reach the per-branch threshold")
+            # TRANSLATORS: completes "That threshold can never be reached: …".
+            raise ThresholdError(_("too few branches have enough members to reach the per-branch threshold"))
 
 
 @dataclass(frozen=True)
@@ -161,7 +173,18 @@ class TriggerSpec:
     ballot: Ballot
 
 
-LABELS = {"open-selection": "open selection", "recall": "recall", "no-confidence": "no confidence"}
+def kind_label(kind: str) -> str:
+    """What a kind of campaign is called in a sentence ("recall: Cllr Smith")."""
+    labels = {"open-selection": pgettext("trigger", "open selection"), "recall": pgettext("trigger", "recall"),
+              "no-confidence": pgettext("trigger", "no confidence")}
+    return labels.get(kind, kind)
+
+
+def status_label(status: str) -> str:
+    """A campaign's status as a word of the language being written in."""
+    labels = {OPEN: pgettext("trigger", "open"), FIRED: pgettext("trigger", "fired"),
+              EXPIRED: pgettext("trigger", "expired"), CANCELLED: pgettext("trigger", "cancelled")}
+    return labels.get(status, status)
 
 
 @dataclass
@@ -185,31 +208,36 @@ class Trigger:
 
     @property
     def title(self) -> str:
-        return f"{LABELS[self.kind]}: {self.office}"
+        # TRANSLATORS: a trigger campaign's title: its kind ("recall") and the office ("Cllr Smith").
+        return _("{kind}: {office}").format(kind=kind_label(self.kind), office=self.office)
 
     def refusal(self, now: datetime) -> str | None:
         """Why it takes no signatures now, if it does not."""
         if self.status == "fired":
-            poll = f" (poll {self.ballot_poll_id})" if self.ballot_poll_id else ""
-            return f"Trigger {self.ref} has already fired; its ballot is open{poll}. No more signatures are needed."
+            if self.ballot_poll_id:
+                return _("Trigger {ref} has already fired; its ballot is open (poll {poll}). No more signatures are "
+                         "needed.").format(ref=self.ref, poll=self.ballot_poll_id)
+            return _("Trigger {ref} has already fired; its ballot is open. No more signatures are needed.").format(
+                ref=self.ref)
         if self.status == "cancelled":
-            return f"Trigger {self.ref} was cancelled by an organiser."
+            return _("Trigger {ref} was cancelled by an organiser.").format(ref=self.ref)
         if self.status == "expired" or now >= self.closes_at:
-            return f"Trigger {self.ref} closed at its deadline; it takes no more signatures."
+            return _("Trigger {ref} closed at its deadline; it takes no more signatures.").format(ref=self.ref)
         return None
 
     def unsign_refusal(self, now: datetime) -> str | None:
         """Why a signature can no longer be withdrawn, if it cannot."""
         if self.status == FIRED:
-            return f"Trigger {self.ref} has fired; signatures can no longer be withdrawn."
+            return _("Trigger {ref} has fired; signatures can no longer be withdrawn.").format(ref=self.ref)
         if not allows(self.status, "unsign") or now >= self.closes_at:
-            return f"Trigger {self.ref} is closed; its list is final."
+            return _("Trigger {ref} is closed; its list is final.").format(ref=self.ref)
         return None
 
     def cancel_refusal(self) -> str | None:
         if allows(self.status, "cancel"):
             return None
-        return f"Trigger {self.ref} is {self.status}; only an open campaign can be cancelled."
+        return _("Trigger {ref} is {status}; only an open campaign can be cancelled.").format(
+            ref=self.ref, status=status_label(self.status))
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from bot.features.triggers.model import Ballot, Threshold, ThresholdError, Trigg
 from bot.kernel.durations import DeadlineError, parse_deadline, parse_duration
 from bot.kernel.errors import ParseError
 from bot.kernel.grammar import GrammarError, split_options
+from bot.kernel.language import _
 from bot.kernel.wording import quoted
 
 USAGE = ("/trigger open open-selection|recall|no-confidence OFFICE (--signatures 50 | --electorate 20% | "
@@ -38,25 +39,27 @@ def parse_share(text: str) -> Fraction:
         else:
             raise ValueError
     except (ValueError, ZeroDivisionError):
-        raise ThresholdError(
-            f"{quoted(t, 20)} is not a share: write a percentage such as 20% or a fraction such as 1/3") from None
+        raise ThresholdError(_("{typed} is not a share: write a percentage such as 20% or a fraction such as 1/3")
+                             .format(typed=quoted(t, 20))) from None
     if not 0 < value <= 1:
-        raise ThresholdError(f"{t[:20]} must be more than 0% and at most 100%")
+        raise ThresholdError(_("{typed} must be more than 0% and at most 100%").format(typed=t[:20]))
     return value
 
 
 def parse_count(text: str, what: str) -> int:
     if not text.isdigit() or not 0 < int(text) <= 10_000_000:
-        raise ThresholdError(f"{what} takes a whole number of at least 1")
+        raise ThresholdError(_("{option} takes a whole number of at least 1").format(option=what))
     return int(text)
 
 
 def question_for(kind: str, office: str) -> str:
+    """The question of the ballot the campaign opens when it fires, written when it opens in the
+    language of the room that will vote on it."""
     if kind == "open-selection":
-        return f"Hold an open selection for {office}?"
+        return _("Hold an open selection for {office}?").format(office=office)
     if kind == "recall":
-        return f"Recall {office}?"
-    return f"No confidence in {office}: do you support the motion?"
+        return _("Recall {office}?").format(office=office)
+    return _("No confidence in {office}: do you support the motion?").format(office=office)
 
 
 def parse_trigger(args: str, now: datetime, tz: ZoneInfo) -> TriggerSpec:
@@ -64,19 +67,22 @@ def parse_trigger(args: str, now: datetime, tz: ZoneInfo) -> TriggerSpec:
         text, opts = split_options(args, FLAGS, VALUED, USAGE)
     except GrammarError as e:
         raise TriggerSpecError(str(e)) from None
-    kind, _, office = text.partition(" ")
+    kind, _sep, office = text.partition(" ")
     kind, office = kind.lower(), office.strip()
     if kind not in KINDS:
-        raise TriggerSpecError(f"say which kind of trigger first: {', '.join(KINDS)}. Usage: {USAGE}")
+        raise TriggerSpecError(_("say which kind of trigger first: {kinds}. Usage: {usage}").format(
+            kinds=", ".join(KINDS), usage=USAGE))
     if not office:
-        raise TriggerSpecError(f"name the office, e.g. /trigger open {kind} the MP for Riverside --signatures 50 …")
+        raise TriggerSpecError(_("name the office, e.g. /trigger open {kind} the MP for Riverside --signatures 50 …")
+                               .format(kind=kind))
     if len(office) > MAX_OFFICE:
-        raise TriggerSpecError(f"the office is {len(office)} characters; keep it under {MAX_OFFICE}")
+        raise TriggerSpecError(_("the office is {n} characters; keep it under {limit}").format(
+            n=len(office), limit=MAX_OFFICE))
     v = opts.values
     kinds = [k for k in ("signatures", "electorate", "branches") if k in v]
     if len(kinds) != 1:
-        raise TriggerSpecError("give exactly one threshold: --signatures N, --electorate P% or --branches B% "
-                               "(with --per-branch)")
+        raise TriggerSpecError(_("give exactly one threshold: --signatures N, --electorate P% or --branches B% "
+                                 "(with --per-branch)"))
     try:
         if "signatures" in v:
             threshold = Threshold("signatures", count=parse_count(v["signatures"], "--signatures"))
@@ -85,28 +91,29 @@ def parse_trigger(args: str, now: datetime, tz: ZoneInfo) -> TriggerSpec:
         else:
             per = v.get("per-branch")
             if per is None:
-                raise TriggerSpecError("--branches needs --per-branch: when a branch counts, e.g. --per-branch 10 "
-                                       "(signatures) or --per-branch 20% (of its members)")
+                raise TriggerSpecError(_("--branches needs --per-branch: when a branch counts, e.g. --per-branch 10 "
+                                         "(signatures) or --per-branch 20% (of its members)"))
             share = parse_share(v["branches"])
             if per.endswith("%") or "/" in per:
                 threshold = Threshold("branches", share=share, branch_share=parse_share(per))
             else:
                 threshold = Threshold("branches", share=share, branch_count=parse_count(per, "--per-branch"))
         if "per-branch" in v and threshold.kind != "branches":
-            raise TriggerSpecError("--per-branch goes with --branches")
+            raise TriggerSpecError(_("--per-branch goes with --branches"))
     except ThresholdError as e:
         raise TriggerSpecError(str(e)) from None
     if "closes" not in v:
-        raise TriggerSpecError("a trigger campaign needs a deadline: add --closes 14d (or a date-time)")
+        raise TriggerSpecError(_("a trigger campaign needs a deadline: add --closes 14d (or a date-time)"))
     try:
         closes_at = parse_deadline(v["closes"], now, tz)
     except DeadlineError as e:
-        raise TriggerSpecError(f"--closes: {e}") from None
+        # TRANSLATORS: an option and what is wrong with its value ("--closes: the deadline … is in the past").
+        raise TriggerSpecError(_("{option}: {error}").format(option="--closes", error=e)) from None
     seconds = int(DEFAULT_BALLOT.total_seconds())
     if "ballot-closes" in v:
         d = parse_duration(v["ballot-closes"])
         if d is None or d < timedelta(minutes=1) or d > timedelta(days=90):
-            raise TriggerSpecError("--ballot-closes takes how long the ballot stays open, from 1m to 90d, e.g. 7d")
+            raise TriggerSpecError(_("--ballot-closes takes how long the ballot stays open, from 1m to 90d, e.g. 7d"))
         seconds = int(d.total_seconds())
     question = question_for(kind, office)
     return TriggerSpec(kind, office, threshold, closes_at, v.get("branch"),

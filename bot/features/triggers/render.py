@@ -1,5 +1,6 @@
 """How trigger campaigns read: where they stand, and what is announced when they open, fire or
-expire."""
+expire — in the language of whoever reads it (the room's for announcements, each organiser's for
+what they are told privately), figures and times as that language writes them."""
 
 from __future__ import annotations
 
@@ -7,70 +8,122 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.features.roll.model import branch_name
-from bot.features.triggers.model import CANCELLED, EXPIRED, FIRED, Standing, Trigger, TriggerSpec
+from bot.features.triggers.model import CANCELLED, EXPIRED, FIRED, Standing, Trigger, TriggerSpec, status_label
+from bot.kernel.language import _, ngettext
 from bot.kernel.markup import Markup, b, lines, markup
-from bot.kernel.wording import a_or_an, count_of, days_left, when
+from bot.kernel.wording import days_left, number, when
 
 
 def standing_text(t: Trigger, s: Standing) -> str:
     """How far a campaign has got, as a campaigner says it: "1 signature of the 3 needed"."""
     if t.threshold.kind == "branches":
-        return f"{count_of(s.have, 'branch', 'branches')} of the {s.need} needed"
-    return f"{count_of(s.have, 'signature')} of the {s.need} needed"
+        return ngettext("{n} branch of the {need} needed", "{n} branches of the {need} needed", s.have).format(
+            n=number(s.have), need=number(s.need))
+    return ngettext("{n} signature of the {need} needed", "{n} signatures of the {need} needed", s.have).format(
+        n=number(s.have), need=number(s.need))
+
+
+def _standing_sentence(t: Trigger, s: Standing) -> str:
+    """standing_text as a sentence of its own: "1 signature of the 3 needed."."""
+    text = standing_text(t, s)
+    return f"{text[:1].upper()}{text[1:]}."
 
 
 def opened(t: Trigger, s: Standing, spec: TriggerSpec, electorate: int, tz: ZoneInfo) -> Markup:
-    where = branch_name(spec.branch) if spec.branch else "the membership roll"
-    ballot = a_or_an("secret ballot" if spec.ballot.secret else "open (roll-call) ballot")
-    return markup(
-        "🗳 Trigger campaign {}: {}\n"
-        "Threshold: {} — {}. Electorate: {} ({}). Closes {}.\n"
-        "When it fires, {} opens here: {}\n"
-        "Members sign privately: tap the button or send me sign {}.",
-        b(t.ref), t.title, spec.threshold.describe(), standing_text(t, s), where, count_of(electorate, "member"),
-        when(spec.closes_at, tz), ballot, spec.ballot.question, t.ref,
-    )
+    if spec.branch:
+        where = ngettext("{branch} ({n} member)", "{branch} ({n} members)", electorate).format(
+            branch=branch_name(spec.branch), n=number(electorate))
+    else:
+        where = ngettext("the membership roll ({n} member)", "the membership roll ({n} members)", electorate).format(
+            n=number(electorate))
+    fields = {"campaign": b(t.ref), "title": t.title, "threshold": spec.threshold.describe(),
+              "standing": standing_text(t, s), "electorate": where, "closes": when(spec.closes_at, tz),
+              "question": spec.ballot.question, "ref": t.ref}
+    if spec.ballot.secret:
+        return markup(_("🗳 Trigger campaign {campaign}: {title}\n"
+                        "Threshold: {threshold} — {standing}. Electorate: {electorate}. Closes {closes}.\n"
+                        "When it fires, a secret ballot opens here: {question}\n"
+                        "Members sign privately: tap the button or send me sign {ref}."), **fields)
+    return markup(_("🗳 Trigger campaign {campaign}: {title}\n"
+                    "Threshold: {threshold} — {standing}. Electorate: {electorate}. Closes {closes}.\n"
+                    "When it fires, an open (roll-call) ballot opens here: {question}\n"
+                    "Members sign privately: tap the button or send me sign {ref}."), **fields)
+
+
+def sign_button(t: Trigger) -> str:
+    """The label of the button under the announcement that starts signing privately."""
+    return _("Sign {ref}").format(ref=t.ref)
 
 
 def progress(t: Trigger, s: Standing, now: datetime, tz: ZoneInfo) -> Markup:
-    out: list[object] = [markup("🗳 {}: {}", b(t.ref), t.title), f"Threshold: {t.threshold.describe()}.",
-                         f"{standing_text(t, s).capitalize()}."]
+    out: list[object] = [markup("🗳 {ref}: {title}", ref=b(t.ref), title=t.title),
+                         _("Threshold: {threshold}.").format(threshold=t.threshold.describe()),
+                         _standing_sentence(t, s)]
     if t.threshold.kind == "branches" and s.counted_branches:
-        out.append("Branches that count: " + ", ".join(s.counted_branches) + ".")
+        out.append(_("Branches that count: {branches}.").format(branches=", ".join(s.counted_branches)))
     if t.status == FIRED:
-        poll = f" Its ballot is poll {t.ballot_poll_id}." if t.ballot_poll_id else ""
-        out.append(f"It fired at {when(t.fired_at or now, tz)}.{poll}")
+        fired = when(t.fired_at or now, tz)
+        if t.ballot_poll_id:
+            out.append(_("It fired at {time}. Its ballot is poll {poll}.").format(time=fired, poll=t.ballot_poll_id))
+        else:
+            out.append(_("It fired at {time}.").format(time=fired))
     elif t.status == EXPIRED or now >= t.closes_at:
-        out.append("It closed at its deadline without firing.")
+        out.append(_("It closed at its deadline without firing."))
     elif t.status == CANCELLED:
-        out.append("It was cancelled.")
+        out.append(_("It was cancelled."))
     else:
         left = days_left(t.closes_at, now, tz)
-        out.append(f"Closes {when(t.closes_at, tz, now)} ({count_of(left, 'day')} left). "
-                   f"Sign privately: send me sign {t.ref}")
+        out.append(ngettext("Closes {time} ({n} day left). Sign privately: send me sign {ref}",
+                            "Closes {time} ({n} days left). Sign privately: send me sign {ref}", left).format(
+            time=when(t.closes_at, tz, now), n=number(left), ref=t.ref))
     return lines(*out)
 
 
 def describe_signing(t: Trigger, s: Standing, tz: ZoneInfo) -> Markup:
-    return markup("You are signing trigger campaign {} ({}): {}; it closes {}.\n"
-                  "We keep your membership, branch and the time you signed; the campaign's organisers see them. "
-                  "You can withdraw until the trigger fires: /unsign {}.",
-                  b(t.ref), t.title, standing_text(t, s), when(t.closes_at, tz), t.ref)
+    """What signing means and what is kept: the consent the signature is given with."""
+    return lines(
+        markup(_("You are signing trigger campaign {campaign} ({title}): {standing}; it closes {closes}."),
+               campaign=b(t.ref), title=t.title, standing=standing_text(t, s), closes=when(t.closes_at, tz)),
+        _("We keep your membership, branch and the time you signed; the campaign's organisers see them. You can "
+          "withdraw until the trigger fires: {unsign}.").format(unsign=f"/unsign {t.ref}"),
+    )
 
 
 def fired_privately(t: Trigger, s: Standing, now: datetime, tz: ZoneInfo) -> str:
-    return (f"Trigger {t.ref} ({t.title}) fired at {when(now, tz)}: {standing_text(t, s)}. "
-            "Its ballot opens in the room where the campaign was announced.")
+    return _("Trigger {ref} ({title}) fired at {time}: {standing}. Its ballot opens in the room where the campaign "
+             "was announced.").format(ref=t.ref, title=t.title, time=when(now, tz), standing=standing_text(t, s))
 
 
 def fired_in_room(t: Trigger, s: Standing) -> Markup:
-    return markup("🔔 Trigger {} has fired: {} — {} ({}). The ballot opens now.",
-                  b(t.ref), t.title, standing_text(t, s), t.threshold.describe())
+    return markup(_("🔔 Trigger {campaign} has fired: {title} — {standing} ({threshold}). The ballot opens now."),
+                  campaign=b(t.ref), title=t.title, standing=standing_text(t, s), threshold=t.threshold.describe())
+
+
+def ballot_failed(t: Trigger, reason: str) -> Markup:
+    return markup(_("The ballot of {ref} could not be opened: {reason} Open it by hand with /poll."),
+                  ref=t.ref, reason=reason)
 
 
 def expired(t: Trigger, s: Standing) -> Markup:
-    return markup("Trigger {} ({}) closed at its deadline without firing: {}.", b(t.ref), t.title, standing_text(t, s))
+    return markup(_("Trigger {campaign} ({title}) closed at its deadline without firing: {standing}."),
+                  campaign=b(t.ref), title=t.title, standing=standing_text(t, s))
 
 
 def listing_line(t: Trigger) -> Markup:
-    return markup("{}: {} — {} ({})", b(t.ref), t.kind, t.office, t.status)
+    # TRANSLATORS: a line of /trigger list: "T2: recall — Cllr Smith (open)".
+    return markup(_("{campaign}: {kind} — {office} ({status})"), campaign=b(t.ref), kind=t.kind, office=t.office,
+                  status=status_label(t.status))
+
+
+def listing(listed: list[Markup]) -> str:
+    """/trigger list: the campaigns' lines (oldest first), or that there are none."""
+    if not listed:
+        return _("No trigger campaigns here.")
+    return lines(_("Trigger campaigns:"), *listed)
+
+
+def thanks(t: Trigger, s: Standing, fired: bool) -> str:
+    if fired:
+        return _("Thank you: you signed {ref}, and your signature crossed the threshold: it has fired.").format(
+            ref=t.ref)
+    return _("Thank you: you signed {ref}. {standing}").format(ref=t.ref, standing=_standing_sentence(t, s))

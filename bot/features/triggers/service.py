@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.features.polls.model import PollSpec
+from bot.features.polls.parse import BALLOT
 from bot.features.polls.service import PollService
 from bot.features.roll.service import RollService
 from bot.features.signing.model import already_signed, not_signed
@@ -33,17 +34,18 @@ from bot.features.triggers.model import (
     check_reachable,
 )
 from bot.features.triggers.render import (
+    ballot_failed,
     describe_signing,
     expired,
     fired_in_room,
     fired_privately,
-    standing_text,
+    thanks,
 )
 from bot.kernel.clock import Clock
 from bot.kernel.context import Context
 from bot.kernel.effects import Send, SendPrivate
 from bot.kernel.errors import UserError
-from bot.kernel.markup import markup
+from bot.kernel.language import Speech, _, speaking
 from bot.kernel.ports import Conn, Languages, Publish, Reader, Sender, Writer
 from bot.kernel.times import iso
 from bot.kernel.wording import quoted
@@ -77,7 +79,8 @@ class TriggerService:
     async def _trigger(self, conn: Conn, trigger_id: int) -> Trigger:
         t = await store.load_trigger(conn, trigger_id)
         if t is None:
-            raise UserError(f"There is no trigger campaign T{trigger_id}. Send /trigger list to see them.")
+            raise UserError(_("There is no trigger campaign {ref}. Send /trigger list to see them.").format(
+                ref=f"T{trigger_id}"))
         return t
 
     async def get(self, trigger_id: int) -> Trigger:
@@ -115,16 +118,18 @@ class TriggerService:
         electorate = await self._roll.branches(spec.branch)
         if not electorate:
             if spec.branch:
-                raise UserError(f"No member on the roll is in branch {quoted(spec.branch)}; check the name.")
-            raise UserError("The membership roll is empty: import it first (quorum members import FILE).")
+                raise UserError(_("No member on the roll is in branch {branch}; check the name.").format(
+                    branch=quoted(spec.branch)))
+            raise UserError(_("The membership roll is empty: import it first ({command}).").format(
+                command="quorum members import FILE"))
         branch_sizes: dict[str, int] = {}
-        for _, branch in electorate:
+        for _member, branch in electorate:
             if branch is not None:
                 branch_sizes[branch] = branch_sizes.get(branch, 0) + 1
         try:
             check_reachable(spec.threshold, len(electorate), branch_sizes)
         except ThresholdError as e:
-            raise UserError(f"That threshold can never be reached: {e}.") from None
+            raise UserError(_("That threshold can never be reached: {reason}.").format(reason=e)) from None
         now = iso(self._clock.now())
 
         async def op(conn: Conn) -> int:
@@ -142,7 +147,7 @@ class TriggerService:
         async def op(conn: Conn) -> None:
             if not await store.set_status(conn, trigger_id, CANCELLED, now):
                 fresh = await self._trigger(conn, trigger_id)
-                raise UserError(fresh.cancel_refusal() or f"Trigger {fresh.ref} is {fresh.status}.")
+                raise UserError(fresh.cancel_refusal() or _("Trigger {ref} cannot be cancelled.").format(ref=fresh.ref))
 
         await self._writer.run(op, ctx.event_id)
         self.deadlines.pop(trigger_id, None)
@@ -159,8 +164,8 @@ class TriggerService:
     def _member(self, ctx: Context, trigger_id: int) -> int:
         member = self._roll.member(ctx.actor.id)
         if member is None:
-            raise UserError(f"Only members on the roll can sign T{trigger_id}. Link your account first: "
-                            "send me /join CODE (your organiser has your code).")
+            raise UserError(_("Only members on the roll can sign {ref}. Link your account first: send me /join CODE "
+                              "(your organiser has your code).").format(ref=f"T{trigger_id}"))
         return member
 
     async def describe(self, ctx: Context, n: int) -> str:
@@ -174,6 +179,9 @@ class TriggerService:
     async def sign(self, ctx: Context, n: int, branch: str | None) -> str:
         del branch  # a member's branch is the one on the roll when the campaign opened
         member = self._member(ctx, n)
+        # Should this signature fire it, each organiser is told in their own language, queued with
+        # the firing: their languages are looked up before the change (none is read inside it).
+        told = await self._organisers_speech(await self.get(n))
 
         async def op(conn: Conn) -> tuple[Standing, bool]:
             now = self._clock.now()
@@ -183,7 +191,7 @@ class TriggerService:
                 raise UserError(refusal)
             eligible, member_branch = await store.electorate_branch(conn, n, member)
             if not eligible:
-                raise UserError(f"You are not in the electorate of T{n} (fixed when it opened).")
+                raise UserError(_("You are not in the electorate of {ref} (fixed when it opened).").format(ref=f"T{n}"))
             at = await store.signed_at(conn, n, member)
             if at is not None:
                 raise UserError(already_signed(f"T{n}", at))
@@ -194,8 +202,10 @@ class TriggerService:
             # The organisers are told through the outbox, queued with the firing itself, so the
             # message survives a crash and is sent once.
             for organiser in self.organisers(t):
+                with speaking(told[organiser]):
+                    text = fired_privately(t, s, now, self._tz)
                 await enqueue(conn, dedupe=f"trigger:{t.ref}:fired:{organiser}", target=organiser, private=True,
-                              now=now, text=fired_privately(t, s, now, self._tz))
+                              now=now, text=text)
             return s, True
 
         s, fired = await self._writer.run(op, ctx.event_id)
@@ -205,9 +215,8 @@ class TriggerService:
                 await self._publish(TriggerFired(n))
             finally:
                 self._outbox.poke()
-            return f"Thank you: you signed T{n}, and your signature crossed the threshold: it has fired."
         t = await self.get(n)
-        return f"Thank you: you signed T{n}. {standing_text(t, s).capitalize()}."
+        return thanks(t, s, fired)
 
     async def unsign(self, ctx: Context, n: int) -> None:
         member = self._member(ctx, n)
@@ -226,6 +235,10 @@ class TriggerService:
     def organisers(self, t: Trigger) -> list[str]:
         return [t.opened_by] + [o for o in self._organisers.get(t.room, ()) if o != t.opened_by]
 
+    async def _organisers_speech(self, t: Trigger) -> dict[str, Speech]:
+        """The language each organiser of T reads privately (the room's, for one without their own)."""
+        return {o: await self._languages.speech_for(o, room=t.room) for o in self.organisers(t)}
+
     async def open_ballot(self, trigger_id: int, polls: PollService) -> None:
         """Announce a fired trigger, open its ballot and link it (once)."""
         t = await self.get(trigger_id)
@@ -233,22 +246,25 @@ class TriggerService:
             return
         s = await self.standing(t)
         fired_at = t.fired_at or self._clock.now()
-        await self._send(Send(t.room, fired_in_room(t, s)))
-        spec = PollSpec(
-            question=f"{t.ref}: {t.ballot.question}"[:300], options=("Yes", "No", "Abstain"), kind="proposal",
-            closes_at=self._clock.now() + timedelta(seconds=t.ballot.seconds), secret=t.ballot.secret,
-            electorate="branch" if t.branch else "roll", branch=t.branch,
-        )
         poll_id: int | None = None
-        try:
-            poll_id = (await polls.open_poll(t.room, t.opened_by, spec, f"trigger-ballot:{t.ref}")).id
-        except Duplicate:  # opened before a restart, not yet linked
-            poll_id = await polls.find_opened(t.room, spec.question, fired_at)
-        except UserError as e:
-            note = markup("The ballot of {} could not be opened: {} Open it by hand with /poll.", t.ref, e.message)
-            await self._send(Send(t.room, note))
-            for organiser in self.organisers(t):
-                await self._send(SendPrivate(organiser, note))
+        # Everything here is said in the room (the ballot's own announcement too), in its language,
+        # whoever's signature fired it; the organisers' notes in each one's own.
+        with speaking(await self._languages.speech_for(t.room)):
+            await self._send(Send(t.room, fired_in_room(t, s)))
+            spec = PollSpec(
+                question=f"{t.ref}: {t.ballot.question}"[:300], options=BALLOT, kind="proposal",
+                closes_at=self._clock.now() + timedelta(seconds=t.ballot.seconds), secret=t.ballot.secret,
+                electorate="branch" if t.branch else "roll", branch=t.branch,
+            )
+            try:
+                poll_id = (await polls.open_poll(t.room, t.opened_by, spec, f"trigger-ballot:{t.ref}")).id
+            except Duplicate:  # opened before a restart, not yet linked
+                poll_id = await polls.find_opened(t.room, spec.question, fired_at)
+            except UserError as e:
+                await self._send(Send(t.room, ballot_failed(t, e.message)))
+                for organiser, speech in (await self._organisers_speech(t)).items():
+                    with speaking(speech):
+                        await self._send(SendPrivate(organiser, ballot_failed(t, e.message)))
         if poll_id is not None:
             async def link(conn: Conn) -> None:
                 await store.link_ballot(conn, t.id, poll_id)
@@ -265,12 +281,13 @@ class TriggerService:
             self.deadlines.pop(trigger_id, None)
             if ended:
                 t = await self.get(trigger_id)
-                await self._send(Send(t.room, expired(t, await self.standing(t))))
+                with speaking(await self._languages.speech_for(t.room)):
+                    await self._send(Send(t.room, expired(t, await self.standing(t))))
 
     # -- personal data (a DataHolder) --------------------------------------------------------
 
     async def personal_data(self, identity: str, member: int | None) -> list[str]:
-        return [f"• signature on T{trigger_id}; {at[:10]}"
+        return [_("• signature on {ref}; {day}").format(ref=f"T{trigger_id}", day=at[:10])
                 for trigger_id, at in await store.signatures_of(self._reader, identity, member)]
 
     async def erase(self, conn: Conn, identity: str, member: int | None) -> tuple[str, int]:
