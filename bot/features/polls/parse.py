@@ -253,6 +253,11 @@ def said_abstain() -> frozenset[str]:
     return _words(pgettext("vote words", "abstain, abstention"))
 
 
+def _is_an_answer(text: str) -> bool:
+    """Whether TEXT is a yes, no or abstain in the language being written in."""
+    return " ".join(text.casefold().split()) in said_yes() | said_no() | said_abstain()
+
+
 def _words(listed: str) -> frozenset[str]:
     return frozenset(" ".join(w.casefold().split()) for w in listed.split(",") if w.strip())
 
@@ -313,8 +318,8 @@ def parse_choice(text: str, options: Sequence[str], max_choices: int, ranked: bo
     folded = [o.casefold() for o in options]
     if t and t.casefold() in folded:
         chosen: list[int] = [folded.index(t.casefold())]
-    elif proposal_roles(options) is not None and " ".join(t.casefold().split()) in said_abstain():
-        chosen = [_one(" ".join(t.split()), options)]  # "wstrzymuję się": one answer of two words
+    elif proposal_roles(options) is not None and _is_an_answer(t):
+        chosen = [_one(" ".join(t.split()), options)]  # "o blaid", "wstrzymuję się": one answer in two words
     elif "," in t:
         chosen = [_one(p, options) for p in t.split(",") if p.strip()]
     else:

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from bot.engines.charts import Bar, BarChart, StageChart, StageWords, figure
 from bot.engines.counting.choice import Majority, proposal_roles
 from bot.features.polls.model import Poll
+from bot.features.polls.reasons import in_words
 from bot.features.roll.model import branch_name
 from bot.kernel.effects import Button, Keyboard
 from bot.kernel.language import _, current, ngettext
@@ -148,8 +149,8 @@ def outcome_line(p: Poll, r: dict[str, Any]) -> Markup:
     failed leads with the rule it failed, then the rules it met."""
     outcome = r["outcome"]
     label = OUTCOME_TEXT[outcome]()
-    reasons: list[str] = list(r["reasons"])
-    met: list[str] = list(r.get("met", []))
+    reasons: list[str] = [in_words(reason) for reason in r["reasons"]]
+    met: list[str] = [in_words(reason) for reason in r.get("met", [])]
     winners: list[int] = r["winners"]
     said = ""
     if outcome == "tie":
