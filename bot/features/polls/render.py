@@ -13,6 +13,7 @@ from bot.engines.charts import Bar, BarChart, StageChart, StageWords, figure
 from bot.engines.counting.choice import Majority, proposal_roles
 from bot.features.polls.model import Poll
 from bot.features.polls.reasons import in_words
+from bot.features.polls.stages import stage_table
 from bot.features.roll.model import branch_name
 from bot.kernel.effects import Button, Keyboard
 from bot.kernel.language import _, current, ngettext
@@ -227,7 +228,7 @@ def election_text(poll: Poll, r: dict[str, Any], final: bool) -> Markup:
     if r["outcome"] == "no votes":
         out.append(b(OUTCOME_TEXT["no votes"]()))
         return lines(*out)
-    out.append(pre(_without_title(r["text"], poll.question)))
+    out.append(pre(stage_table(r["count"]) if "count" in r else _without_title(r["text"], poll.question)))
     if final:
         out.append(_("The ballots (no names) as a BLT file: /ballots {id}").format(id=poll.id))
     return lines(*out)

@@ -99,3 +99,17 @@ async def test_a_wrong_answer_is_refused_in_the_readers_language_and_changes_not
     out = await chat.say("ann (private): /vote 9 tak")
     assert "Nie ma głosowania 9. Wyślij /polls, aby zobaczyć otwarte głosowania." in out
     assert await chat.snapshot() == before
+
+
+async def test_an_election_is_counted_in_the_rooms_words_and_ranked_in_the_members(chat: Chat) -> None:
+    await chat.say("chair: /language cy", "ann (private): /language pl")
+    await chat.say("chair: /poll Cadeirydd? | Asha | Bilal | Chen --ranked")
+    out = await chat.say("ann (private): /rank 1 2 1")
+    assert "Twój ranking w głosowaniu 1: 1. Bilal, 2. Asha — możesz go zmienić do zamknięcia głosowania." in out
+    for who, ranking in (("bob", "1 2"), ("cat", "3 1"), ("dan", "1 3")):
+        await chat.say(f"{who} (private): /rank 1 {ranking}")
+    out = await chat.say("chair: /close 1")
+    assert "📊 Canlyniad — etholiad 1: Cadeirydd?" in out and "Papurau pleidleisio: 4" in out
+    assert "C1 dewisiadau cyntaf" in out and "Etholwyd: Asha" in out and "Anhrosglwyddadwy" in out
+    assert "first preferences" not in out and "Elected:" not in out
+    assert "Y papurau pleidleisio (heb enwau) fel ffeil BLT: /ballots 1" in out
