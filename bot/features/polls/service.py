@@ -515,7 +515,7 @@ class PollService:
                 pass  # already closed
             return
         poll = await self.get(poll_id)
-        ctx = Context(event.actor, Room(poll.room), event, self._send, self._directory)
+        ctx = Context(event.actor, Room(poll.room), event, self._send, self._directory, self._languages)
         with speaking(await self._languages.speech_for(event.actor.id, room=poll.room)):
             try:
                 if len(event.options) > poll.max_choices or any(not 0 <= o < len(poll.options) for o in event.options):
@@ -811,7 +811,8 @@ class PollService:
         member = await self._roll.info(giver)
         for account in (await self._roll.accounts(holder))[:1]:
             try:
-                with await ctx.speaking_to(account):  # the holder's language, not the giver's
+                # The holder's language (or, if they chose none, the poll's room's), not the giver's.
+                with speaking(await self._languages.speech_for(account, room=poll.room)):
                     told = proxy_given(poll, member.name if member else ctx.actor.label)
                 await self._send(SendPrivate(account, told))
             except Exception:  # the proxy stands; the holder sees it with /proxy POLL
