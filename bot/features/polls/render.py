@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
+from string import Formatter
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.engines.charts import Bar, BarChart, StageChart, StageWords, figure
 from bot.engines.counting.choice import Majority, proposal_roles
 from bot.features.polls.model import Poll
-from bot.features.polls.reasons import in_words
-from bot.features.polls.stages import stage_table
 from bot.features.roll.model import branch_name
 from bot.kernel.effects import Button, Keyboard
-from bot.kernel.language import _, current, ngettext
+from bot.kernel.language import _, current, ngettext, pgettext
 from bot.kernel.markup import Markup, b, code, i, lines, markup, pre, to_plain
 from bot.kernel.wording import number, percent, when
 
@@ -429,3 +429,254 @@ def _figure_in_words(value: Fraction) -> str:
 
 _METHOD: dict[str, Callable[[], str]] = {"scottish": lambda: _("Scottish STV"), "meek": lambda: _("Meek STV"),
                                          "irv": lambda: _("instant-runoff")}
+
+
+# -- why a poll was decided as it was -------------------------------------------------------------
+# The counting engine (bot/engines/counting/choice.py) is pure and shared with the command line,
+# so it states each rule it measured in English, with its figures ("more for than against (7 for,
+# 3 against)"), and a closed poll's result keeps those sentences as they were at the close. A
+# member reads them here: each of the engine's sentences is recognised with its figures and said
+# again in the language being written in, the figures written as that language writes them. A
+# sentence not known here is shown as the engine wrote it (tests/unit/polls checks that
+# every sentence the engine can write is known).
+
+_CARD = " (a quorum counts people, not card votes)"
+_FIGURE = re.compile(r"[0-9][0-9.%]*")
+
+
+def _said(english: str, translated: Callable[[], str]) -> tuple[str, Callable[[], str]]:
+    """The engine's sentence ENGLISH (with its {fields}), and how it reads translated."""
+    return english, translated
+
+
+def _figures(english: str, text: str) -> dict[str, str] | None:
+    """The figures TEXT gives for the {fields} of ENGLISH, if TEXT is that sentence."""
+    parts = list(Formatter().parse(english))
+    figures: dict[str, str] = {}
+    at = 0
+    for k, (literal, field, _spec, _conversion) in enumerate(parts):
+        if not text.startswith(literal, at):
+            return None
+        at += len(literal)
+        if field is None:
+            continue
+        after = parts[k + 1][0] if k + 1 < len(parts) else ""
+        end = text.find(after, at) if after else len(text)
+        if end <= at or not _FIGURE.fullmatch(text[at:end]):
+            return None
+        figures[field] = text[at:end]
+        at = end
+    return figures if at == len(text) else None
+
+
+_SENTENCES = [
+    _said("quorum {quorum} met: {ballots} of {heads} voted",
+          lambda: _("quorum {quorum} met: {ballots} of {heads} voted")),
+    _said("quorum {quorum} not met: {ballots} of {heads} voted, {need} needed",
+          lambda: _("quorum {quorum} not met: {ballots} of {heads} voted, {need} needed")),
+    _said("quorum {quorum} met: {ballots} voted", lambda: _("quorum {quorum} met: {ballots} voted")),
+    _said("quorum {quorum} not met: {ballots} voted", lambda: _("quorum {quorum} not met: {ballots} voted")),
+    _said("more for than against ({yes} for, {no} against)",
+          lambda: _("more for than against ({yes} for, {no} against)")),
+    _said("more against than for ({yes} for, {no} against)",
+          lambda: _("more against than for ({yes} for, {no} against)")),
+    _said("not more for than against ({yes} for, {no} against)",
+          lambda: _("not more for than against ({yes} for, {no} against)")),
+    _said("more than half of the electorate for ({yes} of {electorate})",
+          lambda: _("more than half of the electorate for ({yes} of {electorate})")),
+    _said("not more than half of the electorate for ({yes} of {electorate}, {need} needed)",
+          lambda: _("not more than half of the electorate for ({yes} of {electorate}, {need} needed)")),
+    _said("at least two-thirds of the votes cast for ({yes} of {counted})",
+          lambda: _("at least two-thirds of the votes cast for ({yes} of {counted})")),
+    _said("less than two-thirds of the votes cast for ({yes} of {counted}, {need} needed)",
+          lambda: _("less than two-thirds of the votes cast for ({yes} of {counted}, {need} needed)")),
+    _said("turnout at least 50% of the electorate ({ballots} of {electorate})",
+          lambda: _("turnout at least 50% of the electorate ({ballots} of {electorate})")),
+    _said("turnout below 50% of the electorate ({ballots} of {electorate}, {need} needed)",
+          lambda: _("turnout below 50% of the electorate ({ballots} of {electorate}, {need} needed)")),
+    _said("at least 40% of the electorate for ({yes} of {electorate})",
+          lambda: _("at least 40% of the electorate for ({yes} of {electorate})")),
+    _said("less than 40% of the electorate for ({yes} of {electorate}, {need} needed)",
+          lambda: _("less than 40% of the electorate for ({yes} of {electorate}, {need} needed)")),
+    _said("more than half of the votes cast ({top} of {counted})",
+          lambda: _("more than half of the votes cast ({top} of {counted})")),
+    _said("not more than half of the votes cast ({top} of {counted}, {need} needed)",
+          lambda: _("not more than half of the votes cast ({top} of {counted}, {need} needed)")),
+    _said("at least two-thirds of the votes cast ({top} of {counted})",
+          lambda: _("at least two-thirds of the votes cast ({top} of {counted})")),
+    _said("less than two-thirds of the votes cast ({top} of {counted}, {need} needed)",
+          lambda: _("less than two-thirds of the votes cast ({top} of {counted}, {need} needed)")),
+    _said("more than half of the electorate ({top} of {electorate})",
+          lambda: _("more than half of the electorate ({top} of {electorate})")),
+    _said("not more than half of the electorate ({top} of {electorate}, {need} needed)",
+          lambda: _("not more than half of the electorate ({top} of {electorate}, {need} needed)")),
+]
+
+
+def known(reason: str) -> bool:
+    """Whether REASON, as the engine wrote it, is one this module says again."""
+    bare = reason.removesuffix(_CARD)
+    return any(_figures(english, bare) is not None for english, _translated in _SENTENCES)
+
+
+def in_words(reason: str) -> str:
+    """REASON, one of the engine's sentences, in the language being written in."""
+    card = reason.endswith(_CARD)
+    bare = reason.removesuffix(_CARD)
+    for english, translated in _SENTENCES:
+        found = _figures(english, bare)
+        if found is None:
+            continue
+        figures = {k: v if k == "quorum" or not v.isdigit() else number(int(v)) for k, v in found.items()}
+        said = translated().format(**figures)
+        if card:
+            said += " " + _("(a quorum counts people, not card votes)")
+        return said
+    return reason
+
+
+# -- an election's stage table --------------------------------------------------------------------
+# The counting engine writes its own table (bot/engines/counting/render.py ``to_text``) for the
+# ``quorum count`` command line and the auditor, in English; it stays pure and knows no catalogue.
+# An election's result message is built here instead, from the count's record (``to_dict``, kept
+# with the result): the same table, figure for figure, with its words (stage, quota, surplus,
+# exclusion, elected, tie…) and its decimal sign in the reader's language. In English it reads as
+# the engine's own (tests/unit/polls/test_stage_table.py holds the two together).
+
+_NOTE_FILLED = re.compile(r"^only (\d+) of (\d+) seats? could be filled$")
+_NOTE_ITERATIONS = re.compile(r"^(\d+) iterations?$")
+_TIE_STAGE = re.compile(r"^stage (\d+)$")
+
+
+def _method(method: str) -> str:
+    if method == "scottish":
+        return _("Scottish STV (SSI 2007/42)")
+    if method == "meek":
+        return _("Meek STV (NZ rules)")
+    if method == "irv":
+        return _("Instant-runoff")
+    return method
+
+
+def _short(value: str | None) -> str:
+    """A figure of the count (a decimal string) with trailing zeros dropped, and the decimal sign
+    of the language being written in."""
+    if value is None:
+        return "-"
+    text = f"{Decimal(value):f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    text = text or "0"
+    if "." in text:
+        sign = current().number(Decimal("1.5"), 1).strip("15") or "."
+        text = text.replace(".", sign)
+    return text
+
+
+def _stage(n: int) -> str:
+    # TRANSLATORS: a stage of the count in the stage table (S1, S2…): a column heading, kept short.
+    return _("S{n}").format(n=n)
+
+
+def _action(stage: dict[str, Any]) -> str:
+    action, who = stage["action"], stage["candidate"]
+    if action == "first preferences":
+        return pgettext("count", "first preferences")
+    if action == "surplus" and who:
+        return pgettext("count", "surplus of {candidate}").format(candidate=who)
+    if action == "exclusion" and who:
+        return pgettext("count", "exclusion of {candidate}").format(candidate=who)
+    if action == "iteration":
+        return pgettext("count", "iteration")
+    return action + (f" of {who}" if who else "")
+
+
+def _purpose(purpose: str) -> str:
+    if purpose == "exclusion":
+        return pgettext("tie", "exclusion")
+    if purpose == "surplus order":
+        return pgettext("tie", "surplus order")
+    if purpose == "election order":
+        return pgettext("tie", "election order")
+    return purpose
+
+
+def _broken_by(method: str) -> str:
+    if method == "lot":
+        return pgettext("tie", "lot")
+    m = _TIE_STAGE.match(method)
+    if m:
+        return pgettext("tie", "stage {n}").format(n=m.group(1))
+    return method
+
+
+def _note(note: str) -> str:
+    m = _NOTE_FILLED.match(note)
+    if m:
+        filled, seats = int(m.group(1)), int(m.group(2))
+        return ngettext("only {filled} of {seats} seat could be filled",
+                        "only {filled} of {seats} seats could be filled", seats).format(filled=filled, seats=seats)
+    return note
+
+
+def _iterations(note: str) -> str:
+    m = _NOTE_ITERATIONS.match(note)
+    if m:
+        n = int(m.group(1))
+        return ngettext("{n} iteration", "{n} iterations", n).format(n=n)
+    return note
+
+
+def stage_table(count: dict[str, Any]) -> str:
+    """COUNT (the engine's ``to_dict``) as a table, candidates down and stages across, then one
+    line per stage: what the engine's ``to_text`` says, without the title, in the reader's words."""
+    stages: list[dict[str, Any]] = count["stages"]
+    names = [c for c in count["candidates"] if c not in count["withdrawn"]]
+    irv = count["method"] == "irv"
+    lines = []
+    thresholds = [s["threshold"] for s in stages]
+    fixed = len({None if t is None else Decimal(t) for t in thresholds}) == 1 and thresholds[0] is not None
+    seats = ngettext("{n} seat", "{n} seats", count["seats"]).format(n=count["seats"])
+    if fixed and irv:
+        heading = _("{method}: {seats}, valid {valid}, majority {threshold}")
+    elif fixed:
+        heading = _("{method}: {seats}, valid {valid}, quota {threshold}")
+    else:
+        heading = _("{method}: {seats}, valid {valid}")
+    lines.append(heading.format(method=_method(count["method"]), seats=seats, valid=_short(count["valid"]),
+                                threshold=_short(thresholds[0]) if fixed else ""))
+    cells = [[_short(s["votes"][n]) for s in stages] for n in names]
+    extra = {_("Non-transferable"): [_short(s["non_transferable"]) for s in stages]}
+    if any(s["loss_by_truncation"] and Decimal(s["loss_by_truncation"]) for s in stages):
+        # TRANSLATORS: a row of the stage table under "Non-transferable", indented by one space.
+        extra[_(" of which truncation")] = [_short(s["loss_by_truncation"]) for s in stages]
+    if not fixed:
+        extra[_("Majority") if irv else _("Quota")] = [_short(t) for t in thresholds]
+    width = min(max(len(n) for n in [*names, *extra]), 28)
+    col = max([len(c) for row in cells + list(extra.values()) for c in row] + [3])
+    header = " " * width + "".join(f" {_stage(s['stage']):>{col}}" for s in stages)
+    lines.append(header)
+    for name, row in [*zip(names, cells, strict=True), *extra.items()]:
+        label = name if len(name) <= width else name[: width - 1] + "…"
+        lines.append(f"{label:<{width}}" + "".join(f" {c:>{col}}" for c in row))
+    for s in stages:
+        parts = [f"{_stage(s['stage'])} {_action(s)}"]
+        if s["transfer_values"]:
+            parts.append(_("transfer value {values}").format(
+                values=", ".join(_short(tv["transfer_value"]) for tv in s["transfer_values"])))
+        later = [e["candidate"] for e in s["excluded"] if e["candidate"] != s["candidate"]]
+        if later:
+            parts.append(_("then excluded {names} without transfer (rule 52)").format(names=", ".join(later)))
+        if s["elected"]:
+            parts.append(_("elected {names}").format(names=", ".join(e["candidate"] for e in s["elected"])))
+        for t in s["ties"]:
+            parts.append(_("tie ({purpose}) {candidates}: {chosen} by {method}").format(
+                purpose=_purpose(t["purpose"]), candidates=" / ".join(t["candidates"]), chosen=t["chosen"],
+                method=_broken_by(t["broken_by"])))
+        if s["note"] and count["method"] == "meek":
+            parts.append(_iterations(s["note"].split(";")[0]))
+        lines.append("; ".join(parts))
+    elected = count["elected"]
+    lines.append(_("Elected: {names}").format(names=", ".join(elected)) if elected else _("Elected: nobody"))
+    lines += [_note(note) for note in count["notes"]]
+    return "\n".join(lines)

@@ -1,5 +1,5 @@
 """Every sentence the counting engine writes about the rules a poll met or failed is said again in
-the reader's language (bot/features/polls/reasons.py), with the same figures, and in English
+the reader's language (bot/features/polls/render.py), with the same figures, and in English
 exactly as the engine wrote it."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 from bot.app.bootstrap import LOCALES
 from bot.engines.counting.choice import Majority, QuorumRule, decide, tally
 from bot.engines.language import Catalogues
-from bot.features.polls.reasons import in_words, known
+from bot.features.polls.render import in_words, known
 from bot.kernel.language import speaking
 
 CATALOGUES = Catalogues(LOCALES)

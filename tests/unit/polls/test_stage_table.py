@@ -1,4 +1,4 @@
-"""An election's stage table as members read it (bot/features/polls/stages.py): in English it is
+"""An election's stage table as members read it (bot/features/polls/render.py): in English it is
 the counting engine's own table, line for line, for every method and all sorts of counts (ties,
 surpluses, exclusions, seats left unfilled); in another language the same figures, with its words
 and its decimal sign."""
@@ -14,7 +14,7 @@ from bot.engines.counting.methods import count
 from bot.engines.counting.profile import build_profile
 from bot.engines.counting.render import to_dict, to_text
 from bot.engines.language import Catalogues
-from bot.features.polls.stages import stage_table
+from bot.features.polls.render import stage_table
 from bot.kernel.language import speaking
 
 CATALOGUES = Catalogues(LOCALES)
