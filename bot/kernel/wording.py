@@ -50,24 +50,6 @@ def days_left(deadline: datetime, now: datetime, tz: ZoneInfo) -> int:
     return (deadline.astimezone(tz).date() - now.astimezone(tz).date()).days
 
 
-def count_of(n: int, singular: str, plural: str | None = None) -> str:
-    """N and its noun in agreement: ``count_of(1, "volunteer")`` is "1 volunteer",
-    ``count_of(3, "branch", "branches")`` is "3 branches"."""
-    return f"{n} {singular if n == 1 else plural or singular + 's'}"
-
-
-_SOUNDS_LIKE_YOU = ("uni", "una", "use", "usu", "uti", "eu", "one", "once")
-
-
-def a_or_an(phrase: str) -> str:
-    """PHRASE with the indefinite article its first sound takes: "an open ballot",
-    "a secret ballot", "an industrial majority", "a unanimous vote", "an 80% threshold"."""
-    word = phrase.lower()
-    vowel = word[:1] in "aeiou" and not word.startswith(_SOUNDS_LIKE_YOU)
-    vowel = vowel or word.startswith(("8", "11", "18", "hour", "honest", "honour"))
-    return f"{'an' if vowel else 'a'} {phrase}"
-
-
 _SPACES = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 

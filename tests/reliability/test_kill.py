@@ -95,4 +95,4 @@ def test_acknowledged_votes_survive_sigkill(tmp_path: Path) -> None:
         assert voter in stored, f"acknowledged vote of {voter} lost"
         assert OPTIONS[int(stored[voter])] == choice
     # None counted twice: the tally shown equals the number of distinct voters stored.
-    assert f"Votes cast: {len(stored)}" in out
+    assert f"Votes cast: {len(stored):,}" in out  # a figure as English writes it: 1,700

@@ -15,6 +15,7 @@ rounded, to whole pixels.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -73,6 +74,19 @@ class BarChart:
 
 
 @dataclass(frozen=True)
+class StageWords:
+    """The words drawn on a stage chart besides its names and notes, in the reader's language
+    (the caller's catalogue: this engine draws what it is given). Each is a template with its
+    field: {stage} (a stage's number), {quota} (the quota as FIGURE writes it)."""
+
+    elected: str = "✓ elected, stage {stage}"
+    excluded: str = "✗ excluded, stage {stage}"
+    quota: str = "quota {quota}"
+    stages: str = "stages, top to bottom"
+    figure: Callable[[Fraction], str] = field(default=lambda value: figure(value))
+
+
+@dataclass(frozen=True)
 class StageChart:
     """A ranked count: each candidate's votes at every stage they were in the count (exact
     figures), the quota, and at which stage each was elected or excluded."""
@@ -84,6 +98,7 @@ class StageChart:
     elected: dict[int, int] = field(default_factory=dict)  # candidate -> stage
     excluded: dict[int, int] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    words: StageWords = field(default_factory=StageWords)
 
 
 # -- drawing ---------------------------------------------------------------------------------
@@ -235,9 +250,9 @@ def draw_stages(chart: StageChart, font: Path) -> bytes:
                     draw.rectangle((x0, by, x0 + length, by + bar_h - 2), fill=STAGE_COLOURS[s % len(STAGE_COLOURS)])
             by += bar_h
         if k in chart.elected:
-            mark, colour = f"✓ elected, stage {chart.elected[k]}", WIN_COLOUR
+            mark, colour = chart.words.elected.format(stage=chart.elected[k]), WIN_COLOUR
         elif k in chart.excluded:
-            mark, colour = f"✗ excluded, stage {chart.excluded[k]}", GREY
+            mark, colour = chart.words.excluded.format(stage=chart.excluded[k]), GREY
         else:
             mark, colour = "", INK
         draw.text((x0 + span + 10, y + row // 2 - 9), pen.fit(mark, 16, mark_w - 10), fill=colour, font=pen.font(16))
@@ -245,7 +260,8 @@ def draw_stages(chart: StageChart, font: Path) -> bytes:
     if chart.quota is not None and chart.quota > 0:
         x = x0 + _px(chart.quota, scale, span)
         draw.line((x, top - 6, x, y), fill=LINE_COLOUR, width=3)
-        draw.text((max(PAD, x - 60), top - 26), pen.fit(f"quota {_figure(chart.quota)}", 16, 200),
+        quota = chart.words.quota.format(quota=chart.words.figure(chart.quota))
+        draw.text((max(PAD, x - 60), top - 26), pen.fit(quota, 16, 200),
                   fill=LINE_COLOUR, font=pen.font(16))
     y += 10
     if stages > 1:
@@ -256,7 +272,7 @@ def draw_stages(chart: StageChart, font: Path) -> bytes:
             x += 18 + int(pen.width(f"{s + 1}", 16)) + 14
             if x > WIDTH - PAD - 60:
                 break
-        draw.text((x, y + 2), "stages, top to bottom", fill=GREY, font=pen.font(16))
+        draw.text((x, y + 2), chart.words.stages, fill=GREY, font=pen.font(16))
         y += legend
     for note in chart.notes:
         draw.text((PAD, y), pen.fit(note, 20, WIDTH - 2 * PAD), fill=GREY, font=pen.font(20))
@@ -264,7 +280,7 @@ def draw_stages(chart: StageChart, font: Path) -> bytes:
     return _png(image)
 
 
-def _figure(value: Fraction) -> str:
+def figure(value: Fraction) -> str:
     """An exact figure as the count prints it: whole, or with its decimals."""
     if value.denominator == 1:
         return str(value.numerator)

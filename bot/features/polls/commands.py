@@ -15,14 +15,15 @@ from bot.kernel.csv_export import file_name
 from bot.kernel.errors import UserError
 from bot.kernel.events import NativePollAnswer
 from bot.kernel.grammar import is_number
+from bot.kernel.language import N_, _
 from bot.kernel.markup import b, lines, markup, pre
 from bot.kernel.pages import pages
 from bot.kernel.routing import Duty, Router
-from bot.kernel.wording import quoted
+from bot.kernel.wording import number, quoted
 
 router = Router("polls")
 
-POLL_DETAILS = (
+POLL_DETAILS = N_(
     "Options go at the end, after the question and the choices: --closes 30m|1.5h|18:00|2026-06-03T18:00 "
     "(deadline), --secret (vote privately, nobody sees who voted what), --hidden (results only at close), "
     "--multi N (choose up to N), --quorum 40% or 33.3% (a share of the members entitled to vote) or "
@@ -39,7 +40,8 @@ async def _poll_for_organiser(ctx: Context, polls: PollService, args: str, usage
     poll_id, rest = parse_poll_id(args, usage)
     poll = await polls.get(poll_id)
     if poll.creator != ctx.actor.id and not await ctx.is_organiser(poll.room):
-        raise UserError(f"Only an organiser of the room or the poll's creator can do that with poll {poll_id}.")
+        raise UserError(_("Only an organiser of the room or the poll's creator can do that with poll {id}.").format(
+            id=poll_id))
     return poll, rest
 
 
@@ -47,7 +49,7 @@ async def _just_a_poll(polls: PollService, args: str, name: str) -> Poll:
     """The poll named by ARGS as it stands now, for commands that take nothing but a poll number."""
     poll_id, rest = parse_poll_id(args, f"/{name} POLL")
     if rest:
-        raise UserError(f"Usage: /{name} POLL (just the poll number).")
+        raise UserError(_("Usage: {usage} (just the poll number).").format(usage=f"/{name} POLL"))
     return await polls.current(poll_id)
 
 
@@ -63,51 +65,52 @@ async def _may_see(ctx: Context, polls: PollService, poll: Poll) -> None:
             return
         except UserError:
             pass
-    raise UserError(f"Poll {poll.id} belongs to another room; ask there.")
+    raise UserError(_("Poll {id} belongs to another room; ask there.").format(id=poll.id))
 
 
-@router.command("poll", summary="start a poll or proposal", organiser=True, usage=POLL_USAGE, details=POLL_DETAILS)
+@router.command("poll", summary=N_("start a poll or proposal"), organiser=True, usage=POLL_USAGE, details=POLL_DETAILS)
 async def poll_command(ctx: Context, args: str, polls: PollService, config: Config, clock: Clock) -> None:
     if ctx.room.private:
-        raise UserError("Start a poll in the group where members will vote, not in a private chat.")
+        raise UserError(_("Start a poll in the group where members will vote, not in a private chat."))
     if not config.members_may_poll and not await ctx.is_organiser():
-        raise UserError("Only organisers of this room can start a poll.")
+        raise UserError(_("Only organisers of this room can start a poll."))
     spec = parse_poll(args, clock.now(), config.tz, config.default_electorate)
     poll = await polls.open_poll(ctx.room.id, ctx.actor.id, spec, ctx.event_id)
     if poll.native:
-        await ctx.private(
-            f"Poll {poll.id} is a native poll: the platform shows every voter's choice to the whole group. "
-            "Use --secret for a secret ballot."
-        )
+        with await ctx.speaking_to(ctx.actor.id):
+            await ctx.private(_("Poll {id} is a native poll: the platform shows every voter's choice to the whole "
+                                "group. Use --secret for a secret ballot.").format(id=poll.id))
 
 
 VOTE_USAGE = "/vote POLL OPTION [OPTION …] [--for NAME] | /vote POLL withdraw [--for NAME]"
 RANK_USAGE = "/rank POLL FIRST SECOND … [--for NAME]"
 
 
-@router.command("vote", summary="vote in a poll", usage=VOTE_USAGE, edits=True,
-                details="OPTION is the option's number or name; separate several with spaces or commas. "
+@router.command("vote", summary=N_("vote in a poll"), usage=VOTE_USAGE, edits=True,
+                details=N_("OPTION is the option's number or name; separate several with spaces or commas. "
                 "Voting again replaces your earlier vote until the poll closes; /vote POLL withdraw takes it back "
                 "(unless an option is called that, when it votes for that option). --for NAME casts the vote of a "
-                "member whose proxy you hold (see /help proxy).")
+                "member whose proxy you hold (see /help proxy)."))
 async def vote_command(ctx: Context, args: str, polls: PollService) -> None:
-    poll_id, rest = parse_poll_id(args, "/vote POLL OPTION, e.g. /vote 3 2 or /vote 3 Pizza")
+    poll_id, rest = parse_poll_id(args, _("{usage}, e.g. {example} or {another}").format(
+        usage="/vote POLL OPTION", example="/vote 3 2", another="/vote 3 Pizza"))
     rest, proxy_for = split_for(rest, VOTE_USAGE)
     await ctx.reply(await polls.vote_text(ctx, poll_id, rest, ranked=False, proxy_for=proxy_for))
 
 
-@router.command("rank", summary="rank the candidates of an election (privately)", usage=RANK_USAGE,
+@router.command("rank", summary=N_("rank the candidates of an election (privately)"), usage=RANK_USAGE,
                 edits=True, private=True,
-                details="List option numbers in order of preference, e.g. /rank 4 3 1 2. You need not rank all. "
-                "--for NAME ranks for a member whose proxy you hold.")
+                details=N_("List option numbers in order of preference, e.g. /rank 4 3 1 2. You need not rank all. "
+                "--for NAME ranks for a member whose proxy you hold."))
 async def rank_command(ctx: Context, args: str, polls: PollService) -> None:
-    poll_id, rest = parse_poll_id(args, "/rank POLL FIRST SECOND …, e.g. /rank 4 3 1 2")
+    poll_id, rest = parse_poll_id(args, _("{usage}, e.g. {example}").format(
+        usage="/rank POLL FIRST SECOND …", example="/rank 4 3 1 2"))
     rest, proxy_for = split_for(rest, RANK_USAGE)
     await ctx.reply(await polls.vote_text(ctx, poll_id, rest, ranked=True, proxy_for=proxy_for))
 
 
 PROXY_USAGE = "/proxy POLL NAME | /proxy POLL revoke | /proxy POLL"
-PROXY_DETAILS = (
+PROXY_DETAILS = N_(
     "In a roll poll opened with --proxies N, a member who will not vote gives their vote in that one ballot to "
     "another member of its electorate, privately: /proxy 3 Ann Smith (the name as on the roll, or a membership "
     "number). The holder is told, and casts it with /vote 3 OPTION --for NAME (privately for a secret ballot), "
@@ -119,33 +122,38 @@ PROXY_DETAILS = (
 )
 
 
-@router.command("proxy", summary="give your vote in one ballot to another member", usage=PROXY_USAGE,
+@router.command("proxy", summary=N_("give your vote in one ballot to another member"), usage=PROXY_USAGE,
                 private=True, details=PROXY_DETAILS)
 async def proxy_command(ctx: Context, args: str, polls: PollService) -> None:
     poll_id, rest = parse_poll_id(args, PROXY_USAGE)
     if not ctx.room.private:
-        raise UserError(f"Proxies are given and read privately: message me /proxy {poll_id} NAME. Nothing was changed.")
+        raise UserError(_("Proxies are given and read privately: message me /proxy {id} NAME. Nothing was changed.")
+                        .format(id=poll_id))
     if not rest:
         poll, given, held = await polls.proxies_status(ctx, poll_id)
-        out = [f"Proxies in poll {poll.id} (at most {poll.proxies} held by one member):"]
-        out.append(f"You gave your proxy to {given.holder_name}." if given else "You have given no proxy.")
-        out += [f"You hold {p.giver_name}'s proxy: {state}." for p, state in held] or ["You hold no proxies."]
+        out = [_("Proxies in poll {id} (at most {n} held by one member):").format(id=poll.id,
+                                                                                 n=number(poll.proxies or 0))]
+        out.append(_("You gave your proxy to {name}.").format(name=given.holder_name) if given
+                   else _("You have given no proxy."))
+        out += [_("You hold {name}'s proxy: {state}.").format(name=p.giver_name, state=state) for p, state in held] \
+            or [_("You hold no proxies.")]
         await ctx.reply("\n".join(out))
         return
     if rest.lower() == "revoke":
         holder = await polls.revoke_proxy(ctx, poll_id)
-        await ctx.reply(f"You took back your proxy in poll {poll_id} from {holder}. You can vote yourself, or give it "
-                        f"to someone else.")
+        await ctx.reply(_("You took back your proxy in poll {id} from {name}. You can vote yourself, or give it to "
+                          "someone else.").format(id=poll_id, name=holder))
         return
     holder = await polls.give_proxy(ctx, poll_id, rest)
-    await ctx.reply(f"You gave your proxy in poll {poll_id} to {holder}, who has been told. You can take it back "
-                    f"until they cast it (/proxy {poll_id} revoke), or vote yourself, which cancels it.")
+    await ctx.reply(_("You gave your proxy in poll {id} to {name}, who has been told. You can take it back until "
+                      "they cast it (/proxy {id} revoke), or vote yourself, which cancels it.").format(id=poll_id,
+                                                                                                       name=holder))
 
 
-@router.command("polls", summary="list the open polls", usage="/polls")
+@router.command("polls", summary=N_("list the open polls"), usage="/polls")
 async def polls_command(ctx: Context, args: str, polls: PollService, config: Config, clock: Clock) -> None:
     if args.strip():
-        raise UserError("Usage: /polls (no arguments).")
+        raise UserError(_("Usage: {usage} (no arguments).").format(usage="/polls"))
     now = clock.now()
     listed = []
     for poll in polls.open_polls():
@@ -158,128 +166,143 @@ async def polls_command(ctx: Context, args: str, polls: PollService, config: Con
                 continue
         listed.append(listing_line(poll, config.tz, now))
     if not listed:
-        await ctx.reply("No open polls here.")
+        await ctx.reply(_("No open polls here."))
         return
-    await ctx.reply(lines("Open polls:", *listed))
+    await ctx.reply(lines(_("Open polls:"), *listed))
 
 
-@router.command("results", summary="show a poll's result (or the tally so far)",
+@router.command("results", summary=N_("show a poll's result (or the tally so far)"),
                 usage="/results POLL [--names] [--chart]",
-                details="--names lists who voted for what, for open (not secret) ballots; --chart draws a closed "
-                "poll's result as an image.")
+                details=N_("--names lists who voted for what, for open (not secret) ballots; --chart draws a closed "
+                "poll's result as an image."))
 async def results_command(ctx: Context, args: str, polls: PollService) -> None:
     usage = "/results POLL [--names] [--chart]"
     poll_id, rest = parse_poll_id(args, usage)
     words = rest.split()
     if any(w not in ("--names", "--chart") for w in words) or len(set(words)) != len(words):
-        raise UserError(f"Unexpected {quoted(rest)}. Usage: {usage}")
+        raise UserError(_("Unexpected {text}. Usage: {usage}").format(text=quoted(rest), usage=usage))
     poll = await polls.current(poll_id)
     await _may_see(ctx, polls, poll)
     if "--chart" in words:
         if poll.is_open:
-            raise UserError(f"Poll {poll.id} is open; its chart is drawn when it closes. Send /results {poll.id} for "
-                            f"the tally so far.")
+            raise UserError(_("Poll {id} is open; its chart is drawn when it closes. Send /results {id} for the "
+                              "tally so far.").format(id=poll.id))
         chart = await polls.chart(poll)
         if chart is None:
-            raise UserError(f"Poll {poll.id} has no chart: {polls.no_chart_reason(poll)}")
-        await ctx.send_file(chart[0], chart[1], markup("Poll {}: {}", poll.id, poll.question), private=False)
+            raise UserError(_("Poll {id} has no chart: {reason}").format(id=poll.id,
+                                                                         reason=polls.no_chart_reason(poll)))
+        await ctx.send_file(chart[0], chart[1], markup(_("Poll {id}: {question}"), id=poll.id, question=poll.question),
+                            private=False)
         if "--names" not in words:
             return
     names = await polls.voter_names(poll) if "--names" in words else None
     if poll.is_open:
         if not poll.live_tally:
             n = await polls.count_votes(poll)
-            await ctx.reply(f"Poll {poll.id} is open; its results are shown when it closes. {n} voted so far.")
+            await ctx.reply(_("Poll {id} is open; its results are shown when it closes. {n} voted so far.").format(
+                id=poll.id, n=number(n)))
             return
         await ctx.reply(polls.result_text(poll, final=False, result=await polls.tally(poll), names=names))
         return
     await ctx.reply(polls.result_text(poll, final=True, names=names))
 
 
-@router.command("charts", summary="turn result charts on or off in this room", organiser=True,
+@router.command("charts", summary=N_("turn result charts on or off in this room"), organiser=True,
                 usage="/charts on|off",
-                details="Results come with a chart image unless a room turns them off; /results POLL --chart "
-                "draws one on demand.")
+                details=N_("Results come with a chart image unless a room turns them off; /results POLL --chart "
+                "draws one on demand."))
 async def charts_command(ctx: Context, args: str, polls: PollService) -> None:
     choice = args.strip().lower()
     if choice not in ("on", "off"):
-        raise UserError("Usage: /charts on|off (results in this room come with a chart image, or not).")
+        raise UserError(_("Usage: {usage} (results in this room come with a chart image, or not).").format(
+            usage="/charts on|off"))
     if ctx.room.private:
-        raise UserError("Turn charts on or off in the group whose results they illustrate.")
-    await ctx.require_organiser(ctx.room.id, "turn result charts on or off")
+        raise UserError(_("Turn charts on or off in the group whose results they illustrate."))
+    # TRANSLATORS: completes "Only an organiser of the room can {what}."
+    await ctx.require_organiser(ctx.room.id, _("turn result charts on or off"))
     await polls.set_charts(ctx, choice == "on")
-    await ctx.reply(f"Results in this room now come {'with' if choice == 'on' else 'without'} a chart.")
+    await ctx.reply(_("Results in this room now come with a chart.") if choice == "on"
+                    else _("Results in this room now come without a chart."))
 
 
-@router.command("close", summary="close a poll now and announce the result", organiser=True, usage="/close POLL")
+@router.command("close", summary=N_("close a poll now and announce the result"), organiser=True, usage="/close POLL")
 async def close_command(ctx: Context, args: str, polls: PollService) -> None:
     poll, rest = await _poll_for_organiser(ctx, polls, args, "/close POLL")
     if rest:
-        raise UserError("Usage: /close POLL (just the poll number).")
+        raise UserError(_("Usage: {usage} (just the poll number).").format(usage="/close POLL"))
     await polls.close(poll.id, ctx.actor.id, ctx.event_id)
     if ctx.room.id != poll.room:
-        await ctx.reply(f"Poll {poll.id} is closed; the result was announced in its room.")
+        await ctx.reply(_("Poll {id} is closed; the result was announced in its room.").format(id=poll.id))
 
 
-@router.command("receipt", summary="your receipt for a secret ballot (privately)", usage="/receipt POLL", private=True,
-                details="The receipt code lets you check that your ballot is among those counted.")
+@router.command("receipt", summary=N_("your receipt for a secret ballot (privately)"), usage="/receipt POLL",
+                private=True, details=N_("The receipt code lets you check that your ballot is among those counted."))
 async def receipt_command(ctx: Context, args: str, polls: PollService) -> None:
     poll = await _just_a_poll(polls, args, "receipt")
     if not ctx.room.private:
-        raise UserError("Ask for your receipt in a private chat with me.")
+        raise UserError(_("Ask for your receipt in a private chat with me."))
     if not poll.secret:
-        raise UserError(f"Poll {poll.id} is an open ballot: /results {poll.id} --names shows the votes.")
+        raise UserError(_("Poll {id} is an open ballot: /results {id} --names shows the votes.").format(id=poll.id))
     code, voted, counted = await polls.receipt(ctx, poll)
     if not voted:
-        await ctx.reply(f"You have not voted in poll {poll.id}.")
+        await ctx.reply(_("You have not voted in poll {id}.").format(id=poll.id))
         return
-    state = "counted" if not poll.is_open else "recorded and will be counted at the close"
     if not counted:
-        state = "missing: tell the returning officer"
-    await ctx.reply(markup("Your receipt for poll {}: {} — your ballot is {}.", poll.id, b(code), state))
+        template = _("Your receipt for poll {id}: {code} — your ballot is missing: tell the returning officer.")
+    elif poll.is_open:
+        template = _("Your receipt for poll {id}: {code} — your ballot is recorded and will be counted at the close.")
+    else:
+        template = _("Your receipt for poll {id}: {code} — your ballot is counted.")
+    await ctx.reply(markup(template, id=poll.id, code=b(code)))
 
 
-@router.command("receipts", summary="all receipt codes of a closed secret ballot (privately)", usage="/receipts POLL",
-                details="Every counted ballot's receipt code, in code order and without choices, so that each voter "
-                "and any auditor can check the count: the number of codes equals the votes counted.")
+@router.command("receipts", summary=N_("all receipt codes of a closed secret ballot (privately)"),
+                usage="/receipts POLL",
+                details=N_("Every counted ballot's receipt code, in code order and without choices, so that each "
+                           "voter and any auditor can check the count: the number of codes equals the votes counted."))
 async def receipts_command(ctx: Context, args: str, polls: PollService) -> None:
     poll = await _just_a_poll(polls, args, "receipts")
     await _may_see(ctx, polls, poll)
     if not poll.secret:
-        raise UserError(f"Poll {poll.id} is an open ballot: /results {poll.id} --names shows the votes.")
+        raise UserError(_("Poll {id} is an open ballot: /results {id} --names shows the votes.").format(id=poll.id))
     if poll.is_open:
-        raise UserError(f"Poll {poll.id} is still open; its receipts are published when it closes.")
+        raise UserError(_("Poll {id} is still open; its receipts are published when it closes.").format(id=poll.id))
     codes = await polls.receipts(poll)
     # Text, not a file: a voter looks for their own code in it, on a phone.
-    parts = pages("\n".join(codes) or "(none)")
-    for n, part in enumerate(parts, 1):
-        suffix = f", part {n} of {len(parts)}" if len(parts) > 1 else ""
-        await ctx.private(markup("Poll {} receipts ({}){}:\n{}", poll.id, len(codes), suffix, pre(part)))
+    with await ctx.speaking_to(ctx.actor.id):
+        parts = pages("\n".join(codes) or _("(none)"))
+        for n, part in enumerate(parts, 1):
+            if len(parts) > 1:
+                head = _("Poll {id} receipts ({n}), part {part} of {parts}:").format(
+                    id=poll.id, n=number(len(codes)), part=n, parts=len(parts))
+            else:
+                head = _("Poll {id} receipts ({n}):").format(id=poll.id, n=number(len(codes)))
+            await ctx.private(lines(head, pre(part)))
     if not ctx.room.private:
-        await ctx.reply("I sent you the receipts privately.")
+        await ctx.reply(_("I sent you the receipts privately."))
 
 
-@router.command("ballots", summary="the ballots of a closed election as a BLT file", usage="/ballots POLL",
-                details="BLT is the file every STV counting program reads; it holds rankings only, never names.")
+@router.command("ballots", summary=N_("the ballots of a closed election as a BLT file"), usage="/ballots POLL",
+                details=N_("BLT is the file every STV counting program reads; it holds rankings only, never names."))
 async def ballots_command(ctx: Context, args: str, polls: PollService) -> None:
     poll = await _just_a_poll(polls, args, "ballots")
     await _may_see(ctx, polls, poll)
     if not poll.ranked:
-        raise UserError(f"Poll {poll.id} is not a ranked election; /results {poll.id} shows its result.")
+        raise UserError(_("Poll {id} is not a ranked election; /results {id} shows its result.").format(id=poll.id))
     if poll.is_open or poll.result is None:
-        raise UserError(f"Election {poll.id} is still open; its ballots are published when it closes.")
+        raise UserError(_("Election {id} is still open; its ballots are published when it closes.").format(id=poll.id))
     if not poll.result.get("blt"):
-        raise UserError(f"Election {poll.id} had no ballots.")
+        raise UserError(_("Election {id} had no ballots.").format(id=poll.id))
     # Rankings only, never names: the file goes where it was asked for.
     await ctx.send_file(file_name(f"election {poll.id} ballots", ".blt"), poll.result["blt"].encode("utf-8"),
-                        f"Election {poll.id}: the ballots as a BLT file.", private=False)
+                        _("Election {id}: the ballots as a BLT file.").format(id=poll.id), private=False)
 
 
 @router.payload("vote-")
 async def open_private_ballot(ctx: Context, rest: str, polls: PollService) -> None:
     """/start vote-POLL: the ballot, privately, with its buttons."""
     if not is_number(rest):
-        raise UserError("That link is not valid any more. Send /polls to see the open polls.")
+        raise UserError(_("That link is not valid any more. Send /polls to see the open polls."))
     await polls.open_private_ballot(ctx, int(rest))
 
 

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.engines.counting.choice import Majority, QuorumRule, abstain_index, decide, tally
+from bot.kernel.language import _, ngettext
 
 
 @dataclass(frozen=True)
@@ -86,9 +87,9 @@ class Poll:
 
     def refusal(self, now: datetime) -> str | None:
         if self.closed_at is not None:
-            return f"Poll {self.id} is closed; late votes are not counted."
+            return _("Poll {id} is closed; late votes are not counted.").format(id=self.id)
         if self.closes_at is not None and now >= self.closes_at:
-            return f"Poll {self.id} closed at its deadline; late votes are not counted."
+            return _("Poll {id} closed at its deadline; late votes are not counted.").format(id=self.id)
         return None
 
     def refusal_at(self, now: Callable[[], datetime]) -> str | None:
@@ -212,29 +213,32 @@ def refuse_give(poll: Poll, giver: int, holder: int, holder_name: str, proxies: 
     """Why GIVER may not give HOLDER their proxy in POLL, whose proxies so far are PROXIES."""
     assert poll.electorate is not None
     if poll.proxies is None:
-        return (f"Poll {poll.id} takes no proxies. An organiser allows them when opening a roll poll, "
-                f"e.g. --roll --proxies 2.")
+        return _("Poll {id} takes no proxies. An organiser allows them when opening a roll poll, e.g. {example}.") \
+            .format(id=poll.id, example="--roll --proxies 2")
     if giver == holder:
-        return "You cannot give your proxy to yourself: vote yourself with /vote."
+        return _("You cannot give your proxy to yourself: vote yourself with /vote.")
     if holder not in poll.electorate:
-        return f"{holder_name} is not in the electorate of poll {poll.id}; a proxy goes to a member who may vote in it."
+        return _("{name} is not in the electorate of poll {id}; a proxy goes to a member who may vote in it.").format(
+            name=holder_name, id=poll.id)
     given = next((p for p in proxies if p.giver == giver), None)
     if given is not None:
-        return (f"You have given your proxy for poll {poll.id} to {given.holder_name} already. Take it back first: "
-                f"/proxy {poll.id} revoke")
+        return _("You have given your proxy for poll {id} to {name} already. Take it back first: /proxy {id} revoke") \
+            .format(id=poll.id, name=given.holder_name)
     if giver_voted:
-        return (f"You have voted in poll {poll.id} yourself, and your vote stands; a proxy is for a member who "
-                f"will not vote.")
+        return _("You have voted in poll {id} yourself, and your vote stands; a proxy is for a member who will not "
+                 "vote.").format(id=poll.id)
     held = [p.giver_name for p in proxies if p.holder == giver]
     if held:
-        return (f"You hold proxies for poll {poll.id} ({', '.join(held)}); a proxy cannot be passed on, so you "
-                f"cannot give yours. Vote yourself, and cast theirs with /vote {poll.id} OPTION --for NAME.")
+        return _("You hold proxies for poll {id} ({names}); a proxy cannot be passed on, so you cannot give yours. "
+                 "Vote yourself, and cast theirs with /vote {id} OPTION --for NAME.").format(id=poll.id,
+                                                                                             names=", ".join(held))
     if any(p.giver == holder for p in proxies):
-        return (f"{holder_name} has given their own proxy for poll {poll.id}, so cannot hold one (a proxy cannot "
-                f"be passed on).")
+        return _("{name} has given their own proxy for poll {id}, so cannot hold one (a proxy cannot be passed on).") \
+            .format(name=holder_name, id=poll.id)
     if sum(1 for p in proxies if p.holder == holder) >= poll.proxies:
-        return (f"{holder_name} holds {poll.proxies} {'proxy' if poll.proxies == 1 else 'proxies'} for poll "
-                f"{poll.id} already, the most it allows; give yours to someone else.")
+        return ngettext("{name} holds {n} proxy for poll {id} already, the most it allows; give yours to someone else.",
+                        "{name} holds {n} proxies for poll {id} already, the most it allows; give yours to someone "
+                        "else.", poll.proxies).format(name=holder_name, n=poll.proxies, id=poll.id)
     return None
 
 
@@ -242,11 +246,11 @@ def refuse_cast(poll: Poll, proxy: Proxy | None, name: str, giver_voted_self: bo
     """Why the holder may not cast a vote for NAME in POLL (PROXY: the proxy NAME names, if the
     holder holds it)."""
     if poll.proxies is None:
-        return f"Poll {poll.id} takes no proxies: vote for yourself with /vote {poll.id} OPTION."
+        return _("Poll {id} takes no proxies: vote for yourself with /vote {id} OPTION.").format(id=poll.id)
     if proxy is None:
-        return (f"You hold no proxy from {name} for poll {poll.id}. Send /proxy {poll.id} to see the proxies you "
-                f"hold.")
+        return _("You hold no proxy from {name} for poll {id}. Send /proxy {id} to see the proxies you hold.").format(
+            name=name, id=poll.id)
     if giver_voted_self:
-        return (f"{proxy.giver_name} has voted in poll {poll.id} themselves, which cancels their proxy; nothing "
-                f"was cast for them.")
+        return _("{name} has voted in poll {id} themselves, which cancels their proxy; nothing was cast for them.") \
+            .format(name=proxy.giver_name, id=poll.id)
     return None

@@ -31,7 +31,8 @@ from bot.features.polls.model import PollSpec
 from bot.kernel.durations import DeadlineError, parse_deadline
 from bot.kernel.errors import ParseError, UserError
 from bot.kernel.grammar import GrammarError, is_number, split_options
-from bot.kernel.wording import a_or_an, count_of, quoted
+from bot.kernel.language import _, ngettext, pgettext
+from bot.kernel.wording import number, quoted
 
 USAGE = "/poll QUESTION | OPTION | OPTION … [--closes 30m] [--secret] [--multi N] [--hidden]"
 FLAGS = frozenset({"secret", "hidden", "card", "native", "roll", "ranked"})
@@ -54,33 +55,38 @@ def parse_poll(args: str, now: datetime, tz: ZoneInfo, default_electorate: str =
     parts = [p.strip() for p in text.split("|")]
     question = parts[0]
     if not question:
-        raise SpecError(f"the poll needs a question. Usage: {USAGE}")
+        raise SpecError(_("the poll needs a question. Usage: {usage}").format(usage=USAGE))
     if len(question) > MAX_QUESTION:
-        raise SpecError(f"the question is {len(question)} characters; keep it to {MAX_QUESTION}")
+        raise SpecError(_("the question is {n} characters; keep it to {most}").format(n=number(len(question)),
+                                                                                     most=number(MAX_QUESTION)))
     options = parts[1:]
     if any(not o for o in options):
-        raise SpecError("an option is empty: write options between | signs, e.g. /poll Lunch? | Pizza | Soup")
+        raise SpecError(_("an option is empty: write options between | signs, e.g. {example}").format(
+            example="/poll Lunch? | Pizza | Soup"))
     ranked = "ranked" in opts.flags
     if not options:
         if ranked:
-            raise SpecError("a ranked election needs candidates: /poll Chair? | Ann | Bob | Cat --ranked")
+            raise SpecError(_("a ranked election needs candidates: {example}").format(
+                example="/poll Chair? | Ann | Bob | Cat --ranked"))
         options = ["Yes", "No", "Abstain"]
     if len(options) == 1:
-        raise SpecError("a poll needs at least two options (or none, for a Yes / No / Abstain proposal)")
+        raise SpecError(_("a poll needs at least two options (or none, for a Yes / No / Abstain proposal)"))
     if len(options) > MAX_OPTIONS:
-        raise SpecError(f"a poll can have at most {MAX_OPTIONS} options; this one has {len(options)}")
+        raise SpecError(_("a poll can have at most {most} options; this one has {n}").format(most=MAX_OPTIONS,
+                                                                                            n=len(options)))
     for o in options:
         if len(o) > MAX_OPTION:
-            raise SpecError(f"option {quoted(o, 20)} is {len(o)} characters; keep options to {MAX_OPTION}")
+            raise SpecError(_("option {option} is {n} characters; keep options to {most}").format(
+                option=quoted(o, 20), n=number(len(o)), most=MAX_OPTION))
         if is_number(o):
-            raise SpecError(
-                f"option {quoted(o)} is a bare number, which /vote reads as a position; add a word, e.g. “{o} days”"
-            )
+            raise SpecError(_("option {option} is a bare number, which /vote reads as a position; add a word, e.g. "
+                              "“{number} days”").format(option=quoted(o), number=o))
         if "," in o:
-            raise SpecError(f"option {quoted(o)} contains a comma, which /vote uses to separate choices")
+            raise SpecError(_("option {option} contains a comma, which /vote uses to separate choices").format(
+                option=quoted(o)))
     folded = [o.casefold() for o in options]
     if len(set(folded)) != len(folded):
-        raise SpecError("two options have the same name; each option must be different")
+        raise SpecError(_("two options have the same name; each option must be different"))
 
     roles = proposal_roles(options)
     kind = "ranked" if ranked else ("proposal" if roles is not None else "choice")
@@ -89,26 +95,30 @@ def parse_poll(args: str, now: datetime, tz: ZoneInfo, default_electorate: str =
     if "multi" in opts.values:
         raw = opts.values["multi"]
         if not is_number(raw) or int(raw) < 2:
-            what = "a whole number" if exact(raw) is not None and not is_number(raw) else "a number"
-            raise SpecError(f"--multi takes {what} of at least 2: the most options a member may choose")
+            if exact(raw) is not None and not is_number(raw):
+                raise SpecError(_("--multi takes a whole number of at least 2: the most options a member may choose"))
+            raise SpecError(_("--multi takes a number of at least 2: the most options a member may choose"))
         max_choices = int(raw)
         if kind != "choice":
-            raise SpecError("--multi is for polls with options, not for proposals or ranked elections")
+            raise SpecError(_("--multi is for polls with options, not for proposals or ranked elections"))
         choosable = len(options) - (1 if abstain_index(options) is not None else 0)
         if max_choices > choosable:
-            raise SpecError(f"--multi {max_choices} is more than the {count_of(choosable, 'option')} to choose from")
+            raise SpecError(ngettext("--multi {n} is more than the {options} option to choose from",
+                                     "--multi {n} is more than the {options} options to choose from", choosable)
+                            .format(n=max_choices, options=choosable))
 
     seats = 1
     if "seats" in opts.values:
         raw = opts.values["seats"]
         if not ranked:
-            raise SpecError("--seats is for ranked elections: add --ranked")
+            raise SpecError(_("--seats is for ranked elections: add --ranked"))
         if not is_number(raw) or int(raw) < 1:
-            raise SpecError("--seats takes a whole number of at least 1")
+            raise SpecError(_("--seats takes a whole number of at least 1"))
         seats = int(raw)
         if seats >= len(options):
-            raise SpecError(f"{count_of(seats, 'seat')} need more than {count_of(seats, 'candidate')}; "
-                            f"there are {len(options)}")
+            raise SpecError(ngettext("{n} seat needs more than {n} candidate; there are {candidates}",
+                                     "{n} seats need more than {n} candidates; there are {candidates}", seats)
+                            .format(n=seats, candidates=len(options)))
 
     electorate = default_electorate
     branch = opts.values.get("branch")
@@ -118,18 +128,16 @@ def parse_poll(args: str, now: datetime, tz: ZoneInfo, default_electorate: str =
         electorate = "branch"
     card = "card" in opts.flags
     if card and electorate == "room":
-        raise SpecError("a card vote weighs each member by the roll: add --roll (or --branch NAME)")
+        raise SpecError(_("a card vote weighs each member by the roll: add --roll (or --branch NAME)"))
 
     quorum = None
     if "quorum" in opts.values:
         try:
             quorum = QuorumRule.parse(opts.values["quorum"])
         except ValueError as e:
-            raise SpecError(f"--quorum: {e}") from None
+            raise SpecError(f"--quorum: {e}") from None  # the counting engine's own words
         if quorum.percent and electorate == "room":
-            raise SpecError(
-                "a quorum in % needs a known electorate: add --roll, or give a head count (--quorum 25)"
-            )
+            raise SpecError(_("a quorum in % needs a known electorate: add --roll, or give a head count (--quorum 25)"))
 
     majority = None
     if "majority" in opts.values:
@@ -138,24 +146,26 @@ def parse_poll(args: str, now: datetime, tz: ZoneInfo, default_electorate: str =
             majority = Majority(raw)
         except ValueError:
             names = ", ".join(m.value for m in Majority)
-            raise SpecError(f"--majority {raw} is unknown; choose one of {names}") from None
+            raise SpecError(_("--majority {rule} is unknown; choose one of {names}").format(rule=raw, names=names)) \
+                from None
         if kind == "ranked" or max_choices > 1:
-            raise SpecError("--majority applies to proposals and single-choice polls")
+            raise SpecError(_("--majority applies to proposals and single-choice polls"))
         if majority in (Majority.INDUSTRIAL, Majority.INDUSTRIAL_40) and kind != "proposal":
-            raise SpecError("the industrial-action rule applies to Yes / No proposals")
+            raise SpecError(_("the industrial-action rule applies to Yes / No proposals"))
         if majority.needs_electorate and electorate == "room":
-            raise SpecError(f"{a_or_an(majority.value + ' majority')} needs a known electorate: add --roll")
+            raise SpecError(NEEDS_ELECTORATE[majority]())
         if card and majority in (Majority.INDUSTRIAL, Majority.INDUSTRIAL_40):
-            raise SpecError("the industrial-action thresholds count members one by one: "
-                            "drop --card, or choose another --majority")
+            raise SpecError(_("the industrial-action thresholds count members one by one: drop --card, or choose "
+                              "another --majority"))
 
     proxies = None
     if "proxies" in opts.values:
         raw = opts.values["proxies"]
         if not is_number(raw) or int(raw) < 1:
-            raise SpecError("--proxies takes a whole number of at least 1: the most proxies one member may hold")
+            raise SpecError(_("--proxies takes a whole number of at least 1: the most proxies one member may hold"))
         if electorate == "room":
-            raise SpecError("proxies are given between members of a fixed electorate: add --roll (or --branch NAME)")
+            raise SpecError(_("proxies are given between members of a fixed electorate: add --roll (or --branch "
+                              "NAME)"))
         proxies = int(raw)
 
     closes_at = _closes(opts.values.get("closes"), now, tz)
@@ -164,11 +174,11 @@ def parse_poll(args: str, now: datetime, tz: ZoneInfo, default_electorate: str =
     native = "native" in opts.flags
     if native:
         if secret or ranked:
-            raise SpecError("native polls show voters to the group: they cannot be secret or ranked")
+            raise SpecError(_("native polls show voters to the group: they cannot be secret or ranked"))
         if len(options) > NATIVE_MAX_OPTIONS:
-            raise SpecError(f"a native poll has at most {NATIVE_MAX_OPTIONS} options")
+            raise SpecError(_("a native poll has at most {most} options").format(most=NATIVE_MAX_OPTIONS))
         if card:
-            raise SpecError("a native poll cannot weigh votes: drop --native for a card vote")
+            raise SpecError(_("a native poll cannot weigh votes: drop --native for a card vote"))
     return PollSpec(
         question=question,
         options=tuple(options),
@@ -188,13 +198,20 @@ def parse_poll(args: str, now: datetime, tz: ZoneInfo, default_electorate: str =
     )
 
 
+NEEDS_ELECTORATE = {
+    Majority.ABSOLUTE: lambda: _("an absolute majority needs a known electorate: add --roll"),
+    Majority.INDUSTRIAL: lambda: _("an industrial majority needs a known electorate: add --roll"),
+    Majority.INDUSTRIAL_40: lambda: _("an industrial-40 majority needs a known electorate: add --roll"),
+}
+
+
 def _closes(text: str | None, now: datetime, tz: ZoneInfo) -> datetime | None:
     if text is None:
         return None
     try:
         return parse_deadline(text, now, tz)
     except DeadlineError as e:
-        raise SpecError(f"--closes: {e}") from None
+        raise SpecError(f"--closes: {e}") from None  # the deadline reader's own words
 
 
 BALLOT = ("Yes", "No", "Abstain")
@@ -208,7 +225,7 @@ def parse_ballot(args: str, usage: str, question: str, now: datetime, tz: ZoneIn
     except GrammarError as e:
         raise SpecError(str(e)) from None
     if rest:
-        raise UserError(f"Unexpected {quoted(rest, 30)}. Usage: {usage}")
+        raise UserError(_("Unexpected {text}. Usage: {usage}").format(text=quoted(rest, 30), usage=usage))
     if len(question) > MAX_QUESTION:
         question = question[: MAX_QUESTION - 3] + "…"
     return PollSpec(question=question, options=BALLOT, kind="proposal",
@@ -218,6 +235,31 @@ def parse_ballot(args: str, usage: str, question: str, now: datetime, tz: ZoneIn
 
 class ChoiceError(ParseError):
     pass
+
+
+def said_yes() -> frozenset[str]:
+    """The words for yes in the language being written in (the room's in a group, the voter's privately)."""
+    # TRANSLATORS: the words a member may type to answer a Yes / No / Abstain question, in your language,
+    # lower case, separated by commas (the English words are always accepted too). Several words per
+    # answer are welcome, also without diacritics (e.g. "wstrzymuję się, wstrzymuje sie").
+    return _words(pgettext("vote words", "yes, for, aye, agree"))
+
+
+def said_no() -> frozenset[str]:
+    return _words(pgettext("vote words", "no, against, nay, disagree"))
+
+
+def said_abstain() -> frozenset[str]:
+    return _words(pgettext("vote words", "abstain, abstention"))
+
+
+def _is_an_answer(text: str) -> bool:
+    """Whether TEXT is a yes, no or abstain in the language being written in."""
+    return " ".join(text.casefold().split()) in said_yes() | said_no() | said_abstain()
+
+
+def _words(listed: str) -> frozenset[str]:
+    return frozenset(" ".join(w.casefold().split()) for w in listed.split(",") if w.strip())
 
 
 def _listing(options: Sequence[str]) -> str:
@@ -230,24 +272,25 @@ def _one(token: str, options: Sequence[str]) -> int:
         n = int(t)
         if 1 <= n <= len(options):
             return n - 1
-        raise ChoiceError(f"there is no option {n}; options are {_listing(options)}")
+        raise ChoiceError(_("there is no option {n}; options are {options}").format(n=n, options=_listing(options)))
     folded = [o.casefold() for o in options]
     if t in folded:
         return folded.index(t)
     roles = proposal_roles(options)
     if roles is not None:
         yes, no, abst = roles
-        if t in YES_WORDS:
+        if t in YES_WORDS or t in said_yes():
             return yes
-        if t in NO_WORDS:
+        if t in NO_WORDS or t in said_no():
             return no
-        if t in ABSTAIN_WORDS and abst is not None:
+        if (t in ABSTAIN_WORDS or t in said_abstain()) and abst is not None:
             return abst
     if len(t) >= 3:
         matches = [i for i, o in enumerate(folded) if o.startswith(t)]
         if len(matches) == 1:
             return matches[0]
-    raise ChoiceError(f"no option is called {quoted(token.strip())}; options are {_listing(options)}")
+    raise ChoiceError(_("no option is called {text}; options are {options}").format(text=quoted(token.strip()),
+                                                                                   options=_listing(options)))
 
 
 WITHDRAW = "withdraw"
@@ -275,37 +318,45 @@ def parse_choice(text: str, options: Sequence[str], max_choices: int, ranked: bo
     folded = [o.casefold() for o in options]
     if t and t.casefold() in folded:
         chosen: list[int] = [folded.index(t.casefold())]
+    elif proposal_roles(options) is not None and _is_an_answer(t):
+        chosen = [_one(" ".join(t.split()), options)]  # "o blaid", "wstrzymuję się": one answer in two words
     elif "," in t:
         chosen = [_one(p, options) for p in t.split(",") if p.strip()]
     else:
         chosen = [_one(p, options) for p in t.split()]
     if not chosen:
-        how = "in order of preference, e.g. 2 1 3" if ranked else "e.g. 1, or the option's name"
-        said = f"{quoted(t)} names no option; " if t else ""
-        raise ChoiceError(f"{said}say which option: {how}; options are {_listing(options)}")
+        listing = _listing(options)
+        if ranked:
+            how = _("say which option: in order of preference, e.g. 2 1 3; options are {options}")
+        else:
+            how = _("say which option: e.g. 1, or the option's name; options are {options}")
+        if t:
+            raise ChoiceError(_("{text} names no option; {how}").format(text=quoted(t),
+                                                                       how=how.format(options=listing)))
+        raise ChoiceError(how.format(options=listing))
     if len(set(chosen)) != len(chosen):
-        raise ChoiceError("the same option is named twice; name each option once")
+        raise ChoiceError(_("the same option is named twice; name each option once"))
     limit = len(options) if ranked else max_choices
     if len(chosen) > limit:
         if limit == 1:
-            raise ChoiceError("choose one option only")
-        raise ChoiceError(f"choose at most {limit} options")
+            raise ChoiceError(_("choose one option only"))
+        raise ChoiceError(ngettext("choose at most {n} option", "choose at most {n} options", limit).format(n=limit))
     roles = proposal_roles(options)
     if not ranked and len(chosen) > 1 and roles is None:
         abst = [i for i in chosen if folded[i] in ABSTAIN_WORDS]
         if abst:
-            raise ChoiceError("Abstain cannot be combined with other options")
+            raise ChoiceError(_("Abstain cannot be combined with other options"))
     return tuple(chosen)
 
 
 def parse_poll_id(text: str, usage: str) -> tuple[int, str]:
     """Split 'POLL rest' into the poll number and the rest."""
-    head, _, rest = text.strip().partition(" ")
+    head, _sep, rest = text.strip().partition(" ")
     digits = head.lstrip("#")
     if not digits:
-        raise UserError(f"Say which poll. Usage: {usage}")
+        raise UserError(_("Say which poll. Usage: {usage}").format(usage=usage))
     if not is_number(digits):
-        raise UserError(f"{quoted(head)} is not a poll number. Usage: {usage}")
+        raise UserError(_("{text} is not a poll number. Usage: {usage}").format(text=quoted(head), usage=usage))
     return int(digits), rest.strip()
 
 
@@ -320,5 +371,5 @@ def split_for(text: str, usage: str) -> tuple[str, str | None]:
         return text, None
     name = (m.group(1) or "").strip()
     if not name:
-        raise UserError(f"Say whose proxy you cast after --for, e.g. --for Ann. Usage: {usage}")
+        raise UserError(_("Say whose proxy you cast after --for, e.g. --for Ann. Usage: {usage}").format(usage=usage))
     return text[:m.start()].strip(), name

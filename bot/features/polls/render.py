@@ -2,67 +2,82 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
+from string import Formatter
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.engines.charts import Bar, BarChart, StageChart
+from bot.engines.charts import Bar, BarChart, StageChart, StageWords, figure
 from bot.engines.counting.choice import Majority, proposal_roles
 from bot.features.polls.model import Poll
 from bot.features.roll.model import branch_name
 from bot.kernel.effects import Button, Keyboard
+from bot.kernel.language import _, current, ngettext, pgettext
 from bot.kernel.markup import Markup, b, code, i, lines, markup, pre, to_plain
-from bot.kernel.wording import count_of, percent, when
+from bot.kernel.wording import number, percent, when
 
 BAR = 10
+
+# The name of a poll's majority rule, shown among its rules ("secret · two-thirds majority").
+MAJORITY_NAMES: dict[Majority, Callable[[], str]] = {
+    Majority.SIMPLE: lambda: _("simple majority"),
+    Majority.ABSOLUTE: lambda: _("absolute majority"),
+    Majority.TWO_THIRDS: lambda: _("two-thirds majority"),
+    Majority.INDUSTRIAL: lambda: _("industrial majority"),
+    Majority.INDUSTRIAL_40: lambda: _("industrial-40 majority"),
+}
 
 
 def describe_rules(p: Poll) -> str:
     bits = []
     if p.ranked:
-        bits.append("ranked" + (f", {p.seats} seats" if p.seats > 1 else ""))
+        bits.append(ngettext("ranked, {n} seat", "ranked, {n} seats", p.seats).format(n=number(p.seats))
+                    if p.seats > 1 else _("ranked"))
     if p.secret and not p.ranked:
-        bits.append("secret")
+        bits.append(_("secret"))
     if p.hidden:
-        bits.append("results at close")
+        bits.append(_("results at close"))
     if p.max_choices > 1:
-        bits.append(f"choose up to {p.max_choices}")
+        bits.append(_("choose up to {n}").format(n=number(p.max_choices)))
     if p.card:
-        bits.append("card vote")
+        bits.append(_("card vote"))
     if p.quorum:
-        bits.append(f"quorum {p.quorum}")
+        bits.append(_("quorum {quorum}").format(quorum=p.quorum))
     if p.majority:
-        bits.append(f"{p.majority.value} majority")
+        bits.append(MAJORITY_NAMES[p.majority]())
     if p.electorate_kind == "roll":
-        bits.append(f"electorate: the roll ({p.electorate_size})")
+        bits.append(_("electorate: the roll ({n})").format(n=number(p.electorate_size or 0)))
     elif p.electorate_kind == "branch":
-        bits.append(f"electorate: {branch_name(p.branch or '')} ({p.electorate_size})")
+        bits.append(_("electorate: {branch} ({n})").format(branch=branch_name(p.branch or ""),
+                                                          n=number(p.electorate_size or 0)))
     return " · ".join(bits)
 
 
 def ballot_text(p: Poll, tz: ZoneInfo, now: datetime, tally: tuple[list[int], int] | None) -> Markup:
     """The poll's message in the room. TALLY is (counts, ballots) when it may be shown."""
-    out: list[str] = [markup("🗳 {}: {}", b(f"Poll {p.id}"), p.question)]
+    out: list[str] = [markup(_("🗳 {poll}: {question}"), poll=b(_("Poll {id}").format(id=p.id)), question=p.question)]
     rules = describe_rules(p)
     if rules:
         out.append(i(rules))
     for n, option in enumerate(p.options, 1):
-        out.append(f"{n}. {option}" + (f" — {tally[0][n - 1]}" if tally is not None else ""))
+        out.append(f"{n}. {option}" + (f" — {number(tally[0][n - 1])}" if tally is not None else ""))
     if tally is not None:
-        out.append(f"{tally[1]} voted so far")
+        out.append(_("{n} voted so far").format(n=number(tally[1])))
     if not p.is_open:
-        out.append(b("Closed."))
+        out.append(b(_("Closed.")))
     else:
         if p.closes_at:
-            out.append(f"Closes {when(p.closes_at, tz, now)} ({tz.key}).")
+            out.append(_("Closes {when} ({zone}).").format(when=when(p.closes_at, tz, now), zone=tz.key))
         if p.ranked:
-            out.append(f"Rank privately: message me /rank {p.id} followed by option numbers in order.")
+            out.append(_("Rank privately: message me /rank {id} followed by option numbers in order.").format(id=p.id))
         elif p.secret:
-            out.append(f"Secret ballot: vote privately — message me /vote {p.id} OPTION.")
+            out.append(_("Secret ballot: vote privately — message me /vote {id} OPTION.").format(id=p.id))
         else:
-            out.append(f"To vote: /vote {p.id} OPTION (number or name).")
+            out.append(_("To vote: /vote {id} OPTION (number or name).").format(id=p.id))
     return lines(*out)
 
 
@@ -70,7 +85,7 @@ def ballot_buttons(p: Poll, private_chat: bool = False) -> Keyboard:
     if not p.is_open:
         return ()
     if p.private_voting and not private_chat:
-        return ((Button("Vote privately", start=f"vote-{p.id}"),),)
+        return ((Button(_("Vote privately"), start=f"vote-{p.id}"),),)
     if p.ranked:
         return tuple((Button(f"{n}. {o}", data=f"r:{p.id}:{n - 1}"),) for n, o in enumerate(p.options, 1))
     return tuple((Button(o, data=f"v:{p.id}:{n}"),) for n, o in enumerate(p.options))
@@ -83,20 +98,28 @@ def _bar(part: int, whole: int) -> str:
     return "█" * filled + "░" * (BAR - filled)
 
 
-OUTCOME_TEXT = {
-    "passed": "CARRIED",
-    "failed": "NOT CARRIED",
-    "tie": "TIE",
-    "winner": "WINNER",
-    "no majority": "NO MAJORITY",
-    "not quorate": "NOT QUORATE — no decision",
-    "no votes": "NO VOTES CAST",
+# A poll's outcome as a chair announces it, in capitals.
+OUTCOME_TEXT: dict[str, Callable[[], str]] = {
+    "passed": lambda: _("CARRIED"),
+    "failed": lambda: _("NOT CARRIED"),
+    "tie": lambda: _("TIE"),
+    "winner": lambda: _("WINNER"),
+    "no majority": lambda: _("NO MAJORITY"),
+    "not quorate": lambda: _("NOT QUORATE — no decision"),
+    "no votes": lambda: _("NO VOTES CAST"),
 }
 
 
 def _listed(items: list[str]) -> str:
     """"Pizza", "Pizza and Soup", "Pizza, Soup and Salad"."""
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    if len(items) == 1:
+        return items[0]
+    return _("{items} and {last}").format(items=", ".join(items[:-1]), last=items[-1])
+
+
+def _votes(n: int) -> str:
+    # TRANSLATORS: a number of votes, used inside other sentences ("Ann and Bob have 3 votes each").
+    return ngettext("{n} vote", "{n} votes", n).format(n=number(n))
 
 
 def turnout_line(p: Poll, r: dict[str, Any]) -> str:
@@ -106,57 +129,65 @@ def turnout_line(p: Poll, r: dict[str, Any]) -> str:
     electorate = r.get("electorate")
     if p.card and electorate and r.get("members"):
         members = r["members"]
-        return (f"Turnout (card vote): {r['ballots']} of {count_of(members, 'member')} voted "
-                f"({percent(r['ballots'], members)}), casting {r['weight']} of {count_of(electorate, 'vote')} "
-                f"({percent(r['weight'], electorate)})")
+        return ngettext(
+            "Turnout (card vote): {ballots} of {members} member voted ({share}), casting {weight} of {votes} "
+            "({weight_share})",
+            "Turnout (card vote): {ballots} of {members} members voted ({share}), casting {weight} of {votes} "
+            "({weight_share})", members,
+        ).format(ballots=number(r["ballots"]), members=number(members), share=percent(r["ballots"], members),
+                 weight=number(r["weight"]), votes=_votes(electorate), weight_share=percent(r["weight"], electorate))
     if electorate:
-        unit = " (card vote, weighted)" if p.card else ""
-        return f"Turnout: {r['weight']} of {electorate} ({percent(r['weight'], electorate)}){unit}"
-    return f"Votes cast: {r['ballots']}"
+        if p.card:
+            return _("Turnout: {n} of {electorate} ({share}) (card vote, weighted)").format(
+                n=number(r["weight"]), electorate=number(electorate), share=percent(r["weight"], electorate))
+        return _("Turnout: {n} of {electorate} ({share})").format(
+            n=number(r["weight"]), electorate=number(electorate), share=percent(r["weight"], electorate))
+    return _("Votes cast: {n}").format(n=number(r["ballots"]))
 
 
 def outcome_line(p: Poll, r: dict[str, Any]) -> Markup:
     """The decision as a chair announces it: what was decided, then why; a question that
     failed leads with the rule it failed, then the rules it met."""
     outcome = r["outcome"]
-    label = OUTCOME_TEXT[outcome]
-    reasons: list[str] = list(r["reasons"])
-    met: list[str] = list(r.get("met", []))
+    label = OUTCOME_TEXT[outcome]()
+    reasons: list[str] = [in_words(reason) for reason in r["reasons"]]
+    met: list[str] = [in_words(reason) for reason in r.get("met", [])]
     winners: list[int] = r["winners"]
     said = ""
     if outcome == "tie":
         roles = proposal_roles(p.options) if p.kind == "proposal" else None
         if roles is not None:
-            said = f"{r['counts'][roles[0]]} for, {r['counts'][roles[1]]} against: the question is not decided"
+            said = _("{yes} for, {no} against: the question is not decided").format(
+                yes=number(r["counts"][roles[0]]), no=number(r["counts"][roles[1]]))
         elif winners:
-            votes = count_of(r["counts"][winners[0]], "vote")
-            said = f"{_listed([p.options[w] for w in winners])} have {votes} each: no winner"
+            said = _("{options} have {votes} each: no winner").format(
+                options=_listed([p.options[w] for w in winners]), votes=_votes(r["counts"][winners[0]]))
     elif outcome == "winner" and winners:
-        label += f": {p.options[winners[0]]}"
+        label = _("{outcome}: {option}").format(outcome=label, option=p.options[winners[0]])
     elif outcome == "no majority" and winners:
-        said = f"{p.options[winners[0]]} leads"
+        said = _("{option} leads").format(option=p.options[winners[0]])
     text = "; ".join(part for part in (said, *reasons) if part)
     line = b(label) + (f" — {text}" if text else "")
     if met:
-        line += f". Met: {'; '.join(met)}"
+        line += _(". Met: {rules}").format(rules="; ".join(met))
     return line
 
 
 def results_text(p: Poll, r: dict[str, Any], final: bool, names: dict[int, list[str]] | None = None) -> Markup:
     """Results of a choice poll or proposal from its result record (see model.result_of)."""
-    head = "Result" if final else "Results so far"
-    out: list[str] = [markup("📊 {}: {}", b(f"{head} — poll {p.id}"), p.question)]
+    head = _("Result — poll {id}") if final else _("Results so far — poll {id}")
+    out: list[str] = [markup(_("📊 {head}: {question}"), head=b(head.format(id=p.id)), question=p.question)]
     counts: list[int] = r["counts"]
     counted: int = r["counted"]
     abst = r.get("abstain")
     width = max(len(o) for o in p.options)
     rows = []
     for n, option in enumerate(p.options):
-        c = counts[n]
+        c = number(counts[n])
         if n == abst and p.max_choices == 1:
             rows.append(f"{option.ljust(width)}  {'':{BAR}}  {c:>5}")
         else:
-            rows.append(f"{option.ljust(width)}  {_bar(c, counted)}  {c:>5}  {percent(c, counted)}")
+            rows.append(f"{option.ljust(width)}  {_bar(counts[n], counted)}  {c:>5}  {percent(counts[n], counted)}")
     out.append(pre("\n".join(rows)))
     out.append(turnout_line(p, r) + _by_proxy(r))
     if final:
@@ -172,7 +203,10 @@ def results_text(p: Poll, r: dict[str, Any], final: bool, names: dict[int, list[
 def _by_proxy(r: dict[str, Any]) -> str:
     """How many of the ballots were cast by proxy, where the poll takes proxies."""
     n = r.get("proxy_votes")
-    return "" if n is None else f"; {count_of(n, 'ballot')} cast by proxy"
+    if n is None:
+        return ""
+    # TRANSLATORS: added after a poll's turnout ("Turnout: 5 of 9 (55.6%); 2 ballots cast by proxy").
+    return ngettext("; {n} ballot cast by proxy", "; {n} ballots cast by proxy", n).format(n=number(n))
 
 
 def _without_title(report: str, title: str) -> str:
@@ -183,19 +217,20 @@ def _without_title(report: str, title: str) -> str:
 
 
 def election_text(poll: Poll, r: dict[str, Any], final: bool) -> Markup:
-    head = "Result" if final else "Count so far"
-    out: list[str] = [markup("📊 {}: {}", b(f"{head} — election {poll.id}"), poll.question)]
+    head = _("Result — election {id}") if final else _("Count so far — election {id}")
+    out: list[str] = [markup(_("📊 {head}: {question}"), head=b(head.format(id=poll.id)), question=poll.question)]
     electorate = r.get("electorate")
-    turnout = f"Ballots: {r['ballots']}"
     if electorate:
-        turnout += f" of {electorate}"
+        turnout = _("Ballots: {n} of {electorate}").format(n=number(r["ballots"]), electorate=number(electorate))
+    else:
+        turnout = _("Ballots: {n}").format(n=number(r["ballots"]))
     out.append(turnout + _by_proxy(r))
     if r["outcome"] == "no votes":
-        out.append(b("NO VOTES CAST"))
+        out.append(b(OUTCOME_TEXT["no votes"]()))
         return lines(*out)
-    out.append(pre(_without_title(r["text"], poll.question)))
+    out.append(pre(stage_table(r["count"]) if "count" in r else _without_title(r["text"], poll.question)))
     if final:
-        out.append(f"The ballots (no names) as a BLT file: /ballots {poll.id}")
+        out.append(_("The ballots (no names) as a BLT file: /ballots {id}").format(id=poll.id))
     return lines(*out)
 
 
@@ -208,55 +243,77 @@ def result_text(p: Poll, r: dict[str, Any], final: bool, names: dict[int, list[s
 
 def audit_note(url: str) -> str:
     """Said under a result when the auditor's pages are served: where anyone can check it."""
-    return f"\nThe count, for anyone to check: {url}"
+    return "\n" + _("The count, for anyone to check: {url}").format(url=url)
 
 
 def late_note(p: Poll, tz: ZoneInfo) -> str:
     """Said under a result announced after a deadline the bot slept through."""
     assert p.closes_at is not None
-    return (
-        f"\n(The deadline was {when(p.closes_at, tz)}; the bot was offline then, "
-        "so this result comes late. No vote after the deadline was accepted.)"
-    )
+    return "\n" + _(
+        "(The deadline was {when}; the bot was offline then, so this result comes late. No vote after the "
+        "deadline was accepted.)"
+    ).format(when=when(p.closes_at, tz))
+
+
+def _ranking(p: Poll, chosen: tuple[int, ...] | list[int]) -> str:
+    return ", ".join(f"{n}. {p.options[c]}" for n, c in enumerate(chosen, 1))
 
 
 def confirmation(p: Poll, chosen: tuple[int, ...], until: str) -> str:
-    """What a voter is told once their vote is committed."""
+    """What a voter is told once their vote is committed (UNTIL: ``changeable_until``)."""
     if p.ranked:
-        ranking = ", ".join(f"{n}. {p.options[c]}" for n, c in enumerate(chosen, 1))
-        return f"Your ranking in poll {p.id}: {ranking}{until}."
-    return f"Your vote in poll {p.id}: {', '.join(p.options[c] for c in chosen)}{until}."
+        return _("Your ranking in poll {id}: {ranking}{until}.").format(id=p.id, ranking=_ranking(p, chosen),
+                                                                      until=until)
+    return _("Your vote in poll {id}: {choices}{until}.").format(
+        id=p.id, choices=", ".join(p.options[c] for c in chosen), until=until)
 
 
 def proxy_confirmation(p: Poll, chosen: tuple[int, ...], giver: str, until: str) -> str:
     """What a proxy holder is told once the vote they cast for GIVER is committed."""
     if p.ranked:
-        ranking = ", ".join(f"{n}. {p.options[c]}" for n, c in enumerate(chosen, 1))
-        return f"Your proxy ranking for {giver} in poll {p.id}: {ranking}{until}."
-    return f"Your proxy vote for {giver} in poll {p.id}: {', '.join(p.options[c] for c in chosen)}{until}."
+        return _("Your proxy ranking for {giver} in poll {id}: {ranking}{until}.").format(
+            giver=giver, id=p.id, ranking=_ranking(p, chosen), until=until)
+    return _("Your proxy vote for {giver} in poll {id}: {choices}{until}.").format(
+        giver=giver, id=p.id, choices=", ".join(p.options[c] for c in chosen), until=until)
 
 
 def proxy_given(p: Poll, giver: str) -> Markup:
-    """What the holder of a new proxy is told."""
+    """What the holder of a new proxy is told (in the holder's language)."""
     how = f"/rank {p.id} FIRST SECOND … --for {giver}" if p.ranked else f"/vote {p.id} OPTION --for {giver}"
-    where = " privately, here" if p.private_voting else ""
-    return markup("{} gives you their proxy in poll {} ({}). Cast their vote{} with {}; they can still vote "
-                  "themselves, which cancels it.", giver, b(str(p.id)), p.question, where, code(how))
+    if p.private_voting:
+        template = _("{giver} gives you their proxy in poll {id} ({question}). Cast their vote privately, here, "
+                     "with {how}; they can still vote themselves, which cancels it.")
+    else:
+        template = _("{giver} gives you their proxy in poll {id} ({question}). Cast their vote with {how}; they "
+                     "can still vote themselves, which cancels it.")
+    return markup(template, giver=giver, id=b(str(p.id)), question=p.question, how=code(how))
 
 
 def withdrawn(p: Poll, had_vote: bool, tz: ZoneInfo, now: datetime) -> str:
     """The answer to ``/vote POLL withdraw``: whether there was a vote to take back."""
-    what = "ranking" if p.ranked else "vote"
     if not had_vote:
-        return f"You have no {what} in poll {p.id} to withdraw; nothing changed."
-    until = when(p.closes_at, tz, now) if p.closes_at else "the poll closes"
-    return f"Your {what} in poll {p.id} is withdrawn: it will not be counted. You can vote again until {until}."
+        if p.ranked:
+            return _("You have no ranking in poll {id} to withdraw; nothing changed.").format(id=p.id)
+        return _("You have no vote in poll {id} to withdraw; nothing changed.").format(id=p.id)
+    if p.closes_at:
+        until = when(p.closes_at, tz, now)
+        if p.ranked:
+            return _("Your ranking in poll {id} is withdrawn: it will not be counted. You can vote again until "
+                     "{until}.").format(id=p.id, until=until)
+        return _("Your vote in poll {id} is withdrawn: it will not be counted. You can vote again until "
+                 "{until}.").format(id=p.id, until=until)
+    if p.ranked:
+        return _("Your ranking in poll {id} is withdrawn: it will not be counted. You can vote again until the "
+                 "poll closes.").format(id=p.id)
+    return _("Your vote in poll {id} is withdrawn: it will not be counted. You can vote again until the poll "
+             "closes.").format(id=p.id)
 
 
 def changeable_until(p: Poll, tz: ZoneInfo, now: datetime) -> str:
+    # TRANSLATORS: added at the end of "Your vote in poll 3: Yes", before its full stop.
     if p.closes_at:
-        return f" — you can change it until {when(p.closes_at, tz, now)}"
-    return " — you can change it until the poll closes"
+        return _(" — you can change it until {when}").format(when=when(p.closes_at, tz, now))
+    return _(" — you can change it until the poll closes")
 
 
 def private_ballot(
@@ -270,34 +327,40 @@ def private_ballot(
     if done:
         return lines(text, "", done), ()
     if draft:
-        text += "\n\nYour ranking so far: " + ", ".join(f"{n}. {p.options[c]}" for n, c in enumerate(draft, 1))
-    text += (f"\nPick candidates in order of preference, then Confirm — or send /rank {p.id} "
-             "followed by option numbers in order.")
+        text += "\n\n" + _("Your ranking so far: {ranking}").format(ranking=_ranking(p, draft))
+    text += "\n" + _("Pick candidates in order of preference, then Confirm — or send /rank {id} followed by option "
+                     "numbers in order.").format(id=p.id)
     rows = [(Button(o, data=f"r:{p.id}:{n}"),) for n, o in enumerate(p.options) if n not in draft]
-    rows.append((Button("Confirm", data=f"r:{p.id}:ok"), Button("Start again", data=f"r:{p.id}:reset")))
+    rows.append((Button(_("Confirm"), data=f"r:{p.id}:ok"), Button(_("Start again"), data=f"r:{p.id}:reset")))
     return text, tuple(rows)
 
 
 def listing_line(p: Poll, tz: ZoneInfo, now: datetime) -> Markup:
     """One open poll in /polls."""
-    closes = f" — closes {when(p.closes_at, tz, now)}" if p.closes_at else ""
-    return markup("{}: {}{}", b(p.id), p.question, closes)
+    if p.closes_at:
+        return markup(_("{id}: {question} — closes {when}"), id=b(p.id), question=p.question,
+                      when=when(p.closes_at, tz, now))
+    return markup(_("{id}: {question}"), id=b(p.id), question=p.question)
 
 
 # -- charts ------------------------------------------------------------------------------------
 
-_LINES = {Majority.SIMPLE: (Fraction(1, 2), "half of the votes cast"),
-          Majority.TWO_THIRDS: (Fraction(2, 3), "two-thirds of the votes cast"),
-          Majority.INDUSTRIAL: (Fraction(1, 2), "half of the votes cast"),
-          Majority.ABSOLUTE: (Fraction(1, 2), "half of the electorate"),
-          Majority.INDUSTRIAL_40: (Fraction(2, 5), "40% of the electorate")}
+# A chart's threshold line: the share the rule that applied needs, and its label.
+_LINES: dict[Majority, tuple[Fraction, Callable[[], str]]] = {
+    Majority.SIMPLE: (Fraction(1, 2), lambda: _("half of the votes cast")),
+    Majority.TWO_THIRDS: (Fraction(2, 3), lambda: _("two-thirds of the votes cast")),
+    Majority.INDUSTRIAL: (Fraction(1, 2), lambda: _("half of the votes cast")),
+    Majority.ABSOLUTE: (Fraction(1, 2), lambda: _("half of the electorate")),
+    Majority.INDUSTRIAL_40: (Fraction(2, 5), lambda: _("40% of the electorate")),
+}
 
 
 def chart_of(p: Poll, r: dict[str, Any]) -> BarChart | StageChart | None:
-    """The chart of a closed poll's result (None when nothing was cast). Bars are shares of the
-    votes counted, or of the electorate when the rule that applied is measured against it
-    (an absolute majority, the 40% rule); the line is that rule's threshold. A secret ballot's
-    chart shows totals only, as its text does: it never had names to show."""
+    """The chart of a closed poll's result (None when nothing was cast), every word on it in the
+    language being written in. Bars are shares of the votes counted, or of the electorate when
+    the rule that applied is measured against it (an absolute majority, the 40% rule); the line
+    is that rule's threshold. A secret ballot's chart shows totals only, as its text does: it
+    never had names to show."""
     if r["outcome"] == "no votes":
         return None
     if p.ranked:
@@ -308,16 +371,22 @@ def chart_of(p: Poll, r: dict[str, Any]) -> BarChart | StageChart | None:
     scale = Fraction(electorate if against_electorate else counted or 1)
     winners, abst = set(r["winners"]), r.get("abstain")
     bars = tuple(
-        Bar(option, Fraction(c), f"{c}" if n == abst and p.max_choices == 1 else f"{c} ({percent(c, int(scale))})",
+        Bar(option, Fraction(c),
+            number(c) if n == abst and p.max_choices == 1
+            else _("{n} ({share})").format(n=number(c), share=percent(c, int(scale))),
             winner=n in winners, muted=n == abst and p.max_choices == 1)
         for n, (option, c) in enumerate(zip(p.options, r["counts"], strict=True))
     )
-    threshold, label = _LINES[rule] if rule is not None else (None, "")
+    threshold, label = (_LINES[rule][0], _LINES[rule][1]()) if rule is not None else (None, "")
     notes = [turnout_line(p, r)]
     if against_electorate:  # the text gives shares of the votes counted; say what the bars measure
-        notes.append(f"Bars are shares of the whole electorate ({electorate}), as the rule measures them")
+        notes.append(_("Bars are shares of the whole electorate ({n}), as the rule measures them").format(
+            n=number(electorate)))
     if p.quorum:
-        notes.append(f"Quorum {p.quorum}: {'met' if r.get('quorum_met') else 'not met'}")
+        if r.get("quorum_met"):
+            notes.append(_("Quorum {quorum}: met").format(quorum=p.quorum))
+        else:
+            notes.append(_("Quorum {quorum}: not met").format(quorum=p.quorum))
     return BarChart(p.question, bars, scale, to_plain(outcome_line(p, r)), tuple(notes), threshold, label,
                     r["outcome"] == "tie")
 
@@ -341,9 +410,273 @@ def _stage_chart(p: Poll, r: dict[str, Any]) -> StageChart:
             for stage in count["stages"]
         ))
     quota = Fraction(Decimal(count["quota"])) if count.get("quota") else None
-    seats = count_of(p.seats, "seat")
-    notes = (f"{r['ballots']} ballots · {seats} · {_METHOD.get(count['method'], count['method'])}",)
-    return StageChart(p.question, tuple(names), tuple(votes), quota, elected, excluded, notes)
+    ballots = ngettext("{n} ballot", "{n} ballots", r["ballots"]).format(n=number(r["ballots"]))
+    seats = ngettext("{n} seat", "{n} seats", p.seats).format(n=number(p.seats))
+    method = _METHOD[count["method"]]() if count["method"] in _METHOD else count["method"]
+    notes = (f"{ballots} · {seats} · {method}",)
+    words = StageWords(
+        elected=_("✓ elected, stage {stage}"), excluded=_("✗ excluded, stage {stage}"),
+        quota=_("quota {quota}"), stages=_("stages, top to bottom"), figure=_figure_in_words)
+    return StageChart(p.question, tuple(names), tuple(votes), quota, elected, excluded, notes, words)
 
 
-_METHOD = {"scottish": "Scottish STV", "meek": "Meek STV", "irv": "instant-runoff"}
+def _figure_in_words(value: Fraction) -> str:
+    """An exact figure of the count (a quota, a candidate's votes) as the language writes it."""
+    if value.denominator == 1:
+        return number(value.numerator)
+    return current().number(Decimal(figure(value)), len(figure(value).partition(".")[2]))
+
+
+_METHOD: dict[str, Callable[[], str]] = {"scottish": lambda: _("Scottish STV"), "meek": lambda: _("Meek STV"),
+                                         "irv": lambda: _("instant-runoff")}
+
+
+# -- why a poll was decided as it was -------------------------------------------------------------
+# The counting engine (bot/engines/counting/choice.py) is pure and shared with the command line,
+# so it states each rule it measured in English, with its figures ("more for than against (7 for,
+# 3 against)"), and a closed poll's result keeps those sentences as they were at the close. A
+# member reads them here: each of the engine's sentences is recognised with its figures and said
+# again in the language being written in, the figures written as that language writes them. A
+# sentence not known here is shown as the engine wrote it (tests/unit/polls checks that
+# every sentence the engine can write is known).
+
+_CARD = " (a quorum counts people, not card votes)"
+_FIGURE = re.compile(r"[0-9][0-9.%]*")
+
+
+def _said(english: str, translated: Callable[[], str]) -> tuple[str, Callable[[], str]]:
+    """The engine's sentence ENGLISH (with its {fields}), and how it reads translated."""
+    return english, translated
+
+
+def _figures(english: str, text: str) -> dict[str, str] | None:
+    """The figures TEXT gives for the {fields} of ENGLISH, if TEXT is that sentence."""
+    parts = list(Formatter().parse(english))
+    figures: dict[str, str] = {}
+    at = 0
+    for k, (literal, field, _spec, _conversion) in enumerate(parts):
+        if not text.startswith(literal, at):
+            return None
+        at += len(literal)
+        if field is None:
+            continue
+        after = parts[k + 1][0] if k + 1 < len(parts) else ""
+        end = text.find(after, at) if after else len(text)
+        if end <= at or not _FIGURE.fullmatch(text[at:end]):
+            return None
+        figures[field] = text[at:end]
+        at = end
+    return figures if at == len(text) else None
+
+
+_SENTENCES = [
+    _said("quorum {quorum} met: {ballots} of {heads} voted",
+          lambda: _("quorum {quorum} met: {ballots} of {heads} voted")),
+    _said("quorum {quorum} not met: {ballots} of {heads} voted, {need} needed",
+          lambda: _("quorum {quorum} not met: {ballots} of {heads} voted, {need} needed")),
+    _said("quorum {quorum} met: {ballots} voted", lambda: _("quorum {quorum} met: {ballots} voted")),
+    _said("quorum {quorum} not met: {ballots} voted", lambda: _("quorum {quorum} not met: {ballots} voted")),
+    _said("more for than against ({yes} for, {no} against)",
+          lambda: _("more for than against ({yes} for, {no} against)")),
+    _said("more against than for ({yes} for, {no} against)",
+          lambda: _("more against than for ({yes} for, {no} against)")),
+    _said("not more for than against ({yes} for, {no} against)",
+          lambda: _("not more for than against ({yes} for, {no} against)")),
+    _said("more than half of the electorate for ({yes} of {electorate})",
+          lambda: _("more than half of the electorate for ({yes} of {electorate})")),
+    _said("not more than half of the electorate for ({yes} of {electorate}, {need} needed)",
+          lambda: _("not more than half of the electorate for ({yes} of {electorate}, {need} needed)")),
+    _said("at least two-thirds of the votes cast for ({yes} of {counted})",
+          lambda: _("at least two-thirds of the votes cast for ({yes} of {counted})")),
+    _said("less than two-thirds of the votes cast for ({yes} of {counted}, {need} needed)",
+          lambda: _("less than two-thirds of the votes cast for ({yes} of {counted}, {need} needed)")),
+    _said("turnout at least 50% of the electorate ({ballots} of {electorate})",
+          lambda: _("turnout at least 50% of the electorate ({ballots} of {electorate})")),
+    _said("turnout below 50% of the electorate ({ballots} of {electorate}, {need} needed)",
+          lambda: _("turnout below 50% of the electorate ({ballots} of {electorate}, {need} needed)")),
+    _said("at least 40% of the electorate for ({yes} of {electorate})",
+          lambda: _("at least 40% of the electorate for ({yes} of {electorate})")),
+    _said("less than 40% of the electorate for ({yes} of {electorate}, {need} needed)",
+          lambda: _("less than 40% of the electorate for ({yes} of {electorate}, {need} needed)")),
+    _said("more than half of the votes cast ({top} of {counted})",
+          lambda: _("more than half of the votes cast ({top} of {counted})")),
+    _said("not more than half of the votes cast ({top} of {counted}, {need} needed)",
+          lambda: _("not more than half of the votes cast ({top} of {counted}, {need} needed)")),
+    _said("at least two-thirds of the votes cast ({top} of {counted})",
+          lambda: _("at least two-thirds of the votes cast ({top} of {counted})")),
+    _said("less than two-thirds of the votes cast ({top} of {counted}, {need} needed)",
+          lambda: _("less than two-thirds of the votes cast ({top} of {counted}, {need} needed)")),
+    _said("more than half of the electorate ({top} of {electorate})",
+          lambda: _("more than half of the electorate ({top} of {electorate})")),
+    _said("not more than half of the electorate ({top} of {electorate}, {need} needed)",
+          lambda: _("not more than half of the electorate ({top} of {electorate}, {need} needed)")),
+]
+
+
+def known(reason: str) -> bool:
+    """Whether REASON, as the engine wrote it, is one this module says again."""
+    bare = reason.removesuffix(_CARD)
+    return any(_figures(english, bare) is not None for english, _translated in _SENTENCES)
+
+
+def in_words(reason: str) -> str:
+    """REASON, one of the engine's sentences, in the language being written in."""
+    card = reason.endswith(_CARD)
+    bare = reason.removesuffix(_CARD)
+    for english, translated in _SENTENCES:
+        found = _figures(english, bare)
+        if found is None:
+            continue
+        figures = {k: v if k == "quorum" or not v.isdigit() else number(int(v)) for k, v in found.items()}
+        said = translated().format(**figures)
+        if card:
+            said += " " + _("(a quorum counts people, not card votes)")
+        return said
+    return reason
+
+
+# -- an election's stage table --------------------------------------------------------------------
+# The counting engine writes its own table (bot/engines/counting/render.py ``to_text``) for the
+# ``quorum count`` command line and the auditor, in English; it stays pure and knows no catalogue.
+# An election's result message is built here instead, from the count's record (``to_dict``, kept
+# with the result): the same table, figure for figure, with its words (stage, quota, surplus,
+# exclusion, elected, tie…) and its decimal sign in the reader's language. In English it reads as
+# the engine's own (tests/unit/polls/test_stage_table.py holds the two together).
+
+_NOTE_FILLED = re.compile(r"^only (\d+) of (\d+) seats? could be filled$")
+_NOTE_ITERATIONS = re.compile(r"^(\d+) iterations?$")
+_TIE_STAGE = re.compile(r"^stage (\d+)$")
+
+
+def _method(method: str) -> str:
+    if method == "scottish":
+        return _("Scottish STV (SSI 2007/42)")
+    if method == "meek":
+        return _("Meek STV (NZ rules)")
+    if method == "irv":
+        return _("Instant-runoff")
+    return method
+
+
+def _short(value: str | None) -> str:
+    """A figure of the count (a decimal string) with trailing zeros dropped, and the decimal sign
+    of the language being written in."""
+    if value is None:
+        return "-"
+    text = f"{Decimal(value):f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    text = text or "0"
+    if "." in text:
+        sign = current().number(Decimal("1.5"), 1).strip("15") or "."
+        text = text.replace(".", sign)
+    return text
+
+
+def _stage(n: int) -> str:
+    # TRANSLATORS: a stage of the count in the stage table (S1, S2…): a column heading, kept short.
+    return _("S{n}").format(n=n)
+
+
+def _action(stage: dict[str, Any]) -> str:
+    action, who = stage["action"], stage["candidate"]
+    if action == "first preferences":
+        return pgettext("count", "first preferences")
+    if action == "surplus" and who:
+        return pgettext("count", "surplus of {candidate}").format(candidate=who)
+    if action == "exclusion" and who:
+        return pgettext("count", "exclusion of {candidate}").format(candidate=who)
+    if action == "iteration":
+        return pgettext("count", "iteration")
+    return action + (f" of {who}" if who else "")
+
+
+def _purpose(purpose: str) -> str:
+    if purpose == "exclusion":
+        return pgettext("tie", "exclusion")
+    if purpose == "surplus order":
+        return pgettext("tie", "surplus order")
+    if purpose == "election order":
+        return pgettext("tie", "election order")
+    return purpose
+
+
+def _broken_by(method: str) -> str:
+    if method == "lot":
+        return pgettext("tie", "lot")
+    m = _TIE_STAGE.match(method)
+    if m:
+        return pgettext("tie", "stage {n}").format(n=m.group(1))
+    return method
+
+
+def _note(note: str) -> str:
+    m = _NOTE_FILLED.match(note)
+    if m:
+        filled, seats = int(m.group(1)), int(m.group(2))
+        return ngettext("only {filled} of {seats} seat could be filled",
+                        "only {filled} of {seats} seats could be filled", seats).format(filled=filled, seats=seats)
+    return note
+
+
+def _iterations(note: str) -> str:
+    m = _NOTE_ITERATIONS.match(note)
+    if m:
+        n = int(m.group(1))
+        return ngettext("{n} iteration", "{n} iterations", n).format(n=n)
+    return note
+
+
+def stage_table(count: dict[str, Any]) -> str:
+    """COUNT (the engine's ``to_dict``) as a table, candidates down and stages across, then one
+    line per stage: what the engine's ``to_text`` says, without the title, in the reader's words."""
+    stages: list[dict[str, Any]] = count["stages"]
+    names = [c for c in count["candidates"] if c not in count["withdrawn"]]
+    irv = count["method"] == "irv"
+    lines = []
+    thresholds = [s["threshold"] for s in stages]
+    fixed = len({None if t is None else Decimal(t) for t in thresholds}) == 1 and thresholds[0] is not None
+    seats = ngettext("{n} seat", "{n} seats", count["seats"]).format(n=count["seats"])
+    if fixed and irv:
+        heading = _("{method}: {seats}, valid {valid}, majority {threshold}")
+    elif fixed:
+        heading = _("{method}: {seats}, valid {valid}, quota {threshold}")
+    else:
+        heading = _("{method}: {seats}, valid {valid}")
+    lines.append(heading.format(method=_method(count["method"]), seats=seats, valid=_short(count["valid"]),
+                                threshold=_short(thresholds[0]) if fixed else ""))
+    cells = [[_short(s["votes"][n]) for s in stages] for n in names]
+    extra = {_("Non-transferable"): [_short(s["non_transferable"]) for s in stages]}
+    if any(s["loss_by_truncation"] and Decimal(s["loss_by_truncation"]) for s in stages):
+        # TRANSLATORS: a row of the stage table under "Non-transferable", indented by one space.
+        extra[_(" of which truncation")] = [_short(s["loss_by_truncation"]) for s in stages]
+    if not fixed:
+        extra[_("Majority") if irv else _("Quota")] = [_short(t) for t in thresholds]
+    width = min(max(len(n) for n in [*names, *extra]), 28)
+    col = max([len(c) for row in cells + list(extra.values()) for c in row] + [3])
+    header = " " * width + "".join(f" {_stage(s['stage']):>{col}}" for s in stages)
+    lines.append(header)
+    for name, row in [*zip(names, cells, strict=True), *extra.items()]:
+        label = name if len(name) <= width else name[: width - 1] + "…"
+        lines.append(f"{label:<{width}}" + "".join(f" {c:>{col}}" for c in row))
+    for s in stages:
+        parts = [f"{_stage(s['stage'])} {_action(s)}"]
+        if s["transfer_values"]:
+            parts.append(_("transfer value {values}").format(
+                values=", ".join(_short(tv["transfer_value"]) for tv in s["transfer_values"])))
+        later = [e["candidate"] for e in s["excluded"] if e["candidate"] != s["candidate"]]
+        if later:
+            parts.append(_("then excluded {names} without transfer (rule 52)").format(names=", ".join(later)))
+        if s["elected"]:
+            parts.append(_("elected {names}").format(names=", ".join(e["candidate"] for e in s["elected"])))
+        for t in s["ties"]:
+            parts.append(_("tie ({purpose}) {candidates}: {chosen} by {method}").format(
+                purpose=_purpose(t["purpose"]), candidates=" / ".join(t["candidates"]), chosen=t["chosen"],
+                method=_broken_by(t["broken_by"])))
+        if s["note"] and count["method"] == "meek":
+            parts.append(_iterations(s["note"].split(";")[0]))
+        lines.append("; ".join(parts))
+    elected = count["elected"]
+    lines.append(_("Elected: {names}").format(names=", ".join(elected)) if elected else _("Elected: nobody"))
+    lines += [_note(note) for note in count["notes"]]
+    return "\n".join(lines)

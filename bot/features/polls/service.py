@@ -11,9 +11,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.engines.charts import BarChart, ChartError, draw_bars, draw_stages, find_font
@@ -50,19 +50,25 @@ from bot.kernel.effects import CloseNativePoll, Edit, Keyboard, Send, SendFile, 
 from bot.kernel.errors import UserError
 from bot.kernel.events import Actor, NativePollAnswer, Room
 from bot.kernel.grammar import is_number
+from bot.kernel.language import _, current, ngettext, speaking
 from bot.kernel.markup import markup
 from bot.kernel.ports import Conn, Directory, Languages, Publish, Reader, Sender, Writer
 from bot.kernel.secrecy import caster_hash, receipt, voter_hash
 from bot.kernel.times import iso
 from bot.kernel.weblinks import PageLinks
-from bot.kernel.wording import count_of, quoted
+from bot.kernel.wording import number, quoted
 from bot.storage.outbox import Outbox, enqueue
 from bot.storage.scheduler import Scheduler
 from bot.storage.writer import DUPLICATE, Duplicate, VoteWrite
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 LATE_NOTE_AFTER = timedelta(minutes=2)
+
+NOT_COUNTED, NOTHING_CHANGED = "not counted", "nothing changed"
+"""What became of what a member sent to a secret ballot from the group (see ``_voter``)."""
 
 
 DRAWN_KEPT = 32
@@ -71,7 +77,7 @@ DRAWN_KEPT = 32
 
 def _announcement(poll: Poll) -> str:
     """The outbox key of POLL's result announcement: queued once, with the close."""
-    return f"poll:{poll.id}:result"
+    return ":".join(("poll", str(poll.id), "result"))  # a key, not a text
 
 
 class PollService:
@@ -96,7 +102,8 @@ class PollService:
         self._charts = charts
         self._chart_font = chart_font
         self._chart_trouble: str | None = None  # why charts cannot be drawn here, once known
-        self._drawn: OrderedDict[int, tuple[str, bytes]] = OrderedDict()  # the latest charts drawn
+        # the latest charts drawn, by poll and language (every word on a chart is in its reader's)
+        self._drawn: OrderedDict[tuple[int, str], tuple[str, bytes]] = OrderedDict()
         self._reader = reader
         self._writer = writer
         self._clock = clock
@@ -179,7 +186,7 @@ class PollService:
             return poll
         poll = await store.load_poll(self._reader, poll_id)
         if poll is None:
-            raise UserError(f"There is no poll {poll_id}. Send /polls to see the open polls.")
+            raise UserError(_("There is no poll {id}. Send /polls to see the open polls.").format(id=poll_id))
         return poll
 
     def open_polls(self) -> list[Poll]:
@@ -199,13 +206,15 @@ class PollService:
             electorate = await self._roll.electorate(spec.branch if spec.electorate == "branch" else None)
             if not electorate:
                 if spec.electorate == "roll":
-                    raise UserError("The membership roll is empty: import it first (quorum members import FILE).")
-                raise UserError(f"No member on the roll is in branch {quoted(spec.branch)}; check the name.")
+                    raise UserError(_("The membership roll is empty: import it first ({how}).").format(
+                        how="quorum members import FILE"))
+                raise UserError(_("No member on the roll is in branch {branch}; check the name.").format(
+                    branch=quoted(spec.branch)))
 
         async def insert(conn: Conn) -> int:
             return await store.insert_poll(conn, room, creator, spec, now, electorate)
 
-        poll_id = await self._writer.run(insert, event_id)
+        poll_id = await self._write(insert, event_id)
         poll = Poll(
             id=poll_id, room=room, creator=creator, question=spec.question,
             options=spec.options, kind=spec.kind, max_choices=spec.max_choices, seats=spec.seats,
@@ -236,6 +245,10 @@ class PollService:
             posting.set_result(None)
 
     async def _post_ballot(self, poll: Poll, result: dict[str, Any] | None) -> None:
+        with speaking(await self._languages.speech_for(poll.room)):
+            await self._post_ballot_here(poll, result)
+
+    async def _post_ballot_here(self, poll: Poll, result: dict[str, Any] | None) -> None:
         now = self._clock.now()
         if poll.native:
             delivered = await self._send(
@@ -252,7 +265,7 @@ class PollService:
             async def remember(conn: Conn) -> None:
                 await store.remember_message(conn, poll.id, poll.room, ref, native_ref)
 
-            await self._writer.run(remember)
+            await self._write(remember)
             self._remember_message(poll.id, poll.room, ref, native_ref)
 
     @staticmethod
@@ -264,6 +277,18 @@ class PollService:
             return ([0] * len(poll.options), 0)
         return (result["counts"], result["ballots"])
 
+    async def _write(self, op: Callable[[Conn], Awaitable[T]], event_id: str | None = None, *,
+                     secret: bool = False) -> T:
+        """Run OP in the writer's transaction, in the language of whoever asked: the writer runs
+        every change in a task of its own, where a refusal OP raises would be in the default."""
+        speech = current()
+
+        async def in_their_language(conn: Conn) -> T:
+            with speaking(speech):
+                return await op(conn)
+
+        return await self._writer.run(in_their_language, event_id, secret=secret)
+
     # -- voting ------------------------------------------------------------------------------
 
     async def eligibility(self, actor: Actor, room: Room, poll: Poll) -> tuple[str, int]:
@@ -271,20 +296,21 @@ class PollService:
         member = self._roll.member(actor.id)
         if poll.electorate_kind != "room":
             if member is None:
-                raise UserError(
-                    f"Poll {poll.id} is for members on the roll. Link your account first: "
-                    "send me /join CODE privately (your organiser has your code)."
-                )
+                raise UserError(_("Poll {id} is for members on the roll. Link your account first: send me /join CODE "
+                                  "privately (your organiser has your code).").format(id=poll.id))
             assert poll.electorate is not None
             weight = poll.electorate.get(member)
             if weight is None:
-                raise UserError(f"You are not in the electorate of poll {poll.id} (it was fixed when the poll opened).")
+                raise UserError(_("You are not in the electorate of poll {id} (it was fixed when the poll opened).")
+                                .format(id=poll.id))
             return f"m:{member}", (weight if poll.card else 1)
         if room.id != poll.room:
             if not room.private:
-                raise UserError(f"Poll {poll.id} belongs to another room: vote there, or privately with me.")
+                raise UserError(_("Poll {id} belongs to another room: vote there, or privately with me.").format(
+                    id=poll.id))
             if not await self._directory.is_member(actor.id, poll.room):
-                raise UserError(f"Only people in the room where poll {poll.id} was started can vote in it.")
+                raise UserError(_("Only people in the room where poll {id} was started can vote in it.").format(
+                    id=poll.id))
         return voter_key(member, actor.id), 1
 
     def _key(self, poll: Poll, voter: str) -> str:
@@ -292,15 +318,18 @@ class PollService:
         return voter_hash(self._secret, poll.id, voter) if poll.secret else voter
 
     async def _voter(self, ctx: Context, poll: Poll, room: Room, refused: str) -> tuple[str, int]:
-        """Who is voting and with what weight, once the poll takes votes from ROOM."""
+        """Who is voting and with what weight, once the poll takes votes from ROOM (REFUSED: what
+        happened to what they sent, said when a secret ballot is voted in the group)."""
         refusal = poll.refusal_at(self._clock.now)
         if refusal:
             raise UserError(refusal)
         if poll.private_voting and not room.private:
             how = f"/rank {poll.id} …" if poll.ranked else f"/vote {poll.id} …"
-            raise UserError(
-                f"Poll {poll.id} is a secret ballot: {refused}. Message me privately: {how}"
-            )
+            if refused == NOT_COUNTED:
+                raise UserError(_("Poll {id} is a secret ballot: your vote was not counted here. Message me "
+                                  "privately: {how}").format(id=poll.id, how=how))
+            raise UserError(_("Poll {id} is a secret ballot: nothing was changed here. Message me privately: {how}")
+                            .format(id=poll.id, how=how))
         if poll.electorate_kind == "room" and room.id == poll.room:  # the common case, without a coroutine
             return voter_key(self._roll.member(ctx.actor.id), ctx.actor.id), 1
         return await self.eligibility(ctx.actor, room, poll)
@@ -312,7 +341,13 @@ class PollService:
         if not chosen:
             return await self.withdraw(ctx, poll, room=room)
         clock = self._clock
-        voter, weight = await self._voter(ctx, poll, room, "your vote was not counted here")
+        voter, weight = await self._voter(ctx, poll, room, NOT_COUNTED)
+        speech = current()
+
+        def refusal() -> str | None:  # read by the writer, in its own task: said in the voter's language
+            with speaking(speech):
+                return poll.refusal_at(clock.now)
+
         outcome = await self._writer.vote(
             VoteWrite(
                 poll_id=poll.id,
@@ -321,7 +356,7 @@ class PollService:
                 weight=self._stored_weight(poll, weight),
                 secret=poll.secret,
                 event_id=ctx.event_id,
-                check=lambda: poll.refusal_at(clock.now),
+                check=refusal,
                 identity=(ctx.actor.id, ctx.actor.name) if ctx.actor.name and not poll.secret else None,
                 receipt=receipt(self._secret, poll.id, voter) if poll.secret else None,
                 cast_by=self._cast_by(poll, voter, proxy=False),
@@ -338,7 +373,7 @@ class PollService:
         """Take the speaker's vote back, with a secret ballot's receipt; say whether there was
         one. With none, nothing is stored (not even the update), and the answer says so."""
         room = room or ctx.room
-        voter, _ = await self._voter(ctx, poll, room, "nothing was changed here")
+        voter, _weight = await self._voter(ctx, poll, room, NOTHING_CHANGED)
         clock = self._clock
         key = self._key(poll, voter)
         code = receipt(self._secret, poll.id, voter) if poll.secret else None
@@ -350,12 +385,12 @@ class PollService:
             if not await store.withdraw_vote(conn, poll, key, code):
                 raise UserError(withdrawn(poll, False, self._tz, clock.now()))
 
-        await self._writer.run(op, ctx.event_id, secret=poll.secret)
+        await self._write(op, ctx.event_id, secret=poll.secret)
         self.schedule_refresh(poll)
         return withdrawn(poll, True, self._tz, clock.now())
 
     async def current_choice(self, poll: Poll, actor: Actor, room: Room) -> tuple[int, ...]:
-        voter, _ = await self.eligibility(actor, room, poll)
+        voter, _weight = await self.eligibility(actor, room, poll)
         return await store.choice_of(self._reader, poll, self._key(poll, voter)) or ()
 
     async def vote_text(self, ctx: Context, poll_id: int, text: str, *, ranked: bool, proxy_for: str | None = None
@@ -364,11 +399,10 @@ class PollService:
         the name of the member whose proxy the speaker casts (``--for NAME``)."""
         poll = await self.get(poll_id)
         if poll.ranked and not ranked:
-            raise UserError(
-                f"Poll {poll_id} is a ranked election: use /rank {poll_id} followed by option numbers in order."
-            )
+            raise UserError(_("Poll {id} is a ranked election: use /rank {id} followed by option numbers in order.")
+                            .format(id=poll_id))
         if ranked and not poll.ranked:
-            raise UserError(f"Poll {poll_id} is not ranked: use /vote {poll_id} OPTION.")
+            raise UserError(_("Poll {id} is not ranked: use /vote {id} OPTION.").format(id=poll_id))
         refusal = poll.refusal(self._clock.now())
         if refusal:
             raise UserError(refusal)
@@ -379,7 +413,7 @@ class PollService:
         try:
             chosen = parse_choice(text, poll.options, poll.max_choices, ranked=poll.ranked)
         except ChoiceError as e:
-            raise UserError(f"Poll {poll_id}: {e}.") from None
+            raise UserError(_("Poll {id}: {problem}.").format(id=poll_id, problem=e)) from None
         if proxy_for is not None:
             return await self.cast_proxy(ctx, poll, chosen, proxy_for)
         return await self.cast(ctx, poll, chosen)
@@ -387,10 +421,10 @@ class PollService:
     async def on_press(self, ctx: Context, data: str) -> str | None:
         """A ballot button: ``v:POLL:OPTION`` votes (toggles, in a multi-choice poll),
         ``r:POLL:…`` builds a ranking one press at a time."""
-        kind, _, rest = data.partition(":")
+        kind, _sep, rest = data.partition(":")
         parts = rest.split(":")
         if kind not in ("v", "r") or len(parts) != 2 or not is_number(parts[0]):
-            return "This button is no longer valid."
+            return _("This button is no longer valid.")
         poll = self.open.get(int(parts[0])) or await self.get(int(parts[0]))
         refusal = poll.refusal_at(self._clock.now)
         if refusal:
@@ -398,7 +432,7 @@ class PollService:
         if kind == "r":
             return await self._rank_press(ctx, poll, parts[1])
         if not is_number(parts[1]) or int(parts[1]) >= len(poll.options) or poll.ranked:
-            return "This button is no longer valid."
+            return _("This button is no longer valid.")
         idx = int(parts[1])
         chosen: tuple[int, ...] = (idx,)
         if poll.max_choices > 1:
@@ -406,7 +440,8 @@ class PollService:
             if idx in current:
                 chosen = tuple(c for c in current if c != idx)
             elif len(current) >= poll.max_choices:
-                return f"You have chosen {poll.max_choices} already: tap one again to remove it first."
+                return _("You have chosen {n} already: tap one again to remove it first.").format(
+                    n=number(poll.max_choices))
             else:
                 chosen = (*current, idx)
         return await self.cast(ctx, poll, chosen)
@@ -414,14 +449,14 @@ class PollService:
     async def _rank_press(self, ctx: Context, poll: Poll, what: str) -> str | None:
         """Build a ranking one press at a time; only the confirmed ranking is recorded."""
         if not poll.ranked or not ctx.room.private:
-            return "This button is no longer valid."
+            return _("This button is no longer valid.")
         key = (ctx.actor.id, poll.id)
         draft = self._drafts.setdefault(key, [])
         if what == "reset":
             draft.clear()
         elif what == "ok":
             if not draft:
-                return "Pick at least one candidate first."
+                return _("Pick at least one candidate first.")
             answer = await self.cast(ctx, poll, tuple(draft))
             self._drafts.pop(key, None)
             await self._show_draft(ctx, poll, [], done=answer)
@@ -430,9 +465,11 @@ class PollService:
             if int(what) not in draft:
                 draft.append(int(what))
         else:
-            return "This button is no longer valid."
+            return _("This button is no longer valid.")
         await self._show_draft(ctx, poll, draft)
-        return f"Ranked {len(draft)} so far." if draft else "Start again: pick your first choice."
+        if draft:
+            return _("Ranked {n} so far.").format(n=number(len(draft)))
+        return _("Start again: pick your first choice.")
 
     async def _show_draft(self, ctx: Context, poll: Poll, draft: list[int], done: str | None = None) -> None:
         ref = getattr(ctx.event, "message_ref", None)
@@ -450,7 +487,7 @@ class PollService:
     async def open_private_ballot(self, ctx: Context, poll_id: int) -> None:
         """The ballot, privately, with its buttons (a deep link from the group's ballot)."""
         if not ctx.room.private:
-            raise UserError("Open ballots privately: tap the bot's 'Vote privately' button.")
+            raise UserError(_("Open ballots privately: tap the bot's 'Vote privately' button."))
         poll = await self.get(poll_id)
         refusal = poll.refusal(self._clock.now())
         if refusal:
@@ -479,12 +516,16 @@ class PollService:
             return
         poll = await self.get(poll_id)
         ctx = Context(event.actor, Room(poll.room), event, self._send, self._directory, self._languages)
-        try:
-            if len(event.options) > poll.max_choices or any(not 0 <= o < len(poll.options) for o in event.options):
-                raise UserError(f"Poll {poll.id}: choose at most {count_of(poll.max_choices, 'option')}.")
-            await self.cast(ctx, poll, tuple(event.options))
-        except UserError as e:
-            await self._send(SendPrivate(event.actor.id, f"Your answer was not counted. {e.message}"))
+        with speaking(await self._languages.speech_for(event.actor.id, room=poll.room)):
+            try:
+                if len(event.options) > poll.max_choices or any(not 0 <= o < len(poll.options) for o in event.options):
+                    raise UserError(ngettext("Poll {id}: choose at most {n} option.",
+                                             "Poll {id}: choose at most {n} options.", poll.max_choices)
+                                    .format(id=poll.id, n=number(poll.max_choices)))
+                await self.cast(ctx, poll, tuple(event.options))
+            except UserError as e:
+                await self._send(SendPrivate(event.actor.id, _("Your answer was not counted. {reason}").format(
+                    reason=e.message)))
 
     # -- live tally --------------------------------------------------------------------------
 
@@ -502,8 +543,9 @@ class PollService:
         if not poll.is_open or poll.native:
             return
         result = await self.tally(poll)
-        text = ballot_text(poll, self._tz, self._clock.now(), self._live(poll, result))
-        for room, ref, _ in self._messages.get(poll.id, []):
+        with speaking(await self._languages.speech_for(poll.room)):  # not the voter's who set it off
+            text = ballot_text(poll, self._tz, self._clock.now(), self._live(poll, result))
+        for room, ref, _native in self._messages.get(poll.id, []):
             await self._send(Edit(room, ref, text, ballot_buttons(poll)))
 
     # -- counting and closing ----------------------------------------------------------------
@@ -540,7 +582,7 @@ class PollService:
         poll = await self.get(poll_id)
         if not poll.is_open:
             self.open.pop(poll_id, None)
-            raise UserError(f"Poll {poll_id} is already closed. Send /results {poll_id} to see the result.")
+            raise UserError(_("Poll {id} is already closed. Send /results {id} to see the result.").format(id=poll_id))
         await self._close(poll, by, event_id, hold=True)
         await self._outbox.send_now(_announcement(poll))
         await self._send_chart(poll)
@@ -551,6 +593,8 @@ class PollService:
         """Freeze POLL's result and queue its announcement, in one transaction: a closed poll
         is always announced, and once. HOLD: the caller sends it at once (``send_now``)."""
 
+        speech = await self._languages.speech_for(poll.room)  # the room's, whoever closed it and wherever
+
         async def op(conn: Conn) -> dict[str, Any] | None:
             if poll.closed_at is not None:
                 return None
@@ -560,18 +604,19 @@ class PollService:
             # Set inside the writer, so any vote queued behind this close is refused.
             poll.closed_at = now
             poll.result = result
-            text = self.result_text(poll, final=True)
-            if by == "deadline" and poll.closes_at and now - poll.closes_at > LATE_NOTE_AFTER:
-                text += late_note(poll, self._tz)
-            page = self._links.url("poll", poll.id) if self._links else None
-            if page:
-                text += audit_note(page)
+            with speaking(speech):
+                text = self.result_text(poll, final=True)
+                if by == "deadline" and poll.closes_at and now - poll.closes_at > LATE_NOTE_AFTER:
+                    text += late_note(poll, self._tz)
+                page = self._links.url("poll", poll.id) if self._links else None
+                if page:
+                    text += audit_note(page)
             await enqueue(conn, dedupe=_announcement(poll), target=poll.room, private=False, text=text, now=now,
                           hold=hold)
             return result
 
         try:
-            result = await self._writer.run(op, event_id)
+            result = await self._write(op, event_id)
         except Duplicate:
             raise
         except Exception:
@@ -579,7 +624,7 @@ class PollService:
             raise
         self.open.pop(poll.id, None)
         if result is None:
-            raise UserError(f"Poll {poll.id} is already closed.")
+            raise UserError(_("Poll {id} is already closed.").format(id=poll.id))
         self._scheduler.poke()
         log.info("poll %s closed (%s)", poll.id, "at its deadline" if by == "deadline" else "by an organiser")
 
@@ -613,7 +658,8 @@ class PollService:
         """What follows a close once its result is announced: the ballot messages show it is
         closed, and the features waiting on it (a motion's vote) hear of it."""
         assert poll.result is not None
-        closed_text = ballot_text(poll, self._tz, self._clock.now(), self._live(poll, poll.result))
+        with speaking(await self._languages.speech_for(poll.room)):
+            closed_text = ballot_text(poll, self._tz, self._clock.now(), self._live(poll, poll.result))
         for room, ref, native_ref in self._messages.pop(poll.id, []):
             if native_ref:
                 self._native.pop(native_ref, None)
@@ -633,7 +679,7 @@ class PollService:
     async def voter_names(self, poll: Poll) -> dict[int, list[str]]:
         """Who chose what, for open (non-secret) ballots only."""
         if poll.secret:
-            raise UserError(f"Poll {poll.id} is a secret ballot: who voted what is never shown.")
+            raise UserError(_("Poll {id} is a secret ballot: who voted what is never shown.").format(id=poll.id))
         names: dict[int, list[str]] = {}
         for choice, name in await store.choices_by_name(self._reader, poll.id):
             for c in choice.split(","):
@@ -653,7 +699,7 @@ class PollService:
     async def receipt(self, ctx: Context, poll: Poll) -> tuple[str, bool, bool]:
         """A secret ballot's receipt for the speaker: (code, whether they voted, whether it is
         among the receipts)."""
-        voter, _ = await self.eligibility(ctx.actor, ctx.room, poll)
+        voter, _weight = await self.eligibility(ctx.actor, ctx.room, poll)
         code = receipt(self._secret, poll.id, voter)
         voted = await store.choice_of(self._reader, poll, self._key(poll, voter)) is not None
         return code, voted, voted and await store.has_receipt(self._reader, poll.id, code)
@@ -682,7 +728,7 @@ class PollService:
                     receipts = receipt(self._secret, poll.id, old), receipt(self._secret, poll.id, new)
                     await store.move_vote(conn, poll, self._key(poll, old), self._key(poll, new), receipts)
 
-        await self._writer.run(op, secret=True)
+        await self._write(op, secret=True)
 
     async def _finish_moves(self) -> None:
         """Secret ballots cast before a link made while their poll was open, not yet moved (the
@@ -720,7 +766,7 @@ class PollService:
         """The speaker as a member of POLL's electorate (proxies are for roll polls only)."""
         if poll.proxies is None:
             raise UserError(refuse_cast(poll, None, "", False) or "")
-        key, _ = await self.eligibility(ctx.actor, ctx.room, poll)
+        key, _weight = await self.eligibility(ctx.actor, ctx.room, poll)
         return int(key.removeprefix("m:"))
 
     async def _named_member(self, poll: Poll, name: str) -> tuple[int, str]:
@@ -733,11 +779,11 @@ class PollService:
             if wanted in (roll_name.casefold(), (number or "").casefold(), shown.removeprefix("@").casefold())
         }
         if not found:
-            raise UserError(f"Nobody called {name.strip()[:60]} is in the electorate of poll {poll.id}. Name the "
-                            f"member as on the roll, or give their membership number.")
+            raise UserError(_("Nobody called {name} is in the electorate of poll {id}. Name the member as on the roll, "
+                              "or give their membership number.").format(name=name.strip()[:60], id=poll.id))
         if len(found) > 1:
-            raise UserError(f"More than one member of poll {poll.id}'s electorate is called {name.strip()[:60]}; give "
-                            f"the membership number of the one you mean.")
+            raise UserError(_("More than one member of poll {id}'s electorate is called {name}; give the membership "
+                              "number of the one you mean.").format(id=poll.id, name=name.strip()[:60]))
         return found.pop()
 
     async def give_proxy(self, ctx: Context, poll_id: int, name: str) -> str:
@@ -754,18 +800,20 @@ class PollService:
             late = poll.refusal_at(self._clock.now)  # checked again in order with the close
             if late:
                 raise UserError(late)
-            voted, _ = await self._ballot_of(conn, poll, giver)
+            voted, _by = await self._ballot_of(conn, poll, giver)
             proxies = await store.proxies_of(conn, poll.id)
             refused = refuse_give(poll, giver, holder, holder_name, proxies, voted)
             if refused:
                 raise UserError(refused)
             await store.give_proxy(conn, poll.id, giver, holder, iso(now))
 
-        await self._writer.run(op, ctx.event_id)
+        await self._write(op, ctx.event_id)
         member = await self._roll.info(giver)
-        told = proxy_given(poll, member.name if member else ctx.actor.label)
         for account in (await self._roll.accounts(holder))[:1]:
             try:
+                # The holder's language (or, if they chose none, the poll's room's), not the giver's.
+                with speaking(await self._languages.speech_for(account, room=poll.room)):
+                    told = proxy_given(poll, member.name if member else ctx.actor.label)
                 await self._send(SendPrivate(account, told))
             except Exception:  # the proxy stands; the holder sees it with /proxy POLL
                 log.warning("telling the holder of a proxy in poll %s failed", poll.id)
@@ -782,14 +830,15 @@ class PollService:
         async def op(conn: Conn) -> str:
             mine = next((p for p in await store.proxies_of(conn, poll.id) if p.giver == giver), None)
             if mine is None:
-                raise UserError(f"You have given no proxy in poll {poll.id}; nothing changed.")
+                raise UserError(_("You have given no proxy in poll {id}; nothing changed.").format(id=poll.id))
             if await self._proxy_cast(conn, poll, mine):
-                raise UserError(f"{mine.holder_name} has cast your proxy vote in poll {poll.id} already, so it can no "
-                                f"longer be taken back. You can still vote yourself: your own vote replaces it.")
+                raise UserError(_("{name} has cast your proxy vote in poll {id} already, so it can no longer be taken "
+                                  "back. You can still vote yourself: your own vote replaces it.").format(
+                    name=mine.holder_name, id=poll.id))
             await store.revoke_proxy(conn, poll.id, giver)
             return mine.holder_name
 
-        return await self._writer.run(op, ctx.event_id)
+        return await self._write(op, ctx.event_id)
 
     async def proxies_status(self, ctx: Context, poll_id: int) -> tuple[Poll, Proxy | None, list[tuple[Proxy, str]]]:
         """The proxy the speaker gave in POLL_ID, and those they hold, each with where it stands
@@ -801,9 +850,9 @@ class PollService:
         held = []
         for p in proxies:
             if p.holder == me:
-                state = ("cast" if await self._proxy_cast(self._reader, poll, p) else
-                         "cancelled: they voted themselves" if await self._voted_self(self._reader, poll, p.giver)
-                         else "not cast yet")
+                state = (_("cast") if await self._proxy_cast(self._reader, poll, p) else
+                         _("cancelled: they voted themselves") if await self._voted_self(self._reader, poll, p.giver)
+                         else _("not cast yet"))
                 held.append((p, state))
         return poll, given, held
 
@@ -813,15 +862,15 @@ class PollService:
         as any ballot of the poll, and for a secret one in a transaction that names nobody."""
         if poll.proxies is None:
             raise UserError(refuse_cast(poll, None, name, False) or "")
-        voter, _ = await self._voter(ctx, poll, ctx.room, "your vote was not counted here")
+        voter, _weight = await self._voter(ctx, poll, ctx.room, NOT_COUNTED)
         holder = int(voter.removeprefix("m:"))  # a roll poll: proxies need one
         wanted = name.strip().removeprefix("@").strip().casefold()
         held = [p for p in await store.proxies_of(self._reader, poll.id) if p.holder == holder]
         matching = ([p for p in held if p.giver_name.casefold() == wanted]
                     or [p for p in held if p.giver_name.split()[:1] and p.giver_name.split()[0].casefold() == wanted])
         if len(matching) > 1:
-            raise UserError(f"You hold proxies in poll {poll.id} from more than one member called {name.strip()[:60]}; "
-                            f"ask them to give them again under their membership numbers.")
+            raise UserError(_("You hold proxies in poll {id} from more than one member called {name}; ask them to give "
+                              "them again under their membership numbers.").format(id=poll.id, name=name.strip()[:60]))
         proxy = matching[0] if matching else None
         clock = self._clock
         giver_key = f"m:{proxy.giver}" if proxy else ""
@@ -843,20 +892,20 @@ class PollService:
             code = receipt(self._secret, poll.id, giver_key) if poll.secret else None
             if not chosen:
                 if not await self._proxy_cast(conn, poll, current):
-                    raise UserError(f"You have cast no vote for {current.giver_name} in poll {poll.id}; "
-                                    f"nothing changed.")
+                    raise UserError(_("You have cast no vote for {name} in poll {id}; nothing changed.").format(
+                        name=current.giver_name, id=poll.id))
                 await store.withdraw_vote(conn, poll, key, code)
                 return
             weight = self._stored_weight(poll, poll.electorate.get(current.giver, 1) if poll.card else 1)
             await store.put_ballot(conn, poll, key, ",".join(map(str, chosen)), weight,
                                    self._cast_by(poll, f"m:{holder}", proxy=True), iso(clock.now()), code)
 
-        await self._writer.run(op, ctx.event_id, secret=poll.secret)
+        await self._write(op, ctx.event_id, secret=poll.secret)
         self.schedule_refresh(poll)
         assert proxy is not None
         if not chosen:
-            return (f"Your vote for {proxy.giver_name} in poll {poll.id} is withdrawn; you can cast it again while "
-                    f"the poll is open.")
+            return _("Your vote for {name} in poll {id} is withdrawn; you can cast it again while the poll is open.") \
+                .format(name=proxy.giver_name, id=poll.id)
         return proxy_confirmation(poll, chosen, proxy.giver_name, changeable_until(poll, self._tz, clock.now()))
 
     # -- a room that moved -------------------------------------------------------------------
@@ -875,7 +924,7 @@ class PollService:
             if poll is None:
                 continue
             poll.room = new
-            for _, _, native_ref in self._messages.pop(poll_id, []):
+            for _room, _ref, native_ref in self._messages.pop(poll_id, []):
                 if native_ref:
                     self._native.pop(native_ref, None)
             try:
@@ -886,12 +935,14 @@ class PollService:
     # -- charts ----------------------------------------------------------------------------------
 
     async def chart(self, poll: Poll) -> tuple[str, bytes] | None:
-        """The chart of closed POLL's result as (file name, PNG), drawn off the event loop; None
-        when nothing was cast, or charts cannot be drawn here (no font: said once in the log)."""
+        """The chart of closed POLL's result as (file name, PNG) in the language being written in,
+        drawn off the event loop; None when nothing was cast, or charts cannot be drawn here (no
+        font: said once in the log)."""
         assert poll.result is not None
-        drawn = self._drawn.get(poll.id)
-        if drawn is not None:  # a closed poll's result never changes, nor its chart
-            self._drawn.move_to_end(poll.id)
+        key = (poll.id, current().code)
+        drawn = self._drawn.get(key)
+        if drawn is not None:  # a closed poll's result never changes, nor its chart in one language
+            self._drawn.move_to_end(key)
             return drawn
         spec = chart_of(poll, poll.result)
         if spec is None or self._chart_trouble is not None:
@@ -904,7 +955,7 @@ class PollService:
             self._chart_trouble = str(e)
             log.warning("results are announced without charts: %s", e)
             return None
-        self._drawn[poll.id] = drawn = (f"poll-{poll.id}-result.png", data)
+        self._drawn[key] = drawn = (f"poll-{poll.id}-result.png", data)
         while len(self._drawn) > DRAWN_KEPT:
             self._drawn.popitem(last=False)
         return drawn
@@ -912,8 +963,8 @@ class PollService:
     def no_chart_reason(self, poll: Poll) -> str:
         """Why ``chart`` gave nothing for closed POLL."""
         if self._chart_trouble is not None:
-            return f"charts cannot be drawn here ({self._chart_trouble})."
-        return "nothing was cast."
+            return _("charts cannot be drawn here ({trouble}).").format(trouble=self._chart_trouble)
+        return _("nothing was cast.")
 
     async def charts_on(self, room: str) -> bool:
         """Whether results in ROOM come with a chart: the configuration's, unless the room said otherwise."""
@@ -924,7 +975,7 @@ class PollService:
         async def op(conn: Conn) -> None:
             await store.set_room_setting(conn, ctx.room.id, "charts", "on" if on else "off")
 
-        await self._writer.run(op, ctx.event_id)
+        await self._write(op, ctx.event_id)
 
     async def _send_chart(self, poll: Poll) -> None:
         """A closed poll's chart, after its result: an illustration of the announced text, so a
@@ -932,8 +983,10 @@ class PollService:
         try:
             if not await self.charts_on(poll.room):
                 return
-            chart = await self.chart(poll)
+            with speaking(await self._languages.speech_for(poll.room)):
+                chart = await self.chart(poll)
+                caption = markup(_("Poll {id}: {question}"), id=poll.id, question=poll.question)
             if chart is not None:
-                await self._send(SendFile(poll.room, chart[0], chart[1], markup("Poll {}: {}", poll.id, poll.question)))
+                await self._send(SendFile(poll.room, chart[0], chart[1], caption))
         except Exception:
             log.exception("sending the chart of poll %s failed", poll.id)

@@ -7,11 +7,12 @@ from bot.features.polls.service import PollService
 from bot.features.reminders.service import Reminders
 from bot.kernel.context import Context
 from bot.kernel.errors import UserError
+from bot.kernel.language import N_, _, ngettext
 from bot.kernel.routing import Duty, Router
-from bot.kernel.wording import count_of
+from bot.kernel.wording import number
 
 router = Router("reminders")
-USAGE = "Usage: /remind POLL [--names] (organisers), or /remind off | on."
+USAGE = N_("Usage: /remind POLL [--names] (organisers), or /remind off | on.")
 
 
 def _remind_args(args: str) -> tuple[str, bool]:
@@ -19,43 +20,46 @@ def _remind_args(args: str) -> tuple[str, bool]:
     names = "--names" in words
     rest = [w for w in words if w != "--names"]
     if len(rest) != 1:
-        raise UserError(USAGE)
+        raise UserError(_(USAGE))
     return rest[0], names
 
 
 @router.command(
     "remind",
-    summary="reminders: /remind off|on for yourself; /remind POLL to remind non-voters now",
+    summary=N_("reminders: /remind off|on for yourself; /remind POLL to remind non-voters now"),
     usage="/remind off | /remind on | /remind POLL [--names]",
-    details="Reminders go privately to members on the roll who have not voted. --names also lists "
-    "them in the group (organisers only, on purpose; never for a secret ballot, where who voted is secret too).",
+    details=N_("Reminders go privately to members on the roll who have not voted. --names also lists "
+               "them in the group (organisers only, on purpose; never for a secret ballot, where who voted is secret "
+               "too)."),
 )
 async def remind_command(ctx: Context, args: str, reminders: Reminders, polls: PollService) -> None:
     what, names = _remind_args(args)
     if what.lower() in ("off", "on"):
         if names:
-            raise UserError("--names goes with a poll: /remind POLL --names.")
+            raise UserError(_("--names goes with a poll: /remind POLL --names."))
         await reminders.set_opt_out(ctx.actor.id, what.lower() == "off")
-        await ctx.reply("You will get no more reminders." if what.lower() == "off" else "Reminders are on again.")
+        await ctx.reply(_("You will get no more reminders.") if what.lower() == "off" else _("Reminders are on again."))
         return
-    poll_id, _ = parse_poll_id(what, "/remind POLL [--names]")
+    poll_id, _rest = parse_poll_id(what, "/remind POLL [--names]")
     poll = await polls.current(poll_id)
     if not await ctx.is_organiser(poll.room):
-        raise UserError(f"Only an organiser of poll {poll_id}'s room can send reminders.")
+        raise UserError(_("Only an organiser of poll {id}'s room can send reminders.").format(id=poll_id))
     if not poll.is_open:
-        raise UserError(f"Poll {poll_id} is closed; there is nothing to remind anyone of.")
+        raise UserError(_("Poll {id} is closed; there is nothing to remind anyone of.").format(id=poll_id))
     if poll.electorate_kind == "room" and names:
-        raise UserError(f"Poll {poll_id} is open to anyone in the room, so nobody can be named as not voted.")
+        raise UserError(_("Poll {id} is open to anyone in the room, so nobody can be named as not voted.").format(
+            id=poll_id))
     if poll.secret and names:
-        raise UserError(f"Poll {poll_id} is a secret ballot: who has voted is secret too, so nobody is named. "
-                        f"/remind {poll_id} reminds them privately.")
+        raise UserError(_("Poll {id} is a secret ballot: who has voted is secret too, so nobody is named. "
+                          "/remind {id} reminds them privately.").format(id=poll_id))
     queued = await reminders.remind_now(poll, names)
     if poll.electorate_kind == "room":
-        await ctx.reply(f"A reminder for poll {poll_id} is posted in its room (anyone in the room may vote, "
-                        "so there is no list of people to remind privately).")
+        await ctx.reply(_("A reminder for poll {id} is posted in its room (anyone in the room may vote, so there is no "
+                          "list of people to remind privately).").format(id=poll_id))
     else:
-        await ctx.reply(f"Reminders for poll {poll_id} are on their way to {count_of(queued, 'member')} "
-                        f"who {'has' if queued == 1 else 'have'} not voted.")
+        await ctx.reply(ngettext("Reminders for poll {id} are on their way to {n} member who has not voted.",
+                                 "Reminders for poll {id} are on their way to {n} members who have not voted.", queued)
+                        .format(id=poll_id, n=number(queued)))
 
 
 @router.timer("reminders")

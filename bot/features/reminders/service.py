@@ -20,6 +20,7 @@ from bot.features.roll.service import RollService
 from bot.kernel.clock import Clock
 from bot.kernel.config import Config
 from bot.kernel.events import platform_of
+from bot.kernel.language import speaking
 from bot.kernel.ports import Conn, Languages, Reader, Writer
 from bot.kernel.times import iso
 from bot.storage.outbox import Outbox, enqueue
@@ -80,18 +81,28 @@ class Reminders:
         key = due_names[-1]
         non_voters = await self._non_voters(poll) if poll.electorate_kind != "room" else []
         voted = await self._polls.count_votes(poll)
-        private_text = private_reminder(poll, tz, now)
         named = [name for _, name in non_voters] if names_in_group else None
-        group_text = group_warning(poll, tz, now, voted, named)
+        with speaking(await self._languages.speech_for(poll.room)):
+            group_text = group_warning(poll, tz, now, voted, named)
+        # Each member's reminder in their own language, written once per language.
+        private_texts: dict[str, str] = {}
+        private_text: dict[str, str] = {}
+        if private:
+            for identity, _name in non_voters:
+                speech = await self._languages.speech_for(identity, room=poll.room)
+                if speech.code not in private_texts:
+                    with speaking(speech):
+                        private_texts[speech.code] = private_reminder(poll, tz, now)
+                private_text[identity] = private_texts[speech.code]
 
         async def op(conn: Conn) -> int:
             queued = 0
             for name in due_names:
                 await store.record_round(conn, poll.id, name, iso(now))
             if private:
-                for identity, _ in non_voters:
+                for identity, _name in non_voters:
                     await enqueue(conn, dedupe=f"remind:{poll.id}:{key}:{identity}", target=identity,
-                                  private=True, text=private_text, now=now)
+                                  private=True, text=private_text[identity], now=now)
                     queued += 1
             if group:
                 await enqueue(conn, dedupe=f"warn:{poll.id}:{key}", target=poll.room, private=False,
