@@ -12,7 +12,9 @@ Memory is sampled every second while the outbox drains, for the bot's process an
 a broadcast is read from the outbox a page at a time, so the bot's resident set stays flat
 however many reminders are queued.
 
-    python bench/broadcast.py [--messages 100000] [--time-scale 0.5]
+    python bench/broadcast.py [--messages 100000] [--time-scale 1]
+
+At Telegram's own rates (the default) 100,000 messages take about 56 minutes.
 
 Prints one JSON object: {"sent", "rate_fraction", "http_429", "lost", "duplicates",
 "rss_mb": {start, max, end}, "peer_rss_mb": {...}, "cores", ...}.
@@ -169,7 +171,7 @@ def main() -> None:
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=100_000)
-    parser.add_argument("--time-scale", type=float, default=0.5)
+    parser.add_argument("--time-scale", type=float, default=1.0)
     args = parser.parse_args()
     print(json.dumps(asyncio.run(broadcast(args.messages, args.time_scale))))
 
