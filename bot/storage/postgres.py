@@ -7,8 +7,13 @@ its transactions on it exactly as on SQLite (group commit, a savepoint per chang
 changes in transactions of their own); reads go through a small pool, each read on a connection
 that sees only what is committed.
 
-This is one process's backend: what several processes on one database need (leases, the outbox
-claimed with SKIP LOCKED, LISTEN/NOTIFY) is not here yet.
+Several processes may run on one database. What a single writer guaranteed by being alone
+comes from the server instead (each connection says so with ``shared``, which the writer and the
+stores ask through ``dialect.shared``/``dialect.locking``): a close is an ``UPDATE … WHERE
+closed_at IS NULL`` under the poll row's lock, vote batches take those locks (shared) in poll
+order, an update's id is claimed by the unique key of ``seen_events``, the outbox and timed work
+are claimed with ``SKIP LOCKED`` under a lease, and what must run in one process per bot token
+(the outbox's sender) holds a lease in ``leases``.
 """
 
 from __future__ import annotations
@@ -53,6 +58,8 @@ async def _run(conn: asyncpg.Connection, sql: str, params: Sequence[Any]) -> Row
 class Connection:
     """One connection (the writer's), used as the stores use SQLite's. One statement at a time."""
 
+    shared = True  # other processes may write the same database (see the module docstring)
+
     def __init__(self, conn: asyncpg.Connection) -> None:
         self.raw = conn
         self._lock = asyncio.Lock()
@@ -81,6 +88,8 @@ class Connection:
 
 class Reader:
     """The read side: each read on a pooled connection, seeing what is committed."""
+
+    shared = True
 
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool

@@ -12,6 +12,7 @@ import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Coroutine
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -56,11 +57,15 @@ from bot.kernel.secrecy import caster_hash, receipt, voter_hash
 from bot.kernel.times import iso
 from bot.kernel.weblinks import PageLinks
 from bot.kernel.wording import count_of, quoted
+from bot.storage import dialect
 from bot.storage.outbox import Outbox, enqueue
 from bot.storage.scheduler import Scheduler
 from bot.storage.writer import DUPLICATE, Duplicate, VoteWrite
 
 log = logging.getLogger(__name__)
+
+SYNC = timedelta(seconds=15)
+"""On a shared database, how often the open polls are compared with what other processes did."""
 
 LATE_NOTE_AFTER = timedelta(minutes=2)
 
@@ -116,6 +121,8 @@ class PollService:
         self._tasks: set[asyncio.Task[None]] = set()
         self._drafts: dict[tuple[str, int], list[int]] = {}
         self._close_lock = asyncio.Lock()
+        self._shared = dialect.shared(reader)  # other processes share the database
+        self._synced = clock.now()
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -168,7 +175,22 @@ class PollService:
 
     def next_deadline(self) -> datetime | None:
         deadlines = [p.closes_at for p in self.open.values() if p.closes_at is not None]
+        if self._shared:  # also look, now and then, for polls other processes opened or closed
+            deadlines.append(self._synced + SYNC)
         return min(deadlines) if deadlines else None
+
+    async def _sync(self) -> None:
+        """On a database other processes share: learn the open polls opened elsewhere (so their
+        deadlines are kept here too, should their own process be down) and forget those closed
+        elsewhere. Whichever process comes first closes a poll; the others find it closed."""
+        self._synced = self._clock.now()
+        ids = set(await store.open_poll_ids(self._reader))
+        for poll_id in [p for p in self.open if p not in ids]:
+            self.open.pop(poll_id, None)
+        for poll_id in sorted(ids - self.open.keys()):
+            poll = await store.load_poll(self._reader, poll_id)
+            if poll is not None and poll.is_open:
+                self.open.setdefault(poll.id, poll)
 
     # -- lookups -----------------------------------------------------------------------------
 
@@ -179,6 +201,9 @@ class PollService:
         poll = await store.load_poll(self._reader, poll_id)
         if poll is None:
             raise UserError(f"There is no poll {poll_id}. Send /polls to see the open polls.")
+        if poll.is_open:  # opened by another process on a shared database
+            self.open.setdefault(poll.id, poll)
+            self._scheduler.poke()
         return poll
 
     def open_polls(self) -> list[Poll]:
@@ -321,6 +346,7 @@ class PollService:
                 secret=poll.secret,
                 event_id=ctx.event_id,
                 check=lambda: poll.refusal_at(clock.now),
+                late=lambda: self._closed_elsewhere(poll),
                 identity=(ctx.actor.id, ctx.actor.name) if ctx.actor.name and not poll.secret else None,
                 receipt=receipt(self._secret, poll.id, voter) if poll.secret else None,
                 cast_by=self._cast_by(poll, voter, proxy=False),
@@ -343,15 +369,29 @@ class PollService:
         code = receipt(self._secret, poll.id, voter) if poll.secret else None
 
         async def op(conn: Conn) -> None:
-            refusal = poll.refusal_at(clock.now)  # checked again in order with the close
-            if refusal:
-                raise UserError(refusal)
+            await self._still_open(conn, poll)  # checked again in order with the close
             if not await store.withdraw_vote(conn, poll, key, code):
                 raise UserError(withdrawn(poll, False, self._tz, clock.now()))
 
         await self._writer.run(op, ctx.event_id, secret=poll.secret)
         self.schedule_refresh(poll)
         return withdrawn(poll, True, self._tz, clock.now())
+
+    async def _still_open(self, conn: Conn, poll: Poll) -> None:
+        """Inside a change to POLL's ballots: refuse it if the poll has closed, by its deadline or
+        in the database (a close queued before this change, here or in another process)."""
+        refusal = poll.refusal_at(self._clock.now)
+        if refusal is None and not await store.still_open(conn, poll.id):
+            refusal = self._closed_elsewhere(poll)
+        if refusal:
+            raise UserError(refusal)
+
+    def _closed_elsewhere(self, poll: Poll) -> str:
+        """The refusal of a vote in POLL, which the database has closed though this process had
+        it open (another process closed it): it is read afresh from the database from now on."""
+        if self.open.get(poll.id) is poll:
+            del self.open[poll.id]
+        return replace(poll, closed_at=poll.closed_at or self._clock.now()).refusal(self._clock.now()) or ""
 
     async def current_choice(self, poll: Poll, actor: Actor, room: Room) -> tuple[int, ...]:
         voter, _ = await self.eligibility(actor, room, poll)
@@ -550,16 +590,17 @@ class PollService:
         """Freeze POLL's result and queue its announcement, in one transaction: a closed poll
         is always announced, and once. HOLD: the caller sends it at once (``send_now``)."""
 
-        async def op(conn: Conn) -> dict[str, Any] | None:
-            if poll.closed_at is not None:
+        async def op(conn: Conn) -> tuple[datetime, dict[str, Any]] | None:
+            # The row lock first: the votes committed before it are all counted, and any vote
+            # queued behind this close (here or in another process) finds the poll closed.
+            if not await store.still_open(conn, poll.id, "UPDATE"):
                 return None
             result = await self.tally(poll, conn)
             now = self._clock.now()
-            await store.close_poll(conn, poll.id, now, by, result)
-            # Set inside the writer, so any vote queued behind this close is refused.
-            poll.closed_at = now
-            poll.result = result
-            text = self.result_text(poll, final=True)
+            if not await store.close_poll(conn, poll.id, now, by, result):
+                return None
+            closing = replace(poll, closed_at=now, result=result)
+            text = self.result_text(closing, final=True)
             if by == "deadline" and poll.closes_at and now - poll.closes_at > LATE_NOTE_AFTER:
                 text += late_note(poll, self._tz)
             page = self._links.url("poll", poll.id) if self._links else None
@@ -567,18 +608,13 @@ class PollService:
                 text += audit_note(page)
             await enqueue(conn, dedupe=_announcement(poll), target=poll.room, private=False, text=text, now=now,
                           hold=hold)
-            return result
+            return now, result
 
-        try:
-            result = await self._writer.run(op, event_id)
-        except Duplicate:
-            raise
-        except Exception:
-            poll.closed_at, poll.result = None, None
-            raise
+        closed = await self._writer.run(op, event_id)
         self.open.pop(poll.id, None)
-        if result is None:
+        if closed is None:
             raise UserError(f"Poll {poll.id} is already closed.")
+        poll.closed_at, poll.result = closed
         self._scheduler.poke()
         log.info("poll %s closed (%s)", poll.id, "at its deadline" if by == "deadline" else "by an organiser")
 
@@ -593,6 +629,8 @@ class PollService:
     async def close_due(self) -> None:
         """Close every poll whose deadline has passed."""
         async with self._close_lock:
+            if self._shared:
+                await self._sync()
             for poll in self._due():
                 try:
                     await self.close(poll.id, "deadline")
@@ -613,7 +651,9 @@ class PollService:
         closed, and the features waiting on it (a motion's vote) hear of it."""
         assert poll.result is not None
         closed_text = ballot_text(poll, self._tz, self._clock.now(), self._live(poll, poll.result))
-        for room, ref, native_ref in self._messages.pop(poll.id, []):
+        messages = self._messages.pop(poll.id, [])
+        messages += [m for m in await store.messages_of(self._reader, poll.id) if m not in messages]  # posted elsewhere
+        for room, ref, native_ref in messages:
             if native_ref:
                 self._native.pop(native_ref, None)
                 await self._send(CloseNativePoll(room, ref, native_ref, text=closed_text))
@@ -750,9 +790,7 @@ class PollService:
         now = self._clock.now()
 
         async def op(conn: Conn) -> None:
-            late = poll.refusal_at(self._clock.now)  # checked again in order with the close
-            if late:
-                raise UserError(late)
+            await self._still_open(conn, poll)  # checked again in order with the close
             voted, _ = await self._ballot_of(conn, poll, giver)
             proxies = await store.proxies_of(conn, poll.id)
             refused = refuse_give(poll, giver, holder, holder_name, proxies, voted)
@@ -826,9 +864,7 @@ class PollService:
         giver_key = f"m:{proxy.giver}" if proxy else ""
 
         async def op(conn: Conn) -> None:
-            refused = poll.refusal_at(clock.now)
-            if refused:
-                raise UserError(refused)
+            await self._still_open(conn, poll)
             current = None
             if proxy is not None:
                 current = next((p for p in await store.proxies_of(conn, poll.id)

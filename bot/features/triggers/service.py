@@ -2,9 +2,10 @@
 deadline.
 
 The firing is decided inside the writer transaction that records the crossing signature: the
-writer applies changes one after another, so exactly one signature finds the threshold newly
-crossed and sets the status to 'fired' (only if it is still 'open', a second guard), however many
-arrive at once. A redelivered message carries the same event id and is dropped by the writer.
+writer applies changes one after another (and, on a database several processes share, each
+signature's transaction holds the campaign's row locked), so exactly one signature finds the
+threshold newly crossed and sets the status to 'fired' (only if it is still 'open', a second
+guard), however many arrive at once. A redelivered message carries the same event id and is dropped by the writer.
 The deadline is checked in the same transaction, so nothing fires after it. The ballot opens on
 TriggerFired, published on the bus (and again at start-up, if the bot stopped in between).
 """
@@ -72,8 +73,8 @@ class TriggerService:
         self.deadlines: dict[int, datetime] = {}  # open campaigns: id -> deadline
         self._unfinished: list[int] = []  # fired before a stop, ballot not yet opened
 
-    async def _trigger(self, conn: Conn, trigger_id: int) -> Trigger:
-        t = await store.load_trigger(conn, trigger_id)
+    async def _trigger(self, conn: Conn, trigger_id: int, *, lock: bool = False) -> Trigger:
+        t = await store.load_trigger(conn, trigger_id, lock=lock)
         if t is None:
             raise UserError(f"There is no trigger campaign T{trigger_id}. Send /trigger list to see them.")
         return t
@@ -175,7 +176,7 @@ class TriggerService:
 
         async def op(conn: Conn) -> tuple[Standing, bool]:
             now = self._clock.now()
-            t = await self._trigger(conn, n)
+            t = await self._trigger(conn, n, lock=True)  # signatures of T{n} in turn, across processes
             refusal = t.refusal(now)
             if refusal:
                 raise UserError(refusal)
