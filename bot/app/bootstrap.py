@@ -57,6 +57,7 @@ from bot.kernel.weblinks import PageLinks
 from bot.storage.database import Database
 from bot.storage.keyfile import load_or_make_key
 from bot.storage.matrix_state import MatrixState
+from bot.storage.outbox import CHANNEL as OUTBOX_CHANNEL
 from bot.storage.outbox import Outbox
 from bot.storage.scheduler import Scheduler
 from bot.storage.writer import Writer as GroupCommitWriter
@@ -174,6 +175,7 @@ async def bootstrap(
     directory = RoomDirectory(config.organisers, transports)
     scheduler = Scheduler(clock)
     outbox = Outbox(reader, writer, transports.deliver, clock)
+    database.listen(OUTBOX_CHANNEL, outbox.poke)  # messages queued by other processes (PostgreSQL)
     bus = Bus()
     dialogues = Dialogues()
     links = PageLinks(secret, config.web.public_url if config.web else None)

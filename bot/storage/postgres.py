@@ -181,6 +181,38 @@ class Database:
         self.wconn = wconn
         self.reader = reader
         self.checkpointing = False
+        self._listeners: list[tuple[str, Callable[[], None]]] = []
+        self._listening: asyncio.Task[None] | None = None
+
+    def listen(self, channel: str, wake: Callable[[], None]) -> None:
+        """Call WAKE whenever another process's committed transaction notifies CHANNEL (from start)."""
+        self._listeners.append((channel, wake))
+
+    async def _listen(self) -> None:
+        """Listen on a connection of its own; a lost one is opened again (meanwhile the
+        listeners' own polling, every few seconds, finds what was notified)."""
+        while True:
+            try:
+                await self._listen_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception as e:
+                log.warning("listening for notifications failed (%s); trying again", e)
+            await asyncio.sleep(1.0)
+
+    async def _listen_once(self) -> None:
+        conn = await asyncpg.connect(self.path)
+        try:
+            closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            conn.add_termination_listener(lambda _c: closed.done() or closed.set_result(None))
+            # Not for this process's own commits: its code wakes itself when it is ready (a fired
+            # trigger's room hears first, then the organisers' notes are sent), as on SQLite.
+            own = self.wconn.raw.get_server_pid()
+            for channel, wake in self._listeners:
+                await conn.add_listener(channel, lambda _c, pid, _ch, _p, wake=wake: pid == own or wake())
+            await closed
+        finally:
+            await conn.close()
 
     @classmethod
     async def open(cls, url: str, files: Migrations, split: Split) -> Database:
@@ -194,7 +226,8 @@ class Database:
         return cls(url, Connection(raw), Reader(pool))
 
     def start(self) -> None:
-        return None
+        if self._listeners and self._listening is None:
+            self._listening = asyncio.create_task(self._listen(), name="quorum-listen")
 
     async def ping(self) -> bool:
         try:
@@ -210,5 +243,9 @@ class Database:
         return None
 
     async def close(self) -> None:
+        if self._listening is not None:
+            self._listening.cancel()
+            await asyncio.gather(self._listening, return_exceptions=True)
+            self._listening = None
         await self.reader.close()
         await self.wconn.close()

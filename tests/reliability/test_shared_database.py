@@ -10,9 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
+from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 
 from bot.kernel.events import Actor, Message, Room
+from bot.storage.database import Database
+from bot.storage.leases import TTL
+from bot.storage.outbox import CHANNEL, enqueue
 from bot.storage.writer import DUPLICATE, VoteWrite
 from tests.helpers import Chat, add_members
 from tests.peers.postgresql import shared
@@ -131,3 +137,72 @@ async def test_a_trigger_fires_once_when_signatures_cross_it_in_several_processe
     finally:
         for bot in (a, b, c):
             await bot.stop()
+
+
+async def _queue(bot: Chat, tag: str, n: int) -> None:
+    now = bot.app.clock.now()
+
+    async def op(conn) -> None:  # type: ignore[no-untyped-def]
+        for i in range(n):
+            await enqueue(conn, dedupe=f"{tag}:{i}", target=f"console:m{i}", private=True, text=f"{tag} {i}", now=now)
+
+    await bot.app.writer.run(op)
+
+
+def _sent(bots: list[Chat], tag: str) -> Counter[str]:
+    return Counter(m.group(0) for bot in bots for line in bot.transport.transcript
+                   if (m := re.search(rf"{tag} \d+", line)))
+
+
+async def _until(condition, what: str) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(3000):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"never: {what}")
+
+
+async def test_one_process_sends_the_outbox_and_another_takes_over_when_it_dies(tmp_path: Path) -> None:
+    a, b, c = await _bots(tmp_path, 3)
+    try:
+        bots = [a, b, c]
+        await _queue(a, "first", 60)  # queued here; the database wakes the other processes
+        await _until(lambda: sum(_sent(bots, "first").values()) >= 60, "the first round sent")
+        assert set(_sent(bots, "first").values()) == {1}  # each message once
+        senders = [bot for bot in bots if bot.app.outbox.lease.held]
+        assert len(senders) == 1
+        sender = senders[0]
+        others = [bot for bot in bots if bot is not sender]
+        assert _sent([sender], "first") == _sent(bots, "first")  # all by the lease's holder
+        # The sender dies without giving the lease up; the others wait for it to expire, no longer.
+        sender.app.outbox._task.cancel()  # type: ignore[union-attr]
+        await _queue(others[1], "second", 40)
+        for bot in others:
+            await bot.app.outbox.drain()
+        assert not _sent(bots, "second")
+        for bot in others:
+            bot.tick(TTL + timedelta(seconds=1))
+            bot.app.outbox.poke()
+        await _until(lambda: sum(_sent(bots, "second").values()) >= 40, "the second round sent by another")
+        assert set(_sent(bots, "second").values()) == {1}
+        assert not _sent([sender], "second")
+        assert sum(bot.app.outbox.lease.held for bot in others) == 1
+    finally:
+        for bot in (a, b, c):
+            await bot.stop()
+
+
+async def test_the_database_wakes_a_listener_in_another_process_at_the_commit(tmp_path: Path) -> None:
+    a, b = await _bots(tmp_path, 2)
+    woken: list[int] = []
+    listener = await Database.open(a.app.database.path)
+    listener.listen(CHANNEL, lambda: woken.append(1))
+    listener.start()
+    try:
+        await asyncio.sleep(0.5)  # the listening connection opens
+        await _queue(b, "wake", 3)  # one statement per message; a notification per transaction
+        await _until(lambda: bool(woken), "a notification")
+    finally:
+        await listener.close()
+        await a.stop()
+        await b.stop()
