@@ -54,6 +54,7 @@ from bot.kernel.ports import Reader, Writer
 from bot.kernel.routing import Router
 from bot.kernel.times import iso
 from bot.kernel.weblinks import PageLinks
+from bot.storage import dialect
 from bot.storage.database import Database
 from bot.storage.keyfile import load_or_make_key
 from bot.storage.matrix_state import MatrixState
@@ -200,7 +201,8 @@ async def bootstrap(
     for event_type, handler in routes.subscribers:
         bus.subscribe(event_type, handler)
     limits = TokenBucket(config.commands_burst, config.commands_per_minute / 60, clock.now)
-    dispatcher = Dispatcher(routes, transports, directory, writer, clock, limits)
+    dispatcher = Dispatcher(routes, transports, directory, writer, clock, limits,
+                            learn=roll.learn if dialect.shared(database.reader) else None)
     for name, duty in [*routes.timers, ("forget old updates", dispatcher.forgetting())]:
         scheduler.add(name, duty.next_due, duty.fire)
     rooms = RoomMover(reader, writer, clock, directory, polls, motions, campaigns, triggers, signups, pools,

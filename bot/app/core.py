@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from bot.app.router import Routes
@@ -41,9 +42,12 @@ SLOW_DOWN = ("You are sending me messages faster than I take them: I read none o
 class Dispatcher:
     def __init__(
         self, routes: Routes, transports: Transports, directory: RoomDirectory, writer: Writer, clock: Clock,
-        limits: TokenBucket,
+        limits: TokenBucket, learn: Callable[[str], Awaitable[None]] | None = None,
     ) -> None:
         self._limits = limits
+        # On a shared database: read the speaker's link to the roll, made by another process,
+        # before acting (so a member's votes count under one key, whichever process takes them).
+        self._learn = learn
         self._routes = routes
         self._transports = transports
         self._send = transports.send
@@ -75,6 +79,8 @@ class Dispatcher:
             return
         event = scrubbed(event)
         try:
+            if self._learn is not None:
+                await self._learn(event.actor.id)
             match event:
                 case Message():
                     await self._on_message(event)

@@ -206,3 +206,20 @@ async def test_the_database_wakes_a_listener_in_another_process_at_the_commit(tm
         await listener.close()
         await a.stop()
         await b.stop()
+
+
+async def test_a_member_linked_in_one_process_votes_under_one_key_in_every_process(tmp_path: Path) -> None:
+    a, b = await _bots(tmp_path, 2)
+    try:
+        await a.say("chair: /poll Lunch? | Pizza | Soup")
+        await add_members(a, [("ann", "North")])  # /join, as taken by process a after b started
+
+        def vote(n: int, choice: str) -> Message:
+            return Message(Actor("console:ann", "ann"), Room("console:main"), f"/vote 1 {choice}", event_id=f"v{n}")
+
+        await a.app.handle(vote(1, "Pizza"))
+        await b.app.handle(vote(2, "Soup"))  # her changed vote, taken by the other process
+        assert await a.query("SELECT voter, choice FROM votes") == [("m:1", "1")]
+    finally:
+        await a.stop()
+        await b.stop()
