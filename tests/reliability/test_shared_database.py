@@ -223,3 +223,18 @@ async def test_a_member_linked_in_one_process_votes_under_one_key_in_every_proce
     finally:
         await a.stop()
         await b.stop()
+
+
+async def test_deadlines_set_in_a_process_that_is_down_are_kept_by_another(tmp_path: Path) -> None:
+    a, b = await _bots(tmp_path, 2)
+    try:
+        await add_members(a, [("ann", "North"), ("bob", "North")])
+        await a.say("chair: /poll Lunch? | Pizza | Soup --closes 1h",
+                    "chair: /trigger open recall Councillor --signatures 2 --closes 2h")
+        await a.stop()  # down: nobody there keeps its deadlines
+        said = await b.advance("3h")
+        assert "Result — poll 1" in said and "closed at its deadline without firing" in said
+        assert await b.query("SELECT closed_by FROM polls") == [("deadline",)]
+        assert await b.query("SELECT status FROM triggers") == [("expired",)]
+    finally:
+        await b.stop()

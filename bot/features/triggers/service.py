@@ -48,11 +48,15 @@ from bot.kernel.markup import markup
 from bot.kernel.ports import Conn, Publish, Reader, Sender, Writer
 from bot.kernel.times import iso
 from bot.kernel.wording import quoted
+from bot.storage import dialect
 from bot.storage.outbox import Outbox, enqueue
 from bot.storage.scheduler import Scheduler
 from bot.storage.writer import Duplicate, change_once
 
 log = logging.getLogger(__name__)
+
+SYNC = timedelta(seconds=15)
+"""On a shared database, how often the live campaigns are read again (see PollService's)."""
 
 
 class TriggerService:
@@ -72,6 +76,8 @@ class TriggerService:
         self._scheduler = scheduler
         self.deadlines: dict[int, datetime] = {}  # open campaigns: id -> deadline
         self._unfinished: list[int] = []  # fired before a stop, ballot not yet opened
+        self._shared = dialect.shared(reader)  # other processes share the database
+        self._synced = clock.now()
 
     async def _trigger(self, conn: Conn, trigger_id: int, *, lock: bool = False) -> Trigger:
         t = await store.load_trigger(conn, trigger_id, lock=lock)
@@ -100,9 +106,15 @@ class TriggerService:
     def next_due(self) -> datetime | None:
         if self._unfinished:
             return self._clock.now()
-        return min(self.deadlines.values()) if self.deadlines else None
+        dues = [*self.deadlines.values(), *([self._synced + SYNC] if self._shared else [])]
+        return min(dues) if dues else None
 
     async def run_due(self) -> None:
+        if self._shared and self._clock.now() >= self._synced + SYNC:
+            # Campaigns other processes opened (their deadlines are kept here too) or ended.
+            self._synced = self._clock.now()
+            live = await store.live_triggers(self._reader)
+            self.deadlines = {t.id: t.closes_at for t in live if allows(t.status, "fire")}
         while self._unfinished:
             await self._publish(TriggerFired(self._unfinished.pop(0)))
         await self.expire_due()
