@@ -372,16 +372,19 @@ class PollService:
             await self._still_open(conn, poll)  # checked again in order with the close
             if not await store.withdraw_vote(conn, poll, key, code):
                 raise UserError(withdrawn(poll, False, self._tz, clock.now()))
+            await self._still_open(conn, poll, "SHARE")
 
         await self._writer.run(op, ctx.event_id, secret=poll.secret)
         self.schedule_refresh(poll)
         return withdrawn(poll, True, self._tz, clock.now())
 
-    async def _still_open(self, conn: Conn, poll: Poll) -> None:
+    async def _still_open(self, conn: Conn, poll: Poll, lock: str | None = None) -> None:
         """Inside a change to POLL's ballots: refuse it if the poll has closed, by its deadline or
-        in the database (a close queued before this change, here or in another process)."""
+        in the database (a close queued before this change, here or in another process). With
+        LOCK ("SHARE"), once nothing else refuses the change: the poll is held open until it
+        is committed (on a database other processes share)."""
         refusal = poll.refusal_at(self._clock.now)
-        if refusal is None and not await store.still_open(conn, poll.id):
+        if refusal is None and not await store.still_open(conn, poll.id, lock):
             refusal = self._closed_elsewhere(poll)
         if refusal:
             raise UserError(refusal)
@@ -796,6 +799,7 @@ class PollService:
             refused = refuse_give(poll, giver, holder, holder_name, proxies, voted)
             if refused:
                 raise UserError(refused)
+            await self._still_open(conn, poll, "SHARE")
             await store.give_proxy(conn, poll.id, giver, holder, iso(now))
 
         await self._writer.run(op, ctx.event_id)
@@ -880,8 +884,10 @@ class PollService:
                 if not await self._proxy_cast(conn, poll, current):
                     raise UserError(f"You have cast no vote for {current.giver_name} in poll {poll.id}; "
                                     f"nothing changed.")
+                await self._still_open(conn, poll, "SHARE")
                 await store.withdraw_vote(conn, poll, key, code)
                 return
+            await self._still_open(conn, poll, "SHARE")
             weight = self._stored_weight(poll, poll.electorate.get(current.giver, 1) if poll.card else 1)
             await store.put_ballot(conn, poll, key, ",".join(map(str, chosen)), weight,
                                    self._cast_by(poll, f"m:{holder}", proxy=True), iso(clock.now()), code)

@@ -105,13 +105,14 @@ async def latest_opened(conn: Conn, room: str, question: str, since: datetime) -
     return rows[0][0] if rows else None
 
 
-async def still_open(conn: Conn, poll_id: int, lock: str = "SHARE") -> bool:
-    """Whether POLL_ID is open in the database as the caller's transaction sees it. In the
-    writer on a database other processes share, the row stays locked until the commit: FOR
-    UPDATE by a close (which so waits for the vote batches under way, and then counts them),
-    FOR SHARE by a change that needs the poll to stay open until it is committed."""
+async def still_open(conn: Conn, poll_id: int, lock: str | None = None) -> bool:
+    """Whether POLL_ID is open in the database as the caller's transaction sees it. With LOCK,
+    in the writer on a database other processes share, the row stays locked until the commit:
+    FOR UPDATE by a close (which so waits for the vote batches under way, and then counts
+    them), FOR SHARE by a change that needs the poll to stay open until it is committed. (A
+    lock is a write there: a change takes it once it knows it will not be refused.)"""
     rows = await conn.execute_fetchall(
-        "SELECT closed_at FROM polls WHERE id = ?" + dialect.locking(conn, lock), (poll_id,))
+        "SELECT closed_at FROM polls WHERE id = ?" + (dialect.locking(conn, lock) if lock else ""), (poll_id,))
     return bool(rows) and rows[0][0] is None
 
 

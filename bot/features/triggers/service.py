@@ -186,9 +186,8 @@ class TriggerService:
         del branch  # a member's branch is the one on the roll when the campaign opened
         member = self._member(ctx, n)
 
-        async def op(conn: Conn) -> tuple[Standing, bool]:
-            now = self._clock.now()
-            t = await self._trigger(conn, n, lock=True)  # signatures of T{n} in turn, across processes
+        async def checked(conn: Conn, now: datetime, *, lock: bool) -> tuple[Trigger, str | None]:
+            t = await self._trigger(conn, n, lock=lock)
             refusal = t.refusal(now)
             if refusal:
                 raise UserError(refusal)
@@ -198,6 +197,13 @@ class TriggerService:
             at = await store.signed_at(conn, n, member)
             if at is not None:
                 raise UserError(already_signed(f"T{n}", at))
+            return t, member_branch
+
+        async def op(conn: Conn) -> tuple[Standing, bool]:
+            now = self._clock.now()
+            t, member_branch = await checked(conn, now, lock=False)  # a refusal takes no lock: a lock is a write
+            if dialect.shared(conn):  # the signatures of T{n} in turn, across processes: checked again
+                t, member_branch = await checked(conn, now, lock=True)
             await store.insert_signature(conn, n, member, ctx.actor.id, member_branch, iso(now))
             s = await store.current(conn, t)
             if not s.crossed or not await store.set_status(conn, n, FIRED, iso(now)):
