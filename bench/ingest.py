@@ -12,6 +12,11 @@ is printed (the database itself works in aiosqlite's thread, which the profile s
 
     python bench/ingest.py [--votes 200000] [--voters 20000] [--polls 20] [--rate 5000] [--repeat 3]
 
+With ``--database postgresql://…`` the bot runs on that PostgreSQL database instead (which each
+round empties: give it a database of its own) in ``--processes N`` processes, each taking its
+share of the votes as a process behind a load balancer would; the reference is then asyncpg's
+batched inserts of the same rows on N connections at once, in the same run.
+
 Prints one JSON object (and with --profile a second one).
 """
 
@@ -68,22 +73,35 @@ def make_votes(n: int, voters: int, polls: int, seed: int = 7) -> list[tuple[int
 
 
 async def run_core(
-    db: Path, votes: list[tuple[int, int, int]], polls: int, rate: int, paced: int, in_flight: int = 4000
+    db: Path | str, votes: list[tuple[int, int, int]], polls: int, rate: int, paced: int, in_flight: int = 4000,
+    *, share: tuple[int, int] = (0, 1), start_at: float | None = None,
 ) -> dict:
-    config = replace(parse_config({}), database=db, secret="bench")
+    """One process's run: SHARE (i, n) is its part of the votes (every n-th from the i-th) when
+    n processes share a PostgreSQL database DB; the first opens the polls; all begin at START_AT."""
+    url = str(db) if str(db).startswith("postgresql://") else None
+    config = replace(parse_config({}), database=Path("bench.db") if url else Path(db), database_url=url,
+                     secret="bench")
     core = await bootstrap(config, Clock(), Transports(NullTransport()))
     await core.start()
     tune_for_serving()  # as `quorum run` does once the bot is up
     room = Room("bench:room")
     chair = Actor("bench:chair", "chair")
-    for p in range(polls):
-        await core.handle(Message(chair, room, f"/poll Question {p}? | Alpha | Beta | Gamma"))
+    if start_at is None:  # one process alone: it opens the polls
+        for p in range(polls):
+            await core.handle(Message(chair, room, f"/poll Question {p}? | Alpha | Beta | Gamma"))
+    index, n = share
+    numbered = list(enumerate(votes))[index::n]
+    votes = [v for _, v in numbered]
+    ids = [i for i, _ in numbered]
+    paced, rate, in_flight = paced // n, max(1, rate // n), max(1, in_flight // n)
+    if start_at is not None:
+        await asyncio.sleep(max(0.0, start_at - time.time()))
     actors: dict[int, Actor] = {}
 
     def press(i: int, v: tuple[int, int, int]) -> ButtonPress:
         voter, poll, option = v
         actor = actors.get(voter) or actors.setdefault(voter, Actor(f"bench:{voter}", f"voter {voter}"))
-        return ButtonPress(actor, room, f"v:{poll}:{option}", event_id=f"bench:{i}")
+        return ButtonPress(actor, room, f"v:{poll}:{option}", event_id=f"bench:{ids[i]}")
 
     # Throughput: a burst, as at a conference, with a bounded number of votes in flight
     # (workers rather than a semaphore: asyncio.Semaphore wakes waiters in O(n)).
@@ -94,9 +112,9 @@ async def run_core(
         for i, v in pending:
             await core.handle(press(i, v))
 
-    t0 = time.perf_counter()
+    t0, began = time.perf_counter(), time.time()
     await asyncio.gather(*(worker() for _ in range(in_flight)))
-    elapsed = time.perf_counter() - t0
+    elapsed, ended = time.perf_counter() - t0, time.time()
 
     # Latency at a fixed offered rate: each vote from arrival to acknowledgement.
     latencies: list[float] = []
@@ -127,7 +145,85 @@ async def run_core(
         "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1], 2),
         "acknowledged_and_recorded": recorded,
         "commits": batches,
+        "bulk": len(bulk), "began": began, "ended": ended, "latencies": latencies,
     }
+
+
+async def _empty(url: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    finally:
+        await conn.close()
+
+
+async def _open_polls(url: str, polls: int) -> None:
+    """Migrate the database and open the polls, as the first process to start would."""
+    config = replace(parse_config({}), database=Path("bench.db"), database_url=url, secret="bench")
+    core = await bootstrap(config, Clock(), Transports(NullTransport()))
+    await core.start()
+    for p in range(polls):
+        await core.handle(Message(Actor("bench:chair", "chair"), Room("bench:room"),
+                                  f"/poll Question {p}? | Alpha | Beta | Gamma"))
+    await core.stop()
+
+
+def run_core_processes(url: str, votes: list[tuple[int, int, int]], args: argparse.Namespace) -> dict:
+    """The bot in --processes processes on one PostgreSQL database: the polls opened by one,
+    then every process started at once on its share of the votes."""
+    import subprocess
+
+    asyncio.run(_empty(url))
+    asyncio.run(_open_polls(url, args.polls))
+    start_at = time.time() + 3.0 + args.processes  # every process up and connected by then
+    workers = [subprocess.Popen([sys.executable, __file__, "--worker", f"{i}/{args.processes}", "--start-at",
+                                 str(start_at), "--database", url, "--votes", str(args.votes), "--voters",
+                                 str(args.voters), "--polls", str(args.polls), "--rate", str(args.rate),
+                                 "--paced", str(args.paced)], stdout=subprocess.PIPE, text=True)
+               for i in range(args.processes)]
+    parts = [json.loads(w.communicate()[0].strip().splitlines()[-1]) for w in workers]
+    bulk = sum(p["bulk"] for p in parts)
+    latencies = sorted(x for p in parts for x in p["latencies"])
+    return {
+        "votes_per_s": round(bulk / (max(p["ended"] for p in parts) - min(p["began"] for p in parts))),
+        "p50_ms": round(statistics.median(latencies), 2),
+        "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1], 2),
+        "acknowledged_and_recorded": max(p["acknowledged_and_recorded"] for p in parts),
+        "commits": sum(p["commits"] for p in parts),
+    }
+
+
+async def run_raw_postgresql(url: str, votes: list[tuple[int, int, int]], connections: int, batch: int = 1000
+                             ) -> float:
+    """asyncpg alone: the same rows in the same table shapes, batched, on CONNECTIONS connections at once."""
+    import asyncpg
+
+    await _empty(url)
+    conns = [await asyncpg.connect(url) for _ in range(connections)]
+    await conns[0].execute(
+        "CREATE TABLE votes (poll_id INTEGER, voter TEXT, choice TEXT, weight INTEGER, cast_at TEXT,"
+        " PRIMARY KEY (poll_id, voter));"
+        " CREATE TABLE seen_events (event_id TEXT PRIMARY KEY, seen_at TEXT)")
+    rows = [(p, f"bench:{v}", str(o), 1, "2026-01-01T00:00:00+00:00", f"raw:{k}") for k, (v, p, o) in
+            enumerate(votes)]
+
+    async def one(conn: asyncpg.Connection, share: list[tuple]) -> None:
+        for s in range(0, len(share), batch):
+            chunk = sorted({(r[0], r[1]): r for r in share[s:s + batch]}.values())
+            async with conn.transaction():
+                await conn.executemany(
+                    "INSERT INTO votes VALUES ($1, $2, $3, $4, $5) ON CONFLICT(poll_id, voter) DO UPDATE SET"
+                    " choice = excluded.choice, cast_at = excluded.cast_at", [r[:5] for r in chunk])
+                await conn.executemany("INSERT INTO seen_events VALUES ($1, $2)", [(r[5], r[4]) for r in chunk])
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(one(c, rows[i::connections]) for i, c in enumerate(conns)))
+    elapsed = time.perf_counter() - t0
+    for c in conns:
+        await c.close()
+    return len(rows) / elapsed
 
 
 def run_raw(db: Path, votes: list[tuple[int, int, int]], batch: int = 1000) -> float:
@@ -168,11 +264,24 @@ def main() -> None:
     p.add_argument("--paced", type=int, default=25_000, help="how many of the votes are sent at --rate")
     p.add_argument("--repeat", type=int, default=3, help="rounds of core and raw runs, taking turns")
     p.add_argument("--profile", action="store_true", help="also profile one core run")
+    p.add_argument("--database", help="a postgresql:// database of its own (emptied) instead of SQLite files")
+    p.add_argument("--processes", type=int, default=1, help="bot processes on the PostgreSQL database")
+    p.add_argument("--worker", help=argparse.SUPPRESS)  # i/n: one of the processes
+    p.add_argument("--start-at", type=float, help=argparse.SUPPRESS)
     args = p.parse_args()
     votes = make_votes(args.votes, args.voters, args.polls)
+    if args.worker:
+        i, n = (int(x) for x in args.worker.split("/"))
+        print(json.dumps(asyncio.run(run_core(args.database, votes, args.polls, args.rate, args.paced,
+                                              share=(i, n), start_at=args.start_at))), flush=True)
+        return
     cores: list[dict] = []
     raws: list[float] = []
     for r in range(args.repeat):
+        if args.database:
+            cores.append(run_core_processes(args.database, votes, args))
+            raws.append(asyncio.run(run_raw_postgresql(args.database, votes, args.processes)))
+            continue
         with tempfile.TemporaryDirectory() as tmp:
             cores.append(asyncio.run(run_core(Path(tmp) / "core.db", votes, args.polls, args.rate, args.paced)))
             raws.append(run_raw(Path(tmp) / f"raw{r}.db", votes))
@@ -190,7 +299,8 @@ def main() -> None:
         "p99_ms": med("p99_ms"),
         "runs_p99_ms": [c["p99_ms"] for c in cores],
         "at_rate_per_s": args.rate,
-        "raw_sqlite_rows_per_s": round(statistics.median(raws)),
+        **({"database": "postgresql", "processes": args.processes} if args.database else {}),
+        ("raw_asyncpg_rows_per_s" if args.database else "raw_sqlite_rows_per_s"): round(statistics.median(raws)),
         "runs_raw_rows_per_s": [round(x) for x in raws],
         "fraction_of_raw": round(med("votes_per_s") / statistics.median(raws), 3),
         "acknowledged_and_recorded": [c["acknowledged_and_recorded"] for c in cores],

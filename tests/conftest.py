@@ -21,20 +21,24 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "not_on_postgresql(why): left out of a PostgreSQL run (it reads the SQLite file itself, or "
         "is not yet stable there), saying why")
+    config.addinivalue_line(
+        "markers", "postgresql_run(why): runs in the PostgreSQL run only (several processes on one database), "
+        "saying why; named in the output of a SQLite run, never skipped silently")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """On a PostgreSQL run, leave out the tests marked not_on_postgresql (each named with its
-    reason in the output, never skipped silently); everything else runs on the server."""
-    if not use_postgresql():
-        return
-    left_out = [item for item in items if item.get_closest_marker("not_on_postgresql")]
+    """On a PostgreSQL run, leave out the tests marked not_on_postgresql, and on a SQLite run
+    those marked postgresql_run (each named with its reason in the output, never skipped
+    silently); everything else runs on the backend of the run."""
+    marker, said = ("not_on_postgresql", "not on PostgreSQL") if use_postgresql() else (
+        "postgresql_run", "in the PostgreSQL run")
+    left_out = [item for item in items if item.get_closest_marker(marker)]
     if left_out:
         config.hook.pytest_deselected(items=left_out)
-        items[:] = [item for item in items if not item.get_closest_marker("not_on_postgresql")]
+        items[:] = [item for item in items if not item.get_closest_marker(marker)]
         for item in left_out:
-            why = item.get_closest_marker("not_on_postgresql").args[0]  # type: ignore[union-attr]
-            print(f"\nnot on PostgreSQL: {item.nodeid}: {why}")
+            why = item.get_closest_marker(marker).args[0]  # type: ignore[union-attr]
+            print(f"\n{said}: {item.nodeid}: {why}")
 
 
 @pytest.fixture

@@ -126,11 +126,14 @@ class Chat:
             return [tuple(r) for r in await cur.fetchall()]
 
     async def snapshot(self) -> dict[str, list[tuple[Any, ...]]]:
-        """Every table's rows, to show an error changed nothing: but the log of seen events, and
-        the record of when each migration ran (wall-clock time when the database was created)."""
+        """Every table's rows, to show an error changed nothing: but the log of seen events, the
+        record of when each migration ran (wall-clock time when the database was created), and
+        the leases (named after the process that holds them). What is queued in the outbox is
+        sent first, so that its delivery, under way in the background, is not taken for a change."""
+        await self.app.outbox.drain()
         listed = ("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
                   if use_postgresql() else "SELECT name FROM sqlite_master WHERE type = 'table'")
-        tables = [r[0] for r in await self.query(listed) if r[0] not in ("seen_events", "schema_migrations")]
+        tables = [r[0] for r in await self.query(listed) if r[0] not in ("seen_events", "schema_migrations", "leases")]
         return {t: sorted(await self.query(f"SELECT * FROM {t}"), key=repr) for t in tables}
 
     async def stop(self) -> None:

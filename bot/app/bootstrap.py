@@ -61,9 +61,11 @@ from bot.kernel.ports import Reader, Writer
 from bot.kernel.routing import Router
 from bot.kernel.times import iso
 from bot.kernel.weblinks import PageLinks
+from bot.storage import dialect
 from bot.storage.database import Database
 from bot.storage.keyfile import load_or_make_key
 from bot.storage.matrix_state import MatrixState
+from bot.storage.outbox import CHANNEL as OUTBOX_CHANNEL
 from bot.storage.outbox import Outbox
 from bot.storage.scheduler import Scheduler
 from bot.storage.writer import Writer as GroupCommitWriter
@@ -202,6 +204,7 @@ async def bootstrap(
     directory = RoomDirectory(config.organisers, transports)
     scheduler = Scheduler(clock)
     outbox = Outbox(reader, writer, transports.deliver, clock)
+    database.listen(OUTBOX_CHANNEL, outbox.poke)  # messages queued by other processes (PostgreSQL)
     bus = Bus()
     dialogues = Dialogues()
     links = PageLinks(secret, config.web.public_url if config.web else None)
@@ -228,7 +231,8 @@ async def bootstrap(
     for event_type, handler in routes.subscribers:
         bus.subscribe(event_type, handler)
     limits = TokenBucket(config.commands_burst, config.commands_per_minute / 60, clock.now)
-    dispatcher = Dispatcher(routes, transports, directory, writer, clock, limits, languages)
+    dispatcher = Dispatcher(routes, transports, directory, writer, clock, limits, languages,
+                            learn=roll.learn if dialect.shared(database.reader) else None)
     for name, duty in [*routes.timers, ("forget old updates", dispatcher.forgetting())]:
         scheduler.add(name, duty.next_due, duty.fire)
     rooms = RoomMover(reader, writer, clock, directory, polls, motions, campaigns, triggers, signups, pools,

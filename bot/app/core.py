@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from bot.app.router import Routes
@@ -42,10 +43,13 @@ SLOW_DOWN = N_("You are sending me messages faster than I take them: I read none
 class Dispatcher:
     def __init__(
         self, routes: Routes, transports: Transports, directory: RoomDirectory, writer: Writer, clock: Clock,
-        limits: TokenBucket, languages: Languages,
+        limits: TokenBucket, languages: Languages, learn: Callable[[str], Awaitable[None]] | None = None,
     ) -> None:
         self._limits = limits
         self._languages = languages
+        # On a shared database: read the speaker's link to the roll, made by another process,
+        # before acting (so a member's votes count under one key, whichever process takes them).
+        self._learn = learn
         self._routes = routes
         self._transports = transports
         self._send = transports.send
@@ -77,6 +81,8 @@ class Dispatcher:
             return
         event = scrubbed(event)
         try:
+            if self._learn is not None:
+                await self._learn(event.actor.id)
             # Answers are written in the reader's language: the room's in a group, the speaker's
             # in a private chat (bot/features/language); a handler writing to someone else sets
             # theirs (Context.speaking_to).

@@ -206,6 +206,10 @@ class Database:
             return cls(path, wconn, Reader(wconn))
         return cls(path, wconn, Reader(await connect(path)))
 
+    def listen(self, channel: str, wake: object) -> None:
+        """Nothing to listen for: on SQLite this process is the only one, and wakes itself."""
+        del channel, wake
+
     def start(self) -> None:
         if self.checkpointing and self.reader.connection is not self.wconn:
             self._checkpoints = asyncio.create_task(checkpoints(self.reader.connection), name="quorum-checkpoints")

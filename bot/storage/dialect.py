@@ -19,6 +19,22 @@ from functools import lru_cache
 SCHEMES = ("postgresql://", "postgres://")
 
 
+def shared(conn: object) -> bool:
+    """Whether CONN's database may be written by other processes at the same time (PostgreSQL),
+    so what one process knows in memory or decides alone must be settled by the database
+    instead: row locks, unique constraints, claims. A SQLite file has one writer, this one."""
+    return bool(getattr(conn, "shared", False))
+
+
+def locking(conn: object, mode: str = "UPDATE", *, skip_locked: bool = False) -> str:
+    """The row-locking clause of a SELECT on CONN (`` FOR UPDATE``, `` FOR SHARE``, with
+    ``SKIP LOCKED``) on a shared database; nothing on SQLite, whose single writer holds the
+    whole database for the length of its transaction anyway."""
+    if not shared(conn):
+        return ""
+    return f" FOR {mode}" + (" SKIP LOCKED" if skip_locked else "")
+
+
 def is_postgresql(database: object) -> bool:
     """Whether DATABASE (a path or a connection string) names a PostgreSQL server."""
     return isinstance(database, str) and database.startswith(SCHEMES)

@@ -7,6 +7,15 @@ a 10,000-message reminder is neither lost nor restarted from the top. A message 
 accepted in the instant before a crash, not yet marked, is sent again: at most IN_FLIGHT of them,
 since each of the IN_FLIGHT senders marks its message sent before it takes the next. Eight keep
 Telegram's 30 messages a second flowing at a round trip of up to a quarter of a second.
+
+When several processes share the database (PostgreSQL), one of them sends: the one holding the
+lease ``outbox`` (bot/storage/leases.py), so the platforms' rates for the bot's token hold
+across processes, and another takes over within the lease's length if it dies. The sender
+claims the due messages it is about to send (``FOR UPDATE SKIP LOCKED``, then ``claimed_until``)
+so that no other process sends them meanwhile, should the lease change hands; a claim that
+outlives its process expires after CLAIM. A message queued in any process wakes the sender at
+once (the database notifies channel ``quorum_outbox`` at the commit; ``Outbox.poke``). On
+SQLite the one process holds the lease and claims through the same statements.
 """
 
 from __future__ import annotations
@@ -23,6 +32,8 @@ from bot.kernel.events import platform_of
 from bot.kernel.markup import Markup, to_html
 from bot.kernel.ports import Conn, DeliveryRefused, Reader, Writer
 from bot.kernel.times import iso, parse_iso
+from bot.storage import dialect
+from bot.storage.leases import Lease
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +44,16 @@ IN_FLIGHT = 8  # at most this many are re-sent after a crash (see the module doc
 def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(600, 5 * 2 ** (attempts - 1)))
 
+
+CLAIM = timedelta(minutes=2)
+"""How long a message claimed for sending is left to its sender: the longest a message claimed
+by a process that then died waits for another."""
+
+CLAIMED_AT_ONCE = 1000
+"""Messages claimed at once: sent well within CLAIM at Telegram's 30 a second."""
+
+CHANNEL = "quorum_outbox"
+"""What the database notifies when messages are queued (PostgreSQL; see the migrations)."""
 
 HOLD = timedelta(minutes=5)
 """How long a message queued with ``hold`` waits for its sender to deliver it with ``send_now``
@@ -64,6 +85,12 @@ async def move_target(conn: Conn, old: str, new: str) -> int:
     return int(cur.rowcount)
 
 
+async def _void_claims(conn: Conn) -> None:
+    """The claims of the previous sender are void: the lease, which only a sender holds, has
+    passed to this process, and the earlier holder stops before its next message."""
+    await conn.execute("UPDATE outbox SET claimed_until = NULL WHERE claimed_until IS NOT NULL AND sent_at IS NULL")
+
+
 class Outbox:
     """Drains the table through DELIVER (which raises when a platform refuses or fails)."""
 
@@ -77,6 +104,7 @@ class Outbox:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()  # one drain at a time, or two would send the same rows
+        self.lease = Lease(writer, clock, "outbox", shared=dialect.shared(reader))  # the one sender
         # Per platform, for /metrics: deliveries to be tried again, and of those the ones the
         # platform refused as too many (a 429 that outlasted the adapter's own waiting).
         self.retries: Counter[str] = Counter()
@@ -105,6 +133,10 @@ class Outbox:
             except asyncio.CancelledError:
                 pass
             self._task = None
+            try:  # so another process sends at once, not after the lease expires
+                await self.lease.release()
+            except Exception:
+                log.warning("giving up the outbox's lease failed; it expires on its own")
 
     def poke(self) -> None:
         self._wake.set()
@@ -139,14 +171,35 @@ class Outbox:
         async with self._lock:
             return await self._drain()
 
-    async def _drain(self) -> int:
+    async def _claim(self) -> list[tuple[int, str, int, str, int]]:
+        """The due messages, claimed for CLAIM: none that another process has claimed."""
         now = self._clock.now()
-        async with self._reader.execute(
-            "SELECT id, target, private, text, attempts FROM outbox"
-            " WHERE sent_at IS NULL AND failed IS NULL AND not_before <= ? ORDER BY id LIMIT 2000",
-            (iso(now),),
-        ) as cur:
-            rows = list(await cur.fetchall())
+
+        async def op(conn: Conn) -> list[tuple[int, str, int, str, int]]:
+            # On SQLite the claims of an earlier process (one that crashed) are void: it is gone.
+            free = " AND (claimed_until IS NULL OR claimed_until <= ?)" if dialect.shared(conn) else ""
+            rows = await conn.execute_fetchall(
+                "UPDATE outbox SET claimed_until = ? WHERE id IN (SELECT id FROM outbox"
+                " WHERE sent_at IS NULL AND failed IS NULL AND not_before <= ?" + free + " ORDER BY id LIMIT ?"
+                + dialect.locking(conn, skip_locked=True) + ")"
+                " RETURNING id, target, private, text, attempts",
+                (iso(now + CLAIM), iso(now), *([iso(now)] if free else []), CLAIMED_AT_ONCE),
+            )
+            return sorted((r[0], r[1], r[2], r[3], r[4]) for r in rows)
+
+        return await self._writer.run(op)
+
+    async def _drain(self) -> int:
+        due = await self._reader.execute_fetchall(
+            "SELECT 1 FROM outbox WHERE sent_at IS NULL AND failed IS NULL AND not_before <= ? LIMIT 1",
+            (iso(self._clock.now()),))
+        if not due:
+            return 0  # nothing to send: nothing written either
+        if not await self.lease.hold():
+            return 0  # another process sends
+        if self.lease.taken:
+            await self._writer.run(_void_claims)  # a sender before us (a process now dead) claimed them
+        rows = await self._claim()
         if not rows:
             return 0
         pending = iter(rows)
@@ -156,6 +209,8 @@ class Outbox:
         async def worker() -> None:
             nonlocal failures
             for row in pending:
+                if not await self.lease.hold():  # lost (this process stalled): another sends now
+                    break
                 failures += not await self._deliver_one(*row)
 
         await asyncio.gather(*(worker() for _ in range(min(IN_FLIGHT, len(rows)))))
@@ -188,7 +243,7 @@ class Outbox:
                                    (error, msg_id))
             else:
                 await conn.execute(
-                    "UPDATE outbox SET attempts = attempts + 1, not_before = ? WHERE id = ?",
+                    "UPDATE outbox SET attempts = attempts + 1, not_before = ?, claimed_until = NULL WHERE id = ?",
                     (iso(now + backoff(attempts + 1)), msg_id),
                 )
 

@@ -7,8 +7,13 @@ its transactions on it exactly as on SQLite (group commit, a savepoint per chang
 changes in transactions of their own); reads go through a small pool, each read on a connection
 that sees only what is committed.
 
-This is one process's backend: what several processes on one database need (leases, the outbox
-claimed with SKIP LOCKED, LISTEN/NOTIFY) is not here yet.
+Several processes may run on one database. What a single writer guaranteed by being alone
+comes from the server instead (each connection says so with ``shared``, which the writer and the
+stores ask through ``dialect.shared``/``dialect.locking``): a close is an ``UPDATE … WHERE
+closed_at IS NULL`` under the poll row's lock, vote batches take those locks (shared) in poll
+order, an update's id is claimed by the unique key of ``seen_events``, the outbox and timed work
+are claimed with ``SKIP LOCKED`` under a lease, and what must run in one process per bot token
+(the outbox's sender) holds a lease in ``leases``.
 """
 
 from __future__ import annotations
@@ -53,6 +58,8 @@ async def _run(conn: asyncpg.Connection, sql: str, params: Sequence[Any]) -> Row
 class Connection:
     """One connection (the writer's), used as the stores use SQLite's. One statement at a time."""
 
+    shared = True  # other processes may write the same database (see the module docstring)
+
     def __init__(self, conn: asyncpg.Connection) -> None:
         self.raw = conn
         self._lock = asyncio.Lock()
@@ -81,6 +88,8 @@ class Connection:
 
 class Reader:
     """The read side: each read on a pooled connection, seeing what is committed."""
+
+    shared = True
 
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
@@ -172,6 +181,38 @@ class Database:
         self.wconn = wconn
         self.reader = reader
         self.checkpointing = False
+        self._listeners: list[tuple[str, Callable[[], None]]] = []
+        self._listening: asyncio.Task[None] | None = None
+
+    def listen(self, channel: str, wake: Callable[[], None]) -> None:
+        """Call WAKE whenever another process's committed transaction notifies CHANNEL (from start)."""
+        self._listeners.append((channel, wake))
+
+    async def _listen(self) -> None:
+        """Listen on a connection of its own; a lost one is opened again (meanwhile the
+        listeners' own polling, every few seconds, finds what was notified)."""
+        while True:
+            try:
+                await self._listen_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception as e:
+                log.warning("listening for notifications failed (%s); trying again", e)
+            await asyncio.sleep(1.0)
+
+    async def _listen_once(self) -> None:
+        conn = await asyncpg.connect(self.path)
+        try:
+            closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            conn.add_termination_listener(lambda _c: closed.done() or closed.set_result(None))
+            # Not for this process's own commits: its code wakes itself when it is ready (a fired
+            # trigger's room hears first, then the organisers' notes are sent), as on SQLite.
+            own = self.wconn.raw.get_server_pid()
+            for channel, wake in self._listeners:
+                await conn.add_listener(channel, lambda _c, pid, _ch, _p, wake=wake: pid == own or wake())
+            await closed
+        finally:
+            await conn.close()
 
     @classmethod
     async def open(cls, url: str, files: Migrations, split: Split) -> Database:
@@ -185,7 +226,8 @@ class Database:
         return cls(url, Connection(raw), Reader(pool))
 
     def start(self) -> None:
-        return None
+        if self._listeners and self._listening is None:
+            self._listening = asyncio.create_task(self._listen(), name="quorum-listen")
 
     async def ping(self) -> bool:
         try:
@@ -201,5 +243,9 @@ class Database:
         return None
 
     async def close(self) -> None:
+        if self._listening is not None:
+            self._listening.cancel()
+            await asyncio.gather(self._listening, return_exceptions=True)
+            self._listening = None
         await self.reader.close()
         await self.wconn.close()

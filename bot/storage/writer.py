@@ -3,8 +3,15 @@
 Votes arrive far faster than a disk can commit them one by one, and a vote may only be
 acknowledged once it is on disk. So the writer takes everything queued while the previous
 commit was in flight and commits it as one transaction (group commit): each vote still waits
-for its own commit, but thousands share one fsync. Because it is the only writer, ordering
-rules (a vote queued before a close is counted, one queued after is refused) hold without locks.
+for its own commit, but thousands share one fsync. A vote batch reads whether its polls are
+still open in the same transaction as it writes the votes, so a vote queued before a close is
+counted and one queued after is refused. On SQLite this writer is the only one and needs no
+locks. On PostgreSQL several processes each run a writer (``dialect.shared``): a batch takes
+its polls' rows FOR SHARE in poll order (so batches never deadlock one another, and a close,
+which takes the row FOR UPDATE, waits for the batches already under way and is waited for by
+the later ones), claims its update ids by the unique key of ``seen_events`` (so an update
+redelivered to another process is dropped there), and writes rows in key order; a batch of
+votes chosen as a deadlock's victim all the same is tried again.
 
 Secret ballots are kept unlinkable on disk, in the database and in its write-ahead log: a batch
 is committed as consecutive transactions, each holding only secret changes (secret ballots,
@@ -35,6 +42,7 @@ import numpy as np
 from bot.kernel.errors import UserError
 from bot.kernel.language import ENGLISH_SPEECH, Speech, current, speaking
 from bot.kernel.ports import Writer as Writes
+from bot.storage import dialect
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -73,6 +81,7 @@ class VoteWrite:
     identity: tuple[str, str] | None = None  # (identity, display name) to remember
     receipt: str | None = None  # a secret ballot's receipt code
     cast_by: str | None = None  # who cast it, where that is kept (polls that take proxies)
+    late: Callable[[], str] | None = None  # the refusal when the database has the poll closed
     future: asyncio.Future[str | None] = field(default=None)  # type: ignore[assignment]
     speech: Speech = ENGLISH_SPEECH  # the language of whoever queued it: its refusal is in theirs
 
@@ -105,6 +114,18 @@ _NAMES = 1 << 16
 
 
 _KEYED_TOKEN = re.compile("k:[0-9a-f]{32}")
+
+RETRIES = 5
+"""Times a batch of votes chosen as a deadlock's victim (PostgreSQL, several processes) is tried again."""
+
+_RETRYABLE = {"40P01", "40001"}  # deadlock detected, serialization failure
+
+
+def _retryable(e: BaseException) -> bool:
+    return getattr(e, "sqlstate", None) in _RETRYABLE
+
+_CHUNK = 1000
+"""Rows per multi-row statement (each row takes two parameters; both servers allow 32,766)."""
 
 
 def _prefix(token: str) -> int:
@@ -209,6 +230,7 @@ class Writer:
         self, conn: aiosqlite.Connection, now: Callable[[], str], key: str, max_batch: int = 5000
     ) -> None:
         self._conn = conn
+        self._shared = dialect.shared(conn)  # other processes write the same database
         self._now = now
         self._key = key.encode()
         self._max_batch = max_batch
@@ -336,6 +358,26 @@ class Writer:
                     self._queue.task_done()
 
     async def _commit(self, batch: list[VoteWrite | _Op]) -> None:
+        votes_only = all(isinstance(item, VoteWrite) for item in batch)
+        for attempt in range(RETRIES + 1):
+            try:
+                await self._attempt(batch)
+                return
+            except Exception as e:
+                # Only votes are tried again: they keep nothing in memory until the commit, where
+                # a change run in the writer may have (a deadlock cannot happen on SQLite).
+                if not (votes_only and _retryable(e) and attempt < RETRIES):
+                    self._fail(batch, e)
+                    raise
+                log.info("a batch of %d votes was a deadlock's victim; trying it again", len(batch))
+
+    @staticmethod
+    def _fail(batch: list[VoteWrite | _Op], e: BaseException) -> None:
+        for item in batch:
+            if not item.future.done():
+                item.future.set_exception(RuntimeError(f"could not save: {e}"))
+
+    async def _attempt(self, batch: list[VoteWrite | _Op]) -> None:
         conn = self._conn
         results: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
         seen_in_batch: set[str] = set()
@@ -356,14 +398,11 @@ class Writer:
             if run:
                 await self._flush_votes(run, seen_in_batch, names_in_batch, results)
             await conn.execute("COMMIT")
-        except BaseException as e:
+        except BaseException:
             try:
                 await conn.execute("ROLLBACK")
             except Exception:
                 log.exception("rollback failed")
-            for item in batch:
-                if not item.future.done():
-                    item.future.set_exception(RuntimeError(f"could not save: {e}"))
             raise
         self.batches += 1
         elapsed, acked = time.perf_counter() - started, self._acked
@@ -393,13 +432,18 @@ class Writer:
             results.append((op.future, None, Duplicate()))
             return
         await conn.execute("SAVEPOINT op")
+        if token is not None and self._shared and not await self._claim([(token, self._now())]):
+            await conn.execute("RELEASE op")  # another process applied this update
+            results.append((op.future, None, Duplicate()))
+            return
         try:
             with speaking(op.speech):
                 value = await op.fn(conn)
-            if token is not None:
+            if token is not None and not self._shared:
                 await conn.execute(
                     "INSERT INTO seen_events(event_id, seen_at) VALUES (?, ?)", (token, self._now())
                 )
+            if token is not None:
                 seen_in_batch.add(token)
         except Exception as e:
             await conn.execute("ROLLBACK TO op")
@@ -409,15 +453,40 @@ class Writer:
         await conn.execute("RELEASE op")
         results.append((op.future, value, None))
 
+    async def _claim(self, events: list[tuple[str, str]]) -> set[str]:
+        """Record EVENTS (token, time) in seen_events; the tokens that were not there before.
+
+        On a shared database this is what drops an update redelivered to another process: the
+        table's unique key decides, and a second transaction inserting the same token waits for
+        the first one's outcome."""
+        claimed: set[str] = set()
+        for i in range(0, len(events), _CHUNK):
+            chunk = sorted(events[i:i + _CHUNK])  # in key order, as every process takes them
+            values = ", ".join(["(?, ?)"] * len(chunk))
+            rows = await self._conn.execute_fetchall(
+                f"INSERT INTO seen_events(event_id, seen_at) VALUES {values} ON CONFLICT DO NOTHING RETURNING event_id",
+                [x for row in chunk for x in row],
+            )
+            claimed.update(r[0] for r in rows)
+        return claimed
+
+    async def _closed_polls(self, poll_ids: set[int]) -> set[int]:
+        """Which of POLL_IDS the database has closed, as of this transaction. On a shared
+        database the rows are locked FOR SHARE in id order until the commit, so a close (FOR
+        UPDATE) is ordered before or after this whole batch, never in the middle of it."""
+        ids = sorted(poll_ids)
+        rows = await self._conn.execute_fetchall(
+            f"SELECT id, closed_at FROM polls WHERE id IN ({', '.join('?' * len(ids))}) ORDER BY id"
+            + dialect.locking(self._conn, "SHARE"),
+            ids,
+        )
+        return {r[0] for r in rows if r[1] is not None}
+
     async def _flush_votes(
         self, run: list[VoteWrite], seen_in_batch: set[str], names_in_batch: dict[str, str], results: list
     ) -> None:
         applied = self._applied
-        accepted: dict[tuple[int, str], VoteWrite] = {}
-        events: list[tuple[str, str]] = []
-        names: dict[str, str] = {}
-        receipts: list[tuple[int, str]] = []
-        now = self._now()
+        candidates: list[tuple[VoteWrite, str | None]] = []
         for v in run:
             token = self.token(v.event_id) if v.event_id is not None else None
             if token is not None and (
@@ -430,10 +499,39 @@ class Writer:
             if refusal is not None:
                 results.append((v.future, refusal, None))
                 continue
-            accepted[(v.poll_id, v.voter)] = v  # a later vote in the batch replaces an earlier
             if token is not None:
-                seen_in_batch.add(token)
-                events.append((token, now))
+                seen_in_batch.add(token)  # a second copy in this batch is a duplicate of the first
+            candidates.append((v, token))
+        if not candidates:
+            return
+        now = self._now()
+        closed = await self._closed_polls({v.poll_id for v, _ in candidates})
+        if closed:  # closed by a change earlier in this batch, or by another process
+            late = [(v, t) for v, t in candidates if v.poll_id in closed]
+            candidates = [(v, t) for v, t in candidates if v.poll_id not in closed]
+            for _, token in late:
+                if token is not None:
+                    seen_in_batch.discard(token)
+            again = await self._already_applied([t for _, t in late if t is not None]) if self._shared else set()
+            for v, token in late:
+                if token in again:
+                    results.append((v.future, DUPLICATE, None))
+                else:
+                    results.append((v.future, v.late() if v.late is not None else v.check() or "closed", None))
+        events = [(t, now) for _, t in candidates if t is not None]
+        if self._shared and events:
+            claimed = await self._claim(events)
+            events = []
+            for v, token in candidates:
+                if token is not None and token not in claimed:
+                    seen_in_batch.discard(token)
+                    results.append((v.future, DUPLICATE, None))  # applied by another process
+            candidates = [(v, t) for v, t in candidates if t is None or t in claimed]
+        accepted: dict[tuple[int, str], VoteWrite] = {}
+        names: dict[str, str] = {}
+        receipts: list[tuple[int, str]] = []
+        for v, _ in candidates:
+            accepted[(v.poll_id, v.voter)] = v  # a later vote in the batch replaces an earlier
             if v.identity is not None and not v.secret:  # a secret ballot names nobody
                 who, name = v.identity
                 if self._names.get(who) != name and names_in_batch.get(who) != name:
@@ -444,12 +542,15 @@ class Writer:
             results.append((v.future, None, None))
             self._acked += 1
         secret = run[0].secret  # a run is all secret or all not (see _parts)
+        keep = [v for v in accepted.values() if v.choice is not None]
         deletes = [(v.poll_id, v.voter) for v in accepted.values() if v.choice is None]
+        if self._shared:  # rows in key order, as every process writes them: no deadlock between batches
+            keep.sort(key=lambda v: (v.poll_id, v.voter))
+            deletes.sort()
+            receipts.sort()
         conn = self._conn
         if secret:
-            upserts: list[tuple[Any, ...]] = [
-                (v.poll_id, v.voter, v.choice, v.weight, v.cast_by) for v in accepted.values() if v.choice is not None
-            ]
+            upserts: list[tuple[Any, ...]] = [(v.poll_id, v.voter, v.choice, v.weight, v.cast_by) for v in keep]
             if upserts:
                 await conn.executemany(
                     "INSERT INTO secret_ballots(poll_id, voter, choice, weight, cast_by) VALUES (?, ?, ?, ?, ?)"
@@ -460,10 +561,7 @@ class Writer:
             if deletes:
                 await conn.executemany("DELETE FROM secret_ballots WHERE poll_id = ? AND voter = ?", deletes)
         else:
-            upserts = [
-                (v.poll_id, v.voter, v.choice, v.weight, now, v.cast_by) for v in accepted.values()
-                if v.choice is not None
-            ]
+            upserts = [(v.poll_id, v.voter, v.choice, v.weight, now, v.cast_by) for v in keep]
             if upserts:
                 await conn.executemany(
                     "INSERT INTO votes(poll_id, voter, choice, weight, cast_at, cast_by) VALUES (?, ?, ?, ?, ?, ?)"
@@ -486,5 +584,17 @@ class Writer:
                 "INSERT INTO identities(identity, display_name) VALUES (?, ?)"
                 " ON CONFLICT(identity) DO UPDATE SET display_name = excluded.display_name"
                 " WHERE identities.display_name != excluded.display_name",
-                list(names.items()),
+                sorted(names.items()),
             )
+
+    async def _already_applied(self, tokens: list[str]) -> set[str]:
+        """Which of TOKENS are on record: a late vote that is a redelivery stays a duplicate."""
+        if not tokens:
+            return set()
+        found: set[str] = set()
+        for i in range(0, len(tokens), _CHUNK):
+            chunk = tokens[i:i + _CHUNK]
+            rows = await self._conn.execute_fetchall(
+                f"SELECT event_id FROM seen_events WHERE event_id IN ({', '.join('?' * len(chunk))})", chunk)
+            found.update(r[0] for r in rows)
+        return found

@@ -58,6 +58,7 @@ async def _play(chat: Chat, lines: list[str], twice: bool) -> list[str]:
             chat.app.dispatcher._recent.clear()  # as after a crash: only the database remembers
             await chat.app.handle(event)
         await chat.settle()
+    await chat.app.outbox.drain()  # both runs compared once all that was queued is sent
     return list(chat.transport.transcript)
 
 

@@ -135,6 +135,33 @@ def test_marked_messages_are_literals_with_named_fields() -> None:
     assert not wrong, wrong[:10]
 
 
+def _direct(fn: ast.AST) -> list[ast.AST]:
+    """The nodes of FN's own scope (not of the functions and comprehensions inside it)."""
+    found, stack = [], list(ast.iter_child_nodes(fn))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef | ast.ListComp
+                      | ast.SetComp | ast.DictComp | ast.GeneratorExp):
+            continue
+        found.append(node)
+        stack.extend(ast.iter_child_nodes(node))
+    return found
+
+
+def test_no_function_hides_the_translation_call() -> None:
+    """``head, _, rest = …`` in a function makes ``_`` a local there (and in the functions inside
+    it): a ``_("…")`` in its scope then calls a string and fails only when that message is said."""
+    hidden = []
+    for path in _python_files():
+        for fn in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            assigns = any(isinstance(n, ast.Name) and n.id == "_" and isinstance(n.ctx, ast.Store) for n in _direct(fn))
+            if assigns and any(_name(c) == "_" and isinstance(c.func, ast.Name) for c in _calls(fn)):
+                hidden.append(f"{path.relative_to(BOT)}:{fn.lineno} {fn.name}")
+    assert not hidden, hidden
+
+
 # What sends or builds a message a member reads: a literal with words given straight to these is
 # an untranslated text.
 SENDING = {"UserError", "ParseError", "reply", "private", "Send", "SendPrivate", "AnswerPress", "Edit",

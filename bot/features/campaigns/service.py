@@ -242,7 +242,7 @@ class CampaignService:
             ref=f"M{n}", n=number(total))
 
     async def unsign(self, ctx: Context, n: int) -> None:
-        signer, *_ = await self._who(ctx)
+        signer, *_others = await self._who(ctx)
 
         async def withdraw(conn: Conn) -> bool:
             campaign = await self._campaign(conn, n)

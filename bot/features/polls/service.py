@@ -11,9 +11,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Coroutine
+from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.engines.charts import BarChart, ChartError, draw_bars, draw_stages, find_font
@@ -57,13 +58,15 @@ from bot.kernel.secrecy import caster_hash, receipt, voter_hash
 from bot.kernel.times import iso
 from bot.kernel.weblinks import PageLinks
 from bot.kernel.wording import number, quoted
+from bot.storage import dialect
 from bot.storage.outbox import Outbox, enqueue
 from bot.storage.scheduler import Scheduler
 from bot.storage.writer import DUPLICATE, Duplicate, VoteWrite
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
+SYNC = timedelta(seconds=15)
+"""On a shared database, how often the open polls are compared with what other processes did."""
 
 LATE_NOTE_AFTER = timedelta(minutes=2)
 
@@ -124,6 +127,8 @@ class PollService:
         self._tasks: set[asyncio.Task[None]] = set()
         self._drafts: dict[tuple[str, int], list[int]] = {}
         self._close_lock = asyncio.Lock()
+        self._shared = dialect.shared(reader)  # other processes share the database
+        self._synced = clock.now()
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -176,7 +181,22 @@ class PollService:
 
     def next_deadline(self) -> datetime | None:
         deadlines = [p.closes_at for p in self.open.values() if p.closes_at is not None]
+        if self._shared:  # also look, now and then, for polls other processes opened or closed
+            deadlines.append(self._synced + SYNC)
         return min(deadlines) if deadlines else None
+
+    async def _sync(self) -> None:
+        """On a database other processes share: learn the open polls opened elsewhere (so their
+        deadlines are kept here too, should their own process be down) and forget those closed
+        elsewhere. Whichever process comes first closes a poll; the others find it closed."""
+        self._synced = self._clock.now()
+        ids = set(await store.open_poll_ids(self._reader))
+        for poll_id in [p for p in self.open if p not in ids]:
+            self.open.pop(poll_id, None)
+        for poll_id in sorted(ids - self.open.keys()):
+            poll = await store.load_poll(self._reader, poll_id)
+            if poll is not None and poll.is_open:
+                self.open.setdefault(poll.id, poll)
 
     # -- lookups -----------------------------------------------------------------------------
 
@@ -187,6 +207,9 @@ class PollService:
         poll = await store.load_poll(self._reader, poll_id)
         if poll is None:
             raise UserError(_("There is no poll {id}. Send /polls to see the open polls.").format(id=poll_id))
+        if poll.is_open:  # opened by another process on a shared database
+            self.open.setdefault(poll.id, poll)
+            self._scheduler.poke()
         return poll
 
     def open_polls(self) -> list[Poll]:
@@ -214,7 +237,7 @@ class PollService:
         async def insert(conn: Conn) -> int:
             return await store.insert_poll(conn, room, creator, spec, now, electorate)
 
-        poll_id = await self._write(insert, event_id)
+        poll_id = await self._writer.run(insert, event_id)
         poll = Poll(
             id=poll_id, room=room, creator=creator, question=spec.question,
             options=spec.options, kind=spec.kind, max_choices=spec.max_choices, seats=spec.seats,
@@ -265,7 +288,7 @@ class PollService:
             async def remember(conn: Conn) -> None:
                 await store.remember_message(conn, poll.id, poll.room, ref, native_ref)
 
-            await self._write(remember)
+            await self._writer.run(remember)
             self._remember_message(poll.id, poll.room, ref, native_ref)
 
     @staticmethod
@@ -276,18 +299,6 @@ class PollService:
         if result is None:
             return ([0] * len(poll.options), 0)
         return (result["counts"], result["ballots"])
-
-    async def _write(self, op: Callable[[Conn], Awaitable[T]], event_id: str | None = None, *,
-                     secret: bool = False) -> T:
-        """Run OP in the writer's transaction, in the language of whoever asked: the writer runs
-        every change in a task of its own, where a refusal OP raises would be in the default."""
-        speech = current()
-
-        async def in_their_language(conn: Conn) -> T:
-            with speaking(speech):
-                return await op(conn)
-
-        return await self._writer.run(in_their_language, event_id, secret=secret)
 
     # -- voting ------------------------------------------------------------------------------
 
@@ -348,6 +359,10 @@ class PollService:
             with speaking(speech):
                 return poll.refusal_at(clock.now)
 
+        def late() -> str:  # the poll closed by another process: said in the voter's language too
+            with speaking(speech):
+                return self._closed_elsewhere(poll)
+
         outcome = await self._writer.vote(
             VoteWrite(
                 poll_id=poll.id,
@@ -357,6 +372,7 @@ class PollService:
                 secret=poll.secret,
                 event_id=ctx.event_id,
                 check=refusal,
+                late=late,
                 identity=(ctx.actor.id, ctx.actor.name) if ctx.actor.name and not poll.secret else None,
                 receipt=receipt(self._secret, poll.id, voter) if poll.secret else None,
                 cast_by=self._cast_by(poll, voter, proxy=False),
@@ -379,15 +395,32 @@ class PollService:
         code = receipt(self._secret, poll.id, voter) if poll.secret else None
 
         async def op(conn: Conn) -> None:
-            refusal = poll.refusal_at(clock.now)  # checked again in order with the close
-            if refusal:
-                raise UserError(refusal)
+            await self._still_open(conn, poll)  # checked again in order with the close
             if not await store.withdraw_vote(conn, poll, key, code):
                 raise UserError(withdrawn(poll, False, self._tz, clock.now()))
+            await self._still_open(conn, poll, "SHARE")
 
-        await self._write(op, ctx.event_id, secret=poll.secret)
+        await self._writer.run(op, ctx.event_id, secret=poll.secret)
         self.schedule_refresh(poll)
         return withdrawn(poll, True, self._tz, clock.now())
+
+    async def _still_open(self, conn: Conn, poll: Poll, lock: str | None = None) -> None:
+        """Inside a change to POLL's ballots: refuse it if the poll has closed, by its deadline or
+        in the database (a close queued before this change, here or in another process). With
+        LOCK ("SHARE"), once nothing else refuses the change: the poll is held open until it
+        is committed (on a database other processes share)."""
+        refusal = poll.refusal_at(self._clock.now)
+        if refusal is None and not await store.still_open(conn, poll.id, lock):
+            refusal = self._closed_elsewhere(poll)
+        if refusal:
+            raise UserError(refusal)
+
+    def _closed_elsewhere(self, poll: Poll) -> str:
+        """The refusal of a vote in POLL, which the database has closed though this process had
+        it open (another process closed it): it is read afresh from the database from now on."""
+        if self.open.get(poll.id) is poll:
+            del self.open[poll.id]
+        return replace(poll, closed_at=poll.closed_at or self._clock.now()).refusal(self._clock.now()) or ""
 
     async def current_choice(self, poll: Poll, actor: Actor, room: Room) -> tuple[int, ...]:
         voter, _weight = await self.eligibility(actor, room, poll)
@@ -595,17 +628,18 @@ class PollService:
 
         speech = await self._languages.speech_for(poll.room)  # the room's, whoever closed it and wherever
 
-        async def op(conn: Conn) -> dict[str, Any] | None:
-            if poll.closed_at is not None:
+        async def op(conn: Conn) -> tuple[datetime, dict[str, Any]] | None:
+            # The row lock first: the votes committed before it are all counted, and any vote
+            # queued behind this close (here or in another process) finds the poll closed.
+            if not await store.still_open(conn, poll.id, "UPDATE"):
                 return None
             result = await self.tally(poll, conn)
             now = self._clock.now()
-            await store.close_poll(conn, poll.id, now, by, result)
-            # Set inside the writer, so any vote queued behind this close is refused.
-            poll.closed_at = now
-            poll.result = result
+            if not await store.close_poll(conn, poll.id, now, by, result):
+                return None
+            closing = replace(poll, closed_at=now, result=result)
             with speaking(speech):
-                text = self.result_text(poll, final=True)
+                text = self.result_text(closing, final=True)
                 if by == "deadline" and poll.closes_at and now - poll.closes_at > LATE_NOTE_AFTER:
                     text += late_note(poll, self._tz)
                 page = self._links.url("poll", poll.id) if self._links else None
@@ -613,18 +647,13 @@ class PollService:
                     text += audit_note(page)
             await enqueue(conn, dedupe=_announcement(poll), target=poll.room, private=False, text=text, now=now,
                           hold=hold)
-            return result
+            return now, result
 
-        try:
-            result = await self._write(op, event_id)
-        except Duplicate:
-            raise
-        except Exception:
-            poll.closed_at, poll.result = None, None
-            raise
+        closed = await self._writer.run(op, event_id)
         self.open.pop(poll.id, None)
-        if result is None:
+        if closed is None:
             raise UserError(_("Poll {id} is already closed.").format(id=poll.id))
+        poll.closed_at, poll.result = closed
         self._scheduler.poke()
         log.info("poll %s closed (%s)", poll.id, "at its deadline" if by == "deadline" else "by an organiser")
 
@@ -639,6 +668,8 @@ class PollService:
     async def close_due(self) -> None:
         """Close every poll whose deadline has passed."""
         async with self._close_lock:
+            if self._shared:
+                await self._sync()
             for poll in self._due():
                 try:
                     await self.close(poll.id, "deadline")
@@ -660,7 +691,9 @@ class PollService:
         assert poll.result is not None
         with speaking(await self._languages.speech_for(poll.room)):
             closed_text = ballot_text(poll, self._tz, self._clock.now(), self._live(poll, poll.result))
-        for room, ref, native_ref in self._messages.pop(poll.id, []):
+        messages = self._messages.pop(poll.id, [])
+        messages += [m for m in await store.messages_of(self._reader, poll.id) if m not in messages]  # posted elsewhere
+        for room, ref, native_ref in messages:
             if native_ref:
                 self._native.pop(native_ref, None)
                 await self._send(CloseNativePoll(room, ref, native_ref, text=closed_text))
@@ -728,7 +761,7 @@ class PollService:
                     receipts = receipt(self._secret, poll.id, old), receipt(self._secret, poll.id, new)
                     await store.move_vote(conn, poll, self._key(poll, old), self._key(poll, new), receipts)
 
-        await self._write(op, secret=True)
+        await self._writer.run(op, secret=True)
 
     async def _finish_moves(self) -> None:
         """Secret ballots cast before a link made while their poll was open, not yet moved (the
@@ -797,17 +830,16 @@ class PollService:
         now = self._clock.now()
 
         async def op(conn: Conn) -> None:
-            late = poll.refusal_at(self._clock.now)  # checked again in order with the close
-            if late:
-                raise UserError(late)
+            await self._still_open(conn, poll)  # checked again in order with the close
             voted, _by = await self._ballot_of(conn, poll, giver)
             proxies = await store.proxies_of(conn, poll.id)
             refused = refuse_give(poll, giver, holder, holder_name, proxies, voted)
             if refused:
                 raise UserError(refused)
+            await self._still_open(conn, poll, "SHARE")
             await store.give_proxy(conn, poll.id, giver, holder, iso(now))
 
-        await self._write(op, ctx.event_id)
+        await self._writer.run(op, ctx.event_id)
         member = await self._roll.info(giver)
         for account in (await self._roll.accounts(holder))[:1]:
             try:
@@ -838,7 +870,7 @@ class PollService:
             await store.revoke_proxy(conn, poll.id, giver)
             return mine.holder_name
 
-        return await self._write(op, ctx.event_id)
+        return await self._writer.run(op, ctx.event_id)
 
     async def proxies_status(self, ctx: Context, poll_id: int) -> tuple[Poll, Proxy | None, list[tuple[Proxy, str]]]:
         """The proxy the speaker gave in POLL_ID, and those they hold, each with where it stands
@@ -876,9 +908,7 @@ class PollService:
         giver_key = f"m:{proxy.giver}" if proxy else ""
 
         async def op(conn: Conn) -> None:
-            refused = poll.refusal_at(clock.now)
-            if refused:
-                raise UserError(refused)
+            await self._still_open(conn, poll)
             current = None
             if proxy is not None:
                 current = next((p for p in await store.proxies_of(conn, poll.id)
@@ -894,13 +924,15 @@ class PollService:
                 if not await self._proxy_cast(conn, poll, current):
                     raise UserError(_("You have cast no vote for {name} in poll {id}; nothing changed.").format(
                         name=current.giver_name, id=poll.id))
+                await self._still_open(conn, poll, "SHARE")
                 await store.withdraw_vote(conn, poll, key, code)
                 return
+            await self._still_open(conn, poll, "SHARE")
             weight = self._stored_weight(poll, poll.electorate.get(current.giver, 1) if poll.card else 1)
             await store.put_ballot(conn, poll, key, ",".join(map(str, chosen)), weight,
                                    self._cast_by(poll, f"m:{holder}", proxy=True), iso(clock.now()), code)
 
-        await self._write(op, ctx.event_id, secret=poll.secret)
+        await self._writer.run(op, ctx.event_id, secret=poll.secret)
         self.schedule_refresh(poll)
         assert proxy is not None
         if not chosen:
@@ -975,7 +1007,7 @@ class PollService:
         async def op(conn: Conn) -> None:
             await store.set_room_setting(conn, ctx.room.id, "charts", "on" if on else "off")
 
-        await self._write(op, ctx.event_id)
+        await self._writer.run(op, ctx.event_id)
 
     async def _send_chart(self, poll: Poll) -> None:
         """A closed poll's chart, after its result: an illustration of the announced text, so a

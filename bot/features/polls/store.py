@@ -18,6 +18,7 @@ from bot.engines.counting.choice import Majority, QuorumRule
 from bot.features.polls.model import Poll, PollSpec, Proxy
 from bot.kernel.ports import Conn
 from bot.kernel.times import iso, parse_iso
+from bot.storage import dialect
 from bot.storage.rows import from_row
 
 
@@ -55,6 +56,11 @@ async def open_polls(conn: Conn) -> list[Poll]:
         if poll.electorate_kind != "room":
             poll.electorate = await electorate_of(conn, poll.id)
     return polls
+
+
+async def open_poll_ids(conn: Conn) -> list[int]:
+    rows = await conn.execute_fetchall("SELECT id FROM polls WHERE closed_at IS NULL ORDER BY id")
+    return [r[0] for r in rows]
 
 
 async def electorate_of(conn: Conn, poll_id: int) -> dict[int, int]:
@@ -99,11 +105,24 @@ async def latest_opened(conn: Conn, room: str, question: str, since: datetime) -
     return rows[0][0] if rows else None
 
 
-async def close_poll(conn: Conn, poll_id: int, closed_at: datetime, by: str, result: dict[str, Any]) -> None:
-    await conn.execute(
+async def still_open(conn: Conn, poll_id: int, lock: str | None = None) -> bool:
+    """Whether POLL_ID is open in the database as the caller's transaction sees it. With LOCK,
+    in the writer on a database other processes share, the row stays locked until the commit:
+    FOR UPDATE by a close (which so waits for the vote batches under way, and then counts
+    them), FOR SHARE by a change that needs the poll to stay open until it is committed. (A
+    lock is a write there: a change takes it once it knows it will not be refused.)"""
+    rows = await conn.execute_fetchall(
+        "SELECT closed_at FROM polls WHERE id = ?" + (dialect.locking(conn, lock) if lock else ""), (poll_id,))
+    return bool(rows) and rows[0][0] is None
+
+
+async def close_poll(conn: Conn, poll_id: int, closed_at: datetime, by: str, result: dict[str, Any]) -> bool:
+    """Close POLL_ID with its RESULT; False if it was closed already (by another process)."""
+    cur = await conn.execute(
         "UPDATE polls SET closed_at = ?, closed_by = ?, result = ? WHERE id = ? AND closed_at IS NULL",
         (iso(closed_at), by, json.dumps(result), poll_id),
     )
+    return bool(cur.rowcount)
 
 
 # -- ballot messages ---------------------------------------------------------------------------
@@ -116,6 +135,13 @@ async def open_messages(conn: Conn) -> list[tuple[int, str, str, str | None]]:
         " JOIN polls p ON p.id = m.poll_id WHERE p.closed_at IS NULL"
     )
     return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+
+async def messages_of(conn: Conn, poll_id: int) -> list[tuple[str, str, str | None]]:
+    """(room, message ref, native poll ref) of every message showing POLL_ID, whichever process posted it."""
+    rows = await conn.execute_fetchall(
+        "SELECT room, ref, native_ref FROM poll_messages WHERE poll_id = ? ORDER BY room, ref", (poll_id,))
+    return [(r[0], r[1], r[2]) for r in rows]
 
 
 async def remember_message(conn: Conn, poll_id: int, room: str, ref: str, native_ref: str | None) -> None:

@@ -97,8 +97,9 @@ class Reminders:
 
         async def op(conn: Conn) -> int:
             queued = 0
-            for name in due_names:
-                await store.record_round(conn, poll.id, name, iso(now))
+            claimed = [await store.record_round(conn, poll.id, name, iso(now)) for name in due_names]
+            if not any(claimed):  # another process sharing the database queued this round
+                return 0
             if private:
                 for identity, _name in non_voters:
                     await enqueue(conn, dedupe=f"remind:{poll.id}:{key}:{identity}", target=identity,

@@ -12,11 +12,14 @@ async def rounds_of_open_polls(conn: Conn) -> list[tuple[int, str]]:
     return [(r[0], r[1]) for r in rows]
 
 
-async def record_round(conn: Conn, poll_id: int, name: str, at: str) -> None:
-    await conn.execute(
-        "INSERT INTO reminder_rounds(poll_id, round, queued_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+async def record_round(conn: Conn, poll_id: int, name: str, at: str) -> bool:
+    """Record round NAME of POLL_ID as queued; False if it was already (by another process)."""
+    rows = await conn.execute_fetchall(
+        "INSERT INTO reminder_rounds(poll_id, round, queued_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
+        " RETURNING round",
         (poll_id, name, at),
     )
+    return bool(rows)
 
 
 async def opted_out(conn: Conn) -> set[str]:

@@ -51,6 +51,14 @@ class RollService:
         """The roll member IDENTITY is linked to."""
         return self._members.get(identity)
 
+    async def learn(self, identity: str) -> None:
+        """On a database other processes share: IDENTITY's link to the roll, if another process
+        made it since this one loaded the links (asked only for an identity with none here)."""
+        if identity not in self._members:
+            member = await store.member_of(self._reader, identity)
+            if member is not None:
+                self._members[identity] = member
+
     async def accounts(self, member_id: int) -> list[str]:
         """The chat accounts linked to the member, most recently linked first: where to tell them."""
         return await store.accounts_of(self._reader, member_id)

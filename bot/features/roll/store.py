@@ -12,6 +12,13 @@ async def links(conn: Conn) -> dict[str, int]:
     return {row[0]: row[1] for row in rows}
 
 
+async def member_of(conn: Conn, identity: str) -> int | None:
+    """The member IDENTITY is linked to, if any."""
+    rows = await conn.execute_fetchall(
+        "SELECT member_id FROM identities WHERE identity = ? AND member_id IS NOT NULL", (identity,))
+    return rows[0][0] if rows else None
+
+
 async def member(conn: Conn, member_id: int) -> Member | None:
     rows = await conn.execute_fetchall("SELECT id, name, branch, active FROM members WHERE id = ?", (member_id,))
     return Member(rows[0][0], rows[0][1], rows[0][2], bool(rows[0][3])) if rows else None

@@ -2,9 +2,10 @@
 deadline.
 
 The firing is decided inside the writer transaction that records the crossing signature: the
-writer applies changes one after another, so exactly one signature finds the threshold newly
-crossed and sets the status to 'fired' (only if it is still 'open', a second guard), however many
-arrive at once. A redelivered message carries the same event id and is dropped by the writer.
+writer applies changes one after another (and, on a database several processes share, each
+signature's transaction holds the campaign's row locked), so exactly one signature finds the
+threshold newly crossed and sets the status to 'fired' (only if it is still 'open', a second
+guard), however many arrive at once. A redelivered message carries the same event id and is dropped by the writer.
 The deadline is checked in the same transaction, so nothing fires after it. The ballot opens on
 TriggerFired, published on the bus (and again at start-up, if the bot stopped in between).
 """
@@ -49,11 +50,15 @@ from bot.kernel.language import Speech, _, speaking
 from bot.kernel.ports import Conn, Languages, Publish, Reader, Sender, Writer
 from bot.kernel.times import iso
 from bot.kernel.wording import quoted
+from bot.storage import dialect
 from bot.storage.outbox import Outbox, enqueue
 from bot.storage.scheduler import Scheduler
 from bot.storage.writer import Duplicate, change_once
 
 log = logging.getLogger(__name__)
+
+SYNC = timedelta(seconds=15)
+"""On a shared database, how often the live campaigns are read again (see PollService's)."""
 
 
 class TriggerService:
@@ -75,9 +80,11 @@ class TriggerService:
         self._scheduler = scheduler
         self.deadlines: dict[int, datetime] = {}  # open campaigns: id -> deadline
         self._unfinished: list[int] = []  # fired before a stop, ballot not yet opened
+        self._shared = dialect.shared(reader)  # other processes share the database
+        self._synced = clock.now()
 
-    async def _trigger(self, conn: Conn, trigger_id: int) -> Trigger:
-        t = await store.load_trigger(conn, trigger_id)
+    async def _trigger(self, conn: Conn, trigger_id: int, *, lock: bool = False) -> Trigger:
+        t = await store.load_trigger(conn, trigger_id, lock=lock)
         if t is None:
             raise UserError(_("There is no trigger campaign {ref}. Send /trigger list to see them.").format(
                 ref=f"T{trigger_id}"))
@@ -104,9 +111,15 @@ class TriggerService:
     def next_due(self) -> datetime | None:
         if self._unfinished:
             return self._clock.now()
-        return min(self.deadlines.values()) if self.deadlines else None
+        dues = [*self.deadlines.values(), *([self._synced + SYNC] if self._shared else [])]
+        return min(dues) if dues else None
 
     async def run_due(self) -> None:
+        if self._shared and self._clock.now() >= self._synced + SYNC:
+            # Campaigns other processes opened (their deadlines are kept here too) or ended.
+            self._synced = self._clock.now()
+            live = await store.live_triggers(self._reader)
+            self.deadlines = {t.id: t.closes_at for t in live if allows(t.status, "fire")}
         while self._unfinished:
             await self._publish(TriggerFired(self._unfinished.pop(0)))
         await self.expire_due()
@@ -183,9 +196,8 @@ class TriggerService:
         # the firing: their languages are looked up before the change (none is read inside it).
         told = await self._organisers_speech(await self.get(n))
 
-        async def op(conn: Conn) -> tuple[Standing, bool]:
-            now = self._clock.now()
-            t = await self._trigger(conn, n)
+        async def checked(conn: Conn, now: datetime, *, lock: bool) -> tuple[Trigger, str | None]:
+            t = await self._trigger(conn, n, lock=lock)
             refusal = t.refusal(now)
             if refusal:
                 raise UserError(refusal)
@@ -195,6 +207,13 @@ class TriggerService:
             at = await store.signed_at(conn, n, member)
             if at is not None:
                 raise UserError(already_signed(f"T{n}", at))
+            return t, member_branch
+
+        async def op(conn: Conn) -> tuple[Standing, bool]:
+            now = self._clock.now()
+            t, member_branch = await checked(conn, now, lock=False)  # a refusal takes no lock: a lock is a write
+            if dialect.shared(conn):  # the signatures of T{n} in turn, across processes: checked again
+                t, member_branch = await checked(conn, now, lock=True)
             await store.insert_signature(conn, n, member, ctx.actor.id, member_branch, iso(now))
             s = await store.current(conn, t)
             if not s.crossed or not await store.set_status(conn, n, FIRED, iso(now)):

@@ -8,6 +8,7 @@ from typing import Any
 from bot.features.triggers.model import Ballot, Standing, Threshold, Trigger, TriggerSpec, standing
 from bot.kernel.ports import Conn
 from bot.kernel.times import parse_iso
+from bot.storage import dialect
 from bot.storage.rows import from_row
 
 
@@ -17,8 +18,12 @@ def _trigger(row: Any) -> Trigger:
                     fired_at=parse_iso(row["fired_at"]))
 
 
-async def load_trigger(conn: Conn, trigger_id: int) -> Trigger | None:
-    rows = await conn.execute_fetchall("SELECT * FROM triggers WHERE id = ?", (trigger_id,))
+async def load_trigger(conn: Conn, trigger_id: int, *, lock: bool = False) -> Trigger | None:
+    """Campaign TRIGGER_ID; with LOCK (in the writer), its row stays locked until the commit, so
+    on a database other processes share the signatures of one campaign are counted one after
+    another and exactly one finds the threshold newly crossed."""
+    rows = await conn.execute_fetchall(
+        "SELECT * FROM triggers WHERE id = ?" + (dialect.locking(conn) if lock else ""), (trigger_id,))
     return _trigger(rows[0]) if rows else None
 
 

@@ -247,6 +247,14 @@ class Actions:
     """Whether each vote also yields a ``poll`` update with new totals, as Telegram sends
     for polls the bot itself sent. Crowd benchmarks may turn it off."""
 
+    def balance_webhook(self, addresses: list[str]) -> None:
+        """Put a load balancer in front of the webhook URL: deliveries go to ADDRESSES in turn
+        (several bot processes), as many at once as the webhook's ``max_connections``; an empty
+        list takes it away. Telegram itself only ever sees the URL given to ``setWebhook``."""
+        self.world.webhook.balanced = list(addresses)
+        self.world.changed.notify()
+        self.world.queue.signal.notify()
+
     def redeliver(self, update: PendingUpdate, *, keep_update_id: bool = False) -> PendingUpdate:
         """Hand the bot an update it has already seen, to test that it does not count twice.
 

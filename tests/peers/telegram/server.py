@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import re
 from typing import Any
@@ -13,6 +14,7 @@ from aiohttp import ClientError, ClientSession, ClientTimeout, web
 from .api import GetUpdates, method_table
 from .errors import ApiError
 from .params import Params
+from .updates import PendingUpdate
 from .world import ApiCall, World
 
 _UNAUTHORIZED = {"ok": False, "error_code": 401, "description": "Unauthorized"}
@@ -136,6 +138,9 @@ class PeerServer:
                 if not world.webhook.url:
                     await world.changed.wait(1.0)
                     continue
+                if world.webhook.balanced:
+                    await self._push_balanced(session)
+                    continue
                 if not pending:
                     await queue.signal.wait(1.0)
                     continue
@@ -159,3 +164,59 @@ class PeerServer:
                 world.webhook.last_error_date = world.now()
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 1.0)
+
+    async def _push_balanced(self, session: ClientSession) -> None:
+        """Deliver through a load balancer to several addresses, while ``webhook.balanced`` is set.
+
+        Telegram opens up to ``max_connections`` simultaneous connections to a webhook (Bot API,
+        setWebhook), so up to that many updates are under way at once, in no guaranteed order;
+        the balancer gives each connection to the next address in turn. An update that is not
+        answered with a 2xx (the process behind that address is down) is delivered again, by
+        Telegram, through the balancer: so to the next address."""
+        world = self.world
+        queue = world.queue
+        hook = world.webhook
+        turn = itertools.count()
+        under_way: set[int] = set()  # id() of the pending updates being delivered
+        slots = asyncio.Semaphore(hook.max_connections)
+        tasks: set[asyncio.Task[None]] = set()
+
+        async def deliver(update: PendingUpdate) -> None:
+            try:
+                addresses = hook.balanced or [hook.url]
+                url = addresses[next(turn) % len(addresses)]
+                headers = {"X-Telegram-Bot-Api-Secret-Token": hook.secret_token} if hook.secret_token else {}
+                try:
+                    async with session.post(url, json=update.to_json(), headers=headers) as response:
+                        delivered = 200 <= response.status < 300
+                        error = f"Wrong response from the webhook: {response.status}"
+                except (ClientError, TimeoutError) as exc:
+                    delivered, error = False, f"Connection failed: {exc}"
+                queue.deliveries[update.update_id] += 1
+                if delivered:
+                    queue.pending = [u for u in queue.pending if u is not update]
+                    world.changed.notify()
+                else:
+                    hook.last_error_message, hook.last_error_date = error, world.now()
+                    await asyncio.sleep(0.05)
+            finally:
+                under_way.discard(id(update))
+                slots.release()
+                queue.signal.notify()
+
+        try:
+            while hook.url and hook.balanced:
+                ready = [u for u in queue.pending if u.kind in queue.allowed and id(u) not in under_way]
+                if not ready:
+                    await queue.signal.wait(1.0)
+                    continue
+                for update in ready:
+                    await slots.acquire()
+                    under_way.add(id(update))
+                    task = asyncio.create_task(deliver(update))
+                    tasks.add(task)
+                    task.add_done_callback(tasks.discard)
+        finally:
+            for task in list(tasks):
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)

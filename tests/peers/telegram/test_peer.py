@@ -943,3 +943,50 @@ def test_a_lone_surrogate_is_one_utf16_unit() -> None:
 
     assert utf16_len("a\ud800b") == 3
     assert utf16_len("🗳") == 2
+
+
+async def test_a_balanced_webhook_spreads_updates_over_several_addresses_and_skips_one_that_is_down(
+    fast_telegram_peer: TelegramPeer,
+) -> None:
+    peer = fast_telegram_peer
+    received: dict[str, list[int]] = {"a": [], "b": []}
+    runners = {}
+
+    def app_for(name: str) -> web.Application:
+        async def hook(request: web.Request) -> web.Response:
+            received[name].append((await request.json())["update_id"])
+            return web.Response()
+
+        app = web.Application()
+        app.router.add_post("/hook", hook)
+        return app
+
+    addresses = []
+    for name in received:
+        runner = web.AppRunner(app_for(name))
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        runners[name] = runner
+        addresses.append(f"http://127.0.0.1:{runner.addresses[0][1]}/hook")
+    try:
+        peer.balance_webhook(addresses)
+        async with Bot(peer.token, base_url=peer.base_url) as bot:
+            await bot.set_webhook("https://bot.example.org/hook", max_connections=4)
+            alice = peer.create_user("Alice")
+            for i in range(20):
+                peer.send_message(alice, f"m{i}")
+            await peer.wait_for(lambda: len(received["a"]) + len(received["b"]) >= 20, what="20 deliveries")
+            assert len(received["a"]) == len(received["b"]) == 10  # in turn
+            assert sorted(received["a"] + received["b"]) == sorted(set(received["a"] + received["b"]))
+            # One address goes down: what would have gone there is delivered again, to the other.
+            await runners.pop("b").cleanup()
+            first = [peer.send_message(alice, f"n{i}").update for i in range(10)]
+            ids = {u.update_id for u in first if u is not None}
+            await peer.wait_for(lambda: ids <= set(received["a"]), what="all through the address still up")
+            assert sum(peer.deliveries(u) for u in first if u is not None) > len(ids)  # some were tried at b
+            assert peer.world.webhook.last_error_message is not None
+            await bot.delete_webhook()
+    finally:
+        peer.balance_webhook([])
+        for runner in runners.values():
+            await runner.cleanup()

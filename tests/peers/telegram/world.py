@@ -49,6 +49,9 @@ class Webhook:
     allowed_updates: list[str] | None = None
     last_error_message: str | None = None
     last_error_date: int | None = None
+    balanced: list[str] = field(default_factory=list)
+    """The addresses a load balancer in front of ``url`` spreads the deliveries over, in turn
+    (several bot processes behind one webhook URL; see ``Actions.balance_webhook``)."""
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.storage import dialect
 from bot.storage.dialect import is_postgresql, returns_rows, schema, statement
 
 
@@ -40,3 +41,16 @@ def test_a_connection_string_names_a_server_and_a_path_does_not() -> None:
 def test_group_concat_is_string_agg() -> None:
     assert statement("SELECT group_concat(substr(event_id, 3, 16), '') FROM t") == (
         "SELECT string_agg(substr(event_id, 3, 16), '') FROM t")
+
+
+def test_row_locks_are_taken_only_where_other_processes_write() -> None:
+    class Server:
+        shared = True
+
+    class File:
+        pass
+
+    assert dialect.shared(Server()) and not dialect.shared(File())
+    assert dialect.locking(Server(), "SHARE") == " FOR SHARE"
+    assert dialect.locking(Server(), skip_locked=True) == " FOR UPDATE SKIP LOCKED"
+    assert dialect.locking(File(), "SHARE") == "" and dialect.locking(File(), skip_locked=True) == ""

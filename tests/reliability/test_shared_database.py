@@ -1,0 +1,240 @@
+"""Several bots on one PostgreSQL database: what the single writer guaranteed by being alone
+now comes from the database.
+
+Each ``Chat`` here is a whole bot (its own writer, connections, memory) on the same database,
+as separate processes would be; they run in one event loop so that their transactions really
+interleave on the server. These run on PostgreSQL in every run (SQLite has one process).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+from bot.kernel.events import Actor, Message, Room
+from bot.storage.database import Database
+from bot.storage.leases import TTL
+from bot.storage.outbox import CHANNEL, enqueue
+from bot.storage.writer import DUPLICATE, VoteWrite
+from tests.helpers import Chat, add_members
+from tests.peers.postgresql import shared
+
+
+async def _bots(tmp_path: Path, n: int) -> list[Chat]:
+    url = shared().database_for(str(tmp_path / "shared"))
+    return [await Chat.start(tmp_path, database_url=url) for _ in range(n)]
+
+
+def _vote(poll_id: int, voter: str, choice: str, event_id: str | None = None) -> VoteWrite:
+    return VoteWrite(poll_id=poll_id, voter=voter, choice=choice, weight=1, secret=False, event_id=event_id,
+                     check=lambda: None, late=lambda: "closed")
+
+
+async def test_a_close_orders_every_vote_of_every_process_before_or_after_it(tmp_path: Path) -> None:
+    a, b, c = await _bots(tmp_path, 3)
+    try:
+        await a.say("chair: /poll Lunch? | Pizza | Soup")
+        outcomes: dict[str, str | None] = {}
+        started, closed = asyncio.Event(), asyncio.Event()
+
+        async def flood(bot: Chat, prefix: str) -> None:
+            async def one(i: int) -> None:
+                voter = f"{prefix}{i}"
+                outcomes[voter] = await bot.app.writer.vote(_vote(1, voter, str(i % 2)))
+
+            i, after = 0, 0
+            while after < 3:  # waves, so batches keep committing before, around and after the close
+                await asyncio.gather(*(one(k) for k in range(i, i + 40)))
+                i += 40
+                started.set()
+                after += closed.is_set()
+
+        async def close_midway() -> None:
+            await started.wait()
+            await c.app.services.polls.close(1, "chair")
+            closed.set()
+
+        await asyncio.gather(flood(a, "a"), flood(b, "b"), close_midway())
+        stored = {r[0] for r in await a.query("SELECT voter FROM votes WHERE poll_id = 1")}
+        acked = {v for v, outcome in outcomes.items() if outcome is None}
+        assert acked == stored  # every acknowledged vote kept; nothing kept unacknowledged
+        assert all(outcome in (None, "closed") for outcome in outcomes.values())
+        assert 0 < len(acked) < len(outcomes)  # the close fell in the middle of the flood
+        result = json.loads((await a.query("SELECT result FROM polls WHERE id = 1"))[0][0])
+        assert sum(result["counts"]) == len(stored)  # counted: exactly the votes before the close
+        announced = await a.query("SELECT count(*) FROM outbox WHERE dedupe LIKE 'poll:1:%'")
+        assert announced == [(1,)]
+        # The others still had it open in memory: closing it again is refused there, once.
+        assert "already closed" in await b.say("chair: /close 1")
+    finally:
+        for bot in (a, b, c):
+            await bot.stop()
+
+
+async def test_an_update_redelivered_to_another_process_is_dropped(tmp_path: Path) -> None:
+    a, b = await _bots(tmp_path, 2)
+    try:
+        await a.say("chair: /poll Lunch? | Pizza | Soup")
+        assert await a.app.writer.vote(_vote(1, "ann", "0", "upd-7")) is None
+        assert await b.app.writer.vote(_vote(1, "ann", "1", "upd-7")) == DUPLICATE
+        assert await a.query("SELECT choice FROM votes") == [("0",)]
+        # A change (opening a poll) redelivered to the other process happens once.
+        opened = Message(Actor("console:chair", "chair"), Room("console:main"), "/poll Again? | Yes | No",
+                         event_id="upd-8")
+        await a.app.handle(opened)
+        await b.app.handle(opened)
+        assert await a.query("SELECT count(*) FROM polls") == [(2,)]
+    finally:
+        await a.stop()
+        await b.stop()
+
+
+async def test_votes_of_the_same_members_from_four_processes_never_deadlock(tmp_path: Path) -> None:
+    bots = await _bots(tmp_path, 4)
+    try:
+        for _ in range(3):
+            await bots[0].say("chair: /poll Q? | Yes | No")
+        voters = [f"m{i}" for i in range(200)]
+
+        async def flood(k: int) -> list[str | None]:
+            order = voters if k % 2 else list(reversed(voters))  # the same rows, in opposite orders
+            return await asyncio.gather(*(bots[k].app.writer.vote(_vote(p, v, str(k % 2)))
+                                          for v in order for p in (3, 1, 2)))
+
+        results = await asyncio.gather(*(flood(k) for k in range(4)))
+        assert all(outcome is None for batch in results for outcome in batch)
+        assert await bots[0].query("SELECT count(*) FROM votes") == [(600,)]
+    finally:
+        for bot in bots:
+            await bot.stop()
+
+
+async def test_a_trigger_fires_once_when_signatures_cross_it_in_several_processes(tmp_path: Path) -> None:
+    a, b, c = await _bots(tmp_path, 3)
+    members = [(f"m{i}", "North") for i in range(12)]
+    try:
+        await add_members(a, members)
+        await a.say("chair: /trigger open recall Councillor --signatures 5 --closes 14d")
+        for bot in (b, c):  # as processes started after the roll was imported
+            await bot.app.services.roll.start()
+
+        async def sign(bot: Chat, who: str) -> None:
+            await bot.app.handle(Message(Actor(f"console:{who}", who), Room(f"console:@{who}", private=True),
+                                         "/sign T1 yes", event_id=f"sign-{who}"))
+
+        bots = (a, b, c)
+        await asyncio.gather(*(sign(bots[i % 3], f"m{i}") for i in range(12)))
+        for bot in bots:
+            await bot.settle()
+        said = "\n".join(line for bot in bots for line in bot.transport.transcript)
+        assert said.count("crossed the threshold: it has fired") == 1
+        assert await a.query("SELECT status FROM triggers") == [("fired",)]
+        assert await a.query("SELECT count(*) FROM polls") == [(1,)]  # its ballot, opened once
+    finally:
+        for bot in (a, b, c):
+            await bot.stop()
+
+
+async def _queue(bot: Chat, tag: str, n: int) -> None:
+    now = bot.app.clock.now()
+
+    async def op(conn) -> None:  # type: ignore[no-untyped-def]
+        for i in range(n):
+            await enqueue(conn, dedupe=f"{tag}:{i}", target=f"console:m{i}", private=True, text=f"{tag} {i}", now=now)
+
+    await bot.app.writer.run(op)
+
+
+def _sent(bots: list[Chat], tag: str) -> Counter[str]:
+    return Counter(m.group(0) for bot in bots for line in bot.transport.transcript
+                   if (m := re.search(rf"{tag} \d+", line)))
+
+
+async def _until(condition, what: str) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(3000):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"never: {what}")
+
+
+async def test_one_process_sends_the_outbox_and_another_takes_over_when_it_dies(tmp_path: Path) -> None:
+    a, b, c = await _bots(tmp_path, 3)
+    try:
+        bots = [a, b, c]
+        await _queue(a, "first", 60)  # queued here; the database wakes the other processes
+        await _until(lambda: sum(_sent(bots, "first").values()) >= 60, "the first round sent")
+        assert set(_sent(bots, "first").values()) == {1}  # each message once
+        senders = [bot for bot in bots if bot.app.outbox.lease.held]
+        assert len(senders) == 1
+        sender = senders[0]
+        others = [bot for bot in bots if bot is not sender]
+        assert _sent([sender], "first") == _sent(bots, "first")  # all by the lease's holder
+        # The sender dies without giving the lease up; the others wait for it to expire, no longer.
+        sender.app.outbox._task.cancel()  # type: ignore[union-attr]
+        await _queue(others[1], "second", 40)
+        for bot in others:
+            await bot.app.outbox.drain()
+        assert not _sent(bots, "second")
+        for bot in others:
+            bot.tick(TTL + timedelta(seconds=1))
+            bot.app.outbox.poke()
+        await _until(lambda: sum(_sent(bots, "second").values()) >= 40, "the second round sent by another")
+        assert set(_sent(bots, "second").values()) == {1}
+        assert not _sent([sender], "second")
+        assert sum(bot.app.outbox.lease.held for bot in others) == 1
+    finally:
+        for bot in (a, b, c):
+            await bot.stop()
+
+
+async def test_the_database_wakes_a_listener_in_another_process_at_the_commit(tmp_path: Path) -> None:
+    a, b = await _bots(tmp_path, 2)
+    woken: list[int] = []
+    listener = await Database.open(a.app.database.path)
+    listener.listen(CHANNEL, lambda: woken.append(1))
+    listener.start()
+    try:
+        await asyncio.sleep(0.5)  # the listening connection opens
+        await _queue(b, "wake", 3)  # one statement per message; a notification per transaction
+        await _until(lambda: bool(woken), "a notification")
+    finally:
+        await listener.close()
+        await a.stop()
+        await b.stop()
+
+
+async def test_a_member_linked_in_one_process_votes_under_one_key_in_every_process(tmp_path: Path) -> None:
+    a, b = await _bots(tmp_path, 2)
+    try:
+        await a.say("chair: /poll Lunch? | Pizza | Soup")
+        await add_members(a, [("ann", "North")])  # /join, as taken by process a after b started
+
+        def vote(n: int, choice: str) -> Message:
+            return Message(Actor("console:ann", "ann"), Room("console:main"), f"/vote 1 {choice}", event_id=f"v{n}")
+
+        await a.app.handle(vote(1, "Pizza"))
+        await b.app.handle(vote(2, "Soup"))  # her changed vote, taken by the other process
+        assert await a.query("SELECT voter, choice FROM votes") == [("m:1", "1")]
+    finally:
+        await a.stop()
+        await b.stop()
+
+
+async def test_deadlines_set_in_a_process_that_is_down_are_kept_by_another(tmp_path: Path) -> None:
+    a, b = await _bots(tmp_path, 2)
+    try:
+        await add_members(a, [("ann", "North"), ("bob", "North")])
+        await a.say("chair: /poll Lunch? | Pizza | Soup --closes 1h",
+                    "chair: /trigger open recall Councillor --signatures 2 --closes 2h")
+        await a.stop()  # down: nobody there keeps its deadlines
+        said = await b.advance("3h")
+        assert "Result — poll 1" in said and "closed at its deadline without firing" in said
+        assert await b.query("SELECT closed_by FROM polls") == [("deadline",)]
+        assert await b.query("SELECT status FROM triggers") == [("expired",)]
+    finally:
+        await b.stop()
