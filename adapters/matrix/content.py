@@ -64,8 +64,9 @@ def split_html(html: str, limit: int = MAX_TEXT) -> list[str]:
     pieces: list[str] = []
     for line in html.split("\n"):
         while len(line) > budget:  # one enormous line: cut it where it must be cut
-            pieces.append(line[:budget])
-            line = line[budget:]
+            cut = _cut_before(line, budget)
+            pieces.append(line[:cut])
+            line = line[cut:]
         pieces.append(line)
     parts: list[str] = []
     current: str | None = None
@@ -94,6 +95,18 @@ def message_parts(
         else:
             parts.append(part)
     return parts
+
+
+_UNCUTTABLE = re.compile(r"</?[a-z]+>|&(?:[a-z]+|#[0-9]+);")
+
+
+def _cut_before(line: str, at: int) -> int:
+    """Where to cut LINE at or before AT: never inside a tag or an entity (a cut through
+    ``</pre>`` or ``&lt;`` would show its halves as text)."""
+    for m in _UNCUTTABLE.finditer(line, max(0, at - 12), at + 12):
+        if m.start() < at < m.end():
+            return m.start() or at
+    return at
 
 
 def _pre_open_after(line: str, in_pre: bool) -> bool:

@@ -259,3 +259,13 @@ def test_an_upgrade_is_known_from_both_rooms_and_only_from_state() -> None:
     rooms.note_event("!new", {"type": "m.room.create", "state_key": "", "sender": "@a:hs",
                               "content": {"room_version": "12", "predecessor": {"room_id": "!old"}}})
     assert rooms.replaces("!new", "!old") and not rooms.replaces("!new", "!other")
+
+
+def test_an_enormous_line_is_cut_between_tags_and_entities() -> None:
+    """A line longer than a part is cut where it must be, but never through ``&lt;`` or
+    ``</pre>``: each half would show as text."""
+    markup = "head\n<pre>" + "&lt;" * 40 + "</pre>\ntail"
+    parts = content.split_html(markup, limit=60)
+    assert all(len(p) <= 60 for p in parts)
+    for part in parts:
+        assert re.sub(r"</?pre>|&lt;", "", part).strip("\n") in ("", "head", "tail"), part
