@@ -26,10 +26,12 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
+from bot.engines.sortition.decompose import decompose
 from bot.engines.sortition.groups import Group
 from bot.engines.sortition.highs import add_columns, add_row, is_optimal, new_solver, set_costs
 from bot.engines.sortition.model import Quotas, SortitionError
 from bot.engines.sortition.panel_ip import PanelFinder, Profile
+from bot.engines.sortition.relaxation import relaxed_leximin
 
 # Pricing must beat the master by this much to count as a new panel: HiGHS solves LPs to
 # about 1e-9, so anything smaller is noise and would make column generation cycle.
@@ -55,10 +57,24 @@ class LotteryResult:
 
 
 def leximin(groups: Sequence[Group], quotas: Quotas) -> LotteryResult:
-    """Compute the leximin lottery. The quotas must have passed `feasibility.check`."""
+    """Compute the leximin lottery. The quotas must have passed `feasibility.check`.
+
+    First the relaxed optimum (fractional panels, `relaxation.py`), which bounds every lottery;
+    if a lottery meets it (`decompose.py`), that lottery is the answer. Otherwise the staged
+    column generation below, seeded with the panels found on the way.
+    """
     groups = list(groups)
+    target = relaxed_leximin(groups, quotas)
+    profiles, probabilities, seen = decompose(groups, quotas, target)
+    if profiles:
+        return LotteryResult(groups, profiles, probabilities, group_chances(groups, profiles, probabilities))
+    return _staged(groups, quotas, seen)
+
+
+def _staged(groups: list[Group], quotas: Quotas, seen: Sequence[Profile]) -> LotteryResult:
+    """Leximin stage by stage (Flanigan et al.), for pools where the relaxed bound is out of reach."""
     finder = PanelFinder(groups, quotas)
-    profiles = _covering_profiles(finder, len(groups))
+    profiles = _covering_profiles(finder, len(groups)) + list(seen)
     coverable = [g for g in range(len(groups)) if any(p[g] for p in profiles)]
     master = _Master(groups, coverable)
     for profile in profiles:
