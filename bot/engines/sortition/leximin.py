@@ -16,6 +16,12 @@ solution is the lottery: it meets every fixed value.
 Here people of one group (same answers) share one dual weight Y_g = n_g * y_i, so the LPs have
 one row per group, and panels are profiles (a head count per group). This is exact, not an
 approximation: the leximin probabilities are unique and symmetric within a group.
+
+With six or seven quota questions nearly everyone is a group of their own, and these stages
+(one column generation each, with an exact pricing program to close each one) take minutes to
+hours. So `leximin` first solves the fractional relaxation (`relaxation.py`) and looks for a
+lottery that meets it (`decompose.py`): one column generation, no stages, and the relaxation's
+bound proves the result. The stages run only when that bound cannot be met.
 """
 
 from __future__ import annotations
