@@ -11,8 +11,9 @@ Only panels on the smallest face of the relaxation that holds x* can be part of 
 (an average sits on a face only if every panel averaged does), so every quota line that x*
 meets exactly is an equality, and a group with no seat or every seat in x* keeps it, for the
 pricing program and the cheap moves alike. The master linear program is the restricted one
-over the panels found so far; panels it has not used for a while are dropped when the list grows
-past a few per group, which keeps each solve small without changing what can be proved.
+over the panels found so far; when the list grows past a few per group, the panels whose
+reduced cost is furthest from zero are dropped, which keeps each solve small without changing
+what can be proved (a dropped panel that is wanted again is priced in again).
 """
 
 from __future__ import annotations
