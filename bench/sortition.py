@@ -3,7 +3,9 @@
 Prints one JSON object per line:
 {"pool": n, "panel": k, "questions": q, "impl": "quorum" | "sortition-algorithms", "cores": c,
  "seconds": ..., "peak_mb": ..., "min_probability": ..., "distinct_profiles": ...,
- "status": "ok" | "timeout" | "error" | "unavailable"} (the peer's line says "method": "maximin")
+ "status": "ok" | "timeout" | "error" | "unavailable"} (the peer's line says "method": "maximin";
+ Quorum's adds "relaxed_bound", the least chance no lottery can beat, and "below_bound", how far
+ the published least chance is under it: within 1e-9 means the exact optimum)
 
 Pools are synthetic but shaped like real recruitment: seven questions (gender, age, region,
 education, ethnicity, housing tenure, attitude to the topic; --questions 4 keeps the first four,
@@ -17,6 +19,7 @@ exceeds --peer-timeout is reported as a timeout, not left out.
 
     python bench/sortition.py                      # 500/1000/2000 x 30/100, both impls
     python bench/sortition.py --pools 500 --panels 30 --peer-timeout 120   # a quick run
+    python bench/sortition.py --pools 2000,5000 --panels 100,150 --peer-python PEER/bin/python
 """
 
 from __future__ import annotations
@@ -82,6 +85,7 @@ def make_quotas(k: int, pool: list[dict[str, str]]) -> list[tuple[str, str, int,
 
 
 def run_quorum(pool: list[dict[str, str]], rows: list, k: int) -> float:
+    """The whole commit phase as the bot runs it: quota check, lottery, exact published weights."""
     sys.path.insert(0, str(ROOT))
     from bot.engines.sortition import QuotaBound, Quotas, Volunteer, prepare
 
@@ -89,6 +93,20 @@ def run_quorum(pool: list[dict[str, str]], rows: list, k: int) -> float:
     quotas = Quotas.of(k, [QuotaBound(*row) for row in rows])
     prepared = prepare(volunteers, quotas, "leximin")
     return float(min(prepared.chances.values()))
+
+
+def relaxed_bound(pool: list[dict[str, str]], rows: list, k: int) -> float:
+    """The least chance LEXIMIN would give if panels could be fractional: no lottery does better,
+    so a published least chance within 1e-9 of it is the exact optimum (measured after the clock)."""
+    from bot.engines.sortition import QuotaBound, Quotas, Volunteer
+    from bot.engines.sortition.groups import group_pool
+    from bot.engines.sortition.relaxation import relaxed_leximin
+
+    volunteers = [Volunteer(f"p{i}", answers) for i, answers in enumerate(pool)]
+    quotas = Quotas.of(k, [QuotaBound(*row) for row in rows])
+    groups = group_pool(volunteers, quotas)
+    seats = relaxed_leximin(groups, quotas)
+    return float(min(seats[g] / group.size for g, group in enumerate(groups)))
 
 
 def run_peer(pool: list[dict[str, str]], rows: list, k: int) -> float:
@@ -118,14 +136,18 @@ def worker(impl: str, n: int, k: int, seed: int, questions: int) -> None:
     seconds = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     profiles = len({tuple(p.values()) for p in pool})
-    print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, "min_probability": low, "distinct_profiles": profiles}))
+    record = {"seconds": seconds, "peak_mb": peak_mb, "min_probability": low, "distinct_profiles": profiles}
+    if impl == "quorum":
+        record["relaxed_bound"] = relaxed_bound(pool, rows, k)
+        record["below_bound"] = record["relaxed_bound"] - low
+    print(json.dumps(record))
 
 
-def measure(impl: str, n: int, k: int, seed: int, timeout: float, questions: int) -> dict:
+def measure(impl: str, n: int, k: int, seed: int, timeout: float, questions: int, python: str) -> dict:
     record: dict = {"pool": n, "panel": k, "questions": questions, "impl": impl, "cores": os.cpu_count()}
     if impl != "quorum":
         record["method"] = "maximin"  # the peer's true LEXIMIN needs a commercial solver
-    command = [sys.executable, __file__, "--worker", impl, str(n), str(k), str(seed), str(questions)]
+    command = [python, __file__, "--worker", impl, str(n), str(k), str(seed), str(questions)]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -157,12 +179,15 @@ def main(argv: list[str]) -> int:
                         help="quota questions asked of every volunteer (real assemblies ask six or seven)")
     parser.add_argument("--timeout", type=float, default=600, help="limit for quorum (s)")
     parser.add_argument("--peer-timeout", type=float, default=600, help="limit for the peer (s)")
+    parser.add_argument("--peer-python", default=sys.executable,
+                        help="interpreter that has sortition-algorithms installed (e.g. a throwaway venv's)")
     args = parser.parse_args(argv)
     for n in (int(x) for x in args.pools.split(",")):
         for k in (int(x) for x in args.panels.split(",")):
             for impl in args.impls.split(","):
                 limit = args.timeout if impl == "quorum" else args.peer_timeout
-                print(json.dumps(measure(impl, n, k, args.seed, limit, args.questions)), flush=True)
+                python = sys.executable if impl == "quorum" else args.peer_python
+                print(json.dumps(measure(impl, n, k, args.seed, limit, args.questions, python)), flush=True)
     return 0
 
 

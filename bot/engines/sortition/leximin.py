@@ -16,6 +16,12 @@ solution is the lottery: it meets every fixed value.
 Here people of one group (same answers) share one dual weight Y_g = n_g * y_i, so the LPs have
 one row per group, and panels are profiles (a head count per group). This is exact, not an
 approximation: the leximin probabilities are unique and symmetric within a group.
+
+With six or seven quota questions nearly everyone is a group of their own, and these stages
+(one column generation each, with an exact pricing program to close each one) take minutes to
+hours. So `leximin` first solves the fractional relaxation (`relaxation.py`) and looks for a
+lottery that meets it (`decompose.py`): one column generation, no stages, and the relaxation's
+bound proves the result. The stages run only when that bound cannot be met.
 """
 
 from __future__ import annotations
@@ -26,10 +32,12 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
+from bot.engines.sortition.decompose import decompose
 from bot.engines.sortition.groups import Group
 from bot.engines.sortition.highs import add_columns, add_row, is_optimal, new_solver, set_costs
 from bot.engines.sortition.model import Quotas, SortitionError
 from bot.engines.sortition.panel_ip import PanelFinder, Profile
+from bot.engines.sortition.relaxation import relaxed_leximin
 
 # Pricing must beat the master by this much to count as a new panel: HiGHS solves LPs to
 # about 1e-9, so anything smaller is noise and would make column generation cycle.
@@ -55,10 +63,24 @@ class LotteryResult:
 
 
 def leximin(groups: Sequence[Group], quotas: Quotas) -> LotteryResult:
-    """Compute the leximin lottery. The quotas must have passed `feasibility.check`."""
+    """Compute the leximin lottery. The quotas must have passed `feasibility.check`.
+
+    First the relaxed optimum (fractional panels, `relaxation.py`), which bounds every lottery;
+    if a lottery meets it (`decompose.py`), that lottery is the answer. Otherwise the staged
+    column generation below, seeded with the panels found on the way.
+    """
     groups = list(groups)
+    target = relaxed_leximin(groups, quotas)
+    profiles, probabilities, seen = decompose(groups, quotas, target)
+    if profiles:
+        return LotteryResult(groups, profiles, probabilities, group_chances(groups, profiles, probabilities))
+    return _staged(groups, quotas, seen)
+
+
+def _staged(groups: list[Group], quotas: Quotas, seen: Sequence[Profile]) -> LotteryResult:
+    """Leximin stage by stage (Flanigan et al.), for pools where the relaxed bound is out of reach."""
     finder = PanelFinder(groups, quotas)
-    profiles = _covering_profiles(finder, len(groups))
+    profiles = _covering_profiles(finder, len(groups)) + list(seen)
     coverable = [g for g in range(len(groups)) if any(p[g] for p in profiles)]
     master = _Master(groups, coverable)
     for profile in profiles:

@@ -22,7 +22,15 @@ Profile = tuple[int, ...]
 class PanelFinder:
     """Finds a quota-satisfying profile maximising a weighted head count."""
 
-    def __init__(self, groups: Sequence[Group], quotas: Quotas) -> None:
+    def __init__(
+        self,
+        groups: Sequence[Group],
+        quotas: Quotas,
+        lower: Sequence[float] | None = None,
+        upper: Sequence[float] | None = None,
+    ) -> None:
+        """LOWER and UPPER (seats per group, default 0 and the group's size) restrict the panels
+        to a face of the polytope, as `decompose.py` needs."""
         self.groups = list(groups)
         h = new_solver()
         # Pricing must be solved to optimality: a gap could hide a better panel and stop
@@ -32,14 +40,24 @@ class PanelFinder:
         h.setOptionValue("presolve", "off")
         # Panels met on the way to the optimum are often also worth adding as columns.
         h.setOptionValue("mip_improving_solution_save", True)
-        add_columns(h, [0.0] * len(groups), [float(g.size) for g in groups], integer=True)
+        add_columns(
+            h,
+            [0.0] * len(groups) if lower is None else list(lower),
+            [float(g.size) for g in groups] if upper is None else list(upper),
+            integer=True,
+        )
         every = list(range(len(groups)))
         add_row(h, quotas.panel_size, quotas.panel_size, every, [1.0] * len(groups))
         for bound, members in zip(quotas.bounds, quota_rows(groups, quotas), strict=True):
             add_row(h, bound.min, bound.max, members, [1.0] * len(members))
         h.changeObjectiveSense(highspy.ObjSense.kMaximize)
         self._h = h
-        self._sizes = np.asarray([float(g.size) for g in groups], dtype=np.float64)
+        self._lower = np.zeros(len(groups)) if lower is None else np.asarray(lower, dtype=np.float64)
+        self._sizes = np.asarray([float(g.size) for g in groups] if upper is None else upper, dtype=np.float64)
+
+    def presolve(self) -> None:
+        """Let HiGHS simplify the program before each solve (it still solves it exactly)."""
+        self._h.setOptionValue("presolve", "on")
 
     def best(self, weights: Sequence[float]) -> tuple[Profile, float] | None:
         """The best profile for these weights and its weight, or None when none exists."""
@@ -67,5 +85,5 @@ class PanelFinder:
         h.clearSolver()
         h.run()
         found = is_optimal(h)
-        h.changeColsBounds(n, columns, np.zeros(n), self._sizes)
+        h.changeColsBounds(n, columns, self._lower, self._sizes)
         return found

@@ -217,8 +217,12 @@ def test_verify_replays_replacement_rounds(published, tmp_path: Path, capsys) ->
     path.write_text(json.dumps(published), encoding="utf-8")
     draw = open_document(published)
     panel = draw_panel(draw, "r")
-    after, made = replace(draw, panel, panel[:2], "second", 1)
-    assert main(["verify", str(path), "--randomness", "r", "--round", f"{panel[0]},{panel[1]}", "second"]) == 0
+    # Two panel members whose group has someone left to take their seat.
+    spare = [t for g in published["groups"] if set(g["tickets"]) - set(panel) for t in g["tickets"] if t in panel]
+    declined = sorted(spare[:2])
+    assert len(declined) == 2
+    after, made = replace(draw, panel, declined, "second", 1)
+    assert main(["verify", str(path), "--randomness", "r", "--round", f"{declined[0]},{declined[1]}", "second"]) == 0
     printed = capsys.readouterr().out
     assert f"Panel after round 1: {' '.join(map(str, after))}" in printed
     assert main(["verify", str(path), "--randomness", "r", "--round", "x,y", "z"]) == 1
