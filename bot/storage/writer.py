@@ -517,7 +517,9 @@ class Writer:
                 if token in again:
                     results.append((v.future, DUPLICATE, None))
                 else:
-                    results.append((v.future, v.late() if v.late is not None else v.check() or "closed", None))
+                    with speaking(v.speech):
+                        refusal = v.late() if v.late is not None else v.check() or "closed"
+                    results.append((v.future, refusal, None))
         events = [(t, now) for _, t in candidates if t is not None]
         if self._shared and events:
             claimed = await self._claim(events)

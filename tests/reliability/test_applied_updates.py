@@ -56,10 +56,9 @@ async def test_packed_ids_are_recognised_after_a_restart(tmp_path: Path, monkeyp
         await chat.stop()
 
 
-async def test_an_id_sharing_64_bits_with_an_applied_one_is_not_dropped(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Every token made to share its first 64 bits, so each check goes to seen_events."""
+def _tokens_share_64_bits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every token made to share its first 64 bits (and packed at once), so each check of one
+    on record goes to seen_events."""
     monkeypatch.setattr(writer_module, "_COMPACT", 1)
     real = Writer.token
 
@@ -67,6 +66,13 @@ async def test_an_id_sharing_64_bits_with_an_applied_one_is_not_dropped(
         return "k:" + "0" * 16 + real(self, event_id)[2:18]
 
     monkeypatch.setattr(Writer, "token", clashing)
+
+
+async def test_an_id_sharing_64_bits_with_an_applied_one_is_not_dropped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every token made to share its first 64 bits, so each check goes to seen_events."""
+    _tokens_share_64_bits(monkeypatch)
     chat = await Chat.start(tmp_path)
     try:
         await chat.say("chair: /poll Lunch? | Pizza | Soup")
@@ -117,13 +123,7 @@ async def test_copies_arriving_while_the_database_is_asked_run_once(
 ) -> None:
     """Two copies of one update arrive together while its check waits on the database (its first
     64 bits are on record): one is acted on, the other dropped without a reply."""
-    monkeypatch.setattr(writer_module, "_COMPACT", 1)
-    real = Writer.token
-
-    def clashing(self: Writer, event_id: str) -> str:
-        return "k:" + "0" * 16 + real(self, event_id)[2:18]
-
-    monkeypatch.setattr(Writer, "token", clashing)
+    _tokens_share_64_bits(monkeypatch)
     chat = await Chat.start(tmp_path)
     try:
         await chat.say("chair: /poll Lunch? | Pizza | Soup")

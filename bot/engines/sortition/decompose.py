@@ -24,7 +24,7 @@ import highspy
 import numpy as np
 
 from bot.engines.sortition.groups import Group, quota_rows
-from bot.engines.sortition.highs import add_columns, add_row, is_optimal, new_solver, set_costs
+from bot.engines.sortition.highs import lottery_master, solve_master
 from bot.engines.sortition.model import QuotaBound, Quotas
 from bot.engines.sortition.panel_ip import PanelFinder, Profile
 from bot.engines.sortition.swaps import Swaps
@@ -127,19 +127,7 @@ class _Master:
         self.count = count
         self.profiles: list[Profile] = []
         self.known: set[Profile] = set()
-        h = new_solver()
-        h.setOptionValue("primal_feasibility_tolerance", 1e-12)
-        h.setOptionValue("dual_feasibility_tolerance", 1e-10)
-        # New panels arrive as columns, which keeps the last basis primal feasible.
-        h.setOptionValue("simplex_strategy", 4)
-        inf = highspy.kHighsInf
-        add_columns(h, [-inf], [inf], integer=False)  # t
-        set_costs(h, [1.0])
-        h.changeObjectiveSense(highspy.ObjSense.kMaximize)
-        add_row(h, 1.0, 1.0, [], [])
-        for g in rows:
-            add_row(h, 0.0, inf, [0], [-float(target[g])])
-        self._h = h
+        self._h = lottery_master([target[g] for g in rows])  # t: each group's share of its bound
 
     def add(self, profile: Profile) -> bool:
         profile = tuple(int(v) for v in profile)
@@ -157,16 +145,7 @@ class _Master:
     def solve(self) -> tuple[float, np.ndarray, float]:
         """(t, per-group pricing weights, the price y0 a new panel must beat)."""
         h = self._h
-        h.run()
-        if not is_optimal(h):
-            for strategy in (4, 1):  # as in leximin.py: from scratch, then dual simplex
-                h.setOptionValue("simplex_strategy", strategy)
-                h.clearSolver()
-                h.run()
-                if is_optimal(h):
-                    break
-            h.setOptionValue("simplex_strategy", 4)
-        if not is_optimal(h):
+        if not solve_master(h):
             return 0.0, np.zeros(self.count), np.inf
         solution = h.getSolution()
         row_dual = np.abs(np.asarray(solution.row_dual))

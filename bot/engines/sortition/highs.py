@@ -71,3 +71,39 @@ def set_costs(h: highspy.Highs, costs: Sequence[float]) -> None:
 
 def is_optimal(h: highspy.Highs) -> bool:
     return h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+
+
+def lottery_master(targets: Sequence[float]) -> highspy.Highs:
+    """The master program of a lottery over panels, with no panel yet: maximise t subject to
+    the panel probabilities summing to 1 (row 0) and, for each group g (row g+1), the chance
+    it gets being at least t * TARGETS[g]. Panels arrive later as columns (1 in row 0, their
+    share of each group below), which keeps the last basis primal feasible: primal simplex
+    restarts from it in a few pivots, where dual simplex would start far away."""
+    h = new_solver()
+    h.setOptionValue("primal_feasibility_tolerance", 1e-12)
+    h.setOptionValue("dual_feasibility_tolerance", 1e-10)
+    h.setOptionValue("simplex_strategy", 4)
+    inf = highspy.kHighsInf
+    add_columns(h, [-inf], [inf], integer=False)  # t
+    set_costs(h, [1.0])
+    h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+    add_row(h, 1.0, 1.0, [], [])
+    for target in targets:
+        add_row(h, 0.0, inf, [0], [-float(target)])
+    return h
+
+
+def solve_master(h: highspy.Highs) -> bool:
+    """Solve a master program warm; whether it reached an optimum. Warm-started primal simplex
+    can stall on a degenerate basis at these tolerances (HiGHS then says "unknown"): it is then
+    solved again from scratch, then with dual simplex, and left warm for the next round."""
+    h.run()
+    if not is_optimal(h):
+        for strategy in (4, 1):
+            h.setOptionValue("simplex_strategy", strategy)
+            h.clearSolver()
+            h.run()
+            if is_optimal(h):
+                break
+        h.setOptionValue("simplex_strategy", 4)
+    return is_optimal(h)

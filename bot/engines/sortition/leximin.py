@@ -34,7 +34,7 @@ import numpy as np
 
 from bot.engines.sortition.decompose import decompose
 from bot.engines.sortition.groups import Group
-from bot.engines.sortition.highs import add_columns, add_row, is_optimal, new_solver, set_costs
+from bot.engines.sortition.highs import lottery_master, solve_master
 from bot.engines.sortition.model import Quotas, SortitionError
 from bot.engines.sortition.panel_ip import PanelFinder, Profile
 from bot.engines.sortition.relaxation import relaxed_leximin
@@ -146,20 +146,7 @@ class _Master:
         self.fixed: dict[int, float] = {}
         self.profiles: list[Profile] = []
         self.known: set[Profile] = set()
-        h = new_solver()
-        h.setOptionValue("primal_feasibility_tolerance", 1e-12)
-        h.setOptionValue("dual_feasibility_tolerance", 1e-10)
-        # New panels arrive as columns, which keeps the last basis primal feasible: primal
-        # simplex restarts from it in a few pivots, where dual simplex would start far away.
-        h.setOptionValue("simplex_strategy", 4)
-        inf = highspy.kHighsInf
-        add_columns(h, [-inf], [inf], integer=False)  # z
-        set_costs(h, [1.0])
-        h.changeObjectiveSense(highspy.ObjSense.kMaximize)
-        add_row(h, 1.0, 1.0, [], [])
-        for _ in coverable:
-            add_row(h, 0.0, inf, [0], [-1.0])
-        self._h = h
+        self._h = lottery_master([1.0] * len(coverable))  # z: every coverable group's chance
 
     def add(self, profile: Profile) -> bool:
         if profile in self.known:
@@ -187,18 +174,7 @@ class _Master:
     def solve(self) -> tuple[float, list[float], float]:
         """(z, per-group dual weights Y_g, the price y0)."""
         h = self._h
-        h.run()
-        if not is_optimal(h):
-            # Warm-started primal simplex can stall on a degenerate basis at these tolerances
-            # (HiGHS then says "unknown"): solve again from scratch, then with dual simplex.
-            for strategy in (4, 1):
-                h.setOptionValue("simplex_strategy", strategy)
-                h.clearSolver()
-                h.run()
-                if is_optimal(h):
-                    break
-            h.setOptionValue("simplex_strategy", 4)
-        if not is_optimal(h):
+        if not solve_master(h):
             raise SortitionError("The fairness optimisation did not converge; please report this.")
         row_dual = np.asarray(h.getSolution().row_dual)
         duals = [0.0] * len(self.groups)

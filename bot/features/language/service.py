@@ -100,9 +100,7 @@ class LanguageService:
         if asked.code is None:
             yours, source = await self.code_for(ctx.actor.id)
             room = None if ctx.room.private else (await self.code_for(ctx.room.id))[0]
-            with speaking(self.speech(yours if ctx.room.private else room or yours)):
-                await ctx.reply(render.overview(self.names(), yours, "app" if source == "app" else
-                                                "chosen" if source == "chosen" else "default", room))
+            await ctx.reply(render.overview(self.names(), yours, source, room))  # in the dispatcher's language
             return
         if asked.code and asked.code not in self.codes:
             raise UserError(render.unknown(asked.code, self.names()))

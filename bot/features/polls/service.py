@@ -353,16 +353,6 @@ class PollService:
             return await self.withdraw(ctx, poll, room=room)
         clock = self._clock
         voter, weight = await self._voter(ctx, poll, room, NOT_COUNTED)
-        speech = current()
-
-        def refusal() -> str | None:  # read by the writer, in its own task: said in the voter's language
-            with speaking(speech):
-                return poll.refusal_at(clock.now)
-
-        def late() -> str:  # the poll closed by another process: said in the voter's language too
-            with speaking(speech):
-                return self._closed_elsewhere(poll)
-
         outcome = await self._writer.vote(
             VoteWrite(
                 poll_id=poll.id,
@@ -371,8 +361,8 @@ class PollService:
                 weight=self._stored_weight(poll, weight),
                 secret=poll.secret,
                 event_id=ctx.event_id,
-                check=refusal,
-                late=late,
+                check=lambda: poll.refusal_at(clock.now),  # the writer says it in the voter's language
+                late=lambda: self._closed_elsewhere(poll),
                 identity=(ctx.actor.id, ctx.actor.name) if ctx.actor.name and not poll.secret else None,
                 receipt=receipt(self._secret, poll.id, voter) if poll.secret else None,
                 cast_by=self._cast_by(poll, voter, proxy=False),
