@@ -212,7 +212,8 @@ async def bootstrap(
     languages = LanguageService(reader, writer, clock, catalogues, config.language)
     roll = RollService(reader, writer, clock)
     polls = PollService(reader, writer, clock, config.tz, send, directory, roll, secret, scheduler, bus.publish,
-                        outbox, links, charts=config.charts, chart_font=config.chart_font, languages=languages)
+                        outbox, links, charts=config.charts, chart_font=config.chart_font, languages=languages,
+                        vacuum=database.vacuum)
     reminders = Reminders(reader, writer, clock, config, polls, roll, outbox, languages=languages)
     motions = MotionService(reader, writer, clock, config.tz, polls, secret, outbox, languages=languages)
     campaigns = CampaignService(reader, writer, clock, config.tz, outbox, roll, motions, languages=languages)

@@ -102,6 +102,13 @@ class Writer(Protocol):
     async def forget_before(self, cutoff: str) -> int: ...
 
 
+class Vacuum(Protocol):
+    """Frees the old versions of changed and deleted rows of some tables now (the database's
+    ``vacuum``); FULL rewrites the tables, so those versions' bytes leave their files too."""
+
+    async def __call__(self, tables: Sequence[str], *, full: bool = False) -> None: ...
+
+
 @dataclass
 class MatrixSaved:
     """What the Matrix adapter keeps across restarts."""

@@ -11,6 +11,7 @@ import asyncio
 import logging
 import re
 import sqlite3
+from collections.abc import Sequence
 from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
@@ -230,6 +231,11 @@ class Database:
         except (TimeoutError, sqlite3.Error, ValueError):  # ValueError: the connection was closed
             return False
         return bool(rows) and rows[0][0] == 1
+
+    async def vacuum(self, tables: Sequence[str], *, full: bool = False) -> None:
+        """Nothing to do on SQLite: deleted rows are overwritten as they go (``secure_delete``)
+        and its tables keep rows in key order, so no table here keeps old versions to free."""
+        del tables, full
 
     async def truncate_log(self) -> None:
         """Checkpoint the write-ahead log into the database file and cut it to zero bytes, so

@@ -26,6 +26,13 @@ def shared(conn: object) -> bool:
     return bool(getattr(conn, "shared", False))
 
 
+def in_arrival_order(conn: object) -> bool:
+    """Whether CONN's tables keep rows where they arrived, each with the id of the transaction
+    that wrote it (PostgreSQL's heap: ``ctid``, ``xmin``), so the order of writes can be read
+    from a copy of the database. SQLite's ``WITHOUT ROWID`` tables keep rows in key order."""
+    return bool(getattr(conn, "heap", False))
+
+
 def locking(conn: object, mode: str = "UPDATE", *, skip_locked: bool = False) -> str:
     """The row-locking clause of a SELECT on CONN (`` FOR UPDATE``, `` FOR SHARE``, with
     ``SKIP LOCKED``) on a shared database; nothing on SQLite, whose single writer holds the

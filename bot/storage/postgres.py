@@ -59,6 +59,7 @@ class Connection:
     """One connection (the writer's), used as the stores use SQLite's. One statement at a time."""
 
     shared = True  # other processes may write the same database (see the module docstring)
+    heap = True  # rows stay where they arrived (see dialect.in_arrival_order)
 
     def __init__(self, conn: asyncpg.Connection) -> None:
         self.raw = conn
@@ -90,6 +91,7 @@ class Reader:
     """The read side: each read on a pooled connection, seeing what is committed."""
 
     shared = True
+    heap = True
 
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
@@ -241,6 +243,21 @@ class Database:
         """Nothing to do: an erased row's old versions go at the server's next vacuum, and
         what its WAL archives and backups keep is the operator's (see the README)."""
         return None
+
+    async def vacuum(self, tables: Sequence[str], *, full: bool = False) -> None:
+        """Free the old versions of TABLES' changed and deleted rows now, rather than at the
+        server's next autovacuum; FULL rewrites the tables into new files, so the bytes of those
+        versions leave them too (plain VACUUM frees their space but leaves the bytes until it is
+        reused). FULL locks the tables while it runs: callers ask for it when nothing is being
+        written there. On a connection of its own (VACUUM runs outside a transaction), giving up
+        after a few seconds' wait for a lock rather than stalling those who wait behind it."""
+        assert all(t.isidentifier() for t in tables), tables  # the code's own table names
+        names = ", ".join(tables)
+        conn = await asyncpg.connect(self.path, server_settings={"lock_timeout": "5s"})
+        try:
+            await conn.execute(f"VACUUM {'(FULL) ' if full else ''}{names}")
+        finally:
+            await conn.close()
 
     async def close(self) -> None:
         if self._listening is not None:

@@ -14,6 +14,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
+
+from bot.features.polls.service import PollService
 from bot.kernel.secrecy import voter_hash
 from bot.storage.writer import VoteWrite
 from tests.helpers import Chat
@@ -89,5 +92,97 @@ async def test_a_batch_with_secret_and_open_votes_commits_them_apart(
         for row in together:
             for identifier in ("739182645", "Olga", "604417293", "Rhodri", "tg:m"):
                 assert identifier not in row, (identifier, row)
+    finally:
+        await chat.stop()
+
+
+# -- the order of the votes, after the close -------------------------------------------------------
+
+VOTERS = ["nadia", "bartek", "zofia", "aled", "morag", "kwame", "ines", "cerys", "tomasz", "grace"]
+
+
+async def _order(chat: Chat, table: str, column: str) -> list[str]:
+    """TABLE's COLUMN for poll 1, in the order the rows lie in the table."""
+    return [r[0] for r in await chat.query(f"SELECT {column} FROM {table} WHERE poll_id = 1 ORDER BY ctid")]
+
+
+async def _in_key_order(chat: Chat, table: str, column: str) -> list[str]:
+    return [r[0] for r in await chat.query(f"SELECT {column} FROM {table} WHERE poll_id = 1 ORDER BY {column}")]
+
+
+async def _vote_secretly(chat: Chat) -> list[str]:
+    """Each of VOTERS votes in the secret poll 1, one after another; their ballots' keys in that order."""
+    await chat.say("chair: /poll Strike? --secret")
+    for i, name in enumerate(VOTERS):
+        said = await chat.say(f"{name} (private): /vote 1 {'yes' if i % 3 else 'no'}")
+        assert "Your vote in poll 1" in said
+    arrived = [voter_hash(SECRET, 1, f"console:{name}") for name in VOTERS]
+    assert await _order(chat, "secret_ballots", "voter") == arrived  # what a copy would show, while open
+    assert arrived != await _in_key_order(chat, "secret_ballots", "voter")
+    return arrived
+
+
+async def _assert_settled(chat: Chat) -> None:
+    """Poll 1's ballots and receipts lie in key order, all written by one transaction that wrote
+    nothing else but the note that it was done."""
+    for table, column in (("secret_ballots", "voter"), ("receipts", "code")):
+        assert await _order(chat, table, column) == await _in_key_order(chat, table, column), table
+    written = {r[0] for t in ("secret_ballots", "receipts")
+               for r in await chat.query(f"SELECT xmin::text FROM {t} WHERE poll_id = 1")}
+    assert len(written) == 1, written
+    tables = [r[0] for r in await chat.query(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")]
+    together = {t for t in tables if await chat.query(f"SELECT 1 FROM {t} WHERE xmin::text = ?", *written)}
+    assert together == {"secret_ballots", "receipts", "settled_polls"}, together
+    assert len(await chat.query("SELECT voter FROM secret_ballots WHERE poll_id = 1")) == len(VOTERS)
+    assert len(await chat.query("SELECT code FROM receipts WHERE poll_id = 1")) == len(VOTERS)
+
+
+async def test_a_closed_secret_poll_keeps_no_trace_of_the_order_its_voters_voted_in(
+    tmp_path: Path, postgresql: PostgresServer
+) -> None:
+    """A table on PostgreSQL keeps rows where they arrived (ctid), each with the id of the
+    transaction that wrote it (xmin): while a secret poll is open, a copy of the database shows
+    in what order its ballots came, and which receipt came with which ballot. Once it is closed
+    the ballots and receipts are rewritten in key order by one transaction, and (no secret poll
+    being open any more) the tables are rewritten whole, so the old versions leave their files."""
+    chat = await Chat.start(tmp_path, database_url=postgresql.database_for(str(tmp_path) + "/order"))
+    try:
+        arrived = await _vote_secretly(chat)
+        await chat.say("chair: /close 1")
+        await chat.app.services.polls.settled()
+        await _assert_settled(chat)
+        # The table's file holds each ballot once: no dead version left in the order of arrival.
+        await chat.query("CHECKPOINT")
+        relation = (await chat.query("SELECT pg_relation_filepath('secret_ballots')"))[0][0]
+        data = (postgresql.data / relation).read_bytes()
+        assert [data.count(key.encode()) for key in arrived] == [1] * len(arrived)
+        # The count is as it was: 6 for, 4 against.
+        result = await chat.say("chair: /results 1")
+        assert "Votes cast: 10" in result and "(6 for, 4 against)" in result
+    finally:
+        await chat.stop()
+
+
+async def test_a_rewrite_cut_short_is_made_at_the_next_start(
+    tmp_path: Path, postgresql: PostgresServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = postgresql.database_for(str(tmp_path) + "/restart")
+    chat = await Chat.start(tmp_path, database_url=url)
+    try:
+        with monkeypatch.context() as patched:
+            async def crash(self: PollService, poll_id: int) -> None:  # the process dies before it
+                del self, poll_id
+
+            patched.setattr(PollService, "_settle", crash)
+            arrived = await _vote_secretly(chat)
+            await chat.say("chair: /close 1")
+            assert await _order(chat, "secret_ballots", "voter") == arrived
+    finally:
+        await chat.stop()
+    chat = await Chat.start(tmp_path, database_url=url)
+    try:
+        await _assert_settled(chat)
+        assert await chat.query("SELECT poll_id FROM settled_polls") == [(1,)]
     finally:
         await chat.stop()

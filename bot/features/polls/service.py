@@ -53,7 +53,7 @@ from bot.kernel.events import Actor, NativePollAnswer, Room
 from bot.kernel.grammar import is_number
 from bot.kernel.language import _, current, ngettext, speaking
 from bot.kernel.markup import markup
-from bot.kernel.ports import Conn, Directory, Languages, Publish, Reader, Sender, Writer
+from bot.kernel.ports import Conn, Directory, Languages, Publish, Reader, Sender, Vacuum, Writer
 from bot.kernel.secrecy import caster_hash, receipt, voter_hash
 from bot.kernel.times import iso
 from bot.kernel.weblinks import PageLinks
@@ -64,6 +64,9 @@ from bot.storage.scheduler import Scheduler
 from bot.storage.writer import DUPLICATE, Duplicate, VoteWrite
 
 log = logging.getLogger(__name__)
+
+SECRET_TABLES = ("secret_ballots", "receipts")
+"""The tables a secret poll's ballots leave traces in."""
 
 SYNC = timedelta(seconds=15)
 """On a shared database, how often the open polls are compared with what other processes did."""
@@ -99,9 +102,10 @@ class PollService:
         outbox: Outbox,
         links: PageLinks | None = None,
         charts: bool = True,
-        chart_font: str | None = None, *, languages: Languages,
+        chart_font: str | None = None, *, languages: Languages, vacuum: Vacuum | None = None,
     ) -> None:
         self._languages = languages
+        self._vacuum = vacuum
         self._charts = charts
         self._chart_font = chart_font
         self._chart_trouble: str | None = None  # why charts cannot be drawn here, once known
@@ -156,6 +160,8 @@ class PollService:
                 closed.append(poll)
         if closed:
             self._spawn(self._after_closes(closed))
+        for poll_id in await store.unsettled_polls(self._reader):  # a rewrite cut short
+            await self._settle(poll_id)
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(work)
@@ -197,6 +203,8 @@ class PollService:
             poll = await store.load_poll(self._reader, poll_id)
             if poll is not None and poll.is_open:
                 self.open.setdefault(poll.id, poll)
+        for poll_id in await store.unsettled_polls(self._reader):  # another process's, cut short
+            await self._settle(poll_id)
 
     # -- lookups -----------------------------------------------------------------------------
 
@@ -690,6 +698,35 @@ class PollService:
             else:
                 await self._send(Edit(room, ref, closed_text))
         await self._publish(PollClosed(poll))
+        if poll.secret:
+            await self._settle(poll.id)
+
+    async def _settle(self, poll_id: int) -> None:
+        """Rewrite a closed secret poll's ballots and receipts in key order, where the database
+        keeps rows in the order they arrived (see store.settle_secret_ballots); then have their
+        old versions freed, in the background. The tables are rewritten whole (``full``) only
+        while no secret poll is open here, since that locks them for its length."""
+
+        async def op(conn: Conn) -> bool:
+            return await store.settle_secret_ballots(conn, poll_id)
+
+        if not await self._writer.run(op, secret=True):  # it writes ballots, so with nothing that names anyone
+            return
+        log.info("poll %s: secret ballots rewritten in key order", poll_id)
+        if self._vacuum is not None:
+            self._spawn(self._free(full=not any(p.secret for p in self.open.values())))
+
+    async def _free(self, *, full: bool) -> None:
+        assert self._vacuum is not None
+        try:
+            await self._vacuum(SECRET_TABLES, full=full)
+        except Exception as e:  # the server's autovacuum frees them later
+            log.warning("freeing the old versions of secret ballots failed (%s)", e)
+
+    async def settled(self) -> None:
+        """Wait for the work a close left running in the background (tests and shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     def result_text(self, poll: Poll, final: bool, result: dict[str, Any] | None = None,
                     names: dict[int, list[str]] | None = None) -> str:

@@ -225,6 +225,42 @@ async def receipt_codes(conn: Conn, poll_id: int) -> list[str]:
     return [r[0] for r in rows]
 
 
+async def settle_secret_ballots(conn: Conn, poll_id: int) -> bool:
+    """Rewrite the ballots and receipts of the closed secret poll POLL_ID in the order of their
+    keys, in one transaction that writes nothing else, where tables keep rows in the order they
+    arrived (PostgreSQL: see migrations/0023_settled_ballots.sql). Afterwards neither their places
+    in the tables nor the transaction that wrote them says who voted before whom, nor which receipt
+    went with which ballot. Once per poll, whichever process comes first: False if there was
+    nothing to do (SQLite, or settled already)."""
+    if not dialect.in_arrival_order(conn):
+        return False
+    if not await conn.execute_fetchall(
+            "INSERT INTO settled_polls(poll_id) VALUES (?) ON CONFLICT DO NOTHING RETURNING poll_id", (poll_id,)):
+        return False
+    ballots = await conn.execute_fetchall(
+        "SELECT poll_id, voter, choice, weight, cast_by FROM secret_ballots WHERE poll_id = ? ORDER BY voter",
+        (poll_id,))
+    codes = await conn.execute_fetchall("SELECT poll_id, code FROM receipts WHERE poll_id = ? ORDER BY code",
+                                        (poll_id,))
+    await conn.execute("DELETE FROM secret_ballots WHERE poll_id = ?", (poll_id,))
+    await conn.execute("DELETE FROM receipts WHERE poll_id = ?", (poll_id,))
+    await conn.executemany("INSERT INTO secret_ballots(poll_id, voter, choice, weight, cast_by) VALUES (?, ?, ?, ?, ?)",
+                           [tuple(r) for r in ballots])
+    await conn.executemany("INSERT INTO receipts(poll_id, code) VALUES (?, ?)", [tuple(r) for r in codes])
+    return True
+
+
+async def unsettled_polls(conn: Conn) -> list[int]:
+    """The closed secret polls whose ballots are still in the order they arrived (see
+    settle_secret_ballots): their rewrite was cut short, or another process's."""
+    if not dialect.in_arrival_order(conn):
+        return []
+    rows = await conn.execute_fetchall(
+        "SELECT id FROM polls p WHERE secret = 1 AND closed_at IS NOT NULL"
+        " AND NOT EXISTS (SELECT 1 FROM settled_polls s WHERE s.poll_id = p.id) ORDER BY id")
+    return [r[0] for r in rows]
+
+
 async def move_vote(conn: Conn, poll: Poll, src: str, dst: str, receipts: tuple[str, str] | None) -> bool:
     """The vote cast under key SRC now counts under DST, once: if DST has voted already (from
     another linked account), that vote stays and SRC's goes. RECEIPTS (old, new) re-keys a secret
