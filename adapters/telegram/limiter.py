@@ -7,6 +7,9 @@ group. Added here: only calls that post into a chat spend that budget (Telegram 
 short bursts tolerated) so that a member ranking candidates by button never draws a 429; and a
 ``RetryAfter`` (429) holds every request back for as long as Telegram asked (see
 ``process_request``).
+
+Several processes answering for one token (webhook updates reach any of them) each pace to their
+share of every limit (``share``), since Telegram counts the token's messages together.
 """
 
 from __future__ import annotations
@@ -51,6 +54,13 @@ COUNTED = frozenset(
 """Methods that put something into a chat and so spend flood budget."""
 
 
+def _bucket(burst: int, per_second: float, processes: int, time_scale: float) -> tuple[int, float]:
+    """A bucket for one of PROCESSES sharing a limit of PER_SECOND with bursts of BURST: a
+    burst of its share (at least one request), refilled at its share of the rate."""
+    size = max(1, burst // processes)
+    return size, size * processes / per_second * time_scale
+
+
 class SendLimiter(AIORateLimiter):
     """Telegram's limits; ``time_scale`` shrinks every period alike (a test peer running fast)."""
 
@@ -62,10 +72,31 @@ class SendLimiter(AIORateLimiter):
             group_time_period=GROUP_BURST / GROUP_MESSAGES_PER_MINUTE * 60.0 * time_scale,
             max_retries=max_retries,
         )
+        self._time_scale = time_scale
+        self._private_burst = PRIVATE_BURST
         self._private_period = PRIVATE_BURST / PRIVATE_MESSAGES_PER_SECOND * time_scale
         self._private: dict[int, AsyncLimiter] = {}
+        self.processes = 1  # how many processes send for this token (see share)
         self._resume_at = 0.0  # loop time until which a RetryAfter holds every request back
         self.rate_limited = 0  # requests Telegram refused as too many (429), for /metrics
+
+    def share(self, processes: int) -> None:
+        """Pace to one PROCESSES-th of each of Telegram's limits, bursts included, since that
+        many processes send for this token at once and Telegram counts them together. The
+        budgets start afresh when the number changes (a process came or went)."""
+        n = max(1, processes)
+        if n == self.processes:
+            return
+        self.processes = n
+        overall, overall_period = _bucket(OVERALL_BURST, MESSAGES_PER_SECOND, n, self._time_scale)
+        self._base_limiter = AsyncLimiter(overall, overall_period)
+        self._group_max_rate, self._group_time_period = _bucket(
+            GROUP_BURST, GROUP_MESSAGES_PER_MINUTE / 60.0, n, self._time_scale)
+        self._group_limiters = {}
+        self._private_burst, self._private_period = _bucket(PRIVATE_BURST, PRIVATE_MESSAGES_PER_SECOND, n,
+                                                            self._time_scale)
+        self._private = {}
+        log.info("pacing to 1/%d of Telegram's limits: %d processes send for this bot", n, n)
 
     def _private_limiter(self, chat_id: int) -> AsyncLimiter:
         if len(self._private) > 4096:  # forget chats whose budget is full again
@@ -74,7 +105,7 @@ class SendLimiter(AIORateLimiter):
                     del self._private[key]
         limiter = self._private.get(chat_id)
         if limiter is None:
-            limiter = self._private[chat_id] = AsyncLimiter(PRIVATE_BURST, self._private_period)
+            limiter = self._private[chat_id] = AsyncLimiter(self._private_burst, self._private_period)
         return limiter
 
     async def _wait_out_pause(self) -> None:

@@ -29,6 +29,7 @@ from telegram.error import BadRequest, ChatMigrated
 from adapters.telegram.calls import call, is_not_modified, refused
 from adapters.telegram.ids import PLATFORM, chat_and_thread, telegram_id
 from adapters.telegram.keyboards import inline_keyboard
+from adapters.telegram.limiter import SendLimiter
 from adapters.telegram.roles import CONFIRM_SECONDS, Roles, belongs
 from adapters.telegram.split import split_html, truncate_html
 from bot.app import notices
@@ -100,6 +101,12 @@ class TelegramTransport:
     def connected(self) -> bool:
         """Whether the bot has met Telegram and the Bot API answered its latest request."""
         return self.ready.is_set() and getattr(self.bot, "reachable", None) is not False
+
+    def share(self, processes: int) -> None:
+        """PROCESSES processes send for this bot's token now: pace to a share of its limits."""
+        limiter = self.bot.rate_limiter
+        if isinstance(limiter, SendLimiter):
+            limiter.share(processes)
 
     @property
     def rate_limited(self) -> int:

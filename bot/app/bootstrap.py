@@ -26,7 +26,7 @@ from bot.app.core import Dispatcher
 from bot.app.monitoring import Monitoring
 from bot.app.rooms import RoomMover
 from bot.app.router import Routes, menu
-from bot.app.transports import RoomDirectory, Transports
+from bot.app.transports import RoomDirectory, Sharing, Transports
 from bot.engines.language import Catalogues
 from bot.features.campaigns import commands as campaigns_commands
 from bot.features.campaigns.service import CampaignService
@@ -64,6 +64,7 @@ from bot.kernel.weblinks import PageLinks
 from bot.storage import dialect
 from bot.storage.database import Database
 from bot.storage.keyfile import load_or_make_key
+from bot.storage.leases import Presence
 from bot.storage.matrix_state import MatrixState
 from bot.storage.outbox import CHANNEL as OUTBOX_CHANNEL
 from bot.storage.outbox import Outbox
@@ -234,7 +235,11 @@ async def bootstrap(
     limits = TokenBucket(config.commands_burst, config.commands_per_minute / 60, clock.now)
     dispatcher = Dispatcher(routes, transports, directory, writer, clock, limits, languages,
                             learn=roll.learn if dialect.shared(database.reader) else None)
-    for name, duty in [*routes.timers, ("forget old updates", dispatcher.forgetting())]:
+    duties = [*routes.timers, ("forget old updates", dispatcher.forgetting())]
+    if dialect.shared(reader):  # several processes send for the same accounts
+        sharing = Sharing(Presence(writer, reader, clock, shared=True), transports, clock)
+        duties.append(("share the platforms' limits", sharing.duty()))
+    for name, duty in duties:
         scheduler.add(name, duty.next_due, duty.fire)
     rooms = RoomMover(reader, writer, clock, directory, polls, motions, campaigns, triggers, signups, pools,
                       languages, scheduler.poke)

@@ -10,8 +10,10 @@ people the configuration names for it, and the room's admins on its platform.
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 
 from bot.app.notices import file_part
+from bot.kernel.clock import Clock
 from bot.kernel.effects import (
     AnswerPress,
     CloseNativePoll,
@@ -27,6 +29,8 @@ from bot.kernel.events import platform_of
 from bot.kernel.markup import markup, pre
 from bot.kernel.pages import pages
 from bot.kernel.ports import DeliveryRefused, Transport
+from bot.kernel.routing import Duty
+from bot.storage.leases import Presence
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +60,14 @@ class Transports:
     def all(self) -> dict[str, Transport]:
         """Every platform's transport, by platform."""
         return dict(self._by_platform)
+
+    def share(self, processes: int) -> None:
+        """PROCESSES processes send for the bot's accounts now: each transport that paces itself
+        to a platform's limits (Telegram's, counted per token) keeps to its share of them."""
+        for transport in self._by_platform.values():
+            share = getattr(transport, "share", None)
+            if share is not None:
+                share(processes)
 
     def get(self, qualified_id: str) -> Transport | None:
         return self._by_platform.get(platform_of(qualified_id))
@@ -147,3 +159,26 @@ class RoomDirectory:
     def edit_interval(self, room_id: str) -> float:
         transport = self._transports.get(room_id)
         return transport.edit_interval if transport else 0.0
+
+
+class Sharing:
+    """On a database several processes share, each answers the updates it is given, so each
+    sends for the same bot accounts: every ``EVERY`` it says it is alive, counts the processes
+    that are (bot/storage/leases.py, Presence), and has the transports pace to their share."""
+
+    EVERY = timedelta(seconds=10)
+
+    def __init__(self, presence: Presence, transports: Transports, clock: Clock) -> None:
+        self._presence = presence
+        self._transports = transports
+        self._clock = clock
+        self._at: datetime | None = None
+        self.processes = 1
+
+    def duty(self) -> Duty:
+        return Duty(lambda: self._clock.now() if self._at is None else self._at + self.EVERY, self._beat)
+
+    async def _beat(self) -> None:
+        self._at = self._clock.now()
+        self.processes = await self._presence.count()
+        self._transports.share(self.processes)

@@ -19,7 +19,7 @@ import uuid
 from datetime import datetime, timedelta
 
 from bot.kernel.clock import Clock
-from bot.kernel.ports import Conn, Writer
+from bot.kernel.ports import Conn, Reader, Writer
 from bot.kernel.times import iso
 
 TTL = timedelta(seconds=30)
@@ -37,7 +37,7 @@ class Lease:
         self, writer: Writer, clock: Clock, name: str, *, shared: bool, ttl: timedelta = TTL, by: str | None = None
     ) -> None:
         self._writer = writer
-        self._shared = shared  # other processes share the database (see dialect.shared)
+        self.shared = shared  # other processes share the database (see dialect.shared)
         self._clock = clock
         self.name = name
         self.ttl = ttl
@@ -55,7 +55,7 @@ class Lease:
         lease held with more than two thirds of its time left is not written again."""
         now = self._clock.now()
         self.taken = not self.held
-        if not self._shared:
+        if not self.shared:
             self._until = now + self.ttl
             return True
         if self._until is not None and self._until - now > self.ttl * 2 / 3:
@@ -76,7 +76,7 @@ class Lease:
 
     async def release(self) -> None:
         """Give the lease up now (a clean stop), so another process need not wait for it to expire."""
-        if self._until is None or not self._shared:
+        if self._until is None or not self.shared:
             self._until = None
             return
         self._until = None
@@ -85,3 +85,31 @@ class Lease:
             await conn.execute("DELETE FROM leases WHERE name = ? AND holder = ?", (self.name, self.holder))
 
         await self._writer.run(op)
+
+
+class Presence:
+    """This process among those sharing the database: a lease of its own (``process:…``), held
+    while it runs, so that each can count the processes alive. Platforms count a bot's messages
+    per token whichever process sends them, so each paces itself to its share (see
+    bot/app/transports.py). A process that stops is counted until its lease expires."""
+
+    PREFIX = "process:"
+
+    def __init__(self, writer: Writer, reader: Reader, clock: Clock, *, shared: bool, ttl: timedelta = TTL) -> None:
+        self._reader = reader
+        self._clock = clock
+        self._lease = Lease(writer, clock, self.PREFIX + holder(), shared=shared, ttl=ttl)
+        self.ttl = ttl
+
+    async def count(self) -> int:
+        """Say that this process is alive; how many are (this one included, so at least one)."""
+        if not self._lease.shared or not await self._lease.hold():
+            return 1
+        rows = await self._reader.execute_fetchall(
+            "SELECT count(*) FROM leases WHERE name LIKE ? AND expires_at > ?",
+            (self.PREFIX + "%", iso(self._clock.now())))
+        return max(1, int(rows[0][0]))
+
+    async def leave(self) -> None:
+        """A clean stop: the others need not wait for this process's lease to expire."""
+        await self._lease.release()

@@ -76,6 +76,7 @@ class Outcome:
     trigger_ballots: int  # polls opened by the trigger
     killed_at: int  # presses delivered when the process was killed
     seconds: float
+    refused: Counter[str]  # the peer's 429s, by limit (overall, group, private)
 
 
 def _config(url: str, peer: TelegramPeer, p: Process, size: Size) -> str:
@@ -234,7 +235,7 @@ async def run(tmp_path: Path, url: str, size: Size, seed: int = 15) -> Outcome:
             announced=Counter(_announcements(peer, groups)), reminded=reminded, roll_non_voters=queued,
             reachable={ids[members[m].id] for m in signs}, fired=fired, trigger_status=trigger["status"],
             trigger_ballots=1 if trigger["ballot_poll_id"] else 0,
-            killed_at=killed_at, seconds=loop.time() - started,
+            killed_at=killed_at, seconds=loop.time() - started, refused=Counter(peer.world.flood.refusals),
         )
     finally:
         for p in processes:

@@ -35,3 +35,4 @@ async def test_three_processes_lose_nothing_and_do_everything_once(tmp_path: Pat
     assert out.reminded and set(out.reminded) == out.roll_non_voters & out.reachable
     assert set(out.reminded.values()) == {1}
     assert out.fired == 1 and out.trigger_status == "fired" and out.trigger_ballots == 1
+    assert not out.refused, out.refused  # together within Telegram's limits: no 429
