@@ -15,6 +15,8 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.kernel.events import Actor, Message, Room
 from bot.storage.database import Database
 from bot.storage.leases import TTL
@@ -236,5 +238,32 @@ async def test_deadlines_set_in_a_process_that_is_down_are_kept_by_another(tmp_p
         assert "Result — poll 1" in said and "closed at its deadline without firing" in said
         assert await b.query("SELECT closed_by FROM polls") == [("deadline",)]
         assert await b.query("SELECT status FROM triggers") == [("expired",)]
+    finally:
+        await b.stop()
+
+
+async def test_a_trigger_whose_process_died_before_its_ballot_opened_is_finished_by_another(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a, b = await _bots(tmp_path, 2)
+    try:
+        await add_members(a, [(f"m{i}", "North") for i in range(3)])
+        await a.say("chair: /trigger open recall Councillor --signatures 2 --closes 14d")
+
+        async def dies(trigger_id: int, polls: object) -> None:  # the firing is committed; no more
+            del trigger_id, polls
+
+        monkeypatch.setattr(a.app.services.triggers, "open_ballot", dies)
+        said = await a.say("m0 (private): /sign T1 yes", "m1 (private): /sign T1 yes")
+        assert "Trigger T1 has fired" not in said
+        assert await a.query("SELECT status, ballot_poll_id FROM triggers") == [("fired", None)]
+        await a.stop()
+        said = await b.advance("1m")  # it may still be on its way: not yet
+        assert await b.query("SELECT count(*) FROM polls") == [(0,)]
+        said = await b.advance("2m")
+        assert said.count("Trigger T1 has fired") == 1
+        assert await b.query("SELECT status, ballot_poll_id FROM triggers") == [("fired", 1)]
+        said = await b.advance("1m")  # and once only
+        assert "has fired" not in said and await b.query("SELECT count(*) FROM polls") == [(1,)]
     finally:
         await b.stop()

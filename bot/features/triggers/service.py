@@ -58,6 +58,10 @@ from bot.storage.writer import Duplicate, change_once
 log = logging.getLogger(__name__)
 
 SYNC = timedelta(seconds=15)
+
+ORPHANED = timedelta(minutes=2)
+"""A trigger fired this long ago whose ballot has not opened: the process that fired it died
+on the way (it opens the ballot within seconds), so whichever process looks next opens it."""
 """On a shared database, how often the live campaigns are read again (see PollService's)."""
 
 
@@ -120,6 +124,10 @@ class TriggerService:
             self._synced = self._clock.now()
             live = await store.live_triggers(self._reader)
             self.deadlines = {t.id: t.closes_at for t in live if allows(t.status, "fire")}
+            now = self._clock.now()
+            self._unfinished += [
+                t.id for t in live if t.status == FIRED and t.ballot_poll_id is None and t.id not in self._unfinished
+                and (t.fired_at is None or now - t.fired_at > ORPHANED)]
         while self._unfinished:
             await self._publish(TriggerFired(self._unfinished.pop(0)))
         await self.expire_due()
