@@ -267,3 +267,20 @@ async def test_a_trigger_whose_process_died_before_its_ballot_opened_is_finished
         assert "has fired" not in said and await b.query("SELECT count(*) FROM polls") == [(1,)]
     finally:
         await b.stop()
+
+
+async def test_an_organisers_reminders_are_numbered_in_the_database_whichever_process_takes_them(
+    tmp_path: Path,
+) -> None:
+    a, b = await _bots(tmp_path, 2)
+    try:
+        await add_members(a, [("ann", "North"), ("bob", "North")])
+        await a.say("chair: /poll Strike? --roll --closes 3d")
+        await b.app.services.polls.start()  # as a process started after the poll opened
+        for bot in (a, b, a):
+            assert "Reminders for poll 1 are on their way to 2 members" in await bot.say("chair: /remind 1")
+        rounds = await a.query("SELECT round FROM reminder_rounds ORDER BY round")
+        assert rounds == [("manual-1",), ("manual-2",), ("manual-3",)]
+    finally:
+        for bot in (a, b):
+            await bot.stop()

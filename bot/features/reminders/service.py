@@ -70,7 +70,7 @@ class Reminders:
 
     async def remind_now(self, poll: Poll, names_in_group: bool) -> int:
         """An organiser's reminder: privately to non-voters now, and a note in the group."""
-        n = sum(1 for r in self._done.get(poll.id, set()) if r.startswith("manual-")) + 1
+        n = await store.manual_rounds(self._reader, poll.id) + 1  # numbered in the database: any process's count
         return await self._queue_round(poll, due_names=[f"manual-{n}"], private=True, group=True,
                                        names_in_group=names_in_group)
 

@@ -12,6 +12,13 @@ async def rounds_of_open_polls(conn: Conn) -> list[tuple[int, str]]:
     return [(r[0], r[1]) for r in rows]
 
 
+async def manual_rounds(conn: Conn, poll_id: int) -> int:
+    """How many rounds organisers asked for by hand in POLL_ID (in any process)."""
+    rows = await conn.execute_fetchall(
+        "SELECT count(*) FROM reminder_rounds WHERE poll_id = ? AND round LIKE 'manual-%'", (poll_id,))
+    return int(rows[0][0])
+
+
 async def record_round(conn: Conn, poll_id: int, name: str, at: str) -> bool:
     """Record round NAME of POLL_ID as queued; False if it was already (by another process)."""
     rows = await conn.execute_fetchall(
