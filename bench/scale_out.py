@@ -39,6 +39,7 @@ async def main(size: Size) -> dict[str, object]:
         "reminders not exactly once": sum(c != 1 for c in out.reminded.values())
         + len((out.roll_non_voters & out.reachable) ^ set(out.reminded)),
         "trigger announcements other than one": abs(out.fired - 1),
+        "429 answers from Telegram": sum(out.refused.values()),
     }
     return {
         "bench": "scale_out", "cores": os.cpu_count(), "processes": size.processes, "members": size.members,
