@@ -724,7 +724,7 @@ class PollService:
             log.warning("freeing the old versions of secret ballots failed (%s)", e)
 
     async def settled(self) -> None:
-        """Wait for the work a close left running in the background (tests and shutdown)."""
+        """Wait for the work a close left running in the background (for a test to look at it)."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 

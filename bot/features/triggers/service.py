@@ -58,11 +58,11 @@ from bot.storage.writer import Duplicate, change_once
 log = logging.getLogger(__name__)
 
 SYNC = timedelta(seconds=15)
+"""On a shared database, how often the live campaigns are read again (see PollService's)."""
 
 ORPHANED = timedelta(minutes=2)
 """A trigger fired this long ago whose ballot has not opened: the process that fired it died
 on the way (it opens the ballot within seconds), so whichever process looks next opens it."""
-"""On a shared database, how often the live campaigns are read again (see PollService's)."""
 
 
 class TriggerService:
