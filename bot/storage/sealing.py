@@ -116,6 +116,12 @@ class Sealer:
         """The key row's name for IDENTITY: a keyed hash, so the table names nobody."""
         return hmac.new(self._holders, identity.encode(), hashlib.sha256).hexdigest()
 
+    def new_key(self, identity: str) -> tuple[str, str]:
+        """A fresh data key for IDENTITY as its row is stored: (holder, wrapped key)."""
+        holder = self.holder(identity)
+        key, nonce = os.urandom(32), os.urandom(NONCE)
+        return holder, base64.urlsafe_b64encode(nonce + self._wrapping.encrypt(nonce, key, holder.encode())).decode()
+
     def _unwrap(self, identity: str, holder: str, wrapped: str) -> Key:
         raw = base64.urlsafe_b64decode(wrapped.encode())
         try:
@@ -128,9 +134,7 @@ class Sealer:
         """IDENTITY's data key, made (inside CONN's transaction) if they have none yet. Two
         processes making one at once: the second's insert waits for the first's and does
         nothing, and both then read the first's key."""
-        holder = self.holder(identity)
-        key, nonce = os.urandom(32), os.urandom(NONCE)
-        wrapped = base64.urlsafe_b64encode(nonce + self._wrapping.encrypt(nonce, key, holder.encode())).decode()
+        holder, wrapped = self.new_key(identity)
         await conn.execute(f"INSERT INTO {KEYS_TABLE}(holder, wrapped) VALUES (?, ?) ON CONFLICT (holder) DO NOTHING",
                            (holder, wrapped))
         rows = await conn.execute_fetchall(f"SELECT wrapped FROM {KEYS_TABLE} WHERE holder = ?", (holder,))
