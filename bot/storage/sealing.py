@@ -174,12 +174,21 @@ class Sealer:
         cur = await conn.execute(f"DELETE FROM {KEYS_TABLE} WHERE holder = ?", (self.holder(identity),))
         return bool(cur.rowcount)
 
-    async def seal_plaintext(self, conn: Any, spec: Sealed) -> int:
-        """Seal SPEC's columns in the rows stored before sealing existed; how many rows."""
+    @staticmethod
+    async def _plaintext(conn: Any, spec: Sealed, limit: str = "") -> list[Any]:
         columns = ", ".join((spec.identity, *spec.row, *spec.columns))
         unsealed = " OR ".join(f"substr({c}, 1, {len(PREFIX)}) <> ?" for c in spec.columns)
-        rows = await conn.execute_fetchall(f"SELECT {columns} FROM {spec.table} WHERE {unsealed}",
-                                           (PREFIX,) * len(spec.columns))
+        return list(await conn.execute_fetchall(f"SELECT {columns} FROM {spec.table} WHERE {unsealed}{limit}",
+                                                (PREFIX,) * len(spec.columns)))
+
+    async def any_plaintext(self, reader: Any, spec: Sealed) -> bool:
+        """Whether SPEC's table has a row stored before sealing existed (a read: on most starts
+        there is none, and no write is taken for it)."""
+        return bool(await self._plaintext(reader, spec, " LIMIT 1"))
+
+    async def seal_plaintext(self, conn: Any, spec: Sealed) -> int:
+        """Seal SPEC's columns in the rows stored before sealing existed; how many rows."""
+        rows = await self._plaintext(conn, spec)
         n = 0
         for r in rows:
             values = dict(zip((spec.identity, *spec.row, *spec.columns), r, strict=True))

@@ -259,6 +259,8 @@ class CampaignService:
 
     async def seal_stored(self) -> int:
         """At start: seal the names and branches of signatures stored before they were sealed."""
+        if not await self._sealer.any_plaintext(self._reader, store.SEALED):
+            return 0
         return await self._writer.run(lambda conn: self._sealer.seal_plaintext(conn, store.SEALED))
 
     async def personal_data(self, identity: str, member: int | None) -> list[str]:

@@ -133,6 +133,8 @@ class SignupService:
 
     async def seal_stored(self) -> int:
         """At start: seal the details of sign-ups stored before they were sealed; how many."""
+        if not await self._sealer.any_plaintext(self._reader, store.SEALED):
+            return 0
         return await self._writer.run(lambda conn: self._sealer.seal_plaintext(conn, store.SEALED))
 
     # -- a supporter's own data --------------------------------------------------------------
