@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from bot.storage.sealing import Sealer, Unopenable
-from tests.helpers import Chat, exported_csv
+from tests.helpers import Chat, add_members, exported_csv
 from tests.peers.postgresql import PostgresServer, shared, use_postgresql
 
 SECRET = "test-secret"  # the key Chat.start gives the bot
@@ -190,3 +190,30 @@ async def test_on_postgresql_a_destroyed_key_leaves_the_keys_table_file(
         assert wrapped.encode() not in await _relation_file(chat, "data_keys")
     finally:
         await chat.stop()
+
+
+async def test_a_fired_triggers_signatures_stay_readable_after_an_erasure(chat: Chat) -> None:
+    """Kept on purpose (the record of why a ballot was held), and not sealed under the signer's
+    key: the member's sign-up goes, their key with it, and the trigger's list still reads."""
+    await add_members(chat, [(f"m{i}", "Riverside") for i in range(3)])
+    await chat.say("chair: /signup open Assembly", "chair: /trigger open recall Cllr Smith --signatures 3 --closes 14d")
+    await chat.say("m0 (private): /signup S1", f"m0 (private): {NAME}", f"m0 (private): {AREA}",
+                   "m0 (private): skip", "m0 (private): yes")
+    for i in range(3):
+        await chat.say(f"m{i} (private): /sign T1 yes")
+    out = await chat.say("m0 (private): /mydata erase")
+    assert "Erased: 1 sign-up." in out
+    assert await chat.query("SELECT count(*) FROM data_keys WHERE holder = ?",
+                            Sealer(SECRET).holder("console:m0")) == [(0,)]
+    rows = exported_csv(await chat.say("chair: /trigger T1 export"))
+    assert sorted(r[0] for r in rows[1:]) == ["m0", "m1", "m2"]
+
+
+async def test_a_key_left_after_everything_was_withdrawn_is_destroyed_on_erasure(chat: Chat) -> None:
+    await chat.say("chair: /signup open Assembly")
+    await chat.say("amy (private): /signup S1", "amy (private): Amy Jones", "amy (private): Lowtown",
+                   "amy (private): skip", "amy (private): yes", "amy (private): /mydata withdraw S1")
+    holder = Sealer(SECRET).holder("console:amy")
+    assert await chat.query("SELECT count(*) FROM data_keys WHERE holder = ?", holder) == [(1,)]
+    assert "nothing to erase" in await chat.say("amy (private): /mydata erase")
+    assert await chat.query("SELECT count(*) FROM data_keys WHERE holder = ?", holder) == [(0,)]
