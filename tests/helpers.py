@@ -16,10 +16,13 @@ from typing import Any
 
 from adapters.console.adapter import ConsoleSession, ConsoleTransport
 from bot.app import App, Transports, bootstrap
+from bot.features.campaigns.store import SEALED as SIGNATURES_SEALED
 from bot.features.roll.parse import parse_roll_csv
+from bot.features.signups.store import SEALED as SIGNUPS_SEALED
 from bot.kernel.clock import ManualClock
 from bot.kernel.config import Config, parse_config
 from bot.kernel.durations import parse_duration
+from bot.storage.sealing import Sealer
 from tests.peers.postgresql import shared, use_postgresql
 
 
@@ -134,7 +137,16 @@ class Chat:
         listed = ("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
                   if use_postgresql() else "SELECT name FROM sqlite_master WHERE type = 'table'")
         tables = [r[0] for r in await self.query(listed) if r[0] not in ("seen_events", "schema_migrations", "leases")]
-        return {t: sorted(await self.query(f"SELECT * FROM {t}"), key=repr) for t in tables}
+        snapshot = {t: sorted(await self.query(f"SELECT * FROM {t}"), key=repr) for t in tables}
+        # Sealed details as they open, and the data keys by whose they are: sealing draws a new key
+        # and nonce each time, so two databases that hold the same differ in those bytes only.
+        sealer = Sealer(self.app.config.secret or "")
+        for spec in (SIGNUPS_SEALED, SIGNATURES_SEALED):
+            rows = await sealer.open_rows(self.app.reader, await self.app.reader.execute_fetchall(
+                f"SELECT * FROM {spec.table}"), spec)
+            snapshot[spec.table] = sorted((tuple(r.values()) for r in rows), key=repr)
+        snapshot["data_keys"] = sorted(await self.query("SELECT holder FROM data_keys"))
+        return snapshot
 
     async def stop(self) -> None:
         await self.app.stop()

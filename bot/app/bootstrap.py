@@ -69,6 +69,7 @@ from bot.storage.matrix_state import MatrixState
 from bot.storage.outbox import CHANNEL as OUTBOX_CHANNEL
 from bot.storage.outbox import Outbox
 from bot.storage.scheduler import Scheduler
+from bot.storage.sealing import Sealer
 from bot.storage.writer import Writer as GroupCommitWriter
 
 LOCALES = Path(__file__).resolve().parents[1] / "locales"
@@ -209,6 +210,7 @@ async def bootstrap(
     bus = Bus()
     dialogues = Dialogues()
     links = PageLinks(secret, config.web.public_url if config.web else None)
+    sealer = Sealer(secret)  # personal data under a key per supporter, destroyed on erasure
 
     languages = LanguageService(reader, writer, clock, catalogues, config.language)
     roll = RollService(reader, writer, clock)
@@ -217,12 +219,13 @@ async def bootstrap(
                         vacuum=database.vacuum)
     reminders = Reminders(reader, writer, clock, config, polls, roll, outbox, languages=languages)
     motions = MotionService(reader, writer, clock, config.tz, polls, secret, outbox, languages=languages)
-    campaigns = CampaignService(reader, writer, clock, config.tz, outbox, roll, motions, languages=languages)
+    campaigns = CampaignService(reader, writer, clock, config.tz, outbox, roll, motions, languages=languages,
+                                sealer=sealer)
     triggers = TriggerService(reader, writer, clock, config.tz, send, outbox, roll, config.organisers, bus.publish,
                               scheduler, languages=languages)
     signing = SigningService(dialogues, {"M": campaigns, "T": triggers})
-    signups = SignupService(reader, writer, clock, dialogues, roll, [campaigns, triggers], database.truncate_log,
-                            languages=languages)
+    signups = SignupService(reader, writer, clock, dialogues, roll, [campaigns, triggers], database.forget_erased,
+                            languages=languages, sealer=sealer)
     pools = PoolService(reader, writer, clock, send, outbox, dialogues, links, languages=languages)
     services = Services(roll, polls, reminders, motions, campaigns, signing, signups, triggers, pools, languages)
 

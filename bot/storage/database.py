@@ -237,9 +237,10 @@ class Database:
         and its tables keep rows in key order, so no table here keeps old versions to free."""
         del tables, full
 
-    async def truncate_log(self) -> None:
-        """Checkpoint the write-ahead log into the database file and cut it to zero bytes, so
-        erased rows do not linger in older page copies there."""
+    async def forget_erased(self) -> None:
+        """After an erasure or a withdrawal: checkpoint the write-ahead log into the database
+        file and cut it to zero bytes, so erased rows (and a destroyed data key) do not linger
+        in older page copies there."""
         if str(self.path) == ":memory:":
             return
         try:

@@ -29,7 +29,7 @@ from typing import Any
 import asyncpg
 
 from bot.kernel.errors import StartError
-from bot.storage import dialect
+from bot.storage import dialect, sealing
 from bot.storage.rows import Pending, Rows
 
 log = logging.getLogger(__name__)
@@ -239,10 +239,16 @@ class Database:
             return False
         return bool(rows) and rows[0][0] == 1
 
-    async def truncate_log(self) -> None:
-        """Nothing to do: an erased row's old versions go at the server's next vacuum, and
-        what its WAL archives and backups keep is the operator's (see the README)."""
-        return None
+    async def forget_erased(self) -> None:
+        """After an erasure or a withdrawal: rewrite the (small) table of data keys, so a
+        destroyed key's bytes, which stay in its dead row version until a vacuum and are not
+        zeroed even then, leave the table's file. The erased rows' own old versions go at the
+        server's next vacuum; they are ciphertext whose key is gone. What WAL archives,
+        replicas and backups keep is the operator's (see the README)."""
+        try:
+            await self.vacuum([sealing.KEYS_TABLE], full=True)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            log.exception("rewriting the data keys' table after an erasure failed; it will be at the next one")
 
     async def vacuum(self, tables: Sequence[str], *, full: bool = False) -> None:
         """Free the old versions of TABLES' changed and deleted rows now, rather than at the

@@ -155,3 +155,9 @@ async def campaign_command(ctx: Context, args: str, campaigns: CampaignService) 
         raise UserError(_("There is no {command}. Send {help} for the commands.").format(
             command=f"/campaign M{motion_id} {sub[:20]}", help="/help campaign"))
     await handler(ctx, motion_id, rest.strip(), campaigns)
+
+
+@router.startup
+async def seal_stored_signatures(campaigns: CampaignService) -> None:
+    """Signatures stored before names were sealed (bot/storage/sealing.py) are sealed now."""
+    await campaigns.seal_stored()

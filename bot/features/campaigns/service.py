@@ -28,15 +28,17 @@ from bot.kernel.ports import Conn, Languages, Reader, Writer
 from bot.kernel.times import iso
 from bot.kernel.wording import number
 from bot.storage.outbox import Outbox, enqueue
+from bot.storage.sealing import Sealer
 from bot.storage.writer import change_once
 
 
 class CampaignService:
     def __init__(
         self, reader: Reader, writer: Writer, clock: Clock, tz: ZoneInfo, outbox: Outbox, roll: RollService,
-        motions: MotionService, *, languages: Languages,
+        motions: MotionService, *, languages: Languages, sealer: Sealer,
     ) -> None:
         self._languages = languages
+        self._sealer = sealer  # signatures' names and branches are stored sealed (bot/storage/sealing.py)
         self._reader = reader
         self._writer = writer
         self._clock = clock
@@ -182,7 +184,7 @@ class CampaignService:
         return await store.adoptions(self._reader, motion_id)
 
     async def signatures(self, motion_id: int) -> list[tuple[str, str, str | None, str, str]]:
-        return await store.signature_list(self._reader, motion_id)
+        return await store.signature_list(self._reader, self._sealer, motion_id)
 
     # -- signing (a Signable under the letter M) ---------------------------------------------
 
@@ -230,7 +232,7 @@ class CampaignService:
             at = await store.signed_at(conn, n, signer)
             if at is not None:
                 raise UserError(already_signed(f"M{n}", at))
-            await store.insert_signature(conn, n, signer, ctx.actor.id, name, member, branch, iso(now))
+            await store.insert_signature(conn, self._sealer, n, signer, ctx.actor.id, name, member, branch, iso(now))
             signatures, _branches = await store.counts(conn, n)
             return signatures, await self._reach_goal(conn, campaign, now, title, room)
 
@@ -255,11 +257,18 @@ class CampaignService:
 
     # -- personal data (a DataHolder) --------------------------------------------------------
 
+    async def seal_stored(self) -> int:
+        """At start: seal the names and branches of signatures stored before they were sealed."""
+        if not await self._sealer.any_plaintext(self._reader, store.SEALED):
+            return 0
+        return await self._writer.run(lambda conn: self._sealer.seal_plaintext(conn, store.SEALED))
+
     async def personal_data(self, identity: str, member: int | None) -> list[str]:
         return [(_("• signature on {ref}: {name}, {branch}; {day}") if branch else
                  _("• signature on {ref}: {name}; {day}")).format(ref=f"M{motion_id}", name=name, branch=branch,
                                                                  day=at[:10])
-                for motion_id, name, branch, at in await store.signatures_of(self._reader, identity, f"m:{member}")]
+                for motion_id, name, branch, at in await store.signatures_of(self._reader, self._sealer, identity,
+                                                                                   f"m:{member}")]
 
     async def erase(self, conn: Conn, identity: str, member: int | None) -> tuple[str, int]:
         return "model-motion signature", await store.erase_signatures(conn, identity, f"m:{member}")

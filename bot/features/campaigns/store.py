@@ -1,4 +1,8 @@
-"""Model-motion campaigns in the database: the campaign, its signatures and branch reports."""
+"""Model-motion campaigns in the database: the campaign, its signatures and branch reports.
+
+A signature's name and branch are stored sealed under the signer's data key
+(bot/storage/sealing.py) and opened here when read; erasure destroys the key.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,9 @@ from bot.features.campaigns.model import Campaign
 from bot.kernel.ports import Conn
 from bot.kernel.times import parse_iso
 from bot.storage.rows import from_row
+from bot.storage.sealing import Sealed, Sealer
+
+SEALED = Sealed("campaign_signatures", identity="identity", row=("motion_id", "signer"), columns=("name", "branch"))
 
 
 def _campaign(row: Any) -> Campaign:
@@ -64,12 +71,15 @@ async def signed_at(conn: Conn, motion_id: int, signer: str) -> str | None:
 
 
 async def insert_signature(
-    conn: Conn, motion_id: int, signer: str, identity: str, name: str, member: int | None, branch: str | None, at: str
+    conn: Conn, sealer: Sealer, motion_id: int, signer: str, identity: str, name: str, member: int | None,
+    branch: str | None, at: str,
 ) -> None:
+    key = await sealer.key(conn, identity)
     await conn.execute(
         "INSERT INTO campaign_signatures(motion_id, signer, identity, name, member_id, branch, consent, signed_at)"
         " VALUES (?, ?, ?, ?, ?, ?, 1, ?)",
-        (motion_id, signer, identity, name, member, branch, at),
+        (motion_id, signer, identity, key.seal(SEALED.place("name"), name), member,
+         key.seal(SEALED.place("branch"), branch), at),
     )
 
 
@@ -78,23 +88,27 @@ async def delete_signature(conn: Conn, motion_id: int, signer: str) -> bool:
     return bool(cur.rowcount)
 
 
-async def signature_list(conn: Conn, motion_id: int) -> list[tuple[str, str, str | None, str, str]]:
-    """(name, member or supporter, branch, signed at, consent) of every signature, for export."""
-    rows = await conn.execute_fetchall(
-        "SELECT name, CASE WHEN member_id IS NULL THEN 'supporter' ELSE 'member' END, branch, signed_at, consent"
-        " FROM campaign_signatures WHERE motion_id = ? ORDER BY signed_at, name",
+async def signature_list(conn: Conn, sealer: Sealer, motion_id: int) -> list[tuple[str, str, str | None, str, str]]:
+    """(name, member or supporter, branch, signed at, consent) of every signature, for export,
+    by time signed and name (sorted here: the names are sealed in the table)."""
+    rows = await sealer.open_rows(conn, await conn.execute_fetchall(
+        "SELECT identity, name, CASE WHEN member_id IS NULL THEN 'supporter' ELSE 'member' END AS kind, branch,"
+        " signed_at, consent FROM campaign_signatures WHERE motion_id = ?",
         (motion_id,),
-    )
-    return [(r[0], r[1], r[2], r[3], "yes" if r[4] else "no") for r in rows]
+    ), SEALED)
+    return sorted(((r["name"], r["kind"], r["branch"], r["signed_at"], "yes" if r["consent"] else "no") for r in rows),
+                  key=lambda r: (r[3], r[0]))
 
 
-async def signatures_of(conn: Conn, identity: str, signer: str) -> list[tuple[int, str, str | None, str]]:
+async def signatures_of(
+    conn: Conn, sealer: Sealer, identity: str, signer: str
+) -> list[tuple[int, str, str | None, str]]:
     """(motion, name, branch, signed at) of every signature a person made."""
-    rows = await conn.execute_fetchall(
-        "SELECT motion_id, name, branch, signed_at FROM campaign_signatures WHERE identity = ? OR signer = ?"
+    rows = await sealer.open_rows(conn, await conn.execute_fetchall(
+        "SELECT motion_id, identity, name, branch, signed_at FROM campaign_signatures WHERE identity = ? OR signer = ?"
         " ORDER BY motion_id", (identity, signer),
-    )
-    return [(r[0], r[1], r[2], r[3]) for r in rows]
+    ), SEALED)
+    return [(r["motion_id"], r["name"], r["branch"], r["signed_at"]) for r in rows]
 
 
 async def erase_signatures(conn: Conn, identity: str, signer: str) -> int:

@@ -118,3 +118,9 @@ async def mydata_command(ctx: Context, args: str, signups: SignupService, signin
             await signing.unsign(ctx, ref)
     else:
         raise UserError(_("Usage: {usage}").format(usage=_(MYDATA_USAGE)))
+
+
+@router.startup
+async def seal_stored_signups(signups: SignupService) -> None:
+    """Sign-ups stored before details were sealed (bot/storage/sealing.py) are sealed now."""
+    await signups.seal_stored()

@@ -22,6 +22,7 @@ from bot.kernel.errors import UserError
 from bot.kernel.language import _
 from bot.kernel.ports import Conn, Languages, Reader, Writer
 from bot.kernel.times import iso
+from bot.storage.sealing import Sealer
 from bot.storage.writer import change_once
 
 DIALOGUE = "signup"
@@ -30,7 +31,8 @@ DIALOGUE = "signup"
 class SignupService:
     def __init__(
         self, reader: Reader, writer: Writer, clock: Clock, dialogues: Dialogues, roll: RollService,
-        holders: list[DataHolder], truncate_log: Callable[[], Awaitable[None]], *, languages: Languages,
+        holders: list[DataHolder], forget_erased: Callable[[], Awaitable[None]], *, languages: Languages,
+        sealer: Sealer,
     ) -> None:
         self._languages = languages
         self._reader = reader
@@ -39,7 +41,8 @@ class SignupService:
         self._dialogues = dialogues
         self._roll = roll
         self._holders = holders
-        self._truncate_log = truncate_log
+        self._forget_erased = forget_erased
+        self._sealer = sealer
         self._drafts: dict[str, Draft] = {}
 
     @staticmethod
@@ -74,7 +77,7 @@ class SignupService:
                           _("Sign-up S{id} is already closed.").format(id=form_id), ctx.event_id)
 
     async def signups(self, form_id: int) -> list[tuple[str, str, str | None, str, str]]:
-        return await store.signup_list(self._reader, form_id)
+        return await store.signup_list(self._reader, self._sealer, form_id)
 
     # -- the conversation --------------------------------------------------------------------
 
@@ -122,17 +125,23 @@ class SignupService:
                 raise UserError(closed)
             if await store.signed_up(conn, form.id, ctx.actor.id):
                 raise UserError(twice)
-            await store.insert_signup(conn, form.id, ctx.actor.id, new.name, new.area, new.contact, now)
+            await store.insert_signup(conn, self._sealer, form.id, ctx.actor.id, new.name, new.area, new.contact, now)
 
         await self._writer.run(op, ctx.event_id)
         await ctx.reply(signed_up(new))
         return True
 
+    async def seal_stored(self) -> int:
+        """At start: seal the details of sign-ups stored before they were sealed; how many."""
+        if not await self._sealer.any_plaintext(self._reader, store.SEALED):
+            return 0
+        return await self._writer.run(lambda conn: self._sealer.seal_plaintext(conn, store.SEALED))
+
     # -- a supporter's own data --------------------------------------------------------------
 
     async def personal_data(self, identity: str, member: int | None) -> list[str]:
         """Lines for /mydata, in the language being written in."""
-        return [kept(*row) for row in await store.signups_of(self._reader, identity)]
+        return [kept(*row) for row in await store.signups_of(self._reader, self._sealer, identity)]
 
     async def erase(self, conn: Conn, identity: str, member: int | None) -> tuple[str, int]:
         return "sign-up", await store.erase_signups(conn, identity)
@@ -154,12 +163,19 @@ class SignupService:
 
         await change_once(self._writer, withdraw,
                           _("You have not signed up for S{id}; nothing to withdraw.").format(id=form_id), ctx.event_id)
-        await self._truncate_log()
+        await self._forget_erased()
 
     async def erase_everything(self, ctx: Context) -> list[tuple[str, int]]:
         """Delete every personal record the speaker left (but the signatures of triggers that
         already fired: they are the record of why a ballot was held); how many, per kind (the
-        kind named in the singular, as DataHolder.erase names it)."""
+        kind named in the singular, as DataHolder.erase names it).
+
+        The speaker's data key is destroyed in the same transaction, so whatever copies of the
+        rows remain elsewhere (old row versions, WAL archives, replicas, backups) no longer
+        open. The kept trigger signatures are not sealed under it (they hold no text the
+        supporter gave, only the member, the chat identity and the roll's branch), so they stay
+        readable. A key left after the rows went (everything withdrawn earlier) is destroyed
+        too, though the answer is then that there was nothing to erase."""
         identity = ctx.actor.id
         member = self._roll.member(identity)
         self.cancel(identity)
@@ -168,12 +184,14 @@ class SignupService:
 
         async def op(conn: Conn) -> list[tuple[str, int]]:
             gone = [await holder.erase(conn, identity, member) for holder in [self, *self._holders]]
-            if not any(n for _what, n in gone):
+            if not await self._sealer.destroy(conn, identity) and not any(n for _what, n in gone):
                 raise UserError(nothing)
             return gone
 
         gone = await self._writer.run(op, ctx.event_id)
-        await self._truncate_log()
+        await self._forget_erased()
+        if not any(n for _what, n in gone):
+            raise UserError(nothing)
         return gone
 
     async def move_room(self, conn: Conn, old: str, new: str) -> int:

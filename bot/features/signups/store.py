@@ -1,14 +1,19 @@
 """Sign-up forms and supporters' details in the database.
 
-Erasure deletes the rows (never blanks them); the writer's connection has ``secure_delete`` on,
-so SQLite overwrites the freed space, and the write-ahead log is truncated afterwards (see
-bot/storage/database.py) so no older copy of the pages survives in it.
+A supporter's name, area and contact are stored sealed under their own data key
+(bot/storage/sealing.py) and opened here when read. Erasure deletes the rows (never blanks them)
+and the signups service destroys the key in the same transaction; on SQLite the writer's
+connection also has ``secure_delete`` on, so the freed space is overwritten, and the write-ahead
+log is truncated afterwards (see bot/storage/database.py).
 """
 
 from __future__ import annotations
 
 from bot.features.signups.model import Form
 from bot.kernel.ports import Conn
+from bot.storage.sealing import Sealed, Sealer
+
+SEALED = Sealed("signups", identity="identity", row=("form_id", "identity"), columns=("name", "area", "contact"))
 
 
 async def load_form(conn: Conn, form_id: int) -> Form | None:
@@ -36,11 +41,13 @@ async def signed_up(conn: Conn, form_id: int, identity: str) -> bool:
 
 
 async def insert_signup(
-    conn: Conn, form_id: int, identity: str, name: str, area: str, contact: str | None, at: str
+    conn: Conn, sealer: Sealer, form_id: int, identity: str, name: str, area: str, contact: str | None, at: str
 ) -> None:
+    key = await sealer.key(conn, identity)
     await conn.execute(
         "INSERT INTO signups(form_id, identity, name, area, contact, consent, signed_at) VALUES (?, ?, ?, ?, ?, 1, ?)",
-        (form_id, identity, name, area, contact, at),
+        (form_id, identity, key.seal(SEALED.place("name"), name), key.seal(SEALED.place("area"), area),
+         key.seal(SEALED.place("contact"), contact), at),
     )
 
 
@@ -49,23 +56,24 @@ async def delete_signup(conn: Conn, form_id: int, identity: str) -> bool:
     return bool(cur.rowcount)
 
 
-async def signup_list(conn: Conn, form_id: int) -> list[tuple[str, str, str | None, str, str]]:
-    """(name, area, contact, signed at, consent) of every sign-up, for export."""
-    rows = await conn.execute_fetchall(
-        "SELECT name, area, contact, signed_at, consent FROM signups WHERE form_id = ? ORDER BY signed_at, name",
-        (form_id,),
-    )
-    return [(r[0], r[1], r[2], r[3], "yes" if r[4] else "no") for r in rows]
+async def signup_list(conn: Conn, sealer: Sealer, form_id: int) -> list[tuple[str, str, str | None, str, str]]:
+    """(name, area, contact, signed at, consent) of every sign-up, for export, by time signed
+    and name (sorted here: the names are sealed in the table)."""
+    rows = await sealer.open_rows(conn, await conn.execute_fetchall(
+        "SELECT identity, name, area, contact, signed_at, consent FROM signups WHERE form_id = ?", (form_id,),
+    ), SEALED)
+    return sorted(((r["name"], r["area"], r["contact"], r["signed_at"], "yes" if r["consent"] else "no") for r in rows),
+                  key=lambda r: (r[3], r[0]))
 
 
-async def signups_of(conn: Conn, identity: str) -> list[tuple[int, str, str, str, str | None, str]]:
+async def signups_of(conn: Conn, sealer: Sealer, identity: str) -> list[tuple[int, str, str, str, str | None, str]]:
     """(form, its title, name, area, contact, signed at) of a person's sign-ups."""
-    rows = await conn.execute_fetchall(
-        "SELECT s.form_id, f.title, s.name, s.area, s.contact, s.signed_at FROM signups s"
+    rows = await sealer.open_rows(conn, await conn.execute_fetchall(
+        "SELECT s.form_id, f.title, s.identity, s.name, s.area, s.contact, s.signed_at FROM signups s"
         " JOIN signup_forms f ON f.id = s.form_id WHERE s.identity = ? ORDER BY s.form_id",
         (identity,),
-    )
-    return [(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
+    ), SEALED)
+    return [(r["form_id"], r["title"], r["name"], r["area"], r["contact"], r["signed_at"]) for r in rows]
 
 
 async def erase_signups(conn: Conn, identity: str) -> int:

@@ -40,7 +40,9 @@ async def test_a_campaign_speaks_the_rooms_and_each_members_language(chat: Chat)
     assert await chat.snapshot() == before
     assert "Dziękujemy: Twój podpis pod M1 jest zapisany. Wniosek ma teraz 1 podpis." in await chat.say(
         "ann (private): tak Hillside")
-    assert await chat.query("SELECT name, branch FROM campaign_signatures") == [("ann", "Hillside")]
+    # Stored sealed (bot/storage/sealing.py), as written when opened.
+    assert [(r[0], r[2]) for r in await chat.app.services.campaigns.signatures(1)] == [("ann", "Hillside")]
+    assert "Hillside" not in repr(await chat.query("SELECT * FROM campaign_signatures"))
 
     # Bob reads Welsh privately and answers "ie": the Welsh form for two (dau lofnod).
     out = await chat.say("bob (private): sign M1")

@@ -1,5 +1,6 @@
 """Story 5: a supporter signs up with consent; organisers export; the supporter withdraws and
-erases, and the erased details are gone from the database file itself."""
+erases, and the erased details (stored sealed: bot/storage/sealing.py) are gone from the
+database file itself. tests/reliability/test_shredding.py checks the sealing on both backends."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 from tests.helpers import Chat, exported_csv
 
 ERASED = pytest.mark.not_on_postgresql("checks that erased details are gone from the SQLite file and its log; "
-                                   "erasure on PostgreSQL (a per-supporter key destroyed) is not built yet")
+                                   "on PostgreSQL tests/reliability/test_shredding.py checks the destroyed key")
 
 NAME = "Zebedee Quixotic-Marchbanks"
 AREA = "Upper Snodsbury"
@@ -69,14 +70,20 @@ async def test_signup_consent_export_withdraw_and_erase(chat: Chat) -> None:
     # Seeing and erasing one's own data.
     out = await chat.say("zed (private): /mydata")
     assert NAME in out and AREA in out and CONTACT in out
-    assert NAME.encode() in _raw(chat)
+    # Stored sealed: not in the file in the clear, but its ciphertext is, until the erasure.
+    sealed = [v for row in await chat.query("SELECT name, area, contact FROM signups WHERE identity = ?",
+                                            "console:zed") for v in row]
+    assert len(sealed) == 3 and all(v.startswith("sealed1:") for v in sealed)
+    raw = _raw(chat)
+    assert all(v.encode() in raw for v in sealed)
+    assert NAME.encode() not in raw
     out = await chat.say("zed (private): /mydata erase")
     assert "Erased: 1 sign-up. " in out
     out = await chat.say("zed (private): /mydata")
     assert "I keep no sign-ups" in out
     assert await chat.query("SELECT count(*) FROM signups") == [(0,)]
     raw = _raw(chat)
-    for secret in (NAME, AREA, CONTACT):
+    for secret in (NAME, AREA, CONTACT, *sealed):
         assert secret.encode() not in raw, secret
 
     async def secure_delete(conn) -> int:  # type: ignore[no-untyped-def]
