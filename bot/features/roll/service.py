@@ -1,8 +1,9 @@
 """The roll's use cases: who is a member (for every ballot), linking accounts, importing a roll.
 
-Which member an identity belongs to is held in memory: links are only made through this
-process's writer (/join), so the map loaded at start and kept up to date is whole, and the vote
-path asks it without a query.
+Which member an identity belongs to is held in memory: on SQLite links are only made through
+this process's writer (/join), so the map loaded at start and kept up to date is whole, and the
+vote path asks it without a query. On a database other processes share, an identity with no link
+here is looked up before its update is acted on (``learn``), many at once.
 """
 
 from __future__ import annotations
