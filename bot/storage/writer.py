@@ -24,7 +24,7 @@ stored. Without the key file nothing on disk links a voter to a choice.
 from __future__ import annotations
 
 import asyncio
-import hmac
+import hashlib
 import logging
 import re
 import time
@@ -124,9 +124,6 @@ _RETRYABLE = {"40P01", "40001"}  # deadlock detected, serialization failure
 def _retryable(e: BaseException) -> bool:
     return getattr(e, "sqlstate", None) in _RETRYABLE
 
-_CHUNK = 1000
-"""Rows per multi-row statement (each row takes two parameters; both servers allow 32,766)."""
-
 
 def _prefix(token: str) -> int:
     """The first 64 bits of a keyed token (`k:` and 32 hex digits)."""
@@ -167,9 +164,23 @@ class _Applied:
     def add(self, tokens: set[str]) -> None:
         self.recent |= tokens
         if len(self.recent) >= _COMPACT:
-            fresh = np.fromiter((_prefix(t) for t in self.recent if _is_keyed(t)), dtype=np.uint64)
-            self.packed = _as_array(np.union1d(np.frombuffer(self.packed, dtype=np.uint64), fresh))
-            self.recent = {t for t in self.recent if not _is_keyed(t)}
+            self._pack()
+
+    def _pack(self) -> None:
+        """Move the keyed tokens of the set into the array, in a few milliseconds: it runs between
+        two commits, and every vote waiting for the next one waits for it too. Their prefixes are
+        read as one hex string, and merged into the sorted array (a prefix there already, a
+        1-in-10^13 coincidence, is kept twice, which changes no answer)."""
+        keyed = [t for t in self.recent if len(t) == 34 and t.startswith(KEYED)]
+        try:
+            fresh = np.frombuffer(bytes.fromhex("".join([t[2:18] for t in keyed])), dtype=">u8").astype(np.uint64)
+        except ValueError:  # an unusual token on record among them: sort them out one by one
+            keyed = [t for t in self.recent if _is_keyed(t)]
+            fresh = np.array([_prefix(t) for t in keyed], dtype=np.uint64)
+        fresh.sort()
+        packed = np.frombuffer(self.packed, dtype=np.uint64)
+        self.packed = _as_array(np.insert(packed, np.searchsorted(packed, fresh), fresh))
+        self.recent.difference_update(keyed)
 
     async def load(self, conn: aiosqlite.Connection) -> None:
         """Every recorded token, a page at a time in key order (so the array comes out sorted).
@@ -220,6 +231,14 @@ def _is_keyed(token: str) -> bool:
     return _KEYED_TOKEN.fullmatch(token) is not None
 
 
+def _hmac_pads(key: bytes) -> tuple[Any, Any]:
+    """SHA-256 already fed HMAC's inner and outer padded KEY (RFC 2104)."""
+    if len(key) > 64:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(64, b"\0")
+    return hashlib.sha256(bytes(b ^ 0x36 for b in key)), hashlib.sha256(bytes(b ^ 0x5C for b in key))
+
+
 def _parts(batch: list[VoteWrite | _Op]) -> list[list[VoteWrite | _Op]]:
     """BATCH cut into runs of secret and of other changes, in queue order: one transaction each."""
     return [list(run) for _, run in groupby(batch, key=lambda item: item.secret)]
@@ -233,6 +252,8 @@ class Writer:
         self._shared = dialect.shared(conn)  # other processes write the same database
         self._now = now
         self._key = key.encode()
+        # HMAC's two padded keys, hashed once: a token then costs two hash copies, not a new HMAC.
+        self._inner, self._outer = _hmac_pads(self._key)
         self._max_batch = max_batch
         self._queue: asyncio.Queue[VoteWrite | _Op] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
@@ -253,8 +274,11 @@ class Writer:
         latest few thousand are kept rather than hashed again."""
         token = self._tokens.get(event_id)
         if token is None:
-            message = b"update\x00" + event_id.encode("utf-8", "surrogatepass")
-            token = KEYED + hmac.digest(self._key, message, "sha256")[:16].hex()
+            inner = self._inner.copy()  # HMAC-SHA256 of the update's id, as hmac.digest computes it
+            inner.update(b"update\x00" + event_id.encode("utf-8", "surrogatepass"))
+            outer = self._outer.copy()
+            outer.update(inner.digest())
+            token = KEYED + outer.digest()[:16].hex()
             if len(self._tokens) >= _TOKENS:
                 self._tokens.clear()
             self._tokens[event_id] = token
@@ -432,7 +456,7 @@ class Writer:
             results.append((op.future, None, Duplicate()))
             return
         await conn.execute("SAVEPOINT op")
-        if token is not None and self._shared and not await self._claim([(token, self._now())]):
+        if token is not None and self._shared and not await self._claim([token], self._now()):
             await conn.execute("RELEASE op")  # another process applied this update
             results.append((op.future, None, Duplicate()))
             return
@@ -453,33 +477,30 @@ class Writer:
         await conn.execute("RELEASE op")
         results.append((op.future, value, None))
 
-    async def _claim(self, events: list[tuple[str, str]]) -> set[str]:
-        """Record EVENTS (token, time) in seen_events; the tokens that were not there before.
+    async def _claim(self, tokens: list[str], at: str) -> set[str]:
+        """Record TOKENS (applied AT) in seen_events; those that were not there before.
 
         On a shared database this is what drops an update redelivered to another process: the
         table's unique key decides, and a second transaction inserting the same token waits for
         the first one's outcome."""
-        claimed: set[str] = set()
-        for i in range(0, len(events), _CHUNK):
-            chunk = sorted(events[i:i + _CHUNK])  # in key order, as every process takes them
-            values = ", ".join(["(?, ?)"] * len(chunk))
-            rows = await self._conn.execute_fetchall(
-                f"INSERT INTO seen_events(event_id, seen_at) VALUES {values} ON CONFLICT DO NOTHING RETURNING event_id",
-                [x for row in chunk for x in row],
-            )
-            claimed.update(r[0] for r in rows)
-        return claimed
+        rows = await self._conn.execute_fetchall(
+            "INSERT INTO seen_events(event_id, seen_at) SELECT e, ? FROM unnest(?::text[]) AS t(e)"
+            " ON CONFLICT DO NOTHING RETURNING event_id",
+            (at, sorted(set(tokens))),  # in key order, as every process takes them: one statement a batch
+        )
+        return {r[0] for r in rows}
 
     async def _closed_polls(self, poll_ids: set[int]) -> set[int]:
         """Which of POLL_IDS the database has closed, as of this transaction. On a shared
         database the rows are locked FOR SHARE in id order until the commit, so a close (FOR
         UPDATE) is ordered before or after this whole batch, never in the middle of it."""
         ids = sorted(poll_ids)
-        rows = await self._conn.execute_fetchall(
-            f"SELECT id, closed_at FROM polls WHERE id IN ({', '.join('?' * len(ids))}) ORDER BY id"
-            + dialect.locking(self._conn, "SHARE"),
-            ids,
-        )
+        if self._shared:  # one statement whatever the number of polls
+            rows = await self._conn.execute_fetchall(
+                "SELECT id, closed_at FROM polls WHERE id = ANY(?::integer[]) ORDER BY id FOR SHARE", (ids,))
+        else:
+            rows = await self._conn.execute_fetchall(
+                f"SELECT id, closed_at FROM polls WHERE id IN ({', '.join('?' * len(ids))})", ids)
         return {r[0] for r in rows if r[1] is not None}
 
     async def _flush_votes(
@@ -522,7 +543,7 @@ class Writer:
                     results.append((v.future, refusal, None))
         events = [(t, now) for _, t in candidates if t is not None]
         if self._shared and events:
-            claimed = await self._claim(events)
+            claimed = await self._claim([t for t, _ in events], now)
             events = []
             for v, token in candidates:
                 if token is not None and token not in claimed:
@@ -550,6 +571,9 @@ class Writer:
             keep.sort(key=lambda v: (v.poll_id, v.voter))
             deletes.sort()
             receipts.sort()
+        if self._shared:
+            await self._write_arrays(secret, keep, deletes, receipts, names, now)
+            return
         conn = self._conn
         if secret:
             upserts: list[tuple[Any, ...]] = [(v.poll_id, v.voter, v.choice, v.weight, v.cast_by) for v in keep]
@@ -589,14 +613,59 @@ class Writer:
                 sorted(names.items()),
             )
 
+    async def _write_arrays(
+        self, secret: bool, keep: list[VoteWrite], deletes: list[tuple[int, str]], receipts: list[tuple[int, str]],
+        names: dict[str, str], now: str,
+    ) -> None:
+        """A batch's rows on PostgreSQL: each table's rows as columns of arrays, one statement per
+        table and batch (the server runs it once, where ``executemany`` runs it once per row), in
+        key order (unnest keeps the arrays' order). The update ids were claimed already."""
+        conn = self._conn
+        if keep:
+            columns = ([v.poll_id for v in keep], [v.voter for v in keep], [v.choice for v in keep],
+                       [v.weight for v in keep], [v.cast_by for v in keep])
+            if secret:
+                await conn.execute(
+                    "INSERT INTO secret_ballots(poll_id, voter, choice, weight, cast_by)"
+                    " SELECT * FROM unnest(?::integer[], ?::text[], ?::text[], ?::integer[], ?::text[])"
+                    " ON CONFLICT(poll_id, voter) DO UPDATE SET choice = excluded.choice,"
+                    " weight = excluded.weight, cast_by = excluded.cast_by",
+                    columns,
+                )
+            else:
+                await conn.execute(
+                    "INSERT INTO votes(poll_id, voter, choice, weight, cast_at, cast_by)"
+                    " SELECT p, v, c, w, ?, b FROM unnest(?::integer[], ?::text[], ?::text[], ?::integer[], ?::text[])"
+                    " AS t(p, v, c, w, b)"
+                    " ON CONFLICT(poll_id, voter) DO UPDATE SET choice = excluded.choice,"
+                    " weight = excluded.weight, cast_at = excluded.cast_at, cast_by = excluded.cast_by",
+                    (now, *columns),
+                )
+        if deletes:
+            table = "secret_ballots" if secret else "votes"
+            await conn.execute(
+                f"DELETE FROM {table} WHERE (poll_id, voter) IN (SELECT * FROM unnest(?::integer[], ?::text[]))",
+                ([p for p, _ in deletes], [v for _, v in deletes]),
+            )
+        if receipts:
+            await conn.execute(
+                "INSERT INTO receipts(poll_id, code) SELECT * FROM unnest(?::integer[], ?::text[])"
+                " ON CONFLICT DO NOTHING",
+                ([p for p, _ in receipts], [c for _, c in receipts]),
+            )
+        if names:
+            ordered = sorted(names.items())
+            await conn.execute(
+                "INSERT INTO identities(identity, display_name) SELECT * FROM unnest(?::text[], ?::text[])"
+                " ON CONFLICT(identity) DO UPDATE SET display_name = excluded.display_name"
+                " WHERE identities.display_name != excluded.display_name",
+                ([w for w, _ in ordered], [n for _, n in ordered]),
+            )
+
     async def _already_applied(self, tokens: list[str]) -> set[str]:
         """Which of TOKENS are on record: a late vote that is a redelivery stays a duplicate."""
         if not tokens:
             return set()
-        found: set[str] = set()
-        for i in range(0, len(tokens), _CHUNK):
-            chunk = tokens[i:i + _CHUNK]
-            rows = await self._conn.execute_fetchall(
-                f"SELECT event_id FROM seen_events WHERE event_id IN ({', '.join('?' * len(chunk))})", chunk)
-            found.update(r[0] for r in rows)
-        return found
+        rows = await self._conn.execute_fetchall(
+            "SELECT event_id FROM seen_events WHERE event_id = ANY(?::text[])", (tokens,))
+        return {r[0] for r in rows}

@@ -12,12 +12,16 @@ import asyncio
 import json
 import re
 from collections import Counter
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 
-from bot.kernel.events import Actor, Message, Room
+from bot.features.roll.service import RollService
+from bot.kernel.events import Actor, ButtonPress, Message, Room
+from bot.kernel.ports import Reader
 from bot.storage.database import Database
 from bot.storage.leases import TTL
 from bot.storage.outbox import CHANNEL, enqueue
@@ -284,3 +288,72 @@ async def test_an_organisers_reminders_are_numbered_in_the_database_whichever_pr
     finally:
         for bot in (a, b):
             await bot.stop()
+
+
+async def test_one_batch_mixing_a_link_made_elsewhere_a_redelivery_and_a_vote_after_the_close(tmp_path: Path) -> None:
+    """The updates of a burst share one read of the roll's links and one commit: each still
+    gets its own outcome there."""
+    a, b = await _bots(tmp_path, 2)
+    try:
+        await a.say("chair: /poll Lunch? | Pizza | Soup", "chair: /poll Dinner? | Pasta | Rice")
+        room = Room("console:main")
+
+        def press(who: str, poll: int, option: int, event_id: str) -> ButtonPress:
+            return ButtonPress(Actor(f"console:{who}", who), room, f"v:{poll}:{option}", event_id=event_id)
+
+        await a.app.handle(press("cat", 1, 0, "u-cat"))  # taken by a; it comes again to b below
+        await b.app.handle(press("dan", 2, 0, "u-dan-1"))  # b now holds both polls open in memory
+        await b.app.handle(press("fay", 1, 0, "u-fay"))
+        await add_members(a, [("ann", "North")])  # /join, taken by a after b started
+        await a.app.services.polls.close(2, "chair")
+        batches = b.app.writer.batches  # type: ignore[attr-defined]
+        await asyncio.gather(
+            b.app.handle(press("ann", 1, 1, "u-ann")),
+            b.app.handle(press("cat", 1, 1, "u-cat")),  # the same update again: dropped
+            b.app.handle(press("dan", 2, 1, "u-dan-2")),  # after the close: refused
+            b.app.handle(press("eve", 1, 1, "u-eve")),
+        )
+        assert b.app.writer.batches == batches + 1  # type: ignore[attr-defined]
+        ann = (await a.query("SELECT member_id FROM identities WHERE identity = 'console:ann'"))[0][0]
+        assert sorted(await a.query("SELECT poll_id, voter, choice FROM votes")) == [
+            (1, "console:cat", "0"), (1, "console:eve", "1"), (1, "console:fay", "0"), (1, f"m:{ann}", "1"),
+            (2, "console:dan", "0")]
+        assert "closed" in "\n".join(b.transport.transcript).lower()
+    finally:
+        await a.stop()
+        await b.stop()
+
+
+async def test_a_link_committed_while_links_are_being_read_is_read_in_the_next_round(tmp_path: Path) -> None:
+    """The links of many speakers are read in one query; one asked for while a read is under
+    way waits for the next, so a link committed before its update arrived is always seen."""
+    a, b = await _bots(tmp_path, 2)
+    ran, let_go = asyncio.Event(), asyncio.Event()
+    reads: list[list[str]] = []
+
+    class Held:
+        """b's reader, each read answered only once let go (after it has run)."""
+
+        async def execute_fetchall(self, sql: str, parameters: Sequence[Any] = ()) -> list[Any]:
+            rows = await b.app.reader.execute_fetchall(sql, parameters)
+            reads.append(sorted(set(parameters)))
+            ran.set()
+            await let_go.wait()
+            return rows
+
+    try:
+        roll = RollService(cast(Reader, Held()), b.app.writer, b.app.clock)
+        first = asyncio.create_task(roll.learn("console:ann"))
+        await ran.wait()  # the first read has run: ann was not linked yet
+        await add_members(a, [("ann", "North"), ("bob", "South")])
+        later = [asyncio.create_task(roll.learn(f"console:{who}")) for who in ("bob", "cat", "bob")]
+        await asyncio.sleep(0.05)
+        let_go.set()
+        await asyncio.gather(first, *later)
+        assert reads == [["console:ann"], ["console:bob", "console:cat"]]  # one read a round, not one a speaker
+        assert roll.member("console:ann") is None  # asked before the link: it is read again next time
+        assert roll.member("console:bob") is not None
+        assert roll.member("console:cat") is None
+    finally:
+        await a.stop()
+        await b.stop()

@@ -10,6 +10,7 @@ the app's reported languages are kept in memory only (they come again with every
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
 
 from bot.engines.language import Catalogues
@@ -34,6 +35,7 @@ class LanguageService:
         self._catalogues = catalogues
         self.default = default if catalogues.get(default) is not None else ENGLISH
         self._chosen: OrderedDict[str, str | None] = OrderedDict()
+        self._reading: dict[str, asyncio.Future[str | None]] = {}
         self._reported: OrderedDict[str, str] = OrderedDict()
 
     # -- which language -------------------------------------------------------------------
@@ -58,6 +60,14 @@ class LanguageService:
         if subject in self._chosen:
             self._chosen.move_to_end(subject)
             return self._chosen[subject]
+        # A flood of votes in a room nobody has asked about yet asks once, not once per vote.
+        reading = self._reading.get(subject)
+        if reading is None:
+            reading = self._reading[subject] = asyncio.ensure_future(self._read_choice(subject))
+            reading.add_done_callback(lambda _f: self._reading.pop(subject, None))
+        return await asyncio.shield(reading)
+
+    async def _read_choice(self, subject: str) -> str | None:
         found = await store.chosen(self._reader, subject)
         code = found.code if found and (found.code == ENGLISH or found.code in self._catalogues.codes) else None
         self._chosen[subject] = code

@@ -1,12 +1,14 @@
 """The roll's use cases: who is a member (for every ballot), linking accounts, importing a roll.
 
-Which member an identity belongs to is held in memory: links are only made through this
-process's writer (/join), so the map loaded at start and kept up to date is whole, and the vote
-path asks it without a query.
+Which member an identity belongs to is held in memory: on SQLite links are only made through
+this process's writer (/join), so the map loaded at start and kept up to date is whole, and the
+vote path asks it without a query. On a database other processes share, an identity with no link
+here is looked up before its update is acted on (``learn``), many at once.
 """
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Protocol
 
@@ -32,6 +34,17 @@ class VoteMover(Protocol):
     async def move_secret_votes(self, moves: list[tuple[str, str]]) -> None: ...
 
 
+class _Round:
+    """Identities whose links one query reads, and those waiting for it."""
+
+    __slots__ = ("identities", "done", "error")
+
+    def __init__(self) -> None:
+        self.identities: set[str] = set()
+        self.done = asyncio.Event()
+        self.error: Exception | None = None
+
+
 class WrongCode(UserError):
     """A join code that is not on the roll (counted against the account that sent it)."""
 
@@ -42,6 +55,9 @@ class RollService:
         self._writer = writer
         self._clock = clock
         self._members: dict[str, int] = {}
+        # The identities whose links are read in the next round, and the task reading them.
+        self._next: _Round | None = None
+        self._asking: asyncio.Task[None] | None = None
         self._wrong_codes = code_attempts(clock.now)
 
     async def start(self) -> None:
@@ -53,11 +69,34 @@ class RollService:
 
     async def learn(self, identity: str) -> None:
         """On a database other processes share: IDENTITY's link to the roll, if another process
-        made it since this one loaded the links (asked only for an identity with none here)."""
-        if identity not in self._members:
-            member = await store.member_of(self._reader, identity)
-            if member is not None:
-                self._members[identity] = member
+        made it since this one loaded the links (asked only for an identity with none here).
+
+        Every update from someone not linked here asks, and a vote flood is thousands of them a
+        second: so the questions are pooled. Each identity is asked in a read that starts after
+        it was asked for (never one already under way, so a link committed before its update
+        arrived is always seen), and all those asked for meanwhile share the next read: one
+        query per round trip to the database instead of one per update."""
+        if identity in self._members:
+            return
+        if self._next is None:
+            self._next = _Round()
+            if self._asking is None or self._asking.done():
+                self._asking = asyncio.create_task(self._ask(), name="quorum-roll-links")
+        round_ = self._next
+        round_.identities.add(identity)
+        await round_.done.wait()
+        if round_.error is not None:
+            raise round_.error
+
+    async def _ask(self) -> None:
+        """Read the links of the identities asked for, a round at a time, until none are left."""
+        while self._next is not None:
+            round_, self._next = self._next, None
+            try:
+                self._members.update(await store.members_of(self._reader, list(round_.identities)))
+            except Exception as e:
+                round_.error = e
+            round_.done.set()
 
     async def accounts(self, member_id: int) -> list[str]:
         """The chat accounts linked to the member, most recently linked first: where to tell them."""
