@@ -22,6 +22,7 @@ import pytest
 from bot.features.roll.service import RollService
 from bot.kernel.events import Actor, ButtonPress, Message, Room
 from bot.kernel.ports import Reader
+from bot.kernel.secrecy import receipt, voter_hash
 from bot.storage.database import Database
 from bot.storage.leases import TTL
 from bot.storage.outbox import CHANNEL, enqueue
@@ -357,3 +358,56 @@ async def test_a_link_committed_while_links_are_being_read_is_read_in_the_next_r
     finally:
         await a.stop()
         await b.stop()
+
+
+async def _join_elsewhere(bot: Chat, account: str) -> None:
+    """ACCOUNT (another platform's, member 1's second) joins the roll through BOT."""
+
+    async def code(conn: Any) -> None:
+        await conn.execute("UPDATE members SET join_code = 'ABCD-EFGH' WHERE id = 1")
+
+    assert bot.app.writer is not None
+    await bot.app.writer.run(code)
+    await bot.app.handle(Message(Actor(account, "Ann"), Room(account, private=True), "/join ABCD-EFGH",
+                                 event_id=f"join-{account}"))
+    await bot.settle()
+    assert await bot.query("SELECT member_id FROM identities WHERE identity = ?", account) == [(1,)]
+
+
+async def test_a_vote_keyed_before_its_account_was_linked_elsewhere_counts_once(tmp_path: Path) -> None:
+    """Process A keys an account's vote by the account (it has not yet heard of the link);
+    process B links the account to the member and moves its votes, before A's commit; A's vote
+    then lands under the account. The close counts it once, as the member's."""
+    a, b = await _bots(tmp_path, 2)
+    try:
+        await add_members(a, [("ann", "North")])
+        await a.say("chair: /poll Lunch? | Pizza | Soup", "ann: /vote 1 Pizza")
+        await _join_elsewhere(b, "tg:555")
+        assert await a.app.writer.vote(_vote(1, "tg:555", "1")) is None  # keyed in A before it knew
+        assert sorted(await a.query("SELECT voter FROM votes WHERE poll_id = 1")) == [("m:1",), ("tg:555",)]
+        said = await a.say("chair: /close 1")
+        assert "Votes cast: 1" in said, said
+        assert await a.query("SELECT voter, choice FROM votes WHERE poll_id = 1") == [("m:1", "0")]
+    finally:
+        for bot in (a, b):
+            await bot.stop()
+
+
+async def test_a_secret_ballot_keyed_before_its_account_was_linked_elsewhere_counts_once(tmp_path: Path) -> None:
+    a, b = await _bots(tmp_path, 2)
+    try:
+        await add_members(a, [("ann", "North")])
+        await a.say("chair: /poll Strike? --secret", "ann (private): /vote 1 yes")
+        await _join_elsewhere(b, "tg:555")
+        stray = voter_hash("test-secret", 1, "tg:555")
+        write = VoteWrite(poll_id=1, voter=stray, choice="1", weight=1, secret=True, event_id=None,
+                          check=lambda: None, late=lambda: "closed", receipt=receipt("test-secret", 1, "tg:555"))
+        assert await a.app.writer.vote(write) is None
+        assert len(await a.query("SELECT voter FROM secret_ballots WHERE poll_id = 1")) == 2
+        said = await a.say("chair: /close 1")
+        assert "Votes cast: 1" in said, said
+        assert await a.query("SELECT voter, choice FROM secret_ballots WHERE poll_id = 1") == [
+            (voter_hash("test-secret", 1, "m:1"), "0")]
+    finally:
+        for bot in (a, b):
+            await bot.stop()

@@ -626,11 +626,17 @@ class PollService:
 
         speech = await self._languages.speech_for(poll.room)  # the room's, whoever closed it and wherever
 
+        if poll.electorate_kind == "room" and poll.secret:  # in a secret transaction, before the close
+            await self._finish_moves([poll])
+
         async def op(conn: Conn) -> tuple[datetime, dict[str, Any]] | None:
             # The row lock first: the votes committed before it are all counted, and any vote
             # queued behind this close (here or in another process) finds the poll closed.
             if not await store.still_open(conn, poll.id, "UPDATE"):
                 return None
+            if poll.electorate_kind == "room" and not poll.secret:  # a member's votes count once
+                for account, member in await store.linked_account_votes(conn, poll.id):
+                    await store.move_vote(conn, poll, account, f"m:{member}", None)
             result = await self.tally(poll, conn)
             now = self._clock.now()
             if not await store.close_poll(conn, poll.id, now, by, result):
@@ -774,11 +780,13 @@ class PollService:
             if poll.electorate_kind == "room" and not poll.secret:
                 await store.move_vote(conn, poll, old, new, None)
 
-    async def move_secret_votes(self, moves: list[tuple[str, str]]) -> None:
+    async def move_secret_votes(self, moves: list[tuple[str, str]], polls: list[Poll] | None = None) -> None:
         """After a link has committed: the secret ballots accounts cast before linking now count
         as their members', in a secret transaction of their own (the link names the person, so
-        the two never share a commit). Should the bot stop in between, ``start`` finishes it."""
-        polls = [p for p in self.open.values() if p.electorate_kind == "room" and p.secret]
+        the two never share a commit). Should the bot stop in between, ``start`` finishes it.
+        POLLS: those to look in (every open secret poll of a room by default)."""
+        if polls is None:
+            polls = [p for p in self.open.values() if p.electorate_kind == "room" and p.secret]
         if not polls or not moves:
             return
 
@@ -790,12 +798,16 @@ class PollService:
 
         await self._writer.run(op, secret=True)
 
-    async def _finish_moves(self) -> None:
-        """Secret ballots cast before a link made while their poll was open, not yet moved (the
-        bot stopped between the link and the move)."""
-        for poll in [p for p in self.open.values() if p.electorate_kind == "room" and p.secret]:
+    async def _finish_moves(self, polls: list[Poll] | None = None) -> None:
+        """Secret ballots cast before a link made while their poll was open, not yet moved: the
+        bot stopped between the link and the move, or (several processes) the ballot was keyed
+        in one before it learned of the link made in another, and committed after the move.
+        At the start, for every open secret poll of a room; before a close, for the poll closed."""
+        if polls is None:
+            polls = [p for p in self.open.values() if p.electorate_kind == "room" and p.secret]
+        for poll in polls:
             linked = await self._roll.linked_since(poll.opened_at)
-            await self.move_secret_votes([(identity, f"m:{member}") for identity, member in linked])
+            await self.move_secret_votes([(identity, f"m:{member}") for identity, member in linked], [poll])
 
     # -- proxies (the rules: model.py) ---------------------------------------------------------
 

@@ -261,6 +261,16 @@ async def unsettled_polls(conn: Conn) -> list[int]:
     return [r[0] for r in rows]
 
 
+async def linked_account_votes(conn: Conn, poll_id: int) -> list[tuple[str, int]]:
+    """(account, member) of each open vote in POLL_ID still keyed by an account that is now
+    linked to a member: cast in one process before it learned of a link made in another, and
+    committed after that link moved the account's votes."""
+    rows = await conn.execute_fetchall(
+        "SELECT v.voter, i.member_id FROM votes v JOIN identities i ON i.identity = v.voter"
+        " WHERE v.poll_id = ? AND i.member_id IS NOT NULL ORDER BY v.voter", (poll_id,))
+    return [(r[0], r[1]) for r in rows]
+
+
 async def move_vote(conn: Conn, poll: Poll, src: str, dst: str, receipts: tuple[str, str] | None) -> bool:
     """The vote cast under key SRC now counts under DST, once: if DST has voted already (from
     another linked account), that vote stays and SRC's goes. RECEIPTS (old, new) re-keys a secret
