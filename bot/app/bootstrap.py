@@ -64,6 +64,7 @@ from bot.kernel.weblinks import PageLinks
 from bot.storage import dialect
 from bot.storage.database import Database
 from bot.storage.keyfile import load_or_make_key
+from bot.storage.leases import TTL
 from bot.storage.matrix_state import MatrixState
 from bot.storage.outbox import CHANNEL as OUTBOX_CHANNEL
 from bot.storage.outbox import Outbox
@@ -180,7 +181,9 @@ class App:
         return speaking(await self.services.languages.speech_for(target, room))
 
     def matrix_store(self, account: str) -> MatrixState:
-        return MatrixState(self.database.reader, self.writer, self.clock, account)
+        secret = self.config.secret or load_or_make_key(self.config.database)
+        ttl = self.config.matrix.lease if self.config.matrix is not None else TTL
+        return MatrixState(self.database.reader, self.writer, self.clock, account, secret, lease_ttl=ttl)
 
 
 async def bootstrap(
@@ -203,7 +206,7 @@ async def bootstrap(
     send = transports.send
     directory = RoomDirectory(config.organisers, transports)
     scheduler = Scheduler(clock)
-    outbox = Outbox(reader, writer, transports.deliver, clock)
+    outbox = Outbox(reader, writer, transports.deliver, clock, transports.ready)
     database.listen(OUTBOX_CHANNEL, outbox.poke)  # messages queued by other processes (PostgreSQL)
     bus = Bus()
     dialogues = Dialogues()
