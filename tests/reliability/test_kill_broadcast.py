@@ -63,7 +63,7 @@ def test_a_killed_reminder_round_is_finished_and_resends_at_most_what_was_in_fli
     subprocess.run([sys.executable, "-m", "bot.cli", "migrate"], cwd=tmp_path, env=_env(tmp_path), check=True,
                    capture_output=True)
     database_rows(tmp_path, "INSERT INTO members(name, join_code, created_at) SELECT 'Member ' || n, 'CODE' || n,"
-                  " '2026-01-01' FROM (" + _numbers(MEMBERS) + ") AS numbers(n)")
+                  " '2026-01-01' FROM (" + _numbers(MEMBERS) + ") AS numbers")
     database_rows(tmp_path, "INSERT INTO identities(identity, display_name, member_id, linked_at)"
                   " SELECT 'console:m' || substr(join_code, 5), 'm' || substr(join_code, 5), id, '2026-01-01'"
                   " FROM members")
