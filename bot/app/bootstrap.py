@@ -205,7 +205,7 @@ async def bootstrap(
     reader = database.reader
     send = transports.send
     directory = RoomDirectory(config.organisers, transports)
-    scheduler = Scheduler(clock)
+    scheduler = Scheduler(clock, transports.ready)
     outbox = Outbox(reader, writer, transports.deliver, clock, transports.ready)
     database.listen(OUTBOX_CHANNEL, outbox.poke)  # messages queued by other processes (PostgreSQL)
     bus = Bus()
