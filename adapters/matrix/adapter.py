@@ -200,12 +200,14 @@ class MatrixAdapter:
             try:
                 if await self.lease.hold():
                     if waiting:  # the process that ran it died or stalled: worth the operator's notice
+                        self.transport.connected = False  # until its first sync gets through
                         log.warning("took over the Matrix account %s from another process", self.config.user_id)
                     return True
             except Exception as e:  # the database is away: ask again
                 log.warning("could not ask for the Matrix account's lease (%r)", e)
             if not waiting:
                 waiting = True
+                self.transport.connected = None  # /healthz: not this process's to say
                 log.info("another process runs the Matrix account %s; waiting to take over", self.config.user_id)
             await asyncio.sleep(poll)
         return False

@@ -50,8 +50,9 @@ class MatrixTransport:
         self.responses: PollResponses | None = None  # told of each poll the bot posts
         self.on_forbidden: Callable[[str, str], None] | None = None
         """Told (room id, reason) when the homeserver forbids the bot to post in a room."""
-        self.connected = False
-        """Whether the latest sync with the homeserver got through (for /healthz)."""
+        self.connected: bool | None = False
+        """Whether the latest sync with the homeserver got through (for /healthz); None while
+        another process runs the account (this one waits, which is no fault)."""
         self.runs_account: Callable[[], bool] = lambda: True
         """Whether this process runs the account now (the adapter sets it; see ``sending``)."""
         self.speaking_to: Callable[[str], Awaitable[AbstractContextManager[object]]] | None = None

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import asyncpg
 import pytest
 
@@ -39,6 +40,7 @@ from tests.peers.synapse import (
     send_poll_response,
     send_text,
 )
+from tests.peers.telegram.ptb import free_port
 
 ROOT = Path(__file__).resolve().parents[3]
 SECRET = "matrix-scale-out-secret"  # every process keys event ids and ballots alike, and unseals the keys
@@ -49,6 +51,7 @@ LEASE = 4  # seconds: the account's lease, short so the takeover is quick
 class Process:
     workdir: Path
     proc: asyncio.subprocess.Process | None = None
+    port: int = 0  # its web server's: /healthz
     log: Path = field(init=False)
 
     def __post_init__(self) -> None:
@@ -56,12 +59,18 @@ class Process:
         self.log = self.workdir / "quorum.log"
 
     def config(self, url: str, synapse: SynapseServer, account: Credentials) -> None:
+        self.port = free_port()
         (self.workdir / "quorum.toml").write_text(
             f'[bot]\ndatabase = "{url}"\nsecret = "{SECRET}"\n'
             f'[matrix]\nhomeserver = "{synapse.base_url}"\nuser_id = "{account.user_id}"\n'
             f'password = "{account.password}"\nstore = "{self.workdir / "keys"}"\nlease = "{LEASE}s"\n'
+            f'[web]\nlisten = "127.0.0.1:{self.port}"\n'
             f'[limits]\ncommands_burst = 1000000\ncommands_per_minute = 1000000\n'
             f'[charts]\nenabled = false\n', encoding="utf-8")
+
+    async def health(self) -> dict[str, Any]:
+        async with aiohttp.ClientSession() as session, session.get(f"http://127.0.0.1:{self.port}/healthz") as r:
+            return dict(await r.json())
 
     async def start(self) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("QUORUM_")}
@@ -143,6 +152,10 @@ async def test_one_process_runs_the_account_and_another_takes_over_when_it_dies(
         await asyncio.sleep(LEASE * 1.5)  # long enough to take the lease, were it free
         assert second.proc is not None and second.proc.returncode is None, second.log.read_text()
         assert await holder_pid(db, bot_id) == first.pid
+        # Waiting is no fault: the standby is healthy and does not say whether Matrix is connected.
+        health = await second.health()
+        assert health["ok"] is True and health["adapters"] == {"mx": None}, health
+        assert (await first.health())["adapters"] == {"mx": True}
 
         branch = await branch_room(matrix_users, bot_id)
         secretary, (ann, ben, cat) = branch.secretary, branch.members
