@@ -33,6 +33,39 @@ def database_url_for(tmp_path: Path) -> str | None:
     return shared().database_for(str(tmp_path)) if use_postgresql() else None
 
 
+def database_env(tmp_path: Path) -> dict[str, str]:
+    """What points a ``quorum`` process started in TMP_PATH at the test's database: nothing for
+    the SQLite file there, QUORUM_DATABASE for the test's database on PostgreSQL."""
+    url = database_url_for(tmp_path)
+    return {"QUORUM_DATABASE": url} if url else {}
+
+
+def database_rows(tmp_path: Path, sql: str, *args: Any) -> list[tuple[Any, ...]]:
+    """SQL (as the stores write it, with ``?``) run on the database of the bot in TMP_PATH, from
+    a test that is not async (one driving ``quorum`` processes); its rows, committed."""
+    url = database_url_for(tmp_path)
+    if url is None:
+        import sqlite3
+        from contextlib import closing
+
+        with closing(sqlite3.connect(tmp_path / "quorum.db")) as db, db:
+            return [tuple(row) for row in db.execute(sql, args)]
+    import asyncio
+
+    import asyncpg
+
+    from bot.storage.dialect import statement
+
+    async def run() -> list[tuple[Any, ...]]:
+        conn = await asyncpg.connect(url)
+        try:
+            return [tuple(row) for row in await conn.fetch(statement(sql), *args)]
+        finally:
+            await conn.close()
+
+    return asyncio.run(run())
+
+
 MARKUP_SHOWN = re.compile(r"</?(?:b|i|code|pre)>|&(?:lt|gt|amp|quot);")
 """What a console reader must never see unless somebody typed it: the core's own tags, or text
 escaped twice (the console shows what a Telegram or Matrix member would read)."""

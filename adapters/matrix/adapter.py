@@ -7,12 +7,20 @@ event id it applied, ignores them).
 
 Encrypted rooms and direct chats are read and answered like any other (``crypto.py``); the bot
 always logs in as one stable device, whose keys are kept in ``matrix.store``.
+
+With several processes on one database, one of them runs the account: the holder of the lease
+``matrix:<user id>``, renewed while it syncs. The others wait and take over when the lease
+expires (the holder died), resuming from the saved sync token with the encryption store it saved
+(``crypto.py``). A process that fails to renew in time stops syncing and sending as that account
+at once, and its adapter ends with ``LeaseLost``, so the process exits and its supervisor starts
+it again, to wait for its turn.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
@@ -38,7 +46,11 @@ from adapters.matrix.crypto import (
     is_undecryptable,
     note_new_room,
     prepare_store,
+    restore,
+    seal,
+    snapshot,
     store_file,
+    unseal,
 )
 from adapters.matrix.direct import DirectRooms
 from adapters.matrix.history import PollHistory
@@ -81,6 +93,10 @@ class LoginFailed(StartError):
     """The homeserver refused the configured credentials: retrying will not help."""
 
 
+class LeaseLost(StartError):
+    """Another process took over the account: this one stopped syncing and sending as it."""
+
+
 class MatrixAdapter:
     def __init__(
         self,
@@ -110,10 +126,16 @@ class MatrixAdapter:
                                      encryption_enabled=True, store_sync_tokens=False),
         )
         self.state = core.matrix_store(config.user_id)
+        self.lease = self.state.lease
+        self._lost = False  # the lease was lost: another process runs the account now
+        self._logged_in = False  # once: the encryption store is put in place before the first login only
+        self._keys_stamp: tuple[int, int] | None = None  # the store file as last saved (mtime, size)
         self.sender = Sender(self.client, max_backoff=max_backoff)
+        self.sender.allowed = self.runs_account
         self.rooms = Rooms(self.client, config.user_id, config.organiser_power_level)
         self.direct = DirectRooms(self.client, self.sender, self.rooms, self.state)
         self.transport = MatrixTransport(config.user_id, self.sender, self.rooms, self.direct)
+        self.transport.runs_account = self.runs_account
         self.transport.on_forbidden = self._forbidden
         self.transport.speaking_to = core.speaking_to
         self.responses = PollResponses()
@@ -127,6 +149,7 @@ class MatrixAdapter:
         self._pointed: set[tuple[str, str]] = set()  # (old room, member) told where the room went
         self._tasks: set[asyncio.Task[Any]] = set()
         self.since: str | None = None
+        self._pending_stamp: tuple[int, int] | None = None
         self.synced = asyncio.Event()  # set once the first sync has been handled
         self._stopping = False
         self._sync_task: asyncio.Task[Any] | None = None
@@ -134,19 +157,84 @@ class MatrixAdapter:
 
     # -- lifecycle ---------------------------------------------------------------------------
 
+    def runs_account(self) -> bool:
+        """Whether this process runs the account now (always, with a database of its own)."""
+        return not self._lost and (not self.state.shared or self.lease.held)
+
     async def run(self) -> None:
-        """Log in, then sync and handle events until stop() (reconnecting with backoff)."""
+        """Take the account's lease, log in, then sync and handle events until stop()
+        (reconnecting with backoff). Raises LeaseLost if another process took the account over."""
         self._running = asyncio.current_task()
+        renewing: asyncio.Task[None] | None = None
         try:
+            if not await self._take_lease():
+                return  # stopped while another process ran the account
+            renewing = asyncio.create_task(self._renew(), name="matrix-lease")
             saved = await self.state.load()
             self.since = saved.next_batch
             self.direct.load(saved.direct_rooms)
             prepare_store(self.store)
             await self._retrying(lambda: self._login(saved.device_id), "log in")
             await self._sync_loop()
+            if self._lost:
+                raise LeaseLost(f"Another process took over the Matrix account {self.config.user_id} (this one did "
+                                "not renew its lease in time), so this one stopped syncing it; start it again to "
+                                "wait for its turn.")
         finally:
+            if renewing is not None:
+                renewing.cancel()
             self._running = None
             await self.client.close()
+            if not self._lost:
+                try:  # so another process takes over at once, not after the lease expires
+                    await self.lease.release()
+                except Exception as e:
+                    log.warning("giving up the Matrix account's lease failed (%r); it expires on its own", e)
+
+    async def _take_lease(self) -> bool:
+        """Wait until this process holds the account's lease (at once unless another process
+        runs it); False if stopped first."""
+        waiting = False
+        poll = self.lease.ttl.total_seconds() / 6
+        while not self._stopping:
+            try:
+                if await self.lease.hold():
+                    if waiting:  # the process that ran it died or stalled: worth the operator's notice
+                        self.transport.connected = False  # until its first sync gets through
+                        log.warning("took over the Matrix account %s from another process", self.config.user_id)
+                    return True
+            except Exception as e:  # the database is away: ask again
+                log.warning("could not ask for the Matrix account's lease (%r)", e)
+            if not waiting:
+                waiting = True
+                self.transport.connected = None  # /healthz: not this process's to say
+                log.info("another process runs the Matrix account %s; waiting to take over", self.config.user_id)
+            await asyncio.sleep(poll)
+        return False
+
+    async def _renew(self) -> None:
+        """Renew the lease while syncing; once it is lost, stop syncing and sending at once."""
+        every = self.lease.ttl.total_seconds() / 3
+        while True:
+            await asyncio.sleep(every)
+            try:
+                held = await self.lease.hold()
+            except Exception as e:  # the database is away: the lease holds until it expires
+                log.warning("could not renew the Matrix account's lease (%r)", e)
+                held = self.lease.held
+            if not held:
+                self._lose()
+                return
+
+    def _lose(self) -> None:
+        if self._lost:
+            return
+        log.error("lost the lease of the Matrix account %s: another process runs it now", self.config.user_id)
+        self._lost = True
+        self._stopping = True
+        self.transport.connected = False
+        if self._sync_task is not None:
+            self._sync_task.cancel()
 
     async def stop(self) -> None:
         """Stop after the sync being handled (if any) is finished and its token saved."""
@@ -205,12 +293,15 @@ class MatrixAdapter:
             if not device:
                 raise LoginFailed("The homeserver does not say which device matrix.access_token belongs to: set "
                                   "matrix.device_id to it (end-to-end encryption needs a stable device).")
+            await self._restore_keys(device)
             if device == saved_device and not store_file(self.store, config.user_id, device).exists():
                 log.warning("the encryption store of device %s is missing: encrypted chats will not work until "
                             "matrix.access_token is replaced by a token of a new login (a new device)", device)
             self.client.restore_login(config.user_id, device, config.access_token)
         else:
             assert config.password is not None
+            if device:
+                await self._restore_keys(device)
             if device and device == saved_device and not store_file(self.store, config.user_id, device).exists():
                 if config.device_id:
                     log.warning("the encryption store of matrix.device_id %s is missing: encrypted chats will not "
@@ -235,7 +326,44 @@ class MatrixAdapter:
                                   "matrix.password (or QUORUM_MATRIX_PASSWORD) and matrix.user_id.")
         if self.client.device_id and self.client.device_id != saved_device:
             await self.state.save_device(self.client.device_id)
+        self._logged_in = True
         await exchange_keys(self.client)
+
+    async def _restore_keys(self, device: str) -> None:
+        """Before the first login, put the device's encryption store in place as the process
+        that ran the account before saved it in the shared database (if one did)."""
+        if not self.state.shared or self._logged_in:
+            return
+        sealed = await self.state.crypto_store(device)
+        if sealed is None:
+            return  # never saved: what this process has (if anything) is all there is
+        try:
+            data = unseal(self.state.sealing_key, self.config.user_id, device, sealed)
+        except ValueError:
+            raise LoginFailed(f"The encryption store of device {device} in the database was sealed with another "
+                              "secret: give every process the same bot.secret (or QUORUM_SECRET).") from None
+        restore(store_file(self.store, self.config.user_id, device), data)
+        self._keys_stamp = None
+
+    def _keys_to_save(self) -> tuple[str, str] | None:
+        """(device, sealed store) if the store changed since it was last saved, on a shared
+        database; else None."""
+        device = self.client.device_id
+        if not self.state.shared or not device or self.client.olm is None:
+            return None
+        path = store_file(self.store, self.config.user_id, device)
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            return None
+        stamp = (st.st_mtime_ns, st.st_size)
+        if stamp == self._keys_stamp:
+            return None
+        data = snapshot(path)
+        if data is None:
+            return None
+        self._pending_stamp = stamp
+        return device, seal(self.state.sealing_key, self.config.user_id, device, data)
 
     # -- syncing -----------------------------------------------------------------------------
 
@@ -293,9 +421,14 @@ class MatrixAdapter:
             full_state = False
             answered, self._answered = self._answered, []
             await self.state.save_poll_responses(answered)
-            if response.next_batch != self.since:
+            keys = self._keys_to_save()
+            if response.next_batch != self.since or keys is not None:
+                if not await self.state.save_token(response.next_batch, keys):
+                    self._lose()  # another process runs the account now: what it saved stands
+                    return
                 self.since = response.next_batch
-                await self.state.save_token(response.next_batch)
+                if keys is not None:
+                    self._keys_stamp = self._pending_stamp
             self.synced.set()
 
     async def _handle_sync(self, response: SyncResponse, since: str | None) -> None:

@@ -12,13 +12,26 @@ something an unattended bot can do; a member who distrusts a device should remov
 
 The keys live in a store beside the database (``matrix.store``): losing it means the bot starts
 a new device with new sessions, and messages encrypted for the old device can no longer be read.
+
+With several processes on one database, the account syncs in one of them at a time (a lease),
+and whichever takes over must decrypt with the very sessions the last one left: a copy of the
+device's keys made earlier would lack the Olm sessions and room keys received since, and would
+answer with one-time keys already used. So the holder saves its store into the database with
+each sync token (``snapshot``, sealed with AES-GCM under a key derived from the bot's secret,
+which the database does not hold) and the next holder puts it in place before logging in.
 """
 
 from __future__ import annotations
 
+import base64
 import logging
+import os
+import sqlite3
+import zlib
 from pathlib import Path
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from nio import AsyncClient, ErrorResponse, MatrixRoom, MegolmEvent
 
 from adapters.matrix.sending import NETWORK_ERRORS
@@ -28,6 +41,8 @@ log = logging.getLogger(__name__)
 MEGOLM = "m.megolm.v1.aes-sha2"
 ENCRYPTION_STATE = {"type": "m.room.encryption", "state_key": "", "content": {"algorithm": MEGOLM}}
 """The initial state that makes a new room encrypted from its first event."""
+
+NONCE = 12  # bytes: AES-GCM's standard nonce
 
 
 def prepare_store(path: Path) -> Path:
@@ -41,6 +56,65 @@ def prepare_store(path: Path) -> Path:
 def store_file(path: Path, user_id: str, device_id: str) -> Path:
     """The file matrix-nio keeps one device's keys in."""
     return path / f"{user_id}_{device_id}.db"
+
+
+def snapshot(path: Path) -> bytes | None:
+    """The store file PATH as one consistent image (SQLite's backup, whatever nio is doing),
+    or None if there is none yet."""
+    if not path.exists():
+        return None
+    source = sqlite3.connect(path)
+    image = sqlite3.connect(":memory:")
+    try:
+        source.backup(image)
+        return image.serialize()
+    finally:
+        image.close()
+        source.close()
+
+
+def restore(path: Path, data: bytes) -> None:
+    """Put the store image DATA in place at PATH (before nio opens it), replacing what this
+    process kept there from an earlier turn, which is older than the database's."""
+    partial = path.with_name(path.name + ".partial")
+    image = sqlite3.connect(":memory:")
+    try:
+        image.deserialize(data)
+        if partial.exists():
+            partial.unlink()
+        target = sqlite3.connect(partial)
+        try:
+            image.backup(target)
+        finally:
+            target.close()
+    finally:
+        image.close()
+    partial.chmod(0o600)
+    for stale in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        stale.unlink(missing_ok=True)
+    os.replace(partial, path)
+
+
+def _label(account: str, device_id: str) -> bytes:
+    return f"quorum matrix store {account} {device_id}".encode()
+
+
+def seal(key: bytes, account: str, device_id: str, data: bytes) -> str:
+    """DATA compressed and encrypted under KEY (AES-GCM, a random nonce), bound to this account
+    and device."""
+    nonce = os.urandom(NONCE)
+    body = AESGCM(key).encrypt(nonce, zlib.compress(data), _label(account, device_id))
+    return base64.b64encode(nonce + body).decode("ascii")
+
+
+def unseal(key: bytes, account: str, device_id: str, sealed: str) -> bytes:
+    """What ``seal`` sealed; ValueError if KEY is not the one it was sealed with (another
+    bot.secret) or the text was altered."""
+    raw = base64.b64decode(sealed)
+    try:
+        return zlib.decompress(AESGCM(key).decrypt(raw[:NONCE], raw[NONCE:], _label(account, device_id)))
+    except InvalidTag as e:
+        raise ValueError("the Matrix store does not open with this bot.secret, or was altered") from e
 
 
 async def exchange_keys(client: AsyncClient) -> None:

@@ -80,6 +80,8 @@ class Sender:
         self.client = client
         self.give_up_after = give_up_after
         self.max_backoff = max_backoff
+        self.allowed: Callable[[], bool] = lambda: True
+        """Whether this process may act as the account now (it runs its sync; the adapter sets it)."""
 
     async def send(self, room_id: str, event_type: str, content: dict[str, Any]) -> str:
         """Send one event and return its event id once the homeserver has it."""
@@ -119,6 +121,9 @@ class Sender:
         deadline = loop.time() + self.give_up_after
         backoff = Backoff(cap=self.max_backoff)
         while True:
+            if not self.allowed():
+                raise MatrixSendError(f"could not {what}: another process runs this Matrix account now",
+                                      "another process runs this Matrix account now")
             try:
                 response = await request()
             except NETWORK_ERRORS as e:

@@ -50,11 +50,20 @@ class MatrixTransport:
         self.responses: PollResponses | None = None  # told of each poll the bot posts
         self.on_forbidden: Callable[[str, str], None] | None = None
         """Told (room id, reason) when the homeserver forbids the bot to post in a room."""
-        self.connected = False
-        """Whether the latest sync with the homeserver got through (for /healthz)."""
+        self.connected: bool | None = False
+        """Whether the latest sync with the homeserver got through (for /healthz); None while
+        another process runs the account (this one waits, which is no fault)."""
+        self.runs_account: Callable[[], bool] = lambda: True
+        """Whether this process runs the account now (the adapter sets it; see ``sending``)."""
         self.speaking_to: Callable[[str], Awaitable[AbstractContextManager[object]]] | None = None
         """The core's languages (the adapter sets it): what the transport adds itself to a
         message (a button's line, a poll's end) reads in the language of whoever it goes to."""
+
+    @property
+    def sending(self) -> bool:
+        """Whether messages for Matrix can go from this process now: only from the one running
+        the account's sync (the outbox's sender is chosen among those, bot/storage/outbox.py)."""
+        return self.runs_account()
 
     async def deliver(self, effect: Effect) -> Delivered | None:
         """EFFECT carried out. A refusal by the homeserver that no retry can cure (the bot was

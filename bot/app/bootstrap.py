@@ -64,7 +64,7 @@ from bot.kernel.weblinks import PageLinks
 from bot.storage import dialect
 from bot.storage.database import Database
 from bot.storage.keyfile import load_or_make_key
-from bot.storage.leases import Presence
+from bot.storage.leases import TTL, Presence
 from bot.storage.matrix_state import MatrixState
 from bot.storage.outbox import CHANNEL as OUTBOX_CHANNEL
 from bot.storage.outbox import Outbox
@@ -182,7 +182,9 @@ class App:
         return speaking(await self.services.languages.speech_for(target, room))
 
     def matrix_store(self, account: str) -> MatrixState:
-        return MatrixState(self.database.reader, self.writer, self.clock, account)
+        secret = self.config.secret or load_or_make_key(self.config.database)
+        ttl = self.config.matrix.lease if self.config.matrix is not None else TTL
+        return MatrixState(self.database.reader, self.writer, self.clock, account, secret, lease_ttl=ttl)
 
 
 async def bootstrap(
@@ -204,8 +206,8 @@ async def bootstrap(
     reader = database.reader
     send = transports.send
     directory = RoomDirectory(config.organisers, transports)
-    scheduler = Scheduler(clock)
-    outbox = Outbox(reader, writer, transports.deliver, clock)
+    scheduler = Scheduler(clock, transports.ready)
+    outbox = Outbox(reader, writer, transports.deliver, clock, transports.ready)
     database.listen(OUTBOX_CHANNEL, outbox.poke)  # messages queued by other processes (PostgreSQL)
     bus = Bus()
     dialogues = Dialogues()

@@ -69,6 +69,11 @@ class Transports:
             if share is not None:
                 share(processes)
 
+    def ready(self) -> bool:
+        """Whether every platform can send from this process now. A transport may say it cannot
+        with ``sending = False`` (a Matrix account whose sync another process runs)."""
+        return all(getattr(t, "sending", True) for t in self._by_platform.values())
+
     def get(self, qualified_id: str) -> Transport | None:
         return self._by_platform.get(platform_of(qualified_id))
 

@@ -103,6 +103,9 @@ class MatrixConfig:
     store: Path | None = None
     """The end-to-end encryption store (device keys, Olm and Megolm sessions): a directory
     beside the database unless set. Losing it means new sessions (and a new device)."""
+    lease: timedelta = timedelta(seconds=30)
+    """With several processes on one database: how long the account's sync waits for another
+    process when the one running it dies (its lease's length)."""
 
 
 def matrix_store_beside(database: Path) -> Path:
@@ -181,6 +184,8 @@ def _matrix(sec: Section) -> MatrixConfig | None:
     level = sec.int("organiser_power_level", 50, minimum=0)
     inviters = tuple(sec.list("allowed_inviters"))
     store = sec.str("store")
+    lease_text = sec.str("lease")
+    lease = _duration(sec, "lease", lease_text) if lease_text else timedelta(seconds=30)
     sec.check_unknown()
     if not (homeserver or user_id or password or token):
         return None
@@ -191,7 +196,7 @@ def _matrix(sec: Section) -> MatrixConfig | None:
     if not (password or token):
         raise ConfigError("matrix.password or matrix.access_token is missing")
     return MatrixConfig(homeserver, user_id, password, token, device_id, level, inviters,
-                        Path(store) if store else None)
+                        Path(store) if store else None, lease)
 
 
 def _web(sec: Section) -> WebConfig | None:

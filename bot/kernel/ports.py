@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, Protocol, TypeVar
 
 from bot.kernel.effects import Delivered, Effect
@@ -43,7 +44,8 @@ class Transport(Protocol):
     # An adapter that takes SendFile says so with ``files = True``; one that does not (yet) has
     # a text file sent as messages instead (bot/app/transports.py).
     # A transport may also have ``connected: bool`` (whether its platform answers now), which
-    # /healthz reports; one without it is reported as not saying.
+    # /healthz reports; one without it is reported as not saying. One that can send only while
+    # this process runs its account (Matrix, with several processes) says so with ``sending``.
 
     async def deliver(self, effect: Effect) -> Delivered | None: ...
 
@@ -118,10 +120,31 @@ class MatrixSaved:
     direct_rooms: dict[str, str] = field(default_factory=dict)
 
 
+class Lease(Protocol):
+    """Something that runs in one process at a time when several share the database
+    (bot/storage/leases.py): taken and renewed with ``hold``, lost if not renewed in time."""
+
+    name: str
+    ttl: timedelta
+
+    @property
+    def held(self) -> bool: ...
+
+    async def hold(self) -> bool: ...
+
+    async def release(self) -> None: ...
+
+
 class MatrixStore(Protocol):
+    shared: bool  # other processes may run the account: its keys are kept in the database too
+    lease: Lease  # the account's sync runs where this is held
+    sealing_key: bytes  # what the encryption store is sealed with in the database
+
     async def load(self) -> MatrixSaved: ...
 
-    async def save_token(self, next_batch: str) -> None: ...
+    async def save_token(self, next_batch: str, keys: tuple[str, str] | None = None) -> bool: ...
+
+    async def crypto_store(self, device_id: str) -> str | None: ...
 
     async def save_device(self, device_id: str) -> None: ...
 

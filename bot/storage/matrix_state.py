@@ -3,23 +3,41 @@
 The adapter saves the sync token only after every event of that sync has been handled, so a
 crash replays the last sync rather than skipping it; the replay is harmless because each event
 carries its Matrix event id and the core applies an event id once.
+
+When several processes share the database, an account syncs in the one holding the lease
+``matrix:<user id>`` (``lease``). The holder saves its sync token together with its sealed
+encryption store, and only while the database still names it as the lease's holder: a process
+that stalled past its lease and wakes up after another took over cannot move the token back
+or overwrite the newer keys.
 """
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Sequence
+from datetime import timedelta
 
 from bot.kernel.clock import Clock
 from bot.kernel.ports import Conn, MatrixSaved, Reader, Writer
 from bot.kernel.times import iso
+from bot.storage import dialect
+from bot.storage.leases import TTL, Lease
 
 
 class MatrixState:
-    def __init__(self, reader: Reader, writer: Writer, clock: Clock, account: str) -> None:
+    def __init__(
+        self, reader: Reader, writer: Writer, clock: Clock, account: str, secret: str, *, lease_ttl: timedelta = TTL
+    ) -> None:
         self._reader = reader
         self._writer = writer
         self._clock = clock
         self.account = account
+        self.shared = dialect.shared(reader)
+        """Whether other processes may run this account (then its keys are kept here too)."""
+        self.lease = Lease(writer, clock, f"matrix:{account}", shared=self.shared, ttl=lease_ttl)
+        self.sealing_key = hmac.digest(secret.encode(), b"quorum matrix encryption store", "sha256")
+        """The key the encryption store is sealed with in the database: derived from the bot's
+        secret, which a copy of the database does not hold."""
 
     async def load(self) -> MatrixSaved:
         saved = MatrixSaved()
@@ -47,8 +65,42 @@ class MatrixState:
 
         await self._writer.run(write)
 
-    async def save_token(self, next_batch: str) -> None:
-        await self._upsert("next_batch", next_batch)
+    async def save_token(self, next_batch: str, keys: tuple[str, str] | None = None) -> bool:
+        """Save the sync token NEXT_BATCH and, if given, KEYS (device id, sealed encryption
+        store), in one transaction; on a shared database only while this process holds the
+        lease. Whether they were saved."""
+        now = self._clock.now()
+        lease = self.lease
+
+        async def write(conn: Conn) -> bool:
+            if self.shared:
+                rows = await conn.execute_fetchall(
+                    "SELECT 1 FROM leases WHERE name = ? AND holder = ? AND expires_at > ?",
+                    (lease.name, lease.holder, iso(now)))
+                if not rows:
+                    return False
+            await conn.execute(
+                "INSERT INTO matrix_accounts(account, next_batch, updated_at) VALUES (?, ?, ?)"
+                " ON CONFLICT(account) DO UPDATE SET next_batch = excluded.next_batch,"
+                " updated_at = excluded.updated_at",
+                (self.account, next_batch, iso(now)),
+            )
+            if keys is not None:
+                await conn.execute(
+                    "INSERT INTO matrix_crypto_stores(account, device_id, sealed, updated_at) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT(account, device_id) DO UPDATE SET sealed = excluded.sealed,"
+                    " updated_at = excluded.updated_at",
+                    (self.account, keys[0], keys[1], iso(now)),
+                )
+            return True
+
+        return bool(await self._writer.run(write))
+
+    async def crypto_store(self, device_id: str) -> str | None:
+        """The sealed encryption store of DEVICE_ID as its last holder saved it, if any."""
+        rows = await self._reader.execute_fetchall(
+            "SELECT sealed FROM matrix_crypto_stores WHERE account = ? AND device_id = ?", (self.account, device_id))
+        return str(rows[0][0]) if rows else None
 
     async def save_device(self, device_id: str) -> None:
         await self._upsert("device_id", device_id)

@@ -95,11 +95,15 @@ class Outbox:
     """Drains the table through DELIVER (which raises when a platform refuses or fails)."""
 
     def __init__(
-        self, reader: Reader, writer: Writer, deliver: Callable[[Effect], Awaitable[Delivered | None]], clock: Clock
+        self, reader: Reader, writer: Writer, deliver: Callable[[Effect], Awaitable[Delivered | None]], clock: Clock,
+        ready: Callable[[], bool] = lambda: True,
     ) -> None:
         self._reader = reader
         self._writer = writer
         self._deliver = deliver
+        # Whether every platform can send from this process now: a Matrix account sends only
+        # from the process running its sync (its lease), so only that one may be the sender.
+        self._ready = ready
         self._clock = clock
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -195,7 +199,7 @@ class Outbox:
             (iso(self._clock.now()),))
         if not due:
             return 0  # nothing to send: nothing written either
-        if not await self.lease.hold():
+        if not self._ready() or not await self.lease.hold():
             return 0  # another process sends
         if self.lease.taken:
             await self._writer.run(_void_claims)  # a sender before us (a process now dead) claimed them

@@ -42,8 +42,12 @@ class Duty:
 
 
 class Scheduler:
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: Clock, ready: Callable[[], bool] = lambda: True) -> None:
         self.clock = clock
+        # Whether every platform can send from this process now: due work announces itself
+        # (a result, a native poll's end, a trigger's firing), and a Matrix account sends only
+        # from the process running it, so with several processes that one does the due work.
+        self._ready = ready
         self._duties: list[Duty] = []
         self._aps: AsyncIOScheduler | None = None
         self._lock = asyncio.Lock()
@@ -106,6 +110,8 @@ class Scheduler:
 
     async def run_due(self) -> None:
         """Do everything that is due now, by the injected clock; then wait for the next."""
+        if not self._ready():
+            return  # another process does it; the safety tick asks again
         async with self._lock:
             # A duty that keeps reporting itself due must not spin forever; a stop runs nothing new.
             for _ in range(0 if self._stopping else 1000):

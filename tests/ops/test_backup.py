@@ -22,6 +22,7 @@ from bot.kernel.errors import StartError
 from bot.kernel.events import Actor, Message, Room
 from bot.storage.backup import backup, integrity
 from tests.helpers import Chat
+from tests.peers.postgresql import PostgresServer
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -72,6 +73,7 @@ def _check_and_restore(
     return open_votes
 
 
+@pytest.mark.not_on_postgresql("quorum backup copies a SQLite file; on PostgreSQL it refuses, in the test below")
 async def test_a_backup_during_a_flood_holds_every_acknowledged_vote_and_restores(tmp_path: Path) -> None:
     live = tmp_path / "live"
     live.mkdir()
@@ -134,3 +136,21 @@ def test_a_backup_refuses_in_words(tmp_path: Path) -> None:
         backup(tmp_path / "q.db", tmp_path / "q.db")
     with pytest.raises(StartError, match="does not exist"):
         backup(tmp_path / "q.db", tmp_path / "no" / "copy.db")
+
+
+def test_a_backup_of_a_postgresql_database_is_refused_naming_the_servers_tools(
+    tmp_path: Path, postgresql: PostgresServer
+) -> None:
+    """PostgreSQL is backed up with its own tools (README: Scaling out, Backups); ``quorum
+    backup`` says so in one sentence, exits non-zero and writes nothing."""
+    url = postgresql.database_for(str(tmp_path))
+    (tmp_path / "quorum.toml").write_text(f'[bot]\ndatabase = "{url}"\nsecret = "test-secret"\n', encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QUORUM_")}
+    refused = subprocess.run([sys.executable, "-m", "bot.cli", "backup", str(tmp_path / "copy.db")],
+                             capture_output=True, text=True, cwd=tmp_path, env={**env, "PYTHONPATH": str(ROOT)},
+                             timeout=120)
+    assert refused.returncode == 1 and refused.stdout == ""
+    said = refused.stderr.strip()
+    assert "\n" not in said and said.count(". ") == 0 and said.endswith(".")  # one sentence
+    assert "pg_dump" in said and "base backups" in said, said
+    assert not (tmp_path / "copy.db").exists()

@@ -13,6 +13,7 @@ import shlex
 from pathlib import Path
 
 import aiohttp
+import asyncpg
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -94,12 +95,28 @@ async def test_a_secret_ballot_shows_receipts_and_checks_a_code_but_never_a_choi
     assert status == 200 and 'id="verdict">Not found<' in answer
 
 
+@pytest.mark.not_on_postgresql("deletes the SQLite file; the server's database is dropped in the next test")
 async def test_health_turns_bad_when_the_database_is_gone(site: Site, tmp_path: Path) -> None:
     status, headers, body = await _get(site.base + "/healthz")
     assert status == 200 and headers["Content-Type"].startswith("application/json")
     assert '"ok": true' in body and '"console": true' in body
     for name in ("quorum.db", "quorum.db-wal", "quorum.db-shm"):
         await asyncio.to_thread((tmp_path / name).unlink, missing_ok=True)
+    status, _, body = await _get(site.base + "/healthz")
+    assert status == 503 and '"database": false' in body and '"ok": false' in body
+
+
+@pytest.mark.postgresql_run("drops the test's database on the server; SQLite's file is deleted in the test above")
+async def test_health_turns_bad_when_the_servers_database_is_gone(site: Site) -> None:
+    status, _, body = await _get(site.base + "/healthz")
+    assert status == 200 and '"ok": true' in body
+    url = site.chat.app.config.database_url
+    assert url is not None
+    admin = await asyncpg.connect(url.rsplit("/", 1)[0] + "/postgres")
+    try:  # the database goes, and every connection to it with it
+        await admin.execute(f'DROP DATABASE "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+    finally:
+        await admin.close()
     status, _, body = await _get(site.base + "/healthz")
     assert status == 503 and '"database": false' in body and '"ok": false' in body
 
@@ -158,6 +175,7 @@ async def test_a_drawn_panel_is_verified_by_the_server_and_by_the_command_it_sho
 
 
 
+@pytest.mark.not_on_postgresql("SQLite's write-ahead log checkpoints; a PostgreSQL server checkpoints its own WAL")
 async def test_quorum_checkpoints_can_be_left_to_a_replicator(tmp_path: Path) -> None:
     """``bot.wal_checkpoints = false``: the bot runs no checkpoints of its own (README: Replication)."""
     own = await Chat.start(tmp_path)

@@ -2,7 +2,9 @@
 
 After every restart, each vote the bot acknowledged is in the database with the choice that was
 acknowledged, and no voter is counted twice. The bot runs as a real process (the console
-adapter reading a pipe), so the kill is a real crash, mid-transaction or mid-fsync.
+adapter reading a pipe), so the kill is a real crash, mid-transaction or mid-fsync. On
+PostgreSQL (QUORUM_TEST_DATABASE=postgresql) the process is killed with its transaction open on
+the server, which rolls it back.
 """
 
 from __future__ import annotations
@@ -11,12 +13,14 @@ import os
 import random
 import re
 import signal
-import sqlite3
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
+
+from tests.helpers import database_env, database_rows
+from tests.peers.postgresql import use_postgresql
 
 ROOT = Path(__file__).resolve().parents[2]
 KILLS = 20
@@ -29,7 +33,7 @@ def _start(workdir: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "console"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, bufsize=1,
-        cwd=workdir, env={**os.environ, "PYTHONPATH": str(ROOT), "QUORUM_SECRET": "kill-test"},
+        cwd=workdir, env={**os.environ, "PYTHONPATH": str(ROOT), "QUORUM_SECRET": "kill-test", **database_env(workdir)},
     )
 
 
@@ -87,10 +91,10 @@ def test_acknowledged_votes_survive_sigkill(tmp_path: Path) -> None:
     # A last start runs recovery (WAL replay) the way a real restart would.
     final = _start(tmp_path)
     out, _ = final.communicate("chair: /results 1\n", timeout=60)
-    with sqlite3.connect(tmp_path / "quorum.db") as db:
-        stored = {voter.removeprefix("console:"): choice
-                  for voter, choice in db.execute("SELECT voter, choice FROM votes WHERE poll_id = 1")}
-        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    stored = {voter.removeprefix("console:"): choice
+              for voter, choice in database_rows(tmp_path, "SELECT voter, choice FROM votes WHERE poll_id = 1")}
+    if not use_postgresql():
+        assert database_rows(tmp_path, "PRAGMA integrity_check") == [("ok",)]
     for voter, choice in acked_all.items():
         assert voter in stored, f"acknowledged vote of {voter} lost"
         assert OPTIONS[int(stored[voter])] == choice

@@ -9,7 +9,6 @@ import os
 import random
 import re
 import signal
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -18,21 +17,30 @@ from collections import Counter
 from pathlib import Path
 
 from bot.storage.outbox import IN_FLIGHT
+from tests.helpers import database_env, database_rows
 
 ROOT = Path(__file__).resolve().parents[2]
 MEMBERS = 1500
 KILLS = 4
-ENV = {**os.environ, "PYTHONPATH": str(ROOT), "QUORUM_SECRET": "kill-test"}
+
+
+def _env(workdir: Path) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(ROOT), "QUORUM_SECRET": "kill-test", **database_env(workdir)}
 
 
 def _start(workdir: Path) -> tuple[subprocess.Popen[str], list[str]]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "console"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL, text=True, bufsize=1, cwd=workdir, env=ENV,
+        stderr=subprocess.DEVNULL, text=True, bufsize=1, cwd=workdir, env=_env(workdir),
     )
     lines: list[str] = []
     threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True).start()  # type: ignore[arg-type]
     return proc, lines
+
+
+def _numbers(n: int) -> str:
+    """A query of the numbers 0 … N-1, as SQLite and PostgreSQL both read it."""
+    return f"WITH RECURSIVE k(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM k WHERE n < {n - 1}) SELECT n FROM k"
 
 
 def _reminded(lines: list[str], poll: int) -> Counter[str]:
@@ -52,14 +60,13 @@ def _wait_until_reminded(lines: list[str], poll: int, count: int, also: Counter[
 
 def test_a_killed_reminder_round_is_finished_and_resends_at_most_what_was_in_flight(tmp_path: Path) -> None:
     rng = random.Random(20261129)
-    subprocess.run([sys.executable, "-m", "bot.cli", "migrate"], cwd=tmp_path, env=ENV, check=True,
+    subprocess.run([sys.executable, "-m", "bot.cli", "migrate"], cwd=tmp_path, env=_env(tmp_path), check=True,
                    capture_output=True)
-    with sqlite3.connect(tmp_path / "quorum.db") as db:
-        for n in range(MEMBERS):
-            cur = db.execute("INSERT INTO members(name, join_code, created_at) VALUES (?, ?, '2026-01-01')",
-                             (f"Member {n}", f"CODE{n}"))
-            db.execute("INSERT INTO identities(identity, display_name, member_id, linked_at)"
-                       " VALUES (?, ?, ?, '2026-01-01')", (f"console:m{n}", f"m{n}", cur.lastrowid))
+    database_rows(tmp_path, "INSERT INTO members(name, join_code, created_at) SELECT 'Member ' || n, 'CODE' || n,"
+                  " '2026-01-01' FROM (" + _numbers(MEMBERS) + ") AS numbers")
+    database_rows(tmp_path, "INSERT INTO identities(identity, display_name, member_id, linked_at)"
+                  " SELECT 'console:m' || substr(join_code, 5), 'm' || substr(join_code, 5), id, '2026-01-01'"
+                  " FROM members")
     resent = []
     for poll in range(1, KILLS + 1):
         proc, lines = _start(tmp_path)

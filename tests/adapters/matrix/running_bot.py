@@ -1,7 +1,8 @@
 """The whole bot, in the test's event loop, logged in to the test homeserver as a real account.
 
-It is built exactly as ``quorum run`` builds it (the app on a file database, the Matrix adapter's
-transport added to it, then ``run()``), so the tests exercise the shipped wiring.
+It is built exactly as ``quorum run`` builds it (the app on the test's database, a file or, with
+QUORUM_TEST_DATABASE=postgresql, a database of its own on the suite's server; the Matrix
+adapter's transport added to it, then ``run()``), so the tests exercise the shipped wiring.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from adapters.matrix import MatrixAdapter
 from bot.app import App, Transports, bootstrap
 from bot.kernel.clock import Clock
 from bot.kernel.config import MatrixConfig, matrix_store_beside, parse_config
+from tests.helpers import database_url_for
 from tests.peers.synapse import Credentials, SynapseServer
 
 
@@ -50,7 +52,8 @@ class RunningBot:
             allowed_inviters=allowed_inviters,
             store=matrix_store_beside(database),
         )
-        config = replace(parse_config({}), database=database, secret="test-secret", matrix=matrix)
+        config = replace(parse_config({}), database=database, database_url=database_url_for(database.parent),
+                         secret="test-secret", matrix=matrix)
         app = await bootstrap(config, Clock(), Transports())
         adapter = MatrixAdapter(matrix, app, max_backoff=1.0, long_poll_ms=5_000, **adapter_options)
         app.transports.add(adapter.transport)

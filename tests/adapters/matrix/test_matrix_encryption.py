@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 from nio import AsyncClient, Event, LoginResponse
 
 from bot.features.language import store as language_store
@@ -201,6 +202,21 @@ async def test_a_lost_key_store_means_a_new_device_that_members_encrypt_for(
     old_device, store = bot.adapter.client.device_id, bot.adapter.store
     await bot.stop()
     shutil.rmtree(store)
+    url = bot.app.config.database_url
+    if url is not None:
+        # On PostgreSQL the process running the account keeps its store in the database too (so
+        # that another process can take over): a process that lost its directory gets it back,
+        # and goes on as the same device, reading what members encrypted for it.
+        bot = await start_bot()
+        assert bot.adapter.client.device_id == old_device
+        await command(ann, room, "!polls", bot.user_id, "No open polls")
+        await bot.stop()
+        shutil.rmtree(store)
+        db = await asyncpg.connect(url)  # lost there too
+        try:
+            await db.execute("DELETE FROM matrix_crypto_stores")
+        finally:
+            await db.close()
 
     bot = await start_bot()
     assert bot.adapter.client.device_id != old_device

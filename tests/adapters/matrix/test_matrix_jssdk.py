@@ -49,7 +49,8 @@ async def test_matrix_js_sdk_counts_a_native_multi_choice_poll_as_the_bot_does(
 
     expected = {f"mx:{ann.user_id}": "0", f"mx:{ben.user_id}": "0", f"mx:{element.user_id}": "0,1"}
     await bot.wait_until("SELECT group_concat(voter || '=' || choice, ';') FROM (SELECT * FROM votes "
-                         "WHERE poll_id = 1 ORDER BY voter)", ";".join(f"{v}={c}" for v, c in sorted(expected.items())))
+                         "WHERE poll_id = 1 ORDER BY voter) AS v",
+                         ";".join(f"{v}={c}" for v, c in sorted(expected.items())))
 
     _, result = await command(secretary, room, "!close 1", bot.user_id, "Result")
     tally = await run_poll_check({**job, "steps": [{"tally": True}]})

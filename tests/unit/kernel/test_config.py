@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -69,6 +70,16 @@ def test_the_matrix_encryption_store_lives_beside_the_database_unless_set(tmp_pa
     assert config.matrix is not None and config.matrix.store == tmp_path / "data" / "q.db.matrix-keys"
     config = parse_config({"matrix": {**account, "store": "keys"}}, source)
     assert config.matrix is not None and config.matrix.store == tmp_path / "keys"
+
+
+def test_the_matrix_accounts_lease_is_a_duration(tmp_path: Path) -> None:
+    account = {"homeserver": "https://m", "user_id": "@q:m", "password": "p"}
+    config = parse_config({"matrix": account}, tmp_path / "quorum.toml")
+    assert config.matrix is not None and config.matrix.lease == timedelta(seconds=30)
+    config = parse_config({"matrix": {**account, "lease": "10s"}}, tmp_path / "quorum.toml")
+    assert config.matrix is not None and config.matrix.lease == timedelta(seconds=10)
+    with pytest.raises(ConfigError, match="matrix.lease"):
+        parse_config({"matrix": {**account, "lease": "soon"}}, tmp_path / "quorum.toml")
 
 
 def test_a_postgresql_address_selects_the_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
