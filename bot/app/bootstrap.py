@@ -240,12 +240,11 @@ async def bootstrap(
     limits = TokenBucket(config.commands_burst, config.commands_per_minute / 60, clock.now)
     dispatcher = Dispatcher(routes, transports, directory, writer, clock, limits, languages,
                             learn=roll.learn if dialect.shared(database.reader) else None)
-    duties = [*routes.timers, ("forget old updates", dispatcher.forgetting())]
-    if dialect.shared(reader):  # several processes send for the same accounts
-        sharing = Sharing(Presence(writer, reader, clock, shared=True), transports, clock)
-        duties.append(("share the platforms' limits", sharing.duty()))
-    for name, duty in duties:
+    for name, duty in [*routes.timers, ("forget old updates", dispatcher.forgetting())]:
         scheduler.add(name, duty.next_due, duty.fire)
+    if dialect.shared(reader):  # several processes send for the same accounts, each its own answers
+        sharing = Sharing(Presence(writer, reader, clock, shared=True), transports, clock).duty()
+        scheduler.add("share the platforms' limits", sharing.next_due, sharing.fire, always=True)
     rooms = RoomMover(reader, writer, clock, directory, polls, motions, campaigns, triggers, signups, pools,
                       languages, scheduler.poke)
     return App(config=config, clock=clock, transports=transports, database=database, writer=writer,

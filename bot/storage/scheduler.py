@@ -39,6 +39,7 @@ class Duty:
     name: str
     next_due: NextDue
     fire: Fire
+    always: bool = False  # done also while this process does not do the due work (see ready)
 
 
 class Scheduler:
@@ -54,8 +55,10 @@ class Scheduler:
         self._stopping = False
         self.lag = 0.0  # seconds between the earliest due time and the pass that did it: /metrics
 
-    def add(self, name: str, next_due: NextDue, fire: Fire) -> Duty:
-        duty = Duty(name, next_due, fire)
+    def add(self, name: str, next_due: NextDue, fire: Fire, *, always: bool = False) -> Duty:
+        """Do FIRE when NEXT_DUE says; ALWAYS: also in a process that is not ``ready`` (work
+        about the process itself, such as saying it is alive, not about the members')."""
+        duty = Duty(name, next_due, fire, always)
         self._duties.append(duty)
         self.poke()
         return duty
@@ -105,18 +108,21 @@ class Scheduler:
         )
 
     def next_due(self) -> datetime | None:
-        dues = [d for d in (duty.next_due() for duty in self._duties) if d is not None]
+        dues = [d for d in (duty.next_due() for duty in self._runnable()) if d is not None]
         return min(dues) if dues else None
+
+    def _runnable(self) -> list[Duty]:
+        """The duties this process does now: all, or (another process does the due work, see
+        ready) only those it does ``always``; the safety tick asks again for the rest."""
+        return self._duties if self._ready() else [d for d in self._duties if d.always]
 
     async def run_due(self) -> None:
         """Do everything that is due now, by the injected clock; then wait for the next."""
-        if not self._ready():
-            return  # another process does it; the safety tick asks again
         async with self._lock:
             # A duty that keeps reporting itself due must not spin forever; a stop runs nothing new.
             for _ in range(0 if self._stopping else 1000):
                 now = self.clock.now()
-                times = [(t, d) for d in self._duties if (t := d.next_due()) is not None and t <= now]
+                times = [(t, d) for d in self._runnable() if (t := d.next_due()) is not None and t <= now]
                 if not times:
                     break
                 self.lag = max(0.0, (now - min(t for t, _ in times)).total_seconds())

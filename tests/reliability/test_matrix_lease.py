@@ -12,8 +12,10 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from bot.kernel.clock import ManualClock
 from bot.kernel.effects import Delivered, Effect
 from bot.storage.matrix_state import MatrixState
+from bot.storage.scheduler import Scheduler
 from tests.helpers import Chat
 from tests.peers.postgresql import shared
 
@@ -99,3 +101,25 @@ async def test_due_work_and_the_outbox_wait_for_a_process_that_can_send_everywhe
         assert "Result — poll 1" in out and "WINNER: Pizza" in out
     finally:
         await chat.stop()
+
+
+async def test_a_process_that_does_not_do_the_due_work_still_says_it_is_alive(tmp_path: Path) -> None:
+    """Work about the process itself (its presence, which paces every process's answers to a
+    share of the platforms' limits) is done also while another process does the due work."""
+    ready = False
+    scheduler = Scheduler(ManualClock(), ready=lambda: ready)
+    done: list[str] = []
+
+    async def fire(name: str) -> None:
+        done.append(name)
+
+    scheduler.add("close polls", lambda: scheduler.clock.now() if "close polls" not in done else None,
+                  lambda: fire("close polls"))
+    scheduler.add("presence", lambda: scheduler.clock.now() if "presence" not in done else None,
+                  lambda: fire("presence"), always=True)
+    await scheduler.run_due()
+    assert done == ["presence"]
+    assert scheduler.next_due() is None  # nothing this process does is due: it does not spin
+    ready = True
+    await scheduler.run_due()
+    assert done == ["presence", "close polls"]
