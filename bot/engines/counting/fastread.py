@@ -29,8 +29,9 @@ _CHUNK = 1 << 22
 """Bytes of ballot lines folded at once: large enough for numpy to run at speed, small enough
 that the temporaries stay a few times this size whatever the length of the file."""
 
-_PARSE = 1 << 15
-"""Distinct lines parsed at once (a few numpy arrays of one entry per number each)."""
+_PARSE = 1 << 19
+"""Bytes of distinct lines parsed at once: parsing makes several int64 arrays of one entry per
+number, so a batch of long lines is kept as short in bytes as one of short lines."""
 
 _MASK_TABLE = 512
 """Longest padded line cleared with a table of masks (which takes this many bytes squared)."""
@@ -262,36 +263,50 @@ def _preflib_rows(buf: np.ndarray, stride: int, n: int, n_candidates: int) -> tu
     return rankings, weights
 
 
-def _chunks(data: bytes) -> list[np.ndarray]:
-    """DATA (ending in a newline) cut after newlines into pieces of about _CHUNK bytes."""
+def _chunks(data: bytes, start: int, end: int) -> list[np.ndarray]:
+    """DATA[START:END] (ending in a newline) cut after newlines into pieces of about _CHUNK
+    bytes, each a view of DATA (nothing is copied)."""
     out = []
-    lo = 0
-    while lo < len(data):
-        hi = data.find(b"\n", min(lo + _CHUNK, len(data)) - 1) + 1
+    lo = start
+    while lo < end:
+        hi = data.find(b"\n", min(lo + _CHUNK, end) - 1, end) + 1
         out.append(np.frombuffer(data, dtype=np.uint8, count=hi - lo, offset=lo))
         lo = hi
     return out
 
 
+def _odd_characters(data: bytes, start: int, end: int, plain: bytes) -> bool:
+    """Whether DATA[START:END] holds a byte outside PLAIN, without copying the block: the
+    characters bytes.translate leaves when it deletes PLAIN, less those of the head and tail."""
+    left = len(data.translate(None, plain))
+    if left and start:
+        left -= len(data[:start].translate(None, plain))
+    if left and end < len(data):
+        left -= len(data[end:].translate(None, plain))
+    return left > 0
+
+
 _Rows = Callable[[np.ndarray, int, int, int], "tuple[np.ndarray, np.ndarray] | None"]
 
 
-def _read(data: bytes, n_candidates: int, allowed: bytes, rows_of: _Rows) -> Folded | None:
-    if not data:
+def _read(data: bytes, start: int, end: int | None, n_candidates: int, allowed: bytes, rows_of: _Rows) -> Folded | None:
+    end = len(data) if end is None else end
+    if start >= end:
         return Folded(np.zeros((0, 1), np.int16), np.zeros(0, np.int64), np.zeros(0, np.int64), 0)
-    if data[-1:] != b"\n":
+    if data[end - 1] != 10:
         return None
-    if data.translate(None, b"0123456789\n" + allowed):
+    if _odd_characters(data, start, end, b"0123456789\n" + allowed):
         return None  # a character no plain line has
     classes: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
-    for b in _chunks(data):
+    for b in _chunks(data, start, end):
         for texts, papers in _distinct_lines(b):
             classes.setdefault(texts.shape[1], []).append((texts, papers))
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for pieces in classes.values():
         every_text, every_papers = _fold_texts(pieces)
-        for lo in range(0, every_text.shape[0], _PARSE):
-            texts, papers = every_text[lo : lo + _PARSE], every_papers[lo : lo + _PARSE]
+        step = max(1, _PARSE // every_text.shape[1])
+        for lo in range(0, every_text.shape[0], step):
+            texts, papers = every_text[lo : lo + step], every_papers[lo : lo + step]
             buf, stride = _as_lines(texts)
             parsed = rows_of(buf, stride, texts.shape[0], n_candidates)
             if parsed is None:
@@ -302,7 +317,7 @@ def _read(data: bytes, n_candidates: int, allowed: bytes, rows_of: _Rows) -> Fol
             parts.append((rankings, weights * papers, papers))
     if sum(float(w.sum()) for _, w, _ in parts) >= 2.0**62:
         return None  # totals this large take the exact line-by-line path
-    width = max(r.shape[1] for r, _, _ in parts) + 1
+    width = max(r.shape[1] for r, _, _ in parts)  # each part ends in a column of -1 already
     rankings = np.full((sum(r.shape[0] for r, _, _ in parts), width), -1, dtype=np.int16)
     at = 0
     for r, _, _ in parts:
@@ -312,14 +327,15 @@ def _read(data: bytes, n_candidates: int, allowed: bytes, rows_of: _Rows) -> Fol
     return Folded(rankings, np.concatenate([w for _, w, _ in parts]), papers, int(papers.sum()))
 
 
-def blt_block(data: bytes, n_candidates: int) -> Folded | None:
-    """BLT ballot lines `WEIGHT PREF ... 0`, each ended by a newline; None unless every line is
-    plain (digits and spaces, positive weight, preferences 1..n, a closing 0)."""
-    return _read(data, n_candidates, b" ", _blt_rows)
+def blt_block(data: bytes, n_candidates: int, start: int = 0, end: int | None = None) -> Folded | None:
+    """BLT ballot lines `WEIGHT PREF ... 0` in DATA[START:END], each ended by a newline; None
+    unless every line is plain (digits and spaces, positive weight, preferences 1..n, a closing
+    0). DATA may be a whole file: the block is read where it lies."""
+    return _read(data, start, end, n_candidates, b" ", _blt_rows)
 
 
-def preflib_block(data: bytes, n_candidates: int) -> Folded | None:
-    """PrefLib data lines `COUNT: a,b,c`, each ended by a newline; None unless every line is
-    plain (digits, spaces, one colon after the count, single commas between preferences,
-    positive counts, candidates 1..n)."""
-    return _read(data, n_candidates, b" :,", _preflib_rows)
+def preflib_block(data: bytes, n_candidates: int, start: int = 0, end: int | None = None) -> Folded | None:
+    """PrefLib data lines `COUNT: a,b,c` in DATA[START:END], each ended by a newline; None
+    unless every line is plain (digits, spaces, one colon after the count, single commas
+    between preferences, positive counts, candidates 1..n)."""
+    return _read(data, start, end, n_candidates, b" :,", _preflib_rows)
