@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import logging
 import signal
 import sys
 from pathlib import Path
@@ -19,7 +17,18 @@ if TYPE_CHECKING:
 # `quorum sortition` are tools an organiser runs on a laptop and should start in the time Python
 # and numpy take, without loading every feature of the bot.
 
-log = logging.getLogger("bot.cli")
+
+class _Log:
+    """The "bot.cli" logger, fetched on first use: `quorum count` never logs, so it does not
+    pay for importing logging."""
+
+    def __getattr__(self, name: str) -> Any:
+        import logging
+
+        return getattr(logging.getLogger("bot.cli"), name)
+
+
+log = _Log()
 
 STARTED_AFTER = 5.0
 """Seconds the adapters run without failing before the log says the bot has started."""
@@ -197,6 +206,8 @@ def _import_members(config: Config, file: Path, codes: Path | None, replace: boo
     result = asyncio.run(import_roll(config, entries, replace))
     out = codes.open("w", newline="", encoding="utf-8") if codes else sys.stdout
     try:
+        import csv
+
         writer = csv.writer(out)
         writer.writerow(["number", "name", "branch", "join_code"])
         writer.writerows(result.rows)

@@ -33,6 +33,11 @@ _PARSE = 1 << 19
 """Bytes of distinct lines parsed at once: parsing makes several int64 arrays of one entry per
 number, so a batch of long lines is kept as short in bytes as one of short lines."""
 
+_SAMPLE = 4096
+_DISTINCT = 0.9
+"""A class of lines (by padded length) stops being folded once a chunk showed at least _SAMPLE
+of its lines, more than _DISTINCT of them different."""
+
 _MASK_TABLE = 512
 """Longest padded line cleared with a table of masks (which takes this many bytes squared)."""
 
@@ -132,10 +137,12 @@ def fold_keys(keys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return new_id[group], np.concatenate(owners)[used]
 
 
-def _distinct_lines(b: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-    """The distinct lines of B (each ended by a newline), by length class: (rows, papers), rows
-    holding each distinct line's bytes zero-padded to a multiple of eight (no zero byte occurs in
-    a ballot line, so the padding cannot make two texts equal) and papers how many lines had it."""
+def _distinct_lines(b: np.ndarray, unfolded: set[int]) -> list[tuple[np.ndarray, np.ndarray, int]]:
+    """The distinct lines of B (each ended by a newline), by length class: (rows, papers, lines),
+    rows holding each distinct line's bytes zero-padded to a multiple of eight (no zero byte
+    occurs in a ballot line, so the padding cannot make two texts equal), papers how many lines
+    had it and lines how many lines the class had. Classes whose width is in UNFOLDED are not
+    folded (each line its own row, one paper each): see _read."""
     nl = np.flatnonzero(b == 10)
     starts = np.empty_like(nl)
     starts[0] = 0
@@ -160,17 +167,22 @@ def _distinct_lines(b: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
             view &= keep.view(np.uint64)[lengths[idx]]
         else:
             rows[np.arange(w)[None, :] >= lengths[idx, None]] = 0
+        if w in unfolded:
+            out.append((rows, np.ones(rows.shape[0], dtype=np.int64), rows.shape[0]))
+            continue
         group, first = fold_keys([np.ascontiguousarray(view[:, j]) for j in range(words)])
-        out.append((rows[first], np.bincount(group, minlength=first.size).astype(np.int64)))
+        out.append((rows[first], np.bincount(group, minlength=first.size).astype(np.int64), rows.shape[0]))
     return out
 
 
-def _fold_texts(pieces: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
-    """One length class's distinct texts from every chunk, folded together."""
+def _fold_texts(pieces: list[tuple[np.ndarray, np.ndarray]], fold: bool) -> tuple[np.ndarray, np.ndarray]:
+    """One length class's texts from every chunk, folded together if FOLD."""
     if len(pieces) == 1:
         return pieces[0]
     texts = np.concatenate([t for t, _ in pieces])
     papers = np.concatenate([p for _, p in pieces])
+    if not fold:
+        return texts, papers
     view = texts.view(np.uint64)
     group, first = fold_keys([np.ascontiguousarray(view[:, j]) for j in range(view.shape[1])])
     summed = np.zeros(first.size, dtype=np.int64)
@@ -297,13 +309,22 @@ def _read(data: bytes, start: int, end: int | None, n_candidates: int, allowed: 
         return None
     if _odd_characters(data, start, end, b"0123456789\n" + allowed):
         return None  # a character no plain line has
+    # Folding pays where lines repeat (short rankings, the many papers that rank one or two);
+    # long lines are nearly all different, and hashing their many words for nothing costs more
+    # than parsing them. So a class of lines that a chunk of at least _SAMPLE lines showed to be
+    # nearly all distinct is no longer folded here: its lines are parsed as they come and
+    # build_profile folds the equal rankings among them, exactly, as it folds any.
     classes: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
+    unfolded: set[int] = set()
     for b in _chunks(data, start, end):
-        for texts, papers in _distinct_lines(b):
-            classes.setdefault(texts.shape[1], []).append((texts, papers))
+        for texts, papers, lines in _distinct_lines(b, unfolded):
+            width = texts.shape[1]
+            classes.setdefault(width, []).append((texts, papers))
+            if lines >= _SAMPLE and texts.shape[0] > _DISTINCT * lines:
+                unfolded.add(width)
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    for pieces in classes.values():
-        every_text, every_papers = _fold_texts(pieces)
+    for width, pieces in classes.items():
+        every_text, every_papers = _fold_texts(pieces, width not in unfolded)
         step = max(1, _PARSE // every_text.shape[1])
         for lo in range(0, every_text.shape[0], step):
             texts, papers = every_text[lo : lo + step], every_papers[lo : lo + step]

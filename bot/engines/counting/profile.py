@@ -137,55 +137,59 @@ def _weights(weights: np.ndarray | Sequence[int] | None, rows: int) -> np.ndarra
     return _exact_weights(w)
 
 
-def _cut_after_end(arr: np.ndarray) -> None:
-    """Blank every position after the first END: a paper stops where its preferences stop."""
-    first_end = np.argmax(arr == END, axis=1)
-    arr[np.arange(arr.shape[1])[None, :] > first_end[:, None]] = END
+def _cut(arr: np.ndarray, n_candidates: int) -> np.ndarray:
+    """End every paper at its first END and at its first repeated candidate (a repeat gives no
+    new order); return the number of preferences each paper keeps.
 
-
-def _cut_repeats(arr: np.ndarray, n_candidates: int) -> None:
-    """A preference repeating an earlier one ends the paper there (it gives no new order).
-
-    Rows are screened in bulk, a column at a time (a bit per candidate: a preference whose bit
-    is already set repeats someone), so the screen needs one word per row, not per preference;
-    each column looks only at the papers that still have a preference there, so the screen
-    costs what the preferences number, not rows x width. Only the rare offending rows are
-    walked one by one. Expects _cut_after_end to have run.
+    One sweep over the columns, each looking only at the papers that still have a preference
+    there, so it costs what the preferences number, not rows x width. A bit per candidate
+    screens for repeats (a preference whose bit is already set repeats someone) when there are
+    at most 64 candidates, a sort of each row otherwise; only the rare offending rows, and rows
+    with preferences after a gap, are walked one by one.
     """
+    n_rows, width = arr.shape
+    length = np.full(n_rows, width, dtype=np.int64)
     if arr.size == 0:
-        return
-    if n_candidates <= 64:
-        rows = np.arange(arr.shape[0])
-        seen = np.zeros(arr.shape[0], dtype=np.uint64)
-        found: list[np.ndarray] = []
-        for k in range(arr.shape[1]):
-            column = arr[:, k] if k == 0 else arr[rows, k]
-            live = column >= 0
-            if not live.all():
-                rows, column, seen = rows[live], column[live], seen[live]
-            if not rows.size:
-                break
+        return np.zeros(n_rows, dtype=np.int64)
+    bits = n_candidates <= 64
+    rows = np.arange(n_rows)
+    seen = np.zeros(n_rows, dtype=np.uint64) if bits else None
+    found: list[np.ndarray] = []
+    for k in range(width):
+        column = arr[:, k] if k == 0 else arr[rows, k]
+        live = column >= 0
+        if not live.all():
+            length[rows[~live]] = k
+            rows, column = rows[live], column[live]
+            if seen is not None:
+                seen = seen[live]
+        if not rows.size:
+            break
+        if seen is not None:
             bit = np.left_shift(np.uint64(1), column.astype(np.uint64))
             hit = (seen & bit) != 0
             if hit.any():
                 found.append(rows[hit])
             seen |= bit
+    # Papers with preferences after their first END (a gap): blank the rest.
+    for r in np.flatnonzero(np.count_nonzero(arr >= 0, axis=1) != length).tolist():
+        arr[r, length[r] :] = END
+    if bits:
         suspects = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
     else:
         ordered = np.sort(arr, axis=1)
         clash = (ordered[:, 1:] == ordered[:, :-1]) & (ordered[:, 1:] >= 0)
         suspects = np.flatnonzero(clash.any(axis=1))
     for r in suspects.tolist():
-        row = arr[r]
         met: set[int] = set()
-        for k in range(row.shape[0]):
-            c = int(row[k])
-            if c < 0:
-                continue
+        for k in range(int(length[r])):
+            c = int(arr[r, k])
             if c in met:
-                row[k:] = END
+                arr[r, k:] = END
+                length[r] = k
                 break
             met.add(c)
+    return length
 
 
 def _compact(arr: np.ndarray) -> np.ndarray:
@@ -216,6 +220,8 @@ def _group(arr: np.ndarray, weights: np.ndarray, n_candidates: int) -> tuple[np.
     order = np.argsort(key)
     sorted_key = key[order]
     starts = np.concatenate([[0], np.flatnonzero(sorted_key[1:] != sorted_key[:-1]) + 1])
+    if starts.size == rows:
+        return arr[order], weights[order]  # every row distinct: nothing to add up
     sums = np.add.reduceat(weights[order], starts, axis=0)
     return arr[order[starts]], sums
 
@@ -245,7 +251,7 @@ def _group_wide(arr: np.ndarray, weights: np.ndarray, n_candidates: int) -> tupl
         return key
 
     key = word(0, slice(None))
-    order = np.argsort(key, kind="stable")
+    order = np.argsort(key)
     ordered = key[order]
     new = np.empty(rows, dtype=bool)
     new[0] = True
@@ -265,6 +271,8 @@ def _group_wide(arr: np.ndarray, weights: np.ndarray, n_candidates: int) -> tupl
         split[1:] = (key[1:] != key[:-1]) | (run[1:] != run[:-1])
         new[tied] = split
     starts = np.flatnonzero(new)
+    if starts.size == rows:
+        return arr[order], weights[order]  # every row distinct: nothing to add up
     sums = np.add.reduceat(weights[order], starts, axis=0)
     return arr[order[starts]], sums
 
@@ -340,17 +348,18 @@ def build_profile(
     wc = np.stack([w, ones], axis=1)
     if papers is None:
         arr, wc = _group(arr, wc, n)
-    _cut_after_end(arr)
-    _cut_repeats(arr, n)
+    length = _cut(arr, n)
     gone = frozenset(int(x) for x in withdrawn)
     for c in gone:
         arr[arr == c] = _WITHDRAWN
-    arr = _compact(arr)
-    non_blank = arr[:, 0] >= 0
+    if gone:
+        arr = _compact(arr)
+        length = np.count_nonzero(arr >= 0, axis=1)
+    non_blank = length > 0
     blank = int(wc[~non_blank, 0].sum())
     if not non_blank.all():
-        arr, wc = arr[non_blank], wc[non_blank]
-    used = int((arr >= 0).sum(axis=1).max()) if arr.shape[0] else 0
+        arr, wc, length = arr[non_blank], wc[non_blank], length[non_blank]
+    used = int(length.max()) if arr.shape[0] else 0
     arr = np.ascontiguousarray(arr[:, : used + 1])
     arr, wc = _group(arr, wc, n)
     multiplicity = np.ascontiguousarray(wc[:, 0])
