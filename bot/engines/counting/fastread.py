@@ -38,8 +38,8 @@ _DISTINCT = 0.9
 """A class of lines (by padded length) stops being folded once a chunk showed at least _SAMPLE
 of its lines, more than _DISTINCT of them different."""
 
-_MASK_TABLE = 512
-"""Longest padded line cleared with a table of masks (which takes this many bytes squared)."""
+_KEEP = ((np.arange(8)[None, :] < np.arange(9)[:, None]).astype(np.uint8) * np.uint8(255)).view(np.uint64).ravel()
+"""_KEEP[L] keeps the first L bytes of a 64-bit word read from memory (and clears the rest)."""
 
 _MAX_DIGITS = 18
 """Longest number read here; 18 digits always fits in int64."""
@@ -89,13 +89,15 @@ def _numbers(b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     return values, starts, ends
 
 
-def fold_keys(keys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+def fold_keys(keys: list[np.ndarray], expect: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Group identical key tuples (int64 or uint64 arrays): (group of each row, a row of each group).
 
     Open addressing done in bulk: each round hashes the rows still unplaced into a table at least
     as large as their number, lets one row claim each slot, and places every row whose keys all
     equal its slot's claimant's; rows that met a different key go to the next round with another
-    hash. Equality of keys, never the hash, decides a group.
+    hash. Equality of keys, never the hash, decides a group. EXPECT, when given, is about how
+    many distinct keys there are: the table is then only twice that, small enough to stay in
+    the processor's cache (a wrong guess costs more rounds, never a wrong group).
     """
     n = keys[0].size
     h = keys[0].view(np.uint64) * _MIX[0]
@@ -110,7 +112,7 @@ def fold_keys(keys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         m = n if rows is None else rows.size
         if m == 0:
             break
-        bits = max(4, m.bit_length())
+        bits = max(4, (min(m, 2 * expect) if expect else m).bit_length())
         hashed = h if rows is None else h[rows]
         slot = ((hashed * _MIX[3 + round_]) >> np.uint64(64 - bits)).view(np.int64)
         ids = np.arange(n) if rows is None else rows
@@ -137,41 +139,42 @@ def fold_keys(keys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return new_id[group], np.concatenate(owners)[used]
 
 
-def _distinct_lines(b: np.ndarray, unfolded: set[int]) -> list[tuple[np.ndarray, np.ndarray, int]]:
+def _distinct_lines(b: np.ndarray, unfolded: set[int], met: dict[int, int]) -> list[tuple[np.ndarray, np.ndarray, int]]:
     """The distinct lines of B (each ended by a newline), by length class: (rows, papers, lines),
     rows holding each distinct line's bytes zero-padded to a multiple of eight (no zero byte
     occurs in a ballot line, so the padding cannot make two texts equal), papers how many lines
     had it and lines how many lines the class had. Classes whose width is in UNFOLDED are not
-    folded (each line its own row, one paper each): see _read."""
+    folded (each line its own row, one paper each): see _read. MET holds, by width, how many
+    distinct lines an earlier chunk had (the size the hash table can expect)."""
     nl = np.flatnonzero(b == 10)
     starts = np.empty_like(nl)
     starts[0] = 0
     starts[1:] = nl[:-1] + 1
     lengths = nl - starts
     widths = np.maximum((lengths + 7) // 8, 1)
-    top = int(widths.max()) * 8
-    padded = np.zeros(b.size + top, dtype=np.uint8)
+    # Every line's j-th word is read straight from the bytes, as a 64-bit number at any byte
+    # offset (a view of stride 1), eight bytes of padding keeping the last line's inside.
+    padded = np.zeros(b.size + 8, dtype=np.uint8)
     padded[: b.size] = b
-    windows = np.lib.stride_tricks.as_strided(padded, shape=(b.size, top), strides=(1, 1), writeable=False)
+    words_at = np.ndarray(shape=(b.size + 1,), dtype=np.uint64, buffer=padded, strides=(1,))
     out = []
     classes = np.flatnonzero(np.bincount(widths)).tolist()
     for words in classes:
         idx = np.flatnonzero(widths == words) if len(classes) > 1 else slice(None)
+        at = starts[idx]
+        cols = [words_at[at + 8 * j] for j in range(words)]
+        # The last word holds 1..8 bytes of the line, then its newline and the next line:
+        # cleared with a mask that keeps the line's bytes.
+        cols[-1] &= _KEEP[lengths[idx] - 8 * (words - 1)]
         w = words * 8
-        rows = windows[starts[idx], :w]
-        # Clear what follows each line (its newline and the next lines): a word at a time from a
-        # table of masks (the mask for length L keeps L bytes) while the table is small.
-        view = rows.view(np.uint64)
-        if w <= _MASK_TABLE:
-            keep = (np.arange(w)[None, :] < np.arange(w + 1)[:, None]).astype(np.uint8) * np.uint8(255)
-            view &= keep.view(np.uint64)[lengths[idx]]
-        else:
-            rows[np.arange(w)[None, :] >= lengths[idx, None]] = 0
         if w in unfolded:
+            rows = np.stack(cols, axis=1).view(np.uint8)
             out.append((rows, np.ones(rows.shape[0], dtype=np.int64), rows.shape[0]))
             continue
-        group, first = fold_keys([np.ascontiguousarray(view[:, j]) for j in range(words)])
-        out.append((rows[first], np.bincount(group, minlength=first.size).astype(np.int64), rows.shape[0]))
+        group, first = fold_keys(cols, met.get(w, 0))
+        met[w] = max(met.get(w, 0), first.size)
+        rows = np.stack([c[first] for c in cols], axis=1).view(np.uint8)
+        out.append((rows, np.bincount(group, minlength=first.size).astype(np.int64), at.size))
     return out
 
 
@@ -316,8 +319,9 @@ def _read(data: bytes, start: int, end: int | None, n_candidates: int, allowed: 
     # build_profile folds the equal rankings among them, exactly, as it folds any.
     classes: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
     unfolded: set[int] = set()
+    met: dict[int, int] = {}
     for b in _chunks(data, start, end):
-        for texts, papers, lines in _distinct_lines(b, unfolded):
+        for texts, papers, lines in _distinct_lines(b, unfolded, met):
             width = texts.shape[1]
             classes.setdefault(width, []).append((texts, papers))
             if lines >= _SAMPLE and texts.shape[0] > _DISTINCT * lines:
