@@ -97,6 +97,25 @@ def _quiet_pipe() -> None:
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
 
 
+def _keep_freed_memory() -> None:
+    """Let `quorum count` reuse the memory it frees rather than hand it back to the system.
+
+    A count is a short batch of large numpy temporaries made and freed one after another. By
+    default glibc returns each large block to the system when it is freed, and the next one is
+    faulted in again page by page: on a million papers and 50 candidates that was 100,000 page
+    faults and a fifth of the process's time. Kept in the heap, freed blocks are reused; the peak
+    resident set stays where it was (bench/count.py reports it). Only this short-lived command
+    asks for it, never the bot; where the C library is not glibc it does nothing."""
+    try:
+        import ctypes
+
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError, TypeError):
+        return
+    mallopt(-3, 1 << 30)  # M_MMAP_THRESHOLD: large blocks come from the heap, not new mappings
+    mallopt(-1, 1 << 30)  # M_TRIM_THRESHOLD: freed memory stays for the next block
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     # Counting and sortition take their own arguments; hand them over untouched.
@@ -104,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
         if word in ("count", "sortition") and all(a.startswith("-") for a in argv[:i]):
             _quiet_pipe()
             if word == "count":
+                _keep_freed_memory()
                 from bot.engines.counting.cli import main as count_main
 
                 return count_main(argv[i + 1 :])
