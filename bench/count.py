@@ -6,7 +6,10 @@ rounds), so a busy machine slows all of them alike; the figures are medians, wit
 listed. Peak memory is each process's maximum resident set (from wait4), median over the runs.
 
 Implementations:
-- quorum: `quorum count FILE --format json` (this checkout, this Python);
+- quorum: `quorum count FILE --format json` (this checkout, this Python), its modules
+  byte-compiled first as pip compiles an installed package's (the peers and numpy come
+  compiled from pip; without this, a Python that writes no bytecode, PYTHONDONTWRITEBYTECODE,
+  would compile Quorum's source again in every run and in no other implementation's);
 - floor: bench/count_peers.py floor - start Python, import numpy, read the file, find every
   number with numpy, add up first preferences with np.bincount; no count at all, so nothing
   that counts can be faster (this Python);
@@ -282,6 +285,13 @@ def bench_scale(workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
             "ratio": round(b["seconds"] / s["seconds"], 2) if s.get("seconds") and b.get("seconds") else None}
 
 
+def byte_compile() -> bool:
+    """Compile the checkout's modules to bytecode where Python keeps it, as installing does."""
+    got = subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "bot")],
+                         capture_output=True, text=True, check=False)
+    return got.returncode == 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--ballots", type=int, default=1_000_000)
@@ -303,7 +313,7 @@ def main(argv: list[str] | None = None) -> int:
         peers = [p for p in args.peers.split(",") if p]
         print(json.dumps({"bench": "count", "cores": os.cpu_count(), "python": sys.version.split()[0],
                           "numpy": np.__version__, "peer_versions": versions(py, peers),
-                          "repeat": args.repeat}), flush=True)
+                          "repeat": args.repeat, "quorum_byte_compiled": byte_compile()}), flush=True)
         for case in cases:
             if case == "help":
                 print(json.dumps(bench_help(args)), flush=True)

@@ -16,6 +16,7 @@ preferences before it and is exhausted from that rank on (an overvote at that ra
 
 from __future__ import annotations
 
+import codecs
 import re
 from pathlib import Path
 
@@ -181,10 +182,10 @@ def _names(tail: list[tuple[int, str]], n_cand: int, source: str) -> tuple[list[
     return flat[:n_cand], [""] * n_cand, (flat[n_cand] if len(flat) > n_cand else None)
 
 
-def read_blt(text: str, source: str = "<blt>") -> Profile:
-    """Parse BLT text; any damage raises BallotFileError naming the line."""
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
+def _head(text: str, source: str) -> tuple[int, int, list[int], int, int, bool]:
+    """The lines before the ballots: CANDIDATES, SEATS, the withdrawn candidates, where the
+    ballot lines start (offset and the number of the line before them) and whether a line
+    followed the header (else the text ran out looking for one)."""
     pos, number = 0, 0
 
     def next_line() -> str | None:
@@ -221,6 +222,14 @@ def read_blt(text: str, source: str = "<blt>") -> Profile:
             withdrawn.append(-v - 1)
     else:
         pos, number = mark, mark_number
+    return n_cand, seats, withdrawn, pos, number, line is not None
+
+
+def read_blt(text: str, source: str = "<blt>") -> Profile:
+    """Parse BLT text; any damage raises BallotFileError naming the line."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    n_cand, seats, withdrawn, pos, number, _ = _head(text, source)
     first_number = number + 1
     papers = None
     folded = _folded(text, pos, n_cand)
@@ -235,8 +244,23 @@ def read_blt(text: str, source: str = "<blt>") -> Profile:
         newlines = block.count("\n")
         n_lines = newlines - len(_BLANK.findall(block))
         arr, weights = _ballots(block, first_number, n_lines, n_cand, source)
-    tail_start = first_number + newlines  # the line holding the closing 0
-    tail = [(tail_start + k, ln.strip()) for k, ln in enumerate(text[tail_at:].split("\n")[1:], start=1) if ln.strip()]
+    return _finish(text[tail_at:], first_number + newlines, source, n_cand, seats, withdrawn, arr, weights, papers)
+
+
+def _finish(
+    after: str,
+    tail_start: int,
+    source: str,
+    n_cand: int,
+    seats: int,
+    withdrawn: list[int],
+    arr: np.ndarray,
+    weights: np.ndarray | list[int],
+    papers: np.ndarray | None,
+) -> Profile:
+    """The profile, from the ballots and AFTER: the text from the end of the closing `0` on,
+    whose first line (the closing 0's own) is line TAIL_START."""
+    tail = [(tail_start + k, ln.strip()) for k, ln in enumerate(after.split("\n")[1:], start=1) if ln.strip()]
     names, descriptions, title = _names(tail, n_cand, source)
     return build_profile(
         names,
@@ -247,7 +271,51 @@ def read_blt(text: str, source: str = "<blt>") -> Profile:
         title=title,
         descriptions=descriptions,
         papers=papers,
+        owned=True,
     )
+
+
+_HEAD = 1 << 16
+"""Bytes of a file's start decoded to find its header; a header longer than this (pages of
+comments) is read the ordinary way."""
+
+
+def read_blt_bytes(data: bytes, source: str = "<blt>") -> Profile | None:
+    """The bulk path straight from a file's bytes, or None: then decode it and use read_blt,
+    which says what is wrong with it if anything is.
+
+    Why: a million-paper file is megabytes of digits, and decoding it to text only to encode the
+    ballot block back to bytes costs two copies of the file in time and memory. Here only the
+    header and the names after the ballots are decoded; the block is read where it lies, and
+    must be plain ASCII digits and spaces (fastread checks every byte). The profile is the one
+    read_blt gives: the same header parse, the same block, the same names.
+    """
+    start = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    if b"\r" in data:
+        return None
+    cut = data.rfind(b"\n", start, start + _HEAD) + 1
+    if cut <= start:
+        return None
+    try:
+        text = data[start:cut].decode("utf-8")
+        n_cand, seats, withdrawn, pos, number, followed = _head(text, source)
+    except (UnicodeDecodeError, BallotFileError):
+        return None
+    if not followed or pos >= len(text) or text[pos - 1] != "\n":
+        return None  # the header did not end inside what was decoded
+    at = start + len(text[:pos].encode("utf-8"))
+    end = data.rfind(b"\n0\n", at - 1)
+    if end < at - 1:
+        return None
+    folded = blt_block(data, n_cand, at, end + 1)
+    if folded is None:
+        return None
+    try:
+        after = data[end + 2 :].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return _finish(after, number + 1 + folded.lines, source, n_cand, seats, withdrawn,
+                   folded.rankings, folded.weights, folded.papers)
 
 
 def _folded(text: str, pos: int, n_cand: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int] | None:

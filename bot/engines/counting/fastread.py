@@ -29,11 +29,17 @@ _CHUNK = 1 << 22
 """Bytes of ballot lines folded at once: large enough for numpy to run at speed, small enough
 that the temporaries stay a few times this size whatever the length of the file."""
 
-_PARSE = 1 << 15
-"""Distinct lines parsed at once (a few numpy arrays of one entry per number each)."""
+_PARSE = 1 << 19
+"""Bytes of distinct lines parsed at once: parsing makes several int64 arrays of one entry per
+number, so a batch of long lines is kept as short in bytes as one of short lines."""
 
-_MASK_TABLE = 512
-"""Longest padded line cleared with a table of masks (which takes this many bytes squared)."""
+_SAMPLE = 4096
+_DISTINCT = 0.9
+"""A class of lines (by padded length) stops being folded once a chunk showed at least _SAMPLE
+of its lines, more than _DISTINCT of them different."""
+
+_KEEP = ((np.arange(8)[None, :] < np.arange(9)[:, None]).astype(np.uint8) * np.uint8(255)).view(np.uint64).ravel()
+"""_KEEP[L] keeps the first L bytes of a 64-bit word read from memory (and clears the rest)."""
 
 _MAX_DIGITS = 18
 """Longest number read here; 18 digits always fits in int64."""
@@ -83,13 +89,15 @@ def _numbers(b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     return values, starts, ends
 
 
-def fold_keys(keys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+def fold_keys(keys: list[np.ndarray], expect: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Group identical key tuples (int64 or uint64 arrays): (group of each row, a row of each group).
 
     Open addressing done in bulk: each round hashes the rows still unplaced into a table at least
     as large as their number, lets one row claim each slot, and places every row whose keys all
     equal its slot's claimant's; rows that met a different key go to the next round with another
-    hash. Equality of keys, never the hash, decides a group.
+    hash. Equality of keys, never the hash, decides a group. EXPECT, when given, is about how
+    many distinct keys there are: the table is then only twice that, small enough to stay in
+    the processor's cache (a wrong guess costs more rounds, never a wrong group).
     """
     n = keys[0].size
     h = keys[0].view(np.uint64) * _MIX[0]
@@ -104,7 +112,7 @@ def fold_keys(keys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         m = n if rows is None else rows.size
         if m == 0:
             break
-        bits = max(4, m.bit_length())
+        bits = max(4, (min(m, 2 * expect) if expect else m).bit_length())
         hashed = h if rows is None else h[rows]
         slot = ((hashed * _MIX[3 + round_]) >> np.uint64(64 - bits)).view(np.int64)
         ids = np.arange(n) if rows is None else rows
@@ -131,45 +139,53 @@ def fold_keys(keys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return new_id[group], np.concatenate(owners)[used]
 
 
-def _distinct_lines(b: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-    """The distinct lines of B (each ended by a newline), by length class: (rows, papers), rows
-    holding each distinct line's bytes zero-padded to a multiple of eight (no zero byte occurs in
-    a ballot line, so the padding cannot make two texts equal) and papers how many lines had it."""
+def _distinct_lines(b: np.ndarray, unfolded: set[int], met: dict[int, int]) -> list[tuple[np.ndarray, np.ndarray, int]]:
+    """The distinct lines of B (each ended by a newline), by length class: (rows, papers, lines),
+    rows holding each distinct line's bytes zero-padded to a multiple of eight (no zero byte
+    occurs in a ballot line, so the padding cannot make two texts equal), papers how many lines
+    had it and lines how many lines the class had. Classes whose width is in UNFOLDED are not
+    folded (each line its own row, one paper each): see _read. MET holds, by width, how many
+    distinct lines an earlier chunk had (the size the hash table can expect)."""
     nl = np.flatnonzero(b == 10)
     starts = np.empty_like(nl)
     starts[0] = 0
     starts[1:] = nl[:-1] + 1
     lengths = nl - starts
     widths = np.maximum((lengths + 7) // 8, 1)
-    top = int(widths.max()) * 8
-    padded = np.zeros(b.size + top, dtype=np.uint8)
+    # Every line's j-th word is read straight from the bytes, as a 64-bit number at any byte
+    # offset (a view of stride 1), eight bytes of padding keeping the last line's inside.
+    padded = np.zeros(b.size + 8, dtype=np.uint8)
     padded[: b.size] = b
-    windows = np.lib.stride_tricks.as_strided(padded, shape=(b.size, top), strides=(1, 1), writeable=False)
+    words_at = np.ndarray(shape=(b.size + 1,), dtype=np.uint64, buffer=padded, strides=(1,))
     out = []
     classes = np.flatnonzero(np.bincount(widths)).tolist()
     for words in classes:
         idx = np.flatnonzero(widths == words) if len(classes) > 1 else slice(None)
+        at = starts[idx]
+        cols = [words_at[at + 8 * j] for j in range(words)]
+        # The last word holds 1..8 bytes of the line, then its newline and the next line:
+        # cleared with a mask that keeps the line's bytes.
+        cols[-1] &= _KEEP[lengths[idx] - 8 * (words - 1)]
         w = words * 8
-        rows = windows[starts[idx], :w]
-        # Clear what follows each line (its newline and the next lines): a word at a time from a
-        # table of masks (the mask for length L keeps L bytes) while the table is small.
-        view = rows.view(np.uint64)
-        if w <= _MASK_TABLE:
-            keep = (np.arange(w)[None, :] < np.arange(w + 1)[:, None]).astype(np.uint8) * np.uint8(255)
-            view &= keep.view(np.uint64)[lengths[idx]]
-        else:
-            rows[np.arange(w)[None, :] >= lengths[idx, None]] = 0
-        group, first = fold_keys([np.ascontiguousarray(view[:, j]) for j in range(words)])
-        out.append((rows[first], np.bincount(group, minlength=first.size).astype(np.int64)))
+        if w in unfolded:
+            rows = np.stack(cols, axis=1).view(np.uint8)
+            out.append((rows, np.ones(rows.shape[0], dtype=np.int64), rows.shape[0]))
+            continue
+        group, first = fold_keys(cols, met.get(w, 0))
+        met[w] = max(met.get(w, 0), first.size)
+        rows = np.stack([c[first] for c in cols], axis=1).view(np.uint8)
+        out.append((rows, np.bincount(group, minlength=first.size).astype(np.int64), at.size))
     return out
 
 
-def _fold_texts(pieces: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
-    """One length class's distinct texts from every chunk, folded together."""
+def _fold_texts(pieces: list[tuple[np.ndarray, np.ndarray]], fold: bool) -> tuple[np.ndarray, np.ndarray]:
+    """One length class's texts from every chunk, folded together if FOLD."""
     if len(pieces) == 1:
         return pieces[0]
     texts = np.concatenate([t for t, _ in pieces])
     papers = np.concatenate([p for _, p in pieces])
+    if not fold:
+        return texts, papers
     view = texts.view(np.uint64)
     group, first = fold_keys([np.ascontiguousarray(view[:, j]) for j in range(view.shape[1])])
     summed = np.zeros(first.size, dtype=np.int64)
@@ -262,36 +278,60 @@ def _preflib_rows(buf: np.ndarray, stride: int, n: int, n_candidates: int) -> tu
     return rankings, weights
 
 
-def _chunks(data: bytes) -> list[np.ndarray]:
-    """DATA (ending in a newline) cut after newlines into pieces of about _CHUNK bytes."""
+def _chunks(data: bytes, start: int, end: int) -> list[np.ndarray]:
+    """DATA[START:END] (ending in a newline) cut after newlines into pieces of about _CHUNK
+    bytes, each a view of DATA (nothing is copied)."""
     out = []
-    lo = 0
-    while lo < len(data):
-        hi = data.find(b"\n", min(lo + _CHUNK, len(data)) - 1) + 1
+    lo = start
+    while lo < end:
+        hi = data.find(b"\n", min(lo + _CHUNK, end) - 1, end) + 1
         out.append(np.frombuffer(data, dtype=np.uint8, count=hi - lo, offset=lo))
         lo = hi
     return out
 
 
+def _odd_characters(data: bytes, start: int, end: int, plain: bytes) -> bool:
+    """Whether DATA[START:END] holds a byte outside PLAIN, without copying the block: the
+    characters bytes.translate leaves when it deletes PLAIN, less those of the head and tail."""
+    left = len(data.translate(None, plain))
+    if left and start:
+        left -= len(data[:start].translate(None, plain))
+    if left and end < len(data):
+        left -= len(data[end:].translate(None, plain))
+    return left > 0
+
+
 _Rows = Callable[[np.ndarray, int, int, int], "tuple[np.ndarray, np.ndarray] | None"]
 
 
-def _read(data: bytes, n_candidates: int, allowed: bytes, rows_of: _Rows) -> Folded | None:
-    if not data:
+def _read(data: bytes, start: int, end: int | None, n_candidates: int, allowed: bytes, rows_of: _Rows) -> Folded | None:
+    end = len(data) if end is None else end
+    if start >= end:
         return Folded(np.zeros((0, 1), np.int16), np.zeros(0, np.int64), np.zeros(0, np.int64), 0)
-    if data[-1:] != b"\n":
+    if data[end - 1] != 10:
         return None
-    if data.translate(None, b"0123456789\n" + allowed):
+    if _odd_characters(data, start, end, b"0123456789\n" + allowed):
         return None  # a character no plain line has
+    # Folding pays where lines repeat (short rankings, the many papers that rank one or two);
+    # long lines are nearly all different, and hashing their many words for nothing costs more
+    # than parsing them. So a class of lines that a chunk of at least _SAMPLE lines showed to be
+    # nearly all distinct is no longer folded here: its lines are parsed as they come and
+    # build_profile folds the equal rankings among them, exactly, as it folds any.
     classes: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
-    for b in _chunks(data):
-        for texts, papers in _distinct_lines(b):
-            classes.setdefault(texts.shape[1], []).append((texts, papers))
+    unfolded: set[int] = set()
+    met: dict[int, int] = {}
+    for b in _chunks(data, start, end):
+        for texts, papers, lines in _distinct_lines(b, unfolded, met):
+            width = texts.shape[1]
+            classes.setdefault(width, []).append((texts, papers))
+            if lines >= _SAMPLE and texts.shape[0] > _DISTINCT * lines:
+                unfolded.add(width)
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    for pieces in classes.values():
-        every_text, every_papers = _fold_texts(pieces)
-        for lo in range(0, every_text.shape[0], _PARSE):
-            texts, papers = every_text[lo : lo + _PARSE], every_papers[lo : lo + _PARSE]
+    for width, pieces in classes.items():
+        every_text, every_papers = _fold_texts(pieces, width not in unfolded)
+        step = max(1, _PARSE // every_text.shape[1])
+        for lo in range(0, every_text.shape[0], step):
+            texts, papers = every_text[lo : lo + step], every_papers[lo : lo + step]
             buf, stride = _as_lines(texts)
             parsed = rows_of(buf, stride, texts.shape[0], n_candidates)
             if parsed is None:
@@ -302,7 +342,7 @@ def _read(data: bytes, n_candidates: int, allowed: bytes, rows_of: _Rows) -> Fol
             parts.append((rankings, weights * papers, papers))
     if sum(float(w.sum()) for _, w, _ in parts) >= 2.0**62:
         return None  # totals this large take the exact line-by-line path
-    width = max(r.shape[1] for r, _, _ in parts) + 1
+    width = max(r.shape[1] for r, _, _ in parts)  # each part ends in a column of -1 already
     rankings = np.full((sum(r.shape[0] for r, _, _ in parts), width), -1, dtype=np.int16)
     at = 0
     for r, _, _ in parts:
@@ -312,14 +352,15 @@ def _read(data: bytes, n_candidates: int, allowed: bytes, rows_of: _Rows) -> Fol
     return Folded(rankings, np.concatenate([w for _, w, _ in parts]), papers, int(papers.sum()))
 
 
-def blt_block(data: bytes, n_candidates: int) -> Folded | None:
-    """BLT ballot lines `WEIGHT PREF ... 0`, each ended by a newline; None unless every line is
-    plain (digits and spaces, positive weight, preferences 1..n, a closing 0)."""
-    return _read(data, n_candidates, b" ", _blt_rows)
+def blt_block(data: bytes, n_candidates: int, start: int = 0, end: int | None = None) -> Folded | None:
+    """BLT ballot lines `WEIGHT PREF ... 0` in DATA[START:END], each ended by a newline; None
+    unless every line is plain (digits and spaces, positive weight, preferences 1..n, a closing
+    0). DATA may be a whole file: the block is read where it lies."""
+    return _read(data, start, end, n_candidates, b" ", _blt_rows)
 
 
-def preflib_block(data: bytes, n_candidates: int) -> Folded | None:
-    """PrefLib data lines `COUNT: a,b,c`, each ended by a newline; None unless every line is
-    plain (digits, spaces, one colon after the count, single commas between preferences,
-    positive counts, candidates 1..n)."""
-    return _read(data, n_candidates, b" :,", _preflib_rows)
+def preflib_block(data: bytes, n_candidates: int, start: int = 0, end: int | None = None) -> Folded | None:
+    """PrefLib data lines `COUNT: a,b,c` in DATA[START:END], each ended by a newline; None
+    unless every line is plain (digits, spaces, one colon after the count, single commas
+    between preferences, positive counts, candidates 1..n)."""
+    return _read(data, start, end, n_candidates, b" :,", _preflib_rows)

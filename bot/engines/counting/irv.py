@@ -12,7 +12,6 @@ candidate continues, they are elected. Card votes count their weight; all arithm
 
 from __future__ import annotations
 
-import random
 from decimal import Decimal
 
 import numpy as np
@@ -20,7 +19,7 @@ import numpy as np
 from bot.engines.counting.papers import Holdings, advance
 from bot.engines.counting.profile import Profile
 from bot.engines.counting.stages import CountResult, Event, Stage, Tie
-from bot.engines.counting.tiebreak import break_tie
+from bot.engines.counting.tiebreak import Lot, break_tie
 
 
 def count_irv(profile: Profile, seed: int = 0) -> CountResult:
@@ -29,7 +28,7 @@ def count_irv(profile: Profile, seed: int = 0) -> CountResult:
         raise ValueError("there are no valid ballots to count")
     names = profile.candidates
     n = len(names)
-    rng = random.Random(seed)
+    rng = Lot(seed)
     standing = list(profile.standing)
     continuing = set(standing)
     hold = Holdings(profile.rankings, profile.multiplicity, n)

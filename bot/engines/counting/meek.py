@@ -30,13 +30,11 @@ number of iterations it took.
 
 from __future__ import annotations
 
-import random
-
 import numpy as np
 
 from bot.engines.counting.profile import INT64_MAX, Profile
 from bot.engines.counting.stages import CountResult, Event, Stage, Tie, count_of, scaled
-from bot.engines.counting.tiebreak import break_tie
+from bot.engines.counting.tiebreak import Lot, break_tie
 
 PLACES = 9
 UNIT = 10**PLACES
@@ -87,7 +85,7 @@ def count_meek(profile: Profile, seats: int | None = None, seed: int = 0) -> Cou
         raise ValueError("there are no valid ballots to count")
     names = profile.candidates
     n = len(names)
-    rng = random.Random(seed)
+    rng = Lot(seed)
     standing = list(profile.standing)
     hopeful = set(standing)
     elected: list[int] = []

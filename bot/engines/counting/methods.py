@@ -7,12 +7,11 @@ Scottish STV otherwise.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from bot.engines.counting.irv import count_irv
-from bot.engines.counting.meek import count_meek
-from bot.engines.counting.profile import Profile
-from bot.engines.counting.scottish import count_scottish
-from bot.engines.counting.stages import CountResult
+if TYPE_CHECKING:
+    from bot.engines.counting.profile import Profile
+    from bot.engines.counting.stages import CountResult
 
 METHODS = ("scottish", "meek", "irv")
 
@@ -27,11 +26,23 @@ def count(profile: Profile, method: str | None = None, seats: int | None = None,
     if n_seats < 1:
         raise ValueError("the number of seats must be at least 1")
     chosen = method or default_method(n_seats)
-    runners: dict[str, Callable[[], CountResult]] = {
-        "scottish": lambda: count_scottish(profile, n_seats, seed),
-        "meek": lambda: count_meek(profile, n_seats, seed),
-        "irv": lambda: count_irv(profile, seed),
-    }
+    # Each method's module is imported when it is chosen: a command-line count loads one.
+    def scottish() -> CountResult:
+        from bot.engines.counting.scottish import count_scottish
+
+        return count_scottish(profile, n_seats, seed)
+
+    def meek() -> CountResult:
+        from bot.engines.counting.meek import count_meek
+
+        return count_meek(profile, n_seats, seed)
+
+    def irv() -> CountResult:
+        from bot.engines.counting.irv import count_irv
+
+        return count_irv(profile, seed)
+
+    runners: dict[str, Callable[[], CountResult]] = {"scottish": scottish, "meek": meek, "irv": irv}
     if chosen not in runners:
         raise ValueError(f"unknown method {chosen!r}; choose one of {', '.join(METHODS)}")
     if chosen == "irv" and n_seats != 1:

@@ -8,6 +8,7 @@ braces and is exhausted from that rank on; a paper whose first rank is tied is b
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,9 +70,8 @@ def _header(line: str, number: int, source: str, h: _Header) -> None:
         h.kind = m.group(1).lower()
 
 
-def _folded(text: str, source: str, h: _Header) -> Profile | None:
-    """The file read in bulk when its `#` lines all come first and its data lines are plain
-    (see fastread); None sends it to the line-by-line reader."""
+def _header_lines(text: str) -> tuple[list[str], int]:
+    """The blank and `#` lines that open TEXT, and where the first other line starts."""
     pos = 0
     lines: list[str] = []
     while pos < len(text):
@@ -82,22 +82,73 @@ def _folded(text: str, source: str, h: _Header) -> Profile | None:
             break
         lines.append(line)
         pos = end + 1
-    if text[:pos].splitlines() != lines:
+    return lines, pos
+
+
+def _declared(head: str, lines: list[str], source: str, h: _Header) -> int | None:
+    """The number of candidates the header lines declare, when the bulk path can take them."""
+    if head.splitlines() != lines:
         return None  # other line breaks (the careful reader splits on those too)
     for number, line in enumerate(lines, start=1):
         if line.strip():
             _header(line.strip(), number, source, h)
-    body = text[pos:]
-    if "#" in body or "\r" in body:
-        return None
     declared = h.declared if h.declared is not None else max(h.names, default=0)
     if not declared or declared > MAX_CANDIDATES:
         return None
     if h.declared is None and set(h.names) != set(range(1, declared + 1)):
         return None  # candidates outside the names: the careful reader says which
-    if not body.isascii():
+    return declared
+
+
+def _folded(text: str, source: str, h: _Header) -> Profile | None:
+    """The file read in bulk when its `#` lines all come first and its data lines are plain
+    (see fastread); None sends it to the line-by-line reader."""
+    lines, pos = _header_lines(text)
+    declared = _declared(text[:pos], lines, source, h)
+    if declared is None:
+        return None
+    body = text[pos:]
+    if "#" in body or "\r" in body or not body.isascii():
         return None
     folded = preflib_block(body.encode("ascii"), declared)
+    if folded is None:
+        return None
+    return _profile(h, declared, folded.rankings, folded.weights, folded.papers)
+
+
+def read_preflib_bytes(data: bytes, source: str = "<preflib>", kind: str | None = None) -> Profile | None:
+    """The bulk path straight from a file's bytes, or None: then decode it and use
+    read_preflib, which says what is wrong with it if anything is.
+
+    Only the `#` lines are decoded; the data lines are read where they lie and must be plain
+    ASCII (fastread checks every byte, and refuses `#` and carriage returns among them), so
+    the header ends where the decoded text's would and the profile is the one read_preflib
+    gives.
+    """
+    start = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    pos = start
+    while pos < len(data):
+        end = data.find(b"\n", pos)
+        end = len(data) if end < 0 else end
+        line = data[pos:end].strip()
+        if line and not line.startswith(b"#"):
+            break
+        pos = end + 1
+    try:
+        head = data[start:pos].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    lines, at = _header_lines(head)
+    if at != len(head):
+        return None
+    h = _Header(kind=kind)
+    try:
+        declared = _declared(head, lines, source, h)
+    except BallotFileError:
+        return None
+    if declared is None:
+        return None
+    folded = preflib_block(data, declared, pos)
     if folded is None:
         return None
     return _profile(h, declared, folded.rankings, folded.weights, folded.papers)
@@ -107,7 +158,7 @@ def _profile(
     h: _Header, declared: int, arr: np.ndarray, weights: np.ndarray | list[int], papers: np.ndarray | None
 ) -> Profile:
     candidates = [h.names.get(i, f"Candidate {i}") for i in range(1, declared + 1)]
-    return build_profile(candidates, arr, weights, title=h.title, papers=papers)
+    return build_profile(candidates, arr, weights, title=h.title, papers=papers, owned=True)
 
 
 def read_preflib(text: str, source: str = "<preflib>", kind: str | None = None) -> Profile:

@@ -21,8 +21,6 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from bot.engines.counting.fastread import fold_keys
-
 END = -1
 """Padding after the last preference of a paper."""
 
@@ -139,48 +137,59 @@ def _weights(weights: np.ndarray | Sequence[int] | None, rows: int) -> np.ndarra
     return _exact_weights(w)
 
 
-def _cut_after_end(arr: np.ndarray) -> None:
-    """Blank every position after the first END: a paper stops where its preferences stop."""
-    first_end = np.argmax(arr == END, axis=1)
-    arr[np.arange(arr.shape[1])[None, :] > first_end[:, None]] = END
+def _cut(arr: np.ndarray, n_candidates: int) -> np.ndarray:
+    """End every paper at its first END and at its first repeated candidate (a repeat gives no
+    new order); return the number of preferences each paper keeps.
 
-
-def _cut_repeats(arr: np.ndarray, n_candidates: int) -> None:
-    """A preference repeating an earlier one ends the paper there (it gives no new order).
-
-    Rows are screened in bulk, a column at a time (a bit per candidate: a preference whose bit
-    is already set repeats someone), so the screen needs one word per row, not per preference;
-    only the rare offending rows are walked one by one. Expects _cut_after_end to have run.
+    One sweep over the columns, each looking only at the papers that still have a preference
+    there, so it costs what the preferences number, not rows x width. A bit per candidate
+    screens for repeats (a preference whose bit is already set repeats someone) when there are
+    at most 64 candidates, a sort of each row otherwise; only the rare offending rows, and rows
+    with preferences after a gap, are walked one by one.
     """
+    n_rows, width = arr.shape
+    length = np.full(n_rows, width, dtype=np.int64)
     if arr.size == 0:
-        return
-    if n_candidates <= 64:
-        seen = np.zeros(arr.shape[0], dtype=np.uint64)
-        clash = np.zeros(arr.shape[0], dtype=bool)
-        for k in range(arr.shape[1]):
-            column = arr[:, k]
-            live = column >= 0
-            if not live.any():
-                break
-            bit = np.left_shift(np.uint64(1), np.where(live, column, 0).astype(np.uint64)) * live
-            clash |= (seen & bit) != 0
+        return np.zeros(n_rows, dtype=np.int64)
+    bits = n_candidates <= 64
+    rows = np.arange(n_rows)
+    seen = np.zeros(n_rows, dtype=np.uint64) if bits else None
+    found: list[np.ndarray] = []
+    for k in range(width):
+        column = arr[:, k] if k == 0 else arr[rows, k]
+        live = column >= 0
+        if not live.all():
+            length[rows[~live]] = k
+            rows, column = rows[live], column[live]
+            if seen is not None:
+                seen = seen[live]
+        if not rows.size:
+            break
+        if seen is not None:
+            bit = np.left_shift(np.uint64(1), column.astype(np.uint64))
+            hit = (seen & bit) != 0
+            if hit.any():
+                found.append(rows[hit])
             seen |= bit
-        suspects = np.flatnonzero(clash)
+    # Papers with preferences after their first END (a gap): blank the rest.
+    for r in np.flatnonzero(np.count_nonzero(arr >= 0, axis=1) != length).tolist():
+        arr[r, length[r] :] = END
+    if bits:
+        suspects = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
     else:
         ordered = np.sort(arr, axis=1)
         clash = (ordered[:, 1:] == ordered[:, :-1]) & (ordered[:, 1:] >= 0)
         suspects = np.flatnonzero(clash.any(axis=1))
     for r in suspects.tolist():
-        row = arr[r]
         met: set[int] = set()
-        for k in range(row.shape[0]):
-            c = int(row[k])
-            if c < 0:
-                continue
+        for k in range(int(length[r])):
+            c = int(arr[r, k])
             if c in met:
-                row[k:] = END
+                arr[r, k:] = END
+                length[r] = k
                 break
             met.add(c)
+    return length
 
 
 def _compact(arr: np.ndarray) -> np.ndarray:
@@ -211,31 +220,61 @@ def _group(arr: np.ndarray, weights: np.ndarray, n_candidates: int) -> tuple[np.
     order = np.argsort(key)
     sorted_key = key[order]
     starts = np.concatenate([[0], np.flatnonzero(sorted_key[1:] != sorted_key[:-1]) + 1])
+    if starts.size == rows:
+        return arr[order], weights[order]  # every row distinct: nothing to add up
     sums = np.add.reduceat(weights[order], starts, axis=0)
     return arr[order[starts]], sums
 
 
 def _group_wide(arr: np.ndarray, weights: np.ndarray, n_candidates: int) -> tuple[np.ndarray, np.ndarray]:
-    """_group for rows too wide for one 63-bit key: exact keys of several words, folded with the
-    bulk readers' hash table (which compares keys, never only hashes), then only the distinct
-    rows sorted, into the same order one long key would give."""
+    """_group for rows too wide for one 63-bit key: the same order one long key would give,
+    reached a word at a time.
+
+    Rows are sorted by an exact key of their first few preferences; only rows that tie with
+    another on it are sorted further, by the key of the next few, and so on. Most papers are
+    short and most rows settle on the first word, so the cost follows the preferences, not
+    rows x width. Rows left tied after the last word are identical (every key is exact), and
+    are summed as the narrow _group sums them.
+    """
+    rows, width = arr.shape
     base = n_candidates + 1
     per_word = 1
     while base ** (per_word + 1) < 2**62:
         per_word += 1
-    parts = []
-    for j in range(0, arr.shape[1], per_word):
-        key = np.zeros(arr.shape[0], dtype=np.int64)
-        for column in range(j, min(j + per_word, arr.shape[1])):
-            key = key * base + (arr[:, column].astype(np.int64) + 1)
-        parts.append(key)
-    group, first = fold_keys(parts)
-    order = np.lexsort([p[first] for p in reversed(parts)])
-    rank = np.empty(first.size, dtype=np.int64)
-    rank[order] = np.arange(first.size)
-    sums = np.zeros((first.size, *weights.shape[1:]), dtype=weights.dtype)
-    np.add.at(sums, rank[group], weights)
-    return arr[first[order]], sums
+
+    def word(j: int, which: np.ndarray | slice) -> np.ndarray:
+        part = arr[which, j * per_word : (j + 1) * per_word].astype(np.int64) + 1
+        key = part[:, 0].copy()
+        for column in range(1, part.shape[1]):
+            key *= base
+            key += part[:, column]
+        return key
+
+    key = word(0, slice(None))
+    order = np.argsort(key)
+    ordered = key[order]
+    new = np.empty(rows, dtype=bool)
+    new[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    for j in range(1, -(-width // per_word)):
+        run = np.cumsum(new) - 1
+        tied = np.flatnonzero(np.bincount(run)[run] > 1)
+        if not tied.size:
+            break
+        run = run[tied]
+        key = word(j, order[tied])
+        by = np.lexsort((key, run))
+        order[tied] = order[tied][by]
+        key, run = key[by], run[by]
+        split = np.empty(tied.size, dtype=bool)
+        split[0] = True
+        split[1:] = (key[1:] != key[:-1]) | (run[1:] != run[:-1])
+        new[tied] = split
+    starts = np.flatnonzero(new)
+    if starts.size == rows:
+        return arr[order], weights[order]  # every row distinct: nothing to add up
+    sums = np.add.reduceat(weights[order], starts, axis=0)
+    return arr[order[starts]], sums
 
 
 def build_profile(
@@ -249,6 +288,7 @@ def build_profile(
     notes: Sequence[str] = (),
     descriptions: Sequence[str] = (),
     papers: np.ndarray | None = None,
+    owned: bool = False,
 ) -> Profile:
     """Clean and fold ballots given as rows of 0-based candidate indices (-1 ends a paper).
 
@@ -257,6 +297,8 @@ def build_profile(
     are blank and not valid. Weights must be positive whole numbers adding up to at most
     MAX_DIGITS digits; any size below that is counted exactly. PAPERS, when the rows were
     already folded by a reader, is the number of physical ballots behind each row (else one).
+    OWNED says the caller gives RANKINGS away (a reader passing an int16 array it made): it is
+    then cleaned in place instead of copied, which matters when it holds a million rows.
     """
     n = len(candidates)
     if n > MAX_CANDIDATES:
@@ -271,7 +313,14 @@ def build_profile(
         # into a real candidate's.
         if rankings.size and (int(rankings.max()) >= n or int(rankings.min()) < END):
             raise unknown
-        arr = np.array(rankings, dtype=np.int16, copy=True)
+        closed = rankings.shape[1] > 0 and bool((rankings[:, -1] == END).all())
+        if owned and closed and rankings.dtype == np.int16 and rankings.flags.c_contiguous:
+            arr = rankings  # already closed by an END column, and ours to change
+        else:
+            # One copy, with an END column after the last preference (the caller's array is
+            # not changed).
+            arr = np.full((rankings.shape[0], rankings.shape[1] + 1), END, dtype=np.int16)
+            arr[:, :-1] = rankings
     else:
         rows = [list(r) for r in rankings]
         width = max((len(r) for r in rows), default=0)
@@ -283,6 +332,7 @@ def build_profile(
             raise unknown from None
         if arr.size and (int(arr.max()) >= n or int(arr.min()) < END):
             raise unknown
+        arr = np.concatenate([arr, np.full((arr.shape[0], 1), END, dtype=np.int16)], axis=1)
     w = _weights(weights, arr.shape[0])
     # Fold identical raw rows first (a reader that passes PAPERS has done so): a million papers
     # have far fewer distinct markings, and all the cleaning below then works on those. Cleaning
@@ -298,17 +348,18 @@ def build_profile(
     wc = np.stack([w, ones], axis=1)
     if papers is None:
         arr, wc = _group(arr, wc, n)
-    arr = np.concatenate([arr, np.full((arr.shape[0], 1), END, dtype=np.int16)], axis=1)
-    _cut_after_end(arr)
-    _cut_repeats(arr, n)
+    length = _cut(arr, n)
     gone = frozenset(int(x) for x in withdrawn)
     for c in gone:
         arr[arr == c] = _WITHDRAWN
-    arr = _compact(arr)
-    non_blank = arr[:, 0] >= 0
+    if gone:
+        arr = _compact(arr)
+        length = np.count_nonzero(arr >= 0, axis=1)
+    non_blank = length > 0
     blank = int(wc[~non_blank, 0].sum())
-    arr, wc = arr[non_blank], wc[non_blank]
-    used = int((arr >= 0).sum(axis=1).max()) if arr.shape[0] else 0
+    if not non_blank.all():
+        arr, wc, length = arr[non_blank], wc[non_blank], length[non_blank]
+    used = int(length.max()) if arr.shape[0] else 0
     arr = np.ascontiguousarray(arr[:, : used + 1])
     arr, wc = _group(arr, wc, n)
     multiplicity = np.ascontiguousarray(wc[:, 0])

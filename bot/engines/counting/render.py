@@ -15,8 +15,6 @@ of surpluses (`loss_by_truncation`); so at every stage the candidates' votes plu
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from decimal import Decimal
 from typing import Any
@@ -98,6 +96,9 @@ def to_json(result: CountResult) -> str:
 
 def to_csv(result: CountResult) -> str:
     """One row per stage: its action, every candidate's votes, then the non-candidate columns."""
+    import csv  # here, not at the top: the text and JSON tables need no csv
+    import io
+
     names = [c for c in result.candidates if c not in result.withdrawn]
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")

@@ -34,14 +34,12 @@ All arithmetic is in integers counting units of 0.00001 of a vote, the precision
 
 from __future__ import annotations
 
-import random
-
 import numpy as np
 
 from bot.engines.counting.papers import Holdings, advance
 from bot.engines.counting.profile import Profile
 from bot.engines.counting.stages import CountResult, Event, Stage, Tie, TransferValue, count_of, scaled
-from bot.engines.counting.tiebreak import break_tie
+from bot.engines.counting.tiebreak import Lot, break_tie
 
 PLACES = 5
 UNIT = 10**PLACES
@@ -56,7 +54,7 @@ class _Count:
         self.p = profile
         self.seats = seats
         self.seed = seed
-        self.rng = random.Random(seed)
+        self.rng = Lot(seed)
         self.names = profile.candidates
         n = len(self.names)
         self.n = n

@@ -10,8 +10,25 @@ The lot is a draw from a generator seeded with the count's announced seed, so an
 
 from __future__ import annotations
 
-import random
 from collections.abc import Sequence
+from typing import Any
+
+
+class Lot:
+    """The count's lot: random.Random(seed), made when a tie first comes to a lot. Most counts
+    draw none, and importing random is a measurable part of starting `quorum count`; the draws
+    are those of random.Random(seed) all the same."""
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+        self._rng: Any = None
+
+    def choice(self, seq: Sequence[int]) -> int:
+        if self._rng is None:
+            import random
+
+            self._rng = random.Random(self.seed)
+        return int(self._rng.choice(seq))
 
 
 def break_tie(
@@ -19,7 +36,7 @@ def break_tie(
     history: Sequence[Sequence[int]],
     *,
     lowest: bool,
-    rng: random.Random,
+    rng: Lot,
 ) -> tuple[int, str]:
     """The candidate a rule picks among `tied`, and how ('stage N' 1-based, or 'lot').
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from bot.engines.counting import blt, fastread, preflib
 from bot.engines.counting.errors import BallotFileError
-from bot.engines.counting.files import read_ballots
+from bot.engines.counting.files import read_ballot_bytes, read_ballots
 from bot.engines.counting.profile import Profile
 
 SHIPPED = Path(__file__).resolve().parents[2] / "data" / "elections"
@@ -45,6 +45,33 @@ def _same(a: Profile | Exception, b: Profile | Exception) -> None:
     assert a.counts.tolist() == b.counts.tolist()
 
 
+def _from_bytes(data: bytes, suffix: str) -> Profile | BallotFileError | ValueError:
+    """What `quorum count` reads from a file's bytes (the bulk path on bytes when it can)."""
+    try:
+        return read_ballot_bytes(data, "f", suffix)
+    except ValueError as exc:
+        return exc
+
+
+def _from_text(data: bytes, suffix: str) -> Profile | BallotFileError | ValueError:
+    """The same bytes decoded first and read as text, as before there was a path on bytes."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return BallotFileError("f", None, f"not UTF-8 text ({exc.reason})")
+    return _read(text.replace("\r\n", "\n").replace("\r", "\n"), suffix)
+
+
+def _bulk_on_bytes(data: bytes, suffix: str) -> bool:
+    """Whether the bytes path read the file (a fault it found in the names counts as read)."""
+    try:
+        if suffix == ".blt":
+            return blt.read_blt_bytes(data, "f") is not None
+        return preflib.read_preflib_bytes(data, "f", suffix[1:]) is not None
+    except ValueError:
+        return True
+
+
 def _files() -> list[Path]:
     found = sorted(SHIPPED.glob("*.*"))
     shared = elections_dir()
@@ -65,6 +92,15 @@ def test_every_real_file_reads_alike_in_bulk_and_line_by_line(monkeypatch: pytes
             else preflib._folded(text, "f", preflib._Header()) is not None
         )
     assert bulk >= len(_files()) // 2, "most real files are plain and should take the bulk path"
+
+
+def test_every_real_file_reads_alike_from_its_bytes() -> None:
+    on_bytes = 0
+    for path in _files():
+        data = path.read_bytes()
+        _same(_from_bytes(data, path.suffix), _from_text(data, path.suffix))
+        on_bytes += _bulk_on_bytes(data, path.suffix)
+    assert on_bytes >= len(_files()) // 2, "most real files are plain and should be read from their bytes"
 
 
 def _blt(n_cand: int, lines: list[tuple[int, list[int]]]) -> str:
@@ -151,3 +187,52 @@ def test_long_lines_and_a_mix_of_lengths_read_alike(monkeypatch: pytest.MonkeyPa
     assert isinstance(fast, Profile) and fast.papers == 12 and fast.ballots_cast == 8
     assert blt._folded(text, text.index("\n") + 1, n) is not None
     _same(fast, _slow(monkeypatch, text, ".blt"))
+
+
+HEADS = st.sampled_from(["", "\ufeff", "# a comment\n", "\n\n", "\ufeff# Kommentar \u00e9\n"])
+NAMES = st.sampled_from(["C", "Se\u00e1n ", "\u00c9lodie", "A \"B\""])
+
+
+@settings(max_examples=200, deadline=None)
+@given(BALLOTS, st.sampled_from([".blt", ".soi", ".toi"]), HEADS, NAMES, st.booleans(), st.booleans())
+def test_generated_files_read_alike_from_bytes_and_text(
+    ballots: tuple[int, list[tuple[int, list[int]]]], suffix: str, head: str, name: str, crlf: bool,
+    withdraw: bool,
+) -> None:
+    n, lines = ballots
+    text = (_blt if suffix == ".blt" else _soi)(n, lines * 2).replace("C1", name)
+    if suffix == ".blt" and withdraw:
+        text = text.replace("\n", "\n-1\n", 1)
+    text = head + text
+    if crlf:
+        text = text.replace("\n", "\r\n")
+    data = text.encode("utf-8")
+    _same(_from_bytes(data, suffix), _from_text(data, suffix))
+    plain = all(w < 10**18 and len(set(prefs)) == len(prefs) for w, prefs in lines)
+    if plain and not crlf and isinstance(_from_text(data, suffix), Profile):
+        assert _bulk_on_bytes(data, suffix), "a plain file is read from its bytes"
+
+
+BYTE_NOISE = st.binary(max_size=4) | st.sampled_from([b"\xc3", b"\xff", b"\xef\xbb\xbf", b"\r", b"\n0\n", b"#"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(BALLOTS, st.sampled_from([".blt", ".soi"]), st.data())
+def test_damaged_bytes_read_alike_from_bytes_and_text(
+    ballots: tuple[int, list[tuple[int, list[int]]]], suffix: str, data: st.DataObject
+) -> None:
+    n, lines = ballots
+    raw = (_blt if suffix == ".blt" else _soi)(n, lines).replace("C2", "Se\u00e1n").encode("utf-8")
+    at = data.draw(st.integers(0, len(raw)))
+    cut = data.draw(st.integers(0, 3))
+    raw = raw[:at] + data.draw(BYTE_NOISE) + raw[at + cut :]
+    _same(_from_bytes(raw, suffix), _from_text(raw, suffix))
+
+
+def test_a_header_longer_than_the_part_decoded_first_reads_alike() -> None:
+    comments = "".join(f"# note {i}\n" for i in range(blt._HEAD // 8))
+    data = (comments + _blt(3, [(1, [1, 2])] * 10)).encode()
+    assert not _bulk_on_bytes(data, ".blt")
+    fast = _from_bytes(data, ".blt")
+    assert isinstance(fast, Profile) and fast.papers == 10
+    _same(fast, _from_text(data, ".blt"))
