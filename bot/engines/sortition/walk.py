@@ -38,7 +38,7 @@ from bot.engines.sortition.panel_ip import PanelFinder, Profile
 TIGHT = 1e-9
 DRIFT = 1e-12
 # The walk stops when what is left weighs less than this (its point is then only good to
-# DRIFT / SMALLEST): column generation finishes from the panels met.
+# DRIFT / SMALLEST), and `decompose.py` finishes as from a dead end.
 SMALLEST = 1e-6
 # A step this long means x is within rounding of the panel: the point left over is not to be
 # trusted (its error grows with the step), so the walk stops and lets column generation finish.
