@@ -1,7 +1,9 @@
 """A lottery whose expected seats are exactly the relaxed LEXIMIN, when one exists.
 
 `relaxation.py` gives the expected seats x* that LEXIMIN would have if panels could be
-fractional; it bounds every real lottery. Here column generation looks for panels p and
+fractional; it bounds every real lottery. The walk (`walk.py`) builds a lottery meeting x*
+panel by panel and usually places all but a sliver of the weight; column generation finishes
+from a few steps before its end (or, failing that, from x* itself). It looks for panels p and
 probabilities lambda with sum(lambda_p * p) >= t * x* and maximal t. Reaching t = 1 proves that
 the lottery is LEXIMIN (nothing can beat the bound it meets), with no leximin stages at all.
 If the exact pricing program finds no better panel while t < 1, the bound is not reachable and
@@ -28,6 +30,7 @@ from bot.engines.sortition.highs import lottery_master, solve_master
 from bot.engines.sortition.model import QuotaBound, Quotas
 from bot.engines.sortition.panel_ip import PanelFinder, Profile
 from bot.engines.sortition.swaps import Swaps
+from bot.engines.sortition.walk import walk
 
 # Seats within this of a bound count as on it.
 TIGHT = 1e-7
@@ -38,13 +41,70 @@ IMPROVEMENT = 1e-9
 # Keep at most POOL_LIMIT * groups panels in the master; prune down to POOL_KEEP * groups.
 POOL_LIMIT = 3
 POOL_KEEP = 1.5
+# From a dead end of the walk, column generation starts this many steps back (then further).
+BACK = (4, 32)
+# A lottery from the walk is used if it gives every group its target chance to within this.
+ACCURATE = 1e-11
 
 
 def decompose(
     groups: Sequence[Group], quotas: Quotas, target: np.ndarray
 ) -> tuple[list[Profile], list[float], list[Profile]]:
-    """(profiles, probabilities, []) meeting TARGET exactly, or ([], [], panels found) if none does."""
+    """(profiles, probabilities, []) meeting TARGET exactly, or ([], [], panels found) if none does.
+
+    First the walk (`walk.py`), which usually gets most of the way; from a dead end it goes
+    back a few steps and finishes by column generation on the smaller face there, and only if
+    that fails too does column generation start from TARGET itself (which also proves the bound
+    out of reach, when it is).
+    """
     groups = list(groups)
+    path = walk(groups, _face_quotas(groups, quotas, target), target)
+    if path.finished:
+        lottery = _mix(groups, target, path.panels, path.weights)
+        if lottery is not None:
+            return lottery[0], lottery[1], []
+    steps = len(path.panels)
+    for back in BACK:
+        at = steps - back
+        if at <= 0:
+            break
+        profiles, probabilities, _ = _generate(groups, quotas, path.rest[at], [])
+        if profiles:
+            share = path.share[at]
+            lottery = _mix(
+                groups,
+                target,
+                path.panels[:at] + profiles,
+                path.weights[:at] + [share * q for q in probabilities],
+            )
+            if lottery is not None:
+                return lottery[0], lottery[1], []
+    return _generate(groups, quotas, target, path.panels)
+
+
+def _mix(
+    groups: list[Group], target: np.ndarray, panels: list[Profile], weights: list[float]
+) -> tuple[list[Profile], list[float]] | None:
+    """The lottery of these panels and weights (repeats merged), if it gives every group its
+    TARGET seats to within ACCURATE; None if rounding has moved it further than that."""
+    merged: dict[Profile, float] = {}
+    for panel, weight in zip(panels, weights, strict=True):
+        if weight > 0.0:
+            merged[panel] = merged.get(panel, 0.0) + weight
+    profiles = list(merged)
+    total = sum(merged.values())
+    probabilities = [merged[p] / total for p in profiles]
+    sizes = np.asarray([g.size for g in groups], dtype=np.float64)
+    seats = np.asarray(probabilities) @ np.asarray(profiles, dtype=np.float64)
+    if float(np.abs((seats - target) / sizes).max()) > ACCURATE:
+        return None
+    return profiles, probabilities
+
+
+def _generate(
+    groups: list[Group], quotas: Quotas, target: np.ndarray, seeds: Sequence[Profile]
+) -> tuple[list[Profile], list[float], list[Profile]]:
+    """Column generation for a lottery meeting TARGET, starting from SEEDS as well."""
     sizes = np.asarray([g.size for g in groups], dtype=np.float64)
     lower = np.where(target > sizes - TIGHT, sizes, 0.0)
     upper = np.where(target < TIGHT, 0.0, sizes)
@@ -55,6 +115,8 @@ def decompose(
     swaps = Swaps(groups, face, lower, upper)
     rows = [g for g in range(len(groups)) if upper[g] > 0]
     master = _Master(len(groups), rows, target)
+    for seed in seeds:
+        master.add(seed)
     if not _cover(finder, master, rows, target, sizes):
         return [], [], list(master.profiles)
     while True:
@@ -105,7 +167,8 @@ def _cover(finder: PanelFinder, master: _Master, rows: list[int], target: np.nda
     master.add(first[0])
     uncovered = np.zeros(len(sizes))
     uncovered[rows] = 1.0
-    uncovered[np.asarray(first[0]) > 0] = 0.0
+    for profile in [first[0], *master.profiles]:
+        uncovered[np.asarray(profile) > 0] = 0.0
     while uncovered.any():
         found = finder.best(list(uncovered))
         if found is None or found[1] < 0.5:

@@ -20,8 +20,9 @@ approximation: the leximin probabilities are unique and symmetric within a group
 With six or seven quota questions nearly everyone is a group of their own, and these stages
 (one column generation each, with an exact pricing program to close each one) take minutes to
 hours. So `leximin` first solves the fractional relaxation (`relaxation.py`) and looks for a
-lottery that meets it (`decompose.py`): one column generation, no stages, and the relaxation's
-bound proves the result. The stages run only when that bound cannot be met.
+lottery that meets it (`decompose.py`, by a walk through the polytope and, near its end, column
+generation): no stages, and the relaxation's bound proves the result. The stages run only when
+that bound cannot be met.
 """
 
 from __future__ import annotations

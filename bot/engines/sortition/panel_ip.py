@@ -59,6 +59,23 @@ class PanelFinder:
         """Let HiGHS simplify the program before each solve (it still solves it exactly)."""
         self._h.setOptionValue("presolve", "on")
 
+    def on_face(
+        self,
+        lower: np.ndarray,
+        upper: np.ndarray,
+        line_min: np.ndarray,
+        line_max: np.ndarray,
+    ) -> Profile | None:
+        """Some profile within these seat bounds and quota lines (in `quotas.bounds` order), or
+        None when there is none. The bounds stay as given until the next call."""
+        h = self._h
+        n = len(self.groups)
+        h.changeColsBounds(n, np.arange(n, dtype=np.int32), lower, upper)
+        lines = len(line_min)
+        h.changeRowsBounds(lines, np.arange(1, lines + 1, dtype=np.int32), line_min, line_max)
+        found = self.best([0.0] * n)
+        return None if found is None else found[0]
+
     def best(self, weights: Sequence[float]) -> tuple[Profile, float] | None:
         """The best profile for these weights and its weight, or None when none exists."""
         h = self._h

@@ -7,7 +7,7 @@ a short sequence of small linear programs (one variable per group, no panels at 
 at least as good, in the leximin order, as LEXIMIN over lotteries. So if a lottery achieves the
 relaxed optimum exactly, that lottery is LEXIMIN: no other lottery can beat the bound.
 `decompose.py` looks for such a lottery; on real-shaped pools it exists, and finding it costs
-one column generation instead of one per leximin stage.
+one walk through the polytope (`walk.py`) instead of one column generation per leximin stage.
 """
 
 from __future__ import annotations
