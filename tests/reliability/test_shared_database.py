@@ -281,7 +281,6 @@ async def test_an_organisers_reminders_are_numbered_in_the_database_whichever_pr
     try:
         await add_members(a, [("ann", "North"), ("bob", "North")])
         await a.say("chair: /poll Strike? --roll --closes 3d")
-        await b.app.services.polls.start()  # as a process started after the poll opened
         for bot in (a, b, a):
             assert "Reminders for poll 1 are on their way to 2 members" in await bot.say("chair: /remind 1")
         rounds = await a.query("SELECT round FROM reminder_rounds ORDER BY round")
