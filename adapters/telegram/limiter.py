@@ -65,16 +65,12 @@ class SendLimiter(AIORateLimiter):
     """Telegram's limits; ``time_scale`` shrinks every period alike (a test peer running fast)."""
 
     def __init__(self, *, time_scale: float = 1.0, max_retries: int = MAX_RETRIES) -> None:
-        super().__init__(
-            overall_max_rate=OVERALL_BURST,
-            overall_time_period=OVERALL_BURST / MESSAGES_PER_SECOND * time_scale,
-            group_max_rate=GROUP_BURST,
-            group_time_period=GROUP_BURST / GROUP_MESSAGES_PER_MINUTE * 60.0 * time_scale,
-            max_retries=max_retries,
-        )
+        overall, overall_period = _bucket(OVERALL_BURST, MESSAGES_PER_SECOND, 1, time_scale)
+        group, group_period = _bucket(GROUP_BURST, GROUP_MESSAGES_PER_MINUTE / 60.0, 1, time_scale)
+        super().__init__(overall_max_rate=overall, overall_time_period=overall_period,
+                         group_max_rate=group, group_time_period=group_period, max_retries=max_retries)
         self._time_scale = time_scale
-        self._private_burst = PRIVATE_BURST
-        self._private_period = PRIVATE_BURST / PRIVATE_MESSAGES_PER_SECOND * time_scale
+        self._private_burst, self._private_period = _bucket(PRIVATE_BURST, PRIVATE_MESSAGES_PER_SECOND, 1, time_scale)
         self._private: dict[int, AsyncLimiter] = {}
         self.processes = 1  # how many processes send for this token (see share)
         self._resume_at = 0.0  # loop time until which a RetryAfter holds every request back

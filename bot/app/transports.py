@@ -178,12 +178,10 @@ class Sharing:
         self._transports = transports
         self._clock = clock
         self._at: datetime | None = None
-        self.processes = 1
 
     def duty(self) -> Duty:
         return Duty(lambda: self._clock.now() if self._at is None else self._at + self.EVERY, self._beat)
 
     async def _beat(self) -> None:
         self._at = self._clock.now()
-        self.processes = await self._presence.count()
-        self._transports.share(self.processes)
+        self._transports.share(await self._presence.count())

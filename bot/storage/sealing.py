@@ -202,9 +202,3 @@ class Sealer:
                 (*(key.seal(spec.place(c), values[c]) for c in plain), *(values[c] for c in spec.row)))
             n += 1
         return n
-
-
-REWRITE_KEYS = f"VACUUM FULL {KEYS_TABLE}"
-"""PostgreSQL: rewrite the keys table into a new file, so a destroyed key's bytes (left in its
-old row version until a vacuum, and not zeroed even then) leave the table's file; run outside a
-transaction, after an erasure (postgres.py)."""
