@@ -98,20 +98,8 @@ def test_every_profile_of_the_lottery_meets_the_quotas() -> None:
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_leximin_is_never_below_brute_force(data: st.DataObject) -> None:
-    values = {"g": ["a", "b"], "h": ["x", "y", "z"]}
-    size = data.draw(st.integers(4, 9))
-    rows = [{f: data.draw(st.sampled_from(v)) for f, v in values.items()} for _ in range(size)]
-    pool = make_pool(rows)
-    k = data.draw(st.integers(1, min(4, size - 1)))
     # Quotas around a real panel, so every example is feasible yet often tight.
-    witness = data.draw(st.permutations(range(size)))[:k]
-    lines = []
-    for feature, options in values.items():
-        for value in options:
-            seats = sum(1 for i in witness if rows[i][feature] == value)
-            low = max(0, seats - data.draw(st.integers(0, 1)))
-            lines.append((feature, value, low, seats + data.draw(st.integers(0, 1))))
-    quotas = bounds(k, lines)
+    pool, quotas = _around_a_panel(data, {"g": ["a", "b"], "h": ["x", "y", "z"]})
     ours = sorted(_per_person(pool, quotas))
     exact = sorted(brute_force_leximin(pool, quotas))
     for a, b in zip(ours, exact, strict=True):
