@@ -410,3 +410,18 @@ async def test_a_secret_ballot_keyed_before_its_account_was_linked_elsewhere_cou
     finally:
         for bot in (a, b):
             await bot.stop()
+
+
+async def test_polls_lists_what_other_processes_opened_and_closed_a_moment_ago(tmp_path: Path) -> None:
+    a, b = await _bots(tmp_path, 2)
+    try:
+        assert "No open polls" in await b.say("ann: /polls")  # b has read the open polls: none
+        await a.say("chair: /poll Lunch? | Pizza | Soup", "chair: /poll Strike? | Yes | No")
+        listed = await b.say("ann: /polls")  # before b's next look at what others did
+        assert "Lunch?" in listed and "Strike?" in listed
+        await a.say("chair: /close 1")
+        listed = await b.say("ann: /polls")
+        assert "Lunch?" not in listed and "Strike?" in listed
+    finally:
+        await a.stop()
+        await b.stop()

@@ -156,7 +156,7 @@ async def polls_command(ctx: Context, args: str, polls: PollService, config: Con
         raise UserError(_("Usage: {usage} (no arguments).").format(usage="/polls"))
     now = clock.now()
     listed = []
-    for poll in polls.open_polls():
+    for poll in await polls.listed_polls():
         if poll.room != ctx.room.id:
             if not ctx.room.private:
                 continue

@@ -196,15 +196,22 @@ class PollService:
         deadlines are kept here too, should their own process be down) and forget those closed
         elsewhere. Whichever process comes first closes a poll; the others find it closed."""
         self._synced = self._clock.now()
+        await self._learn_open()
+        for poll_id in await store.unsettled_polls(self._reader):  # another process's, cut short
+            await self._settle(poll_id)
+
+    async def _learn_open(self) -> bool:
+        """Make ``open`` what the database says is open: polls opened by other processes join
+        it, those they closed leave it. True if one joined (its deadline is kept here too)."""
         ids = set(await store.open_poll_ids(self._reader))
         for poll_id in [p for p in self.open if p not in ids]:
             self.open.pop(poll_id, None)
+        learnt = False
         for poll_id in sorted(ids - self.open.keys()):
             poll = await store.load_poll(self._reader, poll_id)
             if poll is not None and poll.is_open:
-                self.open.setdefault(poll.id, poll)
-        for poll_id in await store.unsettled_polls(self._reader):  # another process's, cut short
-            await self._settle(poll_id)
+                learnt = self.open.setdefault(poll.id, poll) is poll or learnt
+        return learnt
 
     # -- lookups -----------------------------------------------------------------------------
 
@@ -222,6 +229,14 @@ class PollService:
 
     def open_polls(self) -> list[Poll]:
         return sorted(self.open.values(), key=lambda p: p.id)
+
+    async def listed_polls(self) -> list[Poll]:
+        """The open polls as a member asking for them should see them: on a database other
+        processes share, read afresh, since a poll opened or closed elsewhere a moment ago is
+        learnt here only at the next sync (and not at all while this process waits to send)."""
+        if self._shared and await self._learn_open():
+            self._scheduler.poke()
+        return self.open_polls()
 
     async def find_opened(self, room: str, question: str, since: datetime) -> int | None:
         return await store.latest_opened(self._reader, room, question, since)
