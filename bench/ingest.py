@@ -5,6 +5,13 @@ file-backed database, where each vote is acknowledged only after its commit is o
 (synchronous=FULL), then measures latency at a fixed offered rate. The reference is plain
 batched ``executemany`` inserts of the same rows with the same durability settings.
 
+A second reference, the asyncio floor (``run_floor``), is the least any bot taking one update
+at a time could do: each vote a coroutine awaiting a future, one task group-committing the same
+rows through aiosqlite (asyncpg on PostgreSQL), no checks and no answer. The raw rate is what the
+database allows; the floor is what is left of it once each update has its own coroutine, so
+``fraction_of_floor`` is the bot's own cost, and ``floor_p99_ms`` the latency the disk's commits
+leave for any bot at the offered rate.
+
 The core's run and the raw run take turns (--repeat rounds, each in a fresh database) and the
 figures are medians, so a machine busy with other work slows both alike. With --profile, one
 more core run is made under cProfile and the share of the main thread's time each function takes
@@ -112,9 +119,9 @@ async def run_core(
         for i, v in pending:
             await core.handle(press(i, v))
 
-    t0, began = time.perf_counter(), time.time()
+    t0, began, cpu = time.perf_counter(), time.time(), time.thread_time()
     await asyncio.gather(*(worker() for _ in range(in_flight)))
-    elapsed, ended = time.perf_counter() - t0, time.time()
+    elapsed, ended, cpu = time.perf_counter() - t0, time.time(), time.thread_time() - cpu
 
     # Latency at a fixed offered rate: each vote from arrival to acknowledgement.
     latencies: list[float] = []
@@ -141,6 +148,7 @@ async def run_core(
     latencies.sort()
     return {
         "votes_per_s": round(len(bulk) / elapsed),
+        "main_thread_us_per_vote": round(cpu / len(bulk) * 1e6, 1),
         "p50_ms": round(statistics.median(latencies), 2),
         "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1], 2),
         "acknowledged_and_recorded": recorded,
@@ -188,6 +196,7 @@ def run_core_processes(url: str, votes: list[tuple[int, int, int]], args: argpar
     latencies = sorted(x for p in parts for x in p["latencies"])
     return {
         "votes_per_s": round(bulk / (max(p["ended"] for p in parts) - min(p["began"] for p in parts))),
+        "main_thread_us_per_vote": round(statistics.median(p["main_thread_us_per_vote"] for p in parts), 1),
         "p50_ms": round(statistics.median(latencies), 2),
         "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1], 2),
         "acknowledged_and_recorded": max(p["acknowledged_and_recorded"] for p in parts),
@@ -226,6 +235,53 @@ async def run_raw_postgresql(url: str, votes: list[tuple[int, int, int]], connec
     return len(rows) / elapsed
 
 
+async def run_floor_postgresql(url: str, votes: list[tuple[int, int, int]], in_flight: int = 4000,
+                               batch: int = 1000) -> float:
+    """``run_floor`` on PostgreSQL: each vote a coroutine awaiting the commit of its row, one
+    task committing what is queued through one asyncpg connection; one process, as the bot's
+    one-process run."""
+    import asyncpg
+
+    await _empty(url)
+    conn = await asyncpg.connect(url)
+    await conn.execute(
+        "CREATE TABLE votes (poll_id INTEGER, voter TEXT, choice TEXT, weight INTEGER, cast_at TEXT,"
+        " PRIMARY KEY (poll_id, voter));"
+        " CREATE TABLE seen_events (event_id TEXT PRIMARY KEY, seen_at TEXT)")
+    queue: asyncio.Queue[tuple[tuple, str, asyncio.Future[None]]] = asyncio.Queue()
+
+    async def writer() -> None:
+        while True:
+            items = [await queue.get()]
+            while len(items) < batch and not queue.empty():
+                items.append(queue.get_nowait())
+            rows = sorted({(r[0], r[1]): r for r, _, _ in items}.values())
+            async with conn.transaction():
+                await conn.executemany(
+                    "INSERT INTO votes VALUES ($1, $2, $3, $4, $5) ON CONFLICT(poll_id, voter) DO UPDATE SET"
+                    " choice = excluded.choice, cast_at = excluded.cast_at", rows)
+                await conn.executemany("INSERT INTO seen_events VALUES ($1, $2)", [(e, r[4]) for r, e, _ in items])
+            for _row, _e, fut in items:
+                fut.set_result(None)
+
+    loop = asyncio.get_running_loop()
+    pending = iter(enumerate(votes))
+
+    async def worker() -> None:
+        for k, (v, p, o) in pending:
+            fut = loop.create_future()
+            queue.put_nowait(((p, f"bench:{v}", str(o), 1, "2026-01-01T00:00:00+00:00"), f"floor:{k}", fut))
+            await fut
+
+    task = asyncio.create_task(writer())
+    t0 = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(in_flight)))
+    elapsed = time.perf_counter() - t0
+    task.cancel()
+    await conn.close()
+    return len(votes) / elapsed
+
+
 def run_raw(db: Path, votes: list[tuple[int, int, int]], batch: int = 1000) -> float:
     """Plain SQLite: the same rows, the same table shape and durability, batched."""
     conn = sqlite3.connect(db, isolation_level=None)
@@ -255,6 +311,80 @@ def run_raw(db: Path, votes: list[tuple[int, int, int]], batch: int = 1000) -> f
     return len(rows) / elapsed
 
 
+async def run_floor(db: Path, votes: list[tuple[int, int, int]], rate: int, paced: int, in_flight: int = 4000,
+                    batch: int = 1000) -> dict:
+    """The least any bot taking one update at a time could do on asyncio: each vote a coroutine
+    that queues its row and awaits a future, one task committing what is queued through
+    aiosqlite (the rows and durability of ``run_raw``) and resolving the futures after the
+    commit. No checks, no answer. It shows what of the raw rate is left once each update has
+    its own coroutine, so the bot's own cost can be read off apart from asyncio's and aiosqlite's;
+    and, timed as ``run_core`` times its PACED votes at RATE, the latency the disk's commits
+    leave for any bot."""
+    import aiosqlite
+
+    conn = await aiosqlite.connect(db, isolation_level=None)
+    await conn.execute("PRAGMA journal_mode=WAL")
+    await conn.execute("PRAGMA synchronous=FULL")
+    await conn.execute(
+        "CREATE TABLE votes (poll_id INTEGER, voter TEXT, choice TEXT, weight INTEGER, cast_at TEXT,"
+        " PRIMARY KEY (poll_id, voter)) WITHOUT ROWID")
+    await conn.execute("CREATE TABLE seen_events (event_id TEXT PRIMARY KEY, seen_at TEXT) WITHOUT ROWID")
+    queue: asyncio.Queue[tuple[tuple, str, asyncio.Future[None]]] = asyncio.Queue()
+
+    async def writer() -> None:
+        while True:
+            items = [await queue.get()]
+            while len(items) < batch and not queue.empty():
+                items.append(queue.get_nowait())
+            await conn.execute("BEGIN")
+            await conn.executemany(
+                "INSERT INTO votes VALUES (?, ?, ?, ?, ?) ON CONFLICT(poll_id, voter) DO UPDATE SET"
+                " choice = excluded.choice, cast_at = excluded.cast_at", [row for row, _, _ in items])
+            await conn.executemany("INSERT INTO seen_events VALUES (?, ?)", [(e, row[4]) for row, e, _ in items])
+            await conn.execute("COMMIT")
+            for _row, _e, fut in items:
+                fut.set_result(None)
+
+    loop = asyncio.get_running_loop()
+
+    async def one(k: int, v: int, p: int, o: int) -> None:
+        fut = loop.create_future()
+        queue.put_nowait(((p, f"bench:{v}", str(o), 1, "2026-01-01T00:00:00+00:00"), f"floor:{k}", fut))
+        await fut
+
+    bulk = votes[: len(votes) - paced]
+    pending = iter(enumerate(bulk))
+
+    async def worker() -> None:
+        for k, (v, p, o) in pending:
+            await one(k, v, p, o)
+
+    task = asyncio.create_task(writer())
+    t0, cpu = time.perf_counter(), time.thread_time()
+    await asyncio.gather(*(worker() for _ in range(in_flight)))
+    elapsed, cpu = time.perf_counter() - t0, time.thread_time() - cpu
+    latencies: list[float] = []
+
+    async def timed(k: int, v: int, p: int, o: int) -> None:
+        s = time.perf_counter()
+        await one(k, v, p, o)
+        latencies.append((time.perf_counter() - s) * 1000)
+
+    tasks = []
+    start = time.perf_counter()
+    for k, (v, p, o) in enumerate(votes[len(bulk):]):
+        delay = start + k / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(timed(len(bulk) + k, v, p, o)))
+    await asyncio.gather(*tasks)
+    task.cancel()
+    await conn.close()
+    latencies.sort()
+    return {"rows_per_s": len(bulk) / elapsed, "p99_ms": latencies[int(len(latencies) * 0.99) - 1],
+            "main_thread_us_per_row": cpu / len(bulk) * 1e6}
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--votes", type=int, default=200_000)
@@ -277,14 +407,18 @@ def main() -> None:
         return
     cores: list[dict] = []
     raws: list[float] = []
+    floors: list[dict] = []
     for r in range(args.repeat):
         if args.database:
             cores.append(run_core_processes(args.database, votes, args))
             raws.append(asyncio.run(run_raw_postgresql(args.database, votes, args.processes)))
+            floors.append({"rows_per_s": asyncio.run(run_floor_postgresql(args.database,
+                                                                          votes[: len(votes) - args.paced]))})
             continue
         with tempfile.TemporaryDirectory() as tmp:
             cores.append(asyncio.run(run_core(Path(tmp) / "core.db", votes, args.polls, args.rate, args.paced)))
             raws.append(run_raw(Path(tmp) / f"raw{r}.db", votes))
+            floors.append(asyncio.run(run_floor(Path(tmp) / f"floor{r}.db", votes, args.rate, args.paced)))
 
     def med(key: str) -> float:
         return statistics.median(c[key] for c in cores)
@@ -295,6 +429,7 @@ def main() -> None:
         "votes": args.votes,
         "votes_per_s": round(med("votes_per_s")),
         "runs_votes_per_s": [c["votes_per_s"] for c in cores],
+        "main_thread_us_per_vote": med("main_thread_us_per_vote"),
         "p50_ms": med("p50_ms"),
         "p99_ms": med("p99_ms"),
         "runs_p99_ms": [c["p99_ms"] for c in cores],
@@ -303,11 +438,24 @@ def main() -> None:
         ("raw_asyncpg_rows_per_s" if args.database else "raw_sqlite_rows_per_s"): round(statistics.median(raws)),
         "runs_raw_rows_per_s": [round(x) for x in raws],
         "fraction_of_raw": round(med("votes_per_s") / statistics.median(raws), 3),
+        **(floor_figures(floors, med("votes_per_s"), statistics.median(raws)) if floors else {}),
         "acknowledged_and_recorded": [c["acknowledged_and_recorded"] for c in cores],
         "commits": [c["commits"] for c in cores],
     }), flush=True)
     if args.profile:
         print(json.dumps(profile_core(votes, args)))
+
+
+def floor_figures(floors: list[dict], votes_per_s: float, raw: float) -> dict:
+    """The asyncio floor's figures (``run_floor``), and the bot's rate as a share of it."""
+    rate = statistics.median(f["rows_per_s"] for f in floors)
+    figures = {"floor_asyncio_rows_per_s": round(rate), "floor_fraction_of_raw": round(rate / raw, 3),
+               "fraction_of_floor": round(votes_per_s / rate, 3)}
+    if all("p99_ms" in f for f in floors):
+        figures["floor_p99_ms"] = round(statistics.median(f["p99_ms"] for f in floors), 2)
+        figures["floor_main_thread_us_per_row"] = round(statistics.median(f["main_thread_us_per_row"]
+                                                                          for f in floors), 1)
+    return figures
 
 
 def profile_core(votes: list[tuple[int, int, int]], args: argparse.Namespace) -> dict:
