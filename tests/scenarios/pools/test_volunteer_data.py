@@ -15,7 +15,7 @@ import pytest
 
 from bot.engines.sortition.cli import main as sortition_main
 from bot.engines.sortition.published import open_document
-from bot.engines.sortition.reveal import draw_panel
+from bot.engines.sortition.reveal import draw_panel, replace
 from bot.storage.sealing import Sealer
 from tests.helpers import Chat, exported_csv, transcript_after_outbox
 
@@ -30,10 +30,10 @@ async def _join(chat: Chat, who: str, gender: str, area: str, name: str) -> None
     assert "You are registered in pool 1" in await chat.say(f"{who} (private): yes")
 
 
-async def _frozen(chat: Chat) -> dict[str, object]:
+async def _frozen(chat: Chat, people: list[tuple[str, str]] = PEOPLE) -> dict[str, object]:
     """Pool 1 with PEOPLE registered (p0, p1, …), frozen for a panel of four; its document."""
     await chat.say("chair: /pool new Assembly | gender: f, m | area: north, south")
-    for i, (gender, area) in enumerate(PEOPLE):
+    for i, (gender, area) in enumerate(people):
         await _join(chat, f"p{i}", gender, area, f"Person {i}")
     await chat.say("chair: /pool 1 size 4", "chair: /pool 1 quota gender=f 2-2", "chair: /pool 1 quota area=north 2-2")
     assert "Pool 1 is frozen" in await chat.say("chair: /pool 1 freeze")
@@ -188,3 +188,34 @@ async def test_erased_while_seated_the_seat_is_open_and_the_room_told(
     printed = await _verify(chat, tmp_path, capsys, out)
     assert f"Round 1: ticket {ticket} -> ticket" in printed
     assert all(str(t) in printed for t in new_panel)
+
+
+async def test_an_erased_volunteer_drawn_by_a_replacement_round_leaves_the_seat_open_for_the_next(
+    chat: Chat, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    document = await _frozen(chat, PEOPLE * 2)
+    assert "Panel drawn" in await chat.say(f"chair: /pool 1 draw {RANDOMNESS}")
+    panel = json.loads((await chat.query("SELECT panel FROM pools"))[0][0])
+    draw = open_document(document)
+    # A seated ticket whose group has two volunteers off the panel: one of them erases, and the
+    # first round's randomness is one that draws the erased one for the seat.
+    seated, erased = next((t, rest[0]) for t in panel
+                          if len(rest := [o for o in draw.groups[draw.group_of(t)].tickets if o not in panel]) >= 2)
+    first = next(r for n in range(100)
+                 if replace(draw, panel, [seated], r := f"{n} 5 5", 1)[1][0].replacement == erased)
+    leaving, declining = await _holder(chat, erased), await _holder(chat, seated)
+    assert "Erased: 1 pool registration." in await chat.say(f"{leaving} (private): /mydata erase")
+    assert "will be offered to someone else" in await chat.say(f"{declining} (private): /pool 1 decline")
+
+    out = await chat.say(f"chair: /pool 1 replace {first}")
+    assert f"Ticket {seated}'s seat goes to ticket {erased}." in out, out
+    assert f"Ticket {erased} declined a seat on panel 1." in out, out
+    assert await chat.query("SELECT declined FROM pool_volunteers WHERE ticket = ?", erased) == [(1,)]
+    assert f"ticket {erased} (seat open)" in await chat.say("chair: /pool 1 status")
+    out = await chat.say("chair: /pool 1 replace 8 8 8")
+    assert "Replacement round 2" in out, out
+    now = json.loads((await chat.query("SELECT panel FROM pools"))[0][0])
+    assert seated not in now and erased not in now and len(now) == 4
+    printed = await _verify(chat, tmp_path, capsys, out)
+    assert f"Round 1: ticket {seated} -> ticket {erased}" in printed
+    assert f"Round 2: ticket {erased} -> ticket" in printed
