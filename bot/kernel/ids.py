@@ -1,7 +1,7 @@
 """The short ids people type: M12 (a motion and its campaign), A3 (an amendment), C1 (a
-composite of motions), T2 (a trigger campaign), S1 (a sign-up form); a sortition pool is P1
-where a command takes ids of several kinds (/mydata withdraw P1), and a bare number after /pool
-(which ``KINDS`` leaves out, so that no other command reads P1 as its own). Each kind has its own
+composite of motions), T2 (a trigger campaign), S1 (a sign-up form). A sortition pool is P1 where
+a command takes ids of several kinds (/mydata withdraw P1) and a bare number after /pool; ``KINDS``
+leaves P out, so that no command that reads any known id takes P1 for its own. Each kind has its own
 sequence and its own letter, so a mistyped id names the kind the member meant and the answer can
 say what was wrong."""
 
