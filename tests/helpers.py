@@ -17,6 +17,7 @@ from typing import Any
 from adapters.console.adapter import ConsoleSession, ConsoleTransport
 from bot.app import App, Transports, bootstrap
 from bot.features.campaigns.store import SEALED as SIGNATURES_SEALED
+from bot.features.pools.store import SEALED as VOLUNTEERS_SEALED
 from bot.features.roll.parse import parse_roll_csv
 from bot.features.signups.store import SEALED as SIGNUPS_SEALED
 from bot.kernel.clock import ManualClock
@@ -174,7 +175,7 @@ class Chat:
         # Sealed details as they open, and the data keys by whose they are: sealing draws a new key
         # and nonce each time, so two databases that hold the same differ in those bytes only.
         sealer = Sealer(self.app.config.secret or "")
-        for spec in (SIGNUPS_SEALED, SIGNATURES_SEALED):
+        for spec in (SIGNUPS_SEALED, SIGNATURES_SEALED, VOLUNTEERS_SEALED):
             rows = await sealer.open_rows(self.app.reader, await self.app.reader.execute_fetchall(
                 f"SELECT * FROM {spec.table}"), spec)
             snapshot[spec.table] = sorted((tuple(r.values()) for r in rows), key=repr)

@@ -1,5 +1,7 @@
 """The short ids people type: M12 (a motion and its campaign), A3 (an amendment), C1 (a
-composite of motions), T2 (a trigger campaign), S1 (a sign-up form). Each kind has its own
+composite of motions), T2 (a trigger campaign), S1 (a sign-up form). A sortition pool is P1 where
+a command takes ids of several kinds (/mydata withdraw P1) and a bare number after /pool; ``KINDS``
+leaves P out, so that no command that reads any known id takes P1 for its own. Each kind has its own
 sequence and its own letter, so a mistyped id names the kind the member meant and the answer can
 say what was wrong."""
 
@@ -19,6 +21,7 @@ _SAY_WHICH: dict[str, Callable[[], str]] = {  # whole sentences, each kind its o
     "C": lambda: _("Say which composite, e.g. C1. Usage: {usage}"),
     "T": lambda: _("Say which trigger campaign, e.g. T1. Usage: {usage}"),
     "S": lambda: _("Say which sign-up form, e.g. S1. Usage: {usage}"),
+    "P": lambda: _("Say which pool, e.g. P1. Usage: {usage}"),
 }
 _NOT_AN_ID: dict[str, Callable[[], str]] = {
     "M": lambda: _("{word} is not a motion id (like M12). Usage: {usage}"),
@@ -26,6 +29,7 @@ _NOT_AN_ID: dict[str, Callable[[], str]] = {
     "C": lambda: _("{word} is not a composite id (like C12). Usage: {usage}"),
     "T": lambda: _("{word} is not a trigger campaign id (like T12). Usage: {usage}"),
     "S": lambda: _("{word} is not a sign-up form id (like S12). Usage: {usage}"),
+    "P": lambda: _("{word} is not a pool id (like P12). Usage: {usage}"),
 }
 _ID = re.compile(r"^([A-Za-z])(\d{1,9})$")
 

@@ -85,6 +85,17 @@ async def move_target(conn: Conn, old: str, new: str) -> int:
     return int(cur.rowcount)
 
 
+async def forget_private(conn: Conn, target: str, dedupe_prefix: str) -> int:
+    """Inside an erasure's transaction: delete the private messages to TARGET queued under
+    dedupe keys beginning DEDUPE_PREFIX, sent or not (a sent one stays in the table, and would
+    still say what it told the person); how many."""
+    cur = await conn.execute(
+        "DELETE FROM outbox WHERE target = ? AND private = 1 AND substr(dedupe, 1, ?) = ?",
+        (target, len(dedupe_prefix), dedupe_prefix),
+    )
+    return int(cur.rowcount)
+
+
 async def _void_claims(conn: Conn) -> None:
     """The claims of the previous sender are void: the lease, which only a sender holds, has
     passed to this process, and the earlier holder stops before its next message."""

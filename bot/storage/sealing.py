@@ -1,12 +1,12 @@
 """Personal data sealed under a key per supporter, and erasure by destroying that key.
 
-What a supporter gives (a sign-up's name, area and contact, the name and branch on a
-model-motion signature) is stored encrypted with AES-GCM under a data key of their own, made the
-first time something of theirs is stored. An erasure deletes their rows and their data key in one
-transaction; every copy of those rows then left anywhere — old row versions in PostgreSQL's
-table pages until a vacuum, its WAL archives and replicas, backups of either backend — is
-ciphertext that nothing can open any more. (On SQLite the rows' space is also overwritten and the
-log truncated: see database.py.)
+What a supporter gives (a sign-up's name, area and contact, the name and branch on a model-motion
+signature, a pool volunteer's name and answers) is stored encrypted with AES-GCM under a data key
+of their own, made the first time something of theirs is stored. An erasure deletes their rows
+and their data key in one transaction; every copy of those rows then left anywhere — old row
+versions in PostgreSQL's table pages until a vacuum, its WAL archives and replicas, backups of
+either backend — is ciphertext that nothing can open any more. (On SQLite the rows' space is also
+overwritten and the log truncated: see database.py.)
 
 The data keys live in ``data_keys``, each wrapped (AES-GCM) under a key derived from the bot
 secret, which is kept apart from the database (``bot.secret`` or the key file): a copy of the

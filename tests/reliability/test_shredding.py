@@ -10,14 +10,21 @@ read the details in the clear.
 from __future__ import annotations
 
 import asyncio
+import json
+import shutil
+import sqlite3
 import subprocess
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import pytest
 
+from bot.storage.database import migrate, migration_files
+from bot.storage.dialect import statement
 from bot.storage.sealing import Sealer, Unopenable
-from tests.helpers import Chat, add_members, exported_csv
+from tests.helpers import Chat, add_members, database_url_for, exported_csv
 from tests.peers.postgresql import PostgresServer, shared, use_postgresql
 
 SECRET = "test-secret"  # the key Chat.start gives the bot
@@ -217,3 +224,124 @@ async def test_a_key_left_after_everything_was_withdrawn_is_destroyed_on_erasure
     assert await chat.query("SELECT count(*) FROM data_keys WHERE holder = ?", holder) == [(1,)]
     assert "nothing to erase" in await chat.say("amy (private): /mydata erase")
     assert await chat.query("SELECT count(*) FROM data_keys WHERE holder = ?", holder) == [(0,)]
+
+
+# -- sortition pool volunteers --------------------------------------------------------------------
+
+DIET = "vegetarian"  # the answer to a question with no quota: never published, only kept for the organisers
+
+
+async def _volunteer(chat: Chat, who: str = "zebedee", name: str = NAME) -> None:
+    await chat.say(f"{who} (private): /pool 1 join", f"{who} (private): f", f"{who} (private): {DIET}",
+                   f"{who} (private): {name}")
+    assert "You are registered in pool 1" in await chat.say(f"{who} (private): yes")
+
+
+async def test_a_pool_volunteers_name_and_answers_are_stored_sealed(chat: Chat) -> None:
+    await chat.say("chair: /pool new Assembly | gender: f, m | diet: omnivore, vegetarian")
+    await _volunteer(chat)
+    stored = await _stored(chat, "pool_volunteers")
+    assert b"sealed1:" in stored  # the check reads the right place
+    assert NAME.encode() not in stored
+    assert json.dumps({"gender": "f", "diet": DIET}).encode() not in stored
+    assert f'"diet": "{DIET}"'.encode() not in stored
+    rows = await chat.query("SELECT name, answers FROM pool_volunteers")
+    assert all(v.startswith("sealed1:") for v in rows[0]), rows
+    out = await chat.say("zebedee (private): /mydata")
+    assert NAME in out and f"diet: {DIET}" in out
+
+
+async def test_erasing_a_frozen_pools_registration_destroys_what_a_copy_holds(chat: Chat) -> None:
+    """The row stays for the draw, but a copy of it taken before the erasure no longer opens, and
+    on SQLite the old ciphertext is gone from the file too."""
+    await chat.say("chair: /pool new Assembly | gender: f, m | diet: omnivore, vegetarian")
+    await _volunteer(chat)
+    for n, gender in enumerate("fmm"):
+        await chat.say(f"p{n} (private): /pool 1 join", f"p{n} (private): {gender}", f"p{n} (private): omnivore",
+                       f"p{n} (private): Person {n}", f"p{n} (private): yes")
+    await chat.say("chair: /pool 1 size 2", "chair: /pool 1 quota gender=f 1-1")
+    assert "Pool 1 is frozen" in await chat.say("chair: /pool 1 freeze")
+    identity = "console:zebedee"
+    (before,) = await chat.app.reader.execute_fetchall(
+        "SELECT name, answers, ticket FROM pool_volunteers WHERE identity = ?", (identity,))
+    sealer = Sealer(SECRET)
+    key = (await sealer.keys(chat.app.reader, [identity]))[identity]
+    assert key.open("pool_volunteers.name", before["name"]) == NAME  # the copy opens while the key lives
+
+    assert "Erased: 1 pool registration." in await chat.say("zebedee (private): /mydata erase")
+    assert await sealer.keys(chat.app.reader, [identity]) == {}
+    assert await chat.query("SELECT identity, name, answers, erased FROM pool_volunteers WHERE ticket = ?",
+                            before["ticket"]) == [(f"erased:{before['ticket']}", None, None, 1)]
+    for other in (await sealer.keys(chat.app.reader, [f"console:p{n}" for n in range(3)])).values():
+        with pytest.raises(Unopenable):
+            other.open("pool_volunteers.name", before["name"])
+    if not use_postgresql():  # PostgreSQL keeps the dead row version until a vacuum: the key is what is gone
+        stored = await _stored(chat, "pool_volunteers")
+        assert before["name"].encode() not in stored and before["answers"].encode() not in stored
+
+
+async def test_registrations_stored_before_sealing_are_sealed_at_start(tmp_path: Path) -> None:
+    chat = await Chat.start(tmp_path)
+    try:
+        await chat.say("chair: /pool new Assembly | gender: f, m | diet: omnivore, vegetarian")
+
+        async def plain(conn: Any) -> None:  # as an older version stored it
+            await conn.execute("INSERT INTO pool_volunteers(pool_id, identity, name, answers, consent_at, seq)"
+                               " VALUES (1, 'console:old', ?, ?, '2026-01-01T00:00:00', 1)",
+                               (NAME, json.dumps({"gender": "f", "diet": DIET})))
+
+        await chat.app.writer.run(plain)
+    finally:
+        await chat.stop()
+    chat = await Chat.start(tmp_path)
+    try:
+        stored = await chat.query("SELECT name, answers FROM pool_volunteers")
+        assert all(v.startswith("sealed1:") for v in stored[0]), stored
+        out = await chat.say("old (private): /mydata")
+        assert f"• pool P1 (Assembly): name {NAME}; answers gender: f; diet: {DIET}; since 2026-01-01" in out, out
+    finally:
+        await chat.stop()
+
+
+async def _run(tmp_path: Path, sql: str, *args: Any) -> None:
+    """SQL (with ``?``) run and committed on the database of the bot in TMP_PATH, the bot not running."""
+    url = database_url_for(tmp_path)
+    if url is None:
+        with closing(sqlite3.connect(tmp_path / "quorum.db")) as db, db:
+            db.execute(sql, args)
+        return
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(statement(sql), *args)
+    finally:
+        await conn.close()
+
+
+async def test_registrations_from_before_sealing_survive_the_migration_and_are_sealed(tmp_path: Path) -> None:
+    """A database last used before pool registrations were sealed (its migrations up to 0023):
+    the rebuilt table keeps every registration, and the start seals them."""
+    older = tmp_path / "older"
+    (older / "postgresql").mkdir(parents=True)
+    for version, path in migration_files():
+        if version < 24:
+            shutil.copy(path, older / path.name)
+            if (path.parent / "postgresql" / path.name).exists():
+                shutil.copy(path.parent / "postgresql" / path.name, older / "postgresql" / path.name)
+    await migrate(database_url_for(tmp_path) or tmp_path / "quorum.db", older)
+    await _run(tmp_path, "INSERT INTO pools(id, room, title, questions, status, created_by, created_at) VALUES"
+                         " (1, 'console:#general', 'Assembly', ?, 'open', 'console:chair', '2026-01-01T00:00:00')",
+               json.dumps([{"name": "gender", "options": ["f", "m"]}, {"name": "diet", "options": ["omnivore", DIET]}]))
+    await _run(tmp_path, "INSERT INTO pool_volunteers(pool_id, identity, name, answers, consent_at, seq)"
+                         " VALUES (1, 'console:old', ?, ?, '2026-01-01T00:00:00', 1)",
+               NAME, json.dumps({"gender": "f", "diet": DIET}))
+    chat = await Chat.start(tmp_path)
+    try:
+        stored = await chat.query("SELECT identity, name, answers, seq, ticket, declined, erased FROM pool_volunteers")
+        assert len(stored) == 1 and stored[0][0] == "console:old" and stored[0][3:] == (1, None, 0, 0), stored
+        assert all(v.startswith("sealed1:") for v in stored[0][1:3]), stored
+        out = await chat.say("old (private): /mydata")
+        assert f"• pool P1 (Assembly): name {NAME}; answers gender: f; diet: {DIET}; since 2026-01-01" in out, out
+        assert "Erased: 1 pool registration." in await chat.say("old (private): /mydata erase")
+        assert await chat.query("SELECT count(*) FROM pool_volunteers") == [(0,)]
+    finally:
+        await chat.stop()

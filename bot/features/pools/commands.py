@@ -67,7 +67,7 @@ async def pool_command(ctx: Context, args: str, pools: PoolService) -> None:
                           "it.").format(id=pool.id))
     elif verb == "status" and not arg:
         state, steps, in_force = await pools.after_draw(pool) if pool.panel else (None, [], None)
-        await ctx.reply(status(pool, len(await pools.volunteers(pool)), await pools.quota_list(pool), in_force,
+        await ctx.reply(status(pool, await pools.volunteer_count(pool), await pools.quota_list(pool), in_force,
                                state, steps))
     elif verb == "document" and not arg:
         if pool.document is None:
@@ -110,6 +110,13 @@ async def pool_command(ctx: Context, args: str, pools: PoolService) -> None:
         await send_privately(ctx, label, header, cells, the_panel_list())
     else:
         raise UserError(_("Unknown or malformed pool command. Usage: {usage}").format(usage=_(USAGE)))
+
+
+@router.startup
+async def seal_stored_registrations(pools: PoolService) -> None:
+    """Registrations stored before names and answers were sealed (bot/storage/sealing.py) are
+    sealed now."""
+    await pools.seal_stored()
 
 
 @router.conversation

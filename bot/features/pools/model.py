@@ -130,13 +130,34 @@ def quotas_in_force(published: Quotas, steps: list[Step]) -> Quotas:
 
 @dataclass(frozen=True)
 class Registration:
-    """A volunteer as stored: only once they consented."""
+    """A volunteer as stored: only once they consented. An erased one (``erased``) kept for a
+    frozen pool's record has no name or answers left and an identity that names nobody; its
+    answers to the quota questions are the published document's, by ticket."""
 
     identity: str
-    name: str
+    name: str | None
     answers: dict[str, str]
     ticket: int | None
     declined: bool
+    erased: bool = False
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A registration as /mydata lists it to the volunteer."""
+
+    pool_id: int
+    title: str
+    name: str
+    answers: dict[str, str]
+    ticket: int | None
+    since: str
+
+
+def erased_identity(ticket: int | None) -> str:
+    """The identity an erased volunteer's row keeps in a frozen pool: it names nobody, and the
+    ticket keeps it apart from the others' (the pool and identity are the row's key)."""
+    return f"erased:{ticket}"
 
 
 @dataclass

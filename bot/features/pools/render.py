@@ -12,7 +12,7 @@ import shlex
 from fractions import Fraction
 
 from bot.engines.sortition.model import QuotaBound, Quotas
-from bot.features.pools.model import EMPTY, RELAX, ROUND, Draft, Pool, Seats, Step
+from bot.features.pools.model import EMPTY, RELAX, ROUND, Draft, Kept, Pool, Seats, Step
 from bot.kernel.language import _, ngettext, pgettext
 from bot.kernel.markup import Markup, b, code, lines, markup
 from bot.kernel.wording import number, percent
@@ -208,19 +208,34 @@ def status(pool: Pool, volunteers: int, quotas: list[tuple[str, str, int, int]],
     return lines(*out)
 
 
-PanelRow = tuple[int, str, dict[str, str], bool, str]
+def kept(k: Kept) -> str:
+    """One registration as /mydata lists it, in the voice of the other entries (its day as ISO
+    8601, read alike in every language)."""
+    answers = "; ".join(f"{q}: {a}" for q, a in k.answers.items())
+    if k.ticket is None:
+        return _("• pool P{id} ({title}): name {name}; answers {answers}; since {day}").format(
+            id=k.pool_id, title=k.title, name=k.name, answers=answers, day=k.since[:10])
+    return _("• pool P{id} ({title}): name {name}; answers {answers}; ticket {ticket}; since {day}").format(
+        id=k.pool_id, title=k.title, name=k.name, answers=answers, ticket=k.ticket, day=k.since[:10])
+
+
+PanelRow = tuple[int, str | None, dict[str, str], bool, str]
 
 
 def panel_sheet(pool: Pool, rows: list[PanelRow]) -> tuple[list[str], list[list[object]]]:
     """The organisers' panel export: (ticket, name, answers, declined, seat) rows as a header and
-    rows (the seat: "seated", "open", "left empty" or "refilled")."""
+    rows (the seat: "seated", "open", "left empty" or "refilled"; no name: the volunteer erased
+    their registration, shown as such)."""
     names = [q["name"] for q in pool.questions]
     seat = {"seated": pgettext("seat", "seated"), "open": pgettext("seat", "open"),
             "left empty": pgettext("seat", "left empty"), "refilled": pgettext("seat", "refilled")}
     header = [pgettext("csv column", "ticket"), pgettext("csv column", "name"), *names,
               pgettext("csv column", "declined"), pgettext("csv column", "seat")]
     yes = pgettext("csv cell", "yes")
-    return header, [[ticket, name, *(answers.get(n, "") for n in names), yes if declined else "", seat[where]]
+    # TRANSLATORS: in the name column of a panel list: this volunteer erased their registration.
+    erased = pgettext("csv cell", "(erased)")
+    return header, [[ticket, erased if name is None else name, *(answers.get(n, "") for n in names),
+                     yes if declined else "", seat[where]]
                     for ticket, name, answers, declined, where in rows]
 
 

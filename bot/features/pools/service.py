@@ -7,13 +7,30 @@ that follow; either is published as a step, and later replacements go on.
 
 Ticket numbers follow registration order. The published document holds tickets and answers to
 the quota questions only — never names or chat ids.
+
+A volunteer's name and answers are stored sealed under their data key (bot/storage/sealing.py)
+and they are a DataHolder for /mydata (bot/features/signing/model.py). Erasing a registration
+depends on where the pool stands:
+
+* open: the registration is deleted, as ``/pool P leave`` does; nothing of it was published.
+* frozen (committed or drawn): the draw must stay verifiable, and what verifies it is the
+  published document and the announced steps, which hold each ticket's answers to the quota
+  questions and nothing else. So the row keeps its ticket (the document already holds that
+  ticket's answers; the row keeps no copy of them), and loses the name, the answers (the data key
+  that sealed them is destroyed too) and the chat identity, replaced by one that names nobody;
+  the private notes that told the person their ticket or seat are deleted from the outbox. An
+  erased volunteer who holds a seat, or is drawn for one later (the draw and the rounds do not
+  know who erased, so that the published record replays as announced), is treated as one who
+  declined: the seat is open and the room is told, and a replacement round refills it by the
+  published rules.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any, TypeVar
 
 from bot.engines.sortition.model import QuotaBound, Quotas, SortitionError, Volunteer
@@ -22,7 +39,9 @@ from bot.engines.sortition.published import PublishedDraw, open_document
 from bot.engines.sortition.reveal import SeatUnfillable, draw_panel, replace
 from bot.features.pools import store
 from bot.features.pools.model import (
+    DRAWN,
     EMPTY,
+    OPEN,
     RELAX,
     ROUND,
     Draft,
@@ -40,6 +59,7 @@ from bot.features.pools.render import (
     declined_in_room,
     drawn,
     frozen,
+    kept,
     left_empty,
     refilled,
     registering,
@@ -60,7 +80,8 @@ from bot.kernel.ports import Conn, Languages, Reader, Sender, Writer
 from bot.kernel.times import iso
 from bot.kernel.weblinks import PageLinks
 from bot.kernel.wording import number, quoted
-from bot.storage.outbox import Outbox, enqueue
+from bot.storage.outbox import Outbox, enqueue, forget_private
+from bot.storage.sealing import Sealer
 from bot.storage.writer import change_once
 
 DIALOGUE = "pool registration"
@@ -89,9 +110,12 @@ def _refuse(pool: Pool, action: str) -> None:
 class PoolService:
     def __init__(
         self, reader: Reader, writer: Writer, clock: Clock, send: Sender, outbox: Outbox, dialogues: Dialogues,
-        links: PageLinks | None = None, *, languages: Languages,
+        links: PageLinks | None = None, *, languages: Languages, sealer: Sealer,
+        forget_erased: Callable[[], Awaitable[None]],
     ) -> None:
         self._languages = languages
+        self._sealer = sealer  # volunteers' names and answers are stored sealed (bot/storage/sealing.py)
+        self._forget_erased = forget_erased
         self._links = links
         self._reader = reader
         self._writer = writer
@@ -108,7 +132,10 @@ class PoolService:
         return pool
 
     async def volunteers(self, pool: Pool) -> list[Registration]:
-        return await store.registrations(self._reader, pool.id)
+        return await store.registrations(self._reader, self._sealer, pool.id)
+
+    async def volunteer_count(self, pool: Pool) -> int:
+        return await store.volunteer_count(self._reader, pool.id)
 
     async def quota_list(self, pool: Pool) -> list[tuple[str, str, int, int]]:
         return await store.quotas(self._reader, pool.id)
@@ -150,7 +177,7 @@ class PoolService:
             raise UserError(_("Register privately, so your answers stay between you and the organisers: message "
                               "me /pool {id} join").format(id=pool.id))
         _refuse(pool, "join")
-        if await store.registration(self._reader, pool.id, ctx.actor.id) is not None:
+        if await store.registration(self._reader, self._sealer, pool.id, ctx.actor.id) is not None:
             raise UserError(_("You are registered in pool {id} already; /pool {id} leave withdraws you.").format(
                 id=pool.id))
         draft = Draft(pool)
@@ -203,9 +230,9 @@ class PoolService:
             pool = await store.load_pool(conn, pool_id)
             if pool is None or refuse_pool(pool_id, pool.status, "join"):
                 raise UserError(closed)
-            if await store.registration(conn, pool_id, ctx.actor.id) is not None:
+            if await store.registration(conn, self._sealer, pool_id, ctx.actor.id) is not None:
                 raise UserError(twice)
-            await store.register(conn, pool_id, ctx.actor.id, draft.name or "", draft.answers, now)
+            await store.register(conn, self._sealer, pool_id, ctx.actor.id, draft.name or "", draft.answers, now)
 
         await self._writer.run(op, ctx.event_id)
         await ctx.reply(_("You are registered in pool {id}. You will get a ticket number when the pool is frozen. "
@@ -216,7 +243,48 @@ class PoolService:
 
         await change_once(self._writer, lambda conn: store.unregister(conn, pool.id, ctx.actor.id),
                           _("You are not registered in pool {id}.").format(id=pool.id), ctx.event_id)
+        await self._forget_erased()
         await ctx.reply(_("You have left pool {id}; your answers are erased.").format(id=pool.id))
+
+    # -- a volunteer's own data (/mydata) ------------------------------------------------------
+
+    async def seal_stored(self) -> int:
+        """At start: seal the names and answers of registrations stored before they were sealed;
+        how many."""
+        if not await self._sealer.any_plaintext(self._reader, store.SEALED):
+            return 0
+        return await self._writer.run(lambda conn: self._sealer.seal_plaintext(conn, store.SEALED))
+
+    async def personal_data(self, identity: str, member: int | None) -> list[str]:
+        """Lines for /mydata, in the language being written in."""
+        return [kept(k) for k in await store.kept_of(self._reader, self._sealer, identity)]
+
+    async def erase(self, conn: Conn, identity: str, member: int | None) -> tuple[str, int]:
+        """Inside the erasure's transaction (see the module's docstring for what stays of a frozen
+        pool's registration, and why); the erasure destroys the person's data key after it."""
+        self._end(identity)
+        now = self._clock.now()
+        standings = await store.standings_of(conn, identity)
+        for pool, ticket, declined in standings:
+            if pool.status == OPEN:
+                await store.unregister(conn, pool.id, identity)
+                continue
+            seated = pool.status == DRAWN and ticket in pool.panel and not declined
+            await store.erase_keeping_ticket(conn, pool.id, identity, ticket, declined or seated)
+            await forget_private(conn, identity, f"pool:{pool.id}:")
+            if seated:
+                assert ticket is not None
+                with speaking(await self._languages.speech_for(pool.room)):
+                    text = declined_in_room(pool, ticket)
+                await enqueue(conn, dedupe=f"pool:{pool.id}:erased:{ticket}", target=pool.room, private=False,
+                              text=text, now=now)
+        if any(pool.status == DRAWN for pool, _ticket, _declined in standings):
+            self._outbox.poke()
+        return "pool registration", len(standings)
+
+    async def withdraw(self, ctx: Context, pool_id: int) -> None:
+        """/mydata withdraw P1: leave an open pool, as /pool 1 leave does."""
+        await self.leave(ctx, await self.get(pool_id))
 
     # -- quotas ------------------------------------------------------------------------------
 
@@ -311,14 +379,16 @@ class PoolService:
     async def draw(self, ctx: Context, pool: Pool, randomness: str) -> None:
         _refuse(pool, "draw")
         panel = _engine(draw_panel, self._published(pool), randomness)
-        await self._seat(ctx, pool, panel, randomness, new=panel, round_number=0, steps=[])
+        gone = await self._seat(ctx, pool, panel, randomness, new=panel, round_number=0, steps=[])
         pool.randomness = randomness
         page = self._links.url("draw", pool.id) if self._links else None
         await self._announce(pool, lambda: drawn(pool, randomness, panel, [], page))
+        for ticket in gone:
+            await self._announce(pool, partial(declined_in_room, pool, ticket))
 
     async def decline(self, ctx: Context, pool: Pool) -> None:
         _refuse(pool, "decline")
-        me = await store.registration(self._reader, pool.id, ctx.actor.id)
+        me = await store.registration(self._reader, self._sealer, pool.id, ctx.actor.id)
         if me is None or me.ticket not in pool.panel:
             raise UserError(_("You are not on the panel of pool {id}.").format(id=pool.id))
         if me.declined:
@@ -352,10 +422,12 @@ class PoolService:
         pairs = [(m.declined, m.replacement) for m in made]
         step = Step(ROUND, {"tickets": state.open, "randomness": randomness, "replaced": pairs})
         round_number = pool.rounds + 1
-        await self._seat(ctx, pool, panel, randomness, new=[m.replacement for m in made], round_number=round_number,
-                         steps=steps, step=step)
-        seated = seats(panel, {*declined, *state.open}, [*steps, step]).seated
+        gone = await self._seat(ctx, pool, panel, randomness, new=[m.replacement for m in made],
+                                round_number=round_number, steps=steps, step=step)
+        seated = seats(panel, {*declined, *state.open, *gone}, [*steps, step]).seated
         await self._announce(pool, lambda: refilled(pool, round_number, randomness, pairs, seated, [*steps, step]))
+        for ticket in gone:
+            await self._announce(pool, partial(declined_in_room, pool, ticket))
 
     async def relax(self, ctx: Context, pool: Pool, feature: str, value: str, low: int, high: int) -> None:
         """Loosen a quota line for the replacement rounds that follow (published, never tighter)."""
@@ -402,10 +474,16 @@ class PoolService:
         await self._writer.run(op, ctx.event_id)
 
     async def _seat(self, ctx: Context, pool: Pool, panel: list[int], randomness: str, new: list[int],
-                    round_number: int, steps: list[Step], step: Step | None = None) -> None:
+                    round_number: int, steps: list[Step], step: Step | None = None) -> list[int]:
+        """Seat PANEL (NEW: the tickets newly seated) and tell the newly seated privately; the new
+        tickets whose holders erased their registration, whose seats are open at once."""
         now = self._clock.now()
-        people = {p.ticket: p.identity for p in await self.volunteers(pool)}
-        holder = {people[t]: t for t in new}
+        holders = await store.ticket_holders(self._reader, pool.id)
+        people = {t: identity for t, (identity, erased) in holders.items() if not erased}
+        # A seat drawn for a volunteer who erased their registration is open at once, as if
+        # declined: nobody is there to tell (see the module's docstring).
+        gone = [t for t in new if t not in people]
+        holder = {people[t]: t for t in new if t in people}
         notes = await self._notes(pool, list(holder), lambda who: selected_note(pool, holder[who]))
 
         changed = _changed(pool)
@@ -416,25 +494,42 @@ class PoolService:
                 raise UserError(changed)
             if await store.step_count(conn, pool.id) != len(steps):
                 raise UserError(changed)
+            if await store.ticket_holders(conn, pool.id) != holders:  # someone erased meanwhile
+                raise UserError(changed)
             await store.seat(conn, pool.id, panel, round_number, randomness)
             if step is not None:
                 await store.add_step(conn, pool.id, step, iso(now))
             for ticket in new:
-                await enqueue(conn, dedupe=f"pool:{pool.id}:seat:{round_number}:{ticket}", target=people[ticket],
-                              private=True, now=now, text=notes[people[ticket]])
+                if ticket in people:
+                    await enqueue(conn, dedupe=f"pool:{pool.id}:seat:{round_number}:{ticket}", target=people[ticket],
+                                  private=True, now=now, text=notes[people[ticket]])
+                else:
+                    await store.decline_ticket(conn, pool.id, ticket)
 
         await self._writer.run(op, ctx.event_id)
         self._outbox.poke()
+        return gone
 
-    async def panel_rows(self, pool: Pool) -> list[tuple[int, str, dict[str, str], bool, str]]:
+    async def panel_rows(self, pool: Pool) -> list[tuple[int, str | None, dict[str, str], bool, str]]:
         """The panel (and who declined) for the organisers' export: (ticket, name, answers,
-        declined, seat) of each, the seat "seated", "open", "left empty" or "refilled"."""
+        declined, seat) of each, the seat "seated", "open", "left empty" or "refilled". A
+        volunteer who erased their registration has no name (None) and, as answers, only what the
+        published document holds of their ticket: the answers to the quota questions."""
         _refuse(pool, "panel")
         state, _steps, _quotas = await self.after_draw(pool)
         seat = {t: "seated" for t in state.seated} | {t: "open" for t in state.open}
         seat |= {t: "left empty" for t in state.empty} | {t: "refilled" for t in state.refilled}
-        return [(p.ticket, p.name, p.answers, p.declined, seat[p.ticket]) for p in await self.volunteers(pool)
-                if p.ticket is not None and p.ticket in seat]
+        published = self._published(pool)
+        rows = []
+        for p in await self.volunteers(pool):
+            if p.ticket is None or p.ticket not in seat:
+                continue
+            answers = p.answers
+            if p.erased:
+                values = published.groups[published.group_of(p.ticket)].values
+                answers = dict(zip(published.quotas.features, values, strict=True))
+            rows.append((p.ticket, p.name, answers, p.declined, seat[p.ticket]))
+        return rows
 
     async def move_room(self, conn: Conn, old: str, new: str) -> int:
         """Inside a room move's transaction (bot/app/rooms.py): the pools of room OLD now

@@ -1,14 +1,24 @@
 """Pools in the database: the pool, its quotas, the volunteers who consented, and the steps the
-organisers took after the draw."""
+organisers took after the draw.
+
+A volunteer's name and answers are stored sealed under their own data key
+(bot/storage/sealing.py), bound to this table, the column and the volunteer, and opened here when
+read. Erasure (the pools service decides how, by the pool's status) either deletes the row or,
+once the pool is frozen, keeps the ticket and blanks everything else of the person.
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from bot.features.pools.model import Pool, Registration, Step
+from bot.features.pools.model import Kept, Pool, Registration, Step, erased_identity
 from bot.kernel.ports import Conn
+from bot.storage import dialect
 from bot.storage.rows import from_row
+from bot.storage.sealing import Sealed, Sealer
+
+SEALED = Sealed("pool_volunteers", identity="identity", row=("pool_id", "identity"), columns=("name", "answers"))
 
 
 def _pool(row: Any) -> Pool:
@@ -17,8 +27,11 @@ def _pool(row: Any) -> Pool:
                   panel=json.loads(row["panel"]) if row["panel"] else [])
 
 
-async def load_pool(conn: Conn, pool_id: int) -> Pool | None:
-    rows = await conn.execute_fetchall("SELECT * FROM pools WHERE id = ?", (pool_id,))
+async def load_pool(conn: Conn, pool_id: int, lock: bool = False) -> Pool | None:
+    """The pool; with LOCK (inside a change) its row is held until the commit on a shared
+    database, so that a draw and an erasure touching the pool take turns."""
+    rows = await conn.execute_fetchall("SELECT * FROM pools WHERE id = ?" + (dialect.locking(conn) if lock else ""),
+                                       (pool_id,))
     return _pool(rows[0]) if rows else None
 
 
@@ -66,7 +79,9 @@ async def commit(conn: Conn, pool_id: int, document: str, commitment: str, ticke
 
 
 async def status_and_rounds(conn: Conn, pool_id: int) -> tuple[str, int]:
-    rows = await conn.execute_fetchall("SELECT status, rounds FROM pools WHERE id = ?", (pool_id,))
+    """Inside a change: where the pool stands, its row held until the commit (see load_pool)."""
+    rows = await conn.execute_fetchall("SELECT status, rounds FROM pools WHERE id = ?" + dialect.locking(conn),
+                                       (pool_id,))
     return rows[0][0], rows[0][1]
 
 
@@ -80,20 +95,33 @@ async def seat(conn: Conn, pool_id: int, panel: list[int], round_number: int, ra
 # -- volunteers --------------------------------------------------------------------------------
 
 
-async def registrations(conn: Conn, pool_id: int) -> list[Registration]:
-    rows = await conn.execute_fetchall(
-        "SELECT identity, name, answers, ticket, declined FROM pool_volunteers WHERE pool_id = ? ORDER BY seq",
-        (pool_id,),
-    )
-    return [Registration(r[0], r[1], json.loads(r[2]), r[3], bool(r[4])) for r in rows]
+_VOLUNTEER = "SELECT identity, name, answers, ticket, declined, erased FROM pool_volunteers"
 
 
-async def registration(conn: Conn, pool_id: int, identity: str) -> Registration | None:
+async def _registrations(conn: Conn, sealer: Sealer, rows: list[Any]) -> list[Registration]:
+    opened = await sealer.open_rows(conn, rows, SEALED)
+    return [Registration(r["identity"], r["name"], json.loads(r["answers"]) if r["answers"] else {}, r["ticket"],
+                         bool(r["declined"]), bool(r["erased"])) for r in opened]
+
+
+async def registrations(conn: Conn, sealer: Sealer, pool_id: int) -> list[Registration]:
+    """Every volunteer of the pool in registration order, names and answers opened (an erased
+    one's are gone: None and {})."""
+    rows = await conn.execute_fetchall(f"{_VOLUNTEER} WHERE pool_id = ? ORDER BY seq", (pool_id,))
+    return await _registrations(conn, sealer, list(rows))
+
+
+async def registration(conn: Conn, sealer: Sealer, pool_id: int, identity: str) -> Registration | None:
+    rows = await conn.execute_fetchall(f"{_VOLUNTEER} WHERE pool_id = ? AND identity = ?", (pool_id, identity))
+    found = await _registrations(conn, sealer, list(rows))
+    return found[0] if found else None
+
+
+async def ticket_holders(conn: Conn, pool_id: int) -> dict[int, tuple[str, bool]]:
+    """Each ticket's (identity, erased), to tell the newly seated (nothing is opened)."""
     rows = await conn.execute_fetchall(
-        "SELECT identity, name, answers, ticket, declined FROM pool_volunteers WHERE pool_id = ? AND identity = ?",
-        (pool_id, identity),
-    )
-    return Registration(rows[0][0], rows[0][1], json.loads(rows[0][2]), rows[0][3], bool(rows[0][4])) if rows else None
+        "SELECT ticket, identity, erased FROM pool_volunteers WHERE pool_id = ? AND ticket IS NOT NULL", (pool_id,))
+    return {r[0]: (r[1], bool(r[2])) for r in rows}
 
 
 async def volunteer_count(conn: Conn, pool_id: int) -> int:
@@ -101,14 +129,53 @@ async def volunteer_count(conn: Conn, pool_id: int) -> int:
     return int(rows[0][0])
 
 
-async def register(conn: Conn, pool_id: int, identity: str, name: str, answers: dict[str, str], at: str) -> None:
-    """Store a consented registration; ticket order follows registration order."""
+async def register(conn: Conn, sealer: Sealer, pool_id: int, identity: str, name: str, answers: dict[str, str],
+                   at: str) -> None:
+    """Store a consented registration, sealed; ticket order follows registration order."""
     rows = await conn.execute_fetchall(
         "SELECT coalesce(max(seq), 0) + 1 FROM pool_volunteers WHERE pool_id = ?", (pool_id,)
     )
+    key = await sealer.key(conn, identity)
     await conn.execute(
         "INSERT INTO pool_volunteers(pool_id, identity, name, answers, consent_at, seq) VALUES (?, ?, ?, ?, ?, ?)",
-        (pool_id, identity, name, json.dumps(answers), at, rows[0][0]),
+        (pool_id, identity, key.seal(SEALED.place("name"), name),
+         key.seal(SEALED.place("answers"), json.dumps(answers)), at, rows[0][0]),
+    )
+
+
+async def kept_of(conn: Conn, sealer: Sealer, identity: str) -> list[Kept]:
+    """A person's registrations with their pools' titles, for /mydata (erased ones are no longer
+    theirs: their identity was replaced)."""
+    rows = await sealer.open_rows(conn, list(await conn.execute_fetchall(
+        "SELECT v.pool_id, p.title, v.identity, v.name, v.answers, v.ticket, v.consent_at FROM pool_volunteers v"
+        " JOIN pools p ON p.id = v.pool_id WHERE v.identity = ? ORDER BY v.pool_id", (identity,))), SEALED)
+    return [Kept(r["pool_id"], r["title"], r["name"], json.loads(r["answers"]), r["ticket"], r["consent_at"])
+            for r in rows]
+
+
+async def standings_of(conn: Conn, identity: str) -> list[tuple[Pool, int | None, bool]]:
+    """Inside an erasure: each pool the person is registered in (its row held, in pool order),
+    with their ticket and whether they declined (nothing is opened)."""
+    rows = await conn.execute_fetchall(
+        "SELECT pool_id FROM pool_volunteers WHERE identity = ? ORDER BY pool_id", (identity,))
+    found = []
+    for (pool_id,) in rows:
+        pool = await load_pool(conn, pool_id, lock=True)
+        mine = await conn.execute_fetchall(
+            "SELECT ticket, declined FROM pool_volunteers WHERE pool_id = ? AND identity = ?", (pool_id, identity))
+        ticket, declined = mine[0]
+        assert pool is not None  # the row references it
+        found.append((pool, ticket, bool(declined)))
+    return found
+
+
+async def erase_keeping_ticket(conn: Conn, pool_id: int, identity: str, ticket: int | None, declined: bool) -> None:
+    """What stays of an erased volunteer of a frozen pool: the ticket (with the published
+    document, the draw's record), whether the seat was declined, and nothing of the person."""
+    await conn.execute(
+        "UPDATE pool_volunteers SET identity = ?, name = NULL, answers = NULL, erased = 1, declined = ?"
+        " WHERE pool_id = ? AND identity = ?",
+        (erased_identity(ticket), int(declined), pool_id, identity),
     )
 
 
@@ -121,6 +188,11 @@ async def decline(conn: Conn, pool_id: int, identity: str) -> None:
     await conn.execute(
         "UPDATE pool_volunteers SET declined = 1 WHERE pool_id = ? AND identity = ?", (pool_id, identity)
     )
+
+
+async def decline_ticket(conn: Conn, pool_id: int, ticket: int) -> None:
+    """Ticket TICKET's seat is declined (its holder erased their registration)."""
+    await conn.execute("UPDATE pool_volunteers SET declined = 1 WHERE pool_id = ? AND ticket = ?", (pool_id, ticket))
 
 
 async def declined_tickets(conn: Conn, pool_id: int) -> set[int]:

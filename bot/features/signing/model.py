@@ -7,7 +7,8 @@ campaign, T: a trigger campaign); bootstrap hands the signing service the ones t
 
 A DataHolder is a feature that keeps personal data of supporters or members: it can list what it
 keeps about a person (/mydata) and erase it (/mydata erase), inside one transaction with the
-others, so an erasure is whole or nothing.
+others, so an erasure is whole or nothing. A Withdrawable is one whose entries a person can also
+withdraw one at a time from /mydata, under its id letter (P1: a sortition pool).
 """
 
 from __future__ import annotations
@@ -43,6 +44,13 @@ class DataHolder(Protocol):
         """Inside the erasure's transaction: delete what is kept about the person; (what, how
         many), WHAT naming one of them in English ("sign-up", a key of ERASED), which ``erased``
         writes with its count in the reader's language."""
+        ...
+
+
+class Withdrawable(Protocol):
+    async def withdraw(self, ctx: Context, n: int) -> None:
+        """Withdraw the speaker's entry in N and say so; UserError if there is none, or it can no
+        longer be withdrawn, and then nothing changes."""
         ...
 
 

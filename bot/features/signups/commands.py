@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.features.signing.model import Withdrawable
 from bot.features.signing.service import SigningService
 from bot.features.signups.model import MAX_NAME
 from bot.features.signups.render import erased_all, signups_sheet, what_is_kept
@@ -21,7 +22,8 @@ router = Router("signups")
 # TRANSLATORS: usage lines: the commands stay as they are; translate the words in brackets.
 USAGE = N_("/signup S1 (privately: sign up) | /signup cancel | /signup open TITLE | /signup S1 export | "
            "/signup S1 close")
-MYDATA_USAGE = N_("/mydata (see what we keep) | /mydata withdraw S1 | /mydata withdraw M12 | /mydata erase")
+MYDATA_USAGE = N_("/mydata (see what we keep) | /mydata withdraw S1 | /mydata withdraw M12 | /mydata withdraw P1 | "
+                  "/mydata erase")
 
 
 @router.command("signup", summary=N_("sign up as a supporter (privately), or run a sign-up form"), usage=USAGE,
@@ -95,14 +97,15 @@ async def form_reply(ctx: Context, text: str, signups: SignupService) -> bool:
 
 @router.command("mydata", summary=N_("see, withdraw or erase what the bot keeps about you"), usage=MYDATA_USAGE,
                 private=True)
-async def mydata_command(ctx: Context, args: str, signups: SignupService, signing: SigningService) -> None:
+async def mydata_command(ctx: Context, args: str, signups: SignupService, signing: SigningService,
+                         pools: Withdrawable) -> None:
     if not ctx.room.private:
         raise UserError(_("Ask about your data in a private chat with me: /mydata"))
     words = args.split()
     if not words:
         kept = await signups.whats_kept(ctx.actor.id)
         if not kept:
-            await ctx.reply(_("I keep no sign-ups or signatures of yours."))
+            await ctx.reply(_("I keep no sign-ups, signatures or pool registrations of yours."))
             return
         for page in pages(what_is_kept(ctx.actor.id, kept)):
             await ctx.reply(page)
@@ -114,6 +117,8 @@ async def mydata_command(ctx: Context, args: str, signups: SignupService, signin
             form_id = parse_ref(ref, "S", _(MYDATA_USAGE))
             await signups.withdraw(ctx, form_id)
             await ctx.reply(_("Your sign-up to S{id} is withdrawn and its details are deleted.").format(id=form_id))
+        elif ref[:1].upper() == "P":
+            await pools.withdraw(ctx, parse_ref(ref, "P", _(MYDATA_USAGE)))
         else:
             await signing.unsign(ctx, ref)
     else:

@@ -42,25 +42,33 @@ def kept(form_id: int, title: str, name: str, area: str, contact: str | None, at
 
 def erased(what: str, n: int) -> str:
     """N records of the kind WHAT (as DataHolder.erase names it: "sign-up", "model-motion
-    signature", "trigger signature") in the language being written in."""
+    signature", "trigger signature", "pool registration") in the language being written in."""
     if what == "sign-up":
         return ngettext("{n} sign-up", "{n} sign-ups", n).format(n=number(n))
     if what == "model-motion signature":
         return ngettext("{n} model-motion signature", "{n} model-motion signatures", n).format(n=number(n))
     if what == "trigger signature":
         return ngettext("{n} trigger signature", "{n} trigger signatures", n).format(n=number(n))
+    if what == "pool registration":
+        return ngettext("{n} pool registration", "{n} pool registrations", n).format(n=number(n))
     return f"{number(n)} × {what}"
 
 
 def erased_all(gone: list[tuple[str, int]]) -> str:
     listed = ", ".join(erased(what, n) for what, n in gone if n)
-    return _("Erased: {list}. Nothing of it remains in my records. (Signatures on trigger campaigns that already "
+    said = _("Erased: {list}. Nothing of it remains in my records. (Signatures on trigger campaigns that already "
              "fired are kept: they are the record of why a ballot was held.)").format(list=listed)
+    if any(what == "pool registration" and n for what, n in gone):
+        said += " " + _("A pool already frozen keeps your ticket in its published draw, with no name or chat "
+                        "account left on it, so that anyone can still check the draw; a seat you held is offered "
+                        "to someone else.")
+    return said
 
 
 def what_is_kept(identity: str, lines: list[str]) -> str:
     return "\n".join([_("What I keep about you ({id}):").format(id=identity), *lines,
-                      _("Withdraw one with /mydata withdraw S1 (or M12, T2); erase everything with /mydata erase.")])
+                      _("Withdraw one with /mydata withdraw S1 (or M12, T2, P1); erase everything with /mydata "
+                        "erase.")])
 
 
 def signups_sheet(rows: list[tuple[str, str, str | None, str, str]]) -> tuple[list[str], list[list[object]]]:

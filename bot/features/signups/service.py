@@ -167,8 +167,9 @@ class SignupService:
 
     async def erase_everything(self, ctx: Context) -> list[tuple[str, int]]:
         """Delete every personal record the speaker left (but the signatures of triggers that
-        already fired: they are the record of why a ballot was held); how many, per kind (the
-        kind named in the singular, as DataHolder.erase names it).
+        already fired: they are the record of why a ballot was held; and a frozen pool keeps the
+        ticket, with nothing of the person, for its published draw: see the pools service); how
+        many, per kind (the kind named in the singular, as DataHolder.erase names it).
 
         The speaker's data key is destroyed in the same transaction, so whatever copies of the
         rows remain elsewhere (old row versions, WAL archives, replicas, backups) no longer
@@ -180,7 +181,7 @@ class SignupService:
         member = self._roll.member(identity)
         self.cancel(identity)
 
-        nothing = _("I keep no sign-ups or signatures of yours; nothing to erase.")
+        nothing = _("I keep no sign-ups, signatures or pool registrations of yours; nothing to erase.")
 
         async def op(conn: Conn) -> list[tuple[str, int]]:
             gone = [await holder.erase(conn, identity, member) for holder in [self, *self._holders]]
