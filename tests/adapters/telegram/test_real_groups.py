@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from adapters.telegram.roles import CONFIRM_SECONDS
-from bot.kernel.effects import SendFile, SendPrivate
+from bot.kernel.effects import CloseNativePoll, Edit, Send, SendFile, SendNativePoll, SendPrivate
 from bot.kernel.ports import DeliveryRefused
 from tests.adapters.telegram.harness import TelegramBot, group_with_bot, started
 from tests.peers.telegram import Message, TelegramPeer
@@ -83,6 +83,41 @@ async def test_polls_opened_in_a_basic_group_survive_its_upgrade(
         assert await bot.query("SELECT count(*) FROM polls WHERE closed_by = ?", f"tg:{dana.id}") == [(3,)]
         refused = [c for c in peer.failed_calls() if c.params.get("chat_id") == str(upgraded.id)]
         assert all("not modified" in (c.description or "") for c in refused), refused  # an edit racing the re-post
+    finally:
+        await bot.stop()
+
+
+async def test_an_edit_of_a_message_in_the_old_group_never_lands_in_the_supergroup(
+    tmp_path: Path, fast_telegram_peer: TelegramPeer
+) -> None:
+    """The supergroup numbers its messages afresh, so an id from the old group names another
+    message there. The core forgets the old group's ballots once the move has committed, and a
+    live-tally edit or a close may come before that: it is refused, and touches nothing."""
+    peer = fast_telegram_peer
+    olga = peer.create_user("Olga")
+    basic = peer.create_group("Branch", creator=olga, supergroup=False)
+    peer.add_bot_to_group(basic, olga)
+    bot = await TelegramBot.start(tmp_path, peer)
+    try:
+        transport, old_room = bot.adapter.transport, f"tg:{basic.id}"
+        ballot = await transport.deliver(Send(old_room, "Ballot"))
+        native = await transport.deliver(SendNativePoll(old_room, "Venue?", ("Hall", "Pub")))
+        assert ballot is not None and native is not None and ballot.ref is not None and native.ref is not None
+        upgraded = peer.upgrade_to_supergroup(basic)
+        await bot.wait_for_rows("SELECT new_room FROM room_moves", [(f"tg:{upgraded.id}",)])
+        here = f"tg:{upgraded.id}"
+        while peer.messages(upgraded)[-1].message_id < max(int(ballot.ref), int(native.ref)):
+            await transport.deliver(SendNativePoll(here, "Lunch?", ("Pizza", "Soup")))
+        before = {m.message_id: (m.text, m.poll is not None and m.poll.is_closed) for m in peer.messages(upgraded)}
+
+        with pytest.raises(DeliveryRefused):
+            await transport.deliver(Edit(old_room, ballot.ref, "Ballot, edited"))
+        with pytest.raises(DeliveryRefused):
+            await transport.deliver(CloseNativePoll(old_room, native.ref, native.native_ref, text="Closed."))
+        after = {m.message_id: (m.text, m.poll is not None and m.poll.is_closed) for m in peer.messages(upgraded)}
+        assert after == before
+        assert not [c for c in peer.calls() if c.params.get("chat_id") == str(upgraded.id)
+                    and c.method in ("editMessageText", "stopPoll")]
     finally:
         await bot.stop()
 
