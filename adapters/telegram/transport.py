@@ -125,7 +125,10 @@ class TelegramTransport:
         await self.ready.wait()
         match effect:
             case Send(room=room, text=text, buttons=buttons, reply_to=reply_to):
-                return await self._send(*self._where(room), text, buttons, reply_to)
+                chat_id, thread = self._where(room)
+                if chat_id != self._posted_in(room)[0]:
+                    reply_to = None  # a message of the old group: its id names another one here
+                return await self._send(chat_id, thread, text, buttons, reply_to)
             case SendPrivate(actor=actor, text=text, buttons=buttons):
                 return await self._send(*self._private(actor), text, buttons, None)
             case Edit(room=room, ref=ref, text=text, buttons=buttons):
@@ -289,12 +292,13 @@ class TelegramTransport:
                 text=body,
                 parse_mode=mode,
                 reply_markup=markup,
-                reply_parameters=reply,
                 link_preview_options=NO_PREVIEW,
                 message_thread_id=thread,
             )
             try:
-                return await self._at("sendMessage", chat_id, send)
+                # Made again in the supergroup a basic group became: not as a reply there.
+                return await self._at("sendMessage", chat_id, lambda chat, send=send: send(
+                    chat, reply_parameters=reply if chat == chat_id else None))
             except BadRequest as e:
                 if html and "can't parse entities" in e.message.lower():
                     log.error("Telegram could not parse our HTML; sending it as plain text: %s", e.message)
@@ -341,7 +345,7 @@ class TelegramTransport:
         except BadRequest as e:
             raise await self._refusal(method, chat_id, thread, e) from e
         if separate:
-            await self._send(chat_id, thread, caption, (), str(message.message_id))
+            await self._send(message.chat.id, thread, caption, (), str(message.message_id))
         return Delivered(ref=str(message.message_id))
 
     async def _edit(self, chat_id: int, message_id: int, text: str, buttons: Keyboard) -> None:
