@@ -3,11 +3,12 @@
 Telegram as it is: a room may be a forum topic (``tg:<chat>/<thread>``: every message to it
 carries ``message_thread_id``); a basic group upgraded to a supergroup answers calls to its old
 id with ``migrate_to_chat_id`` (the call is made again on the new id, and the core is told the
-room moved, see ``on_moved``); a chat the bot was removed from, or a person who blocked it or
-deleted their account, is not called again until they come back (``gone``); a closed topic
-refuses messages, and its organisers are told once, in the group's General topic. In groups,
-commands named in a message are written ``/vote@<bot>``: a bot in privacy mode gets a bare
-``/vote`` only while it is the last bot that wrote there.
+room moved, see ``on_moved``), but an old group's message is never edited, nor its native poll
+stopped, in the supergroup (``_posted_in``); a chat the bot was removed from, or a person who
+blocked it or deleted their account, is not called again until they come back (``gone``); a
+closed topic refuses messages, and its organisers are told once, in the group's General topic.
+In groups, commands named in a message are written ``/vote@<bot>``: a bot in privacy mode gets
+a bare ``/vote`` only while it is the last bot that wrote there.
 """
 
 from __future__ import annotations
@@ -124,11 +125,14 @@ class TelegramTransport:
         await self.ready.wait()
         match effect:
             case Send(room=room, text=text, buttons=buttons, reply_to=reply_to):
-                return await self._send(*self._where(room), text, buttons, reply_to)
+                chat_id, thread = self._where(room)
+                if chat_id != self._posted_in(room)[0]:
+                    reply_to = None  # a message of the old group: its id names another one here
+                return await self._send(chat_id, thread, text, buttons, reply_to)
             case SendPrivate(actor=actor, text=text, buttons=buttons):
                 return await self._send(*self._private(actor), text, buttons, None)
             case Edit(room=room, ref=ref, text=text, buttons=buttons):
-                await self._edit(self._where(room)[0], int(ref), text, buttons)
+                await self._edit(self._posted_in(room)[0], int(ref), text, buttons)
                 return Delivered(ref=ref)
             case AnswerPress(press=press, text=text):
                 if press.press_id is not None:
@@ -137,7 +141,7 @@ class TelegramTransport:
             case SendNativePoll(room=room, question=question, options=options, max_choices=most, text=text):
                 return await self._send_poll(*self._where(room), question, options, most, text)
             case CloseNativePoll(room=room, ref=ref, text=text):
-                return await self._close_poll(*self._where(room), ref, text)
+                return await self._close_poll(*self._posted_in(room), ref, text)
             case SendFile(to=to, name=name, data=data, caption=caption, private=private):
                 where = self._private(to) if private else self._where(to)
                 return await self._send_file(*where, name, data, caption, photo=effect.image)
@@ -163,6 +167,15 @@ class TelegramTransport:
         while chat_id in self.moved:
             chat_id = self.moved[chat_id]
         return chat_id, thread
+
+    @staticmethod
+    def _posted_in(room: str) -> tuple[int, int | None]:
+        """(chat id, topic thread id) of a message the core names by ROOM and its id: the chat
+        ROOM names, not the supergroup it became. A supergroup numbers its messages afresh, so
+        an old group's message id names another message there, or none; asked of the old group,
+        the call is refused (see ``_at``). The core forgets the old group's messages when the
+        room moves, but only once the move has committed: an edit may come in between."""
+        return chat_and_thread(room)
 
     def _private(self, actor: str) -> tuple[int, None]:
         """A person's private chat. A group acting as a person (its anonymous administrators)
@@ -279,12 +292,13 @@ class TelegramTransport:
                 text=body,
                 parse_mode=mode,
                 reply_markup=markup,
-                reply_parameters=reply,
                 link_preview_options=NO_PREVIEW,
                 message_thread_id=thread,
             )
             try:
-                return await self._at("sendMessage", chat_id, send)
+                # Made again in the supergroup a basic group became: not as a reply there.
+                return await self._at("sendMessage", chat_id, lambda chat, send=send: send(
+                    chat, reply_parameters=reply if chat == chat_id else None))
             except BadRequest as e:
                 if html and "can't parse entities" in e.message.lower():
                     log.error("Telegram could not parse our HTML; sending it as plain text: %s", e.message)
@@ -331,7 +345,7 @@ class TelegramTransport:
         except BadRequest as e:
             raise await self._refusal(method, chat_id, thread, e) from e
         if separate:
-            await self._send(chat_id, thread, caption, (), str(message.message_id))
+            await self._send(message.chat.id, thread, caption, (), str(message.message_id))
         return Delivered(ref=str(message.message_id))
 
     async def _edit(self, chat_id: int, message_id: int, text: str, buttons: Keyboard) -> None:

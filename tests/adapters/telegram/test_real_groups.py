@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from adapters.telegram.roles import CONFIRM_SECONDS
-from bot.kernel.effects import SendFile, SendPrivate
+from bot.kernel.effects import CloseNativePoll, Edit, Send, SendFile, SendNativePoll, SendPrivate
 from bot.kernel.ports import DeliveryRefused
 from tests.adapters.telegram.harness import TelegramBot, group_with_bot, started
-from tests.peers.telegram import Message, TelegramPeer
+from tests.peers.telegram import Chat, Message, TelegramPeer
 
 BOT = "QuorumTestBot"
 
@@ -83,6 +83,74 @@ async def test_polls_opened_in_a_basic_group_survive_its_upgrade(
         assert await bot.query("SELECT count(*) FROM polls WHERE closed_by = ?", f"tg:{dana.id}") == [(3,)]
         refused = [c for c in peer.failed_calls() if c.params.get("chat_id") == str(upgraded.id)]
         assert all("not modified" in (c.description or "") for c in refused), refused  # an edit racing the re-post
+    finally:
+        await bot.stop()
+
+
+async def _numbered_past(peer: TelegramPeer, bot: TelegramBot, chat: Chat, message_id: int) -> None:
+    """Messages in CHAT until one has MESSAGE_ID: there, an old group's id names a message."""
+    while peer.messages(chat)[-1].message_id < message_id:
+        await bot.adapter.transport.deliver(SendNativePoll(f"tg:{chat.id}", "Lunch?", ("Pizza", "Soup")))
+
+
+async def test_a_message_in_the_old_group_is_never_edited_stopped_or_replied_to_in_the_supergroup(
+    tmp_path: Path, fast_telegram_peer: TelegramPeer
+) -> None:
+    """The supergroup numbers its messages afresh, so an id from the old group names another
+    message there. The core forgets the old group's ballots once the move has committed, and a
+    live-tally edit, a close or a reply may come before that: the edit and the close are
+    refused and touch nothing, the reply is posted as a message of its own."""
+    peer = fast_telegram_peer
+    olga = peer.create_user("Olga")
+    basic = peer.create_group("Branch", creator=olga, supergroup=False)
+    peer.add_bot_to_group(basic, olga)
+    bot = await TelegramBot.start(tmp_path, peer)
+    try:
+        transport, old_room = bot.adapter.transport, f"tg:{basic.id}"
+        ballot = await transport.deliver(Send(old_room, "Ballot"))
+        native = await transport.deliver(SendNativePoll(old_room, "Venue?", ("Hall", "Pub")))
+        assert ballot is not None and native is not None and ballot.ref is not None and native.ref is not None
+        upgraded = peer.upgrade_to_supergroup(basic)
+        await bot.wait_for_rows("SELECT new_room FROM room_moves", [(f"tg:{upgraded.id}",)])
+        await _numbered_past(peer, bot, upgraded, max(int(ballot.ref), int(native.ref)))
+        before = {m.message_id: (m.text, m.poll is not None and m.poll.is_closed) for m in peer.messages(upgraded)}
+
+        with pytest.raises(DeliveryRefused):
+            await transport.deliver(Edit(old_room, ballot.ref, "Ballot, edited"))
+        with pytest.raises(DeliveryRefused):
+            await transport.deliver(CloseNativePoll(old_room, native.ref, native.native_ref, text="Closed."))
+        after = {m.message_id: (m.text, m.poll is not None and m.poll.is_closed) for m in peer.messages(upgraded)}
+        assert after == before
+        assert not [c for c in peer.calls() if c.params.get("chat_id") == str(upgraded.id)
+                    and c.method in ("editMessageText", "stopPoll")]
+
+        await transport.deliver(Send(old_room, "Your vote in poll 1: Soup", reply_to=ballot.ref))
+        reply = await peer.wait_for_bot_message(upgraded, containing="Your vote")
+        assert reply.reply_to is None
+    finally:
+        await bot.stop()
+
+
+async def test_a_reply_made_again_in_the_supergroup_replies_to_nothing_there(
+    tmp_path: Path, fast_telegram_peer: TelegramPeer
+) -> None:
+    """The upgrade went unnoticed: the reply to a message of the old group is refused there with
+    the supergroup's id, and made again there as a message of its own."""
+    peer = fast_telegram_peer
+    olga = peer.create_user("Olga")
+    basic = peer.create_group("Branch", creator=olga, supergroup=False)
+    peer.add_bot_to_group(basic, olga)
+    bot = await TelegramBot.start(tmp_path, peer)
+    try:
+        ballot = await bot.adapter.transport.deliver(Send(f"tg:{basic.id}", "Ballot"))
+        assert ballot is not None and ballot.ref is not None
+        await peer.wait_until_confirmed()
+        upgraded = peer.upgrade_to_supergroup(basic)
+        peer.world.queue.drop_all()  # the bot never hears of it
+        await _numbered_past(peer, bot, upgraded, int(ballot.ref))
+        await bot.adapter.transport.deliver(Send(f"tg:{basic.id}", "Your vote in poll 1: Soup", reply_to=ballot.ref))
+        reply = await peer.wait_for_bot_message(upgraded, containing="Your vote")
+        assert reply.reply_to is None
     finally:
         await bot.stop()
 
