@@ -241,7 +241,8 @@ async def bootstrap(
     limits = TokenBucket(config.commands_burst, config.commands_per_minute / 60, clock.now)
     dispatcher = Dispatcher(routes, transports, directory, writer, clock, limits, languages,
                             learn=roll.learn if dialect.shared(database.reader) else None)
-    for name, duty in [*routes.timers, ("forget old updates", dispatcher.forgetting())]:
+    for name, duty in [*routes.timers, ("forget old updates", dispatcher.forgetting()),
+                       ("delete old private messages", outbox.pruning())]:
         scheduler.add(name, duty.next_due, duty.fire)
     if dialect.shared(reader):  # several processes send for the same accounts, each its own answers
         sharing = Sharing(Presence(writer, reader, clock, shared=True), transports, clock).duty()

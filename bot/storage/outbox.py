@@ -31,6 +31,7 @@ from bot.kernel.effects import Delivered, Effect, Send, SendPrivate
 from bot.kernel.events import platform_of
 from bot.kernel.markup import Markup, to_html
 from bot.kernel.ports import Conn, DeliveryRefused, Reader, Writer
+from bot.kernel.routing import Duty
 from bot.kernel.times import iso, parse_iso
 from bot.storage import dialect
 from bot.storage.leases import Lease
@@ -54,6 +55,14 @@ CLAIMED_AT_ONCE = 1000
 
 CHANNEL = "quorum_outbox"
 """What the database notifies when messages are queued (PostgreSQL; see the migrations)."""
+
+KEEP_PRIVATE = timedelta(days=30)
+"""How long a private message stays in the table once sent or given up. It says something of one
+person (that they had not voted by a reminder, their ticket in a draw) and nothing needs it
+later: every private message is queued once because of a decision recorded elsewhere (a
+reminder round, a trigger's firing, a pool's round), never because its dedupe key was missing."""
+
+PRUNE_EVERY = timedelta(days=1)
 
 HOLD = timedelta(minutes=5)
 """How long a message queued with ``hold`` waits for its sender to deliver it with ``send_now``
@@ -96,6 +105,16 @@ async def forget_private(conn: Conn, target: str, dedupe_prefix: str) -> int:
     return int(cur.rowcount)
 
 
+async def prune_private(conn: Conn, before: str) -> int:
+    """Delete the private messages queued before BEFORE (an ISO time) that were sent or given
+    up (see KEEP_PRIVATE); how many. One still to be sent stays, however old."""
+    cur = await conn.execute(
+        "DELETE FROM outbox WHERE private = 1 AND created_at < ? AND (sent_at IS NOT NULL OR failed IS NOT NULL)",
+        (before,),
+    )
+    return int(cur.rowcount)
+
+
 async def _void_claims(conn: Conn) -> None:
     """The claims of the previous sender are void: the lease, which only a sender holds, has
     passed to this process, and the earlier holder stops before its next message."""
@@ -124,6 +143,22 @@ class Outbox:
         # platform refused as too many (a 429 that outlasted the adapter's own waiting).
         self.retries: Counter[str] = Counter()
         self.rate_limited: Counter[str] = Counter()
+        self._pruned_at = clock.now() - PRUNE_EVERY  # due at the first look: a restart never delays it a day
+
+    def pruning(self) -> Duty:
+        """Delete, daily, the private messages sent or given up over KEEP_PRIVATE ago."""
+        return Duty(lambda: self._pruned_at + PRUNE_EVERY, self._prune)
+
+    async def _prune(self) -> None:
+        self._pruned_at = now = self._clock.now()
+        cutoff = iso(now - KEEP_PRIVATE)
+
+        async def op(conn: Conn) -> int:
+            return await prune_private(conn, cutoff)
+
+        pruned = await self._writer.run(op)
+        if pruned:
+            log.info("outbox: %d private messages older than %d days deleted", pruned, KEEP_PRIVATE.days)
 
     @property
     def alive(self) -> bool:

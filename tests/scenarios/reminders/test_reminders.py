@@ -111,3 +111,26 @@ def test_rounds_rule() -> None:
     assert [n for n, _ in rounds_for(poll, offs, timedelta(hours=1))] == ["group-1h"]
     poll.closes_at = None
     assert rounds_for(poll, offs, timedelta(hours=1)) == []
+
+
+async def test_private_messages_are_deleted_30_days_after_they_were_sent(chat: Chat) -> None:
+    """A sent reminder says who had not voted; the outbox keeps it 30 days (KEEP_PRIVATE), then
+    deletes it, while group messages and a private message still waiting to go stay."""
+    await _setup(chat)
+    await _tick(chat, "24h")  # bob's and cat's reminders sent
+
+    async def waiting(conn) -> None:  # type: ignore[no-untyped-def]  # bob's, as if its platform had been down since
+        await conn.execute("UPDATE outbox SET sent_at = NULL, not_before = '9999-01-01T00:00:00+00:00'"
+                           " WHERE private = 1 AND target LIKE '%bob'")
+
+    await chat.app.writer.run(waiting)
+    private = "SELECT target, sent_at IS NOT NULL FROM outbox WHERE private = 1 ORDER BY target"
+    assert await chat.query(private) == [("console:bob", 0), ("console:cat", 1)]
+    await _tick(chat, "24h")  # the poll closes: its result goes to the group
+    groups = await chat.query("SELECT dedupe FROM outbox WHERE private = 0 ORDER BY id")
+    assert groups
+    await _tick(chat, "28d")  # 29 days after the reminders
+    assert await chat.query(private) == [("console:bob", 0), ("console:cat", 1)]
+    await _tick(chat, "25h")
+    assert await chat.query(private) == [("console:bob", 0)]  # not sent yet: kept, however old
+    assert await chat.query("SELECT dedupe FROM outbox WHERE private = 0 ORDER BY id") == groups
