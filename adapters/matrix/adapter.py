@@ -429,7 +429,9 @@ class MatrixAdapter:
                 self.since = response.next_batch
                 if keys is not None:
                     self._keys_stamp = self._pending_stamp
-            self.synced.set()
+            if not self.synced.is_set():  # the account's first sync in this process: it can send now
+                self.synced.set()
+                self.core.can_send()
 
     async def _handle_sync(self, response: SyncResponse, since: str | None) -> None:
         # Room state first (a tombstone, a replacement's creation), so that an upgraded room has

@@ -181,6 +181,10 @@ class App:
         adapter says itself (bot/app/notices.py) reads as the core's messages do."""
         return speaking(await self.services.languages.speech_for(target, room))
 
+    def can_send(self) -> None:
+        self.scheduler.poke()
+        self.outbox.poke()
+
     def matrix_store(self, account: str) -> MatrixState:
         secret = self.config.secret or load_or_make_key(self.config.database)
         ttl = self.config.matrix.lease if self.config.matrix is not None else TTL

@@ -175,3 +175,9 @@ class Core(Protocol):
         ...
 
     def matrix_store(self, account: str) -> MatrixStore: ...
+
+    def can_send(self) -> None:
+        """This process can send on a platform it could not send on before (a Matrix account
+        taken over from another process): the due work and the outbox, which waited for it, go
+        now rather than at the scheduler's next safety tick."""
+        ...

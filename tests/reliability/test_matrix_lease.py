@@ -3,7 +3,7 @@ the account's lease saves the sync token and the encryption store, so a process 
 past its lease cannot move the token back or overwrite the keys of the one that took over.
 
 Each ``Chat`` is a whole bot on the same PostgreSQL database, as separate processes would be
-(see test_shared_database.py); these run on PostgreSQL in every run. The last test runs on the
+(see test_shared_database.py); the first two run on PostgreSQL in every run. The rest run on the
 run's database: which process does the due work is decided by what it can send.
 """
 
@@ -99,6 +99,22 @@ async def test_due_work_and_the_outbox_wait_for_a_process_that_can_send_everywhe
         standby.sending = True  # this process runs the account now
         out = await chat.advance("1m")
         assert "Result — poll 1" in out and "WINNER: Pizza" in out
+    finally:
+        await chat.stop()
+
+
+async def test_work_that_waited_for_the_account_is_done_as_soon_as_this_process_can_send(tmp_path: Path) -> None:
+    """Taken over, the account's first sync tells the core (``can_send``): the overdue close and
+    its announcement go then, not at the scheduler's next safety tick, half a minute on."""
+    chat = await Chat.start(tmp_path)
+    standby = Standby()
+    chat.app.transports.add(standby)
+    try:
+        await chat.say("chair: /poll Lunch? | Pizza | Soup --closes 30m", "ann: /vote 1 Pizza")
+        assert "Result" not in await chat.advance("31m")
+        standby.sending = True  # the account's lease taken, its first sync handled
+        chat.app.can_send()  # the clock stands still: only this wakes the scheduler before its tick
+        await chat.wait_for("Result — poll 1", attempts=1000)  # 10 s at most, a third of the tick
     finally:
         await chat.stop()
 
