@@ -289,6 +289,23 @@ def proxy_given(p: Poll, giver: str) -> Markup:
     return markup(template, giver=giver, id=b(str(p.id)), question=p.question, how=code(how))
 
 
+def proxy_revoked(p: Poll, giver: str) -> Markup:
+    """What the holder of a proxy is told when its giver takes it back (in the holder's language)."""
+    return markup(_("{giver} took back the proxy they gave you in poll {id} ({question}): you no longer vote for "
+                    "them."), giver=giver, id=b(str(p.id)), question=p.question)
+
+
+def proxy_cancelled(p: Poll, giver: str, cast: bool) -> Markup:
+    """What the holder of a proxy is told when its giver votes themselves, which cancels it (and
+    replaces the vote the holder CAST for them, if they had)."""
+    if cast:
+        template = _("{giver} voted in poll {id} ({question}) themselves: their vote replaces the one you cast for "
+                     "them, and the proxy they gave you is cancelled.")
+    else:
+        template = _("{giver} voted in poll {id} ({question}) themselves, which cancels the proxy they gave you.")
+    return markup(template, giver=giver, id=b(str(p.id)), question=p.question)
+
+
 def withdrawn(p: Poll, had_vote: bool, tz: ZoneInfo, now: datetime) -> str:
     """The answer to ``/vote POLL withdraw``: whether there was a vote to take back."""
     if not had_vote:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -39,8 +39,10 @@ from bot.features.polls.render import (
     confirmation,
     late_note,
     private_ballot,
+    proxy_cancelled,
     proxy_confirmation,
     proxy_given,
+    proxy_revoked,
     result_text,
     withdrawn,
 )
@@ -52,7 +54,7 @@ from bot.kernel.errors import UserError
 from bot.kernel.events import Actor, NativePollAnswer, Room
 from bot.kernel.grammar import is_number
 from bot.kernel.language import _, current, ngettext, speaking
-from bot.kernel.markup import markup
+from bot.kernel.markup import Markup, markup
 from bot.kernel.ports import Conn, Directory, Languages, Publish, Reader, Sender, Vacuum, Writer
 from bot.kernel.secrecy import caster_hash, receipt, voter_hash
 from bot.kernel.times import iso
@@ -376,6 +378,7 @@ class PollService:
             return await self.withdraw(ctx, poll, room=room)
         clock = self._clock
         voter, weight = await self._voter(ctx, poll, room, NOT_COUNTED)
+        cancels = await self._proxy_cancelled_by(poll, voter) if poll.proxies is not None else None
         outcome = await self._writer.vote(
             VoteWrite(
                 poll_id=poll.id,
@@ -396,7 +399,22 @@ class PollService:
         if outcome is not None:
             raise UserError(outcome)
         self.schedule_refresh(poll)
+        if cancels is not None:
+            proxy, was_cast = cancels
+            await self._tell_holder(poll, proxy.holder, lambda: proxy_cancelled(poll, proxy.giver_name, was_cast))
         return confirmation(poll, chosen, changeable_until(poll, self._tz, clock.now()))
+
+    async def _proxy_cancelled_by(self, poll: Poll, voter: str) -> tuple[Proxy, bool] | None:
+        """Before VOTER's own vote in POLL (a poll that takes proxies): the proxy it cancels, and
+        whether its holder had cast it; None if they gave none, or cancelled it by voting before
+        (their holder was told then)."""
+        if not voter.startswith("m:"):
+            return None
+        member = int(voter.removeprefix("m:"))
+        given = next((p for p in await store.proxies_of(self._reader, poll.id) if p.giver == member), None)
+        if given is None or await self._voted_self(self._reader, poll, member):
+            return None
+        return given, await self._proxy_cast(self._reader, poll, given)
 
     async def withdraw(self, ctx: Context, poll: Poll, *, room: Room | None = None) -> str:
         """Take the speaker's vote back, with a secret ballot's receipt; say whether there was
@@ -895,15 +913,21 @@ class PollService:
 
         await self._writer.run(op, ctx.event_id)
         member = await self._roll.info(giver)
+        giver_name = member.name if member else ctx.actor.label
+        await self._tell_holder(poll, holder, lambda: proxy_given(poll, giver_name))
+        return holder_name
+
+    async def _tell_holder(self, poll: Poll, holder: int, told: Callable[[], Markup]) -> None:
+        """Tell the holder of a proxy in POLL (a member) what became of it, privately, in their
+        language (or, if they chose none, the poll's room's), not the giver's. Best effort: the
+        change is committed, and the holder sees where each proxy stands with /proxy POLL."""
         for account in (await self._roll.accounts(holder))[:1]:
             try:
-                # The holder's language (or, if they chose none, the poll's room's), not the giver's.
                 with speaking(await self._languages.speech_for(account, room=poll.room)):
-                    told = proxy_given(poll, member.name if member else ctx.actor.label)
-                await self._send(SendPrivate(account, told))
-            except Exception:  # the proxy stands; the holder sees it with /proxy POLL
+                    text = told()
+                await self._send(SendPrivate(account, text))
+            except Exception:
                 log.warning("telling the holder of a proxy in poll %s failed", poll.id)
-        return holder_name
 
     async def revoke_proxy(self, ctx: Context, poll_id: int) -> str:
         """The speaker takes back their proxy in POLL_ID, unless its holder has cast it; the holder's name."""
@@ -922,9 +946,11 @@ class PollService:
                                   "back. You can still vote yourself: your own vote replaces it.").format(
                     name=mine.holder_name, id=poll.id))
             await store.revoke_proxy(conn, poll.id, giver)
-            return mine.holder_name
+            return mine
 
-        return await self._writer.run(op, ctx.event_id)
+        mine = await self._writer.run(op, ctx.event_id)
+        await self._tell_holder(poll, mine.holder, lambda: proxy_revoked(poll, mine.giver_name))
+        return mine.holder_name
 
     async def proxies_status(self, ctx: Context, poll_id: int) -> tuple[Poll, Proxy | None, list[tuple[Proxy, str]]]:
         """The proxy the speaker gave in POLL_ID, and those they hold, each with where it stands

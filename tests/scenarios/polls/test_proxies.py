@@ -1,10 +1,10 @@
 """Proxies: a member gives another their vote in one roll ballot that allows it.
 
 The rules (bot/features/polls/model.py): given privately to a member of the electorate; the
-holder is told; revocable until the holder casts it; a giver who votes themselves cancels it; no
-chains; at most the poll's cap per holder. The holder casts each proxy separately with --for,
-also in secret ballots, where it is stored like any ballot. Results say how many ballots were
-cast by proxy, and turnout counts the giver.
+holder is told when it is given, taken back or cancelled; revocable until the holder casts it; a
+giver who votes themselves cancels it; no chains; at most the poll's cap per holder. The holder
+casts each proxy separately with --for, also in secret ballots, where it is stored like any
+ballot. Results say how many ballots were cast by proxy, and turnout counts the giver.
 """
 
 from __future__ import annotations
@@ -69,6 +69,9 @@ async def test_a_giver_who_votes_cancels_the_proxy_and_their_vote_counts(chat: C
     await chat.say("ann (private): /proxy 1 Bob Jones", "bob: /vote 1 yes --for Ann Smith")
     out = await chat.say("ann: /vote 1 no")
     assert "Your vote in poll 1: No" in out
+    assert _told(out, "bob") == ["Ann Smith voted in poll 1 (Strike?) themselves: their vote replaces the one you "
+                                 "cast for them, and the proxy they gave you is cancelled."]
+    assert not _told(await chat.say("ann: /vote 1 yes", "ann: /vote 1 no"), "bob")  # told once
     before = await chat.snapshot()
     out = await chat.say("bob: /vote 1 yes --for Ann Smith")
     assert "Ann Smith has voted in poll 1 themselves, which cancels their proxy; nothing was cast for them." in out
@@ -78,11 +81,29 @@ async def test_a_giver_who_votes_cancels_the_proxy_and_their_vote_counts(chat: C
     assert "; 0 ballots cast by proxy" in out and re.search(r"No\s+\S+\s+1\b", out)
 
 
+def _told(out: str, who: str) -> list[str]:
+    """What WHO was told privately in OUT (a transcript's lines)."""
+    prefix = f"  [{who} (private)] bot: "
+    return [line.removeprefix(prefix) for line in out.splitlines() if line.startswith(prefix)]
+
+
+async def test_the_holder_is_told_when_the_giver_votes_before_they_cast_it(chat: Chat) -> None:
+    await _joined(chat, "/poll Strike? --roll --secret --proxies 1")
+    await chat.say("ann (private): /proxy 1 Bob Jones")
+    out = await chat.say("ann (private): /vote 1 no")
+    assert _told(out, "bob") == ["Ann Smith voted in poll 1 (Strike?) themselves, which cancels the proxy they gave "
+                                 "you."]
+    assert "cancelled: they voted themselves" in await chat.say("bob (private): /proxy 1")
+    assert not _told(await chat.say("cat (private): /vote 1 yes"), "bob")  # only a giver's vote tells a holder
+
+
 async def test_a_proxy_can_be_taken_back_until_it_is_cast(chat: Chat) -> None:
     await _joined(chat, "/poll Strike? --roll --proxies 1")
     await chat.say("ann (private): /proxy 1 Bob Jones")
     out = await chat.say("ann (private): /proxy 1 revoke")
     assert "You took back your proxy in poll 1 from Bob Jones" in out
+    assert _told(out, "bob") == ["Ann Smith took back the proxy they gave you in poll 1 (Strike?): you no longer "
+                                 "vote for them."]
     assert "You hold no proxy from Ann Smith" in await chat.say("bob: /vote 1 yes --for Ann Smith")
     await chat.say("ann (private): /proxy 1 Cat Lee", "cat: /vote 1 yes --for Ann Smith")
     before = await chat.snapshot()
