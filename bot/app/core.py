@@ -34,6 +34,10 @@ log = logging.getLogger(__name__)
 
 REMEMBER_UPDATES = timedelta(days=14)  # far longer than any platform redelivers
 FORGET_EVERY = timedelta(days=1)
+FIRST_FORGET = timedelta(minutes=10)
+"""The first pass comes this long after a start, not a day later (a bot restarted daily would
+never forget), nor at once: a pass rebuilds the in-memory record inside the writer's
+transaction, holding the votes behind it, while a bot just started may be catching up."""
 _RECENT = 4096  # update ids remembered in memory to drop a redelivery without a query
 SLOW_DOWN_EVERY = timedelta(minutes=1)
 SLOW_DOWN = N_("You are sending me messages faster than I take them: I read none of these. "
@@ -57,7 +61,7 @@ class Dispatcher:
         self._writer = writer
         self._clock = clock
         self._recent: OrderedDict[str, None] = OrderedDict()
-        self._forgotten_at = clock.now()
+        self._next_forget = clock.now() + FIRST_FORGET
 
     async def _is_repeat(self, event_id: str | None) -> bool:
         if event_id is None:
@@ -170,8 +174,9 @@ class Dispatcher:
 
     def forgetting(self) -> Duty:
         """Forget update ids applied long ago, daily: platforms redeliver only recent ones."""
-        return Duty(lambda: self._forgotten_at + FORGET_EVERY, self._forget_old_updates)
+        return Duty(lambda: self._next_forget, self._forget_old_updates)
 
     async def _forget_old_updates(self) -> None:
-        self._forgotten_at = now = self._clock.now()
+        now = self._clock.now()
+        self._next_forget = now + FORGET_EVERY
         await self._writer.forget_before(iso(now - REMEMBER_UPDATES))

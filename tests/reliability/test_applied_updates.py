@@ -4,10 +4,12 @@ restarts too, and an id that only shares its first 64 bits with an applied one i
 from __future__ import annotations
 
 import hmac
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from bot.kernel.clock import ManualClock
 from bot.kernel.events import Actor, ButtonPress, Room
 from bot.storage import writer as writer_module
 from bot.storage.writer import Writer, _Applied
@@ -53,6 +55,33 @@ async def test_packed_ids_are_recognised_after_a_restart(tmp_path: Path, monkeyp
         # ... and a new one still counts.
         await chat.app.handle(press("v5", 1, "fresh"))
         assert await chat.query("SELECT choice FROM votes WHERE voter = 'console:v5'") == [("1",)]
+    finally:
+        await chat.stop()
+
+
+async def test_updates_applied_over_14_days_ago_are_forgotten_soon_after_a_start(tmp_path: Path) -> None:
+    """The record of applied updates keeps 14 days (platforms redeliver for a day at most), and
+    its first pass comes minutes after a start, so a bot restarted daily still forgets."""
+    clock = ManualClock()
+    chat = await Chat.start(tmp_path, clock=clock)
+    await chat.say("chair: /poll Lunch? | Pizza | Soup")
+    await chat.app.handle(press("ann", 0, "old"))
+    await chat.advance("13d")
+    await chat.app.handle(press("bob", 0, "recent"))
+    await chat.stop()
+    clock.advance(timedelta(days=2))  # down for two days; started again
+    chat = await Chat.start(tmp_path, clock=clock)
+    try:
+        writer = chat.app.writer
+
+        async def kept(event_id: str) -> bool:
+            return bool(await chat.query("SELECT 1 FROM seen_events WHERE event_id = ?", writer.token(event_id)))
+
+        assert await kept("old") and await kept("recent")
+        await chat.advance("11m")
+        assert not await kept("old") and await kept("recent")
+        await chat.app.handle(press("bob", 1, "recent"))  # a redelivery within the 14 days changes nothing
+        assert await chat.query("SELECT choice FROM votes WHERE voter = 'console:bob'") == [("0",)]
     finally:
         await chat.stop()
 
