@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import json
 import re
-import shlex
 from pathlib import Path
 
 import pytest
 
-from bot.engines.sortition.cli import main as sortition_main
 from bot.engines.sortition.published import open_document
 from bot.engines.sortition.reveal import draw_panel
 from tests.helpers import Chat, exported
+from tests.scenarios.pools.announced import verify_announced
 
 # Area and gender; quotas: one woman and one northerner on a panel of two. The only northern
 # woman (ticket 1) sits in every panel with a southern man (tickets 6, 7), the others are a
@@ -44,17 +43,6 @@ async def _drawn_with_ticket_1(chat: Chat) -> tuple[list[int], dict[int, str]]:
     assert panel[0] == 1 and len(panel) == 2
     return panel, speakers
 
-
-async def _verify(chat: Chat, tmp_path: Path, capsys: pytest.CaptureFixture[str], out: str) -> str:
-    """Run the check command the bot announced, on the published file; what it printed."""
-    command = re.findall(r"quorum sortition verify (.+)", out)[-1].strip()
-    path = tmp_path / "pool-1.json"
-    path.write_text((await chat.query("SELECT document FROM pools"))[0][0], encoding="utf-8")
-    args = shlex.split(command)
-    args[0] = str(path)
-    capsys.readouterr()
-    assert sortition_main(["verify", *args]) == 0, capsys.readouterr().err
-    return capsys.readouterr().out
 
 
 async def test_a_seat_nobody_can_fill_is_left_empty_and_later_replacements_go_on(
@@ -91,7 +79,7 @@ async def test_a_seat_nobody_can_fill_is_left_empty_and_later_replacements_go_on
     # The new member is told privately; the announced steps replay from the published file.
     await chat.app.outbox.drain()
     assert "You have been selected" in "\n".join(chat.transport.transcript)
-    printed = await _verify(chat, tmp_path, capsys, out)
+    printed = await verify_announced(chat, tmp_path, capsys, out)
     assert "Ticket 1's seat is left empty." in printed
     assert f"Round 1: ticket {other} -> ticket {new} (same group)." in printed
     assert f"Panel (1 of 2 seats filled): {new}" in printed
@@ -130,7 +118,7 @@ async def test_a_quota_relaxed_for_replacements_lets_the_round_fill_the_seat(
     status = await chat.say("chair: /pool 1 status")
     assert "relaxed to" in status and "for replacements" in status
     assert "Declined: ticket 1 (seat refilled)" in status and "(2 of 2 seats filled)" in status
-    printed = await _verify(chat, tmp_path, capsys, out)
+    printed = await verify_announced(chat, tmp_path, capsys, out)
     assert "Relaxed for the rounds after it" in printed
     assert "Round 1: ticket 1 -> ticket" in printed and "(another group that keeps the quotas)" in printed
     # Once refilled, that seat cannot be left empty, and there is nothing more to refill.

@@ -7,17 +7,15 @@ and the draw still verifies."""
 from __future__ import annotations
 
 import json
-import re
-import shlex
 from pathlib import Path
 
 import pytest
 
-from bot.engines.sortition.cli import main as sortition_main
 from bot.engines.sortition.published import open_document
 from bot.engines.sortition.reveal import draw_panel, replace
 from bot.storage.sealing import Sealer
 from tests.helpers import Chat, exported_csv, transcript_after_outbox
+from tests.scenarios.pools.announced import verify_announced
 
 NAME = "Zebedee Quixotic-Marchbanks"
 PEOPLE = [("f", "north"), ("f", "south"), ("m", "north"), ("m", "south")] * 3
@@ -53,16 +51,18 @@ def _answers(document: dict[str, object], ticket: int) -> dict[str, str]:
     return next(g["answers"] for g in groups if ticket in g["tickets"])
 
 
-async def _verify(chat: Chat, tmp_path: Path, capsys: pytest.CaptureFixture[str], out: str) -> str:
-    """Run the check command the bot announced on the published file; what it printed."""
-    command = re.findall(r"quorum sortition verify (.+)", out)[-1].strip()
-    path = tmp_path / "pool-1.json"
-    path.write_text((await chat.query("SELECT document FROM pools"))[0][0], encoding="utf-8")
-    args = shlex.split(command)
-    args[0] = str(path)
-    capsys.readouterr()
-    assert sortition_main(["verify", *args]) == 0, capsys.readouterr().err
-    return capsys.readouterr().out
+
+async def _refilled_verifiably(chat: Chat, tmp_path: Path, capsys: pytest.CaptureFixture[str], ticket: int
+                              ) -> tuple[list[int], str]:
+    """Replacement round 1 refills TICKET's open seat, and the announced check replays it: the
+    new panel, and what the check printed."""
+    out = await chat.say("chair: /pool 1 replace 99 3 12")
+    assert "Replacement round 1" in out, out
+    new_panel = json.loads((await chat.query("SELECT panel FROM pools"))[0][0])
+    assert ticket not in new_panel and len(new_panel) == 4
+    printed = await verify_announced(chat, tmp_path, capsys, out)
+    assert f"Round 1: ticket {ticket} -> ticket" in printed
+    return new_panel, printed
 
 
 async def test_mydata_lists_a_pool_registration_and_withdraws_it(chat: Chat) -> None:
@@ -147,12 +147,7 @@ async def test_erased_before_the_draw_and_drawn_the_seat_is_open_and_refilled_ve
     await transcript_after_outbox(chat)
     assert await chat.query("SELECT count(*) FROM outbox WHERE target = ?", f"console:{who}") == [(0,)]
     assert f"ticket {ticket} (seat open)" in await chat.say("chair: /pool 1 status")
-    out = await chat.say("chair: /pool 1 replace 99 3 12")
-    assert "Replacement round 1" in out, out
-    new_panel = json.loads((await chat.query("SELECT panel FROM pools"))[0][0])
-    assert ticket not in new_panel and len(new_panel) == 4
-    printed = await _verify(chat, tmp_path, capsys, out)
-    assert f"Round 1: ticket {ticket} -> ticket" in printed
+    await _refilled_verifiably(chat, tmp_path, capsys, ticket)
     # The organisers' panel list shows the erased volunteer as erased, with the published answers.
     rows = exported_csv(await chat.say("chair: /pool 1 panel"))
     published = _answers(document, ticket)
@@ -181,12 +176,7 @@ async def test_erased_while_seated_the_seat_is_open_and_the_room_told(
     assert f"ticket {ticket} (seat open)" in out
     # The volunteer is no longer there to decline (again) or to be told anything.
     assert "not on the panel" in await chat.say(f"{who} (private): /pool 1 decline")
-    out = await chat.say("chair: /pool 1 replace 99 3 12")
-    assert "Replacement round 1" in out, out
-    new_panel = json.loads((await chat.query("SELECT panel FROM pools"))[0][0])
-    assert ticket not in new_panel and len(new_panel) == 4
-    printed = await _verify(chat, tmp_path, capsys, out)
-    assert f"Round 1: ticket {ticket} -> ticket" in printed
+    new_panel, printed = await _refilled_verifiably(chat, tmp_path, capsys, ticket)
     assert all(str(t) in printed for t in new_panel)
 
 
@@ -216,6 +206,6 @@ async def test_an_erased_volunteer_drawn_by_a_replacement_round_leaves_the_seat_
     assert "Replacement round 2" in out, out
     now = json.loads((await chat.query("SELECT panel FROM pools"))[0][0])
     assert seated not in now and erased not in now and len(now) == 4
-    printed = await _verify(chat, tmp_path, capsys, out)
+    printed = await verify_announced(chat, tmp_path, capsys, out)
     assert f"Round 1: ticket {seated} -> ticket {erased}" in printed
     assert f"Round 2: ticket {erased} -> ticket" in printed
