@@ -39,6 +39,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -72,6 +73,76 @@ class NullTransport:
 
     async def is_member(self, actor_id: str, room_id: str) -> bool:
         return True
+
+
+Vote = tuple[int, int, int]  # (voter, poll, option)
+Row = tuple[int, str, str, int, str]  # a vote as the references store it (``row``)
+Send = Callable[[int, Vote], Awaitable[None]]  # the I-th vote sent, awaited until acknowledged
+
+CAST_AT = "2026-01-01T00:00:00+00:00"
+SQLITE_TABLES = (
+    "CREATE TABLE votes (poll_id INTEGER, voter TEXT, choice TEXT, weight INTEGER, cast_at TEXT,"
+    " PRIMARY KEY (poll_id, voter)) WITHOUT ROWID",
+    "CREATE TABLE seen_events (event_id TEXT PRIMARY KEY, seen_at TEXT) WITHOUT ROWID",
+)
+POSTGRESQL_TABLES = (
+    "CREATE TABLE votes (poll_id INTEGER, voter TEXT, choice TEXT, weight INTEGER, cast_at TEXT,"
+    " PRIMARY KEY (poll_id, voter));"
+    " CREATE TABLE seen_events (event_id TEXT PRIMARY KEY, seen_at TEXT)"
+)
+UPSERT = ("INSERT INTO votes VALUES (?, ?, ?, ?, ?) ON CONFLICT(poll_id, voter) DO UPDATE SET"
+          " choice = excluded.choice, cast_at = excluded.cast_at")
+SEEN = "INSERT INTO seen_events VALUES (?, ?)"
+"""The references' statements, in SQLite's placeholders (``numbered`` gives PostgreSQL's)."""
+
+
+def numbered(sql: str) -> str:
+    """SQL with ``?`` placeholders in PostgreSQL's ``$1, $2, …``."""
+    parts = sql.split("?")
+    return parts[0] + "".join(f"${i}{part}" for i, part in enumerate(parts[1:], 1))
+
+
+def row(vote: Vote) -> Row:
+    """A vote as the references store it: the bot's own rows, stripped to the same columns."""
+    voter, poll, option = vote
+    return poll, f"bench:{voter}", str(option), 1, CAST_AT
+
+
+async def burst(votes: list[Vote], in_flight: int, send: Send) -> tuple[float, float]:
+    """VOTES sent as fast as they are acknowledged, IN_FLIGHT at a time, as at a conference
+    (workers rather than a semaphore: asyncio.Semaphore wakes waiters in O(n)): (seconds taken,
+    seconds of the main thread's CPU)."""
+    pending = iter(enumerate(votes))
+
+    async def worker() -> None:
+        for i, v in pending:
+            await send(i, v)
+
+    t0, cpu = time.perf_counter(), time.thread_time()
+    await asyncio.gather(*(worker() for _ in range(in_flight)))
+    return time.perf_counter() - t0, time.thread_time() - cpu
+
+
+async def at_rate(first: int, votes: list[Vote], rate: int, send: Send) -> list[float]:
+    """VOTES (numbered from FIRST) offered at RATE a second, each timed from its arrival to its
+    acknowledgement: the milliseconds, sorted."""
+    latencies: list[float] = []
+
+    async def timed(i: int, v: Vote) -> None:
+        s = time.perf_counter()
+        await send(i, v)
+        latencies.append((time.perf_counter() - s) * 1000)
+
+    tasks = []
+    start = time.perf_counter()
+    for k, v in enumerate(votes):
+        delay = start + k / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(timed(first + k, v)))
+    await asyncio.gather(*tasks)
+    latencies.sort()
+    return latencies
 
 
 def make_votes(n: int, voters: int, polls: int, seed: int = 7) -> list[tuple[int, int, int]]:
@@ -110,42 +181,19 @@ async def run_core(
         actor = actors.get(voter) or actors.setdefault(voter, Actor(f"bench:{voter}", f"voter {voter}"))
         return ButtonPress(actor, room, f"v:{poll}:{option}", event_id=f"bench:{ids[i]}")
 
-    # Throughput: a burst, as at a conference, with a bounded number of votes in flight
-    # (workers rather than a semaphore: asyncio.Semaphore wakes waiters in O(n)).
-    bulk = votes[: len(votes) - paced]
-    pending = iter(enumerate(bulk))
-
-    async def worker() -> None:
-        for i, v in pending:
-            await core.handle(press(i, v))
-
-    t0, began, cpu = time.perf_counter(), time.time(), time.thread_time()
-    await asyncio.gather(*(worker() for _ in range(in_flight)))
-    elapsed, ended, cpu = time.perf_counter() - t0, time.time(), time.thread_time() - cpu
-
-    # Latency at a fixed offered rate: each vote from arrival to acknowledgement.
-    latencies: list[float] = []
-
-    async def timed(i: int, v: tuple[int, int, int]) -> None:
-        s = time.perf_counter()
+    async def send(i: int, v: Vote) -> None:
         await core.handle(press(i, v))
-        latencies.append((time.perf_counter() - s) * 1000)
 
-    tasks = []
-    start = time.perf_counter()
-    for k, v in enumerate(votes[len(bulk):]):
-        due = start + k / rate
-        delay = due - time.perf_counter()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(timed(len(bulk) + k, v)))
-    await asyncio.gather(*tasks)
+    bulk = votes[: len(votes) - paced]
+    began = time.time()
+    elapsed, cpu = await burst(bulk, in_flight, send)  # throughput
+    ended = time.time()
+    latencies = await at_rate(len(bulk), votes[len(bulk):], rate, send)  # latency at a fixed offered rate
     async with core.reader.execute("SELECT count(*) FROM seen_events") as cur:
         row = await cur.fetchone()
     recorded = row[0] if row else 0
     batches = core.writer.batches  # type: ignore[attr-defined]
     await core.stop()
-    latencies.sort()
     return {
         "votes_per_s": round(len(bulk) / elapsed),
         "main_thread_us_per_vote": round(cpu / len(bulk) * 1e6, 1),
@@ -211,21 +259,15 @@ async def run_raw_postgresql(url: str, votes: list[tuple[int, int, int]], connec
 
     await _empty(url)
     conns = [await asyncpg.connect(url) for _ in range(connections)]
-    await conns[0].execute(
-        "CREATE TABLE votes (poll_id INTEGER, voter TEXT, choice TEXT, weight INTEGER, cast_at TEXT,"
-        " PRIMARY KEY (poll_id, voter));"
-        " CREATE TABLE seen_events (event_id TEXT PRIMARY KEY, seen_at TEXT)")
-    rows = [(p, f"bench:{v}", str(o), 1, "2026-01-01T00:00:00+00:00", f"raw:{k}") for k, (v, p, o) in
-            enumerate(votes)]
+    await conns[0].execute(POSTGRESQL_TABLES)
+    rows = [(*row(v), f"raw:{k}") for k, v in enumerate(votes)]
 
     async def one(conn: asyncpg.Connection, share: list[tuple]) -> None:
         for s in range(0, len(share), batch):
             chunk = sorted({(r[0], r[1]): r for r in share[s:s + batch]}.values())
             async with conn.transaction():
-                await conn.executemany(
-                    "INSERT INTO votes VALUES ($1, $2, $3, $4, $5) ON CONFLICT(poll_id, voter) DO UPDATE SET"
-                    " choice = excluded.choice, cast_at = excluded.cast_at", [r[:5] for r in chunk])
-                await conn.executemany("INSERT INTO seen_events VALUES ($1, $2)", [(r[5], r[4]) for r in chunk])
+                await conn.executemany(numbered(UPSERT), [r[:5] for r in chunk])
+                await conn.executemany(numbered(SEEN), [(r[5], r[4]) for r in chunk])
 
     t0 = time.perf_counter()
     await asyncio.gather(*(one(c, rows[i::connections]) for i, c in enumerate(conns)))
@@ -235,154 +277,109 @@ async def run_raw_postgresql(url: str, votes: list[tuple[int, int, int]], connec
     return len(rows) / elapsed
 
 
-async def run_floor_postgresql(url: str, votes: list[tuple[int, int, int]], in_flight: int = 4000,
-                               batch: int = 1000) -> float:
-    """``run_floor`` on PostgreSQL: each vote a coroutine awaiting the commit of its row, one
-    task committing what is queued through one asyncpg connection; one process, as the bot's
-    one-process run."""
-    import asyncpg
-
-    await _empty(url)
-    conn = await asyncpg.connect(url)
-    await conn.execute(
-        "CREATE TABLE votes (poll_id INTEGER, voter TEXT, choice TEXT, weight INTEGER, cast_at TEXT,"
-        " PRIMARY KEY (poll_id, voter));"
-        " CREATE TABLE seen_events (event_id TEXT PRIMARY KEY, seen_at TEXT)")
-    queue: asyncio.Queue[tuple[tuple, str, asyncio.Future[None]]] = asyncio.Queue()
-
-    async def writer() -> None:
-        while True:
-            items = [await queue.get()]
-            while len(items) < batch and not queue.empty():
-                items.append(queue.get_nowait())
-            rows = sorted({(r[0], r[1]): r for r, _, _ in items}.values())
-            async with conn.transaction():
-                await conn.executemany(
-                    "INSERT INTO votes VALUES ($1, $2, $3, $4, $5) ON CONFLICT(poll_id, voter) DO UPDATE SET"
-                    " choice = excluded.choice, cast_at = excluded.cast_at", rows)
-                await conn.executemany("INSERT INTO seen_events VALUES ($1, $2)", [(e, r[4]) for r, e, _ in items])
-            for _row, _e, fut in items:
-                fut.set_result(None)
-
-    loop = asyncio.get_running_loop()
-    pending = iter(enumerate(votes))
-
-    async def worker() -> None:
-        for k, (v, p, o) in pending:
-            fut = loop.create_future()
-            queue.put_nowait(((p, f"bench:{v}", str(o), 1, "2026-01-01T00:00:00+00:00"), f"floor:{k}", fut))
-            await fut
-
-    task = asyncio.create_task(writer())
-    t0 = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(in_flight)))
-    elapsed = time.perf_counter() - t0
-    task.cancel()
-    await conn.close()
-    return len(votes) / elapsed
-
-
 def run_raw(db: Path, votes: list[tuple[int, int, int]], batch: int = 1000) -> float:
     """Plain SQLite: the same rows, the same table shape and durability, batched."""
     conn = sqlite3.connect(db, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
-    conn.execute(
-        "CREATE TABLE votes (poll_id INTEGER, voter TEXT, choice TEXT, weight INTEGER, cast_at TEXT,"
-        " PRIMARY KEY (poll_id, voter)) WITHOUT ROWID"
-    )
-    conn.execute("CREATE TABLE seen_events (event_id TEXT PRIMARY KEY, seen_at TEXT) WITHOUT ROWID")
-    rows = [(p, f"bench:{v}", str(o), 1, "2026-01-01T00:00:00+00:00") for v, p, o in votes]
+    for table in SQLITE_TABLES:
+        conn.execute(table)
+    rows = [row(v) for v in votes]
     t0 = time.perf_counter()
     for s in range(0, len(rows), batch):
         chunk = rows[s : s + batch]
         conn.execute("BEGIN")
-        conn.executemany(
-            "INSERT INTO votes VALUES (?, ?, ?, ?, ?) ON CONFLICT(poll_id, voter) DO UPDATE SET"
-            " choice = excluded.choice, cast_at = excluded.cast_at",
-            chunk,
-        )
-        conn.executemany(
-            "INSERT INTO seen_events VALUES (?, ?)", [(f"raw:{s + k}", r[4]) for k, r in enumerate(chunk)]
-        )
+        conn.executemany(UPSERT, chunk)
+        conn.executemany(SEEN, [(f"raw:{s + k}", r[4]) for k, r in enumerate(chunk)])
         conn.execute("COMMIT")
     elapsed = time.perf_counter() - t0
     conn.close()
     return len(rows) / elapsed
 
 
-async def run_floor(db: Path, votes: list[tuple[int, int, int]], rate: int, paced: int, in_flight: int = 4000,
+Commit = Callable[[list[tuple[Row, str]]], Awaitable[None]]
+"""Commits (row, update id) pairs in one transaction."""
+
+
+async def run_floor(commit: Commit, votes: list[Vote], rate: int, paced: int, in_flight: int = 4000,
                     batch: int = 1000) -> dict:
     """The least any bot taking one update at a time could do on asyncio: each vote a coroutine
-    that queues its row and awaits a future, one task committing what is queued through
-    aiosqlite (the rows and durability of ``run_raw``) and resolving the futures after the
-    commit. No checks, no answer. It shows what of the raw rate is left once each update has
-    its own coroutine, so the bot's own cost can be read off apart from asyncio's and aiosqlite's;
-    and, timed as ``run_core`` times its PACED votes at RATE, the latency the disk's commits
-    leave for any bot."""
-    import aiosqlite
-
-    conn = await aiosqlite.connect(db, isolation_level=None)
-    await conn.execute("PRAGMA journal_mode=WAL")
-    await conn.execute("PRAGMA synchronous=FULL")
-    await conn.execute(
-        "CREATE TABLE votes (poll_id INTEGER, voter TEXT, choice TEXT, weight INTEGER, cast_at TEXT,"
-        " PRIMARY KEY (poll_id, voter)) WITHOUT ROWID")
-    await conn.execute("CREATE TABLE seen_events (event_id TEXT PRIMARY KEY, seen_at TEXT) WITHOUT ROWID")
-    queue: asyncio.Queue[tuple[tuple, str, asyncio.Future[None]]] = asyncio.Queue()
+    that queues its row and awaits a future, one task committing what is queued (COMMIT: the
+    rows and durability of the raw reference) and resolving the futures after the commit. No
+    checks, no answer. It shows what of the raw rate is left once each update has its own
+    coroutine, so the bot's own cost can be read off apart from asyncio's and the driver's; and,
+    timed as ``run_core`` times its PACED votes at RATE, the latency the disk's commits leave
+    for any bot."""
+    queue: asyncio.Queue[tuple[Row, str, asyncio.Future[None]]] = asyncio.Queue()
 
     async def writer() -> None:
         while True:
             items = [await queue.get()]
             while len(items) < batch and not queue.empty():
                 items.append(queue.get_nowait())
-            await conn.execute("BEGIN")
-            await conn.executemany(
-                "INSERT INTO votes VALUES (?, ?, ?, ?, ?) ON CONFLICT(poll_id, voter) DO UPDATE SET"
-                " choice = excluded.choice, cast_at = excluded.cast_at", [row for row, _, _ in items])
-            await conn.executemany("INSERT INTO seen_events VALUES (?, ?)", [(e, row[4]) for row, e, _ in items])
-            await conn.execute("COMMIT")
+            await commit([(r, e) for r, e, _ in items])
             for _row, _e, fut in items:
                 fut.set_result(None)
 
     loop = asyncio.get_running_loop()
 
-    async def one(k: int, v: int, p: int, o: int) -> None:
+    async def send(i: int, v: Vote) -> None:
         fut = loop.create_future()
-        queue.put_nowait(((p, f"bench:{v}", str(o), 1, "2026-01-01T00:00:00+00:00"), f"floor:{k}", fut))
+        queue.put_nowait((row(v), f"floor:{i}", fut))
         await fut
 
     bulk = votes[: len(votes) - paced]
-    pending = iter(enumerate(bulk))
-
-    async def worker() -> None:
-        for k, (v, p, o) in pending:
-            await one(k, v, p, o)
-
     task = asyncio.create_task(writer())
-    t0, cpu = time.perf_counter(), time.thread_time()
-    await asyncio.gather(*(worker() for _ in range(in_flight)))
-    elapsed, cpu = time.perf_counter() - t0, time.thread_time() - cpu
-    latencies: list[float] = []
-
-    async def timed(k: int, v: int, p: int, o: int) -> None:
-        s = time.perf_counter()
-        await one(k, v, p, o)
-        latencies.append((time.perf_counter() - s) * 1000)
-
-    tasks = []
-    start = time.perf_counter()
-    for k, (v, p, o) in enumerate(votes[len(bulk):]):
-        delay = start + k / rate - time.perf_counter()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(timed(len(bulk) + k, v, p, o)))
-    await asyncio.gather(*tasks)
-    task.cancel()
-    await conn.close()
-    latencies.sort()
+    try:
+        elapsed, cpu = await burst(bulk, in_flight, send)
+        latencies = await at_rate(len(bulk), votes[len(bulk):], rate, send)
+    finally:
+        task.cancel()
     return {"rows_per_s": len(bulk) / elapsed, "p99_ms": latencies[int(len(latencies) * 0.99) - 1],
             "main_thread_us_per_row": cpu / len(bulk) * 1e6}
+
+
+async def run_floor_sqlite(db: Path, votes: list[Vote], rate: int, paced: int) -> dict:
+    """``run_floor`` through aiosqlite, with ``run_raw``'s tables and durability."""
+    import aiosqlite
+
+    conn = await aiosqlite.connect(db, isolation_level=None)
+    await conn.execute("PRAGMA journal_mode=WAL")
+    await conn.execute("PRAGMA synchronous=FULL")
+    for table in SQLITE_TABLES:
+        await conn.execute(table)
+
+    async def commit(items: list[tuple[Row, str]]) -> None:
+        await conn.execute("BEGIN")
+        await conn.executemany(UPSERT, [r for r, _ in items])
+        await conn.executemany(SEEN, [(e, r[4]) for r, e in items])
+        await conn.execute("COMMIT")
+
+    try:
+        return await run_floor(commit, votes, rate, paced)
+    finally:
+        await conn.close()
+
+
+async def run_floor_postgresql(url: str, votes: list[Vote], rate: int, paced: int) -> dict:
+    """``run_floor`` through one asyncpg connection (one process, as the bot's one-process run),
+    with ``run_raw_postgresql``'s tables and statements."""
+    import asyncpg
+
+    await _empty(url)
+    conn = await asyncpg.connect(url)
+    await conn.execute(POSTGRESQL_TABLES)
+
+    async def commit(items: list[tuple[Row, str]]) -> None:
+        rows = sorted({(r[0], r[1]): r for r, _ in items}.values())
+        async with conn.transaction():
+            await conn.executemany(numbered(UPSERT), rows)
+            await conn.executemany(numbered(SEEN), [(e, r[4]) for r, e in items])
+
+    try:
+        return await run_floor(commit, votes, rate, paced)
+    finally:
+        await conn.close()
 
 
 def main() -> None:
@@ -412,13 +409,12 @@ def main() -> None:
         if args.database:
             cores.append(run_core_processes(args.database, votes, args))
             raws.append(asyncio.run(run_raw_postgresql(args.database, votes, args.processes)))
-            floors.append({"rows_per_s": asyncio.run(run_floor_postgresql(args.database,
-                                                                          votes[: len(votes) - args.paced]))})
+            floors.append(asyncio.run(run_floor_postgresql(args.database, votes, args.rate, args.paced)))
             continue
         with tempfile.TemporaryDirectory() as tmp:
             cores.append(asyncio.run(run_core(Path(tmp) / "core.db", votes, args.polls, args.rate, args.paced)))
             raws.append(run_raw(Path(tmp) / f"raw{r}.db", votes))
-            floors.append(asyncio.run(run_floor(Path(tmp) / f"floor{r}.db", votes, args.rate, args.paced)))
+            floors.append(asyncio.run(run_floor_sqlite(Path(tmp) / f"floor{r}.db", votes, args.rate, args.paced)))
 
     def med(key: str) -> float:
         return statistics.median(c[key] for c in cores)
@@ -438,7 +434,7 @@ def main() -> None:
         ("raw_asyncpg_rows_per_s" if args.database else "raw_sqlite_rows_per_s"): round(statistics.median(raws)),
         "runs_raw_rows_per_s": [round(x) for x in raws],
         "fraction_of_raw": round(med("votes_per_s") / statistics.median(raws), 3),
-        **(floor_figures(floors, med("votes_per_s"), statistics.median(raws)) if floors else {}),
+        **floor_figures(floors, med("votes_per_s"), statistics.median(raws)),
         "acknowledged_and_recorded": [c["acknowledged_and_recorded"] for c in cores],
         "commits": [c["commits"] for c in cores],
     }), flush=True)
@@ -449,13 +445,10 @@ def main() -> None:
 def floor_figures(floors: list[dict], votes_per_s: float, raw: float) -> dict:
     """The asyncio floor's figures (``run_floor``), and the bot's rate as a share of it."""
     rate = statistics.median(f["rows_per_s"] for f in floors)
-    figures = {"floor_asyncio_rows_per_s": round(rate), "floor_fraction_of_raw": round(rate / raw, 3),
-               "fraction_of_floor": round(votes_per_s / rate, 3)}
-    if all("p99_ms" in f for f in floors):
-        figures["floor_p99_ms"] = round(statistics.median(f["p99_ms"] for f in floors), 2)
-        figures["floor_main_thread_us_per_row"] = round(statistics.median(f["main_thread_us_per_row"]
-                                                                          for f in floors), 1)
-    return figures
+    return {"floor_asyncio_rows_per_s": round(rate), "floor_fraction_of_raw": round(rate / raw, 3),
+            "fraction_of_floor": round(votes_per_s / rate, 3),
+            "floor_p99_ms": round(statistics.median(f["p99_ms"] for f in floors), 2),
+            "floor_main_thread_us_per_row": round(statistics.median(f["main_thread_us_per_row"] for f in floors), 1)}
 
 
 def profile_core(votes: list[tuple[int, int, int]], args: argparse.Namespace) -> dict:
