@@ -77,9 +77,11 @@ class TelegramBot:
             await asyncio.sleep(0.02)
 
 
-def group_with_bot(peer: TelegramPeer, organiser: User, members: list[User], title: str = "Branch") -> Chat:
-    """A group the organiser created (so is its administrator), with the bot added."""
-    group = peer.create_group(title, creator=organiser, members=members)
+def group_with_bot(peer: TelegramPeer, organiser: User, members: list[User], title: str = "Branch", *,
+                   supergroup: bool = True) -> Chat:
+    """A group the organiser created (so is its administrator), with the bot added; a basic
+    group (one Telegram upgrades to a supergroup later) unless SUPERGROUP."""
+    group = peer.create_group(title, creator=organiser, members=members, supergroup=supergroup)
     peer.add_bot_to_group(group, organiser)
     return group
 

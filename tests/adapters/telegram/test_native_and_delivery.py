@@ -168,8 +168,7 @@ async def test_sends_survive_an_outage_and_follow_a_group_upgrade(
 ) -> None:
     peer = fast_telegram_peer
     organiser = peer.create_user("Olga")
-    basic = peer.create_group("Branch", creator=organiser, supergroup=False)
-    peer.add_bot_to_group(basic, organiser)
+    basic = group_with_bot(peer, organiser, [], supergroup=False)
     bot = await TelegramBot.start(tmp_path, peer)
     try:
         upgraded = peer.upgrade_to_supergroup(basic)

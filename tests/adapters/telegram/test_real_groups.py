@@ -40,8 +40,7 @@ async def test_polls_opened_in_a_basic_group_survive_its_upgrade(
     olga, dana = peer.create_user("Olga"), peer.create_user("Dana")
     members = peer.create_users(3, prefix="Voter")
     started(peer, olga, *members)
-    basic = peer.create_group("Branch", creator=olga, members=[dana, *members], supergroup=False)
-    peer.add_bot_to_group(basic, olga)
+    basic = group_with_bot(peer, olga, [dana, *members], supergroup=False)
     bot = await TelegramBot.start(tmp_path, peer)
     try:
         peer.send_command(olga, "poll", "Lunch? | Pizza | Soup", basic)
@@ -102,8 +101,7 @@ async def test_a_message_in_the_old_group_is_never_edited_stopped_or_replied_to_
     refused and touch nothing, the reply is posted as a message of its own."""
     peer = fast_telegram_peer
     olga = peer.create_user("Olga")
-    basic = peer.create_group("Branch", creator=olga, supergroup=False)
-    peer.add_bot_to_group(basic, olga)
+    basic = group_with_bot(peer, olga, [], supergroup=False)
     bot = await TelegramBot.start(tmp_path, peer)
     try:
         transport, old_room = bot.adapter.transport, f"tg:{basic.id}"
@@ -138,8 +136,7 @@ async def test_a_reply_made_again_in_the_supergroup_replies_to_nothing_there(
     the supergroup's id, and made again there as a message of its own."""
     peer = fast_telegram_peer
     olga = peer.create_user("Olga")
-    basic = peer.create_group("Branch", creator=olga, supergroup=False)
-    peer.add_bot_to_group(basic, olga)
+    basic = group_with_bot(peer, olga, [], supergroup=False)
     bot = await TelegramBot.start(tmp_path, peer)
     try:
         ballot = await bot.adapter.transport.deliver(Send(f"tg:{basic.id}", "Ballot"))
@@ -162,8 +159,7 @@ async def test_a_result_due_after_an_unnoticed_upgrade_follows_the_group(
     new one, the message goes there, and the room moves."""
     peer = fast_telegram_peer
     olga, max_ = peer.create_user("Olga"), peer.create_user("Max")
-    basic = peer.create_group("Branch", creator=olga, members=[max_], supergroup=False)
-    peer.add_bot_to_group(basic, olga)
+    basic = group_with_bot(peer, olga, [max_], supergroup=False)
     bot = await TelegramBot.start(tmp_path, peer)
     try:
         peer.send_command(olga, "poll", "Lunch? | Pizza | Soup --closes 10m", basic)
