@@ -143,14 +143,15 @@ class Outbox:
         # platform refused as too many (a 429 that outlasted the adapter's own waiting).
         self.retries: Counter[str] = Counter()
         self.rate_limited: Counter[str] = Counter()
-        self._pruned_at = clock.now() - PRUNE_EVERY  # due at the first look: a restart never delays it a day
+        self._next_prune = clock.now()  # due at the first look: a restart never delays it a day
 
     def pruning(self) -> Duty:
         """Delete, daily, the private messages sent or given up over KEEP_PRIVATE ago."""
-        return Duty(lambda: self._pruned_at + PRUNE_EVERY, self._prune)
+        return Duty(lambda: self._next_prune, self._prune)
 
     async def _prune(self) -> None:
-        self._pruned_at = now = self._clock.now()
+        now = self._clock.now()
+        self._next_prune = now + PRUNE_EVERY
         cutoff = iso(now - KEEP_PRIVATE)
 
         async def op(conn: Conn) -> int:

@@ -211,8 +211,9 @@ class PollService:
         learnt = False
         for poll_id in sorted(ids - self.open.keys()):
             poll = await store.load_poll(self._reader, poll_id)
-            if poll is not None and poll.is_open:
-                learnt = self.open.setdefault(poll.id, poll) is poll or learnt
+            if poll is not None and poll.is_open and poll.id not in self.open:
+                self.open[poll.id] = poll
+                learnt = True
         return learnt
 
     # -- lookups -----------------------------------------------------------------------------
