@@ -571,7 +571,6 @@ class Writer:
             keep.sort(key=lambda v: (v.poll_id, v.voter))
             deletes.sort()
             receipts.sort()
-        if self._shared:
             await self._write_arrays(secret, keep, deletes, receipts, names, now)
             return
         conn = self._conn
