@@ -103,10 +103,14 @@ class Dispatcher:
             pass
         except Exception:
             log.exception("failed to handle %s", type(event).__name__)
-            if isinstance(event, Message):
+            if event.event_id is not None:  # the record of applied updates decides whether a copy is applied
+                self._recent.pop(event.event_id, None)
+            if isinstance(event, Message | ButtonPress):
                 with speaking(await self._languages.for_event(event)):
                     sorry = _("Sorry, something went wrong on my side. Please try again in a moment.")
-                await self._send(Send(event.room.id, sorry))
+                # A press is answered where it was made: its member's client waits for an answer.
+                answer = Send(event.room.id, sorry) if isinstance(event, Message) else AnswerPress(event, sorry)
+                await self._send(answer)
 
     def context(self, event: Message | ButtonPress) -> Context:
         """What a handler of EVENT is given."""

@@ -27,6 +27,7 @@ import asyncio
 import hashlib
 import logging
 import re
+import sqlite3
 import time
 from array import array
 from bisect import bisect_left
@@ -43,6 +44,7 @@ from bot.kernel.errors import UserError
 from bot.kernel.language import ENGLISH_SPEECH, Speech, current, speaking
 from bot.kernel.ports import Writer as Writes
 from bot.storage import dialect
+from bot.storage.database import in_one_step
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -244,6 +246,84 @@ def _parts(batch: list[VoteWrite | _Op]) -> list[list[VoteWrite | _Op]]:
     return [list(run) for _, run in groupby(batch, key=lambda item: item.secret)]
 
 
+@dataclass(slots=True)
+class _Rows:
+    """What a run of accepted votes writes, each table's rows in key order: the same on every
+    backend, so the dialects differ only in how they send them."""
+
+    keep: list[VoteWrite]  # votes cast or changed (a later vote of the same voter in the run replaces an earlier)
+    deletes: list[tuple[int, str]]  # (poll, voter) of votes withdrawn
+    receipts: list[tuple[int, str]]  # (poll, code) of secret ballots' receipts
+    names: dict[str, str]  # display names new or changed (a secret ballot names nobody)
+    tokens: list[str]  # the update ids applied (on a shared database claimed before, by Writer._claim)
+
+
+def _rows(accepted: list[tuple[VoteWrite, str | None]], known: dict[str, str], in_batch: dict[str, str]) -> _Rows:
+    """The rows of ACCEPTED, with the display names not already KNOWN or written IN_BATCH."""
+    last: dict[tuple[int, str], VoteWrite] = {}
+    names: dict[str, str] = {}
+    receipts: list[tuple[int, str]] = []
+    for v, _ in accepted:
+        last[(v.poll_id, v.voter)] = v
+        if v.identity is not None and not v.secret:
+            who, name = v.identity
+            if known.get(who) != name and in_batch.get(who) != name:
+                names[who] = name
+        if v.receipt is not None and v.choice is not None:
+            receipts.append((v.poll_id, v.receipt))
+    ordered = sorted(last.items())
+    return _Rows(
+        keep=[v for _, v in ordered if v.choice is not None],
+        deletes=[key for key, v in ordered if v.choice is None],
+        receipts=sorted(receipts),
+        names=names,
+        tokens=[t for _, t in accepted if t is not None],
+    )
+
+
+def _closed_sqlite(c: sqlite3.Connection, poll_ids: set[int]) -> set[int]:
+    """Which of POLL_IDS are closed, as of this transaction (SQLite: this writer is the only one)."""
+    ids = sorted(poll_ids)
+    rows = c.execute(f"SELECT id, closed_at FROM polls WHERE id IN ({', '.join('?' * len(ids))})", ids).fetchall()
+    return {r[0] for r in rows if r[1] is not None}
+
+
+def _write_sqlite(c: sqlite3.Connection, secret: bool, rows: _Rows, now: str) -> None:
+    """ROWS on SQLite, in the connection's own thread (``in_one_step``)."""
+    if secret:
+        if rows.keep:
+            c.executemany(
+                "INSERT INTO secret_ballots(poll_id, voter, choice, weight, cast_by) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT(poll_id, voter) DO UPDATE SET choice = excluded.choice,"
+                " weight = excluded.weight, cast_by = excluded.cast_by",
+                [(v.poll_id, v.voter, v.choice, v.weight, v.cast_by) for v in rows.keep],
+            )
+        if rows.deletes:
+            c.executemany("DELETE FROM secret_ballots WHERE poll_id = ? AND voter = ?", rows.deletes)
+    else:
+        if rows.keep:
+            c.executemany(
+                "INSERT INTO votes(poll_id, voter, choice, weight, cast_at, cast_by) VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT(poll_id, voter) DO UPDATE SET choice = excluded.choice,"
+                " weight = excluded.weight, cast_at = excluded.cast_at, cast_by = excluded.cast_by",
+                [(v.poll_id, v.voter, v.choice, v.weight, now, v.cast_by) for v in rows.keep],
+            )
+        if rows.deletes:
+            c.executemany("DELETE FROM votes WHERE poll_id = ? AND voter = ?", rows.deletes)
+    if rows.tokens:
+        c.executemany("INSERT OR IGNORE INTO seen_events(event_id, seen_at) VALUES (?, ?)",
+                      [(t, now) for t in rows.tokens])
+    if rows.receipts:
+        c.executemany("INSERT OR IGNORE INTO receipts(poll_id, code) VALUES (?, ?)", rows.receipts)
+    if rows.names:
+        c.executemany(
+            "INSERT INTO identities(identity, display_name) VALUES (?, ?)"
+            " ON CONFLICT(identity) DO UPDATE SET display_name = excluded.display_name"
+            " WHERE identities.display_name != excluded.display_name",
+            sorted(rows.names.items()),
+        )
+
+
 class Writer:
     def __init__(
         self, conn: aiosqlite.Connection, now: Callable[[], str], key: str, max_batch: int = 5000
@@ -408,26 +488,32 @@ class Writer:
         names_in_batch: dict[str, str] = {}
         started = time.perf_counter()
         self._acked = 0
-        await conn.execute("BEGIN IMMEDIATE")
-        try:
-            run: list[VoteWrite] = []
-            for item in batch:
-                if isinstance(item, VoteWrite):
-                    run.append(item)
-                    continue
+        votes = [item for item in batch if isinstance(item, VoteWrite)]
+        if not self._shared and len(votes) == len(batch):
+            # The usual batch under load: votes alone, the whole transaction one step in the
+            # connection's thread (see _flush_votes).
+            await self._flush_votes(votes, seen_in_batch, names_in_batch, results, whole=True)
+        else:
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                run: list[VoteWrite] = []
+                for item in batch:
+                    if isinstance(item, VoteWrite):
+                        run.append(item)
+                        continue
+                    if run:
+                        await self._flush_votes(run, seen_in_batch, names_in_batch, results)
+                        run = []
+                    await self._run_op(item, seen_in_batch, results)
                 if run:
                     await self._flush_votes(run, seen_in_batch, names_in_batch, results)
-                    run = []
-                await self._run_op(item, seen_in_batch, results)
-            if run:
-                await self._flush_votes(run, seen_in_batch, names_in_batch, results)
-            await conn.execute("COMMIT")
-        except BaseException:
-            try:
-                await conn.execute("ROLLBACK")
-            except Exception:
-                log.exception("rollback failed")
-            raise
+                await conn.execute("COMMIT")
+            except BaseException:
+                try:
+                    await conn.execute("ROLLBACK")
+                except Exception:
+                    log.exception("rollback failed")
+                raise
         self.batches += 1
         elapsed, acked = time.perf_counter() - started, self._acked
         self._applied.add(seen_in_batch)
@@ -491,20 +577,17 @@ class Writer:
         return {r[0] for r in rows}
 
     async def _closed_polls(self, poll_ids: set[int]) -> set[int]:
-        """Which of POLL_IDS the database has closed, as of this transaction. On a shared
-        database the rows are locked FOR SHARE in id order until the commit, so a close (FOR
-        UPDATE) is ordered before or after this whole batch, never in the middle of it."""
-        ids = sorted(poll_ids)
-        if self._shared:  # one statement whatever the number of polls
-            rows = await self._conn.execute_fetchall(
-                "SELECT id, closed_at FROM polls WHERE id = ANY(?::integer[]) ORDER BY id FOR SHARE", (ids,))
-        else:
-            rows = await self._conn.execute_fetchall(
-                f"SELECT id, closed_at FROM polls WHERE id IN ({', '.join('?' * len(ids))})", ids)
+        """Which of POLL_IDS the shared database has closed, as of this transaction. The rows are
+        locked FOR SHARE in id order until the commit, so a close (FOR UPDATE) is ordered before
+        or after this whole batch, never in the middle of it. One statement whatever the number
+        of polls."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT id, closed_at FROM polls WHERE id = ANY(?::integer[]) ORDER BY id FOR SHARE", (sorted(poll_ids),))
         return {r[0] for r in rows if r[1] is not None}
 
     async def _flush_votes(
-        self, run: list[VoteWrite], seen_in_batch: set[str], names_in_batch: dict[str, str], results: list
+        self, run: list[VoteWrite], seen_in_batch: set[str], names_in_batch: dict[str, str], results: list, *,
+        whole: bool = False,
     ) -> None:
         applied = self._applied
         candidates: list[tuple[VoteWrite, str | None]] = []
@@ -526,7 +609,33 @@ class Writer:
         if not candidates:
             return
         now = self._now()
-        closed = await self._closed_polls({v.poll_id for v, _ in candidates})
+        secret = run[0].secret  # a run is all secret or all not (see _parts)
+        polls = {v.poll_id for v, _ in candidates}
+        if self._shared:
+            closed = await self._closed_polls(polls)
+        else:
+            # On SQLite what is left of the run is written in one step in the connection's own
+            # thread: its statements back to back, with no trip through the event loop between
+            # them (each such trip waits for the loop to come round, behind the votes it is
+            # handling). WHOLE: the step begins and commits the transaction too.
+            known = self._names
+
+            def step(c: sqlite3.Connection) -> tuple[set[int], _Rows]:
+                if whole:
+                    c.execute("BEGIN IMMEDIATE")
+                try:
+                    closed = _closed_sqlite(c, polls)
+                    rows = _rows([(v, t) for v, t in candidates if v.poll_id not in closed], known, names_in_batch)
+                    _write_sqlite(c, secret, rows, now)
+                    if whole:
+                        c.execute("COMMIT")
+                except BaseException:
+                    if whole and c.in_transaction:
+                        c.execute("ROLLBACK")
+                    raise
+                return closed, rows
+
+            closed, rows = await in_one_step(self._conn, step)
         if closed:  # closed by a change earlier in this batch, or by another process
             late = [(v, t) for v, t in candidates if v.poll_id in closed]
             candidates = [(v, t) for v, t in candidates if v.poll_id not in closed]
@@ -541,84 +650,26 @@ class Writer:
                     with speaking(v.speech):
                         refusal = v.late() if v.late is not None else v.check() or "closed"
                     results.append((v.future, refusal, None))
-        events = [(t, now) for _, t in candidates if t is not None]
-        if self._shared and events:
-            claimed = await self._claim([t for t, _ in events], now)
-            events = []
+        if self._shared:
+            tokens = [t for _, t in candidates if t is not None]
+            claimed = await self._claim(tokens, now) if tokens else set()
             for v, token in candidates:
                 if token is not None and token not in claimed:
                     seen_in_batch.discard(token)
                     results.append((v.future, DUPLICATE, None))  # applied by another process
             candidates = [(v, t) for v, t in candidates if t is None or t in claimed]
-        accepted: dict[tuple[int, str], VoteWrite] = {}
-        names: dict[str, str] = {}
-        receipts: list[tuple[int, str]] = []
+            rows = _rows(candidates, self._names, names_in_batch)
+            await self._write_arrays(secret, rows, now)
+        names_in_batch.update(rows.names)
         for v, _ in candidates:
-            accepted[(v.poll_id, v.voter)] = v  # a later vote in the batch replaces an earlier
-            if v.identity is not None and not v.secret:  # a secret ballot names nobody
-                who, name = v.identity
-                if self._names.get(who) != name and names_in_batch.get(who) != name:
-                    names[who] = name
-                    names_in_batch[who] = name
-            if v.receipt is not None and v.choice is not None:
-                receipts.append((v.poll_id, v.receipt))
             results.append((v.future, None, None))
             self._acked += 1
-        secret = run[0].secret  # a run is all secret or all not (see _parts)
-        keep = [v for v in accepted.values() if v.choice is not None]
-        deletes = [(v.poll_id, v.voter) for v in accepted.values() if v.choice is None]
-        if self._shared:  # rows in key order, as every process writes them: no deadlock between batches
-            keep.sort(key=lambda v: (v.poll_id, v.voter))
-            deletes.sort()
-            receipts.sort()
-            await self._write_arrays(secret, keep, deletes, receipts, names, now)
-            return
-        conn = self._conn
-        if secret:
-            upserts: list[tuple[Any, ...]] = [(v.poll_id, v.voter, v.choice, v.weight, v.cast_by) for v in keep]
-            if upserts:
-                await conn.executemany(
-                    "INSERT INTO secret_ballots(poll_id, voter, choice, weight, cast_by) VALUES (?, ?, ?, ?, ?)"
-                    " ON CONFLICT(poll_id, voter) DO UPDATE SET choice = excluded.choice,"
-                    " weight = excluded.weight, cast_by = excluded.cast_by",
-                    upserts,
-                )
-            if deletes:
-                await conn.executemany("DELETE FROM secret_ballots WHERE poll_id = ? AND voter = ?", deletes)
-        else:
-            upserts = [(v.poll_id, v.voter, v.choice, v.weight, now, v.cast_by) for v in keep]
-            if upserts:
-                await conn.executemany(
-                    "INSERT INTO votes(poll_id, voter, choice, weight, cast_at, cast_by) VALUES (?, ?, ?, ?, ?, ?)"
-                    " ON CONFLICT(poll_id, voter) DO UPDATE SET choice = excluded.choice,"
-                    " weight = excluded.weight, cast_at = excluded.cast_at, cast_by = excluded.cast_by",
-                    upserts,
-                )
-            if deletes:
-                await conn.executemany("DELETE FROM votes WHERE poll_id = ? AND voter = ?", deletes)
-        if events:
-            await conn.executemany(
-                "INSERT OR IGNORE INTO seen_events(event_id, seen_at) VALUES (?, ?)", events
-            )
-        if receipts:
-            await conn.executemany(
-                "INSERT OR IGNORE INTO receipts(poll_id, code) VALUES (?, ?)", receipts
-            )
-        if names:
-            await conn.executemany(
-                "INSERT INTO identities(identity, display_name) VALUES (?, ?)"
-                " ON CONFLICT(identity) DO UPDATE SET display_name = excluded.display_name"
-                " WHERE identities.display_name != excluded.display_name",
-                sorted(names.items()),
-            )
 
-    async def _write_arrays(
-        self, secret: bool, keep: list[VoteWrite], deletes: list[tuple[int, str]], receipts: list[tuple[int, str]],
-        names: dict[str, str], now: str,
-    ) -> None:
+    async def _write_arrays(self, secret: bool, rows: _Rows, now: str) -> None:
         """A batch's rows on PostgreSQL: each table's rows as columns of arrays, one statement per
         table and batch (the server runs it once, where ``executemany`` runs it once per row), in
         key order (unnest keeps the arrays' order). The update ids were claimed already."""
+        keep, deletes, receipts, names = rows.keep, rows.deletes, rows.receipts, rows.names
         conn = self._conn
         if keep:
             columns = ([v.poll_id for v in keep], [v.voter for v in keep], [v.choice for v in keep],

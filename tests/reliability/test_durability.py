@@ -8,6 +8,7 @@ from pathlib import Path
 
 import asyncpg
 
+from bot.kernel.effects import AnswerPress
 from bot.kernel.events import Actor, ButtonPress, Message, Room
 from tests.helpers import Chat
 
@@ -132,3 +133,62 @@ async def test_old_update_ids_are_forgotten_new_ones_kept(chat: Chat) -> None:
     assert await chat.query("SELECT event_id FROM seen_events") == [(chat.app.writer.token("new"),)]
     assert chat.app.writer is not None
     assert await chat.app.writer.has_seen("new") and not await chat.app.writer.has_seen("old")
+
+
+REFUSE_ZED_SQLITE = """CREATE TRIGGER refuse_zed BEFORE INSERT ON votes WHEN NEW.voter = 'console:zed'
+BEGIN SELECT RAISE(ABORT, 'the disk refused'); END"""
+REFUSE_ZED_POSTGRESQL = [
+    """CREATE FUNCTION refuse_zed() RETURNS trigger AS $$ BEGIN
+         IF NEW.voter = 'console:zed' THEN RAISE EXCEPTION 'the disk refused'; END IF; RETURN NEW; END $$
+       LANGUAGE plpgsql""",
+    "CREATE TRIGGER refuse_zed BEFORE INSERT ON votes FOR EACH ROW EXECUTE FUNCTION refuse_zed()",
+]
+
+
+async def test_a_batch_the_database_refuses_acknowledges_none_of_it_and_the_next_one_commits(chat: Chat) -> None:
+    """A vote batch is all or nothing: when a statement in it fails, no vote of the batch is
+    stored or acknowledged (each presser is told to try again), the update ids of none are
+    recorded (so a redelivery is applied later), and the writer is not left inside the failed
+    transaction."""
+    await chat.say("chair: /poll Lunch? | Pizza | Soup")
+    postgresql = chat.app.config.database_url is not None
+
+    async def refuse_zed(conn) -> None:  # type: ignore[no-untyped-def]
+        for sql in REFUSE_ZED_POSTGRESQL if postgresql else [REFUSE_ZED_SQLITE]:
+            await conn.execute(sql)
+
+    async def allow_zed(conn) -> None:  # type: ignore[no-untyped-def]
+        await conn.execute("DROP TRIGGER refuse_zed ON votes" if postgresql else "DROP TRIGGER refuse_zed")
+
+    assert chat.app.writer is not None
+    await chat.app.writer.run(refuse_zed)
+    room = Room("console:main")
+    answers: dict[str, str] = {}
+    orig = chat.transport.deliver
+
+    async def record(effect):  # type: ignore[no-untyped-def]
+        if isinstance(effect, AnswerPress):
+            answers[effect.press.actor.name] = effect.text
+        return await orig(effect)
+
+    chat.transport.deliver = record  # type: ignore[method-assign]
+    presses = [ButtonPress(Actor(f"console:{name}", name), room, "v:1:0", event_id=f"press-{name}")
+               for name in ("zed", *(f"v{i}" for i in range(30)))]
+    batches = chat.app.writer.batches
+    await asyncio.gather(*(chat.app.handle(p) for p in presses))
+    assert chat.app.writer.batches == batches  # the batch with zed's vote in it was not committed
+
+    stored = {r[0] for r in await chat.query("SELECT voter FROM votes WHERE poll_id = 1")}
+    assert len(answers) == len(presses)
+    for press in presses:
+        acknowledged = answers[press.actor.name].startswith("Your vote")
+        assert acknowledged == (press.actor.id in stored), answers[press.actor.name]
+        if not acknowledged:
+            assert answers[press.actor.name].startswith("Sorry, something went wrong on my side.")
+    assert not stored  # they were pressed at once: one batch, refused whole
+
+    await chat.app.writer.run(allow_zed)
+    answers.clear()
+    await asyncio.gather(*(chat.app.handle(p) for p in presses))  # each update delivered again
+    assert all(text.startswith("Your vote") for text in answers.values()) and len(answers) == len(presses)
+    assert await chat.query("SELECT count(*) FROM votes WHERE poll_id = 1") == [(len(presses),)]

@@ -92,7 +92,8 @@ async def test_a_press_is_answered_once_even_when_handling_it_fails(
 
         bot.app.services.polls.on_press = broken  # type: ignore[method-assign]
         press = await peer.wait_for_answer(peer.press_button(member, ballot, "v:1:0"))
-        assert press.answer_text is None  # the spinner stops; nothing was claimed
+        # The spinner stops with the same words a failed command gets: nothing was recorded, try again.
+        assert press.answer_text == "Sorry, something went wrong on my side. Please try again in a moment."
         assert await bot.votes(1) == 0
         assert len(peer.calls("answerCallbackQuery")) == 1 and not peer.failed_calls("answerCallbackQuery")
     finally:
