@@ -6,7 +6,9 @@ commit was in flight and commits it as one transaction (group commit): each vote
 for its own commit, but thousands share one fsync. A vote batch reads whether its polls are
 still open in the same transaction as it writes the votes, so a vote queued before a close is
 counted and one queued after is refused. On SQLite this writer is the only one and needs no
-locks. On PostgreSQL several processes each run a writer (``dialect.shared``): a batch takes
+locks, and a batch of votes is written in one step in the connection's own thread (begin, the
+check, the rows, commit), not statement by statement through the event loop, which is busy
+with the votes still coming in. On PostgreSQL several processes each run a writer (``dialect.shared``): a batch takes
 its polls' rows FOR SHARE in poll order (so batches never deadlock one another, and a close,
 which takes the row FOR UPDATE, waits for the batches already under way and is waited for by
 the later ones), claims its update ids by the unique key of ``seen_events`` (so an update
