@@ -10,7 +10,7 @@ import asyncpg
 
 from bot.kernel.effects import AnswerPress
 from bot.kernel.events import Actor, ButtonPress, Message, Room
-from tests.helpers import Chat
+from tests.helpers import Chat, exported
 
 
 class _Other:
@@ -117,6 +117,8 @@ async def test_restart_closes_overdue_polls_and_keeps_votes(tmp_path: Path) -> N
     chat = await Chat.start(tmp_path, clock=ManualClock(now + timedelta(hours=2)))
     out = await chat.wait_for("WINNER")  # the deadline loop finds the overdue poll at start
     assert "WINNER: Soup" in out and "comes late" in out
+    out = await chat.wait_for("file: ")  # and its chart follows, as after any close
+    assert len(exported(out)) == 1
     await chat.stop()
 
 

@@ -73,6 +73,10 @@ SECRET_TABLES = ("secret_ballots", "receipts")
 SYNC = timedelta(seconds=15)
 """On a shared database, how often the open polls are compared with what other processes did."""
 
+FOLLOW_UP_GRACE = timedelta(minutes=10)
+"""On a shared database, how long after a close another process waits before it does what
+follows the close itself: the closing process does it at once, unless it died."""
+
 LATE_NOTE_AFTER = timedelta(minutes=2)
 
 NOT_COUNTED, NOTHING_CHANGED = "not counted", "nothing changed"
@@ -152,6 +156,7 @@ class PollService:
         for poll_id, room, ref, native_ref in await store.open_messages(self._reader):
             self._remember_message(poll_id, room, ref, native_ref)
         await self._finish_moves()
+        await self._follow_up_missed()  # closes whose follow-up a crash cut short
         closed = []
         for poll in self._due():
             try:
@@ -173,9 +178,28 @@ class PollService:
     async def _after_closes(self, polls: list[Poll]) -> None:
         for poll in polls:
             try:
-                await self._after_close(poll)
+                await self._follow_up(poll)
             except Exception:
                 log.exception("finishing the close of poll %s failed", poll.id)
+
+    async def _follow_up_missed(self) -> None:
+        """Do, in the background, what follows the closes a crash cut short: those of this
+        process's last run (SQLite), or on a shared database those not done FOLLOW_UP_GRACE
+        after the close, each claimed first so that one process does it."""
+        if self._shared:
+            missed = []
+            for poll_id in await store.not_followed_up(self._reader, self._clock.now() - FOLLOW_UP_GRACE):
+
+                async def claim(conn: Conn, poll_id: int = poll_id) -> bool:
+                    return await store.followed_up(conn, poll_id)
+
+                if await self._writer.run(claim):
+                    missed.append(await self.get(poll_id))
+        else:
+            missed = [await self.get(poll_id) for poll_id in await store.not_followed_up(self._reader)]
+        if missed:
+            log.info("finishing the close of %d poll(s) that a stop cut short", len(missed))
+            self._spawn(self._after_closes(missed))
 
     async def stop(self) -> None:
         for task in list(self._tasks):
@@ -201,6 +225,7 @@ class PollService:
         await self._learn_open()
         for poll_id in await store.unsettled_polls(self._reader):  # another process's, cut short
             await self._settle(poll_id)
+        await self._follow_up_missed()  # another process's, cut short
 
     async def _learn_open(self) -> bool:
         """Make ``open`` what the database says is open: polls opened by other processes join
@@ -650,9 +675,20 @@ class PollService:
             raise UserError(_("Poll {id} is already closed. Send /results {id} to see the result.").format(id=poll_id))
         await self._close(poll, by, event_id, hold=True)
         await self._outbox.send_now(_announcement(poll))
+        await self._follow_up(poll)
+        return poll
+
+    async def _follow_up(self, poll: Poll) -> None:
+        """What follows closed POLL's announcement: its chart, then ``_after_close``; recorded
+        once done, so that what a crash cut short is done at the next start. (A crash between
+        the doing and the record has it done twice: a second chart, edits that change nothing.)"""
         await self._send_chart(poll)
         await self._after_close(poll)
-        return poll
+
+        async def done(conn: Conn) -> bool:
+            return await store.followed_up(conn, poll.id)
+
+        await self._writer.run(done)
 
     async def _close(self, poll: Poll, by: str, event_id: str | None, *, hold: bool) -> None:
         """Freeze POLL's result and queue its announcement, in one transaction: a closed poll

@@ -250,6 +250,24 @@ async def settle_secret_ballots(conn: Conn, poll_id: int) -> bool:
     return True
 
 
+async def followed_up(conn: Conn, poll_id: int) -> bool:
+    """Record that what follows POLL_ID's close is done (see migrations/0025_followed_up_polls.sql);
+    False if it was already recorded (by another process, or before a crash)."""
+    rows = await conn.execute_fetchall(
+        "INSERT INTO followed_up_polls(poll_id) VALUES (?) ON CONFLICT DO NOTHING RETURNING poll_id", (poll_id,))
+    return bool(rows)
+
+
+async def not_followed_up(conn: Conn, closed_before: datetime | None = None) -> list[int]:
+    """The closed polls whose follow-up was never recorded done (closed before CLOSED_BEFORE)."""
+    since = " AND closed_at < ?" if closed_before is not None else ""
+    rows = await conn.execute_fetchall(
+        "SELECT id FROM polls p WHERE closed_at IS NOT NULL" + since +
+        " AND NOT EXISTS (SELECT 1 FROM followed_up_polls f WHERE f.poll_id = p.id) ORDER BY id",
+        (iso(closed_before),) if closed_before is not None else ())
+    return [r[0] for r in rows]
+
+
 async def unsettled_polls(conn: Conn) -> list[int]:
     """The closed secret polls whose ballots are still in the order they arrived (see
     settle_secret_ballots): their rewrite was cut short, or another process's."""
