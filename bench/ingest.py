@@ -129,6 +129,8 @@ async def at_rate(first: int, votes: list[Vote], rate: int, send: Send) -> list[
     holds its requests: a list of every task made would keep each finished one alive, and the
     garbage collector would then walk tens of thousands of them in the middle of the timing."""
     latencies: list[float] = []
+    if not votes:
+        return latencies
     in_flight: set[asyncio.Task[None]] = set()
     all_done = asyncio.Event()
 

@@ -425,3 +425,35 @@ async def test_polls_lists_what_other_processes_opened_and_closed_a_moment_ago(t
     finally:
         await a.stop()
         await b.stop()
+
+
+async def test_a_close_cut_short_in_one_process_is_followed_up_by_another_only_after_the_grace(
+    tmp_path: Path,
+) -> None:
+    """The process that closes a poll does what follows at once; another leaves it alone for
+    FOLLOW_UP_GRACE (the closer may be slow, not dead), then does it, once."""
+    a, b = await _bots(tmp_path, 2)
+    stuck = asyncio.Event()
+
+    async def dies_here(poll: object) -> None:  # a's close has committed; a does nothing more
+        stuck.set()
+        await asyncio.Event().wait()
+
+    try:
+        await a.say("chair: /poll Lunch? | Pizza | Soup", "ann: /vote 1 Soup")
+        a.app.services.polls._send_chart = dies_here  # type: ignore[method-assign]
+        closing = asyncio.create_task(a.say("chair: /close 1"))
+        await asyncio.wait_for(stuck.wait(), 10)
+        said = await b.advance("5m")
+        assert "file: " not in said  # a may only be slow
+        assert await b.query("SELECT poll_id FROM followed_up_polls") == []
+        said = await b.advance("6m") + await b.wait_for("file: ")
+        assert "Poll 1: Lunch?" in said  # b sent the chart
+        assert await b.query("SELECT poll_id FROM followed_up_polls") == [(1,)]
+        said = await b.advance("30m")
+        assert "file: " not in said  # once
+        closing.cancel()
+        await asyncio.gather(closing, return_exceptions=True)
+    finally:
+        await a.stop()
+        await b.stop()
