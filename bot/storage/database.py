@@ -29,9 +29,6 @@ MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 PING_TIMEOUT = 2.0  # seconds a health check waits for the database to answer
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
-WAL_KEPT = 64 * 1024 * 1024
-"""Bytes of write-ahead log file kept once the log starts again after a burst of writes."""
-
 
 def migration_files(directory: Path = MIGRATIONS_DIR) -> list[tuple[int, Path]]:
     found: dict[int, Path] = {}
@@ -132,11 +129,6 @@ async def connect(path: Path | str, directory: Path = MIGRATIONS_DIR, writer: bo
     await _apply(conn, directory)
     if writer:
         await conn.execute("PRAGMA wal_autocheckpoint=0")
-        # While votes pour in, each checkpoint beside the writer copies what was committed when
-        # it began, never what is committed meanwhile, so the log cannot start again from its
-        # beginning: 200,000 votes in a burst left a 724 MB log. It starts again once the burst
-        # is over; this limit then cuts the file back, where it would otherwise keep its size.
-        await conn.execute(f"PRAGMA journal_size_limit={WAL_KEPT}")
         # Erasure deletes rows; with secure_delete SQLite also overwrites the space they held,
         # here and wherever an earlier update or page split left an old copy of a row.
         await conn.execute("PRAGMA secure_delete=ON")
