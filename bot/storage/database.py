@@ -11,6 +11,7 @@ import asyncio
 import logging
 import re
 import sqlite3
+import time
 from collections.abc import Callable, Sequence
 from contextlib import closing
 from datetime import UTC, datetime
@@ -147,15 +148,69 @@ async def in_one_step(conn: aiosqlite.Connection, step: Callable[[sqlite3.Connec
     return await conn._execute(lambda: step(conn._conn))
 
 
-async def checkpoints(conn: aiosqlite.Connection, every_s: float = 1.0) -> None:
+QUIET_S = 5.0
+"""Seconds without a commit after which the writer counts as idle (``checkpoints``)."""
+LOG_KEPT = 32 * 1024 * 1024
+"""Bytes of write-ahead log file left as they are once the writer is idle. With a checkpoint
+every second the log holds about a second of writes (a few MB at 5,000 votes a second), which
+SQLite reuses from its beginning; only a burst without a pause grows it beyond this."""
+QUIET_CUT_WAIT_MS = 100
+"""How long cutting the log after a quiet spell waits for a commit or read in the way."""
+
+
+async def checkpoints(
+    conn: aiosqlite.Connection, path: Path | str, every_s: float = 1.0, *, quiet_s: float = QUIET_S,
+    kept: int = LOG_KEPT,
+) -> None:
     """Copy the write-ahead log into the database file now and then, beside the writer (a
-    PASSIVE checkpoint never blocks it), so the log stays small without stalling commits."""
+    PASSIVE checkpoint never blocks it), so the log stays small without stalling commits.
+
+    A checkpoint beside a writer that never pauses cannot let the log start again from its
+    beginning, so a long burst grows the file (200,000 votes: 500–700 MB), and SQLite keeps a
+    log file at its largest size. Cutting it holds the writer up while the file is cut (a vote
+    that came just then, after a 535 MB log, waited 0.1–0.2 s; SQLite's ``journal_size_limit``
+    does the same inside a commit, mid-burst), so it is cut only once no commit has come for
+    QUIET_S (``PRAGMA data_version`` on CONN changes with every commit of another connection)
+    and the file is larger than KEPT: after a burst, not in it."""
+    log_file = Path(f"{path}-wal")
+    version: int | None = None
+    quiet_since = time.monotonic()
     while True:
         await asyncio.sleep(every_s)
         try:
             await conn.execute_fetchall("PRAGMA wal_checkpoint(PASSIVE)")
+            now_version = (await conn.execute_fetchall("PRAGMA data_version"))[0][0]
         except sqlite3.OperationalError as e:  # a read on this connection is mid-way: next time
             log.debug("checkpoint skipped: %s", e)
+            continue
+        now = time.monotonic()
+        if now_version != version:
+            version, quiet_since = now_version, now
+        elif now - quiet_since >= quiet_s and await asyncio.to_thread(_size, log_file) > kept:
+            quiet_since = now  # cut, busy or failed: not again before another quiet spell
+            try:
+                if not await cut_log(path, busy_ms=QUIET_CUT_WAIT_MS):
+                    log.debug("the log was not cut: the database was busy")
+            except (sqlite3.Error, OSError):
+                log.exception("cutting the write-ahead log failed")
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0
+
+
+async def cut_log(path: Path | str, busy_ms: int) -> bool:
+    """Checkpoint the whole write-ahead log of the database at PATH into its file and cut the
+    log file to zero bytes (a TRUNCATE checkpoint, on a connection of its own so that no read
+    of the bot waits behind it), waiting at most BUSY_MS for a writer or reader in the way.
+    Whether it was done."""
+    async with aiosqlite.connect(str(path)) as conn:
+        await conn.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
+        rows = await conn.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+    return not (rows and next(iter(rows))[0])
 
 
 async def migrate(path: Path | str, directory: Path = MIGRATIONS_DIR) -> list[str]:
@@ -226,7 +281,8 @@ class Database:
 
     def start(self) -> None:
         if self.checkpointing and self.reader.connection is not self.wconn:
-            self._checkpoints = asyncio.create_task(checkpoints(self.reader.connection), name="quorum-checkpoints")
+            self._checkpoints = asyncio.create_task(
+                checkpoints(self.reader.connection, self.path), name="quorum-checkpoints")
 
     @property
     def checkpoints_running(self) -> bool:
@@ -257,10 +313,7 @@ class Database:
         if str(self.path) == ":memory:":
             return
         try:
-            async with aiosqlite.connect(str(self.path)) as conn:
-                await conn.execute("PRAGMA busy_timeout=5000")
-                rows = await conn.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
-            if rows and next(iter(rows))[0]:
+            if not await cut_log(self.path, busy_ms=5000):
                 log.warning("the log could not be truncated after an erasure (busy); it will be at the next one")
         except Exception:
             log.exception("checkpoint after erasure failed")
