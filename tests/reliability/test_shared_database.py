@@ -427,6 +427,51 @@ async def test_polls_lists_what_other_processes_opened_and_closed_a_moment_ago(t
         await b.stop()
 
 
+async def _followed_up(bot: Chat) -> list[tuple[Any, ...]]:
+    """The record of follow-ups once the one under way is recorded done (just after its chart)."""
+    for _ in range(500):
+        rows = await bot.query("SELECT poll_id, claimed_until FROM followed_up_polls")
+        if all(until is None for _, until in rows):
+            return rows
+        await asyncio.sleep(0.01)
+    return rows
+
+
+async def test_a_follow_up_whose_taker_dies_too_is_taken_over_again_once_its_claim_runs_out(
+    tmp_path: Path,
+) -> None:
+    """A close cut short in a; b takes its follow-up over and dies while doing it; c does it once
+    b's claim (FOLLOW_UP_GRACE) has run out, and not before."""
+    a, b, c = await _bots(tmp_path, 3)
+    stuck = asyncio.Event()
+
+    async def dies_here(poll: object) -> None:  # the follow-up gets no further in this process
+        stuck.set()
+        await asyncio.Event().wait()
+
+    try:
+        await a.say("chair: /poll Lunch? | Pizza | Soup", "ann: /vote 1 Soup")
+        a.app.services.polls._send_chart = dies_here  # type: ignore[method-assign]
+        b.app.services.polls._send_chart = dies_here  # type: ignore[method-assign]
+        closing = asyncio.create_task(a.say("chair: /close 1"))
+        await asyncio.wait_for(stuck.wait(), 10)
+        stuck.clear()
+        await b.advance("11m")  # b claims the follow-up until 21m, and dies doing it
+        await asyncio.wait_for(stuck.wait(), 10)
+        said = await c.advance("15m")
+        assert "file: " not in said  # b may only be slow
+        said = await c.advance("7m") + await c.wait_for("file: ")
+        assert "Poll 1: Lunch?" in said  # c sent the chart
+        assert await _followed_up(c) == [(1, None)]  # done, no longer claimed
+        said = await c.advance("30m")
+        assert "file: " not in said  # once
+        closing.cancel()
+        await asyncio.gather(closing, return_exceptions=True)
+    finally:
+        for bot in (a, b, c):
+            await bot.stop()
+
+
 async def test_a_close_cut_short_in_one_process_is_followed_up_by_another_only_after_the_grace(
     tmp_path: Path,
 ) -> None:
@@ -449,7 +494,7 @@ async def test_a_close_cut_short_in_one_process_is_followed_up_by_another_only_a
         assert await b.query("SELECT poll_id FROM followed_up_polls") == []
         said = await b.advance("6m") + await b.wait_for("file: ")
         assert "Poll 1: Lunch?" in said  # b sent the chart
-        assert await b.query("SELECT poll_id FROM followed_up_polls") == [(1,)]
+        assert await _followed_up(b) == [(1, None)]  # done, no longer claimed
         said = await b.advance("30m")
         assert "file: " not in said  # once
         closing.cancel()

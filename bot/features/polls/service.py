@@ -75,7 +75,8 @@ SYNC = timedelta(seconds=15)
 
 FOLLOW_UP_GRACE = timedelta(minutes=10)
 """On a shared database, how long after a close another process waits before it does what
-follows the close itself: the closing process does it at once, unless it died."""
+follows the close itself (the closing process does it at once, unless it died); and how long
+that process's claim on it lasts, should it die too."""
 
 LATE_NOTE_AFTER = timedelta(minutes=2)
 
@@ -185,18 +186,19 @@ class PollService:
     async def _follow_up_missed(self) -> None:
         """Do, in the background, what follows the closes a crash cut short: those of this
         process's last run (SQLite), or on a shared database those not done FOLLOW_UP_GRACE
-        after the close, each claimed first so that one process does it."""
+        after the close, each claimed first (for FOLLOW_UP_GRACE) so that one process does it."""
+        now = self._clock.now()
         if self._shared:
             missed = []
-            for poll_id in await store.not_followed_up(self._reader, self._clock.now() - FOLLOW_UP_GRACE):
+            for poll_id in await store.not_followed_up(self._reader, now, now - FOLLOW_UP_GRACE):
 
                 async def claim(conn: Conn, poll_id: int = poll_id) -> bool:
-                    return await store.followed_up(conn, poll_id)
+                    return await store.claim_follow_up(conn, poll_id, now, now + FOLLOW_UP_GRACE)
 
-                if await self._writer.run(claim):
+                if await self._writer.run(claim):  # a taker that dies in turn leaves it to the next
                     missed.append(await self.get(poll_id))
         else:
-            missed = [await self.get(poll_id) for poll_id in await store.not_followed_up(self._reader)]
+            missed = [await self.get(poll_id) for poll_id in await store.not_followed_up(self._reader, now)]
         if missed:
             log.info("finishing the close of %d poll(s) that a stop cut short", len(missed))
             self._spawn(self._after_closes(missed))
@@ -685,8 +687,8 @@ class PollService:
         await self._send_chart(poll)
         await self._after_close(poll)
 
-        async def done(conn: Conn) -> bool:
-            return await store.followed_up(conn, poll.id)
+        async def done(conn: Conn) -> None:
+            await store.followed_up(conn, poll.id)
 
         await self._writer.run(done)
 

@@ -250,21 +250,34 @@ async def settle_secret_ballots(conn: Conn, poll_id: int) -> bool:
     return True
 
 
-async def followed_up(conn: Conn, poll_id: int) -> bool:
-    """Record that what follows POLL_ID's close is done (see migrations/0025_followed_up_polls.sql);
-    False if it was already recorded (by another process, or before a crash)."""
+async def followed_up(conn: Conn, poll_id: int) -> None:
+    """Record that what follows POLL_ID's close is done (see migrations/0025_followed_up_polls.sql)."""
+    await conn.execute(
+        "INSERT INTO followed_up_polls(poll_id) VALUES (?)"
+        " ON CONFLICT(poll_id) DO UPDATE SET claimed_until = NULL", (poll_id,))
+
+
+async def claim_follow_up(conn: Conn, poll_id: int, now: datetime, until: datetime) -> bool:
+    """Claim the follow-up of POLL_ID's close until UNTIL, for a process taking it over from one
+    that was cut short (migrations/0026_follow_up_claims.sql): False if it is done, or claimed
+    by another process until after NOW."""
     rows = await conn.execute_fetchall(
-        "INSERT INTO followed_up_polls(poll_id) VALUES (?) ON CONFLICT DO NOTHING RETURNING poll_id", (poll_id,))
+        "INSERT INTO followed_up_polls(poll_id, claimed_until) VALUES (?, ?)"
+        " ON CONFLICT(poll_id) DO UPDATE SET claimed_until = excluded.claimed_until"
+        " WHERE followed_up_polls.claimed_until IS NOT NULL AND followed_up_polls.claimed_until <= ?"
+        " RETURNING poll_id", (poll_id, iso(until), iso(now)))
     return bool(rows)
 
 
-async def not_followed_up(conn: Conn, closed_before: datetime | None = None) -> list[int]:
-    """The closed polls whose follow-up was never recorded done (closed before CLOSED_BEFORE)."""
+async def not_followed_up(conn: Conn, now: datetime, closed_before: datetime | None = None) -> list[int]:
+    """The closed polls (closed before CLOSED_BEFORE) whose follow-up is neither recorded done nor
+    claimed by a process beyond NOW."""
     since = " AND closed_at < ?" if closed_before is not None else ""
     rows = await conn.execute_fetchall(
         "SELECT id FROM polls p WHERE closed_at IS NOT NULL" + since +
-        " AND NOT EXISTS (SELECT 1 FROM followed_up_polls f WHERE f.poll_id = p.id) ORDER BY id",
-        (iso(closed_before),) if closed_before is not None else ())
+        " AND NOT EXISTS (SELECT 1 FROM followed_up_polls f WHERE f.poll_id = p.id"
+        " AND (f.claimed_until IS NULL OR f.claimed_until > ?)) ORDER BY id",
+        (*((iso(closed_before),) if closed_before is not None else ()), iso(now)))
     return [r[0] for r in rows]
 
 
