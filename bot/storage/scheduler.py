@@ -90,8 +90,13 @@ class Scheduler:
             self._aps = None
 
     def poke(self) -> None:
-        """Something's deadline changed: wake up in time for the earliest one."""
-        if self._aps is None:
+        """Something's deadline changed: wake up in time for the earliest one.
+
+        Not while a pass is under way (a duty's work often moves deadlines: a sync learning
+        other processes' polls pokes once for each): the pass looks again for due work before
+        it ends, and pokes once it has. A wake-up set for now would find the pass still running,
+        and APScheduler would skip it with a warning each time."""
+        if self._aps is None or self._lock.locked():
             return
         due = self.next_due()
         if due is None:

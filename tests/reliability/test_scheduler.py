@@ -1,0 +1,48 @@
+"""The scheduler's wake-ups with the real APScheduler and the real clock (bot/storage/scheduler.py):
+deadlines that move while a pass is under way are kept, without a wake-up skipped on the way."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timedelta
+
+import pytest
+
+from bot.kernel.clock import Clock
+from bot.storage.scheduler import Scheduler
+
+
+async def test_a_deadline_set_during_a_pass_is_kept_and_no_wake_up_is_skipped(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    clock = Clock()
+    scheduler = Scheduler(clock)
+    due: dict[str, datetime | None] = {"first": clock.now() + timedelta(milliseconds=50), "second": None}
+    done: list[str] = []
+    both = asyncio.Event()
+
+    async def first() -> None:
+        due["first"] = None
+        # Its work sets another deadline, a moment away, and says so several times (as a sync
+        # learning several polls does); the pass is still under way when that deadline comes.
+        due["second"] = clock.now() + timedelta(milliseconds=100)
+        for _ in range(5):
+            scheduler.poke()
+        await asyncio.sleep(0.3)
+        done.append("first")
+
+    async def second() -> None:
+        due["second"] = None
+        done.append("second")
+        both.set()
+
+    scheduler.add("first", lambda: due["first"], first)
+    scheduler.add("second", lambda: due["second"], second)
+    scheduler.start()
+    try:
+        await asyncio.wait_for(both.wait(), 5)
+    finally:
+        await scheduler.shutdown()
+    assert done == ["first", "second"]
+    skipped = [r.getMessage() for r in caplog.records if "skipped" in r.getMessage()]
+    assert skipped == []
