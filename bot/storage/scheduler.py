@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -40,6 +40,10 @@ class Duty:
     next_due: NextDue
     fire: Fire
     always: bool = False  # done also while this process does not do the due work (see ready)
+
+
+def _among(duty: Duty, duties: Sequence[Duty]) -> bool:
+    return any(duty is d for d in duties)
 
 
 class Scheduler:
@@ -89,8 +93,9 @@ class Scheduler:
             self._aps.shutdown(wait=False)  # cancels whatever APScheduler still runs
             self._aps = None
 
-    def poke(self) -> None:
-        """Something's deadline changed: wake up in time for the earliest one.
+    def poke(self, skipping: Sequence[Duty] = ()) -> None:
+        """Something's deadline changed: wake up in time for the earliest one (but SKIPPING's,
+        duties whose work just failed: the safety tick tries them again).
 
         Not while a pass is under way (a duty's work often moves deadlines: a sync learning
         other processes' polls pokes once for each): the pass looks again for due work before
@@ -98,7 +103,7 @@ class Scheduler:
         and APScheduler would skip it with a warning each time."""
         if self._aps is None or self._lock.locked():
             return
-        due = self.next_due()
+        due = self.next_due(skipping)
         if due is None:
             return
         # APScheduler counts in wall-clock time; the duties count in the injected clock.
@@ -112,8 +117,9 @@ class Scheduler:
             misfire_grace_time=None, coalesce=True, max_instances=1,
         )
 
-    def next_due(self) -> datetime | None:
-        dues = [d for d in (duty.next_due() for duty in self._runnable()) if d is not None]
+    def next_due(self, skipping: Sequence[Duty] = ()) -> datetime | None:
+        duties = [duty for duty in self._runnable() if not _among(duty, skipping)]
+        dues = [d for d in (duty.next_due() for duty in duties) if d is not None]
         return min(dues) if dues else None
 
     def _runnable(self) -> list[Duty]:
@@ -122,20 +128,24 @@ class Scheduler:
         return self._duties if self._ready() else [d for d in self._duties if d.always]
 
     async def run_due(self) -> None:
-        """Do everything that is due now, by the injected clock; then wait for the next."""
+        """Do everything that is due now, by the injected clock; then wait for the next.
+
+        A duty whose work fails is left until the next pass (the safety tick at the latest), and
+        the others go on: one feature's failing work never holds up another's deadlines."""
+        failed: list[Duty] = []
         async with self._lock:
             # A duty that keeps reporting itself due must not spin forever; a stop runs nothing new.
             for _ in range(0 if self._stopping else 1000):
                 now = self.clock.now()
-                times = [(t, d) for d in self._runnable() if (t := d.next_due()) is not None and t <= now]
+                times = [(t, d) for d in self._runnable() if not _among(d, failed)
+                         and (t := d.next_due()) is not None and t <= now]
                 if not times:
                     break
                 self.lag = max(0.0, (now - min(t for t, _ in times)).total_seconds())
-                due = [d for _, d in times]
-                for duty in due:
+                for _, duty in times:
                     try:
                         await duty.fire()
                     except Exception:
                         log.exception("scheduled work %s failed; it will be retried", duty.name)
-                        return
-        self.poke()
+                        failed.append(duty)
+        self.poke(failed)

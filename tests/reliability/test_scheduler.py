@@ -46,3 +46,35 @@ async def test_a_deadline_set_during_a_pass_is_kept_and_no_wake_up_is_skipped(ca
     assert done == ["first", "second"]
     skipped = [r.getMessage() for r in caplog.records if "skipped" in r.getMessage()]
     assert skipped == []
+
+
+async def test_a_duty_whose_work_fails_holds_up_no_other_and_is_not_retried_in_a_spin(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Every feature's timed work shares the scheduler: a failing one (a bug, a row it cannot
+    handle) must not keep a poll from closing, nor be retried in a loop."""
+    clock = Clock()
+    scheduler = Scheduler(clock)
+    soon = clock.now() + timedelta(milliseconds=50)
+    attempts: list[datetime] = []
+    closed = asyncio.Event()
+    due: dict[str, datetime | None] = {"broken": soon, "close": soon}
+
+    async def broken() -> None:
+        attempts.append(clock.now())
+        raise RuntimeError("a row this duty cannot handle")
+
+    async def close() -> None:
+        due["close"] = None
+        closed.set()
+
+    scheduler.add("broken", lambda: due["broken"], broken)  # first: its failure comes first
+    scheduler.add("close", lambda: due["close"], close)
+    scheduler.start()
+    try:
+        await asyncio.wait_for(closed.wait(), 5)
+        await asyncio.sleep(0.5)
+    finally:
+        await scheduler.shutdown()
+    assert len(attempts) == 1  # tried again at the safety tick, not at once
+    assert "scheduled work broken failed; it will be retried" in caplog.text
