@@ -40,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 from adapters.telegram import TelegramAdapter  # noqa: E402
 from adapters.telegram.limiter import MESSAGES_PER_SECOND  # noqa: E402
 from bot.app import Transports, bootstrap  # noqa: E402
+from bot.app.runtime import tune_for_serving  # noqa: E402
 from bot.kernel.clock import Clock  # noqa: E402
 from bot.kernel.config import TelegramConfig, parse_config  # noqa: E402
 from bot.storage.outbox import enqueue  # noqa: E402
@@ -88,6 +89,7 @@ async def broadcast(messages: int, time_scale: float) -> dict[str, object]:
             adapter = TelegramAdapter(config.telegram, core, time_scale=time_scale, poll_timeout=1)
             core.transports.add(adapter.transport)
             await core.start()
+            tune_for_serving()  # as `quorum run` does once the bot is up: the collector's pace is part of memory
             await core.outbox.stop()  # drained explicitly below, so that it is what is timed
             runner = asyncio.create_task(adapter.run())
             await adapter.transport.ready.wait()
