@@ -1,5 +1,6 @@
 """The scheduler's wake-ups with the real APScheduler and the real clock (bot/storage/scheduler.py):
-deadlines that move while a pass is under way are kept, without a wake-up skipped on the way."""
+deadlines that move while a pass is under way are kept, without a wake-up skipped on the way; a
+duty whose work fails holds up no other."""
 
 from __future__ import annotations
 
