@@ -7,6 +7,7 @@ the bot answered, exactly as a person at the terminal would.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
 from dataclasses import replace
@@ -185,6 +186,25 @@ class Chat:
     async def stop(self) -> None:
         await self.app.stop()
         assert_rendered_once("\n".join(self.transport.transcript), "\n".join(self.typed))
+
+
+class DiesInChart:
+    """Stands in for the chart drawing of each of CHATS: what follows a close (which has
+    committed by then) gets no further in that bot, as if its process died there."""
+
+    def __init__(self, *chats: Chat) -> None:
+        self._reached = asyncio.Event()
+        for chat in chats:
+            chat.app.services.polls._send_chart = self  # type: ignore[method-assign]
+
+    async def __call__(self, poll: object) -> None:
+        self._reached.set()
+        await asyncio.Event().wait()
+
+    async def reached(self) -> None:
+        """Once a follow-up has got this far (again, after an earlier time)."""
+        await asyncio.wait_for(self._reached.wait(), 10)
+        self._reached.clear()
 
 
 async def add_members(chat: Chat, members: list[tuple[str, str | None]]) -> None:

@@ -34,16 +34,12 @@ NextDue = Callable[[], datetime | None]
 Fire = Callable[[], Awaitable[None]]
 
 
-@dataclass
+@dataclass(eq=False)  # one duty is itself only: ``in`` a list of them asks for this very one
 class Duty:
     name: str
     next_due: NextDue
     fire: Fire
     always: bool = False  # done also while this process does not do the due work (see ready)
-
-
-def _among(duty: Duty, duties: Sequence[Duty]) -> bool:
-    return any(duty is d for d in duties)
 
 
 class Scheduler:
@@ -118,7 +114,7 @@ class Scheduler:
         )
 
     def next_due(self, skipping: Sequence[Duty] = ()) -> datetime | None:
-        duties = [duty for duty in self._runnable() if not _among(duty, skipping)]
+        duties = [duty for duty in self._runnable() if duty not in skipping]
         dues = [d for d in (duty.next_due() for duty in duties) if d is not None]
         return min(dues) if dues else None
 
@@ -137,7 +133,7 @@ class Scheduler:
             # A duty that keeps reporting itself due must not spin forever; a stop runs nothing new.
             for _ in range(0 if self._stopping else 1000):
                 now = self.clock.now()
-                times = [(t, d) for d in self._runnable() if not _among(d, failed)
+                times = [(t, d) for d in self._runnable() if d not in failed
                          and (t := d.next_due()) is not None and t <= now]
                 if not times:
                     break

@@ -13,7 +13,7 @@ import pytest
 from adapters.console.adapter import ConsoleTransport
 from bot.kernel.clock import ManualClock
 from bot.kernel.effects import Edit
-from tests.helpers import Chat, exported
+from tests.helpers import Chat, DiesInChart, exported
 
 
 async def test_a_follow_up_cut_short_is_done_at_the_next_start_and_only_then(
@@ -31,15 +31,9 @@ async def test_a_follow_up_cut_short_is_done_at_the_next_start_and_only_then(
     chat = await Chat.start(tmp_path)
     await chat.say("chair: /poll Lunch? | Pizza | Soup", "ann: /vote 1 Soup")
     ballot_ref = chat.transport.keyboards["console:main"][0]
-    stuck = asyncio.Event()
-
-    async def crash_here(poll: object) -> None:  # the process dies once the close has committed
-        stuck.set()
-        await asyncio.Event().wait()
-
-    chat.app.services.polls._send_chart = crash_here  # type: ignore[method-assign]
+    dies = DiesInChart(chat)  # the process dies once the close has committed
     closing = asyncio.create_task(chat.say("chair: /close 1"))
-    await asyncio.wait_for(stuck.wait(), 10)
+    await dies.reached()
     assert (await chat.query("SELECT closed_at IS NOT NULL FROM polls WHERE id = 1"))[0][0]
     assert "WINNER: Soup" in "\n".join(chat.transport.transcript)  # the result was announced
     assert not [e for e in edits if e.ref == ballot_ref and not e.buttons]  # still shown open

@@ -27,7 +27,7 @@ from bot.storage.database import Database
 from bot.storage.leases import TTL
 from bot.storage.outbox import CHANNEL, enqueue
 from bot.storage.writer import DUPLICATE, VoteWrite
-from tests.helpers import Chat, add_members
+from tests.helpers import Chat, DiesInChart, add_members
 from tests.peers.postgresql import shared
 
 
@@ -427,6 +427,17 @@ async def test_polls_lists_what_other_processes_opened_and_closed_a_moment_ago(t
         await b.stop()
 
 
+async def _close_cut_short(closer: Chat, *also: Chat) -> tuple[asyncio.Task[str], DiesInChart]:
+    """CLOSER opens poll 1, takes a vote and closes it, and dies once the close has committed
+    (as ALSO will, in their turn, should they take the follow-up over): the close, still
+    running, and the stand-in that says when a follow-up got that far."""
+    await closer.say("chair: /poll Lunch? | Pizza | Soup", "ann: /vote 1 Soup")
+    dies = DiesInChart(closer, *also)
+    closing = asyncio.create_task(closer.say("chair: /close 1"))
+    await dies.reached()
+    return closing, dies
+
+
 async def _followed_up(bot: Chat) -> list[tuple[Any, ...]]:
     """The record of follow-ups once the one under way is recorded done (just after its chart)."""
     for _ in range(500):
@@ -443,21 +454,10 @@ async def test_a_follow_up_whose_taker_dies_too_is_taken_over_again_once_its_cla
     """A close cut short in a; b takes its follow-up over and dies while doing it; c does it once
     b's claim (FOLLOW_UP_GRACE) has run out, and not before."""
     a, b, c = await _bots(tmp_path, 3)
-    stuck = asyncio.Event()
-
-    async def dies_here(poll: object) -> None:  # the follow-up gets no further in this process
-        stuck.set()
-        await asyncio.Event().wait()
-
     try:
-        await a.say("chair: /poll Lunch? | Pizza | Soup", "ann: /vote 1 Soup")
-        a.app.services.polls._send_chart = dies_here  # type: ignore[method-assign]
-        b.app.services.polls._send_chart = dies_here  # type: ignore[method-assign]
-        closing = asyncio.create_task(a.say("chair: /close 1"))
-        await asyncio.wait_for(stuck.wait(), 10)
-        stuck.clear()
+        closing, dies = await _close_cut_short(a, b)
         await b.advance("11m")  # b claims the follow-up until 21m, and dies doing it
-        await asyncio.wait_for(stuck.wait(), 10)
+        await dies.reached()
         said = await c.advance("15m")
         assert "file: " not in said  # b may only be slow
         said = await c.advance("7m") + await c.wait_for("file: ")
@@ -478,17 +478,8 @@ async def test_a_close_cut_short_in_one_process_is_followed_up_by_another_only_a
     """The process that closes a poll does what follows at once; another leaves it alone for
     FOLLOW_UP_GRACE (the closer may be slow, not dead), then does it, once."""
     a, b = await _bots(tmp_path, 2)
-    stuck = asyncio.Event()
-
-    async def dies_here(poll: object) -> None:  # a's close has committed; a does nothing more
-        stuck.set()
-        await asyncio.Event().wait()
-
     try:
-        await a.say("chair: /poll Lunch? | Pizza | Soup", "ann: /vote 1 Soup")
-        a.app.services.polls._send_chart = dies_here  # type: ignore[method-assign]
-        closing = asyncio.create_task(a.say("chair: /close 1"))
-        await asyncio.wait_for(stuck.wait(), 10)
+        closing, _ = await _close_cut_short(a)
         said = await b.advance("5m")
         assert "file: " not in said  # a may only be slow
         assert await b.query("SELECT poll_id FROM followed_up_polls") == []
