@@ -445,11 +445,12 @@ class MatrixAdapter:
                 self.direct.note_account_data(event_type, getattr(event, "content", {}) or {})
         for room_id, info in response.rooms.invite.items():
             await self._on_invite(room_id, [_stripped(e) for e in info.invite_state])
-        for room_id in response.rooms.leave:
+        for room_id, left in response.rooms.leave.items():
             # nio keeps rooms the bot has left; forget them, or their stale members would
             # make a lost direct room look usable and a left room look joined. Who organised
             # the room is kept, to tell them if something for it can no longer be posted.
-            self.rooms.forget(room_id)
+            events = [getattr(e, "source", None) or {} for e in [*left.state, *left.timeline.events]]
+            self.rooms.forget(room_id, events)
         await self._follow_upgrades()
         for room_id, info in response.rooms.join.items():
             events = list(info.timeline.events)

@@ -1,7 +1,9 @@
 """What the bot knows about its rooms: who is an organiser, who is in them, which are private.
 
 Room state comes from sync (nio keeps members and power levels up to date; after a restart the
-first sync asks for the full state), so role and membership checks cost no request.
+first sync asks for the full state), so role and membership checks cost no request. nio keeps no
+state of a room the bot was thrown out of while it was down; the sync that brings the leave
+carries it, and who organised the room is learnt from that (``forget``).
 
 Since room version 12, creators outrank every power level and are not listed in
 ``m.room.power_levels`` at all (nio then reports them at the default level): they are taken
@@ -74,12 +76,29 @@ class Rooms:
         """Whether ROOM_ID is what an upgraded room the bot is in points to."""
         return room_id in self._replacement.values()
 
-    def forget(self, room_id: str) -> None:
+    def forget(self, room_id: str, events: list[dict[str, Any]]) -> None:
         """The bot has left ROOM_ID (or was kicked or banned): drop its state but keep its title
-        and organisers, to tell them why what was meant for the room is not posted."""
+        and organisers, to tell them why what was meant for the room is not posted. EVENTS are
+        the room's state and timeline in the sync that brought the leave: all the bot learns of
+        a room it was thrown out of while it was down (nio never held that room)."""
         room = self.client.rooms.pop(room_id, None)
         if room is not None:
             self._left[room_id] = (room.display_name, self._organisers_of(room))
+        elif room_id not in self._left:
+            self._left[room_id] = self._as_left(room_id, events)
+
+    def _as_left(self, room_id: str, events: list[dict[str, Any]]) -> tuple[str, set[str]]:
+        """The title and organisers of ROOM_ID by its state EVENTS (the latest of each kind)."""
+        state = {(e.get("type"), e.get("state_key")): e.get("content") or {} for e in events if "state_key" in e}
+        levels = state.get(("m.room.power_levels", ""), {})
+        users = levels.get("users") if isinstance(levels.get("users"), dict) else {}
+        found = {u for u, level in users.items() if isinstance(level, int) and level >= self.organiser_level}
+        create = next((e for e in reversed(events) if e.get("type") == "m.room.create" and e.get("state_key") == ""),
+                      None)
+        found |= creators_of(create or {})
+        name = state.get(("m.room.name", ""), {}).get("name")
+        alias = state.get(("m.room.canonical_alias", ""), {}).get("alias")
+        return next((t for t in (name, alias) if isinstance(t, str) and t), room_id), found
 
     def organisers(self, room_id: str) -> set[str]:
         """The organisers of ROOM_ID by power level and creation (as the bot last saw them)."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from nio import RoomKickResponse, RoomRedactResponse, SyncResponse
+from nio import RoomBanResponse, RoomKickResponse, RoomRedactResponse, SyncResponse
 
 from bot.kernel.effects import Send
 from bot.kernel.ports import Conn, DeliveryRefused
@@ -184,6 +184,40 @@ async def test_the_bot_kicked_out_of_a_room_tries_once_and_tells_the_organisers(
     assert attempts == [room]  # the bot knows it was kicked: no attempt more
 
     # The organisers hear of it privately (the founder created the room: an organiser).
+    dm = await founder.wait_for_invite()
+    await founder.client.join(dm)
+    told = await founder.wait_for_event(dm, notice_from(bot.user_id, containing="no longer post"))
+    assert "Branch" in body(told)
+
+
+@pytest.mark.parametrize("thrown_out", ["kicked", "banned"])
+async def test_the_bot_thrown_out_while_it_was_down_still_tells_the_organisers(
+    start_bot: StartBot, matrix_users: UserFactory, thrown_out: str
+) -> None:
+    bot = await start_bot()
+    branch = await branch_room(matrix_users, bot.user_id, members=1)
+    founder, room = branch.founder, branch.room_id
+    await command(founder, room, "!help", bot.user_id, "poll")  # the bot is in the room and answers
+    await bot.stop()
+    # Thrown out while it was down: the restarted bot never sees the room's state, only its leave.
+    if thrown_out == "kicked":
+        done = await founder.client.room_kick(room, bot.user_id, reason="testing")
+        assert isinstance(done, RoomKickResponse), done
+    else:
+        done = await founder.client.room_ban(room, bot.user_id, reason="testing")
+        assert isinstance(done, RoomBanResponse), done
+    bot = await start_bot()
+    now = bot.app.clock.now()
+
+    async def queue(conn: Conn) -> None:
+        await enqueue(conn, dedupe="kicked-down", target=f"mx:{room}", private=False, text="Poll 2 closed", now=now)
+
+    await bot.app.writer.run(queue)
+    await bot.app.outbox.drain()
+    rows = await bot.query("SELECT failed IS NOT NULL, sent_at FROM outbox WHERE dedupe = 'kicked-down'")
+    assert rows == [(1, None)]
+    # Its organisers are who the room's state said when the bot left it (the homeserver keeps
+    # that for a former member): the founder hears of it privately, with the room's name.
     dm = await founder.wait_for_invite()
     await founder.client.join(dm)
     told = await founder.wait_for_event(dm, notice_from(bot.user_id, containing="no longer post"))
