@@ -223,7 +223,11 @@ def _import_members(config: Config, file: Path, codes: Path | None, replace: boo
     from bot.app.bootstrap import import_roll
     from bot.features.roll.render import import_summary
 
-    result = asyncio.run(import_roll(config, entries, replace))
+    try:
+        result = asyncio.run(import_roll(config, entries, replace))
+    except RollError as e:  # rows that would be one member with the roll as it is: nothing written
+        print(f"quorum: {file}: {e}", file=sys.stderr)
+        return 2
     out = codes.open("w", newline="", encoding="utf-8") if codes else sys.stdout
     try:
         import csv

@@ -10,7 +10,10 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
+from bot.kernel.errors import ParseError
+from bot.kernel.language import _
 from bot.kernel.secrecy import CODE_ALPHABET, format_code
+from bot.kernel.wording import quoted
 
 
 def new_join_code() -> str:
@@ -40,12 +43,14 @@ class RollEntry:
 
 @dataclass(frozen=True)
 class RollImport:
-    """What a roll import did: (number, name, branch, join code) of every member in the file, and
-    (number, name) of every member it made inactive (with --replace: those missing from it)."""
+    """What a roll import did: (number, name, branch, join code) of every member in the file,
+    (number, name) of every member it made inactive (with --replace: those missing from it), and
+    how many of the file's members were new to the roll (None: all of them)."""
 
     rows: list[tuple[str | None, str, str | None, str]]
     made_inactive: list[tuple[str | None, str]]
     replace: bool
+    added: int | None = None
 
 
 @dataclass(frozen=True)
@@ -54,3 +59,39 @@ class Member:
     name: str
     branch: str | None
     active: bool
+
+
+class RollError(ParseError):
+    """A roll file, or an import, that would make the roll wrong: nothing of it is written."""
+
+
+def same_member(name: str, branch: str | None, line: int | None = None, first: int | None = None) -> str:
+    """Why a second row with the NAME and BRANCH of another and no member number is refused (the
+    roll matches such rows by name and branch, so the two would be one member), and how to tell
+    them apart."""
+    if line is None or first is None:
+        if branch is None:
+            return _("{name} appears twice, with no member number to tell them apart; give each their member "
+                     "number (a number column), or remove the repeated line").format(name=quoted(name))
+        return _("{name} (branch {branch}) appears twice, with no member number to tell them apart; give each "
+                 "their member number (a number column), or remove the repeated line").format(
+            name=quoted(name), branch=quoted(branch))
+    if branch is None:
+        return _("line {line}: {name} is already on line {first}, with no member number to tell them apart; give "
+                 "each their member number (a number column), or remove the repeated line").format(
+            line=line, name=quoted(name), first=first)
+    return _("line {line}: {name} (branch {branch}) is already on line {first}, with no member number to tell "
+             "them apart; give each their member number (a number column), or remove the repeated line").format(
+        line=line, name=quoted(name), branch=quoted(branch), first=first)
+
+
+def numbered_which(name: str, branch: str | None) -> str:
+    """Why numbered rows are refused when the roll's one member of their NAME and BRANCH with no
+    number could be any of them (whose join code it keeps cannot be told), and what to do."""
+    if branch is None:
+        return _("{name} is on the roll with no member number, and the file numbers more than one {name}: which "
+                 "is the one on the roll cannot be told; first import a file with only their line (they keep "
+                 "their join code), then the whole file").format(name=quoted(name))
+    return _("{name} (branch {branch}) is on the roll with no member number, and the file numbers more than one "
+             "{name} there: which is the one on the roll cannot be told; first import a file with only their "
+             "line (they keep their join code), then the whole file").format(name=quoted(name), branch=quoted(branch))

@@ -6,8 +6,7 @@ from __future__ import annotations
 import csv
 import io
 
-from bot.features.roll.model import RollEntry
-from bot.kernel.errors import ParseError
+from bot.features.roll.model import RollEntry, RollError, same_member
 from bot.kernel.language import _
 from bot.kernel.wording import quoted
 
@@ -19,11 +18,6 @@ _COLUMNS = {
     "branch": "branch",
     "weight": "weight",
 }
-
-
-
-class RollError(ParseError):
-    pass
 
 
 def parse_roll_csv(text: str) -> list[RollEntry]:
@@ -47,6 +41,9 @@ def parse_roll_csv(text: str) -> list[RollEntry]:
         raise RollError(_("line 1: there is no 'name' column"))
     entries: list[RollEntry] = []
     numbers: set[str] = set()
+    # Rows with no number are matched to the roll by name and branch: two such rows alike would
+    # be one member, so the first line of each is kept to name it.
+    unnumbered: dict[tuple[str, str | None], int] = {}
     for line_no, row in enumerate(reader, start=2):
         if not any(cell.strip() for cell in row):
             continue
@@ -66,6 +63,10 @@ def parse_roll_csv(text: str) -> list[RollEntry]:
                 raise RollError(_("line {line}: member number {number} appears twice").format(line=line_no,
                                                                                          number=number))
             numbers.add(number)
+        else:
+            first = unnumbered.setdefault((name, cell("branch")), line_no)
+            if first != line_no:
+                raise RollError(same_member(name, cell("branch"), line_no, first))
         weight_text = cell("weight")
         weight = 1
         if weight_text is not None:
@@ -75,3 +76,4 @@ def parse_roll_csv(text: str) -> list[RollEntry]:
             weight = int(weight_text)
         entries.append(RollEntry(name, number, cell("branch"), weight))
     return entries
+

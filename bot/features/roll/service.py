@@ -160,11 +160,12 @@ class RollService:
 
     async def import_entries(self, entries: list[RollEntry], replace: bool = False) -> RollImport:
         """Add or update members from a roll file (with REPLACE, make those missing from it
-        inactive): every member's join code, and who was made inactive."""
+        inactive): every member's join code, how many are new, and who was made inactive. Raises
+        RollError, changing nothing, where two entries would be one member."""
         now = iso(self._clock.now())
 
         async def op(conn: Conn) -> RollImport:
-            rows, dropped = await store.import_roll(conn, entries, now, replace)
-            return RollImport(rows, dropped, replace)
+            rows, dropped, added = await store.import_roll(conn, entries, now, replace)
+            return RollImport(rows, dropped, replace, added)
 
         return await self._writer.run(op)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bot.features.roll.model import Member, RollEntry, new_join_code
+from collections import Counter
+
+from bot.features.roll.model import Member, RollEntry, RollError, new_join_code, numbered_which, same_member
 from bot.kernel.ports import Conn
 
 
@@ -91,15 +93,22 @@ async def link(conn: Conn, identity: str, name: str, member_id: int, at: str) ->
 
 async def import_roll(
     conn: Conn, entries: list[RollEntry], now: str, replace: bool = False
-) -> tuple[list[tuple[str | None, str, str | None, str]], list[tuple[str | None, str]]]:
+) -> tuple[list[tuple[str | None, str, str | None, str]], list[tuple[str | None, str]], int]:
     """Add or update members, inside the caller's transaction; returns (number, name, branch,
-    join code) for every entry, and (number, name) of every member made inactive.
+    join code) for every entry, (number, name) of every member made inactive, and how many
+    entries were new members.
 
-    Members are matched by number, or by name and branch when there is no number. With
-    REPLACE, members missing from the file are marked inactive (they keep their history).
+    Members are matched by number, or by name and branch when there is no number; a numbered
+    entry no member has the number of yet is the one member with its name and branch and no
+    number (a roll numbered after it was first imported), when that is certain. Two entries
+    matching one member, or a numbered entry that could be any of several, refuse the whole
+    import (RollError): each entry is a member of its own, or the count is wrong.
     """
-    out = []
-    keep: set[int] = set()
+    alike = Counter((e.name, e.branch) for e in entries if e.number is None)
+    for (name, branch), n in alike.items():
+        if n > 1:
+            raise RollError(same_member(name, branch))
+    matched: list[tuple[int, str] | None] = []
     for e in entries:
         if e.number is not None:
             rows = await conn.execute_fetchall("SELECT id, join_code FROM members WHERE number = ?", (e.number,))
@@ -108,32 +117,57 @@ async def import_roll(
                 "SELECT id, join_code FROM members WHERE number IS NULL AND name = ? AND branch IS NOT DISTINCT FROM ?",
                 (e.name, e.branch),
             )
+        matched.append((rows[0][0], rows[0][1]) if rows else None)
+    unnumbered = {(e.name, e.branch) for e in entries if e.number is None}
+    newly_numbered = Counter((e.name, e.branch) for e, m in zip(entries, matched, strict=True)
+                             if e.number is not None and m is None)
+    for i, e in enumerate(entries):
+        if matched[i] is not None or e.number is None or (e.name, e.branch) in unnumbered:
+            continue
+        rows = await conn.execute_fetchall(
+            "SELECT id, join_code FROM members WHERE number IS NULL AND name = ? AND branch IS NOT DISTINCT FROM ?",
+            (e.name, e.branch),
+        )
         if not rows:
+            continue
+        if len(rows) > 1 or newly_numbered[(e.name, e.branch)] > 1:
+            raise RollError(numbered_which(e.name, e.branch))
+        matched[i] = (rows[0][0], rows[0][1])
+    seen: set[int] = set()
+    for e, m in zip(entries, matched, strict=True):
+        if m is not None:
+            if m[0] in seen:
+                raise RollError(same_member(e.name, e.branch))
+            seen.add(m[0])
+
+    out = []
+    added = 0
+    for e, m in zip(entries, matched, strict=True):
+        if m is None:
             code = new_join_code()
-            inserted = await conn.execute_fetchall(
+            await conn.execute(
                 "INSERT INTO members(number, name, branch, weight, join_code, active, created_at)"
-                " VALUES (?, ?, ?, ?, ?, 1, ?) RETURNING id",
+                " VALUES (?, ?, ?, ?, ?, 1, ?)",
                 (e.number, e.name, e.branch, e.weight, code, now),
             )
-            member_id = inserted[0][0]
+            added += 1
         else:
-            member_id, code = rows[0][0], rows[0][1]
+            member_id, code = m
             await conn.execute(
-                "UPDATE members SET name = ?, branch = ?, weight = ?, active = 1 WHERE id = ?",
-                (e.name, e.branch, e.weight, member_id),
+                "UPDATE members SET number = ?, name = ?, branch = ?, weight = ?, active = 1 WHERE id = ?",
+                (e.number, e.name, e.branch, e.weight, member_id),
             )
-        assert member_id is not None
-        keep.add(member_id)
         out.append((e.number, e.name, e.branch, code))
     dropped: list[tuple[str | None, str]] = []
     if replace:
-        for mid, number, name in await conn.execute_fetchall(
-            "SELECT id, number, name FROM members WHERE active = 1 ORDER BY name, number, id"
+        keep = {code for *_, code in out}
+        for mid, number, name, code in await conn.execute_fetchall(
+            "SELECT id, number, name, join_code FROM members WHERE active = 1 ORDER BY name, number, id"
         ):
-            if mid not in keep:
+            if code not in keep:
                 await conn.execute("UPDATE members SET active = 0 WHERE id = ?", (mid,))
                 dropped.append((number, name))
-    return out, dropped
+    return out, dropped, added
 
 
 async def accounts_of(conn: Conn, member_id: int) -> list[str]:

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.features.roll.model import RollEntry
 from bot.features.roll.parse import RollError, parse_roll_csv
+from bot.features.roll.render import import_summary
 from tests.helpers import ROLL, Chat, import_roll
 
 
@@ -22,6 +24,69 @@ def test_roll_csv_errors_name_the_line() -> None:
         parse_roll_csv("number\n1\n")
     with pytest.raises(RollError, match="empty"):
         parse_roll_csv("")
+
+
+def test_a_roll_naming_one_member_twice_without_a_number_is_refused() -> None:
+    """Two rows with the same name and branch and no number would be one member on the roll (the
+    second matched the first): the electorate one short and the second person never able to join.
+    The file is refused, naming both lines and how to tell the two apart."""
+    with pytest.raises(RollError) as refused:
+        parse_roll_csv("name,branch\nJohn Smith,North\nJohn Smith,North\nAnn Lee,South\n")
+    assert str(refused.value) == (
+        "line 3: “John Smith” (branch “North”) is already on line 2, with no member number to tell them "
+        "apart; give each their member number (a number column), or remove the repeated line")
+    with pytest.raises(RollError, match="line 4: “Ann” is already on line 2, with no member number"):
+        parse_roll_csv("name\nAnn\nBob\nAnn\n")
+    # Told apart by a number, by the branch, or numbered on one line only: each its own member.
+    assert len(parse_roll_csv("name,number,branch\nJohn Smith,1,North\nJohn Smith,2,North\n")) == 2
+    assert len(parse_roll_csv("name,branch\nJohn Smith,North\nJohn Smith,South\n")) == 2
+    assert len(parse_roll_csv("name,number\nJohn Smith,\nJohn Smith,7\n")) == 2
+
+
+async def test_an_import_counts_only_the_members_it_added(chat: Chat) -> None:
+    """Every row is a member of its own, and the summary says how many are new: a re-import adds
+    nobody, and says so, rather than "Imported 3 members" again."""
+    roll = chat.app.services.roll
+    first = await roll.import_entries(parse_roll_csv(ROLL))
+    assert import_summary(first) == "Imported 3 members."
+    assert len(await roll.electorate()) == 3
+    again = await roll.import_entries(parse_roll_csv(ROLL + "Dee Park,1004,South,1\n"))
+    assert import_summary(again) == ("Imported 1 new member.\n"
+                                     "3 were already on the roll: updated, their join codes unchanged.")
+    assert len(await roll.electorate()) == 4
+    same = await roll.import_entries(parse_roll_csv(ROLL))
+    assert import_summary(same).startswith("No new member.\n3 were already on the roll")
+
+
+async def test_a_second_member_of_the_same_name_cannot_fold_into_one_on_the_roll(chat: Chat) -> None:
+    """Rows handed to the import directly (not through the file's checks) still never make two
+    rows one member: the import is refused whole and the roll is left as it was."""
+    roll = chat.app.services.roll
+    before = await chat.snapshot()
+    john = RollEntry("John Smith", None, "North", 1)
+    with pytest.raises(RollError, match="John Smith"):
+        await roll.import_entries([john, john, RollEntry("Ann Lee", None, "South", 1)])
+    assert await chat.snapshot() == before
+
+
+async def test_numbering_a_roll_keeps_its_members_and_their_codes(chat: Chat) -> None:
+    """Told to give each member their number, an organiser re-imports the roll with numbers: the
+    members already on it (with no number) get theirs and keep their codes, rather than a second
+    member each. Where the roll's one unnumbered John Smith could be either of two numbered ones,
+    the file is refused and the roll left as it was."""
+    roll = chat.app.services.roll
+    first = await roll.import_entries(parse_roll_csv("name,branch\nJohn Smith,North\nAnn Lee,South\n"))
+    numbered = await roll.import_entries(parse_roll_csv(
+        "name,number,branch\nJohn Smith,5,North\nAnn Lee,6,South\n"))
+    assert [code for *_, code in numbered.rows] == [code for *_, code in first.rows]
+    assert len(await roll.electorate()) == 2
+    assert import_summary(numbered).startswith("No new member.")
+
+    await chat.app.services.roll.import_entries(parse_roll_csv("name,branch\nJo Bloggs,East\n"))
+    before = await chat.snapshot()
+    with pytest.raises(RollError, match="“Jo Bloggs” .branch “East”. is on the roll with no member number"):
+        await roll.import_entries(parse_roll_csv("name,number,branch\nJo Bloggs,7,East\nJo Bloggs,8,East\n"))
+    assert await chat.snapshot() == before
 
 
 async def test_reimport_keeps_codes(chat: Chat) -> None:
@@ -134,7 +199,32 @@ def test_members_import_replace_names_who_was_made_inactive(tmp_path: Path) -> N
     assert proc.returncode == 0 and "Imported 3 members." in proc.stderr, proc.stderr
     proc = members_import("name,number,branch\nAnn Smith,1001,North\n", "--replace")
     assert proc.returncode == 0, proc.stderr
-    assert "Imported 1 member." in proc.stderr
+    assert "No new member.\n1 was already on the roll" in proc.stderr
     assert "Made inactive (missing from the file): Bob Jones (1002), Cat Lee (1003)." in proc.stderr
     proc = members_import("name,number,branch\nAnn Smith,1001,North\n", "--replace")
     assert "No member was made inactive" in proc.stderr and "Made inactive" not in proc.stderr
+
+
+def test_members_import_refuses_one_member_twice(tmp_path: Path) -> None:
+    """Two John Smiths of North with no number: the file is refused (exit 2) naming the lines and
+    what to do, with no join codes printed and nobody added; numbered, both are imported."""
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[3]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+
+    def members_import(text: str) -> subprocess.CompletedProcess[str]:
+        roll = tmp_path / "members.csv"
+        roll.write_text(text)
+        return subprocess.run([sys.executable, "-m", "bot.cli", "members", "import", str(roll)],
+                              capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)
+
+    proc = members_import("name,branch\nJohn Smith,North\nJohn Smith,North\nAnn Lee,South\n")
+    assert proc.returncode == 2 and proc.stdout == "", proc.stdout
+    assert "line 3: “John Smith” (branch “North”) is already on line 2" in proc.stderr, proc.stderr
+    assert "give each their member number" in proc.stderr and "Imported" not in proc.stderr
+    proc = members_import("name,number,branch\nJohn Smith,1,North\nJohn Smith,2,North\nAnn Lee,3,South\n")
+    assert proc.returncode == 0 and "Imported 3 members." in proc.stderr, proc.stderr
+    assert len(set(line.rsplit(",", 1)[1] for line in proc.stdout.strip().splitlines()[1:])) == 3

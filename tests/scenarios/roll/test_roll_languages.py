@@ -63,3 +63,10 @@ async def test_an_import_summary_reads_in_each_language(chat: Chat) -> None:
     with speaking(languages.speech("cy")):
         assert import_summary(result) == "Mewnforiwyd 5 aelod."
     assert import_summary(result) == "Imported 5 members."
+    again = await roll.import_entries(parse_roll_csv("name\nAnn\nBob\nCat\nDee\nEve\nFay\n"))
+    with speaking(languages.speech("pl")):
+        assert import_summary(again) == ("Zaimportowano 1 nowego członka.\n5 osób było już w rejestrze członków: "
+                                         "zaktualizowane, ich kody dołączenia bez zmian.")
+    with speaking(languages.speech("cy")):
+        assert import_summary(again) == ("Mewnforiwyd 1 aelod newydd.\nRoedd 5 eisoes ar y gofrestr: wedi'u "
+                                         "diweddaru, eu codau ymuno heb eu newid.")
