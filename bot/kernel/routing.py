@@ -50,11 +50,17 @@ class CommandDef:
     edits: bool = False  # an edited message carrying it is acted on again (see bot/app/core.py)
     private: bool = False  # used in a private chat with the bot: not offered in groups' menus
 
-    # Summaries and details are marked with N_ where a feature declares them, and read out in
-    # the language being written in where they are shown (/help, the platforms' menus).
+    # Summaries, usages with words in them, and details are marked with N_ where a feature
+    # declares them, and read out in the language being written in where they are shown (/help,
+    # the platforms' menus).
     def said_summary(self) -> str:
         """The summary in the language being written in."""
         return current().gettext(self.summary) if self.summary else ""
+
+    def said_usage(self) -> str:
+        """The usage line in the language being written in: its syntax stays as typed, and the
+        words around it ("(privately: sign up)", "organisers:") where the catalogue has them."""
+        return current().gettext(self.usage) if self.usage else ""
 
     def said_details(self) -> str:
         """The details in the language being written in ("" where there are none)."""

@@ -31,7 +31,7 @@ async def help_command(ctx: Context, args: str, commands: Commands) -> None:
     if d is None:
         raise UserError(_("There is no command /{name}. Send /help for the list.").format(name=typed))
     text = markup(_("{command} — {summary}\nUsage: {usage}"), command=b("/" + d.name), summary=d.said_summary(),
-                  usage=code(d.usage))
+                  usage=code(d.said_usage()))
     if d.details:
         text += "\n" + d.said_details()
     await ctx.reply(text)
