@@ -64,8 +64,11 @@ def cancels(text: str) -> bool:
 
 
 def answer(draft: Draft, text: str) -> tuple[str, Draft, str]:
-    """(Answer.*, the new draft, what to say), in the language being written in."""
+    """(Answer.*, the new draft, what to say), in the language being written in. The cancel
+    words stop the form at any question: never taken for a name, an area or a contact."""
     reply = _clean(text)
+    if cancels(reply):
+        return Answer.CANCELLED, draft, _("Cancelled: nothing about you was kept.")
     if draft.step == "name":
         if not reply or len(reply) > MAX_NAME:
             return Answer.ASK, draft, _("Please send your name (up to {max} characters).").format(max=MAX_NAME)

@@ -74,3 +74,23 @@ async def test_a_wrong_signup_request_is_refused_in_the_readers_language(chat: C
     assert "Wyślij swoje imię i nazwisko (do 100 znaków)." in out
     assert "Anulowano: nie zachowałem żadnych Twoich danych." in await chat.say("zed (private): /signup cancel")
     assert await chat.snapshot() == before
+
+
+async def test_the_cancel_words_cancel_at_every_step_of_the_form(chat: Chat) -> None:
+    """"cancel" (or the reader's own word for it) stops the form at whichever question it is sent:
+    it is never taken for a name, an area or a contact, and nothing is kept."""
+    await chat.say("chair: /signup open Assembly", "zed (private): /language pl", "amy (private): /language cy")
+    cancelled = {"ann": "Cancelled: nothing about you was kept.",
+                 "zed": "Anulowano: nie zachowałem żadnych Twoich danych.",
+                 "amy": "Wedi canslo: ni chadwyd dim amdanoch chi."}
+    answers = ["Ann Lee", "Riverside", "skip"]
+    for who, word in (("ann", "cancel"), ("ann", "Cancel."), ("zed", "anuluj"), ("amy", "canslo"), ("zed", "cancel")):
+        for step in range(3):  # at the name, the area and the contact
+            await chat.say(f"{who} (private): /signup S1", *(f"{who} (private): {a}" for a in answers[:step]))
+            before = await chat.snapshot()
+            out = await chat.say(f"{who} (private): {word}")
+            assert cancelled[who] in out and "S1" not in out, (who, word, step, out)
+            assert await chat.snapshot() == before
+            out = await chat.say(f"{who} (private): Someone")  # the form is over: not an answer
+            assert "Someone" not in out and "/help" in out, out
+    assert await chat.query("SELECT count(*) FROM signups") == [(0,)]
