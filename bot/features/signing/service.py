@@ -24,6 +24,11 @@ class SigningService:
         self._signables = signables
         self._pending: dict[str, tuple[str, int]] = {}
 
+    @property
+    def letters(self) -> frozenset[str]:
+        """The id letters of what can be signed (M: a model-motion campaign, T: a trigger)."""
+        return frozenset(self._signables)
+
     def _target(self, text: str) -> tuple[str, int]:
         return target(text, set(self._signables))
 

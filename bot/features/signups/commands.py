@@ -16,14 +16,15 @@ from bot.kernel.language import N_, _, pgettext
 from bot.kernel.markup import b, markup
 from bot.kernel.pages import pages
 from bot.kernel.routing import Router
+from bot.kernel.wording import quoted
 
 router = Router("signups")
 
 # TRANSLATORS: usage lines: the commands stay as they are; translate the words in brackets.
 USAGE = N_("/signup S1 (privately: sign up) | /signup cancel | /signup open TITLE | /signup S1 export | "
            "/signup S1 close")
-MYDATA_USAGE = N_("/mydata (see what we keep) | /mydata withdraw S1 | /mydata withdraw M12 | /mydata withdraw P1 | "
-                  "/mydata erase")
+MYDATA_USAGE = N_("/mydata (see what we keep) | /mydata withdraw S1 | /mydata withdraw M12 | /mydata withdraw T2 | "
+                  "/mydata withdraw P1 | /mydata erase")
 
 
 @router.command("signup", summary=N_("sign up as a supporter (privately), or run a sign-up form"), usage=USAGE,
@@ -113,6 +114,9 @@ async def mydata_command(ctx: Context, args: str, signups: SignupService, signin
         await ctx.reply(erased_all(await signups.erase_everything(ctx)))
     elif len(words) == 2 and words[0].lower() == "withdraw":
         ref = words[1]
+        if ref[:1].upper() not in {"S", "P", *signing.letters}:
+            raise UserError(_("{typed} is not something to withdraw: give a sign-up, signature or pool id. "
+                              "Usage: {usage}").format(typed=quoted(ref, 30), usage=_(MYDATA_USAGE)))
         if ref[:1].upper() == "S":
             form_id = parse_ref(ref, "S", _(MYDATA_USAGE))
             await signups.withdraw(ctx, form_id)

@@ -246,7 +246,11 @@ class TriggerService:
         return thanks(t, s, fired)
 
     async def unsign(self, ctx: Context, n: int) -> None:
-        member = self._member(ctx, n)
+        # A campaign that does not exist is said so first; someone not on the roll has signed nothing.
+        await self.get(n)
+        member = self._roll.member(ctx.actor.id)
+        if member is None:
+            raise UserError(not_signed(f"T{n}"))
 
         async def withdraw(conn: Conn) -> bool:
             t = await self._trigger(conn, n)

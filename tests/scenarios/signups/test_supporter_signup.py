@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import Chat, exported_csv
+from tests.helpers import Chat, add_members, exported_csv
 
 ERASED = pytest.mark.not_on_postgresql("checks that erased details are gone from the SQLite file and its log; "
                                    "on PostgreSQL tests/reliability/test_shredding.py checks the destroyed key")
@@ -115,3 +115,21 @@ async def test_erased_data_stays_gone_after_restart(tmp_path) -> None:  # type: 
     raw = _raw(chat)
     for secret in (NAME, AREA, CONTACT):
         assert secret.encode() not in raw, secret
+
+
+async def test_withdrawing_something_that_is_not_there(chat: Chat) -> None:
+    """/mydata withdraw with an id of no kind it withdraws gets /mydata's usage (not /sign's), and
+    one of no campaign says there is none, to a member or not: never that only members can sign."""
+    await add_members(chat, [("ann", None), ("bob", None)])
+    assert "T1" in await chat.say("chair: /trigger open recall Cllr Smith --signatures 2 --closes 14d")
+    before = await chat.snapshot()
+    for typed in ("X1", "5", "S"):
+        out = await chat.say(f"zed (private): /mydata withdraw {typed}")
+        assert "/mydata withdraw T2 | /mydata withdraw P1" in out and "/sign" not in out, out
+    for who in ("zed", "ann"):
+        for said in ("/mydata withdraw T9", "/unsign T9", "unsign T9"):
+            out = await chat.say(f"{who} (private): {said}")
+            assert "There is no trigger campaign T9." in out and "Only members" not in out, out
+        out = await chat.say(f"{who} (private): /mydata withdraw T1")
+        assert "You have not signed T1; nothing to withdraw." in out, out
+    assert await chat.snapshot() == before
