@@ -25,13 +25,22 @@ def overview(names: dict[str, str], yours: str, source: str, room: str | None) -
     return lines(*out)
 
 
-def chosen_for_you(name: str) -> str:
-    return _("From now on I write to you in {name}. Commands stay as they are (/vote, /help).").format(name=name)
+# Each sentence below is said in the language just chosen, so it names that language as its own
+# grammar needs ("po polsku", "yn Gymraeg": Welsh mutates a name after "yn"): a whole sentence per
+# language, never a name slotted in.
 
 
-def chosen_for_room(name: str) -> str:
-    return _("From now on I write in this room in {name}. Members choose their own for private messages "
-             "with /language.").format(name=name)
+def chosen_for_you() -> str:
+    # TRANSLATORS: said in the language just chosen, which is this catalogue's: name your own
+    # language as the sentence needs it (Polish "po polsku", Welsh "yn Gymraeg").
+    return _("From now on I write to you in English. Commands stay as they are (/vote, /help).")
+
+
+def chosen_for_room() -> str:
+    # TRANSLATORS: said in the language just chosen, which is this catalogue's: name your own
+    # language as the sentence needs it (Polish "po polsku", Welsh "yn Gymraeg").
+    return _("From now on I write in this room in English. Members choose their own for private messages with "
+             "/language.")
 
 
 def back_to_default(name: str) -> str:

@@ -129,14 +129,13 @@ class LanguageService:
         await self._writer.run(op, ctx.event_id)
         self._chosen[subject] = code or None
         shown = code or (await self.code_for(subject))[0]
-        with speaking(self.speech(shown)):
-            name = self.names()[shown]
+        with speaking(self.speech(shown)):  # said in the language chosen (render.chosen_for_you)
             if not code:
-                await ctx.reply(render.back_to_default(name))
+                await ctx.reply(render.back_to_default(self.names()[shown]))
             elif ctx.room.private:
-                await ctx.reply(render.chosen_for_you(name))
+                await ctx.reply(render.chosen_for_you())
             else:
-                await ctx.reply(render.chosen_for_room(name))
+                await ctx.reply(render.chosen_for_room())
 
     async def move_room(self, conn: Conn, old: str, new: str) -> int:
         """Inside a room move's transaction (bot/app/rooms.py)."""

@@ -20,7 +20,7 @@ from tests.helpers import Chat
 
 async def test_a_member_chooses_their_language_privately(chat: Chat) -> None:
     out = await chat.say("ann (private): /language pl")
-    assert "Od teraz piszę do Ciebie w języku: polski" in out
+    assert "Od teraz piszę do Ciebie po polsku." in out
     assert "Nieznane polecenie /frobnicate" in await chat.say("ann (private): /frobnicate")
     # The group still reads the bot's default, and so does anyone else privately.
     assert "Unknown command /frobnicate" in await chat.say("ann: /frobnicate")
@@ -36,12 +36,16 @@ async def test_an_organiser_chooses_the_rooms_language(chat: Chat) -> None:
     refused = await chat.say("ann: /language cy")
     assert "Only an organiser of the room can set this room's language" in refused
     assert await chat.snapshot() == before
-    assert "O hyn ymlaen rwy'n ysgrifennu yn yr ystafell hon yn Cymraeg" in await chat.say("chair: /language cy")
+    # Each language's own sentence: Welsh mutates a name after "yn" ("yn Gymraeg", never "yn Cymraeg").
+    assert "O hyn ymlaen rwy'n ysgrifennu yn yr ystafell hon yn Gymraeg." in await chat.say("chair: /language cy")
     assert "Gorchymyn anhysbys /frobnicate" in await chat.say("ann: /frobnicate")
     # A member's private messages keep their own language.
     await chat.say("ann (private): /language pl")
     assert "Nieznane polecenie" in await chat.say("ann (private): /frobnicate")
     assert "Yr ystafell hon: Cymraeg" in await chat.say("ann: /language")
+    assert "O hyn ymlaen rwy'n ysgrifennu atoch yn Gymraeg." in await chat.say("bob (private): /language cy")
+    assert "Od teraz piszę w tym pokoju po polsku." in await chat.say("chair: /language pl")
+    assert "From now on I write in this room in English." in await chat.say("chair: /language en")
 
 
 @pytest.mark.parametrize("typed, said", [
