@@ -142,7 +142,7 @@ class Audit:
         assert r is not None and poll.closed_at is not None
         base = dict(id=poll.id, question=poll.question, kind=poll.kind, rules=describe_rules(poll),
                     opened=iso(poll.opened_at), closed=iso(poll.closed_at), secret=poll.secret,
-                    has_chart=r["outcome"] != "no votes")
+                    has_chart=r["outcome"] != "no votes" and (not poll.ranked or "count" in r))
         receipts = await self._polls.receipts(poll) if poll.secret else []
         if poll.ranked:
             electorate = r.get("electorate")
@@ -151,7 +151,8 @@ class Audit:
             candidates, stages = _stages(r)
             elected = list(r.get("elected", []))
             outcome = "No votes cast" if r["outcome"] == "no votes" else (
-                "Elected: " + ", ".join(elected) if elected else "Nobody elected")
+                "Not quorate, nobody elected: " + "; ".join(r.get("reasons", [])) if r["outcome"] == "not quorate"
+                else "Elected: " + ", ".join(elected) if elected else "Nobody elected")
             return PollView(**base, turnout=turnout, outcome=outcome, candidates=candidates, stages=stages,
                             elected=elected, method=str(count.get("method", "")), quota=str(count.get("quota") or ""),
                             has_blt=bool(r.get("blt")), receipts=receipts)

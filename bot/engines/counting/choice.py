@@ -197,6 +197,23 @@ def _for_against(yes: int, no: int) -> str:
     return f"{yes} for, {no} against"
 
 
+def quorum_check(quorum: QuorumRule, ballots: int, heads: int | None, *, card: bool = False) -> tuple[bool, str]:
+    """Whether BALLOTS voters (people) meet QUORUM when HEADS are entitled to vote (None: not
+    known), and the sentence that says so with its figures. Any ballot's quorum, an election's
+    too: it is measured on who took part, before anything is counted."""
+    unit = " (a quorum counts people, not card votes)" if card else ""
+    if quorum.percent:
+        if not heads:
+            raise ValueError("a percentage quorum needs a known electorate")
+        need = quorum.needed(heads)
+        if ballots >= need:
+            return True, f"quorum {quorum} met: {ballots} of {heads} voted{unit}"
+        return False, f"quorum {quorum} not met: {ballots} of {heads} voted, {need} needed{unit}"
+    if ballots >= quorum.needed(0):
+        return True, f"quorum {quorum} met: {ballots} voted{unit}"
+    return False, f"quorum {quorum} not met: {ballots} voted{unit}"
+
+
 def decide(
     t: Tally,
     *,
@@ -224,22 +241,8 @@ def decide(
     rules = _Conditions()
     quorum_met: bool | None = None
     if quorum is not None:
-        unit = " (a quorum counts people, not card votes)" if card else ""
-        if quorum.percent:
-            if not heads:
-                raise ValueError("a percentage quorum needs a known electorate")
-            need = quorum.needed(heads)
-            quorum_met = rules.check(
-                t.ballots >= need,
-                f"quorum {quorum} met: {t.ballots} of {heads} voted{unit}",
-                f"quorum {quorum} not met: {t.ballots} of {heads} voted, {need} needed{unit}",
-            )
-        else:
-            quorum_met = rules.check(
-                t.ballots >= quorum.needed(0),
-                f"quorum {quorum} met: {t.ballots} voted{unit}",
-                f"quorum {quorum} not met: {t.ballots} voted{unit}",
-            )
+        quorum_met, said = quorum_check(quorum, t.ballots, heads, card=card)
+        (rules.met if quorum_met else rules.failed).append(said)
 
     if majority is not None and majority.needs_electorate and not electorate:
         raise ValueError(f"the {majority.value} rule needs a known electorate")

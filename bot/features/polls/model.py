@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.engines.counting.choice import Majority, QuorumRule, abstain_index, decide, tally
+from bot.engines.counting.choice import Majority, QuorumRule, abstain_index, decide, quorum_check, tally
 from bot.kernel.language import _, ngettext
 
 
@@ -167,12 +167,20 @@ def count_ranked(poll: Poll, ballots: Sequence[tuple[tuple[int, ...], int]], ele
         "electorate": electorate,
         "seats": poll.seats,
     }
+    quorum: tuple[bool, str] | None = None
+    if poll.quorum is not None:  # as any poll's: people who took part, also in a card vote
+        quorum = quorum_check(poll.quorum, len(ballots), poll.electorate_size, card=poll.card)
+        base["quorum_met"], base["reasons"] = quorum[0], [quorum[1]]
     if not ballots:
         return {**base, "outcome": "no votes", "elected": [], "text": "", "blt": ""}
     profile = build_profile(
         poll.options, [list(r) for r, _ in ballots], [w for _, w in ballots], seats=poll.seats, title=poll.question
     )
     blt = write_blt(profile, poll.seats)
+    if quorum is not None and not quorum[0]:
+        # Nobody is elected, so nothing is counted (a count would name a winner); the ballots
+        # are still published, as a poll short of its quorum still shows its tally.
+        return {**base, "outcome": "not quorate", "elected": [], "text": "", "blt": blt}
     seed = int.from_bytes(hashlib.sha256(blt.encode()).digest()[:8], "big")
     result = count(profile, None, poll.seats, seed=seed)
     return {

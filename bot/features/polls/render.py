@@ -228,7 +228,12 @@ def election_text(poll: Poll, r: dict[str, Any], final: bool) -> Markup:
     if r["outcome"] == "no votes":
         out.append(b(OUTCOME_TEXT["no votes"]()))
         return lines(*out)
-    out.append(pre(stage_table(r["count"]) if "count" in r else _without_title(r["text"], poll.question)))
+    reasons = [in_words(reason) for reason in r.get("reasons", [])]
+    if r["outcome"] == "not quorate":  # nothing was counted, so no stage table names a winner
+        out.append(b(OUTCOME_TEXT["not quorate"]()) + "".join(f" — {reason}" for reason in reasons))
+    else:
+        out.append(pre(stage_table(r["count"]) if "count" in r else _without_title(r["text"], poll.question)))
+        out += [reason[:1].upper() + reason[1:] for reason in reasons]  # the quorum, met
     if final:
         out.append(_("The ballots (no names) as a BLT file: /ballots {id}").format(id=poll.id))
     return lines(*out)
@@ -381,7 +386,7 @@ def chart_of(p: Poll, r: dict[str, Any]) -> BarChart | StageChart | None:
     if r["outcome"] == "no votes":
         return None
     if p.ranked:
-        return _stage_chart(p, r)
+        return _stage_chart(p, r) if "count" in r else None  # an election not quorate is not counted
     rule = p.majority or (Majority.SIMPLE if p.kind == "proposal" else None)
     counted, electorate = r["counted"], r.get("electorate")
     against_electorate = rule in (Majority.ABSOLUTE, Majority.INDUSTRIAL_40) and bool(electorate)

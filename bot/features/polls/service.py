@@ -1115,6 +1115,8 @@ class PollService:
         """Why ``chart`` gave nothing for closed POLL."""
         if self._chart_trouble is not None:
             return _("charts cannot be drawn here ({trouble}).").format(trouble=self._chart_trouble)
+        if poll.result is not None and poll.result["outcome"] == "not quorate" and poll.ranked:
+            return _("the election was not quorate, so nothing was counted.")
         return _("nothing was cast.")
 
     async def charts_on(self, room: str) -> bool:
