@@ -137,6 +137,7 @@ class PollService:
         self._refreshing: set[int] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._drafts: dict[tuple[str, int], list[int]] = {}
+        self._dropped: dict[str, list[Poll]] = {}  # open polls where a link dropped an account's vote
         self._close_lock = asyncio.Lock()
         self._shared = dialect.shared(reader)  # other processes share the database
         self._synced = clock.now()
@@ -407,6 +408,7 @@ class PollService:
         clock = self._clock
         voter, weight = await self._voter(ctx, poll, room, NOT_COUNTED)
         cancels = await self._proxy_cancelled_by(poll, voter) if poll.proxies is not None else None
+        code = await self._receipt_of(poll, voter)
         outcome = await self._writer.vote(
             VoteWrite(
                 poll_id=poll.id,
@@ -418,7 +420,7 @@ class PollService:
                 check=lambda: poll.refusal_at(clock.now),  # the writer says it in the voter's language
                 late=lambda: self._closed_elsewhere(poll),
                 identity=(ctx.actor.id, ctx.actor.name) if ctx.actor.name and not poll.secret else None,
-                receipt=receipt(self._secret, poll.id, voter) if poll.secret else None,
+                receipt=code,
                 cast_by=self._cast_by(poll, voter, proxy=False),
             )
         )
@@ -451,7 +453,7 @@ class PollService:
         voter, _weight = await self._voter(ctx, poll, room, NOTHING_CHANGED)
         clock = self._clock
         key = self._key(poll, voter)
-        code = receipt(self._secret, poll.id, voter) if poll.secret else None
+        code = await self._receipt_of(poll, voter)
 
         async def op(conn: Conn) -> None:
             await self._still_open(conn, poll)  # checked again in order with the close
@@ -838,19 +840,40 @@ class PollService:
         """A secret ballot's receipt for the speaker: (code, whether they voted, whether it is
         among the receipts)."""
         voter, _weight = await self.eligibility(ctx.actor, ctx.room, poll)
-        code = receipt(self._secret, poll.id, voter)
+        code = await self._receipt_of(poll, voter)
+        assert code is not None
         voted = await store.choice_of(self._reader, poll, self._key(poll, voter)) is not None
         return code, voted, voted and await store.has_receipt(self._reader, poll.id, code)
 
     async def receipts(self, poll: Poll) -> list[str]:
         return await store.receipt_codes(self._reader, poll.id)
 
+    async def _receipt_of(self, poll: Poll, voter: str) -> str | None:
+        """The receipt code of VOTER's ballot in POLL, if it is secret: the code of the key it is
+        cast under, or, for a member in a poll of a room, the code of the account that cast it
+        before it was linked (a ballot keeps the code its voter was given: see store.move_vote).
+        Found among the published codes, each the keyed hash of one key: nothing is stored
+        that ties a code to its ballot."""
+        if not poll.secret:
+            return None
+        own = receipt(self._secret, poll.id, voter)
+        if poll.electorate_kind != "room" or not voter.startswith("m:"):
+            return own
+        codes = [own, *(receipt(self._secret, poll.id, account)
+                        for account in await self._roll.accounts(int(voter.removeprefix("m:"))))]
+        found = await store.receipts_among(self._reader, poll.id, codes)
+        return next((c for c in codes if c in found), own)
+
     async def move_votes(self, conn: Conn, old: str, new: str) -> None:
         """Inside a link's transaction: the votes account key OLD cast in open polls (not secret
-        ones: see move_secret_votes) now count as the member's (key NEW), once."""
+        ones: see move_secret_votes) now count as the member's (key NEW), once. The polls where
+        the member had voted already, from another account, are kept for ``move_secret_votes``
+        (called once the link has committed) to tell them of."""
+        dropped = self._dropped[old] = []
         for poll in self.open.values():
             if poll.electorate_kind == "room" and not poll.secret:
-                await store.move_vote(conn, poll, old, new, None)
+                if await store.move_vote(conn, poll, old, new, None) == store.DROPPED:
+                    dropped.append(poll)
 
     async def move_secret_votes(self, moves: list[tuple[str, str]], polls: list[Poll] | None = None) -> None:
         """After a link has committed: the secret ballots accounts cast before linking now count
@@ -859,16 +882,35 @@ class PollService:
         POLLS: those to look in (every open secret poll of a room by default)."""
         if polls is None:
             polls = [p for p in self.open.values() if p.electorate_kind == "room" and p.secret]
-        if not polls or not moves:
+        if not moves:
             return
 
-        async def op(conn: Conn) -> None:
+        async def op(conn: Conn) -> list[tuple[str, Poll]]:
+            dropped = []
             for poll in polls:
                 for old, new in moves:
-                    receipts = receipt(self._secret, poll.id, old), receipt(self._secret, poll.id, new)
-                    await store.move_vote(conn, poll, self._key(poll, old), self._key(poll, new), receipts)
+                    moved = await store.move_vote(conn, poll, self._key(poll, old), self._key(poll, new),
+                                                  receipt(self._secret, poll.id, old))
+                    if moved == store.DROPPED:
+                        dropped.append((old, poll))
+            return dropped
 
-        await self._writer.run(op, secret=True)
+        dropped = await self._writer.run(op, secret=True) if polls else []
+        await self._tell_dropped(dropped + [(old, poll) for old, _new in moves for poll in self._dropped.pop(old, [])])
+
+    async def _tell_dropped(self, dropped: list[tuple[str, Poll]]) -> None:
+        """Tell each account of DROPPED, privately, that the vote it cast in the poll before it
+        was linked is not counted, since its member had voted already (never what either vote
+        was). Best effort: the link and the moves are committed."""
+        for account, poll in dropped:
+            try:
+                with speaking(await self._languages.speech_for(account, room=poll.room)):
+                    text = markup(_("Poll {id} ({question}): the vote this account cast before it was linked is not "
+                                    "counted, since your membership had voted in it already from another account; "
+                                    "that vote stands. Vote again to change it."), id=poll.id, question=poll.question)
+                await self._send(SendPrivate(account, text))
+            except Exception:
+                log.warning("telling a member of a vote not counted in poll %s failed", poll.id)
 
     async def _finish_moves(self, polls: list[Poll] | None = None) -> None:
         """Secret ballots cast before a link made while their poll was open, not yet moved: the

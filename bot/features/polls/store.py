@@ -302,24 +302,32 @@ async def linked_account_votes(conn: Conn, poll_id: int) -> list[tuple[str, int]
     return [(r[0], r[1]) for r in rows]
 
 
-async def move_vote(conn: Conn, poll: Poll, src: str, dst: str, receipts: tuple[str, str] | None) -> bool:
-    """The vote cast under key SRC now counts under DST, once: if DST has voted already (from
-    another linked account), that vote stays and SRC's goes. RECEIPTS (old, new) re-keys a secret
-    ballot's receipt along with it. False if there was no vote under SRC."""
+MOVED, DROPPED = "moved", "dropped"
+
+
+async def move_vote(conn: Conn, poll: Poll, src: str, dst: str, receipt: str | None) -> str | None:
+    """The vote cast under key SRC now counts under DST, once: MOVED; or, if DST has voted
+    already (from another linked account), that vote stays and SRC's goes, with its secret
+    ballot's RECEIPT, so the receipts stay one per ballot counted: DROPPED. A moved ballot keeps
+    its receipt, the code its voter was given. None if there was no vote under SRC."""
     table = _table(poll.secret)
     if not await conn.execute_fetchall(f"SELECT 1 FROM {table} WHERE poll_id = ? AND voter = ?", (poll.id, src)):
-        return False
-    await conn.execute(f"DELETE FROM {table} WHERE poll_id = ? AND voter = ? AND EXISTS"
-                       f" (SELECT 1 FROM {table} WHERE poll_id = ? AND voter = ?)", (poll.id, src, poll.id, dst))
+        return None
+    if await conn.execute_fetchall(f"SELECT 1 FROM {table} WHERE poll_id = ? AND voter = ?", (poll.id, dst)):
+        await conn.execute(f"DELETE FROM {table} WHERE poll_id = ? AND voter = ?", (poll.id, src))
+        if receipt is not None:
+            await conn.execute("DELETE FROM receipts WHERE poll_id = ? AND code = ?", (poll.id, receipt))
+        return DROPPED
     await conn.execute(f"UPDATE {table} SET voter = ? WHERE poll_id = ? AND voter = ?", (dst, poll.id, src))
-    if receipts is not None:
-        old, new = receipts
-        await conn.execute(
-            "UPDATE receipts SET code = ? WHERE poll_id = ? AND code = ?"
-            " AND NOT EXISTS (SELECT 1 FROM receipts WHERE poll_id = ? AND code = ?)",
-            (new, poll.id, old, poll.id, new),
-        )
-    return True
+    return MOVED
+
+
+async def receipts_among(conn: Conn, poll_id: int, codes: list[str]) -> set[str]:
+    """Which of CODES are among POLL_ID's receipts."""
+    marks = ", ".join("?" * len(codes))
+    rows = await conn.execute_fetchall(f"SELECT code FROM receipts WHERE poll_id = ? AND code IN ({marks})",
+                                       (poll_id, *codes))
+    return {r[0] for r in rows}
 
 
 # -- proxies -----------------------------------------------------------------------------------
