@@ -204,7 +204,8 @@ def count_ranked(poll: Poll, ballots: Sequence[tuple[tuple[int, ...], int]], ele
 #   cast    by the holder, for a giver whose proxy they hold, while the giver has not voted
 #           themselves; the ballot counts as the giver's (their weight, their turnout).
 #   vote    the giver's own vote always counts: it replaces a vote the holder cast for them, and
-#           once they have voted the proxy can no longer be cast (it is cancelled).
+#           once they have voted the proxy can no longer be cast (it is cancelled, and stays so
+#           should they withdraw their vote); nor can they withdraw a vote the holder cast.
 
 
 @dataclass(frozen=True)
@@ -214,6 +215,8 @@ class Proxy:
     holder: int
     giver_name: str
     holder_name: str
+    giver_number: str | None = None  # the giver's membership number, which tells namesakes apart
+    cancelled: bool = False  # by the giver's own vote, for good (see refuse_cast)
 
 
 def refuse_give(poll: Poll, giver: int, holder: int, holder_name: str, proxies: list[Proxy],
@@ -250,15 +253,15 @@ def refuse_give(poll: Poll, giver: int, holder: int, holder_name: str, proxies: 
     return None
 
 
-def refuse_cast(poll: Poll, proxy: Proxy | None, name: str, giver_voted_self: bool) -> str | None:
+def refuse_cast(poll: Poll, proxy: Proxy | None, name: str, cancelled: bool) -> str | None:
     """Why the holder may not cast a vote for NAME in POLL (PROXY: the proxy NAME names, if the
-    holder holds it)."""
+    holder holds it; CANCELLED: its giver has voted themselves, now or before)."""
     if poll.proxies is None:
         return _("Poll {id} takes no proxies: vote for yourself with /vote {id} OPTION.").format(id=poll.id)
     if proxy is None:
         return _("You hold no proxy from {name} for poll {id}. Send /proxy {id} to see the proxies you hold.").format(
             name=name, id=poll.id)
-    if giver_voted_self:
+    if cancelled:
         return _("{name} has voted in poll {id} themselves, which cancels their proxy; nothing was cast for them.") \
             .format(name=proxy.giver_name, id=poll.id)
     return None

@@ -431,6 +431,13 @@ class PollService:
         self.schedule_refresh(poll)
         if cancels is not None:
             proxy, was_cast = cancels
+
+            async def cancel(conn: Conn) -> None:
+                await store.cancel_proxy(conn, poll.id, proxy.giver)
+
+            # After the vote's own commit, never in it: a secret ballot's transaction names nobody.
+            # Should the bot stop in between, the vote standing cancels the proxy all the same.
+            await self._writer.run(cancel)
             await self._tell_holder(poll, proxy.holder, lambda: proxy_cancelled(poll, proxy.giver_name, was_cast))
         return confirmation(poll, chosen, changeable_until(poll, self._tz, clock.now()))
 
@@ -442,7 +449,7 @@ class PollService:
             return None
         member = int(voter.removeprefix("m:"))
         given = next((p for p in await store.proxies_of(self._reader, poll.id) if p.giver == member), None)
-        if given is None or await self._voted_self(self._reader, poll, member):
+        if given is None or await self._cancelled(self._reader, poll, given):
             return None
         return given, await self._proxy_cast(self._reader, poll, given)
 
@@ -457,6 +464,8 @@ class PollService:
 
         async def op(conn: Conn) -> None:
             await self._still_open(conn, poll)  # checked again in order with the close
+            if poll.proxies is not None:
+                await self._not_by_proxy(conn, poll, voter)
             if not await store.withdraw_vote(conn, poll, key, code):
                 raise UserError(withdrawn(poll, False, self._tz, clock.now()))
             await self._still_open(conn, poll, "SHARE")
@@ -943,6 +952,22 @@ class PollService:
         exists, by = await self._ballot_of(conn, poll, member)
         return exists and by == self._cast_by(poll, f"m:{member}", proxy=False)
 
+    async def _cancelled(self, conn: Conn, poll: Poll, p: Proxy) -> bool:
+        """Whether the giver of P has cancelled it by voting themselves (now, or before)."""
+        return p.cancelled or await self._voted_self(conn, poll, p.giver)
+
+    async def _not_by_proxy(self, conn: Conn, poll: Poll, voter: str) -> None:
+        """Refuse VOTER's withdrawal of their vote in POLL if the holder of their proxy cast it:
+        it is the holder's to take back, as the proxy is no longer the giver's to revoke."""
+        if not voter.startswith("m:"):
+            return
+        member = int(voter.removeprefix("m:"))
+        given = next((p for p in await store.proxies_of(conn, poll.id) if p.giver == member), None)
+        if given is not None and await self._proxy_cast(conn, poll, given):
+            raise UserError(_("{name} cast your vote in poll {id} with your proxy, so you have no vote of your own to "
+                              "withdraw; nothing changed. You can still vote yourself: your own vote replaces "
+                              "theirs.").format(name=given.holder_name, id=poll.id))
+
     async def _proxy_cast(self, conn: Conn, poll: Poll, p: Proxy) -> bool:
         """Whether the holder of P has cast the giver's ballot (and it still stands)."""
         exists, by = await self._ballot_of(conn, poll, p.giver)
@@ -972,8 +997,9 @@ class PollService:
                               "number of the one you mean.").format(id=poll.id, name=name.strip()[:60]))
         return found.pop()
 
-    async def give_proxy(self, ctx: Context, poll_id: int, name: str) -> str:
-        """The speaker gives NAME their proxy in POLL_ID; the holder is told. Returns the holder's name."""
+    async def give_proxy(self, ctx: Context, poll_id: int, name: str) -> tuple[str, bool]:
+        """The speaker gives NAME their proxy in POLL_ID; the holder is told, if they have linked an
+        account. Returns the holder's name, and whether they were told."""
         poll = await self.get(poll_id)
         refusal = poll.refusal(self._clock.now())
         if refusal:
@@ -995,13 +1021,14 @@ class PollService:
         await self._writer.run(op, ctx.event_id)
         member = await self._roll.info(giver)
         giver_name = member.name if member else ctx.actor.label
-        await self._tell_holder(poll, holder, lambda: proxy_given(poll, giver_name))
-        return holder_name
+        told = await self._tell_holder(poll, holder, lambda: proxy_given(poll, giver_name))
+        return holder_name, told
 
-    async def _tell_holder(self, poll: Poll, holder: int, told: Callable[[], Markup]) -> None:
+    async def _tell_holder(self, poll: Poll, holder: int, told: Callable[[], Markup]) -> bool:
         """Tell the holder of a proxy in POLL (a member) what became of it, privately, in their
         language (or, if they chose none, the poll's room's), not the giver's. Best effort: the
-        change is committed, and the holder sees where each proxy stands with /proxy POLL."""
+        change is committed, and the holder sees where each proxy stands with /proxy POLL. False
+        if they have no linked account to tell."""
         for account in (await self._roll.accounts(holder))[:1]:
             try:
                 with speaking(await self._languages.speech_for(account, room=poll.room)):
@@ -1009,6 +1036,8 @@ class PollService:
                 await self._send(SendPrivate(account, text))
             except Exception:
                 log.warning("telling the holder of a proxy in poll %s failed", poll.id)
+            return True
+        return False
 
     async def revoke_proxy(self, ctx: Context, poll_id: int) -> str:
         """The speaker takes back their proxy in POLL_ID, unless its holder has cast it; the holder's name."""
@@ -1044,7 +1073,7 @@ class PollService:
         for p in proxies:
             if p.holder == me:
                 state = (_("cast") if await self._proxy_cast(self._reader, poll, p) else
-                         _("cancelled: they voted themselves") if await self._voted_self(self._reader, poll, p.giver)
+                         _("cancelled: they voted themselves") if await self._cancelled(self._reader, poll, p)
                          else _("not cast yet"))
                 held.append((p, state))
         return poll, given, held
@@ -1060,8 +1089,14 @@ class PollService:
         wanted = name.strip().removeprefix("@").strip().casefold()
         held = [p for p in await store.proxies_of(self._reader, poll.id) if p.holder == holder]
         matching = ([p for p in held if p.giver_name.casefold() == wanted]
+                    or [p for p in held if (p.giver_number or "").casefold() == wanted]
                     or [p for p in held if p.giver_name.split()[:1] and p.giver_name.split()[0].casefold() == wanted])
         if len(matching) > 1:
+            if all(p.giver_number for p in matching):
+                raise UserError(_("You hold proxies in poll {id} from more than one member called {name}; say whose "
+                                  "you cast by their membership number: {choices}.").format(
+                    id=poll.id, name=name.strip()[:60],
+                    choices=", ".join(f"--for {p.giver_number} ({p.giver_name})" for p in matching)))
             raise UserError(_("You hold proxies in poll {id} from more than one member called {name}; ask them to give "
                               "them again under their membership numbers.").format(id=poll.id, name=name.strip()[:60]))
         proxy = matching[0] if matching else None
@@ -1074,8 +1109,8 @@ class PollService:
             if proxy is not None:
                 current = next((p for p in await store.proxies_of(conn, poll.id)
                                 if p.giver == proxy.giver and p.holder == holder), None)
-            voted_self = current is not None and await self._voted_self(conn, poll, current.giver)
-            refused = refuse_cast(poll, current, name.strip()[:60], voted_self)
+            cancelled = current is not None and await self._cancelled(conn, poll, current)
+            refused = refuse_cast(poll, current, name.strip()[:60], cancelled)
             if refused:
                 raise UserError(refused)
             assert current is not None and poll.electorate is not None
