@@ -20,7 +20,7 @@ from bot.engines.sortition.model import SortitionError
 from bot.engines.sortition.published import open_document
 from bot.engines.sortition.reveal import draw_panel, replace
 from bot.features.polls.model import Poll
-from bot.features.polls.render import describe_rules, outcome_line, turnout_line
+from bot.features.polls.render import describe_rules, election_turnout, outcome_line, turnout_line
 from bot.features.polls.service import PollService
 from bot.features.pools.model import DRAWN, EMPTY, RELAX, ROUND, Pool, Step
 from bot.features.pools.render import check_command
@@ -145,8 +145,7 @@ class Audit:
                     has_chart=r["outcome"] != "no votes" and (not poll.ranked or "count" in r))
         receipts = await self._polls.receipts(poll) if poll.secret else []
         if poll.ranked:
-            electorate = r.get("electorate")
-            turnout = f"Ballots: {r['ballots']}" + (f" of {electorate}" if electorate else "")
+            turnout = election_turnout(poll, r)
             count = r.get("count") or {}
             candidates, stages = _stages(r)
             elected = list(r.get("elected", []))

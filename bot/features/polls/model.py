@@ -165,6 +165,7 @@ def count_ranked(poll: Poll, ballots: Sequence[tuple[tuple[int, ...], int]], ele
         "ballots": len(ballots),
         "weight": weight,
         "electorate": electorate,
+        "members": poll.electorate_size if poll.card else None,  # a card vote's head count
         "seats": poll.seats,
     }
     quorum: tuple[bool, str] | None = None

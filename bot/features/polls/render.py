@@ -216,15 +216,22 @@ def _without_title(report: str, title: str) -> str:
     return rest if sep and first.strip() == title.strip() else report
 
 
+def election_turnout(poll: Poll, r: dict[str, Any]) -> str:
+    """Who took part in an election: ballots of the electorate, or, in a card vote, the members
+    who voted of those entitled to and the weight they cast of the whole, as a card poll says it
+    (its electorate is a weight, which a head count is never measured against)."""
+    electorate = r.get("electorate")
+    if poll.card and electorate and poll.electorate_size:
+        return turnout_line(poll, {**r, "members": r.get("members") or poll.electorate_size})
+    if electorate:
+        return _("Ballots: {n} of {electorate}").format(n=number(r["ballots"]), electorate=number(electorate))
+    return _("Ballots: {n}").format(n=number(r["ballots"]))
+
+
 def election_text(poll: Poll, r: dict[str, Any], final: bool) -> Markup:
     head = _("Result — election {id}") if final else _("Count so far — election {id}")
     out: list[str] = [markup(_("📊 {head}: {question}"), head=b(head.format(id=poll.id)), question=poll.question)]
-    electorate = r.get("electorate")
-    if electorate:
-        turnout = _("Ballots: {n} of {electorate}").format(n=number(r["ballots"]), electorate=number(electorate))
-    else:
-        turnout = _("Ballots: {n}").format(n=number(r["ballots"]))
-    out.append(turnout + _by_proxy(r))
+    out.append(election_turnout(poll, r) + _by_proxy(r))
     if r["outcome"] == "no votes":
         out.append(b(OUTCOME_TEXT["no votes"]()))
         return lines(*out)
