@@ -260,6 +260,9 @@ def decide(
             return rules.decision(Outcome.NO_VOTES, (), turnout, quorum_met, 0)
         if quorum_met is False:
             return rules.decision(Outcome.NOT_QUORATE, (), turnout, False, counted)
+        if counted == 0:  # everyone abstained: no rule has anything to measure, nor a tie to report
+            rules.check(False, "", f"nobody voted for or against ({t.ballots} abstained)")
+            return rules.decision(Outcome.FAILED, (), turnout, quorum_met, 0)
         rule = majority or Majority.SIMPLE
         if rule is Majority.SIMPLE:
             if yes == no:  # reported as a tie (the figures are in the tally), never broken
@@ -310,7 +313,8 @@ def decide(
         return rules.decision(Outcome.NOT_QUORATE, (), turnout, False, counted)
     top = max(t.counts[i] for i in candidates)
     leaders = tuple(i for i in candidates if t.counts[i] == top)
-    if top == 0:
+    if top == 0:  # every ballot an abstention: votes were cast (turnout), none for any option
+        rules.check(False, "", f"no votes for any option ({t.ballots} abstained)")
         return rules.decision(Outcome.NO_VOTES, (), turnout, quorum_met, counted)
     if len(leaders) > 1:
         return rules.decision(Outcome.TIE, leaders, turnout, quorum_met, counted)

@@ -150,6 +150,8 @@ def outcome_line(p: Poll, r: dict[str, Any]) -> Markup:
     failed leads with the rule it failed, then the rules it met."""
     outcome = r["outcome"]
     label = OUTCOME_TEXT[outcome]()
+    if outcome == "no votes" and r.get("ballots"):  # votes were cast, every one an abstention
+        label = _("NO WINNER")
     reasons: list[str] = [in_words(reason) for reason in r["reasons"]]
     met: list[str] = [in_words(reason) for reason in r.get("met", [])]
     winners: list[int] = r["winners"]
@@ -535,6 +537,10 @@ _SENTENCES = [
           lambda: _("at least two-thirds of the votes cast ({top} of {counted})")),
     _said("less than two-thirds of the votes cast ({top} of {counted}, {need} needed)",
           lambda: _("less than two-thirds of the votes cast ({top} of {counted}, {need} needed)")),
+    _said("nobody voted for or against ({abstained} abstained)",
+          lambda: _("nobody voted for or against ({abstained} abstained)")),
+    _said("no votes for any option ({abstained} abstained)",
+          lambda: _("no votes for any option ({abstained} abstained)")),
     _said("more than half of the electorate ({top} of {electorate})",
           lambda: _("more than half of the electorate ({top} of {electorate})")),
     _said("not more than half of the electorate ({top} of {electorate}, {need} needed)",

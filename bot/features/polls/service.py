@@ -1194,6 +1194,8 @@ class PollService:
             return _("charts cannot be drawn here ({trouble}).").format(trouble=self._chart_trouble)
         if poll.result is not None and poll.result["outcome"] == "not quorate" and poll.ranked:
             return _("the election was not quorate, so nothing was counted.")
+        if poll.result is not None and poll.result.get("ballots"):
+            return _("nobody voted for any option.")
         return _("nothing was cast.")
 
     async def charts_on(self, room: str) -> bool:

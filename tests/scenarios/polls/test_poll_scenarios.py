@@ -149,3 +149,18 @@ def test_console_script_end_to_end(tmp_path: Path) -> None:
     assert "ann: /vote 1 Pizza" in proc.stdout  # the transcript echoes the script
     assert "WINNER: Pizza" in proc.stdout
     assert (tmp_path / "quorum.db").exists()
+
+
+async def test_a_poll_where_everyone_abstained_says_so(chat: Chat) -> None:
+    """Abstentions count for turnout, not for the majority: a poll where everyone abstained had
+    votes cast, none for any option, and a proposal nobody voted for or against is not carried."""
+    await chat.say("chair: /poll Lunch? | Pizza | Soup | Abstain", "ann: /vote 1 abstain", "bob: /vote 1 3")
+    out = await chat.say("chair: /close 1")
+    assert "Votes cast: 2" in out and "NO WINNER — no votes for any option (2 abstained)" in out, out
+    assert "NO VOTES CAST" not in out
+    assert "Poll 1 has no chart: nobody voted for any option." in await chat.say("chair: /results 1 --chart")
+    for n, rule in ((2, " --majority two-thirds"), (3, "")):
+        await chat.say(f"chair: /poll Rule change?{rule}", f"ann: /vote {n} abstain", f"bob: /vote {n} abstain")
+        out = await chat.say(f"chair: /close {n}")
+        assert "NOT CARRIED — nobody voted for or against (2 abstained)" in out, out
+        assert "0 of 0" not in out and "TIE" not in out
