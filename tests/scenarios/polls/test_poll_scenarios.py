@@ -8,7 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.helpers import Chat
+import pytest
+
+from tests.helpers import Chat, import_roll
 
 
 async def test_instant_poll_with_vote_changes_and_deadline(chat: Chat) -> None:
@@ -164,3 +166,23 @@ async def test_a_poll_where_everyone_abstained_says_so(chat: Chat) -> None:
         out = await chat.say(f"chair: /close {n}")
         assert "NOT CARRIED — nobody voted for or against (2 abstained)" in out, out
         assert "0 of 0" not in out and "TIE" not in out
+
+
+NORTH_EAST = "name,number,branch,weight\nAnn Smith,1001,North East,120\nBob Jones,1002,North East,80\n" \
+             "Cat Lee,1003,South,300\n"
+
+
+@pytest.mark.parametrize("branch", ["North East", '"North East"', "“north east”", "north  EAST"])
+async def test_a_branch_name_may_have_several_words(chat: Chat, branch: str) -> None:
+    await import_roll(chat, NORTH_EAST)
+    out = await chat.say(f"chair: /poll Q? --branch {branch} --closes 1h")
+    assert "Poll 1: Q?" in out and "electorate: North East branch (2)" in out, out
+    assert "Closes" in out
+
+
+async def test_an_unknown_branch_is_refused_with_the_rolls_branches(chat: Chat) -> None:
+    await import_roll(chat, NORTH_EAST)
+    before = await chat.snapshot()
+    out = await chat.say("chair: /poll Q? --branch North --closes 1h")
+    assert "No member on the roll is in branch “North”; the roll's branches are North East, South." in out, out
+    assert await chat.snapshot() == before
