@@ -20,7 +20,7 @@ from bot.engines.sortition.model import SortitionError
 from bot.engines.sortition.published import open_document
 from bot.engines.sortition.reveal import draw_panel, replace
 from bot.features.polls.model import Poll
-from bot.features.polls.render import describe_rules, outcome_line, turnout_line
+from bot.features.polls.render import describe_rules, election_turnout, outcome_line, turnout_line
 from bot.features.polls.service import PollService
 from bot.features.pools.model import DRAWN, EMPTY, RELAX, ROUND, Pool, Step
 from bot.features.pools.render import check_command
@@ -142,16 +142,16 @@ class Audit:
         assert r is not None and poll.closed_at is not None
         base = dict(id=poll.id, question=poll.question, kind=poll.kind, rules=describe_rules(poll),
                     opened=iso(poll.opened_at), closed=iso(poll.closed_at), secret=poll.secret,
-                    has_chart=r["outcome"] != "no votes")
+                    has_chart=r["outcome"] != "no votes" and (not poll.ranked or "count" in r))
         receipts = await self._polls.receipts(poll) if poll.secret else []
         if poll.ranked:
-            electorate = r.get("electorate")
-            turnout = f"Ballots: {r['ballots']}" + (f" of {electorate}" if electorate else "")
+            turnout = election_turnout(poll, r)
             count = r.get("count") or {}
             candidates, stages = _stages(r)
             elected = list(r.get("elected", []))
             outcome = "No votes cast" if r["outcome"] == "no votes" else (
-                "Elected: " + ", ".join(elected) if elected else "Nobody elected")
+                "Not quorate, nobody elected: " + "; ".join(r.get("reasons", [])) if r["outcome"] == "not quorate"
+                else "Elected: " + ", ".join(elected) if elected else "Nobody elected")
             return PollView(**base, turnout=turnout, outcome=outcome, candidates=candidates, stages=stages,
                             elected=elected, method=str(count.get("method", "")), quota=str(count.get("quota") or ""),
                             has_blt=bool(r.get("blt")), receipts=receipts)

@@ -151,6 +151,15 @@ async def test_a_ranked_election_shows_its_stage_table_and_gives_its_ballots(sit
     assert blt.splitlines()[0] == "4 2" and '"Committee"' in blt
 
 
+async def test_an_election_short_of_its_quorum_shows_why_nobody_was_elected(site: Site) -> None:
+    chat = site.chat
+    await chat.say("chair: /poll Chair? | Ann | Bob | Cat --ranked --quorum 3", "ann (private): /rank 1 2 1")
+    status, _, html = await _get(site.url(link_in(await chat.say("chair: /close 1"))))
+    assert status == 200 and "Not quorate, nobody elected: quorum 3 not met: 1 voted" in html
+    assert "Elected" not in html and "chart.png" not in html and "<table>" not in html
+    assert 'href="ballots.blt"' in html  # the ballots, counted by nobody, for anyone to check the turnout
+
+
 async def test_a_drawn_panel_is_verified_by_the_server_and_by_the_command_it_shows(
     site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

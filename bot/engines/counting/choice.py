@@ -197,6 +197,23 @@ def _for_against(yes: int, no: int) -> str:
     return f"{yes} for, {no} against"
 
 
+def quorum_check(quorum: QuorumRule, ballots: int, heads: int | None, *, card: bool = False) -> tuple[bool, str]:
+    """Whether BALLOTS voters (people) meet QUORUM when HEADS are entitled to vote (None: not
+    known), and the sentence that says so with its figures. Any ballot's quorum, an election's
+    too: it is measured on who took part, before anything is counted."""
+    unit = " (a quorum counts people, not card votes)" if card else ""
+    if quorum.percent:
+        if not heads:
+            raise ValueError("a percentage quorum needs a known electorate")
+        need = quorum.needed(heads)
+        if ballots >= need:
+            return True, f"quorum {quorum} met: {ballots} of {heads} voted{unit}"
+        return False, f"quorum {quorum} not met: {ballots} of {heads} voted, {need} needed{unit}"
+    if ballots >= quorum.needed(0):
+        return True, f"quorum {quorum} met: {ballots} voted{unit}"
+    return False, f"quorum {quorum} not met: {ballots} voted{unit}"
+
+
 def decide(
     t: Tally,
     *,
@@ -224,22 +241,8 @@ def decide(
     rules = _Conditions()
     quorum_met: bool | None = None
     if quorum is not None:
-        unit = " (a quorum counts people, not card votes)" if card else ""
-        if quorum.percent:
-            if not heads:
-                raise ValueError("a percentage quorum needs a known electorate")
-            need = quorum.needed(heads)
-            quorum_met = rules.check(
-                t.ballots >= need,
-                f"quorum {quorum} met: {t.ballots} of {heads} voted{unit}",
-                f"quorum {quorum} not met: {t.ballots} of {heads} voted, {need} needed{unit}",
-            )
-        else:
-            quorum_met = rules.check(
-                t.ballots >= quorum.needed(0),
-                f"quorum {quorum} met: {t.ballots} voted{unit}",
-                f"quorum {quorum} not met: {t.ballots} voted{unit}",
-            )
+        quorum_met, said = quorum_check(quorum, t.ballots, heads, card=card)
+        (rules.met if quorum_met else rules.failed).append(said)
 
     if majority is not None and majority.needs_electorate and not electorate:
         raise ValueError(f"the {majority.value} rule needs a known electorate")
@@ -257,6 +260,9 @@ def decide(
             return rules.decision(Outcome.NO_VOTES, (), turnout, quorum_met, 0)
         if quorum_met is False:
             return rules.decision(Outcome.NOT_QUORATE, (), turnout, False, counted)
+        if counted == 0:  # everyone abstained: no rule has anything to measure, nor a tie to report
+            rules.check(False, "", f"nobody voted for or against ({t.ballots} abstained)")
+            return rules.decision(Outcome.FAILED, (), turnout, quorum_met, 0)
         rule = majority or Majority.SIMPLE
         if rule is Majority.SIMPLE:
             if yes == no:  # reported as a tie (the figures are in the tally), never broken
@@ -307,7 +313,8 @@ def decide(
         return rules.decision(Outcome.NOT_QUORATE, (), turnout, False, counted)
     top = max(t.counts[i] for i in candidates)
     leaders = tuple(i for i in candidates if t.counts[i] == top)
-    if top == 0:
+    if top == 0:  # every ballot an abstention: votes were cast (turnout), none for any option
+        rules.check(False, "", f"no votes for any option ({t.ballots} abstained)")
         return rules.decision(Outcome.NO_VOTES, (), turnout, quorum_met, counted)
     if len(leaders) > 1:
         return rules.decision(Outcome.TIE, leaders, turnout, quorum_met, counted)

@@ -144,10 +144,16 @@ async def proxy_command(ctx: Context, args: str, polls: PollService) -> None:
         await ctx.reply(_("You took back your proxy in poll {id} from {name}. You can vote yourself, or give it to "
                           "someone else.").format(id=poll_id, name=holder))
         return
-    holder = await polls.give_proxy(ctx, poll_id, rest)
-    await ctx.reply(_("You gave your proxy in poll {id} to {name}, who has been told. You can take it back until "
-                      "they cast it (/proxy {id} revoke), or vote yourself, which cancels it.").format(id=poll_id,
-                                                                                                       name=holder))
+    holder, told = await polls.give_proxy(ctx, poll_id, rest)
+    if told:
+        await ctx.reply(_("You gave your proxy in poll {id} to {name}, who has been told. You can take it back until "
+                          "they cast it (/proxy {id} revoke), or vote yourself, which cancels it.").format(
+            id=poll_id, name=holder))
+        return
+    await ctx.reply(_("You gave your proxy in poll {id} to {name}. They have no account linked to the roll, so I could "
+                      "not tell them: let them know yourself (they see it with /proxy {id} once they link). You can "
+                      "take it back until they cast it (/proxy {id} revoke), or vote yourself, which cancels it.")
+                    .format(id=poll_id, name=holder))
 
 
 @router.command("polls", summary=N_("list the open polls"), usage="/polls")

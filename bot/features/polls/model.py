@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.engines.counting.choice import Majority, QuorumRule, abstain_index, decide, tally
+from bot.engines.counting.choice import Majority, QuorumRule, abstain_index, decide, quorum_check, tally
 from bot.kernel.language import _, ngettext
 
 
@@ -165,14 +165,23 @@ def count_ranked(poll: Poll, ballots: Sequence[tuple[tuple[int, ...], int]], ele
         "ballots": len(ballots),
         "weight": weight,
         "electorate": electorate,
+        "members": poll.electorate_size if poll.card else None,  # a card vote's head count
         "seats": poll.seats,
     }
+    quorum: tuple[bool, str] | None = None
+    if poll.quorum is not None:  # as any poll's: people who took part, also in a card vote
+        quorum = quorum_check(poll.quorum, len(ballots), poll.electorate_size, card=poll.card)
+        base["quorum_met"], base["reasons"] = quorum[0], [quorum[1]]
     if not ballots:
         return {**base, "outcome": "no votes", "elected": [], "text": "", "blt": ""}
     profile = build_profile(
         poll.options, [list(r) for r, _ in ballots], [w for _, w in ballots], seats=poll.seats, title=poll.question
     )
     blt = write_blt(profile, poll.seats)
+    if quorum is not None and not quorum[0]:
+        # Nobody is elected, so nothing is counted (a count would name a winner); the ballots
+        # are still published, as a poll short of its quorum still shows its tally.
+        return {**base, "outcome": "not quorate", "elected": [], "text": "", "blt": blt}
     seed = int.from_bytes(hashlib.sha256(blt.encode()).digest()[:8], "big")
     result = count(profile, None, poll.seats, seed=seed)
     return {
@@ -196,7 +205,8 @@ def count_ranked(poll: Poll, ballots: Sequence[tuple[tuple[int, ...], int]], ele
 #   cast    by the holder, for a giver whose proxy they hold, while the giver has not voted
 #           themselves; the ballot counts as the giver's (their weight, their turnout).
 #   vote    the giver's own vote always counts: it replaces a vote the holder cast for them, and
-#           once they have voted the proxy can no longer be cast (it is cancelled).
+#           once they have voted the proxy can no longer be cast (it is cancelled, and stays so
+#           should they withdraw their vote); nor can they withdraw a vote the holder cast.
 
 
 @dataclass(frozen=True)
@@ -206,6 +216,8 @@ class Proxy:
     holder: int
     giver_name: str
     holder_name: str
+    giver_number: str | None = None  # the giver's membership number, which tells namesakes apart
+    cancelled: bool = False  # by the giver's own vote, for good (see refuse_cast)
 
 
 def refuse_give(poll: Poll, giver: int, holder: int, holder_name: str, proxies: list[Proxy],
@@ -242,15 +254,15 @@ def refuse_give(poll: Poll, giver: int, holder: int, holder_name: str, proxies: 
     return None
 
 
-def refuse_cast(poll: Poll, proxy: Proxy | None, name: str, giver_voted_self: bool) -> str | None:
+def refuse_cast(poll: Poll, proxy: Proxy | None, name: str, cancelled: bool) -> str | None:
     """Why the holder may not cast a vote for NAME in POLL (PROXY: the proxy NAME names, if the
-    holder holds it)."""
+    holder holds it; CANCELLED: its giver has voted themselves, now or before)."""
     if poll.proxies is None:
         return _("Poll {id} takes no proxies: vote for yourself with /vote {id} OPTION.").format(id=poll.id)
     if proxy is None:
         return _("You hold no proxy from {name} for poll {id}. Send /proxy {id} to see the proxies you hold.").format(
             name=name, id=poll.id)
-    if giver_voted_self:
+    if cancelled:
         return _("{name} has voted in poll {id} themselves, which cancels their proxy; nothing was cast for them.") \
             .format(name=proxy.giver_name, id=poll.id)
     return None

@@ -150,6 +150,8 @@ def outcome_line(p: Poll, r: dict[str, Any]) -> Markup:
     failed leads with the rule it failed, then the rules it met."""
     outcome = r["outcome"]
     label = OUTCOME_TEXT[outcome]()
+    if outcome == "no votes" and r.get("ballots"):  # votes were cast, every one an abstention
+        label = _("NO WINNER")
     reasons: list[str] = [in_words(reason) for reason in r["reasons"]]
     met: list[str] = [in_words(reason) for reason in r.get("met", [])]
     winners: list[int] = r["winners"]
@@ -216,19 +218,31 @@ def _without_title(report: str, title: str) -> str:
     return rest if sep and first.strip() == title.strip() else report
 
 
+def election_turnout(poll: Poll, r: dict[str, Any]) -> str:
+    """Who took part in an election: ballots of the electorate, or, in a card vote, the members
+    who voted of those entitled to and the weight they cast of the whole, as a card poll says it
+    (its electorate is a weight, which a head count is never measured against)."""
+    electorate = r.get("electorate")
+    if poll.card and electorate and poll.electorate_size:
+        return turnout_line(poll, {**r, "members": r.get("members") or poll.electorate_size})
+    if electorate:
+        return _("Ballots: {n} of {electorate}").format(n=number(r["ballots"]), electorate=number(electorate))
+    return _("Ballots: {n}").format(n=number(r["ballots"]))
+
+
 def election_text(poll: Poll, r: dict[str, Any], final: bool) -> Markup:
     head = _("Result — election {id}") if final else _("Count so far — election {id}")
     out: list[str] = [markup(_("📊 {head}: {question}"), head=b(head.format(id=poll.id)), question=poll.question)]
-    electorate = r.get("electorate")
-    if electorate:
-        turnout = _("Ballots: {n} of {electorate}").format(n=number(r["ballots"]), electorate=number(electorate))
-    else:
-        turnout = _("Ballots: {n}").format(n=number(r["ballots"]))
-    out.append(turnout + _by_proxy(r))
+    out.append(election_turnout(poll, r) + _by_proxy(r))
     if r["outcome"] == "no votes":
         out.append(b(OUTCOME_TEXT["no votes"]()))
         return lines(*out)
-    out.append(pre(stage_table(r["count"]) if "count" in r else _without_title(r["text"], poll.question)))
+    reasons = [in_words(reason) for reason in r.get("reasons", [])]
+    if r["outcome"] == "not quorate":  # nothing was counted, so no stage table names a winner
+        out.append(b(OUTCOME_TEXT["not quorate"]()) + "".join(f" — {reason}" for reason in reasons))
+    else:
+        out.append(pre(stage_table(r["count"]) if "count" in r else _without_title(r["text"], poll.question)))
+        out += [reason[:1].upper() + reason[1:] for reason in reasons]  # the quorum, met
     if final:
         out.append(_("The ballots (no names) as a BLT file: /ballots {id}").format(id=poll.id))
     return lines(*out)
@@ -381,7 +395,7 @@ def chart_of(p: Poll, r: dict[str, Any]) -> BarChart | StageChart | None:
     if r["outcome"] == "no votes":
         return None
     if p.ranked:
-        return _stage_chart(p, r)
+        return _stage_chart(p, r) if "count" in r else None  # an election not quorate is not counted
     rule = p.majority or (Majority.SIMPLE if p.kind == "proposal" else None)
     counted, electorate = r["counted"], r.get("electorate")
     against_electorate = rule in (Majority.ABSOLUTE, Majority.INDUSTRIAL_40) and bool(electorate)
@@ -523,6 +537,10 @@ _SENTENCES = [
           lambda: _("at least two-thirds of the votes cast ({top} of {counted})")),
     _said("less than two-thirds of the votes cast ({top} of {counted}, {need} needed)",
           lambda: _("less than two-thirds of the votes cast ({top} of {counted}, {need} needed)")),
+    _said("nobody voted for or against ({abstained} abstained)",
+          lambda: _("nobody voted for or against ({abstained} abstained)")),
+    _said("no votes for any option ({abstained} abstained)",
+          lambda: _("no votes for any option ({abstained} abstained)")),
     _said("more than half of the electorate ({top} of {electorate})",
           lambda: _("more than half of the electorate ({top} of {electorate})")),
     _said("not more than half of the electorate ({top} of {electorate}, {need} needed)",

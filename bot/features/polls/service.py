@@ -137,6 +137,7 @@ class PollService:
         self._refreshing: set[int] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._drafts: dict[tuple[str, int], list[int]] = {}
+        self._dropped: dict[str, list[Poll]] = {}  # open polls where a link dropped an account's vote
         self._close_lock = asyncio.Lock()
         self._shared = dialect.shared(reader)  # other processes share the database
         self._synced = clock.now()
@@ -278,6 +279,16 @@ class PollService:
         ballots themselves (amendments, fired triggers); EVENT_ID makes a redelivery harmless."""
         now = self._clock.now()
         electorate: dict[int, int] | None = None
+        if spec.electorate == "branch":  # named as the roll names it, in any case
+            found = {b for _m, b in await self._roll.branches(spec.branch)}
+            if not found:
+                known = sorted({b for _m, b in await self._roll.branches() if b}, key=str.casefold)
+                if not known:
+                    raise UserError(_("No member on the roll is in branch {branch}, and the roll names no branches.")
+                                    .format(branch=quoted(spec.branch)))
+                raise UserError(_("No member on the roll is in branch {branch}; the roll's branches are {names}.")
+                                .format(branch=quoted(spec.branch), names=", ".join(known)))
+            spec = replace(spec, branch=min(b for b in found if b))
         if spec.electorate in ("roll", "branch"):
             electorate = await self._roll.electorate(spec.branch if spec.electorate == "branch" else None)
             if not electorate:
@@ -407,6 +418,7 @@ class PollService:
         clock = self._clock
         voter, weight = await self._voter(ctx, poll, room, NOT_COUNTED)
         cancels = await self._proxy_cancelled_by(poll, voter) if poll.proxies is not None else None
+        code = await self._receipt_of(poll, voter)
         outcome = await self._writer.vote(
             VoteWrite(
                 poll_id=poll.id,
@@ -418,7 +430,7 @@ class PollService:
                 check=lambda: poll.refusal_at(clock.now),  # the writer says it in the voter's language
                 late=lambda: self._closed_elsewhere(poll),
                 identity=(ctx.actor.id, ctx.actor.name) if ctx.actor.name and not poll.secret else None,
-                receipt=receipt(self._secret, poll.id, voter) if poll.secret else None,
+                receipt=code,
                 cast_by=self._cast_by(poll, voter, proxy=False),
             )
         )
@@ -429,6 +441,13 @@ class PollService:
         self.schedule_refresh(poll)
         if cancels is not None:
             proxy, was_cast = cancels
+
+            async def cancel(conn: Conn) -> None:
+                await store.cancel_proxy(conn, poll.id, proxy.giver)
+
+            # After the vote's own commit, never in it: a secret ballot's transaction names nobody.
+            # Should the bot stop in between, the vote standing cancels the proxy all the same.
+            await self._writer.run(cancel)
             await self._tell_holder(poll, proxy.holder, lambda: proxy_cancelled(poll, proxy.giver_name, was_cast))
         return confirmation(poll, chosen, changeable_until(poll, self._tz, clock.now()))
 
@@ -440,7 +459,7 @@ class PollService:
             return None
         member = int(voter.removeprefix("m:"))
         given = next((p for p in await store.proxies_of(self._reader, poll.id) if p.giver == member), None)
-        if given is None or await self._voted_self(self._reader, poll, member):
+        if given is None or await self._cancelled(self._reader, poll, given):
             return None
         return given, await self._proxy_cast(self._reader, poll, given)
 
@@ -451,10 +470,12 @@ class PollService:
         voter, _weight = await self._voter(ctx, poll, room, NOTHING_CHANGED)
         clock = self._clock
         key = self._key(poll, voter)
-        code = receipt(self._secret, poll.id, voter) if poll.secret else None
+        code = await self._receipt_of(poll, voter)
 
         async def op(conn: Conn) -> None:
             await self._still_open(conn, poll)  # checked again in order with the close
+            if poll.proxies is not None:
+                await self._not_by_proxy(conn, poll, voter)
             if not await store.withdraw_vote(conn, poll, key, code):
                 raise UserError(withdrawn(poll, False, self._tz, clock.now()))
             await self._still_open(conn, poll, "SHARE")
@@ -838,19 +859,40 @@ class PollService:
         """A secret ballot's receipt for the speaker: (code, whether they voted, whether it is
         among the receipts)."""
         voter, _weight = await self.eligibility(ctx.actor, ctx.room, poll)
-        code = receipt(self._secret, poll.id, voter)
+        code = await self._receipt_of(poll, voter)
+        assert code is not None
         voted = await store.choice_of(self._reader, poll, self._key(poll, voter)) is not None
         return code, voted, voted and await store.has_receipt(self._reader, poll.id, code)
 
     async def receipts(self, poll: Poll) -> list[str]:
         return await store.receipt_codes(self._reader, poll.id)
 
+    async def _receipt_of(self, poll: Poll, voter: str) -> str | None:
+        """The receipt code of VOTER's ballot in POLL, if it is secret: the code of the key it is
+        cast under, or, for a member in a poll of a room, the code of the account that cast it
+        before it was linked (a ballot keeps the code its voter was given: see store.move_vote).
+        Found among the published codes, each the keyed hash of one key: nothing is stored
+        that ties a code to its ballot."""
+        if not poll.secret:
+            return None
+        own = receipt(self._secret, poll.id, voter)
+        if poll.electorate_kind != "room" or not voter.startswith("m:"):
+            return own
+        codes = [own, *(receipt(self._secret, poll.id, account)
+                        for account in await self._roll.accounts(int(voter.removeprefix("m:"))))]
+        found = await store.receipts_among(self._reader, poll.id, codes)
+        return next((c for c in codes if c in found), own)
+
     async def move_votes(self, conn: Conn, old: str, new: str) -> None:
         """Inside a link's transaction: the votes account key OLD cast in open polls (not secret
-        ones: see move_secret_votes) now count as the member's (key NEW), once."""
+        ones: see move_secret_votes) now count as the member's (key NEW), once. The polls where
+        the member had voted already, from another account, are kept for ``move_secret_votes``
+        (called once the link has committed) to tell them of."""
+        dropped = self._dropped[old] = []
         for poll in self.open.values():
             if poll.electorate_kind == "room" and not poll.secret:
-                await store.move_vote(conn, poll, old, new, None)
+                if await store.move_vote(conn, poll, old, new, None) == store.DROPPED:
+                    dropped.append(poll)
 
     async def move_secret_votes(self, moves: list[tuple[str, str]], polls: list[Poll] | None = None) -> None:
         """After a link has committed: the secret ballots accounts cast before linking now count
@@ -859,16 +901,35 @@ class PollService:
         POLLS: those to look in (every open secret poll of a room by default)."""
         if polls is None:
             polls = [p for p in self.open.values() if p.electorate_kind == "room" and p.secret]
-        if not polls or not moves:
+        if not moves:
             return
 
-        async def op(conn: Conn) -> None:
+        async def op(conn: Conn) -> list[tuple[str, Poll]]:
+            dropped = []
             for poll in polls:
                 for old, new in moves:
-                    receipts = receipt(self._secret, poll.id, old), receipt(self._secret, poll.id, new)
-                    await store.move_vote(conn, poll, self._key(poll, old), self._key(poll, new), receipts)
+                    moved = await store.move_vote(conn, poll, self._key(poll, old), self._key(poll, new),
+                                                  receipt(self._secret, poll.id, old))
+                    if moved == store.DROPPED:
+                        dropped.append((old, poll))
+            return dropped
 
-        await self._writer.run(op, secret=True)
+        dropped = await self._writer.run(op, secret=True) if polls else []
+        await self._tell_dropped(dropped + [(old, poll) for old, _new in moves for poll in self._dropped.pop(old, [])])
+
+    async def _tell_dropped(self, dropped: list[tuple[str, Poll]]) -> None:
+        """Tell each account of DROPPED, privately, that the vote it cast in the poll before it
+        was linked is not counted, since its member had voted already (never what either vote
+        was). Best effort: the link and the moves are committed."""
+        for account, poll in dropped:
+            try:
+                with speaking(await self._languages.speech_for(account, room=poll.room)):
+                    text = markup(_("Poll {id} ({question}): the vote this account cast before it was linked is not "
+                                    "counted, since your membership had voted in it already from another account; "
+                                    "that vote stands. Vote again to change it."), id=poll.id, question=poll.question)
+                await self._send(SendPrivate(account, text))
+            except Exception:
+                log.warning("telling a member of a vote not counted in poll %s failed", poll.id)
 
     async def _finish_moves(self, polls: list[Poll] | None = None) -> None:
         """Secret ballots cast before a link made while their poll was open, not yet moved: the
@@ -901,6 +962,22 @@ class PollService:
         exists, by = await self._ballot_of(conn, poll, member)
         return exists and by == self._cast_by(poll, f"m:{member}", proxy=False)
 
+    async def _cancelled(self, conn: Conn, poll: Poll, p: Proxy) -> bool:
+        """Whether the giver of P has cancelled it by voting themselves (now, or before)."""
+        return p.cancelled or await self._voted_self(conn, poll, p.giver)
+
+    async def _not_by_proxy(self, conn: Conn, poll: Poll, voter: str) -> None:
+        """Refuse VOTER's withdrawal of their vote in POLL if the holder of their proxy cast it:
+        it is the holder's to take back, as the proxy is no longer the giver's to revoke."""
+        if not voter.startswith("m:"):
+            return
+        member = int(voter.removeprefix("m:"))
+        given = next((p for p in await store.proxies_of(conn, poll.id) if p.giver == member), None)
+        if given is not None and await self._proxy_cast(conn, poll, given):
+            raise UserError(_("{name} cast your vote in poll {id} with your proxy, so you have no vote of your own to "
+                              "withdraw; nothing changed. You can still vote yourself: your own vote replaces "
+                              "theirs.").format(name=given.holder_name, id=poll.id))
+
     async def _proxy_cast(self, conn: Conn, poll: Poll, p: Proxy) -> bool:
         """Whether the holder of P has cast the giver's ballot (and it still stands)."""
         exists, by = await self._ballot_of(conn, poll, p.giver)
@@ -930,8 +1007,9 @@ class PollService:
                               "number of the one you mean.").format(id=poll.id, name=name.strip()[:60]))
         return found.pop()
 
-    async def give_proxy(self, ctx: Context, poll_id: int, name: str) -> str:
-        """The speaker gives NAME their proxy in POLL_ID; the holder is told. Returns the holder's name."""
+    async def give_proxy(self, ctx: Context, poll_id: int, name: str) -> tuple[str, bool]:
+        """The speaker gives NAME their proxy in POLL_ID; the holder is told, if they have linked an
+        account. Returns the holder's name, and whether they were told."""
         poll = await self.get(poll_id)
         refusal = poll.refusal(self._clock.now())
         if refusal:
@@ -953,13 +1031,14 @@ class PollService:
         await self._writer.run(op, ctx.event_id)
         member = await self._roll.info(giver)
         giver_name = member.name if member else ctx.actor.label
-        await self._tell_holder(poll, holder, lambda: proxy_given(poll, giver_name))
-        return holder_name
+        told = await self._tell_holder(poll, holder, lambda: proxy_given(poll, giver_name))
+        return holder_name, told
 
-    async def _tell_holder(self, poll: Poll, holder: int, told: Callable[[], Markup]) -> None:
+    async def _tell_holder(self, poll: Poll, holder: int, told: Callable[[], Markup]) -> bool:
         """Tell the holder of a proxy in POLL (a member) what became of it, privately, in their
         language (or, if they chose none, the poll's room's), not the giver's. Best effort: the
-        change is committed, and the holder sees where each proxy stands with /proxy POLL."""
+        change is committed, and the holder sees where each proxy stands with /proxy POLL. False
+        if they have no linked account to tell."""
         for account in (await self._roll.accounts(holder))[:1]:
             try:
                 with speaking(await self._languages.speech_for(account, room=poll.room)):
@@ -967,6 +1046,8 @@ class PollService:
                 await self._send(SendPrivate(account, text))
             except Exception:
                 log.warning("telling the holder of a proxy in poll %s failed", poll.id)
+            return True
+        return False
 
     async def revoke_proxy(self, ctx: Context, poll_id: int) -> str:
         """The speaker takes back their proxy in POLL_ID, unless its holder has cast it; the holder's name."""
@@ -1002,7 +1083,7 @@ class PollService:
         for p in proxies:
             if p.holder == me:
                 state = (_("cast") if await self._proxy_cast(self._reader, poll, p) else
-                         _("cancelled: they voted themselves") if await self._voted_self(self._reader, poll, p.giver)
+                         _("cancelled: they voted themselves") if await self._cancelled(self._reader, poll, p)
                          else _("not cast yet"))
                 held.append((p, state))
         return poll, given, held
@@ -1018,8 +1099,14 @@ class PollService:
         wanted = name.strip().removeprefix("@").strip().casefold()
         held = [p for p in await store.proxies_of(self._reader, poll.id) if p.holder == holder]
         matching = ([p for p in held if p.giver_name.casefold() == wanted]
+                    or [p for p in held if (p.giver_number or "").casefold() == wanted]
                     or [p for p in held if p.giver_name.split()[:1] and p.giver_name.split()[0].casefold() == wanted])
         if len(matching) > 1:
+            if all(p.giver_number for p in matching):
+                raise UserError(_("You hold proxies in poll {id} from more than one member called {name}; say whose "
+                                  "you cast by their membership number: {choices}.").format(
+                    id=poll.id, name=name.strip()[:60],
+                    choices=", ".join(f"--for {p.giver_number} ({p.giver_name})" for p in matching)))
             raise UserError(_("You hold proxies in poll {id} from more than one member called {name}; ask them to give "
                               "them again under their membership numbers.").format(id=poll.id, name=name.strip()[:60]))
         proxy = matching[0] if matching else None
@@ -1032,8 +1119,8 @@ class PollService:
             if proxy is not None:
                 current = next((p for p in await store.proxies_of(conn, poll.id)
                                 if p.giver == proxy.giver and p.holder == holder), None)
-            voted_self = current is not None and await self._voted_self(conn, poll, current.giver)
-            refused = refuse_cast(poll, current, name.strip()[:60], voted_self)
+            cancelled = current is not None and await self._cancelled(conn, poll, current)
+            refused = refuse_cast(poll, current, name.strip()[:60], cancelled)
             if refused:
                 raise UserError(refused)
             assert current is not None and poll.electorate is not None
@@ -1115,6 +1202,10 @@ class PollService:
         """Why ``chart`` gave nothing for closed POLL."""
         if self._chart_trouble is not None:
             return _("charts cannot be drawn here ({trouble}).").format(trouble=self._chart_trouble)
+        if poll.result is not None and poll.result["outcome"] == "not quorate" and poll.ranked:
+            return _("the election was not quorate, so nothing was counted.")
+        if poll.result is not None and poll.result.get("ballots"):
+            return _("nobody voted for any option.")
         return _("nothing was cast.")
 
     async def charts_on(self, room: str) -> bool:

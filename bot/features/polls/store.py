@@ -302,24 +302,32 @@ async def linked_account_votes(conn: Conn, poll_id: int) -> list[tuple[str, int]
     return [(r[0], r[1]) for r in rows]
 
 
-async def move_vote(conn: Conn, poll: Poll, src: str, dst: str, receipts: tuple[str, str] | None) -> bool:
-    """The vote cast under key SRC now counts under DST, once: if DST has voted already (from
-    another linked account), that vote stays and SRC's goes. RECEIPTS (old, new) re-keys a secret
-    ballot's receipt along with it. False if there was no vote under SRC."""
+MOVED, DROPPED = "moved", "dropped"
+
+
+async def move_vote(conn: Conn, poll: Poll, src: str, dst: str, receipt: str | None) -> str | None:
+    """The vote cast under key SRC now counts under DST, once: MOVED; or, if DST has voted
+    already (from another linked account), that vote stays and SRC's goes, with its secret
+    ballot's RECEIPT, so the receipts stay one per ballot counted: DROPPED. A moved ballot keeps
+    its receipt, the code its voter was given. None if there was no vote under SRC."""
     table = _table(poll.secret)
     if not await conn.execute_fetchall(f"SELECT 1 FROM {table} WHERE poll_id = ? AND voter = ?", (poll.id, src)):
-        return False
-    await conn.execute(f"DELETE FROM {table} WHERE poll_id = ? AND voter = ? AND EXISTS"
-                       f" (SELECT 1 FROM {table} WHERE poll_id = ? AND voter = ?)", (poll.id, src, poll.id, dst))
+        return None
+    if await conn.execute_fetchall(f"SELECT 1 FROM {table} WHERE poll_id = ? AND voter = ?", (poll.id, dst)):
+        await conn.execute(f"DELETE FROM {table} WHERE poll_id = ? AND voter = ?", (poll.id, src))
+        if receipt is not None:
+            await conn.execute("DELETE FROM receipts WHERE poll_id = ? AND code = ?", (poll.id, receipt))
+        return DROPPED
     await conn.execute(f"UPDATE {table} SET voter = ? WHERE poll_id = ? AND voter = ?", (dst, poll.id, src))
-    if receipts is not None:
-        old, new = receipts
-        await conn.execute(
-            "UPDATE receipts SET code = ? WHERE poll_id = ? AND code = ?"
-            " AND NOT EXISTS (SELECT 1 FROM receipts WHERE poll_id = ? AND code = ?)",
-            (new, poll.id, old, poll.id, new),
-        )
-    return True
+    return MOVED
+
+
+async def receipts_among(conn: Conn, poll_id: int, codes: list[str]) -> set[str]:
+    """Which of CODES are among POLL_ID's receipts."""
+    marks = ", ".join("?" * len(codes))
+    rows = await conn.execute_fetchall(f"SELECT code FROM receipts WHERE poll_id = ? AND code IN ({marks})",
+                                       (poll_id, *codes))
+    return {r[0] for r in rows}
 
 
 # -- proxies -----------------------------------------------------------------------------------
@@ -328,11 +336,16 @@ async def move_vote(conn: Conn, poll: Poll, src: str, dst: str, receipts: tuple[
 async def proxies_of(conn: Conn, poll_id: int) -> list[Proxy]:
     """Every proxy given in POLL_ID, with the names of giver and holder as on the roll."""
     rows = await conn.execute_fetchall(
-        "SELECT p.poll_id, p.giver, p.holder, g.name, h.name FROM poll_proxies p"
+        "SELECT p.poll_id, p.giver, p.holder, g.name, h.name, g.number, p.cancelled FROM poll_proxies p"
         " JOIN members g ON g.id = p.giver JOIN members h ON h.id = p.holder WHERE p.poll_id = ? ORDER BY p.given_at",
         (poll_id,),
     )
-    return [Proxy(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+    return [Proxy(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6])) for r in rows]
+
+
+async def cancel_proxy(conn: Conn, poll_id: int, giver: int) -> None:
+    """GIVER has voted in POLL_ID themselves: the proxy they gave is cancelled for good."""
+    await conn.execute("UPDATE poll_proxies SET cancelled = 1 WHERE poll_id = ? AND giver = ?", (poll_id, giver))
 
 
 async def give_proxy(conn: Conn, poll_id: int, giver: int, holder: int, at: str) -> None:

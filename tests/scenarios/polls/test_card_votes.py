@@ -87,3 +87,15 @@ async def test_a_secret_card_vote_stores_no_weight_beside_a_choice(chat: Chat) -
     out = await chat.say("chair: /close 1")
     assert re.search(r"Yes\s+\S+\s+200\b", out) and re.search(r"No\s+\S+\s+300\b", out), out
     assert "casting 500 of 500 votes (100.0%)" in out
+
+
+async def test_a_ranked_card_vote_gives_heads_of_heads_and_weight_of_weight(chat: Chat) -> None:
+    await _delegates(chat)
+    await chat.say("chair: /poll Delegate? | Ann | Bob | Cat --ranked --roll --card",
+                   "ann (private): /rank 1 1 2", "bob (private): /rank 1 2 3", "cat (private): /rank 1 3 1")
+    out = await chat.say("chair: /close 1")
+    assert ("Turnout (card vote): 3 of 4 members voted (75.0%), casting 200 of 250 votes (80.0%)") in out, out
+    assert "Ballots: 3 of 250" not in out
+    assert "Ballots: 3 of 4" in await chat.say("chair: /poll Chair? | Ann | Bob --ranked --roll",
+                                                 "ann (private): /rank 2 1", "bob (private): /rank 2 2",
+                                                 "cat (private): /rank 2 1", "chair: /close 2")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tests.helpers import Chat, exported
+from pathlib import Path
+
+from tests.helpers import Chat, exported, import_roll
 
 
 async def test_irv_election_ranked_privately(chat: Chat) -> None:
@@ -50,3 +52,41 @@ async def test_ranked_buttons_in_private_chat(chat: Chat) -> None:
     out = "\n".join(chat.transport.transcript)
     assert "Your ranking in poll 1: 1. Cat, 2. Ann" in out
     assert await chat.query("SELECT count(*) FROM secret_ballots") == [(1,)]  # a ranked ballot is secret
+
+
+async def test_an_inquorate_election_elects_nobody_and_says_why(tmp_path: Path) -> None:
+    """A quorum applies to an election as to any poll: short of it, nobody is elected, the
+    result says NOT QUORATE with the figures, and so does every later reading of it (after a
+    restart too); the ballots stay published, the count is not run."""
+    chat = await Chat.start(tmp_path)
+    try:
+        codes = await import_roll(chat)
+        for who in ("ann", "bob", "cat"):
+            await chat.say(f"{who} (private): /join {codes[who]}")
+        await chat.say("chair: /poll Chair? | Ann | Bob | Cat --ranked --quorum 3", "ann (private): /rank 1 2 1",
+                       "chair: /poll Chair? | Ann | Bob | Cat --ranked --roll --quorum 50%",
+                       "ann (private): /rank 2 2 1")
+        out = await chat.say("chair: /close 1", "chair: /close 2")
+        assert "NOT QUORATE — no decision — quorum 3 not met: 1 voted" in out
+        assert "NOT QUORATE — no decision — quorum 50% not met: 1 of 3 voted, 2 needed" in out
+        assert "Elected" not in out and "elected Bob" not in out
+        out = await chat.say("ann (private): /ballots 2")
+        (blt,) = exported(out)
+        assert '"Bob"' in blt.decode()  # the ballots, for anyone to check the turnout
+        assert "has no chart" in await chat.say("chair: /results 2 --chart")
+    finally:
+        await chat.stop()
+    chat = await Chat.start(tmp_path)
+    try:
+        out = await chat.say("ann (private): /results 2")
+        assert "NOT QUORATE — no decision — quorum 50% not met: 1 of 3 voted, 2 needed" in out
+        assert "Elected" not in out
+    finally:
+        await chat.stop()
+
+
+async def test_a_quorate_election_says_its_quorum_was_met(chat: Chat) -> None:
+    await chat.say("chair: /poll Chair? | Ann | Bob | Cat --ranked --quorum 2")
+    await chat.say("ann (private): /rank 1 2 1", "bob (private): /rank 1 2")
+    out = await chat.say("chair: /close 1")
+    assert "Elected: Bob" in out and "Quorum 2 met: 2 voted" in out

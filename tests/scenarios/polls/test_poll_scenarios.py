@@ -8,7 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.helpers import Chat
+import pytest
+
+from tests.helpers import Chat, import_roll
 
 
 async def test_instant_poll_with_vote_changes_and_deadline(chat: Chat) -> None:
@@ -149,3 +151,38 @@ def test_console_script_end_to_end(tmp_path: Path) -> None:
     assert "ann: /vote 1 Pizza" in proc.stdout  # the transcript echoes the script
     assert "WINNER: Pizza" in proc.stdout
     assert (tmp_path / "quorum.db").exists()
+
+
+async def test_a_poll_where_everyone_abstained_says_so(chat: Chat) -> None:
+    """Abstentions count for turnout, not for the majority: a poll where everyone abstained had
+    votes cast, none for any option, and a proposal nobody voted for or against is not carried."""
+    await chat.say("chair: /poll Lunch? | Pizza | Soup | Abstain", "ann: /vote 1 abstain", "bob: /vote 1 3")
+    out = await chat.say("chair: /close 1")
+    assert "Votes cast: 2" in out and "NO WINNER — no votes for any option (2 abstained)" in out, out
+    assert "NO VOTES CAST" not in out
+    assert "Poll 1 has no chart: nobody voted for any option." in await chat.say("chair: /results 1 --chart")
+    for n, rule in ((2, " --majority two-thirds"), (3, "")):
+        await chat.say(f"chair: /poll Rule change?{rule}", f"ann: /vote {n} abstain", f"bob: /vote {n} abstain")
+        out = await chat.say(f"chair: /close {n}")
+        assert "NOT CARRIED — nobody voted for or against (2 abstained)" in out, out
+        assert "0 of 0" not in out and "TIE" not in out
+
+
+NORTH_EAST = "name,number,branch,weight\nAnn Smith,1001,North East,120\nBob Jones,1002,North East,80\n" \
+             "Cat Lee,1003,South,300\n"
+
+
+@pytest.mark.parametrize("branch", ["North East", '"North East"', "“north east”", "north  EAST"])
+async def test_a_branch_name_may_have_several_words(chat: Chat, branch: str) -> None:
+    await import_roll(chat, NORTH_EAST)
+    out = await chat.say(f"chair: /poll Q? --branch {branch} --closes 1h")
+    assert "Poll 1: Q?" in out and "electorate: North East branch (2)" in out, out
+    assert "Closes" in out
+
+
+async def test_an_unknown_branch_is_refused_with_the_rolls_branches(chat: Chat) -> None:
+    await import_roll(chat, NORTH_EAST)
+    before = await chat.snapshot()
+    out = await chat.say("chair: /poll Q? --branch North --closes 1h")
+    assert "No member on the roll is in branch “North”; the roll's branches are North East, South." in out, out
+    assert await chat.snapshot() == before

@@ -228,3 +228,67 @@ def test_proxy_rules_hold_in_any_order(tmp_path_factory: pytest.TempPathFactory,
             await chat.stop()
 
     asyncio.run(play())
+
+
+# -- a proxy once cancelled, a proxy vote the giver did not cast, namesakes ------------------------
+
+
+@pytest.mark.parametrize("secret", ["", " --secret"])
+async def test_a_proxy_cancelled_by_the_givers_vote_stays_cancelled_when_she_withdraws_it(chat: Chat,
+                                                                                       secret: str) -> None:
+    await _joined(chat, f"/poll Strike? --roll --proxies 1{secret}")
+    await chat.say("ann (private): /proxy 1 Bob Jones", "ann (private): /vote 1 no")
+    assert "is withdrawn" in await chat.say("ann (private): /vote 1 withdraw")
+    assert "You hold Ann Smith's proxy: cancelled: they voted themselves." in await chat.say("bob (private): /proxy 1")
+    before = await chat.snapshot()
+    out = await chat.say("bob (private): /vote 1 yes --for Ann Smith")
+    assert "Ann Smith has voted in poll 1 themselves, which cancels their proxy; nothing was cast for them." in out
+    assert await chat.snapshot() == before
+    assert not _told(await chat.say("ann (private): /vote 1 yes"), "bob")  # told once, when she first voted
+    out = await chat.say("chair: /close 1")
+    assert "; 0 ballots cast by proxy" in out and re.search(r"Yes\s+\S+\s+1\b", out)
+
+
+@pytest.mark.parametrize("secret", ["", " --secret"])
+async def test_a_giver_cannot_withdraw_the_vote_her_holder_cast(chat: Chat, secret: str) -> None:
+    await _joined(chat, f"/poll Strike? --roll --proxies 1{secret}")
+    await chat.say("ann (private): /proxy 1 Bob Jones", "bob (private): /vote 1 yes --for Ann Smith")
+    before = await chat.snapshot()
+    out = await chat.say("ann (private): /vote 1 withdraw")
+    assert _told(out, "ann") == ["Bob Jones cast your vote in poll 1 with your proxy, so you have no vote of your "
+                                 "own to withdraw; nothing changed. You can still vote yourself: your own vote "
+                                 "replaces theirs."]
+    assert not _told(out, "bob")
+    assert await chat.snapshot() == before
+    assert "You hold Ann Smith's proxy: cast." in await chat.say("bob (private): /proxy 1")
+
+
+async def test_a_proxy_given_to_a_member_with_no_linked_account_says_they_were_not_told(chat: Chat) -> None:
+    codes = await import_roll(chat, ROLL + "Dan Roe,1004,North,10\n")
+    await chat.say(f"ann (private): /join {codes['ann']}", "chair: /poll Strike? --roll --proxies 1")
+    out = await chat.say("ann (private): /proxy 1 Dan Roe")
+    assert _told(out, "ann") == ["You gave your proxy in poll 1 to Dan Roe. They have no account linked to the "
+                                 "roll, so I could not tell them: let them know yourself (they see it with /proxy 1 "
+                                 "once they link). You can take it back until they cast it (/proxy 1 revoke), or "
+                                 "vote yourself, which cancels it."]
+    await chat.say(f"dan (private): /join {codes['dan']}")
+    assert "You hold Ann Smith's proxy: not cast yet." in await chat.say("dan (private): /proxy 1")
+
+
+async def test_proxies_from_namesakes_are_cast_by_membership_number(chat: Chat) -> None:
+    roll = ROLL + "Ann Smith,1005,South,10\n"
+    codes = await import_roll(chat, roll)
+    number = dict(await chat.query("SELECT number, join_code FROM members"))
+    await chat.say(f"bob (private): /join {codes['bob']}", f"ann (private): /join {number['1001']}",
+                   f"ann2 (private): /join {number['1005']}", "chair: /poll Strike? --roll --proxies 2 --card")
+    await chat.say("ann (private): /proxy 1 Bob Jones", "ann2 (private): /proxy 1 Bob Jones")
+    before = await chat.snapshot()
+    out = await chat.say("bob (private): /vote 1 yes --for Ann Smith")
+    assert ("You hold proxies in poll 1 from more than one member called Ann Smith; say whose you cast by their "
+            "membership number: --for 1001 (Ann Smith), --for 1005 (Ann Smith).") in out
+    assert await chat.snapshot() == before
+    out = await chat.say("bob (private): /vote 1 yes --for 1001", "bob (private): /vote 1 no --for 1005")
+    assert "proxy vote for Ann Smith in poll 1: Yes" in out and "proxy vote for Ann Smith in poll 1: No" in out
+    out = await chat.say("chair: /close 1")
+    assert "; 2 ballots cast by proxy" in out
+    assert re.search(r"Yes\s+\S+\s+120\b", out) and re.search(r"No\s+\S+\s+10\b", out), out

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from bot.kernel.events import Actor, Message, Room
 from tests.helpers import Chat, import_roll
 
 
@@ -47,3 +48,81 @@ async def test_the_result_of_a_closed_roll_poll_can_be_read_privately_by_a_voter
     await _closed_secret_roll_poll(chat)
     out = await chat.say("ann (private): /results 1")
     assert "went wrong" not in out and "Result — poll 1" in out, out
+
+
+def _receipt_of(out: str) -> str:
+    found = re.search(r"receipt for poll \d+: ([0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4})", out)
+    assert found, out
+    return found.group(1)
+
+
+async def _link_other_account(chat: Chat, member: int) -> Actor:
+    """A Matrix account of MEMBER's, linked already (as /join there would have)."""
+    other = Actor("matrix:@ann:example.org", "Ann M")
+
+    async def op(conn) -> None:  # type: ignore[no-untyped-def]
+        await conn.execute("INSERT INTO identities(identity, display_name, member_id, linked_at)"
+                           " VALUES (?, 'Ann M', ?, '2026-01-01T00:00:00')", (other.id, member))
+
+    await chat.app.writer.run(op)
+    chat.app.services.roll.linked(other.id, member)
+    return other
+
+
+async def test_a_ballot_dropped_when_its_account_is_linked_takes_its_receipt_with_it(chat: Chat) -> None:
+    """A member voted from one account, and from another not yet linked: linking keeps the
+    member's first ballot, drops the other with its receipt (one receipt per ballot counted), and
+    tells the member privately, without a word of either choice."""
+    codes = await import_roll(chat)
+    await chat.say("chair: /poll Secret? | Pizza | Soup --secret")
+    other = await _link_other_account(chat, 1)
+    await chat.app.handle(Message(other, Room(other.id, private=True), "/vote 1 Pizza"))
+    await chat.settle()
+    await chat.say("ann (private): /vote 1 Soup")
+    out = await chat.say(f"ann (private): /join {codes['ann']}")
+    told = [line for line in out.splitlines() if "[ann (private)]" in line and "Welcome" not in line]
+    assert told == ["  [ann (private)] bot: Poll 1 (Secret?): the vote this account cast before it was linked is "
+                    "not counted, since your membership had voted in it already from another account; that vote "
+                    "stands. Vote again to change it."], out
+    assert "Pizza" not in out and "Soup" not in out
+    assert "your ballot is recorded" in await chat.say("ann (private): /receipt 1")
+    out = await chat.say("chair: /close 1", "ann (private): /receipts 1")
+    assert "Votes cast: 1" in out and "Poll 1 receipts (1)" in out, out
+
+
+async def test_a_receipt_stays_the_same_when_its_account_is_linked(chat: Chat) -> None:
+    """The code a voter notes when voting is the one published with the receipts, also when they
+    link their account to the roll in between (their ballot then counts as the member's)."""
+    codes = await import_roll(chat)
+    await chat.say("chair: /poll Secret? | Pizza | Soup --secret", "ann (private): /vote 1 Pizza")
+    noted = _receipt_of(await chat.say("ann (private): /receipt 1"))
+    await chat.say(f"ann (private): /join {codes['ann']}")
+    out = await chat.say("ann (private): /receipt 1")
+    assert _receipt_of(out) == noted and "your ballot is recorded" in out
+    await chat.say("ann (private): /vote 1 Soup")  # voting again keeps the code, as it always did
+    assert _receipt_of(await chat.say("ann (private): /receipt 1")) == noted
+    out = await chat.say("chair: /close 1", "ann (private): /receipts 1")
+    assert "Poll 1 receipts (1)" in out and noted in out, out
+    assert f"{noted} — your ballot is counted" in await chat.say("ann (private): /receipt 1")
+    out = await chat.say("ann (private): /vote 1 withdraw")
+    assert "closed" in out
+
+
+async def test_a_withdrawn_ballot_of_a_linked_account_takes_its_first_receipt(chat: Chat) -> None:
+    codes = await import_roll(chat)
+    await chat.say("chair: /poll Secret? | Pizza | Soup --secret", "ann (private): /vote 1 Pizza",
+                   f"ann (private): /join {codes['ann']}")
+    assert "is withdrawn" in await chat.say("ann (private): /vote 1 withdraw")
+    assert await chat.query("SELECT count(*) FROM receipts WHERE poll_id = 1") == [(0,)]
+
+
+async def test_a_vote_in_an_open_ballot_dropped_when_its_account_is_linked_is_told_too(chat: Chat) -> None:
+    codes = await import_roll(chat)
+    await chat.say("chair: /poll Open? | Pizza | Soup")
+    other = await _link_other_account(chat, 1)
+    await chat.app.handle(Message(other, Room("console:main"), "/vote 1 Pizza"))
+    await chat.say("ann: /vote 1 Soup")
+    out = await chat.say(f"ann (private): /join {codes['ann']}")
+    assert "Poll 1 (Open?): the vote this account cast before it was linked is not counted" in out, out
+    out = await chat.say("chair: /close 1")
+    assert "Votes cast: 1" in out and "WINNER: Pizza" in out
