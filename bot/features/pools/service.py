@@ -39,6 +39,7 @@ from bot.engines.sortition.published import PublishedDraw, open_document
 from bot.engines.sortition.reveal import SeatUnfillable, draw_panel, replace
 from bot.features.pools import store
 from bot.features.pools.model import (
+    COMMITTED,
     DRAWN,
     EMPTY,
     OPEN,
@@ -140,11 +141,12 @@ class PoolService:
     async def quota_list(self, pool: Pool) -> list[tuple[str, str, int, int]]:
         return await store.quotas(self._reader, pool.id)
 
-    async def _quotas(self, pool: Pool) -> Quotas:
-        bounds = [QuotaBound(*row) for row in await store.quotas(self._reader, pool.id)]
+    async def _quotas(self, pool: Pool) -> tuple[list[tuple[str, str, int, int]], Quotas]:
+        """The pool's quota lines as stored, and the quotas they make with its panel size."""
+        rows = await store.quotas(self._reader, pool.id)
         if pool.panel_size is None:
             raise UserError(_("Set the panel size first: /pool {id} size N.").format(id=pool.id))
-        return Quotas.of(pool.panel_size, bounds)
+        return rows, Quotas.of(pool.panel_size, [QuotaBound(*row) for row in rows])
 
     async def _announce(self, pool: Pool, render: Callable[[], Markup | str]) -> None:
         """A message to the pool's room, written in the room's language (whoever asked for it, and
@@ -288,10 +290,26 @@ class PoolService:
 
     # -- quotas ------------------------------------------------------------------------------
 
+    @staticmethod
+    def _still_open(pool: Pool) -> Callable[[Conn], Awaitable[None]]:
+        """A check for inside a change of the size or quotas: the pool is still open. Looked at
+        before the write too, but a freeze may commit in between, and its published draw was
+        computed without the change."""
+        frozen_now = refuse_pool(pool.id, COMMITTED, "configure")  # rendered here, in the asker's language
+
+        async def check(conn: Conn) -> None:
+            current = await store.load_pool(conn, pool.id, lock=True)
+            if current is None or refuse_pool(pool.id, current.status, "configure"):
+                raise UserError(frozen_now or "")
+
+        return check
+
     async def set_size(self, ctx: Context, pool: Pool, size: int) -> None:
         _refuse(pool, "configure")
+        still_open = self._still_open(pool)
 
         async def op(conn: Conn) -> None:
+            await still_open(conn)
             await store.set_panel_size(conn, pool.id, size)
 
         await self._writer.run(op, ctx.event_id)
@@ -316,8 +334,10 @@ class PoolService:
     async def set_quota(self, ctx: Context, pool: Pool, feature: str, value: str, low: int, high: int) -> None:
         _refuse(pool, "configure")
         question, option = self._answer(pool, feature, value)
+        still_open = self._still_open(pool)
 
         async def op(conn: Conn) -> None:
+            await still_open(conn)
             await store.set_quota(conn, pool.id, question, option, low, high)
 
         await self._writer.run(op, ctx.event_id)
@@ -333,7 +353,7 @@ class PoolService:
 
     async def freeze(self, ctx: Context, pool: Pool, method: str) -> None:
         _refuse(pool, "freeze")
-        quotas = await self._quotas(pool)
+        lines, quotas = await self._quotas(pool)
         people = await self.volunteers(pool)
         pool_in = [Volunteer(p.identity, p.answers) for p in people]
         try:
@@ -347,8 +367,17 @@ class PoolService:
 
         moved = _("Someone registered or left pool {id} meanwhile; send /pool {id} freeze again.").format(id=pool.id)
         twice = _("Pool {id} is frozen already.").format(id=pool.id)
+        changed = _("The panel size or quotas of pool {id} changed while its lottery was computed; nothing was "
+                    "frozen. Send /pool {id} freeze again.").format(id=pool.id)
 
         async def op(conn: Conn) -> None:
+            current = await store.load_pool(conn, pool.id, lock=True)
+            if current is None or current.status != OPEN:
+                raise UserError(twice)
+            # The lottery was computed with these: a size or quota set meanwhile (confirmed to
+            # whoever set it) would otherwise be stored beside a draw that ignores it.
+            if current.panel_size != quotas.panel_size or await store.quotas(conn, pool.id) != lines:
+                raise UserError(changed)
             if await store.volunteer_count(conn, pool.id) != len(people):
                 raise UserError(moved)
             tickets = {p.identity: prepared.tickets[p.identity] for p in people}
