@@ -35,6 +35,11 @@ def parse_questions(parts: list[str]) -> list[dict[str, Any]]:
         if not sep or not name or len(options) < 2:
             raise UserError(_("Write each question as NAME: OPTION, OPTION …, e.g. 'gender: female, male, other' "
                               "(not {typed}).").format(typed=quoted(part.strip())))
+        number = next((o for o in options if _place(o) is not None), None)
+        if number is not None:
+            raise UserError(_("Question {question}: an answer may not be a bare number such as {answer}, since it "
+                              "would read as its place in the list; write it with a word, e.g. '2 children' rather "
+                              "than '2'.").format(question=quoted(name), answer=number))
         if len({o.lower() for o in options}) != len(options):
             raise UserError(_("Question {question} lists an option twice.").format(question=quoted(name)))
         if any(q["name"] == name for q in questions):
@@ -58,13 +63,23 @@ def parse_quota(pool_id: int, text: str, verb: str = "quota") -> tuple[str, str,
     return m.group(1), m.group(2), low, high
 
 
-def pick(text: str, options: list[str]) -> str | None:
+def _place(text: str) -> int | None:
+    """The place in a list that TEXT names, if it is a bare whole number."""
     t = text.strip()
-    if t.isascii() and t.isdigit() and 1 <= int(t) <= len(options):
-        return options[int(t) - 1]
+    return int(t) if t.isascii() and t.isdigit() and len(t) <= 6 else None
+
+
+def pick(text: str, options: list[str]) -> str | None:
+    """The option TEXT names: by its name (any case), or else by its place in the list (from 1).
+    A new pool's answers are never bare numbers (``parse_questions``), so the two cannot meet; in
+    a pool opened before that was refused, an answer's name wins over a place."""
+    t = text.strip()
     for o in options:
         if o.lower() == t.lower():
             return o
+    place = _place(t)
+    if place is not None and 1 <= place <= len(options):
+        return options[place - 1]
     return None
 
 
