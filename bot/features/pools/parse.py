@@ -19,7 +19,8 @@ USAGE = N_(
     "organisers: /pool P size N · quota QUESTION=ANSWER MIN-MAX · freeze [--simple] · draw RANDOMNESS · "
     "replace RANDOMNESS · empty TICKET · relax QUESTION=ANSWER MIN-MAX · panel"
 )
-_QUOTA = re.compile(r"^([^=\s]+)\s*=\s*(.+?)\s+(\d{1,6})\s*-\s*(\d{1,6})$")
+_QUOTA = re.compile(r"^([^=]+?)\s*=\s*(.+?)\s+(\d{1,6})\s*-\s*(\d{1,6})$")  # the question: all before "="
+_QUOTES = "\"'“”‘’„«»"
 
 # A volunteer's consent and "cancel" are read as a supporter's are: in English or in their language.
 consents, cancels = signup_words.consents, signup_words.cancels
@@ -30,8 +31,11 @@ def parse_questions(parts: list[str]) -> list[dict[str, Any]]:
     questions: list[dict[str, Any]] = []
     for part in parts:
         name, sep, rest = part.partition(":")
-        name = name.strip().lower()
+        name = question_name(name)
         options = [o.strip() for o in rest.split(",") if o.strip()]
+        if "=" in name:
+            raise UserError(_("Question {question}: a question's name may not contain '=' (the quota commands read "
+                              "QUESTION=ANSWER).").format(question=quoted(name)))
         if not sep or not name or len(options) < 2:
             raise UserError(_("Write each question as NAME: OPTION, OPTION …, e.g. 'gender: female, male, other' "
                               "(not {typed}).").format(typed=quoted(part.strip())))
@@ -51,8 +55,15 @@ def parse_questions(parts: list[str]) -> list[dict[str, Any]]:
     return questions
 
 
+def question_name(text: str) -> str:
+    """A question's name as a pool keeps it and as quota commands match it: lower case, single
+    spaces ("age band"), without quotes around it."""
+    return " ".join(text.strip().strip(_QUOTES).split()).lower()
+
+
 def parse_quota(pool_id: int, text: str, verb: str = "quota") -> tuple[str, str, int, int]:
-    """'gender=female 14-16' -> ('gender', 'female', 14, 16), for /pool P quota or relax."""
+    """'gender=female 14-16' -> ('gender', 'female', 14, 16), for /pool P quota or relax; the
+    question is everything before the "=" ('age band=16-29 4-6'), as ``question_name`` reads it."""
     m = _QUOTA.match(text)
     if not m:
         raise UserError(_("Usage: /pool {id} {verb} QUESTION=ANSWER MIN-MAX, e.g. {verb} gender=female "
@@ -60,7 +71,7 @@ def parse_quota(pool_id: int, text: str, verb: str = "quota") -> tuple[str, str,
     low, high = int(m.group(3)), int(m.group(4))
     if low > high:
         raise UserError(_("The minimum {min} is above the maximum {max}.").format(min=low, max=high))
-    return m.group(1), m.group(2), low, high
+    return question_name(m.group(1)), m.group(2), low, high
 
 
 def _place(text: str) -> int | None:

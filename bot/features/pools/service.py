@@ -57,7 +57,7 @@ from bot.features.pools.model import (
     room_key,
     seats,
 )
-from bot.features.pools.parse import cancels, consents, pick
+from bot.features.pools.parse import cancels, consents, pick, question_name
 from bot.features.pools.render import (
     ask,
     declined_in_room,
@@ -340,7 +340,7 @@ class PoolService:
     @staticmethod
     def _answer(pool: Pool, feature: str, value: str) -> tuple[str, str]:
         """(question, answer) as the pool spells them, for what an organiser typed."""
-        question = next((q for q in pool.questions if q["name"] == feature.lower()), None)
+        question = next((q for q in pool.questions if question_name(q["name"]) == question_name(feature)), None)
         if question is None:
             names = ", ".join(q["name"] for q in pool.questions)
             raise UserError(_("Pool {id} asks no question {question}; its questions are {questions}.").format(
