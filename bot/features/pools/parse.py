@@ -22,8 +22,9 @@ USAGE = N_(
 _QUOTA = re.compile(r"^([^=]+?)\s*=\s*(.+?)\s+(\d{1,6})\s*-\s*(\d{1,6})$")  # the question: all before "="
 _QUOTES = "\"'“”‘’„«»"
 
-# A volunteer's consent and "cancel" are read as a supporter's are: in English or in their language.
-consents, cancels = signup_words.consents, signup_words.cancels
+# A volunteer's consent, refusal ("no", which ends the registration as "cancel" does) and "cancel" are
+# read as a supporter's are: in English or in their language.
+consents, refuses, cancels = signup_words.consents, signup_words.refuses, signup_words.cancels
 
 
 def parse_questions(parts: list[str]) -> list[dict[str, Any]]:

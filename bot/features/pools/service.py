@@ -57,7 +57,7 @@ from bot.features.pools.model import (
     room_key,
     seats,
 )
-from bot.features.pools.parse import cancels, consents, pick, question_name
+from bot.features.pools.parse import cancels, consents, pick, question_name, refuses
 from bot.features.pools.render import (
     ask,
     declined_in_room,
@@ -216,11 +216,12 @@ class PoolService:
         if draft is None or self._dialogues.owner(ctx.actor.id) != DIALOGUE:
             return False
         t = text.strip()
-        if cancels(t):
+        q = draft.next_question()
+        # Cancel stops the registration at any step; a no to consent (the last step) ends it the same way.
+        if cancels(t) or (q is None and draft.name is not None and refuses(t)):
             self._end(ctx.actor.id)
             await ctx.reply(_("Registration cancelled; nothing was kept."))
             return True
-        q = draft.next_question()
         if q is not None:
             choice = pick(t, q["options"])
             if choice is None:
