@@ -230,7 +230,7 @@ async def bootstrap(
     triggers = TriggerService(reader, writer, clock, config.tz, send, outbox, roll, config.organisers, bus.publish,
                               scheduler, languages=languages)
     signing = SigningService(dialogues, {"M": campaigns, "T": triggers})
-    pools = PoolService(reader, writer, clock, send, outbox, dialogues, links, languages=languages, sealer=sealer,
+    pools = PoolService(reader, writer, clock, outbox, dialogues, links, languages=languages, sealer=sealer,
                         forget_erased=database.forget_erased)
     signups = SignupService(reader, writer, clock, dialogues, roll, [campaigns, triggers, pools],
                             database.forget_erased, languages=languages, sealer=sealer)

@@ -85,6 +85,25 @@ async def enqueue(
     )
 
 
+async def delivery(conn: Conn, dedupe: str) -> str | None:
+    """Where the message queued as DEDUPE stands: "sent" (its platform took it), "waiting" (to be
+    sent, or tried again), or "failed" (given up); None if none was queued under that key."""
+    rows = await conn.execute_fetchall("SELECT sent_at, failed FROM outbox WHERE dedupe = ?", (dedupe,))
+    if not rows:
+        return None
+    return "sent" if rows[0][0] is not None else "failed" if rows[0][1] is not None else "waiting"
+
+
+async def send_again(conn: Conn, dedupe: str, now: datetime) -> None:
+    """The message queued as DEDUPE and given up is to be tried again from now, as if new (its
+    caller needs it sent before it can go on)."""
+    await conn.execute(
+        "UPDATE outbox SET failed = NULL, attempts = 0, not_before = ?, claimed_until = NULL"
+        " WHERE dedupe = ? AND failed IS NOT NULL AND sent_at IS NULL",
+        (iso(now), dedupe),
+    )
+
+
 async def move_target(conn: Conn, old: str, new: str) -> int:
     """Messages still waiting to go to room OLD go to room NEW (a room that moved); how many."""
     cur = await conn.execute(

@@ -178,7 +178,7 @@ def _seated(panel: Sequence[int], empty: Sequence[int]) -> list[int]:
     return [t for t in panel if t not in empty]
 
 
-_BOUND = re.compile(r"^([^=\s]+)=(.+)$")
+_BOUND = re.compile(r"^([^=]+)=(.+)$")  # the feature is all before "=", spaces and all ("age band=16-29")
 _RANGE = re.compile(r"^(\d{1,6})-(\d{1,6})$")
 
 

@@ -84,6 +84,14 @@ class Pool:
 
 ROUND, RELAX, EMPTY = "round", "relax", "empty"
 
+FROZEN = "frozen"  # the freeze's message to the room, with the commitment: the draw waits until it is sent
+
+
+def room_key(pool_id: int, what: str) -> str:
+    """The outbox dedupe key of a message about pool POOL_ID to its room (WHAT: FROZEN, "drawn",
+    "declined:TICKET", "round:N", "step:N"): each is queued once."""
+    return f"pool:{pool_id}:{what}"
+
 
 @dataclass(frozen=True)
 class Step:

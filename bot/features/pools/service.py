@@ -28,9 +28,10 @@ depends on where the pool stands:
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 from collections.abc import Awaitable, Callable
-from functools import partial
+from datetime import datetime
 from typing import Any, TypeVar
 
 from bot.engines.sortition.model import QuotaBound, Quotas, SortitionError, Volunteer
@@ -39,8 +40,10 @@ from bot.engines.sortition.published import PublishedDraw, open_document
 from bot.engines.sortition.reveal import SeatUnfillable, draw_panel, replace
 from bot.features.pools import store
 from bot.features.pools.model import (
+    COMMITTED,
     DRAWN,
     EMPTY,
+    FROZEN,
     OPEN,
     RELAX,
     ROUND,
@@ -51,9 +54,10 @@ from bot.features.pools.model import (
     Step,
     quotas_in_force,
     refuse_pool,
+    room_key,
     seats,
 )
-from bot.features.pools.parse import cancels, consents, pick
+from bot.features.pools.parse import cancels, consents, pick, question_name, refuses
 from bot.features.pools.render import (
     ask,
     declined_in_room,
@@ -72,20 +76,25 @@ from bot.features.pools.render import (
 from bot.kernel.clock import Clock
 from bot.kernel.context import Context
 from bot.kernel.dialogue import Dialogues
-from bot.kernel.effects import Send
 from bot.kernel.errors import UserError
 from bot.kernel.language import _, ngettext, speaking
 from bot.kernel.markup import Markup, markup
-from bot.kernel.ports import Conn, Languages, Reader, Sender, Writer
+from bot.kernel.ports import Conn, Languages, Reader, Writer
 from bot.kernel.times import iso
 from bot.kernel.weblinks import PageLinks
 from bot.kernel.wording import number, quoted
-from bot.storage.outbox import Outbox, enqueue, forget_private
+from bot.storage.outbox import Outbox, delivery, enqueue, forget_private, send_again
 from bot.storage.sealing import Sealer
 from bot.storage.writer import change_once
 
 DIALOGUE = "pool registration"
 T = TypeVar("T")
+
+Said = list[tuple[str, Markup | str]]
+"""Messages to a pool's room, each with its outbox dedupe key: queued with the change they
+announce, in that change's transaction, so that a platform failing at that moment delays them
+and a retry never posts one twice."""
+
 
 
 def _engine(fn: Callable[..., T], *args: Any) -> T:
@@ -109,7 +118,7 @@ def _refuse(pool: Pool, action: str) -> None:
 
 class PoolService:
     def __init__(
-        self, reader: Reader, writer: Writer, clock: Clock, send: Sender, outbox: Outbox, dialogues: Dialogues,
+        self, reader: Reader, writer: Writer, clock: Clock, outbox: Outbox, dialogues: Dialogues,
         links: PageLinks | None = None, *, languages: Languages, sealer: Sealer,
         forget_erased: Callable[[], Awaitable[None]],
     ) -> None:
@@ -120,7 +129,6 @@ class PoolService:
         self._reader = reader
         self._writer = writer
         self._clock = clock
-        self._send = send
         self._outbox = outbox
         self._dialogues = dialogues
         self._drafts: dict[str, Draft] = {}
@@ -140,18 +148,32 @@ class PoolService:
     async def quota_list(self, pool: Pool) -> list[tuple[str, str, int, int]]:
         return await store.quotas(self._reader, pool.id)
 
-    async def _quotas(self, pool: Pool) -> Quotas:
-        bounds = [QuotaBound(*row) for row in await store.quotas(self._reader, pool.id)]
+    async def _quotas(self, pool: Pool) -> tuple[list[tuple[str, str, int, int]], Quotas]:
+        """The pool's quota lines as stored, and the quotas they make with its panel size."""
+        rows = await store.quotas(self._reader, pool.id)
         if pool.panel_size is None:
             raise UserError(_("Set the panel size first: /pool {id} size N.").format(id=pool.id))
-        return Quotas.of(pool.panel_size, bounds)
+        return rows, Quotas.of(pool.panel_size, [QuotaBound(*row) for row in rows])
 
-    async def _announce(self, pool: Pool, render: Callable[[], Markup | str]) -> None:
-        """A message to the pool's room, written in the room's language (whoever asked for it, and
-        wherever: an organiser may draw from a private chat)."""
+    async def _in_room(self, pool: Pool, render: Callable[[], Said]) -> Said:
+        """Messages to the pool's room, written in the room's language (whoever asked for them, and
+        wherever: an organiser may draw from a private chat), rendered before the transaction
+        that queues them (``_queue``)."""
         with speaking(await self._languages.speech_for(pool.room)):
-            text = render()
-        await self._send(Send(pool.room, text))
+            return render()
+
+    @staticmethod
+    async def _queue(conn: Conn, pool: Pool, said: Said, now: datetime) -> None:
+        """Inside the change they announce: queue SAID for the pool's room, to be posted at once
+        after the commit (``_post``)."""
+        for key, text in said:
+            await enqueue(conn, dedupe=key, target=pool.room, private=False, text=text, now=now, hold=True)
+
+    async def _post(self, said: Said) -> None:
+        """Post what ``_queue`` queued, in order; what the platform fails to take now, the outbox
+        sends again later."""
+        for key, _text in said:
+            await self._outbox.send_now(key)
 
     async def _notes(self, pool: Pool, identities: list[str], render: Callable[[str], Markup]) -> dict[str, Markup]:
         """A private note for each volunteer, each in their own language (the room's if they chose
@@ -194,11 +216,12 @@ class PoolService:
         if draft is None or self._dialogues.owner(ctx.actor.id) != DIALOGUE:
             return False
         t = text.strip()
-        if cancels(t):
+        q = draft.next_question()
+        # Cancel stops the registration at any step; a no to consent (the last step) ends it the same way.
+        if cancels(t) or (q is None and draft.name is not None and refuses(t)):
             self._end(ctx.actor.id)
             await ctx.reply(_("Registration cancelled; nothing was kept."))
             return True
-        q = draft.next_question()
         if q is not None:
             choice = pick(t, q["options"])
             if choice is None:
@@ -288,10 +311,26 @@ class PoolService:
 
     # -- quotas ------------------------------------------------------------------------------
 
+    @staticmethod
+    def _still_open(pool: Pool) -> Callable[[Conn], Awaitable[None]]:
+        """A check for inside a change of the size or quotas: the pool is still open. Looked at
+        before the write too, but a freeze may commit in between, and its published draw was
+        computed without the change."""
+        frozen_now = refuse_pool(pool.id, COMMITTED, "configure")  # rendered here, in the asker's language
+
+        async def check(conn: Conn) -> None:
+            current = await store.load_pool(conn, pool.id, lock=True)
+            if current is None or refuse_pool(pool.id, current.status, "configure"):
+                raise UserError(frozen_now or "")
+
+        return check
+
     async def set_size(self, ctx: Context, pool: Pool, size: int) -> None:
         _refuse(pool, "configure")
+        still_open = self._still_open(pool)
 
         async def op(conn: Conn) -> None:
+            await still_open(conn)
             await store.set_panel_size(conn, pool.id, size)
 
         await self._writer.run(op, ctx.event_id)
@@ -302,7 +341,7 @@ class PoolService:
     @staticmethod
     def _answer(pool: Pool, feature: str, value: str) -> tuple[str, str]:
         """(question, answer) as the pool spells them, for what an organiser typed."""
-        question = next((q for q in pool.questions if q["name"] == feature.lower()), None)
+        question = next((q for q in pool.questions if question_name(q["name"]) == question_name(feature)), None)
         if question is None:
             names = ", ".join(q["name"] for q in pool.questions)
             raise UserError(_("Pool {id} asks no question {question}; its questions are {questions}.").format(
@@ -316,8 +355,10 @@ class PoolService:
     async def set_quota(self, ctx: Context, pool: Pool, feature: str, value: str, low: int, high: int) -> None:
         _refuse(pool, "configure")
         question, option = self._answer(pool, feature, value)
+        still_open = self._still_open(pool)
 
         async def op(conn: Conn) -> None:
+            await still_open(conn)
             await store.set_quota(conn, pool.id, question, option, low, high)
 
         await self._writer.run(op, ctx.event_id)
@@ -333,7 +374,7 @@ class PoolService:
 
     async def freeze(self, ctx: Context, pool: Pool, method: str) -> None:
         _refuse(pool, "freeze")
-        quotas = await self._quotas(pool)
+        lines, quotas = await self._quotas(pool)
         people = await self.volunteers(pool)
         pool_in = [Volunteer(p.identity, p.answers) for p in people]
         try:
@@ -344,24 +385,38 @@ class PoolService:
         now = self._clock.now()
         notes = await self._notes(pool, [p.identity for p in people], lambda who: ticket_note(
             pool, prepared.tickets[who], prepared.chances.get(who)))
+        lowest = min(prepared.chances.values()) if prepared.chances else None
+        said = await self._in_room(pool, lambda: [(room_key(pool.id, FROZEN), frozen(
+            pool, len(people), quotas.panel_size, prepared.commitment, lowest))])
 
         moved = _("Someone registered or left pool {id} meanwhile; send /pool {id} freeze again.").format(id=pool.id)
         twice = _("Pool {id} is frozen already.").format(id=pool.id)
+        changed = _("The panel size or quotas of pool {id} changed while its lottery was computed; nothing was "
+                    "frozen. Send /pool {id} freeze again.").format(id=pool.id)
 
         async def op(conn: Conn) -> None:
+            current = await store.load_pool(conn, pool.id, lock=True)
+            if current is None or current.status != OPEN:
+                raise UserError(twice)
+            # The lottery was computed with these: a size or quota set meanwhile (confirmed to
+            # whoever set it) would otherwise be stored beside a draw that ignores it.
+            if current.panel_size != quotas.panel_size or await store.quotas(conn, pool.id) != lines:
+                raise UserError(changed)
             if await store.volunteer_count(conn, pool.id) != len(people):
                 raise UserError(moved)
             tickets = {p.identity: prepared.tickets[p.identity] for p in people}
             if not await store.commit(conn, pool.id, document, prepared.commitment, tickets):
                 raise UserError(twice)
+            # The commitment is queued with the freeze: it reaches the room even if the platform
+            # fails now, and the draw waits for it (see ``draw``).
+            await self._queue(conn, pool, said, now)
             for p in people:
                 await enqueue(conn, dedupe=f"pool:{pool.id}:ticket:{p.identity}", target=p.identity, private=True,
                               text=notes[p.identity], now=now)
 
         await self._writer.run(op, ctx.event_id)
+        await self._post(said)
         self._outbox.poke()
-        lowest = min(prepared.chances.values()) if prepared.chances else None
-        await self._announce(pool, lambda: frozen(pool, len(people), quotas.panel_size, prepared.commitment, lowest))
 
     # -- draw, decline, replace, and what organisers decide after the draw ---------------------
 
@@ -378,13 +433,25 @@ class PoolService:
 
     async def draw(self, ctx: Context, pool: Pool, randomness: str) -> None:
         _refuse(pool, "draw")
+        # The commitment must be public before the panel is drawn (PROTOCOL.md, section 3): one
+        # the platform has not taken yet holds the draw back, and one the outbox gave up on is
+        # sent again. (A pool frozen before commitments were queued has none queued: its freeze
+        # posted it directly.)
+        posted = await delivery(self._reader, room_key(pool.id, FROZEN))
+        if posted in ("waiting", "failed"):
+            if posted == "failed":
+                now = self._clock.now()
+                await self._writer.run(lambda conn: send_again(conn, room_key(pool.id, FROZEN), now))
+                self._outbox.poke()
+            raise UserError(_("Pool {id}'s commitment has not reached its room yet: the platform has not taken it, "
+                              "and it is being sent again. The panel is drawn only after the commitment is public: "
+                              "once the room has it, draw with randomness announced after it: /pool {id} draw "
+                              "RANDOMNESS.").format(id=pool.id))
         panel = _engine(draw_panel, self._published(pool), randomness)
-        gone = await self._seat(ctx, pool, panel, randomness, new=panel, round_number=0, steps=[])
-        pool.randomness = randomness
         page = self._links.url("draw", pool.id) if self._links else None
-        await self._announce(pool, lambda: drawn(pool, randomness, panel, [], page))
-        for ticket in gone:
-            await self._announce(pool, partial(declined_in_room, pool, ticket))
+        drawing = dataclasses.replace(pool, randomness=randomness)
+        await self._seat(ctx, pool, panel, randomness, new=panel, round_number=0, steps=[],
+                         said=lambda gone: [(room_key(pool.id, "drawn"), drawn(drawing, randomness, panel, [], page))])
 
     async def decline(self, ctx: Context, pool: Pool) -> None:
         _refuse(pool, "decline")
@@ -394,15 +461,20 @@ class PoolService:
         if me.declined:
             raise UserError(_("You have declined your seat in pool {id} already.").format(id=pool.id))
 
+        ticket = me.ticket
+        assert ticket is not None
+        said = await self._in_room(pool, lambda: [(room_key(pool.id, f"declined:{ticket}"),
+                                                   declined_in_room(pool, ticket))])
+        now = self._clock.now()
+
         async def op(conn: Conn) -> None:
             await store.decline(conn, pool.id, ctx.actor.id)
+            await self._queue(conn, pool, said, now)
 
         await self._writer.run(op, ctx.event_id)
         await ctx.reply(_("Thank you for letting us know: your seat (ticket {ticket}) will be offered to someone "
-                          "else.").format(ticket=me.ticket))
-        ticket = me.ticket
-        assert ticket is not None
-        await self._announce(pool, lambda: declined_in_room(pool, ticket))
+                          "else.").format(ticket=ticket))
+        await self._post(said)
 
     async def replace(self, ctx: Context, pool: Pool, randomness: str) -> None:
         """One replacement round: every open seat refilled, or (when one cannot be) none."""
@@ -422,12 +494,14 @@ class PoolService:
         pairs = [(m.declined, m.replacement) for m in made]
         step = Step(ROUND, {"tickets": state.open, "randomness": randomness, "replaced": pairs})
         round_number = pool.rounds + 1
-        gone = await self._seat(ctx, pool, panel, randomness, new=[m.replacement for m in made],
-                                round_number=round_number, steps=steps, step=step)
-        seated = seats(panel, {*declined, *state.open, *gone}, [*steps, step]).seated
-        await self._announce(pool, lambda: refilled(pool, round_number, randomness, pairs, seated, [*steps, step]))
-        for ticket in gone:
-            await self._announce(pool, partial(declined_in_room, pool, ticket))
+
+        def said(gone: list[int]) -> Said:
+            seated = seats(panel, {*declined, *state.open, *gone}, [*steps, step]).seated
+            return [(room_key(pool.id, f"round:{round_number}"),
+                     refilled(pool, round_number, randomness, pairs, seated, [*steps, step]))]
+
+        await self._seat(ctx, pool, panel, randomness, new=[m.replacement for m in made], round_number=round_number,
+                         steps=steps, said=said, step=step)
 
     async def relax(self, ctx: Context, pool: Pool, feature: str, value: str, low: int, high: int) -> None:
         """Loosen a quota line for the replacement rounds that follow (published, never tighter)."""
@@ -438,8 +512,7 @@ class PoolService:
         _engine(quotas.relaxed, bound)  # refuses a line the pool has no quota on, or a tighter one
         was = next(q for q in quotas.bounds if (q.feature, q.value) == (question, option))
         step = Step(RELAX, {"feature": question, "value": option, "min": low, "max": high})
-        await self._add_step(ctx, pool, steps, step)
-        await self._announce(pool, lambda: relaxed(pool, bound, was, [*steps, step]))
+        await self._add_step(ctx, pool, steps, step, lambda: relaxed(pool, bound, was, [*steps, step]))
 
     async def leave_empty(self, ctx: Context, pool: Pool, ticket: int) -> None:
         """Leave a declined seat empty, as the organisers decided; rounds go on without it."""
@@ -456,12 +529,14 @@ class PoolService:
                               "left empty. Open seats: {open}.").format(ticket=ticket, id=pool.id,
                                                                         open=tickets(state.open)))
         step = Step(EMPTY, {"ticket": ticket})
-        await self._add_step(ctx, pool, steps, step)
-        await self._announce(pool, lambda: left_empty(pool, ticket, state.seated, [*steps, step]))
+        await self._add_step(ctx, pool, steps, step, lambda: left_empty(pool, ticket, state.seated, [*steps, step]))
 
-    async def _add_step(self, ctx: Context, pool: Pool, steps: list[Step], step: Step) -> None:
-        now = iso(self._clock.now())
+    async def _add_step(self, ctx: Context, pool: Pool, steps: list[Step], step: Step,
+                        render: Callable[[], Markup | str]) -> None:
+        """Record STEP after STEPS and queue its announcement (RENDER) with it."""
+        now = self._clock.now()
         changed = _changed(pool)
+        said = await self._in_room(pool, lambda: [(room_key(pool.id, f"step:{len(steps) + 1}"), render())])
 
         async def op(conn: Conn) -> None:
             status, rounds = await store.status_and_rounds(conn, pool.id)
@@ -469,14 +544,18 @@ class PoolService:
                 raise UserError(changed)
             if step.kind == EMPTY and step.detail["ticket"] not in await store.declined_tickets(conn, pool.id):
                 raise UserError(changed)
-            await store.add_step(conn, pool.id, step, now)
+            await store.add_step(conn, pool.id, step, iso(now))
+            await self._queue(conn, pool, said, now)
 
         await self._writer.run(op, ctx.event_id)
+        await self._post(said)
 
     async def _seat(self, ctx: Context, pool: Pool, panel: list[int], randomness: str, new: list[int],
-                    round_number: int, steps: list[Step], step: Step | None = None) -> list[int]:
-        """Seat PANEL (NEW: the tickets newly seated) and tell the newly seated privately; the new
-        tickets whose holders erased their registration, whose seats are open at once."""
+                    round_number: int, steps: list[Step], said: Callable[[list[int]], Said],
+                    step: Step | None = None) -> None:
+        """Seat PANEL (NEW: the tickets newly seated), tell the newly seated privately, and the room
+        what SAID renders, given the new tickets whose holders erased their registration (their
+        seats are open at once, and the room is told so too)."""
         now = self._clock.now()
         holders = await store.ticket_holders(self._reader, pool.id)
         people = {t: identity for t, (identity, erased) in holders.items() if not erased}
@@ -485,6 +564,8 @@ class PoolService:
         gone = [t for t in new if t not in people]
         holder = {people[t]: t for t in new if t in people}
         notes = await self._notes(pool, list(holder), lambda who: selected_note(pool, holder[who]))
+        announced = await self._in_room(pool, lambda: [*said(gone), *(
+            (room_key(pool.id, f"declined:{t}"), declined_in_room(pool, t)) for t in gone)])
 
         changed = _changed(pool)
 
@@ -505,10 +586,11 @@ class PoolService:
                                   private=True, now=now, text=notes[people[ticket]])
                 else:
                     await store.decline_ticket(conn, pool.id, ticket)
+            await self._queue(conn, pool, announced, now)
 
         await self._writer.run(op, ctx.event_id)
+        await self._post(announced)
         self._outbox.poke()
-        return gone
 
     async def panel_rows(self, pool: Pool) -> list[tuple[int, str | None, dict[str, str], bool, str]]:
         """The panel (and who declined) for the organisers' export: (ticket, name, answers,

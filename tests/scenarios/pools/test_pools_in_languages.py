@@ -150,3 +150,20 @@ async def test_a_wrong_pool_command_is_refused_in_the_readers_language(chat: Cha
     assert "Pool 1 is frozen and its draw published" in await chat.say("p1 (private): /pool 1 leave")
     assert "Nie ma puli 9." in await chat.say("p0 (private): /pool 9 status")
     assert await chat.snapshot() == before
+
+
+async def test_a_no_to_consent_ends_the_registration_as_cancel_does_in_each_language(chat: Chat) -> None:
+    await _open(chat)
+    before = await chat.snapshot()
+    for who, no, cancelled in [("p0", "nie", "Zgłoszenie anulowane; nic nie zostało zachowane."),
+                               ("p1", "No.", "Registration cancelled; nothing was kept."),
+                               ("p2", "na", "Cofrestru wedi'i ganslo; ni chadwyd dim.")]:
+        await chat.say(f"{who} (private): /pool 1 join", f"{who} (private): b", f"{who} (private): de",
+                       f"{who} (private): {who.upper()}")
+        out = await chat.say(f"{who} (private): {no}")
+        assert cancelled in out, (who, out)
+        # The form is over: a later yes registers nobody, and joining starts afresh.
+        await chat.say(f"{who} (private): yes")
+        assert await chat.snapshot() == before
+        assert "1. b" in await chat.say(f"{who} (private): /pool 1 join")
+        await chat.say(f"{who} (private): cancel")
