@@ -113,6 +113,9 @@ def poll_page(view: PollView) -> str:
             '<p><a id="blt" href="ballots.blt">{}</a> {}</p>', "Download the ballots (BLT file, no names)",
             "to count them again with any STV program.",
         ))
+    elif view.ballots_withheld:
+        body.append(markup('<p id="blt-withheld">{}</p>', "The ballots of a card vote are not published: each "
+                           "carries its delegate's weight, which would show how they ranked."))
     if view.secret:
         body += [
             markup("<h2>{}</h2>", "Receipts"),

@@ -67,6 +67,7 @@ class PollView:
     method: str = ""
     quota: str = ""
     has_blt: bool = False
+    ballots_withheld: bool = False  # a card vote's: each ballot would show its delegate's weight
     receipts: list[str] = field(default_factory=list)
     has_chart: bool = False  # the result's chart image (chart.png beside the page)
 
@@ -154,7 +155,8 @@ class Audit:
                 else "Elected: " + ", ".join(elected) if elected else "Nobody elected")
             return PollView(**base, turnout=turnout, outcome=outcome, candidates=candidates, stages=stages,
                             elected=elected, method=str(count.get("method", "")), quota=str(count.get("quota") or ""),
-                            has_blt=bool(r.get("blt")), receipts=receipts)
+                            has_blt=bool(r.get("blt")), ballots_withheld=bool(r.get("ballots_withheld")),
+                            receipts=receipts)
         return PollView(**base, turnout=turnout_line(poll, r), outcome=to_plain(outcome_line(poll, r)),
                         bars=_bars(poll, r), receipts=receipts)
 

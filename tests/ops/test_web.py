@@ -19,7 +19,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot.engines.sortition.cli import main as sortition_main
 from bot.kernel.config import parse_config
-from tests.helpers import Chat
+from tests.helpers import Chat, import_roll
 from tests.ops.conftest import Site
 from tests.ops.scripts import closed_election, drawn_panel, link_in
 
@@ -149,6 +149,21 @@ async def test_a_ranked_election_shows_its_stage_table_and_gives_its_ballots(sit
     assert status == 200 and headers["Content-Type"] == "text/plain; charset=utf-8"
     assert headers["Content-Disposition"] == 'attachment; filename="poll-1.blt"'
     assert blt.splitlines()[0] == "4 2" and '"Committee"' in blt
+
+
+async def test_a_card_vote_election_withholds_its_ballots_and_says_why(site: Site) -> None:
+    chat = site.chat
+    codes = await import_roll(chat, "name,number,weight\nAnn Smith,1,100\nBob Jones,2,50\n")
+    for who, code in codes.items():
+        await chat.say(f"{who} (private): /join {code}")
+    await chat.say("chair: /poll Chair? | Ann | Bob --ranked --roll --card", "ann (private): /rank 1 1 2",
+                   "bob (private): /rank 1 2 1")
+    page = site.url(link_in(await chat.say("chair: /close 1")))
+    status, _, html = await _get(page)
+    assert status == 200 and "The count, stage by stage" in html
+    assert 'href="ballots.blt"' not in html and "ballots of a card vote are not published" in html
+    status, _, _ = await _get(page + "ballots.blt")
+    assert status == 404
 
 
 async def test_an_election_short_of_its_quorum_shows_why_nobody_was_elected(site: Site) -> None:

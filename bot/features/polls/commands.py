@@ -297,6 +297,10 @@ async def ballots_command(ctx: Context, args: str, polls: PollService) -> None:
         raise UserError(_("Poll {id} is not a ranked election; /results {id} shows its result.").format(id=poll.id))
     if poll.is_open or poll.result is None:
         raise UserError(_("Election {id} is still open; its ballots are published when it closes.").format(id=poll.id))
+    if poll.result.get("ballots_withheld"):
+        raise UserError(_("Election {id} was a card vote: its ballots are not published, as each carries its "
+                          "delegate's weight and would show how they ranked. /results {id} shows the count, stage by "
+                          "stage.").format(id=poll.id))
     if not poll.result.get("blt"):
         raise UserError(_("Election {id} had no ballots.").format(id=poll.id))
     # Rankings only, never names: the file goes where it was asked for.

@@ -178,10 +178,16 @@ def count_ranked(poll: Poll, ballots: Sequence[tuple[tuple[int, ...], int]], ele
         poll.options, [list(r) for r, _ in ballots], [w for _, w in ballots], seats=poll.seats, title=poll.question
     )
     blt = write_blt(profile, poll.seats)
+    # A card vote's ballots are never kept nor published: each carries its delegate's weight,
+    # which the roll gives, so the file would show how each of them ranked (the secret ballots
+    # themselves are stored without it). Its stage table is published, as its totals are.
+    published = "" if poll.card else blt
+    if poll.card:
+        base["ballots_withheld"] = True
     if quorum is not None and not quorum[0]:
         # Nobody is elected, so nothing is counted (a count would name a winner); the ballots
         # are still published, as a poll short of its quorum still shows its tally.
-        return {**base, "outcome": "not quorate", "elected": [], "text": "", "blt": blt}
+        return {**base, "outcome": "not quorate", "elected": [], "text": "", "blt": published}
     seed = int.from_bytes(hashlib.sha256(blt.encode()).digest()[:8], "big")
     result = count(profile, None, poll.seats, seed=seed)
     return {
@@ -190,7 +196,7 @@ def count_ranked(poll: Poll, ballots: Sequence[tuple[tuple[int, ...], int]], ele
         "elected": list(result.elected),
         "count": to_dict(result),
         "text": to_text(result),
-        "blt": blt,
+        "blt": published,
     }
 
 

@@ -99,3 +99,23 @@ async def test_a_ranked_card_vote_gives_heads_of_heads_and_weight_of_weight(chat
     assert "Ballots: 3 of 4" in await chat.say("chair: /poll Chair? | Ann | Bob --ranked --roll",
                                                  "ann (private): /rank 2 1", "bob (private): /rank 2 2",
                                                  "cat (private): /rank 2 1", "chair: /close 2")
+
+
+async def test_a_ranked_card_votes_ballots_are_neither_kept_nor_published(chat: Chat) -> None:
+    """Each delegate's weight is on the roll: a file of weighted rankings would show how each
+    ranked, as the secret ballots, stored without weight, never do."""
+    await _delegates(chat)
+    await chat.say("chair: /poll Delegate? | Ann | Bob | Cat --ranked --roll --card",
+                   "ann (private): /rank 1 1 2", "bob (private): /rank 1 2 3", "cat (private): /rank 1 3 1")
+    out = await chat.say("chair: /close 1")
+    assert "Elected: Ann" in out, out
+    before = await chat.snapshot()
+    out = await chat.say("ann: /ballots 1")
+    assert "Election 1 was a card vote: its ballots are not published" in out and "/results 1" in out, out
+    assert await chat.snapshot() == before
+    stored = (await chat.query("SELECT result FROM polls WHERE id = 1"))[0][0]
+    assert '"blt": ""' in stored and "100 1 2 0" not in stored, stored
+    # Without --card, the same ballots are published (each counts one).
+    await chat.say("chair: /poll Chair? | Ann | Bob | Cat --ranked --roll",
+                   "ann (private): /rank 2 1 2", "bob (private): /rank 2 2 3", "chair: /close 2")
+    assert "the ballots as a BLT file" in await chat.say("ann: /ballots 2")
