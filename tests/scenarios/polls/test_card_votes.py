@@ -4,7 +4,9 @@ decision). The result gives both the head count and the weight."""
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 from tests.helpers import Chat, import_roll
 
@@ -119,3 +121,29 @@ async def test_a_ranked_card_votes_ballots_are_neither_kept_nor_published(chat: 
     await chat.say("chair: /poll Chair? | Ann | Bob | Cat --ranked --roll",
                    "ann (private): /rank 2 1 2", "bob (private): /rank 2 2 3", "chair: /close 2")
     assert "the ballots as a BLT file" in await chat.say("ann: /ballots 2")
+
+
+async def test_a_card_elections_ballots_kept_before_are_dropped_by_the_migration(tmp_path: Path) -> None:
+    chat = await Chat.start(tmp_path)
+    await _delegates(chat)
+    await chat.say("chair: /poll Delegate? | Ann | Bob | Cat --ranked --roll --card",
+                   "ann (private): /rank 1 1 2", "bob (private): /rank 1 2 3", "chair: /close 1")
+    # As a result frozen before migration 28 holds it: the weighted ballots beside the count.
+    result = json.loads((await chat.query("SELECT result FROM polls WHERE id = 1"))[0][0])
+    result.pop("ballots_withheld")
+    result["blt"] = '3 1\n100 1 2 0\n50 2 3 0\n0\n"Ann"\n"Bob"\n"Cat"\n"Delegate?"\n'
+
+    async def as_before(conn) -> None:  # type: ignore[no-untyped-def]
+        await conn.execute("UPDATE polls SET result = ? WHERE id = 1", (json.dumps(result),))
+        await conn.execute("DELETE FROM schema_migrations WHERE version = 28")
+
+    await chat.app.writer.run(as_before)
+    await chat.stop()
+    chat = await Chat.start(tmp_path)
+    try:
+        stored = json.loads((await chat.query("SELECT result FROM polls WHERE id = 1"))[0][0])
+        assert stored["blt"] == "" and stored["ballots_withheld"] is True
+        assert stored["elected"] == result["elected"] and stored["count"] == result["count"]
+        assert "not published" in await chat.say("ann: /ballots 1")
+    finally:
+        await chat.stop()
