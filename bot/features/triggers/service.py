@@ -65,6 +65,10 @@ ORPHANED = timedelta(minutes=2)
 on the way (it opens the ballot within seconds), so whichever process looks next opens it."""
 
 
+FIRED_KEY = "trigger:{ref}:fired"
+"""The outbox's key of the room's announcement that a campaign fired."""
+
+
 class TriggerService:
     def __init__(
         self, reader: Reader, writer: Writer, clock: Clock, tz: ZoneInfo, send: Sender, outbox: Outbox,
@@ -202,7 +206,9 @@ class TriggerService:
         member = self._member(ctx, n)
         # Should this signature fire it, each organiser is told in their own language, queued with
         # the firing: their languages are looked up before the change (none is read inside it).
-        told = await self._organisers_speech(await self.get(n))
+        t = await self.get(n)
+        told = await self._organisers_speech(t)
+        room_speech = await self._languages.speech_for(t.room)
 
         async def checked(conn: Conn, now: datetime, *, lock: bool) -> tuple[Trigger, str | None]:
             t = await self._trigger(conn, n, lock=lock)
@@ -226,8 +232,9 @@ class TriggerService:
             s = await store.current(conn, t)
             if not s.crossed or not await store.set_status(conn, n, FIRED, iso(now)):
                 return s, False
-            # The organisers are told through the outbox, queued with the firing itself, so the
-            # message survives a crash and is sent once.
+            # The room and the organisers are told through the outbox, queued with the firing
+            # itself, so what is said survives a crash or a platform that is down, and is said once.
+            await self._queue_fired(conn, t, s, room_speech, now)
             for organiser in self.organisers(t):
                 with speaking(told[organiser]):
                     text = fired_privately(t, s, now, self._tz)
@@ -270,18 +277,31 @@ class TriggerService:
         """The language each organiser of T reads privately (the room's, for one without their own)."""
         return {o: await self._languages.speech_for(o, room=t.room) for o in self.organisers(t)}
 
+    async def _queue_fired(self, conn: Conn, t: Trigger, s: Standing, speech: Speech, now: datetime) -> None:
+        """Inside the firing's transaction: queue the room's announcement, to be posted at once by
+        ``open_ballot`` before the ballot (``hold``), or by the outbox should that fail."""
+        with speaking(speech):
+            text = fired_in_room(t, s)
+        await enqueue(conn, dedupe=FIRED_KEY.format(ref=t.ref), target=t.room, private=False, now=now, text=text,
+                      hold=True)
+
     async def open_ballot(self, trigger_id: int, polls: PollService) -> None:
         """Announce a fired trigger, open its ballot and link it (once)."""
         t = await self.get(trigger_id)
         if t.status != FIRED or t.ballot_poll_id is not None:
             return
-        s = await self.standing(t)
         fired_at = t.fired_at or self._clock.now()
         poll_id: int | None = None
+        room_speech = await self._languages.speech_for(t.room)
+
+        async def queued(conn: Conn) -> None:  # a no-op but for a campaign fired before it was queued so
+            await self._queue_fired(conn, t, await store.current(conn, t), room_speech, self._clock.now())
+
+        await self._writer.run(queued)
+        await self._outbox.send_now(FIRED_KEY.format(ref=t.ref))
         # Everything here is said in the room (the ballot's own announcement too), in its language,
         # whoever's signature fired it; the organisers' notes in each one's own.
-        with speaking(await self._languages.speech_for(t.room)):
-            await self._send(Send(t.room, fired_in_room(t, s)))
+        with speaking(room_speech):
             spec = PollSpec(
                 question=f"{t.ref}: {t.ballot.question}"[:300], options=BALLOT, kind="proposal",
                 closes_at=self._clock.now() + timedelta(seconds=t.ballot.seconds), secret=t.ballot.secret,
@@ -305,15 +325,24 @@ class TriggerService:
     async def expire_due(self) -> None:
         now = self._clock.now()
         for trigger_id in [i for i, d in self.deadlines.items() if d <= now]:
-            async def op(conn: Conn, trigger_id: int = trigger_id) -> bool:
-                return await store.set_status(conn, trigger_id, EXPIRED, iso(now), closing_by=iso(now))
+            speech = await self._languages.speech_for((await self.get(trigger_id)).room)
+
+            async def op(conn: Conn, trigger_id: int = trigger_id, speech: Speech = speech) -> bool:
+                if not await store.set_status(conn, trigger_id, EXPIRED, iso(now), closing_by=iso(now)):
+                    return False
+                # Announced through the outbox, queued with the expiry: said once, even if the
+                # platform is down at this moment or the bot stops.
+                t = await self._trigger(conn, trigger_id)
+                with speaking(speech):
+                    text = expired(t, await store.current(conn, t))
+                await enqueue(conn, dedupe=f"trigger:{t.ref}:expired", target=t.room, private=False, now=now,
+                              text=text)
+                return True
 
             ended = await self._writer.run(op)
             self.deadlines.pop(trigger_id, None)
             if ended:
-                t = await self.get(trigger_id)
-                with speaking(await self._languages.speech_for(t.room)):
-                    await self._send(Send(t.room, expired(t, await self.standing(t))))
+                self._outbox.poke()
 
     # -- personal data (a DataHolder) --------------------------------------------------------
 

@@ -183,3 +183,31 @@ async def test_fired_trigger_ballot_is_opened_after_a_restart(tmp_path: Path) ->
         assert "Trigger T1 has fired" in "\n".join(chat.transport.transcript)
     finally:
         await chat.stop()
+
+
+async def test_announcements_survive_a_platform_that_is_down_when_a_trigger_expires_or_fires(chat: Chat) -> None:
+    await add_members(chat, [(f"m{i}", None) for i in range(3)])
+    await chat.say("chair: /trigger open recall Cllr Smith --signatures 3 --closes 1h",
+                   "chair: /trigger open recall Cllr Jones --signatures 1 --closes 1d")
+    real = chat.transport.deliver
+
+    async def down(effect):  # type: ignore[no-untyped-def]
+        raise ConnectionError("platform unreachable")
+
+    chat.transport.deliver = down  # type: ignore[method-assign]
+    try:
+        await chat.advance("1h")  # T1 expires
+        await chat.app.scheduler.run_due()
+        await chat.say("m0 (private): /sign T2 yes")  # T2 fires
+    finally:
+        chat.transport.deliver = real  # type: ignore[method-assign]
+    assert await chat.query("SELECT id, status FROM triggers ORDER BY id") == [(1, "expired"), (2, "fired")]
+    chat.tick(__import__("datetime").timedelta(minutes=10))  # past the outbox's retry
+    shown = await transcript_after_outbox(chat)
+    assert shown.count("Trigger T1 (recall: Cllr Smith) closed at its deadline without firing") == 1, shown
+    assert shown.count("Trigger T2 has fired: recall: Cllr Jones") == 1, shown
+    assert "[chair (private)] bot: Trigger T2 (recall: Cllr Jones) fired" in shown
+    chat.tick(__import__("datetime").timedelta(hours=1))  # a retry never posts twice
+    shown = await transcript_after_outbox(chat)
+    assert shown.count("closed at its deadline without firing") == 1, shown
+    assert shown.count("Trigger T2 has fired") == 1, shown
