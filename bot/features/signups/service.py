@@ -189,11 +189,25 @@ class SignupService:
                 raise UserError(nothing)
             return gone
 
-        gone = await self._writer.run(op, ctx.event_id)
+        try:
+            gone = await self._writer.run(op, ctx.event_id)
+        except UserError as e:
+            if e.message != nothing:
+                raise
+            raise UserError(await self._nothing_erased(identity, nothing)) from None
         await self._forget_erased()
         if not any(n for _what, n in gone):
-            raise UserError(nothing)
+            raise UserError(await self._nothing_erased(identity, nothing))
         return gone
+
+    async def _nothing_erased(self, identity: str, nothing: str) -> str:
+        """The answer to an erasure that erased nothing: NOTHING, unless something is kept on
+        purpose (a fired trigger's signature), which is listed with why."""
+        still = await self.whats_kept(identity)
+        if not still:
+            return nothing
+        return "\n".join([_("There is nothing I may erase: what I keep of yours stays, for the reason given."),
+                          *still])
 
     async def move_room(self, conn: Conn, old: str, new: str) -> int:
         """Inside a room move's transaction (bot/app/rooms.py): the sign-up forms of room OLD now

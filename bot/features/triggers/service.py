@@ -347,8 +347,11 @@ class TriggerService:
     # -- personal data (a DataHolder) --------------------------------------------------------
 
     async def personal_data(self, identity: str, member: int | None) -> list[str]:
-        return [_("• signature on {ref}; {day}").format(ref=f"T{trigger_id}", day=at[:10])
-                for trigger_id, at in await store.signatures_of(self._reader, identity, member)]
+        """Each signature; on a campaign that fired, why an erasure keeps it."""
+        return [_("• signature on {ref}; {day}").format(ref=f"T{trigger_id}", day=at[:10]) if status != FIRED
+                else _("• signature on {ref}; {day} (kept: {ref} fired, and its signatures are the record of why "
+                       "its ballot was held)").format(ref=f"T{trigger_id}", day=at[:10])
+                for trigger_id, at, status in await store.signatures_of(self._reader, identity, member)]
 
     async def erase(self, conn: Conn, identity: str, member: int | None) -> tuple[str, int]:
         return "trigger signature", await store.erase_signatures(conn, identity, member)

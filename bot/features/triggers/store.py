@@ -131,20 +131,21 @@ async def signature_list(conn: Conn, trigger_id: int) -> list[tuple[str, str | N
     return [(r[0], r[1], r[2], r[3]) for r in rows]
 
 
-async def signatures_of(conn: Conn, identity: str, member: int | None) -> list[tuple[int, str]]:
+async def signatures_of(conn: Conn, identity: str, member: int | None) -> list[tuple[int, str, str]]:
+    """(campaign, signed at, the campaign's status) of each of a person's signatures."""
     rows = await conn.execute_fetchall(
-        "SELECT trigger_id, signed_at FROM trigger_signatures WHERE identity = ? OR member_id IS NOT DISTINCT FROM ?"
-        " ORDER BY trigger_id", (identity, member),
+        "SELECT s.trigger_id, s.signed_at, t.status FROM trigger_signatures s JOIN triggers t ON t.id = s.trigger_id"
+        " WHERE s.identity = ? OR s.member_id IS NOT DISTINCT FROM ? ORDER BY s.trigger_id", (identity, member),
     )
-    return [(r[0], r[1]) for r in rows]
+    return [(r[0], r[1], r[2]) for r in rows]
 
 
 async def erase_signatures(conn: Conn, identity: str, member: int | None) -> int:
-    """A person's signatures on campaigns still open (those of a trigger that fired are the
-    record of why a ballot was held, and stay)."""
+    """A person's signatures on every campaign but those that fired (open, cancelled or expired):
+    a fired campaign's signatures are the record of why its ballot was held, and stay."""
     cur = await conn.execute(
         "DELETE FROM trigger_signatures WHERE (identity = ? OR member_id IS NOT DISTINCT FROM ?) AND trigger_id IN"
-        " (SELECT id FROM triggers WHERE status = 'open')",
+        " (SELECT id FROM triggers WHERE status <> 'fired')",
         (identity, member),
     )
     return int(cur.rowcount)

@@ -211,3 +211,28 @@ async def test_announcements_survive_a_platform_that_is_down_when_a_trigger_expi
     shown = await transcript_after_outbox(chat)
     assert shown.count("closed at its deadline without firing") == 1, shown
     assert shown.count("Trigger T2 has fired") == 1, shown
+
+
+async def test_erasure_deletes_signatures_on_cancelled_and_expired_triggers(chat: Chat) -> None:
+    await add_members(chat, [(f"m{i}", "North") for i in range(5)])
+    await chat.say("chair: /trigger open recall Cllr Smith --signatures 3 --closes 2d",
+                   "chair: /trigger open recall Cllr Jones --signatures 3 --closes 2d",
+                   "m0 (private): /sign T1 yes", "m0 (private): /sign T2 yes", "m1 (private): /sign T1 yes",
+                   "chair: /trigger T1 cancel")
+    await chat.advance("3d")  # T2 expires
+    await chat.app.scheduler.run_due()
+    assert await chat.query("SELECT status FROM triggers ORDER BY id") == [("cancelled",), ("expired",)]
+    out = await chat.say("m0 (private): /mydata erase")
+    assert "Erased: 2 trigger signatures." in out, out
+    assert await chat.query("SELECT trigger_id, member_id FROM trigger_signatures") == [(1, 2)]  # m1's stays
+    assert "I keep no sign-ups, signatures or pool registrations of yours." in await chat.say("m0 (private): /mydata")
+
+
+async def test_erasure_says_why_a_fired_triggers_signature_is_kept(chat: Chat) -> None:
+    await add_members(chat, [(f"m{i}", "North") for i in range(3)])
+    await chat.say("chair: /trigger open recall Cllr Smith --signatures 1 --closes 2d", "m0 (private): /sign T1 yes")
+    before = await chat.snapshot()
+    out = await chat.say("m0 (private): /mydata erase")
+    assert "nothing to erase" not in out, out
+    assert "signature on T1" in out and "T1 fired" in out and "why its ballot was held" in out, out
+    assert await chat.snapshot() == before
