@@ -7,10 +7,11 @@ from datetime import datetime, timedelta
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
+from bot.engines.counting.choice import exact
 from bot.features.triggers.model import Ballot, Threshold, ThresholdError, TriggerSpec
 from bot.kernel.durations import DeadlineError, parse_deadline, parse_duration
 from bot.kernel.errors import ParseError
-from bot.kernel.grammar import GrammarError, split_options
+from bot.kernel.grammar import GrammarError, is_number, split_options
 from bot.kernel.language import _
 from bot.kernel.wording import quoted
 
@@ -29,13 +30,16 @@ class TriggerSpecError(ParseError):
 
 
 def parse_share(text: str) -> Fraction:
-    """'20%', '33.3%' or '1/3' -> a Fraction in (0, 1]."""
+    """'20%', '33.3%' or '1/3' -> a Fraction in (0, 1]. Only plain numbers of bounded length, as
+    people type them: an exponent or a thousand digits would make a number whose reading, or
+    rendering, takes the bot's time (1e9999999%) or fails (1e-9999%)."""
     t = text.strip()
+    top, slash, bottom = t.partition("/")
     try:
-        if t.endswith("%"):
-            value = Fraction(t[:-1].strip()) / 100
-        elif "/" in t:
-            value = Fraction(t)
+        if t.endswith("%") and (percent := exact(t[:-1])) is not None:
+            value = percent / 100
+        elif slash and is_number(top.strip()) and is_number(bottom.strip()):
+            value = Fraction(int(top), int(bottom))
         else:
             raise ValueError
     except (ValueError, ZeroDivisionError):
@@ -47,7 +51,7 @@ def parse_share(text: str) -> Fraction:
 
 
 def parse_count(text: str, what: str) -> int:
-    if not text.isdigit() or not 0 < int(text) <= 10_000_000:
+    if not is_number(text) or not 0 < int(text) <= 10_000_000:
         raise ThresholdError(_("{option} takes a whole number of at least 1").format(option=what))
     return int(text)
 

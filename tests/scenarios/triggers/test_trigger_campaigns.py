@@ -236,3 +236,21 @@ async def test_erasure_says_why_a_fired_triggers_signature_is_kept(chat: Chat) -
     assert "nothing to erase" not in out, out
     assert "signature on T1" in out and "T1 fired" in out and "why its ballot was held" in out, out
     assert await chat.snapshot() == before
+
+
+async def test_shares_and_counts_take_plain_bounded_numbers_only(chat: Chat) -> None:
+    await add_members(chat, [(f"m{i}", "North") for i in range(3)])
+    before = await chat.snapshot()
+    for threshold in ("--electorate 1e-9999%", "--electorate 1e9999999%", "--electorate 1E2%",
+                      "--electorate 0.0000001%", "--electorate 1_0%", "--electorate 1/1e99999",
+                      "--branches 1/2 --per-branch 1e-9999%", "--branches 1e99999999/1e99999999 --per-branch 1"):
+        out = await chat.say(f"chair: /trigger open recall X {threshold} --closes 2d")
+        assert out.count("bot:") == 1 and "is not a share" in out, (threshold, out)
+        assert "something went wrong" not in out
+    for count in ("²", "9" * 5000):
+        for option in ("--signatures", "--branches 1/2 --per-branch"):
+            out = await chat.say(f"chair: /trigger open recall X {option} {count} --closes 2d")
+            assert out.count("bot:") == 1 and "takes a whole number of at least 1" in out, (option, out)
+    assert await chat.snapshot() == before
+    out = await chat.say("chair: /trigger open recall X --electorate 0.000001% --closes 2d")
+    assert "Trigger campaign T1" in out, out

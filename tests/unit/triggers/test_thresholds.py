@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from bot.features.triggers.model import Threshold, needed, standing
-from bot.features.triggers.parse import parse_share
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.features.triggers.model import Threshold, ThresholdError, needed, standing
+from bot.features.triggers.parse import parse_count, parse_share
 
 
 def test_shares_are_exact() -> None:
@@ -25,3 +29,43 @@ def test_branch_threshold_counts_branches_not_signatures() -> None:
     t = Threshold("branches", share=Fraction(1, 2), branch_share=Fraction(1, 2))
     assert not standing(t, 30, sizes, 13, {"A": 5, "B": 4, "C": 4}).crossed  # half of 10 is 5
     assert standing(t, 30, sizes, 14, {"A": 5, "B": 5, "C": 4}).crossed  # 2 of 3 is at least half
+
+
+# Text as it is typed into --electorate, --branches and --per-branch: digits, points, exponents,
+# signs and underscores among them, sometimes very many.
+_TYPED = st.one_of(
+    st.text(alphabet="0123456789.eE+-_/% ²٣", max_size=30),
+    st.builds(lambda a, e, sign, tail: f"{a}e{sign}{e}{tail}", st.integers(1, 9), st.integers(0, 10**8),
+              st.sampled_from(["", "-", "+"]), st.sampled_from(["%", "", "/1"])),
+    st.builds(lambda n, tail: "9" * n + tail, st.integers(1, 6000), st.sampled_from(["%", "/1", "", ".5%"])),
+)
+
+
+@given(_TYPED)
+def test_a_share_is_a_bounded_fraction_or_refused(typed: str) -> None:
+    """Whatever is typed, the answer is quick: a share in (0, 1] with numbers of bounded size
+    (nothing that takes long to count with or to write out), or a ThresholdError."""
+    try:
+        value = parse_share(typed)
+    except ThresholdError:
+        return
+    assert 0 < value <= 1
+    assert value.numerator < 10**16 and value.denominator < 10**16
+    assert "e" not in typed.lower() and "_" not in typed
+
+
+@given(st.integers(1, 999_999_999), st.integers(0, 6), st.integers(0, 999_999))
+def test_a_plain_decimal_percentage_is_read_exactly(whole: int, places: int, fraction: int) -> None:
+    typed = f"{whole}.{str(fraction).zfill(6)[:places]}%" if places else f"{whole}%"
+    expected = Fraction(typed[:-1]) / 100
+    if expected <= 1:
+        assert parse_share(typed) == expected
+    else:
+        with pytest.raises(ThresholdError):
+            parse_share(typed)
+
+
+@pytest.mark.parametrize("typed", ["²", "٣", "9" * 5000, "1e3", "-1", "0", "10000001"])
+def test_a_count_is_a_plain_whole_number(typed: str) -> None:
+    with pytest.raises(ThresholdError):
+        parse_count(typed, "--signatures")
