@@ -7,6 +7,7 @@ import re
 from datetime import date, timedelta
 
 from bot.kernel.errors import ParseError, UserError
+from bot.kernel.grammar import is_number
 from bot.kernel.language import _
 from bot.kernel.wording import quoted
 
@@ -53,7 +54,7 @@ def _make(year: int, month: int, day: int, text: str) -> date:
 def goal(value: str | None, what: str) -> int | None:
     if value is None:
         return None
-    if not value.isdigit() or not 0 < int(value) <= 1_000_000:
+    if not is_number(value) or not 0 < int(value) <= 1_000_000:
         raise ParseError(_("{option} takes a whole number of at least 1").format(option=f"--{what}"))
     return int(value)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from bot.features.motions.model import MAX_NAME, MAX_POINT, MAX_TITLE, SECTIONS, Amendment, AmendmentError
 from bot.kernel.errors import UserError
-from bot.kernel.grammar import split_options
+from bot.kernel.grammar import is_number, split_options
 from bot.kernel.ids import ref_kind
 from bot.kernel.language import _
 from bot.kernel.wording import number, quoted
@@ -111,7 +111,7 @@ def parse_amendment(text: str) -> Amendment:
         return Amendment("add", section, new=body)
     section = _section(head)
     num, _space, rest = rest.strip().partition(" ")
-    if not num.isdigit() or not 0 < int(num) < 10_000:
+    if not is_number(num) or not 0 < int(num) < 10_000:
         raise AmendmentError(_("after the section give the point's number, e.g. {example}. Usage: {usage}").format(
             example=f"{section} 2", usage=USAGE))
     point = int(num)
@@ -174,7 +174,7 @@ def point_ref(args: str, usage: str) -> tuple[str, int, str]:
         raise UserError(_("Say which point. Usage: {usage}").format(usage=usage))
     name = section(sec, usage)
     num, _space, rest = rest.strip().partition(" ")
-    if not num.isdigit() or not 0 < int(num) < 10_000:
+    if not is_number(num) or not 0 < int(num) < 10_000:
         raise UserError(_("Give the point's number after the section, e.g. {example}. Usage: {usage}").format(
             example=f"{name} 2", usage=usage))
     return name, int(num), rest.strip()

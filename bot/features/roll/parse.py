@@ -7,6 +7,7 @@ import csv
 import io
 
 from bot.features.roll.model import RollEntry, RollError, same_member
+from bot.kernel.grammar import is_number
 from bot.kernel.language import _
 from bot.kernel.wording import quoted
 
@@ -70,7 +71,7 @@ def parse_roll_csv(text: str) -> list[RollEntry]:
         weight_text = cell("weight")
         weight = 1
         if weight_text is not None:
-            if not (weight_text.isascii() and weight_text.isdigit()) or int(weight_text) < 1:
+            if not is_number(weight_text) or int(weight_text) < 1:
                 raise RollError(_("line {line}: weight {weight} must be a whole number of at least 1").format(
                     line=line_no, weight=quoted(weight_text)))
             weight = int(weight_text)

@@ -20,6 +20,8 @@ def test_roll_csv_errors_name_the_line() -> None:
         parse_roll_csv("name,number\nAnn,7\nBob,7\n")
     with pytest.raises(RollError, match="line 2: weight “x”"):
         parse_roll_csv("name,weight\nAnn,x\n")
+    with pytest.raises(RollError, match="line 2: weight .* must be a whole number"):  # not a crash, nor a slow read
+        parse_roll_csv("name,weight\nAnn," + "9" * 5000 + "\n")
     with pytest.raises(RollError, match="no 'name' column"):
         parse_roll_csv("number\n1\n")
     with pytest.raises(RollError, match="empty"):
