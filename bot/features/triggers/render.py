@@ -79,14 +79,28 @@ def progress(t: Trigger, s: Standing, now: datetime, tz: ZoneInfo) -> Markup:
     return lines(*out)
 
 
-def describe_signing(t: Trigger, s: Standing, tz: ZoneInfo) -> Markup:
-    """What signing means and what is kept: the consent the signature is given with."""
+def describe_signing(t: Trigger, s: Standing, tz: ZoneInfo, branch: str | None) -> Markup:
+    """What signing means and what is kept: the consent the signature is given with. BRANCH is
+    the signer's on the roll when the campaign opened: the one their signature counts for (a
+    branch typed after yes is not used, see ``branch_note``)."""
     return lines(
         markup(_("You are signing trigger campaign {campaign} ({title}): {standing}; it closes {closes}."),
                campaign=b(t.ref), title=t.title, standing=standing_text(t, s), closes=when(t.closes_at, tz)),
         _("We keep your membership, branch and the time you signed; the campaign's organisers see them. You can "
           "withdraw until the trigger fires: {unsign}.").format(unsign=f"/unsign {t.ref}"),
+        _("Your signature counts for your branch on the roll when the campaign opened ({branch}), whatever branch "
+          "you type after yes.").format(branch=branch) if branch is not None
+        else _("The roll gives you no branch, so your signature counts for none, whatever branch you type after yes."),
     )
+
+
+def branch_note(branch: str | None) -> str:
+    """Said with the thanks to a signer who typed a branch after yes: a trigger campaign does not
+    take it (its electorate, branches included, was fixed from the roll when it opened)."""
+    if branch is None:
+        return _("The roll gives you no branch: a branch typed after yes is not used for trigger campaigns.")
+    return _("Your signature counts for {branch}, your branch on the roll: a branch typed after yes is not used "
+             "for trigger campaigns.").format(branch=branch)
 
 
 def fired_privately(t: Trigger, s: Standing, now: datetime, tz: ZoneInfo) -> str:

@@ -36,6 +36,7 @@ from bot.features.triggers.model import (
 )
 from bot.features.triggers.render import (
     ballot_failed,
+    branch_note,
     describe_signing,
     expired,
     fired_in_room,
@@ -198,11 +199,14 @@ class TriggerService:
         refusal = t.refusal(self._clock.now())
         if refusal:
             raise UserError(refusal)
-        self._member(ctx, n)
-        return describe_signing(t, await self.standing(t), self._tz)
+        eligible, branch = await store.electorate_branch(self._reader, n, self._member(ctx, n))
+        if not eligible:
+            raise UserError(_("You are not in the electorate of {ref} (fixed when it opened).").format(ref=f"T{n}"))
+        return describe_signing(t, await self.standing(t), self._tz, branch)
 
     async def sign(self, ctx: Context, n: int, branch: str | None) -> str:
-        del branch  # a member's branch is the one on the roll when the campaign opened
+        """BRANCH, typed after yes, is not taken: a member's branch is the one on the roll when the
+        campaign opened (its electorate and the branches' sizes were fixed then); the answer says so."""
         member = self._member(ctx, n)
         # Should this signature fire it, each organiser is told in their own language, queued with
         # the firing: their languages are looked up before the change (none is read inside it).
@@ -223,7 +227,7 @@ class TriggerService:
                 raise UserError(already_signed(f"T{n}", at))
             return t, member_branch
 
-        async def op(conn: Conn) -> tuple[Standing, bool]:
+        async def op(conn: Conn) -> tuple[Standing, bool, str | None]:
             now = self._clock.now()
             t, member_branch = await checked(conn, now, lock=False)  # a refusal takes no lock: a lock is a write
             if dialect.shared(conn):  # the signatures of T{n} in turn, across processes: checked again
@@ -231,7 +235,7 @@ class TriggerService:
             await store.insert_signature(conn, n, member, ctx.actor.id, member_branch, iso(now))
             s = await store.current(conn, t)
             if not s.crossed or not await store.set_status(conn, n, FIRED, iso(now)):
-                return s, False
+                return s, False, member_branch
             # The room and the organisers are told through the outbox, queued with the firing
             # itself, so what is said survives a crash or a platform that is down, and is said once.
             await self._queue_fired(conn, t, s, room_speech, now)
@@ -240,9 +244,9 @@ class TriggerService:
                     text = fired_privately(t, s, now, self._tz)
                 await enqueue(conn, dedupe=f"trigger:{t.ref}:fired:{organiser}", target=organiser, private=True,
                               now=now, text=text)
-            return s, True
+            return s, True, member_branch
 
-        s, fired = await self._writer.run(op, ctx.event_id)
+        s, fired, member_branch = await self._writer.run(op, ctx.event_id)
         if fired:
             self.deadlines.pop(n, None)
             try:  # the room hears first and its ballot opens; then the organisers are told privately
@@ -250,7 +254,10 @@ class TriggerService:
             finally:
                 self._outbox.poke()
         t = await self.get(n)
-        return thanks(t, s, fired)
+        said = thanks(t, s, fired)
+        if branch is not None and branch.casefold() != (member_branch or "").casefold():
+            said += " " + branch_note(member_branch)
+        return said
 
     async def unsign(self, ctx: Context, n: int) -> None:
         # A campaign that does not exist is said so first; someone not on the roll has signed nothing.

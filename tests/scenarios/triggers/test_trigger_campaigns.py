@@ -254,3 +254,15 @@ async def test_shares_and_counts_take_plain_bounded_numbers_only(chat: Chat) -> 
     assert await chat.snapshot() == before
     out = await chat.say("chair: /trigger open recall X --electorate 0.000001% --closes 2d")
     assert "Trigger campaign T1" in out, out
+
+
+async def test_signing_says_the_branch_comes_from_the_roll_not_from_the_reply(chat: Chat) -> None:
+    await add_members(chat, [("m1", "North"), ("m2", None)])
+    await chat.say("chair: /trigger open recall X --signatures 2 --closes 2d")
+    out = await chat.say("m1 (private): sign T1")
+    assert "counts for your branch on the roll when the campaign opened (North)" in out, out
+    out = await chat.say("m1 (private): yes Southside")
+    assert "you signed T1" in out and "counts for North, your branch on the roll" in out, out
+    assert await chat.query("SELECT branch FROM trigger_signatures") == [("North",)]
+    out = await chat.say("m2 (private): /sign T1 yes Southside")
+    assert "The roll gives you no branch" in out, out
