@@ -63,6 +63,11 @@ class CampaignService:
         campaign = await self.get(motion_id)
         return (await self._motions.get(motion_id)).text.title, await self._languages.speech_for(campaign.room)
 
+    async def room_of(self, motion_id: int) -> str:
+        """The motion's own room: its organisers, and only they, run its campaign (the campaign's
+        room is the one it was announced in, which is the same unless stored before that rule)."""
+        return (await self._motions.get(motion_id)).room
+
     async def motion(self, motion_id: int) -> Motion:
         return await self._motions.get(motion_id)
 
@@ -138,7 +143,7 @@ class CampaignService:
         member = await self._roll.info(member_id) if member_id is not None else None
         if member is not None and member.branch is not None and member.branch.casefold() == branch.casefold():
             return
-        if not await ctx.is_organiser(campaign.room):
+        if not await ctx.is_organiser(await self.room_of(campaign.motion_id)):
             raise UserError(_("Only a member of {branch} (as on the membership roll) or an organiser can report its "
                               "vote on {ref}.").format(branch=branch_name(branch), ref=campaign.ref))
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from bot.kernel.config import parse_config
 from tests.helpers import Chat, add_members, exported_csv, transcript_after_outbox
 
 
@@ -93,3 +96,31 @@ async def test_bad_campaign_input_changes_nothing(chat: Chat) -> None:
     out = await chat.say("bob (private): /sign M1 yes")
     assert "ended at its deadline" in out
     assert await chat.snapshot() == before
+
+
+async def test_an_organiser_of_another_room_cannot_touch_the_campaign(tmp_path) -> None:
+    # Anyone can make a group and organise it; a motion's campaign is run from the motion's own
+    # room, by its organisers: another room's organiser neither publishes it nor reads who signed.
+    config = replace(parse_config({}), console_organisers=(),
+                     organisers={"console:main": ("console:chair",), "console:other": ("console:eve",)})
+    chat = await Chat.start(tmp_path, config)
+    try:
+        await chat.say("eve #other: /whoami", "ann: /motion new Secret draft",
+                       "ann: /motion M1 resolves To do something confidential.")
+        before = await chat.snapshot()
+        out = await chat.say("eve #other: /campaign M1 open --signatures 1")
+        assert "belongs to another room" in out and "confidential" not in out
+        assert await chat.snapshot() == before
+        await add_members(chat, [("dee", "Riverside")])
+        await chat.say("chair: /motion M1 status carried", "chair: /campaign M1 open --signatures 5",
+                       "bob (private): /sign M1 yes North", "dee: /campaign M1 adopted Riverside")
+        before = await chat.snapshot()
+        for line in ("eve #other: /campaign M1 export", "eve #other: /campaign M1 close",
+                     "eve #other: /campaign M1 adopted Lakeside", "eve #other: /campaign M1 retract Riverside",
+                     "eve (private): /campaign M1 export", "eve (private): /campaign M1 close"):
+            out = await chat.say(line)
+            assert "belongs to another room" in out or "only" in out.lower(), (line, out)
+            assert "bob" not in out and "North" not in out, (line, out)
+            assert await chat.snapshot() == before, line
+    finally:
+        await chat.stop()
