@@ -102,6 +102,14 @@ async def _adopted(ctx: Context, motion_id: int, args: str, campaigns: CampaignS
     if day > today:
         raise UserError(_("{day} is in the future; report a meeting once it has passed.").format(
             day=day.isoformat()))
+    campaign = await campaigns.get(motion_id)
+    if campaign.opened_at is not None:
+        opened = campaign.opened_at.astimezone(campaigns.tz).date()
+        if day < opened:
+            # A branch passes the words the campaign published; a meeting before it did not.
+            raise UserError(_("{day} is before the campaign for {ref} opened ({opened}); give the day of the "
+                              "meeting that passed it.").format(day=day.isoformat(), ref=f"M{motion_id}",
+                                                                opened=opened.isoformat()))
     branches = await campaigns.report_adoption(ctx, motion_id, branch, day)
     await ctx.reply(recorded(branch_name(branch), f"M{motion_id}", day, branches))
 

@@ -19,6 +19,7 @@ class Campaign:
     deadline: datetime | None
     closed_at: datetime | None
     goal_reached_at: datetime | None
+    opened_at: datetime | None = None
 
     @property
     def ref(self) -> str:

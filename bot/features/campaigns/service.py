@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from bot.features.campaigns import store
 from bot.features.campaigns.model import Campaign, Progress, goal_met
 from bot.features.campaigns.render import goal_reached
-from bot.features.motions.model import Motion, refuse_motion
+from bot.features.motions.model import DRAFT, SUBMITTED, Motion, motion_status, refuse_motion
 from bot.features.motions.service import MotionService
 from bot.features.roll.model import branch_name
 from bot.features.roll.service import RollService
@@ -94,6 +94,14 @@ class CampaignService:
         refusal = refuse_motion(motion.ref, motion.status, "publish")
         if refusal:
             raise UserError(refusal)
+        if motion.status in (DRAFT, SUBMITTED):
+            # Supporters sign, and branches pass, the words they are shown: a draft is still
+            # edited and a submitted motion still amended, and the published motion must not be.
+            # Neither status comes back once left, so this check needs no transaction.
+            raise UserError(_("Motion {ref} is {status}, so its text can still change, and supporters sign a model "
+                              "motion's exact words. Make them final first: put it to the vote (/motion {ref} vote) "
+                              "or record it carried (/motion {ref} status carried).").format(
+                ref=motion.ref, status=motion_status(motion.status)))
         now = iso(self._clock.now())
 
         async def op(conn: Conn) -> None:

@@ -19,7 +19,7 @@ SEALED = Sealed("campaign_signatures", identity="identity", row=("motion_id", "s
 
 def _campaign(row: Any) -> Campaign:
     return from_row(Campaign, row, deadline=parse_iso(row["deadline"]), closed_at=parse_iso(row["closed_at"]),
-                  goal_reached_at=parse_iso(row["goal_reached_at"]))
+                  goal_reached_at=parse_iso(row["goal_reached_at"]), opened_at=parse_iso(row["opened_at"]))
 
 
 async def load_campaign(conn: Conn, motion_id: int) -> Campaign | None:

@@ -8,11 +8,14 @@ from bot.kernel.config import parse_config
 from tests.helpers import Chat, add_members, exported_csv, transcript_after_outbox
 
 
-async def _model_motion(chat: Chat) -> None:
+async def _model_motion(chat: Chat, *, final: bool = True) -> None:
+    """Motion M1; FINAL: carried, so its words can no longer change and it can be published."""
     await chat.say(
         "chair: /motion new Fund our schools",
         "chair: /motion M1 resolves To support the national campaign for school funding.",
     )
+    if final:
+        await chat.say("chair: /motion M1 status carried")
 
 
 async def test_campaign_reaches_its_goal(chat: Chat) -> None:
@@ -31,13 +34,14 @@ async def test_campaign_reaches_its_goal(chat: Chat) -> None:
     out = await chat.say("dee (private): /sign M1 yes")
     assert "It has 3 signatures" in out
     assert "reached its goal" not in await transcript_after_outbox(chat)  # signatures met, branches not yet
-    out = await chat.say("eve: /campaign M1 adopted Hillside on 29 May")
-    assert "Hillside branch passed M1 on 29 May 2026" in out
-    await chat.say("fay: /campaign M1 adopted Riverside on 2026-05-28")
+    await chat.advance("3d")  # branches meet after the campaign published the motion
+    out = await chat.say("eve: /campaign M1 adopted Hillside on 2 June")
+    assert "Hillside branch passed M1 on 02 June 2026" in out
+    await chat.say("fay: /campaign M1 adopted Riverside on 2026-06-03")
     assert (await transcript_after_outbox(chat)).count("has reached its goal") == 1
     out = await chat.say("chair: /campaign M1")
     assert "3 signatures of 3" in out and "2 branches adopted (goal 2)" in out
-    assert "30 days left" in out and "The goal is reached" in out
+    assert "27 days left" in out and "The goal is reached" in out
     # Later reports still count, but the goal is announced only once.
     out = await chat.say("gus: /campaign M1 adopted Lakeside")
     assert "3 branches so far" in out
@@ -124,3 +128,34 @@ async def test_an_organiser_of_another_room_cannot_touch_the_campaign(tmp_path) 
             assert await chat.snapshot() == before, line
     finally:
         await chat.stop()
+
+
+async def test_a_model_motion_is_signed_for_words_that_can_no_longer_change(chat: Chat) -> None:
+    await _model_motion(chat, final=False)
+    # A draft's text is still edited, a submitted motion's still amended: signatures and branch
+    # votes would stay attached to words their signers never saw.
+    before = await chat.snapshot()
+    out = await chat.say("chair: /campaign M1 open --branches 2")
+    assert "can still change" in out and "/motion M1 status carried" in out
+    assert await chat.snapshot() == before
+    await chat.say("chair: /motion M1 submit")
+    before = await chat.snapshot()
+    out = await chat.say("chair: /campaign M1 open --branches 2")
+    assert "can still change" in out
+    assert await chat.snapshot() == before
+    await chat.say("chair: /motion M1 status carried")
+    out = await chat.say("chair: /campaign M1 open --branches 2")
+    assert "Model motion campaign M1" in out
+    out = await chat.say("chair: /motion M1 edit resolves 1 To oppose school funding.")
+    assert "can no longer change" in out
+    # A branch cannot have passed it before the campaign published it, nor in the future.
+    await add_members(chat, [("eve", "Hillside")])
+    before = await chat.snapshot()
+    for line in ("eve: /campaign M1 adopted Hillside on 1 January 1990",
+                 "eve: /campaign M1 adopted Hillside on yesterday",
+                 "eve: /campaign M1 adopted Hillside on 2099-01-01"):
+        out = await chat.say(line)
+        assert "before the campaign" in out or "future" in out, (line, out)
+        assert await chat.snapshot() == before, line
+    out = await chat.say("eve: /campaign M1 adopted Hillside on today")
+    assert "Hillside branch passed M1" in out
