@@ -210,6 +210,14 @@ class CampaignService:
         return f"m:{member_id}", member_id, (member.name if member else ctx.actor.label), (
             member.branch if member else None)
 
+    async def _keys(self, signer: str, member: int | None) -> list[str]:
+        """Every key one person's signature may be stored under: a member's (m:ID) and those of
+        the accounts linked to the member, each of which may have signed as a supporter before
+        it was linked. One person signs once, and withdraws whichever it was."""
+        if member is None:
+            return [signer]
+        return [signer, *await self._roll.accounts(member)]
+
     async def describe(self, ctx: Context, n: int) -> str:
         campaign = await self.get(n)
         refusal = campaign.refusal(self._clock.now())
@@ -234,6 +242,7 @@ class CampaignService:
     async def sign(self, ctx: Context, n: int, branch: str | None) -> str:
         signer, member, name, roll_branch = await self._who(ctx)
         branch = branch or roll_branch
+        keys = await self._keys(signer, member)
         now = self._clock.now()
         title, room = await self._announcing(n)
 
@@ -242,7 +251,7 @@ class CampaignService:
             refusal = campaign.refusal(now)
             if refusal:
                 raise UserError(refusal)
-            at = await store.signed_at(conn, n, signer)
+            at = await store.signed_at(conn, n, keys)
             if at is not None:
                 raise UserError(already_signed(f"M{n}", at))
             await store.insert_signature(conn, self._sealer, n, signer, ctx.actor.id, name, member, branch, iso(now))
@@ -257,14 +266,15 @@ class CampaignService:
             ref=f"M{n}", n=number(total))
 
     async def unsign(self, ctx: Context, n: int) -> None:
-        signer, *_others = await self._who(ctx)
+        signer, member, *_others = await self._who(ctx)
+        keys = await self._keys(signer, member)
 
         async def withdraw(conn: Conn) -> bool:
             campaign = await self._campaign(conn, n)
             if campaign.closed_at is not None:
                 raise UserError(_("The campaign for {ref} is closed; its list of signatures is final.").format(
                     ref=f"M{n}"))
-            return await store.delete_signature(conn, n, signer)
+            return await store.delete_signature(conn, n, keys)
 
         await change_once(self._writer, withdraw, not_signed(f"M{n}"), ctx.event_id)
 

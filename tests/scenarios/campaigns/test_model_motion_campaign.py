@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.kernel.config import parse_config
-from tests.helpers import Chat, add_members, exported_csv, transcript_after_outbox
+from tests.helpers import Chat, add_members, exported_csv, import_roll, transcript_after_outbox
 
 
 async def _model_motion(chat: Chat, *, final: bool = True) -> None:
@@ -159,3 +159,23 @@ async def test_a_model_motion_is_signed_for_words_that_can_no_longer_change(chat
         assert await chat.snapshot() == before, line
     out = await chat.say("eve: /campaign M1 adopted Hillside on today")
     assert "Hillside branch passed M1" in out
+
+
+async def test_one_person_signs_once_before_and_after_linking_to_the_roll(chat: Chat) -> None:
+    codes = await import_roll(chat)
+    await _model_motion(chat)
+    await chat.say("chair: /campaign M1 open --signatures 2", "ann (private): /sign M1 yes",
+                   f"ann (private): /join {codes['ann']}")
+    # Linked now, Ann is the member Ann: the signature she gave as a supporter is still hers.
+    before = await chat.snapshot()
+    for line in ("ann (private): /sign M1 yes", "ann (private): sign M1", "ann (private): yes"):
+        out = await chat.say(line)
+        if line != "ann (private): sign M1":
+            assert "signed M1 already" in out, (line, out)
+        assert await chat.snapshot() == before, line
+    assert "1 signature of 2" in await chat.say("chair: /campaign M1")
+    assert "reached its goal" not in await transcript_after_outbox(chat)
+    assert (await chat.say("ann (private): /mydata")).count("signature on M1") == 1
+    assert "withdrawn" in await chat.say("ann (private): /unsign M1")
+    assert "0 signatures of 2" in await chat.say("chair: /campaign M1")
+    assert await chat.query("SELECT * FROM campaign_signatures") == []
