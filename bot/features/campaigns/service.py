@@ -181,7 +181,12 @@ class CampaignService:
         return branches
 
     async def retract(self, ctx: Context, motion_id: int, branch: str, organiser: bool) -> None:
+        now = self._clock.now()
+
         async def op(conn: Conn) -> None:
+            final = (await self._campaign(conn, motion_id)).final(now)
+            if final:
+                raise UserError(final)
             found = await store.adoption(conn, motion_id, branch.casefold())
             if found is None:
                 raise UserError(_("No report from {branch} for {ref}; nothing to remove.").format(
@@ -269,11 +274,14 @@ class CampaignService:
         signer, member, *_others = await self._who(ctx)
         keys = await self._keys(signer, member)
 
+        now = self._clock.now()
+
         async def withdraw(conn: Conn) -> bool:
-            campaign = await self._campaign(conn, n)
-            if campaign.closed_at is not None:
-                raise UserError(_("The campaign for {ref} is closed; its list of signatures is final.").format(
-                    ref=f"M{n}"))
+            final = (await self._campaign(conn, n)).final(now)
+            if final:
+                # TRANSLATORS: follows "The campaign for M12 is closed; its figures are final."
+                raise UserError(final + " " + _("To delete everything I keep about you, send {command}.").format(
+                    command="/mydata erase"))
             return await store.delete_signature(conn, n, keys)
 
         await change_once(self._writer, withdraw, not_signed(f"M{n}"), ctx.event_id)

@@ -179,3 +179,39 @@ async def test_one_person_signs_once_before_and_after_linking_to_the_roll(chat: 
     assert "withdrawn" in await chat.say("ann (private): /unsign M1")
     assert "0 signatures of 2" in await chat.say("chair: /campaign M1")
     assert await chat.query("SELECT * FROM campaign_signatures") == []
+
+
+async def test_final_figures_stay_final_after_close_and_after_the_deadline(chat: Chat) -> None:
+    await add_members(chat, [("dee", "Riverside")])
+    await _model_motion(chat)
+    await chat.say("chair: /campaign M1 open --branches 5 --deadline 2d", "ann (private): /sign M1 yes",
+                   "bob (private): /sign M1 yes", "dee: /campaign M1 adopted Riverside")
+    out = await chat.say("chair: /campaign M1")
+    assert "Sign privately: send me sign M1" in out
+    await chat.say("chair: /campaign M1 close")
+    before = await chat.snapshot()
+    for line, said in (("dee: /campaign M1 retract Riverside", "figures are final"),
+                       ("chair: /campaign M1 retract Riverside", "figures are final"),
+                       ("bob (private): /unsign M1", "/mydata erase")):
+        out = await chat.say(line)
+        assert "closed" in out and said in out, (line, out)
+        assert await chat.snapshot() == before, line
+    out = await chat.say("chair: /campaign M1")
+    assert "2 signatures" in out and "1 branch adopted" in out and "Sign privately" not in out
+    # Personal data is erasable always, final figures or not.
+    assert "Erased: 1 model-motion signature" in await chat.say("bob (private): /mydata erase")
+
+
+async def test_the_figures_are_final_at_the_deadline(chat: Chat) -> None:
+    await add_members(chat, [("dee", "Riverside")])
+    await _model_motion(chat)
+    await chat.say("chair: /campaign M1 open --signatures 5 --deadline 1d", "ann (private): /sign M1 yes",
+                   "dee: /campaign M1 adopted Riverside")
+    await chat.advance("2d")
+    before = await chat.snapshot()
+    for line in ("ann (private): /unsign M1", "dee: /campaign M1 retract Riverside"):
+        out = await chat.say(line)
+        assert "deadline" in out and "final" in out, (line, out)
+        assert await chat.snapshot() == before, line
+    out = await chat.say("chair: /campaign M1")
+    assert "1 signature of 5 · 1 branch adopted" in out and "has passed" in out and "Sign privately" not in out
