@@ -215,3 +215,12 @@ async def test_the_figures_are_final_at_the_deadline(chat: Chat) -> None:
         assert await chat.snapshot() == before, line
     out = await chat.say("chair: /campaign M1")
     assert "1 signature of 5 · 1 branch adopted" in out and "has passed" in out and "Sign privately" not in out
+
+
+async def test_a_branch_named_with_on_reports_and_a_signers_branch_keeps_its_punctuation(chat: Chat) -> None:
+    await add_members(chat, [("dee", "Stoke on Trent")])
+    await _model_motion(chat)
+    await chat.say("chair: /campaign M1 open --branches 2")
+    assert "Recorded: Stoke on Trent branch passed M1" in await chat.say("dee: /campaign M1 adopted Stoke on Trent")
+    await chat.say("ann (private): /sign M1 yes <North>")
+    assert [r[2] for r in await chat.app.services.campaigns.signatures(1)] == ["<North>"]
