@@ -26,6 +26,7 @@ async def test_everything_of_a_room_moves_at_once_and_goes_on_there(tmp_path: Pa
             "ann: /vote 1 Pizza",
             "chair: /motion new Fund our schools",
             "chair: /motion M1 resolves To support the national campaign for school funding.",
+            "chair: /motion M1 status carried",
             "chair: /campaign M1 open --branches 2",
             "chair: /trigger open recall Cllr Smith --signatures 3 --closes 5d",
             "chair: /signup open Assembly",

@@ -29,6 +29,7 @@ SCRIPT = [
     "chair: /close 3",
     "chair: /motion new Free movement",
     "chair: /motion M1 resolves to campaign for free movement",
+    "chair: /motion M1 status carried",
     "chair: /campaign M1 open --branches 2",
     "ann (private): /sign M1 yes",
     "bob (private): /sign M1 yes North",

@@ -65,6 +65,7 @@ async def _sign_up_and_sign(chat: Chat) -> str:
     await chat.say("chair: /signup open Assembly",
                    "chair: /motion new Fund our schools",
                    "chair: /motion M1 resolves To support the national campaign for school funding.",
+                   "chair: /motion M1 status carried",
                    "chair: /campaign M1 open --signatures 10")
     await chat.say("zebedee (private): /signup S1", f"zebedee (private): {NAME}", f"zebedee (private): {AREA}",
                    f"zebedee (private): {CONTACT}", "zebedee (private): yes",

@@ -46,12 +46,22 @@ def _usage(usage: str) -> str:
     return _("Usage: {usage}").format(usage=usage)
 
 
+async def _organising(ctx: Context, motion_id: int, campaigns: CampaignService, what: str) -> None:
+    """Refuse unless the speaker organises the motion's own room (the campaign is that room's):
+    anyone can make a group and organise it, so organising the room one types in is not enough."""
+    room = await campaigns.room_of(motion_id)
+    if not await ctx.in_room(room):
+        raise UserError(_("Motion {ref} belongs to another room; run its campaign there (or privately with me).")
+                        .format(ref=f"M{motion_id}"))
+    await ctx.require_organiser(room, what)
+
+
 async def _open(ctx: Context, motion_id: int, args: str, campaigns: CampaignService) -> None:
     usage = "/campaign M12 open --branches 100 [--signatures 500] [--deadline 2026-07-01T17:00]"
     if ctx.room.private:
         raise UserError(_("Open a campaign in the group where it is announced, not in a private chat."))
     # TRANSLATORS: completes "Only an organiser of the room can …".
-    await ctx.require_organiser(ctx.room.id, _("publish a model-motion campaign"))
+    await _organising(ctx, motion_id, campaigns, _("publish a model-motion campaign"))
     rest, opts = split_options(args, frozenset(), frozenset({"branches", "signatures", "deadline"}), usage)
     if rest:
         raise UserError(_("Unexpected {typed}. Usage: {usage}").format(typed=quoted(rest, 30), usage=usage))
@@ -92,6 +102,14 @@ async def _adopted(ctx: Context, motion_id: int, args: str, campaigns: CampaignS
     if day > today:
         raise UserError(_("{day} is in the future; report a meeting once it has passed.").format(
             day=day.isoformat()))
+    campaign = await campaigns.get(motion_id)
+    if campaign.opened_at is not None:
+        opened = campaign.opened_at.astimezone(campaigns.tz).date()
+        if day < opened:
+            # A branch passes the words the campaign published; a meeting before it did not.
+            raise UserError(_("{day} is before the campaign for {ref} opened ({opened}); give the day of the "
+                              "meeting that passed it.").format(day=day.isoformat(), ref=f"M{motion_id}",
+                                                                opened=opened.isoformat()))
     branches = await campaigns.report_adoption(ctx, motion_id, branch, day)
     await ctx.reply(recorded(branch_name(branch), f"M{motion_id}", day, branches))
 
@@ -106,9 +124,9 @@ async def _branches(ctx: Context, motion_id: int, args: str, campaigns: Campaign
 async def _export(ctx: Context, motion_id: int, args: str, campaigns: CampaignService) -> None:
     if args:
         raise UserError(_usage(f"/campaign M{motion_id} export"))
-    campaign = await campaigns.get(motion_id)
+    await campaigns.get(motion_id)
     # TRANSLATORS: completes "Only an organiser of the room can …".
-    await ctx.require_organiser(campaign.room, _("export a campaign's signatures"))
+    await _organising(ctx, motion_id, campaigns, _("export a campaign's signatures"))
     signatures = await campaigns.signatures(motion_id)
     with await ctx.speaking_to(ctx.actor.id):  # the file is read privately, in the organiser's language
         label = _("{ref} signatures").format(ref=f"M{motion_id}")
@@ -120,9 +138,9 @@ async def _export(ctx: Context, motion_id: int, args: str, campaigns: CampaignSe
 async def _close(ctx: Context, motion_id: int, args: str, campaigns: CampaignService) -> None:
     if args:
         raise UserError(_usage(f"/campaign M{motion_id} close"))
-    campaign = await campaigns.get(motion_id)
+    await campaigns.get(motion_id)
     # TRANSLATORS: completes "Only an organiser of the room can …".
-    await ctx.require_organiser(campaign.room, _("close a campaign"))
+    await _organising(ctx, motion_id, campaigns, _("close a campaign"))
     await campaigns.close(ctx, motion_id)
     await ctx.reply(_("The campaign for {ref} is closed; its figures are final.").format(ref=f"M{motion_id}"))
 
@@ -132,8 +150,8 @@ async def _retract(ctx: Context, motion_id: int, args: str, campaigns: CampaignS
     if not branch:
         raise UserError(_("Name the branch whose report to remove: {usage}").format(
             usage=f"/campaign M{motion_id} retract BRANCH NAME"))
-    campaign = await campaigns.get(motion_id)
-    await campaigns.retract(ctx, motion_id, branch, await ctx.is_organiser(campaign.room))
+    await campaigns.get(motion_id)
+    await campaigns.retract(ctx, motion_id, branch, await ctx.is_organiser(await campaigns.room_of(motion_id)))
     await ctx.reply(_("The report from {branch} on {ref} is removed.").format(branch=branch_name(branch),
                                                                               ref=f"M{motion_id}"))
 

@@ -19,6 +19,7 @@ class Campaign:
     deadline: datetime | None
     closed_at: datetime | None
     goal_reached_at: datetime | None
+    opened_at: datetime | None = None
 
     @property
     def ref(self) -> str:
@@ -30,6 +31,16 @@ class Campaign:
         if self.deadline is not None and now >= self.deadline:
             return _("The campaign for {ref} ended at its deadline; it takes no more signatures or reports.").format(
                 ref=self.ref)
+        return None
+
+    def final(self, now: datetime) -> str | None:
+        """Why its figures can no longer change (closed, or past its deadline), or None: its
+        signatures are no longer withdrawn nor its branch reports removed (a person's data is
+        still erased with everything else kept about them, /mydata erase)."""
+        if self.closed_at is not None:
+            return _("The campaign for {ref} is closed; its figures are final.").format(ref=self.ref)
+        if self.deadline is not None and now >= self.deadline:
+            return _("The campaign for {ref} ended at its deadline; its figures are final.").format(ref=self.ref)
         return None
 
 
@@ -44,6 +55,10 @@ class Progress:
     deadline: datetime | None
     closed: bool
     goal_reached: bool
+
+    def signing(self, now: datetime) -> bool:
+        """Whether it still takes signatures (not closed, its deadline not passed)."""
+        return not self.closed and (self.deadline is None or now < self.deadline)
 
 
 def goal_met(signatures: int, branches: int, goal_signatures: int | None, goal_branches: int | None) -> bool:

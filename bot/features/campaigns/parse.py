@@ -59,14 +59,24 @@ def goal(value: str | None, what: str) -> int | None:
     return int(value)
 
 
+def _dated(text: str) -> bool:
+    """Whether TEXT, what follows an "on", is meant as a date (a real one or not): it has a digit,
+    a month's name or a day's word, where "Trent" in "Stoke on Trent" has none."""
+    words = [w.strip(".,") for w in text.lower().split()]
+    return not words or any(c.isdigit() for c in text) or any(
+        w in _MONTHS or w in ("today", "yesterday", "tomorrow") for w in words)
+
+
 def branch_report(args: str, usage: str) -> tuple[str, str | None]:
-    """'North branch on 3 June' -> ('North branch', '3 June'): the last "on" starts the date."""
+    """'North branch on 3 June' -> ('North branch', '3 June'): the last "on" followed by a date
+    starts it ('Stoke on Trent' is a branch's name; 'Stoke on Trent on 3 June' one with a date)."""
     words = args.split()
     on = None
     lowered = [w.lower() for w in words]
-    if "on" in lowered:
-        at = len(lowered) - 1 - lowered[::-1].index("on")
-        on, words = " ".join(words[at + 1:]), words[:at]
+    for at in range(len(words) - 1, -1, -1):
+        if lowered[at] == "on" and _dated(" ".join(words[at + 1:])):
+            on, words = " ".join(words[at + 1:]), words[:at]
+            break
     branch = " ".join(words)
     if not branch:
         raise UserError(_("Name the branch. Usage: {usage}").format(usage=usage))

@@ -52,7 +52,7 @@ def progress_text(p: Progress, now: datetime, tz: ZoneInfo) -> Markup:
         else:
             out.append(ngettext("{n} day left (deadline {day}).", "{n} days left (deadline {day}).", left).format(
                 n=number(left), day=day))
-    if not p.closed:
+    if p.signing(now):
         out.append(_("Sign privately: send me sign {ref}").format(ref=p.ref))
     return lines(*out)
 

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from bot.features.campaigns import store
 from bot.features.campaigns.model import Campaign, Progress, goal_met
 from bot.features.campaigns.render import goal_reached
-from bot.features.motions.model import Motion, refuse_motion
+from bot.features.motions.model import DRAFT, SUBMITTED, Motion, motion_status, refuse_motion
 from bot.features.motions.service import MotionService
 from bot.features.roll.model import branch_name
 from bot.features.roll.service import RollService
@@ -63,6 +63,11 @@ class CampaignService:
         campaign = await self.get(motion_id)
         return (await self._motions.get(motion_id)).text.title, await self._languages.speech_for(campaign.room)
 
+    async def room_of(self, motion_id: int) -> str:
+        """The motion's own room: its organisers, and only they, run its campaign (the campaign's
+        room is the one it was announced in, which is the same unless stored before that rule)."""
+        return (await self._motions.get(motion_id)).room
+
     async def motion(self, motion_id: int) -> Motion:
         return await self._motions.get(motion_id)
 
@@ -89,6 +94,14 @@ class CampaignService:
         refusal = refuse_motion(motion.ref, motion.status, "publish")
         if refusal:
             raise UserError(refusal)
+        if motion.status in (DRAFT, SUBMITTED):
+            # Supporters sign, and branches pass, the words they are shown: a draft is still
+            # edited and a submitted motion still amended, and the published motion must not be.
+            # Neither status comes back once left, so this check needs no transaction.
+            raise UserError(_("Motion {ref} is {status}, so its text can still change, and supporters sign a model "
+                              "motion's exact words. Make them final first: put it to the vote (/motion {ref} vote) "
+                              "or record it carried (/motion {ref} status carried).").format(
+                ref=motion.ref, status=motion_status(motion.status)))
         now = iso(self._clock.now())
 
         async def op(conn: Conn) -> None:
@@ -138,7 +151,7 @@ class CampaignService:
         member = await self._roll.info(member_id) if member_id is not None else None
         if member is not None and member.branch is not None and member.branch.casefold() == branch.casefold():
             return
-        if not await ctx.is_organiser(campaign.room):
+        if not await ctx.is_organiser(await self.room_of(campaign.motion_id)):
             raise UserError(_("Only a member of {branch} (as on the membership roll) or an organiser can report its "
                               "vote on {ref}.").format(branch=branch_name(branch), ref=campaign.ref))
 
@@ -168,7 +181,12 @@ class CampaignService:
         return branches
 
     async def retract(self, ctx: Context, motion_id: int, branch: str, organiser: bool) -> None:
+        now = self._clock.now()
+
         async def op(conn: Conn) -> None:
+            final = (await self._campaign(conn, motion_id)).final(now)
+            if final:
+                raise UserError(final)
             found = await store.adoption(conn, motion_id, branch.casefold())
             if found is None:
                 raise UserError(_("No report from {branch} for {ref}; nothing to remove.").format(
@@ -197,6 +215,14 @@ class CampaignService:
         return f"m:{member_id}", member_id, (member.name if member else ctx.actor.label), (
             member.branch if member else None)
 
+    async def _keys(self, signer: str, member: int | None) -> list[str]:
+        """Every key one person's signature may be stored under: a member's (m:ID) and those of
+        the accounts linked to the member, each of which may have signed as a supporter before
+        it was linked. One person signs once, and withdraws whichever it was."""
+        if member is None:
+            return [signer]
+        return [signer, *await self._roll.accounts(member)]
+
     async def describe(self, ctx: Context, n: int) -> str:
         campaign = await self.get(n)
         refusal = campaign.refusal(self._clock.now())
@@ -221,6 +247,7 @@ class CampaignService:
     async def sign(self, ctx: Context, n: int, branch: str | None) -> str:
         signer, member, name, roll_branch = await self._who(ctx)
         branch = branch or roll_branch
+        keys = await self._keys(signer, member)
         now = self._clock.now()
         title, room = await self._announcing(n)
 
@@ -229,7 +256,7 @@ class CampaignService:
             refusal = campaign.refusal(now)
             if refusal:
                 raise UserError(refusal)
-            at = await store.signed_at(conn, n, signer)
+            at = await store.signed_at(conn, n, keys)
             if at is not None:
                 raise UserError(already_signed(f"M{n}", at))
             await store.insert_signature(conn, self._sealer, n, signer, ctx.actor.id, name, member, branch, iso(now))
@@ -244,14 +271,18 @@ class CampaignService:
             ref=f"M{n}", n=number(total))
 
     async def unsign(self, ctx: Context, n: int) -> None:
-        signer, *_others = await self._who(ctx)
+        signer, member, *_others = await self._who(ctx)
+        keys = await self._keys(signer, member)
+
+        now = self._clock.now()
 
         async def withdraw(conn: Conn) -> bool:
-            campaign = await self._campaign(conn, n)
-            if campaign.closed_at is not None:
-                raise UserError(_("The campaign for {ref} is closed; its list of signatures is final.").format(
-                    ref=f"M{n}"))
-            return await store.delete_signature(conn, n, signer)
+            final = (await self._campaign(conn, n)).final(now)
+            if final:
+                # TRANSLATORS: follows "The campaign for M12 is closed; its figures are final."
+                raise UserError(final + " " + _("To delete everything I keep about you, send {command}.").format(
+                    command="/mydata erase"))
+            return await store.delete_signature(conn, n, keys)
 
         await change_once(self._writer, withdraw, not_signed(f"M{n}"), ctx.event_id)
 

@@ -6,6 +6,7 @@ A signature's name and branch are stored sealed under the signer's data key
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from bot.features.campaigns.model import Campaign
@@ -19,7 +20,7 @@ SEALED = Sealed("campaign_signatures", identity="identity", row=("motion_id", "s
 
 def _campaign(row: Any) -> Campaign:
     return from_row(Campaign, row, deadline=parse_iso(row["deadline"]), closed_at=parse_iso(row["closed_at"]),
-                  goal_reached_at=parse_iso(row["goal_reached_at"]))
+                  goal_reached_at=parse_iso(row["goal_reached_at"]), opened_at=parse_iso(row["opened_at"]))
 
 
 async def load_campaign(conn: Conn, motion_id: int) -> Campaign | None:
@@ -63,9 +64,15 @@ async def counts(conn: Conn, motion_id: int) -> tuple[int, int]:
 # -- signatures --------------------------------------------------------------------------------
 
 
-async def signed_at(conn: Conn, motion_id: int, signer: str) -> str | None:
+def _among(signers: Sequence[str]) -> str:
+    return "signer IN (" + ", ".join("?" * len(signers)) + ")"
+
+
+async def signed_at(conn: Conn, motion_id: int, signers: Sequence[str]) -> str | None:
+    """When the first of SIGNERS (one person's keys: see CampaignService._keys) signed."""
     rows = await conn.execute_fetchall(
-        "SELECT signed_at FROM campaign_signatures WHERE motion_id = ? AND signer = ?", (motion_id, signer)
+        f"SELECT min(signed_at) FROM campaign_signatures WHERE motion_id = ? AND {_among(signers)}",
+        (motion_id, *signers),
     )
     return rows[0][0] if rows else None
 
@@ -83,8 +90,10 @@ async def insert_signature(
     )
 
 
-async def delete_signature(conn: Conn, motion_id: int, signer: str) -> bool:
-    cur = await conn.execute("DELETE FROM campaign_signatures WHERE motion_id = ? AND signer = ?", (motion_id, signer))
+async def delete_signature(conn: Conn, motion_id: int, signers: Sequence[str]) -> bool:
+    """Delete the signature of the person whose keys SIGNERS are; False if they had none."""
+    cur = await conn.execute(f"DELETE FROM campaign_signatures WHERE motion_id = ? AND {_among(signers)}",
+                             (motion_id, *signers))
     return bool(cur.rowcount)
 
 

@@ -17,7 +17,9 @@ MAX_BRANCH = 100
 TYPED = re.compile(r"^\s*(sign|unsign)\s+([A-Za-z]\d{1,9})\s*$", re.I)
 _ENGLISH_YES = ("yes", "y")
 _ENGLISH_NO = ("no", "n")
-_FIRST_WORD = re.compile(r"^\s*([^\W\d_]+)\W*(.*)$", re.S)  # "tak, North" -> "tak", "North"
+# "tak, North" -> "tak", "North": only the punctuation that separates a word from what follows
+# goes, so a branch name keeps its own ("yes <North>", "yes (North) branch").
+_FIRST_WORD = re.compile(r"^\s*([^\W\d_]+)[\s,;:.!?\-–—]*(.*)$", re.S)
 
 
 def _words(listed: str) -> set[str]:

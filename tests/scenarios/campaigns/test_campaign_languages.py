@@ -13,7 +13,8 @@ async def _welsh_room_with_a_campaign(chat: Chat) -> None:
     await add_members(chat, [("eve", "Hillside"), ("fay", "Riverside")])
     await chat.say("chair: /language cy", "ann (private): /language pl", "bob (private): /language cy",
                    "chair: /motion new Fund our schools",
-                   "chair: /motion M1 resolves To support the national campaign for school funding.")
+                   "chair: /motion M1 resolves To support the national campaign for school funding.",
+                   "chair: /motion M1 status carried")
 
 
 async def test_a_campaign_speaks_the_rooms_and_each_members_language(chat: Chat) -> None:
@@ -51,8 +52,8 @@ async def test_a_campaign_speaks_the_rooms_and_each_members_language(chat: Chat)
     assert "Diolch: rydych wedi llofnodi M1. Mae ganddo 2 lofnod nawr." in await chat.say("bob (private): ie")
 
     # Branch reports in the room, with the day as Welsh writes it.
-    out = await chat.say("eve: /campaign M1 adopted Hillside on 29 May")
-    assert "Cofnodwyd: pasiodd Hillside branch M1 ar 29 Mai 2026. 1 gangen hyd yma." in out
+    out = await chat.say("eve: /campaign M1 adopted Hillside on 1 June")
+    assert "Cofnodwyd: pasiodd Hillside branch M1 ar 1 Mehefin 2026. 1 gangen hyd yma." in out
     await chat.say("fay: /campaign M1 adopted Riverside")
     # The goal is announced to the room, in Welsh, once.
     transcript = await transcript_after_outbox(chat)

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from tests.helpers import Chat, add_members, exported_csv, transcript_after_outbox
+from dataclasses import replace
+
+from bot.kernel.config import parse_config
+from tests.helpers import Chat, add_members, exported_csv, import_roll, transcript_after_outbox
 
 
-async def _model_motion(chat: Chat) -> None:
+async def _model_motion(chat: Chat, *, final: bool = True) -> None:
+    """Motion M1; FINAL: carried, so its words can no longer change and it can be published."""
     await chat.say(
         "chair: /motion new Fund our schools",
         "chair: /motion M1 resolves To support the national campaign for school funding.",
     )
+    if final:
+        await chat.say("chair: /motion M1 status carried")
 
 
 async def test_campaign_reaches_its_goal(chat: Chat) -> None:
@@ -28,13 +34,14 @@ async def test_campaign_reaches_its_goal(chat: Chat) -> None:
     out = await chat.say("dee (private): /sign M1 yes")
     assert "It has 3 signatures" in out
     assert "reached its goal" not in await transcript_after_outbox(chat)  # signatures met, branches not yet
-    out = await chat.say("eve: /campaign M1 adopted Hillside on 29 May")
-    assert "Hillside branch passed M1 on 29 May 2026" in out
-    await chat.say("fay: /campaign M1 adopted Riverside on 2026-05-28")
+    await chat.advance("3d")  # branches meet after the campaign published the motion
+    out = await chat.say("eve: /campaign M1 adopted Hillside on 2 June")
+    assert "Hillside branch passed M1 on 02 June 2026" in out
+    await chat.say("fay: /campaign M1 adopted Riverside on 2026-06-03")
     assert (await transcript_after_outbox(chat)).count("has reached its goal") == 1
     out = await chat.say("chair: /campaign M1")
     assert "3 signatures of 3" in out and "2 branches adopted (goal 2)" in out
-    assert "30 days left" in out and "The goal is reached" in out
+    assert "27 days left" in out and "The goal is reached" in out
     # Later reports still count, but the goal is announced only once.
     out = await chat.say("gus: /campaign M1 adopted Lakeside")
     assert "3 branches so far" in out
@@ -93,3 +100,127 @@ async def test_bad_campaign_input_changes_nothing(chat: Chat) -> None:
     out = await chat.say("bob (private): /sign M1 yes")
     assert "ended at its deadline" in out
     assert await chat.snapshot() == before
+
+
+async def test_an_organiser_of_another_room_cannot_touch_the_campaign(tmp_path) -> None:
+    # Anyone can make a group and organise it; a motion's campaign is run from the motion's own
+    # room, by its organisers: another room's organiser neither publishes it nor reads who signed.
+    config = replace(parse_config({}), console_organisers=(),
+                     organisers={"console:main": ("console:chair",), "console:other": ("console:eve",)})
+    chat = await Chat.start(tmp_path, config)
+    try:
+        await chat.say("eve #other: /whoami", "ann: /motion new Secret draft",
+                       "ann: /motion M1 resolves To do something confidential.")
+        before = await chat.snapshot()
+        out = await chat.say("eve #other: /campaign M1 open --signatures 1")
+        assert "belongs to another room" in out and "confidential" not in out
+        assert await chat.snapshot() == before
+        await add_members(chat, [("dee", "Riverside")])
+        await chat.say("chair: /motion M1 status carried", "chair: /campaign M1 open --signatures 5",
+                       "bob (private): /sign M1 yes North", "dee: /campaign M1 adopted Riverside")
+        before = await chat.snapshot()
+        for line in ("eve #other: /campaign M1 export", "eve #other: /campaign M1 close",
+                     "eve #other: /campaign M1 adopted Lakeside", "eve #other: /campaign M1 retract Riverside",
+                     "eve (private): /campaign M1 export", "eve (private): /campaign M1 close"):
+            out = await chat.say(line)
+            assert "belongs to another room" in out or "only" in out.lower(), (line, out)
+            assert "bob" not in out and "North" not in out, (line, out)
+            assert await chat.snapshot() == before, line
+    finally:
+        await chat.stop()
+
+
+async def test_a_model_motion_is_signed_for_words_that_can_no_longer_change(chat: Chat) -> None:
+    await _model_motion(chat, final=False)
+    # A draft's text is still edited, a submitted motion's still amended: signatures and branch
+    # votes would stay attached to words their signers never saw.
+    before = await chat.snapshot()
+    out = await chat.say("chair: /campaign M1 open --branches 2")
+    assert "can still change" in out and "/motion M1 status carried" in out
+    assert await chat.snapshot() == before
+    await chat.say("chair: /motion M1 submit")
+    before = await chat.snapshot()
+    out = await chat.say("chair: /campaign M1 open --branches 2")
+    assert "can still change" in out
+    assert await chat.snapshot() == before
+    await chat.say("chair: /motion M1 status carried")
+    out = await chat.say("chair: /campaign M1 open --branches 2")
+    assert "Model motion campaign M1" in out
+    out = await chat.say("chair: /motion M1 edit resolves 1 To oppose school funding.")
+    assert "can no longer change" in out
+    # A branch cannot have passed it before the campaign published it, nor in the future.
+    await add_members(chat, [("eve", "Hillside")])
+    before = await chat.snapshot()
+    for line in ("eve: /campaign M1 adopted Hillside on 1 January 1990",
+                 "eve: /campaign M1 adopted Hillside on yesterday",
+                 "eve: /campaign M1 adopted Hillside on 2099-01-01"):
+        out = await chat.say(line)
+        assert "before the campaign" in out or "future" in out, (line, out)
+        assert await chat.snapshot() == before, line
+    out = await chat.say("eve: /campaign M1 adopted Hillside on today")
+    assert "Hillside branch passed M1" in out
+
+
+async def test_one_person_signs_once_before_and_after_linking_to_the_roll(chat: Chat) -> None:
+    codes = await import_roll(chat)
+    await _model_motion(chat)
+    await chat.say("chair: /campaign M1 open --signatures 2", "ann (private): /sign M1 yes",
+                   f"ann (private): /join {codes['ann']}")
+    # Linked now, Ann is the member Ann: the signature she gave as a supporter is still hers.
+    before = await chat.snapshot()
+    for line in ("ann (private): /sign M1 yes", "ann (private): sign M1", "ann (private): yes"):
+        out = await chat.say(line)
+        if line != "ann (private): sign M1":
+            assert "signed M1 already" in out, (line, out)
+        assert await chat.snapshot() == before, line
+    assert "1 signature of 2" in await chat.say("chair: /campaign M1")
+    assert "reached its goal" not in await transcript_after_outbox(chat)
+    assert (await chat.say("ann (private): /mydata")).count("signature on M1") == 1
+    assert "withdrawn" in await chat.say("ann (private): /unsign M1")
+    assert "0 signatures of 2" in await chat.say("chair: /campaign M1")
+    assert await chat.query("SELECT * FROM campaign_signatures") == []
+
+
+async def test_final_figures_stay_final_after_close_and_after_the_deadline(chat: Chat) -> None:
+    await add_members(chat, [("dee", "Riverside")])
+    await _model_motion(chat)
+    await chat.say("chair: /campaign M1 open --branches 5 --deadline 2d", "ann (private): /sign M1 yes",
+                   "bob (private): /sign M1 yes", "dee: /campaign M1 adopted Riverside")
+    out = await chat.say("chair: /campaign M1")
+    assert "Sign privately: send me sign M1" in out
+    await chat.say("chair: /campaign M1 close")
+    before = await chat.snapshot()
+    for line, said in (("dee: /campaign M1 retract Riverside", "figures are final"),
+                       ("chair: /campaign M1 retract Riverside", "figures are final"),
+                       ("bob (private): /unsign M1", "/mydata erase")):
+        out = await chat.say(line)
+        assert "closed" in out and said in out, (line, out)
+        assert await chat.snapshot() == before, line
+    out = await chat.say("chair: /campaign M1")
+    assert "2 signatures" in out and "1 branch adopted" in out and "Sign privately" not in out
+    # Personal data is erasable always, final figures or not.
+    assert "Erased: 1 model-motion signature" in await chat.say("bob (private): /mydata erase")
+
+
+async def test_the_figures_are_final_at_the_deadline(chat: Chat) -> None:
+    await add_members(chat, [("dee", "Riverside")])
+    await _model_motion(chat)
+    await chat.say("chair: /campaign M1 open --signatures 5 --deadline 1d", "ann (private): /sign M1 yes",
+                   "dee: /campaign M1 adopted Riverside")
+    await chat.advance("2d")
+    before = await chat.snapshot()
+    for line in ("ann (private): /unsign M1", "dee: /campaign M1 retract Riverside"):
+        out = await chat.say(line)
+        assert "deadline" in out and "final" in out, (line, out)
+        assert await chat.snapshot() == before, line
+    out = await chat.say("chair: /campaign M1")
+    assert "1 signature of 5 · 1 branch adopted" in out and "has passed" in out and "Sign privately" not in out
+
+
+async def test_a_branch_named_with_on_reports_and_a_signers_branch_keeps_its_punctuation(chat: Chat) -> None:
+    await add_members(chat, [("dee", "Stoke on Trent")])
+    await _model_motion(chat)
+    await chat.say("chair: /campaign M1 open --branches 2")
+    assert "Recorded: Stoke on Trent branch passed M1" in await chat.say("dee: /campaign M1 adopted Stoke on Trent")
+    await chat.say("ann (private): /sign M1 yes <North>")
+    assert [r[2] for r in await chat.app.services.campaigns.signatures(1)] == ["<North>"]

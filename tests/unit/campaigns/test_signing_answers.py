@@ -20,6 +20,8 @@ CATALOGUES = Catalogues(LOCALES)
     ("cy", "nac ydw", (False, "ydw")), ("cy", "no", (False, "")), ("cy", "tak", None),
     ("pl", "Tak, Hillside", (True, "Hillside")), ("en", "yes!", (True, "")), ("en", "yesterday", None),
     ("en", "yes", (True, "")), ("en", "Y North", (True, "North")), ("en", "tak", None), ("en", "nope", None),
+    ("en", "yes <North", (True, "<North")), ("en", "yes (North) branch", (True, "(North) branch")),
+    ("en", "yes: 'North'", (True, "'North'")), ("pl", "tak - Hillside", (True, "Hillside")),
 ])
 def test_yes_and_no_in_the_readers_language(code: str, typed: str, expected: tuple[bool, str] | None) -> None:
     with speaking(CATALOGUES.get(code) or ENGLISH_SPEECH):
