@@ -337,7 +337,8 @@ async def proxies_of(conn: Conn, poll_id: int) -> list[Proxy]:
     """Every proxy given in POLL_ID, with the names of giver and holder as on the roll."""
     rows = await conn.execute_fetchall(
         "SELECT p.poll_id, p.giver, p.holder, g.name, h.name, g.number, p.cancelled FROM poll_proxies p"
-        " JOIN members g ON g.id = p.giver JOIN members h ON h.id = p.holder WHERE p.poll_id = ? ORDER BY p.given_at",
+        " JOIN members g ON g.id = p.giver JOIN members h ON h.id = p.holder WHERE p.poll_id = ?"
+        " ORDER BY p.given_at, p.giver",
         (poll_id,),
     )
     return [Proxy(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6])) for r in rows]
