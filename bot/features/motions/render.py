@@ -21,7 +21,7 @@ from bot.features.motions.model import (
     amendment_status,
     motion_status,
 )
-from bot.kernel.language import _
+from bot.kernel.language import _, ngettext
 from bot.kernel.markup import Markup, b, i, lines, markup
 
 
@@ -194,6 +194,12 @@ def amendment_lost(ref: str, motion: str, outcome: str, summary: str) -> Markup:
 def amendment_void(ref: str, motion: str, error: object) -> Markup:
     return markup(_("Amendment {ref} to {motion} was carried but no longer fits the text ({error}); the text is "
                     "unchanged. Propose it again against the current text."), ref=b(ref), motion=b(motion), error=error)
+
+
+def void_with_point(refs: list[str]) -> str:
+    """What is said of the amendments REFS, void because the point they amended was deleted."""
+    return ngettext("Amendment {refs} amended that point and is now void.",
+                    "Amendments {refs} amended that point and are now void.", len(refs)).format(refs=", ".join(refs))
 
 
 def amendment_carried(ref: str, motion: str, summary: str) -> Markup:

@@ -36,6 +36,7 @@ from bot.features.motions.model import (
     Entry,
     Motion,
     MotionText,
+    after_deletion,
     amendment_status,
     apply,
     carried,
@@ -65,7 +66,7 @@ from bot.kernel.effects import SendPrivate
 from bot.kernel.errors import UserError
 from bot.kernel.language import N_, _, pgettext, speaking
 from bot.kernel.limits import code_attempts
-from bot.kernel.markup import Markup
+from bot.kernel.markup import Markup, lines
 from bot.kernel.ports import Conn, Languages, Reader, Writer
 from bot.kernel.secrecy import keyed_code, normalise_code, same_code
 from bot.kernel.times import iso
@@ -125,6 +126,33 @@ async def _no_pending(conn: Conn, motion: Motion) -> None:
               "(/amendment A… vote) or withdraw them (/amendment A… withdraw) first.").format(
                 ref=motion.ref, pending=listed)
         )
+
+
+async def _follow_deletion(conn: Conn, motion: Motion, section: str, n: int, at: str,
+                           who: tuple[str, str]) -> list[str]:
+    """Point N of SECTION of MOTION was just deleted: its pending amendments keep naming the
+    points they were moved against (model.after_deletion). One to the deleted point itself can
+    never be applied as moved: proposed or seconded, it is void at once (returned, to be said);
+    being voted on, its ballot runs on, and it is void if carried."""
+    voided = []
+    for a in await store.amendments_of(conn, motion.id):
+        if a.status not in PENDING:
+            continue
+        followed = after_deletion(a.amendment, section, n)
+        if followed == a.amendment:
+            continue
+        a.amendment = followed
+        if followed.gone and a.status != VOTING:
+            a.status, a.note = VOID, _("the point it amended, {point}, has been deleted").format(
+                point=f"{section} {n}")
+            await store.save_amendment(conn, a, at)
+            await store.record(conn, motion.id, *who, at, entry(
+                N_("amendment {ref} void: the point it amended, {point}, has been deleted"),
+                ref=a.ref, point=f"{section} {n}"))
+            voided.append(a.ref)
+        else:
+            await store.save_amendment(conn, a)
+    return voided
 
 
 class MotionService:
@@ -243,12 +271,14 @@ class MotionService:
         self, ctx: Context, motion_id: int, action: str, edit: Callable[[Motion], Entry], *, what: str = "",
         check: Callable[[Motion], None] | None = None, pending_first: bool = False,
         check_in: Callable[[Conn, Motion], Awaitable[None]] | None = None,
+        then: Callable[[Conn, Motion], Awaitable[None]] | None = None,
     ) -> Motion:
         """The one way a motion changes: load it, ask the status table whether ACTION is allowed,
         run CHECK (and CHECK_IN, which reads the database in the same transaction), refuse while
         amendments are pending if PENDING_FIRST, let EDIT change it
         (returning the line for its history, or raising UserError), save it and record the
-        change, all in one transaction. Returns the motion as changed."""
+        change, and THEN follow it up (in the same transaction), all in one transaction. Returns
+        the motion as changed."""
         now = self._now()
 
         async def op(conn: Conn) -> Motion:
@@ -263,6 +293,8 @@ class MotionService:
             line = edit(motion)
             await store.save_motion(conn, motion)
             await store.record(conn, motion.id, ctx.actor.id, ctx.actor.label, now, line)
+            if then is not None:
+                await then(conn, motion)
             return motion
 
         return await self._writer.run(op, ctx.event_id)
@@ -292,6 +324,34 @@ class MotionService:
                 _refuse(refuse_unagreed(found, m.ref, wording(m.text)))
 
         await self.change(ctx, motion_id, "submit", edit, check_in=agreed)
+
+    async def remove_point(self, ctx: Context, motion_id: int, section: str, n: int,
+                           check: Callable[[Motion], None]) -> list[str]:
+        """A drafter removes point N of SECTION (CHECK: that it is there); the points after it
+        are renumbered, and so are the amendments that name them. Returns the amendments void
+        because they amended the point removed. Refused while an amendment to it is being voted
+        on: the room is deciding on those words."""
+        now = self._now()
+        voided: list[str] = []
+
+        def edit(m: Motion) -> Entry:
+            check(m)
+            return entry(N_("removed {section} {n}: {text}"), section=section, n=n,
+                         text=m.text.sections[section].pop(n - 1))
+
+        async def voting(conn: Conn, m: Motion) -> None:
+            for a in await store.amendments_of(conn, m.id):
+                if (a.status == VOTING and a.amendment.op != "add" and not a.amendment.gone
+                        and a.amendment.section == section and a.amendment.point == n):
+                    raise UserError(_("Amendment {ref} to {section} {n} is being voted on (poll {poll}); remove "
+                                      "the point once the vote is decided.").format(
+                        ref=a.ref, section=section, n=n, poll=a.poll_id))
+
+        async def follow(conn: Conn, m: Motion) -> None:
+            voided[:] = await _follow_deletion(conn, m, section, n, now, (ctx.actor.id, ctx.actor.label))
+
+        await self.change(ctx, motion_id, "edit", edit, check_in=voting, then=follow)
+        return voided
 
     async def record_outcome(self, ctx: Context, motion: Motion, status: str) -> None:
         """An organiser records how a motion ended (or its mover withdraws it)."""
@@ -615,7 +675,13 @@ class MotionService:
             await store.record(conn, motion.id, *BALLOT, now,
                                entry(N_("amendment {ref} carried and applied: {summary}"), ref=row.ref,
                                      summary=row.amendment.summary_entry))
-            return await self._say_settled(conn, poll, render.amendment_carried(row.ref, motion.ref, summary), hold)
+            said = render.amendment_carried(row.ref, motion.ref, summary)
+            if row.amendment.op == "delete_point":
+                assert row.amendment.point is not None
+                voided = await _follow_deletion(conn, motion, row.amendment.section, row.amendment.point, now, BALLOT)
+                if voided:
+                    said = lines(said, render.void_with_point(voided))
+            return await self._say_settled(conn, poll, said, hold)
 
         return await self._writer.run(op)
 

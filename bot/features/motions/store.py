@@ -133,11 +133,13 @@ async def insert_amendment(conn: Conn, motion_id: int, a: Amendment, mover: str,
 
 
 async def save_amendment(conn: Conn, a: AmendmentRow, decided_at: str | None = None) -> None:
-    """Write back where A stands (and, once decided, when)."""
+    """Write back where A stands (and, once decided, when), and the point it names (which
+    follows its point when an earlier one is deleted)."""
     await conn.execute(
-        "UPDATE amendments SET status = ?, seconder = ?, poll_id = ?, note = ?,"
+        "UPDATE amendments SET status = ?, seconder = ?, poll_id = ?, note = ?, spec = ?, summary = ?,"
         " decided_at = coalesce(?, decided_at) WHERE id = ?",
-        (a.status, a.seconder, a.poll_id, a.note, decided_at, a.id),
+        (a.status, a.seconder, a.poll_id, a.note, a.amendment.to_json(), _english_summary(a.amendment), decided_at,
+         a.id),
     )
 
 
