@@ -196,6 +196,12 @@ def amendment_void(ref: str, motion: str, error: object) -> Markup:
                     "unchanged. Propose it again against the current text."), ref=b(ref), motion=b(motion), error=error)
 
 
+def amendment_too_late(ref: str, motion: str, status: str) -> Markup:
+    """Amendment REF was carried after its motion became STATUS, whose text no longer changes."""
+    return markup(_("Amendment {ref} to {motion} was carried, but {motion} is {status} and its text no longer "
+                    "changes; the text is unchanged."), ref=b(ref), motion=b(motion), status=status)
+
+
 def void_with_point(refs: list[str]) -> str:
     """What is said of the amendments REFS, void because the point they amended was deleted."""
     return ngettext("Amendment {refs} amended that point and is now void.",

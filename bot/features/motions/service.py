@@ -370,7 +370,17 @@ class MotionService:
             m.status = status
             return entry(N_("status: {status}"), status=motion_status_entry(status))
 
-        await self.change(ctx, motion.id, "record", edit, check=check, pending_first=status != WITHDRAWN)
+        async def no_ballot(conn: Conn, m: Motion) -> None:
+            """A motion may be withdrawn with amendments pending (they go with it), but not while
+            the room votes on one: a ballot's result would change a text that no longer changes."""
+            voting = next((a for a in await store.amendments_of(conn, m.id) if a.status == VOTING), None)
+            if voting is not None:
+                raise UserError(_("Amendment {ref} to {motion} is being voted on (poll {poll}); withdraw the "
+                                  "motion once that vote is decided.").format(
+                    ref=voting.ref, motion=m.ref, poll=voting.poll_id))
+
+        await self.change(ctx, motion.id, "record", edit, check=check, pending_first=status != WITHDRAWN,
+                          check_in=no_ballot if status == WITHDRAWN else None)
 
     async def composite(self, ctx: Context, ids: list[int], title: str) -> Composite:
         """One draft from several motions of this room, which are marked composited; the draft
@@ -659,6 +669,14 @@ class MotionService:
                                                                         ref=row.ref, why=why_lost_entry(result)))
                 return await self._say_settled(
                     conn, poll, render.amendment_lost(row.ref, motion.ref, why_lost(result), summary), hold)
+            if refuse_motion(motion.ref, motion.status, "vote on amendment") is not None:
+                row.status, row.note = VOID, motion_status(motion.status)
+                await store.save_amendment(conn, row, now)
+                await store.record(conn, motion.id, *BALLOT, now,
+                                   entry(N_("amendment {ref} carried but not applied: the motion is {status}"),
+                                         ref=row.ref, status=motion_status_entry(motion.status)))
+                return await self._say_settled(
+                    conn, poll, render.amendment_too_late(row.ref, motion.ref, motion_status(motion.status)), hold)
             try:
                 sections = apply(motion.text.sections, row.amendment)
             except AmendmentError as e:

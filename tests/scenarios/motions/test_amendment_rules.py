@@ -127,3 +127,31 @@ async def test_an_amendment_being_voted_on_whose_point_another_deletes_is_void_w
     shown = await chat.say("ann: /motion M1 show")
     assert "oppose" not in shown and "To support the strike." in shown and "To support the members." in shown
     assert "union" not in shown
+
+
+async def test_a_motion_is_not_withdrawn_while_an_amendment_to_it_is_being_voted_on(chat: Chat) -> None:
+    await _motion(chat)
+    await chat.say('bob: /amend M1 resolves 1 replace "campaign" with "fight"', "cat: /amendment A1 second",
+                   "chair: /amendment A1 vote --closes 10m")
+    before = await chat.snapshot()
+    out = await chat.say("ann: /motion M1 status withdrawn")
+    assert "Amendment A1 to M1 is being voted on (poll 1)" in out and "withdraw" in out
+    assert await chat.snapshot() == before
+    await chat.say("ann: /vote 1 Yes")
+    assert "A1 to M1 is carried and applied" in await chat.advance("10m")
+    assert "M1 is now withdrawn" in await chat.say("ann: /motion M1 status withdrawn")
+
+
+async def test_an_amendment_carried_after_its_motion_was_withdrawn_leaves_the_text_alone(chat: Chat) -> None:
+    await _motion(chat)
+    await chat.say('bob: /amend M1 resolves 1 replace "campaign" with "fight"', "cat: /amendment A1 second",
+                   "chair: /amendment A1 vote --closes 10m", "ann: /vote 1 Yes")
+
+    async def withdraw(conn) -> None:  # as a database written before withdrawal waited for the ballot
+        await conn.execute("UPDATE motions SET status = 'withdrawn' WHERE id = 1")
+
+    await chat.app.writer.run(withdraw)
+    out = await chat.advance("10m")
+    assert "A1 to M1 was carried, but M1 is withdrawn" in out
+    assert "To campaign against the closure." in await chat.say("ann: /motion M1 show")
+    assert await chat.query("SELECT status FROM amendments WHERE id = 1") == [("void",)]
