@@ -165,14 +165,13 @@ PENDING = frozenset({PROPOSED, SECONDED, VOTING})
 """Amendments still to be decided: the motion itself waits for them."""
 
 # "second" leads to seconded, "withdraw" to withdrawn, "vote" to voting, "settle" (the ballot)
-# to carried, lost or void (carried but no longer fitting the text), "reopen" back to seconded
-# (its ballot could not be opened).
+# to carried, lost or void (carried but no longer fitting the text). Its ballot is opened in the
+# same transaction as it is put to the vote, so a ballot that cannot be opened leaves it seconded.
 AMENDMENT_ALLOWS: dict[str, frozenset[str]] = {
     "second": frozenset({PROPOSED}),
     "withdraw": frozenset({PROPOSED, SECONDED}),
     "vote": frozenset({SECONDED}),
     "settle": frozenset({VOTING}),
-    "reopen": frozenset({VOTING}),
 }
 
 

@@ -537,45 +537,32 @@ class MotionService:
     # -- ballots -----------------------------------------------------------------------------
 
     async def _ballot(
-        self, ctx: Context, room: str, spec: PollSpec, reserve: Callable[[Conn], Awaitable[int]],
-        mark: Callable[[Conn, int | None], Awaitable[None]],
+        self, ctx: Context, room: str, spec: PollSpec, reserve: Callable[[Conn], Awaitable[None]],
+        mark: Callable[[Conn, int], Awaitable[None]],
     ) -> Poll:
-        """Reserve the motion or amendment for its ballot (RESERVE returns its history entry),
-        open the ballot, and MARK it with the ballot's poll; if the ballot cannot be opened, MARK
-        it with None, which undoes the reservation, and its history entry goes."""
-        entry = await self._writer.run(reserve, ctx.event_id)
-        try:
-            poll = await self._polls.open_poll(room, ctx.actor.id, spec)
-        except BaseException:
-            async def unreserve(conn: Conn) -> None:
-                await mark(conn, None)
-                await store.forget_entry(conn, entry)
+        """Open the ballot, and in the same transaction as the poll itself RESERVE the motion or
+        amendment for it (refusing, which opens nothing) and MARK it with the poll: a crash right
+        after leaves a ballot that is known to decide it, never one that decides nothing, nor a
+        decision waiting on a ballot that does not exist."""
+        async def link(conn: Conn, poll_id: int) -> None:
+            await reserve(conn)
+            await mark(conn, poll_id)
 
-            await self._writer.run(unreserve)
-            raise
-
-        async def linked(conn: Conn) -> None:
-            await mark(conn, poll.id)
-
-        await self._writer.run(linked)
-        return poll
+        return await self._polls.open_poll(room, ctx.actor.id, spec, ctx.event_id, link=link)
 
     async def put_to_vote(self, ctx: Context, motion: Motion, spec: PollSpec) -> Poll:
         now = self._now()
-        previous = motion.status
 
-        async def reserve(conn: Conn) -> int:
+        async def reserve(conn: Conn) -> None:
             m = await _motion(conn, motion.id)
             _refuse(refuse_motion(m.ref, m.status, "vote", vote_poll_id=m.vote_poll_id))
             await _no_pending(conn, m)
             m.status = DEBATED
             await store.save_motion(conn, m)
-            return await store.record(conn, m.id, ctx.actor.id, ctx.actor.label, now, entry(N_("put to the vote")))
+            await store.record(conn, m.id, ctx.actor.id, ctx.actor.label, now, entry(N_("put to the vote")))
 
-        async def mark(conn: Conn, poll_id: int | None) -> None:
+        async def mark(conn: Conn, poll_id: int) -> None:
             m = await _motion(conn, motion.id)
-            if poll_id is None:
-                m.status = previous
             m.vote_poll_id = poll_id
             await store.save_motion(conn, m)
 
@@ -584,7 +571,7 @@ class MotionService:
     async def amendment_to_vote(self, ctx: Context, row: AmendmentRow, motion: Motion, spec: PollSpec) -> Poll:
         now = self._now()
 
-        async def reserve(conn: Conn) -> int:
+        async def reserve(conn: Conn) -> None:
             a = await _amendment(conn, row.id)
             _refuse(refuse_amendment(a.ref, a.status, "vote"))
             m = await _motion(conn, a.motion_id)
@@ -598,12 +585,10 @@ class MotionService:
             a.status = VOTING
             await store.save_amendment(conn, a)
             line = entry(N_("put amendment {ref} to the vote"), ref=a.ref)
-            return await store.record(conn, m.id, ctx.actor.id, ctx.actor.label, now, line)
+            await store.record(conn, m.id, ctx.actor.id, ctx.actor.label, now, line)
 
-        async def mark(conn: Conn, poll_id: int | None) -> None:
+        async def mark(conn: Conn, poll_id: int) -> None:
             a = await _amendment(conn, row.id)
-            if poll_id is None and refuse_amendment(a.ref, a.status, "reopen") is None:
-                a.status = SECONDED
             a.poll_id = poll_id
             await store.save_amendment(conn, a)
 
