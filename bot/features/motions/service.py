@@ -36,6 +36,7 @@ from bot.features.motions.model import (
     Entry,
     Motion,
     MotionText,
+    Original,
     after_deletion,
     amendment_status,
     apply,
@@ -153,6 +154,19 @@ async def _follow_deletion(conn: Conn, motion: Motion, section: str, n: int, at:
         else:
             await store.save_amendment(conn, a)
     return voided
+
+
+async def _lapsed(conn: Conn, motion: Motion, before: str) -> list[tuple[Composite, list[Original]]]:
+    """The originals whose drafters agreed to composite MOTION's words as they were BEFORE a
+    change that altered them (with the composite; nothing if the words are the same, or it is
+    no composite, or nobody had agreed)."""
+    if wording(motion.text) == before:
+        return []
+    found = await store.composite_of(conn, motion.id)
+    if found is None:
+        return []
+    agreed = [o for o in found.originals if o.agrees_to(before)]
+    return [(found, agreed)] if agreed else []
 
 
 class MotionService:
@@ -280,6 +294,7 @@ class MotionService:
         change, and THEN follow it up (in the same transaction), all in one transaction. Returns
         the motion as changed."""
         now = self._now()
+        lapsed: list[tuple[Composite, list[Original]]] = []
 
         async def op(conn: Conn) -> Motion:
             motion = await _motion(conn, motion_id)
@@ -290,14 +305,34 @@ class MotionService:
                 await check_in(conn, motion)
             if pending_first:
                 await _no_pending(conn, motion)
+            before = wording(motion.text)
             line = edit(motion)
             await store.save_motion(conn, motion)
             await store.record(conn, motion.id, ctx.actor.id, ctx.actor.label, now, line)
             if then is not None:
                 await then(conn, motion)
+            lapsed[:] = await _lapsed(conn, motion, before)
             return motion
 
-        return await self._writer.run(op, ctx.event_id)
+        motion = await self._writer.run(op, ctx.event_id)
+        for found, originals in lapsed:
+            await self._ask_again(ctx, found, motion, originals)
+        return motion
+
+    async def _ask_again(self, ctx: Context, found: Composite, motion: Motion, originals: list[Original]) -> None:
+        """An edit changed the words of composite FOUND (MOTION) that the drafters of ORIGINALS
+        had agreed to: their agreement no longer counts. The editor is told, and the drafters of
+        those originals (but the editor) are asked again, each in their own language."""
+        refs = [o.ref for o in originals]
+        await ctx.reply(render.agreement_lapsed(found.ref, motion.ref, refs))
+        asked: dict[str, list[str]] = {}
+        for identity, motion_id in await store.drafters_of(self._reader, [o.motion_id for o in originals]):
+            if identity != ctx.actor.id:
+                asked.setdefault(identity, []).append(f"M{motion_id}")
+        for identity, yours in asked.items():
+            with await ctx.speaking_to(identity):
+                text = render.agreement_asked_again(found.ref, motion.ref, motion.text.title, yours)
+            await ctx.send(SendPrivate(identity, text))
 
     async def submit(self, ctx: Context, motion_id: int) -> None:
         now_t = self._clock.now()
@@ -671,6 +706,7 @@ class MotionService:
                                    entry(N_("amendment {ref} carried but could not be applied: {error}"), ref=row.ref,
                                          error=str(e)))
                 return await self._say_settled(conn, poll, render.amendment_void(row.ref, motion.ref, e), hold)
+            before = wording(motion.text)
             motion.text.sections = sections
             await store.save_motion(conn, motion)
             row.status = CARRIED
@@ -684,6 +720,8 @@ class MotionService:
                 voided = await _follow_deletion(conn, motion, row.amendment.section, row.amendment.point, now, BALLOT)
                 if voided:
                     said = lines(said, render.void_with_point(voided))
+            for found, originals in await _lapsed(conn, motion, before):
+                said = lines(said, render.agreement_lapsed(found.ref, motion.ref, [o.ref for o in originals]))
             return await self._say_settled(conn, poll, said, hold)
 
         return await self._writer.run(op)
