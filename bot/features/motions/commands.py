@@ -346,8 +346,9 @@ async def _history(ctx: Context, motion_id: int, args: str, motions: MotionServi
     if args:
         raise UserError(_("Usage: {usage}").format(usage=f"/motion M{motion_id} history"))
     await motions.here(ctx, motion_id)
-    entries = [f"{at.replace('T', ' ')[:16]} {name}: {change}" for at, name, change in await motions.history(motion_id)]
-    await _reply_pages(ctx, "\n".join([_("History of M{id}:").format(id=motion_id), *entries]))
+    entries = [f"{at} {name}: {change}" for at, name, change in await motions.history(motion_id)]
+    await _reply_pages(ctx, "\n".join([_("History of M{id} (times in {zone}):").format(id=motion_id, zone=motions.zone),
+                                       *entries]))
 
 
 async def _amendments(ctx: Context, motion_id: int, args: str, motions: MotionService) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot.features.motions import render, store
@@ -253,10 +253,22 @@ class MotionService:
 
         return await self._writer.run(op, ctx.event_id)
 
+    @property
+    def zone(self) -> str:
+        """The organisation's time zone, in which times are shown ("Europe/London")."""
+        return self._tz.key
+
+    def _local(self, at: str) -> str:
+        """A time as kept (UTC) as it reads in the organisation's zone: "2026-06-01 13:00"."""
+        t = datetime.fromisoformat(at)
+        if t.tzinfo is None:
+            t = t.replace(tzinfo=UTC)
+        return t.astimezone(self._tz).strftime("%Y-%m-%d %H:%M")
+
     async def history(self, motion_id: int) -> list[tuple[str, str, str]]:
-        """(when, who, what) of each change, in the language being written in (the ballot that
-        decided something is named in it too)."""
-        return [(at, pgettext("history", "ballot") if actor == BALLOT[0] else name, read_entry(change))
+        """(when, in the organisation's zone; who; what) of each change, in the language being
+        written in (the ballot that decided something is named in it too)."""
+        return [(self._local(at), pgettext("history", "ballot") if actor == BALLOT[0] else name, read_entry(change))
                 for at, actor, name, change in await store.history(self._reader, motion_id)]
 
     async def amendments(self, motion_id: int) -> list[AmendmentRow]:
