@@ -25,7 +25,7 @@ from bot.features.motions.parse import (
     title,
 )
 from bot.features.motions.parse import USAGE as AMEND_USAGE
-from bot.features.motions.render import amendment_line, chat, markdown, plain_text
+from bot.features.motions.render import amendment_line, chat, markdown, plain_text, void_with_point
 from bot.features.motions.service import MotionService
 from bot.features.polls.model import PollClosed
 from bot.kernel.context import Context
@@ -173,14 +173,10 @@ async def _remove(ctx: Context, motion_id: int, args: str, motions: MotionServic
         raise UserError(_("Unexpected {words}. Usage: {usage}").format(words=quoted(rest, 30), usage=usage))
     await motions.require(ctx, "edit", await motions.here(ctx, motion_id))
 
-    def edit(m: Motion) -> Entry:
-        _check_point(m, section, n)
-        return entry(N_("removed {section} {n}: {text}"), section=section, n=n,
-                     text=m.text.sections[section].pop(n - 1))
-
-    await motions.change(ctx, motion_id, "edit", edit)
-    await ctx.reply(_("Removed {section} {n} from M{id}; the points after it are renumbered.").format(
-        section=section, n=n, id=motion_id))
+    voided = await motions.remove_point(ctx, motion_id, section, n, lambda m: _check_point(m, section, n))
+    said = _("Removed {section} {n} from M{id}; the points after it are renumbered.").format(
+        section=section, n=n, id=motion_id)
+    await ctx.reply(lines(said, void_with_point(voided)) if voided else said)
 
 
 async def _title(ctx: Context, motion_id: int, args: str, motions: MotionService) -> None:
@@ -350,8 +346,9 @@ async def _history(ctx: Context, motion_id: int, args: str, motions: MotionServi
     if args:
         raise UserError(_("Usage: {usage}").format(usage=f"/motion M{motion_id} history"))
     await motions.here(ctx, motion_id)
-    entries = [f"{at.replace('T', ' ')[:16]} {name}: {change}" for at, name, change in await motions.history(motion_id)]
-    await _reply_pages(ctx, "\n".join([_("History of M{id}:").format(id=motion_id), *entries]))
+    entries = [f"{at} {name}: {change}" for at, name, change in await motions.history(motion_id)]
+    await _reply_pages(ctx, "\n".join([_("History of M{id} (times in {zone}):").format(id=motion_id, zone=motions.zone),
+                                       *entries]))
 
 
 async def _amendments(ctx: Context, motion_id: int, args: str, motions: MotionService) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 
 from bot.kernel.errors import ParseError
@@ -165,14 +165,13 @@ PENDING = frozenset({PROPOSED, SECONDED, VOTING})
 """Amendments still to be decided: the motion itself waits for them."""
 
 # "second" leads to seconded, "withdraw" to withdrawn, "vote" to voting, "settle" (the ballot)
-# to carried, lost or void (carried but no longer fitting the text), "reopen" back to seconded
-# (its ballot could not be opened).
+# to carried, lost or void (carried but no longer fitting the text). Its ballot is opened in the
+# same transaction as it is put to the vote, so a ballot that cannot be opened leaves it seconded.
 AMENDMENT_ALLOWS: dict[str, frozenset[str]] = {
     "second": frozenset({PROPOSED}),
     "withdraw": frozenset({PROPOSED, SECONDED}),
     "vote": frozenset({SECONDED}),
     "settle": frozenset({VOTING}),
-    "reopen": frozenset({VOTING}),
 }
 
 
@@ -335,9 +334,13 @@ class Amendment:
     new: str | None = None  # the words inserted or the new point
     anchor: str | None = None
     where: str | None = None  # after | before | start | end
+    gone: bool = False  # its point was deleted after it was proposed: it no longer applies anywhere
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self))
+        found = asdict(self)
+        if not self.gone:
+            del found["gone"]
+        return json.dumps(found)
 
     @classmethod
     def from_json(cls, raw: str) -> Amendment:
@@ -372,6 +375,18 @@ class Amendment:
                 return entry(N_("{section} {n}: delete the whole point"), **at)
             case _:
                 return entry(N_('add to {section}: "{new}"'), section=self.section, new=self.new)
+
+
+def after_deletion(a: Amendment, section: str, n: int) -> Amendment:
+    """A once point N of SECTION is deleted. An amendment names its point by number, and the
+    room votes on that point: a later point keeps its amendment under its new number, and an
+    amendment to the deleted point itself is ``gone`` (it is never applied to whatever point
+    takes the number next)."""
+    if a.op == "add" or a.section != section or a.point is None or a.gone or a.point < n:
+        return a
+    if a.point > n:
+        return replace(a, point=a.point - 1)
+    return replace(a, gone=True)
 
 
 @dataclass
@@ -419,6 +434,8 @@ def apply(sections: dict[str, list[str]], a: Amendment) -> dict[str, list[str]]:
         return out
     assert a.point is not None
     label = f"{a.section} {a.point}"
+    if a.gone:
+        raise AmendmentError(_("the point it amended, {point}, has been deleted").format(point=label))
     if not 1 <= a.point <= len(points):
         if not points:
             raise AmendmentError(_("there is no point {point}: it has no points yet").format(point=label))

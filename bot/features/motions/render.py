@@ -21,7 +21,7 @@ from bot.features.motions.model import (
     amendment_status,
     motion_status,
 )
-from bot.kernel.language import _
+from bot.kernel.language import _, ngettext
 from bot.kernel.markup import Markup, b, i, lines, markup
 
 
@@ -194,6 +194,32 @@ def amendment_lost(ref: str, motion: str, outcome: str, summary: str) -> Markup:
 def amendment_void(ref: str, motion: str, error: object) -> Markup:
     return markup(_("Amendment {ref} to {motion} was carried but no longer fits the text ({error}); the text is "
                     "unchanged. Propose it again against the current text."), ref=b(ref), motion=b(motion), error=error)
+
+
+def agreement_lapsed(composite: str, motion: str, refs: list[str]) -> str:
+    """The words of COMPOSITE (MOTION) changed after the drafters of REFS agreed to them."""
+    return _("The words of composite {ref} ({motion}) changed: the agreement for {refs} no longer counts. A drafter "
+             "of each agrees again with /composite {ref} agree.").format(ref=composite, motion=motion,
+                                                                         refs=", ".join(refs))
+
+
+def agreement_asked_again(composite: str, motion: str, title: str, yours: list[str]) -> str:
+    """To a drafter of original motions YOURS, whose agreement to the composite an edit undid."""
+    return _("The words of composite {ref} ({motion}: {title}) changed after you agreed to them for {yours}, so "
+             "that agreement no longer counts. Read it with /composite {ref}, and if you agree send /composite {ref} "
+             "agree.").format(ref=composite, motion=motion, title=title, yours=", ".join(yours))
+
+
+def amendment_too_late(ref: str, motion: str, status: str) -> Markup:
+    """Amendment REF was carried after its motion became STATUS, whose text no longer changes."""
+    return markup(_("Amendment {ref} to {motion} was carried, but {motion} is {status} and its text no longer "
+                    "changes; the text is unchanged."), ref=b(ref), motion=b(motion), status=status)
+
+
+def void_with_point(refs: list[str]) -> str:
+    """What is said of the amendments REFS, void because the point they amended was deleted."""
+    return ngettext("Amendment {refs} amended that point and is now void.",
+                    "Amendments {refs} amended that point and are now void.", len(refs)).format(refs=", ".join(refs))
 
 
 def amendment_carried(ref: str, motion: str, summary: str) -> Markup:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot.features.motions import render, store
@@ -36,6 +36,8 @@ from bot.features.motions.model import (
     Entry,
     Motion,
     MotionText,
+    Original,
+    after_deletion,
     amendment_status,
     apply,
     carried,
@@ -65,7 +67,7 @@ from bot.kernel.effects import SendPrivate
 from bot.kernel.errors import UserError
 from bot.kernel.language import N_, _, pgettext, speaking
 from bot.kernel.limits import code_attempts
-from bot.kernel.markup import Markup
+from bot.kernel.markup import Markup, lines
 from bot.kernel.ports import Conn, Languages, Reader, Writer
 from bot.kernel.secrecy import keyed_code, normalise_code, same_code
 from bot.kernel.times import iso
@@ -125,6 +127,46 @@ async def _no_pending(conn: Conn, motion: Motion) -> None:
               "(/amendment A… vote) or withdraw them (/amendment A… withdraw) first.").format(
                 ref=motion.ref, pending=listed)
         )
+
+
+async def _follow_deletion(conn: Conn, motion: Motion, section: str, n: int, at: str,
+                           who: tuple[str, str]) -> list[str]:
+    """Point N of SECTION of MOTION was just deleted: its pending amendments keep naming the
+    points they were moved against (model.after_deletion). One to the deleted point itself can
+    never be applied as moved: proposed or seconded, it is void at once (returned, to be said);
+    being voted on, its ballot runs on, and it is void if carried."""
+    voided = []
+    for a in await store.amendments_of(conn, motion.id):
+        if a.status not in PENDING:
+            continue
+        followed = after_deletion(a.amendment, section, n)
+        if followed == a.amendment:
+            continue
+        a.amendment = followed
+        if followed.gone and a.status != VOTING:
+            a.status, a.note = VOID, _("the point it amended, {point}, has been deleted").format(
+                point=f"{section} {n}")
+            await store.save_amendment(conn, a, at)
+            await store.record(conn, motion.id, *who, at, entry(
+                N_("amendment {ref} void: the point it amended, {point}, has been deleted"),
+                ref=a.ref, point=f"{section} {n}"))
+            voided.append(a.ref)
+        else:
+            await store.save_amendment(conn, a)
+    return voided
+
+
+async def _lapsed(conn: Conn, motion: Motion, before: str) -> list[tuple[Composite, list[Original]]]:
+    """The originals whose drafters agreed to composite MOTION's words as they were BEFORE a
+    change that altered them (with the composite; nothing if the words are the same, or it is
+    no composite, or nobody had agreed)."""
+    if wording(motion.text) == before:
+        return []
+    found = await store.composite_of(conn, motion.id)
+    if found is None:
+        return []
+    agreed = [o for o in found.originals if o.agrees_to(before)]
+    return [(found, agreed)] if agreed else []
 
 
 class MotionService:
@@ -211,10 +253,22 @@ class MotionService:
 
         return await self._writer.run(op, ctx.event_id)
 
+    @property
+    def zone(self) -> str:
+        """The organisation's time zone, in which times are shown ("Europe/London")."""
+        return self._tz.key
+
+    def _local(self, at: str) -> str:
+        """A time as kept (UTC) as it reads in the organisation's zone: "2026-06-01 13:00"."""
+        t = datetime.fromisoformat(at)
+        if t.tzinfo is None:
+            t = t.replace(tzinfo=UTC)
+        return t.astimezone(self._tz).strftime("%Y-%m-%d %H:%M")
+
     async def history(self, motion_id: int) -> list[tuple[str, str, str]]:
-        """(when, who, what) of each change, in the language being written in (the ballot that
-        decided something is named in it too)."""
-        return [(at, pgettext("history", "ballot") if actor == BALLOT[0] else name, read_entry(change))
+        """(when, in the organisation's zone; who; what) of each change, in the language being
+        written in (the ballot that decided something is named in it too)."""
+        return [(self._local(at), pgettext("history", "ballot") if actor == BALLOT[0] else name, read_entry(change))
                 for at, actor, name, change in await store.history(self._reader, motion_id)]
 
     async def amendments(self, motion_id: int) -> list[AmendmentRow]:
@@ -243,13 +297,16 @@ class MotionService:
         self, ctx: Context, motion_id: int, action: str, edit: Callable[[Motion], Entry], *, what: str = "",
         check: Callable[[Motion], None] | None = None, pending_first: bool = False,
         check_in: Callable[[Conn, Motion], Awaitable[None]] | None = None,
+        then: Callable[[Conn, Motion], Awaitable[None]] | None = None,
     ) -> Motion:
         """The one way a motion changes: load it, ask the status table whether ACTION is allowed,
         run CHECK (and CHECK_IN, which reads the database in the same transaction), refuse while
         amendments are pending if PENDING_FIRST, let EDIT change it
         (returning the line for its history, or raising UserError), save it and record the
-        change, all in one transaction. Returns the motion as changed."""
+        change, and THEN follow it up (in the same transaction), all in one transaction. Returns
+        the motion as changed."""
         now = self._now()
+        lapsed: list[tuple[Composite, list[Original]]] = []
 
         async def op(conn: Conn) -> Motion:
             motion = await _motion(conn, motion_id)
@@ -260,12 +317,34 @@ class MotionService:
                 await check_in(conn, motion)
             if pending_first:
                 await _no_pending(conn, motion)
+            before = wording(motion.text)
             line = edit(motion)
             await store.save_motion(conn, motion)
             await store.record(conn, motion.id, ctx.actor.id, ctx.actor.label, now, line)
+            if then is not None:
+                await then(conn, motion)
+            lapsed[:] = await _lapsed(conn, motion, before)
             return motion
 
-        return await self._writer.run(op, ctx.event_id)
+        motion = await self._writer.run(op, ctx.event_id)
+        for found, originals in lapsed:
+            await self._ask_again(ctx, found, motion, originals)
+        return motion
+
+    async def _ask_again(self, ctx: Context, found: Composite, motion: Motion, originals: list[Original]) -> None:
+        """An edit changed the words of composite FOUND (MOTION) that the drafters of ORIGINALS
+        had agreed to: their agreement no longer counts. The editor is told, and the drafters of
+        those originals (but the editor) are asked again, each in their own language."""
+        refs = [o.ref for o in originals]
+        await ctx.reply(render.agreement_lapsed(found.ref, motion.ref, refs))
+        asked: dict[str, list[str]] = {}
+        for identity, motion_id in await store.drafters_of(self._reader, [o.motion_id for o in originals]):
+            if identity != ctx.actor.id:
+                asked.setdefault(identity, []).append(f"M{motion_id}")
+        for identity, yours in asked.items():
+            with await ctx.speaking_to(identity):
+                text = render.agreement_asked_again(found.ref, motion.ref, motion.text.title, yours)
+            await ctx.send(SendPrivate(identity, text))
 
     async def submit(self, ctx: Context, motion_id: int) -> None:
         now_t = self._clock.now()
@@ -293,6 +372,34 @@ class MotionService:
 
         await self.change(ctx, motion_id, "submit", edit, check_in=agreed)
 
+    async def remove_point(self, ctx: Context, motion_id: int, section: str, n: int,
+                           check: Callable[[Motion], None]) -> list[str]:
+        """A drafter removes point N of SECTION (CHECK: that it is there); the points after it
+        are renumbered, and so are the amendments that name them. Returns the amendments void
+        because they amended the point removed. Refused while an amendment to it is being voted
+        on: the room is deciding on those words."""
+        now = self._now()
+        voided: list[str] = []
+
+        def edit(m: Motion) -> Entry:
+            check(m)
+            return entry(N_("removed {section} {n}: {text}"), section=section, n=n,
+                         text=m.text.sections[section].pop(n - 1))
+
+        async def voting(conn: Conn, m: Motion) -> None:
+            for a in await store.amendments_of(conn, m.id):
+                if (a.status == VOTING and a.amendment.op != "add" and not a.amendment.gone
+                        and a.amendment.section == section and a.amendment.point == n):
+                    raise UserError(_("Amendment {ref} to {section} {n} is being voted on (poll {poll}); remove "
+                                      "the point once the vote is decided.").format(
+                        ref=a.ref, section=section, n=n, poll=a.poll_id))
+
+        async def follow(conn: Conn, m: Motion) -> None:
+            voided[:] = await _follow_deletion(conn, m, section, n, now, (ctx.actor.id, ctx.actor.label))
+
+        await self.change(ctx, motion_id, "edit", edit, check_in=voting, then=follow)
+        return voided
+
     async def record_outcome(self, ctx: Context, motion: Motion, status: str) -> None:
         """An organiser records how a motion ended (or its mover withdraws it)."""
         if motion.vote_poll_id is not None and motion.vote_poll_id in self._polls.open:
@@ -310,7 +417,17 @@ class MotionService:
             m.status = status
             return entry(N_("status: {status}"), status=motion_status_entry(status))
 
-        await self.change(ctx, motion.id, "record", edit, check=check, pending_first=status != WITHDRAWN)
+        async def no_ballot(conn: Conn, m: Motion) -> None:
+            """A motion may be withdrawn with amendments pending (they go with it), but not while
+            the room votes on one: a ballot's result would change a text that no longer changes."""
+            voting = next((a for a in await store.amendments_of(conn, m.id) if a.status == VOTING), None)
+            if voting is not None:
+                raise UserError(_("Amendment {ref} to {motion} is being voted on (poll {poll}); withdraw the "
+                                  "motion once that vote is decided.").format(
+                    ref=voting.ref, motion=m.ref, poll=voting.poll_id))
+
+        await self.change(ctx, motion.id, "record", edit, check=check, pending_first=status != WITHDRAWN,
+                          check_in=no_ballot if status == WITHDRAWN else None)
 
     async def composite(self, ctx: Context, ids: list[int], title: str) -> Composite:
         """One draft from several motions of this room, which are marked composited; the draft
@@ -467,45 +584,32 @@ class MotionService:
     # -- ballots -----------------------------------------------------------------------------
 
     async def _ballot(
-        self, ctx: Context, room: str, spec: PollSpec, reserve: Callable[[Conn], Awaitable[int]],
-        mark: Callable[[Conn, int | None], Awaitable[None]],
+        self, ctx: Context, room: str, spec: PollSpec, reserve: Callable[[Conn], Awaitable[None]],
+        mark: Callable[[Conn, int], Awaitable[None]],
     ) -> Poll:
-        """Reserve the motion or amendment for its ballot (RESERVE returns its history entry),
-        open the ballot, and MARK it with the ballot's poll; if the ballot cannot be opened, MARK
-        it with None, which undoes the reservation, and its history entry goes."""
-        entry = await self._writer.run(reserve, ctx.event_id)
-        try:
-            poll = await self._polls.open_poll(room, ctx.actor.id, spec)
-        except BaseException:
-            async def unreserve(conn: Conn) -> None:
-                await mark(conn, None)
-                await store.forget_entry(conn, entry)
+        """Open the ballot, and in the same transaction as the poll itself RESERVE the motion or
+        amendment for it (refusing, which opens nothing) and MARK it with the poll: a crash right
+        after leaves a ballot that is known to decide it, never one that decides nothing, nor a
+        decision waiting on a ballot that does not exist."""
+        async def link(conn: Conn, poll_id: int) -> None:
+            await reserve(conn)
+            await mark(conn, poll_id)
 
-            await self._writer.run(unreserve)
-            raise
-
-        async def linked(conn: Conn) -> None:
-            await mark(conn, poll.id)
-
-        await self._writer.run(linked)
-        return poll
+        return await self._polls.open_poll(room, ctx.actor.id, spec, ctx.event_id, link=link)
 
     async def put_to_vote(self, ctx: Context, motion: Motion, spec: PollSpec) -> Poll:
         now = self._now()
-        previous = motion.status
 
-        async def reserve(conn: Conn) -> int:
+        async def reserve(conn: Conn) -> None:
             m = await _motion(conn, motion.id)
             _refuse(refuse_motion(m.ref, m.status, "vote", vote_poll_id=m.vote_poll_id))
             await _no_pending(conn, m)
             m.status = DEBATED
             await store.save_motion(conn, m)
-            return await store.record(conn, m.id, ctx.actor.id, ctx.actor.label, now, entry(N_("put to the vote")))
+            await store.record(conn, m.id, ctx.actor.id, ctx.actor.label, now, entry(N_("put to the vote")))
 
-        async def mark(conn: Conn, poll_id: int | None) -> None:
+        async def mark(conn: Conn, poll_id: int) -> None:
             m = await _motion(conn, motion.id)
-            if poll_id is None:
-                m.status = previous
             m.vote_poll_id = poll_id
             await store.save_motion(conn, m)
 
@@ -514,7 +618,7 @@ class MotionService:
     async def amendment_to_vote(self, ctx: Context, row: AmendmentRow, motion: Motion, spec: PollSpec) -> Poll:
         now = self._now()
 
-        async def reserve(conn: Conn) -> int:
+        async def reserve(conn: Conn) -> None:
             a = await _amendment(conn, row.id)
             _refuse(refuse_amendment(a.ref, a.status, "vote"))
             m = await _motion(conn, a.motion_id)
@@ -528,12 +632,10 @@ class MotionService:
             a.status = VOTING
             await store.save_amendment(conn, a)
             line = entry(N_("put amendment {ref} to the vote"), ref=a.ref)
-            return await store.record(conn, m.id, ctx.actor.id, ctx.actor.label, now, line)
+            await store.record(conn, m.id, ctx.actor.id, ctx.actor.label, now, line)
 
-        async def mark(conn: Conn, poll_id: int | None) -> None:
+        async def mark(conn: Conn, poll_id: int) -> None:
             a = await _amendment(conn, row.id)
-            if poll_id is None and refuse_amendment(a.ref, a.status, "reopen") is None:
-                a.status = SECONDED
             a.poll_id = poll_id
             await store.save_amendment(conn, a)
 
@@ -599,6 +701,14 @@ class MotionService:
                                                                         ref=row.ref, why=why_lost_entry(result)))
                 return await self._say_settled(
                     conn, poll, render.amendment_lost(row.ref, motion.ref, why_lost(result), summary), hold)
+            if refuse_motion(motion.ref, motion.status, "vote on amendment") is not None:
+                row.status, row.note = VOID, motion_status(motion.status)
+                await store.save_amendment(conn, row, now)
+                await store.record(conn, motion.id, *BALLOT, now,
+                                   entry(N_("amendment {ref} carried but not applied: the motion is {status}"),
+                                         ref=row.ref, status=motion_status_entry(motion.status)))
+                return await self._say_settled(
+                    conn, poll, render.amendment_too_late(row.ref, motion.ref, motion_status(motion.status)), hold)
             try:
                 sections = apply(motion.text.sections, row.amendment)
             except AmendmentError as e:
@@ -608,6 +718,7 @@ class MotionService:
                                    entry(N_("amendment {ref} carried but could not be applied: {error}"), ref=row.ref,
                                          error=str(e)))
                 return await self._say_settled(conn, poll, render.amendment_void(row.ref, motion.ref, e), hold)
+            before = wording(motion.text)
             motion.text.sections = sections
             await store.save_motion(conn, motion)
             row.status = CARRIED
@@ -615,7 +726,15 @@ class MotionService:
             await store.record(conn, motion.id, *BALLOT, now,
                                entry(N_("amendment {ref} carried and applied: {summary}"), ref=row.ref,
                                      summary=row.amendment.summary_entry))
-            return await self._say_settled(conn, poll, render.amendment_carried(row.ref, motion.ref, summary), hold)
+            said = render.amendment_carried(row.ref, motion.ref, summary)
+            if row.amendment.op == "delete_point":
+                assert row.amendment.point is not None
+                voided = await _follow_deletion(conn, motion, row.amendment.section, row.amendment.point, now, BALLOT)
+                if voided:
+                    said = lines(said, render.void_with_point(voided))
+            for found, originals in await _lapsed(conn, motion, before):
+                said = lines(said, render.agreement_lapsed(found.ref, motion.ref, [o.ref for o in originals]))
+            return await self._say_settled(conn, poll, said, hold)
 
         return await self._writer.run(op)
 

@@ -86,16 +86,12 @@ async def add_drafter(conn: Conn, motion_id: int, identity: str, at: str) -> boo
 
 async def record(conn: Conn, motion_id: int, actor: str, name: str, at: str, change: Entry) -> int:
     """Add a history entry (kept as its message and fields, so each reader reads it in their
-    own language); its id (so a step undone because its ballot failed to open leaves no trace)."""
+    own language); its id."""
     inserted = await conn.execute_fetchall(
         "INSERT INTO motion_history(motion_id, actor, actor_name, at, change) VALUES (?, ?, ?, ?, ?) RETURNING id",
         (motion_id, actor, name, at, stored(change)),
     )
     return int(inserted[0][0])
-
-
-async def forget_entry(conn: Conn, entry: int) -> None:
-    await conn.execute("DELETE FROM motion_history WHERE id = ?", (entry,))
 
 
 async def history(conn: Conn, motion_id: int) -> list[tuple[str, str, str, str]]:
@@ -133,11 +129,13 @@ async def insert_amendment(conn: Conn, motion_id: int, a: Amendment, mover: str,
 
 
 async def save_amendment(conn: Conn, a: AmendmentRow, decided_at: str | None = None) -> None:
-    """Write back where A stands (and, once decided, when)."""
+    """Write back where A stands (and, once decided, when), and the point it names (which
+    follows its point when an earlier one is deleted)."""
     await conn.execute(
-        "UPDATE amendments SET status = ?, seconder = ?, poll_id = ?, note = ?,"
+        "UPDATE amendments SET status = ?, seconder = ?, poll_id = ?, note = ?, spec = ?, summary = ?,"
         " decided_at = coalesce(?, decided_at) WHERE id = ?",
-        (a.status, a.seconder, a.poll_id, a.note, decided_at, a.id),
+        (a.status, a.seconder, a.poll_id, a.note, a.amendment.to_json(), _english_summary(a.amendment), decided_at,
+         a.id),
     )
 
 

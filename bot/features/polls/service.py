@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -274,9 +274,11 @@ class PollService:
 
     # -- opening -----------------------------------------------------------------------------
 
-    async def open_poll(self, room: str, creator: str, spec: PollSpec, event_id: str | None = None) -> Poll:
+    async def open_poll(self, room: str, creator: str, spec: PollSpec, event_id: str | None = None, *,
+                        link: Callable[[Conn, int], Awaitable[None]] | None = None) -> Poll:
         """Open a poll in ROOM and post its ballot. Used by /poll and by features that open
-        ballots themselves (amendments, fired triggers); EVENT_ID makes a redelivery harmless."""
+        ballots themselves (amendments, fired triggers); EVENT_ID makes a redelivery harmless.
+        LINK records what the poll decides in the same transaction as the poll (or refuses it)."""
         now = self._clock.now()
         electorate: dict[int, int] | None = None
         if spec.electorate == "branch":  # named as the roll names it, in any case
@@ -299,7 +301,10 @@ class PollService:
                     branch=quoted(spec.branch)))
 
         async def insert(conn: Conn) -> int:
-            return await store.insert_poll(conn, room, creator, spec, now, electorate)
+            poll_id = await store.insert_poll(conn, room, creator, spec, now, electorate)
+            if link is not None:
+                await link(conn, poll_id)
+            return poll_id
 
         poll_id = await self._writer.run(insert, event_id)
         poll = Poll(

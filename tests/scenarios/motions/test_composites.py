@@ -120,3 +120,22 @@ def test_every_point_of_the_originals_is_in_the_composite_with_its_origin(texts:
         assert sum(len(o) for o in origins[sec]) == sum(len(t.sections[sec]) for _, t in originals)
     edited = MotionText(merged.title, merged.voice, {**merged.sections, "notes": [*merged.sections["notes"], "z"]})
     assert wording(edited) != wording(merged)
+
+
+async def test_movers_whose_agreement_an_edit_undoes_are_asked_again(chat: Chat) -> None:
+    await chat.say("ann: /motion new Libraries", "ann: /motion M1 resolves To defend libraries.",
+                   "bob: /motion new Library jobs", "bob: /motion M2 resolves To support library staff.",
+                   "chair: /composite M1 M2 as Libraries for all", "ann: /composite C1 agree")
+    out = await chat.say("chair: /motion M3 edit resolves 1 To close libraries.")
+    assert "agreement for M1 no longer counts" in out  # said in the room
+    assert "[ann (private)]" in out and "/composite C1 agree" in out  # and ann is asked again
+    assert "[bob (private)]" not in out  # bob had not agreed: nothing of his lapsed
+    # No agreement stood: an edit says nothing more.
+    out = await chat.say("chair: /motion M3 edit resolves 1 To save libraries.")
+    assert "no longer counts" not in out and "private" not in out
+    # A carried amendment changes the words too.
+    await chat.say("ann: /composite C1 agree", "bob: /composite C1 agree",
+                   'dan: /amend M3 resolves 2 replace "support" with "pay"', "eve: /amendment A1 second",
+                   "chair: /amendment A1 vote --closes 10m", "ann: /vote 1 Yes")
+    out = await chat.advance("10m")
+    assert "A1 to M3 is carried and applied" in out and "agreement for M1, M2 no longer counts" in out

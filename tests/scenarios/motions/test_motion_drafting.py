@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from bot.kernel.config import parse_config
 from tests.helpers import Chat, exported, invite_drafters
 
 
@@ -157,3 +160,15 @@ async def test_composite_two_motions(chat: Chat) -> None:
     out = await chat.say("ann: /motion M1 resolves More")
     assert "M1 is composited; its text can no longer change" in out
     assert "composited into M3 (C1)" in await chat.say("ann: /motion M2 history")
+
+
+async def test_history_reads_in_local_time_and_names_the_zone(tmp_path: Path) -> None:
+    chat = await Chat.start(tmp_path, parse_config({"bot": {"timezone": "Europe/London"}}))
+    try:
+        await chat.say("chair: /motion new Fund schools --deadline 2h")
+        out = await chat.say("chair: /motion M1 history")
+        # The clock reads 12:00 UTC, 13:00 in London in June, where the deadline is 15:00.
+        assert "History of M1 (times in Europe/London):" in out
+        assert "2026-06-01 13:00 chair: created: Fund schools" in out
+    finally:
+        await chat.stop()
