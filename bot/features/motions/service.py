@@ -584,13 +584,17 @@ class MotionService:
     # -- ballots -----------------------------------------------------------------------------
 
     async def _ballot(
-        self, ctx: Context, room: str, spec: PollSpec, reserve: Callable[[Conn], Awaitable[None]],
-        mark: Callable[[Conn, int], Awaitable[None]],
+        self, ctx: Context, room: str, spec: PollSpec, check: Callable[[Conn], Awaitable[object]],
+        reserve: Callable[[Conn], Awaitable[None]], mark: Callable[[Conn, int], Awaitable[None]],
     ) -> Poll:
         """Open the ballot, and in the same transaction as the poll itself RESERVE the motion or
-        amendment for it (refusing, which opens nothing) and MARK it with the poll: a crash right
-        after leaves a ballot that is known to decide it, never one that decides nothing, nor a
-        decision waiting on a ballot that does not exist."""
+        amendment for it and MARK it with the poll: a crash right after leaves a ballot that is
+        known to decide it, never one that decides nothing, nor a decision waiting on a ballot
+        that does not exist. CHECK (the refusals, which RESERVE makes again inside) runs first on
+        what is committed, so a refused ballot opens nothing and takes no poll number (a
+        PostgreSQL sequence keeps the number a rolled-back insert took)."""
+        await check(self._reader)
+
         async def link(conn: Conn, poll_id: int) -> None:
             await reserve(conn)
             await mark(conn, poll_id)
@@ -600,10 +604,14 @@ class MotionService:
     async def put_to_vote(self, ctx: Context, motion: Motion, spec: PollSpec) -> Poll:
         now = self._now()
 
-        async def reserve(conn: Conn) -> None:
+        async def check(conn: Conn) -> Motion:
             m = await _motion(conn, motion.id)
             _refuse(refuse_motion(m.ref, m.status, "vote", vote_poll_id=m.vote_poll_id))
             await _no_pending(conn, m)
+            return m
+
+        async def reserve(conn: Conn) -> None:
+            m = await check(conn)
             m.status = DEBATED
             await store.save_motion(conn, m)
             await store.record(conn, m.id, ctx.actor.id, ctx.actor.label, now, entry(N_("put to the vote")))
@@ -613,12 +621,12 @@ class MotionService:
             m.vote_poll_id = poll_id
             await store.save_motion(conn, m)
 
-        return await self._ballot(ctx, motion.room, spec, reserve, mark)
+        return await self._ballot(ctx, motion.room, spec, check, reserve, mark)
 
     async def amendment_to_vote(self, ctx: Context, row: AmendmentRow, motion: Motion, spec: PollSpec) -> Poll:
         now = self._now()
 
-        async def reserve(conn: Conn) -> None:
+        async def check(conn: Conn) -> tuple[AmendmentRow, Motion]:
             a = await _amendment(conn, row.id)
             _refuse(refuse_amendment(a.ref, a.status, "vote"))
             m = await _motion(conn, a.motion_id)
@@ -629,6 +637,10 @@ class MotionService:
                 raise UserError(_("Amendment {ref} no longer fits the text of {motion}: {error}. Withdraw it "
                                   "(/amendment {ref} withdraw) and propose it again.").format(
                     ref=a.ref, motion=m.ref, error=e)) from None
+            return a, m
+
+        async def reserve(conn: Conn) -> None:
+            a, m = await check(conn)
             a.status = VOTING
             await store.save_amendment(conn, a)
             line = entry(N_("put amendment {ref} to the vote"), ref=a.ref)
@@ -639,7 +651,7 @@ class MotionService:
             a.poll_id = poll_id
             await store.save_amendment(conn, a)
 
-        return await self._ballot(ctx, motion.room, spec, reserve, mark)
+        return await self._ballot(ctx, motion.room, spec, check, reserve, mark)
 
     # -- what a ballot decided ---------------------------------------------------------------
 
