@@ -1,7 +1,9 @@
 """The dispatcher: one inbound event in, the right handler run once, every refusal answered.
 
-It holds back a person who sends too much (fair use: a burst, then a steady rate, and one "slow
-down" a minute, so one member's flood costs the others nothing), drops a redelivered update (its
+It drops, unread, what members say in a group that is not a command to the bot (on Matrix, and
+on Telegram without privacy mode, the bot sees all of it), holds back a person who sends too much
+(fair use: a burst, then a steady rate, and one "slow down" a minute, so one member's flood costs
+the others nothing), drops a redelivered update (its
 id was applied before: remembered here for the recent ones, and by the writer for all), reads a
 message as a command, finds the handler in the root router and runs it with a Context. A
 UserError (or a ParseError from a pure parser) becomes one short reply and nothing changed;
@@ -22,7 +24,7 @@ from bot.kernel.context import Context
 from bot.kernel.effects import AnswerPress, Send, SendPrivate
 from bot.kernel.errors import ParseError, UserError, sentence
 from bot.kernel.events import ButtonPress, Event, Message, NativePollAnswer, scrubbed
-from bot.kernel.grammar import split_command
+from bot.kernel.grammar import CommandText, split_command
 from bot.kernel.language import N_, _, speaking
 from bot.kernel.limits import TokenBucket
 from bot.kernel.ports import Languages, Writer
@@ -78,6 +80,8 @@ class Dispatcher:
     async def handle(self, event: Event) -> None:
         """Act on one inbound event. Never raises: a failure is logged and, where possible,
         the member is told that nothing was recorded."""
+        if isinstance(event, Message) and not event.room.private and self._command(event) is None:
+            return  # members talking in a group, not to the bot: unread, and no share of their allowance
         if not self._limits.take(event.actor.id):
             await self._slow_down(event)
             return
@@ -116,23 +120,28 @@ class Dispatcher:
         """What a handler of EVENT is given."""
         return Context(event.actor, event.room, event, self._send, self._directory, self._languages)
 
-    async def _on_message(self, event: Message) -> None:
+    def _command(self, event: Message) -> CommandText | None:
+        """The command EVENT gives this bot; None for plain text, or for a command addressed to
+        another bot (/vote@other_bot), which is not for this one to read."""
         transport = self._transports.get(event.room.id)
-        prefixes = transport.prefixes if transport else ("/",)
-        cmd = split_command(event.text, prefixes)
+        cmd = split_command(event.text, transport.prefixes if transport else ("/",))
+        mine = transport.bot_username if transport else None
+        if cmd and cmd.bot and mine and cmd.bot.lower() != mine.lower():
+            return None
+        return cmd
+
+    async def _on_message(self, event: Message) -> None:
+        cmd = self._command(event)
         ctx = self.context(event)
         try:
-            if cmd is None:
+            if cmd is None:  # in a private chat (``handle`` drops a group's talk unread)
                 if event.edited:
                     return  # an edited answer in a conversation: the answer given stands
-                if event.room.private:
-                    for conversation in self._routes.conversations:
-                        if await conversation(ctx, event.text):
-                            return
-                    await ctx.reply(_("I understand commands: send /help for the list."))
+                for conversation in self._routes.conversations:
+                    if await conversation(ctx, event.text):
+                        return
+                await ctx.reply(_("I understand commands: send /help for the list."))
                 return
-            if cmd.bot and transport and transport.bot_username and cmd.bot.lower() != transport.bot_username.lower():
-                return  # addressed to another bot in the group
             handler = self._routes.command(cmd.name)
             if handler is None:
                 unknown = _("Unknown command /{name}. Send /help for the list of commands.")

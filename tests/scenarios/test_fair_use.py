@@ -39,6 +39,25 @@ async def test_a_flood_is_answered_once_a_minute_and_others_are_not_held_back(tm
         await chat.stop()
 
 
+async def test_talk_in_a_group_costs_no_share_of_the_limit(tmp_path: Path) -> None:
+    """The bot sees a group's talk on Matrix (and on Telegram without privacy mode): it reads
+    none of it, so a member who forwards a batch of messages still has their vote taken."""
+    chat = await Chat.start(tmp_path, **DEFAULTS)
+    try:
+        await chat.say("chair: /poll Lunch? | Pizza | Soup")
+        room = Room("console:main")
+        ann = Actor("console:ann", "ann")
+        start = len(chat.transport.transcript)
+        for n in range(100):
+            await chat.app.handle(Message(ann, room, f"I think we should talk about point {n}", event_id=f"t{n}"))
+        out = await chat.say("ann: /vote 1 Soup")
+        assert "Your vote in poll 1: Soup" in out, out
+        assert not any("faster than I take them" in line for line in chat.transport.transcript[start:])
+        assert await chat.query("SELECT count(*) FROM votes") == [(1,)]
+    finally:
+        await chat.stop()
+
+
 async def test_join_codes_cannot_be_found_by_trying(tmp_path: Path) -> None:
     chat = await Chat.start(tmp_path)
     try:
