@@ -1,6 +1,7 @@
 """Which private conversation a person is in, so that a reply such as "yes" is read by the
 one that asked (signing a campaign, a sign-up form, a pool registration) and by no other.
-Starting one conversation ends any other that person had open with the bot."""
+Starting one conversation ends any other that person had open with the bot; erasing their data
+ends whichever they had open (a "yes" after it answers nothing)."""
 
 from __future__ import annotations
 
@@ -18,3 +19,7 @@ class Dialogues:
     def end(self, actor: str, name: str) -> None:
         if self._owner.get(actor) == name:
             del self._owner[actor]
+
+    def end_any(self, actor: str) -> None:
+        """End whichever conversation ACTOR had open."""
+        self._owner.pop(actor, None)

@@ -180,6 +180,7 @@ class SignupService:
         identity = ctx.actor.id
         member = self._roll.member(identity)
         self.cancel(identity)
+        self._dialogues.end_any(identity)  # a question left open (sign T1?) is not answered after this
 
         nothing = _("I keep no sign-ups, signatures or pool registrations of yours; nothing to erase.")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import Chat, add_members, exported_csv
+from tests.helpers import Chat, add_members, exported_csv, import_roll
 
 ERASED = pytest.mark.not_on_postgresql("checks that erased details are gone from the SQLite file and its log; "
                                    "on PostgreSQL tests/reliability/test_shredding.py checks the destroyed key")
@@ -132,4 +132,18 @@ async def test_withdrawing_something_that_is_not_there(chat: Chat) -> None:
             assert "There is no trigger campaign T9." in out and "Only members" not in out, out
         out = await chat.say(f"{who} (private): /mydata withdraw T1")
         assert "You have not signed T1; nothing to withdraw." in out, out
+    assert await chat.snapshot() == before
+
+
+async def test_erasure_ends_a_question_left_open_so_a_later_yes_signs_nothing(chat: Chat) -> None:
+    """A supporter asked to sign, who erases their data instead and then answers "yes" (meaning
+    the erasure, perhaps), signs nothing: the question ended with the erasure."""
+    codes = await import_roll(chat)
+    await chat.say(f"bob (private): /join {codes['bob']}",
+                   "chair: /trigger open recall Cllr X --signatures 3 --closes 14d")
+    assert "Reply yes to sign" in await chat.say("bob (private): sign T1")
+    await chat.say("bob (private): /mydata erase")
+    before = await chat.snapshot()
+    out = await chat.say("bob (private): yes")
+    assert "signed" not in out and "I understand commands" in out, out
     assert await chat.snapshot() == before
