@@ -8,6 +8,7 @@ bad when the database goes, and the metrics as Prometheus' own parser reads them
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import shlex
 from pathlib import Path
@@ -18,6 +19,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.engines.sortition.cli import main as sortition_main
+from bot.engines.sortition.document import seal
 from bot.kernel.config import parse_config
 from tests.helpers import Chat, import_roll
 from tests.ops.conftest import Site
@@ -196,6 +198,17 @@ async def test_a_drawn_panel_is_verified_by_the_server_and_by_the_command_it_sho
     assert sortition_main(["verify", *args]) == 0
     printed = capsys.readouterr().out
     assert all(f"ticket {t}:" in printed for t in seated)
+    # A forger who swaps tickets between groups and re-seals the file gets a self-consistent
+    # document with a different panel; the command pins the commitment published before the draw.
+    forged = json.loads(document)
+    del forged["commitment"]
+    first, second = forged["groups"][0]["tickets"], forged["groups"][1]["tickets"]
+    first[0], second[0] = second[0], first[0]
+    first.sort()
+    second.sort()
+    (tmp_path / "pool-1.json").write_text(json.dumps(seal(forged)), encoding="utf-8")
+    assert sortition_main(["verify", *args]) != 0
+    assert "commitment" in capsys.readouterr().err.lower()
 
 
 

@@ -84,7 +84,10 @@ def _filled(pool: Pool, seated: list[int]) -> str:
 
 
 def check_command(pool: Pool, steps: list[Step]) -> str:
-    """The command that re-derives the panel as it stands from the published file and steps."""
+    """The command that re-derives the panel as it stands from the published file and steps.
+
+    It pins the commitment published at the freeze: a file altered and re-sealed is consistent
+    with itself, and only the commitment announced before the randomness tells it apart."""
     parts = ["quorum sortition verify", f"pool-{pool.id}.json", "--randomness", shlex.quote(pool.randomness or "")]
     for step in steps:
         d = step.detail
@@ -94,6 +97,8 @@ def check_command(pool: Pool, steps: list[Step]) -> str:
             parts += ["--relax", shlex.quote(f"{d['feature']}={d['value']}"), f"{d['min']}-{d['max']}"]
         elif step.kind == EMPTY:
             parts += ["--empty", str(d["ticket"])]
+    if pool.commitment:
+        parts += ["--commitment", pool.commitment]
     return " ".join(parts)
 
 
