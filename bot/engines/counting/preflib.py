@@ -1,7 +1,10 @@
 """Reading PrefLib `.soi` (strict orders, incomplete) and `.toi` (orders with ties).
 
 Header lines `# ALTERNATIVE NAME i: name` give the candidates; each data line is
-`COUNT: a,b,c`. In `.toi` files `{a,b}` ranks two candidates equally. Real preferential rules
+`COUNT: a,b,c`, with at least one candidate (the format has no empty order). Where the header
+declares `NUMBER VOTERS` and `NUMBER UNIQUE ORDERS`, the data lines must add up to them: a file
+cut short after a whole line is otherwise a valid file with fewer voters, and perhaps another
+winner. In `.toi` files `{a,b}` ranks two candidates equally. Real preferential rules
 treat that as an overvote at that rank, so the paper is counted for the preferences before the
 braces and is exhausted from that rank on; a paper whose first rank is tied is blank (not valid).
 """
@@ -16,13 +19,15 @@ from pathlib import Path
 import numpy as np
 
 from bot.engines.counting.errors import BallotFileError, whole_number
-from bot.engines.counting.fastread import preflib_block
+from bot.engines.counting.fastread import Folded, preflib_block
 from bot.engines.counting.profile import END, MAX_CANDIDATES, Profile, build_profile
 
 _NAME = re.compile(r"#\s*ALTERNATIVE NAME\s+(\d+)\s*:\s?(.*)$")
 _COUNT = re.compile(r"#\s*NUMBER ALTERNATIVES\s*:\s*(\d+)\s*$")
 _TITLE = re.compile(r"#\s*TITLE\s*:\s?(.*)$")
 _TYPE = re.compile(r"#\s*DATA TYPE\s*:\s*(\w+)\s*$")
+_VOTERS = re.compile(r"#\s*NUMBER VOTERS\s*:\s*(\d+)\s*$")
+_ORDERS = re.compile(r"#\s*NUMBER UNIQUE ORDERS\s*:\s*(\d+)\s*$")
 _WHOLE = re.compile(r"[+-]?\d+")
 
 
@@ -51,19 +56,48 @@ def _ranks(body: str) -> list[str | list[str]]:
 
 @dataclass
 class _Header:
-    """What the `#` lines say: candidate names, their number, the title and the data type."""
+    """What the `#` lines say: candidate names (and the line of each), their number, the title,
+    the data type, and the numbers of voters and of data lines the data must add up to."""
 
     names: dict[int, str] = field(default_factory=dict)
+    name_lines: dict[int, int] = field(default_factory=dict)
     declared: int | None = None
     title: str | None = None
     kind: str | None = None
+    voters: int | None = None
+    orders: int | None = None
+
+    def check_names(self, source: str) -> None:
+        """A name numbered outside 1..NUMBER ALTERNATIVES is refused at its line: the data
+        lines would otherwise rank a candidate the count does not have."""
+        if self.declared is None:
+            return
+        for c, line in sorted(self.name_lines.items(), key=lambda item: item[1]):
+            if not 1 <= c <= self.declared:
+                raise BallotFileError(
+                    source, line, f"ALTERNATIVE NAME {c} is beyond NUMBER ALTERNATIVES: {self.declared}")
+
+    def check_totals(self, source: str, voters: int, orders: int) -> None:
+        """The data lines against the header's NUMBER VOTERS and NUMBER UNIQUE ORDERS."""
+        if self.voters is not None and voters != self.voters:
+            raise BallotFileError(source, None, f"the header declares {self.voters} voters (NUMBER VOTERS) but the "
+                                                f"lines count {voters}: is the file cut short or altered?")
+        if self.orders is not None and orders != self.orders:
+            raise BallotFileError(source, None, f"the header declares {self.orders} orders (NUMBER UNIQUE ORDERS) "
+                                                f"but the file has {orders} lines: is the file cut short or altered?")
 
 
 def _header(line: str, number: int, source: str, h: _Header) -> None:
     if m := _NAME.match(line):
-        h.names[whole_number(m.group(1), source, number, "the candidate number")] = m.group(2).rstrip()
+        c = whole_number(m.group(1), source, number, "the candidate number")
+        h.names[c] = m.group(2).rstrip()
+        h.name_lines[c] = number
     elif m := _COUNT.match(line):
         h.declared = whole_number(m.group(1), source, number, "the number of alternatives")
+    elif m := _VOTERS.match(line):
+        h.voters = whole_number(m.group(1), source, number, "the number of voters")
+    elif m := _ORDERS.match(line):
+        h.orders = whole_number(m.group(1), source, number, "the number of unique orders")
     elif m := _TITLE.match(line):
         h.title = m.group(1).strip() or None
     elif (m := _TYPE.match(line)) and h.kind is None:
@@ -92,6 +126,7 @@ def _declared(head: str, lines: list[str], source: str, h: _Header) -> int | Non
     for number, line in enumerate(lines, start=1):
         if line.strip():
             _header(line.strip(), number, source, h)
+    h.check_names(source)
     declared = h.declared if h.declared is not None else max(h.names, default=0)
     if not declared or declared > MAX_CANDIDATES:
         return None
@@ -111,9 +146,19 @@ def _folded(text: str, source: str, h: _Header) -> Profile | None:
     if "#" in body or "\r" in body or not body.isascii():
         return None
     folded = preflib_block(body.encode("ascii"), declared)
-    if folded is None:
+    if folded is None or not _agrees(h, folded):
         return None
     return _profile(h, declared, folded.rankings, folded.weights, folded.papers)
+
+
+def _agrees(h: _Header, folded: Folded) -> bool:
+    """Whether the bulk path's lines all rank someone and add up to what the header declares;
+    if not, the line-by-line reader says where and what differs."""
+    if folded.rankings.size and bool((folded.rankings[:, 0] < 0).any()):
+        return False
+    if h.voters is not None and int(folded.weights.sum()) != h.voters:
+        return False
+    return h.orders is None or folded.lines == h.orders
 
 
 def read_preflib_bytes(data: bytes, source: str = "<preflib>", kind: str | None = None) -> Profile | None:
@@ -149,7 +194,7 @@ def read_preflib_bytes(data: bytes, source: str = "<preflib>", kind: str | None 
     if declared is None:
         return None
     folded = preflib_block(data, declared, pos)
-    if folded is None:
+    if folded is None or not _agrees(h, folded):
         return None
     return _profile(h, declared, folded.rankings, folded.weights, folded.papers)
 
@@ -176,6 +221,8 @@ def read_preflib(text: str, source: str = "<preflib>", kind: str | None = None) 
         if line.startswith("#"):
             _header(line, number, source, h)
             continue
+        if not rows:
+            h.check_names(source)  # before a data line names the candidate in question
         head, sep, body = line.partition(":")
         if not sep:
             raise BallotFileError(source, number, "a data line must look like 'COUNT: a,b,c'")
@@ -188,6 +235,9 @@ def read_preflib(text: str, source: str = "<preflib>", kind: str | None = None) 
             ranks = _ranks(body)
         except ValueError as exc:
             raise BallotFileError(source, number, str(exc)) from None
+        if not ranks:
+            raise BallotFileError(source, number, f"count {weight} with no ranking after it: every PrefLib "
+                                                  "line ranks at least one candidate; is the file cut short?")
         prefs: list[int] = []
         for rank in ranks:
             if isinstance(rank, list):
@@ -200,11 +250,13 @@ def read_preflib(text: str, source: str = "<preflib>", kind: str | None = None) 
             if not _WHOLE.fullmatch(rank):
                 raise BallotFileError(source, number, f"{rank!r} is not a candidate number")
             c = whole_number(rank, source, number, "a candidate number")
-            if c not in h.names and (h.declared is None or not 1 <= c <= h.declared):
+            if not (c in h.names if h.declared is None else 1 <= c <= h.declared):
                 raise BallotFileError(source, number, f"candidate {c} is not declared in the header")
             prefs.append(c)
         rows.append(prefs)
         weights.append(weight)
+    h.check_names(source)
+    h.check_totals(source, sum(weights), len(rows))
     declared = h.declared if h.declared is not None else max(h.names, default=0)
     if not declared:
         raise BallotFileError(source, None, "no '# ALTERNATIVE NAME' or '# NUMBER ALTERNATIVES' header")

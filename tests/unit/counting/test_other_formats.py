@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.engines.counting.errors import BallotFileError
-from bot.engines.counting.files import read_ballots
+from bot.engines.counting.files import read_ballot_bytes, read_ballots
 from bot.engines.counting.preflib import read_preflib
 from bot.engines.counting.votecount import read_votecount
 
@@ -67,3 +69,58 @@ def test_vote_count_superscript_is_not_a_count() -> None:
     # own error. It is a choice name like any other, and not one of the :CHOICES: here.
     with pytest.raises(BallotFileError, match="line 2: '²' is not one of the :CHOICES:"):
         read_votecount(":CHOICES:A\n²:A\n")
+
+
+HEADED = """# DATA TYPE: soi
+# NUMBER ALTERNATIVES: 3
+# NUMBER VOTERS: 9
+# NUMBER UNIQUE ORDERS: 3
+# ALTERNATIVE NAME 1: Ann
+# ALTERNATIVE NAME 2: Bob
+# ALTERNATIVE NAME 3: Cat
+4: 1
+3: 2
+2: 3,2
+"""
+
+
+def _every_path(text: str) -> list:
+    """TEXT read by each way in: bytes (bulk path), text (bulk path), and the line-by-line
+    reader (carriage returns send a file there)."""
+    crlf = text.replace("\n", "\r\n")
+    return [lambda: read_ballot_bytes(text.encode(), "b.soi", ".soi"), lambda: read_preflib(text, "b.soi", "soi"),
+            lambda: read_preflib(crlf, "b.soi", "soi"), lambda: read_ballot_bytes(crlf.encode(), "b.soi", ".soi")]
+
+
+def test_a_file_agreeing_with_its_header_is_read_every_way() -> None:
+    for read in _every_path(HEADED):
+        p = read()
+        assert p.papers == 9 and dict(p.ballots()) == {(0,): 4, (1,): 3, (2, 1): 2}
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    # Cut short after a whole line: 7 voters counted of 9, and another winner.
+    (HEADED.removesuffix("2: 3,2\n"), "b.soi: the header declares 9 voters (NUMBER VOTERS) but the lines count 7"),
+    (HEADED.replace("VOTERS: 9", "VOTERS: 100"), "declares 100 voters (NUMBER VOTERS) but the lines count 9"),
+    (HEADED.replace("ORDERS: 3", "ORDERS: 4"), "declares 4 orders (NUMBER UNIQUE ORDERS) but the file has 3 lines"),
+])
+def test_a_file_disagreeing_with_its_header_is_refused(text: str, reason: str) -> None:
+    for read in _every_path(text):
+        with pytest.raises(BallotFileError, match=re.escape(reason)):
+            read()
+
+
+def test_a_count_without_a_ranking_is_refused_with_its_line() -> None:
+    # Cut in the middle of its last line: PrefLib has no empty order, and blank papers would
+    # have been counted silently.
+    for text in (HEADED.replace("2: 3,2\n", "2: \n"), HEADED.replace("2: 3,2\n", "2:")):
+        for read in _every_path(text):
+            with pytest.raises(BallotFileError, match=r"b\.soi: line 10: count 2 with no ranking"):
+                read()
+
+
+def test_a_name_beyond_the_number_of_alternatives_is_refused_with_its_line() -> None:
+    text = HEADED.replace("ALTERNATIVES: 3", "ALTERNATIVES: 2")
+    for read in _every_path(text):
+        with pytest.raises(BallotFileError, match=r"b\.soi: line 7: ALTERNATIVE NAME 3 is beyond NUMBER ALTERNATIVES"):
+            read()
