@@ -193,6 +193,8 @@ def count_meek(profile: Profile, seats: int | None = None, seed: int = 0) -> Cou
         # Unchanged keep values give the same tally again, for ever: the count has converged as
         # far as nine places allow (large elections get here before the surplus is below 0.0001).
         stalled = bool(np.array_equal(before_keep, keep))
+    # Fewer standing than seats: said in the Scottish count's words, which the polls translate.
+    notes = (f"only {len(elected)} of {count_of(n_seats, 'seat')} could be filled",) if len(elected) < n_seats else ()
     return CountResult(
         method="meek",
         seats=n_seats,
@@ -205,5 +207,6 @@ def count_meek(profile: Profile, seats: int | None = None, seed: int = 0) -> Cou
         places=PLACES,
         title=profile.title,
         withdrawn=tuple(names[c] for c in sorted(profile.withdrawn)),
+        notes=notes,
         descriptions=profile.descriptions,
     )

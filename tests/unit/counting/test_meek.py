@@ -8,6 +8,7 @@ from counting_helpers import make
 
 from bot.engines.counting.meek import count_meek
 from bot.engines.counting.profile import build_profile
+from bot.engines.counting.scottish import count_scottish
 
 
 def test_quota_and_keep_value_from_the_regulations() -> None:
@@ -46,3 +47,12 @@ def test_a_count_that_stops_changing_moves_on_at_once() -> None:
     assert [e.candidate for e in r.stages[3].excluded] == ["C"]
     for s in r.stages:
         assert sum(s.votes.values()) + s.non_transferable == r.valid
+
+
+def test_fewer_candidates_than_seats_says_how_many_were_filled() -> None:
+    # The same note, in the same words, as the Scottish count gives (the polls translate it).
+    p = make("ABC", [(4, "AB"), (3, "BC"), (2, "C")])
+    r = count_meek(p, seats=5)
+    assert r.elected == ("A", "B", "C")
+    assert r.notes == (count_scottish(p, seats=5).notes[0],) == ("only 3 of 5 seats could be filled",)
+    assert count_meek(p, seats=3).notes == ()
