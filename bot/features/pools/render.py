@@ -63,7 +63,8 @@ def frozen(pool: Pool, volunteers: int, panel_size: int, commitment: str, lowest
         markup(_("Commitment (SHA-256): {commitment}"), commitment=code(commitment)),
         markup(_("The published draw file: /pool {id} document. The panel will be drawn with randomness announced "
                  "in advance (for example numbers called out by witnesses): /pool {id} draw RANDOMNESS. Anyone can "
-                 "check it with: quorum sortition verify FILE --randomness RANDOMNESS"), id=pool.id),
+                 "check it with: quorum sortition verify FILE --randomness RANDOMNESS --commitment {commitment}"),
+               id=pool.id, commitment=commitment),
     )
 
 

@@ -66,6 +66,9 @@ async def test_a_commitment_the_platform_failed_to_post_is_posted_later_and_the_
     assert await chat.snapshot() == before
     text = await _back(chat, switch)
     assert text.count("Pool 1 is frozen") == 1 and "Commitment (SHA-256)" in text
+    # The way to check it pins the commitment: a document sealed again after the freeze fails.
+    commitment = (await chat.query("SELECT commitment FROM pools WHERE id = 1"))[0][0]
+    assert f"--randomness RANDOMNESS --commitment {commitment}" in text, text
     out = await chat.say("chair (private): /pool 1 draw 1 2 3")
     text = "\n".join(chat.transport.transcript)
     assert text.count("Panel drawn") == 1
