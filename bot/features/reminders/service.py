@@ -68,14 +68,16 @@ class Reminders:
             group = [n for n, _ in due if n.startswith("group-")]
             await self._queue_round(poll, due_names=[n for n, _ in due], private=bool(private), group=bool(group))
 
-    async def remind_now(self, poll: Poll, names_in_group: bool) -> int:
-        """An organiser's reminder: privately to non-voters now, and a note in the group."""
+    async def remind_now(self, poll: Poll, names_in_group: bool, event_id: str | None) -> int:
+        """An organiser's reminder: privately to non-voters now, and a note in the group.
+        EVENT_ID, the platform's id for the command, is recorded with the round, so a
+        redelivered copy sends nothing again."""
         n = await store.manual_rounds(self._reader, poll.id) + 1  # numbered in the database: any process's count
         return await self._queue_round(poll, due_names=[f"manual-{n}"], private=True, group=True,
-                                       names_in_group=names_in_group)
+                                       names_in_group=names_in_group, event_id=event_id)
 
     async def _queue_round(self, poll: Poll, *, due_names: list[str], private: bool, group: bool,
-                           names_in_group: bool = False) -> int:
+                           names_in_group: bool = False, event_id: str | None = None) -> int:
         now = self._clock.now()
         tz = self._config.tz
         key = due_names[-1]
@@ -110,7 +112,7 @@ class Reminders:
                               text=group_text, now=now)
             return queued
 
-        queued = await self._writer.run(op)
+        queued = await self._writer.run(op, event_id)
         self._done.setdefault(poll.id, set()).update(due_names)
         self._outbox.poke()
         log.info("poll %s: reminder round %s queued for %d members", poll.id, key, queued)
@@ -135,8 +137,8 @@ class Reminders:
                 chosen[member_id] = (identity, name)
         return sorted(chosen.values())
 
-    async def set_opt_out(self, identity: str, off: bool) -> None:
+    async def set_opt_out(self, identity: str, off: bool, event_id: str | None) -> None:
         async def op(conn: Conn) -> None:
             await store.set_opt_out(conn, identity, off)
 
-        await self._writer.run(op)
+        await self._writer.run(op, event_id)

@@ -134,3 +134,30 @@ async def test_private_messages_are_deleted_30_days_after_they_were_sent(chat: C
     await _tick(chat, "25h")
     assert await chat.query(private) == [("console:bob", 0)]  # not sent yet: kept, however old
     assert await chat.query("SELECT dedupe FROM outbox WHERE private = 0 ORDER BY id") == groups
+
+
+async def test_a_redelivered_remind_after_a_restart_sends_nothing_again(tmp_path: Path) -> None:
+    """The platform sends /remind again (the bot stopped before it confirmed it): the record of
+    applied updates drops the copy, so no second round goes to the members."""
+    from bot.kernel.events import Actor, Message, Room
+
+    clock = ManualClock()
+    chat = await Chat.start(tmp_path, clock=clock)
+    await _setup(chat)
+    remind = Message(Actor("console:chair", "chair"), Room("console:main"), "/remind 1", event_id="EV-1")
+    await chat.app.handle(remind)
+    await chat.app.outbox.drain()
+    await chat.settle()
+    assert len(private_lines("\n".join(chat.transport.transcript), "bob")) == 1
+    before = await chat.snapshot()
+    await chat.stop()
+    chat = await Chat.start(tmp_path, clock=ManualClock(clock.now() + timedelta(seconds=5)))
+    await chat.app.outbox.drain()
+    start = len(chat.transport.transcript)
+    await chat.app.handle(remind)
+    await chat.app.outbox.drain()
+    await chat.settle()
+    assert chat.transport.transcript[start:] == []
+    assert await chat.snapshot() == before
+    await chat.stop()
+
