@@ -53,7 +53,10 @@ async def remind_command(ctx: Context, args: str, reminders: Reminders, polls: P
         raise UserError(_("Poll {id} is a secret ballot: who has voted is secret too, so nobody is named. "
                           "/remind {id} reminds them privately.").format(id=poll_id))
     queued = await reminders.remind_now(poll, names, ctx.event_id)
-    if poll.electorate_kind == "room":
+    if queued is None:  # another organiser's, asked for at the same moment, went once for both
+        await ctx.reply(_("A reminder round for poll {id} is on its way already, asked for by another organiser at "
+                          "the same moment.").format(id=poll_id))
+    elif poll.electorate_kind == "room":
         await ctx.reply(_("A reminder for poll {id} is posted in its room (anyone in the room may vote, so there is no "
                           "list of people to remind privately).").format(id=poll_id))
     else:

@@ -68,16 +68,17 @@ class Reminders:
             group = [n for n, _ in due if n.startswith("group-")]
             await self._queue_round(poll, due_names=[n for n, _ in due], private=bool(private), group=bool(group))
 
-    async def remind_now(self, poll: Poll, names_in_group: bool, event_id: str | None) -> int:
-        """An organiser's reminder: privately to non-voters now, and a note in the group.
-        EVENT_ID, the platform's id for the command, is recorded with the round, so a
-        redelivered copy sends nothing again."""
+    async def remind_now(self, poll: Poll, names_in_group: bool, event_id: str | None) -> int | None:
+        """An organiser's reminder: privately to non-voters now, and a note in the group. How
+        many members it goes to; None if another organiser's round, asked for at the same
+        moment, took its place (it went once). EVENT_ID, the platform's id for the command,
+        is recorded with the round, so a redelivered copy sends nothing again."""
         n = await store.manual_rounds(self._reader, poll.id) + 1  # numbered in the database: any process's count
         return await self._queue_round(poll, due_names=[f"manual-{n}"], private=True, group=True,
                                        names_in_group=names_in_group, event_id=event_id)
 
     async def _queue_round(self, poll: Poll, *, due_names: list[str], private: bool, group: bool,
-                           names_in_group: bool = False, event_id: str | None = None) -> int:
+                           names_in_group: bool = False, event_id: str | None = None) -> int | None:
         now = self._clock.now()
         tz = self._config.tz
         key = due_names[-1]
@@ -97,11 +98,11 @@ class Reminders:
                         private_texts[speech.code] = private_reminder(poll, tz, now)
                 private_text[identity] = private_texts[speech.code]
 
-        async def op(conn: Conn) -> int:
+        async def op(conn: Conn) -> int | None:
             queued = 0
             claimed = [await store.record_round(conn, poll.id, name, iso(now)) for name in due_names]
-            if not any(claimed):  # another process sharing the database queued this round
-                return 0
+            if not any(claimed):  # another process (or organiser) queued this round at the same moment
+                return None
             if private:
                 for identity, _name in non_voters:
                     await enqueue(conn, dedupe=f"remind:{poll.id}:{key}:{identity}", target=identity,
@@ -115,7 +116,8 @@ class Reminders:
         queued = await self._writer.run(op, event_id)
         self._done.setdefault(poll.id, set()).update(due_names)
         self._outbox.poke()
-        log.info("poll %s: reminder round %s queued for %d members", poll.id, key, queued)
+        if queued is not None:
+            log.info("poll %s: reminder round %s queued for %d members", poll.id, key, queued)
         return queued
 
     async def _non_voters(self, poll: Poll) -> list[tuple[str, str]]:

@@ -161,3 +161,26 @@ async def test_a_redelivered_remind_after_a_restart_sends_nothing_again(tmp_path
     assert await chat.snapshot() == before
     await chat.stop()
 
+
+async def test_two_organisers_reminding_at_once_send_one_round(tmp_path: Path) -> None:
+    """The second is told a round is on its way already, not that it went to nobody."""
+    import asyncio
+
+    from bot.kernel.config import parse_config
+    from bot.kernel.events import Actor, Message, Room
+
+    chat = await Chat.start(tmp_path, config=parse_config({"console": {"organisers": ["chair", "sec"]}}))
+    await _setup(chat)
+    start = len(chat.transport.transcript)
+    room = Room("console:main")
+    await asyncio.gather(chat.app.handle(Message(Actor("console:chair", "chair"), room, "/remind 1", event_id="a")),
+                         chat.app.handle(Message(Actor("console:sec", "sec"), room, "/remind 1", event_id="b")))
+    await chat.app.outbox.drain()
+    await chat.settle()
+    out = "\n".join(chat.transport.transcript[start:])
+    assert "on their way to 2 members who have not voted" in out
+    assert "A reminder round for poll 1 is on its way already" in out
+    assert "0 members" not in out
+    assert len(private_lines(out, "bob")) == 1 and len(private_lines(out, "cat")) == 1
+    await chat.stop()
+
