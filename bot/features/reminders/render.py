@@ -13,12 +13,20 @@ from bot.kernel.wording import number, when
 
 
 def in_words(delta: timedelta) -> str:
-    minutes = round(delta.total_seconds() / 60)
-    if minutes >= 1440 and minutes % 1440 == 0:
-        return ngettext("{n} day", "{n} days", minutes // 1440).format(n=number(minutes // 1440))
-    if minutes >= 60 and minutes % 60 == 0:
-        return ngettext("{n} hour", "{n} hours", minutes // 60).format(n=number(minutes // 60))
-    return ngettext("{n} minute", "{n} minutes", minutes).format(n=number(minutes))
+    """How long is left, as people say it: the two largest units, the smaller cut off, never
+    rounded up ("2 days 16 hours", "5 hours 47 minutes", "12 minutes")."""
+    minutes = max(0, round(delta.total_seconds() / 60))
+    days, hours, mins = minutes // 1440, minutes % 1440 // 60, minutes % 60
+    in_days = ngettext("{n} day", "{n} days", days).format(n=number(days))
+    in_hours = ngettext("{n} hour", "{n} hours", hours).format(n=number(hours))
+    in_minutes = ngettext("{n} minute", "{n} minutes", mins).format(n=number(mins))
+    if days:
+        # TRANSLATORS: how long is left before a poll closes, e.g. "2 days 16 hours".
+        return _("{days} {hours}").format(days=in_days, hours=in_hours) if hours else in_days
+    if hours:
+        # TRANSLATORS: how long is left before a poll closes, e.g. "5 hours 47 minutes".
+        return _("{hours} {minutes}").format(hours=in_hours, minutes=in_minutes) if mins else in_hours
+    return in_minutes
 
 
 def private_reminder(poll: Poll, tz: ZoneInfo, now: datetime) -> Markup:

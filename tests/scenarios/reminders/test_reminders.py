@@ -184,3 +184,25 @@ async def test_two_organisers_reminding_at_once_send_one_round(tmp_path: Path) -
     assert len(private_lines(out, "bob")) == 1 and len(private_lines(out, "cat")) == 1
     await chat.stop()
 
+
+def test_time_left_reads_in_days_and_hours() -> None:
+    from bot.app.bootstrap import LOCALES
+    from bot.engines.language import Catalogues
+    from bot.features.reminders.render import in_words
+    from bot.kernel.language import speaking
+
+    catalogues = Catalogues(LOCALES)
+    pl, cy = catalogues.get("pl"), catalogues.get("cy")
+    assert pl is not None and cy is not None
+
+    assert in_words(timedelta(minutes=3887)) == "2 days 16 hours"
+    assert in_words(timedelta(days=2)) == "2 days"
+    assert in_words(timedelta(days=1, minutes=59)) == "1 day"
+    assert in_words(timedelta(hours=5, minutes=47)) == "5 hours 47 minutes"
+    assert in_words(timedelta(hours=1)) == "1 hour"
+    assert in_words(timedelta(minutes=12)) == "12 minutes"
+    with speaking(pl):
+        assert in_words(timedelta(minutes=3887)) == "2 dni 16 godzin"
+        assert in_words(timedelta(hours=2, minutes=22)) == "2 godziny 22 minuty"
+    with speaking(cy):
+        assert in_words(timedelta(hours=5, minutes=1)) == "5 awr 1 munud"
