@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.features.polls.model import Poll
 from bot.kernel.language import _, ngettext
-from bot.kernel.markup import Markup, b, markup
+from bot.kernel.markup import Markup, b, lines, markup
 from bot.kernel.wording import number, when
 
 
@@ -29,11 +29,41 @@ def in_words(delta: timedelta) -> str:
     return in_minutes
 
 
-def private_reminder(poll: Poll, tz: ZoneInfo, now: datetime) -> Markup:
-    how = f"/rank {poll.id} …" if poll.ranked else f"/vote {poll.id} OPTION"
-    fields = {"reminder": b(_("Reminder")), "id": poll.id, "question": poll.question, "how": how}
+def private_reminder(poll: Poll, tz: ZoneInfo, now: datetime, *, voted: bool = False, proxy_with: str | None = None,
+                     holding: tuple[str, ...] = ()) -> Markup:
+    """A member's reminder: to vote, if they have not (VOTED); if their proxy is with a holder
+    who has not cast it (PROXY_WITH), where it is, and not to vote unless they mean to cancel
+    it; and for each proxy they hold and have not cast (HOLDING: the givers), how to cast it."""
+    verb = "/rank" if poll.ranked else "/vote"
+    fields = {"reminder": b(_("Reminder")), "id": poll.id, "question": poll.question,
+              "how": f"{verb} {poll.id} …" if poll.ranked else f"{verb} {poll.id} OPTION"}
     if poll.closes_at:
         fields.update(when=when(poll.closes_at, tz, now), left=in_words(poll.closes_at - now))
+    if voted:
+        if poll.closes_at:
+            template = ngettext(
+                "⏰ {reminder}: poll {id}, {question}, closes at {when} (in {left}). You hold a proxy in it that you "
+                "have not cast yet.  (Send /remind off to stop reminders.)",
+                "⏰ {reminder}: poll {id}, {question}, closes at {when} (in {left}). You hold {n} proxies in it that "
+                "you have not cast yet.  (Send /remind off to stop reminders.)", len(holding))
+        else:
+            template = ngettext(
+                "⏰ {reminder}: poll {id}, {question}, is open. You hold a proxy in it that you have not cast yet.  "
+                "(Send /remind off to stop reminders.)",
+                "⏰ {reminder}: poll {id}, {question}, is open. You hold {n} proxies in it that you have not cast "
+                "yet.  (Send /remind off to stop reminders.)", len(holding))
+        fields["n"] = number(len(holding))
+    elif proxy_with is not None:
+        fields["holder"] = proxy_with
+        if poll.closes_at:
+            template = _("⏰ {reminder}: poll {id}, {question}, closes at {when} (in {left}). Your proxy is with "
+                         "{holder}, who has not cast it yet. Should you vote yourself, your own vote counts and "
+                         "cancels the proxy.  (Send /remind off to stop reminders.)")
+        else:
+            template = _("⏰ {reminder}: poll {id}, {question}, is open. Your proxy is with {holder}, who has not cast "
+                         "it yet. Should you vote yourself, your own vote counts and cancels the proxy.  (Send "
+                         "/remind off to stop reminders.)")
+    elif poll.closes_at:
         if poll.private_voting:
             template = _("⏰ {reminder}: poll {id}, {question}, closes at {when} (in {left}). You have not voted yet. "
                          "Vote privately, here: {how}  (Send /remind off to stop reminders.)")
@@ -46,7 +76,11 @@ def private_reminder(poll: Poll, tz: ZoneInfo, now: datetime) -> Markup:
     else:
         template = _("⏰ {reminder}: poll {id}, {question}, is open. You have not voted yet. Vote in the group or "
                      "here: {how}  (Send /remind off to stop reminders.)")
-    return markup(template, **fields)
+    text = markup(template, **fields)
+    for giver in holding:
+        how = f"{verb} {poll.id} … --for {giver}" if poll.ranked else f"{verb} {poll.id} OPTION --for {giver}"
+        text = lines(text, markup(_("{giver} gave you their proxy: cast it with {how}"), giver=giver, how=how))
+    return text
 
 
 def group_warning(poll: Poll, tz: ZoneInfo, now: datetime, voted: int, not_voted: list[str] | None) -> str:

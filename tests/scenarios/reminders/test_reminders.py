@@ -206,3 +206,42 @@ def test_time_left_reads_in_days_and_hours() -> None:
         assert in_words(timedelta(hours=2, minutes=22)) == "2 godziny 22 minuty"
     with speaking(cy):
         assert in_words(timedelta(hours=5, minutes=1)) == "5 awr 1 munud"
+
+
+async def test_reminders_know_about_proxies(chat: Chat) -> None:
+    """Ann gave Bob her proxy: she is not told to vote (that would cancel it), but where it is;
+    Bob, who voted himself, is reminded to cast hers."""
+    codes = await import_roll(chat)
+    for who in ("ann", "bob", "cat"):
+        await chat.say(f"{who} (private): /join {codes[who]}")
+    await chat.say("chair: /poll Affiliate? --roll --proxies 2 --closes 2d", "ann (private): /proxy 1 Bob Jones",
+                   "bob: /vote 1 yes")
+    out = await _tick(chat, "1d")
+    ann, bob, cat = private_lines(out, "ann"), private_lines(out, "bob"), private_lines(out, "cat")
+    assert len(ann) == 1 and "You have not voted yet" not in ann[0] and "/vote 1 OPTION" not in ann[0]
+    assert "Your proxy is with Bob Jones" in ann[0] and "cancel" in ann[0]
+    assert len(bob) == 1 and "You have not voted yet" not in bob[0]
+    assert "/vote 1 OPTION --for Ann Smith" in out
+    assert len(cat) == 1 and "You have not voted yet" in cat[0] and "proxy" not in cat[0]
+    out = await chat.say("chair: /remind 1")
+    assert "2 members who have not voted" in out  # Ann and Cat; Bob, who has, is reminded of her proxy
+    await chat.app.outbox.drain()  # the reminders it queued go now, not with the next round
+    # Bob casts it: nobody has anything left to do about it.
+    await chat.say("bob (private): /vote 1 no --for Ann Smith")
+    out = await _tick(chat, "23h")
+    assert not private_lines(out, "ann") and not private_lines(out, "bob") and private_lines(out, "cat")
+
+
+async def test_proxies_in_a_secret_ballot_are_reminded_privately_only(chat: Chat) -> None:
+    codes = await import_roll(chat)
+    for who in ("ann", "bob", "cat"):
+        await chat.say(f"{who} (private): /join {codes[who]}")
+    await chat.say("chair: /poll Strike? --roll --secret --proxies 1 --closes 2d",
+                   "ann (private): /proxy 1 Cat Lee")
+    out = await _tick(chat, "1d")
+    cat = private_lines(out, "cat")
+    assert len(cat) == 1 and "You have not voted yet" in cat[0] and "--for Ann Smith" in out
+    out = await _tick(chat, "23h")
+    group = [ln for ln in out.splitlines() if "[#main]" in ln]
+    assert len(group) == 1 and "Ann" not in group[0] and "proxy" not in group[0].lower()
+
