@@ -1093,6 +1093,14 @@ class PollService:
                 held.append((p, state))
         return poll, given, held
 
+    async def proxies_to_cast(self, poll: Poll) -> list[Proxy]:
+        """The proxies of POLL still to be cast: standing (not cancelled) and their giver has no
+        ballot yet, by their own hand or their holder's. What reminders tell giver and holder."""
+        if poll.proxies is None:
+            return []
+        return [p for p in await store.proxies_of(self._reader, poll.id)
+                if not p.cancelled and not (await self._ballot_of(self._reader, poll, p.giver))[0]]
+
     async def cast_proxy(self, ctx: Context, poll: Poll, chosen: tuple[int, ...], name: str) -> str:
         """The speaker casts (or, with no CHOSEN, takes back) the vote of the member NAME whose
         proxy they hold. The ballot is the giver's: their key, weight and receipt; it is stored

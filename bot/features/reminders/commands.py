@@ -37,7 +37,7 @@ async def remind_command(ctx: Context, args: str, reminders: Reminders, polls: P
     if what.lower() in ("off", "on"):
         if names:
             raise UserError(_("--names goes with a poll: /remind POLL --names."))
-        await reminders.set_opt_out(ctx.actor.id, what.lower() == "off")
+        await reminders.set_opt_out(ctx.actor.id, what.lower() == "off", ctx.event_id)
         await ctx.reply(_("You will get no more reminders.") if what.lower() == "off" else _("Reminders are on again."))
         return
     poll_id, _rest = parse_poll_id(what, "/remind POLL [--names]")
@@ -52,8 +52,11 @@ async def remind_command(ctx: Context, args: str, reminders: Reminders, polls: P
     if poll.secret and names:
         raise UserError(_("Poll {id} is a secret ballot: who has voted is secret too, so nobody is named. "
                           "/remind {id} reminds them privately.").format(id=poll_id))
-    queued = await reminders.remind_now(poll, names)
-    if poll.electorate_kind == "room":
+    queued = await reminders.remind_now(poll, names, ctx.event_id)
+    if queued is None:  # another organiser's, asked for at the same moment, went once for both
+        await ctx.reply(_("A reminder round for poll {id} is on its way already, asked for by another organiser at "
+                          "the same moment.").format(id=poll_id))
+    elif poll.electorate_kind == "room":
         await ctx.reply(_("A reminder for poll {id} is posted in its room (anyone in the room may vote, so there is no "
                           "list of people to remind privately).").format(id=poll_id))
     else:

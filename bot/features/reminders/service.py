@@ -9,6 +9,7 @@ poll, only the latest is sent.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot.features.polls.model import Poll
@@ -26,6 +27,17 @@ from bot.kernel.times import iso
 from bot.storage.outbox import Outbox, enqueue
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class _Recipient:
+    """A member a reminder goes to, and what it tells them."""
+
+    identity: str
+    name: str
+    voted: bool  # reminded only of the proxies they hold
+    proxy_with: str | None  # the holder of their proxy, not cast yet: voting themselves cancels it
+    holding: tuple[str, ...]  # the givers of the proxies they hold and have not cast
 
 
 class Reminders:
@@ -68,59 +80,71 @@ class Reminders:
             group = [n for n, _ in due if n.startswith("group-")]
             await self._queue_round(poll, due_names=[n for n, _ in due], private=bool(private), group=bool(group))
 
-    async def remind_now(self, poll: Poll, names_in_group: bool) -> int:
-        """An organiser's reminder: privately to non-voters now, and a note in the group."""
+    async def remind_now(self, poll: Poll, names_in_group: bool, event_id: str | None) -> int | None:
+        """An organiser's reminder: privately to non-voters now, and a note in the group. How
+        many members it goes to; None if another organiser's round, asked for at the same
+        moment, took its place (it went once). EVENT_ID, the platform's id for the command,
+        is recorded with the round, so a redelivered copy sends nothing again."""
         n = await store.manual_rounds(self._reader, poll.id) + 1  # numbered in the database: any process's count
         return await self._queue_round(poll, due_names=[f"manual-{n}"], private=True, group=True,
-                                       names_in_group=names_in_group)
+                                       names_in_group=names_in_group, event_id=event_id)
 
     async def _queue_round(self, poll: Poll, *, due_names: list[str], private: bool, group: bool,
-                           names_in_group: bool = False) -> int:
+                           names_in_group: bool = False, event_id: str | None = None) -> int | None:
         now = self._clock.now()
         tz = self._config.tz
         key = due_names[-1]
-        non_voters = await self._non_voters(poll) if poll.electorate_kind != "room" else []
+        recipients = await self._recipients(poll) if poll.electorate_kind != "room" else []
         voted = await self._polls.count_votes(poll)
-        named = [name for _, name in non_voters] if names_in_group else None
+        named = [r.name for r in recipients if not r.voted] if names_in_group else None
         with speaking(await self._languages.speech_for(poll.room)):
             group_text = group_warning(poll, tz, now, voted, named)
-        # Each member's reminder in their own language, written once per language.
-        private_texts: dict[str, str] = {}
+        # Each member's reminder in their own language, each kind written once per language.
+        texts: dict[tuple[object, ...], str] = {}
         private_text: dict[str, str] = {}
         if private:
-            for identity, _name in non_voters:
-                speech = await self._languages.speech_for(identity, room=poll.room)
-                if speech.code not in private_texts:
+            for r in recipients:
+                speech = await self._languages.speech_for(r.identity, room=poll.room)
+                kind = (speech.code, r.voted, r.proxy_with, r.holding)
+                if kind not in texts:
                     with speaking(speech):
-                        private_texts[speech.code] = private_reminder(poll, tz, now)
-                private_text[identity] = private_texts[speech.code]
+                        texts[kind] = private_reminder(poll, tz, now, voted=r.voted, proxy_with=r.proxy_with,
+                                                       holding=r.holding)
+                private_text[r.identity] = texts[kind]
 
-        async def op(conn: Conn) -> int:
+        async def op(conn: Conn) -> int | None:
             queued = 0
             claimed = [await store.record_round(conn, poll.id, name, iso(now)) for name in due_names]
-            if not any(claimed):  # another process sharing the database queued this round
-                return 0
+            if not any(claimed):  # another process (or organiser) queued this round at the same moment
+                return None
             if private:
-                for identity, _name in non_voters:
-                    await enqueue(conn, dedupe=f"remind:{poll.id}:{key}:{identity}", target=identity,
-                                  private=True, text=private_text[identity], now=now)
-                    queued += 1
+                for r in recipients:
+                    await enqueue(conn, dedupe=f"remind:{poll.id}:{key}:{r.identity}", target=r.identity,
+                                  private=True, text=private_text[r.identity], now=now)
+                    queued += not r.voted  # a holder who has voted is reminded of the proxies only
             if group:
                 await enqueue(conn, dedupe=f"warn:{poll.id}:{key}", target=poll.room, private=False,
                               text=group_text, now=now)
             return queued
 
-        queued = await self._writer.run(op)
+        queued = await self._writer.run(op, event_id)
         self._done.setdefault(poll.id, set()).update(due_names)
         self._outbox.poke()
-        log.info("poll %s: reminder round %s queued for %d members", poll.id, key, queued)
+        if queued is not None:
+            log.info("poll %s: reminder round %s queued for %d members", poll.id, key, queued)
         return queued
 
-    async def _non_voters(self, poll: Poll) -> list[tuple[str, str]]:
-        """(identity to write to, member name) for each elector who has not voted and has not
-        opted out. One identity per member: on the poll's platform if they have one there."""
+    async def _recipients(self, poll: Poll) -> list[_Recipient]:
+        """Whom a round of POLL reminds privately: each elector who has not voted, and each who
+        holds a proxy not cast yet, if they have not opted out. One identity per member: on the
+        poll's platform if they have one there."""
         assert poll.electorate is not None
         voted = await self._polls.voters(poll)
+        to_cast = await self._polls.proxies_to_cast(poll)
+        proxy_with = {p.giver: p.holder_name for p in to_cast}
+        holding: dict[int, tuple[str, ...]] = {}
+        for p in to_cast:
+            holding[p.holder] = (*holding.get(p.holder, ()), p.giver_name)
         opted_out_identities = await store.opted_out(self._reader)
         contacts = await self._roll.contacts()
         opted_out = {member for identity, member, _ in contacts if identity in opted_out_identities}
@@ -129,14 +153,18 @@ class Reminders:
         for identity, member_id, name in contacts:
             if member_id not in poll.electorate or member_id in opted_out:
                 continue
-            if self._polls.stored_key(poll, member_id) in voted:
+            if self._polls.stored_key(poll, member_id) in voted and member_id not in holding:
                 continue
             if member_id not in chosen or platform_of(identity) == platform:
                 chosen[member_id] = (identity, name)
-        return sorted(chosen.values())
+        return sorted(
+            (_Recipient(identity, name, self._polls.stored_key(poll, member) in voted, proxy_with.get(member),
+                        tuple(sorted(holding.get(member, ()))))
+             for member, (identity, name) in chosen.items()),
+            key=lambda r: (r.identity, r.name))
 
-    async def set_opt_out(self, identity: str, off: bool) -> None:
+    async def set_opt_out(self, identity: str, off: bool, event_id: str | None) -> None:
         async def op(conn: Conn) -> None:
             await store.set_opt_out(conn, identity, off)
 
-        await self._writer.run(op)
+        await self._writer.run(op, event_id)

@@ -134,3 +134,114 @@ async def test_private_messages_are_deleted_30_days_after_they_were_sent(chat: C
     await _tick(chat, "25h")
     assert await chat.query(private) == [("console:bob", 0)]  # not sent yet: kept, however old
     assert await chat.query("SELECT dedupe FROM outbox WHERE private = 0 ORDER BY id") == groups
+
+
+async def test_a_redelivered_remind_after_a_restart_sends_nothing_again(tmp_path: Path) -> None:
+    """The platform sends /remind again (the bot stopped before it confirmed it): the record of
+    applied updates drops the copy, so no second round goes to the members."""
+    from bot.kernel.events import Actor, Message, Room
+
+    clock = ManualClock()
+    chat = await Chat.start(tmp_path, clock=clock)
+    await _setup(chat)
+    remind = Message(Actor("console:chair", "chair"), Room("console:main"), "/remind 1", event_id="EV-1")
+    await chat.app.handle(remind)
+    await chat.app.outbox.drain()
+    await chat.settle()
+    assert len(private_lines("\n".join(chat.transport.transcript), "bob")) == 1
+    before = await chat.snapshot()
+    await chat.stop()
+    chat = await Chat.start(tmp_path, clock=ManualClock(clock.now() + timedelta(seconds=5)))
+    await chat.app.outbox.drain()
+    start = len(chat.transport.transcript)
+    await chat.app.handle(remind)
+    await chat.app.outbox.drain()
+    await chat.settle()
+    assert chat.transport.transcript[start:] == []
+    assert await chat.snapshot() == before
+    await chat.stop()
+
+
+async def test_two_organisers_reminding_at_once_send_one_round(tmp_path: Path) -> None:
+    """The second is told a round is on its way already, not that it went to nobody."""
+    import asyncio
+
+    from bot.kernel.config import parse_config
+    from bot.kernel.events import Actor, Message, Room
+
+    chat = await Chat.start(tmp_path, config=parse_config({"console": {"organisers": ["chair", "sec"]}}))
+    await _setup(chat)
+    start = len(chat.transport.transcript)
+    room = Room("console:main")
+    await asyncio.gather(chat.app.handle(Message(Actor("console:chair", "chair"), room, "/remind 1", event_id="a")),
+                         chat.app.handle(Message(Actor("console:sec", "sec"), room, "/remind 1", event_id="b")))
+    await chat.app.outbox.drain()
+    await chat.settle()
+    out = "\n".join(chat.transport.transcript[start:])
+    assert "on their way to 2 members who have not voted" in out
+    assert "A reminder round for poll 1 is on its way already" in out
+    assert "0 members" not in out
+    assert len(private_lines(out, "bob")) == 1 and len(private_lines(out, "cat")) == 1
+    await chat.stop()
+
+
+def test_time_left_reads_in_days_and_hours() -> None:
+    from bot.app.bootstrap import LOCALES
+    from bot.engines.language import Catalogues
+    from bot.features.reminders.render import in_words
+    from bot.kernel.language import speaking
+
+    catalogues = Catalogues(LOCALES)
+    pl, cy = catalogues.get("pl"), catalogues.get("cy")
+    assert pl is not None and cy is not None
+
+    assert in_words(timedelta(minutes=3887)) == "2 days 16 hours"
+    assert in_words(timedelta(days=2)) == "2 days"
+    assert in_words(timedelta(days=1, minutes=59)) == "1 day"
+    assert in_words(timedelta(hours=5, minutes=47)) == "5 hours 47 minutes"
+    assert in_words(timedelta(hours=1)) == "1 hour"
+    assert in_words(timedelta(minutes=12)) == "12 minutes"
+    with speaking(pl):
+        assert in_words(timedelta(minutes=3887)) == "2 dni 16 godzin"
+        assert in_words(timedelta(hours=2, minutes=22)) == "2 godziny 22 minuty"
+    with speaking(cy):
+        assert in_words(timedelta(hours=5, minutes=1)) == "5 awr 1 munud"
+
+
+async def test_reminders_know_about_proxies(chat: Chat) -> None:
+    """Ann gave Bob her proxy: she is not told to vote (that would cancel it), but where it is;
+    Bob, who voted himself, is reminded to cast hers."""
+    codes = await import_roll(chat)
+    for who in ("ann", "bob", "cat"):
+        await chat.say(f"{who} (private): /join {codes[who]}")
+    await chat.say("chair: /poll Affiliate? --roll --proxies 2 --closes 2d", "ann (private): /proxy 1 Bob Jones",
+                   "bob: /vote 1 yes")
+    out = await _tick(chat, "1d")
+    ann, bob, cat = private_lines(out, "ann"), private_lines(out, "bob"), private_lines(out, "cat")
+    assert len(ann) == 1 and "You have not voted yet" not in ann[0] and "/vote 1 OPTION" not in ann[0]
+    assert "Your proxy is with Bob Jones" in ann[0] and "cancel" in ann[0]
+    assert len(bob) == 1 and "You have not voted yet" not in bob[0]
+    assert "/vote 1 OPTION --for Ann Smith" in out
+    assert len(cat) == 1 and "You have not voted yet" in cat[0] and "proxy" not in cat[0]
+    out = await chat.say("chair: /remind 1")
+    assert "2 members who have not voted" in out  # Ann and Cat; Bob, who has, is reminded of her proxy
+    await chat.app.outbox.drain()  # the reminders it queued go now, not with the next round
+    # Bob casts it: nobody has anything left to do about it.
+    await chat.say("bob (private): /vote 1 no --for Ann Smith")
+    out = await _tick(chat, "23h")
+    assert not private_lines(out, "ann") and not private_lines(out, "bob") and private_lines(out, "cat")
+
+
+async def test_proxies_in_a_secret_ballot_are_reminded_privately_only(chat: Chat) -> None:
+    codes = await import_roll(chat)
+    for who in ("ann", "bob", "cat"):
+        await chat.say(f"{who} (private): /join {codes[who]}")
+    await chat.say("chair: /poll Strike? --roll --secret --proxies 1 --closes 2d",
+                   "ann (private): /proxy 1 Cat Lee")
+    out = await _tick(chat, "1d")
+    cat = private_lines(out, "cat")
+    assert len(cat) == 1 and "You have not voted yet" in cat[0] and "--for Ann Smith" in out
+    out = await _tick(chat, "23h")
+    group = [ln for ln in out.splitlines() if "[#main]" in ln]
+    assert len(group) == 1 and "Ann" not in group[0] and "proxy" not in group[0].lower()
+
