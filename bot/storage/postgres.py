@@ -30,6 +30,7 @@ import asyncpg
 
 from bot.kernel.errors import StartError
 from bot.storage import dialect, sealing
+from bot.storage.newer import refuse_newer
 from bot.storage.rows import Pending, Rows
 
 log = logging.getLogger(__name__)
@@ -140,6 +141,7 @@ async def apply_migrations(conn: asyncpg.Connection, files: Migrations, split: S
             " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
         )
         done = {row[0] for row in await conn.fetch("SELECT version FROM schema_migrations")}
+        refuse_newer(done, files)
         applied = []
         for version, path in files:
             if version in done:

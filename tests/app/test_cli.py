@@ -79,3 +79,28 @@ def test_migrate_on_postgresql_started_twice_at_once(tmp_path: Path, postgresql)
     refused = subprocess.run([sys.executable, "-m", "bot.cli", "backup", str(tmp_path / "copy")], capture_output=True,
                              text=True, cwd=tmp_path, env=env, timeout=120)
     assert refused.returncode != 0 and "pg_dump" in refused.stderr
+
+
+def test_a_database_from_a_newer_quorum_is_refused_by_every_command(tmp_path: Path) -> None:
+    """A database that has applied a migration this install does not know was written by a
+    newer Quorum: running on it would misread its tables, so migrate, run and the console
+    refuse it in one sentence (on SQLite and on PostgreSQL alike)."""
+    from tests.helpers import database_env, database_rows
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **database_env(tmp_path)}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "bot.cli", *args], input="chair: /poll Tea?\n",
+                              capture_output=True, text=True, cwd=tmp_path, timeout=120, env=env)
+
+    assert run("migrate").returncode == 0
+    future = ("INSERT INTO schema_migrations(version, name, applied_at) "
+              "VALUES (9029, '9029_future.sql', '2030-01-01T00:00:00+00:00')")
+    database_rows(tmp_path, future)
+    for args in (["migrate"], ["console"], []):
+        proc = run(*args)
+        assert proc.returncode == 1 and proc.stdout == "", (args, proc.stdout, proc.stderr)
+        said = proc.stderr.strip()
+        assert "\n" not in said and "Traceback" not in said, said
+        assert said == ("quorum: This database was written by a newer Quorum (migration 9029): upgrade Quorum, "
+                        "or restore a backup made by this version."), said
