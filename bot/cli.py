@@ -165,6 +165,9 @@ def main(argv: list[str] | None = None) -> int:
     except StartError as e:
         print(f"quorum: {e}", file=sys.stderr)
         return 1
+    except ConfigError as e:  # found while the bot is built (bot.language names no catalogue, say)
+        print(f"quorum: configuration error: {e}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 
@@ -253,28 +256,31 @@ async def _run_platforms(config: Config) -> int:
 
     core = await bootstrap(config, Clock())
     runners = []
-    if config.telegram is not None:
-        from adapters.telegram import TelegramAdapter
-
-        runners.append(TelegramAdapter(config.telegram, core))
-    if config.matrix is not None:
-        from adapters.matrix import MatrixAdapter
-
-        runners.append(MatrixAdapter(config.matrix, core))
-    for r in runners:
-        core.transports.add(r.transport)
-    await core.start()
     web = None
-    if config.web is not None:
-        from adapters.web import WebServer
+    try:
+        if config.telegram is not None:
+            from adapters.telegram import TelegramAdapter
 
-        web = WebServer(config.web, core)
-        try:
-            await web.start()
-        except OSError as e:
-            await core.stop()
-            raise StartError(f"The web pages cannot listen on {config.web.host}:{config.web.port} ({e.strerror}): "
-                             "set web.listen to a free address.") from None
+            runners.append(TelegramAdapter(config.telegram, core))
+        if config.matrix is not None:
+            from adapters.matrix import MatrixAdapter
+
+            runners.append(MatrixAdapter(config.matrix, core))
+        for r in runners:
+            core.transports.add(r.transport)
+        await core.start()
+        if config.web is not None:
+            from adapters.web import WebServer
+
+            web = WebServer(config.web, core)
+            try:
+                await web.start()
+            except OSError as e:
+                raise StartError(f"The web pages cannot listen on {config.web.host}:{config.web.port} "
+                                 f"({e.strerror}): set web.listen to a free address.") from None
+    except BaseException:
+        await core.stop()  # what was opened is closed, so the process ends
+        raise
     tune_for_serving()
     # SIGTERM (a service manager stopping the bot) and Ctrl-C stop the adapters, then the core,
     # so the database is closed cleanly; nothing would be lost either way.

@@ -71,6 +71,10 @@ async def _apply(conn: aiosqlite.Connection, directory: Path) -> list[str]:
                 (version, path.name, now),
             )
             await conn.commit()
+        except sqlite3.Error as e:
+            await conn.rollback()
+            raise StartError(f"The database cannot be brought up to date: migration {path.name} failed on it ({e}); "
+                             "set bot.database to a Quorum database, or to a new file.") from None
         except BaseException:
             await conn.rollback()
             raise

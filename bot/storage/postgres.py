@@ -153,13 +153,17 @@ async def apply_migrations(conn: asyncpg.Connection, files: Migrations, split: S
                 translated = (dialect.schema(s) for s in split(path.read_text(encoding="utf-8")))
                 statements = [s for s in translated if s is not None]
             now = datetime.now(UTC).isoformat(timespec="seconds")
-            async with conn.transaction():
-                for text in statements:
-                    await conn.execute(text)
-                await conn.execute(
-                    "INSERT INTO schema_migrations(version, name, applied_at) VALUES ($1, $2, $3)",
-                    version, path.name, now,
-                )
+            try:
+                async with conn.transaction():
+                    for text in statements:
+                        await conn.execute(text)
+                    await conn.execute(
+                        "INSERT INTO schema_migrations(version, name, applied_at) VALUES ($1, $2, $3)",
+                        version, path.name, now,
+                    )
+            except asyncpg.PostgresError as e:
+                raise StartError(f"The database cannot be brought up to date: migration {path.name} failed on it "
+                                 f"({e}); set bot.database to a Quorum database, or to a new one.") from None
             applied.append(path.name)
         return applied
     finally:
