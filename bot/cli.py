@@ -210,9 +210,28 @@ def _backup(config: Config, path: Path) -> int:
     return 0
 
 
+def _codes_refused(codes: Path) -> str | None:
+    """Why the join codes cannot be written to CODES, or None. Checked before the import: the
+    codes of new members are shown once, so an import whose codes were lost cannot be rerun."""
+    import os
+
+    folder = codes.absolute().parent
+    if codes.is_dir():
+        return f"{codes} is a folder: give --codes a file name, such as {codes / 'codes.csv'}"
+    if not folder.is_dir():
+        return f"the folder {folder} does not exist: create it, or give --codes a file in a folder that does"
+    if not os.access(folder, os.W_OK) or (codes.exists() and not os.access(codes, os.W_OK)):
+        return f"{codes} cannot be written by this user: give --codes a file in a folder you may write"
+    return None
+
+
 def _import_members(config: Config, file: Path, codes: Path | None, replace: bool) -> int:
     from bot.features.roll.parse import RollError, parse_roll_csv
 
+    refused = _codes_refused(codes) if codes else None
+    if refused:
+        print(f"quorum: {refused}; nothing was imported.", file=sys.stderr)
+        return 2
     try:
         entries = parse_roll_csv(file.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:

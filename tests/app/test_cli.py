@@ -104,3 +104,28 @@ def test_a_database_from_a_newer_quorum_is_refused_by_every_command(tmp_path: Pa
         assert "\n" not in said and "Traceback" not in said, said
         assert said == ("quorum: This database was written by a newer Quorum (migration 9029): upgrade Quorum, "
                         "or restore a backup made by this version."), said
+
+
+def test_members_import_checks_where_the_codes_go_before_importing(tmp_path: Path) -> None:
+    """The join codes are shown once: a --codes file that cannot be written is refused before
+    anything is imported, so a corrected rerun still prints every new member's code."""
+    from tests.helpers import ROLL, database_env
+
+    (tmp_path / "roll.csv").write_text(ROLL)
+    (tmp_path / "adir").mkdir()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **database_env(tmp_path)}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "bot.cli", "members", "import", "roll.csv", *args],
+                              capture_output=True, text=True, cwd=tmp_path, timeout=120, env=env)
+
+    for codes, said in (("nope/codes.csv", f"folder {tmp_path / 'nope'} does not exist"),
+                        ("adir", "is a folder")):
+        proc = run("--codes", codes)
+        assert proc.returncode == 2 and proc.stdout == "", proc.stderr
+        line = proc.stderr.strip()
+        assert "\n" not in line and "Traceback" not in line and said in line, line
+    assert not (tmp_path / "nope").exists()
+    proc = run("--codes", "codes.csv")
+    assert proc.returncode == 0, proc.stderr
+    assert len((tmp_path / "codes.csv").read_text().strip().splitlines()) == 4  # every member's code, the first time
