@@ -118,20 +118,22 @@ def _keep_freed_memory() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    # Counting and sortition take their own arguments; hand them over untouched.
-    for i, word in enumerate(argv):
-        if word in ("count", "sortition") and all(a.startswith("-") for a in argv[:i]):
-            _quiet_pipe()
-            if word == "count":
-                _keep_freed_memory()
-                from bot.engines.counting.cli import main as count_main
+    # Counting and sortition take their own arguments; hand them over untouched. The options
+    # every command takes may come before them (`quorum --config q.toml count e.blt`); these
+    # tools use no configuration, so they are passed over.
+    i = 0
+    while i < len(argv) and argv[i].startswith("-"):
+        i += 2 if argv[i] in ("--config", "--log-format") else 1
+    if i < len(argv) and argv[i] in ("count", "sortition"):
+        _quiet_pipe()
+        if argv[i] == "count":
+            _keep_freed_memory()
+            from bot.engines.counting.cli import main as count_main
 
-                return count_main(argv[i + 1 :])
-            from bot.engines.sortition.cli import main as sortition_main
+            return count_main(argv[i + 1 :])
+        from bot.engines.sortition.cli import main as sortition_main
 
-            return sortition_main(argv[i + 1 :])
-        if not word.startswith("-") or word == "--config":
-            break
+        return sortition_main(argv[i + 1 :])
     args = _parser().parse_args(argv)
     import asyncio
 

@@ -58,6 +58,13 @@ def test_count_subcommand(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout)
     assert result["elected"] == ["Ann"] and result["method"] and result["stages"][0]["action"] == "first preferences"
+    # The options every command takes may come first, as with the bot's commands.
+    (tmp_path / "q.toml").write_text("")
+    for before in (["--config", "q.toml"], ["-v", "--config=q.toml"], ["--log-format", "json", "--config", "q.toml"]):
+        again = quorum(*before, "count", str(blt), "--format", "json", cwd=tmp_path)
+        assert again.returncode == 0 and json.loads(again.stdout) == result, (before, again.stderr)
+        tools = quorum(*before, "sortition", "--help", cwd=tmp_path)
+        assert tools.returncode == 0 and "usage: quorum sortition" in tools.stdout, (before, tools.stderr)
     bad = tmp_path / "bad.blt"
     bad.write_text("3, 1\n")
     proc = quorum("count", str(bad), cwd=tmp_path)
