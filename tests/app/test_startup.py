@@ -194,3 +194,36 @@ def test_a_start_that_fails_after_the_database_is_open_still_ends_the_process(tm
         proc = subprocess.run([sys.executable, "-m", "bot.cli", *args], input="chair: /polls\n", capture_output=True,
                               text=True, cwd=tmp_path, timeout=30, env=environment())
         assert proc.returncode != 0 and proc.stdout == "", (args, proc.stderr)
+
+
+async def test_a_webhook_port_in_use_names_the_setting(tmp_path: Path) -> None:
+    import socket
+
+    peer = await TelegramPeer().start()
+    held = socket.socket()
+    try:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        port = held.getsockname()[1]
+        (tmp_path / "quorum.toml").write_text(
+            f'[telegram]\nbase_url = "{peer.base_url}"\nwebhook_url = "https://bot.example.org/hook"\n'
+            f'webhook_port = {port}\n')
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", "run", cwd=tmp_path, env=environment(QUORUM_TELEGRAM_TOKEN=peer.token),
+            stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        _, err = await asyncio.wait_for(proc.communicate(), 60)
+    finally:
+        held.close()
+        await peer.stop()
+    assert proc.returncode == 1
+    said = one_sentence(err.decode())
+    assert f"The Telegram webhook cannot listen on 127.0.0.1:{port}" in said, said
+    assert "telegram.webhook_port" in said and "OSError" not in said
+
+
+def test_a_token_with_stray_whitespace_is_used_without_it() -> None:
+    """Checked after strip(), the token must also be used stripped: a newline from an env file
+    (QUORUM_TELEGRAM_TOKEN=$(cat token)) would otherwise go into every request's URL."""
+    for stray in (TOKEN + "\n", " " + TOKEN, TOKEN + " "):
+        config = parse_config({"telegram": {"token": stray}})
+        assert config.telegram is not None and config.telegram.token == TOKEN
