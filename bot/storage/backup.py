@@ -65,6 +65,9 @@ def backup(database: Path, target: Path) -> BackupReport:
     StartError, in words, when it cannot."""
     if not database.exists():
         raise StartError(f"There is no database at {database}: check bot.database in the configuration.")
+    if not os.access(database, os.R_OK):
+        raise StartError(f"The database {database} cannot be read by this user: run the backup as the user the "
+                         "bot runs as.")
     target = target.absolute()
     if _is_the_database(database, target):
         raise StartError(f"{target} is the database itself (or its log or key file) by another name: write "

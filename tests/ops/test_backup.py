@@ -225,6 +225,11 @@ def test_a_backup_to_a_folder_or_an_unwritable_place_says_so_in_one_sentence(tmp
         assert len(refused.stderr.strip().splitlines()) == 1, refused.stderr
         assert f"cannot be written in {locked}" in refused.stderr, refused.stderr
         assert list(locked.iterdir()) == []
+        if root:  # a database this user may not read
+            (base / "quorum.db").chmod(0o600)
+            unread = run(base / "bk" / "copy.db", nobody=True)
+            assert unread.returncode == 1 and len(unread.stderr.strip().splitlines()) == 1, unread.stderr
+            assert f"The database {base / 'quorum.db'} cannot be read by this user" in unread.stderr, unread.stderr
     finally:
         if root:
             shutil.rmtree(base)
