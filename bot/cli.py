@@ -118,20 +118,22 @@ def _keep_freed_memory() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    # Counting and sortition take their own arguments; hand them over untouched.
-    for i, word in enumerate(argv):
-        if word in ("count", "sortition") and all(a.startswith("-") for a in argv[:i]):
-            _quiet_pipe()
-            if word == "count":
-                _keep_freed_memory()
-                from bot.engines.counting.cli import main as count_main
+    # Counting and sortition take their own arguments; hand them over untouched. The options
+    # every command takes may come before them (`quorum --config q.toml count e.blt`); these
+    # tools use no configuration, so they are passed over.
+    i = 0
+    while i < len(argv) and argv[i].startswith("-"):
+        i += 2 if argv[i] in ("--config", "--log-format") else 1
+    if i < len(argv) and argv[i] in ("count", "sortition"):
+        _quiet_pipe()
+        if argv[i] == "count":
+            _keep_freed_memory()
+            from bot.engines.counting.cli import main as count_main
 
-                return count_main(argv[i + 1 :])
-            from bot.engines.sortition.cli import main as sortition_main
+            return count_main(argv[i + 1 :])
+        from bot.engines.sortition.cli import main as sortition_main
 
-            return sortition_main(argv[i + 1 :])
-        if not word.startswith("-") or word == "--config":
-            break
+        return sortition_main(argv[i + 1 :])
     args = _parser().parse_args(argv)
     import asyncio
 
@@ -165,6 +167,9 @@ def main(argv: list[str] | None = None) -> int:
     except StartError as e:
         print(f"quorum: {e}", file=sys.stderr)
         return 1
+    except ConfigError as e:  # found while the bot is built (bot.language names no catalogue, say)
+        print(f"quorum: configuration error: {e}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 
@@ -207,9 +212,28 @@ def _backup(config: Config, path: Path) -> int:
     return 0
 
 
+def _codes_refused(codes: Path) -> str | None:
+    """Why the join codes cannot be written to CODES, or None. Checked before the import: the
+    codes of new members are shown once, so an import whose codes were lost cannot be rerun."""
+    import os
+
+    folder = codes.absolute().parent
+    if codes.is_dir():
+        return f"{codes} is a folder: give --codes a file name, such as {codes / 'codes.csv'}"
+    if not folder.is_dir():
+        return f"the folder {folder} does not exist: create it, or give --codes a file in a folder that does"
+    if not os.access(folder, os.W_OK) or (codes.exists() and not os.access(codes, os.W_OK)):
+        return f"{codes} cannot be written by this user: give --codes a file in a folder you may write"
+    return None
+
+
 def _import_members(config: Config, file: Path, codes: Path | None, replace: bool) -> int:
     from bot.features.roll.parse import RollError, parse_roll_csv
 
+    refused = _codes_refused(codes) if codes else None
+    if refused:
+        print(f"quorum: {refused}; nothing was imported.", file=sys.stderr)
+        return 2
     try:
         entries = parse_roll_csv(file.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
@@ -253,28 +277,31 @@ async def _run_platforms(config: Config) -> int:
 
     core = await bootstrap(config, Clock())
     runners = []
-    if config.telegram is not None:
-        from adapters.telegram import TelegramAdapter
-
-        runners.append(TelegramAdapter(config.telegram, core))
-    if config.matrix is not None:
-        from adapters.matrix import MatrixAdapter
-
-        runners.append(MatrixAdapter(config.matrix, core))
-    for r in runners:
-        core.transports.add(r.transport)
-    await core.start()
     web = None
-    if config.web is not None:
-        from adapters.web import WebServer
+    try:
+        if config.telegram is not None:
+            from adapters.telegram import TelegramAdapter
 
-        web = WebServer(config.web, core)
-        try:
-            await web.start()
-        except OSError as e:
-            await core.stop()
-            raise StartError(f"The web pages cannot listen on {config.web.host}:{config.web.port} ({e.strerror}): "
-                             "set web.listen to a free address.") from None
+            runners.append(TelegramAdapter(config.telegram, core))
+        if config.matrix is not None:
+            from adapters.matrix import MatrixAdapter
+
+            runners.append(MatrixAdapter(config.matrix, core))
+        for r in runners:
+            core.transports.add(r.transport)
+        await core.start()
+        if config.web is not None:
+            from adapters.web import WebServer
+
+            web = WebServer(config.web, core)
+            try:
+                await web.start()
+            except OSError as e:
+                raise StartError(f"The web pages cannot listen on {config.web.host}:{config.web.port} "
+                                 f"({e.strerror}): set web.listen to a free address.") from None
+    except BaseException:
+        await core.stop()  # what was opened is closed, so the process ends
+        raise
     tune_for_serving()
     # SIGTERM (a service manager stopping the bot) and Ctrl-C stop the adapters, then the core,
     # so the database is closed cleanly; nothing would be lost either way.

@@ -231,15 +231,21 @@ class TelegramAdapter:
             await self._register_commands()
             assert app.updater is not None
             if self.config.webhook_url:
-                await app.updater.start_webhook(
-                    listen=self.config.webhook_listen,
-                    port=self.config.webhook_port,
-                    url_path=urlsplit(self.config.webhook_url).path.lstrip("/"),
-                    webhook_url=self.config.webhook_url,
-                    secret_token=webhook_secret(self.config.token),
-                    allowed_updates=ALLOWED_UPDATES,
-                    bootstrap_retries=-1,
-                )
+                try:
+                    await app.updater.start_webhook(
+                        listen=self.config.webhook_listen,
+                        port=self.config.webhook_port,
+                        url_path=urlsplit(self.config.webhook_url).path.lstrip("/"),
+                        webhook_url=self.config.webhook_url,
+                        secret_token=webhook_secret(self.config.token),
+                        allowed_updates=ALLOWED_UPDATES,
+                        bootstrap_retries=-1,
+                    )
+                except OSError as e:
+                    where = f"{self.config.webhook_listen}:{self.config.webhook_port}"
+                    raise StartError(f"The Telegram webhook cannot listen on {where} ({e.strerror}): set "
+                                     "telegram.webhook_port (or telegram.webhook_listen) to a free address, or "
+                                     "stop what is using it.") from None
             else:
                 await app.updater.start_polling(
                     timeout=int(self.poll_timeout),

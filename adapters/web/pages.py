@@ -64,6 +64,13 @@ def not_found(depth: int) -> str:
     ], depth=depth)
 
 
+def bad_form(depth: int) -> str:
+    return page("Form not read", [
+        markup("<h1>{}</h1>", "The form could not be read"),
+        markup("<p>{}</p>", "Go back to the poll's page and type your receipt code into its form again."),
+    ], depth=depth)
+
+
 def _bar(bar: Bar) -> Markup:
     return markup(
         '<span class="label">{}</span><span class="track"><span class="fill w{}"></span></span>'

@@ -16,7 +16,7 @@ import re
 
 from aiohttp import web
 
-from adapters.web.pages import CSS, draw_page, not_found, poll_page, receipt_page, verify_page
+from adapters.web.pages import CSS, bad_form, draw_page, not_found, poll_page, receipt_page, verify_page
 from bot.app import App
 from bot.app.monitoring import CONTENT_TYPE
 from bot.kernel.config import WebConfig
@@ -136,7 +136,11 @@ class WebServer:
 
     async def receipt(self, request: web.Request) -> web.Response:
         token = request.match_info["token"]
-        form = await request.post()
+        try:
+            form = await request.post()
+        except (ValueError, AssertionError):  # not UTF-8 (UnicodeDecodeError), or malformed multipart
+            depth = max(0, request.path.count("/") - 1)
+            return web.Response(status=400, text=bad_form(depth), content_type="text/html", charset="utf-8")
         typed = str(form.get("code", "")).strip()[:MAX_CODE]
         counted = await self.core.audit.receipt(token, typed)
         view = await self.core.audit.poll(token)

@@ -202,6 +202,16 @@ async def bootstrap(
     clock = clock or Clock()
     transports = transports or Transports()
     database = await Database.open(config.database_url or config.database)
+    try:
+        return await _built(config, clock, transports, writer, catalogues, database)
+    except BaseException:
+        # Closed on a failed start: the connections' threads would keep the process alive.
+        await database.close()
+        raise
+
+
+async def _built(config: Config, clock: Clock, transports: Transports, writer: Writer | None,
+                 catalogues: Catalogues, database: Database) -> App:
     database.checkpointing = config.wal_checkpoints
     secret = config.secret or load_or_make_key(config.database)
     own_writer = None

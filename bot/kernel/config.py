@@ -169,7 +169,8 @@ def _telegram(sec: Section) -> TelegramConfig | None:
         if set(sec.data) - {"token"}:
             raise ConfigError("telegram.token is missing (or set QUORUM_TELEGRAM_TOKEN)")
         return None
-    if not BOT_TOKEN.fullmatch(token.strip()):
+    token = token.strip()  # as checked, so used: a newline from an env file would go into every URL
+    if not BOT_TOKEN.fullmatch(token):
         raise ConfigError("telegram.token (or QUORUM_TELEGRAM_TOKEN) is not a bot token: copy the whole token "
                           "BotFather gave you, such as 123456789:AAH… (digits, a colon, then about 35 characters)")
     return TelegramConfig(token, webhook_url, listen, port, base_url)

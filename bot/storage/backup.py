@@ -46,20 +46,45 @@ def integrity(path: Path) -> str:
     return "\n".join(str(r[0]) for r in rows)
 
 
+def _is_the_database(database: Path, target: Path) -> bool:
+    """Whether TARGET names the database, its log or its key file, by whatever path: "..", a
+    symlink to it, or a symlinked folder. Replacing it would swap the live file from under the
+    running bot, which would go on writing votes into the old one, lost."""
+    folder = database.absolute().parent.resolve()
+    own = {folder / (database.name + suffix) for suffix in ("", "-wal", "-shm", "-journal", ".key")}
+    if target.parent.resolve() / target.name in own or target.resolve() in own:
+        return True
+    try:
+        return target.exists() and any(p.exists() and os.path.samefile(target, p) for p in own)
+    except OSError:
+        return False
+
+
 def backup(database: Path, target: Path) -> BackupReport:
     """Copy the database at DATABASE (running or not) to TARGET, consistently; raises
     StartError, in words, when it cannot."""
     if not database.exists():
         raise StartError(f"There is no database at {database}: check bot.database in the configuration.")
+    if not os.access(database, os.R_OK):
+        raise StartError(f"The database {database} cannot be read by this user: run the backup as the user the "
+                         "bot runs as.")
     target = target.absolute()
-    if target == database.absolute():
-        raise StartError("The backup must go to another file than the database itself.")
+    if _is_the_database(database, target):
+        raise StartError(f"{target} is the database itself (or its log or key file) by another name: write "
+                         "the backup to another file, best in another folder or on another disk.")
+    if target.is_dir():
+        raise StartError(f"{target} is a folder: name the file to write the copy to, such as "
+                         f"{target / 'quorum-backup.db'}.")
     if not target.parent.is_dir():
         raise StartError(f"The backup's folder {target.parent} does not exist: create it first.")
     partial = target.with_name(target.name + ".partial")
-    partial.unlink(missing_ok=True)
-    # Readable by its owner only, as the database is: it holds the members and the ballots.
-    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    try:
+        partial.unlink(missing_ok=True)
+        # Readable by its owner only, as the database is: it holds the members and the ballots.
+        os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except OSError as e:
+        raise StartError(f"The backup cannot be written in {target.parent} ({e.strerror}): choose a folder "
+                         "this user may write, or run the backup as the user the bot runs as.") from None
     try:
         with closing(sqlite3.connect(database)) as source, closing(sqlite3.connect(partial)) as copy:
             source.execute("PRAGMA busy_timeout=5000")

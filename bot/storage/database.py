@@ -22,6 +22,7 @@ import aiosqlite
 
 from bot.kernel.errors import StartError
 from bot.storage.dialect import is_postgresql
+from bot.storage.newer import refuse_newer
 from bot.storage.rows import Pending, Rows
 
 log = logging.getLogger(__name__)
@@ -52,8 +53,10 @@ async def _apply(conn: aiosqlite.Connection, directory: Path) -> list[str]:
     await conn.commit()
     async with conn.execute("SELECT version FROM schema_migrations") as cur:
         done = {row[0] for row in await cur.fetchall()}
+    files = migration_files(directory)
+    refuse_newer(done, files)
     applied = []
-    for version, path in migration_files(directory):
+    for version, path in files:
         if version in done:
             continue
         script = path.read_text(encoding="utf-8")
@@ -68,6 +71,10 @@ async def _apply(conn: aiosqlite.Connection, directory: Path) -> list[str]:
                 (version, path.name, now),
             )
             await conn.commit()
+        except sqlite3.Error as e:
+            await conn.rollback()
+            raise StartError(f"The database cannot be brought up to date: migration {path.name} failed on it ({e}); "
+                             "set bot.database to a Quorum database, or to a new file.") from None
         except BaseException:
             await conn.rollback()
             raise
@@ -122,17 +129,22 @@ async def connect(path: Path | str, directory: Path = MIGRATIONS_DIR, writer: bo
     stalls every vote waiting for that commit. ``checkpoints`` does it on a reader instead.
     """
     conn = await _open(path)
-    conn.row_factory = aiosqlite.Row
-    # FULL: a vote is acknowledged only after its commit is on disk.
-    await conn.execute("PRAGMA synchronous=FULL")
-    await conn.execute("PRAGMA foreign_keys=ON")
-    await conn.execute("PRAGMA busy_timeout=5000")
-    await _apply(conn, directory)
-    if writer:
-        await conn.execute("PRAGMA wal_autocheckpoint=0")
-        # Erasure deletes rows; with secure_delete SQLite also overwrites the space they held,
-        # here and wherever an earlier update or page split left an old copy of a row.
-        await conn.execute("PRAGMA secure_delete=ON")
+    try:
+        conn.row_factory = aiosqlite.Row
+        # FULL: a vote is acknowledged only after its commit is on disk.
+        await conn.execute("PRAGMA synchronous=FULL")
+        await conn.execute("PRAGMA foreign_keys=ON")
+        await conn.execute("PRAGMA busy_timeout=5000")
+        await _apply(conn, directory)
+        if writer:
+            await conn.execute("PRAGMA wal_autocheckpoint=0")
+            # Erasure deletes rows; with secure_delete SQLite also overwrites the space they held,
+            # here and wherever an earlier update or page split left an old copy of a row.
+            await conn.execute("PRAGMA secure_delete=ON")
+    except BaseException:
+        # Closed on the way out: its thread left running would keep the process from exiting.
+        await conn.close()
+        raise
     return conn
 
 
@@ -273,7 +285,11 @@ class Database:
         wconn = await connect(path, writer=True)
         if str(path) == ":memory:":
             return cls(path, wconn, Reader(wconn))
-        return cls(path, wconn, Reader(await connect(path)))
+        try:
+            return cls(path, wconn, Reader(await connect(path)))
+        except BaseException:
+            await wconn.close()
+            raise
 
     def listen(self, channel: str, wake: object) -> None:
         """Nothing to listen for: on SQLite this process is the only one, and wakes itself."""

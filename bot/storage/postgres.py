@@ -30,6 +30,7 @@ import asyncpg
 
 from bot.kernel.errors import StartError
 from bot.storage import dialect, sealing
+from bot.storage.newer import refuse_newer
 from bot.storage.rows import Pending, Rows
 
 log = logging.getLogger(__name__)
@@ -140,6 +141,7 @@ async def apply_migrations(conn: asyncpg.Connection, files: Migrations, split: S
             " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
         )
         done = {row[0] for row in await conn.fetch("SELECT version FROM schema_migrations")}
+        refuse_newer(done, files)
         applied = []
         for version, path in files:
             if version in done:
@@ -151,13 +153,17 @@ async def apply_migrations(conn: asyncpg.Connection, files: Migrations, split: S
                 translated = (dialect.schema(s) for s in split(path.read_text(encoding="utf-8")))
                 statements = [s for s in translated if s is not None]
             now = datetime.now(UTC).isoformat(timespec="seconds")
-            async with conn.transaction():
-                for text in statements:
-                    await conn.execute(text)
-                await conn.execute(
-                    "INSERT INTO schema_migrations(version, name, applied_at) VALUES ($1, $2, $3)",
-                    version, path.name, now,
-                )
+            try:
+                async with conn.transaction():
+                    for text in statements:
+                        await conn.execute(text)
+                    await conn.execute(
+                        "INSERT INTO schema_migrations(version, name, applied_at) VALUES ($1, $2, $3)",
+                        version, path.name, now,
+                    )
+            except asyncpg.PostgresError as e:
+                raise StartError(f"The database cannot be brought up to date: migration {path.name} failed on it "
+                                 f"({e}); set bot.database to a Quorum database, or to a new one.") from None
             applied.append(path.name)
         return applied
     finally:

@@ -58,6 +58,13 @@ def test_count_subcommand(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout)
     assert result["elected"] == ["Ann"] and result["method"] and result["stages"][0]["action"] == "first preferences"
+    # The options every command takes may come first, as with the bot's commands.
+    (tmp_path / "q.toml").write_text("")
+    for before in (["--config", "q.toml"], ["-v", "--config=q.toml"], ["--log-format", "json", "--config", "q.toml"]):
+        again = quorum(*before, "count", str(blt), "--format", "json", cwd=tmp_path)
+        assert again.returncode == 0 and json.loads(again.stdout) == result, (before, again.stderr)
+        tools = quorum(*before, "sortition", "--help", cwd=tmp_path)
+        assert tools.returncode == 0 and "usage: quorum sortition" in tools.stdout, (before, tools.stderr)
     bad = tmp_path / "bad.blt"
     bad.write_text("3, 1\n")
     proc = quorum("count", str(bad), cwd=tmp_path)
@@ -79,3 +86,53 @@ def test_migrate_on_postgresql_started_twice_at_once(tmp_path: Path, postgresql)
     refused = subprocess.run([sys.executable, "-m", "bot.cli", "backup", str(tmp_path / "copy")], capture_output=True,
                              text=True, cwd=tmp_path, env=env, timeout=120)
     assert refused.returncode != 0 and "pg_dump" in refused.stderr
+
+
+def test_a_database_from_a_newer_quorum_is_refused_by_every_command(tmp_path: Path) -> None:
+    """A database that has applied a migration this install does not know was written by a
+    newer Quorum: running on it would misread its tables, so migrate, run and the console
+    refuse it in one sentence (on SQLite and on PostgreSQL alike)."""
+    from tests.helpers import database_env, database_rows
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **database_env(tmp_path)}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "bot.cli", *args], input="chair: /poll Tea?\n",
+                              capture_output=True, text=True, cwd=tmp_path, timeout=120, env=env)
+
+    assert run("migrate").returncode == 0
+    future = ("INSERT INTO schema_migrations(version, name, applied_at) "
+              "VALUES (9029, '9029_future.sql', '2030-01-01T00:00:00+00:00')")
+    database_rows(tmp_path, future)
+    for args in (["migrate"], ["console"], []):
+        proc = run(*args)
+        assert proc.returncode == 1 and proc.stdout == "", (args, proc.stdout, proc.stderr)
+        said = proc.stderr.strip()
+        assert "\n" not in said and "Traceback" not in said, said
+        assert said == ("quorum: This database was written by a newer Quorum (migration 9029): upgrade Quorum, "
+                        "or restore a backup made by this version."), said
+
+
+def test_members_import_checks_where_the_codes_go_before_importing(tmp_path: Path) -> None:
+    """The join codes are shown once: a --codes file that cannot be written is refused before
+    anything is imported, so a corrected rerun still prints every new member's code."""
+    from tests.helpers import ROLL, database_env
+
+    (tmp_path / "roll.csv").write_text(ROLL)
+    (tmp_path / "adir").mkdir()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **database_env(tmp_path)}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "bot.cli", "members", "import", "roll.csv", *args],
+                              capture_output=True, text=True, cwd=tmp_path, timeout=120, env=env)
+
+    for codes, said in (("nope/codes.csv", f"folder {tmp_path / 'nope'} does not exist"),
+                        ("adir", "is a folder")):
+        proc = run("--codes", codes)
+        assert proc.returncode == 2 and proc.stdout == "", proc.stderr
+        line = proc.stderr.strip()
+        assert "\n" not in line and "Traceback" not in line and said in line, line
+    assert not (tmp_path / "nope").exists()
+    proc = run("--codes", "codes.csv")
+    assert proc.returncode == 0, proc.stderr
+    assert len((tmp_path / "codes.csv").read_text().strip().splitlines()) == 4  # every member's code, the first time

@@ -157,3 +157,73 @@ async def test_a_matrix_password_the_homeserver_refuses_stops_the_start_with_a_s
     assert proc.returncode == 1
     assert f"The homeserver refused matrix.password for {account.user_id} (Invalid username or password)" in (
         one_sentence(err.decode()))
+
+
+def test_failures_found_while_the_bot_is_built_end_the_process_with_a_sentence(tmp_path: Path) -> None:
+    """A setting refused only once the bot is built, and a SQLite file of another program, end
+    the real command with one sentence, non-zero, promptly: nothing opened on the way (the
+    database's connections and their threads) is left to keep the process alive."""
+    def run(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "bot.cli", *args], input="chair: /polls\n",
+                              capture_output=True, text=True, cwd=tmp_path, timeout=30, env=environment(**env))
+
+    (tmp_path / "quorum.toml").write_text('[bot]\nlanguage = "de"\n')
+    for args in (["run"], ["console"]):
+        proc = run(*args)
+        assert proc.returncode == 2, (args, proc.stderr)
+        assert "bot.language: there is no 'de' catalogue" in one_sentence(proc.stderr)
+    (tmp_path / "quorum.toml").unlink()
+    with sqlite3.connect(tmp_path / "quorum.db") as other:
+        other.execute("CREATE TABLE polls(id INTEGER PRIMARY KEY)")
+    for args, env in ((["run"], {"QUORUM_TELEGRAM_TOKEN": TOKEN}), (["console"], {}), (["migrate"], {})):
+        proc = run(*args, **env)
+        assert proc.returncode == 1, (args, proc.stderr)
+        said = one_sentence(proc.stderr)
+        assert "migration 0001_core.sql failed on it (table polls already exists)" in said, said
+        assert "set bot.database to a Quorum database, or to a new file" in said
+    with sqlite3.connect(tmp_path / "quorum.db") as other:  # and it was left as it was
+        assert [n for (n,) in other.execute("SELECT name FROM sqlite_master ORDER BY name")] == [
+            "polls", "schema_migrations"]
+
+
+def test_a_start_that_fails_after_the_database_is_open_still_ends_the_process(tmp_path: Path) -> None:
+    """The key file is read after the database is opened; when that fails (here it is a
+    folder), the database is closed again and the process ends, non-zero."""
+    (tmp_path / "quorum.db.key").mkdir()
+    for args in (["console"], ["run"]):
+        proc = subprocess.run([sys.executable, "-m", "bot.cli", *args], input="chair: /polls\n", capture_output=True,
+                              text=True, cwd=tmp_path, timeout=30, env=environment())
+        assert proc.returncode != 0 and proc.stdout == "", (args, proc.stderr)
+
+
+async def test_a_webhook_port_in_use_names_the_setting(tmp_path: Path) -> None:
+    import socket
+
+    peer = await TelegramPeer().start()
+    held = socket.socket()
+    try:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        port = held.getsockname()[1]
+        (tmp_path / "quorum.toml").write_text(
+            f'[telegram]\nbase_url = "{peer.base_url}"\nwebhook_url = "https://bot.example.org/hook"\n'
+            f'webhook_port = {port}\n')
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", "run", cwd=tmp_path, env=environment(QUORUM_TELEGRAM_TOKEN=peer.token),
+            stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        _, err = await asyncio.wait_for(proc.communicate(), 60)
+    finally:
+        held.close()
+        await peer.stop()
+    assert proc.returncode == 1
+    said = one_sentence(err.decode())
+    assert f"The Telegram webhook cannot listen on 127.0.0.1:{port}" in said, said
+    assert "telegram.webhook_port" in said and "OSError" not in said
+
+
+def test_a_token_with_stray_whitespace_is_used_without_it() -> None:
+    """Checked after strip(), the token must also be used stripped: a newline from an env file
+    (QUORUM_TELEGRAM_TOKEN=$(cat token)) would otherwise go into every request's URL."""
+    for stray in (TOKEN + "\n", " " + TOKEN, TOKEN + " "):
+        config = parse_config({"telegram": {"token": stray}})
+        assert config.telegram is not None and config.telegram.token == TOKEN

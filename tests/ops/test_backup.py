@@ -11,9 +11,12 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -154,3 +157,79 @@ def test_a_backup_of_a_postgresql_database_is_refused_naming_the_servers_tools(
     assert "\n" not in said and said.count(". ") == 0 and said.endswith(".")  # one sentence
     assert "pg_dump" in said and "base backups" in said, said
     assert not (tmp_path / "copy.db").exists()
+
+
+def _live(folder: Path) -> Path:
+    database = folder / "quorum.db"
+    with closing(sqlite3.connect(database)) as db:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("CREATE TABLE t(x)")
+        db.execute("INSERT INTO t VALUES (1)")
+        db.commit()
+    return database
+
+
+def test_a_backup_onto_the_database_by_another_name_is_refused_and_leaves_it_in_place(tmp_path: Path) -> None:
+    """The same file named through "..", a symlink, or a symlinked folder is still the database:
+    the copy must not replace it (its inode, and every vote committed after the copy, would go)."""
+    state = tmp_path / "state"
+    state.mkdir()
+    database = _live(state)
+    (state / "sub").mkdir()
+    (tmp_path / "backups").symlink_to(state)
+    (state / "link.db").symlink_to(database)
+    inode = database.stat().st_ino
+    for target in (state / "sub" / ".." / "quorum.db", tmp_path / "backups" / "quorum.db", state / "link.db",
+                   tmp_path / "backups" / "quorum.db-wal", tmp_path / "backups" / "quorum.db.key"):
+        with pytest.raises(StartError, match="the database itself") as refused:
+            backup(database, target)
+        assert "\n" not in str(refused.value)
+        assert database.stat().st_ino == inode
+    # Named from another working folder, relatively, it is the same file too.
+    with pytest.raises(StartError, match="the database itself"):
+        backup(Path(os.path.relpath(database)), Path(os.path.relpath(tmp_path / "backups" / "quorum.db")))
+    assert sorted(p.name for p in state.iterdir()) == ["link.db", "quorum.db", "sub"]
+    with closing(sqlite3.connect(database)) as db:
+        assert db.execute("SELECT x FROM t").fetchall() == [(1,)]
+
+
+def test_a_backup_to_a_folder_or_an_unwritable_place_says_so_in_one_sentence(tmp_path: Path) -> None:
+    # Run as root, the unwritable folder is one the user nobody cannot write (as a service
+    # user would be), in a folder nobody can reach (pytest's own are the owner's alone).
+    root = os.geteuid() == 0
+    base = Path(tempfile.mkdtemp()) if root else tmp_path
+    try:
+        base.chmod(0o755)
+        _live(base)
+        for f in base.glob("quorum.db*"):
+            f.chmod(0o644)
+        (base / "bk").mkdir()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("QUORUM_")}
+        env["PYTHONPATH"] = str(ROOT)
+
+        def run(target: Path, *, nobody: bool = False) -> subprocess.CompletedProcess[str]:
+            command = [sys.executable, "-m", "bot.cli", "backup", str(target)]
+            if nobody:
+                command = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", *command]
+            return subprocess.run(command, capture_output=True, text=True, cwd=base, env=env, timeout=120)
+
+        folder = run(base / "bk")
+        assert folder.returncode == 1 and "Traceback" not in folder.stderr
+        assert len(folder.stderr.strip().splitlines()) == 1 and "is a folder" in folder.stderr, folder.stderr
+        assert list((base / "bk").iterdir()) == []
+        locked = base / "locked"
+        locked.mkdir()
+        locked.chmod(0o755 if root else 0o555)
+        refused = run(locked / "copy.db", nobody=root)
+        assert refused.returncode == 1 and "Traceback" not in refused.stderr
+        assert len(refused.stderr.strip().splitlines()) == 1, refused.stderr
+        assert f"cannot be written in {locked}" in refused.stderr, refused.stderr
+        assert list(locked.iterdir()) == []
+        if root:  # a database this user may not read
+            (base / "quorum.db").chmod(0o600)
+            unread = run(base / "bk" / "copy.db", nobody=True)
+            assert unread.returncode == 1 and len(unread.stderr.strip().splitlines()) == 1, unread.stderr
+            assert f"The database {base / 'quorum.db'} cannot be read by this user" in unread.stderr, unread.stderr
+    finally:
+        if root:
+            shutil.rmtree(base)

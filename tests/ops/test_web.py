@@ -223,3 +223,26 @@ async def test_quorum_checkpoints_can_be_left_to_a_replicator(tmp_path: Path) ->
     finally:
         await own.stop()
         await left.stop()
+
+
+async def test_a_receipt_form_that_cannot_be_read_is_answered_400_with_a_short_page(site: Site) -> None:
+    """A body that is not UTF-8, or a multipart body that is malformed, is the sender's
+    mistake: a 400 with a short page, not a server error."""
+    chat = site.chat
+    await chat.say("chair: /poll Officer? | Ann | Bob --secret", "ann (private): /vote 1 Ann")
+    page = site.url(link_in(await chat.say("chair: /close 1"))) + "receipt"
+    bodies = [
+        (b"code=\xff\xfe\xfd", "application/x-www-form-urlencoded"),
+        (b"--x\r\nContent-Disposition: form-data\r\n\r\nABC\r\n", "multipart/form-data; boundary=x"),
+        (b"garbage", "multipart/form-data"),
+    ]
+    async with aiohttp.ClientSession() as http:
+        for body, kind in bodies:
+            async with http.post(page, data=body, headers={"Content-Type": kind}) as r:
+                text = await r.text()
+                assert r.status == 400, (body, kind, r.status, text[:200])
+                assert r.headers["Content-Type"].startswith("text/html") and "receipt code" in text
+                assert r.headers["X-Content-Type-Options"] == "nosniff"
+        # and the form still works
+        status, answer = await _post(page, {"code": "ABCD-EF23-4567"})
+        assert status == 200 and 'id="verdict">Not found<' in answer
