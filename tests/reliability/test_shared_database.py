@@ -27,7 +27,7 @@ from bot.storage.database import Database
 from bot.storage.leases import TTL
 from bot.storage.outbox import CHANNEL, enqueue
 from bot.storage.writer import DUPLICATE, VoteWrite
-from tests.helpers import Chat, DiesInChart, add_members
+from tests.helpers import Chat, DiesInChart, add_members, transcript_after_outbox
 from tests.peers.postgresql import shared
 
 
@@ -239,7 +239,8 @@ async def test_deadlines_set_in_a_process_that_is_down_are_kept_by_another(tmp_p
         await a.say("chair: /poll Lunch? | Pizza | Soup --closes 1h",
                     "chair: /trigger open recall Councillor --signatures 2 --closes 2h")
         await a.stop()  # down: nobody there keeps its deadlines
-        said = await b.advance("3h")
+        await b.advance("3h")
+        said = await transcript_after_outbox(b)  # each announcement is queued with its decision
         assert "Result — poll 1" in said and "closed at its deadline without firing" in said
         assert await b.query("SELECT closed_by FROM polls") == [("deadline",)]
         assert await b.query("SELECT status FROM triggers") == [("expired",)]

@@ -4,6 +4,7 @@ concurrent signatures and redelivered messages — and never after their deadlin
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from pathlib import Path
 
 from bot.kernel.events import Actor, Message, Room
@@ -152,7 +153,7 @@ async def test_trigger_expires_unfired(chat: Chat) -> None:
 async def test_signature_at_the_deadline_is_refused_even_before_the_timer_runs(chat: Chat) -> None:
     await add_members(chat, [(f"m{i}", None) for i in range(3)])
     await chat.say("chair: /trigger open recall Cllr Jones --signatures 1 --closes 1h")
-    chat.tick(__import__("datetime").timedelta(hours=1))  # the clock passes the deadline, no timer yet
+    chat.tick(timedelta(hours=1))  # the clock passes the deadline, no timer yet
     out = await chat.say("m0 (private): /sign T1 yes")
     assert "closed at its deadline" in out
     assert await _polls(chat) == 0
@@ -202,12 +203,12 @@ async def test_announcements_survive_a_platform_that_is_down_when_a_trigger_expi
     finally:
         chat.transport.deliver = real  # type: ignore[method-assign]
     assert await chat.query("SELECT id, status FROM triggers ORDER BY id") == [(1, "expired"), (2, "fired")]
-    chat.tick(__import__("datetime").timedelta(minutes=10))  # past the outbox's retry
+    chat.tick(timedelta(minutes=10))  # past the outbox's retry
     shown = await transcript_after_outbox(chat)
     assert shown.count("Trigger T1 (recall: Cllr Smith) closed at its deadline without firing") == 1, shown
     assert shown.count("Trigger T2 has fired: recall: Cllr Jones") == 1, shown
     assert "[chair (private)] bot: Trigger T2 (recall: Cllr Jones) fired" in shown
-    chat.tick(__import__("datetime").timedelta(hours=1))  # a retry never posts twice
+    chat.tick(timedelta(hours=1))  # a retry never posts twice
     shown = await transcript_after_outbox(chat)
     assert shown.count("closed at its deadline without firing") == 1, shown
     assert shown.count("Trigger T2 has fired") == 1, shown
