@@ -74,7 +74,8 @@ def _size(db: Path) -> int:
 
 async def run(db: Path, flood: int, seconds: float, flood_rate: float | None) -> dict:
     transport = Counting()
-    app = await bootstrap(replace(parse_config({}), database=db, secret="bench"), Clock(), Transports(transport))
+    config = replace(parse_config({}), database=db, secret="bench-secret-key-16")
+    app = await bootstrap(config, Clock(), Transports(transport))
     await app.start()
     tune_for_serving()
     group = Room("bench:room")

@@ -81,7 +81,7 @@ async def broadcast(messages: int, time_scale: float) -> dict[str, object]:
             config = replace(
                 parse_config({}),
                 database=Path(tmp) / "quorum.db",
-                secret="bench",
+                secret="bench-secret-key-16",
                 telegram=TelegramConfig(token=hello["token"], base_url=hello["base_url"]),
             )
             assert config.telegram is not None

@@ -160,7 +160,7 @@ async def run_core(
     n processes share a PostgreSQL database DB; the first opens the polls; all begin at START_AT."""
     url = str(db) if str(db).startswith("postgresql://") else None
     config = replace(parse_config({}), database=Path("bench.db") if url else Path(db), database_url=url,
-                     secret="bench")
+                     secret="bench-secret-key-16")
     core = await bootstrap(config, Clock(), Transports(NullTransport()))
     await core.start()
     tune_for_serving()  # as `quorum run` does once the bot is up
@@ -219,7 +219,7 @@ async def _empty(url: str) -> None:
 
 async def _open_polls(url: str, polls: int) -> None:
     """Migrate the database and open the polls, as the first process to start would."""
-    config = replace(parse_config({}), database=Path("bench.db"), database_url=url, secret="bench")
+    config = replace(parse_config({}), database=Path("bench.db"), database_url=url, secret="bench-secret-key-16")
     core = await bootstrap(config, Clock(), Transports(NullTransport()))
     await core.start()
     for p in range(polls):

@@ -35,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-SECRET = "bench-secret"
+SECRET = "bench-secret-key-16"
 KNOWN = "bench:known-update"
 
 CHILD = """

@@ -116,7 +116,7 @@ class Chat:
         overrides = {"commands_burst": 1_000_000, "commands_per_minute": 1_000_000, **overrides}
         if "database_url" not in overrides:  # a test may name its own server
             overrides["database_url"] = database_url_for(tmp_path)
-        config = replace(config, database=tmp_path / "quorum.db", secret="test-secret", **overrides)
+        config = replace(config, database=tmp_path / "quorum.db", secret="test-secret-for-tests", **overrides)
         out = io.StringIO()
         transport = ConsoleTransport(config, out)
         app = await bootstrap(config, clock or ManualClock(), Transports(transport))

@@ -63,7 +63,7 @@ from bot.kernel.times import iso
 from bot.kernel.weblinks import PageLinks
 from bot.storage import dialect
 from bot.storage.database import Database
-from bot.storage.keyfile import load_or_make_key
+from bot.storage.keyfile import settle_key
 from bot.storage.leases import TTL, Presence
 from bot.storage.matrix_state import MatrixState
 from bot.storage.outbox import CHANNEL as OUTBOX_CHANNEL
@@ -111,6 +111,7 @@ class App:
         self, *, config: Config, clock: Clock, transports: Transports, database: Database, writer: Writer,
         own_writer: GroupCommitWriter | None, outbox: Outbox, scheduler: Scheduler, routes: Routes,
         dispatcher: Dispatcher, services: Services, rooms: RoomMover, audit: Audit, monitoring: Monitoring,
+        secret: str,
     ) -> None:
         self.config = config
         self.clock = clock
@@ -126,6 +127,8 @@ class App:
         self.rooms = rooms
         self.audit = audit  # what the auditor's pages show (adapters/web)
         self.monitoring = monitoring  # /healthz and /metrics
+        self.secret = secret  # the key of secret ballots and sealed data (bot/storage/keyfile.py)
+        self._stopped = False
         # Every inbound event, straight to the dispatcher (no extra frame on the vote path).
         self.handle: Callable[[Event], Awaitable[None]] = dispatcher.handle
 
@@ -135,18 +138,28 @@ class App:
 
     async def start(self) -> None:
         """Load what the features keep in memory and start the writer, the outbox and the
-        scheduler (overdue work from while the bot was down runs at once)."""
-        if self._own_writer is not None:
-            await self._own_writer.load()
-            self._own_writer.start()
-        await self.rooms.start()
-        for startup in self.routes.startups:
-            await startup()
-        self.database.start()
-        self.outbox.start()
-        self.scheduler.start()
+        scheduler (overdue work from while the bot was down runs at once). A start that fails
+        stops what it started and closes the database, whose threads would keep the process alive."""
+        try:
+            if self._own_writer is not None:
+                await self._own_writer.load()
+                self._own_writer.start()
+            await self.rooms.start()
+            for startup in self.routes.startups:
+                await startup()
+            self.database.start()
+            self.outbox.start()
+            self.scheduler.start()
+        except BaseException:
+            await self.stop()
+            raise
 
     async def stop(self) -> None:
+        """Stop everything and close the database; once (a failed start stops what it started,
+        and its caller may stop the app again)."""
+        if self._stopped:
+            return
+        self._stopped = True
         await self.scheduler.shutdown()
         await self.outbox.stop()
         for shutdown in reversed(self.routes.shutdowns):
@@ -186,9 +199,8 @@ class App:
         self.outbox.poke()
 
     def matrix_store(self, account: str) -> MatrixState:
-        secret = self.config.secret or load_or_make_key(self.config.database)
         ttl = self.config.matrix.lease if self.config.matrix is not None else TTL
-        return MatrixState(self.database.reader, self.writer, self.clock, account, secret, lease_ttl=ttl)
+        return MatrixState(self.database.reader, self.writer, self.clock, account, self.secret, lease_ttl=ttl)
 
 
 async def bootstrap(
@@ -213,7 +225,7 @@ async def bootstrap(
 async def _built(config: Config, clock: Clock, transports: Transports, writer: Writer | None,
                  catalogues: Catalogues, database: Database) -> App:
     database.checkpointing = config.wal_checkpoints
-    secret = config.secret or load_or_make_key(config.database)
+    secret = await settle_key(database, config.database, config.secret)
     own_writer = None
     if writer is None:
         writer = own_writer = GroupCommitWriter(database.wconn, lambda: iso(clock.now()), secret)
@@ -266,7 +278,7 @@ async def _built(config: Config, clock: Clock, transports: Transports, writer: W
     return App(config=config, clock=clock, transports=transports, database=database, writer=writer,
                own_writer=own_writer, outbox=outbox, scheduler=scheduler, routes=routes, dispatcher=dispatcher,
                services=services, rooms=rooms, audit=Audit(polls, pools, links),
-               monitoring=Monitoring(database, own_writer, outbox, scheduler, polls, transports))
+               monitoring=Monitoring(database, own_writer, outbox, scheduler, polls, transports), secret=secret)
 
 
 async def import_roll(config: Config, entries: list[RollEntry], replace: bool) -> RollImport:
@@ -274,12 +286,14 @@ async def import_roll(config: Config, entries: list[RollEntry], replace: bool) -
     without starting the rest of the bot."""
     clock = Clock()
     database = await Database.open(config.database_url or config.database)
-    key = config.secret or load_or_make_key(config.database)
-    writer = GroupCommitWriter(database.wconn, lambda: iso(clock.now()), key)
-    await writer.load()
-    writer.start()
     try:
-        return await RollService(database.reader, writer, clock).import_entries(entries, replace)
+        key = await settle_key(database, config.database, config.secret)
+        writer = GroupCommitWriter(database.wconn, lambda: iso(clock.now()), key)
+        await writer.load()
+        writer.start()
+        try:
+            return await RollService(database.reader, writer, clock).import_entries(entries, replace)
+        finally:
+            await writer.stop()
     finally:
-        await writer.stop()
         await database.close()

@@ -130,6 +130,15 @@ class Sealer:
             raise Unopenable("a data key does not open with this bot secret: was bot.secret (or the key file) "
                              "changed? Put back the one the database was used with.") from None
 
+    async def opens(self, reader: Any) -> bool:
+        """Whether this secret opens the data keys in the database (one of them, as all are
+        wrapped alike), or there are none: a key check for databases from before the check value."""
+        rows = await reader.execute_fetchall(f"SELECT holder, wrapped FROM {KEYS_TABLE} LIMIT 1")
+        try:
+            return not rows or bool(self._unwrap("", rows[0][0], rows[0][1]))
+        except Unopenable:
+            return False
+
     async def key(self, conn: Any, identity: str) -> Key:
         """IDENTITY's data key, made (inside CONN's transaction) if they have none yet. Two
         processes making one at once: the second's insert waits for the first's and does

@@ -78,7 +78,7 @@ class ListingWriter:
 
 
 async def test_a_service_runs_on_a_writer_and_clock_of_the_tests_own(tmp_path: Path) -> None:
-    config = replace(parse_config({}), database=tmp_path / "quorum.db", secret="test-secret")
+    config = replace(parse_config({}), database=tmp_path / "quorum.db", secret="test-secret-for-tests")
     writer = ListingWriter(config.database)
     clock = ManualClock()
     out = io.StringIO()

@@ -39,7 +39,7 @@ def _restore_block() -> str:
 
 def _config(folder: Path) -> Path:
     path = folder / "quorum.toml"
-    path.write_text('[bot]\ndatabase = "quorum.db"\nsecret = "test-secret"\n', encoding="utf-8")
+    path.write_text('[bot]\ndatabase = "quorum.db"\nsecret = "test-secret-for-tests"\n', encoding="utf-8")
     return path
 
 
@@ -147,7 +147,8 @@ def test_a_backup_of_a_postgresql_database_is_refused_naming_the_servers_tools(
     """PostgreSQL is backed up with its own tools (README: Scaling out, Backups); ``quorum
     backup`` says so in one sentence, exits non-zero and writes nothing."""
     url = postgresql.database_for(str(tmp_path))
-    (tmp_path / "quorum.toml").write_text(f'[bot]\ndatabase = "{url}"\nsecret = "test-secret"\n', encoding="utf-8")
+    (tmp_path / "quorum.toml").write_text(f'[bot]\ndatabase = "{url}"\nsecret = "test-secret-for-tests"\n',
+                                          encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("QUORUM_")}
     refused = subprocess.run([sys.executable, "-m", "bot.cli", "backup", str(tmp_path / "copy.db")],
                              capture_output=True, text=True, cwd=tmp_path, env={**env, "PYTHONPATH": str(ROOT)},

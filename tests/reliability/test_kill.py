@@ -33,7 +33,8 @@ def _start(workdir: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "console"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, bufsize=1,
-        cwd=workdir, env={**os.environ, "PYTHONPATH": str(ROOT), "QUORUM_SECRET": "kill-test", **database_env(workdir)},
+        cwd=workdir,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "QUORUM_SECRET": "kill-test-secret-key", **database_env(workdir)},
     )
 
 

@@ -25,7 +25,7 @@ KILLS = 4
 
 
 def _env(workdir: Path) -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(ROOT), "QUORUM_SECRET": "kill-test", **database_env(workdir)}
+    return {**os.environ, "PYTHONPATH": str(ROOT), "QUORUM_SECRET": "kill-test-secret-key", **database_env(workdir)}
 
 
 def _start(workdir: Path) -> tuple[subprocess.Popen[str], list[str]]:

@@ -55,9 +55,9 @@ async def test_the_store_is_sealed_with_a_key_from_the_secret(tmp_path: Path) ->
         app = a.app
         ours = app.matrix_store(ACCOUNT).sealing_key
         # Every process with the same secret derives the same key; another secret another key.
-        assert ours == MatrixState(app.reader, app.writer, app.clock, ACCOUNT, "test-secret").sealing_key
+        assert ours == MatrixState(app.reader, app.writer, app.clock, ACCOUNT, "test-secret-for-tests").sealing_key
         assert ours != MatrixState(app.reader, app.writer, app.clock, ACCOUNT, "another-secret").sealing_key
-        assert b"test-secret" not in ours
+        assert b"test-secret-for-tests" not in ours
     finally:
         await a.stop()
 

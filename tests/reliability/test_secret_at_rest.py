@@ -22,7 +22,7 @@ from bot.kernel.markup import to_plain
 from bot.kernel.secrecy import voter_hash
 from tests.helpers import Chat, add_members, import_roll
 
-SECRET = "test-secret"  # the key Chat.start gives the bot
+SECRET = "test-secret-for-tests"  # the key Chat.start gives the bot
 
 
 def transactions(wal: bytes) -> list[bytes]:

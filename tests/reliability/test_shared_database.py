@@ -30,6 +30,8 @@ from bot.storage.writer import DUPLICATE, VoteWrite
 from tests.helpers import Chat, DiesInChart, add_members, transcript_after_outbox
 from tests.peers.postgresql import shared
 
+SECRET = "test-secret-for-tests"  # the key Chat.start gives the bot
+
 
 async def _bots(tmp_path: Path, n: int) -> list[Chat]:
     url = shared().database_for(str(tmp_path / "shared"))
@@ -399,15 +401,15 @@ async def test_a_secret_ballot_keyed_before_its_account_was_linked_elsewhere_cou
         await add_members(a, [("ann", "North")])
         await a.say("chair: /poll Strike? --secret", "ann (private): /vote 1 yes")
         await _join_elsewhere(b, "tg:555")
-        stray = voter_hash("test-secret", 1, "tg:555")
+        stray = voter_hash(SECRET, 1, "tg:555")
         write = VoteWrite(poll_id=1, voter=stray, choice="1", weight=1, secret=True, event_id=None,
-                          check=lambda: None, late=lambda: "closed", receipt=receipt("test-secret", 1, "tg:555"))
+                          check=lambda: None, late=lambda: "closed", receipt=receipt(SECRET, 1, "tg:555"))
         assert await a.app.writer.vote(write) is None
         assert len(await a.query("SELECT voter FROM secret_ballots WHERE poll_id = 1")) == 2
         said = await a.say("chair: /close 1")
         assert "Votes cast: 1" in said, said
         assert await a.query("SELECT voter, choice FROM secret_ballots WHERE poll_id = 1") == [
-            (voter_hash("test-secret", 1, "m:1"), "0")]
+            (voter_hash(SECRET, 1, "m:1"), "0")]
     finally:
         for bot in (a, b):
             await bot.stop()

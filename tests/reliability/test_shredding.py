@@ -27,7 +27,7 @@ from bot.storage.sealing import Sealer, Unopenable
 from tests.helpers import Chat, add_members, database_url_for, exported_csv
 from tests.peers.postgresql import PostgresServer, shared, use_postgresql
 
-SECRET = "test-secret"  # the key Chat.start gives the bot
+SECRET = "test-secret-for-tests"  # the key Chat.start gives the bot
 NAME = "Zebedee Quixotic-Marchbanks"
 AREA = "Upper Snodsbury"
 CONTACT = "zq.privacy-check@example.org"

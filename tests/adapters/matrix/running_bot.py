@@ -53,7 +53,7 @@ class RunningBot:
             store=matrix_store_beside(database),
         )
         config = replace(parse_config({}), database=database, database_url=database_url_for(database.parent),
-                         secret="test-secret", matrix=matrix)
+                         secret="test-secret-for-tests", matrix=matrix)
         app = await bootstrap(config, Clock(), Transports())
         adapter = MatrixAdapter(matrix, app, max_backoff=1.0, long_poll_ms=5_000, **adapter_options)
         app.transports.add(adapter.transport)

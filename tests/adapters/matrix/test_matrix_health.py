@@ -59,7 +59,7 @@ async def test_health_follows_the_homeserver(synapse: SynapseServer, bot_account
     database = tmp_path / "quorum.db"
     matrix = MatrixConfig(homeserver=f"http://127.0.0.1:{relay.port}", user_id=bot_account.user_id,
                           password=bot_account.password, store=matrix_store_beside(database))
-    config = replace(parse_config({}), database=database, secret="test-secret", matrix=matrix)
+    config = replace(parse_config({}), database=database, secret="test-secret-for-tests", matrix=matrix)
     app = await bootstrap(config, Clock(), Transports())
     adapter = MatrixAdapter(matrix, app, max_backoff=0.5, long_poll_ms=500)
     app.transports.add(adapter.transport)

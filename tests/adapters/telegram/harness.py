@@ -37,7 +37,7 @@ class TelegramBot:
             parse_config({}),
             database=tmp_path / "quorum.db",
             database_url=database_url_for(tmp_path),
-            secret="test-secret",
+            secret="test-secret-for-tests",
             telegram=TelegramConfig(token=peer.token, base_url=peer.base_url, **telegram),
         )
         assert config.telegram is not None

@@ -116,7 +116,7 @@ async def test_erasing_from_an_open_pool_deletes_the_registration(chat: Chat) ->
     assert "Erased: 1 pool registration." in out, out
     assert await chat.query("SELECT identity FROM pool_volunteers") == [("console:amy",)]
     assert await chat.query("SELECT count(*) FROM data_keys WHERE holder = ?",
-                            Sealer("test-secret").holder("console:zed")) == [(0,)]
+                            Sealer("test-secret-for-tests").holder("console:zed")) == [(0,)]
     assert "nothing to erase" in await chat.say("zed (private): /mydata erase")
     assert "Amy Jones" in await chat.say("amy (private): /mydata")
 
