@@ -194,6 +194,39 @@ def test_a_backup_onto_the_database_by_another_name_is_refused_and_leaves_it_in_
         assert db.execute("SELECT x FROM t").fetchall() == [(1,)]
 
 
+def _as_nobody(cwd: Path, argv: list[str]) -> subprocess.CompletedProcess[str]:
+    """``quorum ARGV`` run in CWD as the user nobody, as a service user would run it. A forked
+    child of this process, which has the bot's code loaded already: nobody may not be able to
+    read the checkout it came from (a clone in a private folder)."""
+    import pwd
+
+    import bot.cli
+    import bot.storage.backup  # noqa: F401 - loaded here, before the child can no longer read it
+
+    user = pwd.getpwnam("nobody")
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child ends with os._exit
+        code = 1
+        try:
+            os.close(read)
+            os.dup2(write, 2)
+            sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115 - the child's, until os._exit
+            os.chdir(cwd)
+            os.setgroups([])
+            os.setgid(user.pw_gid)
+            os.setuid(user.pw_uid)
+            code = bot.cli.main(argv)
+        finally:
+            sys.stderr.flush()
+            os._exit(code)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        err = pipe.read()
+    _pid, status = os.waitpid(child, 0)
+    return subprocess.CompletedProcess(argv, os.waitstatus_to_exitcode(status), "", err)
+
+
 def test_a_backup_to_a_folder_or_an_unwritable_place_says_so_in_one_sentence(tmp_path: Path) -> None:
     # Run as root, the unwritable folder is one the user nobody cannot write (as a service
     # user would be), in a folder nobody can reach (pytest's own are the owner's alone).
@@ -209,9 +242,9 @@ def test_a_backup_to_a_folder_or_an_unwritable_place_says_so_in_one_sentence(tmp
         env["PYTHONPATH"] = str(ROOT)
 
         def run(target: Path, *, nobody: bool = False) -> subprocess.CompletedProcess[str]:
-            command = [sys.executable, "-m", "bot.cli", "backup", str(target)]
             if nobody:
-                command = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", *command]
+                return _as_nobody(base, ["backup", str(target)])
+            command = [sys.executable, "-m", "bot.cli", "backup", str(target)]
             return subprocess.run(command, capture_output=True, text=True, cwd=base, env=env, timeout=120)
 
         folder = run(base / "bk")
