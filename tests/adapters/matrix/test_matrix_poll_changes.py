@@ -4,6 +4,7 @@ ended by a moderator in the client, and the bot thrown out of the room."""
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 from nio import RoomBanResponse, RoomKickResponse, RoomRedactResponse, SyncResponse
@@ -172,22 +173,31 @@ async def test_the_bot_kicked_out_of_a_room_tries_once_and_tells_the_organisers(
     # (it comes within one long poll): marked failed without asking the homeserver again.
     release.set()
     await asyncio.wait_for(learnt.wait(), timeout=60)
-    now = bot.app.clock.now()
-
-    async def queue(conn: Conn) -> None:
-        await enqueue(conn, dedupe="kicked-test", target=f"mx:{room}", private=False, text="Poll 2 closed", now=now)
-
-    await bot.app.writer.run(queue)
-    await bot.app.outbox.drain()
+    await _through_the_outbox(bot, room, "kicked-test")
     rows = await bot.query("SELECT attempts, failed IS NOT NULL, sent_at FROM outbox WHERE dedupe = 'kicked-test'")
     assert rows == [(1, 1, None)]
     assert attempts == [room]  # the bot knows it was kicked: no attempt more
 
     # The organisers hear of it privately (the founder created the room: an organiser).
-    dm = await founder.wait_for_invite()
-    await founder.client.join(dm)
-    told = await founder.wait_for_event(dm, notice_from(bot.user_id, containing="no longer post"))
-    assert "Branch" in body(told)
+    assert "Branch" in body(await _told_privately(founder, bot))
+
+
+async def _through_the_outbox(bot: RunningBot, room: str, dedupe: str) -> None:
+    """A message for ROOM queued as DEDUPE (as results and reminders go out), and the outbox drained."""
+    now = bot.app.clock.now()
+
+    async def queue(conn: Conn) -> None:
+        await enqueue(conn, dedupe=dedupe, target=f"mx:{room}", private=False, text="Poll 2 closed", now=now)
+
+    await bot.app.writer.run(queue)
+    await bot.app.outbox.drain()
+
+
+async def _told_privately(organiser: MatrixUser, bot: RunningBot) -> Any:
+    """The bot's private notice to ORGANISER that it can no longer post in a room."""
+    dm = await organiser.wait_for_invite()
+    await organiser.client.join(dm)
+    return await organiser.wait_for_event(dm, notice_from(bot.user_id, containing="no longer post"))
 
 
 @pytest.mark.parametrize("thrown_out", ["kicked", "banned"])
@@ -207,18 +217,9 @@ async def test_the_bot_thrown_out_while_it_was_down_still_tells_the_organisers(
         done = await founder.client.room_ban(room, bot.user_id, reason="testing")
         assert isinstance(done, RoomBanResponse), done
     bot = await start_bot()
-    now = bot.app.clock.now()
-
-    async def queue(conn: Conn) -> None:
-        await enqueue(conn, dedupe="kicked-down", target=f"mx:{room}", private=False, text="Poll 2 closed", now=now)
-
-    await bot.app.writer.run(queue)
-    await bot.app.outbox.drain()
+    await _through_the_outbox(bot, room, "kicked-down")
     rows = await bot.query("SELECT failed IS NOT NULL, sent_at FROM outbox WHERE dedupe = 'kicked-down'")
     assert rows == [(1, None)]
     # Its organisers are who the room's state said when the bot left it (the homeserver keeps
     # that for a former member): the founder hears of it privately, with the room's name.
-    dm = await founder.wait_for_invite()
-    await founder.client.join(dm)
-    told = await founder.wait_for_event(dm, notice_from(bot.user_id, containing="no longer post"))
-    assert "Branch" in body(told)
+    assert "Branch" in body(await _told_privately(founder, bot))
