@@ -331,6 +331,11 @@ def deadlines(polls: PollService) -> Duty:
     return Duty(polls.next_deadline, polls.close_due)
 
 
+@router.timer("ballot posts")
+def ballot_posts(polls: PollService) -> Duty:
+    return Duty(polls.next_post, polls.post_due)
+
+
 @router.startup
 async def load_open_polls(polls: PollService) -> None:
     await polls.start()

@@ -61,7 +61,7 @@ from bot.kernel.times import iso
 from bot.kernel.weblinks import PageLinks
 from bot.kernel.wording import number, quoted
 from bot.storage import dialect
-from bot.storage.outbox import Outbox, enqueue
+from bot.storage.outbox import Outbox, backoff, enqueue
 from bot.storage.scheduler import Scheduler
 from bot.storage.writer import DUPLICATE, Duplicate, VoteWrite
 
@@ -77,6 +77,10 @@ FOLLOW_UP_GRACE = timedelta(minutes=10)
 """On a shared database, how long after a close another process waits before it does what
 follows the close itself (the closing process does it at once, unless it died); and how long
 that process's claim on it lasts, should it die too."""
+
+POST_CLAIM = timedelta(minutes=2)
+"""How long a process's claim on posting a poll's ballot outlasts its next attempt: should the
+process die, another posts the ballot once the claim has run out (a shared database)."""
 
 LATE_NOTE_AFTER = timedelta(minutes=2)
 
@@ -134,6 +138,10 @@ class PollService:
         self._messages: dict[int, list[tuple[str, str, str | None]]] = {}
         self._native: dict[str, int] = {}
         self._posting: set[asyncio.Future[None]] = set()  # native polls being posted
+        # Ballots not yet in their room: poll -> (when to try again, the attempt that will be);
+        # and the claims on posting them this process holds (see ``_claim_post``).
+        self._unposted: dict[int, tuple[datetime, int]] = {}
+        self._post_claims: dict[int, datetime] = {}
         self._refreshing: set[int] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._drafts: dict[tuple[str, int], list[int]] = {}
@@ -171,6 +179,7 @@ class PollService:
             self._spawn(self._after_closes(closed))
         for poll_id in await store.unsettled_polls(self._reader):  # a rewrite cut short
             await self._settle(poll_id)
+        await self._find_unposted()
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(work)
@@ -229,6 +238,7 @@ class PollService:
         for poll_id in await store.unsettled_polls(self._reader):  # another process's, cut short
             await self._settle(poll_id)
         await self._follow_up_missed()  # another process's, cut short
+        await self._find_unposted()  # another process's, cut short
 
     async def _learn_open(self) -> bool:
         """Make ``open`` what the database says is open: polls opened by other processes join
@@ -300,10 +310,13 @@ class PollService:
                 raise UserError(_("No member on the roll is in branch {branch}; check the name.").format(
                     branch=quoted(spec.branch)))
 
+        claim = now + backoff(1) + POST_CLAIM
+
         async def insert(conn: Conn) -> int:
             poll_id = await store.insert_poll(conn, room, creator, spec, now, electorate)
             if link is not None:
                 await link(conn, poll_id)
+            await store.claim_post(conn, poll_id, now, claim, force=True)
             return poll_id
 
         poll_id = await self._writer.run(insert, event_id)
@@ -317,30 +330,95 @@ class PollService:
             opened_at=now, closes_at=spec.closes_at, electorate=electorate, proxies=spec.proxies,
         )
         self.open[poll_id] = poll
+        self._post_claims[poll_id] = claim
         self._scheduler.poke()
-        await self._post(poll)
+        await self._post_or_retry(poll, None, 1)
         return poll
 
-    async def _post(self, poll: Poll, result: dict[str, Any] | None = None) -> None:
-        """Post POLL's ballot (with RESULT, the tally so far, when posted again). While a native
-        poll is being posted, answers to it may arrive before its reference is remembered: they
-        wait for the post (see ``on_native_answer``) rather than be dropped."""
-        if not poll.native:
-            await self._post_ballot(poll, result)
+    # -- ballot messages ---------------------------------------------------------------------
+
+    async def _post_or_retry(self, poll: Poll, result: dict[str, Any] | None, attempt: int) -> None:
+        """Post POLL's ballot (attempt ATTEMPT); if the platform did not take it, try again later
+        (``post_due``), until it is in the poll's room or the poll is closed: members can vote only
+        by what they see, and a ballot fired by a trigger has nobody to open it again."""
+        try:
+            posted = await self._post(poll, result)
+        except Exception:
+            log.exception("posting the ballot of poll %s failed", poll.id)
+            posted = False
+        if posted:
+            self._unposted.pop(poll.id, None)
+            self._post_claims.pop(poll.id, None)
             return
+        due = self._clock.now() + backoff(attempt)
+        log.warning("the ballot of poll %s is not in its room yet; trying again at %s", poll.id, iso(due))
+        self._unposted[poll.id] = (due, attempt + 1)
+        self._scheduler.poke()
+
+    def next_post(self) -> datetime | None:
+        return min((due for due, _attempt in self._unposted.values()), default=None)
+
+    async def post_due(self) -> None:
+        """Post again the ballots whose platform did not take them, as they fall due."""
+        now = self._clock.now()
+        for poll_id, (due, attempt) in sorted(self._unposted.items()):
+            if due > now:
+                continue
+            poll = self.open.get(poll_id)
+            if poll is None or not await self._claim_post(poll_id, attempt):  # closed, posted, or taken over
+                self._unposted.pop(poll_id, None)
+                self._post_claims.pop(poll_id, None)
+                continue
+            await self._post_or_retry(poll, await self.tally(poll), attempt)
+
+    async def _claim_post(self, poll_id: int, attempt: int, *, force: bool = False) -> bool:
+        """Claim the posting of POLL_ID's ballot (attempt ATTEMPT) until the attempt after it is
+        due, and POST_CLAIM more: False if its message is in its room, or another process is
+        posting it. FORCE takes over what a process that stopped claimed."""
+        now = self._clock.now()
+        until = now + backoff(attempt) + POST_CLAIM
+        held = self._post_claims.get(poll_id)
+
+        async def op(conn: Conn) -> bool:
+            return await store.claim_post(conn, poll_id, now, until, held, force=force)
+
+        if not await self._writer.run(op):
+            return False
+        self._post_claims[poll_id] = until
+        return True
+
+    async def _find_unposted(self) -> None:
+        """Take over the ballots that are not in their room, and that nobody is posting: those a
+        stop cut short (this process's last run), or on a shared database another process's
+        whose claim has run out. They are posted as soon as the scheduler looks."""
+        now = self._clock.now()
+        for poll_id in await store.unposted(self._reader, now if self._shared else None):
+            if poll_id in self._unposted or poll_id not in self.open:
+                continue
+            if await self._claim_post(poll_id, 1, force=not self._shared):
+                self._unposted[poll_id] = (now, 1)
+                self._scheduler.poke()
+
+    async def _post(self, poll: Poll, result: dict[str, Any] | None = None) -> bool:
+        """Post POLL's ballot (with RESULT, the tally so far, when posted again); whether its
+        platform took it. While a native poll is being posted, answers to it may arrive before
+        its reference is remembered: they wait for the post (see ``on_native_answer``) rather
+        than be dropped."""
+        if not poll.native:
+            return await self._post_ballot(poll, result)
         posting = asyncio.get_running_loop().create_future()
         self._posting.add(posting)
         try:
-            await self._post_ballot(poll, result)
+            return await self._post_ballot(poll, result)
         finally:
             self._posting.discard(posting)
             posting.set_result(None)
 
-    async def _post_ballot(self, poll: Poll, result: dict[str, Any] | None) -> None:
+    async def _post_ballot(self, poll: Poll, result: dict[str, Any] | None) -> bool:
         with speaking(await self._languages.speech_for(poll.room)):
-            await self._post_ballot_here(poll, result)
+            return await self._post_ballot_here(poll, result)
 
-    async def _post_ballot_here(self, poll: Poll, result: dict[str, Any] | None) -> None:
+    async def _post_ballot_here(self, poll: Poll, result: dict[str, Any] | None) -> bool:
         now = self._clock.now()
         if poll.native:
             delivered = await self._send(
@@ -359,6 +437,8 @@ class PollService:
 
             await self._writer.run(remember)
             self._remember_message(poll.id, poll.room, ref, native_ref)
+            return True
+        return False
 
     @staticmethod
     def _live(poll: Poll, result: dict[str, Any] | None) -> tuple[list[int], int] | None:
@@ -1164,7 +1244,13 @@ class PollService:
     async def move_room(self, conn: Conn, old: str, new: str) -> list[int]:
         """Inside a room move's transaction (bot/app/rooms.py): the polls of room OLD now belong
         to room NEW. Returns the open ones, whose ballots ``room_moved`` posts again."""
-        return await store.move_room(conn, old, new)
+        moved = await store.move_room(conn, old, new)
+        now = self._clock.now()
+        claim = now + backoff(1) + POST_CLAIM
+        for poll_id in moved:  # posted again in NEW by this process (``room_moved``), or taken over
+            await store.claim_post(conn, poll_id, now, claim, force=True)
+            self._post_claims[poll_id] = claim
+        return moved
 
     async def room_moved(self, old: str, new: str, moved: list[int]) -> None:
         """Once the move has committed: the open polls MOVED now live in NEW, and their ballots,
@@ -1178,10 +1264,7 @@ class PollService:
             for _room, _ref, native_ref in self._messages.pop(poll_id, []):
                 if native_ref:
                     self._native.pop(native_ref, None)
-            try:
-                await self._post(poll, await self.tally(poll))
-            except Exception:
-                log.exception("the ballot of poll %s was not posted again in %s", poll_id, new)
+            await self._post_or_retry(poll, await self.tally(poll), 1)
 
     # -- charts ----------------------------------------------------------------------------------
 

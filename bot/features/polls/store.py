@@ -151,6 +151,35 @@ async def remember_message(conn: Conn, poll_id: int, room: str, ref: str, native
     )
 
 
+async def unposted(conn: Conn, now: datetime | None) -> list[int]:
+    """The open polls whose ballot message is not in their room, and not claimed by a process
+    beyond NOW (None: whatever their claims, which a single process left when it stopped)."""
+    claimed = ("" if now is None else
+               " AND NOT EXISTS (SELECT 1 FROM ballot_posts b WHERE b.poll_id = p.id AND b.claimed_until > ?)")
+    rows = await conn.execute_fetchall(
+        "SELECT id FROM polls p WHERE closed_at IS NULL"
+        " AND NOT EXISTS (SELECT 1 FROM poll_messages m WHERE m.poll_id = p.id AND m.room = p.room)" + claimed +
+        " ORDER BY id", () if now is None else (iso(now),))
+    return [r[0] for r in rows]
+
+
+async def claim_post(conn: Conn, poll_id: int, now: datetime, until: datetime, held: datetime | None = None,
+                     *, force: bool = False) -> bool:
+    """Claim the posting of POLL_ID's ballot until UNTIL (see migrations/0029_ballot_posts.sql):
+    False if its message is in its room already, or another process claimed it beyond NOW. HELD
+    is the claim the caller holds already (it extends it); FORCE takes over any claim (a single
+    process, whose earlier run left it)."""
+    rows = await conn.execute_fetchall(
+        "INSERT INTO ballot_posts(poll_id, claimed_until) SELECT ?, ?"
+        " WHERE NOT EXISTS (SELECT 1 FROM poll_messages m JOIN polls p ON p.id = m.poll_id AND p.room = m.room"
+        " WHERE m.poll_id = ?)"
+        " ON CONFLICT(poll_id) DO UPDATE SET claimed_until = excluded.claimed_until"
+        " WHERE ? = 1 OR ballot_posts.claimed_until <= ? OR ballot_posts.claimed_until = ?"
+        " RETURNING poll_id",
+        (poll_id, iso(until), poll_id, int(force), iso(now), iso(held) if held is not None else ""))
+    return bool(rows)
+
+
 async def poll_of_native(conn: Conn, native_ref: str) -> int | None:
     rows = await conn.execute_fetchall("SELECT poll_id FROM poll_messages WHERE native_ref = ?", (native_ref,))
     return rows[0][0] if rows else None
