@@ -192,7 +192,10 @@ class MotionService:
         return parse_deadline(text, self._clock.now(), self._tz)
 
     def when(self, t: datetime) -> str:
-        return when(t, self._tz)
+        """A motion's deadline as shown, with the zone it is read in ("Mon 01 Jun 15:00
+        (Europe/London)"): a branch's drafters may sit in other zones, and a conference
+        deadline is the organisation's."""
+        return f"{when(t, self._tz)} ({self._tz.key})"
 
     def ballot(self, args: str, usage: str, question: str) -> PollSpec:
         """The Yes / No / Abstain ballot ARGS ask for (--closes, --secret, --roll)."""
@@ -360,7 +363,7 @@ class MotionService:
                 raise UserError(
                     _("The deadline for {ref} passed at {deadline}; only an emergency motion can be submitted now "
                       "(an organiser can mark it: /motion {ref} emergency).").format(
-                        ref=m.ref, deadline=when(m.deadline, self._tz))
+                        ref=m.ref, deadline=self.when(m.deadline))
                 )
             m.status, m.submitted_at = SUBMITTED, iso(now_t)
             return entry(N_("submitted"))

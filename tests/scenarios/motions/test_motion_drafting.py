@@ -162,10 +162,13 @@ async def test_composite_two_motions(chat: Chat) -> None:
     assert "composited into M3 (C1)" in await chat.say("ann: /motion M2 history")
 
 
-async def test_history_reads_in_local_time_and_names_the_zone(tmp_path: Path) -> None:
+async def test_deadline_and_history_read_in_local_time_and_name_the_zone(tmp_path: Path) -> None:
     chat = await Chat.start(tmp_path, parse_config({"bot": {"timezone": "Europe/London"}}))
     try:
-        await chat.say("chair: /motion new Fund schools --deadline 2h")
+        out = await chat.say("chair: /motion new Fund schools --deadline 2h")
+        assert "Submission deadline: Mon 01 Jun 15:00 (Europe/London)." in out, out  # read where it is set
+        assert "must be submitted by Mon 01 Jun 15:00 (Europe/London)." in await chat.say(
+            "chair: /motion M1 deadline 2h")
         out = await chat.say("chair: /motion M1 history")
         # The clock reads 12:00 UTC, 13:00 in London in June, where the deadline is 15:00.
         assert "History of M1 (times in Europe/London):" in out
