@@ -63,6 +63,15 @@ def goal_reached(ref: str, title: str, signatures: int, branches: int) -> Markup
                   signatures=signatures_count(signatures), branches=branches_count(branches), ref=ref)
 
 
+def signatures_merged(refs: list[str]) -> str:
+    """Told privately, once, as an account is linked: the member had signed REFS from another
+    account too, and counts once on each."""
+    return ngettext("You had signed {refs} from another account too: the later signature was merged into the first, "
+                    "so you count once.",
+                    "You had signed {refs} from another account too: on each, the later signature was merged into "
+                    "the first, so you count once.", len(refs)).format(refs=", ".join(refs))
+
+
 def _goal(goal_branches: int | None, goal_signatures: int | None) -> str:
     if goal_branches and goal_signatures:
         # TRANSLATORS: a campaign's goal, e.g. "100 branches and 500 signatures".

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bot.features.campaigns import store
 from bot.features.campaigns.model import Campaign, Progress, goal_met
-from bot.features.campaigns.render import goal_reached
+from bot.features.campaigns.render import goal_reached, signatures_merged
 from bot.features.motions.model import DRAFT, SUBMITTED, Motion, motion_status, refuse_motion
 from bot.features.motions.service import MotionService
 from bot.features.roll.model import branch_name
@@ -285,6 +285,44 @@ class CampaignService:
             return await store.delete_signature(conn, n, keys)
 
         await change_once(self._writer, withdraw, not_signed(f"M{n}"), ctx.event_id)
+
+    # -- linking (a SignatureMerger: see RollService.join) -----------------------------------
+
+    async def merge_signatures(self, conn: Conn, member: int, account: str, accounts: list[str]) -> bool:
+        """Inside the transaction linking ACCOUNT to MEMBER (ACCOUNTS: every account linked to
+        the member now, ACCOUNT among them): on each campaign still taking signatures that the
+        member signed more than once (as a supporter from accounts not yet linked, or from one
+        of them and as the member), keep the earliest signature, drop the others, and queue one
+        private note to ACCOUNT naming those campaigns, in the language the link is answered
+        in. True if any was merged.
+
+        The earliest is kept because that is when the person first gave their support: the
+        export lists signatures by time, the count has included it since, and which stays does
+        not depend on which account happened to be linked last. A closed campaign, or one past
+        its deadline, keeps the figures it ended with (they are final: ``Campaign.final``), as
+        a withdrawal would. Counts only go down here, so a merge never reaches a goal (one
+        reached already stays reached: it was announced with the figures of the time)."""
+        now = self._clock.now()
+        signed: dict[int, list[str]] = {}
+        for motion_id, signer in await store.signatures_among(conn, [f"m:{member}", *accounts]):
+            signed.setdefault(motion_id, []).append(signer)
+        merged = []
+        for motion_id, signers in signed.items():
+            if len(signers) < 2:
+                continue
+            campaign = await store.load_campaign(conn, motion_id)
+            if campaign is None or campaign.refusal(now) is not None:
+                continue
+            await store.delete_signature(conn, motion_id, signers[1:])
+            merged.append(campaign.ref)
+        if merged:
+            await enqueue(conn, dedupe=f"campaigns:merged:{account}:{iso(now)}", target=account, private=True,
+                          now=now, text=signatures_merged(merged))
+        return bool(merged)
+
+    def merged(self) -> None:
+        """After the link has committed: send the note ``merge_signatures`` queued."""
+        self._outbox.poke()
 
     # -- personal data (a DataHolder) --------------------------------------------------------
 

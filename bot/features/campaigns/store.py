@@ -77,6 +77,17 @@ async def signed_at(conn: Conn, motion_id: int, signers: Sequence[str]) -> str |
     return rows[0][0] if rows else None
 
 
+async def signatures_among(conn: Conn, signers: Sequence[str]) -> list[tuple[int, str]]:
+    """(motion, signer) of every signature under SIGNERS (one person's keys), each campaign's
+    earliest first (and, signed in the same instant, by signer: the same order every time)."""
+    rows = await conn.execute_fetchall(
+        f"SELECT motion_id, signer FROM campaign_signatures WHERE {_among(signers)}"
+        " ORDER BY motion_id, signed_at, signer",
+        tuple(signers),
+    )
+    return [(r[0], r[1]) for r in rows]
+
+
 async def insert_signature(
     conn: Conn, sealer: Sealer, motion_id: int, signer: str, identity: str, name: str, member: int | None,
     branch: str | None, at: str,

@@ -34,6 +34,16 @@ class VoteMover(Protocol):
     async def move_secret_votes(self, moves: list[tuple[str, str]]) -> None: ...
 
 
+class SignatureMerger(Protocol):
+    """What linking needs of the model-motion campaigns: a member who signed one campaign from
+    two accounts before linking them counts once. The second signature is dropped inside the
+    link's own transaction, and the member's notice queued in it; ``merged`` then has it sent."""
+
+    async def merge_signatures(self, conn: Conn, member: int, account: str, accounts: list[str]) -> bool: ...
+
+    def merged(self) -> None: ...
+
+
 class _Round:
     """Identities whose links one query reads, and those waiting for it."""
 
@@ -117,14 +127,16 @@ class RollService:
         """(identity, member, name) of every linked account, in identity order."""
         return await store.contacts(self._reader)
 
-    async def join(self, actor: Actor, text: str, event_id: str | None, polls: VoteMover) -> str:
+    async def join(
+        self, actor: Actor, text: str, event_id: str | None, polls: VoteMover, signatures: SignatureMerger
+    ) -> str:
         """Link ACTOR's account to the member whose join code TEXT is; the member's name."""
         code = normalise_code(text)
         identity = actor.id
         self._wrong_codes.check(identity, "join codes")
         now = iso(self._clock.now())
 
-        async def link(conn: Conn) -> tuple[str, int]:
+        async def link(conn: Conn) -> tuple[str, int, bool]:
             member = await store.member_by_code(conn, code)
             if member is None or not member.active:
                 raise WrongCode(_("The code {code} is not on the roll. Check it with your organiser.").format(
@@ -139,15 +151,19 @@ class RollService:
                                   "organiser."))
             await store.link(conn, identity, actor.name, member.id, now)
             await polls.move_votes(conn, identity, f"m:{member.id}")
-            return member.name, member.id
+            merged = await signatures.merge_signatures(conn, member.id, identity,
+                                                       await store.accounts_of(conn, member.id))
+            return member.name, member.id, merged
 
         try:
-            name, member_id = await self._writer.run(link, event_id)
+            name, member_id, merged = await self._writer.run(link, event_id)
         except WrongCode:
             self._wrong_codes.failed(identity)
             raise
         self._members[identity] = member_id
         await polls.move_secret_votes([(identity, f"m:{member_id}")])
+        if merged:
+            signatures.merged()
         return name
 
     async def linked_since(self, t: datetime) -> list[tuple[str, int]]:

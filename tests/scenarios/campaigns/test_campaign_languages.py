@@ -6,7 +6,10 @@ it with nothing changed."""
 
 from __future__ import annotations
 
-from tests.helpers import Chat, add_members, exported_csv, transcript_after_outbox
+from datetime import timedelta
+
+from bot.kernel.events import Actor, Message, Room
+from tests.helpers import Chat, add_members, exported_csv, import_roll, transcript_after_outbox
 
 
 async def _welsh_room_with_a_campaign(chat: Chat) -> None:
@@ -108,3 +111,19 @@ async def test_wrong_campaign_input_is_refused_in_the_readers_language(chat: Cha
     before = await chat.snapshot()
     assert "Kampania M1 zakończyła się z upływem terminu" in await chat.say("ann (private): /sign M1 tak")
     assert await chat.snapshot() == before
+
+
+async def test_a_member_told_of_a_merged_signature_reads_it_in_her_language(chat: Chat) -> None:
+    """Ann, who reads Polish, signed M1 from her Matrix account and from this one before linking
+    them: the note that the later signature was merged reads Polish."""
+    codes = await import_roll(chat)
+    await _welsh_room_with_a_campaign(chat)
+    await chat.say("chair: /campaign M1 open --signatures 5")
+    matrix, dm = Actor("mx:@ann:example.org", "Ann M"), Room("mx:!ann:example.org", private=True)
+    await chat.app.handle(Message(matrix, dm, "/sign M1 yes"))
+    await chat.app.handle(Message(matrix, dm, f"/join {codes['ann']}"))
+    chat.tick(timedelta(minutes=1))
+    await chat.say("ann (private): /sign M1 tak", f"ann (private): /join {codes['ann']}")
+    assert ("[ann (private)] bot: Pod M1 był też twój podpis z innego konta: późniejszy podpis połączono z "
+            "pierwszym, więc liczysz się raz.") in await transcript_after_outbox(chat)
+    assert await chat.query("SELECT signer FROM campaign_signatures") == [("mx:@ann:example.org",)]

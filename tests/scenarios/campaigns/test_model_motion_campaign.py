@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 from bot.kernel.config import parse_config
+from bot.kernel.events import Actor, Message, Room
 from tests.helpers import Chat, add_members, exported_csv, import_roll, transcript_after_outbox
 
 
@@ -224,3 +226,49 @@ async def test_a_branch_named_with_on_reports_and_a_signers_branch_keeps_its_pun
     assert "Recorded: Stoke on Trent branch passed M1" in await chat.say("dee: /campaign M1 adopted Stoke on Trent")
     await chat.say("ann (private): /sign M1 yes <North>")
     assert [r[2] for r in await chat.app.services.campaigns.signatures(1)] == ["<North>"]
+
+
+async def test_one_person_who_signed_from_two_accounts_before_linking_them_counts_once(chat: Chat) -> None:
+    """Ann signed M1 and M2 from her Matrix account, then from this one, before linking either:
+    once both are linked to her membership, the open campaign M1 counts her once (the signature
+    she gave first stays) and she is told so privately, once; M2, closed meanwhile, keeps the
+    figures it ended with."""
+    codes = await import_roll(chat)
+    await _model_motion(chat)
+    await chat.say("chair: /motion new Fund our libraries", "chair: /motion M2 resolves To fund every library.",
+                   "chair: /motion M2 status carried",
+                   "chair: /campaign M1 open --signatures 3", "chair: /campaign M2 open --signatures 3")
+    # Her Matrix account: what the bot answers there is not seen here, what it records is.
+    matrix = Message(Actor("mx:@ann:example.org", "Ann M"), Room("mx:!ann:example.org", private=True), "")
+
+    async def on_matrix(text: str) -> None:
+        await chat.app.handle(replace(matrix, text=text))
+        await chat.settle()
+
+    await on_matrix("/sign M1 yes")
+    await on_matrix("/sign M2 yes")
+    chat.tick(timedelta(minutes=1))
+    assert "It has 2 signatures" in await chat.say("ann (private): /sign M1 yes")
+    await chat.say("ann (private): /sign M2 yes", "chair: /campaign M2 close")
+    await on_matrix(f"/join {codes['ann']}")
+    assert await chat.query("SELECT identity FROM identities") == [("mx:@ann:example.org",)]
+    start = len(chat.transport.transcript)
+    assert "linked to your membership" in await chat.say(f"ann (private): /join {codes['ann']}")
+    told = [line for line in (await transcript_after_outbox(chat)).splitlines()[start:] if "merged" in line]
+    assert told == ["  [ann (private)] bot: You had signed M1 from another account too: the later signature was "
+                    "merged into the first, so you count once."], told
+    assert "1 signature of 3" in await chat.say("chair: /campaign M1")
+    assert "2 signatures of 3" in await chat.say("chair: /campaign M2")
+    assert await chat.query("SELECT motion_id, signer FROM campaign_signatures ORDER BY motion_id, signer") == [
+        (1, "mx:@ann:example.org"), (2, "console:ann"), (2, "mx:@ann:example.org")]
+    assert "M1 signatures: 1 row." in await chat.say("chair: /campaign M1 export")
+    # This account's /mydata no longer lists the M1 signature it gave (the Matrix one's does).
+    mydata = await chat.say("ann (private): /mydata")
+    assert "signature on M1" not in mydata and mydata.count("signature on M2") == 1, mydata
+    # Counts only went down: a third signature is the second, and the goal is not reached.
+    assert "It has 2 signatures" in await chat.say("bob (private): /sign M1 yes")
+    assert "reached its goal" not in await transcript_after_outbox(chat)
+    # She signs once, from either account, and withdraws the one signature from either.
+    assert "signed M1 already" in await chat.say("ann (private): /sign M1 yes")
+    assert "withdrawn" in await chat.say("ann (private): /unsign M1")
+    assert "1 signature of 3" in await chat.say("chair: /campaign M1")

@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.kernel.events import Actor, Message, Room
-from tests.helpers import Chat, add_members, transcript_after_outbox
+from tests.helpers import Chat, add_members, import_roll, transcript_after_outbox
 
 
 def _private(name: str, text: str, event_id: str | None = None) -> Message:
@@ -267,3 +267,22 @@ async def test_signing_says_the_branch_comes_from_the_roll_not_from_the_reply(ch
     assert await chat.query("SELECT branch FROM trigger_signatures") == [("North",)]
     out = await chat.say("m2 (private): /sign T1 yes Southside")
     assert "The roll gives you no branch" in out, out
+
+
+async def test_a_member_signs_once_from_two_linked_accounts(chat: Chat) -> None:
+    """Only members sign a trigger, and a signature is the member's, not the account's: an
+    account signs nothing before it is linked, and a member's second account finds the member's
+    signature there. So no link can leave a member counted twice (as model motions had to be
+    merged: tests/scenarios/campaigns)."""
+    codes = await import_roll(chat)
+    await chat.say(f"ann (private): /join {codes['ann']}",
+                   "chair: /trigger open recall Cllr Smith --signatures 2 --closes 14d")
+    matrix, dm = Actor("mx:@ann:example.org", "Ann M"), Room("mx:!ann:example.org", private=True)
+    await chat.app.handle(Message(matrix, dm, "/sign T1 yes"))
+    await chat.say("ann (private): /sign T1 yes")
+    await chat.app.handle(Message(matrix, dm, f"/join {codes['ann']}"))
+    await chat.app.handle(Message(matrix, dm, "/sign T1 yes"))
+    await chat.settle()
+    assert await chat.query("SELECT member_id FROM identities WHERE identity = ?", matrix.id) == [(1,)]
+    assert await chat.query("SELECT member_id, identity FROM trigger_signatures") == [(1, "console:ann")]
+    assert "1 signature of the 2 needed" in await chat.say("chair: /trigger T1")
