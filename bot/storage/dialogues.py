@@ -27,6 +27,8 @@ from datetime import timedelta
 from typing import Any
 
 from bot.kernel.clock import Clock
+from bot.kernel.errors import UserError
+from bot.kernel.language import _
 from bot.kernel.ports import Conn, Reader, Writer
 from bot.kernel.routing import Duty
 from bot.kernel.times import iso
@@ -54,6 +56,7 @@ class Open:
     name: str
     state: dict[str, Any]
     expired: bool
+    sealed: str = ""  # the state as stored: a step taken from it is written only if it is still so
 
 
 class Dialogues:
@@ -81,7 +84,7 @@ class Dialogues:
         if key is None:  # ended meanwhile (the row and its key go in one transaction): nothing of it opens
             return None
         state = json.loads(key.open(PLACE, sealed) or "{}")
-        return Open(name, state, expires <= iso(self._clock.now()))
+        return Open(name, state, expires <= iso(self._clock.now()), sealed)
 
     async def keep(self, conn: Conn, actor: str, name: str, state: dict[str, Any]) -> None:
         """Inside the step's transaction: ACTOR is in conversation NAME, at STATE, for another
@@ -107,12 +110,27 @@ class Dialogues:
         await self._sealer.destroy(conn, _own(actor))
         return True
 
-    async def save(self, actor: str, name: str, state: dict[str, Any], event_id: str | None) -> None:
-        """Open conversation NAME for ACTOR, or take it to STATE, in a transaction of its own
-        under EVENT_ID (the answer's update: a redelivery is dropped)."""
+    async def save(self, actor: str, name: str, state: dict[str, Any], event_id: str | None,
+                   was: Open | None = None) -> None:
+        """Open conversation NAME for ACTOR, or take it from WAS (as read for this answer) to
+        STATE, in a transaction of its own under EVENT_ID (the answer's update: a redelivery is
+        dropped). Should another answer of theirs have moved it meanwhile (on PostgreSQL, two
+        answers sent at once reaching two processes), this one is refused, to be sent again: it
+        was read against a question no longer asked."""
+        moved = _("Your previous answer was still being taken when this one came; please send this one again.")
 
         async def op(conn: Conn) -> None:
-            await self.keep(conn, actor, name, state)
+            if was is None:
+                await self.keep(conn, actor, name, state)
+                return
+            own = _own(actor)
+            key = await self._sealer.key(conn, own)
+            cur = await conn.execute(
+                "UPDATE dialogues SET state = ?, expires = ? WHERE holder = ? AND name = ? AND state = ?",
+                (key.seal(PLACE, json.dumps(state)), iso(self._clock.now() + LIFETIME), self._sealer.holder(own),
+                 name, was.sealed))
+            if not cur.rowcount:
+                raise UserError(moved)
 
         await self._writer.run(op, event_id)
 

@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 
 from bot.kernel.clock import ManualClock
+from bot.kernel.errors import UserError
+from bot.storage.dialogues import Dialogues
+from bot.storage.sealing import Sealer
 from tests.helpers import Chat
 from tests.peers.postgresql import shared
 
@@ -92,6 +95,39 @@ async def test_an_answer_after_the_form_expired_is_told_so_and_keeps_nothing(tmp
         assert await chat.query("SELECT count(*) FROM campaign_signatures") == [(0,)]
         assert await chat.query("SELECT count(*) FROM signups") == [(0,)]
         assert await chat.query("SELECT count(*) FROM dialogues") == [(0,)]
+    finally:
+        await chat.stop()
+
+
+async def test_a_late_answer_is_told_in_the_readers_language(tmp_path: Path) -> None:
+    chat = await Chat.start(tmp_path)
+    try:
+        await chat.say("chair: /pool new Assembly | gender: f, m", "zed (private): /language pl",
+                       "amy (private): /language cy", "zed (private): /pool 1 join", "amy (private): /pool 1 join")
+        chat.tick(timedelta(days=2))
+        out = await chat.say("zed (private): f")
+        assert "czekało na odpowiedź ponad dzień" in out and "/pool 1 join" in out, out
+        out = await chat.say("amy (private): f")
+        assert "dros ddiwrnod am ateb" in out and "/pool 1 join" in out, out
+        assert await chat.query("SELECT count(*) FROM pool_volunteers") == [(0,)]
+    finally:
+        await chat.stop()
+
+
+async def test_a_step_read_before_another_answer_moved_the_form_is_refused(tmp_path: Path) -> None:
+    """Two answers of one person at once in two processes: the second, read against the question
+    the first answered, is refused (to be sent again), and the first answer stands."""
+    chat = await Chat.start(tmp_path)
+    try:
+        dialogues = Dialogues(chat.app.reader, chat.app.writer, chat.app.clock, Sealer("test-secret-for-tests"))
+        await dialogues.save("console:zed", "signup", {"step": "name"}, None)
+        read = await dialogues.current("console:zed")
+        assert read is not None and read.state == {"step": "name"}
+        await dialogues.save("console:zed", "signup", {"step": "area", "name": "Zed"}, None, read)
+        with pytest.raises(UserError, match="send this one again"):
+            await dialogues.save("console:zed", "signup", {"step": "area", "name": "Other"}, None, read)
+        now = await dialogues.current("console:zed")
+        assert now is not None and now.state == {"step": "area", "name": "Zed"}
     finally:
         await chat.stop()
 

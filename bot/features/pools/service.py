@@ -82,7 +82,7 @@ from bot.kernel.ports import Conn, Languages, Reader, Writer
 from bot.kernel.times import iso
 from bot.kernel.weblinks import PageLinks
 from bot.kernel.wording import number, quoted
-from bot.storage.dialogues import Dialogues
+from bot.storage.dialogues import Dialogues, Open
 from bot.storage.outbox import Outbox, delivery, enqueue, forget_private, send_again
 from bot.storage.sealing import Sealer
 from bot.storage.writer import change_once
@@ -210,9 +210,9 @@ class PoolService:
         await self._dialogues.save(ctx.actor.id, DIALOGUE, _kept(draft), ctx.event_id)
         await ctx.reply(registering(pool, draft))
 
-    async def _draft(self, ctx: Context) -> Draft | None:
-        """The speaker's registration under way (its pool as it is now), or None. One that waited
-        past its lifetime is ended, and the speaker told so."""
+    async def _draft(self, ctx: Context) -> tuple[Open, Draft] | None:
+        """The speaker's registration under way (as read, and with its pool as it is now), or
+        None. One that waited past its lifetime is ended, and the speaker told so."""
         asked = await self._dialogues.current(ctx.actor.id)
         if asked is None or asked.name != DIALOGUE:
             return None
@@ -222,12 +222,13 @@ class PoolService:
             await self._dialogues.close(ctx.actor.id, DIALOGUE, ctx.event_id)
             raise UserError(_("Your registration for pool {id} waited over a day for an answer, so it has ended and "
                               "nothing was kept. To register, send /pool {id} join").format(id=pool_id))
-        return Draft(pool, dict(asked.state["answers"]), asked.state["name"])
+        return asked, Draft(pool, dict(asked.state["answers"]), asked.state["name"])
 
     async def converse(self, ctx: Context, text: str) -> bool:
-        draft = await self._draft(ctx)
-        if draft is None:
+        found = await self._draft(ctx)
+        if found is None:
             return False
+        asked, draft = found
         t = text.strip()
         q = draft.next_question()
         # Cancel stops the registration at any step; a no to consent (the last step) ends it the same way.
@@ -250,7 +251,7 @@ class PoolService:
                 raise UserError(_("Reply yes to consent and register, or cancel to stop (nothing is kept)."))
             await self._store(ctx, draft)
             return True
-        await self._dialogues.save(ctx.actor.id, DIALOGUE, _kept(draft), ctx.event_id)
+        await self._dialogues.save(ctx.actor.id, DIALOGUE, _kept(draft), ctx.event_id, asked)
         await ctx.reply(ask(draft))
         return True
 

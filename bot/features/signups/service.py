@@ -116,7 +116,7 @@ class SignupService:
         outcome, new, say = answer(draft, text)
         if outcome == Answer.ASK:
             if new != draft:  # a reply asked again for changes nothing
-                await self._dialogues.save(ctx.actor.id, DIALOGUE, dataclasses.asdict(new), ctx.event_id)
+                await self._dialogues.save(ctx.actor.id, DIALOGUE, dataclasses.asdict(new), ctx.event_id, asked)
             await ctx.reply(say)
             return True
         if outcome == Answer.CANCELLED:
