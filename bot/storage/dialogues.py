@@ -3,9 +3,9 @@
 and by no other, whichever process gets it and however many restarts came between.
 
 A conversation is one row per person in ``dialogues``: starting one ends any other that person
-had open. Each step is written by the feature inside the transaction that takes the answer (the
-last step's, which stores the sign-up, registration or signature, deletes the row), under the
-answer's update id, so a redelivered answer is not taken twice.
+had open. Each step is written under the answer's update id, so a redelivered answer is not
+taken twice; the last one stores a sign-up or registration in the same transaction that deletes
+the row (a signature is stored by its own feature, and the row deleted just after).
 
 The answers given so far are personal data given before consent, and a person who cancels is
 told nothing was kept. So the state is sealed (bot/storage/sealing.py) under a data key of the

@@ -2,8 +2,9 @@
 
 The draft a supporter is filling in is kept as their open conversation (bot/storage/dialogues.py:
 sealed, for a day at most, deleted when they consent, cancel or erase); nothing is stored as a
-sign-up before consent. /mydata shows, withdraws and erases what every feature keeps about a person: sign-ups
-here, and the signatures of the other features that hold personal data (their DataHolders).
+sign-up before consent. /mydata shows, withdraws and erases what every feature keeps about a
+person: sign-ups here, and the signatures of the other features that hold personal data (their
+DataHolders).
 """
 
 from __future__ import annotations
