@@ -52,7 +52,6 @@ from bot.features.triggers import commands as triggers_commands
 from bot.features.triggers.service import TriggerService
 from bot.kernel.clock import Clock
 from bot.kernel.config import Config
-from bot.kernel.dialogue import Dialogues
 from bot.kernel.errors import ConfigError
 from bot.kernel.events import Event
 from bot.kernel.language import ENGLISH, Speech, speaking
@@ -63,6 +62,7 @@ from bot.kernel.times import iso
 from bot.kernel.weblinks import PageLinks
 from bot.storage import dialect
 from bot.storage.database import Database
+from bot.storage.dialogues import Dialogues
 from bot.storage.keyfile import settle_key
 from bot.storage.leases import TTL, Presence
 from bot.storage.matrix_state import MatrixState
@@ -236,9 +236,9 @@ async def _built(config: Config, clock: Clock, transports: Transports, writer: W
     outbox = Outbox(reader, writer, transports.deliver, clock, transports.ready)
     database.listen(OUTBOX_CHANNEL, outbox.poke)  # messages queued by other processes (PostgreSQL)
     bus = Bus()
-    dialogues = Dialogues()
     links = PageLinks(secret, config.web.public_url if config.web else None)
     sealer = Sealer(secret)  # personal data under a key per supporter, destroyed on erasure
+    dialogues = Dialogues(reader, writer, clock, sealer)  # forms half answered: kept across restarts, sealed
 
     languages = LanguageService(reader, writer, clock, catalogues, config.language)
     roll = RollService(reader, writer, clock)
@@ -268,7 +268,8 @@ async def _built(config: Config, clock: Clock, transports: Transports, writer: W
     dispatcher = Dispatcher(routes, transports, directory, writer, clock, limits, languages,
                             learn=roll.learn if dialect.shared(database.reader) else None)
     for name, duty in [*routes.timers, ("forget old updates", dispatcher.forgetting()),
-                       ("delete old private messages", outbox.pruning())]:
+                       ("delete old private messages", outbox.pruning()),
+                       ("end forms left unanswered", dialogues.pruning())]:
         scheduler.add(name, duty.next_due, duty.fire)
     if dialect.shared(reader):  # several processes send for the same accounts, each its own answers
         sharing = Sharing(Presence(writer, reader, clock, shared=True), transports, clock).duty()

@@ -170,7 +170,8 @@ def erased_identity(ticket: int | None) -> str:
 
 @dataclass
 class Draft:
-    """A registration being filled in (memory only, until consent)."""
+    """A registration being filled in: kept as the volunteer's open conversation (bot/storage/dialogues.py)
+    until they consent, and only then stored as a registration."""
 
     pool: Pool
     answers: dict[str, str] = field(default_factory=dict)

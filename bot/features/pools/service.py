@@ -75,7 +75,6 @@ from bot.features.pools.render import (
 )
 from bot.kernel.clock import Clock
 from bot.kernel.context import Context
-from bot.kernel.dialogue import Dialogues
 from bot.kernel.errors import UserError
 from bot.kernel.language import _, ngettext, speaking
 from bot.kernel.markup import Markup, markup
@@ -83,6 +82,7 @@ from bot.kernel.ports import Conn, Languages, Reader, Writer
 from bot.kernel.times import iso
 from bot.kernel.weblinks import PageLinks
 from bot.kernel.wording import number, quoted
+from bot.storage.dialogues import Dialogues, Open
 from bot.storage.outbox import Outbox, delivery, enqueue, forget_private, send_again
 from bot.storage.sealing import Sealer
 from bot.storage.writer import change_once
@@ -103,6 +103,11 @@ def _engine(fn: Callable[..., T], *args: Any) -> T:
         return fn(*args)
     except SortitionError as e:
         raise UserError(e.message) from None
+
+
+def _kept(draft: Draft) -> dict[str, Any]:
+    """A registration under way as its conversation keeps it (bot/storage/dialogues.py)."""
+    return {"pool": draft.pool.id, "answers": draft.answers, "name": draft.name}
 
 
 def _changed(pool: Pool) -> str:
@@ -131,7 +136,6 @@ class PoolService:
         self._clock = clock
         self._outbox = outbox
         self._dialogues = dialogues
-        self._drafts: dict[str, Draft] = {}
 
     async def get(self, pool_id: int) -> Pool:
         pool = await store.load_pool(self._reader, pool_id)
@@ -203,23 +207,33 @@ class PoolService:
             raise UserError(_("You are registered in pool {id} already; /pool {id} leave withdraws you.").format(
                 id=pool.id))
         draft = Draft(pool)
-        self._drafts[ctx.actor.id] = draft
-        self._dialogues.begin(ctx.actor.id, DIALOGUE)
+        await self._dialogues.save(ctx.actor.id, DIALOGUE, _kept(draft), ctx.event_id)
         await ctx.reply(registering(pool, draft))
 
-    def _end(self, actor: str) -> None:
-        self._drafts.pop(actor, None)
-        self._dialogues.end(actor, DIALOGUE)
+    async def _draft(self, ctx: Context) -> tuple[Open, Draft] | None:
+        """The speaker's registration under way (as read, and with its pool as it is now), or
+        None. One that waited past its lifetime is ended, and the speaker told so."""
+        asked = await self._dialogues.current(ctx.actor.id)
+        if asked is None or asked.name != DIALOGUE:
+            return None
+        pool_id = asked.state["pool"]
+        pool = await store.load_pool(self._reader, pool_id)
+        if asked.expired or pool is None:
+            await self._dialogues.close(ctx.actor.id, DIALOGUE, ctx.event_id)
+            raise UserError(_("Your registration for pool {id} waited over a day for an answer, so it has ended and "
+                              "nothing was kept. To register, send /pool {id} join").format(id=pool_id))
+        return asked, Draft(pool, dict(asked.state["answers"]), asked.state["name"])
 
     async def converse(self, ctx: Context, text: str) -> bool:
-        draft = self._drafts.get(ctx.actor.id)
-        if draft is None or self._dialogues.owner(ctx.actor.id) != DIALOGUE:
+        found = await self._draft(ctx)
+        if found is None:
             return False
+        asked, draft = found
         t = text.strip()
         q = draft.next_question()
         # Cancel stops the registration at any step; a no to consent (the last step) ends it the same way.
         if cancels(t) or (q is None and draft.name is not None and refuses(t)):
-            self._end(ctx.actor.id)
+            await self._dialogues.close(ctx.actor.id, DIALOGUE, ctx.event_id)
             await ctx.reply(_("Registration cancelled; nothing was kept."))
             return True
         if q is not None:
@@ -235,9 +249,9 @@ class PoolService:
         else:
             if not consents(t):
                 raise UserError(_("Reply yes to consent and register, or cancel to stop (nothing is kept)."))
-            self._end(ctx.actor.id)
             await self._store(ctx, draft)
             return True
+        await self._dialogues.save(ctx.actor.id, DIALOGUE, _kept(draft), ctx.event_id, asked)
         await ctx.reply(ask(draft))
         return True
 
@@ -256,8 +270,13 @@ class PoolService:
             if await store.registration(conn, self._sealer, pool_id, ctx.actor.id) is not None:
                 raise UserError(twice)
             await store.register(conn, self._sealer, pool_id, ctx.actor.id, draft.name or "", draft.answers, now)
+            await self._dialogues.end(conn, ctx.actor.id, DIALOGUE)
 
-        await self._writer.run(op, ctx.event_id)
+        try:
+            await self._writer.run(op, ctx.event_id)
+        except UserError:
+            await self._dialogues.close(ctx.actor.id, DIALOGUE)  # the registration is over all the same
+            raise
         await ctx.reply(_("You are registered in pool {id}. You will get a ticket number when the pool is frozen. "
                           "/pool {id} leave withdraws you and erases your answers.").format(id=pool_id))
 
@@ -284,8 +303,8 @@ class PoolService:
 
     async def erase(self, conn: Conn, identity: str, member: int | None) -> tuple[str, int]:
         """Inside the erasure's transaction (see the module's docstring for what stays of a frozen
-        pool's registration, and why); the erasure destroys the person's data key after it."""
-        self._end(identity)
+        pool's registration, and why); the erasure destroys the person's data key after it, and
+        ends the registration the person may have had under way."""
         now = self._clock.now()
         standings = await store.standings_of(conn, identity)
         for pool, ticket, declined in standings:

@@ -10,10 +10,10 @@ from __future__ import annotations
 from bot.features.signing.model import Signable
 from bot.features.signing.parse import TYPED, USAGE, answer, branch, target
 from bot.kernel.context import Context
-from bot.kernel.dialogue import Dialogues
 from bot.kernel.errors import UserError
 from bot.kernel.language import _
 from bot.kernel.markup import markup
+from bot.storage.dialogues import Dialogues
 
 DIALOGUE = "sign"
 
@@ -22,7 +22,6 @@ class SigningService:
     def __init__(self, dialogues: Dialogues, signables: dict[str, Signable]) -> None:
         self._dialogues = dialogues
         self._signables = signables
-        self._pending: dict[str, tuple[str, int]] = {}
 
     @property
     def letters(self) -> frozenset[str]:
@@ -42,15 +41,14 @@ class SigningService:
         letter, n = self._target(ref)
         self._private(ctx, f"{letter}{n}")
         prompt = await self._signables[letter].describe(ctx, n)
-        self._pending[ctx.actor.id] = (letter, n)
-        self._dialogues.begin(ctx.actor.id, DIALOGUE)
+        await self._dialogues.save(ctx.actor.id, DIALOGUE, {"letter": letter, "n": n}, ctx.event_id)
         await ctx.reply(markup(_("{prompt}\nReply yes to sign (or yes BRANCH NAME to add your branch), or no to "
                                  "cancel."), prompt=prompt))
 
     async def confirm(self, ctx: Context, letter: str, n: int, branch_name: str | None) -> None:
         self._private(ctx, f"{letter}{n}")
         text = await self._signables[letter].sign(ctx, n, branch_name)
-        self._forget(ctx)
+        await self._forget(ctx)
         await ctx.reply(text)
 
     async def sign_now(self, ctx: Context, ref: str, said: str) -> None:
@@ -68,9 +66,13 @@ class SigningService:
         await self._signables[letter].unsign(ctx, n)
         await ctx.reply(_("Your signature on {ref} is withdrawn and deleted.").format(ref=f"{letter}{n}"))
 
-    def _forget(self, ctx: Context) -> None:
-        self._pending.pop(ctx.actor.id, None)
-        self._dialogues.end(ctx.actor.id, DIALOGUE)
+    async def _forget(self, ctx: Context) -> None:
+        """After a signature: a question about signing that was open is answered. (Its own
+        transaction, after the signature's, which took the update id: should the bot stop
+        between the two, a later yes is refused as a second signature.)"""
+        asked = await self._dialogues.current(ctx.actor.id)
+        if asked is not None and asked.name == DIALOGUE:
+            await self._dialogues.close(ctx.actor.id, DIALOGUE)
 
     async def converse(self, ctx: Context, text: str) -> bool:
         """A private message: ``sign M12`` / ``unsign M12`` typed, or the answer to the question."""
@@ -81,16 +83,21 @@ class SigningService:
             else:
                 await self.unsign(ctx, typed.group(2))
             return True
-        waiting = self._pending.get(ctx.actor.id)
-        if waiting is None or self._dialogues.owner(ctx.actor.id) != DIALOGUE:
+        asked = await self._dialogues.current(ctx.actor.id)
+        if asked is None or asked.name != DIALOGUE:
             return False
-        ref = f"{waiting[0]}{waiting[1]}"
+        letter, n = asked.state["letter"], asked.state["n"]
+        ref = f"{letter}{n}"
+        if asked.expired:
+            await self._dialogues.close(ctx.actor.id, DIALOGUE, ctx.event_id)
+            raise UserError(_("The question about signing {ref} waited over a day, so it has ended and nothing was "
+                              "signed. To sign, message me sign {ref}").format(ref=ref))
         found = answer(text)
         if found is None:
             raise UserError(_("Reply yes to sign {ref} (or yes BRANCH NAME), or no to cancel.").format(ref=ref))
         if not found[0]:
-            self._forget(ctx)
+            await self._dialogues.close(ctx.actor.id, DIALOGUE, ctx.event_id)
             await ctx.reply(_("Not signed: nothing about you was kept for {ref}.").format(ref=ref))
             return True
-        await self.confirm(ctx, waiting[0], waiting[1], branch(found[1]))
+        await self.confirm(ctx, letter, n, branch(found[1]))
         return True

@@ -39,7 +39,7 @@ async def signup_command(ctx: Context, args: str, signups: SignupService) -> Non
     if low == "cancel":
         if rest.strip():
             raise UserError(_("Usage: {usage}").format(usage="/signup cancel"))
-        if not signups.cancel(ctx.actor.id):
+        if not await signups.cancel(ctx):
             raise UserError(_("You are not filling in a sign-up form."))
         await ctx.reply(_("Cancelled: nothing about you was kept."))
         return

@@ -1,12 +1,15 @@
 """Sign-up forms, the private conversation that fills one in, and a supporter's own data.
 
-The draft a supporter is filling in is kept only in memory (nothing personal is stored before
-consent). /mydata shows, withdraws and erases what every feature keeps about a person: sign-ups
-here, and the signatures of the other features that hold personal data (their DataHolders).
+The draft a supporter is filling in is kept as their open conversation (bot/storage/dialogues.py:
+sealed, for a day at most, deleted when they consent, cancel or erase); nothing is stored as a
+sign-up before consent. /mydata shows, withdraws and erases what every feature keeps about a
+person: sign-ups here, and the signatures of the other features that hold personal data (their
+DataHolders).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Awaitable, Callable
 
 from bot.features.roll.service import RollService
@@ -17,11 +20,11 @@ from bot.features.signups.parse import answer
 from bot.features.signups.render import first_question, kept, signed_up
 from bot.kernel.clock import Clock
 from bot.kernel.context import Context
-from bot.kernel.dialogue import Dialogues
 from bot.kernel.errors import UserError
 from bot.kernel.language import _
 from bot.kernel.ports import Conn, Languages, Reader, Writer
 from bot.kernel.times import iso
+from bot.storage.dialogues import Dialogues
 from bot.storage.sealing import Sealer
 from bot.storage.writer import change_once
 
@@ -43,7 +46,6 @@ class SignupService:
         self._holders = holders
         self._forget_erased = forget_erased
         self._sealer = sealer
-        self._drafts: dict[str, Draft] = {}
 
     @staticmethod
     def _no_form(form_id: int) -> str:
@@ -92,26 +94,34 @@ class SignupService:
             raise UserError(_("You have signed up for S{id} already; /mydata shows what we keep about you.").format(
                 id=form_id))
         draft = Draft(form_id, form.title)
-        self._drafts[ctx.actor.id] = draft
-        self._dialogues.begin(ctx.actor.id, DIALOGUE)
+        await self._dialogues.save(ctx.actor.id, DIALOGUE, dataclasses.asdict(draft), ctx.event_id)
         await ctx.reply(first_question(draft))
 
-    def cancel(self, actor: str) -> bool:
-        had = self._drafts.pop(actor, None) is not None
-        self._dialogues.end(actor, DIALOGUE)
-        return had
+    async def cancel(self, ctx: Context) -> bool:
+        """``/signup cancel``: end the speaker's sign-up form; whether they had one open."""
+        asked = await self._dialogues.current(ctx.actor.id)
+        if asked is None or asked.name != DIALOGUE:
+            return False
+        await self._dialogues.close(ctx.actor.id, DIALOGUE, ctx.event_id)
+        return True
 
     async def converse(self, ctx: Context, text: str) -> bool:
-        draft = self._drafts.get(ctx.actor.id)
-        if draft is None or self._dialogues.owner(ctx.actor.id) != DIALOGUE:
+        asked = await self._dialogues.current(ctx.actor.id)
+        if asked is None or asked.name != DIALOGUE:
             return False
+        draft = Draft(**asked.state)
+        if asked.expired:
+            await self._dialogues.close(ctx.actor.id, DIALOGUE, ctx.event_id)
+            raise UserError(_("Your sign-up for S{id} waited over a day for an answer, so it has ended and nothing "
+                              "was kept. To sign up, send /signup S{id}").format(id=draft.form_id))
         outcome, new, say = answer(draft, text)
         if outcome == Answer.ASK:
-            self._drafts[ctx.actor.id] = new
+            if new != draft:  # a reply asked again for changes nothing
+                await self._dialogues.save(ctx.actor.id, DIALOGUE, dataclasses.asdict(new), ctx.event_id, asked)
             await ctx.reply(say)
             return True
-        self.cancel(ctx.actor.id)
         if outcome == Answer.CANCELLED:
+            await self._dialogues.close(ctx.actor.id, DIALOGUE, ctx.event_id)
             await ctx.reply(say)
             return True
         now = iso(self._clock.now())
@@ -126,8 +136,13 @@ class SignupService:
             if await store.signed_up(conn, form.id, ctx.actor.id):
                 raise UserError(twice)
             await store.insert_signup(conn, self._sealer, form.id, ctx.actor.id, new.name, new.area, new.contact, now)
+            await self._dialogues.end(conn, ctx.actor.id, DIALOGUE)
 
-        await self._writer.run(op, ctx.event_id)
+        try:
+            await self._writer.run(op, ctx.event_id)
+        except UserError:
+            await self._dialogues.close(ctx.actor.id, DIALOGUE)  # the form is over all the same
+            raise
         await ctx.reply(signed_up(new))
         return True
 
@@ -179,12 +194,12 @@ class SignupService:
         too, though the answer is then that there was nothing to erase."""
         identity = ctx.actor.id
         member = self._roll.member(identity)
-        self.cancel(identity)
-        self._dialogues.end_any(identity)  # a question left open (sign T1?) is not answered after this
 
         nothing = _("I keep no sign-ups, signatures or pool registrations of yours; nothing to erase.")
 
         async def op(conn: Conn) -> list[tuple[str, int]]:
+            # A form or question left open (sign T1?) is deleted too, and answers nothing after this.
+            await self._dialogues.end(conn, identity)
             gone = [await holder.erase(conn, identity, member) for holder in [self, *self._holders]]
             if not await self._sealer.destroy(conn, identity) and not any(n for _what, n in gone):
                 raise UserError(nothing)
@@ -195,6 +210,7 @@ class SignupService:
         except UserError as e:
             if e.message != nothing:
                 raise
+            await self._dialogues.close(identity, None)  # a form half answered is all there was: it goes too
             raise UserError(await self._nothing_erased(identity, nothing)) from None
         await self._forget_erased()
         if not any(n for _what, n in gone):
