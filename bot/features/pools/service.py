@@ -318,7 +318,7 @@ class PoolService:
                 assert ticket is not None
                 with speaking(await self._languages.speech_for(pool.room)):
                     text = declined_in_room(pool, ticket)
-                await enqueue(conn, dedupe=f"pool:{pool.id}:erased:{ticket}", target=pool.room, private=False,
+                await enqueue(conn, dedupe=room_key(pool.id, f"declined:{ticket}"), target=pool.room, private=False,
                               text=text, now=now)
         if any(pool.status == DRAWN for pool, _ticket, _declined in standings):
             self._outbox.poke()
