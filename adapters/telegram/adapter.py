@@ -142,7 +142,7 @@ class TelegramAdapter:
             if message.forum_topic_reopened is not None and message.message_thread_id is not None:
                 transport.topic_reopened(message.chat.id, message.message_thread_id)
                 return True
-        if (as_channel := channel_sender(update)) is not None:
+        if (as_channel := channel_sender(update, transport.bot_username)) is not None:
             room = qualified(as_channel.chat.id)
             with await self.core.speaking_to(room):
                 text = notices.sent_as_channel()

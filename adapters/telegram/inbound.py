@@ -21,6 +21,7 @@ from telegram import Message as TgMessage
 
 from adapters.telegram.ids import qualified
 from bot.kernel.events import Actor, ButtonPress, Event, Message, NativePollAnswer, Room
+from bot.kernel.grammar import split_command
 
 
 def actor_of(user: User) -> Actor:
@@ -45,13 +46,18 @@ def _message(update: Update) -> tuple[TgMessage | None, bool]:
     return update.edited_message, update.edited_message is not None
 
 
-def channel_sender(update: Update) -> TgMessage | None:
-    """A command sent on behalf of a channel into a group, which the bot answers with a refusal."""
+def channel_sender(update: Update, bot_username: str | None) -> TgMessage | None:
+    """A command sent on behalf of a channel into a group, which the bot answers with a refusal;
+    not one written to another bot (``/start@other_bot``), which an administrator bot reads too
+    and which is not this bot's to refuse, as a person's is not its to answer."""
     message, _ = _message(update)
     if message is None or message.sender_chat is None or message.sender_chat.id == message.chat.id:
         return None
     if message.is_automatic_forward or not (message.text or "").startswith("/"):
         return None  # a channel's post copied into its discussion group: not meant for the bot
+    command = split_command(message.text or "")
+    if command is not None and command.bot and bot_username and command.bot.lower() != bot_username.lower():
+        return None
     return message
 
 

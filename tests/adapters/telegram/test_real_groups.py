@@ -437,3 +437,24 @@ async def test_an_image_goes_as_a_photo(tmp_path: Path, fast_telegram_peer: Tele
         assert len(peer.calls("sendPhoto")) == 1 and not peer.calls("sendDocument")
     finally:
         await bot.stop()
+
+
+async def test_a_channel_writing_to_another_bot_is_left_to_it(tmp_path: Path, fast_telegram_peer: TelegramPeer) -> None:
+    """An administrator bot reads every message, commands for other bots too: one written as a
+    channel to another bot is not this bot's to refuse, as a person's is not its to answer."""
+    peer = fast_telegram_peer
+    olga, max_ = peer.create_user("Olga"), peer.create_user("Max")
+    group = peer.create_group("Branch", creator=olga, members=[max_])
+    peer.add_bot_to_group(group, olga, as_admin=True)
+    channel = peer.create_channel("Max's channel", max_)
+    bot = await TelegramBot.start(tmp_path, peer)
+    try:
+        to_other = peer.send_as_channel(max_, channel, "/start@OtherBot", group)
+        assert to_other.update is not None  # an administrator bot is handed it
+        to_this = peer.send_as_channel(max_, channel, f"/close@{BOT} 1", group)  # the same sender's: in order
+        await peer.wait_for_bot_message(group, lambda m: m.reply_to is not None and m.reply_to is to_this)
+        notices = [m for m in peer.bot_messages(group) if "You wrote as a channel" in (m.text or "")]
+        assert [m.reply_to.message_id for m in notices if m.reply_to is not None] == [to_this.message_id]
+        assert len(notices) == 1
+    finally:
+        await bot.stop()
