@@ -5,7 +5,8 @@ carries ``message_thread_id``); a basic group upgraded to a supergroup answers c
 id with ``migrate_to_chat_id`` (the call is made again on the new id, and the core is told the
 room moved, see ``on_moved``), but an old group's message is never edited, nor its native poll
 stopped, in the supergroup (``_posted_in``); a chat the bot was removed from, or a person who
-blocked it or deleted their account, is not called again until they come back (``gone``); a
+blocked it or deleted their account, is not called again until they come back, or for a
+while (``gone``: several processes may answer for one token, and only one hears of the return); a
 closed topic refuses messages, and its organisers are told once, in the group's General topic.
 In groups, commands named in a message are written ``/vote@<bot>``: a bot in privacy mode gets
 a bare ``/vote`` only while it is the last bot that wrote there.
@@ -63,6 +64,11 @@ T = TypeVar("T")
 GONE = ("kicked", "not a member", "blocked by the user", "user is deactivated", "chat not found")
 """Refusals that mean the chat is closed to the bot until it is told otherwise."""
 CLOSED_TOPIC = "topic_closed"
+GONE_SECONDS = 30.0
+"""How long a refusal for good is believed without asking Telegram again. The update saying the
+bot is back (added to the group again, unblocked) reaches one process of several answering for
+the token; the others learn it by asking, at most this long after they last heard no. A chat
+still closed costs one refused request each time."""
 
 EDIT_INTERVAL = 6.0
 """Seconds between live-tally edits of one ballot: at most 10 a minute, half of the 20
@@ -87,7 +93,9 @@ class TelegramTransport:
         self._answered: OrderedDict[str, None] = OrderedDict()
         self._shown: OrderedDict[tuple[int, int], int] = OrderedDict()  # what each edit last showed
         self.moved: dict[int, int] = {}  # a basic group's old id -> its supergroup's id
-        self.gone: set[int] = set()  # chats the bot may not write to now (removed, blocked)
+        # Chats the bot may not write to now (removed, blocked): until when that is believed.
+        self.gone: dict[int, float] = {}
+        self.gone_for = GONE_SECONDS
         self.on_moved: Callable[[int, int], Awaitable[None]] | None = None  # the adapter tells the core
         self.commands: frozenset[str] = frozenset()  # the core's command names, written /name@bot in groups
         # The core's languages, for what the transport says itself (the adapter sets it).
@@ -203,18 +211,28 @@ class TelegramTransport:
             task.add_done_callback(self._tasks.discard)
 
     def removed(self, chat_id: int) -> None:
-        """The bot was removed from the chat (or blocked): nothing is sent there any more."""
-        self.gone.add(chat_id)
+        """The bot was removed from the chat (or blocked): nothing is sent there for a while
+        (``GONE_SECONDS``), unless it comes back."""
+        self.gone[chat_id] = asyncio.get_running_loop().time() + self.gone_for
         self.roles.forget(chat_id)
 
     def returned(self, chat_id: int) -> None:
-        self.gone.discard(chat_id)
+        self.gone.pop(chat_id, None)
         self.roles.forget(chat_id)
+
+    def _closed_to_bot(self, chat_id: int) -> bool:
+        until = self.gone.get(chat_id)
+        if until is None:
+            return False
+        if asyncio.get_running_loop().time() < until:
+            return True
+        del self.gone[chat_id]  # asked again: Telegram says whether it still is
+        return False
 
     async def _at(self, what: str, chat_id: int, request: Callable[[int], Awaitable[T]], *, again: bool = True) -> T:
         """REQUEST(chat_id), made again on the new id if the group was upgraded (unless not
         AGAIN: a message id of the old group names nothing in the new one)."""
-        if chat_id in self.gone:
+        if self._closed_to_bot(chat_id):
             raise DeliveryRefused(f"{what}: the bot may not write to chat {chat_id} now")
         try:
             return await call(what, lambda: request(chat_id))

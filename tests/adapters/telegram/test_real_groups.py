@@ -18,6 +18,7 @@ from bot.kernel.effects import CloseNativePoll, Edit, Send, SendFile, SendNative
 from bot.kernel.ports import DeliveryRefused
 from tests.adapters.telegram.harness import TelegramBot, group_with_bot, started
 from tests.peers.telegram import Chat, Message, TelegramPeer
+from tests.peers.telegram.ptb import free_port
 
 BOT = "QuorumTestBot"
 
@@ -458,3 +459,41 @@ async def test_a_channel_writing_to_another_bot_is_left_to_it(tmp_path: Path, fa
         assert len(notices) == 1
     finally:
         await bot.stop()
+
+
+async def test_a_process_that_missed_the_bot_coming_back_writes_there_again(
+    tmp_path: Path, fast_telegram_peer: TelegramPeer
+) -> None:
+    """Several processes answer for one token, and the update saying the bot was added back
+    reaches one of them. Another, told no by the group while the bot was out, believes that no
+    only a while, then asks Telegram again, rather than refuse the group's results and reminders
+    for good (until it restarts)."""
+    peer = fast_telegram_peer
+    olga = peer.create_user("Olga")
+    group = group_with_bot(peer, olga, [])
+    room = f"tg:{group.id}"
+    bots: list[TelegramBot] = []
+    try:
+        for n in range(2):
+            port = free_port()
+            (tmp_path / str(n)).mkdir()
+            bots.append(await TelegramBot.start(tmp_path / str(n), peer, webhook_url=f"http://127.0.0.1:{port}/hook",
+                                                webhook_listen="127.0.0.1", webhook_port=port))
+            await peer.wait_for(lambda port=port: peer.world.webhook.url.endswith(f":{port}/hook"), what="setWebhook")
+        other = bots[0].adapter.transport  # the webhook is the second's: this one hears no update
+        other.gone_for = 0.5  # seconds, not the minute it is in production
+
+        removal = peer.remove_bot_from_group(group, olga)
+        await peer.wait_until_delivered(removal)
+        with pytest.raises(DeliveryRefused):
+            await other.deliver(Send(room, "A reminder while the bot is out"))
+        peer.add_bot_to_group(group, olga)
+        told = bots[1].adapter.transport
+        await peer.wait_for(lambda: group.id not in told.gone, what="the bot's return, heard by the second")
+        assert await told.deliver(Send(room, "Back"))
+        await asyncio.sleep(other.gone_for)
+        assert await other.deliver(Send(room, "Result — poll 1"))
+        assert peer.bot_texts(group)[-2:] == ["Back", "Result — poll 1"]
+    finally:
+        for bot in bots:
+            await bot.stop()
