@@ -239,6 +239,15 @@ def _import_members(config: Config, file: Path, codes: Path | None, replace: boo
     except FileNotFoundError:
         print(f"quorum: {file} not found", file=sys.stderr)
         return 2
+    except IsADirectoryError:
+        print(f"quorum: {file} is a folder: give the roll's CSV file", file=sys.stderr)
+        return 2
+    except OSError as e:
+        print(f"quorum: cannot read {file}: {e.strerror}", file=sys.stderr)
+        return 2
+    except UnicodeDecodeError:
+        print(f"quorum: {file}: not UTF-8 text; save the roll as CSV in UTF-8", file=sys.stderr)
+        return 2
     except RollError as e:
         print(f"quorum: {file}: {e}", file=sys.stderr)
         return 2

@@ -103,9 +103,20 @@ def _pool_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _load(args: argparse.Namespace) -> tuple[list, Quotas]:
-    pool = read_pool(args.pool.read_text(encoding="utf-8"))
-    bounds = read_quotas(args.quotas.read_text(encoding="utf-8"))
+    pool = read_pool(_read(args.pool))
+    bounds = read_quotas(_read(args.quotas))
     return pool, Quotas.of(args.panel, bounds)
+
+
+def _read(path: Path) -> str:
+    """PATH's text. A folder or a file in another encoding (a spreadsheet's export, say) is
+    refused in one sentence naming it."""
+    if path.is_dir():
+        raise SortitionError(f"{path} is a folder: give the file itself.")
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise SortitionError(f"{path} is not UTF-8 text: save it as UTF-8 and try again.") from None
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -135,7 +146,7 @@ def _draw(args: argparse.Namespace) -> int:
 
 def _verify(args: argparse.Namespace) -> int:
     try:
-        document = json.loads(args.file.read_text(encoding="utf-8"))
+        document = json.loads(_read(args.file))
     except json.JSONDecodeError as error:
         raise SortitionError(f"{args.file} is not valid JSON ({error.msg}, line {error.lineno}).") from None
     draw = open_document(document, args.commitment)
