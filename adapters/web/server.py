@@ -16,6 +16,7 @@ import re
 from urllib.parse import quote
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from adapters.web.pages import CSS, bad_form, draw_page, not_found, poll_page, receipt_page, verify_page
 from bot.app import App
@@ -23,6 +24,20 @@ from bot.app.monitoring import CONTENT_TYPE
 from bot.kernel.config import WebConfig
 
 log = logging.getLogger(__name__)
+
+
+class _ClientMistakes(logging.Filter):
+    """Drops aiohttp's record of a request it could not parse (a header line too long, a bad
+    header, not HTTP at all). Anyone can send one; it is answered 400 and is the sender's
+    mistake, where aiohttp would log an error with a traceback and the sender's address. A
+    fault of the server's own (a page that raised) is still logged."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], HttpProcessingError))
+
+
+http_log = logging.getLogger(__name__ + ".http")
+http_log.addFilter(_ClientMistakes())
 
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; "
        "frame-ancestors 'none'")
@@ -83,7 +98,7 @@ class WebServer:
         return app
 
     async def start(self) -> None:
-        self._runner = web.AppRunner(self.application(), access_log=None)
+        self._runner = web.AppRunner(self.application(), access_log=None, logger=http_log)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.config.host, self.config.port)
         await site.start()

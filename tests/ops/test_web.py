@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
 import shlex
 from pathlib import Path
@@ -276,3 +277,30 @@ async def test_refusals_carry_the_same_headers_and_a_short_answer(site: Site) ->
                 assert len(text) < 2000 and "Traceback" not in text and "FileField" not in text, text
                 if expected in (400, 413):
                     assert r.headers["Content-Type"].startswith("text/html") and "receipt code" in text, text
+
+
+async def test_a_request_that_is_not_http_is_answered_400_and_leaves_no_error_in_the_log(
+    site: Site, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Anyone on the internet can send a malformed request: it is their mistake, answered 400,
+    and not an error with a traceback and their address in the operator's log."""
+    requests = [b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Long: " + b"a" * 9000 + b"\r\n\r\n",
+                b"GET /healthz HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n",
+                b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /x HTTP/9.9\r\n\r\n"]
+    for data in requests:
+        reader, writer = await asyncio.open_connection("127.0.0.1", site.server.port)
+        writer.write(data)
+        await writer.drain()
+        answer = await asyncio.wait_for(reader.read(), 10)
+        writer.close()
+        assert b"400 Bad Request" in answer, answer[:300]
+    await asyncio.sleep(0.1)
+    errors = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert not errors, [(r.name, r.getMessage()) for r in errors]
+
+    async def broken(token: str) -> None:
+        raise RuntimeError("a fault of the server's own")
+
+    monkeypatch.setattr(site.chat.app.audit, "poll", broken)
+    assert (await _get(site.base + "/poll/1-0/"))[0] == 500
+    assert [r.exc_info[1] for r in caplog.records if r.levelno == logging.ERROR and r.exc_info]
