@@ -146,7 +146,7 @@ def _draw(args: argparse.Namespace) -> int:
 
 def _verify(args: argparse.Namespace) -> int:
     try:
-        document = json.loads(_read(args.file))
+        document = json.loads(_read(args.file), object_pairs_hook=_once)
     except json.JSONDecodeError as error:
         raise SortitionError(f"{args.file} is not valid JSON ({error.msg}, line {error.lineno}).") from None
     draw = open_document(document, args.commitment)
@@ -182,6 +182,19 @@ def _verify(args: argparse.Namespace) -> int:
         print(f"Panel ({len(seated)} of {counted(len(panel), 'seat')} filled): {_tickets(seated)}")
     _print_members(draw, seated)
     return 0
+
+
+def _once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose keys each appear once. Readers differ in which of two values under
+    one key they keep, so a key written twice would let the file show one thing and verify as
+    another; the bot never writes one."""
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise SortitionError(f"The file gives the key {key!r} twice in one object: it is not the document "
+                                 "the bot wrote.")
+        seen[key] = value
+    return seen
 
 
 def _seated(panel: Sequence[int], empty: Sequence[int]) -> list[int]:
