@@ -154,3 +154,25 @@ def test_a_file_that_is_not_utf8_text_or_is_a_folder_gets_one_sentence(tmp_path:
             assert proc.returncode != 0 and proc.stdout == "", (args, proc.stdout, said)
             assert "\n" not in said and "Traceback" not in said and bad in said, (args, said)
             assert ("UTF-8" if bad == "latin1.txt" else "folder") in said, (args, said)
+
+
+def test_join_codes_that_cannot_be_written_after_the_import_say_how_to_get_them(tmp_path: Path) -> None:
+    """A disk that fills while the codes are written: the members are imported, and the one
+    sentence says so and that the same import again writes every code (it keeps them)."""
+    from tests.helpers import ROLL, database_env
+
+    (tmp_path / "roll.csv").write_text(ROLL)
+    (tmp_path / "full.csv").symlink_to("/dev/full")  # every write: no space left on device
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **database_env(tmp_path)}
+
+    def run(codes: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "bot.cli", "members", "import", "roll.csv", "--codes", codes],
+                              capture_output=True, text=True, cwd=tmp_path, timeout=120, env=env)
+
+    full = run("full.csv")
+    said = full.stderr.strip()
+    assert full.returncode == 1 and "\n" not in said and "Traceback" not in said, said
+    assert "full.csv" in said and "No space left on device" in said and "imported" in said, said
+    again = run("codes.csv")
+    assert again.returncode == 0, again.stderr
+    assert len((tmp_path / "codes.csv").read_text().strip().splitlines()) == 4
