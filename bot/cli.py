@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -239,6 +240,15 @@ def _import_members(config: Config, file: Path, codes: Path | None, replace: boo
     except FileNotFoundError:
         print(f"quorum: {file} not found", file=sys.stderr)
         return 2
+    except IsADirectoryError:
+        print(f"quorum: {file} is a folder: give the roll's CSV file", file=sys.stderr)
+        return 2
+    except OSError as e:
+        print(f"quorum: cannot read {file}: {e.strerror}", file=sys.stderr)
+        return 2
+    except UnicodeDecodeError:
+        print(f"quorum: {file}: not UTF-8 text; save the roll as CSV in UTF-8", file=sys.stderr)
+        return 2
     except RollError as e:
         print(f"quorum: {file}: {e}", file=sys.stderr)
         return 2
@@ -252,16 +262,21 @@ def _import_members(config: Config, file: Path, codes: Path | None, replace: boo
     except RollError as e:  # rows that would be one member with the roll as it is: nothing written
         print(f"quorum: {file}: {e}", file=sys.stderr)
         return 2
-    out = codes.open("w", newline="", encoding="utf-8") if codes else sys.stdout
-    try:
-        import csv
+    import csv
 
-        writer = csv.writer(out)
-        writer.writerow(["number", "name", "branch", "join_code"])
-        writer.writerows(result.rows)
-    finally:
-        if codes:
-            out.close()
+    try:
+        # The members are in the roll now; what fails from here is only the writing of their
+        # codes, and the same import again writes them (it keeps every member's code).
+        with codes.open("w", newline="", encoding="utf-8") if codes else nullcontext(sys.stdout) as out:
+            writer = csv.writer(out)
+            writer.writerow(["number", "name", "branch", "join_code"])
+            writer.writerows(result.rows)
+            out.flush()
+    except OSError as e:
+        print(f"quorum: the members were imported, but their join codes could not be written to "
+              f"{codes or 'the output'} ({e.strerror}): run the same import again, with --codes naming a file "
+              "where there is room, to write every code.", file=sys.stderr)
+        return 1
     print(import_summary(result), file=sys.stderr)
     return 0
 

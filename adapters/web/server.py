@@ -13,8 +13,10 @@ from __future__ import annotations
 import json
 import logging
 import re
+from urllib.parse import quote
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from adapters.web.pages import CSS, bad_form, draw_page, not_found, poll_page, receipt_page, verify_page
 from bot.app import App
@@ -22,6 +24,20 @@ from bot.app.monitoring import CONTENT_TYPE
 from bot.kernel.config import WebConfig
 
 log = logging.getLogger(__name__)
+
+
+class _ClientMistakes(logging.Filter):
+    """Drops aiohttp's record of a request it could not parse (a header line too long, a bad
+    header, not HTTP at all). Anyone can send one; it is answered 400 and is the sender's
+    mistake, where aiohttp would log an error with a traceback and the sender's address. A
+    fault of the server's own (a page that raised) is still logged."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], HttpProcessingError))
+
+
+http_log = logging.getLogger(__name__ + ".http")
+http_log.addFilter(_ClientMistakes())
 
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; "
        "frame-ancestors 'none'")
@@ -33,11 +49,13 @@ MAX_CODE = 64
 async def _headers(request: web.Request, handler):  # type: ignore[no-untyped-def]
     try:
         response = await handler(request)
-    except web.HTTPException as e:
-        if e.status != 404:
-            raise
-        depth = max(0, request.path.count("/") - 1)
-        response = web.Response(status=404, text=not_found(depth), content_type="text/html", charset="utf-8")
+    except web.HTTPException as e:  # answered here, so a refusal carries the headers below too
+        if e.status == 404:
+            response = _html(not_found(_depth(request)), 404)
+        elif e.status == 413:  # a receipt form longer than any code
+            response = _html(bad_form(_depth(request)), 413)
+        else:  # a wrong method (with Allow), a redirect (with Location)
+            response = web.Response(status=e.status, reason=e.reason, text=e.text, headers=e.headers)
     response.headers["Content-Security-Policy"] = CSP
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "no-referrer"
@@ -45,8 +63,13 @@ async def _headers(request: web.Request, handler):  # type: ignore[no-untyped-de
     return response
 
 
-def _html(text: str) -> web.Response:
-    return web.Response(text=text, content_type="text/html", charset="utf-8")
+def _html(text: str, status: int = 200) -> web.Response:
+    return web.Response(status=status, text=text, content_type="text/html", charset="utf-8")
+
+
+def _depth(request: web.Request) -> int:
+    """How many folders below the site's root REQUEST's page is, for its link to the style sheet."""
+    return max(0, request.path.count("/") - 1)
 
 
 class WebServer:
@@ -75,7 +98,7 @@ class WebServer:
         return app
 
     async def start(self) -> None:
-        self._runner = web.AppRunner(self.application(), access_log=None)
+        self._runner = web.AppRunner(self.application(), access_log=None, logger=http_log)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.config.host, self.config.port)
         await site.start()
@@ -110,8 +133,10 @@ class WebServer:
     # -- the pages ---------------------------------------------------------------------------
 
     async def slash(self, request: web.Request) -> web.Response:
-        """``/poll/TOKEN`` is ``/poll/TOKEN/``: the pages link to their parts relatively."""
-        raise web.HTTPFound(request.path + "/")
+        """``/poll/TOKEN`` is ``/poll/TOKEN/``: the pages link to their parts relatively. The
+        redirect is relative too, so behind a proxy that serves the pages under a path of its
+        own (``public_url`` ``https://example.org/audit``) the browser stays under that path."""
+        raise web.HTTPFound(quote(request.match_info["token"], safe="") + "/")
 
     async def poll(self, request: web.Request) -> web.Response:
         view = await self.core.audit.poll(request.match_info["token"])
@@ -139,9 +164,11 @@ class WebServer:
         try:
             form = await request.post()
         except (ValueError, AssertionError):  # not UTF-8 (UnicodeDecodeError), or malformed multipart
-            depth = max(0, request.path.count("/") - 1)
-            return web.Response(status=400, text=bad_form(depth), content_type="text/html", charset="utf-8")
-        typed = str(form.get("code", "")).strip()[:MAX_CODE]
+            return _html(bad_form(_depth(request)), 400)
+        code = form.get("code", "")
+        if not isinstance(code, str):  # a file sent as the code: the page's form never sends one
+            return _html(bad_form(_depth(request)), 400)
+        typed = code.strip()[:MAX_CODE]
         counted = await self.core.audit.receipt(token, typed)
         view = await self.core.audit.poll(token)
         if counted is None or view is None:

@@ -77,6 +77,9 @@ def backup(database: Path, target: Path) -> BackupReport:
                          f"{target / 'quorum-backup.db'}.")
     if not target.parent.is_dir():
         raise StartError(f"The backup's folder {target.parent} does not exist: create it first.")
+    if target.exists() and not target.is_file():  # the copy is renamed over it: a device would become a file
+        raise StartError(f"{target} is not a regular file (a device, a pipe, or a link to one): name a file "
+                         f"to write the copy to, such as {target.parent / 'quorum-backup.db'}.")
     partial = target.with_name(target.name + ".partial")
     try:
         partial.unlink(missing_ok=True)

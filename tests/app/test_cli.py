@@ -136,3 +136,43 @@ def test_members_import_checks_where_the_codes_go_before_importing(tmp_path: Pat
     proc = run("--codes", "codes.csv")
     assert proc.returncode == 0, proc.stderr
     assert len((tmp_path / "codes.csv").read_text().strip().splitlines()) == 4  # every member's code, the first time
+
+
+def test_a_file_that_is_not_utf8_text_or_is_a_folder_gets_one_sentence(tmp_path: Path) -> None:
+    """Every file the command line reads (the configuration, a roll, a pool, quotas, a draw
+    document) may be the wrong file: a spreadsheet saved in another encoding, a folder. Each
+    gets one sentence naming the file and a non-zero exit, never a traceback."""
+    (tmp_path / "latin1.txt").write_bytes("name,number\nZoë,1\n".encode("latin-1"))
+    (tmp_path / "folder").mkdir()
+    for bad in ("latin1.txt", "folder"):
+        for args in (["--config", bad, "migrate"], ["members", "import", bad],
+                     ["sortition", "verify", bad, "--randomness", "1 2 3"],
+                     ["sortition", "check", bad, "--quotas", bad, "--panel", "3"],
+                     ["sortition", "draw", bad, "--quotas", bad, "--panel", "3"]):
+            proc = quorum(*args, cwd=tmp_path)
+            said = proc.stderr.strip()
+            assert proc.returncode != 0 and proc.stdout == "", (args, proc.stdout, said)
+            assert "\n" not in said and "Traceback" not in said and bad in said, (args, said)
+            assert ("UTF-8" if bad == "latin1.txt" else "folder") in said, (args, said)
+
+
+def test_join_codes_that_cannot_be_written_after_the_import_say_how_to_get_them(tmp_path: Path) -> None:
+    """A disk that fills while the codes are written: the members are imported, and the one
+    sentence says so and that the same import again writes every code (it keeps them)."""
+    from tests.helpers import ROLL, database_env
+
+    (tmp_path / "roll.csv").write_text(ROLL)
+    (tmp_path / "full.csv").symlink_to("/dev/full")  # every write: no space left on device
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **database_env(tmp_path)}
+
+    def run(codes: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "bot.cli", "members", "import", "roll.csv", "--codes", codes],
+                              capture_output=True, text=True, cwd=tmp_path, timeout=120, env=env)
+
+    full = run("full.csv")
+    said = full.stderr.strip()
+    assert full.returncode == 1 and "\n" not in said and "Traceback" not in said, said
+    assert "full.csv" in said and "No space left on device" in said and "imported" in said, said
+    again = run("codes.csv")
+    assert again.returncode == 0, again.stderr
+    assert len((tmp_path / "codes.csv").read_text().strip().splitlines()) == 4

@@ -141,6 +141,22 @@ def test_a_backup_refuses_in_words(tmp_path: Path) -> None:
         backup(tmp_path / "q.db", tmp_path / "no" / "copy.db")
 
 
+def test_a_backup_onto_a_device_a_pipe_or_a_link_to_one_is_refused_and_leaves_it_in_place(tmp_path: Path) -> None:
+    """The copy is put in place by renaming it over the target: over ``/dev/null``, a tape
+    device or a named pipe (``quorum backup /dev/stdout``, say) that would replace the device
+    with a file, for every program on the machine, when run as root."""
+    sqlite3.connect(tmp_path / "q.db").close()
+    os.mkfifo(tmp_path / "pipe")
+    (tmp_path / "null").symlink_to(os.devnull)
+    for name in ("pipe", "null"):
+        with pytest.raises(StartError, match="not a regular file") as refused:
+            backup(tmp_path / "q.db", tmp_path / name)
+        assert "\n" not in str(refused.value)
+    assert (tmp_path / "pipe").is_fifo() and (tmp_path / "null").is_symlink()
+    assert (tmp_path / "null").resolve() == Path(os.devnull) and Path(os.devnull).is_char_device()
+    assert not list(tmp_path.glob("*.partial"))
+
+
 def test_a_backup_of_a_postgresql_database_is_refused_naming_the_servers_tools(
     tmp_path: Path, postgresql: PostgresServer
 ) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
 import shlex
 from pathlib import Path
@@ -17,12 +18,13 @@ import aiohttp
 import asyncpg
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
+from yarl import URL
 
 from bot.engines.sortition.cli import main as sortition_main
 from bot.engines.sortition.document import seal
 from bot.kernel.config import parse_config
 from tests.helpers import Chat, import_roll
-from tests.ops.conftest import Site
+from tests.ops.conftest import PUBLIC, Site
 from tests.ops.scripts import closed_election, drawn_panel, link_in
 
 
@@ -77,7 +79,12 @@ async def test_nothing_is_served_for_an_open_poll_a_wrong_link_or_a_bare_id(site
         status, _, _ = await _get(site.base + path)
         assert status == 404, path
     status, headers, _ = await _get(site.base + f"/poll/{token}")
-    assert status == 302 and headers["Location"].endswith(f"/poll/{token}/")
+    # Sent on relative to the address asked for: behind a proxy that serves the pages under a
+    # path of its own (the public address's /audit), the browser stays under it.
+    assert status == 302 and headers["Location"] == f"{token}/"
+    assert str(URL(f"{PUBLIC}/poll/{token}").join(URL(headers["Location"]))) == f"{PUBLIC}/poll/{token}/"
+    status, headers, _ = await _get(site.base + f"/draw/{links.token('draw', 1)}")
+    assert status == 302 and headers["Location"] == f"{links.token('draw', 1)}/"
 
 
 async def test_a_secret_ballot_shows_receipts_and_checks_a_code_but_never_a_choice(site: Site) -> None:
@@ -246,3 +253,54 @@ async def test_a_receipt_form_that_cannot_be_read_is_answered_400_with_a_short_p
         # and the form still works
         status, answer = await _post(page, {"code": "ABCD-EF23-4567"})
         assert status == 200 and 'id="verdict">Not found<' in answer
+
+
+async def test_refusals_carry_the_same_headers_and_a_short_answer(site: Site) -> None:
+    """A wrong method, a form too long, a file sent as the receipt code, a redirect: each is
+    answered briefly, with the same Content-Security-Policy, nosniff and no-store as a page."""
+    chat = site.chat
+    await chat.say("chair: /poll Officer? | Ann | Bob --secret", "ann (private): /vote 1 Ann")
+    page = site.url(link_in(await chat.say("chair: /close 1")))
+    upload = aiohttp.FormData()
+    upload.add_field("code", b"ABCD-EF23-4567", filename="code.txt", content_type="text/plain")
+    asked = [("POST", site.base + "/healthz", {}, 405), ("GET", page + "receipt", {}, 405),
+             ("DELETE", page, {}, 405), ("GET", page.rstrip("/"), {}, 302),
+             ("POST", page + "receipt", {"data": {"code": "A" * 5000}}, 413),
+             ("POST", page + "receipt", {"data": upload}, 400)]
+    async with aiohttp.ClientSession() as http:
+        for method, url, kwargs, expected in asked:
+            async with http.request(method, url, allow_redirects=False, **kwargs) as r:  # type: ignore[arg-type]
+                text = await r.text()
+                assert r.status == expected, (method, url, r.status, text[:200])
+                assert r.headers["Content-Security-Policy"].startswith("default-src 'none'"), (method, url)
+                assert r.headers["X-Content-Type-Options"] == "nosniff" and r.headers["Cache-Control"] == "no-store"
+                assert len(text) < 2000 and "Traceback" not in text and "FileField" not in text, text
+                if expected in (400, 413):
+                    assert r.headers["Content-Type"].startswith("text/html") and "receipt code" in text, text
+
+
+async def test_a_request_that_is_not_http_is_answered_400_and_leaves_no_error_in_the_log(
+    site: Site, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Anyone on the internet can send a malformed request: it is their mistake, answered 400,
+    and not an error with a traceback and their address in the operator's log."""
+    requests = [b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Long: " + b"a" * 9000 + b"\r\n\r\n",
+                b"GET /healthz HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n",
+                b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /x HTTP/9.9\r\n\r\n"]
+    for data in requests:
+        reader, writer = await asyncio.open_connection("127.0.0.1", site.server.port)
+        writer.write(data)
+        await writer.drain()
+        answer = await asyncio.wait_for(reader.read(), 10)
+        writer.close()
+        assert b"400 Bad Request" in answer, answer[:300]
+    await asyncio.sleep(0.1)
+    errors = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert not errors, [(r.name, r.getMessage()) for r in errors]
+
+    async def broken(token: str) -> None:
+        raise RuntimeError("a fault of the server's own")
+
+    monkeypatch.setattr(site.chat.app.audit, "poll", broken)
+    assert (await _get(site.base + "/poll/1-0/"))[0] == 500
+    assert [r.exc_info[1] for r in caplog.records if r.levelno == logging.ERROR and r.exc_info]

@@ -103,9 +103,20 @@ def _pool_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _load(args: argparse.Namespace) -> tuple[list, Quotas]:
-    pool = read_pool(args.pool.read_text(encoding="utf-8"))
-    bounds = read_quotas(args.quotas.read_text(encoding="utf-8"))
+    pool = read_pool(_read(args.pool))
+    bounds = read_quotas(_read(args.quotas))
     return pool, Quotas.of(args.panel, bounds)
+
+
+def _read(path: Path) -> str:
+    """PATH's text. A folder or a file in another encoding (a spreadsheet's export, say) is
+    refused in one sentence naming it."""
+    if path.is_dir():
+        raise SortitionError(f"{path} is a folder: give the file itself.")
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise SortitionError(f"{path} is not UTF-8 text: save it as UTF-8 and try again.") from None
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -135,7 +146,7 @@ def _draw(args: argparse.Namespace) -> int:
 
 def _verify(args: argparse.Namespace) -> int:
     try:
-        document = json.loads(args.file.read_text(encoding="utf-8"))
+        document = json.loads(_read(args.file), object_pairs_hook=_once)
     except json.JSONDecodeError as error:
         raise SortitionError(f"{args.file} is not valid JSON ({error.msg}, line {error.lineno}).") from None
     draw = open_document(document, args.commitment)
@@ -171,6 +182,19 @@ def _verify(args: argparse.Namespace) -> int:
         print(f"Panel ({len(seated)} of {counted(len(panel), 'seat')} filled): {_tickets(seated)}")
     _print_members(draw, seated)
     return 0
+
+
+def _once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose keys each appear once. Readers differ in which of two values under
+    one key they keep, so a key written twice would let the file show one thing and verify as
+    another; the bot never writes one."""
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise SortitionError(f"The file gives the key {key!r} twice in one object: it is not the document "
+                                 "the bot wrote.")
+        seen[key] = value
+    return seen
 
 
 def _seated(panel: Sequence[int], empty: Sequence[int]) -> list[int]:

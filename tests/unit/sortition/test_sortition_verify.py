@@ -131,6 +131,21 @@ def test_tampering_is_detected_with_a_clear_message(published, tmp_path: Path, c
         assert "not the document that was committed" in capsys.readouterr().err
 
 
+def test_a_key_written_twice_is_refused(published, tmp_path: Path, capsys) -> None:
+    """A JSON reader keeps one of two values under the same key, and readers differ in which:
+    a group's tickets written twice would show one list to a member reading the file and verify
+    with the other. The bot never writes a key twice, so such a file was altered."""
+    text = json.dumps(published, indent=1)
+    doubled = text.replace('"group": 1,', '"group": 1, "tickets": [999],', 1)  # the real list follows
+    assert doubled.count('"tickets"') == text.count('"tickets"') + 1
+    path = tmp_path / "doubled.json"
+    path.write_text(doubled, encoding="utf-8")
+    assert json.loads(doubled) == published  # the last value wins here, so the hash agrees
+    assert main(["verify", str(path), "--randomness", "1 2 3", "--commitment", published["commitment"]]) == 1
+    said = capsys.readouterr()
+    assert "tickets" in said.err and "twice" in said.err and said.out == "", said
+
+
 def test_a_resealed_document_with_an_invalid_lottery_is_refused(published) -> None:
     from bot.engines.sortition.document import seal
 
