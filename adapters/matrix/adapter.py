@@ -638,9 +638,25 @@ class MatrixAdapter:
                 found = self._to_core(room_id, source)
                 if isinstance(found, NativePollAnswer):
                     found = await self._counting(room_id, source, found)
+                elif isinstance(found, Message) and found.edited:
+                    found = await self._own_edit(room_id, source, found)
             if found is not None:
                 out.append(found)
         return out
+
+    async def _own_edit(self, room_id: str, source: dict[str, Any], edit: Message) -> Message | None:
+        """EDIT if it is valid as the specification defines an edit: of its sender's own message
+        (of the same type, not itself an edit). Clients show no other; one of someone else's
+        message would have the bot act on words nobody sees as the sender's."""
+        assert edit.ref is not None
+        original = await self.history.event(room_id, edit.ref)
+        relation = ((original or {}).get("content") or {}).get("m.relates_to")
+        if (original is None or original.get("sender") != source.get("sender") or "state_key" in original
+                or original.get("type") != source.get("type")
+                or (isinstance(relation, dict) and relation.get("rel_type") == "m.replace")):
+            log.info("ignored an edit of a message that is not its sender's own")
+            return None
+        return edit
 
     async def _counting(self, room_id: str, source: dict[str, Any], answer: NativePollAnswer) -> Event | None:
         """ANSWER if it is now the member's response that counts (their latest by the time it

@@ -38,7 +38,7 @@ class PollHistory:
         if ref in self._foreign:
             return False
         start = ref.split("|", 1)[1]
-        origin = await self._get(f"/_matrix/client/v3/rooms/{quote(room_id, safe='')}/event/{quote(start, safe='')}")
+        origin = await self.event(room_id, start)
         if origin is None or origin.get("sender") != self.bot_user_id:
             self._foreign.add(ref)
             return False
@@ -54,6 +54,12 @@ class PollHistory:
         self.responses.start(ref)
         log.info("read %d earlier responses of a poll", count)
         return True
+
+    async def event(self, room_id: str, event_id: str) -> dict[str, Any] | None:
+        """One event of ROOM_ID as the bot reads it (decrypted); None if the homeserver does
+        not give it (unknown, or not visible to the bot) or it cannot be decrypted."""
+        raw = await self._get(f"/_matrix/client/v3/rooms/{quote(room_id, safe='')}/event/{quote(event_id, safe='')}")
+        return None if raw is None else self._readable(room_id, raw)
 
     async def _relations(self, room_id: str, start: str) -> list[dict[str, Any]]:
         base = (f"/_matrix/client/v1/rooms/{quote(room_id, safe='')}/relations/"

@@ -1,8 +1,9 @@
 """Turning Matrix timeline events into the core's events.
 
 Only what a person deliberately sends becomes a core event: text messages (commands, or
-answers in a private chat) and poll responses. Edits, notices (other bots), the bot's own
-events and anything else are dropped here.
+answers in a private chat), their edits (which the core reads again only where that is safe:
+a vote) and poll responses. Notices (other bots), the bot's own events and anything else are
+dropped here.
 """
 
 from __future__ import annotations
@@ -53,6 +54,22 @@ def strip_mention(body: str, names: Iterable[str]) -> str:
     return body
 
 
+def _edit(content: dict[str, Any], relation: dict[str, Any], actor: Actor, room: Room, event_id: str,
+          bot_names: Iterable[str]) -> Message | None:
+    """An edit of a text message: its new text (``m.new_content``, never the "* " fallback
+    around it), answered in reply to the message edited. Whether the sender may edit it (it is
+    theirs, and a text message) is the adapter's to check: that needs the original."""
+    new = content.get("m.new_content")
+    original = relation.get("event_id")
+    if not isinstance(new, dict) or not isinstance(original, str) or new.get("msgtype") != "m.text":
+        return None
+    body = new.get("body")
+    if not isinstance(body, str):
+        return None
+    text = strip_mention(body.strip(), bot_names)
+    return Message(actor, room, text, event_id=event_id, ref=original, edited=True)
+
+
 def after_own_join(events: list[Any], bot_user_id: str) -> list[Any]:
     """The events after the bot's latest join in this list: what came before was history."""
     for n in range(len(events) - 1, -1, -1):
@@ -89,11 +106,13 @@ def to_core_event(
     relation = content.get("m.relates_to")
     relation = relation if isinstance(relation, dict) else {}
     if event_type == "m.room.message":
+        room = Room(qualified(room_id), private=private, title=room_title)
+        if relation.get("rel_type") == "m.replace":
+            return _edit(content, relation, actor, room, event_id, bot_names)
         body = content.get("body")
-        if content.get("msgtype") != "m.text" or not isinstance(body, str) or relation.get("rel_type") == "m.replace":
+        if content.get("msgtype") != "m.text" or not isinstance(body, str):
             return None
         text = strip_mention(strip_reply_fallback(body).strip(), bot_names)
-        room = Room(qualified(room_id), private=private, title=room_title)
         return Message(actor, room, text, event_id=event_id, ref=event_id)
     chosen = selections(event_type, content)
     if chosen is None:

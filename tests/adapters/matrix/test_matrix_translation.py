@@ -128,6 +128,17 @@ def test_edits_notices_and_the_bots_own_events_are_ignored() -> None:
     assert inbound({**message("/polls"), "type": "m.reaction"}) is None
 
 
+def test_an_edit_carries_its_new_text_and_answers_the_message_it_edits() -> None:
+    relation = {"m.relates_to": {"rel_type": "m.replace", "event_id": "$m0"}}
+    edit = message("* Quorum: /vote 1 no", **{"m.new_content": {"msgtype": "m.text", "body": "Quorum: /vote 1 no"},
+                                              **relation})
+    event = inbound(edit)
+    assert isinstance(event, Message) and event.edited
+    assert event.text == "/vote 1 no" and event.event_id == "$m1" and event.ref == "$m0"
+    notice = {"msgtype": "m.notice", "body": "/vote 1 no"}
+    assert inbound(message("* /vote 1 no", **{"m.new_content": notice, **relation})) is None
+
+
 def test_poll_responses_in_both_namespaces_become_native_answers_tied_to_the_room() -> None:
     relation = {"m.relates_to": {"rel_type": "m.reference", "event_id": "$start"}}
     unstable = {
