@@ -54,7 +54,7 @@ from adapters.matrix.crypto import (
 )
 from adapters.matrix.direct import DirectRooms
 from adapters.matrix.history import PollHistory
-from adapters.matrix.inbound import after_own_join, native_ref, qualified, to_core_event
+from adapters.matrix.inbound import after_own_join, native_ref, qualified, thread_root, to_core_event
 from adapters.matrix.invites import invite_of, may_invite
 from adapters.matrix.responses import PollResponses, Response
 from adapters.matrix.rooms import Rooms
@@ -628,6 +628,8 @@ class MatrixAdapter:
             source = event.source
             if source.get("sender") == self.config.user_id:
                 continue
+            if (root := thread_root(source)) is not None:
+                self.transport.note_thread(str(source.get("event_id")), root)
             event_type = source.get("type")
             found: Event | None
             if event_type == "m.room.redaction":
@@ -656,6 +658,8 @@ class MatrixAdapter:
                 or (isinstance(relation, dict) and relation.get("rel_type") == "m.replace")):
             log.info("ignored an edit of a message that is not its sender's own")
             return None
+        if (root := thread_root(original)) is not None:  # the answer goes where the message was sent
+            self.transport.note_thread(edit.ref, root)
         return edit
 
     async def _counting(self, room_id: str, source: dict[str, Any], answer: NativePollAnswer) -> Event | None:

@@ -70,6 +70,16 @@ def _edit(content: dict[str, Any], relation: dict[str, Any], actor: Actor, room:
     return Message(actor, room, text, event_id=event_id, ref=original, edited=True)
 
 
+def thread_root(source: dict[str, Any]) -> str | None:
+    """The root of the thread (``m.thread``) the event was sent in, if it was sent in one."""
+    content = source.get("content")
+    relation = content.get("m.relates_to") if isinstance(content, dict) else None
+    if isinstance(relation, dict) and relation.get("rel_type") == "m.thread":
+        root = relation.get("event_id")
+        return root if isinstance(root, str) else None
+    return None
+
+
 def after_own_join(events: list[Any], bot_user_id: str) -> list[Any]:
     """The events after the bot's latest join in this list: what came before was history."""
     for n in range(len(events) - 1, -1, -1):

@@ -55,6 +55,15 @@ def test_a_notice_carries_html_plain_text_and_the_reply_relation() -> None:
     assert "m.relates_to" not in content.notice("x")
 
 
+def test_a_notice_in_a_thread_stays_in_it() -> None:
+    assert content.notice("x", reply_to="$cmd", thread="$root")["m.relates_to"] == {
+        "rel_type": "m.thread", "event_id": "$root", "is_falling_back": False, "m.in_reply_to": {"event_id": "$cmd"},
+    }
+    assert content.notice("more", thread="$root")["m.relates_to"] == {  # a second part of a long answer
+        "rel_type": "m.thread", "event_id": "$root", "is_falling_back": True, "m.in_reply_to": {"event_id": "$root"},
+    }
+
+
 def test_an_edit_replaces_the_bots_message() -> None:
     sent = content.edit("new <i>text</i>", "$orig")
     assert sent["m.relates_to"] == {"rel_type": "m.replace", "event_id": "$orig"}
