@@ -34,8 +34,10 @@ def native_ref(room_id: str, start_event_id: str) -> str:
 
 def strip_reply_fallback(body: str) -> str:
     """A reply's body may begin with the quoted message (``> <@a:hs> text`` lines, then a
-    blank line); the command is what follows."""
-    if not body.startswith("> "):
+    blank line); the command is what follows. Only a reply's: in any other message, lines
+    starting with ``>`` are a quotation the member wrote (clients no longer send the fallback
+    since Matrix 1.13: a reply's own quotation, which names nobody, is kept too)."""
+    if not body.startswith(("> <", "> * <")):  # the fallback names the sender: "> <@a:hs> text"
         return body
     lines = body.split("\n")
     n = 0
@@ -122,7 +124,9 @@ def to_core_event(
         body = content.get("body")
         if content.get("msgtype") != "m.text" or not isinstance(body, str):
             return None
-        text = strip_mention(strip_reply_fallback(body).strip(), bot_names)
+        if isinstance(relation.get("m.in_reply_to"), dict):  # only a reply has a fallback to strip
+            body = strip_reply_fallback(body)
+        text = strip_mention(body.strip(), bot_names)
         return Message(actor, room, text, event_id=event_id, ref=event_id)
     chosen = selections(event_type, content)
     if chosen is None:

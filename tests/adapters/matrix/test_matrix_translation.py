@@ -126,6 +126,15 @@ def test_a_text_command_becomes_a_message_replying_to_its_event() -> None:
 def test_reply_quotes_and_mentions_of_the_bot_are_not_part_of_the_command() -> None:
     assert strip_reply_fallback("> <@quorum:example.org> Poll 1\n> 1. Yes\n\n!vote 1 yes") == "!vote 1 yes"
     assert inbound(message("Quorum: !polls")).text == "!polls"
+    reply = {"m.relates_to": {"m.in_reply_to": {"event_id": "$poll"}}}
+    assert inbound(message("> <@quorum:example.org> Poll 1\n\n!vote 1 yes", **reply)).text == "!vote 1 yes"
+
+
+def test_a_quotation_written_in_a_message_that_is_not_a_reply_is_kept() -> None:
+    answer = inbound(message("> We demand a fair wage\nas the branch resolved in May"), private=True)
+    assert answer.text == "> We demand a fair wage\nas the branch resolved in May"
+    quoting = {"m.relates_to": {"m.in_reply_to": {"event_id": "$poll"}}}  # a reply without a fallback (Matrix 1.13)
+    assert inbound(message("> our words\nthanks", **quoting)).text == "> our words\nthanks"
     assert inbound(message(f"{BOT}, !polls")).text == "!polls"
 
 
