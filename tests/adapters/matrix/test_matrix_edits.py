@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from tests.adapters.matrix.running_bot import StartBot
-from tests.adapters.matrix.scenes import body, branch_room, command, replies_to
-from tests.peers.synapse import MatrixUser, UserFactory, send_event, send_text
+from tests.adapters.matrix.scenes import body, branch_room, command, count_line, joined, replies_to
+from tests.peers.synapse import MatrixUser, UserFactory, open_direct_room, send_event, send_text
 
 
 async def edit(user: MatrixUser, room_id: str, original: str, text: str) -> str:
@@ -53,3 +53,23 @@ async def test_an_edited_vote_counts_and_other_edited_commands_are_answered(
     answer = await ann.wait_for_event(room, replies_to(bot.user_id, close_id), start=mark)
     assert "Edits are not re-read" in body(answer), body(answer)
     assert await bot.query("SELECT closed_at IS NULL FROM polls WHERE id = 1") == [(1,)]
+
+
+async def test_an_edited_secret_vote_in_an_encrypted_direct_chat_counts(
+    start_bot: StartBot, matrix_users: UserFactory
+) -> None:
+    bot = await start_bot()
+    branch = await branch_room(matrix_users, bot.user_id, members=1)
+    (ann,), room = branch.members, branch.room_id
+    await command(branch.secretary, room, "/poll Strike? --secret", bot.user_id, "Poll 1")
+    dm = await open_direct_room(ann, bot.user_id, encrypted=True)
+    await ann.wait_for_event(dm, joined(bot.user_id))
+
+    vote_id, _ = await command(ann, dm, "/vote 1 no", bot.user_id, "Your vote in poll 1: No")
+    mark = ann.mark(dm)
+    await edit(ann, dm, vote_id, "/vote 1 yes")
+    answer = await ann.wait_for_event(dm, replies_to(bot.user_id, vote_id), start=mark)
+    assert "Your vote in poll 1: Yes" in body(answer), body(answer)
+
+    _, result = await command(branch.secretary, room, "/close 1", bot.user_id, "Result")
+    assert count_line("Yes", 1).search(body(result)) and count_line("No", 0).search(body(result)), body(result)
