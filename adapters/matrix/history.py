@@ -3,7 +3,8 @@
 The relations of a poll's start event are every response not redacted (the homeserver drops a
 redacted event from its relations), so they rebuild what ``responses.PollResponses`` knew. Read
 once per poll and run, the first time a response concerns a poll the bot has not seen since it
-started, and only for the bot's own polls.
+started, and only for the bot's own polls. If the homeserver fails to answer (rate limited,
+or down behind its proxy), the sync is handled again later rather than with part of a history.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from nio import AsyncClient, Event, MegolmEvent
 
 from adapters.matrix.content import answer_index, selections
 from adapters.matrix.responses import PollResponses, Response
-from adapters.matrix.sending import NETWORK_ERRORS, Sender
+from adapters.matrix.sending import NETWORK_ERRORS, MatrixSendError, Sender
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +100,11 @@ class PollHistory:
         try:
             response = await self.client.send("GET", path, headers=headers)
             async with response:
+                if response.status == 429 or response.status >= 500:
+                    # Not an answer about the poll: taken as one, the bot's own poll would pass
+                    # for someone else's (or its history for shorter than it is) until a restart.
+                    raise MatrixSendError(f"could not read a poll's history: the homeserver answered "
+                                          f"{response.status}; trying again")
                 if response.status != 200:
                     log.warning("reading a poll's history: the homeserver answered %s", response.status)
                     return None
