@@ -730,6 +730,17 @@ class MatrixAdapter:
             sender_name=self.rooms.name_of(room_id, sender),
         )
 
+    async def _direct_instead(self, inviter: str) -> None:
+        """Someone the bot may not be brought in by wanted a private chat with it: it cannot
+        join theirs, so it invites them to its own (as it does to tell anyone something
+        privately). Everyone must be able to reach it privately: secret ballots are cast there."""
+        with await self.core.speaking_to(qualified(inviter)):
+            text = notices.write_here()
+        try:
+            await self.transport.deliver(SendPrivate(qualified(inviter), text))
+        except Exception as e:  # best effort: the invite is declined either way
+            log.warning("could not open a direct chat instead of a declined one (%s)", type(e).__name__)
+
     async def _on_invite(self, room_id: str, invite_state: list[dict[str, Any]]) -> None:
         invite = invite_of(invite_state, self.config.user_id)
         if invite is None:
@@ -739,6 +750,8 @@ class MatrixAdapter:
             if not may_invite(inviter, self.config.allowed_inviters) and not self.rooms.is_replacement(room_id):
                 log.info("declined an invite from someone not in matrix.allowed_inviters")
                 await self.sender.call(lambda: self.client.room_leave(room_id), f"decline {room_id}")
+                if is_direct:
+                    await self._direct_instead(inviter)
                 return
             response = await self.sender.call(lambda: self.client.join(room_id), f"join {room_id}")
         except MatrixSendError as e:
