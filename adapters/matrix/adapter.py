@@ -649,8 +649,12 @@ class MatrixAdapter:
     async def _own_edit(self, room_id: str, source: dict[str, Any], edit: Message) -> Message | None:
         """EDIT if it is valid as the specification defines an edit: of its sender's own message
         (of the same type, not itself an edit). Clients show no other; one of someone else's
-        message would have the bot act on words nobody sees as the sender's."""
+        message would have the bot act on words nobody sees as the sender's. An edit that is no
+        command is dropped unread, as the core would drop it, without asking for its original
+        (bots that keep editing their own messages would cost a request each)."""
         assert edit.ref is not None
+        if not edit.text.startswith(self.transport.prefixes):
+            return None
         original = await self.history.event(room_id, edit.ref)
         relation = ((original or {}).get("content") or {}).get("m.relates_to")
         if (original is None or original.get("sender") != source.get("sender") or "state_key" in original
