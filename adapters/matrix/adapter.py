@@ -22,6 +22,7 @@ import asyncio
 import logging
 import os
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
@@ -671,6 +672,7 @@ class MatrixAdapter:
         was sent); None if a later one counts. Answers to polls that are not the bot's go on."""
         if not await self.history.load(room_id, answer.native_ref):
             return answer
+        answer = replace(answer, options=self.responses.read(answer.native_ref, answer.options))
         response = Response(int(source.get("origin_server_ts") or 0), str(source["event_id"]), answer.options)
         self._answered.append((response.event_id, answer.native_ref, str(source["sender"])))
         if self.responses.add(answer.native_ref, str(source["sender"]), response) is None:

@@ -180,6 +180,16 @@ def poll_start(question: str, options: tuple[str, ...], max_choices: int, fallba
     }
 
 
+def poll_shape(content: dict[str, Any]) -> tuple[int, int] | None:
+    """(answers, most a response may choose) of a poll start's CONTENT; None if it has none."""
+    block = content.get(POLL_START)
+    if not isinstance(block, dict) or not isinstance(block.get("answers"), list):
+        return None
+    most = block.get("max_selections")
+    answers = len(block["answers"])
+    return answers, min(answers, most) if isinstance(most, int) and most > 0 else 1
+
+
 def poll_fallback(question: str, options: tuple[str, ...]) -> str:
     return "\n".join([question, *(f"{n}. {o}" for n, o in enumerate(options, 1))])
 

@@ -15,7 +15,7 @@ from urllib.parse import quote, urlencode
 
 from nio import AsyncClient, Event, MegolmEvent
 
-from adapters.matrix.content import answer_index, selections
+from adapters.matrix.content import answer_index, poll_shape, selections
 from adapters.matrix.responses import PollResponses, Response
 from adapters.matrix.sending import NETWORK_ERRORS, MatrixSendError, Sender
 
@@ -43,13 +43,16 @@ class PollHistory:
         if origin is None or origin.get("sender") != self.bot_user_id:
             self._foreign.add(ref)
             return False
+        shape = poll_shape(origin.get("content") or {})
+        if shape is not None:
+            self.responses.shape(ref, *shape)
         count = 0
         for source in await self._relations(room_id, start):
             chosen = selections(str(source.get("type", "")), source.get("content") or {})
             sender, event_id = source.get("sender"), source.get("event_id")
             if chosen is None or not isinstance(sender, str) or not isinstance(event_id, str):
                 continue
-            options = tuple(dict.fromkeys(answer_index(a) for a in chosen))
+            options = self.responses.read(ref, tuple(dict.fromkeys(answer_index(a) for a in chosen)))
             self.responses.add(ref, sender, Response(int(source.get("origin_server_ts") or 0), event_id, options))
             count += 1
         self.responses.start(ref)

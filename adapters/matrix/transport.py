@@ -131,6 +131,7 @@ class MatrixTransport:
                 poll = content.poll_start(question, options, most, fallback)
                 event_id = await self.sender.send(room_id, content.POLL_START, poll)
                 if self.responses is not None:
+                    self.responses.shape(native_ref(room_id, event_id), len(options), most)
                     self.responses.start(native_ref(room_id, event_id))
                 return Delivered(ref=event_id, native_ref=native_ref(room_id, event_id))
             case CloseNativePoll(room=room, ref=ref, text=text):

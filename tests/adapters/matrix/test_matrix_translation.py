@@ -15,6 +15,7 @@ from adapters.matrix import content, media
 from adapters.matrix.batching import steps
 from adapters.matrix.inbound import after_own_join, native_ref, strip_reply_fallback, to_core_event
 from adapters.matrix.invites import invite_of, may_invite
+from adapters.matrix.responses import as_element_counts
 from adapters.matrix.rooms import Rooms, creators_of
 from adapters.matrix.sending import Backoff, retry_after
 from bot.kernel.effects import Button
@@ -170,12 +171,26 @@ def test_poll_responses_in_both_namespaces_become_native_answers_tied_to_the_roo
     first, second = inbound(unstable), inbound(stable)
     assert isinstance(first, NativePollAnswer) and isinstance(second, NativePollAnswer)
     assert first.native_ref == native_ref(ROOM, "$start") and first.options == (1,) and first.event_id == "$r1"
-    assert second.options == (0, -1)  # the unknown id makes the core refuse it, and say so
+    assert second.options == (0, -1)  # an unknown id: the response is spoiled (see below)
     assert native_ref("!other", "$start") != first.native_ref
     retract = {**unstable, "content": {"org.matrix.msc3381.poll.response": {"answers": []}, **relation}}
     assert inbound(retract).options == ()
     assert inbound({**unstable, "content": {"org.matrix.msc3381.poll.response": {}, **relation}}) is None
     assert inbound({**unstable, "type": "m.poll.start"}) is None
+
+
+def test_responses_count_as_element_counts_them() -> None:
+    assert as_element_counts((0, 2), answers=3, most=2) == (0, 2)
+    assert as_element_counts((2, 0, 1), answers=3, most=2) == (2, 0)  # the first ones allowed
+    assert as_element_counts((0, -1), answers=3, most=2) == ()  # an answer the poll lacks spoils it
+    assert as_element_counts((3,), answers=3, most=1) == ()
+    start = content.poll_start("Lunch?", ("Pizza", "Soup", "Salad"), 2, "Lunch?")
+    assert content.poll_shape(start) == (3, 2)
+    start["org.matrix.msc3381.poll.start"]["max_selections"] = 7
+    assert content.poll_shape(start) == (3, 3)
+    del start["org.matrix.msc3381.poll.start"]["max_selections"]
+    assert content.poll_shape(start) == (3, 1)
+    assert content.poll_shape({"body": "not a poll"}) is None
 
 
 def test_events_before_the_bots_own_join_are_history() -> None:
