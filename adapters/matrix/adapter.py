@@ -661,7 +661,7 @@ class MatrixAdapter:
         if (original is None or original.get("sender") != source.get("sender") or "state_key" in original
                 or original.get("type") != source.get("type")
                 or (isinstance(relation, dict) and relation.get("rel_type") == "m.replace")):
-            log.info("ignored an edit of a message that is not its sender's own")
+            log.info("ignored an edit: its original is not its sender's own message, or could not be read")
             return None
         if (root := thread_root(original)) is not None:  # the answer goes where the message was sent
             self.transport.note_thread(edit.ref, root)
