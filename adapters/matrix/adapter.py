@@ -739,7 +739,12 @@ class MatrixAdapter:
     async def _direct_instead(self, inviter: str) -> None:
         """Someone the bot may not be brought in by wanted a private chat with it: it cannot
         join theirs, so it invites them to its own (as it does to tell anyone something
-        privately). Everyone must be able to reach it privately: secret ballots are cast there."""
+        privately), if they share a room with it. A member must be able to reach it privately:
+        secret ballots are cast there. A stranger gets nothing: any account anywhere could
+        otherwise have the bot open rooms on demand."""
+        if not any(self.rooms.is_joined(room_id, inviter) for room_id in list(self.client.rooms)):
+            log.info("declined a direct chat from someone who shares no room with the bot")
+            return
         with await self.core.speaking_to(qualified(inviter)):
             text = notices.write_here()
         try:

@@ -66,7 +66,18 @@ async def test_someone_whose_direct_chat_is_declined_is_invited_to_one_the_bot_o
     """A member from another homeserver may not bring the bot into rooms, but must still reach it
     privately: that is where secret ballots are cast ("message me privately with /start vote-1")."""
     member = await matrix_users("member", encrypted=True)
-    bot = await start_bot(allowed_inviters=(":elsewhere.example",))
+    stranger = await matrix_users("stranger")
+    organiser = await matrix_users("organiser")
+    bot = await start_bot(allowed_inviters=(organiser.user_id,))
+    branch = await create_room(organiser, invite=[bot.user_id, member.user_id])
+    await organiser.wait_for_event(branch, joined(bot.user_id))
+    await join(member, branch)
+    await organiser.wait_for_event(branch, joined(member.user_id))
+
+    # A stranger who shares no room with the bot is declined, and nothing is opened for them.
+    unknown = await open_direct_room(stranger, bot.user_id)
+    await stranger.wait_for_event(unknown, left(bot.user_id))
+
     theirs = await open_direct_room(member, bot.user_id)
     await member.wait_for_event(theirs, left(bot.user_id))
 
@@ -78,3 +89,6 @@ async def test_someone_whose_direct_chat_is_declined_is_invited_to_one_the_bot_o
     asked = await send_text(member, ours, "/polls")
     await member.wait_for_event(ours, replies_to(bot.user_id, asked))
     assert not member.find_events(theirs, joined(bot.user_id))
+    assert not stranger.find_events(unknown, joined(bot.user_id))
+    await stranger.sync(0)
+    assert not stranger.invited_rooms  # never invited anywhere: the bot opened nothing for them
