@@ -22,6 +22,7 @@ import asyncio
 import logging
 import os
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
@@ -54,7 +55,7 @@ from adapters.matrix.crypto import (
 )
 from adapters.matrix.direct import DirectRooms
 from adapters.matrix.history import PollHistory
-from adapters.matrix.inbound import after_own_join, native_ref, qualified, to_core_event
+from adapters.matrix.inbound import after_own_join, native_ref, qualified, thread_root, to_core_event
 from adapters.matrix.invites import invite_of, may_invite
 from adapters.matrix.responses import PollResponses, Response
 from adapters.matrix.rooms import Rooms
@@ -628,6 +629,8 @@ class MatrixAdapter:
             source = event.source
             if source.get("sender") == self.config.user_id:
                 continue
+            if (root := thread_root(source)) is not None:
+                self.transport.note_thread(str(source.get("event_id")), root)
             event_type = source.get("type")
             found: Event | None
             if event_type == "m.room.redaction":
@@ -638,15 +641,38 @@ class MatrixAdapter:
                 found = self._to_core(room_id, source)
                 if isinstance(found, NativePollAnswer):
                     found = await self._counting(room_id, source, found)
+                elif isinstance(found, Message) and found.edited:
+                    found = await self._own_edit(room_id, source, found)
             if found is not None:
                 out.append(found)
         return out
+
+    async def _own_edit(self, room_id: str, source: dict[str, Any], edit: Message) -> Message | None:
+        """EDIT if it is valid as the specification defines an edit: of its sender's own message
+        (of the same type, not itself an edit). Clients show no other; one of someone else's
+        message would have the bot act on words nobody sees as the sender's. An edit that is no
+        command is dropped unread, as the core would drop it, without asking for its original
+        (bots that keep editing their own messages would cost a request each)."""
+        assert edit.ref is not None
+        if not edit.text.startswith(self.transport.prefixes):
+            return None
+        original = await self.history.event(room_id, edit.ref)
+        relation = ((original or {}).get("content") or {}).get("m.relates_to")
+        if (original is None or original.get("sender") != source.get("sender") or "state_key" in original
+                or original.get("type") != source.get("type")
+                or (isinstance(relation, dict) and relation.get("rel_type") == "m.replace")):
+            log.info("ignored an edit: its original is not its sender's own message, or could not be read")
+            return None
+        if (root := thread_root(original)) is not None:  # the answer goes where the message was sent
+            self.transport.note_thread(edit.ref, root)
+        return edit
 
     async def _counting(self, room_id: str, source: dict[str, Any], answer: NativePollAnswer) -> Event | None:
         """ANSWER if it is now the member's response that counts (their latest by the time it
         was sent); None if a later one counts. Answers to polls that are not the bot's go on."""
         if not await self.history.load(room_id, answer.native_ref):
             return answer
+        answer = replace(answer, options=self.responses.read(answer.native_ref, answer.options))
         response = Response(int(source.get("origin_server_ts") or 0), str(source["event_id"]), answer.options)
         self._answered.append((response.event_id, answer.native_ref, str(source["sender"])))
         if self.responses.add(answer.native_ref, str(source["sender"]), response) is None:
@@ -710,6 +736,22 @@ class MatrixAdapter:
             sender_name=self.rooms.name_of(room_id, sender),
         )
 
+    async def _direct_instead(self, inviter: str) -> None:
+        """Someone the bot may not be brought in by wanted a private chat with it: it cannot
+        join theirs, so it invites them to its own (as it does to tell anyone something
+        privately), if they share a room with it. A member must be able to reach it privately:
+        secret ballots are cast there. A stranger gets nothing: any account anywhere could
+        otherwise have the bot open rooms on demand."""
+        if not any(self.rooms.is_joined(room_id, inviter) for room_id in list(self.client.rooms)):
+            log.info("declined a direct chat from someone who shares no room with the bot")
+            return
+        with await self.core.speaking_to(qualified(inviter)):
+            text = notices.write_here()
+        try:
+            await self.transport.deliver(SendPrivate(qualified(inviter), text))
+        except Exception as e:  # best effort: the invite is declined either way
+            log.warning("could not open a direct chat instead of a declined one (%s)", type(e).__name__)
+
     async def _on_invite(self, room_id: str, invite_state: list[dict[str, Any]]) -> None:
         invite = invite_of(invite_state, self.config.user_id)
         if invite is None:
@@ -719,6 +761,8 @@ class MatrixAdapter:
             if not may_invite(inviter, self.config.allowed_inviters) and not self.rooms.is_replacement(room_id):
                 log.info("declined an invite from someone not in matrix.allowed_inviters")
                 await self.sender.call(lambda: self.client.room_leave(room_id), f"decline {room_id}")
+                if is_direct:
+                    await self._direct_instead(inviter)
                 return
             response = await self.sender.call(lambda: self.client.join(room_id), f"join {room_id}")
         except MatrixSendError as e:

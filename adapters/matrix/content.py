@@ -115,8 +115,12 @@ def _pre_open_after(line: str, in_pre: bool) -> bool:
     return in_pre
 
 
-def notice(html: str, reply_to: str | None = None) -> dict[str, Any]:
-    """A bot's message: m.notice, so other bots do not answer it and clients may style it."""
+def notice(html: str, reply_to: str | None = None, thread: str | None = None) -> dict[str, Any]:
+    """A bot's message: m.notice, so other bots do not answer it and clients may style it.
+
+    In the THREAD of that root event (where the message it answers was sent), it is posted in
+    the thread, in reply to REPLY_TO, or, with none, after the thread's latest event as clients
+    without threads see it (``is_falling_back``)."""
     content: dict[str, Any] = {
         "msgtype": "m.notice",
         "body": html_text(html),
@@ -124,7 +128,10 @@ def notice(html: str, reply_to: str | None = None) -> dict[str, Any]:
         "formatted_body": formatted(html),
         "m.mentions": {},  # never ping anyone by accident
     }
-    if reply_to:
+    if thread:
+        content["m.relates_to"] = {"rel_type": "m.thread", "event_id": thread, "is_falling_back": not reply_to,
+                                   "m.in_reply_to": {"event_id": reply_to or thread}}
+    elif reply_to:
         content["m.relates_to"] = {"m.in_reply_to": {"event_id": reply_to}}
     return content
 
@@ -171,6 +178,16 @@ def poll_start(question: str, options: tuple[str, ...], max_choices: int, fallba
         TEXT: fallback,
         "body": fallback,
     }
+
+
+def poll_shape(content: dict[str, Any]) -> tuple[int, int] | None:
+    """(answers, most a response may choose) of a poll start's CONTENT; None if it has none."""
+    block = content.get(POLL_START)
+    if not isinstance(block, dict) or not isinstance(block.get("answers"), list):
+        return None
+    most = block.get("max_selections")
+    answers = len(block["answers"])
+    return answers, min(answers, most) if isinstance(most, int) and most > 0 else 1
 
 
 def poll_fallback(question: str, options: tuple[str, ...]) -> str:

@@ -84,7 +84,7 @@ class DirectRooms:
         if members is None:
             return room_id in self._fresh
         self._fresh.discard(room_id)
-        return user_id in members and members <= {self.rooms.bot_user_id, user_id}
+        return user_id in members and members <= {self.rooms.bot_user_id, user_id} and self.rooms.is_closed(room_id)
 
     async def room_for(self, user_id: str) -> str:
         lock = self._locks.setdefault(user_id, asyncio.Lock())

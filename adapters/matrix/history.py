@@ -3,7 +3,8 @@
 The relations of a poll's start event are every response not redacted (the homeserver drops a
 redacted event from its relations), so they rebuild what ``responses.PollResponses`` knew. Read
 once per poll and run, the first time a response concerns a poll the bot has not seen since it
-started, and only for the bot's own polls.
+started, and only for the bot's own polls. If the homeserver fails to answer (rate limited,
+or down behind its proxy), the sync is handled again later rather than with part of a history.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from urllib.parse import quote, urlencode
 
 from nio import AsyncClient, Event, MegolmEvent
 
-from adapters.matrix.content import answer_index, selections
+from adapters.matrix.content import answer_index, poll_shape, selections
 from adapters.matrix.responses import PollResponses, Response
-from adapters.matrix.sending import NETWORK_ERRORS, Sender
+from adapters.matrix.sending import NETWORK_ERRORS, MatrixSendError, Sender
 
 log = logging.getLogger(__name__)
 
@@ -38,22 +39,31 @@ class PollHistory:
         if ref in self._foreign:
             return False
         start = ref.split("|", 1)[1]
-        origin = await self._get(f"/_matrix/client/v3/rooms/{quote(room_id, safe='')}/event/{quote(start, safe='')}")
+        origin = await self.event(room_id, start)
         if origin is None or origin.get("sender") != self.bot_user_id:
             self._foreign.add(ref)
             return False
+        shape = poll_shape(origin.get("content") or {})
+        if shape is not None:
+            self.responses.shape(ref, *shape)
         count = 0
         for source in await self._relations(room_id, start):
             chosen = selections(str(source.get("type", "")), source.get("content") or {})
             sender, event_id = source.get("sender"), source.get("event_id")
             if chosen is None or not isinstance(sender, str) or not isinstance(event_id, str):
                 continue
-            options = tuple(dict.fromkeys(answer_index(a) for a in chosen))
+            options = self.responses.read(ref, tuple(dict.fromkeys(answer_index(a) for a in chosen)))
             self.responses.add(ref, sender, Response(int(source.get("origin_server_ts") or 0), event_id, options))
             count += 1
         self.responses.start(ref)
         log.info("read %d earlier responses of a poll", count)
         return True
+
+    async def event(self, room_id: str, event_id: str) -> dict[str, Any] | None:
+        """One event of ROOM_ID as the bot reads it (decrypted); None if the homeserver does
+        not give it (unknown, or not visible to the bot) or it cannot be decrypted."""
+        raw = await self._get(f"/_matrix/client/v3/rooms/{quote(room_id, safe='')}/event/{quote(event_id, safe='')}")
+        return None if raw is None else self._readable(room_id, raw)
 
     async def _relations(self, room_id: str, start: str) -> list[dict[str, Any]]:
         base = (f"/_matrix/client/v1/rooms/{quote(room_id, safe='')}/relations/"
@@ -93,6 +103,11 @@ class PollHistory:
         try:
             response = await self.client.send("GET", path, headers=headers)
             async with response:
+                if response.status == 429 or response.status >= 500:
+                    # Not an answer about the poll: taken as one, the bot's own poll would pass
+                    # for someone else's (or its history for shorter than it is) until a restart.
+                    raise MatrixSendError(f"could not read a poll's history: the homeserver answered "
+                                          f"{response.status}; trying again")
                 if response.status != 200:
                     log.warning("reading a poll's history: the homeserver answered %s", response.status)
                     return None

@@ -1,8 +1,9 @@
 """Turning Matrix timeline events into the core's events.
 
 Only what a person deliberately sends becomes a core event: text messages (commands, or
-answers in a private chat) and poll responses. Edits, notices (other bots), the bot's own
-events and anything else are dropped here.
+answers in a private chat), their edits (which the core reads again only where that is safe:
+a vote) and poll responses. Notices (other bots), the bot's own events and anything else are
+dropped here.
 """
 
 from __future__ import annotations
@@ -33,8 +34,10 @@ def native_ref(room_id: str, start_event_id: str) -> str:
 
 def strip_reply_fallback(body: str) -> str:
     """A reply's body may begin with the quoted message (``> <@a:hs> text`` lines, then a
-    blank line); the command is what follows."""
-    if not body.startswith("> "):
+    blank line); the command is what follows. Only a reply's: in any other message, lines
+    starting with ``>`` are a quotation the member wrote (clients no longer send the fallback
+    since Matrix 1.13: a reply's own quotation, which names nobody, is kept too)."""
+    if not body.startswith(("> <", "> * <")):  # the fallback names the sender: "> <@a:hs> text"
         return body
     lines = body.split("\n")
     n = 0
@@ -51,6 +54,32 @@ def strip_mention(body: str, names: Iterable[str]) -> str:
             if rest[:1] in (":", ","):
                 return rest[1:].lstrip()
     return body
+
+
+def _edit(content: dict[str, Any], relation: dict[str, Any], actor: Actor, room: Room, event_id: str,
+          bot_names: Iterable[str]) -> Message | None:
+    """An edit of a text message: its new text (``m.new_content``, never the "* " fallback
+    around it), answered in reply to the message edited. Whether the sender may edit it (it is
+    theirs, and a text message) is the adapter's to check: that needs the original."""
+    new = content.get("m.new_content")
+    original = relation.get("event_id")
+    if not isinstance(new, dict) or not isinstance(original, str) or new.get("msgtype") != "m.text":
+        return None
+    body = new.get("body")
+    if not isinstance(body, str):
+        return None
+    text = strip_mention(body.strip(), bot_names)
+    return Message(actor, room, text, event_id=event_id, ref=original, edited=True)
+
+
+def thread_root(source: dict[str, Any]) -> str | None:
+    """The root of the thread (``m.thread``) the event was sent in, if it was sent in one."""
+    content = source.get("content")
+    relation = content.get("m.relates_to") if isinstance(content, dict) else None
+    if isinstance(relation, dict) and relation.get("rel_type") == "m.thread":
+        root = relation.get("event_id")
+        return root if isinstance(root, str) else None
+    return None
 
 
 def after_own_join(events: list[Any], bot_user_id: str) -> list[Any]:
@@ -89,11 +118,15 @@ def to_core_event(
     relation = content.get("m.relates_to")
     relation = relation if isinstance(relation, dict) else {}
     if event_type == "m.room.message":
-        body = content.get("body")
-        if content.get("msgtype") != "m.text" or not isinstance(body, str) or relation.get("rel_type") == "m.replace":
-            return None
-        text = strip_mention(strip_reply_fallback(body).strip(), bot_names)
         room = Room(qualified(room_id), private=private, title=room_title)
+        if relation.get("rel_type") == "m.replace":
+            return _edit(content, relation, actor, room, event_id, bot_names)
+        body = content.get("body")
+        if content.get("msgtype") != "m.text" or not isinstance(body, str):
+            return None
+        if isinstance(relation.get("m.in_reply_to"), dict):  # only a reply has a fallback to strip
+            body = strip_reply_fallback(body)
+        text = strip_mention(body.strip(), bot_names)
         return Message(actor, room, text, event_id=event_id, ref=event_id)
     chosen = selections(event_type, content)
     if chosen is None:

@@ -1,7 +1,10 @@
 """Which response to a native poll counts, as MSC3381 (and Element's SDK) decide it.
 
 A member may respond many times; the response that counts is their latest by
-``origin_server_ts``, not the one that happened to arrive last. A redacted response no longer
+``origin_server_ts``, not the one that happened to arrive last. What a response chooses is read
+as Element reads it (``as_element_counts``): more answers than the poll allows are cut to the
+first ones it allows, and a response naming an answer the poll does not have is spoiled, so the
+member has no vote while it is their latest. A redacted response no longer
 counts, and the member's response before it (if any) counts again. The core keeps one choice
 per member, so the adapter keeps every member's responses to each poll and tells the core
 only when the response that counts changes.
@@ -27,9 +30,19 @@ Change = tuple[str, str, tuple[int, ...]]
 """(native ref, member, the options that count now: empty if none)."""
 
 
+def as_element_counts(options: tuple[int, ...], answers: int, most: int) -> tuple[int, ...]:
+    """The options a response choosing OPTIONS (indexes, -1 for an id the poll does not have)
+    counts for in a poll of ANSWERS answers allowing MOST of them: what Element shows, which
+    every member of the room sees."""
+    if any(not 0 <= o < answers for o in options):
+        return ()
+    return options[:most]
+
+
 class PollResponses:
     def __init__(self, limit: int = 200_000) -> None:
         self._polls: dict[str, dict[str, list[Response]]] = {}
+        self._shapes: dict[str, tuple[int, int]] = {}  # native ref -> (answers, most allowed)
         self._events: dict[str, tuple[str, str]] = {}  # response event id -> (native ref, member)
         self.limit = limit  # responses kept in all; past it, the oldest polls are read again when needed
 
@@ -39,6 +52,15 @@ class PollResponses:
     def start(self, ref: str) -> None:
         """A poll with no responses yet (the bot just posted it, or its history is loaded)."""
         self._polls.setdefault(ref, {})
+
+    def shape(self, ref: str, answers: int, most: int) -> None:
+        """The bot's poll REF has ANSWERS answers, of which a response may choose MOST."""
+        self._shapes[ref] = (answers, most)
+
+    def read(self, ref: str, options: tuple[int, ...]) -> tuple[int, ...]:
+        """OPTIONS as they count in poll REF (as given, for a poll whose shape is unknown)."""
+        shape = self._shapes.get(ref)
+        return options if shape is None else as_element_counts(options, *shape)
 
     def seen(self, event_id: str) -> bool:
         return event_id in self._events
@@ -79,6 +101,7 @@ class PollResponses:
         if len(self._events) < self.limit:
             return
         oldest = next(iter(self._polls))  # polls are kept in the order they were first seen
+        self._shapes.pop(oldest, None)
         for responses in self._polls.pop(oldest).values():
             for r in responses:
                 self._events.pop(r.event_id, None)

@@ -37,6 +37,10 @@ def creators_of(create_event: dict[str, Any]) -> set[str]:
     return found
 
 
+CLOSED_JOIN_RULES = ("invite", "knock", "private")
+"""Join rules under which nobody joins a room unless one of its members lets them in."""
+
+
 class Rooms:
     def __init__(self, client: AsyncClient, bot_user_id: str, organiser_level: int) -> None:
         self.client = client
@@ -128,10 +132,19 @@ class Rooms:
 
     def is_private(self, room_id: str, sender: str) -> bool:
         """A room is a private chat with SENDER when nobody else but the bot is in it or
-        invited to it: a secret ballot is cast there, so a third reader must make it public,
-        whatever the room was flagged as when it was made."""
+        invited to it, and nobody else may join it or read it unasked: a secret ballot is cast
+        there, so a third reader, or a room that holds it for whoever comes (public, open to a
+        space's members, or readable by anyone), must make it public, whatever the room was
+        flagged as when it was made."""
         members = self.members(room_id)
-        return members is not None and members <= {self.bot_user_id, sender} and sender in members
+        return (members is not None and members <= {self.bot_user_id, sender} and sender in members
+                and self.is_closed(room_id))
+
+    def is_closed(self, room_id: str) -> bool:
+        """Whether only those its members let in may join ROOM_ID and read its history."""
+        room = self.room(room_id)
+        return (room is not None and room.join_rule in CLOSED_JOIN_RULES
+                and room.history_visibility != "world_readable")
 
     def is_organiser(self, room_id: str, user_id: str) -> bool:
         room = self.room(room_id)

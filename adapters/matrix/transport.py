@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractContextManager, nullcontext
 
@@ -33,6 +34,7 @@ from bot.kernel.ports import DeliveryRefused
 log = logging.getLogger(__name__)
 
 MESSAGE = "m.room.message"
+THREADS_KEPT = 10_000
 
 
 class MatrixTransport:
@@ -55,9 +57,20 @@ class MatrixTransport:
         another process runs the account (this one waits, which is no fault)."""
         self.runs_account: Callable[[], bool] = lambda: True
         """Whether this process runs the account now (the adapter sets it; see ``sending``)."""
+        self.threads: OrderedDict[str, str] = OrderedDict()
+        """Members' recent messages sent in a thread -> the thread's root: an answer goes there."""
         self.speaking_to: Callable[[str], Awaitable[AbstractContextManager[object]]] | None = None
         """The core's languages (the adapter sets it): what the transport adds itself to a
         message (a button's line, a poll's end) reads in the language of whoever it goes to."""
+
+    def note_thread(self, event_id: str, root: str) -> None:
+        """EVENT_ID was sent in the thread of ROOT: what answers it is posted in that thread.
+        Recent ones only are kept (a command is answered at once); an answer to an older one
+        goes to the room's main timeline, in reply to it, which every client shows too."""
+        self.threads[event_id] = root
+        self.threads.move_to_end(event_id)
+        while len(self.threads) > THREADS_KEPT:
+            self.threads.popitem(last=False)
 
     @property
     def sending(self) -> bool:
@@ -118,6 +131,7 @@ class MatrixTransport:
                 poll = content.poll_start(question, options, most, fallback)
                 event_id = await self.sender.send(room_id, content.POLL_START, poll)
                 if self.responses is not None:
+                    self.responses.shape(native_ref(room_id, event_id), len(options), most)
                     self.responses.start(native_ref(room_id, event_id))
                 return Delivered(ref=event_id, native_ref=native_ref(room_id, event_id))
             case CloseNativePoll(room=room, ref=ref, text=text):
@@ -142,9 +156,10 @@ class MatrixTransport:
 
     async def _message(self, room_id: str, text: str, buttons: Keyboard, reply_to: str | None) -> str:
         parts = content.message_parts(content.with_buttons(to_html(text), buttons, self.bot_user_id))
+        thread = self.threads.get(reply_to) if reply_to else None
         first: str | None = None
         for part in parts:
-            body = content.notice(part, reply_to if first is None else None)
+            body = content.notice(part, reply_to if first is None else None, thread)
             event_id = await self.sender.send(room_id, MESSAGE, body)
             first = first or event_id
         assert first is not None

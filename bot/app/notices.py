@@ -47,6 +47,13 @@ def undecryptable() -> Markup:
     return markup(_("I could not decrypt your message: its keys did not reach me. Please send it again."))
 
 
+def write_here() -> str:
+    """In a direct chat the bot opened itself, to someone whose own chat with it it declined
+    (it joins only the rooms its operator allows)."""
+    return _("I cannot join a chat you open (I join only the rooms my operators allow), so I opened this one: "
+             "to talk to me privately, for example to vote by secret ballot, write to me here.")
+
+
 def room_upgraded(old: str | None, where: Markup) -> Markup:
     """To a member who wrote in a room that was upgraded: WHERE it continues (a link)."""
     if old:

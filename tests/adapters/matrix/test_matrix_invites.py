@@ -12,6 +12,8 @@ from tests.peers.synapse import (
     create_room,
     event_type,
     join,
+    notice_from,
+    open_direct_room,
     send_text,
 )
 
@@ -56,3 +58,37 @@ async def test_on_its_first_start_the_bot_does_not_act_on_history(
     new = await send_text(founder, room, "!polls")
     await founder.wait_for_event(room, replies_to(bot.user_id, new))
     assert not founder.find_events(room, replies_to(bot.user_id, old))
+
+
+async def test_someone_whose_direct_chat_is_declined_is_invited_to_one_the_bot_opens(
+    start_bot: StartBot, matrix_users: UserFactory
+) -> None:
+    """A member from another homeserver may not bring the bot into rooms, but must still reach it
+    privately: that is where secret ballots are cast ("message me privately with /start vote-1")."""
+    member = await matrix_users("member", encrypted=True)
+    stranger = await matrix_users("stranger")
+    organiser = await matrix_users("organiser")
+    bot = await start_bot(allowed_inviters=(organiser.user_id,))
+    branch = await create_room(organiser, invite=[bot.user_id, member.user_id])
+    await organiser.wait_for_event(branch, joined(bot.user_id))
+    await join(member, branch)
+    await organiser.wait_for_event(branch, joined(member.user_id))
+
+    # A stranger who shares no room with the bot is declined, and nothing is opened for them.
+    unknown = await open_direct_room(stranger, bot.user_id)
+    await stranger.wait_for_event(unknown, left(bot.user_id))
+
+    theirs = await open_direct_room(member, bot.user_id)
+    await member.wait_for_event(theirs, left(bot.user_id))
+
+    ours = await member.wait_for_invite()
+    assert ours != theirs
+    await join(member, ours)
+    told = await member.wait_for_event(ours, notice_from(bot.user_id))
+    assert "write to me here" in told.source["content"]["body"]
+    asked = await send_text(member, ours, "/polls")
+    await member.wait_for_event(ours, replies_to(bot.user_id, asked))
+    assert not member.find_events(theirs, joined(bot.user_id))
+    assert not stranger.find_events(unknown, joined(bot.user_id))
+    await stranger.sync(0)
+    assert not stranger.invited_rooms  # never invited anywhere: the bot opened nothing for them

@@ -64,3 +64,38 @@ async def test_matrix_js_sdk_counts_a_native_multi_choice_poll_as_the_bot_does(
     text = body(result)
     assert count_line("Red", 3).search(text) and count_line("Green", 1).search(text), text
     assert count_line("Blue", 0).search(text) and "Votes cast: 3" in text, text
+
+
+async def test_responses_element_cuts_or_spoils_count_as_element_counts_them(
+    synapse: SynapseServer, start_bot: StartBot, matrix_users: UserFactory
+) -> None:
+    """Other clients may send what Element never does: more answers than the poll allows (Element
+    counts the first ones it allows), or an answer the poll does not have (Element counts
+    nothing for that member: their latest response is spoiled). The result must be the one
+    every member sees in the room."""
+    bot = await start_bot()
+    branch = await branch_room(matrix_users, bot.user_id, members=2)
+    secretary, (ann, ben) = branch.secretary, branch.members
+    room = branch.room_id
+    element = await matrix_users("element")
+    await invite(branch.founder, room, element)
+    await join(element, room)
+    await secretary.wait_for_event(room, joined(element.user_id))
+
+    await send_text(secretary, room, "!poll Lunch? | Pizza | Soup --native")
+    start = await secretary.wait_for_event(room, bot_poll_start(bot.user_id))
+    start_id = start.source["event_id"]
+    await send_poll_response(ann, room, start_id, ["1", "2"])  # two answers where one is allowed
+    await send_poll_response(ben, room, start_id, ["2"])
+    await send_poll_response(ben, room, start_id, ["7"])  # no such answer: his latest is spoiled
+    _, result = await command(secretary, room, "!close 1", bot.user_id, "Result")
+
+    job = {
+        "homeserver": synapse.base_url, "userId": element.user_id, "accessToken": element.access_token,
+        "deviceId": element.credentials.device_id, "roomId": room, "pollId": start_id, "steps": [{"tally": True}],
+    }
+    tally = await run_poll_check(job)
+    assert tally["counts"] == {"1": 1, "2": 0} and tally["voters"] == 1
+    assert await bot.query("SELECT voter, choice FROM votes WHERE poll_id = 1") == [(f"mx:{ann.user_id}", "0")]
+    text = body(result)
+    assert count_line("Pizza", 1).search(text) and count_line("Soup", 0).search(text), text

@@ -223,3 +223,48 @@ async def test_the_bot_thrown_out_while_it_was_down_still_tells_the_organisers(
     # Its organisers are who the room's state said when the bot left it (the homeserver keeps
     # that for a former member): the founder hears of it privately, with the room's name.
     assert "Branch" in body(await _told_privately(founder, bot))
+
+
+class BadGateway:
+    """What a reverse proxy answers while the homeserver behind it restarts."""
+
+    status = 502
+
+    async def __aenter__(self) -> BadGateway:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        return None
+
+    def release(self) -> None:
+        return None
+
+
+async def test_a_polls_history_the_homeserver_fails_to_give_is_read_again_not_taken_for_anothers(
+    start_bot: StartBot, matrix_users: UserFactory
+) -> None:
+    bot = await start_bot()
+    branch = await branch_room(matrix_users, bot.user_id, members=1)
+    (ann,), room = branch.members, branch.room_id
+    start_id, pizza, soup = await native_poll(branch, bot)
+    await send_poll_response(ann, room, start_id, [pizza])
+    soup_id = await send_poll_response(ann, room, start_id, [soup])
+    await bot.wait_until("SELECT choice FROM votes WHERE poll_id = 1", "1")
+
+    # After a restart the poll's history is read again; the homeserver's proxy fails the first
+    # request for it once. Ann then takes back her soup: her pizza counts again.
+    await bot.stop()
+    bot = await start_bot()
+    send = bot.adapter.client.send
+    failed: list[str] = []
+
+    async def flaky(method: str, path: str, *args: Any, **kwargs: Any) -> Any:
+        if method == "GET" and "/event/" in path and not failed:
+            failed.append(path)
+            return BadGateway()
+        return await send(method, path, *args, **kwargs)
+
+    bot.adapter.client.send = flaky  # type: ignore[method-assign]
+    await redact(ann, room, soup_id)
+    await bot.wait_until("SELECT choice FROM votes WHERE poll_id = 1", "0")
+    assert failed

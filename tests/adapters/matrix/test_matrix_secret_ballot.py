@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from nio import RoomPreset
+
 from bot.kernel.effects import SendPrivate
 from tests.adapters.matrix.running_bot import StartBot
 from tests.adapters.matrix.scenes import body, branch_room, command, count_line, joined
-from tests.peers.synapse import MatrixUser, UserFactory, join, notice_from, open_direct_room
+from tests.peers.synapse import MatrixUser, UserFactory, create_room, join, notice_from, open_direct_room
 
 
 async def direct_room(user: MatrixUser, bot_id: str) -> str:
@@ -83,3 +85,20 @@ async def test_a_member_who_left_their_direct_room_is_invited_to_a_new_one(
     await join(ann, new_dm)
     await ann.wait_for_event(new_dm, notice_from(bot.user_id, containing="Second note"))
     assert await bot.query("SELECT room_id FROM matrix_direct_rooms WHERE user_id = ?", ann.user_id) == [(new_dm,)]
+
+
+async def test_a_room_anyone_may_join_is_no_private_chat_even_with_only_the_member_and_the_bot(
+    start_bot: StartBot, matrix_users: UserFactory
+) -> None:
+    """A public room holds what is said in it for whoever joins later: a secret vote cast there,
+    and the bot's confirmation of it, would tell them how the member voted."""
+    bot = await start_bot()
+    branch = await branch_room(matrix_users, bot.user_id, members=1)
+    (ann,) = branch.members
+    await command(branch.secretary, branch.room_id, "/poll Strike? --secret", bot.user_id, "Poll 1")
+    public = await create_room(ann, name="Ann and Quorum", preset=RoomPreset.public_chat, invite=[bot.user_id])
+    await ann.wait_for_event(public, joined(bot.user_id))
+
+    _, refused = await command(ann, public, "/vote 1 yes", bot.user_id, "secret ballot")
+    assert "not counted here" in body(refused)
+    assert await bot.query("SELECT count(*) FROM secret_ballots WHERE poll_id = 1") == [(0,)]

@@ -15,6 +15,7 @@ from adapters.matrix import content, media
 from adapters.matrix.batching import steps
 from adapters.matrix.inbound import after_own_join, native_ref, strip_reply_fallback, to_core_event
 from adapters.matrix.invites import invite_of, may_invite
+from adapters.matrix.responses import as_element_counts
 from adapters.matrix.rooms import Rooms, creators_of
 from adapters.matrix.sending import Backoff, retry_after
 from bot.kernel.effects import Button
@@ -53,6 +54,15 @@ def test_a_notice_carries_html_plain_text_and_the_reply_relation() -> None:
     assert sent["formatted_body"] == "<b>Poll 1</b> &amp; more<br>line"
     assert sent["m.relates_to"] == {"m.in_reply_to": {"event_id": "$cmd"}}
     assert "m.relates_to" not in content.notice("x")
+
+
+def test_a_notice_in_a_thread_stays_in_it() -> None:
+    assert content.notice("x", reply_to="$cmd", thread="$root")["m.relates_to"] == {
+        "rel_type": "m.thread", "event_id": "$root", "is_falling_back": False, "m.in_reply_to": {"event_id": "$cmd"},
+    }
+    assert content.notice("more", thread="$root")["m.relates_to"] == {  # a second part of a long answer
+        "rel_type": "m.thread", "event_id": "$root", "is_falling_back": True, "m.in_reply_to": {"event_id": "$root"},
+    }
 
 
 def test_an_edit_replaces_the_bots_message() -> None:
@@ -117,6 +127,15 @@ def test_a_text_command_becomes_a_message_replying_to_its_event() -> None:
 def test_reply_quotes_and_mentions_of_the_bot_are_not_part_of_the_command() -> None:
     assert strip_reply_fallback("> <@quorum:example.org> Poll 1\n> 1. Yes\n\n!vote 1 yes") == "!vote 1 yes"
     assert inbound(message("Quorum: !polls")).text == "!polls"
+    reply = {"m.relates_to": {"m.in_reply_to": {"event_id": "$poll"}}}
+    assert inbound(message("> <@quorum:example.org> Poll 1\n\n!vote 1 yes", **reply)).text == "!vote 1 yes"
+
+
+def test_a_quotation_written_in_a_message_that_is_not_a_reply_is_kept() -> None:
+    answer = inbound(message("> We demand a fair wage\nas the branch resolved in May"), private=True)
+    assert answer.text == "> We demand a fair wage\nas the branch resolved in May"
+    quoting = {"m.relates_to": {"m.in_reply_to": {"event_id": "$poll"}}}  # a reply without a fallback (Matrix 1.13)
+    assert inbound(message("> our words\nthanks", **quoting)).text == "> our words\nthanks"
     assert inbound(message(f"{BOT}, !polls")).text == "!polls"
 
 
@@ -126,6 +145,17 @@ def test_edits_notices_and_the_bots_own_events_are_ignored() -> None:
     assert inbound({**message("/polls"), "content": {"msgtype": "m.notice", "body": "/polls"}}) is None
     assert inbound({**message("/polls"), "sender": BOT}) is None
     assert inbound({**message("/polls"), "type": "m.reaction"}) is None
+
+
+def test_an_edit_carries_its_new_text_and_answers_the_message_it_edits() -> None:
+    relation = {"m.relates_to": {"rel_type": "m.replace", "event_id": "$m0"}}
+    edit = message("* Quorum: /vote 1 no", **{"m.new_content": {"msgtype": "m.text", "body": "Quorum: /vote 1 no"},
+                                              **relation})
+    event = inbound(edit)
+    assert isinstance(event, Message) and event.edited
+    assert event.text == "/vote 1 no" and event.event_id == "$m1" and event.ref == "$m0"
+    notice = {"msgtype": "m.notice", "body": "/vote 1 no"}
+    assert inbound(message("* /vote 1 no", **{"m.new_content": notice, **relation})) is None
 
 
 def test_poll_responses_in_both_namespaces_become_native_answers_tied_to_the_room() -> None:
@@ -141,12 +171,26 @@ def test_poll_responses_in_both_namespaces_become_native_answers_tied_to_the_roo
     first, second = inbound(unstable), inbound(stable)
     assert isinstance(first, NativePollAnswer) and isinstance(second, NativePollAnswer)
     assert first.native_ref == native_ref(ROOM, "$start") and first.options == (1,) and first.event_id == "$r1"
-    assert second.options == (0, -1)  # the unknown id makes the core refuse it, and say so
+    assert second.options == (0, -1)  # an unknown id: the response is spoiled (see below)
     assert native_ref("!other", "$start") != first.native_ref
     retract = {**unstable, "content": {"org.matrix.msc3381.poll.response": {"answers": []}, **relation}}
     assert inbound(retract).options == ()
     assert inbound({**unstable, "content": {"org.matrix.msc3381.poll.response": {}, **relation}}) is None
     assert inbound({**unstable, "type": "m.poll.start"}) is None
+
+
+def test_responses_count_as_element_counts_them() -> None:
+    assert as_element_counts((0, 2), answers=3, most=2) == (0, 2)
+    assert as_element_counts((2, 0, 1), answers=3, most=2) == (2, 0)  # the first ones allowed
+    assert as_element_counts((0, -1), answers=3, most=2) == ()  # an answer the poll lacks spoils it
+    assert as_element_counts((3,), answers=3, most=1) == ()
+    start = content.poll_start("Lunch?", ("Pizza", "Soup", "Salad"), 2, "Lunch?")
+    assert content.poll_shape(start) == (3, 2)
+    start["org.matrix.msc3381.poll.start"]["max_selections"] = 7
+    assert content.poll_shape(start) == (3, 3)
+    del start["org.matrix.msc3381.poll.start"]["max_selections"]
+    assert content.poll_shape(start) == (3, 1)
+    assert content.poll_shape({"body": "not a poll"}) is None
 
 
 def test_events_before_the_bots_own_join_are_history() -> None:
