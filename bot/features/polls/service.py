@@ -51,7 +51,7 @@ from bot.kernel.clock import Clock
 from bot.kernel.context import Context
 from bot.kernel.effects import CloseNativePoll, Edit, Keyboard, Send, SendFile, SendNativePoll, SendPrivate
 from bot.kernel.errors import UserError
-from bot.kernel.events import Actor, NativePollAnswer, Room
+from bot.kernel.events import Actor, ButtonPress, NativePollAnswer, Room
 from bot.kernel.grammar import is_number
 from bot.kernel.language import _, current, ngettext, speaking
 from bot.kernel.markup import Markup, markup
@@ -627,6 +627,7 @@ class PollService:
         refusal = poll.refusal_at(self._clock.now)
         if refusal:
             return refusal
+        room = await self._pressed_in(ctx, poll)
         if kind == "r":
             return await self._rank_press(ctx, poll, parts[1])
         if not is_number(parts[1]) or int(parts[1]) >= len(poll.options) or poll.ranked:
@@ -634,7 +635,7 @@ class PollService:
         idx = int(parts[1])
         chosen: tuple[int, ...] = (idx,)
         if poll.max_choices > 1:
-            current = await self.current_choice(poll, ctx.actor, ctx.room)
+            current = await self.current_choice(poll, ctx.actor, room)
             if idx in current:
                 chosen = tuple(c for c in current if c != idx)
             elif len(current) >= poll.max_choices:
@@ -642,7 +643,20 @@ class PollService:
                     n=number(poll.max_choices))
             else:
                 chosen = (*current, idx)
-        return await self.cast(ctx, poll, chosen)
+        return await self.cast(ctx, poll, chosen, room=room)
+
+    async def _pressed_in(self, ctx: Context, poll: Poll) -> Room:
+        """The room a press on POLL's ballot was made in: the room the bot posted the pressed
+        message in. A platform may name only the group for a press on an older message
+        (Telegram sends it "inaccessible", without its forum topic: a week's ballot in a topic
+        would take no press after a day or two); a message's id names it within its group."""
+        ref = ctx.event.message_ref if isinstance(ctx.event, ButtonPress) else None
+        if ref is None or ctx.room.private or ctx.room.id == poll.room or poll.room.split("/", 1)[0] != ctx.room.id:
+            return ctx.room
+        if any(room == poll.room and posted == ref for room, posted, _native in
+               await store.messages_of(self._reader, poll.id)):
+            return Room(poll.room, title=ctx.room.title)
+        return ctx.room
 
     async def _rank_press(self, ctx: Context, poll: Poll, what: str) -> str | None:
         """Build a ranking one press at a time; only the confirmed ranking is recorded."""

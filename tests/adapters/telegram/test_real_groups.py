@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import dataclasses
 import io
 from datetime import timedelta
 from pathlib import Path
@@ -211,6 +212,33 @@ async def test_a_topic_is_a_room_and_its_ballot_and_result_stay_in_it(
         assert notice.message_thread_id is None  # said in General, once
         assert not [m for m in peer.bot_messages(forum) if "Result — poll 2" in (m.text or "")]
         assert len([m for m in peer.bot_messages(forum) if "closed topic" in (m.text or "")]) == 1
+    finally:
+        await bot.stop()
+
+
+async def test_a_ballot_in_a_topic_takes_presses_once_its_message_is_old(
+    tmp_path: Path, fast_telegram_peer: TelegramPeer
+) -> None:
+    """After a day or two Telegram sends a press with its message "inaccessible": the group,
+    the message's id, no topic. The press still votes in the topic's poll, where its ballot is."""
+    peer = fast_telegram_peer
+    olga, max_, ann = peer.create_user("Olga"), peer.create_user("Max"), peer.create_user("Ann")
+    forum = peer.create_group("Union", creator=olga, members=[max_, ann], forum=True)
+    peer.add_bot_to_group(forum, olga)
+    topic = peer.create_topic(forum, "Ballots", olga)
+    bot = await TelegramBot.start(tmp_path, peer)
+    try:
+        peer.send_command(olga, "poll", "Strike? | Yes | No --closes 7d", forum, topic=topic)
+        ballot = await peer.wait_for_bot_message(forum, containing="Poll 1")
+        peer.send_command(olga, "poll", "Venue? | Hall | Pub --closes 7d", forum)  # in General
+        general = await peer.wait_for_bot_message(forum, containing="Poll 2")
+        peer.set_limits(dataclasses.replace(peer.limits, message_accessible_for=0))  # every message is old now
+        await peer.wait_for_answer(pressed := peer.press_button(max_, ballot, "v:1:0"))
+        assert "Your vote in poll 1: Yes" in (pressed.answer_text or "")
+        await peer.wait_for_answer(pressed := peer.press_button(ann, general, "v:2:1"))
+        assert "Your vote in poll 2: Pub" in (pressed.answer_text or "")
+        await bot.wait_for_rows("SELECT poll_id, voter, choice FROM votes ORDER BY poll_id",
+                                [(1, f"tg:{max_.id}", "0"), (2, f"tg:{ann.id}", "1")])
     finally:
         await bot.stop()
 

@@ -144,7 +144,9 @@ class Actions:
         """``user`` taps the inline button carrying ``data`` (or labelled ``text``).
 
         Fails the test if the message has no such button now, is deleted, or is in a chat the
-        user cannot see, because a real client would not let them tap it.
+        user cannot see, because a real client would not let them tap it. A message older than
+        ``Limits.message_accessible_for`` comes as an ``InaccessibleMessage``: its chat, its id
+        and a date of 0 (no topic, text or buttons).
         """
         world = self.world
         current = message.chat.message(message.message_id)
@@ -177,7 +179,8 @@ class Actions:
             {
                 "id": query.id,
                 "from": user.to_json(),
-                "message": current.to_json(),
+                "message": current.to_json() if world.now() - current.date < world.limits.message_accessible_for
+                else {"chat": message.chat.to_json(), "message_id": current.message_id, "date": 0},
                 "chat_instance": str(abs(message.chat.id) * 7 + 1_000_003),
                 "data": chosen,
             },

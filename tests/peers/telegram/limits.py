@@ -22,6 +22,13 @@ one a second (``per_private_chat``), a judgement that keeps "one a second" on av
 tolerating the short bursts the FAQ mentions. Edits count towards the same budgets
 (``edits_count_towards_flood``), since Telegram throttles edits too.
 
+A press on a button of an older message comes with the message as an ``InaccessibleMessage``
+(Bot API ``CallbackQuery.message`` is a ``MaybeInaccessibleMessage``: "deleted or otherwise
+inaccessible to the bot"): only its chat, its id and a ``date`` of 0; no topic, no text, no
+buttons. The reference does not say when a message becomes inaccessible; bot authors meet it on
+messages a day or two old (tdlib/telegram-bot-api issue 401), so the peer says 48 hours
+(``message_accessible_for``), a judgement like the burst above.
+
 The Bot API 10.0 reference lowered the minimum number of poll options to 1; the peer keeps 2
 as its default because a one-option poll is never a ballot and Quorum must not send one.
 """
@@ -58,6 +65,7 @@ class Limits:
     max_callback_data_bytes: int = 64
     max_callback_answer_length: int = 200
     max_inline_buttons: int = 100
+    message_accessible_for: int = 48 * 3600  # seconds; see the module docstring
     max_inline_buttons_per_row: int = 8
     max_poll_question_length: int = 300
     max_poll_option_length: int = 100

@@ -9,6 +9,7 @@ here rather than as a puzzling adapter failure.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import html
 import warnings
@@ -29,6 +30,7 @@ from telegram import (
     TelegramObject,
     Update,
 )
+from telegram import Message as TgMessage
 from telegram import constants as tg
 from telegram.error import BadRequest, ChatMigrated, EndPointNotFound, Forbidden, InvalidToken, RetryAfter
 from telegram.ext import (
@@ -990,3 +992,38 @@ async def test_a_balanced_webhook_spreads_updates_over_several_addresses_and_ski
         peer.balance_webhook([])
         for runner in runners.values():
             await runner.cleanup()
+
+
+async def test_a_press_on_an_old_message_comes_with_it_inaccessible(fast_telegram_peer: TelegramPeer) -> None:
+    """Bot API ``CallbackQuery.message`` is a ``MaybeInaccessibleMessage``: past
+    ``Limits.message_accessible_for`` the press carries only the message's chat and id, with a
+    date of 0: no topic, no text, no buttons."""
+    peer = fast_telegram_peer
+    chair, member = peer.create_user("Chair"), peer.create_user("Member")
+    forum = peer.create_group("Union", creator=chair, members=[member], forum=True)
+    peer.add_bot_to_group(forum, chair)
+    topic = peer.create_topic(forum, "Ballots", chair)
+    application = application_builder(peer).build()
+    pressed: list[object] = []
+
+    async def on_press(update: Update, context: Context) -> None:
+        assert update.callback_query is not None
+        pressed.append(update.callback_query.message)
+        await update.callback_query.answer()
+
+    application.add_handler(CallbackQueryHandler(on_press))
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Yes", callback_data="v:1:0")]])
+    async with polling(application):
+        await application.bot.send_message(forum.id, "Strike?", reply_markup=keyboard,
+                                           message_thread_id=topic.thread_id)
+        ballot = peer.last_bot_message(forum)
+        assert ballot is not None
+        await peer.wait_for_answer(peer.press_button(member, ballot, "v:1:0"))
+        peer.set_limits(dataclasses.replace(peer.limits, message_accessible_for=0))
+        await peer.wait_for_answer(peer.press_button(member, ballot, "v:1:0"))
+    fresh, old = pressed
+    assert isinstance(fresh, TgMessage) and fresh.message_thread_id == topic.thread_id
+    # python-telegram-bot reads it into a Message all the same, with a date of 0: not accessible.
+    assert isinstance(old, TgMessage) and not old.is_accessible and old.date.timestamp() == 0
+    assert old.message_thread_id is None and old.reply_markup is None
+    assert (old.chat.id, old.message_id) == (forum.id, ballot.message_id)
