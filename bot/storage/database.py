@@ -318,9 +318,14 @@ class Database:
         return bool(rows) and rows[0][0] == 1
 
     async def vacuum(self, tables: Sequence[str], *, full: bool = False) -> None:
-        """Nothing to do on SQLite: deleted rows are overwritten as they go (``secure_delete``)
-        and its tables keep rows in key order, so no table here keeps old versions to free."""
+        """After TABLES were rewritten (a closed secret poll's ballots, in key order): deleted
+        rows and freed pages are overwritten as they go (``secure_delete``), so what is left of
+        their old pages is in the write-ahead log, which is checkpointed into the file and cut."""
         del tables, full
+        if str(self.path) == ":memory:":
+            return
+        if not await cut_log(self.path, busy_ms=5000):
+            raise sqlite3.OperationalError("the database was busy: the log keeps the old pages until written over")
 
     async def forget_erased(self) -> None:
         """After an erasure or a withdrawal: checkpoint the write-ahead log into the database

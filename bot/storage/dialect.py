@@ -29,7 +29,8 @@ def shared(conn: object) -> bool:
 def in_arrival_order(conn: object) -> bool:
     """Whether CONN's tables keep rows where they arrived, each with the id of the transaction
     that wrote it (PostgreSQL's heap: ``ctid``, ``xmin``), so the order of writes can be read
-    from a copy of the database. SQLite's ``WITHOUT ROWID`` tables keep rows in key order."""
+    from a copy of the database. (SQLite's ``WITHOUT ROWID`` tables keep rows in key order in
+    their trees, though within a page in the order they were written.)"""
     return bool(getattr(conn, "heap", False))
 
 

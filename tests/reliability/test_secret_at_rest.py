@@ -19,7 +19,7 @@ import pytest
 from bot.kernel.effects import Delivered, Effect
 from bot.kernel.events import Actor, Message, Room
 from bot.kernel.markup import to_plain
-from bot.kernel.secrecy import voter_hash
+from bot.kernel.secrecy import receipt, voter_hash
 from tests.helpers import Chat, add_members, import_roll
 
 SECRET = "test-secret-for-tests"  # the key Chat.start gives the bot
@@ -211,3 +211,48 @@ async def test_a_proxy_cast_secret_ballot_names_neither_giver_nor_holder(tmp_pat
                 assert identifier not in commit, identifier
     finally:
         await chat.stop()
+
+
+def _placement(data: bytes, cells: list[bytes]) -> list[list[bytes]]:
+    """CELLS as they lie in each page of the database image DATA, first written first: SQLite
+    fills a page's cell area from its end, so a cell written later lies nearer its start."""
+    page_size = struct.unpack(">H", data[16:18])[0]
+    page_size = 65536 if page_size == 1 else page_size
+    pages = []
+    for at in range(0, len(data), page_size):
+        page = data[at:at + page_size]
+        found = sorted(((page.find(c), c) for c in cells if c in page), reverse=True)
+        if found:
+            pages.append([c for _offset, c in found])
+    return pages
+
+
+@WAL
+async def test_a_closed_secret_polls_file_keeps_no_trace_of_the_order_its_ballots_came_in(tmp_path: Path) -> None:
+    """In a SQLite page the rows of a table lie in the order they were written, whatever their
+    keys, so the file would show in what order the secret ballots came (and the receipts: the
+    n-th receipt beside the n-th ballot, a voter's code beside their choice). Once the poll is
+    closed, its ballots and receipts each lie once in the file, in the order of their keys, and
+    the log holds no older copy of them."""
+    chat = await Chat.start(tmp_path)
+    names = ["ann", "bob", "cat", "dai", "eve", "fay", "gus", "hal", "ivy", "jon"]
+    try:
+        await chat.say("chair: /poll Strike? --secret")
+        for i, who in enumerate(names):
+            await chat.say(f"{who} (private): /vote 1 {'yes' if i % 2 else 'no'}")
+        ballots = [voter_hash(SECRET, 1, f"console:{who}").encode() for who in names]
+        codes = [receipt(SECRET, 1, f"console:{who}").encode() for who in names]
+        await chat.say("chair: /close 1")
+        await chat.app.services.polls.settled()
+        wal = tmp_path / "quorum.db-wal"
+        logged = wal.read_bytes() if wal.exists() else b""
+        assert not any(c in logged for c in ballots + codes), "the log still holds the ballots as they came"
+        await chat.say("chair: /poll Again? --secret")  # the new tables take votes as the old did
+        assert "Your vote in poll 2" in await chat.say("ann (private): /vote 2 yes")
+    finally:
+        await chat.stop()
+    data = (tmp_path / "quorum.db").read_bytes()
+    for cells in (ballots, codes):
+        assert all(data.count(c) == 1 for c in cells)
+        for page in _placement(data, cells):
+            assert page == sorted(page), "a page shows the order the ballots came in"

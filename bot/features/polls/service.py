@@ -900,10 +900,10 @@ class PollService:
             await self._settle(poll.id)
 
     async def _settle(self, poll_id: int) -> None:
-        """Rewrite a closed secret poll's ballots and receipts in key order, where the database
-        keeps rows in the order they arrived (see store.settle_secret_ballots); then have their
-        old versions freed, in the background. The tables are rewritten whole (``full``) only
-        while no secret poll is open here, since that locks them for its length."""
+        """Rewrite a closed secret poll's ballots and receipts in key order, since the database
+        keeps rows where they arrived (see store.settle_secret_ballots); then have their old
+        versions freed, in the background. On PostgreSQL the tables are rewritten whole
+        (``full``) only while no secret poll is open here, since that locks them for its length."""
 
         async def op(conn: Conn) -> bool:
             return await store.settle_secret_ballots(conn, poll_id)

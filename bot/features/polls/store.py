@@ -11,6 +11,7 @@ the change it guards commit together), or the reader for showing things.
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from typing import Any
 
@@ -256,13 +257,24 @@ async def receipt_codes(conn: Conn, poll_id: int) -> list[str]:
 
 async def settle_secret_ballots(conn: Conn, poll_id: int) -> bool:
     """Rewrite the ballots and receipts of the closed secret poll POLL_ID in the order of their
-    keys, in one transaction that writes nothing else, where tables keep rows in the order they
-    arrived (PostgreSQL: see migrations/0023_settled_ballots.sql). Afterwards neither their places
-    in the tables nor the transaction that wrote them says who voted before whom, nor which receipt
-    went with which ballot. Once per poll, whichever process comes first: False if there was
-    nothing to do (SQLite, or settled already)."""
+    keys, in one transaction that writes nothing else. Afterwards neither their places in the
+    tables nor the transaction that wrote them says who voted before whom, nor which receipt went
+    with which ballot. Once per poll, whichever process comes first: False if there was nothing
+    to do (settled already).
+
+    PostgreSQL keeps rows where they arrived (migrations/0023_settled_ballots.sql): the poll's
+    rows are written again, in key order. SQLite keeps a table's rows in key order in its tree,
+    but within a page each row lies where there was room when it came, so a page read from the
+    file lists its rows in the order they were written: the two tables are copied into new ones
+    in key order (``_rebuilt``), which settles every closed secret poll at once."""
     if not dialect.in_arrival_order(conn):
-        return False
+        if not await conn.execute_fetchall(
+                "INSERT INTO settled_polls(poll_id) SELECT id FROM polls p WHERE secret = 1 AND closed_at IS NOT NULL"
+                " AND NOT EXISTS (SELECT 1 FROM settled_polls s WHERE s.poll_id = p.id) RETURNING poll_id"):
+            return False
+        await _rebuilt(conn, "secret_ballots", "poll_id, voter")
+        await _rebuilt(conn, "receipts", "poll_id, code")
+        return True
     if not await conn.execute_fetchall(
             "INSERT INTO settled_polls(poll_id) VALUES (?) ON CONFLICT DO NOTHING RETURNING poll_id", (poll_id,)):
         return False
@@ -277,6 +289,20 @@ async def settle_secret_ballots(conn: Conn, poll_id: int) -> bool:
                            [tuple(r) for r in ballots])
     await conn.executemany("INSERT INTO receipts(poll_id, code) VALUES (?, ?)", [tuple(r) for r in codes])
     return True
+
+
+async def _rebuilt(conn: Conn, table: str, key: str) -> None:
+    """SQLite: TABLE (a WITHOUT ROWID table with primary key KEY) copied into a new table in key
+    order, which then takes its name. Deleting and inserting its rows again would not do: a
+    new row fills the gap an old one left, of whatever size. The old table's pages are
+    overwritten as they are freed (``secure_delete``)."""
+    rows = await conn.execute_fetchall("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,))
+    schema, n = re.subn(rf'^CREATE TABLE\s+"?{table}"?', f"CREATE TABLE {table}_rebuilt", rows[0][0])
+    assert n == 1, rows[0][0]
+    await conn.execute(schema)
+    await conn.execute(f"INSERT INTO {table}_rebuilt SELECT * FROM {table} ORDER BY {key}")
+    await conn.execute(f"DROP TABLE {table}")
+    await conn.execute(f"ALTER TABLE {table}_rebuilt RENAME TO {table}")
 
 
 async def followed_up(conn: Conn, poll_id: int) -> None:
@@ -313,8 +339,6 @@ async def not_followed_up(conn: Conn, now: datetime, closed_before: datetime | N
 async def unsettled_polls(conn: Conn) -> list[int]:
     """The closed secret polls whose ballots are still in the order they arrived (see
     settle_secret_ballots): their rewrite was cut short, or another process's."""
-    if not dialect.in_arrival_order(conn):
-        return []
     rows = await conn.execute_fetchall(
         "SELECT id FROM polls p WHERE secret = 1 AND closed_at IS NOT NULL"
         " AND NOT EXISTS (SELECT 1 FROM settled_polls s WHERE s.poll_id = p.id) ORDER BY id")
