@@ -51,6 +51,13 @@ def receipt(secret: str, poll_id: int, voter: str) -> str:
     return f"{digest[:4]}-{digest[4:8]}-{digest[8:12]}".upper()
 
 
+def cancel_mark(secret: str, poll_id: int, giver: str) -> str:
+    """That GIVER (a member's voter key) cancelled the proxy they gave in a poll by voting
+    themselves, as a keyed hash: written with their ballot, in its transaction, it names nobody."""
+    msg = f"cancelled\x00{poll_id}\x00{giver}".encode()
+    return "x:" + hmac.new(secret.encode(), msg, hashlib.sha256).hexdigest()
+
+
 def caster_hash(secret: str, poll_id: int, caster: str) -> str:
     """Who cast a secret ballot (the voter, or the holder of their proxy), as a keyed hash of
     its own kind: every ballot of a poll that takes proxies carries one, so without the key a

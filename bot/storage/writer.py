@@ -17,7 +17,8 @@ votes chosen as a deadlock's victim all the same is tried again.
 
 Secret ballots are kept unlinkable on disk, in the database and in its write-ahead log: a batch
 is committed as consecutive transactions, each holding only secret changes (secret ballots,
-their receipts, the keyed update ids) or only the rest, in queue order. So no commit that
+their receipts, the keyed marks of the proxies they cancel, the keyed update ids) or only the
+rest, in queue order. So no commit that
 writes a secret ballot writes anything that names a person, and the update ids it records are
 keyed hashes: the platforms' ids (a Telegram private chat's id is its person's id) are never
 stored. Without the key file nothing on disk links a voter to a choice.
@@ -85,6 +86,7 @@ class VoteWrite:
     identity: tuple[str, str] | None = None  # (identity, display name) to remember
     receipt: str | None = None  # a secret ballot's receipt code
     cast_by: str | None = None  # who cast it, where that is kept (polls that take proxies)
+    cancels: str | None = None  # the keyed mark of the proxy this vote cancels (its giver votes)
     late: Callable[[], str] | None = None  # the refusal when the database has the poll closed
     future: asyncio.Future[str | None] = field(default=None)  # type: ignore[assignment]
     speech: Speech = ENGLISH_SPEECH  # the language of whoever queued it: its refusal is in theirs
@@ -256,6 +258,7 @@ class _Rows:
     keep: list[VoteWrite]  # votes cast or changed (a later vote of the same voter in the run replaces an earlier)
     deletes: list[tuple[int, str]]  # (poll, voter) of votes withdrawn
     receipts: list[tuple[int, str]]  # (poll, code) of secret ballots' receipts
+    cancels: list[tuple[int, str]]  # (poll, mark) of proxies cancelled by their giver's vote
     names: dict[str, str]  # display names new or changed (a secret ballot names nobody)
     tokens: list[str]  # the update ids applied (on a shared database claimed before, by Writer._claim)
 
@@ -265,6 +268,7 @@ def _rows(accepted: list[tuple[VoteWrite, str | None]], known: dict[str, str], i
     last: dict[tuple[int, str], VoteWrite] = {}
     names: dict[str, str] = {}
     receipts: list[tuple[int, str]] = []
+    cancels: set[tuple[int, str]] = set()
     for v, _ in accepted:
         last[(v.poll_id, v.voter)] = v
         if v.identity is not None and not v.secret:
@@ -273,11 +277,14 @@ def _rows(accepted: list[tuple[VoteWrite, str | None]], known: dict[str, str], i
                 names[who] = name
         if v.receipt is not None and v.choice is not None:
             receipts.append((v.poll_id, v.receipt))
+        if v.cancels is not None and v.choice is not None:  # for good, should a later vote withdraw it
+            cancels.add((v.poll_id, v.cancels))
     ordered = sorted(last.items())
     return _Rows(
         keep=[v for _, v in ordered if v.choice is not None],
         deletes=[key for key, v in ordered if v.choice is None],
         receipts=sorted(receipts),
+        cancels=sorted(cancels),
         names=names,
         tokens=[t for _, t in accepted if t is not None],
     )
@@ -317,6 +324,8 @@ def _write_sqlite(c: sqlite3.Connection, secret: bool, rows: _Rows, now: str) ->
                       [(t, now) for t in rows.tokens])
     if rows.receipts:
         c.executemany("INSERT OR IGNORE INTO receipts(poll_id, code) VALUES (?, ?)", rows.receipts)
+    if rows.cancels:
+        c.executemany("INSERT OR IGNORE INTO proxy_cancellations(poll_id, mark) VALUES (?, ?)", rows.cancels)
     if rows.names:
         c.executemany(
             "INSERT INTO identities(identity, display_name) VALUES (?, ?)"
@@ -704,6 +713,12 @@ class Writer:
                 "INSERT INTO receipts(poll_id, code) SELECT * FROM unnest(?::integer[], ?::text[])"
                 " ON CONFLICT DO NOTHING",
                 ([p for p, _ in receipts], [c for _, c in receipts]),
+            )
+        if rows.cancels:
+            await conn.execute(
+                "INSERT INTO proxy_cancellations(poll_id, mark) SELECT * FROM unnest(?::integer[], ?::text[])"
+                " ON CONFLICT DO NOTHING",
+                ([p for p, _ in rows.cancels], [m for _, m in rows.cancels]),
             )
         if names:
             ordered = sorted(names.items())

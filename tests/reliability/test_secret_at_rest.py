@@ -256,3 +256,33 @@ async def test_a_closed_secret_polls_file_keeps_no_trace_of_the_order_its_ballot
         assert all(data.count(c) == 1 for c in cells)
         for page in _placement(data, cells):
             assert page == sorted(page), "a page shows the order the ballots came in"
+
+
+@WAL
+async def test_a_givers_own_secret_vote_that_cancels_her_proxy_is_one_commit_naming_nobody(tmp_path: Path) -> None:
+    """A giver who votes herself cancels her proxy. The cancellation is marked in her secret
+    ballot's own commit by a keyed hash; a commit of its own just after the vote, writing her
+    proxy's row, would name her next to her ballot in the log's order. Her proxy stays cancelled
+    should she withdraw."""
+    chat = await Chat.start(tmp_path)
+    wal = tmp_path / "quorum.db-wal"
+    try:
+        codes = await import_roll(chat)
+        for who in ("ann", "bob", "cat"):
+            await chat.say(f"{who} (private): /join {codes[who]}")
+        await chat.say("chair: /poll Strike? --roll --secret --proxies 1", "ann (private): /proxy 1 Bob Jones")
+        before = len(transactions(wal.read_bytes()))
+        assert "Your vote in poll 1: Yes" in await chat.say("ann (private): /vote 1 yes")
+        after = transactions(wal.read_bytes())
+        assert len(after) == before + 1, "the vote and the proxy's cancellation are one commit"
+        (commit,) = after[before:]
+        assert voter_hash(SECRET, 1, "m:1").encode() in commit
+        for identifier in (b"Ann Smith", b"Bob Jones", b"console:ann", b"console:bob"):
+            assert identifier not in commit, identifier
+        assert await chat.query("SELECT cancelled FROM poll_proxies") == [(0,)]  # not written: the mark is
+        assert await chat.query("SELECT count(*) FROM proxy_cancellations") == [(1,)]
+        assert "withdrawn" in await chat.say("ann (private): /vote 1 withdraw")
+        out = await chat.say("bob (private): /vote 1 no --for Ann Smith")
+        assert "cancels their proxy; nothing was cast for them" in out, out
+    finally:
+        await chat.stop()

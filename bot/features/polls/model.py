@@ -223,7 +223,8 @@ class Proxy:
     giver_name: str
     holder_name: str
     giver_number: str | None = None  # the giver's membership number, which tells namesakes apart
-    cancelled: bool = False  # by the giver's own vote, for good (see refuse_cast)
+    cancelled: bool = False  # by the giver's own vote, for good (see refuse_cast), before migration 31
+    given_at: str = ""  # when it was given: a proxy given again after a revoke is another
 
 
 def refuse_give(poll: Poll, giver: int, holder: int, holder_name: str, proxies: list[Proxy],

@@ -56,7 +56,7 @@ from bot.kernel.grammar import is_number
 from bot.kernel.language import _, current, ngettext, speaking
 from bot.kernel.markup import Markup, markup
 from bot.kernel.ports import Conn, Directory, Languages, Publish, Reader, Sender, Vacuum, Writer
-from bot.kernel.secrecy import caster_hash, receipt, voter_hash
+from bot.kernel.secrecy import cancel_mark, caster_hash, receipt, voter_hash
 from bot.kernel.times import iso
 from bot.kernel.weblinks import PageLinks
 from bot.kernel.wording import number, quoted
@@ -517,6 +517,9 @@ class PollService:
                 identity=(ctx.actor.id, ctx.actor.name) if ctx.actor.name and not poll.secret else None,
                 receipt=code,
                 cast_by=self._cast_by(poll, voter, proxy=False),
+                # Marked in the vote's own commit: a commit of its own just after it, naming the
+                # giver, would sit next to her secret ballot in the log's order.
+                cancels=self._cancel_mark(poll, cancels[0]) if cancels is not None else None,
             )
         )
         if outcome == DUPLICATE:
@@ -526,13 +529,6 @@ class PollService:
         self.schedule_refresh(poll)
         if cancels is not None:
             proxy, was_cast = cancels
-
-            async def cancel(conn: Conn) -> None:
-                await store.cancel_proxy(conn, poll.id, proxy.giver)
-
-            # After the vote's own commit, never in it: a secret ballot's transaction names nobody.
-            # Should the bot stop in between, the vote standing cancels the proxy all the same.
-            await self._writer.run(cancel)
             await self._tell_holder(poll, proxy.holder, lambda: proxy_cancelled(poll, proxy.giver_name, was_cast))
         return confirmation(poll, chosen, changeable_until(poll, self._tz, clock.now()))
 
@@ -1063,7 +1059,13 @@ class PollService:
 
     async def _cancelled(self, conn: Conn, poll: Poll, p: Proxy) -> bool:
         """Whether the giver of P has cancelled it by voting themselves (now, or before)."""
-        return p.cancelled or await self._voted_self(conn, poll, p.giver)
+        return (p.cancelled or await self._voted_self(conn, poll, p.giver)
+                or await store.cancelled_proxy(conn, poll.id, self._cancel_mark(poll, p)))
+
+    def _cancel_mark(self, poll: Poll, p: Proxy) -> str:
+        """The keyed mark of proxy P's cancellation by its giver's vote (this giving of it: one
+        given again after a revoke is another)."""
+        return cancel_mark(self._secret, poll.id, f"m:{p.giver}\x00{p.given_at}")
 
     async def _not_by_proxy(self, conn: Conn, poll: Poll, voter: str) -> None:
         """Refuse VOTER's withdrawal of their vote in POLL if the holder of their proxy cast it:
@@ -1193,7 +1195,8 @@ class PollService:
         if poll.proxies is None:
             return []
         return [p for p in await store.proxies_of(self._reader, poll.id)
-                if not p.cancelled and not (await self._ballot_of(self._reader, poll, p.giver))[0]]
+                if not (await self._ballot_of(self._reader, poll, p.giver))[0]
+                and not await self._cancelled(self._reader, poll, p)]
 
     async def cast_proxy(self, ctx: Context, poll: Poll, chosen: tuple[int, ...], name: str) -> str:
         """The speaker casts (or, with no CHOSEN, takes back) the vote of the member NAME whose

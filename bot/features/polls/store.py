@@ -389,17 +389,20 @@ async def receipts_among(conn: Conn, poll_id: int, codes: list[str]) -> set[str]
 async def proxies_of(conn: Conn, poll_id: int) -> list[Proxy]:
     """Every proxy given in POLL_ID, with the names of giver and holder as on the roll."""
     rows = await conn.execute_fetchall(
-        "SELECT p.poll_id, p.giver, p.holder, g.name, h.name, g.number, p.cancelled FROM poll_proxies p"
+        "SELECT p.poll_id, p.giver, p.holder, g.name, h.name, g.number, p.cancelled, p.given_at FROM poll_proxies p"
         " JOIN members g ON g.id = p.giver JOIN members h ON h.id = p.holder WHERE p.poll_id = ?"
         " ORDER BY p.given_at, p.giver",
         (poll_id,),
     )
-    return [Proxy(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6])) for r in rows]
+    return [Proxy(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7]) for r in rows]
 
 
-async def cancel_proxy(conn: Conn, poll_id: int, giver: int) -> None:
-    """GIVER has voted in POLL_ID themselves: the proxy they gave is cancelled for good."""
-    await conn.execute("UPDATE poll_proxies SET cancelled = 1 WHERE poll_id = ? AND giver = ?", (poll_id, giver))
+async def cancelled_proxy(conn: Conn, poll_id: int, mark: str) -> bool:
+    """Whether the proxy whose keyed MARK this is was cancelled by its giver's vote (the mark is
+    written with that vote: see bot/storage/writer.py and migrations/0031_proxy_cancellations.sql)."""
+    rows = await conn.execute_fetchall("SELECT 1 FROM proxy_cancellations WHERE poll_id = ? AND mark = ?",
+                                       (poll_id, mark))
+    return bool(rows)
 
 
 async def give_proxy(conn: Conn, poll_id: int, giver: int, holder: int, at: str) -> None:
