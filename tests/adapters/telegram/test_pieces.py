@@ -12,7 +12,7 @@ from telegram import Update
 from adapters.telegram.inbound import event_of
 from adapters.telegram.keyboards import inline_keyboard
 from adapters.telegram.menu import menu
-from adapters.telegram.split import split_html, utf16_len
+from adapters.telegram.split import split_html, visible_len
 from bot.app.bootstrap import ROUTERS
 from bot.app.router import menu as command_menu
 from bot.kernel.effects import Button
@@ -44,7 +44,7 @@ lines = st.lists(
 def test_every_chunk_fits_is_balanced_and_nothing_is_lost(head: list[str], body: list[str], limit: int) -> None:
     text = esc("\n".join(head)) + "\n" + b("Result") + "\n" + pre("\n".join(body)) + "\n" + esc("end")
     chunks = split_html(text, limit)
-    assert all(utf16_len(c) <= limit for c in chunks)
+    assert all(visible_len(c) <= limit for c in chunks)  # Telegram's limit: the text after parsing
     assert all(balanced(c) for c in chunks)
     squeeze = re.compile(r"\s+")
     assert squeeze.sub("", "".join(html_text(c) for c in chunks)) == squeeze.sub("", html_text(text))
