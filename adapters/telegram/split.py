@@ -116,3 +116,19 @@ def cut_to_fit(text: str, mark: str, limit: int = MAX_TEXT) -> str:
         return text
     shown = split_html(text, limit - visible_len(mark) - 1)[0]
     return _LAST_BREAK.sub(r"\1", shown) + "\n" + mark
+
+
+def shorten(text: str, limit: int) -> str:
+    """TEXT in at most LIMIT units: if longer, cut after its last word that fits, ending in
+    "…" so the reader sees something was left out (a word is cut only if it alone is longer
+    than half of LIMIT)."""
+    if utf16_len(text) <= limit:
+        return text
+    head = text
+    while utf16_len(head) > limit - 1:
+        head = head[: len(head) - max(1, (utf16_len(head) - limit + 1) // 2)]
+    if not text[len(head)].isspace():
+        space = max(head.rfind(" "), head.rfind("\n"))
+        if space > len(head) // 2:
+            head = head[:space]
+    return head.rstrip(" \n,;:—–-") + "…"

@@ -33,7 +33,7 @@ from adapters.telegram.ids import PLATFORM, chat_and_thread, telegram_id
 from adapters.telegram.keyboards import inline_keyboard
 from adapters.telegram.limiter import SendLimiter
 from adapters.telegram.roles import CONFIRM_SECONDS, Roles, belongs
-from adapters.telegram.split import cut_to_fit, fits, split_html
+from adapters.telegram.split import cut_to_fit, fits, shorten, split_html
 from bot.app import notices
 from bot.kernel.effects import (
     AnswerPress,
@@ -54,7 +54,7 @@ log = logging.getLogger(__name__)
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
-MAX_ANSWER = 200  # characters in an answerCallbackQuery text
+MAX_ANSWER = 200  # characters in an answerCallbackQuery text; a longer one is shortened after a word
 MAX_CAPTION = 1024  # characters of a document's or photo's caption
 MAX_UPLOAD = 50 * 1024 * 1024  # bytes a bot may upload (sendDocument)
 MAX_PHOTO = 10 * 1024 * 1024  # bytes of a photo (sendPhoto); a larger image goes as a document
@@ -261,7 +261,7 @@ class TelegramTransport:
         self._answered[press_id] = None
         if len(self._answered) > 10_000:
             self._answered.popitem(last=False)
-        shown = to_plain(text)[:MAX_ANSWER] if text else None  # a toast shows text, not HTML
+        shown = shorten(to_plain(text), MAX_ANSWER) if text else None  # a toast shows text, not HTML
         try:
             await call("answerCallbackQuery", lambda: self.bot.answer_callback_query(press_id, text=shown))
         except BadRequest as e:  # too old (over 15 s on Telegram): nothing more can be done

@@ -70,3 +70,37 @@ async def test_an_edit_too_long_for_one_message_says_it_was_cut(
         assert not peer.failed_calls()
     finally:
         await bot.stop()
+
+
+async def test_a_long_answer_to_a_press_is_cut_after_a_whole_word_and_says_so(
+    tmp_path: Path, fast_telegram_peer: TelegramPeer
+) -> None:
+    """The pop-up a press gets holds 200 characters (Bot API ``answerCallbackQuery``); a ranking
+    of three long names says more, so it ends after the last word that fits, with "…"."""
+    peer = fast_telegram_peer
+    organiser, ann = peer.create_user("Olga"), peer.create_user("Ann")
+    group = group_with_bot(peer, organiser, [ann])
+    bot = await TelegramBot.start(tmp_path, peer)
+    try:
+        names = ["Asha Abdullahi of the Northern Region Branch Committee",
+                 "Bilal Hussain of the Southern Region Branch Committee",
+                 "Cora Jones-Whitfield of the Eastern Region Branch Committee"]
+        peer.send_command(organiser, "poll", " | ".join(["Chair?", *names]) + " --ranked", group)
+        await peer.wait_for_bot_message(group, containing="Poll 1")
+        peer.open_deep_link(ann, "vote-1")
+        mine = await peer.wait_for_bot_message(peer.private_chat(ann), containing="Pick candidates in order")
+        for data in ("r:1:2", "r:1:0", "r:1:1"):
+            await peer.wait_for_answer(peer.press_button(ann, mine, data))
+        confirm = await peer.wait_for_answer(peer.press_button(ann, mine, "r:1:ok"))
+
+        full = (f"Your ranking in poll 1: 1. {names[2]}, 2. {names[0]}, 3. {names[1]}"
+                " — you can change it until the poll closes.")
+        assert full[199].isalpha() and full[200].isalpha()  # 200 characters would end mid-word
+        shown = confirm.answer_text or ""
+        assert len(shown) <= 200 and shown.endswith("…")
+        kept = shown.removesuffix("…")
+        assert full.startswith(kept) and not full[len(kept)].isalnum() and kept[-1].isalnum()
+        assert await bot.votes(1) == 1
+        assert not peer.failed_calls()
+    finally:
+        await bot.stop()
