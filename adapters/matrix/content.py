@@ -97,6 +97,13 @@ def message_parts(
     return parts
 
 
+def cut_to_fit(html: str, mark: str, build: Callable[[str], dict[str, Any]]) -> str:
+    """As much of HTML as one event holds (once BUILD makes it a content), cut at a line end,
+    with the line MARK (HTML) after it: what an edit shows of a text too long for one event."""
+    first = message_parts(html, MAX_TEXT - len(mark) - 1, lambda m: build(f"{m}\n{mark}"))[0]
+    return f"{first}\n{mark}"
+
+
 _UNCUTTABLE = re.compile(r"</?[a-z]+>|&(?:[a-z]+|#[0-9]+);")
 
 

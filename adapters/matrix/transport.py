@@ -120,9 +120,7 @@ class MatrixTransport:
                 ref = await self._message(room_id, text, buttons, None)
                 return Delivered(ref=ref, extra={"room": qualified(room_id)})
             case Edit(room=room, ref=ref, text=text, buttons=buttons):
-                html = content.with_buttons(to_html(text), buttons, self.bot_user_id)
-                # A message sent in parts is edited in its first part only.
-                html = content.message_parts(html, build=lambda m: content.edit(m, ref))[0]
+                html = await self._edited(room, ref, text, buttons)
                 await self.sender.send(self._room(room), MESSAGE, content.edit(html, ref))
                 return Delivered(ref=ref)
             case SendNativePoll(room=room, question=question, options=options, max_choices=most, text=text):
@@ -153,6 +151,19 @@ class MatrixTransport:
             case AnswerPress():
                 return None  # Matrix has no buttons, so no presses to answer
         raise TypeError(f"unknown effect {effect!r}")
+
+    async def _edited(self, room: str, ref: str, text: str, buttons: Keyboard) -> str:
+        """The HTML an edit of REF shows, as on Telegram: only ballots are edited, and a ballot
+        fits in one event, so the message edited was sent whole. A text too long for one event
+        is never spread over the parts of an earlier message: the event shows as much as fits,
+        cut at a line end, and says the rest was cut."""
+        html = content.with_buttons(to_html(text), buttons, self.bot_user_id)
+        if len(content.message_parts(html, build=lambda m: content.edit(m, ref))) == 1:
+            return html
+        log.warning("an edit of %s was too long for one event and was cut", ref)
+        with nullcontext() if self.speaking_to is None else await self.speaking_to(room):
+            mark = to_html(notices.cut_short())
+        return content.cut_to_fit(html, mark, lambda m: content.edit(m, ref))
 
     async def _message(self, room_id: str, text: str, buttons: Keyboard, reply_to: str | None) -> str:
         parts = content.message_parts(content.with_buttons(to_html(text), buttons, self.bot_user_id))

@@ -33,7 +33,7 @@ from adapters.telegram.ids import PLATFORM, chat_and_thread, telegram_id
 from adapters.telegram.keyboards import inline_keyboard
 from adapters.telegram.limiter import SendLimiter
 from adapters.telegram.roles import CONFIRM_SECONDS, Roles, belongs
-from adapters.telegram.split import split_html, truncate_html
+from adapters.telegram.split import cut_to_fit, fits, shorten, split_html
 from bot.app import notices
 from bot.kernel.effects import (
     AnswerPress,
@@ -54,7 +54,7 @@ log = logging.getLogger(__name__)
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
-MAX_ANSWER = 200  # characters in an answerCallbackQuery text
+MAX_ANSWER = 200  # characters in an answerCallbackQuery text; a longer one is shortened after a word
 MAX_CAPTION = 1024  # characters of a document's or photo's caption
 MAX_UPLOAD = 50 * 1024 * 1024  # bytes a bot may upload (sendDocument)
 MAX_PHOTO = 10 * 1024 * 1024  # bytes of a photo (sendPhoto); a larger image goes as a document
@@ -140,7 +140,7 @@ class TelegramTransport:
             case SendPrivate(actor=actor, text=text, buttons=buttons):
                 return await self._send(*self._private(actor), text, buttons, None)
             case Edit(room=room, ref=ref, text=text, buttons=buttons):
-                await self._edit(self._posted_in(room)[0], int(ref), text, buttons)
+                await self._edit(room, int(ref), text, buttons)
                 return Delivered(ref=ref)
             case AnswerPress(press=press, text=text):
                 if press.press_id is not None:
@@ -261,7 +261,7 @@ class TelegramTransport:
         self._answered[press_id] = None
         if len(self._answered) > 10_000:
             self._answered.popitem(last=False)
-        shown = to_plain(text)[:MAX_ANSWER] if text else None  # a toast shows text, not HTML
+        shown = shorten(to_plain(text), MAX_ANSWER) if text else None  # a toast shows text, not HTML
         try:
             await call("answerCallbackQuery", lambda: self.bot.answer_callback_query(press_id, text=shown))
         except BadRequest as e:  # too old (over 15 s on Telegram): nothing more can be done
@@ -366,19 +366,31 @@ class TelegramTransport:
             await self._send(message.chat.id, thread, caption, (), str(message.message_id))
         return Delivered(ref=str(message.message_id))
 
-    async def _edit(self, chat_id: int, message_id: int, text: str, buttons: Keyboard) -> None:
+    async def _edit(self, room: str, message_id: int, text: str, buttons: Keyboard) -> None:
+        """Show TEXT in place of one message. Only ballots are edited, and a ballot is built to
+        fit in one message (a question and at most 20 options, each of bounded length), so the
+        message edited was sent whole. A text too long for one message is never spread over the
+        parts of an earlier one: the message shows as much as fits, cut at a line end, and says
+        the rest was cut."""
+        chat_id = self._posted_in(room)[0]
         # An edit that changes nothing still costs group budget (and draws "not modified").
         key, shown = (chat_id, message_id), hash((text, buttons))
         if self._shown.get(key) == shown:
             return
         markup = inline_keyboard(buttons, self.bot_username)
         html = to_html(text)
+        if chat_id < 0:
+            html = self._addressed(html)
+        if not fits(html):
+            log.warning("an edit of message %s was too long for one message and was cut", message_id)
+            with await self._speaking(room):
+                html = cut_to_fit(html, to_html(notices.cut_short()))
         try:
             await self._at(
                 "editMessageText",
                 chat_id,
                 lambda chat: self.bot.edit_message_text(
-                    truncate_html(self._addressed(html) if chat_id < 0 else html),
+                    html,
                     chat_id=chat,
                     message_id=message_id,
                     parse_mode=ParseMode.HTML,

@@ -84,3 +84,8 @@ def poll_ended() -> str:
 def file_part(head: str, n: int, parts: int) -> str:
     """The heading of one part of a file sent as messages."""
     return _("{head} (part {n} of {parts})").format(head=head, n=n, parts=parts)
+
+
+def cut_short() -> str:
+    """The last line of a message updated in place with a text too long for one message."""
+    return _("… (too long for one message: the rest is cut)")

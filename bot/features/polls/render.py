@@ -21,6 +21,10 @@ from bot.kernel.markup import Markup, b, code, i, lines, markup, pre, to_plain
 from bot.kernel.wording import number, percent, when
 
 BAR = 10
+ONE_MESSAGE = 4096
+"""The longest text one message holds on every platform (Telegram's, the shortest), in UTF-16
+code units. A ballot is edited in place, and an edit changes one message, so a ballot never
+needs more (tests/unit/polls/test_ballot_fits.py)."""
 
 # The name of a poll's majority rule, shown among its rules ("secret · two-thirds majority").
 MAJORITY_NAMES: dict[Majority, Callable[[], str]] = {
@@ -57,13 +61,16 @@ def describe_rules(p: Poll) -> str:
     return " · ".join(bits)
 
 
-def ballot_text(p: Poll, tz: ZoneInfo, now: datetime, tally: tuple[list[int], int] | None) -> Markup:
-    """The poll's message in the room. TALLY is (counts, ballots) when it may be shown."""
+def ballot_text(
+    p: Poll, tz: ZoneInfo, now: datetime, tally: tuple[list[int], int] | None, *, listed: bool = True
+) -> Markup:
+    """The poll's message in the room. TALLY is (counts, ballots) when it may be shown; without
+    LISTED, the options are left out (a ranking being built names them instead)."""
     out: list[str] = [markup(_("🗳 {poll}: {question}"), poll=b(_("Poll {id}").format(id=p.id)), question=p.question)]
     rules = describe_rules(p)
     if rules:
         out.append(i(rules))
-    for n, option in enumerate(p.options, 1):
+    for n, option in enumerate(p.options if listed else (), 1):
         out.append(f"{n}. {option}" + (f" — {number(tally[0][n - 1])}" if tally is not None else ""))
     if tally is not None:
         out.append(_("{n} voted so far").format(n=number(tally[1])))
@@ -355,15 +362,30 @@ def private_ballot(
     if not p.ranked:
         return text, ballot_buttons(p, private_chat=True)
     draft = draft or []
+    text = _ranked_private(p, text, draft, done)
+    if _units(text) > ONE_MESSAGE:  # long names ranked: they are named once, in the ranking
+        text = _ranked_private(p, ballot_text(p, tz, now, None, listed=False), draft, done)
     if done:
-        return lines(text, "", done), ()
+        return text, ()
+    rows = [(Button(o, data=f"r:{p.id}:{n}"),) for n, o in enumerate(p.options) if n not in draft]
+    rows.append((Button(_("Confirm"), data=f"r:{p.id}:ok"), Button(_("Start again"), data=f"r:{p.id}:reset")))
+    return text, tuple(rows)
+
+
+def _ranked_private(p: Poll, ballot: Markup, draft: list[int], done: str | None) -> Markup:
+    if done:
+        return lines(ballot, "", done)
+    text = ballot
     if draft:
         text += "\n\n" + _("Your ranking so far: {ranking}").format(ranking=_ranking(p, draft))
     text += "\n" + _("Pick candidates in order of preference, then Confirm — or send /rank {id} followed by option "
                      "numbers in order.").format(id=p.id)
-    rows = [(Button(o, data=f"r:{p.id}:{n}"),) for n, o in enumerate(p.options) if n not in draft]
-    rows.append((Button(_("Confirm"), data=f"r:{p.id}:ok"), Button(_("Start again"), data=f"r:{p.id}:reset")))
-    return text, tuple(rows)
+    return text
+
+
+def _units(text: str) -> int:
+    """TEXT's length as the shortest limit counts it: UTF-16 code units of what is shown."""
+    return len(to_plain(text).encode("utf-16-le")) // 2
 
 
 def listing_line(p: Poll, tz: ZoneInfo, now: datetime) -> Markup:

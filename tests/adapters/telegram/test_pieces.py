@@ -12,7 +12,7 @@ from telegram import Update
 from adapters.telegram.inbound import event_of
 from adapters.telegram.keyboards import inline_keyboard
 from adapters.telegram.menu import menu
-from adapters.telegram.split import split_html, utf16_len
+from adapters.telegram.split import shorten, split_html, utf16_len, visible_len
 from bot.app.bootstrap import ROUTERS
 from bot.app.router import menu as command_menu
 from bot.kernel.effects import Button
@@ -44,10 +44,27 @@ lines = st.lists(
 def test_every_chunk_fits_is_balanced_and_nothing_is_lost(head: list[str], body: list[str], limit: int) -> None:
     text = esc("\n".join(head)) + "\n" + b("Result") + "\n" + pre("\n".join(body)) + "\n" + esc("end")
     chunks = split_html(text, limit)
-    assert all(utf16_len(c) <= limit for c in chunks)
+    assert all(visible_len(c) <= limit for c in chunks)  # Telegram's limit: the text after parsing
     assert all(balanced(c) for c in chunks)
     squeeze = re.compile(r"\s+")
     assert squeeze.sub("", "".join(html_text(c) for c in chunks)) == squeeze.sub("", html_text(text))
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(max_size=400), limit=st.integers(min_value=20, max_value=200))
+def test_a_shortened_text_fits_and_keeps_its_beginning(text: str, limit: int) -> None:
+    shown = shorten(text, limit)
+    assert utf16_len(shown) <= limit
+    if utf16_len(text) <= limit:
+        assert shown == text
+    else:
+        assert shown.endswith("…") and text.startswith(shown.removesuffix("…"))
+
+
+def test_a_text_is_shortened_after_a_whole_word() -> None:
+    long = "Your vote in poll 1: Reinstatement of the branch secretary"
+    assert shorten(long, 40) == "Your vote in poll 1: Reinstatement of…"
+    assert shorten("x" * 50, 20) == "x" * 19 + "…"  # one word longer than the room: cut where it must be
 
 
 def test_a_short_message_is_left_alone() -> None:

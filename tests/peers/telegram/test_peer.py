@@ -228,13 +228,14 @@ async def test_message_length_is_counted_after_entity_parsing(
     async with Bot(peer.token, base_url=peer.base_url) as bot:
         await bot.send_message(alice.id, "x" * 4096)
         await bot.send_message(alice.id, f"<b>{'x' * 4096}</b>", parse_mode="HTML")
+        await bot.send_message(alice.id, "&lt;&amp;&gt;" * 1365, parse_mode="HTML")  # 4095 characters
         with pytest.raises(BadRequest, match="(?i)message is too long"):
             await bot.send_message(alice.id, "x" * 4097)
         with pytest.raises(BadRequest, match="(?i)message text is empty"):
             await bot.send_message(alice.id, "  \n ")
         with pytest.raises(BadRequest, match="(?i)message text is empty"):
             await bot.send_message(alice.id, "<b></b>", parse_mode="HTML")
-    assert len(peer.bot_messages(peer.private_chat(alice))) == 2
+    assert len(peer.bot_messages(peer.private_chat(alice))) == 3
 
 
 async def test_callback_data_over_64_bytes_is_button_data_invalid(
