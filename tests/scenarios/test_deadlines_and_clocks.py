@@ -4,12 +4,15 @@ and a submission at the very second of its deadline — through the console, acr
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot.kernel.clock import ManualClock
 from bot.kernel.config import parse_config
 from tests.helpers import Chat
 
 LONDON = parse_config({"bot": {"timezone": "Europe/London"}})
+SATURDAY = datetime(2026, 10, 24, 12, 0, tzinfo=UTC)  # 13:00 BST; the clocks go back at 02:00 tomorrow
 
 
 async def test_a_date_and_time_written_with_a_space_is_one_deadline(tmp_path: Path) -> None:
@@ -24,5 +27,45 @@ async def test_a_date_and_time_written_with_a_space_is_one_deadline(tmp_path: Pa
         # A date in the question itself stays text.
         out = await chat.say("chair: /poll Meet on 2026-06-05 18:30? | Yes | No")
         assert "Poll 2: Meet on 2026-06-05 18:30?" in out, out
+    finally:
+        await chat.stop()
+
+
+async def test_a_day_across_the_clocks_going_back_closes_at_the_same_time_of_day(tmp_path: Path) -> None:
+    chat = await Chat.start(tmp_path, LONDON, clock=ManualClock(SATURDAY))
+    out = await chat.say("chair: /poll Lunch? | Pizza | Soup --closes 1d", "ann: /vote 1 Soup")
+    assert "Closes Sun 25 Oct 13:00 (Europe/London)." in out, out
+    await chat.stop()
+    # Down overnight; 24 hours on it is 12:00 on Sunday, and the poll is still open.
+    chat = await Chat.start(tmp_path, LONDON, clock=ManualClock(SATURDAY + timedelta(hours=24)))
+    try:
+        out = await chat.say("bob: /vote 1 Pizza")
+        assert "late" not in out and (await chat.query("SELECT closed_by FROM polls")) == [(None,)], out
+        await chat.advance("59m")
+        assert (await chat.query("SELECT closed_by FROM polls")) == [(None,)]
+        out = await chat.advance("1m")
+        assert "Result — poll 1" in out, out
+    finally:
+        await chat.stop()
+
+
+async def test_a_time_the_clocks_show_twice_is_asked_about_and_changes_nothing(tmp_path: Path) -> None:
+    chat = await Chat.start(tmp_path, LONDON, clock=ManualClock(SATURDAY))
+    try:
+        before = await chat.snapshot()
+        for line in ("chair: /poll Lunch? | Pizza | Soup --closes 01:30",
+                     "chair: /motion new Fund schools --deadline 2026-10-25 01:30"):
+            out = await chat.say(line)
+            assert "“" in out and "happens twice in Europe/London, as the clocks go back; say which: " \
+                   "2026-10-25T01:30+01:00 or 2026-10-25T01:30+00:00." in out, out
+        out = await chat.say("chair: /poll Lunch? | Pizza | Soup --closes 2026-06-01T12:00")
+        assert "in the past" in out, out
+        out = await chat.say("chair: /poll Lunch? | Pizza | Soup --closes 2026-10-30")
+        assert "“2026-10-30” is a day; give the time on it too, such as 2026-10-30 18:00." in out, out
+        assert await chat.snapshot() == before
+        out = await chat.say("chair: /poll Lunch? | Pizza | Soup --closes 2026-10-25T01:30+00:00")
+        assert "Closes Sun 25 Oct 01:30 (Europe/London)." in out, out
+        await chat.advance("13h29m")  # 01:29 GMT, the second 01:29 of the night
+        assert (await chat.query("SELECT closed_by FROM polls")) == [(None,)]
     finally:
         await chat.stop()
