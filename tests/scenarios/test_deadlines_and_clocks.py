@@ -69,3 +69,15 @@ async def test_a_time_the_clocks_show_twice_is_asked_about_and_changes_nothing(t
         assert (await chat.query("SELECT closed_by FROM polls")) == [(None,)]
     finally:
         await chat.stop()
+
+
+async def test_a_motion_submitted_at_its_deadline_is_late(tmp_path: Path) -> None:
+    chat = await Chat.start(tmp_path, LONDON)
+    try:
+        await chat.say("chair: /motion new Fund schools --deadline 1h", "chair: /motion M1 resolves To act.",
+                       "chair: /motion M1 mover Ann", "chair: /motion M1 seconder Bob")
+        chat.tick(timedelta(hours=1))  # the very second of the deadline, as a poll's close is
+        out = await chat.say("chair: /motion M1 submit")
+        assert "The deadline for M1 passed at Mon 01 Jun 14:00 (Europe/London)" in out, out
+    finally:
+        await chat.stop()

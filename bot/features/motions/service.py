@@ -359,7 +359,7 @@ class MotionService:
             if not m.mover or not m.seconder:
                 raise UserError(_("Name the mover and seconder first: /motion {ref} mover NAME, "
                                   "/motion {ref} seconder NAME.").format(ref=m.ref))
-            if m.deadline and now_t > m.deadline and not m.emergency:
+            if m.deadline and now_t >= m.deadline and not m.emergency:
                 raise UserError(
                     _("The deadline for {ref} passed at {deadline}; only an emergency motion can be submitted now "
                       "(an organiser can mark it: /motion {ref} emergency).").format(
