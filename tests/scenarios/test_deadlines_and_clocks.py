@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.kernel.clock import ManualClock
 from bot.kernel.config import parse_config
-from tests.helpers import Chat
+from tests.helpers import Chat, import_roll
 
 LONDON = parse_config({"bot": {"timezone": "Europe/London"}})
 SATURDAY = datetime(2026, 10, 24, 12, 0, tzinfo=UTC)  # 13:00 BST; the clocks go back at 02:00 tomorrow
@@ -64,7 +64,8 @@ async def test_a_time_the_clocks_show_twice_is_asked_about_and_changes_nothing(t
         assert "“2026-10-30” is a day; give the time on it too, such as 2026-10-30 18:00." in out, out
         assert await chat.snapshot() == before
         out = await chat.say("chair: /poll Lunch? | Pizza | Soup --closes 2026-10-25T01:30+00:00")
-        assert "Closes Sun 25 Oct 01:30 (Europe/London)." in out, out
+        # Shown with which 01:30 it is, as it is the only hour of the year that needs it.
+        assert "Closes Sun 25 Oct 01:30 GMT (Europe/London)." in out, out
         await chat.advance("13h29m")  # 01:29 GMT, the second 01:29 of the night
         assert (await chat.query("SELECT closed_by FROM polls")) == [(None,)]
     finally:
@@ -79,5 +80,18 @@ async def test_a_motion_submitted_at_its_deadline_is_late(tmp_path: Path) -> Non
         chat.tick(timedelta(hours=1))  # the very second of the deadline, as a poll's close is
         out = await chat.say("chair: /motion M1 submit")
         assert "The deadline for M1 passed at Mon 01 Jun 14:00 (Europe/London)" in out, out
+    finally:
+        await chat.stop()
+
+
+async def test_a_trigger_campaigns_close_names_its_zone_as_a_polls_does(tmp_path: Path) -> None:
+    chat = await Chat.start(tmp_path, parse_config({"bot": {"timezone": "America/New_York"}}))
+    try:
+        codes = await import_roll(chat)
+        await chat.say(f"ann (private): /join {codes['ann']}")
+        out = await chat.say("chair: /trigger open recall Chair --signatures 1 --closes 3d")
+        assert "Closes Thu 04 Jun 08:00 (America/New_York)." in out, out
+        out = await chat.say("ann (private): sign T1")
+        assert "it closes Thu 04 Jun 08:00 (America/New_York)." in out, out
     finally:
         await chat.stop()

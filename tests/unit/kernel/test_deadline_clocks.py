@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.kernel.durations import DeadlineError, parse_deadline
+from bot.kernel.wording import when, when_in_full
 
 LONDON = ZoneInfo("Europe/London")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -123,3 +124,15 @@ def test_a_time_of_day_is_the_next_time_the_clocks_read_it(now: datetime, tz: Zo
     # Never a later reading of HH:MM than the first one ahead.
     assert not any((when - timedelta(minutes=k)).astimezone(tz).strftime("%H:%M") == typed
                    and when - timedelta(minutes=k) > now + timedelta(seconds=10) for k in range(30, 26 * 60, 30))
+
+
+def test_a_time_in_the_repeated_hour_is_shown_with_which_it_is() -> None:
+    first, second = datetime(2026, 10, 25, 0, 30, tzinfo=UTC), datetime(2026, 10, 25, 1, 30, tzinfo=UTC)
+    assert (when(first, LONDON), when(second, LONDON)) == ("Sun 25 Oct 01:30 BST", "Sun 25 Oct 01:30 GMT")
+    assert when_in_full(second, LONDON) == "Sun 25 Oct 2026 01:30 GMT"
+    assert when(second, LONDON, second) == "01:30 GMT"
+    # Chatham's clocks go back from 03:45 to 02:45 on 5 April 2026; it has no abbreviation.
+    assert when(datetime(2026, 4, 4, 13, 45, tzinfo=UTC), CHATHAM) == "Sun 05 Apr 03:30 UTC+13:45"
+    assert when(datetime(2026, 4, 4, 14, 45, tzinfo=UTC), CHATHAM) == "Sun 05 Apr 03:30 UTC+12:45"
+    # Any other hour is shown as ever.
+    assert when(datetime(2026, 10, 25, 2, 30, tzinfo=UTC), LONDON) == "Sun 25 Oct 02:30"
