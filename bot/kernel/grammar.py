@@ -76,7 +76,7 @@ def split_options(
     the text (words rejoined with single spaces) and the options found.
     """
     known = flags | valued
-    words = args.split()
+    words = _dates_with_times(args.split(), valued)
     names = [_option_name(w, known) for w in words]
     start = len(words)
     i = len(words) - 1
@@ -101,6 +101,24 @@ def split_options(
     opts = _read_options([w if name is None else "--" + w.lstrip("-\u2013\u2014")
                           for w, name in zip(words[start:], names[start:], strict=True)], flags, valued, usage)
     return " ".join(words[:start]), opts
+
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_TIME = re.compile(r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)?", re.ASCII | re.I)
+
+
+def _dates_with_times(words: list[str], valued: frozenset[str]) -> list[str]:
+    """WORDS with a date and the time after it as one word where they are an option's value:
+    ``--closes 2026-06-03 18:00`` is how people write a date and time, and the time is part of
+    the value, not text left after the options."""
+    out: list[str] = []
+    for w in words:
+        if (_TIME.fullmatch(w) and len(out) >= 2 and _DATE.fullmatch(out[-1])
+                and _option_name(out[-2], valued) in valued and "=" not in out[-2]):
+            out[-1] += " " + w
+        else:
+            out.append(w)
+    return out
 
 
 def _read_options(words: list[str], flags: frozenset[str], valued: frozenset[str], usage: str) -> Options:

@@ -31,13 +31,33 @@ def when(t: datetime, tz: ZoneInfo, now: datetime | None = None) -> str:
     day ("Mon 05 Jan 14:00"), in the language being written in."""
     local = t.astimezone(tz)
     if now is not None and local.date() == now.astimezone(tz).date():
-        return current().moment(local, "time")
-    return current().moment(local, "day")
+        return _which(current().moment(local, "time"), local)
+    return _which(current().moment(local, "day"), local)
 
 
 def when_in_full(t: datetime, tz: ZoneInfo) -> str:
     """A moment with its year ("Mon 05 Jan 2026 14:00"), e.g. a campaign's deadline."""
-    return current().moment(t.astimezone(tz), "full")
+    local = t.astimezone(tz)
+    return _which(current().moment(local, "full"), local)
+
+
+def zoned(shown: str, tz: ZoneInfo) -> str:
+    """A deadline as shown (by ``when``), with the zone it is read in: "Mon 01 Jun 15:00
+    (Europe/London)". Members may read it far from the organisation, and a deadline is the
+    organisation's."""
+    return f"{shown} ({tz.key})"
+
+
+def _which(shown: str, local: datetime) -> str:
+    """SHOWN, and in the hour the clocks show twice as they go back, which of the two it is:
+    "01:30 BST" or "01:30 GMT" (else "01:30" alone says nothing of which)."""
+    if local.replace(fold=1 - local.fold).utcoffset() == local.utcoffset():
+        return shown
+    name = local.tzname() or ""
+    if not name.isalpha():  # zones with no abbreviation give their offset ("+1345")
+        offset = local.strftime("%z")
+        name = f"UTC{offset[:3]}:{offset[3:5]}"
+    return f"{shown} {name}"
 
 
 def day_of(t: datetime | date) -> str:

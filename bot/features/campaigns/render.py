@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from bot.features.campaigns.model import Progress
 from bot.kernel.language import _, ngettext, pgettext
 from bot.kernel.markup import Markup, b, lines, markup
-from bot.kernel.wording import day_of, days_left, number, when_in_full
+from bot.kernel.wording import day_of, days_left, number, when_in_full, zoned
 
 
 def signatures_count(n: int) -> str:
@@ -91,7 +91,8 @@ def opened(motion_id: int, goal_branches: int | None, goal_signatures: int | Non
                         "with /campaign {ref} adopted BRANCH on DATE."), **fields)
     return markup(_("📣 Model motion campaign {campaign} — goal: {goal} by {deadline}.\n{motion}\n"
                     "Sign privately: tap the button or send me sign {ref}. Branch secretaries: report a vote "
-                    "with /campaign {ref} adopted BRANCH on DATE."), deadline=when_in_full(deadline, tz), **fields)
+                    "with /campaign {ref} adopted BRANCH on DATE."),
+                  deadline=zoned(when_in_full(deadline, tz), tz), **fields)
 
 
 def sign_button(ref: str) -> str:

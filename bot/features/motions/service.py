@@ -71,7 +71,7 @@ from bot.kernel.markup import Markup, lines
 from bot.kernel.ports import Conn, Languages, Reader, Writer
 from bot.kernel.secrecy import keyed_code, normalise_code, same_code
 from bot.kernel.times import iso
-from bot.kernel.wording import when
+from bot.kernel.wording import when, zoned
 from bot.storage.outbox import Outbox, enqueue
 
 log = logging.getLogger(__name__)
@@ -195,7 +195,7 @@ class MotionService:
         """A motion's deadline as shown, with the zone it is read in ("Mon 01 Jun 15:00
         (Europe/London)"): a branch's drafters may sit in other zones, and a conference
         deadline is the organisation's."""
-        return f"{when(t, self._tz)} ({self._tz.key})"
+        return zoned(when(t, self._tz), self._tz)
 
     def ballot(self, args: str, usage: str, question: str) -> PollSpec:
         """The Yes / No / Abstain ballot ARGS ask for (--closes, --secret, --roll)."""
@@ -359,7 +359,7 @@ class MotionService:
             if not m.mover or not m.seconder:
                 raise UserError(_("Name the mover and seconder first: /motion {ref} mover NAME, "
                                   "/motion {ref} seconder NAME.").format(ref=m.ref))
-            if m.deadline and now_t > m.deadline and not m.emergency:
+            if m.deadline and now_t >= m.deadline and not m.emergency:
                 raise UserError(
                     _("The deadline for {ref} passed at {deadline}; only an emergency motion can be submitted now "
                       "(an organiser can mark it: /motion {ref} emergency).").format(

@@ -11,7 +11,7 @@ from bot.features.roll.model import branch_name
 from bot.features.triggers.model import CANCELLED, EXPIRED, FIRED, Standing, Trigger, TriggerSpec, status_label
 from bot.kernel.language import _, ngettext
 from bot.kernel.markup import Markup, b, lines, markup
-from bot.kernel.wording import days_left, number, when
+from bot.kernel.wording import days_left, number, when, zoned
 
 
 def standing_text(t: Trigger, s: Standing) -> str:
@@ -37,7 +37,7 @@ def opened(t: Trigger, s: Standing, spec: TriggerSpec, electorate: int, tz: Zone
         where = ngettext("the membership roll ({n} member)", "the membership roll ({n} members)", electorate).format(
             n=number(electorate))
     fields = {"campaign": b(t.ref), "title": t.title, "threshold": spec.threshold.describe(),
-              "standing": standing_text(t, s), "electorate": where, "closes": when(spec.closes_at, tz),
+              "standing": standing_text(t, s), "electorate": where, "closes": zoned(when(spec.closes_at, tz), tz),
               "question": spec.ballot.question, "ref": t.ref}
     if spec.ballot.secret:
         return markup(_("🗳 Trigger campaign {campaign}: {title}\n"
@@ -85,7 +85,7 @@ def describe_signing(t: Trigger, s: Standing, tz: ZoneInfo, branch: str | None) 
     branch typed after yes is not used, see ``branch_note``)."""
     return lines(
         markup(_("You are signing trigger campaign {campaign} ({title}): {standing}; it closes {closes}."),
-               campaign=b(t.ref), title=t.title, standing=standing_text(t, s), closes=when(t.closes_at, tz)),
+               campaign=b(t.ref), title=t.title, standing=standing_text(t, s), closes=zoned(when(t.closes_at, tz), tz)),
         _("We keep your membership, branch and the time you signed; the campaign's organisers see them. You can "
           "withdraw until the trigger fires: {unsign}.").format(unsign=f"/unsign {t.ref}"),
         _("Your signature counts for your branch on the roll when the campaign opened ({branch}), whatever branch "

@@ -20,7 +20,7 @@ async def test_a_trigger_fires_in_the_rooms_language_and_tells_organisers_in_the
     out = await chat.say("chair: /trigger open recall Cllr Smith --signatures 2 --closes 14d")
     assert "🗳 Ymgyrch sbarduno T1: adalw: Cllr Smith" in out
     assert ("Trothwy: 2 lofnod — 0 llofnod o'r 2 sydd eu hangen. Etholwyr: y gofrestr aelodau (4 aelod). "
-            "Yn cau Llun 15 Meh 12:00.") in out
+            "Yn cau Llun 15 Meh 12:00 (UTC).") in out
     assert "bydd pleidlais gudd yn agor yma: A ddylid adalw Cllr Smith?" in out and "[Llofnodi T1]" in out
 
     # The member reads Polish privately: the consent, "nie" cancels, "tak" signs.
