@@ -13,7 +13,8 @@ than Telegram's characters): measured on the HTML source, a ballot whose options
 from __future__ import annotations
 
 import re
-from html import unescape
+
+from bot.kernel.markup import html_text
 
 MAX_TEXT = 4096
 _TOKEN = re.compile(r"<[^>]*>|&#?\w+;|[\ud800-\udbff][\udc00-\udfff]|.", re.DOTALL)
@@ -31,7 +32,7 @@ def _shown_len(token: str) -> int:
     if len(token) > 1 and token[0] == "<":
         return 0
     if len(token) > 2 and token[0] == "&":
-        return utf16_len(unescape(token))
+        return utf16_len(html_text(token))
     return utf16_len(token)
 
 
