@@ -56,6 +56,9 @@ async def _headers(request: web.Request, handler):  # type: ignore[no-untyped-de
             response = _html(bad_form(_depth(request)), 413)
         else:  # a wrong method (with Allow), a redirect (with Location)
             response = web.Response(status=e.status, reason=e.reason, text=e.text, headers=e.headers)
+    except Exception:  # a fault of our own: logged (not the path, which holds a page's key), answered briefly
+        log.exception("serving a web page failed")
+        response = web.Response(status=500, text="500: the page could not be served; the operator's log says why.")
     response.headers["Content-Security-Policy"] = CSP
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "no-referrer"

@@ -302,5 +302,9 @@ async def test_a_request_that_is_not_http_is_answered_400_and_leaves_no_error_in
         raise RuntimeError("a fault of the server's own")
 
     monkeypatch.setattr(site.chat.app.audit, "poll", broken)
-    assert (await _get(site.base + "/poll/1-0/"))[0] == 500
+    status, headers, text = await _get(site.base + "/poll/1-0/")
+    assert status == 500 and "Traceback" not in text and len(text) < 200, text
+    assert headers["Content-Security-Policy"].startswith("default-src 'none'")
+    assert headers["X-Content-Type-Options"] == "nosniff" and headers["Cache-Control"] == "no-store"
+    assert not [r for r in caplog.records if "1-0" in r.getMessage()]  # a page's key is not logged
     assert [r.exc_info[1] for r in caplog.records if r.levelno == logging.ERROR and r.exc_info]
