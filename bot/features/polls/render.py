@@ -18,7 +18,7 @@ from bot.features.roll.model import branch_name
 from bot.kernel.effects import Button, Keyboard
 from bot.kernel.language import _, current, ngettext, pgettext
 from bot.kernel.markup import Markup, b, code, i, lines, markup, pre, to_plain
-from bot.kernel.wording import number, percent, when
+from bot.kernel.wording import number, percent, when, zoned
 
 BAR = 10
 ONE_MESSAGE = 4096
@@ -273,7 +273,7 @@ def late_note(p: Poll, tz: ZoneInfo) -> str:
     return "\n" + _(
         "(The deadline was {when}; the bot was offline then, so this result comes late. No vote after the "
         "deadline was accepted.)"
-    ).format(when=when(p.closes_at, tz))
+    ).format(when=zoned(when(p.closes_at, tz), tz))
 
 
 def _ranking(p: Poll, chosen: tuple[int, ...] | list[int]) -> str:
@@ -392,7 +392,7 @@ def listing_line(p: Poll, tz: ZoneInfo, now: datetime) -> Markup:
     """One open poll in /polls."""
     if p.closes_at:
         return markup(_("{id}: {question} — closes {when}"), id=b(p.id), question=p.question,
-                      when=when(p.closes_at, tz, now))
+                      when=zoned(when(p.closes_at, tz, now), tz))
     return markup(_("{id}: {question}"), id=b(p.id), question=p.question)
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from adapters.console.adapter import ConsoleTransport
 from bot.kernel.clock import ManualClock
+from bot.kernel.config import parse_config
 from bot.kernel.effects import Send
 from tests.helpers import Chat, transcript_after_outbox
 
@@ -113,3 +114,22 @@ async def test_results_read_between_the_deadline_and_its_timer_are_the_result(ch
     assert out.count("WINNER: Soup") == 2, out  # the announcement, then the answer
     await chat.app.scheduler.run_due()
     assert (await transcript_after_outbox(chat)).count("WINNER: Soup") == 2
+
+
+async def test_the_open_polls_list_and_a_late_result_name_the_deadlines_zone(tmp_path: Path) -> None:
+    """Members read the deadline far from the organisation: /polls and the note under a late
+    result name the zone it is read in, as the ballot does."""
+    config = parse_config({"bot": {"timezone": "Europe/London"}})
+    chat = await Chat.start(tmp_path, config)
+    try:
+        await chat.say("chair: /poll Lunch? | Pizza | Soup --closes 30m")
+        assert "1: Lunch? — closes 13:30 (Europe/London)" in await chat.say("ann: /polls")  # 12:00 UTC is 13:00 BST
+        later = chat.app.clock.now() + timedelta(hours=2)
+    finally:
+        await chat.stop()
+    chat = await Chat.start(tmp_path, config, clock=ManualClock(later))
+    try:
+        shown = await transcript_after_outbox(chat)
+        assert "(The deadline was Mon 01 Jun 13:30 (Europe/London); the bot was offline then" in shown, shown
+    finally:
+        await chat.stop()
