@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -133,6 +134,23 @@ class Dialogues:
                 raise UserError(moved)
 
         await self._writer.run(op, event_id)
+
+    async def finish(self, actor: str, name: str, last: Callable[[Conn], Awaitable[None]],
+                     event_id: str | None) -> None:
+        """The last step of ACTOR's conversation NAME: LAST stores what it gathered (a sign-up, a
+        registration) and the conversation ends, in one transaction under EVENT_ID. Refused by
+        LAST (closed meanwhile, done already), the conversation ends all the same: its question
+        is answered, and asking it again would change nothing."""
+
+        async def op(conn: Conn) -> None:
+            await last(conn)
+            await self.end(conn, actor, name)
+
+        try:
+            await self._writer.run(op, event_id)
+        except UserError:
+            await self.close(actor, name)
+            raise
 
     async def close(self, actor: str, name: str | None, event_id: str | None = None) -> None:
         """End ACTOR's conversation NAME (any, when None) in a transaction of its own."""

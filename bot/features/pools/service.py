@@ -270,13 +270,8 @@ class PoolService:
             if await store.registration(conn, self._sealer, pool_id, ctx.actor.id) is not None:
                 raise UserError(twice)
             await store.register(conn, self._sealer, pool_id, ctx.actor.id, draft.name or "", draft.answers, now)
-            await self._dialogues.end(conn, ctx.actor.id, DIALOGUE)
 
-        try:
-            await self._writer.run(op, ctx.event_id)
-        except UserError:
-            await self._dialogues.close(ctx.actor.id, DIALOGUE)  # the registration is over all the same
-            raise
+        await self._dialogues.finish(ctx.actor.id, DIALOGUE, op, ctx.event_id)
         await ctx.reply(_("You are registered in pool {id}. You will get a ticket number when the pool is frozen. "
                           "/pool {id} leave withdraws you and erases your answers.").format(id=pool_id))
 

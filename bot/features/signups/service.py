@@ -136,13 +136,8 @@ class SignupService:
             if await store.signed_up(conn, form.id, ctx.actor.id):
                 raise UserError(twice)
             await store.insert_signup(conn, self._sealer, form.id, ctx.actor.id, new.name, new.area, new.contact, now)
-            await self._dialogues.end(conn, ctx.actor.id, DIALOGUE)
 
-        try:
-            await self._writer.run(op, ctx.event_id)
-        except UserError:
-            await self._dialogues.close(ctx.actor.id, DIALOGUE)  # the form is over all the same
-            raise
+        await self._dialogues.finish(ctx.actor.id, DIALOGUE, op, ctx.event_id)
         await ctx.reply(signed_up(new))
         return True
 
