@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.kernel.errors import ParseError
 from bot.kernel.language import _
-from bot.kernel.wording import quoted
+from bot.kernel.wording import quoted, utc_offset
 
 _PART = re.compile(r"(\d{1,6}(?:\.\d{1,6})?)([dhms])", re.ASCII)
 _UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
@@ -97,16 +97,10 @@ def _pick(local: datetime, tz: ZoneInfo, now: datetime, typed: str) -> datetime:
     ahead = [m for m in found if m - now >= MIN_AHEAD]
     if len(ahead) > 1:
         day = local.strftime("%Y-%m-%dT%H:%M")
-        first, second = (f"{day}{_offset(m.astimezone(tz))}" for m in ahead)
+        first, second = (f"{day}{utc_offset(m.astimezone(tz))}" for m in ahead)
         raise DeadlineError(_("{deadline} happens twice in {zone}, as the clocks go back; say which: {first} or "
                               "{second}").format(deadline=quoted(typed), zone=tz.key, first=first, second=second))
     return ahead[0] if ahead else found[-1]
-
-
-def _offset(local: datetime) -> str:
-    """LOCAL's offset from UTC as ISO 8601 writes it: "+01:00", "+12:45", "-05:00"."""
-    text = local.strftime("%z")  # "+0100"
-    return f"{text[:3]}:{text[3:5]}"
 
 
 def _absolute(t: str, now: datetime, tz: ZoneInfo) -> datetime:

@@ -55,9 +55,14 @@ def _which(shown: str, local: datetime) -> str:
         return shown
     name = local.tzname() or ""
     if not name.isalpha():  # zones with no abbreviation give their offset ("+1345")
-        offset = local.strftime("%z")
-        name = f"UTC{offset[:3]}:{offset[3:5]}"
+        name = f"UTC{utc_offset(local)}"
     return f"{shown} {name}"
+
+
+def utc_offset(local: datetime) -> str:
+    """LOCAL's offset from UTC as ISO 8601 writes it: "+01:00", "+12:45", "-05:00"."""
+    text = local.strftime("%z")  # "+0100"
+    return f"{text[:3]}:{text[3:5]}"
 
 
 def day_of(t: datetime | date) -> str:
