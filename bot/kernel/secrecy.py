@@ -3,7 +3,8 @@
 The votes table of a secret poll holds HMAC(secret, poll, voter) instead of the voter: the
 same member hashes to the same row (so a new vote replaces the old one), but the table alone
 names nobody. The receipt is a second, independent hash the voter can look for in the
-published list of counted ballots.
+published list of counted ballots: a hash of the ballot's own key (``ballot_receipt``), made
+when it is asked for and never stored, so nothing in the database ties a code to a ballot.
 """
 
 from __future__ import annotations
@@ -45,9 +46,20 @@ def voter_hash(secret: str, poll_id: int, voter: str) -> str:
     return "h:" + hmac.new(secret.encode(), msg, hashlib.sha256).hexdigest()
 
 
+def ballot_receipt(secret: str, poll_id: int, key: str) -> str:
+    """The receipt code of the secret ballot stored under KEY (its keyed voter hash, or the one
+    it was first cast under: see migrations/0032_receipts_from_ballots.sql)."""
+    return _code(secret, f"ballot receipt\x00{poll_id}\x00{key}")
+
+
 def receipt(secret: str, poll_id: int, voter: str) -> str:
-    msg = f"receipt\x00{poll_id}\x00{voter}".encode()
-    digest = hmac.new(secret.encode(), msg, hashlib.sha256).hexdigest()
+    """The receipt code of VOTER's ballot in a poll opened before receipts were made from
+    ballots: it was stored with the ballot, and its voter holds it."""
+    return _code(secret, f"receipt\x00{poll_id}\x00{voter}")
+
+
+def _code(secret: str, message: str) -> str:
+    digest = hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
     return f"{digest[:4]}-{digest[4:8]}-{digest[8:12]}".upper()
 
 

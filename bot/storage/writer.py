@@ -17,7 +17,7 @@ votes chosen as a deadlock's victim all the same is tried again.
 
 Secret ballots are kept unlinkable on disk, in the database and in its write-ahead log: a batch
 is committed as consecutive transactions, each holding only secret changes (secret ballots,
-their receipts, the keyed marks of the proxies they cancel, the keyed update ids) or only the
+the receipts of polls that store them, the keyed marks of the proxies they cancel, the keyed update ids) or only the
 rest, in queue order. So no commit that
 writes a secret ballot writes anything that names a person, and the update ids it records are
 keyed hashes: the platforms' ids (a Telegram private chat's id is its person's id) are never

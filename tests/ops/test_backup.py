@@ -53,10 +53,9 @@ def _check_and_restore(
     with sqlite3.connect(copy) as db:
         open_votes = {(1, v) for (v,) in db.execute("SELECT voter FROM votes WHERE poll_id = 1")}
         secret = db.execute("SELECT count(*) FROM secret_ballots WHERE poll_id = 2").fetchone()[0]
-        receipts = db.execute("SELECT count(*) FROM receipts WHERE poll_id = 2").fetchone()[0]
     open_before = {(p, f"console:{w}") for p, w in before if p == 1}
     assert open_before <= open_votes
-    assert secret >= sum(1 for p, _ in before if p == 2) and receipts == secret
+    assert secret >= sum(1 for p, _ in before if p == 2)
 
     # The README's restore procedure, performed: the bot is stopped (above); its state folder
     # gets the copy back in place of a database that was lost.

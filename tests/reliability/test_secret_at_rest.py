@@ -19,7 +19,7 @@ import pytest
 from bot.kernel.effects import Delivered, Effect
 from bot.kernel.events import Actor, Message, Room
 from bot.kernel.markup import to_plain
-from bot.kernel.secrecy import receipt, voter_hash
+from bot.kernel.secrecy import ballot_receipt, voter_hash
 from tests.helpers import Chat, add_members, import_roll
 
 SECRET = "test-secret-for-tests"  # the key Chat.start gives the bot
@@ -230,10 +230,10 @@ def _placement(data: bytes, cells: list[bytes]) -> list[list[bytes]]:
 @WAL
 async def test_a_closed_secret_polls_file_keeps_no_trace_of_the_order_its_ballots_came_in(tmp_path: Path) -> None:
     """In a SQLite page the rows of a table lie in the order they were written, whatever their
-    keys, so the file would show in what order the secret ballots came (and the receipts: the
-    n-th receipt beside the n-th ballot, a voter's code beside their choice). Once the poll is
-    closed, its ballots and receipts each lie once in the file, in the order of their keys, and
-    the log holds no older copy of them."""
+    keys, so the file would show in what order the secret ballots came. Once the poll is
+    closed, its ballots each lie once in the file, in the order of their keys, and the log holds
+    no older copy of them. Their receipt codes are in neither, then or ever (they are made from
+    the ballots' keys when asked for)."""
     chat = await Chat.start(tmp_path)
     names = ["ann", "bob", "cat", "dai", "eve", "fay", "gus", "hal", "ivy", "jon"]
     try:
@@ -241,7 +241,7 @@ async def test_a_closed_secret_polls_file_keeps_no_trace_of_the_order_its_ballot
         for i, who in enumerate(names):
             await chat.say(f"{who} (private): /vote 1 {'yes' if i % 2 else 'no'}")
         ballots = [voter_hash(SECRET, 1, f"console:{who}").encode() for who in names]
-        codes = [receipt(SECRET, 1, f"console:{who}").encode() for who in names]
+        codes = [ballot_receipt(SECRET, 1, voter_hash(SECRET, 1, f"console:{who}")).encode() for who in names]
         await chat.say("chair: /close 1")
         await chat.app.services.polls.settled()
         wal = tmp_path / "quorum.db-wal"
@@ -252,10 +252,53 @@ async def test_a_closed_secret_polls_file_keeps_no_trace_of_the_order_its_ballot
     finally:
         await chat.stop()
     data = (tmp_path / "quorum.db").read_bytes()
-    for cells in (ballots, codes):
-        assert all(data.count(c) == 1 for c in cells)
-        for page in _placement(data, cells):
-            assert page == sorted(page), "a page shows the order the ballots came in"
+    assert all(data.count(c) == 1 for c in ballots)
+    for page in _placement(data, ballots):
+        assert page == sorted(page), "a page shows the order the ballots came in"
+    assert not any(c in data for c in codes)
+
+
+@WAL
+async def test_a_voters_receipt_code_is_nowhere_in_the_file_or_its_log_while_the_poll_is_open(tmp_path: Path) -> None:
+    """A voter shows her receipt code to prove she is counted. Were it stored beside her ballot
+    (in the ballot's commit, or the n-th code of the table beside the n-th ballot), a copy of the
+    file taken while the poll is open would turn her code into her choice. The code is made from
+    the ballot's key when asked for: no byte of the file or its log holds it, before the close,
+    after a change of vote, a withdrawal, a link of her account to the roll, or the close; and
+    the published list still has every counted ballot's code, hers among them."""
+    chat = await Chat.start(tmp_path)
+    names = ["ann", "bob", "cat", "dai", "eve"]
+    db, wal = tmp_path / "quorum.db", tmp_path / "quorum.db-wal"
+
+    def stored() -> bytes:
+        return db.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
+    def absent(code: str) -> bool:
+        data = stored()
+        return code.encode() not in data and code.replace("-", "").encode() not in data
+
+    try:
+        codes = await import_roll(chat)
+        await chat.say("chair: /poll Strike? --secret")
+        given: dict[str, str] = {}
+        for i, who in enumerate(names):
+            await chat.say(f"{who} (private): /vote 1 {'yes' if i % 2 else 'no'}")
+            said = await chat.say(f"{who} (private): /receipt 1")
+            given[who] = said.split("poll 1: ")[1].split(" ")[0]
+        assert all(absent(c) for c in given.values())
+        assert all(c == ballot_receipt(SECRET, 1, voter_hash(SECRET, 1, f"console:{w}")) for w, c in given.items())
+        await chat.say("bob (private): /vote 1 no", "cat (private): /vote 1 withdraw",
+                       f"ann (private): /join {codes['ann']}")  # her ballot now counts as her membership's
+        assert (await chat.say("ann (private): /receipt 1")).count(given["ann"]) == 1  # the code she was given
+        assert all(absent(c) for c in given.values())
+        out = await chat.say("chair: /close 1", "dai (private): /receipts 1")
+        assert "Poll 1 receipts (4)" in out and given["cat"] not in out, out
+        assert all(c in out for w, c in given.items() if w != "cat"), out
+        await chat.app.services.polls.settled()
+        assert all(absent(c) for c in given.values())
+        assert await chat.query("SELECT count(*) FROM receipts") == [(0,)]
+    finally:
+        await chat.stop()
 
 
 @WAL

@@ -66,6 +66,9 @@ class Poll:
     # member id -> weight, for roll and branch electorates of open polls
     electorate: dict[int, int] | None = field(default=None, repr=False)
     proxies: int | None = None  # the most proxies one member may hold; None: the poll takes none
+    # A secret poll opened before receipts were made from ballots keeps the stored ones its
+    # voters were given (migrations/0032_receipts_from_ballots.sql).
+    receipts_stored: bool = False
 
     @property
     def is_open(self) -> bool:

@@ -56,7 +56,7 @@ from bot.kernel.grammar import is_number
 from bot.kernel.language import _, current, ngettext, speaking
 from bot.kernel.markup import Markup, markup
 from bot.kernel.ports import Conn, Directory, Languages, Publish, Reader, Sender, Vacuum, Writer
-from bot.kernel.secrecy import cancel_mark, caster_hash, receipt, voter_hash
+from bot.kernel.secrecy import ballot_receipt, cancel_mark, caster_hash, receipt, voter_hash
 from bot.kernel.times import iso
 from bot.kernel.weblinks import PageLinks
 from bot.kernel.wording import number, quoted
@@ -69,6 +69,10 @@ log = logging.getLogger(__name__)
 
 SECRET_TABLES = ("secret_ballots", "receipts")
 """The tables a secret poll's ballots leave traces in."""
+
+PUBLISHED_KEPT = 16
+"""Closed secret polls whose receipt codes are kept in memory once made (100,000 take a few
+tenths of a second): a page that checks a code asks for them each time."""
 
 SYNC = timedelta(seconds=15)
 """On a shared database, how often the open polls are compared with what other processes did."""
@@ -122,6 +126,7 @@ class PollService:
         self._chart_trouble: str | None = None  # why charts cannot be drawn here, once known
         # the latest charts drawn, by poll and language (every word on a chart is in its reader's)
         self._drawn: OrderedDict[tuple[int, str], tuple[str, bytes]] = OrderedDict()
+        self._published: OrderedDict[int, list[str]] = OrderedDict()  # closed polls' receipt codes
         self._reader = reader
         self._writer = writer
         self._clock = clock
@@ -503,7 +508,7 @@ class PollService:
         clock = self._clock
         voter, weight = await self._voter(ctx, poll, room, NOT_COUNTED)
         cancels = await self._proxy_cancelled_by(poll, voter) if poll.proxies is not None else None
-        code = await self._receipt_of(poll, voter)
+        code = await self._stored_receipt(poll, voter)
         outcome = await self._writer.vote(
             VoteWrite(
                 poll_id=poll.id,
@@ -551,7 +556,7 @@ class PollService:
         voter, _weight = await self._voter(ctx, poll, room, NOTHING_CHANGED)
         clock = self._clock
         key = self._key(poll, voter)
-        code = await self._receipt_of(poll, voter)
+        code = await self._stored_receipt(poll, voter)
 
         async def op(conn: Conn) -> None:
             await self._still_open(conn, poll)  # checked again in order with the close
@@ -954,21 +959,39 @@ class PollService:
         """A secret ballot's receipt for the speaker: (code, whether they voted, whether it is
         among the receipts)."""
         voter, _weight = await self.eligibility(ctx.actor, ctx.room, poll)
-        code = await self._receipt_of(poll, voter)
+        key = self._key(poll, voter)
+        if not poll.receipts_stored:
+            made_from = await store.receipt_key(self._reader, poll.id, key)
+            return ballot_receipt(self._secret, poll.id, made_from or key), made_from is not None, made_from is not None
+        code = await self._stored_receipt(poll, voter)
         assert code is not None
-        voted = await store.choice_of(self._reader, poll, self._key(poll, voter)) is not None
+        voted = await store.choice_of(self._reader, poll, key) is not None
         return code, voted, voted and await store.has_receipt(self._reader, poll.id, code)
 
     async def receipts(self, poll: Poll) -> list[str]:
-        return await store.receipt_codes(self._reader, poll.id)
+        """Every counted ballot's receipt code, in code order: each made from its ballot's key
+        when asked for (kept for a closed poll, whose ballots no longer change), or, for a poll
+        opened before that, as stored."""
+        if poll.receipts_stored:
+            return await store.receipt_codes(self._reader, poll.id)
+        if poll.id in self._published:
+            self._published.move_to_end(poll.id)
+            return self._published[poll.id]
+        codes = sorted(ballot_receipt(self._secret, poll.id, key)
+                       for key in await store.receipt_keys(self._reader, poll.id))
+        if not poll.is_open:
+            self._published[poll.id] = codes
+            while len(self._published) > PUBLISHED_KEPT:
+                self._published.popitem(last=False)
+        return codes
 
-    async def _receipt_of(self, poll: Poll, voter: str) -> str | None:
-        """The receipt code of VOTER's ballot in POLL, if it is secret: the code of the key it is
-        cast under, or, for a member in a poll of a room, the code of the account that cast it
-        before it was linked (a ballot keeps the code its voter was given: see store.move_vote).
-        Found among the published codes, each the keyed hash of one key: nothing is stored
-        that ties a code to its ballot."""
-        if not poll.secret:
+    async def _stored_receipt(self, poll: Poll, voter: str) -> str | None:
+        """The stored receipt code of VOTER's ballot in POLL, a secret poll opened before receipts
+        were made from ballots (None for any other poll): the code of the key it is cast under,
+        or, for a member in a poll of a room, the code of the account that cast it before it was
+        linked (a ballot keeps the code its voter was given: see store.move_vote). Found among
+        the published codes, each the keyed hash of one key."""
+        if not (poll.secret and poll.receipts_stored):
             return None
         own = receipt(self._secret, poll.id, voter)
         if poll.electorate_kind != "room" or not voter.startswith("m:"):
@@ -1003,8 +1026,8 @@ class PollService:
             dropped = []
             for poll in polls:
                 for old, new in moves:
-                    moved = await store.move_vote(conn, poll, self._key(poll, old), self._key(poll, new),
-                                                  receipt(self._secret, poll.id, old))
+                    stored = receipt(self._secret, poll.id, old) if poll.receipts_stored else None
+                    moved = await store.move_vote(conn, poll, self._key(poll, old), self._key(poll, new), stored)
                     if moved == store.DROPPED:
                         dropped.append((old, poll))
             return dropped
@@ -1235,7 +1258,7 @@ class PollService:
                 raise UserError(refused)
             assert current is not None and poll.electorate is not None
             key = self._key(poll, giver_key)
-            code = receipt(self._secret, poll.id, giver_key) if poll.secret else None
+            code = receipt(self._secret, poll.id, giver_key) if poll.secret and poll.receipts_stored else None
             if not chosen:
                 if not await self._proxy_cast(conn, poll, current):
                     raise UserError(_("You have cast no vote for {name} in poll {id}; nothing changed.").format(

@@ -28,6 +28,7 @@ def _poll(row: Any) -> Poll:
         Poll, row,
         options=tuple(json.loads(row["options"])),
         secret=bool(row["secret"]), hidden=bool(row["hidden"]), card=bool(row["card"]), native=bool(row["native"]),
+        receipts_stored=bool(row["receipts_stored"]),
         quorum=QuorumRule.parse(row["quorum"]) if row["quorum"] else None,
         majority=Majority(row["majority"]) if row["majority"] else None,
         branch=row["electorate_branch"],
@@ -245,6 +246,21 @@ async def withdraw_vote(conn: Conn, poll: Poll, voter: str, receipt: str | None)
     return cur.rowcount > 0
 
 
+async def receipt_keys(conn: Conn, poll_id: int) -> list[str]:
+    """What the receipt code of each secret ballot of POLL_ID is made from: its key, or the key it
+    was first cast under (see move_vote)."""
+    rows = await conn.execute_fetchall("SELECT coalesce(receipt_of, voter) FROM secret_ballots WHERE poll_id = ?",
+                                       (poll_id,))
+    return [r[0] for r in rows]
+
+
+async def receipt_key(conn: Conn, poll_id: int, voter: str) -> str | None:
+    """What the receipt code of the secret ballot under key VOTER is made from; None: no ballot."""
+    rows = await conn.execute_fetchall(
+        "SELECT coalesce(receipt_of, voter) FROM secret_ballots WHERE poll_id = ? AND voter = ?", (poll_id, voter))
+    return rows[0][0] if rows else None
+
+
 async def has_receipt(conn: Conn, poll_id: int, code: str) -> bool:
     rows = await conn.execute_fetchall("SELECT 1 FROM receipts WHERE poll_id = ? AND code = ?", (poll_id, code))
     return bool(rows)
@@ -279,14 +295,15 @@ async def settle_secret_ballots(conn: Conn, poll_id: int) -> bool:
             "INSERT INTO settled_polls(poll_id) VALUES (?) ON CONFLICT DO NOTHING RETURNING poll_id", (poll_id,)):
         return False
     ballots = await conn.execute_fetchall(
-        "SELECT poll_id, voter, choice, weight, cast_by FROM secret_ballots WHERE poll_id = ? ORDER BY voter",
-        (poll_id,))
+        "SELECT poll_id, voter, choice, weight, cast_by, receipt_of FROM secret_ballots WHERE poll_id = ?"
+        " ORDER BY voter", (poll_id,))
     codes = await conn.execute_fetchall("SELECT poll_id, code FROM receipts WHERE poll_id = ? ORDER BY code",
                                         (poll_id,))
     await conn.execute("DELETE FROM secret_ballots WHERE poll_id = ?", (poll_id,))
     await conn.execute("DELETE FROM receipts WHERE poll_id = ?", (poll_id,))
-    await conn.executemany("INSERT INTO secret_ballots(poll_id, voter, choice, weight, cast_by) VALUES (?, ?, ?, ?, ?)",
-                           [tuple(r) for r in ballots])
+    await conn.executemany(
+        "INSERT INTO secret_ballots(poll_id, voter, choice, weight, cast_by, receipt_of) VALUES (?, ?, ?, ?, ?, ?)",
+        [tuple(r) for r in ballots])
     await conn.executemany("INSERT INTO receipts(poll_id, code) VALUES (?, ?)", [tuple(r) for r in codes])
     return True
 
@@ -361,8 +378,9 @@ MOVED, DROPPED = "moved", "dropped"
 async def move_vote(conn: Conn, poll: Poll, src: str, dst: str, receipt: str | None) -> str | None:
     """The vote cast under key SRC now counts under DST, once: MOVED; or, if DST has voted
     already (from another linked account), that vote stays and SRC's goes, with its secret
-    ballot's RECEIPT, so the receipts stay one per ballot counted: DROPPED. A moved ballot keeps
-    its receipt, the code its voter was given. None if there was no vote under SRC."""
+    ballot's RECEIPT (a poll's stored receipts: see Poll.receipts_stored), so the receipts stay
+    one per ballot counted: DROPPED. A moved secret ballot keeps the code its voter was given:
+    it is still made from the key it was cast under. None if there was no vote under SRC."""
     table = _table(poll.secret)
     if not await conn.execute_fetchall(f"SELECT 1 FROM {table} WHERE poll_id = ? AND voter = ?", (poll.id, src)):
         return None
@@ -371,7 +389,8 @@ async def move_vote(conn: Conn, poll: Poll, src: str, dst: str, receipt: str | N
         if receipt is not None:
             await conn.execute("DELETE FROM receipts WHERE poll_id = ? AND code = ?", (poll.id, receipt))
         return DROPPED
-    await conn.execute(f"UPDATE {table} SET voter = ? WHERE poll_id = ? AND voter = ?", (dst, poll.id, src))
+    keep = ", receipt_of = coalesce(receipt_of, voter)" if poll.secret else ""  # the old key, named by nothing
+    await conn.execute(f"UPDATE {table} SET voter = ?{keep} WHERE poll_id = ? AND voter = ?", (dst, poll.id, src))
     return MOVED
 
 

@@ -4,8 +4,10 @@ asked privately by a voter or an auditor."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from bot.kernel.events import Actor, Message, Room
+from bot.kernel.secrecy import receipt
 from tests.helpers import Chat, import_roll
 
 
@@ -126,3 +128,47 @@ async def test_a_vote_in_an_open_ballot_dropped_when_its_account_is_linked_is_to
     assert "Poll 1 (Open?): the vote this account cast before it was linked is not counted" in out, out
     out = await chat.say("chair: /close 1")
     assert "Votes cast: 1" in out and "WINNER: Pizza" in out
+
+
+async def test_no_stored_row_holds_a_receipt_code_while_the_poll_is_open_or_after(chat: Chat) -> None:
+    """A voter shows her receipt code to prove she is counted: a code stored beside her ballot,
+    or in the ballot's own commit, would give her choice to whoever holds a copy of the database.
+    Codes are made from the ballots' keys when asked for, so no row of any table holds one, on
+    either backend, and the published list has each counted ballot's code."""
+    await chat.say("chair: /poll Strike? | Yes | No --secret")
+    given = {}
+    for who, choice in (("ann", "Yes"), ("bob", "No"), ("cat", "Yes")):
+        await chat.say(f"{who} (private): /vote 1 {choice}")
+        given[who] = _receipt_of(await chat.say(f"{who} (private): /receipt 1"))
+    assert len(set(given.values())) == 3
+    await chat.say("bob (private): /vote 1 Yes")  # a changed vote keeps its code
+    assert _receipt_of(await chat.say("bob (private): /receipt 1")) == given["bob"]
+    stored = repr(await chat.snapshot())
+    assert not any(code in stored or code.replace("-", "") in stored for code in given.values())
+    out = await chat.say("chair: /close 1", "ann (private): /receipts 1")
+    assert "Poll 1 receipts (3)" in out and all(code in out for code in given.values()), out
+    stored = repr(await chat.snapshot())
+    assert not any(code in stored or code.replace("-", "") in stored for code in given.values())
+
+
+async def test_a_poll_opened_before_receipts_were_made_from_ballots_keeps_the_codes_it_gave(tmp_path: Path) -> None:
+    """A secret poll open when the bot is upgraded stored a receipt with each ballot, and its
+    voters hold those codes: it goes on storing them, and publishes them at the close."""
+    chat = await Chat.start(tmp_path)
+    await chat.say("chair: /poll Strike? | Yes | No --secret")
+
+    async def opened_before(conn) -> None:  # type: ignore[no-untyped-def]
+        await conn.execute("UPDATE polls SET receipts_stored = 1 WHERE id = 1")  # as the migration does
+
+    await chat.app.writer.run(opened_before)
+    await chat.stop()
+    chat = await Chat.start(tmp_path)
+    try:
+        await chat.say("ann (private): /vote 1 Yes", "bob (private): /vote 1 No", "bob (private): /vote 1 withdraw")
+        code = receipt("test-secret-for-tests", 1, "console:ann")
+        assert _receipt_of(await chat.say("ann (private): /receipt 1")) == code
+        assert await chat.query("SELECT code FROM receipts WHERE poll_id = 1") == [(code,)]
+        out = await chat.say("chair: /close 1", "ann (private): /receipts 1", "ann (private): /receipt 1")
+        assert "Poll 1 receipts (1)" in out and f"{code} — your ballot is counted" in out, out
+    finally:
+        await chat.stop()
