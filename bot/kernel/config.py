@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.kernel.durations import Span, parse_duration, parse_span
 from bot.kernel.errors import ConfigError
 
 
@@ -141,8 +142,8 @@ class Config:
     matrix: MatrixConfig | None = None
     web: WebConfig | None = None
     source: Path | None = None
-    reminder_offsets: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=1))
-    group_warning: timedelta | None = timedelta(hours=1)
+    reminder_offsets: tuple[Span, ...] = (Span(0, timedelta(hours=24)), Span(0, timedelta(hours=1)))
+    group_warning: Span | None = Span(0, timedelta(hours=1))
     commands_burst: int = 20  # what one person may send at once …
     commands_per_minute: int = 120  # … and then at most this often (more is answered "slow down")
     charts: bool = True  # a result comes with a chart (rooms can turn it off: /charts off)
@@ -218,11 +219,20 @@ def _web(sec: Section) -> WebConfig | None:
 
 
 def _duration(sec: Section, key: str, text: str) -> timedelta:
-    from bot.kernel.durations import parse_duration
-
+    """Elapsed time, such as a lease: the machine's time, not a deadline's calendar."""
     value = parse_duration(text)
     if not value:
         raise ConfigError(f"{sec.name}.{key}: {text!r} is not a duration like \"24h\" or \"30m\"")
+    return value
+
+
+def _span(sec: Section, key: str, text: str) -> Span:
+    """A length before a deadline, read as the deadline's own options read it (bot/kernel/durations.py):
+    "1d" before a close at 13:00 is at 13:00 the day before, whatever the clocks do."""
+    value = parse_span(text)
+    if value is None or not timedelta(0) < value.length <= timedelta(days=366):
+        raise ConfigError(f"{sec.name}.{key}: {text!r} is not a length like \"1d\", \"24h\" or \"30m\" "
+                          "(at most a year)")
     return value
 
 
@@ -255,9 +265,9 @@ def parse_config(data: dict[str, Any], source: Path | None = None) -> Config:
     organisers = {room: tuple(orgsec.list(room)) for room in list(orgsec.data)}
 
     rem = top.section("reminders")
-    offsets = tuple(_duration(rem, "offsets", v) for v in (rem.list("offsets") or ["24h", "1h"]))
+    offsets = {o.length: o for o in (_span(rem, "offsets", v) for v in (rem.list("offsets") or ["24h", "1h"]))}
     warning_text = rem.str("group_warning", "1h")
-    group_warning = _duration(rem, "group_warning", warning_text) if warning_text else None
+    group_warning = _span(rem, "group_warning", warning_text) if warning_text else None
     rem.check_unknown()
 
     lim = top.section("limits")
@@ -298,7 +308,7 @@ def parse_config(data: dict[str, Any], source: Path | None = None) -> Config:
         matrix=matrix,
         web=web,
         source=source,
-        reminder_offsets=tuple(sorted(set(offsets), reverse=True)),
+        reminder_offsets=tuple(offsets[length] for length in sorted(offsets, reverse=True)),
         group_warning=group_warning,
         commands_burst=commands_burst,
         commands_per_minute=commands_per_minute,

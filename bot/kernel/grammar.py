@@ -104,20 +104,39 @@ def split_options(
 
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
-_TIME = re.compile(r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)?", re.ASCII | re.I)
+_TIME = re.compile(r"\d{1,2}(:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)?|[:.]\d{2})?([ap]\.?m\.?)?",
+                   re.ASCII | re.I)
+"""A time of day as one word: ``18:00``, ``18:00:30+01:00``, ``6pm``, ``6:30pm``, or ``6`` and
+``6:30`` before an am or pm written apart."""
+_HALF_DAY = re.compile(r"[ap]\.?m\.?", re.ASCII | re.I)
+_HOUR = re.compile(r"\d{1,2}([:.]\d{2})?", re.ASCII)
+
+
+def _goes_on(value: str, word: str) -> bool:
+    """Whether WORD is the rest of a date and time that VALUE, an option's value so far, began:
+    the time after a date (``2026-06-03 18:00``), or the am or pm after a time (``6:30 pm``)."""
+    return bool(_DATE.fullmatch(value) and _TIME.fullmatch(word)
+                or _HALF_DAY.fullmatch(word) and _HOUR.fullmatch(value.rpartition(" ")[2]))
 
 
 def _dates_with_times(words: list[str], valued: frozenset[str]) -> list[str]:
-    """WORDS with a date and the time after it as one word where they are an option's value:
-    ``--closes 2026-06-03 18:00`` is how people write a date and time, and the time is part of
-    the value, not text left after the options."""
+    """WORDS with a date and time written apart as one word where they are an option's value:
+    ``--closes 2026-06-03 18:00`` and ``--closes 6:30 pm`` are how people write them, and the
+    rest is part of the value, not text left after the options."""
     out: list[str] = []
+    value: str | None = None  # the value of an option that the last word holds, or ends
     for w in words:
-        if (_TIME.fullmatch(w) and len(out) >= 2 and _DATE.fullmatch(out[-1])
-                and _option_name(out[-2], valued) in valued and "=" not in out[-2]):
+        if value is not None and _goes_on(value, w):
             out[-1] += " " + w
+            value += " " + w
+            continue
+        if out and _option_name(out[-1], valued) in valued and "=" not in out[-1]:
+            value = w  # the value of the option before it
+        elif _option_name(w, valued) in valued and "=" in w:
+            value = w.partition("=")[2]
         else:
-            out.append(w)
+            value = None
+        out.append(w)
     return out
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.kernel.clock import ManualClock
 from bot.kernel.config import parse_config
-from tests.helpers import Chat, import_roll
+from tests.helpers import Chat, import_roll, transcript_after_outbox
 
 LONDON = parse_config({"bot": {"timezone": "Europe/London"}})
 SATURDAY = datetime(2026, 10, 24, 12, 0, tzinfo=UTC)  # 13:00 BST; the clocks go back at 02:00 tomorrow
@@ -31,6 +31,30 @@ async def test_a_date_and_time_written_with_a_space_is_one_deadline(tmp_path: Pa
         await chat.stop()
 
 
+async def test_a_time_alone_is_its_next_occurrence_and_the_answer_names_its_day_and_zone(tmp_path: Path) -> None:
+    """A time typed alone (6pm, 6:30 pm, 18:00) is the next time the organisation's clocks read
+    it, which may be tomorrow: whatever announces the deadline names its day and its zone, so
+    nobody has to guess which 6pm was meant."""
+    chat = await Chat.start(tmp_path, LONDON)  # Monday 1 June, 13:00 in London
+    try:
+        out = await chat.say("chair: /poll Lunch? | Pizza | Soup --closes 6pm")
+        assert "Closes Mon 01 Jun 18:00 (Europe/London)." in out, out
+        out = await chat.say("chair: /poll Tea? | Yes | No --closes 9:30 am")  # gone today: tomorrow
+        assert "Closes Tue 02 Jun 09:30 (Europe/London)." in out, out
+        out = await chat.say("chair: /poll Cake? | Yes | No --closes 2026-06-03 6:30 p.m. --secret")
+        assert "Closes Wed 03 Jun 18:30 (Europe/London)." in out and "secret" in out, out
+        out = await chat.say("chair: /motion new Fund schools --deadline 1w", "chair: /motion M1 deadline 5pm")
+        assert "Submission deadline: Mon 08 Jun 13:00 (Europe/London)." in out, out
+        assert "M1 must be submitted by Mon 01 Jun 17:00 (Europe/London)." in out, out
+        await import_roll(chat)
+        out = await chat.say("chair: /trigger open recall Chair --signatures 2 --closes 6:30 pm")
+        assert "Closes Mon 01 Jun 18:30 (Europe/London)." in out, out
+        out = await chat.say("chair: /poll Soon? | Yes | No --closes 13pm")
+        assert "13pm is not a time of day; give one such as 18:00, 6pm or 6:30 pm" in out, out
+    finally:
+        await chat.stop()
+
+
 async def test_a_day_across_the_clocks_going_back_closes_at_the_same_time_of_day(tmp_path: Path) -> None:
     chat = await Chat.start(tmp_path, LONDON, clock=ManualClock(SATURDAY))
     out = await chat.say("chair: /poll Lunch? | Pizza | Soup --closes 1d", "ann: /vote 1 Soup")
@@ -45,6 +69,22 @@ async def test_a_day_across_the_clocks_going_back_closes_at_the_same_time_of_day
         assert (await chat.query("SELECT closed_by FROM polls")) == [(None,)]
         out = await chat.advance("1m")
         assert "Result — poll 1" in out, out
+    finally:
+        await chat.stop()
+
+
+async def test_a_trigger_ballots_day_is_a_calendar_day_as_a_deadlines_is(tmp_path: Path) -> None:
+    """--ballot-closes 1d reads a day as --closes 1d does: the ballot a trigger opens on the
+    Saturday before the clocks go back closes at the same time on Sunday, 25 hours on."""
+    chat = await Chat.start(tmp_path, LONDON, clock=ManualClock(SATURDAY))
+    try:
+        codes = await import_roll(chat)
+        await chat.say(f"ann (private): /join {codes['ann']}",
+                       "chair: /trigger open recall Chair --signatures 1 --closes 3d --ballot-closes 1d")
+        await chat.say("ann (private): /sign T1 yes")
+        shown = await transcript_after_outbox(chat)
+        assert "Poll 1: T1: Recall Chair?" in shown and "Closes Sun 25 Oct 13:00 (Europe/London)." in shown, shown
+        assert await chat.query("SELECT closes_at FROM polls") == [("2026-10-25T13:00:00+00:00",)]
     finally:
         await chat.stop()
 
@@ -93,5 +133,59 @@ async def test_a_trigger_campaigns_close_names_its_zone_as_a_polls_does(tmp_path
         assert "Closes Thu 04 Jun 08:00 (America/New_York)." in out, out
         out = await chat.say("ann (private): sign T1")
         assert "it closes Thu 04 Jun 08:00 (America/New_York)." in out, out
+    finally:
+        await chat.stop()
+
+
+# -- every time shown to a member names its zone, one way (wording.zoned) ----------------------
+
+
+async def test_a_poll_names_the_zone_of_its_deadline_wherever_it_is_shown(tmp_path: Path) -> None:
+    """The ballot, the vote's confirmation and its withdrawal: a member far from the
+    organisation reads each deadline with its zone; the ballot, which announces it, with its day
+    too, also when it is today."""
+    chat = await Chat.start(tmp_path, LONDON)
+    try:
+        out = await chat.say("chair: /poll Lunch? | Pizza | Soup --closes 30m")
+        assert "Closes Mon 01 Jun 13:30 (Europe/London)." in out, out
+        out = await chat.say("ann: /vote 1 Soup")
+        assert "Your vote in poll 1: Soup — you can change it until 13:30 (Europe/London)." in out, out
+        out = await chat.say("ann: /vote 1 withdraw")
+        assert "You can vote again until 13:30 (Europe/London)." in out, out
+    finally:
+        await chat.stop()
+
+
+async def test_a_trigger_campaign_names_its_zone_in_its_progress_and_when_it_fired(tmp_path: Path) -> None:
+    chat = await Chat.start(tmp_path, parse_config({"bot": {"timezone": "America/New_York"}}))
+    try:
+        codes = await import_roll(chat)
+        await chat.say(f"ann (private): /join {codes['ann']}", "chair: /trigger open recall Chair --signatures 1 "
+                       "--closes 3d")
+        out = await chat.say("chair: /trigger T1")
+        assert "Closes Thu 04 Jun 08:00 (America/New_York); 3 days left." in out, out
+        await chat.say("ann (private): /sign T1 yes")
+        out = await chat.say("chair: /trigger T1")
+        assert "It fired at Mon 01 Jun 08:00 (America/New_York). Its ballot is poll 1." in out, out
+        told = await transcript_after_outbox(chat)
+        assert "[chair (private)] bot: Trigger T1 (recall: Chair) fired at Mon 01 Jun 08:00 (America/New_York)" \
+            in told, told
+    finally:
+        await chat.stop()
+
+
+async def test_a_campaigns_progress_and_a_motions_history_show_its_deadline_in_its_zone(tmp_path: Path) -> None:
+    """A campaign's deadline in its progress names its zone; a motion's deadline set in its
+    history reads as the history's other times do, in the zone the history names (it was UTC
+    text among local times)."""
+    chat = await Chat.start(tmp_path, LONDON)
+    try:
+        await chat.say("chair: /motion new Fund schools", "chair: /motion M1 resolves To act.",
+                       "chair: /motion M1 deadline 2026-06-10 17:00", "chair: /motion M1 status carried")
+        await chat.say("chair: /campaign M1 open --branches 2 --deadline 2026-07-01 18:00")
+        out = await chat.say("ann: /campaign M1")
+        assert "30 days left; deadline Wed 01 Jul 2026 18:00 (Europe/London)." in out, out
+        out = await chat.say("chair: /motion M1 history")
+        assert "History of M1 (times in Europe/London):" in out and "deadline: 2026-06-10 17:00" in out, out
     finally:
         await chat.stop()

@@ -111,7 +111,7 @@ POLLS: list[Row] = [
         says=("quorum 40.5%",), never=("not a number",)),
     Row("polls: a decimal deadline is a number",
         script("chair: /poll Lunch? | Pizza | Soup --closes 1.5h"),
-        says=("Closes 13:30",), never=("cannot read",)),
+        says=("Closes Mon 01 Jun 13:30 (UTC).",), never=("cannot read",)),
     Row("polls: an industrial majority takes 'an'",
         script("chair: /poll Strike? --majority industrial"),
         says=("An industrial majority needs a known electorate",), never=("A industrial", "a industrial")),
@@ -140,12 +140,12 @@ POLLS: list[Row] = [
     Row("polls: a reminder to one member",
         _then_outbox("chair: /poll Strike? --roll --closes 1m", "ann: /vote 1 yes", "bob: /vote 1 yes",
                      "cat: /vote 1 no", "dan: /vote 1 no", "chair: /remind 1", setup=_five_members),
-        says=("on their way to 1 member who has not voted", "4 of 5 have voted", "(in 1 minute)"),
+        says=("on their way to 1 member who has not voted", "4 of 5 have voted", "closes at 12:01 (UTC), in 1 minute."),
         never=("1 members", "1 minutes")),
     Row("polls: reminders to several members, an hour ahead",
         _then_outbox("chair: /poll Strike? --roll --closes 1h", "ann: /vote 1 yes", "chair: /remind 1",
                      setup=_five_members),
-        says=("on their way to 4 members who have not voted", "(in 1 hour)"), never=("1 hours",)),
+        says=("on their way to 4 members who have not voted", "closes at 13:00 (UTC), in 1 hour."), never=("1 hours",)),
 ]
 
 
@@ -297,7 +297,7 @@ ORGANISING: list[Row] = [
         script("chair: /trigger open recall Cllr Smith --branches 100% --per-branch 1 --closes 1d",
                "m0 (private): /sign T1 yes", "chair: /trigger T1",
                setup=_members(("m0", "Avon"), ("m1", "Brent"), ("m2", "Avon"))),
-        says=("a branch counts at 1 signature", "1 branch of the 2 needed", "(1 day left)"),
+        says=("a branch counts at 1 signature", "1 branch of the 2 needed", "(UTC); 1 day left."),
         never=("1 signatures", "1 days", "branches needed count")),
     Row("an open (roll-call) trigger ballot",
         script("chair: /trigger open recall Cllr Smith --signatures 1 --closes 14d --roll-call",

@@ -44,13 +44,13 @@ def progress_text(p: Progress, now: datetime, tz: ZoneInfo) -> Markup:
         out.append(_("The campaign is closed."))
     elif p.deadline is not None:
         left = days_left(p.deadline, now, tz)
-        day = when_in_full(p.deadline, tz)
+        day = zoned(when_in_full(p.deadline, tz), tz)
         if now >= p.deadline:
-            out.append(_("The deadline ({day}) has passed.").format(day=day))
+            out.append(_("The deadline has passed: {day}.").format(day=day))
         elif left == 0:
             out.append(_("Deadline today, {day}.").format(day=day))
         else:
-            out.append(ngettext("{n} day left (deadline {day}).", "{n} days left (deadline {day}).", left).format(
+            out.append(ngettext("{n} day left; deadline {day}.", "{n} days left; deadline {day}.", left).format(
                 n=number(left), day=day))
     if p.signing(now):
         out.append(_("Sign privately: send me sign {ref}").format(ref=p.ref))

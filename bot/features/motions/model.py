@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 
@@ -248,9 +249,15 @@ def stored(e: Entry) -> str:
     return json.dumps(e, ensure_ascii=False)
 
 
-def read_entry(e: object) -> str:
+MOMENTS = frozenset({"deadline: {at}"})
+"""The entries whose ``at`` is a moment, kept as UTC ISO 8601 text: read, it is shown as the
+history's other times are, in the organisation's zone (``read_entry``'s LOCAL)."""
+
+
+def read_entry(e: object, local: Callable[[str], str] | None = None) -> str:
     """An Entry (or a history row: an entry as stored, or plain text written before entries
-    were kept) in the language being written in."""
+    were kept) in the language being written in; the moment of an entry in MOMENTS as LOCAL
+    writes it, if given."""
     if isinstance(e, str):
         if not e.startswith('{"m"'):
             return e
@@ -263,7 +270,9 @@ def read_entry(e: object) -> str:
     speech = current()
     message = str(e["m"])
     said = speech.pgettext(str(e["c"]), message) if e.get("c") else speech.gettext(message)
-    fields = {k: read_entry(v) if isinstance(v, dict) else v for k, v in dict(e.get("f") or {}).items()}
+    fields = {k: read_entry(v, local) if isinstance(v, dict) else v for k, v in dict(e.get("f") or {}).items()}
+    if local is not None and message in MOMENTS and isinstance(fields.get("at"), str):
+        fields["at"] = local(fields["at"])
     return said.format(**fields)
 
 

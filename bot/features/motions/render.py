@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from bot.features.motions.model import (
     SECTIONS,
@@ -23,6 +24,8 @@ from bot.features.motions.model import (
 )
 from bot.kernel.language import _, ngettext
 from bot.kernel.markup import Markup, b, i, lines, markup
+from bot.kernel.times import parse_iso
+from bot.kernel.wording import when, zoned
 
 
 def heading(voice: str, section: str) -> str:
@@ -150,10 +153,11 @@ def amendment_line(a: AmendmentRow) -> Markup:
     return markup(_("{ref} ({status}) by {mover}: {summary}"), **fields)
 
 
-def composite_view(c: Composite, motion: Motion, current: str, titles: dict[int, str]) -> Markup:
+def composite_view(c: Composite, motion: Motion, current: str, titles: dict[int, str], tz: ZoneInfo) -> Markup:
     """A composite as the committee and the original movers read it: its text as it stands,
     where each point came from when it was composited, and who has agreed to the present words
-    (CURRENT, the fingerprint of the text). TITLES are the originals' titles."""
+    (CURRENT, the fingerprint of the text), and when, in the organisation's zone TZ. TITLES are
+    the originals' titles."""
     made_from = ", ".join(f"{o.ref} ({titles.get(o.motion_id, '')})" for o in c.originals)
     out: list[str] = [chat(motion.text, motion.info),
                       markup(_("{motion} is composite {composite}, made from {originals}."), motion=b(motion.ref),
@@ -164,8 +168,9 @@ def composite_view(c: Composite, motion: Motion, current: str, titles: dict[int,
     out.append(b(_("Agreement of the original movers to the present words:")))
     for o in c.originals:
         if o.agrees_to(current):
-            out.append(_("{ref}: agreed by {name} ({at})").format(
-                ref=o.ref, name=o.agreed_name, at=(o.agreed_at or "").replace("T", " ")[:16]))
+            at = parse_iso(o.agreed_at)
+            out.append(_("{ref}: agreed by {name} on {at}").format(
+                ref=o.ref, name=o.agreed_name, at=zoned(when(at, tz), tz) if at else "?"))
         elif o.wording is not None:
             out.append(_("{ref}: {name} agreed to earlier words; a drafter of {ref} agrees again with "
                          "/composite {composite} agree").format(ref=o.ref, name=o.agreed_name, composite=c.ref))

@@ -271,7 +271,8 @@ class MotionService:
     async def history(self, motion_id: int) -> list[tuple[str, str, str]]:
         """(when, in the organisation's zone; who; what) of each change, in the language being
         written in (the ballot that decided something is named in it too)."""
-        return [(self._local(at), pgettext("history", "ballot") if actor == BALLOT[0] else name, read_entry(change))
+        return [(self._local(at), pgettext("history", "ballot") if actor == BALLOT[0] else name,
+                 read_entry(change, self._local))
                 for at, actor, name, change in await store.history(self._reader, motion_id)]
 
     async def amendments(self, motion_id: int) -> list[AmendmentRow]:
@@ -494,7 +495,7 @@ class MotionService:
         found = await self.get_composite(composite_id)
         motion = await self.here(ctx, found.motion_id)
         titles = {o.motion_id: (await self.get(o.motion_id)).text.title for o in found.originals}
-        return composite_view(found, motion, wording(motion.text), titles)
+        return composite_view(found, motion, wording(motion.text), titles, self._tz)
 
     async def agree(self, ctx: Context, composite_id: int) -> tuple[Composite, list[str], list[str]]:
         """The speaker agrees, for each original they draft, to the composite's present words.

@@ -24,7 +24,7 @@ from bot.kernel.wording import number, quoted
 router = Router("polls")
 
 POLL_DETAILS = N_(
-    "Options go at the end, after the question and the choices: --closes 30m|1.5h|18:00|2026-06-03T18:00 "
+    "Options go at the end, after the question and the choices: --closes 30m|1.5h|1d|1w|18:00|6pm|2026-06-03 18:00 "
     "(deadline), --secret (vote privately, nobody sees who voted what), --hidden (results only at close), "
     "--multi N (choose up to N), --quorum 40% or 33.3% (a share of the members entitled to vote) or "
     "--quorum 25 (members voting): a quorum counts people, also in a card vote, --majority simple|absolute|two-thirds|"

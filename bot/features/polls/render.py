@@ -61,11 +61,11 @@ def describe_rules(p: Poll) -> str:
     return " · ".join(bits)
 
 
-def ballot_text(
-    p: Poll, tz: ZoneInfo, now: datetime, tally: tuple[list[int], int] | None, *, listed: bool = True
-) -> Markup:
+def ballot_text(p: Poll, tz: ZoneInfo, tally: tuple[list[int], int] | None, *, listed: bool = True) -> Markup:
     """The poll's message in the room. TALLY is (counts, ballots) when it may be shown; without
-    LISTED, the options are left out (a ranking being built names them instead)."""
+    LISTED, the options are left out (a ranking being built names them instead). The deadline
+    is named with its day and zone, also when it is today: the ballot announces it, and it may
+    have been typed as a time alone (``--closes 6pm``), whose day a member should not guess."""
     out: list[str] = [markup(_("🗳 {poll}: {question}"), poll=b(_("Poll {id}").format(id=p.id)), question=p.question)]
     rules = describe_rules(p)
     if rules:
@@ -78,7 +78,7 @@ def ballot_text(
         out.append(b(_("Closed.")))
     else:
         if p.closes_at:
-            out.append(_("Closes {when} ({zone}).").format(when=when(p.closes_at, tz, now), zone=tz.key))
+            out.append(_("Closes {when}.").format(when=zoned(when(p.closes_at, tz), tz)))
         if p.ranked:
             out.append(_("Rank privately: message me /rank {id} followed by option numbers in order.").format(id=p.id))
         elif p.secret:
@@ -334,7 +334,7 @@ def withdrawn(p: Poll, had_vote: bool, tz: ZoneInfo, now: datetime) -> str:
             return _("You have no ranking in poll {id} to withdraw; nothing changed.").format(id=p.id)
         return _("You have no vote in poll {id} to withdraw; nothing changed.").format(id=p.id)
     if p.closes_at:
-        until = when(p.closes_at, tz, now)
+        until = zoned(when(p.closes_at, tz, now), tz)
         if p.ranked:
             return _("Your ranking in poll {id} is withdrawn: it will not be counted. You can vote again until "
                      "{until}.").format(id=p.id, until=until)
@@ -350,21 +350,21 @@ def withdrawn(p: Poll, had_vote: bool, tz: ZoneInfo, now: datetime) -> str:
 def changeable_until(p: Poll, tz: ZoneInfo, now: datetime) -> str:
     # TRANSLATORS: added at the end of "Your vote in poll 3: Yes", before its full stop.
     if p.closes_at:
-        return _(" — you can change it until {when}").format(when=when(p.closes_at, tz, now))
+        return _(" — you can change it until {when}").format(when=zoned(when(p.closes_at, tz, now), tz))
     return _(" — you can change it until the poll closes")
 
 
 def private_ballot(
-    p: Poll, tz: ZoneInfo, now: datetime, draft: list[int] | None = None, done: str | None = None
+    p: Poll, tz: ZoneInfo, draft: list[int] | None = None, done: str | None = None
 ) -> tuple[Markup, Keyboard]:
     """The ballot in a voter's private chat: buttons to vote, or to rank one press at a time."""
-    text = ballot_text(p, tz, now, None)
+    text = ballot_text(p, tz, None)
     if not p.ranked:
         return text, ballot_buttons(p, private_chat=True)
     draft = draft or []
     text = _ranked_private(p, text, draft, done)
     if _units(text) > ONE_MESSAGE:  # long names ranked: they are named once, in the ranking
-        text = _ranked_private(p, ballot_text(p, tz, now, None, listed=False), draft, done)
+        text = _ranked_private(p, ballot_text(p, tz, None, listed=False), draft, done)
     if done:
         return text, ()
     rows = [(Button(o, data=f"r:{p.id}:{n}"),) for n, o in enumerate(p.options) if n not in draft]

@@ -8,8 +8,10 @@ Every poll with a deadline gets the group warning.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.features.polls.model import Poll
+from bot.kernel.durations import Span
 
 
 def label(delta: timedelta) -> str:
@@ -22,14 +24,15 @@ def label(delta: timedelta) -> str:
     return f"{minutes}m"
 
 
-def rounds_for(poll: Poll, offsets: tuple[timedelta, ...], warning: timedelta | None) -> list[tuple[str, datetime]]:
-    """The scheduled rounds of POLL as (name, when); rounds that would fall before the poll
-    opened are left out (a 30-minute poll gets no 24-hour reminder)."""
+def rounds_for(poll: Poll, offsets: tuple[Span, ...], warning: Span | None, tz: ZoneInfo) -> list[tuple[str, datetime]]:
+    """The scheduled rounds of POLL as (name, when), each its offset before the close (days on
+    the clocks of TZ, as the deadline's days are); rounds that would fall before the poll opened
+    are left out (a 30-minute poll gets no 24-hour reminder)."""
     if poll.closes_at is None:
         return []
     out = []
     if poll.electorate_kind != "room":
-        out += [(label(o), poll.closes_at - o) for o in offsets if poll.closes_at - o > poll.opened_at]
-    if warning is not None and poll.closes_at - warning > poll.opened_at:
-        out.append((f"group-{label(warning)}", poll.closes_at - warning))
+        out += [(label(o.length), at) for o in offsets if (at := o.before(poll.closes_at, tz)) > poll.opened_at]
+    if warning is not None and (at := warning.before(poll.closes_at, tz)) > poll.opened_at:
+        out.append((f"group-{label(warning.length)}", at))
     return out

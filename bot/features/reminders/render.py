@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from bot.features.polls.model import Poll
 from bot.kernel.language import _, ngettext
 from bot.kernel.markup import Markup, b, lines, markup
-from bot.kernel.wording import number, when
+from bot.kernel.wording import number, when, zoned
 
 
 def in_words(delta: timedelta) -> str:
@@ -38,13 +38,13 @@ def private_reminder(poll: Poll, tz: ZoneInfo, now: datetime, *, voted: bool = F
     fields = {"reminder": b(_("Reminder")), "id": poll.id, "question": poll.question,
               "how": f"{verb} {poll.id} …" if poll.ranked else f"{verb} {poll.id} OPTION"}
     if poll.closes_at:
-        fields.update(when=when(poll.closes_at, tz, now), left=in_words(poll.closes_at - now))
+        fields.update(when=zoned(when(poll.closes_at, tz, now), tz), left=in_words(poll.closes_at - now))
     if voted:
         if poll.closes_at:
             template = ngettext(
-                "⏰ {reminder}: poll {id}, {question}, closes at {when} (in {left}). You hold a proxy in it that you "
+                "⏰ {reminder}: poll {id}, {question}, closes at {when}, in {left}. You hold a proxy in it that you "
                 "have not cast yet.  (Send /remind off to stop reminders.)",
-                "⏰ {reminder}: poll {id}, {question}, closes at {when} (in {left}). You hold {n} proxies in it that "
+                "⏰ {reminder}: poll {id}, {question}, closes at {when}, in {left}. You hold {n} proxies in it that "
                 "you have not cast yet.  (Send /remind off to stop reminders.)", len(holding))
         else:
             template = ngettext(
@@ -56,7 +56,7 @@ def private_reminder(poll: Poll, tz: ZoneInfo, now: datetime, *, voted: bool = F
     elif proxy_with is not None:
         fields["holder"] = proxy_with
         if poll.closes_at:
-            template = _("⏰ {reminder}: poll {id}, {question}, closes at {when} (in {left}). Your proxy is with "
+            template = _("⏰ {reminder}: poll {id}, {question}, closes at {when}, in {left}. Your proxy is with "
                          "{holder}, who has not cast it yet. Should you vote yourself, your own vote counts and "
                          "cancels the proxy.  (Send /remind off to stop reminders.)")
         else:
@@ -65,10 +65,10 @@ def private_reminder(poll: Poll, tz: ZoneInfo, now: datetime, *, voted: bool = F
                          "/remind off to stop reminders.)")
     elif poll.closes_at:
         if poll.private_voting:
-            template = _("⏰ {reminder}: poll {id}, {question}, closes at {when} (in {left}). You have not voted yet. "
+            template = _("⏰ {reminder}: poll {id}, {question}, closes at {when}, in {left}. You have not voted yet. "
                          "Vote privately, here: {how}  (Send /remind off to stop reminders.)")
         else:
-            template = _("⏰ {reminder}: poll {id}, {question}, closes at {when} (in {left}). You have not voted yet. "
+            template = _("⏰ {reminder}: poll {id}, {question}, closes at {when}, in {left}. You have not voted yet. "
                          "Vote in the group or here: {how}  (Send /remind off to stop reminders.)")
     elif poll.private_voting:
         template = _("⏰ {reminder}: poll {id}, {question}, is open. You have not voted yet. Vote privately, here: "
@@ -91,8 +91,8 @@ def group_warning(poll: Poll, tz: ZoneInfo, now: datetime, voted: int, not_voted
     else:
         turnout = ngettext("{n} has voted", "{n} have voted", voted).format(n=number(voted))
     if poll.closes_at:
-        text = _("⏰ Poll {id}, {question}, closes at {when} (in {left}). {turnout}.").format(
-            id=poll.id, question=poll.question, when=when(poll.closes_at, tz, now),
+        text = _("⏰ Poll {id}, {question}, closes at {when}, in {left}. {turnout}.").format(
+            id=poll.id, question=poll.question, when=zoned(when(poll.closes_at, tz, now), tz),
             left=in_words(poll.closes_at - now), turnout=turnout)
     else:
         text = _("⏰ Poll {id}, {question}, is open. {turnout}.").format(id=poll.id, question=poll.question,

@@ -62,7 +62,7 @@ class Reminders:
     def _pending(self, poll: Poll) -> list[tuple[str, datetime]]:
         cfg = self._config
         done = self._done.get(poll.id, set())
-        return [(n, t) for n, t in rounds_for(poll, cfg.reminder_offsets, cfg.group_warning) if n not in done]
+        return [(n, t) for n, t in rounds_for(poll, cfg.reminder_offsets, cfg.group_warning, cfg.tz) if n not in done]
 
     def next_due(self) -> datetime | None:
         times = [t for poll in self._polls.open_polls() for _, t in self._pending(poll)]

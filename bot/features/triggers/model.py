@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from fractions import Fraction
 from math import ceil
 
+from bot.kernel.durations import Span
 from bot.kernel.errors import ParseError
 from bot.kernel.language import _, ngettext, pgettext
 from bot.kernel.wording import number, percent
@@ -148,19 +149,24 @@ def check_reachable(t: Threshold, electorate: int, branch_sizes: dict[str, int])
 
 @dataclass(frozen=True)
 class Ballot:
-    """The follow-up ballot, opened automatically when the trigger fires."""
+    """The follow-up ballot, opened automatically when the trigger fires, open for LENGTH (its
+    days calendar days, as ``--closes`` reads them: bot/kernel/durations.py)."""
 
     question: str
     secret: bool
-    seconds: int
+    length: Span
 
     def to_json(self) -> str:
-        return json.dumps({"question": self.question, "secret": self.secret, "seconds": self.seconds})
+        # "seconds" is the whole length, as it was kept before "days" was: a process of an earlier
+        # release sharing the database still opens the ballot for about as long.
+        return json.dumps({"question": self.question, "secret": self.secret,
+                           "seconds": int(self.length.length.total_seconds()), "days": self.length.days})
 
     @classmethod
     def from_json(cls, raw: str) -> Ballot:
         d = json.loads(raw)
-        return cls(d["question"], d["secret"], d["seconds"])
+        days = d.get("days", 0)  # kept before lengths had calendar days: all of it elapsed time
+        return cls(d["question"], d["secret"], Span(days, timedelta(seconds=d["seconds"] - days * 86400)))
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.engines.counting.choice import exact
 from bot.features.triggers.model import Ballot, Threshold, ThresholdError, TriggerSpec
-from bot.kernel.durations import DeadlineError, parse_deadline, parse_duration
+from bot.kernel.durations import DeadlineError, Span, parse_deadline, parse_span
 from bot.kernel.errors import ParseError
 from bot.kernel.grammar import GrammarError, is_number, split_options
 from bot.kernel.language import _
@@ -21,7 +21,7 @@ KINDS = ("open-selection", "recall", "no-confidence")
 FLAGS = frozenset({"roll-call"})
 VALUED = frozenset({"signatures", "electorate", "branches", "per-branch", "closes", "branch", "ballot-closes"})
 MAX_OFFICE = 150
-DEFAULT_BALLOT = timedelta(days=7)
+DEFAULT_BALLOT = Span(days=7)
 
 
 
@@ -113,12 +113,13 @@ def parse_trigger(args: str, now: datetime, tz: ZoneInfo) -> TriggerSpec:
     except DeadlineError as e:
         # TRANSLATORS: an option and what is wrong with its value ("--closes: the deadline … is in the past").
         raise TriggerSpecError(_("{option}: {error}").format(option="--closes", error=e)) from None
-    seconds = int(DEFAULT_BALLOT.total_seconds())
+    length = DEFAULT_BALLOT
     if "ballot-closes" in v:
-        d = parse_duration(v["ballot-closes"])
-        if d is None or d < timedelta(minutes=1) or d > timedelta(days=90):
+        # Read as --closes reads a length: 1d ends at the same time of day, across a clock change.
+        span = parse_span(v["ballot-closes"])
+        if span is None or not timedelta(minutes=1) <= span.length <= timedelta(days=90):
             raise TriggerSpecError(_("--ballot-closes takes how long the ballot stays open, from 1m to 90d, e.g. 7d"))
-        seconds = int(d.total_seconds())
+        length = span
     question = question_for(kind, office)
     return TriggerSpec(kind, office, threshold, closes_at, v.get("branch"),
-                       Ballot(question, "roll-call" not in opts.flags, seconds))
+                       Ballot(question, "roll-call" not in opts.flags, length))

@@ -62,7 +62,7 @@ def progress(t: Trigger, s: Standing, now: datetime, tz: ZoneInfo) -> Markup:
     if t.threshold.kind == "branches" and s.counted_branches:
         out.append(_("Branches that count: {branches}.").format(branches=", ".join(s.counted_branches)))
     if t.status == FIRED:
-        fired = when(t.fired_at or now, tz)
+        fired = zoned(when(t.fired_at or now, tz), tz)
         if t.ballot_poll_id:
             out.append(_("It fired at {time}. Its ballot is poll {poll}.").format(time=fired, poll=t.ballot_poll_id))
         else:
@@ -73,9 +73,9 @@ def progress(t: Trigger, s: Standing, now: datetime, tz: ZoneInfo) -> Markup:
         out.append(_("It was cancelled."))
     else:
         left = days_left(t.closes_at, now, tz)
-        out.append(ngettext("Closes {time} ({n} day left). Sign privately: send me sign {ref}",
-                            "Closes {time} ({n} days left). Sign privately: send me sign {ref}", left).format(
-            time=when(t.closes_at, tz, now), n=number(left), ref=t.ref))
+        out.append(ngettext("Closes {time}; {n} day left. Sign privately: send me sign {ref}",
+                            "Closes {time}; {n} days left. Sign privately: send me sign {ref}", left).format(
+            time=zoned(when(t.closes_at, tz, now), tz), n=number(left), ref=t.ref))
     return lines(*out)
 
 
@@ -105,7 +105,8 @@ def branch_note(branch: str | None) -> str:
 
 def fired_privately(t: Trigger, s: Standing, now: datetime, tz: ZoneInfo) -> str:
     return _("Trigger {ref} ({title}) fired at {time}: {standing}. Its ballot opens in the room where the campaign "
-             "was announced.").format(ref=t.ref, title=t.title, time=when(now, tz), standing=standing_text(t, s))
+             "was announced.").format(ref=t.ref, title=t.title, time=zoned(when(now, tz), tz),
+                                      standing=standing_text(t, s))
 
 
 def fired_in_room(t: Trigger, s: Standing) -> Markup:

@@ -311,7 +311,7 @@ class TriggerService:
         with speaking(room_speech):
             spec = PollSpec(
                 question=f"{t.ref}: {t.ballot.question}"[:300], options=BALLOT, kind="proposal",
-                closes_at=self._clock.now() + timedelta(seconds=t.ballot.seconds), secret=t.ballot.secret,
+                closes_at=t.ballot.length.after(self._clock.now(), self._tz), secret=t.ballot.secret,
                 electorate="branch" if t.branch else "roll", branch=t.branch,
             )
             try:

@@ -3,11 +3,14 @@ submitted only once a drafter of every original motion has agreed to its present
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.features.motions.model import SECTIONS, MotionText, composite, wording
+from bot.kernel.config import parse_config
 from tests.helpers import Chat, invite_drafters
 
 
@@ -56,6 +59,19 @@ async def test_a_composite_keeps_origins_and_waits_for_every_mover(chat: Chat) -
     history = await chat.say("chair: /motion M4 history")
     assert "agreed to the wording for M1" in history and "submitted" in history
     assert "C1 (M4): Libraries for all" in await chat.say("dan: /composite list")
+
+
+async def test_when_a_mover_agreed_is_shown_in_the_organisations_zone(tmp_path: Path) -> None:
+    """The time of an agreement is kept in UTC: it is shown as every other time is, in the
+    organisation's zone and naming it (it was shown as UTC, unnamed: an hour off in summer)."""
+    chat = await Chat.start(tmp_path, parse_config({"bot": {"timezone": "Europe/London"}}))
+    try:
+        await _three_motions(chat)
+        await chat.say('chair: /composite M1 M2 M3 as "Libraries for all"', "cat: /composite C1 agree")
+        out = await chat.say("dan: /composite C1")
+        assert "M3: agreed by cat on Mon 01 Jun 13:00 (Europe/London)" in out, out
+    finally:
+        await chat.stop()
 
 
 async def test_an_invited_drafter_agrees_for_their_motion(chat: Chat) -> None:

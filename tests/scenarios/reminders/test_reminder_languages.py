@@ -30,14 +30,14 @@ async def test_each_reminder_is_in_its_readers_language(chat: Chat) -> None:
     await _setup(chat)
     out = await _tick(chat, "24h")
     ann, bob, cat = _to(out, "ann (private)"), _to(out, "bob (private)"), _to(out, "cat (private)")
-    assert "⏰ Przypomnienie: głosowanie 1, Streic?, zamyka się" in ann and "(za 1 dzień)" in ann
+    assert "⏰ Przypomnienie: głosowanie 1, Streic?, zamyka się śr. 3 cze 12:00 (UTC), za 1 dzień." in ann
     assert "Jeszcze nie głosowałeś. Głosuj prywatnie, tutaj: /vote 1 OPTION" in ann
-    assert "⏰ Reminder: poll 1, Streic?, closes at" in bob and "(in 1 day)" in bob
-    assert "⏰ Nodyn atgoffa: mae pleidlais 1, Streic?, yn cau am" in cat and "(ymhen 1 diwrnod)" in cat
+    assert "⏰ Reminder: poll 1, Streic?, closes at Wed 03 Jun 12:00 (UTC), in 1 day." in bob
+    assert "⏰ Nodyn atgoffa: mae pleidlais 1, Streic?, yn cau am" in cat and "(UTC), ymhen 1 diwrnod." in cat
     await chat.say("ann (private): /vote 1 tak")
     out = await _tick(chat, "23h")
     group = _to(out, "#main")
-    assert "⏰ Mae pleidlais 1, Streic?, yn cau am" in group and "(ymhen 1 awr). Mae 1 o 3 wedi pleidleisio." in group
+    assert "⏰ Mae pleidlais 1, Streic?, yn cau am 12:00 (UTC), ymhen 1 awr. Mae 1 o 3 wedi pleidleisio." in group
     assert not _to(out, "ann (private)")  # she has voted
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.features.polls.model import Poll
 from bot.features.reminders.model import rounds_for
 from bot.kernel.clock import ManualClock
+from bot.kernel.durations import Span
 from tests.helpers import Chat, import_roll
 
 
@@ -104,13 +106,14 @@ def test_rounds_rule() -> None:
     opened = datetime(2026, 6, 1, 12, tzinfo=UTC)
     poll = Poll(1, "r", "c", "Q", ("Yes", "No"), "proposal", 1, 1, False, False, False, False, None, None,
                 "roll", None, 3, 3, opened, opened + timedelta(minutes=90))
-    offs = (timedelta(hours=24), timedelta(hours=1))
+    offs = (Span(0, timedelta(hours=24)), Span(0, timedelta(hours=1)))
+    hour, tz = Span(0, timedelta(hours=1)), ZoneInfo("UTC")
     # A 90-minute poll gets the 1h reminder and warning, not the 24h one.
-    assert [n for n, _ in rounds_for(poll, offs, timedelta(hours=1))] == ["1h", "group-1h"]
+    assert [n for n, _ in rounds_for(poll, offs, hour, tz)] == ["1h", "group-1h"]
     poll.electorate_kind = "room"
-    assert [n for n, _ in rounds_for(poll, offs, timedelta(hours=1))] == ["group-1h"]
+    assert [n for n, _ in rounds_for(poll, offs, hour, tz)] == ["group-1h"]
     poll.closes_at = None
-    assert rounds_for(poll, offs, timedelta(hours=1)) == []
+    assert rounds_for(poll, offs, hour, tz) == []
 
 
 async def test_private_messages_are_deleted_30_days_after_they_were_sent(chat: Chat) -> None:
@@ -245,3 +248,30 @@ async def test_proxies_in_a_secret_ballot_are_reminded_privately_only(chat: Chat
     group = [ln for ln in out.splitlines() if "[#main]" in ln]
     assert len(group) == 1 and "Ann" not in group[0] and "proxy" not in group[0].lower()
 
+
+
+async def test_reminders_name_the_zone_and_a_day_before_is_a_calendar_day(tmp_path: Path) -> None:
+    """Members read a reminder far from the organisation: the close it names says its zone, in
+    private and in the group. A reminder "1d" before a close is at the same time of day the day
+    before, as --closes 1d reads a day: across the clocks going back that is 25 hours."""
+    from datetime import UTC, datetime
+
+    from bot.kernel.config import parse_config
+
+    config = parse_config({"bot": {"timezone": "Europe/London"}, "reminders": {"offsets": ["1d"]}})
+    chat = await Chat.start(tmp_path, config, clock=ManualClock(datetime(2026, 10, 23, 12, 0, tzinfo=UTC)))
+    try:
+        codes = await import_roll(chat)
+        for who in ("ann", "bob"):
+            await chat.say(f"{who} (private): /join {codes[who]}")
+        out = await chat.say("chair: /poll Strike? --roll --closes 2026-10-25 13:00")  # Sunday, in GMT
+        assert "Closes Sun 25 Oct 13:00 (Europe/London)." in out, out
+        out = await _tick(chat, "23h59m")  # Saturday 12:59 BST
+        assert "Reminder" not in out, out
+        out = await _tick(chat, "1m")  # Saturday 13:00 BST: the day before, 25 hours before the close
+        assert "closes at Sun 25 Oct 13:00 (Europe/London), in 1 day 1 hour." in private_lines(out, "bob")[0], out
+        out = await _tick(chat, "24h")  # Sunday 12:00 GMT: the group's warning, an hour before
+        group = [ln for ln in out.splitlines() if "[#main]" in ln]
+        assert group and "closes at 13:00 (Europe/London), in 1 hour." in group[0], out
+    finally:
+        await chat.stop()

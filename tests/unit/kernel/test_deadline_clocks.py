@@ -28,7 +28,8 @@ def local(t: datetime, tz: ZoneInfo) -> str:
     return t.astimezone(tz).strftime("%Y-%m-%d %H:%M %z")
 
 
-@pytest.mark.parametrize("typed", ["01:30", "2026-03-29 01:30", "2026-03-29T01:30"])
+@pytest.mark.parametrize("typed", ["01:30", "2026-03-29 01:30", "2026-03-29T01:30", "1:30am", "1:30 a.m.",
+                                   "2026-03-29 1:30am"])
 def test_a_time_the_clocks_skip_is_refused_with_one_that_exists(typed: str) -> None:
     with pytest.raises(DeadlineError, match="does not exist in Europe/London: the clocks go forward over it; give a "
                                             "time after the change, such as 02:30"):
@@ -42,7 +43,7 @@ def test_half_an_hour_skipped_on_lord_howe_island() -> None:
     assert local(parse_deadline("2026-10-04 02:30", now, LORD_HOWE), LORD_HOWE) == "2026-10-04 02:30 +1100"
 
 
-@pytest.mark.parametrize("typed", ["01:30", "2026-10-25 01:30"])
+@pytest.mark.parametrize("typed", ["01:30", "2026-10-25 01:30", "1:30am", "2026-10-25 1:30 AM"])
 def test_a_time_the_clocks_show_twice_is_refused_naming_both(typed: str) -> None:
     with pytest.raises(DeadlineError, match=r"happens twice in Europe/London, as the clocks go back; say which: "
                                             r"2026-10-25T01:30\+01:00 or 2026-10-25T01:30\+00:00"):
@@ -136,3 +137,77 @@ def test_a_time_in_the_repeated_hour_is_shown_with_which_it_is() -> None:
     assert when(datetime(2026, 4, 4, 14, 45, tzinfo=UTC), CHATHAM) == "Sun 05 Apr 03:30 UTC+12:45"
     # Any other hour is shown as ever.
     assert when(datetime(2026, 10, 25, 2, 30, tzinfo=UTC), LONDON) == "Sun 25 Oct 02:30"
+
+
+# -- the forms people type: weeks, and times of day on either clock ----------------------------
+
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)  # 13:00 in London
+
+
+def test_a_week_is_seven_calendar_days() -> None:
+    assert local(parse_deadline("1w", BEFORE_SPRING, LONDON), LONDON) == "2026-04-04 12:00 +0100"  # 167 hours
+    assert parse_deadline("1w2d", NOW, LONDON) == parse_deadline("9d", NOW, LONDON)
+    assert parse_deadline("0.5w", NOW, LONDON) == parse_deadline("3d12h", NOW, LONDON)
+    assert local(parse_deadline("52w", NOW, LONDON), LONDON) == "2027-05-31 13:00 +0100"
+    with pytest.raises(DeadlineError, match="more than a year away"):
+        parse_deadline("53w", NOW, LONDON)
+
+
+@pytest.mark.parametrize("typed, shown", [
+    ("6pm", "2026-06-01 18:00 +0100"), ("6 pm", "2026-06-01 18:00 +0100"), ("6PM", "2026-06-01 18:00 +0100"),
+    ("6 p.m.", "2026-06-01 18:00 +0100"), ("6:30pm", "2026-06-01 18:30 +0100"),
+    ("6:30 pm", "2026-06-01 18:30 +0100"), ("6.30pm", "2026-06-01 18:30 +0100"),
+    ("18:00", "2026-06-01 18:00 +0100"), ("9am", "2026-06-02 09:00 +0100"),  # 9am has passed today: tomorrow
+    ("12am", "2026-06-02 00:00 +0100"), ("12:30pm", "2026-06-02 12:30 +0100"),  # midnight; half past noon
+    ("2026-06-03 6pm", "2026-06-03 18:00 +0100"), ("2026-06-03T6:30 pm", "2026-06-03 18:30 +0100"),
+    ("2026-06-03 18:00", "2026-06-03 18:00 +0100"),
+    ("18h", "2026-06-02 07:00 +0100"),  # a length: 18 hours, never 18:00
+])
+def test_a_time_of_day_as_people_type_it(typed: str, shown: str) -> None:
+    assert local(parse_deadline(typed, NOW, LONDON), LONDON) == shown
+
+
+FORMS = "give a length of time (30m, 2h, 1d, 1w), a time of day (18:00, 6pm, 6:30 pm) or a date and time " \
+        "(2026-06-03 18:00)"
+
+
+@pytest.mark.parametrize("typed, said", [
+    ("13pm", "13pm is not a time of day; give one such as 18:00, 6pm or 6:30 pm"),
+    ("0am", "0am is not a time of day; give one such as 18:00, 6pm or 6:30 pm"),
+    ("6:75 pm", "6:75 pm is not a time of day; give one such as 18:00, 6pm or 6:30 pm"),
+    ("24:00", "24:00 is not a time of day; give one such as 18:00, 6pm or 6:30 pm"),
+    ("2026-06-03 25:00", "25:00 is not a time of day; give one such as 18:00, 6pm or 6:30 pm"),
+    ("2026-06-31 6pm", "“2026-06-31” is not a day of the calendar"),
+    ("tomorrow", f"cannot read the deadline “tomorrow”; {FORMS}"),
+    ("18", f"cannot read the deadline “18”; {FORMS}"),
+    ("6 o'clock", f"cannot read the deadline “6 o'clock”; {FORMS}"),
+    ("2 weeks", f"cannot read the deadline “2 weeks”; {FORMS}"),
+])
+def test_what_is_no_deadline_is_refused_with_the_forms_that_are(typed: str, said: str) -> None:
+    with pytest.raises(DeadlineError) as refused:
+        parse_deadline(typed, NOW, LONDON)
+    assert str(refused.value) == said
+
+
+_TYPED = st.one_of(
+    st.text(max_size=40),
+    st.text(st.sampled_from("0123456789:.-+ TZapmAPMwdhs"), max_size=24),
+    st.from_regex(r"\A(\d{4}-\d{2}-\d{2}[ T])?\d{1,2}([:.]\d{1,2})? ?[aApP]\.?[mM]\.?\Z"),
+    st.from_regex(r"\A(\d{1,3}(\.\d{1,2})?[wdhms]){1,3}\Z"),
+    st.from_regex(r"\A\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?([+-]\d{2}:\d{2}|Z)?)?\Z"),
+)
+
+
+@given(_TYPED, st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 12, 31), timezones=st.just(UTC)),
+       st.sampled_from(ZONES))
+def test_any_text_is_a_deadline_ahead_or_refused_with_a_reason(typed: str, now: datetime, tz: ZoneInfo) -> None:
+    """Whatever is typed, the parser answers a deadline at least 10 seconds and at most a year
+    (366 calendar days) ahead, or refuses it with its own error: never another exception."""
+    try:
+        deadline = parse_deadline(typed, now, tz)
+    except DeadlineError as e:
+        assert str(e)
+        return
+    assert deadline.tzinfo is not None
+    assert deadline - now >= timedelta(seconds=10)
+    assert deadline <= (now.astimezone(tz) + timedelta(days=366)).astimezone(UTC) + timedelta(hours=1)

@@ -55,6 +55,20 @@ def test_text_keeps_its_dashes_and_options_come_last(text: list[str], options: s
     assert opts.values.get("deadline") == ("2d" if "deadline" in options else None)
 
 
+@pytest.mark.parametrize("args, closes", [
+    ("Tea? --closes 6:30 pm --secret", "6:30 pm"), ("Tea? --closes 6 PM", "6 PM"),
+    ("Tea? --closes=6:30 p.m.", "6:30 p.m."),
+    ("Tea? --closes 2026-06-03 18:00", "2026-06-03 18:00"), ("Tea? --closes 2026-06-03 6:30 pm", "2026-06-03 6:30 pm"),
+    ("Tea at 6 pm? --closes 6pm", "6pm"), ("Tea? —closes 2026-06-03 6pm", "2026-06-03 6pm"),
+])
+def test_a_time_written_apart_is_one_value(args: str, closes: str) -> None:
+    """A date and its time, and a time and its am or pm, are how people write a deadline: the
+    rest is part of the option's value, while the same words in the text stay text."""
+    text, opts = split_options(args, frozenset({"secret"}), frozenset({"closes"}), "U")
+    assert opts.values["closes"] == closes
+    assert text == args.partition(" —")[0].partition(" --")[0]
+
+
 @pytest.mark.parametrize(("args", "fragment"), [
     ("Title --emergency more words", "--emergency is an option: put options at the end"),
     ("Title --urgent", "unknown option --urgent"),

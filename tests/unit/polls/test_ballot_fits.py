@@ -44,19 +44,19 @@ def test_the_largest_ballot_fits_in_one_message_in_every_language(code: str) -> 
             for closed in (False, True):
                 poll = largest(kind, closed=closed)
                 tally = ([1_000_000] * MAX_OPTIONS, 1_000_000)
-                assert shown(ballot_text(poll, TZ, NOW, tally)) <= ONE_MESSAGE
-                assert shown(private_ballot(poll, TZ, NOW)[0]) <= ONE_MESSAGE
+                assert shown(ballot_text(poll, TZ, tally)) <= ONE_MESSAGE
+                assert shown(private_ballot(poll, TZ)[0]) <= ONE_MESSAGE
         ranked = largest("ranked")
         for n in range(MAX_OPTIONS + 1):
-            text, buttons = private_ballot(ranked, TZ, NOW, list(range(n)))
+            text, buttons = private_ballot(ranked, TZ, list(range(n)))
             assert shown(text) <= ONE_MESSAGE, n
             assert len(buttons) == MAX_OPTIONS - n + 1
         done = confirmation(ranked, tuple(range(MAX_OPTIONS)), "")
-        assert shown(private_ballot(ranked, TZ, NOW, list(range(MAX_OPTIONS)), done=done)[0]) <= ONE_MESSAGE
+        assert shown(private_ballot(ranked, TZ, list(range(MAX_OPTIONS)), done=done)[0]) <= ONE_MESSAGE
 
 
 def test_a_ranking_being_built_shows_the_numbered_options_while_they_fit() -> None:
     poll = largest("ranked")
     short = replace(poll, question="Chair?", options=("Asha", "Bilal", "Cora"))
-    text, _ = private_ballot(short, TZ, NOW, [2, 0])
+    text, _ = private_ballot(short, TZ, [2, 0])
     assert "1. Asha" in text and "3. Cora" in text and "Your ranking so far: 1. Cora, 2. Asha" in text

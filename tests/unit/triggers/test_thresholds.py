@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from fractions import Fraction
 
 import pytest
@@ -9,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.features.triggers.model import Threshold, ThresholdError, needed, standing
-from bot.features.triggers.parse import parse_count, parse_share
+from bot.features.triggers.parse import TriggerSpecError, parse_count, parse_share
 
 
 def test_shares_are_exact() -> None:
@@ -69,3 +70,31 @@ def test_a_plain_decimal_percentage_is_read_exactly(whole: int, places: int, fra
 def test_a_count_is_a_plain_whole_number(typed: str) -> None:
     with pytest.raises(ThresholdError):
         parse_count(typed, "--signatures")
+
+
+def test_the_ballots_length_reads_days_as_closes_does_and_is_kept_for_every_release() -> None:
+    """--ballot-closes 1d is a calendar day, as --closes 1d is; what is kept still gives an
+    earlier release's reader (which knows only "seconds") the whole length, and a campaign
+    kept by one is read as the elapsed time it was."""
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from bot.features.triggers.model import Ballot
+    from bot.features.triggers.parse import parse_trigger
+    from bot.kernel.durations import Span
+
+    now = datetime(2026, 6, 1, 12, tzinfo=UTC)
+    london = ZoneInfo("Europe/London")
+    for typed, length in [("1d", Span(1)), ("1w", Span(7)), ("1.5d", Span(1, timedelta(hours=12))),
+                          ("36h", Span(0, timedelta(hours=36)))]:
+        spec = parse_trigger(f"recall Chair --signatures 5 --closes 14d --ballot-closes {typed}", now, london)
+        assert spec.ballot.length == length
+        kept = json.loads(spec.ballot.to_json())
+        assert kept["seconds"] == length.length.total_seconds()
+        assert Ballot.from_json(spec.ballot.to_json()) == spec.ballot
+    assert parse_trigger("recall Chair --signatures 5 --closes 14d", now, london).ballot.length == Span(7)
+    assert Ballot.from_json('{"question": "Q?", "secret": true, "seconds": 604800}').length == \
+        Span(0, timedelta(days=7))
+    for bad in ("30s", "91d", "14w", "soon"):
+        with pytest.raises(TriggerSpecError, match="--ballot-closes takes how long"):
+            parse_trigger(f"recall Chair --signatures 5 --closes 14d --ballot-closes {bad}", now, london)
