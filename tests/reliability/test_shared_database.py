@@ -496,3 +496,60 @@ async def test_a_close_cut_short_in_one_process_is_followed_up_by_another_only_a
     finally:
         await a.stop()
         await b.stop()
+
+
+async def _sign_at_once(bots: Sequence[Chat], ref: str, signers: Sequence[str]) -> list[str]:
+    """SIGNERS sign REF at the same moment, each through one of BOTS in turn; what each was told."""
+    async def sign(bot: Chat, who: str) -> str:
+        start = len(bot.transport.transcript)
+        await bot.app.handle(Message(Actor(f"console:{who}", who), Room(f"console:@{who}", private=True),
+                                     f"/sign {ref} yes", event_id=f"sign-{ref}-{who}"))
+        return "\n".join(line for line in bot.transport.transcript[start:] if f"[{who} (private)]" in line)
+
+    return await asyncio.gather(*(sign(bots[i % len(bots)], who) for i, who in enumerate(signers)))
+
+
+async def test_a_campaigns_goal_is_reached_once_when_signatures_cross_it_in_several_processes(
+    tmp_path: Path,
+) -> None:
+    """Each signature is counted after the ones committed before it, in whichever process: the
+    totals people are told run 1, 2, 3 … with none told twice, and the signature that reaches
+    the goal, and only it, announces it, with the goal's own figure."""
+    a, b, c = await _bots(tmp_path, 3)
+    try:
+        await a.say("chair: /motion new Fund our schools", "chair: /motion M1 resolves To fund schools.",
+                    "chair: /motion M1 status carried", "chair: /campaign M1 open --signatures 5")
+        signers = [f"s{i}" for i in range(12)]
+        for _ in range(3):  # a few rounds: the crossing must land among signatures in flight
+            told = await _sign_at_once((a, b, c), "M1", signers)
+            totals = sorted(int(m.group(1)) for line in told if (m := re.search(r"It has (\d+) signature", line)))
+            assert totals == list(range(1, len(signers) + 1)), told
+            assert await a.query("SELECT count(*) FROM campaign_signatures") == [(len(signers),)]
+            assert (await a.query("SELECT goal_reached_at FROM campaigns"))[0][0] is not None
+            goal = await a.query("SELECT text FROM outbox WHERE dedupe = 'campaign:M1:goal'")
+            assert len(goal) == 1 and "reached its goal: 5 signatures" in goal[0][0], goal
+            # Again, from scratch: the same campaign, its signatures and its goal gone.
+            async def reset(conn: Any) -> None:
+                await conn.execute("DELETE FROM campaign_signatures")
+                await conn.execute("DELETE FROM outbox WHERE dedupe = 'campaign:M1:goal'")
+                await conn.execute("UPDATE campaigns SET goal_reached_at = NULL")
+
+            await a.app.writer.run(reset)
+            signers = [f"{s}x" for s in signers]
+        # Branch reports, the same: M2's goal is 3 branches, reported at once by an organiser.
+        await a.say("chair: /motion new Fund our libraries", "chair: /motion M2 resolves To fund libraries.",
+                    "chair: /motion M2 status carried", "chair: /campaign M2 open --branches 3")
+        before = [len(bot.transport.transcript) for bot in (a, b, c)]
+        await asyncio.gather(*((a, b, c)[i % 3].app.handle(Message(
+            Actor("console:chair", "chair"), Room("console:main"), f"/campaign M2 adopted Branch {i}",
+            event_id=f"adopted-{i}")) for i in range(9)))
+        said = [line for bot, start in zip((a, b, c), before, strict=True) for line in bot.transport.transcript[start:]]
+        totals = sorted(int(m.group(1)) for line in said if (m := re.search(r"(\d+) branch(?:es)? so far", line)))
+        assert totals == list(range(1, 10)), said
+        goal = await a.query("SELECT text FROM outbox WHERE dedupe = 'campaign:M2:goal'")
+        assert len(goal) == 1 and "reached its goal: 0 signatures, 3 branches" in goal[0][0], goal
+    finally:
+        for bot in (a, b, c):
+            await bot.stop()
+
+

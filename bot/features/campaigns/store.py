@@ -12,6 +12,7 @@ from typing import Any
 from bot.features.campaigns.model import Campaign
 from bot.kernel.ports import Conn
 from bot.kernel.times import parse_iso
+from bot.storage import dialect
 from bot.storage.rows import from_row
 from bot.storage.sealing import Sealed, Sealer
 
@@ -23,8 +24,12 @@ def _campaign(row: Any) -> Campaign:
                   goal_reached_at=parse_iso(row["goal_reached_at"]), opened_at=parse_iso(row["opened_at"]))
 
 
-async def load_campaign(conn: Conn, motion_id: int) -> Campaign | None:
-    rows = await conn.execute_fetchall("SELECT * FROM campaigns WHERE motion_id = ?", (motion_id,))
+async def load_campaign(conn: Conn, motion_id: int, *, lock: bool = False) -> Campaign | None:
+    """Campaign MOTION_ID; with LOCK (in the writer), its row stays locked until the commit, so
+    on a database other processes share the signatures and branch reports of one campaign are
+    counted one after another and exactly one finds the goal newly reached."""
+    rows = await conn.execute_fetchall(
+        "SELECT * FROM campaigns WHERE motion_id = ?" + (dialect.locking(conn) if lock else ""), (motion_id,))
     return _campaign(rows[0]) if rows else None
 
 
