@@ -20,6 +20,7 @@ from typing import Any, cast
 import pytest
 
 from bot.features.roll.service import RollService
+from bot.features.triggers import store as trigger_store
 from bot.kernel.events import Actor, ButtonPress, Message, Room
 from bot.kernel.ports import Reader
 from bot.kernel.secrecy import receipt, voter_hash
@@ -552,4 +553,45 @@ async def test_a_campaigns_goal_is_reached_once_when_signatures_cross_it_in_seve
         for bot in (a, b, c):
             await bot.stop()
 
+
+
+async def test_a_signature_withdrawn_as_another_fires_the_trigger_is_either_counted_or_withdrawn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """m0 withdraws in one process while m4 signs in another the signature that reaches the
+    threshold if m0's still counts: m0's withdrawal, not yet committed, is waited for, and the
+    campaign does not fire with fewer signatures than it needs (nor may m0 withdraw from a
+    campaign that fired counting them)."""
+    a, b = await _bots(tmp_path, 2)
+    withdrawing = asyncio.Event()
+    delete = trigger_store.delete_signature
+
+    async def slow_delete(conn: Any, trigger_id: int, member: int) -> bool:
+        deleted = await delete(conn, trigger_id, member)
+        withdrawing.set()
+        await asyncio.sleep(0.3)  # the withdrawal's transaction is still open: m4 signs meanwhile
+        return deleted
+
+    def private(who: str, text: str) -> Message:
+        return Message(Actor(f"console:{who}", who), Room(f"console:@{who}", private=True), text)
+
+    try:
+        await add_members(a, [(f"m{i}", "North") for i in range(5)])
+        await a.say("chair: /trigger open recall Councillor --signatures 5 --closes 14d")
+        await b.app.services.roll.start()  # as a process started after the roll was imported
+        await a.say(*(f"m{i} (private): /sign T1 yes" for i in range(4)))
+        monkeypatch.setattr(trigger_store, "delete_signature", slow_delete)
+
+        async def sign_meanwhile() -> None:
+            await withdrawing.wait()
+            await b.app.handle(private("m4", "/sign T1 yes"))
+
+        await asyncio.gather(a.app.handle(private("m0", "/unsign T1")), sign_meanwhile())
+        assert "withdrawn" in a.transport.transcript[-1]
+        assert await a.query("SELECT count(*) FROM trigger_signatures") == [(4,)]
+        assert await a.query("SELECT status FROM triggers") == [("open",)]
+        assert "4 signatures of the 5 needed" in b.transport.transcript[-1]
+    finally:
+        for bot in (a, b):
+            await bot.stop()
 
