@@ -19,6 +19,7 @@ from typing import Any, cast
 
 import pytest
 
+from bot.features.motions import store as motion_store
 from bot.features.roll.service import RollService
 from bot.features.triggers import store as trigger_store
 from bot.kernel.events import Actor, ButtonPress, Message, Room
@@ -595,3 +596,75 @@ async def test_a_signature_withdrawn_as_another_fires_the_trigger_is_either_coun
         for bot in (a, b):
             await bot.stop()
 
+
+def _slow_first(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> asyncio.Event:
+    """MODULE.NAME (a store's write) made to wait, its first time, before it writes: its
+    transaction has read what it changes and stays open meanwhile. The event is set once it waits."""
+    waiting = asyncio.Event()
+    write = getattr(module, name)
+
+    async def slow(*args: Any, **kwargs: Any) -> Any:
+        if not waiting.is_set():
+            waiting.set()
+            await asyncio.sleep(0.3)
+        return await write(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, slow)
+    return waiting
+
+
+async def test_two_drafters_adding_points_in_two_processes_keep_both(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A motion's text is read, changed and written back in one transaction: one written in
+    another process meanwhile is waited for, not written over (both points stay, as both
+    drafters were told)."""
+    a, b = await _bots(tmp_path, 2)
+    try:
+        await a.say("chair: /motion new Fund our schools")
+        saving = _slow_first(monkeypatch, motion_store, "save_motion")
+
+        async def meanwhile() -> None:
+            await saving.wait()
+            await b.say("chair: /motion M1 resolves To lobby the council.")
+
+        await asyncio.gather(a.say("chair: /motion M1 resolves To fund schools."), meanwhile())
+        assert "as resolves 1" in "\n".join(a.transport.transcript + b.transport.transcript)
+        assert "as resolves 2" in "\n".join(a.transport.transcript + b.transport.transcript)
+        said = await a.say("chair: /motion M1 show")
+        assert "To fund schools." in said and "To lobby the council." in said, said
+        assert len(await a.query("SELECT id FROM motion_history WHERE change LIKE '%added%'")) == 2
+    finally:
+        await a.stop()
+        await b.stop()
+
+
+async def test_two_amendments_carried_at_once_in_two_processes_are_both_applied(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ballots on A1 and A2 close at the same moment, each in its own process: each
+    amendment is applied to the text as the other left it, never to the text before it."""
+    a, b = await _bots(tmp_path, 2)
+    try:
+        await a.say("chair: /motion new Fund our schools", "chair: /motion M1 resolves To fund schools.",
+                    "chair: /motion M1 resolves To lobby the council.", "chair: /motion M1 mover Ann",
+                    "chair: /motion M1 seconder Bob", "chair: /motion M1 submit",
+                    '/amend M1 resolves 1 replace "schools" with "every school"'.join(("ann: ", "")),
+                    '/amend M1 resolves 2 insert "and the MP" after "council"'.join(("ann: ", "")),
+                    "bob: /amendment A1 second", "bob: /amendment A2 second",
+                    "chair: /amendment A1 vote", "chair: /amendment A2 vote",
+                    "ann: /vote 1 Yes", "ann: /vote 2 Yes")
+        await b.say("ann: /polls")  # b reads the open polls
+        saving = _slow_first(monkeypatch, motion_store, "save_motion")
+
+        async def meanwhile() -> None:
+            await saving.wait()
+            await b.app.services.polls.close(2, "chair")
+
+        await asyncio.gather(a.app.services.polls.close(1, "chair"), meanwhile())
+        said = await a.say("chair: /motion M1 show")
+        assert "To fund every school." in said and "To lobby the council and the MP." in said, said
+        assert await a.query("SELECT status FROM amendments ORDER BY id") == [("carried",), ("carried",)]
+    finally:
+        await a.stop()
+        await b.stop()
