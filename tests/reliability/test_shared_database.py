@@ -556,6 +556,25 @@ async def test_a_campaigns_goal_is_reached_once_when_signatures_cross_it_in_seve
 
 
 
+def _slow_first(monkeypatch: pytest.MonkeyPatch, module: Any, name: str, *, after: bool = False) -> asyncio.Event:
+    """MODULE.NAME (a store's write) made to wait, its first time, before it writes (or AFTER):
+    its transaction has read what it changes (or written it) and stays open meanwhile. The event
+    is set once it waits."""
+    waiting = asyncio.Event()
+    write = getattr(module, name)
+
+    async def slow(*args: Any, **kwargs: Any) -> Any:
+        if waiting.is_set():
+            return await write(*args, **kwargs)
+        done = await write(*args, **kwargs) if after else None
+        waiting.set()
+        await asyncio.sleep(0.3)
+        return done if after else await write(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, slow)
+    return waiting
+
+
 async def test_a_signature_withdrawn_as_another_fires_the_trigger_is_either_counted_or_withdrawn(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -564,14 +583,7 @@ async def test_a_signature_withdrawn_as_another_fires_the_trigger_is_either_coun
     campaign does not fire with fewer signatures than it needs (nor may m0 withdraw from a
     campaign that fired counting them)."""
     a, b = await _bots(tmp_path, 2)
-    withdrawing = asyncio.Event()
-    delete = trigger_store.delete_signature
-
-    async def slow_delete(conn: Any, trigger_id: int, member: int) -> bool:
-        deleted = await delete(conn, trigger_id, member)
-        withdrawing.set()
-        await asyncio.sleep(0.3)  # the withdrawal's transaction is still open: m4 signs meanwhile
-        return deleted
+    withdrawing = _slow_first(monkeypatch, trigger_store, "delete_signature", after=True)
 
     def private(who: str, text: str) -> Message:
         return Message(Actor(f"console:{who}", who), Room(f"console:@{who}", private=True), text)
@@ -581,7 +593,6 @@ async def test_a_signature_withdrawn_as_another_fires_the_trigger_is_either_coun
         await a.say("chair: /trigger open recall Councillor --signatures 5 --closes 14d")
         await b.app.services.roll.start()  # as a process started after the roll was imported
         await a.say(*(f"m{i} (private): /sign T1 yes" for i in range(4)))
-        monkeypatch.setattr(trigger_store, "delete_signature", slow_delete)
 
         async def sign_meanwhile() -> None:
             await withdrawing.wait()
@@ -595,22 +606,6 @@ async def test_a_signature_withdrawn_as_another_fires_the_trigger_is_either_coun
     finally:
         for bot in (a, b):
             await bot.stop()
-
-
-def _slow_first(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> asyncio.Event:
-    """MODULE.NAME (a store's write) made to wait, its first time, before it writes: its
-    transaction has read what it changes and stays open meanwhile. The event is set once it waits."""
-    waiting = asyncio.Event()
-    write = getattr(module, name)
-
-    async def slow(*args: Any, **kwargs: Any) -> Any:
-        if not waiting.is_set():
-            waiting.set()
-            await asyncio.sleep(0.3)
-        return await write(*args, **kwargs)
-
-    monkeypatch.setattr(module, name, slow)
-    return waiting
 
 
 async def test_two_drafters_adding_points_in_two_processes_keep_both(
@@ -668,3 +663,36 @@ async def test_two_amendments_carried_at_once_in_two_processes_are_both_applied(
     finally:
         await a.stop()
         await b.stop()
+
+
+async def test_a_signature_erased_as_another_fires_the_trigger_is_either_counted_and_kept_or_gone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """m0 erases everything (/mydata erase) in one process while m4's signature in another would
+    reach the threshold counting m0's: the erasure is waited for, and the campaign does not fire
+    with fewer signatures than it needs (a fired campaign's signatures are kept: the record of
+    why its ballot was held)."""
+    a, b = await _bots(tmp_path, 2)
+    erasing = _slow_first(monkeypatch, trigger_store, "erase_signatures", after=True)
+
+    def private(who: str, text: str) -> Message:
+        return Message(Actor(f"console:{who}", who), Room(f"console:@{who}", private=True), text)
+
+    try:
+        await add_members(a, [(f"m{i}", "North") for i in range(5)])
+        await a.say("chair: /trigger open recall Councillor --signatures 5 --closes 14d")
+        await b.app.services.roll.start()  # as a process started after the roll was imported
+        await a.say(*(f"m{i} (private): /sign T1 yes" for i in range(4)))
+
+        async def sign_meanwhile() -> None:
+            await erasing.wait()
+            await b.app.handle(private("m4", "/sign T1 yes"))
+
+        await asyncio.gather(a.app.handle(private("m0", "/mydata erase")), sign_meanwhile())
+        assert "Erased: 1 trigger signature" in a.transport.transcript[-1], a.transport.transcript[-1]
+        assert await a.query("SELECT count(*) FROM trigger_signatures") == [(4,)]
+        assert await a.query("SELECT status FROM triggers") == [("open",)]
+        assert "4 signatures of the 5 needed" in b.transport.transcript[-1]
+    finally:
+        for bot in (a, b):
+            await bot.stop()
