@@ -696,3 +696,26 @@ async def test_a_signature_erased_as_another_fires_the_trigger_is_either_counted
     finally:
         for bot in (a, b):
             await bot.stop()
+
+
+async def test_an_outcome_is_not_recorded_by_hand_while_another_process_holds_the_motions_ballot(
+    tmp_path: Path,
+) -> None:
+    """The ballot on M1 opened in one process a moment ago: an organiser recording its outcome
+    through another, which has not yet read that poll, is refused as in the first (the ballot
+    decides it), and the room's vote then decides it."""
+    a, b = await _bots(tmp_path, 2)
+    try:
+        await a.say("chair: /motion new Fund schools", "chair: /motion M1 resolves To fund schools.",
+                    "chair: /motion M1 mover Ann", "chair: /motion M1 seconder Bob", "chair: /motion M1 submit")
+        await b.say("ann: /polls")  # b has read the open polls: none yet
+        await a.say("chair: /motion M1 vote --closes 10m")
+        before = await a.query("SELECT * FROM motions"), await a.query("SELECT * FROM motion_history")
+        out = await b.say("chair: /motion M1 status carried")
+        assert "being voted on (poll 1)" in out, out
+        assert (await a.query("SELECT * FROM motions"), await a.query("SELECT * FROM motion_history")) == before
+        await a.say("ann: /vote 1 No", "chair: /close 1")
+        assert await a.query("SELECT status FROM motions") == [("lost",)]
+    finally:
+        await a.stop()
+        await b.stop()

@@ -413,14 +413,15 @@ class MotionService:
         return voided
 
     async def record_outcome(self, ctx: Context, motion: Motion, status: str) -> None:
-        """An organiser records how a motion ended (or its mover withdraws it)."""
-        if motion.vote_poll_id is not None and motion.vote_poll_id in self._polls.open:
-            raise UserError(
-                _("Motion {ref} is being voted on (poll {poll}); the ballot decides it.").format(
-                    ref=motion.ref, poll=motion.vote_poll_id)
-            )
+        """An organiser records how a motion ended (or its mover withdraws it); refused while its
+        ballot decides it. A motion put to the vote is debated with its ballot named until the
+        ballot's result is applied: that is read in the transaction, whichever process opened
+        the ballot (another process's open polls are read here only every few seconds)."""
 
         def check(m: Motion) -> None:
+            if m.status == DEBATED and m.vote_poll_id is not None:
+                raise UserError(_("Motion {ref} is being voted on (poll {poll}); the ballot decides it.").format(
+                    ref=m.ref, poll=m.vote_poll_id))
             if m.status == status:
                 raise UserError(_("Motion {ref} is already {status}; nothing changed.").format(
                     ref=m.ref, status=motion_status(status)))
