@@ -19,8 +19,10 @@ from typing import Any, cast
 
 import pytest
 
+from bot.features.campaigns import store as campaign_store
 from bot.features.motions import store as motion_store
 from bot.features.roll.service import RollService
+from bot.features.signups import store as signup_store
 from bot.features.triggers import store as trigger_store
 from bot.kernel.events import Actor, ButtonPress, Message, Room
 from bot.kernel.ports import Reader
@@ -716,6 +718,54 @@ async def test_an_outcome_is_not_recorded_by_hand_while_another_process_holds_th
         assert (await a.query("SELECT * FROM motions"), await a.query("SELECT * FROM motion_history")) == before
         await a.say("ann: /vote 1 No", "chair: /close 1")
         assert await a.query("SELECT status FROM motions") == [("lost",)]
+    finally:
+        await a.stop()
+        await b.stop()
+
+
+async def test_a_campaign_opened_twice_at_once_in_two_processes_is_opened_once_and_the_other_told(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two organisers publish M1 at the same moment through two processes: one campaign, and
+    the other is told it is one already (not that something went wrong)."""
+    a, b = await _bots(tmp_path, 2)
+    try:
+        await a.say("chair: /motion new Fund schools", "chair: /motion M1 resolves To fund schools.",
+                    "chair: /motion M1 status carried")
+        inserting = _slow_first(monkeypatch, campaign_store, "insert_campaign")
+
+        async def meanwhile() -> str:
+            await inserting.wait()
+            return await b.say("chair: /campaign M1 open --signatures 6")
+
+        said = await asyncio.gather(a.say("chair: /campaign M1 open --signatures 5"), meanwhile())
+        assert "Model motion campaign M1 — goal: 6 signatures" in said[1], said
+        assert "M1 is already a campaign: /campaign M1 shows its progress." in said[0], said
+        assert await a.query("SELECT goal_signatures FROM campaigns") == [(6,)]
+    finally:
+        await a.stop()
+        await b.stop()
+
+
+async def test_a_supporters_yes_sent_twice_to_two_processes_signs_them_up_once_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ann taps yes twice, and each reaches another process: she is signed up once, and the
+    second is answered that she is already (not that something went wrong)."""
+    a, b = await _bots(tmp_path, 2)
+    try:
+        await a.say("chair: /signup open Assembly", "ann (private): /signup S1", "ann (private): Ann",
+                    "ann (private): Riverside", "ann (private): skip")
+        inserting = _slow_first(monkeypatch, signup_store, "insert_signup")
+
+        async def meanwhile() -> str:
+            await inserting.wait()
+            return await b.say("ann (private): yes")
+
+        said = await asyncio.gather(a.say("ann (private): yes"), meanwhile())
+        assert "you are signed up for S1" in said[1], said
+        assert "You have signed up for S1 already; nothing changed." in said[0], said
+        assert await a.query("SELECT count(*) FROM signups") == [(1,)]
     finally:
         await a.stop()
         await b.stop()

@@ -110,11 +110,10 @@ class CampaignService:
         now = iso(self._clock.now())
 
         async def op(conn: Conn) -> None:
-            if await store.load_campaign(conn, motion_id) is not None:
+            if not await store.insert_campaign(conn, motion_id, ctx.room.id, ctx.actor.id, goal_branches,
+                                               goal_signatures, iso(deadline) if deadline else None, now):
                 raise UserError(_("{ref} is already a campaign: {command} shows its progress.").format(
                     ref=f"M{motion_id}", command=f"/campaign M{motion_id}"))
-            await store.insert_campaign(conn, motion_id, ctx.room.id, ctx.actor.id, goal_branches, goal_signatures,
-                                        iso(deadline) if deadline else None, now)
 
         await self._writer.run(op, ctx.event_id)
 

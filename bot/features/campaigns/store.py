@@ -36,12 +36,15 @@ async def load_campaign(conn: Conn, motion_id: int, *, lock: bool = False) -> Ca
 async def insert_campaign(
     conn: Conn, motion_id: int, room: str, opened_by: str, goal_branches: int | None, goal_signatures: int | None,
     deadline: str | None, at: str,
-) -> None:
-    await conn.execute(
+) -> bool:
+    """Open the campaign; False if the motion is one already (on a shared database, one that
+    another process opened while this transaction ran: the key decides)."""
+    cur = await conn.execute(
         "INSERT INTO campaigns(motion_id, room, opened_by, goal_branches, goal_signatures, deadline, opened_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (motion_id) DO NOTHING",
         (motion_id, room, opened_by, goal_branches, goal_signatures, deadline, at),
     )
+    return bool(cur.rowcount)
 
 
 async def close_campaign(conn: Conn, motion_id: int, at: str) -> bool:
