@@ -44,7 +44,7 @@ def progress_text(p: Progress, now: datetime, tz: ZoneInfo) -> Markup:
         out.append(_("The campaign is closed."))
     elif p.deadline is not None:
         left = days_left(p.deadline, now, tz)
-        day = when_in_full(p.deadline, tz)
+        day = zoned(when_in_full(p.deadline, tz), tz)  # supporters read it far from the organisation
         if now >= p.deadline:
             out.append(_("The deadline ({day}) has passed.").format(day=day))
         elif left == 0:

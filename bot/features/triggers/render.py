@@ -75,7 +75,7 @@ def progress(t: Trigger, s: Standing, now: datetime, tz: ZoneInfo) -> Markup:
         left = days_left(t.closes_at, now, tz)
         out.append(ngettext("Closes {time} ({n} day left). Sign privately: send me sign {ref}",
                             "Closes {time} ({n} days left). Sign privately: send me sign {ref}", left).format(
-            time=when(t.closes_at, tz, now), n=number(left), ref=t.ref))
+            time=zoned(when(t.closes_at, tz, now), tz), n=number(left), ref=t.ref))
     return lines(*out)
 
 

@@ -66,10 +66,10 @@ async def test_a_campaign_speaks_the_rooms_and_each_members_language(chat: Chat)
     # Progress and the deadline: Welsh in the room, Polish to Ann privately.
     out = await chat.say("chair: /campaign M1")
     assert "2 lofnod o 2 · mabwysiadwyd gan 2 gangen (nod 2)" in out and "🎉 Cyrhaeddwyd y nod." in out
-    assert "30 diwrnod ar ôl (terfyn amser Mer 1 Gorff 2026 12:00)." in out
+    assert "30 diwrnod ar ôl (terfyn amser Mer 1 Gorff 2026 12:00 (UTC))." in out
     out = await chat.say("ann (private): /campaign M1")
     assert "2 podpisy z 2 · 2 oddziały przyjęły (cel: 2)" in out and "🎉 Cel osiągnięty." in out
-    assert "Zostało 30 dni (termin: śr. 1 lip 2026 12:00)." in out
+    assert "Zostało 30 dni (termin: śr. 1 lip 2026 12:00 (UTC))." in out
     assert "Podpisz prywatnie: wyślij mi sign M1" in out
 
 

@@ -33,7 +33,7 @@ async def test_a_trigger_fires_in_the_rooms_language_and_tells_organisers_in_the
     out = await chat.say("m0 (private): /sign T1 tak")
     assert "Dziękujemy: Twój podpis pod T1 jest zapisany. 1 podpis z 2 potrzebnych." in out
     out = await chat.say("m0 (private): /trigger T1")
-    assert "Próg: 2 podpisy." in out and "Zamknięcie: pon. 15 cze 12:00 (zostało 14 dni)." in out
+    assert "Próg: 2 podpisy." in out and "Zamknięcie: pon. 15 cze 12:00 (UTC) (zostało 14 dni)." in out
 
     # An English reader's signature fires it: the signer is thanked in English, the room hears
     # Welsh, and the organiser is told privately in Polish (through the outbox, once).
