@@ -557,7 +557,6 @@ async def test_a_campaigns_goal_is_reached_once_when_signatures_cross_it_in_seve
             await bot.stop()
 
 
-
 def _slow_first(monkeypatch: pytest.MonkeyPatch, module: Any, name: str, *, after: bool = False) -> asyncio.Event:
     """MODULE.NAME (a store's write) made to wait, its first time, before it writes (or AFTER):
     its transaction has read what it changes (or written it) and stays open meanwhile. The event
