@@ -19,7 +19,11 @@ from typing import Any, cast
 
 import pytest
 
+from bot.features.campaigns import store as campaign_store
+from bot.features.motions import store as motion_store
 from bot.features.roll.service import RollService
+from bot.features.signups import store as signup_store
+from bot.features.triggers import store as trigger_store
 from bot.kernel.events import Actor, ButtonPress, Message, Room
 from bot.kernel.ports import Reader
 from bot.kernel.secrecy import receipt, voter_hash
@@ -493,6 +497,274 @@ async def test_a_close_cut_short_in_one_process_is_followed_up_by_another_only_a
         assert "file: " not in said  # once
         closing.cancel()
         await asyncio.gather(closing, return_exceptions=True)
+    finally:
+        await a.stop()
+        await b.stop()
+
+
+async def _sign_at_once(bots: Sequence[Chat], ref: str, signers: Sequence[str]) -> list[str]:
+    """SIGNERS sign REF at the same moment, each through one of BOTS in turn; what each was told."""
+    async def sign(bot: Chat, who: str) -> str:
+        start = len(bot.transport.transcript)
+        await bot.app.handle(Message(Actor(f"console:{who}", who), Room(f"console:@{who}", private=True),
+                                     f"/sign {ref} yes", event_id=f"sign-{ref}-{who}"))
+        return "\n".join(line for line in bot.transport.transcript[start:] if f"[{who} (private)]" in line)
+
+    return await asyncio.gather(*(sign(bots[i % len(bots)], who) for i, who in enumerate(signers)))
+
+
+async def test_a_campaigns_goal_is_reached_once_when_signatures_cross_it_in_several_processes(
+    tmp_path: Path,
+) -> None:
+    """Each signature is counted after the ones committed before it, in whichever process: the
+    totals people are told run 1, 2, 3 … with none told twice, and the signature that reaches
+    the goal, and only it, announces it, with the goal's own figure."""
+    a, b, c = await _bots(tmp_path, 3)
+    try:
+        await a.say("chair: /motion new Fund our schools", "chair: /motion M1 resolves To fund schools.",
+                    "chair: /motion M1 status carried", "chair: /campaign M1 open --signatures 5")
+        signers = [f"s{i}" for i in range(12)]
+        for _ in range(3):  # a few rounds: the crossing must land among signatures in flight
+            told = await _sign_at_once((a, b, c), "M1", signers)
+            totals = sorted(int(m.group(1)) for line in told if (m := re.search(r"It has (\d+) signature", line)))
+            assert totals == list(range(1, len(signers) + 1)), told
+            assert await a.query("SELECT count(*) FROM campaign_signatures") == [(len(signers),)]
+            assert (await a.query("SELECT goal_reached_at FROM campaigns"))[0][0] is not None
+            goal = await a.query("SELECT text FROM outbox WHERE dedupe = 'campaign:M1:goal'")
+            assert len(goal) == 1 and "reached its goal: 5 signatures" in goal[0][0], goal
+            # Again, from scratch: the same campaign, its signatures and its goal gone.
+            async def reset(conn: Any) -> None:
+                await conn.execute("DELETE FROM campaign_signatures")
+                await conn.execute("DELETE FROM outbox WHERE dedupe = 'campaign:M1:goal'")
+                await conn.execute("UPDATE campaigns SET goal_reached_at = NULL")
+
+            await a.app.writer.run(reset)
+            signers = [f"{s}x" for s in signers]
+        # Branch reports, the same: M2's goal is 3 branches, reported at once by an organiser.
+        await a.say("chair: /motion new Fund our libraries", "chair: /motion M2 resolves To fund libraries.",
+                    "chair: /motion M2 status carried", "chair: /campaign M2 open --branches 3")
+        before = [len(bot.transport.transcript) for bot in (a, b, c)]
+        await asyncio.gather(*((a, b, c)[i % 3].app.handle(Message(
+            Actor("console:chair", "chair"), Room("console:main"), f"/campaign M2 adopted Branch {i}",
+            event_id=f"adopted-{i}")) for i in range(9)))
+        said = [line for bot, start in zip((a, b, c), before, strict=True) for line in bot.transport.transcript[start:]]
+        totals = sorted(int(m.group(1)) for line in said if (m := re.search(r"(\d+) branch(?:es)? so far", line)))
+        assert totals == list(range(1, 10)), said
+        goal = await a.query("SELECT text FROM outbox WHERE dedupe = 'campaign:M2:goal'")
+        assert len(goal) == 1 and "reached its goal: 0 signatures, 3 branches" in goal[0][0], goal
+    finally:
+        for bot in (a, b, c):
+            await bot.stop()
+
+
+def _slow_first(monkeypatch: pytest.MonkeyPatch, module: Any, name: str, *, after: bool = False) -> asyncio.Event:
+    """MODULE.NAME (a store's write) made to wait, its first time, before it writes (or AFTER):
+    its transaction has read what it changes (or written it) and stays open meanwhile. The event
+    is set once it waits."""
+    waiting = asyncio.Event()
+    write = getattr(module, name)
+
+    async def slow(*args: Any, **kwargs: Any) -> Any:
+        if waiting.is_set():
+            return await write(*args, **kwargs)
+        done = await write(*args, **kwargs) if after else None
+        waiting.set()
+        await asyncio.sleep(0.3)
+        return done if after else await write(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, slow)
+    return waiting
+
+
+async def test_a_signature_withdrawn_as_another_fires_the_trigger_is_either_counted_or_withdrawn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """m0 withdraws in one process while m4 signs in another the signature that reaches the
+    threshold if m0's still counts: m0's withdrawal, not yet committed, is waited for, and the
+    campaign does not fire with fewer signatures than it needs (nor may m0 withdraw from a
+    campaign that fired counting them)."""
+    a, b = await _bots(tmp_path, 2)
+    withdrawing = _slow_first(monkeypatch, trigger_store, "delete_signature", after=True)
+
+    def private(who: str, text: str) -> Message:
+        return Message(Actor(f"console:{who}", who), Room(f"console:@{who}", private=True), text)
+
+    try:
+        await add_members(a, [(f"m{i}", "North") for i in range(5)])
+        await a.say("chair: /trigger open recall Councillor --signatures 5 --closes 14d")
+        await b.app.services.roll.start()  # as a process started after the roll was imported
+        await a.say(*(f"m{i} (private): /sign T1 yes" for i in range(4)))
+
+        async def sign_meanwhile() -> None:
+            await withdrawing.wait()
+            await b.app.handle(private("m4", "/sign T1 yes"))
+
+        await asyncio.gather(a.app.handle(private("m0", "/unsign T1")), sign_meanwhile())
+        assert "withdrawn" in a.transport.transcript[-1]
+        assert await a.query("SELECT count(*) FROM trigger_signatures") == [(4,)]
+        assert await a.query("SELECT status FROM triggers") == [("open",)]
+        assert "4 signatures of the 5 needed" in b.transport.transcript[-1]
+    finally:
+        for bot in (a, b):
+            await bot.stop()
+
+
+async def test_two_drafters_adding_points_in_two_processes_keep_both(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A motion's text is read, changed and written back in one transaction: one written in
+    another process meanwhile is waited for, not written over (both points stay, as both
+    drafters were told)."""
+    a, b = await _bots(tmp_path, 2)
+    try:
+        await a.say("chair: /motion new Fund our schools")
+        saving = _slow_first(monkeypatch, motion_store, "save_motion")
+
+        async def meanwhile() -> None:
+            await saving.wait()
+            await b.say("chair: /motion M1 resolves To lobby the council.")
+
+        await asyncio.gather(a.say("chair: /motion M1 resolves To fund schools."), meanwhile())
+        assert "as resolves 1" in "\n".join(a.transport.transcript + b.transport.transcript)
+        assert "as resolves 2" in "\n".join(a.transport.transcript + b.transport.transcript)
+        said = await a.say("chair: /motion M1 show")
+        assert "To fund schools." in said and "To lobby the council." in said, said
+        assert len(await a.query("SELECT id FROM motion_history WHERE change LIKE '%added%'")) == 2
+    finally:
+        await a.stop()
+        await b.stop()
+
+
+async def test_two_amendments_carried_at_once_in_two_processes_are_both_applied(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ballots on A1 and A2 close at the same moment, each in its own process: each
+    amendment is applied to the text as the other left it, never to the text before it."""
+    a, b = await _bots(tmp_path, 2)
+    try:
+        await a.say("chair: /motion new Fund our schools", "chair: /motion M1 resolves To fund schools.",
+                    "chair: /motion M1 resolves To lobby the council.", "chair: /motion M1 mover Ann",
+                    "chair: /motion M1 seconder Bob", "chair: /motion M1 submit",
+                    '/amend M1 resolves 1 replace "schools" with "every school"'.join(("ann: ", "")),
+                    '/amend M1 resolves 2 insert "and the MP" after "council"'.join(("ann: ", "")),
+                    "bob: /amendment A1 second", "bob: /amendment A2 second",
+                    "chair: /amendment A1 vote", "chair: /amendment A2 vote",
+                    "ann: /vote 1 Yes", "ann: /vote 2 Yes")
+        await b.say("ann: /polls")  # b reads the open polls
+        saving = _slow_first(monkeypatch, motion_store, "save_motion")
+
+        async def meanwhile() -> None:
+            await saving.wait()
+            await b.app.services.polls.close(2, "chair")
+
+        await asyncio.gather(a.app.services.polls.close(1, "chair"), meanwhile())
+        said = await a.say("chair: /motion M1 show")
+        assert "To fund every school." in said and "To lobby the council and the MP." in said, said
+        assert await a.query("SELECT status FROM amendments ORDER BY id") == [("carried",), ("carried",)]
+    finally:
+        await a.stop()
+        await b.stop()
+
+
+async def test_a_signature_erased_as_another_fires_the_trigger_is_either_counted_and_kept_or_gone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """m0 erases everything (/mydata erase) in one process while m4's signature in another would
+    reach the threshold counting m0's: the erasure is waited for, and the campaign does not fire
+    with fewer signatures than it needs (a fired campaign's signatures are kept: the record of
+    why its ballot was held)."""
+    a, b = await _bots(tmp_path, 2)
+    erasing = _slow_first(monkeypatch, trigger_store, "erase_signatures", after=True)
+
+    def private(who: str, text: str) -> Message:
+        return Message(Actor(f"console:{who}", who), Room(f"console:@{who}", private=True), text)
+
+    try:
+        await add_members(a, [(f"m{i}", "North") for i in range(5)])
+        await a.say("chair: /trigger open recall Councillor --signatures 5 --closes 14d")
+        await b.app.services.roll.start()  # as a process started after the roll was imported
+        await a.say(*(f"m{i} (private): /sign T1 yes" for i in range(4)))
+
+        async def sign_meanwhile() -> None:
+            await erasing.wait()
+            await b.app.handle(private("m4", "/sign T1 yes"))
+
+        await asyncio.gather(a.app.handle(private("m0", "/mydata erase")), sign_meanwhile())
+        assert "Erased: 1 trigger signature" in a.transport.transcript[-1], a.transport.transcript[-1]
+        assert await a.query("SELECT count(*) FROM trigger_signatures") == [(4,)]
+        assert await a.query("SELECT status FROM triggers") == [("open",)]
+        assert "4 signatures of the 5 needed" in b.transport.transcript[-1]
+    finally:
+        for bot in (a, b):
+            await bot.stop()
+
+
+async def test_an_outcome_is_not_recorded_by_hand_while_another_process_holds_the_motions_ballot(
+    tmp_path: Path,
+) -> None:
+    """The ballot on M1 opened in one process a moment ago: an organiser recording its outcome
+    through another, which has not yet read that poll, is refused as in the first (the ballot
+    decides it), and the room's vote then decides it."""
+    a, b = await _bots(tmp_path, 2)
+    try:
+        await a.say("chair: /motion new Fund schools", "chair: /motion M1 resolves To fund schools.",
+                    "chair: /motion M1 mover Ann", "chair: /motion M1 seconder Bob", "chair: /motion M1 submit")
+        await b.say("ann: /polls")  # b has read the open polls: none yet
+        await a.say("chair: /motion M1 vote --closes 10m")
+        before = await a.query("SELECT * FROM motions"), await a.query("SELECT * FROM motion_history")
+        out = await b.say("chair: /motion M1 status carried")
+        assert "being voted on (poll 1)" in out, out
+        assert (await a.query("SELECT * FROM motions"), await a.query("SELECT * FROM motion_history")) == before
+        await a.say("ann: /vote 1 No", "chair: /close 1")
+        assert await a.query("SELECT status FROM motions") == [("lost",)]
+    finally:
+        await a.stop()
+        await b.stop()
+
+
+async def test_a_campaign_opened_twice_at_once_in_two_processes_is_opened_once_and_the_other_told(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two organisers publish M1 at the same moment through two processes: one campaign, and
+    the other is told it is one already (not that something went wrong)."""
+    a, b = await _bots(tmp_path, 2)
+    try:
+        await a.say("chair: /motion new Fund schools", "chair: /motion M1 resolves To fund schools.",
+                    "chair: /motion M1 status carried")
+        inserting = _slow_first(monkeypatch, campaign_store, "insert_campaign")
+
+        async def meanwhile() -> str:
+            await inserting.wait()
+            return await b.say("chair: /campaign M1 open --signatures 6")
+
+        said = await asyncio.gather(a.say("chair: /campaign M1 open --signatures 5"), meanwhile())
+        assert "Model motion campaign M1 — goal: 6 signatures" in said[1], said
+        assert "M1 is already a campaign: /campaign M1 shows its progress." in said[0], said
+        assert await a.query("SELECT goal_signatures FROM campaigns") == [(6,)]
+    finally:
+        await a.stop()
+        await b.stop()
+
+
+async def test_a_supporters_yes_sent_twice_to_two_processes_signs_them_up_once_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ann taps yes twice, and each reaches another process: she is signed up once, and the
+    second is answered that she is already (not that something went wrong)."""
+    a, b = await _bots(tmp_path, 2)
+    try:
+        await a.say("chair: /signup open Assembly", "ann (private): /signup S1", "ann (private): Ann",
+                    "ann (private): Riverside", "ann (private): skip")
+        inserting = _slow_first(monkeypatch, signup_store, "insert_signup")
+
+        async def meanwhile() -> str:
+            await inserting.wait()
+            return await b.say("ann (private): yes")
+
+        said = await asyncio.gather(a.say("ann (private): yes"), meanwhile())
+        assert "you are signed up for S1" in said[1], said
+        assert "You have signed up for S1 already; nothing changed." in said[0], said
+        assert await a.query("SELECT count(*) FROM signups") == [(1,)]
     finally:
         await a.stop()
         await b.stop()

@@ -2,11 +2,15 @@
 
 The goal is checked inside the same writer transaction as the signature or report that may
 complete it, and its announcement queued in that transaction (the outbox delivers it even across
-a crash), so the goal is announced exactly once however many arrive together.
+a crash), so the goal is announced exactly once however many arrive together. On a database
+several processes share, each such transaction holds the campaign's row locked (as a trigger's
+signature does), so the signatures and reports of one campaign are counted one after another:
+each sees those committed before it, and exactly one finds the goal newly reached.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -27,6 +31,7 @@ from bot.kernel.markup import b, lines, markup
 from bot.kernel.ports import Conn, Languages, Reader, Writer
 from bot.kernel.times import iso
 from bot.kernel.wording import number
+from bot.storage import dialect
 from bot.storage.outbox import Outbox, enqueue
 from bot.storage.sealing import Sealer
 from bot.storage.writer import change_once
@@ -47,8 +52,8 @@ class CampaignService:
         self._roll = roll
         self._motions = motions
 
-    async def _campaign(self, conn: Conn, motion_id: int) -> Campaign:
-        campaign = await store.load_campaign(conn, motion_id)
+    async def _campaign(self, conn: Conn, motion_id: int, *, lock: bool = False) -> Campaign:
+        campaign = await store.load_campaign(conn, motion_id, lock=lock)
         if campaign is None:
             raise UserError(_("{ref} is not a model-motion campaign (an organiser publishes one with {example}).")
                             .format(ref=f"M{motion_id}", example=f"/campaign M{motion_id} open --branches 100"))
@@ -105,11 +110,10 @@ class CampaignService:
         now = iso(self._clock.now())
 
         async def op(conn: Conn) -> None:
-            if await store.load_campaign(conn, motion_id) is not None:
+            if not await store.insert_campaign(conn, motion_id, ctx.room.id, ctx.actor.id, goal_branches,
+                                               goal_signatures, iso(deadline) if deadline else None, now):
                 raise UserError(_("{ref} is already a campaign: {command} shows its progress.").format(
                     ref=f"M{motion_id}", command=f"/campaign M{motion_id}"))
-            await store.insert_campaign(conn, motion_id, ctx.room.id, ctx.actor.id, goal_branches, goal_signatures,
-                                        iso(deadline) if deadline else None, now)
 
         await self._writer.run(op, ctx.event_id)
 
@@ -125,6 +129,17 @@ class CampaignService:
         now = iso(self._clock.now())
         await change_once(self._writer, lambda conn: store.close_campaign(conn, motion_id, now),
                           _("The campaign for {ref} is already closed.").format(ref=f"M{motion_id}"), ctx.event_id)
+
+    @staticmethod
+    async def _locked(conn: Conn, checked: Callable[..., Awaitable[Campaign]]) -> Campaign:
+        """Inside a change that may reach the goal: the campaign, once CHECKED (the change's
+        refusals) has passed; on a shared database checked again with the campaign's row locked
+        until the commit, so the counts read next include every signature and report committed
+        before (a refusal takes no lock: a lock is a write)."""
+        campaign = await checked(conn, lock=False)
+        if dialect.shared(conn):
+            campaign = await checked(conn, lock=True)
+        return campaign
 
     async def _reach_goal(self, conn: Conn, campaign: Campaign, now: datetime, title: str, room: Speech) -> bool:
         """Mark the goal reached if it just was, and queue its announcement (in ROOM, the
@@ -161,8 +176,8 @@ class CampaignService:
         now = self._clock.now()
         title, room = await self._announcing(motion_id)
 
-        async def op(conn: Conn) -> tuple[int, bool]:
-            campaign = await self._campaign(conn, motion_id)
+        async def checked(conn: Conn, *, lock: bool) -> Campaign:
+            campaign = await self._campaign(conn, motion_id, lock=lock)
             refusal = campaign.refusal(now)
             if refusal:
                 raise UserError(refusal)
@@ -170,6 +185,10 @@ class CampaignService:
             if found is not None:
                 raise UserError(_("{branch} was already reported (passed on {day}, by {name}); nothing changed.")
                                 .format(branch=branch_name(found[0]), day=found[1], name=found[2]))
+            return campaign
+
+        async def op(conn: Conn) -> tuple[int, bool]:
+            campaign = await self._locked(conn, checked)
             await store.insert_adoption(conn, motion_id, branch, day.isoformat(), ctx.actor.id, ctx.actor.label,
                                         iso(now))
             _signatures, branches = await store.counts(conn, motion_id)
@@ -251,14 +270,18 @@ class CampaignService:
         now = self._clock.now()
         title, room = await self._announcing(n)
 
-        async def op(conn: Conn) -> tuple[int, bool]:
-            campaign = await self._campaign(conn, n)
+        async def checked(conn: Conn, *, lock: bool) -> Campaign:
+            campaign = await self._campaign(conn, n, lock=lock)
             refusal = campaign.refusal(now)
             if refusal:
                 raise UserError(refusal)
             at = await store.signed_at(conn, n, keys)
             if at is not None:
                 raise UserError(already_signed(f"M{n}", at))
+            return campaign
+
+        async def op(conn: Conn) -> tuple[int, bool]:
+            campaign = await self._locked(conn, checked)
             await store.insert_signature(conn, self._sealer, n, signer, ctx.actor.id, name, member, branch, iso(now))
             signatures, _branches = await store.counts(conn, n)
             return signatures, await self._reach_goal(conn, campaign, now, title, room)

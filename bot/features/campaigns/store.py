@@ -12,6 +12,7 @@ from typing import Any
 from bot.features.campaigns.model import Campaign
 from bot.kernel.ports import Conn
 from bot.kernel.times import parse_iso
+from bot.storage import dialect
 from bot.storage.rows import from_row
 from bot.storage.sealing import Sealed, Sealer
 
@@ -23,20 +24,27 @@ def _campaign(row: Any) -> Campaign:
                   goal_reached_at=parse_iso(row["goal_reached_at"]), opened_at=parse_iso(row["opened_at"]))
 
 
-async def load_campaign(conn: Conn, motion_id: int) -> Campaign | None:
-    rows = await conn.execute_fetchall("SELECT * FROM campaigns WHERE motion_id = ?", (motion_id,))
+async def load_campaign(conn: Conn, motion_id: int, *, lock: bool = False) -> Campaign | None:
+    """Campaign MOTION_ID; with LOCK (in the writer), its row stays locked until the commit, so
+    on a database other processes share the signatures and branch reports of one campaign are
+    counted one after another and exactly one finds the goal newly reached."""
+    rows = await conn.execute_fetchall(
+        "SELECT * FROM campaigns WHERE motion_id = ?" + (dialect.locking(conn) if lock else ""), (motion_id,))
     return _campaign(rows[0]) if rows else None
 
 
 async def insert_campaign(
     conn: Conn, motion_id: int, room: str, opened_by: str, goal_branches: int | None, goal_signatures: int | None,
     deadline: str | None, at: str,
-) -> None:
-    await conn.execute(
+) -> bool:
+    """Open the campaign; False if the motion is one already (on a shared database, one that
+    another process opened while this transaction ran: the key decides)."""
+    cur = await conn.execute(
         "INSERT INTO campaigns(motion_id, room, opened_by, goal_branches, goal_signatures, deadline, opened_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (motion_id) DO NOTHING",
         (motion_id, room, opened_by, goal_branches, goal_signatures, deadline, at),
     )
+    return bool(cur.rowcount)
 
 
 async def close_campaign(conn: Conn, motion_id: int, at: str) -> bool:

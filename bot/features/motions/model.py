@@ -417,16 +417,41 @@ class AmendmentRow:
         return f"A{self.id}"
 
 
+def _word_char(c: str) -> bool:
+    return c.isalnum() or c == "_"
+
+
+def _as_words(point_text: str, words: str) -> list[int]:
+    """Where WORDS stand in POINT_TEXT as words of their own: where they begin or end with a
+    letter or digit, not run on from or into a longer word ("art" is not in "cartoon"; ", and"
+    is in "cats, and dogs"). Occurrences do not overlap, as ``str.count`` counts them."""
+    found: list[int] = []
+    at = point_text.find(words)
+    while at != -1:
+        end = at + len(words)
+        runs_on = (_word_char(words[0]) and at > 0 and _word_char(point_text[at - 1])) or (
+            _word_char(words[-1]) and end < len(point_text) and _word_char(point_text[end]))
+        if not runs_on:
+            found.append(at)
+        at = point_text.find(words, end if not runs_on else at + 1)
+    return found
+
+
 def _find_once(point_text: str, words: str, label: str) -> int:
-    count = point_text.count(words)
-    if count == 0:
+    """Where WORDS stand in POINT_TEXT, once and as whole words: an amendment changes the words
+    the room read in its summary, never letters inside another word."""
+    found = _as_words(point_text, words)
+    if not found and words in point_text:
+        raise AmendmentError(_('{point} has "{words}" only inside longer words; quote whole words').format(
+            point=label, words=words))
+    if not found:
         raise AmendmentError(_('{point} does not contain "{words}" (the match is exact, capitals included)').format(
             point=label, words=words))
-    if count > 1:
+    if len(found) > 1:
         raise AmendmentError(ngettext('"{words}" occurs {n} time in {point}; quote more words so it is unique',
                                       '"{words}" occurs {n} times in {point}; quote more words so it is unique',
-                                      count).format(words=words, n=number(count), point=label))
-    return point_text.index(words)
+                                      len(found)).format(words=words, n=number(len(found)), point=label))
+    return found[0]
 
 
 def _tidy(text: str) -> str:

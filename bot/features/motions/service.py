@@ -3,8 +3,11 @@
 Every change to a motion takes one path (``_change``): inside the writer's transaction the
 motion is loaded, the status table of model.py is asked whether the action is allowed, the
 change is made, the motion saved and the change recorded in its history, so the text, its
-status and its record never disagree. Amendments and motions go to the vote as ordinary polls;
-when the poll closes (PollClosed on the bus) the result is applied the same way.
+status and its record never disagree. Each change to a motion or to one of its amendments
+loads the motion locked (``_motion(…, lock=True)``) before anything else it reads: on a database
+several processes share they are made one after another, each on what the one before left.
+Amendments and motions go to the vote as ordinary polls; when the poll closes (PollClosed on the
+bus) the result is applied the same way.
 """
 
 from __future__ import annotations
@@ -72,6 +75,7 @@ from bot.kernel.ports import Conn, Languages, Reader, Writer
 from bot.kernel.secrecy import keyed_code, normalise_code, same_code
 from bot.kernel.times import iso
 from bot.kernel.wording import when, zoned
+from bot.storage import dialect
 from bot.storage.outbox import Outbox, enqueue
 
 log = logging.getLogger(__name__)
@@ -97,18 +101,23 @@ def _no_such_composite(composite_id: int) -> UserError:
         id=composite_id))
 
 
-async def _motion(conn: Conn, motion_id: int) -> Motion:
-    motion = await store.load_motion(conn, motion_id)
+async def _motion(conn: Conn, motion_id: int, *, lock: bool = False) -> Motion:
+    motion = await store.load_motion(conn, motion_id, lock=lock)
     if motion is None:
         raise _no_such_motion(motion_id)
     return motion
 
 
-async def _amendment(conn: Conn, amendment_id: int) -> AmendmentRow:
+async def _amendment(conn: Conn, amendment_id: int, *, lock: bool = False) -> AmendmentRow:
+    """The amendment; with LOCK (a change to it), read after its motion is locked (``_motion``):
+    what changes an amendment may change its motion, and the motion's changes its amendments."""
     row = await store.load_amendment(conn, amendment_id)
     if row is None:
         raise UserError(_("There is no amendment A{id}. Send /motion M… amendments to list them.").format(
             id=amendment_id))
+    if lock and dialect.shared(conn):  # its motion is fixed: read it again once that is locked
+        await _motion(conn, row.motion_id, lock=True)
+        return await _amendment(conn, amendment_id)
     return row
 
 
@@ -313,7 +322,7 @@ class MotionService:
         lapsed: list[tuple[Composite, list[Original]]] = []
 
         async def op(conn: Conn) -> Motion:
-            motion = await _motion(conn, motion_id)
+            motion = await _motion(conn, motion_id, lock=True)
             _refuse(refuse_motion(motion.ref, motion.status, action, what=what))
             if check is not None:
                 check(motion)
@@ -405,14 +414,15 @@ class MotionService:
         return voided
 
     async def record_outcome(self, ctx: Context, motion: Motion, status: str) -> None:
-        """An organiser records how a motion ended (or its mover withdraws it)."""
-        if motion.vote_poll_id is not None and motion.vote_poll_id in self._polls.open:
-            raise UserError(
-                _("Motion {ref} is being voted on (poll {poll}); the ballot decides it.").format(
-                    ref=motion.ref, poll=motion.vote_poll_id)
-            )
+        """An organiser records how a motion ended (or its mover withdraws it); refused while its
+        ballot decides it. A motion put to the vote is debated with its ballot named until the
+        ballot's result is applied: that is read in the transaction, whichever process opened
+        the ballot (another process's open polls are read here only every few seconds)."""
 
         def check(m: Motion) -> None:
+            if m.status == DEBATED and m.vote_poll_id is not None:
+                raise UserError(_("Motion {ref} is being voted on (poll {poll}); the ballot decides it.").format(
+                    ref=m.ref, poll=m.vote_poll_id))
             if m.status == status:
                 raise UserError(_("Motion {ref} is already {status}; nothing changed.").format(
                     ref=m.ref, status=motion_status(status)))
@@ -440,7 +450,8 @@ class MotionService:
         refs = ", ".join(f"M{i}" for i in ids)
 
         async def op(conn: Conn) -> Composite:
-            motions = [await _motion(conn, i) for i in ids]
+            locked = {i: await _motion(conn, i, lock=True) for i in sorted(ids)}  # in one order everywhere
+            motions = [locked[i] for i in ids]
             for m in motions:
                 if m.room != ctx.room.id:
                     raise UserError(_("Motion {ref} belongs to another room; composite motions of one room.").format(
@@ -507,7 +518,7 @@ class MotionService:
             found = await store.load_composite(conn, composite_id)
             if found is None:
                 raise _no_such_composite(composite_id)
-            motion = await _motion(conn, found.motion_id)
+            motion = await _motion(conn, found.motion_id, lock=True)
             if motion.status != DRAFT:
                 raise UserError(_("Composite {ref} ({motion}) is {status}; agreement is asked only while it is a "
                                   "draft.").format(ref=found.ref, motion=motion.ref,
@@ -539,7 +550,7 @@ class MotionService:
         now = self._now()
 
         async def op(conn: Conn) -> int:
-            motion = await _motion(conn, motion_id)
+            motion = await _motion(conn, motion_id, lock=True)
             _refuse(refuse_motion(motion.ref, motion.status, "amend"))
             _refuse(refuse_duplicate(amendment, await store.amendments_of(conn, motion_id)))
             try:
@@ -561,7 +572,7 @@ class MotionService:
         now = self._now()
 
         async def op(conn: Conn) -> None:
-            a = await _amendment(conn, amendment_id)
+            a = await _amendment(conn, amendment_id, lock=True)
             _refuse(refuse_amendment(a.ref, a.status, action))
             line = edit(a)
             await store.save_amendment(conn, a, now if decided else None)
@@ -608,14 +619,14 @@ class MotionService:
     async def put_to_vote(self, ctx: Context, motion: Motion, spec: PollSpec) -> Poll:
         now = self._now()
 
-        async def check(conn: Conn) -> Motion:
-            m = await _motion(conn, motion.id)
+        async def check(conn: Conn, *, lock: bool = False) -> Motion:
+            m = await _motion(conn, motion.id, lock=lock)
             _refuse(refuse_motion(m.ref, m.status, "vote", vote_poll_id=m.vote_poll_id))
             await _no_pending(conn, m)
             return m
 
         async def reserve(conn: Conn) -> None:
-            m = await check(conn)
+            m = await check(conn, lock=True)
             m.status = DEBATED
             await store.save_motion(conn, m)
             await store.record(conn, m.id, ctx.actor.id, ctx.actor.label, now, entry(N_("put to the vote")))
@@ -630,8 +641,8 @@ class MotionService:
     async def amendment_to_vote(self, ctx: Context, row: AmendmentRow, motion: Motion, spec: PollSpec) -> Poll:
         now = self._now()
 
-        async def check(conn: Conn) -> tuple[AmendmentRow, Motion]:
-            a = await _amendment(conn, row.id)
+        async def check(conn: Conn, *, lock: bool = False) -> tuple[AmendmentRow, Motion]:
+            a = await _amendment(conn, row.id, lock=lock)
             _refuse(refuse_amendment(a.ref, a.status, "vote"))
             m = await _motion(conn, a.motion_id)
             _refuse(refuse_motion(m.ref, m.status, "vote on amendment"))
@@ -644,7 +655,7 @@ class MotionService:
             return a, m
 
         async def reserve(conn: Conn) -> None:
-            a, m = await check(conn)
+            a, m = await check(conn, lock=True)
             a.status = VOTING
             await store.save_amendment(conn, a)
             line = entry(N_("put amendment {ref} to the vote"), ref=a.ref)
@@ -701,10 +712,10 @@ class MotionService:
         speech = await self._languages.speech_for(poll.room)
 
         async def op(conn: Conn) -> bool:
-            row = await _amendment(conn, amendment_id)
+            row = await _amendment(conn, amendment_id, lock=True)
             if refuse_amendment(row.ref, row.status, "settle") is not None:
                 return False
-            motion = await _motion(conn, row.motion_id)
+            motion = await _motion(conn, row.motion_id, lock=True)
             with speaking(speech):
                 return await decide(conn, row, motion)
 
@@ -761,7 +772,7 @@ class MotionService:
         speech = await self._languages.speech_for(poll.room)
 
         async def op(conn: Conn) -> bool:
-            motion = await _motion(conn, motion_id)
+            motion = await _motion(conn, motion_id, lock=True)
             if refuse_motion(motion.ref, motion.status, "settle") is not None:
                 return False
             motion.status = status

@@ -23,6 +23,7 @@ from bot.features.motions.model import (
 from bot.kernel.language import ENGLISH_SPEECH, speaking
 from bot.kernel.ports import Conn
 from bot.kernel.times import iso, parse_iso
+from bot.storage import dialect
 from bot.storage.rows import from_row
 
 
@@ -35,8 +36,13 @@ def _amendment(row: Any) -> AmendmentRow:
     return from_row(AmendmentRow, row, amendment=Amendment.from_json(row["spec"]))
 
 
-async def load_motion(conn: Conn, motion_id: int) -> Motion | None:
-    rows = await conn.execute_fetchall("SELECT * FROM motions WHERE id = ?", (motion_id,))
+async def load_motion(conn: Conn, motion_id: int, *, lock: bool = False) -> Motion | None:
+    """Motion MOTION_ID; with LOCK (in the writer), its row stays locked until the commit, so on
+    a database other processes share the changes to one motion and its amendments are made one
+    after another, each to the text as the one before left it (never two read-change-write at
+    once, the later writing over the earlier)."""
+    rows = await conn.execute_fetchall(
+        "SELECT * FROM motions WHERE id = ?" + (dialect.locking(conn) if lock else ""), (motion_id,))
     return _motion(rows[0]) if rows else None
 
 

@@ -133,9 +133,9 @@ class SignupService:
             form = await self._form(conn, new.form_id, missing)
             if form.closed:
                 raise UserError(closed)
-            if await store.signed_up(conn, form.id, ctx.actor.id):
+            if not await store.insert_signup(conn, self._sealer, form.id, ctx.actor.id, new.name, new.area,
+                                             new.contact, now):
                 raise UserError(twice)
-            await store.insert_signup(conn, self._sealer, form.id, ctx.actor.id, new.name, new.area, new.contact, now)
 
         await self._dialogues.finish(ctx.actor.id, DIALOGUE, op, ctx.event_id)
         await ctx.reply(signed_up(new))

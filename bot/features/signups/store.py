@@ -42,13 +42,17 @@ async def signed_up(conn: Conn, form_id: int, identity: str) -> bool:
 
 async def insert_signup(
     conn: Conn, sealer: Sealer, form_id: int, identity: str, name: str, area: str, contact: str | None, at: str
-) -> None:
+) -> bool:
+    """Store the sign-up; False if IDENTITY is signed up to the form already (on a shared
+    database, by an answer another process took while this transaction ran: the key decides)."""
     key = await sealer.key(conn, identity)
-    await conn.execute(
-        "INSERT INTO signups(form_id, identity, name, area, contact, consent, signed_at) VALUES (?, ?, ?, ?, ?, 1, ?)",
+    cur = await conn.execute(
+        "INSERT INTO signups(form_id, identity, name, area, contact, consent, signed_at) VALUES (?, ?, ?, ?, ?, 1, ?)"
+        " ON CONFLICT (form_id, identity) DO NOTHING",
         (form_id, identity, key.seal(SEALED.place("name"), name), key.seal(SEALED.place("area"), area),
          key.seal(SEALED.place("contact"), contact), at),
     )
+    return bool(cur.rowcount)
 
 
 async def delete_signup(conn: Conn, form_id: int, identity: str) -> bool:

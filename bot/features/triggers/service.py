@@ -266,11 +266,15 @@ class TriggerService:
         if member is None:
             raise UserError(not_signed(f"T{n}"))
 
-        async def withdraw(conn: Conn) -> bool:
-            t = await self._trigger(conn, n)
-            refusal = t.unsign_refusal(self._clock.now())
+        async def checked(conn: Conn, *, lock: bool) -> None:
+            refusal = (await self._trigger(conn, n, lock=lock)).unsign_refusal(self._clock.now())
             if refusal:
                 raise UserError(refusal)
+
+        async def withdraw(conn: Conn) -> bool:
+            await checked(conn, lock=False)
+            if dialect.shared(conn):  # in turn with the signatures, across processes: one that
+                await checked(conn, lock=True)  # fires counting this one comes first, or after it
             return await store.delete_signature(conn, n, member)
 
         await change_once(self._writer, withdraw, not_signed(f"T{n}"), ctx.event_id)

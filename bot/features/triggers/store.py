@@ -142,7 +142,16 @@ async def signatures_of(conn: Conn, identity: str, member: int | None) -> list[t
 
 async def erase_signatures(conn: Conn, identity: str, member: int | None) -> int:
     """A person's signatures on every campaign but those that fired (open, cancelled or expired):
-    a fired campaign's signatures are the record of why its ballot was held, and stay."""
+    a fired campaign's signatures are the record of why its ballot was held, and stay. On a
+    database other processes share, the open campaigns signed are locked first (in id order, as
+    each signature locks its own), so a signature that may fire one waits for the erasure, or the
+    erasure for it, and then finds it fired and keeps its signatures."""
+    if dialect.shared(conn):
+        await conn.execute_fetchall(
+            "SELECT id FROM triggers WHERE status = 'open' AND id IN (SELECT trigger_id FROM trigger_signatures"
+            " WHERE identity = ? OR member_id IS NOT DISTINCT FROM ?) ORDER BY id" + dialect.locking(conn),
+            (identity, member),
+        )
     cur = await conn.execute(
         "DELETE FROM trigger_signatures WHERE (identity = ? OR member_id IS NOT DISTINCT FROM ?) AND trigger_id IN"
         " (SELECT id FROM triggers WHERE status <> 'fired')",

@@ -272,3 +272,19 @@ async def test_one_person_who_signed_from_two_accounts_before_linking_them_count
     assert "signed M1 already" in await chat.say("ann (private): /sign M1 yes")
     assert "withdrawn" in await chat.say("ann (private): /unsign M1")
     assert "1 signature of 3" in await chat.say("chair: /campaign M1")
+
+
+async def test_progress_names_the_zone_of_the_deadline(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Supporters read /campaign far from the organisation: its deadline names the zone it is
+    read in, as the campaign's announcement does."""
+    chat = await Chat.start(tmp_path, parse_config({"bot": {"timezone": "Europe/London"}}))
+    try:
+        await _model_motion(chat)
+        out = await chat.say("chair: /campaign M1 open --signatures 2 --deadline 3h")
+        assert "by Mon 01 Jun 2026 16:00 (Europe/London)" in out, out  # 12:00 UTC is 13:00 BST
+        assert "Deadline today, Mon 01 Jun 2026 16:00 (Europe/London)." in await chat.say("ann: /campaign M1")
+        await chat.advance("4h")
+        assert "The deadline (Mon 01 Jun 2026 16:00 (Europe/London)) has passed." in await chat.say(
+            "ann: /campaign M1")
+    finally:
+        await chat.stop()

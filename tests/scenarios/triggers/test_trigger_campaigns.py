@@ -7,6 +7,7 @@ import asyncio
 from datetime import timedelta
 from pathlib import Path
 
+from bot.kernel.config import parse_config
 from bot.kernel.events import Actor, Message, Room
 from tests.helpers import Chat, add_members, import_roll, transcript_after_outbox
 
@@ -286,3 +287,16 @@ async def test_a_member_signs_once_from_two_linked_accounts(chat: Chat) -> None:
     assert await chat.query("SELECT member_id FROM identities WHERE identity = ?", matrix.id) == [(1,)]
     assert await chat.query("SELECT member_id, identity FROM trigger_signatures") == [(1, "console:ann")]
     assert "1 signature of the 2 needed" in await chat.say("chair: /trigger T1")
+
+
+async def test_progress_names_the_zone_of_the_deadline(tmp_path: Path) -> None:
+    """Members read /trigger far from the organisation: its deadline names the zone it is read
+    in, as the campaign's announcement does."""
+    chat = await Chat.start(tmp_path, parse_config({"bot": {"timezone": "Europe/London"}}))
+    try:
+        await add_members(chat, [("m0", "North"), ("m1", "North")])
+        out = await chat.say("chair: /trigger open recall X --signatures 2 --closes 2d")
+        assert "Closes Wed 03 Jun 13:00 (Europe/London)." in out, out  # 12:00 UTC is 13:00 BST
+        assert "Closes Wed 03 Jun 13:00 (Europe/London) (2 days left)." in await chat.say("m0: /trigger T1")
+    finally:
+        await chat.stop()

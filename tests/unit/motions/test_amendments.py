@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
-from bot.features.motions.model import AmendmentError, apply
+from bot.features.motions.model import Amendment, AmendmentError, apply
 from bot.features.motions.parse import parse_amendment
 
 
@@ -42,3 +44,50 @@ def test_an_amendment_is_a_duplicate_only_of_one_that_still_stands_or_was_carrie
                           ("voting", "A2 (voting)"), ("carried", "A2, which was carried")]:
         refusal = refuse_duplicate(a, [row(1, other, "proposed"), row(2, a, status)])
         assert refusal is not None and words in refusal, status
+
+
+def test_quoted_words_match_whole_words_only() -> None:
+    """The words an amendment quotes are the words of the point it names, never letters inside a
+    longer word: "art" is not in "cartoon", so the room never votes on a change that would turn
+    "the cartoon festival" into "the cscienceoon festival"."""
+    sections = {"notes": [], "believes": [], "resolves": ["To fund the cartoon festival, and art."]}
+    for bad in ('resolves 1 delete "on f"', 'resolves 1 insert "new" before "fest"',
+                'resolves 1 replace "toon" with "s"'):
+        with pytest.raises(AmendmentError, match="only inside longer words"):
+            apply(sections, parse_amendment(bad))
+    # "art" stands once as a word of its own (and once inside "cartoon", which is left alone).
+    assert apply(sections, parse_amendment('resolves 1 replace "art" with "music"'))["resolves"] == [
+        "To fund the cartoon festival, and music."]
+    assert apply(sections, parse_amendment('resolves 1 delete ", and art"'))["resolves"] == [
+        "To fund the cartoon festival."]
+
+
+_LETTERS = st.characters(categories=("L",))
+_WORDS = st.text(alphabet=st.one_of(_LETTERS, st.just(" ")), min_size=1, max_size=20).map(str.strip).filter(
+    lambda w: bool(w) and '"' not in w)
+
+
+@given(before=st.text(max_size=30), left=st.text(alphabet=_LETTERS, min_size=1, max_size=5), words=_WORDS,
+       right=st.text(alphabet=_LETTERS, max_size=5), after=st.text(max_size=30))
+def test_words_found_only_inside_longer_words_are_never_changed(
+    before: str, left: str, words: str, right: str, after: str,
+) -> None:
+    """Whatever the point says, quoted words that stand in it only as part of a longer word (a
+    letter runs on before them) are refused, and the point is never changed there."""
+    point = f"{before} {left}{words}{right} {after}".strip()
+    assume(point.count(words) == 1)
+    sections = {"notes": [], "believes": [], "resolves": [point]}
+    for amendment in (Amendment("replace", "resolves", 1, old=words, new="X"),
+                      Amendment("delete", "resolves", 1, old=words),
+                      Amendment("insert", "resolves", 1, new="X", anchor=words, where="after")):
+        with pytest.raises(AmendmentError):
+            apply(sections, amendment)
+
+
+@given(before=st.text(max_size=30), words=_WORDS, after=st.text(max_size=30))
+def test_words_standing_alone_are_changed_where_they_stand(before: str, words: str, after: str) -> None:
+    """Quoted words that stand in the point once as words of their own are replaced there."""
+    point = f"{before} {words} {after}"
+    assume(point.count(words) == 1)
+    sections = {"notes": [], "believes": [], "resolves": [point]}
+    assert "§" in apply(sections, Amendment("replace", "resolves", 1, old=words, new="§"))["resolves"][0]
