@@ -284,7 +284,7 @@ async def test_progress_names_the_zone_of_the_deadline(tmp_path) -> None:  # typ
         assert "by Mon 01 Jun 2026 16:00 (Europe/London)" in out, out  # 12:00 UTC is 13:00 BST
         assert "Deadline today, Mon 01 Jun 2026 16:00 (Europe/London)." in await chat.say("ann: /campaign M1")
         await chat.advance("4h")
-        assert "The deadline (Mon 01 Jun 2026 16:00 (Europe/London)) has passed." in await chat.say(
+        assert "The deadline has passed: Mon 01 Jun 2026 16:00 (Europe/London)." in await chat.say(
             "ann: /campaign M1")
     finally:
         await chat.stop()

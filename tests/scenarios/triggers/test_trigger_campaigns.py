@@ -297,6 +297,6 @@ async def test_progress_names_the_zone_of_the_deadline(tmp_path: Path) -> None:
         await add_members(chat, [("m0", "North"), ("m1", "North")])
         out = await chat.say("chair: /trigger open recall X --signatures 2 --closes 2d")
         assert "Closes Wed 03 Jun 13:00 (Europe/London)." in out, out  # 12:00 UTC is 13:00 BST
-        assert "Closes Wed 03 Jun 13:00 (Europe/London) (2 days left)." in await chat.say("m0: /trigger T1")
+        assert "Closes Wed 03 Jun 13:00 (Europe/London); 2 days left." in await chat.say("m0: /trigger T1")
     finally:
         await chat.stop()
