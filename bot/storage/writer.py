@@ -13,7 +13,10 @@ its polls' rows FOR SHARE in poll order (so batches never deadlock one another, 
 which takes the row FOR UPDATE, waits for the batches already under way and is waited for by
 the later ones), claims its update ids by the unique key of ``seen_events`` (so an update
 redelivered to another process is dropped there), and writes rows in key order; a batch of
-votes chosen as a deadlock's victim all the same is tried again.
+votes chosen as a deadlock's victim all the same is tried again. A change run in the writer
+(``run``) takes the rows it needs in whatever order its feature does, so two processes' batches
+can deadlock over them: the victim change alone is rolled back to its savepoint (which frees
+its locks, so the other process goes on) and run again, the rest of its batch untouched.
 
 Secret ballots are kept unlinkable on disk, in the database and in its write-ahead log: a batch
 is committed as consecutive transactions, each holding only secret changes (secret ballots,
@@ -122,7 +125,8 @@ _NAMES = 1 << 16
 _KEYED_TOKEN = re.compile("k:[0-9a-f]{32}")
 
 RETRIES = 5
-"""Times a batch of votes chosen as a deadlock's victim (PostgreSQL, several processes) is tried again."""
+"""Times a batch of votes, or a change, chosen as a deadlock's victim (PostgreSQL, several
+processes) is tried again."""
 
 _RETRYABLE = {"40P01", "40001"}  # deadlock detected, serialization failure
 
@@ -557,20 +561,37 @@ class Writer:
             await conn.execute("RELEASE op")  # another process applied this update
             results.append((op.future, None, Duplicate()))
             return
-        try:
-            with speaking(op.speech):
-                value = await op.fn(conn)
-            if token is not None and not self._shared:
-                await conn.execute(
-                    "INSERT INTO seen_events(event_id, seen_at) VALUES (?, ?)", (token, self._now())
-                )
-            if token is not None:
-                seen_in_batch.add(token)
-        except Exception as e:
-            await conn.execute("ROLLBACK TO op")
-            await conn.execute("RELEASE op")
-            results.append((op.future, None, e))
-            return
+        # On a shared database a change may be a deadlock's victim: it is then rolled back to a
+        # savepoint of its own (freeing its locks, so the other side goes on; the claim above
+        # stays) and run again, as if it had come a moment later. It failed at a statement, before
+        # it returned anything to keep. SQLite has one writer and no deadlocks: one attempt.
+        attempts = RETRIES + 1 if self._shared else 1
+        for attempt in range(attempts):
+            if attempts > 1:
+                await conn.execute("SAVEPOINT change")
+            try:
+                with speaking(op.speech):
+                    value = await op.fn(conn)
+                if token is not None and not self._shared:
+                    await conn.execute(
+                        "INSERT INTO seen_events(event_id, seen_at) VALUES (?, ?)", (token, self._now())
+                    )
+                if attempts > 1:
+                    await conn.execute("RELEASE change")
+                break
+            except Exception as e:
+                if attempts > 1:
+                    await conn.execute("ROLLBACK TO change")
+                    await conn.execute("RELEASE change")
+                    if _retryable(e) and attempt < attempts - 1:
+                        log.info("a change was a deadlock's victim; running it again")
+                        continue
+                await conn.execute("ROLLBACK TO op")
+                await conn.execute("RELEASE op")
+                results.append((op.future, None, e))
+                return
+        if token is not None:
+            seen_in_batch.add(token)
         await conn.execute("RELEASE op")
         results.append((op.future, value, None))
 

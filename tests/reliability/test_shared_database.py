@@ -768,3 +768,35 @@ async def test_a_supporters_yes_sent_twice_to_two_processes_signs_them_up_once_a
     finally:
         await a.stop()
         await b.stop()
+
+
+async def test_two_changes_that_deadlock_across_processes_are_both_made(tmp_path: Path) -> None:
+    """Changes take the rows they need in their feature's order, so two processes can deadlock
+    over them (here each locks two polls, in opposite orders). The server cancels one; that
+    change alone is rolled back, which lets the other go on, and is run again: both are made,
+    and nobody is told of a failure."""
+    a, b = await _bots(tmp_path, 2)
+    try:
+        await a.say("chair: /poll One? | Yes | No", "chair: /poll Two? | Yes | No")
+        locked = {"a": asyncio.Event(), "b": asyncio.Event()}
+        runs: Counter[str] = Counter()
+
+        def change(me: str, other: str, first: int, second: int):  # type: ignore[no-untyped-def]
+            async def op(conn) -> str:  # type: ignore[no-untyped-def]
+                runs[me] += 1
+                await conn.execute("SELECT 1 FROM polls WHERE id = ? FOR UPDATE", (first,))
+                locked[me].set()
+                await locked[other].wait()  # both hold their first row: each now waits for the other's
+                await conn.execute("SELECT 1 FROM polls WHERE id = ? FOR UPDATE", (second,))
+                await conn.execute("UPDATE polls SET question = question || ? WHERE id = ?", (f" {me}", first))
+                return me
+            return op
+
+        done = await asyncio.wait_for(asyncio.gather(a.app.writer.run(change("a", "b", 1, 2)),
+                                                     b.app.writer.run(change("b", "a", 2, 1))), 60)
+        assert done == ["a", "b"]
+        assert sorted(runs.values()) == [1, 2], runs  # the deadlock's victim ran again, once
+        assert await a.query("SELECT question FROM polls ORDER BY id") == [("One? a",), ("Two? b",)]
+    finally:
+        for bot in (a, b):
+            await bot.stop()
