@@ -106,6 +106,12 @@ class PollClosed:
     poll: Poll
 
 
+def ends_with_close(poll_id: int) -> str:
+    """The outbox's ``forget_with`` for messages that must not outlive POLL_ID (a secret poll's
+    reminders, each naming one who had not voted): deleted, sent or not, when it closes."""
+    return f"poll:{poll_id}"
+
+
 def voter_key(member: int | None, identity: str) -> str:
     """Whose vote it is: a member linked to the roll votes once, from whichever account."""
     return f"m:{member}" if member is not None else identity
