@@ -39,6 +39,14 @@ class PollSpec:
     proxies: int | None = None  # the most proxies one member may hold; None: no proxies
 
 
+SECRET_AT_LEAST = 3
+"""The fewest members who may vote for a secret ballot to be able to stay secret. With one, the
+count is their vote, for everyone to read; with two, each learns from the count how the other
+voted (and everyone does, should they agree). From three on, only a unanimous result shows every
+choice (as on paper): a voter in a 2-1 minority cannot tell which of the other two voted with
+them. Below it the organiser is warned once, at /poll; the poll is opened all the same."""
+
+
 @dataclass
 class Poll:
     id: int
@@ -79,6 +87,12 @@ class Poll:
     def private_voting(self) -> bool:
         """Secret and ranked ballots are cast in a private chat, never in the group."""
         return self.secret or self.ranked
+
+    @property
+    def too_few_for_secrecy(self) -> bool:
+        """A secret ballot whose known electorate is under SECRET_AT_LEAST members: its count
+        alone shows how they voted (see SECRET_AT_LEAST). Unknown for a poll open to the room."""
+        return self.secret and self.electorate_size is not None and self.electorate_size < SECRET_AT_LEAST
 
     @property
     def live_tally(self) -> bool:
