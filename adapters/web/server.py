@@ -5,11 +5,14 @@ is read through ``App.audit`` (bot/app/audit.py) and health and metrics through
 ``App.monitoring``. Every answer carries a strict Content-Security-Policy (nothing but this
 server's own style sheet; no script, no frame, forms only back to itself), ``nosniff`` and no
 referrer; pages are not cached, since a receipt check is nobody else's business. No access log
-is written: the links are the pages' keys.
+is written: the links are the pages' keys. The headers are set on what the pages answer (the
+middleware ``_headers``) and on what aiohttp answers itself, before any page is reached (a 400
+to a request it cannot read: ``_Connection``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -45,6 +48,15 @@ HTML = "text/html; charset=utf-8"
 MAX_CODE = 64
 
 
+def _secured(response: web.StreamResponse) -> web.StreamResponse:
+    """RESPONSE with the headers every answer of this server carries."""
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
 @web.middleware
 async def _headers(request: web.Request, handler):  # type: ignore[no-untyped-def]
     try:
@@ -59,11 +71,19 @@ async def _headers(request: web.Request, handler):  # type: ignore[no-untyped-de
     except Exception:  # a fault of our own: logged (not the path, which holds a page's key), answered briefly
         log.exception("serving a web page failed")
         response = web.Response(status=500, text="500: the page could not be served; the operator's log says why.")
-    response.headers["Content-Security-Policy"] = CSP
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers.setdefault("Cache-Control", "no-store")
-    return response
+    return _secured(response)
+
+
+class _Connection(web.RequestHandler):
+    """aiohttp's handler of one connection, whose own answers carry the headers too. A request
+    it cannot read (a malformed request line or header, one too long, not HTTP at all) is
+    answered by ``handle_error`` before any middleware or page is reached."""
+
+    __slots__ = ()
+
+    def handle_error(self, request: web.BaseRequest, status: int = 500, exc: BaseException | None = None,
+                     message: str | None = None) -> web.StreamResponse:
+        return _secured(super().handle_error(request, status, exc, message))
 
 
 def _html(text: str, status: int = 200) -> web.Response:
@@ -80,6 +100,7 @@ class WebServer:
         self.config = config
         self.core = core
         self._runner: web.AppRunner | None = None
+        self._listening: asyncio.Server | None = None
         self.port: int | None = None  # the port bound (config.port, or the one chosen for port 0)
 
     def application(self) -> web.Application:
@@ -101,19 +122,27 @@ class WebServer:
         return app
 
     async def start(self) -> None:
-        self._runner = web.AppRunner(self.application(), access_log=None, logger=http_log)
+        """Serve the pages: each connection is handled by a ``_Connection`` (where aiohttp's
+        own site would make a plain one) for the application the runner set up."""
+        self._runner = web.AppRunner(self.application())
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.config.host, self.config.port)
-        await site.start()
-        server = getattr(site, "_server", None)
-        sockets = getattr(server, "sockets", None) or []
-        self.port = sockets[0].getsockname()[1] if sockets else self.config.port
+        pages = self._runner.server
+        assert pages is not None
+        loop = asyncio.get_running_loop()
+        self._listening = await loop.create_server(
+            lambda: _Connection(pages, loop=loop, access_log=None, logger=http_log), self.config.host, self.config.port)
+        self.port = self._listening.sockets[0].getsockname()[1]
         log.debug("web pages served on port %s", self.port)
 
     async def stop(self) -> None:
+        if self._listening is not None:
+            self._listening.close()  # no new connections; the runner ends those open
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        if self._listening is not None:
+            await self._listening.wait_closed()
+            self._listening = None
 
     # -- health and metrics ------------------------------------------------------------------
 

@@ -16,6 +16,14 @@ so that no other process sends them meanwhile, should the lease change hands; a 
 outlives its process expires after CLAIM. A message queued in any process wakes the sender at
 once (the database notifies channel ``quorum_outbox`` at the commit; ``Outbox.poke``). On
 SQLite the one process holds the lease and claims through the same statements.
+
+A message queued with ``forget_with`` says something its reader's ballot keeps secret (a reminder
+in a secret poll tells its reader they had not voted by then): it is deleted as soon as it was
+sent or given up, instead of being marked, and, sent or not, when what it belongs to ends
+(``forget``: the poll's close). The deletion takes the place of the mark, so a crash re-sends no
+more than before. After a drain that deleted such messages the table is vacuumed (``vacuum``):
+on SQLite the write-ahead log, which still holds the rows as they were written, is checkpointed
+into the file (where ``secure_delete`` overwrote them) and cut.
 """
 
 from __future__ import annotations
@@ -25,12 +33,13 @@ import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from bot.kernel.clock import Clock
 from bot.kernel.effects import Delivered, Effect, Send, SendPrivate
 from bot.kernel.events import platform_of
 from bot.kernel.markup import Markup, to_html
-from bot.kernel.ports import Conn, DeliveryRefused, Reader, Writer
+from bot.kernel.ports import Conn, DeliveryRefused, Reader, Vacuum, Writer
 from bot.kernel.routing import Duty
 from bot.kernel.times import iso, parse_iso
 from bot.storage import dialect
@@ -40,6 +49,24 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 IN_FLIGHT = 8  # at most this many are re-sent after a crash (see the module docstring)
+
+
+class _Queued(NamedTuple):
+    """A message taken from the table to be sent."""
+
+    id: int
+    target: str
+    private: int
+    text: str
+    attempts: int
+    forget: bool  # queued with forget_with: deleted, not marked, once sent or given up
+
+
+class _Outcome(NamedTuple):
+    """How sending a message went."""
+
+    sent: bool  # the platform took it
+    deleted: bool  # queued with forget_with, and sent or given up: deleted
 
 
 def backoff(attempts: int) -> timedelta:
@@ -58,9 +85,10 @@ CHANNEL = "quorum_outbox"
 
 KEEP_PRIVATE = timedelta(days=30)
 """How long a private message stays in the table once sent or given up. It says something of one
-person (that they had not voted by a reminder, their ticket in a draw) and nothing needs it
-later: every private message is queued once because of a decision recorded elsewhere (a
-reminder round, a trigger's firing, a pool's round), never because its dedupe key was missing."""
+person (that they had not voted by a reminder in an open ballot, their ticket in a draw) and
+nothing needs it later: every private message is queued once because of a decision recorded
+elsewhere (a reminder round, a trigger's firing, a pool's round), never because its dedupe key
+was missing. One queued with ``forget_with`` (a secret poll's reminder) goes at once instead."""
 
 PRUNE_EVERY = timedelta(days=1)
 
@@ -70,19 +98,32 @@ before the drainer sends it instead (the sender failed, or the bot stopped first
 
 
 async def enqueue(
-    conn: Conn, *, dedupe: str, target: str, private: bool, text: str, now: datetime, hold: bool = False
+    conn: Conn, *, dedupe: str, target: str, private: bool, text: str, now: datetime, hold: bool = False,
+    forget_with: str | None = None,
 ) -> None:
     """Queue a message inside the caller's writer transaction; a repeated DEDUPE is ignored. The
     text is stored as the HTML it will be sent as (plain text escaped here, see bot/kernel/markup.py).
 
     HOLD queues a message its caller will deliver at once with ``Outbox.send_now`` once the
     transaction has committed (an answer someone is waiting for): the drainer leaves it alone
-    for HOLD, so it is sent once, and sent even if the caller never gets that far."""
+    for HOLD, so it is sent once, and sent even if the caller never gets that far.
+
+    FORGET_WITH (e.g. a poll's ``poll:12``) marks a message that must not outlive its use: it is
+    deleted once sent or given up, and at the latest by ``forget(FORGET_WITH)``. Its DEDUPE then
+    guards nothing afterwards: its caller records elsewhere that it was queued (a reminder round)."""
     await conn.execute(
-        "INSERT INTO outbox(dedupe, target, private, text, created_at, not_before)"
-        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        (dedupe, target, int(private), to_html(text), iso(now), iso(now + HOLD if hold else now)),
+        "INSERT INTO outbox(dedupe, target, private, text, created_at, not_before, forget_with)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        (dedupe, target, int(private), to_html(text), iso(now), iso(now + HOLD if hold else now), forget_with),
     )
+
+
+async def forget(conn: Conn, forget_with: str) -> int:
+    """Delete the messages queued with FORGET_WITH, sent or not (what they belong to has ended:
+    a reminder of a closed poll has nothing left to say, and would still name who had not voted);
+    how many."""
+    cur = await conn.execute("DELETE FROM outbox WHERE forget_with = ?", (forget_with,))
+    return int(cur.rowcount)
 
 
 async def delivery(conn: Conn, dedupe: str) -> str | None:
@@ -145,11 +186,12 @@ class Outbox:
 
     def __init__(
         self, reader: Reader, writer: Writer, deliver: Callable[[Effect], Awaitable[Delivered | None]], clock: Clock,
-        ready: Callable[[], bool] = lambda: True,
+        ready: Callable[[], bool] = lambda: True, vacuum: Vacuum | None = None,
     ) -> None:
         self._reader = reader
         self._writer = writer
         self._deliver = deliver
+        self._vacuum = vacuum  # after deleting messages queued with forget_with (see the module docstring)
         # Whether every platform can send from this process now: a Matrix account sends only
         # from the process running its sync (its lease), so only that one may be the sender.
         self._ready = ready
@@ -229,33 +271,34 @@ class Outbox:
         """Deliver the message queued as DEDUPE (with ``hold``) now, unless it has been sent; a
         failure leaves it to the drainer's retries."""
         rows = await self._reader.execute_fetchall(
-            "SELECT id, target, private, text, attempts FROM outbox"
+            "SELECT id, target, private, text, attempts, forget_with IS NOT NULL FROM outbox"
             " WHERE dedupe = ? AND sent_at IS NULL AND failed IS NULL",
             (dedupe,),
         )
-        for row in rows:
-            await self._deliver_one(*row)
+        outcomes = [await self._deliver_one(_Queued(r[0], r[1], r[2], r[3], r[4], bool(r[5]))) for r in rows]
+        if any(o.deleted for o in outcomes):
+            await self._forgotten()
 
     async def drain(self) -> int:
         """Deliver every message that is due; returns how many were attempted."""
         async with self._lock:
             return await self._drain()
 
-    async def _claim(self) -> list[tuple[int, str, int, str, int]]:
+    async def _claim(self) -> list[_Queued]:
         """The due messages, claimed for CLAIM: none that another process has claimed."""
         now = self._clock.now()
 
-        async def op(conn: Conn) -> list[tuple[int, str, int, str, int]]:
+        async def op(conn: Conn) -> list[_Queued]:
             # On SQLite the claims of an earlier process (one that crashed) are void: it is gone.
             free = " AND (claimed_until IS NULL OR claimed_until <= ?)" if dialect.shared(conn) else ""
             rows = await conn.execute_fetchall(
                 "UPDATE outbox SET claimed_until = ? WHERE id IN (SELECT id FROM outbox"
                 " WHERE sent_at IS NULL AND failed IS NULL AND not_before <= ?" + free + " ORDER BY id LIMIT ?"
                 + dialect.locking(conn, skip_locked=True) + ")"
-                " RETURNING id, target, private, text, attempts",
+                " RETURNING id, target, private, text, attempts, forget_with IS NOT NULL",
                 (iso(now + CLAIM), iso(now), *([iso(now)] if free else []), CLAIMED_AT_ONCE),
             )
-            return sorted((r[0], r[1], r[2], r[3], r[4]) for r in rows)
+            return sorted(_Queued(r[0], r[1], r[2], r[3], r[4], bool(r[5])) for r in rows)
 
         return await self._writer.run(op)
 
@@ -274,21 +317,34 @@ class Outbox:
             return 0
         pending = iter(rows)
 
-        failures = 0
+        outcomes: list[_Outcome] = []
 
         async def worker() -> None:
-            nonlocal failures
             for row in pending:
                 if not await self.lease.hold():  # lost (this process stalled): another sends now
                     break
-                failures += not await self._deliver_one(*row)
+                outcomes.append(await self._deliver_one(row))
 
         await asyncio.gather(*(worker() for _ in range(min(IN_FLIGHT, len(rows)))))
-        log.info("outbox: %d of %d messages sent (the rest wait for a retry or failed)", len(rows) - failures,
-                 len(rows))
+        log.info("outbox: %d of %d messages sent (the rest wait for a retry or failed)",
+                 sum(o.sent for o in outcomes), len(rows))
+        if any(o.deleted for o in outcomes):
+            await self._forgotten()
         return len(rows)
 
-    async def _deliver_one(self, msg_id: int, target: str, private: int, text: str, attempts: int) -> bool:
+    async def _forgotten(self) -> None:
+        """Messages queued with forget_with were deleted: free what is left of them now (on
+        SQLite the log's copies), rather than leave it to a later checkpoint or vacuum."""
+        if self._vacuum is None:
+            return
+        try:
+            await self._vacuum(["outbox"])
+        except Exception as e:  # the poll's close tries again (its settling cuts the log too)
+            log.warning("freeing the outbox's deleted messages failed (%s)", e)
+
+    async def _deliver_one(self, queued: _Queued) -> _Outcome:
+        """Send QUEUED and record how it went."""
+        msg_id, target, private, text, attempts, forget = queued
         html = Markup(text)  # stored as markup by enqueue
         effect = SendPrivate(target, html) if private else Send(target, html)
         error: str | None = None
@@ -304,11 +360,15 @@ class Outbox:
                 self.rate_limited[platform_of(target)] += 1
         now = self._clock.now()
 
+        done = error is None or permanent or attempts + 1 >= MAX_ATTEMPTS  # sent, or given up
+
         async def mark(conn: Conn) -> None:
-            if error is None:
+            if forget and done:
+                await conn.execute("DELETE FROM outbox WHERE id = ?", (msg_id,))
+            elif error is None:
                 await conn.execute("UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE id = ?",
                                    (iso(now), msg_id))
-            elif permanent or attempts + 1 >= MAX_ATTEMPTS:
+            elif done:
                 await conn.execute("UPDATE outbox SET failed = ?, attempts = attempts + 1 WHERE id = ?",
                                    (error, msg_id))
             else:
@@ -320,4 +380,4 @@ class Outbox:
         await self._writer.run(mark)
         if error is not None:
             log.warning("outbox message %s not delivered (%s)", msg_id, error)
-        return error is None
+        return _Outcome(sent=error is None, deleted=forget and done)

@@ -20,6 +20,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from yarl import URL
 
+from adapters.web.server import CSP
 from bot.engines.sortition.cli import main as sortition_main
 from bot.engines.sortition.document import seal
 from bot.kernel.config import parse_config
@@ -308,3 +309,41 @@ async def test_a_request_that_is_not_http_is_answered_400_and_leaves_no_error_in
     assert headers["X-Content-Type-Options"] == "nosniff" and headers["Cache-Control"] == "no-store"
     assert not [r for r in caplog.records if "1-0" in r.getMessage()]  # a page's key is not logged
     assert [r.exc_info[1] for r in caplog.records if r.levelno == logging.ERROR and r.exc_info]
+
+
+async def _raw(site: Site, data: bytes) -> tuple[int, dict[str, str]]:
+    """Send DATA as it is over a socket; the answer's status and headers (names in lower case)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", site.server.port)
+    try:
+        writer.write(data)
+        await writer.drain()
+        answer = await asyncio.wait_for(reader.read(), 10)
+    finally:
+        writer.close()
+    head = answer.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in head[1:])
+    return int(head[0].split()[1]), {name.lower(): value for name, value in headers.items()}
+
+
+async def test_the_answers_aiohttp_makes_itself_carry_the_same_headers(site: Site) -> None:
+    """A request aiohttp cannot read is answered before any page or middleware is reached: a
+    malformed request line, a bad header, a header too long, an unknown HTTP version, bytes that
+    are not HTTP. Each answer carries the Content-Security-Policy, nosniff, no referrer and
+    no-store as a page does."""
+    malformed = [b"GARBAGE\r\n\r\n",
+                 b"GET /healthz HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n",
+                 b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Long: " + b"a" * 9000 + b"\r\n\r\n",
+                 b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+                 b"GET /healthz HTTP/9.9\r\nHost: x\r\n\r\n",
+                 b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + bytes(32) + b"\r\n\r\n",
+                 b"POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello"]
+    for data in malformed:
+        status, headers = await _raw(site, data)
+        assert 400 <= status < 500, (data[:40], status)
+        assert headers.get("content-security-policy") == CSP, (data[:40], headers)
+        assert headers.get("x-content-type-options") == "nosniff", (data[:40], headers)
+        assert headers.get("referrer-policy") == "no-referrer", (data[:40], headers)
+        assert headers.get("cache-control") == "no-store", (data[:40], headers)
+    # and a well-formed request still gets its page
+    status, headers = await _raw(site, b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert status == 200 and headers["content-security-policy"] == CSP

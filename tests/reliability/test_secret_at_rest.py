@@ -329,3 +329,66 @@ async def test_a_givers_own_secret_vote_that_cancels_her_proxy_is_one_commit_nam
         assert "cancels their proxy; nothing was cast for them" in out, out
     finally:
         await chat.stop()
+
+
+class Unreachable:
+    """Stands in for the console's delivery of private messages while its platform is down."""
+
+    def __init__(self, chat: Chat) -> None:
+        self.deliver = chat.transport.deliver
+
+    async def __call__(self, effect: Effect) -> Delivered | None:
+        if getattr(effect, "actor", None) is not None:
+            raise ConnectionError("the platform is down")
+        return await self.deliver(effect)
+
+
+async def _remind_in_secret(chat: Chat) -> None:
+    """A secret roll poll of Ann, Bob and Cat that Ann has voted in, and its 24-hour reminders
+    sent to Bob and Cat."""
+    codes = await import_roll(chat)
+    for who in ("ann", "bob", "cat"):
+        await chat.say(f"{who} (private): /join {codes[who]}")
+    await chat.say("chair: /poll Strike? --roll --closes 48h --secret", "ann (private): /vote 1 yes")
+    await chat.advance("24h")
+    await chat.app.outbox.drain()
+    reminded = sorted(line.split("]")[0] for line in chat.transport.transcript if "Reminder" in line)
+    assert reminded == ["  [bob (private)", "  [cat (private)"], reminded
+
+
+@pytest.mark.not_on_postgresql("reads SQLite's file and write-ahead log; on PostgreSQL the reminders' deletion is "
+                               "checked in test_secret_at_rest_postgresql.py")
+async def test_a_secret_polls_reminders_leave_no_trace_of_who_had_not_voted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Who has not voted in a secret ballot is secret too, and each private reminder names one
+    who had not (its address, and its key in the outbox). Once sent it is deleted, and the log's
+    copy of it is cut, so neither the database file nor its log holds it, while the poll is
+    still open; one still waiting when the poll closes goes with the close."""
+    chat = await Chat.start(tmp_path)
+    db, wal = tmp_path / "quorum.db", tmp_path / "quorum.db-wal"
+
+    def traces() -> list[bytes]:
+        data = db.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+        return [t for t in (b"remind:1:", b"You have not voted yet") if t in data]
+
+    try:
+        await _remind_in_secret(chat)
+        assert await chat.query("SELECT count(*) FROM outbox WHERE private = 1") == [(0,)]
+        assert await chat.query("SELECT count(*) FROM reminder_rounds WHERE poll_id = 1") == [(1,)]  # names nobody
+        assert traces() == []
+        # An organiser's round while the platform is down: still waiting at the close, it goes with it.
+        monkeypatch.setattr(chat.transport, "deliver", Unreachable(chat))
+        assert "on their way to 2 members" in await chat.say("chair: /remind 1")
+        await chat.app.outbox.drain()
+        assert await chat.query("SELECT count(*) FROM outbox WHERE private = 1 AND sent_at IS NULL") == [(2,)]
+        assert "Result" in await chat.say("chair: /close 1")
+        await chat.app.services.polls.settled()
+        assert await chat.query("SELECT count(*) FROM outbox WHERE private = 1") == [(0,)]
+        assert traces() == []
+        monkeypatch.undo()
+        await chat.app.outbox.drain()
+        reminded = [line for line in chat.transport.transcript if "(private)" in line and "Reminder" in line]
+        assert len(reminded) == 2  # the 24-hour ones: those waiting at the close never went
+    finally:
+        await chat.stop()

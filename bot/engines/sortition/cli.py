@@ -12,6 +12,10 @@ replays one replacement round (tickets that declined, and the randomness announc
 round), `--relax gender=female 1-3` loosens a quota line for the rounds after it, and `--empty 17`
 records a declined seat the organisers left empty. Exit status: 0 on success, 1 when the file
 fails verification or the quotas cannot be met, 2 for a usage error.
+
+The word after --randomness (and the two after --round, and so on) is taken as the option's
+value whatever it begins with, as getopt takes it: randomness is any text, "-3 17" or "-abc"
+too, and would otherwise be read as an option. (--randomness=-abc says the same.)
 """
 
 from __future__ import annotations
@@ -22,12 +26,13 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from bot.engines.sortition.csv_files import read_pool, read_quotas
 from bot.engines.sortition.model import QuotaBound, Quotas, SortitionError, counted
 from bot.engines.sortition.prepare import METHODS, prepare
 from bot.engines.sortition.published import PublishedDraw, open_document
+from bot.engines.sortition.randomness import normalise
 from bot.engines.sortition.reveal import draw_panel, replace
 
 
@@ -37,7 +42,7 @@ def main(argv: list[str]) -> int:
         argv = argv[1:]
     parser = _parser()
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(_as_given(argv))
     except SystemExit as stop:
         return 0 if stop.code == 0 else 2
     try:
@@ -50,8 +55,66 @@ def main(argv: list[str]) -> int:
         return 1
 
 
+_GIVEN = "\0"
+"""Marks an option's value that begins with "-" on its way through argparse, which would read
+it as an option; no word of a command line can hold this character."""
+
+_TEXT_VALUES = {"--randomness": 1, "--commitment": 1, "--title": 1, "--round": 2, "--relax": 2, "--empty": 1}
+"""The options whose values are text, and how many words each takes."""
+
+
+def _as_given(argv: list[str]) -> list[str]:
+    """ARGV with the words after each option of _TEXT_VALUES kept as its values, whatever they
+    begin with (as getopt reads them), and so the value in --randomness=VALUE. After "--" every
+    word is a file, as argparse has it."""
+
+    def given(value: str) -> str:
+        return _GIVEN + value if value.startswith("-") else value
+
+    out: list[str] = []
+    values = 0
+    for at, word in enumerate(argv):
+        option, equals, value = word.partition("=")
+        if values:
+            out.append(given(word))
+            values -= 1
+        elif word == "--":
+            return out + argv[at:]
+        elif equals and _TEXT_VALUES.get(option) == 1:
+            out.append(f"{option}={given(value)}")
+        else:
+            out.append(word)
+            values = _TEXT_VALUES.get(word, 0)
+    return out
+
+
+def _text(value: str) -> str:
+    return value.removeprefix(_GIVEN)
+
+
+def _randomness(value: str) -> str:
+    text = _text(value)
+    if not normalise(text):
+        raise argparse.ArgumentTypeError("the randomness is empty")
+    return text
+
+
+HOW_TO_GIVE = ('Give the randomness announced as one word, quoted if it has spaces: --randomness "4 17 23 38 41" '
+               "(any text, also one beginning with -: --randomness -abc, or --randomness=-abc); a replacement "
+               'round as --round TICKETS "RANDOMNESS".')
+
+
+class _Parser(argparse.ArgumentParser):
+    """Says, under a mistake in the randomness, how to give it."""
+
+    def error(self, message: str) -> NoReturn:
+        if "--randomness" in message or "--round" in message:
+            message = f"{message}. {HOW_TO_GIVE}"
+        super().error(message)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="quorum sortition", description=__doc__.split("\n")[0])
+    parser = _Parser(prog="quorum sortition", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     check = commands.add_parser("check", help="say whether the quotas can be met")
@@ -61,17 +124,19 @@ def _parser() -> argparse.ArgumentParser:
     draw = commands.add_parser("draw", help="compute the lottery and write the sealed document")
     _pool_arguments(draw)
     draw.add_argument("--method", choices=METHODS, default="leximin")
-    draw.add_argument("--title", default="")
+    draw.add_argument("--title", type=_text, default="")
     draw.add_argument("--output", type=Path, help="where to write the document (default stdout)")
     draw.set_defaults(run=_draw)
 
     verify = commands.add_parser("verify", help="re-derive the panel from a published document")
     verify.add_argument("file", type=Path)
-    verify.add_argument("--randomness", required=True, help="the announced public randomness")
-    verify.add_argument("--commitment", help="the commitment published before the draw")
+    verify.add_argument("--randomness", type=_randomness, required=True,
+                        help="the announced public randomness (any text, also one beginning with -)")
+    verify.add_argument("--commitment", type=_text, help="the commitment published before the draw")
     verify.add_argument(
         "--round",
         nargs=2,
+        type=_text,
         action=_Step,
         metavar=("TICKETS", "RANDOMNESS"),
         help="a replacement round: comma-separated declined tickets and that round's randomness",
@@ -79,11 +144,13 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument(
         "--relax",
         nargs=2,
+        type=_text,
         action=_Step,
         metavar=("FEATURE=VALUE", "MIN-MAX"),
         help="a quota line the organisers loosened for the rounds that follow",
     )
-    verify.add_argument("--empty", action=_Step, metavar="TICKETS", help="declined seats the organisers left empty")
+    verify.add_argument("--empty", type=_text, action=_Step, metavar="TICKETS",
+                        help="declined seats the organisers left empty")
     verify.set_defaults(run=_verify, steps=[])
     return parser
 

@@ -15,7 +15,7 @@ from bot.kernel.csv_export import file_name
 from bot.kernel.errors import UserError
 from bot.kernel.events import NativePollAnswer
 from bot.kernel.grammar import is_number
-from bot.kernel.language import N_, _
+from bot.kernel.language import N_, _, ngettext
 from bot.kernel.markup import b, lines, markup, pre
 from bot.kernel.pages import pages
 from bot.kernel.routing import Duty, Router
@@ -76,6 +76,14 @@ async def poll_command(ctx: Context, args: str, polls: PollService, config: Conf
         raise UserError(_("Only organisers of this room can start a poll."))
     spec = parse_poll(args, clock.now(), config.tz, config.default_electorate)
     poll = await polls.open_poll(ctx.room.id, ctx.actor.id, spec, ctx.event_id)
+    if poll.too_few_for_secrecy:  # said once, here; not refused: a committee of two may want the form
+        assert poll.electorate_size is not None
+        await ctx.reply(ngettext(
+            "⚠️ Poll {id} is a secret ballot, but only {n} member may vote in it: its result will show everyone how "
+            "they voted. It is open all the same; /close {id} ends it if that matters.",
+            "⚠️ Poll {id} is a secret ballot, but only {n} members may vote in it: from its result each can tell how "
+            "the other voted, and everyone can if they agree. It is open all the same; /close {id} ends it if that "
+            "matters.", poll.electorate_size).format(id=poll.id, n=number(poll.electorate_size)))
     if poll.native:
         with await ctx.speaking_to(ctx.actor.id):
             await ctx.private(_("Poll {id} is a native poll: the platform shows every voter's choice to the whole "

@@ -39,6 +39,14 @@ class PollSpec:
     proxies: int | None = None  # the most proxies one member may hold; None: no proxies
 
 
+SECRET_AT_LEAST = 3
+"""The fewest members who may vote for a secret ballot to be able to stay secret. With one, the
+count is their vote, for everyone to read; with two, each learns from the count how the other
+voted (and everyone does, should they agree). From three on, only a unanimous result shows every
+choice (as on paper): a voter in a 2-1 minority cannot tell which of the other two voted with
+them. Below it the organiser is warned once, at /poll; the poll is opened all the same."""
+
+
 @dataclass
 class Poll:
     id: int
@@ -84,6 +92,12 @@ class Poll:
         return self.secret or self.ranked
 
     @property
+    def too_few_for_secrecy(self) -> bool:
+        """A secret ballot whose known electorate is under SECRET_AT_LEAST members: its count
+        alone shows how they voted (see SECRET_AT_LEAST). Unknown for a poll open to the room."""
+        return self.secret and self.electorate_size is not None and self.electorate_size < SECRET_AT_LEAST
+
+    @property
     def live_tally(self) -> bool:
         """Whether the ballot message shows the tally while open: never for hidden or secret polls."""
         return not (self.hidden or self.private_voting)
@@ -107,6 +121,12 @@ class PollClosed:
     """Published once a poll has closed and its result is announced (e.g. to settle a motion)."""
 
     poll: Poll
+
+
+def ends_with_close(poll_id: int) -> str:
+    """The outbox's ``forget_with`` for messages that must not outlive POLL_ID (a secret poll's
+    reminders, each naming one who had not voted): deleted, sent or not, when it closes."""
+    return f"poll:{poll_id}"
 
 
 def voter_key(member: int | None, identity: str) -> str:

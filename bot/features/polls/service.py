@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,6 +24,7 @@ from bot.features.polls.model import (
     PollClosed,
     PollSpec,
     Proxy,
+    ends_with_close,
     refuse_cast,
     refuse_give,
     result_of,
@@ -61,7 +62,7 @@ from bot.kernel.times import iso
 from bot.kernel.weblinks import PageLinks
 from bot.kernel.wording import number, quoted
 from bot.storage import dialect
-from bot.storage.outbox import Outbox, backoff, enqueue
+from bot.storage.outbox import Outbox, backoff, enqueue, forget
 from bot.storage.scheduler import Scheduler
 from bot.storage.writer import DUPLICATE, Duplicate, VoteWrite
 
@@ -821,7 +822,7 @@ class PollService:
         if poll.electorate_kind == "room" and poll.secret:  # in a secret transaction, before the close
             await self._finish_moves([poll])
 
-        async def op(conn: Conn) -> tuple[datetime, dict[str, Any]] | None:
+        async def op(conn: Conn) -> tuple[datetime, dict[str, Any], int] | None:
             # The row lock first: the votes committed before it are all counted, and any vote
             # queued behind this close (here or in another process) finds the poll closed.
             if not await store.still_open(conn, poll.id, "UPDATE"):
@@ -843,13 +844,16 @@ class PollService:
                     text += audit_note(page)
             await enqueue(conn, dedupe=_announcement(poll), target=poll.room, private=False, text=text, now=now,
                           hold=hold)
-            return now, result
+            # Its secret reminders, sent or not, go with the close (migrations/0033_forgotten_messages.sql).
+            return now, result, await forget(conn, ends_with_close(poll.id))
 
         closed = await self._writer.run(op, event_id)
         self.open.pop(poll.id, None)
         if closed is None:
             raise UserError(_("Poll {id} is already closed.").format(id=poll.id))
-        poll.closed_at, poll.result = closed
+        poll.closed_at, poll.result, forgotten = closed
+        if forgotten and self._vacuum is not None:  # what is left of them (on SQLite, in the log) goes too
+            self._spawn(self._free(["outbox"]))
         self._scheduler.poke()
         log.info("poll %s closed (%s)", poll.id, "at its deadline" if by == "deadline" else "by an organiser")
 
@@ -912,14 +916,15 @@ class PollService:
             return
         log.info("poll %s: secret ballots rewritten in key order", poll_id)
         if self._vacuum is not None:
-            self._spawn(self._free(full=not any(p.secret for p in self.open.values())))
+            self._spawn(self._free(SECRET_TABLES, full=not any(p.secret for p in self.open.values())))
 
-    async def _free(self, *, full: bool) -> None:
+    async def _free(self, tables: Sequence[str], *, full: bool = False) -> None:
+        """Free the old versions of TABLES' changed and deleted rows (the database's ``vacuum``)."""
         assert self._vacuum is not None
         try:
-            await self._vacuum(SECRET_TABLES, full=full)
+            await self._vacuum(tables, full=full)
         except Exception as e:  # the server's autovacuum frees them later
-            log.warning("freeing the old versions of secret ballots failed (%s)", e)
+            log.warning("freeing the old versions of rows in %s failed (%s)", ", ".join(tables), e)
 
     async def settled(self) -> None:
         """Wait for the work a close left running in the background (for a test to look at it)."""

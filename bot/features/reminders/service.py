@@ -3,7 +3,9 @@ the group. Members are never named in the group unless an organiser asks (/remin
 
 Each round is queued once, in one transaction with its messages (see bot/storage/outbox.py), so
 a restart neither repeats nor loses one. When the bot was down across several rounds of one
-poll, only the latest is sent.
+poll, only the latest is sent. The record of a round (``reminder_rounds``) names nobody; the
+private reminders of a secret poll, each naming one who had not voted, are deleted as soon as
+they are sent, and with the poll's close if still waiting.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.features.polls.model import Poll
+from bot.features.polls.model import Poll, ends_with_close
 from bot.features.polls.service import PollService
 from bot.features.reminders import store
 from bot.features.reminders.model import rounds_for
@@ -112,6 +114,10 @@ class Reminders:
                                                        holding=r.holding)
                 private_text[r.identity] = texts[kind]
 
+        # In a secret ballot who has not voted is secret too: the reminders, each naming one who
+        # had not, are deleted once sent, and with the close those still waiting (not kept 30 days).
+        forget_with = ends_with_close(poll.id) if poll.secret else None
+
         async def op(conn: Conn) -> int | None:
             queued = 0
             claimed = [await store.record_round(conn, poll.id, name, iso(now)) for name in due_names]
@@ -120,7 +126,7 @@ class Reminders:
             if private:
                 for r in recipients:
                     await enqueue(conn, dedupe=f"remind:{poll.id}:{key}:{r.identity}", target=r.identity,
-                                  private=True, text=private_text[r.identity], now=now)
+                                  private=True, text=private_text[r.identity], now=now, forget_with=forget_with)
                     queued += not r.voted  # a holder who has voted is reminded of the proxies only
             if group:
                 await enqueue(conn, dedupe=f"warn:{poll.id}:{key}", target=poll.room, private=False,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import Chat, import_roll
+from tests.helpers import Chat, add_members, import_roll
 
 
 async def test_instant_poll_with_vote_changes_and_deadline(chat: Chat) -> None:
@@ -103,6 +103,25 @@ async def test_secret_poll_is_cast_privately_and_never_links_voter_to_choice(cha
     for line in transcript.splitlines():
         if "#main" in line:
             assert "ann" not in line and "bob" not in line
+
+
+async def test_a_secret_ballot_of_too_few_members_is_opened_with_a_warning_said_once(chat: Chat) -> None:
+    """Two members can each tell from the count how the other voted, and one member's vote is
+    the count: the organiser is told so, once, under the ballot, and the poll is open all the
+    same. From three members on (and for open polls, or polls open to the room) nothing is said."""
+    await add_members(chat, [("ann", "North East"), ("bob", "North East"), ("cat", "South")])
+    out = await chat.say("chair: /poll Strike? --branch North East --secret")
+    assert "Poll 1: Strike?" in out and "Vote privately" in out
+    assert out.count("⚠️ Poll 1 is a secret ballot, but only 2 members may vote in it") == 1, out
+    assert "each can tell how the other voted" in out and "It is open all the same" in out
+    assert "Your vote in poll 1: Yes" in await chat.say("ann (private): /vote 1 yes")  # open, not refused
+    out = await chat.say("chair: /poll Chair? --branch South --secret")
+    assert "Poll 2: Chair?" in out and "only 1 member may vote in it: its result will show everyone" in out, out
+    for quiet in ("/poll Budget? --roll --secret", "/poll Venue? --branch North East", "/poll Picnic? --secret"):
+        out = await chat.say(f"chair: {quiet}")
+        assert "Poll " in out and "may vote in it" not in out, (quiet, out)
+    out = "\n".join(chat.transport.transcript)
+    assert out.count("may vote in it") == 2  # once each, for polls 1 and 2
 
 
 async def test_hidden_poll_shows_results_only_at_close(chat: Chat) -> None:

@@ -6,8 +6,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from bot.engines.sortition.cli import main as sortition_main
 from tests.helpers import Chat, exported, exported_csv
+from tests.scenarios.pools.announced import verify_announced
 
 PEOPLE = [("f", "north"), ("f", "south"), ("m", "north"), ("m", "south")] * 3
 
@@ -81,6 +84,30 @@ async def test_sortition_end_to_end(chat: Chat, tmp_path: Path, capsys) -> None:
     rows = exported_csv(out)
     assert rows[0][:5] == ["ticket", "name", "gender", "area", "declined"]
     assert set(new_panel) <= {int(r[0]) for r in rows[1:]}
+
+
+async def test_randomness_beginning_with_a_dash_is_drawn_with_and_checks_with_the_command_announced(
+    chat: Chat, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A beacon may give "-abc…", witnesses "--5,9": the draw and a replacement round
+    take it as typed, and the check command the room is told runs as announced."""
+    await chat.say("chair: /pool new Assembly | gender: f, m | area: north, south")
+    await _register(chat)
+    await chat.say("chair: /pool 1 size 4", "chair: /pool 1 quota gender=f 2-2", "chair: /pool 1 quota area=north 2-2")
+    assert "Pool 1 is frozen" in await chat.say("chair: /pool 1 freeze")
+    out = await chat.say("chair: /pool 1 draw -abc")
+    assert "Panel drawn" in out and "with randomness -abc" in out, out
+    assert (await chat.query("SELECT randomness FROM pools")) == [("-abc",)]
+    panel = json.loads((await chat.query("SELECT panel FROM pools"))[0][0])
+    printed = await verify_announced(chat, tmp_path, capsys, out)
+    assert " ".join(map(str, panel)) in printed
+    ident = (await chat.query("SELECT identity FROM pool_volunteers WHERE ticket = ?", panel[0]))[0][0]
+    await chat.say(f"{ident.split(':', 1)[1]} (private): /pool 1 decline")
+    out = await chat.say("chair: /pool 1 replace --5,9")
+    assert "Replacement round 1" in out and "with randomness --5,9" in out, out
+    seated = json.loads((await chat.query("SELECT panel FROM pools"))[0][0])
+    printed = await verify_announced(chat, tmp_path, capsys, out)
+    assert f"Panel after round 1: {' '.join(map(str, seated))}" in printed
 
 
 async def test_infeasible_quotas_are_explained(chat: Chat) -> None:

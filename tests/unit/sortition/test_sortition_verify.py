@@ -174,6 +174,32 @@ def test_verify_refuses_garbage_and_bad_arguments(tmp_path: Path, capsys) -> Non
     assert main(["verify", str(path)]) == 2
 
 
+def test_randomness_beginning_with_a_dash_is_taken_as_given(published, tmp_path: Path, capsys) -> None:
+    """Randomness is any text: "-abc" or "-3 17" is the draw's randomness, not an option, after
+    --randomness and as a round's randomness after --round, and --randomness=-abc says the same.
+    A missing or empty one is refused with how to give it."""
+    path = tmp_path / "d.json"
+    path.write_text(json.dumps(published), encoding="utf-8")
+    draw = open_document(published)
+    for randomness in ("-abc", "-3 17", "--", "-"):
+        panel = " ".join(map(str, draw_panel(draw, randomness)))
+        for given in (["--randomness", randomness], [f"--randomness={randomness}"]):
+            assert main(["verify", str(path), *given]) == 0, (given, capsys.readouterr().err)
+            assert f": {panel}\n" in capsys.readouterr().out, given
+    panel = draw_panel(draw, "-abc")
+    spare = [t for g in published["groups"] if set(g["tickets"]) - set(panel) for t in g["tickets"] if t in panel]
+    declined = spare[:1]
+    after, _made = replace(draw, panel, declined, "-5 9", 1)
+    assert main(["verify", str(path), "--randomness", "-abc", "--round", str(declined[0]), "-5 9",
+                 "--commitment", published["commitment"]]) == 0, capsys.readouterr().err
+    assert f"Panel after round 1: {' '.join(map(str, after))}" in capsys.readouterr().out
+    wrongs = (["--randomness"], ["--randomness", ""], ["--randomness", "  "], ["--randomness", "r", "--round", "1"])
+    for wrong in wrongs:
+        assert main(["verify", str(path), *wrong]) == 2, wrong
+        said = capsys.readouterr().err
+        assert '--randomness "4 17 23 38 41"' in said and "--randomness=-abc" in said, (wrong, said)
+
+
 def test_weights_are_exact_and_sum_to_the_total(published) -> None:
     lottery = published["lottery"]
     assert sum(p["weight"] for p in lottery["panels"]) == lottery["total_weight"] == 10**DIGITS
