@@ -44,14 +44,11 @@ async def member_by_code(conn: Conn, code: str) -> Member | None:
 
 
 async def active_members(conn: Conn, branch: str | None = None) -> list[tuple[int, int, str | None]]:
-    """(member, weight, branch) of every active member, or of those in BRANCH (any case)."""
-    if branch is None:
-        rows = await conn.execute_fetchall("SELECT id, weight, branch FROM members WHERE active = 1")
-    else:
-        rows = await conn.execute_fetchall(
-            "SELECT id, weight, branch FROM members WHERE active = 1 AND lower(branch) = lower(?)", (branch,)
-        )
-    return [(r[0], r[1], r[2]) for r in rows]
+    """(member, weight, branch) of every active member, or of those in BRANCH (any case, in any
+    alphabet: the databases' lower() folds only A to Z, so "łódź" would miss "Łódź")."""
+    rows = await conn.execute_fetchall("SELECT id, weight, branch FROM members WHERE active = 1")
+    wanted = None if branch is None else branch.casefold()
+    return [(r[0], r[1], r[2]) for r in rows if wanted is None or (r[2] is not None and r[2].casefold() == wanted)]
 
 
 async def contacts(conn: Conn) -> list[tuple[str, int, str]]:
@@ -142,9 +139,14 @@ async def import_roll(
 
     out = []
     added = 0
+    # A new code is drawn again if it is taken: among 100,000 members two alike are about one in 200.
+    taken = {r[0] for r in await conn.execute_fetchall("SELECT join_code FROM members")}
     for e, m in zip(entries, matched, strict=True):
         if m is None:
             code = new_join_code()
+            while code in taken:
+                code = new_join_code()
+            taken.add(code)
             await conn.execute(
                 "INSERT INTO members(number, name, branch, weight, join_code, active, created_at)"
                 " VALUES (?, ?, ?, ?, ?, 1, ?)",

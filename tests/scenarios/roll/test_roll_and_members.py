@@ -230,3 +230,26 @@ def test_members_import_refuses_one_member_twice(tmp_path: Path) -> None:
     proc = members_import("name,number,branch\nJohn Smith,1,North\nJohn Smith,2,North\nAnn Lee,3,South\n")
     assert proc.returncode == 0 and "Imported 3 members." in proc.stderr, proc.stderr
     assert len(set(line.rsplit(",", 1)[1] for line in proc.stdout.strip().splitlines()[1:])) == 3
+
+
+async def test_a_branch_is_named_in_any_case_in_any_alphabet(chat: Chat) -> None:
+    """--branch north finds North, and łódź finds Łódź as well: the databases' lower() folds only
+    A to Z, so a branch named with another letter was found only as written."""
+    await import_roll(chat, "name,number,branch\nAnn,1,Łódź\nBob,2,ÖSTRA\nCat,3,North\nDee,4,\n")
+    for typed, members in [("łódź", 1), ("ŁÓDŹ", 1), ("östra", 1), ("north", 1)]:
+        out = await chat.say(f"chair: /poll Branch only? --branch {typed}")
+        assert f"branch ({members})" in out, (typed, out)
+    assert await chat.app.services.roll.electorate("łódź") == {1: 1}
+    assert [m for m, _b in await chat.app.services.roll.branches("östra")] == [2]
+
+
+async def test_an_import_never_gives_two_members_one_join_code(chat: Chat, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A code drawn for a new member that another member has already is drawn again (among
+    100,000 members two alike are about one in 200): the import used to fail at the database."""
+    from bot.features.roll import store
+
+    first = await import_roll(chat, "name,number\nAnn,1\n")
+    drawn = iter([first["ann"], "BBBB-CCCC", "BBBB-CCCC", "DDDD-EEEE"])
+    monkeypatch.setattr(store, "new_join_code", lambda: next(drawn))
+    codes = await import_roll(chat, "name,number\nAnn,1\nBob,2\nCat,3\n")
+    assert codes == {"ann": first["ann"], "bob": "BBBB-CCCC", "cat": "DDDD-EEEE"}
