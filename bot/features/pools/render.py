@@ -12,7 +12,7 @@ import shlex
 from fractions import Fraction
 
 from bot.engines.sortition.model import QuotaBound, Quotas
-from bot.features.pools.model import EMPTY, RELAX, ROUND, Draft, Kept, Pool, Seats, Step
+from bot.features.pools.model import EMPTY, RELAX, ROUND, Draft, Kept, Pool, Seats, Step, document_file
 from bot.kernel.language import _, ngettext, pgettext
 from bot.kernel.markup import Markup, b, code, lines, markup
 from bot.kernel.wording import number, percent
@@ -89,7 +89,7 @@ def check_command(pool: Pool, steps: list[Step]) -> str:
 
     It pins the commitment published at the freeze: a file altered and re-sealed is consistent
     with itself, and only the commitment announced before the randomness tells it apart."""
-    parts = ["quorum sortition verify", f"pool-{pool.id}.json", "--randomness", shlex.quote(pool.randomness or "")]
+    parts = ["quorum sortition verify", document_file(pool.id), "--randomness", shlex.quote(pool.randomness or "")]
     for step in steps:
         d = step.detail
         if step.kind == ROUND:

@@ -124,6 +124,23 @@ async def ticket_holders(conn: Conn, pool_id: int) -> dict[int, tuple[str, bool]
     return {r[0]: (r[1], bool(r[2])) for r in rows}
 
 
+async def registered(conn: Conn, pool_id: int) -> list[str]:
+    """The identities registered in the pool, in registration order (nothing is opened)."""
+    rows = await conn.execute_fetchall("SELECT identity FROM pool_volunteers WHERE pool_id = ? ORDER BY seq",
+                                       (pool_id,))
+    return [r[0] for r in rows]
+
+
+async def any_registered(conn: Conn, pool_id: int, identities: list[str]) -> bool:
+    """Whether any of IDENTITIES is registered in the pool."""
+    for identity in identities:
+        rows = await conn.execute_fetchall("SELECT 1 FROM pool_volunteers WHERE pool_id = ? AND identity = ?",
+                                           (pool_id, identity))
+        if rows:
+            return True
+    return False
+
+
 async def volunteer_count(conn: Conn, pool_id: int) -> int:
     rows = await conn.execute_fetchall("SELECT count(*) FROM pool_volunteers WHERE pool_id = ?", (pool_id,))
     return int(rows[0][0])
