@@ -39,6 +39,16 @@ def registering(pool: Pool, draft: Draft) -> Markup:
                     "until you consent at the end."), title=b(pool.title), id=pool.id, question=ask(draft))
 
 
+def registered_once(pools: list[int]) -> str:
+    """Told privately, once, as an account is linked: the member had registered in POOLS from
+    another account too, and is registered once in each."""
+    return ngettext("You had registered in pool {pools} from another account too: the later registration is "
+                    "withdrawn, so you hold one ticket.",
+                    "You had registered in pools {pools} from another account too: in each, the later registration "
+                    "is withdrawn, so you hold one ticket.", len(pools)).format(
+        pools=", ".join(map(str, pools)))
+
+
 def share(chance: Fraction) -> str:
     """A chance of selection as a percentage, exact to one decimal (rounded half up)."""
     return percent(chance.numerator, chance.denominator)

@@ -66,6 +66,7 @@ from bot.features.pools.render import (
     kept,
     left_empty,
     refilled,
+    registered_once,
     registering,
     relaxed,
     selected_note,
@@ -89,6 +90,7 @@ from bot.storage.sealing import Sealer
 from bot.storage.writer import change_once
 
 DIALOGUE = "pool registration"
+MERGED = "pools:merged:"  # the outbox dedupe keys of the notes that a member's registrations were merged
 T = TypeVar("T")
 
 Said = list[tuple[str, Markup | str]]
@@ -310,6 +312,37 @@ class PoolService:
         await self._forget_erased()
         await ctx.reply(_("You have left pool {id}; your answers are erased.").format(id=pool.id))
 
+    # -- linking (a RegistrationMerger: see RollService.join) ------------------------------
+
+    async def merge_registrations(self, conn: Conn, account: str, accounts: list[str]) -> bool:
+        """Inside the transaction linking ACCOUNT to a membership (ACCOUNTS: every account linked
+        to it now, ACCOUNT among them): in each open pool the member registered in from more than
+        one of them, keep the first registration, withdraw the others, and queue one private note
+        to ACCOUNT naming those pools, in the language the link is answered in. True if any was
+        withdrawn.
+
+        The first is kept as ``/pool P leave`` on the later would keep it: ticket order follows
+        registration order, and which stays does not depend on which account was linked last. A
+        frozen pool cannot change: its published draw holds both tickets."""
+        kept: dict[int, str] = {}
+        twice: list[int] = []
+        for pool_id, identity in await store.open_registrations_among(conn, accounts):
+            if pool_id not in kept:
+                kept[pool_id] = identity
+                continue
+            await store.unregister(conn, pool_id, identity)
+            if pool_id not in twice:
+                twice.append(pool_id)
+        if twice:
+            now = self._clock.now()
+            await enqueue(conn, dedupe=f"{MERGED}{account}:{iso(now)}", target=account, private=True,
+                          now=now, text=registered_once(twice))
+        return bool(twice)
+
+    def merged(self) -> None:
+        """After the link has committed: send the note ``merge_registrations`` queued."""
+        self._outbox.poke()
+
     # -- a volunteer's own data (/mydata) ------------------------------------------------------
 
     async def seal_stored(self) -> int:
@@ -329,6 +362,7 @@ class PoolService:
         ends the registration the person may have had under way."""
         now = self._clock.now()
         standings = await store.standings_of(conn, identity)
+        await forget_private(conn, identity, MERGED)  # it named the pools the person registered in
         for pool, ticket, declined in standings:
             if pool.status == OPEN:
                 await store.unregister(conn, pool.id, identity)

@@ -141,6 +141,18 @@ async def any_registered(conn: Conn, pool_id: int, identities: list[str]) -> boo
     return False
 
 
+async def open_registrations_among(conn: Conn, identities: list[str]) -> list[tuple[int, str]]:
+    """(pool, identity) of every registration of IDENTITIES in a pool still open, by pool and in
+    registration order."""
+    found: list[tuple[int, str, int]] = []
+    for identity in identities:
+        rows = await conn.execute_fetchall(
+            "SELECT v.pool_id, v.seq FROM pool_volunteers v JOIN pools p ON p.id = v.pool_id"
+            " WHERE v.identity = ? AND p.status = 'open'", (identity,))
+        found += [(r[0], identity, r[1]) for r in rows]
+    return [(pool_id, identity) for pool_id, identity, _seq in sorted(found, key=lambda f: (f[0], f[2]))]
+
+
 async def volunteer_count(conn: Conn, pool_id: int) -> int:
     rows = await conn.execute_fetchall("SELECT count(*) FROM pool_volunteers WHERE pool_id = ?", (pool_id,))
     return int(rows[0][0])

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 from bot.kernel.events import Actor, Message, Room
-from tests.helpers import Chat, import_roll
+from tests.helpers import Chat, import_roll, transcript_after_outbox
 
 
 async def _join(chat: Chat, who: str, gender: str) -> str:
@@ -85,6 +85,37 @@ async def add_account(chat: Chat, identity: str, member: int) -> None:
 
     await chat.app.writer.run(link)
     chat.app.services.roll.linked(identity, member)
+
+
+async def test_a_member_who_registered_from_two_accounts_before_linking_them_is_registered_once(
+        chat: Chat) -> None:
+    """Ann registered in pools 1 and 2 from her Matrix account and her console account before she
+    linked either: linking the second keeps her first registration in each open pool, withdraws
+    the later, and tells her; a frozen pool (3) keeps both, its published draw holding both."""
+    codes = await import_roll(chat)
+    for title in ("One", "Two", "Three"):
+        await chat.say(f"chair: /pool new {title} | gender: f, m")
+    for pool in (1, 2, 3):
+        for text in [f"/pool {pool} join", "f", "Ann", "yes"]:
+            await _matrix(chat, text)
+        await chat.say(f"ann (private): /pool {pool} join", "ann (private): f", "ann (private): Ann Smith",
+                       "ann (private): yes")
+    assert "You are registered in pool 1" in await _join(chat, "bob", "m")
+    await chat.say("chair: /pool 3 size 1", "chair: /pool 3 freeze")
+    await _matrix(chat, f"/join {codes['ann']}")
+    out = await chat.say(f"ann (private): /join {codes['ann']}")
+    assert "Welcome, Ann Smith" in out
+    said = await transcript_after_outbox(chat)
+    assert "You had registered in pools 1, 2 from another account too: in each, the later registration is " \
+           "withdrawn, so you hold one ticket." in said, said
+    assert sorted(await chat.query("SELECT pool_id, identity FROM pool_volunteers")) == [
+        (1, "console:bob"), (1, "mx:@ann:example.org"), (2, "mx:@ann:example.org"), (3, "console:ann"),
+        (3, "mx:@ann:example.org")]
+    # The note named the pools she registered in: an erasure takes it from the outbox too.
+    merged = "SELECT count(*) FROM outbox WHERE target = 'console:ann' AND dedupe LIKE 'pools:merged:%'"
+    assert await chat.query(merged) == [(1,)]
+    assert "Erased: 1 pool registration." in await chat.say("ann (private): /mydata erase")
+    assert await chat.query(merged) == [(0,)]
 
 
 async def test_a_freeze_refuses_when_the_volunteers_changed_while_its_lottery_was_computed(chat: Chat) -> None:
