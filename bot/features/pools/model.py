@@ -167,6 +167,7 @@ class Kept:
     answers: dict[str, str]
     ticket: int | None
     since: str
+    declined: bool = False  # they declined the seat they were drawn for
 
 
 def erased_identity(ticket: int | None) -> str:

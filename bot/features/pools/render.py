@@ -231,6 +231,10 @@ def kept(k: Kept) -> str:
     if k.ticket is None:
         return _("• pool P{id} ({title}): name {name}; answers {answers}; since {day}").format(
             id=k.pool_id, title=k.title, name=k.name, answers=answers, day=k.since[:10])
+    if k.declined:
+        return _("• pool P{id} ({title}): name {name}; answers {answers}; ticket {ticket}, its seat declined; since "
+                 "{day}").format(id=k.pool_id, title=k.title, name=k.name, answers=answers, ticket=k.ticket,
+                                 day=k.since[:10])
     return _("• pool P{id} ({title}): name {name}; answers {answers}; ticket {ticket}; since {day}").format(
         id=k.pool_id, title=k.title, name=k.name, answers=answers, ticket=k.ticket, day=k.since[:10])
 

@@ -176,10 +176,11 @@ async def kept_of(conn: Conn, sealer: Sealer, identity: str) -> list[Kept]:
     """A person's registrations with their pools' titles, for /mydata (erased ones are no longer
     theirs: their identity was replaced)."""
     rows = await sealer.open_rows(conn, list(await conn.execute_fetchall(
-        "SELECT v.pool_id, p.title, v.identity, v.name, v.answers, v.ticket, v.consent_at FROM pool_volunteers v"
-        " JOIN pools p ON p.id = v.pool_id WHERE v.identity = ? ORDER BY v.pool_id", (identity,))), SEALED)
-    return [Kept(r["pool_id"], r["title"], r["name"], json.loads(r["answers"]), r["ticket"], r["consent_at"])
-            for r in rows]
+        "SELECT v.pool_id, p.title, v.identity, v.name, v.answers, v.ticket, v.consent_at, v.declined"
+        " FROM pool_volunteers v JOIN pools p ON p.id = v.pool_id WHERE v.identity = ? ORDER BY v.pool_id",
+        (identity,))), SEALED)
+    return [Kept(r["pool_id"], r["title"], r["name"], json.loads(r["answers"]), r["ticket"], r["consent_at"],
+                 bool(r["declined"])) for r in rows]
 
 
 async def standings_of(conn: Conn, identity: str) -> list[tuple[Pool, int | None, bool]]:
