@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from bot.features.pools.model import Pool, document_file
-from bot.features.pools.parse import USAGE, parse_questions, parse_quota, parse_ticket
+from bot.features.pools.parse import USAGE, parse_questions, parse_quota, parse_randomness, parse_ticket
 from bot.features.pools.render import panel_label, panel_sheet, status, the_panel_list
 from bot.features.pools.service import PoolService
 from bot.kernel.context import Context
@@ -90,10 +90,7 @@ async def pool_command(ctx: Context, args: str, pools: PoolService) -> None:
         await pools.freeze(ctx, pool, "simple" if arg else "leximin")
     elif verb in ("draw", "replace"):
         await _organiser(ctx, pool)
-        if not arg:
-            raise UserError(_("Give the randomness announced in advance: /pool {id} {verb} 17 4 29 8 …").format(
-                id=pool.id, verb=verb))
-        await (pools.draw if verb == "draw" else pools.replace)(ctx, pool, arg)
+        await (pools.draw if verb == "draw" else pools.replace)(ctx, pool, parse_randomness(pool.id, verb, arg))
     elif verb == "relax":
         await _organiser(ctx, pool)
         await pools.relax(ctx, pool, *parse_quota(pool.id, arg, "relax"))
