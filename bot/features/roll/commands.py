@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.features.roll.model import says_branch
+from bot.features.roll.model import says_branch, typed_as_code
 from bot.features.roll.service import RegistrationMerger, RollService, SignatureMerger, VoteMover
 from bot.kernel.context import Context
 from bot.kernel.errors import UserError
@@ -25,7 +25,7 @@ async def join(
     pools: RegistrationMerger,
 ) -> None:
     raw = args.strip()
-    if not raw or " " in raw:
+    if not raw or not typed_as_code(raw):
         raise UserError(_("Usage: /join CODE — the code your organiser gave you, e.g. /join ABCD-EF23."))
     name = await roll.join(ctx.actor, raw, ctx.event_id, polls, campaigns, pools)
     if ctx.room.private:

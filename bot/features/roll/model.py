@@ -20,6 +20,13 @@ def new_join_code() -> str:
     return format_code("".join(secrets.choice(CODE_ALPHABET) for _ in range(8)))
 
 
+def typed_as_code(text: str) -> bool:
+    """Whether TEXT is typed as a join code is: one word (ABCD-EF23), or its two halves of four
+    characters (ABCD EF23, as a code read aloud is typed). ``normalise_code`` reads either."""
+    words = text.split()
+    return len(words) == 1 or (len(words) == 2 and all(len(w) == 4 for w in words))
+
+
 def says_branch(branch: str) -> bool:
     """Whether a branch's name already says it is one ("North branch", "Riverside Branch"): a
     sentence then names it as it is, else as "North branch" (each its own translated sentence,

@@ -253,3 +253,16 @@ async def test_an_import_never_gives_two_members_one_join_code(chat: Chat, monke
     monkeypatch.setattr(store, "new_join_code", lambda: next(drawn))
     codes = await import_roll(chat, "name,number\nAnn,1\nBob,2\nCat,3\n")
     assert codes == {"ann": first["ann"], "bob": "BBBB-CCCC", "cat": "DDDD-EEEE"}
+
+
+async def test_a_code_typed_in_two_halves_as_read_aloud_links(chat: Chat) -> None:
+    """ABCD EF23, as a code read out at a meeting is typed, was refused as "Usage: /join CODE"
+    though it is the code; two words that are not one code still are."""
+    codes = await import_roll(chat)
+    first, second = codes["ann"].lower().split("-")
+    assert "Welcome, Ann Smith" in await chat.say(f"ann (private): /join {first} {second}")
+    before = await chat.snapshot()
+    for typed in [f"{codes['bob']} please", "my code", f"{codes['bob'][:4]} {codes['bob'][5:]} x"]:
+        assert "Usage: /join CODE" in await chat.say(f"bob (private): /join {typed}"), typed
+    assert "The code ZZZZ ZZZZ is not on the roll" in await chat.say("bob (private): /join ZZZZ ZZZZ")
+    assert await chat.snapshot() == before
