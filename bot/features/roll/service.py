@@ -196,7 +196,7 @@ class RollService:
         now = iso(self._clock.now())
 
         async def op(conn: Conn) -> RollImport:
-            rows, dropped, added = await store.import_roll(conn, entries, now, replace)
-            return RollImport(rows, dropped, replace, added)
+            rows, dropped, added, renamed = await store.import_roll(conn, entries, now, replace)
+            return RollImport(rows, dropped, replace, added, renamed)
 
         return await self._writer.run(op)

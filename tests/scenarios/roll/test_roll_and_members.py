@@ -266,3 +266,18 @@ async def test_a_code_typed_in_two_halves_as_read_aloud_links(chat: Chat) -> Non
         assert "Usage: /join CODE" in await chat.say(f"bob (private): /join {typed}"), typed
     assert "The code ZZZZ ZZZZ is not on the roll" in await chat.say("bob (private): /join ZZZZ ZZZZ")
     assert await chat.snapshot() == before
+
+
+async def test_an_import_names_the_members_it_renamed(chat: Chat) -> None:
+    """Member numbers swapped in the file hand Ann's membership (her join code, her linked
+    accounts, her votes to come) to Bob's name and Bob's to hers: the summary said only "updated",
+    and now names each member the file renamed, for the organiser to check."""
+    roll = chat.app.services.roll
+    await roll.import_entries(parse_roll_csv(ROLL))
+    swapped = "name,number,branch,weight\nBob Jones,1001,North,120\nAnn Smith,1002,North,80\nCat Lee,1003,South,300\n"
+    summary = import_summary(await roll.import_entries(parse_roll_csv(swapped)))
+    assert summary == ("No new member.\n3 were already on the roll: updated, their join codes unchanged.\n"
+                       "Renamed, by member number (their join codes and linked accounts stay with the number; "
+                       "check each is the same person): Ann Smith (1001) → Bob Jones, Bob Jones (1002) → Ann "
+                       "Smith."), summary
+    assert "Renamed" not in import_summary(await roll.import_entries(parse_roll_csv(swapped)))
