@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 
-from bot.features.pools.model import Pool
-from bot.features.pools.parse import USAGE, parse_questions, parse_quota, parse_ticket
+from bot.features.pools.model import Pool, document_file
+from bot.features.pools.parse import USAGE, parse_questions, parse_quota, parse_randomness, parse_ticket
 from bot.features.pools.render import panel_label, panel_sheet, status, the_panel_list
 from bot.features.pools.service import PoolService
 from bot.kernel.context import Context
-from bot.kernel.csv_export import file_name, send_privately
+from bot.kernel.csv_export import send_privately
 from bot.kernel.errors import UserError
 from bot.kernel.grammar import is_number
 from bot.kernel.language import N_, _
@@ -74,7 +74,7 @@ async def pool_command(ctx: Context, args: str, pools: PoolService) -> None:
             raise UserError(_("Pool {id} is not frozen yet; its document is published at the freeze.").format(
                 id=pool.id))
         document = json.dumps(pool.document, sort_keys=True, indent=1).encode("utf-8")
-        await ctx.send_file(file_name(f"pool {pool.id} document", ".json"), document,
+        await ctx.send_file(document_file(pool.id), document,
                             _("Pool {id}: the published draw document. Anyone can check the draw with it: quorum "
                               "sortition verify FILE --randomness \"…\"").format(id=pool.id), private=False)
     elif verb == "size":
@@ -90,10 +90,7 @@ async def pool_command(ctx: Context, args: str, pools: PoolService) -> None:
         await pools.freeze(ctx, pool, "simple" if arg else "leximin")
     elif verb in ("draw", "replace"):
         await _organiser(ctx, pool)
-        if not arg:
-            raise UserError(_("Give the randomness announced in advance: /pool {id} {verb} 17 4 29 8 …").format(
-                id=pool.id, verb=verb))
-        await (pools.draw if verb == "draw" else pools.replace)(ctx, pool, arg)
+        await (pools.draw if verb == "draw" else pools.replace)(ctx, pool, parse_randomness(pool.id, verb, arg))
     elif verb == "relax":
         await _organiser(ctx, pool)
         await pools.relax(ctx, pool, *parse_quota(pool.id, arg, "relax"))

@@ -82,6 +82,13 @@ class Pool:
     randomness: str | None = None  # the randomness the panel was drawn with
 
 
+def document_file(pool_id: int) -> str:
+    """The name of pool POOL_ID's published draw file, as /pool P document sends it, as the
+    draw's web page offers it, and as the announced check command names it: one name, so that
+    the command runs as it is on the file downloaded."""
+    return f"pool-{pool_id}.json"
+
+
 ROUND, RELAX, EMPTY = "round", "relax", "empty"
 
 FROZEN = "frozen"  # the freeze's message to the room, with the commitment: the draw waits until it is sent
@@ -160,6 +167,7 @@ class Kept:
     answers: dict[str, str]
     ticket: int | None
     since: str
+    declined: bool = False  # they declined the seat they were drawn for
 
 
 def erased_identity(ticket: int | None) -> str:

@@ -5,6 +5,7 @@ language)."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from bot.features.signups import parse as signup_words
@@ -102,3 +103,53 @@ def parse_ticket(pool_id: int, text: str) -> int:
         raise UserError(_("Usage: /pool {id} empty TICKET, e.g. /pool {id} empty 17 (the declined ticket whose "
                           "seat stays empty).").format(id=pool_id))
     return int(t)
+
+
+_IGNORABLE = ((0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x115F, 0x1160), (0x17B4, 0x17B5),
+              (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x206F), (0x2800, 0x2800),
+              (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8),
+              (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF))
+"""Characters that show nothing (Unicode's default-ignorable code points, and the blank Braille
+pattern), though some count as printable."""
+_LOOKALIKE_SCRIPTS = ("LATIN", "GREEK", "CYRILLIC")
+"""Alphabets with letters that look alike (Latin a, Cyrillic а, Greek α): one randomness uses one."""
+
+
+def _hidden(text: str) -> str | None:
+    """The first character of TEXT that a reader cannot tell apart from another, or at all: an
+    invisible one, a compatibility form (fullwidth ４, bold 𝟒) or a letter of a second lookalike
+    alphabet; None if there is none."""
+    script = None
+    for ch in text:
+        if ch.isspace():
+            continue
+        if not ch.isprintable() or any(low <= ord(ch) <= high for low, high in _IGNORABLE):
+            return ch
+        if unicodedata.normalize("NFKC", ch) != ch:
+            return ch
+        if ch.isalpha():
+            alphabet = unicodedata.name(ch, "").split(" ")[0]
+            if alphabet in _LOOKALIKE_SCRIPTS:
+                if script is not None and alphabet != script:
+                    return ch
+                script = alphabet
+    return None
+
+
+def parse_randomness(pool_id: int, verb: str, text: str) -> str:
+    """The randomness of /pool P draw or replace, refused when it holds a character the room
+    cannot see or tell from another: the draw must follow from the randomness as everyone reads
+    it, so that whoever retypes what was announced gets the same panel (a character nobody sees,
+    added to the numbers the witnesses called out, would otherwise give another panel to try, and
+    another, until one pleased)."""
+    t = text.strip()
+    if not t:
+        raise UserError(_("Give the randomness announced in advance: /pool {id} {verb} 17 4 29 8 …").format(
+            id=pool_id, verb=verb))
+    hidden = _hidden(t)
+    if hidden is not None:
+        raise UserError(_("The randomness holds the character U+{code}, which is invisible or looks like another "
+                          "one: the room could not tell it from the randomness announced, nor retype it to check "
+                          "the draw. Type the randomness as it was announced, in plain characters.").format(
+            code=f"{ord(hidden):04X}"))
+    return t

@@ -12,7 +12,7 @@ import shlex
 from fractions import Fraction
 
 from bot.engines.sortition.model import QuotaBound, Quotas
-from bot.features.pools.model import EMPTY, RELAX, ROUND, Draft, Kept, Pool, Seats, Step
+from bot.features.pools.model import EMPTY, RELAX, ROUND, Draft, Kept, Pool, Seats, Step, document_file
 from bot.kernel.language import _, ngettext, pgettext
 from bot.kernel.markup import Markup, b, code, lines, markup
 from bot.kernel.wording import number, percent
@@ -37,6 +37,16 @@ def registering(pool: Pool, draft: Draft) -> Markup:
     """The first message of a registration: which pool, the first question, how to stop."""
     return markup(_("Registering for {title} (pool {id}). {question}\nSend 'cancel' to stop; nothing is kept "
                     "until you consent at the end."), title=b(pool.title), id=pool.id, question=ask(draft))
+
+
+def registered_once(pools: list[int]) -> str:
+    """Told privately, once, as an account is linked: the member had registered in POOLS from
+    another account too, and is registered once in each."""
+    return ngettext("You had registered in pool {pools} from another account too: the later registration is "
+                    "withdrawn, so you hold one ticket.",
+                    "You had registered in pools {pools} from another account too: in each, the later registration "
+                    "is withdrawn, so you hold one ticket.", len(pools)).format(
+        pools=", ".join(map(str, pools)))
 
 
 def share(chance: Fraction) -> str:
@@ -89,7 +99,7 @@ def check_command(pool: Pool, steps: list[Step]) -> str:
 
     It pins the commitment published at the freeze: a file altered and re-sealed is consistent
     with itself, and only the commitment announced before the randomness tells it apart."""
-    parts = ["quorum sortition verify", f"pool-{pool.id}.json", "--randomness", shlex.quote(pool.randomness or "")]
+    parts = ["quorum sortition verify", document_file(pool.id), "--randomness", shlex.quote(pool.randomness or "")]
     for step in steps:
         d = step.detail
         if step.kind == ROUND:
@@ -221,6 +231,10 @@ def kept(k: Kept) -> str:
     if k.ticket is None:
         return _("• pool P{id} ({title}): name {name}; answers {answers}; since {day}").format(
             id=k.pool_id, title=k.title, name=k.name, answers=answers, day=k.since[:10])
+    if k.declined:
+        return _("• pool P{id} ({title}): name {name}; answers {answers}; ticket {ticket}, its seat declined; since "
+                 "{day}").format(id=k.pool_id, title=k.title, name=k.name, answers=answers, ticket=k.ticket,
+                                 day=k.since[:10])
     return _("• pool P{id} ({title}): name {name}; answers {answers}; ticket {ticket}; since {day}").format(
         id=k.pool_id, title=k.title, name=k.name, answers=answers, ticket=k.ticket, day=k.since[:10])
 

@@ -66,6 +66,7 @@ from bot.features.pools.render import (
     kept,
     left_empty,
     refilled,
+    registered_once,
     registering,
     relaxed,
     selected_note,
@@ -73,6 +74,7 @@ from bot.features.pools.render import (
     tickets,
     unfillable,
 )
+from bot.features.roll.service import RollService
 from bot.kernel.clock import Clock
 from bot.kernel.context import Context
 from bot.kernel.errors import UserError
@@ -88,6 +90,7 @@ from bot.storage.sealing import Sealer
 from bot.storage.writer import change_once
 
 DIALOGUE = "pool registration"
+MERGED = "pools:merged:"  # the outbox dedupe keys of the notes that a member's registrations were merged
 T = TypeVar("T")
 
 Said = list[tuple[str, Markup | str]]
@@ -115,6 +118,11 @@ def _changed(pool: Pool) -> str:
     return _("Pool {id} changed meanwhile; look with /pool {id} status.").format(id=pool.id)
 
 
+def _registered_as_member(pool_id: int) -> str:
+    return _("Your membership is registered in pool {id} already, from another of your linked accounts: a "
+             "member registers once.").format(id=pool_id)
+
+
 def _refuse(pool: Pool, action: str) -> None:
     refusal = refuse_pool(pool.id, pool.status, action)
     if refusal:
@@ -125,9 +133,10 @@ class PoolService:
     def __init__(
         self, reader: Reader, writer: Writer, clock: Clock, outbox: Outbox, dialogues: Dialogues,
         links: PageLinks | None = None, *, languages: Languages, sealer: Sealer,
-        forget_erased: Callable[[], Awaitable[None]],
+        forget_erased: Callable[[], Awaitable[None]], roll: RollService,
     ) -> None:
         self._languages = languages
+        self._roll = roll  # one member registers once, from whichever of their linked accounts
         self._sealer = sealer  # volunteers' names and answers are stored sealed (bot/storage/sealing.py)
         self._forget_erased = forget_erased
         self._links = links
@@ -206,6 +215,8 @@ class PoolService:
         if await store.registration(self._reader, self._sealer, pool.id, ctx.actor.id) is not None:
             raise UserError(_("You are registered in pool {id} already; /pool {id} leave withdraws you.").format(
                 id=pool.id))
+        if await store.any_registered(self._reader, pool.id, await self._linked(ctx.actor.id)):
+            raise UserError(_registered_as_member(pool.id))
         draft = Draft(pool)
         await self._dialogues.save(ctx.actor.id, DIALOGUE, _kept(draft), ctx.event_id)
         await ctx.reply(registering(pool, draft))
@@ -262,6 +273,8 @@ class PoolService:
 
         closed = _("Pool {id} was frozen while you were registering; registration has closed.").format(id=pool_id)
         twice = _("You are registered in pool {id} already.").format(id=pool_id)
+        as_member = _registered_as_member(pool_id)
+        linked = await self._linked(ctx.actor.id)
 
         async def op(conn: Conn) -> None:
             pool = await store.load_pool(conn, pool_id)
@@ -269,19 +282,66 @@ class PoolService:
                 raise UserError(closed)
             if await store.registration(conn, self._sealer, pool_id, ctx.actor.id) is not None:
                 raise UserError(twice)
+            if await store.any_registered(conn, pool_id, linked):
+                raise UserError(as_member)
             await store.register(conn, self._sealer, pool_id, ctx.actor.id, draft.name or "", draft.answers, now)
 
         await self._dialogues.finish(ctx.actor.id, DIALOGUE, op, ctx.event_id)
         await ctx.reply(_("You are registered in pool {id}. You will get a ticket number when the pool is frozen. "
                           "/pool {id} leave withdraws you and erases your answers.").format(id=pool_id))
 
+    async def _linked(self, identity: str) -> list[str]:
+        """The other chat accounts linked to the membership IDENTITY is linked to (none if it is not)."""
+        member = self._roll.member(identity)
+        return [] if member is None else [a for a in await self._roll.accounts(member) if a != identity]
+
     async def leave(self, ctx: Context, pool: Pool) -> None:
         _refuse(pool, "leave")
+        frozen_now = refuse_pool(pool.id, COMMITTED, "leave")  # rendered here, in the asker's language
 
-        await change_once(self._writer, lambda conn: store.unregister(conn, pool.id, ctx.actor.id),
-                          _("You are not registered in pool {id}.").format(id=pool.id), ctx.event_id)
+        async def unregister(conn: Conn) -> bool:
+            # Looked at before too, but a freeze may commit in between: its published draw holds
+            # this registration's ticket, and the registration stays (erasure keeps the ticket).
+            current = await store.load_pool(conn, pool.id, lock=True)
+            if current is None or refuse_pool(pool.id, current.status, "leave"):
+                raise UserError(frozen_now or "")
+            return await store.unregister(conn, pool.id, ctx.actor.id)
+
+        await change_once(self._writer, unregister, _("You are not registered in pool {id}.").format(id=pool.id),
+                          ctx.event_id)
         await self._forget_erased()
         await ctx.reply(_("You have left pool {id}; your answers are erased.").format(id=pool.id))
+
+    # -- linking (a RegistrationMerger: see RollService.join) ------------------------------
+
+    async def merge_registrations(self, conn: Conn, account: str, accounts: list[str]) -> bool:
+        """Inside the transaction linking ACCOUNT to a membership (ACCOUNTS: every account linked
+        to it now, ACCOUNT among them): in each open pool the member registered in from more than
+        one of them, keep the first registration, withdraw the others, and queue one private note
+        to ACCOUNT naming those pools, in the language the link is answered in. True if any was
+        withdrawn.
+
+        The first is kept as ``/pool P leave`` on the later would keep it: ticket order follows
+        registration order, and which stays does not depend on which account was linked last. A
+        frozen pool cannot change: its published draw holds both tickets."""
+        kept: dict[int, str] = {}
+        twice: list[int] = []
+        for pool_id, identity in await store.open_registrations_among(conn, accounts):
+            if pool_id not in kept:
+                kept[pool_id] = identity
+                continue
+            await store.unregister(conn, pool_id, identity)
+            if pool_id not in twice:
+                twice.append(pool_id)
+        if twice:
+            now = self._clock.now()
+            await enqueue(conn, dedupe=f"{MERGED}{account}:{iso(now)}", target=account, private=True,
+                          now=now, text=registered_once(twice))
+        return bool(twice)
+
+    def merged(self) -> None:
+        """After the link has committed: send the note ``merge_registrations`` queued."""
+        self._outbox.poke()
 
     # -- a volunteer's own data (/mydata) ------------------------------------------------------
 
@@ -302,6 +362,7 @@ class PoolService:
         ends the registration the person may have had under way."""
         now = self._clock.now()
         standings = await store.standings_of(conn, identity)
+        await forget_private(conn, identity, MERGED)  # it named the pools the person registered in
         for pool, ticket, declined in standings:
             if pool.status == OPEN:
                 await store.unregister(conn, pool.id, identity)
@@ -416,7 +477,10 @@ class PoolService:
             # whoever set it) would otherwise be stored beside a draw that ignores it.
             if current.panel_size != quotas.panel_size or await store.quotas(conn, pool.id) != lines:
                 raise UserError(changed)
-            if await store.volunteer_count(conn, pool.id) != len(people):
+            # The very volunteers the lottery was computed for, in the same order: one who left
+            # and another who registered meanwhile leave the count as it was, but the published
+            # document would hold a ticket for someone gone, and the newcomer none.
+            if await store.registered(conn, pool.id) != [p.identity for p in people]:
                 raise UserError(moved)
             tickets = {p.identity: prepared.tickets[p.identity] for p in people}
             if not await store.commit(conn, pool.id, document, prepared.commitment, tickets):

@@ -124,6 +124,35 @@ async def ticket_holders(conn: Conn, pool_id: int) -> dict[int, tuple[str, bool]
     return {r[0]: (r[1], bool(r[2])) for r in rows}
 
 
+async def registered(conn: Conn, pool_id: int) -> list[str]:
+    """The identities registered in the pool, in registration order (nothing is opened)."""
+    rows = await conn.execute_fetchall("SELECT identity FROM pool_volunteers WHERE pool_id = ? ORDER BY seq",
+                                       (pool_id,))
+    return [r[0] for r in rows]
+
+
+async def any_registered(conn: Conn, pool_id: int, identities: list[str]) -> bool:
+    """Whether any of IDENTITIES is registered in the pool."""
+    for identity in identities:
+        rows = await conn.execute_fetchall("SELECT 1 FROM pool_volunteers WHERE pool_id = ? AND identity = ?",
+                                           (pool_id, identity))
+        if rows:
+            return True
+    return False
+
+
+async def open_registrations_among(conn: Conn, identities: list[str]) -> list[tuple[int, str]]:
+    """(pool, identity) of every registration of IDENTITIES in a pool still open, by pool and in
+    registration order."""
+    found: list[tuple[int, str, int]] = []
+    for identity in identities:
+        rows = await conn.execute_fetchall(
+            "SELECT v.pool_id, v.seq FROM pool_volunteers v JOIN pools p ON p.id = v.pool_id"
+            " WHERE v.identity = ? AND p.status = 'open'", (identity,))
+        found += [(r[0], identity, r[1]) for r in rows]
+    return [(pool_id, identity) for pool_id, identity, _seq in sorted(found, key=lambda f: (f[0], f[2]))]
+
+
 async def volunteer_count(conn: Conn, pool_id: int) -> int:
     rows = await conn.execute_fetchall("SELECT count(*) FROM pool_volunteers WHERE pool_id = ?", (pool_id,))
     return int(rows[0][0])
@@ -147,10 +176,11 @@ async def kept_of(conn: Conn, sealer: Sealer, identity: str) -> list[Kept]:
     """A person's registrations with their pools' titles, for /mydata (erased ones are no longer
     theirs: their identity was replaced)."""
     rows = await sealer.open_rows(conn, list(await conn.execute_fetchall(
-        "SELECT v.pool_id, p.title, v.identity, v.name, v.answers, v.ticket, v.consent_at FROM pool_volunteers v"
-        " JOIN pools p ON p.id = v.pool_id WHERE v.identity = ? ORDER BY v.pool_id", (identity,))), SEALED)
-    return [Kept(r["pool_id"], r["title"], r["name"], json.loads(r["answers"]), r["ticket"], r["consent_at"])
-            for r in rows]
+        "SELECT v.pool_id, p.title, v.identity, v.name, v.answers, v.ticket, v.consent_at, v.declined"
+        " FROM pool_volunteers v JOIN pools p ON p.id = v.pool_id WHERE v.identity = ? ORDER BY v.pool_id",
+        (identity,))), SEALED)
+    return [Kept(r["pool_id"], r["title"], r["name"], json.loads(r["answers"]), r["ticket"], r["consent_at"],
+                 bool(r["declined"])) for r in rows]
 
 
 async def standings_of(conn: Conn, identity: str) -> list[tuple[Pool, int | None, bool]]:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.features.roll.model import says_branch
-from bot.features.roll.service import RollService, SignatureMerger, VoteMover
+from bot.features.roll.model import says_branch, typed_as_code
+from bot.features.roll.service import RegistrationMerger, RollService, SignatureMerger, VoteMover
 from bot.kernel.context import Context
 from bot.kernel.errors import UserError
 from bot.kernel.language import N_, _
@@ -21,12 +21,13 @@ router = Router("roll")
                "in polls for the roll; accounts on several platforms linked to one membership vote once."),
 )
 async def join(
-    ctx: Context, args: str, roll: RollService, polls: VoteMover, campaigns: SignatureMerger
+    ctx: Context, args: str, roll: RollService, polls: VoteMover, campaigns: SignatureMerger,
+    pools: RegistrationMerger,
 ) -> None:
     raw = args.strip()
-    if not raw or " " in raw:
+    if not raw or not typed_as_code(raw):
         raise UserError(_("Usage: /join CODE — the code your organiser gave you, e.g. /join ABCD-EF23."))
-    name = await roll.join(ctx.actor, raw, ctx.event_id, polls, campaigns)
+    name = await roll.join(ctx.actor, raw, ctx.event_id, polls, campaigns, pools)
     if ctx.room.private:
         await ctx.reply(_("Welcome, {name}: this account is now linked to your membership.").format(name=name))
     else:

@@ -8,7 +8,7 @@ member's linked identities (say, on Telegram and on Matrix) vote as one.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.kernel.errors import ParseError
 from bot.kernel.language import _
@@ -18,6 +18,13 @@ from bot.kernel.wording import quoted
 
 def new_join_code() -> str:
     return format_code("".join(secrets.choice(CODE_ALPHABET) for _ in range(8)))
+
+
+def typed_as_code(text: str) -> bool:
+    """Whether TEXT is typed as a join code is: one word (ABCD-EF23), or its two halves of four
+    characters (ABCD EF23, as a code read aloud is typed). ``normalise_code`` reads either."""
+    words = text.split()
+    return len(words) == 1 or (len(words) == 2 and all(len(w) == 4 for w in words))
 
 
 def says_branch(branch: str) -> bool:
@@ -44,13 +51,15 @@ class RollEntry:
 @dataclass(frozen=True)
 class RollImport:
     """What a roll import did: (number, name, branch, join code) of every member in the file,
-    (number, name) of every member it made inactive (with --replace: those missing from it), and
-    how many of the file's members were new to the roll (None: all of them)."""
+    (number, name) of every member it made inactive (with --replace: those missing from it), how
+    many of the file's members were new to the roll (None: all of them), and (number, name before,
+    name now) of every member whose number the file gives another name."""
 
     rows: list[tuple[str | None, str, str | None, str]]
     made_inactive: list[tuple[str | None, str]]
     replace: bool
     added: int | None = None
+    renamed: list[tuple[str | None, str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

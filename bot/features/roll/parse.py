@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
+from collections.abc import Iterator
 
 from bot.features.roll.model import RollEntry, RollError, same_member
 from bot.kernel.grammar import is_number
 from bot.kernel.language import _
-from bot.kernel.wording import quoted
+from bot.kernel.wording import number, quoted
 
 _COLUMNS = {
     "name": "name",
@@ -21,12 +23,50 @@ _COLUMNS = {
 }
 
 
+def _records(text: str) -> Iterator[tuple[int, list[str]]]:
+    """The CSV records of TEXT, each with the line it starts on, read strictly: a quotation mark
+    left open would otherwise take every line after it into one cell, and the members on them
+    would be lost without a word. A record that is not CSV, or a cell that runs over lines or
+    holds a control character (no name, number or branch does), is refused with its line."""
+    reader = csv.reader(io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n")), strict=True)
+    while True:
+        line = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as e:
+            raise RollError(_csv_fault(line, str(e))) from None
+        for cell in row:
+            if "\n" in cell:
+                raise RollError(_("line {line}: a cell runs over more than one line, which no name, number or "
+                                  "branch does: is a quotation mark left open? Close it, or remove the line "
+                                  "break").format(line=line))
+            if any(unicodedata.category(ch) == "Cc" for ch in cell):
+                raise RollError(_("line {line}: {cell} holds a control character (such as a tab or a NUL), which no "
+                                  "name, number or branch has; remove it").format(line=line, cell=quoted(cell, 30)))
+        yield line, row
+
+
+def _csv_fault(line: int, error: str) -> str:
+    """What the CSV reader's ERROR on LINE means to whoever fixes the file."""
+    if "field limit" in error:
+        return _("line {line}: a cell is longer than {max} characters; check that the file is the roll, saved as "
+                 "CSV").format(line=line, max=number(csv.field_size_limit()))
+    if "end of data" in error:
+        return _("line {line}: a quotation mark is left open, so the rest of the file would be one cell; close it, or "
+                 "remove it").format(line=line)
+    return _("line {line}: a cell is quoted only in part (text follows its closing quotation mark); put the "
+             "whole cell in quotation marks and double each one inside it, e.g. \"Ann \"\"Nan\"\" "
+             "Smith\"").format(line=line)
+
+
 def parse_roll_csv(text: str) -> list[RollEntry]:
     """Rows of a roll CSV (a header row naming the columns: name, and optionally number,
     branch, weight). Errors name the line."""
-    reader = csv.reader(io.StringIO(text))
+    reader = _records(text)
     try:
-        header = next(reader)
+        _line, header = next(reader)
     except StopIteration:
         raise RollError(_("the file is empty; the first line must name the columns, e.g. name,number,branch")) from None
     cols: dict[str, int] = {}
@@ -45,7 +85,7 @@ def parse_roll_csv(text: str) -> list[RollEntry]:
     # Rows with no number are matched to the roll by name and branch: two such rows alike would
     # be one member, so the first line of each is kept to name it.
     unnumbered: dict[tuple[str, str | None], int] = {}
-    for line_no, row in enumerate(reader, start=2):
+    for line_no, row in reader:
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):

@@ -10,7 +10,9 @@ from bot.kernel.wording import number
 def import_summary(result: RollImport) -> str:
     """"Imported 3 members." (only those the import added: a re-import says how many were
     already on the roll) and, with --replace, who was made inactive, by name and number: a
-    member dropped by mistake (a typo in a number, a missing row) must be seen before a ballot."""
+    member dropped by mistake (a typo in a number, a missing row) must be seen before a ballot;
+    and who the file renamed: a number given to another person by mistake hands them the first
+    one's membership, linked accounts and all."""
     n = len(result.rows)
     added = n if result.added is None else result.added
     if added == n:
@@ -22,6 +24,11 @@ def import_summary(result: RollImport) -> str:
         out.append(ngettext("{n} was already on the roll: updated, its join code unchanged.",
                             "{n} were already on the roll: updated, their join codes unchanged.",
                             n - added).format(n=number(n - added)))
+    if result.renamed:
+        # TRANSLATORS: {members} lists "Ann Smith (1001) → Bob Jones", a member's name on the roll and in the file.
+        out.append(_("Renamed, by member number (their join codes and linked accounts stay with the number; check "
+                     "each is the same person): {members}.").format(
+            members=", ".join(f"{old} ({no}) → {new}" for no, old, new in result.renamed)))
     if result.made_inactive:
         who = ", ".join(f"{name} ({no})" if no else name for no, name in result.made_inactive)
         out.append(_("Made inactive (missing from the file): {members}.").format(members=who))

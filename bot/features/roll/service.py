@@ -44,6 +44,17 @@ class SignatureMerger(Protocol):
     def merged(self) -> None: ...
 
 
+class RegistrationMerger(Protocol):
+    """What linking needs of the sortition pools: a member who registered in one open pool from
+    two accounts before linking them is registered once (one ticket, not twice everyone else's
+    chance). The later registration is withdrawn inside the link's own transaction, and the
+    member's notice queued in it; ``merged`` then has it sent."""
+
+    async def merge_registrations(self, conn: Conn, account: str, accounts: list[str]) -> bool: ...
+
+    def merged(self) -> None: ...
+
+
 class _Round:
     """Identities whose links one query reads, and those waiting for it."""
 
@@ -128,7 +139,8 @@ class RollService:
         return await store.contacts(self._reader)
 
     async def join(
-        self, actor: Actor, text: str, event_id: str | None, polls: VoteMover, signatures: SignatureMerger
+        self, actor: Actor, text: str, event_id: str | None, polls: VoteMover, signatures: SignatureMerger,
+        registrations: RegistrationMerger,
     ) -> str:
         """Link ACTOR's account to the member whose join code TEXT is; the member's name."""
         code = normalise_code(text)
@@ -151,12 +163,13 @@ class RollService:
                                   "organiser."))
             await store.link(conn, identity, actor.name, member.id, now)
             await polls.move_votes(conn, identity, f"m:{member.id}")
-            merged = await signatures.merge_signatures(conn, member.id, identity,
-                                                       await store.accounts_of(conn, member.id))
-            return member.name, member.id, merged
+            accounts = await store.accounts_of(conn, member.id)
+            merged = await signatures.merge_signatures(conn, member.id, identity, accounts)
+            registered_once = await registrations.merge_registrations(conn, identity, accounts)
+            return member.name, member.id, merged, registered_once
 
         try:
-            name, member_id, merged = await self._writer.run(link, event_id)
+            name, member_id, merged, registered_once = await self._writer.run(link, event_id)
         except WrongCode:
             self._wrong_codes.failed(identity)
             raise
@@ -164,6 +177,8 @@ class RollService:
         await polls.move_secret_votes([(identity, f"m:{member_id}")])
         if merged:
             signatures.merged()
+        if registered_once:
+            registrations.merged()
         return name
 
     async def linked_since(self, t: datetime) -> list[tuple[str, int]]:
@@ -181,7 +196,7 @@ class RollService:
         now = iso(self._clock.now())
 
         async def op(conn: Conn) -> RollImport:
-            rows, dropped, added = await store.import_roll(conn, entries, now, replace)
-            return RollImport(rows, dropped, replace, added)
+            rows, dropped, added, renamed = await store.import_roll(conn, entries, now, replace)
+            return RollImport(rows, dropped, replace, added, renamed)
 
         return await self._writer.run(op)

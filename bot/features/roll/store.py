@@ -44,14 +44,11 @@ async def member_by_code(conn: Conn, code: str) -> Member | None:
 
 
 async def active_members(conn: Conn, branch: str | None = None) -> list[tuple[int, int, str | None]]:
-    """(member, weight, branch) of every active member, or of those in BRANCH (any case)."""
-    if branch is None:
-        rows = await conn.execute_fetchall("SELECT id, weight, branch FROM members WHERE active = 1")
-    else:
-        rows = await conn.execute_fetchall(
-            "SELECT id, weight, branch FROM members WHERE active = 1 AND lower(branch) = lower(?)", (branch,)
-        )
-    return [(r[0], r[1], r[2]) for r in rows]
+    """(member, weight, branch) of every active member, or of those in BRANCH (any case, in any
+    alphabet: the databases' lower() folds only A to Z, so "łódź" would miss "Łódź")."""
+    rows = await conn.execute_fetchall("SELECT id, weight, branch FROM members WHERE active = 1")
+    wanted = None if branch is None else branch.casefold()
+    return [(r[0], r[1], r[2]) for r in rows if wanted is None or (r[2] is not None and r[2].casefold() == wanted)]
 
 
 async def contacts(conn: Conn) -> list[tuple[str, int, str]]:
@@ -93,10 +90,11 @@ async def link(conn: Conn, identity: str, name: str, member_id: int, at: str) ->
 
 async def import_roll(
     conn: Conn, entries: list[RollEntry], now: str, replace: bool = False
-) -> tuple[list[tuple[str | None, str, str | None, str]], list[tuple[str | None, str]], int]:
+) -> tuple[list[tuple[str | None, str, str | None, str]], list[tuple[str | None, str]], int,
+           list[tuple[str | None, str, str]]]:
     """Add or update members, inside the caller's transaction; returns (number, name, branch,
-    join code) for every entry, (number, name) of every member made inactive, and how many
-    entries were new members.
+    join code) for every entry, (number, name) of every member made inactive, how many entries
+    were new members, and (number, name before, name now) of every member the file renamed.
 
     Members are matched by number, or by name and branch when there is no number; a numbered
     entry no member has the number of yet is the one member with its name and branch and no
@@ -109,9 +107,12 @@ async def import_roll(
         if n > 1:
             raise RollError(same_member(name, branch))
     matched: list[tuple[int, str] | None] = []
+    named: dict[int, str] = {}  # the name each member matched by number has on the roll now
     for e in entries:
         if e.number is not None:
-            rows = await conn.execute_fetchall("SELECT id, join_code FROM members WHERE number = ?", (e.number,))
+            rows = await conn.execute_fetchall("SELECT id, join_code, name FROM members WHERE number = ?",
+                                               (e.number,))
+            named.update((r[0], r[2]) for r in rows)
         else:
             rows = await conn.execute_fetchall(
                 "SELECT id, join_code FROM members WHERE number IS NULL AND name = ? AND branch IS NOT DISTINCT FROM ?",
@@ -142,9 +143,15 @@ async def import_roll(
 
     out = []
     added = 0
+    renamed: list[tuple[str | None, str, str]] = []
+    # A new code is drawn again if it is taken: among 100,000 members two alike are about one in 200.
+    taken = {r[0] for r in await conn.execute_fetchall("SELECT join_code FROM members")}
     for e, m in zip(entries, matched, strict=True):
         if m is None:
             code = new_join_code()
+            while code in taken:
+                code = new_join_code()
+            taken.add(code)
             await conn.execute(
                 "INSERT INTO members(number, name, branch, weight, join_code, active, created_at)"
                 " VALUES (?, ?, ?, ?, ?, 1, ?)",
@@ -153,6 +160,8 @@ async def import_roll(
             added += 1
         else:
             member_id, code = m
+            if member_id in named and named[member_id] != e.name:
+                renamed.append((e.number, named[member_id], e.name))
             await conn.execute(
                 "UPDATE members SET number = ?, name = ?, branch = ?, weight = ?, active = 1 WHERE id = ?",
                 (e.number, e.name, e.branch, e.weight, member_id),
@@ -167,7 +176,7 @@ async def import_roll(
             if code not in keep:
                 await conn.execute("UPDATE members SET active = 0 WHERE id = ?", (mid,))
                 dropped.append((number, name))
-    return out, dropped, added
+    return out, dropped, added, renamed
 
 
 async def accounts_of(conn: Conn, member_id: int) -> list[str]:

@@ -83,6 +83,21 @@ async def test_a_frozen_registration_shows_its_ticket(chat: Chat) -> None:
     assert "• pool P1 (Assembly): name Person 4; answers gender: f; area: north; ticket 5; since 20" in out, out
 
 
+async def test_mydata_says_a_seat_was_declined(chat: Chat) -> None:
+    """That a volunteer declined the seat they were drawn for is kept about them (the panel list
+    the organisers export says so): /mydata says it too."""
+    await _frozen(chat)
+    await chat.say(f"chair: /pool 1 draw {RANDOMNESS}")
+    ticket = json.loads((await chat.query("SELECT panel FROM pools"))[0][0])[0]
+    who = await _holder(chat, ticket)
+    name = f"Person {who[1:]}"
+    assert f"ticket {ticket}; since 20" in await chat.say(f"{who} (private): /mydata")
+    await chat.say(f"{who} (private): /pool 1 decline")
+    out = await chat.say(f"{who} (private): /mydata")
+    assert f"• pool P1 (Assembly): name {name}; answers gender: " in out, out
+    assert f"; ticket {ticket}, its seat declined; since 20" in out, out
+
+
 async def test_withdrawing_what_is_not_yours_or_no_longer_can_be_is_refused(chat: Chat) -> None:
     await chat.say("chair: /pool new Assembly | gender: f, m | area: north, south")
     await _join(chat, "amy", "f", "north", "Amy Jones")

@@ -230,3 +230,54 @@ def test_members_import_refuses_one_member_twice(tmp_path: Path) -> None:
     proc = members_import("name,number,branch\nJohn Smith,1,North\nJohn Smith,2,North\nAnn Lee,3,South\n")
     assert proc.returncode == 0 and "Imported 3 members." in proc.stderr, proc.stderr
     assert len(set(line.rsplit(",", 1)[1] for line in proc.stdout.strip().splitlines()[1:])) == 3
+
+
+async def test_a_branch_is_named_in_any_case_in_any_alphabet(chat: Chat) -> None:
+    """--branch north finds North, and łódź finds Łódź as well: the databases' lower() folds only
+    A to Z, so a branch named with another letter was found only as written."""
+    await import_roll(chat, "name,number,branch\nAnn,1,Łódź\nBob,2,ÖSTRA\nCat,3,North\nDee,4,\n")
+    for typed, members in [("łódź", 1), ("ŁÓDŹ", 1), ("östra", 1), ("north", 1)]:
+        out = await chat.say(f"chair: /poll Branch only? --branch {typed}")
+        assert f"branch ({members})" in out, (typed, out)
+    assert await chat.app.services.roll.electorate("łódź") == {1: 1}
+    assert [m for m, _b in await chat.app.services.roll.branches("östra")] == [2]
+
+
+async def test_an_import_never_gives_two_members_one_join_code(chat: Chat, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A code drawn for a new member that another member has already is drawn again (among
+    100,000 members two alike are about one in 200): the import used to fail at the database."""
+    from bot.features.roll import store
+
+    first = await import_roll(chat, "name,number\nAnn,1\n")
+    drawn = iter([first["ann"], "BBBB-CCCC", "BBBB-CCCC", "DDDD-EEEE"])
+    monkeypatch.setattr(store, "new_join_code", lambda: next(drawn))
+    codes = await import_roll(chat, "name,number\nAnn,1\nBob,2\nCat,3\n")
+    assert codes == {"ann": first["ann"], "bob": "BBBB-CCCC", "cat": "DDDD-EEEE"}
+
+
+async def test_a_code_typed_in_two_halves_as_read_aloud_links(chat: Chat) -> None:
+    """ABCD EF23, as a code read out at a meeting is typed, was refused as "Usage: /join CODE"
+    though it is the code; two words that are not one code still are."""
+    codes = await import_roll(chat)
+    first, second = codes["ann"].lower().split("-")
+    assert "Welcome, Ann Smith" in await chat.say(f"ann (private): /join {first} {second}")
+    before = await chat.snapshot()
+    for typed in [f"{codes['bob']} please", "my code", f"{codes['bob'][:4]} {codes['bob'][5:]} x"]:
+        assert "Usage: /join CODE" in await chat.say(f"bob (private): /join {typed}"), typed
+    assert "The code ZZZZ ZZZZ is not on the roll" in await chat.say("bob (private): /join ZZZZ ZZZZ")
+    assert await chat.snapshot() == before
+
+
+async def test_an_import_names_the_members_it_renamed(chat: Chat) -> None:
+    """Member numbers swapped in the file hand Ann's membership (her join code, her linked
+    accounts, her votes to come) to Bob's name and Bob's to hers: the summary said only "updated",
+    and now names each member the file renamed, for the organiser to check."""
+    roll = chat.app.services.roll
+    await roll.import_entries(parse_roll_csv(ROLL))
+    swapped = "name,number,branch,weight\nBob Jones,1001,North,120\nAnn Smith,1002,North,80\nCat Lee,1003,South,300\n"
+    summary = import_summary(await roll.import_entries(parse_roll_csv(swapped)))
+    assert summary == ("No new member.\n3 were already on the roll: updated, their join codes unchanged.\n"
+                       "Renamed, by member number (their join codes and linked accounts stay with the number; "
+                       "check each is the same person): Ann Smith (1001) → Bob Jones, Bob Jones (1002) → Ann "
+                       "Smith."), summary
+    assert "Renamed" not in import_summary(await roll.import_entries(parse_roll_csv(swapped)))
