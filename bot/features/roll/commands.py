@@ -7,6 +7,7 @@ from bot.features.roll.service import RegistrationMerger, RollService, Signature
 from bot.kernel.context import Context
 from bot.kernel.errors import UserError
 from bot.kernel.language import N_, _
+from bot.kernel.ports import DeliveryRefused
 from bot.kernel.routing import Router
 
 router = Router("roll")
@@ -27,12 +28,26 @@ async def join(
     raw = args.strip()
     if not raw or not typed_as_code(raw):
         raise UserError(_("Usage: /join CODE — the code your organiser gave you, e.g. /join ABCD-EF23."))
-    name = await roll.join(ctx.actor, raw, ctx.event_id, polls, campaigns, pools)
-    if ctx.room.private:
-        await ctx.reply(_("Welcome, {name}: this account is now linked to your membership.").format(name=name))
+    joined = await roll.join(ctx.actor, raw, ctx.event_id, polls, campaigns, pools, seen=not ctx.room.private)
+    if joined.new_code is None:
+        await ctx.reply(_("Welcome, {name}: this account is now linked to your membership.").format(name=joined.name))
+        return
+    # Sent in a group, the code was read by others: it was replaced, and the new one goes privately.
+    with await ctx.speaking_to(ctx.actor.id):
+        sent = _("Your new join code, for linking your accounts on other platforms: {code}. Send it only to me, "
+                 "privately: /join {code}").format(code=joined.new_code)
+    try:
+        told = await ctx.private(sent) is not None
+    except DeliveryRefused:
+        told = False
+    if told:
+        await ctx.reply(_("Welcome, {name}: this account is now linked to your membership. Your code was seen here, "
+                          "so it no longer works; I sent you a new one privately. Next time send it to me "
+                          "privately.").format(name=joined.name))
     else:
-        await ctx.reply(_("Welcome, {name}: this account is now linked to your membership. (Next time send your "
-                          "code privately.)").format(name=name))
+        await ctx.reply(_("Welcome, {name}: this account is now linked to your membership. Your code was seen here, "
+                          "so it no longer works; ask your organiser for your new one, and send it to me "
+                          "privately.").format(name=joined.name))
 
 
 @router.command("whoami", summary=N_("show how the bot knows you"), usage="/whoami")

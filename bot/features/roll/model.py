@@ -49,6 +49,15 @@ class RollEntry:
 
 
 @dataclass(frozen=True)
+class Joined:
+    """An account linked to a membership by its join code: the member's name, and the code that
+    now replaces theirs if the one used was seen by others (sent in a group), else None."""
+
+    name: str
+    new_code: str | None = None
+
+
+@dataclass(frozen=True)
 class RollImport:
     """What a roll import did: (number, name, branch, join code) of every member in the file,
     (number, name) of every member it made inactive (with --replace: those missing from it), how

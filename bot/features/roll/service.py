@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.features.roll import store
-from bot.features.roll.model import Member, RollEntry, RollImport
+from bot.features.roll.model import Joined, Member, RollEntry, RollImport
 from bot.kernel.clock import Clock
 from bot.kernel.errors import UserError
 from bot.kernel.events import Actor, platform_of
@@ -140,15 +140,18 @@ class RollService:
 
     async def join(
         self, actor: Actor, text: str, event_id: str | None, polls: VoteMover, signatures: SignatureMerger,
-        registrations: RegistrationMerger,
-    ) -> str:
-        """Link ACTOR's account to the member whose join code TEXT is; the member's name."""
+        registrations: RegistrationMerger, *, seen: bool = False,
+    ) -> Joined:
+        """Link ACTOR's account to the member whose join code TEXT is. SEEN: the code was sent
+        where others read it (a group), so it no longer works once read: whoever saw it could
+        link an account of theirs to the membership and vote in its name. The member gets a new
+        one (in Joined.new_code), also when the link is refused."""
         code = normalise_code(text)
         identity = actor.id
         self._wrong_codes.check(identity, "join codes")
         now = iso(self._clock.now())
 
-        async def link(conn: Conn) -> tuple[str, int, bool]:
+        async def link(conn: Conn) -> tuple[str, int, bool, bool, str | None]:
             member = await store.member_by_code(conn, code)
             if member is None or not member.active:
                 raise WrongCode(_("The code {code} is not on the roll. Check it with your organiser.").format(
@@ -166,12 +169,19 @@ class RollService:
             accounts = await store.accounts_of(conn, member.id)
             merged = await signatures.merge_signatures(conn, member.id, identity, accounts)
             registered_once = await registrations.merge_registrations(conn, identity, accounts)
-            return member.name, member.id, merged, registered_once
+            new_code = await store.replace_join_code(conn, member.id) if seen else None
+            return member.name, member.id, merged, registered_once, new_code
 
         try:
-            name, member_id, merged, registered_once = await self._writer.run(link, event_id)
+            name, member_id, merged, registered_once, new_code = await self._writer.run(link, event_id)
         except WrongCode:
             self._wrong_codes.failed(identity)
+            raise
+        except UserError as refused:
+            if seen and await self._void_seen_code(code):
+                raise UserError(refused.message + "\n" + _(
+                    "That code was seen here, so it no longer works: ask your organiser for your new one, and send "
+                    "it to me privately.")) from None
             raise
         self._members[identity] = member_id
         await polls.move_secret_votes([(identity, f"m:{member_id}")])
@@ -179,7 +189,20 @@ class RollService:
             signatures.merged()
         if registered_once:
             registrations.merged()
-        return name
+        return Joined(name, new_code)
+
+    async def _void_seen_code(self, code: str) -> bool:
+        """A right code sent where others read it, whose link was refused: it is replaced all the
+        same, since it is no longer a secret. False if CODE is no member's."""
+
+        async def op(conn: Conn) -> bool:
+            member = await store.member_by_code(conn, code)
+            if member is None:
+                return False
+            await store.replace_join_code(conn, member.id)
+            return True
+
+        return await self._writer.run(op)
 
     async def linked_since(self, t: datetime) -> list[tuple[str, int]]:
         """(identity, member) of every account linked at T or later."""

@@ -43,6 +43,16 @@ async def member_by_code(conn: Conn, code: str) -> Member | None:
     return Member(rows[0][0], rows[0][1], rows[0][2], bool(rows[0][3])) if rows else None
 
 
+async def replace_join_code(conn: Conn, member_id: int) -> str:
+    """Give MEMBER_ID a new join code in place of theirs (which others have seen); the new one."""
+    while True:
+        code = new_join_code()
+        if not await conn.execute_fetchall("SELECT 1 FROM members WHERE join_code = ?", (code,)):
+            break
+    await conn.execute("UPDATE members SET join_code = ? WHERE id = ?", (code, member_id))
+    return code
+
+
 async def active_members(conn: Conn, branch: str | None = None) -> list[tuple[int, int, str | None]]:
     """(member, weight, branch) of every active member, or of those in BRANCH (any case, in any
     alphabet: the databases' lower() folds only A to Z, so "łódź" would miss "Łódź")."""

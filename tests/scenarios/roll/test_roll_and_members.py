@@ -281,3 +281,41 @@ async def test_an_import_names_the_members_it_renamed(chat: Chat) -> None:
                        "check each is the same person): Ann Smith (1001) → Bob Jones, Bob Jones (1002) → Ann "
                        "Smith."), summary
     assert "Renamed" not in import_summary(await roll.import_entries(parse_roll_csv(swapped)))
+
+
+async def _join_from_matrix(chat: Chat, who: str, code: str) -> int | None:
+    """/join CODE sent privately from a Matrix account of WHO's; the member it is linked to then."""
+    from bot.kernel.events import Actor, Message, Room
+
+    account = f"mx:@{who}:example.org"
+    await chat.app.handle(Message(Actor(account, who), Room(f"mx:!{who}:example.org", private=True), f"/join {code}"))
+    await chat.settle()
+    return chat.app.services.roll.member(account)
+
+
+async def test_a_join_code_sent_in_a_group_links_and_is_replaced_since_others_read_it(chat: Chat) -> None:
+    """A code sent in the group is read by everyone there: any of them could link an account of
+    theirs on another platform to the membership, and vote in its name. The sender is linked,
+    the code stops working at once, and the member gets a new one privately for their other
+    accounts."""
+    codes = await import_roll(chat)
+    out = await chat.say(f"ann: /join {codes['ann']}")
+    assert "Welcome, Ann Smith" in out and "Your code was seen here, so it no longer works" in out, out
+    new = re.search(r"\[ann \(private\)\] bot: Your new join code, for linking your accounts on other platforms: "
+                    r"(\S+)\. Send it only to me", out)
+    assert new and new.group(1) != codes["ann"], out
+    assert await _join_from_matrix(chat, "eve", codes["ann"]) is None  # someone who read it
+    assert await _join_from_matrix(chat, "ann", new.group(1)) == chat.app.services.roll.member("console:ann")
+    assert await chat.query("SELECT count(*) FROM identities WHERE member_id IS NOT NULL") == [(2,)]
+
+
+async def test_a_right_join_code_sent_in_a_group_is_replaced_even_when_the_link_is_refused(chat: Chat) -> None:
+    codes = await import_roll(chat)
+    await chat.say(f"ann (private): /join {codes['ann']}")
+    out = await chat.say(f"ann: /join {codes['ann']}")
+    assert "This account is already linked to Ann Smith." in out and "That code was seen here" in out, out
+    assert await _join_from_matrix(chat, "eve", codes["ann"]) is None
+    before = await chat.snapshot()
+    out = await chat.say("bob: /join ZZZZ-ZZZZ")  # a wrong code names no member: nothing to replace
+    assert "is not on the roll" in out and "seen here" not in out, out
+    assert await chat.snapshot() == before

@@ -23,7 +23,8 @@ async def test_joining_and_whoami_in_polish_and_welsh(chat: Chat) -> None:
     assert "połączono Cię z członkiem Ann Smith, oddział North." in out
     # In the Welsh room, Bob (no language of his own) joins: the room reads Welsh.
     out = await chat.say(f"bob: /join {codes['bob']}")
-    assert "Croeso, Bob Jones: mae'r cyfrif hwn bellach wedi'i gysylltu â'ch aelodaeth. (Y tro nesaf" in out
+    assert ("Croeso, Bob Jones: mae'r cyfrif hwn bellach wedi'i gysylltu â'ch aelodaeth. Gwelwyd eich cod yma, "
+            "felly nid yw'n gweithio mwyach; anfonais un newydd atoch yn breifat.") in out
     assert "Chi yw console:zed, heb eich cysylltu â'r gofrestr aelodau." in await chat.say("zed: /whoami")
 
 
