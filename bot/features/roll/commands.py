@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+
 from bot.features.roll.model import says_branch, typed_as_code
 from bot.features.roll.service import RegistrationMerger, RollService, SignatureMerger, VoteMover
 from bot.kernel.context import Context
+from bot.kernel.effects import SendPrivate
 from bot.kernel.errors import UserError
 from bot.kernel.language import N_, _
-from bot.kernel.ports import DeliveryRefused
 from bot.kernel.routing import Router
 
+log = logging.getLogger(__name__)
 router = Router("roll")
 
 
@@ -29,6 +32,15 @@ async def join(
     if not raw or not typed_as_code(raw):
         raise UserError(_("Usage: /join CODE — the code your organiser gave you, e.g. /join ABCD-EF23."))
     joined = await roll.join(ctx.actor, raw, ctx.event_id, polls, campaigns, pools, seen=not ctx.room.private)
+    for account in joined.linked_before:  # a link they did not make is someone voting in their name
+        with await ctx.speaking_to(account):
+            text = _("Another account, {account}, is now linked to your membership as well: it votes and signs "
+                     "as you. If that was not you, tell your organiser.").format(
+                account=f"{ctx.actor.name} ({ctx.actor.id})" if ctx.actor.name else ctx.actor.id)
+        try:
+            await ctx.send(SendPrivate(account, text))
+        except Exception as e:  # best effort: the link is made; the account may have left its platform
+            log.warning("could not tell an account of a new link to its membership (%s)", type(e).__name__)
     if joined.new_code is None:
         await ctx.reply(_("Welcome, {name}: this account is now linked to your membership.").format(name=joined.name))
         return
@@ -38,7 +50,8 @@ async def join(
                  "privately: /join {code}").format(code=joined.new_code)
     try:
         told = await ctx.private(sent) is not None
-    except DeliveryRefused:
+    except Exception as e:  # a private chat the platform refuses (never opened), or down: the organiser has it
+        log.warning("could not send a replaced join code privately (%s)", type(e).__name__)
         told = False
     if told:
         await ctx.reply(_("Welcome, {name}: this account is now linked to your membership. Your code was seen here, "

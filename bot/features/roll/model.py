@@ -50,11 +50,14 @@ class RollEntry:
 
 @dataclass(frozen=True)
 class Joined:
-    """An account linked to a membership by its join code: the member's name, and the code that
-    now replaces theirs if the one used was seen by others (sent in a group), else None."""
+    """An account linked to a membership by its join code: the member's name, the code that now
+    replaces theirs if the one used was seen by others (sent in a group), else None, and the
+    member's accounts linked before (each is told: a link they did not make is someone else
+    voting in their name)."""
 
     name: str
     new_code: str | None = None
+    linked_before: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -151,7 +151,7 @@ class RollService:
         self._wrong_codes.check(identity, "join codes")
         now = iso(self._clock.now())
 
-        async def link(conn: Conn) -> tuple[str, int, bool, bool, str | None]:
+        async def link(conn: Conn) -> tuple[str, int, bool, bool, str | None, list[str]]:
             member = await store.member_by_code(conn, code)
             if member is None or not member.active:
                 raise WrongCode(_("The code {code} is not on the roll. Check it with your organiser.").format(
@@ -170,10 +170,10 @@ class RollService:
             merged = await signatures.merge_signatures(conn, member.id, identity, accounts)
             registered_once = await registrations.merge_registrations(conn, identity, accounts)
             new_code = await store.replace_join_code(conn, member.id) if seen else None
-            return member.name, member.id, merged, registered_once, new_code
+            return member.name, member.id, merged, registered_once, new_code, accounts
 
         try:
-            name, member_id, merged, registered_once, new_code = await self._writer.run(link, event_id)
+            name, member_id, merged, registered_once, new_code, accounts = await self._writer.run(link, event_id)
         except WrongCode:
             self._wrong_codes.failed(identity)
             raise
@@ -189,7 +189,7 @@ class RollService:
             signatures.merged()
         if registered_once:
             registrations.merged()
-        return Joined(name, new_code)
+        return Joined(name, new_code, tuple(a for a in accounts if a != identity))
 
     async def _void_seen_code(self, code: str) -> bool:
         """A right code sent where others read it, whose link was refused: it is replaced all the

@@ -307,6 +307,10 @@ async def test_a_join_code_sent_in_a_group_links_and_is_replaced_since_others_re
     assert await _join_from_matrix(chat, "eve", codes["ann"]) is None  # someone who read it
     assert await _join_from_matrix(chat, "ann", new.group(1)) == chat.app.services.roll.member("console:ann")
     assert await chat.query("SELECT count(*) FROM identities WHERE member_id IS NOT NULL") == [(2,)]
+    # Her first account is told of the second: a link she did not make would be someone voting as her.
+    told = chat.transport.transcript[-1]
+    assert ("[ann (private)] bot: Another account, ann (mx:@ann:example.org), is now linked to your membership as "
+            "well: it votes and signs as you. If that was not you, tell your organiser.") in told
 
 
 async def test_a_right_join_code_sent_in_a_group_is_replaced_even_when_the_link_is_refused(chat: Chat) -> None:
