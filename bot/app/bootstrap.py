@@ -254,7 +254,7 @@ async def _built(config: Config, clock: Clock, transports: Transports, writer: W
     signing = SigningService(dialogues, {"M": campaigns, "T": triggers})
     pools = PoolService(reader, writer, clock, outbox, dialogues, links, languages=languages, sealer=sealer,
                         forget_erased=database.forget_erased, roll=roll)
-    signups = SignupService(reader, writer, clock, dialogues, roll, [campaigns, triggers, pools],
+    signups = SignupService(reader, writer, clock, dialogues, roll, [campaigns, campaigns.reports, triggers, pools],
                             database.forget_erased, languages=languages, sealer=sealer)
     services = Services(roll, polls, reminders, motions, campaigns, signing, signups, triggers, pools, languages)
 

@@ -182,6 +182,9 @@ class CampaignService:
             if refusal:
                 raise UserError(refusal)
             found = await store.adoption(conn, motion_id, branch.casefold())
+            if found is not None and not found[2]:  # its reporter's name was erased
+                raise UserError(_("{branch} was already reported (passed on {day}); nothing changed.")
+                                .format(branch=branch_name(found[0]), day=found[1]))
             if found is not None:
                 raise UserError(_("{branch} was already reported (passed on {day}, by {name}); nothing changed.")
                                 .format(branch=branch_name(found[0]), day=found[1], name=found[2]))
@@ -365,7 +368,30 @@ class CampaignService:
     async def erase(self, conn: Conn, identity: str, member: int | None) -> tuple[str, int]:
         return "model-motion signature", await store.erase_signatures(conn, identity, f"m:{member}")
 
+    @property
+    def reports(self) -> BranchReports:
+        """The branch reports people made, as personal data of theirs (a DataHolder of its own)."""
+        return BranchReports(self._reader)
+
     async def move_room(self, conn: Conn, old: str, new: str) -> int:
         """Inside a room move's transaction (bot/app/rooms.py): the campaigns of room OLD now
         belong to room NEW."""
         return await store.move_room(conn, old, new)
+
+
+class BranchReports:
+    """Who reported a branch's vote on a model motion, as personal data of the reporter: /mydata
+    lists their reports, and an erasure takes their name and account off them. The reports
+    themselves stay, with the branch's date: they are the branch's record, and the campaign's
+    count of branches rests on them."""
+
+    def __init__(self, reader: Reader) -> None:
+        self._reader = reader
+
+    async def personal_data(self, identity: str, member: int | None) -> list[str]:
+        return [_("• branch report on {ref}: {branch} passed it on {day}").format(
+                    ref=f"M{motion_id}", branch=branch, day=day)
+                for motion_id, branch, day in await store.adoptions_reported_by(self._reader, identity)]
+
+    async def erase(self, conn: Conn, identity: str, member: int | None) -> tuple[str, int]:
+        return "branch report", await store.unname_reports(conn, identity)

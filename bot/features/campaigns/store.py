@@ -171,6 +171,22 @@ async def delete_adoption(conn: Conn, motion_id: int, key: str) -> None:
     await conn.execute("DELETE FROM campaign_adoptions WHERE motion_id = ? AND branch_key = ?", (motion_id, key))
 
 
+async def adoptions_reported_by(conn: Conn, identity: str) -> list[tuple[int, str, str]]:
+    """(motion, branch, passed on) of every branch report IDENTITY made."""
+    rows = await conn.execute_fetchall(
+        "SELECT motion_id, branch, passed_on FROM campaign_adoptions WHERE reported_by = ?"
+        " ORDER BY motion_id, branch_key", (identity,))
+    return [(r[0], r[1], r[2]) for r in rows]
+
+
+async def unname_reports(conn: Conn, identity: str) -> int:
+    """Take IDENTITY's name and account off the branch reports they made (the branch's vote
+    stands: it is the branch's record, not theirs); how many."""
+    cur = await conn.execute("UPDATE campaign_adoptions SET reported_by = '', reporter = '' WHERE reported_by = ?",
+                             (identity,))
+    return int(cur.rowcount)
+
+
 async def adoptions(conn: Conn, motion_id: int) -> list[tuple[str, str]]:
     rows = await conn.execute_fetchall(
         "SELECT branch, passed_on FROM campaign_adoptions WHERE motion_id = ? ORDER BY passed_on, branch_key",

@@ -16,8 +16,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from bot.kernel.context import Context
-from bot.kernel.language import _, ngettext
-from bot.kernel.wording import number
+from bot.kernel.language import _
 
 
 class Signable(Protocol):
@@ -42,8 +41,8 @@ class DataHolder(Protocol):
 
     async def erase(self, conn: Any, identity: str, member: int | None) -> tuple[str, int]:
         """Inside the erasure's transaction: delete what is kept about the person; (what, how
-        many), WHAT naming one of them in English ("sign-up", a key of ERASED), which ``erased``
-        writes with its count in the reader's language."""
+        many), WHAT naming one of them in English ("sign-up"), which ``erased``
+        (bot/features/signups/render.py) writes with its count in the reader's language."""
         ...
 
 
@@ -52,19 +51,6 @@ class Withdrawable(Protocol):
         """Withdraw the speaker's entry in N and say so; UserError if there is none, or it can no
         longer be withdrawn, and then nothing changes."""
         ...
-
-
-def erased(what: str, n: int) -> str:
-    """N records of the kind WHAT (as DataHolder.erase names it) in the language being written
-    in: "2 model-motion signatures"."""
-    if what == "model-motion signature":
-        return ngettext("{n} model-motion signature", "{n} model-motion signatures", n).format(n=number(n))
-    if what == "trigger signature":
-        return ngettext("{n} trigger signature", "{n} trigger signatures", n).format(
-            n=number(n))
-    if what == "sign-up":
-        return ngettext("{n} sign-up", "{n} sign-ups", n).format(n=number(n))
-    return f"{number(n)} × {what}"
 
 
 def not_signed(ref: str) -> str:

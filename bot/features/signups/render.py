@@ -42,7 +42,8 @@ def kept(form_id: int, title: str, name: str, area: str, contact: str | None, at
 
 def erased(what: str, n: int) -> str:
     """N records of the kind WHAT (as DataHolder.erase names it: "sign-up", "model-motion
-    signature", "trigger signature", "pool registration") in the language being written in."""
+    signature", "trigger signature", "pool registration", "branch report") in the language being
+    written in."""
     if what == "sign-up":
         return ngettext("{n} sign-up", "{n} sign-ups", n).format(n=number(n))
     if what == "model-motion signature":
@@ -51,6 +52,9 @@ def erased(what: str, n: int) -> str:
         return ngettext("{n} trigger signature", "{n} trigger signatures", n).format(n=number(n))
     if what == "pool registration":
         return ngettext("{n} pool registration", "{n} pool registrations", n).format(n=number(n))
+    if what == "branch report":
+        return ngettext("your name on {n} branch report (the branch's vote stands)",
+                        "your name on {n} branch reports (the branches' votes stand)", n).format(n=number(n))
     return f"{number(n)} × {what}"
 
 

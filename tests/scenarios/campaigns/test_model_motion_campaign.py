@@ -288,3 +288,20 @@ async def test_progress_names_the_zone_of_the_deadline(tmp_path) -> None:  # typ
             "ann: /campaign M1")
     finally:
         await chat.stop()
+
+
+async def test_a_branch_report_is_the_reporters_data_and_an_erasure_takes_their_name_off_it(chat: Chat) -> None:
+    """A branch secretary's report keeps their name and chat account: /mydata lists it, and
+    /mydata erase takes both off it. The branch's vote stands, and still counts."""
+    await add_members(chat, [("eve", "Hillside")])
+    await _model_motion(chat)
+    await chat.say("chair: /campaign M1 open --branches 2 --deadline 30d")
+    await chat.say("eve: /campaign M1 adopted Hillside on 2026-06-01")
+    assert "• branch report on M1: Hillside passed it on 2026-06-01" in await chat.say("eve (private): /mydata")
+    out = await chat.say("eve (private): /mydata erase")
+    assert "your name on 1 branch report (the branch's vote stands)" in out, out
+    assert await chat.query("SELECT reported_by, reporter FROM campaign_adoptions") == [("", "")]
+    assert "branch report" not in await chat.say("eve (private): /mydata")
+    assert "1 branch adopted" in await chat.say("chair: /campaign M1")
+    out = await chat.say("chair: /campaign M1 adopted Hillside")
+    assert "Hillside branch was already reported (passed on 2026-06-01); nothing changed." in out, out
