@@ -3,7 +3,9 @@
 The loop survives the homeserver going away (it retries with backoff) and the bot going away
 (the sync token is saved after each sync is handled, so a restart resumes where it stopped;
 events of a sync that was handled but not yet saved come again and the core, which knows each
-event id it applied, ignores them).
+event id it applied, ignores them). What concerns a native poll whose history the homeserver
+fails to give is held until it does (``_hold``), while everything else goes on; the token saved
+meanwhile is the one before the oldest event held, so a restart reads those events again.
 
 Encrypted rooms and direct chats are read and answered like any other (``crypto.py``); the bot
 always logs in as one stable device, whose keys are kept in ``matrix.store``.
@@ -21,8 +23,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import Awaitable, Callable
-from dataclasses import replace
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import quote
 
@@ -54,7 +56,7 @@ from adapters.matrix.crypto import (
     unseal,
 )
 from adapters.matrix.direct import DirectRooms
-from adapters.matrix.history import PollHistory
+from adapters.matrix.history import PollHistory, Unavailable
 from adapters.matrix.inbound import after_own_join, native_ref, qualified, thread_root, to_core_event
 from adapters.matrix.invites import invite_of, may_invite
 from adapters.matrix.responses import PollResponses, Response
@@ -73,6 +75,7 @@ log = logging.getLogger(__name__)
 
 DEVICE_NAME = "Quorum bot"
 STOP_GRACE = 15.0  # seconds stop() lets the sync being handled finish
+LONGEST_WAIT = 300.0  # seconds at most between two requests for a poll's history, whatever a 429 asks
 
 
 def _stripped(event: Any) -> dict[str, Any]:
@@ -86,8 +89,24 @@ def _stripped(event: Any) -> dict[str, Any]:
     return source
 
 
+POLL_EVENTS = ("m.room.redaction", *content.POLL_RESPONSES, *content.POLL_ENDS)
+"""What changes a native poll's count: a response, its redaction (or a redaction of anything,
+until it is known not to be one), the poll's end."""
+
+
 def _is_tombstone(source: dict[str, Any]) -> bool:
     return source.get("type") == "m.room.tombstone" and source.get("state_key") == ""
+
+
+@dataclass
+class _Held:
+    """What concerns a poll whose history the homeserver has not given yet: its answers, their
+    redactions and its end, in the order they came, handed to the core once it comes."""
+
+    room_id: str
+    position: str | None
+    """The sync token the oldest of them came after: the saved one goes no further meanwhile."""
+    sources: list[dict[str, Any]] = field(default_factory=list)
 
 
 class LoginFailed(StartError):
@@ -149,7 +168,11 @@ class MatrixAdapter:
         self._joining: set[str] = set()  # replacement rooms the bot has tried to join
         self._pointed: set[tuple[str, str]] = set()  # (old room, member) told where the room went
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._held: dict[str, _Held] = {}  # native ref -> what waits for that poll's history (oldest first)
+        self._held_events: dict[str, str] = {}  # a held response's event id -> its poll (its redaction waits too)
+        self._position: str | None = None  # the sync token the sync being handled was asked from
         self.since: str | None = None
+        self._saved_since: str | None = None  # the sync token last saved
         self._pending_stamp: tuple[int, int] | None = None
         self.synced = asyncio.Event()  # set once the first sync has been handled
         self._stopping = False
@@ -172,7 +195,7 @@ class MatrixAdapter:
                 return  # stopped while another process ran the account
             renewing = asyncio.create_task(self._renew(), name="matrix-lease")
             saved = await self.state.load()
-            self.since = saved.next_batch
+            self.since = self._saved_since = saved.next_batch
             self.direct.load(saved.direct_rooms)
             prepare_store(self.store)
             await self._retrying(lambda: self._login(saved.device_id), "log in")
@@ -234,6 +257,8 @@ class MatrixAdapter:
         self._lost = True
         self._stopping = True
         self.transport.connected = False
+        for task in list(self._tasks):  # held answers too: the process that took over reads them again
+            task.cancel()
         if self._sync_task is not None:
             self._sync_task.cancel()
 
@@ -423,18 +448,23 @@ class MatrixAdapter:
             answered, self._answered = self._answered, []
             await self.state.save_poll_responses(answered)
             keys = self._keys_to_save()
-            if response.next_batch != self.since or keys is not None:
-                if not await self.state.save_token(response.next_batch, keys):
+            # Not past what is held for a poll's history: after a restart (or in the process that
+            # takes over) it comes again, and what was handled of it is known by its event id.
+            position = next((held.position for held in self._held.values()), None) or response.next_batch
+            if position != self._saved_since or keys is not None:
+                if not await self.state.save_token(position, keys):
                     self._lose()  # another process runs the account now: what it saved stands
                     return
-                self.since = response.next_batch
+                self._saved_since = position
                 if keys is not None:
                     self._keys_stamp = self._pending_stamp
+            self.since = response.next_batch
             if not self.synced.is_set():  # the account's first sync in this process: it can send now
                 self.synced.set()
                 self.core.can_send()
 
     async def _handle_sync(self, response: SyncResponse, since: str | None) -> None:
+        self._position = since
         # Room state first (a tombstone, a replacement's creation), so that an upgraded room has
         # moved before anything said in its replacement is handled.
         for room_id, info in response.rooms.join.items():
@@ -598,9 +628,7 @@ class MatrixAdapter:
         if room_id in self._told_forbidden:
             return
         self._told_forbidden.add(room_id)
-        task = asyncio.get_running_loop().create_task(self._tell_organisers(room_id, reason))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._spawn(self._tell_organisers(room_id, reason))
 
     async def _tell_organisers(self, room_id: str, reason: str) -> None:
         title = self.rooms.title(room_id) or room_id
@@ -631,21 +659,107 @@ class MatrixAdapter:
                 continue
             if (root := thread_root(source)) is not None:
                 self.transport.note_thread(str(source.get("event_id")), root)
-            event_type = source.get("type")
             found: Event | None
-            if event_type == "m.room.redaction":
-                found = await self._redacted(room_id, source)
-            elif event_type in content.POLL_ENDS:
-                found = self._poll_end(room_id, source)
+            if source.get("type") in POLL_EVENTS:
+                found = await self._about_poll(room_id, source)
             else:
                 found = self._to_core(room_id, source)
-                if isinstance(found, NativePollAnswer):
-                    found = await self._counting(room_id, source, found)
-                elif isinstance(found, Message) and found.edited:
+                if isinstance(found, Message) and found.edited:
                     found = await self._own_edit(room_id, source, found)
             if found is not None:
                 out.append(found)
         return out
+
+    # -- native polls ------------------------------------------------------------------------
+
+    async def _about_poll(self, room_id: str, source: dict[str, Any]) -> Event | None:
+        """The core's event for a poll's response, its redaction or its end. While the poll's
+        history is not known (the homeserver fails to give it), what concerns the poll is held,
+        in order, and handed over once it comes (``_hold``); nothing else waits for it."""
+        ref = await self._poll_of(room_id, source)
+        if ref is None:
+            return None
+        if ref not in self._held:
+            try:
+                return await self._poll_event(room_id, ref, source)
+            except Unavailable as e:
+                log.warning("could not read a poll's history (%s): what concerns it waits, the rest goes on", e)
+        self._hold(room_id, ref, source)
+        return None
+
+    async def _poll_of(self, room_id: str, source: dict[str, Any]) -> str | None:
+        """The native ref of the poll SOURCE (a response, its redaction, an end) concerns; None
+        if none, or if it redacts something else than a response to one of the bot's polls."""
+        if source.get("type") == "m.room.redaction":
+            redacts = source.get("redacts") or (source.get("content") or {}).get("redacts")
+            if not isinstance(redacts, str):
+                return None
+            known = self.responses.poll_of(redacts) or self._held_events.get(redacts)
+            if known is not None:
+                return known
+            # Answered before a restart: the database knows its poll (the redaction took its
+            # relation away).
+            found = await self.state.poll_response(redacts)
+            return found[0] if found is not None else None
+        relation = (source.get("content") or {}).get("m.relates_to")
+        start = relation.get("event_id") if isinstance(relation, dict) else None
+        if not isinstance(start, str) or relation.get("rel_type") != "m.reference":
+            return None
+        return native_ref(room_id, start)
+
+    async def _poll_event(self, room_id: str, ref: str, source: dict[str, Any]) -> Event | None:
+        """The core's event for SOURCE, about poll REF; raises Unavailable if that needs the
+        poll's history and the homeserver does not give it now."""
+        event_type = source.get("type")
+        if event_type == "m.room.redaction":
+            return await self._redacted(room_id, ref, source)
+        if event_type in content.POLL_ENDS:
+            return self._poll_end(room_id, source)
+        found = self._to_core(room_id, source)
+        return await self._counting(room_id, source, found) if isinstance(found, NativePollAnswer) else None
+
+    def _hold(self, room_id: str, ref: str, source: dict[str, Any]) -> None:
+        """Keep SOURCE, about poll REF, until the poll's history comes, after what is held of it
+        already; the first held starts asking for the history."""
+        held = self._held.get(ref)
+        if held is None:
+            held = self._held[ref] = _Held(room_id, self._position)
+            self._spawn(self._when_history_comes(ref, held))
+        held.sources.append(source)
+        if isinstance(event_id := source.get("event_id"), str) and source.get("type") in content.POLL_RESPONSES:
+            self._held_events[event_id] = ref
+
+    async def _when_history_comes(self, ref: str, held: _Held) -> None:
+        """Ask for poll REF's history until the homeserver gives it (waiting longer each time,
+        and as long as a 429 asks), then hand what was held to the core, in order. What comes
+        about the poll meanwhile is held behind it, so the member's latest response counts."""
+        backoff = Backoff(cap=self.max_backoff)
+        try:
+            while held.sources:
+                source = held.sources[0]
+                try:
+                    found = await self._poll_event(held.room_id, ref, source)
+                except Unavailable as e:
+                    wait = min(LONGEST_WAIT, max(backoff.next(), e.retry_after or 0))
+                    log.warning("could not read a poll's history (%s); asking again in %.1fs", e, wait)
+                    await asyncio.sleep(wait)
+                    continue
+                except Exception:  # a fault of ours: this one is lost, the others still count
+                    log.exception("handling an answer held for a poll's history failed")
+                    found = None
+                held.sources.pop(0)
+                self._held_events.pop(str(source.get("event_id")), None)
+                if found is not None:
+                    await self.core.handle(found)
+        finally:
+            if not held.sources:
+                del self._held[ref]
+        log.info("handled what was held for a poll's history")
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _own_edit(self, room_id: str, source: dict[str, Any], edit: Message) -> Message | None:
         """EDIT if it is valid as the specification defines an edit: of its sender's own message
@@ -680,22 +794,22 @@ class MatrixAdapter:
             return None
         return answer
 
-    async def _redacted(self, room_id: str, source: dict[str, Any]) -> Event | None:
-        """A redacted poll response no longer counts: the member's response before it counts
-        again (or none). A redacted command is simply not read: if it was redacted before the
-        bot saw it, its text is gone; if after, it was handled when it came."""
+    async def _redacted(self, room_id: str, ref: str, source: dict[str, Any]) -> Event | None:
+        """A redacted response to poll REF no longer counts: the member's response before it
+        counts again (or none). (A redacted command is simply not read: if it was redacted
+        before the bot saw it, its text is gone; if after, it was handled when it came.)"""
         redacts = source.get("redacts") or (source.get("content") or {}).get("redacts")
         if not isinstance(redacts, str):
             return None
         if self.responses.seen(redacts):
             change = self.responses.redact(redacts)
         else:
-            # Answered before a restart: the database knows its poll (the redaction took its
-            # relation away). The poll's history, read now, no longer has it.
+            # Answered before a restart: the database knows who answered. The poll's history,
+            # read now, no longer has the response.
             found = await self.state.poll_response(redacts)
             if found is None:
                 return None
-            ref, member = found
+            _, member = found
             await self.history.load(room_id, ref)
             change = ref, member, self.responses.counting(ref, member)
         if change is None:
