@@ -555,11 +555,12 @@ class MatrixAdapter:
             else:
                 continue
             self._pointed.add((old, sender))
-            await self._point_to(old, new, sender, reply_to)
+            await self._point_to(old, new, sender, reply_to, thread_root(source) if reply_to else None)
 
-    async def _point_to(self, old: str, new: str, member: str, reply_to: str | None) -> None:
-        """Tell MEMBER where room OLD went: in OLD, or, where the upgrade left the bot no right to
-        post there (Synapse lets only moderators post in a room it upgraded), privately."""
+    async def _point_to(self, old: str, new: str, member: str, reply_to: str | None, thread: str | None) -> None:
+        """Tell MEMBER where room OLD went: in OLD (in reply to REPLY_TO, in its THREAD), or,
+        where the upgrade left the bot no right to post there (Synapse lets only moderators post
+        in a room it upgraded), privately."""
         server = new.split(":", 1)[-1]
         link = f"https://matrix.to/#/{quote(new, safe='')}?via={quote(server, safe='')}"
         title = self.rooms.title(new)
@@ -567,7 +568,7 @@ class MatrixAdapter:
         with await self.core.speaking_to(qualified(member), qualified(old)):
             text = notices.room_upgraded(self.rooms.title(old), where)
         try:
-            await self.sender.send(old, "m.room.message", content.notice(to_html(text), reply_to))
+            await self.sender.send(old, "m.room.message", content.notice(to_html(text), reply_to, thread))
             return
         except MatrixSendError as e:
             if not e.forbidden:
@@ -617,8 +618,10 @@ class MatrixAdapter:
         log.info("could not decrypt a message in %s", room_id)
         with await self.core.speaking_to(qualified(sender), qualified(room_id)):
             html = to_html(notices.undecryptable())
+        # The thread it was sent in is readable: a relation is sent in the clear (the spec's rule).
+        notice = content.notice(html, source.get("event_id"), thread_root(source))
         try:
-            await self.sender.send(room_id, "m.room.message", content.notice(html, source.get("event_id")))
+            await self.sender.send(room_id, "m.room.message", notice)
         except MatrixSendError as e:
             log.warning("%s", e)
 
