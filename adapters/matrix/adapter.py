@@ -57,7 +57,7 @@ from adapters.matrix.crypto import (
 )
 from adapters.matrix.direct import DirectRooms
 from adapters.matrix.history import PollHistory, Unavailable
-from adapters.matrix.inbound import after_own_join, native_ref, qualified, thread_root, to_core_event
+from adapters.matrix.inbound import after_own_join, native_ref, qualified, state_of, thread_root, to_core_event
 from adapters.matrix.invites import invite_of, may_invite
 from adapters.matrix.responses import PollResponses, Response
 from adapters.matrix.rooms import Rooms
@@ -94,7 +94,8 @@ POLL_EVENTS = ("m.room.redaction", *content.POLL_RESPONSES, *content.POLL_ENDS)
 until it is known not to be one), the poll's end."""
 
 
-def _is_tombstone(source: dict[str, Any]) -> bool:
+def _is_tombstone(event: Any) -> bool:
+    source = state_of(event) or {}
     return source.get("type") == "m.room.tombstone" and source.get("state_key") == ""
 
 
@@ -469,7 +470,8 @@ class MatrixAdapter:
         # moved before anything said in its replacement is handled.
         for room_id, info in response.rooms.join.items():
             for event in [*info.state, *info.timeline.events]:
-                self.rooms.note_event(room_id, getattr(event, "source", None) or {})
+                if (state := state_of(event)) is not None:
+                    self.rooms.note_event(room_id, state)
         for event in response.account_data_events:
             event_type = getattr(event, "type", None)
             if event_type == "m.direct":
@@ -480,7 +482,7 @@ class MatrixAdapter:
             # nio keeps rooms the bot has left; forget them, or their stale members would
             # make a lost direct room look usable and a left room look joined. Who organised
             # the room is kept, to tell them if something for it can no longer be posted.
-            events = [getattr(e, "source", None) or {} for e in [*left.state, *left.timeline.events]]
+            events = [state for e in [*left.state, *left.timeline.events] if (state := state_of(e)) is not None]
             self.rooms.forget(room_id, events)
         await self._follow_upgrades()
         for room_id, info in response.rooms.join.items():
@@ -490,7 +492,8 @@ class MatrixAdapter:
             if info.timeline.limited and info.timeline.prev_batch:
                 events = await self._missed(room_id, info.timeline.prev_batch, since) + events
             for event in events:
-                self.rooms.note_event(room_id, event.source)
+                if (state := state_of(event)) is not None:
+                    self.rooms.note_event(room_id, state)
             fresh = after_own_join(events, self.config.user_id)
             for event in fresh:
                 if is_undecryptable(event):
@@ -650,7 +653,7 @@ class MatrixAdapter:
         moved, what came after its tombstone is refused (``_refuse_in_old_room``)."""
         if room_id in self._moved:
             after = len(events)
-            while after > 0 and not _is_tombstone(events[after - 1].source):
+            while after > 0 and not _is_tombstone(events[after - 1]):
                 after -= 1
             # No tombstone in this batch: it came before, and all of the batch is after it.
             await self._refuse_in_old_room(room_id, events[after:])
