@@ -665,6 +665,11 @@ class MatrixAdapter:
                 continue
             if (root := thread_root(source)) is not None:
                 self.transport.note_thread(str(source.get("event_id")), root)
+            if source.get("type") == "m.room.redaction" and getattr(event, "decrypted", False):
+                # Redactions are never encrypted (the homeserver reads what they redact and checks
+                # who may): this is a member's message claiming to be one, of anyone's answer.
+                log.info("ignored an encrypted message claiming to be a redaction")
+                continue
             found: Event | None
             if source.get("type") in POLL_EVENTS:
                 found = await self._about_poll(room_id, source)

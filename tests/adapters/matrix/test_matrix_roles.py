@@ -1,18 +1,27 @@
-"""Who organises a room is who its power levels say now: an ``m.room.power_levels`` event
-replaces the whole of the room's levels (a user left out of it is back at the default), as
-clients and homeservers read it."""
+"""Who may do what in a room: its organisers are who its power levels say now (an
+``m.room.power_levels`` event replaces the whole of the room's levels: a user left out of it is
+back at the default, as clients and homeservers read it), and only what the homeserver checked
+counts as the room's state or as a redaction, never a member's encrypted message claiming to be
+one."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
 
-from nio import RoomCreateResponse, RoomPutStateResponse
+from nio import RoomCreateResponse, RoomPutStateResponse, RoomRedactResponse
 
 from tests.adapters.matrix.running_bot import StartBot
-from tests.adapters.matrix.scenes import body, branch_room, command
+from tests.adapters.matrix.scenes import body, bot_poll_start, branch_room, command
 from tests.adapters.matrix.test_matrix_encryption import encrypted_room
-from tests.peers.synapse import MatrixUser, UserFactory, get_power_levels, send_event
+from tests.peers.synapse import (
+    MatrixUser,
+    UserFactory,
+    get_power_levels,
+    send_event,
+    send_poll_response,
+    send_text,
+)
 
 
 async def put_power_levels(user: MatrixUser, room_id: str, content: dict[str, Any]) -> str:
@@ -80,3 +89,29 @@ async def test_room_state_forged_inside_encrypted_messages_changes_nothing(
     await command(founder, room, "!polls", bot.user_id, "Open polls")
     assert await bot.query("SELECT room FROM polls") == [(f"mx:{room}",)]
     assert await bot.query("SELECT count(*) FROM room_moves") == [(0,)]
+
+
+async def test_a_redaction_forged_inside_an_encrypted_message_withdraws_no_vote(
+    start_bot: StartBot, matrix_users: UserFactory
+) -> None:
+    """A redaction is never encrypted (the homeserver must read what it redacts, and checks who
+    may): an encrypted "redaction" of someone else's answer is a message, and her vote stands."""
+    bot = await start_bot()
+    founder = await matrix_users("founder", encrypted=True)
+    ann = await matrix_users("ann", encrypted=True)
+    ben = await matrix_users("ben", encrypted=True)
+    room = await encrypted_room(founder, bot.user_id, ann, ben)
+    await send_text(founder, room, "!poll Lunch? | Pizza | Soup --native")
+    start = await ben.wait_for_event(room, bot_poll_start(bot.user_id))
+    soup = start.source["content"]["org.matrix.msc3381.poll.start"]["answers"][1]["id"]
+    answer = await send_poll_response(ben, room, start.source["event_id"], [soup])
+    await bot.wait_until("SELECT choice FROM votes WHERE poll_id = 1", "1")
+
+    await send_event(ann, room, "m.room.redaction", {"redacts": answer, "reason": "not yours to redact"})
+    await command(founder, room, "!polls", bot.user_id, "Open polls")  # handled after her "redaction"
+    assert await bot.query("SELECT voter, choice FROM votes WHERE poll_id = 1") == [(f"mx:{ben.user_id}", "1")]
+
+    # His own redaction, as every client sends one (in the clear), withdraws it.
+    redacted = await ben.client.room_redact(room, answer, reason="changed my mind")
+    assert isinstance(redacted, RoomRedactResponse), redacted
+    await bot.wait_until("SELECT count(*) FROM votes WHERE poll_id = 1", 0)
