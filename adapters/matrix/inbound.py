@@ -148,9 +148,7 @@ def to_core_event(
     start = relation.get("event_id")
     if relation.get("rel_type") != "m.reference" or not isinstance(start, str):
         return None
-    options: list[int] = []
-    for answer in chosen:
-        index = answer_index(answer)
-        if index not in options:
-            options.append(index)
-    return NativePollAnswer(actor, native_ref(room_id, start), tuple(options), event_id=event_id)
+    # Each answer once, in order. A response may name thousands (a member's client, or anyone's
+    # script, sends what it likes): linear, so that none of them holds up the sync.
+    options = tuple(dict.fromkeys(answer_index(answer) for answer in chosen))
+    return NativePollAnswer(actor, native_ref(room_id, start), options, event_id=event_id)
