@@ -23,6 +23,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -76,6 +78,8 @@ log = logging.getLogger(__name__)
 DEVICE_NAME = "Quorum bot"
 STOP_GRACE = 15.0  # seconds stop() lets the sync being handled finish
 LONGEST_WAIT = 300.0  # seconds at most between two requests for a poll's history, whatever a 429 asks
+ASK_AGAIN_AFTER = 3600.0  # seconds before a member is asked again to send what the bot could not decrypt
+TOLD_KEPT = 10_000  # members remembered as asked (the oldest are forgotten: asked again, at worst)
 
 
 def _stripped(event: Any) -> dict[str, Any]:
@@ -163,7 +167,7 @@ class MatrixAdapter:
         self._answered: list[tuple[str, str, str]] = []  # (response, poll, sender) to save with the sync
         self.transport.responses = self.responses
         self.history = PollHistory(self.client, self.sender, self.responses, config.user_id)
-        self._told_undecryptable: set[tuple[str, str, str]] = set()
+        self._told_undecryptable: OrderedDict[tuple[str, str], float] = OrderedDict()  # (room, member) -> when
         self._told_forbidden: set[str] = set()
         self._moved: dict[str, str] = {}  # an upgraded room -> its replacement, once everything moved there
         self._joining: set[str] = set()  # replacement rooms the bot has tried to join
@@ -608,16 +612,21 @@ class MatrixAdapter:
         return older
 
     async def _undecryptable(self, room_id: str, source: dict[str, Any]) -> None:
-        """Ask the member once (per Megolm session) to send again what the bot could not read: its
-        keys never reached the bot's device (sent before the bot joined, or to an old device)."""
+        """Ask the member to send again what the bot could not read: its keys never reached the
+        bot's device (sent before the bot joined, or to an old device). Once an hour at most in a
+        room, whatever the sessions: a script can make up a new one for each ciphertext, and the
+        bot would answer each in the room."""
         sender = source.get("sender")
-        session = str((source.get("content") or {}).get("session_id", ""))
         if not isinstance(sender, str) or sender == self.config.user_id:
             return
-        key = (room_id, sender, session)
-        if key in self._told_undecryptable:
+        key, now = (room_id, sender), time.monotonic()
+        told = self._told_undecryptable.get(key)
+        if told is not None and now - told < ASK_AGAIN_AFTER:
             return
-        self._told_undecryptable.add(key)
+        self._told_undecryptable[key] = now
+        self._told_undecryptable.move_to_end(key)
+        while len(self._told_undecryptable) > TOLD_KEPT:
+            self._told_undecryptable.popitem(last=False)
         log.info("could not decrypt a message in %s", room_id)
         with await self.core.speaking_to(qualified(sender), qualified(room_id)):
             html = to_html(notices.undecryptable())
