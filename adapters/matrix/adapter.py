@@ -4,8 +4,9 @@ The loop survives the homeserver going away (it retries with backoff) and the bo
 (the sync token is saved after each sync is handled, so a restart resumes where it stopped;
 events of a sync that was handled but not yet saved come again and the core, which knows each
 event id it applied, ignores them). What concerns a native poll whose history the homeserver
-fails to give is held until it does (``_hold``), while everything else goes on; the token saved
-meanwhile is the one before the oldest event held, so a restart reads those events again.
+fails to give, or an edit whose original it fails to give (and what the editor says after it),
+is held until it does (``_hold``), while everything else goes on; the token saved meanwhile is
+the one before the oldest event held, so a restart reads those events again.
 
 Encrypted rooms and direct chats are read and answered like any other (``crypto.py``); the bot
 always logs in as one stable device, whose keys are kept in ``matrix.store``.
@@ -27,6 +28,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
@@ -105,12 +107,16 @@ def _is_tombstone(event: Any) -> bool:
 
 @dataclass
 class _Held:
-    """What concerns a poll whose history the homeserver has not given yet: its answers, their
-    redactions and its end, in the order they came, handed to the core once it comes."""
+    """What waits for something the homeserver has not given yet, in the order it came: what
+    concerns a poll whose history it fails to give (answers, their redactions, the end), or an
+    edit whose original it fails to give and what the editor says after it in the room. Handed
+    to the core, in order, once it comes."""
 
     room_id: str
     position: str | None
     """The sync token the oldest of them came after: the saved one goes no further meanwhile."""
+    read: Callable[[dict[str, Any]], Awaitable[Event | None]]
+    """The core's event for one of them; raises Unavailable while the homeserver does not answer."""
     sources: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -173,7 +179,7 @@ class MatrixAdapter:
         self._joining: set[str] = set()  # replacement rooms the bot has tried to join
         self._pointed: set[tuple[str, str]] = set()  # (old room, member) told where the room went
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._held: dict[str, _Held] = {}  # native ref -> what waits for that poll's history (oldest first)
+        self._held: dict[str, _Held] = {}  # a poll's native ref, or "room|member" -> what waits (oldest first)
         self._held_events: dict[str, str] = {}  # a held response's event id -> its poll (its redaction waits too)
         self._position: str | None = None  # the sync token the sync being handled was asked from
         self.since: str | None = None
@@ -679,16 +685,33 @@ class MatrixAdapter:
                 # who may): this is a member's message claiming to be one, of anyone's answer.
                 log.info("ignored an encrypted message claiming to be a redaction")
                 continue
-            found: Event | None
             if source.get("type") in POLL_EVENTS:
                 found = await self._about_poll(room_id, source)
             else:
-                found = self._to_core(room_id, source)
-                if isinstance(found, Message) and found.edited:
-                    found = await self._own_edit(room_id, source, found)
+                found = await self._said(room_id, source)
             if found is not None:
                 out.append(found)
         return out
+
+    async def _said(self, room_id: str, source: dict[str, Any]) -> Event | None:
+        """The core's event for a message. An edit needs its original (``_own_edit``): while the
+        homeserver fails to give it, the edit waits, and what its sender says after it in the
+        room waits behind it (``_hold``), so that their commands count in the order they were
+        sent; nobody else waits."""
+        lane, read = f"{room_id}|{source.get('sender')}", partial(self._message_event, room_id)
+        if lane not in self._held:
+            try:
+                return await read(source)
+            except Unavailable as e:
+                log.warning("could not read the original of an edit (%s): its sender waits, the rest goes on", e)
+        self._hold(lane, room_id, source, read)
+        return None
+
+    async def _message_event(self, room_id: str, source: dict[str, Any]) -> Event | None:
+        found = self._to_core(room_id, source)
+        if isinstance(found, Message) and found.edited:
+            return await self._own_edit(room_id, source, found)
+        return found
 
     # -- native polls ------------------------------------------------------------------------
 
@@ -699,12 +722,13 @@ class MatrixAdapter:
         ref = await self._poll_of(room_id, source)
         if ref is None:
             return None
+        read = partial(self._poll_event, room_id, ref)
         if ref not in self._held:
             try:
-                return await self._poll_event(room_id, ref, source)
+                return await read(source)
             except Unavailable as e:
                 log.warning("could not read a poll's history (%s): what concerns it waits, the rest goes on", e)
-        self._hold(room_id, ref, source)
+        self._hold(ref, room_id, source, read)
         return None
 
     async def _poll_of(self, room_id: str, source: dict[str, Any]) -> str | None:
@@ -738,34 +762,35 @@ class MatrixAdapter:
         found = self._to_core(room_id, source)
         return await self._counting(room_id, source, found) if isinstance(found, NativePollAnswer) else None
 
-    def _hold(self, room_id: str, ref: str, source: dict[str, Any]) -> None:
-        """Keep SOURCE, about poll REF, until the poll's history comes, after what is held of it
-        already; the first held starts asking for the history."""
-        held = self._held.get(ref)
+    def _hold(self, key: str, room_id: str, source: dict[str, Any],
+              read: Callable[[dict[str, Any]], Awaitable[Event | None]]) -> None:
+        """Keep SOURCE behind what is held under KEY (a poll's ref, or a member's lane in a room)
+        until READ can read it; the first held starts asking the homeserver again."""
+        held = self._held.get(key)
         if held is None:
-            held = self._held[ref] = _Held(room_id, self._position)
-            self._spawn(self._when_history_comes(ref, held))
+            held = self._held[key] = _Held(room_id, self._position, read)
+            self._spawn(self._when_answered(key, held))
         held.sources.append(source)
         if isinstance(event_id := source.get("event_id"), str) and source.get("type") in content.POLL_RESPONSES:
-            self._held_events[event_id] = ref
+            self._held_events[event_id] = key
 
-    async def _when_history_comes(self, ref: str, held: _Held) -> None:
-        """Ask for poll REF's history until the homeserver gives it (waiting longer each time,
-        and as long as a 429 asks), then hand what was held to the core, in order. What comes
-        about the poll meanwhile is held behind it, so the member's latest response counts."""
+    async def _when_answered(self, key: str, held: _Held) -> None:
+        """Read what is held under KEY until the homeserver answers what that needs (waiting
+        longer each time, and as long as a 429 asks), handing it to the core in order. What
+        comes under KEY meanwhile is held behind it, so each member's latest word counts."""
         backoff = Backoff(cap=self.max_backoff)
         try:
             while held.sources:
                 source = held.sources[0]
                 try:
-                    found = await self._poll_event(held.room_id, ref, source)
+                    found = await held.read(source)
                 except Unavailable as e:
                     wait = min(LONGEST_WAIT, max(backoff.next(), e.retry_after or 0))
-                    log.warning("could not read a poll's history (%s); asking again in %.1fs", e, wait)
+                    log.warning("the homeserver did not answer (%s); asking again in %.1fs", e, wait)
                     await asyncio.sleep(wait)
                     continue
                 except Exception:  # a fault of ours: this one is lost, the others still count
-                    log.exception("handling an answer held for a poll's history failed")
+                    log.exception("handling an event held for the homeserver's answer failed")
                     found = None
                 held.sources.pop(0)
                 self._held_events.pop(str(source.get("event_id")), None)
@@ -773,8 +798,8 @@ class MatrixAdapter:
                     await self.core.handle(found)
         finally:
             if not held.sources:
-                del self._held[ref]
-        log.info("handled what was held for a poll's history")
+                del self._held[key]
+        log.info("handled what was held for the homeserver's answer")
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(work)
