@@ -6,7 +6,7 @@ events of a sync that was handled but not yet saved come again and the core, whi
 event id it applied, ignores them). What concerns a native poll whose history the homeserver
 fails to give, or an edit whose original it fails to give (and what the editor says after it),
 is held until it does (``_hold``), while everything else goes on; the token saved meanwhile is
-the one before the oldest event held, so a restart reads those events again.
+the one before the oldest event held (for a day at most), so a restart reads those events again.
 
 Encrypted rooms and direct chats are read and answered like any other (``crypto.py``); the bot
 always logs in as one stable device, whose keys are kept in ``matrix.store``.
@@ -82,6 +82,10 @@ STOP_GRACE = 15.0  # seconds stop() lets the sync being handled finish
 LONGEST_WAIT = 300.0  # seconds at most between two requests for a poll's history, whatever a 429 asks
 ASK_AGAIN_AFTER = 3600.0  # seconds before a member is asked again to send what the bot could not decrypt
 TOLD_KEPT = 10_000  # members remembered as asked (the oldest are forgotten: asked again, at worst)
+HOLD_POSITION_FOR = 86_400.0
+"""Seconds the saved sync token waits for what is held: a restart reads it again meanwhile. Far
+less than the core remembers applied updates (14 days): a token older than that would have a
+restarted bot apply again commands it applied long ago."""
 
 
 def _stripped(event: Any) -> dict[str, Any]:
@@ -118,6 +122,8 @@ class _Held:
     read: Callable[[dict[str, Any]], Awaitable[Event | None]]
     """The core's event for one of them; raises Unavailable while the homeserver does not answer."""
     sources: list[dict[str, Any]] = field(default_factory=list)
+    since: float = field(default_factory=time.monotonic)
+    """When the first of them was held (``HOLD_POSITION_FOR``)."""
 
 
 class LoginFailed(StartError):
@@ -137,12 +143,14 @@ class MatrixAdapter:
         timeline_limit: int = 100,
         long_poll_ms: int = 30_000,
         max_backoff: float = 30.0,
+        hold_position_for: float = HOLD_POSITION_FOR,
     ) -> None:
         self.config = config
         self.core = core
         self.timeline_limit = timeline_limit
         self.long_poll_ms = long_poll_ms
         self.max_backoff = max_backoff
+        self.hold_position_for = hold_position_for
         if config.store is None:
             raise StartError("matrix.store is not set: the bot keeps its encryption keys there.")
         self.store = config.store
@@ -461,7 +469,7 @@ class MatrixAdapter:
             keys = self._keys_to_save()
             # Not past what is held for a poll's history: after a restart (or in the process that
             # takes over) it comes again, and what was handled of it is known by its event id.
-            position = next((held.position for held in self._held.values()), None) or response.next_batch
+            position = self._held_position() or response.next_batch
             if position != self._saved_since or keys is not None:
                 if not await self.state.save_token(position, keys):
                     self._lose()  # another process runs the account now: what it saved stands
@@ -473,6 +481,20 @@ class MatrixAdapter:
             if not self.synced.is_set():  # the account's first sync in this process: it can send now
                 self.synced.set()
                 self.core.can_send()
+
+    def _held_position(self) -> str | None:
+        """The sync token before the oldest event held, if any is held, and not for longer than
+        ``hold_position_for``: past that, a restart no longer reads it again (the log says so)."""
+        now = time.monotonic()
+        for held in self._held.values():
+            if now - held.since < self.hold_position_for:
+                return held.position
+            if held.position is not None:
+                log.error("%d events have waited %.0f hours for the homeserver's answer; a restart will no longer "
+                          "read them again: they count only if it answers before the bot stops",
+                          len(held.sources), (now - held.since) / 3600)
+                held.position = None
+        return None
 
     async def _handle_sync(self, response: SyncResponse, since: str | None) -> None:
         self._position = since

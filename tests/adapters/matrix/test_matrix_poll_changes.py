@@ -319,3 +319,30 @@ async def test_answers_held_for_a_polls_history_are_counted_after_a_restart(
     fault.heal()
     bot = await start_bot(homeserver=faulty_proxy.url)
     await bot.wait_until("SELECT choice FROM votes WHERE poll_id = 1", "1")
+
+
+async def test_held_answers_keep_the_sync_token_back_only_so_long(
+    faulty_proxy: FaultyProxy, start_bot: StartBot, matrix_users: UserFactory
+) -> None:
+    """A token older than the core remembers applied updates (14 days) would have a restarted
+    bot apply old commands again: past a day (here, at once) the token moves on, and what is
+    held counts only if the homeserver answers before the bot stops."""
+    bot = await start_bot(homeserver=faulty_proxy.url)
+    branch = await branch_room(matrix_users, bot.user_id, members=1)
+    secretary, (ann,), room = branch.secretary, branch.members, branch.room_id
+    start_id, pizza, soup = await native_poll(branch, bot)
+    await send_poll_response(ann, room, start_id, [pizza])
+    await bot.wait_until("SELECT choice FROM votes WHERE poll_id = 1", "0")
+    await bot.stop()
+    fault = faulty_proxy.fail("/relations/", 502)
+    bot = await start_bot(homeserver=faulty_proxy.url, hold_position_for=0.0)
+    await send_poll_response(ann, room, start_id, [soup])
+    await fault.met()
+    await command(secretary, room, "!polls", bot.user_id, "Open polls")  # a later sync, handled and saved
+    async with asyncio.timeout(15):  # the position saved is the latest sync's, held answers or not
+        while True:
+            if await bot.query("SELECT next_batch FROM matrix_accounts") == [(bot.adapter.since,)]:
+                break
+            await asyncio.sleep(0.05)
+    fault.heal()
+    await bot.wait_until("SELECT choice FROM votes WHERE poll_id = 1", "1")  # counted once it comes
