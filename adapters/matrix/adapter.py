@@ -79,7 +79,7 @@ log = logging.getLogger(__name__)
 
 DEVICE_NAME = "Quorum bot"
 STOP_GRACE = 15.0  # seconds stop() lets the sync being handled finish
-LONGEST_WAIT = 300.0  # seconds at most between two requests for a poll's history, whatever a 429 asks
+LONGEST_WAIT = 300.0  # seconds at most between two requests for what is held, whatever a 429 asks
 ASK_AGAIN_AFTER = 3600.0  # seconds before a member is asked again to send what the bot could not decrypt
 TOLD_KEPT = 10_000  # members remembered as asked (the oldest are forgotten: asked again, at worst)
 HOLD_POSITION_FOR = 86_400.0
@@ -467,8 +467,9 @@ class MatrixAdapter:
             answered, self._answered = self._answered, []
             await self.state.save_poll_responses(answered)
             keys = self._keys_to_save()
-            # Not past what is held for a poll's history: after a restart (or in the process that
-            # takes over) it comes again, and what was handled of it is known by its event id.
+            # Not past what is held for the homeserver's answer (a poll's history, an edit's
+            # original): after a restart (or in the process that takes over) it comes again, and
+            # what was handled of it is known by its event id.
             position = self._held_position() or response.next_batch
             if position != self._saved_since or keys is not None:
                 if not await self.state.save_token(position, keys):
