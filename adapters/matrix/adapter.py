@@ -3,7 +3,10 @@
 The loop survives the homeserver going away (it retries with backoff) and the bot going away
 (the sync token is saved after each sync is handled, so a restart resumes where it stopped;
 events of a sync that was handled but not yet saved come again and the core, which knows each
-event id it applied, ignores them).
+event id it applied, ignores them). What concerns a native poll whose history the homeserver
+fails to give, or an edit whose original it fails to give (and what the editor says after it),
+is held until it does (``_hold``), while everything else goes on; the token saved meanwhile is
+the one before the oldest event held (for a day at most), so a restart reads those events again.
 
 Encrypted rooms and direct chats are read and answered like any other (``crypto.py``); the bot
 always logs in as one stable device, whose keys are kept in ``matrix.store``.
@@ -21,8 +24,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import Awaitable, Callable
-from dataclasses import replace
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
@@ -54,8 +60,8 @@ from adapters.matrix.crypto import (
     unseal,
 )
 from adapters.matrix.direct import DirectRooms
-from adapters.matrix.history import PollHistory
-from adapters.matrix.inbound import after_own_join, native_ref, qualified, thread_root, to_core_event
+from adapters.matrix.history import PollHistory, Unavailable
+from adapters.matrix.inbound import after_own_join, native_ref, qualified, state_of, thread_root, to_core_event
 from adapters.matrix.invites import invite_of, may_invite
 from adapters.matrix.responses import PollResponses, Response
 from adapters.matrix.rooms import Rooms
@@ -73,6 +79,13 @@ log = logging.getLogger(__name__)
 
 DEVICE_NAME = "Quorum bot"
 STOP_GRACE = 15.0  # seconds stop() lets the sync being handled finish
+LONGEST_WAIT = 300.0  # seconds at most between two requests for what is held, whatever a 429 asks
+ASK_AGAIN_AFTER = 3600.0  # seconds before a member is asked again to send what the bot could not decrypt
+TOLD_KEPT = 10_000  # members remembered as asked (the oldest are forgotten: asked again, at worst)
+HOLD_POSITION_FOR = 86_400.0
+"""Seconds the saved sync token waits for what is held: a restart reads it again meanwhile. Far
+less than the core remembers applied updates (14 days): a token older than that would have a
+restarted bot apply again commands it applied long ago."""
 
 
 def _stripped(event: Any) -> dict[str, Any]:
@@ -86,8 +99,31 @@ def _stripped(event: Any) -> dict[str, Any]:
     return source
 
 
-def _is_tombstone(source: dict[str, Any]) -> bool:
+POLL_EVENTS = ("m.room.redaction", *content.POLL_RESPONSES, *content.POLL_ENDS)
+"""What changes a native poll's count: a response, its redaction (or a redaction of anything,
+until it is known not to be one), the poll's end."""
+
+
+def _is_tombstone(event: Any) -> bool:
+    source = state_of(event) or {}
     return source.get("type") == "m.room.tombstone" and source.get("state_key") == ""
+
+
+@dataclass
+class _Held:
+    """What waits for something the homeserver has not given yet, in the order it came: what
+    concerns a poll whose history it fails to give (answers, their redactions, the end), or an
+    edit whose original it fails to give and what the editor says after it in the room. Handed
+    to the core, in order, once it comes."""
+
+    room_id: str
+    position: str | None
+    """The sync token the oldest of them came after: the saved one goes no further meanwhile."""
+    read: Callable[[dict[str, Any]], Awaitable[Event | None]]
+    """The core's event for one of them; raises Unavailable while the homeserver does not answer."""
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    since: float = field(default_factory=time.monotonic)
+    """When the first of them was held (``HOLD_POSITION_FOR``)."""
 
 
 class LoginFailed(StartError):
@@ -107,12 +143,14 @@ class MatrixAdapter:
         timeline_limit: int = 100,
         long_poll_ms: int = 30_000,
         max_backoff: float = 30.0,
+        hold_position_for: float = HOLD_POSITION_FOR,
     ) -> None:
         self.config = config
         self.core = core
         self.timeline_limit = timeline_limit
         self.long_poll_ms = long_poll_ms
         self.max_backoff = max_backoff
+        self.hold_position_for = hold_position_for
         if config.store is None:
             raise StartError("matrix.store is not set: the bot keeps its encryption keys there.")
         self.store = config.store
@@ -143,13 +181,17 @@ class MatrixAdapter:
         self._answered: list[tuple[str, str, str]] = []  # (response, poll, sender) to save with the sync
         self.transport.responses = self.responses
         self.history = PollHistory(self.client, self.sender, self.responses, config.user_id)
-        self._told_undecryptable: set[tuple[str, str, str]] = set()
+        self._told_undecryptable: OrderedDict[tuple[str, str], float] = OrderedDict()  # (room, member) -> when
         self._told_forbidden: set[str] = set()
         self._moved: dict[str, str] = {}  # an upgraded room -> its replacement, once everything moved there
         self._joining: set[str] = set()  # replacement rooms the bot has tried to join
         self._pointed: set[tuple[str, str]] = set()  # (old room, member) told where the room went
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._held: dict[str, _Held] = {}  # a poll's native ref, or "room|member" -> what waits (oldest first)
+        self._held_events: dict[str, str] = {}  # a held response's event id -> its poll (its redaction waits too)
+        self._position: str | None = None  # the sync token the sync being handled was asked from
         self.since: str | None = None
+        self._saved_since: str | None = None  # the sync token last saved
         self._pending_stamp: tuple[int, int] | None = None
         self.synced = asyncio.Event()  # set once the first sync has been handled
         self._stopping = False
@@ -172,7 +214,7 @@ class MatrixAdapter:
                 return  # stopped while another process ran the account
             renewing = asyncio.create_task(self._renew(), name="matrix-lease")
             saved = await self.state.load()
-            self.since = saved.next_batch
+            self.since = self._saved_since = saved.next_batch
             self.direct.load(saved.direct_rooms)
             prepare_store(self.store)
             await self._retrying(lambda: self._login(saved.device_id), "log in")
@@ -234,6 +276,8 @@ class MatrixAdapter:
         self._lost = True
         self._stopping = True
         self.transport.connected = False
+        for task in list(self._tasks):  # held answers too: the process that took over reads them again
+            task.cancel()
         if self._sync_task is not None:
             self._sync_task.cancel()
 
@@ -423,23 +467,44 @@ class MatrixAdapter:
             answered, self._answered = self._answered, []
             await self.state.save_poll_responses(answered)
             keys = self._keys_to_save()
-            if response.next_batch != self.since or keys is not None:
-                if not await self.state.save_token(response.next_batch, keys):
+            # Not past what is held for the homeserver's answer (a poll's history, an edit's
+            # original): after a restart (or in the process that takes over) it comes again, and
+            # what was handled of it is known by its event id.
+            position = self._held_position() or response.next_batch
+            if position != self._saved_since or keys is not None:
+                if not await self.state.save_token(position, keys):
                     self._lose()  # another process runs the account now: what it saved stands
                     return
-                self.since = response.next_batch
+                self._saved_since = position
                 if keys is not None:
                     self._keys_stamp = self._pending_stamp
+            self.since = response.next_batch
             if not self.synced.is_set():  # the account's first sync in this process: it can send now
                 self.synced.set()
                 self.core.can_send()
 
+    def _held_position(self) -> str | None:
+        """The sync token before the oldest event held, if any is held, and not for longer than
+        ``hold_position_for``: past that, a restart no longer reads it again (the log says so)."""
+        now = time.monotonic()
+        for held in self._held.values():
+            if now - held.since < self.hold_position_for:
+                return held.position
+            if held.position is not None:
+                log.error("%d events have waited %.0f hours for the homeserver's answer; a restart will no longer "
+                          "read them again: they count only if it answers before the bot stops",
+                          len(held.sources), (now - held.since) / 3600)
+                held.position = None
+        return None
+
     async def _handle_sync(self, response: SyncResponse, since: str | None) -> None:
+        self._position = since
         # Room state first (a tombstone, a replacement's creation), so that an upgraded room has
         # moved before anything said in its replacement is handled.
         for room_id, info in response.rooms.join.items():
             for event in [*info.state, *info.timeline.events]:
-                self.rooms.note_event(room_id, getattr(event, "source", None) or {})
+                if (state := state_of(event)) is not None:
+                    self.rooms.note_event(room_id, state)
         for event in response.account_data_events:
             event_type = getattr(event, "type", None)
             if event_type == "m.direct":
@@ -450,7 +515,7 @@ class MatrixAdapter:
             # nio keeps rooms the bot has left; forget them, or their stale members would
             # make a lost direct room look usable and a left room look joined. Who organised
             # the room is kept, to tell them if something for it can no longer be posted.
-            events = [getattr(e, "source", None) or {} for e in [*left.state, *left.timeline.events]]
+            events = [state for e in [*left.state, *left.timeline.events] if (state := state_of(e)) is not None]
             self.rooms.forget(room_id, events)
         await self._follow_upgrades()
         for room_id, info in response.rooms.join.items():
@@ -460,7 +525,8 @@ class MatrixAdapter:
             if info.timeline.limited and info.timeline.prev_batch:
                 events = await self._missed(room_id, info.timeline.prev_batch, since) + events
             for event in events:
-                self.rooms.note_event(room_id, event.source)
+                if (state := state_of(event)) is not None:
+                    self.rooms.note_event(room_id, state)
             fresh = after_own_join(events, self.config.user_id)
             for event in fresh:
                 if is_undecryptable(event):
@@ -525,11 +591,12 @@ class MatrixAdapter:
             else:
                 continue
             self._pointed.add((old, sender))
-            await self._point_to(old, new, sender, reply_to)
+            await self._point_to(old, new, sender, reply_to, thread_root(source) if reply_to else None)
 
-    async def _point_to(self, old: str, new: str, member: str, reply_to: str | None) -> None:
-        """Tell MEMBER where room OLD went: in OLD, or, where the upgrade left the bot no right to
-        post there (Synapse lets only moderators post in a room it upgraded), privately."""
+    async def _point_to(self, old: str, new: str, member: str, reply_to: str | None, thread: str | None) -> None:
+        """Tell MEMBER where room OLD went: in OLD (in reply to REPLY_TO, in its THREAD), or,
+        where the upgrade left the bot no right to post there (Synapse lets only moderators post
+        in a room it upgraded), privately."""
         server = new.split(":", 1)[-1]
         link = f"https://matrix.to/#/{quote(new, safe='')}?via={quote(server, safe='')}"
         title = self.rooms.title(new)
@@ -537,7 +604,7 @@ class MatrixAdapter:
         with await self.core.speaking_to(qualified(member), qualified(old)):
             text = notices.room_upgraded(self.rooms.title(old), where)
         try:
-            await self.sender.send(old, "m.room.message", content.notice(to_html(text), reply_to))
+            await self.sender.send(old, "m.room.message", content.notice(to_html(text), reply_to, thread))
             return
         except MatrixSendError as e:
             if not e.forbidden:
@@ -574,21 +641,28 @@ class MatrixAdapter:
         return older
 
     async def _undecryptable(self, room_id: str, source: dict[str, Any]) -> None:
-        """Ask the member once (per Megolm session) to send again what the bot could not read: its
-        keys never reached the bot's device (sent before the bot joined, or to an old device)."""
+        """Ask the member to send again what the bot could not read: its keys never reached the
+        bot's device (sent before the bot joined, or to an old device). Once an hour at most in a
+        room, whatever the sessions: a script can make up a new one for each ciphertext, and the
+        bot would answer each in the room."""
         sender = source.get("sender")
-        session = str((source.get("content") or {}).get("session_id", ""))
         if not isinstance(sender, str) or sender == self.config.user_id:
             return
-        key = (room_id, sender, session)
-        if key in self._told_undecryptable:
+        key, now = (room_id, sender), time.monotonic()
+        told = self._told_undecryptable.get(key)
+        if told is not None and now - told < ASK_AGAIN_AFTER:
             return
-        self._told_undecryptable.add(key)
+        self._told_undecryptable[key] = now
+        self._told_undecryptable.move_to_end(key)
+        while len(self._told_undecryptable) > TOLD_KEPT:
+            self._told_undecryptable.popitem(last=False)
         log.info("could not decrypt a message in %s", room_id)
         with await self.core.speaking_to(qualified(sender), qualified(room_id)):
             html = to_html(notices.undecryptable())
+        # The thread it was sent in is readable: a relation is sent in the clear (the spec's rule).
+        notice = content.notice(html, source.get("event_id"), thread_root(source))
         try:
-            await self.sender.send(room_id, "m.room.message", content.notice(html, source.get("event_id")))
+            await self.sender.send(room_id, "m.room.message", notice)
         except MatrixSendError as e:
             log.warning("%s", e)
 
@@ -598,9 +672,7 @@ class MatrixAdapter:
         if room_id in self._told_forbidden:
             return
         self._told_forbidden.add(room_id)
-        task = asyncio.get_running_loop().create_task(self._tell_organisers(room_id, reason))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._spawn(self._tell_organisers(room_id, reason))
 
     async def _tell_organisers(self, room_id: str, reason: str) -> None:
         title = self.rooms.title(room_id) or room_id
@@ -619,7 +691,7 @@ class MatrixAdapter:
         moved, what came after its tombstone is refused (``_refuse_in_old_room``)."""
         if room_id in self._moved:
             after = len(events)
-            while after > 0 and not _is_tombstone(events[after - 1].source):
+            while after > 0 and not _is_tombstone(events[after - 1]):
                 after -= 1
             # No tombstone in this batch: it came before, and all of the batch is after it.
             await self._refuse_in_old_room(room_id, events[after:])
@@ -631,21 +703,131 @@ class MatrixAdapter:
                 continue
             if (root := thread_root(source)) is not None:
                 self.transport.note_thread(str(source.get("event_id")), root)
-            event_type = source.get("type")
-            found: Event | None
-            if event_type == "m.room.redaction":
-                found = await self._redacted(room_id, source)
-            elif event_type in content.POLL_ENDS:
-                found = self._poll_end(room_id, source)
+            if source.get("type") == "m.room.redaction" and getattr(event, "decrypted", False):
+                # Redactions are never encrypted (the homeserver reads what they redact and checks
+                # who may): this is a member's message claiming to be one, of anyone's answer.
+                log.info("ignored an encrypted message claiming to be a redaction")
+                continue
+            if source.get("type") in POLL_EVENTS:
+                found = await self._about_poll(room_id, source)
             else:
-                found = self._to_core(room_id, source)
-                if isinstance(found, NativePollAnswer):
-                    found = await self._counting(room_id, source, found)
-                elif isinstance(found, Message) and found.edited:
-                    found = await self._own_edit(room_id, source, found)
+                found = await self._said(room_id, source)
             if found is not None:
                 out.append(found)
         return out
+
+    async def _said(self, room_id: str, source: dict[str, Any]) -> Event | None:
+        """The core's event for a message. An edit needs its original (``_own_edit``): while the
+        homeserver fails to give it, the edit waits, and what its sender says after it in the
+        room waits behind it (``_hold``), so that their commands count in the order they were
+        sent; nobody else waits."""
+        lane, read = f"{room_id}|{source.get('sender')}", partial(self._message_event, room_id)
+        if lane not in self._held:
+            try:
+                return await read(source)
+            except Unavailable as e:
+                log.warning("could not read the original of an edit (%s): its sender waits, the rest goes on", e)
+        self._hold(lane, room_id, source, read)
+        return None
+
+    async def _message_event(self, room_id: str, source: dict[str, Any]) -> Event | None:
+        found = self._to_core(room_id, source)
+        if isinstance(found, Message) and found.edited:
+            return await self._own_edit(room_id, source, found)
+        return found
+
+    # -- native polls ------------------------------------------------------------------------
+
+    async def _about_poll(self, room_id: str, source: dict[str, Any]) -> Event | None:
+        """The core's event for a poll's response, its redaction or its end. While the poll's
+        history is not known (the homeserver fails to give it), what concerns the poll is held,
+        in order, and handed over once it comes (``_hold``); nothing else waits for it."""
+        ref = await self._poll_of(room_id, source)
+        if ref is None:
+            return None
+        read = partial(self._poll_event, room_id, ref)
+        if ref not in self._held:
+            try:
+                return await read(source)
+            except Unavailable as e:
+                log.warning("could not read a poll's history (%s): what concerns it waits, the rest goes on", e)
+        self._hold(ref, room_id, source, read)
+        return None
+
+    async def _poll_of(self, room_id: str, source: dict[str, Any]) -> str | None:
+        """The native ref of the poll SOURCE (a response, its redaction, an end) concerns; None
+        if none, or if it redacts something else than a response to one of the bot's polls."""
+        if source.get("type") == "m.room.redaction":
+            redacts = source.get("redacts") or (source.get("content") or {}).get("redacts")
+            if not isinstance(redacts, str):
+                return None
+            known = self.responses.poll_of(redacts) or self._held_events.get(redacts)
+            if known is not None:
+                return known
+            # Answered before a restart: the database knows its poll (the redaction took its
+            # relation away).
+            found = await self.state.poll_response(redacts)
+            return found[0] if found is not None else None
+        relation = (source.get("content") or {}).get("m.relates_to")
+        start = relation.get("event_id") if isinstance(relation, dict) else None
+        if not isinstance(start, str) or relation.get("rel_type") != "m.reference":
+            return None
+        return native_ref(room_id, start)
+
+    async def _poll_event(self, room_id: str, ref: str, source: dict[str, Any]) -> Event | None:
+        """The core's event for SOURCE, about poll REF; raises Unavailable if that needs the
+        poll's history and the homeserver does not give it now."""
+        event_type = source.get("type")
+        if event_type == "m.room.redaction":
+            return await self._redacted(room_id, ref, source)
+        if event_type in content.POLL_ENDS:
+            return self._poll_end(room_id, source)
+        found = self._to_core(room_id, source)
+        return await self._counting(room_id, source, found) if isinstance(found, NativePollAnswer) else None
+
+    def _hold(self, key: str, room_id: str, source: dict[str, Any],
+              read: Callable[[dict[str, Any]], Awaitable[Event | None]]) -> None:
+        """Keep SOURCE behind what is held under KEY (a poll's ref, or a member's lane in a room)
+        until READ can read it; the first held starts asking the homeserver again."""
+        held = self._held.get(key)
+        if held is None:
+            held = self._held[key] = _Held(room_id, self._position, read)
+            self._spawn(self._when_answered(key, held))
+        held.sources.append(source)
+        if isinstance(event_id := source.get("event_id"), str) and source.get("type") in content.POLL_RESPONSES:
+            self._held_events[event_id] = key
+
+    async def _when_answered(self, key: str, held: _Held) -> None:
+        """Read what is held under KEY until the homeserver answers what that needs (waiting
+        longer each time, and as long as a 429 asks), handing it to the core in order. What
+        comes under KEY meanwhile is held behind it, so each member's latest word counts."""
+        backoff = Backoff(cap=self.max_backoff)
+        try:
+            while held.sources:
+                source = held.sources[0]
+                try:
+                    found = await held.read(source)
+                except Unavailable as e:
+                    wait = min(LONGEST_WAIT, max(backoff.next(), e.retry_after or 0))
+                    log.warning("the homeserver did not answer (%s); asking again in %.1fs", e, wait)
+                    await asyncio.sleep(wait)
+                    continue
+                except Exception:  # a fault of ours: this one is lost, the others still count
+                    log.exception("handling an event held for the homeserver's answer failed")
+                    found = None
+                held.sources.pop(0)
+                self._held_events.pop(str(source.get("event_id")), None)
+                if found is not None:
+                    await self.core.handle(found)
+        finally:
+            if not held.sources:
+                del self._held[key]
+        log.info("handled what was held for the homeserver's answer")
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _own_edit(self, room_id: str, source: dict[str, Any], edit: Message) -> Message | None:
         """EDIT if it is valid as the specification defines an edit: of its sender's own message
@@ -680,22 +862,22 @@ class MatrixAdapter:
             return None
         return answer
 
-    async def _redacted(self, room_id: str, source: dict[str, Any]) -> Event | None:
-        """A redacted poll response no longer counts: the member's response before it counts
-        again (or none). A redacted command is simply not read: if it was redacted before the
-        bot saw it, its text is gone; if after, it was handled when it came."""
+    async def _redacted(self, room_id: str, ref: str, source: dict[str, Any]) -> Event | None:
+        """A redacted response to poll REF no longer counts: the member's response before it
+        counts again (or none). (A redacted command is simply not read: if it was redacted
+        before the bot saw it, its text is gone; if after, it was handled when it came.)"""
         redacts = source.get("redacts") or (source.get("content") or {}).get("redacts")
         if not isinstance(redacts, str):
             return None
         if self.responses.seen(redacts):
             change = self.responses.redact(redacts)
         else:
-            # Answered before a restart: the database knows its poll (the redaction took its
-            # relation away). The poll's history, read now, no longer has it.
+            # Answered before a restart: the database knows who answered. The poll's history,
+            # read now, no longer has the response.
             found = await self.state.poll_response(redacts)
             if found is None:
                 return None
-            ref, member = found
+            _, member = found
             await self.history.load(room_id, ref)
             change = ref, member, self.responses.counting(ref, member)
         if change is None:

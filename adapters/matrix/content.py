@@ -125,9 +125,8 @@ def _pre_open_after(line: str, in_pre: bool) -> bool:
 def notice(html: str, reply_to: str | None = None, thread: str | None = None) -> dict[str, Any]:
     """A bot's message: m.notice, so other bots do not answer it and clients may style it.
 
-    In the THREAD of that root event (where the message it answers was sent), it is posted in
-    the thread, in reply to REPLY_TO, or, with none, after the thread's latest event as clients
-    without threads see it (``is_falling_back``)."""
+    In reply to REPLY_TO, if given; in the THREAD of that root event, if given (where the
+    message it answers was sent), as ``in_thread`` says."""
     content: dict[str, Any] = {
         "msgtype": "m.notice",
         "body": html_text(html),
@@ -136,11 +135,20 @@ def notice(html: str, reply_to: str | None = None, thread: str | None = None) ->
         "m.mentions": {},  # never ping anyone by accident
     }
     if thread:
-        content["m.relates_to"] = {"rel_type": "m.thread", "event_id": thread, "is_falling_back": not reply_to,
-                                   "m.in_reply_to": {"event_id": reply_to or thread}}
+        content["m.relates_to"] = in_thread(thread, reply_to)
     elif reply_to:
         content["m.relates_to"] = {"m.in_reply_to": {"event_id": reply_to}}
     return content
+
+
+def in_thread(thread: str | None, reply_to: str | None = None) -> dict[str, Any] | None:
+    """The relation of an event posted in the THREAD of that root event (None: not in one), in
+    reply to REPLY_TO, or, with none, after the thread's latest event as clients without threads
+    see it (``is_falling_back``: they show it as a reply to the root)."""
+    if not thread:
+        return None
+    return {"rel_type": "m.thread", "event_id": thread, "is_falling_back": not reply_to,
+            "m.in_reply_to": {"event_id": reply_to or thread}}
 
 
 def edit(html: str, event_id: str) -> dict[str, Any]:

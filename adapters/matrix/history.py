@@ -4,7 +4,8 @@ The relations of a poll's start event are every response not redacted (the homes
 redacted event from its relations), so they rebuild what ``responses.PollResponses`` knew. Read
 once per poll and run, the first time a response concerns a poll the bot has not seen since it
 started, and only for the bot's own polls. If the homeserver fails to answer (rate limited,
-or down behind its proxy), the sync is handled again later rather than with part of a history.
+or down behind its proxy), that is ``Unavailable``: the adapter holds what concerns the poll and
+asks again later, rather than count it against part of a history.
 """
 
 from __future__ import annotations
@@ -22,6 +23,15 @@ from adapters.matrix.sending import NETWORK_ERRORS, MatrixSendError, Sender
 log = logging.getLogger(__name__)
 
 PAGE = 100
+
+
+class Unavailable(MatrixSendError):
+    """The homeserver gave no answer about an event now (rate limited, failing, unreachable):
+    not an answer about it, so ask again later. RETRY_AFTER: seconds it asked to wait, if any."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class PollHistory:
@@ -106,13 +116,22 @@ class PollHistory:
                 if response.status == 429 or response.status >= 500:
                     # Not an answer about the poll: taken as one, the bot's own poll would pass
                     # for someone else's (or its history for shorter than it is) until a restart.
-                    raise MatrixSendError(f"could not read a poll's history: the homeserver answered "
-                                          f"{response.status}; trying again")
+                    raise Unavailable(f"the homeserver answered {response.status}",
+                                      await _retry_after(response) if response.status == 429 else None)
                 if response.status != 200:
                     log.warning("reading a poll's history: the homeserver answered %s", response.status)
                     return None
                 body = await response.json()
         except NETWORK_ERRORS as e:
-            log.warning("could not read a poll's history (%s)", type(e).__name__)
-            raise
+            raise Unavailable(f"the homeserver could not be reached: {type(e).__name__}") from e
         return body if isinstance(body, dict) else None
+
+
+async def _retry_after(response: Any) -> float | None:
+    """The wait a 429 asks for, in seconds (``retry_after_ms``, the Matrix way), if it says."""
+    try:
+        body = await response.json(content_type=None)
+    except (ValueError, *NETWORK_ERRORS):
+        return None
+    wait = body.get("retry_after_ms") if isinstance(body, dict) else None
+    return wait / 1000 if isinstance(wait, int | float) and not isinstance(wait, bool) and wait > 0 else None

@@ -82,10 +82,24 @@ def thread_root(source: dict[str, Any]) -> str | None:
     return None
 
 
+def state_of(event: Any) -> dict[str, Any] | None:
+    """EVENT's source if it is a state event, as the homeserver checked it (who may send it);
+    None for anything else. A decrypted event never is one: state is never encrypted, so the
+    homeserver checked a ciphertext as a message of its sender's, whatever type and state key
+    its plaintext claims (any member could otherwise write "the room's creation" and be its
+    creator, or "a tombstone" and move its polls to a room of theirs)."""
+    source = getattr(event, "source", None)
+    if not isinstance(source, dict) or not isinstance(source.get("state_key"), str):
+        return None
+    if getattr(event, "decrypted", False) or source.get("type") == "m.room.encrypted":
+        return None
+    return source
+
+
 def after_own_join(events: list[Any], bot_user_id: str) -> list[Any]:
     """The events after the bot's latest join in this list: what came before was history."""
     for n in range(len(events) - 1, -1, -1):
-        source = events[n].source
+        source = state_of(events[n]) or {}
         if (
             source.get("type") == "m.room.member"
             and source.get("state_key") == bot_user_id
@@ -134,9 +148,7 @@ def to_core_event(
     start = relation.get("event_id")
     if relation.get("rel_type") != "m.reference" or not isinstance(start, str):
         return None
-    options: list[int] = []
-    for answer in chosen:
-        index = answer_index(answer)
-        if index not in options:
-            options.append(index)
-    return NativePollAnswer(actor, native_ref(room_id, start), tuple(options), event_id=event_id)
+    # Each answer once, in order. A response may name thousands (a member's client, or anyone's
+    # script, sends what it likes): linear, so that none of them holds up the sync.
+    options = tuple(dict.fromkeys(answer_index(answer) for answer in chosen))
+    return NativePollAnswer(actor, native_ref(room_id, start), options, event_id=event_id)

@@ -65,6 +65,11 @@ class PollResponses:
     def seen(self, event_id: str) -> bool:
         return event_id in self._events
 
+    def poll_of(self, event_id: str) -> str | None:
+        """The poll the response EVENT_ID answered, if it is known."""
+        found = self._events.get(event_id)
+        return found[0] if found else None
+
     def counting(self, ref: str, member: str) -> tuple[int, ...]:
         responses = self._polls.get(ref, {}).get(member)
         return responses[-1].options if responses else ()

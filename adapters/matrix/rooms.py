@@ -1,9 +1,15 @@
 """What the bot knows about its rooms: who is an organiser, who is in them, which are private.
 
-Room state comes from sync (nio keeps members and power levels up to date; after a restart the
-first sync asks for the full state), so role and membership checks cost no request. nio keeps no
-state of a room the bot was thrown out of while it was down; the sync that brings the leave
-carries it, and who organised the room is learnt from that (``forget``).
+Room state comes from sync (nio keeps members up to date; after a restart the first sync asks
+for the full state), so role and membership checks cost no request. nio keeps no state of a room
+the bot was thrown out of while it was down; the sync that brings the leave carries it, and who
+organised the room is learnt from that (``forget``).
+
+Power levels are read here from each ``m.room.power_levels`` event as the specification says:
+the event replaces the room's levels whole. nio merges each new event's users into the ones it
+had, so someone left out of the new levels (their power taken away) would keep their old level
+until the bot restarts; and it drops an event with a level written as a string of digits, which
+rooms before version 10 allow. Reading them costs one dict per changed event, not per sync.
 
 Since room version 12, creators outrank every power level and are not listed in
 ``m.room.power_levels`` at all (nio then reports them at the default level): they are taken
@@ -12,6 +18,7 @@ from the ``m.room.create`` event, its sender plus ``additional_creators``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from nio import AsyncClient, MatrixRoom
@@ -37,6 +44,41 @@ def creators_of(create_event: dict[str, Any]) -> set[str]:
     return found
 
 
+def _level(value: object) -> int | None:
+    """A power level as the specification allows it: an integer, or (before room version 10)
+    a string of one; None for anything else."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("+-").isdigit() and value.isascii():
+        return int(value)
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Levels:
+    """What the bot reads of a room's power levels: each listed user's level, everyone else's,
+    and the level that may redact others' events (the spec's defaults where the event has none)."""
+
+    users: dict[str, int] = field(default_factory=dict)
+    users_default: int = 0
+    redact: int = 50
+
+    def of(self, user_id: str) -> int:
+        return self.users.get(user_id, self.users_default)
+
+
+def levels_of(content: object) -> Levels:
+    """The Levels an ``m.room.power_levels`` event's CONTENT sets (entries that are no level are
+    left out, as if absent)."""
+    if not isinstance(content, dict):
+        return Levels()
+    users = content.get("users")
+    listed = {u: level for u, v in users.items() if isinstance(u, str) and (level := _level(v)) is not None} \
+        if isinstance(users, dict) else {}
+    default, redact = _level(content.get("users_default")), _level(content.get("redact"))
+    return Levels(listed, 0 if default is None else default, 50 if redact is None else redact)
+
+
 CLOSED_JOIN_RULES = ("invite", "knock", "private")
 """Join rules under which nobody joins a room unless one of its members lets them in."""
 
@@ -47,16 +89,20 @@ class Rooms:
         self.bot_user_id = bot_user_id
         self.organiser_level = organiser_level
         self._creators: dict[str, set[str]] = {}
+        self._levels: dict[str, Levels] = {}  # room -> its power levels, as its latest event set them
         self._left: dict[str, tuple[str, set[str]]] = {}  # room -> (title, organisers) when the bot left
         self._replacement: dict[str, str] = {}  # an upgraded room -> the room that replaces it (its tombstone)
         self._predecessor: dict[str, str] = {}  # a room made by an upgrade -> the room it replaces
 
     def note_event(self, room_id: str, source: dict[str, Any]) -> None:
-        """Learn from a state or timeline event what nio does not track (creators)."""
-        if source.get("state_key", "") != "":
+        """Learn from a state event (``inbound.state_of``, never a message claiming to be one)
+        what nio does not track (creators, upgrades), or does not track right (power levels)."""
+        if source.get("state_key") != "":
             return
         event_type, body = source.get("type"), source.get("content") or {}
-        if event_type == "m.room.create":
+        if event_type == "m.room.power_levels":
+            self._levels[room_id] = levels_of(body)
+        elif event_type == "m.room.create":
             self._creators[room_id] = creators_of(source)
             predecessor = body.get("predecessor") if isinstance(body, dict) else None
             if isinstance(predecessor, dict) and isinstance(predecessor.get("room_id"), str):
@@ -87,16 +133,16 @@ class Rooms:
         a room it was thrown out of while it was down (nio never held that room)."""
         room = self.client.rooms.pop(room_id, None)
         if room is not None:
-            self._left[room_id] = (room.display_name, self._organisers_of(room))
+            self._left[room_id] = (room.display_name, self._organisers_of(room_id))
         elif room_id not in self._left:
             self._left[room_id] = self._as_left(room_id, events)
+        self._levels.pop(room_id, None)
 
     def _as_left(self, room_id: str, events: list[dict[str, Any]]) -> tuple[str, set[str]]:
         """The title and organisers of ROOM_ID by its state EVENTS (the latest of each kind)."""
         state = {(e.get("type"), e.get("state_key")): e.get("content") or {} for e in events if "state_key" in e}
-        levels = state.get(("m.room.power_levels", ""), {})
-        users = levels.get("users") if isinstance(levels.get("users"), dict) else {}
-        found = {u for u, level in users.items() if isinstance(level, int) and level >= self.organiser_level}
+        levels = levels_of(state.get(("m.room.power_levels", "")))
+        found = {u for u, level in levels.users.items() if level >= self.organiser_level}
         create = next((e for e in reversed(events) if e.get("type") == "m.room.create" and e.get("state_key") == ""),
                       None)
         found |= creators_of(create or {})
@@ -109,11 +155,14 @@ class Rooms:
         room = self.room(room_id)
         if room is None:
             return set(self._left.get(room_id, ("", set()))[1])
-        return self._organisers_of(room)
+        return self._organisers_of(room_id)
 
-    def _organisers_of(self, room: MatrixRoom) -> set[str]:
-        found = {user for user, level in room.power_levels.users.items() if level >= self.organiser_level}
-        return found | self._creators.get(room.room_id, set())
+    def _organisers_of(self, room_id: str) -> set[str]:
+        """Those listed at the organisers' level or above, and the creators. (With a default at
+        that level everyone is one, but nobody is named: this says whom to tell something.)"""
+        levels = self._levels.get(room_id, Levels())
+        found = {user for user, level in levels.users.items() if level >= self.organiser_level}
+        return found | self._creators.get(room_id, set())
 
     def room(self, room_id: str) -> MatrixRoom | None:
         return self.client.rooms.get(room_id)
@@ -152,7 +201,7 @@ class Rooms:
             return False
         if user_id in self._creators.get(room_id, set()):
             return True
-        return room.power_levels.get_user_level(user_id) >= self.organiser_level
+        return self._levels.get(room_id, Levels()).of(user_id) >= self.organiser_level
 
     def may_redact_others(self, room_id: str, user_id: str) -> bool:
         """Whether USER_ID may redact other people's events in ROOM_ID: who may end someone
@@ -162,7 +211,8 @@ class Rooms:
             return False
         if user_id in self._creators.get(room_id, set()):
             return True
-        return bool(room.power_levels.can_user_redact(user_id))
+        levels = self._levels.get(room_id, Levels())
+        return levels.of(user_id) >= levels.redact
 
     def title(self, room_id: str) -> str:
         room = self.room(room_id)

@@ -6,6 +6,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractContextManager, nullcontext
+from typing import Any
 
 from nio.crypto.attachments import encrypt_attachment
 
@@ -111,13 +112,13 @@ class MatrixTransport:
         match effect:
             case Send(room=room, text=text, buttons=buttons, reply_to=reply_to):
                 room_id = self._room(room)
-                return Delivered(ref=await self._message(room_id, text, buttons, reply_to))
+                return Delivered(ref=await self._message(room_id, text, buttons, reply_to, self.thread_of(reply_to)))
             case SendPrivate(actor=actor, text=text, buttons=buttons):
                 user_id = unqualified(actor)
                 if user_id is None:
                     raise ValueError(f"not a Matrix user: {actor}")
                 room_id = await self.direct.room_for(user_id)
-                ref = await self._message(room_id, text, buttons, None)
+                ref = await self._message(room_id, text, buttons, None, None)
                 return Delivered(ref=ref, extra={"room": qualified(room_id)})
             case Edit(room=room, ref=ref, text=text, buttons=buttons):
                 html = await self._edited(room, ref, text, buttons)
@@ -136,17 +137,18 @@ class MatrixTransport:
                 room_id = self._room(room)
                 end = content.poll_end(ref, to_plain(text) if text else notices.poll_ended())
                 return Delivered(ref=await self.sender.send(room_id, content.POLL_END, end))
-            case SendFile(to=to, name=name, data=data, caption=caption, private=private):
+            case SendFile(to=to, name=name, data=data, caption=caption, private=private, reply_to=reply_to):
+                thread = None
                 if private:
                     user_id = unqualified(to)
                     if user_id is None:
                         raise ValueError(f"not a Matrix user: {to}")
                     room_id = await self.direct.room_for(user_id)
                 else:
-                    room_id = self._room(to)
-                ref = await self._file(room_id, name, data)
+                    room_id, thread = self._room(to), self.thread_of(reply_to)
+                ref = await self._file(room_id, name, data, content.in_thread(thread, reply_to))
                 if caption:
-                    await self._message(room_id, caption, (), None)
+                    await self._message(room_id, caption, (), None, thread)
                 return Delivered(ref=ref, extra={"room": qualified(room_id)} if private else {})
             case AnswerPress():
                 return None  # Matrix has no buttons, so no presses to answer
@@ -165,9 +167,14 @@ class MatrixTransport:
             mark = to_html(notices.cut_short())
         return content.cut_to_fit(html, mark, lambda m: content.edit(m, ref))
 
-    async def _message(self, room_id: str, text: str, buttons: Keyboard, reply_to: str | None) -> str:
+    def thread_of(self, event_id: str | None) -> str | None:
+        """The root of the thread EVENT_ID was sent in, if it was sent in one (and lately)."""
+        return self.threads.get(event_id) if event_id else None
+
+    async def _message(self, room_id: str, text: str, buttons: Keyboard, reply_to: str | None,
+                       thread: str | None) -> str:
+        """TEXT posted in reply to REPLY_TO (if any), in THREAD (if any), in as many parts as it takes."""
         parts = content.message_parts(content.with_buttons(to_html(text), buttons, self.bot_user_id))
-        thread = self.threads.get(reply_to) if reply_to else None
         first: str | None = None
         for part in parts:
             body = content.notice(part, reply_to if first is None else None, thread)
@@ -176,8 +183,9 @@ class MatrixTransport:
         assert first is not None
         return first
 
-    async def _file(self, room_id: str, name: str, data: bytes) -> str:
-        """Upload DATA and post it as a file (encrypted, key in the event, in an encrypted room).
+    async def _file(self, room_id: str, name: str, data: bytes, relation: dict[str, Any] | None) -> str:
+        """Upload DATA and post it as a file (encrypted, key in the event, in an encrypted room),
+        with RELATION (in a thread) if any.
 
         A caption, if any, follows as a notice of its own rather than as the file event's body
         (the spec's newer caption form): a client that predates captions shows a file's body as
@@ -193,6 +201,8 @@ class MatrixTransport:
             body = media.file_message(name, data, mimetype, encrypted=secret)
         else:
             body = media.file_message(name, data, mimetype, url=await self.sender.upload(data, mimetype, name))
+        if relation is not None:
+            body["m.relates_to"] = relation
         return await self.sender.send(room_id, MESSAGE, body)
 
     @staticmethod

@@ -112,8 +112,10 @@ class Dispatcher:
             if isinstance(event, Message | ButtonPress):
                 with speaking(await self._languages.for_event(event)):
                     sorry = _("Sorry, something went wrong on my side. Please try again in a moment.")
-                # A press is answered where it was made: its member's client waits for an answer.
-                answer = Send(event.room.id, sorry) if isinstance(event, Message) else AnswerPress(event, sorry)
+                # Answered where it was asked: a message in reply to it (in its thread, where the
+                # platform has threads), a press where it was made, its member's client waiting.
+                answer = (Send(event.room.id, sorry, reply_to=event.ref) if isinstance(event, Message)
+                          else AnswerPress(event, sorry))
                 await self._send(answer)
 
     def context(self, event: Message | ButtonPress) -> Context:

@@ -103,7 +103,8 @@ class Transports:
             if len(parts) > 1:
                 head = file_part(head, n, len(parts))
             body = markup("{}\n{}", head, pre(part))
-            last = await transport.deliver(SendPrivate(effect.to, body) if effect.private else Send(effect.to, body))
+            last = await transport.deliver(SendPrivate(effect.to, body) if effect.private
+                                           else Send(effect.to, body, reply_to=effect.reply_to))
         return last
 
     async def send(self, effect: Effect) -> Delivered | None:

@@ -45,7 +45,8 @@ class Context:
         """A file to the speaker's private chat (PRIVATE, the default: exports hold personal
         data), or into this room."""
         to = self.actor.id if private else self.room.id
-        return await self.send(SendFile(to, name, data, caption, private=private))
+        ref = self.event.ref if isinstance(self.event, Message) and not private else None
+        return await self.send(SendFile(to, name, data, caption, private=private, reply_to=ref))
 
     async def speaking_to(self, target: str) -> AbstractContextManager[Speech]:
         """Write in TARGET's language inside the block: ``with await ctx.speaking_to(member):``

@@ -86,13 +86,16 @@ class SendFile:
     """A file (an export: a CSV list, a BLT file of ballots) into a room, or with ``private``
     to one person's private chat (``to`` is then their id). Lists that hold personal data go
     privately. A platform shows an image (``.png``, ``.jpg``) as a picture, anything else as a
-    document to download; the console writes it to a folder and prints where."""
+    document to download; the console writes it to a folder and prints where. ``reply_to``: the
+    message asking for it in the room, where a platform posts an answer beside its question
+    (Matrix: in the thread it was sent in)."""
 
     to: str
     name: str
     data: bytes
     caption: str = ""
     private: bool = False
+    reply_to: str | None = None
 
     @property
     def image(self) -> bool:

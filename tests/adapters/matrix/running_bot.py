@@ -41,11 +41,13 @@ class RunningBot:
         *,
         access_token: bool = False,
         allowed_inviters: tuple[str, ...] = (),
+        homeserver: str | None = None,
         **adapter_options: Any,
     ) -> RunningBot:
-        """Start the bot logged in with the account's password (or its ACCESS_TOKEN)."""
+        """Start the bot logged in with the account's password (or its ACCESS_TOKEN), talking to
+        SYNAPSE, or to HOMESERVER (the address of a proxy in front of it)."""
         matrix = MatrixConfig(
-            homeserver=synapse.base_url,
+            homeserver=homeserver or synapse.base_url,
             user_id=credentials.user_id,
             password=None if access_token else credentials.password,
             access_token=credentials.access_token if access_token else None,

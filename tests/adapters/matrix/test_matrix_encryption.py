@@ -155,6 +155,25 @@ async def test_a_message_the_bot_cannot_decrypt_gets_one_request_to_send_it_agai
     assert len(founder.find_events(room, notice_from(bot.user_id, containing="send it again"), start=mark)) == 1
 
 
+async def test_messages_of_many_unknown_sessions_get_one_request_not_one_each(
+    start_bot: StartBot, matrix_users: UserFactory
+) -> None:
+    """Anyone's script can send ciphertexts of sessions nobody has, a new one each time: the
+    bot asks its sender once, rather than post one request per ciphertext into the room."""
+    bot = await start_bot()
+    founder = await matrix_users("founder", encrypted=True)
+    ann = await matrix_users("ann")
+    room = await encrypted_room(founder, bot.user_id, ann)
+    mark = founder.mark(room)
+    for n in range(5):
+        lost = {"algorithm": "m.megolm.v1.aes-sha2", "sender_key": f"Lost{n}key0000000000000000000000000000000000",
+                "session_id": f"made-up-session-{n}", "device_id": "LOSTDEVICE", "ciphertext": "AwgAEhAAAAAA"}
+        await send_event(ann, room, "m.room.encrypted", lost)
+    await founder.wait_for_event(room, notice_from(bot.user_id, containing="send it again"), start=mark)
+    await command(founder, room, "!polls", bot.user_id, "No open polls")  # answered after all five
+    assert len(founder.find_events(room, notice_from(bot.user_id, containing="send it again"), start=mark)) == 1
+
+
 async def test_the_request_to_send_again_is_in_the_members_own_language(
     start_bot: StartBot, matrix_users: UserFactory
 ) -> None:

@@ -12,11 +12,12 @@ from tests.adapters.matrix.running_bot import RunningBot, StartBot
 from tests.adapters.matrix.scenes import Branch, branch_room, command, joined
 from tests.adapters.matrix.test_matrix_encryption import in_the_clear, readable
 from tests.peers.synapse import MatrixUser, UserFactory, download, join, notice_from, open_direct_room
+from tests.peers.synapse.users import EventPredicate
 
 CAPTION = "Election 1: the ballots as a BLT file."
 
 
-def a_file(bot_id: str, msgtype: str) -> object:
+def a_file(bot_id: str, msgtype: str) -> EventPredicate:
     return lambda e: (e.source.get("sender") == bot_id and e.source.get("type") == "m.room.message"
                       and e.source.get("content", {}).get("msgtype") == msgtype)
 

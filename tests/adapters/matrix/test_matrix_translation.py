@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from types import SimpleNamespace
 from typing import Any
 
@@ -13,10 +14,10 @@ from nio import RoomSendError
 
 from adapters.matrix import content, media
 from adapters.matrix.batching import steps
-from adapters.matrix.inbound import after_own_join, native_ref, strip_reply_fallback, to_core_event
+from adapters.matrix.inbound import after_own_join, native_ref, state_of, strip_reply_fallback, to_core_event
 from adapters.matrix.invites import invite_of, may_invite
 from adapters.matrix.responses import as_element_counts
-from adapters.matrix.rooms import Rooms, creators_of
+from adapters.matrix.rooms import Levels, Rooms, creators_of, levels_of
 from adapters.matrix.sending import Backoff, retry_after
 from bot.kernel.effects import Button
 from bot.kernel.events import Actor, Message, NativePollAnswer, Room
@@ -303,6 +304,45 @@ def test_an_upgrade_is_known_from_both_rooms_and_only_from_state() -> None:
     rooms.note_event("!new", {"type": "m.room.create", "state_key": "", "sender": "@a:hs",
                               "content": {"room_version": "12", "predecessor": {"room_id": "!old"}}})
     assert rooms.replaces("!new", "!old") and not rooms.replaces("!new", "!other")
+
+
+def test_a_response_naming_thousands_of_answers_is_read_at_once() -> None:
+    """As many answer ids as fit in an event (some 9,000): read in linear time, each once. Read
+    pairwise, as it was, one such response held up the sync for a second."""
+    ids = [str(n) for n in range(1, 9000)] * 2
+    source = {"type": content.POLL_RESPONSE, "sender": "@ann:example.org", "event_id": "$r",
+              "content": {content.POLL_RESPONSE: {"answers": ids},
+                          "m.relates_to": {"rel_type": "m.reference", "event_id": "$start"}}}
+    began = time.perf_counter()
+    answer = inbound(source)
+    assert time.perf_counter() - began < 0.2
+    assert isinstance(answer, NativePollAnswer) and answer.options == tuple(range(8999))
+
+
+def test_power_levels_are_read_as_the_specification_writes_them() -> None:
+    """Levels may be strings of digits before room version 10; anything else that is no level is
+    left out (as if absent), never taken for one."""
+    content = {"users": {"@a:hs": 100, "@b:hs": "50", "@c:hs": True, "@d:hs": "fifty", "@e:hs": 1.5},
+               "users_default": "10", "redact": 0}
+    assert levels_of(content) == Levels({"@a:hs": 100, "@b:hs": 50}, users_default=10, redact=0)
+    assert levels_of({"users": ["@a:hs"], "users_default": None}) == Levels() == levels_of("junk")
+    assert levels_of(content).of("@z:hs") == 10
+
+
+def test_new_power_levels_replace_the_old_ones_whole() -> None:
+    rooms = Rooms(SimpleNamespace(rooms={"!r": object()}), BOT, 50)  # type: ignore[arg-type]
+    rooms.note_event("!r", {"type": "m.room.power_levels", "state_key": "", "content": {"users": {"@a:hs": 50}}})
+    assert rooms.is_organiser("!r", "@a:hs") and rooms.organisers("!r") == {"@a:hs"}
+    rooms.note_event("!r", {"type": "m.room.power_levels", "state_key": "", "content": {"users": {"@b:hs": 100}}})
+    assert not rooms.is_organiser("!r", "@a:hs") and rooms.organisers("!r") == {"@b:hs"}
+
+
+def test_only_what_the_homeserver_checked_as_state_is_state() -> None:
+    forged = {"type": "m.room.create", "state_key": "", "sender": "@a:hs", "content": {"room_version": "12"}}
+    assert state_of(SimpleNamespace(source=forged)) == forged
+    assert state_of(SimpleNamespace(source=forged, decrypted=True)) is None  # a member's message
+    assert state_of(SimpleNamespace(source={**forged, "type": "m.room.encrypted"})) is None
+    assert state_of(SimpleNamespace(source={k: v for k, v in forged.items() if k != "state_key"})) is None
 
 
 def test_an_enormous_line_is_cut_between_tags_and_entities() -> None:

@@ -17,7 +17,9 @@ Typical use in a test::
         vote = await alice.wait_for_event(room_id, is_poll_response_to(start_id))
 
 To take the homeserver down while the bot keeps running in the test's event loop, stop and
-start it from a thread: ``await asyncio.to_thread(synapse.restart)``.
+start it from a thread: ``await asyncio.to_thread(synapse.restart)``. To fail some of the bot's
+requests only (a 502 from the reverse proxy, a 429), give it the ``faulty_proxy`` fixture's
+``url`` as its homeserver and say which requests fail: ``faulty_proxy.fail("/relations/", 502)``.
 """
 
 from .admin import limit_messages, unlimit_messages
@@ -34,6 +36,7 @@ from .polls import (
     send_poll_response,
     send_poll_start,
 )
+from .proxy import Fault, FaultyProxy
 from .registration import Credentials, register_user, unique_localpart
 from .rooms import (
     create_room,
@@ -53,6 +56,8 @@ from .users import EventNotReceived, MatrixUser, event_type, notice_from, of_typ
 __all__ = [
     "Credentials",
     "EventNotReceived",
+    "Fault",
+    "FaultyProxy",
     "MatrixUser",
     "PollFormat",
     "SynapseServer",

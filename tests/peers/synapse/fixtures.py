@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from .factory import UserFactory
+from .proxy import FaultyProxy
 from .server import SynapseServer
 
 
@@ -31,3 +32,13 @@ async def matrix_users(synapse: SynapseServer) -> AsyncIterator[UserFactory]:
     factory = UserFactory(synapse)
     yield factory
     await factory.close_all()
+
+
+@pytest.fixture
+async def faulty_proxy(synapse: SynapseServer) -> AsyncIterator[FaultyProxy]:
+    """A reverse proxy in front of the homeserver, failing the requests a test chooses: give its
+    ``url`` to the client that should meet the faults (the bot), the others talk to Synapse."""
+    proxy = FaultyProxy(synapse.base_url)
+    await proxy.start()
+    yield proxy
+    await proxy.close()

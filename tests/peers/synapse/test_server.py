@@ -12,6 +12,7 @@ import hmac
 import io
 import json
 from pathlib import Path
+from urllib.parse import quote
 
 import aiohttp
 import pytest
@@ -19,6 +20,7 @@ from nio import AsyncClient, LoginResponse, RoomMessageText, RoomSendError, Unkn
 
 from tests.peers.synapse import (
     EventNotReceived,
+    FaultyProxy,
     MatrixUser,
     PollFormat,
     SynapseServer,
@@ -281,6 +283,40 @@ async def test_one_user_can_be_rate_limited_for_real(matrix_users: UserFactory) 
         await send_event(bot, room_id, "m.room.message", {"msgtype": "m.notice", "body": "unlimited again"})
     notices = await bot.wait_for_events(room_id, notice_from(bot.user_id, containing="unlimited"), 3)
     assert len(notices) == 3
+
+
+async def test_the_faulty_proxy_passes_everything_on_but_the_requests_it_is_told_to_fail(
+    matrix_users: UserFactory, faulty_proxy: FaultyProxy
+) -> None:
+    alice, bob, room_id = await shared_room(matrix_users)
+    text_id = await send_text(alice, room_id, "Agenda: the strike ballot")
+    # Bob's client reaches the homeserver through the proxy: syncs (long-polled too) and sends pass.
+    through = MatrixUser.from_credentials(faulty_proxy.url, bob.credentials)
+    try:
+        await through.wait_for_event(room_id, with_event_id(text_id))
+        reply_id = await send_text(through, room_id, "Seen")
+        await alice.wait_for_event(room_id, with_event_id(reply_id))
+        path = f"/_matrix/client/v3/rooms/{quote(room_id, safe='')}/event/{quote(text_id, safe='')}"
+        headers = {"Authorization": f"Bearer {bob.access_token}"}
+
+        async def status_of(client: AsyncClient) -> tuple[int, dict[str, object]]:
+            async with await client.send("GET", path, headers=headers) as response:
+                body = await response.json(content_type=None) if response.status != 502 else {}
+                return response.status, body
+
+        gateway = faulty_proxy.fail("/event/", 502, times=1)
+        limited = faulty_proxy.fail("/event/", 429, retry_after_ms=1500)
+        assert (await status_of(through.client))[0] == 502  # as a reverse proxy answers while Synapse restarts
+        status, body = await status_of(through.client)
+        assert status == 429 and body == {"errcode": "M_LIMIT_EXCEEDED", "error": "Too Many Requests",
+                                          "retry_after_ms": 1500}
+        assert (await status_of(bob.client))[0] == 200  # straight to Synapse: never failed
+        limited.heal()
+        status, body = await status_of(through.client)
+        assert status == 200 and body["event_id"] == text_id
+        assert len(gateway.failed) == 1 and len(limited.failed) == 1
+    finally:
+        await through.close()
 
 
 async def test_waiting_for_an_event_that_never_comes_fails_with_what_was_seen(
