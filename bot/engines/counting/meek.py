@@ -18,7 +18,9 @@ Python integers (exact at any size) otherwise.
   total surplus are below the next lowest's (clause 13), the lowest hopeful is excluded. So is
   the lowest when an iteration leaves every keep value as it was: each later iteration would give
   the same tally again (with many votes, nine places cannot bring the surplus below 0.0001), so
-  the count has gone as far as it can - and after 100,000 iterations in any case.
+  the count has gone as far as it can - and after 100,000 iterations in any case. An exclusion
+  moves papers, so the keep values are then worked out again before the count can be found
+  stuck once more.
 - Counting ends when the seats are filled or the successful and hopeful candidates together are
   no more than the seats (they are all elected).
 
@@ -184,6 +186,10 @@ def count_meek(profile: Profile, seats: int | None = None, seed: int = 0) -> Cou
             keep[exclude] = 0
             action, who = "exclusion", names[exclude]
             excluded_now = [Event(names[exclude], "lowest votes (clause 13)")]
+            # The exclusion moves papers, so the keep values are no longer converged: they must
+            # be recomputed before the count can be found stuck again. Left set, the flag would
+            # exclude the next lowest at once, while a surplus is still to be passed on.
+            stalled = False
             continue
         before_keep = keep.copy()
         for c in elected:
