@@ -76,3 +76,20 @@ def test_after_an_exclusion_the_surplus_is_passed_on_before_the_next() -> None:
     for s in r.stages:
         assert sum(s.votes.values()) + s.non_transferable == r.valid
 
+
+def test_keep_values_going_round_a_cycle_are_a_count_gone_as_far_as_it_can() -> None:
+    # Rounding at nine places can send the keep values round a cycle instead of to a fixed
+    # point: here D's and F's alternate between two pairs of values. Every iteration after the
+    # cycle repeats a tally already made, so the lowest is excluded as soon as it closes; it
+    # used to take 100,000 iterations (half a minute) to get there, twice.
+    p = build_profile(
+        list("ABCDEF"),
+        [[3, 5, 4, 1, 2, 0], [5, 2, 1, 0, 4], [0]],
+        [3808655962957, 37509444239, 3928571092131080902205],
+    )
+    r = count_meek(p, seats=4)
+    assert r.elected == ("A", "D", "F", "E")
+    assert [e.candidate for s in r.stages for e in s.excluded] == ["B", "C"]
+    assert all(int(s.note.split()[0]) < 100 for s in r.stages)
+    for s in r.stages:
+        assert sum(s.votes.values()) + s.non_transferable == r.valid
