@@ -152,9 +152,16 @@ def _names(tail: list[tuple[int, str]], n_cand: int, source: str) -> tuple[list[
             title_line = " ".join(_quoted_names(title_line, source, rest[0][0]))
         return [alt[i] for i in range(1, n_cand + 1)], [""] * n_cand, title_line
     flat: list[str] = []
+    per_line: list[int] = []
     for number, line in rest:
-        flat.extend(_quoted_names(line, source, number) if line.startswith('"') else [line])
-    if len(flat) not in (n_cand, n_cand + 1) and len(rest) in (n_cand, n_cand + 1):
+        tokens = _quoted_names(line, source, number) if line.startswith('"') else [line]
+        flat.extend(tokens)
+        per_line.append(len(tokens))
+    # One line per candidate, one of them with a description, and no title, gives as many
+    # strings as names and a title; read as such, every name from that line on would be its
+    # neighbour's. Names and a title are read so only when all the names are on the first line.
+    described = len(rest) == n_cand and len(flat) == n_cand + 1 and per_line[0] != n_cand
+    if (len(flat) not in (n_cand, n_cand + 1) or described) and len(rest) in (n_cand, n_cand + 1):
         # One candidate per line, each line a name and then a description (a party).
         names: list[str] = []
         descriptions: list[str] = []

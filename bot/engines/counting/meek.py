@@ -16,9 +16,12 @@ Python integers (exact at any size) otherwise.
 - A hopeful candidate whose votes reach the quota becomes successful. When no one new is
   successful and either the total surplus is below 0.0001 or the lowest hopeful's votes plus the
   total surplus are below the next lowest's (clause 13), the lowest hopeful is excluded. So is
-  the lowest when an iteration leaves every keep value as it was: each later iteration would give
-  the same tally again (with many votes, nine places cannot bring the surplus below 0.0001), so
-  the count has gone as far as it can - and after 100,000 iterations in any case.
+  the lowest when an iteration brings the keep values back to values they had since the last
+  stage (unchanged, or round a cycle that rounding makes): each later iteration would repeat
+  tallies already made (with many votes, nine places cannot bring the surplus below 0.0001), so
+  the count has gone as far as it can - and after 100,000 iterations in any case. An exclusion
+  moves papers, so the keep values are then worked out again before the count can be found
+  stuck once more.
 - Counting ends when the seats are filled or the successful and hopeful candidates together are
   no more than the seats (they are all elected).
 
@@ -104,6 +107,8 @@ def count_meek(profile: Profile, seats: int | None = None, seed: int = 0) -> Cou
     iterations = 0
     prev_nt = 0
     stalled = False
+    seen: set[tuple[int, ...]] = set()
+    """Keep values the iterations since the last stage started from."""
     while True:
         iterations += 1
         totals = _tally(rank, mult, keep, n)
@@ -176,6 +181,7 @@ def count_meek(profile: Profile, seats: int | None = None, seed: int = 0) -> Cou
                 )
             )
             before, prev_nt, iterations = votes, nt, 0
+            seen.clear()
             action, who, excluded_now, ties = "iteration", None, [], []
         if done:
             break
@@ -184,15 +190,20 @@ def count_meek(profile: Profile, seats: int | None = None, seed: int = 0) -> Cou
             keep[exclude] = 0
             action, who = "exclusion", names[exclude]
             excluded_now = [Event(names[exclude], "lowest votes (clause 13)")]
+            # The exclusion moves papers, so the keep values are no longer converged: they must
+            # be recomputed before the count can be found stuck again. Left set, the flag would
+            # exclude the next lowest at once, while a surplus is still to be passed on.
+            stalled = False
             continue
-        before_keep = keep.copy()
+        seen.add(tuple(keep.tolist()))
         for c in elected:
             if votes[c] > 0:
                 kv = -((-int(keep[c]) * quota) // votes[c])
                 keep[c] = min(kv, UNIT)
-        # Unchanged keep values give the same tally again, for ever: the count has converged as
-        # far as nine places allow (large elections get here before the surplus is below 0.0001).
-        stalled = bool(np.array_equal(before_keep, keep))
+        # Keep values met before give the same tallies again, for ever - unchanged, or going
+        # round a cycle that rounding at nine places can make: the count has converged as far as
+        # nine places allow (large elections get here before the surplus is below 0.0001).
+        stalled = tuple(keep.tolist()) in seen
     # Fewer standing than seats: said in the Scottish count's words, which the polls translate.
     notes = (f"only {len(elected)} of {count_of(n_seats, 'seat')} could be filled",) if len(elected) < n_seats else ()
     return CountResult(

@@ -14,9 +14,18 @@ import numpy as np
 from bot.engines.counting.errors import BallotFileError, whole_number
 from bot.engines.counting.profile import END, MAX_CANDIDATES, Profile, build_profile
 
-_SEATS = re.compile(r"#\s*Seats\s*:\s*(\d+)\s*$", re.IGNORECASE)
+_SEATS = re.compile(r"#\s*Seats\s*:(.*)$", re.IGNORECASE)
 _TITLE = re.compile(r"#\s*(?:Constituency|Title)\s*:\s*(.*?)\s*$", re.IGNORECASE)
 _COUNT = re.compile(r"\d+")
+
+
+def _seats(value: str, source: str, number: int) -> int:
+    """The `# Seats:` value: a positive whole number. Anything else is refused, not passed over
+    as a comment: the count would otherwise fill one seat, silently."""
+    if not (value.isascii() and value.isdigit()) or not value.strip("0"):
+        raise BallotFileError(source, number, f"'# Seats: {value}' must give the number of seats, a whole number "
+                                              "of at least 1, e.g. '# Seats: 3'")
+    return whole_number(value, source, number, "the number of seats")
 
 
 def read_votecount(text: str, source: str = "<vote-count>") -> Profile:
@@ -33,7 +42,7 @@ def read_votecount(text: str, source: str = "<vote-count>") -> Profile:
             continue
         if line.startswith("#"):
             if m := _SEATS.match(line):
-                seats = whole_number(m.group(1), source, number, "the number of seats")
+                seats = _seats(m.group(1).strip(), source, number)
             elif m := _TITLE.match(line):
                 title = m.group(1) or None
             continue

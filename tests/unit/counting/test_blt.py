@@ -83,3 +83,18 @@ def test_damaged_files_name_the_line(text: str, line: int, words: str) -> None:
 def test_damaged_files_without_a_single_line(text: str, words: str) -> None:
     with pytest.raises(BallotFileError, match=words):
         read_blt(text)
+
+
+def test_one_description_and_no_title_keeps_every_name_on_its_candidate() -> None:
+    # A name and its party on one line, the other names alone, no title: four strings for
+    # three candidates. Read as three names and a title, candidate 2 was called "Green" and
+    # candidate 3 "Bob", so the votes for Bob were reported for Green, and Cat's for Bob.
+    p = read_blt('3 1\n4 2 0\n3 3 0\n2 1 0\n0\n"Ann" "Green"\n"Bob"\n"Cat"\n')
+    assert p.candidates == ("Ann", "Bob", "Cat")
+    assert p.descriptions == ("Green", "", "")
+    assert p.title is None
+    q = read_blt('3 1\n4 2 0\n0\n"Ann"\n"Bob"\n"Cat" "Red"\n')
+    assert q.candidates == ("Ann", "Bob", "Cat") and q.descriptions == ("", "", "Red")
+    # All the names on the first line and a title after them is still that.
+    r = read_blt('3 1\n4 2 0\n0\n"Ann" "Bob" "Cat"\n"Ward"\n')
+    assert r.candidates == ("Ann", "Bob", "Cat") and r.title == "Ward"

@@ -124,3 +124,12 @@ def test_a_name_beyond_the_number_of_alternatives_is_refused_with_its_line() -> 
     for read in _every_path(text):
         with pytest.raises(BallotFileError, match=r"b\.soi: line 7: ALTERNATIVE NAME 3 is beyond NUMBER ALTERNATIVES"):
             read()
+
+
+@pytest.mark.parametrize("seats", ["0", "two", "2x", "-1", ""])
+def test_vote_count_seats_that_are_no_number_of_seats_are_refused(seats: str) -> None:
+    # Passed over as a comment (or read as 0), the file was counted for one seat: a wrong count
+    # without a word. It is refused at its line, saying what the line must hold.
+    with pytest.raises(BallotFileError, match=r"line 1: '# Seats: .*' must give the number of seats"):
+        read_votecount(f"# Seats: {seats}\n:CHOICES:A:B:C\n3:A:B\n2:B\n1:C\n", "w.txt")
+    assert read_votecount("#  seats :  02 \n:CHOICES:A:B\n1:A\n").seats == 2
