@@ -576,15 +576,20 @@ def _slow_first(monkeypatch: pytest.MonkeyPatch, module: Any, name: str, *, afte
     return waiting
 
 
-async def test_a_signature_withdrawn_as_another_fires_the_trigger_is_either_counted_or_withdrawn(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(("slowed", "command", "answer"), [
+    ("delete_signature", "/unsign T1", "withdrawn"),
+    ("erase_signatures", "/mydata erase", "Erased: 1 trigger signature"),
+])
+async def test_a_signature_taken_back_as_another_fires_the_trigger_is_either_counted_or_gone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, slowed: str, command: str, answer: str
 ) -> None:
-    """m0 withdraws in one process while m4 signs in another the signature that reaches the
-    threshold if m0's still counts: m0's withdrawal, not yet committed, is waited for, and the
-    campaign does not fire with fewer signatures than it needs (nor may m0 withdraw from a
-    campaign that fired counting them)."""
+    """m0 takes her signature back (/unsign, or /mydata erase) in one process while m4 signs in
+    another the signature that reaches the threshold if m0's still counts: m0's change, not yet
+    committed, is waited for, and the campaign does not fire with fewer signatures than it needs
+    (nor may m0 take back a signature a fired campaign counted: the record of why its ballot was
+    held)."""
     a, b = await _bots(tmp_path, 2)
-    withdrawing = _slow_first(monkeypatch, trigger_store, "delete_signature", after=True)
+    taking_back = _slow_first(monkeypatch, trigger_store, slowed, after=True)
 
     def private(who: str, text: str) -> Message:
         return Message(Actor(f"console:{who}", who), Room(f"console:@{who}", private=True), text)
@@ -596,11 +601,11 @@ async def test_a_signature_withdrawn_as_another_fires_the_trigger_is_either_coun
         await a.say(*(f"m{i} (private): /sign T1 yes" for i in range(4)))
 
         async def sign_meanwhile() -> None:
-            await withdrawing.wait()
+            await taking_back.wait()
             await b.app.handle(private("m4", "/sign T1 yes"))
 
-        await asyncio.gather(a.app.handle(private("m0", "/unsign T1")), sign_meanwhile())
-        assert "withdrawn" in a.transport.transcript[-1]
+        await asyncio.gather(a.app.handle(private("m0", command)), sign_meanwhile())
+        assert answer in a.transport.transcript[-1], a.transport.transcript[-1]
         assert await a.query("SELECT count(*) FROM trigger_signatures") == [(4,)]
         assert await a.query("SELECT status FROM triggers") == [("open",)]
         assert "4 signatures of the 5 needed" in b.transport.transcript[-1]
@@ -664,39 +669,6 @@ async def test_two_amendments_carried_at_once_in_two_processes_are_both_applied(
     finally:
         await a.stop()
         await b.stop()
-
-
-async def test_a_signature_erased_as_another_fires_the_trigger_is_either_counted_and_kept_or_gone(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """m0 erases everything (/mydata erase) in one process while m4's signature in another would
-    reach the threshold counting m0's: the erasure is waited for, and the campaign does not fire
-    with fewer signatures than it needs (a fired campaign's signatures are kept: the record of
-    why its ballot was held)."""
-    a, b = await _bots(tmp_path, 2)
-    erasing = _slow_first(monkeypatch, trigger_store, "erase_signatures", after=True)
-
-    def private(who: str, text: str) -> Message:
-        return Message(Actor(f"console:{who}", who), Room(f"console:@{who}", private=True), text)
-
-    try:
-        await add_members(a, [(f"m{i}", "North") for i in range(5)])
-        await a.say("chair: /trigger open recall Councillor --signatures 5 --closes 14d")
-        await b.app.services.roll.start()  # as a process started after the roll was imported
-        await a.say(*(f"m{i} (private): /sign T1 yes" for i in range(4)))
-
-        async def sign_meanwhile() -> None:
-            await erasing.wait()
-            await b.app.handle(private("m4", "/sign T1 yes"))
-
-        await asyncio.gather(a.app.handle(private("m0", "/mydata erase")), sign_meanwhile())
-        assert "Erased: 1 trigger signature" in a.transport.transcript[-1], a.transport.transcript[-1]
-        assert await a.query("SELECT count(*) FROM trigger_signatures") == [(4,)]
-        assert await a.query("SELECT status FROM triggers") == [("open",)]
-        assert "4 signatures of the 5 needed" in b.transport.transcript[-1]
-    finally:
-        for bot in (a, b):
-            await bot.stop()
 
 
 async def test_an_outcome_is_not_recorded_by_hand_while_another_process_holds_the_motions_ballot(
