@@ -721,14 +721,9 @@ class MatrixAdapter:
         homeserver fails to give it, the edit waits, and what its sender says after it in the
         room waits behind it (``_hold``), so that their commands count in the order they were
         sent; nobody else waits."""
-        lane, read = f"{room_id}|{source.get('sender')}", partial(self._message_event, room_id)
-        if lane not in self._held:
-            try:
-                return await read(source)
-            except Unavailable as e:
-                log.warning("could not read the original of an edit (%s): its sender waits, the rest goes on", e)
-        self._hold(lane, room_id, source, read)
-        return None
+        lane = f"{room_id}|{source.get('sender')}"
+        return await self._read_or_hold(lane, room_id, source, partial(self._message_event, room_id),
+                                        "the original of an edit (%s): its sender waits, the rest goes on")
 
     async def _message_event(self, room_id: str, source: dict[str, Any]) -> Event | None:
         found = self._to_core(room_id, source)
@@ -745,14 +740,8 @@ class MatrixAdapter:
         ref = await self._poll_of(room_id, source)
         if ref is None:
             return None
-        read = partial(self._poll_event, room_id, ref)
-        if ref not in self._held:
-            try:
-                return await read(source)
-            except Unavailable as e:
-                log.warning("could not read a poll's history (%s): what concerns it waits, the rest goes on", e)
-        self._hold(ref, room_id, source, read)
-        return None
+        return await self._read_or_hold(ref, room_id, source, partial(self._poll_event, room_id, ref),
+                                        "a poll's history (%s): what concerns it waits, the rest goes on")
 
     async def _poll_of(self, room_id: str, source: dict[str, Any]) -> str | None:
         """The native ref of the poll SOURCE (a response, its redaction, an end) concerns; None
@@ -784,6 +773,19 @@ class MatrixAdapter:
             return self._poll_end(room_id, source)
         found = self._to_core(room_id, source)
         return await self._counting(room_id, source, found) if isinstance(found, NativePollAnswer) else None
+
+    async def _read_or_hold(self, key: str, room_id: str, source: dict[str, Any],
+                            read: Callable[[dict[str, Any]], Awaitable[Event | None]], missing: str) -> Event | None:
+        """READ SOURCE now, unless something is held under KEY already (it then waits behind it,
+        in order), or the homeserver fails to give what READ needs (MISSING says what, and who
+        waits): then it is held (``_hold``)."""
+        if key not in self._held:
+            try:
+                return await read(source)
+            except Unavailable as e:
+                log.warning("could not read " + missing, e)
+        self._hold(key, room_id, source, read)
+        return None
 
     def _hold(self, key: str, room_id: str, source: dict[str, Any],
               read: Callable[[dict[str, Any]], Awaitable[Event | None]]) -> None:
