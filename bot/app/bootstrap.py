@@ -29,7 +29,7 @@ from bot.app.router import Routes, menu
 from bot.app.transports import RoomDirectory, Sharing, Transports
 from bot.engines.language import Catalogues
 from bot.features.campaigns import commands as campaigns_commands
-from bot.features.campaigns.service import CampaignService
+from bot.features.campaigns.service import BranchReports, CampaignService
 from bot.features.language import commands as language_commands
 from bot.features.language.service import LanguageService
 from bot.features.meta import commands as meta_commands
@@ -254,7 +254,7 @@ async def _built(config: Config, clock: Clock, transports: Transports, writer: W
     signing = SigningService(dialogues, {"M": campaigns, "T": triggers})
     pools = PoolService(reader, writer, clock, outbox, dialogues, links, languages=languages, sealer=sealer,
                         forget_erased=database.forget_erased, roll=roll)
-    signups = SignupService(reader, writer, clock, dialogues, roll, [campaigns, campaigns.reports, triggers, pools],
+    signups = SignupService(reader, writer, clock, dialogues, roll, [campaigns, BranchReports(reader), triggers, pools],
                             database.forget_erased, languages=languages, sealer=sealer)
     services = Services(roll, polls, reminders, motions, campaigns, signing, signups, triggers, pools, languages)
 

@@ -368,11 +368,6 @@ class CampaignService:
     async def erase(self, conn: Conn, identity: str, member: int | None) -> tuple[str, int]:
         return "model-motion signature", await store.erase_signatures(conn, identity, f"m:{member}")
 
-    @property
-    def reports(self) -> BranchReports:
-        """The branch reports people made, as personal data of theirs (a DataHolder of its own)."""
-        return BranchReports(self._reader)
-
     async def move_room(self, conn: Conn, old: str, new: str) -> int:
         """Inside a room move's transaction (bot/app/rooms.py): the campaigns of room OLD now
         belong to room NEW."""
