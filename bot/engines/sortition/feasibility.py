@@ -15,7 +15,8 @@ import numpy as np
 
 from bot.engines.sortition.groups import Group, group_pool, quota_rows
 from bot.engines.sortition.highs import add_columns, add_row, is_optimal, new_solver, set_costs
-from bot.engines.sortition.model import QuotaBound, Quotas, SortitionError, Volunteer, counted, validate
+from bot.engines.sortition.model import QuotaBound, Quotas, SortitionError, Volunteer, validate
+from bot.engines.sortition.words import N_, Words, bullet, ngettext
 
 
 @dataclass(frozen=True)
@@ -27,34 +28,33 @@ class Relaxation:
     raise_max_by: int
     available: int
 
-    def describe(self, panel_size: int) -> str:
+    def describe(self, panel_size: int) -> Words:
         b = self.bound
         name = f"{b.feature}={b.value}"
+        seats = ngettext("{n} seat", "{n} seats", panel_size)
         if self.lower_min_by:
             if self.available < b.min:
-                why = f"only {counted(self.available, 'volunteer')} gave that answer"
-            else:
-                why = f"that cannot be met together with the other quotas and {counted(panel_size, 'seat')}"
-            return (
-                f"{name}: minimum {b.min} but {why} - lower the minimum by "
-                f"{self.lower_min_by} (to {b.min - self.lower_min_by})."
-            )
-        return (
-            f"{name}: maximum {b.max} cannot be kept with the other quotas and {counted(panel_size, 'seat')} "
-            f"- raise the maximum by {self.raise_max_by} (to {b.max + self.raise_max_by})."
-        )
+                return ngettext("{line}: minimum {min} but only {n} volunteer gave that answer - lower the minimum "
+                                "by {by} (to {to}).", "{line}: minimum {min} but only {n} volunteers gave that "
+                                "answer - lower the minimum by {by} (to {to}).", self.available, line=name, min=b.min,
+                                by=self.lower_min_by, to=b.min - self.lower_min_by)
+            return N_("{line}: minimum {min} but that cannot be met together with the other quotas and {seats} - "
+                      "lower the minimum by {by} (to {to}).", line=name, min=b.min, seats=seats,
+                      by=self.lower_min_by, to=b.min - self.lower_min_by)
+        return N_("{line}: maximum {max} cannot be kept with the other quotas and {seats} - raise the maximum by "
+                  "{by} (to {to}).", line=name, max=b.max, seats=seats, by=self.raise_max_by,
+                  to=b.max + self.raise_max_by)
 
 
 class InfeasibleQuotas(SortitionError):
     """No panel meets the quotas; `relaxations` is a smallest set of changes that fixes it."""
 
-    def __init__(self, reasons: list[str], relaxations: list[Relaxation], panel_size: int) -> None:
-        lines = ["No panel can meet these quotas."]
-        lines += reasons
+    def __init__(self, reasons: list[Words], relaxations: list[Relaxation], panel_size: int) -> None:
+        lines = [N_("No panel can meet these quotas."), *reasons]
         if relaxations:
-            lines.append("The smallest change that makes a draw possible:")
-            lines += [f"- {r.describe(panel_size)}" for r in relaxations]
-        super().__init__("\n".join(lines))
+            lines.append(N_("The smallest change that makes a draw possible:"))
+            lines += [bullet(r.describe(panel_size)) for r in relaxations]
+        super().__init__(*lines)
         self.reasons = reasons
         self.relaxations = relaxations
 
@@ -69,33 +69,37 @@ def check(pool: Sequence[Volunteer], quotas: Quotas) -> list[Group]:
     return groups
 
 
-def _reasons(groups: Sequence[Group], quotas: Quotas) -> list[str]:
+def _reasons(groups: Sequence[Group], quotas: Quotas) -> list[Words]:
     """Plain arithmetic conflicts, one feature at a time, to explain the suggested changes."""
     k = quotas.panel_size
-    reasons: list[str] = []
+    reasons: list[Words] = []
+    seats = ngettext("{n} seat", "{n} seats", k)
     rows = quota_rows(groups, quotas)
     available = [sum(groups[g].size for g in row) for row in rows]
     for feature in quotas.features:
         idx = [i for i, b in enumerate(quotas.bounds) if b.feature == feature]
         mins = sum(quotas.bounds[i].min for i in idx)
         if mins > k:
-            reasons.append(f"The minimums for {feature} add up to {mins}, more than {counted(k, 'seat')}.")
+            reasons.append(N_("The minimums for {question} add up to {sum}, more than {seats}.", question=feature,
+                              sum=mins, seats=seats))
         bounded = {quotas.bounds[i].value for i in idx}
         position = quotas.features.index(feature)
         others = sum(g.size for g in groups if g.values[position] not in bounded)
         most = sum(min(quotas.bounds[i].max, available[i]) for i in idx) + others
         if most < k:
-            extra = f" (and {counted(others, 'volunteer')} with other answers)" if others else ""
-            reasons.append(
-                f"At most {counted(most - others, 'seat')} can go to the answers for {feature}{extra}, fewer than "
-                f"{counted(k, 'seat')}."
-            )
+            most_seats = ngettext("{n} seat", "{n} seats", most - others)
+            if others:
+                reasons.append(N_("At most {most} can go to the answers for {question} (and {others} with other "
+                                  "answers), fewer than {seats}.", most=most_seats, question=feature,
+                                  others=ngettext("{n} volunteer", "{n} volunteers", others), seats=seats))
+            else:
+                reasons.append(N_("At most {most} can go to the answers for {question}, fewer than {seats}.",
+                                  most=most_seats, question=feature, seats=seats))
     for i, bound in enumerate(quotas.bounds):
         if available[i] < bound.min:
-            reasons.append(
-                f"{bound.feature}={bound.value} needs at least {bound.min} but only "
-                f"{counted(available[i], 'volunteer')} gave that answer."
-            )
+            reasons.append(ngettext("{line} needs at least {min} but only {n} volunteer gave that answer.",
+                                    "{line} needs at least {min} but only {n} volunteers gave that answer.",
+                                    available[i], line=f"{bound.feature}={bound.value}", min=bound.min))
     return reasons
 
 
@@ -122,7 +126,7 @@ def minimal_relaxation(groups: Sequence[Group], quotas: Quotas) -> list[Relaxati
     set_costs(h, [0.0] * g_count + [1.0] * (2 * b_count))
     h.run()
     if not is_optimal(h):  # cannot happen once validate() has passed; kept as a guard
-        raise SortitionError("The quota check failed to run; please report this.")
+        raise SortitionError(N_("The quota check failed to run; please report this."))
     values = np.rint(np.asarray(h.getSolution().col_value)).astype(int)
     result = []
     for i, (bound, members) in enumerate(zip(quotas.bounds, rows, strict=True)):

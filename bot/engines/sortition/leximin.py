@@ -39,6 +39,7 @@ from bot.engines.sortition.highs import lottery_master, solve_master
 from bot.engines.sortition.model import Quotas, SortitionError
 from bot.engines.sortition.panel_ip import PanelFinder, Profile
 from bot.engines.sortition.relaxation import relaxed_leximin
+from bot.engines.sortition.words import N_
 
 # Pricing must beat the master by this much to count as a new panel: HiGHS solves LPs to
 # about 1e-9, so anything smaller is noise and would make column generation cycle.
@@ -122,7 +123,7 @@ def _covering_profiles(finder: PanelFinder, group_count: int) -> list[Profile]:
     while not all(covered):
         found = finder.best([0.0 if c else 1.0 for c in covered])
         if found is None:
-            raise SortitionError("No panel meets the quotas; check them before drawing.")
+            raise SortitionError(N_("No panel meets the quotas; check them before drawing."))
         profile, value = found
         if not profiles or value > 0.5:
             profiles.append(profile)
@@ -176,7 +177,7 @@ class _Master:
         """(z, per-group dual weights Y_g, the price y0)."""
         h = self._h
         if not solve_master(h):
-            raise SortitionError("The fairness optimisation did not converge; please report this.")
+            raise SortitionError(N_("The fairness optimisation did not converge; please report this."))
         row_dual = np.asarray(h.getSolution().row_dual)
         duals = [0.0] * len(self.groups)
         for g, row in self.row_of.items():
@@ -214,7 +215,7 @@ def _stage(finder: PanelFinder, master: _Master) -> tuple[float, list[float]]:
         price = raw if center is None or not smooth else SMOOTHING * center + (1 - SMOOTHING) * raw
         found = finder.best(list(price / sizes))
         if found is None:
-            raise SortitionError("No panel meets the quotas; check them before drawing.")
+            raise SortitionError(N_("No panel meets the quotas; check them before drawing."))
         profile, value = found
         # Any dual of this stage gives an upper bound on z; remember the tightest.
         bound = value - float(floors @ price)

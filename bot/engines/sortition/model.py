@@ -11,21 +11,24 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from bot.engines.sortition.words import N_, Words, ngettext
+
 
 def counted(n: int, noun: str) -> str:
-    """N and NOUN in agreement ("1 volunteer", "3 seats"). The bot's messages use
-    bot.kernel.wording.count_of; the engines import nothing of the bot, so they keep this copy of
-    the same rule (tests/unit/sortition checks that the two agree)."""
+    """N and NOUN in agreement ("1 volunteer", "3 seats"), in the English said to operators only
+    (the command line, a damaged document); what an organiser reads is `Words`."""
     return f"{n} {noun if n == 1 else noun + 's'}"
 
 
 class SortitionError(ValueError):
-    """A pool, quota set or published draw that cannot be used, with the reason in words (a
-    sentence fit to show the organiser as it is; the chat layer passes it on)."""
+    """A pool, quota set or published draw that cannot be used, with the reason in LINES: `Words`
+    for what an organiser is told (the chat layer says them in the reader's language), a `str` for
+    what only operators read (see bot/engines/sortition/words.py). `message` is the English."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, *lines: Words | str) -> None:
+        self.lines = lines
+        self.message = "\n".join(line.english() if isinstance(line, Words) else line for line in lines)
+        super().__init__(self.message)
 
 
 @dataclass(frozen=True)
@@ -73,20 +76,22 @@ class Quotas:
         replaces whom by adding a constraint the published draw did not have."""
         same = [b for b in self.bounds if (b.feature, b.value) == (bound.feature, bound.value)]
         if not same:
-            lines = ", ".join(f"{b.feature}={b.value}" for b in self.bounds) or "none"
-            raise SortitionError(
-                f"There is no quota line {bound.feature}={bound.value} to relax; the quota lines are: {lines}."
-            )
+            line = f"{bound.feature}={bound.value}"
+            if not self.bounds:
+                raise SortitionError(N_("There is no quota line {line} to relax: the panel has no quotas.", line=line))
+            lines = ", ".join(f"{b.feature}={b.value}" for b in self.bounds)
+            raise SortitionError(N_("There is no quota line {line} to relax; the quota lines are: {lines}.",
+                                    line=line, lines=lines))
         now = same[0]
         if bound.min > bound.max:
-            raise SortitionError(f"The minimum {bound.min} is above the maximum {bound.max}.")
+            raise SortitionError(N_("The minimum {min} is above the maximum {max}.", min=bound.min, max=bound.max))
         if bound.min > now.min or bound.max < now.max:
-            raise SortitionError(
-                f"{now.feature}={now.value} is {now.min}-{now.max}: relaxing it can only lower the minimum "
-                f"or raise the maximum, not make it {bound.min}-{bound.max}."
-            )
+            raise SortitionError(N_("{line} is {now}: relaxing it can only lower the minimum or raise the maximum, "
+                                    "not make it {wanted}.", line=f"{now.feature}={now.value}",
+                                    now=f"{now.min}-{now.max}", wanted=f"{bound.min}-{bound.max}"))
         if bound == now:
-            raise SortitionError(f"{now.feature}={now.value} is {now.min}-{now.max} already; nothing to relax.")
+            raise SortitionError(N_("{line} is {now} already; nothing to relax.", line=f"{now.feature}={now.value}",
+                                    now=f"{now.min}-{now.max}"))
         return Quotas.of(self.panel_size, [bound if b == now else b for b in self.bounds])
 
 
@@ -97,31 +102,30 @@ def validate(pool: Sequence[Volunteer], quotas: Quotas) -> None:
     `feasibility.check`, which needs a solver.
     """
     if quotas.panel_size < 1:
-        raise SortitionError(f"The panel size must be at least 1, not {quotas.panel_size}.")
+        raise SortitionError(N_("The panel size must be at least 1, not {size}.", size=quotas.panel_size))
     if len(pool) < quotas.panel_size:
-        raise SortitionError(
-            f"The pool has {counted(len(pool), 'volunteer')} but the panel needs {quotas.panel_size}: "
-            f"find {counted(quotas.panel_size - len(pool), 'more volunteer')} or shrink the panel."
-        )
+        raise SortitionError(N_("The pool has {volunteers} but the panel needs {size}: find {more} or shrink the "
+                                "panel.", volunteers=ngettext("{n} volunteer", "{n} volunteers", len(pool)),
+                                size=quotas.panel_size, more=ngettext("{n} more volunteer", "{n} more volunteers",
+                                                                     quotas.panel_size - len(pool))))
     seen_ids: set[str] = set()
     for volunteer in pool:
         if volunteer.id in seen_ids:
-            raise SortitionError(f"Volunteer {volunteer.id!r} is in the pool twice.")
+            raise SortitionError(N_("Volunteer {id} is in the pool twice.", id=repr(volunteer.id)))
         seen_ids.add(volunteer.id)
     seen_bounds: set[tuple[str, str]] = set()
     for bound in quotas.bounds:
         key = (bound.feature, bound.value)
         if key in seen_bounds:
-            raise SortitionError(f"{bound.feature}={bound.value} has two quota lines; keep one.")
+            raise SortitionError(N_("{line} has two quota lines; keep one.", line=f"{bound.feature}={bound.value}"))
         seen_bounds.add(key)
         if bound.min < 0 or bound.max < 0:
-            raise SortitionError(f"{bound.feature}={bound.value}: quotas cannot be negative.")
+            raise SortitionError(N_("{line}: quotas cannot be negative.", line=f"{bound.feature}={bound.value}"))
         if bound.min > bound.max:
-            raise SortitionError(
-                f"{bound.feature}={bound.value}: the minimum {bound.min} is above the maximum "
-                f"{bound.max}; swap them or make them equal."
-            )
+            raise SortitionError(N_("{line}: the minimum {min} is above the maximum {max}; swap them or make them "
+                                    "equal.", line=f"{bound.feature}={bound.value}", min=bound.min, max=bound.max))
     for feature in quotas.features:
         for volunteer in pool:
             if feature not in volunteer.features:
-                raise SortitionError(f"Volunteer {volunteer.id!r} has no answer for {feature!r}, which has quotas.")
+                raise SortitionError(N_("Volunteer {id} has no answer for {question}, which has quotas.",
+                                        id=repr(volunteer.id), question=repr(feature)))

@@ -20,6 +20,7 @@ from bot.engines.sortition.groups import Group, quota_rows
 from bot.engines.sortition.model import QuotaBound, Quotas, SortitionError, counted
 from bot.engines.sortition.panel_ip import Profile
 from bot.engines.sortition.rounding import as_decimal
+from bot.engines.sortition.words import N_
 
 
 class TamperedDocument(SortitionError):
@@ -41,7 +42,7 @@ class PublishedDraw:
         for g, group in enumerate(self.groups):
             if ticket in group.tickets:
                 return g
-        raise SortitionError(f"There is no ticket {ticket} in this pool.")
+        raise SortitionError(N_("There is no ticket {ticket} in this pool.", ticket=ticket))
 
 
 def open_document(document: Any, expected_commitment: str | None = None) -> PublishedDraw:

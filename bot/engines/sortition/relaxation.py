@@ -20,6 +20,7 @@ import numpy as np
 from bot.engines.sortition.groups import Group, quota_rows
 from bot.engines.sortition.highs import add_columns, add_row, is_optimal, new_solver, set_costs
 from bot.engines.sortition.model import Quotas, SortitionError
+from bot.engines.sortition.words import N_
 
 # A dual weight above this marks a group whose share cannot rise further (as in leximin.py).
 POSITIVE_DUAL = 1e-9
@@ -47,7 +48,7 @@ def relaxed_leximin(groups: Sequence[Group], quotas: Quotas) -> np.ndarray:
     while unfixed:
         h.run()
         if not is_optimal(h):
-            raise SortitionError("The fairness optimisation did not converge; please report this.")
+            raise SortitionError(N_("The fairness optimisation did not converge; please report this."))
         solution = h.getSolution()
         z = float(solution.col_value[count])
         duals = np.abs(np.asarray(solution.row_dual)[first:])

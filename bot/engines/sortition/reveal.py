@@ -30,6 +30,7 @@ from bot.engines.sortition.model import QuotaBound, Quotas, SortitionError
 from bot.engines.sortition.published import PublishedDraw
 from bot.engines.sortition.randomness import RandomStream
 from bot.engines.sortition.simple import simple_draw
+from bot.engines.sortition.words import N_
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ def replace(
     made: list[Replacement] = []
     for ticket in sorted(set(declined)):
         if ticket not in current:
-            raise SortitionError(f"Ticket {ticket} is not on the panel, so it cannot decline.")
+            raise SortitionError(N_("Ticket {ticket} is not on the panel, so it cannot decline.", ticket=ticket))
         current.discard(ticket)
         refused.add(ticket)
         group = draw.groups[draw.group_of(ticket)]

@@ -15,6 +15,7 @@ from bot.engines.sortition.groups import Group, quota_rows
 from bot.engines.sortition.model import Quotas, SortitionError
 from bot.engines.sortition.panel_ip import PanelFinder
 from bot.engines.sortition.randomness import RandomStream
+from bot.engines.sortition.words import N_
 
 
 def simple_draw(groups: Sequence[Group], quotas: Quotas, stream: RandomStream) -> list[int]:
@@ -45,5 +46,5 @@ def simple_draw(groups: Sequence[Group], quotas: Quotas, stream: RandomStream) -
             row_counts[i] += 1
         panel.append(ticket)
     if len(panel) != quotas.panel_size:
-        raise SortitionError("No panel meets the quotas; check them before drawing.")
+        raise SortitionError(N_("No panel meets the quotas; check them before drawing."))
     return sorted(panel)

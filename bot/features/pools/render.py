@@ -11,11 +11,18 @@ from __future__ import annotations
 import shlex
 from fractions import Fraction
 
-from bot.engines.sortition.model import QuotaBound, Quotas
+from bot.engines.sortition.model import QuotaBound, Quotas, SortitionError
+from bot.engines.sortition.words import Words
 from bot.features.pools.model import EMPTY, RELAX, ROUND, Draft, Kept, Pool, Seats, Step, document_file
 from bot.kernel.language import _, ngettext, pgettext
 from bot.kernel.markup import Markup, b, code, lines, markup
 from bot.kernel.wording import number, percent
+
+
+def engine_refusal(error: SortitionError) -> str:
+    """What the sortition engine refused, in the reader's language: its sentences for organisers
+    through the catalogue, an operator's English line (a damaged document) as it is."""
+    return "\n".join(line.say(_, ngettext, number) if isinstance(line, Words) else line for line in error.lines)
 
 
 def ask(draft: Draft) -> Markup:

@@ -62,6 +62,7 @@ from bot.features.pools.render import (
     ask,
     declined_in_room,
     drawn,
+    engine_refusal,
     frozen,
     kept,
     left_empty,
@@ -105,7 +106,7 @@ def _engine(fn: Callable[..., T], *args: Any) -> T:
     try:
         return fn(*args)
     except SortitionError as e:
-        raise UserError(e.message) from None
+        raise UserError(engine_refusal(e)) from None
 
 
 def _kept(draft: Draft) -> dict[str, Any]:
@@ -455,7 +456,7 @@ class PoolService:
         try:
             prepared = await asyncio.to_thread(prepare, pool_in, quotas, method, pool.title)
         except SortitionError as e:
-            raise UserError(e.message) from None
+            raise UserError(engine_refusal(e)) from None
         document = json.dumps(prepared.document, sort_keys=True)
         now = self._clock.now()
         notes = await self._notes(pool, [p.identity for p in people], lambda who: ticket_note(
@@ -568,7 +569,7 @@ class PoolService:
         except SeatUnfillable as e:
             raise UserError(unfillable(pool, e.ticket, e.relax)) from None
         except SortitionError as e:
-            raise UserError(e.message) from None
+            raise UserError(engine_refusal(e)) from None
         pairs = [(m.declined, m.replacement) for m in made]
         step = Step(ROUND, {"tickets": state.open, "randomness": randomness, "replaced": pairs})
         round_number = pool.rounds + 1

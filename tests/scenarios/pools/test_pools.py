@@ -119,6 +119,28 @@ async def test_infeasible_quotas_are_explained(chat: Chat) -> None:
     assert await chat.query("SELECT status FROM pools") == [("open",)]
 
 
+async def test_what_the_sortition_engine_refuses_is_said_in_the_organisers_language(chat: Chat) -> None:
+    """The engine imports nothing of the bot, so it hands its reasons back as sentences with their
+    fields; the pools feature says them through the reader's catalogue (here the Welsh room's),
+    plural forms and all, and the refused freeze changes nothing."""
+    await chat.say("chair: /pool new Assembly | gender: f, m | area: north, south")
+    await _register(chat, 4)
+    await chat.say("chair: /language cy", "chair: /pool 1 size 3", "chair: /pool 1 quota gender=f 3-3")
+    before = await chat.snapshot()
+    out = await chat.say("chair: /pool 1 freeze")
+    assert "Ni all unrhyw banel fodloni'r cwotâu hyn." in out, out
+    assert "Y newid lleiaf sy'n gwneud dewis yn bosibl:" in out
+    assert "- gender=f: isafswm 3 ond dim ond 2 wirfoddolwr a roddodd yr ateb hwnnw - gostyngwch yr isafswm 1 " \
+        "(i 2)." in out  # the "two" form, mutated
+    assert "No panel" not in out and "lower the minimum" not in out
+    await chat.say("chair: /pool 1 size 5")
+    out = await chat.say("chair: /pool 1 freeze")
+    assert "Mae gan y gronfa 4 gwirfoddolwr ond mae angen 5 ar y panel: dewch o hyd i 1 gwirfoddolwr arall neu " \
+        "gwnewch y panel yn llai." in out, out
+    await chat.say("chair: /pool 1 size 3")
+    assert await chat.snapshot() == before
+
+
 async def test_pool_bad_input(chat: Chat) -> None:
     await chat.say("chair: /pool new Assembly | gender: f, m")
     before = await chat.snapshot()
