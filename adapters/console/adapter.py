@@ -22,6 +22,7 @@ from bot.kernel.durations import parse_duration
 from bot.kernel.effects import (
     AnswerPress,
     CloseNativePoll,
+    Delete,
     Delivered,
     Edit,
     Effect,
@@ -91,6 +92,8 @@ class ConsoleTransport:
                 return Delivered()
             case CloseNativePoll():
                 return Delivered()
+            case Delete():
+                return None  # a line typed at the console stays on the screen
             case AnswerPress(press=press, text=text):
                 self._print(f"{press.actor.label} (private)", text)
                 return Delivered()

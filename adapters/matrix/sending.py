@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import aiohttp
-from nio import AsyncClient, ErrorResponse, RoomSendResponse, UploadResponse
+from nio import AsyncClient, ErrorResponse, RoomRedactResponse, RoomSendResponse, UploadResponse
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -100,6 +100,17 @@ class Sender:
         response = await self.call(attempt, f"send {event_type} to {room_id}")
         assert isinstance(response, RoomSendResponse)
         return str(response.event_id)
+
+    async def redact(self, room_id: str, event_id: str) -> None:
+        """Redact EVENT_ID (its content is stripped for everyone), with one transaction id for
+        every retry. The homeserver refuses (M_FORBIDDEN) another's event unless the bot's power
+        level reaches the room's ``redact`` level."""
+        tx_id = uuid.uuid4().hex
+
+        async def attempt() -> RoomRedactResponse | ErrorResponse:
+            return await self.client.room_redact(room_id, event_id, tx_id=tx_id)
+
+        await self.call(attempt, f"redact {event_id} in {room_id}")
 
     async def upload(self, data: bytes, content_type: str, filename: str) -> str:
         """Put DATA into the content repository; return its ``mxc://`` address. A retry after a

@@ -20,6 +20,7 @@ from bot.app import notices
 from bot.kernel.effects import (
     AnswerPress,
     CloseNativePoll,
+    Delete,
     Delivered,
     Edit,
     Effect,
@@ -89,6 +90,8 @@ class MatrixTransport:
         except MatrixSendError as e:
             if not e.forbidden:
                 raise
+            if isinstance(effect, Delete):  # a power level too low to redact: the bot still posts
+                raise DeliveryRefused(f"the homeserver refused the redaction: {e.reason}") from e
             room = getattr(effect, "room", None)
             if isinstance(effect, SendFile) and not effect.private:
                 room = effect.to
@@ -152,6 +155,9 @@ class MatrixTransport:
                 return Delivered(ref=ref, extra={"room": qualified(room_id)} if private else {})
             case AnswerPress():
                 return None  # Matrix has no buttons, so no presses to answer
+            case Delete(room=room, ref=ref):
+                await self.sender.redact(self._room(room), ref)
+                return Delivered(ref=ref)
         raise TypeError(f"unknown effect {effect!r}")
 
     async def _edited(self, room: str, ref: str, text: str, buttons: Keyboard) -> str:

@@ -38,6 +38,7 @@ from bot.app import notices
 from bot.kernel.effects import (
     AnswerPress,
     CloseNativePoll,
+    Delete,
     Delivered,
     Edit,
     Effect,
@@ -153,6 +154,9 @@ class TelegramTransport:
             case SendFile(to=to, name=name, data=data, caption=caption, private=private):
                 where = self._private(to) if private else self._where(to)
                 return await self._send_file(*where, name, data, caption, photo=effect.image)
+            case Delete(room=room, ref=ref):
+                await self._delete(self._posted_in(room)[0], int(ref))
+                return Delivered(ref=ref)
         raise TypeError(f"unknown effect {effect!r}")
 
     async def is_admin(self, actor_id: str, room_id: str) -> bool:
@@ -323,6 +327,17 @@ class TelegramTransport:
                     html = False
                     continue
                 raise await self._refusal("sendMessage", chat_id, thread, e) from e
+
+    async def _delete(self, chat_id: int, message_id: int) -> None:
+        """deleteMessage: refused (DeliveryRefused) where the bot may not delete others' messages
+        (not an administrator; in a supergroup, one without can_delete_messages), for a message
+        48 hours old or more, and for one of a basic group since upgraded (its id names nothing
+        in the supergroup)."""
+        try:
+            await self._at("deleteMessage", chat_id,
+                           lambda chat: self.bot.delete_message(chat, message_id), again=False)
+        except BadRequest as e:
+            raise refused("deleteMessage", e) from e
 
     async def _speaking(self, target: str) -> AbstractContextManager[object]:
         """Write in TARGET's language inside the block (English before the adapter set it)."""

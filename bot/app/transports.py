@@ -17,6 +17,7 @@ from bot.kernel.clock import Clock
 from bot.kernel.effects import (
     AnswerPress,
     CloseNativePoll,
+    Delete,
     Delivered,
     Edit,
     Effect,
@@ -43,7 +44,8 @@ def _target(effect: Effect) -> str:
             return press.actor.id
         case SendFile(to=to):
             return to
-        case Send(room=room) | Edit(room=room) | SendNativePoll(room=room) | CloseNativePoll(room=room):
+        case (Send(room=room) | Edit(room=room) | SendNativePoll(room=room) | CloseNativePoll(room=room)
+              | Delete(room=room)):
             return room
     raise TypeError(f"unknown effect {effect!r}")
 

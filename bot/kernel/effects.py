@@ -102,7 +102,18 @@ class SendFile:
         return self.name.lower().endswith(IMAGE_SUFFIXES)
 
 
-Effect = Send | SendPrivate | Edit | AnswerPress | SendNativePoll | CloseNativePoll | SendFile
+@dataclass(frozen=True, slots=True)
+class Delete:
+    """Someone's message in a room taken down (a join code typed where others read it): a
+    Telegram deleteMessage, a Matrix redaction. Delivered once it is gone; a platform that does
+    not let the bot (no administrator's right, too old, a console line already printed) refuses,
+    and the sender is then asked to take it down themselves."""
+
+    room: str
+    ref: str
+
+
+Effect = Send | SendPrivate | Edit | AnswerPress | SendNativePoll | CloseNativePoll | SendFile | Delete
 
 
 @dataclass(frozen=True, slots=True)

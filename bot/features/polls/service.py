@@ -47,6 +47,7 @@ from bot.features.polls.render import (
     result_text,
     withdrawn,
 )
+from bot.features.roll.model import number_key
 from bot.features.roll.service import RollService
 from bot.kernel.clock import Clock
 from bot.kernel.context import Context
@@ -1122,11 +1123,17 @@ class PollService:
         """The member of POLL's electorate NAME names: their name on the roll, their membership
         number, or a linked account's display name (a leading @ ignored), in any case."""
         wanted = name.strip().removeprefix("@").strip().casefold()
+        electorate = await store.electorate_names(self._reader, poll.id)
         found = {
             (member, roll_name)
-            for member, roll_name, number, shown in await store.electorate_names(self._reader, poll.id)
-            if wanted in (roll_name.casefold(), (number or "").casefold(), shown.removeprefix("@").casefold())
+            for member, roll_name, number, shown in electorate
+            if wanted in (roll_name.casefold(), shown.removeprefix("@").casefold())
+            or (number is not None and number_key(number) == number_key(wanted))
         }
+        # A roll imported before 7 and 007 were one number may hold both: the one typed is meant.
+        exact = {(member, roll_name) for member, roll_name, number, _ in electorate
+                 if number is not None and number.casefold() == wanted}
+        found = exact or found
         if not found:
             raise UserError(_("Nobody called {name} is in the electorate of poll {id}. Name the member as on the roll, "
                               "or give their membership number.").format(name=name.strip()[:60], id=poll.id))
@@ -1236,7 +1243,8 @@ class PollService:
         wanted = name.strip().removeprefix("@").strip().casefold()
         held = [p for p in await store.proxies_of(self._reader, poll.id) if p.holder == holder]
         matching = ([p for p in held if p.giver_name.casefold() == wanted]
-                    or [p for p in held if (p.giver_number or "").casefold() == wanted]
+                    or [p for p in held if p.giver_number is not None
+                        and number_key(p.giver_number) == number_key(wanted)]
                     or [p for p in held if p.giver_name.split()[:1] and p.giver_name.split()[0].casefold() == wanted])
         if len(matching) > 1:
             if all(p.giver_number for p in matching):

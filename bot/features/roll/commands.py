@@ -7,8 +7,9 @@ import logging
 from bot.features.roll.model import says_branch, typed_as_code
 from bot.features.roll.service import RegistrationMerger, RollService, SignatureMerger, VoteMover
 from bot.kernel.context import Context
-from bot.kernel.effects import SendPrivate
+from bot.kernel.effects import Delete, SendPrivate
 from bot.kernel.errors import UserError
+from bot.kernel.events import Message
 from bot.kernel.language import N_, _
 from bot.kernel.routing import Router
 
@@ -31,7 +32,14 @@ async def join(
     raw = args.strip()
     if not raw or not typed_as_code(raw):
         raise UserError(_("Usage: /join CODE — the code your organiser gave you, e.g. /join ABCD-EF23."))
-    joined = await roll.join(ctx.actor, raw, ctx.event_id, polls, campaigns, pools, seen=not ctx.room.private)
+    seen = not ctx.room.private
+    try:
+        joined = await roll.join(ctx.actor, raw, ctx.event_id, polls, campaigns, pools, seen=seen)
+    except UserError as refused:
+        if not seen:
+            raise
+        raise UserError(refused.message + "\n" + await _take_down(ctx)) from None
+    taken_down = await _take_down(ctx) if seen else ""
     for account in joined.linked_before:  # a link they did not make is someone voting in their name
         with await ctx.speaking_to(account):
             text = _("Another account, {account}, is now linked to your membership as well: it votes and signs "
@@ -54,13 +62,26 @@ async def join(
         log.warning("could not send a replaced join code privately (%s)", type(e).__name__)
         told = False
     if told:
-        await ctx.reply(_("Welcome, {name}: this account is now linked to your membership. Your code was seen here, "
-                          "so it no longer works; I sent you a new one privately. Next time send it to me "
-                          "privately.").format(name=joined.name))
+        welcome = _("Welcome, {name}: this account is now linked to your membership. Your code was seen here, "
+                    "so it no longer works; I sent you a new one privately. Next time send it to me "
+                    "privately.").format(name=joined.name)
     else:
-        await ctx.reply(_("Welcome, {name}: this account is now linked to your membership. Your code was seen here, "
-                          "so it no longer works; ask your organiser for your new one, and send it to me "
-                          "privately.").format(name=joined.name))
+        welcome = _("Welcome, {name}: this account is now linked to your membership. Your code was seen here, "
+                    "so it no longer works; ask your organiser for your new one, and send it to me "
+                    "privately.").format(name=joined.name)
+    await ctx.reply(welcome + "\n" + taken_down)
+
+
+async def _take_down(ctx: Context) -> str:
+    """A join code typed where others read it stays on their screens even once replaced: the
+    member's message is deleted where the platform lets the bot (a Telegram administrator with
+    can_delete_messages, within 48 hours; a Matrix power level that may redact), and otherwise
+    the member is asked to delete it. What to tell them, either way."""
+    ref = ctx.event.ref if isinstance(ctx.event, Message) else None
+    if ref is not None and await ctx.send(Delete(ctx.room.id, ref)) is not None:
+        return _("I deleted your message, so the code is no longer shown here.")
+    return _("I may not delete your message here: please delete it yourself, so that the code is no longer "
+             "shown.")
 
 
 @router.command("whoami", summary=N_("show how the bot knows you"), usage="/whoami")

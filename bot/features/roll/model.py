@@ -40,6 +40,32 @@ def branch_name(branch: str) -> str:
     return branch if says_branch(branch) else f"{branch} branch"
 
 
+def number_key(number: str) -> str:
+    """What tells member numbers apart. A number is kept as written (``007`` stays ``007``: many
+    rolls give their numbers leading zeros), but one of digits only is the same number with or
+    without them, since a spreadsheet that reads the column as numbers drops them: so ``7`` and
+    ``007`` are never two members (an import refuses the second, see ``zeros_differ``), and a
+    member typing ``7`` means the one the roll writes ``007``. Letters are compared in any case."""
+    if number.isascii() and number.isdigit():
+        return number.lstrip("0") or "0"
+    return number.casefold()
+
+
+def zeros_differ(number: str, on_roll: str, name: str, line: int | None = None) -> str:
+    """Why NUMBER (of NAME, on LINE of a file) is refused beside ON_ROLL, the same number written
+    otherwise (leading zeros, letters' case), and what to do about it."""
+    if line is None:
+        return _("member number {number} ({name}) is on the roll as {on_roll}: a number is kept as written, so "
+                 "the import would make a second member of one. If the file lost its leading zeros (a spreadsheet "
+                 "that read the column as numbers), format that column as text and save the file again; otherwise "
+                 "write the number as the roll has it, {on_roll}").format(
+            number=quoted(number), name=quoted(name), on_roll=quoted(on_roll))
+    return _("line {line}: member number {number} is the number {on_roll} of an earlier line, written otherwise; "
+             "write each member's number once, as the roll keeps it (a spreadsheet that read the column as "
+             "numbers drops leading zeros: format that column as text)").format(
+        line=line, number=quoted(number), on_roll=quoted(on_roll))
+
+
 @dataclass(frozen=True)
 class RollEntry:
     name: str

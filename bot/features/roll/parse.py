@@ -8,7 +8,7 @@ import io
 import unicodedata
 from collections.abc import Iterator
 
-from bot.features.roll.model import RollEntry, RollError, same_member
+from bot.features.roll.model import RollEntry, RollError, number_key, same_member, zeros_differ
 from bot.kernel.grammar import is_number
 from bot.kernel.language import _
 from bot.kernel.wording import number, quoted
@@ -81,7 +81,7 @@ def parse_roll_csv(text: str) -> list[RollEntry]:
     if "name" not in cols:
         raise RollError(_("line 1: there is no 'name' column"))
     entries: list[RollEntry] = []
-    numbers: set[str] = set()
+    numbers: dict[str, str] = {}  # number_key -> the number as first written
     # Rows with no number are matched to the roll by name and branch: two such rows alike would
     # be one member, so the first line of each is kept to name it.
     unnumbered: dict[tuple[str, str | None], int] = {}
@@ -100,10 +100,13 @@ def parse_roll_csv(text: str) -> list[RollEntry]:
             raise RollError(_("line {line}: the name is empty").format(line=line_no))
         number = cell("number")
         if number is not None:
-            if number in numbers:
+            earlier = numbers.get(number_key(number))
+            if earlier == number:
                 raise RollError(_("line {line}: member number {number} appears twice").format(line=line_no,
                                                                                          number=number))
-            numbers.add(number)
+            if earlier is not None:
+                raise RollError(zeros_differ(number, earlier, name, line_no))
+            numbers[number_key(number)] = number
         else:
             first = unnumbered.setdefault((name, cell("branch")), line_no)
             if first != line_no:

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from collections import Counter
 
-from bot.features.roll.model import Member, RollEntry, RollError, new_join_code, numbered_which, same_member
+from bot.features.roll.model import (
+    Member,
+    RollEntry,
+    RollError,
+    new_join_code,
+    number_key,
+    numbered_which,
+    same_member,
+    zeros_differ,
+)
 from bot.kernel.ports import Conn
 
 
@@ -129,6 +138,14 @@ async def import_roll(
                 (e.name, e.branch),
             )
         matched.append((rows[0][0], rows[0][1]) if rows else None)
+    if any(e.number is not None and m is None for e, m in zip(entries, matched, strict=True)):
+        # A number new to the roll that it holds written otherwise (7 for 007) would be a second
+        # member of one: the file most likely lost its leading zeros in a spreadsheet.
+        on_roll = {number_key(r[0]): r[0] for r in await conn.execute_fetchall(
+            "SELECT number FROM members WHERE number IS NOT NULL")}
+        for e, m in zip(entries, matched, strict=True):
+            if e.number is not None and m is None and number_key(e.number) in on_roll:
+                raise RollError(zeros_differ(e.number, on_roll[number_key(e.number)], e.name))
     unnumbered = {(e.name, e.branch) for e in entries if e.number is None}
     newly_numbered = Counter((e.name, e.branch) for e, m in zip(entries, matched, strict=True)
                              if e.number is not None and m is None)

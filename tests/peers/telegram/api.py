@@ -218,11 +218,31 @@ async def edit_message_reply_markup(world: World, params: Params) -> Result:
     return message.to_json()
 
 
+DELETE_WITHIN = 48 * 3600
+"""Seconds after it was sent that a message may still be deleted (Bot API, deleteMessage)."""
+
+
+def may_delete_others(world: World, chat: Chat) -> bool:
+    """Whether the bot may delete other people's messages in CHAT, as deleteMessage documents:
+    in a basic group as any administrator, in a supergroup only with ``can_delete_messages``."""
+    status = chat.members.get(world.bot.id)
+    if status == "creator":
+        return True
+    if status != "administrator":
+        return False
+    return chat.type == "group" or world.bot.id not in chat.cannot_delete
+
+
 async def delete_message(world: World, params: Params) -> Result:
+    """deleteMessage with the documented limits: only a message sent less than 48 hours ago;
+    in a private chat any message; in a group the bot's own, or anyone's if
+    ``may_delete_others``."""
     message = _own_message(world, params, "message to delete not found")
     chat = message.chat
-    bot_is_admin = chat.members.get(world.bot.id) in ("administrator", "creator")
-    if chat.is_group and not message.from_bot and not bot_is_admin:
+    own = message.sender.id == world.bot.id
+    if world.now() - message.date >= DELETE_WITHIN:
+        raise bad_request("message can't be deleted")
+    if chat.is_group and not own and not may_delete_others(world, chat):
         raise bad_request("message can't be deleted")
     message.deleted = True
     world.changed.notify()
@@ -319,7 +339,7 @@ async def get_chat_administrators(world: World, params: Params) -> Result:
     if not chat.is_group:
         raise bad_request("there are no administrators in the private chat")
     return [
-        member_json(world.users[user_id], status)
+        member_json(world.users[user_id], status, can_delete_messages=user_id not in chat.cannot_delete)
         for user_id, status in chat.members.items()
         if status in ("creator", "administrator")
     ]
@@ -330,7 +350,7 @@ async def get_chat_member(world: World, params: Params) -> Result:
     user = world.users.get(params.int("user_id") or 0)
     if user is None:
         raise bad_request("PARTICIPANT_ID_INVALID")
-    return member_json(user, chat.members.get(user.id, "left"))
+    return member_json(user, chat.members.get(user.id, "left"), can_delete_messages=user.id not in chat.cannot_delete)
 
 
 async def get_chat_member_count(world: World, params: Params) -> Result:

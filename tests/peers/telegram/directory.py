@@ -81,11 +81,14 @@ class Directory:
                 chat.members[user.id] = "member"
         self.world.changed.notify()
 
-    def make_admin(self, chat: Chat, user: User, *, by: User | None = None) -> PendingUpdate | None:
-        """Promote a member. A bot learns it through getChatAdministrators/getChatMember, or, if
-        it is an administrator itself and asked for them, a ``chat_member`` update."""
+    def make_admin(self, chat: Chat, user: User, *, by: User | None = None,
+                   can_delete_messages: bool = True) -> PendingUpdate | None:
+        """Promote a member (with every right, or without CAN_DELETE_MESSAGES). A bot learns it
+        through getChatAdministrators/getChatMember, or, if it is an administrator itself and
+        asked for them, a ``chat_member`` update."""
         if chat.members.get(user.id) == "creator":
             return None
+        self._grant_delete(chat, user, can_delete_messages)
         return self._member_changed(chat, user, "administrator", by)
 
     def demote_admin(self, chat: Chat, user: User, *, by: User | None = None) -> PendingUpdate | None:
@@ -114,7 +117,7 @@ class Directory:
                 "from": actor.to_json(),
                 "date": world.now(),
                 "old_chat_member": member_json(user, old),
-                "new_chat_member": member_json(user, new),
+                "new_chat_member": member_json(user, new, can_delete_messages=user.id not in chat.cannot_delete),
             },
         )
 
@@ -167,8 +170,17 @@ class Directory:
         if chat.members.get(self.world.bot.id) in ("member", "administrator"):
             notice.update = self.world.queue.push("message", notice.to_json())
 
-    def add_bot_to_group(self, chat: Chat, by: User, *, as_admin: bool = False) -> PendingUpdate:
-        """``by`` adds the bot: a ``my_chat_member`` update, then the service message.
+    @staticmethod
+    def _grant_delete(chat: Chat, user: User, granted: bool) -> None:
+        if granted:
+            chat.cannot_delete.discard(user.id)
+        else:
+            chat.cannot_delete.add(user.id)
+
+    def add_bot_to_group(self, chat: Chat, by: User, *, as_admin: bool = False,
+                         can_delete_messages: bool = True) -> PendingUpdate:
+        """``by`` adds the bot (AS_ADMIN: an administrator with every right, or without
+        CAN_DELETE_MESSAGES): a ``my_chat_member`` update, then the service message.
 
         Returns the ``my_chat_member`` update.
         """
@@ -179,6 +191,7 @@ class Directory:
         old = chat.members.get(bot.id, "left")
         new = "administrator" if as_admin else "member"
         chat.members[bot.id] = new
+        self._grant_delete(chat, bot, can_delete_messages)
         update = world.queue.push(
             "my_chat_member",
             {
@@ -186,7 +199,7 @@ class Directory:
                 "from": by.to_json(),
                 "date": world.now(),
                 "old_chat_member": member_json(bot, old),
-                "new_chat_member": member_json(bot, new),
+                "new_chat_member": member_json(bot, new, can_delete_messages=can_delete_messages),
             },
         )
         if old in ("left", "kicked"):

@@ -83,6 +83,8 @@ class Chat:
     """The bot that wrote last in the group, for privacy mode's rule on bare commands."""
     bot_can_send: bool = True
     """False once an admin restricts the bot: sends are refused ``not enough rights``."""
+    cannot_delete: set[int] = field(default_factory=set)
+    """Administrators promoted without ``can_delete_messages`` (every other right is granted)."""
 
     @property
     def is_group(self) -> bool:
@@ -271,7 +273,7 @@ class Poll:
         }
 
 
-def member_json(user: User, status: str) -> dict[str, Any]:
+def member_json(user: User, status: str, *, can_delete_messages: bool = True) -> dict[str, Any]:
     """A ``ChatMember`` object with every field PTB 22.8 requires for the status."""
     if status == "creator":
         return {"status": "creator", "user": user.to_json(), "is_anonymous": False}
@@ -282,7 +284,7 @@ def member_json(user: User, status: str) -> dict[str, Any]:
             "can_be_edited": False,
             "is_anonymous": False,
             "can_manage_chat": True,
-            "can_delete_messages": True,
+            "can_delete_messages": can_delete_messages,
             "can_manage_video_chats": True,
             "can_restrict_members": True,
             "can_promote_members": False,

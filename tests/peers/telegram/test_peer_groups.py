@@ -14,7 +14,7 @@ import pytest
 from telegram import Bot, BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
 from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
-from tests.peers.telegram import Limits, TelegramPeer, fixtures
+from tests.peers.telegram import Limits, ManualClock, TelegramPeer, fixtures
 
 make_telegram_peer = fixtures.make_telegram_peer
 fast_telegram_peer = fixtures.fast_telegram_peer
@@ -285,3 +285,38 @@ async def test_the_menu_shown_falls_back_as_telegram_documents(fast_telegram_pee
     assert shown(peer.private_chat(polish), polish) == ["domyślne"]
     assert shown(peer.private_chat(german), german) == ["default"]
     assert shown(group, polish) == ["domyślne"]
+
+
+async def test_delete_message_keeps_to_the_documented_limits(make_telegram_peer: Any) -> None:
+    """deleteMessage (core.telegram.org/bots/api#deletemessage): a member's message in a group
+    only as an administrator (in a supergroup, one with can_delete_messages), its own always,
+    and nothing sent 48 hours ago or more."""
+    clock = ManualClock()
+    peer: TelegramPeer = await make_telegram_peer(clock=clock)
+    olga, ann = peer.create_user("Olga"), peer.create_user("Ann")
+    plain = peer.create_group("Plain", creator=olga, members=[ann])
+    peer.add_bot_to_group(plain, olga)
+    limited = peer.create_group("Limited", creator=olga, members=[ann])
+    peer.add_bot_to_group(limited, olga, as_admin=True, can_delete_messages=False)
+    basic = peer.create_group("Basic", creator=olga, members=[ann], supergroup=False)
+    peer.add_bot_to_group(basic, olga, as_admin=True, can_delete_messages=False)
+    trusted = peer.create_group("Trusted", creator=olga, members=[ann])
+    peer.add_bot_to_group(trusted, olga, as_admin=True)
+    async with _bot(peer) as bot:
+        for group in (plain, limited):
+            said = peer.send_message(ann, "/join ABCD-EF23", group)
+            with pytest.raises(BadRequest, match="(?i)message can't be deleted"):
+                await bot.delete_message(group.id, said.message_id)
+            assert not said.deleted
+            own = await bot.send_message(group.id, "mine")
+            assert await bot.delete_message(group.id, own.message_id)
+        member = await bot.get_chat_member(limited.id, peer.bot.id)
+        assert member.status == "administrator" and not member.can_delete_messages
+        for group in (basic, trusted):  # any administrator of a basic group; one with the right
+            said = peer.send_message(ann, "/join ABCD-EF23", group)
+            assert await bot.delete_message(group.id, said.message_id)
+            assert said.deleted
+        late = peer.send_message(ann, "/join ABCD-EF23", trusted)
+        clock.advance(48 * 3600)
+        with pytest.raises(BadRequest, match="(?i)message can't be deleted"):
+            await bot.delete_message(trusted.id, late.message_id)

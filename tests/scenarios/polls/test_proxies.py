@@ -292,3 +292,14 @@ async def test_proxies_from_namesakes_are_cast_by_membership_number(chat: Chat) 
     out = await chat.say("chair: /close 1")
     assert "; 2 ballots cast by proxy" in out
     assert re.search(r"Yes\s+\S+\s+120\b", out) and re.search(r"No\s+\S+\s+10\b", out), out
+
+
+async def test_a_membership_number_is_named_with_or_without_its_leading_zeros(chat: Chat) -> None:
+    """The roll writes Ann's number 0042; a member giving or casting her proxy types 42 (or
+    0042): the same member, as the import treats them (bot/features/roll/model.py, number_key)."""
+    codes = await import_roll(chat, "name,number\nAnn Smith,0042\nBob Jones,0043\n")
+    await chat.say(f"ann (private): /join {codes['ann']}", f"bob (private): /join {codes['bob']}",
+                   "chair: /poll Strike? --roll --proxies 1")
+    assert "You gave your proxy in poll 1 to Bob Jones" in await chat.say("ann (private): /proxy 1 43")
+    out = await chat.say("bob: /vote 1 yes --for 42")
+    assert "Your proxy vote for Ann Smith in poll 1: Yes" in out, out

@@ -323,3 +323,23 @@ async def test_a_right_join_code_sent_in_a_group_is_replaced_even_when_the_link_
     out = await chat.say("bob: /join ZZZZ-ZZZZ")  # a wrong code names no member: nothing to replace
     assert "is not on the roll" in out and "seen here" not in out, out
     assert await chat.snapshot() == before
+
+
+async def test_member_numbers_written_with_and_without_leading_zeros_are_one_number(chat: Chat) -> None:
+    """Numbers are kept as written (007 stays 007), but 7 and 007 are one member's number: a
+    spreadsheet that read the column as numbers drops the zeros, and the import made a second
+    member of one (two join codes, two votes). Both in a file, or 7 in a file where the roll has
+    007, are refused, changing nothing, saying what to do."""
+    roll = chat.app.services.roll
+    with pytest.raises(RollError, match="line 3: member number “7” is the number “007” of an earlier line"):
+        parse_roll_csv("name,number\nAnn Smith,007\nBob Jones,7\n")
+    await roll.import_entries(parse_roll_csv("name,number\nAnn Smith,007\nBob Jones,0100\n"))
+    before = await chat.snapshot()
+    with pytest.raises(RollError, match="member number “7” .“Ann Smith”. is on the roll as “007”") as refused:
+        await roll.import_entries(parse_roll_csv("name,number\nAnn Smith,7\nBob Jones,0100\n"), replace=True)
+    assert "format that column as text" in str(refused.value)
+    assert await chat.snapshot() == before
+    summary = import_summary(await roll.import_entries(parse_roll_csv("name,number\nAnn Smith,007\n")))
+    assert summary.startswith("No new member."), summary
+    assert await chat.query("SELECT number, name FROM members ORDER BY number") == [("007", "Ann Smith"),
+                                                                                     ("0100", "Bob Jones")]
