@@ -110,9 +110,14 @@ class Transports:
         return last
 
     async def send(self, effect: Effect) -> Delivered | None:
-        """Deliver EFFECT, logging a failure instead of raising it."""
+        """Deliver EFFECT, logging a failure instead of raising it: a refusal the platform gives
+        for good (a message the bot may not delete, a chat that blocked it) as one line, anything
+        else with its traceback."""
         try:
             return await self.deliver(effect)
+        except DeliveryRefused as refused:
+            log.warning("the platform refused %s: %s", type(effect).__name__, refused)
+            return None
         except Exception:
             log.exception("delivering %s failed", type(effect).__name__)
             return None
