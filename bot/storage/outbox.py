@@ -8,6 +8,13 @@ accepted in the instant before a crash, not yet marked, is sent again: at most I
 since each of the IN_FLIGHT senders marks its message sent before it takes the next. Eight keep
 Telegram's 30 messages a second flowing at a round trip of up to a quarter of a second.
 
+A chat's messages arrive in the order they were queued: a drain gives each chat's messages to
+one sender, one after another, and a message that waits for a retry (the platform was down, or
+asked to slow down: then for as long as it asked) holds back those queued after it to the same
+chat, while every other chat's go on. A message the platform refuses for good (the bot was
+blocked, the room is gone) is given up at once and holds back nothing. A stop lets the messages
+under way finish (up to STOP_GRACE) and marks them, so a clean stop re-sends none.
+
 When several processes share the database (PostgreSQL), one of them sends: the one holding the
 lease ``outbox`` (bot/storage/leases.py), so the platforms' rates for the bot's token hold
 across processes, and another takes over within the lease's length if it dies. The sender
@@ -67,10 +74,27 @@ class _Outcome(NamedTuple):
 
     sent: bool  # the platform took it
     deleted: bool  # queued with forget_with, and sent or given up: deleted
+    later: bool = False  # to be tried again: what was queued after it to the same chat waits
 
 
 def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(600, 5 * 2 ** (attempts - 1)))
+
+
+def asked_to_wait(error: Exception) -> timedelta | None:
+    """How long the platform asked to be left alone (a 429's ``retry_after``: seconds, or a
+    timedelta as python-telegram-bot gives it), if it did."""
+    wait = getattr(error, "retry_after", None)
+    if isinstance(wait, timedelta):
+        return max(wait, timedelta(0))
+    if isinstance(wait, int | float) and not isinstance(wait, bool):
+        return timedelta(seconds=max(0.0, float(wait)))
+    return None
+
+
+STOP_GRACE = 10.0
+"""Seconds a stop waits for the messages under way to be taken and marked, so that a clean stop
+sends none of them twice; after that they are cut off (and may be, once)."""
 
 
 CLAIM = timedelta(minutes=2)
@@ -99,7 +123,7 @@ before the drainer sends it instead (the sender failed, or the bot stopped first
 
 async def enqueue(
     conn: Conn, *, dedupe: str, target: str, private: bool, text: str, now: datetime, hold: bool = False,
-    forget_with: str | None = None,
+    forget_with: str | None = None, ends_with: str | None = None,
 ) -> None:
     """Queue a message inside the caller's writer transaction; a repeated DEDUPE is ignored. The
     text is stored as the HTML it will be sent as (plain text escaped here, see bot/kernel/markup.py).
@@ -110,12 +134,31 @@ async def enqueue(
 
     FORGET_WITH (e.g. a poll's ``poll:12``) marks a message that must not outlive its use: it is
     deleted once sent or given up, and at the latest by ``forget(FORGET_WITH)``. Its DEDUPE then
-    guards nothing afterwards: its caller records elsewhere that it was queued (a reminder round)."""
+    guards nothing afterwards: its caller records elsewhere that it was queued (a reminder round).
+
+    ENDS_WITH (e.g. a poll's ``poll:12``) marks a message that has nothing left to say once that
+    ends (a reminder, once its poll is closed): ``end(ENDS_WITH)`` gives it up if still waiting."""
     await conn.execute(
-        "INSERT INTO outbox(dedupe, target, private, text, created_at, not_before, forget_with)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        (dedupe, target, int(private), to_html(text), iso(now), iso(now + HOLD if hold else now), forget_with),
+        "INSERT INTO outbox(dedupe, target, private, text, created_at, not_before, forget_with, ends_with)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        (dedupe, target, int(private), to_html(text), iso(now), iso(now + HOLD if hold else now), forget_with,
+         ends_with),
     )
+
+
+ENDED = "what it belonged to ended first"
+"""Why a message queued with ``ends_with`` was given up by ``end``."""
+
+
+async def end(conn: Conn, ends_with: str) -> int:
+    """Give up the messages queued with ENDS_WITH that still wait to be sent (a reminder of a
+    poll that has closed, whether at its deadline or early, would tell its reader to vote in a
+    poll they no longer can); how many."""
+    cur = await conn.execute(
+        "UPDATE outbox SET failed = ?, claimed_until = NULL WHERE ends_with = ? AND sent_at IS NULL AND failed IS NULL",
+        (ENDED, ends_with),
+    )
+    return int(cur.rowcount)
 
 
 async def forget(conn: Conn, forget_with: str) -> int:
@@ -175,6 +218,14 @@ async def prune_private(conn: Conn, before: str) -> int:
     return int(cur.rowcount)
 
 
+async def _release(conn: Conn, ids: list[int]) -> None:
+    """The claims on messages IDS are given up: this sender stops before it begins them."""
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        await conn.execute(f"UPDATE outbox SET claimed_until = NULL WHERE id IN ({', '.join('?' * len(chunk))})"
+                           " AND sent_at IS NULL", tuple(chunk))
+
+
 async def _void_claims(conn: Conn) -> None:
     """The claims of the previous sender are void: the lease, which only a sender holds, has
     passed to this process, and the earlier holder stops before its next message."""
@@ -198,6 +249,7 @@ class Outbox:
         self._clock = clock
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False  # a stop is under way: no message is begun
         self._lock = asyncio.Lock()  # one drain at a time, or two would send the same rows
         self.lease = Lease(writer, clock, "outbox", shared=dialect.shared(reader))  # the one sender
         # Per platform, for /metrics: deliveries to be tried again, and of those the ones the
@@ -237,12 +289,20 @@ class Outbox:
     def start(self) -> None:
         self._task = asyncio.create_task(self._loop(), name="quorum-outbox")
 
-    async def stop(self) -> None:
+    async def stop(self, grace: float = STOP_GRACE) -> None:
+        """Stop sending: the messages under way are let finish and marked (for up to GRACE
+        seconds), and no other is begun."""
         if self._task is not None:
+            self._stopping = True
+            self._wake.set()
+            _, under_way = await asyncio.wait({self._task}, timeout=grace)
+            if under_way:
+                log.warning("outbox messages still under way after %ss are cut off; any the platform took is "
+                            "sent again at the next start", grace)
             self._task.cancel()
             try:
                 await self._task
-            except asyncio.CancelledError:
+            except (asyncio.CancelledError, Exception):
                 pass
             self._task = None
             try:  # so another process sends at once, not after the lease expires
@@ -254,14 +314,14 @@ class Outbox:
         self._wake.set()
 
     async def _loop(self) -> None:
-        while True:
+        while not self._stopping:
             self._wake.clear()
             try:
                 sent = await self.drain()
             except Exception:
                 log.exception("draining the outbox failed")
                 sent = 0
-            if sent == 0:
+            if sent == 0 and not self._stopping:
                 try:
                     await asyncio.wait_for(self._wake.wait(), 5)
                 except TimeoutError:
@@ -291,12 +351,17 @@ class Outbox:
         async def op(conn: Conn) -> list[_Queued]:
             # On SQLite the claims of an earlier process (one that crashed) are void: it is gone.
             free = " AND (claimed_until IS NULL OR claimed_until <= ?)" if dialect.shared(conn) else ""
+            # A message waiting for a retry (or held for send_now) holds back the later ones to its chat.
+            in_order = (" AND NOT EXISTS (SELECT 1 FROM outbox AS ahead WHERE ahead.target = outbox.target"
+                        " AND ahead.id < outbox.id AND ahead.sent_at IS NULL AND ahead.failed IS NULL"
+                        " AND ahead.not_before > ?)")
             rows = await conn.execute_fetchall(
                 "UPDATE outbox SET claimed_until = ? WHERE id IN (SELECT id FROM outbox"
-                " WHERE sent_at IS NULL AND failed IS NULL AND not_before <= ?" + free + " ORDER BY id LIMIT ?"
+                " WHERE sent_at IS NULL AND failed IS NULL AND not_before <= ?" + free + in_order
+                + " ORDER BY id LIMIT ?"
                 + dialect.locking(conn, skip_locked=True) + ")"
                 " RETURNING id, target, private, text, attempts, forget_with IS NOT NULL",
-                (iso(now + CLAIM), iso(now), *([iso(now)] if free else []), CLAIMED_AT_ONCE),
+                (iso(now + CLAIM), iso(now), *([iso(now)] if free else []), iso(now), CLAIMED_AT_ONCE),
             )
             return sorted(_Queued(r[0], r[1], r[2], r[3], r[4], bool(r[5])) for r in rows)
 
@@ -315,17 +380,33 @@ class Outbox:
         rows = await self._claim()
         if not rows:
             return 0
-        pending = iter(rows)
+        chats: dict[str, list[_Queued]] = {}  # each chat's messages, in the order they were queued
+        for row in rows:
+            chats.setdefault(row.target, []).append(row)
+        pending = iter(chats.values())
 
         outcomes: list[_Outcome] = []
+        begun: set[int] = set()
 
         async def worker() -> None:
-            for row in pending:
-                if not await self.lease.hold():  # lost (this process stalled): another sends now
-                    break
-                outcomes.append(await self._deliver_one(row))
+            for chat in pending:
+                for row in chat:
+                    if self._stopping or not await self.lease.hold():  # stopping, or the lease is lost
+                        return
+                    begun.add(row.id)
+                    outcomes.append(outcome := await self._deliver_one(row))
+                    if outcome.later:  # the chat's later messages wait behind it (released by its mark)
+                        break
 
-        await asyncio.gather(*(worker() for _ in range(min(IN_FLIGHT, len(rows)))))
+        # Every sender finishes (or fails) before the drain ends: none is left sending what the
+        # next drain claims again.
+        failures = [e for e in await asyncio.gather(*(worker() for _ in range(min(IN_FLIGHT, len(chats)))),
+                                                     return_exceptions=True) if isinstance(e, BaseException)]
+        unbegun = [row.id for row in rows if row.id not in begun]
+        if unbegun and (self._stopping or failures):  # free at once for whoever sends next
+            await self._writer.run(lambda conn: _release(conn, unbegun))
+        if failures:
+            raise failures[0]
         log.info("outbox: %d of %d messages sent (the rest wait for a retry or failed)",
                  sum(o.sent for o in outcomes), len(rows))
         if any(o.deleted for o in outcomes):
@@ -349,6 +430,7 @@ class Outbox:
         effect = SendPrivate(target, html) if private else Send(target, html)
         error: str | None = None
         permanent = False
+        wait: timedelta | None = None
         try:
             await self._deliver(effect)
         except DeliveryRefused as e:
@@ -356,7 +438,8 @@ class Outbox:
         except Exception as e:  # network trouble, rate limits beyond the sender's retries
             error = f"{type(e).__name__}: {e}"
             self.retries[platform_of(target)] += 1
-            if getattr(e, "retry_after", None) is not None or "RetryAfter" in type(e).__name__:
+            wait = asked_to_wait(e)
+            if wait is not None or "RetryAfter" in type(e).__name__:
                 self.rate_limited[platform_of(target)] += 1
         now = self._clock.now()
 
@@ -371,13 +454,16 @@ class Outbox:
             elif done:
                 await conn.execute("UPDATE outbox SET failed = ?, attempts = attempts + 1 WHERE id = ?",
                                    (error, msg_id))
-            else:
+            else:  # tried again once the platform's wait (or ours) is over; the chat's later ones wait too
                 await conn.execute(
                     "UPDATE outbox SET attempts = attempts + 1, not_before = ?, claimed_until = NULL WHERE id = ?",
-                    (iso(now + backoff(attempts + 1)), msg_id),
+                    (iso(now + (wait if wait is not None else backoff(attempts + 1))), msg_id),
                 )
+                await conn.execute(
+                    "UPDATE outbox SET claimed_until = NULL WHERE target = ? AND id > ? AND sent_at IS NULL"
+                    " AND failed IS NULL", (target, msg_id))
 
         await self._writer.run(mark)
         if error is not None:
             log.warning("outbox message %s not delivered (%s)", msg_id, error)
-        return _Outcome(sent=error is None, deleted=forget and done)
+        return _Outcome(sent=error is None, deleted=forget and done, later=not done)

@@ -124,8 +124,10 @@ class PollClosed:
 
 
 def ends_with_close(poll_id: int) -> str:
-    """The outbox's ``forget_with`` for messages that must not outlive POLL_ID (a secret poll's
-    reminders, each naming one who had not voted): deleted, sent or not, when it closes."""
+    """The outbox's ``ends_with`` for messages that have nothing to say once POLL_ID is closed
+    (its reminders: given up if still waiting), and its ``forget_with`` for those that must not
+    outlive it (a secret poll's reminders, each naming one who had not voted: deleted, sent or
+    not)."""
     return f"poll:{poll_id}"
 
 

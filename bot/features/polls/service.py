@@ -63,7 +63,7 @@ from bot.kernel.times import iso
 from bot.kernel.weblinks import PageLinks
 from bot.kernel.wording import number, quoted
 from bot.storage import dialect
-from bot.storage.outbox import Outbox, backoff, enqueue, forget
+from bot.storage.outbox import Outbox, backoff, end, enqueue, forget
 from bot.storage.scheduler import Scheduler
 from bot.storage.writer import DUPLICATE, Duplicate, VoteWrite
 
@@ -845,6 +845,8 @@ class PollService:
                     text += audit_note(page)
             await enqueue(conn, dedupe=_announcement(poll), target=poll.room, private=False, text=text, now=now,
                           hold=hold)
+            # Its reminders still waiting are given up: the poll they ask to vote in is closed.
+            await end(conn, ends_with_close(poll.id))
             # Its secret reminders, sent or not, go with the close (migrations/0033_forgotten_messages.sql).
             return now, result, await forget(conn, ends_with_close(poll.id))
 

@@ -71,7 +71,10 @@ class Reminders:
         return min(times) if times else None
 
     async def fire_due(self) -> None:
+        """Queue every round that is due. A poll whose round fails is left for the next pass
+        (the scheduler's, which this failure tells) and holds up no other poll's round."""
         now = self._clock.now()
+        failed: list[int] = []
         for poll in self._polls.open_polls():
             due = [(n, t) for n, t in self._pending(poll) if t <= now]
             if not due or (poll.closes_at is not None and poll.closes_at <= now):
@@ -80,7 +83,14 @@ class Reminders:
                 continue
             private = [n for n, _ in due if not n.startswith("group-")]
             group = [n for n, _ in due if n.startswith("group-")]
-            await self._queue_round(poll, due_names=[n for n, _ in due], private=bool(private), group=bool(group))
+            try:
+                await self._queue_round(poll, due_names=[n for n, _ in due], private=bool(private),
+                                        group=bool(group))
+            except Exception:
+                log.exception("poll %s: queueing reminder round %s failed; it is tried again", poll.id, due[-1][0])
+                failed.append(poll.id)
+        if failed:
+            raise RuntimeError(f"the reminder rounds of polls {', '.join(map(str, failed))} are not queued yet")
 
     async def remind_now(self, poll: Poll, names_in_group: bool, event_id: str | None) -> int | None:
         """An organiser's reminder: privately to non-voters now, and a note in the group. How
@@ -117,6 +127,7 @@ class Reminders:
         # In a secret ballot who has not voted is secret too: the reminders, each naming one who
         # had not, are deleted once sent, and with the close those still waiting (not kept 30 days).
         forget_with = ends_with_close(poll.id) if poll.secret else None
+        ends_with = ends_with_close(poll.id)  # once the poll is closed, what still waits is given up
 
         async def op(conn: Conn) -> int | None:
             queued = 0
@@ -126,11 +137,12 @@ class Reminders:
             if private:
                 for r in recipients:
                     await enqueue(conn, dedupe=f"remind:{poll.id}:{key}:{r.identity}", target=r.identity,
-                                  private=True, text=private_text[r.identity], now=now, forget_with=forget_with)
+                                  private=True, text=private_text[r.identity], now=now, forget_with=forget_with,
+                                  ends_with=ends_with)
                     queued += not r.voted  # a holder who has voted is reminded of the proxies only
             if group:
                 await enqueue(conn, dedupe=f"warn:{poll.id}:{key}", target=poll.room, private=False,
-                              text=group_text, now=now)
+                              text=group_text, now=now, ends_with=ends_with)
             return queued
 
         queued = await self._writer.run(op, event_id)

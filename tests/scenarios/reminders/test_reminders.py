@@ -129,9 +129,11 @@ async def test_private_messages_are_deleted_30_days_after_they_were_sent(chat: C
     await _setup(chat, secret=False)
     await _tick(chat, "24h")  # bob's and cat's reminders sent
 
-    async def waiting(conn) -> None:  # type: ignore[no-untyped-def]  # bob's, as if its platform had been down since
-        await conn.execute("UPDATE outbox SET sent_at = NULL, not_before = '9999-01-01T00:00:00+00:00'"
-                           " WHERE private = 1 AND target LIKE '%bob'")
+    # Bob's, as if its platform had been down since, and as if it outlived the poll (as a draw's
+    # ticket does: a reminder still waiting at the close is given up, tests/reliability/test_outbox.py).
+    async def waiting(conn) -> None:  # type: ignore[no-untyped-def]
+        await conn.execute("UPDATE outbox SET sent_at = NULL, not_before = '9999-01-01T00:00:00+00:00',"
+                           " ends_with = NULL WHERE private = 1 AND target LIKE '%bob'")
 
     await chat.app.writer.run(waiting)
     private = "SELECT target, sent_at IS NOT NULL FROM outbox WHERE private = 1 ORDER BY target"
@@ -282,3 +284,27 @@ async def test_reminders_name_the_zone_and_a_day_before_is_a_calendar_day(tmp_pa
         assert group and "closes at 13:00 (Europe/London), in 1 hour." in group[0], out
     finally:
         await chat.stop()
+
+
+async def test_a_round_that_fails_holds_up_no_other_polls_round(chat: Chat) -> None:
+    """Poll 1's round cannot be queued (its work fails each time): poll 2's goes all the same,
+    and poll 1's is tried again at the next pass, not given up."""
+    await _setup(chat, secret=False)
+    await chat.say("chair: /poll Affiliate? --roll --closes 48h")
+    reminders = chat.app.services.reminders
+    recipients = reminders._recipients
+    broken = {1}
+
+    async def failing(poll):  # type: ignore[no-untyped-def]
+        if poll.id in broken:
+            raise OSError("the database went away")
+        return await recipients(poll)
+
+    reminders._recipients = failing  # type: ignore[method-assign]
+    out = await _tick(chat, "24h")
+    assert [ln for ln in private_lines(out, "bob") if "poll 2" in ln], out
+    assert not [ln for ln in private_lines(out, "bob") if "poll 1" in ln]
+    broken.clear()
+    out = await _tick(chat, "30s")  # the safety tick's pass
+    assert [ln for ln in private_lines(out, "bob") if "poll 1" in ln]
+    assert not [ln for ln in private_lines(out, "bob") if "poll 2" in ln]

@@ -1,0 +1,156 @@
+"""The outbox under failure: a platform that refuses, asks to wait, or is cut off mid-send; a stop
+during a send; a poll that closes with its reminders still waiting. On a manual clock, through
+the real bot (tests/helpers.py), its deliveries passed through a platform that misbehaves."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from pathlib import Path
+
+from bot.kernel.clock import ManualClock
+from bot.kernel.effects import Delivered, Effect
+from bot.kernel.ports import Conn, DeliveryRefused
+from bot.storage.outbox import enqueue
+from tests.helpers import Chat, import_roll
+
+
+class FloodWait(Exception):
+    """A platform's "too many requests, try again in RETRY_AFTER seconds" (Telegram's 429)."""
+
+    def __init__(self, retry_after: object) -> None:
+        super().__init__(f"Flood control exceeded. Retry in {retry_after} seconds")
+        self.retry_after = retry_after
+
+
+class Platform:
+    """Stands between CHAT's outbox and its console: FAILS says, for a message's text, what the
+    platform does instead of taking it (an exception to raise), once per entry."""
+
+    def __init__(self, chat: Chat) -> None:
+        self.taken: list[str] = []
+        self.fails: dict[str, list[Exception]] = {}
+        self.before: Callable[[], Awaitable[None]] | None = None
+        self._through = chat.app.outbox._deliver
+        chat.app.outbox._deliver = self.deliver  # type: ignore[method-assign]
+
+    async def deliver(self, effect: Effect) -> Delivered | None:
+        text = str(getattr(effect, "text", ""))
+        for marker, errors in self.fails.items():
+            if marker in text and errors:
+                raise errors.pop(0)
+        delivered = await self._through(effect)
+        self.taken.append(text)
+        if self.before is not None:  # the platform took it; its answer is still on the way
+            await self.before()
+        return delivered
+
+
+async def _queue(chat: Chat, *messages: tuple[str, str]) -> None:
+    """Queue MESSAGES, each (target, text), in one transaction, in this order."""
+    now = chat.app.clock.now()
+
+    async def op(conn: Conn) -> None:
+        for n, (target, text) in enumerate(messages):
+            await enqueue(conn, dedupe=f"test:{n}:{text}", target=target, private=False, text=text, now=now)
+
+    assert chat.app.writer is not None
+    await chat.app.writer.run(op)
+
+
+async def test_a_chat_that_must_wait_keeps_its_order_and_waits_as_long_as_asked(chat: Chat) -> None:
+    platform = Platform(chat)
+    platform.fails["first to x"] = [FloodWait(timedelta(seconds=42))]
+    await _queue(chat, ("console:x", "first to x"), ("console:x", "second to x"), ("console:y", "first to y"))
+    await chat.app.outbox.drain()
+    # y is not held up by x; x's second message does not overtake its first.
+    assert platform.taken == ["first to y"]
+    chat.tick(timedelta(seconds=41))
+    await chat.app.outbox.drain()
+    assert platform.taken == ["first to y"], "sent before the platform's wait was over"
+    chat.tick(timedelta(seconds=1))
+    await chat.app.outbox.drain()
+    assert platform.taken == ["first to y", "first to x", "second to x"]
+
+
+async def test_a_refused_message_is_given_up_at_once_and_holds_up_nothing_behind_it(chat: Chat) -> None:
+    platform = Platform(chat)
+    platform.fails["to the gone room"] = [DeliveryRefused("Forbidden: bot was kicked from the group chat")]
+    await _queue(chat, ("console:gone", "to the gone room"), ("console:gone", "again to the gone room"),
+                 ("console:y", "to y"))
+    await chat.app.outbox.drain()
+    assert sorted(platform.taken) == ["again to the gone room", "to y"]
+    assert await chat.query("SELECT text, failed IS NOT NULL, attempts FROM outbox ORDER BY id") == [
+        ("to the gone room", 1, 1), ("again to the gone room", 0, 1), ("to y", 0, 1)]
+
+
+async def test_a_message_under_way_when_the_bot_stops_is_marked_not_sent_again(tmp_path: Path) -> None:
+    clock = ManualClock()
+    chat = await Chat.start(tmp_path, clock=clock)
+    platform = Platform(chat)
+    answered = asyncio.Event()
+
+    async def slow_answer() -> None:
+        answered.set()
+        await asyncio.sleep(0.05)
+
+    platform.before = slow_answer
+    await _queue(chat, ("console:x", "the result"))
+    chat.app.outbox.poke()
+    await asyncio.wait_for(answered.wait(), 5)  # the platform has it; the bot stops before the answer
+    await chat.stop()
+    chat = await Chat.start(tmp_path, clock=clock)
+    again = Platform(chat)
+    await chat.app.outbox.drain()
+    await chat.stop()
+    assert platform.taken + again.taken == ["the result"]
+
+
+async def test_reminders_still_waiting_when_the_poll_closes_are_not_sent(chat: Chat) -> None:
+    codes = await import_roll(chat)
+    for who in ("ann", "bob", "cat"):
+        await chat.say(f"{who} (private): /join {codes[who]}")
+    await chat.say("chair: /poll Strike? --roll --closes 2h", "ann (private): /vote 1 yes")
+    platform = Platform(chat)
+    platform.fails["Reminder"] = [ConnectionError("the platform is down")] * 2
+    platform.fails["closes at"] = [ConnectionError("the platform is down")]
+    await chat.advance("61m")  # the 1h round: bob's and cat's reminders and the group warning wait
+    await chat.app.outbox.drain()
+    assert not [t for t in platform.taken if "Reminder" in t or "closes at" in t]
+    await chat.say("chair: /close 1")  # closed early, by an organiser
+    chat.tick(timedelta(hours=1))
+    await chat.app.outbox.drain()
+    late = [t for t in platform.taken if "Reminder" in t or "closes at" in t]
+    assert late == [], "a reminder of a closed poll was sent"
+
+
+async def test_a_mark_that_fails_stops_the_drain_without_leaving_senders_behind(chat: Chat) -> None:
+    """The database fails to record one message as sent: that one may go again (the platform has
+    it), but no other: the drain ends only once every sender has, so the next drain claims no
+    message another sender is still sending."""
+    platform = Platform(chat)
+    outbox = chat.app.outbox
+    writer = outbox._writer
+    marks = 0
+
+    class FailsThirdMark:
+        async def run(self, op, event_id=None):  # type: ignore[no-untyped-def]
+            nonlocal marks
+            if op.__name__ == "mark":
+                marks += 1
+                if marks == 3:
+                    raise OSError("disk I/O error")
+            return await writer.run(op, event_id)
+
+    outbox._writer = FailsThirdMark()  # type: ignore[assignment]
+    await _queue(chat, *((f"console:room{n}", f"message {n}") for n in range(40)))
+    try:
+        await outbox.drain()
+    except OSError:
+        pass
+    await outbox.drain()
+    await outbox.drain()
+    counts = {text: platform.taken.count(text) for text in set(platform.taken)}
+    assert len(counts) == 40
+    assert sum(counts.values()) <= 41, sorted(t for t, n in counts.items() if n > 1)
