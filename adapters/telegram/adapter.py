@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, ChatMember, Update
-from telegram.error import InvalidToken, NetworkError
+from telegram.error import BadRequest, InvalidToken, NetworkError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.request import HTTPXRequest
 
@@ -25,6 +25,7 @@ from adapters.telegram.menu import menu
 from adapters.telegram.ordering import PerSenderOrder
 from adapters.telegram.tolerant_bot import TolerantBot
 from adapters.telegram.transport import TelegramTransport
+from adapters.telegram.webhook import WebhookServer
 from bot.app import notices
 from bot.kernel.config import TelegramConfig
 from bot.kernel.effects import Send, SendPrivate
@@ -221,6 +222,37 @@ class TelegramAdapter:
             raise StartError(f"Telegram's Bot API ({where}) could not be reached: check the network or "
                              "telegram.base_url, then start the bot again.") from None
 
+    async def _listen(self, app: Application[Any, Any, Any, Any, Any, Any]) -> WebhookServer:
+        """Serve the webhook, then tell Telegram its address (``setWebhook``): until it is
+        reached, network trouble is waited out, as long polling waits it out."""
+        config = self.config
+        assert config.webhook_url is not None
+        token = webhook_secret(config.token)
+        server = WebhookServer(app.bot, app.update_queue, urlsplit(config.webhook_url).path, token)
+        try:
+            await server.start(config.webhook_listen, config.webhook_port)
+        except OSError as e:
+            where = f"{config.webhook_listen}:{config.webhook_port}"
+            raise StartError(f"The Telegram webhook cannot listen on {where} ({e.strerror}): set "
+                             "telegram.webhook_port (or telegram.webhook_listen) to a free address, or "
+                             "stop what is using it.") from None
+        delay = 1.0
+        try:
+            while True:
+                try:
+                    await app.bot.set_webhook(config.webhook_url, allowed_updates=ALLOWED_UPDATES, secret_token=token)
+                    return server
+                except BadRequest as e:
+                    raise StartError(f"Telegram refused the webhook address {config.webhook_url} ({e.message}): "
+                                     "set telegram.webhook_url to an https:// address Telegram can reach.") from None
+                except NetworkError as e:
+                    log.warning("setWebhook failed (%s); trying again in %.0f s", e, delay)
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, 30.0)
+        except BaseException:
+            await server.stop()
+            raise
+
     async def run(self) -> None:
         """Receive updates until cancelled."""
         app = self.application
@@ -230,22 +262,9 @@ class TelegramAdapter:
             self.transport.ready.set()
             await self._register_commands()
             assert app.updater is not None
+            webhook: WebhookServer | None = None
             if self.config.webhook_url:
-                try:
-                    await app.updater.start_webhook(
-                        listen=self.config.webhook_listen,
-                        port=self.config.webhook_port,
-                        url_path=urlsplit(self.config.webhook_url).path.lstrip("/"),
-                        webhook_url=self.config.webhook_url,
-                        secret_token=webhook_secret(self.config.token),
-                        allowed_updates=ALLOWED_UPDATES,
-                        bootstrap_retries=-1,
-                    )
-                except OSError as e:
-                    where = f"{self.config.webhook_listen}:{self.config.webhook_port}"
-                    raise StartError(f"The Telegram webhook cannot listen on {where} ({e.strerror}): set "
-                                     "telegram.webhook_port (or telegram.webhook_listen) to a free address, or "
-                                     "stop what is using it.") from None
+                webhook = await self._listen(app)
             else:
                 await app.updater.start_polling(
                     timeout=int(self.poll_timeout),
@@ -256,6 +275,8 @@ class TelegramAdapter:
             try:
                 await asyncio.Event().wait()
             finally:
+                if webhook is not None:
+                    await webhook.stop()
                 if app.updater.running:
                     await app.updater.stop()
                 if app.running:

@@ -3,8 +3,9 @@ answers.
 
 When PTB cannot parse one update of a ``getUpdates`` batch it drops the whole batch without
 confirming it, and so fetches the same batch again forever: one bad update would stop the bot.
-Here the batch is parsed update by update; an unreadable one is logged and replaced by an
-empty update with the same ``update_id``, which the handlers ignore and the offset confirms.
+Here the batch is parsed update by update (``read_update``, which the webhook uses too); an
+unreadable one is logged and replaced by an empty update with the same ``update_id``, which the
+handlers ignore and the offset confirms.
 
 Every request passes through ``_post``, long polling included, so the outcome of the latest one
 says whether Telegram can be reached now (for /healthz): any answer, a refusal too, means it can;
@@ -65,17 +66,20 @@ class TolerantBot(ExtBot[Any]):
             batch = self._last_batch
             if batch is None:
                 raise
-        updates: list[Update] = []
-        for raw in batch:
-            try:
-                update = Update.de_json(raw, self)
-                assert update is not None
-            except Exception:
-                update_id = raw.get("update_id") if isinstance(raw, dict) else None
-                if not isinstance(update_id, int):
-                    log.error("skipped an update without an id: %r", raw)
-                    continue
-                log.error("skipped malformed update %s: %r", update_id, raw, exc_info=True)
-                update = Update(update_id)
-            updates.append(update)
-        return tuple(updates)
+        return tuple(update for raw in batch if (update := read_update(raw, self)) is not None)
+
+
+def read_update(raw: object, bot: ExtBot[Any]) -> Update | None:
+    """The update RAW holds; for one PTB cannot parse, an empty update with its ``update_id``,
+    which the handlers ignore and which is confirmed like any other (None without an id)."""
+    try:
+        update = Update.de_json(raw, bot)  # type: ignore[arg-type]
+        assert update is not None
+        return update
+    except Exception:
+        update_id = raw.get("update_id") if isinstance(raw, dict) else None
+        if not isinstance(update_id, int):
+            log.error("skipped an update without an id: %r", raw)
+            return None
+        log.error("skipped malformed update %s: %r", update_id, raw, exc_info=True)
+        return Update(update_id)

@@ -41,6 +41,16 @@ class Context:
     async def private(self, text: str, buttons: Keyboard = ()) -> Delivered | None:
         return await self.send(SendPrivate(self.actor.id, text, buttons))
 
+    async def surely_private(self, text: str, what: str) -> Delivered:
+        """TEXT in the speaker's private chat, or a refusal saying how to open that chat. For an
+        answer that goes only there, and whose sender is then told in the group that it was
+        sent: on Telegram a bot may not write first to someone who never opened a chat with it.
+        WHAT names the answer in the refusal (``_("the receipts")``)."""
+        delivered = await self.private(text)
+        if delivered is None:
+            raise not_sent_privately(what)
+        return delivered
+
     async def send_file(self, name: str, data: bytes, caption: str = "", *, private: bool = True) -> Delivered | None:
         """A file to the speaker's private chat (PRIVATE, the default: exports hold personal
         data), or into this room."""
@@ -82,3 +92,12 @@ class Context:
             if shown[where]:
                 out.append(item)
         return out
+
+
+def not_sent_privately(what: str) -> UserError:
+    """The refusal when WHAT could not reach the speaker's private chat (a chat the platform
+    does not let the bot open, as on Telegram until the person has written to it)."""
+    # TRANSLATORS: {what} is what was to be sent, e.g. "the list of signatures" (translated where
+    # it is named); the sentence may put it after a colon to keep it in its dictionary form.
+    return UserError(_("I could not send you {what} privately: open a private chat with me as yourself "
+                       "(send me /start there), then ask again.").format(what=what))

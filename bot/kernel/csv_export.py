@@ -16,8 +16,7 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 
-from bot.kernel.context import Context
-from bot.kernel.errors import UserError
+from bot.kernel.context import Context, not_sent_privately
 from bot.kernel.language import _, ngettext
 from bot.kernel.wording import number
 
@@ -53,10 +52,7 @@ async def send_privately(
         caption = ngettext("{label}: {n} row.", "{label}: {n} rows.", len(rows)).format(label=label,
                                                                                         n=number(len(rows)))
     if await ctx.send_file(file_name(label, ".csv"), data, caption) is None:
-        # TRANSLATORS: {what} is what was exported, e.g. "the list of signatures" (translated where
-        # it is named); the sentence may put it after a colon to keep it in its dictionary form.
-        raise UserError(_("I could not send you {what} privately: open a private chat with me as yourself "
-                          "(send me /start there), then ask again.").format(what=what))
+        raise not_sent_privately(what)
     if not ctx.room.private:
         # TRANSLATORS: {what} as above, e.g. "the list of signatures".
         await ctx.reply(_("I sent you {what} privately.").format(what=what))

@@ -312,7 +312,8 @@ async def _invite(ctx: Context, motion_id: int, args: str, motions: MotionServic
         invitation = _("To draft {ref} ({title}) with you, someone in its room sends: {command}").format(
             ref=motion.ref, title=motion.text.title,
             command=f"/motion {motion.ref} draft {motions.drafting_code(motion)}")
-    await ctx.private(invitation)
+    # TRANSLATORS: completes "I could not send you … privately".
+    await ctx.surely_private(invitation, _("the drafting code of {ref}").format(ref=motion.ref))
     if not ctx.room.private:
         await ctx.reply(_("I sent you the drafting code of {ref} privately: pass it on to whom you invite.").format(
             ref=motion.ref))

@@ -282,7 +282,10 @@ async def receipts_command(ctx: Context, args: str, polls: PollService) -> None:
     if poll.is_open:
         raise UserError(_("Poll {id} is still open; its receipts are published when it closes.").format(id=poll.id))
     codes = await polls.receipts(poll)
+    # TRANSLATORS: completes "I could not send you … privately".
+    what = _("the receipts")
     # Text, not a file: a voter looks for their own code in it, on a phone.
+    texts = []
     with await ctx.speaking_to(ctx.actor.id):
         parts = pages("\n".join(codes) or _("(none)"))
         for n, part in enumerate(parts, 1):
@@ -291,7 +294,9 @@ async def receipts_command(ctx: Context, args: str, polls: PollService) -> None:
                     id=poll.id, n=number(len(codes)), part=n, parts=len(parts))
             else:
                 head = _("Poll {id} receipts ({n}):").format(id=poll.id, n=number(len(codes)))
-            await ctx.private(lines(head, pre(part)))
+            texts.append(lines(head, pre(part)))
+    for text in texts:  # a refusal is said here, in this answer's language
+        await ctx.surely_private(text, what)
     if not ctx.room.private:
         await ctx.reply(_("I sent you the receipts privately."))
 

@@ -7,6 +7,7 @@ import contextlib
 from pathlib import Path
 
 import pytest
+from aiohttp import ClientSession
 
 from bot.kernel.effects import Send, SendPrivate
 from bot.kernel.markup import b, lines, pre
@@ -159,6 +160,37 @@ async def test_webhook_mode(tmp_path: Path, fast_telegram_peer: TelegramPeer) ->
         assert peer.world.webhook.secret_token
         peer.send_message(member, "/start")
         await peer.wait_for_bot_message(peer.private_chat(member), containing="Hello!")
+    finally:
+        await bot.stop()
+
+
+async def test_a_webhook_skips_an_update_it_cannot_read_and_refuses_posts_without_the_secret(
+    tmp_path: Path, fast_telegram_peer: TelegramPeer
+) -> None:
+    """Telegram posts an update again until it is answered with a 2xx, and the updates behind
+    it wait: an update the bot cannot read is answered and skipped, as in long polling. A post
+    that does not carry the secret Telegram was given is refused and never handled."""
+    peer = fast_telegram_peer
+    member = peer.create_user("Max")
+    port = free_port()
+    hook = f"http://127.0.0.1:{port}/quorum-hook"
+    bot = await TelegramBot.start(tmp_path, peer, webhook_url=hook, webhook_port=port)
+    try:
+        peer.world.queue.push("message", {"message_id": 1, "text": "no chat, no date"})
+        peer.send_message(member, "/start")
+        await peer.wait_for_bot_message(peer.private_chat(member), containing="Hello!")
+        await peer.wait_until_confirmed()
+        forged = {"update_id": 1, "message": {
+            "message_id": 99, "date": 1, "chat": {"id": member.id, "type": "private", "first_name": "Max"},
+            "from": {"id": member.id, "is_bot": False, "first_name": "Max"}, "text": "/help",
+            "entities": [{"type": "bot_command", "offset": 0, "length": 5}]}}
+        async with ClientSession() as session:
+            for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "guessed"}):
+                async with session.post(hook, json=forged, headers=headers) as response:
+                    assert response.status == 403
+        peer.send_message(member, "/start")
+        await peer.wait_for(lambda: len(peer.bot_texts(peer.private_chat(member))) == 2, what="the second answer")
+        assert all(text.startswith("Hello!") for text in peer.bot_texts(peer.private_chat(member)))
     finally:
         await bot.stop()
 
