@@ -3,7 +3,9 @@
 The loop survives the homeserver going away (it retries with backoff) and the bot going away
 (the sync token is saved after each sync is handled, so a restart resumes where it stopped;
 events of a sync that was handled but not yet saved come again and the core, which knows each
-event id it applied, ignores them). What concerns a native poll whose history the homeserver
+event id it applied, ignores them; what the adapter itself said about an event, such as where
+an upgraded room went or a request to send again what it could not decrypt, is recorded with the
+event's id, ``MatrixState.save_notice``, and not said again). What concerns a native poll whose history the homeserver
 fails to give, or an edit whose original it fails to give (and what the editor says after it),
 is held until it does (``_hold``), while everything else goes on; the token saved meanwhile is
 the one before the oldest event held (for a day at most), so a restart reads those events again.
@@ -22,6 +24,7 @@ it again, to wait for its turn.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import os
 import time
@@ -61,7 +64,15 @@ from adapters.matrix.crypto import (
 )
 from adapters.matrix.direct import DirectRooms
 from adapters.matrix.history import PollHistory, Unavailable
-from adapters.matrix.inbound import after_own_join, native_ref, qualified, state_of, thread_root, to_core_event
+from adapters.matrix.inbound import (
+    after_own_join,
+    native_ref,
+    qualified,
+    sent_at,
+    state_of,
+    thread_root,
+    to_core_event,
+)
 from adapters.matrix.invites import invite_of, may_invite
 from adapters.matrix.responses import PollResponses, Response
 from adapters.matrix.rooms import Rooms
@@ -97,6 +108,13 @@ def _stripped(event: Any) -> dict[str, Any]:
     elif hasattr(event, "membership"):
         source["content"] = {"membership": event.membership}
     return source
+
+
+def notice_tx(event_id: str) -> str:
+    """The transaction id of the adapter's notice about EVENT_ID: the same after a restart, so
+    that a notice sent but not yet recorded as sent (``MatrixState.save_notice``) is not posted twice: the
+    homeserver answers the event it already has."""
+    return "notice-" + hashlib.sha256(event_id.encode()).hexdigest()[:32]
 
 
 POLL_EVENTS = ("m.room.redaction", *content.POLL_RESPONSES, *content.POLL_ENDS)
@@ -591,12 +609,17 @@ class MatrixAdapter:
             else:
                 continue
             self._pointed.add((old, sender))
-            await self._point_to(old, new, sender, reply_to, thread_root(source) if reply_to else None)
+            event_id = source.get("event_id")
+            if not isinstance(event_id, str) or await self.state.noticed(event_id):
+                continue  # read again: told already (and so told once in this run)
+            await self._point_to(old, new, sender, reply_to, thread_root(source) if reply_to else None, event_id)
+            await self.state.save_notice(event_id)
 
-    async def _point_to(self, old: str, new: str, member: str, reply_to: str | None, thread: str | None) -> None:
-        """Tell MEMBER where room OLD went: in OLD (in reply to REPLY_TO, in its THREAD), or,
-        where the upgrade left the bot no right to post there (Synapse lets only moderators post
-        in a room it upgraded), privately."""
+    async def _point_to(self, old: str, new: str, member: str, reply_to: str | None, thread: str | None,
+                        about: str) -> None:
+        """Tell MEMBER where room OLD went, about what they sent (the event ABOUT): in OLD (in
+        reply to REPLY_TO, in its THREAD), or, where the upgrade left the bot no right to post
+        there (Synapse lets only moderators post in a room it upgraded), privately."""
         server = new.split(":", 1)[-1]
         link = f"https://matrix.to/#/{quote(new, safe='')}?via={quote(server, safe='')}"
         title = self.rooms.title(new)
@@ -604,7 +627,8 @@ class MatrixAdapter:
         with await self.core.speaking_to(qualified(member), qualified(old)):
             text = notices.room_upgraded(self.rooms.title(old), where)
         try:
-            await self.sender.send(old, "m.room.message", content.notice(to_html(text), reply_to, thread))
+            await self.sender.send(old, "m.room.message", content.notice(to_html(text), reply_to, thread),
+                                   notice_tx(about))
             return
         except MatrixSendError as e:
             if not e.forbidden:
@@ -648,23 +672,28 @@ class MatrixAdapter:
         sender = source.get("sender")
         if not isinstance(sender, str) or sender == self.config.user_id:
             return
+        event_id = source.get("event_id")
         key, now = (room_id, sender), time.monotonic()
         told = self._told_undecryptable.get(key)
-        if told is not None and now - told < ASK_AGAIN_AFTER:
+        if told is not None and now - told < ASK_AGAIN_AFTER or not isinstance(event_id, str):
             return
         self._told_undecryptable[key] = now
         self._told_undecryptable.move_to_end(key)
         while len(self._told_undecryptable) > TOLD_KEPT:
             self._told_undecryptable.popitem(last=False)
+        if await self.state.noticed(event_id):
+            return  # read again (a restart, a gappy sync filled in): asked already, which counts for the hour
         log.info("could not decrypt a message in %s", room_id)
         with await self.core.speaking_to(qualified(sender), qualified(room_id)):
             html = to_html(notices.undecryptable())
         # The thread it was sent in is readable: a relation is sent in the clear (the spec's rule).
-        notice = content.notice(html, source.get("event_id"), thread_root(source))
+        notice = content.notice(html, event_id, thread_root(source))
         try:
-            await self.sender.send(room_id, "m.room.message", notice)
+            await self.sender.send(room_id, "m.room.message", notice, notice_tx(event_id))
         except MatrixSendError as e:
             log.warning("%s", e)
+            return
+        await self.state.save_notice(event_id)
 
     def _forbidden(self, room_id: str, reason: str) -> None:
         """The homeserver forbids the bot to post in ROOM_ID: tell its organisers, privately,
@@ -886,7 +915,7 @@ class MatrixAdapter:
             return None
         ref, member, options = change
         actor = Actor(qualified(member), self.rooms.name_of(room_id, member))
-        return NativePollAnswer(actor, ref, options, event_id=source.get("event_id"))
+        return NativePollAnswer(actor, ref, options, event_id=source.get("event_id"), sent_at=sent_at(source))
 
     def _poll_end(self, room_id: str, source: dict[str, Any]) -> Event | None:
         """A poll ended by someone else than the bot: it closes in Quorum too if they may end

@@ -11,6 +11,7 @@ asks again later, rather than count it against part of a history.
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -23,6 +24,10 @@ from adapters.matrix.sending import NETWORK_ERRORS, MatrixSendError, Sender
 log = logging.getLogger(__name__)
 
 PAGE = 100
+FOREIGN_KEPT = 10_000
+"""Polls remembered as someone else's: past that, the least recently answered is forgotten, and
+an answer to it asks the homeserver once more who started it (a request, never a wrong count).
+Anyone may start polls in a room, as many as they like: unbounded, they would fill the memory."""
 
 
 class Unavailable(MatrixSendError):
@@ -40,18 +45,22 @@ class PollHistory:
         self.sender = sender
         self.responses = responses
         self.bot_user_id = bot_user_id
-        self._foreign: set[str] = set()  # polls someone else started: their answers are not ours to order
+        self._foreign: OrderedDict[str, None] = OrderedDict()  # polls someone else started, least recent first
+        self.foreign_kept = FOREIGN_KEPT
 
     async def load(self, room_id: str, ref: str) -> bool:
         """Whether REF is a poll of the bot's, its history read if need be."""
         if self.responses.known(ref):
             return True
         if ref in self._foreign:
+            self._foreign.move_to_end(ref)
             return False
         start = ref.split("|", 1)[1]
         origin = await self.event(room_id, start)
         if origin is None or origin.get("sender") != self.bot_user_id:
-            self._foreign.add(ref)
+            self._foreign[ref] = None
+            while len(self._foreign) > self.foreign_kept:
+                self._foreign.popitem(last=False)
             return False
         shape = poll_shape(origin.get("content") or {})
         if shape is not None:

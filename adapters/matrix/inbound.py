@@ -9,6 +9,7 @@ dropped here.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any
 
 from adapters.matrix.content import answer_index, selections
@@ -30,6 +31,17 @@ def native_ref(room_id: str, start_event_id: str) -> str:
     """The core's handle on a native poll. It names the room too, so that a response sent
     in another room (relations are not checked across rooms by the homeserver) matches no poll."""
     return f"{room_id}|{start_event_id}"
+
+
+def sent_at(source: dict[str, Any]) -> datetime | None:
+    """When SOURCE was sent, as its sender's homeserver stamped it (``origin_server_ts``)."""
+    ts = source.get("origin_server_ts")
+    if not isinstance(ts, int) or isinstance(ts, bool) or ts <= 0:
+        return None
+    try:
+        return datetime.fromtimestamp(ts / 1000, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 def strip_reply_fallback(body: str) -> str:
@@ -151,4 +163,4 @@ def to_core_event(
     # Each answer once, in order. A response may name thousands (a member's client, or anyone's
     # script, sends what it likes): linear, so that none of them holds up the sync.
     options = tuple(dict.fromkeys(answer_index(answer) for answer in chosen))
-    return NativePollAnswer(actor, native_ref(room_id, start), options, event_id=event_id)
+    return NativePollAnswer(actor, native_ref(room_id, start), options, event_id=event_id, sent_at=sent_at(source))

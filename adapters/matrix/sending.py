@@ -83,9 +83,11 @@ class Sender:
         self.allowed: Callable[[], bool] = lambda: True
         """Whether this process may act as the account now (it runs its sync; the adapter sets it)."""
 
-    async def send(self, room_id: str, event_type: str, content: dict[str, Any]) -> str:
-        """Send one event and return its event id once the homeserver has it."""
-        tx_id = uuid.uuid4().hex
+    async def send(self, room_id: str, event_type: str, content: dict[str, Any], tx_id: str | None = None) -> str:
+        """Send one event and return its event id once the homeserver has it. TX_ID: the same
+        one on every send of the same event, across restarts too (the homeserver returns the
+        event it already has for it); a new one if None."""
+        tx_id = tx_id or uuid.uuid4().hex
         if self.client.olm is not None and room_id not in self.client.rooms:
             # nio encrypts only for rooms it knows, and it knows every room the bot is in
             # (those it just joined or opened too): the bot has left this one, or was removed.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 
 def platform_of(qualified_id: str) -> str:
@@ -77,6 +78,9 @@ class NativePollAnswer:
     ``native_ref`` is the platform's id of the poll; an empty ``options`` retracts the vote.
     ``ended``: instead of answering, ACTOR ended the poll on the platform, and the adapter checked
     that they may (Matrix: the poll's sender, or someone who may redact others' events).
+    ``sent_at``: when the member answered, as their platform stamped it (None if it does not
+    say): an answer sent before its poll closed may still reach the bot after (it was held back
+    by the platform), and its sender is then told so plainly.
     """
 
     actor: Actor
@@ -84,6 +88,7 @@ class NativePollAnswer:
     options: tuple[int, ...]
     event_id: str | None = None
     ended: bool = False
+    sent_at: datetime | None = None
 
 
 Event = Message | ButtonPress | NativePollAnswer

@@ -154,6 +154,10 @@ class MatrixStore(Protocol):
 
     async def poll_response(self, event_id: str) -> tuple[str, str] | None: ...
 
+    async def noticed(self, event_id: str) -> bool: ...
+
+    async def save_notice(self, event_id: str) -> None: ...
+
 
 class Core(Protocol):
     """What a platform adapter sees of the bot: where to hand events, the command menu, and

@@ -23,6 +23,10 @@ from bot.kernel.times import iso
 from bot.storage import dialect
 from bot.storage.leases import TTL, Lease
 
+NOTICES_KEPT = timedelta(days=3)
+"""How long the adapter remembers a notice it sent about an event: events are read again only
+from the saved sync token, which waits at most a day for what is held."""
+
 
 class MatrixState:
     def __init__(
@@ -136,3 +140,22 @@ class MatrixState:
             (self.account, event_id),
         )
         return (rows[0][0], rows[0][1]) if rows else None
+
+    async def noticed(self, event_id: str) -> bool:
+        """Whether the adapter already sent its notice about the event EVENT_ID."""
+        rows = await self._reader.execute_fetchall(
+            "SELECT 1 FROM matrix_notices WHERE account = ? AND event_id = ?", (self.account, event_id))
+        return bool(rows)
+
+    async def save_notice(self, event_id: str) -> None:
+        """Remember that the adapter sent its notice about EVENT_ID (and forget those sent
+        longer ago than NOTICES_KEPT, which no replay reaches)."""
+        now = self._clock.now()
+
+        async def write(conn: Conn) -> None:
+            await conn.execute(
+                "INSERT INTO matrix_notices(account, event_id, sent_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                (self.account, event_id, iso(now)))
+            await conn.execute("DELETE FROM matrix_notices WHERE sent_at < ?", (iso(now - NOTICES_KEPT),))
+
+        await self._writer.run(write)

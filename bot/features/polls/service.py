@@ -738,8 +738,40 @@ class PollService:
                                     .format(id=poll.id, n=number(poll.max_choices)))
                 await self.cast(ctx, poll, tuple(event.options))
             except UserError as e:
-                await self._send(SendPrivate(event.actor.id, _("Your answer was not counted. {reason}").format(
-                    reason=e.message)))
+                await self._not_counted(event, poll_id, e.message)
+
+    async def _not_counted(self, event: NativePollAnswer, poll_id: int, reason: str) -> None:
+        """Tell the member, privately and once per answer, that their answer was not counted.
+
+        An answer sent before its poll closed may reach the bot only after (the platform held it
+        back: on Matrix it waits while the homeserver fails to give what reading it needs, see
+        ``_hold`` in adapters/matrix/adapter.py). It is not counted: the result was announced at
+        the close, and a result that changes once announced is worse than one answer missing
+        from it; nor can a close wait for answers the platform may never give. Its sender is
+        told plainly that it was sent in time but read too late, rather than that it was late.
+        (The database keeps the close to the second: an answer sent in that very second cannot
+        be told from one sent just after it, and is told that the poll is closed.)
+
+        The message is queued under the answer's id, so an answer read again (after a restart,
+        or released once more) is never told twice."""
+        poll = await self.get(poll_id)
+        now = self._clock.now()
+        closed = poll.closed_at or (poll.closes_at if poll.closes_at is not None and now >= poll.closes_at else None)
+        if event.sent_at is not None and closed is not None and event.sent_at.replace(microsecond=0) < closed:
+            text = _("Your answer to poll {id} was sent before the poll closed, but it reached me only after it had "
+                     "closed, too late to be counted: the result was announced without it.").format(id=poll.id)
+        else:
+            text = _("Your answer was not counted. {reason}").format(reason=reason)
+        if event.event_id is None:
+            await self._send(SendPrivate(event.actor.id, text))
+            return
+        dedupe = f"not-counted:{event.event_id}"
+
+        async def queue(conn: Conn) -> None:
+            await enqueue(conn, dedupe=dedupe, target=event.actor.id, private=True, text=text, now=now, hold=True)
+
+        await self._writer.run(queue)
+        await self._outbox.send_now(dedupe)
 
     # -- live tally --------------------------------------------------------------------------
 

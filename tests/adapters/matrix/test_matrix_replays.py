@@ -1,0 +1,123 @@
+"""Events read again (a restart before the sync token was saved, what was held released) and
+answers read late: each notice about an event goes out once, and no answer is dropped unsaid."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from tests.adapters.matrix.running_bot import RunningBot, StartBot
+from tests.adapters.matrix.scenes import Branch, body, bot_poll_start, branch_room, command, count_line
+from tests.adapters.matrix.test_matrix_encryption import encrypted_room
+from tests.peers.synapse import (
+    FaultyProxy,
+    MatrixUser,
+    UserFactory,
+    notice_from,
+    send_event,
+    send_poll_response,
+    send_poll_start,
+    send_text,
+)
+
+VOTES = "SELECT voter, choice FROM votes WHERE poll_id = 1"
+
+
+async def native_poll(branch: Branch, bot: RunningBot) -> tuple[str, str, str]:
+    await send_text(branch.secretary, branch.room_id, "!poll Lunch? | Pizza | Soup --native")
+    start = await branch.secretary.wait_for_event(branch.room_id, bot_poll_start(bot.user_id))
+    pizza, soup = (a["id"] for a in start.source["content"]["org.matrix.msc3381.poll.start"]["answers"])
+    return start.source["event_id"], pizza, soup
+
+
+async def told_privately(member: MatrixUser, bot: RunningBot, containing: str) -> Any:
+    """The bot's private notice to MEMBER containing CONTAINING (joining the chat it opened)."""
+    dm = await member.wait_for_invite()
+    await member.client.join(dm)
+    return await member.wait_for_event(dm, notice_from(bot.user_id, containing=containing))
+
+
+def crashes_before_saving(bot: RunningBot) -> None:
+    """From now on the bot handles syncs but never saves their token, as if it stopped each
+    time just before: restarted, it reads everything since again. (Its encryption keys are
+    saved still: they are not what is tested.)"""
+    position, save_token = bot.adapter._saved_since, bot.adapter.state.save_token
+    assert position is not None
+
+    async def not_saved(next_batch: str, keys: tuple[str, str] | None = None) -> bool:
+        return await save_token(position, keys)
+
+    bot.adapter.state.save_token = not_saved  # type: ignore[method-assign]
+
+
+async def test_a_message_read_again_after_a_restart_gets_no_second_request_to_send_it_again(
+    start_bot: StartBot, matrix_users: UserFactory
+) -> None:
+    bot = await start_bot()
+    founder = await matrix_users("founder", encrypted=True)
+    ann = await matrix_users("ann")
+    room = await encrypted_room(founder, bot.user_id, ann)
+    mark = founder.mark(room)
+    crashes_before_saving(bot)
+    lost = {"algorithm": "m.megolm.v1.aes-sha2", "sender_key": "Lost0key0000000000000000000000000000000000",
+            "session_id": "lost-session", "device_id": "LOSTDEVICE", "ciphertext": "AwgAEhAAAAAA"}
+    await send_event(ann, room, "m.room.encrypted", lost)
+    await founder.wait_for_event(room, notice_from(bot.user_id, containing="send it again"), start=mark)
+
+    await bot.stop()
+    bot = await start_bot()
+    await command(founder, room, "!polls", bot.user_id, "No open polls")  # the message was read again before
+    assert len(founder.find_events(room, notice_from(bot.user_id, containing="send it again"), start=mark)) == 1
+
+
+async def test_an_answer_sent_before_the_close_but_held_until_after_it_is_not_dropped_unsaid(
+    faulty_proxy: FaultyProxy, start_bot: StartBot, matrix_users: UserFactory
+) -> None:
+    bot = await start_bot(homeserver=faulty_proxy.url)
+    branch = await branch_room(matrix_users, bot.user_id, members=1)
+    secretary, (ann,), room = branch.secretary, branch.members, branch.room_id
+    start_id, pizza, soup = await native_poll(branch, bot)
+    await send_poll_response(ann, room, start_id, [pizza])
+    await bot.wait_until("SELECT choice FROM votes WHERE poll_id = 1", "0")
+
+    # After a restart the homeserver fails to give the poll's history: ann's change of answer,
+    # sent while the poll is open, waits for it. The secretary closes the poll meanwhile.
+    await bot.stop()
+    fault = faulty_proxy.fail("/relations/", 502)
+    bot = await start_bot(homeserver=faulty_proxy.url)
+    await send_poll_response(ann, room, start_id, [soup])
+    await fault.met()
+    await asyncio.sleep(1.1)  # the close is kept to the second: one later, as any close a person makes
+    _, result = await command(secretary, room, "!close 1", bot.user_id, "Result")
+    assert count_line("Pizza", 1).search(body(result)), body(result)
+
+    # The history comes: her answer is not counted into a result already announced, and she is
+    # told plainly that it was sent in time but read too late.
+    fault.heal()
+    told = await told_privately(ann, bot, "before the poll closed")
+    assert "too late to be counted" in body(told)
+    assert await bot.query(VOTES) == [(f"mx:{ann.user_id}", "0")]
+
+
+async def test_polls_members_start_in_their_client_are_left_alone_and_remembered_in_bounded_memory(
+    start_bot: StartBot, matrix_users: UserFactory
+) -> None:
+    """Element's own polls (MSC3381) are the members' business: the bot neither counts nor
+    answers them, and remembers only so many of them as someone else's (anyone may start
+    thousands); one it forgot is asked about again, never taken for one of its own."""
+    bot = await start_bot()
+    bot.adapter.history.foreign_kept = 2
+    branch = await branch_room(matrix_users, bot.user_id, members=2)
+    secretary, (ann, ben), room = branch.secretary, branch.members, branch.room_id
+    mark = secretary.mark(room)
+    starts = [await send_poll_start(ann, room, f"Tea or coffee {n}?", [("t", "Tea"), ("c", "Coffee")])
+              for n in range(3)]
+    for start in starts:
+        await send_poll_response(ben, room, start, ["t"])
+    await command(secretary, room, "!polls", bot.user_id, "No open polls")
+    assert len(bot.adapter.history._foreign) == 2
+    await send_poll_response(ben, room, starts[0], ["c"])  # forgotten: asked about again
+    await command(secretary, room, "!polls", bot.user_id, "No open polls")
+    assert len(bot.adapter.history._foreign) == 2
+    assert await bot.query("SELECT count(*) FROM votes") == [(0,)]
+    assert len(secretary.find_events(room, notice_from(bot.user_id), start=mark)) == 2  # the two answers to !polls
