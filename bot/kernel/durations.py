@@ -164,6 +164,17 @@ def _time_of_day(t: str) -> time | None:
     return time(hh, mm)
 
 
+def reads_as_time(text: str) -> bool:
+    """Whether TEXT is written as a deadline is (a time of day such as ``6pm``, ``2 pm`` or
+    ``18:00``, or a length such as ``1w``): where a number was wanted, it says the member wrote
+    a deadline in the wrong place rather than a wrong number."""
+    t = text.strip()
+    try:
+        return parse_span(t) is not None or _time_of_day(t) is not None
+    except DeadlineError:  # written as a time of day, but none (13pm)
+        return True
+
+
 def _next(clock: time, now: datetime, tz: ZoneInfo, typed: str) -> datetime:
     """The next time the clocks of TZ read CLOCK: today, or else tomorrow."""
     today = now.astimezone(tz).date()
