@@ -186,6 +186,28 @@ async def test_a_campaigns_progress_and_a_motions_history_show_its_deadline_in_i
         out = await chat.say("ann: /campaign M1")
         assert "30 days left; deadline Wed 01 Jul 2026 18:00 (Europe/London)." in out, out
         out = await chat.say("chair: /motion M1 history")
-        assert "History of M1 (times in Europe/London):" in out and "deadline: 2026-06-10 17:00" in out, out
+        assert "History of M1 (times in Europe/London):" in out and "deadline: 2026-06-10 17:00:00+01:00" in out, out
+    finally:
+        await chat.stop()
+
+
+async def test_a_motions_history_tells_apart_changes_in_one_minute_and_in_the_hour_the_clocks_show_twice(
+    tmp_path: Path,
+) -> None:
+    """Each entry of a history names its moment to the second and with its offset from UTC:
+    two changes in one minute, and the two 01:30s of the night the clocks go back (BST, then
+    GMT), read as different moments, in order, where they once read as one."""
+    first = datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # 01:30 BST; an hour on it is 01:30 GMT
+    chat = await Chat.start(tmp_path, LONDON, clock=ManualClock(first))
+    try:
+        await chat.say("chair: /motion new Fund schools")
+        await chat.advance("20s")
+        await chat.say("chair: /motion M1 resolves To act.")
+        await chat.advance("59m40s")
+        await chat.say("chair: /motion M1 mover Ann")
+        out = await chat.say("chair: /motion M1 history")
+        assert "2026-10-25 01:30:00+01:00 chair: created: Fund schools" in out, out
+        assert "2026-10-25 01:30:20+01:00 chair: added resolves 1: To act." in out, out
+        assert "2026-10-25 01:30:00+00:00 chair: mover: Ann" in out, out
     finally:
         await chat.stop()
