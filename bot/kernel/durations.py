@@ -135,11 +135,11 @@ def _pick(local: datetime, tz: ZoneInfo, now: datetime, typed: str) -> datetime:
     """The one moment LOCAL names in TZ: refused if the clocks skip it, or if they show it
     twice and both are still ahead (a deadline decides whether a vote counts: never guessed)."""
     found = _instants(local, tz)
-    if not found:
+    if not found:  # offered with its day, which the next such time of day might not be
         after = local.replace(tzinfo=tz).astimezone(UTC).astimezone(tz)
         raise DeadlineError(_("{deadline} does not exist in {zone}: the clocks go forward over it; give a time "
                               "after the change, such as {later}").format(
-            deadline=quoted(typed), zone=tz.key, later=after.strftime("%H:%M")))
+            deadline=quoted(typed), zone=tz.key, later=after.strftime("%Y-%m-%d %H:%M")))
     ahead = [m for m in found if m - now >= MIN_AHEAD]
     if len(ahead) > 1:
         day = local.strftime("%Y-%m-%dT%H:%M")

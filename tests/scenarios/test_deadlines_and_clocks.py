@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.kernel.clock import ManualClock
 from bot.kernel.config import parse_config
-from tests.helpers import Chat, import_roll, transcript_after_outbox
+from tests.helpers import Chat, add_members, import_roll, transcript_after_outbox
 
 LONDON = parse_config({"bot": {"timezone": "Europe/London"}})
 SATURDAY = datetime(2026, 10, 24, 12, 0, tzinfo=UTC)  # 13:00 BST; the clocks go back at 02:00 tomorrow
@@ -209,5 +209,30 @@ async def test_a_motions_history_tells_apart_changes_in_one_minute_and_in_the_ho
         assert "2026-10-25 01:30:00+01:00 chair: created: Fund schools" in out, out
         assert "2026-10-25 01:30:20+01:00 chair: added resolves 1: To act." in out, out
         assert "2026-10-25 01:30:00+00:00 chair: mover: Ann" in out, out
+    finally:
+        await chat.stop()
+
+
+async def test_signing_twice_says_when_the_first_signature_was_in_the_rooms_zone_with_its_day(
+    tmp_path: Path,
+) -> None:
+    """"You signed already" names the moment of the first signature as every other time is
+    named: in the organisation's zone, the time alone if it was today, else with its day, in
+    the reader's language (it was the UTC text as stored, "2026-06-01 12:00 UTC")."""
+    chat = await Chat.start(tmp_path, LONDON)  # Monday 1 June, 12:00 UTC, 13:00 in London
+    try:
+        await add_members(chat, [("ann", None), ("bob", None), ("cat", None), ("dee", None)])
+        await chat.say("chair: /motion new Fund schools", "chair: /motion M1 resolves To act.",
+                       "chair: /motion M1 status carried", "chair: /campaign M1 open --signatures 5 --deadline 30d",
+                       "chair: /trigger open recall Chair --signatures 3 --closes 5d")
+        await chat.say("ann (private): /sign M1 yes", "ann (private): /sign T1 yes")
+        out = await chat.say("ann (private): /sign T1 yes")
+        assert "You signed T1 already, at 13:00 (Europe/London); nothing changed." in out, out
+        await chat.advance("1d")
+        out = await chat.say("ann (private): /sign M1 yes")
+        assert "You signed M1 already, at Mon 01 Jun 13:00 (Europe/London); nothing changed." in out, out
+        await chat.say("ann (private): /language pl")
+        out = await chat.say("ann (private): /sign T1 yes")
+        assert "pon. 1 cze 13:00 (Europe/London)" in out and "T1" in out, out
     finally:
         await chat.stop()
