@@ -4,7 +4,8 @@ It is served only when ``[web] listen`` or ``public_url`` is set. It changes not
 is read through ``App.audit`` (bot/app/audit.py) and health and metrics through
 ``App.monitoring``. Every answer carries a strict Content-Security-Policy (nothing but this
 server's own style sheet; no script, no frame, forms only back to itself), ``nosniff`` and no
-referrer; pages are not cached, since a receipt check is nobody else's business. No access log
+referrer; pages are not cached, since a receipt check is nobody else's business; the ``Server``
+header names the bot, not the library and its version. No access log
 is written: the links are the pages' keys. The headers are set on what the pages answer (the
 middleware ``_headers``) and on what aiohttp answers itself, before any page is reached (a 400
 to a request it cannot read: ``_Connection``).
@@ -45,6 +46,9 @@ http_log.addFilter(_ClientMistakes())
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; "
        "frame-ancestors 'none'")
 HTML = "text/html; charset=utf-8"
+SERVER = "Quorum"
+"""The ``Server`` header of every answer: aiohttp's own names it and its version, which tells
+anyone probing the site which published flaws to try."""
 MAX_CODE = 64
 
 
@@ -54,6 +58,7 @@ def _secured(response: web.StreamResponse) -> web.StreamResponse:
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers.setdefault("Cache-Control", "no-store")
+    response.headers["Server"] = SERVER  # set before aiohttp would name itself (it only fills one left unset)
     return response
 
 

@@ -135,11 +135,11 @@ def _pick(local: datetime, tz: ZoneInfo, now: datetime, typed: str) -> datetime:
     """The one moment LOCAL names in TZ: refused if the clocks skip it, or if they show it
     twice and both are still ahead (a deadline decides whether a vote counts: never guessed)."""
     found = _instants(local, tz)
-    if not found:
+    if not found:  # offered with its day, which the next such time of day might not be
         after = local.replace(tzinfo=tz).astimezone(UTC).astimezone(tz)
         raise DeadlineError(_("{deadline} does not exist in {zone}: the clocks go forward over it; give a time "
                               "after the change, such as {later}").format(
-            deadline=quoted(typed), zone=tz.key, later=after.strftime("%H:%M")))
+            deadline=quoted(typed), zone=tz.key, later=after.strftime("%Y-%m-%d %H:%M")))
     ahead = [m for m in found if m - now >= MIN_AHEAD]
     if len(ahead) > 1:
         day = local.strftime("%Y-%m-%dT%H:%M")
@@ -162,6 +162,17 @@ def _time_of_day(t: str) -> time | None:
     if half:
         hh = hh % 12 + (12 if half.group(3).lower() == "p" else 0)  # 12am is midnight, 12pm noon
     return time(hh, mm)
+
+
+def reads_as_time(text: str) -> bool:
+    """Whether TEXT is written as a deadline is (a time of day such as ``6pm``, ``2 pm`` or
+    ``18:00``, or a length such as ``1w``): where a number was wanted, it says the member wrote
+    a deadline in the wrong place rather than a wrong number."""
+    t = text.strip()
+    try:
+        return parse_span(t) is not None or _time_of_day(t) is not None
+    except DeadlineError:  # written as a time of day, but none (13pm)
+        return True
 
 
 def _next(clock: time, now: datetime, tz: ZoneInfo, typed: str) -> datetime:

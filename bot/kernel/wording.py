@@ -27,11 +27,16 @@ def number(n: int) -> str:
 
 
 def when(t: datetime, tz: ZoneInfo, now: datetime | None = None) -> str:
-    """A moment in the organisation's time zone: the time alone if it is today, else with its
-    day ("Mon 05 Jan 14:00"), in the language being written in."""
+    """A moment in the organisation's time zone, in the language being written in: given NOW,
+    the time alone if it is today, with its year if it is in another year than today ("Wed 06
+    Jan 2027 14:00", which on 30 December would read as the 6 January just gone), else with its
+    day ("Mon 05 Jan 14:00"), as it is without NOW, for a text that stays to be read later."""
     local = t.astimezone(tz)
-    if now is not None and local.date() == now.astimezone(tz).date():
+    today = now.astimezone(tz).date() if now is not None else None
+    if today is not None and local.date() == today:
         return _which(current().moment(local, "time"), local)
+    if today is not None and local.year != today.year:
+        return _which(current().moment(local, "full"), local)
     return _which(current().moment(local, "day"), local)
 
 

@@ -20,7 +20,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from yarl import URL
 
-from adapters.web.server import CSP
+from adapters.web.server import CSP, SERVER
 from bot.engines.sortition.cli import main as sortition_main
 from bot.engines.sortition.document import seal
 from bot.kernel.config import parse_config
@@ -50,6 +50,7 @@ async def test_a_closed_proposal_is_linked_from_its_result_and_served_with_stric
     assert headers["Content-Type"] == "text/html; charset=utf-8"
     assert headers["Cache-Control"] == "no-store"
     assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Server"] == SERVER  # neither the library nor its version, which tell an attacker what to try
     csp = headers["Content-Security-Policy"]
     assert "default-src 'none'" in csp and "script-src" not in csp and "'unsafe-inline'" not in csp
     assert "Adopt the &lt;b&gt;budget&lt;/b&gt; &amp; \"plan\"?" in html and "<b>budget" not in html
@@ -275,6 +276,7 @@ async def test_refusals_carry_the_same_headers_and_a_short_answer(site: Site) ->
                 assert r.status == expected, (method, url, r.status, text[:200])
                 assert r.headers["Content-Security-Policy"].startswith("default-src 'none'"), (method, url)
                 assert r.headers["X-Content-Type-Options"] == "nosniff" and r.headers["Cache-Control"] == "no-store"
+                assert r.headers["Server"] == SERVER, (method, url, r.headers["Server"])
                 assert len(text) < 2000 and "Traceback" not in text and "FileField" not in text, text
                 if expected in (400, 413):
                     assert r.headers["Content-Type"].startswith("text/html") and "receipt code" in text, text
@@ -307,6 +309,7 @@ async def test_a_request_that_is_not_http_is_answered_400_and_leaves_no_error_in
     assert status == 500 and "Traceback" not in text and len(text) < 200, text
     assert headers["Content-Security-Policy"].startswith("default-src 'none'")
     assert headers["X-Content-Type-Options"] == "nosniff" and headers["Cache-Control"] == "no-store"
+    assert headers["Server"] == SERVER, headers
     assert not [r for r in caplog.records if "1-0" in r.getMessage()]  # a page's key is not logged
     assert [r.exc_info[1] for r in caplog.records if r.levelno == logging.ERROR and r.exc_info]
 
@@ -344,6 +347,7 @@ async def test_the_answers_aiohttp_makes_itself_carry_the_same_headers(site: Sit
         assert headers.get("x-content-type-options") == "nosniff", (data[:40], headers)
         assert headers.get("referrer-policy") == "no-referrer", (data[:40], headers)
         assert headers.get("cache-control") == "no-store", (data[:40], headers)
+        assert headers.get("server") == SERVER, (data[:40], headers)
     # and a well-formed request still gets its page
     status, headers = await _raw(site, b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-    assert status == 200 and headers["content-security-policy"] == CSP
+    assert status == 200 and headers["content-security-policy"] == CSP and headers["server"] == SERVER

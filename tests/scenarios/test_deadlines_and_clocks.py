@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.kernel.clock import ManualClock
 from bot.kernel.config import parse_config
-from tests.helpers import Chat, import_roll, transcript_after_outbox
+from tests.helpers import Chat, add_members, import_roll, transcript_after_outbox
 
 LONDON = parse_config({"bot": {"timezone": "Europe/London"}})
 SATURDAY = datetime(2026, 10, 24, 12, 0, tzinfo=UTC)  # 13:00 BST; the clocks go back at 02:00 tomorrow
@@ -186,6 +186,53 @@ async def test_a_campaigns_progress_and_a_motions_history_show_its_deadline_in_i
         out = await chat.say("ann: /campaign M1")
         assert "30 days left; deadline Wed 01 Jul 2026 18:00 (Europe/London)." in out, out
         out = await chat.say("chair: /motion M1 history")
-        assert "History of M1 (times in Europe/London):" in out and "deadline: 2026-06-10 17:00" in out, out
+        assert "History of M1 (times in Europe/London):" in out and "deadline: 2026-06-10 17:00:00+01:00" in out, out
+    finally:
+        await chat.stop()
+
+
+async def test_a_motions_history_tells_apart_changes_in_one_minute_and_in_the_hour_the_clocks_show_twice(
+    tmp_path: Path,
+) -> None:
+    """Each entry of a history names its moment to the second and with its offset from UTC:
+    two changes in one minute, and the two 01:30s of the night the clocks go back (BST, then
+    GMT), read as different moments, in order, where they once read as one."""
+    first = datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # 01:30 BST; an hour on it is 01:30 GMT
+    chat = await Chat.start(tmp_path, LONDON, clock=ManualClock(first))
+    try:
+        await chat.say("chair: /motion new Fund schools")
+        await chat.advance("20s")
+        await chat.say("chair: /motion M1 resolves To act.")
+        await chat.advance("59m40s")
+        await chat.say("chair: /motion M1 mover Ann")
+        out = await chat.say("chair: /motion M1 history")
+        assert "2026-10-25 01:30:00+01:00 chair: created: Fund schools" in out, out
+        assert "2026-10-25 01:30:20+01:00 chair: added resolves 1: To act." in out, out
+        assert "2026-10-25 01:30:00+00:00 chair: mover: Ann" in out, out
+    finally:
+        await chat.stop()
+
+
+async def test_signing_twice_says_when_the_first_signature_was_in_the_rooms_zone_with_its_day(
+    tmp_path: Path,
+) -> None:
+    """"You signed already" names the moment of the first signature as every other time is
+    named: in the organisation's zone, the time alone if it was today, else with its day, in
+    the reader's language (it was the UTC text as stored, "2026-06-01 12:00 UTC")."""
+    chat = await Chat.start(tmp_path, LONDON)  # Monday 1 June, 12:00 UTC, 13:00 in London
+    try:
+        await add_members(chat, [("ann", None), ("bob", None), ("cat", None), ("dee", None)])
+        await chat.say("chair: /motion new Fund schools", "chair: /motion M1 resolves To act.",
+                       "chair: /motion M1 status carried", "chair: /campaign M1 open --signatures 5 --deadline 30d",
+                       "chair: /trigger open recall Chair --signatures 3 --closes 5d")
+        await chat.say("ann (private): /sign M1 yes", "ann (private): /sign T1 yes")
+        out = await chat.say("ann (private): /sign T1 yes")
+        assert "You signed T1 already, at 13:00 (Europe/London); nothing changed." in out, out
+        await chat.advance("1d")
+        out = await chat.say("ann (private): /sign M1 yes")
+        assert "You signed M1 already, at Mon 01 Jun 13:00 (Europe/London); nothing changed." in out, out
+        await chat.say("ann (private): /language pl")
+        out = await chat.say("ann (private): /sign T1 yes")
+        assert "pon. 1 cze 13:00 (Europe/London)" in out and "T1" in out, out
     finally:
         await chat.stop()

@@ -365,12 +365,21 @@ def load_blt(path: str | Path) -> Profile:
     return read_blt(p.read_text(encoding="utf-8-sig"), str(p.name))
 
 
-def _quote(name: str) -> str:
+def _quote(name: str, what: str) -> str:
+    """NAME between quotes, a quote inside it doubled. A line break cannot be written: every
+    reader of BLT takes one name a line, so the rest of the name would be read as the next
+    candidate's, and a quote left open would fail the whole file."""
+    if "\n" in name or "\r" in name:
+        shown = name if len(name) <= 40 else name[:39] + "…"
+        raise ValueError(f"{what} {shown!r} holds a line break, which a BLT file cannot hold; write it on one line")
     return '"' + name.replace('"', '""') + '"'
 
 
 def write_blt(profile: Profile, seats: int | None = None) -> str:
-    """BLT text for a profile: names always quoted, withdrawn candidates kept as negatives."""
+    """BLT text for a profile that ``read_blt`` reads back as it is: names always quoted,
+    withdrawn candidates kept as negatives, and always a title line (``""`` for none), without
+    which one description too few or too many would shift every name onto its neighbour. A name,
+    description or title with a line break is refused (ValueError), as BLT cannot hold one."""
     n_seats = seats if seats is not None else (profile.seats or 1)
     out = [f"{len(profile.candidates)} {n_seats}"]
     if profile.withdrawn:
@@ -380,6 +389,7 @@ def write_blt(profile: Profile, seats: int | None = None) -> str:
     out.append("0")
     for k, name in enumerate(profile.candidates):
         desc = profile.descriptions[k] if k < len(profile.descriptions) else ""
-        out.append(_quote(name) + (" " + _quote(desc) if desc else ""))
-    out.append(_quote(profile.title or ""))
+        described = " " + _quote(desc, f"the description of candidate {k + 1}") if desc else ""
+        out.append(_quote(name, f"the name of candidate {k + 1}") + described)
+    out.append(_quote(profile.title or "", "the title"))
     return "\n".join(out) + "\n"

@@ -372,7 +372,7 @@ def build_profile(
         counts=np.ascontiguousarray(wc[:, 1]).astype(np.int64),
         withdrawn=gone,
         seats=seats,
-        title=title,
+        title=title or None,  # an empty title is none: one thing, however a file or a caller writes it
         blank=blank,
         notes=tuple(notes),
         descriptions=tuple(descriptions),

@@ -280,7 +280,7 @@ class CampaignService:
                 raise UserError(refusal)
             at = await store.signed_at(conn, n, keys)
             if at is not None:
-                raise UserError(already_signed(f"M{n}", at))
+                raise UserError(already_signed(f"M{n}", at, self._tz, now))
             return campaign
 
         async def op(conn: Conn) -> tuple[int, bool]:

@@ -459,6 +459,22 @@ def _tidy(text: str) -> str:
     return re.sub(r"\s+([,.;:!?])", r"\1", text)
 
 
+_FINAL = re.compile(r"[.!?;…]+$")
+"""What ends a point's last sentence (or clause, in a list of points): a full stop, a question
+or exclamation mark, a semicolon, an ellipsis. Not a colon: what follows one comes after it."""
+
+
+def _at_end(point: str, words: str) -> str:
+    """POINT with WORDS at its end, as a drafter means "at end": inside its last sentence,
+    before its full stop ("the union and its members.", not "the union. and its members"),
+    unless WORDS end a sentence themselves ("the union. It reports in June.")."""
+    stem = point.rstrip()
+    final = _FINAL.search(stem)
+    if final is None or _FINAL.search(words.rstrip()) or not stem[:final.start()].strip():
+        return f"{point} {words}"
+    return f"{stem[:final.start()]} {words}{final.group()}"
+
+
 def apply(sections: dict[str, list[str]], a: Amendment) -> dict[str, list[str]]:
     """SECTIONS with A applied (a new dict); AmendmentError if A does not fit them."""
     out = {s: list(points) for s, points in sections.items()}
@@ -495,7 +511,7 @@ def apply(sections: dict[str, list[str]], a: Amendment) -> dict[str, list[str]]:
             if a.where == "start":
                 new = f"{a.new} {current}"
             elif a.where == "end":
-                new = f"{current} {a.new}"
+                new = _at_end(current, a.new or "")
             else:
                 at = _find_once(current, a.anchor or "", label)
                 if a.where == "after":

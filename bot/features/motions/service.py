@@ -74,7 +74,7 @@ from bot.kernel.markup import Markup, lines
 from bot.kernel.ports import Conn, Languages, Reader, Writer
 from bot.kernel.secrecy import keyed_code, normalise_code, same_code
 from bot.kernel.times import iso
-from bot.kernel.wording import when, zoned
+from bot.kernel.wording import utc_offset, when, zoned
 from bot.storage import dialect
 from bot.storage.outbox import Outbox, enqueue
 
@@ -271,11 +271,14 @@ class MotionService:
         return self._tz.key
 
     def _local(self, at: str) -> str:
-        """A time as kept (UTC) as it reads in the organisation's zone: "2026-06-01 13:00"."""
+        """A time as kept (UTC) as it reads in the organisation's zone, to the second and with
+        its offset: "2026-06-01 13:00:05+01:00". Without them two changes in one minute read as
+        one moment, and so do the two 01:30s of the night the clocks go back."""
         t = datetime.fromisoformat(at)
         if t.tzinfo is None:
             t = t.replace(tzinfo=UTC)
-        return t.astimezone(self._tz).strftime("%Y-%m-%d %H:%M")
+        local = t.astimezone(self._tz)
+        return local.strftime("%Y-%m-%d %H:%M:%S") + utc_offset(local)
 
     async def history(self, motion_id: int) -> list[tuple[str, str, str]]:
         """(when, in the organisation's zone; who; what) of each change, in the language being

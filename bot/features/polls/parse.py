@@ -28,7 +28,7 @@ from bot.engines.counting.choice import (
     proposal_roles,
 )
 from bot.features.polls.model import PollSpec
-from bot.kernel.durations import DeadlineError, parse_deadline
+from bot.kernel.durations import DeadlineError, parse_deadline, reads_as_time
 from bot.kernel.errors import ParseError, UserError
 from bot.kernel.grammar import GrammarError, is_number, split_options
 from bot.kernel.language import _, ngettext, pgettext
@@ -118,6 +118,9 @@ def parse_poll(args: str, now: datetime, tz: ZoneInfo, default_electorate: str =
 
     roles = proposal_roles(options)
     kind = "ranked" if ranked else ("proposal" if roles is not None else "choice")
+
+    for option in ("multi", "seats", "proxies"):
+        _not_a_time(option, opts.values.get(option))
 
     max_choices = 1
     if "multi" in opts.values:
@@ -224,6 +227,16 @@ def parse_poll(args: str, now: datetime, tz: ZoneInfo, default_electorate: str =
         branch=branch,
         proxies=proxies,
     )
+
+
+def _not_a_time(option: str, raw: str | None) -> None:
+    """Refuse RAW, the value of OPTION, which takes a number, if it is written as a deadline:
+    ``--multi 2 pm`` is 2 pm (the grammar reads ``6 pm`` as one value, as it does after
+    --closes), and "takes a number" would puzzle someone who typed one."""
+    if raw is not None and reads_as_time(raw):
+        raise SpecError(_("{option} takes a whole number, such as {option} 2, but {value} reads as a time; to set when "
+                          "the poll closes, write --closes {time}").format(option="--" + option, value=quoted(raw),
+                                                                          time=raw))
 
 
 NEEDS_ELECTORATE = {

@@ -13,10 +13,14 @@ withdraw one at a time from /mydata, under its id letter (P1: a sortition pool).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from bot.kernel.context import Context
 from bot.kernel.language import _
+from bot.kernel.times import parse_iso
+from bot.kernel.wording import when, zoned
 
 
 class Signable(Protocol):
@@ -57,6 +61,11 @@ def not_signed(ref: str) -> str:
     return _("You have not signed {ref}; nothing to withdraw.").format(ref=ref)
 
 
-def already_signed(ref: str, signed_at: str) -> str:
-    return _("You signed {ref} already (at {time} UTC); nothing changed.").format(
-        ref=ref, time=signed_at.replace("T", " ")[:16])
+def already_signed(ref: str, signed_at: str, tz: ZoneInfo, now: datetime) -> str:
+    """The refusal of a second signature, naming when the first was given (SIGNED_AT, as
+    stored) as every time is named: in the organisation's zone TZ, with its day unless it was
+    today, in the reader's language."""
+    at = parse_iso(signed_at)
+    assert at is not None
+    return _("You signed {ref} already, at {time}; nothing changed.").format(
+        ref=ref, time=zoned(when(at, tz, now), tz))

@@ -224,7 +224,7 @@ class TriggerService:
                 raise UserError(_("You are not in the electorate of {ref} (fixed when it opened).").format(ref=f"T{n}"))
             at = await store.signed_at(conn, n, member)
             if at is not None:
-                raise UserError(already_signed(f"T{n}", at))
+                raise UserError(already_signed(f"T{n}", at, self._tz, now))
             return t, member_branch
 
         async def op(conn: Conn) -> tuple[Standing, bool, str | None]:

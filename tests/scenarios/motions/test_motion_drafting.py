@@ -172,6 +172,6 @@ async def test_deadline_and_history_read_in_local_time_and_name_the_zone(tmp_pat
         out = await chat.say("chair: /motion M1 history")
         # The clock reads 12:00 UTC, 13:00 in London in June, where the deadline is 15:00.
         assert "History of M1 (times in Europe/London):" in out
-        assert "2026-06-01 13:00 chair: created: Fund schools" in out
+        assert "2026-06-01 13:00:00+01:00 chair: created: Fund schools" in out
     finally:
         await chat.stop()

@@ -36,6 +36,9 @@ BAD = [
     ("chair: /poll Q? --closes", "needs a value"),
     ("chair: /poll Q? --multi 1", "--multi takes a number of at least 2"),
     ("chair: /poll Q? | A | B --multi 3", "more than the 2 options"),
+    ("chair: /poll Q? | A | B | C --multi 2 pm",
+     "--multi takes a whole number, such as --multi 2, but “2 pm” reads as a time; to set when the poll closes, write "
+     "--closes 2 pm"),
     ("chair: /poll Q? --multi 2", "not for proposals"),
     ("chair: /poll Q? --quorum 40%", "needs a known electorate"),
     ("chair: /poll Q? --quorum lots", "not a number"),

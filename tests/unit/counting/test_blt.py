@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from bot.engines.counting.blt import read_blt, write_blt
+from bot.engines.counting.blt import read_blt, read_blt_bytes, write_blt
 from bot.engines.counting.errors import BallotFileError
+from bot.engines.counting.profile import Profile, build_profile
 
 BASIC = """4 2
 -3
@@ -98,3 +101,50 @@ def test_one_description_and_no_title_keeps_every_name_on_its_candidate() -> Non
     # All the names on the first line and a title after them is still that.
     r = read_blt('3 1\n4 2 0\n0\n"Ann" "Bob" "Cat"\n"Ward"\n')
     assert r.candidates == ("Ann", "Bob", "Cat") and r.title == "Ward"
+
+
+_ONE_LINE = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n"), max_size=12)
+"""Any text a BLT name can be: quotes, spaces at either end, a leading #, digits, empty, and
+every other control character (BLT separates names by line, so only a line break cannot be)."""
+
+
+@st.composite
+def _profiles(draw: st.DrawFn) -> Profile:
+    names = draw(st.lists(_ONE_LINE, min_size=1, max_size=5))
+    n = len(names)
+    rankings = draw(st.lists(st.lists(st.integers(0, n - 1), min_size=1, max_size=n, unique=True),
+                             min_size=1, max_size=6))
+    weights = draw(st.lists(st.integers(1, 10**6), min_size=len(rankings), max_size=len(rankings)))
+    withdrawn = draw(st.sets(st.integers(0, n - 1), max_size=n - 1))
+    return build_profile(names, rankings, weights, withdrawn=withdrawn, seats=draw(st.integers(1, 3)),
+                         title=draw(st.none() | _ONE_LINE),
+                         descriptions=draw(st.lists(_ONE_LINE, min_size=n, max_size=n) | st.just([])))
+
+
+def _as_read(p: Profile) -> tuple[object, ...]:
+    """What a BLT file says of P: an absent description is an empty one (blank papers are not
+    written: they count for nothing)."""
+    descriptions = tuple(p.descriptions) + ("",) * (len(p.candidates) - len(p.descriptions))
+    return p.candidates, descriptions, p.title, p.seats, p.withdrawn, sorted(p.ballots())
+
+
+@settings(max_examples=300, deadline=None)
+@given(_profiles())
+def test_what_the_writer_writes_reads_back_as_it_was(p: Profile) -> None:
+    """A name or title with quotes, with nothing in it, or with no title at all, is read back
+    as written (the file published with an election's result is recounted from it)."""
+    text = write_blt(p)
+    assert _as_read(read_blt(text)) == _as_read(p), text
+    fast = read_blt_bytes(text.encode("utf-8"))
+    assert fast is None or _as_read(fast) == _as_read(p), text
+
+
+@pytest.mark.parametrize("where", ["name", "description", "title"])
+@pytest.mark.parametrize("line_break", ["\n", "\r", "\r\n"])
+def test_a_line_break_in_a_name_is_refused_rather_than_written_unreadable(where: str, line_break: str) -> None:
+    broken = f"Ann{line_break}SMITH"
+    fields = {"name": {"candidates": [broken, "Bob"]}, "description": {"descriptions": [broken, ""]},
+              "title": {"title": broken}}[where]
+    p = build_profile(**{"candidates": ["Ann", "Bob"], "rankings": [[0, 1]], **fields})  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="holds a line break, which a BLT file cannot hold; write it on one line"):
+        write_blt(p)

@@ -32,13 +32,20 @@ def local(t: datetime, tz: ZoneInfo) -> str:
                                    "2026-03-29 1:30am"])
 def test_a_time_the_clocks_skip_is_refused_with_one_that_exists(typed: str) -> None:
     with pytest.raises(DeadlineError, match="does not exist in Europe/London: the clocks go forward over it; give a "
-                                            "time after the change, such as 02:30"):
+                                            "time after the change, such as 2026-03-29 02:30"):
         parse_deadline(typed, BEFORE_SPRING, LONDON)
+
+
+def test_the_time_offered_for_one_the_clocks_skip_names_its_day() -> None:
+    """A week ahead, "such as 02:30" would be read as the next 02:30, tomorrow's: what is
+    offered to type is the skipped time's own day and a time after the change."""
+    with pytest.raises(DeadlineError, match="such as 2026-03-29 02:30$"):
+        parse_deadline("2026-03-29 01:30", BEFORE_SPRING - timedelta(days=7), LONDON)
 
 
 def test_half_an_hour_skipped_on_lord_howe_island() -> None:
     now = datetime(2026, 10, 3, 1, 0, tzinfo=UTC)  # the clocks go from 02:00 to 02:30 on 4 October
-    with pytest.raises(DeadlineError, match="such as 02:45"):
+    with pytest.raises(DeadlineError, match="such as 2026-10-04 02:45"):
         parse_deadline("2026-10-04 02:15", now, LORD_HOWE)
     assert local(parse_deadline("2026-10-04 02:30", now, LORD_HOWE), LORD_HOWE) == "2026-10-04 02:30 +1100"
 
@@ -211,3 +218,12 @@ def test_any_text_is_a_deadline_ahead_or_refused_with_a_reason(typed: str, now: 
     assert deadline.tzinfo is not None
     assert deadline - now >= timedelta(seconds=10)
     assert deadline <= (now.astimezone(tz) + timedelta(days=366)).astimezone(UTC) + timedelta(hours=1)
+
+
+def test_a_moment_in_another_year_than_today_names_its_year() -> None:
+    """On 30 December, a close a week on is "Wed 06 Jan 2027": without its year, 6 January
+    reads as the one just gone. Today's moments are the time alone; this year's, the day."""
+    now = datetime(2026, 12, 30, 12, 0, tzinfo=UTC)
+    assert when(now + timedelta(days=7), LONDON, now) == "Wed 06 Jan 2027 12:00"
+    assert when(now + timedelta(days=1), LONDON, now) == "Thu 31 Dec 12:00"
+    assert when(now + timedelta(hours=2), LONDON, now) == "14:00"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from bot.features.motions.model import Amendment, AmendmentError, apply
@@ -91,3 +91,45 @@ def test_words_standing_alone_are_changed_where_they_stand(before: str, words: s
     assume(point.count(words) == 1)
     sections = {"notes": [], "believes": [], "resolves": [point]}
     assert "§" in apply(sections, Amendment("replace", "resolves", 1, old=words, new="§"))["resolves"][0]
+
+
+@pytest.mark.parametrize(("point", "words", "result"), [
+    ("To support the union.", "and its members", "To support the union and its members."),
+    ("To support the union.", ", with others", "To support the union, with others."),
+    ("Do we agree?", "with the branch", "Do we agree with the branch?"),
+    ("To lobby the council;", "and the mayor", "To lobby the council and the mayor;"),
+    ("To support the union.", "It is to report by June.", "To support the union. It is to report by June."),
+    ("To act as follows:", "march, then write.", "To act as follows: march, then write."),
+    ("To support the union", "and its members", "To support the union and its members"),
+])
+def test_words_inserted_at_the_end_go_before_its_full_stop(point: str, words: str, result: str) -> None:
+    """'insert at end' adds to the point's last sentence, as a drafter reads it, not after its
+    full stop ("the union. and its members"); words that are a sentence of their own follow it."""
+    a = parse_amendment(f'resolves 1 insert "{words}" at end')
+    assert apply({"notes": [], "believes": [], "resolves": [point]}, a)["resolves"] == [result]
+
+
+_WORDS = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters='"'), min_size=1,
+                 max_size=40).filter(str.strip)
+_FINAL_MARKS = ".!?;…"
+
+
+@settings(max_examples=500)
+@given(_WORDS, st.sampled_from(["", *_FINAL_MARKS, "...", "?!"]), _WORDS)
+def test_words_inserted_at_the_end_of_free_text_keep_its_final_mark_last(stem: str, mark: str, words: str) -> None:
+    """Whatever the point and the words: the point's words come first, as they were; the
+    inserted words follow them; and a final full stop (question mark, semicolon…) stays the last
+    thing in the point unless the inserted words end a sentence themselves."""
+    tidy = lambda text: apply({"resolves": ["x"]}, parse_amendment(f'resolves 1 replace "x" with "{text}"'))  # noqa: E731
+    assume('"' not in stem + words)
+    point = tidy(stem + mark)["resolves"][0]
+    inserted = tidy(words)["resolves"][0]
+    got = apply({"resolves": [point]}, Amendment("insert", "resolves", 1, new=words, where="end"))["resolves"][0]
+    assert got == tidy(got)["resolves"][0]  # tidy: no doubled spaces, no space before a comma or stop
+    final = len(point) - len(point.rstrip(_FINAL_MARKS))
+    if final and inserted.rstrip(_FINAL_MARKS) == inserted and point.rstrip(_FINAL_MARKS).strip():
+        assert got.endswith(point[-final:]), (point, words, got)
+        assert got[:-final].startswith(point[:-final].rstrip()), (point, words, got)
+        assert got[:-final].endswith(inserted), (point, words, got)
+    else:
+        assert got.startswith(point) and got.endswith(inserted), (point, words, got)

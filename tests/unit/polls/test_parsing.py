@@ -108,6 +108,22 @@ def test_a_decimal_deadline_is_read_exactly() -> None:
     assert parse_poll("Q? --closes 0.25d", NOW, LONDON).closes_at == NOW + timedelta(hours=6)
 
 
+@pytest.mark.parametrize(("typed", "value"), [
+    ("--multi 2 pm", "2 pm"), ("--multi 2pm", "2pm"), ("--multi=2 p.m.", "2 p.m."), ("--multi 2:30 pm", "2:30 pm"),
+    ("--multi 18:00", "18:00"), ("--multi 1w", "1w"), ("--multi 2h --closes 1d", "2h"),
+    ("--ranked --seats 2 pm", "2 pm"), ("--roll --proxies 3pm", "3pm"),
+])
+def test_a_number_option_given_a_time_says_it_reads_as_one_and_where_a_deadline_goes(typed: str, value: str) -> None:
+    """``--multi 2 pm`` reads as a time (6pm, 6:30 pm and 1w are deadlines); the answer names
+    what was read, and says how to write the number and the deadline, rather than that --multi
+    takes a number, which the member thought they gave."""
+    option = next(w.split("=")[0] for w in typed.split() if w.startswith(("--multi", "--seats", "--proxies")))
+    with pytest.raises(SpecError) as refused:
+        parse_poll(f"Lunch? | Pizza | Soup | Salad {typed}", NOW, LONDON)
+    assert str(refused.value) == (f"{option} takes a whole number, such as {option} 2, but “{value}” reads as a "
+                                  f"time; to set when the poll closes, write --closes {value}")
+
+
 @pytest.mark.parametrize(("text", "says"), [
     ("Q? | A | B | C --multi 2.5", "--multi takes a whole number"),
     ("Chair | A | B | C --ranked --seats 1.5", "--seats takes a whole number"),
