@@ -31,6 +31,24 @@ sent or given up, instead of being marked, and, sent or not, when what it belong
 more than before. After a drain that deleted such messages the table is vacuumed (``vacuum``):
 on SQLite the write-ahead log, which still holds the rows as they were written, is checkpointed
 into the file (where ``secure_delete`` overwrote them) and cut.
+
+A *walk* is a broadcast whose list of recipients must not be stored at all, not even while it
+waits: a secret poll's reminder round, whose recipients are exactly those who had not voted. Its
+row (``outbox_walks``, queued by ``enqueue_walk``) names nobody: the walker of its kind (a
+feature's, registered with ``Outbox.walker``) works out at send time the steps it walks (the
+poll's electorate, by member id, voters and non-voters alike) and the message, if any, for each.
+The sender goes through the steps in blocks of WALK_STEP and, after each block, records only
+``done_to``, the block's last step: "every member up to N has been dealt with", a point fixed by
+the electorate alone, which tells nothing of who voted. Why not the alternatives: a row per
+recipient (as before) names every non-voter until it is sent; a cursor moved to the last member
+actually reminded would jump over those who voted, and the log of its values would list them; a
+cursor moved after every member would be as safe but cost a commit per member of the electorate.
+A crash in a block sends that block again: at most WALK_STEP = IN_FLIGHT messages, the guarantee
+above. A delivery that fails for a while is tried again with the same backoff, its block held
+(what the rest of the block took is remembered in memory, so is not sent twice but after a
+crash); the only trace of that is a retry of the walk, which says no more than that one of a
+block's members was being reminded. A walk whose poll closed (its walker has nothing left) or
+whose ``forget_with`` ended is deleted.
 """
 
 from __future__ import annotations
@@ -75,6 +93,21 @@ class _Outcome(NamedTuple):
     sent: bool  # the platform took it
     deleted: bool  # queued with forget_with, and sent or given up: deleted
     later: bool = False  # to be tried again: what was queued after it to the same chat waits
+
+
+class Walked(NamedTuple):
+    """What a walker works out when its walk is sent."""
+
+    steps: list[int]  # every step of the walk, in order: its progress is recorded as the last one done
+    messages: dict[int, tuple[str, str]]  # step -> (the identity it goes to privately, its text), if any
+
+
+Walker = Callable[[str], Awaitable[Walked | None]]
+"""A feature's: the steps and messages of a walk of its kind, from the walk's subject; None
+when it has nothing left to send (a poll closed)."""
+
+WALK_STEP = IN_FLIGHT
+"""Steps of a walk sent between two records of its progress: what a crash may send again."""
 
 
 def backoff(attempts: int) -> timedelta:
@@ -161,10 +194,23 @@ async def end(conn: Conn, ends_with: str) -> int:
     return int(cur.rowcount)
 
 
+async def enqueue_walk(conn: Conn, *, dedupe: str, kind: str, subject: str, now: datetime,
+                       forget_with: str | None = None) -> None:
+    """Queue a walk (see the module docstring) inside the caller's writer transaction; a repeated
+    DEDUPE is ignored. SUBJECT is what the walker of KIND is handed at send time; FORGET_WITH
+    deletes the walk, sent or not, with ``forget``."""
+    await conn.execute(
+        "INSERT INTO outbox_walks(dedupe, kind, subject, created_at, not_before, forget_with)"
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        (dedupe, kind, subject, iso(now), iso(now), forget_with),
+    )
+
+
 async def forget(conn: Conn, forget_with: str) -> int:
     """Delete the messages queued with FORGET_WITH, sent or not (what they belong to has ended:
-    a reminder of a closed poll has nothing left to say, and would still name who had not voted);
-    how many."""
+    a reminder of a closed poll has nothing left to say, and would still name who had not voted),
+    and the walks; how many messages."""
+    await conn.execute("DELETE FROM outbox_walks WHERE forget_with = ?", (forget_with,))
     cur = await conn.execute("DELETE FROM outbox WHERE forget_with = ?", (forget_with,))
     return int(cur.rowcount)
 
@@ -230,6 +276,17 @@ async def _void_claims(conn: Conn) -> None:
     """The claims of the previous sender are void: the lease, which only a sender holds, has
     passed to this process, and the earlier holder stops before its next message."""
     await conn.execute("UPDATE outbox SET claimed_until = NULL WHERE claimed_until IS NOT NULL AND sent_at IS NULL")
+    await conn.execute("UPDATE outbox_walks SET claimed_until = NULL WHERE claimed_until IS NOT NULL")
+
+
+class _Walk(NamedTuple):
+    """A walk taken from the table to be sent."""
+
+    id: int
+    kind: str
+    subject: str
+    done_to: int | None
+    attempts: int
 
 
 class Outbox:
@@ -257,6 +314,15 @@ class Outbox:
         self.retries: Counter[str] = Counter()
         self.rate_limited: Counter[str] = Counter()
         self._next_prune = clock.now()  # due at the first look: a restart never delays it a day
+        self._walkers: dict[str, Walker] = {}
+        # Per walk whose block is held by a failed delivery: the steps of that block already taken
+        # by their platform, so a retry does not send them again (lost with the process: a crash
+        # re-sends at most the block, WALK_STEP messages).
+        self._walked: dict[int, tuple[int | None, set[int]]] = {}
+
+    def walker(self, kind: str, walker: Walker) -> None:
+        """WALKER works out the walks of KIND (see the module docstring)."""
+        self._walkers[kind] = walker
 
     def pruning(self) -> Duty:
         """Delete, daily, the private messages sent or given up over KEEP_PRIVATE ago."""
@@ -368,15 +434,20 @@ class Outbox:
         return await self._writer.run(op)
 
     async def _drain(self) -> int:
+        now = iso(self._clock.now())
         due = await self._reader.execute_fetchall(
-            "SELECT 1 FROM outbox WHERE sent_at IS NULL AND failed IS NULL AND not_before <= ? LIMIT 1",
-            (iso(self._clock.now()),))
-        if not due:
+            "SELECT 1 FROM outbox WHERE sent_at IS NULL AND failed IS NULL AND not_before <= ? LIMIT 1", (now,))
+        walks = await self._reader.execute_fetchall("SELECT 1 FROM outbox_walks WHERE not_before <= ? LIMIT 1", (now,))
+        if not due and not walks:
             return 0  # nothing to send: nothing written either
         if not self._ready() or not await self.lease.hold():
             return 0  # another process sends
         if self.lease.taken:
             await self._writer.run(_void_claims)  # a sender before us (a process now dead) claimed them
+        sent = await self._send_messages() if due else 0
+        return sent + (await self._walks() if walks else 0)
+
+    async def _send_messages(self) -> int:
         rows = await self._claim()
         if not rows:
             return 0
@@ -412,6 +483,89 @@ class Outbox:
         if any(o.deleted for o in outcomes):
             await self._forgotten()
         return len(rows)
+
+    async def _claim_walks(self) -> list[_Walk]:
+        """The due walks, claimed for CLAIM as messages are."""
+        now = self._clock.now()
+
+        async def op(conn: Conn) -> list[_Walk]:
+            free = " AND (claimed_until IS NULL OR claimed_until <= ?)" if dialect.shared(conn) else ""
+            rows = await conn.execute_fetchall(
+                "UPDATE outbox_walks SET claimed_until = ? WHERE id IN (SELECT id FROM outbox_walks"
+                " WHERE not_before <= ?" + free + " ORDER BY id" + dialect.locking(conn, skip_locked=True) + ")"
+                " RETURNING id, kind, subject, done_to, attempts",
+                (iso(now + CLAIM), iso(now), *([iso(now)] if free else [])),
+            )
+            return sorted(_Walk(*r) for r in rows)
+
+        return await self._writer.run(op)
+
+    async def _walks(self) -> int:
+        """Send the due walks, block by block; how many messages were attempted."""
+        attempted = 0
+        for walk in await self._claim_walks():
+            walker = self._walkers.get(walk.kind)
+            if walker is None:  # its feature is not running here: left to its claim's expiry
+                log.warning("outbox walk %s: nothing here walks a %r", walk.id, walk.kind)
+                continue
+            walked = await walker(walk.subject)
+            if walked is None:
+                await self._write("DELETE FROM outbox_walks WHERE id = ?", walk.id)
+                continue
+            attempted += await self._walk(walk, walked)
+        return attempted
+
+    async def _walk(self, walk: _Walk, walked: Walked) -> int:
+        left = [s for s in walked.steps if walk.done_to is None or s > walk.done_to]
+        attempted = 0
+        for at in range(0, len(left), WALK_STEP):
+            block = left[at:at + WALK_STEP]
+            if not await self.lease.hold():  # lost: its claim lapses, and the new sender goes on
+                return attempted
+            held_at, taken = self._walked.get(walk.id, (None, set()))
+            if held_at != block[0]:
+                taken = set()
+            steps = [s for s in block if s in walked.messages and s not in taken]
+            outcomes = await asyncio.gather(*(self._deliver_step(*walked.messages[s]) for s in steps))
+            attempted += len(steps)
+            taken |= {s for s, (ok, _retry) in zip(steps, outcomes, strict=True) if ok}
+            retry = any(r for _ok, r in outcomes) and walk.attempts + 1 < MAX_ATTEMPTS
+            if retry:  # the block is held; what it sent is remembered, and the walk waits its turn
+                self._walked[walk.id] = (block[0], taken)
+                await self._write(
+                    "UPDATE outbox_walks SET attempts = attempts + 1, not_before = ?, claimed_until = NULL"
+                    " WHERE id = ?",
+                    iso(self._clock.now() + backoff(walk.attempts + 1)), walk.id)
+                return attempted
+            self._walked.pop(walk.id, None)
+            walk = walk._replace(done_to=block[-1], attempts=0)
+            if at + WALK_STEP < len(left):
+                await self._write("UPDATE outbox_walks SET done_to = ?, attempts = 0 WHERE id = ?", block[-1], walk.id)
+        await self._write("DELETE FROM outbox_walks WHERE id = ?", walk.id)  # done: the record of its round stays
+        log.info("outbox: walk %s sent", walk.id)  # no count: per walk it would be the round's turnout, no more
+        return attempted
+
+    async def _write(self, sql: str, *args: object) -> None:
+        async def op(conn: Conn) -> None:
+            await conn.execute(sql, args)
+
+        await self._writer.run(op)
+
+    async def _deliver_step(self, target: str, text: str) -> tuple[bool, bool]:
+        """Send a walk's private message: (whether its platform took it, whether to try again).
+        What fails is logged without its address: it would say whom the walk was reminding."""
+        try:
+            await self._deliver(SendPrivate(target, text))  # markup as the walker made it, or plain text
+            return True, False
+        except DeliveryRefused:
+            return False, False
+        except Exception as e:
+            self.retries[platform_of(target)] += 1
+            if getattr(e, "retry_after", None) is not None or "RetryAfter" in type(e).__name__:
+                self.rate_limited[platform_of(target)] += 1
+            log.warning("a message of an outbox walk was not delivered (%s); its block is tried again",
+                        type(e).__name__)
+            return False, True
 
     async def _forgotten(self) -> None:
         """Messages queued with forget_with were deleted: free what is left of them now (on

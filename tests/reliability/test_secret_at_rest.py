@@ -16,11 +16,14 @@ from pathlib import Path
 
 import pytest
 
+from bot.kernel.clock import ManualClock
 from bot.kernel.effects import Delivered, Effect
 from bot.kernel.events import Actor, Message, Room
 from bot.kernel.markup import to_plain
 from bot.kernel.secrecy import ballot_receipt, voter_hash
+from bot.storage import outbox
 from tests.helpers import Chat, add_members, import_roll
+from tests.peers.postgresql import use_postgresql
 
 SECRET = "test-secret-for-tests"  # the key Chat.start gives the bot
 
@@ -362,9 +365,9 @@ async def test_a_secret_polls_reminders_leave_no_trace_of_who_had_not_voted(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Who has not voted in a secret ballot is secret too, and each private reminder names one
-    who had not (its address, and its key in the outbox). Once sent it is deleted, and the log's
-    copy of it is cut, so neither the database file nor its log holds it, while the poll is
-    still open; one still waiting when the poll closes goes with the close."""
+    who had not (its address, and its key in the outbox). None is stored, and the log holds
+    none, while the poll is still open; a round still waiting when the poll closes goes with the
+    close."""
     chat = await Chat.start(tmp_path)
     db, wal = tmp_path / "quorum.db", tmp_path / "quorum.db-wal"
 
@@ -381,14 +384,114 @@ async def test_a_secret_polls_reminders_leave_no_trace_of_who_had_not_voted(
         monkeypatch.setattr(chat.transport, "deliver", Unreachable(chat))
         assert "on their way to 2 members" in await chat.say("chair: /remind 1")
         await chat.app.outbox.drain()
-        assert await chat.query("SELECT count(*) FROM outbox WHERE private = 1 AND sent_at IS NULL") == [(2,)]
+        assert await chat.query("SELECT count(*) FROM outbox_walks") == [(1,)]  # waiting, naming nobody
         assert "Result" in await chat.say("chair: /close 1")
         await chat.app.services.polls.settled()
         assert await chat.query("SELECT count(*) FROM outbox WHERE private = 1") == [(0,)]
+        assert await chat.query("SELECT count(*) FROM outbox_walks") == [(0,)]
         assert traces() == []
         monkeypatch.undo()
         await chat.app.outbox.drain()
         reminded = [line for line in chat.transport.transcript if "(private)" in line and "Reminder" in line]
         assert len(reminded) == 2  # the 24-hour ones: those waiting at the close never went
+    finally:
+        await chat.stop()
+
+
+WHO = (b"console:bob", b"console:cat", b"Bob Jones", b"Cat Lee", b"You have not voted yet", b"remind:1:")
+
+
+async def _rows(chat: Chat) -> set[str]:
+    """Every row of every table, as text (without sending what waits in the outbox first)."""
+    listed = ("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+              if use_postgresql() else "SELECT name FROM sqlite_master WHERE type = 'table'")
+    rows: set[str] = set()
+    for (table,) in await chat.query(listed):
+        rows |= {f"{table}: {r!r}" for r in await chat.query(f"SELECT * FROM {table}")}
+    return rows
+
+
+async def _secret_roll_poll(chat: Chat) -> None:
+    """A secret roll poll of Ann, Bob and Cat (members 1, 2 and 3) closing in 48 hours, that Ann has voted in."""
+    codes = await import_roll(chat)
+    for who in ("ann", "bob", "cat"):
+        await chat.say(f"{who} (private): /join {codes[who]}")
+    await chat.say("chair: /poll Strike? --roll --closes 48h --secret", "ann (private): /vote 1 yes")
+
+
+async def test_a_secret_polls_reminder_round_waiting_to_go_names_nobody(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While a round of a secret poll waits to be sent (here its platform is down), a copy of
+    the database would show whom it goes to, and so who had not voted, were its reminders
+    stored. No row the round wrote names anyone, and (on SQLite) neither the file nor its log
+    holds a reminder's address, key or words; the round is sent once the platform is back."""
+    chat = await Chat.start(tmp_path)
+    db, wal = tmp_path / "quorum.db", tmp_path / "quorum.db-wal"
+    try:
+        await _secret_roll_poll(chat)
+        monkeypatch.setattr(chat.transport, "deliver", Unreachable(chat))
+        before = await _rows(chat)
+        await chat.advance("24h")
+        await chat.app.outbox.drain()
+        written = await _rows(chat) - before
+        assert any("outbox_walks" in row for row in written), written  # the round is waiting
+        for row in written:
+            assert not any(who.decode() in row for who in WHO), row
+        if not use_postgresql():
+            data = db.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+            assert [who for who in (b"You have not voted yet", b"remind:1:") if who in data] == []
+        monkeypatch.undo()
+        await chat.advance("10m")
+        await chat.app.outbox.drain()
+        reminded = sorted(line.split("]")[0] for line in chat.transport.transcript if "Reminder" in line)
+        assert reminded == ["  [bob (private)", "  [cat (private)"], reminded
+        assert await chat.query("SELECT count(*) FROM outbox_walks") == [(0,)]
+    finally:
+        await chat.stop()
+
+
+class FailsFor:
+    """Delivers every message but those to TARGET, which fail as a network error would."""
+
+    def __init__(self, chat: Chat, target: str) -> None:
+        self.deliver = chat.transport.deliver
+        self.target = target
+
+    async def __call__(self, effect: Effect) -> Delivered | None:
+        if getattr(effect, "actor", None) == self.target:
+            raise ConnectionError("the platform is down")
+        return await self.deliver(effect)
+
+
+async def test_a_secret_reminder_round_cut_by_a_restart_reminds_each_member_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The round records how far it has gone through the electorate (member ids), not whom it
+    reached: cut off after Bob's reminder, while Cat's fails, and restarted, it reminds Cat and
+    not Bob again (blocks of one member here, to see the walk move; a crash re-sends at most a
+    block)."""
+    monkeypatch.setattr(outbox, "WALK_STEP", 1)
+    clock = ManualClock()
+    chat = await Chat.start(tmp_path, clock=clock)
+    try:
+        await _secret_roll_poll(chat)
+        monkeypatch.setattr(chat.transport, "deliver", FailsFor(chat, "console:cat"))
+        await chat.advance("24h")
+        await chat.app.outbox.drain()
+        reminded = [line.split("]")[0] for line in chat.transport.transcript if "Reminder" in line]
+        assert reminded == ["  [bob (private)"], reminded
+        assert await chat.query("SELECT done_to FROM outbox_walks") == [(2,)]  # up to Bob: members 1 and 2
+    finally:
+        await chat.stop()
+    monkeypatch.undo()
+    monkeypatch.setattr(outbox, "WALK_STEP", 1)
+    chat = await Chat.start(tmp_path, clock=clock)
+    try:
+        await chat.advance("1m")
+        await chat.app.outbox.drain()
+        reminded = [line.split("]")[0] for line in chat.transport.transcript if "Reminder" in line]
+        assert reminded == ["  [cat (private)"], reminded
+        assert await chat.query("SELECT count(*) FROM outbox_walks") == [(0,)]
     finally:
         await chat.stop()

@@ -28,6 +28,7 @@ from bot.features.motions.parse import USAGE as AMEND_USAGE
 from bot.features.motions.render import amendment_line, chat, markdown, plain_text, void_with_point
 from bot.features.motions.service import MotionService
 from bot.features.polls.model import PollClosed
+from bot.features.polls.render import too_few_for_secrecy
 from bot.kernel.context import Context
 from bot.kernel.csv_export import file_name
 from bot.kernel.durations import DeadlineError
@@ -301,6 +302,8 @@ async def _vote(ctx: Context, motion_id: int, args: str, motions: MotionService)
     poll = await motions.put_to_vote(ctx, motion, spec)
     if ctx.room.id != motion.room:
         await ctx.reply(_("The vote on M{id} is open as poll {poll} in its room.").format(id=motion_id, poll=poll.id))
+    if poll.too_few_for_secrecy:  # said once, to the organiser who opened it, as /poll says it
+        await ctx.reply(too_few_for_secrecy(poll))
 
 
 async def _invite(ctx: Context, motion_id: int, args: str, motions: MotionService) -> None:
@@ -472,6 +475,8 @@ async def amendment_command(ctx: Context, args: str, motions: MotionService) -> 
         if ctx.room.id != motion.room:
             await ctx.reply(_("The vote on {ref} is open as poll {poll} in its room.").format(ref=row.ref,
                                                                                              poll=poll.id))
+        if poll.too_few_for_secrecy:  # said once, to the organiser who opened it, as /poll says it
+            await ctx.reply(too_few_for_secrecy(poll))
     else:
         raise UserError(_("There is no {command}. Usage: {usage}").format(
             command=f"/amendment A{amendment_id} {sub[:20]}", usage=AMENDMENT_USAGE))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.features.polls.model import Poll
 from bot.features.polls.parse import USAGE as POLL_USAGE
 from bot.features.polls.parse import parse_poll, parse_poll_id, split_for
-from bot.features.polls.render import listing_line
+from bot.features.polls.render import listing_line, too_few_for_secrecy
 from bot.features.polls.service import PollService
 from bot.kernel.clock import Clock
 from bot.kernel.config import Config
@@ -15,7 +15,7 @@ from bot.kernel.csv_export import file_name
 from bot.kernel.errors import UserError
 from bot.kernel.events import NativePollAnswer
 from bot.kernel.grammar import is_number
-from bot.kernel.language import N_, _, ngettext
+from bot.kernel.language import N_, _
 from bot.kernel.markup import b, lines, markup, pre
 from bot.kernel.pages import pages
 from bot.kernel.routing import Duty, Router
@@ -77,13 +77,7 @@ async def poll_command(ctx: Context, args: str, polls: PollService, config: Conf
     spec = parse_poll(args, clock.now(), config.tz, config.default_electorate)
     poll = await polls.open_poll(ctx.room.id, ctx.actor.id, spec, ctx.event_id)
     if poll.too_few_for_secrecy:  # said once, here; not refused: a committee of two may want the form
-        assert poll.electorate_size is not None
-        await ctx.reply(ngettext(
-            "⚠️ Poll {id} is a secret ballot, but only {n} member may vote in it: its result will show everyone how "
-            "they voted. It is open all the same; /close {id} ends it if that matters.",
-            "⚠️ Poll {id} is a secret ballot, but only {n} members may vote in it: from its result each can tell how "
-            "the other voted, and everyone can if they agree. It is open all the same; /close {id} ends it if that "
-            "matters.", poll.electorate_size).format(id=poll.id, n=number(poll.electorate_size)))
+        await ctx.reply(too_few_for_secrecy(poll))
     if poll.native:
         with await ctx.speaking_to(ctx.actor.id):
             await ctx.private(_("Poll {id} is a native poll: the platform shows every voter's choice to the whole "

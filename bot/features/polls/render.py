@@ -737,3 +737,16 @@ def stage_table(count: dict[str, Any]) -> str:
     lines.append(_("Elected: {names}").format(names=", ".join(elected)) if elected else _("Elected: nobody"))
     lines += [_note(note) for note in count["notes"]]
     return "\n".join(lines)
+
+
+def too_few_for_secrecy(poll: Poll) -> str:
+    """The warning, said once to whoever opened POLL (by /poll, a motion's or amendment's vote,
+    or a trigger that fired), that its electorate is too small for its ballot to stay secret:
+    not a refusal, since a committee of two may want the ballot's form all the same."""
+    n = poll.electorate_size or 0
+    return ngettext(
+        "⚠️ Poll {id} is a secret ballot, but only {n} member may vote in it: its result will show everyone how "
+        "they voted. It is open all the same; /close {id} ends it if that matters.",
+        "⚠️ Poll {id} is a secret ballot, but only {n} members may vote in it: from its result each can tell how "
+        "the other voted, and everyone can if they agree. It is open all the same; /close {id} ends it if that "
+        "matters.", n).format(id=poll.id, n=number(n))

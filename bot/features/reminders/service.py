@@ -3,9 +3,15 @@ the group. Members are never named in the group unless an organiser asks (/remin
 
 Each round is queued once, in one transaction with its messages (see bot/storage/outbox.py), so
 a restart neither repeats nor loses one. When the bot was down across several rounds of one
-poll, only the latest is sent. The record of a round (``reminder_rounds``) names nobody; the
-private reminders of a secret poll, each naming one who had not voted, are deleted as soon as
-they are sent, and with the poll's close if still waiting.
+poll, only the latest is sent. The record of a round (``reminder_rounds``) names nobody.
+
+In a secret poll who has not voted is secret too, so its private reminders are never stored,
+not even while they wait: the round queues one walk (bot/storage/outbox.py), which names nobody,
+and ``walk`` works out at send time, from the poll's electorate in member-id order, whom each
+reminder goes to and what it says; the walk's recorded progress is "every member up to N",
+which the electorate alone fixes. A member who votes before the walk reaches them is not
+reminded. An open poll's reminders are queued a row each, as any message: who has not voted
+there is no secret, and a row each lets each be tried again on its own.
 """
 
 from __future__ import annotations
@@ -26,15 +32,19 @@ from bot.kernel.events import platform_of
 from bot.kernel.language import speaking
 from bot.kernel.ports import Conn, Languages, Reader, Writer
 from bot.kernel.times import iso
-from bot.storage.outbox import Outbox, enqueue
+from bot.storage.outbox import Outbox, Walked, enqueue, enqueue_walk
 
 log = logging.getLogger(__name__)
+
+WALK = "remind"
+"""The outbox walks of this feature: a secret poll's private reminder rounds."""
 
 
 @dataclass(frozen=True)
 class _Recipient:
     """A member a reminder goes to, and what it tells them."""
 
+    member: int
     identity: str
     name: str
     voted: bool  # reminded only of the proxies they hold
@@ -56,6 +66,7 @@ class Reminders:
         self._roll = roll
         self._outbox = outbox
         self._done: dict[int, set[str]] = {}
+        outbox.walker(WALK, self.walk)
 
     async def start(self) -> None:
         for poll_id, name in await store.rounds_of_open_polls(self._reader):
@@ -111,35 +122,21 @@ class Reminders:
         named = [r.name for r in recipients if not r.voted] if names_in_group else None
         with speaking(await self._languages.speech_for(poll.room)):
             group_text = group_warning(poll, tz, now, voted, named)
-        # Each member's reminder in their own language, each kind written once per language.
-        texts: dict[tuple[object, ...], str] = {}
-        private_text: dict[str, str] = {}
-        if private:
-            for r in recipients:
-                speech = await self._languages.speech_for(r.identity, room=poll.room)
-                kind = (speech.code, r.voted, r.proxy_with, r.holding)
-                if kind not in texts:
-                    with speaking(speech):
-                        texts[kind] = private_reminder(poll, tz, now, voted=r.voted, proxy_with=r.proxy_with,
-                                                       holding=r.holding)
-                private_text[r.identity] = texts[kind]
-
-        # In a secret ballot who has not voted is secret too: the reminders, each naming one who
-        # had not, are deleted once sent, and with the close those still waiting (not kept 30 days).
-        forget_with = ends_with_close(poll.id) if poll.secret else None
+        private_text = await self._texts(poll, recipients, now) if private and not poll.secret else {}
         ends_with = ends_with_close(poll.id)  # once the poll is closed, what still waits is given up
 
         async def op(conn: Conn) -> int | None:
-            queued = 0
             claimed = [await store.record_round(conn, poll.id, name, iso(now)) for name in due_names]
             if not any(claimed):  # another process (or organiser) queued this round at the same moment
                 return None
-            if private:
+            queued = sum(not r.voted for r in recipients) if private else 0  # a holder who voted: proxies only
+            if private and poll.secret:  # worked out as it is sent, and the walk goes with the close
+                await enqueue_walk(conn, dedupe=f"remind-round:{poll.id}:{key}", kind=WALK,
+                                   subject=f"{poll.id}:{key}", now=now, forget_with=ends_with_close(poll.id))
+            elif private:
                 for r in recipients:
                     await enqueue(conn, dedupe=f"remind:{poll.id}:{key}:{r.identity}", target=r.identity,
-                                  private=True, text=private_text[r.identity], now=now, forget_with=forget_with,
-                                  ends_with=ends_with)
-                    queued += not r.voted  # a holder who has voted is reminded of the proxies only
+                                  private=True, text=private_text[r.identity], now=now, ends_with=ends_with)
             if group:
                 await enqueue(conn, dedupe=f"warn:{poll.id}:{key}", target=poll.room, private=False,
                               text=group_text, now=now, ends_with=ends_with)
@@ -151,6 +148,34 @@ class Reminders:
         if queued is not None:
             log.info("poll %s: reminder round %s queued for %d members", poll.id, key, queued)
         return queued
+
+    async def _texts(self, poll: Poll, recipients: list[_Recipient], now: datetime) -> dict[str, str]:
+        """Each recipient's reminder in their own language, each kind written once per language."""
+        tz = self._config.tz
+        texts: dict[tuple[object, ...], str] = {}
+        out: dict[str, str] = {}
+        for r in recipients:
+            speech = await self._languages.speech_for(r.identity, room=poll.room)
+            kind = (speech.code, r.voted, r.proxy_with, r.holding)
+            if kind not in texts:
+                with speaking(speech):
+                    texts[kind] = private_reminder(poll, tz, now, voted=r.voted, proxy_with=r.proxy_with,
+                                                   holding=r.holding)
+            out[r.identity] = texts[kind]
+        return out
+
+    async def walk(self, subject: str) -> Walked | None:
+        """A secret poll's reminder round, as it is sent: its steps are the poll's electorate in
+        member-id order, voters and non-voters alike (what the walk's progress records), and its
+        messages go to those who, now, have not voted or hold a proxy not cast. None once the
+        poll is closed: a reminder would be too late."""
+        poll_id = int(subject.split(":", 1)[0])
+        poll = next((p for p in self._polls.open_polls() if p.id == poll_id), None)
+        if poll is None or poll.electorate is None:
+            return None
+        recipients = await self._recipients(poll)
+        texts = await self._texts(poll, recipients, self._clock.now())
+        return Walked(sorted(poll.electorate), {r.member: (r.identity, texts[r.identity]) for r in recipients})
 
     async def _recipients(self, poll: Poll) -> list[_Recipient]:
         """Whom a round of POLL reminds privately: each elector who has not voted, and each who
@@ -176,7 +201,7 @@ class Reminders:
             if member_id not in chosen or platform_of(identity) == platform:
                 chosen[member_id] = (identity, name)
         return sorted(
-            (_Recipient(identity, name, self._polls.stored_key(poll, member) in voted, proxy_with.get(member),
+            (_Recipient(member, identity, name, self._polls.stored_key(poll, member) in voted, proxy_with.get(member),
                         tuple(sorted(holding.get(member, ()))))
              for member, (identity, name) in chosen.items()),
             key=lambda r: (r.identity, r.name))

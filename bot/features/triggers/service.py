@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from bot.features.polls.model import PollSpec
 from bot.features.polls.parse import BALLOT
+from bot.features.polls.render import too_few_for_secrecy
 from bot.features.polls.service import PollService
 from bot.features.roll.service import RollService
 from bot.features.signing.model import already_signed, not_signed
@@ -328,10 +329,20 @@ class TriggerService:
                     with speaking(speech):
                         await self._send(SendPrivate(organiser, ballot_failed(t, e.message)))
         if poll_id is not None:
+            warning: str | None = None
+            if (poll := await polls.current(poll_id)).too_few_for_secrecy:
+                with speaking(await self._languages.speech_for(t.opened_by, room=t.room)):
+                    warning = too_few_for_secrecy(poll)
+
             async def link(conn: Conn) -> None:
                 await store.link_ballot(conn, t.id, poll_id)
+                if warning is not None:  # to the organiser who opened the campaign, once (its key), with the link
+                    await enqueue(conn, dedupe=f"trigger:{t.ref}:too-few", target=t.opened_by, private=True,
+                                  text=warning, now=self._clock.now())
 
             await self._writer.run(link)
+            if warning is not None:
+                self._outbox.poke()
 
     async def expire_due(self) -> None:
         now = self._clock.now()
