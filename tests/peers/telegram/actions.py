@@ -97,6 +97,38 @@ class Actions:
             message.update = world.queue.push("message", message.to_json())
         return message
 
+    def forward_message(self, user: User, original: Message, chat: Chat | None = None) -> Message:
+        """``user`` forwards ORIGINAL into ``chat`` (their private chat with the bot by default).
+
+        As on Telegram (Bot API 7.0+): the new message is ``from`` the forwarder, keeps the
+        original's text and entities (a command in it is still a ``bot_command``), and says
+        where it came from in ``forward_origin``: the original's author as a ``user`` (or, for an
+        anonymous administrator, as a ``chat`` with the group), a post on behalf of a channel as
+        ``channel``, with the original's ``date``. Privacy mode sees it as it would see the text.
+        """
+        world = self.world
+        if chat is None:
+            chat = world.private_chat(user)
+        self._check_can_read(user, original.chat)
+        self._check_can_write(user, chat)
+        if original.text is None:
+            raise PeerUsageError("the peer forwards text messages only")
+        origin: dict[str, Any]
+        if original.sender_chat is not None and original.sender_chat.type == "channel":
+            origin = {"type": "channel", "chat": original.sender_chat.to_json(), "message_id": original.message_id}
+        elif original.sender_chat is not None:
+            origin = {"type": "chat", "sender_chat": original.sender_chat.to_json()}
+        else:
+            origin = {"type": "user", "sender_user": original.sender.to_json()}
+        origin["date"] = original.date
+        if chat.private_user is not None:
+            user.started_bot = True
+        message = world.add_message(chat, user, text=original.text, entities=list(original.entities),
+                                    forward_origin=origin)
+        if self._visible_to_bot(chat, message):
+            message.update = world.queue.push("message", message.to_json())
+        return message
+
     def bot_posts(self, other_bot: User, chat: Chat, text: str) -> Message:
         """Another bot in the group writes; a privacy-mode bot no longer gets bare commands
         there until it writes again itself."""
