@@ -62,8 +62,14 @@ MAX_PHOTO = 10 * 1024 * 1024  # bytes of a photo (sendPhoto); a larger image goe
 MAX_QUESTION = 300
 MAX_OPTION = 100
 T = TypeVar("T")
-GONE = ("kicked", "not a member", "blocked by the user", "user is deactivated", "chat not found")
-"""Refusals that mean the chat is closed to the bot until it is told otherwise."""
+GONE = ("kicked", "not a member", "blocked by the user", "user is deactivated", "chat not found",
+        "chat_write_forbidden", "have no rights to send a message", "group chat was deactivated",
+        "chat was deleted")
+"""Refusals that mean the chat is closed to the bot until it is told otherwise: 403s (removed,
+blocked, deleted account) and the 400s that say the same of the chat, not of one request (no
+such chat; in a group where members may not write, a bot that is no administrator, told
+``have no rights to send a message`` or ``CHAT_WRITE_FORBIDDEN``; a deleted group). A 400
+about one kind of message (``not enough rights to send polls``) closes nothing else."""
 CLOSED_TOPIC = "topic_closed"
 GONE_SECONDS = 30.0
 """How long a refusal for good is believed without asking Telegram again. The update saying the
@@ -246,8 +252,13 @@ class TelegramTransport:
                 raise DeliveryRefused(f"{what}: chat {chat_id} is now {e.new_chat_id}") from e
             return await self._at(what, e.new_chat_id, request, again=False)
         except DeliveryRefused as e:
-            if any(reason in str(e).lower() for reason in GONE):
+            if closed_for_good(str(e)):
                 self.removed(chat_id)
+            raise
+        except BadRequest as e:
+            if closed_for_good(e.message):  # a 400 that no later request to this chat escapes either
+                self.removed(chat_id)
+                raise refused(what, e) from e
             raise
 
     # -- button presses --------------------------------------------------------------------
@@ -485,6 +496,12 @@ class TelegramTransport:
         except BadRequest:
             return False
         return belongs(member)
+
+
+def closed_for_good(reason: str) -> bool:
+    """Whether a refusal saying REASON closes the chat to the bot (see GONE)."""
+    reason = reason.lower()
+    return any(gone in reason for gone in GONE)
 
 
 _COMMAND = re.compile(r"(?<![\w/@.])/([a-z0-9_]{1,32})(?![\w@])")

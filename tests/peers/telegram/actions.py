@@ -301,14 +301,15 @@ class Actions:
         return self.world.queue.push_again(update, keep_update_id)
 
     def _check_can_write(self, user: User, chat: Chat) -> None:
-        if chat.private_user is not None and chat.private_user.id != user.id:
-            raise PeerUsageError("a private chat belongs to one user")
-        status = chat.members.get(user.id)
-        if chat.is_group and status not in ("creator", "administrator", "member"):
-            raise PeerUsageError(f"{user.first_name} is not a member of {chat.title!r}")
+        self._check_can_read(user, chat)
+        if chat.is_group and not chat.members_can_send and chat.members.get(user.id) == "member":
+            raise PeerUsageError(f"only administrators may write in {chat.title!r} now")
 
     def _check_can_read(self, user: User, chat: Chat) -> None:
-        self._check_can_write(user, chat)
+        if chat.private_user is not None and chat.private_user.id != user.id:
+            raise PeerUsageError("a private chat belongs to one user")
+        if chat.is_group and chat.members.get(user.id) not in ("creator", "administrator", "member"):
+            raise PeerUsageError(f"{user.first_name} is not a member of {chat.title!r}")
 
     def _visible_to_bot(self, chat: Chat, message: Message) -> bool:
         world = self.world

@@ -140,6 +140,13 @@ class Directory:
         user.deactivated = True
         self.world.changed.notify()
 
+    def mute_members(self, chat: Chat, *, muted: bool = True) -> None:
+        """An administrator lets no member send messages (the group's default permissions): only
+        administrators may write, a bot that is none is refused ``have no rights to send a
+        message``. Telegram tells a bot that is no administrator nothing of it."""
+        chat.members_can_send = not muted
+        self.world.changed.notify()
+
     def restrict_bot(self, chat: Chat) -> None:
         """An administrator takes the bot's right to post: sends get 400 ``not enough rights``."""
         chat.bot_can_send = False

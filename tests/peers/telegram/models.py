@@ -83,6 +83,10 @@ class Chat:
     """The bot that wrote last in the group, for privacy mode's rule on bare commands."""
     bot_can_send: bool = True
     """False once an admin restricts the bot: sends are refused ``not enough rights``."""
+    members_can_send: bool = True
+    """False once an administrator takes every member's right to send messages (the group's
+    default permissions, ``setChatPermissions``): a bot that is no administrator is refused
+    ``have no rights to send a message``."""
     cannot_delete: set[int] = field(default_factory=set)
     """Administrators promoted without ``can_delete_messages`` (every other right is granted)."""
 

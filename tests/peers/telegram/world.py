@@ -155,6 +155,9 @@ class World:
         ``polls``) into the group: 400 as Telegram answers it."""
         if chat.is_group and not chat.bot_can_send:
             raise bad_request(f"not enough rights to send {what} to the chat")
+        if chat.is_group and not chat.members_can_send and chat.members.get(self.bot.id) not in (
+                "administrator", "creator"):
+            raise bad_request("have no rights to send a message")
 
     def thread_of(self, chat: Chat, thread_id: int | None) -> int | None:
         """The forum topic a bot's message goes to (``message_thread_id``), or Telegram's 400:
