@@ -49,7 +49,7 @@ from bot.kernel.effects import (
     SendPrivate,
 )
 from bot.kernel.markup import html_text, to_html, to_plain
-from bot.kernel.ports import DeliveryRefused
+from bot.kernel.ports import DeliveryRefused, PartlyDelivered
 
 log = logging.getLogger(__name__)
 
@@ -139,13 +139,13 @@ class TelegramTransport:
     async def deliver(self, effect: Effect) -> Delivered | None:
         await self.ready.wait()
         match effect:
-            case Send(room=room, text=text, buttons=buttons, reply_to=reply_to):
+            case Send(room=room, text=text, buttons=buttons, reply_to=reply_to, from_part=done):
                 chat_id, thread = self._where(room)
                 if chat_id != self._posted_in(room)[0]:
                     reply_to = None  # a message of the old group: its id names another one here
-                return await self._send(chat_id, thread, text, buttons, reply_to)
-            case SendPrivate(actor=actor, text=text, buttons=buttons):
-                return await self._send(*self._private(actor), text, buttons, None)
+                return await self._send(chat_id, thread, text, buttons, reply_to, from_part=done)
+            case SendPrivate(actor=actor, text=text, buttons=buttons, from_part=done):
+                return await self._send(*self._private(actor), text, buttons, None, from_part=done)
             case Edit(room=room, ref=ref, text=text, buttons=buttons):
                 await self._edit(room, int(ref), text, buttons)
                 return Delivered(ref=ref)
@@ -297,18 +297,29 @@ class TelegramTransport:
         )
 
     async def _send(
-        self, chat_id: int, thread: int | None, text: str, buttons: Keyboard, reply_to: str | None
+        self, chat_id: int, thread: int | None, text: str, buttons: Keyboard, reply_to: str | None,
+        *, from_part: int = 0,
     ) -> Delivered:
+        """TEXT in as many messages as it takes (``split_html``), the buttons on the last, the
+        first FROM_PART of them left out (delivered before). A part that fails after earlier
+        ones went raises PartlyDelivered, so that a retry resumes there: the split is a pure
+        function of the text, the same parts each time."""
         markup = inline_keyboard(buttons, self.bot_username)
         html = to_html(text)
         if chat_id < 0:
             html = self._addressed(html)
         chunks = split_html(html)
+        first = min(from_part, len(chunks) - 1)
         last: TgMessage | None = None
-        for n, chunk in enumerate(chunks):
+        for n in range(first, len(chunks)):
             final = n == len(chunks) - 1
             replying = int(reply_to) if reply_to and n == 0 else None
-            last = await self._send_chunk(chat_id, thread, chunk, markup if final else None, replying)
+            try:
+                last = await self._send_chunk(chat_id, thread, chunks[n], markup if final else None, replying)
+            except Exception as e:
+                if n == 0:
+                    raise
+                raise PartlyDelivered(n, e) from e
         assert last is not None
         return Delivered(ref=str(last.message_id))
 

@@ -129,6 +129,12 @@ class Actions:
             message.update = world.queue.push("message", message.to_json())
         return message
 
+    def bad_gateway(self, method: str, *, after: int = 0, times: int = 1) -> None:
+        """Telegram's servers in trouble for a while: after AFTER more calls of METHOD succeed,
+        the next TIMES are answered 502 Bad Gateway (nothing done), as Telegram's front end
+        answers while the Bot API behind it is down; a client may repeat them."""
+        self.world.troubled[method.lower()] = [after, times]
+
     def bot_posts(self, other_bot: User, chat: Chat, text: str) -> Message:
         """Another bot in the group writes; a privacy-mode bot no longer gets bare commands
         there until it writes again itself."""
