@@ -126,7 +126,8 @@ class TelegramAdapter:
 
     async def _on_platform_news(self, update: Update) -> bool:
         """What Telegram tells about chats rather than what people ask of the bot: a group
-        upgraded, the bot removed or added, an administrator promoted or demoted, a topic
+        upgraded, the bot removed or added, an administrator promoted or demoted, a member
+        gone (no longer counted as one, whatever was cached), a topic
         reopened, a command sent as a channel or forwarded. True if UPDATE was that."""
         transport = self.transport
         message = update.message
@@ -139,6 +140,9 @@ class TelegramAdapter:
             if moved is not None:
                 if transport.note_moved(*moved):  # the first of the two notices moves the room
                     await self._moved(*moved)
+                return True
+            if message.left_chat_member is not None:  # seen by every bot, unlike chat_member
+                transport.roles.forget_member(message.chat.id, message.left_chat_member.id)
                 return True
             if message.forum_topic_reopened is not None and message.message_thread_id is not None:
                 transport.topic_reopened(message.chat.id, message.message_thread_id)
