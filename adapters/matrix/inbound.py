@@ -81,7 +81,7 @@ def _edit(content: dict[str, Any], relation: dict[str, Any], actor: Actor, room:
     if not isinstance(body, str):
         return None
     text = strip_mention(body.strip(), bot_names)
-    return Message(actor, room, text, event_id=event_id, ref=original, edited=True)
+    return Message(actor, room, text, event_id=event_id, ref=original, edited=True, addressed=text != body.strip())
 
 
 def thread_root(source: dict[str, Any]) -> str | None:
@@ -152,8 +152,8 @@ def to_core_event(
             return None
         if isinstance(relation.get("m.in_reply_to"), dict):  # only a reply has a fallback to strip
             body = strip_reply_fallback(body)
-        text = strip_mention(body.strip(), bot_names)
-        return Message(actor, room, text, event_id=event_id, ref=event_id)
+        text = strip_mention(body.strip(), bot_names)  # a mention names this bot: addressed to it
+        return Message(actor, room, text, event_id=event_id, ref=event_id, addressed=text != body.strip())
     chosen = selections(event_type, content)
     if chosen is None:
         return None

@@ -19,7 +19,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 from telegram.request import HTTPXRequest
 
 from adapters.telegram.ids import qualified
-from adapters.telegram.inbound import channel_sender, event_of
+from adapters.telegram.inbound import channel_sender, event_of, forwarded_command
 from adapters.telegram.limiter import SendLimiter
 from adapters.telegram.menu import menu
 from adapters.telegram.ordering import PerSenderOrder
@@ -111,7 +111,7 @@ class TelegramAdapter:
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if await self._on_platform_news(update):
             return
-        event = event_of(update)
+        event = event_of(update, self.transport.bot_username)
         press = update.callback_query.id if update.callback_query is not None else None
         if press is not None:
             self.transport.press_received(press)
@@ -126,8 +126,9 @@ class TelegramAdapter:
 
     async def _on_platform_news(self, update: Update) -> bool:
         """What Telegram tells about chats rather than what people ask of the bot: a group
-        upgraded, the bot removed or added, an administrator promoted or demoted, a topic
-        reopened, a command sent as a channel. True if UPDATE was that."""
+        upgraded, the bot removed or added, an administrator promoted or demoted, a member
+        gone (no longer counted as one, whatever was cached), a topic
+        reopened, a command sent as a channel or forwarded. True if UPDATE was that."""
         transport = self.transport
         message = update.message
         if message is not None:
@@ -140,9 +141,19 @@ class TelegramAdapter:
                 if transport.note_moved(*moved):  # the first of the two notices moves the room
                     await self._moved(*moved)
                 return True
+            if message.left_chat_member is not None:  # seen by every bot, unlike chat_member
+                transport.roles.forget_member(message.chat.id, message.left_chat_member.id)
+                return True
             if message.forum_topic_reopened is not None and message.message_thread_id is not None:
                 transport.topic_reopened(message.chat.id, message.message_thread_id)
                 return True
+        if (forwarded := forwarded_command(update)) is not None:
+            if forwarded.chat.type == forwarded.chat.PRIVATE:  # in a group: nothing (see forwarded_command)
+                room = qualified(forwarded.chat.id)
+                with await self.core.speaking_to(room):
+                    text = notices.forwarded_command()
+                await self.core_send(Send(room, text, reply_to=str(forwarded.message_id)))
+            return True
         if (as_channel := channel_sender(update, transport.bot_username)) is not None:
             room = qualified(as_channel.chat.id)
             with await self.core.speaking_to(room):

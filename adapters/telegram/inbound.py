@@ -61,9 +61,34 @@ def channel_sender(update: Update, bot_username: str | None) -> TgMessage | None
     return message
 
 
-def event_of(update: Update) -> Event | None:
+def forwarded_command(update: Update) -> TgMessage | None:
+    """A forwarded message that starts with a command (``forward_origin`` set, Bot API 7.0).
+
+    A forwarded message is someone else's words, quoted: ``/close 3`` forwarded by a member is
+    what its author once wrote, not what the forwarder asks now, and acting on it would let
+    anyone replay an organiser's command under their own name, or make the bot act twice on
+    one decision. So it is never acted on. What is said about it: in a private chat, one short
+    hint (the forwarder is talking to the bot, and likely meant the command as theirs); in a
+    group, nothing (forwarding a message there is talking to the members, and a bot that
+    answered every quoted command would talk over them). Forwarded text that is no command, in
+    a private chat, still answers a conversation's question: it is the forwarder's choice of
+    answer, as a pasted one would be."""
+    message, _ = _message(update)
+    if message is None or message.forward_origin is None or message.is_automatic_forward:
+        return None
+    return message if split_command(message.text or "") is not None else None
+
+
+def addressed_to(text: str, bot_username: str | None) -> bool:
+    """Whether TEXT is a command naming this bot (``/vote@OurBot``)."""
+    command = split_command(text)
+    return bool(command and command.bot and bot_username and command.bot.lower() == bot_username.lower())
+
+
+def event_of(update: Update, bot_username: str | None = None) -> Event | None:
     """The core event for UPDATE, or None for what the bot does not act on (joins, photos,
-    messages from other bots or on behalf of channels)."""
+    messages from other bots or on behalf of channels). BOT_USERNAME: this bot's, to tell a
+    command addressed to it (``Message.addressed``)."""
     message, edited = _message(update)
     if message is not None:
         user = message.from_user
@@ -83,7 +108,8 @@ def event_of(update: Update) -> Event | None:
             when = message.edit_date.timestamp() if message.edit_date is not None else update.update_id
             event_id += f":e{int(when)}"
         return Message(actor, room_of(chat, message), message.text, event_id=event_id,
-                       ref=str(message.message_id), edited=edited)
+                       ref=str(message.message_id), edited=edited,
+                       addressed=addressed_to(message.text, bot_username))
     query = update.callback_query
     if query is not None:
         where = query.message

@@ -49,7 +49,7 @@ from bot.kernel.effects import (
     SendPrivate,
 )
 from bot.kernel.markup import html_text, to_html, to_plain
-from bot.kernel.ports import DeliveryRefused
+from bot.kernel.ports import DeliveryRefused, PartlyDelivered
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +62,14 @@ MAX_PHOTO = 10 * 1024 * 1024  # bytes of a photo (sendPhoto); a larger image goe
 MAX_QUESTION = 300
 MAX_OPTION = 100
 T = TypeVar("T")
-GONE = ("kicked", "not a member", "blocked by the user", "user is deactivated", "chat not found")
-"""Refusals that mean the chat is closed to the bot until it is told otherwise."""
+GONE = ("kicked", "not a member", "blocked by the user", "user is deactivated", "chat not found",
+        "chat_write_forbidden", "have no rights to send a message", "group chat was deactivated",
+        "chat was deleted")
+"""Refusals that mean the chat is closed to the bot until it is told otherwise: 403s (removed,
+blocked, deleted account) and the 400s that say the same of the chat, not of one request (no
+such chat; in a group where members may not write, a bot that is no administrator, told
+``have no rights to send a message`` or ``CHAT_WRITE_FORBIDDEN``; a deleted group). A 400
+about one kind of message (``not enough rights to send polls``) closes nothing else."""
 CLOSED_TOPIC = "topic_closed"
 GONE_SECONDS = 30.0
 """How long a refusal for good is believed without asking Telegram again. The update saying the
@@ -133,13 +139,13 @@ class TelegramTransport:
     async def deliver(self, effect: Effect) -> Delivered | None:
         await self.ready.wait()
         match effect:
-            case Send(room=room, text=text, buttons=buttons, reply_to=reply_to):
+            case Send(room=room, text=text, buttons=buttons, reply_to=reply_to, from_part=done):
                 chat_id, thread = self._where(room)
                 if chat_id != self._posted_in(room)[0]:
                     reply_to = None  # a message of the old group: its id names another one here
-                return await self._send(chat_id, thread, text, buttons, reply_to)
-            case SendPrivate(actor=actor, text=text, buttons=buttons):
-                return await self._send(*self._private(actor), text, buttons, None)
+                return await self._send(chat_id, thread, text, buttons, reply_to, from_part=done)
+            case SendPrivate(actor=actor, text=text, buttons=buttons, from_part=done):
+                return await self._send(*self._private(actor), text, buttons, None, from_part=done)
             case Edit(room=room, ref=ref, text=text, buttons=buttons):
                 await self._edit(room, int(ref), text, buttons)
                 return Delivered(ref=ref)
@@ -246,8 +252,13 @@ class TelegramTransport:
                 raise DeliveryRefused(f"{what}: chat {chat_id} is now {e.new_chat_id}") from e
             return await self._at(what, e.new_chat_id, request, again=False)
         except DeliveryRefused as e:
-            if any(reason in str(e).lower() for reason in GONE):
+            if closed_for_good(str(e)):
                 self.removed(chat_id)
+            raise
+        except BadRequest as e:
+            if closed_for_good(e.message):  # a 400 that no later request to this chat escapes either
+                self.removed(chat_id)
+                raise refused(what, e) from e
             raise
 
     # -- button presses --------------------------------------------------------------------
@@ -286,18 +297,29 @@ class TelegramTransport:
         )
 
     async def _send(
-        self, chat_id: int, thread: int | None, text: str, buttons: Keyboard, reply_to: str | None
+        self, chat_id: int, thread: int | None, text: str, buttons: Keyboard, reply_to: str | None,
+        *, from_part: int = 0,
     ) -> Delivered:
+        """TEXT in as many messages as it takes (``split_html``), the buttons on the last, the
+        first FROM_PART of them left out (delivered before). A part that fails after earlier
+        ones went raises PartlyDelivered, so that a retry resumes there: the split is a pure
+        function of the text, the same parts each time."""
         markup = inline_keyboard(buttons, self.bot_username)
         html = to_html(text)
         if chat_id < 0:
             html = self._addressed(html)
         chunks = split_html(html)
+        first = min(from_part, len(chunks) - 1)
         last: TgMessage | None = None
-        for n, chunk in enumerate(chunks):
+        for n in range(first, len(chunks)):
             final = n == len(chunks) - 1
             replying = int(reply_to) if reply_to and n == 0 else None
-            last = await self._send_chunk(chat_id, thread, chunk, markup if final else None, replying)
+            try:
+                last = await self._send_chunk(chat_id, thread, chunks[n], markup if final else None, replying)
+            except Exception as e:
+                if n == 0:
+                    raise
+                raise PartlyDelivered(n, e) from e
         assert last is not None
         return Delivered(ref=str(last.message_id))
 
@@ -485,6 +507,12 @@ class TelegramTransport:
         except BadRequest:
             return False
         return belongs(member)
+
+
+def closed_for_good(reason: str) -> bool:
+    """Whether a refusal saying REASON closes the chat to the bot (see GONE)."""
+    reason = reason.lower()
+    return any(gone in reason for gone in GONE)
 
 
 _COMMAND = re.compile(r"(?<![\w/@.])/([a-z0-9_]{1,32})(?![\w@])")

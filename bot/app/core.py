@@ -1,7 +1,9 @@
 """The dispatcher: one inbound event in, the right handler run once, every refusal answered.
 
 It drops, unread, what members say in a group that is not a command to the bot (on Matrix, and
-on Telegram without privacy mode, the bot sees all of it), holds back a person who sends too much
+on Telegram without privacy mode, the bot sees all of it, other bots' commands included: an
+unknown command is answered in a group only if addressed to this bot or a likely slip for one of
+its own, see ``_for_us``; in a private chat always), holds back a person who sends too much
 (fair use: a burst, then a steady rate, and one "slow down" a minute, so one member's flood costs
 the others nothing), drops a redelivered update (its
 id was applied before: remembered here for the recent ones, and by the writer for all), reads a
@@ -80,7 +82,7 @@ class Dispatcher:
     async def handle(self, event: Event) -> None:
         """Act on one inbound event. Never raises: a failure is logged and, where possible,
         the member is told that nothing was recorded."""
-        if isinstance(event, Message) and not event.room.private and self._command(event) is None:
+        if isinstance(event, Message) and not event.room.private and not self._for_us(event):
             return  # members talking in a group, not to the bot: unread, and no share of their allowance
         if not self._limits.take(event.actor.id):
             await self._slow_down(event)
@@ -132,6 +134,18 @@ class Dispatcher:
             return None
         return cmd
 
+    def _for_us(self, event: Message) -> bool:
+        """Whether a group's message is for this bot to read: one of its commands, an unknown
+        command addressed to it by name (``/x@OurBot``), or one close to one of its commands (a
+        slip, answered with the right one). An unknown bare command is another bot's where
+        several share the group and this one sees every message (an administrator, or on
+        Matrix): answering it would talk over that bot, so it is left alone."""
+        cmd = self._command(event)
+        if cmd is None:
+            return False
+        return (self._routes.command(cmd.name) is not None or event.addressed
+                or self._routes.nearest(cmd.name) is not None)
+
     async def _on_message(self, event: Message) -> None:
         cmd = self._command(event)
         ctx = self.context(event)
@@ -145,7 +159,12 @@ class Dispatcher:
                 await ctx.reply(_("I understand commands: send /help for the list."))
                 return
             handler = self._routes.command(cmd.name)
-            if handler is None:
+            if handler is None:  # in a group, addressed to this bot or a slip (see _for_us)
+                meant = self._routes.nearest(cmd.name)
+                if meant is not None:
+                    slip = _("Unknown command /{name}: did you mean /{meant}? Send /help for the list of commands.")
+                    await ctx.reply(slip.format(name=cmd.name, meant=meant.name))
+                    return
                 unknown = _("Unknown command /{name}. Send /help for the list of commands.")
                 await ctx.reply(unknown.format(name=cmd.name))
                 return

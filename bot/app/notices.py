@@ -35,6 +35,12 @@ def answer_as_chat_not_counted(chat: str | None) -> str:
     return _("An answer given as a channel was not counted: vote as yourself.")
 
 
+def forwarded_command() -> str:
+    """Privately: a forwarded message that starts with a command, which the bot does not act on."""
+    return _("That is a forwarded message, so I did not act on it: I act only on commands you write "
+             "yourself. To do it, send the command as your own message.")
+
+
 def closed_topic() -> str:
     """In a forum's General topic: the bot cannot write in one of its closed topics."""
     return _("I cannot write in a closed topic, so messages for it are not sent (results and reminders "

@@ -15,6 +15,7 @@ import inspect
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from bot.kernel.grammar import likely_typo, typo_distance
 from bot.kernel.routing import CommandDef, Duty, Handler, Router
 
 
@@ -91,6 +92,19 @@ class Routes:
     def listed(self) -> list[CommandDef]:
         """The commands /help and the platforms' menus show, in the order they were included."""
         return [d for d in self._defs if not d.hidden]
+
+    def nearest(self, name: str) -> CommandDef | None:
+        """The command NAME (one no command has) is likely a slip for, by its name or an alias:
+        the closest; of equally close ones, one NAME begins (``/pol`` is cut short of ``/poll``
+        rather than a slip for ``/pool``), then the first included; None if none is close."""
+        best: tuple[tuple[int, bool, int], CommandDef] | None = None
+        for order, (known, (d, _)) in enumerate(self._commands.items()):
+            if d.hidden or not likely_typo(name, known):
+                continue
+            rank = (typo_distance(name, known), not known.startswith(name), order)
+            if best is None or rank < best[0]:
+                best = (rank, d)
+        return best[1] if best is not None else None
 
     def press(self, kind: str) -> Handler | None:
         return self._presses.get(kind)

@@ -26,21 +26,25 @@ Keyboard = tuple[tuple[Button, ...], ...]
 
 @dataclass(frozen=True, slots=True)
 class Send:
-    """A message into a room (a group or a private chat)."""
+    """A message into a room (a group or a private chat). ``from_part``: a text too long for one
+    message goes in parts, and this many of them were delivered before (the outbox resumes a
+    message whose later part failed, see ``PartlyDelivered``): they are not sent again."""
 
     room: str
     text: str
     buttons: Keyboard = ()
     reply_to: str | None = None
+    from_part: int = 0
 
 
 @dataclass(frozen=True, slots=True)
 class SendPrivate:
-    """A message to one person in their private chat with the bot."""
+    """A message to one person in their private chat with the bot (``from_part``: as for Send)."""
 
     actor: str
     text: str
     buttons: Keyboard = ()
+    from_part: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,7 +49,9 @@ class Room:
 class Message:
     """A message; ``edited``: the new text of a message edited after it was sent (its
     ``event_id`` names that version, so the edit is applied once and the original still stands
-    as applied)."""
+    as applied). ``addressed``: its sender named this bot (Telegram's ``/vote@OurBot``, a
+    Matrix mention ``Quorum: /vote``), so in a group shared with other bots it is surely meant
+    for this one; the adapter says so, the core decides what follows (bot/app/core.py)."""
 
     actor: Actor
     room: Room
@@ -57,6 +59,7 @@ class Message:
     event_id: str | None = None
     ref: str | None = None
     edited: bool = False
+    addressed: bool = False
 
 
 @dataclass(frozen=True, slots=True)

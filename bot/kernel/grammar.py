@@ -32,6 +32,28 @@ def split_command(text: str, prefixes: tuple[str, ...] = ("/",)) -> CommandText 
     return CommandText(m.group(2).lower(), (m.group(4) or "").strip(), m.group(3))
 
 
+def typo_distance(typed: str, meant: str) -> int:
+    """How many single-letter slips (a letter left out, added, changed, or two swapped) turn
+    MEANT into TYPED: the optimal string alignment distance."""
+    rows = [list(range(len(meant) + 1))]
+    for i, a in enumerate(typed, 1):
+        row = [i]
+        for j, b in enumerate(meant, 1):
+            cost = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (a != b))
+            if i > 1 and j > 1 and a == meant[j - 2] and typed[i - 2] == b:
+                cost = min(cost, rows[-2][j - 2] + 1)
+            row.append(cost)
+        rows.append(row)
+    return rows[-1][-1]
+
+
+def likely_typo(typed: str, meant: str) -> bool:
+    """Whether TYPED is likely a slip for MEANT: one slip in a short name (up to 5 letters),
+    two in a longer one. Stricter would miss ``/clsoe``; looser would take another bot's
+    ``/ban`` for a slip of ``/join``."""
+    return typed != meant and typo_distance(typed, meant) <= (1 if len(meant) <= 5 else 2)
+
+
 def is_number(text: str) -> bool:
     """A plain whole number as people type it: ASCII digits only (``'¹'.isdigit()`` is true,
     but it is no number), and short enough that no one means more than a billion."""

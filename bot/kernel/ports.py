@@ -34,6 +34,18 @@ class DeliveryRefused(Exception):
     """The platform will never accept this message (blocked bot, unknown chat): do not retry."""
 
 
+class PartlyDelivered(Exception):
+    """A text sent in parts failed after its first PARTS (counted from its very first part, not
+    from ``from_part``) were delivered; CAUSE is the failure, to be judged as if raised alone (a
+    refusal for good, or trouble worth a retry). Whoever retries resumes with ``from_part=PARTS``,
+    so no reader sees the earlier parts twice."""
+
+    def __init__(self, parts: int, cause: Exception) -> None:
+        super().__init__(f"{parts} parts delivered, then: {cause}")
+        self.parts = parts
+        self.cause = cause
+
+
 class Transport(Protocol):
     """One chat platform, as its adapter presents it to the core."""
 

@@ -5,7 +5,10 @@ send them, and only then delivered by the adapters' rate-limited senders. Each i
 as soon as its platform accepted it; after a crash the drainer resumes with what is unmarked, so
 a 10,000-message reminder is neither lost nor restarted from the top. A message the platform
 accepted in the instant before a crash, not yet marked, is sent again: at most IN_FLIGHT of them,
-since each of the IN_FLIGHT senders marks its message sent before it takes the next. Eight keep
+since each of the IN_FLIGHT senders marks its message sent before it takes the next. A text too
+long for one message goes in parts: when a later part fails, the parts the platform took are
+recorded with the retry (``parts_sent``), and the retry, in this process or after a restart,
+resumes with the first part not yet sent, so no reader sees a part twice. Eight keep
 Telegram's 30 messages a second flowing at a round trip of up to a quarter of a second.
 
 A chat's messages arrive in the order they were queued: a drain gives each chat's messages to
@@ -64,7 +67,7 @@ from bot.kernel.clock import Clock
 from bot.kernel.effects import Delivered, Effect, Send, SendPrivate
 from bot.kernel.events import platform_of
 from bot.kernel.markup import Markup, to_html
-from bot.kernel.ports import Conn, DeliveryRefused, Reader, Vacuum, Writer
+from bot.kernel.ports import Conn, DeliveryRefused, PartlyDelivered, Reader, Vacuum, Writer
 from bot.kernel.routing import Duty
 from bot.kernel.times import iso, parse_iso
 from bot.storage import dialect
@@ -85,6 +88,7 @@ class _Queued(NamedTuple):
     text: str
     attempts: int
     forget: bool  # queued with forget_with: deleted, not marked, once sent or given up
+    parts: int = 0  # of a text sent in parts, those the platform took before (see PartlyDelivered)
 
 
 class _Outcome(NamedTuple):
@@ -397,11 +401,11 @@ class Outbox:
         """Deliver the message queued as DEDUPE (with ``hold``) now, unless it has been sent; a
         failure leaves it to the drainer's retries."""
         rows = await self._reader.execute_fetchall(
-            "SELECT id, target, private, text, attempts, forget_with IS NOT NULL FROM outbox"
+            "SELECT id, target, private, text, attempts, forget_with IS NOT NULL, parts_sent FROM outbox"
             " WHERE dedupe = ? AND sent_at IS NULL AND failed IS NULL",
             (dedupe,),
         )
-        outcomes = [await self._deliver_one(_Queued(r[0], r[1], r[2], r[3], r[4], bool(r[5]))) for r in rows]
+        outcomes = [await self._deliver_one(_Queued(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6])) for r in rows]
         if any(o.deleted for o in outcomes):
             await self._forgotten()
 
@@ -426,10 +430,10 @@ class Outbox:
                 " WHERE sent_at IS NULL AND failed IS NULL AND not_before <= ?" + free + in_order
                 + " ORDER BY id LIMIT ?"
                 + dialect.locking(conn, skip_locked=True) + ")"
-                " RETURNING id, target, private, text, attempts, forget_with IS NOT NULL",
+                " RETURNING id, target, private, text, attempts, forget_with IS NOT NULL, parts_sent",
                 (iso(now + CLAIM), iso(now), *([iso(now)] if free else []), iso(now), CLAIMED_AT_ONCE),
             )
-            return sorted(_Queued(r[0], r[1], r[2], r[3], r[4], bool(r[5])) for r in rows)
+            return sorted(_Queued(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6]) for r in rows)
 
         return await self._writer.run(op)
 
@@ -579,21 +583,26 @@ class Outbox:
 
     async def _deliver_one(self, queued: _Queued) -> _Outcome:
         """Send QUEUED and record how it went."""
-        msg_id, target, private, text, attempts, forget = queued
+        msg_id, target, private, text, attempts, forget, parts = queued
         html = Markup(text)  # stored as markup by enqueue
-        effect = SendPrivate(target, html) if private else Send(target, html)
+        effect = SendPrivate(target, html, from_part=parts) if private else Send(target, html, from_part=parts)
         error: str | None = None
         permanent = False
         wait: timedelta | None = None
+        failure: Exception | None = None
         try:
             await self._deliver(effect)
-        except DeliveryRefused as e:
-            error, permanent = str(e) or "refused", True
-        except Exception as e:  # network trouble, rate limits beyond the sender's retries
-            error = f"{type(e).__name__}: {e}"
+        except PartlyDelivered as e:  # the parts that went are recorded: a retry resumes after them
+            parts, failure = e.parts, e.cause
+        except Exception as e:
+            failure = e
+        if isinstance(failure, DeliveryRefused):
+            error, permanent = str(failure) or "refused", True
+        elif failure is not None:  # network trouble, rate limits beyond the sender's retries
+            error = f"{type(failure).__name__}: {failure}"
             self.retries[platform_of(target)] += 1
-            wait = asked_to_wait(e)
-            if wait is not None or "RetryAfter" in type(e).__name__:
+            wait = asked_to_wait(failure)
+            if wait is not None or "RetryAfter" in type(failure).__name__:
                 self.rate_limited[platform_of(target)] += 1
         now = self._clock.now()
 
@@ -606,12 +615,13 @@ class Outbox:
                 await conn.execute("UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE id = ?",
                                    (iso(now), msg_id))
             elif done:
-                await conn.execute("UPDATE outbox SET failed = ?, attempts = attempts + 1 WHERE id = ?",
-                                   (error, msg_id))
+                await conn.execute("UPDATE outbox SET failed = ?, attempts = attempts + 1, parts_sent = ?"
+                                   " WHERE id = ?", (error, parts, msg_id))
             else:  # tried again once the platform's wait (or ours) is over; the chat's later ones wait too
                 await conn.execute(
-                    "UPDATE outbox SET attempts = attempts + 1, not_before = ?, claimed_until = NULL WHERE id = ?",
-                    (iso(now + (wait if wait is not None else backoff(attempts + 1))), msg_id),
+                    "UPDATE outbox SET attempts = attempts + 1, not_before = ?, claimed_until = NULL, parts_sent = ?"
+                    " WHERE id = ?",
+                    (iso(now + (wait if wait is not None else backoff(attempts + 1))), parts, msg_id),
                 )
                 await conn.execute(
                     "UPDATE outbox SET claimed_until = NULL WHERE target = ? AND id > ? AND sent_at IS NULL"

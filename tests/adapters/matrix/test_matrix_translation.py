@@ -132,6 +132,17 @@ def test_reply_quotes_and_mentions_of_the_bot_are_not_part_of_the_command() -> N
     assert inbound(message("> <@quorum:example.org> Poll 1\n\n!vote 1 yes", **reply)).text == "!vote 1 yes"
 
 
+def test_a_command_after_a_mention_of_the_bot_is_addressed_to_it() -> None:
+    """In a room shared with other bots the core answers an unknown command only if it names
+    this bot (or is a slip for one of its own): the mention is how a member names it."""
+    assert inbound(message("Quorum: !frobnicate")).addressed
+    assert inbound(message(f"{BOT}, /frobnicate")).addressed
+    assert not inbound(message("!frobnicate")).addressed
+    edit = message("* Quorum: !frobnicate", **{"m.new_content": {"msgtype": "m.text", "body": "Quorum: !frobnicate"},
+                                               "m.relates_to": {"rel_type": "m.replace", "event_id": "$m0"}})
+    assert inbound(edit).addressed
+
+
 def test_a_quotation_written_in_a_message_that_is_not_a_reply_is_kept() -> None:
     answer = inbound(message("> We demand a fair wage\nas the branch resolved in May"), private=True)
     assert answer.text == "> We demand a fair wage\nas the branch resolved in May"

@@ -453,6 +453,33 @@ async def test_refusals_that_last_are_not_retried(tmp_path: Path, fast_telegram_
         await bot.stop()
 
 
+async def test_a_chat_closed_to_the_bot_by_a_400_is_not_asked_again(
+    tmp_path: Path, fast_telegram_peer: TelegramPeer
+) -> None:
+    """"have no rights to send a message" (members may not write, and the bot is no
+    administrator) and "chat not found" are 400s that every later request to the chat would get
+    too: each is a refusal for good, and the chat is not called again for a while."""
+    peer = fast_telegram_peer
+    olga, max_ = peer.create_user("Olga"), peer.create_user("Max")
+    group = group_with_bot(peer, olga, [max_])
+    bot = await TelegramBot.start(tmp_path, peer)
+    try:
+        peer.mute_members(group)
+        transport = bot.adapter.transport
+        with pytest.raises(DeliveryRefused, match="(?i)have no rights"):
+            await transport.deliver(Send(f"tg:{group.id}", "Hello?"))
+        with pytest.raises(DeliveryRefused, match="may not write"):  # known now: not asked again
+            await transport.deliver(Send(f"tg:{group.id}", "Hello again?"))
+        assert len(peer.failed_calls("sendMessage")) == 1
+        with pytest.raises(DeliveryRefused, match="(?i)chat not found"):
+            await transport.deliver(Send("tg:-1009999999999", "Hello?"))
+        with pytest.raises(DeliveryRefused, match="may not write"):
+            await transport.deliver(Send("tg:-1009999999999", "Hello again?"))
+        assert len(peer.failed_calls("sendMessage")) == 2
+    finally:
+        await bot.stop()
+
+
 async def test_an_image_goes_as_a_photo(tmp_path: Path, fast_telegram_peer: TelegramPeer) -> None:
     peer = fast_telegram_peer
     olga = peer.create_user("Olga")

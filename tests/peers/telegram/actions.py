@@ -97,6 +97,44 @@ class Actions:
             message.update = world.queue.push("message", message.to_json())
         return message
 
+    def forward_message(self, user: User, original: Message, chat: Chat | None = None) -> Message:
+        """``user`` forwards ORIGINAL into ``chat`` (their private chat with the bot by default).
+
+        As on Telegram (Bot API 7.0+): the new message is ``from`` the forwarder, keeps the
+        original's text and entities (a command in it is still a ``bot_command``), and says
+        where it came from in ``forward_origin``: the original's author as a ``user`` (or, for an
+        anonymous administrator, as a ``chat`` with the group), a post on behalf of a channel as
+        ``channel``, with the original's ``date``. Privacy mode sees it as it would see the text.
+        """
+        world = self.world
+        if chat is None:
+            chat = world.private_chat(user)
+        self._check_can_read(user, original.chat)
+        self._check_can_write(user, chat)
+        if original.text is None:
+            raise PeerUsageError("the peer forwards text messages only")
+        origin: dict[str, Any]
+        if original.sender_chat is not None and original.sender_chat.type == "channel":
+            origin = {"type": "channel", "chat": original.sender_chat.to_json(), "message_id": original.message_id}
+        elif original.sender_chat is not None:
+            origin = {"type": "chat", "sender_chat": original.sender_chat.to_json()}
+        else:
+            origin = {"type": "user", "sender_user": original.sender.to_json()}
+        origin["date"] = original.date
+        if chat.private_user is not None:
+            user.started_bot = True
+        message = world.add_message(chat, user, text=original.text, entities=list(original.entities),
+                                    forward_origin=origin)
+        if self._visible_to_bot(chat, message):
+            message.update = world.queue.push("message", message.to_json())
+        return message
+
+    def bad_gateway(self, method: str, *, after: int = 0, times: int = 1) -> None:
+        """Telegram's servers in trouble for a while: after AFTER more calls of METHOD succeed,
+        the next TIMES are answered 502 Bad Gateway (nothing done), as Telegram's front end
+        answers while the Bot API behind it is down; a client may repeat them."""
+        self.world.troubled[method.lower()] = [after, times]
+
     def bot_posts(self, other_bot: User, chat: Chat, text: str) -> Message:
         """Another bot in the group writes; a privacy-mode bot no longer gets bare commands
         there until it writes again itself."""
@@ -269,14 +307,15 @@ class Actions:
         return self.world.queue.push_again(update, keep_update_id)
 
     def _check_can_write(self, user: User, chat: Chat) -> None:
-        if chat.private_user is not None and chat.private_user.id != user.id:
-            raise PeerUsageError("a private chat belongs to one user")
-        status = chat.members.get(user.id)
-        if chat.is_group and status not in ("creator", "administrator", "member"):
-            raise PeerUsageError(f"{user.first_name} is not a member of {chat.title!r}")
+        self._check_can_read(user, chat)
+        if chat.is_group and not chat.members_can_send and chat.members.get(user.id) == "member":
+            raise PeerUsageError(f"only administrators may write in {chat.title!r} now")
 
     def _check_can_read(self, user: User, chat: Chat) -> None:
-        self._check_can_write(user, chat)
+        if chat.private_user is not None and chat.private_user.id != user.id:
+            raise PeerUsageError("a private chat belongs to one user")
+        if chat.is_group and chat.members.get(user.id) not in ("creator", "administrator", "member"):
+            raise PeerUsageError(f"{user.first_name} is not a member of {chat.title!r}")
 
     def _visible_to_bot(self, chat: Chat, message: Message) -> bool:
         world = self.world

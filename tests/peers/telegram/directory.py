@@ -98,7 +98,13 @@ class Directory:
         return self._member_changed(chat, user, "member", by)
 
     def remove_member(self, chat: Chat, user: User, *, by: User | None = None) -> PendingUpdate | None:
-        return self._member_changed(chat, user, "left" if by is None else "kicked", by)
+        """USER leaves (or BY removes them): the group shows a ``left_chat_member`` service
+        message, which reaches the bot as any service message does (privacy mode included), and
+        an administrator bot also gets ``chat_member`` (returned)."""
+        update = self._member_changed(chat, user, "left" if by is None else "kicked", by)
+        notice = self.world.add_message(chat, by or user, service={"left_chat_member": user.to_json()})
+        self._tell_bot(chat, notice)
+        return update
 
     def _member_changed(self, chat: Chat, user: User, new: str, by: User | None) -> PendingUpdate | None:
         """Telegram sends ``chat_member`` only to a bot that administers the chat and named the
@@ -138,6 +144,13 @@ class Directory:
     def deactivate_user(self, user: User) -> None:
         """The account is deleted: sends to it get 403 ``user is deactivated``."""
         user.deactivated = True
+        self.world.changed.notify()
+
+    def mute_members(self, chat: Chat, *, muted: bool = True) -> None:
+        """An administrator lets no member send messages (the group's default permissions): only
+        administrators may write, a bot that is none is refused ``have no rights to send a
+        message``. Telegram tells a bot that is no administrator nothing of it."""
+        chat.members_can_send = not muted
         self.world.changed.notify()
 
     def restrict_bot(self, chat: Chat) -> None:

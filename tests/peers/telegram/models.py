@@ -83,6 +83,10 @@ class Chat:
     """The bot that wrote last in the group, for privacy mode's rule on bare commands."""
     bot_can_send: bool = True
     """False once an admin restricts the bot: sends are refused ``not enough rights``."""
+    members_can_send: bool = True
+    """False once an administrator takes every member's right to send messages (the group's
+    default permissions, ``setChatPermissions``): a bot that is no administrator is refused
+    ``have no rights to send a message``."""
     cannot_delete: set[int] = field(default_factory=set)
     """Administrators promoted without ``can_delete_messages`` (every other right is granted)."""
 
@@ -167,6 +171,10 @@ class Message:
     """For an anonymous administrator, the group; for a post on behalf of a channel, the channel."""
     service: dict[str, Any] = field(default_factory=dict)
     """Service fields such as ``new_chat_members``, rendered as they are."""
+    forward_origin: dict[str, Any] | None = None
+    """For a forwarded message, where it first came from (Bot API 7.0 ``MessageOrigin``:
+    ``user``, ``hidden_user``, ``chat`` or ``channel``, with the original's ``date``); the
+    forwarder is ``from``, the text and its entities are the original's."""
     update: PendingUpdate | None = None
     """For a user's message: the update the bot was sent, or None if it was not told."""
 
@@ -207,6 +215,8 @@ class Message:
             data["is_topic_message"] = True
         if self.sender_chat is not None:
             data["sender_chat"] = self.sender_chat.to_json()
+        if self.forward_origin is not None:
+            data["forward_origin"] = self.forward_origin
         if self.reply_to is not None and include_reply:
             data["reply_to_message"] = self.reply_to.to_json(include_reply=False)
         if self.text is not None:

@@ -27,6 +27,7 @@ from telegram import (
     ChatMemberOwner,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    MessageOriginUser,
     TelegramObject,
     Update,
 )
@@ -370,6 +371,36 @@ async def test_group_commands_respect_privacy_mode_and_reach_command_handlers(
     assert added.payload["new_chat_member"]["status"] == "member"
     [reply, _] = peer.bot_messages(group)
     assert reply.reply_to is addressed
+
+
+async def test_a_forwarded_command_arrives_from_the_forwarder_with_its_origin(
+    fast_telegram_peer: TelegramPeer,
+) -> None:
+    """Bot API 7.0: a forwarded message is ``from`` whoever forwarded it, keeps the original's
+    text and entities, and names its author in ``forward_origin``."""
+    peer = fast_telegram_peer
+    chair, member = peer.create_user("Chair"), peer.create_user("Member")
+    group = peer.create_group("Branch", creator=chair, members=[member])
+    origins: list[tuple[str, str, int]] = []
+    application = application_builder(peer).build()
+
+    async def close(update: Update, context: Context) -> None:
+        message = update.effective_message
+        assert message is not None and message.forward_origin is not None and message.from_user is not None
+        origin = message.forward_origin
+        assert isinstance(origin, MessageOriginUser)
+        origins.append((message.text or "", origin.sender_user.first_name, message.from_user.id))
+
+    application.add_handler(CommandHandler("close", close))
+    async with polling(application):
+        peer.add_bot_to_group(group, by=chair)
+        said = peer.send_command(chair, "close", "1", group)
+        forwarded = peer.forward_message(member, said)
+        await peer.wait_for(lambda: len(origins) == 1, what="the forwarded command")
+    assert origins == [("/close@QuorumTestBot 1", "Chair", member.id)]
+    payload = forwarded.to_json()
+    assert payload["forward_origin"] == {"type": "user", "sender_user": chair.to_json(), "date": said.date}
+    assert payload["entities"] == said.to_json()["entities"]
 
 
 async def test_deep_link_arrives_as_start_with_payload(fast_telegram_peer: TelegramPeer) -> None:

@@ -14,7 +14,7 @@ import pytest
 from telegram import Bot, BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
 from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
-from tests.peers.telegram import Limits, ManualClock, TelegramPeer, fixtures
+from tests.peers.telegram import Limits, ManualClock, PeerUsageError, TelegramPeer, fixtures
 
 make_telegram_peer = fixtures.make_telegram_peer
 fast_telegram_peer = fixtures.fast_telegram_peer
@@ -238,6 +238,27 @@ async def test_refusals_for_deleted_accounts_and_a_restricted_bot(fast_telegram_
             await bot.send_message(group.id, "hello")
         with pytest.raises(BadRequest, match="(?i)not enough rights to send documents to the chat"):
             await bot.send_document(group.id, b"x", filename="x.csv")
+
+
+async def test_a_group_where_members_may_not_write_refuses_a_bot_that_is_no_administrator(
+    fast_telegram_peer: TelegramPeer,
+) -> None:
+    """400 "have no rights to send a message" (what Telegram answers there), and 400 "chat not
+    found" for a chat that does not exist; an administrator bot still writes."""
+    peer = fast_telegram_peer
+    chair, member = peer.create_user("Chair"), peer.create_user("Member")
+    group = peer.create_group("Branch", creator=chair, members=[member])
+    peer.add_bot_to_group(group, by=chair)
+    peer.mute_members(group)
+    with pytest.raises(PeerUsageError):
+        peer.send_message(member, "hello", group)
+    async with _bot(peer) as bot:
+        with pytest.raises(BadRequest, match="(?i)have no rights to send a message"):
+            await bot.send_message(group.id, "hello")
+        with pytest.raises(BadRequest, match="(?i)chat not found"):
+            await bot.send_message(-1009999999999, "hello")
+        peer.make_admin(group, peer.bot)
+        await bot.send_message(group.id, "hello")
 
 
 async def test_command_menus_are_kept_per_scope(fast_telegram_peer: TelegramPeer) -> None:

@@ -72,6 +72,8 @@ class World:
     queue: UpdateQueue = field(default_factory=UpdateQueue)
     calls: list[ApiCall] = field(default_factory=list)
     unknown_methods: Counter[str] = field(default_factory=Counter)
+    troubled: dict[str, list[int]] = field(default_factory=dict)
+    """Per method (lower case): [calls still answered, calls then answered 502 Bad Gateway]."""
     changed: Signal = field(default_factory=Signal)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     flood: FloodControl = field(init=False)
@@ -98,6 +100,19 @@ class World:
 
     def now(self) -> int:
         return self.clock.unix()
+
+    def in_trouble(self, method: str) -> bool:
+        """Whether this call of METHOD meets a server in trouble (see ``Actions.bad_gateway``)."""
+        plan = self.troubled.get(method.lower())
+        if plan is None:
+            return False
+        if plan[0] > 0:
+            plan[0] -= 1
+            return False
+        plan[1] -= 1
+        if plan[1] <= 0:
+            del self.troubled[method.lower()]
+        return True
 
     def record(self, call: ApiCall) -> None:
         self.calls.append(call)
@@ -155,6 +170,9 @@ class World:
         ``polls``) into the group: 400 as Telegram answers it."""
         if chat.is_group and not chat.bot_can_send:
             raise bad_request(f"not enough rights to send {what} to the chat")
+        if chat.is_group and not chat.members_can_send and chat.members.get(self.bot.id) not in (
+                "administrator", "creator"):
+            raise bad_request("have no rights to send a message")
 
     def thread_of(self, chat: Chat, thread_id: int | None) -> int | None:
         """The forum topic a bot's message goes to (``message_thread_id``), or Telegram's 400:

@@ -23,7 +23,7 @@ async def test_a_member_chooses_their_language_privately(chat: Chat) -> None:
     assert "Od teraz piszę do Ciebie po polsku." in out
     assert "Nieznane polecenie /frobnicate" in await chat.say("ann (private): /frobnicate")
     # The group still reads the bot's default, and so does anyone else privately.
-    assert "Unknown command /frobnicate" in await chat.say("ann: /frobnicate")
+    assert "Unknown command /languag: did you mean /language?" in await chat.say("ann: /languag")
     assert "Unknown command /frobnicate" in await chat.say("bob (private): /frobnicate")
     overview = await chat.say("ann (private): /language")
     assert "Twój język: polski (wybrany przez Ciebie)" in overview and "cy (Cymraeg)" in overview
@@ -38,7 +38,7 @@ async def test_an_organiser_chooses_the_rooms_language(chat: Chat) -> None:
     assert await chat.snapshot() == before
     # Each language's own sentence: Welsh mutates a name after "yn" ("yn Gymraeg", never "yn Cymraeg").
     assert "O hyn ymlaen rwy'n ysgrifennu yn yr ystafell hon yn Gymraeg." in await chat.say("chair: /language cy")
-    assert "Gorchymyn anhysbys /frobnicate" in await chat.say("ann: /frobnicate")
+    assert "Gorchymyn anhysbys /languag" in await chat.say("ann: /languag")
     # A member's private messages keep their own language.
     await chat.say("ann (private): /language pl")
     assert "Nieznane polecenie" in await chat.say("ann (private): /frobnicate")
@@ -73,7 +73,7 @@ async def test_the_language_an_app_reports_is_the_default(chat: Chat) -> None:
 async def test_the_bots_default_language_is_configured(tmp_path: Path) -> None:
     chat = await Chat.start(tmp_path, parse_config({"bot": {"language": "cy"}}))
     try:
-        assert "Gorchymyn anhysbys" in await chat.say("ann: /frobnicate")
+        assert "Gorchymyn anhysbys" in await chat.say("ann: /languag")
         assert "Unknown command" in await chat.say("ann (private): /language en", "ann (private): /frobnicate")
     finally:
         await chat.stop()

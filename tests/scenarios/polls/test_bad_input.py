@@ -80,7 +80,8 @@ BAD = [
     ("ann: /receipt 2", "private chat"),
     ("ann (private): /receipt 1", "open ballot"),
     ("ann: /help frobnicate", "no command /frobnicate"),
-    ("ann: /frobnicate", "Unknown command /frobnicate"),
+    ("ann (private): /frobnicate", "Unknown command /frobnicate"),
+    ("ann: /clsoe 1", "Unknown command /clsoe: did you mean /close?"),
     ("ann (private): /start vote-x", "not valid"),
     ("ann (private): /start vote-4", "closed"),
 ]

@@ -1,0 +1,32 @@
+"""Unknown commands: in a group the bot may share with other bots (and see their commands, as an
+administrator on Telegram or anywhere on Matrix), it answers only what is meant for it: a command
+addressed to it by name, or a likely slip for one of its own (naming the right one). Privately,
+every unknown command is answered."""
+
+from __future__ import annotations
+
+from bot.kernel.events import Actor, Message, Room
+from tests.helpers import Chat
+
+
+async def test_an_unknown_bare_command_in_a_group_is_left_to_the_bot_it_is_for(chat: Chat) -> None:
+    """``/ban`` and ``/weather`` are other bots' commands: not a word, and no fair-use cost."""
+    for typed in ("ann: /ban @spammer", "ann: /weather Cardiff", "ann: /frobnicate"):
+        assert await chat.say(typed) == ""
+    assert await chat.query("SELECT count(*) FROM seen_events") == [(0,)]
+
+
+async def test_a_slip_for_one_of_its_commands_is_answered_with_the_right_one(chat: Chat) -> None:
+    assert "Unknown command /clsoe: did you mean /close?" in await chat.say("ann: /clsoe 1")
+    assert "Unknown command /pol: did you mean /poll?" in await chat.say("ann: /pol Lunch?")
+    assert "Unknown command /hlep: did you mean /help?" in await chat.say("ann (private): /hlep")
+
+
+async def test_an_unknown_command_addressed_to_the_bot_or_sent_privately_is_answered(chat: Chat) -> None:
+    start = len(chat.transport.transcript)
+    await chat.app.handle(Message(Actor("console:ann", "ann"), Room("console:main"), "/frobnicate",
+                                  event_id="addressed-1", addressed=True))
+    await chat.settle()
+    assert "Unknown command /frobnicate. Send /help for the list of commands." in "\n".join(
+        chat.transport.transcript[start:])
+    assert "Unknown command /weather. Send /help" in await chat.say("ann (private): /weather Cardiff")
