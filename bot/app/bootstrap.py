@@ -34,7 +34,7 @@ from bot.features.language import commands as language_commands
 from bot.features.language.service import LanguageService
 from bot.features.meta import commands as meta_commands
 from bot.features.motions import commands as motions_commands
-from bot.features.motions.service import MotionService
+from bot.features.motions.service import MotionRecords, MotionService
 from bot.features.polls import commands as polls_commands
 from bot.features.polls.service import PollService
 from bot.features.pools import commands as pools_commands
@@ -254,7 +254,8 @@ async def _built(config: Config, clock: Clock, transports: Transports, writer: W
     signing = SigningService(dialogues, {"M": campaigns, "T": triggers})
     pools = PoolService(reader, writer, clock, outbox, dialogues, links, languages=languages, sealer=sealer,
                         forget_erased=database.forget_erased, roll=roll)
-    signups = SignupService(reader, writer, clock, dialogues, roll, [campaigns, BranchReports(reader), triggers, pools],
+    signups = SignupService(reader, writer, clock, dialogues, roll,
+                            [campaigns, BranchReports(reader), triggers, pools, MotionRecords(reader)],
                             database.forget_erased, languages=languages, sealer=sealer)
     services = Services(roll, polls, reminders, motions, campaigns, signing, signups, triggers, pools, languages)
 

@@ -7,11 +7,17 @@ they are.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sized
 from dataclasses import fields
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+
+
+def marks(values: Sized) -> str:
+    """One placeholder per value, ``?, ?, ?``, for ``IN (…)``: one person's several chat
+    accounts, say."""
+    return ", ".join("?" * len(values))
 
 
 def from_row(cls: type[T], row: Any, **read: Any) -> T:

@@ -81,7 +81,7 @@ BAD = [
     ("ann (private): /signup cancel", "not filling in"),
     ("ann: /signup S1 export", "Only an organiser"),
     ("ann: /mydata", "private chat"),
-    ("bob (private): /mydata erase", "nothing to erase"),
+    ("zed (private): /mydata erase", "nothing to erase"),  # bob's amendment A1 is his to erase
     ("bob (private): /mydata withdraw S1", "have not signed up"),
     ("bob (private): /mydata burn", "Usage"),
     ("m0: /trigger open recall Cllr Jones --signatures 2 --closes 5d", "Only an organiser"),

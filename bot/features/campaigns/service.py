@@ -10,7 +10,7 @@ each sees those committed before it, and exactly one finds the goal newly reache
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -358,15 +358,15 @@ class CampaignService:
             return 0
         return await self._writer.run(lambda conn: self._sealer.seal_plaintext(conn, store.SEALED))
 
-    async def personal_data(self, identity: str, member: int | None) -> list[str]:
+    async def personal_data(self, identities: Sequence[str], member: int | None) -> list[str]:
         return [(_("• signature on {ref}: {name}, {branch}; {day}") if branch else
                  _("• signature on {ref}: {name}; {day}")).format(ref=f"M{motion_id}", name=name, branch=branch,
                                                                  day=at[:10])
-                for motion_id, name, branch, at in await store.signatures_of(self._reader, self._sealer, identity,
-                                                                                   f"m:{member}")]
+                for motion_id, name, branch, at in await store.signatures_of(self._reader, self._sealer, identities,
+                                                                                   _signers(identities, member))]
 
-    async def erase(self, conn: Conn, identity: str, member: int | None) -> tuple[str, int]:
-        return "model-motion signature", await store.erase_signatures(conn, identity, f"m:{member}")
+    async def erase(self, conn: Conn, identities: Sequence[str], member: int | None) -> tuple[str, int]:
+        return "model-motion signature", await store.erase_signatures(conn, identities, _signers(identities, member))
 
     async def move_room(self, conn: Conn, old: str, new: str) -> int:
         """Inside a room move's transaction (bot/app/rooms.py): the campaigns of room OLD now
@@ -383,10 +383,17 @@ class BranchReports:
     def __init__(self, reader: Reader) -> None:
         self._reader = reader
 
-    async def personal_data(self, identity: str, member: int | None) -> list[str]:
+    async def personal_data(self, identities: Sequence[str], member: int | None) -> list[str]:
         return [_("• branch report on {ref}: {branch} passed it on {day}").format(
                     ref=f"M{motion_id}", branch=branch, day=day)
-                for motion_id, branch, day in await store.adoptions_reported_by(self._reader, identity)]
+                for motion_id, branch, day in await store.adoptions_reported_by(self._reader, identities)]
 
-    async def erase(self, conn: Conn, identity: str, member: int | None) -> tuple[str, int]:
-        return "branch report", await store.unname_reports(conn, identity)
+    async def erase(self, conn: Conn, identities: Sequence[str], member: int | None) -> tuple[str, int]:
+        return "branch report", await store.unname_reports(conn, identities)
+
+
+def _signers(identities: Sequence[str], member: int | None) -> list[str]:
+    """Every key a person's signatures may be under (as ``CampaignService._keys``): each of
+    their accounts', under which one signed as a supporter before it was linked, and the
+    member's."""
+    return [*identities, *([f"m:{member}"] if member is not None else [])]

@@ -13,7 +13,7 @@ from bot.features.campaigns.model import Campaign
 from bot.kernel.ports import Conn
 from bot.kernel.times import parse_iso
 from bot.storage import dialect
-from bot.storage.rows import from_row
+from bot.storage.rows import from_row, marks
 from bot.storage.sealing import Sealed, Sealer
 
 SEALED = Sealed("campaign_signatures", identity="identity", row=("motion_id", "signer"), columns=("name", "branch"))
@@ -128,19 +128,30 @@ async def signature_list(conn: Conn, sealer: Sealer, motion_id: int) -> list[tup
                   key=lambda r: (r[3], r[0]))
 
 
+def _person(identities: Sequence[str], signers: Sequence[str]) -> tuple[str, tuple[str, ...]]:
+    """The condition (and its values) for the signatures one person made: given from any of
+    IDENTITIES (their chat accounts), or under any of SIGNERS (their keys: see
+    CampaignService._keys; a signature given as a supporter before the account was linked is
+    under the account's own key, and the member's under m:ID)."""
+    return (f"(identity IN ({marks(identities)}) OR {_among(signers)})", (*identities, *signers))
+
+
 async def signatures_of(
-    conn: Conn, sealer: Sealer, identity: str, signer: str
+    conn: Conn, sealer: Sealer, identities: Sequence[str], signers: Sequence[str]
 ) -> list[tuple[int, str, str | None, str]]:
-    """(motion, name, branch, signed at) of every signature a person made."""
+    """(motion, name, branch, signed at) of every signature a person made (see ``_person``)."""
+    where, values = _person(identities, signers)
     rows = await sealer.open_rows(conn, await conn.execute_fetchall(
-        "SELECT motion_id, identity, name, branch, signed_at FROM campaign_signatures WHERE identity = ? OR signer = ?"
-        " ORDER BY motion_id", (identity, signer),
+        f"SELECT motion_id, identity, name, branch, signed_at FROM campaign_signatures WHERE {where}"
+        " ORDER BY motion_id, signed_at", values,
     ), SEALED)
     return [(r["motion_id"], r["name"], r["branch"], r["signed_at"]) for r in rows]
 
 
-async def erase_signatures(conn: Conn, identity: str, signer: str) -> int:
-    cur = await conn.execute("DELETE FROM campaign_signatures WHERE identity = ? OR signer = ?", (identity, signer))
+async def erase_signatures(conn: Conn, identities: Sequence[str], signers: Sequence[str]) -> int:
+    """Delete every signature a person made (see ``_person``); how many."""
+    where, values = _person(identities, signers)
+    cur = await conn.execute(f"DELETE FROM campaign_signatures WHERE {where}", values)
     return int(cur.rowcount)
 
 
@@ -171,19 +182,21 @@ async def delete_adoption(conn: Conn, motion_id: int, key: str) -> None:
     await conn.execute("DELETE FROM campaign_adoptions WHERE motion_id = ? AND branch_key = ?", (motion_id, key))
 
 
-async def adoptions_reported_by(conn: Conn, identity: str) -> list[tuple[int, str, str]]:
-    """(motion, branch, passed on) of every branch report IDENTITY made."""
+async def adoptions_reported_by(conn: Conn, identities: Sequence[str]) -> list[tuple[int, str, str]]:
+    """(motion, branch, passed on) of every branch report made from any of IDENTITIES (one
+    person's chat accounts)."""
     rows = await conn.execute_fetchall(
-        "SELECT motion_id, branch, passed_on FROM campaign_adoptions WHERE reported_by = ?"
-        " ORDER BY motion_id, branch_key", (identity,))
+        f"SELECT motion_id, branch, passed_on FROM campaign_adoptions WHERE reported_by IN ({marks(identities)})"
+        " ORDER BY motion_id, branch_key", tuple(identities))
     return [(r[0], r[1], r[2]) for r in rows]
 
 
-async def unname_reports(conn: Conn, identity: str) -> int:
-    """Take IDENTITY's name and account off the branch reports they made (the branch's vote
-    stands: it is the branch's record, not theirs); how many."""
-    cur = await conn.execute("UPDATE campaign_adoptions SET reported_by = '', reporter = '' WHERE reported_by = ?",
-                             (identity,))
+async def unname_reports(conn: Conn, identities: Sequence[str]) -> int:
+    """Take the person's name and account off the branch reports made from any of IDENTITIES
+    (the branch's vote stands: it is the branch's record, not theirs); how many."""
+    cur = await conn.execute(
+        f"UPDATE campaign_adoptions SET reported_by = '', reporter = '' WHERE reported_by IN ({marks(identities)})",
+        tuple(identities))
     return int(cur.rowcount)
 
 

@@ -192,7 +192,8 @@ def refuse_duplicate(amendment: Amendment, existing: list[AmendmentRow]) -> str 
                  "nothing changed.").format(ref=same.ref)
     if same.status == PROPOSED:
         return _("That amendment is proposed already as {ref} (by {mover}); nothing changed. "
-                 "Support it by seconding it: /amendment {ref} second").format(ref=same.ref, mover=same.mover_name)
+                 "Support it by seconding it: /amendment {ref} second").format(ref=same.ref,
+                                                                               mover=named(same.mover_name))
     return _("That amendment is proposed already as {ref} ({status}); nothing changed.").format(
         ref=same.ref, status=amendment_status(same.status))
 
@@ -237,6 +238,23 @@ def entry(message: str, context: str | None = None, /, **fields: object) -> Entr
     if context:
         found["c"] = context
     return found
+
+
+SECONDED_ENTRY = N_("seconded amendment {ref}")
+"""The history entry of an amendment seconded: the amendment keeps the seconder's name only, and
+this entry (under the seconder's account) says whose it is, for /mydata."""
+
+ERASED_NAME = N_("an erased member")
+"""The name kept in a motion's records (its history, an amendment's mover or seconder, an
+agreement to a composite) in place of someone who erased their data with /mydata erase: what
+they did stays, as the organisation's record; who they were goes. Stored in English, read in the
+reader's language (``named``)."""
+
+
+def named(name: str | None) -> str | None:
+    """A name as a motion's records keep it, in the language being written in: the person's
+    own, or ERASED_NAME for one erased."""
+    return _(ERASED_NAME) if name == ERASED_NAME else name
 
 
 def motion_status_entry(status: str) -> Entry:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.features.motions.model import (
@@ -21,11 +22,12 @@ from bot.features.motions.model import (
     MotionText,
     amendment_status,
     motion_status,
+    named,
 )
 from bot.kernel.language import _, ngettext
 from bot.kernel.markup import Markup, b, i, lines, markup
 from bot.kernel.times import parse_iso
-from bot.kernel.wording import when, zoned
+from bot.kernel.wording import number, when, zoned
 
 
 def heading(voice: str, section: str) -> str:
@@ -142,8 +144,8 @@ def chat(text: MotionText, info: MotionInfo) -> Markup:
 
 def amendment_line(a: AmendmentRow) -> Markup:
     status = amendment_status(a.status)
-    fields = {"ref": b(a.ref), "status": status, "poll": a.poll_id, "mover": a.mover_name, "seconder": a.seconder,
-              "summary": a.amendment.summary}
+    fields = {"ref": b(a.ref), "status": status, "poll": a.poll_id, "mover": named(a.mover_name),
+              "seconder": named(a.seconder), "summary": a.amendment.summary}
     if a.poll_id and a.seconder:
         return markup(_("{ref} ({status}, poll {poll}) by {mover}, seconded by {seconder}: {summary}"), **fields)
     if a.poll_id:
@@ -170,10 +172,10 @@ def composite_view(c: Composite, motion: Motion, current: str, titles: dict[int,
         if o.agrees_to(current):
             at = parse_iso(o.agreed_at)
             out.append(_("{ref}: agreed by {name} on {at}").format(
-                ref=o.ref, name=o.agreed_name, at=zoned(when(at, tz), tz) if at else "?"))
+                ref=o.ref, name=named(o.agreed_name), at=zoned(when(at, tz), tz) if at else "?"))
         elif o.wording is not None:
             out.append(_("{ref}: {name} agreed to earlier words; a drafter of {ref} agrees again with "
-                         "/composite {composite} agree").format(ref=o.ref, name=o.agreed_name, composite=c.ref))
+                         "/composite {composite} agree").format(ref=o.ref, name=named(o.agreed_name), composite=c.ref))
         else:
             out.append(_("{ref}: not yet; a drafter of {ref} sends /composite {composite} agree").format(
                 ref=o.ref, composite=c.ref))
@@ -254,3 +256,18 @@ def agreement_asked(composite: str, motion: str, title: str, yours: list[str]) -
     return _("The organisers composited {yours} into composite {ref} ({motion}: {title}). It is submitted only once a "
              "drafter of each original agrees to its words: read it with /composite {ref}, and if you agree send "
              "/composite {ref} agree.").format(yours=", ".join(yours), ref=composite, motion=motion, title=title)
+
+
+def records_kept(found: dict[str, list[tuple[Any, ...]]]) -> list[str]:
+    """What the motions keep of a person (as ``store.records_of`` reads it), as /mydata lists it."""
+    out = [_("• amendment {ref} to {motion}, proposed by you as {name}").format(
+               ref=f"A{a}", motion=f"M{m}", name=named(name)) for a, m, name in found["moved"]]
+    out += [_("• amendment {ref} to {motion}, seconded by you as {name}").format(
+                ref=f"A{a}", motion=f"M{m}", name=named(name)) for a, m, name in found["seconded"]]
+    out += [ngettext("• history of {motion}: {n} change under your name ({name})",
+                     "• history of {motion}: {n} changes under your name ({name})", n).format(
+                motion=f"M{m}", n=number(n), name=named(name)) for m, n, name in found["history"]]
+    out += [_("• composite {ref}: you agreed to its words for {motion} as {name}").format(
+                ref=f"C{c}", motion=f"M{m}", name=named(name)) for c, m, name in found["agreed"]]
+    out += [_("• motion {motion}: you are one of its drafters").format(motion=f"M{m}") for (m,) in found["drafts"]]
+    return out

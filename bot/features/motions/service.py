@@ -13,7 +13,7 @@ bus) the result is applied the same way.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -28,6 +28,7 @@ from bot.features.motions.model import (
     MOTION_WHO,
     PENDING,
     SECONDED,
+    SECONDED_ENTRY,
     SUBMITTED,
     VOID,
     VOTING,
@@ -48,6 +49,7 @@ from bot.features.motions.model import (
     entry,
     motion_status,
     motion_status_entry,
+    named,
     not_a_drafter,
     organisers_only,
     read_entry,
@@ -59,7 +61,7 @@ from bot.features.motions.model import (
     why_lost_entry,
     wording,
 )
-from bot.features.motions.render import composite_view
+from bot.features.motions.render import composite_view, records_kept
 from bot.features.polls.model import Poll, PollSpec
 from bot.features.polls.parse import parse_ballot
 from bot.features.polls.service import PollService
@@ -283,7 +285,7 @@ class MotionService:
     async def history(self, motion_id: int) -> list[tuple[str, str, str]]:
         """(when, in the organisation's zone; who; what) of each change, in the language being
         written in (the ballot that decided something is named in it too)."""
-        return [(self._local(at), pgettext("history", "ballot") if actor == BALLOT[0] else name,
+        return [(self._local(at), pgettext("history", "ballot") if actor == BALLOT[0] else named(name) or "",
                  read_entry(change, self._local))
                 for at, actor, name, change in await store.history(self._reader, motion_id)]
 
@@ -588,7 +590,7 @@ class MotionService:
             if a.mover == ctx.actor.id:
                 raise UserError(_("You moved {ref}: someone else must second it.").format(ref=a.ref))
             a.status, a.seconder = SECONDED, ctx.actor.label
-            return entry(N_("seconded amendment {ref}"), ref=a.ref)
+            return entry(SECONDED_ENTRY, ref=a.ref)
 
         await self._amend(ctx, amendment_id, "second", edit)
 
@@ -795,3 +797,21 @@ class MotionService:
         """Inside a room move's transaction (bot/app/rooms.py): the motions of room OLD now
         belong to room NEW."""
         return await store.move_room(conn, old, new)
+
+
+class MotionRecords:
+    """What the motions keep of a person, as their personal data (a DataHolder): the name and
+    chat account kept with each amendment they proposed or seconded, each change they made (the
+    history), each agreement to a composite, and the motions they draft. /mydata lists it, and an
+    erasure puts "an erased member" in place of the name and takes the accounts off (and with them
+    the right to draft). The motions, their amendments and their history stay: they are the
+    organisation's record, which members and conferences rely on."""
+
+    def __init__(self, reader: Reader) -> None:
+        self._reader = reader
+
+    async def personal_data(self, identities: Sequence[str], member: int | None) -> list[str]:
+        return records_kept(await store.records_of(self._reader, identities))
+
+    async def erase(self, conn: Conn, identities: Sequence[str], member: int | None) -> tuple[str, int]:
+        return "motion record", await store.unname(conn, identities)

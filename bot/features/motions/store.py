@@ -7,9 +7,12 @@ the change it guards commit together), or the reader for showing things.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from bot.features.motions.model import (
+    ERASED_NAME,
+    SECONDED_ENTRY,
     Amendment,
     AmendmentRow,
     Composite,
@@ -24,7 +27,7 @@ from bot.kernel.language import ENGLISH_SPEECH, speaking
 from bot.kernel.ports import Conn
 from bot.kernel.times import iso, parse_iso
 from bot.storage import dialect
-from bot.storage.rows import from_row
+from bot.storage.rows import from_row, marks
 
 
 def _motion(row: Any) -> Motion:
@@ -243,6 +246,79 @@ async def recent_composites(conn: Conn, limit: int = 200) -> list[tuple[str, str
         " ORDER BY c.id DESC LIMIT ?", (limit,)
     )
     return [(f"C{r[0]}", f"M{r[1]}", r[2], r[3]) for r in rows]
+
+# -- a person's own data (/mydata) ------------------------------------------------------------
+
+
+async def _seconded(conn: Conn, identities: Sequence[str]) -> list[int]:
+    """The amendments seconded from any of IDENTITIES. An amendment keeps its seconder's name
+    only; who that was is in the history entry the seconding made (the history keeps actors'
+    accounts), read here."""
+    rows = await conn.execute_fetchall(
+        f"SELECT change FROM motion_history WHERE actor IN ({marks(identities)}) ORDER BY id", tuple(identities))
+    found = []
+    for (change,) in rows:
+        try:
+            e = json.loads(change)
+        except ValueError:  # plain text, written before entries were kept
+            continue
+        if isinstance(e, dict) and e.get("m") == SECONDED_ENTRY:
+            ref = str(e.get("f", {}).get("ref", ""))
+            if ref[1:].isdigit():
+                found.append(int(ref[1:]))
+    return found
+
+
+async def records_of(conn: Conn, identities: Sequence[str]) -> dict[str, list[tuple[Any, ...]]]:
+    """What the motions keep of the person whose chat accounts are IDENTITIES, by kind:
+    "moved" and "seconded" (amendment, motion, the name kept), "history" (motion, entries, the
+    latest name kept), "agreed" (composite, original motion, the name kept) and "drafts"
+    (motion: they started it or joined its drafters)."""
+    among, values = marks(identities), tuple(identities)
+    seconded = await _seconded(conn, identities)
+    return {
+        "moved": [tuple(r) for r in await conn.execute_fetchall(
+            f"SELECT id, motion_id, mover_name FROM amendments WHERE mover IN ({among}) ORDER BY id", values)],
+        "seconded": [tuple(r) for r in await conn.execute_fetchall(
+            f"SELECT id, motion_id, seconder FROM amendments WHERE id IN ({marks(seconded)})"
+            f" AND seconder <> ? ORDER BY id", (*seconded, ERASED_NAME))] if seconded else [],
+        "history": [tuple(r) for r in await conn.execute_fetchall(
+            "SELECT motion_id, count(*), (SELECT actor_name FROM motion_history l WHERE l.motion_id = h.motion_id"
+            f" AND l.actor IN ({among}) ORDER BY l.id DESC LIMIT 1) FROM motion_history h"
+            f" WHERE actor IN ({among}) GROUP BY motion_id ORDER BY motion_id", values + values)],
+        "agreed": [tuple(r) for r in await conn.execute_fetchall(
+            f"SELECT composite_id, motion_id, agreed_name FROM composite_originals WHERE agreed_by IN ({among})"
+            " ORDER BY composite_id, motion_id", values)],
+        "drafts": [tuple(r) for r in await conn.execute_fetchall(
+            f"SELECT id FROM motions WHERE created_by IN ({among})"
+            f" UNION SELECT motion_id FROM motion_drafters WHERE identity IN ({among}) ORDER BY 1", values + values)],
+    }
+
+
+async def unname(conn: Conn, identities: Sequence[str]) -> int:
+    """Take the person whose chat accounts are IDENTITIES off the motions' records: their name
+    becomes ERASED_NAME where it was kept (amendments moved and seconded, the history, agreements
+    to a composite), their accounts go (and with them the right to draft that came with them).
+    The motions, amendments and history entries stay: they are the organisation's record. How
+    many motions named them."""
+    among, values = marks(identities), tuple(identities)
+    found = await records_of(conn, identities)
+    motions = ({r[1] for r in found["moved"]} | {r[1] for r in found["seconded"]} | {r[0] for r in found["history"]}
+               | {r[1] for r in found["agreed"]} | {r[0] for r in found["drafts"]})
+    seconded = [r[0] for r in found["seconded"]]
+    if seconded:  # read from the history, so before its actors go
+        await conn.execute(f"UPDATE amendments SET seconder = ? WHERE id IN ({marks(seconded)})",
+                           (ERASED_NAME, *seconded))
+    await conn.execute(f"UPDATE amendments SET mover = '', mover_name = ? WHERE mover IN ({among})",
+                       (ERASED_NAME, *values))
+    await conn.execute(f"UPDATE motion_history SET actor = '', actor_name = ? WHERE actor IN ({among})",
+                       (ERASED_NAME, *values))
+    await conn.execute(f"UPDATE composite_originals SET agreed_by = '', agreed_name = ? WHERE agreed_by IN ({among})",
+                       (ERASED_NAME, *values))
+    await conn.execute(f"UPDATE motions SET created_by = '' WHERE created_by IN ({among})", values)
+    await conn.execute(f"DELETE FROM motion_drafters WHERE identity IN ({among})", values)
+    return len(motions)
+
 
 async def move_room(conn: Conn, old: str, new: str) -> int:
     """Motions of room OLD now belong to room NEW; how many moved."""

@@ -30,7 +30,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -353,33 +353,39 @@ class PoolService:
             return 0
         return await self._writer.run(lambda conn: self._sealer.seal_plaintext(conn, store.SEALED))
 
-    async def personal_data(self, identity: str, member: int | None) -> list[str]:
+    async def personal_data(self, identities: Sequence[str], member: int | None) -> list[str]:
         """Lines for /mydata, in the language being written in."""
-        return [kept(k) for k in await store.kept_of(self._reader, self._sealer, identity)]
+        return [kept(k) for k in await store.kept_of(self._reader, self._sealer, identities)]
 
-    async def erase(self, conn: Conn, identity: str, member: int | None) -> tuple[str, int]:
-        """Inside the erasure's transaction (see the module's docstring for what stays of a frozen
-        pool's registration, and why); the erasure destroys the person's data key after it, and
-        ends the registration the person may have had under way."""
+    async def erase(self, conn: Conn, identities: Sequence[str], member: int | None) -> tuple[str, int]:
+        """Inside the erasure's transaction, the registrations made from any of IDENTITIES (see
+        the module's docstring for what stays of a frozen pool's registration, and why); the
+        erasure destroys each account's data key after it, and ends the registration the person
+        may have had under way."""
         now = self._clock.now()
-        standings = await store.standings_of(conn, identity)
-        await forget_private(conn, identity, MERGED)  # it named the pools the person registered in
-        for pool, ticket, declined in standings:
-            if pool.status == OPEN:
-                await store.unregister(conn, pool.id, identity)
-                continue
-            seated = pool.status == DRAWN and ticket in pool.panel and not declined
-            await store.erase_keeping_ticket(conn, pool.id, identity, ticket, declined or seated)
-            await forget_private(conn, identity, f"pool:{pool.id}:")
-            if seated:
-                assert ticket is not None
-                with speaking(await self._languages.speech_for(pool.room)):
-                    text = declined_in_room(pool, ticket)
-                await enqueue(conn, dedupe=room_key(pool.id, f"declined:{ticket}"), target=pool.room, private=False,
-                              text=text, now=now)
-        if any(pool.status == DRAWN for pool, _ticket, _declined in standings):
+        erased = 0
+        drawn = False
+        for identity in identities:
+            standings = await store.standings_of(conn, identity)
+            await forget_private(conn, identity, MERGED)  # it named the pools the person registered in
+            for pool, ticket, declined in standings:
+                if pool.status == OPEN:
+                    await store.unregister(conn, pool.id, identity)
+                    continue
+                seated = pool.status == DRAWN and ticket in pool.panel and not declined
+                await store.erase_keeping_ticket(conn, pool.id, identity, ticket, declined or seated)
+                await forget_private(conn, identity, f"pool:{pool.id}:")
+                if seated:
+                    assert ticket is not None
+                    with speaking(await self._languages.speech_for(pool.room)):
+                        text = declined_in_room(pool, ticket)
+                    await enqueue(conn, dedupe=room_key(pool.id, f"declined:{ticket}"), target=pool.room,
+                                  private=False, text=text, now=now)
+            erased += len(standings)
+            drawn = drawn or any(pool.status == DRAWN for pool, _ticket, _declined in standings)
+        if drawn:
             self._outbox.poke()
-        return "pool registration", len(standings)
+        return "pool registration", erased
 
     async def withdraw(self, ctx: Context, pool_id: int) -> None:
         """/mydata withdraw P1: leave an open pool, as /pool 1 leave does."""

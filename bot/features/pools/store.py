@@ -10,12 +10,13 @@ once the pool is frozen, keeps the ticket and blanks everything else of the pers
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from bot.features.pools.model import Kept, Pool, Registration, Step, erased_identity
 from bot.kernel.ports import Conn
 from bot.storage import dialect
-from bot.storage.rows import from_row
+from bot.storage.rows import from_row, marks
 from bot.storage.sealing import Sealed, Sealer
 
 SEALED = Sealed("pool_volunteers", identity="identity", row=("pool_id", "identity"), columns=("name", "answers"))
@@ -172,13 +173,13 @@ async def register(conn: Conn, sealer: Sealer, pool_id: int, identity: str, name
     )
 
 
-async def kept_of(conn: Conn, sealer: Sealer, identity: str) -> list[Kept]:
-    """A person's registrations with their pools' titles, for /mydata (erased ones are no longer
-    theirs: their identity was replaced)."""
+async def kept_of(conn: Conn, sealer: Sealer, identities: Sequence[str]) -> list[Kept]:
+    """A person's registrations, from any of IDENTITIES (their chat accounts), with their pools'
+    titles, for /mydata (erased ones are no longer theirs: their identity was replaced)."""
     rows = await sealer.open_rows(conn, list(await conn.execute_fetchall(
         "SELECT v.pool_id, p.title, v.identity, v.name, v.answers, v.ticket, v.consent_at, v.declined"
-        " FROM pool_volunteers v JOIN pools p ON p.id = v.pool_id WHERE v.identity = ? ORDER BY v.pool_id",
-        (identity,))), SEALED)
+        f" FROM pool_volunteers v JOIN pools p ON p.id = v.pool_id WHERE v.identity IN ({marks(identities)})"
+        " ORDER BY v.pool_id, v.consent_at", tuple(identities))), SEALED)
     return [Kept(r["pool_id"], r["title"], r["name"], json.loads(r["answers"]), r["ticket"], r["consent_at"],
                  bool(r["declined"])) for r in rows]
 

@@ -119,9 +119,18 @@ class RollService:
                 round_.error = e
             round_.done.set()
 
-    async def accounts(self, member_id: int) -> list[str]:
-        """The chat accounts linked to the member, most recently linked first: where to tell them."""
-        return await store.accounts_of(self._reader, member_id)
+    async def accounts(self, member_id: int, conn: Conn | None = None) -> list[str]:
+        """The chat accounts linked to the member, most recently linked first: where to tell them.
+        Read on CONN if given (inside a change that must act on all of them: an erasure)."""
+        return await store.accounts_of(conn or self._reader, member_id)
+
+    async def person(self, identity: str, conn: Conn | None = None) -> tuple[list[str], int | None]:
+        """(every chat account of the person IDENTITY is, IDENTITY first; their membership):
+        a member's accounts are all linked to it, a supporter's is IDENTITY alone."""
+        member = self.member(identity)
+        if member is None:
+            return [identity], None
+        return [identity, *(a for a in await self.accounts(member, conn) if a != identity)], member
 
     async def info(self, member_id: int) -> Member | None:
         return await store.member(self._reader, member_id)

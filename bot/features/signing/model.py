@@ -13,6 +13,7 @@ withdraw one at a time from /mydata, under its id letter (P1: a sortition pool).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -39,11 +40,15 @@ class Signable(Protocol):
 
 
 class DataHolder(Protocol):
-    async def personal_data(self, identity: str, member: int | None) -> list[str]:
+    """IDENTITIES: every chat account of the person (the one asking first; for a member, each
+    account linked to the membership: what any of them left is theirs); MEMBER: the membership,
+    if any. A holder that also finds rows by the member lists each of them once."""
+
+    async def personal_data(self, identities: Sequence[str], member: int | None) -> list[str]:
         """Lines for /mydata: what this feature keeps about the person, as plain text."""
         ...
 
-    async def erase(self, conn: Any, identity: str, member: int | None) -> tuple[str, int]:
+    async def erase(self, conn: Any, identities: Sequence[str], member: int | None) -> tuple[str, int]:
         """Inside the erasure's transaction: delete what is kept about the person; (what, how
         many), WHAT naming one of them in English ("sign-up"), which ``erased``
         (bot/features/signups/render.py) writes with its count in the reader's language."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.features.signing.model import Withdrawable
 from bot.features.signing.service import SigningService
 from bot.features.signups.model import MAX_NAME
-from bot.features.signups.render import erased_all, signups_sheet, what_is_kept
+from bot.features.signups.render import covering, erased_all, signups_sheet, what_is_kept
 from bot.features.signups.service import SignupService
 from bot.kernel.context import Context
 from bot.kernel.csv_export import send_privately
@@ -104,14 +104,15 @@ async def mydata_command(ctx: Context, args: str, signups: SignupService, signin
         raise UserError(_("Ask about your data in a private chat with me: /mydata"))
     words = args.split()
     if not words:
-        kept = await signups.whats_kept(ctx.actor.id)
+        accounts, kept = await signups.whats_kept(ctx.actor.id)
         if not kept:
-            await ctx.reply(_("I keep no sign-ups, signatures or pool registrations of yours."))
+            await ctx.reply("\n".join([_("I keep no sign-ups, signatures or pool registrations of yours."),
+                                       *covering(accounts)]))
             return
-        for page in pages(what_is_kept(ctx.actor.id, kept)):
+        for page in pages(what_is_kept(accounts, kept)):
             await ctx.reply(page)
     elif words == ["erase"]:
-        await ctx.reply(erased_all(await signups.erase_everything(ctx)))
+        await ctx.reply(erased_all(*await signups.erase_everything(ctx)))
     elif len(words) == 2 and words[0].lower() == "withdraw":
         ref = words[1]
         if ref[:1].upper() not in {"S", "P", *signing.letters}:

@@ -4,6 +4,7 @@ words and are never translated."""
 
 from __future__ import annotations
 
+from bot.features.motions.model import ERASED_NAME
 from bot.features.signups.model import Draft
 from bot.kernel.language import _, ngettext, pgettext
 from bot.kernel.wording import number
@@ -42,8 +43,8 @@ def kept(form_id: int, title: str, name: str, area: str, contact: str | None, at
 
 def erased(what: str, n: int) -> str:
     """N records of the kind WHAT (as DataHolder.erase names it: "sign-up", "model-motion
-    signature", "trigger signature", "pool registration", "branch report") in the language being
-    written in."""
+    signature", "trigger signature", "pool registration", "branch report", "motion record") in
+    the language being written in."""
     if what == "sign-up":
         return ngettext("{n} sign-up", "{n} sign-ups", n).format(n=number(n))
     if what == "model-motion signature":
@@ -52,13 +53,18 @@ def erased(what: str, n: int) -> str:
         return ngettext("{n} trigger signature", "{n} trigger signatures", n).format(n=number(n))
     if what == "pool registration":
         return ngettext("{n} pool registration", "{n} pool registrations", n).format(n=number(n))
+    if what == "motion record":
+        return ngettext("your name on the record of {n} motion (it reads \"{erased}\" now; the motion stays)",
+                        "your name on the records of {n} motions (they read \"{erased}\" now; the motions stay)",
+                        n).format(n=number(n), erased=_(ERASED_NAME))
     if what == "branch report":
         return ngettext("your name on {n} branch report (the branch's vote stands)",
                         "your name on {n} branch reports (the branches' votes stand)", n).format(n=number(n))
     return f"{number(n)} × {what}"
 
 
-def erased_all(gone: list[tuple[str, int]]) -> str:
+def erased_all(accounts: list[str], gone: list[tuple[str, int]]) -> str:
+    """The answer to /mydata erase: what went, and from which of the person's accounts."""
     listed = ", ".join(erased(what, n) for what, n in gone if n)
     said = _("Erased: {list}. Nothing of it remains in my records. (Signatures on trigger campaigns that already "
              "fired are kept: they are the record of why a ballot was held.)").format(list=listed)
@@ -66,11 +72,25 @@ def erased_all(gone: list[tuple[str, int]]) -> str:
         said += " " + _("A pool already frozen keeps your ticket in its published draw, with no name or chat "
                         "account left on it, so that anyone can still check the draw; a seat you held is offered "
                         "to someone else.")
-    return said
+    return "\n".join([said, *covering(accounts)])
 
 
-def what_is_kept(identity: str, lines: list[str]) -> str:
-    return "\n".join([_("What I keep about you ({id}):").format(id=identity), *lines,
+def covering(accounts: list[str]) -> list[str]:
+    """For a member with several chat accounts linked to their membership: the line that says
+    an answer of /mydata is about all of them (what each left is theirs); none for one account."""
+    if len(accounts) < 2:
+        return []
+    return [_("This covers every account linked to your membership: {accounts}.").format(
+        accounts=", ".join(accounts))]
+
+
+def what_is_kept(accounts: list[str], lines: list[str]) -> str:
+    """/mydata's answer: LINES, what is kept about the person whose chat accounts are ACCOUNTS
+    (the asker's first)."""
+    head = (_("What I keep about you ({id}):").format(id=accounts[0]) if len(accounts) < 2 else
+            _("What I keep about you, from every account linked to your membership ({accounts}):").format(
+                accounts=", ".join(accounts)))
+    return "\n".join([head, *lines,
                       _("Withdraw one with /mydata withdraw S1 (or M12, T2, P1); erase everything with /mydata "
                         "erase.")])
 

@@ -10,14 +10,14 @@ DataHolders).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from bot.features.roll.service import RollService
 from bot.features.signing.model import DataHolder
 from bot.features.signups import store
 from bot.features.signups.model import Answer, Draft, Form
 from bot.features.signups.parse import answer
-from bot.features.signups.render import first_question, kept, signed_up
+from bot.features.signups.render import covering, first_question, kept, signed_up
 from bot.kernel.clock import Clock
 from bot.kernel.context import Context
 from bot.kernel.errors import UserError
@@ -149,21 +149,24 @@ class SignupService:
 
     # -- a supporter's own data --------------------------------------------------------------
 
-    async def personal_data(self, identity: str, member: int | None) -> list[str]:
+    async def personal_data(self, identities: Sequence[str], member: int | None) -> list[str]:
         """Lines for /mydata, in the language being written in."""
-        return [kept(*row) for row in await store.signups_of(self._reader, self._sealer, identity)]
+        return [kept(*row) for row in await store.signups_of(self._reader, self._sealer, identities)]
 
-    async def erase(self, conn: Conn, identity: str, member: int | None) -> tuple[str, int]:
-        return "sign-up", await store.erase_signups(conn, identity)
+    async def erase(self, conn: Conn, identities: Sequence[str], member: int | None) -> tuple[str, int]:
+        return "sign-up", await store.erase_signups(conn, identities)
 
-    async def whats_kept(self, identity: str) -> list[str]:
-        """Everything the bot keeps about IDENTITY (and the member it is linked to), for /mydata."""
-        member = self._roll.member(identity)
+    async def whats_kept(self, identity: str) -> tuple[list[str], list[str]]:
+        """(every account it covers, IDENTITY first; everything the bot keeps about the person
+        IDENTITY is), for /mydata: what any account linked to their membership left is theirs."""
+        accounts, member = await self._roll.person(identity)
         lines: list[str] = []
-        for holder in [self, *self._holders]:
-            lines += await holder.personal_data(identity, member)
-        return lines
+        for holder in self._everyone():
+            lines += await holder.personal_data(accounts, member)
+        return accounts, lines
 
+    def _everyone(self) -> list[DataHolder]:
+        return [self, *self._holders]
     async def withdraw(self, ctx: Context, form_id: int) -> None:
         missing = self._no_form(form_id)
 
@@ -175,28 +178,35 @@ class SignupService:
                           _("You have not signed up for S{id}; nothing to withdraw.").format(id=form_id), ctx.event_id)
         await self._forget_erased()
 
-    async def erase_everything(self, ctx: Context) -> list[tuple[str, int]]:
-        """Delete every personal record the speaker left (but the signatures of triggers that
-        already fired: they are the record of why a ballot was held; and a frozen pool keeps the
-        ticket, with nothing of the person, for its published draw: see the pools service); how
-        many, per kind (the kind named in the singular, as DataHolder.erase names it).
+    async def erase_everything(self, ctx: Context) -> tuple[list[str], list[tuple[str, int]]]:
+        """Delete every personal record the speaker left, from any account linked to their
+        membership (but the signatures of triggers that already fired: they are the record of
+        why a ballot was held; a frozen pool keeps the ticket, with nothing of the person, for
+        its published draw: see the pools service; and the motions keep their record with the
+        name replaced); (the accounts it covered, the speaker's first; how many, per kind, the
+        kind named in the singular, as DataHolder.erase names it).
 
-        The speaker's data key is destroyed in the same transaction, so whatever copies of the
+        Each account's data key is destroyed in the same transaction, so whatever copies of the
         rows remain elsewhere (old row versions, WAL archives, replicas, backups) no longer
         open. The kept trigger signatures are not sealed under it (they hold no text the
         supporter gave, only the member, the chat identity and the roll's branch), so they stay
         readable. A key left after the rows went (everything withdrawn earlier) is destroyed
-        too, though the answer is then that there was nothing to erase."""
+        too, though the answer is then that there was nothing to erase. The accounts are read
+        inside the transaction, so one linked while it runs is erased too, or after it."""
         identity = ctx.actor.id
-        member = self._roll.member(identity)
+        covered: list[str] = [identity]
 
         nothing = _("I keep no sign-ups, signatures or pool registrations of yours; nothing to erase.")
 
         async def op(conn: Conn) -> list[tuple[str, int]]:
-            # A form or question left open (sign T1?) is deleted too, and answers nothing after this.
-            await self._dialogues.end(conn, identity)
-            gone = [await holder.erase(conn, identity, member) for holder in [self, *self._holders]]
-            if not await self._sealer.destroy(conn, identity) and not any(n for _what, n in gone):
+            accounts, member = await self._roll.person(identity, conn)
+            covered[:] = accounts
+            for account in accounts:
+                # A form or question left open (sign T1?) is deleted too, and answers nothing after this.
+                await self._dialogues.end(conn, account)
+            gone = [await holder.erase(conn, accounts, member) for holder in self._everyone()]
+            destroyed = [await self._sealer.destroy(conn, account) for account in accounts]
+            if not any(destroyed) and not any(n for _what, n in gone):
                 raise UserError(nothing)
             return gone
 
@@ -205,21 +215,22 @@ class SignupService:
         except UserError as e:
             if e.message != nothing:
                 raise
-            await self._dialogues.close(identity, None)  # a form half answered is all there was: it goes too
+            for account in covered:  # a form half answered is all there was: it goes too
+                await self._dialogues.close(account, None)
             raise UserError(await self._nothing_erased(identity, nothing)) from None
         await self._forget_erased()
         if not any(n for _what, n in gone):
             raise UserError(await self._nothing_erased(identity, nothing))
-        return gone
+        return covered, gone
 
     async def _nothing_erased(self, identity: str, nothing: str) -> str:
         """The answer to an erasure that erased nothing: NOTHING, unless something is kept on
-        purpose (a fired trigger's signature), which is listed with why."""
-        still = await self.whats_kept(identity)
-        if not still:
-            return nothing
-        return "\n".join([_("There is nothing I may erase: what I keep of yours stays, for the reason given."),
-                          *still])
+        purpose (a fired trigger's signature), which is listed with why; and, for a member with
+        several accounts, which accounts it covered."""
+        accounts, still = await self.whats_kept(identity)
+        said = [nothing] if not still else [
+            _("There is nothing I may erase: what I keep of yours stays, for the reason given."), *still]
+        return "\n".join([*said, *covering(accounts)])
 
     async def move_room(self, conn: Conn, old: str, new: str) -> int:
         """Inside a room move's transaction (bot/app/rooms.py): the sign-up forms of room OLD now

@@ -9,8 +9,11 @@ log is truncated afterwards (see bot/storage/database.py).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.features.signups.model import Form
 from bot.kernel.ports import Conn
+from bot.storage.rows import marks
 from bot.storage.sealing import Sealed, Sealer
 
 SEALED = Sealed("signups", identity="identity", row=("form_id", "identity"), columns=("name", "area", "contact"))
@@ -70,18 +73,22 @@ async def signup_list(conn: Conn, sealer: Sealer, form_id: int) -> list[tuple[st
                   key=lambda r: (r[3], r[0]))
 
 
-async def signups_of(conn: Conn, sealer: Sealer, identity: str) -> list[tuple[int, str, str, str, str | None, str]]:
-    """(form, its title, name, area, contact, signed at) of a person's sign-ups."""
+async def signups_of(
+    conn: Conn, sealer: Sealer, identities: Sequence[str]
+) -> list[tuple[int, str, str, str, str | None, str]]:
+    """(form, its title, name, area, contact, signed at) of a person's sign-ups, from any of
+    IDENTITIES (their chat accounts)."""
     rows = await sealer.open_rows(conn, await conn.execute_fetchall(
         "SELECT s.form_id, f.title, s.identity, s.name, s.area, s.contact, s.signed_at FROM signups s"
-        " JOIN signup_forms f ON f.id = s.form_id WHERE s.identity = ? ORDER BY s.form_id",
-        (identity,),
+        f" JOIN signup_forms f ON f.id = s.form_id WHERE s.identity IN ({marks(identities)})"
+        " ORDER BY s.form_id, s.signed_at",
+        tuple(identities),
     ), SEALED)
     return [(r["form_id"], r["title"], r["name"], r["area"], r["contact"], r["signed_at"]) for r in rows]
 
 
-async def erase_signups(conn: Conn, identity: str) -> int:
-    cur = await conn.execute("DELETE FROM signups WHERE identity = ?", (identity,))
+async def erase_signups(conn: Conn, identities: Sequence[str]) -> int:
+    cur = await conn.execute(f"DELETE FROM signups WHERE identity IN ({marks(identities)})", tuple(identities))
     return int(cur.rowcount)
 
 

@@ -13,6 +13,7 @@ TriggerFired, published on the bus (and again at start-up, if the bot stopped in
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -368,15 +369,16 @@ class TriggerService:
 
     # -- personal data (a DataHolder) --------------------------------------------------------
 
-    async def personal_data(self, identity: str, member: int | None) -> list[str]:
-        """Each signature; on a campaign that fired, why an erasure keeps it."""
+    async def personal_data(self, identities: Sequence[str], member: int | None) -> list[str]:
+        """Each signature (a member's, from whichever account); on a campaign that fired, why an
+        erasure keeps it."""
         return [_("• signature on {ref}; {day}").format(ref=f"T{trigger_id}", day=at[:10]) if status != FIRED
                 else _("• signature on {ref}; {day} (kept: {ref} fired, and its signatures are the record of why "
                        "its ballot was held)").format(ref=f"T{trigger_id}", day=at[:10])
-                for trigger_id, at, status in await store.signatures_of(self._reader, identity, member)]
+                for trigger_id, at, status in await store.signatures_of(self._reader, identities, member)]
 
-    async def erase(self, conn: Conn, identity: str, member: int | None) -> tuple[str, int]:
-        return "trigger signature", await store.erase_signatures(conn, identity, member)
+    async def erase(self, conn: Conn, identities: Sequence[str], member: int | None) -> tuple[str, int]:
+        return "trigger signature", await store.erase_signatures(conn, identities, member)
 
     async def move_room(self, conn: Conn, old: str, new: str) -> int:
         """Inside a room move's transaction (bot/app/rooms.py): the trigger campaigns of room OLD now

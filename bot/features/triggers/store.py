@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -9,7 +10,7 @@ from bot.features.triggers.model import Ballot, Standing, Threshold, Trigger, Tr
 from bot.kernel.ports import Conn
 from bot.kernel.times import parse_iso
 from bot.storage import dialect
-from bot.storage.rows import from_row
+from bot.storage.rows import from_row, marks
 
 
 def _trigger(row: Any) -> Trigger:
@@ -131,31 +132,35 @@ async def signature_list(conn: Conn, trigger_id: int) -> list[tuple[str, str | N
     return [(r[0], r[1], r[2], r[3]) for r in rows]
 
 
-async def signatures_of(conn: Conn, identity: str, member: int | None) -> list[tuple[int, str, str]]:
-    """(campaign, signed at, the campaign's status) of each of a person's signatures."""
+async def signatures_of(conn: Conn, identities: Sequence[str], member: int | None) -> list[tuple[int, str, str]]:
+    """(campaign, signed at, the campaign's status) of each of a person's signatures: the
+    member's, from whichever of their accounts (IDENTITIES) each was given."""
     rows = await conn.execute_fetchall(
         "SELECT s.trigger_id, s.signed_at, t.status FROM trigger_signatures s JOIN triggers t ON t.id = s.trigger_id"
-        " WHERE s.identity = ? OR s.member_id IS NOT DISTINCT FROM ? ORDER BY s.trigger_id", (identity, member),
+        f" WHERE s.identity IN ({marks(identities)}) OR s.member_id IS NOT DISTINCT FROM ? ORDER BY s.trigger_id",
+        (*identities, member),
     )
     return [(r[0], r[1], r[2]) for r in rows]
 
 
-async def erase_signatures(conn: Conn, identity: str, member: int | None) -> int:
-    """A person's signatures on every campaign but those that fired (open, cancelled or expired):
-    a fired campaign's signatures are the record of why its ballot was held, and stay. On a
-    database other processes share, the open campaigns signed are locked first (in id order, as
-    each signature locks its own), so a signature that may fire one waits for the erasure, or the
-    erasure for it, and then finds it fired and keeps its signatures."""
+async def erase_signatures(conn: Conn, identities: Sequence[str], member: int | None) -> int:
+    """A person's signatures (see ``signatures_of``) on every campaign but those that fired
+    (open, cancelled or expired): a fired campaign's signatures are the record of why its ballot
+    was held, and stay. On a database other processes share, the open campaigns signed are
+    locked first (in id order, as each signature locks its own), so a signature that may fire
+    one waits for the erasure, or the erasure for it, and then finds it fired and keeps its
+    signatures. The counts are the rows: an open campaign counts one fewer at once."""
+    theirs = f"(identity IN ({marks(identities)}) OR member_id IS NOT DISTINCT FROM ?)"
     if dialect.shared(conn):
         await conn.execute_fetchall(
             "SELECT id FROM triggers WHERE status = 'open' AND id IN (SELECT trigger_id FROM trigger_signatures"
-            " WHERE identity = ? OR member_id IS NOT DISTINCT FROM ?) ORDER BY id" + dialect.locking(conn),
-            (identity, member),
+            f" WHERE {theirs}) ORDER BY id" + dialect.locking(conn),
+            (*identities, member),
         )
     cur = await conn.execute(
-        "DELETE FROM trigger_signatures WHERE (identity = ? OR member_id IS NOT DISTINCT FROM ?) AND trigger_id IN"
+        f"DELETE FROM trigger_signatures WHERE {theirs} AND trigger_id IN"
         " (SELECT id FROM triggers WHERE status <> 'fired')",
-        (identity, member),
+        (*identities, member),
     )
     return int(cur.rowcount)
 

@@ -114,8 +114,10 @@ async def test_a_member_who_registered_from_two_accounts_before_linking_them_is_
     # The note named the pools she registered in: an erasure takes it from the outbox too.
     merged = "SELECT count(*) FROM outbox WHERE target = 'console:ann' AND dedupe LIKE 'pools:merged:%'"
     assert await chat.query(merged) == [(1,)]
-    assert "Erased: 1 pool registration." in await chat.say("ann (private): /mydata erase")
+    # Erased from either account, all four registrations of both accounts go: they are hers.
+    assert "Erased: 4 pool registrations." in await chat.say("ann (private): /mydata erase")
     assert await chat.query(merged) == [(0,)]
+    assert sorted(await chat.query("SELECT pool_id, identity FROM pool_volunteers WHERE identity LIKE '%ann%'")) == []
 
 
 async def test_a_freeze_refuses_when_the_volunteers_changed_while_its_lottery_was_computed(chat: Chat) -> None:
