@@ -246,7 +246,7 @@ async def _built(config: Config, clock: Clock, transports: Transports, writer: W
                         outbox, links, charts=config.charts, chart_font=config.chart_font, languages=languages,
                         vacuum=database.vacuum)
     reminders = Reminders(reader, writer, clock, config, polls, roll, outbox, languages=languages)
-    motions = MotionService(reader, writer, clock, config.tz, polls, secret, outbox, languages=languages)
+    motions = MotionService(reader, writer, clock, config.tz, polls, secret, outbox, languages=languages, roll=roll)
     campaigns = CampaignService(reader, writer, clock, config.tz, outbox, roll, motions, languages=languages,
                                 sealer=sealer)
     triggers = TriggerService(reader, writer, clock, config.tz, send, outbox, roll, config.organisers, bus.publish,

@@ -65,6 +65,7 @@ from bot.features.motions.render import composite_view, records_kept
 from bot.features.polls.model import Poll, PollSpec
 from bot.features.polls.parse import parse_ballot
 from bot.features.polls.service import PollService
+from bot.features.roll.service import RollService
 from bot.kernel.clock import Clock
 from bot.kernel.context import Context
 from bot.kernel.durations import parse_deadline
@@ -183,9 +184,10 @@ async def _lapsed(conn: Conn, motion: Motion, before: str) -> list[tuple[Composi
 class MotionService:
     def __init__(
         self, reader: Reader, writer: Writer, clock: Clock, tz: ZoneInfo, polls: PollService, secret: str,
-        outbox: Outbox, *, languages: Languages,
+        outbox: Outbox, *, languages: Languages, roll: RollService,
     ) -> None:
         self._languages = languages
+        self._roll = roll  # who is the same member (linked accounts): nobody seconds their own amendment
         self._outbox = outbox
         self._secret = secret
         self._wrong_codes = code_attempts(clock.now)
@@ -586,8 +588,10 @@ class MotionService:
         await self._writer.run(op, ctx.event_id)
 
     async def second(self, ctx: Context, amendment_id: int) -> None:
+        mine, _member = await self._roll.person(ctx.actor.id)  # any account of the member's is theirs
+
         def edit(a: AmendmentRow) -> Entry:
-            if a.mover == ctx.actor.id:
+            if a.mover in mine:
                 raise UserError(_("You moved {ref}: someone else must second it.").format(ref=a.ref))
             a.status, a.seconder = SECONDED, ctx.actor.label
             return entry(SECONDED_ENTRY, ref=a.ref)

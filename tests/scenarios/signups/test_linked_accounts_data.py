@@ -112,3 +112,18 @@ async def test_what_a_member_moved_seconded_or_amended_is_listed_and_their_name_
     assert "motion" not in await chat.say("bob (private): /mydata")
     # The motion and its amendments stand: A1 is still seconded and goes to the vote.
     assert "A1" in await chat.say("chair: /amendment A1 vote --closes 10m")
+
+
+async def test_a_member_cannot_second_her_own_amendment_from_another_linked_account(chat: Chat) -> None:
+    """An amendment needs a second member: Ann's Matrix account, linked to her membership, is Ann,
+    so its second is refused (in her language, privately) and the amendment stays unseconded."""
+    codes = await import_roll(chat)
+    await _matrix(chat, f"/join {codes['ann']}")
+    await chat.say(f"ann (private): /join {codes['ann']}", "chair: /motion new Fund our schools",
+                   "chair: /motion M1 resolves To support the campaign.",
+                   'ann: /amend M1 resolves 1 replace "support" with "lead"')
+    before = await chat.snapshot()
+    await _matrix(chat, "/amendment A1 second")
+    assert await chat.query("SELECT status, seconder FROM amendments") == [("proposed", None)]
+    assert await chat.snapshot() == before
+    assert "seconded by" in await chat.say("bob: /amendment A1 second")
