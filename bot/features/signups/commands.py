@@ -106,8 +106,8 @@ async def mydata_command(ctx: Context, args: str, signups: SignupService, signin
     if not words:
         accounts, kept = await signups.whats_kept(ctx.actor.id)
         if not kept:
-            await ctx.reply("\n".join([_("I keep no sign-ups, signatures or pool registrations of yours."),
-                                       *covering(accounts)]))
+            nothing = _("I keep no sign-ups, signatures, pool registrations or motion records of yours.")
+            await ctx.reply("\n".join([nothing, *covering(accounts)]))
             return
         for page in pages(what_is_kept(accounts, kept)):
             await ctx.reply(page)

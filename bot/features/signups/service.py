@@ -196,7 +196,7 @@ class SignupService:
         identity = ctx.actor.id
         covered: list[str] = [identity]
 
-        nothing = _("I keep no sign-ups, signatures or pool registrations of yours; nothing to erase.")
+        nothing = _("I keep no sign-ups, signatures, pool registrations or motion records of yours; nothing to erase.")
 
         async def op(conn: Conn) -> list[tuple[str, int]]:
             accounts, member = await self._roll.person(identity, conn)

@@ -74,7 +74,8 @@ async def test_mydata_lists_a_pool_registration_and_withdraws_it(chat: Chat) -> 
     out = await chat.say("zed (private): /mydata withdraw P1")
     assert "You have left pool 1; your answers are erased." in out
     assert await chat.query("SELECT count(*) FROM pool_volunteers") == [(0,)]
-    assert "I keep no sign-ups, signatures or pool registrations of yours." in await chat.say("zed (private): /mydata")
+    assert "I keep no sign-ups, signatures, pool registrations or motion records of yours." \
+        in await chat.say("zed (private): /mydata")
 
 
 async def test_a_frozen_registration_shows_its_ticket(chat: Chat) -> None:

@@ -68,7 +68,8 @@ async def test_a_wrong_signup_request_is_refused_in_the_readers_language(chat: C
     # Privately, in Polish.
     assert "Nie ma formularza zapisów S7." in await chat.say("zed (private): /signup S7")
     assert "Użycie: /mydata (zobacz, co przechowujemy)" in await chat.say("zed (private): /mydata frob")
-    nothing = "Nie przechowuję żadnych Twoich zapisów, podpisów ani zgłoszeń do puli; nie ma czego usuwać."
+    nothing = ("Nie przechowuję żadnych Twoich zapisów, podpisów, zgłoszeń do puli ani wpisów przy wnioskach; "
+               "nie ma czego usuwać.")
     assert nothing in await chat.say("zed (private): /mydata erase")
     out = await chat.say("zed (private): /signup S1", "zed (private): " + "x" * 101)
     assert "Wyślij swoje imię i nazwisko (do 100 znaków)." in out

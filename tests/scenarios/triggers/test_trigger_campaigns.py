@@ -227,7 +227,8 @@ async def test_erasure_deletes_signatures_on_cancelled_and_expired_triggers(chat
     out = await chat.say("m0 (private): /mydata erase")
     assert "Erased: 2 trigger signatures." in out, out
     assert await chat.query("SELECT trigger_id, member_id FROM trigger_signatures") == [(1, 2)]  # m1's stays
-    assert "I keep no sign-ups, signatures or pool registrations of yours." in await chat.say("m0 (private): /mydata")
+    assert "I keep no sign-ups, signatures, pool registrations or motion records of yours." \
+        in await chat.say("m0 (private): /mydata")
 
 
 async def test_erasure_says_why_a_fired_triggers_signature_is_kept(chat: Chat) -> None:
