@@ -3,9 +3,13 @@
 Logs never carry ballot content or personal data, at any level. The platform and storage
 libraries log what they send and receive at DEBUG and INFO (python-telegram-bot every Bot API
 call with its parameters, so "Your vote in poll 3: Soup" to the voter's chat id; httpx the URLs
-with the bot's token; matrix-nio whole events; aiosqlite the rows it returns). Their loggers are
-held at WARNING whatever ``-v`` asks, and a filter on the bot's own handlers drops anything below
-WARNING from them should another part of the program lower those levels again.
+with the bot's token; matrix-nio whole events; peewee, under matrix-nio's encryption store, each
+statement with its values, the bot's keys and the user ids of the devices it knows; aiosqlite
+the rows it returns). Their loggers are held at WARNING whatever ``-v`` asks, and a filter on the
+bot's own handlers drops anything below WARNING from them should another part of the program
+lower those levels again. What they log at WARNING and above is kept; where a library quotes
+what it received even there, its adapter rewrites that line (``adapters/telegram/tolerant_bot.py``,
+``adapters/matrix/adapter.py``).
 
 
 Every vote allocates a few short-lived objects (an event, a context, a future), so with
@@ -42,7 +46,8 @@ def tune_for_serving() -> None:
     gc.set_threshold(GEN0_THRESHOLD, gen1, gen2)
 
 
-LIBRARIES = ("telegram", "httpx", "httpcore", "nio", "aiohttp", "aiosqlite", "apscheduler", "hpack", "asyncio")
+LIBRARIES = ("telegram", "httpx", "httpcore", "nio", "peewee", "aiohttp", "aiosqlite", "apscheduler", "hpack",
+             "asyncio")
 """Loggers that may carry message content, people's ids or secrets below WARNING."""
 
 

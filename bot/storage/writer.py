@@ -35,6 +35,7 @@ import logging
 import re
 import sqlite3
 import time
+import traceback
 from array import array
 from bisect import bisect_left
 from collections import OrderedDict
@@ -133,6 +134,20 @@ _RETRYABLE = {"40P01", "40001"}  # deadlock detected, serialization failure
 
 def _retryable(e: BaseException) -> bool:
     return getattr(e, "sqlstate", None) in _RETRYABLE
+
+
+def _unquoted(e: BaseException) -> str:
+    """E, from writing secret ballots, as a log line or an error may tell it: its kind (and the
+    SQLSTATE a server gave), never its words. A database may fill those with the row it refused
+    (PostgreSQL: "DETAIL: Failing row contains (3, h:…, 2, …)"), a ballot's key beside its
+    choice, and the time of the line would tie that to the member whose vote failed."""
+    code = getattr(e, "sqlstate", None)
+    return type(e).__name__ + (f" (SQLSTATE {code})" if code else "")
+
+
+def _stack(e: BaseException) -> str:
+    """Where E was raised, without its message: the frames' file, line and code only."""
+    return "".join(traceback.format_tb(e.__traceback__)).rstrip()
 
 
 def _prefix(token: str) -> int:
@@ -470,8 +485,11 @@ class Writer:
                 for part in _parts(batch):
                     try:
                         await self._commit(part)
-                    except Exception:  # the database itself failed: nobody in it is acknowledged
-                        log.exception("commit failed")
+                    except Exception as e:  # the database itself failed: nobody in it is acknowledged
+                        if part[0].secret:
+                            log.error("commit failed (secret ballots): %s\n%s", _unquoted(e), _stack(e))
+                        else:
+                            log.exception("commit failed")
             finally:
                 for _ in batch:
                     self._queue.task_done()
@@ -492,9 +510,10 @@ class Writer:
 
     @staticmethod
     def _fail(batch: list[VoteWrite | _Op], e: BaseException) -> None:
+        told = _unquoted(e) if batch[0].secret else str(e)  # a batch is all secret or all not (_parts)
         for item in batch:
             if not item.future.done():
-                item.future.set_exception(RuntimeError(f"could not save: {e}"))
+                item.future.set_exception(RuntimeError(f"could not save: {told}"))
 
     async def _attempt(self, batch: list[VoteWrite | _Op]) -> None:
         conn = self._conn
@@ -588,6 +607,8 @@ class Writer:
                         continue
                 await conn.execute("ROLLBACK TO op")
                 await conn.execute("RELEASE op")
+                if op.secret and not isinstance(e, UserError):  # its words may quote a ballot
+                    e = RuntimeError(f"could not save: {_unquoted(e)}")
                 results.append((op.future, None, e))
                 return
         if token is not None:

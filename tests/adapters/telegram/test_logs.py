@@ -59,3 +59,26 @@ async def test_a_secret_ballot_at_debug_level_leaves_nothing_in_the_log(
     for secret in ("Quince", "Rhubarb", "Gwenllian", "Bartholomew", peer.token,
                    *(str(v.id) for v in voters), str(group.id)):
         assert secret not in log, secret
+
+
+async def test_an_update_the_bot_cannot_read_is_logged_without_its_sender_or_text(
+    tmp_path: Path, fast_telegram_peer: TelegramPeer, debug_log: io.StringIO
+) -> None:
+    """An update python-telegram-bot cannot parse is skipped and logged as an error; the line
+    names its id and what was wrong with it, never what it carried (here, a secret vote and who
+    sent it: the log would link the two)."""
+    peer = fast_telegram_peer
+    member = peer.create_user("Gwenllian", "Price")
+    bot = await TelegramBot.start(tmp_path, peer)
+    try:
+        peer.world.queue.push("message", {"message_id": 1, "text": "/vote 1 Quince tart",
+                                          "from": {"id": member.id, "is_bot": False, "first_name": "Gwenllian"}})
+        peer.send_message(member, "/start")
+        await peer.wait_for_bot_message(peer.private_chat(member), containing="Hello!")
+        await peer.wait_until_confirmed()
+    finally:
+        await bot.stop()
+    log = debug_log.getvalue()
+    assert "skipped malformed update" in log  # the operator still learns of it
+    for secret in ("Quince", "Gwenllian", str(member.id)):
+        assert secret not in log, secret
