@@ -12,7 +12,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TypeVar
 
-from bot.kernel.effects import Delivered, Keyboard, Send, SendFile, SendPrivate
+from bot.kernel.effects import Delete, Delivered, Keyboard, Send, SendFile, SendPrivate
 from bot.kernel.errors import UserError
 from bot.kernel.events import Actor, ButtonPress, Message, NativePollAnswer, Room
 from bot.kernel.language import Speech, _, speaking
@@ -50,6 +50,14 @@ class Context:
         if delivered is None:
             raise not_sent_privately(what)
         return delivered
+
+    async def take_down(self) -> bool:
+        """Delete the message this context answers, which others in the room read (a join code,
+        a secret ballot's choice typed in the group); whether it is gone. The platform decides:
+        a Telegram administrator with can_delete_messages, within 48 hours; a Matrix power level
+        that may redact. When it is not, the caller asks the sender to delete it themselves."""
+        ref = self.event.ref if isinstance(self.event, Message) else None
+        return ref is not None and await self.send(Delete(self.room.id, ref)) is not None
 
     async def send_file(self, name: str, data: bytes, caption: str = "", *, private: bool = True) -> Delivered | None:
         """A file to the speaker's private chat (PRIVATE, the default: exports hold personal

@@ -53,7 +53,7 @@ from bot.kernel.clock import Clock
 from bot.kernel.context import Context
 from bot.kernel.effects import CloseNativePoll, Edit, Keyboard, Send, SendFile, SendNativePoll, SendPrivate
 from bot.kernel.errors import UserError
-from bot.kernel.events import Actor, ButtonPress, NativePollAnswer, Room
+from bot.kernel.events import Actor, ButtonPress, Message, NativePollAnswer, Room
 from bot.kernel.grammar import is_number
 from bot.kernel.language import _, current, ngettext, speaking
 from bot.kernel.markup import Markup, markup
@@ -492,10 +492,17 @@ class PollService:
         if poll.private_voting and not room.private:
             how = f"/rank {poll.id} …" if poll.ranked else f"/vote {poll.id} …"
             if refused == NOT_COUNTED:
-                raise UserError(_("Poll {id} is a secret ballot: your vote was not counted here. Message me "
-                                  "privately: {how}").format(id=poll.id, how=how))
-            raise UserError(_("Poll {id} is a secret ballot: nothing was changed here. Message me privately: {how}")
-                            .format(id=poll.id, how=how))
+                said = _("Poll {id} is a secret ballot: your vote was not counted here. Message me privately: "
+                         "{how}").format(id=poll.id, how=how)
+            else:
+                said = _("Poll {id} is a secret ballot: nothing was changed here. Message me privately: {how}"
+                         ).format(id=poll.id, how=how)
+            if isinstance(ctx.event, Message) and room.id == ctx.room.id:  # typed where the room reads it
+                said += "\n" + (_("I deleted your message, so your choice is no longer shown here.")
+                                 if await ctx.take_down() else
+                                 _("I may not delete your message here: please delete it yourself, so that your "
+                                   "choice is no longer shown."))
+            raise UserError(said)
         if poll.electorate_kind == "room" and room.id == poll.room:  # the common case, without a coroutine
             return voter_key(self._roll.member(ctx.actor.id), ctx.actor.id), 1
         return await self.eligibility(ctx.actor, room, poll)

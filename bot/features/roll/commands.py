@@ -7,9 +7,8 @@ import logging
 from bot.features.roll.model import says_branch, typed_as_code
 from bot.features.roll.service import RegistrationMerger, RollService, SignatureMerger, VoteMover
 from bot.kernel.context import Context
-from bot.kernel.effects import Delete, SendPrivate
+from bot.kernel.effects import SendPrivate
 from bot.kernel.errors import UserError
-from bot.kernel.events import Message
 from bot.kernel.language import N_, _
 from bot.kernel.routing import Router
 
@@ -74,11 +73,9 @@ async def join(
 
 async def _take_down(ctx: Context) -> str:
     """A join code typed where others read it stays on their screens even once replaced: the
-    member's message is deleted where the platform lets the bot (a Telegram administrator with
-    can_delete_messages, within 48 hours; a Matrix power level that may redact), and otherwise
-    the member is asked to delete it. What to tell them, either way."""
-    ref = ctx.event.ref if isinstance(ctx.event, Message) else None
-    if ref is not None and await ctx.send(Delete(ctx.room.id, ref)) is not None:
+    member's message is deleted where the platform lets the bot (``Context.take_down``), and
+    otherwise the member is asked to delete it. What to tell them, either way."""
+    if await ctx.take_down():
         return _("I deleted your message, so the code is no longer shown here.")
     return _("I may not delete your message here: please delete it yourself, so that the code is no longer "
              "shown.")

@@ -45,6 +45,37 @@ async def test_a_secret_ballot_is_cast_privately_and_the_group_never_sees_a_choi
         await bot.stop()
 
 
+async def test_a_secret_vote_typed_in_the_group_is_not_counted_and_taken_down_where_the_bot_may(
+    tmp_path: Path, fast_telegram_peer: TelegramPeer
+) -> None:
+    """Ann types her choice in the group, where everyone reads it: it is not counted, and her
+    message is deleted where the bot is an administrator that may delete messages; where it may
+    not, she is asked to delete it herself."""
+    peer = fast_telegram_peer
+    olga, ann, bob = peer.create_user("Olga"), peer.create_user("Ann"), peer.create_user("Bob")
+    group = peer.create_group("Branch", creator=olga, members=[ann, bob])
+    peer.add_bot_to_group(group, olga, as_admin=True)
+    other = peer.create_group("Second branch", creator=olga, members=[ann, bob])
+    peer.add_bot_to_group(other, olga, as_admin=True, can_delete_messages=False)
+    bot = await TelegramBot.start(tmp_path, peer)
+    try:
+        peer.send_command(olga, "poll", "Strike? | Yes | No --secret", group)
+        await peer.wait_for_bot_message(group, containing="Poll 1")
+        typed = peer.send_command(ann, "vote", "1 Yes", group)
+        answer = await peer.wait_for_bot_message(group, containing="your vote was not counted here")
+        assert typed.deleted
+        assert "I deleted your message, so your choice is no longer shown here." in (answer.text or "")
+
+        peer.send_command(olga, "poll", "Ballot? | Yes | No --secret", other)
+        await peer.wait_for_bot_message(other, containing="Poll 2")
+        kept = peer.send_command(bob, "vote", "2 No", other)
+        refused = await peer.wait_for_bot_message(other, containing="your vote was not counted here")
+        assert not kept.deleted and "please delete it yourself" in (refused.text or ""), refused.text
+        assert await bot.votes(1) == 0 and await bot.votes(2) == 0
+    finally:
+        await bot.stop()
+
+
 async def test_a_ranked_election_by_buttons_and_by_text(tmp_path: Path, fast_telegram_peer: TelegramPeer) -> None:
     peer = fast_telegram_peer
     organiser = peer.create_user("Olga")
