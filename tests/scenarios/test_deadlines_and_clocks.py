@@ -233,6 +233,6 @@ async def test_signing_twice_says_when_the_first_signature_was_in_the_rooms_zone
         assert "You signed M1 already, at Mon 01 Jun 13:00 (Europe/London); nothing changed." in out, out
         await chat.say("ann (private): /language pl")
         out = await chat.say("ann (private): /sign T1 yes")
-        assert "pon. 1 cze 13:00 (Europe/London)" in out and "T1" in out, out
+        assert "pon., 1 cze, 13:00 (Europe/London)" in out and "T1" in out, out
     finally:
         await chat.stop()
