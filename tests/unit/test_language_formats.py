@@ -22,7 +22,8 @@ T = datetime(2026, 1, 5, 14, 5, tzinfo=UTC)
 
 def test_english_is_the_codes_own_text() -> None:
     with speaking(ENGLISH_SPEECH):
-        assert (percent(1, 8), number(12345), when(T, LONDON)) == ("12.5%", "12,345", "Mon 05 Jan 14:05")
+        assert (percent(1, 8), number(12345), when(T, LONDON, T, lasting=True)) == (
+            "12.5%", "12,345", "Mon 05 Jan 14:05")
         assert day_of(date(2026, 1, 5)) == "05 January 2026" and when_in_full(T, LONDON) == "Mon 05 Jan 2026 14:05"
 
 
