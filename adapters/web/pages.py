@@ -101,7 +101,7 @@ def poll_page(view: PollView) -> str:
     what = KIND.get(view.kind, "poll")
     body: list[object] = [
         markup("<h1>{}</h1>", view.question),
-        markup('<p class="meta">{} {}{} · opened {} · closed {} (UTC)</p>', what.capitalize(), view.id,
+        markup('<p class="meta">{} {}{} · opened {} · closed {}</p>', what.capitalize(), view.id,
                f" · {view.rules}" if view.rules else "", view.opened, view.closed),
         markup("<h2>{}</h2>", "Result"),
         markup('<p class="outcome" id="outcome">{}</p>', view.outcome),

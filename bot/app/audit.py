@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.engines.sortition.model import SortitionError
 from bot.engines.sortition.published import open_document
@@ -27,9 +29,8 @@ from bot.features.pools.render import check_command
 from bot.features.pools.service import PoolService
 from bot.kernel.errors import UserError
 from bot.kernel.markup import to_plain
-from bot.kernel.times import iso
 from bot.kernel.weblinks import PageLinks
-from bot.kernel.wording import percent
+from bot.kernel.wording import percent, utc_offset
 
 
 @dataclass(frozen=True)
@@ -118,11 +119,21 @@ def _stages(r: dict[str, Any]) -> tuple[list[str], list[StageRow]]:
     return candidates, rows
 
 
+def on_page(t: datetime, tz: ZoneInfo) -> str:
+    """A moment on an auditor's page, in English as the pages are: its day and year, the time on
+    the organisation's clocks (TZ, whose deadlines the bot announced), and their offset from UTC
+    then, which leaves no hour the clocks show twice in doubt: "Mon 01 Jun 2026 13:00
+    (UTC+01:00, Europe/London)"."""
+    local = t.astimezone(tz)
+    return f"{local:%a %d %b %Y %H:%M} (UTC{utc_offset(local)}, {tz.key})"
+
+
 class Audit:
-    def __init__(self, polls: PollService, pools: PoolService, links: PageLinks) -> None:
+    def __init__(self, polls: PollService, pools: PoolService, links: PageLinks, tz: ZoneInfo) -> None:
         self._polls = polls
         self._pools = pools
         self.links = links
+        self._tz = tz
 
     async def _closed_poll(self, token: str) -> Poll | None:
         poll_id = self.links.read("poll", token)
@@ -142,7 +153,8 @@ class Audit:
         r = poll.result
         assert r is not None and poll.closed_at is not None
         base = dict(id=poll.id, question=poll.question, kind=poll.kind, rules=describe_rules(poll),
-                    opened=iso(poll.opened_at), closed=iso(poll.closed_at), secret=poll.secret,
+                    opened=on_page(poll.opened_at, self._tz), closed=on_page(poll.closed_at, self._tz),
+                    secret=poll.secret,
                     has_chart=r["outcome"] != "no votes" and (not poll.ranked or "count" in r))
         receipts = await self._polls.receipts(poll) if poll.secret else []
         if poll.ranked:

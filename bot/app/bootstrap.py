@@ -279,7 +279,7 @@ async def _built(config: Config, clock: Clock, transports: Transports, writer: W
                       languages, scheduler.poke)
     return App(config=config, clock=clock, transports=transports, database=database, writer=writer,
                own_writer=own_writer, outbox=outbox, scheduler=scheduler, routes=routes, dispatcher=dispatcher,
-               services=services, rooms=rooms, audit=Audit(polls, pools, links),
+               services=services, rooms=rooms, audit=Audit(polls, pools, links, config.tz),
                monitoring=Monitoring(database, own_writer, outbox, scheduler, polls, transports), secret=secret)
 
 

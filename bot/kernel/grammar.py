@@ -100,17 +100,14 @@ def split_options(
     known = flags | valued
     words = _dates_with_times(args.split(), valued)
     names = [_option_name(w, known) for w in words]
-    start = len(words)
-    i = len(words) - 1
-    while i >= 0:
-        if names[i] is not None:
-            start = i
-        elif i > 0 and names[i - 1] is not None and "=" not in words[i - 1]:
-            start = i - 1  # the value of the option before it (refused below if it takes none)
-            i -= 1
-        else:
-            break
-        i -= 1
+    start = _options_start(words, names, len(words))
+    while (spaced := _spaced_value(words, names, start, valued)) is not None:
+        # A value typed with spaces (``--closes 2 h``, ``--closes 1w pm``) after the text: its
+        # words are the value, which the command reads and refuses naming it, rather than
+        # everything before them being taken for text with an option misplaced in it.
+        words[spaced:start] = [" ".join(words[spaced:start])]
+        names[spaced:start] = [names[spaced]]  # an option with its value after "=", or a value
+        start = _options_start(words, names, spaced + 1)
     listed = ", ".join(f"--{n}" for n in sorted(known))
     for w, name in zip(words[:start], names[:start], strict=True):
         if name is None or not w.startswith("--"):
@@ -123,6 +120,38 @@ def split_options(
     opts = _read_options([w if name is None else "--" + w.lstrip("-\u2013\u2014")
                           for w, name in zip(words[start:], names[start:], strict=True)], flags, valued, usage)
     return " ".join(words[:start]), opts
+
+
+def _options_start(words: list[str], names: list[str | None], end: int) -> int:
+    """Where the options at the end of WORDS[:END] begin: the longest run of words before END
+    that are each an option or the value of the option before it (END if there are none)."""
+    start = end
+    i = end - 1
+    while i >= 0:
+        if names[i] is not None:
+            start = i
+        elif i > 0 and names[i - 1] is not None and "=" not in words[i - 1]:
+            start = i - 1  # the value of the option before it (refused below if it takes none)
+            i -= 1
+        else:
+            break
+        i -= 1
+    return start
+
+
+def _spaced_value(words: list[str], names: list[str | None], start: int, valued: frozenset[str]) -> int | None:
+    """Where a value typed with spaces begins, if the words just before START are one: the last
+    option in WORDS[:START] takes a value and only words that are no option follow it, more
+    than the one a value is (``Lunch? --closes 2 h``, or ``--closes 2 h`` alone where the text
+    may be empty). None otherwise: an option taking no value, or one followed by a ``|``
+    (which separates a poll's choices, and is in no value), is misplaced."""
+    last = max((k for k in range(start) if names[k] is not None), default=None)
+    if last is None or names[last] not in valued or not words[last].startswith("--"):
+        return None
+    first = last if "=" in words[last] else last + 1  # ``--closes=2 h``: the value begins in it
+    if start - first < 2 or any("|" in w for w in words[last + 1:start]):
+        return None
+    return first
 
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)

@@ -26,16 +26,26 @@ def number(n: int) -> str:
     return current().number(n)
 
 
-def when(t: datetime, tz: ZoneInfo, now: datetime | None = None) -> str:
-    """A moment in the organisation's time zone, in the language being written in: given NOW,
-    the time alone if it is today, with its year if it is in another year than today ("Wed 06
-    Jan 2027 14:00", which on 30 December would read as the 6 January just gone), else with its
-    day ("Mon 05 Jan 14:00"), as it is without NOW, for a text that stays to be read later."""
+def when(t: datetime, tz: ZoneInfo, now: datetime, *, lasting: bool = False) -> str:
+    """A moment in the organisation's time zone, in the language being written in: its year if
+    it is in another year than NOW's ("Wed 06 Jan 2027 14:00", which on 30 December would read
+    as the 6 January just gone), else its day ("Mon 05 Jan 14:00"), or the time alone if it is
+    today (a reply, read at once) unless LASTING.
+
+    LASTING is for a text that stays on screen to be read later (a ballot pinned for weeks,
+    ``/motion … show``, a trigger's announcement): never the time alone, as it may be read on
+    another day. Its year follows the same rule, from NOW, when it is rendered, and needs no
+    other: a deadline in NOW's year is read before it passes in that same year, so its day alone
+    is never taken for another year's, however far ahead it is (a deadline of 20 November seen
+    in February is this November's; one in the next year, even a week ahead, names its year).
+    A rule such as "more than six months away" would add the year only where nothing is in
+    doubt; a text that outlives its moment in a later year is re-rendered (a ballot when it
+    closes) or is a chat message dated by the platform itself."""
     local = t.astimezone(tz)
-    today = now.astimezone(tz).date() if now is not None else None
-    if today is not None and local.date() == today:
+    today = now.astimezone(tz).date()
+    if local.date() == today and not lasting:
         return _which(current().moment(local, "time"), local)
-    if today is not None and local.year != today.year:
+    if local.year != today.year:
         return _which(current().moment(local, "full"), local)
     return _which(current().moment(local, "day"), local)
 

@@ -12,6 +12,7 @@ import json
 import logging
 import re
 import shlex
+from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
@@ -20,10 +21,11 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from yarl import URL
 
+from adapters.web import WebServer
 from adapters.web.server import CSP, SERVER
 from bot.engines.sortition.cli import main as sortition_main
 from bot.engines.sortition.document import seal
-from bot.kernel.config import parse_config
+from bot.kernel.config import WebConfig, parse_config
 from tests.helpers import Chat, import_roll
 from tests.ops.conftest import PUBLIC, Site
 from tests.ops.scripts import closed_election, drawn_panel, link_in
@@ -63,6 +65,27 @@ async def test_a_closed_proposal_is_linked_from_its_result_and_served_with_stric
         assert (await r.read()).startswith(b"\x89PNG")
     status, headers, css = await _get(site.base + "/quorum.css")
     assert status == 200 and headers["Content-Type"].startswith("text/css") and ".w67{width:67%}" in css
+
+
+async def test_a_pages_times_are_the_organisations_with_their_zone_and_offset(tmp_path: Path) -> None:
+    """An auditor in the organisation reads when the poll opened and closed on its own clocks,
+    as the bot announced its deadline, with the zone and the offset from UTC that leave no hour
+    in doubt, in English as the pages are."""
+    config = parse_config({"web": {"public_url": PUBLIC}, "bot": {"timezone": "Europe/London"}})
+    chat = await Chat.start(tmp_path, config)  # 1 June 2026, 12:00 UTC: 13:00 in London
+    server = WebServer(WebConfig("127.0.0.1", 0, PUBLIC), chat.app)
+    await server.start()
+    try:
+        await chat.say("chair: /poll Adopt the budget?", "ann: /vote 1 yes")
+        chat.tick(timedelta(minutes=30))
+        page = link_in(await chat.say("chair: /close 1"))
+        status, _headers, html = await _get(Site(chat, server, f"http://127.0.0.1:{server.port}").url(page))
+        assert status == 200
+        assert ("opened Mon 01 Jun 2026 13:00 (UTC+01:00, Europe/London) · closed Mon 01 Jun 2026 13:30 "
+                "(UTC+01:00, Europe/London)") in html, html
+    finally:
+        await server.stop()
+        await chat.stop()
 
 
 async def test_nothing_is_served_for_an_open_poll_a_wrong_link_or_a_bare_id(site: Site) -> None:

@@ -233,6 +233,26 @@ async def test_signing_twice_says_when_the_first_signature_was_in_the_rooms_zone
         assert "You signed M1 already, at Mon 01 Jun 13:00 (Europe/London); nothing changed." in out, out
         await chat.say("ann (private): /language pl")
         out = await chat.say("ann (private): /sign T1 yes")
-        assert "pon. 1 cze 13:00 (Europe/London)" in out and "T1" in out, out
+        assert "pon., 1 cze, 13:00 (Europe/London)" in out and "T1" in out, out
+    finally:
+        await chat.stop()
+
+
+async def test_texts_that_stay_name_the_year_of_a_deadline_across_new_year(tmp_path: Path) -> None:
+    """On 30 December, a deadline a week on is in January next year: the ballot pinned in the
+    room, /motion … show and a trigger's announcement say "2027", or "Wed 06 Jan" would read
+    as the 6 January just gone. A deadline this year keeps its day alone."""
+    chat = await Chat.start(tmp_path, LONDON, clock=ManualClock(datetime(2026, 12, 30, 12, 0, tzinfo=UTC)))
+    try:
+        out = await chat.say("chair: /poll Lunch? | Pizza | Soup --closes 7d")
+        assert "Closes Wed 06 Jan 2027 12:00 (Europe/London)." in out, out
+        out = await chat.say("chair: /poll Tea? | Yes | No --closes 1d")
+        assert "Closes Thu 31 Dec 12:00 (Europe/London)." in out, out
+        out = await chat.say("chair: /motion new Fund schools --deadline 2027-01-08 17:00 --conference",
+                             "chair: /motion M1 show")
+        assert out.count("Submission deadline: Fri 08 Jan 2027 17:00 (Europe/London).") == 2, out
+        await import_roll(chat)
+        out = await chat.say("chair: /trigger open recall Chair --signatures 2 --closes 14d")
+        assert "Closes Wed 13 Jan 2027 12:00 (Europe/London)." in out, out
     finally:
         await chat.stop()

@@ -3,11 +3,15 @@ the same calls the renderers use (bot/kernel/wording.py under ``speaking``)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import gettext
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+from babel import Locale
+
 from bot.app.bootstrap import LOCALES
-from bot.engines.language import Catalogues
+from bot.engines.language import Catalogues, Translated
 from bot.kernel.language import ENGLISH_SPEECH, speaking
 from bot.kernel.wording import day_of, number, percent, when, when_in_full
 
@@ -18,7 +22,8 @@ T = datetime(2026, 1, 5, 14, 5, tzinfo=UTC)
 
 def test_english_is_the_codes_own_text() -> None:
     with speaking(ENGLISH_SPEECH):
-        assert (percent(1, 8), number(12345), when(T, LONDON)) == ("12.5%", "12,345", "Mon 05 Jan 14:05")
+        assert (percent(1, 8), number(12345), when(T, LONDON, T, lasting=True)) == (
+            "12.5%", "12,345", "Mon 05 Jan 14:05")
         assert day_of(date(2026, 1, 5)) == "05 January 2026" and when_in_full(T, LONDON) == "Mon 05 Jan 2026 14:05"
 
 
@@ -31,6 +36,9 @@ def test_polish_writes_a_decimal_comma_and_months_in_the_genitive() -> None:
         assert number(12345) == "12\xa0345"
         assert day_of(date(2026, 1, 5)) == "5 stycznia 2026"
         assert when(T, LONDON, T) == "14:05"
+        # CLDR's Polish order and stops: "pon., 5 sty, 14:05", with its year "pon., 5 sty 2026, 14:05".
+        assert when(T, LONDON, T - timedelta(days=1)) == "pon., 5 sty, 14:05"
+        assert when_in_full(T, LONDON) == "pon., 5 sty 2026, 14:05"
 
 
 def test_welsh_names_its_days() -> None:
@@ -38,7 +46,23 @@ def test_welsh_names_its_days() -> None:
     assert cy is not None
     with speaking(cy):
         assert percent(1, 8) == "12.5%"
-        assert when(T, LONDON).startswith("Llun 5 Ion")
+        # CLDR's Welsh: a comma after the day's name, none before the time.
+        assert when(T, LONDON, T - timedelta(days=1)) == "Llun, 5 Ion 14:05"
+        assert when_in_full(T, LONDON) == "Llun, 5 Ion 2026 14:05" and day_of(date(2026, 1, 5)) == "5 Ionawr 2026"
+
+
+@pytest.mark.parametrize(("code", "day", "full"), [
+    ("de", "Mo., 5. Jan., 14:05", "Mo., 5. Jan. 2026, 14:05"),
+    ("ja", "1月5日(月) 14:05", "2026年1月5日(月) 14:05"),
+    ("hu", "jan. 5., H 14:05", "2026. jan. 5., H 14:05"),
+])
+def test_a_language_added_writes_moments_in_its_own_order(code: str, day: str, full: str) -> None:
+    """A catalogue added for another language needs no date pattern of ours: each locale's own
+    (CLDR's skeletons) orders the day, month and weekday as its readers do."""
+    speech = Translated(code, gettext.NullTranslations(), Locale.parse(code))  # type: ignore[arg-type]
+    local = T.astimezone(LONDON)
+    assert (speech.moment(local, "day"), speech.moment(local, "full"), speech.moment(local, "time")) == (
+        day, full, "14:05")
 
 
 def test_plural_forms_follow_each_languages_rules() -> None:

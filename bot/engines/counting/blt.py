@@ -378,7 +378,10 @@ def _quote(name: str, what: str) -> str:
 def write_blt(profile: Profile, seats: int | None = None) -> str:
     """BLT text for a profile that ``read_blt`` reads back as it is: names always quoted,
     withdrawn candidates kept as negatives, and always a title line (``""`` for none), without
-    which one description too few or too many would shift every name onto its neighbour. A name,
+    which one description too few or too many would shift every name onto its neighbour. Blank
+    papers are one line ``N 0``, N papers with no preference, as OpenSTV and the Electoral Reform
+    Society's files write them: a recount from the file reports them and, as the reader reads
+    them, never counts them as valid (Scottish STV's quota is of the valid papers alone). A name,
     description or title with a line break is refused (ValueError), as BLT cannot hold one."""
     n_seats = seats if seats is not None else (profile.seats or 1)
     out = [f"{len(profile.candidates)} {n_seats}"]
@@ -386,6 +389,8 @@ def write_blt(profile: Profile, seats: int | None = None) -> str:
         out.append(" ".join(str(-(c + 1)) for c in sorted(profile.withdrawn)))
     for ranking, weight in profile.ballots():
         out.append(" ".join([str(weight), *(str(c + 1) for c in ranking), "0"]))
+    if profile.blank:
+        out.append(f"{profile.blank} 0")
     out.append("0")
     for k, name in enumerate(profile.candidates):
         desc = profile.descriptions[k] if k < len(profile.descriptions) else ""

@@ -21,7 +21,13 @@ from typing import Any
 
 DOMAIN = "quorum"
 
-_PATTERNS = {"time": "HH:mm", "day": "EEE d MMM HH:mm", "full": "EEE d MMM y HH:mm", "date": "d MMMM y"}
+_SKELETONS: dict[str, tuple[str | None, str | None]] = {
+    "time": (None, "Hm"), "day": ("MMMEd", "Hm"), "full": ("yMMMEd", "Hm"), "date": ("yMMMMd", None),
+}
+"""What each style of moment shows (a date's fields, a time's), as CLDR skeletons: each locale
+orders, spells and punctuates them itself ("pon., 5 sty, 14:05", "Llun, 5 Ion 14:05",
+"1月5日(月) 14:05"), so a language added needs no pattern of ours. The time is on the 24-hour
+clock in every language, as deadlines are typed (18:00)."""
 
 
 class CatalogueError(Exception):
@@ -60,9 +66,16 @@ class Translated:
                               decimal_quantization=False)
 
     def moment(self, local: datetime, style: str) -> str:
-        from babel.dates import format_datetime
+        from babel.dates import format_skeleton
 
-        return format_datetime(local, _PATTERNS[style], tzinfo=local.tzinfo, locale=self._locale)
+        day, clock = (format_skeleton(skeleton, local, tzinfo=local.tzinfo, locale=self._locale) if skeleton else ""
+                      for skeleton in _SKELETONS[style])
+        if not (day and clock):
+            return day or clock
+        # The locale's own way of joining a date and a time: a date of abbreviated month and
+        # weekday (MMMEd) is CLDR's "medium" width. Quotes mark literal text in a pattern.
+        joined = str(self._locale.datetime_formats["medium"]).replace("'", "")
+        return joined.replace("{0}", clock).replace("{1}", day)
 
 
 class Catalogues:

@@ -482,15 +482,36 @@ _FINAL = re.compile(r"[.!?;…]+$")
 or exclamation mark, a semicolon, an ellipsis. Not a colon: what follows one comes after it."""
 
 
+ABBREVIATIONS = frozenset({"etc.", "al.", "cf.", "viz.", "vs.", "approx.", "incl.", "ltd.", "inc.", "co.", "bros.",
+                           "plc.", "itd.", "itp.", "ayyb."})
+"""Words whose full stop is an abbreviation's, written last in a point ("and so on, etc.", "et
+al."), in the languages the bot speaks; with initials ("U.K.", "e.g."), which any run of single
+letters each with a stop is. Left out: "No." and "St.", which end sentences ("To vote No.")."""
+_INITIALS = re.compile(r"(?:[^\W\d_]\.){2,}")
+_OPENING = "([{\"'“‘„«"
+
+
+def ends_abbreviated(text: str) -> bool:
+    """Whether TEXT ends with an abbreviation and its full stop ("… the U.K.", "… sports, etc.")."""
+    words = text.split()
+    last = words[-1].lstrip(_OPENING) if words else ""
+    return last.casefold() in ABBREVIATIONS or bool(_INITIALS.fullmatch(last))
+
+
 def _at_end(point: str, words: str) -> str:
     """POINT with WORDS at its end, as a drafter means "at end": inside its last sentence,
     before its full stop ("the union and its members.", not "the union. and its members"),
-    unless WORDS end a sentence themselves ("the union. It reports in June.")."""
+    unless WORDS end a sentence themselves ("the union. It reports in June."). A last word
+    that is an abbreviation keeps its stop, which also ended the sentence: "in the U.K. and
+    Ireland.", not "in the U.K and Ireland."."""
     stem = point.rstrip()
     final = _FINAL.search(stem)
     if final is None or _FINAL.search(words.rstrip()) or not stem[:final.start()].strip():
         return f"{point} {words}"
-    return f"{stem[:final.start()]} {words}{final.group()}"
+    cut, ending = final.start(), final.group()
+    if ending[:2] != ".." and ending[0] == "." and ends_abbreviated(stem[:cut + 1]):
+        cut, ending = cut + 1, ending[1:] or "."
+    return f"{stem[:cut]} {words.rstrip()}{ending}"
 
 
 def apply(sections: dict[str, list[str]], a: Amendment) -> dict[str, list[str]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -155,7 +156,9 @@ def amendment_line(a: AmendmentRow) -> Markup:
     return markup(_("{ref} ({status}) by {mover}: {summary}"), **fields)
 
 
-def composite_view(c: Composite, motion: Motion, current: str, titles: dict[int, str], tz: ZoneInfo) -> Markup:
+def composite_view(
+    c: Composite, motion: Motion, current: str, titles: dict[int, str], now: datetime, tz: ZoneInfo
+) -> Markup:
     """A composite as the committee and the original movers read it: its text as it stands,
     where each point came from when it was composited, and who has agreed to the present words
     (CURRENT, the fingerprint of the text), and when, in the organisation's zone TZ. TITLES are
@@ -172,7 +175,7 @@ def composite_view(c: Composite, motion: Motion, current: str, titles: dict[int,
         if o.agrees_to(current):
             at = parse_iso(o.agreed_at)
             out.append(_("{ref}: agreed by {name} on {at}").format(
-                ref=o.ref, name=named(o.agreed_name), at=zoned(when(at, tz), tz) if at else "?"))
+                ref=o.ref, name=named(o.agreed_name), at=zoned(when(at, tz, now, lasting=True), tz) if at else "?"))
         elif o.wording is not None:
             out.append(_("{ref}: {name} agreed to earlier words; a drafter of {ref} agrees again with "
                          "/composite {composite} agree").format(ref=o.ref, name=named(o.agreed_name), composite=c.ref))

@@ -207,8 +207,9 @@ class MotionService:
     def when(self, t: datetime) -> str:
         """A motion's deadline as shown, with the zone it is read in ("Mon 01 Jun 15:00
         (Europe/London)"): a branch's drafters may sit in other zones, and a conference
-        deadline is the organisation's."""
-        return zoned(when(t, self._tz), self._tz)
+        deadline is the organisation's. Its day always, and its year when not in this one: the
+        motion's text, with it, is read again for weeks (``/motion … show``)."""
+        return zoned(when(t, self._tz, self._clock.now(), lasting=True), self._tz)
 
     def ballot(self, args: str, usage: str, question: str) -> PollSpec:
         """The Yes / No / Abstain ballot ARGS ask for (--closes, --secret, --roll)."""
@@ -513,7 +514,7 @@ class MotionService:
         found = await self.get_composite(composite_id)
         motion = await self.here(ctx, found.motion_id)
         titles = {o.motion_id: (await self.get(o.motion_id)).text.title for o in found.originals}
-        return composite_view(found, motion, wording(motion.text), titles, self._tz)
+        return composite_view(found, motion, wording(motion.text), titles, self._clock.now(), self._tz)
 
     async def agree(self, ctx: Context, composite_id: int) -> tuple[Composite, list[str], list[str]]:
         """The speaker agrees, for each original they draft, to the composite's present words.

@@ -61,11 +61,14 @@ def describe_rules(p: Poll) -> str:
     return " · ".join(bits)
 
 
-def ballot_text(p: Poll, tz: ZoneInfo, tally: tuple[list[int], int] | None, *, listed: bool = True) -> Markup:
-    """The poll's message in the room. TALLY is (counts, ballots) when it may be shown; without
-    LISTED, the options are left out (a ranking being built names them instead). The deadline
-    is named with its day and zone, also when it is today: the ballot announces it, and it may
-    have been typed as a time alone (``--closes 6pm``), whose day a member should not guess."""
+def ballot_text(
+    p: Poll, tz: ZoneInfo, tally: tuple[list[int], int] | None, *, now: datetime, listed: bool = True
+) -> Markup:
+    """The poll's message in the room, as of NOW. TALLY is (counts, ballots) when it may be
+    shown; without LISTED, the options are left out (a ranking being built names them instead).
+    The deadline is named with its day and zone, also when it is today: the ballot announces
+    it, it stays on screen, and it may have been typed as a time alone (``--closes 6pm``),
+    whose day a member should not guess; and with its year when it is not in NOW's."""
     out: list[str] = [markup(_("🗳 {poll}: {question}"), poll=b(_("Poll {id}").format(id=p.id)), question=p.question)]
     rules = describe_rules(p)
     if rules:
@@ -78,7 +81,7 @@ def ballot_text(p: Poll, tz: ZoneInfo, tally: tuple[list[int], int] | None, *, l
         out.append(b(_("Closed.")))
     else:
         if p.closes_at:
-            out.append(_("Closes {when}.").format(when=zoned(when(p.closes_at, tz), tz)))
+            out.append(_("Closes {when}.").format(when=zoned(when(p.closes_at, tz, now, lasting=True), tz)))
         if p.ranked:
             out.append(_("Rank privately: message me /rank {id} followed by option numbers in order.").format(id=p.id))
         elif p.secret:
@@ -267,13 +270,13 @@ def audit_note(url: str) -> str:
     return "\n" + _("The count, for anyone to check: {url}").format(url=url)
 
 
-def late_note(p: Poll, tz: ZoneInfo) -> str:
+def late_note(p: Poll, tz: ZoneInfo, now: datetime) -> str:
     """Said under a result announced after a deadline the bot slept through."""
     assert p.closes_at is not None
     return "\n" + _(
         "(The deadline was {when}; the bot was offline then, so this result comes late. No vote after the "
         "deadline was accepted.)"
-    ).format(when=zoned(when(p.closes_at, tz), tz))
+    ).format(when=zoned(when(p.closes_at, tz, now, lasting=True), tz))
 
 
 def _ranking(p: Poll, chosen: tuple[int, ...] | list[int]) -> str:
@@ -355,16 +358,16 @@ def changeable_until(p: Poll, tz: ZoneInfo, now: datetime) -> str:
 
 
 def private_ballot(
-    p: Poll, tz: ZoneInfo, draft: list[int] | None = None, done: str | None = None
+    p: Poll, tz: ZoneInfo, draft: list[int] | None = None, done: str | None = None, *, now: datetime
 ) -> tuple[Markup, Keyboard]:
     """The ballot in a voter's private chat: buttons to vote, or to rank one press at a time."""
-    text = ballot_text(p, tz, None)
+    text = ballot_text(p, tz, None, now=now)
     if not p.ranked:
         return text, ballot_buttons(p, private_chat=True)
     draft = draft or []
     text = _ranked_private(p, text, draft, done)
     if _units(text) > ONE_MESSAGE:  # long names ranked: they are named once, in the ranking
-        text = _ranked_private(p, ballot_text(p, tz, None, listed=False), draft, done)
+        text = _ranked_private(p, ballot_text(p, tz, None, now=now, listed=False), draft, done)
     if done:
         return text, ()
     rows = [(Button(o, data=f"r:{p.id}:{n}"),) for n, o in enumerate(p.options) if n not in draft]

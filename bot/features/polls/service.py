@@ -429,11 +429,12 @@ class PollService:
         if poll.native:
             delivered = await self._send(
                 SendNativePoll(poll.room, poll.question, poll.options, poll.max_choices,
-                               text=ballot_text(poll, self._tz, None))
+                               text=ballot_text(poll, self._tz, None, now=self._clock.now()))
             )
         else:
             delivered = await self._send(
-                Send(poll.room, ballot_text(poll, self._tz, self._live(poll, result)), ballot_buttons(poll))
+                Send(poll.room, ballot_text(poll, self._tz, self._live(poll, result), now=self._clock.now()),
+                     ballot_buttons(poll))
             )
         if delivered is not None and delivered.ref is not None:
             ref, native_ref = delivered.ref, delivered.native_ref
@@ -703,7 +704,7 @@ class PollService:
     def private_ballot(
         self, poll: Poll, draft: list[int] | None = None, done: str | None = None
     ) -> tuple[str, Keyboard]:
-        return private_ballot(poll, self._tz, draft, done)
+        return private_ballot(poll, self._tz, draft, done, now=self._clock.now())
 
     async def open_private_ballot(self, ctx: Context, poll_id: int) -> None:
         """The ballot, privately, with its buttons (a deep link from the group's ballot)."""
@@ -797,7 +798,7 @@ class PollService:
             return
         result = await self.tally(poll)
         with speaking(await self._languages.speech_for(poll.room)):  # not the voter's who set it off
-            text = ballot_text(poll, self._tz, self._live(poll, result))
+            text = ballot_text(poll, self._tz, self._live(poll, result), now=self._clock.now())
         for room, ref, _native in self._messages.get(poll.id, []):
             await self._send(Edit(room, ref, text, ballot_buttons(poll)))
 
@@ -878,7 +879,7 @@ class PollService:
             with speaking(speech):
                 text = self.result_text(closing, final=True)
                 if by == "deadline" and poll.closes_at and now - poll.closes_at > LATE_NOTE_AFTER:
-                    text += late_note(poll, self._tz)
+                    text += late_note(poll, self._tz, now)
                 page = self._links.url("poll", poll.id) if self._links else None
                 if page:
                     text += audit_note(page)
@@ -932,7 +933,7 @@ class PollService:
         closed, and the features waiting on it (a motion's vote) hear of it."""
         assert poll.result is not None
         with speaking(await self._languages.speech_for(poll.room)):
-            closed_text = ballot_text(poll, self._tz, self._live(poll, poll.result))
+            closed_text = ballot_text(poll, self._tz, self._live(poll, poll.result), now=self._clock.now())
         messages = self._messages.pop(poll.id, [])
         messages += [m for m in await store.messages_of(self._reader, poll.id) if m not in messages]  # posted elsewhere
         for room, ref, native_ref in messages:

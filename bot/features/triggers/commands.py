@@ -38,7 +38,7 @@ async def _open(ctx: Context, args: str, triggers: TriggerService, config: Confi
     await ctx.require_organiser(ctx.room.id, _("open a trigger campaign"))
     spec = parse_trigger(args, triggers.now(), config.tz)
     t, electorate = await triggers.open(ctx, spec)
-    await ctx.reply(opened(t, await triggers.standing(t), spec, electorate, config.tz),
+    await ctx.reply(opened(t, await triggers.standing(t), spec, electorate, triggers.now(), config.tz),
                     ((Button(sign_button(t), start=f"sign-{t.ref}"),),))
 
 

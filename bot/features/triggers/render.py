@@ -29,15 +29,18 @@ def _standing_sentence(t: Trigger, s: Standing) -> str:
     return f"{text[:1].upper()}{text[1:]}."
 
 
-def opened(t: Trigger, s: Standing, spec: TriggerSpec, electorate: int, tz: ZoneInfo) -> Markup:
+def opened(t: Trigger, s: Standing, spec: TriggerSpec, electorate: int, now: datetime, tz: ZoneInfo) -> Markup:
+    """The campaign's announcement in the room, as of NOW: it stays there to be read for as long
+    as members may sign, so its deadline has its day, and its year when not in NOW's."""
     if spec.branch:
         where = ngettext("{branch} ({n} member)", "{branch} ({n} members)", electorate).format(
             branch=branch_name(spec.branch), n=number(electorate))
     else:
         where = ngettext("the membership roll ({n} member)", "the membership roll ({n} members)", electorate).format(
             n=number(electorate))
+    closes = zoned(when(spec.closes_at, tz, now, lasting=True), tz)
     fields = {"campaign": b(t.ref), "title": t.title, "threshold": spec.threshold.describe(),
-              "standing": standing_text(t, s), "electorate": where, "closes": zoned(when(spec.closes_at, tz), tz),
+              "standing": standing_text(t, s), "electorate": where, "closes": closes,
               "question": spec.ballot.question, "ref": t.ref}
     if spec.ballot.secret:
         return markup(_("🗳 Trigger campaign {campaign}: {title}\n"
@@ -62,7 +65,7 @@ def progress(t: Trigger, s: Standing, now: datetime, tz: ZoneInfo) -> Markup:
     if t.threshold.kind == "branches" and s.counted_branches:
         out.append(_("Branches that count: {branches}.").format(branches=", ".join(s.counted_branches)))
     if t.status == FIRED:
-        fired = zoned(when(t.fired_at or now, tz), tz)
+        fired = zoned(when(t.fired_at or now, tz, now, lasting=True), tz)
         if t.ballot_poll_id:
             out.append(_("It fired at {time}. Its ballot is poll {poll}.").format(time=fired, poll=t.ballot_poll_id))
         else:
@@ -79,13 +82,15 @@ def progress(t: Trigger, s: Standing, now: datetime, tz: ZoneInfo) -> Markup:
     return lines(*out)
 
 
-def describe_signing(t: Trigger, s: Standing, tz: ZoneInfo, branch: str | None) -> Markup:
-    """What signing means and what is kept: the consent the signature is given with. BRANCH is
+def describe_signing(t: Trigger, s: Standing, now: datetime, tz: ZoneInfo, branch: str | None) -> Markup:
+    """What signing means and what is kept, as of NOW: the consent the signature is given with
+    (kept in the chat, so the deadline keeps its day and, when not in NOW's, its year). BRANCH is
     the signer's on the roll when the campaign opened: the one their signature counts for (a
     branch typed after yes is not used, see ``branch_note``)."""
     return lines(
         markup(_("You are signing trigger campaign {campaign} ({title}): {standing}; it closes {closes}."),
-               campaign=b(t.ref), title=t.title, standing=standing_text(t, s), closes=zoned(when(t.closes_at, tz), tz)),
+               campaign=b(t.ref), title=t.title, standing=standing_text(t, s),
+               closes=zoned(when(t.closes_at, tz, now, lasting=True), tz)),
         _("We keep your membership, branch and the time you signed; the campaign's organisers see them. You can "
           "withdraw until the trigger fires: {unsign}.").format(unsign=f"/unsign {t.ref}"),
         _("Your signature counts for your branch on the roll when the campaign opened ({branch}), whatever branch "
@@ -105,7 +110,7 @@ def branch_note(branch: str | None) -> str:
 
 def fired_privately(t: Trigger, s: Standing, now: datetime, tz: ZoneInfo) -> str:
     return _("Trigger {ref} ({title}) fired at {time}: {standing}. Its ballot opens in the room where the campaign "
-             "was announced.").format(ref=t.ref, title=t.title, time=zoned(when(now, tz), tz),
+             "was announced.").format(ref=t.ref, title=t.title, time=zoned(when(now, tz, now, lasting=True), tz),
                                       standing=standing_text(t, s))
 
 

@@ -204,7 +204,7 @@ class TriggerService:
         eligible, branch = await store.electorate_branch(self._reader, n, self._member(ctx, n))
         if not eligible:
             raise UserError(_("You are not in the electorate of {ref} (fixed when it opened).").format(ref=f"T{n}"))
-        return describe_signing(t, await self.standing(t), self._tz, branch)
+        return describe_signing(t, await self.standing(t), self._clock.now(), self._tz, branch)
 
     async def sign(self, ctx: Context, n: int, branch: str | None) -> str:
         """BRANCH, typed after yes, is not taken: a member's branch is the one on the roll when the

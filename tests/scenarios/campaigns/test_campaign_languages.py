@@ -23,7 +23,7 @@ async def _welsh_room_with_a_campaign(chat: Chat) -> None:
 async def test_a_campaign_speaks_the_rooms_and_each_members_language(chat: Chat) -> None:
     await _welsh_room_with_a_campaign(chat)
     out = await chat.say("chair: /campaign M1 open --branches 2 --signatures 2 --deadline 30d")
-    assert "📣 Ymgyrch cynnig enghreifftiol M1 — nod: 2 gangen a 2 lofnod erbyn Mer 1 Gorff 2026 12:00 (UTC)." in out
+    assert "📣 Ymgyrch cynnig enghreifftiol M1 — nod: 2 gangen a 2 lofnod erbyn Mer, 1 Gorff 2026 12:00 (UTC)." in out
     assert "[Llofnodi M1]" in out  # the button's label, its deep link unchanged
     # A refusal raised inside the change that would open it twice reads in the room's language.
     before = await chat.snapshot()
@@ -66,10 +66,10 @@ async def test_a_campaign_speaks_the_rooms_and_each_members_language(chat: Chat)
     # Progress and the deadline: Welsh in the room, Polish to Ann privately.
     out = await chat.say("chair: /campaign M1")
     assert "2 lofnod o 2 · mabwysiadwyd gan 2 gangen (nod 2)" in out and "🎉 Cyrhaeddwyd y nod." in out
-    assert "30 diwrnod ar ôl; terfyn amser Mer 1 Gorff 2026 12:00 (UTC)." in out
+    assert "30 diwrnod ar ôl; terfyn amser Mer, 1 Gorff 2026 12:00 (UTC)." in out
     out = await chat.say("ann (private): /campaign M1")
     assert "2 podpisy z 2 · 2 oddziały przyjęły (cel: 2)" in out and "🎉 Cel osiągnięty." in out
-    assert "Zostało 30 dni; termin: śr. 1 lip 2026 12:00 (UTC)." in out
+    assert "Zostało 30 dni; termin: śr., 1 lip 2026, 12:00 (UTC)." in out
     assert "Podpisz prywatnie: wyślij mi sign M1" in out
 
 

@@ -34,7 +34,7 @@ async def test_a_proposal_in_a_welsh_room_with_a_polish_member(chat: Chat) -> No
     ballot = await _room(chat, "/poll Streic? --roll --proxies 1 --closes 48h")
     assert "🗳 Pleidlais 1: Streic?" in ballot and "I bleidleisio: /vote 1 OPTION (rhif neu enw)." in ballot
     assert "etholwyr: y gofrestr aelodau (3)" in ballot
-    assert re.search(r"Yn cau (Llun|Maw|Mer|Iau|Gwen|Sad|Sul)\w* \d{1,2} \w+ \d\d:\d\d", ballot), ballot
+    assert re.search(r"Yn cau (Llun|Maw|Mer|Iau|Gwen|Sad|Sul)\w*, \d{1,2} \w+ \d\d:\d\d", ballot), ballot
 
     # Ann gives her proxy privately: her answer is Polish, Bob is told in Welsh.
     out = await chat.say("ann (private): /proxy 1 Bob Jones")

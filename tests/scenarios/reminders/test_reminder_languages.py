@@ -30,7 +30,7 @@ async def test_each_reminder_is_in_its_readers_language(chat: Chat) -> None:
     await _setup(chat)
     out = await _tick(chat, "24h")
     ann, bob, cat = _to(out, "ann (private)"), _to(out, "bob (private)"), _to(out, "cat (private)")
-    assert "⏰ Przypomnienie: głosowanie 1, Streic?, zamyka się śr. 3 cze 12:00 (UTC), za 1 dzień." in ann
+    assert "⏰ Przypomnienie: głosowanie 1, Streic?, zamyka się śr., 3 cze, 12:00 (UTC), za 1 dzień." in ann
     assert "Jeszcze nie głosowałeś. Głosuj prywatnie, tutaj: /vote 1 OPTION" in ann
     assert "⏰ Reminder: poll 1, Streic?, closes at Wed 03 Jun 12:00 (UTC), in 1 day." in bob
     assert "⏰ Nodyn atgoffa: mae pleidlais 1, Streic?, yn cau am" in cat and "(UTC), ymhen 1 diwrnod." in cat

@@ -20,7 +20,7 @@ async def test_a_trigger_fires_in_the_rooms_language_and_tells_organisers_in_the
     out = await chat.say("chair: /trigger open recall Cllr Smith --signatures 2 --closes 14d")
     assert "🗳 Ymgyrch sbarduno T1: adalw: Cllr Smith" in out
     assert ("Trothwy: 2 lofnod — 0 llofnod o'r 2 sydd eu hangen. Etholwyr: y gofrestr aelodau (4 aelod). "
-            "Yn cau Llun 15 Meh 12:00 (UTC).") in out
+            "Yn cau Llun, 15 Meh 12:00 (UTC).") in out
     assert "bydd pleidlais gudd yn agor yma: A ddylid adalw Cllr Smith?" in out and "[Llofnodi T1]" in out
 
     # The member reads Polish privately: the consent, "nie" cancels, "tak" signs.
@@ -33,7 +33,7 @@ async def test_a_trigger_fires_in_the_rooms_language_and_tells_organisers_in_the
     out = await chat.say("m0 (private): /sign T1 tak")
     assert "Dziękujemy: Twój podpis pod T1 jest zapisany. 1 podpis z 2 potrzebnych." in out
     out = await chat.say("m0 (private): /trigger T1")
-    assert "Próg: 2 podpisy." in out and "Zamknięcie: pon. 15 cze 12:00 (UTC); zostało 14 dni." in out
+    assert "Próg: 2 podpisy." in out and "Zamknięcie: pon., 15 cze, 12:00 (UTC); zostało 14 dni." in out
 
     # An English reader's signature fires it: the signer is thanked in English, the room hears
     # Welsh, and the organiser is told privately in Polish (through the outbox, once).
@@ -43,9 +43,9 @@ async def test_a_trigger_fires_in_the_rooms_language_and_tells_organisers_in_the
             "hangen (2 lofnod). Mae'r bleidlais yn agor nawr.") in out
     transcript = await transcript_after_outbox(chat)
     assert transcript.count("[chair (private)] bot: Kampania wyzwalająca T1 (odwołanie: Cllr Smith) zadziałała "
-                            "pon. 1 cze 12:00 (UTC): 2 podpisy z 2 potrzebnych.") == 1
+                            "pon., 1 cze, 12:00 (UTC): 2 podpisy z 2 potrzebnych.") == 1
     out = await chat.say("chair: /trigger T1")
-    assert "Cyrhaeddodd ei throthwy am Llun 1 Meh 12:00 (UTC). Ei phleidlais yw pleidlais 1." in out
+    assert "Cyrhaeddodd ei throthwy am Llun, 1 Meh 12:00 (UTC). Ei phleidlais yw pleidlais 1." in out
     out = await chat.say("chair: /trigger list")
     assert "Ymgyrchoedd sbarduno:" in out and "T1: recall — Cllr Smith (wedi'i sbarduno)" in out
     await chat.say("m2 (private): /language pl")

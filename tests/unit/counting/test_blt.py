@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from bot.engines.counting.blt import read_blt, read_blt_bytes, write_blt
 from bot.engines.counting.errors import BallotFileError
 from bot.engines.counting.profile import Profile, build_profile
+from bot.engines.counting.scottish import count_scottish
 
 BASIC = """4 2
 -3
@@ -52,6 +53,21 @@ def test_writer_round_trips() -> None:
     assert again.descriptions == p.descriptions
     assert again.withdrawn == p.withdrawn and again.title == p.title
     assert dict(again.ballots()) == dict(p.ballots())
+
+
+def test_blank_papers_are_written_and_read_back_blank_not_valid() -> None:
+    """A paper with no usable preference is a line "N 0" in BLT (OpenSTV, ERS): written so a
+    published file says how many were blank, and read back as blank, never as a valid vote, so
+    the quota of a recount from the file is the one the first count had."""
+    p = read_blt('3 1\n2 1 2 0\n1 0\n1 3 0\n3 0\n0\n"Ann"\n"Bob"\n"Cat"\n"Ward"\n')
+    assert (p.blank, p.papers) == (4, 3)
+    text = write_blt(p)
+    assert "\n4 0\n" in text
+    for again in (read_blt(text), read_blt_bytes(text.encode("utf-8"))):
+        assert again is not None and (again.blank, again.papers, again.ballots_cast) == (4, 3, 2)
+        first, recount = count_scottish(p), count_scottish(again)
+        assert (recount.valid, recount.quota, recount.elected) == (first.valid, first.quota, first.elected) \
+            and first.valid == 3
 
 
 @pytest.mark.parametrize(
@@ -112,7 +128,8 @@ every other control character (BLT separates names by line, so only a line break
 def _profiles(draw: st.DrawFn) -> Profile:
     names = draw(st.lists(_ONE_LINE, min_size=1, max_size=5))
     n = len(names)
-    rankings = draw(st.lists(st.lists(st.integers(0, n - 1), min_size=1, max_size=n, unique=True),
+    # An empty ranking is a blank paper: no usable preference, not valid, not counted.
+    rankings = draw(st.lists(st.lists(st.integers(0, n - 1), min_size=0, max_size=n, unique=True),
                              min_size=1, max_size=6))
     weights = draw(st.lists(st.integers(1, 10**6), min_size=len(rankings), max_size=len(rankings)))
     withdrawn = draw(st.sets(st.integers(0, n - 1), max_size=n - 1))
@@ -122,10 +139,10 @@ def _profiles(draw: st.DrawFn) -> Profile:
 
 
 def _as_read(p: Profile) -> tuple[object, ...]:
-    """What a BLT file says of P: an absent description is an empty one (blank papers are not
-    written: they count for nothing)."""
+    """What a BLT file says of P: an absent description is an empty one. Its blank papers are
+    part of it (a recount reports them), and never among the valid ones."""
     descriptions = tuple(p.descriptions) + ("",) * (len(p.candidates) - len(p.descriptions))
-    return p.candidates, descriptions, p.title, p.seats, p.withdrawn, sorted(p.ballots())
+    return (p.candidates, descriptions, p.title, p.seats, p.withdrawn, sorted(p.ballots()), p.blank, p.papers)
 
 
 @settings(max_examples=300, deadline=None)

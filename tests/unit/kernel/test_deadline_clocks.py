@@ -136,14 +136,17 @@ def test_a_time_of_day_is_the_next_time_the_clocks_read_it(now: datetime, tz: Zo
 
 def test_a_time_in_the_repeated_hour_is_shown_with_which_it_is() -> None:
     first, second = datetime(2026, 10, 25, 0, 30, tzinfo=UTC), datetime(2026, 10, 25, 1, 30, tzinfo=UTC)
-    assert (when(first, LONDON), when(second, LONDON)) == ("Sun 25 Oct 01:30 BST", "Sun 25 Oct 01:30 GMT")
+    assert (when(first, LONDON, first, lasting=True), when(second, LONDON, second, lasting=True)) == (
+        "Sun 25 Oct 01:30 BST", "Sun 25 Oct 01:30 GMT")
     assert when_in_full(second, LONDON) == "Sun 25 Oct 2026 01:30 GMT"
     assert when(second, LONDON, second) == "01:30 GMT"
     # Chatham's clocks go back from 03:45 to 02:45 on 5 April 2026; it has no abbreviation.
-    assert when(datetime(2026, 4, 4, 13, 45, tzinfo=UTC), CHATHAM) == "Sun 05 Apr 03:30 UTC+13:45"
-    assert when(datetime(2026, 4, 4, 14, 45, tzinfo=UTC), CHATHAM) == "Sun 05 Apr 03:30 UTC+12:45"
+    assert when(datetime(2026, 4, 4, 13, 45, tzinfo=UTC), CHATHAM, BEFORE_SPRING, lasting=True) \
+        == "Sun 05 Apr 03:30 UTC+13:45"
+    assert when(datetime(2026, 4, 4, 14, 45, tzinfo=UTC), CHATHAM, BEFORE_SPRING, lasting=True) \
+        == "Sun 05 Apr 03:30 UTC+12:45"
     # Any other hour is shown as ever.
-    assert when(datetime(2026, 10, 25, 2, 30, tzinfo=UTC), LONDON) == "Sun 25 Oct 02:30"
+    assert when(datetime(2026, 10, 25, 2, 30, tzinfo=UTC), LONDON, BEFORE_SPRING, lasting=True) == "Sun 25 Oct 02:30"
 
 
 # -- the forms people type: weeks, and times of day on either clock ----------------------------
@@ -227,3 +230,16 @@ def test_a_moment_in_another_year_than_today_names_its_year() -> None:
     assert when(now + timedelta(days=7), LONDON, now) == "Wed 06 Jan 2027 12:00"
     assert when(now + timedelta(days=1), LONDON, now) == "Thu 31 Dec 12:00"
     assert when(now + timedelta(hours=2), LONDON, now) == "14:00"
+
+
+@pytest.mark.parametrize(("now", "shown"), [
+    (datetime(2026, 12, 30, 12, 0, tzinfo=UTC), "Wed 06 Jan 2027 12:00"),  # next year, a week on
+    (datetime(2026, 6, 10, 12, 0, tzinfo=UTC), "Wed 06 Jan 2027 12:00"),  # next year, seven months on
+    (datetime(2027, 1, 1, 12, 0, tzinfo=UTC), "Wed 06 Jan 12:00"),  # this year: a day this year's
+    (datetime(2027, 1, 6, 9, 0, tzinfo=UTC), "Wed 06 Jan 12:00"),  # today, but it stays: its day
+])
+def test_a_text_that_stays_names_the_year_of_a_deadline_in_another(now: datetime, shown: str) -> None:
+    """A ballot pinned for weeks, /motion … show, a trigger's announcement: a deadline in
+    another year than the one it is rendered in names it, so "Wed 06 Jan" is never read as
+    the 6 January just gone; and it keeps its day, as it may be read on another."""
+    assert when(datetime(2027, 1, 6, 12, 0, tzinfo=UTC), LONDON, now, lasting=True) == shown

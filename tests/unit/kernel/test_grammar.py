@@ -69,6 +69,20 @@ def test_a_time_written_apart_is_one_value(args: str, closes: str) -> None:
     assert text == args.partition(" —")[0].partition(" --")[0]
 
 
+@given(st.lists(words.filter(lambda w: not w.startswith("--")), max_size=4),
+       st.lists(words.filter(lambda w: not w.startswith(("--", "—", "–")) and "|" not in w), min_size=2, max_size=4),
+       st.booleans(), st.sampled_from(["", " --emergency"]))
+def test_a_value_typed_with_spaces_is_the_options_value(text: list[str], value: list[str], inline: bool,
+                                                        after: str) -> None:
+    """``--deadline 2 h`` at the end: all its words are the option's value, for the command to
+    read (and refuse naming it), and the text before stays the text: never "--deadline is an
+    option: put options at the end"."""
+    args = " ".join([*text, "--deadline" + ("=" if inline else " ") + " ".join(value)]) + after
+    free, opts = split_options(args, frozenset({"emergency"}), frozenset({"deadline"}), "U")
+    assert free == " ".join(text) and opts.values["deadline"] == " ".join(value)
+    assert opts.flags == ({"emergency"} if after else set())
+
+
 @pytest.mark.parametrize(("args", "fragment"), [
     ("Title --emergency more words", "--emergency is an option: put options at the end"),
     ("Title --urgent", "unknown option --urgent"),

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from bot.features.motions.model import Amendment, AmendmentError, apply
+from bot.features.motions.model import ABBREVIATIONS, Amendment, AmendmentError, apply, ends_abbreviated
 from bot.features.motions.parse import parse_amendment
+
+_FINAL = re.compile(r"[.!?;…]+$")
 
 
 def test_amendments_apply_as_written() -> None:
@@ -101,12 +105,23 @@ def test_words_standing_alone_are_changed_where_they_stand(before: str, words: s
     ("To support the union.", "It is to report by June.", "To support the union. It is to report by June."),
     ("To act as follows:", "march, then write.", "To act as follows: march, then write."),
     ("To support the union", "and its members", "To support the union and its members"),
+    ("To fund the arts, sports, etc.", "and culture", "To fund the arts, sports, etc. and culture."),
+    ("To campaign across the U.K.", "and Ireland", "To campaign across the U.K. and Ireland."),
+    ("To write to Smith et al.;", "and the board", "To write to Smith et al. and the board;"),
+    ("To vote No.", "to the cuts", "To vote No to the cuts."),
 ])
 def test_words_inserted_at_the_end_go_before_its_full_stop(point: str, words: str, result: str) -> None:
     """'insert at end' adds to the point's last sentence, as a drafter reads it, not after its
     full stop ("the union. and its members"); words that are a sentence of their own follow it."""
     a = parse_amendment(f'resolves 1 insert "{words}" at end')
     assert apply({"notes": [], "believes": [], "resolves": [point]}, a)["resolves"] == [result]
+
+
+def _tidy(text: str) -> dict[str, list[str]]:
+    """TEXT as a point written in an amendment reads (spaces tidied), through the model's own way."""
+    if " ".join(text.split()) == "x":  # replacing "x" with itself is refused as no change
+        return {"resolves": ["x"]}
+    return apply({"resolves": ["x"]}, parse_amendment(f'resolves 1 replace "x" with "{text}"'))
 
 
 _WORDS = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters='"'), min_size=1,
@@ -120,16 +135,44 @@ def test_words_inserted_at_the_end_of_free_text_keep_its_final_mark_last(stem: s
     """Whatever the point and the words: the point's words come first, as they were; the
     inserted words follow them; and a final full stop (question mark, semicolon…) stays the last
     thing in the point unless the inserted words end a sentence themselves."""
-    tidy = lambda text: apply({"resolves": ["x"]}, parse_amendment(f'resolves 1 replace "x" with "{text}"'))  # noqa: E731
     assume('"' not in stem + words)
-    point = tidy(stem + mark)["resolves"][0]
-    inserted = tidy(words)["resolves"][0]
+    point = _tidy(stem + mark)["resolves"][0]
+    inserted = _tidy(words)["resolves"][0]
     got = apply({"resolves": [point]}, Amendment("insert", "resolves", 1, new=words, where="end"))["resolves"][0]
-    assert got == tidy(got)["resolves"][0]  # tidy: no doubled spaces, no space before a comma or stop
+    assert got == _tidy(got)["resolves"][0]  # tidy: no doubled spaces, no space before a comma or stop
     final = len(point) - len(point.rstrip(_FINAL_MARKS))
-    if final and inserted.rstrip(_FINAL_MARKS) == inserted and point.rstrip(_FINAL_MARKS).strip():
+    abbreviated = final and point[-final:][:2] != ".." and point[-final] == "."
+    if abbreviated and ends_abbreviated(point[:len(point) - final + 1]):
+        final -= 1  # the abbreviation's own stop ("the U.K.;"), which the inserted words follow
+        point, stop = point[:len(point) - final], point[len(point) - final:] or "."
+        if inserted.rstrip(_FINAL_MARKS) == inserted:
+            assert got.startswith(point) and got.endswith(inserted + stop), (point, words, got)
+        else:
+            assert got.startswith(point) and got.endswith(inserted), (point, words, got)
+    elif final and inserted.rstrip(_FINAL_MARKS) == inserted and point.rstrip(_FINAL_MARKS).strip():
         assert got.endswith(point[-final:]), (point, words, got)
         assert got[:-final].startswith(point[:-final].rstrip()), (point, words, got)
         assert got[:-final].endswith(inserted), (point, words, got)
     else:
         assert got.startswith(point) and got.endswith(inserted), (point, words, got)
+
+
+_ABBREVIATED = st.sampled_from(sorted(ABBREVIATIONS)).map(str.capitalize) | st.sampled_from(
+    sorted(ABBREVIATIONS)) | st.lists(st.characters(categories=("Lu", "Ll")), min_size=2, max_size=4).map(
+    lambda letters: "".join(f"{c}." for c in letters))
+"""A last word that is an abbreviation: from the list, as written or capitalised, or initials
+("U.K.", "e.g.", "Ł.Ż.")."""
+
+
+@settings(max_examples=500)
+@given(_WORDS, _ABBREVIATED, st.sampled_from(["", ";", "!", "?", "…"]), _WORDS)
+def test_an_abbreviation_ending_a_point_keeps_its_stop(stem: str, abbreviation: str, mark: str, words: str) -> None:
+    """"at end" after a point ending "etc." or "U.K.": the abbreviation is kept whole and the
+    words follow it, and the sentence still ends as it did (its stop, which the abbreviation's
+    was too, or its semicolon…), never "U.K and Ireland."."""
+    assume('"' not in stem + words and not _FINAL.search(words.rstrip()) and words.strip()[0].isalnum())
+    point = _tidy(f"{stem} {abbreviation}{mark}")["resolves"][0]
+    assume(point.endswith(f" {abbreviation}{mark}") and point[:-len(abbreviation + mark)].strip(_FINAL_MARKS + " "))
+    got = apply({"resolves": [point]}, Amendment("insert", "resolves", 1, new=words, where="end"))["resolves"][0]
+    assert got.startswith(point[:len(point) - len(mark)] + " "), (point, words, got)
+    assert got.endswith(_tidy(words)["resolves"][0] + (mark or ".")), (point, words, got)

@@ -7,9 +7,19 @@ from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.engines.counting.choice import Majority, QuorumRule
-from bot.features.polls.parse import ChoiceError, SpecError, is_withdrawal, parse_choice, parse_poll
+from bot.features.polls.parse import (
+    VALUED,
+    ChoiceError,
+    SpecError,
+    is_withdrawal,
+    parse_ballot,
+    parse_choice,
+    parse_poll,
+)
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 LONDON = ZoneInfo("Europe/London")
@@ -93,6 +103,44 @@ def test_options_at_the_end_take_any_dash_phones_type(dash: str) -> None:
 def test_misplaced_or_unknown_options_are_refused(text: str, says: str) -> None:
     with pytest.raises(SpecError, match=says):
         parse_poll(text, NOW, LONDON)
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("Lunch? | Pizza | Soup --closes 2 h", "2 h"),
+    ("Lunch? | Pizza | Soup --closes 1w pm", "1w pm"),
+    ("Lunch? | Pizza | Soup --closes 2 h --secret", "2 h"),
+    ("Strike? --closes=2 hours --roll", "2 hours"),
+])
+def test_a_deadline_typed_with_spaces_is_refused_naming_it(text: str, value: str) -> None:
+    """``--closes 2 h``: one error naming the value that cannot be read and how to write one,
+    not "--closes is an option: put options at the end" (it is at the end)."""
+    with pytest.raises(SpecError) as refused:
+        parse_poll(text, NOW, LONDON)
+    assert str(refused.value).startswith(f"--closes: cannot read the deadline “{value}”; give a length of time (30m")
+    with pytest.raises(SpecError, match=f"cannot read the deadline “{value}”"):
+        parse_ballot(text.partition("--")[1] + text.partition("--")[2], "/motion M1 vote [--closes 2h]", "M1?",
+                     NOW, LONDON)
+
+
+_VALUE_WORDS = st.sampled_from(["2", "h", "1w", "pm", "30", "m", "6", "6pm", "18:00", "2026-06-03", "hours",
+                                "at", "tomorrow", "1.5", "d", "am", "x", "%", "40%", "2/3", "—", "-"])
+
+
+@settings(max_examples=300)
+@given(st.sampled_from(["Lunch? | Pizza | Soup", "Strike?", "Chair? | Ann | Bob | Cat", "Days? | Mon | Tue | Wed"]),
+       st.sampled_from(["", " --secret", " --roll", " —ranked", " --hidden --roll"]),
+       st.sampled_from(sorted(VALUED)), st.booleans(), st.lists(_VALUE_WORDS, min_size=2, max_size=4),
+       st.sampled_from(["", " --secret", " --roll", " —hidden"]))
+def test_no_value_typed_with_spaces_is_taken_for_a_misplaced_option(
+    text: str, before: str, option: str, inline: bool, value: list[str], after: str
+) -> None:
+    """Whatever an option's value and however many spaces it was typed with, a poll is opened
+    or refused for what is wrong with it, never as an option misplaced in the text."""
+    args = f"{text}{before} --{option}{'=' if inline else ' '}{' '.join(value)}{after}"
+    try:
+        parse_poll(args, NOW, LONDON)
+    except SpecError as e:
+        assert "put options at the end" not in str(e), args
 
 
 # -- numbers: decimals are numbers, exactly ----------------------------------------------------
