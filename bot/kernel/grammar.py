@@ -8,6 +8,7 @@ command, so an unknown or misspelt option is an error rather than part of the qu
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from bot.kernel.errors import ParseError
@@ -25,11 +26,26 @@ class CommandText:
 
 
 def split_command(text: str, prefixes: tuple[str, ...] = ("/",)) -> CommandText | None:
-    """The command in TEXT, or None if TEXT is not a command."""
-    m = _COMMAND.match(text.strip())
+    """The command in TEXT, or None if TEXT is not a command. Characters that show nothing (a
+    byte-order mark, a zero-width space, a direction mark that a keyboard or a copied text slips
+    in) before the command or inside its name are not read: what looks like /vote is /vote."""
+    text = text.strip()
+    start = 0
+    while start < len(text) and (text[start].isspace() or _unseen(text[start])):
+        start += 1
+    end = start
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    name = "".join(c for c in text[start:end] if not _unseen(c))
+    m = _COMMAND.match(name + text[end:])
     if not m or m.group(1) not in prefixes:
         return None
     return CommandText(m.group(2).lower(), (m.group(4) or "").strip(), m.group(3))
+
+
+def _unseen(ch: str) -> bool:
+    """Whether CH is a format character, which shows nothing (Unicode's category Cf)."""
+    return unicodedata.category(ch) == "Cf"
 
 
 def typo_distance(typed: str, meant: str) -> int:

@@ -96,9 +96,15 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 def quoted(text: str, limit: int = 40) -> str:
     """What someone typed, quoted back in a message: between curly quotes, as a person reads it
-    (not Python's 'repr', with its backslashes), runs of spaces and line breaks as one space,
-    any other control character as U+FFFD, and cut to LIMIT characters with an ellipsis."""
+    (not Python's 'repr', with its backslashes), as ``clipped`` shows it."""
+    return f"“{clipped(text, limit)}”"
+
+
+def clipped(text: str, limit: int = 40) -> str:
+    """What someone typed, shown back where quotes would not fit (``/{name}``): runs of spaces and
+    line breaks as one space, any other control character as U+FFFD, and cut to LIMIT characters
+    with an ellipsis, so that a refusal stays one short message whatever was typed."""
     shown = _CONTROL.sub("\ufffd", _SPACES.sub(" ", text.strip()))
     if len(shown) > limit:
         shown = shown[: limit - 1].rstrip() + "…"
-    return f"“{shown}”"
+    return shown

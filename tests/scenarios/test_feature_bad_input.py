@@ -155,6 +155,11 @@ TRANSLATED = [
     ("chair: /trigger open recall X --signatures --closes 5d", "Mae angen gwerth ar --signatures."),
     ("chair: /trigger open recall X --signatures 2 --closes 25:00", "nid yw 25:00 yn amser o'r dydd"),
     ("ann: /help nothing", "Nid oes gorchymyn /nothing. Anfonwch /help am y rhestr."),
+    # What the counting engine finds wrong with a quorum, said in the room's language.
+    ("chair: /poll Q? --roll --quorum lots", "Nid yw --quorum “lots” yn rhif"),
+    ("chair: /poll Q? --roll --quorum 0%", "--quorum “0%”: mae canran rhwng 1% a 100%"),
+    ("chair: /poll Q? --quorum 2.5", "--quorum “2.5”: mae nifer o bobl yn rhif cyfan"),
+    ("chair: /poll Q? --quorum 0", "--quorum “0”: mae nifer o bobl yn 1 o leiaf"),
     # Ann chose Polish: refusals to her privately are Polish.
     ("ann (private): /motion X9 show", "“X9” to nie numer wniosku (taki jak M12). Użycie: /motion"),
     ("ann (private): /amend A1", "“A1” to nie numer wniosku (taki jak M12)."),

@@ -177,3 +177,43 @@ def test_any_language_argument_gets_one_reply_and_changes_nothing_unless_shipped
             loop.run_until_complete(chat.stop())
             loop.close()
         assert changed > 0  # the shipped codes were chosen, and the measure sees it
+
+
+LONG = "y" * 5000
+"""A word longer than any chat message (Telegram takes 4096 characters)."""
+EVERY_COMMAND = [
+    "chair: /poll Q? | A | B --closes 1h --quorum 2 --majority simple", "ann: /vote 1 Pizza", "ann: /rank 1 2 1",
+    "ann (private): /proxy 1 bob", "ann: /polls", "ann: /results 1 --names", "chair: /charts off", "chair: /close 1",
+    "ann (private): /receipt 2", "ann (private): /receipts 2", "ann: /ballots 1", "chair: /remind 1 --names",
+    "ann: /help vote", "ann (private): /start sign-M3", "ann (private): /language pl", "ann: /join ABCD-EFGH",
+    "ann: /whoami", "chair: /pool 1 quota gender=f 1-2", "chair: /pool new Jury | age: young, old",
+    "ann (private): /pool 1 join", "ann (private): /sign M3 yes Hillside", "ann (private): /unsign T1",
+    "ann: /motion M1 edit resolves 1 New text", "ann: /motion M1 mover Ann", "ann: /motion new T --deadline 14d",
+    'bob: /amend M1 resolves 1 insert "x" after "campaign"', "ann: /amendment A1 second",
+    "chair: /composite M1 M2 as Joint", "ann: /campaign M3 adopted Hillside on 3 June",
+    "ann: /campaign M3 retract Hillside",
+    "chair: /campaign M3 open --branches 100", "ann (private): /signup S1", "chair: /signup open Form",
+    "ann (private): /mydata withdraw S1", "chair: /trigger open recall X --signatures 2 --closes 14d --branch North",
+    "ann: /trigger T1 export",
+]
+"""A line of each command, each word of which the test replaces with LONG in turn."""
+
+
+async def test_a_refusal_fits_one_message_whatever_length_of_word_was_typed(chat: Chat) -> None:
+    """Whatever word of a command is too long (an id, a name, a code, a value), the answer fits
+    one message: a refusal quotes what was typed cut short, never whole (it would take two)."""
+    from bot.kernel.pages import PAGE
+
+    await seed(chat)
+    await chat.say(*POLLS, "chair: /pool new Assembly | gender: f, m")
+    assert {line.split(": /")[1].split()[0] for line in EVERY_COMMAND} == set(COMMANDS)
+    for line in EVERY_COMMAND:
+        who, _, command = line.partition(": ")
+        words = command.split(" ")
+        for at in range(1, len(words) + 1):
+            typed = f"{who}: " + " ".join([*words[:at], LONG, *words[at + 1:]])
+            start = len(chat.transport.transcript)
+            out = await chat.say(typed)
+            replies = chat.transport.transcript[start:]
+            assert replies and "went wrong" not in out, typed[:200]
+            assert all(len(reply) <= PAGE for reply in replies), (typed[:200], [r[:300] for r in replies])

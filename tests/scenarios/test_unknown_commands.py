@@ -30,3 +30,15 @@ async def test_an_unknown_command_addressed_to_the_bot_or_sent_privately_is_answ
     assert "Unknown command /frobnicate. Send /help for the list of commands." in "\n".join(
         chat.transport.transcript[start:])
     assert "Unknown command /weather. Send /help" in await chat.say("ann (private): /weather Cardiff")
+
+
+async def test_a_command_with_an_invisible_character_a_keyboard_slipped_in_is_read(chat: Chat) -> None:
+    """A byte-order mark or a zero-width space copied with the text, or the direction mark a
+    right-to-left keyboard puts first, shows nothing: what reads as /vote is /vote, in a group
+    (where it was dropped as chat) and privately (where it was answered as plain text)."""
+    await chat.say("chair: /poll Lunch? | Pizza | Soup")
+    for n, typed in enumerate(("\ufeff/vote 1 Pizza", "\u200f/vote 1 Soup", "/vote\u200b 1 Pizza",
+                               "/\u200bvote 1 Soup", "\u200b /vote 1 Pizza")):
+        for where in ("ann", "ann (private)"):
+            out = await chat.say(f"{where}: {typed}")
+            assert "Your vote in poll 1" in out and out.count(" bot: ") == 1, (n, where, out)

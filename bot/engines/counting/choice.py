@@ -82,15 +82,26 @@ class QuorumRule:
         percent = t.endswith("%")
         value = exact(t[:-1] if percent else t)
         if value is None:
-            raise ValueError(f"quorum {t!r} is not a number; write e.g. 40%, 33.3% or 25")
+            raise QuorumError("number", t, f"quorum {t!r} is not a number; write e.g. 40%, 33.3% or 25")
         if percent and not 1 <= value <= 100:
-            raise ValueError("a quorum percentage is between 1% and 100%")
+            raise QuorumError("percent", t, "a quorum percentage is between 1% and 100%")
         if not percent and value.denominator != 1:
-            raise ValueError(f"a quorum head count is a whole number of people, not {t}; "
-                             "for a share of the electorate write e.g. 40%")
+            raise QuorumError("whole", t, f"a quorum head count is a whole number of people, not {t}; "
+                                          "for a share of the electorate write e.g. 40%")
         if not percent and value < 1:
-            raise ValueError("a quorum head count is at least 1")
+            raise QuorumError("least", t, "a quorum head count is at least 1")
         return cls(value, percent)
+
+
+class QuorumError(ValueError):
+    """A quorum that cannot be read. The message is the English an operator reads; REASON names
+    the rule broken ("number", "percent", "whole", "least") and TEXT is what was typed, so that
+    the chat layer can say it in the reader's language (the engines have no catalogues)."""
+
+    def __init__(self, reason: str, text: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.text = text
 
 
 YES_WORDS = frozenset({"yes", "for", "aye", "agree"})

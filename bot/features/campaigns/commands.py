@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from bot.features.campaigns.parse import DateError, branch_report, goal, parse_day
+from bot.features.campaigns.parse import DateError, branch_report, goal, parse_day, short_branch
 from bot.features.campaigns.render import (
     adoptions,
     export_header,
@@ -150,6 +150,7 @@ async def _retract(ctx: Context, motion_id: int, args: str, campaigns: CampaignS
     if not branch:
         raise UserError(_("Name the branch whose report to remove: {usage}").format(
             usage=f"/campaign M{motion_id} retract BRANCH NAME"))
+    branch = short_branch(branch)
     await campaigns.get(motion_id)
     await campaigns.retract(ctx, motion_id, branch, await ctx.is_organiser(await campaigns.room_of(motion_id)))
     await ctx.reply(_("The report from {branch} on {ref} is removed.").format(branch=branch_name(branch),

@@ -80,7 +80,13 @@ def branch_report(args: str, usage: str) -> tuple[str, str | None]:
     branch = " ".join(words)
     if not branch:
         raise UserError(_("Name the branch. Usage: {usage}").format(usage=usage))
+    return short_branch(branch), on
+
+
+def short_branch(branch: str) -> str:
+    """BRANCH, a name as a report gives it, if it is short enough to be one (a longer one is no
+    branch's, and would not fit the answer that names it)."""
     if len(branch) > MAX_BRANCH:
         raise UserError(_("That branch name is too long; keep it under {limit} characters.").format(
             limit=MAX_BRANCH))
-    return branch, on
+    return branch

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.kernel.language import _
 from bot.kernel.markup import Markup, code, lines, markup
+from bot.kernel.wording import clipped
 
 
 def shipped(names: dict[str, str]) -> str:
@@ -49,7 +50,7 @@ def back_to_default(name: str) -> str:
 
 def unknown(code_typed: str, names: dict[str, str]) -> str:
     return _("I have no {code} catalogue. Available: {list}. Send /language CODE with one of them.").format(
-        code=code_typed, list=shipped(names))
+        code=clipped(code_typed, 20), list=shipped(names))
 
 
 def organisers_only() -> str:

@@ -12,6 +12,7 @@ from bot.kernel.errors import UserError
 from bot.kernel.language import N_, _
 from bot.kernel.markup import b, code, lines, markup
 from bot.kernel.routing import Commands, Router
+from bot.kernel.wording import clipped
 
 router = Router("meta")
 
@@ -29,7 +30,7 @@ async def help_command(ctx: Context, args: str, commands: Commands) -> None:
         return
     d = commands.find(name) if " " not in name else None
     if d is None:
-        raise UserError(_("There is no command /{name}. Send /help for the list.").format(name=typed))
+        raise UserError(_("There is no command /{name}. Send /help for the list.").format(name=clipped(typed, 30)))
     text = markup(_("{command} — {summary}\nUsage: {usage}"), command=b("/" + d.name), summary=d.said_summary(),
                   usage=code(d.said_usage()))
     if d.details:

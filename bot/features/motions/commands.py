@@ -540,6 +540,10 @@ async def composite_command(ctx: Context, args: str, motions: MotionService) -> 
             raise UserError(_("There is no {command}. Usage: {usage}").format(
                 command=f"/composite C{composite_id} {rest[:20]}", usage=COMPOSITE_HELP))
         return
+    if (kind is None or kind[0] != "M") and not await ctx.is_organiser(ctx.room.id):
+        # A member typed no composite (nothing, or no id): what they can do, not whom merging is for.
+        raise UserError(_("Say which composite, e.g. /composite C1 (send /composite list to see them); organisers "
+                          "merge motions with {usage}.").format(usage=COMPOSITE_USAGE))
     if ctx.room.private:
         raise UserError(_("Composite motions in their group, not in a private chat."))
     await motions.require(ctx, "composite")

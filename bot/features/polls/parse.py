@@ -22,6 +22,7 @@ from bot.engines.counting.choice import (
     NO_WORDS,
     YES_WORDS,
     Majority,
+    QuorumError,
     QuorumRule,
     abstain_index,
     exact,
@@ -32,7 +33,7 @@ from bot.kernel.durations import DeadlineError, parse_deadline, reads_as_time
 from bot.kernel.errors import ParseError, UserError
 from bot.kernel.grammar import GrammarError, is_number, split_options
 from bot.kernel.language import _, ngettext, pgettext
-from bot.kernel.wording import number, quoted
+from bot.kernel.wording import clipped, number, quoted
 
 USAGE = "/poll QUESTION | OPTION | OPTION … [--closes 30m] [--secret] [--multi N] [--hidden]"
 FLAGS = frozenset({"secret", "hidden", "card", "native", "roll", "ranked"})
@@ -165,8 +166,8 @@ def parse_poll(args: str, now: datetime, tz: ZoneInfo, default_electorate: str =
     if "quorum" in opts.values:
         try:
             quorum = QuorumRule.parse(opts.values["quorum"])
-        except ValueError as e:
-            raise SpecError(f"--quorum: {e}") from None  # the counting engine's own words
+        except QuorumError as e:
+            raise SpecError(_quorum_fault(e)) from None
         if quorum.percent and electorate == "room":
             raise SpecError(_("a quorum in % needs a known electorate: add --roll, or give a head count (--quorum 25)"))
 
@@ -177,8 +178,8 @@ def parse_poll(args: str, now: datetime, tz: ZoneInfo, default_electorate: str =
             majority = Majority(raw)
         except ValueError:
             names = ", ".join(m.value for m in Majority)
-            raise SpecError(_("--majority {rule} is unknown; choose one of {names}").format(rule=raw, names=names)) \
-                from None
+            raise SpecError(_("--majority {rule} is unknown; choose one of {names}").format(
+                rule=clipped(raw, 20), names=names)) from None
         if kind == "ranked" or max_choices > 1:
             raise SpecError(_("--majority applies to proposals and single-choice polls"))
         if majority in (Majority.INDUSTRIAL, Majority.INDUSTRIAL_40) and kind != "proposal":
@@ -244,6 +245,20 @@ NEEDS_ELECTORATE = {
     Majority.INDUSTRIAL: lambda: _("an industrial majority needs a known electorate: add --roll"),
     Majority.INDUSTRIAL_40: lambda: _("an industrial-40 majority needs a known electorate: add --roll"),
 }
+
+
+def _quorum_fault(e: QuorumError) -> str:
+    """What is wrong with a --quorum, in the reader's language (the counting engine says it in
+    English only)."""
+    typed = quoted(e.text, 20)
+    if e.reason == "percent":
+        return _("--quorum {typed}: a percentage is between 1% and 100%").format(typed=typed)
+    if e.reason == "whole":
+        return _("--quorum {typed}: a head count is a whole number of people; for a share of the electorate "
+                 "write e.g. 40%").format(typed=typed)
+    if e.reason == "least":
+        return _("--quorum {typed}: a head count is at least 1").format(typed=typed)
+    return _("--quorum {typed} is not a number; write e.g. 40%, 33.3% or 25").format(typed=typed)
 
 
 def _closes(text: str | None, now: datetime, tz: ZoneInfo) -> datetime | None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.features.signups import parse as signup_words
 from bot.kernel.errors import UserError
-from bot.kernel.language import N_, _
+from bot.kernel.language import N_, _, ngettext
 from bot.kernel.wording import quoted
 
 # TRANSLATORS: a usage line: the commands and their CAPITALISED fields stay as they are; translate the
@@ -22,6 +22,14 @@ USAGE = N_(
 )
 _QUOTA = re.compile(r"^([^=]+?)\s*=\s*(.+?)\s+(\d{1,6})\s*-\s*(\d{1,6})$")  # the question: all before "="
 _QUOTES = "\"'“”‘’„«»"
+MAX_WORDING = 100
+"""The longest question name or answer: each is read out in a volunteer's private questions,
+in quotas and in the panel's export."""
+MAX_ANSWERS = 20
+"""The most answers a question offers (as many as a poll's options), all listed in one message."""
+MAX_QUESTIONS = 12
+"""The most questions a pool asks, each a step of a volunteer's registration and a stratum of
+the draw."""
 
 # A volunteer's consent, refusal ("no", which ends the registration as "cancel" does) and "cancel" are
 # read as a supporter's are: in English or in their language.
@@ -41,6 +49,13 @@ def parse_questions(parts: list[str]) -> list[dict[str, Any]]:
         if not sep or not name or len(options) < 2:
             raise UserError(_("Write each question as NAME: OPTION, OPTION …, e.g. 'gender: female, male, other' "
                               "(not {typed}).").format(typed=quoted(part.strip())))
+        if len(name) > MAX_WORDING or any(len(o) > MAX_WORDING for o in options):
+            raise UserError(_("Question {question}: keep its name and each answer to {most} characters at most.")
+                            .format(question=quoted(name), most=MAX_WORDING))
+        if len(options) > MAX_ANSWERS:
+            raise UserError(ngettext("Question {question} lists {n} answers; a question takes at most {most}.",
+                                     "Question {question} lists {n} answers; a question takes at most {most}.",
+                                     len(options)).format(question=quoted(name), n=len(options), most=MAX_ANSWERS))
         number = next((o for o in options if _place(o) is not None), None)
         if number is not None:
             raise UserError(_("Question {question}: an answer may not be a bare number such as {answer}, since it "
@@ -51,6 +66,9 @@ def parse_questions(parts: list[str]) -> list[dict[str, Any]]:
         if any(q["name"] == name for q in questions):
             raise UserError(_("Question {question} is asked twice.").format(question=quoted(name)))
         questions.append({"name": name, "options": options})
+        if len(questions) > MAX_QUESTIONS:
+            raise UserError(ngettext("A pool asks at most {most} question.", "A pool asks at most {most} questions.",
+                                     MAX_QUESTIONS).format(most=MAX_QUESTIONS))
     if not questions:
         raise UserError(_("A pool needs at least one question, e.g. /pool new Citizens' assembly | gender: "
                           "female, male, other | age: 16-29, 30-44, 45-64, 65+"))

@@ -22,6 +22,7 @@ from bot.kernel.limits import code_attempts
 from bot.kernel.ports import Conn, Reader, Writer
 from bot.kernel.secrecy import normalise_code
 from bot.kernel.times import iso
+from bot.kernel.wording import clipped
 
 
 class VoteMover(Protocol):
@@ -164,7 +165,7 @@ class RollService:
             member = await store.member_by_code(conn, code)
             if member is None or not member.active:
                 raise WrongCode(_("The code {code} is not on the roll. Check it with your organiser.").format(
-                    code=text))
+                    code=clipped(text, 20)))
             linked = await store.linked_member(conn, identity)
             if linked is not None:
                 if linked == member.id:

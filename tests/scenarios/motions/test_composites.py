@@ -98,6 +98,11 @@ async def test_an_invited_drafter_agrees_for_their_motion(chat: Chat) -> None:
     ("chair: /composite M2 M3 as", "Give the composite a title of 1 to 200 characters"),
     ("chair: /composite M2 M3 as " + "x" * 201, "Give the composite a title of 1 to 200 characters"),
     ("ann: /composite M2 M3 as Mine", "Only an organiser"),
+    # A member who names no composite is told how to name one, not that only organisers merge.
+    ("ann: /composite", "Say which composite, e.g. /composite C1"),
+    ("ann: /composite X1", "Say which composite, e.g. /composite C1"),
+    ("ann: /composite C" + "9" * 30 + " show", "Say which composite, e.g. /composite C1"),
+    ("ann (private): /composite c 1", "Say which composite, e.g. /composite C1"),
 ])
 async def test_composite_mistakes_are_refused_and_change_nothing(chat: Chat, line: str, fragment: str) -> None:
     await _three_motions(chat)

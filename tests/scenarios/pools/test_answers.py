@@ -74,3 +74,24 @@ async def test_a_relaxed_quota_on_a_question_with_a_space_replays(
     # The announced check command quotes the name, and replays.
     assert "--relax 'age band=young' 0-2" in out
     await verify_announced(chat, tmp_path, capsys, out)
+
+
+LONG = "x" * 101
+TOO_MUCH = [
+    (f"chair: /pool new Assembly | {LONG}: f, m", "keep its name and each answer to 100 characters"),
+    (f"chair: /pool new Assembly | gender: f, {LONG}", "keep its name and each answer to 100 characters"),
+    ("chair: /pool new Assembly | size: " + ", ".join(f"s{n}" for n in range(21)),
+     "lists 21 answers; a question takes at most 20"),
+    ("chair: /pool new Assembly | " + " | ".join(f"q{n}: a, b" for n in range(13)), "at most 12 questions"),
+]
+
+
+@pytest.mark.parametrize(("line", "fragment"), TOO_MUCH, ids=["name", "answer", "answers", "questions"])
+async def test_a_pool_whose_questions_would_not_fit_its_messages_is_refused(chat: Chat, line: str,
+                                                                          fragment: str) -> None:
+    """Each question is read out whole in a volunteer's registration, its answers listed in one
+    message: a question name or answer of any length, or any number of them, would not fit."""
+    before = await chat.snapshot()
+    out = await chat.say(line)
+    assert fragment in out and out.count(" bot: ") == 1, out
+    assert await chat.snapshot() == before

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.kernel.durations import DeadlineError, parse_deadline, parse_duration
-from bot.kernel.grammar import GrammarError, split_command, split_options
+from bot.kernel.grammar import CommandText, GrammarError, split_command, split_options
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 LONDON = ZoneInfo("Europe/London")
@@ -24,6 +24,16 @@ def test_split_command() -> None:
     bang = split_command("!vote 1 2", ("/", "!"))
     assert bang is not None and bang.name == "vote"
     assert split_command("hello /poll") is None
+
+
+@pytest.mark.parametrize("typed", ["\ufeff/vote 1 2", "\u200f/vote 1 2", "\u200b /vote 1 2", "/\u200bvote 1 2",
+                                   "/vote\u200b 1 2", "/vo\u00adte 1 2"])
+def test_a_command_is_read_through_characters_that_show_nothing(typed: str) -> None:
+    """A byte-order mark, a zero-width space, a direction mark or a soft hyphen before the
+    command or inside its name hides nothing a reader could see: the command is the one shown.
+    Its text after the name is kept as typed."""
+    assert split_command(typed) == CommandText("vote", "1 2")
+    assert split_command("/vote 1 \u200f2") == CommandText("vote", "1 \u200f2")
 
 
 def test_durations_and_deadlines() -> None:
