@@ -130,6 +130,20 @@ Split = Callable[[str], list[str]]
 """A migration script cut into its statements."""
 
 
+async def _say_if_the_server_logs_rows(conn: asyncpg.Connection) -> None:
+    """Warn, at each start, when the server would write a refused row into its own log.
+
+    PostgreSQL's error for a refused row carries a DETAIL quoting the row ("Failing row contains
+    …"): for a write of secret ballots, a ballot's key beside its choice. The bot logs only such
+    an error's type and SQLSTATE, but the server keeps its own log, and only a superuser may tell
+    it to leave the DETAIL out (README, *Secret ballots*), so the bot says how."""
+    verbosity = await conn.fetchval("SHOW log_error_verbosity")
+    if verbosity != "terse":
+        log.warning("the PostgreSQL server writes errors' DETAIL into its log (log_error_verbosity = %s), which can "
+                    "quote a refused row, a secret ballot among them; as a superuser, run: ALTER DATABASE %s SET "
+                    "log_error_verbosity = terse", verbosity, await conn.fetchval("SELECT current_database()"))
+
+
 async def apply_migrations(conn: asyncpg.Connection, files: Migrations, split: Split) -> list[str]:
     """Apply the migrations not yet applied, each in a transaction with the row that records
     it, holding the advisory lock so that processes starting together take turns. A migration
@@ -227,6 +241,7 @@ class Database:
         raw = await _connect(url)
         try:
             await apply_migrations(raw, files, split)
+            await _say_if_the_server_logs_rows(raw)
             pool = await asyncpg.create_pool(url, min_size=1, max_size=4)
         except BaseException:
             await raw.close()

@@ -12,6 +12,7 @@ PostgreSQL whichever database the rest of the run uses.
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
 
 import pytest
@@ -215,3 +216,35 @@ async def test_a_secret_polls_reminders_are_never_rows_and_a_waiting_round_goes_
         assert await chat.query("SELECT count(*) FROM outbox_walks") == [(0,)]
     finally:
         await chat.stop()
+
+
+async def test_the_servers_own_log_keeps_no_refused_secret_ballot_once_told_as_the_readme_says(
+    tmp_path: Path, postgresql: PostgresServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A refused row's error quotes the row in its DETAIL, and the server writes it into its own
+    log. The bot logs none of it (tests/reliability/test_secret_logs.py) and, at each start, says
+    how to tell the server to do the same; done as the README says, a refused secret ballot leaves
+    the server's log without its key or its choice."""
+    url = postgresql.database_for(str(tmp_path) + "/terse")
+    caplog.set_level(logging.WARNING, logger="bot.storage.postgres")
+    chat = await Chat.start(tmp_path, database_url=url)
+    await chat.stop()
+    database = url.rsplit("/", 1)[1]
+    assert f"ALTER DATABASE {database} SET log_error_verbosity = terse" in caplog.text
+
+    postgresql.as_superuser(f"ALTER DATABASE {database} SET log_error_verbosity = terse")
+    caplog.clear()
+    chat = await Chat.start(tmp_path, database_url=url)
+    try:
+        assert "log_error_verbosity" not in caplog.text
+        await chat.say("chair: /poll Mascot? | Quokka | Wombat --secret")
+        await chat.query("ALTER TABLE secret_ballots ADD CONSTRAINT no_wombat CHECK (choice <> '1') NOT VALID")
+        before = postgresql.log_path.stat().st_size
+        assert "something went wrong" in await chat.say("bob (private): /vote 1 Wombat")
+        await asyncio.sleep(0.2)  # the server writes its log as it goes; let it land
+        logged = postgresql.log_path.read_bytes()[before:].decode(errors="replace")
+    finally:
+        await chat.stop()
+    assert "no_wombat" in logged, logged  # the refusal did reach the server's log
+    ballot = voter_hash(SECRET, 1, "console:bob")
+    assert "Failing row" not in logged and ballot[:16] not in logged, logged

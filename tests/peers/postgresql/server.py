@@ -116,14 +116,17 @@ class PostgresServer:
         """The URL of a database of its own for KEY (a test's folder), created on first use:
         the same KEY finds the same database again (a bot restarted in a test)."""
         name = "t_" + hashlib.sha256(key.encode()).hexdigest()[:20]
-        psql = str(self.bindir / "psql")
-        exists = subprocess.run(
-            [psql, "-h", "127.0.0.1", "-p", str(self.port), "-U", SUPERUSER, "-d", "postgres", "-tAc",
-             f"SELECT 1 FROM pg_database WHERE datname = '{name}'"], capture_output=True, check=True)
-        if exists.stdout.strip() != b"1":
-            subprocess.run([psql, "-h", "127.0.0.1", "-p", str(self.port), "-U", SUPERUSER, "-d", "postgres",
-                            "-qc", f"CREATE DATABASE {name}"], capture_output=True, check=True)
+        if self.as_superuser(f"SELECT 1 FROM pg_database WHERE datname = '{name}'") != "1":
+            self.as_superuser(f"CREATE DATABASE {name}")
         return self.url(name)
+
+    def as_superuser(self, statement: str, database: str = "postgres") -> str:
+        """Run STATEMENT in DATABASE as the server's superuser (what an operator does with psql:
+        the README's advice, tried as written); its output, unaligned."""
+        done = subprocess.run(
+            [str(self.bindir / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", SUPERUSER, "-d", database,
+             "-tAc", statement], capture_output=True, check=True)
+        return done.stdout.decode().strip()
 
     def close(self) -> None:
         if self._process is not None and self._process.poll() is None:
