@@ -392,6 +392,35 @@ class MatrixAdapter:
         self._logged_in = True
         await exchange_keys(self.client)
 
+    async def _logged_out(self, response: ErrorResponse) -> None:
+        """The homeserver no longer accepts the bot's access token. A soft logout (the token
+        expired) keeps the device and its keys: log in again as it. A real logout (the device
+        signed out, e.g. in Element's session list, or by an administrator) deleted the device
+        and its keys on the server, while the local store still holds them as uploaded: logging
+        in again as that device would leave a device with no keys, that nobody can encrypt for.
+        So the bot logs in as a new device, with a new store whose keys it uploads; members'
+        clients hear of it and encrypt for it from then on. Where that cannot be done unattended
+        (an access token, a pinned device), the process stops, saying what to do."""
+        if not self.config.password:
+            raise LoginFailed(f"The homeserver no longer accepts matrix.access_token ({reason_of(response)}): log "
+                              "in anew to get a token for a new device, set it as matrix.access_token and start "
+                              "the bot again.")
+        if response.soft_logout:
+            log.warning("the homeserver logged the bot's device out softly; logging in again as the same device")
+            await self._retrying(lambda: self._login(self.client.device_id), "log in again")
+            return
+        old = self.client.device_id
+        if self.config.device_id:
+            raise LoginFailed(f"The bot's device {old} was signed out on the homeserver, which deleted its "
+                              "encryption keys: remove matrix.device_id (or set a new one) and start the bot again.")
+        log.warning("the bot's device %s was signed out on the homeserver (its keys are gone there); logging in "
+                    "as a new device with new encryption keys", old)
+        self.client.olm = None
+        self.client.store = None  # nio opens the new device's store at login
+        self.client.device_id = None  # type: ignore[assignment]
+        self._keys_stamp = None
+        await self._retrying(lambda: self._login(None), "log in as a new device")
+
     async def _restore_keys(self, device: str) -> None:
         """Before the first login, put the device's encryption store in place as the process
         that ran the account before saved it in the shared database (if one did)."""
@@ -461,10 +490,8 @@ class MatrixAdapter:
             self.transport.connected = isinstance(response, SyncResponse)
             if isinstance(response, SyncError) or not isinstance(response, SyncResponse):
                 if isinstance(response, ErrorResponse) and response.status_code == "M_UNKNOWN_TOKEN":
-                    if not self.config.password:
-                        raise LoginFailed(f"The homeserver no longer accepts matrix.access_token "
-                                          f"({reason_of(response)}): set a new one and start the bot again.")
-                    await self._retrying(lambda: self._login(self.client.device_id), "log in again")
+                    await self._logged_out(response)
+                    full_state = True  # a new device tracks every member's devices afresh
                     continue
                 wait = max(backoff.next(), (getattr(response, "retry_after_ms", None) or 0) / 1000)
                 log.warning("Matrix sync failed (%s); retrying in %.1fs", response, wait)
