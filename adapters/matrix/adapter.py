@@ -127,6 +127,12 @@ def _stripped(event: Any) -> dict[str, Any]:
     return source
 
 
+def _unread_of(room_id: str, sources: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
+    """(event id, room, sender) of held SOURCES, as recorded unread."""
+    return [(e, room_id, sender) for source in sources
+            if isinstance(e := source.get("event_id"), str) and isinstance(sender := source.get("sender"), str)]
+
+
 def notice_tx(event_id: str) -> str:
     """The transaction id of the adapter's notice about EVENT_ID: the same after a restart, so
     that a notice sent but not yet recorded as sent (``MatrixState.save_notice``) is not posted twice: the
@@ -159,6 +165,8 @@ class _Held:
     sources: list[dict[str, Any]] = field(default_factory=list)
     since: float = field(default_factory=time.monotonic)
     """When the first of them was held (``HOLD_POSITION_FOR``)."""
+    released: bool = False
+    """The saved sync token has moved past them: each is recorded as unread until handled."""
 
 
 class LoginFailed(StartError):
@@ -224,6 +232,7 @@ class MatrixAdapter:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._held: dict[str, _Held] = {}  # a poll's native ref, or "room|member" -> what waits (oldest first)
         self._held_events: dict[str, str] = {}  # a held response's event id -> its poll (its redaction waits too)
+        self._unread: list[tuple[str, str, str]] = []  # (event, room, sender) held past the token: to save with it
         self._position: str | None = None  # the sync token the sync being handled was asked from
         self.since: str | None = None
         self._saved_since: str | None = None  # the sync token last saved
@@ -409,6 +418,35 @@ class MatrixAdapter:
         self._logged_in = True
         await exchange_keys(self.client)
 
+    async def _logged_out(self, response: ErrorResponse) -> None:
+        """The homeserver no longer accepts the bot's access token. A soft logout (the token
+        expired) keeps the device and its keys: log in again as it. A real logout (the device
+        signed out, e.g. in Element's session list, or by an administrator) deleted the device
+        and its keys on the server, while the local store still holds them as uploaded: logging
+        in again as that device would leave a device with no keys, that nobody can encrypt for.
+        So the bot logs in as a new device, with a new store whose keys it uploads; members'
+        clients hear of it and encrypt for it from then on. Where that cannot be done unattended
+        (an access token, a pinned device), the process stops, saying what to do."""
+        if not self.config.password:
+            raise LoginFailed(f"The homeserver no longer accepts matrix.access_token ({reason_of(response)}): log "
+                              "in anew to get a token for a new device, set it as matrix.access_token and start "
+                              "the bot again.")
+        if response.soft_logout:
+            log.warning("the homeserver logged the bot's device out softly; logging in again as the same device")
+            await self._retrying(lambda: self._login(self.client.device_id), "log in again")
+            return
+        old = self.client.device_id
+        if self.config.device_id:
+            raise LoginFailed(f"The bot's device {old} was signed out on the homeserver, which deleted its "
+                              "encryption keys: remove matrix.device_id (or set a new one) and start the bot again.")
+        log.warning("the bot's device %s was signed out on the homeserver (its keys are gone there); logging in "
+                    "as a new device with new encryption keys", old)
+        self.client.olm = None
+        self.client.store = None  # nio opens the new device's store at login
+        self.client.device_id = None  # type: ignore[assignment]
+        self._keys_stamp = None
+        await self._retrying(lambda: self._login(None), "log in as a new device")
+
     async def _restore_keys(self, device: str) -> None:
         """Before the first login, put the device's encryption store in place as the process
         that ran the account before saved it in the shared database (if one did)."""
@@ -455,6 +493,7 @@ class MatrixAdapter:
 
     async def _sync_loop(self) -> None:
         backoff = Backoff(cap=self.max_backoff)
+        lost = await self.state.unread()  # held past the saved token by the run before: never read again
         full_state = self.since is not None  # after a restart: learn every room's state again
         while not self._stopping:
             timeout = 0 if not self.synced.is_set() else self.long_poll_ms
@@ -478,10 +517,8 @@ class MatrixAdapter:
             self.transport.connected = isinstance(response, SyncResponse)
             if isinstance(response, SyncError) or not isinstance(response, SyncResponse):
                 if isinstance(response, ErrorResponse) and response.status_code == "M_UNKNOWN_TOKEN":
-                    if not self.config.password:
-                        raise LoginFailed(f"The homeserver no longer accepts matrix.access_token "
-                                          f"({reason_of(response)}): set a new one and start the bot again.")
-                    await self._retrying(lambda: self._login(self.client.device_id), "log in again")
+                    await self._logged_out(response)
+                    full_state = True  # a new device tracks every member's devices afresh
                     continue
                 wait = max(backoff.next(), (getattr(response, "retry_after_ms", None) or 0) / 1000)
                 log.warning("Matrix sync failed (%s); retrying in %.1fs", response, wait)
@@ -506,6 +543,8 @@ class MatrixAdapter:
             # original): after a restart (or in the process that takes over) it comes again, and
             # what was handled of it is known by its event id.
             position = self._held_position() or response.next_batch
+            unread, self._unread = self._unread, []
+            await self.state.save_unread(unread)  # before the token that passes them
             if position != self._saved_since or keys is not None:
                 if not await self.state.save_token(position, keys):
                     self._lose()  # another process runs the account now: what it saved stands
@@ -517,20 +556,44 @@ class MatrixAdapter:
             if not self.synced.is_set():  # the account's first sync in this process: it can send now
                 self.synced.set()
                 self.core.can_send()
+                if lost:
+                    self._spawn(self._tell_unread(lost))
 
     def _held_position(self) -> str | None:
         """The sync token before the oldest event held, if any is held, and not for longer than
-        ``hold_position_for``: past that, a restart no longer reads it again (the log says so)."""
+        ``hold_position_for``: past that, a restart no longer reads it again. Those events still
+        count if the homeserver answers before the bot stops; meanwhile each is recorded as
+        unread (saved before the token that passes it), and a restart tells their senders."""
         now = time.monotonic()
         for held in self._held.values():
             if now - held.since < self.hold_position_for:
                 return held.position
-            if held.position is not None:
+            if not held.released:
                 log.error("%d events have waited %.0f hours for the homeserver's answer; a restart will no longer "
-                          "read them again: they count only if it answers before the bot stops",
-                          len(held.sources), (now - held.since) / 3600)
-                held.position = None
+                          "read them again: they count only if it answers before the bot stops, and their senders "
+                          "are told after a restart", len(held.sources), (now - held.since) / 3600)
+                held.position, held.released = None, True
+                self._unread.extend(_unread_of(held.room_id, held.sources))
         return None
+
+    async def _tell_unread(self, lost: list[tuple[str, str, str]]) -> None:
+        """Tell the senders of LOST, events held past the saved sync token by the run before this
+        one and never handled (a restart does not read them again), that what they sent did not
+        count: privately, once per sender and room."""
+        told: set[tuple[str, str]] = set()
+        for event_id, room_id, sender in lost:
+            if (room_id, sender) in told or await self.state.noticed(event_id):
+                continue
+            told.add((room_id, sender))
+            with await self.core.speaking_to(qualified(sender), qualified(room_id)):
+                text = notices.held_and_lost(self.rooms.title(room_id))
+            try:
+                await self.transport.deliver(SendPrivate(qualified(sender), text))
+            except Exception as e:  # kept: told after the next restart, or the one after
+                log.warning("could not tell a member that what they sent was lost (%s)", type(e).__name__)
+                return
+            await self.state.save_notice(event_id)
+        await self.state.read_at_last([event_id for event_id, _, _ in lost])
 
     async def _handle_sync(self, response: SyncResponse, since: str | None) -> None:
         self._position = since
@@ -842,6 +905,8 @@ class MatrixAdapter:
             held = self._held[key] = _Held(room_id, self._position, read)
             self._spawn(self._when_answered(key, held))
         held.sources.append(source)
+        if held.released:  # the saved token is past it already
+            self._unread.extend(_unread_of(room_id, [source]))
         if isinstance(event_id := source.get("event_id"), str) and source.get("type") in content.POLL_RESPONSES:
             self._held_events[event_id] = key
 
@@ -867,6 +932,8 @@ class MatrixAdapter:
                 self._held_events.pop(str(source.get("event_id")), None)
                 if found is not None:
                     await self.core.handle(found)
+                if held.released:  # read at last: not lost after all
+                    await self.state.read_at_last([str(source.get("event_id"))])
         finally:
             if not held.sources:
                 del self._held[key]

@@ -156,7 +156,7 @@ class Dispatcher:
                 for conversation in self._routes.conversations:
                     if await conversation(ctx, event.text):
                         return
-                await ctx.reply(_("I understand commands: send /help for the list."))
+                await self._refuse(ctx, _("I understand commands: send /help for the list."))
                 return
             handler = self._routes.command(cmd.name)
             if handler is None:  # in a group, addressed to this bot or a slip (see _for_us)
@@ -166,29 +166,53 @@ class Dispatcher:
                     await ctx.reply(slip.format(name=cmd.name, meant=meant.name))
                     return
                 unknown = _("Unknown command /{name}. Send /help for the list of commands.")
-                await ctx.reply(unknown.format(name=cmd.name))
+                await self._refuse(ctx, unknown.format(name=cmd.name))
                 return
             if event.edited:
                 found = self._routes.find(cmd.name)
                 if found is None or not found.edits:
                     again = _("Edits are not re-read: send /{name} again as a new message.")
-                    await ctx.reply(again.format(name=cmd.name))
+                    await self._refuse(ctx, again.format(name=cmd.name))
                     return
             await handler(ctx, cmd.args)
         except UserError as e:
-            await ctx.reply(e.message)
+            await self._refuse(ctx, e.message)
         except ParseError as e:
-            await ctx.reply(sentence(e))
+            await self._refuse(ctx, sentence(e))
+
+    async def _refuse(self, ctx: Context, text: str) -> None:
+        """Answer a message that changes nothing with TEXT, then record it as handled."""
+        await ctx.reply(text)
+        await self._answered(ctx.event.event_id)
+
+    async def _answered(self, event_id: str | None) -> None:
+        """Record EVENT_ID, whose refusal was sent, as handled: read again, it is a repeat. An
+        empty change in the writer, so the record is the one redelivered updates are checked
+        against (on a shared database too); a copy recorded meanwhile by another process is
+        simply a repeat already."""
+        if event_id is None:
+            return
+
+        async def nothing(conn: object) -> None:
+            return None
+
+        try:
+            await self._writer.run(nothing, event_id)
+        except Duplicate:
+            pass
 
     async def _on_press(self, event: ButtonPress) -> None:
         ctx = self.context(event)
         handler = self._routes.press(event.data.partition(":")[0])
+        refused = handler is None
         try:
             text = _("This button is no longer valid.") if handler is None else await handler(ctx, event.data)
         except UserError as e:
-            text = e.message
+            text, refused = e.message, True
         if text is not None:
             await self._send(AnswerPress(event, text))
+        if refused:
+            await self._answered(event.event_id)
 
     async def _slow_down(self, event: Event) -> None:
         """Tell a person held back by the fair-use limit, once a minute; the rest is dropped unread."""

@@ -53,6 +53,17 @@ def undecryptable() -> Markup:
     return markup(_("I could not decrypt your message: its keys did not reach me. Please send it again."))
 
 
+def held_and_lost(room: str | None) -> str:
+    """Privately, to a member whose message or poll answer in ROOM (its title, if it has one)
+    waited more than a day for the homeserver and was lost with a restart: it did not count."""
+    if room:
+        return _("What you sent in {room} did not count: for more than a day the homeserver did not give me "
+                 "what I needed to read it, and I have restarted since. Please send it again (a poll answer: "
+                 "answer again).").format(room=room)
+    return _("What you sent in a room did not count: for more than a day the homeserver did not give me what I "
+             "needed to read it, and I have restarted since. Please send it again (a poll answer: answer again).")
+
+
 def write_here() -> str:
     """In a direct chat the bot opened itself, to someone whose own chat with it it declined
     (it joins only the rooms its operator allows)."""

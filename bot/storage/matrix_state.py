@@ -159,3 +159,38 @@ class MatrixState:
             await conn.execute("DELETE FROM matrix_notices WHERE sent_at < ?", (iso(now - NOTICES_KEPT),))
 
         await self._writer.run(write)
+
+    async def save_unread(self, events: Sequence[tuple[str, str, str]]) -> None:
+        """Remember (event id, room, sender) of events held past the sync token saved: a
+        restart does not read them again (``unread`` tells it whom to tell)."""
+        if not events:
+            return
+        now = iso(self._clock.now())
+
+        async def write(conn: Conn) -> None:
+            await conn.executemany(
+                "INSERT INTO matrix_unread(account, event_id, room_id, sender, held_at) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
+                [(self.account, *e, now) for e in events],
+            )
+
+        await self._writer.run(write)
+
+    async def read_at_last(self, event_ids: Sequence[str]) -> None:
+        """Forget EVENT_IDS as unread: they were handled after all, or their senders told."""
+        if not event_ids:
+            return
+
+        async def write(conn: Conn) -> None:
+            await conn.executemany("DELETE FROM matrix_unread WHERE account = ? AND event_id = ?",
+                                   [(self.account, e) for e in event_ids])
+
+        await self._writer.run(write)
+
+    async def unread(self) -> list[tuple[str, str, str]]:
+        """(event id, room, sender) of the events held past the saved sync token and never
+        handled, oldest first."""
+        rows = await self._reader.execute_fetchall(
+            "SELECT event_id, room_id, sender FROM matrix_unread WHERE account = ? ORDER BY held_at, event_id",
+            (self.account,))
+        return [(str(e), str(r), str(s)) for e, r, s in rows]

@@ -121,3 +121,72 @@ async def test_polls_members_start_in_their_client_are_left_alone_and_remembered
     assert len(bot.adapter.history._foreign) == 2
     assert await bot.query("SELECT count(*) FROM votes") == [(0,)]
     assert len(secretary.find_events(room, notice_from(bot.user_id), start=mark)) == 2  # the two answers to !polls
+
+
+async def test_a_refused_command_read_again_after_a_restart_is_not_refused_twice(
+    start_bot: StartBot, matrix_users: UserFactory
+) -> None:
+    """A refusal changes nothing, but its notice is one the member already has: the command read
+    again after a restart (its sync token never saved) is not answered a second time."""
+    bot = await start_bot()
+    branch = await branch_room(matrix_users, bot.user_id, members=1)
+    (ann,), room = branch.members, branch.room_id
+    mark = ann.mark(room)
+    crashes_before_saving(bot)
+    await command(ann, room, "!vote 7 Pizza", bot.user_id, "There is no poll 7")
+    await command(ann, room, "!frobnicate", bot.user_id, "Unknown command")
+
+    await bot.stop()
+    bot = await start_bot()
+    await command(ann, room, "!polls", bot.user_id, "No open polls")  # both were read again before
+    assert len(ann.find_events(room, notice_from(bot.user_id, containing="There is no poll 7"), start=mark)) == 1
+    assert len(ann.find_events(room, notice_from(bot.user_id, containing="Unknown command"), start=mark)) == 1
+
+
+async def test_an_answer_held_past_the_saved_token_and_lost_with_a_restart_is_told_to_its_sender_once(
+    faulty_proxy: FaultyProxy, start_bot: StartBot, matrix_users: UserFactory
+) -> None:
+    """Past a day (here, at once) the saved token no longer waits for what is held: a restart
+    before the homeserver answers does not read it again. Its sender is told plainly, once,
+    that it did not count and to send it again; an answer read at last before the restart is
+    not reported lost."""
+    bot = await start_bot(homeserver=faulty_proxy.url)
+    branch = await branch_room(matrix_users, bot.user_id, members=2)
+    secretary, (ann, ben), room = branch.secretary, branch.members, branch.room_id
+    start_id, pizza, soup = await native_poll(branch, bot)
+    await send_poll_response(ann, room, start_id, [pizza])
+    await bot.wait_until("SELECT choice FROM votes WHERE poll_id = 1", "0")
+    await bot.stop()
+
+    fault = faulty_proxy.fail("/relations/", 502)
+    bot = await start_bot(homeserver=faulty_proxy.url, hold_position_for=0.0)
+    await send_poll_response(ann, room, start_id, [soup])
+    await fault.met()
+    await command(secretary, room, "!polls", bot.user_id, "Open polls")  # a later sync, its token saved
+    await bot.wait_until("SELECT count(*) FROM matrix_unread", 1)
+    await bot.stop()  # before the homeserver answers: her change is never read again
+
+    fault.heal()
+    bot = await start_bot(homeserver=faulty_proxy.url)
+    told = await told_privately(ann, bot, "did not count")
+    assert "Please send it again" in body(told) and "Branch" in body(told)
+    assert await bot.query(VOTES) == [(f"mx:{ann.user_id}", "0")]
+    await bot.wait_until("SELECT count(*) FROM matrix_unread", 0)
+    await bot.stop()
+    bot = await start_bot(homeserver=faulty_proxy.url)
+    await command(secretary, room, "!polls", bot.user_id, "Open polls")
+    await ann.sync()
+    lost = notice_from(bot.user_id, containing="did not count")
+    assert sum(len(ann.find_events(r, lost)) for r in ann.client.rooms) == 1
+
+    # Held past the token, then read at last before the bot stops: counted, and not reported lost.
+    fault = faulty_proxy.fail("/relations/", 502)
+    await bot.stop()
+    bot = await start_bot(homeserver=faulty_proxy.url, hold_position_for=0.0)
+    await send_poll_response(ben, room, start_id, [soup])
+    await fault.met()
+    await command(secretary, room, "!polls", bot.user_id, "Open polls")
+    await bot.wait_until("SELECT count(*) FROM matrix_unread", 1)
+    fault.heal()
+    await bot.wait_until(f"SELECT choice FROM votes WHERE poll_id = 1 AND voter = 'mx:{ben.user_id}'", "1")
+    await bot.wait_until("SELECT count(*) FROM matrix_unread", 0)

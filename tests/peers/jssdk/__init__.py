@@ -14,6 +14,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 SCRIPT = HERE / "poll_check.cjs"
+SEND = HERE / "send_check.cjs"
 
 
 def node() -> str:
@@ -27,8 +28,18 @@ def node() -> str:
 
 async def run_poll_check(job: dict[str, Any], within: float = 120.0) -> dict[str, Any]:
     """Run poll_check.cjs with JOB; return what it printed (it fails the test on an error)."""
+    return await _run(SCRIPT, job, within)
+
+
+async def run_send_check(job: dict[str, Any], within: float = 120.0) -> dict[str, Any]:
+    """Run send_check.cjs with JOB: the SDK sends a message, encrypted where the room is, and
+    reads the bot's answer; return what it printed (it fails the test on an error)."""
+    return await _run(SEND, job, within)
+
+
+async def _run(script: Path, job: dict[str, Any], within: float) -> dict[str, Any]:
     process = await asyncio.create_subprocess_exec(
-        node(), str(SCRIPT), json.dumps(job), cwd=HERE,
+        node(), str(script), json.dumps(job), cwd=HERE,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
     try:
