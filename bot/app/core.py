@@ -163,7 +163,7 @@ class Dispatcher:
                 meant = self._routes.nearest(cmd.name)
                 if meant is not None:
                     slip = _("Unknown command /{name}: did you mean /{meant}? Send /help for the list of commands.")
-                    await ctx.reply(slip.format(name=cmd.name, meant=meant.name))
+                    await self._refuse(ctx, slip.format(name=cmd.name, meant=meant.name))
                     return
                 unknown = _("Unknown command /{name}. Send /help for the list of commands.")
                 await self._refuse(ctx, unknown.format(name=cmd.name))

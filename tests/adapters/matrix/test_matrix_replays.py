@@ -134,7 +134,7 @@ async def test_a_refused_command_read_again_after_a_restart_is_not_refused_twice
     mark = ann.mark(room)
     crashes_before_saving(bot)
     await command(ann, room, "!vote 7 Pizza", bot.user_id, "There is no poll 7")
-    await command(ann, room, "!frobnicate", bot.user_id, "Unknown command")
+    await command(ann, room, "!pols", bot.user_id, "Unknown command /pols")  # a slip, so answered in a group
 
     await bot.stop()
     bot = await start_bot()
