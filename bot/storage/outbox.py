@@ -12,9 +12,9 @@ A message the platform could not take for now (it was unreachable, timed out, fa
 or asked the bot to slow down) is tried again 5 seconds later, then twice as long each time up to
 RETRY_CAP, for as long as GIVE_UP_AFTER from its first failure: an outage is waited out, not
 counted in tries. While a platform fails so, the drain begins no other chat's message to it
-until that message's next try (the platform is ``paused``): an outage with thousands of messages
-waiting costs one try every few minutes, not thousands, and once the platform is back every
-chat's messages flow again.
+until that message's next try (the platform is ``paused``, and its messages are neither claimed
+nor released meanwhile): an outage with thousands of messages waiting costs a few tries every few
+minutes, not thousands, and once the platform is back every chat's messages flow again.
 
 A chat's messages arrive in the order they were queued: a drain gives each chat's messages to
 one sender, one after another, and a message that waits for a retry (the platform was down, or
@@ -400,22 +400,31 @@ class Outbox:
             in_order = (" AND NOT EXISTS (SELECT 1 FROM outbox AS ahead WHERE ahead.target = outbox.target"
                         " AND ahead.id < outbox.id AND ahead.sent_at IS NULL AND ahead.failed IS NULL"
                         " AND ahead.not_before > ?)")
+            awake, resting = self._awake()
             rows = await conn.execute_fetchall(
                 "UPDATE outbox SET claimed_until = ? WHERE id IN (SELECT id FROM outbox"
-                " WHERE sent_at IS NULL AND failed IS NULL AND not_before <= ?" + free + in_order
+                " WHERE sent_at IS NULL AND failed IS NULL AND not_before <= ?" + free + awake + in_order
                 + " ORDER BY id LIMIT ?"
                 + dialect.locking(conn, skip_locked=True) + ")"
                 " RETURNING id, target, private, text, attempts, forget_with IS NOT NULL, failing_since",
-                (iso(now + CLAIM), iso(now), *([iso(now)] if free else []), iso(now), CLAIMED_AT_ONCE),
+                (iso(now + CLAIM), iso(now), *([iso(now)] if free else []), *resting, iso(now), CLAIMED_AT_ONCE),
             )
             return sorted(_queued(r) for r in rows)
 
         return await self._writer.run(op)
 
+    def _awake(self) -> tuple[str, list[object]]:
+        """SQL leaving out the messages to the platforms that rest now (see ``paused``), and its
+        parameters: while a platform is down its messages are neither claimed nor released."""
+        resting = [platform for platform in list(self.paused) if self._resting(platform)]
+        return "".join(" AND substr(target, 1, ?) <> ?" for _ in resting), [
+            p for platform in resting for p in (len(platform) + 1, f"{platform}:")]
+
     async def _drain(self) -> int:
+        awake, resting = self._awake()
         due = await self._reader.execute_fetchall(
-            "SELECT 1 FROM outbox WHERE sent_at IS NULL AND failed IS NULL AND not_before <= ? LIMIT 1",
-            (iso(self._clock.now()),))
+            "SELECT 1 FROM outbox WHERE sent_at IS NULL AND failed IS NULL AND not_before <= ?" + awake + " LIMIT 1",
+            (iso(self._clock.now()), *resting))
         if not due:
             return 0  # nothing to send: nothing written either
         if not self._ready() or not await self.lease.hold():

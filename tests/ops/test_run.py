@@ -142,8 +142,9 @@ async def test_a_message_under_way_at_sigterm_is_sent_once_across_the_restart(tm
                                                    stdout=asyncio.subprocess.DEVNULL)
     assert await migrate.wait() == 0
     now = iso(datetime.now(UTC))
-    database_rows(tmp_path, "INSERT INTO outbox(dedupe, target, private, text, created_at, not_before)"
-                  " VALUES ('result:1', ?, 1, 'The result', ?, ?)", f"tg:{member.id}", now, now)
+    await asyncio.to_thread(  # database_rows runs its own event loop on PostgreSQL
+        database_rows, tmp_path, "INSERT INTO outbox(dedupe, target, private, text, created_at, not_before)"
+        " VALUES ('result:1', ?, 1, 'The result', ?, ?)", f"tg:{member.id}", now, now)
 
     async def run() -> asyncio.subprocess.Process:
         return await asyncio.create_subprocess_exec(
@@ -155,8 +156,8 @@ async def test_a_message_under_way_at_sigterm_is_sent_once_across_the_restart(tm
         await asyncio.wait_for(taking.wait(), 60)
         proc.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(proc.wait(), 60) == 0
-        assert database_rows(tmp_path, "SELECT sent_at IS NOT NULL FROM outbox") == [(1,)], \
-            "the message Telegram took is not marked sent"
+        marked = await asyncio.to_thread(database_rows, tmp_path, "SELECT sent_at IS NOT NULL FROM outbox")
+        assert [tuple(map(int, row)) for row in marked] == [(1,)], "the message Telegram took is not marked sent"
         peer.server.methods["sendmessage"] = send
         again = await run()
         await asyncio.sleep(8)  # the outbox drains at once on start
