@@ -318,8 +318,10 @@ async def _run_platforms(config: Config) -> int:
         await core.stop()  # what was opened is closed, so the process ends
         raise
     tune_for_serving()
-    # SIGTERM (a service manager stopping the bot) and Ctrl-C stop the adapters, then the core,
-    # so the database is closed cleanly; nothing would be lost either way.
+    # SIGTERM (a service manager stopping the bot) and Ctrl-C stop the scheduler and the outbox
+    # first, while the adapters are still connected (the messages under way are taken and marked,
+    # so none is sent again after the restart), then the adapters, then the rest of the core, so
+    # the database is closed cleanly.
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -339,8 +341,11 @@ async def _run_platforms(config: Config) -> int:
                      f"; web pages on port {web.port}" if web is not None else "")
             await asyncio.wait([*tasks, waiter], return_when=asyncio.FIRST_COMPLETED)
         waiter.cancel()
-        for task in tasks:
-            task.cancel()
+        try:
+            await core.stop_sending()
+        finally:
+            for task in tasks:
+                task.cancel()
         results = await asyncio.gather(*tasks, return_exceptions=True)
     finally:
         watch.cancel()

@@ -129,6 +129,7 @@ class App:
         self.monitoring = monitoring  # /healthz and /metrics
         self.secret = secret  # the key of secret ballots and sealed data (bot/storage/keyfile.py)
         self._stopped = False
+        self._sending_stopped = False
         # Every inbound event, straight to the dispatcher (no extra frame on the vote path).
         self.handle: Callable[[Event], Awaitable[None]] = dispatcher.handle
 
@@ -154,14 +155,23 @@ class App:
             await self.stop()
             raise
 
+    async def stop_sending(self) -> None:
+        """Stop the scheduler and the outbox, letting the work and the messages under way finish
+        and be recorded; once. A runner calls it while its adapters are still connected, so a
+        message the platform is taking is marked sent, not sent again after the restart."""
+        if self._sending_stopped:
+            return
+        self._sending_stopped = True
+        await self.scheduler.shutdown()
+        await self.outbox.stop()
+
     async def stop(self) -> None:
         """Stop everything and close the database; once (a failed start stops what it started,
         and its caller may stop the app again)."""
         if self._stopped:
             return
         self._stopped = True
-        await self.scheduler.shutdown()
-        await self.outbox.stop()
+        await self.stop_sending()
         for shutdown in reversed(self.routes.shutdowns):
             await shutdown()
         if self._own_writer is not None:

@@ -11,6 +11,14 @@ recorded with the retry (``parts_sent``), and the retry, in this process or afte
 resumes with the first part not yet sent, so no reader sees a part twice. Eight keep
 Telegram's 30 messages a second flowing at a round trip of up to a quarter of a second.
 
+A message the platform could not take for now (it was unreachable, timed out, failed with a 5xx,
+or asked the bot to slow down) is tried again 5 seconds later, then twice as long each time up to
+RETRY_CAP, for as long as GIVE_UP_AFTER from its first failure: an outage is waited out, not
+counted in tries. While a platform fails so, the drain begins no other chat's message to it
+until that message's next try (the platform is ``paused``, and its messages are neither claimed
+nor released meanwhile): an outage with thousands of messages waiting costs a few tries every few
+minutes, not thousands, and once the platform is back every chat's messages flow again.
+
 A chat's messages arrive in the order they were queued: a drain gives each chat's messages to
 one sender, one after another, and a message that waits for a retry (the platform was down, or
 asked to slow down: then for as long as it asked) holds back those queued after it to the same
@@ -61,7 +69,7 @@ import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from bot.kernel.clock import Clock
 from bot.kernel.effects import Delivered, Effect, Send, SendPrivate
@@ -75,7 +83,6 @@ from bot.storage.leases import Lease
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 8
 IN_FLIGHT = 8  # at most this many are re-sent after a crash (see the module docstring)
 
 
@@ -88,7 +95,15 @@ class _Queued(NamedTuple):
     text: str
     attempts: int
     forget: bool  # queued with forget_with: deleted, not marked, once sent or given up
+    failing_since: datetime | None  # its first failure for now (not a refusal), if it has failed
     parts: int = 0  # of a text sent in parts, those the platform took before (see PartlyDelivered)
+
+
+def _queued(row: Any) -> _Queued:
+    """A row of (id, target, private, text, attempts, forget_with IS NOT NULL, failing_since,
+    parts_sent)."""
+    msg_id, target, private, text, attempts, forget, since, parts = row
+    return _Queued(msg_id, target, private, text, attempts, bool(forget), parse_iso(since), parts)
 
 
 class _Outcome(NamedTuple):
@@ -97,6 +112,7 @@ class _Outcome(NamedTuple):
     sent: bool  # the platform took it
     deleted: bool  # queued with forget_with, and sent or given up: deleted
     later: bool = False  # to be tried again: what was queued after it to the same chat waits
+    down: timedelta | None = None  # the platform failed (not a refusal, not a 429): it rests this long
 
 
 class Walked(NamedTuple):
@@ -114,8 +130,27 @@ WALK_STEP = IN_FLIGHT
 """Steps of a walk sent between two records of its progress: what a crash may send again."""
 
 
-def backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=min(600, 5 * 2 ** (attempts - 1)))
+def backoff(attempts: int, cap: timedelta = timedelta(minutes=10)) -> timedelta:
+    """The wait before try ATTEMPTS + 1: 5 seconds after the first, doubling, at most CAP."""
+    return min(cap, timedelta(seconds=5 * 2 ** min(attempts - 1, 20)))
+
+
+RETRY_CAP = timedelta(minutes=5)
+"""The longest wait between two tries of a message the platform could not take for now: once
+an outage ends, every waiting message goes within this."""
+
+GIVE_UP_AFTER = timedelta(days=3)
+"""How long a message the platform keeps failing to take for now (network errors, timeouts, 5xx,
+429) is tried, from its first failure, before it is given up. A message says something its
+readers need (a result, an acknowledgement, a ballot's close): late is better than never, so the
+horizon covers the outages that happen, not only the ones that are short. Telegram's worst last
+hours; a self-hosted homeserver may be down from a Friday evening until its admin is back on
+Monday (about 60 hours), and the operator is told all along (``quorum_outbox_oldest_seconds``).
+Past three days a message is more likely to confuse than to inform, and to hold back its chat's
+later ones. What stops mattering sooner ends then: a reminder at its poll's close (``end``).
+It is counted while a sender tries: the first drain of a process that starts sending counts
+it again from then for the messages still failing, so a stop during an outage never cuts one
+short."""
 
 
 def asked_to_wait(error: Exception) -> timedelta | None:
@@ -232,7 +267,7 @@ async def send_again(conn: Conn, dedupe: str, now: datetime) -> None:
     """The message queued as DEDUPE and given up is to be tried again from now, as if new (its
     caller needs it sent before it can go on)."""
     await conn.execute(
-        "UPDATE outbox SET failed = NULL, attempts = 0, not_before = ?, claimed_until = NULL"
+        "UPDATE outbox SET failed = NULL, attempts = 0, failing_since = NULL, not_before = ?, claimed_until = NULL"
         " WHERE dedupe = ? AND failed IS NOT NULL AND sent_at IS NULL",
         (iso(now), dedupe),
     )
@@ -276,6 +311,14 @@ async def _release(conn: Conn, ids: list[int]) -> None:
                            " AND sent_at IS NULL", tuple(chunk))
 
 
+async def _restart_failing(conn: Conn, now: datetime) -> None:
+    """The messages still failing are counted as failing from NOW: this process begins sending,
+    and the time before (a stop, perhaps long) was no sender's trying (see GIVE_UP_AFTER)."""
+    await conn.execute("UPDATE outbox SET failing_since = ? WHERE failing_since IS NOT NULL AND sent_at IS NULL"
+                       " AND failed IS NULL", (iso(now),))
+    await conn.execute("UPDATE outbox_walks SET failing_since = ? WHERE failing_since IS NOT NULL", (iso(now),))
+
+
 async def _void_claims(conn: Conn) -> None:
     """The claims of the previous sender are void: the lease, which only a sender holds, has
     passed to this process, and the earlier holder stops before its next message."""
@@ -291,6 +334,7 @@ class _Walk(NamedTuple):
     subject: str
     done_to: int | None
     attempts: int
+    failing_since: datetime | None  # its held block's first failure for now, if it failed
 
 
 class Outbox:
@@ -327,6 +371,10 @@ class Outbox:
     def walker(self, kind: str, walker: Walker) -> None:
         """WALKER works out the walks of KIND (see the module docstring)."""
         self._walkers[kind] = walker
+        self._counting = False  # whether this process counts its failing messages' time (GIVE_UP_AFTER)
+        # Per platform, until when no message to it is begun: it failed (down, timing out), and
+        # the message that failed is tried first, at its next try. In memory: a restart tries at once.
+        self.paused: dict[str, datetime] = {}
 
     def pruning(self) -> Duty:
         """Delete, daily, the private messages sent or given up over KEEP_PRIVATE ago."""
@@ -401,11 +449,11 @@ class Outbox:
         """Deliver the message queued as DEDUPE (with ``hold``) now, unless it has been sent; a
         failure leaves it to the drainer's retries."""
         rows = await self._reader.execute_fetchall(
-            "SELECT id, target, private, text, attempts, forget_with IS NOT NULL, parts_sent FROM outbox"
-            " WHERE dedupe = ? AND sent_at IS NULL AND failed IS NULL",
+            "SELECT id, target, private, text, attempts, forget_with IS NOT NULL, failing_since, parts_sent"
+            " FROM outbox WHERE dedupe = ? AND sent_at IS NULL AND failed IS NULL",
             (dedupe,),
         )
-        outcomes = [await self._deliver_one(_Queued(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6])) for r in rows]
+        outcomes = [await self._deliver_one(_queued(r)) for r in rows]
         if any(o.deleted for o in outcomes):
             await self._forgotten()
 
@@ -425,22 +473,32 @@ class Outbox:
             in_order = (" AND NOT EXISTS (SELECT 1 FROM outbox AS ahead WHERE ahead.target = outbox.target"
                         " AND ahead.id < outbox.id AND ahead.sent_at IS NULL AND ahead.failed IS NULL"
                         " AND ahead.not_before > ?)")
+            awake, resting = self._awake()
             rows = await conn.execute_fetchall(
                 "UPDATE outbox SET claimed_until = ? WHERE id IN (SELECT id FROM outbox"
-                " WHERE sent_at IS NULL AND failed IS NULL AND not_before <= ?" + free + in_order
+                " WHERE sent_at IS NULL AND failed IS NULL AND not_before <= ?" + free + awake + in_order
                 + " ORDER BY id LIMIT ?"
                 + dialect.locking(conn, skip_locked=True) + ")"
-                " RETURNING id, target, private, text, attempts, forget_with IS NOT NULL, parts_sent",
-                (iso(now + CLAIM), iso(now), *([iso(now)] if free else []), iso(now), CLAIMED_AT_ONCE),
+                " RETURNING id, target, private, text, attempts, forget_with IS NOT NULL, failing_since, parts_sent",
+                (iso(now + CLAIM), iso(now), *([iso(now)] if free else []), *resting, iso(now), CLAIMED_AT_ONCE),
             )
-            return sorted(_Queued(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6]) for r in rows)
+            return sorted(_queued(r) for r in rows)
 
         return await self._writer.run(op)
 
+    def _awake(self) -> tuple[str, list[object]]:
+        """SQL leaving out the messages to the platforms that rest now (see ``paused``), and its
+        parameters: while a platform is down its messages are neither claimed nor released."""
+        resting = [platform for platform in list(self.paused) if self._resting(platform)]
+        return "".join(" AND substr(target, 1, ?) <> ?" for _ in resting), [
+            p for platform in resting for p in (len(platform) + 1, f"{platform}:")]
+
     async def _drain(self) -> int:
         now = iso(self._clock.now())
+        awake, resting = self._awake()
         due = await self._reader.execute_fetchall(
-            "SELECT 1 FROM outbox WHERE sent_at IS NULL AND failed IS NULL AND not_before <= ? LIMIT 1", (now,))
+            "SELECT 1 FROM outbox WHERE sent_at IS NULL AND failed IS NULL AND not_before <= ?" + awake + " LIMIT 1",
+            (now, *resting))
         walks = await self._reader.execute_fetchall("SELECT 1 FROM outbox_walks WHERE not_before <= ? LIMIT 1", (now,))
         if not due and not walks:
             return 0  # nothing to send: nothing written either
@@ -448,6 +506,10 @@ class Outbox:
             return 0  # another process sends
         if self.lease.taken:
             await self._writer.run(_void_claims)  # a sender before us (a process now dead) claimed them
+        if not self._counting:
+            started = self._clock.now()
+            await self._writer.run(lambda conn: _restart_failing(conn, started))
+            self._counting = True
         sent = await self._send_messages() if due else 0
         return sent + (await self._walks() if walks else 0)
 
@@ -465,11 +527,17 @@ class Outbox:
 
         async def worker() -> None:
             for chat in pending:
+                platform = platform_of(chat[0].target)
                 for row in chat:
                     if self._stopping or not await self.lease.hold():  # stopping, or the lease is lost
                         return
+                    if self._resting(platform):  # left for after its rest, unbegun
+                        break
                     begun.add(row.id)
                     outcomes.append(outcome := await self._deliver_one(row))
+                    if outcome.down is not None:
+                        self.paused[platform] = max(self.paused.get(platform, self._clock.now()),
+                                                    self._clock.now() + outcome.down)
                     if outcome.later:  # the chat's later messages wait behind it (released by its mark)
                         break
 
@@ -478,15 +546,25 @@ class Outbox:
         failures = [e for e in await asyncio.gather(*(worker() for _ in range(min(IN_FLIGHT, len(chats)))),
                                                      return_exceptions=True) if isinstance(e, BaseException)]
         unbegun = [row.id for row in rows if row.id not in begun]
-        if unbegun and (self._stopping or failures):  # free at once for whoever sends next
+        if unbegun:  # free at once for whoever sends next (after a platform's rest)
             await self._writer.run(lambda conn: _release(conn, unbegun))
         if failures:
             raise failures[0]
-        log.info("outbox: %d of %d messages sent (the rest wait for a retry or failed)",
-                 sum(o.sent for o in outcomes), len(rows))
+        log.info("outbox: %d of %d messages sent (the rest wait for a retry, failed, or wait for their "
+                 "platform to be back)", sum(o.sent for o in outcomes), len(rows))
         if any(o.deleted for o in outcomes):
             await self._forgotten()
-        return len(rows)
+        return len(begun)
+
+    def _resting(self, platform: str) -> bool:
+        """Whether PLATFORM failed lately and is left alone until its failed message's next try."""
+        until = self.paused.get(platform)
+        if until is None:
+            return False
+        if self._clock.now() < until:
+            return True
+        del self.paused[platform]
+        return False
 
     async def _claim_walks(self) -> list[_Walk]:
         """The due walks, claimed for CLAIM as messages are."""
@@ -497,10 +575,10 @@ class Outbox:
             rows = await conn.execute_fetchall(
                 "UPDATE outbox_walks SET claimed_until = ? WHERE id IN (SELECT id FROM outbox_walks"
                 " WHERE not_before <= ?" + free + " ORDER BY id" + dialect.locking(conn, skip_locked=True) + ")"
-                " RETURNING id, kind, subject, done_to, attempts",
+                " RETURNING id, kind, subject, done_to, attempts, failing_since",
                 (iso(now + CLAIM), iso(now), *([iso(now)] if free else [])),
             )
-            return sorted(_Walk(*r) for r in rows)
+            return sorted(_Walk(*r[:5], parse_iso(r[5])) for r in rows)
 
         return await self._writer.run(op)
 
@@ -533,18 +611,21 @@ class Outbox:
             outcomes = await asyncio.gather(*(self._deliver_step(*walked.messages[s]) for s in steps))
             attempted += len(steps)
             taken |= {s for s, (ok, _retry) in zip(steps, outcomes, strict=True) if ok}
-            retry = any(r for _ok, r in outcomes) and walk.attempts + 1 < MAX_ATTEMPTS
+            now = self._clock.now()
+            since = walk.failing_since or now
+            retry = any(r for _ok, r in outcomes) and now - since < GIVE_UP_AFTER  # as a message is
             if retry:  # the block is held; what it sent is remembered, and the walk waits its turn
                 self._walked[walk.id] = (block[0], taken)
                 await self._write(
-                    "UPDATE outbox_walks SET attempts = attempts + 1, not_before = ?, claimed_until = NULL"
-                    " WHERE id = ?",
-                    iso(self._clock.now() + backoff(walk.attempts + 1)), walk.id)
+                    "UPDATE outbox_walks SET attempts = attempts + 1, not_before = ?, failing_since = ?,"
+                    " claimed_until = NULL WHERE id = ?",
+                    iso(now + backoff(walk.attempts + 1, RETRY_CAP)), iso(since), walk.id)
                 return attempted
             self._walked.pop(walk.id, None)
-            walk = walk._replace(done_to=block[-1], attempts=0)
+            walk = walk._replace(done_to=block[-1], attempts=0, failing_since=None)
             if at + WALK_STEP < len(left):
-                await self._write("UPDATE outbox_walks SET done_to = ?, attempts = 0 WHERE id = ?", block[-1], walk.id)
+                await self._write("UPDATE outbox_walks SET done_to = ?, attempts = 0, failing_since = NULL"
+                                  " WHERE id = ?", block[-1], walk.id)
         await self._write("DELETE FROM outbox_walks WHERE id = ?", walk.id)  # done: the record of its round stays
         log.info("outbox: walk %s sent", walk.id)  # no count: per walk it would be the round's turnout, no more
         return attempted
@@ -583,13 +664,14 @@ class Outbox:
 
     async def _deliver_one(self, queued: _Queued) -> _Outcome:
         """Send QUEUED and record how it went."""
-        msg_id, target, private, text, attempts, forget, parts = queued
+        msg_id, target, private, text, attempts, forget, failing_since, parts = queued
         html = Markup(text)  # stored as markup by enqueue
         effect = SendPrivate(target, html, from_part=parts) if private else Send(target, html, from_part=parts)
         error: str | None = None
         permanent = False
         wait: timedelta | None = None
         failure: Exception | None = None
+        limited = False  # the platform asked to slow down: about this chat, perhaps, not all of it
         try:
             await self._deliver(effect)
         except PartlyDelivered as e:  # the parts that went are recorded: a retry resumes after them
@@ -602,11 +684,14 @@ class Outbox:
             error = f"{type(failure).__name__}: {failure}"
             self.retries[platform_of(target)] += 1
             wait = asked_to_wait(failure)
-            if wait is not None or "RetryAfter" in type(failure).__name__:
+            limited = wait is not None or "RetryAfter" in type(failure).__name__
+            if limited:
                 self.rate_limited[platform_of(target)] += 1
         now = self._clock.now()
-
-        done = error is None or permanent or attempts + 1 >= MAX_ATTEMPTS  # sent, or given up
+        since = failing_since or now
+        # Sent, or given up: refused for good, or failing for too long (an outage outlived).
+        done = error is None or permanent or now - since >= GIVE_UP_AFTER
+        retry = wait if wait is not None else backoff(attempts + 1, RETRY_CAP)
 
         async def mark(conn: Conn) -> None:
             if forget and done:
@@ -619,9 +704,9 @@ class Outbox:
                                    " WHERE id = ?", (error, parts, msg_id))
             else:  # tried again once the platform's wait (or ours) is over; the chat's later ones wait too
                 await conn.execute(
-                    "UPDATE outbox SET attempts = attempts + 1, not_before = ?, claimed_until = NULL, parts_sent = ?"
-                    " WHERE id = ?",
-                    (iso(now + (wait if wait is not None else backoff(attempts + 1))), parts, msg_id),
+                    "UPDATE outbox SET attempts = attempts + 1, not_before = ?, failing_since = ?,"
+                    " claimed_until = NULL, parts_sent = ? WHERE id = ?",
+                    (iso(now + retry), iso(since), parts, msg_id),
                 )
                 await conn.execute(
                     "UPDATE outbox SET claimed_until = NULL WHERE target = ? AND id > ? AND sent_at IS NULL"
@@ -629,5 +714,7 @@ class Outbox:
 
         await self._writer.run(mark)
         if error is not None:
-            log.warning("outbox message %s not delivered (%s)", msg_id, error)
-        return _Outcome(sent=error is None, deleted=forget and done, later=not done)
+            log.warning("outbox message %s not delivered (%s)%s", msg_id, error,
+                        "" if not done or permanent else f"; given up after failing for {now - since}")
+        down = retry if error is not None and not permanent and not limited else None
+        return _Outcome(sent=error is None, deleted=forget and done, later=not done, down=down)

@@ -111,3 +111,59 @@ async def test_the_log_says_when_telegram_is_connected_and_when_it_is_lost(tmp_p
         await asyncio.wait_for(proc.wait(), 60)
         await peer.stop()
     assert proc.returncode == 0
+
+
+async def test_a_message_under_way_at_sigterm_is_sent_once_across_the_restart(tmp_path: Path) -> None:
+    """SIGTERM while Telegram is taking a message: the bot lets the send finish and marks it
+    before it closes its adapters, so the next start does not send it again."""
+    import asyncio
+    from datetime import UTC, datetime
+
+    from bot.kernel.times import iso
+    from tests.helpers import database_env, database_rows
+    from tests.peers.telegram import TelegramPeer
+
+    peer = await TelegramPeer().start()
+    member = peer.create_user("Ann")
+    member.started_bot = True
+    taking = asyncio.Event()
+    send = peer.server.methods["sendmessage"]
+
+    async def slow_send(world: object, params: object) -> object:
+        taking.set()
+        await asyncio.sleep(1.5)  # the answer is on its way when the bot is told to stop
+        return await send(world, params)
+
+    peer.server.methods["sendmessage"] = slow_send
+    (tmp_path / "quorum.toml").write_text(f'[telegram]\nbase_url = "{peer.base_url}"\n', encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QUORUM_")}
+    env = {**env, "PYTHONPATH": str(ROOT), "QUORUM_TELEGRAM_TOKEN": peer.token, **database_env(tmp_path)}
+    migrate = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "migrate", cwd=tmp_path, env=env,
+                                                   stdout=asyncio.subprocess.DEVNULL)
+    assert await migrate.wait() == 0
+    now = iso(datetime.now(UTC))
+    await asyncio.to_thread(  # database_rows runs its own event loop on PostgreSQL
+        database_rows, tmp_path, "INSERT INTO outbox(dedupe, target, private, text, created_at, not_before)"
+        " VALUES ('result:1', ?, 1, 'The result', ?, ?)", f"tg:{member.id}", now, now)
+
+    async def run() -> asyncio.subprocess.Process:
+        return await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", "run", cwd=tmp_path, env=env,
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+
+    try:
+        proc = await run()
+        await asyncio.wait_for(taking.wait(), 60)
+        proc.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(proc.wait(), 60) == 0
+        marked = await asyncio.to_thread(database_rows, tmp_path, "SELECT sent_at IS NOT NULL FROM outbox")
+        assert [tuple(map(int, row)) for row in marked] == [(1,)], "the message Telegram took is not marked sent"
+        peer.server.methods["sendmessage"] = send
+        again = await run()
+        await asyncio.sleep(8)  # the outbox drains at once on start
+        again.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(again.wait(), 60) == 0
+        sent = [c for c in peer.world.calls if c.method.lower() == "sendmessage" and c.ok]
+        assert len(sent) == 1, sent
+    finally:
+        await peer.stop()

@@ -12,7 +12,7 @@ from pathlib import Path
 from bot.kernel.clock import ManualClock
 from bot.kernel.effects import Delivered, Effect
 from bot.kernel.ports import Conn, DeliveryRefused
-from bot.storage.outbox import enqueue
+from bot.storage.outbox import GIVE_UP_AFTER, IN_FLIGHT, RETRY_CAP, enqueue
 from tests.helpers import Chat, import_roll
 
 
@@ -32,11 +32,16 @@ class Platform:
         self.taken: list[str] = []
         self.fails: dict[str, list[Exception]] = {}
         self.before: Callable[[], Awaitable[None]] | None = None
+        self.down = False  # an outage: every message fails as the network does
+        self.tries = 0
         self._through = chat.app.outbox._deliver
         chat.app.outbox._deliver = self.deliver  # type: ignore[method-assign]
 
     async def deliver(self, effect: Effect) -> Delivered | None:
         text = str(getattr(effect, "text", ""))
+        self.tries += 1
+        if self.down:
+            raise ConnectionError("the platform is unreachable")
         for marker, errors in self.fails.items():
             if marker in text and errors:
                 raise errors.pop(0)
@@ -154,3 +159,79 @@ async def test_a_mark_that_fails_stops_the_drain_without_leaving_senders_behind(
     counts = {text: platform.taken.count(text) for text in set(platform.taken)}
     assert len(counts) == 40
     assert sum(counts.values()) <= 41, sorted(t for t, n in counts.items() if n > 1)
+
+
+async def _drain_through(chat: Chat, span: timedelta, step: timedelta) -> None:
+    """Let SPAN pass in STEPs, draining after each, as the running bot does."""
+    passed = timedelta(0)
+    while passed < span:
+        chat.tick(step)
+        passed += step
+        await chat.app.outbox.drain()
+
+
+async def test_an_outage_of_hours_is_waited_out_and_every_chat_flows_in_order_after_it(chat: Chat) -> None:
+    platform = Platform(chat)
+    platform.down = True
+    await _queue(chat, ("console:x", "x 1"), ("console:y", "y 1"), ("console:x", "x 2"), ("console:y", "y 2"))
+    await chat.app.outbox.drain()
+    await _drain_through(chat, timedelta(hours=3), timedelta(minutes=2))
+    assert platform.taken == []
+    assert await chat.query("SELECT count(*) FROM outbox WHERE failed IS NOT NULL") == [(0,)]
+    # While it is down the platform is tried once per wait, not once per message and drain.
+    assert platform.tries <= 2 * (timedelta(hours=3) / RETRY_CAP + 10), platform.tries
+    platform.down = False
+    await _drain_through(chat, RETRY_CAP, timedelta(seconds=30))
+    assert [t for t in platform.taken if "x" in t] == ["x 1", "x 2"]
+    assert [t for t in platform.taken if "y" in t] == ["y 1", "y 2"]
+
+
+async def test_a_message_failing_for_longer_than_the_horizon_is_given_up(chat: Chat) -> None:
+    platform = Platform(chat)
+    platform.down = True
+    await _queue(chat, ("console:x", "x 1"))
+    await chat.app.outbox.drain()
+    await _drain_through(chat, GIVE_UP_AFTER - timedelta(hours=1), timedelta(hours=1))
+    assert await chat.query("SELECT failed FROM outbox") == [(None,)]
+    await _drain_through(chat, timedelta(hours=2), timedelta(hours=1))
+    [(failed,)] = await chat.query("SELECT failed FROM outbox")
+    assert failed is not None and "unreachable" in failed
+
+
+async def test_a_stop_during_an_outage_does_not_cut_a_message_s_wait_short(tmp_path: Path) -> None:
+    clock = ManualClock()
+    chat = await Chat.start(tmp_path, clock=clock)
+    platform = Platform(chat)
+    platform.down = True
+    await _queue(chat, ("console:x", "x 1"))
+    await chat.app.outbox.drain()
+    await _drain_through(chat, GIVE_UP_AFTER - timedelta(hours=1), (GIVE_UP_AFTER - timedelta(hours=1)) / 10)
+    await chat.stop()
+    clock.advance(timedelta(days=2))  # the bot is stopped, the platform still down
+    chat = await Chat.start(tmp_path, clock=clock)
+    again = Platform(chat)
+    again.down = True
+    await chat.app.outbox.drain()
+    assert await chat.query("SELECT failed FROM outbox") == [(None,)]
+    again.down = False
+    await _drain_through(chat, RETRY_CAP, timedelta(minutes=1))
+    await chat.stop()
+    assert again.taken == ["x 1"]
+
+
+async def test_thousands_waiting_through_an_outage_cost_few_tries_and_all_go_once_after(chat: Chat) -> None:
+    platform = Platform(chat)
+    platform.down = True
+    await _queue(chat, *((f"console:member{n}", f"reminder {n}") for n in range(1500)))
+    await _drain_through(chat, timedelta(hours=1), timedelta(minutes=1))
+    # While the platform rests, its messages are neither claimed nor released again.
+    assert await chat.query("SELECT count(*) FROM outbox WHERE claimed_until IS NOT NULL") == [(0,)]
+    # Each try of the platform is at most IN_FLIGHT messages, begun together, not thousands.
+    assert platform.tries <= IN_FLIGHT * (timedelta(hours=1) / RETRY_CAP + 10), platform.tries
+    platform.down = False
+    for _ in range(10):
+        chat.tick(RETRY_CAP)
+        while await chat.app.outbox.drain():
+            pass
+    assert sorted(platform.taken) == sorted(f"reminder {n}" for n in range(1500))
+    assert await chat.query("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == [(0,)]

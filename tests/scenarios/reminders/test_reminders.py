@@ -308,3 +308,39 @@ async def test_a_round_that_fails_holds_up_no_other_polls_round(chat: Chat) -> N
     out = await _tick(chat, "30s")  # the safety tick's pass
     assert [ln for ln in private_lines(out, "bob") if "poll 1" in ln]
     assert not [ln for ln in private_lines(out, "bob") if "poll 2" in ln]
+
+
+@pytest.mark.parametrize(("start", "closes", "local_before", "at_before", "left"), [
+    # The clocks go forward (01:00 GMT -> 02:00 BST on Sun 29 Mar): 24 hours before Sunday 13:00
+    # BST is Saturday 12:00 GMT, when the clocks read 12:00, not 13:00.
+    ("2026-03-27T12:00:00+00:00", "2026-03-29 13:00", "23h59m", "1m", "in 1 day."),
+    # The clocks go back (02:00 BST -> 01:00 GMT on Sun 25 Oct): Saturday 14:00 BST.
+    ("2026-10-23T12:00:00+00:00", "2026-10-25 13:00", "24h59m", "1m", "in 1 day."),
+    # Both sides of the change, the round after it: a close on Monday is 24 hours after Sunday's.
+    ("2026-10-24T12:00:00+00:00", "2026-10-26 13:00", "24h59m", "1m", "in 1 day."),
+])
+async def test_a_reminder_24h_before_the_close_is_24_hours_before_it_across_a_clock_change(
+    tmp_path: Path, start: str, closes: str, local_before: str, at_before: str, left: str,
+) -> None:
+    """``24h`` is elapsed time: the reminder falls 24 hours before the close whichever way the
+    clocks of the poll's zone changed in between, neither an hour early nor an hour late."""
+    from datetime import datetime
+
+    from bot.kernel.config import parse_config
+
+    config = parse_config({"bot": {"timezone": "Europe/London"}, "reminders": {"offsets": ["24h"]}})
+    chat = await Chat.start(tmp_path, config, clock=ManualClock(datetime.fromisoformat(start)))
+    try:
+        codes = await import_roll(chat)
+        for who in ("ann", "bob"):
+            await chat.say(f"{who} (private): /join {codes[who]}")
+        await chat.say(f"chair: /poll Strike? --roll --closes {closes}")
+        [(closes_at,)] = await chat.query("SELECT closes_at FROM polls")
+        out = await _tick(chat, local_before)
+        assert "Reminder" not in out, out
+        out = await _tick(chat, at_before)
+        assert private_lines(out, "bob") and left in private_lines(out, "bob")[0], out
+        reminded_at = chat.app.clock.now()
+        assert datetime.fromisoformat(closes_at) - reminded_at == timedelta(hours=24)
+    finally:
+        await chat.stop()
