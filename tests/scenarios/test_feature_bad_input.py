@@ -104,6 +104,8 @@ BAD = [
     ("bob: /motion M1 title A better title", "Only the drafters of M1"),
     ("bob: /motion M1 resolves To do more.", "Only the drafters of M1"),
     ("bob: /motion M1 draft ABCD-EFGH", "not the drafting code of M1"),
+    ("chair: /motion M3 invite", "Motion M3 is carried; its drafting is over"),
+    ("bob: /motion M3 draft ABCD-EFGH", "Motion M3 is carried; its drafting is over"),
     ("bob: /campaign M3 adopted Hillside", "Only a member of Hillside branch"),
     ("m1: /trigger T1 explode", "There is no /trigger T1 explode"),
 ]

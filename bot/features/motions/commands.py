@@ -311,6 +311,7 @@ async def _invite(ctx: Context, motion_id: int, args: str, motions: MotionServic
         raise UserError(_("Usage: {usage}").format(usage=f"/motion M{motion_id} invite"))
     motion = await motions.here(ctx, motion_id)
     await motions.require(ctx, "invite", motion)
+    motions.allows("invite", motion)
     with await ctx.speaking_to(ctx.actor.id):  # privately: in the drafter's own language
         invitation = _("To draft {ref} ({title}) with you, someone in its room sends: {command}").format(
             ref=motion.ref, title=motion.text.title,
