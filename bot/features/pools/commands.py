@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from bot.features.pools.model import Pool, document_file
-from bot.features.pools.parse import USAGE, parse_questions, parse_quota, parse_randomness, parse_ticket
+from bot.features.pools.parse import USAGE, parse_freeze, parse_questions, parse_quota, parse_randomness, parse_ticket
 from bot.features.pools.render import panel_label, panel_sheet, status, the_panel_list
 from bot.features.pools.service import PoolService
 from bot.kernel.context import Context
@@ -85,9 +85,9 @@ async def pool_command(ctx: Context, args: str, pools: PoolService) -> None:
     elif verb == "quota":
         await _organiser(ctx, pool)
         await pools.set_quota(ctx, pool, *parse_quota(pool.id, arg))
-    elif verb == "freeze" and arg in ("", "--simple"):
+    elif verb == "freeze":
         await _organiser(ctx, pool)
-        await pools.freeze(ctx, pool, "simple" if arg else "leximin")
+        await pools.freeze(ctx, pool, parse_freeze(pool.id, arg))
     elif verb in ("draw", "replace"):
         await _organiser(ctx, pool)
         await (pools.draw if verb == "draw" else pools.replace)(ctx, pool, parse_randomness(pool.id, verb, arg))
