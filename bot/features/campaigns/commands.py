@@ -95,16 +95,16 @@ async def _adopted(ctx: Context, motion_id: int, args: str, campaigns: CampaignS
     usage = f"/campaign M{motion_id} adopted BRANCH NAME [on 3 June]"
     branch, on = branch_report(args, usage)
     today = campaigns.today()
+    campaign = await campaigns.get(motion_id)
+    opened = campaign.opened_at.astimezone(campaigns.tz).date() if campaign.opened_at is not None else None
     try:
-        day = parse_day(on, today) if on else today
+        day = parse_day(on, today, opened) if on else today
     except DateError as e:
         raise UserError(_("{problem} Usage: {usage}").format(problem=sentence(e), usage=usage)) from None
     if day > today:
         raise UserError(_("{day} is in the future; report a meeting once it has passed.").format(
             day=day.isoformat()))
-    campaign = await campaigns.get(motion_id)
-    if campaign.opened_at is not None:
-        opened = campaign.opened_at.astimezone(campaigns.tz).date()
+    if opened is not None:
         if day < opened:
             # A branch passes the words the campaign published; a meeting before it did not.
             raise UserError(_("{day} is before the campaign for {ref} opened ({opened}); give the day of the "
