@@ -56,13 +56,18 @@ async def pool_command(ctx: Context, args: str, pools: PoolService) -> None:
     pool = await pools.get(int(digits))
     verb, _sep, arg = rest.strip().partition(" ")
     verb, arg = verb.lower(), arg.strip()
+    # First, whatever follows: in another group, only the organisers of its room work on it; anyone
+    # else asks there (or privately), and what is wrong with the rest is said there.
+    if not ctx.room.private and ctx.room.id != pool.room and not await ctx.is_organiser(pool.room):
+        raise UserError(_("Pool {id} belongs to another room: ask there, or privately as a member of "
+                          "it.").format(id=pool.id))
     if verb == "join" and not arg:
         await pools.begin(ctx, pool)
     elif verb == "leave" and not arg:
         await pools.leave(ctx, pool)
     elif verb == "decline" and not arg:
         await pools.decline(ctx, pool)
-    elif verb in ("status", "document") and not arg and not await ctx.in_room(pool.room):
+    elif verb in ("status", "document") and not await ctx.in_room(pool.room):  # first, whatever follows
         raise UserError(_("Pool {id} belongs to another room: ask there, or privately as a member of "
                           "it.").format(id=pool.id))
     elif verb == "status" and not arg:

@@ -169,6 +169,9 @@ async def test_pool_bad_input(chat: Chat) -> None:
         ("chair: /pool 9 status", "no pool 9"),
         ("ann #elsewhere: /pool 1 status", "belongs to another room"),
         ("ann #elsewhere: /pool 1 document", "belongs to another room"),
+        ("ann #elsewhere: /pool 1 status now", "belongs to another room"),  # the room first, whatever follows
+        ("ann #elsewhere: /pool 1 size zero", "belongs to another room"),
+        ("ann #elsewhere: /pool 1 fly", "belongs to another room"),
         ("chair: /pool 1 quota age=old 1-2", "no question “age”"),
         ("chair: /pool 1 quota gender=x 1-2", "no answer “x”"),
         ("chair: /pool 1 quota gender=f 3-2", "above the maximum"),
