@@ -132,13 +132,26 @@ class RoomDirectory:
         self._organisers = organisers
         self._transports = transports
         self._moved_from: dict[str, list[str]] = {}  # new room id -> the ids it had before
+        self._moved_to: dict[str, str] = {}  # old room id -> the id it moved to
 
     def alias(self, old: str, new: str) -> None:
         """Room OLD is now room NEW."""
+        self._moved_to[old] = new
         earlier = self._moved_from.setdefault(new, [])
         if old not in earlier:
             earlier.append(old)
             earlier.extend(e for e in self._moved_from.get(old, ()) if e not in earlier)
+
+    def moved_to(self, room_id: str) -> str | None:
+        """Where ROOM_ID (or the room it is a part of) went, if it moved: the latest id, however
+        many moves ago; None for a room that has not moved."""
+        parent = room_id.split("/", 1)[0]
+        new = self._moved_to.get(room_id) or self._moved_to.get(parent)
+        seen = {room_id, parent}
+        while new is not None and new in self._moved_to and new not in seen:  # moved again since
+            seen.add(new)
+            new = self._moved_to[new]
+        return new
 
     def _configured(self, room_id: str) -> tuple[str, ...]:
         parent = room_id.split("/", 1)[0]

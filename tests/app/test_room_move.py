@@ -63,8 +63,8 @@ async def test_everything_of_a_room_moves_at_once_and_goes_on_there(tmp_path: Pa
 
         out = await chat.say("bob #hall: /vote 1 Soup")
         assert "Your vote in poll 1: Soup" in out
-        out = await chat.say("bob #main: /vote 1 Soup")
-        assert "belongs to another room" in out
+        out = await chat.say("bob #main: /vote 1 Soup")  # the old room takes nothing, and says where it went
+        assert "This room has been upgraded and continues in hall" in out, out
         out = await chat.say("chair #hall: /close 1")
         assert "Result — poll 1" in out and "[#hall]" in out
     finally:
@@ -95,3 +95,41 @@ async def test_configured_organisers_organise_the_room_it_moved_to_and_its_topic
     assert await directory.is_organiser("tg:7", "tg:-200")
     assert not await directory.is_organiser("tg:8", "tg:-200")
 
+
+
+MOVED = "This room has been upgraded and continues in hall: its polls are there, and nothing sent to the old " \
+        "room counts any more. Please send it there."
+
+
+async def test_the_old_room_takes_no_new_work_and_says_once_where_the_room_went(tmp_path: Path) -> None:
+    """Nothing is made in a room that moved (nobody would see it where the room meets now), and
+    nothing of what moved is worked on from there: one message, naming the new room."""
+    chat = await Chat.start(tmp_path)
+    try:
+        await add_members(chat, [(f"m{i}", "Riverside") for i in range(3)])
+        await chat.say("chair: /poll Lunch? | Pizza | Soup --closes 1h", "chair: /motion new Fund our schools")
+        assert await chat.app.move_room("console:main", "console:hall")
+        before = await chat.snapshot()
+        for line in [
+            "chair #main: /poll New? | A | B",
+            "chair #main: /motion new Another motion",
+            "chair #main: /signup open Assembly",
+            "chair #main: /pool new Assembly | gender: f, m",
+            "chair #main: /trigger open recall Cllr Smith --signatures 3 --closes 5d",
+            "chair #main: /campaign M1 open --branches 2",
+            "ann #main: /vote 1 Soup",
+            "ann #main: /vote 1 A0",
+            "chair #main: /close 1",
+            "ann #main: /motion M1 show",
+            "ann #main: /help",
+        ]:
+            out = await chat.say(line)
+            replies = [ln for ln in out.splitlines() if " bot: " in ln]
+            assert len(replies) == 1 and MOVED in out and "[#main]" in replies[0], (line, out)
+            assert await chat.snapshot() == before, line
+        out = await chat.say("ann #main: just talking")  # what is not for the bot stays unread
+        assert " bot: " not in out
+        out = await chat.say("ann (private): /vote 1 Soup")  # privately, the poll is the new room's
+        assert "Your vote in poll 1: Soup" in out, out
+    finally:
+        await chat.stop()

@@ -34,6 +34,8 @@ class Majority(Enum):
 
 NUMBER = re.compile(r"\d{1,9}(?:\.\d{1,6})?", re.ASCII)
 """A number as people type it in an option: digits, and a decimal point if they want one."""
+DIGITS = re.compile(r"\d+(?:\.\d+)?", re.ASCII)
+"""A number of any length: one NUMBER refuses for its length, not for not being a number."""
 
 
 def exact(text: str) -> Fraction | None:
@@ -81,6 +83,8 @@ class QuorumRule:
         t = text.strip()
         percent = t.endswith("%")
         value = exact(t[:-1] if percent else t)
+        if value is None and DIGITS.fullmatch(t[:-1] if percent else t):
+            raise QuorumError("digits", t, "a quorum has at most 9 digits before the decimal point and 6 after it")
         if value is None:
             raise QuorumError("number", t, f"quorum {t!r} is not a number; write e.g. 40%, 33.3% or 25")
         if percent and not 1 <= value <= 100:
@@ -95,7 +99,7 @@ class QuorumRule:
 
 class QuorumError(ValueError):
     """A quorum that cannot be read. The message is the English an operator reads; REASON names
-    the rule broken ("number", "percent", "whole", "least") and TEXT is what was typed, so that
+    the rule broken ("number", "digits", "percent", "whole", "least") and TEXT is what was typed, so that
     the chat layer can say it in the reader's language (the engines have no catalogues)."""
 
     def __init__(self, reason: str, text: str, message: str) -> None:

@@ -48,7 +48,9 @@ def _usage(usage: str) -> str:
 
 async def _organising(ctx: Context, motion_id: int, campaigns: CampaignService, what: str) -> None:
     """Refuse unless the speaker organises the motion's own room (the campaign is that room's):
-    anyone can make a group and organise it, so organising the room one types in is not enough."""
+    anyone can make a group and organise it, so organising the room one types in is not enough.
+    Asked before the rest of the command is read: a campaign of another room is run there, and
+    what is wrong with the rest is said there."""
     room = await campaigns.room_of(motion_id)
     if not await ctx.in_room(room):
         raise UserError(_("Motion {ref} belongs to another room; run its campaign there (or privately with me).")
@@ -95,16 +97,16 @@ async def _adopted(ctx: Context, motion_id: int, args: str, campaigns: CampaignS
     usage = f"/campaign M{motion_id} adopted BRANCH NAME [on 3 June]"
     branch, on = branch_report(args, usage)
     today = campaigns.today()
+    campaign = await campaigns.get(motion_id)
+    opened = campaign.opened_at.astimezone(campaigns.tz).date() if campaign.opened_at is not None else None
     try:
-        day = parse_day(on, today) if on else today
+        day = parse_day(on, today, opened) if on else today
     except DateError as e:
         raise UserError(_("{problem} Usage: {usage}").format(problem=sentence(e), usage=usage)) from None
     if day > today:
         raise UserError(_("{day} is in the future; report a meeting once it has passed.").format(
             day=day.isoformat()))
-    campaign = await campaigns.get(motion_id)
-    if campaign.opened_at is not None:
-        opened = campaign.opened_at.astimezone(campaigns.tz).date()
+    if opened is not None:
         if day < opened:
             # A branch passes the words the campaign published; a meeting before it did not.
             raise UserError(_("{day} is before the campaign for {ref} opened ({opened}); give the day of the "
@@ -122,11 +124,11 @@ async def _branches(ctx: Context, motion_id: int, args: str, campaigns: Campaign
 
 
 async def _export(ctx: Context, motion_id: int, args: str, campaigns: CampaignService) -> None:
-    if args:
-        raise UserError(_usage(f"/campaign M{motion_id} export"))
     await campaigns.get(motion_id)
     # TRANSLATORS: completes "Only an organiser of the room can …".
     await _organising(ctx, motion_id, campaigns, _("export a campaign's signatures"))
+    if args:
+        raise UserError(_usage(f"/campaign M{motion_id} export"))
     signatures = await campaigns.signatures(motion_id)
     with await ctx.speaking_to(ctx.actor.id):  # the file is read privately, in the organiser's language
         label = _("{ref} signatures").format(ref=f"M{motion_id}")
@@ -136,11 +138,11 @@ async def _export(ctx: Context, motion_id: int, args: str, campaigns: CampaignSe
 
 
 async def _close(ctx: Context, motion_id: int, args: str, campaigns: CampaignService) -> None:
-    if args:
-        raise UserError(_usage(f"/campaign M{motion_id} close"))
     await campaigns.get(motion_id)
     # TRANSLATORS: completes "Only an organiser of the room can …".
     await _organising(ctx, motion_id, campaigns, _("close a campaign"))
+    if args:
+        raise UserError(_usage(f"/campaign M{motion_id} close"))
     await campaigns.close(ctx, motion_id)
     await ctx.reply(_("The campaign for {ref} is closed; its figures are final.").format(ref=f"M{motion_id}"))
 

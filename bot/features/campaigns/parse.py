@@ -23,8 +23,15 @@ class DateError(ParseError):
     pass
 
 
-def parse_day(text: str, today: date) -> date:
-    """The date TEXT names; a day and month without a year is the most recent such day."""
+def parse_day(text: str, today: date, earliest: date | None = None) -> date:
+    """The date TEXT names, reported as past (a meeting that passed a motion).
+
+    A day and month without a year is the most recent such day ("20 December" in January is last
+    December's), unless that day is before EARLIEST, the first day it can be (the campaign
+    opened): then it is this year's. Nobody reports last year's meeting for a campaign that
+    did not exist yet, so "3 June" typed on 1 June means this June, and its caller refuses it
+    as in the future (with its year shown) rather than as before the campaign opened, which
+    would say the opposite of what went wrong."""
     t = text.strip().lower().rstrip(".")
     if t == "today":
         return today
@@ -39,7 +46,10 @@ def parse_day(text: str, today: date) -> date:
         if m.group(3):
             return _make(int(m.group(3)), month, day, text)
         found = _make(today.year, month, day, text)
-        return found if found <= today else _make(today.year - 1, month, day, text)
+        if found <= today:
+            return found
+        last = _make(today.year - 1, month, day, text)
+        return found if earliest is not None and last < earliest else last
     raise DateError(_("cannot read the date {typed}; write e.g. 3 June, 2026-06-03 or today").format(
         typed=quoted(text.strip(), 30)))
 

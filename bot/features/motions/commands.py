@@ -311,6 +311,7 @@ async def _invite(ctx: Context, motion_id: int, args: str, motions: MotionServic
         raise UserError(_("Usage: {usage}").format(usage=f"/motion M{motion_id} invite"))
     motion = await motions.here(ctx, motion_id)
     await motions.require(ctx, "invite", motion)
+    motions.allows("invite", motion)
     with await ctx.speaking_to(ctx.actor.id):  # privately: in the drafter's own language
         invitation = _("To draft {ref} ({title}) with you, someone in its room sends: {command}").format(
             ref=motion.ref, title=motion.text.title,
@@ -413,6 +414,7 @@ async def motion_command(ctx: Context, args: str, motions: MotionService) -> Non
         await top(ctx, rest.strip(), motions)
         return
     motion_id, rest = split_ref(args, "M", _("/motion new TITLE or /motion M12 … (send /help motion for more)"))
+    await motions.here(ctx, motion_id)  # first: a motion of another room is worked on there, typos and all
     sub, _space, rest = rest.partition(" ")
     handler = SUBS.get(sub.lower() or "show")
     if handler is None:
@@ -430,8 +432,8 @@ async def motion_command(ctx: Context, args: str, motions: MotionService) -> Non
                            "applied to the text."))
 async def amend_command(ctx: Context, args: str, motions: MotionService) -> None:
     motion_id, rest = split_ref(args, "M", AMEND_USAGE)
+    await motions.here(ctx, motion_id)  # first: a motion of another room is amended there
     amendment = parse_amendment(rest)
-    await motions.here(ctx, motion_id)
     amendment_id = await motions.propose(ctx, motion_id, amendment)
     await ctx.reply(
         markup(_("Amendment {ref} to M{motion} by {mover}: {summary}\nIt needs a seconder: /amendment A{id} second"),

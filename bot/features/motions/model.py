@@ -58,6 +58,9 @@ MOTION_ALLOWS: dict[str, frozenset[str]] = {
     "settle": frozenset({DEBATED}),
     "record": frozenset({DRAFT, SUBMITTED, DEBATED}),
     "publish": frozenset({DRAFT, SUBMITTED, DEBATED, CARRIED, REMITTED, COMPOSITED}),  # as a model motion
+    # invite a drafter, or join the drafters with a code: while drafters still have something to
+    # do (the text while drafted, the mover and seconder until it is debated)
+    "invite": frozenset({DRAFT, SUBMITTED}),
 }
 
 
@@ -155,6 +158,9 @@ def refuse_motion(ref: str, status: str, action: str, *, what: str = "", vote_po
             return _("Motion {ref} is already {status}; that is final.").format(ref=ref, status=shown)
         case "publish":
             return _("Motion {ref} is {status}; it cannot be published as a model motion.").format(
+                ref=ref, status=shown)
+        case "invite":
+            return _("Motion {ref} is {status}; its drafting is over, so nobody can join its drafters.").format(
                 ref=ref, status=shown)
     return _("Motion {ref} is {status}.").format(ref=ref, status=shown)
 

@@ -248,12 +248,17 @@ class MotionService:
         if not await ctx.is_organiser(motion.room):
             raise UserError(not_a_drafter(motion.ref) if who == DRAFTERS else organisers_only(action))
 
+    def allows(self, action: str, motion: Motion) -> None:
+        """Refuse ACTION on MOTION if its status does not allow it (model.MOTION_ALLOWS)."""
+        _refuse(refuse_motion(motion.ref, motion.status, action))
+
     def drafting_code(self, motion: Motion) -> str:
         """The code a drafter gives whom they invite: the key's, so nobody can make one up."""
         return keyed_code(self._secret, f"draft {motion.id}")
 
     async def join_drafting(self, ctx: Context, motion: Motion, code: str) -> bool:
         """Make the speaker a drafter with the motion's code; False if they were one already."""
+        self.allows("invite", motion)  # a closed motion's code opens nothing: said before the code is judged
         self._wrong_codes.check(ctx.actor.id, "drafting codes")
         if not same_code(normalise_code(code), self.drafting_code(motion)):
             self._wrong_codes.failed(ctx.actor.id)
@@ -262,6 +267,7 @@ class MotionService:
         now = self._now()
 
         async def op(conn: Conn) -> bool:
+            self.allows("invite", await _motion(conn, motion.id, lock=True))  # closed meanwhile
             added = await store.add_drafter(conn, motion.id, ctx.actor.id, now)
             if added:
                 await store.record(conn, motion.id, ctx.actor.id, ctx.actor.label, now,

@@ -45,12 +45,17 @@ async def _poll_for_organiser(ctx: Context, polls: PollService, args: str, usage
     return poll, rest
 
 
-async def _just_a_poll(polls: PollService, args: str, name: str) -> Poll:
-    """The poll named by ARGS as it stands now, for commands that take nothing but a poll number."""
+async def _just_a_poll(polls: PollService, args: str, name: str, ctx: Context | None = None) -> Poll:
+    """The poll named by ARGS as it stands now, for commands that take nothing but a poll number;
+    with CTX, one the speaker may see from where they are (``_may_see``), which is said before
+    anything about the rest of the command: a poll of another room is asked about there."""
     poll_id, rest = parse_poll_id(args, f"/{name} POLL")
+    poll = await polls.current(poll_id)
+    if ctx is not None:
+        await _may_see(ctx, polls, poll)
     if rest:
         raise UserError(_("Usage: {usage} (just the poll number).").format(usage=f"/{name} POLL"))
-    return await polls.current(poll_id)
+    return poll
 
 
 async def _may_see(ctx: Context, polls: PollService, poll: Poll) -> None:
@@ -186,11 +191,11 @@ async def polls_command(ctx: Context, args: str, polls: PollService, config: Con
 async def results_command(ctx: Context, args: str, polls: PollService) -> None:
     usage = "/results POLL [--names] [--chart]"
     poll_id, rest = parse_poll_id(args, usage)
+    poll = await polls.current(poll_id)
+    await _may_see(ctx, polls, poll)  # first: a poll of another room is asked about there
     words = rest.split()
     if any(w not in ("--names", "--chart") for w in words) or len(set(words)) != len(words):
         raise UserError(_("Unexpected {text}. Usage: {usage}").format(text=quoted(rest), usage=usage))
-    poll = await polls.current(poll_id)
-    await _may_see(ctx, polls, poll)
     if "--chart" in words:
         if poll.is_open:
             raise UserError(_("Poll {id} is open; its chart is drawn when it closes. Send /results {id} for the "
@@ -269,8 +274,7 @@ async def receipt_command(ctx: Context, args: str, polls: PollService) -> None:
                 details=N_("Every counted ballot's receipt code, in code order and without choices, so that each "
                            "voter and any auditor can check the count: the number of codes equals the votes counted."))
 async def receipts_command(ctx: Context, args: str, polls: PollService) -> None:
-    poll = await _just_a_poll(polls, args, "receipts")
-    await _may_see(ctx, polls, poll)
+    poll = await _just_a_poll(polls, args, "receipts", ctx)
     if not poll.secret:
         raise UserError(_("Poll {id} is an open ballot: /results {id} --names shows the votes.").format(id=poll.id))
     if poll.is_open:
@@ -298,8 +302,7 @@ async def receipts_command(ctx: Context, args: str, polls: PollService) -> None:
 @router.command("ballots", summary=N_("the ballots of a closed election as a BLT file"), usage="/ballots POLL",
                 details=N_("BLT is the file every STV counting program reads; it holds rankings only, never names."))
 async def ballots_command(ctx: Context, args: str, polls: PollService) -> None:
-    poll = await _just_a_poll(polls, args, "ballots")
-    await _may_see(ctx, polls, poll)
+    poll = await _just_a_poll(polls, args, "ballots", ctx)
     if not poll.ranked:
         raise UserError(_("Poll {id} is not a ranked election; /results {id} shows its result.").format(id=poll.id))
     if poll.is_open or poll.result is None:

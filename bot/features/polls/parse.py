@@ -128,8 +128,10 @@ def parse_poll(args: str, now: datetime, tz: ZoneInfo, default_electorate: str =
         raw = opts.values["multi"]
         if not is_number(raw) or int(raw) < 2:
             if exact(raw) is not None and not is_number(raw):
-                raise SpecError(_("--multi takes a whole number of at least 2: the most options a member may choose"))
-            raise SpecError(_("--multi takes a number of at least 2: the most options a member may choose"))
+                raise SpecError(_("--multi takes a whole number of at least 2 (the most options a member may "
+                                  "choose), not {typed}").format(typed=quoted(raw, 20)))
+            raise SpecError(_("--multi takes a number of at least 2 (the most options a member may choose), "
+                              "not {typed}").format(typed=quoted(raw, 20)))
         max_choices = int(raw)
         if kind != "choice":
             raise SpecError(_("--multi is for polls with options, not for proposals or ranked elections"))
@@ -145,7 +147,7 @@ def parse_poll(args: str, now: datetime, tz: ZoneInfo, default_electorate: str =
         if not ranked:
             raise SpecError(_("--seats is for ranked elections: add --ranked"))
         if not is_number(raw) or int(raw) < 1:
-            raise SpecError(_("--seats takes a whole number of at least 1"))
+            raise SpecError(_("--seats takes a whole number of at least 1, not {typed}").format(typed=quoted(raw, 20)))
         seats = int(raw)
         if seats >= len(options):
             raise SpecError(ngettext("{n} seat needs more than {n} candidate; there are {candidates}",
@@ -258,6 +260,9 @@ def _quorum_fault(e: QuorumError) -> str:
                  "write e.g. 40%").format(typed=typed)
     if e.reason == "least":
         return _("--quorum {typed}: a head count is at least 1").format(typed=typed)
+    if e.reason == "digits":
+        return _("--quorum {typed}: a quorum has at most 9 digits before the decimal point and 6 after it; "
+                 "write e.g. 33.3%").format(typed=typed)
     return _("--quorum {typed} is not a number; write e.g. 40%, 33.3% or 25").format(typed=typed)
 
 

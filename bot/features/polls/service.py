@@ -458,6 +458,15 @@ class PollService:
 
     # -- voting ------------------------------------------------------------------------------
 
+    @staticmethod
+    def voted_from(poll: Poll, room: Room) -> None:
+        """Refuse a vote in POLL sent in ROOM, a group other than the poll's, where the poll's
+        electorate is its room's. Said before anything about the vote itself (an option, a
+        ranking): the vote belongs in the poll's room, and what is wrong with it is said there."""
+        if poll.electorate_kind == "room" and room.id != poll.room and not room.private:
+            raise UserError(_("Poll {id} belongs to another room: vote there, or privately with me.").format(
+                id=poll.id))
+
     async def eligibility(self, actor: Actor, room: Room, poll: Poll) -> tuple[str, int]:
         """The key under which ACTOR votes in POLL, and the weight of their vote."""
         member = self._roll.member(actor.id)
@@ -472,9 +481,7 @@ class PollService:
                                 .format(id=poll.id))
             return f"m:{member}", (weight if poll.card else 1)
         if room.id != poll.room:
-            if not room.private:
-                raise UserError(_("Poll {id} belongs to another room: vote there, or privately with me.").format(
-                    id=poll.id))
+            self.voted_from(poll, room)
             if not await self._directory.is_member(actor.id, poll.room):
                 raise UserError(_("Only people in the room where poll {id} was started can vote in it.").format(
                     id=poll.id))
@@ -606,6 +613,7 @@ class PollService:
         """A vote typed as /vote or /rank: checked, recorded, and the confirmation. PROXY_FOR:
         the name of the member whose proxy the speaker casts (``--for NAME``)."""
         poll = await self.get(poll_id)
+        self.voted_from(poll, ctx.room)
         if poll.ranked and not ranked:
             raise UserError(_("Poll {id} is a ranked election: use /rank {id} followed by option numbers in order.")
                             .format(id=poll_id))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from bot.features.pools.model import Pool, document_file
-from bot.features.pools.parse import USAGE, parse_questions, parse_quota, parse_randomness, parse_ticket
+from bot.features.pools.parse import USAGE, parse_freeze, parse_questions, parse_quota, parse_randomness, parse_ticket
 from bot.features.pools.render import panel_label, panel_sheet, status, the_panel_list
 from bot.features.pools.service import PoolService
 from bot.kernel.context import Context
@@ -56,13 +56,18 @@ async def pool_command(ctx: Context, args: str, pools: PoolService) -> None:
     pool = await pools.get(int(digits))
     verb, _sep, arg = rest.strip().partition(" ")
     verb, arg = verb.lower(), arg.strip()
+    # First, whatever follows: in another group, only the organisers of its room work on it; anyone
+    # else asks there (or privately), and what is wrong with the rest is said there.
+    if not ctx.room.private and ctx.room.id != pool.room and not await ctx.is_organiser(pool.room):
+        raise UserError(_("Pool {id} belongs to another room: ask there, or privately as a member of "
+                          "it.").format(id=pool.id))
     if verb == "join" and not arg:
         await pools.begin(ctx, pool)
     elif verb == "leave" and not arg:
         await pools.leave(ctx, pool)
     elif verb == "decline" and not arg:
         await pools.decline(ctx, pool)
-    elif verb in ("status", "document") and not arg and not await ctx.in_room(pool.room):
+    elif verb in ("status", "document") and not await ctx.in_room(pool.room):  # first, whatever follows
         raise UserError(_("Pool {id} belongs to another room: ask there, or privately as a member of "
                           "it.").format(id=pool.id))
     elif verb == "status" and not arg:
@@ -85,9 +90,9 @@ async def pool_command(ctx: Context, args: str, pools: PoolService) -> None:
     elif verb == "quota":
         await _organiser(ctx, pool)
         await pools.set_quota(ctx, pool, *parse_quota(pool.id, arg))
-    elif verb == "freeze" and arg in ("", "--simple"):
+    elif verb == "freeze":
         await _organiser(ctx, pool)
-        await pools.freeze(ctx, pool, "simple" if arg else "leximin")
+        await pools.freeze(ctx, pool, parse_freeze(pool.id, arg))
     elif verb in ("draw", "replace"):
         await _organiser(ctx, pool)
         await (pools.draw if verb == "draw" else pools.replace)(ctx, pool, parse_randomness(pool.id, verb, arg))

@@ -29,7 +29,8 @@ OPEN, COMMITTED, DRAWN = "open", "committed", "drawn"
 POOL_ALLOWS: dict[str, frozenset[str]] = {
     "join": frozenset({OPEN}),
     "leave": frozenset({OPEN}),
-    "configure": frozenset({OPEN}),  # panel size and quotas
+    "size": frozenset({OPEN}),  # the panel's size
+    "configure": frozenset({OPEN}),  # quotas
     "freeze": frozenset({OPEN}),  # leads to COMMITTED
     "draw": frozenset({COMMITTED}),  # leads to DRAWN
     "decline": frozenset({DRAWN}),
@@ -51,8 +52,13 @@ def refuse_pool(pool_id: int, status: str, action: str) -> str | None:
         case "leave":
             return _("Pool {id} is frozen and its draw published; if you are selected and cannot take part, send "
                      "/pool {id} decline.").format(id=pool_id)
-        case "configure" | "freeze":
+        case "size":
+            return _("Pool {id} is frozen; its panel size can no longer change.").format(id=pool_id)
+        case "configure":
             return _("Pool {id} is frozen; its quotas can no longer change.").format(id=pool_id)
+        case "freeze":
+            return _("Pool {id} is frozen already; its commitment is published (/pool {id} document).").format(
+                id=pool_id)
         case "draw" if status == OPEN:
             return _("Freeze pool {id} first: /pool {id} freeze (it publishes the commitment).").format(id=pool_id)
         case "draw":

@@ -154,6 +154,23 @@ def _hidden(text: str) -> str | None:
     return None
 
 
+def parse_freeze(pool_id: int, text: str) -> str:
+    """The method of /pool P freeze [--simple]: "simple" or "leximin". Anything else is named, so
+    an organiser learns which word kept the pool open (the freeze publishes a commitment that no
+    second try can take back, so nothing after it is guessed at)."""
+    words = text.split()
+    if not words:
+        return "leximin"
+    usage = f"/pool {pool_id} freeze [--simple]"
+    if words.count("--simple") > 1:
+        raise UserError(_("{option} is given twice. Usage: {usage}").format(option="--simple", usage=usage))
+    other = next((w for w in words if w != "--simple"), None)
+    if other is not None:
+        raise UserError(_("/pool {id} freeze takes only --simple (for a plain random draw), not {word}. Usage: "
+                          "{usage}").format(id=pool_id, word=quoted(other, 20), usage=usage))
+    return "simple"
+
+
 def parse_randomness(pool_id: int, verb: str, text: str) -> str:
     """The randomness of /pool P draw or replace, refused when it holds a character the room
     cannot see or tell from another: the draw must follow from the randomness as everyone reads

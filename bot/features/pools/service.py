@@ -394,22 +394,22 @@ class PoolService:
     # -- quotas ------------------------------------------------------------------------------
 
     @staticmethod
-    def _still_open(pool: Pool) -> Callable[[Conn], Awaitable[None]]:
-        """A check for inside a change of the size or quotas: the pool is still open. Looked at
-        before the write too, but a freeze may commit in between, and its published draw was
-        computed without the change."""
-        frozen_now = refuse_pool(pool.id, COMMITTED, "configure")  # rendered here, in the asker's language
+    def _still_open(pool: Pool, action: str) -> Callable[[Conn], Awaitable[None]]:
+        """A check for inside a change of the size or quotas (ACTION): the pool is still open.
+        Looked at before the write too, but a freeze may commit in between, and its published
+        draw was computed without the change."""
+        frozen_now = refuse_pool(pool.id, COMMITTED, action)  # rendered here, in the asker's language
 
         async def check(conn: Conn) -> None:
             current = await store.load_pool(conn, pool.id, lock=True)
-            if current is None or refuse_pool(pool.id, current.status, "configure"):
+            if current is None or refuse_pool(pool.id, current.status, action):
                 raise UserError(frozen_now or "")
 
         return check
 
     async def set_size(self, ctx: Context, pool: Pool, size: int) -> None:
-        _refuse(pool, "configure")
-        still_open = self._still_open(pool)
+        _refuse(pool, "size")
+        still_open = self._still_open(pool, "size")
 
         async def op(conn: Conn) -> None:
             await still_open(conn)
@@ -437,7 +437,7 @@ class PoolService:
     async def set_quota(self, ctx: Context, pool: Pool, feature: str, value: str, low: int, high: int) -> None:
         _refuse(pool, "configure")
         question, option = self._answer(pool, feature, value)
-        still_open = self._still_open(pool)
+        still_open = self._still_open(pool, "configure")
 
         async def op(conn: Conn) -> None:
             await still_open(conn)

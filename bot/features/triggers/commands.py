@@ -63,14 +63,16 @@ async def trigger_command(ctx: Context, args: str, triggers: TriggerService, con
     trigger_id, rest = split_ref(args, "T", _("{open} or {show} (send {help} for more)").format(
         open="/trigger open …", show="/trigger T2", help="/help trigger"))
     sub = rest.lower()
+    t = await triggers.get(trigger_id)
+    # First, whatever follows: in another group, only the organisers of its room work on it (export,
+    # cancel); anyone else asks there, and what is wrong with the rest is said there.
+    elsewhere = not ctx.room.private and ctx.room.id != t.room and not await ctx.is_organiser(t.room)
+    if elsewhere or sub == "" and not await ctx.in_room(t.room):
+        raise UserError(_("Trigger {ref} belongs to another room: ask there, or privately as a member of it.")
+                        .format(ref=t.ref))
     if sub == "":
-        t = await triggers.get(trigger_id)
-        if not await ctx.in_room(t.room):
-            raise UserError(_("Trigger {ref} belongs to another room: ask there, or privately as a member of it.")
-                            .format(ref=t.ref))
         await ctx.reply(progress(t, await triggers.standing(t), triggers.now(), config.tz))
     elif sub == "export":
-        t = await triggers.get(trigger_id)
         # TRANSLATORS: completes "Only an organiser of the room can …".
         await ctx.require_organiser(t.room, _("export a trigger campaign's signatures"))
         rows = await triggers.signatures(trigger_id)
@@ -81,7 +83,6 @@ async def trigger_command(ctx: Context, args: str, triggers: TriggerService, con
         # TRANSLATORS: completes "I sent you … privately."
         await send_privately(ctx, label, header, rows, _("the list of signatures"))
     elif sub == "cancel":
-        t = await triggers.get(trigger_id)
         # TRANSLATORS: completes "Only an organiser of the room can …".
         await ctx.require_organiser(t.room, _("cancel a trigger campaign"))
         await triggers.cancel(ctx, trigger_id)

@@ -305,3 +305,19 @@ async def test_a_branch_report_is_the_reporters_data_and_an_erasure_takes_their_
     assert "1 branch adopted" in await chat.say("chair: /campaign M1")
     out = await chat.say("chair: /campaign M1 adopted Hillside")
     assert "Hillside branch was already reported (passed on 2026-06-01); nothing changed." in out, out
+
+
+async def test_a_day_without_a_year_still_to_come_this_year_is_refused_as_in_the_future(chat: Chat) -> None:
+    """Sent before 3 June, "3 June" is this June's, not last year's (before the campaign opened):
+    the refusal says what is wrong, with the year it read."""
+    await add_members(chat, [("eve", "Hillside")])
+    await _model_motion(chat)
+    await chat.say("chair: /campaign M1 open --branches 2")
+    today = chat.app.clock.now().date()
+    ahead = today + timedelta(days=3)
+    typed = f"{ahead.day} {ahead.strftime('%B')}"
+    before = await chat.snapshot()
+    out = await chat.say(f"eve: /campaign M1 adopted Hillside on {typed}")
+    assert f"{ahead.isoformat()} is in the future; report a meeting once it has passed." in out, out
+    assert "before the campaign" not in out and out.count(" bot: ") == 1, out
+    assert await chat.snapshot() == before

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from bot.kernel.config import parse_config
@@ -175,3 +176,19 @@ async def test_deadline_and_history_read_in_local_time_and_name_the_zone(tmp_pat
         assert "2026-06-01 13:00:00+01:00 chair: created: Fund schools" in out
     finally:
         await chat.stop()
+
+
+async def test_a_withdrawn_motion_sends_no_drafting_code_and_takes_none(chat: Chat) -> None:
+    await chat.say("ann: /motion new Save our library")
+    out = await chat.say("ann: /motion M1 invite")
+    code = re.search(r"/motion M1 draft (\S+)", out)
+    assert code is not None, out
+    out = await chat.say("ann: /motion M1 status withdrawn")
+    assert "withdrawn" in out, out
+    before = await chat.snapshot()
+    for line in ("ann: /motion M1 invite", f"bob: /motion M1 draft {code.group(1)}"):
+        out = await chat.say(line)
+        assert len([ln for ln in out.splitlines() if " bot: " in ln]) == 1, out
+        assert "Motion M1 is withdrawn; its drafting is over, so nobody can join its drafters." in out, out
+        assert "draft " + code.group(1) not in out, out
+    assert await chat.snapshot() == before

@@ -34,8 +34,26 @@ BAD = [
     ("chair: /poll Q? --closes 2020-01-01T10:00", "in the past"),
     ("chair: /poll Q? --closes 400d", "more than a year"),
     ("chair: /poll Q? --closes", "needs a value"),
-    ("chair: /poll Q? --multi 1", "--multi takes a number of at least 2"),
+    ("chair: /poll Q? --multi 1", "--multi takes a number of at least 2 (the most options a member may choose), "
+                                  "not “1”"),
+    ("chair: /poll Q? | A | B | C --multi 3 x", "--multi takes a number of at least 2 (the most options a member may "
+                                                "choose), not “3 x”"),
+    ("chair: /poll Q? | A | B | C --multi 2.5", "whole number of at least 2 (the most options a member may choose), "
+                                                "not “2.5”"),
+    ("chair: /poll Q? | A | B | C --multi " + "9" * 50, "not “" + "9" * 19 + "…”"),
+    ("chair: /poll Q? | A | B --ranked --seats x", "--seats takes a whole number of at least 1, not “x”"),
+    ("chair: /poll Q? --roll --quorum 33.33333333%",
+     "--quorum “33.33333333%”: a quorum has at most 9 digits before the decimal point and 6 after it"),
+    ("chair: /poll Q? --quorum 1234567890", "at most 9 digits before the decimal point"),
     ("chair: /poll Q? | A | B --multi 3", "more than the 2 options"),
+    # In another room, the room is said first, whatever else is wrong.
+    ("ann #elsewhere: /vote 1 A0", "Poll 1 belongs to another room"),
+    ("ann #elsewhere: /vote 1 Pizza Soup", "Poll 1 belongs to another room"),
+    ("ann #elsewhere: /vote 2 withdraw --for Nobody", "Poll 2 belongs to another room"),
+    ("ann #elsewhere: /vote 4 Pizza", "Poll 4 belongs to another room"),
+    ("ann #elsewhere: /results 1 --colour", "Poll 1 belongs to another room"),
+    ("ann #elsewhere: /receipts 2 now", "Poll 2 belongs to another room"),
+    ("ann #elsewhere: /ballots 4 now", "Poll 4 belongs to another room"),
     ("chair: /poll Q? | A | B | C --multi 2 pm",
      "--multi takes a whole number, such as --multi 2, but “2 pm” reads as a time; to set when the poll closes, write "
      "--closes 2 pm"),

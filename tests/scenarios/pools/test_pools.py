@@ -110,6 +110,23 @@ async def test_randomness_beginning_with_a_dash_is_drawn_with_and_checks_with_th
     assert f"Panel after round 1: {' '.join(map(str, seated))}" in printed
 
 
+async def test_a_frozen_pool_says_which_setting_can_no_longer_change(chat: Chat) -> None:
+    await chat.say("chair: /pool new Assembly | gender: f, m | area: north, south")
+    await _register(chat)
+    await chat.say("chair: /pool 1 size 4", "chair: /pool 1 quota gender=f 2-2")
+    assert "Pool 1 is frozen" in await chat.say("chair: /pool 1 freeze")
+    before = await chat.snapshot()
+    for line, said in [
+        ("chair: /pool 1 size 5", "Pool 1 is frozen; its panel size can no longer change."),
+        ("chair: /pool 1 quota gender=f 1-1", "Pool 1 is frozen; its quotas can no longer change."),
+        ("chair: /pool 1 freeze", "Pool 1 is frozen already; its commitment is published (/pool 1 document)."),
+        ("chair: /pool 1 freeze --simple --simple", "--simple is given twice"),
+    ]:
+        out = await chat.say(line)
+        assert said in out and out.count(" bot: ") == 1, (line, out)
+        assert await chat.snapshot() == before, line
+
+
 async def test_infeasible_quotas_are_explained(chat: Chat) -> None:
     await chat.say("chair: /pool new Assembly | gender: f, m | area: north, south")
     await _register(chat, 4)
@@ -152,6 +169,9 @@ async def test_pool_bad_input(chat: Chat) -> None:
         ("chair: /pool 9 status", "no pool 9"),
         ("ann #elsewhere: /pool 1 status", "belongs to another room"),
         ("ann #elsewhere: /pool 1 document", "belongs to another room"),
+        ("ann #elsewhere: /pool 1 status now", "belongs to another room"),  # the room first, whatever follows
+        ("ann #elsewhere: /pool 1 size zero", "belongs to another room"),
+        ("ann #elsewhere: /pool 1 fly", "belongs to another room"),
         ("chair: /pool 1 quota age=old 1-2", "no question “age”"),
         ("chair: /pool 1 quota gender=x 1-2", "no answer “x”"),
         ("chair: /pool 1 quota gender=f 3-2", "above the maximum"),
@@ -162,6 +182,9 @@ async def test_pool_bad_input(chat: Chat) -> None:
         ("ann (private): /pool 1 leave", "not registered"),
         ("ann (private): /pool 1 decline", "not been drawn"),
         ("chair: /pool 1 fly", "Unknown or malformed"),
+        ("chair: /pool 1 freeze --simple --simple", "--simple is given twice. Usage: /pool 1 freeze [--simple]"),
+        ("chair: /pool 1 freeze now", "/pool 1 freeze takes only --simple (for a plain random draw), not “now”"),
+        ("chair: /pool 1 freeze --fair", "not “--fair”"),
     ]:
         out = await chat.say(line)
         assert fragment.lower() in out.lower(), (line, out)

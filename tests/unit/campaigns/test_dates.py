@@ -19,6 +19,14 @@ def test_dates_as_written() -> None:
         parse_day("30 February", today)
 
 
+def test_a_day_without_a_year_is_never_read_as_before_the_first_day_it_can_be() -> None:
+    today, opened = date(2026, 6, 1), date(2026, 5, 20)
+    assert parse_day("3 June", today, opened) == date(2026, 6, 3)  # this June: refused as in the future
+    assert parse_day("25 May", today, opened) == date(2026, 5, 25)
+    assert parse_day("20 December", date(2027, 1, 5), opened) == date(2026, 12, 20)  # last December
+    assert parse_day("3 June", today, date(2025, 1, 1)) == date(2025, 6, 3)  # the campaign was open then
+
+
 @pytest.mark.parametrize("typed, expected", [
     ("Hillside on 3 June", ("Hillside", "3 June")),
     ("Stoke on Trent", ("Stoke on Trent", None)),  # "on" inside a branch's name is its name

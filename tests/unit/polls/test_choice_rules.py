@@ -57,7 +57,8 @@ def test_a_quorum_is_read_exactly(text: str, value: Fraction, percent: bool) -> 
 @pytest.mark.parametrize(("text", "says"), [
     ("lots", "not a number"), ("40,5%", "not a number"), ("1e2", "not a number"), ("nan%", "not a number"),
     ("2.5", "whole number of people"), ("0.5%", "between 1% and 100%"), ("100.5%", "between 1% and 100%"),
-    ("0", "at least 1"),
+    ("0", "at least 1"), ("33.33333333%", "at most 9 digits before the decimal point and 6 after"),
+    ("1234567890", "at most 9 digits"),
 ])
 def test_a_quorum_that_is_not_one_says_why(text: str, says: str) -> None:
     with pytest.raises(ValueError, match=says):
