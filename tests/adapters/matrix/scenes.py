@@ -78,6 +78,15 @@ def bot_poll_start(bot_id: str) -> Any:
     return lambda e: is_poll_start(e) and e.source.get("sender") == bot_id
 
 
+async def native_poll(branch: Branch, bot_id: str) -> tuple[str, str, str]:
+    """The secretary opens the lunch poll as a native (Element) poll; its start event's id and the
+    answer ids of Pizza and Soup."""
+    await send_text(branch.secretary, branch.room_id, "!poll Lunch? | Pizza | Soup --native")
+    start = await branch.secretary.wait_for_event(branch.room_id, bot_poll_start(bot_id))
+    pizza, soup = (a["id"] for a in start.source["content"]["org.matrix.msc3381.poll.start"]["answers"])
+    return start.source["event_id"], pizza, soup
+
+
 def body(event: Event) -> str:
     return str(event.source["content"].get("body", ""))
 

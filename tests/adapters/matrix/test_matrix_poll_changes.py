@@ -14,13 +14,12 @@ from bot.kernel.ports import Conn, DeliveryRefused
 from bot.storage.outbox import enqueue
 from tests.adapters.matrix.running_bot import RunningBot, StartBot
 from tests.adapters.matrix.scenes import (
-    Branch,
     body,
-    bot_poll_start,
     branch_room,
     command,
     count_line,
     joined,
+    native_poll,
     replies_to,
 )
 from tests.peers.synapse import (
@@ -39,13 +38,6 @@ from tests.peers.synapse import (
 VOTES = "SELECT voter, choice FROM votes WHERE poll_id = 1"
 
 
-async def native_poll(branch: Branch, bot: RunningBot) -> tuple[str, str, str]:
-    await send_text(branch.secretary, branch.room_id, "!poll Lunch? | Pizza | Soup --native")
-    start = await branch.secretary.wait_for_event(branch.room_id, bot_poll_start(bot.user_id))
-    pizza, soup = (a["id"] for a in start.source["content"]["org.matrix.msc3381.poll.start"]["answers"])
-    return start.source["event_id"], pizza, soup
-
-
 async def redact(user: MatrixUser, room_id: str, event_id: str) -> None:
     response = await user.client.room_redact(room_id, event_id, reason="changed my mind")
     assert isinstance(response, RoomRedactResponse), response
@@ -58,7 +50,7 @@ async def test_a_redacted_response_no_longer_counts_and_the_one_before_it_counts
     branch = await branch_room(matrix_users, bot.user_id, members=2)
     ann, ben = branch.members
     room = branch.room_id
-    start_id, pizza, soup = await native_poll(branch, bot)
+    start_id, pizza, soup = await native_poll(branch, bot.user_id)
 
     await send_poll_response(ann, room, start_id, [pizza])
     soup_id = await send_poll_response(ann, room, start_id, [soup])
@@ -111,7 +103,7 @@ async def test_a_poll_ended_in_the_client_by_a_moderator_closes_with_the_result(
     branch = await branch_room(matrix_users, bot.user_id, members=2)
     secretary, (ann, ben) = branch.secretary, branch.members
     room = branch.room_id
-    start_id, pizza, soup = await native_poll(branch, bot)
+    start_id, pizza, soup = await native_poll(branch, bot.user_id)
     await send_poll_response(ann, room, start_id, [pizza])
     await send_poll_response(ben, room, start_id, [soup])
 
@@ -242,7 +234,7 @@ async def test_a_polls_history_the_homeserver_fails_to_give_is_read_again_not_ta
     bot = await start_bot(homeserver=faulty_proxy.url)
     branch = await branch_room(matrix_users, bot.user_id, members=1)
     (ann,), room = branch.members, branch.room_id
-    start_id, pizza, soup = await native_poll(branch, bot)
+    start_id, pizza, soup = await native_poll(branch, bot.user_id)
     await send_poll_response(ann, room, start_id, [pizza])
     soup_id = await send_poll_response(ann, room, start_id, [soup])
     await bot.wait_until("SELECT choice FROM votes WHERE poll_id = 1", "1")
@@ -266,7 +258,7 @@ async def test_a_poll_whose_history_the_homeserver_keeps_failing_holds_up_nothin
     founder, secretary, (ann, ben), room = branch.founder, branch.secretary, branch.members, branch.room_id
     other = await create_room(founder, name="Finance", invite=[bot.user_id])
     await founder.wait_for_event(other, joined(bot.user_id))
-    start_id, pizza, soup = await native_poll(branch, bot)
+    start_id, pizza, soup = await native_poll(branch, bot.user_id)
     await send_poll_response(ann, room, start_id, [pizza])
     soup_id = await send_poll_response(ann, room, start_id, [soup])
     await bot.wait_until("SELECT choice FROM votes WHERE poll_id = 1", "1")
@@ -300,7 +292,7 @@ async def test_answers_held_for_a_polls_history_are_counted_after_a_restart(
     bot = await start_bot(homeserver=faulty_proxy.url)
     branch = await branch_room(matrix_users, bot.user_id, members=1)
     secretary, (ann,), room = branch.secretary, branch.members, branch.room_id
-    start_id, pizza, soup = await native_poll(branch, bot)
+    start_id, pizza, soup = await native_poll(branch, bot.user_id)
     await send_poll_response(ann, room, start_id, [pizza])
     await bot.wait_until("SELECT choice FROM votes WHERE poll_id = 1", "0")
 
@@ -330,7 +322,7 @@ async def test_held_answers_keep_the_sync_token_back_only_so_long(
     bot = await start_bot(homeserver=faulty_proxy.url)
     branch = await branch_room(matrix_users, bot.user_id, members=1)
     secretary, (ann,), room = branch.secretary, branch.members, branch.room_id
-    start_id, pizza, soup = await native_poll(branch, bot)
+    start_id, pizza, soup = await native_poll(branch, bot.user_id)
     await send_poll_response(ann, room, start_id, [pizza])
     await bot.wait_until("SELECT choice FROM votes WHERE poll_id = 1", "0")
     await bot.stop()

@@ -10,15 +10,14 @@ import pytest
 from adapters.matrix.content import message_parts
 from bot.kernel.effects import Send
 from bot.kernel.markup import b, lines, pre, to_html, to_plain
-from tests.adapters.matrix.running_bot import RunningBot, StartBot
+from tests.adapters.matrix.running_bot import StartBot
 from tests.adapters.matrix.scenes import (
-    Branch,
     body,
-    bot_poll_start,
     branch_room,
     command,
     count_line,
     joined,
+    native_poll,
     replies_to,
 )
 from tests.peers.synapse import (
@@ -48,14 +47,6 @@ class LogSeen(logging.Handler):
             self.seen.set()
 
 
-async def native_poll(branch: Branch, bot: RunningBot) -> tuple[str, str, str]:
-    """Open the lunch poll; return its start event id and the answer ids of Pizza and Soup."""
-    await send_text(branch.secretary, branch.room_id, "!poll Lunch? | Pizza | Soup --native")
-    start = await branch.secretary.wait_for_event(branch.room_id, bot_poll_start(bot.user_id))
-    pizza, soup = (a["id"] for a in start.source["content"]["org.matrix.msc3381.poll.start"]["answers"])
-    return start.source["event_id"], pizza, soup
-
-
 async def test_the_bot_restarted_mid_poll_loses_no_vote_and_replays_no_command(
     start_bot: StartBot, matrix_users: UserFactory
 ) -> None:
@@ -65,7 +56,7 @@ async def test_the_bot_restarted_mid_poll_loses_no_vote_and_replays_no_command(
     branch = await branch_room(matrix_users, bot.user_id)
     secretary, (ann, ben, cat) = branch.secretary, branch.members
     room = branch.room_id
-    start_id, pizza, soup = await native_poll(branch, bot)
+    start_id, pizza, soup = await native_poll(branch, bot.user_id)
     await send_poll_response(ann, room, start_id, [pizza])
     await bot.wait_until(VOTES, 1)
     before_id, _ = await command(secretary, room, "!polls", bot.user_id, "Open polls")
@@ -99,7 +90,7 @@ async def test_the_homeserver_restarted_mid_poll_counts_every_vote_once(
     branch = await branch_room(matrix_users, bot.user_id)
     secretary, (ann, ben, cat) = branch.secretary, branch.members
     room = branch.room_id
-    start_id, pizza, soup = await native_poll(branch, bot)
+    start_id, pizza, soup = await native_poll(branch, bot.user_id)
     await send_poll_response(ann, room, start_id, [pizza])
     await send_poll_response(ben, room, start_id, [pizza])
     await bot.wait_until(VOTES, 2)

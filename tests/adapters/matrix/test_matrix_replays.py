@@ -7,7 +7,7 @@ import asyncio
 from typing import Any
 
 from tests.adapters.matrix.running_bot import RunningBot, StartBot
-from tests.adapters.matrix.scenes import Branch, body, bot_poll_start, branch_room, command, count_line
+from tests.adapters.matrix.scenes import body, branch_room, command, count_line, native_poll
 from tests.adapters.matrix.test_matrix_encryption import encrypted_room
 from tests.peers.synapse import (
     FaultyProxy,
@@ -17,17 +17,9 @@ from tests.peers.synapse import (
     send_event,
     send_poll_response,
     send_poll_start,
-    send_text,
 )
 
 VOTES = "SELECT voter, choice FROM votes WHERE poll_id = 1"
-
-
-async def native_poll(branch: Branch, bot: RunningBot) -> tuple[str, str, str]:
-    await send_text(branch.secretary, branch.room_id, "!poll Lunch? | Pizza | Soup --native")
-    start = await branch.secretary.wait_for_event(branch.room_id, bot_poll_start(bot.user_id))
-    pizza, soup = (a["id"] for a in start.source["content"]["org.matrix.msc3381.poll.start"]["answers"])
-    return start.source["event_id"], pizza, soup
 
 
 async def told_privately(member: MatrixUser, bot: RunningBot, containing: str) -> Any:
@@ -76,7 +68,7 @@ async def test_an_answer_sent_before_the_close_but_held_until_after_it_is_not_dr
     bot = await start_bot(homeserver=faulty_proxy.url)
     branch = await branch_room(matrix_users, bot.user_id, members=1)
     secretary, (ann,), room = branch.secretary, branch.members, branch.room_id
-    start_id, pizza, soup = await native_poll(branch, bot)
+    start_id, pizza, soup = await native_poll(branch, bot.user_id)
     await send_poll_response(ann, room, start_id, [pizza])
     await bot.wait_until("SELECT choice FROM votes WHERE poll_id = 1", "0")
 
@@ -153,7 +145,7 @@ async def test_an_answer_held_past_the_saved_token_and_lost_with_a_restart_is_to
     bot = await start_bot(homeserver=faulty_proxy.url)
     branch = await branch_room(matrix_users, bot.user_id, members=2)
     secretary, (ann, ben), room = branch.secretary, branch.members, branch.room_id
-    start_id, pizza, soup = await native_poll(branch, bot)
+    start_id, pizza, soup = await native_poll(branch, bot.user_id)
     await send_poll_response(ann, room, start_id, [pizza])
     await bot.wait_until("SELECT choice FROM votes WHERE poll_id = 1", "0")
     await bot.stop()

@@ -7,8 +7,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from tests.adapters.matrix.running_bot import StartBot
-from tests.adapters.matrix.scenes import body, bot_poll_start, branch_room, command, count_line, replies_to
-from tests.adapters.matrix.test_matrix_poll_changes import native_poll
+from tests.adapters.matrix.scenes import body, bot_poll_start, branch_room, command, count_line, native_poll, replies_to
 from tests.peers.synapse import (
     UserFactory,
     invite,
@@ -32,7 +31,7 @@ async def test_a_poll_goes_on_in_the_room_that_replaces_an_upgraded_one(
     branch = await branch_room(matrix_users, bot.user_id, members=2)
     founder, secretary, (ann, ben) = branch.founder, branch.secretary, branch.members
     old = branch.room_id
-    start_id, pizza, soup = await native_poll(branch, bot)
+    start_id, pizza, soup = await native_poll(branch, bot.user_id)
     await send_poll_response(ann, old, start_id, [pizza])
     await bot.wait_until("SELECT count(*) FROM votes WHERE poll_id = 1", 1)
 

@@ -20,13 +20,12 @@ import asyncpg
 import pytest
 
 from tests.adapters.matrix.scenes import (
-    Branch,
     body,
-    bot_poll_start,
     branch_room,
     command,
     count_line,
     joined,
+    native_poll,
     replies_to,
 )
 from tests.peers.postgresql import shared
@@ -116,13 +115,6 @@ async def direct_room(user: MatrixUser, bot_id: str) -> str:
     room_id = await open_direct_room(user, bot_id)
     await user.wait_for_event(room_id, joined(bot_id))
     return room_id
-
-
-async def native_poll(branch: Branch, bot_id: str) -> tuple[str, str, str]:
-    await send_text(branch.secretary, branch.room_id, "!poll Lunch? | Pizza | Soup --native")
-    start = await branch.secretary.wait_for_event(branch.room_id, bot_poll_start(bot_id))
-    pizza, soup = (a["id"] for a in start.source["content"]["org.matrix.msc3381.poll.start"]["answers"])
-    return start.source["event_id"], pizza, soup
 
 
 @pytest.mark.postgresql_run("two bot processes on one PostgreSQL database; SQLite has one process")
