@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import io
+import logging
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
+from bot.app.runtime import LIBRARIES, configure_logging
 from tests.helpers import Chat
 from tests.peers.postgresql import use_postgresql
 
@@ -48,3 +51,21 @@ async def chat(tmp_path: Path) -> AsyncIterator[Chat]:
         yield c
     finally:
         await c.stop()
+
+
+@pytest.fixture
+def debug_log() -> Iterator[io.StringIO]:
+    """What ``quorum -v`` would log while the test runs (every logger of the bot at DEBUG, the
+    libraries' as the command sets them)."""
+    root = logging.getLogger()
+    saved = root.level, list(root.handlers), {name: logging.getLogger(name).level for name in LIBRARIES}
+    stream = io.StringIO()
+    configure_logging(verbose=True, stream=stream)
+    try:
+        yield stream
+    finally:
+        level, handlers, levels = saved
+        root.setLevel(level)
+        root.handlers[:] = handlers
+        for name, was in levels.items():
+            logging.getLogger(name).setLevel(was)

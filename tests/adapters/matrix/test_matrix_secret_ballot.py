@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import io
-import logging
-from collections.abc import Iterator
 
-import pytest
 from nio import RoomPreset
 
-from bot.app.runtime import LIBRARIES, configure_logging
 from bot.kernel.effects import SendPrivate
 from tests.adapters.matrix.running_bot import StartBot
 from tests.adapters.matrix.scenes import body, branch_room, command, count_line, joined
@@ -116,23 +112,6 @@ async def test_a_room_anyone_may_join_is_no_private_chat_even_with_only_the_memb
     _, refused = await command(ann, public, "/vote 1 yes", bot.user_id, "secret ballot")
     assert "not counted here" in body(refused)
     assert await bot.query("SELECT count(*) FROM secret_ballots WHERE poll_id = 1") == [(0,)]
-
-
-@pytest.fixture
-def debug_log() -> Iterator[io.StringIO]:
-    """What ``quorum -v`` would log while the test runs."""
-    root = logging.getLogger()
-    saved = root.level, list(root.handlers), {name: logging.getLogger(name).level for name in LIBRARIES}
-    stream = io.StringIO()
-    configure_logging(verbose=True, stream=stream)
-    try:
-        yield stream
-    finally:
-        level, handlers, levels = saved
-        root.setLevel(level)
-        root.handlers[:] = handlers
-        for name, was in levels.items():
-            logging.getLogger(name).setLevel(was)
 
 
 async def test_a_message_the_bot_cannot_read_leaves_its_text_out_of_the_log(

@@ -10,30 +10,10 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from bot.app.runtime import LIBRARIES, configure_logging
 from tests.adapters.telegram.harness import TelegramBot, group_with_bot
 from tests.peers.telegram import TelegramPeer
-
-
-@pytest.fixture
-def debug_log() -> Iterator[io.StringIO]:
-    root = logging.getLogger()
-    saved = root.level, list(root.handlers), {name: logging.getLogger(name).level for name in LIBRARIES}
-    stream = io.StringIO()
-    configure_logging(verbose=True, stream=stream)
-    try:
-        yield stream
-    finally:
-        level, handlers, levels = saved
-        root.setLevel(level)
-        root.handlers[:] = handlers
-        for name, was in levels.items():
-            logging.getLogger(name).setLevel(was)
 
 
 async def test_a_secret_ballot_at_debug_level_leaves_nothing_in_the_log(
