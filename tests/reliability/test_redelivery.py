@@ -93,7 +93,7 @@ async def test_a_refused_update_read_again_after_a_restart_is_not_answered_again
     refusals = [
         _event(0, "ann: /vote 7 Pizza"),  # no such poll: the service refuses
         _event(1, "ann: /vote"),  # a parse error
-        _event(2, "ann: /nonsense"),  # an unknown command
+        _event(2, "ann: /pols"),  # an unknown command (a slip of /poll's name: answered in a group)
         _event(3, "ann (private): hello"),  # not a command, in a private chat
     ]
     try:

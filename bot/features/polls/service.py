@@ -505,7 +505,7 @@ class PollService:
             else:
                 said = _("Poll {id} is a secret ballot: nothing was changed here. Message me privately: {how}"
                          ).format(id=poll.id, how=how)
-            if isinstance(ctx.event, Message) and room.id == ctx.room.id:  # typed where the room reads it
+            if refused == NOT_COUNTED and isinstance(ctx.event, Message) and room.id == ctx.room.id:  # a choice, shown
                 said += "\n" + (_("I deleted your message, so your choice is no longer shown here.")
                                  if await ctx.take_down() else
                                  _("I may not delete your message here: please delete it yourself, so that your "
@@ -613,6 +613,9 @@ class PollService:
         """A vote typed as /vote or /rank: checked, recorded, and the confirmation. PROXY_FOR:
         the name of the member whose proxy the speaker casts (``--for NAME``)."""
         poll = await self.get(poll_id)
+        if poll.private_voting and not ctx.room.private:  # said first: such a ballot is cast privately only
+            refused = NOTHING_CHANGED if is_withdrawal(text, poll.options) else NOT_COUNTED
+            await self._voter(ctx, poll, ctx.room, refused)
         self.voted_from(poll, ctx.room)
         if poll.ranked and not ranked:
             raise UserError(_("Poll {id} is a ranked election: use /rank {id} followed by option numbers in order.")

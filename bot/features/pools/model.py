@@ -97,6 +97,8 @@ def document_file(pool_id: int) -> str:
 
 ROUND, RELAX, EMPTY = "round", "relax", "empty"
 
+LEXIMIN, SIMPLE = "leximin", "simple"  # the draw's methods, as the sortition engine names them
+
 FROZEN = "frozen"  # the freeze's message to the room, with the commitment: the draw waits until it is sent
 
 

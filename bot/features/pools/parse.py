@@ -8,6 +8,7 @@ import re
 import unicodedata
 from typing import Any
 
+from bot.features.pools.model import LEXIMIN, SIMPLE
 from bot.features.signups import parse as signup_words
 from bot.kernel.errors import UserError
 from bot.kernel.language import N_, _, ngettext
@@ -155,12 +156,12 @@ def _hidden(text: str) -> str | None:
 
 
 def parse_freeze(pool_id: int, text: str) -> str:
-    """The method of /pool P freeze [--simple]: "simple" or "leximin". Anything else is named, so
+    """The method of /pool P freeze [--simple]: SIMPLE, or LEXIMIN by default. Anything else is named, so
     an organiser learns which word kept the pool open (the freeze publishes a commitment that no
     second try can take back, so nothing after it is guessed at)."""
     words = text.split()
     if not words:
-        return "leximin"
+        return LEXIMIN
     usage = f"/pool {pool_id} freeze [--simple]"
     if words.count("--simple") > 1:
         raise UserError(_("{option} is given twice. Usage: {usage}").format(option="--simple", usage=usage))
@@ -168,7 +169,7 @@ def parse_freeze(pool_id: int, text: str) -> str:
     if other is not None:
         raise UserError(_("/pool {id} freeze takes only --simple (for a plain random draw), not {word}. Usage: "
                           "{usage}").format(id=pool_id, word=quoted(other, 20), usage=usage))
-    return "simple"
+    return SIMPLE
 
 
 def parse_randomness(pool_id: int, verb: str, text: str) -> str:

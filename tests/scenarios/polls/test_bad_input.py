@@ -49,7 +49,7 @@ BAD = [
     # In another room, the room is said first, whatever else is wrong.
     ("ann #elsewhere: /vote 1 A0", "Poll 1 belongs to another room"),
     ("ann #elsewhere: /vote 1 Pizza Soup", "Poll 1 belongs to another room"),
-    ("ann #elsewhere: /vote 2 withdraw --for Nobody", "Poll 2 belongs to another room"),
+    ("ann #elsewhere: /vote 2 withdraw --for Nobody", "Poll 2 is a secret ballot: nothing was changed here"),
     ("ann #elsewhere: /vote 4 Pizza", "Poll 4 belongs to another room"),
     ("ann #elsewhere: /results 1 --colour", "Poll 1 belongs to another room"),
     ("ann #elsewhere: /receipts 2 now", "Poll 2 belongs to another room"),
