@@ -270,6 +270,7 @@ class TelegramAdapter:
         await self._initialize(app)
         try:
             self.transport.bot_username = app.bot.username
+            self.transport.roles.me = app.bot.id
             self.transport.ready.set()
             await self._register_commands()
             assert app.updater is not None

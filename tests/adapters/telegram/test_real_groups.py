@@ -365,6 +365,33 @@ async def test_a_demoted_admin_is_refused_also_where_the_bot_administers_nothing
         await bot.stop()
 
 
+@pytest.mark.parametrize("bot_is_admin", [True, False], ids=["told-of-demotions", "told-of-nothing"])
+async def test_an_organiser_demoted_a_moment_after_the_list_was_fetched_cannot_close_a_poll(
+    tmp_path: Path, fast_telegram_peer: TelegramPeer, bot_is_admin: bool
+) -> None:
+    """At Telegram's own pace (a list of administrators trusted for CONFIRM_SECONDS where the
+    bot is told of demotions), a demotion a moment after the list was fetched counts at once:
+    through the chat_member update where the bot administers the group, and, where it does
+    not, because an administrator the list names is then confirmed every time."""
+    peer = fast_telegram_peer
+    olga, dana = peer.create_user("Olga"), peer.create_user("Dana")
+    group = peer.create_group("Branch", creator=olga, members=[dana], admins=[dana])
+    peer.add_bot_to_group(group, olga, as_admin=bot_is_admin)
+    bot = await TelegramBot.start(tmp_path, peer, time_scale=1.0)
+    try:
+        peer.send_command(olga, "poll", "Lunch? | Pizza | Soup", group)
+        await peer.wait_for_bot_message(group, containing="Poll 1")
+        peer.send_command(dana, "remind", "1", group)  # an organiser's command: the list names Dana
+        await peer.wait_for_bot_message(group, lambda m: "remind" in (m.text or "").lower() and "Only" not in m.text)
+        told = peer.demote_admin(group, dana, by=olga)
+        assert (told is not None) == bot_is_admin  # a chat_member update only for an administrator bot
+        peer.send_command(dana, "close", "1", group)
+        await peer.wait_for_bot_message(group, containing="Only an organiser")
+        assert (await bot.query("SELECT closed_at FROM polls"))[0][0] is None
+    finally:
+        await bot.stop()
+
+
 async def test_privacy_mode_beside_another_bot(tmp_path: Path, fast_telegram_peer: TelegramPeer) -> None:
     peer = fast_telegram_peer
     olga, max_ = peer.create_user("Olga"), peer.create_user("Max")
