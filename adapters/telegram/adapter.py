@@ -171,6 +171,9 @@ class TelegramAdapter:
                         text = notices.removed_from(chat.title)
                     await self.core_send(SendPrivate(who, text))
             else:
+                # Added, promoted or demoted: the bot may be able to write again (a group where
+                # only administrators may), and the list of administrators, which says whether
+                # the bot is told of demotions (see roles), has changed.
                 transport.returned(chat.id)
             return True
         if (member := update.chat_member) is not None:

@@ -392,6 +392,48 @@ async def test_an_organiser_demoted_a_moment_after_the_list_was_fetched_cannot_c
         await bot.stop()
 
 
+async def test_the_bot_demoted_mid_poll_keeps_the_poll_going_with_what_a_member_bot_may_do(
+    tmp_path: Path, fast_telegram_peer: TelegramPeer
+) -> None:
+    """Demoted in a supergroup while polls are open, the bot is told (my_chat_member) and is a
+    member bot again: it still posts, edits its ballot with the live tally and closes the poll,
+    asks a member to delete the secret choice it may no longer delete, sees in privacy mode only
+    what is addressed to it, and, no longer told of demotions, stops trusting its list of
+    administrators: an organiser demoted a moment later is refused (at Telegram's own pace)."""
+    peer = fast_telegram_peer
+    olga, dana, ann = peer.create_user("Olga"), peer.create_user("Dana"), peer.create_user("Ann")
+    group = peer.create_group("Branch", creator=olga, members=[dana, ann], admins=[dana])
+    peer.add_bot_to_group(group, olga, as_admin=True)
+    bot = await TelegramBot.start(tmp_path, peer, time_scale=1.0)
+    bot.adapter.transport.edit_interval = 0.1  # the live tally soon after a vote
+    try:
+        peer.send_command(olga, "poll", "Lunch? | Pizza | Soup", group)
+        ballot = await peer.wait_for_bot_message(group, containing="Poll 1")
+        peer.send_command(olga, "poll", "Strike? | Yes | No --secret", group)
+        await peer.wait_for_bot_message(group, containing="Poll 2")
+        peer.send_command(dana, "remind", "1", group)  # the list of administrators names Dana and the bot
+        await peer.wait_for_bot_message(group, lambda m: "remind" in (m.text or "").lower() and "Only" not in m.text)
+        demoted = peer.demote_admin(group, peer.bot, by=olga)
+        assert demoted is not None and demoted.kind == "my_chat_member"
+        assert peer.demote_admin(group, dana, by=olga) is None  # no longer told
+        peer.send_command(dana, "close", "1", group)
+        await peer.wait_for_bot_message(group, containing="Only an organiser")
+
+        peer.press_button(ann, ballot, "v:1:0")
+        await peer.wait_for(lambda: "1 voted so far" in (ballot.text or ""), what="the live tally")
+        typed = peer.send_command(ann, "vote", "2 Yes", group)
+        refused = await peer.wait_for_bot_message(group, containing="your vote was not counted here")
+        assert not typed.deleted and "please delete it yourself" in (refused.text or ""), refused.text
+        assert peer.send_message(ann, "sign M1", group).update is None  # privacy mode again
+
+        peer.send_command(olga, "close", "1", group)
+        await peer.wait_for_bot_message(group, containing="Result — poll 1")
+        await peer.wait_for(lambda: _closed(ballot), what="the closed ballot")
+        assert not peer.failed_calls("sendMessage") and not peer.failed_calls("editMessageText")
+    finally:
+        await bot.stop()
+
+
 async def test_privacy_mode_beside_another_bot(tmp_path: Path, fast_telegram_peer: TelegramPeer) -> None:
     peer = fast_telegram_peer
     olga, max_ = peer.create_user("Olga"), peer.create_user("Max")
