@@ -171,6 +171,9 @@ class TelegramAdapter:
                         text = notices.removed_from(chat.title)
                     await self.core_send(SendPrivate(who, text))
             else:
+                # Added, promoted or demoted: the bot may be able to write again (a group where
+                # only administrators may), and the list of administrators, which says whether
+                # the bot is told of demotions (see roles), has changed.
                 transport.returned(chat.id)
             return True
         if (member := update.chat_member) is not None:
@@ -270,6 +273,7 @@ class TelegramAdapter:
         await self._initialize(app)
         try:
             self.transport.bot_username = app.bot.username
+            self.transport.roles.me = app.bot.id
             self.transport.ready.set()
             await self._register_commands()
             assert app.updater is not None

@@ -5,10 +5,15 @@ Telegram bots cannot list a group's members, but they can ask about one person
 cached for a few minutes, because a busy poll would otherwise ask once per vote; concurrent
 questions about the same chat share one request.
 
-A demotion must count at once, though: an administrator the cached list names is confirmed
-with ``getChatMember`` for that one person once the list is more than CONFIRM_SECONDS old
-(organisers' commands are few, votes need no such check), and a ``chat_member`` update, which
-Telegram sends to a bot that administers the group, drops the list at once (``forget``).
+A demotion must count at once, though. A bot that administers the group is told of every
+promotion and demotion (a ``chat_member`` update drops the list at once, ``forget``), so the
+list it fetched is trusted for CONFIRM_SECONDS (several processes may answer for one token, and
+the update reaches one of them); after that, an administrator it names is confirmed with
+``getChatMember`` for that one person. A bot that administers nothing is told of nothing: an
+administrator its list names is confirmed every time (organisers' commands are few, votes need
+no such check), or a member demoted a moment after the list was fetched would still organise.
+Whether the bot administers the group is read from the same list, which names it then; the
+bot's own promotion or demotion (``my_chat_member``) drops the list too.
 """
 
 from __future__ import annotations
@@ -49,6 +54,7 @@ class Roles:
         self._ttl = ttl
         self._admins: dict[int, tuple[float, asyncio.Future[frozenset[int]]]] = {}
         self._members: dict[tuple[int, int], float] = {}
+        self.me: int | None = None  # the bot's own id, once known: whether it is told of demotions
 
     async def is_admin(self, user_id: int, chat_id: int) -> bool:
         if chat_id > 0:
@@ -59,10 +65,12 @@ class Roles:
             future: asyncio.Future[frozenset[int]] = asyncio.ensure_future(self._fetch_admins(chat_id))
             self._admins[chat_id] = (now + self._ttl, future)
             cached = self._admins[chat_id]
-        if user_id not in await asyncio.shield(cached[1]):
+        admins = await asyncio.shield(cached[1])
+        if user_id not in admins:
             return False
         fetched_at = cached[0] - self._ttl
-        if self._fetch_status is None or now - fetched_at < self._confirm_after:
+        told_of_demotions = self.me is not None and self.me in admins
+        if self._fetch_status is None or (told_of_demotions and now - fetched_at < self._confirm_after):
             return True
         if await self._fetch_status(chat_id, user_id) in ADMIN_STATUSES:
             return True

@@ -150,6 +150,7 @@ class PollService:
         self._unposted: dict[int, tuple[datetime, int]] = {}
         self._post_claims: dict[int, datetime] = {}
         self._refreshing: set[int] = set()
+        self._stale: set[int] = set()  # polls voted in while their ballot's edit was under way
         self._tasks: set[asyncio.Task[None]] = set()
         self._drafts: dict[tuple[str, int], list[int]] = {}
         self._dropped: dict[str, list[Poll]] = {}  # open polls where a link dropped an account's vote
@@ -795,23 +796,36 @@ class PollService:
     # -- live tally --------------------------------------------------------------------------
 
     def schedule_refresh(self, poll: Poll) -> None:
-        if poll.id in self._refreshing or not poll.live_tally or not self._messages.get(poll.id):
+        """Show POLL's tally on its ballot soon: votes coming while an edit is awaited or being
+        sent are shown together by the next one (``_refresh``)."""
+        if not poll.live_tally or not self._messages.get(poll.id):
+            return
+        if poll.id in self._refreshing:
+            self._stale.add(poll.id)
             return
         self._refreshing.add(poll.id)
         self._spawn(self._refresh(poll))
 
     async def _refresh(self, poll: Poll) -> None:
+        """Edit the ballot with the tally, at most once an edit interval, one edit at a time.
+        One at a time, because an edit held back (flood control, a network failure tried again)
+        and sent after a later one would leave the ballot showing an older tally for good."""
         try:
-            await asyncio.sleep(self._directory.edit_interval(poll.room))
+            while True:
+                await asyncio.sleep(self._directory.edit_interval(poll.room))
+                if not poll.is_open or poll.native:
+                    return
+                self._stale.discard(poll.id)  # what is committed from here on may be missing below
+                result = await self.tally(poll)
+                with speaking(await self._languages.speech_for(poll.room)):  # not the voter's who set it off
+                    text = ballot_text(poll, self._tz, self._live(poll, result), now=self._clock.now())
+                for room, ref, _native in self._messages.get(poll.id, []):
+                    await self._send(Edit(room, ref, text, ballot_buttons(poll)))
+                if poll.id not in self._stale:  # no vote since the tally was read
+                    return
         finally:
             self._refreshing.discard(poll.id)
-        if not poll.is_open or poll.native:
-            return
-        result = await self.tally(poll)
-        with speaking(await self._languages.speech_for(poll.room)):  # not the voter's who set it off
-            text = ballot_text(poll, self._tz, self._live(poll, result), now=self._clock.now())
-        for room, ref, _native in self._messages.get(poll.id, []):
-            await self._send(Edit(room, ref, text, ballot_buttons(poll)))
+            self._stale.discard(poll.id)
 
     # -- counting and closing ----------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from tests.adapters.telegram.harness import TelegramBot, group_with_bot
@@ -96,5 +97,42 @@ async def test_a_press_is_answered_once_even_when_handling_it_fails(
         assert press.answer_text == "Sorry, something went wrong on my side. Please try again in a moment."
         assert await bot.votes(1) == 0
         assert len(peer.calls("answerCallbackQuery")) == 1 and not peer.failed_calls("answerCallbackQuery")
+    finally:
+        await bot.stop()
+
+
+async def test_a_burst_of_two_hundred_votes_ends_with_the_final_tally_on_the_ballot(
+    tmp_path: Path, fast_telegram_peer: TelegramPeer
+) -> None:
+    """Live-tally edits are one at a time: an edit held back (here the Bot API's front end
+    failing three times, so it is tried again after three and a half seconds) is never overtaken by a later
+    one, which it would then overwrite with an older tally for good. Within Telegram's limits,
+    with no 429 and far fewer edits than votes."""
+    peer = fast_telegram_peer
+    organiser = peer.create_user("Olga")
+    members = peer.create_users(200)
+    group = group_with_bot(peer, organiser, members)
+    bot = await TelegramBot.start(tmp_path, peer)
+    try:
+        peer.send_command(organiser, "poll", "Back the motion on free movement?", group)
+        ballot = await peer.wait_for_bot_message(group, containing="Poll 1")
+        first = [peer.press_button(m, ballot, "v:1:0") for m in members[:100]]
+        for press in first:
+            await peer.wait_for_answer(press, within=20)
+        await peer.wait_for(lambda: "100 voted so far" in (ballot.text or ""), within=20, what="the first tally")
+        peer.bad_gateway("editMessageText", times=3)
+        held = peer.press_button(members[100], ballot, "v:1:1")  # its tally's edit is held back
+        await peer.wait_for_answer(held, within=20)
+        await peer.wait_for(lambda: peer.failed_calls("editMessageText"), what="the edit that failed")
+        second = [peer.press_button(m, ballot, "v:1:1") for m in members[101:]]
+        for press in second:
+            await peer.wait_for_answer(press, within=20)
+        assert await bot.votes(1) == 200
+        await peer.wait_for(lambda: "200 voted so far" in (ballot.text or ""), within=20, what="the final tally")
+        await asyncio.sleep(4.0)  # longer than the held-back edit's retries take
+        assert "200 voted so far" in (ballot.text or ""), ballot.text
+        assert "1. Yes — 100" in (ballot.text or "") and "2. No — 100" in (ballot.text or "")
+        assert peer.too_many_requests_sent == 0
+        assert len(peer.calls("editMessageText")) < 20
     finally:
         await bot.stop()

@@ -85,14 +85,16 @@ class Directory:
                    can_delete_messages: bool = True) -> PendingUpdate | None:
         """Promote a member (with every right, or without CAN_DELETE_MESSAGES). A bot learns it
         through getChatAdministrators/getChatMember, or, if it is an administrator itself and
-        asked for them, a ``chat_member`` update."""
+        asked for them, a ``chat_member`` update; the bot promoted itself gets ``my_chat_member``."""
         if chat.members.get(user.id) == "creator":
             return None
         self._grant_delete(chat, user, can_delete_messages)
         return self._member_changed(chat, user, "administrator", by)
 
     def demote_admin(self, chat: Chat, user: User, *, by: User | None = None) -> PendingUpdate | None:
-        """An administrator becomes a plain member again (``chat_member`` as for make_admin)."""
+        """An administrator becomes a plain member again (``chat_member`` as for make_admin; the
+        bot demoted gets ``my_chat_member``, and from then on no ``chat_member``, sees in privacy
+        mode only what a member bot sees, and may delete only its own messages)."""
         if chat.members.get(user.id) != "administrator":
             raise PeerUsageError(f"{user.first_name} is not an administrator of {chat.title!r}")
         return self._member_changed(chat, user, "member", by)
@@ -107,17 +109,20 @@ class Directory:
         return update
 
     def _member_changed(self, chat: Chat, user: User, new: str, by: User | None) -> PendingUpdate | None:
-        """Telegram sends ``chat_member`` only to a bot that administers the chat and named the
-        kind in ``allowed_updates`` (the queue drops it otherwise)."""
+        """Telegram tells the bot of a change of its own status in a chat (promoted, demoted) by
+        ``my_chat_member``, always ("the bot's chat member status was updated in a chat"); of
+        anyone else's by ``chat_member`` only if it administers the chat and named the kind in
+        ``allowed_updates`` (the queue drops it otherwise): from its promotion on, and no longer
+        once demoted (its status after the change decides)."""
         world = self.world
         old = chat.members.get(user.id, "left")
         chat.members[user.id] = new
         world.changed.notify()
-        if chat.members.get(world.bot.id) != "administrator" or user.id == world.bot.id:
+        if user.id != world.bot.id and chat.members.get(world.bot.id) != "administrator":
             return None
         actor = by or next((world.users[u] for u, s in chat.members.items() if s == "creator"), user)
         return world.queue.push(
-            "chat_member",
+            "my_chat_member" if user.id == world.bot.id else "chat_member",
             {
                 "chat": chat.to_json(),
                 "from": actor.to_json(),

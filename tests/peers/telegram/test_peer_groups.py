@@ -168,6 +168,37 @@ async def test_membership_changes_reach_an_administrator_bot_that_asked(fast_tel
             await bot.send_message(plain.id, "still here?")
 
 
+async def test_the_bot_promoted_and_demoted_is_told_and_hears_of_others_only_meanwhile(
+    fast_telegram_peer: TelegramPeer,
+) -> None:
+    """``my_chat_member``: "the bot's chat member status was updated in a chat", sent whatever
+    its status; ``chat_member`` of others only while it is an administrator. Demoted, it is a
+    member bot again: privacy mode applies, and it may no longer delete others' messages."""
+    peer = fast_telegram_peer
+    chair, deputy = peer.create_user("Chair"), peer.create_user("Deputy")
+    group = peer.create_group("Branch", creator=chair, members=[deputy])
+    peer.add_bot_to_group(group, by=chair)
+    async with _bot(peer) as bot:
+        await _updates(bot)
+        peer.make_admin(group, deputy)  # not told: the bot is no administrator
+        promoted = peer.make_admin(group, peer.bot, by=chair)
+        assert promoted is not None and promoted.kind == "my_chat_member"
+        peer.demote_admin(group, deputy)  # told: the bot administers the group now
+        chatter = peer.send_message(deputy, "I will sign later", group)  # an administrator bot sees it
+        peer.demote_admin(group, peer.bot, by=chair)
+        peer.make_admin(group, deputy)  # not told any more
+        unseen = peer.send_message(deputy, "and now?", group)
+        updates = await _updates(bot)
+        with pytest.raises(BadRequest, match="(?i)message can't be deleted"):
+            await bot.delete_message(group.id, chatter.message_id)
+    mine = [u.my_chat_member for u in updates if u.my_chat_member is not None]
+    assert [(m.chat.id, m.from_user.id, m.old_chat_member.status, m.new_chat_member.status) for m in mine] == [
+        (group.id, chair.id, "member", "administrator"), (group.id, chair.id, "administrator", "member")]
+    others = [u.chat_member for u in updates if u.chat_member is not None]
+    assert [(c.new_chat_member.user.id, c.new_chat_member.status) for c in others] == [(deputy.id, "member")]
+    assert chatter.update is not None and unseen.update is None
+
+
 async def test_chat_member_updates_come_only_when_asked_for(fast_telegram_peer: TelegramPeer) -> None:
     peer = fast_telegram_peer
     chair, deputy = peer.create_user("Chair"), peer.create_user("Deputy")
