@@ -363,7 +363,7 @@ class MatrixAdapter:
             # The token belongs to a device: ask which before loading that device's keys.
             self.client.user_id, self.client.access_token = config.user_id, config.access_token
             try:
-                who = await self.sender.call(self.client.whoami, "check matrix.access_token")
+                who = await self.sender.call(self.client.whoami, "check matrix.access_token", patient=True)
             except GaveUp as e:
                 raise TimeoutError(str(e)) from None  # unreachable: the caller tries again
             except MatrixSendError as e:
@@ -403,8 +403,8 @@ class MatrixAdapter:
             password = config.password
             try:
                 response = await self.sender.call(
-                    lambda: self.client.login(password, device_name=DEVICE_NAME), f"log in as {config.user_id}"
-                )
+                    lambda: self.client.login(password, device_name=DEVICE_NAME), f"log in as {config.user_id}",
+                    patient=True)
             except GaveUp as e:
                 raise TimeoutError(str(e)) from None
             except MatrixSendError as e:
@@ -665,7 +665,7 @@ class MatrixAdapter:
         invites the bot (Element's upgrade offers to invite the old room's members): the invite
         is then accepted whoever sends it, as the replacement was named by the old room."""
         try:
-            await self.sender.call(lambda: self.client.join(new), f"join {new}")
+            await self.sender.call(lambda: self.client.join(new), f"join {new}", patient=True)
         except MatrixSendError as e:
             log.info("could not join the replacement of %s yet (%s); waiting for an invite", old, e.reason)
             return
@@ -732,7 +732,7 @@ class MatrixAdapter:
                 lambda start=start: self.client.room_messages(
                     room_id, start=start, end=since, direction=MessageDirection.back, limit=100
                 ),
-                f"read missed events of {room_id}",
+                f"read missed events of {room_id}", patient=True,
             )
             if not isinstance(page, RoomMessagesResponse) or not page.chunk:
                 break
@@ -1057,11 +1057,12 @@ class MatrixAdapter:
         try:
             if not may_invite(inviter, self.config.allowed_inviters) and not self.rooms.is_replacement(room_id):
                 log.info("declined an invite from someone not in matrix.allowed_inviters")
-                await self.sender.call(lambda: self.client.room_leave(room_id), f"decline {room_id}")
+                await self.sender.call(lambda: self.client.room_leave(room_id), f"decline {room_id}",
+                                       patient=True)
                 if is_direct:
                     await self._direct_instead(inviter)
                 return
-            response = await self.sender.call(lambda: self.client.join(room_id), f"join {room_id}")
+            response = await self.sender.call(lambda: self.client.join(room_id), f"join {room_id}", patient=True)
         except MatrixSendError as e:
             log.warning("%s", e)
             return

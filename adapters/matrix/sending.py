@@ -2,6 +2,14 @@
 
 Each event gets one transaction id, reused on every retry: if the homeserver stored the event
 but the answer was lost, the retry returns the same event instead of posting a duplicate.
+
+A delivery is retried briefly (BRIEF: a few tries over seconds) and then given up as ``GaveUp``:
+the outbox waits a longer outage out itself, holding back only that chat's later messages, so
+none of its senders is tied up meanwhile. What the adapter does for itself, which nothing else
+would try again (joining a room it was invited to, reading the events a sync left out), asks
+to be ``patient``. A refusal the same request would get again (``MatrixSendError.for_good``: a
+4xx other than a rate limit or a lapsed login) is raised at once, and the transport turns it
+into ``DeliveryRefused``, so the outbox gives that message up and the chat's next one goes.
 """
 
 from __future__ import annotations
@@ -22,15 +30,41 @@ T = TypeVar("T")
 
 NETWORK_ERRORS: tuple[type[BaseException], ...] = (aiohttp.ClientError, TimeoutError, OSError)
 
+BRIEF = 10.0
+"""Seconds a delivery is retried before it is left to the outbox's backoff (tries after 0.5, 1,
+2 and 4 seconds): a blip is bridged, an outage is not waited out here."""
+
+PATIENT = 600.0
+"""Seconds the adapter's own work (a join, the events a sync left out) is retried."""
+
+RETRIED_CLIENT_ERRORS = frozenset({401, 408, 429})
+"""4xx statuses that asking again can cure: a login that lapsed (the adapter logs in again), a
+request timeout, a rate limit."""
+
+RETRIED_CODES = frozenset({"M_LIMIT_EXCEEDED", "M_UNKNOWN_TOKEN", "M_MISSING_TOKEN"})
+
 
 class MatrixSendError(RuntimeError):
     """The homeserver refused an event for good (not a rate limit, not an outage). ``reason``
     is what the homeserver said, in its words ("Invalid username or password")."""
 
-    def __init__(self, message: str, reason: str = "", code: str = "") -> None:
+    def __init__(self, message: str, reason: str = "", code: str = "", status: int | None = None) -> None:
         super().__init__(message)
         self.reason = reason or message
         self.code = code
+        self.status = status
+        """The HTTP status of the refusal (None: no answer, or not the homeserver's)."""
+
+    @property
+    def for_good(self) -> bool:
+        """The same request will be refused again, however often it is sent: forbidden, or a
+        client error (too large, malformed, a room that no longer exists). Not a rate limit, a
+        lapsed login, a server error or an outage, which time cures."""
+        if self.forbidden:
+            return True
+        if self.status is None or not 400 <= self.status < 500:
+            return False
+        return self.status not in RETRIED_CLIENT_ERRORS and self.code not in RETRIED_CODES
 
     @property
     def forbidden(self) -> bool:
@@ -45,7 +79,16 @@ def reason_of(response: ErrorResponse) -> str:
 
 
 class GaveUp(MatrixSendError):
-    """Retried for too long: the homeserver is unreachable or keeps failing."""
+    """Retried for too long: the homeserver is unreachable or keeps failing, or asked the bot to
+    wait longer than the retry allows (``retry_after``, seconds, for the outbox to honour)."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+    @property
+    def for_good(self) -> bool:
+        return False
 
 
 class Backoff:
@@ -65,9 +108,15 @@ class Backoff:
         self.failures = 0
 
 
+def status_of(response: ErrorResponse) -> int | None:
+    """The HTTP status the refusal came with, if it came over HTTP."""
+    status = getattr(response.transport_response, "status", None)
+    return status if isinstance(status, int) else None
+
+
 def retry_after(response: ErrorResponse) -> float | None:
     """Seconds to wait before retrying RESPONSE, or None if retrying cannot help."""
-    status = getattr(response.transport_response, "status", None)
+    status = status_of(response)
     if response.status_code == "M_LIMIT_EXCEEDED" or status == 429:
         return (response.retry_after_ms or 1000) / 1000
     if status is not None and status >= 500:
@@ -76,9 +125,11 @@ def retry_after(response: ErrorResponse) -> float | None:
 
 
 class Sender:
-    def __init__(self, client: AsyncClient, give_up_after: float = 600.0, max_backoff: float = 30.0) -> None:
+    def __init__(self, client: AsyncClient, brief: float = BRIEF, patient: float = PATIENT,
+                 max_backoff: float = 30.0) -> None:
         self.client = client
-        self.give_up_after = give_up_after
+        self.brief = brief
+        self.patient = patient
         self.max_backoff = max_backoff
         self.allowed: Callable[[], bool] = lambda: True
         """Whether this process may act as the account now (it runs its sync; the adapter sets it)."""
@@ -127,11 +178,11 @@ class Sender:
         assert isinstance(response, UploadResponse)
         return str(response.content_uri)
 
-    async def call(self, request: Callable[[], Awaitable[T]], what: str) -> T:
-        """Run REQUEST until it succeeds, waiting out rate limits and outages; raise
-        MatrixSendError on a refusal that retrying cannot cure, or when it takes too long."""
+    async def call(self, request: Callable[[], Awaitable[T]], what: str, *, patient: bool = False) -> T:
+        """Run REQUEST until it succeeds, waiting out rate limits and blips (outages too, if
+        PATIENT); raise MatrixSendError on a refusal, GaveUp when it takes too long."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.give_up_after
+        deadline = loop.time() + (self.patient if patient else self.brief)
         backoff = Backoff(cap=self.max_backoff)
         while True:
             if not self.allowed():
@@ -148,7 +199,9 @@ class Sender:
                 wait_for = retry_after(response)
                 if wait_for is None:
                     raise MatrixSendError(f"could not {what}: {response}", reason_of(response),
-                                          str(response.status_code or ""))
+                                          str(response.status_code or ""), status_of(response))
+                if wait_for and loop.time() + wait_for > deadline:  # asked to wait longer: the outbox will
+                    raise GaveUp(f"gave up trying to {what}: asked to wait {wait_for:.1f}s", wait_for)
                 wait = wait_for or backoff.next()
                 log.warning("could not %s (%s); retrying in %.1fs", what, response, wait)
             if loop.time() + wait > deadline:

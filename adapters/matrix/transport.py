@@ -81,15 +81,20 @@ class MatrixTransport:
         return self.runs_account()
 
     async def deliver(self, effect: Effect) -> Delivered | None:
-        """EFFECT carried out. A refusal by the homeserver that no retry can cure (the bot was
-        kicked or banned, or may not post) is DeliveryRefused, so nothing tries again, and the
-        room's organisers are told where the bot can still reach them."""
+        """EFFECT carried out. A refusal by the homeserver that no retry can cure is
+        DeliveryRefused, so nothing tries again and the chat's later messages go on: a client
+        error (too large, malformed, a room that is gone), or the bot was kicked or banned or
+        may not post, when the room's organisers are told where the bot can still reach them.
+        Anything else (an outage, a rate limit, GaveUp) is raised as it is: the outbox retries."""
         try:
             with await self._speaking(effect):
                 return await self._deliver(effect)
         except MatrixSendError as e:
-            if not e.forbidden:
+            if not e.for_good:
                 raise
+            if not e.forbidden:
+                raise DeliveryRefused(f"the homeserver refused {type(effect).__name__} for good "
+                                      f"({e.code or e.status}): {e.reason}") from e
             if isinstance(effect, Delete):  # a power level too low to redact: the bot still posts
                 raise DeliveryRefused(f"the homeserver refused the redaction: {e.reason}") from e
             room = getattr(effect, "room", None)

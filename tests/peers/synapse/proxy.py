@@ -3,8 +3,10 @@
 A homeserver is usually reached through a reverse proxy, and what a client meets when part of
 it is unwell is that proxy's answer: ``502 Bad Gateway`` while the homeserver behind it
 restarts, or the homeserver's own ``429 M_LIMIT_EXCEEDED`` (with ``retry_after_ms``) when it
-sheds load. Synapse cannot be made to fail one kind of request on demand, so a test puts this
-proxy between the bot and Synapse and says which requests fail (``fail``) and when they heal
+sheds load, or a refusal of its own in its JSON (``errcode``: ``413 M_TOO_LARGE``, ``400
+M_BAD_JSON``, ``404 M_NOT_FOUND``, as the client-server API's standard error response).
+Synapse cannot be made to fail one kind of request on demand, so a test puts this proxy
+between the bot and Synapse and says which requests fail (``fail``) and when they heal
 (``Fault.heal``); everything else is passed through untouched, long-polled syncs included.
 """
 
@@ -28,13 +30,15 @@ _HOP = frozenset(h.lower() for h in ("Connection", "Keep-Alive", "Proxy-Authenti
 @dataclass
 class Fault:
     """Requests whose method is METHOD (any, if None) and whose path (query included) matches
-    PATTERN are answered STATUS instead of being passed on, TIMES times (for ever, if None)."""
+    PATTERN are answered STATUS instead of being passed on, TIMES times (for ever, if None):
+    with the homeserver's JSON error ERRCODE if given, else as a proxy whose upstream failed."""
 
     pattern: re.Pattern[str]
     status: int
     method: str | None = None
     times: int | None = None
     retry_after_ms: int | None = None
+    errcode: str | None = None
     failed: list[str] = field(default_factory=list)
     """The paths of the requests it failed, in order."""
     healed: bool = False
@@ -62,6 +66,9 @@ class Fault:
                 body["retry_after_ms"] = self.retry_after_ms
                 headers["Retry-After"] = str(max(1, self.retry_after_ms // 1000))
             return web.Response(status=429, text=json.dumps(body), content_type="application/json", headers=headers)
+        if self.errcode is not None:  # the homeserver's own refusal: {"errcode", "error"}
+            error = {"errcode": self.errcode, "error": f"refused by the test ({self.errcode})"}
+            return web.Response(status=self.status, text=json.dumps(error), content_type="application/json")
         # What nginx says when the upstream is away: HTML, not the JSON a homeserver writes.
         return _html(self.status)
 
@@ -81,10 +88,11 @@ class FaultyProxy:
         return f"http://127.0.0.1:{self.port}"
 
     def fail(self, pattern: str, status: int = 502, *, method: str | None = "GET", times: int | None = None,
-             retry_after_ms: int | None = None) -> Fault:
+             retry_after_ms: int | None = None, errcode: str | None = None) -> Fault:
         """Answer STATUS to the requests matching PATTERN (a regular expression searched in the
-        path, percent-encoded as sent, with its query) until the fault heals or has failed TIMES."""
-        fault = Fault(re.compile(pattern), status, method, times, retry_after_ms)
+        path, percent-encoded as sent, with its query) until the fault heals or has failed TIMES;
+        with the homeserver's JSON error ERRCODE, if given."""
+        fault = Fault(re.compile(pattern), status, method, times, retry_after_ms, errcode)
         self.faults.append(fault)
         return fault
 
