@@ -89,8 +89,12 @@ def test_member_text_is_shown_as_typed_and_never_as_markup() -> None:
 
 
 def quotes(text: str, mistake: str) -> bool:
-    """TEXT quotes MISTAKE as typed: in curly quotes, or as part of a command named back."""
-    return quoted(as_read(mistake)) in text or as_read(mistake) in text
+    """TEXT quotes MISTAKE as typed: in curly quotes, or as part of a command named back; a long
+    one by at least its first 20 characters as typed, then an ellipsis (a refusal stays one short
+    message whatever was typed, ``bot.kernel.wording.clipped``)."""
+    shown = as_read(mistake)
+    return (quoted(shown) in text or shown in text
+            or any(shown[:n].rstrip() + "…" in text for n in range(20, len(shown))))
 
 
 def poll_id(message: Message) -> str:
