@@ -151,6 +151,7 @@ class PollService:
         self._post_claims: dict[int, datetime] = {}
         self._refreshing: set[int] = set()
         self._stale: set[int] = set()  # polls voted in while their ballot's edit was under way
+        self._editing: dict[int, asyncio.Lock] = {}  # held while a poll's ballot messages are edited
         self._tasks: set[asyncio.Task[None]] = set()
         self._drafts: dict[tuple[str, int], list[int]] = {}
         self._dropped: dict[str, list[Poll]] = {}  # open polls where a link dropped an account's vote
@@ -809,23 +810,42 @@ class PollService:
     async def _refresh(self, poll: Poll) -> None:
         """Edit the ballot with the tally, at most once an edit interval, one edit at a time.
         One at a time, because an edit held back (flood control, a network failure tried again)
-        and sent after a later one would leave the ballot showing an older tally for good."""
+        and sent after a later one would leave the ballot showing an older tally for good.
+
+        For the same reason the close's edit waits for a refresh under way (``_ballot_edits``),
+        and a refresh asks whether the poll is still open right before each edit (``_shown_open``),
+        not of the poll it was scheduled with: a live tally and its buttons sent after the
+        "Closed." edit would put them back on a closed ballot for good."""
         try:
             while True:
                 await asyncio.sleep(self._directory.edit_interval(poll.room))
-                if not poll.is_open or poll.native:
-                    return
-                self._stale.discard(poll.id)  # what is committed from here on may be missing below
-                result = await self.tally(poll)
-                with speaking(await self._languages.speech_for(poll.room)):  # not the voter's who set it off
-                    text = ballot_text(poll, self._tz, self._live(poll, result), now=self._clock.now())
-                for room, ref, _native in self._messages.get(poll.id, []):
-                    await self._send(Edit(room, ref, text, ballot_buttons(poll)))
+                async with self._ballot_edits(poll.id):
+                    if poll.native or not await self._shown_open(poll):
+                        return
+                    self._stale.discard(poll.id)  # what is committed from here on may be missing below
+                    result = await self.tally(poll)
+                    with speaking(await self._languages.speech_for(poll.room)):  # not the voter's who set it off
+                        text = ballot_text(poll, self._tz, self._live(poll, result), now=self._clock.now())
+                    for room, ref, _native in list(self._messages.get(poll.id, [])):
+                        if not await self._shown_open(poll):
+                            return
+                        await self._send(Edit(room, ref, text, ballot_buttons(poll)))
                 if poll.id not in self._stale:  # no vote since the tally was read
                     return
         finally:
             self._refreshing.discard(poll.id)
             self._stale.discard(poll.id)
+
+    def _ballot_edits(self, poll_id: int) -> asyncio.Lock:
+        """Held while POLL_ID's ballot messages are edited, by a refresh or by the close."""
+        return self._editing.setdefault(poll_id, asyncio.Lock())
+
+    async def _shown_open(self, poll: Poll) -> bool:
+        """Whether POLL is open as this process and the database see it now: closed here, or
+        by another process sharing the database, its ballot shows no live tally again."""
+        current = self.open.get(poll.id)
+        return (current is not None and current.is_open and poll.is_open
+                and await store.still_open(self._reader, poll.id))
 
     # -- counting and closing ----------------------------------------------------------------
 
@@ -959,14 +979,18 @@ class PollService:
         assert poll.result is not None
         with speaking(await self._languages.speech_for(poll.room)):
             closed_text = ballot_text(poll, self._tz, self._live(poll, poll.result), now=self._clock.now())
-        messages = self._messages.pop(poll.id, [])
-        messages += [m for m in await store.messages_of(self._reader, poll.id) if m not in messages]  # posted elsewhere
-        for room, ref, native_ref in messages:
-            if native_ref:
-                self._native.pop(native_ref, None)
-                await self._send(CloseNativePoll(room, ref, native_ref, text=closed_text))
-            else:
-                await self._send(Edit(room, ref, closed_text))
+        try:
+            async with self._ballot_edits(poll.id):  # after a live tally's edit under way, never before it
+                messages = self._messages.pop(poll.id, [])  # and those posted elsewhere:
+                messages += [m for m in await store.messages_of(self._reader, poll.id) if m not in messages]
+                for room, ref, native_ref in messages:
+                    if native_ref:
+                        self._native.pop(native_ref, None)
+                        await self._send(CloseNativePoll(room, ref, native_ref, text=closed_text))
+                    else:
+                        await self._send(Edit(room, ref, closed_text))
+        finally:
+            self._editing.pop(poll.id, None)
         await self._publish(PollClosed(poll))
         if poll.secret:
             await self._settle(poll.id)

@@ -136,3 +136,32 @@ async def test_a_burst_of_two_hundred_votes_ends_with_the_final_tally_on_the_bal
         assert len(peer.calls("editMessageText")) < 20
     finally:
         await bot.stop()
+
+
+async def test_a_live_tally_edit_held_back_never_lands_after_the_close(
+    tmp_path: Path, fast_telegram_peer: TelegramPeer
+) -> None:
+    """A live-tally edit the Bot API's front end fails (502, tried again after half a second,
+    a second and a half, three and a half) while the organiser closes the poll: the close's
+    "Closed." edit waits for it and comes last, so the closed ballot keeps no tally buttons."""
+    peer = fast_telegram_peer
+    organiser = peer.create_user("Olga")
+    members = peer.create_users(3)
+    group = group_with_bot(peer, organiser, members)
+    bot = await TelegramBot.start(tmp_path, peer)
+    try:
+        peer.send_command(organiser, "poll", "Back the motion on free movement?", group)
+        ballot = await peer.wait_for_bot_message(group, containing="Poll 1")
+        await peer.wait_for_answer(peer.press_button(members[0], ballot, "v:1:0"))
+        await peer.wait_for(lambda: "1 voted so far" in (ballot.text or ""), what="the first tally")
+        peer.bad_gateway("editMessageText", times=3)
+        await peer.wait_for_answer(peer.press_button(members[1], ballot, "v:1:0"))
+        await peer.wait_for(lambda: peer.failed_calls("editMessageText"), what="the edit held back")
+        peer.send_command(organiser, "close", "1", group)
+        await peer.wait_for_bot_message(group, containing="Result — poll 1")
+        await peer.wait_for(lambda: "Closed." in (ballot.text or ""), within=10, what="the closed ballot")
+        await asyncio.sleep(4.0)  # longer than the held-back edit's retries take
+        assert "Closed." in (ballot.text or ""), ballot.text
+        assert not ballot.buttons
+    finally:
+        await bot.stop()
