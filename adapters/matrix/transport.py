@@ -31,7 +31,7 @@ from bot.kernel.effects import (
     SendPrivate,
 )
 from bot.kernel.markup import to_html, to_plain
-from bot.kernel.ports import DeliveryRefused
+from bot.kernel.ports import DeliveryRefused, PartlyDelivered
 
 log = logging.getLogger(__name__)
 
@@ -90,20 +90,28 @@ class MatrixTransport:
             with await self._speaking(effect):
                 return await self._deliver(effect)
         except MatrixSendError as e:
-            if not e.for_good:
+            raise self._judged(effect, e) from e
+        except PartlyDelivered as e:  # the later part's failure judged as if raised alone
+            if not isinstance(e.cause, MatrixSendError):
                 raise
-            if not e.forbidden:
-                raise DeliveryRefused(f"the homeserver refused {type(effect).__name__} for good "
-                                      f"({e.code or e.status}): {e.reason}") from e
-            if isinstance(effect, Delete):  # a power level too low to redact: the bot still posts
-                raise DeliveryRefused(f"the homeserver refused the redaction: {e.reason}") from e
-            room = getattr(effect, "room", None)
-            if isinstance(effect, SendFile) and not effect.private:
-                room = effect.to
-            room_id = unqualified(room) if isinstance(room, str) else None
-            if room_id is not None and self.on_forbidden is not None:
-                self.on_forbidden(room_id, e.reason)
-            raise DeliveryRefused(f"the homeserver refused: {e.reason}") from e
+            raise PartlyDelivered(e.parts, self._judged(effect, e.cause)) from e.cause
+
+    def _judged(self, effect: Effect, e: MatrixSendError) -> Exception:
+        """What the homeserver's refusal E of EFFECT is to the outbox (see ``deliver``)."""
+        if not e.for_good:
+            return e
+        if not e.forbidden:
+            return DeliveryRefused(f"the homeserver refused {type(effect).__name__} for good "
+                                   f"({e.code or e.status}): {e.reason}")
+        if isinstance(effect, Delete):  # a power level too low to redact: the bot still posts
+            return DeliveryRefused(f"the homeserver refused the redaction: {e.reason}")
+        room = getattr(effect, "room", None)
+        if isinstance(effect, SendFile) and not effect.private:
+            room = effect.to
+        room_id = unqualified(room) if isinstance(room, str) else None
+        if room_id is not None and self.on_forbidden is not None:
+            self.on_forbidden(room_id, e.reason)
+        return DeliveryRefused(f"the homeserver refused: {e.reason}")
 
     async def _speaking(self, effect: Effect) -> AbstractContextManager[object]:
         """Only for what adds text of its own: a button that opens a private chat, a poll's end
@@ -118,15 +126,16 @@ class MatrixTransport:
 
     async def _deliver(self, effect: Effect) -> Delivered | None:
         match effect:
-            case Send(room=room, text=text, buttons=buttons, reply_to=reply_to):
+            case Send(room=room, text=text, buttons=buttons, reply_to=reply_to, from_part=done):
                 room_id = self._room(room)
-                return Delivered(ref=await self._message(room_id, text, buttons, reply_to, self.thread_of(reply_to)))
-            case SendPrivate(actor=actor, text=text, buttons=buttons):
+                return Delivered(ref=await self._message(room_id, text, buttons, reply_to, self.thread_of(reply_to),
+                                                         from_part=done))
+            case SendPrivate(actor=actor, text=text, buttons=buttons, from_part=done):
                 user_id = unqualified(actor)
                 if user_id is None:
                     raise ValueError(f"not a Matrix user: {actor}")
                 room_id = await self.direct.room_for(user_id)
-                ref = await self._message(room_id, text, buttons, None, None)
+                ref = await self._message(room_id, text, buttons, None, None, from_part=done)
                 return Delivered(ref=ref, extra={"room": qualified(room_id)})
             case Edit(room=room, ref=ref, text=text, buttons=buttons):
                 html = await self._edited(room, ref, text, buttons)
@@ -156,7 +165,10 @@ class MatrixTransport:
                     room_id, thread = self._room(to), self.thread_of(reply_to)
                 ref = await self._file(room_id, name, data, content.in_thread(thread, reply_to))
                 if caption:
-                    await self._message(room_id, caption, (), None, thread)
+                    try:
+                        await self._message(room_id, caption, (), None, thread)
+                    except PartlyDelivered as e:  # its parts count from the caption's, not from any Send's
+                        raise e.cause from e
                 return Delivered(ref=ref, extra={"room": qualified(room_id)} if private else {})
             case AnswerPress():
                 return None  # Matrix has no buttons, so no presses to answer
@@ -183,13 +195,22 @@ class MatrixTransport:
         return self.threads.get(event_id) if event_id else None
 
     async def _message(self, room_id: str, text: str, buttons: Keyboard, reply_to: str | None,
-                       thread: str | None) -> str:
-        """TEXT posted in reply to REPLY_TO (if any), in THREAD (if any), in as many parts as it takes."""
+                       thread: str | None, *, from_part: int = 0) -> str:
+        """TEXT posted in reply to REPLY_TO (if any), in THREAD (if any), in as many parts as it
+        takes, the first FROM_PART of them left out (delivered before); the id of the first part
+        posted now. A part that fails after earlier ones went raises PartlyDelivered, so that a
+        retry resumes there, as on Telegram: the split is a pure function of the text, the same
+        parts each time (and a part posted again under a new transaction id would show twice)."""
         parts = content.message_parts(content.with_buttons(to_html(text), buttons, self.bot_user_id))
         first: str | None = None
-        for part in parts:
-            body = content.notice(part, reply_to if first is None else None, thread)
-            event_id = await self.sender.send(room_id, MESSAGE, body)
+        for n in range(min(from_part, len(parts) - 1), len(parts)):
+            body = content.notice(parts[n], reply_to if n == 0 else None, thread)
+            try:
+                event_id = await self.sender.send(room_id, MESSAGE, body)
+            except Exception as e:
+                if n == 0:
+                    raise
+                raise PartlyDelivered(n, e) from e
             first = first or event_id
         assert first is not None
         return first

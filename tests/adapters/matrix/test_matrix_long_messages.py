@@ -3,6 +3,7 @@ which changes one event, never shows part of a text as if it were the whole."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from nio import Event
@@ -10,9 +11,11 @@ from nio import Event
 from adapters.matrix import content
 from bot.kernel.effects import Edit, Send
 from bot.kernel.markup import b, lines, pre
+from bot.kernel.ports import Conn
+from bot.storage.outbox import enqueue
 from tests.adapters.matrix.running_bot import StartBot
-from tests.adapters.matrix.scenes import joined
-from tests.peers.synapse import UserFactory, create_room
+from tests.adapters.matrix.scenes import branch_room, command, joined
+from tests.peers.synapse import FaultyProxy, UserFactory, create_room, notice_from
 from tests.peers.synapse.users import EventPredicate
 
 CUT = "… (too long for one message: the rest is cut)"
@@ -53,3 +56,35 @@ def test_a_cut_edit_with_its_mark_fits_in_an_event() -> None:
     shown = content.cut_to_fit(f"<b>Result</b>\n<pre>{bars}</pre>", "… cut", lambda m: content.edit(m, "$e"))
     assert shown.endswith("</pre>\n… cut") and shown.startswith("<b>Result</b>\n<pre>0 ")
     assert len(json.dumps(content.edit(shown, "$e")).encode()) <= content.MAX_CONTENT_BYTES
+
+
+async def test_a_long_message_whose_later_part_failed_resumes_after_the_parts_sent(
+    faulty_proxy: FaultyProxy, start_bot: StartBot, matrix_users: UserFactory
+) -> None:
+    """The homeserver takes the first part and fails the second for longer than the adapter's
+    brief retry: the outbox records the part sent, and its retry posts only the rest, so no
+    reader sees a part twice (a part sent again has a new transaction id: a new event)."""
+    bot = await start_bot(homeserver=faulty_proxy.url)
+    branch = await branch_room(matrix_users, bot.user_id, members=1)
+    room = branch.room_id
+    await command(branch.founder, room, "!help", bot.user_id, "poll")
+    rows = "\n".join(f"round {n:4}: transfer {n * 7:6} votes" for n in range(2000))
+    fault = faulty_proxy.fail(r"/rooms/[^/]+/send/", 502, method="PUT", after=1)  # the first part goes
+    now = bot.app.clock.now()
+
+    async def queue(conn: Conn) -> None:
+        await enqueue(conn, dedupe="count", target=f"mx:{room}", private=False,
+                      text=lines(b("Count"), pre(rows), "The end."), now=now)
+
+    await bot.app.writer.run(queue)
+    await asyncio.wait_for(bot.app.outbox.drain(), 30)
+    assert fault.failed
+    assert await bot.query("SELECT parts_sent, sent_at IS NULL, failed IS NULL FROM outbox WHERE dedupe = 'count'") \
+        == [(1, 1, 1)]
+    fault.heal()
+    await bot.wait_until("SELECT sent_at IS NOT NULL FROM outbox WHERE dedupe = 'count'", 1, within=60)
+    await branch.founder.wait_for_event(room, notice_from(bot.user_id, containing="The end."))
+    parts = [str(e.source["content"]["body"]) for e in branch.founder.find_events(room, notice_from(bot.user_id))
+             if "round" in str(e.source["content"]["body"])]
+    shown = "".join(parts)
+    assert len(parts) >= 3 and shown.count("round") == 2000 and shown.count("Count") == 1

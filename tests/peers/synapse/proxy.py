@@ -30,8 +30,9 @@ _HOP = frozenset(h.lower() for h in ("Connection", "Keep-Alive", "Proxy-Authenti
 @dataclass
 class Fault:
     """Requests whose method is METHOD (any, if None) and whose path (query included) matches
-    PATTERN are answered STATUS instead of being passed on, TIMES times (for ever, if None):
-    with the homeserver's JSON error ERRCODE if given, else as a proxy whose upstream failed."""
+    PATTERN are answered STATUS instead of being passed on, TIMES times (for ever, if None),
+    once AFTER of them have passed: with the homeserver's JSON error ERRCODE if given, else as a
+    proxy whose upstream failed."""
 
     pattern: re.Pattern[str]
     status: int
@@ -39,6 +40,7 @@ class Fault:
     times: int | None = None
     retry_after_ms: int | None = None
     errcode: str | None = None
+    after: int = 0
     failed: list[str] = field(default_factory=list)
     """The paths of the requests it failed, in order."""
     healed: bool = False
@@ -47,7 +49,12 @@ class Fault:
     def matches(self, method: str, path: str) -> bool:
         if self.healed or (self.times is not None and len(self.failed) >= self.times):
             return False
-        return (self.method is None or method == self.method) and self.pattern.search(path) is not None
+        if not ((self.method is None or method == self.method) and self.pattern.search(path) is not None):
+            return False
+        if self.after > 0:  # one of the first AFTER: passed on
+            self.after -= 1
+            return False
+        return True
 
     async def met(self, within: float = 30.0) -> None:
         """Wait until it has failed a request (fail the test after WITHIN seconds)."""
@@ -88,11 +95,11 @@ class FaultyProxy:
         return f"http://127.0.0.1:{self.port}"
 
     def fail(self, pattern: str, status: int = 502, *, method: str | None = "GET", times: int | None = None,
-             retry_after_ms: int | None = None, errcode: str | None = None) -> Fault:
+             retry_after_ms: int | None = None, errcode: str | None = None, after: int = 0) -> Fault:
         """Answer STATUS to the requests matching PATTERN (a regular expression searched in the
-        path, percent-encoded as sent, with its query) until the fault heals or has failed TIMES;
-        with the homeserver's JSON error ERRCODE, if given."""
-        fault = Fault(re.compile(pattern), status, method, times, retry_after_ms, errcode)
+        path, percent-encoded as sent, with its query) until the fault heals or has failed TIMES,
+        once AFTER of them have passed; with the homeserver's JSON error ERRCODE, if given."""
+        fault = Fault(re.compile(pattern), status, method, times, retry_after_ms, errcode, after)
         self.faults.append(fault)
         return fault
 
