@@ -13,7 +13,13 @@ import logging
 from typing import Any
 from urllib.parse import urlsplit
 
-from telegram import BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, ChatMember, Update
+from telegram import (
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    ChatMember,
+    ChatMemberRestricted,
+    Update,
+)
 from telegram.error import BadRequest, InvalidToken, NetworkError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.request import HTTPXRequest
@@ -39,6 +45,14 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY,
 """``chat_member`` reaches the bot only where it is an administrator; elsewhere a demotion is
 seen when the cached list of administrators expires (see ``roles``)."""
 LEFT = frozenset({ChatMember.LEFT, ChatMember.BANNED})
+
+
+def out_of_chat(member: ChatMember) -> bool:
+    """Whether MEMBER, the bot's new status in a chat, means it is no longer there: left or
+    banned, or restricted and no member (``ChatMemberRestricted.is_member``: Telegram keeps a
+    restricted user's restrictions after they are out of the chat, so ``restricted`` alone says
+    nothing of whether the bot is in it)."""
+    return member.status in LEFT or (isinstance(member, ChatMemberRestricted) and not member.is_member)
 CONCURRENT_UPDATES = 32
 CONNECTIONS = 8
 
@@ -162,7 +176,7 @@ class TelegramAdapter:
             return True
         if (mine := update.my_chat_member) is not None:
             chat = mine.chat
-            if mine.new_chat_member.status in LEFT:
+            if out_of_chat(mine.new_chat_member):
                 transport.removed(chat.id)
                 if chat.type != chat.PRIVATE and mine.from_user is not None and not mine.from_user.is_bot:
                     # Told where it can still be: privately, if this person ever wrote to the bot.

@@ -322,6 +322,31 @@ async def test_the_bot_removed_from_a_group_stops_sending_there(
         await bot.stop()
 
 
+async def test_the_bot_taken_out_of_a_group_while_restricted_stops_sending_there(
+    tmp_path: Path, fast_telegram_peer: TelegramPeer
+) -> None:
+    """Taken out of the group while it may not post, the bot is told ``restricted`` with
+    ``is_member`` false: it is out of the group, as if removed, not back in it."""
+    peer = fast_telegram_peer
+    olga = peer.create_user("Olga")
+    started(peer, olga)
+    group = group_with_bot(peer, olga, [])
+    bot = await TelegramBot.start(tmp_path, peer)
+    try:
+        peer.send_command(olga, "poll", "Lunch? | Pizza | Soup --closes 10m", group)
+        await peer.wait_for_bot_message(group, containing="Poll 1")
+        peer.restrict_bot(group)
+        peer.remove_restricted_bot(group, olga)
+        told = await peer.wait_for_bot_message(peer.private_chat(olga), containing="I was removed from Branch")
+        assert "not delivered" in (told.text or "")
+        calls_before = len(peer.calls())
+        await bot.app.advance(timedelta(minutes=11))
+        await bot.wait_for_rows("SELECT failed IS NOT NULL FROM outbox WHERE dedupe = 'poll:1:result'", [(1,)])
+        assert not [c for c in peer.calls()[calls_before:] if c.params.get("chat_id") == str(group.id)]
+    finally:
+        await bot.stop()
+
+
 async def test_a_demoted_admin_is_refused_at_once(tmp_path: Path, fast_telegram_peer: TelegramPeer) -> None:
     peer = fast_telegram_peer
     olga, dana = peer.create_user("Olga"), peer.create_user("Dana")

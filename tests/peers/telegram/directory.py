@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .errors import PeerUsageError
-from .models import Chat, Message, Topic, User, member_json
+from .models import Chat, Message, Topic, User, member_json, restricted_json
 from .updates import PendingUpdate
 from .world import World
 
@@ -243,6 +243,28 @@ class Directory:
                 "date": world.now(),
                 "old_chat_member": member_json(bot, old),
                 "new_chat_member": member_json(bot, "kicked"),
+            },
+        )
+
+    def remove_restricted_bot(self, chat: Chat, by: User) -> PendingUpdate:
+        """``by`` takes the bot, whose right to post was taken (``restrict_bot``), out of the
+        group without banning it: Telegram keeps a restricted user's restrictions once they are
+        out, so the ``my_chat_member`` update says ``restricted`` with ``is_member`` false (Bot
+        API, ChatMemberRestricted). Later sends into the group get 403 as for any bot not in it."""
+        world = self.world
+        bot = world.bot
+        old = chat.members.get(bot.id, "left")
+        chat.members[bot.id] = "left"
+        world.changed.notify()
+        return world.queue.push(
+            "my_chat_member",
+            {
+                "chat": chat.to_json(),
+                "from": by.to_json(),
+                "date": world.now(),
+                "old_chat_member": (restricted_json(bot, is_member=True) if not chat.bot_can_send
+                                    else member_json(bot, old)),
+                "new_chat_member": restricted_json(bot, is_member=False),
             },
         )
 

@@ -308,3 +308,15 @@ def member_json(user: User, status: str, *, can_delete_messages: bool = True) ->
     if status == "kicked":
         return {"status": "kicked", "user": user.to_json(), "until_date": 0}
     return {"status": status, "user": user.to_json()}
+
+
+def restricted_json(user: User, *, is_member: bool) -> dict[str, Any]:
+    """A ``ChatMemberRestricted``: a user under restrictions (here: may post nothing), who is in
+    the chat or not (``is_member``: "True, if the user is a member of the chat at the moment of
+    the request"; Telegram keeps a restricted user's restrictions after they are out of it)."""
+    rights = ("can_send_messages", "can_send_audios", "can_send_documents", "can_send_photos", "can_send_videos",
+              "can_send_video_notes", "can_send_voice_notes", "can_send_polls", "can_send_other_messages",
+              "can_add_web_page_previews", "can_change_info", "can_invite_users", "can_pin_messages",
+              "can_manage_topics", "can_edit_tag", "can_react_to_messages")
+    return {"status": "restricted", "user": user.to_json(), "is_member": is_member, "until_date": 0,
+            **dict.fromkeys(rights, False)}
