@@ -187,8 +187,11 @@ class TelegramAdapter:
             else:
                 # Added, promoted or demoted: the bot may be able to write again (a group where
                 # only administrators may), and the list of administrators, which says whether
-                # the bot is told of demotions (see roles), has changed.
+                # the bot is told of demotions (see roles), has changed. What was refused there
+                # for want of the right to post goes now (refused again, and cheaply, if the
+                # bot still may not: the refusal closes the chat to it for a while).
                 transport.returned(chat.id)
+                await self.core.may_post_again(qualified(chat.id))
             return True
         if (member := update.chat_member) is not None:
             transport.roles.forget(member.chat.id)  # a promotion or demotion counts at once

@@ -19,10 +19,14 @@ from typing import TypeVar
 import httpx
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.kernel.ports import DeliveryRefused
+from bot.kernel.ports import DeliveryRefused, NoRightToSend
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+NO_RIGHT = ("have no rights to send a message", "chat_write_forbidden", "not enough rights to send text messages")
+"""Refusals that say the bot may not post in the chat now (members may not write and it is no
+administrator; it was restricted): what they refused is sent once the right is back."""
 
 ATTEMPTS = 5
 FIRST_BACKOFF = 0.5
@@ -73,4 +77,12 @@ async def call(
 
 def refused(what: str, error: BadRequest) -> DeliveryRefused:
     """A BadRequest the same request would get again (unknown chat, message gone, …)."""
+    if no_right(error.message):
+        return NoRightToSend(f"{what}: {error.message}")
     return DeliveryRefused(f"{what}: {error.message}")
+
+
+def no_right(reason: str) -> bool:
+    """Whether a refusal saying REASON is for want of the right to post (see NO_RIGHT)."""
+    reason = reason.lower()
+    return any(words in reason for words in NO_RIGHT)

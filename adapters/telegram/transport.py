@@ -28,7 +28,7 @@ from telegram import Message as TgMessage
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated
 
-from adapters.telegram.calls import call, is_not_modified, refused
+from adapters.telegram.calls import call, is_not_modified, no_right, refused
 from adapters.telegram.ids import PLATFORM, chat_and_thread, telegram_id
 from adapters.telegram.keyboards import inline_keyboard
 from adapters.telegram.limiter import SendLimiter
@@ -49,7 +49,7 @@ from bot.kernel.effects import (
     SendPrivate,
 )
 from bot.kernel.markup import html_text, to_html, to_plain
-from bot.kernel.ports import DeliveryRefused, PartlyDelivered
+from bot.kernel.ports import DeliveryRefused, NoRightToSend, PartlyDelivered
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +102,7 @@ class TelegramTransport:
         self.moved: dict[int, int] = {}  # a basic group's old id -> its supergroup's id
         # Chats the bot may not write to now (removed, blocked): until when that is believed.
         self.gone: dict[int, float] = {}
+        self._no_right: set[int] = set()  # of those, the ones closed for want of the right to post
         self.gone_for = GONE_SECONDS
         self.on_moved: Callable[[int, int], Awaitable[None]] | None = None  # the adapter tells the core
         self.commands: frozenset[str] = frozenset()  # the core's command names, written /name@bot in groups
@@ -220,14 +221,19 @@ class TelegramTransport:
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
-    def removed(self, chat_id: int) -> None:
-        """The bot was removed from the chat (or blocked): nothing is sent there for a while
-        (``GONE_SECONDS``), unless it comes back."""
+    def removed(self, chat_id: int, *, no_right: bool = False) -> None:
+        """The bot was removed from the chat (or blocked; NO_RIGHT: it may not post there):
+        nothing is sent there for a while (``GONE_SECONDS``), unless it comes back."""
         self.gone[chat_id] = asyncio.get_running_loop().time() + self.gone_for
+        if no_right:
+            self._no_right.add(chat_id)
+        else:
+            self._no_right.discard(chat_id)
         self.roles.forget(chat_id)
 
     def returned(self, chat_id: int) -> None:
         self.gone.pop(chat_id, None)
+        self._no_right.discard(chat_id)
         self.roles.forget(chat_id)
 
     def _closed_to_bot(self, chat_id: int) -> bool:
@@ -243,7 +249,8 @@ class TelegramTransport:
         """REQUEST(chat_id), made again on the new id if the group was upgraded (unless not
         AGAIN: a message id of the old group names nothing in the new one)."""
         if self._closed_to_bot(chat_id):
-            raise DeliveryRefused(f"{what}: the bot may not write to chat {chat_id} now")
+            refusal = NoRightToSend if chat_id in self._no_right else DeliveryRefused
+            raise refusal(f"{what}: the bot may not write to chat {chat_id} now")
         try:
             return await call(what, lambda: request(chat_id))
         except ChatMigrated as e:
@@ -253,11 +260,11 @@ class TelegramTransport:
             return await self._at(what, e.new_chat_id, request, again=False)
         except DeliveryRefused as e:
             if closed_for_good(str(e)):
-                self.removed(chat_id)
+                self.removed(chat_id, no_right=no_right(str(e)))
             raise
         except BadRequest as e:
             if closed_for_good(e.message):  # a 400 that no later request to this chat escapes either
-                self.removed(chat_id)
+                self.removed(chat_id, no_right=no_right(e.message))
                 raise refused(what, e) from e
             raise
 

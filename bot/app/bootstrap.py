@@ -56,7 +56,7 @@ from bot.kernel.errors import ConfigError
 from bot.kernel.events import Event
 from bot.kernel.language import ENGLISH, Speech, speaking
 from bot.kernel.limits import TokenBucket
-from bot.kernel.ports import Reader, Writer
+from bot.kernel.ports import Conn, Reader, Writer
 from bot.kernel.routing import Router
 from bot.kernel.times import iso
 from bot.kernel.weblinks import PageLinks
@@ -67,7 +67,7 @@ from bot.storage.keyfile import settle_key
 from bot.storage.leases import TTL, Presence
 from bot.storage.matrix_state import MatrixState
 from bot.storage.outbox import CHANNEL as OUTBOX_CHANNEL
-from bot.storage.outbox import Outbox
+from bot.storage.outbox import Outbox, refused_again
 from bot.storage.scheduler import Scheduler
 from bot.storage.sealing import Sealer
 from bot.storage.writer import Writer as GroupCommitWriter
@@ -203,6 +203,15 @@ class App:
         """Write in TARGET's language (a member's or a room's id) inside the block: what an
         adapter says itself (bot/app/notices.py) reads as the core's messages do."""
         return speaking(await self.services.languages.speech_for(target, room))
+
+    async def may_post_again(self, room: str) -> None:
+        now = self.clock.now()
+
+        async def again(conn: Conn) -> int:
+            return await refused_again(conn, room, now)
+
+        if await self.writer.run(again):
+            self.outbox.poke()
 
     def can_send(self) -> None:
         self.scheduler.poke()

@@ -34,6 +34,12 @@ class DeliveryRefused(Exception):
     """The platform will never accept this message (blocked bot, unknown chat): do not retry."""
 
 
+class NoRightToSend(DeliveryRefused):
+    """The platform refuses because the bot may not post in the chat now (no longer an
+    administrator in a group where only administrators write, restricted): not worth a retry,
+    but what was refused so is sent again once the bot regains the right (``Core.may_post_again``)."""
+
+
 class PartlyDelivered(Exception):
     """A text sent in parts failed after its first PARTS (counted from its very first part, not
     from ``from_part``) were delivered; CAUSE is the failure, to be judged as if raised alone (a
@@ -197,6 +203,11 @@ class Core(Protocol):
         ...
 
     def matrix_store(self, account: str) -> MatrixStore: ...
+
+    async def may_post_again(self, room: str) -> None:
+        """The bot may post in ROOM again (promoted back, its restriction lifted): what the
+        platform refused there for want of that right (``NoRightToSend``) is sent after all."""
+        ...
 
     def can_send(self) -> None:
         """This process can send on a platform it could not send on before (a Matrix account

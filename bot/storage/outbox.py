@@ -75,7 +75,7 @@ from bot.kernel.clock import Clock
 from bot.kernel.effects import Delivered, Effect, Send, SendPrivate
 from bot.kernel.events import platform_of
 from bot.kernel.markup import Markup, to_html
-from bot.kernel.ports import Conn, DeliveryRefused, PartlyDelivered, Reader, Vacuum, Writer
+from bot.kernel.ports import Conn, DeliveryRefused, NoRightToSend, PartlyDelivered, Reader, Vacuum, Writer
 from bot.kernel.routing import Duty
 from bot.kernel.times import iso, parse_iso
 from bot.storage import dialect
@@ -221,14 +221,18 @@ async def enqueue(
 ENDED = "what it belonged to ended first"
 """Why a message queued with ``ends_with`` was given up by ``end``."""
 
+NO_RIGHT = "no right to post there: "
+"""How the reason of a message given up for ``NoRightToSend`` begins (see ``refused_again``)."""
+
 
 async def end(conn: Conn, ends_with: str) -> int:
     """Give up the messages queued with ENDS_WITH that still wait to be sent (a reminder of a
     poll that has closed, whether at its deadline or early, would tell its reader to vote in a
     poll they no longer can); how many."""
     cur = await conn.execute(
-        "UPDATE outbox SET failed = ?, claimed_until = NULL WHERE ends_with = ? AND sent_at IS NULL AND failed IS NULL",
-        (ENDED, ends_with),
+        "UPDATE outbox SET failed = ?, claimed_until = NULL WHERE ends_with = ? AND sent_at IS NULL"
+        " AND (failed IS NULL OR substr(failed, 1, ?) = ?)",  # one refused for want of a right waits for it
+        (ENDED, ends_with, len(NO_RIGHT), NO_RIGHT),
     )
     return int(cur.rowcount)
 
@@ -271,6 +275,27 @@ async def send_again(conn: Conn, dedupe: str, now: datetime) -> None:
         " WHERE dedupe = ? AND failed IS NOT NULL AND sent_at IS NULL",
         (iso(now), dedupe),
     )
+
+
+async def refused_again(conn: Conn, target: str, now: datetime) -> int:
+    """The bot may post in room TARGET again: its messages given up there for want of that
+    right (``NoRightToSend``), queued within GIVE_UP_AFTER, are tried again as if new, in the
+    order they were queued; how many.
+
+    Why: in a group where only administrators may write, a bot demoted for a while (often by
+    mistake, or while roles are rearranged) would otherwise never post the results, closes and
+    announcements it was refused meanwhile, and nobody would know to ask for them again. They
+    are still true, and in their order they read as a catch-up. Why not all of them: a message
+    older than GIVE_UP_AFTER would be given up even had the platform only been down that long,
+    and a reminder whose poll has since closed was ended with it (``end`` ends those that wait
+    for a right too), so nothing that has become untrue is sent. A message refused for good
+    for any other reason (the bot removed, blocked, a room gone) is not asked again here."""
+    cur = await conn.execute(
+        "UPDATE outbox SET failed = NULL, attempts = 0, failing_since = NULL, not_before = ?, claimed_until = NULL"
+        " WHERE target = ? AND private = 0 AND sent_at IS NULL AND substr(failed, 1, ?) = ? AND created_at >= ?",
+        (iso(now), target, len(NO_RIGHT), NO_RIGHT, iso(now - GIVE_UP_AFTER)),
+    )
+    return int(cur.rowcount)
 
 
 async def move_target(conn: Conn, old: str, new: str) -> int:
@@ -680,6 +705,8 @@ class Outbox:
             failure = e
         if isinstance(failure, DeliveryRefused):
             error, permanent = str(failure) or "refused", True
+            if isinstance(failure, NoRightToSend):  # sent again once the right is back (``refused_again``)
+                error = NO_RIGHT + error
         elif failure is not None:  # network trouble, rate limits beyond the sender's retries
             error = f"{type(failure).__name__}: {failure}"
             self.retries[platform_of(target)] += 1

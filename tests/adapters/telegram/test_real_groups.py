@@ -575,6 +575,31 @@ async def test_a_chat_closed_to_the_bot_by_a_400_is_not_asked_again(
         await bot.stop()
 
 
+async def test_a_result_refused_while_the_bot_could_not_post_goes_once_it_is_promoted_back(
+    tmp_path: Path, fast_telegram_peer: TelegramPeer
+) -> None:
+    """Only administrators may write in the group and the bot is none: the result is refused
+    ("have no rights to send a message") and given up, not retried; promoted, the bot posts it."""
+    peer = fast_telegram_peer
+    olga = peer.create_user("Olga")
+    group = group_with_bot(peer, olga, [])
+    bot = await TelegramBot.start(tmp_path, peer)
+    try:
+        peer.send_command(olga, "poll", "Lunch? | Pizza | Soup --closes 10m", group)
+        await peer.wait_for_bot_message(group, containing="Poll 1")
+        peer.mute_members(group)
+        await bot.app.advance(timedelta(minutes=11))
+        await bot.wait_for_rows(
+            "SELECT lower(failed) LIKE '%have no rights%' FROM outbox WHERE dedupe = 'poll:1:result'", [(1,)])
+        peer.make_admin(group, peer.bot, by=olga)
+        result = await peer.wait_for_bot_message(group, containing="Result — poll 1", within=10)
+        assert "Pizza" in (result.text or "")
+        await bot.wait_for_rows("SELECT sent_at IS NOT NULL, failed FROM outbox WHERE dedupe = 'poll:1:result'",
+                                [(1, None)])
+    finally:
+        await bot.stop()
+
+
 async def test_an_image_goes_as_a_photo(tmp_path: Path, fast_telegram_peer: TelegramPeer) -> None:
     peer = fast_telegram_peer
     olga = peer.create_user("Olga")
