@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
-from adapters.console.notation import Advance, Press, Said, Unreadable, read_line
+from adapters.console.notation import Advance, Joins, Press, Said, Unreadable, read_line
 from bot.app import App, Transports, bootstrap
 from bot.kernel.clock import Clock
 from bot.kernel.config import Config
@@ -32,7 +32,7 @@ from bot.kernel.effects import (
     SendNativePoll,
     SendPrivate,
 )
-from bot.kernel.events import Actor, ButtonPress, Message, Room
+from bot.kernel.events import Actor, ButtonPress, Joined, Message, Room
 from bot.kernel.markup import to_plain
 
 PLATFORM = "console"
@@ -142,7 +142,10 @@ class ConsoleSession:
         match item:
             case Unreadable(line=text):
                 print(f"  (console) cannot read {text!r}: write NAME: MESSAGE, NAME (private): MESSAGE, "
-                      "or :advance 30m", file=self.out, flush=True)
+                      "or :advance 30m, or :join NAME", file=self.out, flush=True)
+            case Joins(who=who, room=room):
+                await self.core.joined(Joined(Actor(f"{PLATFORM}:{who}", who), self._room(who, room),
+                                              self.core.clock.now()))
             case Advance(duration=d):
                 delta = parse_duration(d)
                 if delta is None:

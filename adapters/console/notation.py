@@ -7,6 +7,7 @@
                                          message that has one (ann (private) [Confirm] in her
                                          private chat)
     :advance 31m                         time passes (deadlines fall due)
+    :join ann                            ann joins the shared room now (:join ann #finance)
     # a comment                          ignored, as are blank lines
 """
 
@@ -16,6 +17,7 @@ import re
 from dataclasses import dataclass
 
 _PRESS = re.compile(r"^\s*([A-Za-z][\w.-]{0,31})\s*(\(private\)|#[\w-]{1,32})?\s*\[(.+)\]\s*$")
+_JOIN = re.compile(r"^:join\s+([A-Za-z][\w.-]{0,31})\s*(#[\w-]{1,32})?$")
 _LINE = re.compile(r"^\s*([A-Za-z][\w.-]{0,31})\s*(\(private\)|#[\w-]{1,32})?\s*:\s?(.*)$")
 
 
@@ -39,11 +41,17 @@ class Advance:
 
 
 @dataclass(frozen=True)
+class Joins:
+    who: str
+    room: str | None  # None: the shared room
+
+
+@dataclass(frozen=True)
 class Unreadable:
     line: str
 
 
-Line = Said | Press | Advance | Unreadable | None
+Line = Said | Press | Advance | Joins | Unreadable | None
 
 
 def read_line(line: str) -> Line:
@@ -52,6 +60,9 @@ def read_line(line: str) -> Line:
         return None
     if stripped.startswith(":advance"):
         return Advance(stripped[len(":advance"):].strip())
+    if stripped.startswith(":join"):
+        j = _JOIN.match(stripped)
+        return Joins(j.group(1), _room(j.group(2))) if j else Unreadable(stripped)
     if p := _PRESS.match(line.rstrip("\n")):
         return Press(p.group(1), _room(p.group(2)), p.group(3).strip())
     m = _LINE.match(line.rstrip("\n"))

@@ -10,22 +10,25 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import (
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
+    Chat,
     ChatMember,
     ChatMemberRestricted,
     Update,
+    User,
 )
 from telegram.error import BadRequest, InvalidToken, NetworkError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.request import HTTPXRequest
 
 from adapters.telegram.ids import qualified
-from adapters.telegram.inbound import channel_sender, event_of, forwarded_command
+from adapters.telegram.inbound import actor_of, channel_sender, event_of, forwarded_command
 from adapters.telegram.limiter import SendLimiter
 from adapters.telegram.menu import menu
 from adapters.telegram.ordering import PerSenderOrder
@@ -36,6 +39,7 @@ from bot.app import notices
 from bot.kernel.config import TelegramConfig
 from bot.kernel.effects import Send, SendPrivate
 from bot.kernel.errors import StartError
+from bot.kernel.events import Joined, Room
 from bot.kernel.ports import Core
 
 log = logging.getLogger(__name__)
@@ -53,6 +57,8 @@ def out_of_chat(member: ChatMember) -> bool:
     restricted user's restrictions after they are out of the chat, so ``restricted`` alone says
     nothing of whether the bot is in it)."""
     return member.status in LEFT or (isinstance(member, ChatMemberRestricted) and not member.is_member)
+
+
 CONCURRENT_UPDATES = 32
 CONNECTIONS = 8
 
@@ -122,6 +128,14 @@ class TelegramAdapter:
         except Exception:
             log.exception("moving room %s to %s failed", old, new)
 
+    async def _joined(self, user: User, chat: Chat, at: datetime) -> None:
+        """USER joined CHAT at AT: the core keeps it while an open poll there needs it. The bot
+        sees joins only from when it is in the group: whoever was there before counts as there."""
+        try:
+            await self.core.joined(Joined(actor_of(user), Room(qualified(chat.id), title=chat.title or ""), at))
+        except Exception:
+            log.exception("noting a join to %s failed", chat.id)
+
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if await self._on_platform_news(update):
             return
@@ -154,6 +168,11 @@ class TelegramAdapter:
             if moved is not None:
                 if transport.note_moved(*moved):  # the first of the two notices moves the room
                     await self._moved(*moved)
+                return True
+            if message.new_chat_members:  # seen by every bot, privacy mode included
+                for user in message.new_chat_members:
+                    if not user.is_bot:
+                        await self._joined(user, message.chat, message.date)
                 return True
             if message.left_chat_member is not None:  # seen by every bot, unlike chat_member
                 transport.roles.forget_member(message.chat.id, message.left_chat_member.id)
@@ -194,6 +213,9 @@ class TelegramAdapter:
                 await self.core.may_post_again(qualified(chat.id))
             return True
         if (member := update.chat_member) is not None:
+            if not out_of_chat(member.new_chat_member) and out_of_chat(member.old_chat_member) \
+                    and not member.new_chat_member.user.is_bot:  # joined (by a link, which shows no service message)
+                await self._joined(member.new_chat_member.user, member.chat, member.date)
             transport.roles.forget(member.chat.id)  # a promotion or demotion counts at once
             transport.roles.forget_member(member.chat.id, member.new_chat_member.user.id)
             return True

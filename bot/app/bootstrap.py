@@ -53,7 +53,7 @@ from bot.features.triggers.service import TriggerService
 from bot.kernel.clock import Clock
 from bot.kernel.config import Config
 from bot.kernel.errors import ConfigError
-from bot.kernel.events import Event
+from bot.kernel.events import Event, Joined
 from bot.kernel.language import ENGLISH, Speech, speaking
 from bot.kernel.limits import TokenBucket
 from bot.kernel.ports import Conn, Reader, Writer
@@ -186,6 +186,11 @@ class App:
     async def move_room(self, old: str, new: str) -> bool:
         """Room OLD has a new id, NEW: move everything of it there (see bot/app/rooms.py)."""
         return await self.rooms.move(old, new)
+
+    async def joined(self, event: Joined) -> None:
+        """Someone joined a group: kept while an open poll of that room needs to know (a poll's
+        electorate is the room as it was when the poll opened, bot/features/polls/service.py)."""
+        await self.services.polls.note_join(event)
 
     def menu(self, where: str = "any", language: str | None = None) -> list[tuple[str, str]]:
         """The commands a platform's menu lists: (name, summary); WHERE "group": those used in

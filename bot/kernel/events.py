@@ -94,6 +94,19 @@ class NativePollAnswer:
     sent_at: datetime | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Joined:
+    """ACTOR joined ROOM (a whole group, not one of its topics) at AT, as the platform stamped
+    it: a Telegram service message or member update, a Matrix membership event. The bot cannot
+    list a group's members, but it sees them come: someone who came after a poll open to its
+    room opened is not in that poll's electorate (bot/features/polls). Not an ``Event``: nobody
+    is answered, and a join costs its member nothing of their allowance of messages."""
+
+    actor: Actor
+    room: Room
+    at: datetime
+
+
 Event = Message | ButtonPress | NativePollAnswer
 
 

@@ -21,7 +21,7 @@ from datetime import timedelta
 from typing import Any, Protocol, TypeVar
 
 from bot.kernel.effects import Delivered, Effect
-from bot.kernel.events import Event
+from bot.kernel.events import Event, Joined
 from bot.kernel.language import Speech
 
 T = TypeVar("T")
@@ -192,6 +192,10 @@ class Core(Protocol):
     async def move_room(self, old: str, new: str) -> bool:
         """Room OLD now has the id NEW (a group upgraded, a room replaced): everything stored
         of it moves there in one transaction; False if that move was made before."""
+        ...
+
+    async def joined(self, event: Joined) -> None:
+        """Someone joined a group (see ``Joined``); never raises for a join nobody needs."""
         ...
 
     def menu(self, where: str = "any", language: str | None = None) -> list[tuple[str, str]]: ...

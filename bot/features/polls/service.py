@@ -13,7 +13,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -53,7 +53,7 @@ from bot.kernel.clock import Clock
 from bot.kernel.context import Context
 from bot.kernel.effects import CloseNativePoll, Edit, Keyboard, Send, SendFile, SendNativePoll, SendPrivate
 from bot.kernel.errors import UserError
-from bot.kernel.events import Actor, ButtonPress, Message, NativePollAnswer, Room
+from bot.kernel.events import Actor, ButtonPress, Joined, Message, NativePollAnswer, Room
 from bot.kernel.grammar import is_number
 from bot.kernel.language import _, current, ngettext, speaking
 from bot.kernel.markup import Markup, markup
@@ -61,7 +61,7 @@ from bot.kernel.ports import Conn, Directory, Languages, Publish, Reader, Sender
 from bot.kernel.secrecy import ballot_receipt, cancel_mark, caster_hash, receipt, voter_hash
 from bot.kernel.times import iso
 from bot.kernel.weblinks import PageLinks
-from bot.kernel.wording import number, quoted
+from bot.kernel.wording import number, quoted, when, zoned
 from bot.storage import dialect
 from bot.storage.outbox import Outbox, backoff, end, enqueue, forget
 from bot.storage.scheduler import Scheduler
@@ -487,7 +487,47 @@ class PollService:
             if not await self._directory.is_member(actor.id, poll.room):
                 raise UserError(_("Only people in the room where poll {id} was started can vote in it.").format(
                     id=poll.id))
+        await self._there_when_opened(actor, poll)
         return voter_key(member, actor.id), 1
+
+    async def _there_when_opened(self, actor: Actor, poll: Poll) -> None:
+        """Refuse ACTOR in POLL, open to anyone in its room, if they joined the room after the
+        poll opened: its electorate is the room as it was then (a vote cannot be swung by
+        inviting friends in). The bot cannot list a group's members, only see them come, so
+        whoever was there before it saw them join counts as there; someone who joined a room
+        that moved to a new id (an upgraded Matrix room, re-joined) after the move counts as
+        there too, having been in the old one."""
+        group = poll.room.split("/", 1)[0]  # a forum topic's members are its group's
+        joined = await store.joined_at(self._reader, group, actor.id)
+        if joined is None or joined <= poll.opened_at:
+            return
+        moved = await store.moved_in_at(self._reader, group)
+        if moved is not None and poll.opened_at <= moved <= joined:
+            return
+        raise UserError(_("The electorate of poll {id} was fixed when it opened, {when}, and you joined the room "
+                          "after that: you cannot vote in it.").format(
+            id=poll.id, when=zoned(when(poll.opened_at, self._tz, self._clock.now()), self._tz)))
+
+    async def note_join(self, event: Joined) -> None:
+        """EVENT's member joined a group: kept while an open poll of that room, opened before,
+        needs to know (store.record_join). A join is about a person, and once no open poll
+        opened before it remains, it tells the bot nothing it needs, so it is deleted with that
+        close (``_close``) rather than kept until the member asks for erasure; erasing it while
+        the poll is open would let a member who came late vote after all."""
+        at = event.at.astimezone(UTC).replace(microsecond=0)
+        group = event.room.id
+
+        def needs(poll: Poll) -> bool:
+            return (poll.electorate_kind == "room" and poll.opened_at < at
+                    and (poll.room == group or poll.room.startswith(group + "/")))
+
+        if event.room.private or not (self._shared or any(needs(p) for p in self.open.values())):
+            return  # nothing open here that opened before: the common case, without a write
+
+        async def op(conn: Conn) -> bool:
+            return await store.record_join(conn, group, event.actor.id, at)
+
+        await self._writer.run(op)
 
     def _key(self, poll: Poll, voter: str) -> str:
         """The row a voter's ballot is stored under: for a secret ballot, a keyed hash."""
@@ -513,7 +553,8 @@ class PollService:
                                  _("I may not delete your message here: please delete it yourself, so that your "
                                    "choice is no longer shown."))
             raise UserError(said)
-        if poll.electorate_kind == "room" and room.id == poll.room:  # the common case, without a coroutine
+        if poll.electorate_kind == "room" and room.id == poll.room:  # the common case: in the room itself
+            await self._there_when_opened(ctx.actor, poll)
             return voter_key(self._roll.member(ctx.actor.id), ctx.actor.id), 1
         return await self.eligibility(ctx.actor, room, poll)
 
@@ -932,6 +973,8 @@ class PollService:
                           hold=hold)
             # Its reminders still waiting are given up: the poll they ask to vote in is closed.
             await end(conn, ends_with_close(poll.id))
+            if poll.electorate_kind == "room":  # the joins only this poll needed (store.record_join)
+                await store.forget_joins(conn, poll.room.split("/", 1)[0])
             # Its secret reminders, sent or not, go with the close (migrations/0033_forgotten_messages.sql).
             return now, result, await forget(conn, ends_with_close(poll.id))
 

@@ -483,6 +483,10 @@ async def move_room(conn: Conn, old: str, new: str) -> list[int]:
         "SELECT id FROM polls WHERE room = ? AND closed_at IS NULL ORDER BY id", (old,))]
     await conn.execute("UPDATE polls SET room = ? WHERE room = ?", (new, old))
     await conn.execute("DELETE FROM poll_messages WHERE room = ?", (old,))
+    # Joins kept for the moved polls go with them (a supergroup is the same group's members).
+    await conn.execute("DELETE FROM room_joins WHERE room = ? AND member IN (SELECT member FROM room_joins"
+                       " WHERE room = ?)", (new, old))
+    await conn.execute("UPDATE room_joins SET room = ? WHERE room = ?", (new, old))
     old_prefix = _setting(old, "")
     new_prefix = _setting(new, "")
     # NEW's own settings give way to OLD's (as SQLite's UPDATE OR REPLACE did), then OLD's move.
@@ -516,3 +520,48 @@ async def set_room_setting(conn: Conn, room: str, name: str, value: str) -> None
         "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
         (_setting(room, name), value),
     )
+
+
+# -- who joined a room after its polls opened (migrations/0040_room_joins.sql) -----------------
+
+_NEEDED_BY_OPEN_POLL = (
+    "EXISTS (SELECT 1 FROM polls p WHERE p.closed_at IS NULL AND p.electorate_kind = 'room'"
+    " AND (p.room = room_joins.room OR substr(p.room, 1, length(room_joins.room) + 1) = room_joins.room || '/')"
+    " AND p.opened_at < room_joins.joined_at)"
+)
+"""A join some open poll of its room (or of a topic of it) needs: one that opened before it."""
+
+
+async def record_join(conn: Conn, room: str, member: str, at: datetime) -> bool:
+    """MEMBER joined ROOM (a group) at AT: kept, as their latest join, only if an open poll of
+    that room opened before it; False if nothing was kept (no poll needs it, or a later join
+    is kept already)."""
+    stamp, topics = iso(at), room + "/"
+    cur = await conn.execute(
+        "INSERT INTO room_joins (room, member, joined_at) SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM polls"
+        " WHERE closed_at IS NULL AND electorate_kind = 'room' AND (room = ? OR substr(room, 1, ?) = ?)"
+        " AND opened_at < ?)"
+        " ON CONFLICT (room, member) DO UPDATE SET joined_at = excluded.joined_at"
+        " WHERE excluded.joined_at > room_joins.joined_at",
+        (room, member, stamp, room, len(topics), topics, stamp),
+    )
+    return bool(cur.rowcount)
+
+
+async def joined_at(conn: Conn, room: str, member: str) -> datetime | None:
+    """When MEMBER last joined ROOM (a group), as kept: None if no open poll needs to know."""
+    rows = await conn.execute_fetchall(
+        "SELECT joined_at FROM room_joins WHERE room = ? AND member = ?", (room, member))
+    return datetime.fromisoformat(rows[0][0]) if rows else None
+
+
+async def moved_in_at(conn: Conn, room: str) -> datetime | None:
+    """When ROOM last took over from a room that moved to it (members re-join an upgraded
+    Matrix room after the move, and were in the old room before)."""
+    rows = await conn.execute_fetchall("SELECT MAX(moved_at) FROM room_moves WHERE new_room = ?", (room,))
+    return parse_iso(rows[0][0]) if rows else None
+
+
+async def forget_joins(conn: Conn, room: str) -> None:
+    """Delete the joins to ROOM (a group) that no open poll needs any more (after a close)."""
+    await conn.execute(f"DELETE FROM room_joins WHERE room = ? AND NOT {_NEEDED_BY_OPEN_POLL}", (room,))

@@ -74,12 +74,25 @@ class Directory:
             chat.members[user.id] = "administrator"
         return chat
 
-    def add_member(self, chat: Chat, *users: User) -> None:
-        """Users join the group; Telegram does not tell a privacy-mode bot, so no update."""
+    def add_member(self, chat: Chat, *users: User, by: User | None = None) -> Message | None:
+        """Users join the group (or BY adds them). The group shows a ``new_chat_members``
+        service message, which reaches the bot as any service message does, privacy mode
+        included (the Bot API FAQ: "All bots, regardless of settings, will receive: All service
+        messages"); an administrator bot also gets a ``chat_member`` update for each (as for
+        remove_member). Returns the service message (None if nobody was new)."""
+        joined = [u for u in users if chat.members.get(u.id, "left") in ("left", "kicked")]
         for user in users:
             if chat.members.get(user.id) not in ("creator", "administrator"):
+                if user in joined:
+                    self._member_changed(chat, user, "member", by)
                 chat.members[user.id] = "member"
         self.world.changed.notify()
+        if not joined:
+            return None
+        notice = self.world.add_message(chat, by or joined[0],
+                                        service={"new_chat_members": [u.to_json() for u in joined]})
+        self._tell_bot(chat, notice)
+        return notice
 
     def make_admin(self, chat: Chat, user: User, *, by: User | None = None,
                    can_delete_messages: bool = True) -> PendingUpdate | None:

@@ -1,0 +1,40 @@
+"""A poll open to "anyone in the room" is for those in the room when it opened: someone who
+joins after is refused with one message saying so (and when it opened), and nothing changes;
+whoever was there before, or came before it opened, votes. A join is kept only while an open
+poll of its room needs it."""
+
+from __future__ import annotations
+
+from tests.helpers import Chat
+
+
+async def test_a_member_who_joined_after_the_poll_opened_cannot_vote(chat: Chat) -> None:
+    await chat.say(":join ann")  # before any poll: there when it opens
+    await chat.say(":advance 1m", "chair: /poll Lunch? | Pizza | Soup --closes 1h")
+    await chat.say(":advance 1m", ":join dan")
+    before = await chat.snapshot()
+    out = await chat.say("dan: /vote 1 Soup")
+    assert "electorate of poll 1 was fixed when it opened" in out and "you joined the room after" in out, out
+    assert "(UTC)" in out, out  # the opening time, in the organisation's zone
+    assert await chat.snapshot() == before
+    out = await chat.say("dan [Soup]")
+    assert "electorate of poll 1 was fixed when it opened" in out, out
+    assert await chat.snapshot() == before
+    out = await chat.say("ann: /vote 1 Pizza", "bob: /vote 1 Pizza")  # bob: there before the bot saw anyone join
+    assert out.count("Your vote in poll 1: Pizza") == 2, out
+    out = await chat.say("chair: /close 1")
+    assert "Votes cast: 2" in out and "WINNER: Pizza" in out, out
+    # The join told the bot nothing once the poll closed: it is gone.
+    assert await chat.query("SELECT member FROM room_joins") == []
+
+
+async def test_a_join_before_the_poll_opened_is_not_kept(chat: Chat) -> None:
+    await chat.say("chair: /poll Old? | A | B")
+    await chat.say(":advance 1m", ":join eve #finance")  # another room: poll 1 does not need it
+    assert await chat.query("SELECT member FROM room_joins") == []
+    await chat.say(":join eve")
+    assert await chat.query("SELECT member FROM room_joins") == [("console:eve",)]
+    out = await chat.say(":advance 1m", "chair: /poll New? | A | B", ":advance 1m", "eve: /vote 2 A")
+    assert "fixed when it opened" not in out, out  # she was there when poll 2 opened
+    out = await chat.say("eve: /vote 1 A")
+    assert "electorate of poll 1 was fixed when it opened" in out, out
