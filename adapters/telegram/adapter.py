@@ -52,7 +52,7 @@ LEFT = frozenset({ChatMember.LEFT, ChatMember.BANNED})
 
 
 def out_of_chat(member: ChatMember) -> bool:
-    """Whether MEMBER, the bot's new status in a chat, means it is no longer there: left or
+    """Whether MEMBER, a status in a chat (the bot's, or a member's), means being out of it: left or
     banned, or restricted and no member (``ChatMemberRestricted.is_member``: Telegram keeps a
     restricted user's restrictions after they are out of the chat, so ``restricted`` alone says
     nothing of whether the bot is in it)."""
