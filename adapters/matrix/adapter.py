@@ -31,6 +31,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from functools import partial
 from typing import Any
 from urllib.parse import quote
@@ -66,6 +67,7 @@ from adapters.matrix.direct import DirectRooms
 from adapters.matrix.history import PollHistory, Unavailable
 from adapters.matrix.inbound import (
     after_own_join,
+    joined_member,
     native_ref,
     qualified,
     sent_at,
@@ -82,7 +84,7 @@ from bot.app import notices
 from bot.kernel.config import MatrixConfig
 from bot.kernel.effects import SendPrivate
 from bot.kernel.errors import StartError
-from bot.kernel.events import Actor, Event, Message, NativePollAnswer
+from bot.kernel.events import Actor, Event, Joined, Message, NativePollAnswer, Room
 from bot.kernel.markup import markup, to_html
 from bot.kernel.ports import Core
 
@@ -625,12 +627,34 @@ class MatrixAdapter:
             for event in events:
                 if (state := state_of(event)) is not None:
                     self.rooms.note_event(room_id, state)
+            # Before what the room's members said in this sync: a late joiner's vote is refused.
+            await self._joins(room_id, [*info.state, *events])
             fresh = after_own_join(events, self.config.user_id)
             for event in fresh:
                 if is_undecryptable(event):
                     await self._undecryptable(room_id, event.source)
             for step in steps(await self._inbound(room_id, fresh)):
                 await asyncio.gather(*(self._handle_lane(lane) for lane in step))
+
+    async def _joins(self, room_id: str, events: list[Any]) -> None:
+        """Hand the core each real join among EVENTS, as the homeserver stamped it: a poll open
+        to anyone in the room is for those there when it opened. The state of the first sync
+        after a restart (the whole state) and the events missed while the bot was down count
+        too, so a join while it was down is known; one seen again, or long before any open poll,
+        the core passes over."""
+        seen: set[tuple[str, datetime]] = set()
+        for event in events:
+            state = state_of(event)
+            found = joined_member(state, self.config.user_id) if state is not None else None
+            if found is None or found in seen:
+                continue
+            seen.add(found)
+            member, at = found
+            actor = Actor(qualified(member), self.rooms.name_of(room_id, member))
+            try:
+                await self.core.joined(Joined(actor, Room(qualified(room_id), title=self.rooms.title(room_id)), at))
+            except Exception:
+                log.exception("noting a join to %s failed", room_id)
 
     # -- room upgrades -----------------------------------------------------------------------
 

@@ -494,15 +494,16 @@ class PollService:
         """Refuse ACTOR in POLL, open to anyone in its room, if they joined the room after the
         poll opened: its electorate is the room as it was then (a vote cannot be swung by
         inviting friends in). The bot cannot list a group's members, only see them come, so
-        whoever was there before it saw them join counts as there; someone who joined a room
-        that moved to a new id (an upgraded Matrix room, re-joined) after the move counts as
-        there too, having been in the old one."""
+        whoever was there before it saw them join counts as there. A room that took over from
+        one that moved to it after the poll opened (an upgraded Matrix room) is joined by the
+        old room's members following it, before the bot moved the poll there or after (and the
+        bot may hear of a join before the move only after it): a join to it is no late join."""
         group = poll.room.split("/", 1)[0]  # a forum topic's members are its group's
         joined = await store.joined_at(self._reader, group, actor.id)
         if joined is None or joined <= poll.opened_at:
             return
         moved = await store.moved_in_at(self._reader, group)
-        if moved is not None and poll.opened_at <= moved <= joined:
+        if moved is not None and poll.opened_at <= moved:
             return
         raise UserError(_("The electorate of poll {id} was fixed when it opened, {when}, and you joined the room "
                           "after that: you cannot vote in it.").format(

@@ -5,6 +5,7 @@ poll of its room needs it."""
 
 from __future__ import annotations
 
+from bot.kernel.events import Actor, Joined, Room
 from tests.helpers import Chat
 
 
@@ -38,3 +39,17 @@ async def test_a_join_before_the_poll_opened_is_not_kept(chat: Chat) -> None:
     assert "fixed when it opened" not in out, out  # she was there when poll 2 opened
     out = await chat.say("eve: /vote 1 A")
     assert "electorate of poll 1 was fixed when it opened" in out, out
+
+
+async def test_joining_the_room_a_poll_moved_to_is_no_late_join(chat: Chat) -> None:
+    """An upgraded Matrix room: members join its replacement as the upgrade invites them,
+    before or after the bot has moved the room's polls there, and the bot may hear of a join
+    made before the move only after it. Either way they followed the room, as its members."""
+    await chat.say("chair: /poll Lunch? | Pizza | Soup --closes 1h", ":advance 1m")
+    followed = chat.app.clock.now()  # joined the replacement before the bot moved the room there
+    await chat.say(":advance 1m")
+    assert await chat.app.move_room("console:main", "console:hall")
+    await chat.app.joined(Joined(Actor("console:dan", "dan"), Room("console:hall"), followed))
+    await chat.say(":advance 1m", ":join eve #hall")  # after the move
+    out = await chat.say("dan #hall: /vote 1 Soup", "eve #hall: /vote 1 Pizza")
+    assert "fixed when it opened" not in out and out.count("Your vote in poll 1") == 2, out
