@@ -158,6 +158,10 @@ class PollService:
         self._close_lock = asyncio.Lock()
         self._shared = dialect.shared(reader)  # other processes share the database
         self._synced = clock.now()
+        # Whether any join may be kept (room_joins): until one is, a vote in a room poll needs no
+        # look at them (the common case, at every vote). On a shared database another process
+        # may keep one, so there every such vote looks.
+        self._joins_kept = self._shared
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -172,6 +176,7 @@ class PollService:
         """
         for poll in await store.open_polls(self._reader):
             self.open[poll.id] = poll
+        self._joins_kept = self._shared or await store.any_join_kept(self._reader)
         for poll_id, room, ref, native_ref in await store.open_messages(self._reader):
             self._remember_message(poll_id, room, ref, native_ref)
         await self._finish_moves()
@@ -498,6 +503,8 @@ class PollService:
         one that moved to it after the poll opened (an upgraded Matrix room) is joined by the
         old room's members following it, before the bot moved the poll there or after (and the
         bot may hear of a join before the move only after it): a join to it is no late join."""
+        if not self._joins_kept:
+            return
         group = poll.room.split("/", 1)[0]  # a forum topic's members are its group's
         joined = await store.joined_at(self._reader, group, actor.id)
         if joined is None or joined <= poll.opened_at:
@@ -528,6 +535,7 @@ class PollService:
         async def op(conn: Conn) -> bool:
             return await store.record_join(conn, group, event.actor.id, at)
 
+        self._joins_kept = True  # before the write: a vote read meanwhile looks
         await self._writer.run(op)
 
     def _key(self, poll: Poll, voter: str) -> str:

@@ -548,6 +548,11 @@ async def record_join(conn: Conn, room: str, member: str, at: datetime) -> bool:
     return bool(cur.rowcount)
 
 
+async def any_join_kept(conn: Conn) -> bool:
+    """Whether any join is kept at all (none, most of the time: votes then need not look)."""
+    return bool(await conn.execute_fetchall("SELECT 1 FROM room_joins LIMIT 1"))
+
+
 async def joined_at(conn: Conn, room: str, member: str) -> datetime | None:
     """When MEMBER last joined ROOM (a group), as kept: None if no open poll needs to know."""
     rows = await conn.execute_fetchall(

@@ -5,6 +5,10 @@ poll of its room needs it."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+from pathlib import Path
+
+from bot.kernel.clock import ManualClock
 from bot.kernel.events import Actor, Joined, Room
 from tests.helpers import Chat
 
@@ -53,3 +57,22 @@ async def test_joining_the_room_a_poll_moved_to_is_no_late_join(chat: Chat) -> N
     await chat.say(":advance 1m", ":join eve #hall")  # after the move
     out = await chat.say("dan #hall: /vote 1 Soup", "eve #hall: /vote 1 Pizza")
     assert "fixed when it opened" not in out and out.count("Your vote in poll 1") == 2, out
+
+
+async def test_a_late_join_kept_before_a_restart_still_counts_after_it(tmp_path: Path) -> None:
+    """Votes look at the kept joins only once one may be kept (none, most of the time): a
+    restart learns from the database that one is."""
+    chat = await Chat.start(tmp_path)
+    try:
+        await chat.say("chair: /poll Lunch? | Pizza | Soup --closes 1h", ":advance 1m", ":join dan")
+        now = chat.app.clock.now()
+    finally:
+        await chat.stop()
+    chat = await Chat.start(tmp_path, clock=ManualClock(now + timedelta(minutes=1)))
+    try:
+        before = await chat.snapshot()
+        out = await chat.say("dan: /vote 1 Soup")
+        assert "electorate of poll 1 was fixed when it opened" in out, out
+        assert await chat.snapshot() == before
+    finally:
+        await chat.stop()
