@@ -12,7 +12,7 @@ import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -103,6 +103,16 @@ def _announcement(poll: Poll) -> str:
     return ":".join(("poll", str(poll.id), "result"))  # a key, not a text
 
 
+@dataclass
+class _JoinRound:
+    """The joins asked for while a read of them was under way: read together in the next."""
+
+    asked: set[tuple[str, str]] = field(default_factory=set)  # (group, member)
+    found: dict[tuple[str, str], datetime] = field(default_factory=dict)
+    done: asyncio.Event = field(default_factory=asyncio.Event)
+    error: BaseException | None = None
+
+
 class PollService:
     def __init__(
         self,
@@ -160,8 +170,10 @@ class PollService:
         self._synced = clock.now()
         # Whether any join may be kept (room_joins): until one is, a vote in a room poll needs no
         # look at them (the common case, at every vote). On a shared database another process
-        # may keep one, so there every such vote looks.
+        # may keep one, so there every such vote looks, in reads shared by a burst (``_joined_at``).
         self._joins_kept = self._shared
+        self._join_round: _JoinRound | None = None
+        self._join_reading: asyncio.Task[None] | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -506,7 +518,7 @@ class PollService:
         if not self._joins_kept:
             return
         group = poll.room.split("/", 1)[0]  # a forum topic's members are its group's
-        joined = await store.joined_at(self._reader, group, actor.id)
+        joined = await self._joined_at(group, actor.id)
         if joined is None or joined <= poll.opened_at:
             return
         moved = await store.moved_in_at(self._reader, group)
@@ -515,6 +527,33 @@ class PollService:
         raise UserError(_("The electorate of poll {id} was fixed when it opened, {when}, and you joined the room "
                           "after that: you cannot vote in it.").format(
             id=poll.id, when=zoned(when(poll.opened_at, self._tz, self._clock.now()), self._tz)))
+
+    async def _joined_at(self, group: str, member: str) -> datetime | None:
+        """When MEMBER last joined GROUP, as kept. A vote flood asks this for every vote, so the
+        questions are pooled as the roll's links are (``RollService.learn``): each is answered by
+        a read that starts after it was asked (so a join committed before the vote arrived is
+        seen), and all asked meanwhile share that read, keeping a burst's votes together for the
+        writer's one commit."""
+        if self._join_round is None:
+            self._join_round = _JoinRound()
+            if self._join_reading is None or self._join_reading.done():
+                self._join_reading = asyncio.create_task(self._read_joins(), name="quorum-room-joins")
+        round_ = self._join_round
+        round_.asked.add((group, member))
+        await round_.done.wait()
+        if round_.error is not None:
+            raise round_.error
+        return round_.found.get((group, member))
+
+    async def _read_joins(self) -> None:
+        """Read the joins asked for, a round at a time, until none are left."""
+        while self._join_round is not None:
+            round_, self._join_round = self._join_round, None
+            try:
+                round_.found = await store.joins_of(self._reader, round_.asked)
+            except Exception as e:
+                round_.error = e
+            round_.done.set()
 
     async def note_join(self, event: Joined) -> None:
         """EVENT's member joined a group: kept while an open poll of that room, opened before,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -553,11 +554,19 @@ async def any_join_kept(conn: Conn) -> bool:
     return bool(await conn.execute_fetchall("SELECT 1 FROM room_joins LIMIT 1"))
 
 
-async def joined_at(conn: Conn, room: str, member: str) -> datetime | None:
-    """When MEMBER last joined ROOM (a group), as kept: None if no open poll needs to know."""
-    rows = await conn.execute_fetchall(
-        "SELECT joined_at FROM room_joins WHERE room = ? AND member = ?", (room, member))
-    return datetime.fromisoformat(rows[0][0]) if rows else None
+async def joins_of(conn: Conn, asked: Iterable[tuple[str, str]]) -> dict[tuple[str, str], datetime]:
+    """When each (room, member) ASKED last joined that room (a group), as kept; those with no
+    kept join (no open poll needs to know) are left out. One query per 500 members."""
+    wanted = set(asked)
+    members = sorted({member for _room, member in wanted})
+    found: dict[tuple[str, str], datetime] = {}
+    for start in range(0, len(members), 500):
+        chunk = members[start:start + 500]
+        rows = await conn.execute_fetchall(
+            f"SELECT room, member, joined_at FROM room_joins WHERE member IN ({', '.join('?' * len(chunk))})",
+            tuple(chunk))
+        found.update({(r[0], r[1]): datetime.fromisoformat(r[2]) for r in rows if (r[0], r[1]) in wanted})
+    return found
 
 
 async def moved_in_at(conn: Conn, room: str) -> datetime | None:
