@@ -130,18 +130,22 @@ Split = Callable[[str], list[str]]
 """A migration script cut into its statements."""
 
 
-async def _say_if_the_server_logs_rows(conn: asyncpg.Connection) -> None:
-    """Warn, at each start, when the server would write a refused row into its own log.
+async def _server_logs_rows(conn: asyncpg.Connection) -> str | None:
+    """What to warn of, at each start, when the server would write a refused row into its own
+    log; None when it would not.
 
     PostgreSQL's error for a refused row carries a DETAIL quoting the row ("Failing row contains
     …"): for a write of secret ballots, a ballot's key beside its choice. The bot logs only such
     an error's type and SQLSTATE, but the server keeps its own log, and only a superuser may tell
-    it to leave the DETAIL out (README, *Secret ballots*), so the bot says how."""
+    it to leave the DETAIL out (README, *Secret ballots*), so the bot says how. Said once the bot
+    has started: a start that fails says one sentence, its reason, and nothing else."""
     verbosity = await conn.fetchval("SHOW log_error_verbosity")
-    if verbosity != "terse":
-        log.warning("the PostgreSQL server writes errors' DETAIL into its log (log_error_verbosity = %s), which can "
-                    "quote a refused row, a secret ballot among them; as a superuser, run: ALTER DATABASE %s SET "
-                    "log_error_verbosity = terse", verbosity, await conn.fetchval("SELECT current_database()"))
+    if verbosity == "terse":
+        return None
+    database = await conn.fetchval("SELECT current_database()")
+    return (f"the PostgreSQL server writes errors' DETAIL into its log (log_error_verbosity = {verbosity}), which "
+            f"can quote a refused row, a secret ballot among them; as a superuser, run: ALTER DATABASE {database} "
+            "SET log_error_verbosity = terse")
 
 
 async def apply_migrations(conn: asyncpg.Connection, files: Migrations, split: Split) -> list[str]:
@@ -205,6 +209,7 @@ class Database:
         self.checkpointing = False
         self._listeners: list[tuple[str, Callable[[], None]]] = []
         self._listening: asyncio.Task[None] | None = None
+        self.logs_rows: str | None = None  # the server's own log would quote a refused row (see open)
 
     def listen(self, channel: str, wake: Callable[[], None]) -> None:
         """Call WAKE whenever another process's committed transaction notifies CHANNEL (from start)."""
@@ -241,14 +246,18 @@ class Database:
         raw = await _connect(url)
         try:
             await apply_migrations(raw, files, split)
-            await _say_if_the_server_logs_rows(raw)
+            logs_rows = await _server_logs_rows(raw)
             pool = await asyncpg.create_pool(url, min_size=1, max_size=4)
         except BaseException:
             await raw.close()
             raise
-        return cls(url, Connection(raw), Reader(pool))
+        database = cls(url, Connection(raw), Reader(pool))
+        database.logs_rows = logs_rows
+        return database
 
     def start(self) -> None:
+        if self.logs_rows is not None:
+            log.warning("%s", self.logs_rows)
         if self._listeners and self._listening is None:
             self._listening = asyncio.create_task(self._listen(), name="quorum-listen")
 
