@@ -164,6 +164,11 @@ def asked_to_wait(error: Exception) -> timedelta | None:
     return None
 
 
+def slowed_down(error: Exception) -> bool:
+    """Whether ERROR is the platform asking the bot to slow down (a 429), with a wait or not."""
+    return asked_to_wait(error) is not None or "RetryAfter" in type(error).__name__
+
+
 STOP_GRACE = 10.0
 """Seconds a stop waits for the messages under way to be taken and marked, so that a clean stop
 sends none of them twice; after that they are cut off (and may be, once)."""
@@ -671,7 +676,7 @@ class Outbox:
             return False, False
         except Exception as e:
             self.retries[platform_of(target)] += 1
-            if getattr(e, "retry_after", None) is not None or "RetryAfter" in type(e).__name__:
+            if slowed_down(e):
                 self.rate_limited[platform_of(target)] += 1
             log.warning("a message of an outbox walk was not delivered (%s); its block is tried again",
                         type(e).__name__)
@@ -711,7 +716,7 @@ class Outbox:
             error = f"{type(failure).__name__}: {failure}"
             self.retries[platform_of(target)] += 1
             wait = asked_to_wait(failure)
-            limited = wait is not None or "RetryAfter" in type(failure).__name__
+            limited = slowed_down(failure)
             if limited:
                 self.rate_limited[platform_of(target)] += 1
         now = self._clock.now()
