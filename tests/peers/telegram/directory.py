@@ -94,6 +94,19 @@ class Directory:
         self._tell_bot(chat, notice)
         return notice
 
+    def join_by_link(self, chat: Chat, user: User) -> PendingUpdate | None:
+        """USER joins the group by an invite link, and the group shows no service message for
+        it (a group need not show one for every join): only an administrator bot that asked for
+        ``chat_member`` learns of it, by an update that carries the link
+        (``ChatMemberUpdated.invite_link``, "for joining by invite link events only"; the
+        link's creator is the group's). Returned (None for any other bot, which is not told)."""
+        if chat.members.get(user.id, "left") not in ("left", "kicked"):
+            raise PeerUsageError(f"{user.first_name} is in {chat.title!r} already")
+        creator = next((self.world.users[u] for u, s in chat.members.items() if s == "creator"), user)
+        link = {"invite_link": f"https://t.me/+{abs(chat.id):x}", "creator": creator.to_json(),
+                "creates_join_request": False, "is_primary": True, "is_revoked": False}
+        return self._member_changed(chat, user, "member", user, invite_link=link)
+
     def make_admin(self, chat: Chat, user: User, *, by: User | None = None,
                    can_delete_messages: bool = True) -> PendingUpdate | None:
         """Promote a member (with every right, or without CAN_DELETE_MESSAGES). A bot learns it
@@ -121,12 +134,14 @@ class Directory:
         self._tell_bot(chat, notice)
         return update
 
-    def _member_changed(self, chat: Chat, user: User, new: str, by: User | None) -> PendingUpdate | None:
+    def _member_changed(self, chat: Chat, user: User, new: str, by: User | None,
+                        **extra: object) -> PendingUpdate | None:
         """Telegram tells the bot of a change of its own status in a chat (promoted, demoted) by
         ``my_chat_member``, always ("the bot's chat member status was updated in a chat"); of
         anyone else's by ``chat_member`` only if it administers the chat and named the kind in
         ``allowed_updates`` (the queue drops it otherwise): from its promotion on, and no longer
-        once demoted (its status after the change decides)."""
+        once demoted (its status after the change decides). EXTRA: optional fields of the
+        update (``invite_link``)."""
         world = self.world
         old = chat.members.get(user.id, "left")
         chat.members[user.id] = new
@@ -142,6 +157,7 @@ class Directory:
                 "date": world.now(),
                 "old_chat_member": member_json(user, old),
                 "new_chat_member": member_json(user, new, can_delete_messages=user.id not in chat.cannot_delete),
+                **extra,
             },
         )
 

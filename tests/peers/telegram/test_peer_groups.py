@@ -199,6 +199,34 @@ async def test_the_bot_promoted_and_demoted_is_told_and_hears_of_others_only_mea
     assert chatter.update is not None and unseen.update is None
 
 
+async def test_a_join_by_invite_link_reaches_only_an_administrator_bot_that_asked(
+    fast_telegram_peer: TelegramPeer,
+) -> None:
+    """A join by invite link the group shows no service message for: a ``chat_member`` update
+    with the link used (``invite_link``), for an administrator bot that named the kind in
+    ``allowed_updates``; a bot that is no administrator is not told."""
+    peer = fast_telegram_peer
+    chair, newcomer, other = peer.create_user("Chair"), peer.create_user("Nina"), peer.create_user("Oleg")
+    group = peer.create_group("Branch", creator=chair)
+    plain = peer.create_group("Other", creator=chair)
+    peer.add_bot_to_group(group, by=chair, as_admin=True)
+    peer.add_bot_to_group(plain, by=chair)
+    async with _bot(peer) as bot:
+        await _updates(bot)
+        told = peer.join_by_link(group, newcomer)
+        assert peer.join_by_link(plain, other) is None
+        updates = await _updates(bot)
+        assert (await bot.get_chat_member(group.id, newcomer.id)).status == "member"
+    assert told is not None and told.kind == "chat_member"
+    [update] = updates
+    change = update.chat_member
+    assert change is not None and change.chat.id == group.id and change.from_user.id == newcomer.id
+    assert (change.old_chat_member.status, change.new_chat_member.status) == ("left", "member")
+    assert change.invite_link is not None and change.invite_link.creator.id == chair.id
+    with pytest.raises(PeerUsageError):
+        peer.join_by_link(group, newcomer)
+
+
 async def test_chat_member_updates_come_only_when_asked_for(fast_telegram_peer: TelegramPeer) -> None:
     peer = fast_telegram_peer
     chair, deputy = peer.create_user("Chair"), peer.create_user("Deputy")
