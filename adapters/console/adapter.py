@@ -32,7 +32,7 @@ from bot.kernel.effects import (
     SendNativePoll,
     SendPrivate,
 )
-from bot.kernel.events import Actor, ButtonPress, Joined, Message, Room
+from bot.kernel.events import Actor, ButtonPress, Joined, Left, Message, Room
 from bot.kernel.markup import to_plain
 
 PLATFORM = "console"
@@ -142,10 +142,13 @@ class ConsoleSession:
         match item:
             case Unreadable(line=text):
                 print(f"  (console) cannot read {text!r}: write NAME: MESSAGE, NAME (private): MESSAGE, "
-                      "or :advance 30m, or :join NAME", file=self.out, flush=True)
-            case Joins(who=who, room=room):
-                await self.core.joined(Joined(Actor(f"{PLATFORM}:{who}", who), self._room(who, room),
-                                              self.core.clock.now()))
+                      "or :advance 30m, or :join NAME, or :leave NAME", file=self.out, flush=True)
+            case Joins(who=who, room=room, leaves=leaves):
+                actor, where, now = Actor(f"{PLATFORM}:{who}", who), self._room(who, room), self.core.clock.now()
+                if leaves:
+                    await self.core.left(Left(actor, where, now))
+                else:
+                    await self.core.joined(Joined(actor, where, now))
             case Advance(duration=d):
                 delta = parse_duration(d)
                 if delta is None:

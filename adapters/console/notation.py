@@ -8,6 +8,7 @@
                                          private chat)
     :advance 31m                         time passes (deadlines fall due)
     :join ann                            ann joins the shared room now (:join ann #finance)
+    :leave ann                           ann leaves the shared room now (:leave ann #finance)
     # a comment                          ignored, as are blank lines
 """
 
@@ -17,7 +18,7 @@ import re
 from dataclasses import dataclass
 
 _PRESS = re.compile(r"^\s*([A-Za-z][\w.-]{0,31})\s*(\(private\)|#[\w-]{1,32})?\s*\[(.+)\]\s*$")
-_JOIN = re.compile(r"^:join\s+([A-Za-z][\w.-]{0,31})\s*(#[\w-]{1,32})?$")
+_JOIN = re.compile(r"^:(join|leave)\s+([A-Za-z][\w.-]{0,31})\s*(#[\w-]{1,32})?$")
 _LINE = re.compile(r"^\s*([A-Za-z][\w.-]{0,31})\s*(\(private\)|#[\w-]{1,32})?\s*:\s?(.*)$")
 
 
@@ -44,6 +45,7 @@ class Advance:
 class Joins:
     who: str
     room: str | None  # None: the shared room
+    leaves: bool = False  # :leave, not :join
 
 
 @dataclass(frozen=True)
@@ -60,9 +62,9 @@ def read_line(line: str) -> Line:
         return None
     if stripped.startswith(":advance"):
         return Advance(stripped[len(":advance"):].strip())
-    if stripped.startswith(":join"):
+    if stripped.startswith((":join", ":leave")):
         j = _JOIN.match(stripped)
-        return Joins(j.group(1), _room(j.group(2))) if j else Unreadable(stripped)
+        return Joins(j.group(2), _room(j.group(3)), j.group(1) == "leave") if j else Unreadable(stripped)
     if p := _PRESS.match(line.rstrip("\n")):
         return Press(p.group(1), _room(p.group(2)), p.group(3).strip())
     m = _LINE.match(line.rstrip("\n"))

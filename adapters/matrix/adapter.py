@@ -67,7 +67,7 @@ from adapters.matrix.direct import DirectRooms
 from adapters.matrix.history import PollHistory, Unavailable
 from adapters.matrix.inbound import (
     after_own_join,
-    joined_member,
+    membership_change,
     native_ref,
     qualified,
     sent_at,
@@ -84,7 +84,7 @@ from bot.app import notices
 from bot.kernel.config import MatrixConfig
 from bot.kernel.effects import SendPrivate
 from bot.kernel.errors import StartError
-from bot.kernel.events import Actor, Event, Joined, Message, NativePollAnswer, Room
+from bot.kernel.events import Actor, Event, Joined, Left, Message, NativePollAnswer, Room
 from bot.kernel.markup import markup, to_html
 from bot.kernel.ports import Core
 
@@ -628,7 +628,7 @@ class MatrixAdapter:
                 if (state := state_of(event)) is not None:
                     self.rooms.note_event(room_id, state)
             # Before what the room's members said in this sync: a late joiner's vote is refused.
-            await self._joins(room_id, [*info.state, *events])
+            await self._memberships(room_id, [*info.state, *events])
             fresh = after_own_join(events, self.config.user_id)
             for event in fresh:
                 if is_undecryptable(event):
@@ -636,25 +636,36 @@ class MatrixAdapter:
             for step in steps(await self._inbound(room_id, fresh)):
                 await asyncio.gather(*(self._handle_lane(lane) for lane in step))
 
-    async def _joins(self, room_id: str, events: list[Any]) -> None:
-        """Hand the core each real join among EVENTS, as the homeserver stamped it: a poll open
-        to anyone in the room is for those there when it opened. The state of the first sync
-        after a restart (the whole state) and the events missed while the bot was down count
-        too, so a join while it was down is known; one seen again, or long before any open poll,
-        the core passes over."""
-        seen: set[tuple[str, datetime]] = set()
+    async def _memberships(self, room_id: str, events: list[Any]) -> None:
+        """Hand the core each real join and leave among EVENTS, as the homeserver stamped it: a
+        poll open to anyone in the room is for those there when it opened (one who left and came
+        back included). The state of the first sync after a restart (the whole state) and the
+        events missed while the bot was down count too, so a join while it was down is known;
+        one seen again, or long before any open poll, the core passes over.
+
+        An upgraded room's members join its replacement, after any poll moved there opened:
+        one who is in the room it replaces (as the bot knows it) is following the room, which
+        is no join; whoever else joins the replacement joins the room anew."""
+        seen: set[tuple[str, datetime, bool]] = set()
+        predecessor = self.rooms.predecessor(room_id)
         for event in events:
             state = state_of(event)
-            found = joined_member(state, self.config.user_id) if state is not None else None
+            found = membership_change(state, self.config.user_id) if state is not None else None
             if found is None or found in seen:
                 continue
             seen.add(found)
-            member, at = found
+            member, at, joined = found
+            if joined and predecessor is not None and self.rooms.is_joined(predecessor, member):
+                continue  # followed the room into its replacement
             actor = Actor(qualified(member), self.rooms.name_of(room_id, member))
+            room = Room(qualified(room_id), title=self.rooms.title(room_id))
             try:
-                await self.core.joined(Joined(actor, Room(qualified(room_id), title=self.rooms.title(room_id)), at))
+                if joined:
+                    await self.core.joined(Joined(actor, room, at))
+                else:
+                    await self.core.left(Left(actor, room, at))
             except Exception:
-                log.exception("noting a join to %s failed", room_id)
+                log.exception("noting a member of %s coming or going failed", room_id)
 
     # -- room upgrades -----------------------------------------------------------------------
 

@@ -122,23 +122,31 @@ def after_own_join(events: list[Any], bot_user_id: str) -> list[Any]:
     return events
 
 
-def joined_member(source: dict[str, Any], bot_user_id: str) -> tuple[str, datetime] | None:
-    """(member, when) if SOURCE, a state event (``state_of``), is someone's real join: membership
-    "join" where it was not before (from an invite, a leave, or nothing). A change of display
-    name or avatar is a member event with "join" before and after: no join. The bot's own join
-    is none either: it is not a voter."""
+def membership_change(source: dict[str, Any], bot_user_id: str) -> tuple[str, datetime, bool] | None:
+    """(member, when, True) if SOURCE, a state event (``state_of``), is someone's real join:
+    membership "join" where it was not before (from an invite, a leave, or nothing); (member,
+    when, False) if it is their leave: "leave" or "ban" where it was "join" (a refused invite,
+    or a leave whose before the event does not say, is none: a leave says that they were in
+    the room, and so may let them vote). A change of display name or avatar is a member event
+    with "join" before and after: neither. The bot's own are none either: it is not a voter."""
     member, content = source.get("state_key"), source.get("content")
     if source.get("type") != "m.room.member" or not isinstance(member, str) or member == bot_user_id:
         return None
-    if not isinstance(content, dict) or content.get("membership") != "join":
+    if not isinstance(content, dict):
         return None
     unsigned = source.get("unsigned")
     before = unsigned.get("prev_content") if isinstance(unsigned, dict) else None
     before = before if before is not None else source.get("prev_content")  # where older servers put it
-    if isinstance(before, dict) and before.get("membership") == "join":
+    was_in = isinstance(before, dict) and before.get("membership") == "join"
+    now = content.get("membership")
+    if now == "join" and not was_in:
+        joined = True
+    elif now in ("leave", "ban") and was_in:
+        joined = False
+    else:
         return None
     at = sent_at(source)
-    return None if at is None else (member, at)
+    return None if at is None else (member, at, joined)
 
 
 def to_core_event(

@@ -122,6 +122,10 @@ class Rooms:
         predecessor): the other half of OLD's tombstone, known once the bot is in NEW."""
         return self._predecessor.get(new) == old
 
+    def predecessor(self, room_id: str) -> str | None:
+        """The room ROOM_ID was made to replace (its creation names it), if any."""
+        return self._predecessor.get(room_id)
+
     def is_replacement(self, room_id: str) -> bool:
         """Whether ROOM_ID is what an upgraded room the bot is in points to."""
         return room_id in self._replacement.values()

@@ -39,7 +39,7 @@ from bot.app import notices
 from bot.kernel.config import TelegramConfig
 from bot.kernel.effects import Send, SendPrivate
 from bot.kernel.errors import StartError
-from bot.kernel.events import Joined, Room
+from bot.kernel.events import Joined, Left, Room
 from bot.kernel.ports import Core
 
 log = logging.getLogger(__name__)
@@ -128,13 +128,22 @@ class TelegramAdapter:
         except Exception:
             log.exception("moving room %s to %s failed", old, new)
 
-    async def _joined(self, user: User, chat: Chat, at: datetime) -> None:
-        """USER joined CHAT at AT: the core keeps it while an open poll there needs it. The bot
-        sees joins only from when it is in the group: whoever was there before counts as there."""
+    async def _member_changed(self, user: User, chat: Chat, at: datetime, *, joined: bool) -> None:
+        """USER joined CHAT at AT, or left it (not JOINED): the core keeps it while an open poll
+        there needs it. The bot sees joins and leaves only from when it is in the group: whoever
+        was there before counts as there, and one who was there when a poll opened, left and
+        came back, may vote in it. A group become a supergroup keeps its members: nobody joins
+        the supergroup by the move, and whoever does later joined it anew."""
+        if user.is_bot:
+            return  # no voter
+        room = Room(qualified(chat.id), title=chat.title or "")
         try:
-            await self.core.joined(Joined(actor_of(user), Room(qualified(chat.id), title=chat.title or ""), at))
+            if joined:
+                await self.core.joined(Joined(actor_of(user), room, at))
+            else:
+                await self.core.left(Left(actor_of(user), room, at))
         except Exception:
-            log.exception("noting a join to %s failed", chat.id)
+            log.exception("noting a member of %s coming or going failed", chat.id)
 
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if await self._on_platform_news(update):
@@ -171,11 +180,11 @@ class TelegramAdapter:
                 return True
             if message.new_chat_members:  # seen by every bot, privacy mode included
                 for user in message.new_chat_members:
-                    if not user.is_bot:
-                        await self._joined(user, message.chat, message.date)
+                    await self._member_changed(user, message.chat, message.date, joined=True)
                 return True
             if message.left_chat_member is not None:  # seen by every bot, unlike chat_member
                 transport.roles.forget_member(message.chat.id, message.left_chat_member.id)
+                await self._member_changed(message.left_chat_member, message.chat, message.date, joined=False)
                 return True
             if message.forum_topic_reopened is not None and message.message_thread_id is not None:
                 transport.topic_reopened(message.chat.id, message.message_thread_id)
@@ -213,9 +222,9 @@ class TelegramAdapter:
                 await self.core.may_post_again(qualified(chat.id))
             return True
         if (member := update.chat_member) is not None:
-            if not out_of_chat(member.new_chat_member) and out_of_chat(member.old_chat_member) \
-                    and not member.new_chat_member.user.is_bot:  # joined (by a link, which shows no service message)
-                await self._joined(member.new_chat_member.user, member.chat, member.date)
+            inside, was_inside = not out_of_chat(member.new_chat_member), not out_of_chat(member.old_chat_member)
+            if inside != was_inside:  # joined (by a link too, which may show no service message) or left
+                await self._member_changed(member.new_chat_member.user, member.chat, member.date, joined=inside)
             transport.roles.forget(member.chat.id)  # a promotion or demotion counts at once
             transport.roles.forget_member(member.chat.id, member.new_chat_member.user.id)
             return True

@@ -53,7 +53,7 @@ from bot.features.triggers.service import TriggerService
 from bot.kernel.clock import Clock
 from bot.kernel.config import Config
 from bot.kernel.errors import ConfigError
-from bot.kernel.events import Event, Joined
+from bot.kernel.events import Event, Joined, Left
 from bot.kernel.language import ENGLISH, Speech, speaking
 from bot.kernel.limits import TokenBucket
 from bot.kernel.ports import Conn, Reader, Writer
@@ -190,7 +190,12 @@ class App:
     async def joined(self, event: Joined) -> None:
         """Someone joined a group: kept while an open poll of that room needs to know (a poll's
         electorate is the room as it was when the poll opened, bot/features/polls/service.py)."""
-        await self.services.polls.note_join(event)
+        await self.services.polls.note_change(event)
+
+    async def left(self, event: Left) -> None:
+        """Someone left a group: kept as a join is (one who was there when a poll opened, left
+        and came back, may vote in it)."""
+        await self.services.polls.note_change(event)
 
     def menu(self, where: str = "any", language: str | None = None) -> list[tuple[str, str]]:
         """The commands a platform's menu lists: (name, summary); WHERE "group": those used in

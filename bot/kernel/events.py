@@ -107,6 +107,17 @@ class Joined:
     at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class Left:
+    """ACTOR left ROOM (a whole group), or was removed from it, at AT, as the platform stamped
+    it. Someone who was in the room when a poll opened, left and came back is still in that
+    poll's electorate: the first change the bot saw of them after the opening was this one."""
+
+    actor: Actor
+    room: Room
+    at: datetime
+
+
 Event = Message | ButtonPress | NativePollAnswer
 
 

@@ -21,7 +21,7 @@ from datetime import timedelta
 from typing import Any, Protocol, TypeVar
 
 from bot.kernel.effects import Delivered, Effect
-from bot.kernel.events import Event, Joined
+from bot.kernel.events import Event, Joined, Left
 from bot.kernel.language import Speech
 
 T = TypeVar("T")
@@ -196,6 +196,10 @@ class Core(Protocol):
 
     async def joined(self, event: Joined) -> None:
         """Someone joined a group (see ``Joined``); never raises for a join nobody needs."""
+        ...
+
+    async def left(self, event: Left) -> None:
+        """Someone left a group (see ``Left``); never raises for a leave nobody needs."""
         ...
 
     def menu(self, where: str = "any", language: str | None = None) -> list[tuple[str, str]]: ...

@@ -53,7 +53,7 @@ from bot.kernel.clock import Clock
 from bot.kernel.context import Context
 from bot.kernel.effects import CloseNativePoll, Edit, Keyboard, Send, SendFile, SendNativePoll, SendPrivate
 from bot.kernel.errors import UserError
-from bot.kernel.events import Actor, ButtonPress, Joined, Message, NativePollAnswer, Room
+from bot.kernel.events import Actor, ButtonPress, Joined, Left, Message, NativePollAnswer, Room
 from bot.kernel.grammar import is_number
 from bot.kernel.language import _, current, ngettext, speaking
 from bot.kernel.markup import Markup, markup
@@ -105,10 +105,10 @@ def _announcement(poll: Poll) -> str:
 
 @dataclass
 class _JoinRound:
-    """The joins asked for while a read of them was under way: read together in the next."""
+    """The joins and leaves asked for while a read of them was under way: read together in the next."""
 
     asked: set[tuple[str, str]] = field(default_factory=set)  # (group, member)
-    found: dict[tuple[str, str], datetime] = field(default_factory=dict)
+    found: store.Changes = field(default_factory=dict)
     done: asyncio.Event = field(default_factory=asyncio.Event)
     error: BaseException | None = None
 
@@ -168,9 +168,10 @@ class PollService:
         self._close_lock = asyncio.Lock()
         self._shared = dialect.shared(reader)  # other processes share the database
         self._synced = clock.now()
-        # Whether any join may be kept (room_joins): until one is, a vote in a room poll needs no
-        # look at them (the common case, at every vote). On a shared database another process
-        # may keep one, so there every such vote looks, in reads shared by a burst (``_joined_at``).
+        # Whether any join or leave may be kept (room_changes): until one is, a vote in a room poll
+        # needs no look at them (the common case, at every vote). On a shared database another
+        # process may keep one, so there every such vote looks, in reads shared by a burst
+        # (``_changes_of``).
         self._joins_kept = self._shared
         self._join_round: _JoinRound | None = None
         self._join_reading: asyncio.Task[None] | None = None
@@ -188,7 +189,7 @@ class PollService:
         """
         for poll in await store.open_polls(self._reader):
             self.open[poll.id] = poll
-        self._joins_kept = self._shared or await store.any_join_kept(self._reader)
+        self._joins_kept = self._shared or await store.any_change_kept(self._reader)
         for poll_id, room, ref, native_ref in await store.open_messages(self._reader):
             self._remember_message(poll_id, room, ref, native_ref)
         await self._finish_moves()
@@ -508,32 +509,31 @@ class PollService:
         return voter_key(member, actor.id), 1
 
     async def _there_when_opened(self, actor: Actor, poll: Poll) -> None:
-        """Refuse ACTOR in POLL, open to anyone in its room, if they joined the room after the
-        poll opened: its electorate is the room as it was then (a vote cannot be swung by
-        inviting friends in). The bot cannot list a group's members, only see them come, so
-        whoever was there before it saw them join counts as there. A room that took over from
-        one that moved to it after the poll opened (an upgraded Matrix room) is joined by the
-        old room's members following it, before the bot moved the poll there or after (and the
-        bot may hear of a join before the move only after it): a join to it is no late join."""
+        """Refuse ACTOR in POLL, open to anyone in its room, if they were not in the room when
+        the poll opened: its electorate is the room as it was then (a vote cannot be swung by
+        inviting friends in). The bot cannot list a group's members, only see them come and go,
+        so the first change it saw of them after the opening says it: a join, and they were not
+        there (also if they left and came back since); a leave, and they were (they may come back
+        and vote); none, and they count as there. A room that moved keeps its changes under its
+        new id (store.move_room), and whoever joins the new id after the opening joined late,
+        unless they followed the room there as its member (an upgraded Matrix room, which its
+        adapter does not report as a join)."""
         if not self._joins_kept:
             return
         group = poll.room.split("/", 1)[0]  # a forum topic's members are its group's
-        joined = await self._joined_at(group, actor.id)
-        if joined is None or joined <= poll.opened_at:
-            return
-        moved = await store.moved_in_at(self._reader, group)
-        if moved is not None and poll.opened_at <= moved:
+        changes = await self._changes_of(group, actor.id)
+        if not next((joined for at, joined in changes if at > poll.opened_at), False):
             return
         raise UserError(_("The electorate of poll {id} was fixed when it opened, {when}, and you joined the room "
                           "after that: you cannot vote in it.").format(
             id=poll.id, when=zoned(when(poll.opened_at, self._tz, self._clock.now()), self._tz)))
 
-    async def _joined_at(self, group: str, member: str) -> datetime | None:
-        """When MEMBER last joined GROUP, as kept. A vote flood asks this for every vote, so the
-        questions are pooled as the roll's links are (``RollService.learn``): each is answered by
-        a read that starts after it was asked (so a join committed before the vote arrived is
-        seen), and all asked meanwhile share that read, keeping a burst's votes together for the
-        writer's one commit."""
+    async def _changes_of(self, group: str, member: str) -> list[tuple[datetime, bool]]:
+        """MEMBER's kept joins and leaves of GROUP, in order. A vote flood asks this for every
+        vote, so the questions are pooled as the roll's links are (``RollService.learn``): each
+        is answered by a read that starts after it was asked (so a join committed before the
+        vote arrived is seen), and all asked meanwhile share that read, keeping a burst's votes
+        together for the writer's one commit."""
         if self._join_round is None:
             self._join_round = _JoinRound()
             if self._join_reading is None or self._join_reading.done():
@@ -543,24 +543,24 @@ class PollService:
         await round_.done.wait()
         if round_.error is not None:
             raise round_.error
-        return round_.found.get((group, member))
+        return round_.found.get((group, member), [])
 
     async def _read_joins(self) -> None:
-        """Read the joins asked for, a round at a time, until none are left."""
+        """Read the joins and leaves asked for, a round at a time, until none are left."""
         while self._join_round is not None:
             round_, self._join_round = self._join_round, None
             try:
-                round_.found = await store.joins_of(self._reader, round_.asked)
+                round_.found = await store.changes_of(self._reader, round_.asked)
             except Exception as e:
                 round_.error = e
             round_.done.set()
 
-    async def note_join(self, event: Joined) -> None:
-        """EVENT's member joined a group: kept while an open poll of that room, opened before,
-        needs to know (store.record_join). A join is about a person, and once no open poll
-        opened before it remains, it tells the bot nothing it needs, so it is deleted with that
-        close (``_close``) rather than kept until the member asks for erasure; erasing it while
-        the poll is open would let a member who came late vote after all."""
+    async def note_change(self, event: Joined | Left) -> None:
+        """EVENT's member joined a group or left it: kept while an open poll of that room,
+        opened before, needs to know (store.record_change). A change is about a person, and once
+        no open poll opened before it remains, it tells the bot nothing it needs, so it is
+        deleted with that close (``_close``) rather than kept until the member asks for erasure;
+        erasing it while the poll is open would let a member who came late vote after all."""
         at = event.at.astimezone(UTC).replace(microsecond=0)
         group = event.room.id
 
@@ -572,7 +572,7 @@ class PollService:
             return  # nothing open here that opened before: the common case, without a write
 
         async def op(conn: Conn) -> bool:
-            return await store.record_join(conn, group, event.actor.id, at)
+            return await store.record_change(conn, group, event.actor.id, at, isinstance(event, Joined))
 
         self._joins_kept = True  # before the write: a vote read meanwhile looks
         await self._writer.run(op)
@@ -1021,8 +1021,8 @@ class PollService:
                           hold=hold)
             # Its reminders still waiting are given up: the poll they ask to vote in is closed.
             await end(conn, ends_with_close(poll.id))
-            if poll.electorate_kind == "room":  # the joins only this poll needed (store.record_join)
-                await store.forget_joins(conn, poll.room.split("/", 1)[0])
+            if poll.electorate_kind == "room":  # the changes only this poll needed (store.record_change)
+                await store.forget_changes(conn, poll.room.split("/", 1)[0])
             # Its secret reminders, sent or not, go with the close (migrations/0033_forgotten_messages.sql).
             return now, result, await forget(conn, ends_with_close(poll.id))
 

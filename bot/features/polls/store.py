@@ -484,10 +484,14 @@ async def move_room(conn: Conn, old: str, new: str) -> list[int]:
         "SELECT id FROM polls WHERE room = ? AND closed_at IS NULL ORDER BY id", (old,))]
     await conn.execute("UPDATE polls SET room = ? WHERE room = ?", (new, old))
     await conn.execute("DELETE FROM poll_messages WHERE room = ?", (old,))
-    # Joins kept for the moved polls go with them (a supergroup is the same group's members).
-    await conn.execute("DELETE FROM room_joins WHERE room = ? AND member IN (SELECT member FROM room_joins"
-                       " WHERE room = ?)", (new, old))
-    await conn.execute("UPDATE room_joins SET room = ? WHERE room = ?", (new, old))
+    # The joins and leaves kept for the moved polls go with them: the group goes on under its new
+    # id (a supergroup has the group's members; members follow an upgraded Matrix room into its
+    # replacement, which the adapter reports as no join). Any the new id heard too are dropped.
+    await conn.execute(
+        "DELETE FROM room_changes WHERE room = ? AND EXISTS (SELECT 1 FROM room_changes o WHERE o.room = ?"
+        " AND o.member = room_changes.member AND o.at = room_changes.at AND o.joined = room_changes.joined)",
+        (new, old))
+    await conn.execute("UPDATE room_changes SET room = ? WHERE room = ?", (new, old))
     old_prefix = _setting(old, "")
     new_prefix = _setting(new, "")
     # NEW's own settings give way to OLD's (as SQLite's UPDATE OR REPLACE did), then OLD's move.
@@ -523,59 +527,59 @@ async def set_room_setting(conn: Conn, room: str, name: str, value: str) -> None
     )
 
 
-# -- who joined a room after its polls opened (migrations/0040_room_joins.sql) -----------------
+# -- who came to a room and who left it while its polls were open (migrations/0041) ----------
 
 _NEEDED_BY_OPEN_POLL = (
     "EXISTS (SELECT 1 FROM polls p WHERE p.closed_at IS NULL AND p.electorate_kind = 'room'"
-    " AND (p.room = room_joins.room OR substr(p.room, 1, length(room_joins.room) + 1) = room_joins.room || '/')"
-    " AND p.opened_at < room_joins.joined_at)"
+    " AND (p.room = room_changes.room OR substr(p.room, 1, length(room_changes.room) + 1) = room_changes.room || '/')"
+    " AND p.opened_at < room_changes.at)"
 )
-"""A join some open poll of its room (or of a topic of it) needs: one that opened before it."""
+"""A change some open poll of its room (or of a topic of it) needs: one that opened before it."""
 
 
-async def record_join(conn: Conn, room: str, member: str, at: datetime) -> bool:
-    """MEMBER joined ROOM (a group) at AT: kept, as their latest join, only if an open poll of
-    that room opened before it; False if nothing was kept (no poll needs it, or a later join
-    is kept already)."""
+async def record_change(conn: Conn, room: str, member: str, at: datetime, joined: bool) -> bool:
+    """MEMBER joined ROOM (a group) at AT, or left it (not JOINED): kept only if an open poll of
+    that room opened before it; False if nothing was kept (no poll needs it, or the same change
+    was heard before, as a Matrix restart replays a room's state)."""
     stamp, topics = iso(at), room + "/"
     cur = await conn.execute(
-        "INSERT INTO room_joins (room, member, joined_at) SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM polls"
+        "INSERT INTO room_changes (room, member, at, joined) SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM polls"
         " WHERE closed_at IS NULL AND electorate_kind = 'room' AND (room = ? OR substr(room, 1, ?) = ?)"
         " AND opened_at < ?)"
-        " ON CONFLICT (room, member) DO UPDATE SET joined_at = excluded.joined_at"
-        " WHERE excluded.joined_at > room_joins.joined_at",
-        (room, member, stamp, room, len(topics), topics, stamp),
+        " ON CONFLICT (room, member, at, joined) DO NOTHING",
+        (room, member, stamp, int(joined), room, len(topics), topics, stamp),
     )
     return bool(cur.rowcount)
 
 
-async def any_join_kept(conn: Conn) -> bool:
-    """Whether any join is kept at all (none, most of the time: votes then need not look)."""
-    return bool(await conn.execute_fetchall("SELECT 1 FROM room_joins LIMIT 1"))
+async def any_change_kept(conn: Conn) -> bool:
+    """Whether any join or leave is kept at all (none, most of the time: votes then need not look)."""
+    return bool(await conn.execute_fetchall("SELECT 1 FROM room_changes LIMIT 1"))
 
 
-async def joins_of(conn: Conn, asked: Iterable[tuple[str, str]]) -> dict[tuple[str, str], datetime]:
-    """When each (room, member) ASKED last joined that room (a group), as kept; those with no
-    kept join (no open poll needs to know) are left out. One query per 500 members."""
+Changes = dict[tuple[str, str], list[tuple[datetime, bool]]]
+"""(room, member) -> their kept changes in that room: (when, whether a join), in order."""
+
+
+async def changes_of(conn: Conn, asked: Iterable[tuple[str, str]]) -> Changes:
+    """The kept joins and leaves of each (room, member) ASKED in that room (a group), in the
+    order they happened (two of the same second in the order heard); those with none kept (no
+    open poll needs to know) are left out. One query per 500 members."""
     wanted = set(asked)
     members = sorted({member for _room, member in wanted})
-    found: dict[tuple[str, str], datetime] = {}
+    found: Changes = {}
     for start in range(0, len(members), 500):
         chunk = members[start:start + 500]
         rows = await conn.execute_fetchall(
-            f"SELECT room, member, joined_at FROM room_joins WHERE member IN ({', '.join('?' * len(chunk))})",
+            f"SELECT room, member, at, joined FROM room_changes WHERE member IN ({', '.join('?' * len(chunk))})"
+            " ORDER BY at, id",
             tuple(chunk))
-        found.update({(r[0], r[1]): datetime.fromisoformat(r[2]) for r in rows if (r[0], r[1]) in wanted})
+        for room, member, at, joined in rows:
+            if (room, member) in wanted:
+                found.setdefault((room, member), []).append((datetime.fromisoformat(at), bool(joined)))
     return found
 
 
-async def moved_in_at(conn: Conn, room: str) -> datetime | None:
-    """When ROOM last took over from a room that moved to it (members re-join an upgraded
-    Matrix room after the move, and were in the old room before)."""
-    rows = await conn.execute_fetchall("SELECT MAX(moved_at) FROM room_moves WHERE new_room = ?", (room,))
-    return parse_iso(rows[0][0]) if rows else None
-
-
-async def forget_joins(conn: Conn, room: str) -> None:
-    """Delete the joins to ROOM (a group) that no open poll needs any more (after a close)."""
-    await conn.execute(f"DELETE FROM room_joins WHERE room = ? AND NOT {_NEEDED_BY_OPEN_POLL}", (room,))
+async def forget_changes(conn: Conn, room: str) -> None:
+    """Delete the joins and leaves of ROOM (a group) that no open poll needs any more (after a close)."""
+    await conn.execute(f"DELETE FROM room_changes WHERE room = ? AND NOT {_NEEDED_BY_OPEN_POLL}", (room,))

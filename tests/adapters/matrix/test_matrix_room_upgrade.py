@@ -1,13 +1,25 @@
 """A room upgraded mid-poll (Synapse's /upgrade, as Element's "upgrade room" makes it): the bot
 follows the tombstone, its polls move to the replacement and go on there, and what members
-still send to the old room is refused once each with the way to the new one."""
+still send to the old room is refused once each with the way to the new one. Members who follow
+the room into its replacement keep their place in a poll's electorate, and only theirs: one who
+came to the old room after the poll opened, or comes to the new one, is still late."""
 
 from __future__ import annotations
 
+import asyncio
 from urllib.parse import quote
 
 from tests.adapters.matrix.running_bot import StartBot
-from tests.adapters.matrix.scenes import body, bot_poll_start, branch_room, command, count_line, native_poll, replies_to
+from tests.adapters.matrix.scenes import (
+    body,
+    bot_poll_start,
+    branch_room,
+    command,
+    count_line,
+    joined,
+    native_poll,
+    replies_to,
+)
 from tests.peers.synapse import (
     UserFactory,
     invite,
@@ -22,6 +34,7 @@ from tests.peers.synapse import (
 
 POINTER = "has been upgraded"
 VOTES = "SELECT voter, choice FROM votes WHERE poll_id = 1"
+LATE = "fixed when it opened"
 
 
 async def test_a_poll_goes_on_in_the_room_that_replaces_an_upgraded_one(
@@ -97,3 +110,33 @@ async def test_a_poll_goes_on_in_the_room_that_replaces_an_upgraded_one(
     text = body(result)
     assert count_line("Pizza", 1).search(text) and count_line("Soup", 1).search(text), text
     assert "Votes cast: 2" in text
+
+
+async def test_who_came_after_a_poll_opened_is_late_in_the_replacement_too(
+    start_bot: StartBot, matrix_users: UserFactory
+) -> None:
+    """Every member joins the replacement, after the poll opened: for one who is in the old
+    room that is following it, no join; one who joined the old room late stays late, and one
+    who was never in it joins anew."""
+    bot = await start_bot()
+    branch = await branch_room(matrix_users, bot.user_id, members=1)
+    founder, (ann,), old = branch.founder, branch.members, branch.room_id
+    late, outsider = await matrix_users("late", encrypted=True), await matrix_users("outsider", encrypted=True)
+    await command(branch.secretary, old, "!poll Strike? | Yes | No", bot.user_id, "Poll 1")
+    await asyncio.sleep(1.1)  # the opening is kept to the second: what follows is after it
+    await invite(founder, old, late)
+    await join(late, old)
+    await founder.wait_for_event(old, joined(late.user_id))
+    await command(late, old, "!vote 1 Yes", bot.user_id, LATE)
+
+    new = await upgrade_room(founder, old)
+    await invite(founder, new, bot.user_id)
+    await bot.wait_until("SELECT new_room FROM room_moves", f"mx:{new}")
+    for who in (branch.secretary, ann, late, outsider):
+        await invite(founder, new, who)
+        await join(who, new)
+    for who in (late, outsider):
+        _, refusal = await command(who, new, "!vote 1 Yes", bot.user_id, LATE)
+        assert "you joined the room after" in body(refusal), body(refusal)
+    await command(ann, new, "!vote 1 No", bot.user_id, "Your vote in poll 1: No")
+    assert await bot.query(VOTES) == [(f"mx:{ann.user_id}", "1")]

@@ -98,6 +98,14 @@ async def join(user: MatrixUser, room_id: str, *, wait_for_invite: bool = True) 
     user.invited_rooms.discard(room_id)
 
 
+async def leave(user: MatrixUser, room_id: str) -> None:
+    """Leave a room (a member event "leave" after "join"); the member may join it again, if its
+    join rules let them (or once invited again)."""
+    response = await user.client.room_leave(room_id)
+    if isinstance(response, ErrorResponse):
+        raise _fail(f"leave {room_id}", user, response)
+
+
 async def get_power_levels(user: MatrixUser, room_id: str) -> dict[str, Any]:
     """The room's ``m.room.power_levels`` content as the homeserver holds it."""
     response = await user.client.room_get_state_event(room_id, "m.room.power_levels")

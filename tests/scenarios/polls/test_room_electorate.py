@@ -1,7 +1,7 @@
 """A poll open to "anyone in the room" is for those in the room when it opened: someone who
 joins after is refused with one message saying so (and when it opened), and nothing changes;
-whoever was there before, or came before it opened, votes. A join is kept only while an open
-poll of its room needs it."""
+whoever was there before, or came before it opened, votes, also after leaving and coming back.
+A join or a leave is kept only while an open poll of its room needs it."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.kernel.clock import ManualClock
-from bot.kernel.events import Actor, Joined, Room
 from tests.helpers import Chat
 
 
@@ -30,33 +29,60 @@ async def test_a_member_who_joined_after_the_poll_opened_cannot_vote(chat: Chat)
     out = await chat.say("chair: /close 1")
     assert "Votes cast: 2" in out and "WINNER: Pizza" in out, out
     # The join told the bot nothing once the poll closed: it is gone.
-    assert await chat.query("SELECT member FROM room_joins") == []
+    assert await chat.query("SELECT member FROM room_changes") == []
 
 
 async def test_a_join_before_the_poll_opened_is_not_kept(chat: Chat) -> None:
     await chat.say("chair: /poll Old? | A | B")
     await chat.say(":advance 1m", ":join eve #finance")  # another room: poll 1 does not need it
-    assert await chat.query("SELECT member FROM room_joins") == []
+    assert await chat.query("SELECT member FROM room_changes") == []
     await chat.say(":join eve")
-    assert await chat.query("SELECT member FROM room_joins") == [("console:eve",)]
+    assert await chat.query("SELECT member FROM room_changes") == [("console:eve",)]
     out = await chat.say(":advance 1m", "chair: /poll New? | A | B", ":advance 1m", "eve: /vote 2 A")
     assert "fixed when it opened" not in out, out  # she was there when poll 2 opened
     out = await chat.say("eve: /vote 1 A")
     assert "electorate of poll 1 was fixed when it opened" in out, out
 
 
-async def test_joining_the_room_a_poll_moved_to_is_no_late_join(chat: Chat) -> None:
-    """An upgraded Matrix room: members join its replacement as the upgrade invites them,
-    before or after the bot has moved the room's polls there, and the bot may hear of a join
-    made before the move only after it. Either way they followed the room, as its members."""
+async def test_a_member_there_when_the_poll_opened_who_left_and_came_back_votes(chat: Chat) -> None:
+    """The first change the bot saw of a member after the opening says whether they were there:
+    a leave, and they were; a join, and they were not, whatever they did after."""
     await chat.say("chair: /poll Lunch? | Pizza | Soup --closes 1h", ":advance 1m")
-    followed = chat.app.clock.now()  # joined the replacement before the bot moved the room there
+    await chat.say(":leave ann", ":advance 1m", ":join ann")  # ann: there at the opening
+    await chat.say(":join dan", ":advance 1m", ":leave dan", ":advance 1m", ":join dan")  # dan: came after
+    await chat.say(":join bob", ":advance 1m", "chair: /poll Dinner? | Pasta | Rice --closes 1h", ":advance 1m")
+    await chat.say(":leave bob", ":advance 1m", ":join bob")  # bob: came after poll 1, there at poll 2
+    before = await chat.snapshot()
+    out = await chat.say("dan: /vote 1 Soup")
+    assert "electorate of poll 1 was fixed when it opened" in out and "you joined the room after" in out, out
+    out = await chat.say("bob: /vote 1 Soup")
+    assert "electorate of poll 1 was fixed when it opened" in out, out
+    assert await chat.snapshot() == before
+    out = await chat.say("ann: /vote 1 Pizza", "bob: /vote 2 Rice")
+    assert "fixed when it opened" not in out, out
+    assert "Your vote in poll 1: Pizza" in out and "Your vote in poll 2: Rice" in out, out
+    await chat.say("chair: /close 1", "chair: /close 2")
+    assert await chat.query("SELECT member FROM room_changes") == []
+
+
+async def test_a_late_joiner_is_late_in_the_room_a_poll_moved_to(chat: Chat) -> None:
+    """A room that moves (a group become a supergroup, an upgraded Matrix room) keeps what the
+    bot saw of its members under its new id: who joined late in the old room and joins the new
+    one is still late, as is anyone who joins the new one after the poll opened. A member who
+    follows an upgraded Matrix room into its replacement is no join (its adapter does not
+    report one), so whoever was there at the opening votes there."""
+    await chat.say("chair: /poll Lunch? | Pizza | Soup --closes 1h", ":advance 1m", ":join dan")
+    out = await chat.say("dan: /vote 1 Soup")
+    assert "electorate of poll 1 was fixed when it opened" in out, out
     await chat.say(":advance 1m")
     assert await chat.app.move_room("console:main", "console:hall")
-    await chat.app.joined(Joined(Actor("console:dan", "dan"), Room("console:hall"), followed))
-    await chat.say(":advance 1m", ":join eve #hall")  # after the move
-    out = await chat.say("dan #hall: /vote 1 Soup", "eve #hall: /vote 1 Pizza")
-    assert "fixed when it opened" not in out and out.count("Your vote in poll 1") == 2, out
+    await chat.say(":advance 1m", ":join dan #hall", ":join eve #hall")
+    before = await chat.snapshot()
+    out = await chat.say("dan #hall: /vote 1 Soup", "eve #hall: /vote 1 Soup")
+    assert out.count("electorate of poll 1 was fixed when it opened") == 2, out
+    assert await chat.snapshot() == before
+    out = await chat.say("ann #hall: /vote 1 Pizza")
+    assert "Your vote in poll 1: Pizza" in out, out
 
 
 async def test_a_late_join_kept_before_a_restart_still_counts_after_it(tmp_path: Path) -> None:
