@@ -631,6 +631,33 @@ async def test_a_restricted_bot_holds_back_until_its_rights_are_given_back(
         await bot.stop()
 
 
+async def test_a_result_refused_in_a_forum_topic_goes_there_once_the_bot_may_post_again(
+    tmp_path: Path, fast_telegram_peer: TelegramPeer
+) -> None:
+    """What was refused for want of the right to post is sent again in the group's topics too,
+    each in its own topic, not only in the group's main room."""
+    peer = fast_telegram_peer
+    olga = peer.create_user("Olga")
+    forum = peer.create_group("Union", creator=olga, forum=True)
+    peer.add_bot_to_group(forum, olga)
+    topic = peer.create_topic(forum, "Ballots", olga)
+    bot = await TelegramBot.start(tmp_path, peer)
+    try:
+        peer.send_command(olga, "poll", "Lunch? | Pizza | Soup --closes 10m", forum, topic=topic)
+        await peer.wait_for_bot_message(forum, containing="Poll 1")
+        peer.mute_members(forum)  # Telegram tells a bot that is no administrator nothing of it
+        await bot.app.advance(timedelta(minutes=11))
+        await bot.wait_for_rows(
+            "SELECT lower(failed) LIKE '%have no rights%' FROM outbox WHERE dedupe = 'poll:1:result'", [(1,)])
+        peer.make_admin(forum, peer.bot, by=olga)
+        result = await peer.wait_for_bot_message(forum, containing="Result — poll 1", within=10)
+        assert result.message_thread_id == topic.thread_id
+        await bot.wait_for_rows("SELECT sent_at IS NOT NULL, failed FROM outbox WHERE dedupe = 'poll:1:result'",
+                                [(1, None)])
+    finally:
+        await bot.stop()
+
+
 async def test_an_image_goes_as_a_photo(tmp_path: Path, fast_telegram_peer: TelegramPeer) -> None:
     peer = fast_telegram_peer
     olga = peer.create_user("Olga")
