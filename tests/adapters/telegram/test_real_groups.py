@@ -487,6 +487,30 @@ async def test_privacy_mode_beside_another_bot(tmp_path: Path, fast_telegram_pee
         await bot.stop()
 
 
+async def test_a_fullwidth_vote_is_read_wherever_telegram_hands_the_bot_its_text(
+    tmp_path: Path, fast_telegram_peer: TelegramPeer
+) -> None:
+    """``／vote`` (a fullwidth solidus, as East Asian keyboards type it) is no ``bot_command`` to
+    Telegram: a privacy-mode bot is not handed it in a group, unless it replies to the bot; where
+    the bot gets it (privately, a reply to its ballot) it counts as /vote."""
+    peer = fast_telegram_peer
+    olga, max_ = peer.create_user("Olga"), peer.create_user("Max")
+    group = group_with_bot(peer, olga, [max_])
+    bot = await TelegramBot.start(tmp_path, peer)
+    try:
+        peer.send_command(olga, "poll", "Lunch? | Pizza | Soup", group)
+        ballot = await peer.wait_for_bot_message(group, containing="Poll 1")
+        unseen = peer.send_message(max_, "／vote 1 Pizza", group)
+        assert unseen.update is None and not unseen.entities  # Telegram did not hand it to this bot
+        peer.send_message(max_, "／vote 1 Pizza", group, reply_to=ballot)
+        await peer.wait_for_bot_message(group, containing="Your vote in poll 1: Pizza")
+        peer.send_message(max_, "／ｖｏｔｅ 1 Soup")
+        await peer.wait_for_bot_message(peer.private_chat(max_), containing="Your vote in poll 1: Soup")
+        await bot.wait_for_rows("SELECT choice FROM votes", [("1",)])
+    finally:
+        await bot.stop()
+
+
 async def test_exports_arrive_as_documents(tmp_path: Path, fast_telegram_peer: TelegramPeer) -> None:
     peer = fast_telegram_peer
     olga, ann, ben = peer.create_user("Olga"), peer.create_user("Ann"), peer.create_user("Ben")
