@@ -59,6 +59,12 @@ def out_of_chat(member: ChatMember) -> bool:
     return member.status in LEFT or (isinstance(member, ChatMemberRestricted) and not member.is_member)
 
 
+def may_not_post(member: ChatMember) -> bool:
+    """Whether MEMBER, the bot's status in a group it is in, takes its right to send messages
+    (restricted by an administrator: ``restrictChatMember``)."""
+    return isinstance(member, ChatMemberRestricted) and not member.can_send_messages
+
+
 CONCURRENT_UPDATES = 32
 CONNECTIONS = 8
 
@@ -212,6 +218,10 @@ class TelegramAdapter:
                     with await self.core.speaking_to(who, qualified(chat.id)):
                         text = notices.removed_from(chat.title)
                     await self.core_send(SendPrivate(who, text))
+            elif may_not_post(mine.new_chat_member):
+                # Restricted: what is sent there meanwhile is refused for want of the right,
+                # without asking, and goes once the right is back (the update below).
+                transport.removed(chat.id, no_right=True)
             else:
                 # Added, promoted or demoted: the bot may be able to write again (a group where
                 # only administrators may), and the list of administrators, which says whether

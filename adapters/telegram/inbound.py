@@ -53,10 +53,10 @@ def channel_sender(update: Update, bot_username: str | None) -> TgMessage | None
     message, _ = _message(update)
     if message is None or message.sender_chat is None or message.sender_chat.id == message.chat.id:
         return None
-    if message.is_automatic_forward or not (message.text or "").startswith("/"):
-        return None  # a channel's post copied into its discussion group: not meant for the bot
     command = split_command(message.text or "")
-    if command is not None and command.bot and bot_username and command.bot.lower() != bot_username.lower():
+    if message.is_automatic_forward or command is None:
+        return None  # a channel's post copied into its discussion group, or talk: not meant for the bot
+    if command.bot and bot_username and command.bot.lower() != bot_username.lower():
         return None
     return message
 

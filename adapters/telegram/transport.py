@@ -245,10 +245,12 @@ class TelegramTransport:
         del self.gone[chat_id]  # asked again: Telegram says whether it still is
         return False
 
-    async def _at(self, what: str, chat_id: int, request: Callable[[int], Awaitable[T]], *, again: bool = True) -> T:
+    async def _at(self, what: str, chat_id: int, request: Callable[[int], Awaitable[T]], *, again: bool = True,
+                  reading: bool = False) -> T:
         """REQUEST(chat_id), made again on the new id if the group was upgraded (unless not
-        AGAIN: a message id of the old group names nothing in the new one)."""
-        if self._closed_to_bot(chat_id):
+        AGAIN: a message id of the old group names nothing in the new one). READING: it asks,
+        posts nothing, so a chat closed only to the bot's posts (``_no_right``) is asked."""
+        if not (reading and chat_id in self._no_right) and self._closed_to_bot(chat_id):
             refusal = NoRightToSend if chat_id in self._no_right else DeliveryRefused
             raise refusal(f"{what}: the bot may not write to chat {chat_id} now")
         try:
@@ -498,19 +500,22 @@ class TelegramTransport:
     # -- roles -----------------------------------------------------------------------------
 
     async def _fetch_admins(self, chat_id: int) -> frozenset[int]:
-        admins = await self._at("getChatAdministrators", chat_id, lambda chat: self.bot.get_chat_administrators(chat))
+        admins = await self._at("getChatAdministrators", chat_id, lambda chat: self.bot.get_chat_administrators(chat),
+                                reading=True)
         return frozenset(member.user.id for member in admins)
 
     async def _fetch_status(self, chat_id: int, user_id: int) -> str | None:
         try:
-            member = await self._at("getChatMember", chat_id, lambda chat: self.bot.get_chat_member(chat, user_id))
+            member = await self._at("getChatMember", chat_id, lambda chat: self.bot.get_chat_member(chat, user_id),
+                                    reading=True)
         except BadRequest:
             return None
         return member.status
 
     async def _fetch_member(self, chat_id: int, user_id: int) -> bool:
         try:
-            member = await self._at("getChatMember", chat_id, lambda chat: self.bot.get_chat_member(chat, user_id))
+            member = await self._at("getChatMember", chat_id, lambda chat: self.bot.get_chat_member(chat, user_id),
+                                    reading=True)
         except BadRequest:
             return False
         return belongs(member)

@@ -28,7 +28,10 @@ class CommandText:
 def split_command(text: str, prefixes: tuple[str, ...] = ("/",)) -> CommandText | None:
     """The command in TEXT, or None if TEXT is not a command. Characters that show nothing (a
     byte-order mark, a zero-width space, a direction mark that a keyboard or a copied text slips
-    in) before the command or inside its name are not read: what looks like /vote is /vote."""
+    in) before the command or inside its name are not read, and the command's word is read in
+    its compatibility form (NFKC), so the fullwidth ``／ｖｏｔｅ`` an East Asian keyboard types is
+    ``/vote``: what looks like /vote is /vote. (Telegram marks no such word as a command: the bot
+    reads it from the text wherever it gets the text.)"""
     text = text.strip()
     start = 0
     while start < len(text) and (text[start].isspace() or _unseen(text[start])):
@@ -36,7 +39,7 @@ def split_command(text: str, prefixes: tuple[str, ...] = ("/",)) -> CommandText 
     end = start
     while end < len(text) and not text[end].isspace():
         end += 1
-    name = "".join(c for c in text[start:end] if not _unseen(c))
+    name = unicodedata.normalize("NFKC", "".join(c for c in text[start:end] if not _unseen(c)))
     m = _COMMAND.match(name + text[end:])
     if not m or m.group(1) not in prefixes:
         return None

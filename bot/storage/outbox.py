@@ -283,9 +283,10 @@ async def send_again(conn: Conn, dedupe: str, now: datetime) -> None:
 
 
 async def refused_again(conn: Conn, target: str, now: datetime) -> int:
-    """The bot may post in room TARGET again: its messages given up there for want of that
-    right (``NoRightToSend``), queued within GIVE_UP_AFTER, are tried again as if new, in the
-    order they were queued; how many.
+    """The bot may post in room TARGET again: its messages given up there, or in one of its
+    parts (``TARGET/PART``: a forum's topic, where the right to post is the group's), for want
+    of that right (``NoRightToSend``), queued within GIVE_UP_AFTER, are tried again as if new,
+    in the order they were queued; how many.
 
     Why: in a group where only administrators may write, a bot demoted for a while (often by
     mistake, or while roles are rearranged) would otherwise never post the results, closes and
@@ -297,8 +298,9 @@ async def refused_again(conn: Conn, target: str, now: datetime) -> int:
     for any other reason (the bot removed, blocked, a room gone) is not asked again here."""
     cur = await conn.execute(
         "UPDATE outbox SET failed = NULL, attempts = 0, failing_since = NULL, not_before = ?, claimed_until = NULL"
-        " WHERE target = ? AND private = 0 AND sent_at IS NULL AND substr(failed, 1, ?) = ? AND created_at >= ?",
-        (iso(now), target, len(NO_RIGHT), NO_RIGHT, iso(now - GIVE_UP_AFTER)),
+        " WHERE (target = ? OR substr(target, 1, ?) = ?) AND private = 0 AND sent_at IS NULL"
+        " AND substr(failed, 1, ?) = ? AND created_at >= ?",
+        (iso(now), target, len(target) + 1, target + "/", len(NO_RIGHT), NO_RIGHT, iso(now - GIVE_UP_AFTER)),
     )
     return int(cur.rowcount)
 

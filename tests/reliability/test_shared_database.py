@@ -24,6 +24,7 @@ from bot.features.motions import store as motion_store
 from bot.features.roll.service import RollService
 from bot.features.signups import store as signup_store
 from bot.features.triggers import store as trigger_store
+from bot.kernel.effects import Edit
 from bot.kernel.events import Actor, ButtonPress, Message, Room
 from bot.kernel.ports import Reader
 from bot.kernel.secrecy import receipt, voter_hash
@@ -775,3 +776,42 @@ async def test_two_changes_that_deadlock_across_processes_are_both_made(tmp_path
     finally:
         for bot in (a, b):
             await bot.stop()
+
+
+async def test_a_live_tally_on_its_way_while_another_process_closes_the_poll_does_not_stay_on_the_ballot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A's edit of the live tally is held up (flood control, a slow network) while B closes the
+    poll and shows the ballot closed; A's edit lands after that, so A shows it closed again."""
+    a, b = await _bots(tmp_path, 2)
+    try:
+        await a.say("chair: /poll Lunch? | Pizza | Soup")
+        landed: list[str] = []  # the ballot's edits, as they land, from either process
+        held, release = asyncio.Event(), asyncio.Event()
+
+        def recorded(bot: Chat, *, hold: bool) -> None:
+            deliver = bot.transport.deliver
+
+            async def deliver_and_record(effect: Any) -> Any:
+                if isinstance(effect, Edit) and hold and not release.is_set():
+                    held.set()
+                    await release.wait()
+                done = await deliver(effect)
+                if isinstance(effect, Edit):
+                    landed.append(str(effect.text))
+                return done
+
+            monkeypatch.setattr(bot.transport, "deliver", deliver_and_record)
+
+        recorded(a, hold=True)
+        recorded(b, hold=False)
+        await a.say("ann: /vote 1 Pizza")
+        await asyncio.wait_for(held.wait(), 10)  # A's live tally is on its way
+        await b.say("chair: /close 1")
+        assert "Closed." in landed[-1]
+        release.set()
+        await _until(lambda: not a.app.services.polls._refreshing, "A's edit to land")
+        assert len(landed) >= 2 and "Closed." in landed[-1], landed
+    finally:
+        await a.stop()
+        await b.stop()

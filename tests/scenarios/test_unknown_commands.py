@@ -42,3 +42,17 @@ async def test_a_command_with_an_invisible_character_a_keyboard_slipped_in_is_re
         for where in ("ann", "ann (private)"):
             out = await chat.say(f"{where}: {typed}")
             assert "Your vote in poll 1" in out and out.count(" bot: ") == 1, (n, where, out)
+
+
+async def test_a_fullwidth_command_an_east_asian_keyboard_typed_is_read_as_any_other(chat: Chat) -> None:
+    """``／vote`` (U+FF0F FULLWIDTH SOLIDUS, and the fullwidth letters a Japanese or Chinese
+    keyboard types) reads as /vote, privately and in a group; in a group it is routed as any
+    command: a slip is answered with the right one, and an unknown one is left to its bot."""
+    await chat.say("chair: /poll Lunch? | Pizza | Soup")
+    for n, typed in enumerate(("／vote 1 Pizza", "／ｖｏｔｅ 1 Soup", "／vote　1 Pizza")):
+        for where in ("ann", "ann (private)"):
+            out = await chat.say(f"{where}: {typed}")
+            assert "Your vote in poll 1" in out and out.count(" bot: ") == 1, (n, where, out)
+    assert "Unknown command /vtoe: did you mean /vote?" in await chat.say("ann: ／vtoe 1 Pizza")
+    assert await chat.say("ann: ／weather Cardiff") == ""
+    assert "Unknown command /weather. Send /help" in await chat.say("ann (private): ／weather Cardiff")

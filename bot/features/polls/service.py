@@ -904,7 +904,11 @@ class PollService:
         For the same reason the close's edit waits for a refresh under way (``_ballot_edits``),
         and a refresh asks whether the poll is still open right before each edit (``_shown_open``),
         not of the poll it was scheduled with: a live tally and its buttons sent after the
-        "Closed." edit would put them back on a closed ballot for good."""
+        "Closed." edit would put them back on a closed ballot for good. That lock is this
+        process's: on a shared database another process may close the poll, and edit its ballot,
+        while an edit of this one is on its way, and this edit may land last. So there each edit
+        is followed by the same question, and a poll found closed gets its closed ballot again
+        (``_show_closed``): whichever edit lands last, the last to land shows it closed."""
         try:
             while True:
                 await asyncio.sleep(self._directory.edit_interval(poll.room))
@@ -919,11 +923,31 @@ class PollService:
                         if not await self._shown_open(poll):
                             return
                         await self._send(Edit(room, ref, text, ballot_buttons(poll)))
+                        if self._shared and not await store.still_open(self._reader, poll.id):
+                            await self._show_closed(poll.id)  # closed elsewhere while this edit went
+                            return
                 if poll.id not in self._stale:  # no vote since the tally was read
                     return
         finally:
             self._refreshing.discard(poll.id)
             self._stale.discard(poll.id)
+
+    async def _show_closed(self, poll_id: int) -> None:
+        """Edit POLL_ID's ballot messages (closed, by another process) as its close did, over a
+        live tally of this process's that may have landed after them."""
+        poll = await store.load_poll(self._reader, poll_id)  # as closed, not as this process had it open
+        if poll is None or poll.result is None:
+            return
+        text = await self._closed_text(poll)
+        for room, ref, native_ref in await store.messages_of(self._reader, poll_id):
+            if not native_ref:
+                await self._send(Edit(room, ref, text))
+
+    async def _closed_text(self, poll: Poll) -> Markup:
+        """Closed POLL's ballot, in its room's language."""
+        assert poll.result is not None
+        with speaking(await self._languages.speech_for(poll.room)):
+            return ballot_text(poll, self._tz, self._live(poll, poll.result), now=self._clock.now())
 
     def _ballot_edits(self, poll_id: int) -> asyncio.Lock:
         """Held while POLL_ID's ballot messages are edited, by a refresh or by the close."""
@@ -1067,9 +1091,7 @@ class PollService:
     async def _after_close(self, poll: Poll) -> None:
         """What follows a close once its result is announced: the ballot messages show it is
         closed, and the features waiting on it (a motion's vote) hear of it."""
-        assert poll.result is not None
-        with speaking(await self._languages.speech_for(poll.room)):
-            closed_text = ballot_text(poll, self._tz, self._live(poll, poll.result), now=self._clock.now())
+        closed_text = await self._closed_text(poll)
         try:
             async with self._ballot_edits(poll.id):  # after a live tally's edit under way, never before it
                 messages = self._messages.pop(poll.id, [])  # and those posted elsewhere:

@@ -15,7 +15,7 @@ from .commands import scope_key, validate_commands
 from .errors import ApiError, bad_request
 from .html_mode import parse_html
 from .markup import validate_reply_markup
-from .models import Chat, Message, Poll, PollOption, member_json
+from .models import Chat, Message, Poll, PollOption, member_json, restricted_json
 from .params import Params
 from .text import Entity, trim_formatted
 from .world import World
@@ -335,13 +335,17 @@ def _group(world: World, params: Params) -> Chat:
 
 
 async def get_chat_administrators(world: World, params: Params) -> Result:
+    """The chat's administrators "except other bots" (Bot API, getChatAdministrators): the bot
+    asking is named when it administers the chat, another bot only with ``return_bots``."""
     chat = _group(world, params)
     if not chat.is_group:
         raise bad_request("there are no administrators in the private chat")
+    with_bots = params.bool("return_bots")
     return [
         member_json(world.users[user_id], status, can_delete_messages=user_id not in chat.cannot_delete)
         for user_id, status in chat.members.items()
         if status in ("creator", "administrator")
+        and (with_bots or user_id == world.bot.id or not world.users[user_id].is_bot)
     ]
 
 
@@ -350,6 +354,8 @@ async def get_chat_member(world: World, params: Params) -> Result:
     user = world.users.get(params.int("user_id") or 0)
     if user is None:
         raise bad_request("PARTICIPANT_ID_INVALID")
+    if user.id == world.bot.id and not chat.bot_can_send and chat.members.get(user.id) == "member":
+        return restricted_json(user, is_member=True)
     return member_json(user, chat.members.get(user.id, "left"), can_delete_messages=user.id not in chat.cannot_delete)
 
 

@@ -145,6 +145,9 @@ class Directory:
         world = self.world
         old = chat.members.get(user.id, "left")
         chat.members[user.id] = new
+        was_restricted = user.id == world.bot.id and not chat.bot_can_send and old == "member"
+        if was_restricted and new == "administrator":
+            chat.bot_can_send = True  # promoting a restricted member lifts the restrictions
         world.changed.notify()
         if user.id != world.bot.id and chat.members.get(world.bot.id) != "administrator":
             return None
@@ -155,7 +158,7 @@ class Directory:
                 "chat": chat.to_json(),
                 "from": actor.to_json(),
                 "date": world.now(),
-                "old_chat_member": member_json(user, old),
+                "old_chat_member": restricted_json(user, is_member=True) if was_restricted else member_json(user, old),
                 "new_chat_member": member_json(user, new, can_delete_messages=user.id not in chat.cannot_delete),
                 **extra,
             },
@@ -187,10 +190,40 @@ class Directory:
         chat.members_can_send = not muted
         self.world.changed.notify()
 
-    def restrict_bot(self, chat: Chat) -> None:
-        """An administrator takes the bot's right to post: sends get 400 ``not enough rights``."""
+    def restrict_bot(self, chat: Chat, *, by: User | None = None) -> PendingUpdate:
+        """An administrator (BY, the creator by default) takes the bot's right to post
+        (``restrictChatMember``): sends get 400 ``not enough rights``. The bot's own status
+        changed, so it is told by ``my_chat_member`` (member -> ``restricted``, ``is_member``
+        true), as of any change of its status. Telegram restricts no administrator: demote the
+        bot first. Returns the update."""
+        if chat.members.get(self.world.bot.id) != "member":
+            raise PeerUsageError(f"only a bot that is a plain member of {chat.title!r} can be restricted")
+        if not chat.bot_can_send:
+            raise PeerUsageError(f"the bot is restricted in {chat.title!r} already")
         chat.bot_can_send = False
         self.world.changed.notify()
+        return self._bot_status_changed(chat, by, member_json(self.world.bot, "member"),
+                                        restricted_json(self.world.bot, is_member=True))
+
+    def unrestrict_bot(self, chat: Chat, *, by: User | None = None) -> PendingUpdate:
+        """An administrator gives the restricted bot its rights back: ``my_chat_member``
+        (``restricted`` -> ``member``), and it may post again. Returns the update."""
+        if chat.bot_can_send or chat.members.get(self.world.bot.id) != "member":
+            raise PeerUsageError(f"the bot is not restricted in {chat.title!r}")
+        chat.bot_can_send = True
+        self.world.changed.notify()
+        return self._bot_status_changed(chat, by, restricted_json(self.world.bot, is_member=True),
+                                        member_json(self.world.bot, "member"))
+
+    def _bot_status_changed(self, chat: Chat, by: User | None, old: dict[str, object],
+                            new: dict[str, object]) -> PendingUpdate:
+        world = self.world
+        actor = by or next((world.users[u] for u, s in chat.members.items() if s == "creator"), world.bot)
+        return world.queue.push(
+            "my_chat_member",
+            {"chat": chat.to_json(), "from": actor.to_json(), "date": world.now(),
+             "old_chat_member": old, "new_chat_member": new},
+        )
 
     def create_topic(self, chat: Chat, name: str, by: User) -> Topic:
         """A forum topic; its thread id is the id of the ``forum_topic_created`` service message,

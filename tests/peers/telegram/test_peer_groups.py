@@ -11,7 +11,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from telegram import Bot, BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    ChatMemberRestricted,
+    Update,
+)
 from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
 from tests.peers.telegram import Limits, ManualClock, PeerUsageError, TelegramPeer, fixtures
@@ -225,6 +232,52 @@ async def test_a_join_by_invite_link_reaches_only_an_administrator_bot_that_aske
     assert change.invite_link is not None and change.invite_link.creator.id == chair.id
     with pytest.raises(PeerUsageError):
         peer.join_by_link(group, newcomer)
+
+
+async def test_the_administrators_listed_are_people_and_the_bot_itself_but_no_other_bot(
+    fast_telegram_peer: TelegramPeer,
+) -> None:
+    """getChatAdministrators: "all chat administrators except other bots"; the asking bot is
+    named when it administers the chat, another only with ``return_bots``."""
+    peer = fast_telegram_peer
+    chair, deputy = peer.create_user("Chair"), peer.create_user("Deputy")
+    other = peer.create_bot("OtherBot")
+    group = peer.create_group("Branch", creator=chair, members=[deputy, other], admins=[deputy, other])
+    peer.add_bot_to_group(group, by=chair, as_admin=True)
+    async with _bot(peer) as bot:
+        listed = {m.user.id for m in await bot.get_chat_administrators(group.id)}
+        assert listed == {chair.id, deputy.id, peer.bot.id}
+        with_bots = {m.user.id for m in await bot.get_chat_administrators(group.id, return_bots=True)}
+        assert with_bots == listed | {other.id}
+
+
+async def test_the_bot_restricted_and_given_its_rights_back_is_told_each_time(fast_telegram_peer: TelegramPeer) -> None:
+    """Restricting the bot changes its own status: ``my_chat_member`` says ``restricted`` (still
+    a member, may not send), getChatMember says so too, and lifting it says ``member`` again."""
+    peer = fast_telegram_peer
+    chair = peer.create_user("Chair")
+    group = peer.create_group("Branch", creator=chair)
+    peer.add_bot_to_group(group, by=chair)
+    async with _bot(peer) as bot:
+        await _updates(bot)
+        peer.restrict_bot(group)
+        [restricted] = [u.my_chat_member for u in await _updates(bot) if u.my_chat_member is not None]
+        new = restricted.new_chat_member
+        assert (restricted.old_chat_member.status, new.status) == ("member", "restricted")
+        assert isinstance(new, ChatMemberRestricted) and new.is_member and not new.can_send_messages
+        assert (await bot.get_chat_member(group.id, peer.bot.id)).status == "restricted"
+        with pytest.raises(BadRequest, match="(?i)not enough rights"):
+            await bot.send_message(group.id, "hello")
+        peer.unrestrict_bot(group)
+        [lifted] = [u.my_chat_member for u in await _updates(bot) if u.my_chat_member is not None]
+        assert (lifted.old_chat_member.status, lifted.new_chat_member.status) == ("restricted", "member")
+        await bot.send_message(group.id, "hello")
+        peer.restrict_bot(group)
+        promoted = peer.make_admin(group, peer.bot, by=chair)  # promoting lifts the restrictions
+        assert promoted is not None and promoted.payload["old_chat_member"]["status"] == "restricted"
+        await bot.send_message(group.id, "hello again")
+        with pytest.raises(PeerUsageError):
+            peer.restrict_bot(group)  # Telegram restricts no administrator
 
 
 async def test_chat_member_updates_come_only_when_asked_for(fast_telegram_peer: TelegramPeer) -> None:
