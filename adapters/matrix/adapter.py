@@ -34,7 +34,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 from typing import Any
-from urllib.parse import quote
 
 from nio import (
     AsyncClient,
@@ -58,6 +57,7 @@ from adapters.matrix.crypto import (
     note_new_room,
     prepare_store,
     restore,
+    retire_stores,
     seal,
     snapshot,
     store_file,
@@ -85,7 +85,7 @@ from bot.kernel.config import MatrixConfig
 from bot.kernel.effects import SendPrivate
 from bot.kernel.errors import StartError
 from bot.kernel.events import Actor, Event, Joined, Left, Message, NativePollAnswer, Room
-from bot.kernel.markup import markup, to_html
+from bot.kernel.markup import to_html
 from bot.kernel.ports import Core
 
 log = logging.getLogger(__name__)
@@ -214,6 +214,7 @@ class MatrixAdapter:
         self._lost = False  # the lease was lost: another process runs the account now
         self._logged_in = False  # once: the encryption store is put in place before the first login only
         self._keys_stamp: tuple[int, int] | None = None  # the store file as last saved (mtime, size)
+        self._stores_retired_for: str | None = None  # the device whose predecessors' stores were removed
         self.sender = Sender(self.client, max_backoff=max_backoff)
         self.sender.allowed = self.runs_account
         self.rooms = Rooms(self.client, config.user_id, config.organiser_power_level)
@@ -555,11 +556,35 @@ class MatrixAdapter:
                 if keys is not None:
                     self._keys_stamp = self._pending_stamp
             self.since = response.next_batch
+            self._retire_old_stores()
             if not self.synced.is_set():  # the account's first sync in this process: it can send now
                 self.synced.set()
                 self.core.can_send()
                 if lost:
                     self._spawn(self._tell_unread(lost))
+
+    def _retire_old_stores(self) -> None:
+        """Once a sync has been handled as the device in use, with its store open (and, on a
+        shared database, saved with the token), remove the stores of the account's other
+        devices: one signed out and replaced (``_logged_out``), or one left by an earlier run.
+        Their keys would decrypt past messages, and nothing reads with them any more. Once per
+        device and run; on a shared database their sealed copies went with the save
+        (``MatrixState.save_token``)."""
+        device = self.client.device_id
+        if not device or device == self._stores_retired_for or self.client.olm is None:
+            return
+        if not store_file(self.store, self.config.user_id, device).exists():
+            return  # not in use yet: nothing is removed before the store that replaces it is there
+        if self.state.shared and self._keys_stamp is None:
+            return  # its sealed copy is not saved yet: the next sync saves it
+        self._stores_retired_for = device
+        try:
+            retired = retire_stores(self.store, self.config.user_id, device)
+        except OSError as e:
+            log.warning("could not remove the encryption stores of the bot's former devices (%s)", type(e).__name__)
+            return
+        for old in retired:
+            log.info("removed the encryption store of the bot's former device %s (device %s is in use)", old, device)
 
     def _held_position(self) -> str | None:
         """The sync token before the oldest event held, if any is held, and not for longer than
@@ -624,9 +649,13 @@ class MatrixAdapter:
                 continue  # the very first sync: everything in it is history, to be learnt from only
             if info.timeline.limited and info.timeline.prev_batch:
                 events = await self._missed(room_id, info.timeline.prev_batch, since) + events
+            raised = False
             for event in events:
                 if (state := state_of(event)) is not None:
                     self.rooms.note_event(room_id, state)
+                    raised = raised or (state.get("type") == "m.room.power_levels" and state.get("state_key") == "")
+            if raised and self.rooms.may_post(room_id):
+                await self._may_post_again(room_id)
             # Before what the room's members said in this sync: a late joiner's vote is refused.
             await self._memberships(room_id, [*info.state, *events])
             fresh = after_own_join(events, self.config.user_id)
@@ -735,12 +764,8 @@ class MatrixAdapter:
         """Tell MEMBER where room OLD went, about what they sent (the event ABOUT): in OLD (in
         reply to REPLY_TO, in its THREAD), or, where the upgrade left the bot no right to post
         there (Synapse lets only moderators post in a room it upgraded), privately."""
-        server = new.split(":", 1)[-1]
-        link = f"https://matrix.to/#/{quote(new, safe='')}?via={quote(server, safe='')}"
-        title = self.rooms.title(new)
-        where = markup("{} ({})", title, link) if title else markup("{}", link)
         with await self.core.speaking_to(qualified(member), qualified(old)):
-            text = notices.room_upgraded(self.rooms.title(old), where)
+            text = notices.room_upgraded(self.rooms.title(old), self.transport.room_link(qualified(new)))
         try:
             await self.sender.send(old, "m.room.message", content.notice(to_html(text), reply_to, thread),
                                    notice_tx(about))
@@ -809,6 +834,17 @@ class MatrixAdapter:
             log.warning("%s", e)
             return
         await self.state.save_notice(event_id)
+
+    async def _may_post_again(self, room_id: str) -> None:
+        """The room's power levels changed (in its timeline: live, or while the bot was down)
+        and now let the bot post: what the homeserver refused it there for want of that right
+        (``NoRightToSend``) is sent after all, as on Telegram when the bot is promoted back, and
+        a later refusal tells the organisers again."""
+        self._told_forbidden.discard(room_id)
+        try:
+            await self.core.may_post_again(qualified(room_id))
+        except Exception:  # the database is away: what waits is sent at the next raise
+            log.exception("could not queue again what %s refused the bot", room_id)
 
     def _forbidden(self, room_id: str, reason: str) -> None:
         """The homeserver forbids the bot to post in ROOM_ID: tell its organisers, privately,

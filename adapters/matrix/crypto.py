@@ -58,6 +58,38 @@ def store_file(path: Path, user_id: str, device_id: str) -> Path:
     return path / f"{user_id}_{device_id}.db"
 
 
+STORE_SUFFIXES = (".db", ".db-wal", ".db-shm", ".db-journal", ".db.partial", ".trusted_devices",
+                  ".blacklisted_devices", ".ignored_devices")
+"""The files matrix-nio (and ``restore``) keep one device's keys and trust in."""
+
+
+def retire_stores(path: Path, user_id: str, device_id: str) -> list[str]:
+    """Remove from the store directory PATH the files of USER_ID's devices other than DEVICE_ID
+    (the one in use): a device signed out and replaced, or one the operator moved away from.
+    Their Olm and Megolm keys would decrypt past messages for whoever copies the directory,
+    and the bot no longer reads with them (the homeserver deleted a signed-out device's keys).
+    A file that might be DEVICE_ID's is kept, whatever else it could be. Returns the devices
+    whose files were removed."""
+    prefix, mine = f"{user_id}_", f"{user_id}_{device_id}."
+    removed: set[str] = set()
+    try:
+        names = [entry.name for entry in path.iterdir()]
+    except FileNotFoundError:
+        return []
+    for name in sorted(names):
+        if not name.startswith(prefix) or name.startswith(mine):
+            continue
+        suffix = next((s for s in STORE_SUFFIXES if name.endswith(s)), None)
+        if suffix is None or len(name) == len(prefix) + len(suffix):
+            continue
+        target = path / name
+        if target.is_symlink() or not target.is_file():
+            continue  # not a file nio wrote: someone else's
+        target.unlink(missing_ok=True)
+        removed.add(name[len(prefix):-len(suffix)])
+    return sorted(removed)
+
+
 def snapshot(path: Path) -> bytes | None:
     """The store file PATH as one consistent image (SQLite's backup, whatever nio is doing),
     or None if there is none yet."""

@@ -23,6 +23,8 @@ from typing import Any
 
 from nio import AsyncClient, MatrixRoom
 
+from bot.kernel.events import scrub
+
 
 def creators_outrank_power_levels(room_version: str) -> bool:
     if room_version.startswith("org.matrix.hydra."):
@@ -57,14 +59,21 @@ def _level(value: object) -> int | None:
 @dataclass(frozen=True, slots=True)
 class Levels:
     """What the bot reads of a room's power levels: each listed user's level, everyone else's,
-    and the level that may redact others' events (the spec's defaults where the event has none)."""
+    the level that may redact others' events, and the levels that may send events (by type,
+    and for any other type), the spec's defaults where the event has none."""
 
     users: dict[str, int] = field(default_factory=dict)
     users_default: int = 0
     redact: int = 50
+    events: dict[str, int] = field(default_factory=dict)
+    events_default: int = 0
 
     def of(self, user_id: str) -> int:
         return self.users.get(user_id, self.users_default)
+
+    def to_send(self, event_type: str) -> int:
+        """The level that may send an event of EVENT_TYPE."""
+        return self.events.get(event_type, self.events_default)
 
 
 def levels_of(content: object) -> Levels:
@@ -75,8 +84,13 @@ def levels_of(content: object) -> Levels:
     users = content.get("users")
     listed = {u: level for u, v in users.items() if isinstance(u, str) and (level := _level(v)) is not None} \
         if isinstance(users, dict) else {}
+    events = content.get("events")
+    by_type = {t: level for t, v in events.items() if isinstance(t, str) and (level := _level(v)) is not None} \
+        if isinstance(events, dict) else {}
     default, redact = _level(content.get("users_default")), _level(content.get("redact"))
-    return Levels(listed, 0 if default is None else default, 50 if redact is None else redact)
+    events_default = _level(content.get("events_default"))
+    return Levels(listed, 0 if default is None else default, 50 if redact is None else redact, by_type,
+                  0 if events_default is None else events_default)
 
 
 CLOSED_JOIN_RULES = ("invite", "knock", "private")
@@ -218,9 +232,30 @@ class Rooms:
         levels = self._levels.get(room_id, Levels())
         return levels.of(user_id) >= levels.redact
 
-    def title(self, room_id: str) -> str:
+    def may_post(self, room_id: str) -> bool:
+        """Whether the bot's power level lets it post messages in ROOM_ID (encrypted ones, in
+        an encrypted room), as the room's latest power levels say; a creator always may."""
         room = self.room(room_id)
-        return room.display_name if room is not None else self._left.get(room_id, ("", set()))[0]
+        if room is None:
+            return False
+        if self.bot_user_id in self._creators.get(room_id, set()):
+            return True
+        levels = self._levels.get(room_id, Levels())
+        sent_as = "m.room.encrypted" if room.encrypted else "m.room.message"
+        return levels.of(self.bot_user_id) >= levels.to_send(sent_as)
+
+    def title(self, room_id: str) -> str:
+        """The room's name as members see it (its name, alias, or members), or where the bot
+        left it, as it was; scrubbed as the core scrubs what people typed (``scrub``: a name
+        is anyone's text, and its bidirectional controls would reorder the notice around it)."""
+        room = self.room(room_id)
+        return scrub(room.display_name if room is not None else self._left.get(room_id, ("", set()))[0])
+
+    def alias(self, room_id: str) -> str | None:
+        """The room's canonical alias (``#name:server``), if it has one: the address members share."""
+        room = self.room(room_id)
+        alias = room.canonical_alias if room is not None else None
+        return alias if isinstance(alias, str) and alias.startswith("#") else None
 
     def name_of(self, room_id: str, user_id: str) -> str:
         room = self.room(room_id)

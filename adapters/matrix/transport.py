@@ -7,6 +7,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
+from urllib.parse import quote
 
 from nio.crypto.attachments import encrypt_attachment
 
@@ -30,8 +31,8 @@ from bot.kernel.effects import (
     SendNativePoll,
     SendPrivate,
 )
-from bot.kernel.markup import to_html, to_plain
-from bot.kernel.ports import DeliveryRefused, PartlyDelivered
+from bot.kernel.markup import Markup, markup, to_html, to_plain
+from bot.kernel.ports import DeliveryRefused, NoRightToSend, PartlyDelivered
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,9 @@ class MatrixTransport:
         """EFFECT carried out. A refusal by the homeserver that no retry can cure is
         DeliveryRefused, so nothing tries again and the chat's later messages go on: a client
         error (too large, malformed, a room that is gone), or the bot was kicked or banned or
-        may not post, when the room's organisers are told where the bot can still reach them.
+        may not post, when the room's organisers are told where the bot can still reach them
+        (NoRightToSend where the bot is still in the room: its power level is too low, and what
+        was refused so is sent once it is raised).
         Anything else (an outage, a rate limit, GaveUp) is raised as it is: the outbox retries."""
         try:
             with await self._speaking(effect):
@@ -111,6 +114,10 @@ class MatrixTransport:
         room_id = unqualified(room) if isinstance(room, str) else None
         if room_id is not None and self.on_forbidden is not None:
             self.on_forbidden(room_id, e.reason)
+        if room_id is not None and self.rooms.is_joined(room_id, self.bot_user_id):
+            # Still in the room, so its power level is too low to post there: sent again once
+            # it is raised (the adapter tells the core, ``Core.may_post_again``).
+            return NoRightToSend(f"the homeserver refused: {e.reason}")
         return DeliveryRefused(f"the homeserver refused: {e.reason}")
 
     async def _speaking(self, effect: Effect) -> AbstractContextManager[object]:
@@ -236,6 +243,22 @@ class MatrixTransport:
         if relation is not None:
             body["m.relates_to"] = relation
         return await self.sender.send(room_id, MESSAGE, body)
+
+    def room_link(self, room: str) -> Markup:
+        """ROOM as members can reach it: its name (scrubbed, ``Rooms.title``) and a matrix.to
+        link any client opens, to its canonical alias if it has one, else to its id by way of
+        the bot's homeserver, which is in it (from room version 12 on an id names no server).
+        The link is text like the name, escaped at the seam (``to_html``); clients make it a
+        link, and ``body`` keeps it whole."""
+        room_id = self._room(room)
+        alias = self.rooms.alias(room_id)
+        if alias is not None:
+            link = f"https://matrix.to/#/{quote(alias, safe='')}"
+        else:
+            server = self.bot_user_id.split(":", 1)[-1]
+            link = f"https://matrix.to/#/{quote(room_id, safe='')}?via={quote(server, safe='')}"
+        title = self.rooms.title(room_id)
+        return markup("{} ({})", title, link) if title else markup("{}", link)
 
     @staticmethod
     def _room(qualified_room: str) -> str:

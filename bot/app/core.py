@@ -30,7 +30,7 @@ from bot.kernel.events import ButtonPress, Event, Message, NativePollAnswer, scr
 from bot.kernel.grammar import CommandText, split_command
 from bot.kernel.language import N_, _, speaking
 from bot.kernel.limits import TokenBucket
-from bot.kernel.markup import Markup, markup
+from bot.kernel.markup import Markup
 from bot.kernel.ports import Languages, Writer
 from bot.kernel.routing import Duty
 from bot.kernel.times import iso
@@ -161,14 +161,13 @@ class Dispatcher:
         new = self._directory.moved_to(event.room.id)
         if new is None:
             return None
-        shown = new.split(":", 1)[1] if ":" in new else new  # the room's own id, without its platform's
-        return room_upgraded(None, markup("{}", shown))
+        return room_upgraded(None, self._transports.shown(new))
 
     async def _on_message(self, event: Message) -> None:
         cmd = self._command(event)
         ctx = self.context(event)
         if cmd is not None and (moved := self._moved(event)) is not None:
-            await ctx.reply(moved)
+            await self._refuse(ctx, moved)
             return
         try:
             if cmd is None:  # in a private chat (``handle`` drops a group's talk unread)
@@ -176,6 +175,7 @@ class Dispatcher:
                     return  # an edited answer in a conversation: the answer given stands
                 for conversation in self._routes.conversations:
                     if await conversation(ctx, event.text):
+                        await self._answered(event.event_id)
                         return
                 await self._refuse(ctx, _("I understand commands: send /help for the list."))
                 return
@@ -196,6 +196,7 @@ class Dispatcher:
                     await self._refuse(ctx, again.format(name=cmd.name))
                     return
             await handler(ctx, cmd.args)
+            await self._answered(event.event_id)
         except UserError as e:
             await self._refuse(ctx, e.message)
         except ParseError as e:
@@ -207,11 +208,14 @@ class Dispatcher:
         await self._answered(ctx.event.event_id)
 
     async def _answered(self, event_id: str | None) -> None:
-        """Record EVENT_ID, whose refusal was sent, as handled: read again, it is a repeat. An
-        empty change in the writer, so the record is the one redelivered updates are checked
-        against (on a shared database too); a copy recorded meanwhile by another process is
-        simply a repeat already."""
-        if event_id is None:
+        """Record EVENT_ID, whose answer was sent, as handled: read again (a platform's
+        redelivery, Matrix's sync read again from an older token after a restart), it is a
+        repeat, so every command is answered once, whether it changed something or not (/help,
+        a list, a refusal). A change the handler committed under EVENT_ID recorded it already
+        (the writer knows that without a query); anything else gets an empty change in the
+        writer, so the record is the one redelivered updates are checked against (on a shared
+        database too); a copy recorded meanwhile by another process is simply a repeat already."""
+        if event_id is None or await self._writer.has_seen(event_id):
             return
 
         async def nothing(conn: object) -> None:
@@ -225,18 +229,17 @@ class Dispatcher:
     async def _on_press(self, event: ButtonPress) -> None:
         if (moved := self._moved(event)) is not None:
             await self._send(AnswerPress(event, moved))
+            await self._answered(event.event_id)
             return
         ctx = self.context(event)
         handler = self._routes.press(event.data.partition(":")[0])
-        refused = handler is None
         try:
             text = _("This button is no longer valid.") if handler is None else await handler(ctx, event.data)
         except UserError as e:
-            text, refused = e.message, True
+            text = e.message
         if text is not None:
             await self._send(AnswerPress(event, text))
-        if refused:
-            await self._answered(event.event_id)
+        await self._answered(event.event_id)
 
     async def _slow_down(self, event: Event) -> None:
         """Tell a person held back by the fair-use limit, once a minute; the rest is dropped unread."""

@@ -27,7 +27,7 @@ from bot.kernel.effects import (
     SendPrivate,
 )
 from bot.kernel.events import platform_of
-from bot.kernel.markup import markup, pre
+from bot.kernel.markup import Markup, markup, pre
 from bot.kernel.pages import pages
 from bot.kernel.ports import DeliveryRefused, Transport
 from bot.kernel.routing import Duty
@@ -78,6 +78,16 @@ class Transports:
 
     def get(self, qualified_id: str) -> Transport | None:
         return self._by_platform.get(platform_of(qualified_id))
+
+    def shown(self, room: str) -> Markup:
+        """ROOM as its members can find it, to name it in a message: what its platform's
+        transport shows (``room_link``: on Matrix its name and a matrix.to link, never a bare
+        room id), or else its own id on the platform."""
+        transport = self.get(room)
+        room_link = getattr(transport, "room_link", None)
+        if room_link is not None:
+            return markup("{}", room_link(room))
+        return markup("{}", room.split(":", 1)[1] if ":" in room else room)
 
     async def deliver(self, effect: Effect) -> Delivered | None:
         """Deliver EFFECT; raises what the platform raised (the outbox retries on that)."""

@@ -64,6 +64,8 @@ class Transport(Protocol):
     # A transport may also have ``connected: bool`` (whether its platform answers now), which
     # /healthz reports; one without it is reported as not saying. One that can send only while
     # this process runs its account (Matrix, with several processes) says so with ``sending``.
+    # One whose room ids mean nothing to members (Matrix's ``!abc:server``) shows a room with
+    # ``room_link(room) -> Markup`` (its name and a link members can follow).
 
     async def deliver(self, effect: Effect) -> Delivered | None: ...
 

@@ -71,8 +71,8 @@ class MatrixState:
 
     async def save_token(self, next_batch: str, keys: tuple[str, str] | None = None) -> bool:
         """Save the sync token NEXT_BATCH and, if given, KEYS (device id, sealed encryption
-        store), in one transaction; on a shared database only while this process holds the
-        lease. Whether they were saved."""
+        store), in one transaction, dropping the sealed stores of the account's other devices;
+        on a shared database only while this process holds the lease. Whether they were saved."""
         now = self._clock.now()
         lease = self.lease
 
@@ -96,6 +96,10 @@ class MatrixState:
                     " updated_at = excluded.updated_at",
                     (self.account, keys[0], keys[1], iso(now)),
                 )
+                # The account's other devices (signed out and replaced) no longer read anything;
+                # their keys would decrypt past messages: gone once the device in use is saved.
+                await conn.execute("DELETE FROM matrix_crypto_stores WHERE account = ? AND device_id <> ?",
+                                   (self.account, keys[0]))
             return True
 
         return bool(await self._writer.run(write))

@@ -18,7 +18,7 @@ from bot.kernel.times import parse_iso
 from bot.storage.outbox import enqueue
 from tests.adapters.matrix.running_bot import RunningBot, StartBot
 from tests.adapters.matrix.scenes import branch_room, command
-from tests.peers.synapse import FaultyProxy, UserFactory, notice_from
+from tests.peers.synapse import FaultyProxy, UserFactory, notice_from, set_power_level, set_power_levels
 
 SEND = r"/rooms/[^/]+/send/"
 ROWS = "SELECT dedupe, attempts, failed IS NOT NULL, sent_at IS NOT NULL FROM outbox WHERE dedupe LIKE 'refusal-%'" \
@@ -105,3 +105,32 @@ async def test_a_file_over_the_homeservers_upload_limit_is_refused_for_good(
     too_large = b"x" * (11 * 1024 * 1024)  # the test homeserver's max_upload_size is 10M
     with pytest.raises(DeliveryRefused, match="M_TOO_LARGE"):
         await bot.adapter.transport.deliver(SendFile(f"mx:{room}", "votes.csv", too_large, private=False))
+
+
+async def test_what_a_too_low_power_level_refused_is_sent_once_the_bot_is_raised(
+    start_bot: StartBot, matrix_users: UserFactory
+) -> None:
+    """As on Telegram when the bot is promoted back: a room whose organisers raised the level to
+    post above the bot's refuses its results (M_FORBIDDEN); they are kept, and sent once the
+    bot's power level lets it post again."""
+    bot = await start_bot()
+    branch = await branch_room(matrix_users, bot.user_id, members=1)
+    founder, room = branch.founder, branch.room_id
+    await command(founder, room, "!help", bot.user_id, "poll")
+    await set_power_levels(founder, room, events_default=50)  # only moderators post: the bot is none
+    async with asyncio.timeout(30):  # the bot has seen it
+        while True:
+            if not bot.adapter.rooms.may_post(room):
+                break
+            await asyncio.sleep(0.05)
+    await _queue(bot, room, "Poll 1 closed")
+    await asyncio.wait_for(bot.app.outbox.drain(), 30)
+    rows = await bot.query("SELECT failed FROM outbox WHERE dedupe = 'refusal-1' AND sent_at IS NULL")
+    assert len(rows) == 1 and str(rows[0][0]).startswith("no right to post there"), rows
+
+    mark = founder.mark(room)
+    await set_power_level(founder, room, bot.user_id, 50)
+    await founder.wait_for_event(room, notice_from(bot.user_id, containing="Poll 1 closed"), start=mark)
+    await bot.wait_until("SELECT sent_at IS NOT NULL FROM outbox WHERE dedupe = 'refusal-1'", 1)
+    await founder.sync()
+    assert len(founder.find_events(room, notice_from(bot.user_id, containing="Poll 1 closed"))) == 1

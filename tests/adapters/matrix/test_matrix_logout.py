@@ -5,10 +5,12 @@ members' clients can encrypt for, or stop saying what to do; never run on, unabl
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import pytest
 
 from adapters.matrix.adapter import LoginFailed
+from adapters.matrix.crypto import store_file
 from tests.adapters.matrix.running_bot import RunningBot, StartBot
 from tests.adapters.matrix.scenes import body, command
 from tests.adapters.matrix.test_matrix_encryption import encrypted_room, readable
@@ -35,7 +37,7 @@ async def new_login(bot: RunningBot, old_token: str, within: float = 60.0) -> No
 
 
 async def test_a_bot_signed_out_comes_back_as_a_device_members_encrypt_for(
-    synapse: SynapseServer, start_bot: StartBot, matrix_users: UserFactory
+    synapse: SynapseServer, start_bot: StartBot, matrix_users: UserFactory, caplog: pytest.LogCaptureFixture
 ) -> None:
     bot = await start_bot()
     founder = await matrix_users("founder", encrypted=True)
@@ -43,7 +45,11 @@ async def test_a_bot_signed_out_comes_back_as_a_device_members_encrypt_for(
     room = await encrypted_room(founder, bot.user_id, ann)
     await command(ann, room, "!polls", bot.user_id, "No open polls")
     old_device, old_token = bot.adapter.client.device_id, bot.adapter.client.access_token
+    assert old_device is not None
+    old_store = store_file(bot.adapter.store, bot.user_id, old_device)
+    assert old_store.exists()
 
+    caplog.set_level(logging.INFO, logger="adapters.matrix")
     await log_out(bot)
     await new_login(bot, old_token)
     assert bot.adapter.client.device_id != old_device
@@ -54,6 +60,14 @@ async def test_a_bot_signed_out_comes_back_as_a_device_members_encrypt_for(
     answer = await ann.wait_for_event(room, notice_from(bot.user_id, containing="open polls"), start=mark)
     assert readable(answer)
     assert not ann.find_events(room, notice_from(bot.user_id, containing="send it again"), start=mark)
+    # The new device's store is in use: the old one, whose keys would read the past, is gone.
+    assert store_file(bot.adapter.store, bot.user_id, bot.adapter.client.device_id).exists()
+    assert not [p.name for p in bot.adapter.store.iterdir() if old_device in p.name]
+    said = [r for r in caplog.records if "former device" in r.getMessage()]
+    assert [r.levelno for r in said] == [logging.INFO] and old_device in said[0].getMessage()
+    assert bot.adapter.client.access_token not in said[0].getMessage()
+    if bot.adapter.state.shared:  # its sealed copy in the database too
+        assert await bot.query("SELECT device_id FROM matrix_crypto_stores") == [(bot.adapter.client.device_id,)]
 
     # Element's own SDK, a client that never saw the old device, sends an encrypted command.
     element = await matrix_users("element")
@@ -83,3 +97,25 @@ async def test_a_bot_with_an_access_token_signed_out_stops_saying_what_to_do(
             await asyncio.shield(bot.task)
     await bot.app.stop()
     bot.stopped = True
+
+
+async def test_the_store_of_a_device_the_bot_no_longer_uses_is_removed_once_its_own_is_in_use(
+    start_bot: StartBot,
+) -> None:
+    """A store left by an earlier device (replaced while the bot was stopping, or by an
+    operator) is removed after the first sync as the device in use; the stores of the device
+    in use, of a device whose id merely begins like it, and of other accounts stay."""
+    bot = await start_bot()
+    device, store = bot.adapter.client.device_id, bot.adapter.store
+    assert device is not None
+    await bot.stop()
+    left = [f"{bot.user_id}_OLDDEVICE{suffix}" for suffix in (".db", ".db-wal", ".trusted_devices")]
+    kept = [f"{bot.user_id}_{device}.EXTRA.db", "@someone:else_OLDDEVICE.db", "notes.txt"]
+    for name in left + kept:
+        (store / name).write_bytes(b"keys")
+
+    bot = await start_bot()
+    assert bot.adapter.client.device_id == device
+    names = {p.name for p in store.iterdir()}
+    assert not names & set(left), names
+    assert set(kept) <= names and store_file(store, bot.user_id, device).name in names

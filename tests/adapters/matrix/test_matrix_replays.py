@@ -7,7 +7,7 @@ import asyncio
 from typing import Any
 
 from tests.adapters.matrix.running_bot import RunningBot, StartBot
-from tests.adapters.matrix.scenes import body, branch_room, command, count_line, native_poll
+from tests.adapters.matrix.scenes import body, branch_room, command, count_line, native_poll, replies_to
 from tests.adapters.matrix.test_matrix_encryption import encrypted_room
 from tests.peers.synapse import (
     FaultyProxy,
@@ -133,6 +133,28 @@ async def test_a_refused_command_read_again_after_a_restart_is_not_refused_twice
     await command(ann, room, "!polls", bot.user_id, "No open polls")  # both were read again before
     assert len(ann.find_events(room, notice_from(bot.user_id, containing="There is no poll 7"), start=mark)) == 1
     assert len(ann.find_events(room, notice_from(bot.user_id, containing="Unknown command"), start=mark)) == 1
+
+
+async def test_a_command_that_changes_nothing_read_again_after_a_restart_is_answered_once(
+    start_bot: StartBot, matrix_users: UserFactory
+) -> None:
+    """/help, a list of polls, an explanation change nothing, yet their answers are ones the
+    member already has: read again after a restart (Synapse gives the sync from the older
+    token again), they are not answered a second time."""
+    bot = await start_bot()
+    branch = await branch_room(matrix_users, bot.user_id, members=1)
+    (ann,), room = branch.members, branch.room_id
+    mark = ann.mark(room)
+    crashes_before_saving(bot)
+    help_id, _ = await command(ann, room, "!help", bot.user_id, "list the commands")
+    polls_id, _ = await command(ann, room, "!polls", bot.user_id, "No open polls")
+
+    await bot.stop()
+    bot = await start_bot()
+    await command(ann, room, "!help vote", bot.user_id, "/vote")  # both were read again before
+    for event_id in (help_id, polls_id):
+        assert len(ann.find_events(room, replies_to(bot.user_id, event_id), start=mark)) == 1
+    assert len(ann.find_events(room, notice_from(bot.user_id, containing="No open polls"), start=mark)) == 1
 
 
 async def test_an_answer_held_past_the_saved_token_and_lost_with_a_restart_is_told_to_its_sender_once(

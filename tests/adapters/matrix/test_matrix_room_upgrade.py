@@ -140,3 +140,46 @@ async def test_who_came_after_a_poll_opened_is_late_in_the_replacement_too(
         assert "you joined the room after" in body(refusal), body(refusal)
     await command(ann, new, "!vote 1 No", bot.user_id, "Your vote in poll 1: No")
     assert await bot.query(VOTES) == [(f"mx:{ann.user_id}", "1")]
+
+
+BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+async def test_the_way_to_the_new_room_is_its_name_and_a_link_never_a_bare_id_or_a_reordering_name(
+    start_bot: StartBot, matrix_users: UserFactory
+) -> None:
+    """Whoever says where an upgraded room went (the adapter, or the core for a room the bot
+    could not follow) names the room as members find it: its name, stripped of the controls
+    that would reorder the sentence around it, and a matrix.to link, never a bare room id."""
+    bot = await start_bot()
+    branch = await branch_room(matrix_users, bot.user_id, members=1)
+    founder, secretary, old = branch.founder, branch.secretary, branch.room_id
+    hostile = "Branch \u202eniaga\u202c \u2066office\u2069"
+    await founder.client.room_put_state(old, "m.room.name", {"name": hostile})
+    new = await upgrade_room(founder, old)  # the name goes with it
+    await invite(founder, new, bot.user_id)
+    await bot.wait_until("SELECT count(*) FROM room_moves", 1)
+
+    # The adapter says it, privately (the upgrade left only moderators the right to post in the old room: the
+    # secretary is one, the bot none).
+    await send_text(secretary, old, "!polls")
+    dm = await secretary.wait_for_invite()
+    await join(secretary, dm)
+    pointer = await secretary.wait_for_event(dm, notice_from(bot.user_id, containing=POINTER))
+    text, html = body(pointer), str(pointer.source["content"].get("formatted_body", ""))
+    assert "Branch niaga office" in text and quote(new, safe="") in text, text
+    assert not any(c in text + html for c in BIDI), ascii(text + html)
+    assert new not in text
+
+    # The bot is put out of the new room and restarted: it cannot follow the room any more, so
+    # the core refuses what is sent to the old one (where the bot may post now), the same way.
+    await founder.client.room_kick(new, bot.user_id)
+    await set_power_level(founder, old, bot.user_id, 50)
+    await bot.stop()
+    bot = await start_bot()
+    mark = secretary.mark(old)
+    late = await send_text(secretary, old, "!results 1")
+    answer = await secretary.wait_for_event(old, replies_to(bot.user_id, late), start=mark)
+    text = body(answer)
+    assert POINTER in text and quote(new, safe="") in text and "https://matrix.to/#/" in text, text
+    assert new not in text and new.split(":", 1)[0] not in text, text

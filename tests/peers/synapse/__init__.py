@@ -49,6 +49,7 @@ from .rooms import (
     send_event,
     send_text,
     set_power_level,
+    set_power_levels,
     upgrade_room,
 )
 from .server import SynapseServer, SynapseStartError
@@ -88,6 +89,7 @@ __all__ = [
     "send_poll_start",
     "send_text",
     "set_power_level",
+    "set_power_levels",
     "unique_localpart",
     "unlimit_messages",
     "upgrade_room",

@@ -123,6 +123,17 @@ async def set_power_level(user: MatrixUser, room_id: str, target: MatrixUser | s
         raise _fail(f"set power levels in {room_id}", user, response)
 
 
+async def set_power_levels(user: MatrixUser, room_id: str, **levels: Any) -> None:
+    """Change the room's power levels other than users' (``events_default=50``, ``events={…}``),
+    as Element's "Roles & Permissions" does: the rest of the event is kept (``user`` must be
+    allowed to)."""
+    content = await get_power_levels(user, room_id)
+    content.update(levels)
+    response = await user.client.room_put_state(room_id, "m.room.power_levels", content)
+    if not isinstance(response, RoomPutStateResponse):
+        raise _fail(f"set power levels in {room_id}", user, response)
+
+
 async def send_text(user: MatrixUser, room_id: str, body: str) -> str:
     """Send an ``m.text`` message (how a member types a command); return its event id."""
     return await send_event(user, room_id, "m.room.message", {"msgtype": "m.text", "body": body})
