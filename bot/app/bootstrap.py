@@ -284,7 +284,7 @@ async def _built(config: Config, clock: Clock, transports: Transports, writer: W
     pools = PoolService(reader, writer, clock, outbox, dialogues, links, languages=languages, sealer=sealer,
                         forget_erased=database.forget_erased, roll=roll)
     signups = SignupService(reader, writer, clock, dialogues, roll,
-                            [campaigns, BranchReports(reader), triggers, pools, MotionRecords(reader)],
+                            [campaigns, BranchReports(reader), triggers, pools, MotionRecords(reader, roll)],
                             database.forget_erased, languages=languages, sealer=sealer)
     services = Services(roll, polls, reminders, motions, campaigns, signing, signups, triggers, pools, languages)
 

@@ -89,6 +89,14 @@ class Context:
             return True
         return self.room.private and await self.directory.is_member(self.actor.id, room_id)
 
+    async def reaches(self, room_id: str) -> bool:
+        """Whether the speaker may act on something of ROOM_ID from here at all: where
+        ``in_room`` allows, or as one of that room's organisers, who run its things from anywhere.
+        Asked before anything else about the thing (its options, its state, what is wrong with the
+        rest of the command), so that someone it does not reach learns nothing more of it than that
+        it belongs to another room, which its id alone already tells."""
+        return await self.in_room(room_id) or await self.is_organiser(room_id)
+
     async def visible(self, items: Iterable[T], room: Callable[[T], str]) -> list[T]:
         """The ITEMS of rooms the speaker may work on from here (each room asked about once)."""
         shown: dict[str, bool] = {}

@@ -104,6 +104,43 @@ def _option_name(word: str, known: frozenset[str]) -> str | None:
     return name if m.group(1) == "--" or name in known else None
 
 
+_AN_OPTION = re.compile(r"^(?:--|[\u2013\u2014])[^\W\d_]", re.U)
+_QUOTES = ('""', "“”", "''", "‘’", "„”", "«»", "„“", "»«")
+_OPENING_MARKS = frozenset(q[0] for q in _QUOTES)
+
+
+def take_name(args: str, option: str) -> tuple[str, str | None]:
+    """ARGS without ``--OPTION NAME``, and NAME (OPTION: the option's word, letters and
+    dashes). A name (a branch's) may have several words, so it runs to the next option
+    (``--branch North East --closes 1h``), in quotes or not (``--branch "North East"``), spaces
+    inside it made single. ARGS as they were, and None, when --OPTION has no such value
+    (``split_options`` then says what is wrong). A quotation mark opened and not closed
+    (``--branch "North``) is refused: where the name ends is unclear."""
+    pattern = re.compile(rf"^(?:--|[\u2013\u2014]){option}(?:=(.*))?$", re.I)
+    words = args.split()
+    for i, w in enumerate(words):
+        m = pattern.match(w)
+        if m is None:
+            continue
+        end = i + 1
+        while end < len(words) and not _AN_OPTION.match(words[end]):
+            end += 1
+        value = " ".join(([m.group(1)] if m.group(1) else []) + words[i + 1:end])
+        for opening, closing in _QUOTES:
+            if len(value) > 1 and value[0] == opening and value[-1] == closing:
+                value = value[1:-1].strip()
+                break
+        else:
+            if value[:1] in _OPENING_MARKS:
+                raise GrammarError(_("--{option} {typed}: a quotation mark is left open. Write the name as it "
+                                     "is, or between quotation marks: --{option} \"North East\"").format(
+                    option=option, typed=quoted(value, 40)))
+        if not value or "|" in value:
+            return args, None
+        return " ".join(words[:i] + words[end:]), " ".join(value.split())
+    return args, None
+
+
 def split_options(
     args: str, flags: frozenset[str], valued: frozenset[str], usage: str
 ) -> tuple[str, Options]:

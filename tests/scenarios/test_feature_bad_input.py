@@ -90,6 +90,12 @@ BAD = [
     ("ann (private): /signup S9", "no sign-up form S9"),
     ("ann (private): /signup cancel", "not filling in"),
     ("ann: /signup S1 export", "Only an organiser"),
+    ("ann: /signup S1 close now", "Only an organiser"),
+    ("chair: /signup S1 export now", "Usage: /signup S1 export"),
+    # In another room, the form's room is said first, whatever else is wrong.
+    ("ann #other: /signup S1 export", "Sign-up S1 belongs to another room"),
+    ("ann #other: /signup S1 export now", "Sign-up S1 belongs to another room"),
+    ("ann #other: /signup S1 close", "Sign-up S1 belongs to another room"),
     ("ann: /mydata", "private chat"),
     ("zed (private): /mydata erase", "nothing to erase"),  # bob's amendment A1 is his to erase
     ("bob (private): /mydata withdraw S1", "have not signed up"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bot.features.motions.model import (
+    NAMING,
     RECORDABLE,
     WITHDRAWN,
     Entry,
@@ -16,6 +17,7 @@ from bot.features.motions.model import (
 )
 from bot.features.motions.parse import (
     COMPOSITE_USAGE,
+    composite_refs,
     parse_amendment,
     parse_composite,
     parse_new,
@@ -211,12 +213,7 @@ def _named(field: str) -> str:
 
 
 def _named_entry(field: str, name: str) -> Entry:
-    match field:
-        case "mover":
-            return entry(N_("mover: {name}"), name=name)
-        case "seconder":
-            return entry(N_("seconder: {name}"), name=name)
-    return entry(N_("proposer: {name}"), name=name)
+    return entry(NAMING[field], name=name)
 
 
 def _person(field: str) -> Sub:
@@ -522,12 +519,12 @@ async def composite_command(ctx: Context, args: str, motions: MotionService) -> 
     kind = ref_kind(head)
     if kind is not None and kind[0] == "C":
         composite_id = kind[1]
+        found = await motions.get_composite(composite_id)
+        await motions.here(ctx, found.motion_id)  # first: a composite of another room is worked on there
         sub = rest.lower() or "show"
         if sub == "show":
             await _reply_pages(ctx, await motions.composite_view(ctx, composite_id))
         elif sub == "agree":
-            found = await motions.get_composite(composite_id)
-            await motions.here(ctx, found.motion_id)
             after, refs, waiting = await motions.agree(ctx, composite_id)
             fields = {"ref": after.ref, "id": after.motion_id, "agreed": _and(refs),
                       "waiting": ", ".join(waiting)}
@@ -549,6 +546,7 @@ async def composite_command(ctx: Context, args: str, motions: MotionService) -> 
     if ctx.room.private:
         raise UserError(_("Composite motions in their group, not in a private chat."))
     await motions.require(ctx, "composite")
+    await motions.of_this_room(ctx, composite_refs(args))  # first: the motions' room, whatever else is wrong
     ids, new_title = parse_composite(args)
     made = await motions.composite(ctx, ids, new_title)
     refs = ", ".join(f"M{i}" for i in ids)

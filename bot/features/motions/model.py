@@ -257,6 +257,15 @@ they did stays, as the organisation's record; who they were goes. Stored in Engl
 reader's language (``named``)."""
 
 
+NAMING = {"proposer": N_("proposer: {name}"), "mover": N_("mover: {name}"), "seconder": N_("seconder: {name}")}
+"""The history entry of a motion's proposer, mover or seconder named (as a drafter typed it)."""
+
+
+def name_key(name: str) -> str:
+    """NAME as two spellings of one name compare: its words, in any case."""
+    return " ".join(name.split()).casefold()
+
+
 def named(name: str | None) -> str | None:
     """A name as a motion's records keep it, in the language being written in: the person's
     own, or ERASED_NAME for one erased."""

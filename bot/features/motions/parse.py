@@ -217,14 +217,23 @@ def parse_new(args: str) -> NewMotion:
 COMPOSITE_USAGE = "/composite M3 M4 [M5 …] as TITLE"
 
 
+def composite_refs(args: str) -> list[int]:
+    """The motions 'M3 M4 [M5 …] as TITLE' names, as typed (each read once it is known to be of
+    the room, before the rest of the command is judged)."""
+    ids: list[int] = []
+    for word in args.split():
+        found = ref_kind(word)
+        if found is None or found[0] != "M":
+            break
+        ids.append(found[1])
+    return ids
+
+
 def parse_composite(args: str) -> tuple[list[int], str]:
     """'M3 M4 [M5 …] as TITLE' -> ([3, 4, 5], 'TITLE'); the word "as" and quotes around the
     title may be left out."""
-    words = args.split()
-    ids: list[int] = []
-    while words and (found := ref_kind(words[0])) is not None and found[0] == "M":
-        ids.append(found[1])
-        words.pop(0)
+    ids = composite_refs(args)
+    words = args.split()[len(ids):]
     if words and words[0].lower() == "as":
         words.pop(0)
     text = " ".join(words)

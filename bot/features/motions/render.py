@@ -76,7 +76,7 @@ def _proposed(name: str) -> str:
     made = _COMPOSITE_OF.fullmatch(name)
     if made:
         return _("Proposed by Composite of {refs}").format(refs=made.group(1))
-    return _("Proposed by {name}").format(name=name)
+    return _("Proposed by {name}").format(name=named(name))
 
 
 def document(text: MotionText, info: MotionInfo, layout: _Layout) -> str:
@@ -111,9 +111,9 @@ def plain_text(text: MotionText, info: MotionInfo) -> str:
 def _people(info: MotionInfo, bullet: str) -> list[str]:
     out = []
     if info.mover:
-        out.append(bullet + _("Mover: {name}").format(name=info.mover))
+        out.append(bullet + _("Mover: {name}").format(name=named(info.mover)))
     if info.seconder:
-        out.append(bullet + _("Seconder: {name}").format(name=info.seconder))
+        out.append(bullet + _("Seconder: {name}").format(name=named(info.seconder)))
     return out
 
 
@@ -273,4 +273,16 @@ def records_kept(found: dict[str, list[tuple[Any, ...]]]) -> list[str]:
     out += [_("• composite {ref}: you agreed to its words for {motion} as {name}").format(
                 ref=f"C{c}", motion=f"M{m}", name=named(name)) for c, m, name in found["agreed"]]
     out += [_("• motion {motion}: you are one of its drafters").format(motion=f"M{m}") for (m,) in found["drafts"]]
+    out += [_named_as(f"M{m}", field, name) for m, field, name in found["named"]]
     return out
+
+
+def _named_as(motion: str, field: str, name: str) -> str:
+    """A motion's proposer, mover or seconder, typed by a drafter as NAME, one of the person's
+    names, as /mydata lists it."""
+    match field:
+        case "mover":
+            return _("• motion {motion}: its mover is named as {name}").format(motion=motion, name=name)
+        case "seconder":
+            return _("• motion {motion}: its seconder is named as {name}").format(motion=motion, name=name)
+    return _("• motion {motion}: its proposer is named as {name}").format(motion=motion, name=name)

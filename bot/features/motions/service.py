@@ -493,6 +493,16 @@ class MotionService:
 
         return await self._writer.run(op, ctx.event_id)
 
+    async def of_this_room(self, ctx: Context, ids: list[int]) -> None:
+        """Refuse, before the rest of a composite is judged, if a motion of IDS (one that
+        exists) belongs to another room than the speaker's: the same refusal ``composite`` gives
+        in its transaction, which still guards a move in between."""
+        for motion_id in ids:
+            found = await store.load_motion(self._reader, motion_id)
+            if found is not None and found.room != ctx.room.id:
+                raise UserError(_("Motion {ref} belongs to another room; composite motions of one room.").format(
+                    ref=found.ref))
+
     async def ask_agreement(self, ctx: Context, made: Composite, title: str) -> None:
         """Ask each drafter of the original motions privately, in their own language, to agree to
         the composite's words (all but the organiser who composited them, who reads the answer in
@@ -816,13 +826,21 @@ class MotionRecords:
     history), each agreement to a composite, and the motions they draft. /mydata lists it, and an
     erasure puts "an erased member" in place of the name and takes the accounts off (and with them
     the right to draft). The motions, their amendments and their history stay: they are the
-    organisation's record, which members and conferences rely on."""
+    organisation's record, which members and conferences rely on.
 
-    def __init__(self, reader: Reader) -> None:
+    A proposer, mover or seconder is a name a drafter types, tied to no account: it is the
+    person's when it is, whole, a name they go by here (on the roll, their accounts', or one these
+    records keep of them), and then it is listed and erased with the rest. Two people of one name
+    cannot be told apart in text, so erasing one takes that name off the motions for both: the
+    record keeps what was done, and a name that may be the erased person's does not stay."""
+
+    def __init__(self, reader: Reader, roll: RollService) -> None:
         self._reader = reader
+        self._roll = roll
 
     async def personal_data(self, identities: Sequence[str], member: int | None) -> list[str]:
-        return records_kept(await store.records_of(self._reader, identities))
+        names = await self._roll.names(identities, member)
+        return records_kept(await store.records_of(self._reader, identities, names))
 
     async def erase(self, conn: Conn, identities: Sequence[str], member: int | None) -> tuple[str, int]:
-        return "motion record", await store.unname(conn, identities)
+        return "motion record", await store.unname(conn, identities, await self._roll.names(identities, member, conn))

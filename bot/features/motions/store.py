@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.features.motions.model import (
     ERASED_NAME,
+    NAMING,
     SECONDED_ENTRY,
     Amendment,
     AmendmentRow,
@@ -21,6 +22,8 @@ from bot.features.motions.model import (
     MotionText,
     Original,
     Origins,
+    entry,
+    name_key,
     stored,
 )
 from bot.kernel.language import ENGLISH_SPEECH, speaking
@@ -269,14 +272,50 @@ async def _seconded(conn: Conn, identities: Sequence[str]) -> list[int]:
     return found
 
 
-async def records_of(conn: Conn, identities: Sequence[str]) -> dict[str, list[tuple[Any, ...]]]:
+_NAMED_FIELDS = ("proposer", "mover", "seconder")
+
+
+async def _named(conn: Conn, names: Sequence[str]) -> tuple[list[tuple[int, str, str]], list[tuple[int, Entry]]]:
+    """Where a drafter typed one of NAMES as a motion's proposer, mover or seconder: (motion,
+    field, the name as typed) of each motion that names them so now, and (history id, entry) of
+    each history entry that recorded it. A name typed is text, tied to no account: it is taken
+    for the person's when it is the whole of one of NAMES, in any case and spacing (never a part
+    of one: "Ann" is not "Anna", and "Ann Smith (North)" is not "Ann Smith")."""
+    keys = {name_key(n) for n in names if n.strip() and n != ERASED_NAME}
+    if not keys:
+        return [], []
+    rows = await conn.execute_fetchall(
+        "SELECT id, proposer, mover, seconder FROM motions"
+        " WHERE proposer IS NOT NULL OR mover IS NOT NULL OR seconder IS NOT NULL ORDER BY id")
+    fields = [(r[0], field, r[k]) for r in rows for k, field in enumerate(_NAMED_FIELDS, 1)
+              if r[k] and r[k] != ERASED_NAME and name_key(r[k]) in keys]
+    patterns = [stored({"m": NAMING[f]})[:-1] + "%" for f in _NAMED_FIELDS]  # '{"m": "mover: {name}"%'
+    entries = []
+    for history_id, change in await conn.execute_fetchall(
+            "SELECT id, change FROM motion_history WHERE change LIKE ? OR change LIKE ? OR change LIKE ? ORDER BY id",
+            tuple(patterns)):
+        try:
+            e = json.loads(change)
+        except ValueError:
+            continue
+        name = e.get("f", {}).get("name") if isinstance(e, dict) and e.get("m") in NAMING.values() else None
+        if isinstance(name, str) and name != ERASED_NAME and name_key(name) in keys:
+            entries.append((history_id, e))
+    return fields, entries
+
+
+async def records_of(
+    conn: Conn, identities: Sequence[str], names: Sequence[str] = (),
+) -> dict[str, list[tuple[Any, ...]]]:
     """What the motions keep of the person whose chat accounts are IDENTITIES, by kind:
     "moved" and "seconded" (amendment, motion, the name kept), "history" (motion, entries, the
-    latest name kept), "agreed" (composite, original motion, the name kept) and "drafts"
-    (motion: they started it or joined its drafters)."""
+    latest name kept), "agreed" (composite, original motion, the name kept), "drafts"
+    (motion: they started it or joined its drafters) and "named" (motion, field, the name as
+    typed: the proposer, mover or seconder a drafter named as one of NAMES, or of the names
+    these records keep of them)."""
     among, values = marks(identities), tuple(identities)
     seconded = await _seconded(conn, identities)
-    return {
+    found = {
         "moved": [tuple(r) for r in await conn.execute_fetchall(
             f"SELECT id, motion_id, mover_name FROM amendments WHERE mover IN ({among}) ORDER BY id", values)],
         "seconded": [tuple(r) for r in await conn.execute_fetchall(
@@ -293,18 +332,29 @@ async def records_of(conn: Conn, identities: Sequence[str]) -> dict[str, list[tu
             f"SELECT id FROM motions WHERE created_by IN ({among})"
             f" UNION SELECT motion_id FROM motion_drafters WHERE identity IN ({among}) ORDER BY 1", values + values)],
     }
+    kept = [r[2] for kind in ("moved", "seconded", "history", "agreed") for r in found[kind] if r[2]]
+    found["named"] = (await _named(conn, [*names, *kept]))[0]
+    return found
 
 
-async def unname(conn: Conn, identities: Sequence[str]) -> int:
+async def unname(conn: Conn, identities: Sequence[str], names: Sequence[str] = ()) -> int:
     """Take the person whose chat accounts are IDENTITIES off the motions' records: their name
     becomes ERASED_NAME where it was kept (amendments moved and seconded, the history, agreements
-    to a composite), their accounts go (and with them the right to draft that came with them).
-    The motions, amendments and history entries stay: they are the organisation's record. How
-    many motions named them."""
+    to a composite, and a motion's proposer, mover or seconder typed as one of NAMES or of the
+    names these records keep of them, with the history entry that named it), their accounts go
+    (and with them the right to draft that came with them). The motions, amendments and history
+    entries stay: they are the organisation's record. How many motions named them."""
     among, values = marks(identities), tuple(identities)
-    found = await records_of(conn, identities)
+    found = await records_of(conn, identities, names)
     motions = ({r[1] for r in found["moved"]} | {r[1] for r in found["seconded"]} | {r[0] for r in found["history"]}
-               | {r[1] for r in found["agreed"]} | {r[0] for r in found["drafts"]})
+               | {r[1] for r in found["agreed"]} | {r[0] for r in found["drafts"]} | {r[0] for r in found["named"]})
+    kept = [r[2] for kind in ("moved", "seconded", "history", "agreed") for r in found[kind] if r[2]]
+    fields, entries = await _named(conn, [*names, *kept])  # read before the names kept go
+    for motion_id, field, _name in fields:
+        await conn.execute(f"UPDATE motions SET {field} = ? WHERE id = ?", (ERASED_NAME, motion_id))
+    for history_id, e in entries:
+        e["f"] = {**e.get("f", {}), "name": entry(ERASED_NAME)}  # read in each reader's language
+        await conn.execute("UPDATE motion_history SET change = ? WHERE id = ?", (stored(e), history_id))
     seconded = [r[0] for r in found["seconded"]]
     if seconded:  # read from the history, so before its actors go
         await conn.execute(f"UPDATE amendments SET seconder = ? WHERE id IN ({marks(seconded)})",

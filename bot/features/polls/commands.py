@@ -28,7 +28,8 @@ POLL_DETAILS = N_(
     "(deadline), --secret (vote privately, nobody sees who voted what), --hidden (results only at close), "
     "--multi N (choose up to N), --quorum 40% or 33.3% (a share of the members entitled to vote) or "
     "--quorum 25 (members voting): a quorum counts people, also in a card vote, --majority simple|absolute|two-thirds|"
-    "industrial|industrial-40, --roll (electorate: the membership roll), --branch NAME, "
+    "industrial|industrial-40, --roll (electorate: the membership roll), "
+    "--branch NAME (a branch of the roll: a name of several words runs to the next option, or goes in quotes), "
     "--card (card vote weighted by the roll), --native (the platform's own poll), "
     "--ranked [--seats N] (a preferential election), --proxies N (with --roll: members may give their vote "
     "to another, who holds at most N; see /help proxy). "
@@ -39,6 +40,9 @@ POLL_DETAILS = N_(
 async def _poll_for_organiser(ctx: Context, polls: PollService, args: str, usage: str) -> tuple[Poll, str]:
     poll_id, rest = parse_poll_id(args, usage)
     poll = await polls.get(poll_id)
+    if poll.creator != ctx.actor.id and not await ctx.reaches(poll.room):  # first, whatever follows
+        raise UserError(_("Poll {id} belongs to another room; only its organisers can do that, there or privately "
+                          "with me.").format(id=poll_id))
     if poll.creator != ctx.actor.id and not await ctx.is_organiser(poll.room):
         raise UserError(_("Only an organiser of the room or the poll's creator can do that with poll {id}.").format(
             id=poll_id))

@@ -31,7 +31,7 @@ from bot.engines.counting.choice import (
 from bot.features.polls.model import PollSpec
 from bot.kernel.durations import DeadlineError, parse_deadline, reads_as_time
 from bot.kernel.errors import ParseError, UserError
-from bot.kernel.grammar import GrammarError, is_number, split_options
+from bot.kernel.grammar import GrammarError, is_number, split_options, take_name
 from bot.kernel.language import _, ngettext, pgettext
 from bot.kernel.wording import clipped, number, quoted
 
@@ -48,36 +48,9 @@ class SpecError(ParseError):
     pass
 
 
-_BRANCH = re.compile(r"^(?:--|[\u2013\u2014])branch(?:=(.*))?$", re.I)
-_AN_OPTION = re.compile(r"^(?:--|[\u2013\u2014])[^\W\d_]", re.U)
-_QUOTES = ('""', "“”", "''", "‘’", "„”", "«»")
-
-
-def take_branch(args: str) -> tuple[str, str | None]:
-    """ARGS without ``--branch NAME``, and NAME: a branch's name may have several words, so it
-    runs to the next option (``--branch North East --closes 1h``), in quotes or not. ARGS as they
-    were when --branch has no such value (split_options then says what is wrong)."""
-    words = args.split()
-    for i, w in enumerate(words):
-        m = _BRANCH.match(w)
-        if m is None:
-            continue
-        end = i + 1
-        while end < len(words) and not _AN_OPTION.match(words[end]):
-            end += 1
-        value = " ".join(([m.group(1)] if m.group(1) else []) + words[i + 1:end])
-        for opening, closing in _QUOTES:
-            if len(value) > 1 and value[0] == opening and value[-1] == closing:
-                value = value[1:-1].strip()
-        if not value or "|" in value:
-            return args, None
-        return " ".join(words[:i] + words[end:]), " ".join(value.split())
-    return args, None
-
-
 def parse_poll(args: str, now: datetime, tz: ZoneInfo, default_electorate: str = "room") -> PollSpec:
-    args, branch = take_branch(args)
     try:
+        args, branch = take_name(args, "branch")
         text, opts = split_options(args, FLAGS, VALUED, USAGE)
     except GrammarError as e:
         raise SpecError(str(e)) from None

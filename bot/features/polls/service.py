@@ -318,16 +318,8 @@ class PollService:
         LINK records what the poll decides in the same transaction as the poll (or refuses it)."""
         now = self._clock.now()
         electorate: dict[int, int] | None = None
-        if spec.electorate == "branch":  # named as the roll names it, in any case
-            found = {b for _m, b in await self._roll.branches(spec.branch)}
-            if not found:
-                known = sorted({b for _m, b in await self._roll.branches() if b}, key=str.casefold)
-                if not known:
-                    raise UserError(_("No member on the roll is in branch {branch}, and the roll names no branches.")
-                                    .format(branch=quoted(spec.branch)))
-                raise UserError(_("No member on the roll is in branch {branch}; the roll's branches are {names}.")
-                                .format(branch=quoted(spec.branch), names=", ".join(known)))
-            spec = replace(spec, branch=min(b for b in found if b))
+        if spec.electorate == "branch" and spec.branch is not None:  # named as the roll names it, in any case
+            spec = replace(spec, branch=await self._roll.branch_named(spec.branch))
         if spec.electorate in ("roll", "branch"):
             electorate = await self._roll.electorate(spec.branch if spec.electorate == "branch" else None)
             if not electorate:

@@ -56,9 +56,11 @@ async def pool_command(ctx: Context, args: str, pools: PoolService) -> None:
     pool = await pools.get(int(digits))
     verb, _sep, arg = rest.strip().partition(" ")
     verb, arg = verb.lower(), arg.strip()
-    # First, whatever follows: in another group, only the organisers of its room work on it; anyone
-    # else asks there (or privately), and what is wrong with the rest is said there.
-    if not ctx.room.private and ctx.room.id != pool.room and not await ctx.is_organiser(pool.room):
+    # First, whatever follows: from another room (a group, or privately by someone not in its room),
+    # only the organisers of its room work on it; anyone else asks there (or privately), and what is
+    # wrong with the rest is said there. Volunteers (who need not be in the room) join privately.
+    volunteering = ctx.room.private and verb in ("join", "leave", "decline")
+    if not volunteering and not await ctx.reaches(pool.room):
         raise UserError(_("Pool {id} belongs to another room: ask there, or privately as a member of "
                           "it.").format(id=pool.id))
     if verb == "join" and not arg:

@@ -7,6 +7,7 @@ from bot.features.polls.service import PollService
 from bot.features.reminders.service import Reminders
 from bot.kernel.context import Context
 from bot.kernel.errors import UserError
+from bot.kernel.grammar import is_number
 from bot.kernel.language import N_, _, ngettext
 from bot.kernel.routing import Duty, Router
 from bot.kernel.wording import number
@@ -15,13 +16,12 @@ router = Router("reminders")
 USAGE = N_("Usage: /remind POLL [--names] (organisers), or /remind off | on.")
 
 
-def _remind_args(args: str) -> tuple[str, bool]:
+def _remind_args(args: str) -> tuple[str, bool, bool]:
+    """(what: a poll number, off or on; whether --names is given; whether anything else is)."""
     words = args.split()
     names = "--names" in words
     rest = [w for w in words if w != "--names"]
-    if len(rest) != 1:
-        raise UserError(_(USAGE))
-    return rest[0], names
+    return (rest[0] if rest else ""), names, len(rest) != 1
 
 
 @router.command(
@@ -33,7 +33,9 @@ def _remind_args(args: str) -> tuple[str, bool]:
                "too)."),
 )
 async def remind_command(ctx: Context, args: str, reminders: Reminders, polls: PollService) -> None:
-    what, names = _remind_args(args)
+    what, names, wrong = _remind_args(args)
+    if wrong and not is_number(what.lstrip("#")):
+        raise UserError(_(USAGE))
     if what.lower() in ("off", "on"):
         if names:
             raise UserError(_("--names goes with a poll: /remind POLL --names."))
@@ -42,8 +44,10 @@ async def remind_command(ctx: Context, args: str, reminders: Reminders, polls: P
         return
     poll_id, _rest = parse_poll_id(what, "/remind POLL [--names]")
     poll = await polls.current(poll_id)
-    if not await ctx.is_organiser(poll.room):
+    if not await ctx.is_organiser(poll.room):  # first, whatever follows the poll's number
         raise UserError(_("Only an organiser of poll {id}'s room can send reminders.").format(id=poll_id))
+    if wrong:
+        raise UserError(_(USAGE))
     if not poll.is_open:
         raise UserError(_("Poll {id} is closed; there is nothing to remind anyone of.").format(id=poll_id))
     if poll.electorate_kind == "room" and names:

@@ -9,6 +9,7 @@ here is looked up before its update is acted on (``learn``), many at once.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -22,7 +23,7 @@ from bot.kernel.limits import code_attempts
 from bot.kernel.ports import Conn, Reader, Writer
 from bot.kernel.secrecy import normalise_code
 from bot.kernel.times import iso
-from bot.kernel.wording import clipped
+from bot.kernel.wording import clipped, quoted
 
 
 class VoteMover(Protocol):
@@ -133,12 +134,30 @@ class RollService:
             return [identity], None
         return [identity, *(a for a in await self.accounts(member, conn) if a != identity)], member
 
+    async def names(self, identities: Sequence[str], member: int | None, conn: Conn | None = None) -> list[str]:
+        """The names the person with IDENTITIES (and membership MEMBER) goes by here: their name on
+        the roll and their accounts' names, read on CONN if given (inside an erasure)."""
+        return await store.names_of(conn or self._reader, identities, member)
+
     async def info(self, member_id: int) -> Member | None:
         return await store.member(self._reader, member_id)
 
     async def electorate(self, branch: str | None = None) -> dict[int, int]:
         """Member -> weight, for everyone active on the roll (or in BRANCH): a ballot's electorate."""
         return {m: w for m, w, _ in await store.active_members(self._reader, branch)}
+
+    async def branch_named(self, typed: str) -> str:
+        """The branch TYPED names, as the roll spells it (in any case); a refusal that lists
+        the roll's branches if no active member is in it, so the next try can be right."""
+        found = {b for _m, b in await self.branches(typed) if b}
+        if found:
+            return min(found)
+        known = sorted({b for _m, b in await self.branches() if b}, key=str.casefold)
+        if not known:
+            raise UserError(_("No member on the roll is in branch {branch}, and the roll names no branches.")
+                            .format(branch=quoted(typed)))
+        raise UserError(_("No member on the roll is in branch {branch}; the roll's branches are {names}.")
+                        .format(branch=quoted(typed), names=", ".join(known)))
 
     async def branches(self, branch: str | None = None) -> list[tuple[int, str | None]]:
         """(member, branch) for everyone active on the roll (or in BRANCH)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 
 from bot.features.roll.model import (
     Member,
@@ -45,6 +46,18 @@ async def members_of(conn: Conn, identities: list[str]) -> dict[str, int]:
 async def member(conn: Conn, member_id: int) -> Member | None:
     rows = await conn.execute_fetchall("SELECT id, name, branch, active FROM members WHERE id = ?", (member_id,))
     return Member(rows[0][0], rows[0][1], rows[0][2], bool(rows[0][3])) if rows else None
+
+
+async def names_of(conn: Conn, identities: Sequence[str], member_id: int | None) -> list[str]:
+    """The names a person goes by here: the roll's name of MEMBER_ID, and the name each of
+    IDENTITIES had when it was linked."""
+    rows = await conn.execute_fetchall(
+        f"SELECT display_name FROM identities WHERE identity IN ({', '.join('?' * len(identities))})",
+        tuple(identities)) if identities else []
+    names = [r[0] for r in rows if r[0]]
+    if member_id is not None:
+        names += [r[0] for r in await conn.execute_fetchall("SELECT name FROM members WHERE id = ?", (member_id,))]
+    return names
 
 
 async def member_by_code(conn: Conn, code: str) -> Member | None:

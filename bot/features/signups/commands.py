@@ -44,14 +44,22 @@ async def signup_command(ctx: Context, args: str, signups: SignupService) -> Non
         await ctx.reply(_("Cancelled: nothing about you was kept."))
         return
     form_id, rest = split_ref(args, "S", _(USAGE))
-    sub = rest.lower()
-    if sub == "":
+    sub, _sep, tail = rest.lower().partition(" ")
+    if rest == "":
         await signups.begin(ctx, form_id)
     elif sub in ("export", "close"):
         form = await signups.get(form_id)
+        # First, whatever follows: a form of another room is run there, by its organisers, and
+        # someone it does not reach learns nothing more of it.
+        if not await ctx.reaches(form.room):
+            raise UserError(_("Sign-up S{id} belongs to another room; its organisers run it there (or privately "
+                              "with me).").format(id=form_id))
+        # TRANSLATORS: both complete "Only an organiser of the room can …".
+        await ctx.require_organiser(form.room, _("export a sign-up list") if sub == "export"
+                                    else _("close a sign-up form"))
+        if tail.strip():
+            raise UserError(_("Usage: {usage}").format(usage=f"/signup S{form_id} {sub}"))
         if sub == "export":
-            # TRANSLATORS: completes "Only an organiser of the room can …".
-            await ctx.require_organiser(form.room, _("export a sign-up list"))
             rows = await signups.signups(form_id)
             # The list goes to the organiser's private chat, in their language; a word in the room in the room's.
             with await ctx.speaking_to(ctx.actor.id):
@@ -60,8 +68,6 @@ async def signup_command(ctx: Context, args: str, signups: SignupService) -> Non
             # TRANSLATORS: completes "I sent you … privately." and "I could not send you … privately".
             await send_privately(ctx, label, header, cells, _("the sign-up list"))
         else:
-            # TRANSLATORS: completes "Only an organiser of the room can …".
-            await ctx.require_organiser(form.room, _("close a sign-up form"))
             await signups.close(ctx, form_id)
             await ctx.reply(_("Sign-up S{id} is closed.").format(id=form_id))
     else:

@@ -23,7 +23,8 @@ router = Router("triggers")
 
 USAGE = f"{OPEN_USAGE} | /trigger T2 | /trigger T2 export | /trigger T2 cancel | /trigger list"
 DETAILS = N_(
-    "Thresholds: --signatures N (members), --electorate P% (of the roll, or of --branch NAME), or --branches B% "
+    "Thresholds: --signatures N (members), --electorate P% (of the roll, or of --branch NAME: a branch's name of "
+    "several words runs to the next option, or goes in quotes), or --branches B% "
     "with --per-branch N or P% (a branch counts once its own signatures reach that). The electorate is fixed "
     "when the campaign opens. When the threshold is crossed the trigger fires once: it is announced here, the "
     "ballot opens (secret unless --roll-call; --ballot-closes 7d) and the organisers are told. Members sign "
@@ -64,10 +65,10 @@ async def trigger_command(ctx: Context, args: str, triggers: TriggerService, con
         open="/trigger open …", show="/trigger T2", help="/help trigger"))
     sub = rest.lower()
     t = await triggers.get(trigger_id)
-    # First, whatever follows: in another group, only the organisers of its room work on it (export,
-    # cancel); anyone else asks there, and what is wrong with the rest is said there.
-    elsewhere = not ctx.room.private and ctx.room.id != t.room and not await ctx.is_organiser(t.room)
-    if elsewhere or sub == "" and not await ctx.in_room(t.room):
+    # First, whatever follows: from another room (a group, or privately by someone not in its room),
+    # only the organisers of its room work on it (export, cancel); anyone else asks there, and what
+    # is wrong with the rest is said there.
+    if not await ctx.reaches(t.room) or sub == "" and not await ctx.in_room(t.room):
         raise UserError(_("Trigger {ref} belongs to another room: ask there, or privately as a member of it.")
                         .format(ref=t.ref))
     if sub == "":

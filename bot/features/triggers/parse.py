@@ -11,7 +11,7 @@ from bot.engines.counting.choice import exact
 from bot.features.triggers.model import Ballot, Threshold, ThresholdError, TriggerSpec
 from bot.kernel.durations import DeadlineError, Span, parse_deadline, parse_span
 from bot.kernel.errors import ParseError
-from bot.kernel.grammar import GrammarError, is_number, split_options
+from bot.kernel.grammar import GrammarError, is_number, split_options, take_name
 from bot.kernel.language import _
 from bot.kernel.wording import quoted
 
@@ -68,6 +68,7 @@ def question_for(kind: str, office: str) -> str:
 
 def parse_trigger(args: str, now: datetime, tz: ZoneInfo) -> TriggerSpec:
     try:
+        args, branch = take_name(args, "branch")
         text, opts = split_options(args, FLAGS, VALUED, USAGE)
     except GrammarError as e:
         raise TriggerSpecError(str(e)) from None
@@ -121,5 +122,5 @@ def parse_trigger(args: str, now: datetime, tz: ZoneInfo) -> TriggerSpec:
             raise TriggerSpecError(_("--ballot-closes takes how long the ballot stays open, from 1m to 90d, e.g. 7d"))
         length = span
     question = question_for(kind, office)
-    return TriggerSpec(kind, office, threshold, closes_at, v.get("branch"),
+    return TriggerSpec(kind, office, threshold, closes_at, branch or v.get("branch"),
                        Ballot(question, "roll-call" not in opts.flags, length))

@@ -32,9 +32,9 @@ def _standing_sentence(t: Trigger, s: Standing) -> str:
 def opened(t: Trigger, s: Standing, spec: TriggerSpec, electorate: int, now: datetime, tz: ZoneInfo) -> Markup:
     """The campaign's announcement in the room, as of NOW: it stays there to be read for as long
     as members may sign, so its deadline has its day, and its year when not in NOW's."""
-    if spec.branch:
+    if t.branch:  # as the roll spells it
         where = ngettext("{branch} ({n} member)", "{branch} ({n} members)", electorate).format(
-            branch=branch_name(spec.branch), n=number(electorate))
+            branch=branch_name(t.branch), n=number(electorate))
     else:
         where = ngettext("the membership roll ({n} member)", "the membership roll ({n} members)", electorate).format(
             n=number(electorate))

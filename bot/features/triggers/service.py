@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -143,6 +144,8 @@ class TriggerService:
 
     async def open(self, ctx: Context, spec: TriggerSpec) -> tuple[Trigger, int]:
         """Open a campaign with its electorate fixed now; (the campaign, the electorate's size)."""
+        if spec.branch is not None:  # named as the roll names it, in any case
+            spec = replace(spec, branch=await self._roll.branch_named(spec.branch))
         electorate = await self._roll.branches(spec.branch)
         if not electorate:
             if spec.branch:

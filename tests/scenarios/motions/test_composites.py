@@ -103,6 +103,11 @@ async def test_an_invited_drafter_agrees_for_their_motion(chat: Chat) -> None:
     ("ann: /composite X1", "Say which composite, e.g. /composite C1"),
     ("ann: /composite C" + "9" * 30 + " show", "Say which composite, e.g. /composite C1"),
     ("ann (private): /composite c 1", "Say which composite, e.g. /composite C1"),
+    # In another room, the composite's (or the motions') room is said first, whatever else is wrong.
+    ("ann #other: /composite C1 sign", "Motion M4 belongs to another room"),
+    ("ann #other: /composite C1 agree now", "Motion M4 belongs to another room"),
+    ("chair #other: /composite M3 M2", "Motion M3 belongs to another room; composite motions of one room"),
+    ("chair #other: /composite M3 M3 as Twice", "Motion M3 belongs to another room"),
 ])
 async def test_composite_mistakes_are_refused_and_change_nothing(chat: Chat, line: str, fragment: str) -> None:
     await _three_motions(chat)

@@ -128,3 +128,42 @@ async def test_a_member_cannot_second_her_own_amendment_from_another_linked_acco
     assert await chat.query("SELECT status, seconder FROM amendments") == [("proposed", None)]
     assert await chat.snapshot() == before
     assert "seconded by" in await chat.say("bob: /amendment A1 second")
+
+
+async def test_a_mover_or_seconder_named_in_text_is_listed_and_erased_when_it_is_the_members_name(
+        chat: Chat) -> None:
+    """A drafter types a motion's mover, seconder or proposer as text, tied to no account. Where
+    it is, whole, a name the member goes by here (her name on the roll, in any case and spacing,
+    or her account's), /mydata lists it and /mydata erase puts "an erased member" in its place
+    and in the history entry that named it; a name that only contains hers stays, as do others'."""
+    codes = await import_roll(chat)
+    await chat.say(f"bob (private): /join {codes['bob']}",
+                   "chair: /motion new Fund our schools", "chair: /motion M1 resolves To fund schools.",
+                   "chair: /motion M1 mover Bob Jones", "chair: /motion M1 seconder Cat Lee",
+                   "chair: /motion M1 proposer North branch",
+                   "chair: /motion new Fund our libraries", "chair: /motion M2 resolves To fund libraries.",
+                   "chair: /motion M2 mover Bob Jones (North)", "chair: /motion M2 seconder bob   JONES",
+                   "chair: /motion new Fund our parks", "chair: /motion M3 proposer bob")
+    out = await chat.say("bob (private): /mydata")
+    assert "motion M1: its mover is named as Bob Jones" in out, out
+    assert "motion M2: its seconder is named as bob   JONES" in out, out
+    assert "motion M3: its proposer is named as bob" in out, out
+    assert "M2: its mover" not in out and "Cat Lee" not in out, out
+
+    out = await chat.say("bob (private): /mydata erase")
+    assert "your name on the records of 3 motions" in out, out
+    assert await chat.query("SELECT id, proposer, mover, seconder FROM motions ORDER BY id") == [
+        (1, "North branch", "an erased member", "Cat Lee"), (2, None, "Bob Jones (North)", "an erased member"),
+        (3, "an erased member", None, None)]
+    out = await chat.say("chair: /motion M1 show", "chair: /motion M1 history", "chair: /motion M2 history")
+    assert "Mover: an erased member" in out and "Seconder: Cat Lee" in out, out
+    assert "mover: an erased member" in out and "seconder: an erased member" in out, out
+    assert "mover: Bob Jones (North)" in out and "mover: Bob Jones\n" not in out + "\n", out
+    assert "JONES" not in out, out
+    # Read in another language, the erased name is that language's.
+    await chat.say("chair (private): /language pl")
+    out = await chat.say("chair (private): /motion M1 history")
+    assert "usunięty członek" in out and "an erased member" not in out, out
+    assert "I keep no sign-ups, signatures, pool registrations or motion records of yours." \
+        in await chat.say("bob (private): /mydata")
+    assert "M1 is submitted" in await chat.say("chair: /motion M1 submit")  # named still: its record stands

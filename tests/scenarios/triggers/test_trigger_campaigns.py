@@ -7,6 +7,8 @@ import asyncio
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.kernel.config import parse_config
 from bot.kernel.events import Actor, Message, Room
 from tests.helpers import Chat, add_members, import_roll, transcript_after_outbox
@@ -301,3 +303,48 @@ async def test_progress_names_the_zone_of_the_deadline(tmp_path: Path) -> None:
         assert "Closes Wed 03 Jun 13:00 (Europe/London); 2 days left." in await chat.say("m0: /trigger T1")
     finally:
         await chat.stop()
+
+
+NORTH_EAST = "name,number,branch,weight\nAnn Smith,1001,North East,120\nBob Jones,1002,North East,80\n" \
+             "Cat Lee,1003,South,300\n"
+
+
+@pytest.mark.parametrize("branch", ["North East", '"North East"', "“north east”", "north  EAST", "=North East"])
+@pytest.mark.parametrize("after", [True, False], ids=["last", "between"])
+async def test_a_trigger_branch_may_have_several_words_as_a_polls_may(chat: Chat, branch: str, after: bool) -> None:
+    """--branch reads a name of several words up to the next option, in quotes or not, in any
+    case, as /poll does, and keeps it as the roll spells it: the campaign's electorate is the
+    branch's two members."""
+    await import_roll(chat, NORTH_EAST)
+    option = f"--branch{branch}" if branch.startswith("=") else f"--branch {branch}"
+    line = (f"chair: /trigger open recall Cllr Smith --signatures 2 --closes 14d {option}" if after
+            else f"chair: /trigger open recall Cllr Smith --signatures 2 {option} --closes 14d")
+    out = await chat.say(line)
+    assert "Trigger campaign T1" in out and "Electorate: North East branch (2 members)" in out, out
+    assert await chat.query("SELECT branch FROM triggers") == [("North East",)]
+
+
+@pytest.mark.parametrize("command", ["/trigger open recall Cllr Smith --signatures 2 --branch “North East --closes 14d",
+                                     "/poll Strike? --branch \"North East --closes 1h",
+                                     "/poll Strike? --closes 1h --branch 'North"])
+async def test_a_branch_with_a_quotation_mark_left_open_is_refused_plainly(chat: Chat, command: str) -> None:
+    await import_roll(chat, NORTH_EAST)
+    before = await chat.snapshot()
+    out = await chat.say(f"chair: {command}")
+    assert "a quotation mark is left open" in out and '--branch "North East"' in out, out
+    assert len([ln for ln in out.splitlines() if " bot: " in ln]) == 1, out
+    assert await chat.snapshot() == before
+
+
+async def test_an_unknown_trigger_branch_is_refused_with_the_rolls_branches(chat: Chat) -> None:
+    await import_roll(chat, NORTH_EAST)
+    before = await chat.snapshot()
+    out = await chat.say("chair: /trigger open recall Cllr Smith --signatures 2 --branch North --closes 14d")
+    assert "No member on the roll is in branch “North”; the roll's branches are North East, South." in out, out
+    assert await chat.snapshot() == before
+
+
+async def test_help_says_how_a_branch_of_several_words_is_written(chat: Chat) -> None:
+    for command in ("poll", "trigger"):
+        out = await chat.say(f"ann: /help {command}")
+        assert "several words runs to the next option, or goes in quotes" in out, out
