@@ -25,6 +25,8 @@ from typing import Any, TypeVar
 import aiohttp
 from nio import AsyncClient, ErrorResponse, RoomRedactResponse, RoomSendResponse, UploadResponse
 
+from bot.kernel.ports import PlatformDown
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
@@ -78,9 +80,10 @@ def reason_of(response: ErrorResponse) -> str:
     return str(getattr(response, "message", "") or response.status_code or response)
 
 
-class GaveUp(MatrixSendError):
+class GaveUp(MatrixSendError, PlatformDown):
     """Retried for too long: the homeserver is unreachable or keeps failing, or asked the bot to
-    wait longer than the retry allows (``retry_after``, seconds, for the outbox to honour)."""
+    wait longer than the retry allows (``retry_after``, seconds, for the outbox to honour: a
+    429, which rests no platform). Either way the homeserver's, not one room's: ``PlatformDown``."""
 
     def __init__(self, message: str, retry_after: float | None = None) -> None:
         super().__init__(message)

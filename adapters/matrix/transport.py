@@ -32,7 +32,7 @@ from bot.kernel.effects import (
     SendPrivate,
 )
 from bot.kernel.markup import Markup, markup, to_html, to_plain
-from bot.kernel.ports import DeliveryRefused, NoRightToSend, PartlyDelivered
+from bot.kernel.ports import DeliveryRefused, NoRightToSend, PartlyDelivered, PlatformDown
 
 log = logging.getLogger(__name__)
 
@@ -101,8 +101,8 @@ class MatrixTransport:
 
     def _judged(self, effect: Effect, e: MatrixSendError) -> Exception:
         """What the homeserver's refusal E of EFFECT is to the outbox (see ``deliver``)."""
-        if not e.for_good:
-            return e
+        if not e.for_good:  # the homeserver's trouble (a lapsed login, another process on the account): all rooms'
+            return e if isinstance(e, PlatformDown) else PlatformDown(f"{type(e).__name__}: {e}")
         if not e.forbidden:
             return DeliveryRefused(f"the homeserver refused {type(effect).__name__} for good "
                                    f"({e.code or e.status}): {e.reason}")

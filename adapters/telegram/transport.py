@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 from telegram import Bot, LinkPreviewOptions, ReplyParameters
 from telegram import Message as TgMessage
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated
+from telegram.error import BadRequest, ChatMigrated, NetworkError
 
 from adapters.telegram.calls import call, is_not_modified, no_right, refused
 from adapters.telegram.ids import PLATFORM, chat_and_thread, telegram_id
@@ -49,7 +49,7 @@ from bot.kernel.effects import (
     SendPrivate,
 )
 from bot.kernel.markup import html_text, to_html, to_plain
-from bot.kernel.ports import DeliveryRefused, NoRightToSend, PartlyDelivered
+from bot.kernel.ports import DeliveryRefused, NoRightToSend, PartlyDelivered, PlatformDown
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +138,21 @@ class TelegramTransport:
     # -- the Transport protocol ------------------------------------------------------------
 
     async def deliver(self, effect: Effect) -> Delivered | None:
+        """EFFECT carried out. Network trouble that outlived ``call``'s retries (no connection, a
+        timeout, a 5xx) is Telegram being unreachable for every chat, not this one's: it is
+        ``PlatformDown``, so the outbox rests the platform instead of trying chat after chat."""
+        try:
+            return await self._carry_out(effect)
+        except PartlyDelivered as e:
+            if not _outage(e.cause):
+                raise
+            raise PartlyDelivered(e.parts, PlatformDown(f"{type(e.cause).__name__}: {e.cause}")) from e.cause
+        except NetworkError as e:
+            if not _outage(e):
+                raise
+            raise PlatformDown(f"{type(e).__name__}: {e}") from e
+
+    async def _carry_out(self, effect: Effect) -> Delivered | None:
         await self.ready.wait()
         match effect:
             case Send(room=room, text=text, buttons=buttons, reply_to=reply_to, from_part=done):
@@ -529,3 +544,9 @@ def closed_for_good(reason: str) -> bool:
 
 _COMMAND = re.compile(r"(?<![\w/@.])/([a-z0-9_]{1,32})(?![\w@])")
 """A command named in a message's text (not inside a link or a path)."""
+
+
+def _outage(error: Exception) -> bool:
+    """Whether ERROR is Telegram unreachable or failing (a ``NetworkError``, ``TimedOut``
+    included), not an answer about one chat (``BadRequest`` is a NetworkError in PTB too)."""
+    return isinstance(error, NetworkError) and not isinstance(error, BadRequest)

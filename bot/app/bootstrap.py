@@ -262,7 +262,7 @@ async def _built(config: Config, clock: Clock, transports: Transports, writer: W
     send = transports.send
     directory = RoomDirectory(config.organisers, transports)
     scheduler = Scheduler(clock, transports.ready)
-    outbox = Outbox(reader, writer, transports.deliver, clock, transports.ready, vacuum=database.vacuum)
+    outbox = Outbox(reader, writer, transports.deliver, clock, transports.ready)
     database.listen(OUTBOX_CHANNEL, outbox.poke)  # messages queued by other processes (PostgreSQL)
     bus = Bus()
     links = PageLinks(secret, config.web.public_url if config.web else None)

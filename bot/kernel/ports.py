@@ -40,6 +40,14 @@ class NoRightToSend(DeliveryRefused):
     but what was refused so is sent again once the bot regains the right (``Core.may_post_again``)."""
 
 
+class PlatformDown(Exception):
+    """The platform itself cannot take messages now (unreachable, timing out, failing with a
+    5xx, the account's login lapsed): not this chat's trouble but every chat's there, so the
+    outbox rests the whole platform rather than try each chat in turn. Any other failure worth
+    a retry (not a refusal for good, not a 429) concerns the chat it was sent to: only that
+    chat waits. A builtin ``OSError`` or ``TimeoutError`` (or one in its causes) counts as this."""
+
+
 class PartlyDelivered(Exception):
     """A text sent in parts failed after its first PARTS (counted from its very first part, not
     from ``from_part``) were delivered; CAUSE is the failure, to be judged as if raised alone (a

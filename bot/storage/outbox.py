@@ -13,11 +13,13 @@ Telegram's 30 messages a second flowing at a round trip of up to a quarter of a 
 
 A message the platform could not take for now (it was unreachable, timed out, failed with a 5xx,
 or asked the bot to slow down) is tried again 5 seconds later, then twice as long each time up to
-RETRY_CAP, for as long as GIVE_UP_AFTER from its first failure: an outage is waited out, not
-counted in tries. While a platform fails so, the drain begins no other chat's message to it
-until that message's next try (the platform is ``paused``, and its messages are neither claimed
-nor released meanwhile): an outage with thousands of messages waiting costs a few tries every few
-minutes, not thousands, and once the platform is back every chat's messages flow again.
+RETRY_CAP (or as long as a 429 asked), for as long as GIVE_UP_AFTER from its first failure: an
+outage is waited out, not counted in tries. While a platform is down (``platform_down``), the
+drain begins no other chat's message to it until that message's next try (the platform is
+``paused``, and its messages are neither claimed nor released meanwhile): an outage with
+thousands of messages waiting costs a few tries every few minutes, not thousands, and once the
+platform is back every chat's messages flow again. A failure that concerns one chat (a 429, or
+any other that is no outage) holds back that chat only.
 
 A chat's messages arrive in the order they were queued: a drain gives each chat's messages to
 one sender, one after another, and a message that waits for a retry (the platform was down, or
@@ -35,31 +37,33 @@ outlives its process expires after CLAIM. A message queued in any process wakes 
 once (the database notifies channel ``quorum_outbox`` at the commit; ``Outbox.poke``). On
 SQLite the one process holds the lease and claims through the same statements.
 
-A message queued with ``forget_with`` says something its reader's ballot keeps secret (a reminder
-in a secret poll tells its reader they had not voted by then): it is deleted as soon as it was
-sent or given up, instead of being marked, and, sent or not, when what it belongs to ends
-(``forget``: the poll's close). The deletion takes the place of the mark, so a crash re-sends no
-more than before. After a drain that deleted such messages the table is vacuumed (``vacuum``):
-on SQLite the write-ahead log, which still holds the rows as they were written, is checkpointed
-into the file (where ``secure_delete`` overwrote them) and cut.
+A *walk* is a round of private messages to a large list worked out as it goes (a poll's reminder
+round): its row (``outbox_walks``, queued by ``enqueue_walk``) names nobody, and the walker of
+its kind (a feature's, registered with ``Outbox.walker``) works out a page (WALK_PAGE steps) at
+a time the steps it walks (the poll's electorate, by member id, voters and non-voters alike) and
+the message, if any, for each: however large the list, only a page of it is ever in memory. Its
+progress is ``done_to``, the last step dealt with: "every member up to N", a point fixed by the
+electorate alone, which tells nothing of who voted. A walk whose poll closed (its walker has
+nothing left) or whose ``forget_with`` ended is deleted.
 
-A *walk* is a broadcast whose list of recipients must not be stored at all, not even while it
-waits: a secret poll's reminder round, whose recipients are exactly those who had not voted. Its
-row (``outbox_walks``, queued by ``enqueue_walk``) names nobody: the walker of its kind (a
-feature's, registered with ``Outbox.walker``) works out at send time the steps it walks (the
-poll's electorate, by member id, voters and non-voters alike) and the message, if any, for each.
-The sender goes through the steps in blocks of WALK_STEP and, after each block, records only
-``done_to``, the block's last step: "every member up to N has been dealt with", a point fixed by
-the electorate alone, which tells nothing of who voted. Why not the alternatives: a row per
-recipient (as before) names every non-voter until it is sent; a cursor moved to the last member
-actually reminded would jump over those who voted, and the log of its values would list them; a
-cursor moved after every member would be as safe but cost a commit per member of the electorate.
-A crash in a block sends that block again: at most WALK_STEP = IN_FLIGHT messages, the guarantee
-above. A delivery that fails for a while is tried again with the same backoff, its block held
-(what the rest of the block took is remembered in memory, so is not sent twice but after a
-crash); the only trace of that is a retry of the walk, which says no more than that one of a
-block's members was being reminded. A walk whose poll closed (its walker has nothing left) or
-whose ``forget_with`` ended is deleted.
+A *queued* walk (an open poll's round: who has not voted there is no secret) queues each page's
+messages as messages of their own, in one transaction with its ``done_to``, whenever fewer than
+a page of messages are due: each is then sent, tried again and kept in its chat's order as any
+message, a crash neither repeats nor skips a member, and what was queued meanwhile goes between
+its pages rather than after the whole round.
+
+A walk that is not queued (a secret poll's round, whose recipients are exactly those who had
+not voted) stores no message at all, not even while it waits: the sender goes through each page
+in blocks of WALK_STEP and records ``done_to`` after each block. Why not the alternatives: a
+row per recipient names every non-voter until it is sent; a cursor moved to the last member
+actually reminded would jump over those who voted, and the log of its values would list them;
+a cursor moved after every member would be as safe but cost a commit per member. A crash in a
+block sends that block again: at most WALK_STEP = IN_FLIGHT messages, the guarantee above. A
+delivery that fails for now holds its block, judged as a message's failure is (``trouble``: as
+long as a 429 asked, or the backoff; an outage rests the platform), and what the rest of the
+block took is remembered in memory, so is not sent twice but after a crash; the only trace of
+that is a retry of the walk, which says no more than that one of a block's members was being
+reminded.
 """
 
 from __future__ import annotations
@@ -75,7 +79,15 @@ from bot.kernel.clock import Clock
 from bot.kernel.effects import Delivered, Effect, Send, SendPrivate
 from bot.kernel.events import platform_of
 from bot.kernel.markup import Markup, to_html
-from bot.kernel.ports import Conn, DeliveryRefused, NoRightToSend, PartlyDelivered, Reader, Vacuum, Writer
+from bot.kernel.ports import (
+    Conn,
+    DeliveryRefused,
+    NoRightToSend,
+    PartlyDelivered,
+    PlatformDown,
+    Reader,
+    Writer,
+)
 from bot.kernel.routing import Duty
 from bot.kernel.times import iso, parse_iso
 from bot.storage import dialect
@@ -94,40 +106,41 @@ class _Queued(NamedTuple):
     private: int
     text: str
     attempts: int
-    forget: bool  # queued with forget_with: deleted, not marked, once sent or given up
     failing_since: datetime | None  # its first failure for now (not a refusal), if it has failed
     parts: int = 0  # of a text sent in parts, those the platform took before (see PartlyDelivered)
 
 
 def _queued(row: Any) -> _Queued:
-    """A row of (id, target, private, text, attempts, forget_with IS NOT NULL, failing_since,
-    parts_sent)."""
-    msg_id, target, private, text, attempts, forget, since, parts = row
-    return _Queued(msg_id, target, private, text, attempts, bool(forget), parse_iso(since), parts)
+    """A row of (id, target, private, text, attempts, failing_since, parts_sent)."""
+    msg_id, target, private, text, attempts, since, parts = row
+    return _Queued(msg_id, target, private, text, attempts, parse_iso(since), parts)
 
 
 class _Outcome(NamedTuple):
     """How sending a message went."""
 
     sent: bool  # the platform took it
-    deleted: bool  # queued with forget_with, and sent or given up: deleted
     later: bool = False  # to be tried again: what was queued after it to the same chat waits
-    down: timedelta | None = None  # the platform failed (not a refusal, not a 429): it rests this long
 
 
 class Walked(NamedTuple):
-    """What a walker works out when its walk is sent."""
+    """A page of a walk, as its walker works it out when the walk gets that far."""
 
-    steps: list[int]  # every step of the walk, in order: its progress is recorded as the last one done
+    steps: list[int]  # the page's steps, in order, after the last one done: none once the walk is over
     messages: dict[int, tuple[str, str]]  # step -> (the identity it goes to privately, its text), if any
 
 
-Walker = Callable[[str], Awaitable[Walked | None]]
-"""A feature's: the steps and messages of a walk of its kind, from the walk's subject; None
-when it has nothing left to send (a poll closed)."""
+Walker = Callable[[str, int | None, int], Awaitable[Walked | None]]
+"""A feature's: from a walk's subject, the next page of its steps, those after a step (None:
+from the first) and at most a number of them, with their messages; None when it has nothing
+left to send (a poll closed)."""
 
 WALK_STEP = IN_FLIGHT
 """Steps of a walk sent between two records of its progress: what a crash may send again."""
+
+WALK_PAGE = 500
+"""Steps of a walk worked out at once: all a walker holds in memory, however large the walk;
+and of a queued walk, the steps whose messages are queued in one transaction."""
 
 
 def backoff(attempts: int, cap: timedelta = timedelta(minutes=10)) -> timedelta:
@@ -169,6 +182,39 @@ def slowed_down(error: Exception) -> bool:
     return asked_to_wait(error) is not None or "RetryAfter" in type(error).__name__
 
 
+def platform_down(error: BaseException | None) -> bool:
+    """Whether ERROR (or what caused it) says the platform itself cannot take messages now: it
+    is unreachable, timing out, failing with a 5xx (``PlatformDown``, as the adapters say it, or
+    a builtin ``OSError`` or ``TimeoutError``). Anything else worth a retry concerns one chat."""
+    seen = 0
+    while error is not None and seen < 10:
+        if isinstance(error, PlatformDown | OSError | TimeoutError):
+            return True
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return False
+
+
+class _Trouble(NamedTuple):
+    """What a delivery that failed for now (not a refusal for good) calls for."""
+
+    wait: timedelta  # before it is tried again: as long as the platform asked, or the backoff
+    limited: bool  # the platform asked the bot to slow down (a 429)
+    rests: bool  # the platform is down: no message to it is begun for WAIT, whichever chat
+
+
+def trouble(error: Exception, attempts: int) -> _Trouble:
+    """How a delivery failing with ERROR at try ATTEMPTS is tried again, for a message and a
+    walk's block alike. A 429 is waited out for as long as it asked, and holds back only what it
+    concerned (Telegram's limits are per chat as well as overall, and the adapter's limiter
+    already paces everything after an overall one). An outage (``platform_down``) rests the
+    platform: every chat's try would fail alike. Any other failure concerns the chat it was
+    sent to (say one room's encryption could not be set up): that chat waits, the rest go on."""
+    asked = asked_to_wait(error)
+    limited = slowed_down(error)
+    wait = asked if asked is not None else backoff(attempts + 1, RETRY_CAP)
+    return _Trouble(wait, limited, not limited and platform_down(error))
+
+
 STOP_GRACE = 10.0
 """Seconds a stop waits for the messages under way to be taken and marked, so that a clean stop
 sends none of them twice; after that they are cut off (and may be, once)."""
@@ -189,7 +235,7 @@ KEEP_PRIVATE = timedelta(days=30)
 person (that they had not voted by a reminder in an open ballot, their ticket in a draw) and
 nothing needs it later: every private message is queued once because of a decision recorded
 elsewhere (a reminder round, a trigger's firing, a pool's round), never because its dedupe key
-was missing. One queued with ``forget_with`` (a secret poll's reminder) goes at once instead."""
+was missing. A secret poll's reminders are never stored (walks, below)."""
 
 PRUNE_EVERY = timedelta(days=1)
 
@@ -200,7 +246,7 @@ before the drainer sends it instead (the sender failed, or the bot stopped first
 
 async def enqueue(
     conn: Conn, *, dedupe: str, target: str, private: bool, text: str, now: datetime, hold: bool = False,
-    forget_with: str | None = None, ends_with: str | None = None,
+    ends_with: str | None = None,
 ) -> None:
     """Queue a message inside the caller's writer transaction; a repeated DEDUPE is ignored. The
     text is stored as the HTML it will be sent as (plain text escaped here, see bot/kernel/markup.py).
@@ -209,17 +255,12 @@ async def enqueue(
     transaction has committed (an answer someone is waiting for): the drainer leaves it alone
     for HOLD, so it is sent once, and sent even if the caller never gets that far.
 
-    FORGET_WITH (e.g. a poll's ``poll:12``) marks a message that must not outlive its use: it is
-    deleted once sent or given up, and at the latest by ``forget(FORGET_WITH)``. Its DEDUPE then
-    guards nothing afterwards: its caller records elsewhere that it was queued (a reminder round).
-
     ENDS_WITH (e.g. a poll's ``poll:12``) marks a message that has nothing left to say once that
     ends (a reminder, once its poll is closed): ``end(ENDS_WITH)`` gives it up if still waiting."""
     await conn.execute(
-        "INSERT INTO outbox(dedupe, target, private, text, created_at, not_before, forget_with, ends_with)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        (dedupe, target, int(private), to_html(text), iso(now), iso(now + HOLD if hold else now), forget_with,
-         ends_with),
+        "INSERT INTO outbox(dedupe, target, private, text, created_at, not_before, ends_with)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        (dedupe, target, int(private), to_html(text), iso(now), iso(now + HOLD if hold else now), ends_with),
     )
 
 
@@ -243,23 +284,23 @@ async def end(conn: Conn, ends_with: str) -> int:
 
 
 async def enqueue_walk(conn: Conn, *, dedupe: str, kind: str, subject: str, now: datetime,
-                       forget_with: str | None = None) -> None:
+                       forget_with: str | None = None, queued: bool = False) -> None:
     """Queue a walk (see the module docstring) inside the caller's writer transaction; a repeated
     DEDUPE is ignored. SUBJECT is what the walker of KIND is handed at send time; FORGET_WITH
-    deletes the walk, sent or not, with ``forget``."""
+    deletes the walk, sent or not, with ``forget``. QUEUED: its messages may be stored (an open
+    poll's reminders): each is queued as a message of its own, a page at a time, to be tried
+    on its own, and given up with ``end(FORGET_WITH)`` if still waiting."""
     await conn.execute(
-        "INSERT INTO outbox_walks(dedupe, kind, subject, created_at, not_before, forget_with)"
-        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        (dedupe, kind, subject, iso(now), iso(now), forget_with),
+        "INSERT INTO outbox_walks(dedupe, kind, subject, created_at, not_before, forget_with, queued)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        (dedupe, kind, subject, iso(now), iso(now), forget_with, int(queued)),
     )
 
 
 async def forget(conn: Conn, forget_with: str) -> int:
-    """Delete the messages queued with FORGET_WITH, sent or not (what they belong to has ended:
-    a reminder of a closed poll has nothing left to say, and would still name who had not voted),
-    and the walks; how many messages."""
-    await conn.execute("DELETE FROM outbox_walks WHERE forget_with = ?", (forget_with,))
-    cur = await conn.execute("DELETE FROM outbox WHERE forget_with = ?", (forget_with,))
+    """Delete the walks queued with FORGET_WITH, whatever they have sent (what they belong to
+    has ended: a round of reminders of a closed poll has nothing left to say); how many."""
+    cur = await conn.execute("DELETE FROM outbox_walks WHERE forget_with = ?", (forget_with,))
     return int(cur.rowcount)
 
 
@@ -367,6 +408,9 @@ class _Walk(NamedTuple):
     done_to: int | None
     attempts: int
     failing_since: datetime | None  # its held block's first failure for now, if it failed
+    dedupe: str = ""  # its messages' keys begin with it (a queued walk's)
+    forget_with: str | None = None  # its queued messages end with it
+    queued: bool = False  # its messages are queued, a page at a time (see ``enqueue_walk``)
 
 
 class Outbox:
@@ -374,12 +418,11 @@ class Outbox:
 
     def __init__(
         self, reader: Reader, writer: Writer, deliver: Callable[[Effect], Awaitable[Delivered | None]], clock: Clock,
-        ready: Callable[[], bool] = lambda: True, vacuum: Vacuum | None = None,
+        ready: Callable[[], bool] = lambda: True,
     ) -> None:
         self._reader = reader
         self._writer = writer
         self._deliver = deliver
-        self._vacuum = vacuum  # after deleting messages queued with forget_with (see the module docstring)
         # Whether every platform can send from this process now: a Matrix account sends only
         # from the process running its sync (its lease), so only that one may be the sender.
         self._ready = ready
@@ -455,6 +498,7 @@ class Outbox:
             except (asyncio.CancelledError, Exception):
                 pass
             self._task = None
+            self._stopping = False  # stopped: a drain asked for explicitly (the benchmark's) sends again
             try:  # so another process sends at once, not after the lease expires
                 await self.lease.release()
             except Exception:
@@ -481,13 +525,12 @@ class Outbox:
         """Deliver the message queued as DEDUPE (with ``hold``) now, unless it has been sent; a
         failure leaves it to the drainer's retries."""
         rows = await self._reader.execute_fetchall(
-            "SELECT id, target, private, text, attempts, forget_with IS NOT NULL, failing_since, parts_sent"
+            "SELECT id, target, private, text, attempts, failing_since, parts_sent"
             " FROM outbox WHERE dedupe = ? AND sent_at IS NULL AND failed IS NULL",
             (dedupe,),
         )
-        outcomes = [await self._deliver_one(_queued(r)) for r in rows]
-        if any(o.deleted for o in outcomes):
-            await self._forgotten()
+        for r in rows:
+            await self._deliver_one(_queued(r))
 
     async def drain(self) -> int:
         """Deliver every message that is due; returns how many were attempted."""
@@ -501,17 +544,13 @@ class Outbox:
         async def op(conn: Conn) -> list[_Queued]:
             # On SQLite the claims of an earlier process (one that crashed) are void: it is gone.
             free = " AND (claimed_until IS NULL OR claimed_until <= ?)" if dialect.shared(conn) else ""
-            # A message waiting for a retry (or held for send_now) holds back the later ones to its chat.
-            in_order = (" AND NOT EXISTS (SELECT 1 FROM outbox AS ahead WHERE ahead.target = outbox.target"
-                        " AND ahead.id < outbox.id AND ahead.sent_at IS NULL AND ahead.failed IS NULL"
-                        " AND ahead.not_before > ?)")
             awake, resting = self._awake()
             rows = await conn.execute_fetchall(
                 "UPDATE outbox SET claimed_until = ? WHERE id IN (SELECT id FROM outbox"
-                " WHERE sent_at IS NULL AND failed IS NULL AND not_before <= ?" + free + awake + in_order
+                " WHERE sent_at IS NULL AND failed IS NULL AND not_before <= ?" + free + awake + _IN_ORDER
                 + " ORDER BY id LIMIT ?"
                 + dialect.locking(conn, skip_locked=True) + ")"
-                " RETURNING id, target, private, text, attempts, forget_with IS NOT NULL, failing_since, parts_sent",
+                " RETURNING id, target, private, text, attempts, failing_since, parts_sent",
                 (iso(now + CLAIM), iso(now), *([iso(now)] if free else []), *resting, iso(now), CLAIMED_AT_ONCE),
             )
             return sorted(_queued(r) for r in rows)
@@ -542,8 +581,10 @@ class Outbox:
             started = self._clock.now()
             await self._writer.run(lambda conn: _restart_failing(conn, started))
             self._counting = True
-        sent = await self._send_messages() if due else 0
-        return sent + (await self._walks() if walks else 0)
+        claimed = await self._claim_walks() if walks else []
+        queued = await self._feed([w for w in claimed if w.queued])  # pages of rounds, as the queue runs low
+        sent = await self._send_messages() if due or queued else 0
+        return sent + await self._walks([w for w in claimed if not w.queued])
 
     async def _send_messages(self) -> int:
         rows = await self._claim()
@@ -567,9 +608,6 @@ class Outbox:
                         break
                     begun.add(row.id)
                     outcomes.append(outcome := await self._deliver_one(row))
-                    if outcome.down is not None:
-                        self.paused[platform] = max(self.paused.get(platform, self._clock.now()),
-                                                    self._clock.now() + outcome.down)
                     if outcome.later:  # the chat's later messages wait behind it (released by its mark)
                         break
 
@@ -584,8 +622,6 @@ class Outbox:
             raise failures[0]
         log.info("outbox: %d of %d messages sent (the rest wait for a retry, failed, or wait for their "
                  "platform to be back)", sum(o.sent for o in outcomes), len(rows))
-        if any(o.deleted for o in outcomes):
-            await self._forgotten()
         return len(begun)
 
     def _resting(self, platform: str) -> bool:
@@ -598,6 +634,11 @@ class Outbox:
         del self.paused[platform]
         return False
 
+    def _rest(self, platform: str, wait: timedelta) -> None:
+        """PLATFORM is down: no message to it is begun for WAIT (see ``trouble``)."""
+        now = self._clock.now()
+        self.paused[platform] = max(self.paused.get(platform, now), now + wait)
+
     async def _claim_walks(self) -> list[_Walk]:
         """The due walks, claimed for CLAIM as messages are."""
         now = self._clock.now()
@@ -607,60 +648,114 @@ class Outbox:
             rows = await conn.execute_fetchall(
                 "UPDATE outbox_walks SET claimed_until = ? WHERE id IN (SELECT id FROM outbox_walks"
                 " WHERE not_before <= ?" + free + " ORDER BY id" + dialect.locking(conn, skip_locked=True) + ")"
-                " RETURNING id, kind, subject, done_to, attempts, failing_since",
+                " RETURNING id, kind, subject, done_to, attempts, failing_since, dedupe, forget_with, queued",
                 (iso(now + CLAIM), iso(now), *([iso(now)] if free else [])),
             )
-            return sorted(_Walk(*r[:5], parse_iso(r[5])) for r in rows)
+            return sorted(_Walk(*r[:5], parse_iso(r[5]), r[6], r[7], bool(r[8])) for r in rows)
 
         return await self._writer.run(op)
 
-    async def _walks(self) -> int:
-        """Send the due walks, block by block; how many messages were attempted."""
+    def _walker(self, walk: _Walk) -> Walker | None:
+        walker = self._walkers.get(walk.kind)
+        if walker is None:  # its feature is not running here: left to its claim's expiry
+            log.warning("outbox walk %s: nothing here walks a %r", walk.id, walk.kind)
+        return walker
+
+    async def _backlog(self) -> int:
+        """How many messages (up to WALK_PAGE) are due now: a queued walk adds a page only below it."""
+        now = iso(self._clock.now())
+        rows = await self._reader.execute_fetchall(
+            "SELECT count(*) FROM (SELECT 1 FROM outbox WHERE sent_at IS NULL AND failed IS NULL AND not_before <= ?"
+            + _IN_ORDER + " LIMIT ?) AS due", (now, now, WALK_PAGE))
+        return int(rows[0][0])
+
+    async def _feed(self, walks: list[_Walk]) -> int:
+        """Queue the next pages of the queued WALKS (an open poll's reminder rounds) while fewer
+        than a page of messages are due, each page with its walk's progress in one transaction:
+        the round is never in memory or in one transaction whole, waits its turn behind what
+        was queued before its page, and a crash neither repeats nor skips a member (the page and
+        its ``done_to`` commit together). How many messages were queued."""
+        queued = 0
+        for walk in walks:
+            walker = self._walker(walk)
+            if walker is None:
+                continue
+            while not self._stopping and await self._backlog() < WALK_PAGE:
+                page = await walker(walk.subject, walk.done_to, WALK_PAGE)
+                if page is None or not page.steps:  # its poll closed, or every member was dealt with
+                    await self._write("DELETE FROM outbox_walks WHERE id = ?", walk.id)
+                    break
+                added = await self._writer.run(lambda conn, w=walk, p=page: _queue_page(conn, w, p, self._clock.now()))
+                if added is None:  # the walk went meanwhile (its poll closed): nothing of it is queued
+                    break
+                queued += added
+                walk = walk._replace(done_to=page.steps[-1])
+            else:
+                if not self._stopping:  # the queue is deep enough: its claim lapses, and a later drain goes on
+                    await self._write("UPDATE outbox_walks SET claimed_until = NULL WHERE id = ?", walk.id)
+        return queued
+
+    async def _walks(self, walks: list[_Walk]) -> int:
+        """Send the due walks that are not queued, block by block; how many messages were attempted."""
         attempted = 0
-        for walk in await self._claim_walks():
-            walker = self._walkers.get(walk.kind)
-            if walker is None:  # its feature is not running here: left to its claim's expiry
-                log.warning("outbox walk %s: nothing here walks a %r", walk.id, walk.kind)
-                continue
-            walked = await walker(walk.subject)
-            if walked is None:
-                await self._write("DELETE FROM outbox_walks WHERE id = ?", walk.id)
-                continue
-            attempted += await self._walk(walk, walked)
+        for walk in walks:
+            walker = self._walker(walk)
+            if walker is not None:
+                attempted += await self._walk(walk, walker)
         return attempted
 
-    async def _walk(self, walk: _Walk, walked: Walked) -> int:
-        left = [s for s in walked.steps if walk.done_to is None or s > walk.done_to]
+    async def _walk(self, walk: _Walk, walker: Walker) -> int:
+        """Send WALK page by page, each in blocks of WALK_STEP, recording its progress after each."""
         attempted = 0
-        for at in range(0, len(left), WALK_STEP):
-            block = left[at:at + WALK_STEP]
-            if not await self.lease.hold():  # lost: its claim lapses, and the new sender goes on
+        while True:
+            page = await walker(walk.subject, walk.done_to, WALK_PAGE)
+            if page is None or not page.steps:  # its poll closed, or it is over
+                await self._write("DELETE FROM outbox_walks WHERE id = ?", walk.id)
+                if page is not None:
+                    log.info("outbox: walk %s sent", walk.id)  # no count: per walk it would be the round's turnout
                 return attempted
-            held_at, taken = self._walked.get(walk.id, (None, set()))
-            if held_at != block[0]:
-                taken = set()
-            steps = [s for s in block if s in walked.messages and s not in taken]
-            outcomes = await asyncio.gather(*(self._deliver_step(*walked.messages[s]) for s in steps))
-            attempted += len(steps)
-            taken |= {s for s, (ok, _retry) in zip(steps, outcomes, strict=True) if ok}
-            now = self._clock.now()
-            since = walk.failing_since or now
-            retry = any(r for _ok, r in outcomes) and now - since < GIVE_UP_AFTER  # as a message is
-            if retry:  # the block is held; what it sent is remembered, and the walk waits its turn
-                self._walked[walk.id] = (block[0], taken)
-                await self._write(
-                    "UPDATE outbox_walks SET attempts = attempts + 1, not_before = ?, failing_since = ?,"
-                    " claimed_until = NULL WHERE id = ?",
-                    iso(now + backoff(walk.attempts + 1, RETRY_CAP)), iso(since), walk.id)
-                return attempted
-            self._walked.pop(walk.id, None)
-            walk = walk._replace(done_to=block[-1], attempts=0, failing_since=None)
-            if at + WALK_STEP < len(left):
-                await self._write("UPDATE outbox_walks SET done_to = ?, attempts = 0, failing_since = NULL"
-                                  " WHERE id = ?", block[-1], walk.id)
-        await self._write("DELETE FROM outbox_walks WHERE id = ?", walk.id)  # done: the record of its round stays
-        log.info("outbox: walk %s sent", walk.id)  # no count: per walk it would be the round's turnout, no more
-        return attempted
+            for at in range(0, len(page.steps), WALK_STEP):
+                block = page.steps[at:at + WALK_STEP]
+                if self._stopping or not await self.lease.hold():  # lost: its claim lapses, the new sender goes on
+                    return attempted
+                sent, walk = await self._walk_block(walk, block, page.messages)
+                attempted += sent
+                if walk is None:  # held for a retry
+                    return attempted
+
+    async def _walk_block(self, walk: _Walk, block: list[int],
+                          messages: dict[int, tuple[str, str]]) -> tuple[int, _Walk | None]:
+        """Send a block of WALK: how many were attempted, and the walk moved past it (None: the
+        block is held for a retry, as a message would be, for as long as ``trouble`` says)."""
+        held_at, taken = self._walked.get(walk.id, (None, set()))
+        if held_at != block[0]:
+            taken = set()
+        steps = [s for s in block if s in messages and s not in taken]
+        resting = [s for s in steps if self._resting(platform_of(messages[s][0]))]  # begun after its rest
+        steps = [s for s in steps if s not in resting]
+        failures = await asyncio.gather(*(self._deliver_step(*messages[s]) for s in steps))
+        taken |= {s for s, failure in zip(steps, failures, strict=True) if failure is None}
+        now = self._clock.now()
+        waits = [self.paused[platform_of(messages[s][0])] - now for s in resting]
+        failed = False
+        for s, failure in zip(steps, failures, strict=True):
+            if failure is not None:
+                failed, how = True, trouble(failure, walk.attempts)
+                waits.append(how.wait)
+                if how.rests:
+                    self._rest(platform_of(messages[s][0]), how.wait)
+        since = (walk.failing_since or now) if failed else walk.failing_since
+        if resting or (failed and since is not None and now - since < GIVE_UP_AFTER):  # held, as a message is
+            self._walked[walk.id] = (block[0], taken)
+            await self._write(
+                "UPDATE outbox_walks SET attempts = attempts + ?, not_before = ?, failing_since = ?,"
+                " claimed_until = NULL WHERE id = ?",
+                int(failed), iso(now + max(waits)), iso(since) if since is not None else None, walk.id)
+            return len(steps), None
+        self._walked.pop(walk.id, None)
+        await self._write("UPDATE outbox_walks SET done_to = ?, attempts = 0, failing_since = NULL WHERE id = ?",
+                          block[-1], walk.id)
+        return len(steps), walk._replace(done_to=block[-1], attempts=0, failing_since=None)
 
     async def _write(self, sql: str, *args: object) -> None:
         async def op(conn: Conn) -> None:
@@ -668,42 +763,32 @@ class Outbox:
 
         await self._writer.run(op)
 
-    async def _deliver_step(self, target: str, text: str) -> tuple[bool, bool]:
-        """Send a walk's private message: (whether its platform took it, whether to try again).
-        What fails is logged without its address: it would say whom the walk was reminding."""
+    async def _deliver_step(self, target: str, text: str) -> Exception | None:
+        """Send a walk's private message: None if its platform took it or refused it for good,
+        else the failure worth a retry. What fails is logged without its address: it would say
+        whom the walk was reminding."""
         try:
             await self._deliver(SendPrivate(target, text))  # markup as the walker made it, or plain text
-            return True, False
+            return None
         except DeliveryRefused:
-            return False, False
+            return None
         except Exception as e:
             self.retries[platform_of(target)] += 1
             if slowed_down(e):
                 self.rate_limited[platform_of(target)] += 1
             log.warning("a message of an outbox walk was not delivered (%s); its block is tried again",
                         type(e).__name__)
-            return False, True
-
-    async def _forgotten(self) -> None:
-        """Messages queued with forget_with were deleted: free what is left of them now (on
-        SQLite the log's copies), rather than leave it to a later checkpoint or vacuum."""
-        if self._vacuum is None:
-            return
-        try:
-            await self._vacuum(["outbox"])
-        except Exception as e:  # the poll's close tries again (its settling cuts the log too)
-            log.warning("freeing the outbox's deleted messages failed (%s)", e)
+            return e
 
     async def _deliver_one(self, queued: _Queued) -> _Outcome:
         """Send QUEUED and record how it went."""
-        msg_id, target, private, text, attempts, forget, failing_since, parts = queued
+        msg_id, target, private, text, attempts, failing_since, parts = queued
         html = Markup(text)  # stored as markup by enqueue
         effect = SendPrivate(target, html, from_part=parts) if private else Send(target, html, from_part=parts)
         error: str | None = None
         permanent = False
-        wait: timedelta | None = None
+        how: _Trouble | None = None
         failure: Exception | None = None
-        limited = False  # the platform asked to slow down: about this chat, perhaps, not all of it
         try:
             await self._deliver(effect)
         except PartlyDelivered as e:  # the parts that went are recorded: a retry resumes after them
@@ -717,30 +802,26 @@ class Outbox:
         elif failure is not None:  # network trouble, rate limits beyond the sender's retries
             error = f"{type(failure).__name__}: {failure}"
             self.retries[platform_of(target)] += 1
-            wait = asked_to_wait(failure)
-            limited = slowed_down(failure)
-            if limited:
+            how = trouble(failure, attempts)
+            if how.limited:
                 self.rate_limited[platform_of(target)] += 1
         now = self._clock.now()
         since = failing_since or now
         # Sent, or given up: refused for good, or failing for too long (an outage outlived).
         done = error is None or permanent or now - since >= GIVE_UP_AFTER
-        retry = wait if wait is not None else backoff(attempts + 1, RETRY_CAP)
 
         async def mark(conn: Conn) -> None:
-            if forget and done:
-                await conn.execute("DELETE FROM outbox WHERE id = ?", (msg_id,))
-            elif error is None:
+            if error is None:
                 await conn.execute("UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE id = ?",
                                    (iso(now), msg_id))
-            elif done:
+            elif done or how is None:
                 await conn.execute("UPDATE outbox SET failed = ?, attempts = attempts + 1, parts_sent = ?"
                                    " WHERE id = ?", (error, parts, msg_id))
             else:  # tried again once the platform's wait (or ours) is over; the chat's later ones wait too
                 await conn.execute(
                     "UPDATE outbox SET attempts = attempts + 1, not_before = ?, failing_since = ?,"
                     " claimed_until = NULL, parts_sent = ? WHERE id = ?",
-                    (iso(now + retry), iso(since), parts, msg_id),
+                    (iso(now + how.wait), iso(since), parts, msg_id),
                 )
                 await conn.execute(
                     "UPDATE outbox SET claimed_until = NULL WHERE target = ? AND id > ? AND sent_at IS NULL"
@@ -750,5 +831,27 @@ class Outbox:
         if error is not None:
             log.warning("outbox message %s not delivered (%s)%s", msg_id, error,
                         "" if not done or permanent else f"; given up after failing for {now - since}")
-        down = retry if error is not None and not permanent and not limited else None
-        return _Outcome(sent=error is None, deleted=forget and done, later=not done, down=down)
+        if how is not None and how.rests and not done:
+            self._rest(platform_of(target), how.wait)
+        return _Outcome(sent=error is None, later=not done)
+
+
+_IN_ORDER = (" AND NOT EXISTS (SELECT 1 FROM outbox AS ahead WHERE ahead.target = outbox.target"
+             " AND ahead.id < outbox.id AND ahead.sent_at IS NULL AND ahead.failed IS NULL"
+             " AND ahead.not_before > ?)")
+"""A message waiting for a retry (or held for send_now) holds back the later ones to its chat."""
+
+
+async def _queue_page(conn: Conn, walk: _Walk, page: Walked, now: datetime) -> int | None:
+    """Inside one transaction: PAGE's messages queued, each a message of its own ending with the
+    walk's FORGET_WITH, and WALK moved past the page; how many, or None if the walk is gone."""
+    moved = await conn.execute_fetchall("UPDATE outbox_walks SET done_to = ? WHERE id = ? RETURNING id",
+                                        (page.steps[-1], walk.id))
+    if not moved:
+        return None
+    for step in page.steps:
+        if step in page.messages:
+            target, text = page.messages[step]
+            await enqueue(conn, dedupe=f"{walk.dedupe}:{step}", target=target, private=True, text=text, now=now,
+                          ends_with=walk.forget_with)
+    return sum(step in page.messages for step in page.steps)

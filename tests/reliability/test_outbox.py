@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot.kernel.clock import ManualClock
 from bot.kernel.effects import Delivered, Effect
-from bot.kernel.ports import Conn, DeliveryRefused
+from bot.kernel.ports import Conn, DeliveryRefused, PlatformDown
 from bot.storage.outbox import GIVE_UP_AFTER, IN_FLIGHT, RETRY_CAP, enqueue
 from tests.helpers import Chat, import_roll
 
@@ -31,6 +31,7 @@ class Platform:
     def __init__(self, chat: Chat) -> None:
         self.taken: list[str] = []
         self.fails: dict[str, list[Exception]] = {}
+        self.fails_to: dict[str, list[Exception]] = {}  # by the address a private message goes to
         self.before: Callable[[], Awaitable[None]] | None = None
         self.down = False  # an outage: every message fails as the network does
         self.tries = 0
@@ -45,6 +46,8 @@ class Platform:
         for marker, errors in self.fails.items():
             if marker in text and errors:
                 raise errors.pop(0)
+        if self.fails_to.get(str(getattr(effect, "actor", ""))):
+            raise self.fails_to[str(getattr(effect, "actor", ""))].pop(0)
         delivered = await self._through(effect)
         self.taken.append(text)
         if self.before is not None:  # the platform took it; its answer is still on the way
@@ -235,3 +238,72 @@ async def test_thousands_waiting_through_an_outage_cost_few_tries_and_all_go_onc
             pass
     assert sorted(platform.taken) == sorted(f"reminder {n}" for n in range(1500))
     assert await chat.query("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == [(0,)]
+
+
+async def _secret_round(chat: Chat) -> None:
+    """A secret roll poll of Ann, Bob and Cat that Ann has voted in: its 24-hour round, a walk."""
+    codes = await import_roll(chat)
+    for who in ("ann", "bob", "cat"):
+        await chat.say(f"{who} (private): /join {codes[who]}")
+    await chat.say("chair: /poll Strike? --roll --closes 48h --secret", "ann (private): /vote 1 yes")
+
+
+async def test_a_walk_asked_to_wait_waits_as_long_as_asked_and_rests_no_platform(chat: Chat) -> None:
+    """A 429 in a walk's block holds the block for as long as the platform asked, as it holds a
+    message, not for the walk's own backoff; and, as for a message, it rests no platform."""
+    await _secret_round(chat)
+    platform = Platform(chat)
+    platform.fails_to["console:bob"] = [FloodWait(42)]
+    await chat.advance("24h")
+    await chat.app.outbox.drain()
+    assert chat.app.outbox.paused == {}
+    assert len([t for t in platform.taken if "Reminder" in t]) == 1  # Cat's: the block waits for Bob's
+    chat.tick(timedelta(seconds=41))
+    await chat.app.outbox.drain()
+    assert len([t for t in platform.taken if "Reminder" in t]) == 1, "sent before the platform's wait was over"
+    chat.tick(timedelta(seconds=1))
+    await chat.app.outbox.drain()
+    assert len([t for t in platform.taken if "Reminder" in t]) == 2  # Bob's, and Cat's (taken once only)
+    assert await chat.query("SELECT count(*) FROM outbox_walks") == [(0,)]
+
+
+async def test_a_walk_that_finds_the_platform_down_rests_it_as_a_message_does(chat: Chat) -> None:
+    """An outage met by a walk rests the platform, as one met by a message does: the chats'
+    messages wait for the walk's next try instead of each failing in turn."""
+    await _secret_round(chat)
+    platform = Platform(chat)
+    platform.fails_to["console:bob"] = [ConnectionError("the platform is unreachable")]
+    await chat.advance("24h")
+    await chat.app.outbox.drain()
+    assert "console" in chat.app.outbox.paused
+    await _queue(chat, ("console:y", "to y"))
+    await chat.app.outbox.drain()
+    assert "to y" not in platform.taken, "begun while the platform rests"
+    chat.tick(timedelta(seconds=5))
+    await chat.app.outbox.drain()
+    assert "to y" in platform.taken
+    assert len([t for t in platform.taken if "Reminder" in t]) == 2
+
+
+async def test_a_failure_of_one_chat_holds_back_that_chat_only(chat: Chat) -> None:
+    """A failure worth a retry that is no outage (say one room's encryption could not be set
+    up) concerns its chat: that chat waits, and every other chat's messages go on at once. An
+    outage (unreachable, timing out, a 5xx: ``PlatformDown``) rests the whole platform."""
+    platform = Platform(chat)
+    platform.fails["to x"] = [RuntimeError("the room's keys could not be shared")]
+    await _queue(chat, ("console:x", "to x"), ("console:x", "again to x"))
+    await chat.app.outbox.drain()
+    assert platform.taken == [] and chat.app.outbox.paused == {}
+    await _queue(chat, ("console:y", "to y"))
+    await chat.app.outbox.drain()
+    assert platform.taken == ["to y"], "another chat waited for one chat's trouble"
+    chat.tick(timedelta(seconds=5))
+    await chat.app.outbox.drain()
+    assert platform.taken == ["to y", "to x", "again to x"]
+    platform.fails["to z"] = [PlatformDown("Bad Gateway")]
+    await _queue(chat, ("console:z", "to z"), ("console:w", "to w"))
+    platform.taken.clear()
+    await chat.app.outbox.drain()
+    await _queue(chat, ("console:v", "to v"))
+    await chat.app.outbox.drain()
+    assert "console" in chat.app.outbox.paused and "to v" not in platform.taken

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Collection, Coroutine, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -1013,7 +1013,7 @@ class PollService:
         if poll.electorate_kind == "room" and poll.secret:  # in a secret transaction, before the close
             await self._finish_moves([poll])
 
-        async def op(conn: Conn) -> tuple[datetime, dict[str, Any], int] | None:
+        async def op(conn: Conn) -> tuple[datetime, dict[str, Any]] | None:
             # The row lock first: the votes committed before it are all counted, and any vote
             # queued behind this close (here or in another process) finds the poll closed.
             if not await store.still_open(conn, poll.id, "UPDATE"):
@@ -1039,16 +1039,15 @@ class PollService:
             await end(conn, ends_with_close(poll.id))
             if poll.electorate_kind == "room":  # the changes only this poll needed (store.record_change)
                 await store.forget_changes(conn, poll.room.split("/", 1)[0])
-            # Its secret reminders, sent or not, go with the close (migrations/0033_forgotten_messages.sql).
-            return now, result, await forget(conn, ends_with_close(poll.id))
+            # Its rounds of reminders not walked to the end go with the close (bot/storage/outbox.py).
+            await forget(conn, ends_with_close(poll.id))
+            return now, result
 
         closed = await self._writer.run(op, event_id)
         self.open.pop(poll.id, None)
         if closed is None:
             raise UserError(_("Poll {id} is already closed.").format(id=poll.id))
-        poll.closed_at, poll.result, forgotten = closed
-        if forgotten and self._vacuum is not None:  # what is left of them (on SQLite, in the log) goes too
-            self._spawn(self._free(["outbox"]))
+        poll.closed_at, poll.result = closed
         self._scheduler.poke()
         log.info("poll %s closed (%s)", poll.id, "at its deadline" if by == "deadline" else "by an organiser")
 
@@ -1151,6 +1150,10 @@ class PollService:
 
     async def voters(self, poll: Poll) -> set[str]:
         return await store.voters(self._reader, poll)
+
+    async def voted_among(self, poll: Poll, keys: list[str]) -> set[str]:
+        """Those of KEYS (``stored_key``) that have voted in POLL."""
+        return await store.voted_among(self._reader, poll, keys)
 
     def stored_key(self, poll: Poll, member: int) -> str:
         """The key MEMBER's vote in POLL is stored under (to see whether they have voted)."""
@@ -1419,13 +1422,15 @@ class PollService:
                 held.append((p, state))
         return poll, given, held
 
-    async def proxies_to_cast(self, poll: Poll) -> list[Proxy]:
+    async def proxies_to_cast(self, poll: Poll, among: Collection[int] | None = None) -> list[Proxy]:
         """The proxies of POLL still to be cast: standing (not cancelled) and their giver has no
-        ballot yet, by their own hand or their holder's. What reminders tell giver and holder."""
+        ballot yet, by their own hand or their holder's. What reminders tell giver and holder.
+        AMONG: only those given or held by these members (a page of the electorate)."""
         if poll.proxies is None:
             return []
         return [p for p in await store.proxies_of(self._reader, poll.id)
-                if not (await self._ballot_of(self._reader, poll, p.giver))[0]
+                if (among is None or p.giver in among or p.holder in among)
+                and not (await self._ballot_of(self._reader, poll, p.giver))[0]
                 and not await self._cancelled(self._reader, poll, p)]
 
     async def cast_proxy(self, ctx: Context, poll: Poll, chosen: tuple[int, ...], name: str) -> str:

@@ -227,6 +227,18 @@ async def voters(conn: Conn, poll: Poll) -> set[str]:
     return {row[0] for row in rows}
 
 
+async def voted_among(conn: Conn, poll: Poll, keys: list[str]) -> set[str]:
+    """Those of KEYS that have voted in POLL: a page of the electorate, not all of it."""
+    voted: set[str] = set()
+    for at in range(0, len(keys), 500):
+        chunk = keys[at:at + 500]
+        rows = await conn.execute_fetchall(
+            f"SELECT voter FROM {_table(poll.secret)} WHERE poll_id = ? AND voter IN ({', '.join('?' * len(chunk))})",
+            (poll.id, *chunk))
+        voted |= {row[0] for row in rows}
+    return voted
+
+
 async def choices_by_name(conn: Conn, poll_id: int) -> list[tuple[str, str]]:
     """(choice, voter's name) of every vote: for open (non-secret) ballots only."""
     rows = await conn.execute_fetchall(

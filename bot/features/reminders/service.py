@@ -1,21 +1,23 @@
 """Reminders before a poll closes: privately to electors who have not voted, and a warning in
 the group. Members are never named in the group unless an organiser asks (/remind POLL --names).
 
-Each round is queued once, in one transaction with its messages (see bot/storage/outbox.py), so
+Each round is queued once, in one transaction with its walk (see bot/storage/outbox.py), so
 a restart neither repeats nor loses one. When the bot was down across several rounds of one
 poll, only the latest is sent. The record of a round (``reminder_rounds``) names nobody.
 
-In a secret poll who has not voted is secret too, so its private reminders are never stored,
-not even while they wait: the round queues one walk (bot/storage/outbox.py), which names nobody,
-and ``walk`` works out at send time, from the poll's electorate in member-id order, whom each
-reminder goes to and what it says; the walk's recorded progress is "every member up to N",
-which the electorate alone fixes. A member who votes before the walk reaches them is not
-reminded. An open poll's reminders are queued a row each, as any message: who has not voted
-there is no secret, and a row each lets each be tried again on its own.
+Every round's private reminders are one walk, worked out by ``walk`` a page of the poll's
+electorate at a time (in member-id order), so no round is ever in memory whole however large
+the electorate, and a member who votes before the walk reaches them is not reminded. The
+walk's recorded progress is "every member up to N", which the electorate alone fixes. In a
+secret poll who has not voted is secret too, so its reminders are never stored, not even while
+they wait: they are sent as the walk goes. An open poll's are queued as messages of their own,
+a page per transaction with the walk's progress: who has not voted there is no secret, and a
+message each lets each be tried again on its own, at the platform's rate, in its chat's order.
 """
 
 from __future__ import annotations
 
+import heapq
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,12 +34,16 @@ from bot.kernel.events import platform_of
 from bot.kernel.language import speaking
 from bot.kernel.ports import Conn, Languages, Reader, Writer
 from bot.kernel.times import iso
-from bot.storage.outbox import Outbox, Walked, enqueue, enqueue_walk
+from bot.storage.outbox import WALK_PAGE, Outbox, Walked, enqueue, enqueue_walk
 
 log = logging.getLogger(__name__)
 
 WALK = "remind"
-"""The outbox walks of this feature: a secret poll's private reminder rounds."""
+"""The outbox walks of this feature: the private reminder rounds."""
+
+ROUND = {True: "remind-round", False: "remind"}
+"""How the key of a round's walk begins, for a secret poll and an open one: an open one's
+messages are queued under it followed by the member's id (``remind:12:24h:7``)."""
 
 
 @dataclass(frozen=True)
@@ -110,44 +116,56 @@ class Reminders:
         is recorded with the round, so a redelivered copy sends nothing again."""
         n = await store.manual_rounds(self._reader, poll.id) + 1  # numbered in the database: any process's count
         return await self._queue_round(poll, due_names=[f"manual-{n}"], private=True, group=True,
-                                       names_in_group=names_in_group, event_id=event_id)
+                                       names_in_group=names_in_group, event_id=event_id, counted=True)
 
     async def _queue_round(self, poll: Poll, *, due_names: list[str], private: bool, group: bool,
-                           names_in_group: bool = False, event_id: str | None = None) -> int | None:
+                           names_in_group: bool = False, event_id: str | None = None,
+                           counted: bool = False) -> int | None:
+        """Queue a round of POLL: its walk if PRIVATE, its group warning if GROUP. COUNTED: how
+        many members it reminds is worked out (an organiser is told; a page of the electorate
+        at a time), else 0 is returned."""
         now = self._clock.now()
         tz = self._config.tz
         key = due_names[-1]
-        recipients = await self._recipients(poll) if poll.electorate_kind != "room" else []
+        private = private and poll.electorate_kind != "room"
+        reminding, named = await self._count(poll, names_in_group) if private and counted else (0, None)
         voted = await self._polls.count_votes(poll)
-        named = [r.name for r in recipients if not r.voted] if names_in_group else None
         with speaking(await self._languages.speech_for(poll.room)):
             group_text = group_warning(poll, tz, now, voted, named)
-        private_text = await self._texts(poll, recipients, now) if private and not poll.secret else {}
         ends_with = ends_with_close(poll.id)  # once the poll is closed, what still waits is given up
 
         async def op(conn: Conn) -> int | None:
             claimed = [await store.record_round(conn, poll.id, name, iso(now)) for name in due_names]
             if not any(claimed):  # another process (or organiser) queued this round at the same moment
                 return None
-            queued = sum(not r.voted for r in recipients) if private else 0  # a holder who voted: proxies only
-            if private and poll.secret:  # worked out as it is sent, and the walk goes with the close
-                await enqueue_walk(conn, dedupe=f"remind-round:{poll.id}:{key}", kind=WALK,
-                                   subject=f"{poll.id}:{key}", now=now, forget_with=ends_with_close(poll.id))
-            elif private:
-                for r in recipients:
-                    await enqueue(conn, dedupe=f"remind:{poll.id}:{key}:{r.identity}", target=r.identity,
-                                  private=True, text=private_text[r.identity], now=now, ends_with=ends_with)
+            if private:  # walked page by page as it is sent; the walk goes with the close
+                await enqueue_walk(conn, dedupe=f"{ROUND[poll.secret]}:{poll.id}:{key}", kind=WALK,
+                                   subject=f"{poll.id}:{key}", now=now, forget_with=ends_with,
+                                   queued=not poll.secret)
             if group:
                 await enqueue(conn, dedupe=f"warn:{poll.id}:{key}", target=poll.room, private=False,
                               text=group_text, now=now, ends_with=ends_with)
-            return queued
+            return reminding
 
         queued = await self._writer.run(op, event_id)
         self._done.setdefault(poll.id, set()).update(due_names)
         self._outbox.poke()
         if queued is not None:
-            log.info("poll %s: reminder round %s queued for %d members", poll.id, key, queued)
+            log.info("poll %s: reminder round %s queued%s", poll.id, key,
+                     f" for {queued} members" if counted and not poll.secret else "")
         return queued
+
+    async def _count(self, poll: Poll, names: bool) -> tuple[int, list[str] | None]:
+        """How many members a round of POLL reminds now, and their names if NAMES (for the
+        group, at an organiser's request, never in a secret poll), worked out a page at a time."""
+        count, named, after = 0, [] if names else None, None
+        while (page := await self._page(poll, after, WALK_PAGE))[0]:
+            steps, recipients = page
+            count += sum(not r.voted for r in recipients)  # a holder who voted: proxies only
+            if named is not None:
+                named += [r.name for r in recipients if not r.voted]
+            after = steps[-1]
+        return count, sorted(named) if named is not None else None
 
     async def _texts(self, poll: Poll, recipients: list[_Recipient], now: datetime) -> dict[str, str]:
         """Each recipient's reminder in their own language, each kind written once per language."""
@@ -164,47 +182,51 @@ class Reminders:
             out[r.identity] = texts[kind]
         return out
 
-    async def walk(self, subject: str) -> Walked | None:
-        """A secret poll's reminder round, as it is sent: its steps are the poll's electorate in
-        member-id order, voters and non-voters alike (what the walk's progress records), and its
-        messages go to those who, now, have not voted or hold a proxy not cast. None once the
-        poll is closed: a reminder would be too late."""
+    async def walk(self, subject: str, after: int | None, limit: int) -> Walked | None:
+        """A page of a reminder round, as it is sent (a secret poll's) or queued (an open
+        poll's): its steps are the next LIMIT members of the poll's electorate after AFTER, in
+        member-id order, voters and non-voters alike (what the walk's progress records), and
+        its messages go to those who, now, have not voted or hold a proxy not cast. None once
+        the poll is closed: a reminder would be too late."""
         poll_id = int(subject.split(":", 1)[0])
         poll = next((p for p in self._polls.open_polls() if p.id == poll_id), None)
         if poll is None or poll.electorate is None:
             return None
-        recipients = await self._recipients(poll)
+        steps, recipients = await self._page(poll, after, limit)
         texts = await self._texts(poll, recipients, self._clock.now())
-        return Walked(sorted(poll.electorate), {r.member: (r.identity, texts[r.identity]) for r in recipients})
+        return Walked(steps, {r.member: (r.identity, texts[r.identity]) for r in recipients})
 
-    async def _recipients(self, poll: Poll) -> list[_Recipient]:
-        """Whom a round of POLL reminds privately: each elector who has not voted, and each who
-        holds a proxy not cast yet, if they have not opted out. One identity per member: on the
-        poll's platform if they have one there."""
+    async def _page(self, poll: Poll, after: int | None, limit: int) -> tuple[list[int], list[_Recipient]]:
+        """The next LIMIT members of POLL's electorate after AFTER (in member-id order), and whom
+        of them a round reminds privately: each who has not voted, and each who holds a proxy
+        not cast yet, if they have not opted out. One identity per member: on the poll's
+        platform if they have one there. Only the page is read, never the whole electorate's
+        votes, accounts or opt-outs."""
         assert poll.electorate is not None
-        voted = await self._polls.voters(poll)
-        to_cast = await self._polls.proxies_to_cast(poll)
+        members = heapq.nsmallest(limit, (m for m in poll.electorate if after is None or m > after))
+        if not members:
+            return [], []
+        keys = {m: self._polls.stored_key(poll, m) for m in members}
+        voted = await self._polls.voted_among(poll, list(keys.values()))
+        to_cast = await self._polls.proxies_to_cast(poll, among=set(members))
         proxy_with = {p.giver: p.holder_name for p in to_cast}
         holding: dict[int, tuple[str, ...]] = {}
         for p in to_cast:
             holding[p.holder] = (*holding.get(p.holder, ()), p.giver_name)
-        opted_out_identities = await store.opted_out(self._reader)
-        contacts = await self._roll.contacts()
+        contacts = await self._roll.contacts_of(members)
+        opted_out_identities = await store.opted_out(self._reader, [identity for identity, _, _ in contacts])
         opted_out = {member for identity, member, _ in contacts if identity in opted_out_identities}
         platform = platform_of(poll.room)
         chosen: dict[int, tuple[str, str]] = {}
         for identity, member_id, name in contacts:
-            if member_id not in poll.electorate or member_id in opted_out:
-                continue
-            if self._polls.stored_key(poll, member_id) in voted and member_id not in holding:
+            if member_id in opted_out or (keys[member_id] in voted and member_id not in holding):
                 continue
             if member_id not in chosen or platform_of(identity) == platform:
                 chosen[member_id] = (identity, name)
-        return sorted(
-            (_Recipient(member, identity, name, self._polls.stored_key(poll, member) in voted, proxy_with.get(member),
-                        tuple(sorted(holding.get(member, ()))))
-             for member, (identity, name) in chosen.items()),
-            key=lambda r: (r.identity, r.name))
+        return members, [
+            _Recipient(member, identity, name, keys[member] in voted, proxy_with.get(member),
+                       tuple(sorted(holding.get(member, ()))))
+            for member, (identity, name) in sorted(chosen.items())]
 
     async def set_opt_out(self, identity: str, off: bool, event_id: str | None) -> None:
         async def op(conn: Conn) -> None:

@@ -29,8 +29,15 @@ async def record_round(conn: Conn, poll_id: int, name: str, at: str) -> bool:
     return bool(rows)
 
 
-async def opted_out(conn: Conn) -> set[str]:
-    return {row[0] for row in await conn.execute_fetchall("SELECT identity FROM reminder_optout")}
+async def opted_out(conn: Conn, identities: list[str]) -> set[str]:
+    """Those of IDENTITIES that asked for no reminders."""
+    out: set[str] = set()
+    for at in range(0, len(identities), 500):
+        chunk = identities[at:at + 500]
+        rows = await conn.execute_fetchall(
+            f"SELECT identity FROM reminder_optout WHERE identity IN ({', '.join('?' * len(chunk))})", tuple(chunk))
+        out |= {row[0] for row in rows}
+    return out
 
 
 async def set_opt_out(conn: Conn, identity: str, off: bool) -> None:

@@ -163,9 +163,9 @@ class RollService:
         """(member, branch) for everyone active on the roll (or in BRANCH)."""
         return [(m, b) for m, _, b in await store.active_members(self._reader, branch)]
 
-    async def contacts(self) -> list[tuple[str, int, str]]:
-        """(identity, member, name) of every linked account, in identity order."""
-        return await store.contacts(self._reader)
+    async def contacts_of(self, members: list[int]) -> list[tuple[str, int, str]]:
+        """(identity, member, name) of the linked accounts of MEMBERS, in identity order."""
+        return await store.contacts_of(self._reader, members)
 
     async def join(
         self, actor: Actor, text: str, event_id: str | None, polls: VoteMover, signatures: SignatureMerger,

@@ -83,13 +83,16 @@ async def active_members(conn: Conn, branch: str | None = None) -> list[tuple[in
     return [(r[0], r[1], r[2]) for r in rows if wanted is None or (r[2] is not None and r[2].casefold() == wanted)]
 
 
-async def contacts(conn: Conn) -> list[tuple[str, int, str]]:
-    """(identity, member, member's name) of every linked identity, in identity order."""
-    rows = await conn.execute_fetchall(
-        "SELECT i.identity, i.member_id, m.name FROM identities i JOIN members m ON m.id = i.member_id"
-        " ORDER BY i.identity"
-    )
-    return [(r[0], r[1], r[2]) for r in rows]
+async def contacts_of(conn: Conn, members: list[int]) -> list[tuple[str, int, str]]:
+    """(identity, member, member's name) of the linked identities of MEMBERS, in identity order."""
+    out: list[tuple[str, int, str]] = []
+    for at in range(0, len(members), 500):
+        chunk = members[at:at + 500]
+        rows = await conn.execute_fetchall(
+            "SELECT i.identity, i.member_id, m.name FROM identities i JOIN members m ON m.id = i.member_id"
+            f" WHERE i.member_id IN ({', '.join('?' * len(chunk))})", tuple(chunk))
+        out += [(r[0], r[1], r[2]) for r in rows]
+    return sorted(out)
 
 
 async def linked_since(conn: Conn, at: str) -> list[tuple[str, int]]:

@@ -12,6 +12,7 @@ from bot.features.polls.model import Poll
 from bot.features.reminders.model import rounds_for
 from bot.kernel.clock import ManualClock
 from bot.kernel.durations import Span
+from bot.storage import outbox
 from tests.helpers import Chat, import_roll
 
 
@@ -292,15 +293,15 @@ async def test_a_round_that_fails_holds_up_no_other_polls_round(chat: Chat) -> N
     await _setup(chat, secret=False)
     await chat.say("chair: /poll Affiliate? --roll --closes 48h")
     reminders = chat.app.services.reminders
-    recipients = reminders._recipients
+    queue_round = reminders._queue_round
     broken = {1}
 
-    async def failing(poll):  # type: ignore[no-untyped-def]
+    async def failing(poll, **kwargs):  # type: ignore[no-untyped-def]
         if poll.id in broken:
             raise OSError("the database went away")
-        return await recipients(poll)
+        return await queue_round(poll, **kwargs)
 
-    reminders._recipients = failing  # type: ignore[method-assign]
+    reminders._queue_round = failing  # type: ignore[method-assign]
     out = await _tick(chat, "24h")
     assert [ln for ln in private_lines(out, "bob") if "poll 2" in ln], out
     assert not [ln for ln in private_lines(out, "bob") if "poll 1" in ln]
@@ -342,5 +343,60 @@ async def test_a_reminder_24h_before_the_close_is_24_hours_before_it_across_a_cl
         assert private_lines(out, "bob") and left in private_lines(out, "bob")[0], out
         reminded_at = chat.app.clock.now()
         assert datetime.fromisoformat(closes_at) - reminded_at == timedelta(hours=24)
+    finally:
+        await chat.stop()
+
+
+SEVEN = "name,number\n" + "".join(f"{n} Member,{1000 + i}\n" for i, n in enumerate(
+    ("Ann", "Bob", "Cat", "Dan", "Eve", "Fay", "Gus")))
+
+
+async def test_an_open_polls_round_is_queued_a_page_at_a_time_and_a_crash_reminds_each_member_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An open poll's round is never built whole: it is one walk through the electorate, whose
+    reminders are queued a page of members per transaction, each page with the walk's progress,
+    as the queue runs low (pages of two members here). The database failing after two pages,
+    and the bot restarted, every non-voter is reminded once: none twice, none missed."""
+    monkeypatch.setattr(outbox, "WALK_PAGE", 2)
+    pages: list[list[int]] = []
+    queue_page = outbox._queue_page
+    fail_after: list[int] = [2]
+
+    async def recorded(conn, walk, page, now):  # type: ignore[no-untyped-def]
+        if fail_after and len(pages) >= fail_after[0]:
+            raise OSError("disk I/O error")
+        pages.append(page.steps)
+        return await queue_page(conn, walk, page, now)
+
+    monkeypatch.setattr(outbox, "_queue_page", recorded)
+    clock = ManualClock()
+    chat = await Chat.start(tmp_path, clock=clock)
+    try:
+        codes = await import_roll(chat, SEVEN)
+        for who in codes:
+            await chat.say(f"{who} (private): /join {codes[who]}")
+        await chat.say("chair: /poll Strike? --roll --closes 48h", "ann (private): /vote 1 yes")
+        await chat.advance("24h")  # the round is queued as a walk; its pages as the outbox gets to them
+        try:
+            await chat.app.outbox.drain()
+        except OSError:
+            pass
+        assert pages == [[1, 2], [3, 4]]
+        assert await chat.query("SELECT queued, done_to FROM outbox_walks") == [(1, 4)]
+        reminded = [line.split("]")[0] for line in chat.transport.transcript if "Reminder" in line]
+    finally:
+        await chat.stop()
+    fail_after.clear()
+    chat = await Chat.start(tmp_path, clock=clock)
+    try:
+        while await chat.app.outbox.drain():
+            pass
+        assert pages == [[1, 2], [3, 4], [5, 6], [7]]
+        reminded += [line.split("]")[0] for line in chat.transport.transcript if "Reminder" in line]
+        assert sorted(reminded) == [f"  [{who} (private)" for who in ("bob", "cat", "dan", "eve", "fay", "gus")]
+        assert await chat.query("SELECT count(*) FROM outbox_walks") == [(0,)]
+        assert await chat.query("SELECT target FROM outbox WHERE dedupe LIKE 'remind:1:%' ORDER BY id") == [
+            (f"console:{who}",) for who in ("bob", "cat", "dan", "eve", "fay", "gus")]
     finally:
         await chat.stop()
