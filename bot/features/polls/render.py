@@ -350,10 +350,12 @@ def withdrawn(p: Poll, had_vote: bool, tz: ZoneInfo, now: datetime) -> str:
              "closes.").format(id=p.id)
 
 
-def changeable_until(p: Poll, tz: ZoneInfo, now: datetime) -> str:
+def changeable_until(p: Poll, tz: ZoneInfo, now: Callable[[], datetime]) -> str:
+    """Until when a vote in P can be changed, the clock (NOW) read only for a deadline: every
+    vote's answer ends with it, and most polls have none."""
     # TRANSLATORS: added at the end of "Your vote in poll 3: Yes", before its full stop.
     if p.closes_at:
-        return _(" — you can change it until {when}").format(when=zoned(when(p.closes_at, tz, now), tz))
+        return _(" — you can change it until {when}").format(when=zoned(when(p.closes_at, tz, now()), tz))
     return _(" — you can change it until the poll closes")
 
 
