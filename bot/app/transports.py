@@ -157,6 +157,8 @@ class RoomDirectory:
         many moves ago; None for a room that has not moved."""
         parent = room_id.split("/", 1)[0]
         new = self._moved_to.get(room_id) or self._moved_to.get(parent)
+        if new is None:  # asked for every vote: the common answer without building the set below
+            return None
         seen = {room_id, parent}
         while new is not None and new in self._moved_to and new not in seen:  # moved again since
             seen.add(new)

@@ -26,7 +26,9 @@ class Clock:
         return datetime.now(UTC)
 
     def now(self) -> datetime:
-        return self._base_now() + self._offset
+        # Read for every vote (fair use): adding a zero offset would cost as much as the reading.
+        now = self._base_now()
+        return now + self._offset if self._offset else now
 
     def advance(self, delta: timedelta) -> None:
         if delta < timedelta(0):

@@ -98,7 +98,8 @@ class speaking:  # lower case: used as a function, ``with speaking(speech):``
     """Write in SPEECH inside the block (restored after it, also in a task the block starts).
 
     A class rather than a generator: every vote enters it twice, and a generator-based context
-    manager costs several times as much."""
+    manager costs several times as much. Entering the language already spoken (a bot in its
+    default language, most of the time) changes nothing, and sets nothing to restore."""
 
     __slots__ = ("_speech", "_token")
 
@@ -106,11 +107,13 @@ class speaking:  # lower case: used as a function, ``with speaking(speech):``
         self._speech = speech
 
     def __enter__(self) -> Speech:
-        self._token = _speaking.set(self._speech)
-        return self._speech
+        speech = self._speech
+        self._token = None if _speaking.get() is speech else _speaking.set(speech)
+        return speech
 
     def __exit__(self, *exc: object) -> None:
-        _speaking.reset(self._token)
+        if self._token is not None:
+            _speaking.reset(self._token)
 
 
 def _(message: str) -> str:

@@ -644,21 +644,33 @@ class Writer:
     ) -> None:
         applied = self._applied
         candidates: list[tuple[VoteWrite, str | None]] = []
-        for v in run:
-            token = self.token(v.event_id) if v.event_id is not None else None
-            if token is not None and (
-                token in seen_in_batch or (applied.maybe(token) is not False and await self._applied_before(token))
-            ):
-                results.append((v.future, DUPLICATE, None))
-                continue
-            with speaking(v.speech):
+        # Each check is said in its voter's language; a run of votes in one language (a burst in
+        # one room) enters it once, not once per vote.
+        said: Speech | None = None
+        voice: speaking | None = None
+        try:
+            for v in run:
+                token = self.token(v.event_id) if v.event_id is not None else None
+                if token is not None and (
+                    token in seen_in_batch or (applied.maybe(token) is not False and await self._applied_before(token))
+                ):
+                    results.append((v.future, DUPLICATE, None))
+                    continue
+                if v.speech is not said:
+                    if voice is not None:
+                        voice.__exit__()
+                    said, voice = v.speech, speaking(v.speech)
+                    voice.__enter__()
                 refusal = v.check()
-            if refusal is not None:
-                results.append((v.future, refusal, None))
-                continue
-            if token is not None:
-                seen_in_batch.add(token)  # a second copy in this batch is a duplicate of the first
-            candidates.append((v, token))
+                if refusal is not None:
+                    results.append((v.future, refusal, None))
+                    continue
+                if token is not None:
+                    seen_in_batch.add(token)  # a second copy in this batch is a duplicate of the first
+                candidates.append((v, token))
+        finally:
+            if voice is not None:
+                voice.__exit__()
         if not candidates:
             return
         now = self._now()

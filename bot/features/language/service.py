@@ -49,6 +49,8 @@ class LanguageService:
 
     def heard(self, actor: Actor) -> None:
         """Remember the language ACTOR's app reports, if a catalogue of it is shipped."""
+        if not actor.language:  # none reported (every press on some platforms): nothing to remember
+            return
         code = primary(actor.language)
         if code and (code == ENGLISH or code in self._catalogues.codes):
             self._reported[actor.id] = code
@@ -98,7 +100,14 @@ class LanguageService:
         a group (see the module's docstring)."""
         self.heard(event.actor)
         if isinstance(event, Message | ButtonPress) and not event.room.private:
-            return await self.speech_for(event.room.id)
+            room = event.room.id
+            chosen = self._chosen
+            if room in chosen and room not in self._reported:
+                # A burst in one room: its choice (or that it has none) is cached. The same answer
+                # as ``speech_for``, without its three nested awaits on every vote.
+                chosen.move_to_end(room)
+                return self.speech(chosen[room] or self.default)
+            return await self.speech_for(room)
         return await self.speech_for(event.actor.id)
 
     # -- /language -------------------------------------------------------------------------

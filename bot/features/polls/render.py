@@ -16,7 +16,7 @@ from bot.engines.counting.choice import Majority, proposal_roles
 from bot.features.polls.model import Poll
 from bot.features.roll.model import branch_name
 from bot.kernel.effects import Button, Keyboard
-from bot.kernel.language import _, current, ngettext, pgettext
+from bot.kernel.language import Speech, _, current, ngettext, pgettext
 from bot.kernel.markup import Markup, b, code, i, lines, markup, pre, to_plain
 from bot.kernel.wording import number, percent, when, zoned
 
@@ -283,8 +283,29 @@ def _ranking(p: Poll, chosen: tuple[int, ...] | list[int]) -> str:
     return ", ".join(f"{n}. {p.options[c]}" for n, c in enumerate(chosen, 1))
 
 
+_CONFIRMATIONS: dict[tuple[int, tuple[int, ...], str, int], tuple[Poll, Speech, str]] = {}
+_CONFIRMATIONS_KEPT = 4096
+
+
 def confirmation(p: Poll, chosen: tuple[int, ...], until: str) -> str:
-    """What a voter is told once their vote is committed (UNTIL: ``changeable_until``)."""
+    """What a voter is told once their vote is committed (UNTIL: ``changeable_until``).
+
+    In a burst most voters of a poll are told one of a few answers, so each is kept, for this
+    very Poll (a changed poll is another object) in this very language, rather than rendered
+    again for every vote; the few thousand kept are forgotten all at once."""
+    speech = current()
+    key = (id(p), chosen, until, id(speech))
+    kept = _CONFIRMATIONS.get(key)
+    if kept is not None and kept[0] is p and kept[1] is speech:
+        return kept[2]
+    if len(_CONFIRMATIONS) >= _CONFIRMATIONS_KEPT:
+        _CONFIRMATIONS.clear()
+    text = _confirmation(p, chosen, until)
+    _CONFIRMATIONS[key] = (p, speech, text)  # P and SPEECH held: their ids name no other object meanwhile
+    return text
+
+
+def _confirmation(p: Poll, chosen: tuple[int, ...], until: str) -> str:
     if p.ranked:
         return _("Your ranking in poll {id}: {ranking}{until}.").format(id=p.id, ranking=_ranking(p, chosen),
                                                                       until=until)
@@ -350,10 +371,12 @@ def withdrawn(p: Poll, had_vote: bool, tz: ZoneInfo, now: datetime) -> str:
              "closes.").format(id=p.id)
 
 
-def changeable_until(p: Poll, tz: ZoneInfo, now: datetime) -> str:
+def changeable_until(p: Poll, tz: ZoneInfo, now: Callable[[], datetime]) -> str:
+    """Until when a vote in P can be changed, the clock (NOW) read only for a deadline: every
+    vote's answer ends with it, and most polls have none."""
     # TRANSLATORS: added at the end of "Your vote in poll 3: Yes", before its full stop.
     if p.closes_at:
-        return _(" — you can change it until {when}").format(when=zoned(when(p.closes_at, tz, now), tz))
+        return _(" — you can change it until {when}").format(when=zoned(when(p.closes_at, tz, now()), tz))
     return _(" — you can change it until the poll closes")
 
 

@@ -634,7 +634,7 @@ class PollService:
         if cancels is not None:
             proxy, was_cast = cancels
             await self._tell_holder(poll, proxy.holder, lambda: proxy_cancelled(poll, proxy.giver_name, was_cast))
-        return confirmation(poll, chosen, changeable_until(poll, self._tz, clock.now()))
+        return confirmation(poll, chosen, changeable_until(poll, self._tz, clock.now))
 
     async def _proxy_cancelled_by(self, poll: Poll, voter: str) -> tuple[Proxy, bool] | None:
         """Before VOTER's own vote in POLL (a poll that takes proxies): the proxy it cancels, and
@@ -1490,7 +1490,7 @@ class PollService:
         if not chosen:
             return _("Your vote for {name} in poll {id} is withdrawn; you can cast it again while the poll is open.") \
                 .format(name=proxy.giver_name, id=poll.id)
-        return proxy_confirmation(poll, chosen, proxy.giver_name, changeable_until(poll, self._tz, clock.now()))
+        return proxy_confirmation(poll, chosen, proxy.giver_name, changeable_until(poll, self._tz, clock.now))
 
     # -- a room that moved -------------------------------------------------------------------
 
