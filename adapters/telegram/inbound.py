@@ -12,6 +12,12 @@ Who speaks: a person; an anonymous administrator, whose messages come from
 which organises its own room; a message sent on behalf of a channel (``sender_chat`` another
 chat) names nobody the bot could count or check, and is refused (``channel_sender``).
 A message in a forum topic belongs to the room ``tg:<chat>/<thread>``.
+
+What people write is a message's ``text``, or the ``caption`` of a photo or file, which Telegram
+delivers with its ``caption_entities`` (a ``/poll@OurBot`` there reaches a bot in privacy mode).
+A command in a caption is not acted on (``Message.caption``: the core says to send it as text).
+A message sent via an inline bot (``via_bot``) is its sender's own, chosen and sent by them: a
+command in it is acted on like any other.
 """
 
 from __future__ import annotations
@@ -46,6 +52,13 @@ def _message(update: Update) -> tuple[TgMessage | None, bool]:
     return update.edited_message, update.edited_message is not None
 
 
+def _written(message: TgMessage) -> tuple[str, bool]:
+    """What MESSAGE says, and whether that is a caption (of a photo or file) rather than a text."""
+    if message.text:
+        return message.text, False
+    return message.caption or "", message.caption is not None
+
+
 def channel_sender(update: Update, bot_username: str | None) -> TgMessage | None:
     """A command sent on behalf of a channel into a group, which the bot answers with a refusal;
     not one written to another bot (``/start@other_bot``), which an administrator bot reads too
@@ -53,7 +66,7 @@ def channel_sender(update: Update, bot_username: str | None) -> TgMessage | None
     message, _ = _message(update)
     if message is None or message.sender_chat is None or message.sender_chat.id == message.chat.id:
         return None
-    command = split_command(message.text or "")
+    command = split_command(_written(message)[0])
     if message.is_automatic_forward or command is None:
         return None  # a channel's post copied into its discussion group, or talk: not meant for the bot
     if command.bot and bot_username and command.bot.lower() != bot_username.lower():
@@ -76,7 +89,7 @@ def forwarded_command(update: Update) -> TgMessage | None:
     message, _ = _message(update)
     if message is None or message.forward_origin is None or message.is_automatic_forward:
         return None
-    return message if split_command(message.text or "") is not None else None
+    return message if split_command(_written(message)[0]) is not None else None
 
 
 def addressed_to(text: str, bot_username: str | None) -> bool:
@@ -86,15 +99,16 @@ def addressed_to(text: str, bot_username: str | None) -> bool:
 
 
 def event_of(update: Update, bot_username: str | None = None) -> Event | None:
-    """The core event for UPDATE, or None for what the bot does not act on (joins, photos,
-    messages from other bots or on behalf of channels). BOT_USERNAME: this bot's, to tell a
-    command addressed to it (``Message.addressed``)."""
+    """The core event for UPDATE, or None for what the bot does not act on (joins, photos and
+    files without a command in their caption, messages from other bots or on behalf of
+    channels). BOT_USERNAME: this bot's, to tell a command addressed to it (``Message.addressed``)."""
     message, edited = _message(update)
     if message is not None:
         user = message.from_user
         chat = message.chat
-        if not message.text or user is None:
-            return None
+        text, caption = _written(message)
+        if not text or user is None or (caption and split_command(text) is None):
+            return None  # nothing written, or a caption that is no command (nothing asked of the bot)
         if message.sender_chat is not None:
             if message.sender_chat.id != chat.id:
                 return None
@@ -107,9 +121,9 @@ def event_of(update: Update, bot_username: str | None = None) -> Event | None:
         if edited:
             when = message.edit_date.timestamp() if message.edit_date is not None else update.update_id
             event_id += f":e{int(when)}"
-        return Message(actor, room_of(chat, message), message.text, event_id=event_id,
+        return Message(actor, room_of(chat, message), text, event_id=event_id,
                        ref=str(message.message_id), edited=edited,
-                       addressed=addressed_to(message.text, bot_username))
+                       addressed=addressed_to(text, bot_username), caption=caption)
     query = update.callback_query
     if query is not None:
         where = query.message

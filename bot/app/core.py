@@ -171,13 +171,18 @@ class Dispatcher:
             return
         try:
             if cmd is None:  # in a private chat (``handle`` drops a group's talk unread)
-                if event.edited:
-                    return  # an edited answer in a conversation: the answer given stands
+                if event.edited or event.caption:
+                    return  # an edited answer in a conversation: the answer given stands; a caption is none
                 for conversation in self._routes.conversations:
                     if await conversation(ctx, event.text):
                         await self._answered(event.event_id)
                         return
                 await self._refuse(ctx, _("I understand commands: send /help for the list."))
+                return
+            if event.caption:  # a command in a photo's or file's caption: not acted on (see Message)
+                caption = _("A command in a caption is not read: to use /{name}, send it as a text message "
+                            "of its own, without a photo or file.")
+                await self._refuse(ctx, caption.format(name=cmd.name))
                 return
             handler = self._routes.command(cmd.name)
             if handler is None:  # in a group, addressed to this bot or a slip (see _for_us)

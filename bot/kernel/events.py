@@ -51,7 +51,10 @@ class Message:
     ``event_id`` names that version, so the edit is applied once and the original still stands
     as applied). ``addressed``: its sender named this bot (Telegram's ``/vote@OurBot``, a
     Matrix mention ``Quorum: /vote``), so in a group shared with other bots it is surely meant
-    for this one; the adapter says so, the core decides what follows (bot/app/core.py)."""
+    for this one; the adapter says so, the core decides what follows (bot/app/core.py).
+    ``caption``: the text is the caption of a photo or file (Telegram), not a message of its
+    own: a command there goes with media the bot has no use for, so it is not acted on, and
+    its sender is told to send it as a text message."""
 
     actor: Actor
     room: Room
@@ -60,6 +63,7 @@ class Message:
     ref: str | None = None
     edited: bool = False
     addressed: bool = False
+    caption: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import PeerUsageError
-from .models import Chat, Message, Poll, Topic, User
-from .text import command_entities, leading_command
+from .models import CHANNEL_BOT_ID, GROUP_ANONYMOUS_BOT_ID, Chat, Message, Poll, Topic, User
+from .text import leading_command, mentions, user_entities, utf16_len
 from .updates import PendingUpdate
 from .world import CallbackQuery, World
 
@@ -25,13 +25,18 @@ class Actions:
         reply_to: Message | None = None,
         topic: Topic | None = None,
         anonymous: bool = False,
+        via_bot: User | None = None,
     ) -> Message:
         """``user`` writes ``text`` in ``chat`` (their private chat with the bot by default),
         in a forum ``topic`` if given (General otherwise).
 
         Returns the user's message; ``message.update`` tells whether the bot was sent an
-        update (a privacy-mode bot sees in groups only commands, replies to itself and
-        mentions). Commands get ``bot_command`` entities as on Telegram.
+        update (a privacy-mode bot sees in groups only what is meant for it, see
+        ``_visible_to_bot``). Commands get ``bot_command`` entities and mentions ``mention``
+        entities, as on Telegram.
+
+        ``via_bot``: the user chose TEXT among an inline bot's results (inline mode): the
+        message is still the user's own, ``from`` them, with ``via_bot`` naming the inline bot.
 
         ``anonymous``: an administrator who chose to stay anonymous; the message comes ``from``
         @GroupAnonymousBot with the group as ``sender_chat``, as Telegram shows it.
@@ -52,13 +57,54 @@ class Actions:
             if chat.members.get(user.id) not in ("creator", "administrator"):
                 raise PeerUsageError("only administrators can write anonymously")
             sender, sender_chat = world.anonymous_admin, chat
+        if via_bot is not None and not via_bot.is_bot:
+            raise PeerUsageError(f"{via_bot.first_name} is no bot; only bots answer inline queries")
         if chat.private_user is not None:
             user.started_bot = True
-        entities = command_entities(text)
+        entities = user_entities(text)
         message = world.add_message(
             chat, sender, text=text, entities=entities, reply_to=reply_to,
             message_thread_id=topic.thread_id if topic is not None else None, sender_chat=sender_chat,
+            via_bot=via_bot,
         )
+        if self._visible_to_bot(chat, message):
+            message.update = world.queue.push("message", message.to_json())
+        return message
+
+    def send_media(
+        self,
+        user: User,
+        caption: str | None = None,
+        chat: Chat | None = None,
+        *,
+        kind: str = "photo",
+        reply_to: Message | None = None,
+    ) -> Message:
+        """``user`` sends a photo (``kind="photo"``) or a file (``kind="document"``) into
+        ``chat`` (their private chat with the bot by default), with ``caption`` under it.
+
+        As on Telegram, the message has no ``text``: the caption is ``caption``, its commands
+        and mentions are ``caption_entities``, and a caption is at most 1024 characters. Privacy
+        mode reads a caption as it reads a text (see ``_visible_to_bot``).
+        """
+        world = self.world
+        if kind not in ("photo", "document"):
+            raise PeerUsageError(f"the peer sends photos and documents, not {kind!r}")
+        if caption is not None and utf16_len(caption) > world.limits.max_caption_length:
+            raise PeerUsageError(f"a caption is at most {world.limits.max_caption_length} characters")
+        if chat is None:
+            chat = world.private_chat(user)
+        self._check_can_write(user, chat)
+        if chat.private_user is not None:
+            user.started_bot = True
+        number = world.fresh_id()
+        described = {"file_id": f"U{kind[0]}{number}", "file_unique_id": f"UU{number}", "file_size": 1000}
+        media: dict[str, Any] = (
+            {"photo": [described | {"width": 640, "height": 480}]} if kind == "photo"
+            else {"document": described | {"file_name": "minutes.pdf", "mime_type": "application/pdf"}}
+        )
+        message = world.add_message(chat, user, caption=caption or None,
+                                    caption_entities=user_entities(caption or ""), reply_to=reply_to, **media)
         if self._visible_to_bot(chat, message):
             message.update = world.queue.push("message", message.to_json())
         return message
@@ -91,7 +137,7 @@ class Actions:
         if channel.type != "channel":
             raise PeerUsageError("only a channel can be chosen to write as")
         self._check_can_write(user, chat)
-        message = world.add_message(chat, world.channel_bot, text=text, entities=command_entities(text),
+        message = world.add_message(chat, world.channel_bot, text=text, entities=user_entities(text),
                                     sender_chat=channel)
         if self._visible_to_bot(chat, message):
             message.update = world.queue.push("message", message.to_json())
@@ -165,7 +211,7 @@ class Actions:
             raise PeerUsageError("users cannot edit the bot's messages")
         message.edits.append(message.version())
         message.text = text
-        message.entities = command_entities(text)
+        message.entities = user_entities(text)
         message.edit_date = world.now()
         if message.update is None:
             return None
@@ -318,6 +364,14 @@ class Actions:
             raise PeerUsageError(f"{user.first_name} is not a member of {chat.title!r}")
 
     def _visible_to_bot(self, chat: Chat, message: Message) -> bool:
+        """Whether the bot is sent MESSAGE. In a private chat, always (unless blocked); in a
+        group, every message when privacy mode is off or the bot is an administrator; in privacy
+        mode (core.telegram.org/bots/features#privacy-mode, and the Bot FAQ's "What messages
+        will my bot get?") only what is meant for it (``_meant_for_bot``) and "replies to any
+        messages implicitly or explicitly meant for this bot". "Each particular message can
+        only be available to one privacy-enabled bot at a time ... Replies have the highest
+        priority": a reply to another bot's message is that bot's, whatever it says (the peer
+        takes every other bot to be in privacy mode, Telegram's default)."""
         world = self.world
         if chat.private_user is not None:
             return not chat.private_user.blocked_bot
@@ -325,16 +379,36 @@ class Actions:
             return False
         if not world.privacy_mode or chat.members.get(world.bot.id) == "administrator":
             return True
-        text = message.text or ""
+        replied = message.reply_to
+        if replied is not None:
+            if self._meant_for_bot(chat, replied):
+                return True
+            if replied.from_bot and replied.sender.id not in (GROUP_ANONYMOUS_BOT_ID, CHANNEL_BOT_ID):
+                return False  # another bot's: the reply goes to it
+        return self._meant_for_bot(chat, message)
+
+    def _meant_for_bot(self, chat: Chat, message: Message) -> bool:
+        """Whether MESSAGE in a group is meant for the bot, as privacy mode reads it: the bot's
+        own; one sent via it (inline mode); a text or caption starting with a command
+        addressed to it (``/vote@OurBot``), or with a command addressed to no bot when Telegram
+        gives bare commands to this one (``_bare_commands_reach_bot``); or one that mentions it
+        by username (a ``mention`` entity, whole: ``@OurBotX`` is someone else), as BotFather
+        describes privacy mode ("messages that either start with the '/' symbol or mention the
+        bot by username"). A command addressed to another bot is that bot's, mention or not."""
+        bot = self.world.bot
+        if message.sender.id == bot.id or (message.via_bot is not None and message.via_bot.id == bot.id):
+            return True
+        if message.text is not None:
+            text, entities = message.text, message.entities
+        else:
+            text, entities = message.caption or "", message.caption_entities
         command = leading_command(text)
         if command is not None:
             addressee = command[1]
             if addressee is not None:
-                return addressee.lower() == (world.bot.username or "").lower()
+                return addressee.lower() == (bot.username or "").lower()
             return self._bare_commands_reach_bot(chat)
-        if message.reply_to is not None and message.reply_to.from_bot:
-            return True
-        return f"@{world.bot.username}".lower() in text.lower()
+        return mentions(text, entities, bot.username or "")
 
     def _bare_commands_reach_bot(self, chat: Chat) -> bool:
         """Privacy mode (core.telegram.org/bots/features#privacy-mode): a bot receives "general

@@ -175,6 +175,9 @@ class Message:
     """For a forwarded message, where it first came from (Bot API 7.0 ``MessageOrigin``:
     ``user``, ``hidden_user``, ``chat`` or ``channel``, with the original's ``date``); the
     forwarder is ``from``, the text and its entities are the original's."""
+    via_bot: User | None = None
+    """The inline bot a user's message was sent through (inline mode): the message is the
+    user's, ``from`` them, and shows "via @bot"."""
     update: PendingUpdate | None = None
     """For a user's message: the update the bot was sent, or None if it was not told."""
 
@@ -217,6 +220,8 @@ class Message:
             data["sender_chat"] = self.sender_chat.to_json()
         if self.forward_origin is not None:
             data["forward_origin"] = self.forward_origin
+        if self.via_bot is not None:
+            data["via_bot"] = self.via_bot.to_json()
         if self.reply_to is not None and include_reply:
             data["reply_to_message"] = self.reply_to.to_json(include_reply=False)
         if self.text is not None:

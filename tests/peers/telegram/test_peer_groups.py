@@ -453,3 +453,60 @@ async def test_delete_message_keeps_to_the_documented_limits(make_telegram_peer:
         clock.advance(48 * 3600)
         with pytest.raises(BadRequest, match="(?i)message can't be deleted"):
             await bot.delete_message(trusted.id, late.message_id)
+
+
+async def test_privacy_mode_hears_mentions_by_entity_and_replies_go_to_the_bot_replied_to(
+    fast_telegram_peer: TelegramPeer,
+) -> None:
+    """A mention is a ``mention`` entity naming the bot, the whole word: ``@QuorumTestBotX`` is
+    someone else, ``a@QuorumTestBot`` an address. A reply goes to the bot it replies to ("Replies
+    have the highest priority"), even with a command for this one in it."""
+    peer = fast_telegram_peer
+    chair, member = peer.create_user("Chair"), peer.create_user("Member")
+    other = peer.create_bot("OtherBot")
+    group = peer.create_group("Branch", creator=chair, members=[member, other])
+    peer.add_bot_to_group(group, by=chair)
+    named = peer.send_message(member, "what do you think, @quorumtestbot?", group)
+    assert named.update is not None
+    assert named.to_json()["entities"] == [{"type": "mention", "offset": 19, "length": 14}]
+    for text in ("ask @QuorumTestBotX", "mail a@QuorumTestBot", "@QuorumTestBot_2 knows"):
+        assert peer.send_message(member, text, group).update is None, text
+    theirs = peer.bot_posts(other, group, "Weather: rain")
+    to_them = peer.send_message(member, "/vote@QuorumTestBot 1 yes", group, reply_to=theirs)
+    assert to_them.update is None
+    async with _bot(peer) as bot:
+        ours = await bot.send_message(group.id, "Poll 1 …")
+        mine = peer.send_message(member, "thanks", group, reply_to=group.message(ours.message_id))
+        assert mine.update is not None
+        command = peer.send_message(member, "/vote@QuorumTestBot 1 yes", group)
+        assert peer.send_message(chair, "same here", group, reply_to=command).update is not None
+        await _updates(bot)
+
+
+async def test_captions_and_messages_via_inline_bots_carry_their_entities(fast_telegram_peer: TelegramPeer) -> None:
+    """A photo or file comes with ``caption`` and ``caption_entities`` and no ``text``; privacy
+    mode reads its caption as a text. A message sent via an inline bot is its sender's, with
+    ``via_bot``; one sent via this bot reaches it whatever it says."""
+    peer = fast_telegram_peer
+    chair, member = peer.create_user("Chair"), peer.create_user("Member")
+    inline = peer.create_bot("GifBot")
+    group = peer.create_group("Branch", creator=chair, members=[member])
+    peer.add_bot_to_group(group, by=chair)
+    addressed = peer.send_media(member, "/poll@QuorumTestBot Lunch? | Soup | Pie", group)
+    document = peer.send_media(member, "/poll@OtherBot Lunch?", group, kind="document")
+    bare = peer.send_media(member, None, group)
+    via_other = peer.send_message(member, "/vote@QuorumTestBot 1 yes", group, via_bot=inline)
+    via_us = peer.send_message(member, "Poll 1: results", group, via_bot=peer.world.bot)
+    assert addressed.update is not None and via_other.update is not None and via_us.update is not None
+    assert document.update is None and bare.update is None
+    with pytest.raises(PeerUsageError):
+        peer.send_media(member, "x" * 1025, group)
+    async with _bot(peer) as bot:
+        got = [u.message for u in await _updates(bot)]
+    photo, via_them, via_bot = got[-3:]
+    assert photo is not None and photo.text is None and photo.photo
+    assert photo.caption == "/poll@QuorumTestBot Lunch? | Soup | Pie"
+    assert [(e.type, e.offset, e.length) for e in photo.caption_entities] == [("bot_command", 0, 19)]
+    assert via_them is not None and via_them.via_bot is not None and via_them.via_bot.username == "GifBot"
+    assert via_them.from_user is not None and via_them.from_user.id == member.id
+    assert via_bot is not None and via_bot.via_bot is not None and via_bot.via_bot.id == peer.world.bot.id

@@ -8,6 +8,10 @@ from typing import Any
 Entity = dict[str, Any]
 
 _COMMAND = re.compile(r"(?<!\S)/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{1,64})?")
+_MENTION = re.compile(r"(?<![A-Za-z0-9_@/])@[A-Za-z0-9_]{5,32}(?![A-Za-z0-9_])")
+"""A ``mention`` (``@username``): a username is 5-32 characters of ``[A-Za-z0-9_]``, and the
+mention is the whole word, so ``@OurBotX`` names someone else and ``a@OurBot`` (an address) or
+``/vote@OurBot`` (a command's addressee) is no mention."""
 
 
 def utf16_len(text: str) -> int:
@@ -31,22 +35,31 @@ def trim_formatted(text: str, entities: list[Entity]) -> tuple[str, list[Entity]
     return result, kept
 
 
-def command_entities(text: str) -> list[Entity]:
-    """``bot_command`` entities Telegram attaches to a user's message.
+def user_entities(text: str) -> list[Entity]:
+    """The entities Telegram finds in what a user types, by offset: ``bot_command`` for every
+    ``/word`` (optionally ``@botname``) that starts the text or follows whitespace (PTB's
+    ``CommandHandler`` then reacts only to one at offset 0), and ``mention`` for every
+    ``@username`` standing as a word of its own."""
+    found = [("bot_command", m) for m in _COMMAND.finditer(text)]
+    found += [("mention", m) for m in _MENTION.finditer(text)]
+    found.sort(key=lambda kind_match: kind_match[1].start())
+    return [
+        {"type": kind, "offset": utf16_len(text[: match.start()]), "length": utf16_len(match.group(0))}
+        for kind, match in found
+    ]
 
-    Telegram marks every ``/word`` (optionally ``@botname``) that starts the text or follows
-    whitespace; PTB's ``CommandHandler`` then reacts only to one at offset 0.
-    """
-    entities: list[Entity] = []
-    for match in _COMMAND.finditer(text):
-        entities.append(
-            {
-                "type": "bot_command",
-                "offset": utf16_len(text[: match.start()]),
-                "length": utf16_len(match.group(0)),
-            }
-        )
-    return entities
+
+def entity_text(text: str, entity: Entity) -> str:
+    """The characters ENTITY covers in TEXT (its offsets count UTF-16 code units)."""
+    units = text.encode("utf-16-le", "surrogatepass")
+    start = entity["offset"] * 2
+    return units[start: start + entity["length"] * 2].decode("utf-16-le", "surrogatepass")
+
+
+def mentions(text: str, entities: list[Entity], username: str) -> bool:
+    """Whether a ``mention`` entity of TEXT names USERNAME (usernames are case-insensitive)."""
+    return any(entity["type"] == "mention" and entity_text(text, entity)[1:].lower() == username.lower()
+               for entity in entities)
 
 
 def leading_command(text: str) -> tuple[str, str | None] | None:
