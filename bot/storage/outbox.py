@@ -50,7 +50,9 @@ A *queued* walk (an open poll's round: who has not voted there is no secret) que
 messages as messages of their own, in one transaction with its ``done_to``, whenever fewer than
 a page of messages are due: each is then sent, tried again and kept in its chat's order as any
 message, a crash neither repeats nor skips a member, and what was queued meanwhile goes between
-its pages rather than after the whole round.
+its pages rather than after the whole round. Each page adds its messages to the walk's count
+(``messages``, in the same transaction), logged when the walk is over: the round's size, right
+across restarts, naming nobody. A walk that is not queued logs no count: see below.
 
 A walk that is not queued (a secret poll's round, whose recipients are exactly those who had
 not voted) stores no message at all, not even while it waits: the sender goes through each page
@@ -683,7 +685,7 @@ class Outbox:
             while not self._stopping and await self._backlog() < WALK_PAGE:
                 page = await walker(walk.subject, walk.done_to, WALK_PAGE)
                 if page is None or not page.steps:  # its poll closed, or every member was dealt with
-                    await self._write("DELETE FROM outbox_walks WHERE id = ?", walk.id)
+                    await self._end_queued(walk, over=page is not None)
                     break
                 added = await self._writer.run(lambda conn, w=walk, p=page: _queue_page(conn, w, p, self._clock.now()))
                 if added is None:  # the walk went meanwhile (its poll closed): nothing of it is queued
@@ -694,6 +696,16 @@ class Outbox:
                 if not self._stopping:  # the queue is deep enough: its claim lapses, and a later drain goes on
                     await self._write("UPDATE outbox_walks SET claimed_until = NULL WHERE id = ?", walk.id)
         return queued
+
+    async def _end_queued(self, walk: _Walk, *, over: bool) -> None:
+        """Delete the queued WALK; if it is OVER (not cut short by its subject's end), log how
+        many messages it queued in all: an open poll's round size, a count that names nobody
+        (a walk that is not queued logs none, see ``_walk``)."""
+        rows = await self._writer.run(lambda conn: conn.execute_fetchall(
+            "DELETE FROM outbox_walks WHERE id = ? RETURNING messages", (walk.id,)))
+        if over and rows:
+            log.info("outbox: walk %s (%s %s) is over: %d messages queued in all", walk.id, walk.kind,
+                     walk.subject, rows[0][0])
 
     async def _walks(self, walks: list[_Walk]) -> int:
         """Send the due walks that are not queued, block by block; how many messages were attempted."""
@@ -844,9 +856,12 @@ _IN_ORDER = (" AND NOT EXISTS (SELECT 1 FROM outbox AS ahead WHERE ahead.target 
 
 async def _queue_page(conn: Conn, walk: _Walk, page: Walked, now: datetime) -> int | None:
     """Inside one transaction: PAGE's messages queued, each a message of its own ending with the
-    walk's FORGET_WITH, and WALK moved past the page; how many, or None if the walk is gone."""
-    moved = await conn.execute_fetchall("UPDATE outbox_walks SET done_to = ? WHERE id = ? RETURNING id",
-                                        (page.steps[-1], walk.id))
+    walk's FORGET_WITH, and WALK moved past the page and counting them (``messages``, logged
+    when it is over); how many, or None if the walk is gone."""
+    count = sum(step in page.messages for step in page.steps)
+    moved = await conn.execute_fetchall(
+        "UPDATE outbox_walks SET done_to = ?, messages = messages + ? WHERE id = ? RETURNING id",
+        (page.steps[-1], count, walk.id))
     if not moved:
         return None
     for step in page.steps:
@@ -854,4 +869,4 @@ async def _queue_page(conn: Conn, walk: _Walk, page: Walked, now: datetime) -> i
             target, text = page.messages[step]
             await enqueue(conn, dedupe=f"{walk.dedupe}:{step}", target=target, private=True, text=text, now=now,
                           ends_with=walk.forget_with)
-    return sum(step in page.messages for step in page.steps)
+    return count

@@ -1155,6 +1155,12 @@ class PollService:
         """Those of KEYS (``stored_key``) that have voted in POLL."""
         return await store.voted_among(self._reader, poll, keys)
 
+    async def electorate_page(self, poll: Poll, after: int | None, limit: int) -> list[int]:
+        """The next LIMIT members of POLL's (roll or branch) electorate after member AFTER (None:
+        from the first), in member-id order, read from where the electorate is stored: a page
+        costs its own rows, never a pass over the whole electorate (see store.electorate_page)."""
+        return await store.electorate_page(self._reader, poll.id, after, limit)
+
     def stored_key(self, poll: Poll, member: int) -> str:
         """The key MEMBER's vote in POLL is stored under (to see whether they have voted)."""
         return self._key(poll, f"m:{member}")
@@ -1425,12 +1431,14 @@ class PollService:
     async def proxies_to_cast(self, poll: Poll, among: Collection[int] | None = None) -> list[Proxy]:
         """The proxies of POLL still to be cast: standing (not cancelled) and their giver has no
         ballot yet, by their own hand or their holder's. What reminders tell giver and holder.
-        AMONG: only those given or held by these members (a page of the electorate)."""
+        AMONG: only those given or held by these members (a page of the electorate), and only
+        those read: a page of a large poll reads its own proxies, not the poll's list."""
         if poll.proxies is None:
             return []
-        return [p for p in await store.proxies_of(self._reader, poll.id)
-                if (among is None or p.giver in among or p.holder in among)
-                and not (await self._ballot_of(self._reader, poll, p.giver))[0]
+        given = (await store.proxies_of(self._reader, poll.id) if among is None
+                 else await store.proxies_among(self._reader, poll.id, sorted(among)))
+        return [p for p in given
+                if not (await self._ballot_of(self._reader, poll, p.giver))[0]
                 and not await self._cancelled(self._reader, poll, p)]
 
     async def cast_proxy(self, ctx: Context, poll: Poll, chosen: tuple[int, ...], name: str) -> str:

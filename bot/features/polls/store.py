@@ -71,6 +71,17 @@ async def electorate_of(conn: Conn, poll_id: int) -> dict[int, int]:
     return {m: w for m, w in rows}
 
 
+async def electorate_page(conn: Conn, poll_id: int, after: int | None, limit: int) -> list[int]:
+    """The next LIMIT members of POLL_ID's electorate after member AFTER (None: from the first),
+    in member-id order: a range of the table's key (poll_id, member_id), so a page costs its
+    own rows and a seek, however large the electorate (a reminder round's walk)."""
+    after_sql, args = ("", ()) if after is None else (" AND member_id > ?", (after,))
+    rows = await conn.execute_fetchall(
+        "SELECT member_id FROM poll_electorate WHERE poll_id = ?" + after_sql + " ORDER BY member_id LIMIT ?",
+        (poll_id, *args, limit))
+    return [r[0] for r in rows]
+
+
 async def insert_poll(
     conn: Conn, room: str, creator: str, spec: PollSpec, opened_at: datetime, electorate: dict[int, int] | None
 ) -> int:
@@ -427,6 +438,24 @@ async def proxies_of(conn: Conn, poll_id: int) -> list[Proxy]:
         (poll_id,),
     )
     return [Proxy(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7]) for r in rows]
+
+
+async def proxies_among(conn: Conn, poll_id: int, members: list[int]) -> list[Proxy]:
+    """The proxies given in POLL_ID by or to one of MEMBERS (a page of the electorate), in the
+    order ``proxies_of`` gives them: read through the keys on giver and holder, never the
+    whole poll's list."""
+    found: dict[int, Proxy] = {}
+    for at in range(0, len(members), 400):  # two lists of parameters: well within every backend's limit
+        chunk = members[at:at + 400]
+        marks = ", ".join("?" * len(chunk))
+        rows = await conn.execute_fetchall(
+            "SELECT p.poll_id, p.giver, p.holder, g.name, h.name, g.number, p.cancelled, p.given_at"
+            " FROM poll_proxies p JOIN members g ON g.id = p.giver JOIN members h ON h.id = p.holder"
+            f" WHERE p.poll_id = ? AND (p.giver IN ({marks}) OR p.holder IN ({marks}))",
+            (poll_id, *chunk, *chunk),
+        )
+        found |= {r[1]: Proxy(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7]) for r in rows}
+    return sorted(found.values(), key=lambda p: (p.given_at, p.giver))
 
 
 async def cancelled_proxy(conn: Conn, poll_id: int, mark: str) -> bool:

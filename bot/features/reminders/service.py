@@ -17,7 +17,6 @@ message each lets each be tried again on its own, at the platform's rate, in its
 
 from __future__ import annotations
 
-import heapq
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -202,13 +201,12 @@ class Reminders:
         not cast yet, if they have not opted out. One identity per member: on the poll's
         platform if they have one there. Only the page is read, never the whole electorate's
         votes, accounts or opt-outs."""
-        assert poll.electorate is not None
-        members = heapq.nsmallest(limit, (m for m in poll.electorate if after is None or m > after))
+        members = await self._polls.electorate_page(poll, after, limit)
         if not members:
             return [], []
         keys = {m: self._polls.stored_key(poll, m) for m in members}
         voted = await self._polls.voted_among(poll, list(keys.values()))
-        to_cast = await self._polls.proxies_to_cast(poll, among=set(members))
+        to_cast = await self._polls.proxies_to_cast(poll, among=members)
         proxy_with = {p.giver: p.holder_name for p in to_cast}
         holding: dict[int, tuple[str, ...]] = {}
         for p in to_cast:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -352,12 +353,14 @@ SEVEN = "name,number\n" + "".join(f"{n} Member,{1000 + i}\n" for i, n in enumera
 
 
 async def test_an_open_polls_round_is_queued_a_page_at_a_time_and_a_crash_reminds_each_member_once(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     """An open poll's round is never built whole: it is one walk through the electorate, whose
     reminders are queued a page of members per transaction, each page with the walk's progress,
     as the queue runs low (pages of two members here). The database failing after two pages,
-    and the bot restarted, every non-voter is reminded once: none twice, none missed."""
+    and the bot restarted, every non-voter is reminded once: none twice, none missed. When
+    the walk is over, how many it reminded is logged (a count, across the restart: no name)."""
+    caplog.set_level(logging.INFO, logger="bot.storage.outbox")
     monkeypatch.setattr(outbox, "WALK_PAGE", 2)
     pages: list[list[int]] = []
     queue_page = outbox._queue_page
@@ -398,5 +401,62 @@ async def test_an_open_polls_round_is_queued_a_page_at_a_time_and_a_crash_remind
         assert await chat.query("SELECT count(*) FROM outbox_walks") == [(0,)]
         assert await chat.query("SELECT target FROM outbox WHERE dedupe LIKE 'remind:1:%' ORDER BY id") == [
             (f"console:{who}",) for who in ("bob", "cat", "dan", "eve", "fay", "gus")]
+        over = [r.getMessage() for r in caplog.records if "is over" in r.getMessage()]
+        assert over == ["outbox: walk 1 (remind 1:1d) is over: 6 messages queued in all"]
     finally:
         await chat.stop()
+
+
+class _Untouched(dict[int, int]):
+    """A poll's electorate in memory that counts the passes over it (a lookup is no pass)."""
+
+    passes = 0
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        _Untouched.passes += 1
+        return super().__iter__()
+
+    def keys(self):  # type: ignore[no-untyped-def]
+        _Untouched.passes += 1
+        return super().keys()
+
+    def items(self):  # type: ignore[no-untyped-def]
+        _Untouched.passes += 1
+        return super().items()
+
+    def values(self):  # type: ignore[no-untyped-def]
+        _Untouched.passes += 1
+        return super().values()
+
+
+async def test_a_page_of_a_round_reads_its_own_members_only(chat: Chat, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page of a round's walk costs its own members, however large the electorate: its
+    members are read as a range of the stored electorate (not picked by a pass over the whole
+    of it in memory), and only the proxies its members gave or hold are read, not the poll's
+    list. Seven members, a page of two after member 2: members 3 and 4, and Dan's proxy only."""
+    codes = await import_roll(chat, SEVEN)
+    for who in codes:
+        await chat.say(f"{who} (private): /join {codes[who]}")
+    await chat.say("chair: /poll Strike? --roll --proxies 2 --closes 48h", "ann (private): /proxy 1 Gus Member",
+                   "dan (private): /proxy 1 Bob Member", "eve (private): /proxy 1 Fay Member")
+    poll = chat.app.services.polls.open_polls()[0]
+    assert poll.electorate is not None
+    poll.electorate = _Untouched(poll.electorate)
+    reader = chat.app.reader
+    reads: list[tuple[str, list[tuple[object, ...]]]] = []
+    read = reader.execute_fetchall
+
+    async def recorded(sql: str, parameters: object = ()) -> list[tuple[object, ...]]:
+        rows = list(await read(sql, parameters))
+        reads.append((sql, [tuple(r) for r in rows]))
+        return rows
+
+    monkeypatch.setattr(reader, "execute_fetchall", recorded)
+    walked = await chat.app.services.reminders.walk("1:test", 2, 2)
+    monkeypatch.undo()
+    assert walked is not None and walked.steps == [3, 4] and sorted(walked.messages) == [3, 4]
+    assert "Your proxy is with Bob Member" in walked.messages[4][1]
+    assert _Untouched.passes == 0  # no pass over the electorate in memory
+    assert [rows for sql, rows in reads if "FROM poll_electorate" in sql] == [[(3,), (4,)]]
+    proxies = [row for sql, rows in reads if "FROM poll_proxies" in sql for row in rows]
+    assert [(giver, holder) for _poll, giver, holder, *_rest in proxies] == [(4, 2)]
