@@ -25,6 +25,7 @@ from bot.features.polls.model import (
     PollSpec,
     Proxy,
     ends_with_close,
+    needs_change,
     refuse_cast,
     refuse_give,
     result_of,
@@ -506,7 +507,8 @@ class PollService:
         inviting friends in). The bot cannot list a group's members, only see them come and go,
         so the first change it saw of them after the opening says it: a join, and they were not
         there (also if they left and came back since); a leave, and they were (they may come back
-        and vote); none, and they count as there. A room that moved keeps its changes under its
+        and vote); none, and they count as there. One in the opening's own second is read in their
+        favour (``needs_change``). A room that moved keeps its changes under its
         new id (store.move_room), and whoever joins the new id after the opening joined late,
         unless they followed the room there as its member (an upgraded Matrix room, which its
         adapter does not report as a join)."""
@@ -514,7 +516,7 @@ class PollService:
             return
         group = poll.room.split("/", 1)[0]  # a forum topic's members are its group's
         changes = await self._changes_of(group, actor.id)
-        if not next((joined for at, joined in changes if at > poll.opened_at), False):
+        if not next((joined for at, joined in changes if needs_change(poll.opened_at, at, joined)), False):
             return
         raise UserError(_("The electorate of poll {id} was fixed when it opened, {when}, and you joined the room "
                           "after that: you cannot vote in it.").format(
@@ -554,17 +556,17 @@ class PollService:
         deleted with that close (``_close``) rather than kept until the member asks for erasure;
         erasing it while the poll is open would let a member who came late vote after all."""
         at = event.at.astimezone(UTC).replace(microsecond=0)
-        group = event.room.id
+        group, joined = event.room.id, isinstance(event, Joined)
 
         def needs(poll: Poll) -> bool:
-            return (poll.electorate_kind == "room" and poll.opened_at < at
+            return (poll.electorate_kind == "room" and needs_change(poll.opened_at, at, joined)
                     and (poll.room == group or poll.room.startswith(group + "/")))
 
         if event.room.private or not (self._shared or any(needs(p) for p in self.open.values())):
             return  # nothing open here that opened before: the common case, without a write
 
         async def op(conn: Conn) -> bool:
-            return await store.record_change(conn, group, event.actor.id, at, isinstance(event, Joined))
+            return await store.record_change(conn, group, event.actor.id, at, joined)
 
         self._joins_kept = True  # before the write: a vote read meanwhile looks
         await self._writer.run(op)

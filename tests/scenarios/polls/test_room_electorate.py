@@ -65,6 +65,28 @@ async def test_a_member_there_when_the_poll_opened_who_left_and_came_back_votes(
     assert await chat.query("SELECT member FROM room_changes") == []
 
 
+async def test_a_change_in_the_second_the_poll_opened_counts_the_member_as_there(chat: Chat) -> None:
+    """The platforms stamp a join or a leave to the second, so one in the very second the poll
+    opened may have come before the opening or after it: read in the member's favour, a leave
+    that second says they were there (they may come back and vote), and a join that second says
+    nothing (they may have come just before). Whatever they did after decides as usual."""
+    await chat.say(":join dan", ":join eve")  # dan, eve: there before the poll
+    await chat.say("chair: /poll Lunch? | Pizza | Soup --closes 1h", ":leave ann", ":join bob", ":leave dan",
+                   ":join dan", ":join eve", ":leave eve")
+    await chat.say(":advance 1m", ":join ann", ":leave bob", ":advance 1m", ":join bob", ":join eve")
+    await chat.say(":join fay", ":advance 1m", "chair: /poll Dinner? | Pasta | Rice --closes 1h", ":leave fay")
+    out = await chat.say("ann: /vote 1 Pizza", "bob: /vote 1 Soup", "dan: /vote 1 Pizza", "eve: /vote 1 Soup")
+    assert "fixed when it opened" not in out, out
+    assert out.count("Your vote in poll 1:") == 4, out
+    await chat.say(":advance 1m", ":join fay")
+    out = await chat.say("fay: /vote 2 Rice")  # there when poll 2 opened (left that second), not poll 1
+    assert "Your vote in poll 2: Rice" in out, out
+    out = await chat.say("fay: /vote 1 Soup")
+    assert "electorate of poll 1 was fixed when it opened" in out, out
+    await chat.say("chair: /close 1", "chair: /close 2")
+    assert await chat.query("SELECT member FROM room_changes") == []
+
+
 async def test_a_late_joiner_is_late_in_the_room_a_poll_moved_to(chat: Chat) -> None:
     """A room that moves (a group become a supergroup, an upgraded Matrix room) keeps what the
     bot saw of its members under its new id: who joined late in the old room and joins the new
