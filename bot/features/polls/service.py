@@ -1343,10 +1343,23 @@ class PollService:
                               "number of the one you mean.").format(id=poll.id, name=name.strip()[:60]))
         return found.pop()
 
+    async def proxy_poll(self, ctx: Context, poll_id: int) -> Poll:
+        """POLL_ID, for /proxy: refused first, whatever follows, to a speaker it does not reach
+        (``Context.reaches``: not in its room, nor one of the room's organisers) unless they are
+        in its electorate (a roll member votes privately from anywhere). Such a speaker learns
+        nothing more of it than that it belongs to another room, which its id already tells:
+        not whether it takes proxies, is closed, or whom they could name."""
+        poll = await self.get(poll_id)
+        member = self._roll.member(ctx.actor.id)
+        in_electorate = poll.electorate is not None and member is not None and member in poll.electorate
+        if not in_electorate and not await ctx.reaches(poll.room):
+            raise UserError(_("Poll {id} belongs to another room; ask there.").format(id=poll.id))
+        return poll
+
     async def give_proxy(self, ctx: Context, poll_id: int, name: str) -> tuple[str, bool]:
         """The speaker gives NAME their proxy in POLL_ID; the holder is told, if they have linked an
         account. Returns the holder's name, and whether they were told."""
-        poll = await self.get(poll_id)
+        poll = await self.proxy_poll(ctx, poll_id)
         refusal = poll.refusal(self._clock.now())
         if refusal:
             raise UserError(refusal)
@@ -1387,7 +1400,7 @@ class PollService:
 
     async def revoke_proxy(self, ctx: Context, poll_id: int) -> str:
         """The speaker takes back their proxy in POLL_ID, unless its holder has cast it; the holder's name."""
-        poll = await self.get(poll_id)
+        poll = await self.proxy_poll(ctx, poll_id)
         refusal = poll.refusal(self._clock.now())
         if refusal:
             raise UserError(refusal)
@@ -1411,7 +1424,7 @@ class PollService:
     async def proxies_status(self, ctx: Context, poll_id: int) -> tuple[Poll, Proxy | None, list[tuple[Proxy, str]]]:
         """The proxy the speaker gave in POLL_ID, and those they hold, each with where it stands
         ("cast", "not cast yet", or "cancelled: they voted themselves")."""
-        poll = await self.get(poll_id)
+        poll = await self.proxy_poll(ctx, poll_id)
         me = await self._member_voting(ctx, poll)
         proxies = await store.proxies_of(self._reader, poll.id)
         given = next((p for p in proxies if p.giver == me), None)
