@@ -68,6 +68,45 @@ def database_rows(tmp_path: Path, sql: str, *args: Any) -> list[tuple[Any, ...]]
     return asyncio.run(run())
 
 
+async def database_run(tmp_path: Path, sql: str, *args: Any) -> None:
+    """SQL (with ``?``) run and committed on the database of the bot in TMP_PATH, the bot not
+    running, from an async test (``database_rows`` is for those that are not)."""
+    url = database_url_for(tmp_path)
+    if url is None:
+        import sqlite3
+        from contextlib import closing
+
+        with closing(sqlite3.connect(tmp_path / "quorum.db")) as db, db:
+            db.execute(sql, args)
+        return
+    import asyncpg
+
+    from bot.storage.dialect import statement
+
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(statement(sql), *args)
+    finally:
+        await conn.close()
+
+
+async def migrate_until(tmp_path: Path, version: int) -> None:
+    """The database of the bot in TMP_PATH as a release that knew the migrations before
+    VERSION left it: the next start of the bot applies VERSION and those after to what a test
+    puts in it meanwhile."""
+    import shutil
+
+    from bot.storage.database import migrate, migration_files
+
+    older = tmp_path / "older"
+    (older / "postgresql").mkdir(parents=True)
+    for number, path in migration_files():
+        if number < version:
+            shutil.copy(path, older / path.name)
+            if (path.parent / "postgresql" / path.name).exists():
+                shutil.copy(path.parent / "postgresql" / path.name, older / "postgresql" / path.name)
+    await migrate(database_url_for(tmp_path) or tmp_path / "quorum.db", older)
+
 MARKUP_SHOWN = re.compile(r"</?(?:b|i|code|pre)>|&(?:lt|gt|amp|quot);")
 """What a console reader must never see unless somebody typed it: the core's own tags, or text
 escaped twice (the console shows what a Telegram or Matrix member would read)."""

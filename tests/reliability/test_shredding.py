@@ -11,20 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
-import sqlite3
 import subprocess
-from contextlib import closing
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import pytest
 
-from bot.storage.database import migrate, migration_files
-from bot.storage.dialect import statement
 from bot.storage.sealing import Sealer, Unopenable
-from tests.helpers import Chat, add_members, database_url_for, exported_csv
+from tests.helpers import Chat, add_members, database_run, exported_csv, migrate_until
 from tests.peers.postgresql import PostgresServer, shared, use_postgresql
 
 SECRET = "test-secret-for-tests"  # the key Chat.start gives the bot
@@ -304,37 +298,17 @@ async def test_registrations_stored_before_sealing_are_sealed_at_start(tmp_path:
         await chat.stop()
 
 
-async def _run(tmp_path: Path, sql: str, *args: Any) -> None:
-    """SQL (with ``?``) run and committed on the database of the bot in TMP_PATH, the bot not running."""
-    url = database_url_for(tmp_path)
-    if url is None:
-        with closing(sqlite3.connect(tmp_path / "quorum.db")) as db, db:
-            db.execute(sql, args)
-        return
-    conn = await asyncpg.connect(url)
-    try:
-        await conn.execute(statement(sql), *args)
-    finally:
-        await conn.close()
-
-
 async def test_registrations_from_before_sealing_survive_the_migration_and_are_sealed(tmp_path: Path) -> None:
     """A database last used before pool registrations were sealed (its migrations up to 0023):
     the rebuilt table keeps every registration, and the start seals them."""
-    older = tmp_path / "older"
-    (older / "postgresql").mkdir(parents=True)
-    for version, path in migration_files():
-        if version < 24:
-            shutil.copy(path, older / path.name)
-            if (path.parent / "postgresql" / path.name).exists():
-                shutil.copy(path.parent / "postgresql" / path.name, older / "postgresql" / path.name)
-    await migrate(database_url_for(tmp_path) or tmp_path / "quorum.db", older)
-    await _run(tmp_path, "INSERT INTO pools(id, room, title, questions, status, created_by, created_at) VALUES"
-                         " (1, 'console:#general', 'Assembly', ?, 'open', 'console:chair', '2026-01-01T00:00:00')",
-               json.dumps([{"name": "gender", "options": ["f", "m"]}, {"name": "diet", "options": ["omnivore", DIET]}]))
-    await _run(tmp_path, "INSERT INTO pool_volunteers(pool_id, identity, name, answers, consent_at, seq)"
-                         " VALUES (1, 'console:old', ?, ?, '2026-01-01T00:00:00', 1)",
-               NAME, json.dumps({"gender": "f", "diet": DIET}))
+    await migrate_until(tmp_path, 24)
+    questions = [{"name": "gender", "options": ["f", "m"]}, {"name": "diet", "options": ["omnivore", DIET]}]
+    await database_run(tmp_path, "INSERT INTO pools(id, room, title, questions, status, created_by, created_at)"
+                       " VALUES (1, 'console:#general', 'Assembly', ?, 'open', 'console:chair', '2026-01-01T00:00:00')",
+                       json.dumps(questions))
+    await database_run(tmp_path, "INSERT INTO pool_volunteers(pool_id, identity, name, answers, consent_at, seq)"
+                       " VALUES (1, 'console:old', ?, ?, '2026-01-01T00:00:00', 1)",
+                       NAME, json.dumps({"gender": "f", "diet": DIET}))
     chat = await Chat.start(tmp_path)
     try:
         stored = await chat.query("SELECT identity, name, answers, seq, ticket, declined, erased FROM pool_volunteers")

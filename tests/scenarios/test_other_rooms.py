@@ -44,6 +44,7 @@ SETUP = [
 
 ATTEMPTS = [
     "/close 1", "/close 2", "/remind 1", "/remind 2 --names", "/results 1 --names", "/receipts 2", "/ballots 1",
+    "/proxy 1 Ann", "/proxy 2 Ann", "/proxy 2", "/proxy 2 revoke",
     "/motion M1", "/motion M1 status carried", "/motion M1 vote --closes 10m", "/motion M1 emergency",
     "/motion M1 deadline 2d", "/motion M1 export md", "/motion M1 history", "/motion M1 invite",
     "/motion M1 mover Olga", "/amendment A1", "/amendment A1 vote --closes 10m", "/amendment A1 withdraw",
@@ -143,3 +144,26 @@ def test_any_tail_after_another_rooms_id_is_refused_for_the_room_first() -> None
         finally:
             loop.run_until_complete(chat.stop())
             loop.close()
+
+
+async def test_a_roll_member_outside_the_room_still_gives_a_proxy(tmp_path: Path) -> None:
+    """/proxy asks the poll's room first, but a roll poll's electorate is the roll: a member of
+    it who is not in the room (or not on its platform) gives, reads and takes back a proxy
+    privately as any other."""
+    chat = await _start(tmp_path)
+    try:
+        out = await chat.say("chair: /poll Budget? | Yes | No --roll --proxies 1")
+        poll_id = re.search(r"Poll (\d+)", out).group(1)  # type: ignore[union-attr]
+
+        async def is_member(actor_id: str, room_id: str) -> bool:
+            return actor_id != "console:ann" and room_id in IN_ROOMS.get(actor_id, {"console:main"})
+
+        chat.transport.is_member = is_member  # type: ignore[method-assign]
+        out = await chat.say(f"ann (private): /proxy {poll_id} bob")
+        assert f"You gave your proxy in poll {poll_id} to bob" in out, out
+        assert "You gave your proxy to bob." in await chat.say(f"ann (private): /proxy {poll_id}")
+        out = await chat.say(f"ann (private): /proxy {poll_id} revoke", f"eve (private): /proxy {poll_id} bob")
+        assert f"You took back your proxy in poll {poll_id} from bob" in out, out
+        assert f"Poll {poll_id} belongs to another room; ask there." in out, out
+    finally:
+        await chat.stop()

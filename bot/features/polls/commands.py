@@ -137,6 +137,7 @@ PROXY_DETAILS = N_(
                 private=True, details=PROXY_DETAILS)
 async def proxy_command(ctx: Context, args: str, polls: PollService) -> None:
     poll_id, rest = parse_poll_id(args, PROXY_USAGE)
+    await polls.proxy_poll(ctx, poll_id)  # first, whatever follows: the poll's room
     if not ctx.room.private:
         raise UserError(_("Proxies are given and read privately: message me /proxy {id} NAME. Nothing was changed.")
                         .format(id=poll_id))

@@ -131,6 +131,15 @@ def ends_with_close(poll_id: int) -> str:
     return f"poll:{poll_id}"
 
 
+def needs_change(opened_at: datetime, at: datetime, joined: bool) -> bool:
+    """Whether a room poll opened at OPENED_AT needs a join (JOINED) or a leave at AT to know who
+    was there when it opened. Both are stamped to the second, so one in the opening's own second
+    may have come before the opening or after it, and is read in the member's favour: a leave
+    then says they were there (it is needed), a join says nothing (they may have come just
+    before). Any change after that second is needed. (store.py keeps changes by the same rule.)"""
+    opened = opened_at.replace(microsecond=0)
+    return opened < at or (opened == at and not joined)
+
 def voter_key(member: int | None, identity: str) -> str:
     """Whose vote it is: a member linked to the roll votes once, from whichever account."""
     return f"m:{member}" if member is not None else identity

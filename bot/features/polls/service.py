@@ -25,6 +25,7 @@ from bot.features.polls.model import (
     PollSpec,
     Proxy,
     ends_with_close,
+    needs_change,
     refuse_cast,
     refuse_give,
     result_of,
@@ -506,7 +507,8 @@ class PollService:
         inviting friends in). The bot cannot list a group's members, only see them come and go,
         so the first change it saw of them after the opening says it: a join, and they were not
         there (also if they left and came back since); a leave, and they were (they may come back
-        and vote); none, and they count as there. A room that moved keeps its changes under its
+        and vote); none, and they count as there. One in the opening's own second is read in their
+        favour (``needs_change``). A room that moved keeps its changes under its
         new id (store.move_room), and whoever joins the new id after the opening joined late,
         unless they followed the room there as its member (an upgraded Matrix room, which its
         adapter does not report as a join)."""
@@ -514,7 +516,7 @@ class PollService:
             return
         group = poll.room.split("/", 1)[0]  # a forum topic's members are its group's
         changes = await self._changes_of(group, actor.id)
-        if not next((joined for at, joined in changes if at > poll.opened_at), False):
+        if not next((joined for at, joined in changes if needs_change(poll.opened_at, at, joined)), False):
             return
         raise UserError(_("The electorate of poll {id} was fixed when it opened, {when}, and you joined the room "
                           "after that: you cannot vote in it.").format(
@@ -554,17 +556,17 @@ class PollService:
         deleted with that close (``_close``) rather than kept until the member asks for erasure;
         erasing it while the poll is open would let a member who came late vote after all."""
         at = event.at.astimezone(UTC).replace(microsecond=0)
-        group = event.room.id
+        group, joined = event.room.id, isinstance(event, Joined)
 
         def needs(poll: Poll) -> bool:
-            return (poll.electorate_kind == "room" and poll.opened_at < at
+            return (poll.electorate_kind == "room" and needs_change(poll.opened_at, at, joined)
                     and (poll.room == group or poll.room.startswith(group + "/")))
 
         if event.room.private or not (self._shared or any(needs(p) for p in self.open.values())):
             return  # nothing open here that opened before: the common case, without a write
 
         async def op(conn: Conn) -> bool:
-            return await store.record_change(conn, group, event.actor.id, at, isinstance(event, Joined))
+            return await store.record_change(conn, group, event.actor.id, at, joined)
 
         self._joins_kept = True  # before the write: a vote read meanwhile looks
         await self._writer.run(op)
@@ -1347,10 +1349,23 @@ class PollService:
                               "number of the one you mean.").format(id=poll.id, name=name.strip()[:60]))
         return found.pop()
 
+    async def proxy_poll(self, ctx: Context, poll_id: int) -> Poll:
+        """POLL_ID, for /proxy: refused first, whatever follows, to a speaker it does not reach
+        (``Context.reaches``: not in its room, nor one of the room's organisers) unless they are
+        in its electorate (a roll member votes privately from anywhere). Such a speaker learns
+        nothing more of it than that it belongs to another room, which its id already tells:
+        not whether it takes proxies, is closed, or whom they could name."""
+        poll = await self.get(poll_id)
+        member = self._roll.member(ctx.actor.id)
+        in_electorate = poll.electorate is not None and member is not None and member in poll.electorate
+        if not in_electorate and not await ctx.reaches(poll.room):
+            raise UserError(_("Poll {id} belongs to another room; ask there.").format(id=poll.id))
+        return poll
+
     async def give_proxy(self, ctx: Context, poll_id: int, name: str) -> tuple[str, bool]:
         """The speaker gives NAME their proxy in POLL_ID; the holder is told, if they have linked an
         account. Returns the holder's name, and whether they were told."""
-        poll = await self.get(poll_id)
+        poll = await self.proxy_poll(ctx, poll_id)
         refusal = poll.refusal(self._clock.now())
         if refusal:
             raise UserError(refusal)
@@ -1391,7 +1406,7 @@ class PollService:
 
     async def revoke_proxy(self, ctx: Context, poll_id: int) -> str:
         """The speaker takes back their proxy in POLL_ID, unless its holder has cast it; the holder's name."""
-        poll = await self.get(poll_id)
+        poll = await self.proxy_poll(ctx, poll_id)
         refusal = poll.refusal(self._clock.now())
         if refusal:
             raise UserError(refusal)
@@ -1415,7 +1430,7 @@ class PollService:
     async def proxies_status(self, ctx: Context, poll_id: int) -> tuple[Poll, Proxy | None, list[tuple[Proxy, str]]]:
         """The proxy the speaker gave in POLL_ID, and those they hold, each with where it stands
         ("cast", "not cast yet", or "cancelled: they voted themselves")."""
-        poll = await self.get(poll_id)
+        poll = await self.proxy_poll(ctx, poll_id)
         me = await self._member_voting(ctx, poll)
         proxies = await store.proxies_of(self._reader, poll.id)
         given = next((p for p in proxies if p.giver == me), None)

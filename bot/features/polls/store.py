@@ -569,26 +569,34 @@ async def set_room_setting(conn: Conn, room: str, name: str, value: str) -> None
 
 
 # -- who came to a room and who left it while its polls were open (migrations/0041) ----------
+#
+# A change and an opening are stamped to the second, so one in the very second a poll opened
+# may have come before the opening or after it. It is read in the member's favour, as one who
+# may have been there was: a leave that second says they were there (it is kept, and they may
+# come back and vote), a join that second says nothing (they may have come just before: it is
+# not kept for that poll, and the first change after it decides). So a poll needs a change if
+# it opened before it, or in its second and the change is a leave: ``model.needs_change`` in
+# Python, and the SQL below.
 
 _NEEDED_BY_OPEN_POLL = (
     "EXISTS (SELECT 1 FROM polls p WHERE p.closed_at IS NULL AND p.electorate_kind = 'room'"
     " AND (p.room = room_changes.room OR substr(p.room, 1, length(room_changes.room) + 1) = room_changes.room || '/')"
-    " AND p.opened_at < room_changes.at)"
+    " AND (p.opened_at < room_changes.at OR (p.opened_at = room_changes.at AND room_changes.joined = 0)))"
 )
-"""A change some open poll of its room (or of a topic of it) needs: one that opened before it."""
+"""A change some open poll of its room (or of a topic of it) needs (``model.needs_change``)."""
 
 
 async def record_change(conn: Conn, room: str, member: str, at: datetime, joined: bool) -> bool:
     """MEMBER joined ROOM (a group) at AT, or left it (not JOINED): kept only if an open poll of
-    that room opened before it; False if nothing was kept (no poll needs it, or the same change
-    was heard before, as a Matrix restart replays a room's state)."""
+    that room needs it (``model.needs_change``); False if nothing was kept (no poll needs it, or the
+    same change was heard before, as a Matrix restart replays a room's state)."""
     stamp, topics = iso(at), room + "/"
     cur = await conn.execute(
         "INSERT INTO room_changes (room, member, at, joined) SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM polls"
         " WHERE closed_at IS NULL AND electorate_kind = 'room' AND (room = ? OR substr(room, 1, ?) = ?)"
-        " AND opened_at < ?)"
+        " AND (opened_at < ? OR (opened_at = ? AND ? = 0)))"
         " ON CONFLICT (room, member, at, joined) DO NOTHING",
-        (room, member, stamp, int(joined), room, len(topics), topics, stamp),
+        (room, member, stamp, int(joined), room, len(topics), topics, stamp, stamp, int(joined)),
     )
     return bool(cur.rowcount)
 

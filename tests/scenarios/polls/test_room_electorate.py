@@ -9,7 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.kernel.clock import ManualClock
-from tests.helpers import Chat
+from tests.helpers import Chat, database_run, migrate_until
 
 
 async def test_a_member_who_joined_after_the_poll_opened_cannot_vote(chat: Chat) -> None:
@@ -65,6 +65,28 @@ async def test_a_member_there_when_the_poll_opened_who_left_and_came_back_votes(
     assert await chat.query("SELECT member FROM room_changes") == []
 
 
+async def test_a_change_in_the_second_the_poll_opened_counts_the_member_as_there(chat: Chat) -> None:
+    """The platforms stamp a join or a leave to the second, so one in the very second the poll
+    opened may have come before the opening or after it: read in the member's favour, a leave
+    that second says they were there (they may come back and vote), and a join that second says
+    nothing (they may have come just before). Whatever they did after decides as usual."""
+    await chat.say(":join dan", ":join eve")  # dan, eve: there before the poll
+    await chat.say("chair: /poll Lunch? | Pizza | Soup --closes 1h", ":leave ann", ":join bob", ":leave dan",
+                   ":join dan", ":join eve", ":leave eve")
+    await chat.say(":advance 1m", ":join ann", ":leave bob", ":advance 1m", ":join bob", ":join eve")
+    await chat.say(":join fay", ":advance 1m", "chair: /poll Dinner? | Pasta | Rice --closes 1h", ":leave fay")
+    out = await chat.say("ann: /vote 1 Pizza", "bob: /vote 1 Soup", "dan: /vote 1 Pizza", "eve: /vote 1 Soup")
+    assert "fixed when it opened" not in out, out
+    assert out.count("Your vote in poll 1:") == 4, out
+    await chat.say(":advance 1m", ":join fay")
+    out = await chat.say("fay: /vote 2 Rice")  # there when poll 2 opened (left that second), not poll 1
+    assert "Your vote in poll 2: Rice" in out, out
+    out = await chat.say("fay: /vote 1 Soup")
+    assert "electorate of poll 1 was fixed when it opened" in out, out
+    await chat.say("chair: /close 1", "chair: /close 2")
+    assert await chat.query("SELECT member FROM room_changes") == []
+
+
 async def test_a_late_joiner_is_late_in_the_room_a_poll_moved_to(chat: Chat) -> None:
     """A room that moves (a group become a supergroup, an upgraded Matrix room) keeps what the
     bot saw of its members under its new id: who joined late in the old room and joins the new
@@ -100,5 +122,39 @@ async def test_a_late_join_kept_before_a_restart_still_counts_after_it(tmp_path:
         out = await chat.say("dan: /vote 1 Soup")
         assert "electorate of poll 1 was fixed when it opened" in out, out
         assert await chat.snapshot() == before
+    finally:
+        await chat.stop()
+
+
+async def test_the_joins_kept_before_leaves_were_kept_too_survive_the_migration(tmp_path: Path) -> None:
+    """A database last used when only the latest join of each member was kept (migrations up
+    to 0040), with open room polls: each join becomes a kept change, so a late joiner stays
+    late, and no one else is refused, in that room or another."""
+    await migrate_until(tmp_path, 41)
+    for poll_id, room, opened in ((1, "console:main", "11:00"), (2, "console:finance", "11:30")):
+        await database_run(tmp_path, "INSERT INTO polls(id, room, creator, question, options, kind, electorate_kind,"
+                           " opened_at) VALUES (?, ?, 'console:chair', 'Lunch?', ?, 'choice', 'room', ?)",
+                           poll_id, room, '["A", "B"]', f"2026-06-01T{opened}:00+00:00")
+    for room, member, joined in (("console:main", "console:dan", "11:10"), ("console:finance", "console:bob", "11:40")):
+        await database_run(tmp_path, "INSERT INTO room_joins(room, member, joined_at) VALUES (?, ?, ?)",
+                           room, member, f"2026-06-01T{joined}:00+00:00")
+    chat = await Chat.start(tmp_path)
+    try:
+        assert sorted(await chat.query("SELECT room, member, at, joined FROM room_changes")) == [
+            ("console:finance", "console:bob", "2026-06-01T11:40:00+00:00", 1),
+            ("console:main", "console:dan", "2026-06-01T11:10:00+00:00", 1)]
+        await chat.wait_for("[#main] bot:")
+        await chat.wait_for("[#finance] bot:")  # both ballots posted again, as after any restart
+        before = await chat.snapshot()
+        out = await chat.say("dan: /vote 1 A", "bob #finance: /vote 2 A")
+        assert out.count("was fixed when it opened") == 2, out
+        assert "electorate of poll 1" in out and "electorate of poll 2" in out, out
+        assert await chat.snapshot() == before
+        out = await chat.say("ann: /vote 1 B", "bob: /vote 1 B", "dan #finance: /vote 2 B", "ann #finance: /vote 2 B")
+        assert "fixed when it opened" not in out, out
+        assert out.count("Your vote in poll 1: B") == 2 and out.count("Your vote in poll 2: B") == 2, out
+        # Dan's vote waits for the close of poll 2 (the join he made after poll 1 opened): then it is gone.
+        await chat.say("chair: /close 1")
+        assert await chat.query("SELECT member FROM room_changes") == [("console:bob",)]
     finally:
         await chat.stop()
