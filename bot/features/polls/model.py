@@ -140,6 +140,7 @@ def needs_change(opened_at: datetime, at: datetime, joined: bool) -> bool:
     opened = opened_at.replace(microsecond=0)
     return opened < at or (opened == at and not joined)
 
+
 def voter_key(member: int | None, identity: str) -> str:
     """Whose vote it is: a member linked to the roll votes once, from whichever account."""
     return f"m:{member}" if member is not None else identity

@@ -21,7 +21,7 @@ from bot.features.polls.model import Poll, PollSpec, Proxy
 from bot.kernel.ports import Conn
 from bot.kernel.times import iso, parse_iso
 from bot.storage import dialect
-from bot.storage.rows import from_row
+from bot.storage.rows import from_row, marks
 
 
 def _poll(row: Any) -> Poll:
@@ -244,7 +244,7 @@ async def voted_among(conn: Conn, poll: Poll, keys: list[str]) -> set[str]:
     for at in range(0, len(keys), 500):
         chunk = keys[at:at + 500]
         rows = await conn.execute_fetchall(
-            f"SELECT voter FROM {_table(poll.secret)} WHERE poll_id = ? AND voter IN ({', '.join('?' * len(chunk))})",
+            f"SELECT voter FROM {_table(poll.secret)} WHERE poll_id = ? AND voter IN ({marks(chunk)})",
             (poll.id, *chunk))
         voted |= {row[0] for row in rows}
     return voted
@@ -447,11 +447,11 @@ async def proxies_among(conn: Conn, poll_id: int, members: list[int]) -> list[Pr
     found: dict[int, Proxy] = {}
     for at in range(0, len(members), 400):  # two lists of parameters: well within every backend's limit
         chunk = members[at:at + 400]
-        marks = ", ".join("?" * len(chunk))
+        among = marks(chunk)
         rows = await conn.execute_fetchall(
             "SELECT p.poll_id, p.giver, p.holder, g.name, h.name, g.number, p.cancelled, p.given_at"
             " FROM poll_proxies p JOIN members g ON g.id = p.giver JOIN members h ON h.id = p.holder"
-            f" WHERE p.poll_id = ? AND (p.giver IN ({marks}) OR p.holder IN ({marks}))",
+            f" WHERE p.poll_id = ? AND (p.giver IN ({among}) OR p.holder IN ({among}))",
             (poll_id, *chunk, *chunk),
         )
         found |= {r[1]: Proxy(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7]) for r in rows}
@@ -620,7 +620,7 @@ async def changes_of(conn: Conn, asked: Iterable[tuple[str, str]]) -> Changes:
     for start in range(0, len(members), 500):
         chunk = members[start:start + 500]
         rows = await conn.execute_fetchall(
-            f"SELECT room, member, at, joined FROM room_changes WHERE member IN ({', '.join('?' * len(chunk))})"
+            f"SELECT room, member, at, joined FROM room_changes WHERE member IN ({marks(chunk)})"
             " ORDER BY at, id",
             tuple(chunk))
         for room, member, at, joined in rows:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.kernel.ports import Conn
+from bot.storage.rows import marks
 
 
 async def rounds_of_open_polls(conn: Conn) -> list[tuple[int, str]]:
@@ -35,7 +36,7 @@ async def opted_out(conn: Conn, identities: list[str]) -> set[str]:
     for at in range(0, len(identities), 500):
         chunk = identities[at:at + 500]
         rows = await conn.execute_fetchall(
-            f"SELECT identity FROM reminder_optout WHERE identity IN ({', '.join('?' * len(chunk))})", tuple(chunk))
+            f"SELECT identity FROM reminder_optout WHERE identity IN ({marks(chunk)})", tuple(chunk))
         out |= {row[0] for row in rows}
     return out
 

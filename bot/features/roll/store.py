@@ -16,6 +16,7 @@ from bot.features.roll.model import (
     zeros_differ,
 )
 from bot.kernel.ports import Conn
+from bot.storage.rows import marks
 
 
 async def links(conn: Conn) -> dict[str, int]:
@@ -52,7 +53,7 @@ async def names_of(conn: Conn, identities: Sequence[str], member_id: int | None)
     """The names a person goes by here: the roll's name of MEMBER_ID, and the name each of
     IDENTITIES had when it was linked."""
     rows = await conn.execute_fetchall(
-        f"SELECT display_name FROM identities WHERE identity IN ({', '.join('?' * len(identities))})",
+        f"SELECT display_name FROM identities WHERE identity IN ({marks(identities)})",
         tuple(identities)) if identities else []
     names = [r[0] for r in rows if r[0]]
     if member_id is not None:
@@ -90,7 +91,7 @@ async def contacts_of(conn: Conn, members: list[int]) -> list[tuple[str, int, st
         chunk = members[at:at + 500]
         rows = await conn.execute_fetchall(
             "SELECT i.identity, i.member_id, m.name FROM identities i JOIN members m ON m.id = i.member_id"
-            f" WHERE i.member_id IN ({', '.join('?' * len(chunk))})", tuple(chunk))
+            f" WHERE i.member_id IN ({marks(chunk)})", tuple(chunk))
         out += [(r[0], r[1], r[2]) for r in rows]
     return sorted(out)
 
