@@ -755,11 +755,14 @@ async def test_two_changes_that_deadlock_across_processes_are_both_made(tmp_path
     try:
         await a.say("chair: /poll One? | Yes | No", "chair: /poll Two? | Yes | No")
         locked = {"a": asyncio.Event(), "b": asyncio.Event()}
+        made = {"a": asyncio.Event(), "b": asyncio.Event()}
         runs: Counter[str] = Counter()
 
         def change(me: str, other: str, first: int, second: int):  # type: ignore[no-untyped-def]
             async def op(conn) -> str:  # type: ignore[no-untyped-def]
                 runs[me] += 1
+                if runs[me] > 1:  # run again: after the survivor, which the server may otherwise let the
+                    await made[other].wait()  # rerun beat to the row the rollback freed (a second deadlock)
                 await conn.execute("SELECT 1 FROM polls WHERE id = ? FOR UPDATE", (first,))
                 locked[me].set()
                 await locked[other].wait()  # both hold their first row: each now waits for the other's
@@ -768,8 +771,13 @@ async def test_two_changes_that_deadlock_across_processes_are_both_made(tmp_path
                 return me
             return op
 
-        done = await asyncio.wait_for(asyncio.gather(a.app.writer.run(change("a", "b", 1, 2)),
-                                                     b.app.writer.run(change("b", "a", 2, 1))), 60)
+        async def made_by(bot: Any, me: str, other: str, first: int, second: int) -> str:
+            try:
+                return await bot.app.writer.run(change(me, other, first, second))
+            finally:
+                made[me].set()
+
+        done = await asyncio.wait_for(asyncio.gather(made_by(a, "a", "b", 1, 2), made_by(b, "b", "a", 2, 1)), 60)
         assert done == ["a", "b"]
         assert sorted(runs.values()) == [1, 2], runs  # the deadlock's victim ran again, once
         assert await a.query("SELECT question FROM polls ORDER BY id") == [("One? a",), ("Two? b",)]
